@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/* app.c — creating and opening a data directory (config file, master key, database). */
+#include "app.h"
+
+#include <stdarg.h>
+
+#include "cli.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "mail/mail.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+#define CONF_NAME "mimamori.conf"
+#define KEY_NAME "master.key"
+#define DB_NAME "mimamori.db"
+
+static char *path_in(const char *dir, const char *name)
+{
+	return xasprintf("%s/%s", dir, name);
+}
+
+static int exists(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0;
+}
+
+enum err app_init_dir(const char *dir)
+{
+	enum err e = ERR_IO;
+	char *conf = path_in(dir, CONF_NAME), *key = path_in(dir, KEY_NAME),
+	     *db = path_in(dir, DB_NAME);
+	struct store *s = NULL;
+	FILE *f = NULL;
+	if (exists(conf) || exists(key) || exists(db)) {
+		e = ERR_CONFLICT;
+		goto out;
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		goto out;
+	f = fopen(conf, "wx");
+	if (!f)
+		goto out;
+	fprintf(f, "; mimamori.conf — settings of this data directory.\n"
+		   "[server]\n"
+		   "listen = 127.0.0.1:8080\n"
+		   "; the address guardians' mail links point to\n"
+		   "base_url = http://127.0.0.1:8080\n"
+		   "; set to 1 when served over TLS (cookies get Secure)\n"
+		   "secure_cookies = 0\n"
+		   "\n[mail]\n"
+		   "; smtp://host:port or maildir:PATH (relative paths are inside this directory)\n"
+		   "transport = maildir:mail\n"
+		   "from = mimamori <noreply@mimamori.invalid>\n");
+	if (fclose(f) != 0) {
+		f = NULL;
+		goto out;
+	}
+	f = NULL;
+	e = store_open(db, 1, 1, &s);
+	if (e != ERR_OK)
+		goto out;
+	e = vault_create(key, s);
+out:
+	if (f)
+		fclose(f);
+	store_close(s);
+	free(conf);
+	free(key);
+	free(db);
+	return e;
+}
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+static int conf_handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct app *a = user;
+	if (strcmp(section, "server") == 0 && strcmp(name, "base_url") == 0)
+		set_str(&a->cfg.base_url, value);
+	else if (strcmp(section, "server") == 0 && strcmp(name, "listen") == 0)
+		set_str(&a->cfg.listen, value);
+	else if (strcmp(section, "server") == 0 && strcmp(name, "secure_cookies") == 0)
+		a->cfg.secure_cookies = strcmp(value, "1") == 0;
+	else if (strcmp(section, "mail") == 0 && strcmp(name, "transport") == 0)
+		set_str(&a->cfg.mail_url, value);
+	else if (strcmp(section, "mail") == 0 && strcmp(name, "from") == 0)
+		set_str(&a->cfg.mail_from, value);
+	return 1;
+}
+
+enum err app_open(const char *dir, int pool_size, struct app **out)
+{
+	enum err e = ERR_IO;
+	struct app *a = xcalloc(1, sizeof *a);
+	char *conf = path_in(dir, CONF_NAME), *key = path_in(dir, KEY_NAME),
+	     *db = path_in(dir, DB_NAME);
+	a->data_dir = xstrdup(dir);
+	a->cfg.base_url = xstrdup("http://127.0.0.1:8080");
+	a->cfg.listen = xstrdup("127.0.0.1:8080");
+	a->cfg.mail_url = xstrdup("maildir:mail");
+	a->cfg.mail_from = xstrdup("mimamori <noreply@mimamori.invalid>");
+	if (!exists(db) || !exists(key)) {
+		e = ERR_NOTFOUND;
+		goto out;
+	}
+	if (ini_parse(conf, conf_handler, a) < 0) {
+		e = ERR_IO;
+		goto out;
+	}
+	/* A relative maildir path lives inside the data directory. */
+	if (strncmp(a->cfg.mail_url, "maildir:", 8) == 0 && a->cfg.mail_url[8] != '/') {
+		char *abs = xasprintf("maildir:%s/%s", dir, a->cfg.mail_url + 8);
+		free(a->cfg.mail_url);
+		a->cfg.mail_url = abs;
+	}
+	e = store_open(db, 0, pool_size, &a->store);
+	if (e != ERR_OK)
+		goto out;
+	e = vault_open(key, a->store, &a->vault);
+out:
+	free(conf);
+	free(key);
+	free(db);
+	if (e != ERR_OK) {
+		app_close(a);
+		return e;
+	}
+	*out = a;
+	return ERR_OK;
+}
+
+void app_close(struct app *a)
+{
+	if (!a)
+		return;
+	mail_sender_stop(a->mail);
+	vault_free(a->vault);
+	store_close(a->store);
+	free(a->cfg.base_url);
+	free(a->cfg.mail_url);
+	free(a->cfg.mail_from);
+	free(a->cfg.listen);
+	free(a->data_dir);
+	free(a);
+}
+
+void app_metrics_write(struct app *a, struct buf *b)
+{
+	if (a->mail) {
+		struct mail_stats ms;
+		mail_sender_stats(a->mail, &ms);
+		buf_printf(b,
+			   "# HELP mimamori_mail_queue Messages waiting in the outbox.\n"
+			   "# TYPE mimamori_mail_queue gauge\nmimamori_mail_queue %lld\n"
+			   "# TYPE mimamori_mail_sent_total counter\nmimamori_mail_sent_total %lld\n"
+			   "# TYPE mimamori_mail_failed_total counter\n"
+			   "mimamori_mail_failed_total %lld\n"
+			   "# TYPE mimamori_mail_deferred_total counter\n"
+			   "mimamori_mail_deferred_total %lld\n",
+			   (long long)ms.queued, (long long)ms.sent, (long long)ms.failed,
+			   (long long)ms.deferred);
+	}
+	struct store_conn *c = store_acquire(a->store);
+	struct store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM scans");
+	if (st && store_step(st) == STORE_ROW)
+		buf_printf(b, "# HELP mimamori_scans_total Scans recorded.\n"
+			      "# TYPE mimamori_scans_total counter\nmimamori_scans_total %lld\n",
+			   (long long)store_col_int(st, 0));
+	store_finish(st);
+	store_release(c);
+}
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("mimamori: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 2;
+}
+
+struct app *cli_open(const char *dir, int pool)
+{
+	struct app *a = NULL;
+	enum err e = app_open(dir, pool, &a);
+	if (e == ERR_NOTFOUND)
+		fprintf(stderr, "mimamori: %s is not a data directory (run mimamori init --data %s)\n",
+			dir, dir);
+	else if (e != ERR_OK)
+		fprintf(stderr, "mimamori: cannot open %s: %s\n", dir, err_str(e));
+	return e == ERR_OK ? a : NULL;
+}

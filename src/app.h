@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* app.h — one opened data directory: its configuration, store and vault. */
+#ifndef MIMAMORI_APP_H
+#define MIMAMORI_APP_H
+
+#include "base/err.h"
+
+struct store;
+struct vault;
+struct mail_sender;
+
+struct app_config {
+	char *base_url;   /* public URL used in links sent by mail */
+	char *mail_url;   /* transport: smtp://host:port or maildir:PATH */
+	char *mail_from;  /* From: address */
+	char *listen;     /* default listen address for serve */
+	int secure_cookies; /* 1 behind TLS */
+};
+
+struct app {
+	char *data_dir;
+	struct app_config cfg;
+	struct store *store;
+	struct vault *vault;
+	struct mail_sender *mail; /* only while serving */
+};
+
+/* Creates DIR with mimamori.conf, master.key (0600) and the database. ERR_CONFLICT when DIR
+ * already holds a mimamori data directory. */
+enum err app_init_dir(const char *dir);
+/* Opens the data directory DIR (config, store with pool_size connections, vault) into a new
+ * app in *out; caller frees with app_close. */
+enum err app_open(const char *dir, int pool_size, struct app **out);
+struct buf;
+/* Appends the application's gauges and counters (mail queue, scans) to b for /metrics. */
+void app_metrics_write(struct app *a, struct buf *b);
+/* Stops the mail sender if running, closes the store, wipes keys, frees a; NULL no-op. */
+void app_close(struct app *a);
+
+#endif

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/* card.c — QR cards: unguessable codes (128 bits), reissue revokes, the printable sheet. */
+#include "attendance/attendance.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth/audit.h"
+#include "base/clock.h"
+#include "base/xalloc.h"
+#include "doc/cards_pdf.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+#define CODE_BYTES 16
+
+/* Base32 (RFC 4648 alphabet, no padding): upper-case letters and digits only, so every barcode
+ * reader keyboard layout types it the same. 16 bytes → 26 characters. */
+static char *new_code(void)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	unsigned char raw[CODE_BYTES];
+	char *out = xmalloc(CODE_BYTES * 8 / 5 + 2);
+	size_t o = 0;
+	unsigned bits = 0, acc = 0;
+	vault_random(raw, sizeof raw);
+	for (size_t i = 0; i < sizeof raw; i++) {
+		acc = (acc << 8) | raw[i];
+		bits += 8;
+		while (bits >= 5) {
+			out[o++] = alphabet[(acc >> (bits - 5)) & 31];
+			bits -= 5;
+		}
+	}
+	if (bits)
+		out[o++] = alphabet[(acc << (5 - bits)) & 31];
+	out[o] = '\0';
+	vault_wipe(raw, sizeof raw);
+	return out;
+}
+
+enum err card_issue(struct app *a, struct store_conn *c, int64_t child_id, char **code_out)
+{
+	unsigned char idx[VAULT_BLIND_LEN];
+	unsigned char *sealed = NULL;
+	size_t sealed_len = 0;
+	int64_t now = clock_now_ms();
+	char *code = new_code();
+	enum err e = ERR_DB;
+	struct store_stmt *st = store_prepare(
+	    c, "UPDATE cards SET revoked_ms = ? WHERE child_id = ? AND revoked_ms IS NULL");
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, now);
+	store_bind_int(st, 2, child_id);
+	e = store_run(st);
+	store_finish(st);
+	if (e != ERR_OK)
+		goto out;
+	vault_blind(a->vault, "card", code, idx);
+	vault_seal(a->vault, "cards.code", code, strlen(code), &sealed, &sealed_len);
+	st = store_prepare(c, "INSERT INTO cards(child_id, code_idx, code_enc, issued_ms) "
+			      "VALUES (?, ?, ?, ?)");
+	e = ERR_DB;
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, child_id);
+	store_bind_blob(st, 2, idx, sizeof idx);
+	store_bind_blob(st, 3, sealed, sealed_len);
+	store_bind_int(st, 4, now);
+	e = store_run(st);
+	store_finish(st);
+out:
+	free(sealed);
+	if (e != ERR_OK) {
+		vault_wipe_free(code);
+		return e;
+	}
+	*code_out = code;
+	return ERR_OK;
+}
+
+static void free_cards(struct doc_card *cards, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		vault_wipe_free((char *)cards[i].child_name);
+		vault_wipe_free((char *)cards[i].child_kana);
+		vault_wipe_free((char *)cards[i].code);
+		free((char *)cards[i].child_no);
+	}
+	free(cards);
+}
+
+enum err card_sheet(struct app *a, const char *site_code, const char *path, size_t *count)
+{
+	struct site site;
+	struct doc_card *cards = NULL;
+	size_t n = 0, cap = 0;
+	struct store_conn *c = store_acquire(a->store);
+	struct store_stmt *st = NULL;
+	enum err e = site_find(c, site_code, &site);
+	if (e != ERR_OK)
+		goto out;
+	st = store_prepare(c, "SELECT ch.child_no, ch.name_enc, ch.kana_enc, k.code_enc "
+			      "FROM children ch JOIN cards k ON k.child_id = ch.id "
+			      "WHERE ch.site_id = ? AND ch.active = 1 AND k.revoked_ms IS NULL "
+			      "ORDER BY ch.grade, ch.child_no");
+	e = ERR_DB;
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, site.id);
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			cards = xrealloc(cards, cap * sizeof *cards);
+		}
+		struct doc_card *d = &cards[n];
+		memset(d, 0, sizeof *d);
+		char *name = NULL, *kana = NULL, *code = NULL;
+		size_t l1, l2, l3;
+		const void *b1 = store_col_blob(st, 1, &l1), *b2 = store_col_blob(st, 2, &l2),
+			   *b3 = store_col_blob(st, 3, &l3);
+		if (vault_unseal(a->vault, "children.name", b1, l1, &name) != ERR_OK ||
+		    vault_unseal(a->vault, "children.kana", b2, l2, &kana) != ERR_OK ||
+		    vault_unseal(a->vault, "cards.code", b3, l3, &code) != ERR_OK) {
+			vault_wipe_free(name);
+			vault_wipe_free(kana);
+			e = ERR_CRYPTO;
+			goto out;
+		}
+		d->child_no = xstrdup(store_col_text(st, 0));
+		d->child_name = name;
+		d->child_kana = kana;
+		d->code = code;
+		d->site_name = site.name;
+		n++;
+	}
+	if (rc != STORE_DONE)
+		goto out;
+	store_finish(st);
+	st = NULL;
+	e = doc_cards_pdf(path, cards, n);
+	if (e != ERR_OK)
+		goto out;
+	char object[64], detail[48];
+	snprintf(object, sizeof object, "site:%s", site.code);
+	snprintf(detail, sizeof detail, "cards=%zu", n);
+	e = audit_append(c, a->vault, "cli", "card.sheet", object, detail);
+	*count = n;
+out:
+	store_finish(st);
+	store_release(c);
+	free_cards(cards, n);
+	return e;
+}

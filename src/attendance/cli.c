@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.c — the attendance subcommands: site add, import children, card issue|sheet, kiosk add. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "attendance/attendance.h"
+#include "auth/audit.h"
+#include "auth/device.h"
+#include "base/xalloc.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+int cmd_site(int argc, char **argv)
+{
+	const char *dir = NULL, *code = NULL, *name = NULL, *type = NULL, *opens = "13:00",
+		   *closes = "19:00", *why = NULL;
+	static const struct option opts[] = {
+		{"data", required_argument, 0, 'd'}, {"code", required_argument, 0, 'c'},
+		{"name", required_argument, 0, 'n'}, {"type", required_argument, 0, 't'},
+		{"opens", required_argument, 0, 'o'}, {"closes", required_argument, 0, 'x'},
+		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	if (argc < 2 || strcmp(argv[1], "add") != 0)
+		return cli_fail("usage: mimamori site add --data DIR --code CODE --name NAME "
+				"--type gakudo|hiroba_plus [--opens HH:MM] [--closes HH:MM]");
+	argc--;
+	argv++;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': dir = optarg; break;
+		case 'c': code = optarg; break;
+		case 'n': name = optarg; break;
+		case 't': type = optarg; break;
+		case 'o': opens = optarg; break;
+		case 'x': closes = optarg; break;
+		default:
+			return cli_fail("usage: mimamori site add --data DIR --code CODE --name NAME "
+					"--type gakudo|hiroba_plus [--opens HH:MM] [--closes HH:MM]");
+		}
+	}
+	if (!dir || !code || !name || !type)
+		return cli_fail("site add needs --data, --code, --name and --type");
+	struct app *a = cli_open(dir, 1);
+	if (!a)
+		return 1;
+	enum err e = site_add(a, code, name, type, opens, closes, &why);
+	app_close(a);
+	if (e != ERR_OK) {
+		fprintf(stderr, "mimamori: site add: %s\n", why ? why : err_str(e));
+		return 1;
+	}
+	printf("site %s added\n", code);
+	return 0;
+}
+
+static void print_row_error(size_t line, const char *reason, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "line %zu: %s\n", line, reason);
+}
+
+static char *read_file(const char *path, size_t *len, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *data = NULL;
+	size_t n = 0, cap = 0;
+	for (;;) {
+		if (cap - n < 65536) {
+			cap = cap ? cap * 2 : 1 << 20;
+			if (cap > max + 65536) {
+				free(data);
+				fclose(f);
+				return NULL;
+			}
+			data = xrealloc(data, cap);
+		}
+		size_t r = fread(data + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(data);
+		return NULL;
+	}
+	*len = n;
+	return data;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	const char *dir = NULL, *why = NULL;
+	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
+	if (argc < 2 || strcmp(argv[1], "children") != 0)
+		return cli_fail("usage: mimamori import children --data DIR FILE.csv");
+	argc--;
+	argv++;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'd')
+			return cli_fail("usage: mimamori import children --data DIR FILE.csv");
+		dir = optarg;
+	}
+	if (!dir || optind != argc - 1)
+		return cli_fail("usage: mimamori import children --data DIR FILE.csv");
+	size_t len = 0;
+	char *data = read_file(argv[optind], &len, 64u << 20);
+	if (!data) {
+		fprintf(stderr, "mimamori: cannot read %s (missing, unreadable or over 64 MB)\n",
+			argv[optind]);
+		return 1;
+	}
+	struct app *a = cli_open(dir, 1);
+	if (!a) {
+		free(data);
+		return 1;
+	}
+	struct import_report rep;
+	enum err e = roster_import(a, data, len, &rep, print_row_error, NULL, &why);
+	vault_wipe(data, len);
+	free(data);
+	app_close(a);
+	if (e != ERR_OK) {
+		fprintf(stderr, "mimamori: import: %s\n", why ? why : err_str(e));
+		return 1;
+	}
+	printf("imported %zu of %zu rows (%s): children added %zu, updated %zu; guardians added "
+	       "%zu (confirmation mail queued); %zu rows rejected\n",
+	       rep.applied, rep.rows, rep.encoding, rep.children_added, rep.children_updated,
+	       rep.guardians_added, rep.rejected);
+	return rep.rejected ? 1 : 0;
+}
+
+static int card_issue_cmd(struct app *a, const char *child_no, const char *site_code)
+{
+	struct store_conn *c = store_acquire(a->store);
+	struct store_stmt *st = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int status = 1;
+	if (site_code) {
+		struct site s;
+		if (site_find(c, site_code, &s) != ERR_OK) {
+			fprintf(stderr, "mimamori: card issue: no site %s\n", site_code);
+			goto out;
+		}
+		st = store_prepare(c, "SELECT id FROM children WHERE site_id = ? AND active = 1");
+		if (st)
+			store_bind_int(st, 1, s.id);
+	} else {
+		st = store_prepare(c, "SELECT id FROM children WHERE child_no = ? AND active = 1");
+		if (st)
+			store_bind_text(st, 1, child_no);
+	}
+	if (!st)
+		goto out;
+	while (store_step(st) == STORE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			ids = xrealloc(ids, cap * sizeof *ids);
+		}
+		ids[n++] = store_col_int(st, 0);
+	}
+	store_finish(st);
+	st = NULL;
+	if (n == 0) {
+		fprintf(stderr, "mimamori: card issue: no such active child\n");
+		goto out;
+	}
+	if (store_begin(c) != ERR_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		char *code = NULL;
+		if (card_issue(a, c, ids[i], &code) != ERR_OK)
+			goto out;
+		vault_wipe_free(code);
+	}
+	char detail[32];
+	snprintf(detail, sizeof detail, "cards=%zu", n);
+	if (audit_append(c, a->vault, "cli", "card.issue", site_code ? site_code : "child",
+			 detail) != ERR_OK ||
+	    store_commit(c) != ERR_OK)
+		goto out;
+	printf("issued %zu card(s); older cards of these children are revoked\n", n);
+	status = 0;
+out:
+	store_finish(st);
+	store_rollback(c);
+	store_release(c);
+	free(ids);
+	return status;
+}
+
+int cmd_card(int argc, char **argv)
+{
+	const char *dir = NULL, *child = NULL, *site = NULL, *outp = NULL;
+	static const struct option opts[] = {
+		{"data", required_argument, 0, 'd'}, {"child", required_argument, 0, 'c'},
+		{"site", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
+		{0, 0, 0, 0}};
+	const char *usage = "usage: mimamori card issue --data DIR (--child CHILD_NO | --site CODE)"
+			    "\n       mimamori card sheet --data DIR --site CODE --out FILE.pdf";
+	if (argc < 2 || (strcmp(argv[1], "issue") != 0 && strcmp(argv[1], "sheet") != 0))
+		return cli_fail("%s", usage);
+	int sheet = strcmp(argv[1], "sheet") == 0;
+	argc--;
+	argv++;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': dir = optarg; break;
+		case 'c': child = optarg; break;
+		case 's': site = optarg; break;
+		case 'o': outp = optarg; break;
+		default: return cli_fail("%s", usage);
+		}
+	}
+	if (!dir || (sheet && (!site || !outp)) || (!sheet && !child == !site))
+		return cli_fail("%s", usage);
+	struct app *a = cli_open(dir, 1);
+	if (!a)
+		return 1;
+	int status;
+	if (sheet) {
+		size_t n = 0;
+		enum err e = card_sheet(a, site, outp, &n);
+		if (e == ERR_OK)
+			printf("wrote %zu card(s) to %s\n", n, outp);
+		else
+			fprintf(stderr, "mimamori: card sheet: %s\n",
+				e == ERR_NOTFOUND ? "no such site" : err_str(e));
+		status = e == ERR_OK ? 0 : 1;
+	} else {
+		status = card_issue_cmd(a, child, site);
+	}
+	app_close(a);
+	return status;
+}
+
+int cmd_kiosk(int argc, char **argv)
+{
+	const char *dir = NULL, *code = NULL;
+	static const struct option opts[] = {
+		{"data", required_argument, 0, 'd'}, {"site", required_argument, 0, 's'}, {0, 0, 0, 0}};
+	if (argc < 2 || strcmp(argv[1], "add") != 0)
+		return cli_fail("usage: mimamori kiosk add --data DIR --site CODE");
+	argc--;
+	argv++;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'd')
+			dir = optarg;
+		else if (ch == 's')
+			code = optarg;
+		else
+			return cli_fail("usage: mimamori kiosk add --data DIR --site CODE");
+	}
+	if (!dir || !code)
+		return cli_fail("usage: mimamori kiosk add --data DIR --site CODE");
+	struct app *a = cli_open(dir, 1);
+	if (!a)
+		return 1;
+	struct site s;
+	char *token = NULL;
+	int64_t kid = 0;
+	int status = 1;
+	struct store_conn *c = store_acquire(a->store);
+	enum err e = site_find(c, code, &s);
+	store_release(c);
+	if (e != ERR_OK) {
+		fprintf(stderr, "mimamori: kiosk add: no site %s\n", code);
+		goto out;
+	}
+	e = device_kiosk_add(a->store, s.id, &token, &kid);
+	if (e != ERR_OK) {
+		fprintf(stderr, "mimamori: kiosk add: %s\n", err_str(e));
+		goto out;
+	}
+	c = store_acquire(a->store);
+	char object[48];
+	snprintf(object, sizeof object, "kiosk:%lld", (long long)kid);
+	audit_append(c, a->vault, "cli", "kiosk.add", object, s.code);
+	store_release(c);
+	printf("%s\n", token);
+	fprintf(stderr, "kiosk %lld for site %s: enter the token above once on the kiosk page "
+			"(/kiosk/). It is not shown again.\n",
+		(long long)kid, s.code);
+	status = 0;
+out:
+	vault_wipe_free(token);
+	app_close(a);
+	return status;
+}

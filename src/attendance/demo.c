@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/* demo.c — `mimamori demo`: a generated ward (59 sites, ~4,100 children, guardians with
+ * confirmed addresses, staff accounts, kiosks, cards). Synthetic data only. */
+#include "cli.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "attendance/attendance.h"
+#include "attendance/demo_names.h"
+#include "auth/audit.h"
+#include "auth/device.h"
+#include "auth/user.h"
+#include "base/clock.h"
+#include "base/xalloc.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+#define GAKUDO_SITES 30
+#define HIROBA_SITES 29
+
+/* Fictional neighbourhood names for the sites. */
+static const char *const places[] = {
+	"あおば", "さくら", "みどり", "ひかり", "こもれび", "つばさ", "わかば", "すずかけ",
+	"やまぶき", "かえで", "ひまわり", "たんぽぽ", "あさひ", "ほしぞら", "なのはな", "もみじ",
+	"はなみずき", "けやき", "しらかば", "ゆりのき", "つつじ", "すみれ", "れんげ", "こぶし",
+	"なでしこ", "あじさい", "ききょう", "くすのき", "いちょう", "みずほ",
+};
+
+static uint32_t rnd(uint32_t upper)
+{
+	return vault_random_uniform(upper);
+}
+
+static char *password(void)
+{
+	return vault_token(12); /* 16 URL-safe characters */
+}
+
+static void seal_bind(struct app *a, struct store_stmt *st, int idx, const char *field,
+		      const char *v)
+{
+	unsigned char *b;
+	size_t n;
+	vault_seal(a->vault, field, v, strlen(v), &b, &n);
+	store_bind_blob(st, idx, b, n);
+	free(b);
+}
+
+static enum err add_guardian(struct app *a, struct store_conn *c, const char *surname,
+			     int female, int64_t serial, int64_t *gid)
+{
+	char name[DEMO_NAME_MAX], kana[DEMO_NAME_MAX], email[96];
+	unsigned char idx[VAULT_BLIND_LEN];
+	demo_guardian_pick(rnd, surname, female, name, sizeof name, kana, sizeof kana);
+	/* Some guardians use legacy carrier-style local parts, as real families do. */
+	if (serial % 97 == 0)
+		snprintf(email, sizeof email, "hogo..%05lld.@docomo.example.jp", (long long)serial);
+	else
+		snprintf(email, sizeof email, "hogo%05lld@example.jp", (long long)serial);
+	vault_blind(a->vault, "guardian-email", email, idx);
+	struct store_stmt *st = store_prepare(
+	    c, "INSERT INTO guardians(name_enc, email_enc, email_idx, confirmed_ms, created_ms) "
+	       "VALUES (?, ?, ?, ?, ?)");
+	if (!st)
+		return ERR_DB;
+	seal_bind(a, st, 1, "guardians.name", name);
+	seal_bind(a, st, 2, "guardians.email", email);
+	store_bind_blob(st, 3, idx, sizeof idx);
+	store_bind_int(st, 4, clock_now_ms());
+	store_bind_int(st, 5, clock_now_ms());
+	enum err e = store_run(st);
+	store_finish(st);
+	*gid = store_last_id(c);
+	return e;
+}
+
+static enum err link_guardian(struct store_conn *c, int64_t child, int64_t guardian)
+{
+	struct store_stmt *st =
+	    store_prepare(c, "INSERT INTO child_guardians(child_id, guardian_id) VALUES (?, ?)");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, child);
+	store_bind_int(st, 2, guardian);
+	enum err e = store_run(st);
+	store_finish(st);
+	return e;
+}
+
+static enum err add_children(struct app *a, int64_t site_id, int nchildren, int64_t *serial,
+			     int64_t *gserial, FILE *cred, const char *site_code, int *first)
+{
+	struct store_conn *c = store_acquire(a->store);
+	enum err e = store_begin(c);
+	int64_t g1 = 0, g2 = 0;
+	char surname[DEMO_NAME_MAX], skana[DEMO_NAME_MAX];
+	if (e != ERR_OK)
+		goto out;
+	for (int i = 0; i < nchildren; i++) {
+		char name[DEMO_NAME_MAX], kana[DEMO_NAME_MAX], child_no[32], birth[48];
+		int sibling = i > 0 && rnd(100) < 12; /* about one in eight has a sibling here */
+		if (!sibling) {
+			demo_surname_pick(rnd, surname, sizeof surname, skana, sizeof skana);
+			(*gserial)++;
+			e = add_guardian(a, c, surname, 1, *gserial, &g1);
+			g2 = 0;
+			if (e == ERR_OK && rnd(100) < 55) {
+				(*gserial)++;
+				e = add_guardian(a, c, surname, 0, *gserial, &g2);
+			}
+			if (e != ERR_OK)
+				goto out;
+		}
+		demo_name_pick(rnd, surname, (int)rnd(2), name, sizeof name, kana, sizeof kana);
+		int grade = 1 + (int)(rnd(100) < 30 ? 0 : rnd(100) < 40 ? 1 : rnd(6));
+		int year = 2026 - 6 - grade + (rnd(12) < 3 ? 1 : 0);
+		snprintf(birth, sizeof birth, "%04d-%02u-%02u", year, 1 + rnd(12), 1 + rnd(28));
+		(*serial)++;
+		snprintf(child_no, sizeof child_no, "C%06lld", (long long)*serial);
+		struct store_stmt *st = store_prepare(
+		    c, "INSERT INTO children(child_no, site_id, name_enc, kana_enc, birth_enc, "
+		       "grade, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
+		e = ERR_DB;
+		if (!st)
+			goto out;
+		store_bind_text(st, 1, child_no);
+		store_bind_int(st, 2, site_id);
+		seal_bind(a, st, 3, "children.name", name);
+		seal_bind(a, st, 4, "children.kana", kana);
+		seal_bind(a, st, 5, "children.birth", birth);
+		store_bind_int(st, 6, grade);
+		store_bind_int(st, 7, clock_now_ms());
+		e = store_run(st);
+		store_finish(st);
+		if (e != ERR_OK)
+			goto out;
+		int64_t child_id = store_last_id(c);
+		e = link_guardian(c, child_id, g1);
+		if (e == ERR_OK && g2)
+			e = link_guardian(c, child_id, g2);
+		char *code = NULL;
+		if (e == ERR_OK)
+			e = card_issue(a, c, child_id, &code);
+		if (e != ERR_OK)
+			goto out;
+		if (*first) {
+			fprintf(cred, "example card (site %s, child %s %s): %s\n", site_code,
+				child_no, name, code);
+			*first = 0;
+		}
+		vault_wipe_free(code);
+	}
+	e = store_commit(c);
+out:
+	store_rollback(c);
+	store_release(c);
+	return e;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	const char *dir = NULL, *why = NULL;
+	int total = 4100;
+	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
+					     {"children", required_argument, 0, 'c'},
+					     {0, 0, 0, 0}};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'd') {
+			dir = optarg;
+		} else if (ch == 'c') {
+			char *end = NULL;
+			long v = strtol(optarg, &end, 10);
+			if (!end || *end || v < 59 || v > 100000)
+				return cli_fail("--children must be a number from 59 to 100000");
+			total = (int)v;
+		} else {
+			return cli_fail("usage: mimamori demo --data DIR [--children N]");
+		}
+	}
+	if (!dir)
+		return cli_fail("usage: mimamori demo --data DIR [--children N]");
+	enum err e = app_init_dir(dir);
+	if (e == ERR_CONFLICT)
+		return cli_fail("%s already holds a data directory; remove it or choose another", dir);
+	if (e != ERR_OK)
+		return cli_fail("cannot create %s: %s", dir, err_str(e));
+	struct app *a = cli_open(dir, 2);
+	if (!a)
+		return 1;
+	char *cred_path = xasprintf("%s/demo-credentials.txt", dir);
+	int fd = open(cred_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *cred = fd >= 0 ? fdopen(fd, "w") : NULL;
+	int status = 1;
+	int64_t serial = 0, gserial = 0;
+	char *admin_pw = password(), *first_pw = NULL, *first_token = NULL;
+	if (!cred) {
+		fprintf(stderr, "mimamori: demo: cannot write %s\n", cred_path);
+		goto out;
+	}
+	fprintf(cred, "# mimamori demo ward — generated, fictional data. Keep this file private.\n");
+	const char *const none[1] = {NULL};
+	e = user_add(a->store, a->vault, "admin", "ward_admin", none, 0, admin_pw, &why);
+	if (e != ERR_OK)
+		goto fail;
+	fprintf(cred, "ward admin: login admin  password %s\n", admin_pw);
+	int nsites = GAKUDO_SITES + HIROBA_SITES;
+	for (int i = 0; i < nsites; i++) {
+		int gakudo = i < GAKUDO_SITES;
+		int n = gakudo ? i + 1 : i - GAKUDO_SITES + 1;
+		char code[16], name[128], login[32];
+		snprintf(code, sizeof code, "%s%02d", gakudo ? "G" : "H", n);
+		snprintf(name, sizeof name, "%s%s", places[(size_t)(n - 1) % 30],
+			 gakudo ? "学童クラブ" : "ひろばプラス");
+		e = site_add(a, code, name, gakudo ? "gakudo" : "hiroba_plus",
+			     gakudo ? "13:00" : "14:00", gakudo ? "19:00" : "18:00", &why);
+		if (e != ERR_OK)
+			goto fail;
+		snprintf(login, sizeof login, "staff-%s", code);
+		char *pw = password();
+		const char *sites[1] = {code};
+		e = user_add(a->store, a->vault, login, "site_staff", sites, 1, pw, &why);
+		if (e != ERR_OK) {
+			vault_wipe_free(pw);
+			goto fail;
+		}
+		fprintf(cred, "site %s %s: staff login %s  password %s\n", code, name, login, pw);
+		if (i == 0)
+			first_pw = pw;
+		else
+			vault_wipe_free(pw);
+		struct site s;
+		struct store_conn *c = store_acquire(a->store);
+		e = site_find(c, code, &s);
+		store_release(c);
+		char *token = NULL;
+		int64_t kid = 0;
+		if (e == ERR_OK)
+			e = device_kiosk_add(a->store, s.id, &token, &kid);
+		if (e != ERR_OK)
+			goto fail;
+		fprintf(cred, "site %s kiosk token: %s\n", code, token);
+		if (i == 0)
+			first_token = token;
+		else
+			vault_wipe_free(token);
+		/* Children spread so that clubs hold a few more than ひろばプラス, as in seed 000. */
+		int share = total / nsites + (i < total % nsites ? 1 : 0);
+		int first = i == 0;
+		e = add_children(a, s.id, share, &serial, &gserial, cred, code, &first);
+		if (e != ERR_OK)
+			goto fail;
+	}
+	struct store_conn *c = store_acquire(a->store);
+	char detail[64];
+	snprintf(detail, sizeof detail, "sites=%d children=%lld", nsites, (long long)serial);
+	audit_append(c, a->vault, "cli", "demo.create", "ward", detail);
+	store_release(c);
+	printf("demo ward created in %s: %d sites, %lld children, %lld guardians (confirmed)\n",
+	       dir, nsites, (long long)serial, (long long)gserial);
+	printf("  ward admin:   login admin      password %s\n", admin_pw);
+	printf("  site G01:     login staff-G01  password %s\n", first_pw ? first_pw : "?");
+	printf("  kiosk G01:    device token %s\n", first_token ? first_token : "?");
+	printf("  every login, password and kiosk token: %s\n", cred_path);
+	status = 0;
+	goto out;
+fail:
+	fprintf(stderr, "mimamori: demo: %s\n", why ? why : err_str(e));
+out:
+	if (cred)
+		fclose(cred);
+	vault_wipe_free(admin_pw);
+	vault_wipe_free(first_pw);
+	vault_wipe_free(first_token);
+	free(cred_path);
+	app_close(a);
+	return status;
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/* scan.c — one card scan: direction, the 60-second repeat rule, the scan row, guardians' mail
+ * and the audit entry, all in one transaction. */
+#include "attendance/attendance.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth/audit.h"
+#include "base/clock.h"
+#include "base/xalloc.h"
+#include "mail/mail.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+struct card_row {
+	int64_t card_id, child_id, site_id;
+	int revoked, active;
+};
+
+static enum err find_card(struct app *a, struct store_conn *c, const char *code,
+			  struct card_row *cr, char **name)
+{
+	unsigned char idx[VAULT_BLIND_LEN];
+	enum err e = ERR_DB;
+	vault_blind(a->vault, "card", code, idx);
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT k.id, k.child_id, k.revoked_ms IS NOT NULL, ch.site_id, ch.active, "
+	       "ch.name_enc FROM cards k JOIN children ch ON ch.id = k.child_id "
+	       "WHERE k.code_idx = ?");
+	if (!st)
+		goto out;
+	store_bind_blob(st, 1, idx, sizeof idx);
+	int rc = store_step(st);
+	if (rc != STORE_ROW) {
+		e = rc == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
+		goto out;
+	}
+	cr->card_id = store_col_int(st, 0);
+	cr->child_id = store_col_int(st, 1);
+	cr->revoked = (int)store_col_int(st, 2);
+	cr->site_id = store_col_int(st, 3);
+	cr->active = (int)store_col_int(st, 4);
+	size_t len;
+	const void *b = store_col_blob(st, 5, &len);
+	e = vault_unseal(a->vault, "children.name", b, len, name);
+out:
+	store_finish(st);
+	return e;
+}
+
+static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_id,
+			    const char *child_name, const char *site_name, const char *direction,
+			    int64_t at_ms, size_t *count)
+{
+	char date[16], hhmm[8], send_id[48];
+	clock_jst_date(at_ms, date, sizeof date);
+	clock_jst_hhmm(at_ms, hhmm, sizeof hhmm);
+	snprintf(send_id, sizeof send_id, "scan:%lld", (long long)child_id);
+	const char *verb = strcmp(direction, "in") == 0 ? "入室" : "退室";
+	char *subject = xasprintf("【見守り】%sさん %s %s", child_name, verb, hhmm);
+	char *body = xasprintf("%sさんが%sに%sしました。\n"
+			       "\n"
+			       "施設: %s\n"
+			       "区分: %s\n"
+			       "時刻: %.4s年%.2s月%.2s日 %s（日本時間）\n"
+			       "\n"
+			       "このメールは送信専用です。返信はできません。\n",
+			       child_name, site_name, verb, site_name, verb, date, date + 5,
+			       date + 8, hhmm);
+	enum err e = ERR_DB;
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT g.email_enc FROM child_guardians cg JOIN guardians g ON g.id = "
+	       "cg.guardian_id WHERE cg.child_id = ? AND g.confirmed_ms IS NOT NULL");
+	*count = 0;
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, child_id);
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		size_t len;
+		char *addr = NULL;
+		const void *b = store_col_blob(st, 0, &len);
+		e = vault_unseal(a->vault, "guardians.email", b, len, &addr);
+		if (e != ERR_OK)
+			goto out;
+		e = mail_outbox_enqueue(c, a->vault, send_id, "notice", addr, subject, body);
+		vault_wipe_free(addr);
+		if (e != ERR_OK)
+			goto out;
+		(*count)++;
+	}
+	e = rc == STORE_DONE ? ERR_OK : ERR_DB;
+out:
+	store_finish(st);
+	vault_wipe_free(subject);
+	vault_wipe_free(body);
+	return e;
+}
+
+enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const char *code,
+		     int64_t at_ms, struct scan_result *res, const char **why)
+{
+	struct card_row cr = {0};
+	struct site site;
+	char *name = NULL, day[16];
+	struct store_conn *c = store_acquire(a->store);
+	struct store_stmt *st = NULL;
+	memset(res, 0, sizeof *res);
+	*why = NULL;
+	enum err e = find_card(a, c, code, &cr, &name);
+	if (e == ERR_NOTFOUND) {
+		*why = "このカードは登録されていません。職員に声をかけてください。";
+		goto out;
+	}
+	if (e != ERR_OK)
+		goto out;
+	if (cr.revoked || !cr.active) {
+		*why = "このカードは使えません（再発行済みまたは登録終了）。職員に声をかけてください。";
+		e = ERR_NOTFOUND;
+		goto out;
+	}
+	if (cr.site_id != site_id) {
+		*why = "このカードは別の施設のものです。職員に声をかけてください。";
+		e = ERR_FORBIDDEN;
+		goto out;
+	}
+	e = site_get(c, site_id, &site);
+	if (e != ERR_OK)
+		goto out;
+	clock_jst_date(at_ms, day, sizeof day);
+	e = store_begin(c);
+	if (e != ERR_OK)
+		goto out;
+	st = store_prepare(c, "SELECT direction, at_ms, card_id FROM scans WHERE child_id = ? "
+			      "AND day = ? ORDER BY at_ms DESC, id DESC LIMIT 1");
+	e = ERR_DB;
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, cr.child_id);
+	store_bind_text(st, 2, day);
+	int rc = store_step(st);
+	int have_last = rc == STORE_ROW;
+	if (!have_last && rc != STORE_DONE)
+		goto out;
+	char last_dir[4] = "";
+	int64_t last_at = 0, last_card = 0;
+	if (have_last) {
+		snprintf(last_dir, sizeof last_dir, "%s", store_col_text(st, 0));
+		last_at = store_col_int(st, 1);
+		last_card = store_col_int(st, 2);
+	}
+	store_finish(st);
+	st = NULL;
+	res->at_ms = at_ms;
+	res->child_name = name;
+	name = NULL;
+	if (have_last && last_card == cr.card_id && at_ms - last_at < SCAN_REPEAT_MS &&
+	    at_ms >= last_at) {
+		res->recorded = 0;
+		snprintf(res->direction, sizeof res->direction, "%s", last_dir);
+		res->at_ms = last_at;
+		e = ERR_OK;
+		goto out;
+	}
+	snprintf(res->direction, sizeof res->direction, "%s",
+		 have_last && strcmp(last_dir, "in") == 0 ? "out" : "in");
+	st = store_prepare(c, "INSERT INTO scans(child_id, site_id, kiosk_id, card_id, direction, "
+			      "day, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, cr.child_id);
+	store_bind_int(st, 2, site_id);
+	if (kiosk_id)
+		store_bind_int(st, 3, kiosk_id);
+	else
+		store_bind_null(st, 3);
+	store_bind_int(st, 4, cr.card_id);
+	store_bind_text(st, 5, res->direction);
+	store_bind_text(st, 6, day);
+	store_bind_int(st, 7, at_ms);
+	e = store_run(st);
+	store_finish(st);
+	st = NULL;
+	if (e != ERR_OK)
+		goto out;
+	e = queue_mails(a, c, cr.child_id, res->child_name, site.name, res->direction, at_ms,
+			&res->mails);
+	if (e != ERR_OK)
+		goto out;
+	char actor[48], object[48];
+	snprintf(actor, sizeof actor, "kiosk:%lld", (long long)kiosk_id);
+	snprintf(object, sizeof object, "child:%lld", (long long)cr.child_id);
+	e = audit_append(c, a->vault, actor, "scan.record", object, res->direction);
+	if (e == ERR_OK)
+		e = store_commit(c);
+	if (e == ERR_OK)
+		res->recorded = 1;
+out:
+	store_finish(st);
+	store_rollback(c);
+	store_release(c);
+	vault_wipe_free(name);
+	if (e != ERR_OK) {
+		vault_wipe_free(res->child_name);
+		res->child_name = NULL;
+	} else if (res->recorded && a->mail) {
+		mail_sender_wake(a->mail);
+	}
+	return e;
+}

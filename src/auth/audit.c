@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/* audit.c — hash-chained audit entries: hash_n = MAC(hash_{n-1} | id | time | fields). */
+#include "auth/audit.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/xalloc.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+#define GENESIS "genesis"
+
+static void link_hash(const struct vault *v, const char *prev, int64_t id, int64_t at,
+		      const char *actor, const char *action, const char *object,
+		      const char *detail, char out[2 * VAULT_BLIND_LEN + 1])
+{
+	struct buf b;
+	unsigned char mac[VAULT_BLIND_LEN];
+	buf_init(&b, 1 << 20);
+	/* Lengths are included so that field boundaries cannot be shifted. */
+	buf_printf(&b, "%s|%" PRId64 "|%" PRId64 "|%zu:%s|%zu:%s|%zu:%s|%zu:%s", prev, id, at,
+		   strlen(actor), actor, strlen(action), action, strlen(object), object,
+		   strlen(detail), detail);
+	vault_blind(v, "audit-chain", b.data ? b.data : "", mac);
+	vault_hex(mac, sizeof mac, out);
+	buf_free(&b);
+}
+
+static const char *const SQL_LAST = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1";
+static const char *const SQL_INSERT =
+    "INSERT INTO audit(id, at_ms, actor, action, object, detail, prev, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char *const SQL_HEAD =
+    "INSERT INTO meta(key, value) VALUES ('audit_head', ?) "
+    "ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+
+enum err audit_append(struct store_conn *c, const struct vault *v, const char *actor,
+		      const char *action, const char *object, const char *detail)
+{
+	enum err e = ERR_DB;
+	int own_tx = 0;
+	char prev[2 * VAULT_BLIND_LEN + 1] = GENESIS;
+	char hash[2 * VAULT_BLIND_LEN + 1];
+	int64_t id = 1;
+	struct store_stmt *st = NULL;
+	if (!store_in_tx(c)) {
+		if (store_begin(c) != ERR_OK)
+			goto out;
+		own_tx = 1;
+	}
+	st = store_prepare(c, SQL_LAST);
+	if (!st)
+		goto out;
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		id = store_col_int(st, 0) + 1;
+		snprintf(prev, sizeof prev, "%s", store_col_text(st, 1));
+	} else if (rc != STORE_DONE) {
+		goto out;
+	}
+	store_finish(st);
+	int64_t at = clock_now_ms();
+	link_hash(v, prev, id, at, actor, action, object, detail, hash);
+	st = store_prepare(c, SQL_INSERT);
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, id);
+	store_bind_int(st, 2, at);
+	store_bind_text(st, 3, actor);
+	store_bind_text(st, 4, action);
+	store_bind_text(st, 5, object);
+	store_bind_text(st, 6, detail);
+	store_bind_text(st, 7, prev);
+	store_bind_text(st, 8, hash);
+	e = store_run(st);
+	store_finish(st);
+	st = NULL;
+	if (e != ERR_OK)
+		goto out;
+	char head[128];
+	snprintf(head, sizeof head, "%" PRId64 ":%s", id, hash);
+	st = store_prepare(c, SQL_HEAD);
+	e = ERR_DB;
+	if (!st)
+		goto out;
+	store_bind_text(st, 1, head);
+	e = store_run(st);
+	if (e == ERR_OK && own_tx)
+		e = store_commit(c);
+out:
+	store_finish(st);
+	if (e != ERR_OK && own_tx)
+		store_rollback(c);
+	return e;
+}
+
+enum err audit_verify(struct store *s, const struct vault *v, int64_t *bad_id, int64_t *count)
+{
+	enum err e = ERR_DB;
+	struct store_conn *c = store_acquire(s);
+	char prev[2 * VAULT_BLIND_LEN + 1] = GENESIS;
+	char want[2 * VAULT_BLIND_LEN + 1];
+	int64_t expect_id = 1, n = 0;
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT id, at_ms, actor, action, object, detail, prev, hash FROM audit ORDER BY id");
+	*bad_id = 0;
+	if (!st)
+		goto out;
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int64_t id = store_col_int(st, 0);
+		const char *stored_prev = store_col_text(st, 6);
+		const char *stored_hash = store_col_text(st, 7);
+		link_hash(v, prev, id, store_col_int(st, 1), store_col_text(st, 2),
+			  store_col_text(st, 3), store_col_text(st, 4), store_col_text(st, 5),
+			  want);
+		if (id != expect_id || strcmp(stored_prev, prev) != 0 ||
+		    strcmp(stored_hash, want) != 0) {
+			*bad_id = id;
+			e = ERR_CRYPTO;
+			goto out;
+		}
+		snprintf(prev, sizeof prev, "%s", stored_hash);
+		expect_id++;
+		n++;
+	}
+	if (rc != STORE_DONE)
+		goto out;
+	store_finish(st);
+	/* The head kept in meta catches a cut tail. */
+	st = store_prepare(c, "SELECT value FROM meta WHERE key = 'audit_head'");
+	if (!st)
+		goto out;
+	char head[128] = "";
+	if (store_step(st) == STORE_ROW)
+		snprintf(head, sizeof head, "%s", (const char *)store_col_text(st, 0));
+	char want_head[128] = "";
+	if (n > 0)
+		snprintf(want_head, sizeof want_head, "%" PRId64 ":%s", n, prev);
+	if (strcmp(head, want_head) != 0) {
+		*bad_id = n + 1; /* entries after the last intact one are missing */
+		e = ERR_CRYPTO;
+		goto out;
+	}
+	*count = n;
+	e = ERR_OK;
+out:
+	store_finish(st);
+	store_release(c);
+	return e;
+}

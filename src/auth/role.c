@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* role.c — role names. */
+#include "auth/role.h"
+
+#include <string.h>
+
+static const struct {
+	enum role role;
+	const char *name;
+} roles[] = {
+	{ROLE_WARD_ADMIN, "ward_admin"}, {ROLE_WARD_STAFF, "ward_staff"},
+	{ROLE_CONTRACTOR, "contractor"}, {ROLE_SITE_STAFF, "site_staff"},
+	{ROLE_KIOSK, "kiosk"},
+};
+
+enum role role_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (strcmp(roles[i].name, name) == 0 && roles[i].role != ROLE_KIOSK)
+			return roles[i].role;
+	return ROLE_NONE;
+}
+
+const char *role_name(enum role r)
+{
+	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (roles[i].role == r)
+			return roles[i].name;
+	return "none";
+}

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/* user.c — staff accounts with argon2id passwords, growing delay and lockout. */
+#include "auth/user.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/audit.h"
+#include "base/clock.h"
+#include "base/xalloc.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+/* A dummy hash so that an unknown login costs the same as a wrong password. */
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static char *dummy_hash;
+
+static void dummy_init(void)
+{
+	char *pw = vault_token(24);
+	if (vault_password_hash(pw, &dummy_hash) != ERR_OK)
+		dummy_hash = NULL;
+	vault_wipe_free(pw);
+}
+
+static int login_ok(const char *l)
+{
+	size_t n = strlen(l);
+	if (n < 2 || n > 60)
+		return 0;
+	for (const char *p = l; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+			return 0;
+	return 1;
+}
+
+enum err user_add(struct store *s, const struct vault *v, const char *login, const char *role,
+		  const char *const *sites, size_t nsites, const char *password, const char **why)
+{
+	enum err e = ERR_INVALID;
+	char *hash = NULL;
+	struct store_conn *c = NULL;
+	struct store_stmt *st = NULL;
+	enum role r = role_parse(role);
+	*why = NULL;
+	if (!login_ok(login)) {
+		*why = "login must be 2-60 letters, digits, '-', '_' or '.'";
+		goto out;
+	}
+	if (r == ROLE_NONE) {
+		*why = "role must be ward_admin, ward_staff, contractor or site_staff";
+		goto out;
+	}
+	if (r == ROLE_SITE_STAFF && nsites == 0) {
+		*why = "site_staff needs at least one --site";
+		goto out;
+	}
+	if (r != ROLE_SITE_STAFF && nsites > 0) {
+		*why = "only site_staff are limited to sites";
+		goto out;
+	}
+	if (nsites > USER_MAX_SITES) {
+		*why = "too many sites";
+		goto out;
+	}
+	if (strlen(password) < USER_PASSWORD_MIN) {
+		*why = "password must be at least 10 characters";
+		goto out;
+	}
+	e = vault_password_hash(password, &hash);
+	if (e != ERR_OK)
+		goto out;
+	c = store_acquire(s);
+	e = store_begin(c);
+	if (e != ERR_OK)
+		goto out;
+	st = store_prepare(c, "INSERT INTO users(login, role, password_hash, created_ms) "
+			      "VALUES (?, ?, ?, ?)");
+	e = ERR_DB;
+	if (!st)
+		goto out;
+	store_bind_text(st, 1, login);
+	store_bind_text(st, 2, role);
+	store_bind_text(st, 3, hash);
+	store_bind_int(st, 4, clock_now_ms());
+	e = store_run(st);
+	store_finish(st);
+	st = NULL;
+	if (e == ERR_CONFLICT)
+		*why = "a user with that login exists";
+	if (e != ERR_OK)
+		goto out;
+	int64_t uid = store_last_id(c);
+	for (size_t i = 0; i < nsites; i++) {
+		st = store_prepare(c, "INSERT INTO user_sites(user_id, site_id) "
+				      "SELECT ?, id FROM sites WHERE code = ?");
+		e = ERR_DB;
+		if (!st)
+			goto out;
+		store_bind_int(st, 1, uid);
+		store_bind_text(st, 2, sites[i]);
+		e = store_run(st);
+		store_finish(st);
+		st = NULL;
+		if (e == ERR_OK && store_changes(c) != 1) {
+			e = ERR_INVALID;
+			*why = "no such site";
+		}
+		if (e != ERR_OK)
+			goto out;
+	}
+	char object[48];
+	snprintf(object, sizeof object, "user:%lld", (long long)uid);
+	e = audit_append(c, v, "cli", "user.add", object, role);
+	if (e == ERR_OK)
+		e = store_commit(c);
+out:
+	store_finish(st);
+	if (c) {
+		store_rollback(c);
+		store_release(c);
+	}
+	vault_wipe_free(hash);
+	return e;
+}
+
+static enum err load_sites(struct store_conn *c, struct user *u)
+{
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT s.id, s.code FROM user_sites us JOIN sites s ON s.id = us.site_id "
+	       "WHERE us.user_id = ? ORDER BY s.code");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, u->id);
+	u->nsites = 0;
+	while (store_step(st) == STORE_ROW && u->nsites < USER_MAX_SITES) {
+		u->site_ids[u->nsites] = store_col_int(st, 0);
+		snprintf(u->site_codes[u->nsites], sizeof u->site_codes[0], "%s",
+			 store_col_text(st, 1));
+		u->nsites++;
+	}
+	store_finish(st);
+	return ERR_OK;
+}
+
+enum err user_load(struct store *s, int64_t id, struct user *u)
+{
+	struct store_conn *c = store_acquire(s);
+	enum err e = ERR_DB;
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT login, role FROM users WHERE id = ? AND disabled = 0");
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, id);
+	if (store_step(st) != STORE_ROW) {
+		e = ERR_NOTFOUND;
+		goto out;
+	}
+	memset(u, 0, sizeof *u);
+	u->id = id;
+	snprintf(u->login, sizeof u->login, "%s", store_col_text(st, 0));
+	u->role = role_parse(store_col_text(st, 1));
+	store_finish(st);
+	st = NULL;
+	e = load_sites(c, u);
+out:
+	store_finish(st);
+	store_release(c);
+	return e;
+}
+
+/* Delay before the next attempt after n consecutive failures: none for the first two, then
+ * 1 s, 2 s, 4 s … capped at 60 s. */
+static int64_t delay_after(int64_t n)
+{
+	if (n < 3)
+		return 0;
+	int64_t d = 1000;
+	for (int64_t i = 3; i < n && d < 60000; i++)
+		d *= 2;
+	return d < 60000 ? d : 60000;
+}
+
+enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
+		      const char *password, struct user *u, int64_t *retry_ms)
+{
+	enum err e = ERR_DB;
+	struct store_conn *c = store_acquire(s);
+	struct store_stmt *st = NULL;
+	int64_t now = clock_now_ms(), id = 0, failed = 0, last_failed = 0, locked_until = 0;
+	char *hash = NULL;
+	char object[96];
+	*retry_ms = 0;
+	snprintf(object, sizeof object, "login:%.60s", login_ok(login) ? login : "(invalid)");
+	st = store_prepare(c, "SELECT id, password_hash, failed_count, last_failed_ms, "
+			      "locked_until_ms FROM users WHERE login = ? AND disabled = 0");
+	if (!st)
+		goto out;
+	store_bind_text(st, 1, login);
+	if (store_step(st) == STORE_ROW) {
+		id = store_col_int(st, 0);
+		hash = xstrdup(store_col_text(st, 1));
+		failed = store_col_int(st, 2);
+		last_failed = store_col_int(st, 3);
+		locked_until = store_col_int(st, 4);
+	}
+	store_finish(st);
+	st = NULL;
+	if (id && (locked_until > now || last_failed + delay_after(failed) > now)) {
+		int64_t until = locked_until > now ? locked_until : last_failed + delay_after(failed);
+		*retry_ms = until - now;
+		audit_append(c, v, object, "signin.throttled", object, "");
+		e = ERR_TOOMANY;
+		goto out;
+	}
+	pthread_once(&dummy_once, dummy_init);
+	int ok = 0;
+	if (hash)
+		ok = vault_password_verify(hash, password) && id;
+	else if (dummy_hash)
+		(void)vault_password_verify(dummy_hash, password);
+	e = store_begin(c);
+	if (e != ERR_OK)
+		goto out;
+	if (ok) {
+		st = store_prepare(c, "UPDATE users SET failed_count = 0, locked_until_ms = 0 "
+				      "WHERE id = ?");
+	} else if (id) {
+		st = store_prepare(c, "UPDATE users SET failed_count = failed_count + 1, "
+				      "last_failed_ms = ?2, locked_until_ms = CASE WHEN "
+				      "failed_count + 1 >= ?3 THEN ?2 + ?4 ELSE 0 END WHERE id = ?1");
+	}
+	if (st) {
+		store_bind_int(st, 1, id);
+		if (!ok) {
+			store_bind_int(st, 2, now);
+			store_bind_int(st, 3, USER_LOCK_AFTER);
+			store_bind_int(st, 4, USER_LOCK_MS);
+		}
+		e = store_run(st);
+		store_finish(st);
+		st = NULL;
+		if (e != ERR_OK)
+			goto out;
+	}
+	e = audit_append(c, v, object, ok ? "signin.ok" : "signin.fail", object,
+			 ok ? "" : (id ? "bad password" : "unknown login"));
+	if (e == ERR_OK)
+		e = store_commit(c);
+	if (e != ERR_OK)
+		goto out;
+	if (!ok) {
+		e = ERR_UNAUTH;
+		goto out;
+	}
+	store_release(c);
+	c = NULL;
+	e = user_load(s, id, u);
+out:
+	store_finish(st);
+	if (c) {
+		store_rollback(c);
+		store_release(c);
+	}
+	vault_wipe_free(hash);
+	return e;
+}
+
+int user_can_see_site(const struct user *u, int64_t site_id)
+{
+	if (u->role != ROLE_SITE_STAFF)
+		return 1;
+	for (size_t i = 0; i < u->nsites; i++)
+		if (u->site_ids[i] == site_id)
+			return 1;
+	return 0;
+}

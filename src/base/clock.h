@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* clock.h — the current time (injectable for tests) and Japan-time formatting. */
+#ifndef MIMAMORI_BASE_CLOCK_H
+#define MIMAMORI_BASE_CLOCK_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Returns the current time in milliseconds since the epoch. If the environment variable
+ * MIMAMORI_FAKE_NOW holds epoch seconds, time starts there and runs on from process start. */
+int64_t clock_now_ms(void);
+/* Writes the Japan-time (UTC+9) date "YYYY-MM-DD" of ms into out (>= 11 bytes). */
+void clock_jst_date(int64_t ms, char *out, size_t n);
+/* Writes the Japan-time "HH:MM" of ms into out (>= 6 bytes). */
+void clock_jst_hhmm(int64_t ms, char *out, size_t n);
+/* Writes ISO 8601 with +09:00 offset, "YYYY-MM-DDTHH:MM:SS+09:00" (>= 26 bytes). */
+void clock_jst_iso(int64_t ms, char *out, size_t n);
+/* Writes an RFC 5322 Date header value in +0900 (>= 40 bytes). */
+void clock_rfc5322(int64_t ms, char *out, size_t n);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.h — the subcommands' entry points and the small helpers they share. */
+#ifndef MIMAMORI_CLI_H
+#define MIMAMORI_CLI_H
+
+struct app;
+
+/* Each subcommand takes argc/argv starting at its own name and returns the exit status. */
+int cmd_site(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_card(int argc, char **argv);
+int cmd_kiosk(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* Prints "mimamori: <msg>" to stderr and returns 2 (bad usage) — for `return cli_fail(...)`. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Opens the data directory or prints why not; returns NULL on failure. */
+struct app *cli_open(const char *dir, int pool);
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* http.h — requests, responses and routes as the services see them. Only src/http/ includes
+ * <microhttpd.h>; handlers get a parsed request and fill a response. */
+#ifndef MIMAMORI_HTTP_HTTP_H
+#define MIMAMORI_HTTP_HTTP_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/role.h"
+#include "auth/user.h"
+#include "base/buf.h"
+#include "base/err.h"
+
+struct app;
+struct http_conn; /* opaque: the underlying connection */
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_BODY_MAX (1024 * 1024)
+
+struct http_req {
+	const char *method;
+	const char *path;
+	const char *params[HTTP_MAX_PARAMS]; /* the {} segments of the route, in order */
+	const char *body;                    /* NUL-terminated; "" when none */
+	size_t body_len;
+	struct app *app;
+	struct http_conn *conn;
+	enum role role;      /* the caller's role (ROLE_PUBLIC when anonymous) */
+	struct user user;    /* valid when role is a user role */
+	int64_t kiosk_id;    /* valid when role == ROLE_KIOSK */
+	int64_t kiosk_site_id;
+	char actor[96];      /* who, for the audit log: "user:7", "kiosk:3", "anon" */
+};
+
+struct http_resp {
+	unsigned status;
+	const char *content_type; /* static string */
+	struct buf body;
+	char *set_cookie;         /* malloc'd Set-Cookie header value, or NULL */
+	char *error;              /* malloc'd message for an error return, or NULL */
+};
+
+/* A route: method, path pattern with {} for a segment parameter, roles allowed, handler. A
+ * handler returns ERR_OK after filling rs, or an error; http_error sets its message. */
+typedef enum err (*http_handler)(struct http_req *rq, struct http_resp *rs);
+struct http_route {
+	const char *method;
+	const char *pattern;
+	unsigned roles;  /* bitmask of enum role */
+	int csrf_exempt; /* 1 for routes that need no CSRF token (sign-in, kiosk, public links) */
+	http_handler handler;
+	const char *summary;
+};
+
+/* Returns the value of request header name (case-insensitive) or NULL; valid for the request. */
+const char *http_header(struct http_req *rq, const char *name);
+/* Returns the value of cookie name or NULL; valid for the request. */
+const char *http_cookie(struct http_req *rq, const char *name);
+/* Returns the value of query argument name or NULL; valid for the request. */
+const char *http_query(struct http_req *rq, const char *name);
+
+/* Parses the JSON body into a new reference (caller json_decref's). ERR_INVALID when the body
+ * is not a JSON object; the response error is set. */
+enum err http_json_body(struct http_req *rq, struct http_resp *rs, json_t **out);
+/* Serialises obj as the 200 (or status) JSON response; steals the reference to obj. */
+enum err http_json(struct http_resp *rs, unsigned status, json_t *obj);
+/* Sets rs's error message (copied) and returns e, for `return http_error(rs, ERR_X, "…")`. */
+enum err http_error(struct http_resp *rs, enum err e, const char *msg);
+/* Returns the HTTP status for an error value (the one place that maps them). */
+unsigned http_status_for(enum err e);
+
+/* The server. routes is a table ending with a zero entry; the table must outlive the server.
+ * web_dir is served for paths outside /api/. Returns ERR_IO when it cannot listen. */
+struct http_server;
+enum err http_server_start(struct app *a, const char *listen_addr, const char *web_dir,
+			   const struct http_route *routes, struct http_server **out);
+/* Stops the server and frees it; NULL is a no-op. */
+void http_server_stop(struct http_server *srv);
+
+/* Matches method+path against routes; on a match returns the route and fills params
+ * (pointers into the scratch copy `scratch`, which must hold at least strlen(path)+1 bytes).
+ * *path_known is 1 when some route has that path under another method. */
+const struct http_route *http_route_match(const struct http_route *routes, const char *method,
+					  const char *path, char *scratch,
+					  const char *params[HTTP_MAX_PARAMS], int *path_known);
+
+/* Counters for /metrics. */
+void http_metrics_count(unsigned status);
+/* Appends the HTTP counters in Prometheus text format to b. */
+void http_metrics_write(struct buf *b);
+
+#endif

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* session_api.h — handlers of /api/v1/session. */
+#ifndef MIMAMORI_HTTP_SESSION_API_H
+#define MIMAMORI_HTTP_SESSION_API_H
+#include "http/http.h"
+
+/* POST: {login, password} → the user and a CSRF token, with the session cookie set. */
+enum err api_session_create(struct http_req *rq, struct http_resp *rs);
+/* GET: the signed-in user and CSRF token. */
+enum err api_session_get(struct http_req *rq, struct http_resp *rs);
+/* DELETE: ends the session and clears the cookie (204). */
+enum err api_session_delete(struct http_req *rq, struct http_resp *rs);
+
+#endif

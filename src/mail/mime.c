@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* mime.c — builds one outgoing message: headers (RFC 5322, RFC 2047 words) and a base64
+ * UTF-8 text body. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/xalloc.h"
+#include "mail/mail.h"
+#include "mail/mail_internal.h"
+
+/* An encoded-word is "=?UTF-8?B?" + base64 + "?=" and at most 75 characters, leaving 63 for
+ * base64: 60 characters carry 45 bytes. */
+#define WORD_BYTES 45
+#define BODY_LINE 76
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Appends the base64 of n bytes (one unbroken run) to out. */
+static enum err put_base64(struct buf *out, const unsigned char *p, size_t n)
+{
+	enum err e = ERR_OK;
+	for (size_t i = 0; i < n && e == ERR_OK; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		char q[4] = {b64[(v >> 18) & 63], b64[(v >> 12) & 63],
+			     i + 1 < n ? b64[(v >> 6) & 63] : '=', i + 2 < n ? b64[v & 63] : '='};
+		e = buf_append(out, q, sizeof q);
+	}
+	return e;
+}
+
+enum err mail_mime_encode_words(struct buf *out, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t n = strlen(text);
+	enum err e = ERR_OK;
+	int first = 1;
+	if (n == 0)
+		return buf_puts(out, "=?UTF-8?B?" "?=");
+	while (n > 0 && e == ERR_OK) {
+		size_t take = n < WORD_BYTES ? n : WORD_BYTES;
+		/* Never end a word inside a UTF-8 sequence: step back over continuation bytes
+		 * (at most 3, so invalid input still makes progress). */
+		if (take < n) {
+			size_t k = take;
+			while (k > take - 3 && (p[k] & 0xC0) == 0x80)
+				k--;
+			if ((p[k] & 0xC0) != 0x80)
+				take = k;
+		}
+		if (!first)
+			e = buf_puts(out, "\r\n ");
+		if (e == ERR_OK)
+			e = buf_puts(out, "=?UTF-8?B?");
+		if (e == ERR_OK)
+			e = put_base64(out, p, take);
+		if (e == ERR_OK)
+			e = buf_puts(out, "?=");
+		p += take;
+		n -= take;
+		first = 0;
+	}
+	return e;
+}
+
+enum err mail_from_parse(const char *spec, char **name, char **addr)
+{
+	const char *lt = strrchr(spec, '<');
+	const char *gt = lt ? strchr(lt, '>') : NULL;
+	char *a = NULL, *nm = NULL;
+	if (lt && gt) {
+		a = xstrndup(lt + 1, (size_t)(gt - lt - 1));
+		size_t nl = (size_t)(lt - spec);
+		while (nl > 0 && (spec[nl - 1] == ' ' || spec[nl - 1] == '\t'))
+			nl--;
+		size_t start = 0;
+		while (start < nl && (spec[start] == ' ' || spec[start] == '\t'))
+			start++;
+		if (nl - start >= 2 && spec[start] == '"' && spec[nl - 1] == '"') {
+			start++;
+			nl--;
+		}
+		nm = xstrndup(spec + start, nl - start);
+	} else {
+		a = xstrdup(spec);
+		nm = xstrdup("");
+	}
+	if (!mail_address_valid(a) || strpbrk(nm, "\r\n")) {
+		free(a);
+		free(nm);
+		return ERR_INVALID;
+	}
+	*name = nm;
+	*addr = a;
+	return ERR_OK;
+}
+
+/* Returns 1 when s can stand as a phrase (display name) without quoting or encoding. */
+static int is_plain_phrase(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == ' ' || *p == '-' || *p == '_'))
+			return 0;
+	return 1;
+}
+
+/* Appends the body as base64 of its canonical form (every line end CRLF), 76 per line. */
+static enum err put_body(struct buf *out, const char *body)
+{
+	struct buf canon;
+	enum err e = ERR_OK;
+	buf_init(&canon, MAIL_MESSAGE_MAX);
+	for (const char *p = body; *p && e == ERR_OK; p++) {
+		if (*p == '\n' && (p == body || p[-1] != '\r'))
+			e = buf_append(&canon, "\r", 1);
+		if (e == ERR_OK)
+			e = buf_append(&canon, p, 1);
+	}
+	/* 57 input bytes make one 76-character line. */
+	const unsigned char *c = (const unsigned char *)canon.data;
+	for (size_t i = 0; i < canon.len && e == ERR_OK; i += BODY_LINE / 4 * 3) {
+		size_t n = canon.len - i < BODY_LINE / 4 * 3 ? canon.len - i : BODY_LINE / 4 * 3;
+		e = put_base64(out, c + i, n);
+		if (e == ERR_OK)
+			e = buf_puts(out, "\r\n");
+	}
+	buf_free(&canon);
+	return e;
+}
+
+enum err mail_mime_build(const struct mail_message *msg, struct buf *out)
+{
+	enum err e;
+	char date[64];
+	char *to = mail_address_render(msg->to);
+	char *from = mail_address_render(msg->from_addr);
+
+	clock_rfc5322(msg->date_ms, date, sizeof date);
+	e = buf_puts(out, "From: ");
+	if (e == ERR_OK && msg->from_name[0]) {
+		if (is_plain_phrase(msg->from_name))
+			e = buf_puts(out, msg->from_name);
+		else
+			e = mail_mime_encode_words(out, msg->from_name);
+		if (e == ERR_OK)
+			e = buf_puts(out, " ");
+	}
+	if (e == ERR_OK)
+		e = buf_printf(out, "<%s>\r\nTo: <%s>\r\nSubject: ", from, to);
+	if (e == ERR_OK)
+		e = mail_mime_encode_words(out, msg->subject);
+	if (e == ERR_OK)
+		e = buf_printf(out,
+			       "\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n"
+			       "Content-Type: text/plain; charset=UTF-8\r\n"
+			       "Content-Transfer-Encoding: base64\r\n",
+			       date, msg->message_id);
+	if (e == ERR_OK && strcmp(msg->kind, "notice") == 0)
+		e = buf_puts(out, "Auto-Submitted: auto-generated\r\n");
+	if (e == ERR_OK)
+		e = buf_puts(out, "\r\n");
+	if (e == ERR_OK)
+		e = put_body(out, msg->body);
+	free(to);
+	free(from);
+	return e;
+}

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c — the subcommand table (`mimamori init|serve|user|audit|site|import|card|kiosk|demo`). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "app.h"
+#include "auth/audit.h"
+#include "auth/user.h"
+#include "base/log.h"
+#include "cli.h"
+#include "http/http.h"
+#include "mail/mail.h"
+#include "routes.h"
+#include "vault/vault.h"
+
+#ifndef MIMAMORI_WEB_DIR
+#define MIMAMORI_WEB_DIR "web"
+#endif
+
+static const char *data_arg(int argc, char **argv)
+{
+	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
+	const char *dir = NULL;
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (ch == 'd')
+			dir = optarg;
+	opterr = 1;
+	return dir;
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	const char *dir = data_arg(argc, argv);
+	if (!dir)
+		return cli_fail("usage: mimamori init --data DIR");
+	enum err e = app_init_dir(dir);
+	if (e == ERR_CONFLICT)
+		return cli_fail("%s already holds a data directory; refusing to overwrite it", dir);
+	if (e != ERR_OK)
+		return cli_fail("cannot create %s: %s", dir, err_str(e));
+	printf("created %s (mimamori.conf, master.key, mimamori.db). Keep master.key safe and "
+	       "backed up apart from the database.\n",
+	       dir);
+	return 0;
+}
+
+static char *read_password_stdin(void)
+{
+	char buf[512];
+	if (!fgets(buf, sizeof buf, stdin))
+		return NULL;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	char *p = strdup(buf);
+	vault_wipe(buf, sizeof buf);
+	return p;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+	const char *usage = "usage: mimamori user add --data DIR --login L --role ROLE "
+			    "[--site CODE]... --password-stdin";
+	const char *dir = NULL, *login = NULL, *role = NULL, *why = NULL;
+	const char *sites[USER_MAX_SITES + 1];
+	size_t nsites = 0;
+	int pw_stdin = 0;
+	static const struct option opts[] = {
+		{"data", required_argument, 0, 'd'}, {"login", required_argument, 0, 'l'},
+		{"role", required_argument, 0, 'r'}, {"site", required_argument, 0, 's'},
+		{"password-stdin", no_argument, 0, 'p'}, {0, 0, 0, 0}};
+	if (argc < 2 || strcmp(argv[1], "add") != 0)
+		return cli_fail("%s", usage);
+	argc--;
+	argv++;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': dir = optarg; break;
+		case 'l': login = optarg; break;
+		case 'r': role = optarg; break;
+		case 'p': pw_stdin = 1; break;
+		case 's':
+			if (nsites >= USER_MAX_SITES)
+				return cli_fail("too many --site");
+			sites[nsites++] = optarg;
+			break;
+		default: return cli_fail("%s", usage);
+		}
+	}
+	if (!dir || !login || !role || !pw_stdin)
+		return cli_fail("%s", usage);
+	char *pw = read_password_stdin();
+	if (!pw)
+		return cli_fail("no password on standard input");
+	struct app *a = cli_open(dir, 1);
+	if (!a) {
+		vault_wipe_free(pw);
+		return 1;
+	}
+	enum err e = user_add(a->store, a->vault, login, role, sites, nsites, pw, &why);
+	vault_wipe_free(pw);
+	app_close(a);
+	if (e != ERR_OK) {
+		fprintf(stderr, "mimamori: user add: %s\n", why ? why : err_str(e));
+		return 1;
+	}
+	printf("user %s added (%s)\n", login, role);
+	return 0;
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "verify") != 0)
+		return cli_fail("usage: mimamori audit verify --data DIR");
+	const char *dir = data_arg(argc - 1, argv + 1);
+	if (!dir)
+		return cli_fail("usage: mimamori audit verify --data DIR");
+	struct app *a = cli_open(dir, 1);
+	if (!a)
+		return 1;
+	int64_t bad = 0, n = 0;
+	enum err e = audit_verify(a->store, a->vault, &bad, &n);
+	app_close(a);
+	if (e == ERR_OK) {
+		printf("audit log intact: %lld entries\n", (long long)n);
+		return 0;
+	}
+	if (e == ERR_CRYPTO)
+		fprintf(stderr, "mimamori: audit log broken at entry %lld (changed, or entries "
+				"before or after it were removed)\n",
+			(long long)bad);
+	else
+		fprintf(stderr, "mimamori: audit verify: %s\n", err_str(e));
+	return 1;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data", required_argument, 0, 'd'}, {"listen", required_argument, 0, 'l'},
+		{"mail", required_argument, 0, 'm'}, {"web", required_argument, 0, 'w'},
+		{0, 0, 0, 0}};
+	const char *dir = NULL, *listen = NULL, *mail = NULL, *web = getenv("MIMAMORI_WEB");
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': dir = optarg; break;
+		case 'l': listen = optarg; break;
+		case 'm': mail = optarg; break;
+		case 'w': web = optarg; break;
+		default:
+			return cli_fail("usage: mimamori serve --data DIR [--listen IP:PORT] "
+					"[--mail URL] [--web DIR]");
+		}
+	}
+	if (!dir)
+		return cli_fail("usage: mimamori serve --data DIR [--listen IP:PORT] [--mail URL]");
+	if (!web)
+		web = MIMAMORI_WEB_DIR;
+	struct app *a = cli_open(dir, 8);
+	struct http_server *srv = NULL;
+	int status = 1;
+	if (!a)
+		return 1;
+	if (!listen)
+		listen = a->cfg.listen;
+	setenv("MIMAMORI_MAIL_FROM", a->cfg.mail_from, 0);
+	enum err e = mail_sender_start(a->store, a->vault, mail ? mail : a->cfg.mail_url, &a->mail);
+	if (e != ERR_OK) {
+		fprintf(stderr, "mimamori: serve: mail transport %s: %s\n",
+			mail ? mail : a->cfg.mail_url, err_str(e));
+		goto out;
+	}
+	/* Block the stop signals before the server's threads start, so they inherit the mask. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	e = http_server_start(a, listen, web, routes, &srv);
+	if (e != ERR_OK) {
+		fprintf(stderr, "mimamori: serve: cannot listen on %s (%s)\n", listen,
+			e == ERR_INVALID ? "use IPv4:PORT" : "address in use or not allowed");
+		goto out;
+	}
+	log_info("serving on http://%s (web files from %s)", listen, web);
+	printf("mimamori serving on http://%s/\n", listen);
+	fflush(stdout);
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("stopping on signal %d", sig);
+	status = 0;
+out:
+	http_server_stop(srv);
+	app_close(a);
+	return status;
+}
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{"init", cmd_init, "init --data DIR                 create a data directory"},
+	{"serve", cmd_serve, "serve --data DIR [--listen IP:PORT] [--mail URL]   run the server"},
+	{"user", cmd_user, "user add --data DIR --login L --role ROLE [--site CODE]... "
+			   "--password-stdin"},
+	{"audit", cmd_audit, "audit verify --data DIR         check the audit chain"},
+	{"site", cmd_site, "site add --data DIR --code C --name N --type gakudo|hiroba_plus"},
+	{"import", cmd_import, "import children --data DIR FILE.csv"},
+	{"card", cmd_card, "card issue|sheet --data DIR ...  QR cards and the printable sheet"},
+	{"kiosk", cmd_kiosk, "kiosk add --data DIR --site CODE   a kiosk device token"},
+	{"demo", cmd_demo, "demo --data DIR [--children N]  generate a demo ward"},
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: mimamori COMMAND [options]\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %s\n", commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	umask(077); /* the data directory holds personal data: owner only */
+	if (vault_global_init() != ERR_OK) {
+		fputs("mimamori: cannot initialise the crypto library\n", stderr);
+		return 1;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	int status = -1;
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			for (int k = 2; k < argc; k++) {
+				if (strcmp(argv[k], "--help") == 0) {
+					printf("usage: mimamori %s\n", commands[i].help);
+					status = 0;
+				}
+			}
+			if (status < 0)
+				status = commands[i].run(argc - 1, argv + 1);
+			break;
+		}
+	}
+	if (status < 0) {
+		fprintf(stderr, "mimamori: unknown command '%s'\n", argv[1]);
+		usage(stderr);
+		status = 2;
+	}
+	curl_global_cleanup();
+	return status;
+}

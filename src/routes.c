@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* routes.c — every API route with the roles that may call it; reads like a menu. The route ×
+ * role test (tests/e2e/test_route_roles.py) walks this table through GET /api/v1/routes. */
+#include "routes.h"
+
+#include "attendance/attendance_api.h"
+#include "http/session_api.h"
+
+#define STAFF ROLE_ANY_USER
+
+static enum err api_route_list(struct http_req *rq, struct http_resp *rs);
+
+const struct http_route routes[] = {
+	/* method, pattern, roles, csrf_exempt, handler, summary */
+	{"POST", "/api/v1/session", ROLE_PUBLIC, 1, api_session_create, "sign in"},
+	{"GET", "/api/v1/session", STAFF, 0, api_session_get, "who am I"},
+	{"DELETE", "/api/v1/session", STAFF, 0, api_session_delete, "sign out"},
+	{"GET", "/api/v1/routes", ROLE_WARD_ADMIN, 0, api_route_list, "this table"},
+
+	/* attendance (seed 000) */
+	{"GET", "/api/v1/kiosk", ROLE_KIOSK, 1, api_kiosk_get, "the kiosk's site"},
+	{"POST", "/api/v1/scans", ROLE_KIOSK, 1, api_scan_create, "record a card scan"},
+	{"GET", "/api/v1/sites", STAFF, 0, api_site_list, "sites the caller may see"},
+	{"GET", "/api/v1/sites/{}/board", STAFF, 0, api_board_get, "today's board of a site"},
+	{"POST", "/api/v1/confirmations", ROLE_PUBLIC, 1, api_confirmation_create,
+	 "confirm a guardian's address"},
+	{0},
+};
+
+static enum err api_route_list(struct http_req *rq, struct http_resp *rs)
+{
+	json_t *arr = json_array();
+	static const enum role all[] = {ROLE_WARD_ADMIN, ROLE_WARD_STAFF, ROLE_CONTRACTOR,
+					ROLE_SITE_STAFF, ROLE_KIOSK};
+	(void)rq;
+	for (const struct http_route *r = routes; r->method; r++) {
+		json_t *roles = json_array();
+		if (r->roles & ROLE_PUBLIC)
+			json_array_append_new(roles, json_string("public"));
+		for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+			if (r->roles & all[i])
+				json_array_append_new(roles, json_string(role_name(all[i])));
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:s}", "method", r->method,
+						     "pattern", r->pattern, "roles", roles,
+						     "summary", r->summary));
+	}
+	return http_json(rs, 200, json_pack("{s:o}", "routes", arr));
+}

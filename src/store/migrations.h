@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* migrations.h — the numbered migrations from sql/, embedded at build time. */
+#ifndef MIMAMORI_STORE_MIGRATIONS_H
+#define MIMAMORI_STORE_MIGRATIONS_H
+#include <stddef.h>
+
+struct store_migration {
+	int version;
+	const char *sql;
+};
+
+/* Generated from sql/NNNN_*.sql by scripts/embed_sql.py, in version order. */
+extern const struct store_migration store_migrations[];
+extern const size_t store_migrations_count;
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* vault.h — the only door to cryptography: master key, data key, field encryption, blind
+ * indexes, password hashing, random tokens and hashes. Only src/vault/ includes <sodium.h>. */
+#ifndef MIMAMORI_VAULT_VAULT_H
+#define MIMAMORI_VAULT_VAULT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct store;
+struct vault;
+
+#define VAULT_BLIND_LEN 32
+#define VAULT_HASH_LEN 32
+
+/* Initialises libsodium; call once at program start. Returns ERR_CRYPTO if it cannot. */
+enum err vault_global_init(void);
+
+/* Creates a new master key file at key_path (mode 0600, refuses to overwrite) and a new
+ * wrapped data key in the store. */
+enum err vault_create(const char *key_path, struct store *s);
+/* Loads the master key from key_path, unwraps the data key from the store, and returns a
+ * vault in *out (caller frees with vault_free, which wipes the keys). */
+enum err vault_open(const char *key_path, struct store *s, struct vault **out);
+void vault_free(struct vault *v);
+
+/* Encrypts plaintext (len bytes) for the field named by `field` (bound as associated data).
+ * Returns a malloc'd blob (nonce || ciphertext || tag) in *out / *out_len; caller frees. */
+void vault_seal(const struct vault *v, const char *field, const void *plain, size_t len,
+		unsigned char **out, size_t *out_len);
+/* Decrypts a blob from vault_seal into a malloc'd NUL-terminated string in *out (caller wipes
+ * with vault_wipe_free). ERR_CRYPTO when the blob was altered or belongs to another field. */
+enum err vault_unseal(const struct vault *v, const char *field, const void *blob, size_t len,
+		      char **out);
+/* Computes the keyed blind index of text for exact lookups under `domain` into out. */
+void vault_blind(const struct vault *v, const char *domain, const char *text,
+		 unsigned char out[VAULT_BLIND_LEN]);
+
+/* Hashes a password with argon2id into a malloc'd encoded string (caller frees);
+ * ERR_CRYPTO on resource exhaustion. */
+enum err vault_password_hash(const char *password, char **out);
+/* Returns 1 when password matches the encoded hash, else 0. */
+int vault_password_verify(const char *encoded, const char *password);
+
+/* Fills out with n random bytes from the CSPRNG. */
+void vault_random(void *out, size_t n);
+/* Returns a uniformly random integer in [0, upper). */
+uint32_t vault_random_uniform(uint32_t upper);
+/* Returns a malloc'd URL-safe base64 token of `bytes` random bytes (caller frees). */
+char *vault_token(size_t bytes);
+/* Unkeyed BLAKE2b-256 of data into out (for token lookups and the audit chain). */
+void vault_hash(const void *data, size_t len, unsigned char out[VAULT_HASH_LEN]);
+/* Writes the lowercase hex of n bytes into out (2n+1 bytes). */
+void vault_hex(const unsigned char *in, size_t n, char *out);
+/* Constant-time comparison of n bytes; returns 1 when equal. */
+int vault_equal(const void *a, const void *b, size_t n);
+/* Constant-time comparison of two NUL-terminated strings; returns 1 when equal. */
+int vault_equal_str(const char *a, const char *b);
+/* Wipes a NUL-terminated secret and frees it; NULL is a no-op. */
+void vault_wipe_free(char *s);
+/* Wipes n bytes. */
+void vault_wipe(void *p, size_t n);
+
+#endif

@@ -1,0 +1,108 @@
+// Shared helpers for the mimamori browser tests.
+// The tests run against a REAL server; a driver sets these variables.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ALL_VARS = [
+  'MIMAMORI_URL',
+  'MIMAMORI_KIOSK_TOKEN',
+  'MIMAMORI_CARD_CODE',
+  'MIMAMORI_CHILD_NAME',
+  'MIMAMORI_STAFF_LOGIN',
+  'MIMAMORI_STAFF_PASSWORD',
+  'MIMAMORI_SITE_CODE',
+  'MIMAMORI_CONFIRM_TOKEN',
+];
+
+/** Returns {URL, KIOSK_TOKEN, ...} or throws a clear error naming what is missing. */
+export function requireEnv(names) {
+  const missing = names.filter((n) => !process.env[n] || !process.env[n].trim());
+  if (missing.length) {
+    throw new Error(
+      `Missing environment variable(s): ${missing.join(', ')}.\n` +
+      'These browser tests run against a real mimamori server; the driver must set ' +
+      `${ALL_VARS.join(', ')}. See tests/browser/README.md.`,
+    );
+  }
+  const out = {};
+  for (const n of names) out[n.replace(/^MIMAMORI_/, '')] = process.env[n].trim();
+  if (out.URL) out.URL = out.URL.replace(/\/+$/, '');
+  return out;
+}
+
+export const CHROMIUM = process.env.MIMAMORI_CHROMIUM || '/usr/bin/chromium';
+
+export async function launch() {
+  assert.ok(fs.existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
+export const DESKTOP = { viewport: { width: 1280, height: 800 } };
+export const KIOSK_SCREEN = { viewport: { width: 1280, height: 800 } };
+
+/**
+ * A new page with its own context (own cookies / localStorage), collecting
+ * page errors and console errors (CSP violations show up there).
+ */
+export async function newPage(browser, options = DESKTOP) {
+  const context = await browser.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo', ...options });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const t = m.text();
+    // Expected HTTP error answers (401 before sign-in, 4xx in error tests) are logged by Chromium too.
+    if (/Failed to load resource/.test(t)) return;
+    problems.push(`console: ${t}`);
+  });
+  page.problems = problems;
+  return page;
+}
+
+export function assertNoProblems(page) {
+  assert.deepEqual(page.problems, [], 'the page logged errors (CSP violations, exceptions)');
+}
+
+export const SHOT_DIR = process.env.MIMAMORI_SCREENSHOT_DIR || '/tmp/mimamori-screens';
+export async function shot(page, name) {
+  fs.mkdirSync(SHOT_DIR, { recursive: true });
+  const file = path.join(SHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+}
+
+/** Poll fn until it returns a truthy value (or throw after timeoutMs). */
+export async function eventually(fn, { timeoutMs = 10000, intervalMs = 200, message = 'condition' } = {}) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) { last = e; }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${message} (last: ${last})`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Records a scan through the API, as a kiosk would. */
+export async function apiScan(env, code) {
+  const res = await fetch(`${env.URL}/api/v1/scans`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${env.KIOSK_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code }),
+  });
+  const text = await res.text();
+  let data = null;
+  try { data = JSON.parse(text); } catch { /* keep null */ }
+  return { status: res.status, data, text };
+}

@@ -1,0 +1,111 @@
+// Shared helpers for talking to the mimamori JSON API (/api/v1).
+// Every error is turned into an ApiError whose .message is a plain Japanese
+// sentence suitable to show to a person.
+
+export const API = '/api/v1';
+
+export class ApiError extends Error {
+  constructor(status, message, data) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status; // 0 = network error (no answer)
+    this.data = data;
+  }
+}
+
+function fallbackMessage(status) {
+  if (status === 0) return 'サーバーに接続できません。ネットワークを確認してください。';
+  if (status === 400) return '入力内容に誤りがあります。';
+  if (status === 401) return 'ログインが必要です。';
+  if (status === 403) return 'この操作を行う権限がありません。';
+  if (status === 404) return '見つかりませんでした。';
+  if (status === 409) return 'すでに処理されています。';
+  if (status === 410) return 'このリンクは有効期限が切れているか、すでに使われています。';
+  if (status === 429) return '操作が多すぎます。しばらく待ってからもう一度お試しください。';
+  if (status >= 500) return 'サーバーでエラーが発生しました。しばらくしてからもう一度お試しください。';
+  return `エラーが発生しました（${status}）。`;
+}
+
+/**
+ * request(path, {method, body, csrf, bearer, signal, timeoutMs})
+ * Resolves to the parsed JSON body (or null for 204), rejects with ApiError.
+ */
+export async function request(path, opts = {}) {
+  const { method = 'GET', body, csrf, bearer, signal, timeoutMs = 15000 } = opts;
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (csrf) headers['X-CSRF-Token'] = csrf;
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  if (signal) signal.addEventListener('abort', () => ctrl.abort(), { once: true });
+
+  let res;
+  try {
+    res = await fetch(API + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal: ctrl.signal,
+    });
+  } catch (e) {
+    throw new ApiError(0, fallbackMessage(0), null);
+  } finally {
+    clearTimeout(timer);
+  }
+
+  let data = null;
+  if (res.status !== 204) {
+    const text = await res.text().catch(() => '');
+    if (text) {
+      try { data = JSON.parse(text); } catch { data = null; }
+    }
+  }
+  if (!res.ok) {
+    const msg = data && typeof data.error === 'string' && data.error.trim()
+      ? data.error.trim()
+      : fallbackMessage(res.status);
+    throw new ApiError(res.status, msg, data);
+  }
+  return data;
+}
+
+/** Current date/time parts in Japan, whatever the device's own time zone. */
+const TZ = 'Asia/Tokyo';
+const clockFmt = new Intl.DateTimeFormat('ja-JP', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const clockSecFmt = new Intl.DateTimeFormat('ja-JP', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const dateFmt = new Intl.DateTimeFormat('ja-JP', { timeZone: TZ, month: 'long', day: 'numeric', weekday: 'short' });
+
+export function formatTime(d = new Date(), withSeconds = false) {
+  return (withSeconds ? clockSecFmt : clockFmt).format(d);
+}
+export function formatDate(d = new Date()) {
+  return dateFmt.format(d);
+}
+/** "2026-11-23" → "11月23日(月)" (the day is a Japanese calendar day). */
+export function formatDay(day) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day || '');
+  if (!m) return day || '';
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], 3)); // 12:00 JST
+  return dateFmt.format(d);
+}
+
+/** Create an element: el('p', {class: 'x', text: '...'}, children...) */
+export function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'text') e.textContent = v;
+    else if (k === 'class') e.className = v;
+    else if (k === 'dataset') Object.assign(e.dataset, v);
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
