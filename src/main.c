@@ -222,7 +222,7 @@ static const struct command {
 	{"import", cmd_import, "import children --data DIR FILE.csv"},
 	{"card", cmd_card, "card issue|sheet --data DIR ...  QR cards and the printable sheet"},
 	{"kiosk", cmd_kiosk, "kiosk add --data DIR --site CODE   a kiosk device token"},
-	{"demo", cmd_demo, "demo --data DIR [--children N]  generate a demo ward"},
+	{"demo", cmd_demo, "demo --data DIR [--children N] [--codes-out FILE]  generate a demo ward"},
 };
 
 static void usage(FILE *f)

@@ -94,7 +94,8 @@ static enum err link_guardian(struct store_conn *c, int64_t child, int64_t guard
 }
 
 static enum err add_children(struct app *a, int64_t site_id, int nchildren, int64_t *serial,
-			     int64_t *gserial, FILE *cred, const char *site_code, int *first)
+			     int64_t *gserial, FILE *cred, FILE *codes, const char *site_code,
+			     int *first)
 {
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = store_begin(c);
@@ -149,6 +150,8 @@ static enum err add_children(struct app *a, int64_t site_id, int nchildren, int6
 			e = card_issue(a, c, child_id, &code);
 		if (e != ERR_OK)
 			goto out;
+		if (codes)
+			fprintf(codes, "%s,%s,%s,%s\n", child_no, site_code, code, name);
 		if (*first) {
 			fprintf(cred, "example card (site %s, child %s %s): %s\n", site_code,
 				child_no, name, code);
@@ -166,15 +169,20 @@ out:
 int cmd_demo(int argc, char **argv)
 {
 	const char *dir = NULL, *why = NULL;
+	const char *codes_path = NULL;
+	FILE *codes = NULL;
 	int total = 4100;
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
 					     {"children", required_argument, 0, 'c'},
+					     {"codes-out", required_argument, 0, 'o'},
 					     {0, 0, 0, 0}};
 	int ch;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'd') {
 			dir = optarg;
+		} else if (ch == 'o') {
+			codes_path = optarg;
 		} else if (ch == 'c') {
 			char *end = NULL;
 			long v = strtol(optarg, &end, 10);
@@ -182,7 +190,7 @@ int cmd_demo(int argc, char **argv)
 				return cli_fail("--children must be a number from 59 to 100000");
 			total = (int)v;
 		} else {
-			return cli_fail("usage: mimamori demo --data DIR [--children N]");
+			return cli_fail("usage: mimamori demo --data DIR [--children N] [--codes-out FILE]");
 		}
 	}
 	if (!dir)
@@ -204,6 +212,16 @@ int cmd_demo(int argc, char **argv)
 	if (!cred) {
 		fprintf(stderr, "mimamori: demo: cannot write %s\n", cred_path);
 		goto out;
+	}
+	if (codes_path) {
+		/* Card codes of the synthetic children, for testing kiosks without printing. */
+		int cfd = open(codes_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		codes = cfd >= 0 ? fdopen(cfd, "w") : NULL;
+		if (!codes) {
+			fprintf(stderr, "mimamori: demo: cannot write %s\n", codes_path);
+			goto out;
+		}
+		fprintf(codes, "child_no,site_code,code,child_name\n");
 	}
 	fprintf(cred, "# mimamori demo ward — generated, fictional data. Keep this file private.\n");
 	const char *const none[1] = {NULL};
@@ -254,7 +272,7 @@ int cmd_demo(int argc, char **argv)
 		/* Children spread so that clubs hold a few more than ひろばプラス, as in seed 000. */
 		int share = total / nsites + (i < total % nsites ? 1 : 0);
 		int first = i == 0;
-		e = add_children(a, s.id, share, &serial, &gserial, cred, code, &first);
+		e = add_children(a, s.id, share, &serial, &gserial, cred, codes, code, &first);
 		if (e != ERR_OK)
 			goto fail;
 	}
@@ -276,6 +294,8 @@ fail:
 out:
 	if (cred)
 		fclose(cred);
+	if (codes)
+		fclose(codes);
 	vault_wipe_free(admin_pw);
 	vault_wipe_free(first_pw);
 	vault_wipe_free(first_token);

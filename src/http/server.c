@@ -164,7 +164,11 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 	identify(srv, &rq, csrf);
 	if (!(r->roles & ROLE_PUBLIC) && !(r->roles & rq.role)) {
 		if (rq.role == ROLE_PUBLIC) {
-			ret = send_error(mc, 401, "sign in first");
+			const char *authz = http_header(&rq, "Authorization");
+			ret = send_error(mc, 401,
+					 authz && strncmp(authz, "Bearer ", 7) == 0
+					     ? "the device token is not valid; set this kiosk up again"
+					     : "sign in first");
 		} else {
 			audit_denial(srv, &rq, "role");
 			ret = send_error(mc, 403, "your role may not use this");

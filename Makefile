@@ -1,0 +1,38 @@
+# Makefile — the front door: build, demo, test, bench (meson + ninja underneath).
+.PHONY: all build build-san deps demo test bench clean
+
+PORT ?= 8080
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+build: deps
+	@[ -f build/build.ninja ] || meson setup build --buildtype=debugoptimized >/dev/null
+	@ninja -C build
+
+# Tests run against an AddressSanitizer + UndefinedBehaviorSanitizer build.
+build-san:
+	@scripts/install-deps.sh test
+	@[ -f build-san/build.ninja ] || meson setup build-san --buildtype=debug \
+		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+	@ninja -C build-san
+
+demo: build
+	@[ -f demo-data/mimamori.db ] || build/mimamori demo --data demo-data | tee demo-data.txt
+	@[ -f demo-data.txt ] && cat demo-data.txt || cat demo-data/demo-credentials.txt | head -5
+	@echo "open http://127.0.0.1:$(PORT)/staff/ (staff board) or /kiosk/ (club kiosk)."
+	@echo "mail goes into the Maildir demo-data/mail (read it with: mutt -f demo-data/mail)."
+	@echo "stop with Ctrl-C."
+	@build/mimamori serve --data demo-data --listen 127.0.0.1:$(PORT)
+
+test: build-san
+	@tests/run_all.sh
+
+bench: build
+	@scripts/install-deps.sh bench
+	@bench/run.sh
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# install-deps.sh — installs what building, testing and the demo need on Debian 12 (idempotent).
+# Usage: scripts/install-deps.sh [build|test|bench]
+set -euo pipefail
+what=${1:-test}
+pkgs=(meson ninja-build pkg-config gcc libc6-dev
+      libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libcurl4-openssl-dev
+      libgmime-3.0-dev libqrencode-dev libcairo2-dev libpango1.0-dev libinih-dev
+      fonts-ipaexfont fonts-noto-cjk sqlite3)
+if [ "$what" = test ] || [ "$what" = bench ]; then
+  pkgs+=(libcmocka-dev python3 python3-aiosmtpd zbar-tools poppler-utils chromium curl
+         libclang-rt-14-dev)
+fi
+if [ "$what" = bench ]; then
+  pkgs+=(postfix)
+fi
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "$what" = test ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
+  (cd tests/browser && npm install --no-audit --no-fund --silent)
+fi
