@@ -1,0 +1,571 @@
+# SPDX-License-Identifier: MIT
+"""harness.py — shared helpers of the end-to-end tests: an in-process SMTP sink (aiosmtpd), a
+mimamori server subprocess, CLI wrappers, roster CSV writers, mail parsing and QR decoding.
+
+Everything listens on 127.0.0.1 only, on free ports; every wait is bounded by a deadline.
+"""
+import csv
+import email
+import email.policy
+import glob
+import http.client
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+from aiosmtpd.controller import Controller
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("MIMAMORI_BIN") or os.path.join(REPO, "build", "mimamori")
+
+PASSWORD = "correct-horse-battery"  # >= 10 characters
+
+ENGLISH_HEADER = ["child_no", "site_code", "child_name", "child_kana", "grade", "birth_date",
+                  "guardian_name", "guardian_email"]
+JAPANESE_HEADER = ["児童番号", "施設コード", "児童氏名", "児童氏名カナ", "学年", "生年月日",
+                   "保護者氏名", "保護者メールアドレス"]
+
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "SUMMARY: UndefinedBehaviorSanitizer")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(pred, timeout=15.0, interval=0.05, what="condition"):
+    """Polls pred() until it returns a true value; raises AssertionError after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            raise AssertionError("timed out after %.1fs waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def sanitizer_report(text):
+    """Returns the sanitizer report in text (from the first marker), or None."""
+    for m in SANITIZER_MARKERS:
+        i = text.find(m)
+        if i >= 0:
+            return text[max(0, i - 200):i + 3000]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI
+
+class CliResult:
+    def __init__(self, args, rc, out, err):
+        self.args, self.rc, self.out, self.err = args, rc, out, err
+
+    def __repr__(self):
+        return "CliResult(%r, rc=%d, out=%r, err=%r)" % (self.args, self.rc, self.out, self.err)
+
+
+def cli(*args, input=None, env=None, timeout=120):
+    """Runs mimamori with args; returns a CliResult (text, UTF-8). Never raises on exit code."""
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    p = subprocess.run([BIN] + [str(a) for a in args], input=input, capture_output=True,
+                       timeout=timeout, env=full_env)
+    r = CliResult(args, p.returncode, p.stdout.decode("utf-8", "replace"),
+                  p.stderr.decode("utf-8", "replace"))
+    rep = sanitizer_report(r.err)
+    if rep:
+        raise AssertionError("sanitizer report from mimamori %r:\n%s" % (args, rep))
+    return r
+
+
+def cli_ok(*args, **kw):
+    r = cli(*args, **kw)
+    if r.rc != 0:
+        raise AssertionError("mimamori %s failed (rc=%d): %s" % (" ".join(map(str, args)), r.rc,
+                                                                r.err.strip()))
+    return r
+
+
+class DataDir:
+    """A fresh data directory under a temporary directory (removed by cleanup())."""
+
+    def __init__(self, init=True):
+        self.tmp = tempfile.mkdtemp(prefix="mimamori-e2e-")
+        self.path = os.path.join(self.tmp, "data")
+        if init:
+            cli_ok("init", "--data", self.path)
+
+    def cleanup(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    @property
+    def db(self):
+        return os.path.join(self.path, "mimamori.db")
+
+    def set_base_url(self, url):
+        conf = os.path.join(self.path, "mimamori.conf")
+        with open(conf, encoding="utf-8") as f:
+            text = f.read()
+        text = re.sub(r"(?m)^base_url\s*=.*$", "base_url = " + url, text)
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def site_add(self, code, name, type_="gakudo", opens=None, closes=None):
+        args = ["site", "add", "--data", self.path, "--code", code, "--name", name,
+                "--type", type_]
+        if opens:
+            args += ["--opens", opens]
+        if closes:
+            args += ["--closes", closes]
+        return cli_ok(*args)
+
+    def user_add(self, login, role, sites=(), password=PASSWORD):
+        args = ["user", "add", "--data", self.path, "--login", login, "--role", role]
+        for s in sites:
+            args += ["--site", s]
+        args.append("--password-stdin")
+        return cli_ok(*args, input=(password + "\n").encode())
+
+    def write_csv(self, name, rows, header=None, encoding="utf-8", bom=False, raw=None):
+        path = os.path.join(self.tmp, name)
+        write_roster(path, rows, header=header, encoding=encoding, bom=bom, raw=raw)
+        return path
+
+    def import_children(self, csv_path, expect_ok=True):
+        r = cli("import", "children", "--data", self.path, csv_path)
+        if expect_ok and r.rc != 0:
+            raise AssertionError("import failed: rc=%d %s" % (r.rc, r.err))
+        return r
+
+    def card_issue(self, site=None, child=None):
+        if site:
+            return cli_ok("card", "issue", "--data", self.path, "--site", site)
+        return cli_ok("card", "issue", "--data", self.path, "--child", child)
+
+    def card_sheet(self, site):
+        out = os.path.join(self.tmp, "cards-%s.pdf" % site)
+        cli_ok("card", "sheet", "--data", self.path, "--site", site, "--out", out)
+        return out
+
+    def kiosk_add(self, site):
+        r = cli_ok("kiosk", "add", "--data", self.path, "--site", site)
+        tok = r.out.strip()
+        assert tok and "\n" not in tok, r
+        return tok
+
+    def audit_verify(self):
+        return cli("audit", "verify", "--data", self.path)
+
+    def all_files(self):
+        out = []
+        for root, _dirs, files in os.walk(self.path):
+            for f in files:
+                out.append(os.path.join(root, f))
+        return out
+
+
+def write_roster(path, rows, header=None, encoding="utf-8", bom=False, raw=None):
+    """Writes a roster CSV (CRLF lines). rows: lists of 8 values in ENGLISH_HEADER order, or
+    raw: the complete text (header included) when exact bytes matter."""
+    if raw is None:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(header or ENGLISH_HEADER)
+        for r in rows:
+            w.writerow(r)
+        raw = buf.getvalue()
+    data = raw.encode(encoding)
+    if bom:
+        data = b"\xef\xbb\xbf" + data
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+# ---------------------------------------------------------------------------------------------
+# SMTP sink
+
+def _unquote_local(addr):
+    """'"taro..yamada."@docomo.ne.jp' -> 'taro..yamada.@docomo.ne.jp'."""
+    addr = addr.strip().strip("<>")
+    m = re.match(r'^"((?:[^"\\]|\\.)*)"@(.*)$', addr)
+    if m:
+        return re.sub(r"\\(.)", r"\1", m.group(1)) + "@" + m.group(2)
+    return addr
+
+
+class Mail:
+    def __init__(self, rcpts, mail_from, data):
+        self.raw_rcpts = list(rcpts)
+        self.rcpts = [_unquote_local(r) for r in rcpts]
+        self.mail_from = mail_from
+        self.data = data
+        self.msg = email.message_from_bytes(data, policy=email.policy.default)
+
+    @property
+    def subject(self):
+        return str(self.msg["Subject"])
+
+    @property
+    def to_addresses(self):
+        h = self.msg["To"]
+        return [_unquote_local(a.addr_spec) for a in h.addresses] if h is not None else []
+
+    @property
+    def body(self):
+        part = self.msg.get_body(preferencelist=("plain",)) or self.msg
+        return part.get_content()
+
+    @property
+    def confirm_token(self):
+        m = re.search(r"/confirm/\?t=([A-Za-z0-9_\-~.%]+)", self.body)
+        return m.group(1) if m else None
+
+    def __repr__(self):
+        return "Mail(to=%r, subject=%r)" % (self.rcpts, self.subject)
+
+
+class _SinkHandler:
+    def __init__(self, sink):
+        self.sink = sink
+
+    async def handle_DATA(self, server, session, envelope):
+        self.sink._add(Mail(envelope.rcpt_tos, envelope.mail_from,
+                            envelope.original_content or envelope.content))
+        return "250 OK"
+
+
+class SmtpSink:
+    """aiosmtpd in-process on a free 127.0.0.1 port; keeps every message with its envelope."""
+
+    def __init__(self):
+        self._lock = threading.Condition()
+        self.mails = []
+        self.controller = None
+        for _ in range(5):
+            port = free_port()
+            try:
+                c = Controller(_SinkHandler(self), hostname="127.0.0.1", port=port,
+                               ready_timeout=10)
+                c.start()
+                self.controller, self.port = c, port
+                break
+            except Exception:  # port taken meanwhile: try another
+                continue
+        if not self.controller:
+            raise RuntimeError("cannot start the SMTP sink")
+        self.url = "smtp://127.0.0.1:%d" % self.port
+
+    def _add(self, m):
+        with self._lock:
+            self.mails.append(m)
+            self._lock.notify_all()
+
+    def stop(self):
+        if self.controller:
+            try:
+                self.controller.stop()
+            except Exception:
+                pass
+            self.controller = None
+
+    def snapshot(self):
+        with self._lock:
+            return list(self.mails)
+
+    def to(self, addr):
+        return [m for m in self.snapshot() if addr in m.rcpts]
+
+    def wait_for(self, pred, timeout=20.0, what="mail"):
+        """Waits until pred(list of mails) is true; returns the list."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                if pred(list(self.mails)):
+                    return list(self.mails)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("timed out waiting for %s; have %r" %
+                                         (what, self.mails))
+                self._lock.wait(min(left, 0.5))
+
+    def wait_count(self, n, timeout=20.0):
+        return self.wait_for(lambda ms: len(ms) >= n, timeout, "%d mails" % n)
+
+    def wait_to(self, addr, n=1, timeout=20.0):
+        self.wait_for(lambda ms: sum(addr in m.rcpts for m in ms) >= n, timeout,
+                      "%d mail(s) to %s" % (n, addr))
+        return self.to(addr)
+
+
+def read_maildir(path):
+    """Mails in a Maildir's new/ (and cur/), oldest first."""
+    out = []
+    files = sorted(glob.glob(os.path.join(path, "new", "*")) +
+                   glob.glob(os.path.join(path, "cur", "*")), key=os.path.getmtime)
+    for f in files:
+        with open(f, "rb") as fh:
+            data = fh.read()
+        m = Mail([], None, data)
+        m.rcpts = m.to_addresses
+        out.append(m)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+
+class Resp:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    @property
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def __repr__(self):
+        return "Resp(%d, %r)" % (self.status, self.body[:300])
+
+
+class Client:
+    """A tiny HTTP client keeping one session cookie and the CSRF token."""
+
+    def __init__(self, port, kiosk_token=None):
+        self.port = port
+        self.cookie = None
+        self.csrf = None
+        self.kiosk_token = kiosk_token
+
+    def request(self, method, path, body=None, headers=None, csrf=True, timeout=30):
+        h = {}
+        if body is not None and not isinstance(body, (bytes, bytearray)):
+            body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            h["Content-Type"] = "application/json"
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        if self.csrf and csrf:
+            h["X-CSRF-Token"] = self.csrf
+        if self.kiosk_token:
+            h["Authorization"] = "Bearer " + self.kiosk_token
+        if headers:
+            h.update(headers)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            data = r.read()
+            resp = Resp(r.status, r.getheaders(), data)
+        finally:
+            conn.close()
+        sc = resp.header("Set-Cookie")
+        if sc:
+            self.cookie = sc.split(";", 1)[0]
+        return resp
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body if body is not None else {}, **kw)
+
+    def login(self, login, password=PASSWORD):
+        r = self.post("/api/v1/session", {"login": login, "password": password})
+        if r.status == 200:
+            self.csrf = r.json.get("csrf")
+        return r
+
+    def scan(self, code):
+        return self.post("/api/v1/scans", {"code": code})
+
+    def board(self, site):
+        return self.get("/api/v1/sites/%s/board" % site)
+
+
+# ---------------------------------------------------------------------------------------------
+# Server
+
+class Server:
+    """`mimamori serve` as a subprocess on a free port; stderr goes to a log file (by default
+    inside the data directory, so that the canary test greps it too)."""
+
+    def __init__(self, data, mail=None, port=None, env=None, log_dir=None):
+        self.data = data
+        self.mail = mail
+        self.env = env
+        self.port = port or free_port()
+        self.log_dir = log_dir or data.path
+        self.proc = None
+        self.logs = []
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def start(self, timeout=30.0):
+        args = [BIN, "serve", "--data", self.data.path, "--listen", "127.0.0.1:%d" % self.port]
+        if self.mail:
+            args += ["--mail", self.mail]
+        env = dict(os.environ)
+        env.setdefault("MIMAMORI_WEB", os.path.join(REPO, "web"))
+        if self.env:
+            env.update(self.env)
+        n = len(self.logs)
+        self.log_path = os.path.join(self.log_dir, "server-%d.log" % n)
+        self.out_path = os.path.join(self.log_dir, "server-%d.out" % n)
+        self.logs.append(self.log_path)
+        self._err = open(self.log_path, "wb")
+        self._out = open(self.out_path, "wb")
+        self.proc = subprocess.Popen(args, stdout=self._out, stderr=self._err, env=env,
+                                     start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError("mimamori serve exited with %d: %s" %
+                                     (self.proc.returncode, self.stderr_text()))
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                c.request("GET", "/healthz")
+                r = c.getresponse()
+                r.read()
+                c.close()
+                if r.status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() >= deadline:
+                self.kill()
+                raise AssertionError("mimamori serve not healthy within %.0fs: %s" %
+                                     (timeout, self.stderr_text()))
+            time.sleep(0.05)
+        with open(self.out_path, "rb") as f:
+            out = f.read().decode("utf-8", "replace")
+        return out
+
+    def stderr_text(self):
+        texts = []
+        for p in self.logs:
+            try:
+                with open(p, "rb") as f:
+                    texts.append(f.read().decode("utf-8", "replace"))
+            except OSError:
+                pass
+        return "\n".join(texts)
+
+    def _close_files(self):
+        for f in (getattr(self, "_err", None), getattr(self, "_out", None)):
+            if f:
+                f.close()
+
+    def stop(self, timeout=15.0):
+        """SIGTERM and wait; returns the exit status (None if it had to be killed)."""
+        if not self.proc:
+            return None
+        rc = None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                rc = self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        else:
+            rc = self.proc.returncode
+        self.proc = None
+        self._close_files()
+        return rc
+
+    def kill(self):
+        """SIGKILL, no chance to clean up."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self.proc = None
+        self._close_files()
+
+    def client(self, kiosk_token=None):
+        return Client(self.port, kiosk_token=kiosk_token)
+
+
+# ---------------------------------------------------------------------------------------------
+# Card sheets
+
+def pdf_text(pdf):
+    p = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", pdf, "-"], capture_output=True,
+                       timeout=60)
+    if p.returncode != 0:
+        raise AssertionError("pdftotext failed: %s" % p.stderr.decode(errors="replace"))
+    return p.stdout.decode("utf-8")
+
+
+def decode_qr_codes(pdf):
+    """Every QR code on every page of pdf (pdftoppm -r 300 + zbarimg --raw)."""
+    d = tempfile.mkdtemp(prefix="mimamori-qr-")
+    try:
+        p = subprocess.run(["pdftoppm", "-r", "300", "-png", pdf, os.path.join(d, "page")],
+                           capture_output=True, timeout=120)
+        if p.returncode != 0:
+            raise AssertionError("pdftoppm failed: %s" % p.stderr.decode(errors="replace"))
+        codes = []
+        for png in sorted(glob.glob(os.path.join(d, "*.png"))):
+            z = subprocess.run(["zbarimg", "--raw", "-q", png], capture_output=True,
+                               timeout=120)
+            # zbarimg exits 4 when a page holds no code
+            codes += [l for l in z.stdout.decode().splitlines() if l.strip()]
+        return codes
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+class ServerTestCase(unittest.TestCase):
+    """Base class: self.data, self.smtp and servers started through self.start_server() are
+    cleaned up; a sanitizer report in a server's stderr fails the test."""
+
+    def setUp(self):
+        self.data = DataDir()
+        self.smtp = None
+        self.servers = []
+
+    def start_smtp(self):
+        self.smtp = SmtpSink()
+        return self.smtp
+
+    def start_server(self, mail=None, env=None):
+        if mail is None and self.smtp:
+            mail = self.smtp.url
+        s = Server(self.data, mail=mail, env=env)
+        self.servers.append(s)
+        self.data.set_base_url(s.url)
+        s.start()
+        return s
+
+    def tearDown(self):
+        reports = []
+        for s in self.servers:
+            s.stop()
+            rep = sanitizer_report(s.stderr_text())
+            if rep:
+                reports.append(rep)
+        if self.smtp:
+            self.smtp.stop()
+        self.data.cleanup()
+        if reports:
+            self.fail("sanitizer report in server stderr:\n" + "\n".join(reports))
