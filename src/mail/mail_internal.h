@@ -35,11 +35,11 @@ enum err mail_mime_encode_words(struct buf *out, const char *text);
 struct mail_message {
 	const char *from_name; /* display name, may be "" */
 	const char *from_addr;
-	const char *to;        /* one valid recipient address */
+	const char *to; /* one valid recipient address */
 	const char *subject;
-	const char *body;      /* UTF-8 text, LF or CRLF line ends */
+	const char *body;	/* UTF-8 text, LF or CRLF line ends */
 	const char *message_id; /* "<token@mimamori.invalid>" */
-	const char *kind;      /* "notice" adds Auto-Submitted: auto-generated */
+	const char *kind;	/* "notice" adds Auto-Submitted: auto-generated */
 	int64_t date_ms;
 };
 /* Builds the full RFC 5322 message (CRLF line ends, base64 UTF-8 text body) into out, which

@@ -41,7 +41,8 @@ enum err mail_mime_encode_words(struct buf *out, const char *text)
 	enum err e = ERR_OK;
 	int first = 1;
 	if (n == 0)
-		return buf_puts(out, "=?UTF-8?B?" "?=");
+		return buf_puts(out, "=?UTF-8?B?"
+				     "?=");
 	while (n > 0 && e == ERR_OK) {
 		size_t take = n < WORD_BYTES ? n : WORD_BYTES;
 		/* Never end a word inside a UTF-8 sequence: step back over continuation bytes

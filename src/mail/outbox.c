@@ -36,8 +36,8 @@ enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const 
 	struct store_stmt *st = NULL;
 
 	if (!send_id || !kind || !to || !subject || !body ||
-	    (strcmp(kind, "notice") != 0 && strcmp(kind, "bulk") != 0) ||
-	    !mail_address_valid(to) || !subject_valid(subject)) {
+	    (strcmp(kind, "notice") != 0 && strcmp(kind, "bulk") != 0) || !mail_address_valid(to) ||
+	    !subject_valid(subject)) {
 		e = ERR_INVALID;
 		goto out;
 	}

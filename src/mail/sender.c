@@ -136,8 +136,9 @@ static void record(struct mail_sender *m, const struct job *j, enum mail_result 
 	if (r == MAIL_DEFERRED && attempts >= ATTEMPTS_MAX)
 		r = MAIL_FAILED;
 	if (r == MAIL_SENT) {
-		st = store_prepare(c, "UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = ?, "
-				      "last_reply = ? WHERE id = ?");
+		st =
+		    store_prepare(c, "UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = ?, "
+				     "last_reply = ? WHERE id = ?");
 		if (st)
 			store_bind_int(st, 1, now);
 	} else if (r == MAIL_FAILED) {
@@ -223,8 +224,8 @@ out:
 static void unclaim(struct mail_sender *m, const struct job *j)
 {
 	struct store_conn *c = store_acquire(m->s);
-	struct store_stmt *st =
-	    store_prepare(c, "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'");
+	struct store_stmt *st = store_prepare(
+	    c, "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'");
 	if (st) {
 		store_bind_int(st, 1, j->id);
 		store_run(st);

@@ -64,9 +64,8 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
-static enum mail_result maildir_send(struct mail_transport *t, const char *from,
-				     const char *rcpt, const char *msg, size_t len, char *reply,
-				     size_t reply_n)
+static enum mail_result maildir_send(struct mail_transport *t, const char *from, const char *rcpt,
+				     const char *msg, size_t len, char *reply, size_t reply_n)
 {
 	struct maildir *m = (struct maildir *)t;
 	enum mail_result r = MAIL_DEFERRED;

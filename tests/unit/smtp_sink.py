@@ -5,7 +5,8 @@
 Usage: smtp_sink.py PORT OUTDIR [--defer-once ADDR]... [--reject ADDR]...
 Each message goes to OUTDIR/N.eml with a first line "X-Rcpt: <addr>" per envelope recipient.
 --defer-once answers 451 to RCPT for ADDR the first time, --reject always answers 550.
-Every EHLO/HELO appends a line to OUTDIR/sessions; OUTDIR/ready appears once listening.
+Every EHLO appends a line to OUTDIR/sessions, every RCPT its raw argument to
+OUTDIR/rcpt_raw; OUTDIR/ready appears once listening.
 """
 import argparse
 import asyncio
@@ -13,6 +14,22 @@ import os
 import signal
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+
+
+class RawLogSMTP(SMTP):
+    """Logs each RCPT argument as sent on the wire (handlers only see it parsed)."""
+
+    async def smtp_RCPT(self, arg):
+        with open(os.path.join(self.event_handler.outdir, "rcpt_raw"), "a",
+                  encoding="utf-8") as f:
+            f.write("%s\n" % arg)
+        return await super().smtp_RCPT(arg)
+
+
+class SinkController(Controller):
+    def factory(self):
+        return RawLogSMTP(self.handler, **self.SMTP_kwargs)
 
 
 class Sink:
@@ -58,7 +75,7 @@ def main():
     ap.add_argument("--defer-once", action="append", default=[])
     ap.add_argument("--reject", action="append", default=[])
     a = ap.parse_args()
-    ctl = Controller(Sink(a.outdir, a.defer_once, a.reject), hostname="127.0.0.1", port=a.port)
+    ctl = SinkController(Sink(a.outdir, a.defer_once, a.reject), hostname="127.0.0.1", port=a.port)
     ctl.start()
     open(os.path.join(a.outdir, "ready"), "w").close()
     signal.sigwait([signal.SIGTERM, signal.SIGINT])

@@ -1,2 +1,306 @@
-/* placeholder */
-int main(void) { return 0; }
+/* SPDX-License-Identifier: MIT */
+/* test_http.c — unit tests for src/http/: the router, the error → status map and responses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/buf.h"
+#include "http/http.h"
+
+/* Handlers are never called here; distinct functions tell the routes apart. */
+static enum err h_sites(struct http_req *rq, struct http_resp *rs)
+{
+	(void)rq;
+	(void)rs;
+	return ERR_OK;
+}
+
+static enum err h_site(struct http_req *rq, struct http_resp *rs)
+{
+	(void)rq;
+	(void)rs;
+	return ERR_OK;
+}
+
+static const struct http_route routes[] = {
+    {"GET", "/api/sites", ROLE_ANY_USER, 0, h_sites, "list sites"},
+    {"POST", "/api/sites", ROLE_WARD_ADMIN, 0, h_sites, "add a site"},
+    {"GET", "/api/sites/{}", ROLE_ANY_USER, 0, h_site, "one site"},
+    {"GET", "/api/sites/{}/children/{}", ROLE_ANY_USER, 0, h_site, "one child"},
+    {"PUT", "/api/sites/{}/children/{}/cards", ROLE_WARD_STAFF, 0, h_site, "reissue"},
+    {"GET", "/api/sites/{}/board", ROLE_SITE_STAFF, 0, h_site, "board"},
+    {"POST", "/api/session", ROLE_PUBLIC, 1, h_sites, "sign in"},
+    {"GET", "/api/a/{}/{}/{}/{}", ROLE_PUBLIC, 0, h_site, "four params"},
+    {"GET", "/api/b/{}/{}/{}/{}/{}", ROLE_PUBLIC, 0, h_site, "five params"},
+    {0},
+};
+
+/* Matches method and path with a scratch copy of exactly the required size. */
+static const struct http_route *route(const char *method, const char *path,
+				      const char *params[HTTP_MAX_PARAMS], int *known,
+				      char **scratch)
+{
+	*scratch = malloc(strlen(path) + 1);
+	assert_non_null(*scratch);
+	for (int i = 0; i < HTTP_MAX_PARAMS; i++)
+		params[i] = "untouched";
+	*known = -1;
+	return http_route_match(routes, method, path, *scratch, params, known);
+}
+
+static void test_route_exact(void **state)
+{
+	(void)state;
+	const char *p[HTTP_MAX_PARAMS];
+	int known;
+	char *sc;
+	const struct http_route *r = route("GET", "/api/sites", p, &known, &sc);
+	assert_ptr_equal(r, &routes[0]);
+	assert_int_equal(known, 0);
+	free(sc);
+	r = route("POST", "/api/sites", p, &known, &sc);
+	assert_ptr_equal(r, &routes[1]);
+	free(sc);
+	r = route("POST", "/api/session", p, &known, &sc);
+	assert_ptr_equal(r, &routes[6]);
+	assert_int_equal(r->csrf_exempt, 1);
+	free(sc);
+	/* Unknown paths. */
+	r = route("GET", "/api/site", p, &known, &sc);
+	assert_null(r);
+	assert_int_equal(known, 0);
+	free(sc);
+	r = route("GET", "/api/sitesx", p, &known, &sc);
+	assert_null(r);
+	free(sc);
+	r = route("GET", "/", p, &known, &sc);
+	assert_null(r);
+	free(sc);
+	r = route("GET", "", p, &known, &sc);
+	assert_null(r);
+	assert_int_equal(known, 0);
+	free(sc);
+	/* Method names are exact. */
+	r = route("get", "/api/sites", p, &known, &sc);
+	assert_null(r);
+	assert_int_equal(known, 1);
+	free(sc);
+}
+
+static void test_route_params(void **state)
+{
+	(void)state;
+	const char *p[HTTP_MAX_PARAMS];
+	int known;
+	char *sc;
+	const char *path = "/api/sites/G01/children/1234";
+	const struct http_route *r = route("GET", path, p, &known, &sc);
+	assert_ptr_equal(r, &routes[3]);
+	assert_string_equal(p[0], "G01"); /* NUL-terminated in the scratch copy */
+	assert_string_equal(p[1], "1234");
+	assert_null(p[2]);
+	assert_null(p[3]);
+	/* The params point into the scratch copy; the path itself is untouched. */
+	assert_true(p[0] >= sc && p[0] < sc + strlen(path) + 1);
+	assert_true(p[1] >= sc && p[1] < sc + strlen(path) + 1);
+	assert_string_equal(path, "/api/sites/G01/children/1234");
+	free(sc);
+
+	r = route("GET", "/api/sites/G01", p, &known, &sc);
+	assert_ptr_equal(r, &routes[2]);
+	assert_string_equal(p[0], "G01");
+	assert_null(p[1]);
+	free(sc);
+
+	r = route("GET", "/api/sites/G%2001/board", p, &known, &sc);
+	assert_ptr_equal(r, &routes[5]);
+	assert_string_equal(p[0], "G%2001");
+	free(sc);
+
+	r = route("PUT", "/api/sites/S/children/77/cards", p, &known, &sc);
+	assert_ptr_equal(r, &routes[4]);
+	assert_string_equal(p[0], "S");
+	assert_string_equal(p[1], "77");
+	free(sc);
+
+	r = route("GET", "/api/a/1/22/333/4444", p, &known, &sc);
+	assert_ptr_equal(r, &routes[7]);
+	assert_string_equal(p[0], "1");
+	assert_string_equal(p[1], "22");
+	assert_string_equal(p[2], "333");
+	assert_string_equal(p[3], "4444");
+	free(sc);
+
+	/* More {} than HTTP_MAX_PARAMS never matches (and never overflows params). */
+	r = route("GET", "/api/b/1/2/3/4/5", p, &known, &sc);
+	assert_null(r);
+	free(sc);
+}
+
+static void test_route_method_mismatch(void **state)
+{
+	(void)state;
+	const char *p[HTTP_MAX_PARAMS];
+	int known;
+	char *sc;
+	const struct http_route *r = route("DELETE", "/api/sites", p, &known, &sc);
+	assert_null(r);
+	assert_int_equal(known, 1);
+	/* params are left alone when nothing matched. */
+	assert_string_equal(p[0], "untouched");
+	free(sc);
+	r = route("POST", "/api/sites/G01/children/9", p, &known, &sc);
+	assert_null(r);
+	assert_int_equal(known, 1);
+	free(sc);
+	r = route("GET", "/api/sites/G01/children/9/cards", p, &known, &sc);
+	assert_null(r);
+	assert_int_equal(known, 1);
+	free(sc);
+	r = route("GET", "/api/session", p, &known, &sc);
+	assert_null(r);
+	assert_int_equal(known, 1);
+	free(sc);
+}
+
+static void test_route_no_match(void **state)
+{
+	(void)state;
+	static const char *const paths[] = {
+	    "/api/sites/",		      /* trailing slash */
+	    "/api/sites/G01/",		      /* trailing slash after a parameter */
+	    "/api/sites/G01/children/9/",     /* trailing slash after the last parameter */
+	    "/api/sites/G01/extra",	      /* extra segment */
+	    "/api/sites/G01/children/9/x",    /* extra segment after a parameter */
+	    "/api/sites/G01/board/x",	      /* extra segment after a literal */
+	    "/api/sites//board",	      /* empty parameter segment */
+	    "/api/sites/G01/children//cards", /* empty parameter in the middle */
+	    "/api/sites/G01/children/",	      /* empty final parameter */
+	    "/api//sites",		      /* empty literal segment */
+	    "/api/sites/G01//",		      /* empty segments */
+	    "/api/a/1/2/3",		      /* too few parameters */
+	    "/api/a/1/2/3/4/5",		      /* too many */
+	};
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		const char *p[HTTP_MAX_PARAMS];
+		int known;
+		char *sc;
+		const struct http_route *r = route("GET", paths[i], p, &known, &sc);
+		if (r)
+			print_error("path %s matched %s\n", paths[i], r->pattern);
+		assert_null(r);
+		assert_int_equal(known, 0);
+		free(sc);
+		/* Under any method. */
+		r = route("PUT", paths[i], p, &known, &sc);
+		assert_null(r);
+		free(sc);
+	}
+}
+
+static void test_status_for(void **state)
+{
+	(void)state;
+	assert_int_equal(http_status_for(ERR_OK), 200);
+	assert_int_equal(http_status_for(ERR_INVALID), 400);
+	assert_int_equal(http_status_for(ERR_UNAUTH), 401);
+	assert_int_equal(http_status_for(ERR_FORBIDDEN), 403);
+	assert_int_equal(http_status_for(ERR_NOTFOUND), 404);
+	assert_int_equal(http_status_for(ERR_CONFLICT), 409);
+	assert_int_equal(http_status_for(ERR_TOOLARGE), 413);
+	assert_int_equal(http_status_for(ERR_TOOMANY), 429);
+	assert_int_equal(http_status_for(ERR_DB), 500);
+	assert_int_equal(http_status_for(ERR_IO), 500);
+	assert_int_equal(http_status_for(ERR_CRYPTO), 500);
+	assert_int_equal(http_status_for(ERR_TEMP), 503);
+	assert_int_equal(http_status_for((enum err)999), 500);
+}
+
+static void resp_init(struct http_resp *rs)
+{
+	memset(rs, 0, sizeof *rs);
+	buf_init(&rs->body, HTTP_BODY_MAX);
+}
+
+static void resp_free(struct http_resp *rs)
+{
+	buf_free(&rs->body);
+	free(rs->set_cookie);
+	free(rs->error);
+}
+
+static void test_json(void **state)
+{
+	(void)state;
+	struct http_resp rs;
+	resp_init(&rs);
+	json_t *o = json_pack("{s:s, s:i, s:[i,i], s:b}", "name", "髙橋 𠮷田", "n", 3, "list", 1, 2,
+			      "ok", 1);
+	assert_non_null(o);
+	assert_int_equal(http_json(&rs, 201, o), ERR_OK);
+	assert_int_equal(rs.status, 201);
+	assert_non_null(rs.content_type);
+	assert_non_null(strstr(rs.content_type, "application/json"));
+	/* Compact, UTF-8 kept as is; jansson keeps insertion order. */
+	assert_string_equal(rs.body.data,
+			    "{\"name\":\"髙橋 𠮷田\",\"n\":3,\"list\":[1,2],\"ok\":true}");
+	assert_int_equal(rs.body.len, strlen(rs.body.data));
+	assert_null(rs.error);
+
+	/* A second call replaces the body. */
+	assert_int_equal(http_json(&rs, 200, json_pack("{s:n}", "x")), ERR_OK);
+	assert_int_equal(rs.status, 200);
+	assert_string_equal(rs.body.data, "{\"x\":null}");
+	resp_free(&rs);
+
+	/* Nothing to encode: an error, and no body. */
+	resp_init(&rs);
+	assert_int_not_equal(http_json(&rs, 200, NULL), ERR_OK);
+	assert_non_null(rs.error);
+	assert_null(rs.body.data);
+	resp_free(&rs);
+
+	/* A body over the response cap is refused. */
+	resp_init(&rs);
+	rs.body.max = 8;
+	assert_int_equal(http_json(&rs, 200, json_pack("{s:s}", "long", "0123456789")),
+			 ERR_TOOLARGE);
+	resp_free(&rs);
+}
+
+static void test_error(void **state)
+{
+	(void)state;
+	struct http_resp rs;
+	resp_init(&rs);
+	assert_int_equal(http_error(&rs, ERR_NOTFOUND, "no such child"), ERR_NOTFOUND);
+	assert_string_equal(rs.error, "no such child");
+	/* The message is copied and a second error replaces the first. */
+	char msg[] = "first";
+	assert_int_equal(http_error(&rs, ERR_CONFLICT, msg), ERR_CONFLICT);
+	msg[0] = 'F';
+	assert_string_equal(rs.error, "first");
+	assert_int_equal(http_error(&rs, ERR_FORBIDDEN, "見られません"), ERR_FORBIDDEN);
+	assert_string_equal(rs.error, "見られません");
+	resp_free(&rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_route_exact),
+	    cmocka_unit_test(test_route_params),
+	    cmocka_unit_test(test_route_method_mismatch),
+	    cmocka_unit_test(test_route_no_match),
+	    cmocka_unit_test(test_status_for),
+	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_error),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -78,8 +78,7 @@ static char *read_all(const char *path)
 	struct buf b;
 	buf_init(&b, 1 << 22);
 	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+	for (size_t n = fread(tmp, 1, sizeof tmp, f); n > 0; n = fread(tmp, 1, sizeof tmp, f))
 		assert_int_equal(buf_append(&b, tmp, n), ERR_OK);
 	fclose(f);
 	buf_puts(&b, "");
@@ -93,8 +92,7 @@ static size_t list_files(const char *dir, const char *suffix, char **out, size_t
 	DIR *d = opendir(dir);
 	if (!d)
 		return 0;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
+	for (struct dirent *de = readdir(d); de; de = readdir(d)) {
 		size_t l = strlen(de->d_name), sl = strlen(suffix);
 		if (de->d_name[0] == '.' || l < sl || strcmp(de->d_name + l - sl, suffix) != 0)
 			continue;
@@ -233,7 +231,7 @@ static const char *header(const char *msg, const char *name, const char **end)
 {
 	const char *p = strstr(msg, name);
 	assert_non_null(p);
-	const char *e = p;
+	const char *e = p + strlen(name);
 	for (;;) {
 		e = strchr(e, '\n');
 		assert_non_null(e);
@@ -389,7 +387,8 @@ static void test_mime_build(void **state)
 	}
 	b64_decode(raw.data, raw.len, &plain);
 	buf_puts(&plain, "");
-	assert_string_equal(plain.data, "本日は14時に下校します。\r\n.\r\nline with a dot above\r\n");
+	assert_string_equal(plain.data,
+			    "本日は14時に下校します。\r\n.\r\nline with a dot above\r\n");
 	buf_free(&raw);
 	buf_free(&plain);
 	buf_free(&b);
@@ -432,8 +431,8 @@ static void test_enqueue(void **state)
 	struct store_conn *c = store_acquire(e.s);
 	assert_int_equal(mail_outbox_enqueue(c, e.v, "s1", "notice", "a b@x.jp", "s", "b"),
 			 ERR_INVALID);
-	assert_int_equal(
-	    mail_outbox_enqueue(c, e.v, "s1", "notice", "x@y\r\nBcc: z", "s", "b"), ERR_INVALID);
+	assert_int_equal(mail_outbox_enqueue(c, e.v, "s1", "notice", "x@y\r\nBcc: z", "s", "b"),
+			 ERR_INVALID);
 	assert_int_equal(
 	    mail_outbox_enqueue(c, e.v, "s1", "notice", "a@x.jp", "s\r\nBcc: z@w.jp", "b"),
 	    ERR_INVALID);
@@ -594,6 +593,20 @@ static int free_port(void)
 	return ntohs(a.sin_port);
 }
 
+static pid_t sink_pid; /* stopped by stop_sink even when a test fails */
+
+static int stop_sink(void **state)
+{
+	(void)state;
+	if (sink_pid > 0) {
+		int status;
+		kill(sink_pid, SIGTERM);
+		waitpid(sink_pid, &status, 0);
+		sink_pid = 0;
+	}
+	return 0;
+}
+
 static pid_t start_sink(int port, const char *outdir)
 {
 	char ps[16];
@@ -601,11 +614,20 @@ static pid_t start_sink(int port, const char *outdir)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		/* Keep the sink off our stdout so a caller waiting on it is not held open. */
+		char *log = xasprintf("%s/sink.log", outdir);
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
 		execl("/usr/bin/python3", "python3", "tests/unit/smtp_sink.py", ps, outdir,
 		      "--defer-once", "defer@example.jp", "--reject", "nobody@example.jp",
 		      (char *)NULL);
 		_exit(127);
 	}
+	sink_pid = pid;
 	char *ready = xasprintf("%s/ready", outdir);
 	int ok = 0;
 	for (int waited = 0; waited < WAIT_MS && !ok; waited += 50) {
@@ -633,9 +655,9 @@ static void test_smtp_end_to_end(void **state)
 			      "jiro@i.softbank.jp"};
 	struct store_conn *c = store_acquire(e.s);
 	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(mail_outbox_enqueue(c, e.v, "s", "bulk", good[i], "お知らせ",
-						     "本文\n"),
-				 ERR_OK);
+		assert_int_equal(
+		    mail_outbox_enqueue(c, e.v, "s", "bulk", good[i], "お知らせ", "本文\n"),
+		    ERR_OK);
 	store_release(c);
 
 	char *url = xasprintf("smtp://127.0.0.1:%d", port);
@@ -658,7 +680,7 @@ static void test_smtp_end_to_end(void **state)
 		char *msg = read_all(files[i]);
 		assert_int_equal(count_substr(msg, "X-Rcpt:"), 1);
 		assert_int_equal(count_substr(msg, "\nTo:"), 1);
-		if (strstr(msg, "X-Rcpt: <\"taro..yamada.\"@docomo.ne.jp>")) {
+		if (strstr(msg, "X-Rcpt: <taro..yamada.@docomo.ne.jp>")) {
 			quoted++;
 			assert_non_null(strstr(msg, "\nTo: <\"taro..yamada.\"@docomo.ne.jp>\r\n"));
 		}
@@ -666,6 +688,13 @@ static void test_smtp_end_to_end(void **state)
 	}
 	free_files(files, n);
 	assert_int_equal(quoted, 1);
+	/* On the wire the legacy local part was quoted. */
+	char *raw_path = xasprintf("%s/rcpt_raw", outdir);
+	char *raw = read_all(raw_path);
+	assert_non_null(strstr(raw, "TO:<\"taro..yamada.\"@docomo.ne.jp>\n"));
+	assert_int_equal(count_substr(raw, "TO:"), 3);
+	free(raw);
+	free(raw_path);
 
 	/* A 451 is deferred and retried; a 550 fails for good with the reply kept. */
 	c = store_acquire(e.s);
@@ -699,9 +728,8 @@ static void test_smtp_end_to_end(void **state)
 	assert_int_equal(st.queued, 0);
 	mail_sender_stop(m);
 
-	kill(pid, SIGTERM);
-	int status;
-	waitpid(pid, &status, 0);
+	assert_int_equal(pid, sink_pid);
+	stop_sink(NULL);
 	unsetenv("MIMAMORI_MAIL_BACKOFF_MS");
 	free(sessions_path);
 	free(url);
@@ -737,11 +765,16 @@ int main(void)
 	if (vault_global_init() != ERR_OK)
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_address_valid),      cmocka_unit_test(test_address_render),
-	    cmocka_unit_test(test_subject_words),      cmocka_unit_test(test_mime_build),
-	    cmocka_unit_test(test_from_parse),         cmocka_unit_test(test_enqueue),
-	    cmocka_unit_test(test_bad_transport),      cmocka_unit_test(test_maildir_end_to_end),
-	    cmocka_unit_test(test_smtp_end_to_end),    cmocka_unit_test(test_smtp_unreachable),
+	    cmocka_unit_test(test_address_valid),
+	    cmocka_unit_test(test_address_render),
+	    cmocka_unit_test(test_subject_words),
+	    cmocka_unit_test(test_mime_build),
+	    cmocka_unit_test(test_from_parse),
+	    cmocka_unit_test(test_enqueue),
+	    cmocka_unit_test(test_bad_transport),
+	    cmocka_unit_test(test_maildir_end_to_end),
+	    cmocka_unit_test_teardown(test_smtp_end_to_end, stop_sink),
+	    cmocka_unit_test(test_smtp_unreachable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,2 +1,470 @@
-/* placeholder */
-int main(void) { return 0; }
+/* SPDX-License-Identifier: MIT */
+/* test_vault.c — unit tests for src/store/ and src/vault/ against real SQLite files. */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "base/xalloc.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+/* A fresh database and vault in a temporary directory. */
+struct env {
+	char dir[64];
+	char *db;
+	char *key;
+	struct store *s;
+	struct vault *v;
+};
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static void env_open(struct env *e)
+{
+	memset(e, 0, sizeof *e);
+	snprintf(e->dir, sizeof e->dir, "/tmp/mimamori-vault-XXXXXX");
+	assert_non_null(mkdtemp(e->dir));
+	e->db = xasprintf("%s/db.sqlite", e->dir);
+	e->key = xasprintf("%s/master.key", e->dir);
+	assert_int_equal(store_open(e->db, 1, 2, &e->s), ERR_OK);
+	assert_int_equal(vault_create(e->key, e->s), ERR_OK);
+	assert_int_equal(vault_open(e->key, e->s, &e->v), ERR_OK);
+	assert_non_null(e->v);
+}
+
+static void env_close(struct env *e)
+{
+	vault_free(e->v);
+	store_close(e->s);
+	free(e->db);
+	free(e->key);
+	nftw(e->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static int setup(void **state)
+{
+	struct env *e = xcalloc(1, sizeof *e);
+	env_open(e);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	env_close(e);
+	free(e);
+	return 0;
+}
+
+/* Returns the count of rows of a one-value query. */
+static int64_t query_int(struct store *s, const char *sql)
+{
+	struct store_conn *c = store_acquire(s);
+	struct store_stmt *st = store_prepare(c, sql);
+	assert_non_null(st);
+	assert_int_equal(store_step(st), STORE_ROW);
+	int64_t v = store_col_int(st, 0);
+	store_finish(st);
+	store_release(c);
+	return v;
+}
+
+static void test_store_open(void **state)
+{
+	struct env *e = *state;
+	assert_true(store_schema_version(e->s) >= 2);
+	/* The migrations made the tables. */
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
+					 "AND name IN ('meta','users','sessions','audit','sites')"),
+			 5);
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM meta WHERE key = "
+					 "'wrapped_data_key'"),
+			 1);
+	/* Reopening applies nothing twice. */
+	int v = store_schema_version(e->s);
+	struct store *s2 = NULL;
+	assert_int_equal(store_open(e->db, 0, 1, &s2), ERR_OK);
+	assert_int_equal(store_schema_version(s2), v);
+	assert_int_equal(query_int(s2, "SELECT COUNT(*) FROM schema_version"),
+			 query_int(e->s, "SELECT COUNT(*) FROM schema_version"));
+	store_close(s2);
+	/* Without create, a missing file is an error. */
+	char *missing = xasprintf("%s/missing.sqlite", e->dir);
+	struct store *s3 = NULL;
+	assert_int_equal(store_open(missing, 0, 1, &s3), ERR_DB);
+	assert_null(s3);
+	assert_int_not_equal(access(missing, F_OK), 0);
+	free(missing);
+	store_close(NULL);
+}
+
+/* A uniqueness violation is ERR_CONFLICT (store.h), not ERR_DB. */
+static void test_store_unique_conflict(void **state)
+{
+	struct env *e = *state;
+	struct store_conn *c = store_acquire(e->s);
+	assert_int_equal(
+	    store_exec(c, "INSERT INTO sites(code,name,type) VALUES ('G01','x','gakudo')"), ERR_OK);
+	struct store_stmt *st =
+	    store_prepare(c, "INSERT INTO sites(code,name,type) VALUES (?, 'y', 'gakudo')");
+	assert_non_null(st);
+	store_bind_text(st, 1, "G01");
+	assert_int_equal(store_run(st), ERR_CONFLICT);
+	store_finish(st);
+	/* A primary-key violation too. */
+	st = store_prepare(c, "INSERT INTO meta(key, value) VALUES ('wrapped_data_key', 'x')");
+	assert_non_null(st);
+	assert_int_equal(store_step(st), -ERR_CONFLICT);
+	store_finish(st);
+	store_release(c);
+}
+
+static void test_store_tx(void **state)
+{
+	struct env *e = *state;
+	struct store_conn *c = store_acquire(e->s);
+	assert_int_equal(
+	    store_exec(c, "INSERT INTO sites(code,name,type) VALUES ('G01','x','gakudo')"), ERR_OK);
+	/* A CHECK violation is not a conflict. */
+	assert_int_equal(
+	    store_exec(c, "INSERT INTO sites(code,name,type) VALUES ('G02','x','bad')"), ERR_DB);
+	/* Rollback undoes. */
+	assert_int_equal(store_begin(c), ERR_OK);
+	assert_int_equal(store_in_tx(c), 1);
+	assert_int_equal(
+	    store_exec(c, "INSERT INTO sites(code,name,type) VALUES ('G03','x','gakudo')"), ERR_OK);
+	store_rollback(c);
+	assert_int_equal(store_in_tx(c), 0);
+	store_rollback(c); /* no transaction: harmless */
+	store_release(c);
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM sites"), 1);
+	/* A bad statement gives NULL. */
+	c = store_acquire(e->s);
+	assert_null(store_prepare(c, "SELEKT nothing"));
+	store_release(c);
+}
+
+static void test_vault_create_refuses_existing(void **state)
+{
+	struct env *e = *state;
+	struct stat sb;
+	assert_int_equal(stat(e->key, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(sb.st_size, 65); /* 64 hex digits and a newline */
+
+	char before[128], after[128];
+	FILE *f = fopen(e->key, "r");
+	assert_non_null(f);
+	size_t n1 = fread(before, 1, sizeof before, f);
+	fclose(f);
+	assert_int_equal(vault_create(e->key, e->s), ERR_CONFLICT);
+	f = fopen(e->key, "r");
+	assert_non_null(f);
+	size_t n2 = fread(after, 1, sizeof after, f);
+	fclose(f);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(before, after, n1);
+	/* A second vault on the same database (another key path) is refused too. */
+	char *key2 = xasprintf("%s/second.key", e->dir);
+	assert_int_not_equal(vault_create(key2, e->s), ERR_OK);
+	free(key2);
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM meta WHERE key = "
+					 "'wrapped_data_key'"),
+			 1);
+	/* The existing vault still opens. */
+	struct vault *v2 = NULL;
+	assert_int_equal(vault_open(e->key, e->s, &v2), ERR_OK);
+	vault_free(v2);
+	vault_free(NULL);
+}
+
+static void test_vault_wrong_key(void **state)
+{
+	struct env *e = *state;
+	struct env other;
+	env_open(&other);
+	/* Another database's master key does not unwrap this data key. */
+	struct vault *v = NULL;
+	assert_int_equal(vault_open(other.key, e->s, &v), ERR_CRYPTO);
+	assert_null(v);
+	/* A missing key file is an I/O error. */
+	char *missing = xasprintf("%s/nokey", e->dir);
+	assert_int_equal(vault_open(missing, e->s, &v), ERR_IO);
+	assert_null(v);
+	/* A malformed key file is a key error. */
+	FILE *f = fopen(missing, "w");
+	assert_non_null(f);
+	fputs("not a key, not hex, not anything useful at all, 64+ chars long..\n", f);
+	fclose(f);
+	assert_int_equal(vault_open(missing, e->s, &v), ERR_CRYPTO);
+	assert_null(v);
+	free(missing);
+	/* A database without a wrapped data key cannot be opened. */
+	char *db3 = xasprintf("%s/empty.sqlite", e->dir);
+	struct store *s3 = NULL;
+	assert_int_equal(store_open(db3, 1, 1, &s3), ERR_OK);
+	assert_int_equal(vault_open(e->key, s3, &v), ERR_CRYPTO);
+	assert_null(v);
+	store_close(s3);
+	free(db3);
+	env_close(&other);
+}
+
+static void test_seal_roundtrip(void **state)
+{
+	struct env *e = *state;
+	const char *name = "髙橋 𠮷田 はなこ";
+	unsigned char *blob = NULL;
+	size_t len = 0;
+	vault_seal(e->v, "child.name", name, strlen(name), &blob, &len);
+	assert_non_null(blob);
+	assert_true(len > strlen(name));
+	/* The plaintext does not appear in the blob. */
+	assert_null(memmem(blob, len, "髙橋", strlen("髙橋")));
+	char *out = NULL;
+	assert_int_equal(vault_unseal(e->v, "child.name", blob, len, &out), ERR_OK);
+	assert_string_equal(out, name);
+	vault_wipe_free(out);
+	vault_wipe_free(NULL);
+
+	/* It still opens through a fresh vault on the same key (stored data key). */
+	struct vault *v2 = NULL;
+	assert_int_equal(vault_open(e->key, e->s, &v2), ERR_OK);
+	out = NULL;
+	assert_int_equal(vault_unseal(v2, "child.name", blob, len, &out), ERR_OK);
+	assert_string_equal(out, name);
+	vault_wipe_free(out);
+	vault_free(v2);
+
+	/* Empty plaintext. */
+	unsigned char *eb = NULL;
+	size_t elen = 0;
+	vault_seal(e->v, "f", "", 0, &eb, &elen);
+	out = NULL;
+	assert_int_equal(vault_unseal(e->v, "f", eb, elen, &out), ERR_OK);
+	assert_string_equal(out, "");
+	vault_wipe_free(out);
+	free(eb);
+	free(blob);
+}
+
+static void test_seal_tamper(void **state)
+{
+	struct env *e = *state;
+	const char *text = "guardian@example.jp";
+	unsigned char *blob = NULL;
+	size_t len = 0;
+	char *out = NULL;
+	vault_seal(e->v, "guardian.email", text, strlen(text), &blob, &len);
+
+	/* Another field name is another associated data: refused. */
+	assert_int_equal(vault_unseal(e->v, "guardian.name", blob, len, &out), ERR_CRYPTO);
+	assert_null(out);
+	assert_int_equal(vault_unseal(e->v, "guardian.emai", blob, len, &out), ERR_CRYPTO);
+	assert_null(out);
+
+	/* Any one flipped byte (nonce, ciphertext or tag) is refused. */
+	for (size_t i = 0; i < len; i++) {
+		blob[i] ^= 0x01;
+		assert_int_equal(vault_unseal(e->v, "guardian.email", blob, len, &out), ERR_CRYPTO);
+		assert_null(out);
+		blob[i] ^= 0x01;
+	}
+	/* Truncated and too-short blobs. */
+	assert_int_equal(vault_unseal(e->v, "guardian.email", blob, len - 1, &out), ERR_CRYPTO);
+	assert_int_equal(vault_unseal(e->v, "guardian.email", blob, 10, &out), ERR_CRYPTO);
+	assert_int_equal(vault_unseal(e->v, "guardian.email", NULL, 0, &out), ERR_CRYPTO);
+	assert_null(out);
+
+	/* Another vault (another data key) cannot open it. */
+	struct env other;
+	env_open(&other);
+	assert_int_equal(vault_unseal(other.v, "guardian.email", blob, len, &out), ERR_CRYPTO);
+	assert_null(out);
+	env_close(&other);
+
+	/* The untouched blob still opens. */
+	assert_int_equal(vault_unseal(e->v, "guardian.email", blob, len, &out), ERR_OK);
+	assert_string_equal(out, text);
+	vault_wipe_free(out);
+	free(blob);
+}
+
+static void test_seal_nonce_unique(void **state)
+{
+	struct env *e = *state;
+	const char *text = "same text";
+	unsigned char *a = NULL, *b = NULL;
+	size_t la = 0, lb = 0;
+	vault_seal(e->v, "f", text, strlen(text), &a, &la);
+	vault_seal(e->v, "f", text, strlen(text), &b, &lb);
+	assert_int_equal(la, lb);
+	assert_memory_not_equal(a, b, la);
+	/* Both nonce (24 bytes) and ciphertext differ. */
+	assert_memory_not_equal(a, b, 24);
+	assert_memory_not_equal(a + 24, b + 24, la - 24);
+	free(a);
+	free(b);
+}
+
+static void test_blind(void **state)
+{
+	struct env *e = *state;
+	unsigned char a[VAULT_BLIND_LEN], b[VAULT_BLIND_LEN], c[VAULT_BLIND_LEN];
+	vault_blind(e->v, "email", "hanako@example.jp", a);
+	vault_blind(e->v, "email", "hanako@example.jp", b);
+	assert_memory_equal(a, b, VAULT_BLIND_LEN);
+	/* Different text. */
+	vault_blind(e->v, "email", "hanako@example.jq", c);
+	assert_memory_not_equal(a, c, VAULT_BLIND_LEN);
+	/* Same text, different domain. */
+	vault_blind(e->v, "card", "hanako@example.jp", c);
+	assert_memory_not_equal(a, c, VAULT_BLIND_LEN);
+	/* Domain/text boundary cannot be shifted. */
+	vault_blind(e->v, "ab", "c", b);
+	vault_blind(e->v, "a", "bc", c);
+	assert_memory_not_equal(b, c, VAULT_BLIND_LEN);
+	/* Stable across reopening the same vault. */
+	struct vault *v2 = NULL;
+	assert_int_equal(vault_open(e->key, e->s, &v2), ERR_OK);
+	vault_blind(v2, "email", "hanako@example.jp", b);
+	assert_memory_equal(a, b, VAULT_BLIND_LEN);
+	vault_free(v2);
+	/* Another vault (another data key) gives another index; and it is keyed (not plain). */
+	struct env other;
+	env_open(&other);
+	vault_blind(other.v, "email", "hanako@example.jp", c);
+	assert_memory_not_equal(a, c, VAULT_BLIND_LEN);
+	env_close(&other);
+	unsigned char h[VAULT_HASH_LEN];
+	vault_hash("hanako@example.jp", strlen("hanako@example.jp"), h);
+	assert_memory_not_equal(a, h, VAULT_BLIND_LEN);
+}
+
+static void test_password(void **state)
+{
+	(void)state;
+	char *h1 = NULL, *h2 = NULL;
+	assert_int_equal(vault_password_hash("correct horse 電池", &h1), ERR_OK);
+	assert_int_equal(vault_password_hash("correct horse 電池", &h2), ERR_OK);
+	assert_non_null(h1);
+	assert_int_equal(strncmp(h1, "$argon2id$", 10), 0);
+	assert_string_not_equal(h1, h2); /* salted */
+	assert_int_equal(vault_password_verify(h1, "correct horse 電池"), 1);
+	assert_int_equal(vault_password_verify(h2, "correct horse 電池"), 1);
+	assert_int_equal(vault_password_verify(h1, "correct horse 電地"), 0);
+	assert_int_equal(vault_password_verify(h1, "correct horse"), 0);
+	assert_int_equal(vault_password_verify(h1, ""), 0);
+	assert_int_equal(vault_password_verify("garbage", "correct horse 電池"), 0);
+	free(h1);
+	free(h2);
+}
+
+static void test_token(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {1, 16, 24, 32, 33};
+	static const size_t lens[] = {2, 22, 32, 43, 44};
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		char *t = vault_token(sizes[i]);
+		assert_int_equal(strlen(t), lens[i]);
+		for (const char *p = t; *p; p++)
+			assert_true((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+				    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_');
+		free(t);
+	}
+	/* 200 tokens of 32 bytes are all different. */
+	enum { N = 200 };
+	char *ts[N];
+	for (int i = 0; i < N; i++)
+		ts[i] = vault_token(32);
+	for (int i = 0; i < N; i++)
+		for (int j = i + 1; j < N; j++)
+			assert_string_not_equal(ts[i], ts[j]);
+	for (int i = 0; i < N; i++)
+		free(ts[i]);
+}
+
+static void test_random(void **state)
+{
+	(void)state;
+	int seen[7] = {0};
+	for (int i = 0; i < 7000; i++) {
+		uint32_t r = vault_random_uniform(7);
+		assert_true(r < 7);
+		seen[r]++;
+	}
+	for (int i = 0; i < 7; i++)
+		assert_true(seen[i] > 700); /* expected 1000 each */
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(vault_random_uniform(1), 0);
+	unsigned char a[32] = {0}, b[32] = {0};
+	vault_random(a, sizeof a);
+	vault_random(b, sizeof b);
+	assert_memory_not_equal(a, b, sizeof a);
+}
+
+static void test_hash_hex_equal(void **state)
+{
+	(void)state;
+	unsigned char h[VAULT_HASH_LEN];
+	char hex[2 * VAULT_HASH_LEN + 1];
+	/* BLAKE2b-256 of "abc" (RFC 7693 test vector family, 32-byte output). */
+	vault_hash("abc", 3, h);
+	vault_hex(h, sizeof h, hex);
+	assert_string_equal(hex,
+			    "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
+	unsigned char two[2] = {0x0a, 0xff};
+	char small[5];
+	vault_hex(two, 2, small);
+	assert_string_equal(small, "0aff");
+	assert_int_equal(vault_equal("abcd", "abcd", 4), 1);
+	assert_int_equal(vault_equal("abcd", "abce", 4), 0);
+	assert_int_equal(vault_equal_str("csrf-token", "csrf-token"), 1);
+	assert_int_equal(vault_equal_str("csrf-token", "csrf-toke"), 0);
+	assert_int_equal(vault_equal_str("", ""), 1);
+	assert_int_equal(vault_equal_str("a", ""), 0);
+	unsigned char w[8];
+	memset(w, 0xaa, sizeof w);
+	vault_wipe(w, sizeof w);
+	for (size_t i = 0; i < sizeof w; i++)
+		assert_int_equal(w[i], 0);
+}
+
+int main(void)
+{
+	if (vault_global_init() != ERR_OK)
+		return 1;
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_store_open, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_unique_conflict, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_tx, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_vault_create_refuses_existing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_vault_wrong_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seal_roundtrip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seal_tamper, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seal_nonce_unique, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_blind, setup, teardown),
+	    cmocka_unit_test(test_password),
+	    cmocka_unit_test(test_token),
+	    cmocka_unit_test(test_random),
+	    cmocka_unit_test(test_hash_hex_equal),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: MIT
+"""test_canary.py — personal data never lies in the clear in the data directory: after import,
+serve (with the server's stderr captured into the data dir), confirmations, scans and board
+reads, no file under the data dir holds any imported name, kana, birth date or address."""
+import os
+import unittest
+
+from harness import ServerTestCase, decode_qr_codes
+
+CANARY_ROWS = [
+    ["Z901", "G01", "鬼瓦 権左衛門", "ｵﾆｶﾞﾜﾗ ｺﾞﾝｻﾞｴﾓﾝ", "3", "2016-11-17", "鬼瓦 雅美",
+     "canary.bird.zx81@example.jp"],
+    ["Z902", "G01", "髙嶋 𠮷之助", "タカシマ キチノスケ", "2", "2017-09-23", "髙嶋 綾乃",
+     "kanaria_qq77..x.@docomo.ne.jp"],
+    ["Z903", "G01", "勅使河原 凛々子", "テシガワラ リリコ", "5", "2014-01-13", "勅使河原 颯",
+     "wxyzcanary9931@example.jp"],
+]
+
+
+class CanaryTest(ServerTestCase):
+    def values(self):
+        vals = set()
+        for r in CANARY_ROWS:
+            for v in (r[2], r[3], r[5], r[6], r[7]):
+                vals.add(v)
+            vals.add(r[7].split("@")[0])  # the local part alone
+            for part in r[2].split() + r[3].split() + r[6].split():
+                if len(part.encode()) >= 6:
+                    vals.add(part)  # surname / given name alone
+        return sorted(vals)
+
+    def grep(self, when):
+        leaks = []
+        files = self.data.all_files()
+        self.assertTrue(any(f.endswith("mimamori.db") for f in files))
+        self.assertTrue(any(f.endswith(".log") for f in files), files)
+        for path in files:
+            with open(path, "rb") as f:
+                data = f.read()
+            for v in self.values():
+                for enc in ("utf-8", "utf-16-le"):
+                    if v.encode(enc) in data:
+                        leaks.append("%s: %r (%s) in %s" % (when, v, enc,
+                                                          os.path.relpath(path, self.data.tmp)))
+        return leaks
+
+    def test_no_plaintext_personal_data(self):
+        d = self.data
+        d.site_add("G01", "すみれ学童クラブ")
+        d.user_add("staff01", "site_staff", ["G01"])
+        d.import_children(d.write_csv("canary.csv", CANARY_ROWS))
+        d.card_issue(site="G01")
+        codes = decode_qr_codes(d.card_sheet("G01"))
+        self.assertEqual(len(codes), 3)
+        token = d.kiosk_add("G01")
+        smtp = self.start_smtp()  # smtp: no maildir inside the data dir
+        srv = self.start_server()
+        mails = smtp.wait_count(3)
+        web = srv.client()
+        for m in mails:
+            self.assertEqual(web.post("/api/v1/confirmations",
+                                      {"token": m.confirm_token}).status, 200)
+        k = srv.client(kiosk_token=token)
+        for c in codes:
+            self.assertEqual(k.scan(c).status, 200)
+            self.assertEqual(k.scan(c).status, 200)  # duplicate
+        staff = srv.client()
+        self.assertEqual(staff.login("staff01").status, 200)
+        self.assertEqual(staff.board("G01").status, 200)
+        self.assertEqual(staff.board("G02").status, 404)
+        smtp.wait_count(6)
+        leaks = self.grep("while serving")
+        srv.stop()
+        leaks += self.grep("after stop")
+        self.assertEqual(leaks, [])
+        self.assertFalse(os.path.exists(os.path.join(d.path, "mail")))
+
+
+if __name__ == "__main__":
+    unittest.main()

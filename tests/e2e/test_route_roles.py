@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: MIT
+"""test_route_roles.py — every API route × every kind of caller: a caller whose role the route
+does not declare gets 401 (anonymous) or 403 (others), never 2xx. The declared table must equal
+EXPECTED below, so widening a route means changing this test. Also site scoping, CSRF and the
+sign-in lockout."""
+import unittest
+
+from harness import ServerTestCase
+
+STAFF = {"ward_admin", "ward_staff", "contractor", "site_staff"}
+EXPECTED = {
+    ("POST", "/api/v1/session"): {"public"},
+    ("GET", "/api/v1/session"): STAFF,
+    ("DELETE", "/api/v1/session"): STAFF,
+    ("GET", "/api/v1/routes"): {"ward_admin"},
+    ("GET", "/api/v1/kiosk"): {"kiosk"},
+    ("POST", "/api/v1/scans"): {"kiosk"},
+    ("GET", "/api/v1/sites"): STAFF,
+    ("GET", "/api/v1/sites/{}/board"): STAFF,
+    ("POST", "/api/v1/confirmations"): {"public"},
+}
+CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk"]
+MINIMAL_BODY = {
+    ("POST", "/api/v1/scans"): {"code": "NO-SUCH-CARD"},
+    ("POST", "/api/v1/confirmations"): {"token": "no-such-token"},
+}
+
+
+class RouteRoleTest(ServerTestCase):
+    def setUp(self):
+        super().setUp()
+        d = self.data
+        d.site_add("G01", "すみれ学童クラブ")
+        d.site_add("G02", "ひろばプラス桜", "hiroba_plus")
+        for role in ("ward_admin", "ward_staff", "contractor"):
+            d.user_add("u_" + role, role)
+        d.user_add("u_site_staff", "site_staff", ["G01"])
+        d.user_add("u_lock", "site_staff", ["G01"])
+        self.kiosk_token = d.kiosk_add("G01")
+        self.srv = self.start_server(mail="maildir:" + d.tmp + "/mail")
+
+    def caller(self, who):
+        if who == "anonymous":
+            return self.srv.client()
+        if who == "kiosk":
+            return self.srv.client(kiosk_token=self.kiosk_token)
+        c = self.srv.client()
+        r = c.login("u_" + who)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["user"]["role"], who)
+        return c
+
+    def declared(self):
+        admin = self.caller("ward_admin")
+        r = admin.get("/api/v1/routes")
+        self.assertEqual(r.status, 200, r)
+        return {(x["method"], x["pattern"]): set(x["roles"]) for x in r.json["routes"]}
+
+    def test_declared_table_is_expected(self):
+        self.assertEqual(self.declared(), EXPECTED)
+
+    def test_every_route_every_caller(self):
+        table = self.declared()
+        # DELETE /api/v1/session signs the caller out: run it last.
+        routes = sorted(table, key=lambda k: (k == ("DELETE", "/api/v1/session"), k))
+        problems = []
+        for who in CALLERS:
+            client = self.caller(who)
+            for method, pattern in routes:
+                roles = table[(method, pattern)]
+                paths = ([pattern.replace("{}", s) for s in ("G01", "G02")]
+                         if "{}" in pattern else [pattern])
+                for path in paths:
+                    body = MINIMAL_BODY.get((method, pattern), {}) if method != "GET" else None
+                    r = client.request(method, path, body=body)
+                    allowed = "public" in roles or who in roles
+                    where = "%s %s as %s -> %d %s" % (method, path, who, r.status,
+                                                      r.body[:120])
+                    if not allowed:
+                        want = 401 if who == "anonymous" else 403
+                        if r.status != want:
+                            problems.append("want %d: %s" % (want, where))
+                        elif "error" not in r.json:
+                            problems.append("no error body: " + where)
+                    else:
+                        if r.status in (401, 404, 405) and not (
+                                method == "POST" and pattern in ("/api/v1/scans",
+                                                                 "/api/v1/confirmations")):
+                            problems.append("allowed caller refused: " + where)
+                        if r.status == 403 and not (who == "site_staff" and "G02" in path):
+                            problems.append("allowed caller got 403: " + where)
+                        if r.status >= 500:
+                            problems.append("server error: " + where)
+        self.assertEqual(problems, [])
+
+    def test_site_staff_sees_only_own_site(self):
+        c = self.caller("site_staff")
+        self.assertEqual(c.board("G01").status, 200)
+        r = c.board("G02")
+        self.assertEqual(r.status, 403, r)
+        self.assertIn("error", r.json)
+        sites = c.get("/api/v1/sites")
+        self.assertEqual([s["code"] for s in sites.json["sites"]], ["G01"])
+        admin = self.caller("ward_staff")
+        self.assertEqual([s["code"] for s in admin.get("/api/v1/sites").json["sites"]],
+                         ["G01", "G02"])
+        self.assertEqual(admin.board("G02").status, 200)
+        self.assertEqual(admin.board("G99").status, 404)
+
+    def test_csrf_required(self):
+        c = self.caller("site_staff")
+        r = c.request("DELETE", "/api/v1/session", csrf=False)
+        self.assertEqual(r.status, 403, r)
+        r = c.request("DELETE", "/api/v1/session", csrf=False,
+                      headers={"X-CSRF-Token": "0" * len(c.csrf)})
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(c.get("/api/v1/session").status, 200)  # still signed in
+        r = c.request("DELETE", "/api/v1/session")
+        self.assertIn(r.status, (200, 204), r)
+        self.assertEqual(c.get("/api/v1/session").status, 401)
+
+    def test_login_lockout(self):
+        c = self.srv.client()
+        for i in range(3):
+            r = c.login("u_lock", "wrong-password-%d" % i)
+            self.assertEqual(r.status, 401, r)
+        r = c.login("u_lock")
+        self.assertEqual(r.status, 429, r)
+        self.assertIn("error", r.json)
+        self.assertIsNone(c.csrf)
+        self.assertEqual(c.get("/api/v1/session").status, 401)
+        # An unknown login answers like a wrong password (no user enumeration by status).
+        self.assertEqual(self.srv.client().login("nobody_here", "whatever-pass").status, 401)
+
+
+if __name__ == "__main__":
+    unittest.main()
