@@ -209,8 +209,8 @@ int cmd_card(int argc, char **argv)
 		{"data", required_argument, 0, 'd'}, {"child", required_argument, 0, 'c'},
 		{"site", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
 		{0, 0, 0, 0}};
-	const char *usage = "usage: mimamori card issue --data DIR (--child CHILD_NO | --site CODE)"
-			    "\n       mimamori card sheet --data DIR --site CODE --out FILE.pdf";
+	const char *usage = "usage: mimamori card issue --data DIR (--child CHILD_NO | --site CODE) "
+			    "| card sheet --data DIR --site CODE --out FILE.pdf";
 	if (argc < 2 || (strcmp(argv[1], "issue") != 0 && strcmp(argv[1], "sheet") != 0))
 		return cli_fail("%s", usage);
 	int sheet = strcmp(argv[1], "sheet") == 0;

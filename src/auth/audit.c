@@ -31,6 +31,18 @@ static void link_hash(const struct vault *v, const char *prev, int64_t id, int64
 	buf_free(&b);
 }
 
+/* The chain head kept in meta: "id:hash:mac", the mac keyed so it cannot be moved back to an
+ * earlier entry by someone who cut the tail of the log. */
+static void head_value(const struct vault *v, int64_t id, const char *hash, char *out, size_t n)
+{
+	char msg[160], mac_hex[2 * VAULT_BLIND_LEN + 1];
+	unsigned char mac[VAULT_BLIND_LEN];
+	snprintf(msg, sizeof msg, "%" PRId64 ":%s", id, hash);
+	vault_blind(v, "audit-head", msg, mac);
+	vault_hex(mac, sizeof mac, mac_hex);
+	snprintf(out, n, "%s:%s", msg, mac_hex);
+}
+
 static const char *const SQL_LAST = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1";
 static const char *const SQL_INSERT =
     "INSERT INTO audit(id, at_ms, actor, action, object, detail, prev, hash) "
@@ -82,8 +94,8 @@ enum err audit_append(struct store_conn *c, const struct vault *v, const char *a
 	st = NULL;
 	if (e != ERR_OK)
 		goto out;
-	char head[128];
-	snprintf(head, sizeof head, "%" PRId64 ":%s", id, hash);
+	char head[256];
+	head_value(v, id, hash, head, sizeof head);
 	st = store_prepare(c, SQL_HEAD);
 	e = ERR_DB;
 	if (!st)
@@ -136,12 +148,12 @@ enum err audit_verify(struct store *s, const struct vault *v, int64_t *bad_id, i
 	st = store_prepare(c, "SELECT value FROM meta WHERE key = 'audit_head'");
 	if (!st)
 		goto out;
-	char head[128] = "";
+	char head[256] = "";
 	if (store_step(st) == STORE_ROW)
 		snprintf(head, sizeof head, "%s", (const char *)store_col_text(st, 0));
-	char want_head[128] = "";
+	char want_head[256] = "";
 	if (n > 0)
-		snprintf(want_head, sizeof want_head, "%" PRId64 ":%s", n, prev);
+		head_value(v, n, prev, want_head, sizeof want_head);
 	if (strcmp(head, want_head) != 0) {
 		*bad_id = n + 1; /* entries after the last intact one are missing */
 		e = ERR_CRYPTO;

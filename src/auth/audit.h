@@ -17,8 +17,9 @@ struct vault;
 enum err audit_append(struct store_conn *c, const struct vault *v, const char *actor,
 		      const char *action, const char *object, const char *detail);
 
-/* Verifies the whole chain. Returns ERR_OK when intact; otherwise ERR_CRYPTO and *bad_id is the
- * first entry that was changed, or that follows a removed one (0 when the tail was cut). */
+/* Verifies the whole chain. Returns ERR_OK when intact (*count entries); otherwise ERR_CRYPTO
+ * and *bad_id is the first entry that was changed or is missing (for a cut tail, the id after
+ * the last entry left). */
 enum err audit_verify(struct store *s, const struct vault *v, int64_t *bad_id, int64_t *count);
 
 #endif

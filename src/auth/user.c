@@ -25,6 +25,16 @@ static void dummy_init(void)
 	vault_wipe_free(pw);
 }
 
+/* Counts characters (UTF-8 code points), not bytes: あいうえお is five. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
 static int login_ok(const char *l)
 {
 	size_t n = strlen(l);
@@ -66,7 +76,7 @@ enum err user_add(struct store *s, const struct vault *v, const char *login, con
 		*why = "too many sites";
 		goto out;
 	}
-	if (strlen(password) < USER_PASSWORD_MIN) {
+	if (utf8_chars(password) < USER_PASSWORD_MIN) {
 		*why = "password must be at least 10 characters";
 		goto out;
 	}

@@ -123,25 +123,29 @@ fail:
 	return 0;
 }
 
-/* Records the outcome of one job (autocommit: one durable write per message). */
-static void record(struct mail_sender *m, const struct job *j, enum mail_result r,
-		   const char *reply)
+struct outcome {
+	enum mail_result r;
+	char reply[MAIL_REPLY_MAX];
+};
+
+/* Records the outcome of one job on c (inside the batch's transaction). */
+static enum err record_one(struct mail_sender *m, struct store_conn *c, const struct job *j,
+			   struct outcome *o)
 {
 	int64_t now = clock_now_ms();
 	int64_t attempts = j->attempts + 1;
-	struct store_conn *c = store_acquire(m->s);
 	struct store_stmt *st = NULL;
 	enum err e = ERR_DB;
 
-	if (r == MAIL_DEFERRED && attempts >= ATTEMPTS_MAX)
-		r = MAIL_FAILED;
-	if (r == MAIL_SENT) {
+	if (o->r == MAIL_DEFERRED && attempts >= ATTEMPTS_MAX)
+		o->r = MAIL_FAILED;
+	if (o->r == MAIL_SENT) {
 		st =
 		    store_prepare(c, "UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = ?, "
 				     "last_reply = ? WHERE id = ?");
 		if (st)
 			store_bind_int(st, 1, now);
-	} else if (r == MAIL_FAILED) {
+	} else if (o->r == MAIL_FAILED) {
 		st = store_prepare(c, "UPDATE outbox SET state = 'failed', next_ms = ?, "
 				      "attempts = ?, last_reply = ? WHERE id = ?");
 		if (st)
@@ -159,40 +163,61 @@ static void record(struct mail_sender *m, const struct job *j, enum mail_result 
 	}
 	if (st) {
 		store_bind_int(st, 2, attempts);
-		store_bind_text(st, 3, reply);
+		store_bind_text(st, 3, o->reply);
 		store_bind_int(st, 4, j->id);
 		e = store_run(st);
 		store_finish(st);
 	}
-	store_release(c);
-	if (e != ERR_OK)
-		log_error("mail: could not record outbox row %lld", (long long)j->id);
-
-	pthread_mutex_lock(&m->mu);
-	if (r == MAIL_SENT)
-		m->sent++;
-	else if (r == MAIL_FAILED)
-		m->failed++;
-	else
-		m->deferred++;
-	pthread_mutex_unlock(&m->mu);
-	if (r != MAIL_SENT)
+	if (o->r != MAIL_SENT)
 		log_info("mail: outbox row %lld %s after %lld attempts", (long long)j->id,
-			 r == MAIL_FAILED ? "failed" : "deferred", (long long)attempts);
+			 o->r == MAIL_FAILED ? "failed" : "deferred", (long long)attempts);
+	return e;
 }
 
-/* Unseals, builds and sends one job, then records the result. */
-static void send_job(struct mail_sender *m, const struct job *j)
+/* Records the outcomes of a batch in one transaction: one durable write per batch rather
+ * than per message. A crash before this commit leaves the rows 'sending'; they are sent
+ * again after the restart (they were in flight). */
+static void record_batch(struct mail_sender *m, const struct job *jobs, struct outcome *out,
+			 size_t n)
+{
+	struct store_conn *c = store_acquire(m->s);
+	enum err e = store_begin(c);
+	for (size_t i = 0; e == ERR_OK && i < n; i++)
+		e = record_one(m, c, &jobs[i], &out[i]);
+	if (e == ERR_OK)
+		e = store_commit(c);
+	if (e != ERR_OK) {
+		store_rollback(c);
+		log_error("mail: could not record %zu outbox rows", n);
+	}
+	store_release(c);
+
+	pthread_mutex_lock(&m->mu);
+	for (size_t i = 0; i < n; i++) {
+		if (out[i].r == MAIL_SENT)
+			m->sent++;
+		else if (out[i].r == MAIL_FAILED)
+			m->failed++;
+		else
+			m->deferred++;
+	}
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* Unseals, builds and sends one job; the result goes into *o. */
+static void send_job(struct mail_sender *m, const struct job *j, struct outcome *o)
 {
 	char *plain[3] = {NULL, NULL, NULL};
-	char reply[MAIL_REPLY_MAX] = "";
+	char *reply = o->reply;
+	const size_t reply_len = sizeof o->reply;
 	enum mail_result r = MAIL_FAILED;
+	reply[0] = '\0';
 	struct buf msg;
 	buf_init(&msg, MAIL_MESSAGE_MAX);
 
 	for (int i = 0; i < 3; i++) {
 		if (vault_unseal(m->v, fields[i], j->blob[i], j->len[i], &plain[i]) != ERR_OK) {
-			snprintf(reply, sizeof reply, "mimamori: cannot unseal %s", fields[i]);
+			snprintf(reply, reply_len, "mimamori: cannot unseal %s", fields[i]);
 			goto out;
 		}
 	}
@@ -207,12 +232,12 @@ static void send_job(struct mail_sender *m, const struct job *j)
 	    .date_ms = clock_now_ms(),
 	};
 	if (mail_mime_build(&mm, &msg) != ERR_OK) {
-		snprintf(reply, sizeof reply, "mimamori: message too large");
+		snprintf(reply, reply_len, "mimamori: message too large");
 		goto out;
 	}
-	r = m->t->send(m->t, m->from_addr, plain[0], msg.data, msg.len, reply, sizeof reply);
+	r = m->t->send(m->t, m->from_addr, plain[0], msg.data, msg.len, reply, reply_len);
 out:
-	record(m, j, r, reply);
+	o->r = r;
 	if (msg.data)
 		vault_wipe(msg.data, msg.len);
 	buf_free(&msg);
@@ -238,14 +263,19 @@ static void unclaim(struct mail_sender *m, const struct job *j)
 static size_t run_batch(struct mail_sender *m)
 {
 	struct job *jobs = xcalloc(BATCH_MAX, sizeof *jobs);
-	size_t n = claim(m, jobs);
+	struct outcome *out = xcalloc(BATCH_MAX, sizeof *out);
+	size_t n = claim(m, jobs), done = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (stopping(m))
 			unclaim(m, &jobs[i]);
 		else
-			send_job(m, &jobs[i]);
-		job_clear(&jobs[i]);
+			send_job(m, &jobs[i], &out[done++]);
 	}
+	/* Sent jobs are the first `done` (unclaiming only happens once stopping starts). */
+	record_batch(m, jobs, out, done);
+	for (size_t i = 0; i < n; i++)
+		job_clear(&jobs[i]);
+	free(out);
 	free(jobs);
 	return n;
 }

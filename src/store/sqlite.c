@@ -2,6 +2,7 @@
 /* sqlite.c — the SQLite implementation of store.h: pooled connections, statement cache. */
 #include "store/store.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 struct store_stmt {
 	sqlite3_stmt *st;
 	const char *key; /* the SQL text pointer it was cached under; NULL if uncached */
+	char *text;      /* a copy of that text: a freed and reused pointer must not match */
 	int in_use;
 	struct store_conn *conn;
 };
@@ -24,6 +26,7 @@ struct store_conn {
 	sqlite3 *db;
 	struct store *owner;
 	int busy;
+	int holds_write; /* this connection holds the pool's write turn */
 	int ncache;
 	struct store_stmt cache[STMT_CACHE];
 };
@@ -31,6 +34,11 @@ struct store_conn {
 struct store {
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
+	/* Writers take turns in arrival order (a ticket lock) before BEGIN IMMEDIATE, so they
+	 * queue here instead of sleeping in SQLite's busy handler, and none is starved. */
+	pthread_mutex_t write_mu;
+	pthread_cond_t write_cv;
+	uint64_t write_next, write_serving;
 	int n;
 	struct store_conn *conns;
 };
@@ -45,6 +53,7 @@ static enum err open_conn(const char *path, int create, sqlite3 **out)
 		return ERR_DB;
 	}
 	sqlite3_busy_timeout(db, 10000);
+	sqlite3_extended_result_codes(db, 1);
 	char *msg = NULL;
 	if (sqlite3_exec(db,
 			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
@@ -114,6 +123,8 @@ enum err store_open(const char *path, int create, int pool_size, struct store **
 	struct store *s = xcalloc(1, sizeof *s);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->freed, NULL);
+	pthread_mutex_init(&s->write_mu, NULL);
+	pthread_cond_init(&s->write_cv, NULL);
 	s->conns = xcalloc((size_t)pool_size, sizeof *s->conns);
 	for (int i = 0; i < pool_size; i++) {
 		e = open_conn(path, create && i == 0, &s->conns[i].db);
@@ -140,12 +151,16 @@ void store_close(struct store *s)
 		return;
 	for (int i = 0; i < s->n; i++) {
 		struct store_conn *c = &s->conns[i];
-		for (int j = 0; j < c->ncache; j++)
+		for (int j = 0; j < c->ncache; j++) {
 			sqlite3_finalize(c->cache[j].st);
+			free(c->cache[j].text);
+		}
 		sqlite3_close(c->db);
 	}
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->freed);
+	pthread_mutex_destroy(&s->write_mu);
+	pthread_cond_destroy(&s->write_cv);
 	free(s->conns);
 	free(s);
 }
@@ -177,6 +192,29 @@ struct store_conn *store_acquire(struct store *s)
 	}
 }
 
+static void write_turn_take(struct store_conn *c)
+{
+	struct store *s = c->owner;
+	pthread_mutex_lock(&s->write_mu);
+	uint64_t mine = s->write_next++;
+	while (s->write_serving != mine)
+		pthread_cond_wait(&s->write_cv, &s->write_mu);
+	pthread_mutex_unlock(&s->write_mu);
+	c->holds_write = 1;
+}
+
+static void write_turn_give(struct store_conn *c)
+{
+	struct store *s = c->owner;
+	if (!c->holds_write)
+		return;
+	c->holds_write = 0;
+	pthread_mutex_lock(&s->write_mu);
+	s->write_serving++;
+	pthread_cond_broadcast(&s->write_cv);
+	pthread_mutex_unlock(&s->write_mu);
+}
+
 void store_release(struct store_conn *c)
 {
 	if (!c)
@@ -186,6 +224,7 @@ void store_release(struct store_conn *c)
 		log_warn("store: connection released inside a transaction; rolling back");
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 	}
+	write_turn_give(c);
 	pthread_mutex_lock(&s->lock);
 	c->busy = 0;
 	pthread_cond_signal(&s->freed);
@@ -206,12 +245,20 @@ static enum err exec_simple(struct store_conn *c, const char *sql)
 
 enum err store_begin(struct store_conn *c)
 {
-	return exec_simple(c, "BEGIN IMMEDIATE");
+	assert(!c->holds_write);
+	write_turn_take(c);
+	enum err e = exec_simple(c, "BEGIN IMMEDIATE");
+	if (e != ERR_OK)
+		write_turn_give(c);
+	return e;
 }
 
 enum err store_commit(struct store_conn *c)
 {
-	return exec_simple(c, "COMMIT");
+	enum err e = exec_simple(c, "COMMIT");
+	if (e == ERR_OK)
+		write_turn_give(c); /* on failure the caller rolls back, which gives the turn */
+	return e;
 }
 
 int store_in_tx(struct store_conn *c)
@@ -223,6 +270,7 @@ void store_rollback(struct store_conn *c)
 {
 	if (!sqlite3_get_autocommit(c->db))
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	write_turn_give(c);
 }
 
 enum err store_exec(struct store_conn *c, const char *sql)
@@ -233,10 +281,26 @@ enum err store_exec(struct store_conn *c, const char *sql)
 struct store_stmt *store_prepare(struct store_conn *c, const char *sql)
 {
 	for (int i = 0; i < c->ncache; i++) {
-		if (c->cache[i].key == sql && !c->cache[i].in_use) {
-			c->cache[i].in_use = 1;
-			return &c->cache[i];
+		struct store_stmt *e = &c->cache[i];
+		if (e->key != sql || e->in_use)
+			continue;
+		if (strcmp(e->text, sql) == 0) {
+			e->in_use = 1;
+			return e;
 		}
+		/* Same address, other text (a caller's freed buffer was reused): re-prepare. */
+		sqlite3_stmt *fresh = NULL;
+		if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &fresh, NULL) !=
+		    SQLITE_OK) {
+			log_error("store: prepare failed: %s", sqlite3_errmsg(c->db));
+			return NULL;
+		}
+		sqlite3_finalize(e->st);
+		free(e->text);
+		e->st = fresh;
+		e->text = xstrdup(sql);
+		e->in_use = 1;
+		return e;
 	}
 	sqlite3_stmt *raw = NULL;
 	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &raw, NULL) != SQLITE_OK) {
@@ -247,6 +311,7 @@ struct store_stmt *store_prepare(struct store_conn *c, const char *sql)
 		struct store_stmt *st = &c->cache[c->ncache++];
 		st->st = raw;
 		st->key = sql;
+		st->text = xstrdup(sql);
 		st->in_use = 1;
 		st->conn = c;
 		return st;

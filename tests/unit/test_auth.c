@@ -715,8 +715,22 @@ static void test_audit_delete_tail(void **state)
 	exec_ok(e->s, "DELETE FROM audit WHERE id = 5");
 	int64_t bad = -1, n = -1;
 	assert_int_equal(audit_verify(e->s, e->v, &bad, &n), ERR_CRYPTO);
-	/* audit.h: "*bad_id is ... 0 when the tail was cut". */
-	assert_int_equal(bad, 0);
+	/* audit.h: for a cut tail, the id after the last entry left (the first missing). */
+	assert_int_equal(bad, 5);
+}
+
+static void test_audit_delete_tail_forged_head(void **state)
+{
+	struct env *e = *state;
+	append_five(e);
+	exec_ok(e->s, "DROP TRIGGER audit_no_delete");
+	exec_ok(e->s, "DELETE FROM audit WHERE id = 5");
+	/* Someone with the file but not the key moves the head back to entry 4. */
+	exec_ok(e->s, "UPDATE meta SET value = (SELECT '4:' || hash FROM audit WHERE id = 4) "
+		      "WHERE key = 'audit_head'");
+	int64_t bad = -1, n = -1;
+	assert_int_equal(audit_verify(e->s, e->v, &bad, &n), ERR_CRYPTO);
+	assert_int_equal(bad, 5);
 }
 
 static void test_audit_delete_all(void **state)
@@ -754,6 +768,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_audit_tamper_rehash, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_delete_middle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_delete_tail, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_audit_delete_tail_forged_head, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_delete_all, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
