@@ -12,7 +12,7 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
          libclang-rt-14-dev)
 fi
 if [ "$what" = bench ]; then
-  pkgs+=(postfix)
+  pkgs+=(postfix wrk time util-linux)
 fi
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
 missing=()

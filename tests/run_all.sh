@@ -15,7 +15,7 @@ add() { passed=$((passed + $1)); failed=$((failed + $2)); }
 
 echo "== unit tests (cmocka, ASan+UBSan)"
 for t in build-san/test_*; do
-  [ -x "$t" ] || continue
+  [ -f "$t" ] && [ -x "$t" ] || continue
   name=$(basename "$t")
   out="$log/$name.log"
   timeout 600 "$t" >"$out" 2>&1

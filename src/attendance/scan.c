@@ -100,18 +100,97 @@ out:
 	return e;
 }
 
+/* What one scan's transaction needs and produces (group-commit unit context). */
+struct scan_unit {
+	struct app *a;
+	int64_t kiosk_id, site_id, at_ms;
+	const struct card_row *cr;
+	const char *site_name;
+	struct scan_result *res;
+};
+
+/* The scan's writes, run inside a shared transaction: the 60 s rule, direction, the scan row,
+ * the guardians' mails and the audit entry. */
+static enum err scan_unit_run(struct store_conn *c, void *ctx)
+{
+	struct scan_unit *u = ctx;
+	struct scan_result *res = u->res;
+	char day[16], last_dir[4] = "";
+	int64_t last_at = 0, last_card = 0;
+	enum err e = ERR_DB;
+	clock_jst_date(u->at_ms, day, sizeof day);
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT direction, at_ms, card_id FROM scans WHERE child_id = ? AND day = ? "
+	       "ORDER BY at_ms DESC, id DESC LIMIT 1");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, u->cr->child_id);
+	store_bind_text(st, 2, day);
+	int rc = store_step(st);
+	int have_last = rc == STORE_ROW;
+	if (have_last) {
+		snprintf(last_dir, sizeof last_dir, "%s", store_col_text(st, 0));
+		last_at = store_col_int(st, 1);
+		last_card = store_col_int(st, 2);
+	}
+	store_finish(st);
+	if (!have_last && rc != STORE_DONE)
+		return ERR_DB;
+	res->at_ms = u->at_ms;
+	if (have_last && last_card == u->cr->card_id && u->at_ms - last_at < SCAN_REPEAT_MS &&
+	    u->at_ms >= last_at) {
+		res->recorded = 0;
+		snprintf(res->direction, sizeof res->direction, "%s", last_dir);
+		res->at_ms = last_at;
+		return ERR_OK; /* nothing written */
+	}
+	snprintf(res->direction, sizeof res->direction, "%s",
+		 have_last && strcmp(last_dir, "in") == 0 ? "out" : "in");
+	st = store_prepare(c, "INSERT INTO scans(child_id, site_id, kiosk_id, card_id, direction, "
+			      "day, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, u->cr->child_id);
+	store_bind_int(st, 2, u->site_id);
+	if (u->kiosk_id)
+		store_bind_int(st, 3, u->kiosk_id);
+	else
+		store_bind_null(st, 3);
+	store_bind_int(st, 4, u->cr->card_id);
+	store_bind_text(st, 5, res->direction);
+	store_bind_text(st, 6, day);
+	store_bind_int(st, 7, u->at_ms);
+	e = store_run(st);
+	store_finish(st);
+	if (e != ERR_OK)
+		return e;
+	e = queue_mails(u->a, c, u->cr->child_id, res->child_name, u->site_name, res->direction,
+			u->at_ms, &res->mails);
+	if (e != ERR_OK)
+		return e;
+	char actor[48], object[48];
+	snprintf(actor, sizeof actor, "kiosk:%lld", (long long)u->kiosk_id);
+	snprintf(object, sizeof object, "child:%lld", (long long)u->cr->child_id);
+	e = audit_append(c, u->a->vault, actor, "scan.record", object, res->direction);
+	if (e == ERR_OK)
+		res->recorded = 1;
+	return e;
+}
+
 enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const char *code,
 		     int64_t at_ms, struct scan_result *res, const char **why)
 {
 	struct card_row cr = {0};
 	struct site site;
-	char *name = NULL, day[16];
+	char *name = NULL;
 	struct store_conn *c = store_acquire(a->store);
-	struct store_stmt *st = NULL;
 	memset(res, 0, sizeof *res);
 	*why = NULL;
 	enum err e = find_card(a, c, code, &cr, &name);
-	if (e == ERR_NOTFOUND) {
+	if (e == ERR_OK)
+		e = site_get(c, site_id, &site);
+	store_release(c);
+	if (e == ERR_NOTFOUND && !name) {
 		*why = "このカードは登録されていません。職員に声をかけてください。";
 		goto out;
 	}
@@ -127,85 +206,18 @@ enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const cha
 		e = ERR_FORBIDDEN;
 		goto out;
 	}
-	e = site_get(c, site_id, &site);
-	if (e != ERR_OK)
-		goto out;
-	clock_jst_date(at_ms, day, sizeof day);
-	e = store_begin(c);
-	if (e != ERR_OK)
-		goto out;
-	st = store_prepare(c, "SELECT direction, at_ms, card_id FROM scans WHERE child_id = ? "
-			      "AND day = ? ORDER BY at_ms DESC, id DESC LIMIT 1");
-	e = ERR_DB;
-	if (!st)
-		goto out;
-	store_bind_int(st, 1, cr.child_id);
-	store_bind_text(st, 2, day);
-	int rc = store_step(st);
-	int have_last = rc == STORE_ROW;
-	if (!have_last && rc != STORE_DONE)
-		goto out;
-	char last_dir[4] = "";
-	int64_t last_at = 0, last_card = 0;
-	if (have_last) {
-		snprintf(last_dir, sizeof last_dir, "%s", store_col_text(st, 0));
-		last_at = store_col_int(st, 1);
-		last_card = store_col_int(st, 2);
-	}
-	store_finish(st);
-	st = NULL;
-	res->at_ms = at_ms;
 	res->child_name = name;
 	name = NULL;
-	if (have_last && last_card == cr.card_id && at_ms - last_at < SCAN_REPEAT_MS &&
-	    at_ms >= last_at) {
-		res->recorded = 0;
-		snprintf(res->direction, sizeof res->direction, "%s", last_dir);
-		res->at_ms = last_at;
-		e = ERR_OK;
-		goto out;
-	}
-	snprintf(res->direction, sizeof res->direction, "%s",
-		 have_last && strcmp(last_dir, "in") == 0 ? "out" : "in");
-	st = store_prepare(c, "INSERT INTO scans(child_id, site_id, kiosk_id, card_id, direction, "
-			      "day, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
-	if (!st)
-		goto out;
-	store_bind_int(st, 1, cr.child_id);
-	store_bind_int(st, 2, site_id);
-	if (kiosk_id)
-		store_bind_int(st, 3, kiosk_id);
-	else
-		store_bind_null(st, 3);
-	store_bind_int(st, 4, cr.card_id);
-	store_bind_text(st, 5, res->direction);
-	store_bind_text(st, 6, day);
-	store_bind_int(st, 7, at_ms);
-	e = store_run(st);
-	store_finish(st);
-	st = NULL;
-	if (e != ERR_OK)
-		goto out;
-	e = queue_mails(a, c, cr.child_id, res->child_name, site.name, res->direction, at_ms,
-			&res->mails);
-	if (e != ERR_OK)
-		goto out;
-	char actor[48], object[48];
-	snprintf(actor, sizeof actor, "kiosk:%lld", (long long)kiosk_id);
-	snprintf(object, sizeof object, "child:%lld", (long long)cr.child_id);
-	e = audit_append(c, a->vault, actor, "scan.record", object, res->direction);
-	if (e == ERR_OK)
-		e = store_commit(c);
-	if (e == ERR_OK)
-		res->recorded = 1;
+	/* Scans arriving together share one durable commit (group commit); each is still
+	 * answered only after the commit that holds it, its mails and its audit entry. */
+	struct scan_unit u = {a, kiosk_id, site_id, at_ms, &cr, site.name, res};
+	e = store_group_run(a->store, scan_unit_run, &u);
 out:
-	store_finish(st);
-	store_rollback(c);
-	store_release(c);
 	vault_wipe_free(name);
 	if (e != ERR_OK) {
 		vault_wipe_free(res->child_name);
 		res->child_name = NULL;
+		res->recorded = 0;
 	} else if (res->recorded && a->mail) {
 		mail_sender_wake(a->mail);
 	}

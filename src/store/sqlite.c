@@ -39,8 +39,21 @@ struct store {
 	pthread_mutex_t write_mu;
 	pthread_cond_t write_cv;
 	uint64_t write_next, write_serving;
+	/* Group commit: units waiting for the next shared transaction. */
+	pthread_mutex_t group_mu;
+	pthread_cond_t group_cv;
+	struct group_unit *group_head, **group_tail;
+	int group_leading;
 	int n;
 	struct store_conn *conns;
+};
+
+struct group_unit {
+	store_work_fn fn;
+	void *ctx;
+	enum err result;
+	int done;
+	struct group_unit *next;
 };
 
 static enum err open_conn(const char *path, int create, sqlite3 **out)
@@ -125,6 +138,9 @@ enum err store_open(const char *path, int create, int pool_size, struct store **
 	pthread_cond_init(&s->freed, NULL);
 	pthread_mutex_init(&s->write_mu, NULL);
 	pthread_cond_init(&s->write_cv, NULL);
+	pthread_mutex_init(&s->group_mu, NULL);
+	pthread_cond_init(&s->group_cv, NULL);
+	s->group_tail = &s->group_head;
 	s->conns = xcalloc((size_t)pool_size, sizeof *s->conns);
 	for (int i = 0; i < pool_size; i++) {
 		e = open_conn(path, create && i == 0, &s->conns[i].db);
@@ -161,6 +177,8 @@ void store_close(struct store *s)
 	pthread_cond_destroy(&s->freed);
 	pthread_mutex_destroy(&s->write_mu);
 	pthread_cond_destroy(&s->write_cv);
+	pthread_mutex_destroy(&s->group_mu);
+	pthread_cond_destroy(&s->group_cv);
 	free(s->conns);
 	free(s);
 }
@@ -433,4 +451,62 @@ out:
 	sqlite3_close(dst);
 	store_release(c);
 	return e;
+}
+
+/* Runs one batch of units in one transaction; sets each unit's result. */
+static void group_commit_batch(struct store *s, struct group_unit *batch)
+{
+	struct store_conn *c = store_acquire(s);
+	enum err e = store_begin(c);
+	for (struct group_unit *u = batch; u; u = u->next) {
+		if (e != ERR_OK) {
+			u->result = e;
+			continue;
+		}
+		if (exec_simple(c, "SAVEPOINT unit") != ERR_OK) {
+			u->result = ERR_DB;
+			continue;
+		}
+		u->result = u->fn(c, u->ctx);
+		if (u->result != ERR_OK)
+			exec_simple(c, "ROLLBACK TO unit");
+		exec_simple(c, "RELEASE unit");
+	}
+	if (e == ERR_OK && store_commit(c) != ERR_OK) {
+		store_rollback(c);
+		for (struct group_unit *u = batch; u; u = u->next)
+			if (u->result == ERR_OK)
+				u->result = ERR_DB;
+	}
+	store_release(c);
+}
+
+enum err store_group_run(struct store *s, store_work_fn fn, void *ctx)
+{
+	struct group_unit me = {fn, ctx, ERR_OK, 0, NULL};
+	pthread_mutex_lock(&s->group_mu);
+	*s->group_tail = &me;
+	s->group_tail = &me.next;
+	while (!me.done) {
+		if (s->group_leading) {
+			pthread_cond_wait(&s->group_cv, &s->group_mu);
+			continue;
+		}
+		/* Lead: take everything queued so far (this unit included) as one batch. */
+		s->group_leading = 1;
+		struct group_unit *batch = s->group_head;
+		s->group_head = NULL;
+		s->group_tail = &s->group_head;
+		pthread_mutex_unlock(&s->group_mu);
+		group_commit_batch(s, batch);
+		pthread_mutex_lock(&s->group_mu);
+		for (struct group_unit *u = batch, *next; u; u = next) {
+			next = u->next; /* read before done: a finished unit's memory may go */
+			u->done = 1;
+		}
+		s->group_leading = 0;
+		pthread_cond_broadcast(&s->group_cv);
+	}
+	pthread_mutex_unlock(&s->group_mu);
+	return me.result;
 }

@@ -67,6 +67,16 @@ int64_t store_last_id(struct store_conn *c);
 /* Returns the number of rows changed by the last statement. */
 int store_changes(struct store_conn *c);
 
+/* A unit of work for group commit: runs on c inside an open transaction (in its own
+ * savepoint); must not begin or commit. Returns ERR_OK to keep its changes. */
+typedef enum err (*store_work_fn)(struct store_conn *c, void *ctx);
+/* Runs fn(c, ctx) inside a transaction shared with the other callers waiting at the same moment
+ * (group commit): one thread leads, runs every queued unit in its own SAVEPOINT (a failing unit
+ * is rolled back alone) and commits them with one durable COMMIT. Returns when the caller's
+ * unit is committed (or rolled back): fn's result, or ERR_DB when the commit failed. fn may run
+ * on another thread than the caller's; ctx stays the caller's. */
+enum err store_group_run(struct store *s, store_work_fn fn, void *ctx);
+
 /* Copies the whole database into a new file at path (online backup). */
 enum err store_backup(struct store *s, const char *path);
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,61 @@ static void test_store_tx(void **state)
 	c = store_acquire(e->s);
 	assert_null(store_prepare(c, "SELEKT nothing"));
 	store_release(c);
+}
+
+/* Group commit: units from many threads share commits; a failing unit rolls back alone. */
+struct group_arg {
+	struct store *s;
+	int thread;
+	int ok, failed;
+};
+
+static enum err insert_site_unit(struct store_conn *c, void *ctx)
+{
+	const char *code = ctx;
+	struct store_stmt *st =
+	    store_prepare(c, "INSERT INTO sites(code, name, type) VALUES (?, 'x', 'gakudo')");
+	if (!st)
+		return ERR_DB;
+	store_bind_text(st, 1, code);
+	enum err e = store_run(st);
+	store_finish(st);
+	return e;
+}
+
+static void *group_worker(void *p)
+{
+	struct group_arg *g = p;
+	for (int i = 0; i < 40; i++) {
+		char code[16];
+		/* Every 10th unit repeats code 0 of its thread: a conflict after the first. */
+		snprintf(code, sizeof code, "T%dU%d", g->thread, i % 10 == 9 ? 0 : i);
+		if (store_group_run(g->s, insert_site_unit, code) == ERR_OK)
+			g->ok++;
+		else
+			g->failed++;
+	}
+	return NULL;
+}
+
+static void test_store_group_run(void **state)
+{
+	struct env *e = *state;
+	pthread_t th[6];
+	struct group_arg args[6];
+	for (int i = 0; i < 6; i++) {
+		args[i] = (struct group_arg){e->s, i, 0, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, group_worker, &args[i]), 0);
+	}
+	int ok = 0, failed = 0;
+	for (int i = 0; i < 6; i++) {
+		pthread_join(th[i], NULL);
+		ok += args[i].ok;
+		failed += args[i].failed;
+	}
+	assert_int_equal(failed, 6 * 4);
+	assert_int_equal(ok, 6 * 36);
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM sites"), 6 * 36);
 }
 
 static void test_vault_create_refuses_existing(void **state)
@@ -455,6 +511,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_store_open, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_unique_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_tx, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_group_run, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vault_create_refuses_existing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vault_wrong_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_seal_roundtrip, setup, teardown),
