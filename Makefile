@@ -20,8 +20,12 @@ build-san:
 	@ninja -C build-san
 
 demo: build
-	@[ -f demo-data/mimamori.db ] || build/mimamori demo --data demo-data | tee demo-data.txt
-	@[ -f demo-data.txt ] && cat demo-data.txt || cat demo-data/demo-credentials.txt | head -5
+	@if [ -f demo-data/mimamori.db ]; then \
+		echo "demo ward already in ./demo-data (remove it for a new one):"; \
+		grep -E '^(ward admin|site G01)' demo-data/demo-credentials.txt; \
+	else \
+		build/mimamori demo --data demo-data; \
+	fi
 	@echo "open http://127.0.0.1:$(PORT)/staff/ (staff board) or /kiosk/ (club kiosk)."
 	@echo "mail goes into the Maildir demo-data/mail (read it with: mutt -f demo-data/mail)."
 	@echo "stop with Ctrl-C."
