@@ -44,8 +44,6 @@ static char *new_code(void)
 enum err card_issue(struct app *a, struct store_conn *c, int64_t child_id, char **code_out)
 {
 	unsigned char idx[VAULT_BLIND_LEN];
-	unsigned char *sealed = NULL;
-	size_t sealed_len = 0;
 	int64_t now = clock_now_ms();
 	char *code = new_code();
 	enum err e = ERR_DB;
@@ -60,7 +58,6 @@ enum err card_issue(struct app *a, struct store_conn *c, int64_t child_id, char 
 	if (e != ERR_OK)
 		goto out;
 	vault_blind(a->vault, "card", code, idx);
-	vault_seal(a->vault, "cards.code", code, strlen(code), &sealed, &sealed_len);
 	st = store_prepare(c, "INSERT INTO cards(child_id, code_idx, code_enc, issued_ms) "
 			      "VALUES (?, ?, ?, ?)");
 	e = ERR_DB;
@@ -68,12 +65,11 @@ enum err card_issue(struct app *a, struct store_conn *c, int64_t child_id, char 
 		goto out;
 	store_bind_int(st, 1, child_id);
 	store_bind_blob(st, 2, idx, sizeof idx);
-	store_bind_blob(st, 3, sealed, sealed_len);
+	vault_bind_sealed(a->vault, st, 3, "cards.code", code);
 	store_bind_int(st, 4, now);
 	e = store_run(st);
 	store_finish(st);
 out:
-	free(sealed);
 	if (e != ERR_OK) {
 		vault_wipe_free(code);
 		return e;

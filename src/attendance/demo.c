@@ -42,16 +42,6 @@ static char *password(void)
 	return vault_token(12); /* 16 URL-safe characters */
 }
 
-static void seal_bind(struct app *a, struct store_stmt *st, int idx, const char *field,
-		      const char *v)
-{
-	unsigned char *b;
-	size_t n;
-	vault_seal(a->vault, field, v, strlen(v), &b, &n);
-	store_bind_blob(st, idx, b, n);
-	free(b);
-}
-
 static enum err add_guardian(struct app *a, struct store_conn *c, const char *surname,
 			     int female, int64_t serial, int64_t *gid)
 {
@@ -69,8 +59,8 @@ static enum err add_guardian(struct app *a, struct store_conn *c, const char *su
 	       "VALUES (?, ?, ?, ?, ?)");
 	if (!st)
 		return ERR_DB;
-	seal_bind(a, st, 1, "guardians.name", name);
-	seal_bind(a, st, 2, "guardians.email", email);
+	vault_bind_sealed(a->vault, st, 1, "guardians.name", name);
+	vault_bind_sealed(a->vault, st, 2, "guardians.email", email);
 	store_bind_blob(st, 3, idx, sizeof idx);
 	store_bind_int(st, 4, clock_now_ms());
 	store_bind_int(st, 5, clock_now_ms());
@@ -132,9 +122,9 @@ static enum err add_children(struct app *a, int64_t site_id, int nchildren, int6
 			goto out;
 		store_bind_text(st, 1, child_no);
 		store_bind_int(st, 2, site_id);
-		seal_bind(a, st, 3, "children.name", name);
-		seal_bind(a, st, 4, "children.kana", kana);
-		seal_bind(a, st, 5, "children.birth", birth);
+		vault_bind_sealed(a->vault, st, 3, "children.name", name);
+		vault_bind_sealed(a->vault, st, 4, "children.kana", kana);
+		vault_bind_sealed(a->vault, st, 5, "children.birth", birth);
 		store_bind_int(st, 6, grade);
 		store_bind_int(st, 7, clock_now_ms());
 		e = store_run(st);

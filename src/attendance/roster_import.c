@@ -93,16 +93,6 @@ static const char *validate(struct row *r)
 	return NULL;
 }
 
-static void seal_bind(struct app *a, struct store_stmt *st, int idx, const char *field,
-		      const char *v)
-{
-	unsigned char *b;
-	size_t n;
-	vault_seal(a->vault, field, v, strlen(v), &b, &n);
-	store_bind_blob(st, idx, b, n);
-	free(b);
-}
-
 static void email_index(struct app *a, const char *email, unsigned char idx[VAULT_BLIND_LEN])
 {
 	char *lower = xstrdup(email);
@@ -144,9 +134,9 @@ static enum err apply_row(struct app *a, struct store_conn *c, const struct row 
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, site_id);
-	seal_bind(a, st, 2, "children.name", r->f[C_NAME]);
-	seal_bind(a, st, 3, "children.kana", r->f[C_KANA]);
-	seal_bind(a, st, 4, "children.birth", r->f[C_BIRTH]);
+	vault_bind_sealed(a->vault, st, 2, "children.name", r->f[C_NAME]);
+	vault_bind_sealed(a->vault, st, 3, "children.kana", r->f[C_KANA]);
+	vault_bind_sealed(a->vault, st, 4, "children.birth", r->f[C_BIRTH]);
 	store_bind_int(st, 5, r->grade);
 	store_bind_int(st, 6, now);
 	if (child_id)
@@ -176,7 +166,7 @@ static enum err apply_row(struct app *a, struct store_conn *c, const struct row 
 		st = store_prepare(c, "UPDATE guardians SET name_enc = ? WHERE id = ?");
 		if (!st)
 			return ERR_DB;
-		seal_bind(a, st, 1, "guardians.name", r->f[C_GNAME]);
+		vault_bind_sealed(a->vault, st, 1, "guardians.name", r->f[C_GNAME]);
 		store_bind_int(st, 2, gid);
 		e = store_run(st);
 		store_finish(st);
@@ -185,8 +175,8 @@ static enum err apply_row(struct app *a, struct store_conn *c, const struct row 
 				      "created_ms) VALUES (?, ?, ?, ?)");
 		if (!st)
 			return ERR_DB;
-		seal_bind(a, st, 1, "guardians.name", r->f[C_GNAME]);
-		seal_bind(a, st, 2, "guardians.email", r->f[C_GEMAIL]);
+		vault_bind_sealed(a->vault, st, 1, "guardians.name", r->f[C_GNAME]);
+		vault_bind_sealed(a->vault, st, 2, "guardians.email", r->f[C_GEMAIL]);
 		store_bind_blob(st, 3, idx, sizeof idx);
 		store_bind_int(st, 4, now);
 		e = store_run(st);

@@ -163,6 +163,16 @@ void vault_seal(const struct vault *v, const char *field, const void *plain, siz
 	*out_len = n;
 }
 
+void vault_bind_sealed(const struct vault *v, struct store_stmt *st, int idx, const char *field,
+		       const char *plain)
+{
+	unsigned char *b;
+	size_t n;
+	vault_seal(v, field, plain, strlen(plain), &b, &n);
+	store_bind_blob(st, idx, b, n);
+	free(b);
+}
+
 enum err vault_unseal(const struct vault *v, const char *field, const void *blob, size_t len,
 		      char **out)
 {

@@ -29,6 +29,10 @@ void vault_free(struct vault *v);
  * Returns a malloc'd blob (nonce || ciphertext || tag) in *out / *out_len; caller frees. */
 void vault_seal(const struct vault *v, const char *field, const void *plain, size_t len,
 		unsigned char **out, size_t *out_len);
+struct store_stmt;
+/* Seals the NUL-terminated plain for field and binds the blob as parameter idx of st. */
+void vault_bind_sealed(const struct vault *v, struct store_stmt *st, int idx, const char *field,
+		       const char *plain);
 /* Decrypts a blob from vault_seal into a malloc'd NUL-terminated string in *out (caller wipes
  * with vault_wipe_free). ERR_CRYPTO when the blob was altered or belongs to another field. */
 enum err vault_unseal(const struct vault *v, const char *field, const void *blob, size_t len,

@@ -517,19 +517,25 @@ def pdf_text(pdf):
 
 
 def decode_qr_codes(pdf):
-    """Every QR code on every page of pdf (pdftoppm -r 300 + zbarimg --raw)."""
+    """Every QR code on every page of pdf, in page order without repeats. zbar scanning a
+    whole page with ten codes now and then misses one, so each page is read at two
+    resolutions and the results are joined (a real reader sees one card at a time)."""
     d = tempfile.mkdtemp(prefix="mimamori-qr-")
     try:
-        p = subprocess.run(["pdftoppm", "-r", "300", "-png", pdf, os.path.join(d, "page")],
-                           capture_output=True, timeout=120)
-        if p.returncode != 0:
-            raise AssertionError("pdftoppm failed: %s" % p.stderr.decode(errors="replace"))
         codes = []
-        for png in sorted(glob.glob(os.path.join(d, "*.png"))):
-            z = subprocess.run(["zbarimg", "--raw", "-q", png], capture_output=True,
-                               timeout=120)
-            # zbarimg exits 4 when a page holds no code
-            codes += [l for l in z.stdout.decode().splitlines() if l.strip()]
+        for dpi in ("300", "200"):
+            prefix = os.path.join(d, "p" + dpi)
+            p = subprocess.run(["pdftoppm", "-r", dpi, "-png", pdf, prefix],
+                               capture_output=True, timeout=120)
+            if p.returncode != 0:
+                raise AssertionError("pdftoppm failed: %s" % p.stderr.decode(errors="replace"))
+            for png in sorted(glob.glob(prefix + "*.png")):
+                z = subprocess.run(["zbarimg", "--raw", "-q", png], capture_output=True,
+                                   timeout=120)
+                # zbarimg exits 4 when a page holds no code
+                for line in z.stdout.decode().splitlines():
+                    if line.strip() and line not in codes:
+                        codes.append(line)
         return codes
     finally:
         shutil.rmtree(d, ignore_errors=True)
