@@ -168,7 +168,7 @@ static int cmd_serve(int argc, char **argv)
 		return cli_fail("usage: mimamori serve --data DIR [--listen IP:PORT] [--mail URL]");
 	if (!web)
 		web = MIMAMORI_WEB_DIR;
-	struct app *a = cli_open(dir, 8);
+	struct app *a = cli_open(dir, 16);
 	struct http_server *srv = NULL;
 	int status = 1;
 	if (!a)
