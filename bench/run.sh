@@ -6,7 +6,7 @@
 #   3. latency: 200 scans/s for 10 s, scan sent -> mail accepted by a local SMTP server
 #      (bench/latency.py, aiosmtpd in-process).
 # Appends one row to the results table of docs/benchmarks.md. Total time about 1.5 minutes.
-# Knobs (environment): BENCH_BIN=build/mimamori BENCH_CHILDREN=30000 BENCH_RAW_S=5 BENCH_TPUT_S=10 BENCH_CONNS=16
+# Knobs (environment): BENCH_BIN=build/mimamori BENCH_CHILDREN=45000 BENCH_RAW_S=5 BENCH_TPUT_S=10 BENCH_CONNS=16
 #   BENCH_WRK_THREADS=1 BENCH_RATE=200 BENCH_LAT_S=10 BENCH_PERF=0 (1: perf record the server
 #   during the throughput run into build/bench/perf.data) BENCH_NO_DOC=0 (1: do not touch docs).
 set -euo pipefail
@@ -15,7 +15,7 @@ ROOT=$PWD
 BIN=${BENCH_BIN:-$ROOT/build/mimamori}
 W=$ROOT/build/bench
 PY=/usr/bin/python3
-CHILDREN=${BENCH_CHILDREN:-30000}
+CHILDREN=${BENCH_CHILDREN:-45000}
 RAW_S=${BENCH_RAW_S:-5}
 TPUT_S=${BENCH_TPUT_S:-10}
 CONNS=${BENCH_CONNS:-16}

@@ -51,7 +51,7 @@ CREATE TABLE outbox (
   domain      TEXT NOT NULL,          -- recipient's domain, for pacing
   subject_enc BLOB NOT NULL,
   body_enc    BLOB NOT NULL,
-  message_id  TEXT NOT NULL UNIQUE,
+  message_id  TEXT NOT NULL,          -- random, 128 bits: unique without an index to keep up
   state       TEXT NOT NULL DEFAULT 'queued'
               CHECK (state IN ('queued','sending','sent','failed','deferred')),
   attempts    INTEGER NOT NULL DEFAULT 0,

@@ -41,7 +41,6 @@ struct store {
 	uint64_t write_next, write_serving;
 	/* Group commit: units waiting for the next shared transaction. */
 	pthread_mutex_t group_mu;
-	pthread_cond_t group_cv;
 	struct group_unit *group_head, **group_tail;
 	int group_leading;
 	int n;
@@ -53,6 +52,7 @@ struct group_unit {
 	void *ctx;
 	enum err result;
 	int done;
+	pthread_cond_t wake; /* signalled when done, or when this unit's thread should lead */
 	struct group_unit *next;
 };
 
@@ -70,7 +70,11 @@ static enum err open_conn(const char *path, int create, sqlite3 **out)
 	char *msg = NULL;
 	if (sqlite3_exec(db,
 			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-			 "PRAGMA secure_delete=ON;",
+			 "PRAGMA secure_delete=ON;"
+			 /* Pages read through a shared mapping instead of a pread per page: every
+			  * commit by one pooled connection otherwise sends the others back to the
+			  * file for their pages. */
+			 "",
 			 NULL, NULL, &msg) != SQLITE_OK) {
 		log_error("store: pragma failed: %s", msg ? msg : "?");
 		sqlite3_free(msg);
@@ -139,7 +143,6 @@ enum err store_open(const char *path, int create, int pool_size, struct store **
 	pthread_mutex_init(&s->write_mu, NULL);
 	pthread_cond_init(&s->write_cv, NULL);
 	pthread_mutex_init(&s->group_mu, NULL);
-	pthread_cond_init(&s->group_cv, NULL);
 	s->group_tail = &s->group_head;
 	s->conns = xcalloc((size_t)pool_size, sizeof *s->conns);
 	for (int i = 0; i < pool_size; i++) {
@@ -178,7 +181,6 @@ void store_close(struct store *s)
 	pthread_mutex_destroy(&s->write_mu);
 	pthread_cond_destroy(&s->write_cv);
 	pthread_mutex_destroy(&s->group_mu);
-	pthread_cond_destroy(&s->group_cv);
 	free(s->conns);
 	free(s);
 }
@@ -483,13 +485,15 @@ static void group_commit_batch(struct store *s, struct group_unit *batch)
 
 enum err store_group_run(struct store *s, store_work_fn fn, void *ctx)
 {
-	struct group_unit me = {fn, ctx, ERR_OK, 0, NULL};
+	struct group_unit me = {fn, ctx, ERR_OK, 0, PTHREAD_COND_INITIALIZER, NULL};
 	pthread_mutex_lock(&s->group_mu);
 	*s->group_tail = &me;
 	s->group_tail = &me.next;
 	while (!me.done) {
 		if (s->group_leading) {
-			pthread_cond_wait(&s->group_cv, &s->group_mu);
+			/* Each waiter sleeps on its own condition: only the finished units and the
+			 * next leader are woken, not every waiting thread. */
+			pthread_cond_wait(&me.wake, &s->group_mu);
 			continue;
 		}
 		/* Lead: take everything queued so far (this unit included) as one batch. */
@@ -503,10 +507,14 @@ enum err store_group_run(struct store *s, store_work_fn fn, void *ctx)
 		for (struct group_unit *u = batch, *next; u; u = next) {
 			next = u->next; /* read before done: a finished unit's memory may go */
 			u->done = 1;
+			if (u != &me)
+				pthread_cond_signal(&u->wake);
 		}
 		s->group_leading = 0;
-		pthread_cond_broadcast(&s->group_cv);
+		if (s->group_head)
+			pthread_cond_signal(&s->group_head->wake); /* the next batch's leader */
 	}
 	pthread_mutex_unlock(&s->group_mu);
+	pthread_cond_destroy(&me.wake);
 	return me.result;
 }

@@ -26,6 +26,9 @@ struct vault {
 
 enum err vault_global_init(void)
 {
+	/* libsodium's internal generator: ChaCha20 keyed from the kernel once (and again after a
+	 * fork), instead of one getrandom() system call per nonce or token. */
+	randombytes_set_implementation(&randombytes_internal_implementation);
 	return sodium_init() < 0 ? ERR_CRYPTO : ERR_OK;
 }
 
