@@ -8,7 +8,7 @@ import threading
 import time
 import unittest
 
-from harness import ServerTestCase, decode_qr_codes
+from harness import ServerTestCase, decode_qr_codes, free_port
 
 N = 40
 THREADS = 8
@@ -107,6 +107,51 @@ class CrashTest(ServerTestCase):
             self.assertEqual(con.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
         finally:
             con.close()
+
+
+
+
+class QueuedMailSurvivesKillTest(ServerTestCase):
+    """Mail queued while the relay was unreachable, then SIGKILL: after the restart (relay
+    back) each scan's mail is delivered — it was stored, not held in memory."""
+
+    def test_queued_mail_sent_after_restart(self):
+        d = self.data
+        d.site_add("G01", "すみれ学童クラブ")
+        rows = [["Q%02d" % i, "G01", "待機 児童%02d" % i, "タイキ ジドウ", "2", "2017-05-0%d" % (i + 1),
+                 "待機 保護者%02d" % i, "queued.parent%02d@example.jp" % i] for i in range(3)]
+        d.import_children(d.write_csv("q.csv", rows))
+        d.card_issue(site="G01")
+        codes = decode_qr_codes(d.card_sheet("G01"))
+        self.assertEqual(len(codes), 3)
+        token = d.kiosk_add("G01")
+        smtp = self.start_smtp()
+        srv = self.start_server()
+        smtp.wait_count(3, timeout=60)
+        web = srv.client()
+        for m in smtp.snapshot():
+            self.assertEqual(web.post("/api/v1/confirmations",
+                                      {"token": m.confirm_token}).status, 200)
+        self.assertEqual(srv.stop(), 0)
+
+        dead = "smtp://127.0.0.1:%d" % free_port()  # nothing listens there
+        srv = self.start_server(mail=dead)
+        k = srv.client(kiosk_token=token)
+        for c in codes:
+            r = k.request("POST", "/api/v1/scans", body={"code": c}, timeout=10)
+            self.assertEqual(r.status, 200, r)
+            self.assertTrue(r.json["recorded"])
+        time.sleep(0.5)  # the sender tries the dead relay and defers
+        srv.kill()
+        self.assertEqual(len(smtp.snapshot()), 3)  # only the confirmation mails so far
+
+        self.start_server()  # relay back
+        mails = smtp.wait_for(lambda ms: len(ms) >= 6, timeout=60, what="3 scan mails")
+        scan_mails = mails[3:]
+        self.assertEqual(sorted(m.rcpts[0] for m in scan_mails),
+                         ["queued.parent%02d@example.jp" % i for i in range(3)])
+        for m in scan_mails:
+            self.assertEqual(len(m.rcpts), 1)
 
 
 if __name__ == "__main__":
