@@ -281,6 +281,14 @@ function onReset() {
 
 // ---------- start ----------
 ui.setupForm.addEventListener('submit', onSetupSubmit);
+// Enter in the token box sets the kiosk up (Shift+Enter still breaks a line), as a person
+// pasting the token expects; whitespace is dropped from the token anyway.
+ui.setupToken.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+    ev.preventDefault();
+    ui.setupForm.requestSubmit();
+  }
+});
 ui.input.addEventListener('keydown', onScanKey);
 ui.input.addEventListener('blur', () => setTimeout(focusInput, 0));
 ui.reset.addEventListener('click', onReset);
