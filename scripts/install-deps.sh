@@ -8,8 +8,7 @@ pkgs=(meson ninja-build pkg-config gcc libc6-dev
       libgmime-3.0-dev libqrencode-dev libcairo2-dev libpango1.0-dev libinih-dev
       fonts-ipaexfont fonts-noto-cjk sqlite3)
 if [ "$what" = test ] || [ "$what" = bench ]; then
-  pkgs+=(libcmocka-dev python3 python3-aiosmtpd zbar-tools poppler-utils chromium curl
-         libclang-rt-14-dev)
+  pkgs+=(libcmocka-dev python3 python3-aiosmtpd zbar-tools poppler-utils chromium curl)
 fi
 if [ "$what" = bench ]; then
   pkgs+=(postfix wrk time util-linux)
