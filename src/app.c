@@ -177,7 +177,7 @@ void app_metrics_write(struct app *a, struct buf *b)
 			   (long long)ms.deferred);
 	}
 	struct store_conn *c = store_acquire(a->store);
-	struct store_stmt *st = store_prepare(c, "SELECT COUNT(*) FROM scans");
+	struct store_stmt *st = store_prepare(c, "SELECT COALESCE(MAX(id), 0) FROM scans");
 	if (st && store_step(st) == STORE_ROW)
 		buf_printf(b, "# HELP mimamori_scans_total Scans recorded.\n"
 			      "# TYPE mimamori_scans_total counter\nmimamori_scans_total %lld\n",

@@ -86,13 +86,18 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 				out_at = v;
 		}
 		counts[idx]++;
-		json_array_append_new(
-		    children, json_pack("{s:s,s:s,s:s,s:i,s:s,s:o,s:o}", "child_no",
+		json_t *row = json_pack("{s:s,s:s,s:s,s:i,s:s,s:o,s:o}", "child_no",
 					store_col_text(st, 1), "name", name, "kana", kana, "grade",
 					(int)store_col_int(st, 4), "status", status, "in_at",
-					time_or_null(first_in), "out_at", time_or_null(out_at)));
+					time_or_null(first_in), "out_at", time_or_null(out_at));
 		vault_wipe_free(name);
 		vault_wipe_free(kana);
+		if (!row) {
+			/* A board that silently lacks a child is worse than no board. */
+			e = ERR_IO;
+			goto out;
+		}
+		json_array_append_new(children, row);
 	}
 	if (rc != STORE_DONE)
 		goto out;

@@ -69,7 +69,8 @@ struct scan_result {
 	char *child_name;    /* malloc'd; free with vault_wipe_free */
 	size_t mails;        /* messages queued */
 };
-/* Records a scan of card code at kiosk_id (of site_id) at time at_ms: looks the card up, decides
+/* Records a scan of card code at kiosk_id (of site_id) at time at_ms (0: now, read inside the
+ * shared transaction, so live scans are timed in commit order): looks the card up, decides
  * the direction, stores the scan, and queues one mail per confirmed guardian, all in one
  * transaction. ERR_NOTFOUND for an unknown or revoked card, ERR_FORBIDDEN for another site's
  * card (*why names it). */

@@ -148,11 +148,12 @@ static int card_issue_cmd(struct app *a, const char *child_no, const char *site_
 	struct store_stmt *st = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
-	int status = 1;
+	int status = 1, said = 0;
 	if (site_code) {
 		struct site s;
 		if (site_find(c, site_code, &s) != ERR_OK) {
 			fprintf(stderr, "mimamori: card issue: no site %s\n", site_code);
+			said = 1;
 			goto out;
 		}
 		st = store_prepare(c, "SELECT id FROM children WHERE site_id = ? AND active = 1");
@@ -176,6 +177,7 @@ static int card_issue_cmd(struct app *a, const char *child_no, const char *site_
 	st = NULL;
 	if (n == 0) {
 		fprintf(stderr, "mimamori: card issue: no such active child\n");
+		said = 1;
 		goto out;
 	}
 	if (store_begin(c) != ERR_OK)
@@ -194,7 +196,10 @@ static int card_issue_cmd(struct app *a, const char *child_no, const char *site_
 		goto out;
 	printf("issued %zu card(s); older cards of these children are revoked\n", n);
 	status = 0;
+	said = 1;
 out:
+	if (!said)
+		fprintf(stderr, "mimamori: card issue: the cards could not be stored\n");
 	store_finish(st);
 	store_rollback(c);
 	store_release(c);

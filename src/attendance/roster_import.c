@@ -71,11 +71,24 @@ static int date_ok(const char *s)
 	return 1;
 }
 
+/* Returns 1 when s holds a control character (a line break inside a quoted name, a tab…):
+ * such a name would break mail subjects and printed cards. */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 static const char *validate(struct row *r)
 {
-	for (int i = 0; i < C_COUNT; i++)
+	for (int i = 0; i < C_COUNT; i++) {
 		if (!r->f[i][0])
 			return "a required field is empty";
+		if (has_control(r->f[i]))
+			return "a field contains a line break or another control character";
+	}
 	if (strlen(r->f[C_CHILD_NO]) > 32)
 		return "child_no is longer than 32 characters";
 	if (strlen(r->f[C_NAME]) > 200 || strlen(r->f[C_KANA]) > 200 ||

@@ -15,6 +15,10 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
+/* A scan recorded more than this after it happened (a kiosk that was offline) is "delayed":
+ * its mail says so. api_scan.c uses the same limit for the answer's "delayed". */
+#define SCAN_DELAYED_MS (2 * 60 * 1000)
+
 struct card_row {
 	int64_t card_id, child_id, site_id;
 	int revoked, active;
@@ -60,16 +64,21 @@ static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_i
 	clock_jst_hhmm(at_ms, hhmm, sizeof hhmm);
 	snprintf(send_id, sizeof send_id, "scan:%lld", (long long)child_id);
 	const char *verb = strcmp(direction, "in") == 0 ? "入室" : "退室";
+	/* A scan a kiosk kept while offline and sent later says so; the time is when it happened. */
+	const char *late = clock_now_ms() - at_ms > SCAN_DELAYED_MS
+			       ? "（通信が途切れていたため、送信が遅れました）\n"
+			       : "";
 	char *subject = xasprintf("【見守り】%sさん %s %s", child_name, verb, hhmm);
 	char *body = xasprintf("%sさんが%sに%sしました。\n"
 			       "\n"
 			       "施設: %s\n"
 			       "区分: %s\n"
 			       "時刻: %.4s年%.2s月%.2s日 %s（日本時間）\n"
+			       "%s"
 			       "\n"
 			       "このメールは送信専用です。返信はできません。\n",
 			       child_name, site_name, verb, site_name, verb, date, date + 5,
-			       date + 8, hhmm);
+			       date + 8, hhmm, late);
 	enum err e = ERR_DB;
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT g.email_enc FROM child_guardians cg JOIN guardians g ON g.id = "
@@ -118,14 +127,20 @@ static enum err scan_unit_run(struct store_conn *c, void *ctx)
 	char day[16], last_dir[4] = "";
 	int64_t last_at = 0, last_card = 0;
 	enum err e = ERR_DB;
+	if (u->at_ms == 0)
+		u->at_ms = clock_now_ms(); /* a live scan: timed inside the write transaction */
 	clock_jst_date(u->at_ms, day, sizeof day);
+	/* The child's state at the scan's time: the last scan of that day at or before at_ms.
+	 * For a live scan that is the last scan of the day; a scan sent late by a kiosk that was
+	 * offline is placed where it happened (see docs/openapi.yaml, POST /api/v1/scans). */
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT direction, at_ms, card_id FROM scans WHERE child_id = ? AND day = ? "
-	       "ORDER BY at_ms DESC, id DESC LIMIT 1");
+	       "AND at_ms <= ? ORDER BY at_ms DESC, id DESC LIMIT 1");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, u->cr->child_id);
 	store_bind_text(st, 2, day);
+	store_bind_int(st, 3, u->at_ms);
 	int rc = store_step(st);
 	int have_last = rc == STORE_ROW;
 	if (have_last) {
@@ -137,13 +152,36 @@ static enum err scan_unit_run(struct store_conn *c, void *ctx)
 	if (!have_last && rc != STORE_DONE)
 		return ERR_DB;
 	res->at_ms = u->at_ms;
-	if (have_last && last_card == u->cr->card_id && u->at_ms - last_at < SCAN_REPEAT_MS &&
-	    u->at_ms >= last_at) {
+	if (have_last && last_card == u->cr->card_id && u->at_ms - last_at < SCAN_REPEAT_MS) {
 		res->recorded = 0;
 		snprintf(res->direction, sizeof res->direction, "%s", last_dir);
 		res->at_ms = last_at;
 		return ERR_OK; /* nothing written */
 	}
+	/* The repeat rule looks both ways: a late scan less than 60 s BEFORE a recorded scan of
+	 * the same card is that scan sent again (the kiosk's first attempt was recorded but the
+	 * answer was lost), not a new one. */
+	st = store_prepare(c, "SELECT direction, at_ms FROM scans WHERE child_id = ? AND day = ? "
+			      "AND card_id = ? AND at_ms > ? AND at_ms < ? "
+			      "ORDER BY at_ms, id LIMIT 1");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, u->cr->child_id);
+	store_bind_text(st, 2, day);
+	store_bind_int(st, 3, u->cr->card_id);
+	store_bind_int(st, 4, u->at_ms);
+	store_bind_int(st, 5, u->at_ms + SCAN_REPEAT_MS);
+	rc = store_step(st);
+	if (rc == STORE_ROW) {
+		res->recorded = 0;
+		snprintf(res->direction, sizeof res->direction, "%s", store_col_text(st, 0));
+		res->at_ms = store_col_int(st, 1);
+		store_finish(st);
+		return ERR_OK; /* nothing written */
+	}
+	store_finish(st);
+	if (rc != STORE_DONE)
+		return ERR_DB;
 	snprintf(res->direction, sizeof res->direction, "%s",
 		 have_last && strcmp(last_dir, "in") == 0 ? "out" : "in");
 	st = store_prepare(c, "INSERT INTO scans(child_id, site_id, kiosk_id, card_id, direction, "
@@ -186,7 +224,13 @@ enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const cha
 	struct store_conn *c = store_acquire(a->store);
 	memset(res, 0, sizeof *res);
 	*why = NULL;
-	enum err e = find_card(a, c, code, &cr, &name);
+	/* Codes are upper-case base32; a reader typing with Caps Lock on sends lower case. */
+	char upper[160];
+	size_t i = 0;
+	for (; code[i] && i < sizeof upper - 1; i++)
+		upper[i] = (char)((code[i] >= 'a' && code[i] <= 'z') ? code[i] - 32 : code[i]);
+	upper[i] = '\0';
+	enum err e = find_card(a, c, upper, &cr, &name);
 	if (e == ERR_OK)
 		e = site_get(c, site_id, &site);
 	store_release(c);

@@ -121,6 +121,10 @@ enum err audit_verify(struct store *s, const struct vault *v, int64_t *bad_id, i
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT id, at_ms, actor, action, object, detail, prev, hash FROM audit ORDER BY id");
 	*bad_id = 0;
+	/* One read transaction: the chain and its head from the same snapshot, even while the
+	 * server appends. */
+	if (store_exec(c, "BEGIN") != ERR_OK)
+		goto out;
 	if (!st)
 		goto out;
 	int rc;
@@ -163,6 +167,7 @@ enum err audit_verify(struct store *s, const struct vault *v, int64_t *bad_id, i
 	e = ERR_OK;
 out:
 	store_finish(st);
+	store_rollback(c); /* ends the read transaction */
 	store_release(c);
 	return e;
 }

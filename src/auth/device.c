@@ -15,8 +15,10 @@ enum err device_kiosk_add(struct store *s, int64_t site_id, char **token, int64_
 	struct store_conn *c = store_acquire(s);
 	enum err e = ERR_DB;
 	vault_hash(t, strlen(t), h);
-	struct store_stmt *st = store_prepare(
-	    c, "INSERT INTO kiosks(site_id, token_hash, created_ms) VALUES (?, ?, ?)");
+	struct store_stmt *st = NULL;
+	if (store_begin(c) != ERR_OK)
+		goto out;
+	st = store_prepare(c, "INSERT INTO kiosks(site_id, token_hash, created_ms) VALUES (?, ?, ?)");
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, site_id);
@@ -24,8 +26,11 @@ enum err device_kiosk_add(struct store *s, int64_t site_id, char **token, int64_
 	store_bind_int(st, 3, clock_now_ms());
 	e = store_run(st);
 	*kiosk_id = store_last_id(c);
+	if (e == ERR_OK)
+		e = store_commit(c);
 out:
 	store_finish(st);
+	store_rollback(c);
 	store_release(c);
 	if (e != ERR_OK) {
 		vault_wipe_free(t);

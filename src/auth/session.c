@@ -23,7 +23,11 @@ enum err session_create(struct store *s, int64_t user_id, char **token, char **c
 	struct store_conn *c = store_acquire(s);
 	enum err e = ERR_DB;
 	token_hash(t, h);
-	struct store_stmt *st = store_prepare(
+	struct store_stmt *st = NULL;
+	/* Writers take their turn (store_begin) rather than racing in SQLite's busy handler. */
+	if (store_begin(c) != ERR_OK)
+		goto out;
+	st = store_prepare(
 	    c, "INSERT INTO sessions(token_hash, user_id, csrf, created_ms, last_seen_ms) "
 	       "VALUES (?, ?, ?, ?, ?)");
 	if (!st)
@@ -43,7 +47,10 @@ enum err session_create(struct store *s, int64_t user_id, char **token, char **c
 		store_run(st);
 		store_finish(st);
 	}
+	if (e == ERR_OK)
+		e = store_commit(c);
 out:
+	store_rollback(c);
 	store_release(c);
 	if (e != ERR_OK) {
 		vault_wipe_free(t);
@@ -75,11 +82,16 @@ enum err session_check(struct store *s, const char *token, int64_t *user_id, cha
 	snprintf(csrf, 64, "%s", store_col_text(st, 1));
 	int64_t created = store_col_int(st, 2), seen = store_col_int(st, 3);
 	store_finish(st);
+	st = NULL;
 	int expired = now - seen > SESSION_IDLE_MS || now - created > SESSION_ABSOLUTE_MS;
 	if (!expired && now - seen < 60000) {
 		/* The idle timer is refreshed at most once a minute: no write on every request. */
 		*user_id = uid;
 		e = ERR_OK;
+		goto out;
+	}
+	if (store_begin(c) != ERR_OK) {
+		e = ERR_DB;
 		goto out;
 	}
 	st = store_prepare(c, expired ? "DELETE FROM sessions WHERE token_hash = ?"
@@ -91,13 +103,17 @@ enum err session_check(struct store *s, const char *token, int64_t *user_id, cha
 	store_bind_blob(st, 1, h, sizeof h);
 	if (!expired)
 		store_bind_int(st, 2, now);
-	store_run(st);
+	if (store_run(st) != ERR_OK || store_commit(c) != ERR_OK) {
+		e = ERR_DB;
+		goto out;
+	}
 	if (expired)
 		goto out;
 	*user_id = uid;
 	e = ERR_OK;
 out:
 	store_finish(st);
+	store_rollback(c);
 	store_release(c);
 	return e;
 }
@@ -108,12 +124,17 @@ enum err session_delete(struct store *s, const char *token)
 	struct store_conn *c = store_acquire(s);
 	enum err e = ERR_DB;
 	token_hash(token, h);
-	struct store_stmt *st = store_prepare(c, "DELETE FROM sessions WHERE token_hash = ?");
+	struct store_stmt *st = NULL;
+	if (store_begin(c) == ERR_OK)
+		st = store_prepare(c, "DELETE FROM sessions WHERE token_hash = ?");
 	if (st) {
 		store_bind_blob(st, 1, h, sizeof h);
 		e = store_run(st);
+		if (e == ERR_OK)
+			e = store_commit(c);
 	}
 	store_finish(st);
+	store_rollback(c);
 	store_release(c);
 	return e;
 }

@@ -194,6 +194,25 @@ static int64_t delay_after(int64_t n)
 	return d < 60000 ? d : 60000;
 }
 
+/* Charges one failed attempt to user id before its password is checked: requests arriving
+ * together each see the others' attempts, so parallel guessing gains nothing. */
+static enum err charge_attempt(struct store_conn *c, int64_t id, int64_t now)
+{
+	struct store_stmt *st = store_prepare(
+	    c, "UPDATE users SET failed_count = failed_count + 1, last_failed_ms = ?2, "
+	       "locked_until_ms = CASE WHEN failed_count + 1 >= ?3 THEN ?2 + ?4 "
+	       "ELSE locked_until_ms END WHERE id = ?1");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, id);
+	store_bind_int(st, 2, now);
+	store_bind_int(st, 3, USER_LOCK_AFTER);
+	store_bind_int(st, 4, USER_LOCK_MS);
+	enum err e = store_run(st);
+	store_finish(st);
+	return e;
+}
+
 enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 		      const char *password, struct user *u, int64_t *retry_ms)
 {
@@ -203,10 +222,18 @@ enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 	int64_t now = clock_now_ms(), id = 0, failed = 0, last_failed = 0, locked_until = 0;
 	char *hash = NULL;
 	char object[96];
+	int ok = 0;
 	*retry_ms = 0;
 	snprintf(object, sizeof object, "login:%.60s", login_ok(login) ? login : "(invalid)");
+	pthread_once(&dummy_once, dummy_init);
+	/* Read the counters and charge this attempt in one write transaction. */
+	e = store_begin(c);
+	if (e != ERR_OK)
+		goto out;
+	now = clock_now_ms(); /* after waiting for the turn: earlier attempts may have just written */
 	st = store_prepare(c, "SELECT id, password_hash, failed_count, last_failed_ms, "
 			      "locked_until_ms FROM users WHERE login = ? AND disabled = 0");
+	e = ERR_DB;
 	if (!st)
 		goto out;
 	store_bind_text(st, 1, login);
@@ -222,12 +249,23 @@ enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 	if (id && (locked_until > now || last_failed + delay_after(failed) > now)) {
 		int64_t until = locked_until > now ? locked_until : last_failed + delay_after(failed);
 		*retry_ms = until - now;
-		audit_append(c, v, object, "signin.throttled", object, "");
-		e = ERR_TOOMANY;
+		e = audit_append(c, v, object, "signin.throttled", object, "");
+		if (e == ERR_OK)
+			e = store_commit(c);
+		if (e == ERR_OK)
+			e = ERR_TOOMANY;
 		goto out;
 	}
-	pthread_once(&dummy_once, dummy_init);
-	int ok = 0;
+	if (id) {
+		e = charge_attempt(c, id, now);
+		if (e != ERR_OK)
+			goto out;
+	}
+	e = store_commit(c);
+	if (e != ERR_OK)
+		goto out;
+	/* The slow argon2id check runs outside the write transaction. An unknown login costs
+	 * the same work. */
 	if (hash)
 		ok = vault_password_verify(hash, password) && id;
 	else if (dummy_hash)
@@ -236,20 +274,12 @@ enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 	if (e != ERR_OK)
 		goto out;
 	if (ok) {
-		st = store_prepare(c, "UPDATE users SET failed_count = 0, locked_until_ms = 0 "
-				      "WHERE id = ?");
-	} else if (id) {
-		st = store_prepare(c, "UPDATE users SET failed_count = failed_count + 1, "
-				      "last_failed_ms = ?2, locked_until_ms = CASE WHEN "
-				      "failed_count + 1 >= ?3 THEN ?2 + ?4 ELSE 0 END WHERE id = ?1");
-	}
-	if (st) {
+		st = store_prepare(c, "UPDATE users SET failed_count = 0, last_failed_ms = 0, "
+				      "locked_until_ms = 0 WHERE id = ?");
+		e = ERR_DB;
+		if (!st)
+			goto out;
 		store_bind_int(st, 1, id);
-		if (!ok) {
-			store_bind_int(st, 2, now);
-			store_bind_int(st, 3, USER_LOCK_AFTER);
-			store_bind_int(st, 4, USER_LOCK_MS);
-		}
 		e = store_run(st);
 		store_finish(st);
 		st = NULL;

@@ -37,7 +37,7 @@ enum err http_json(struct http_resp *rs, unsigned status, json_t *obj)
 	char *s = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	if (!s)
-		return http_error(rs, ERR_INVALID, "response could not be encoded");
+		return http_error(rs, ERR_IO, "response could not be encoded");
 	rs->status = status;
 	rs->content_type = "application/json; charset=utf-8";
 	buf_free(&rs->body);

@@ -65,7 +65,11 @@ enum MHD_Result http_static_serve(struct MHD_Connection *c, const char *web_dir,
 	struct stat sb;
 	if (fd < 0)
 		return plain(c, 404, "not found\n");
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	if (fstat(fd, &sb) != 0) {
+		close(fd);
+		return plain(c, 404, "not found\n");
+	}
+	if (!S_ISREG(sb.st_mode)) {
 		close(fd);
 		/* "/kiosk" without the slash: send the browser to the directory. */
 		if (S_ISDIR(sb.st_mode)) {

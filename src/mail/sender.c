@@ -249,13 +249,17 @@ out:
 static void unclaim(struct mail_sender *m, const struct job *j)
 {
 	struct store_conn *c = store_acquire(m->s);
-	struct store_stmt *st = store_prepare(
-	    c, "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'");
+	struct store_stmt *st = NULL;
+	if (store_begin(c) == ERR_OK)
+		st = store_prepare(
+		    c, "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'");
 	if (st) {
 		store_bind_int(st, 1, j->id);
-		store_run(st);
+		if (store_run(st) == ERR_OK)
+			store_commit(c);
 		store_finish(st);
 	}
+	store_rollback(c);
 	store_release(c);
 }
 
@@ -265,11 +269,22 @@ static size_t run_batch(struct mail_sender *m)
 	struct job *jobs = xcalloc(BATCH_MAX, sizeof *jobs);
 	struct outcome *out = xcalloc(BATCH_MAX, sizeof *out);
 	size_t n = claim(m, jobs), done = 0;
+	int relay_down = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (stopping(m))
+		if (stopping(m)) {
 			unclaim(m, &jobs[i]);
-		else
-			send_job(m, &jobs[i], &out[done++]);
+		} else if (relay_down) {
+			/* The relay did not answer at all: defer the rest of the batch untried rather
+			 * than waiting out a connect timeout for each message. */
+			out[done].r = MAIL_DEFERRED;
+			snprintf(out[done].reply, sizeof out[done].reply, "not tried: relay unreachable");
+			done++;
+		} else {
+			send_job(m, &jobs[i], &out[done]);
+			relay_down = out[done].r == MAIL_DEFERRED &&
+				     strncmp(out[done].reply, "curl: ", 6) == 0;
+			done++;
+		}
 	}
 	/* Sent jobs are the first `done` (unclaiming only happens once stopping starts). */
 	record_batch(m, jobs, out, done);

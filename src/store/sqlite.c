@@ -473,6 +473,13 @@ static void group_commit_batch(struct store *s, struct group_unit *batch)
 		if (u->result != ERR_OK)
 			exec_simple(c, "ROLLBACK TO unit");
 		exec_simple(c, "RELEASE unit");
+		if (!store_in_tx(c)) {
+			/* An error (disk full, I/O) rolled the whole shared transaction back: the
+			 * units before this one are lost too and must not be reported stored. */
+			e = ERR_DB;
+			for (struct group_unit *v = batch; v; v = v->next)
+				v->result = ERR_DB;
+		}
 	}
 	if (e == ERR_OK && store_commit(c) != ERR_OK) {
 		store_rollback(c);

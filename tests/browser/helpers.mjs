@@ -14,6 +14,9 @@ export const ALL_VARS = [
   'MIMAMORI_STAFF_PASSWORD',
   'MIMAMORI_SITE_CODE',
   'MIMAMORI_CONFIRM_TOKEN',
+  'MIMAMORI_CONTROL_URL',
+  'MIMAMORI_OFFLINE_CODES',
+  'MIMAMORI_OFFLINE_NAMES',
 ];
 
 /** Returns {URL, KIOSK_TOKEN, ...} or throws a clear error naming what is missing. */
@@ -105,4 +108,36 @@ export async function apiScan(env, code) {
   let data = null;
   try { data = JSON.parse(text); } catch { /* keep null */ }
   return { status: res.status, data, text };
+}
+
+/** Asks the driver to stop or start the server (POST {CONTROL_URL}/stop|start); bounded. */
+export async function control(env, action) {
+  const res = await fetch(`${env.CONTROL_URL.replace(/\/+$/, '')}/${action}`, {
+    method: 'POST', signal: AbortSignal.timeout(60000),
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, `control ${action} answered ${res.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** Signs in through the API; returns {get(path)} sending the session cookie. */
+export async function staffApi(env) {
+  const res = await fetch(`${env.URL}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login: env.STAFF_LOGIN, password: env.STAFF_PASSWORD }),
+  });
+  assert.equal(res.status, 200, `sign-in answered ${res.status}: ${await res.text()}`);
+  const cookie = (res.headers.getSetCookie?.() || [res.headers.get('set-cookie')])
+    .filter(Boolean).map((c) => c.split(';', 1)[0]).join('; ');
+  assert.ok(cookie, 'the sign-in set a session cookie');
+  return {
+    async get(path) {
+      const r = await fetch(`${env.URL}${path}`, { headers: { Cookie: cookie, Accept: 'application/json' } });
+      const t = await r.text();
+      let data = null;
+      try { data = JSON.parse(t); } catch { /* keep null */ }
+      return { status: r.status, data, text: t };
+    },
+  };
 }

@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """run_browser.py — the driver of the browser tests (tests/browser/*.test.mjs): creates a fresh
-data directory (site G01 with exactly one child, so the card sheet holds one code whose child
-is known), starts `mimamori serve` on a free port with the maildir transport, runs
+data directory (site G01 with the main child and three more for the offline test; their cards
+are issued one child at a time and the G01 sheet decoded after each, so every code's child is
+known), starts `mimamori serve` on a free port with the maildir transport, runs
 `node --test --test-reporter=tap` on the test files with the MIMAMORI_* variables set, streams
 node's output, stops the server and exits with node's exit code.
 
+It also serves a tiny control API on 127.0.0.1 (a free port, MIMAMORI_CONTROL_URL) for the
+offline kiosk test: POST /stop stops the server (SIGTERM, waits), POST /start starts it again
+on the same port with the same data directory and waits for /healthz. Both are bounded.
+
 Not a unittest module (its name does not match test_*.py)."""
 import glob
+import http.server
+import json
 import os
 import subprocess
 import sys
-import time
+import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -22,7 +29,56 @@ OTHERS = [["B002", "G02", "山﨑 次郎", "ヤマサキ ジロウ", "3", "2016-
            "browser.parent2@example.jp"],
           ["B003", "G02", "佐藤 三郎", "サトウ サブロウ", "1", "2018-07-05", "佐藤 良子",
            "taro..yamada.@docomo.ne.jp"]]
+# Three more children of G01 for the offline kiosk test (tests/browser/5-offline.test.mjs);
+# no other test scans them.
+OFFLINE = [["B004", "G01", "伊藤 四葉", "イトウ ヨツバ", "3", "2016-08-06", "伊藤 京子",
+            "browser.parent4@example.jp"],
+           ["B005", "G01", "渡辺 五月", "ワタナベ サツキ", "4", "2015-05-07", "渡辺 誠",
+            "browser.parent5@example.jp"],
+           ["B006", "G01", "中村 六花", "ナカムラ リッカ", "1", "2018-09-08", "中村 恵",
+            "browser.parent6@example.jp"]]
 STAFF = "staff01"
+CONTROL_WAIT = 30.0  # seconds: start waits at most this for /healthz; stop waits half
+
+
+def control_server(srv):
+    """The control API (POST /stop, POST /start) on a free 127.0.0.1 port, in a thread."""
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):  # keep node's TAP output clean
+            pass
+
+        def reply(self, status, obj):
+            body = json.dumps(obj).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            if n:
+                self.rfile.read(n)
+            with lock:
+                try:
+                    if self.path == "/stop":
+                        rc = srv.stop(timeout=CONTROL_WAIT / 2)
+                        return self.reply(200, {"stopped": True, "rc": rc})
+                    if self.path == "/start":
+                        if srv.proc and srv.proc.poll() is None:
+                            return self.reply(200, {"started": False, "running": True})
+                        srv.start(timeout=CONTROL_WAIT)
+                        return self.reply(200, {"started": True, "url": srv.url})
+                except Exception as e:  # reported to the test, which fails with it
+                    return self.reply(500, {"error": str(e)[:2000]})
+            return self.reply(404, {"error": "POST /stop or /start"})
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
 
 
 def fail(msg):
@@ -39,6 +95,7 @@ def main():
         return fail("no tests/browser/*.test.mjs files yet")
     data = harness.DataDir()
     srv = None
+    control = None
     try:
         d = data
         d.site_add("G01", "すみれ学童クラブ")
@@ -47,11 +104,18 @@ def main():
         srv = harness.Server(d, mail="maildir:" + os.path.join(d.tmp, "mail"),
                              log_dir=d.tmp)
         d.set_base_url(srv.url)  # before the import: the confirmation links use it
-        d.import_children(d.write_csv("roster.csv", [CHILD] + OTHERS))
-        d.card_issue(site="G01")
-        codes = harness.decode_qr_codes(d.card_sheet("G01"))
-        if len(codes) != 1:
-            return fail("expected one QR code on the G01 sheet, got %d" % len(codes))
+        d.import_children(d.write_csv("roster.csv", [CHILD] + OTHERS + OFFLINE))
+        # One child's card at a time, the sheet decoded after each: the new code is that
+        # child's (zbar does not read a page's codes in layout order).
+        codes = []
+        for row in [CHILD] + OFFLINE:
+            d.card_issue(child=row[0])
+            now = harness.decode_qr_codes(d.card_sheet("G01"))
+            new = [c for c in now if c not in codes]
+            if len(now) != len(codes) + 1 or len(new) != 1:
+                return fail("after issuing %s's card the G01 sheet has %d codes (%d new), "
+                            "expected %d" % (row[0], len(now), len(new), len(codes) + 1))
+            codes.append(new[0])
         token = d.kiosk_add("G01")
         srv.start()
         maildir = os.path.join(d.tmp, "mail")
@@ -61,8 +125,12 @@ def main():
         confirm = mails[0].confirm_token
         if not confirm:
             return fail("no confirmation link in the mail")
+        control = control_server(srv)
         env = dict(os.environ)
         env.update({
+            "MIMAMORI_CONTROL_URL": "http://127.0.0.1:%d" % control.server_address[1],
+            "MIMAMORI_OFFLINE_CODES": ",".join(codes[1:]),
+            "MIMAMORI_OFFLINE_NAMES": ",".join(r[2] for r in OFFLINE),
             "MIMAMORI_URL": srv.url,
             "MIMAMORI_KIOSK_TOKEN": token,
             "MIMAMORI_CARD_CODE": codes[0],
@@ -97,6 +165,9 @@ def main():
     except Exception as e:  # setup failed: report it the way the runner counts
         return fail("setup failed: %s" % str(e).replace("\n", " | "))
     finally:
+        if control:
+            control.shutdown()
+            control.server_close()
         if srv:
             srv.stop()
         data.cleanup()
