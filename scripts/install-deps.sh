@@ -5,7 +5,7 @@ set -euo pipefail
 what=${1:-test}
 pkgs=(meson ninja-build pkg-config gcc libc6-dev
       libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libcurl4-openssl-dev
-      libgmime-3.0-dev libqrencode-dev libcairo2-dev libpango1.0-dev libinih-dev
+      libgmime-3.0-dev libqrencode-dev libcairo2-dev libpango1.0-dev libinih-dev libxlsxwriter-dev
       fonts-ipaexfont fonts-noto-cjk sqlite3)
 if [ "$what" = test ] || [ "$what" = bench ]; then
   pkgs+=(libcmocka-dev python3 python3-aiosmtpd zbar-tools poppler-utils chromium curl)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c — the subcommand table (`mimamori init|serve|user|audit|site|import|card|kiosk|demo`). */
+/* main.c — the subcommand table (`mimamori init|serve|user|audit|site|import|card|kiosk|demo|
+ * report|ledger`). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -223,6 +224,8 @@ static const struct command {
 	{"card", cmd_card, "card issue|sheet --data DIR ...  QR cards and the printable sheet"},
 	{"kiosk", cmd_kiosk, "kiosk add --data DIR --site CODE   a kiosk device token"},
 	{"demo", cmd_demo, "demo --data DIR [--children N] [--codes-out FILE]  generate a demo ward"},
+	{"report", cmd_report, "report daily|monthly --data DIR ... --format F --out FILE"},
+	{"ledger", cmd_ledger, "ledger list --data DIR          the handover ledger"},
 };
 
 static void usage(FILE *f)

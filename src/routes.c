@@ -7,6 +7,7 @@
 #include "http/session_api.h"
 
 #define STAFF ROLE_ANY_USER
+#define WARD (ROLE_WARD_ADMIN | ROLE_WARD_STAFF)
 
 static enum err api_route_list(struct http_req *rq, struct http_resp *rs);
 
@@ -24,6 +25,13 @@ const struct http_route routes[] = {
 	{"GET", "/api/v1/sites/{}/board", STAFF, 0, api_board_get, "today's board of a site"},
 	{"POST", "/api/v1/confirmations", ROLE_PUBLIC, 1, api_confirmation_create,
 	 "confirm a guardian's address"},
+
+	/* reports (帳票) and the handover ledger; every download is recorded and audited */
+	{"GET", "/api/v1/sites/{}/reports/daily", WARD | ROLE_SITE_STAFF, 0, api_report_daily,
+	 "daily attendance list of a site (pdf|csv)"},
+	{"GET", "/api/v1/reports/monthly", WARD, 0, api_report_monthly,
+	 "the ward's monthly usage (xlsx|csv)"},
+	{"GET", "/api/v1/ledger", ROLE_WARD_ADMIN, 0, api_ledger_list, "the handover ledger"},
 	{0},
 };
 

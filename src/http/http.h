@@ -17,6 +17,7 @@ struct http_conn; /* opaque: the underlying connection */
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_BODY_MAX (1024 * 1024)
+#define HTTP_RESP_HEADERS 4
 
 struct http_req {
 	const char *method;
@@ -39,6 +40,10 @@ struct http_resp {
 	struct buf body;
 	char *set_cookie;         /* malloc'd Set-Cookie header value, or NULL */
 	char *error;              /* malloc'd message for an error return, or NULL */
+	struct {
+		const char *name; /* static header name, e.g. "Content-Disposition" */
+		char *value;      /* malloc'd */
+	} headers[HTTP_RESP_HEADERS]; /* more headers of a successful response (downloads) */
 };
 
 /* A route: method, path pattern with {} for a segment parameter, roles allowed, handler. A
@@ -67,6 +72,9 @@ enum err http_json_body(struct http_req *rq, struct http_resp *rs, json_t **out)
 enum err http_json(struct http_resp *rs, unsigned status, json_t *obj);
 /* Sets rs's error message (copied) and returns e, for `return http_error(rs, ERR_X, "…")`. */
 enum err http_error(struct http_resp *rs, enum err e, const char *msg);
+/* Adds header name (static) with value (copied) to a successful response; ERR_TOOLARGE when
+ * HTTP_RESP_HEADERS are already set, ERR_INVALID for a value with CR or LF. */
+enum err http_set_header(struct http_resp *rs, const char *name, const char *value);
 /* Returns the HTTP status for an error value (the one place that maps them). */
 unsigned http_status_for(enum err e);
 

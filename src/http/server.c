@@ -63,8 +63,24 @@ static void add_common_headers(struct MHD_Response *r, int api)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 }
 
+enum err http_set_header(struct http_resp *rs, const char *name, const char *value)
+{
+	if (strpbrk(value, "\r\n"))
+		return ERR_INVALID;
+	for (size_t i = 0; i < HTTP_RESP_HEADERS; i++) {
+		if (!rs->headers[i].name) {
+			rs->headers[i].name = name;
+			rs->headers[i].value = xstrdup(value);
+			return ERR_OK;
+		}
+	}
+	return ERR_TOOLARGE;
+}
+
+/* extra (may be NULL) holds more headers of a handler's response. */
 static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const char *type,
-				struct buf *b, const char *cookie, int api)
+				struct buf *b, const char *cookie, int api,
+				const struct http_resp *extra)
 {
 	size_t len = b->len;
 	char *data = buf_steal(b);
@@ -78,6 +94,8 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const
 		MHD_add_response_header(r, "Content-Type", type);
 	if (cookie)
 		MHD_add_response_header(r, "Set-Cookie", cookie);
+	for (size_t i = 0; extra && i < HTTP_RESP_HEADERS && extra->headers[i].name; i++)
+		MHD_add_response_header(r, extra->headers[i].name, extra->headers[i].value);
 	add_common_headers(r, api);
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
@@ -94,7 +112,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
 	buf_puts(&b, s ? s : "{\"error\":\"error\"}");
 	free(s);
 	json_decref(j);
-	return send_buf(c, status, "application/json; charset=utf-8", &b, NULL, 1);
+	return send_buf(c, status, "application/json; charset=utf-8", &b, NULL, 1, NULL);
 }
 
 /* Reads the session cookie or the bearer token and sets the caller's role. */
@@ -192,12 +210,14 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 	}
 	ret = send_buf(mc, rs.status ? rs.status : 200,
 		       rs.content_type ? rs.content_type : "application/json; charset=utf-8",
-		       &rs.body, rs.set_cookie, 1);
+		       &rs.body, rs.set_cookie, 1, &rs);
 out:
 	free(scratch);
 	buf_free(&rs.body);
 	free(rs.set_cookie);
 	free(rs.error);
+	for (size_t i = 0; i < HTTP_RESP_HEADERS; i++)
+		free(rs.headers[i].value);
 	return ret;
 }
 
@@ -225,14 +245,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		struct buf b;
 		buf_init(&b, 64);
 		buf_puts(&b, "{\"status\":\"ok\"}");
-		return send_buf(mc, 200, "application/json", &b, NULL, 1);
+		return send_buf(mc, 200, "application/json", &b, NULL, 1, NULL);
 	}
 	if (strcmp(url, "/metrics") == 0) {
 		struct buf b;
 		buf_init(&b, 1 << 20);
 		http_metrics_write(&b);
 		app_metrics_write(srv->app, &b);
-		return send_buf(mc, 200, "text/plain; version=0.0.4", &b, NULL, 1);
+		return send_buf(mc, 200, "text/plain; version=0.0.4", &b, NULL, 1, NULL);
 	}
 	if (strncmp(url, "/api/", 5) == 0)
 		return dispatch_api(srv, mc, method, url, st);

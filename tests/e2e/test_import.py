@@ -76,7 +76,7 @@ class ImportTest(ServerTestCase):
         text += csv_line(["B002", "G01", "学年 違い", "ガクネン", "7", "2018-04-01", "保護者 二",
                           "b2@example.jp"])  # line 3: grade
         text += csv_line(["B003", "G01", "改行 入り", "カイギョウ", "2", "2017-04-01",
-                          "保護者\n三", "b3@example.jp"])  # lines 4-5, good
+                          "保護者\n三", "b3@example.jp"])  # lines 4-5: a line break in a name
         text += csv_line(["B004", "G01", "日付 違い", "ヒヅケ", "2", "2017-02-29", "保護者 四",
                           "b4@example.jp"])  # line 6: no 29 Feb 2017
         text += csv_line(["B005", "G01", "宛先 違い", "アテサキ", "2", "2017-03-01", "保護者 五",
@@ -92,14 +92,15 @@ class ImportTest(ServerTestCase):
         self.assertEqual(r.rc, 1, r)
         lines = [l for l in r.err.splitlines() if l.strip()]
         got = [int(re.match(r"^line (\d+): .+", l).group(1)) for l in lines]
-        self.assertEqual(got, [3, 6, 7, 8, 9], r.err)
+        self.assertEqual(got, [3, 4, 6, 7, 8, 9], r.err)
         self.assertIn("grade", lines[0])
-        self.assertIn("birth_date", lines[1])
-        self.assertIn("guardian_email", lines[2])
-        self.assertIn("site", lines[3])
-        self.assertIn("empty", lines[4])
-        self.assertIn("5 rows rejected", r.out)
-        self.assertEqual(set(self.names()), {"B001", "B003", "B008"})
+        self.assertIn("line break", lines[1])  # reported at the line where the row starts
+        self.assertIn("birth_date", lines[2])
+        self.assertIn("guardian_email", lines[3])
+        self.assertIn("site", lines[4])
+        self.assertIn("empty", lines[5])
+        self.assertIn("6 rows rejected", r.out)
+        self.assertEqual(set(self.names()), {"B001", "B008"})
 
     def test_missing_header_column(self):
         p = self.data.write_csv("nohdr.csv", [["X1", "G01", "名前", "ナマエ", "1", "2018-01-01",

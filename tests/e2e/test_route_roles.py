@@ -18,6 +18,9 @@ EXPECTED = {
     ("GET", "/api/v1/sites"): STAFF,
     ("GET", "/api/v1/sites/{}/board"): STAFF,
     ("POST", "/api/v1/confirmations"): {"public"},
+    ("GET", "/api/v1/sites/{}/reports/daily"): {"ward_admin", "ward_staff", "site_staff"},
+    ("GET", "/api/v1/reports/monthly"): {"ward_admin", "ward_staff"},
+    ("GET", "/api/v1/ledger"): {"ward_admin"},
 }
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk"]
 MINIMAL_BODY = {

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/* cli_report.c — the export subcommands: report daily|monthly (writes the file, then records
+ * it in the handover ledger) and ledger list. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "attendance/attendance.h"
+#include "attendance/report.h"
+#include "base/clock.h"
+#include "store/store.h"
+
+#define REPORT_USAGE                                                                               \
+	"usage: mimamori report daily --data DIR --site CODE [--date YYYY-MM-DD] "                 \
+	"--format pdf|csv [--encoding utf8|cp932] --out FILE\n"                                    \
+	"       mimamori report monthly --data DIR --month YYYY-MM --format xlsx|csv --out FILE"
+
+/* Writes len bytes to a new file at path (replacing one there) through a temporary name, so
+ * a reader never sees half a file. Returns ERR_OK or ERR_IO. */
+static enum err write_file(const char *path, const void *data, size_t len)
+{
+	size_t n = strlen(path) + 16;
+	char *tmp = malloc(n);
+	enum err e = ERR_IO;
+	int fd = -1;
+	if (!tmp)
+		return ERR_IO;
+	snprintf(tmp, n, "%s.partXXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		goto out;
+	const char *p = data;
+	size_t left = len;
+	while (left) {
+		ssize_t w = write(fd, p, left);
+		if (w <= 0)
+			goto out;
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto out;
+	e = ERR_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (e != ERR_OK)
+		unlink(tmp);
+	free(tmp);
+	return e;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	const char *dir = NULL, *site_code = NULL, *date = NULL, *month = NULL, *format = NULL,
+		   *encoding = NULL, *outp = NULL, *why = NULL;
+	static const struct option opts[] = {
+	    {"data", required_argument, 0, 'd'},   {"site", required_argument, 0, 's'},
+	    {"date", required_argument, 0, 't'},   {"month", required_argument, 0, 'm'},
+	    {"format", required_argument, 0, 'f'}, {"encoding", required_argument, 0, 'e'},
+	    {"out", required_argument, 0, 'o'},	   {0, 0, 0, 0}};
+	if (argc < 2 || (strcmp(argv[1], "daily") != 0 && strcmp(argv[1], "monthly") != 0))
+		return cli_fail("%s", REPORT_USAGE);
+	int daily = strcmp(argv[1], "daily") == 0;
+	argc--;
+	argv++;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 's':
+			site_code = optarg;
+			break;
+		case 't':
+			date = optarg;
+			break;
+		case 'm':
+			month = optarg;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'e':
+			encoding = optarg;
+			break;
+		case 'o':
+			outp = optarg;
+			break;
+		default:
+			return cli_fail("%s", REPORT_USAGE);
+		}
+	}
+	if (!dir || !format || !outp || optind != argc || (daily && (!site_code || month)) ||
+	    (!daily && (!month || site_code || date || encoding)))
+		return cli_fail("%s", REPORT_USAGE);
+	struct app *a = cli_open(dir, 1);
+	if (!a)
+		return 1;
+	struct report_out out;
+	int status = 1;
+	enum err e;
+	memset(&out, 0, sizeof out);
+	if (daily) {
+		struct site site;
+		struct store_conn *c = store_acquire(a->store);
+		e = site_find(c, site_code, &site);
+		store_release(c);
+		if (e != ERR_OK) {
+			fprintf(stderr, "mimamori: report: no site %s\n", site_code);
+			goto out;
+		}
+		e = report_daily(a, &site, date, format, encoding, &out, &why);
+	} else {
+		e = report_monthly(a, month, format, &out, &why);
+	}
+	if (e != ERR_OK) {
+		fprintf(stderr, "mimamori: report: %s\n", why ? why : err_str(e));
+		status = e == ERR_INVALID ? 2 : 1;
+		goto out;
+	}
+	if (write_file(outp, out.data.data, out.data.len) != ERR_OK) {
+		fprintf(stderr, "mimamori: report: cannot write %s\n", outp);
+		goto out;
+	}
+	int64_t id = 0;
+	if (report_record(a, "cli", &out, &id) != ERR_OK) {
+		/* Unrecorded exports must not exist: take the file back. */
+		unlink(outp);
+		fprintf(stderr, "mimamori: report: cannot record the export in the ledger; file "
+				"removed\n");
+		goto out;
+	}
+	if (out.lossy)
+		fprintf(stderr,
+			"mimamori: report: warning: %zu row(s) had characters that CP932 cannot "
+			"hold, written as 〓: %s%s\n",
+			out.lossy, out.lossy_list.data ? out.lossy_list.data : "",
+			out.lossy > REPORT_LOSSY_LIST_MAX ? ", …" : "");
+	printf("wrote %s (%s, %zu record(s), %zu bytes); ledger entry %lld\n", outp, out.content,
+	       out.records, out.data.len, (long long)id);
+	status = 0;
+out:
+	report_out_free(&out);
+	app_close(a);
+	return status;
+}
+
+int cmd_ledger(int argc, char **argv)
+{
+	const char *dir = NULL;
+	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
+	if (argc < 2 || strcmp(argv[1], "list") != 0)
+		return cli_fail("usage: mimamori ledger list --data DIR");
+	argc--;
+	argv++;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'd')
+			return cli_fail("usage: mimamori ledger list --data DIR");
+		dir = optarg;
+	}
+	if (!dir || optind != argc)
+		return cli_fail("usage: mimamori ledger list --data DIR");
+	struct app *a = cli_open(dir, 1);
+	if (!a)
+		return 1;
+	struct ledger_entry *v = NULL;
+	size_t n = 0;
+	enum err e = ledger_list(a, &v, &n);
+	app_close(a);
+	if (e != ERR_OK) {
+		fprintf(stderr, "mimamori: ledger list: %s\n", err_str(e));
+		return 1;
+	}
+	printf("id\tat\tactor\tcontent\trecords\tlossy\tbytes\tblake2b-256\n");
+	for (size_t i = 0; i < n; i++) {
+		char at[32], actor[180];
+		clock_jst_iso(v[i].at_ms, at, sizeof at);
+		if (v[i].login[0])
+			snprintf(actor, sizeof actor, "%s (%s)", v[i].actor, v[i].login);
+		else
+			snprintf(actor, sizeof actor, "%s", v[i].actor);
+		printf("%lld\t%s\t%s\t%s\t%lld\t%lld\t%lld\t%s\n", (long long)v[i].id, at, actor,
+		       v[i].content, (long long)v[i].records, (long long)v[i].lossy,
+		       (long long)v[i].bytes, v[i].digest);
+	}
+	printf("%zu export(s)\n", n);
+	free(v);
+	return 0;
+}

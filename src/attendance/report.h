@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* report.h — exports of attendance data (帳票): the daily list of a site (PDF, CSV), the
+ * ward's monthly usage (XLSX, CSV), and the handover ledger that records every export. */
+#ifndef MIMAMORI_ATTENDANCE_REPORT_H
+#define MIMAMORI_ATTENDANCE_REPORT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+
+struct app;
+struct site;
+
+#define REPORT_MAX_BYTES (64u * 1024u * 1024u) /* cap of one exported file */
+#define REPORT_LOSSY_LIST_MAX 50	       /* child numbers named in a CP932 loss report */
+
+/* A built export, not yet handed over. Free with report_out_free. */
+struct report_out {
+	struct buf data;	  /* the file's bytes */
+	const char *content_type; /* static MIME type */
+	char filename[96];	  /* suggested file name (ASCII), e.g. daily-G01-2026-11-23.pdf */
+	char content[128];	  /* what it is, for the ledger: "daily G01 2026-11-23 pdf" */
+	char object[48];	  /* audit object: "site:G01" or "ward" */
+	size_t records;		  /* children's rows in the file */
+	size_t lossy;		  /* CP932 only: rows in which a character became 〓 */
+	struct buf lossy_list;	  /* "line 3 (C001), line 7 (C014)" for those rows (first 50) */
+};
+
+/* Builds the daily attendance list of site for day ("YYYY-MM-DD"; NULL or "" for today in
+ * Japan) as format "pdf" or "csv"; encoding "utf8" (default when NULL) or "cp932" applies to
+ * CSV. Every active child of the site with first entry, last exit and status, by grade then
+ * child number. Fills *out (caller frees with report_out_free, also after an error).
+ * ERR_INVALID with *why (static text) for a bad date, format or encoding. Records nothing:
+ * call report_record once the file is handed over. */
+enum err report_daily(struct app *a, const struct site *site, const char *day, const char *format,
+		      const char *encoding, struct report_out *out, const char **why);
+
+/* Builds the ward's monthly usage for month ("YYYY-MM") as format "xlsx" or "csv": per site its
+ * children (child_no, name, kana, grade, days attended, hours) and the site's totals, plus a
+ * ward summary. Same ownership and errors as report_daily. */
+enum err report_monthly(struct app *a, const char *month, const char *format,
+			struct report_out *out, const char **why);
+
+/* Frees what out holds (not out itself); safe on a zeroed or already freed out. */
+void report_out_free(struct report_out *out);
+
+/* Records the handover of out by actor ("cli", "user:7"): one ledger row (content, records,
+ * lost rows, size, BLAKE2b digest) and one audit entry (action "report.export"), in one
+ * transaction. *ledger_id (may be NULL) is the new row's id. */
+enum err report_record(struct app *a, const char *actor, const struct report_out *out,
+		       int64_t *ledger_id);
+
+/* One ledger row. */
+struct ledger_entry {
+	int64_t id;
+	int64_t at_ms;
+	char actor[96];
+	char login[64]; /* the user's login when actor is "user:ID" and the user exists, else "" */
+	char content[128];
+	int64_t records;
+	int64_t lossy;
+	int64_t bytes;
+	char digest[65];
+};
+
+/* Loads the whole ledger, oldest first, into *entries (malloc'd array of *n; caller frees
+ * with free()). */
+enum err ledger_list(struct app *a, struct ledger_entry **entries, size_t *n);
+
+#endif
