@@ -23,6 +23,8 @@ const struct http_route routes[] = {
 	{"POST", "/api/v1/scans", ROLE_KIOSK, 1, api_scan_create, "record a card scan"},
 	{"GET", "/api/v1/sites", STAFF, 0, api_site_list, "sites the caller may see"},
 	{"GET", "/api/v1/sites/{}/board", STAFF, 0, api_board_get, "today's board of a site"},
+	{"POST", "/api/v1/sites/{}/manual-scans", STAFF, 0, api_manual_scan_create,
+	 "record a manual entry/exit with a reason"},
 	{"POST", "/api/v1/confirmations", ROLE_PUBLIC, 1, api_confirmation_create,
 	 "confirm a guardian's address"},
 
@@ -32,6 +34,18 @@ const struct http_route routes[] = {
 	{"GET", "/api/v1/reports/monthly", WARD, 0, api_report_monthly,
 	 "the ward's monthly usage (xlsx|csv)"},
 	{"GET", "/api/v1/ledger", ROLE_WARD_ADMIN, 0, api_ledger_list, "the handover ledger"},
+
+	/* emergency mail (緊急時の一斉メール配信): more than one site needs a second person */
+	{"POST", "/api/v1/emergency-sends", ROLE_WARD_ADMIN | ROLE_CONTRACTOR, 0,
+	 api_emergency_create, "compose an emergency mail to sites' confirmed guardians"},
+	{"GET", "/api/v1/emergency-sends", WARD | ROLE_CONTRACTOR, 0, api_emergency_list,
+	 "emergency sends with delivery counts"},
+	{"GET", "/api/v1/emergency-sends/{}", WARD | ROLE_CONTRACTOR, 0, api_emergency_get,
+	 "one emergency send and its delivery"},
+	{"POST", "/api/v1/emergency-sends/{}/approve", ROLE_WARD_ADMIN | ROLE_CONTRACTOR, 0,
+	 api_emergency_approve, "approve (a second person) and send"},
+	{"POST", "/api/v1/emergency-sends/{}/reject", ROLE_WARD_ADMIN | ROLE_CONTRACTOR, 0,
+	 api_emergency_reject, "reject a send awaiting approval"},
 	{0},
 };
 

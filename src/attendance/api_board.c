@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* api_board.c — GET /api/v1/sites/{code}/board: today's children at a site (present, left,
- * not yet arrived). Reading names is a read of personal data and is audited. */
+ * not yet arrived; "manual" when staff entered the last scan). Reading names is a read of
+ * personal data and is audited. */
 #include "attendance/attendance_api.h"
 
 #include <stdio.h>
@@ -50,7 +51,8 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	    c, "SELECT ch.id, ch.child_no, ch.name_enc, ch.kana_enc, ch.grade, "
 	       "(SELECT MIN(at_ms) FROM scans s WHERE s.child_id = ch.id AND s.day = ?2 AND "
 	       " s.direction = 'in'), "
-	       "(SELECT direction || ':' || at_ms FROM scans s WHERE s.child_id = ch.id AND "
+	       "(SELECT direction || ':' || at_ms || ':' || (manual_by IS NOT NULL) FROM scans s "
+	       " WHERE s.child_id = ch.id AND "
 	       " s.day = ?2 ORDER BY at_ms DESC, id DESC LIMIT 1) "
 	       "FROM children ch WHERE ch.site_id = ?1 AND ch.active = 1 "
 	       "ORDER BY ch.grade, ch.child_no");
@@ -85,6 +87,9 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 			if (sscanf(last + 4, "%lld", &v) == 1)
 				out_at = v;
 		}
+		/* "in:<ms>:<manual>": a last scan entered by staff is shown as manual. */
+		const char *flag = last ? strrchr(last, ':') : NULL;
+		int manual = flag && strcmp(flag, ":1") == 0;
 		counts[idx]++;
 		json_t *row = json_pack("{s:s,s:s,s:s,s:i,s:s,s:o,s:o}", "child_no",
 					store_col_text(st, 1), "name", name, "kana", kana, "grade",
@@ -92,6 +97,8 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 					time_or_null(first_in), "out_at", time_or_null(out_at));
 		vault_wipe_free(name);
 		vault_wipe_free(kana);
+		if (row && manual)
+			json_object_set_new(row, "manual", json_true());
 		if (!row) {
 			/* A board that silently lacks a child is worse than no board. */
 			e = ERR_IO;

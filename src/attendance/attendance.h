@@ -76,5 +76,60 @@ struct scan_result {
  * card (*why names it). */
 enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const char *code,
 		     int64_t at_ms, struct scan_result *res, const char **why);
+/* Records a staff member's manual entry or exit (a forgotten card) of child_no at site_id by
+ * user_id: direction "in" or "out" must be the opposite of the child's state today; reason
+ * (1-200 characters, no control characters) is stored sealed ("scans.reason"). The scan has no
+ * card and no kiosk; guardians' mails are queued as for a card scan (marked as entered by
+ * staff) and the audit entry "scan.manual" is written, all in one transaction (group commit).
+ * The caller checks that user_id may see site_id. *why (static text) explains an error:
+ * ERR_INVALID (direction, reason, child_no), ERR_NOTFOUND (unknown or inactive child),
+ * ERR_FORBIDDEN (a child of another site), ERR_CONFLICT (already present / not present).
+ * res->child_name is malloc'd (free with vault_wipe_free). */
+enum err scan_record_manual(struct app *a, int64_t user_id, int64_t site_id,
+			    const char *child_no, const char *direction, const char *reason,
+			    struct scan_result *res, const char **why);
+
+/* Emergency mail (緊急時の一斉メール配信, emergency.c, emergency_check.c). */
+#define EMERGENCY_SUBJECT_MAX 100 /* characters (code points) */
+#define EMERGENCY_BODY_MAX 4000
+#define EMERGENCY_SITES_MAX 100   /* codes in one request */
+/* Returns the number of UTF-8 characters (code points) in s. */
+size_t emergency_chars(const char *s);
+/* Returns NULL when subject (1-100 characters, one line) and body (1-4000 characters) are
+ * acceptable, else a static reason. */
+const char *emergency_shape_check(const char *subject, const char *body);
+/* Returns 1 when text holds something that looks like a Japanese phone number: 10-11 digits
+ * starting with 0 (ASCII or full-width), in groups split by hyphens, spaces, dots or brackets,
+ * or +81 and the number without its 0. */
+int emergency_has_phone(const char *text);
+/* Folds s in place for name matching: removes ASCII spaces, tabs and U+3000, lower-cases ASCII
+ * letters. Returns the number of characters left. */
+size_t emergency_fold(char *s);
+/* Folds name in place and returns 1 when it has at least 2 characters and occurs in
+ * folded_text (already folded by emergency_fold). */
+int emergency_has_name(const char *folded_text, char *name);
+
+struct user;
+/* The outcome of composing or deciding an emergency send. */
+struct emergency_result {
+	int64_t id;
+	char state[24];    /* "awaiting_approval", "sent" or "rejected" */
+	size_t recipients; /* mails queued, or (awaiting approval) the audience now */
+};
+/* Composes an emergency mail from user u (actor for the audit log) to the sites with the
+ * given codes (ncodes 0: every site). Refuses (ERR_INVALID, *why static text naming the kind
+ * of data but never the value) a bad shape, an unknown site, or a message holding a registered
+ * child's or guardian's name, a guardian's address or a phone number. One site: queued at once
+ * (one outbox row per confirmed guardian, send_id "emergency:ID", same transaction); more:
+ * stored awaiting a second person's approval. Audited either way, refusals too. */
+enum err emergency_compose(struct app *a, const struct user *u, const char *actor,
+			   const char *const *codes, size_t ncodes, const char *subject,
+			   const char *body, struct emergency_result *res, const char **why);
+/* Approves (approve 1) or rejects (0) send id as user u. Approval needs another user than the
+ * author (ERR_FORBIDDEN), recomputes the audience and queues the mails; the message is checked
+ * again against the roster of now. ERR_NOTFOUND, ERR_CONFLICT when it is not awaiting
+ * approval. *why is static text. Audited. */
+enum err emergency_decide(struct app *a, const struct user *u, const char *actor, int64_t id,
+			  int approve, struct emergency_result *res, const char **why);
 
 #endif

@@ -12,6 +12,10 @@ enum err api_kiosk_get(struct http_req *rq, struct http_resp *rs);
 enum err api_site_list(struct http_req *rq, struct http_resp *rs);
 /* GET /api/v1/sites/{code}/board (staff): today's children at the site and their state. */
 enum err api_board_get(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/sites/{code}/manual-scans (staff; site staff for their own sites):
+ * {child_no, direction, reason} records a manual entry/exit → the child's name, direction and
+ * time, "manual": true. */
+enum err api_manual_scan_create(struct http_req *rq, struct http_resp *rs);
 /* POST /api/v1/confirmations (public): {token} confirms a guardian's address. */
 enum err api_confirmation_create(struct http_req *rq, struct http_resp *rs);
 /* GET /api/v1/sites/{code}/reports/daily?date=&format=pdf|csv[&encoding=cp932] (ward roles;
@@ -22,5 +26,18 @@ enum err api_report_daily(struct http_req *rq, struct http_resp *rs);
 enum err api_report_monthly(struct http_req *rq, struct http_resp *rs);
 /* GET /api/v1/ledger (ward admin): every export, oldest first. */
 enum err api_ledger_list(struct http_req *rq, struct http_resp *rs);
+
+/* POST /api/v1/emergency-sends (ward admin, contractor): {sites: [codes] | "all", subject,
+ * body} → 201 {id, state, recipients}. */
+enum err api_emergency_create(struct http_req *rq, struct http_resp *rs);
+/* GET /api/v1/emergency-sends (ward roles, contractor): every send with its counts. */
+enum err api_emergency_list(struct http_req *rq, struct http_resp *rs);
+/* GET /api/v1/emergency-sends/{id} (ward roles, contractor): one send, its message and its
+ * delivery (recipients, sent, failed with the SMTP replies, pending); never addresses. */
+enum err api_emergency_get(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/emergency-sends/{id}/approve (ward admin, contractor; not the author). */
+enum err api_emergency_approve(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/emergency-sends/{id}/reject (ward admin, contractor). */
+enum err api_emergency_reject(struct http_req *rq, struct http_resp *rs);
 
 #endif

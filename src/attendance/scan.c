@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* scan.c — one card scan: direction, the 60-second repeat rule, the scan row, guardians' mail
- * and the audit entry, all in one transaction. */
+/* scan.c — one card scan (or a staff member's manual entry/exit for a forgotten card):
+ * direction, the 60-second repeat rule, the scan row, guardians' mail and the audit entry, all
+ * in one transaction. */
 #include "attendance/attendance.h"
 
 #include <stdio.h>
@@ -57,7 +58,7 @@ out:
 
 static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_id,
 			    const char *child_name, const char *site_name, const char *direction,
-			    int64_t at_ms, size_t *count)
+			    int64_t at_ms, const char *note, size_t *count)
 {
 	char date[16], hhmm[8], send_id[48];
 	clock_jst_date(at_ms, date, sizeof date);
@@ -75,10 +76,11 @@ static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_i
 			       "区分: %s\n"
 			       "時刻: %.4s年%.2s月%.2s日 %s（日本時間）\n"
 			       "%s"
+			       "%s"
 			       "\n"
 			       "このメールは送信専用です。返信はできません。\n",
 			       child_name, site_name, verb, site_name, verb, date, date + 5,
-			       date + 8, hhmm, late);
+			       date + 8, hhmm, late, note ? note : "");
 	enum err e = ERR_DB;
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT g.email_enc FROM child_guardians cg JOIN guardians g ON g.id = "
@@ -203,7 +205,7 @@ static enum err scan_unit_run(struct store_conn *c, void *ctx)
 	if (e != ERR_OK)
 		return e;
 	e = queue_mails(u->a, c, u->cr->child_id, res->child_name, u->site_name, res->direction,
-			u->at_ms, &res->mails);
+			u->at_ms, NULL, &res->mails);
 	if (e != ERR_OK)
 		return e;
 	char actor[48], object[48];
@@ -263,6 +265,226 @@ out:
 		res->child_name = NULL;
 		res->recorded = 0;
 	} else if (res->recorded && a->mail) {
+		mail_sender_wake(a->mail);
+	}
+	return e;
+}
+
+/* A manual entry/exit's reason: 1..MANUAL_REASON_MAX characters (code points). */
+#define MANUAL_REASON_MAX 200
+
+/* What one manual scan's transaction needs and produces (group-commit unit context). */
+struct manual_unit {
+	struct app *a;
+	int64_t user_id, site_id, child_id;
+	const char *direction; /* wanted: "in" or "out" */
+	const char *reason;
+	const char *site_name;
+	struct scan_result *res;
+	const char **why;
+};
+
+/* 0 when reason is 1..MANUAL_REASON_MAX UTF-8 characters, not only spaces, without control
+ * characters (C0, DEL, C1); else -1 with *why. */
+static int manual_reason_check(const char *reason, const char **why)
+{
+	const unsigned char *p = (const unsigned char *)reason;
+	size_t n = 0;
+	int visible = 0;
+	for (; *p; n++) {
+		unsigned cp;
+		int len;
+		if (*p < 0x80) {
+			cp = *p;
+			len = 1;
+		} else if ((*p & 0xE0) == 0xC0) {
+			cp = *p & 0x1F;
+			len = 2;
+		} else if ((*p & 0xF0) == 0xE0) {
+			cp = *p & 0x0F;
+			len = 3;
+		} else if ((*p & 0xF8) == 0xF0) {
+			cp = *p & 0x07;
+			len = 4;
+		} else {
+			*why = "理由の文字が正しくありません";
+			return -1;
+		}
+		for (int i = 1; i < len; i++) {
+			if ((p[i] & 0xC0) != 0x80) {
+				*why = "理由の文字が正しくありません";
+				return -1;
+			}
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		p += len;
+		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+			*why = "理由に改行や制御文字は使えません";
+			return -1;
+		}
+		if (cp != ' ' && cp != 0x3000)
+			visible = 1;
+	}
+	if (n == 0 || !visible) {
+		*why = "理由を入力してください";
+		return -1;
+	}
+	if (n > MANUAL_REASON_MAX) {
+		*why = "理由は200文字以内で入力してください";
+		return -1;
+	}
+	return 0;
+}
+
+/* Looks child_no up on c: its id, site, whether it is active, and its name (*name, caller
+ * wipes with vault_wipe_free). ERR_NOTFOUND when there is no such child. */
+static enum err find_child(struct app *a, struct store_conn *c, const char *child_no,
+			   int64_t *child_id, int64_t *site_id, int *active, char **name)
+{
+	enum err e = ERR_DB;
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT id, site_id, active, name_enc FROM children WHERE child_no = ?");
+	if (!st)
+		goto out;
+	store_bind_text(st, 1, child_no);
+	int rc = store_step(st);
+	if (rc != STORE_ROW) {
+		e = rc == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
+		goto out;
+	}
+	*child_id = store_col_int(st, 0);
+	*site_id = store_col_int(st, 1);
+	*active = (int)store_col_int(st, 2);
+	size_t len;
+	const void *b = store_col_blob(st, 3, &len);
+	e = vault_unseal(a->vault, "children.name", b, len, name);
+out:
+	store_finish(st);
+	return e;
+}
+
+/* The manual scan's writes, run inside a shared transaction: the child's state now must allow
+ * the wanted direction; then the scan row (no card, no kiosk; who and why), the guardians'
+ * mails and the audit entry. ERR_CONFLICT with *why when the direction does not fit. */
+static enum err manual_unit_run(struct store_conn *c, void *ctx)
+{
+	struct manual_unit *u = ctx;
+	struct scan_result *res = u->res;
+	char day[16];
+	int64_t at_ms = clock_now_ms(); /* timed inside the write transaction, like a live scan */
+	enum err e = ERR_DB;
+	clock_jst_date(at_ms, day, sizeof day);
+	/* The child's state as the board shows it: the last scan of today. */
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT direction FROM scans WHERE child_id = ? AND day = ? "
+	       "ORDER BY at_ms DESC, id DESC LIMIT 1");
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, u->child_id);
+	store_bind_text(st, 2, day);
+	int rc = store_step(st);
+	int present = rc == STORE_ROW && strcmp(store_col_text(st, 0), "in") == 0;
+	store_finish(st);
+	st = NULL;
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		goto out;
+	if (strcmp(u->direction, "in") == 0 && present) {
+		*u->why = "この子どもはすでに入室しています（already present）";
+		e = ERR_CONFLICT;
+		goto out;
+	}
+	if (strcmp(u->direction, "out") == 0 && !present) {
+		*u->why = "この子どもは入室していません（not present）";
+		e = ERR_CONFLICT;
+		goto out;
+	}
+	st = store_prepare(c, "INSERT INTO scans(child_id, site_id, kiosk_id, card_id, direction, "
+			      "day, at_ms, manual_by, reason_enc) "
+			      "VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?)");
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, u->child_id);
+	store_bind_int(st, 2, u->site_id);
+	store_bind_text(st, 3, u->direction);
+	store_bind_text(st, 4, day);
+	store_bind_int(st, 5, at_ms);
+	store_bind_int(st, 6, u->user_id);
+	vault_bind_sealed(u->a->vault, st, 7, "scans.reason", u->reason);
+	e = store_run(st);
+	if (e != ERR_OK)
+		goto out;
+	res->at_ms = at_ms;
+	snprintf(res->direction, sizeof res->direction, "%s", u->direction);
+	e = queue_mails(u->a, c, u->child_id, res->child_name, u->site_name, res->direction,
+			at_ms, "（職員による手入力）\n", &res->mails);
+	if (e != ERR_OK)
+		goto out;
+	char actor[48], object[48];
+	snprintf(actor, sizeof actor, "user:%lld", (long long)u->user_id);
+	snprintf(object, sizeof object, "child:%lld", (long long)u->child_id);
+	/* The reason may name people: it stays sealed in the scan row, never in the audit log. */
+	e = audit_append(c, u->a->vault, actor, "scan.manual", object, res->direction);
+	if (e == ERR_OK)
+		res->recorded = 1;
+out:
+	store_finish(st);
+	return e;
+}
+
+enum err scan_record_manual(struct app *a, int64_t user_id, int64_t site_id,
+			    const char *child_no, const char *direction, const char *reason,
+			    struct scan_result *res, const char **why)
+{
+	struct site site;
+	char *name = NULL;
+	int64_t child_id = 0, child_site = 0;
+	int active = 0;
+	enum err e = ERR_INVALID;
+	memset(res, 0, sizeof *res);
+	*why = NULL;
+	if (!direction || (strcmp(direction, "in") != 0 && strcmp(direction, "out") != 0)) {
+		*why = "direction は \"in\" か \"out\" で指定してください";
+		goto out;
+	}
+	if (!reason || manual_reason_check(reason, why) != 0)
+		goto out;
+	if (!child_no || !child_no[0] || strlen(child_no) > 64) {
+		*why = "児童番号を指定してください";
+		goto out;
+	}
+	struct store_conn *c = store_acquire(a->store);
+	e = find_child(a, c, child_no, &child_id, &child_site, &active, &name);
+	if (e == ERR_OK)
+		e = site_get(c, site_id, &site);
+	store_release(c);
+	if (e == ERR_NOTFOUND) {
+		*why = "この児童番号の子どもは登録されていません";
+		goto out;
+	}
+	if (e != ERR_OK)
+		goto out;
+	if (!active) {
+		*why = "この子どもは登録が終了しています";
+		e = ERR_NOTFOUND;
+		goto out;
+	}
+	if (child_site != site_id) {
+		*why = "この子どもは別の施設の登録です";
+		e = ERR_FORBIDDEN;
+		goto out;
+	}
+	res->child_name = name;
+	name = NULL;
+	struct manual_unit u = {a, user_id, site_id, child_id, direction, reason, site.name, res,
+				why};
+	e = store_group_run(a->store, manual_unit_run, &u);
+out:
+	vault_wipe_free(name);
+	if (e != ERR_OK) {
+		vault_wipe_free(res->child_name);
+		res->child_name = NULL;
+		res->recorded = 0;
+	} else if (a->mail) {
 		mail_sender_wake(a->mail);
 	}
 	return e;

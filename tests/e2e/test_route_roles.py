@@ -17,10 +17,16 @@ EXPECTED = {
     ("POST", "/api/v1/scans"): {"kiosk"},
     ("GET", "/api/v1/sites"): STAFF,
     ("GET", "/api/v1/sites/{}/board"): STAFF,
+    ("POST", "/api/v1/sites/{}/manual-scans"): STAFF,
     ("POST", "/api/v1/confirmations"): {"public"},
     ("GET", "/api/v1/sites/{}/reports/daily"): {"ward_admin", "ward_staff", "site_staff"},
     ("GET", "/api/v1/reports/monthly"): {"ward_admin", "ward_staff"},
     ("GET", "/api/v1/ledger"): {"ward_admin"},
+    ("POST", "/api/v1/emergency-sends"): {"ward_admin", "contractor"},
+    ("GET", "/api/v1/emergency-sends"): {"ward_admin", "ward_staff", "contractor"},
+    ("GET", "/api/v1/emergency-sends/{}"): {"ward_admin", "ward_staff", "contractor"},
+    ("POST", "/api/v1/emergency-sends/{}/approve"): {"ward_admin", "contractor"},
+    ("POST", "/api/v1/emergency-sends/{}/reject"): {"ward_admin", "contractor"},
 }
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk"]
 MINIMAL_BODY = {

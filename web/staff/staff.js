@@ -25,7 +25,11 @@ const ui = {
   appMessage: $('app-message'),
   board: $('board'), boardTitle: $('board-title'), boardDay: $('board-day'), boardStatus: $('board-status'),
   groups: $('groups'), counts: $('counts'),
+  manualDialog: $('manual-dialog'), manualForm: $('manual-form'), manualTitle: $('manual-title'),
+  manualDesc: $('manual-desc'), manualError: $('manual-error'), manualReason: $('manual-reason'),
+  manualSubmit: $('manual-submit'), manualCancel: $('manual-cancel'),
 };
+const MANUAL_REASON_MAX = 200;
 
 const state = {
   csrf: null,
@@ -36,6 +40,7 @@ const state = {
   timer: null,
   lastBoard: null,
   lastOk: null,
+  manual: null,    // {siteCode, childNo, name, direction} while the manual dialog is open
 };
 
 // ---------- helpers ----------
@@ -64,6 +69,7 @@ function handleAuthError(err) {
 // ---------- sign-in / sign-out ----------
 function toLogin(message) {
   stopPolling();
+  closeManual();
   state.csrf = null; state.user = null; state.lastBoard = null;
   show(ui.loading, false); show(ui.app, false); show(ui.who, false); show(ui.signout, false);
   show(ui.login, true);
@@ -171,6 +177,7 @@ async function loadSites() {
 
 function selectSite(code) {
   stopPolling();
+  closeManual();
   state.siteCode = code || null;
   state.lastBoard = null;
   setAlert(ui.appMessage, '');
@@ -239,12 +246,94 @@ function childRow(c) {
   if (c.in_at) times.push(el('span', { class: 'child-times', text: `入室 ${c.in_at}` }));
   if (c.out_at) times.push(el('span', { class: 'child-times', text: `退室 ${c.out_at}` }));
   if (!times.length) times.push(el('span', { class: 'child-times muted', text: '—' }));
+  // The last scan was entered by staff (forgotten card).
+  const mark = c.manual ? el('span', { class: 'child-manual', 'data-testid': 'manual-mark', text: '手入力' }) : null;
+  // Manual entry for a child who is not in, manual exit for one who is.
+  const direction = c.status === 'present' ? 'out' : 'in';
+  const verb = direction === 'in' ? '入室' : '退室';
+  const button = el('button', {
+    type: 'button', class: 'btn btn-secondary btn-small', 'data-testid': 'manual-button',
+    'data-direction': direction, 'aria-label': `手入力（${verb}）：${c.name || c.child_no}`,
+    'aria-haspopup': 'dialog', text: `手入力（${verb}）`,
+  });
+  button.addEventListener('click', () => openManual(c, direction));
   return el('li', {
     class: 'child', 'data-testid': 'child', 'data-child-no': c.child_no, 'data-status': c.status,
+    'data-manual': c.manual ? 'true' : null,
   },
   el('span', { class: 'child-name' }, c.name || '', grade ? el('span', { class: 'child-grade', text: grade }) : null),
   el('span', { class: 'child-kana', text: c.kana || '' }),
-  el('span', { class: 'child-meta' }, ...times));
+  el('span', { class: 'child-meta' }, ...times, mark, el('span', { class: 'child-times' }, button)));
+}
+
+// ---------- manual entry/exit (a forgotten card) ----------
+function openManual(c, direction) {
+  if (!state.siteCode) return;
+  const verb = direction === 'in' ? '入室' : '退室';
+  state.manual = { siteCode: state.siteCode, childNo: c.child_no, name: c.name || c.child_no, direction };
+  ui.manualTitle.textContent = `手入力で${verb}を記録`;
+  ui.manualDesc.textContent = `${c.name || c.child_no}さんの${verb}を、カードなしで記録します。` +
+    '理由は記録に残り、保護者にはいつものメールが送られます。';
+  ui.manualReason.value = '';
+  ui.manualReason.removeAttribute('aria-invalid');
+  setAlert(ui.manualError, '');
+  ui.manualSubmit.disabled = false;
+  ui.manualSubmit.textContent = '記録する';
+  ui.manualDialog.showModal();
+  ui.manualReason.focus();
+}
+
+function closeManual() {
+  if (ui.manualDialog.open) ui.manualDialog.close();
+}
+
+function onManualClosed() {
+  const m = state.manual;
+  state.manual = null;
+  // The row was probably redrawn meanwhile: give focus back to its (new) button.
+  const row = m && ui.groups.querySelector(`[data-testid="child"][data-child-no="${CSS.escape(m.childNo)}"]`);
+  const target = row && row.querySelector('[data-testid="manual-button"]');
+  if (target) target.focus();
+}
+
+function manualError(msg) {
+  setAlert(ui.manualError, msg);
+  ui.manualReason.setAttribute('aria-invalid', 'true');
+  ui.manualReason.focus();
+}
+
+async function onManualSubmit(ev) {
+  ev.preventDefault();
+  const m = state.manual;
+  if (!m) return;
+  // One line of text: line breaks become spaces (the server refuses control characters).
+  const reason = ui.manualReason.value.replace(/\s+/g, ' ').trim();
+  if (!reason) { manualError('理由を入力してください。'); return; }
+  if ([...reason].length > MANUAL_REASON_MAX) { manualError(`理由は${MANUAL_REASON_MAX}文字以内で入力してください。`); return; }
+  setAlert(ui.manualError, '');
+  ui.manualReason.removeAttribute('aria-invalid');
+  ui.manualSubmit.disabled = true;
+  ui.manualSubmit.textContent = '記録中…';
+  try {
+    const data = await request(`/sites/${encodeURIComponent(m.siteCode)}/manual-scans`, {
+      method: 'POST', csrf: state.csrf, body: { child_no: m.childNo, direction: m.direction, reason },
+    });
+    closeManual();
+    const verb = data && data.direction === 'out' ? '退室' : '入室';
+    ui.boardStatus.textContent = `${data && data.child_name ? data.child_name : m.name}さんの${verb}を手入力で記録しました（${data && data.time ? data.time : ''}）`;
+    // Show it now rather than at the next 3-second poll.
+    // A new generation drops a poll already under way, so only one chain keeps polling.
+    if (state.siteCode === m.siteCode) {
+      stopPolling();
+      poll(state.gen);
+    }
+  } catch (err) {
+    if (handleAuthError(err)) { closeManual(); return; }
+    manualError(serverSays(err, err.message));
+  } finally {
+    ui.manualSubmit.disabled = false;
+    ui.manualSubmit.textContent = '記録する';
+  }
 }
 
 function renderBoard(data) {
@@ -281,6 +370,9 @@ function selectTab(tab) {
 
 // ---------- start ----------
 ui.loginForm.addEventListener('submit', onLoginSubmit);
+ui.manualForm.addEventListener('submit', onManualSubmit);
+ui.manualCancel.addEventListener('click', closeManual);
+ui.manualDialog.addEventListener('close', onManualClosed);
 ui.signout.addEventListener('click', onSignOut);
 ui.site.addEventListener('change', () => selectSite(ui.site.value));
 ui.filter.addEventListener('input', () => { if (state.lastBoard) renderBoard(state.lastBoard); });

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/* api_emergency.c — /api/v1/emergency-sends: compose, approve, reject, list and view the
+ * delivery of emergency mails. Views never list addresses; every call is audited. */
+#include "attendance/attendance_api.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "attendance/attendance.h"
+#include "auth/audit.h"
+#include "base/clock.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+/* Parses the {id} segment; 0 when it is not a positive number. */
+static int64_t parse_id(const char *s)
+{
+	int64_t v = 0;
+	if (!s || !*s || strlen(s) > 15)
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+enum err api_emergency_create(struct http_req *rq, struct http_resp *rs)
+{
+	json_t *body = NULL, *sites = NULL;
+	const char *subject = NULL, *text = NULL, *why = NULL;
+	const char *codes[EMERGENCY_SITES_MAX];
+	size_t ncodes = 0;
+	struct emergency_result res;
+	enum err e = http_json_body(rq, rs, &body);
+	if (e != ERR_OK)
+		return e;
+	if (json_unpack(body, "{s:o,s:s,s:s}", "sites", &sites, "subject", &subject, "body",
+			&text) != 0) {
+		e = http_error(rs, ERR_INVALID, "sites, subject and body are required");
+		goto out;
+	}
+	if (json_is_string(sites) && strcmp(json_string_value(sites), "all") == 0) {
+		ncodes = 0;
+	} else if (json_is_array(sites) && json_array_size(sites) >= 1 &&
+		   json_array_size(sites) <= EMERGENCY_SITES_MAX) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(sites, i, v) {
+			if (!json_is_string(v)) {
+				e = http_error(rs, ERR_INVALID, "sites must hold site codes");
+				goto out;
+			}
+			codes[ncodes++] = json_string_value(v);
+		}
+	} else {
+		e = http_error(rs, ERR_INVALID, "sites must be \"all\" or a list of 1 to 100 site codes");
+		goto out;
+	}
+	e = emergency_compose(rq->app, &rq->user, rq->actor, codes, ncodes, subject, text, &res,
+			      &why);
+	if (e != ERR_OK) {
+		if (why)
+			e = http_error(rs, e, why);
+		goto out;
+	}
+	e = http_json(rs, 201, json_pack("{s:I,s:s,s:I}", "id", (json_int_t)res.id, "state",
+					 res.state, "recipients", (json_int_t)res.recipients));
+out:
+	json_decref(body);
+	return e;
+}
+
+static enum err decide(struct http_req *rq, struct http_resp *rs, int approve)
+{
+	struct emergency_result res;
+	const char *why = NULL;
+	int64_t id = parse_id(rq->params[0]);
+	if (!id)
+		return http_error(rs, ERR_INVALID, "the send id must be a number");
+	enum err e = emergency_decide(rq->app, &rq->user, rq->actor, id, approve, &res, &why);
+	if (e != ERR_OK)
+		return why ? http_error(rs, e, why) : e;
+	return http_json(rs, 200, json_pack("{s:I,s:s,s:I}", "id", (json_int_t)res.id, "state",
+					     res.state, "recipients",
+					     (json_int_t)res.recipients));
+}
+
+enum err api_emergency_approve(struct http_req *rq, struct http_resp *rs)
+{
+	return decide(rq, rs, 1);
+}
+
+enum err api_emergency_reject(struct http_req *rq, struct http_resp *rs)
+{
+	return decide(rq, rs, 0);
+}
+
+/* "G01,G02" → ["G01","G02"]; "*" → "all". Returns a new reference. */
+static json_t *sites_json(const char *sites)
+{
+	if (strcmp(sites, "*") == 0)
+		return json_string("all");
+	json_t *arr = json_array();
+	const char *p = sites;
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		json_array_append_new(arr, json_stringn(p, n));
+		p += n + (comma ? 1 : 0);
+	}
+	return arr;
+}
+
+/* An SMTP reply may quote the recipient: every word with an '@' becomes "<address>". */
+static json_t *reply_json(const char *reply)
+{
+	struct buf b;
+	buf_init(&b, 4096);
+	const char *p = reply ? reply : "";
+	while (*p) {
+		size_t n = strcspn(p, " \t\r\n");
+		if (n == 0) {
+			buf_append(&b, p, 1);
+			p++;
+			continue;
+		}
+		if (memchr(p, '@', n))
+			buf_puts(&b, "<address>");
+		else
+			buf_append(&b, p, n);
+		p += n;
+	}
+	json_t *s = json_string(b.data ? b.data : "");
+	buf_free(&b);
+	return s ? s : json_string("");
+}
+
+#define SEND_COLUMNS                                                                           \
+	"SELECT e.id, e.state, e.sites, e.created_ms, ua.login, up.login, e.approved_ms, "     \
+	"e.subject_enc, e.body_enc, "                                                          \
+	"(SELECT count(*) FROM outbox o WHERE o.send_id = e.send_id), "                        \
+	"(SELECT count(*) FROM outbox o WHERE o.send_id = e.send_id AND o.state = 'sent'), "   \
+	"(SELECT count(*) FROM outbox o WHERE o.send_id = e.send_id AND o.state = 'failed'), " \
+	"e.send_id FROM emergency_sends e JOIN users ua ON ua.id = e.author_id "               \
+	"LEFT JOIN users up ON up.id = e.approver_id "
+
+/* The current row of a SEND_COLUMNS statement as JSON (with the body when with_body). */
+static json_t *send_json(struct app *a, struct store_stmt *st, int with_body, enum err *e)
+{
+	char created[32] = "", approved[32] = "";
+	char *subject = NULL, *body = NULL;
+	size_t len;
+	const void *b = store_col_blob(st, 7, &len);
+	*e = vault_unseal(a->vault, "emergency.subject", b, len, &subject);
+	if (*e == ERR_OK && with_body) {
+		b = store_col_blob(st, 8, &len);
+		*e = vault_unseal(a->vault, "emergency.body", b, len, &body);
+	}
+	if (*e != ERR_OK) {
+		vault_wipe_free(subject);
+		return NULL;
+	}
+	clock_jst_iso(store_col_int(st, 3), created, sizeof created);
+	if (!store_col_is_null(st, 6))
+		clock_jst_iso(store_col_int(st, 6), approved, sizeof approved);
+	int64_t n = store_col_int(st, 9), sent = store_col_int(st, 10),
+		failed = store_col_int(st, 11);
+	json_t *o = json_pack(
+	    "{s:I,s:s,s:o,s:s,s:s,s:o,s:o,s:s,s:I,s:I,s:I,s:I}", "id",
+	    (json_int_t)store_col_int(st, 0), "state", store_col_text(st, 1), "sites",
+	    sites_json(store_col_text(st, 2)), "created", created, "author",
+	    store_col_text(st, 4), "approver",
+	    store_col_is_null(st, 5) ? json_null() : json_string(store_col_text(st, 5)),
+	    "approved", approved[0] ? json_string(approved) : json_null(), "subject", subject,
+	    "recipients", (json_int_t)n, "sent", (json_int_t)sent, "failed", (json_int_t)failed,
+	    "pending", (json_int_t)(n - sent - failed));
+	if (o && body)
+		json_object_set_new(o, "body", json_string(body));
+	vault_wipe_free(subject);
+	vault_wipe_free(body);
+	if (!o)
+		*e = ERR_IO;
+	return o;
+}
+
+enum err api_emergency_list(struct http_req *rq, struct http_resp *rs)
+{
+	struct store_conn *c = store_acquire(rq->app->store);
+	json_t *arr = json_array();
+	enum err e = ERR_DB;
+	struct store_stmt *st = store_prepare(c, SEND_COLUMNS "ORDER BY e.id DESC LIMIT 200");
+	if (!st)
+		goto out;
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		json_t *o = send_json(rq->app, st, 0, &e);
+		if (!o)
+			goto out;
+		json_array_append_new(arr, o);
+	}
+	e = rc == STORE_DONE ? ERR_OK : ERR_DB;
+	store_finish(st);
+	st = NULL;
+	if (e == ERR_OK)
+		e = audit_append(c, rq->app->vault, rq->actor, "emergency.list", "emergency", "");
+out:
+	store_finish(st);
+	store_release(c);
+	if (e != ERR_OK) {
+		json_decref(arr);
+		return e;
+	}
+	return http_json(rs, 200, json_pack("{s:o}", "sends", arr));
+}
+
+enum err api_emergency_get(struct http_req *rq, struct http_resp *rs)
+{
+	int64_t id = parse_id(rq->params[0]);
+	json_t *o = NULL, *failures = json_array();
+	char send_id[48] = "", object[48];
+	if (!id) {
+		json_decref(failures);
+		return http_error(rs, ERR_INVALID, "the send id must be a number");
+	}
+	struct store_conn *c = store_acquire(rq->app->store);
+	enum err e = ERR_DB;
+	struct store_stmt *st = store_prepare(c, SEND_COLUMNS "WHERE e.id = ?");
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc != STORE_ROW) {
+		e = rc == STORE_DONE ? http_error(rs, ERR_NOTFOUND, "no such emergency send") : ERR_DB;
+		goto out;
+	}
+	o = send_json(rq->app, st, 1, &e);
+	if (!o)
+		goto out;
+	if (!store_col_is_null(st, 12))
+		snprintf(send_id, sizeof send_id, "%s", store_col_text(st, 12));
+	store_finish(st);
+	st = store_prepare(c, "SELECT last_reply, attempts FROM outbox WHERE send_id = ? AND "
+			      "state = 'failed' ORDER BY id");
+	e = ERR_DB;
+	if (!st)
+		goto out;
+	store_bind_text(st, 1, send_id);
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(failures,
+				      json_pack("{s:o,s:I}", "reply", reply_json(store_col_text(st, 0)),
+						"attempts", (json_int_t)store_col_int(st, 1)));
+	if (rc != STORE_DONE)
+		goto out;
+	store_finish(st);
+	st = NULL;
+	snprintf(object, sizeof object, "emergency:%lld", (long long)id);
+	e = audit_append(c, rq->app->vault, rq->actor, "emergency.view", object, "");
+out:
+	store_finish(st);
+	store_release(c);
+	if (e != ERR_OK) {
+		json_decref(o);
+		json_decref(failures);
+		return e;
+	}
+	json_object_set_new(o, "failures", failures);
+	return http_json(rs, 200, o);
+}
