@@ -107,7 +107,6 @@ enum err api_scan_create(struct http_req *rq, struct http_resp *rs)
 	json_t *body = NULL;
 	const char *code = NULL, *why = NULL;
 	struct scan_result res = {0};
-	struct site site;
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
 		return e;
@@ -145,17 +144,12 @@ enum err api_scan_create(struct http_req *rq, struct http_resp *rs)
 		e = http_error(rs, e, why ? why : "記録できませんでした。もう一度かざしてください。");
 		goto out;
 	}
-	struct store_conn *c = store_acquire(rq->app->store);
-	e = site_get(c, rq->kiosk_site_id, &site);
-	store_release(c);
-	if (e != ERR_OK)
-		goto out;
 	char iso[32], hhmm[8];
 	clock_jst_iso(res.at_ms, iso, sizeof iso);
 	clock_jst_hhmm(res.at_ms, hhmm, sizeof hhmm);
 	json_t *j = json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:b}", "recorded", res.recorded,
 			      "child_name", res.child_name, "direction", res.direction, "at", iso,
-			      "time", hhmm, "site", site.name, "delayed",
+			      "time", hhmm, "site", res.site_name, "delayed",
 			      res.recorded && now - at > SCAN_DELAYED_MS);
 	if (!res.recorded) {
 		json_object_set_new(j, "reason", json_string("duplicate"));

@@ -68,6 +68,7 @@ struct scan_result {
 	int64_t at_ms;
 	char *child_name;    /* malloc'd; free with vault_wipe_free */
 	size_t mails;        /* messages queued */
+	char site_name[256]; /* the kiosk's site, for the answer */
 };
 /* Records a scan of card code at kiosk_id (of site_id) at time at_ms (0: now, read inside the
  * shared transaction, so live scans are timed in commit order): looks the card up, decides

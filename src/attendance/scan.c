@@ -129,7 +129,8 @@ static enum err scan_unit_run(struct store_conn *c, void *ctx)
 	char day[16], last_dir[4] = "";
 	int64_t last_at = 0, last_card = 0;
 	enum err e = ERR_DB;
-	if (u->at_ms == 0)
+	int live = u->at_ms == 0;
+	if (live)
 		u->at_ms = clock_now_ms(); /* a live scan: timed inside the write transaction */
 	clock_jst_date(u->at_ms, day, sizeof day);
 	/* The child's state at the scan's time: the last scan of that day at or before at_ms.
@@ -162,7 +163,9 @@ static enum err scan_unit_run(struct store_conn *c, void *ctx)
 	}
 	/* The repeat rule looks both ways: a late scan less than 60 s BEFORE a recorded scan of
 	 * the same card is that scan sent again (the kiosk's first attempt was recorded but the
-	 * answer was lost), not a new one. */
+	 * answer was lost), not a new one. A live scan is timed now, so nothing lies after it. */
+	if (live)
+		goto record;
 	st = store_prepare(c, "SELECT direction, at_ms FROM scans WHERE child_id = ? AND day = ? "
 			      "AND card_id = ? AND at_ms > ? AND at_ms < ? "
 			      "ORDER BY at_ms, id LIMIT 1");
@@ -184,6 +187,7 @@ static enum err scan_unit_run(struct store_conn *c, void *ctx)
 	store_finish(st);
 	if (rc != STORE_DONE)
 		return ERR_DB;
+record:
 	snprintf(res->direction, sizeof res->direction, "%s",
 		 have_last && strcmp(last_dir, "in") == 0 ? "out" : "in");
 	st = store_prepare(c, "INSERT INTO scans(child_id, site_id, kiosk_id, card_id, direction, "
@@ -254,6 +258,7 @@ enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const cha
 	}
 	res->child_name = name;
 	name = NULL;
+	snprintf(res->site_name, sizeof res->site_name, "%s", site.name);
 	/* Scans arriving together share one durable commit (group commit); each is still
 	 * answered only after the commit that holds it, its mails and its audit entry. */
 	struct scan_unit u = {a, kiosk_id, site_id, at_ms, &cr, site.name, res};
@@ -475,6 +480,7 @@ enum err scan_record_manual(struct app *a, int64_t user_id, int64_t site_id,
 	}
 	res->child_name = name;
 	name = NULL;
+	snprintf(res->site_name, sizeof res->site_name, "%s", site.name);
 	struct manual_unit u = {a, user_id, site_id, child_id, direction, reason, site.name, res,
 				why};
 	e = store_group_run(a->store, manual_unit_run, &u);
