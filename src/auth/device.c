@@ -2,6 +2,7 @@
 /* device.c — kiosk device tokens. */
 #include "auth/device.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "base/clock.h"
@@ -40,13 +41,61 @@ out:
 	return ERR_OK;
 }
 
+/* Recently verified kiosk tokens (by hash), so that a kiosk's every scan does not open a read
+ * transaction for the token. An entry lives KIOSK_CACHE_MS: a kiosk revoked (by the CLI, in
+ * another process) stops working within that time. Only valid tokens are kept. */
+#define KIOSK_CACHE_SLOTS 128
+#define KIOSK_CACHE_MS 10000
+static struct {
+	unsigned char hash[VAULT_HASH_LEN];
+	int64_t kiosk_id, site_id, until_ms;
+} kiosk_cache[KIOSK_CACHE_SLOTS];
+static pthread_mutex_t kiosk_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int cache_get(const unsigned char h[VAULT_HASH_LEN], int64_t now, int64_t *kiosk_id,
+		     int64_t *site_id)
+{
+	int hit = 0;
+	size_t slot = h[0] % KIOSK_CACHE_SLOTS;
+	pthread_mutex_lock(&kiosk_cache_mu);
+	if (kiosk_cache[slot].until_ms > now && vault_equal(kiosk_cache[slot].hash, h, VAULT_HASH_LEN)) {
+		*kiosk_id = kiosk_cache[slot].kiosk_id;
+		*site_id = kiosk_cache[slot].site_id;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&kiosk_cache_mu);
+	return hit;
+}
+
+static void cache_put(const unsigned char h[VAULT_HASH_LEN], int64_t now, int64_t kiosk_id,
+		      int64_t site_id)
+{
+	size_t slot = h[0] % KIOSK_CACHE_SLOTS;
+	pthread_mutex_lock(&kiosk_cache_mu);
+	memcpy(kiosk_cache[slot].hash, h, VAULT_HASH_LEN);
+	kiosk_cache[slot].kiosk_id = kiosk_id;
+	kiosk_cache[slot].site_id = site_id;
+	kiosk_cache[slot].until_ms = now + KIOSK_CACHE_MS;
+	pthread_mutex_unlock(&kiosk_cache_mu);
+}
+
+void device_kiosk_cache_clear(void)
+{
+	pthread_mutex_lock(&kiosk_cache_mu);
+	memset(kiosk_cache, 0, sizeof kiosk_cache);
+	pthread_mutex_unlock(&kiosk_cache_mu);
+}
+
 enum err device_kiosk_check(struct store *s, const char *token, int64_t *kiosk_id,
 			    int64_t *site_id)
 {
 	unsigned char h[VAULT_HASH_LEN];
+	int64_t now = clock_now_ms();
+	vault_hash(token, strlen(token), h);
+	if (cache_get(h, now, kiosk_id, site_id))
+		return ERR_OK;
 	struct store_conn *c = store_acquire(s);
 	enum err e = ERR_UNAUTH;
-	vault_hash(token, strlen(token), h);
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT id, site_id FROM kiosks WHERE token_hash = ? AND revoked_ms IS NULL");
 	if (!st) {
@@ -57,6 +106,7 @@ enum err device_kiosk_check(struct store *s, const char *token, int64_t *kiosk_i
 	if (store_step(st) == STORE_ROW) {
 		*kiosk_id = store_col_int(st, 0);
 		*site_id = store_col_int(st, 1);
+		cache_put(h, now, *kiosk_id, *site_id);
 		e = ERR_OK;
 	}
 out:

@@ -11,8 +11,12 @@ struct store;
 /* Creates a kiosk for site_id and returns its token in *token (malloc'd; caller frees). The
  * token is shown once; only its hash is stored. */
 enum err device_kiosk_add(struct store *s, int64_t site_id, char **token, int64_t *kiosk_id);
-/* Resolves a bearer token to its kiosk and site. ERR_UNAUTH when unknown or revoked. */
+/* Resolves a bearer token to its kiosk and site. ERR_UNAUTH when unknown or revoked (a valid
+ * token is remembered for 10 s, so a revocation takes effect within that time). */
 enum err device_kiosk_check(struct store *s, const char *token, int64_t *kiosk_id,
 			    int64_t *site_id);
+
+/* Forgets every remembered token, so that revocations made in this process apply at once. */
+void device_kiosk_cache_clear(void);
 
 #endif
