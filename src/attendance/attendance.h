@@ -51,6 +51,13 @@ enum err guardian_confirm_request(struct app *a, struct store_conn *c, int64_t g
 /* Confirms the address whose link carried token. ERR_NOTFOUND for an unknown, used or expired
  * token. */
 enum err guardian_confirm(struct app *a, const char *token);
+struct store_stmt;
+/* Steps st (a query whose column 0 is guardians.email_enc) to its end and queues one message to
+ * each address on c, in the caller's transaction. *count is the number queued. The caller
+ * still finishes st. */
+enum err guardian_mail_each(struct app *a, struct store_conn *c, struct store_stmt *st,
+			    const char *send_id, const char *kind, const char *subject,
+			    const char *body, size_t *count);
 /* Marks guardian_id confirmed directly (the demo's generated guardians), on c. */
 enum err guardian_confirm_direct(struct store_conn *c, int64_t guardian_id);
 

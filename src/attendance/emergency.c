@@ -142,24 +142,9 @@ static enum err queue_send(struct app *a, struct store_conn *c, int64_t id, cons
 		goto out;
 	store_bind_text(st, 1, sites);
 	store_bind_text(st, 2, sites);
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		size_t len;
-		char *addr = NULL;
-		const void *b = store_col_blob(st, 0, &len);
-		e = vault_unseal(a->vault, "guardians.email", b, len, &addr);
-		if (e != ERR_OK)
-			goto out;
-		e = mail_outbox_enqueue(c, a->vault, send_id, "bulk", addr, subject, full);
-		vault_wipe_free(addr);
-		if (e != ERR_OK)
-			goto out;
-		(*n)++;
-	}
-	if (rc != STORE_DONE) {
-		e = ERR_DB;
+	e = guardian_mail_each(a, c, st, send_id, "bulk", subject, full, n);
+	if (e != ERR_OK)
 		goto out;
-	}
 	store_finish(st);
 	st = store_prepare(c, "UPDATE emergency_sends SET state = 'sent', send_id = ?, "
 			      "approver_id = ?, approved_ms = ? WHERE id = ?");

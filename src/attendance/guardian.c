@@ -114,3 +114,26 @@ out:
 	store_release(c);
 	return e;
 }
+
+enum err guardian_mail_each(struct app *a, struct store_conn *c, struct store_stmt *st,
+			    const char *send_id, const char *kind, const char *subject,
+			    const char *body, size_t *count)
+{
+	enum err e = ERR_OK;
+	int rc;
+	*count = 0;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		size_t len;
+		char *addr = NULL;
+		const void *b = store_col_blob(st, 0, &len);
+		e = vault_unseal(a->vault, "guardians.email", b, len, &addr);
+		if (e != ERR_OK)
+			return e;
+		e = mail_outbox_enqueue(c, a->vault, send_id, kind, addr, subject, body);
+		vault_wipe_free(addr);
+		if (e != ERR_OK)
+			return e;
+		(*count)++;
+	}
+	return rc == STORE_DONE ? ERR_OK : ERR_DB;
+}

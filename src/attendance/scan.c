@@ -89,21 +89,7 @@ static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_i
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, child_id);
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		size_t len;
-		char *addr = NULL;
-		const void *b = store_col_blob(st, 0, &len);
-		e = vault_unseal(a->vault, "guardians.email", b, len, &addr);
-		if (e != ERR_OK)
-			goto out;
-		e = mail_outbox_enqueue(c, a->vault, send_id, "notice", addr, subject, body);
-		vault_wipe_free(addr);
-		if (e != ERR_OK)
-			goto out;
-		(*count)++;
-	}
-	e = rc == STORE_DONE ? ERR_OK : ERR_DB;
+	e = guardian_mail_each(a, c, st, send_id, "notice", subject, body, count);
 out:
 	store_finish(st);
 	vault_wipe_free(subject);
