@@ -194,6 +194,27 @@ static int64_t delay_after(int64_t n)
 	return d < 60000 ? d : 60000;
 }
 
+/* Failures for logins that do not exist, kept in memory (a fixed table: guessing names cannot
+ * grow it), so that an unknown login is throttled exactly like a known one and a 429 does not
+ * tell which logins exist. Runs under the write turn, like the counters in the users table. */
+#define GHOST_SLOTS 256
+static struct {
+	unsigned char key[VAULT_HASH_LEN];
+	int64_t failed, last_failed;
+} ghosts[GHOST_SLOTS];
+
+static size_t ghost_slot(const char *login, unsigned char key[VAULT_HASH_LEN])
+{
+	vault_hash(login, strlen(login), key);
+	size_t slot = key[0] % GHOST_SLOTS;
+	if (!vault_equal(ghosts[slot].key, key, VAULT_HASH_LEN)) {
+		memcpy(ghosts[slot].key, key, VAULT_HASH_LEN);
+		ghosts[slot].failed = 0;
+		ghosts[slot].last_failed = 0;
+	}
+	return slot;
+}
+
 /* Charges one failed attempt to user id before its password is checked: requests arriving
  * together each see the others' attempts, so parallel guessing gains nothing. */
 static enum err charge_attempt(struct store_conn *c, int64_t id, int64_t now)
@@ -246,7 +267,16 @@ enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 	}
 	store_finish(st);
 	st = NULL;
-	if (id && (locked_until > now || last_failed + delay_after(failed) > now)) {
+	size_t ghost = 0;
+	if (!id) {
+		/* Protected by the write turn taken above. */
+		unsigned char key[VAULT_HASH_LEN];
+		ghost = ghost_slot(login, key);
+		failed = ghosts[ghost].failed;
+		last_failed = ghosts[ghost].last_failed;
+		locked_until = failed >= USER_LOCK_AFTER ? last_failed + USER_LOCK_MS : 0;
+	}
+	if (locked_until > now || last_failed + delay_after(failed) > now) {
 		int64_t until = locked_until > now ? locked_until : last_failed + delay_after(failed);
 		*retry_ms = until - now;
 		e = audit_append(c, v, object, "signin.throttled", object, "");
@@ -260,6 +290,9 @@ enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 		e = charge_attempt(c, id, now);
 		if (e != ERR_OK)
 			goto out;
+	} else {
+		ghosts[ghost].failed++;
+		ghosts[ghost].last_failed = now;
 	}
 	e = store_commit(c);
 	if (e != ERR_OK)

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """test_hardening.py — defects found in review, each held by a test: parallel password guessing
-gains nothing, a name with a line break is refused at import (it would break every mail),
+gains nothing, an unknown login is throttled like a known one, a name with a line break is refused at import (it would break every mail),
 `audit verify` gives no false alarm while the server writes, and a card typed with Caps Lock
 on is still the same card."""
 import threading
@@ -39,6 +39,20 @@ class HardeningTest(ServerTestCase):
         r = srv.client().request("POST", "/api/v1/session",
                                  body={"login": "admin01", "password": PASSWORD}, csrf=False)
         self.assertEqual(r.status, 429)
+
+    def test_unknown_login_throttled_like_a_known_one(self):
+        d = self.data
+        d.user_add("admin01", "ward_admin")
+        srv = self.start_server()
+        seen = {}
+        for login in ("admin01", "nobody-here"):
+            c = srv.client()
+            seen[login] = [c.request("POST", "/api/v1/session",
+                                     body={"login": login, "password": "wrong-password-1"},
+                                     csrf=False).status for _ in range(4)]
+        # The answers do not tell which login exists.
+        self.assertEqual(seen["admin01"], [401, 401, 401, 429])
+        self.assertEqual(seen["nobody-here"], [401, 401, 401, 429])
 
     def test_control_characters_refused_at_import(self):
         d = self.data
