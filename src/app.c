@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +196,16 @@ int cli_fail(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	return 2;
+}
+
+int cli_verb(int *argc, char ***argv, const char *verb)
+{
+	if (*argc < 2 || strcmp((*argv)[1], verb) != 0)
+		return 0;
+	(*argc)--;
+	(*argv)++;
+	optind = 1;
+	return 1;
 }
 
 struct app *cli_open(const char *dir, int pool)

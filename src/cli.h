@@ -16,6 +16,9 @@ int cmd_ledger(int argc, char **argv);
 
 /* Prints "mimamori: <msg>" to stderr and returns 2 (bad usage) — for `return cli_fail(...)`. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* When argv[1] is verb, moves argc/argv past it, readies getopt for the verb's options and
+ * returns 1; otherwise returns 0 (the caller prints its usage). */
+int cli_verb(int *argc, char ***argv, const char *verb);
 /* Opens the data directory or prints why not; returns NULL on failure. */
 struct app *cli_open(const char *dir, int pool);
 

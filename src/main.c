@@ -78,12 +78,9 @@ static int cmd_user(int argc, char **argv)
 		{"data", required_argument, 0, 'd'}, {"login", required_argument, 0, 'l'},
 		{"role", required_argument, 0, 'r'}, {"site", required_argument, 0, 's'},
 		{"password-stdin", no_argument, 0, 'p'}, {0, 0, 0, 0}};
-	if (argc < 2 || strcmp(argv[1], "add") != 0)
+	if (!cli_verb(&argc, &argv, "add"))
 		return cli_fail("%s", usage);
-	argc--;
-	argv++;
 	int ch;
-	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;

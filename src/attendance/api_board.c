@@ -31,20 +31,10 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	int64_t counts[3] = {0, 0, 0};
 	struct store_conn *c = store_acquire(rq->app->store);
 	struct store_stmt *st = NULL;
-	enum err e = site_find(c, rq->params[0], &site);
-	if (e == ERR_NOTFOUND) {
-		e = http_error(rs, e, "no such site");
-		goto out;
-	}
+	enum err e = api_site_for_caller(rq, rs, c, &site, "board of another site",
+					 "this board belongs to another site");
 	if (e != ERR_OK)
 		goto out;
-	if (!user_can_see_site(&rq->user, site.id)) {
-		char object[64];
-		snprintf(object, sizeof object, "site:%s", site.code);
-		audit_append(c, rq->app->vault, rq->actor, "denied", object, "board of another site");
-		e = http_error(rs, ERR_FORBIDDEN, "this board belongs to another site");
-		goto out;
-	}
 	clock_jst_date(clock_now_ms(), day, sizeof day);
 	/* First entry and last scan of today per child, in one pass. */
 	st = store_prepare(

@@ -22,19 +22,9 @@ enum err api_manual_scan_create(struct http_req *rq, struct http_resp *rs)
 	/* The site and the caller's right to it come first: nothing about the body is said to a
 	 * caller who may not act there. */
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = site_find(c, rq->params[0], &site);
-	if (e == ERR_OK && !user_can_see_site(&rq->user, site.id)) {
-		char object[64];
-		snprintf(object, sizeof object, "site:%s", site.code);
-		audit_append(c, rq->app->vault, rq->actor, "denied", object,
-			     "manual scan at another site");
-		e = ERR_FORBIDDEN;
-	}
+	enum err e = api_site_for_caller(rq, rs, c, &site, "manual scan at another site",
+					 "この施設の入退室を記録する権限がありません");
 	store_release(c);
-	if (e == ERR_NOTFOUND)
-		return http_error(rs, e, "no such site");
-	if (e == ERR_FORBIDDEN)
-		return http_error(rs, e, "この施設の入退室を記録する権限がありません");
 	if (e != ERR_OK)
 		return e;
 	e = http_json_body(rq, rs, &body);

@@ -47,22 +47,11 @@ enum err api_report_daily(struct http_req *rq, struct http_resp *rs)
 	struct report_out out;
 	const char *why = NULL;
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = site_find(c, rq->params[0], &site);
 	memset(&out, 0, sizeof out);
-	if (e == ERR_NOTFOUND) {
-		e = http_error(rs, e, "no such site");
-		goto out;
-	}
+	enum err e = api_site_for_caller(rq, rs, c, &site, "daily report of another site",
+					 "this site's reports belong to another site");
 	if (e != ERR_OK)
 		goto out;
-	if (!user_can_see_site(&rq->user, site.id)) {
-		char object[64];
-		snprintf(object, sizeof object, "site:%s", site.code);
-		audit_append(c, rq->app->vault, rq->actor, "denied", object,
-			     "daily report of another site");
-		e = http_error(rs, ERR_FORBIDDEN, "this site's reports belong to another site");
-		goto out;
-	}
 	store_release(c);
 	c = NULL;
 	e = report_daily(rq->app, &site, http_query(rq, "date"), http_query(rq, "format"),

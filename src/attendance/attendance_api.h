@@ -10,6 +10,13 @@ enum err api_scan_create(struct http_req *rq, struct http_resp *rs);
 enum err api_kiosk_get(struct http_req *rq, struct http_resp *rs);
 /* GET /api/v1/sites (staff): the sites the caller may see. */
 enum err api_site_list(struct http_req *rq, struct http_resp *rs);
+struct site;
+struct store_conn;
+/* Loads the site named by the route's first {} parameter into *site, on c, if the caller may
+ * act there. Otherwise returns the error with rs's message set: 404 for no such site, 403
+ * (denied_msg) for site staff of other sites, the denial audited with `what`. */
+enum err api_site_for_caller(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
+			     struct site *site, const char *what, const char *denied_msg);
 /* GET /api/v1/sites/{code}/board (staff): today's children at the site and their state. */
 enum err api_board_get(struct http_req *rq, struct http_resp *rs);
 /* POST /api/v1/sites/{code}/manual-scans (staff; site staff for their own sites):

@@ -24,13 +24,10 @@ int cmd_site(int argc, char **argv)
 		{"name", required_argument, 0, 'n'}, {"type", required_argument, 0, 't'},
 		{"opens", required_argument, 0, 'o'}, {"closes", required_argument, 0, 'x'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-	if (argc < 2 || strcmp(argv[1], "add") != 0)
+	if (!cli_verb(&argc, &argv, "add"))
 		return cli_fail("usage: mimamori site add --data DIR --code CODE --name NAME "
 				"--type gakudo|hiroba_plus [--opens HH:MM] [--closes HH:MM]");
-	argc--;
-	argv++;
 	int ch;
-	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
@@ -101,12 +98,9 @@ int cmd_import(int argc, char **argv)
 {
 	const char *dir = NULL, *why = NULL;
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
-	if (argc < 2 || strcmp(argv[1], "children") != 0)
+	if (!cli_verb(&argc, &argv, "children"))
 		return cli_fail("usage: mimamori import children --data DIR FILE.csv");
-	argc--;
-	argv++;
 	int ch;
-	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'd')
 			return cli_fail("usage: mimamori import children --data DIR FILE.csv");
@@ -259,12 +253,9 @@ int cmd_kiosk(int argc, char **argv)
 	const char *dir = NULL, *code = NULL;
 	static const struct option opts[] = {
 		{"data", required_argument, 0, 'd'}, {"site", required_argument, 0, 's'}, {0, 0, 0, 0}};
-	if (argc < 2 || strcmp(argv[1], "add") != 0)
+	if (!cli_verb(&argc, &argv, "add"))
 		return cli_fail("usage: mimamori kiosk add --data DIR --site CODE");
-	argc--;
-	argv++;
 	int ch;
-	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'd')
 			dir = optarg;

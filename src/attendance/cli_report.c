@@ -162,12 +162,9 @@ int cmd_ledger(int argc, char **argv)
 {
 	const char *dir = NULL;
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
-	if (argc < 2 || strcmp(argv[1], "list") != 0)
+	if (!cli_verb(&argc, &argv, "list"))
 		return cli_fail("usage: mimamori ledger list --data DIR");
-	argc--;
-	argv++;
 	int ch;
-	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'd')
 			return cli_fail("usage: mimamori ledger list --data DIR");
