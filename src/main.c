@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "auth/audit.h"
+#include "attendance/plan.h"
 #include "auth/user.h"
 #include "base/log.h"
 #include "cli.h"
@@ -168,6 +169,7 @@ static int cmd_serve(int argc, char **argv)
 		web = MIMAMORI_WEB_DIR;
 	struct app *a = cli_open(dir, 16);
 	struct http_server *srv = NULL;
+	struct alerts_ticker *alerts = NULL;
 	int status = 1;
 	if (!a)
 		return 1;
@@ -193,6 +195,13 @@ static int cmd_serve(int argc, char **argv)
 			e == ERR_INVALID ? "use IPv4:PORT" : "address in use or not allowed");
 		goto out;
 	}
+	/* The board's alerts (not arrived, still present at closing); tests shorten the period. */
+	const char *iv = getenv("MIMAMORI_ALERT_INTERVAL_MS");
+	alerts = alerts_ticker_start(a, iv ? atoll(iv) : 30000);
+	if (!alerts) {
+		fprintf(stderr, "mimamori: serve: cannot start the alerts thread\n");
+		goto out;
+	}
 	log_info("serving on http://%s (web files from %s)", listen, web);
 	printf("mimamori serving on http://%s/\n", listen);
 	fflush(stdout);
@@ -202,6 +211,7 @@ static int cmd_serve(int argc, char **argv)
 	status = 0;
 out:
 	http_server_stop(srv);
+	alerts_ticker_stop(alerts);
 	app_close(a);
 	return status;
 }
@@ -216,7 +226,7 @@ static const struct command {
 	{"user", cmd_user, "user add --data DIR --login L --role ROLE [--site CODE]... "
 			   "--password-stdin"},
 	{"audit", cmd_audit, "audit verify --data DIR         check the audit chain"},
-	{"site", cmd_site, "site add --data DIR --code C --name N --type gakudo|hiroba_plus"},
+	{"site", cmd_site, "site add --data DIR --code C --name N --type gakudo|hiroba_plus | site set CODE --data DIR [--arrival HH:MM --grace MIN --deadline HH:MM --phone N --alert-email A --alert-guardians yes|no]"},
 	{"import", cmd_import, "import children --data DIR FILE.csv"},
 	{"card", cmd_card, "card issue|sheet --data DIR ...  QR cards and the printable sheet"},
 	{"kiosk", cmd_kiosk, "kiosk add --data DIR --site CODE   a kiosk device token"},

@@ -22,11 +22,41 @@ const struct http_route routes[] = {
 	{"GET", "/api/v1/kiosk", ROLE_KIOSK, 1, api_kiosk_get, "the kiosk's site"},
 	{"POST", "/api/v1/scans", ROLE_KIOSK, 1, api_scan_create, "record a card scan"},
 	{"GET", "/api/v1/sites", STAFF, 0, api_site_list, "sites the caller may see"},
+	{"PATCH", "/api/v1/sites/{}", ROLE_WARD_ADMIN, 0, api_site_patch,
+	 "a site's hours and the settings of plans and alerts"},
 	{"GET", "/api/v1/sites/{}/board", STAFF, 0, api_board_get, "today's board of a site"},
+	{"POST", "/api/v1/sites/{}/checkouts", STAFF, 0, api_checkout_create,
+	 "record who collected a child (お迎え)"},
 	{"POST", "/api/v1/sites/{}/manual-scans", STAFF, 0, api_manual_scan_create,
 	 "record a manual entry/exit with a reason"},
 	{"POST", "/api/v1/confirmations", ROLE_PUBLIC, 1, api_confirmation_create,
 	 "confirm a guardian's address"},
+
+	/* guardians (/parent/): sign-in by mail link; only their own children (else 404) */
+	{"POST", "/api/v1/parent/login-links", ROLE_PUBLIC, 1, api_parent_link_create,
+	 "mail a guardian a sign-in link"},
+	{"POST", "/api/v1/parent/session", ROLE_PUBLIC, 1, api_parent_session_create,
+	 "guardian sign-in with a link's token"},
+	{"GET", "/api/v1/parent/session", ROLE_GUARDIAN, 0, api_parent_session_get,
+	 "the signed-in guardian"},
+	{"DELETE", "/api/v1/parent/session", ROLE_GUARDIAN, 0, api_parent_session_delete,
+	 "guardian sign-out"},
+	{"GET", "/api/v1/parent/children", ROLE_GUARDIAN, 0, api_parent_children,
+	 "the guardian's children"},
+	{"GET", "/api/v1/parent/children/{}/plan", ROLE_GUARDIAN, 0, api_parent_plan_get,
+	 "a child's month calendar"},
+	{"PUT", "/api/v1/parent/children/{}/weekly", ROLE_GUARDIAN, 0, api_parent_weekly_put,
+	 "a child's weekly pattern"},
+	{"PUT", "/api/v1/parent/children/{}/days/{}", ROLE_GUARDIAN, 0, api_parent_day_put,
+	 "a day's plan or an absence notice"},
+	{"DELETE", "/api/v1/parent/children/{}/days/{}", ROLE_GUARDIAN, 0, api_parent_day_delete,
+	 "a day back to the weekly pattern"},
+	{"GET", "/api/v1/parent/children/{}/pickups", ROLE_GUARDIAN, 0, api_parent_pickups_get,
+	 "a child's pickup list"},
+	{"POST", "/api/v1/parent/children/{}/pickups", ROLE_GUARDIAN, 0, api_parent_pickup_create,
+	 "add a pickup person"},
+	{"DELETE", "/api/v1/parent/children/{}/pickups/{}", ROLE_GUARDIAN, 0,
+	 api_parent_pickup_delete, "remove a pickup person"},
 
 	/* reports (帳票) and the handover ledger; every download is recorded and audited */
 	{"GET", "/api/v1/sites/{}/reports/daily", WARD | ROLE_SITE_STAFF, 0, api_report_daily,
@@ -53,7 +83,7 @@ static enum err api_route_list(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *arr = json_array();
 	static const enum role all[] = {ROLE_WARD_ADMIN, ROLE_WARD_STAFF, ROLE_CONTRACTOR,
-					ROLE_SITE_STAFF, ROLE_KIOSK};
+					ROLE_SITE_STAFF, ROLE_KIOSK, ROLE_GUARDIAN};
 	(void)rq;
 	for (const struct http_route *r = routes; r->method; r++) {
 		json_t *roles = json_array();

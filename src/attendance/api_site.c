@@ -1,36 +1,49 @@
 /* SPDX-License-Identifier: MIT */
-/* api_site.c — GET /api/v1/sites, and the one check of a caller's right to a site in a path. */
+/* api_site.c — GET /api/v1/sites, PATCH /api/v1/sites/{code} (hours and the settings of plans
+ * and alerts), and the one check of a caller's right to a site in a path. */
 #include "attendance/attendance_api.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "attendance/attendance.h"
 #include "auth/audit.h"
 #include "store/store.h"
 
+static json_t *site_json(const struct site *s, int ward)
+{
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:b}", "code", s->code, "name",
+			      s->name, "type", s->type, "opens", s->opens, "closes", s->closes,
+			      "arrival", s->arrival, "grace_min", s->grace_min, "deadline",
+			      s->deadline, "phone", s->phone, "alert_guardians",
+			      s->alert_guardians);
+	/* The alert mailbox is the ward's business; club staff see the rest. */
+	if (o && ward)
+		json_object_set_new(o, "alert_email", json_string(s->alert_email));
+	return o;
+}
+
 enum err api_site_list(struct http_req *rq, struct http_resp *rs)
 {
 	struct store_conn *c = store_acquire(rq->app->store);
 	json_t *arr = json_array();
+	int ward = (rq->role & (ROLE_WARD_ADMIN | ROLE_WARD_STAFF)) != 0;
 	enum err e = ERR_DB;
-	struct store_stmt *st =
-	    store_prepare(c, "SELECT id, code, name, type, opens, closes FROM sites ORDER BY code");
+	struct store_stmt *st = store_prepare(c, "SELECT id FROM sites ORDER BY code");
 	if (!st)
 		goto out;
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
+		struct site s;
 		if (!user_can_see_site(&rq->user, store_col_int(st, 0)))
 			continue;
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s}", "code",
-						     store_col_text(st, 1), "name",
-						     store_col_text(st, 2), "type",
-						     store_col_text(st, 3), "opens",
-						     store_col_text(st, 4), "closes",
-						     store_col_text(st, 5)));
+		e = site_get(c, store_col_int(st, 0), &s);
+		if (e != ERR_OK)
+			goto out;
+		json_array_append_new(arr, site_json(&s, ward));
 	}
-	if (rc == STORE_DONE)
-		e = ERR_OK;
+	e = rc == STORE_DONE ? ERR_OK : ERR_DB;
 out:
 	store_finish(st);
 	store_release(c);
@@ -39,6 +52,63 @@ out:
 		return e;
 	}
 	return http_json(rs, 200, json_pack("{s:o}", "sites", arr));
+}
+
+/* Copies the string member key of o (when present) into dst (n bytes). -1 when it is not a
+ * string or does not fit. */
+static int take_text(json_t *o, const char *key, char *dst, size_t n)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v)
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) >= n)
+		return -1;
+	memcpy(dst, json_string_value(v), json_string_length(v) + 1);
+	return 0;
+}
+
+enum err api_site_patch(struct http_req *rq, struct http_resp *rs)
+{
+	struct site s;
+	json_t *body = NULL;
+	const char *why = NULL;
+	struct store_conn *c = store_acquire(rq->app->store);
+	enum err e = site_find(c, rq->params[0], &s);
+	store_release(c);
+	if (e == ERR_NOTFOUND)
+		return http_error(rs, e, "no such site");
+	if (e != ERR_OK)
+		return e;
+	e = http_json_body(rq, rs, &body);
+	if (e != ERR_OK)
+		return e;
+	json_t *g = json_object_get(body, "grace_min"), *ag = json_object_get(body, "alert_guardians");
+	if (take_text(body, "opens", s.opens, sizeof s.opens) ||
+	    take_text(body, "closes", s.closes, sizeof s.closes) ||
+	    take_text(body, "arrival", s.arrival, sizeof s.arrival) ||
+	    take_text(body, "deadline", s.deadline, sizeof s.deadline) ||
+	    take_text(body, "phone", s.phone, sizeof s.phone) ||
+	    take_text(body, "alert_email", s.alert_email, sizeof s.alert_email) ||
+	    (g && !json_is_integer(g)) || (ag && !json_is_boolean(ag))) {
+		e = http_error(rs, ERR_INVALID,
+			       "opens, closes, arrival, deadline (HH:MM), phone and alert_email are "
+			       "short strings, grace_min a number, alert_guardians true or false");
+		goto out;
+	}
+	if (g)
+		s.grace_min = json_integer_value(g) > 240 ? 241 : (int)json_integer_value(g);
+	if (ag)
+		s.alert_guardians = json_is_true(ag);
+	e = site_update(rq->app, rq->actor, &s, &why);
+	if (e == ERR_INVALID) {
+		e = http_error(rs, e, why);
+		goto out;
+	}
+	if (e == ERR_OK)
+		e = http_json(rs, 200, site_json(&s, 1));
+out:
+	json_decref(body);
+	return e;
 }
 
 enum err api_site_for_caller(struct http_req *rq, struct http_resp *rs, struct store_conn *c,

@@ -20,6 +20,12 @@ struct site {
 	char type[16];
 	char opens[6];
 	char closes[6];
+	char arrival[6];      /* expected arrival (the opening time unless set) */
+	int grace_min;        /* a planned child not in by arrival + grace raises an alert */
+	char deadline[6];     /* same-day plan changes close at this time */
+	char phone[24];       /* the facility's phone, shown to guardians */
+	char alert_email[256]; /* the facility's mailbox for alerts ("" none) */
+	int alert_guardians;  /* 1: a not-arrived alert is mailed to the guardians too */
 };
 
 /* Adds a site. ERR_INVALID with *why (static text) for a bad code, name, type or hours;
@@ -30,6 +36,9 @@ enum err site_add(struct app *a, const char *code, const char *name, const char 
 enum err site_find(struct store_conn *c, const char *code, struct site *s);
 /* Loads the site with id into *s. */
 enum err site_get(struct store_conn *c, int64_t id, struct site *s);
+/* Stores s's hours and settings (the site s->id), audited as actor. ERR_INVALID with *why
+ * (static text) for a bad value. */
+enum err site_update(struct app *a, const char *actor, const struct site *s, const char **why);
 
 /* Result of a roster import. */
 struct import_report {
@@ -44,6 +53,8 @@ enum err roster_import(struct app *a, const char *data, size_t len, struct impor
 		       void (*on_error)(size_t line, const char *reason, void *ctx), void *ctx,
 		       const char **why);
 
+/* Writes the blind index of a guardian's address (case-folded) into idx (VAULT_BLIND_LEN). */
+void guardian_email_index(struct app *a, const char *email, unsigned char *idx);
 /* Creates a confirmation token for guardian_id and queues the mail with the link, on c inside
  * the caller's transaction. */
 enum err guardian_confirm_request(struct app *a, struct store_conn *c, int64_t guardian_id,
@@ -96,6 +107,21 @@ enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const cha
 enum err scan_record_manual(struct app *a, int64_t user_id, int64_t site_id,
 			    const char *child_no, const char *direction, const char *reason,
 			    struct scan_result *res, const char **why);
+
+/* Who collected a child at a check-out (お迎え). */
+struct checkout_who {
+	char name[256], relation[256];
+};
+/* Records that pickup person pickup_id collected child_no at site_id, as staff user_id: a
+ * present child is checked out now (an exit entered by staff; the guardians' mail names the
+ * collector); a child who left today without a recorded collector gets it attached. The
+ * caller checks that user_id may see site_id. *who is the collector. *why explains an error:
+ * ERR_INVALID (no such pickup person of the child), ERR_NOTFOUND (child), ERR_FORBIDDEN
+ * (another site's child), ERR_CONFLICT (not here today, collector already recorded).
+ * res->child_name is malloc'd (free with vault_wipe_free). Audited ("scan.pickup"). */
+enum err scan_record_checkout(struct app *a, int64_t user_id, int64_t site_id,
+			      const char *child_no, int64_t pickup_id, struct scan_result *res,
+			      struct checkout_who *who, const char **why);
 
 /* Emergency mail (緊急時の一斉メール配信, emergency.c, emergency_check.c). */
 #define EMERGENCY_SUBJECT_MAX 100 /* characters (code points) */

@@ -17,12 +17,20 @@ struct store_conn;
  * (denied_msg) for site staff of other sites, the denial audited with `what`. */
 enum err api_site_for_caller(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
 			     struct site *site, const char *what, const char *denied_msg);
-/* GET /api/v1/sites/{code}/board (staff): today's children at the site and their state. */
+/* PATCH /api/v1/sites/{code} (ward admin): {opens, closes, arrival, grace_min, deadline, phone,
+ * alert_email, alert_guardians} (any of them) → the site. */
+enum err api_site_patch(struct http_req *rq, struct http_resp *rs);
+/* GET /api/v1/sites/{code}/board (staff): today's children at the site from plans and scans,
+ * with plans, pickups and active alerts. */
 enum err api_board_get(struct http_req *rq, struct http_resp *rs);
 /* POST /api/v1/sites/{code}/manual-scans (staff; site staff for their own sites):
  * {child_no, direction, reason} records a manual entry/exit → the child's name, direction and
  * time, "manual": true. */
 enum err api_manual_scan_create(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/sites/{code}/checkouts (staff; site staff for their own sites):
+ * {child_no, pickup_id} records who collected the child → {child_no, name, at, time,
+ * collected_by}. */
+enum err api_checkout_create(struct http_req *rq, struct http_resp *rs);
 /* POST /api/v1/confirmations (public): {token} confirms a guardian's address. */
 enum err api_confirmation_create(struct http_req *rq, struct http_resp *rs);
 /* GET /api/v1/sites/{code}/reports/daily?date=&format=pdf|csv[&encoding=cp932] (ward roles;
@@ -46,5 +54,40 @@ enum err api_emergency_get(struct http_req *rq, struct http_resp *rs);
 enum err api_emergency_approve(struct http_req *rq, struct http_resp *rs);
 /* POST /api/v1/emergency-sends/{id}/reject (ward admin, contractor). */
 enum err api_emergency_reject(struct http_req *rq, struct http_resp *rs);
+
+/* Guardians (/parent/, api_parent_session.c, api_parent_plan.c). */
+/* POST /api/v1/parent/login-links (public): {email} → 202, a sign-in link mailed when the
+ * address is a confirmed guardian's (the answer never says whether it is). */
+enum err api_parent_link_create(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/parent/session (public): {token} → the guardian and a CSRF token, with the
+ * parent session cookie set. */
+enum err api_parent_session_create(struct http_req *rq, struct http_resp *rs);
+/* GET /api/v1/parent/session (guardian): the guardian's name and CSRF token. */
+enum err api_parent_session_get(struct http_req *rq, struct http_resp *rs);
+/* DELETE /api/v1/parent/session (guardian): signs out (204). */
+enum err api_parent_session_delete(struct http_req *rq, struct http_resp *rs);
+/* GET /api/v1/parent/children (guardian): the guardian's own children and their sites. */
+enum err api_parent_children(struct http_req *rq, struct http_resp *rs);
+/* Returns a new JSON object of site s as guardians see it (code, name, phone, deadline,
+ * opens, closes). */
+json_t *api_parent_site_json(const struct site *s);
+/* Loads the caller's (a guardian's) child named by the route's first {} into *child_id and
+ * its *site, on c; 404 "no such child" for anyone else's child. */
+enum err api_parent_child(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
+			  int64_t *child_id, struct site *site);
+/* GET /api/v1/parent/children/{no}/plan?month=YYYY-MM: the month calendar. */
+enum err api_parent_plan_get(struct http_req *rq, struct http_resp *rs);
+/* PUT /api/v1/parent/children/{no}/weekly: the weekly pattern. */
+enum err api_parent_weekly_put(struct http_req *rq, struct http_resp *rs);
+/* PUT /api/v1/parent/children/{no}/days/{day}: a day's plan or an absence notice. */
+enum err api_parent_day_put(struct http_req *rq, struct http_resp *rs);
+/* DELETE /api/v1/parent/children/{no}/days/{day}: the day back to the weekly pattern. */
+enum err api_parent_day_delete(struct http_req *rq, struct http_resp *rs);
+/* GET /api/v1/parent/children/{no}/pickups: the pickup list. */
+enum err api_parent_pickups_get(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/parent/children/{no}/pickups: {name, relation} → 201 the new person. */
+enum err api_parent_pickup_create(struct http_req *rq, struct http_resp *rs);
+/* DELETE /api/v1/parent/children/{no}/pickups/{id} → 204. */
+enum err api_parent_pickup_delete(struct http_req *rq, struct http_resp *rs);
 
 #endif

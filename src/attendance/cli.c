@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* cli.c — the attendance subcommands: site add, import children, card issue|sheet, kiosk add. */
+/* cli.c — the attendance subcommands: site add|set, import children, card issue|sheet, kiosk
+ * add. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -15,6 +16,84 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
+#define SITE_SET_USAGE                                                                           \
+	"usage: mimamori site set CODE --data DIR [--opens HH:MM] [--closes HH:MM] "              \
+	"[--arrival HH:MM] [--grace MIN] [--deadline HH:MM] [--phone NUMBER] "                    \
+	"[--alert-email ADDR] [--alert-guardians yes|no]"
+
+/* `site set CODE`: hours and the settings of plans and alerts. */
+static int site_set(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data", required_argument, 0, 'd'},	   {"opens", required_argument, 0, 'o'},
+		{"closes", required_argument, 0, 'x'},	   {"arrival", required_argument, 0, 'a'},
+		{"grace", required_argument, 0, 'g'},	   {"deadline", required_argument, 0, 'l'},
+		{"phone", required_argument, 0, 'p'},	   {"alert-email", required_argument, 0, 'e'},
+		{"alert-guardians", required_argument, 0, 'G'}, {0, 0, 0, 0}};
+	const char *dir = NULL, *val[128] = {0}, *why = NULL;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == '?' || ch < 0 || ch >= 128)
+			return cli_fail(SITE_SET_USAGE);
+		if (ch == 'd')
+			dir = optarg;
+		else
+			val[ch] = optarg;
+	}
+	if (!dir || optind != argc - 1)
+		return cli_fail(SITE_SET_USAGE);
+	const char *code = argv[optind];
+	if (val['G'] && strcmp(val['G'], "yes") != 0 && strcmp(val['G'], "no") != 0)
+		return cli_fail("site set: --alert-guardians is yes or no");
+	char *end = NULL;
+	long grace = val['g'] ? strtol(val['g'], &end, 10) : 0;
+	if (val['g'] && (!end || *end || grace < 0 || grace > 240))
+		return cli_fail("site set: --grace is minutes, 0-240");
+	struct app *a = cli_open(dir, 1);
+	if (!a)
+		return 1;
+	struct site s;
+	struct store_conn *c = store_acquire(a->store);
+	enum err e = site_find(c, code, &s);
+	store_release(c);
+	if (e == ERR_OK) {
+		const struct {
+			int opt;
+			char *dst;
+			size_t n;
+		} texts[] = {{'o', s.opens, sizeof s.opens},	 {'x', s.closes, sizeof s.closes},
+			     {'a', s.arrival, sizeof s.arrival},	 {'l', s.deadline, sizeof s.deadline},
+			     {'p', s.phone, sizeof s.phone},	 {'e', s.alert_email, sizeof s.alert_email}};
+		for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+			const char *v = val[texts[i].opt];
+			if (v && strlen(v) >= texts[i].n) {
+				why = "a value is too long";
+				e = ERR_INVALID;
+			} else if (v) {
+				memcpy(texts[i].dst, v, strlen(v) + 1);
+			}
+		}
+		if (val['g'])
+			s.grace_min = (int)grace;
+		if (val['G'])
+			s.alert_guardians = strcmp(val['G'], "yes") == 0;
+	}
+	if (e == ERR_OK)
+		e = site_update(a, "cli", &s, &why);
+	app_close(a);
+	if (e != ERR_OK) {
+		fprintf(stderr, "mimamori: site set: %s\n",
+			e == ERR_NOTFOUND ? "no such site" : why ? why : err_str(e));
+		return 1;
+	}
+	printf("site %s: hours %s-%s, arrival %s + %d min, same-day deadline %s, phone %s, "
+	       "alerts to %s%s\n",
+	       s.code, s.opens, s.closes, s.arrival, s.grace_min, s.deadline,
+	       s.phone[0] ? s.phone : "(none)", s.alert_email[0] ? s.alert_email : "(no mailbox)",
+	       s.alert_guardians ? " and guardians" : "");
+	return 0;
+}
+
 int cmd_site(int argc, char **argv)
 {
 	const char *dir = NULL, *code = NULL, *name = NULL, *type = NULL, *opens = "13:00",
@@ -24,9 +103,11 @@ int cmd_site(int argc, char **argv)
 		{"name", required_argument, 0, 'n'}, {"type", required_argument, 0, 't'},
 		{"opens", required_argument, 0, 'o'}, {"closes", required_argument, 0, 'x'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	if (cli_verb(&argc, &argv, "set"))
+		return site_set(argc, argv);
 	if (!cli_verb(&argc, &argv, "add"))
 		return cli_fail("usage: mimamori site add --data DIR --code CODE --name NAME "
-				"--type gakudo|hiroba_plus [--opens HH:MM] [--closes HH:MM]");
+				"--type gakudo|hiroba_plus [--opens HH:MM] [--closes HH:MM]\n" SITE_SET_USAGE);
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* demo.c — `mimamori demo`: a generated ward (59 sites, ~4,100 children, guardians with
- * confirmed addresses, staff accounts, kiosks, cards). Synthetic data only. */
+ * confirmed addresses, staff accounts, kiosks, cards, weekly plans, pickup lists, today's
+ * absence notices). Synthetic data only. */
 #include "cli.h"
 
 #include <fcntl.h>
@@ -83,9 +84,86 @@ static enum err link_guardian(struct store_conn *c, int64_t child, int64_t guard
 	return e;
 }
 
-static enum err add_children(struct app *a, int64_t site_id, int nchildren, int64_t *serial,
-			     int64_t *gserial, FILE *cred, FILE *codes, const char *site_code,
-			     int *first)
+/* Adds a pickup person (a generated name of the family) to child_id: *id. */
+static enum err add_pickup(struct app *a, struct store_conn *c, int64_t child_id,
+			   const char *surname, const char *relation, int female, int64_t *id)
+{
+	char name[DEMO_NAME_MAX], kana[DEMO_NAME_MAX];
+	demo_guardian_pick(rnd, surname, female, name, sizeof name, kana, sizeof kana);
+	struct store_stmt *st = store_prepare(
+	    c, "INSERT INTO pickups(child_id, name_enc, relation_enc, created_ms) VALUES (?,?,?,?)");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, child_id);
+	vault_bind_sealed(a->vault, st, 2, "pickups.name", name);
+	vault_bind_sealed(a->vault, st, 3, "pickups.relation", relation);
+	store_bind_int(st, 4, clock_now_ms());
+	enum err e = store_run(st);
+	store_finish(st);
+	*id = store_last_id(c);
+	return e;
+}
+
+/* Gives child_id a weekly plan as families have them: most children come on most weekdays,
+ * a few on Saturdays; younger ones are mostly picked up. About one in thirty planned today
+ * has sent an absence notice. */
+static enum err add_plan(struct app *a, struct store_conn *c, int64_t child_id, int grade,
+			 const char *surname, const char *closes)
+{
+	static const char *const leaves[] = {"16:00", "16:30", "17:00", "17:30", "18:00"};
+	static const char *const relations[] = {"母", "父", "祖母", "祖父"};
+	int64_t pickup = 0, now = clock_now_ms();
+	enum err e = ERR_OK;
+	if (rnd(100) < 8)
+		return ERR_OK; /* no plan yet: a family that has not used the portal */
+	int picked = rnd(100) < (grade <= 2 ? 75 : 25);
+	if (picked || rnd(100) < 40) {
+		int r = (int)rnd(4);
+		e = add_pickup(a, c, child_id, surname, relations[r], r % 2 == 0, &pickup);
+	}
+	for (int wd = 1; wd <= 6 && e == ERR_OK; wd++) {
+		if (rnd(100) >= (wd == 6 ? 10 : 78))
+			continue;
+		const char *leave = leaves[rnd(5)];
+		if (strcmp(leave, closes) >= 0)
+			leave = "16:00";
+		struct store_stmt *st = store_prepare(
+		    c, "INSERT INTO plan_weekly(child_id, weekday, leave, way_home, pickup_id, "
+		       "updated_ms) VALUES (?, ?, ?, ?, ?, ?)");
+		if (!st)
+			return ERR_DB;
+		store_bind_int(st, 1, child_id);
+		store_bind_int(st, 2, wd);
+		store_bind_text(st, 3, leave);
+		store_bind_text(st, 4, picked && pickup ? "pickup" : "alone");
+		if (picked && pickup)
+			store_bind_int(st, 5, pickup);
+		else
+			store_bind_null(st, 5);
+		store_bind_int(st, 6, now);
+		e = store_run(st);
+		store_finish(st);
+	}
+	if (e != ERR_OK || rnd(100) >= 3)
+		return e;
+	char today[16];
+	clock_jst_date(now, today, sizeof today);
+	struct store_stmt *st = store_prepare(
+	    c, "INSERT INTO plan_days(child_id, day, status, reason_enc, updated_ms, updated_by) "
+	       "VALUES (?, ?, 'absent', ?, ?, 'demo')");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, child_id);
+	store_bind_text(st, 2, today);
+	vault_bind_sealed(a->vault, st, 3, "plan_days.reason", rnd(2) ? "体調不良のため" : "家庭の用事のため");
+	store_bind_int(st, 4, now);
+	e = store_run(st);
+	store_finish(st);
+	return e;
+}
+
+static enum err add_children(struct app *a, const struct site *site, int nchildren,
+			     int64_t *serial, int64_t *gserial, FILE *cred, FILE *codes, int *first)
 {
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = store_begin(c);
@@ -121,7 +199,7 @@ static enum err add_children(struct app *a, int64_t site_id, int nchildren, int6
 		if (!st)
 			goto out;
 		store_bind_text(st, 1, child_no);
-		store_bind_int(st, 2, site_id);
+		store_bind_int(st, 2, site->id);
 		vault_bind_sealed(a->vault, st, 3, "children.name", name);
 		vault_bind_sealed(a->vault, st, 4, "children.kana", kana);
 		vault_bind_sealed(a->vault, st, 5, "children.birth", birth);
@@ -135,16 +213,21 @@ static enum err add_children(struct app *a, int64_t site_id, int nchildren, int6
 		e = link_guardian(c, child_id, g1);
 		if (e == ERR_OK && g2)
 			e = link_guardian(c, child_id, g2);
+		if (e == ERR_OK)
+			e = add_plan(a, c, child_id, grade, surname, site->closes);
 		char *code = NULL;
 		if (e == ERR_OK)
 			e = card_issue(a, c, child_id, &code);
 		if (e != ERR_OK)
 			goto out;
 		if (codes)
-			fprintf(codes, "%s,%s,%s,%s\n", child_no, site_code, code, name);
+			fprintf(codes, "%s,%s,%s,%s\n", child_no, site->code, code, name);
 		if (*first) {
-			fprintf(cred, "example card (site %s, child %s %s): %s\n", site_code,
+			fprintf(cred, "example card (site %s, child %s %s): %s\n", site->code,
 				child_no, name, code);
+			fprintf(cred, "example guardian (of %s): hogo%05lld@example.jp — sign in at "
+				      "/parent/ (the link arrives in the Maildir)\n",
+				child_no, (long long)*gserial - (g2 ? 1 : 0));
 			*first = 0;
 		}
 		vault_wipe_free(code);
@@ -248,6 +331,13 @@ int cmd_demo(int argc, char **argv)
 		struct store_conn *c = store_acquire(a->store);
 		e = site_find(c, code, &s);
 		store_release(c);
+		if (e == ERR_OK) {
+			/* The facility's phone and mailbox, school-out arrival around 14:30. */
+			snprintf(s.phone, sizeof s.phone, "03-5000-%04d", 1000 + i);
+			snprintf(s.alert_email, sizeof s.alert_email, "club-%s@example.jp", code);
+			snprintf(s.arrival, sizeof s.arrival, "14:30");
+			e = site_update(a, "cli", &s, &why);
+		}
 		char *token = NULL;
 		int64_t kid = 0;
 		if (e == ERR_OK)
@@ -259,10 +349,13 @@ int cmd_demo(int argc, char **argv)
 			first_token = token;
 		else
 			vault_wipe_free(token);
-		/* Children spread so that clubs hold a few more than ひろばプラス, as in seed 000. */
-		int share = total / nsites + (i < total % nsites ? 1 : 0);
+		/* Children spread evenly, except that G01 is the ward's largest club (150, as
+		 * the biggest in seed 000) when the ward is of the usual size. */
+		int big = total / nsites < 150 && total >= 150 + (nsites - 1) ? 150 : 0;
+		int rest = total - big, others = big ? nsites - 1 : nsites, k = big ? i - 1 : i;
+		int share = i == 0 && big ? big : rest / others + (k < rest % others ? 1 : 0);
 		int first = i == 0;
-		e = add_children(a, s.id, share, &serial, &gserial, cred, codes, code, &first);
+		e = add_children(a, &s, share, &serial, &gserial, cred, codes, &first);
 		if (e != ERR_OK)
 			goto fail;
 	}
@@ -276,6 +369,9 @@ int cmd_demo(int argc, char **argv)
 	printf("  ward admin:   login admin      password %s\n", admin_pw);
 	printf("  site G01:     login staff-G01  password %s\n", first_pw ? first_pw : "?");
 	printf("  kiosk G01:    device token %s\n", first_token ? first_token : "?");
+	/* The first guardian generated is always serial 1 (see add_guardian). */
+	printf("  guardian:     hogo00001@example.jp  (sign in at /parent/; the link is in the "
+	       "Maildir)\n");
 	printf("  every login, password and kiosk token: %s\n", cred_path);
 	status = 0;
 	goto out;

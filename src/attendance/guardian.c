@@ -2,6 +2,7 @@
 /* guardian.c — confirming guardians' mail addresses by one-time link before any notice. */
 #include "attendance/attendance.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,15 @@
 #include "vault/vault.h"
 
 #define CONFIRM_TTL_MS (14LL * 24 * 3600 * 1000)
+
+void guardian_email_index(struct app *a, const char *email, unsigned char *idx)
+{
+	char *lower = xstrdup(email);
+	for (char *p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	vault_blind(a->vault, "guardian-email", lower, idx);
+	vault_wipe_free(lower);
+}
 
 enum err guardian_confirm_request(struct app *a, struct store_conn *c, int64_t guardian_id,
 				  const char *email)

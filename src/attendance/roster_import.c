@@ -106,15 +106,6 @@ static const char *validate(struct row *r)
 	return NULL;
 }
 
-static void email_index(struct app *a, const char *email, unsigned char idx[VAULT_BLIND_LEN])
-{
-	char *lower = xstrdup(email);
-	for (char *p = lower; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	vault_blind(a->vault, "guardian-email", lower, idx);
-	vault_wipe_free(lower);
-}
-
 /* Applies one valid row on c (inside a savepoint). */
 static enum err apply_row(struct app *a, struct store_conn *c, const struct row *r,
 			  struct import_report *rep, const char **why)
@@ -167,7 +158,7 @@ static enum err apply_row(struct app *a, struct store_conn *c, const struct row 
 		rep->children_updated++;
 	}
 	unsigned char idx[VAULT_BLIND_LEN];
-	email_index(a, r->f[C_GEMAIL], idx);
+	guardian_email_index(a, r->f[C_GEMAIL], idx);
 	st = store_prepare(c, "SELECT id FROM guardians WHERE email_idx = ?");
 	if (!st)
 		return ERR_DB;

@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "app.h"
+#include "attendance/plan.h"
 #include "auth/audit.h"
 #include "base/clock.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 #include "mail/mail.h"
 #include "store/store.h"
@@ -194,6 +196,11 @@ record:
 	store_finish(st);
 	if (e != ERR_OK)
 		return e;
+	/* An entry clears "not arrived"; an exit clears "still present". */
+	e = alert_clear(c, u->cr->child_id, day,
+			strcmp(res->direction, "in") == 0 ? "not_arrived" : "still_present", u->at_ms);
+	if (e != ERR_OK)
+		return e;
 	e = queue_mails(u->a, c, u->cr->child_id, res->child_name, u->site_name, res->direction,
 			u->at_ms, NULL, &res->mails);
 	if (e != ERR_OK)
@@ -269,62 +276,34 @@ struct manual_unit {
 	struct app *a;
 	int64_t user_id, site_id, child_id;
 	const char *direction; /* wanted: "in" or "out" */
-	const char *reason;
+	const char *reason;       /* a manual entry/exit's reason; NULL for a pickup check-out */
 	const char *site_name;
 	struct scan_result *res;
 	const char **why;
+	int64_t pickup_id;        /* a check-out by this pickup person; 0 for a manual scan */
+	const char *pickup_note;  /* "お迎え: name（relation）" for the guardians' mail */
 };
 
-/* 0 when reason is 1..MANUAL_REASON_MAX UTF-8 characters, not only spaces, without control
- * characters (C0, DEL, C1); else -1 with *why. */
+/* 0 when reason is 1..MANUAL_REASON_MAX characters on one line, not blank; else -1 with *why. */
 static int manual_reason_check(const char *reason, const char **why)
 {
-	const unsigned char *p = (const unsigned char *)reason;
-	size_t n = 0;
-	int visible = 0;
-	for (; *p; n++) {
-		unsigned cp;
-		int len;
-		if (*p < 0x80) {
-			cp = *p;
-			len = 1;
-		} else if ((*p & 0xE0) == 0xC0) {
-			cp = *p & 0x1F;
-			len = 2;
-		} else if ((*p & 0xF0) == 0xE0) {
-			cp = *p & 0x0F;
-			len = 3;
-		} else if ((*p & 0xF8) == 0xF0) {
-			cp = *p & 0x07;
-			len = 4;
-		} else {
-			*why = "理由の文字が正しくありません";
-			return -1;
-		}
-		for (int i = 1; i < len; i++) {
-			if ((p[i] & 0xC0) != 0x80) {
-				*why = "理由の文字が正しくありません";
-				return -1;
-			}
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		p += len;
-		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-			*why = "理由に改行や制御文字は使えません";
-			return -1;
-		}
-		if (cp != ' ' && cp != 0x3000)
-			visible = 1;
-	}
-	if (n == 0 || !visible) {
+	switch (text_line_check(reason, MANUAL_REASON_MAX)) {
+	case TEXT_OK:
+		return 0;
+	case TEXT_BAD_UTF8:
+		*why = "理由の文字が正しくありません";
+		break;
+	case TEXT_CONTROL:
+		*why = "理由に改行や制御文字は使えません";
+		break;
+	case TEXT_EMPTY:
 		*why = "理由を入力してください";
-		return -1;
-	}
-	if (n > MANUAL_REASON_MAX) {
+		break;
+	case TEXT_TOO_LONG:
 		*why = "理由は200文字以内で入力してください";
-		return -1;
+		break;
 	}
-	return 0;
+	return -1;
 }
 
 /* Looks child_no up on c: its id, site, whether it is active, and its name (*name, caller
@@ -363,22 +342,53 @@ static enum err manual_unit_run(struct store_conn *c, void *ctx)
 	struct scan_result *res = u->res;
 	char day[16];
 	int64_t at_ms = clock_now_ms(); /* timed inside the write transaction, like a live scan */
+	int64_t last_id = 0, last_at = 0;
+	int last_collected = 0;
 	enum err e = ERR_DB;
 	clock_jst_date(at_ms, day, sizeof day);
 	/* The child's state as the board shows it: the last scan of today. */
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT direction FROM scans WHERE child_id = ? AND day = ? "
-	       "ORDER BY at_ms DESC, id DESC LIMIT 1");
+	    c, "SELECT direction, id, at_ms, pickup_id IS NOT NULL FROM scans WHERE child_id = ? "
+	       "AND day = ? ORDER BY at_ms DESC, id DESC LIMIT 1");
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, u->child_id);
 	store_bind_text(st, 2, day);
 	int rc = store_step(st);
 	int present = rc == STORE_ROW && strcmp(store_col_text(st, 0), "in") == 0;
+	if (rc == STORE_ROW) {
+		last_id = store_col_int(st, 1);
+		last_at = store_col_int(st, 2);
+		last_collected = (int)store_col_int(st, 3);
+	}
 	store_finish(st);
 	st = NULL;
 	if (rc != STORE_ROW && rc != STORE_DONE)
 		goto out;
+	if (u->pickup_id && !present) {
+		/* Left already (by card) without a recorded collector: say who collected. */
+		if (!last_id) {
+			*u->why = "この子どもは今日来ていません（not here today）";
+			e = ERR_CONFLICT;
+			goto out;
+		}
+		if (last_collected) {
+			*u->why = "お迎えの方はすでに記録されています（already recorded）";
+			e = ERR_CONFLICT;
+			goto out;
+		}
+		st = store_prepare(c, "UPDATE scans SET pickup_id = ? WHERE id = ?");
+		if (!st)
+			goto out;
+		store_bind_int(st, 1, u->pickup_id);
+		store_bind_int(st, 2, last_id);
+		e = store_run(st);
+		if (e != ERR_OK)
+			goto out;
+		res->at_ms = last_at;
+		snprintf(res->direction, sizeof res->direction, "out");
+		goto audit;
+	}
 	if (strcmp(u->direction, "in") == 0 && present) {
 		*u->why = "この子どもはすでに入室しています（already present）";
 		e = ERR_CONFLICT;
@@ -390,8 +400,8 @@ static enum err manual_unit_run(struct store_conn *c, void *ctx)
 		goto out;
 	}
 	st = store_prepare(c, "INSERT INTO scans(child_id, site_id, kiosk_id, card_id, direction, "
-			      "day, at_ms, manual_by, reason_enc) "
-			      "VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?)");
+			      "day, at_ms, manual_by, reason_enc, pickup_id) "
+			      "VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, u->child_id);
@@ -400,21 +410,35 @@ static enum err manual_unit_run(struct store_conn *c, void *ctx)
 	store_bind_text(st, 4, day);
 	store_bind_int(st, 5, at_ms);
 	store_bind_int(st, 6, u->user_id);
-	vault_bind_sealed(u->a->vault, st, 7, "scans.reason", u->reason);
+	if (u->reason)
+		vault_bind_sealed(u->a->vault, st, 7, "scans.reason", u->reason);
+	else
+		store_bind_null(st, 7);
+	if (u->pickup_id)
+		store_bind_int(st, 8, u->pickup_id);
+	else
+		store_bind_null(st, 8);
 	e = store_run(st);
 	if (e != ERR_OK)
 		goto out;
 	res->at_ms = at_ms;
 	snprintf(res->direction, sizeof res->direction, "%s", u->direction);
-	e = queue_mails(u->a, c, u->child_id, res->child_name, u->site_name, res->direction,
-			at_ms, "（職員による手入力）\n", &res->mails);
+	e = alert_clear(c, u->child_id, day,
+			strcmp(u->direction, "in") == 0 ? "not_arrived" : "still_present", at_ms);
 	if (e != ERR_OK)
 		goto out;
+	e = queue_mails(u->a, c, u->child_id, res->child_name, u->site_name, res->direction,
+			at_ms, u->pickup_note ? u->pickup_note : "（職員による手入力）\n",
+			&res->mails);
+	if (e != ERR_OK)
+		goto out;
+audit:;
 	char actor[48], object[48];
 	snprintf(actor, sizeof actor, "user:%lld", (long long)u->user_id);
 	snprintf(object, sizeof object, "child:%lld", (long long)u->child_id);
-	/* The reason may name people: it stays sealed in the scan row, never in the audit log. */
-	e = audit_append(c, u->a->vault, actor, "scan.manual", object, res->direction);
+	/* The reason and the collector's name stay sealed in the rows, never in the audit log. */
+	e = audit_append(c, u->a->vault, actor, u->pickup_id ? "scan.pickup" : "scan.manual",
+			 object, res->direction);
 	if (e == ERR_OK)
 		res->recorded = 1;
 out:
@@ -422,23 +446,41 @@ out:
 	return e;
 }
 
-enum err scan_record_manual(struct app *a, int64_t user_id, int64_t site_id,
-			    const char *child_no, const char *direction, const char *reason,
-			    struct scan_result *res, const char **why)
+/* Finds the pickup person pickup_id of child_id on c and writes "お迎え: name（relation）" for the
+ * mail into note, and the name and relation into who. ERR_NOTFOUND when it is not the child's
+ * active pickup person. */
+static enum err find_pickup(struct app *a, struct store_conn *c, int64_t child_id,
+			    int64_t pickup_id, char *note, size_t n, struct checkout_who *who)
+{
+	struct pickup *list = NULL;
+	size_t len = 0;
+	enum err e = pickup_list(a, c, child_id, 0, &list, &len);
+	if (e != ERR_OK)
+		return e;
+	e = ERR_NOTFOUND;
+	for (size_t i = 0; i < len; i++) {
+		if (list[i].id != pickup_id)
+			continue;
+		snprintf(note, n, "お迎え: %s（%s）\n", list[i].name, list[i].relation);
+		snprintf(who->name, sizeof who->name, "%s", list[i].name);
+		snprintf(who->relation, sizeof who->relation, "%s", list[i].relation);
+		e = ERR_OK;
+	}
+	pickup_list_free(list, len);
+	return e;
+}
+
+/* The shared part of a manual scan and a pickup check-out: finds child_no (of site_id), and
+ * the pickup person when pickup_id, then runs the unit in a group commit. */
+static enum err staff_scan(struct app *a, int64_t user_id, int64_t site_id, const char *child_no,
+			   const char *direction, const char *reason, int64_t pickup_id,
+			   struct checkout_who *who, struct scan_result *res, const char **why)
 {
 	struct site site;
-	char *name = NULL;
+	char *name = NULL, note[600] = "";
 	int64_t child_id = 0, child_site = 0;
 	int active = 0;
 	enum err e = ERR_INVALID;
-	memset(res, 0, sizeof *res);
-	*why = NULL;
-	if (!direction || (strcmp(direction, "in") != 0 && strcmp(direction, "out") != 0)) {
-		*why = "direction は \"in\" か \"out\" で指定してください";
-		goto out;
-	}
-	if (!reason || manual_reason_check(reason, why) != 0)
-		goto out;
 	if (!child_no || !child_no[0] || strlen(child_no) > 64) {
 		*why = "児童番号を指定してください";
 		goto out;
@@ -447,6 +489,11 @@ enum err scan_record_manual(struct app *a, int64_t user_id, int64_t site_id,
 	e = find_child(a, c, child_no, &child_id, &child_site, &active, &name);
 	if (e == ERR_OK)
 		e = site_get(c, site_id, &site);
+	if (e == ERR_OK && pickup_id && child_site == site_id &&
+	    find_pickup(a, c, child_id, pickup_id, note, sizeof note, who) != ERR_OK) {
+		*why = "このお迎えの方はこの子どもの登録にありません（unknown pickup_id）";
+		e = ERR_INVALID;
+	}
 	store_release(c);
 	if (e == ERR_NOTFOUND) {
 		*why = "この児童番号の子どもは登録されていません";
@@ -467,8 +514,9 @@ enum err scan_record_manual(struct app *a, int64_t user_id, int64_t site_id,
 	res->child_name = name;
 	name = NULL;
 	snprintf(res->site_name, sizeof res->site_name, "%s", site.name);
-	struct manual_unit u = {a, user_id, site_id, child_id, direction, reason, site.name, res,
-				why};
+	struct manual_unit u = {a,	  user_id, site_id,   child_id,		    direction,
+				reason,	  site.name, res,	why,
+				pickup_id, pickup_id ? note : NULL};
 	e = store_group_run(a->store, manual_unit_run, &u);
 out:
 	vault_wipe_free(name);
@@ -480,4 +528,33 @@ out:
 		mail_sender_wake(a->mail);
 	}
 	return e;
+}
+
+enum err scan_record_manual(struct app *a, int64_t user_id, int64_t site_id,
+			    const char *child_no, const char *direction, const char *reason,
+			    struct scan_result *res, const char **why)
+{
+	memset(res, 0, sizeof *res);
+	*why = NULL;
+	if (!direction || (strcmp(direction, "in") != 0 && strcmp(direction, "out") != 0)) {
+		*why = "direction は \"in\" か \"out\" で指定してください";
+		return ERR_INVALID;
+	}
+	if (!reason || manual_reason_check(reason, why) != 0)
+		return ERR_INVALID;
+	return staff_scan(a, user_id, site_id, child_no, direction, reason, 0, NULL, res, why);
+}
+
+enum err scan_record_checkout(struct app *a, int64_t user_id, int64_t site_id,
+			      const char *child_no, int64_t pickup_id, struct scan_result *res,
+			      struct checkout_who *who, const char **why)
+{
+	memset(res, 0, sizeof *res);
+	memset(who, 0, sizeof *who);
+	*why = NULL;
+	if (pickup_id <= 0) {
+		*why = "pickup_id を指定してください";
+		return ERR_INVALID;
+	}
+	return staff_scan(a, user_id, site_id, child_no, "out", NULL, pickup_id, who, res, why);
 }

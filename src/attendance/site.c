@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* site.c — clubs (学童クラブ) and ひろばプラス sites with their opening hours. */
+/* site.c — clubs (学童クラブ) and ひろばプラス sites: opening hours and the settings of plans and
+ * alerts (expected arrival, grace, same-day deadline, phone, alert address). */
 #include "attendance/attendance.h"
 
 #include <stdio.h>
@@ -7,6 +8,8 @@
 
 #include "app.h"
 #include "auth/audit.h"
+#include "base/clock.h"
+#include "mail/mail.h"
 #include "store/store.h"
 
 static int hhmm_ok(const char *s)
@@ -80,6 +83,10 @@ out:
 	return e;
 }
 
+#define SITE_COLUMNS                                                                             \
+	"SELECT id, code, name, type, opens, closes, COALESCE(arrival, opens), grace_min, "       \
+	"deadline, phone, alert_email, alert_guardians FROM sites WHERE "
+
 static enum err load(struct store_stmt *st, struct site *s)
 {
 	if (!st)
@@ -93,13 +100,19 @@ static enum err load(struct store_stmt *st, struct site *s)
 	snprintf(s->type, sizeof s->type, "%s", store_col_text(st, 3));
 	snprintf(s->opens, sizeof s->opens, "%s", store_col_text(st, 4));
 	snprintf(s->closes, sizeof s->closes, "%s", store_col_text(st, 5));
+	snprintf(s->arrival, sizeof s->arrival, "%s", store_col_text(st, 6));
+	s->grace_min = (int)store_col_int(st, 7);
+	snprintf(s->deadline, sizeof s->deadline, "%s", store_col_text(st, 8));
+	snprintf(s->phone, sizeof s->phone, "%s", store_col_text(st, 9));
+	snprintf(s->alert_email, sizeof s->alert_email, "%s", store_col_text(st, 10));
+	s->alert_guardians = (int)store_col_int(st, 11);
 	return ERR_OK;
 }
 
 enum err site_find(struct store_conn *c, const char *code, struct site *s)
 {
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT id, code, name, type, opens, closes FROM sites WHERE code = ?");
+	    c, SITE_COLUMNS "code = ?");
 	if (st)
 		store_bind_text(st, 1, code);
 	enum err e = load(st, s);
@@ -110,10 +123,93 @@ enum err site_find(struct store_conn *c, const char *code, struct site *s)
 enum err site_get(struct store_conn *c, int64_t id, struct site *s)
 {
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT id, code, name, type, opens, closes FROM sites WHERE id = ?");
+	    c, SITE_COLUMNS "id = ?");
 	if (st)
 		store_bind_int(st, 1, id);
 	enum err e = load(st, s);
 	store_finish(st);
+	return e;
+}
+
+/* 1 when phone is empty or 6-20 characters of digits, hyphens, brackets and spaces. */
+static int phone_ok(const char *p)
+{
+	size_t n = strlen(p), digits = 0;
+	if (n == 0)
+		return 1;
+	if (n > 20)
+		return 0;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (!strchr("-() ", *p))
+			return 0;
+	}
+	return digits >= 6;
+}
+
+enum err site_update(struct app *a, const char *actor, const struct site *s, const char **why)
+{
+	int opens = clock_hhmm_minutes(s->opens), closes = clock_hhmm_minutes(s->closes);
+	int arrival = clock_hhmm_minutes(s->arrival), deadline = clock_hhmm_minutes(s->deadline);
+	*why = NULL;
+	if (opens < 0 || closes < 0 || opens >= closes) {
+		*why = "opens and closes must be HH:MM with opens before closes";
+		return ERR_INVALID;
+	}
+	if (arrival < opens || arrival >= closes) {
+		*why = "arrival must be HH:MM within the opening hours";
+		return ERR_INVALID;
+	}
+	if (deadline < 0) {
+		*why = "deadline must be HH:MM";
+		return ERR_INVALID;
+	}
+	if (s->grace_min < 0 || s->grace_min > 240) {
+		*why = "grace_min must be 0-240 minutes";
+		return ERR_INVALID;
+	}
+	if (!phone_ok(s->phone)) {
+		*why = "phone must be digits with hyphens, 6-20 characters";
+		return ERR_INVALID;
+	}
+	if (s->alert_email[0] && !mail_address_valid(s->alert_email)) {
+		*why = "alert_email is not a mail address";
+		return ERR_INVALID;
+	}
+	struct store_conn *c = store_acquire(a->store);
+	struct store_stmt *st = NULL;
+	enum err e = store_begin(c);
+	if (e != ERR_OK)
+		goto out;
+	st = store_prepare(c, "UPDATE sites SET opens = ?, closes = ?, arrival = ?, grace_min = ?, "
+			      "deadline = ?, phone = ?, alert_email = ?, alert_guardians = ? "
+			      "WHERE id = ?");
+	e = ERR_DB;
+	if (!st)
+		goto out;
+	store_bind_text(st, 1, s->opens);
+	store_bind_text(st, 2, s->closes);
+	store_bind_text(st, 3, s->arrival);
+	store_bind_int(st, 4, s->grace_min);
+	store_bind_text(st, 5, s->deadline);
+	store_bind_text(st, 6, s->phone);
+	store_bind_text(st, 7, s->alert_email);
+	store_bind_int(st, 8, s->alert_guardians ? 1 : 0);
+	store_bind_int(st, 9, s->id);
+	e = store_run(st);
+	if (e != ERR_OK)
+		goto out;
+	char object[48], detail[96];
+	snprintf(object, sizeof object, "site:%s", s->code);
+	snprintf(detail, sizeof detail, "hours=%s-%s arrival=%s grace=%d deadline=%s", s->opens,
+		 s->closes, s->arrival, s->grace_min, s->deadline);
+	e = audit_append(c, a->vault, actor, "site.update", object, detail);
+	if (e == ERR_OK)
+		e = store_commit(c);
+out:
+	store_finish(st);
+	store_rollback(c);
+	store_release(c);
 	return e;
 }

@@ -10,13 +10,14 @@ static const struct {
 } roles[] = {
 	{ROLE_WARD_ADMIN, "ward_admin"}, {ROLE_WARD_STAFF, "ward_staff"},
 	{ROLE_CONTRACTOR, "contractor"}, {ROLE_SITE_STAFF, "site_staff"},
-	{ROLE_KIOSK, "kiosk"},
+	{ROLE_KIOSK, "kiosk"}, {ROLE_GUARDIAN, "guardian"},
 };
 
 enum role role_parse(const char *name)
 {
 	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
-		if (strcmp(roles[i].name, name) == 0 && roles[i].role != ROLE_KIOSK)
+		if (strcmp(roles[i].name, name) == 0 && roles[i].role != ROLE_KIOSK &&
+		    roles[i].role != ROLE_GUARDIAN)
 			return roles[i].role;
 	return ROLE_NONE;
 }

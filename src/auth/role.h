@@ -11,6 +11,7 @@ enum role {
 	ROLE_SITE_STAFF = 1 << 3,
 	ROLE_KIOSK = 1 << 4,  /* a club's kiosk device, by bearer token */
 	ROLE_PUBLIC = 1 << 5, /* anyone, signed in or not */
+	ROLE_GUARDIAN = 1 << 6, /* a guardian signed in by a mail link (/parent/) */
 };
 #define ROLE_ANY_USER (ROLE_WARD_ADMIN | ROLE_WARD_STAFF | ROLE_CONTRACTOR | ROLE_SITE_STAFF)
 

@@ -15,8 +15,31 @@ static void token_hash(const char *token, unsigned char out[VAULT_HASH_LEN])
 	vault_hash(token, strlen(token), out);
 }
 
-enum err session_create(struct store *s, int64_t user_id, char **token, char **csrf)
+/* The statements of each kind of session: the tables differ only in name and owner column. */
+static const struct session_sql {
+	const char *insert, *sweep, *select, *remove, *touch;
+} sqls[] = {
+    [SESSION_STAFF] =
+	{"INSERT INTO sessions(token_hash, user_id, csrf, created_ms, last_seen_ms) "
+	 "VALUES (?, ?, ?, ?, ?)",
+	 "DELETE FROM sessions WHERE last_seen_ms < ? OR created_ms < ?",
+	 "SELECT user_id, csrf, created_ms, last_seen_ms FROM sessions WHERE token_hash = ?",
+	 "DELETE FROM sessions WHERE token_hash = ?",
+	 "UPDATE sessions SET last_seen_ms = ?2 WHERE token_hash = ?1"},
+    [SESSION_GUARDIAN] =
+	{"INSERT INTO guardian_sessions(token_hash, guardian_id, csrf, created_ms, last_seen_ms) "
+	 "VALUES (?, ?, ?, ?, ?)",
+	 "DELETE FROM guardian_sessions WHERE last_seen_ms < ? OR created_ms < ?",
+	 "SELECT guardian_id, csrf, created_ms, last_seen_ms FROM guardian_sessions "
+	 "WHERE token_hash = ?",
+	 "DELETE FROM guardian_sessions WHERE token_hash = ?",
+	 "UPDATE guardian_sessions SET last_seen_ms = ?2 WHERE token_hash = ?1"},
+};
+
+enum err session_create_kind(struct store *s, enum session_kind kind, int64_t owner_id,
+			     char **token, char **csrf)
 {
+	const struct session_sql *q = &sqls[kind];
 	unsigned char h[VAULT_HASH_LEN];
 	char *t = vault_token(32), *x = vault_token(24);
 	int64_t now = clock_now_ms();
@@ -27,20 +50,18 @@ enum err session_create(struct store *s, int64_t user_id, char **token, char **c
 	/* Writers take their turn (store_begin) rather than racing in SQLite's busy handler. */
 	if (store_begin(c) != ERR_OK)
 		goto out;
-	st = store_prepare(
-	    c, "INSERT INTO sessions(token_hash, user_id, csrf, created_ms, last_seen_ms) "
-	       "VALUES (?, ?, ?, ?, ?)");
+	st = store_prepare(c, q->insert);
 	if (!st)
 		goto out;
 	store_bind_blob(st, 1, h, sizeof h);
-	store_bind_int(st, 2, user_id);
+	store_bind_int(st, 2, owner_id);
 	store_bind_text(st, 3, x);
 	store_bind_int(st, 4, now);
 	store_bind_int(st, 5, now);
 	e = store_run(st);
 	store_finish(st);
 	/* Expired sessions of anyone are swept here, where sessions are written anyway. */
-	st = store_prepare(c, "DELETE FROM sessions WHERE last_seen_ms < ? OR created_ms < ?");
+	st = store_prepare(c, q->sweep);
 	if (st) {
 		store_bind_int(st, 1, now - SESSION_IDLE_MS);
 		store_bind_int(st, 2, now - SESSION_ABSOLUTE_MS);
@@ -62,15 +83,16 @@ out:
 	return ERR_OK;
 }
 
-enum err session_check(struct store *s, const char *token, int64_t *user_id, char csrf[64])
+enum err session_check_kind(struct store *s, enum session_kind kind, const char *token,
+			    int64_t *owner_id, char csrf[64])
 {
+	const struct session_sql *q = &sqls[kind];
 	unsigned char h[VAULT_HASH_LEN];
 	int64_t now = clock_now_ms();
 	enum err e = ERR_UNAUTH;
 	struct store_conn *c = store_acquire(s);
 	token_hash(token, h);
-	struct store_stmt *st = store_prepare(
-	    c, "SELECT user_id, csrf, created_ms, last_seen_ms FROM sessions WHERE token_hash = ?");
+	struct store_stmt *st = store_prepare(c, q->select);
 	if (!st) {
 		e = ERR_DB;
 		goto out;
@@ -86,7 +108,7 @@ enum err session_check(struct store *s, const char *token, int64_t *user_id, cha
 	int expired = now - seen > SESSION_IDLE_MS || now - created > SESSION_ABSOLUTE_MS;
 	if (!expired && now - seen < 60000) {
 		/* The idle timer is refreshed at most once a minute: no write on every request. */
-		*user_id = uid;
+		*owner_id = uid;
 		e = ERR_OK;
 		goto out;
 	}
@@ -94,8 +116,7 @@ enum err session_check(struct store *s, const char *token, int64_t *user_id, cha
 		e = ERR_DB;
 		goto out;
 	}
-	st = store_prepare(c, expired ? "DELETE FROM sessions WHERE token_hash = ?"
-				      : "UPDATE sessions SET last_seen_ms = ?2 WHERE token_hash = ?1");
+	st = store_prepare(c, expired ? q->remove : q->touch);
 	if (!st) {
 		e = ERR_DB;
 		goto out;
@@ -109,7 +130,7 @@ enum err session_check(struct store *s, const char *token, int64_t *user_id, cha
 	}
 	if (expired)
 		goto out;
-	*user_id = uid;
+	*owner_id = uid;
 	e = ERR_OK;
 out:
 	store_finish(st);
@@ -118,7 +139,7 @@ out:
 	return e;
 }
 
-enum err session_delete(struct store *s, const char *token)
+enum err session_delete_kind(struct store *s, enum session_kind kind, const char *token)
 {
 	unsigned char h[VAULT_HASH_LEN];
 	struct store_conn *c = store_acquire(s);
@@ -126,7 +147,7 @@ enum err session_delete(struct store *s, const char *token)
 	token_hash(token, h);
 	struct store_stmt *st = NULL;
 	if (store_begin(c) == ERR_OK)
-		st = store_prepare(c, "DELETE FROM sessions WHERE token_hash = ?");
+		st = store_prepare(c, sqls[kind].remove);
 	if (st) {
 		store_bind_blob(st, 1, h, sizeof h);
 		e = store_run(st);
@@ -137,4 +158,19 @@ enum err session_delete(struct store *s, const char *token)
 	store_rollback(c);
 	store_release(c);
 	return e;
+}
+
+enum err session_create(struct store *s, int64_t user_id, char **token, char **csrf)
+{
+	return session_create_kind(s, SESSION_STAFF, user_id, token, csrf);
+}
+
+enum err session_check(struct store *s, const char *token, int64_t *user_id, char csrf[64])
+{
+	return session_check_kind(s, SESSION_STAFF, token, user_id, csrf);
+}
+
+enum err session_delete(struct store *s, const char *token)
+{
+	return session_delete_kind(s, SESSION_STAFF, token);
 }

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #define JST_OFFSET_S (9 * 3600)
@@ -17,10 +18,18 @@ static int64_t real_ms(void)
 }
 
 static pthread_once_t fake_once = PTHREAD_ONCE_INIT;
-static int64_t fake_offset_ms;
+static _Atomic int64_t fake_offset_ms;
+/* MIMAMORI_FAKE_NOW_FILE (tests only): a file holding unix seconds, re-read at most every
+ * 50 ms of real time; each new value sets the clock to it, from where it runs on. */
+static const char *fake_file;
+static pthread_mutex_t fake_mu = PTHREAD_MUTEX_INITIALIZER;
+static int64_t fake_file_value, fake_file_checked_ms;
 
 static void fake_init(void)
 {
+	fake_file = getenv("MIMAMORI_FAKE_NOW_FILE");
+	if (fake_file && !*fake_file)
+		fake_file = NULL;
 	const char *s = getenv("MIMAMORI_FAKE_NOW");
 	if (!s || !*s)
 		return;
@@ -30,10 +39,31 @@ static void fake_init(void)
 		fake_offset_ms = (int64_t)v * 1000 - real_ms();
 }
 
+static void fake_file_reload(int64_t real)
+{
+	pthread_mutex_lock(&fake_mu);
+	if (real - fake_file_checked_ms >= 50) {
+		fake_file_checked_ms = real;
+		FILE *f = fopen(fake_file, "r");
+		long long v = 0;
+		if (f) {
+			if (fscanf(f, "%lld", &v) == 1 && v > 0 && v != fake_file_value) {
+				fake_file_value = v;
+				fake_offset_ms = (int64_t)v * 1000 - real;
+			}
+			fclose(f);
+		}
+	}
+	pthread_mutex_unlock(&fake_mu);
+}
+
 int64_t clock_now_ms(void)
 {
 	pthread_once(&fake_once, fake_init);
-	return real_ms() + fake_offset_ms;
+	int64_t real = real_ms();
+	if (fake_file)
+		fake_file_reload(real);
+	return real + fake_offset_ms;
 }
 
 static void jst_tm(int64_t ms, struct tm *tm)
@@ -75,4 +105,63 @@ void clock_rfc5322(int64_t ms, char *out, size_t n)
 	/* Built by hand: strftime's %a/%b follow the locale. */
 	snprintf(out, n, "%s, %02d %s %04d %s +0900", days[tm.tm_wday], tm.tm_mday,
 		 months[tm.tm_mon], tm.tm_year + 1900, hms);
+}
+
+int clock_hhmm_minutes(const char *hhmm)
+{
+	if (!hhmm || strlen(hhmm) != 5 || hhmm[2] != ':')
+		return -1;
+	for (int i = 0; i < 5; i++)
+		if (i != 2 && (hhmm[i] < '0' || hhmm[i] > '9'))
+			return -1;
+	int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
+	int m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+	if (h > 23 || m > 59)
+		return -1;
+	return h * 60 + m;
+}
+
+int clock_jst_minutes(int64_t ms)
+{
+	struct tm tm;
+	jst_tm(ms, &tm);
+	return tm.tm_hour * 60 + tm.tm_min;
+}
+
+int clock_day_parse(const char *day, int64_t *midnight_ms, int *weekday)
+{
+	int y, mo, d;
+	char tail;
+	if (!day || strlen(day) != 10 || day[4] != '-' || day[7] != '-' ||
+	    sscanf(day, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3)
+		return -1;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (day[i] < '0' || day[i] > '9'))
+			return -1;
+	if (y < 1900 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	struct tm tm = {0};
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	time_t t = timegm(&tm); /* normalises 02-30 to 03-02: compared below */
+	struct tm back;
+	gmtime_r(&t, &back);
+	if (back.tm_year != y - 1900 || back.tm_mon != mo - 1 || back.tm_mday != d)
+		return -1;
+	if (midnight_ms)
+		*midnight_ms = ((int64_t)t - JST_OFFSET_S) * 1000;
+	if (weekday)
+		*weekday = back.tm_wday;
+	return 0;
+}
+
+void clock_day_add(const char *day, int delta, char *out, size_t n)
+{
+	int64_t ms = 0;
+	if (clock_day_parse(day, &ms, NULL) != 0) {
+		snprintf(out, n, "%s", day);
+		return;
+	}
+	clock_jst_date(ms + (int64_t)delta * 86400000, out, n);
 }

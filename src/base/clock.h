@@ -16,5 +16,14 @@ void clock_jst_hhmm(int64_t ms, char *out, size_t n);
 void clock_jst_iso(int64_t ms, char *out, size_t n);
 /* Writes an RFC 5322 Date header value in +0900 (>= 40 bytes). */
 void clock_rfc5322(int64_t ms, char *out, size_t n);
+/* Returns the minutes since midnight of "HH:MM" (00:00-23:59), or -1 when it is not one. */
+int clock_hhmm_minutes(const char *hhmm);
+/* Returns the Japan-time minutes since midnight of ms. */
+int clock_jst_minutes(int64_t ms);
+/* Parses a real calendar date "YYYY-MM-DD": sets *midnight_ms (its Japan-time start) and
+ * *weekday (0 Sunday … 6 Saturday) when not NULL. Returns 0, or -1 when day is not a date. */
+int clock_day_parse(const char *day, int64_t *midnight_ms, int *weekday);
+/* Writes the date delta days after day (a valid date) into out (>= 11 bytes). */
+void clock_day_add(const char *day, int delta, char *out, size_t n);
 
 #endif

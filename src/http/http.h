@@ -31,7 +31,8 @@ struct http_req {
 	struct user user;    /* valid when role is a user role */
 	int64_t kiosk_id;    /* valid when role == ROLE_KIOSK */
 	int64_t kiosk_site_id;
-	char actor[96];      /* who, for the audit log: "user:7", "kiosk:3", "anon" */
+	int64_t guardian_id; /* valid when role == ROLE_GUARDIAN */
+	char actor[96];      /* who, for the audit log: "user:7", "kiosk:3", "guardian:5", "anon" */
 };
 
 struct http_resp {

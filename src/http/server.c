@@ -134,12 +134,22 @@ static void identify(struct http_server *srv, struct http_req *rq, char csrf[64]
 	}
 	const char *tok = MHD_lookup_connection_value(rq->conn->mhd, MHD_COOKIE_KIND, SESSION_COOKIE);
 	int64_t uid = 0;
-	if (!tok || session_check(srv->app->store, tok, &uid, csrf) != ERR_OK)
+	if (tok && session_check(srv->app->store, tok, &uid, csrf) == ERR_OK &&
+	    user_load(srv->app->store, uid, &rq->user) == ERR_OK) {
+		rq->role = rq->user.role;
+		snprintf(rq->actor, sizeof rq->actor, "user:%lld", (long long)uid);
 		return;
-	if (user_load(srv->app->store, uid, &rq->user) != ERR_OK)
+	}
+	/* A guardian's session (/parent/) is a cookie of its own: one browser may hold both. */
+	csrf[0] = '\0';
+	tok = MHD_lookup_connection_value(rq->conn->mhd, MHD_COOKIE_KIND, SESSION_PARENT_COOKIE);
+	if (tok && session_check_kind(srv->app->store, SESSION_GUARDIAN, tok, &uid, csrf) == ERR_OK) {
+		rq->role = ROLE_GUARDIAN;
+		rq->guardian_id = uid;
+		snprintf(rq->actor, sizeof rq->actor, "guardian:%lld", (long long)uid);
 		return;
-	rq->role = rq->user.role;
-	snprintf(rq->actor, sizeof rq->actor, "user:%lld", (long long)uid);
+	}
+	csrf[0] = '\0';
 }
 
 static void audit_denial(struct http_server *srv, struct http_req *rq, const char *why)
@@ -194,7 +204,7 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 		goto out;
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && !r->csrf_exempt &&
-	    (rq.role & ROLE_ANY_USER)) {
+	    (rq.role & (ROLE_ANY_USER | ROLE_GUARDIAN))) {
 		const char *got = http_header(&rq, "X-CSRF-Token");
 		if (!got || !csrf[0] || strlen(got) != strlen(csrf) ||
 		    !vault_equal_str(got, csrf)) {

@@ -17,6 +17,14 @@ export const ALL_VARS = [
   'MIMAMORI_CONTROL_URL',
   'MIMAMORI_OFFLINE_CODES',
   'MIMAMORI_OFFLINE_NAMES',
+  'MIMAMORI_MAILDIR',
+  'MIMAMORI_PARENT_EMAIL',
+  'MIMAMORI_PARENT_CHILD_NO',
+  'MIMAMORI_PARENT_CHILD_NAME',
+  'MIMAMORI_OTHER_CHILD_NO',
+  'MIMAMORI_ADMIN_LOGIN',
+  'MIMAMORI_APPROVER_LOGIN',
+  'MIMAMORI_SECOND_SITE_CODE',
 ];
 
 /** Returns {URL, KIOSK_TOKEN, ...} or throws a clear error naming what is missing. */
@@ -140,4 +148,107 @@ export async function staffApi(env) {
       return { status: r.status, data, text: t };
     },
   };
+}
+
+/** Decodes one stored mail (RFC 5322 text) into {headers, body} enough for our own mails: the
+ * body is one base64 (or 8bit) UTF-8 text part. */
+export function parseMail(text) {
+  const [head, ...rest] = text.split(/\r?\n\r?\n/);
+  const raw = rest.join('\n\n');
+  const headers = {};
+  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const body = /base64/i.test(headers['content-transfer-encoding'] || '')
+    ? Buffer.from(raw.replace(/\s+/g, ''), 'base64').toString('utf8') : raw;
+  return { headers, body };
+}
+
+/** Returns the mails in the driver's Maildir (new/ and cur/) sent To: address, oldest first. */
+export function mailsTo(env, address) {
+  const out = [];
+  for (const sub of ['new', 'cur']) {
+    const dir = path.join(env.MAILDIR, sub);
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir)) {
+      const file = path.join(dir, f);
+      const m = parseMail(fs.readFileSync(file, 'utf8'));
+      if ((m.headers.to || '').includes(address)) out.push({ ...m, mtime: fs.statSync(file).mtimeMs, file });
+    }
+  }
+  return out.sort((a, b) => a.mtime - b.mtime || a.file.localeCompare(b.file));
+}
+
+/** Asks for a guardian's sign-in link (POST /api/v1/parent/login-links) and waits for the mail;
+ * returns the link's URL ({URL}/parent/#login=TOKEN). */
+export async function parentLoginLink(env, email = env.PARENT_EMAIL) {
+  const before = mailsTo(env, email).length;
+  const res = await fetch(`${env.URL}/api/v1/parent/login-links`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email }),
+  });
+  assert.equal(res.status, 202, `login-links answered ${res.status}: ${await res.text()}`);
+  const mail = await eventually(() => {
+    const all = mailsTo(env, email);
+    return all.length > before && all[all.length - 1];
+  }, { timeoutMs: 20000, message: `the sign-in mail to ${email}` });
+  const m = mail.body.match(/https?:\/\/\S+\/parent\/#login=[A-Za-z0-9_-]+/);
+  assert.ok(m, `no sign-in link in the mail: ${mail.body}`);
+  return m[0];
+}
+
+/** Signs a guardian in through the API; returns {get, send(method, path, body)} with the
+ * parent cookie and CSRF token. */
+export async function parentApi(env, email = env.PARENT_EMAIL) {
+  const link = await parentLoginLink(env, email);
+  const token = link.split('#login=')[1];
+  const res = await fetch(`${env.URL}/api/v1/parent/session`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  const t = await res.text();
+  assert.equal(res.status, 200, `parent sign-in answered ${res.status}: ${t}`);
+  const { csrf } = JSON.parse(t);
+  const cookie = (res.headers.getSetCookie?.() || [res.headers.get('set-cookie')])
+    .filter(Boolean).map((c) => c.split(';', 1)[0]).join('; ');
+  const call = async (method, p, body) => {
+    const r = await fetch(`${env.URL}${p}`, {
+      method,
+      headers: { Cookie: cookie, Accept: 'application/json', 'X-CSRF-Token': csrf,
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    let data = null;
+    try { data = JSON.parse(text); } catch { /* keep null */ }
+    return { status: r.status, data, text };
+  };
+  return { get: (p) => call('GET', p), send: call };
+}
+
+/** Signs a staff user (login) in through the API; returns {get, send(method, path, body)}. */
+export async function userApi(env, login, password = env.STAFF_PASSWORD) {
+  const res = await fetch(`${env.URL}/api/v1/session`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login, password }),
+  });
+  const t = await res.text();
+  assert.equal(res.status, 200, `sign-in of ${login} answered ${res.status}: ${t}`);
+  const { csrf } = JSON.parse(t);
+  const cookie = (res.headers.getSetCookie?.() || [res.headers.get('set-cookie')])
+    .filter(Boolean).map((c) => c.split(';', 1)[0]).join('; ');
+  const call = async (method, p, body) => {
+    const r = await fetch(`${env.URL}${p}`, {
+      method,
+      headers: { Cookie: cookie, Accept: 'application/json', 'X-CSRF-Token': csrf,
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    let data = null;
+    try { data = JSON.parse(text); } catch { /* keep null */ }
+    return { status: r.status, data, text };
+  };
+  return { get: (p) => call('GET', p), send: call };
 }

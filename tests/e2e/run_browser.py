@@ -37,7 +37,13 @@ OFFLINE = [["B004", "G01", "伊藤 四葉", "イトウ ヨツバ", "3", "2016-08
             "browser.parent5@example.jp"],
            ["B006", "G01", "中村 六花", "ナカムラ リッカ", "1", "2018-09-08", "中村 恵",
             "browser.parent6@example.jp"]]
+# The guardian portal's family (tests/browser/8-parent, 9-pickup): B007 at G01, its guardian's
+# address confirmed by the driver; B002 (G02) is another family's child for the IDOR checks.
+PARENT = ["B007", "G01", "小林 七海", "コバヤシ ナナミ", "2", "2017-04-07", "小林 直子",
+          "browser.parent7@example.jp"]
 STAFF = "staff01"
+ADMIN = "admin01"        # ward admin: composes emergency mail (tests/browser/7-emergency)
+APPROVER = "contract01"  # contractor: the second person who approves a send to several sites
 CONTROL_WAIT = 30.0  # seconds: start waits at most this for /healthz; stop waits half
 
 
@@ -90,7 +96,9 @@ def fail(msg):
 
 
 def main():
-    files = sorted(glob.glob(os.path.join(harness.REPO, "tests", "browser", "*.test.mjs")))
+    # Arguments name some test files (a developer running one); none: every file.
+    files = [os.path.abspath(f) for f in sys.argv[1:]] or sorted(
+        glob.glob(os.path.join(harness.REPO, "tests", "browser", "*.test.mjs")))
     if not files:
         return fail("no tests/browser/*.test.mjs files yet")
     data = harness.DataDir()
@@ -101,10 +109,12 @@ def main():
         d.site_add("G01", "すみれ学童クラブ")
         d.site_add("G02", "ひろばプラス桜", "hiroba_plus")
         d.user_add(STAFF, "site_staff", ["G01"])
+        d.user_add(ADMIN, "ward_admin")
+        d.user_add(APPROVER, "contractor")
         srv = harness.Server(d, mail="maildir:" + os.path.join(d.tmp, "mail"),
                              log_dir=d.tmp)
         d.set_base_url(srv.url)  # before the import: the confirmation links use it
-        d.import_children(d.write_csv("roster.csv", [CHILD] + OTHERS + OFFLINE))
+        d.import_children(d.write_csv("roster.csv", [CHILD] + OTHERS + OFFLINE + [PARENT]))
         # One child's card at a time, the sheet decoded after each: the new code is that
         # child's (zbar does not read a page's codes in layout order).
         codes = []
@@ -125,6 +135,13 @@ def main():
         confirm = mails[0].confirm_token
         if not confirm:
             return fail("no confirmation link in the mail")
+        pmail = harness.wait_until(
+            lambda: [m for m in harness.read_maildir(maildir) if PARENT[7] in m.rcpts],
+            timeout=30, what="the B007 guardian's confirmation mail")
+        r = harness.Client(srv.port).post("/api/v1/confirmations",
+                                          {"token": pmail[0].confirm_token})
+        if r.status != 200:
+            return fail("confirming the B007 guardian: %r" % r)
         control = control_server(srv)
         env = dict(os.environ)
         env.update({
@@ -139,6 +156,14 @@ def main():
             "MIMAMORI_STAFF_PASSWORD": harness.PASSWORD,
             "MIMAMORI_SITE_CODE": "G01",
             "MIMAMORI_CONFIRM_TOKEN": confirm,
+            "MIMAMORI_MAILDIR": maildir,
+            "MIMAMORI_PARENT_EMAIL": PARENT[7],
+            "MIMAMORI_PARENT_CHILD_NO": PARENT[0],
+            "MIMAMORI_PARENT_CHILD_NAME": PARENT[2],
+            "MIMAMORI_OTHER_CHILD_NO": OTHERS[0][0],
+            "MIMAMORI_ADMIN_LOGIN": ADMIN,
+            "MIMAMORI_APPROVER_LOGIN": APPROVER,
+            "MIMAMORI_SECOND_SITE_CODE": "G02",
         })
         print("# server %s, data %s" % (srv.url, d.path))
         sys.stdout.flush()

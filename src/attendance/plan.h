@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* plan.h — guardians' side of a club (seed 000: 利用予定・欠席連絡): sign-in by mail link,
+ * planned attendance (a weekly pattern plus day exceptions), absence notices, the pickup list,
+ * and the board's alerts (a planned child not arrived, a child still present at closing). */
+#ifndef MIMAMORI_ATTENDANCE_PLAN_H
+#define MIMAMORI_ATTENDANCE_PLAN_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct app;
+struct site;
+struct store_conn;
+
+#define LOGIN_LINK_MS (15LL * 60 * 1000) /* a guardian's sign-in link is valid this long */
+#define LOGIN_LINKS_PER_WINDOW 3         /* links sent to one address per LOGIN_LINK_MS */
+#define PLAN_TEXT_MAX 200                /* characters of an absence reason */
+#define PICKUP_TEXT_MAX 60               /* characters of a pickup person's name or relation */
+
+/* ---- sign-in by mail link (guardian_login.c) ---- */
+
+/* Queues a sign-in link mail to email when it is a confirmed guardian's address (at most
+ * LOGIN_LINKS_PER_WINDOW per window); any other address is silently ignored, so the answer
+ * never tells whether an address is registered. Errors only for a broken store. */
+enum err guardian_login_request(struct app *a, const char *email);
+/* Uses a sign-in link's token once: *guardian_id is its guardian. ERR_NOTFOUND for an unknown,
+ * used or expired token. */
+enum err guardian_login_redeem(struct app *a, const char *token, int64_t *guardian_id);
+/* Copies the guardian's name (malloc'd, free with vault_wipe_free) into *name. */
+enum err guardian_name(struct app *a, int64_t guardian_id, char **name);
+/* Finds guardian_id's active child child_no on c: *child_id and *site_id. ERR_NOTFOUND when
+ * there is none or it is another family's (the caller answers 404 either way). */
+enum err guardian_child(struct store_conn *c, int64_t guardian_id, const char *child_no,
+			int64_t *child_id, int64_t *site_id);
+
+/* ---- plans (plan.c) ---- */
+
+enum plan_status { PLAN_OFF, PLAN_ATTEND, PLAN_ABSENT };
+
+/* One day's plan: as the guardian set it for the day, or from the weekly pattern. */
+struct plan_entry {
+	enum plan_status status;
+	char leave[6];      /* planned leave time "HH:MM", "" none */
+	char way_home[8];   /* "alone", "pickup", "" none */
+	int64_t pickup_id;  /* 0 none */
+	char *reason;       /* absent only: malloc'd, free with vault_wipe_free; NULL otherwise */
+};
+
+/* A child's weekly pattern, by weekday 0 (Sunday, never planned) … 6 (Saturday). */
+struct plan_week {
+	int attend[7];
+	struct plan_entry day[7]; /* reason unused */
+};
+
+/* One day of a month's plan as the guardian's calendar shows it. */
+struct plan_day {
+	char day[11];
+	int weekday;              /* 0 Sunday … 6 Saturday */
+	int from_day;             /* 1 when a day exception decides it, 0 the weekly pattern */
+	struct plan_entry plan;
+	char in_at[6], out_at[6]; /* first entry and last exit that day, "" none */
+};
+
+/* Returns "attend", "off" or "absent". */
+const char *plan_status_name(enum plan_status s);
+/* Parses a status name; -1 when unknown. */
+int plan_status_parse(const char *name);
+/* Returns "sun" … "sat" for weekday 0-6. */
+const char *plan_weekday_name(int weekday);
+/* Returns 0-6 for "sun" … "sat", -1 otherwise. */
+int plan_weekday_parse(const char *name);
+
+/* Loads child_id's weekly pattern on c into *w. */
+enum err plan_week_load(struct store_conn *c, int64_t child_id, struct plan_week *w);
+/* Loads child_id's plan of every day of month "YYYY-MM" with attendance from scans: *days
+ * (malloc'd, free with plan_days_free) and *n. ERR_INVALID for a bad month. */
+enum err plan_month(struct app *a, struct store_conn *c, int64_t child_id, const char *month,
+		    struct plan_day **days, size_t *n);
+/* Frees n days from plan_month, wiping the reasons. */
+void plan_days_free(struct plan_day *days, size_t n);
+/* Wipes and frees e's reason. */
+void plan_entry_clear(struct plan_entry *e);
+
+/* Returns NULL when day may be changed now at site s, else why (written into msg, n bytes):
+ * a past day, or today after the site's deadline (the message gives the phone number). */
+const char *plan_change_locked(const struct site *s, const char *day, int64_t now_ms,
+			       char *msg, size_t n);
+/* Checks an entry for child_id at site s on c: status fields, leave within the hours, a
+ * pickup way home naming one of the child's active pickup people, a reason for an absence.
+ * Returns NULL or a static reason. */
+const char *plan_entry_check(struct store_conn *c, const struct site *s, int64_t child_id,
+			     const struct plan_entry *p);
+
+/* Sets child_id's plan for day (YYYY-MM-DD) as actor; p NULL removes the day's exception (back
+ * to the pattern). Refuses (ERR_CONFLICT, *why written into msg) a locked day, (ERR_INVALID,
+ * *why) bad fields or a Sunday. An absence or an "off" clears the day's not-arrived alert.
+ * Audited ("plan.day", never the reason). */
+enum err plan_set_day(struct app *a, const char *actor, int64_t child_id, const struct site *s,
+		      const char *day, const struct plan_entry *p, char *msg, size_t n,
+		      const char **why);
+/* Replaces child_id's weekly pattern as actor. When today's plan is already locked, today
+ * keeps the plan it had (stored as a day exception). ERR_INVALID with *why for bad fields.
+ * Audited ("plan.weekly"). */
+enum err plan_set_week(struct app *a, const char *actor, int64_t child_id, const struct site *s,
+		       const struct plan_week *w, const char **why);
+
+/* ---- the pickup list (pickup.c) ---- */
+
+struct pickup {
+	int64_t id;
+	char *name, *relation; /* malloc'd; free with pickup_list_free */
+	int active;
+};
+/* Loads child_id's pickup people on c (active only unless all): *out (malloc'd) and *n. */
+enum err pickup_list(struct app *a, struct store_conn *c, int64_t child_id, int all,
+		     struct pickup **out, size_t *n);
+/* Frees a list from pickup_list, wiping the names. */
+void pickup_list_free(struct pickup *p, size_t n);
+/* Adds a pickup person (name and relation 1-60 characters, no control characters) to
+ * child_id as actor: *id. ERR_INVALID with *why. Audited. */
+enum err pickup_add(struct app *a, const char *actor, int64_t child_id, const char *name,
+		    const char *relation, int64_t *id, const char **why);
+/* Removes (deactivates) pickup id of child_id as actor. ERR_NOTFOUND when it is not the
+ * child's. Audited. */
+enum err pickup_remove(struct app *a, const char *actor, int64_t child_id, int64_t id);
+/* Returns NULL when text is 1..max characters of UTF-8 without control characters and not
+ * only spaces, else a static reason naming field. */
+const char *plan_text_check(const char *text, size_t max);
+
+/* ---- alerts (alerts.c) ---- */
+
+/* What one alert check did. */
+struct alerts_summary {
+	size_t not_arrived, still_present; /* alerts raised */
+	size_t mails;                      /* mails queued */
+};
+/* Raises the alerts due at now_ms at every site: planned children without entry by arrival +
+ * grace (until closing), children still present at closing. Each alert once per child and day;
+ * mails go to the site's alert address (child numbers only) and, when the site says so, to a
+ * not-arrived child's confirmed guardians. Audited. */
+enum err alerts_check(struct app *a, int64_t now_ms, struct alerts_summary *sum);
+/* Clears child_id's active alert of kind ("not_arrived", "still_present") for day on c at
+ * now_ms, inside the caller's transaction. */
+enum err alert_clear(struct store_conn *c, int64_t child_id, const char *day, const char *kind,
+		     int64_t now_ms);
+
+struct alerts_ticker;
+/* Starts a thread that runs alerts_check every interval_ms (<= 0: 30 s) from now on; NULL
+ * when no thread could be started. Stop it with alerts_ticker_stop. */
+struct alerts_ticker *alerts_ticker_start(struct app *a, int64_t interval_ms);
+/* Stops and frees t (waits for a check in progress); NULL is a no-op. */
+void alerts_ticker_stop(struct alerts_ticker *t);
+
+#endif

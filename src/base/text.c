@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* text.c — one-line text field checks: valid UTF-8, no control characters, not blank, short. */
+#include "base/text.h"
+
+enum text_problem text_line_check(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	int visible = 0;
+	for (; *p; n++) {
+		unsigned cp;
+		int len;
+		if (*p < 0x80) {
+			cp = *p;
+			len = 1;
+		} else if ((*p & 0xE0) == 0xC0) {
+			cp = *p & 0x1F;
+			len = 2;
+		} else if ((*p & 0xF0) == 0xE0) {
+			cp = *p & 0x0F;
+			len = 3;
+		} else if ((*p & 0xF8) == 0xF0) {
+			cp = *p & 0x07;
+			len = 4;
+		} else {
+			return TEXT_BAD_UTF8;
+		}
+		for (int i = 1; i < len; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return TEXT_BAD_UTF8;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		p += len;
+		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+			return TEXT_CONTROL;
+		if (cp != ' ' && cp != 0x3000)
+			visible = 1;
+	}
+	if (n == 0 || !visible)
+		return TEXT_EMPTY;
+	return n > max ? TEXT_TOO_LONG : TEXT_OK;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* text.h — checks of short free-text fields typed by people (reasons, names, relations). */
+#ifndef MIMAMORI_BASE_TEXT_H
+#define MIMAMORI_BASE_TEXT_H
+#include <stddef.h>
+
+/* What is wrong with a one-line text field, if anything. */
+enum text_problem {
+	TEXT_OK = 0,
+	TEXT_BAD_UTF8,  /* not valid UTF-8 */
+	TEXT_CONTROL,   /* a line break or another control character (C0, DEL, C1) */
+	TEXT_EMPTY,     /* nothing but spaces (ASCII or U+3000) */
+	TEXT_TOO_LONG,  /* more than max characters (code points) */
+};
+
+/* Returns TEXT_OK when s is 1..max characters of UTF-8 on one line with something visible. */
+enum text_problem text_line_check(const char *s, size_t max);
+
+#endif
