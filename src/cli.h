@@ -11,6 +11,9 @@ int cmd_import(int argc, char **argv);
 int cmd_card(int argc, char **argv);
 int cmd_kiosk(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+/* `simulate-day`: a whole ward's club day with injected time (simulate.c). Returns the exit
+ * status. */
+int cmd_simulate_day(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 

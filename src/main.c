@@ -231,6 +231,8 @@ static const struct command {
 	{"card", cmd_card, "card issue|sheet --data DIR ...  QR cards and the printable sheet"},
 	{"kiosk", cmd_kiosk, "kiosk add --data DIR --site CODE   a kiosk device token"},
 	{"demo", cmd_demo, "demo --data DIR [--children N] [--codes-out FILE]  generate a demo ward"},
+	{"simulate-day", cmd_simulate_day,
+	 "simulate-day --data DIR [--date D]  a whole club day of a (demo) ward, with injected time"},
 	{"report", cmd_report, "report daily|monthly --data DIR ... --format F --out FILE"},
 	{"ledger", cmd_ledger, "ledger list --data DIR          the handover ledger"},
 };

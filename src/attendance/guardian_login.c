@@ -15,23 +15,32 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-/* The confirmed guardian with address email on c: *gid, or 0 when there is none. */
+/* The confirmed guardian with address email on c: *gid and the address as confirmed
+ * (*stored, malloc'd, wipe with vault_wipe_free), or *gid 0 when there is none. */
 static enum err find_confirmed(struct app *a, struct store_conn *c, const char *email,
-			       int64_t *gid)
+			       int64_t *gid, char **stored)
 {
 	unsigned char idx[VAULT_BLIND_LEN];
+	enum err e = ERR_OK;
 	guardian_email_index(a, email, idx);
 	*gid = 0;
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT id FROM guardians WHERE email_idx = ? AND confirmed_ms IS NOT NULL");
+	    c, "SELECT id, email_enc FROM guardians WHERE email_idx = ? AND "
+	       "confirmed_ms IS NOT NULL");
 	if (!st)
 		return ERR_DB;
 	store_bind_blob(st, 1, idx, sizeof idx);
 	int rc = store_step(st);
-	if (rc == STORE_ROW)
+	if (rc == STORE_ROW) {
+		size_t len;
+		const void *b = store_col_blob(st, 1, &len);
 		*gid = store_col_int(st, 0);
+		e = vault_unseal(a->vault, "guardians.email", b, len, stored);
+	} else if (rc != STORE_DONE) {
+		e = ERR_DB;
+	}
 	store_finish(st);
-	return rc == STORE_ROW || rc == STORE_DONE ? ERR_OK : ERR_DB;
+	return e;
 }
 
 /* The number of links sent to gid since since_ms, on c. */
@@ -53,7 +62,7 @@ enum err guardian_login_request(struct app *a, const char *email)
 {
 	unsigned char h[VAULT_HASH_LEN];
 	int64_t now = clock_now_ms(), gid = 0, recent = 0;
-	char *token = NULL, *body = NULL;
+	char *token = NULL, *body = NULL, *stored = NULL;
 	struct store_conn *c = store_acquire(a->store);
 	struct store_stmt *st = NULL;
 	enum err e = ERR_OK;
@@ -62,7 +71,7 @@ enum err guardian_login_request(struct app *a, const char *email)
 	e = store_begin(c);
 	if (e != ERR_OK)
 		goto out;
-	e = find_confirmed(a, c, email, &gid);
+	e = find_confirmed(a, c, email, &gid, &stored);
 	if (e != ERR_OK || gid == 0)
 		goto out;
 	e = links_since(c, gid, now - LOGIN_LINK_MS, &recent);
@@ -92,7 +101,8 @@ enum err guardian_login_request(struct app *a, const char *email)
 			 "お心当たりのない場合は、このメールを破棄してください。\n"
 			 "このメールは送信専用です。\n",
 			 a->cfg.base_url, token);
-	e = mail_outbox_enqueue(c, a->vault, "login", "notice", email,
+	/* To the address as it was confirmed, not as it was typed into the form. */
+	e = mail_outbox_enqueue(c, a->vault, "login", "notice", stored,
 				"【見守り】保護者ページへのログイン", body);
 	if (e != ERR_OK)
 		goto out;
@@ -109,6 +119,7 @@ out:
 	store_release(c);
 	vault_wipe_free(token);
 	vault_wipe_free(body);
+	vault_wipe_free(stored);
 	return e;
 }
 

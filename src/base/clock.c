@@ -66,6 +66,12 @@ int64_t clock_now_ms(void)
 	return real + fake_offset_ms;
 }
 
+void clock_set_now_ms(int64_t ms)
+{
+	pthread_once(&fake_once, fake_init);
+	fake_offset_ms = ms - real_ms();
+}
+
 static void jst_tm(int64_t ms, struct tm *tm)
 {
 	time_t t = (time_t)(ms / 1000) + JST_OFFSET_S;

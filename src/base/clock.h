@@ -8,6 +8,9 @@
 /* Returns the current time in milliseconds since the epoch. If the environment variable
  * MIMAMORI_FAKE_NOW holds epoch seconds, time starts there and runs on from process start. */
 int64_t clock_now_ms(void);
+/* Sets this process's clock to ms from now on (simulations; a test clock file still wins
+ * when it changes). */
+void clock_set_now_ms(int64_t ms);
 /* Writes the Japan-time (UTC+9) date "YYYY-MM-DD" of ms into out (>= 11 bytes). */
 void clock_jst_date(int64_t ms, char *out, size_t n);
 /* Writes the Japan-time "HH:MM" of ms into out (>= 6 bytes). */

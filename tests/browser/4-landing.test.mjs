@@ -1,4 +1,4 @@
-// Landing page: links to the staff page and the kiosk.
+// Landing page: links to the guardians' page, the staff page and the kiosk.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { requireEnv, launch, newPage, shot, assertNoProblems, PHONE, DESKTOP } from './helpers.mjs';
@@ -9,7 +9,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('landing: links to 職員ログイン and キオスク', { timeout: 60000 }, async () => {
+test('landing: links to 保護者の方, 職員ログイン and キオスク', { timeout: 60000 }, async () => {
   for (const [name, opts] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     const page = await newPage(browser, opts);
     const res = await page.goto(`${env.URL}/`);
@@ -19,6 +19,8 @@ test('landing: links to 職員ログイン and キオスク', { timeout: 60000 }
     const kiosk = page.getByRole('link', { name: /キオスク/ });
     assert.equal(new URL(await staff.evaluate((a) => a.href)).pathname, '/staff/');
     assert.equal(new URL(await kiosk.evaluate((a) => a.href)).pathname, '/kiosk/');
+    const parent = page.getByRole('link', { name: /保護者の方/ });
+    assert.equal(new URL(await parent.evaluate((a) => a.href)).pathname, '/parent/');
     await shot(page, `landing-${name}`);
     assertNoProblems(page);
     await page.context().close();

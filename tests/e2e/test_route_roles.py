@@ -5,6 +5,7 @@ EXPECTED below, so widening a route means changing this test. Also site scoping,
 sign-in lockout."""
 import unittest
 
+import harness
 from harness import ServerTestCase
 
 STAFF = {"ward_admin", "ward_staff", "contractor", "site_staff"}
@@ -27,8 +28,36 @@ EXPECTED = {
     ("GET", "/api/v1/emergency-sends/{}"): {"ward_admin", "ward_staff", "contractor"},
     ("POST", "/api/v1/emergency-sends/{}/approve"): {"ward_admin", "contractor"},
     ("POST", "/api/v1/emergency-sends/{}/reject"): {"ward_admin", "contractor"},
+    ("PATCH", "/api/v1/sites/{}"): {"ward_admin"},
+    ("POST", "/api/v1/sites/{}/checkouts"): STAFF,
+    ("POST", "/api/v1/parent/login-links"): {"public"},
+    ("POST", "/api/v1/parent/session"): {"public"},
+    ("GET", "/api/v1/parent/session"): {"guardian"},
+    ("DELETE", "/api/v1/parent/session"): {"guardian"},
+    ("GET", "/api/v1/parent/children"): {"guardian"},
+    ("GET", "/api/v1/parent/children/{}/plan"): {"guardian"},
+    ("PUT", "/api/v1/parent/children/{}/weekly"): {"guardian"},
+    ("PUT", "/api/v1/parent/children/{}/days/{}"): {"guardian"},
+    ("DELETE", "/api/v1/parent/children/{}/days/{}"): {"guardian"},
+    ("GET", "/api/v1/parent/children/{}/pickups"): {"guardian"},
+    ("POST", "/api/v1/parent/children/{}/pickups"): {"guardian"},
+    ("DELETE", "/api/v1/parent/children/{}/pickups/{}"): {"guardian"},
 }
-CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk"]
+CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
+           "guardian"]
+GUARDIAN = "route.parent@example.jp"
+SIGN_OUTS = {("DELETE", "/api/v1/session"), ("DELETE", "/api/v1/parent/session")}
+
+
+def paths_for(pattern):
+    """Concrete paths of a route: staff routes at both sites, guardians' routes for their
+    own child R001 (a day, an unknown pickup person)."""
+    if pattern.startswith("/api/v1/parent/"):
+        p = pattern.replace("{}", "R001", 1)
+        return [p.replace("{}", "2099-01-05" if "/days/" in p else "999999")]
+    if "{}" in pattern:
+        return [pattern.replace("{}", s) for s in ("G01", "G02")]
+    return [pattern]
 MINIMAL_BODY = {
     ("POST", "/api/v1/scans"): {"code": "NO-SUCH-CARD"},
     ("POST", "/api/v1/confirmations"): {"token": "no-such-token"},
@@ -46,13 +75,35 @@ class RouteRoleTest(ServerTestCase):
         d.user_add("u_site_staff", "site_staff", ["G01"])
         d.user_add("u_lock", "site_staff", ["G01"])
         self.kiosk_token = d.kiosk_add("G01")
-        self.srv = self.start_server(mail="maildir:" + d.tmp + "/mail")
+        d.import_children(d.write_csv("roster.csv", [
+            ["R001", "G01", "山田 太郎", "ヤマダ タロウ", "2", "2017-05-03", "山田 花子",
+             GUARDIAN]]))
+        self.maildir = d.tmp + "/mail"
+        self.srv = self.start_server(mail="maildir:" + self.maildir)
+        m = harness.wait_until(lambda: harness.read_maildir(self.maildir),
+                               what="the confirmation mail")[0]
+        r = self.srv.client().post("/api/v1/confirmations", {"token": m.confirm_token})
+        self.assertEqual(r.status, 200, r)
 
     def caller(self, who):
         if who == "anonymous":
             return self.srv.client()
         if who == "kiosk":
             return self.srv.client(kiosk_token=self.kiosk_token)
+        if who == "guardian":
+            def links():
+                return [m for m in harness.read_maildir(self.maildir) if "#login=" in m.body]
+            n = len(links())
+            c = self.srv.client()
+            self.assertEqual(c.post("/api/v1/parent/login-links", {"email": GUARDIAN}).status,
+                             202)
+            mail = harness.wait_until(lambda: len(links()) > n and links()[-1],
+                                      what="the sign-in link")
+            r = c.post("/api/v1/parent/session",
+                       {"token": mail.body.split("#login=")[1].split()[0]})
+            self.assertEqual(r.status, 200, r)
+            c.csrf = r.json["csrf"]
+            return c
         c = self.srv.client()
         r = c.login("u_" + who)
         self.assertEqual(r.status, 200, r)
@@ -70,16 +121,15 @@ class RouteRoleTest(ServerTestCase):
 
     def test_every_route_every_caller(self):
         table = self.declared()
-        # DELETE /api/v1/session signs the caller out: run it last.
-        routes = sorted(table, key=lambda k: (k == ("DELETE", "/api/v1/session"), k))
         problems = []
         for who in CALLERS:
+            # The sign-outs end the caller's session: its own runs very last.
+            own = ("DELETE", "/api/v1/parent/session" if who == "guardian" else "/api/v1/session")
+            routes = sorted(table, key=lambda k: (k in SIGN_OUTS, k == own, k))
             client = self.caller(who)
             for method, pattern in routes:
                 roles = table[(method, pattern)]
-                paths = ([pattern.replace("{}", s) for s in ("G01", "G02")]
-                         if "{}" in pattern else [pattern])
-                for path in paths:
+                for path in paths_for(pattern):
                     body = MINIMAL_BODY.get((method, pattern), {}) if method != "GET" else None
                     r = client.request(method, path, body=body)
                     allowed = "public" in roles or who in roles
@@ -94,7 +144,8 @@ class RouteRoleTest(ServerTestCase):
                     else:
                         if r.status in (401, 404, 405) and not (
                                 method == "POST" and pattern in ("/api/v1/scans",
-                                                                 "/api/v1/confirmations")):
+                                                                 "/api/v1/confirmations")) \
+                                and not (r.status == 404 and pattern.endswith("pickups/{}")):
                             problems.append("allowed caller refused: " + where)
                         if r.status == 403 and not (who == "site_staff" and "G02" in path):
                             problems.append("allowed caller got 403: " + where)

@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 
 #define FAKE_NOW_S 1700000000LL /* 2023-11-14T22:13:20Z = 2023-11-15 07:13:20 JST */
@@ -293,6 +294,53 @@ static void test_clock_rfc5322(void **state)
 	assert_string_equal(small, "Thu, 01");
 }
 
+/* Times and dates for plans: HH:MM, real calendar days, weekdays, day arithmetic. */
+static void test_clock_days(void **state)
+{
+	(void)state;
+	assert_int_equal(clock_hhmm_minutes("00:00"), 0);
+	assert_int_equal(clock_hhmm_minutes("12:30"), 750);
+	assert_int_equal(clock_hhmm_minutes("23:59"), 1439);
+	assert_int_equal(clock_hhmm_minutes("24:00"), -1);
+	assert_int_equal(clock_hhmm_minutes("12:60"), -1);
+	assert_int_equal(clock_hhmm_minutes("1:30"), -1);
+	assert_int_equal(clock_hhmm_minutes("12:3a"), -1);
+	assert_int_equal(clock_hhmm_minutes(NULL), -1);
+	int64_t ms = 0;
+	int wd = -1;
+	assert_int_equal(clock_day_parse("2026-11-30", &ms, &wd), 0);
+	assert_int_equal(wd, 1); /* a Monday */
+	assert_int_equal(ms, 1795964400000LL); /* 2026-11-30T00:00+09:00 */
+	assert_int_equal(clock_jst_minutes(ms + 90 * 60000), 90);
+	assert_int_equal(clock_day_parse("2024-02-29", NULL, &wd), 0);
+	assert_int_equal(clock_day_parse("2026-02-29", NULL, NULL), -1);
+	assert_int_equal(clock_day_parse("2026-13-01", NULL, NULL), -1);
+	assert_int_equal(clock_day_parse("2026-11-3", NULL, NULL), -1);
+	assert_int_equal(clock_day_parse("2026-11-30x", NULL, NULL), -1);
+	assert_int_equal(clock_day_parse("2026/11/30", NULL, NULL), -1);
+	char out[16];
+	clock_day_add("2026-12-31", 1, out, sizeof out);
+	assert_string_equal(out, "2027-01-01");
+	clock_day_add("2026-03-01", -1, out, sizeof out);
+	assert_string_equal(out, "2026-02-28");
+}
+
+/* One-line text fields: UTF-8, no control characters, not blank, at most max characters. */
+static void test_text_line_check(void **state)
+{
+	(void)state;
+	assert_int_equal(text_line_check("発熱のため", 5), TEXT_OK);
+	assert_int_equal(text_line_check("発熱のため", 4), TEXT_TOO_LONG);
+	assert_int_equal(text_line_check("𠮷", 1), TEXT_OK);
+	assert_int_equal(text_line_check("", 10), TEXT_EMPTY);
+	assert_int_equal(text_line_check(" \u3000 ", 10), TEXT_EMPTY);
+	assert_int_equal(text_line_check("a\nb", 10), TEXT_CONTROL);
+	assert_int_equal(text_line_check("a\x7f", 10), TEXT_CONTROL);
+	assert_int_equal(text_line_check("a\xc2\x85", 10), TEXT_CONTROL); /* NEL (C1) */
+	assert_int_equal(text_line_check("\xff", 10), TEXT_BAD_UTF8);
+	assert_int_equal(text_line_check("\xe3\x81", 10), TEXT_BAD_UTF8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +355,8 @@ int main(void)
 	    cmocka_unit_test(test_clock_epoch),
 	    cmocka_unit_test(test_clock_jst_midnight),
 	    cmocka_unit_test(test_clock_rfc5322),
+	    cmocka_unit_test(test_clock_days),
+	    cmocka_unit_test(test_text_line_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
