@@ -236,7 +236,10 @@ enum err alerts_check(struct app *a, int64_t now_ms, struct alerts_summary *sum)
 {
 	char day[16];
 	int wd = 0;
-	int64_t *ids = NULL;
+	struct {
+		int64_t id;
+		int not_arrived, still_present;
+	} *due = NULL;
 	size_t n = 0, cap = 0;
 	memset(sum, 0, sizeof *sum);
 	clock_jst_date(now_ms, day, sizeof day);
@@ -244,16 +247,27 @@ enum err alerts_check(struct app *a, int64_t now_ms, struct alerts_summary *sum)
 	int now_min = clock_jst_minutes(now_ms);
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = ERR_DB;
-	struct store_stmt *st = store_prepare(c, "SELECT id FROM sites ORDER BY id");
+	/* Which sites are in an alert phase now, from one read of their times. */
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT id, COALESCE(arrival, opens), grace_min, closes FROM sites ORDER BY id");
 	if (!st)
 		goto out;
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
+		int due_at = clock_hhmm_minutes(store_col_text(st, 1)) + (int)store_col_int(st, 2);
+		int closes = clock_hhmm_minutes(store_col_text(st, 3));
+		int na = wd != 0 && now_min >= due_at && now_min < closes;
+		int sp = now_min >= closes;
+		if (!na && !sp)
+			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
-			ids = xrealloc(ids, cap * sizeof *ids);
+			due = xrealloc(due, cap * sizeof *due);
 		}
-		ids[n++] = store_col_int(st, 0);
+		due[n].id = store_col_int(st, 0);
+		due[n].not_arrived = na;
+		due[n].still_present = sp;
+		n++;
 	}
 	store_finish(st);
 	if (rc != STORE_DONE)
@@ -261,20 +275,16 @@ enum err alerts_check(struct app *a, int64_t now_ms, struct alerts_summary *sum)
 	e = ERR_OK;
 	for (size_t i = 0; i < n && e == ERR_OK; i++) {
 		struct site s;
-		e = site_get(c, ids[i], &s);
-		if (e != ERR_OK)
-			break;
-		int due_at = clock_hhmm_minutes(s.arrival) + s.grace_min;
-		int closes = clock_hhmm_minutes(s.closes);
-		if (wd != 0 && now_min >= due_at && now_min < closes)
+		e = site_get(c, due[i].id, &s);
+		if (e == ERR_OK && due[i].not_arrived)
 			e = raise(a, c, &s, "not_arrived", day, wd, now_ms, sum);
-		if (e == ERR_OK && now_min >= closes)
+		if (e == ERR_OK && due[i].still_present)
 			e = raise(a, c, &s, "still_present", day, wd, now_ms, sum);
 	}
 	if (e == ERR_OK && sum->mails && a->mail)
 		mail_sender_wake(a->mail);
 out:
-	free(ids);
+	free(due);
 	store_release(c);
 	return e;
 }

@@ -239,7 +239,7 @@ static enum err day_answer(struct http_req *rq, struct http_resp *rs, int64_t ch
 	store_release(c);
 	if (e != ERR_OK)
 		return e;
-	size_t i = (size_t)atoi(day + 8) - 1;
+	size_t i = plan_day_index(day);
 	e = i < n ? http_json(rs, 200, day_json(site, &days[i], clock_now_ms())) : ERR_IO;
 	plan_days_free(days, n);
 	return e;

@@ -44,6 +44,13 @@ int plan_weekday_parse(const char *name)
 	return -1;
 }
 
+size_t plan_day_index(const char *day)
+{
+	if (!day || strlen(day) < 10 || day[8] < '0' || day[8] > '3' || day[9] < '0' || day[9] > '9')
+		return (size_t)-1;
+	return (size_t)((day[8] - '0') * 10 + (day[9] - '0')) - 1;
+}
+
 void plan_entry_clear(struct plan_entry *e)
 {
 	vault_wipe_free(e->reason);
@@ -193,7 +200,7 @@ enum err plan_month(struct app *a, struct store_conn *c, int64_t child_id, const
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		const char *day = store_col_text(st, 0);
-		size_t i = (size_t)atoi(day + 8) - 1;
+		size_t i = plan_day_index(day);
 		if (i >= len)
 			continue;
 		struct plan_day *pd = &out[i];
@@ -225,7 +232,7 @@ enum err plan_month(struct app *a, struct store_conn *c, int64_t child_id, const
 	store_bind_text(st, 2, first);
 	store_bind_text(st, 3, last);
 	while ((rc = store_step(st)) == STORE_ROW) {
-		size_t i = (size_t)atoi(store_col_text(st, 0) + 8) - 1;
+		size_t i = plan_day_index(store_col_text(st, 0));
 		if (i >= len)
 			continue;
 		if (!store_col_is_null(st, 1))

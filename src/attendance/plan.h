@@ -71,6 +71,9 @@ const char *plan_weekday_name(int weekday);
 /* Returns 0-6 for "sun" … "sat", -1 otherwise. */
 int plan_weekday_parse(const char *name);
 
+/* Returns the day of the month of "YYYY-MM-DD" minus one (an index into a month's days), or
+ * SIZE_MAX when day is not shaped so. */
+size_t plan_day_index(const char *day);
 /* Loads child_id's weekly pattern on c into *w. */
 enum err plan_week_load(struct store_conn *c, int64_t child_id, struct plan_week *w);
 /* Loads child_id's plan of every day of month "YYYY-MM" with attendance from scans: *days

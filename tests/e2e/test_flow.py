@@ -167,7 +167,8 @@ class FlowTest(ServerTestCase):
         self.assertEqual(b.status, 200, b)
         bj = b.json
         self.assertEqual(bj["site"]["code"], "G01")
-        self.assertEqual(bj["counts"], {"present": 3, "left": 0, "not_arrived": 0})
+        self.assertEqual(bj["counts"], {"present": 3, "left": 0, "not_arrived": 0,
+                                        "expected": 0, "absent": 0, "off": 0})
         rows = {c["name"]: c for c in bj["children"]}
         self.assertEqual(rows["髙橋 𠮷男"]["status"], "present")
         self.assertEqual(rows["髙橋 𠮷男"]["kana"], "ﾀｶﾊｼ ﾖｼｵ")

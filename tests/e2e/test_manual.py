@@ -116,7 +116,7 @@ class ManualScanTest(ServerTestCase):
         r6 = g02.post(PATH % "G01", {"child_no": "M002", "direction": "in", "reason": "x"})
         self.assertEqual(r6.status, 403, r6)
         self.assertIn("error", r6.json)
-        self.assertEqual(self.row(staff, "G01", "M002")[0]["status"], "not_arrived")
+        self.assertEqual(self.row(staff, "G01", "M002")[0]["status"], "off")  # no plan, no scan
         # Without the CSRF header: 403.
         r7 = staff.request("POST", PATH % "G01", body={"child_no": "M002", "direction": "in",
                                                        "reason": "x"}, csrf=False)
