@@ -150,7 +150,8 @@ static json_t *reply_json(const char *reply)
 	"LEFT JOIN users up ON up.id = e.approver_id "
 
 /* The current row of a SEND_COLUMNS statement as JSON (with the body when with_body). */
-static json_t *send_json(struct app *a, struct store_stmt *st, int with_body, enum err *e)
+static json_t *send_json(struct app *a, struct store_conn *c, struct store_stmt *st,
+			 int with_body, enum err *e)
 {
 	char created[32] = "", approved[32] = "";
 	char *subject = NULL, *body = NULL;
@@ -181,6 +182,11 @@ static json_t *send_json(struct app *a, struct store_stmt *st, int with_body, en
 	    "pending", (json_int_t)(n - sent - failed));
 	if (o && body)
 		json_object_set_new(o, "body", json_string(body));
+	/* Before approval there are no mails yet: the approver sees whom it would reach now. */
+	size_t audience = 0;
+	if (o && strcmp(store_col_text(st, 1), "awaiting_approval") == 0 &&
+	    emergency_audience_count(c, store_col_text(st, 2), &audience) == ERR_OK)
+		json_object_set_new(o, "audience", json_integer((json_int_t)audience));
 	vault_wipe_free(subject);
 	vault_wipe_free(body);
 	if (!o)
@@ -198,7 +204,7 @@ enum err api_emergency_list(struct http_req *rq, struct http_resp *rs)
 		goto out;
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		json_t *o = send_json(rq->app, st, 0, &e);
+		json_t *o = send_json(rq->app, c, st, 0, &e);
 		if (!o)
 			goto out;
 		json_array_append_new(arr, o);
@@ -238,7 +244,7 @@ enum err api_emergency_get(struct http_req *rq, struct http_resp *rs)
 		e = rc == STORE_DONE ? http_error(rs, ERR_NOTFOUND, "no such emergency send") : ERR_DB;
 		goto out;
 	}
-	o = send_json(rq->app, st, 1, &e);
+	o = send_json(rq->app, c, st, 1, &e);
 	if (!o)
 		goto out;
 	if (!store_col_is_null(st, 12))

@@ -159,6 +159,9 @@ struct emergency_result {
 enum err emergency_compose(struct app *a, const struct user *u, const char *actor,
 			   const char *const *codes, size_t ncodes, const char *subject,
 			   const char *body, struct emergency_result *res, const char **why);
+/* Counts on c the audience of a send to sites (comma-separated codes, or "*"): confirmed
+ * guardians of active children there, each once, as of now. */
+enum err emergency_audience_count(struct store_conn *c, const char *sites, size_t *n);
 /* Approves (approve 1) or rejects (0) send id as user u. Approval needs another user than the
  * author (ERR_FORBIDDEN), recomputes the audience and queues the mails; the message is checked
  * again against the roster of now. ERR_NOTFOUND, ERR_CONFLICT when it is not awaiting

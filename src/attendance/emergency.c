@@ -109,8 +109,7 @@ static enum err content_check(struct app *a, const char *subject, const char *bo
 	return e;
 }
 
-/* Counts the audience of sites on c. */
-static enum err audience_count(struct store_conn *c, const char *sites, size_t *n)
+enum err emergency_audience_count(struct store_conn *c, const char *sites, size_t *n)
 {
 	struct store_stmt *st = store_prepare(c, "SELECT count(*)" AUDIENCE_FROM);
 	enum err e = ERR_DB;
@@ -258,7 +257,7 @@ enum err emergency_compose(struct app *a, const struct user *u, const char *acto
 		e = queue_send(a, c, res->id, sites, subject, body, 0, &res->recipients);
 		snprintf(res->state, sizeof res->state, "sent");
 	} else {
-		e = audience_count(c, sites, &res->recipients);
+		e = emergency_audience_count(c, sites, &res->recipients);
 		snprintf(res->state, sizeof res->state, "awaiting_approval");
 	}
 	if (e != ERR_OK)

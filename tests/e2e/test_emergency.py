@@ -80,6 +80,10 @@ class EmergencyTest(ServerTestCase):
         self.assertEqual(self.db_count("SELECT count(*) FROM outbox WHERE send_id LIKE "
                                        "'emergency:%'"), 0)
 
+        # Before approval, the approver sees whom it would reach now.
+        r = cont.get("/api/v1/emergency-sends/%d" % sid)
+        self.assertEqual((r.json["audience"], r.json["recipients"]), (3, 0), r)
+
         # The author cannot approve their own send.
         r = admin.post("/api/v1/emergency-sends/%d/approve" % sid)
         self.assertEqual(r.status, 403, r)

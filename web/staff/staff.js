@@ -1,9 +1,23 @@
-// mimamori — staff page: sign-in, site selector, live attendance board.
+// mimamori — staff page: sign-in, site selector, live attendance board (plans, absences,
+// alerts, pickups), manual entry/exit and check-out by the pickup person.
 import { request, ApiError, formatTime, formatDay, el } from '/js/api.js';
 
 const POLL_MS = 3000;
 const SITE_KEY = 'mimamori.staff.site';
-const STATUSES = ['present', 'left', 'not_arrived'];
+// Board order: who is still missing first, then who is to come, who is here, who has gone.
+const STATUSES = ['not_arrived', 'expected', 'present', 'left', 'absent', 'off'];
+const STATUS_LABEL = {
+  not_arrived: '未到着',
+  expected: '来所予定',
+  present: '在室',
+  left: '退室',
+  absent: '欠席',
+  off: '予定なし',
+};
+const ALERT_LABEL = {
+  not_arrived: '未到着',
+  still_present: '閉所時刻を過ぎて在室',
+};
 const ROLE_LABEL = {
   site_staff: '施設職員',
   ward_admin: '区管理者',
@@ -11,9 +25,12 @@ const ROLE_LABEL = {
   contractor: '委託事業者',
 };
 const EMPTY_TEXT = {
+  not_arrived: '未到着の子どもはいません',
+  expected: 'これから来る予定の子どもはいません',
   present: '在室している子どもはいません',
   left: '退室した子どもはいません',
-  not_arrived: '未入室の子どもはいません',
+  absent: '欠席の連絡はありません',
+  off: '予定なしの子どもはいません',
 };
 
 const $ = (id) => document.getElementById(id);
@@ -21,13 +38,19 @@ const ui = {
   loading: $('loading'),
   login: $('login'), loginForm: $('login-form'), loginId: $('login-id'), loginPw: $('login-password'),
   loginSubmit: $('login-submit'), loginError: $('login-error'),
-  app: $('app'), who: $('who'), signout: $('signout'), site: $('site'), filter: $('filter'),
+  app: $('app'), who: $('who'), signout: $('signout'), emergency: $('emergency-link'), site: $('site'), filter: $('filter'),
   appMessage: $('app-message'),
   board: $('board'), boardTitle: $('board-title'), boardDay: $('board-day'), boardStatus: $('board-status'),
+  boardHours: $('board-hours'), boardNotice: $('board-notice'), arrivalNote: $('arrival-note'),
+  alerts: $('alerts'), alertList: $('alert-list'),
   groups: $('groups'), counts: $('counts'),
   manualDialog: $('manual-dialog'), manualForm: $('manual-form'), manualTitle: $('manual-title'),
   manualDesc: $('manual-desc'), manualError: $('manual-error'), manualReason: $('manual-reason'),
   manualSubmit: $('manual-submit'), manualCancel: $('manual-cancel'),
+  pickupDialog: $('pickup-dialog'), pickupForm: $('pickup-form'), pickupTitle: $('pickup-title'),
+  pickupDesc: $('pickup-desc'), pickupError: $('pickup-error'), pickupChoices: $('pickup-choices'),
+  pickupOptions: $('pickup-options'), pickupNone: $('pickup-none'), pickupSubmit: $('pickup-submit'),
+  pickupManual: $('pickup-manual'), pickupCancel: $('pickup-cancel'),
 };
 const MANUAL_REASON_MAX = 200;
 
@@ -41,11 +64,26 @@ const state = {
   lastBoard: null,
   lastOk: null,
   manual: null,    // {siteCode, childNo, name, direction} while the manual dialog is open
+  pickup: null,    // {siteCode, child} while the pickup dialog is open
+  pickupThenManual: null, // the child whose manual exit follows the closing pickup dialog
+  renderedKey: '', // the board answer + filter last drawn (an unchanged board is not redrawn)
+  alertsKey: '',   // the alerts last drawn (an unchanged banner is not re-announced)
+  alertLimit: '',  // arrival + grace: when a planned child who has not come is reported
+  noticeTimer: null,
 };
+const NOTICE_MS = 15000;
 
 // ---------- helpers ----------
 function show(node, on = true) { node.hidden = !on; }
 function setAlert(node, msg) { node.textContent = msg || ''; show(node, !!msg); }
+
+/** Says what was just recorded, for a while (the status line is redrawn by every poll). */
+function notice(msg) {
+  if (state.noticeTimer) clearTimeout(state.noticeTimer);
+  state.noticeTimer = null;
+  setAlert(ui.boardNotice, msg);
+  if (msg) state.noticeTimer = setTimeout(() => notice(''), NOTICE_MS);
+}
 
 function stopPolling() {
   state.gen++;
@@ -70,8 +108,11 @@ function handleAuthError(err) {
 function toLogin(message) {
   stopPolling();
   closeManual();
+  closePickup();
+  notice('');
   state.csrf = null; state.user = null; state.lastBoard = null;
   show(ui.loading, false); show(ui.app, false); show(ui.who, false); show(ui.signout, false);
+  show(ui.emergency, false);
   show(ui.login, true);
   setAlert(ui.loginError, message);
   ui.loginPw.value = '';
@@ -132,6 +173,8 @@ async function onSignedIn(data) {
   const role = ROLE_LABEL[data.user.role] || data.user.role || '';
   ui.who.textContent = `${data.user.login}${role ? `（${role}）` : ''}`;
   show(ui.who, true); show(ui.signout, true); show(ui.app, true);
+  // Emergency mail is for the ward's roles and the contractor, not for club staff.
+  show(ui.emergency, ['ward_admin', 'ward_staff', 'contractor'].includes(data.user.role));
   await loadSites();
 }
 
@@ -178,8 +221,12 @@ async function loadSites() {
 function selectSite(code) {
   stopPolling();
   closeManual();
+  closePickup();
   state.siteCode = code || null;
   state.lastBoard = null;
+  state.renderedKey = '';
+  state.alertsKey = '';
+  notice('');
   setAlert(ui.appMessage, '');
   if (!code) { show(ui.board, false); return; }
   try { localStorage.setItem(SITE_KEY, code); } catch { /* private mode */ }
@@ -187,6 +234,10 @@ function selectSite(code) {
   const site = state.sites.find((s) => s.code === code);
   ui.boardTitle.textContent = site ? site.name : code;
   ui.boardDay.textContent = '';
+  ui.boardHours.textContent = '';
+  ui.arrivalNote.textContent = '';
+  ui.alertList.replaceChildren();
+  show(ui.alerts, false);
   ui.boardStatus.textContent = '読み込み中…';
   ui.boardStatus.classList.remove('stale');
   for (const s of STATUSES) ui.groups.querySelector(`[data-list="${s}"]`).replaceChildren();
@@ -240,30 +291,244 @@ function normalizeForSearch(s) {
   return toKatakana(String(s || '').normalize('NFKC')).replace(/\s+/g, '').toLowerCase();
 }
 
-function childRow(c) {
+const collator = new Intl.Collator('ja');
+const byKana = (a, b) => collator.compare(a.kana || a.name || '', b.kana || b.name || '') ||
+  collator.compare(a.child_no || '', b.child_no || '');
+
+/** "髙橋 花子（母）" — a pickup person or a collector. */
+function personText(p) {
+  if (!p || !p.name) return '';
+  return p.relation ? `${p.name}（${p.relation}）` : p.name;
+}
+
+/** How the child goes home today: "一人で帰宅" / "お迎え：髙橋 花子（母）" / "". */
+function wayHomeText(plan) {
+  if (!plan || !plan.way_home) return '';
+  if (plan.way_home === 'alone') return '一人で帰宅';
+  if (plan.way_home === 'pickup') return plan.pickup ? `お迎え：${personText(plan.pickup)}` : 'お迎え';
+  return '';
+}
+
+/** "帰り 17:00・一人で帰宅" — the plan for going home, or '' when there is none. */
+function planText(plan) {
+  if (!plan) return '';
+  const parts = [];
+  if (plan.leave) parts.push(`帰り ${plan.leave}`);
+  const way = wayHomeText(plan);
+  if (way) parts.push(way);
+  return parts.join('・');
+}
+
+/** "17:31" from "17:31" or from a timestamp "2026-11-24T17:31:05+09:00"; '' otherwise. */
+function clockOf(at) {
+  const m = /(?:^|T)(\d{2}:\d{2})(?::\d{2})?(?:$|[-+Z.])/.exec(String(at || ''));
+  return m ? m[1] : '';
+}
+
+function addMinutes(hhmm, minutes) {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(hhmm || '');
+  if (!m || !Number.isFinite(minutes)) return '';
+  const t = (+m[1] * 60 + +m[2] + minutes) % (24 * 60);
+  return `${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
+}
+
+/** Sort each group the way staff read it. */
+function sortGroup(status, list, raisedAt) {
+  const leave = (c) => (c.plan && c.plan.leave) || '99:99';
+  const cmp = {
+    // Longest missing first.
+    not_arrived: (a, b) => (raisedAt(a) || '').localeCompare(raisedAt(b) || '') || byKana(a, b),
+    // Still here after closing first, then whoever goes home next.
+    present: (a, b) => (b.alert === 'still_present') - (a.alert === 'still_present') ||
+      leave(a).localeCompare(leave(b)) || byKana(a, b),
+    // Most recent first.
+    left: (a, b) => (b.out_at || '').localeCompare(a.out_at || '') || byKana(a, b),
+  }[status] || byKana;
+  return list.sort(cmp);
+}
+
+/** Whether the お迎え button is offered: a child here, or one gone without a recorded collector. */
+function canPickup(c) {
+  const pickups = Array.isArray(c.pickups) ? c.pickups : [];
+  if (c.status === 'present') return true;
+  return c.status === 'left' && !c.collected_by && pickups.length > 0;
+}
+
+function childRow(c, raisedAt) {
+  const name = c.name || c.child_no;
   const grade = Number.isFinite(c.grade) && c.grade > 0 ? `${c.grade}年` : '';
+  const info = [];
+  const line = (...parts) => info.push(el('span', { class: 'child-info' }, ...parts));
+  const since = raisedAt(c);
+  if (c.status === 'not_arrived') {
+    line(el('span', { class: 'child-info-alert', text: since ? `${since}から未到着` : '未到着' }));
+  }
+  if (c.alert === 'still_present') {
+    line(el('span', { class: 'child-info-alert', text: `閉所時刻を過ぎて在室${since ? `（${since}から）` : ''}` }));
+  }
+  // One line from arrival to going home: "入室 14:02 → 帰り 17:00・一人で帰宅".
   const times = [];
-  if (c.in_at) times.push(el('span', { class: 'child-times', text: `入室 ${c.in_at}` }));
-  if (c.out_at) times.push(el('span', { class: 'child-times', text: `退室 ${c.out_at}` }));
-  if (!times.length) times.push(el('span', { class: 'child-times muted', text: '—' }));
+  if (c.in_at) times.push(el('span', { class: 'child-time', text: `入室 ${c.in_at}` }));
+  if (c.out_at) times.push(el('span', { class: 'child-time', text: `退室 ${c.out_at}` }));
+  let plan = null;
+  if (['not_arrived', 'expected', 'present'].includes(c.status)) {
+    const text = planText(c.plan);
+    if (text) plan = el('span', { 'data-testid': 'plan', text });
+    else if (c.status === 'present') plan = el('span', { class: 'muted', 'data-testid': 'plan', text: '今日の予定なしで来所' });
+  }
+  const timeline = [...times, plan].filter(Boolean);
+  if (timeline.length) line(...timeline.flatMap((n, i) => (i ? [el('span', { class: 'arrow', 'aria-hidden': 'true', text: ' → ' }), n] : [n])));
+  if (c.status === 'absent') {
+    line(el('span', { 'data-testid': 'absence-reason',
+      text: c.absence_reason ? `欠席：${c.absence_reason}` : '欠席（理由の連絡なし）' }));
+  }
+  if (c.collected_by) line(el('span', { 'data-testid': 'collected-by', text: `お迎え：${personText(c.collected_by)}` }));
   // The last scan was entered by staff (forgotten card).
   const mark = c.manual ? el('span', { class: 'child-manual', 'data-testid': 'manual-mark', text: '手入力' }) : null;
+
+  const actions = [];
+  if (canPickup(c)) {
+    const planned = c.plan && c.plan.way_home === 'pickup';
+    const pickupButton = el('button', {
+      type: 'button', class: `btn btn-small${planned ? '' : ' btn-secondary'}`, 'data-testid': 'pickup-button',
+      'aria-label': `お迎え：${name}`, 'aria-haspopup': 'dialog', text: 'お迎え',
+    });
+    pickupButton.addEventListener('click', () => openPickup(c));
+    actions.push(pickupButton);
+  }
   // Manual entry for a child who is not in, manual exit for one who is.
   const direction = c.status === 'present' ? 'out' : 'in';
   const verb = direction === 'in' ? '入室' : '退室';
-  const button = el('button', {
+  const manualButton = el('button', {
     type: 'button', class: 'btn btn-secondary btn-small', 'data-testid': 'manual-button',
-    'data-direction': direction, 'aria-label': `手入力（${verb}）：${c.name || c.child_no}`,
+    'data-direction': direction, 'aria-label': `手入力（${verb}）：${name}`,
     'aria-haspopup': 'dialog', text: `手入力（${verb}）`,
   });
-  button.addEventListener('click', () => openManual(c, direction));
+  manualButton.addEventListener('click', () => openManual(c, direction));
+  actions.push(manualButton);
+
   return el('li', {
     class: 'child', 'data-testid': 'child', 'data-child-no': c.child_no, 'data-status': c.status,
-    'data-manual': c.manual ? 'true' : null,
+    'data-manual': c.manual ? 'true' : null, 'data-alert': c.alert || null,
   },
-  el('span', { class: 'child-name' }, c.name || '', grade ? el('span', { class: 'child-grade', text: grade }) : null),
-  el('span', { class: 'child-kana', text: c.kana || '' }),
-  el('span', { class: 'child-meta' }, ...times, mark, el('span', { class: 'child-times' }, button)));
+  el('div', { class: 'child-main' },
+    el('span', { class: 'child-name' }, c.name || '', grade ? el('span', { class: 'child-grade', text: grade }) : null),
+    el('span', { class: 'child-sub' },
+      el('span', { class: 'child-kana', text: c.kana || '' }),
+      el('span', { class: `child-status child-status-${c.status}`, 'data-testid': 'child-status',
+        text: STATUS_LABEL[c.status] || c.status || '' }),
+      mark),
+    ...info),
+  el('div', { class: 'child-actions' }, ...actions));
+}
+
+// ---------- check-out by the pickup person ----------
+function openPickup(c) {
+  if (!state.siteCode) return;
+  const name = c.name || c.child_no;
+  const pickups = Array.isArray(c.pickups) ? c.pickups : [];
+  const attach = c.status === 'left';
+  state.pickup = { siteCode: state.siteCode, child: c };
+  ui.pickupTitle.textContent = attach ? 'お迎えの人を記録' : 'お迎えで退室を記録';
+  ui.pickupDesc.textContent = pickups.length === 0 ? `${name}さんの退室を記録します。` : attach
+    ? `${name}さんは${c.out_at ? `${c.out_at}に` : 'すでに'}退室しています。迎えに来た人を選ぶと、記録に加えます。`
+    : `${name}さんを迎えに来た人を選んでください。今の時刻で退室を記録し、保護者には誰が迎えに来たかをメールで知らせます。`;
+  setAlert(ui.pickupError, '');
+  const plannedId = c.plan && c.plan.way_home === 'pickup' && c.plan.pickup ? c.plan.pickup.id : null;
+  const options = pickups.map((p, i) => {
+    const id = `pickup-opt-${i}`;
+    const input = el('input', {
+      type: 'radio', name: 'pickup', id, value: String(p.id), 'data-testid': 'pickup-option',
+      'data-name': p.name || '',
+    });
+    if (plannedId !== null && p.id === plannedId) input.checked = true;
+    const planned = plannedId !== null && p.id === plannedId;
+    return el('label', { class: 'pickup-option', for: id },
+      input,
+      el('span', { class: 'pickup-name', text: p.name || '' }),
+      p.relation ? el('span', { class: 'pickup-relation', text: `（${p.relation}）` }) : null,
+      planned ? el('span', { class: 'pickup-planned', text: '今日の予定' }) : null);
+  });
+  ui.pickupOptions.replaceChildren(...options);
+  const none = pickups.length === 0;
+  show(ui.pickupChoices, !none);
+  show(ui.pickupSubmit, !none);
+  show(ui.pickupNone, none);
+  show(ui.pickupManual, none && c.status === 'present');
+  ui.pickupSubmit.disabled = false;
+  ui.pickupSubmit.textContent = '記録する';
+  ui.pickupDialog.showModal();
+  const first = ui.pickupOptions.querySelector('input:checked') || ui.pickupOptions.querySelector('input');
+  if (first) first.focus();
+  else if (!ui.pickupManual.hidden) ui.pickupManual.focus();
+  else ui.pickupCancel.focus();
+}
+
+/** Closes the pickup dialog; keepNext: the manual dialog opens next (no pickup people). */
+function closePickup(keepNext = false) {
+  if (!keepNext) state.pickupThenManual = null;
+  if (ui.pickupDialog.open) ui.pickupDialog.close();
+}
+
+function onPickupClosed() {
+  const p = state.pickup;
+  state.pickup = null;
+  const next = state.pickupThenManual;
+  state.pickupThenManual = null;
+  if (next) { openManual(next, 'out'); return; }
+  const row = p && ui.groups.querySelector(`[data-testid="child"][data-child-no="${CSS.escape(p.child.child_no)}"]`);
+  const target = row && (row.querySelector('[data-testid="pickup-button"]') || row.querySelector('[data-testid="manual-button"]'));
+  if (target) target.focus();
+}
+
+function onPickupManual() {
+  const p = state.pickup;
+  if (!p) return;
+  state.pickupThenManual = p.child;
+  closePickup(true);
+}
+
+async function onPickupSubmit(ev) {
+  ev.preventDefault();
+  const p = state.pickup;
+  if (!p) return;
+  const chosen = ui.pickupOptions.querySelector('input[name="pickup"]:checked');
+  if (!chosen) {
+    setAlert(ui.pickupError, '迎えに来た人を選んでください。');
+    const first = ui.pickupOptions.querySelector('input');
+    if (first) first.focus();
+    return;
+  }
+  setAlert(ui.pickupError, '');
+  ui.pickupSubmit.disabled = true;
+  ui.pickupSubmit.textContent = '記録中…';
+  const name = p.child.name || p.child.child_no;
+  try {
+    const data = await request(`/sites/${encodeURIComponent(p.siteCode)}/checkouts`, {
+      method: 'POST', csrf: state.csrf, body: { child_no: p.child.child_no, pickup_id: Number(chosen.value) },
+    });
+    closePickup();
+    const who = personText(data && data.collected_by) || chosen.dataset.name;
+    const at = data && clockOf(data.at) ? `・${clockOf(data.at)}` : '';
+    notice(p.child.status === 'left'
+      ? `${data && data.name ? data.name : name}さんのお迎えの人を記録しました（${who}）`
+      : `${data && data.name ? data.name : name}さんの退室を記録しました（お迎え：${who}${at}）`);
+    if (state.siteCode === p.siteCode) {
+      stopPolling();
+      poll(state.gen);
+    }
+  } catch (err) {
+    if (handleAuthError(err)) { closePickup(); return; }
+    setAlert(ui.pickupError, `記録できませんでした：${serverSays(err, err.message)}`);
+    // Someone else may have recorded it meanwhile: show the board as it is now.
+    if (err.status === 409 && state.siteCode === p.siteCode) {
+      stopPolling();
+      poll(state.gen);
+    }
+  } finally {
+    ui.pickupSubmit.disabled = false;
+    ui.pickupSubmit.textContent = '記録する';
+  }
 }
 
 // ---------- manual entry/exit (a forgotten card) ----------
@@ -320,7 +585,8 @@ async function onManualSubmit(ev) {
     });
     closeManual();
     const verb = data && data.direction === 'out' ? '退室' : '入室';
-    ui.boardStatus.textContent = `${data && data.child_name ? data.child_name : m.name}さんの${verb}を手入力で記録しました（${data && data.time ? data.time : ''}）`;
+    const at = data && clockOf(data.time);
+    notice(`${data && data.child_name ? data.child_name : m.name}さんの${verb}を手入力で記録しました${at ? `（${at}）` : ''}`);
     // Show it now rather than at the next 3-second poll.
     // A new generation drops a poll already under way, so only one chain keeps polling.
     if (state.siteCode === m.siteCode) {
@@ -336,34 +602,110 @@ async function onManualSubmit(ev) {
   }
 }
 
+function emptyText(status) {
+  if (status === 'not_arrived' && state.alertLimit) {
+    return `${EMPTY_TEXT.not_arrived}（予定の子が${state.alertLimit}までに入室しないとここに出ます）`;
+  }
+  return EMPTY_TEXT[status];
+}
+
+function renderAlerts(alerts, children) {
+  const key = JSON.stringify(alerts);
+  if (key === state.alertsKey) return;
+  state.alertsKey = key;
+  const names = new Map(children.map((c) => [c.child_no, c.name || c.child_no]));
+  const order = { not_arrived: 0, still_present: 1 };
+  const sorted = [...alerts].sort((a, b) => (order[a.kind] ?? 9) - (order[b.kind] ?? 9) ||
+    (a.raised_at || '').localeCompare(b.raised_at || ''));
+  const items = sorted.map((a) => {
+    const name = names.get(a.child_no) || a.child_no || '';
+    const jump = el('button', {
+      type: 'button', class: 'linklike alert-child', 'aria-label': `${name}さんの行を表示`, text: name,
+    });
+    jump.addEventListener('click', () => showChild(a.child_no));
+    return el('li', { class: `alert-item alert-${a.kind}`, 'data-testid': 'alert', 'data-kind': a.kind,
+      'data-child-no': a.child_no },
+    el('span', { class: 'alert-kind', text: ALERT_LABEL[a.kind] || a.kind }),
+    jump,
+    a.raised_at ? el('span', { class: 'alert-since', text: `${a.raised_at}から` }) : null);
+  });
+  ui.alertList.replaceChildren(...items);
+  show(ui.alerts, items.length > 0);
+}
+
+/** Brings a child's row into view (switching the phone tab) and gives it focus. */
+function showChild(childNo) {
+  const row = ui.groups.querySelector(`[data-testid="child"][data-child-no="${CSS.escape(childNo)}"]`);
+  if (!row) {
+    if (ui.filter.value) { ui.filter.value = ''; renderBoard(state.lastBoard); return showChild(childNo); }
+    return;
+  }
+  selectTab(row.dataset.status, false);
+  row.tabIndex = -1;
+  row.scrollIntoView({ block: 'center' });
+  row.focus({ preventScroll: true });
+}
+
 function renderBoard(data) {
-  if (data.site && data.site.name) ui.boardTitle.textContent = data.site.name;
-  ui.boardDay.textContent = data.day ? formatDay(data.day) : '';
-  const children = Array.isArray(data.children) ? data.children : [];
+  if (!data) return;
   const q = normalizeForSearch(ui.filter.value);
-  const byStatus = { present: [], left: [], not_arrived: [] };
+  const key = `${JSON.stringify(data)}\n${q}`;
+  if (key === state.renderedKey) return;
+  state.renderedKey = key;
+
+  const site = data.site || {};
+  if (site.name) ui.boardTitle.textContent = site.name;
+  ui.boardDay.textContent = data.day ? `${formatDay(data.day)}${data.now ? ` ${data.now} 現在` : ''}` : '';
+  ui.boardHours.textContent = site.opens && site.closes ? `開所 ${site.opens}〜${site.closes}` : '';
+  const limit = addMinutes(site.arrival, Number(site.grace_min));
+  ui.arrivalNote.textContent = site.arrival ? `${site.arrival}到着` : '';
+  state.alertLimit = limit;
+
+  const children = Array.isArray(data.children) ? data.children : [];
+  const alerts = Array.isArray(data.alerts) ? data.alerts : [];
+  renderAlerts(alerts, children);
+  const raised = new Map(alerts.map((a) => [`${a.kind}/${a.child_no}`, a.raised_at]));
+  const raisedAt = (c) => raised.get(`${c.alert || c.status}/${c.child_no}`) || '';
+
+  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, []]));
   for (const c of children) {
     if (!byStatus[c.status]) continue;
     if (q && !normalizeForSearch(`${c.name}${c.kana}`).includes(q)) continue;
     byStatus[c.status].push(c);
   }
+
+  // Keep the keyboard focus on the same button across the redraw.
+  const active = document.activeElement;
+  const activeRow = active && ui.groups.contains(active) ? active.closest('[data-testid="child"]') : null;
+  const refocus = activeRow && { childNo: activeRow.dataset.childNo, testid: active.dataset.testid || null };
+
   const counts = data.counts || {};
   for (const s of STATUSES) {
     const total = Number.isFinite(counts[s]) ? counts[s] : children.filter((c) => c.status === s).length;
-    ui.counts.querySelector(`[data-count="${s}"]`).textContent = String(total);
+    const countNode = ui.counts.querySelector(`[data-count="${s}"]`);
+    countNode.textContent = String(total);
+    countNode.closest('.count').dataset.urgent = s === 'not_arrived' && total > 0 ? 'true' : 'false';
     ui.groups.querySelector(`[data-group-count="${s}"]`).textContent = q ? `${byStatus[s].length} / ${total}人` : `${total}人`;
     const list = ui.groups.querySelector(`[data-list="${s}"]`);
-    const items = byStatus[s].map(childRow);
-    if (!items.length) items.push(el('li', { class: 'empty', text: q ? '該当する子どもはいません' : EMPTY_TEXT[s] }));
+    const items = sortGroup(s, byStatus[s], raisedAt).map((c) => childRow(c, raisedAt));
+    if (!items.length) items.push(el('li', { class: 'empty', text: q ? '該当する子どもはいません' : emptyText(s) }));
     list.replaceChildren(...items);
+    ui.groups.querySelector(`[data-group="${s}"]`).dataset.empty = byStatus[s].length ? 'false' : 'true';
+  }
+
+  if (refocus) {
+    const row = ui.groups.querySelector(`[data-testid="child"][data-child-no="${CSS.escape(refocus.childNo)}"]`);
+    const target = row && ((refocus.testid && row.querySelector(`[data-testid="${CSS.escape(refocus.testid)}"]`)) ||
+      row.querySelector('button'));
+    if (target) target.focus({ preventScroll: true });
   }
 }
 
-function selectTab(tab) {
+function selectTab(tab, scroll = true) {
   ui.groups.dataset.tab = tab;
   for (const b of ui.counts.querySelectorAll('[data-tab]')) b.setAttribute('aria-pressed', String(b.dataset.tab === tab));
   // On wide screens all groups are visible: bring the chosen one into view.
-  if (window.matchMedia('(min-width: 760px)').matches) {
+  if (scroll && window.matchMedia('(min-width: 760px)').matches) {
     document.getElementById(`group-${tab}`).scrollIntoView({ behavior: 'smooth', block: 'nearest' });
   }
 }
@@ -373,6 +715,10 @@ ui.loginForm.addEventListener('submit', onLoginSubmit);
 ui.manualForm.addEventListener('submit', onManualSubmit);
 ui.manualCancel.addEventListener('click', closeManual);
 ui.manualDialog.addEventListener('close', onManualClosed);
+ui.pickupForm.addEventListener('submit', onPickupSubmit);
+ui.pickupCancel.addEventListener('click', () => closePickup());
+ui.pickupManual.addEventListener('click', onPickupManual);
+ui.pickupDialog.addEventListener('close', onPickupClosed);
 ui.signout.addEventListener('click', onSignOut);
 ui.site.addEventListener('change', () => selectSite(ui.site.value));
 ui.filter.addEventListener('input', () => { if (state.lastBoard) renderBoard(state.lastBoard); });

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT
+// Emergency mail page (/staff/emergency.html, 緊急時の一斉メール配信): a message holding a
+// registered child's name is refused and nothing is sent; a send to two sites waits for a
+// second person (the author cannot approve it, not even by forcing the button); the contractor
+// approves it on a phone, the delivery view polls until nothing is pending; and the Maildir
+// holds the mail once per guardian. Site staff get a clear refusal of the whole page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  requireEnv, launch, newPage, shot, assertNoProblems, eventually, parseMail, userApi,
+  DESKTOP, PHONE,
+} from './helpers.mjs';
+
+const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_ADMIN_LOGIN', 'MIMAMORI_APPROVER_LOGIN',
+  'MIMAMORI_STAFF_LOGIN', 'MIMAMORI_STAFF_PASSWORD', 'MIMAMORI_SITE_CODE',
+  'MIMAMORI_SECOND_SITE_CODE', 'MIMAMORI_MAILDIR', 'MIMAMORI_CHILD_NAME', 'MIMAMORI_PARENT_EMAIL']);
+
+// Letters only: digits could look like a phone number to the server's check.
+const TAG = Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+const REFUSED_SUBJECT = `お迎えについて（${TAG}）`;
+const SUBJECT = `【緊急】台風接近に伴う閉所のお知らせ（${TAG}）`;
+const BODY = '本日は台風接近のため、15時で閉所します。\nお迎えをお願いします。';
+const PAGE = `${env.URL}/staff/emergency.html`;
+
+let browser;
+const shared = { id: null, recipients: null }; // the two-site send, from (b) to (c) and (d)
+
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+/** RFC 2047 words (=?UTF-8?B?...?=) decoded; adjacent words joined before UTF-8 decoding, as
+ * the server may split a subject into several words. */
+function decodeHeader(v) {
+  const re = /=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g;
+  let out = '';
+  let bytes = [];
+  let last = 0;
+  let m;
+  const flush = () => {
+    if (bytes.length) out += Buffer.concat(bytes).toString('utf8');
+    bytes = [];
+  };
+  while ((m = re.exec(v))) {
+    const between = v.slice(last, m.index);
+    if (!(bytes.length && /^\s*$/.test(between))) { flush(); out += between; }
+    bytes.push(/b/i.test(m[2]) ? Buffer.from(m[3], 'base64')
+      : Buffer.from(m[3].replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1'));
+    last = re.lastIndex;
+  }
+  flush();
+  return out + v.slice(last);
+}
+
+/** Every mail in the Maildir whose decoded subject is subject: [{to, body}]. */
+function mailsWithSubject(subject) {
+  const out = [];
+  for (const sub of ['new', 'cur']) {
+    const dir = path.join(env.MAILDIR, sub);
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir)) {
+      const m = parseMail(fs.readFileSync(path.join(dir, f), 'utf8'));
+      if (decodeHeader(m.headers.subject || '') !== subject) continue;
+      const to = /<([^>]+)>/.exec(m.headers.to || '');
+      out.push({ to: to ? to[1].toLowerCase() : (m.headers.to || ''), body: m.body, file: f });
+    }
+  }
+  return out;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function signIn(page, login) {
+  await page.goto(PAGE);
+  await tid(page, 'login-id').waitFor({ state: 'visible' });
+  await tid(page, 'login-id').fill(login);
+  await tid(page, 'login-password').fill(env.STAFF_PASSWORD);
+  await tid(page, 'login-submit').click();
+}
+
+/** Records the answers to POST /api/v1/emergency-sends[/...] as {url, status, body}. */
+function recordPosts(page) {
+  const posts = [];
+  page.on('response', async (r) => {
+    const req = r.request();
+    if (req.method() !== 'POST' || !/\/api\/v1\/emergency-sends/.test(r.url())) return;
+    let body = null;
+    try { body = await r.json(); } catch { /* keep null */ }
+    posts.push({ url: r.url(), status: r.status(), body, csrf: req.headers()['x-csrf-token'] || null });
+  });
+  return posts;
+}
+
+async function compose(page, codes, subject, body) {
+  await tid(page, 'compose').waitFor({ state: 'visible' });
+  for (const c of codes) await page.locator(`[data-testid="compose-site"][value="${c}"]`).check();
+  await tid(page, 'compose-subject').fill(subject);
+  await tid(page, 'compose-body').fill(body);
+  await tid(page, 'compose-next').click();
+  await tid(page, 'compose-confirm').waitFor({ state: 'visible' });
+}
+
+test('(a) a message naming a registered child is refused on the page and nothing is sent', { timeout: 60000 }, async () => {
+  const page = await newPage(browser, DESKTOP);
+  const posts = recordPosts(page);
+  try {
+    await signIn(page, env.ADMIN_LOGIN);
+    await compose(page, [env.SITE_CODE], REFUSED_SUBJECT,
+      `${env.CHILD_NAME}さんのお迎えについて、保護者の方はご連絡ください。`);
+    assert.equal((await tid(page, 'confirm-title').innerText()).trim(), '1施設の保護者に送信します');
+    await tid(page, 'compose-send').click();
+
+    const alert = tid(page, 'compose-error');
+    await alert.waitFor({ state: 'visible' });
+    assert.equal(await alert.getAttribute('role'), 'alert');
+    const text = await alert.innerText();
+    assert.match(text, /個人情報が含まれているため、送信できませんでした/);
+    assert.match(text, /登録されている子どもの名前/);
+    assert.match(text, /registered child/, 'the server\'s own reason is shown');
+    assert.ok(!text.includes(env.CHILD_NAME.split(/\s/)[0]), 'the refusal does not repeat the name');
+    await eventually(() => posts.length === 1, { message: 'the POST answer' });
+    assert.equal(posts[0].status, 400);
+    assert.ok(posts[0].csrf, 'the POST carries X-CSRF-Token');
+    // Back on the form with the text kept, so it can be corrected.
+    await tid(page, 'compose-body').waitFor({ state: 'visible' });
+    assert.match(await tid(page, 'compose-body').inputValue(), /お迎えについて/);
+    assert.equal(await tid(page, 'compose-confirm').isVisible(), false);
+    await shot(page, 'emergency-refused');
+
+    // Nothing was stored or sent.
+    const api = await userApi(env, env.ADMIN_LOGIN);
+    const list = await api.get('/api/v1/emergency-sends');
+    assert.equal(list.status, 200, list.text);
+    assert.ok(!list.data.sends.some((s) => s.subject === REFUSED_SUBJECT), 'no send was stored');
+    assert.ok(!(await tid(page, 'send-list').innerText()).includes(REFUSED_SUBJECT));
+    await sleep(1000);
+    assert.deepEqual(mailsWithSubject(REFUSED_SUBJECT), [], 'no mail went out');
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('(b) a send to two sites waits for approval; the author cannot approve it', { timeout: 60000 }, async () => {
+  const page = await newPage(browser, DESKTOP);
+  const posts = recordPosts(page);
+  try {
+    await signIn(page, env.ADMIN_LOGIN);
+    await tid(page, 'compose').waitFor({ state: 'visible' });
+
+    // 全施設 checks and locks every site; unchecking gives the choice back.
+    await tid(page, 'compose-all').check();
+    const boxes = page.locator('[data-testid="compose-site"]');
+    assert.ok(await boxes.count() >= 2, 'the sites are listed');
+    for (const b of await boxes.all()) {
+      assert.equal(await b.isChecked(), true);
+      assert.equal(await b.isDisabled(), true);
+    }
+    await tid(page, 'compose-all').uncheck();
+    for (const b of await boxes.all()) assert.equal(await b.isChecked(), false);
+
+    await compose(page, [env.SITE_CODE, env.SECOND_SITE_CODE], SUBJECT, BODY);
+    assert.equal((await tid(page, 'confirm-title').innerText()).trim(), '2施設の保護者に送信します');
+    assert.match(await tid(page, 'compose-confirm').innerText(), /承認してから配信/);
+    await shot(page, 'emergency-confirm');
+    // 戻って直す keeps the text; then confirm again.
+    await tid(page, 'compose-back').click();
+    assert.equal(await tid(page, 'compose-subject').inputValue(), SUBJECT);
+    await tid(page, 'compose-next').click();
+    await tid(page, 'compose-send').click();
+
+    const detail = tid(page, 'send-detail');
+    await detail.waitFor({ state: 'visible' });
+    await eventually(() => posts.length === 1, { message: 'the POST answer' });
+    assert.equal(posts[0].status, 201, JSON.stringify(posts[0].body));
+    assert.equal(posts[0].body.state, 'awaiting_approval');
+    shared.id = posts[0].body.id;
+    assert.ok(Number.isInteger(shared.id), 'the send has an id');
+    assert.match(page.url(), new RegExp(`#send=${shared.id}$`));
+    await page.locator('[data-testid="detail-state-badge"][data-state="awaiting_approval"]').waitFor();
+    assert.equal((await tid(page, 'detail-state-badge').innerText()).trim(), '承認待ち');
+    assert.match(await tid(page, 'detail-result').innerText(), /承認待ち/);
+    assert.equal(await tid(page, 'detail-subject').innerText(), SUBJECT);
+
+    // The author's approve button is not usable, with a reason.
+    await tid(page, 'decide').waitFor({ state: 'visible' });
+    assert.equal(await tid(page, 'approve').isDisabled(), true, 'the author cannot approve');
+    assert.match(await tid(page, 'decide-note').innerText(), /承認できません/);
+    await shot(page, 'emergency-awaiting');
+
+    // Forcing the button: the server answers 403 and the page says so.
+    await page.evaluate(() => { document.querySelector('[data-testid="approve"]').disabled = false; });
+    await tid(page, 'approve').click();
+    await tid(page, 'decide-yes').click();
+    const err = tid(page, 'detail-error');
+    await err.waitFor({ state: 'visible' });
+    assert.match(await err.innerText(), /承認できませんでした/);
+    assert.match(await err.innerText(), /a second person must approve/);
+    await eventually(() => posts.length === 2, { message: 'the approve answer' });
+    assert.equal(posts[1].status, 403);
+    await page.locator('[data-testid="detail-state-badge"][data-state="awaiting_approval"]').waitFor();
+
+    // Nothing goes out before the second person approves.
+    await sleep(1500);
+    assert.deepEqual(mailsWithSubject(SUBJECT), [], 'no mail before approval');
+
+    // The list shows it first, as 承認待ち.
+    await tid(page, 'detail-back').click();
+    await page.locator(`[data-testid="send-row"][data-id="${shared.id}"]`).waitFor({ state: 'visible' });
+    const first = tid(page, 'send-row').first();
+    assert.equal(await first.getAttribute('data-id'), String(shared.id), 'newest first');
+    assert.equal(await first.getAttribute('data-state'), 'awaiting_approval');
+    assert.match(await first.innerText(), /承認待ち/);
+    assert.match(await first.innerText(), new RegExp(TAG));
+    assert.equal(await tid(page, 'awaiting-banner').isVisible(), false,
+      'the author is not asked to approve their own send');
+    await shot(page, 'emergency-list');
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('(c) the contractor approves on a phone; the delivery view reaches pending 0', { timeout: 90000 }, async () => {
+  assert.ok(shared.id, 'test (b) made a send');
+  const page = await newPage(browser, PHONE);
+  const posts = recordPosts(page);
+  try {
+    await signIn(page, env.APPROVER_LOGIN);
+    const row = page.locator(`[data-testid="send-row"][data-id="${shared.id}"]`);
+    await row.waitFor({ state: 'visible' });
+    assert.equal(await row.getAttribute('data-state'), 'awaiting_approval');
+    // The send waiting for this person is announced above the compose form.
+    const link = page.locator(`[data-testid="awaiting-link"][data-id="${shared.id}"]`);
+    await link.waitFor({ state: 'visible' });
+    assert.equal(await link.innerText(), SUBJECT);
+    assert.ok(await link.evaluate((e) => e.getBoundingClientRect().bottom <= window.innerHeight),
+      'the waiting send is on the first screen of a phone');
+    await shot(page, 'emergency-phone-compose');
+    await link.click();
+    await tid(page, 'send-detail').waitFor({ state: 'visible' });
+    await page.locator('[data-testid="detail-state-badge"][data-state="awaiting_approval"]').waitFor();
+    assert.equal(await tid(page, 'approve').isDisabled(), false, 'a second person may approve');
+    assert.equal(await tid(page, 'decide-note').isVisible(), false);
+
+    await tid(page, 'approve').click();
+    await tid(page, 'decide-confirm').waitFor({ state: 'visible' });
+    assert.match(await tid(page, 'decide-confirm').innerText(), /2施設の保護者/);
+    await shot(page, 'emergency-phone-approve');
+    assert.equal(posts.length, 0, 'nothing is sent before the confirm step');
+    await tid(page, 'decide-yes').click();
+
+    await page.locator('[data-testid="detail-state-badge"][data-state="sent"]').waitFor({ timeout: 10000 });
+    assert.equal((await tid(page, 'detail-state-badge').innerText()).trim(), '送信済み');
+    await eventually(() => posts.length === 1, { message: 'the approve answer' });
+    assert.equal(posts[0].status, 200, JSON.stringify(posts[0].body));
+    assert.match(posts[0].url, new RegExp(`/emergency-sends/${shared.id}/approve$`));
+    assert.equal(posts[0].body.state, 'sent');
+    assert.ok(posts[0].body.recipients >= 1, 'at least the confirmed guardian is a recipient');
+
+    // The page polls the delivery every 3 s while mails are pending.
+    await eventually(async () => (await tid(page, 'delivery-pending').innerText()).trim() === '0',
+      { timeoutMs: 40000, message: 'pending 0 in the delivery view' });
+    const num = async (id) => Number((await tid(page, id).innerText()).trim());
+    const recipients = await num('delivery-recipients');
+    assert.equal(recipients, posts[0].body.recipients);
+    assert.equal(await num('delivery-sent'), recipients, 'sent == recipients');
+    assert.equal(await num('delivery-failed'), 0);
+    assert.match(await tid(page, 'delivery-status').innerText(), /配信が終わりました/);
+    assert.match(await tid(page, 'detail-approved').innerText(), new RegExp(env.APPROVER_LOGIN));
+    shared.recipients = recipients;
+    await tid(page, 'delivery').scrollIntoViewIfNeeded();
+    await shot(page, 'emergency-phone-delivered');
+
+    // The list says 送信済み with the counts.
+    // (The list shown again is reloaded: wait for the new answer, not the one from before.)
+    await tid(page, 'detail-back').click();
+    await page.locator(`[data-testid="send-row"][data-id="${shared.id}"][data-state="sent"]`)
+      .waitFor({ state: 'visible' });
+    assert.match(await row.innerText(), /送信済み/);
+    assert.match(await row.innerText(), new RegExp(`送信 ${recipients} / 対象 ${recipients}人`));
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('(d) the Maildir holds the message once per guardian', { timeout: 30000 }, async () => {
+  assert.ok(shared.recipients >= 1, 'test (c) delivered the send');
+  const mails = await eventually(() => {
+    const m = mailsWithSubject(SUBJECT);
+    return m.length >= shared.recipients && m;
+  }, { timeoutMs: 15000, message: `${shared.recipients} mails with the subject` });
+  await sleep(500); // a duplicate would land right after
+  const again = mailsWithSubject(SUBJECT);
+  assert.equal(again.length, mails.length, 'no more mails arrived');
+  assert.equal(again.length, shared.recipients, 'one mail per recipient');
+  const to = again.map((m) => m.to).sort();
+  assert.deepEqual(to, [...new Set(to)], 'no address got it twice');
+  assert.equal(to.filter((a) => a === env.PARENT_EMAIL.toLowerCase()).length, 1,
+    'the confirmed guardian got it once');
+  for (const m of again) {
+    assert.ok(m.body.replace(/\r\n/g, '\n').includes(BODY), `the body is in the mail to ${m.to}`);
+    assert.match(m.body, /返信はできません/);
+  }
+  assert.deepEqual(mailsWithSubject(REFUSED_SUBJECT), [], 'the refused message never went out');
+});
+
+test('site staff are told the page is for ward admins and contractors only', { timeout: 30000 }, async () => {
+  const page = await newPage(browser, DESKTOP);
+  const calls = [];
+  page.on('request', (r) => { if (r.url().includes('/api/v1/emergency-sends')) calls.push(r.url()); });
+  try {
+    await signIn(page, env.STAFF_LOGIN);
+    const denied = tid(page, 'denied');
+    await denied.waitFor({ state: 'visible' });
+    assert.match(await denied.innerText(), /この画面は区の管理者・委託事業者のみ/);
+    assert.equal(await tid(page, 'compose').isVisible(), false);
+    assert.equal(await tid(page, 'history').isVisible(), false);
+    assert.deepEqual(calls, [], 'the page does not ask for the sends');
+    await shot(page, 'emergency-denied');
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
+});

@@ -1,0 +1,679 @@
+// mimamori — emergency mail page (緊急時の一斉メール配信): compose with a confirm step, the
+// history of sends, one send's delivery (polled while mails are pending) and the second
+// person's approval. Every text from the server is set with textContent (el() / setText).
+import { request, ApiError, formatTime, formatDay, el } from '/js/api.js';
+
+const POLL_PENDING_MS = 3000;     // while mails of a send are still queued
+const POLL_AWAITING_MS = 10000;   // while a send waits for approval (someone else may decide)
+const POLL_LIMIT_MS = 10 * 60 * 1000; // then stop and offer a button: polling is bounded
+const SUBJECT_MAX = 100;
+const BODY_MAX = 4000;
+const COMPOSERS = ['ward_admin', 'contractor'];
+const VIEWERS = ['ward_admin', 'ward_staff', 'contractor'];
+const ROLE_LABEL = {
+  site_staff: '施設職員',
+  ward_admin: '区管理者',
+  ward_staff: '区職員',
+  contractor: '委託事業者',
+};
+const STATE_LABEL = { sent: '送信済み', awaiting_approval: '承認待ち', rejected: '却下' };
+// The server's one-line English reasons, said in Japanese (the original is shown too).
+const REASONS = [
+  [/name of a registered child/, '登録されている子どもの名前が含まれています。'],
+  [/name of a registered guardian/, '登録されている保護者の名前が含まれています。'],
+  [/guardian's mail address/, '保護者のメールアドレスが含まれています。'],
+  [/phone number/, '電話番号が含まれています。'],
+  [/subject must be 1 to 100/, '件名は1〜100文字で入力してください。'],
+  [/subject must be one line/, '件名は1行で入力してください（改行は使えません）。'],
+  [/body must be 1 to 4000/, '本文は1〜4000文字で入力してください。'],
+  [/site that does not exist/, '存在しない施設が指定されています。'],
+  [/sites must/, '送信先の施設の指定が正しくありません。'],
+  [/second person must approve/, '作成者は自分の送信を承認できません。別の担当者（区の管理者・委託事業者）が承認してください。'],
+  [/not awaiting approval/, 'この送信はすでに承認または却下されています。'],
+  [/no such emergency send/, 'この送信は見つかりません。'],
+];
+const PERSONAL = /registered child|registered guardian|mail address|phone number/;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  loading: $('loading'),
+  login: $('login'), loginForm: $('login-form'), loginId: $('login-id'), loginPw: $('login-password'),
+  loginSubmit: $('login-submit'), loginError: $('login-error'),
+  denied: $('denied'), app: $('app'), appMessage: $('app-message'),
+  who: $('who'), signout: $('signout'),
+  listView: $('list-view'), layout: $('layout'), awaiting: $('awaiting'),
+  compose: $('compose'), composeForm: $('compose-form'), composeError: $('compose-error'),
+  composeNext: $('compose-next'),
+  sitesAll: $('sites-all'), siteList: $('site-list'),
+  subject: $('subject'), subjectCount: $('subject-count'), body: $('body'), bodyCount: $('body-count'),
+  confirm: $('confirm'), confirmTitle: $('confirm-title'), confirmApproval: $('confirm-approval'),
+  confirmSites: $('confirm-sites'), confirmSubject: $('confirm-subject'), confirmBody: $('confirm-body'),
+  confirmSend: $('confirm-send'), confirmBack: $('confirm-back'),
+  history: $('history'), historyRefresh: $('history-refresh'), historyStatus: $('history-status'),
+  readonlyNote: $('readonly-note'), sendList: $('send-list'),
+  detail: $('detail'), detailBack: $('detail-back'), detailTitle: $('detail-title'),
+  detailState: $('detail-state'), detailError: $('detail-error'), detailResult: $('detail-result'),
+  decide: $('decide'), decideText: $('decide-text'), decideNote: $('decide-note'),
+  decideActions: $('decide-actions'), approve: $('approve'), reject: $('reject'),
+  decideConfirm: $('decide-confirm'), decideConfirmText: $('decide-confirm-text'),
+  decideYes: $('decide-yes'), decideNo: $('decide-no'),
+  dRecipients: $('d-recipients'), dSent: $('d-sent'), dFailed: $('d-failed'), dPending: $('d-pending'),
+  dFailedBox: $('d-failed-box'),
+  dProgress: $('d-progress'), deliveryStatus: $('delivery-status'), deliveryRefresh: $('delivery-refresh'),
+  failures: $('failures'), failureList: $('failure-list'),
+  detailSites: $('detail-sites'), detailCreated: $('detail-created'), detailApproved: $('detail-approved'),
+  detailSubject: $('detail-subject'), detailBody: $('detail-body'),
+};
+
+const state = {
+  csrf: null,
+  user: null,
+  sites: [],          // [{code, name, ...}] the caller may see
+  pending: null,      // the message being confirmed: {sites, subject, body, count, all}
+  sending: false,
+  detailId: null,
+  detail: null,       // the last answer for detailId
+  decision: null,     // 'approve' | 'reject' while its confirm step is shown
+  flash: null,        // a message to show once on the next detail view
+  gen: 0,             // bumps whenever the detail poll must stop
+  timer: null,
+  pollUntil: 0,
+  lastOk: null,
+  listGen: 0,
+};
+
+// ---------- helpers ----------
+function show(node, on = true) { node.hidden = !on; }
+function setAlert(node, msg) {
+  if (msg instanceof Node) node.replaceChildren(msg);
+  else node.textContent = msg || '';
+  show(node, !!msg);
+}
+const canCompose = () => !!state.user && COMPOSERS.includes(state.user.role);
+const canView = () => !!state.user && VIEWERS.includes(state.user.role);
+const chars = (s) => [...s].length;
+
+/** {ja, raw}: the server's reason in Japanese when we know it, and its own words. */
+function reasonParts(err) {
+  const raw = err && err.data && typeof err.data.error === 'string' ? err.data.error.trim() : '';
+  if (!raw) return { ja: (err && err.message) || '', raw: '' };
+  const hit = REASONS.find(([re]) => re.test(raw));
+  return hit ? { ja: hit[1], raw } : { ja: raw, raw: '' };
+}
+function reasonText(err) {
+  const r = reasonParts(err);
+  return r.raw ? `${r.ja}（${r.raw}）` : r.ja;
+}
+
+/** A refusal as a block: a headline, the reason, what to do about it, the server's words. */
+function refusalNode(headline, err, hint) {
+  const r = reasonParts(err);
+  return el('div', {},
+    el('p', { class: 'em-alert-head', text: headline }),
+    r.ja ? el('p', { class: 'em-alert-reason', 'data-testid': 'refusal-reason', text: r.ja }) : null,
+    hint ? el('p', { class: 'em-alert-hint', text: hint }) : null,
+    r.raw ? el('p', { class: 'em-alert-raw small', 'data-testid': 'refusal-server', text: `サーバーの応答: ${r.raw}` }) : null);
+}
+
+/** "2026-11-23T15:02:03+09:00" → "11月23日(月) 15:02". */
+function formatStamp(iso) {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso || '');
+  return m ? `${formatDay(m[1])} ${m[2]}` : (iso || '');
+}
+
+function siteName(code) {
+  const s = state.sites.find((x) => x.code === code);
+  return s ? `${s.name}（${code}）` : code;
+}
+function sitesText(sites) {
+  if (sites === 'all') return '全施設';
+  if (!Array.isArray(sites)) return '';
+  return sites.map(siteName).join('、');
+}
+function sitesCount(sites) {
+  if (sites === 'all') return state.sites.length;
+  return Array.isArray(sites) ? sites.length : 0;
+}
+
+function handleAuthError(err) {
+  if (err instanceof ApiError && err.status === 401) {
+    toLogin('ログインの有効期限が切れました。もう一度ログインしてください。');
+    return true;
+  }
+  return false;
+}
+
+function stopPolling() {
+  state.gen++;
+  if (state.timer) clearTimeout(state.timer);
+  state.timer = null;
+}
+
+// ---------- sign-in / sign-out ----------
+function toLogin(message) {
+  stopPolling();
+  state.csrf = null; state.user = null; state.detail = null;
+  for (const n of [ui.loading, ui.app, ui.denied, ui.who, ui.signout]) show(n, false);
+  show(ui.login, true);
+  ui.loginError.className = 'alert alert-error';
+  setAlert(ui.loginError, message);
+  ui.loginPw.value = '';
+  ui.loginSubmit.disabled = false;
+  (ui.loginId.value ? ui.loginPw : ui.loginId).focus();
+}
+
+async function onLoginSubmit(ev) {
+  ev.preventDefault();
+  const login = ui.loginId.value.trim();
+  const password = ui.loginPw.value;
+  if (!login || !password) {
+    setAlert(ui.loginError, 'ログインIDとパスワードを入力してください。');
+    (login ? ui.loginPw : ui.loginId).focus();
+    return;
+  }
+  setAlert(ui.loginError, '');
+  ui.loginSubmit.disabled = true;
+  ui.loginSubmit.textContent = 'ログイン中…';
+  try {
+    const data = await request('/session', { method: 'POST', body: { login, password } });
+    ui.loginPw.value = '';
+    await onSignedIn(data);
+  } catch (err) {
+    setAlert(ui.loginError, err.message);
+    ui.loginPw.select();
+    ui.loginPw.focus();
+  } finally {
+    ui.loginSubmit.disabled = false;
+    ui.loginSubmit.textContent = 'ログイン';
+  }
+}
+
+async function onSignOut() {
+  ui.signout.disabled = true;
+  stopPolling();
+  try {
+    await request('/session', { method: 'DELETE', csrf: state.csrf });
+  } catch {
+    // 401: already signed out — fine. Other errors: still leave the screen.
+  } finally {
+    ui.signout.disabled = false;
+  }
+  toLogin('ログアウトしました。');
+  ui.loginError.className = 'alert alert-info';
+}
+
+async function onSignedIn(data) {
+  if (!data || !data.user || !data.csrf) {
+    toLogin('サーバーの応答が正しくありません。');
+    return;
+  }
+  state.csrf = data.csrf;
+  state.user = data.user;
+  setAlert(ui.loginError, '');
+  show(ui.loading, false); show(ui.login, false);
+  const role = ROLE_LABEL[data.user.role] || data.user.role || '';
+  ui.who.textContent = `${data.user.login}${role ? `（${role}）` : ''}`;
+  show(ui.who, true); show(ui.signout, true);
+  if (!canView()) {
+    show(ui.app, false);
+    show(ui.denied, true);
+    return;
+  }
+  show(ui.denied, false);
+  show(ui.app, true);
+  show(ui.compose, canCompose());
+  show(ui.readonlyNote, !canCompose());
+  ui.layout.classList.toggle('em-readonly', !canCompose());
+  await loadSites();
+  route();
+}
+
+// ---------- sites ----------
+async function loadSites() {
+  let data;
+  try {
+    data = await request('/sites');
+  } catch (err) {
+    if (handleAuthError(err)) return;
+    setAlert(ui.appMessage, `施設の一覧を読み込めません：${err.message}`);
+    return;
+  }
+  state.sites = Array.isArray(data && data.sites) ? data.sites : [];
+  const items = state.sites.map((s) => el('label', { class: 'em-check' },
+    el('input', { type: 'checkbox', name: 'site', value: s.code, 'data-testid': 'compose-site' }),
+    el('span', {}, s.name || s.code, el('span', { class: 'muted small', text: ` ${s.code}` }))));
+  if (!items.length) items.push(el('p', { class: 'muted', text: '送信できる施設がありません。' }));
+  ui.siteList.replaceChildren(...items);
+  syncAll();
+}
+
+function siteBoxes() { return [...ui.siteList.querySelectorAll('input[name="site"]')]; }
+
+/** 全施設 checks (and locks) every site box; unlocking restores the person's own choice. */
+function syncAll() {
+  const all = ui.sitesAll.checked;
+  for (const b of siteBoxes()) {
+    if (all) {
+      if (!b.disabled) b.dataset.was = b.checked ? '1' : '';
+      b.checked = true;
+      b.disabled = true;
+    } else if (b.disabled) {
+      b.disabled = false;
+      b.checked = b.dataset.was === '1';
+    }
+  }
+}
+
+// ---------- compose ----------
+function updateCounts() {
+  const ns = chars(ui.subject.value.trim());
+  const nb = chars(ui.body.value.trim());
+  ui.subjectCount.textContent = `${ns} / ${SUBJECT_MAX}文字`;
+  ui.bodyCount.textContent = `${nb} / ${BODY_MAX}文字`;
+  ui.subjectCount.classList.toggle('em-over', ns > SUBJECT_MAX);
+  ui.bodyCount.classList.toggle('em-over', nb > BODY_MAX);
+}
+
+function composeFail(msg, field) {
+  setAlert(ui.composeError, msg);
+  if (field) {
+    field.setAttribute('aria-invalid', 'true');
+    field.focus({ preventScroll: true });
+  }
+  ui.composeError.scrollIntoView({ block: 'nearest' });
+}
+
+function onComposeNext(ev) {
+  ev.preventDefault();
+  setAlert(ui.composeError, '');
+  for (const f of [ui.subject, ui.body]) f.removeAttribute('aria-invalid');
+  const all = ui.sitesAll.checked;
+  const codes = siteBoxes().filter((b) => b.checked).map((b) => b.value);
+  const subject = ui.subject.value.trim();
+  const body = ui.body.value.trim();
+  if (!all && !codes.length) { composeFail('送信先の施設を選んでください。', ui.sitesAll); return; }
+  if (!subject) { composeFail('件名を入力してください。', ui.subject); return; }
+  if (/[\r\n]/.test(subject)) { composeFail('件名は1行で入力してください。', ui.subject); return; }
+  if (chars(subject) > SUBJECT_MAX) { composeFail(`件名は${SUBJECT_MAX}文字以内で入力してください。`, ui.subject); return; }
+  if (!body) { composeFail('本文を入力してください。', ui.body); return; }
+  if (chars(body) > BODY_MAX) { composeFail(`本文は${BODY_MAX}文字以内で入力してください。`, ui.body); return; }
+
+  const sites = all ? 'all' : codes;
+  const count = sitesCount(sites);
+  state.pending = { sites, subject, body, count, all };
+  ui.confirmTitle.textContent = all
+    ? `全施設（${count}施設）の保護者に送信します`
+    : `${count}施設の保護者に送信します`;
+  ui.confirmApproval.textContent = all || count > 1
+    ? '2施設以上への送信のため、別の担当者（区の管理者・委託事業者）が承認してから配信されます。'
+    : '「送信する」を押すと、すぐに配信されます。取り消しはできません。';
+  ui.confirmSites.textContent = sitesText(sites);
+  ui.confirmSubject.textContent = subject;
+  ui.confirmBody.textContent = body;
+  ui.confirmSend.textContent = all || count > 1 ? '承認を依頼する' : '送信する';
+  show(ui.composeForm, false);
+  show(ui.confirm, true);
+  ui.confirm.focus();
+}
+
+function backToForm() {
+  state.pending = null;
+  show(ui.confirm, false);
+  show(ui.composeForm, true);
+}
+
+async function onComposeSend() {
+  const p = state.pending;
+  if (!p || state.sending) return;
+  state.sending = true;
+  ui.confirmSend.disabled = true; ui.confirmBack.disabled = true;
+  const label = ui.confirmSend.textContent;
+  ui.confirmSend.textContent = '送信中…';
+  try {
+    const data = await request('/emergency-sends', {
+      method: 'POST', csrf: state.csrf, body: { sites: p.sites, subject: p.subject, body: p.body },
+    });
+    backToForm();
+    ui.composeForm.reset();
+    syncAll();
+    updateCounts();
+    const n = data && Number.isFinite(data.recipients) ? data.recipients : null;
+    const who = n === null ? '' : `（対象の保護者 ${n}人）`;
+    state.flash = data && data.state === 'sent'
+      ? `送信しました${who}。配信の状況を下に表示します。`
+      : `承認待ちとして登録しました${who}。別の担当者（区の管理者・委託事業者）が承認すると配信されます。`;
+    if (data && data.id) location.hash = `send=${data.id}`;
+    else loadList();
+  } catch (err) {
+    if (handleAuthError(err)) return;
+    backToForm();
+    const personal = PERSONAL.test(err.data && err.data.error ? err.data.error : '');
+    composeFail(refusalNode(
+      personal ? '個人情報が含まれているため、送信できませんでした。' : '送信できませんでした。',
+      err,
+      personal ? '子ども・保護者の氏名、住所、メールアドレス、電話番号を消してから、もう一度確認してください。何も送信されていません。'
+        : '内容を確認して、もう一度お試しください。何も送信されていません。'),
+    personal || err.status === 400 ? ui.body : null);
+  } finally {
+    state.sending = false;
+    ui.confirmSend.disabled = false; ui.confirmBack.disabled = false;
+    ui.confirmSend.textContent = label;
+  }
+}
+
+// ---------- history ----------
+function countsText(s) {
+  if (s.state === 'awaiting_approval') {
+    return Number.isFinite(s.audience) ? `承認後に配信されます（現在の対象 ${s.audience}人）` : '承認後に配信されます';
+  }
+  if (s.state === 'rejected') return '配信されません';
+  const parts = [`送信 ${s.sent} / 対象 ${s.recipients}人`];
+  if (s.failed) parts.push(`失敗 ${s.failed}`);
+  if (s.pending) parts.push(`未送信 ${s.pending}`);
+  return parts.join('・');
+}
+
+function stateBadge(st, testid) {
+  return el('span', {
+    class: `em-state em-state-${st}`, 'data-state': st, 'data-testid': testid,
+    text: STATE_LABEL[st] || st,
+  });
+}
+
+function sendRow(s) {
+  return el('li', { class: 'em-row', 'data-testid': 'send-row', 'data-id': s.id, 'data-state': s.state },
+    el('a', { href: `#send=${s.id}`, class: 'em-row-link', 'data-testid': 'send-link' },
+      el('span', { class: 'em-row-top' },
+        stateBadge(s.state, 'send-state'),
+        el('span', { class: 'muted small', text: `#${s.id}・${formatStamp(s.created)}` })),
+      el('span', { class: 'em-row-subject', 'data-testid': 'send-subject', text: s.subject }),
+      el('span', { class: 'em-row-meta small' },
+        el('span', { text: sitesText(s.sites) }),
+        el('span', { 'data-testid': 'send-counts', text: countsText(s) }))));
+}
+
+async function loadList() {
+  const gen = ++state.listGen;
+  ui.historyStatus.textContent = '読み込み中…';
+  ui.historyStatus.classList.remove('stale');
+  ui.historyRefresh.disabled = true;
+  try {
+    const data = await request('/emergency-sends');
+    if (gen !== state.listGen) return;
+    const sends = Array.isArray(data && data.sends) ? data.sends.slice() : [];
+    sends.sort((a, b) => b.id - a.id); // newest first
+    const items = sends.map(sendRow);
+    if (!items.length) items.push(el('li', { class: 'empty', text: 'まだ送信はありません。' }));
+    ui.sendList.replaceChildren(...items);
+    const waiting = sends.filter((s) => s.state === 'awaiting_approval');
+    ui.historyStatus.textContent = `${sends.length}件${waiting.length ? `（承認待ち ${waiting.length}件）` : ''}・${formatTime(new Date(), true)} 更新`;
+    renderAwaiting(waiting);
+  } catch (err) {
+    if (gen !== state.listGen) return;
+    if (handleAuthError(err)) return;
+    ui.historyStatus.textContent = `履歴を読み込めません：${err.status === 403 ? reasonText(err) : err.message}`;
+    ui.historyStatus.classList.add('stale');
+  } finally {
+    if (gen === state.listGen) ui.historyRefresh.disabled = false;
+  }
+}
+
+/** At the top of the list: the sends this person may approve (someone else's), as links. */
+function renderAwaiting(waiting) {
+  const mine = state.user ? state.user.login : '';
+  const others = canCompose() ? waiting.filter((s) => s.author !== mine) : [];
+  if (!others.length) { ui.awaiting.replaceChildren(); show(ui.awaiting, false); return; }
+  ui.awaiting.replaceChildren(
+    el('p', { class: 'em-awaiting-head', text: `承認を待っている送信が${others.length}件あります。内容を確認して、承認または却下してください。` }),
+    el('ul', {}, ...others.map((s) => el('li', {},
+      el('a', { href: `#send=${s.id}`, 'data-testid': 'awaiting-link', 'data-id': s.id, text: s.subject }),
+      el('span', { class: 'small', text: `（#${s.id}・${sitesText(s.sites)}・作成 ${s.author}）` })))));
+  show(ui.awaiting, true);
+}
+
+// ---------- one send ----------
+function renderDetail(d) {
+  state.detail = d;
+  ui.detailTitle.textContent = `送信 #${d.id}`;
+  ui.detailState.replaceChildren(stateBadge(d.state, 'detail-state-badge'));
+  ui.detailState.dataset.state = d.state;
+  ui.detailSites.textContent = sitesText(d.sites);
+  ui.detailCreated.textContent = `${formatStamp(d.created)}　${d.author || ''}`;
+  if (d.state === 'awaiting_approval') ui.detailApproved.textContent = '（まだ承認されていません）';
+  else if (d.approver) ui.detailApproved.textContent = `${d.state === 'rejected' ? '却下' : '承認'}　${formatStamp(d.approved || '')}　${d.approver}`;
+  else ui.detailApproved.textContent = '不要（1施設への送信）';
+  ui.detailSubject.textContent = d.subject || '';
+  ui.detailBody.textContent = d.body || '';
+
+  const awaiting = d.state === 'awaiting_approval';
+  const num = (v) => (Number.isFinite(v) ? String(v) : '–');
+  // Nothing is queued before approval (nor ever, once rejected): no counts to show.
+  const queued = d.state === 'sent';
+  // Before approval the server says whom it would reach now (recomputed at approval).
+  ui.dRecipients.textContent = queued ? num(d.recipients)
+    : awaiting && Number.isFinite(d.audience) ? `${d.audience}（予定）` : '–';
+  ui.dSent.textContent = queued ? num(d.sent) : '–';
+  ui.dFailed.textContent = queued ? num(d.failed) : '–';
+  ui.dPending.textContent = queued ? num(d.pending) : '–';
+  ui.dFailedBox.classList.toggle('em-stat-bad', d.failed > 0);
+  ui.dProgress.max = Math.max(1, d.recipients || 0);
+  ui.dProgress.value = (d.sent || 0) + (d.failed || 0);
+  for (const [k, v] of [['recipients', d.recipients], ['sent', d.sent], ['failed', d.failed], ['pending', d.pending]]) {
+    ui.detail.dataset[k] = String(v);
+  }
+
+  const failures = Array.isArray(d.failures) ? d.failures : [];
+  ui.failureList.replaceChildren(...failures.map((f) => el('li', { 'data-testid': 'failure' },
+    el('code', { text: f.reply || '（応答なし）' }),
+    el('span', { class: 'muted small', text: `　試行 ${f.attempts}回` }))));
+  show(ui.failures, failures.length > 0);
+  renderDecide(d);
+}
+
+function renderDecide(d) {
+  const awaiting = d.state === 'awaiting_approval';
+  show(ui.decide, awaiting);
+  if (!awaiting) { hideDecideConfirm(); return; }
+  const n = sitesCount(d.sites);
+  const mine = state.user && d.author === state.user.login;
+  ui.decideText.textContent = `この送信は承認待ちです。承認すると${d.sites === 'all' ? '全施設' : `${n}施設`}の保護者に配信されます。`;
+  show(ui.decideActions, canCompose());
+  if (!canCompose()) {
+    ui.decideNote.textContent = '承認・却下は区の管理者・委託事業者が行います。';
+    show(ui.decideNote, true);
+    return;
+  }
+  ui.approve.disabled = !!mine;
+  ui.reject.textContent = mine ? '取りやめる（却下）' : '却下する';
+  ui.decideNote.textContent = mine
+    ? 'あなたが作成した送信のため、承認できません。別の担当者（区の管理者・委託事業者）が承認すると配信されます。取りやめる場合は「取りやめる（却下）」を押してください。'
+    : '';
+  show(ui.decideNote, !!mine);
+  ui.decideNote.className = mine ? 'small alert alert-info' : 'small';
+}
+
+function hideDecideConfirm() {
+  state.decision = null;
+  show(ui.decideConfirm, false);
+  ui.approve.hidden = false; ui.reject.hidden = false;
+}
+
+function askDecision(kind) {
+  const d = state.detail;
+  if (!d) return;
+  setAlert(ui.detailError, '');
+  state.decision = kind;
+  const where = d.sites === 'all' ? `全施設（${sitesCount(d.sites)}施設）` : `${sitesCount(d.sites)}施設`;
+  ui.decideConfirmText.textContent = kind === 'approve'
+    ? `${where}の保護者に「${d.subject}」を送信します。よろしいですか？`
+    : 'この送信を却下します。メールは配信されません。よろしいですか？';
+  ui.decideYes.textContent = kind === 'approve' ? '承認して送信する' : '却下する';
+  ui.decideYes.className = kind === 'approve' ? 'btn' : 'btn btn-danger';
+  ui.approve.hidden = true; ui.reject.hidden = true;
+  show(ui.decideConfirm, true);
+  ui.decideYes.focus();
+}
+
+async function onDecide() {
+  const d = state.detail;
+  const kind = state.decision;
+  if (!d || !kind) return;
+  ui.decideYes.disabled = true; ui.decideNo.disabled = true;
+  try {
+    const data = await request(`/emergency-sends/${encodeURIComponent(d.id)}/${kind}`, {
+      method: 'POST', csrf: state.csrf,
+    });
+    hideDecideConfirm();
+    setAlert(ui.detailResult, kind === 'approve'
+      ? `承認しました。${data && Number.isFinite(data.recipients) ? `対象の保護者 ${data.recipients}人に` : ''}配信しています。`
+      : '却下しました。メールは配信されません。');
+  } catch (err) {
+    if (handleAuthError(err)) return;
+    hideDecideConfirm();
+    setAlert(ui.detailError, refusalNode(
+      kind === 'approve' ? '承認できませんでした。' : '却下できませんでした。', err, null));
+  } finally {
+    ui.decideYes.disabled = false; ui.decideNo.disabled = false;
+  }
+  startPolling(d.id);
+}
+
+/** Polls one send: every 3 s while mails are pending, every 10 s while it awaits approval, at
+ * most POLL_LIMIT_MS from the last start (then a button starts it again). */
+function startPolling(id) {
+  stopPolling();
+  state.pollUntil = Date.now() + POLL_LIMIT_MS;
+  show(ui.deliveryRefresh, false);
+  pollDetail(id, state.gen);
+}
+
+async function pollDetail(id, gen) {
+  if (gen !== state.gen) return;
+  if (document.hidden && state.detail && state.detail.id === id) { scheduleDetail(id, gen, POLL_PENDING_MS); return; }
+  let d;
+  try {
+    d = await request(`/emergency-sends/${encodeURIComponent(id)}`, { timeoutMs: 10000 });
+  } catch (err) {
+    if (gen !== state.gen) return;
+    if (handleAuthError(err)) return;
+    if (err.status === 403 || err.status === 404 || err.status === 400) {
+      stopPolling();
+      setAlert(ui.detailError, refusalNode('この送信を表示できません。', err, null));
+      return;
+    }
+    ui.deliveryStatus.textContent = state.lastOk
+      ? `更新できません（${formatTime(state.lastOk, true)} の情報を表示中・再試行中）：${err.message}`
+      : `読み込めません（再試行中）：${err.message}`;
+    ui.deliveryStatus.classList.add('stale');
+    scheduleDetail(id, gen, POLL_PENDING_MS);
+    return;
+  }
+  if (gen !== state.gen) return;
+  state.lastOk = new Date();
+  renderDetail(d);
+  ui.deliveryStatus.classList.remove('stale');
+  const stamp = `最終更新 ${formatTime(state.lastOk, true)}`;
+  if (d.state === 'sent' && d.pending > 0) {
+    ui.deliveryStatus.textContent = `配信中：あと${d.pending}通（${stamp}・3秒ごとに自動更新）`;
+    scheduleDetail(id, gen, POLL_PENDING_MS);
+  } else if (d.state === 'awaiting_approval') {
+    ui.deliveryStatus.textContent = `承認を待っています。承認されると配信が始まります（${stamp}・自動更新）`;
+    scheduleDetail(id, gen, POLL_AWAITING_MS);
+  } else if (d.state === 'sent') {
+    ui.deliveryStatus.textContent = d.failed
+      ? `配信が終わりました。${d.failed}通は送信できませんでした（${stamp}）`
+      : `配信が終わりました。全${d.sent}通を送信しました（${stamp}）`;
+    show(ui.deliveryRefresh, true);
+  } else {
+    ui.deliveryStatus.textContent = `却下されたため、配信されていません（${stamp}）`;
+  }
+}
+
+function scheduleDetail(id, gen, ms) {
+  if (gen !== state.gen) return;
+  if (Date.now() + ms > state.pollUntil) {
+    ui.deliveryStatus.textContent += '　自動更新を止めました。「配信状況を更新」で最新にできます。';
+    show(ui.deliveryRefresh, true);
+    return;
+  }
+  if (state.timer) clearTimeout(state.timer);
+  state.timer = setTimeout(() => pollDetail(id, gen), ms);
+}
+
+// ---------- views (#send=ID: one send; otherwise the list) ----------
+function route() {
+  if (!state.user || !canView()) return;
+  const m = /^#send=(\d{1,15})$/.exec(location.hash);
+  stopPolling();
+  hideDecideConfirm();
+  setAlert(ui.appMessage, '');
+  if (m) {
+    const id = Number(m[1]);
+    show(ui.listView, false);
+    show(ui.detail, true);
+    setAlert(ui.detailError, '');
+    setAlert(ui.detailResult, state.flash || '');
+    state.flash = null;
+    if (state.detailId !== id) {
+      state.detailId = id;
+      state.detail = null;
+      state.lastOk = null;
+      ui.detailTitle.textContent = `送信 #${id}`;
+      ui.detailState.replaceChildren();
+      show(ui.decide, false);
+      show(ui.failures, false);
+      ui.deliveryStatus.textContent = '読み込み中…';
+    }
+    ui.detail.focus();
+    startPolling(id);
+  } else {
+    show(ui.detail, false);
+    show(ui.listView, true);
+    state.detailId = null;
+    loadList();
+  }
+}
+
+// ---------- start ----------
+ui.loginForm.addEventListener('submit', onLoginSubmit);
+ui.signout.addEventListener('click', onSignOut);
+ui.sitesAll.addEventListener('change', syncAll);
+ui.composeForm.addEventListener('submit', onComposeNext);
+ui.composeForm.addEventListener('input', (ev) => {
+  if (ev.target === ui.subject || ev.target === ui.body) {
+    ev.target.removeAttribute('aria-invalid');
+    updateCounts();
+  }
+});
+ui.confirmBack.addEventListener('click', () => { backToForm(); ui.subject.focus(); });
+ui.confirmSend.addEventListener('click', onComposeSend);
+ui.historyRefresh.addEventListener('click', loadList);
+ui.detailBack.addEventListener('click', (ev) => {
+  ev.preventDefault();
+  history.pushState(null, '', location.pathname);
+  route();
+});
+ui.approve.addEventListener('click', () => { if (!ui.approve.disabled) askDecision('approve'); });
+ui.reject.addEventListener('click', () => askDecision('reject'));
+ui.decideNo.addEventListener('click', () => { hideDecideConfirm(); ui.approve.focus(); });
+ui.decideYes.addEventListener('click', onDecide);
+ui.deliveryRefresh.addEventListener('click', () => { if (state.detailId) startPolling(state.detailId); });
+window.addEventListener('hashchange', route);
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden && state.detailId && state.csrf && state.timer) {
+    const gen = state.gen;
+    clearTimeout(state.timer);
+    pollDetail(state.detailId, gen);
+  }
+});
+updateCounts();
+
+(async function init() {
+  try {
+    const data = await request('/session');
+    await onSignedIn(data);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) toLogin('');
+    else toLogin(err.message);
+  }
+})();
