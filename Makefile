@@ -26,7 +26,7 @@ demo: build
 	else \
 		build/mimamori demo --data demo-data; \
 	fi
-	@echo "open http://127.0.0.1:$(PORT)/staff/ (staff board) or /kiosk/ (club kiosk)."
+	@echo "open http://127.0.0.1:$(PORT)/ : /staff/ (staff board), /kiosk/ (club kiosk), /parent/ (guardians)."
 	@echo "mail goes into the Maildir demo-data/mail (read it with: mutt -f demo-data/mail)."
 	@echo "stop with Ctrl-C."
 	@build/mimamori serve --data demo-data --listen 127.0.0.1:$(PORT)
