@@ -5,10 +5,22 @@
 #      Postfix's smtp-sink; reported as a ratio to 1.
 #   3. latency: 200 scans/s for 10 s, scan sent -> mail accepted by a local SMTP server
 #      (bench/latency.py, aiosmtpd in-process).
-# Appends one row to the results table of docs/benchmarks.md. Total time about 1.5 minutes.
+#   4. staff board: GET /api/v1/sites/G01/board (150 children, today's plans) at 100/s for 10 s
+#      on a demo ward of the usual size, against GET /healthz and a static copy of the answer
+#      at the same rate (bench/board.py).
+#   5. ward day: `mimamori simulate-day` on a fresh default demo ward (4,100 children, plans):
+#      every planned child in and out, alerts every simulated minute, with injected time;
+#      compared with the raw SQLite time for the same number of commits.
+# Appends one row to the results table, one to the board table and one to the ward day table
+# of docs/benchmarks.md.
+# Total time about 2.5 minutes.
 # Knobs (environment): BENCH_BIN=build/mimamori BENCH_CHILDREN=45000 BENCH_RAW_S=5 BENCH_TPUT_S=10 BENCH_CONNS=16
-#   BENCH_WRK_THREADS=1 BENCH_RATE=200 BENCH_LAT_S=10 BENCH_PERF=0 (1: perf record the server
-#   during the throughput run into build/bench/perf.data) BENCH_NO_DOC=0 (1: do not touch docs).
+#   BENCH_WRK_THREADS=1 BENCH_RATE=200 BENCH_LAT_S=10 BENCH_BOARD_RATE=100 BENCH_BOARD_S=10
+#   BENCH_BOARD_SAT_S=5 (wrk at full speed on the board; 0: skip) BENCH_BOARD_CHILDREN= (demo
+#   --children for the board's ward; empty: the demo's own size, where G01 holds 150)
+#   BENCH_PERF=0 (1: perf record the server during the throughput run into build/bench/perf.data
+#   and during the board run into build/bench/perf-board.data)
+#   BENCH_NO_DOC=0 (1: do not touch docs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -22,6 +34,10 @@ CONNS=${BENCH_CONNS:-16}
 WRK_THREADS=${BENCH_WRK_THREADS:-1}
 RATE=${BENCH_RATE:-200}
 LAT_S=${BENCH_LAT_S:-10}
+BOARD_RATE=${BENCH_BOARD_RATE:-100}
+BOARD_S=${BENCH_BOARD_S:-10}
+BOARD_SAT_S=${BENCH_BOARD_SAT_S:-5}
+BOARD_CHILDREN=${BENCH_BOARD_CHILDREN:-}
 
 [ -x "$BIN" ] || { echo "bench: build/mimamori missing (run make build)"; exit 1; }
 for t in wrk smtp-sink cc pkg-config; do
@@ -100,14 +116,44 @@ lat=$("$PY" bench/latency.py --bin "$BIN" --data "$W/lat" --pairs "$W/pairs.tsv"
 echo "   ${lat#LATENCY_RESULT }"
 p50=$(kv p50_ms "$lat"); p99=$(kv p99_ms "$lat"); pmax=$(kv max_ms "$lat")
 
+echo "== staff board: GET /api/v1/sites/G01/board at $BOARD_RATE/s for $BOARD_S s (own demo ward, clock at 15:40 of a weekday)"
+board_args=(--rate "$BOARD_RATE" --seconds "$BOARD_S" --sat-seconds "$BOARD_SAT_S" --out "$W/board.json")
+[ -n "$BOARD_CHILDREN" ] && board_args+=(--children "$BOARD_CHILDREN")
+[ "${BENCH_PERF:-0}" = 1 ] && board_args+=(--perf "$W/perf-board.data")
+board=$("$PY" bench/board.py --bin "$BIN" --work "$W/board" "${board_args[@]}")
+echo "   ${board#BOARD_RESULT }"
+b_kids=$(kv children "$board"); b_p50=$(kv p50_ms "$board"); b_p90=$(kv p90_ms "$board")
+b_p99=$(kv p99_ms "$board"); b_max=$(kv max_ms "$board"); b_floor=$(kv floor_p99_ms "$board")
+b_ratio=$(kv ratio "$board"); b_static=$(kv static_p99_ms "$board"); b_rs=$(kv ratio_static "$board")
+b_cpu=$(kv cpu_ms_per_req "$board"); b_scpu=$(kv static_cpu_ms_per_req "$board")
+b_sat=$(kv sat_rps "$board" | awk '{ printf "%.0f", $1 }'); b_ssat=$(kv static_sat_rps "$board" | awk '{ printf "%.0f", $1 }')
+[ "$(kv non200 "$board")" = 0 ] && [ "$(kv wrong_count "$board")" = 0 ] ||
+  echo "   WARNING: some board answers were not a 200 with all $b_kids children"
+
+echo "== ward day: mimamori simulate-day on a fresh default demo ward (injected time)"
+"$BIN" demo --data "$W/day" >"$W/day-demo.log" 2>&1
+# A weekday: today in Japan unless it is a Sunday, then tomorrow.
+sim_day=$(TZ=Asia/Tokyo date +%Y-%m-%d); [ "$(TZ=Asia/Tokyo date +%u)" = 7 ] && sim_day=$(TZ=Asia/Tokyo date -d tomorrow +%Y-%m-%d)
+sim=$("$BIN" simulate-day --data "$W/day" --date "$sim_day" | grep '^SIMULATE_RESULT')
+echo "   ${sim#SIMULATE_RESULT }"
+d_wall=$(kv wall_s "$sim"); d_scans=$(kv scans "$sim")
+d_floor=$(awk -v n="$d_scans" -v r="$raw" 'BEGIN { printf "%.2f", n / r }')
+d_ratio=$(awk -v f="$d_floor" -v w="$d_wall" 'BEGIN { printf "%.0f", 100 * f / w }')
+ok_day=$(awk -v w="$d_wall" -v s="$sim" 'BEGIN { print (w < 10 && s ~ / ok$/) ? "yes" : "NO" }')
+
 ok_ratio=$(awk -v r="$ratio" 'BEGIN { print (r >= 50) ? "yes" : "NO" }')
 ok_p99=$(awk -v p="$p99" 'BEGIN { print (p != "nan" && p < 2000) ? "yes" : "NO" }')
+ok_board=$(awk -v p="$b_p99" 'BEGIN { print (p != "nan" && p < 5) ? "yes" : "NO" }')
 echo
 echo "== summary"
 printf '   raw SQLite            %8.0f rows/s\n' "$raw"
 printf '   scans via HTTP API    %8.0f scans/s  (%s %% of raw; target >= 50 %%: %s)\n' "$scans" "$ratio" "$ok_ratio"
 printf '   scan -> mail @%s/s    p50 %s ms  p99 %s ms  max %s ms  (p99 < 2000 ms: %s)\n' "$RATE" "$p50" "$p99" "$pmax" "$ok_p99"
 printf '   mails matched         %s of %s received (%s expected)\n' "$(kv mails_matched "$lat")" "$(kv mails_received "$lat")" "$(kv mails_expected "$lat")"
+printf '   board (%s children) @%s/s  p50 %s ms  p99 %s ms  max %s ms  (p99 < 5 ms: %s)\n' "$b_kids" "$BOARD_RATE" "$b_p50" "$b_p99" "$b_max" "$ok_board"
+printf '   board p99 / floor p99  %s / %s ms (GET /healthz) = %s x;  / %s ms (static copy, same bytes) = %s x\n' "$b_p99" "$b_floor" "$b_ratio" "$b_static" "$b_rs"
+printf '   board server CPU       %s ms per request (static copy %s ms); full speed %s/s (static copy %s/s)\n' "$b_cpu" "$b_scpu" "${b_sat:--}" "${b_ssat:--}"
+printf '   ward day (%s scans)  %s s wall (< 10 s and alerts as expected: %s); raw SQLite for as many commits %s s = %s %% of the wall time\n' "$d_scans" "$d_wall" "$ok_day" "$d_floor" "$d_ratio"
 
 if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
   cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
@@ -118,5 +164,37 @@ if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
   printf '| %s | %s | %s cores, %s | `%s` | %.0f | %.0f | %s %% | %s / %s / %s ms | %s |\n' \
     "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$raw" "$scans" "$ratio" "$p50" "$p99" "$pmax" "$notes" \
     >>docs/benchmarks.md
-  echo "   (row appended to docs/benchmarks.md)"
+  # The board table sits in its own section, before the results table: its row goes after the
+  # last line of that table.
+  bnotes="$(kv counts "$board" | tr , ' '); alerts $(kv alerts "$board"); $(kv bytes "$board") bytes; day $(kv day "$board") $(kv now "$board") JST; $(kv conns "$board") conns; achieved $(kv achieved_rate "$board")/s; send lag p99 $(kv send_lag_p99_ms "$board") ms; load $(kv load1 "$board")"
+  brow=$(printf '| %s | %s | %s cores, %s | `%s` | %s | %s / %s / %s / %s ms | %s ms | %s x | %s ms (%s x) | %s / %s ms | %s / %s | %s |' \
+    "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$b_kids" "$b_p50" "$b_p90" "$b_p99" "$b_max" \
+    "$b_floor" "$b_ratio" "$b_static" "$b_rs" "$b_cpu" "$b_scpu" "${b_sat:--}" "${b_ssat:--}" "$bnotes")
+  BROW=$brow awk '
+    $0 == "## Staff board results" { sec = 1 }
+    sec && /^\|/ { tab = 1 }
+    sec && tab && !/^\|/ && !done { print ENVIRON["BROW"]; done = 1 }
+    { print }
+    END { if (sec && tab && !done) print ENVIRON["BROW"] }' docs/benchmarks.md >"$W/benchmarks.md"
+  if grep -qF -- "$brow" "$W/benchmarks.md"; then
+    cat "$W/benchmarks.md" >docs/benchmarks.md
+  else
+    echo "   WARNING: no '## Staff board results' table in docs/benchmarks.md; board row not written"
+  fi
+  drow=$(printf '| %s | %s | %s cores, %s | `%s` | %s | %s | %s / %s | %s / %s | %s s | %s s | %s %% | %s |' \
+    "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$(kv planned "$sim")" "$d_scans" \
+    "$(kv not_arrived "$sim")" "$(kv still_present "$sim")" "$(kv scan_s "$sim")" "$(kv alert_s "$sim")" \
+    "$d_wall" "$d_floor" "$d_ratio" "$(kv date "$sim"); $(kv scan_mails "$sim") scan mails, $(kv alert_mails "$sim") alert mails queued; ${sim##* }")
+  DROW=$drow awk '
+    $0 == "## Ward day results" { sec = 1 }
+    sec && /^\|/ { tab = 1 }
+    sec && tab && !/^\|/ && !done { print ENVIRON["DROW"]; done = 1 }
+    { print }
+    END { if (sec && tab && !done) print ENVIRON["DROW"] }' docs/benchmarks.md >"$W/benchmarks.md"
+  if grep -qF -- "$drow" "$W/benchmarks.md"; then
+    cat "$W/benchmarks.md" >docs/benchmarks.md
+  else
+    echo "   WARNING: no '## Ward day results' table in docs/benchmarks.md; ward day row not written"
+  fi
+  echo "   (rows appended to docs/benchmarks.md)"
 fi

@@ -2,9 +2,13 @@
 /* api_board.c — GET /api/v1/sites/{code}/board: today's children at a site from plans and
  * scans (expected, not arrived, present, left, absent, off), each present child's planned
  * leave time and way home, the pickup list, who collected, and the active alerts. Reading
- * names is a read of personal data and is audited. */
+ * names is a read of personal data and is audited: once per caller and site per minute, since
+ * the page polls every 3 s (an audit row's flush on every poll set the board's p99). The answer
+ * is written straight into the response buffer (a JSON tree of 150 children cost more than
+ * the queries). */
 #include "attendance/attendance_api.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +18,8 @@
 #include "attendance/plan.h"
 #include "auth/audit.h"
 #include "base/clock.h"
+#include "base/buf.h"
+#include "base/xalloc.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -21,95 +27,208 @@ enum { ST_EXPECTED, ST_NOT_ARRIVED, ST_PRESENT, ST_LEFT, ST_ABSENT, ST_OFF, ST_C
 static const char *const status_names[ST_COUNT] = {"expected", "not_arrived", "present",
 						   "left",     "absent",      "off"};
 
-static json_t *time_or_null(int64_t ms)
+#define BOARD_AUDIT_EVERY_MS 60000
+#define BOARD_AUDIT_SLOTS 512
+
+/* The last audited board read per caller and site (a small direct-mapped table: a collision
+ * only means one more audit row). */
+static struct {
+	char actor[96];
+	int64_t site_id, at_ms;
+} audited[BOARD_AUDIT_SLOTS];
+static pthread_mutex_t audited_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The table slot of actor and site_id (FNV-1a). */
+static size_t audit_slot(const char *actor, int64_t site_id)
 {
-	if (!ms)
-		return json_null();
-	char hhmm[8];
-	clock_jst_hhmm(ms, hhmm, sizeof hhmm);
-	return json_string(hhmm);
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)site_id;
+	for (const char *p = actor; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return (size_t)(h % BOARD_AUDIT_SLOTS);
 }
 
-/* Unseals the blob at col of st as field into a new JSON string; NULL on failure. */
-static json_t *sealed_string(struct app *a, struct store_stmt *st, int col, const char *field)
+/* Returns 1 when actor's read of site_id at now_ms must be audited (none in the last
+ * minute), and remembers it as audited. */
+static int audit_due(const char *actor, int64_t site_id, int64_t now_ms)
+{
+	size_t i = audit_slot(actor, site_id);
+	int due = 1;
+	pthread_mutex_lock(&audited_mu);
+	if (audited[i].site_id == site_id && strcmp(audited[i].actor, actor) == 0 &&
+	    now_ms - audited[i].at_ms < BOARD_AUDIT_EVERY_MS && now_ms >= audited[i].at_ms)
+		due = 0;
+	pthread_mutex_unlock(&audited_mu);
+	return due;
+}
+
+/* Records that actor's read of site_id was audited at now_ms. */
+static void audit_done(const char *actor, int64_t site_id, int64_t now_ms)
+{
+	size_t i = audit_slot(actor, site_id);
+	pthread_mutex_lock(&audited_mu);
+	snprintf(audited[i].actor, sizeof audited[i].actor, "%s", actor);
+	audited[i].site_id = site_id;
+	audited[i].at_ms = now_ms;
+	pthread_mutex_unlock(&audited_mu);
+}
+
+/* Appends "HH:MM" of ms, or null for 0. */
+static enum err put_time(struct buf *b, int64_t ms)
+{
+	if (!ms)
+		return buf_puts(b, "null");
+	char hhmm[8];
+	clock_jst_hhmm(ms, hhmm, sizeof hhmm);
+	return buf_printf(b, "\"%s\"", hhmm);
+}
+
+/* Unseals the blob at col of st as field and appends it as a JSON string. */
+static enum err put_sealed(struct app *a, struct buf *b, struct store_stmt *st, int col,
+			   const char *field)
 {
 	size_t len;
 	char *plain = NULL;
-	const void *b = store_col_blob(st, col, &len);
-	if (vault_unseal(a->vault, field, b, len, &plain) != ERR_OK)
-		return NULL;
-	json_t *j = json_string(plain);
+	const void *blob = store_col_blob(st, col, &len);
+	enum err e = vault_unseal(a->vault, field, blob, len, &plain);
+	if (e == ERR_OK)
+		e = buf_json_string(b, plain);
 	vault_wipe_free(plain);
-	return j;
+	return e;
 }
 
-/* Every pickup person of the site's children today, as {"<child id>": [{id,name,relation,
- * active}]}: one query for the whole board. */
-static enum err load_pickups(struct app *a, struct store_conn *c, int64_t site_id,
-			     json_t *by_child)
+/* One pickup person of a child of the site. */
+struct pickup_row {
+	int64_t child_id, id;
+	char *name, *relation;
+	int active;
+};
+
+static void pickups_free(struct pickup_row *p, size_t n)
 {
+	for (size_t i = 0; p && i < n; i++) {
+		vault_wipe_free(p[i].name);
+		vault_wipe_free(p[i].relation);
+	}
+	free(p);
+}
+
+/* Every pickup person of the site's active children, ordered by child and id: one query for
+ * the whole board. */
+static enum err load_pickups(struct app *a, struct store_conn *c, int64_t site_id,
+			     struct pickup_row **out, size_t *n)
+{
+	struct pickup_row *list = NULL;
+	size_t len = 0, cap = 0;
+	enum err e = ERR_DB;
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT p.child_id, p.id, p.name_enc, p.relation_enc, p.active FROM pickups p JOIN "
 	       "children ch ON ch.id = p.child_id WHERE ch.site_id = ? AND ch.active = 1 "
-	       "ORDER BY p.id");
+	       "ORDER BY p.child_id, p.id");
 	if (!st)
-		return ERR_DB;
+		goto out;
 	store_bind_int(st, 1, site_id);
 	int rc;
-	enum err e = ERR_OK;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		char key[24];
-		snprintf(key, sizeof key, "%lld", (long long)store_col_int(st, 0));
-		json_t *name = sealed_string(a, st, 2, "pickups.name");
-		json_t *rel = sealed_string(a, st, 3, "pickups.relation");
-		if (!name || !rel) {
-			json_decref(name);
-			json_decref(rel);
-			e = ERR_CRYPTO;
-			break;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 64;
+			list = xrealloc(list, cap * sizeof *list);
 		}
-		json_t *list = json_object_get(by_child, key);
-		if (!list) {
-			list = json_array();
-			json_object_set_new(by_child, key, list);
-		}
-		json_array_append_new(list, json_pack("{s:I,s:o,s:o,s:b}", "id",
-						      (json_int_t)store_col_int(st, 1), "name",
-						      name, "relation", rel, "active",
-						      (int)store_col_int(st, 4)));
+		struct pickup_row *p = &list[len++];
+		size_t l1, l2;
+		const void *b1 = store_col_blob(st, 2, &l1), *b2 = store_col_blob(st, 3, &l2);
+		p->child_id = store_col_int(st, 0);
+		p->id = store_col_int(st, 1);
+		p->active = (int)store_col_int(st, 4);
+		p->name = p->relation = NULL;
+		e = vault_unseal(a->vault, "pickups.name", b1, l1, &p->name);
+		if (e == ERR_OK)
+			e = vault_unseal(a->vault, "pickups.relation", b2, l2, &p->relation);
+		if (e != ERR_OK)
+			goto out;
 	}
+	e = rc == STORE_DONE ? ERR_OK : ERR_DB;
+out:
 	store_finish(st);
-	return e != ERR_OK ? e : rc == STORE_DONE ? ERR_OK : ERR_DB;
+	if (e != ERR_OK) {
+		pickups_free(list, len);
+		return e;
+	}
+	*out = list;
+	*n = len;
+	return ERR_OK;
 }
 
-/* The pickup person id in list (all of one child's), as {id,name,relation} or null. */
-static json_t *pickup_ref(json_t *list, int64_t id)
+/* The first pickup row of child_id in p (sorted by child), or n. */
+static size_t pickups_of(const struct pickup_row *p, size_t n, int64_t child_id)
 {
-	size_t i;
-	json_t *p;
-	json_array_foreach(list, i, p)
-	{
-		if (json_integer_value(json_object_get(p, "id")) == id)
-			return json_pack("{s:O,s:O,s:O}", "id", json_object_get(p, "id"), "name",
-					 json_object_get(p, "name"), "relation",
-					 json_object_get(p, "relation"));
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p[mid].child_id < child_id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return json_null();
+	return lo;
 }
 
-/* The child's active pickup people, for choosing at check-out. */
-static json_t *active_pickups(json_t *list)
+/* Appends {"id","name","relation"} of pickup id among child_id's rows from first, or null. */
+static enum err put_pickup(struct buf *b, const struct pickup_row *p, size_t n, size_t first,
+			   int64_t child_id, int64_t id)
 {
-	json_t *out = json_array();
-	size_t i;
-	json_t *p;
-	json_array_foreach(list, i, p)
-	{
-		if (json_is_true(json_object_get(p, "active")))
-			json_array_append_new(out, pickup_ref(list, json_integer_value(json_object_get(
-								       p, "id"))));
+	for (size_t i = first; id && i < n && p[i].child_id == child_id; i++) {
+		if (p[i].id != id)
+			continue;
+		enum err e = buf_printf(b, "{\"id\":%lld,\"name\":", (long long)id);
+		if (e == ERR_OK)
+			e = buf_json_string(b, p[i].name);
+		if (e == ERR_OK)
+			e = buf_puts(b, ",\"relation\":");
+		if (e == ERR_OK)
+			e = buf_json_string(b, p[i].relation);
+		return e == ERR_OK ? buf_puts(b, "}") : e;
 	}
-	return out;
+	return buf_puts(b, "null");
+}
+
+/* Appends the child's active pickup people as an array. */
+static enum err put_pickups(struct buf *b, const struct pickup_row *p, size_t n, size_t first,
+			    int64_t child_id)
+{
+	enum err e = buf_puts(b, "[");
+	int any = 0;
+	for (size_t i = first; e == ERR_OK && i < n && p[i].child_id == child_id; i++) {
+		if (!p[i].active)
+			continue;
+		if (any)
+			e = buf_puts(b, ",");
+		if (e == ERR_OK)
+			e = put_pickup(b, p, n, first, child_id, p[i].id);
+		any = 1;
+	}
+	return e == ERR_OK ? buf_puts(b, "]") : e;
+}
+
+/* The site part of the answer. */
+static enum err put_site(struct buf *b, const struct site *s, const char *day, const char *now)
+{
+	enum err e = buf_puts(b, "{\"site\":{\"code\":");
+	if (e == ERR_OK)
+		e = buf_json_string(b, s->code);
+	if (e == ERR_OK)
+		e = buf_puts(b, ",\"name\":");
+	if (e == ERR_OK)
+		e = buf_json_string(b, s->name);
+	if (e == ERR_OK)
+		e = buf_puts(b, ",\"phone\":");
+	if (e == ERR_OK)
+		e = buf_json_string(b, s->phone);
+	if (e == ERR_OK)
+		e = buf_printf(b,
+			       ",\"opens\":\"%s\",\"closes\":\"%s\",\"arrival\":\"%s\","
+			       "\"grace_min\":%d},\"day\":\"%s\",\"now\":\"%s\",\"children\":[",
+			       s->opens, s->closes, s->arrival, s->grace_min, day, now);
+	return e;
 }
 
 enum err api_board_get(struct http_req *rq, struct http_resp *rs)
@@ -117,10 +236,13 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	struct site site;
 	char day[16], now_hhmm[8];
 	int wd = 0;
-	json_t *children = json_array(), *alerts = json_array(), *pickups = json_object();
+	struct pickup_row *pk = NULL;
+	size_t npk = 0, nchildren = 0;
 	int64_t counts[ST_COUNT] = {0};
+	struct buf *b = &rs->body, alerts;
 	struct store_conn *c = store_acquire(rq->app->store);
 	struct store_stmt *st = NULL;
+	buf_init(&alerts, 1024 * 1024);
 	enum err e = api_site_for_caller(rq, rs, c, &site, "board of another site",
 					 "this board belongs to another site");
 	if (e != ERR_OK)
@@ -129,7 +251,7 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	clock_jst_date(now, day, sizeof day);
 	clock_jst_hhmm(now, now_hhmm, sizeof now_hhmm);
 	clock_day_parse(day, NULL, &wd);
-	e = load_pickups(rq->app, c, site.id, pickups);
+	e = load_pickups(rq->app, c, site.id, &pk, &npk);
 	if (e != ERR_OK)
 		goto out;
 	/* One pass: each child with today's first entry, last scan (direction, time, staff
@@ -156,23 +278,13 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	store_bind_int(st, 1, site.id);
 	store_bind_text(st, 2, day);
 	store_bind_int(st, 3, wd);
+	buf_free(b);
+	e = put_site(b, &site, day, now_hhmm);
 	int rc;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		char key[24];
-		snprintf(key, sizeof key, "%lld", (long long)store_col_int(st, 0));
-		json_t *plist = json_object_get(pickups, key);
-		json_t *empty = json_array();
-		if (!plist)
-			plist = empty;
-		json_t *name = sealed_string(rq->app, st, 2, "children.name");
-		json_t *kana = sealed_string(rq->app, st, 3, "children.kana");
-		if (!name || !kana) {
-			json_decref(name);
-			json_decref(kana);
-			json_decref(empty);
-			e = ERR_CRYPTO;
-			goto out;
-		}
+	while (e == ERR_OK && (rc = store_step(st)) == STORE_ROW) {
+		int64_t child_id = store_col_int(st, 0);
+		size_t first = pickups_of(pk, npk, child_id);
+		const char *child_no = store_col_text(st, 1);
 		int64_t first_in = store_col_is_null(st, 5) ? 0 : store_col_int(st, 5);
 		const char *last = store_col_text(st, 6);
 		int64_t last_at = store_col_is_null(st, 7) ? 0 : store_col_int(st, 7);
@@ -186,6 +298,7 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 			col = 16;
 		}
 		const char *alert = store_col_text(st, 19);
+		const char *colon = alert ? strchr(alert, ':') : NULL;
 		int status;
 		if (last && strcmp(last, "in") == 0)
 			status = ST_PRESENT;
@@ -200,78 +313,117 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 		else
 			status = ST_EXPECTED;
 		counts[status]++;
-		json_t *plan_j = json_null();
-		if (strcmp(plan, "attend") == 0) {
+		e = buf_puts(b, nchildren++ ? ",{\"child_no\":" : "{\"child_no\":");
+		if (e == ERR_OK)
+			e = buf_json_string(b, child_no);
+		if (e == ERR_OK)
+			e = buf_puts(b, ",\"name\":");
+		if (e == ERR_OK)
+			e = put_sealed(rq->app, b, st, 2, "children.name");
+		if (e == ERR_OK)
+			e = buf_puts(b, ",\"kana\":");
+		if (e == ERR_OK)
+			e = put_sealed(rq->app, b, st, 3, "children.kana");
+		if (e == ERR_OK)
+			e = buf_printf(b, ",\"grade\":%d,\"status\":\"%s\",\"in_at\":",
+				       (int)store_col_int(st, 4), status_names[status]);
+		if (e == ERR_OK)
+			e = put_time(b, first_in);
+		if (e == ERR_OK)
+			e = buf_puts(b, ",\"out_at\":");
+		if (e == ERR_OK)
+			e = put_time(b, status == ST_LEFT ? last_at : 0);
+		if (e == ERR_OK && manual)
+			e = buf_puts(b, ",\"manual\":true");
+		if (e == ERR_OK)
+			e = buf_puts(b, ",\"plan\":");
+		if (e == ERR_OK && strcmp(plan, "attend") == 0) {
 			const char *leave = store_col_text(st, col), *way = store_col_text(st, col + 1);
 			int64_t pid = store_col_is_null(st, col + 2) ? 0 : store_col_int(st, col + 2);
-			plan_j = json_pack("{s:o,s:o,s:o}", "leave",
-					   leave ? json_string(leave) : json_null(), "way_home",
-					   way ? json_string(way) : json_null(), "pickup",
-					   pid ? pickup_ref(plist, pid) : json_null());
+			e = buf_puts(b, "{\"leave\":");
+			if (e == ERR_OK)
+				e = buf_json_string(b, leave);
+			if (e == ERR_OK)
+				e = buf_puts(b, ",\"way_home\":");
+			if (e == ERR_OK)
+				e = buf_json_string(b, way);
+			if (e == ERR_OK)
+				e = buf_puts(b, ",\"pickup\":");
+			if (e == ERR_OK)
+				e = put_pickup(b, pk, npk, first, child_id, pid);
+			if (e == ERR_OK)
+				e = buf_puts(b, "}");
+		} else if (e == ERR_OK) {
+			e = buf_puts(b, "null");
 		}
-		json_t *row = json_pack(
-		    "{s:s,s:o,s:o,s:i,s:s,s:o,s:o,s:o,s:o,s:o}", "child_no", store_col_text(st, 1),
-		    "name", name, "kana", kana, "grade", (int)store_col_int(st, 4), "status",
-		    status_names[status], "in_at", time_or_null(first_in), "out_at",
-		    time_or_null(status == ST_LEFT ? last_at : 0), "plan", plan_j, "pickups",
-		    active_pickups(plist), "collected_by",
-		    collected && status == ST_LEFT ? pickup_ref(plist, collected) : json_null());
-		json_decref(empty);
-		if (!row) {
-			/* A board that silently lacks a child is worse than no board. */
-			e = ERR_IO;
-			goto out;
+		if (e == ERR_OK && status == ST_ABSENT && !store_col_is_null(st, 14)) {
+			e = buf_puts(b, ",\"absence_reason\":");
+			if (e == ERR_OK)
+				e = put_sealed(rq->app, b, st, 14, "plan_days.reason");
 		}
-		if (manual)
-			json_object_set_new(row, "manual", json_true());
-		if (status == ST_ABSENT && !store_col_is_null(st, 14)) {
-			json_t *reason = sealed_string(rq->app, st, 14, "plan_days.reason");
-			if (!reason) {
-				json_decref(row);
-				e = ERR_CRYPTO;
-				goto out;
-			}
-			json_object_set_new(row, "absence_reason", reason);
-		}
-		const char *colon = alert ? strchr(alert, ':') : NULL;
-		json_t *alert_j = json_null();
-		if (colon) {
+		if (e == ERR_OK)
+			e = buf_puts(b, ",\"pickups\":");
+		if (e == ERR_OK)
+			e = put_pickups(b, pk, npk, first, child_id);
+		if (e == ERR_OK)
+			e = buf_puts(b, ",\"collected_by\":");
+		if (e == ERR_OK)
+			e = put_pickup(b, pk, npk, first, child_id,
+				       status == ST_LEFT ? collected : 0);
+		if (e == ERR_OK)
+			e = buf_puts(b, ",\"alert\":");
+		if (e == ERR_OK && colon) {
 			char kind[24];
 			snprintf(kind, sizeof kind, "%.*s", (int)(colon - alert), alert);
-			alert_j = json_string(kind);
-			json_array_append_new(alerts, json_pack("{s:s,s:s,s:o}", "kind", kind,
-								"child_no", store_col_text(st, 1),
-								"raised_at",
-								time_or_null(atoll(colon + 1))));
+			e = buf_printf(b, "\"%s\"}", kind);
+			if (e == ERR_OK)
+				e = buf_printf(&alerts, "%s{\"kind\":\"%s\",\"child_no\":",
+					       alerts.len ? "," : "", kind);
+			if (e == ERR_OK)
+				e = buf_json_string(&alerts, child_no);
+			if (e == ERR_OK)
+				e = buf_puts(&alerts, ",\"raised_at\":");
+			if (e == ERR_OK)
+				e = put_time(&alerts, atoll(colon + 1));
+			if (e == ERR_OK)
+				e = buf_puts(&alerts, "}");
+		} else if (e == ERR_OK) {
+			e = buf_puts(b, "null}");
 		}
-		json_object_set_new(row, "alert", alert_j);
-		json_array_append_new(children, row);
 	}
+	if (e != ERR_OK)
+		goto out; /* a board that silently lacks a child is worse than no board */
+	e = ERR_DB;
 	if (rc != STORE_DONE)
 		goto out;
 	store_finish(st);
 	st = NULL;
-	char object[64], detail[48];
-	snprintf(object, sizeof object, "site:%s", site.code);
-	snprintf(detail, sizeof detail, "children=%zu", json_array_size(children));
-	e = audit_append(c, rq->app->vault, rq->actor, "board.read", object, detail);
+	e = buf_printf(b,
+		       "],\"counts\":{\"expected\":%lld,\"not_arrived\":%lld,\"present\":%lld,"
+		       "\"left\":%lld,\"absent\":%lld,\"off\":%lld},\"alerts\":[",
+		       (long long)counts[ST_EXPECTED], (long long)counts[ST_NOT_ARRIVED],
+		       (long long)counts[ST_PRESENT], (long long)counts[ST_LEFT],
+		       (long long)counts[ST_ABSENT], (long long)counts[ST_OFF]);
+	if (e == ERR_OK && alerts.len)
+		e = buf_append(b, alerts.data, alerts.len);
+	if (e == ERR_OK)
+		e = buf_puts(b, "]}");
+	if (e != ERR_OK)
+		goto out;
+	if (audit_due(rq->actor, site.id, now)) {
+		char object[64], detail[48];
+		snprintf(object, sizeof object, "site:%s", site.code);
+		snprintf(detail, sizeof detail, "children=%zu", nchildren);
+		e = audit_append(c, rq->app->vault, rq->actor, "board.read", object, detail);
+		if (e == ERR_OK)
+			audit_done(rq->actor, site.id, now);
+	}
+	rs->status = 200;
+	rs->content_type = "application/json; charset=utf-8";
 out:
 	store_finish(st);
 	store_release(c);
-	json_decref(pickups);
-	if (e != ERR_OK) {
-		json_decref(children);
-		json_decref(alerts);
-		return e;
-	}
-	json_t *cnt = json_object();
-	for (int i = 0; i < ST_COUNT; i++)
-		json_object_set_new(cnt, status_names[i], json_integer(counts[i]));
-	return http_json(
-	    rs, 200,
-	    json_pack("{s:{s:s,s:s,s:s,s:s,s:s,s:s,s:i},s:s,s:s,s:o,s:o,s:o}", "site", "code",
-		      site.code, "name", site.name, "phone", site.phone, "opens", site.opens,
-		      "closes", site.closes, "arrival", site.arrival, "grace_min", site.grace_min,
-		      "day", day, "now", now_hhmm, "counts", cnt, "alerts", alerts, "children",
-		      children));
+	pickups_free(pk, npk);
+	buf_free(&alerts);
+	return e;
 }

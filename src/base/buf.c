@@ -76,3 +76,25 @@ void buf_free(struct buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+enum err buf_json_string(struct buf *b, const char *s)
+{
+	if (!s)
+		return buf_puts(b, "null");
+	enum err e = buf_puts(b, "\"");
+	const char *run = s;
+	for (const char *p = s; e == ERR_OK; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		e = buf_append(b, run, (size_t)(p - run));
+		if (e != ERR_OK || ch == 0)
+			break;
+		if (ch == '"' || ch == '\\')
+			e = buf_printf(b, "\\%c", ch);
+		else
+			e = buf_printf(b, "\\u%04x", ch);
+		run = p + 1;
+	}
+	return e == ERR_OK ? buf_puts(b, "\"") : e;
+}

@@ -13,6 +13,9 @@ struct buf {
 	size_t max;   /* appends that would pass this fail with ERR_TOOLARGE */
 };
 
+/* Appends s as a JSON string (quoted; '"', '\\' and control characters escaped; UTF-8 kept),
+ * or null when s is NULL. */
+enum err buf_json_string(struct buf *b, const char *s);
 /* Initialises b empty with the given cap; no allocation yet. */
 void buf_init(struct buf *b, size_t max);
 /* Appends n bytes; ERR_TOOLARGE (and b unchanged) past the cap. */

@@ -282,9 +282,12 @@ class ParentPortalTest(ServerTestCase):
     def test_idor_and_roles(self):
         a = self.guardian(A)
         b = self.guardian(B)
-        r = b.post("/api/v1/parent/children/P003/pickups", {"name": "佐藤 良子", "relation": "母"})
+        tricky = '佐藤 "良子" \\ <b>'  # quotes, a backslash, markup: the board's JSON keeps them
+        r = b.post("/api/v1/parent/children/P003/pickups", {"name": tricky, "relation": "母"})
         self.assertEqual(r.status, 201, r)
         b_pickup = r.json["id"]
+        row, _ = self.board_row(self.staff("staff01"), "P003")
+        self.assertEqual(row["pickups"], [{"id": b_pickup, "name": tricky, "relation": "母"}])
         day = "2026-12-01"
         # Another family's child (same site, other site) is "no such child" for every route.
         for child in ("P003", "P004", "P999"):

@@ -341,6 +341,26 @@ static void test_text_line_check(void **state)
 	assert_int_equal(text_line_check("\xe3\x81", 10), TEXT_BAD_UTF8);
 }
 
+/* JSON strings written straight into a buffer: quotes, backslashes and control characters
+ * escaped, UTF-8 kept, NULL as null. */
+static void test_buf_json_string(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b, 1024);
+	assert_int_equal(buf_json_string(&b, "髙橋 \"𠮷男\" a\\b\n\x01"), ERR_OK);
+	assert_string_equal(b.data, "\"髙橋 \\\"𠮷男\\\" a\\\\b\\u000a\\u0001\"");
+	buf_free(&b);
+	buf_init(&b, 1024);
+	assert_int_equal(buf_json_string(&b, NULL), ERR_OK);
+	assert_int_equal(buf_json_string(&b, ""), ERR_OK);
+	assert_string_equal(b.data, "null\"\"");
+	buf_free(&b);
+	buf_init(&b, 4); /* too small: an error, never a cut string reported as whole */
+	assert_int_not_equal(buf_json_string(&b, "abcdef"), ERR_OK);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +377,7 @@ int main(void)
 	    cmocka_unit_test(test_clock_rfc5322),
 	    cmocka_unit_test(test_clock_days),
 	    cmocka_unit_test(test_text_line_check),
+	    cmocka_unit_test(test_buf_json_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
