@@ -53,21 +53,81 @@ enum mail_result {
 	MAIL_FAILED,   /* permanent failure (5xx) */
 };
 
-/* A way out for messages, used by the sender thread only (not thread-safe). */
+/* The outcome of one message a transport was given. */
+struct mail_done {
+	void *tag; /* as given to start */
+	enum mail_result r;
+	char reply[MAIL_REPLY_MAX]; /* the server's reply (addresses scrubbed) or a reason */
+};
+
+/* A way out for messages, used by the sender thread only (not thread-safe). A transport
+ * either sends one message at a time (send) or several at once (room/start/wait/busy). */
 struct mail_transport {
 	/* Sends msg (len bytes, CRLF line ends) from envelope sender `from` to the one recipient
-	 * `rcpt` (a valid address). Writes the server's reply (or a reason) into reply. */
+	 * `rcpt` (a valid address). Writes the server's reply (or a reason) into reply. NULL for
+	 * a concurrent transport. */
 	enum mail_result (*send)(struct mail_transport *t, const char *from, const char *rcpt,
 				 const char *msg, size_t len, char *reply, size_t reply_n);
-	/* Frees t. */
+	/* Returns how many more messages can be started now. */
+	size_t (*room)(struct mail_transport *t);
+	/* Starts sending msg (malloc'd, len bytes: the transport owns it from here, wipes and
+	 * frees it) from `from` to `rcpt`; its outcome comes back from wait with tag. Only when
+	 * room() > 0. */
+	void (*start)(struct mail_transport *t, const char *from, const char *rcpt, char *msg,
+		      size_t len, void *tag);
+	/* Waits at most timeout_ms for outcomes; writes up to max into done and returns how
+	 * many (0 when none finished in time). */
+	size_t (*wait)(struct mail_transport *t, int timeout_ms, struct mail_done *done,
+		       size_t max);
+	/* Returns how many messages are in flight. */
+	size_t (*busy)(struct mail_transport *t);
+	/* Frees t (messages in flight are dropped: their rows stay 'sending' and are sent again
+	 * after a restart). */
 	void (*free)(struct mail_transport *t);
 };
 
-/* Creates an SMTP transport for url ("smtp://host:port"); keeps its connection open across
- * messages. Returns NULL when libcurl cannot be set up. Free with t->free. */
-struct mail_transport *mail_transport_smtp_new(const char *url);
+/* STARTTLS to the relay. */
+enum mail_tls { MAIL_TLS_TRY, MAIL_TLS_REQUIRE, MAIL_TLS_OFF };
+/* How to talk to the relay; strings borrowed for the call. */
+struct mail_smtp_options {
+	int sessions;         /* SMTP sessions open at once (default 8) */
+	enum mail_tls tls;    /* STARTTLS when offered (default), always, or never */
+	const char *ca_file;  /* CA certificates to verify the relay with (NULL: the system's) */
+	const char *user;     /* SMTP AUTH user (NULL or "": no AUTH) */
+	const char *password;
+};
+
+/* Creates an SMTP transport for url ("smtp://host:port") with o->sessions sessions, each kept
+ * open across messages. Returns NULL when libcurl cannot be set up. Free with t->free. */
+struct mail_transport *mail_transport_smtp_new(const char *url,
+					       const struct mail_smtp_options *o);
 /* Creates a Maildir transport delivering into dir (creating dir/{tmp,new,cur}). Returns NULL
  * and logs when the folders cannot be created. Free with t->free. */
 struct mail_transport *mail_transport_maildir_new(const char *dir);
+
+/* Per-domain pacing (pacing.c): at most N sessions and M messages a minute per recipient
+ * domain, and a domain that answers 421/451/452 is slowed. */
+struct mail_pacer;
+/* Creates a pacer from spec ("domain=SESSIONS/PER_MINUTE,…", before the defaults for the
+ * Japanese carriers) with default_sessions for other domains; a throttling reply pauses its
+ * domain for pause_ms. *bad is set to the reason (static text) and NULL returned when spec
+ * cannot be read. Free with mail_pacer_free. */
+struct mail_pacer *mail_pacer_new(const char *spec, int default_sessions, int64_t pause_ms,
+				  const char **bad);
+/* Frees p; NULL is a no-op. */
+void mail_pacer_free(struct mail_pacer *p);
+/* Returns 0 when a message to domain may start at now_ms, else the earliest time it may
+ * (ms since the epoch) — after a pause or when its minute's budget refills. */
+int64_t mail_pacer_wait_until(struct mail_pacer *p, const char *domain, int64_t now_ms);
+/* Returns the time between two messages to domain at its current rate (ms; 0 unlimited). */
+int64_t mail_pacer_interval_ms(struct mail_pacer *p, const char *domain, int64_t now_ms);
+/* Counts a message to domain as started at now_ms. */
+void mail_pacer_started(struct mail_pacer *p, const char *domain, int64_t now_ms);
+/* Counts a message to domain as finished with r and the server's reply at now_ms: a 421,
+ * 451 or 452 (throttling) pauses and slows the domain; successes speed it up again. */
+void mail_pacer_done(struct mail_pacer *p, const char *domain, enum mail_result r,
+		     const char *reply, int64_t now_ms);
+/* Writes per-domain lines "mimamori_mail_…{domain="…"} N" for /metrics into b. */
+void mail_pacer_metrics(struct mail_pacer *p, struct buf *b);
 
 #endif

@@ -17,7 +17,12 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-#define BATCH_MAX 100
+#define BATCH_MAX 500       /* rows claimed at once */
+#define CLAIM_LOW 100       /* claim more when fewer than this wait to start */
+#define RECORD_EVERY 64     /* record outcomes when this many are waiting … */
+#define RECORD_AFTER_MS 50  /* … or the oldest has waited this long */
+#define HOLD_MAX_MS 2000    /* a row paced longer than this goes back to the table */
+#define STOP_DRAIN_MS 10000 /* on stop, messages in flight may finish for this long */
 #define IDLE_WAIT_MS 1000
 #define BACKOFF_BASE_MS 5000
 #define BACKOFF_MAX_MS (3600 * 1000)
@@ -28,6 +33,7 @@ struct mail_sender {
 	struct store *s;
 	const struct vault *v;
 	struct mail_transport *t;
+	struct mail_pacer *pacer;
 	char *from_name;
 	char *from_addr;
 	int64_t backoff_ms;
@@ -45,19 +51,30 @@ struct job {
 	int64_t attempts;
 	char *kind;
 	char *message_id;
+	char *domain;
 	unsigned char *blob[3]; /* to, subject, body */
 	size_t len[3];
+	enum { JOB_WAITING, JOB_FLIGHT, JOB_DONE } state;
+	int64_t claimed_ms;
+	/* the outcome, once done */
+	enum mail_result r;
+	int paced;       /* deferred by pacing, never tried: no attempt counted */
+	int64_t next_ms; /* for a paced row: when to try */
+	char reply[MAIL_REPLY_MAX];
 };
 
 static const char *const fields[3] = {"outbox.to", "outbox.subject", "outbox.body"};
 
-static void job_clear(struct job *j)
+static void job_free(struct job *j)
 {
+	if (!j)
+		return;
 	free(j->kind);
 	free(j->message_id);
+	free(j->domain);
 	for (int i = 0; i < 3; i++)
 		free(j->blob[i]);
-	memset(j, 0, sizeof *j);
+	free(j);
 }
 
 static int stopping(struct mail_sender *m)
@@ -68,41 +85,62 @@ static int stopping(struct mail_sender *m)
 	return stop;
 }
 
-/* Claims up to BATCH_MAX due rows into jobs, marking them 'sending' in one committed
- * transaction before anything is sent. Returns the number claimed (0 on error). */
-static size_t claim(struct mail_sender *m, struct job *jobs)
+/* The claimed rows in claim order. */
+struct queue {
+	struct job **j;
+	size_t n, cap;
+};
+
+static void queue_push(struct queue *q, struct job *j)
 {
-	size_t n = 0;
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : BATCH_MAX;
+		q->j = xrealloc(q->j, q->cap * sizeof *q->j);
+	}
+	q->j[q->n++] = j;
+}
+
+/* Claims up to max due rows onto q, marking them 'sending' in one committed transaction
+ * before anything is sent. Returns the number claimed (0 on error). */
+static size_t claim(struct mail_sender *m, struct queue *q, size_t max)
+{
+	size_t n = 0, first = q->n;
+	int64_t now = clock_now_ms();
 	struct store_conn *c = store_acquire(m->s);
 	struct store_stmt *st = NULL;
 	if (store_begin(c) != ERR_OK)
 		goto fail;
-	st = store_prepare(c, "SELECT id, attempts, kind, message_id, to_enc, subject_enc, "
-			      "body_enc FROM outbox WHERE state IN ('queued', 'deferred') "
-			      "AND next_ms <= ? ORDER BY id LIMIT 100");
+	st = store_prepare(c, "SELECT id, attempts, kind, message_id, domain, to_enc, "
+			      "subject_enc, body_enc FROM outbox WHERE state IN ('queued', "
+			      "'deferred') AND next_ms <= ? ORDER BY next_ms, id LIMIT ?");
 	if (!st)
 		goto fail;
-	store_bind_int(st, 1, clock_now_ms());
-	while (n < BATCH_MAX && store_step(st) == STORE_ROW) {
-		struct job *j = &jobs[n++];
+	store_bind_int(st, 1, now);
+	store_bind_int(st, 2, (int64_t)max);
+	while (n < max && store_step(st) == STORE_ROW) {
+		struct job *j = xcalloc(1, sizeof *j);
 		j->id = store_col_int(st, 0);
 		j->attempts = store_col_int(st, 1);
 		j->kind = xstrdup(store_col_text(st, 2));
 		j->message_id = xstrdup(store_col_text(st, 3));
+		j->domain = xstrdup(store_col_text(st, 4));
+		j->claimed_ms = now;
 		for (int i = 0; i < 3; i++) {
-			const void *p = store_col_blob(st, 4 + i, &j->len[i]);
+			const void *p = store_col_blob(st, 5 + i, &j->len[i]);
 			j->blob[i] = xmalloc(j->len[i] ? j->len[i] : 1);
 			if (j->len[i])
 				memcpy(j->blob[i], p, j->len[i]);
 		}
+		queue_push(q, j);
+		n++;
 	}
 	store_finish(st);
 	st = NULL;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = first; i < q->n; i++) {
 		st = store_prepare(c, "UPDATE outbox SET state = 'sending' WHERE id = ?");
 		if (!st)
 			goto fail;
-		store_bind_int(st, 1, jobs[i].id);
+		store_bind_int(st, 1, q->j[i]->id);
 		enum err e = store_run(st);
 		store_finish(st);
 		st = NULL;
@@ -117,35 +155,30 @@ fail:
 	store_finish(st);
 	store_rollback(c);
 	store_release(c);
-	for (size_t i = 0; i < n; i++)
-		job_clear(&jobs[i]);
+	for (size_t i = first; i < q->n; i++)
+		job_free(q->j[i]);
+	q->n = first;
 	log_error("mail: could not claim outbox rows");
 	return 0;
 }
 
-struct outcome {
-	enum mail_result r;
-	char reply[MAIL_REPLY_MAX];
-};
-
 /* Records the outcome of one job on c (inside the batch's transaction). */
-static enum err record_one(struct mail_sender *m, struct store_conn *c, const struct job *j,
-			   struct outcome *o)
+static enum err record_one(struct mail_sender *m, struct store_conn *c, struct job *j)
 {
 	int64_t now = clock_now_ms();
-	int64_t attempts = j->attempts + 1;
+	int64_t attempts = j->paced ? j->attempts : j->attempts + 1;
 	struct store_stmt *st = NULL;
 	enum err e = ERR_DB;
 
-	if (o->r == MAIL_DEFERRED && attempts >= ATTEMPTS_MAX)
-		o->r = MAIL_FAILED;
-	if (o->r == MAIL_SENT) {
+	if (j->r == MAIL_DEFERRED && attempts >= ATTEMPTS_MAX)
+		j->r = MAIL_FAILED;
+	if (j->r == MAIL_SENT) {
 		st =
 		    store_prepare(c, "UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = ?, "
 				     "last_reply = ? WHERE id = ?");
 		if (st)
 			store_bind_int(st, 1, now);
-	} else if (o->r == MAIL_FAILED) {
+	} else if (j->r == MAIL_FAILED) {
 		st = store_prepare(c, "UPDATE outbox SET state = 'failed', next_ms = ?, "
 				      "attempts = ?, last_reply = ? WHERE id = ?");
 		if (st)
@@ -159,65 +192,75 @@ static enum err record_one(struct mail_sender *m, struct store_conn *c, const st
 		st = store_prepare(c, "UPDATE outbox SET state = 'deferred', next_ms = ?, "
 				      "attempts = ?, last_reply = ? WHERE id = ?");
 		if (st)
-			store_bind_int(st, 1, now + delay);
+			store_bind_int(st, 1, j->paced ? j->next_ms : now + delay);
 	}
 	if (st) {
 		store_bind_int(st, 2, attempts);
-		store_bind_text(st, 3, o->reply);
+		store_bind_text(st, 3, j->reply);
 		store_bind_int(st, 4, j->id);
 		e = store_run(st);
 		store_finish(st);
 	}
-	if (o->r != MAIL_SENT)
+	if (j->r != MAIL_SENT && !j->paced)
 		log_info("mail: outbox row %lld %s after %lld attempts", (long long)j->id,
-			 o->r == MAIL_FAILED ? "failed" : "deferred", (long long)attempts);
+			 j->r == MAIL_FAILED ? "failed" : "deferred", (long long)attempts);
 	return e;
 }
 
-/* Records the outcomes of a batch in one transaction: one durable write per batch rather
- * than per message. A crash before this commit leaves the rows 'sending'; they are sent
- * again after the restart (they were in flight). */
-static void record_batch(struct mail_sender *m, const struct job *jobs, struct outcome *out,
-			 size_t n)
+/* Records the finished jobs of q in one transaction (one durable write for many messages)
+ * and drops them from q. A crash before this commit leaves their rows 'sending'; they are
+ * sent again after the restart (they were in flight). */
+static void record_done(struct mail_sender *m, struct queue *q)
 {
+	size_t ndone = 0;
+	for (size_t i = 0; i < q->n; i++)
+		ndone += q->j[i]->state == JOB_DONE;
+	if (!ndone)
+		return;
 	struct store_conn *c = store_acquire(m->s);
 	enum err e = store_begin(c);
-	for (size_t i = 0; e == ERR_OK && i < n; i++)
-		e = record_one(m, c, &jobs[i], &out[i]);
+	for (size_t i = 0; e == ERR_OK && i < q->n; i++)
+		if (q->j[i]->state == JOB_DONE)
+			e = record_one(m, c, q->j[i]);
 	if (e == ERR_OK)
 		e = store_commit(c);
 	if (e != ERR_OK) {
 		store_rollback(c);
-		log_error("mail: could not record %zu outbox rows", n);
+		log_error("mail: could not record %zu outbox rows", ndone);
 	}
 	store_release(c);
 
 	pthread_mutex_lock(&m->mu);
-	for (size_t i = 0; i < n; i++) {
-		if (out[i].r == MAIL_SENT)
+	size_t k = 0;
+	for (size_t i = 0; i < q->n; i++) {
+		struct job *j = q->j[i];
+		if (j->state != JOB_DONE) {
+			q->j[k++] = j;
+			continue;
+		}
+		if (j->r == MAIL_SENT)
 			m->sent++;
-		else if (out[i].r == MAIL_FAILED)
+		else if (j->r == MAIL_FAILED)
 			m->failed++;
-		else
+		else if (!j->paced)
 			m->deferred++;
+		job_free(j);
 	}
+	q->n = k;
 	pthread_mutex_unlock(&m->mu);
 }
 
-/* Unseals, builds and sends one job; the result goes into *o. */
-static void send_job(struct mail_sender *m, const struct job *j, struct outcome *o)
+/* Unseals and builds one job's message into *msg (malloc'd) and *len, and its recipient into
+ * *to (wipe with vault_wipe_free). On failure the job is done (failed) with the reason. */
+static int build(struct mail_sender *m, struct job *j, char **msg, size_t *len, char **to)
 {
 	char *plain[3] = {NULL, NULL, NULL};
-	char *reply = o->reply;
-	const size_t reply_len = sizeof o->reply;
-	enum mail_result r = MAIL_FAILED;
-	reply[0] = '\0';
-	struct buf msg;
-	buf_init(&msg, MAIL_MESSAGE_MAX);
-
+	int ok = 0;
+	struct buf b;
+	buf_init(&b, MAIL_MESSAGE_MAX);
 	for (int i = 0; i < 3; i++) {
 		if (vault_unseal(m->v, fields[i], j->blob[i], j->len[i], &plain[i]) != ERR_OK) {
-			snprintf(reply, reply_len, "mimamori: cannot unseal %s", fields[i]);
+			snprintf(j->reply, sizeof j->reply, "mimamori: cannot unseal %s", fields[i]);
 			goto out;
 		}
 	}
@@ -231,95 +274,206 @@ static void send_job(struct mail_sender *m, const struct job *j, struct outcome 
 	    .kind = j->kind,
 	    .date_ms = clock_now_ms(),
 	};
-	if (mail_mime_build(&mm, &msg) != ERR_OK) {
-		snprintf(reply, reply_len, "mimamori: message too large");
+	if (mail_mime_build(&mm, &b) != ERR_OK) {
+		snprintf(j->reply, sizeof j->reply, "mimamori: message too large");
 		goto out;
 	}
-	r = m->t->send(m->t, m->from_addr, plain[0], msg.data, msg.len, reply, reply_len);
+	*len = b.len;
+	*msg = buf_steal(&b);
+	*to = plain[0];
+	plain[0] = NULL;
+	ok = 1;
 out:
-	o->r = r;
-	if (msg.data)
-		vault_wipe(msg.data, msg.len);
-	buf_free(&msg);
+	if (!ok) {
+		j->r = MAIL_FAILED;
+		j->state = JOB_DONE;
+		if (b.data)
+			vault_wipe(b.data, b.len);
+	}
+	buf_free(&b);
 	for (int i = 0; i < 3; i++)
 		vault_wipe_free(plain[i]);
+	return ok;
 }
 
-/* Puts a claimed but unsent row back in the queue (on stop). */
-static void unclaim(struct mail_sender *m, const struct job *j)
+/* Notes a job's outcome: pacing learns from it. */
+static void finish(struct mail_sender *m, struct job *j, enum mail_result r, const char *reply)
+{
+	j->r = r;
+	snprintf(j->reply, sizeof j->reply, "%s", reply);
+	j->state = JOB_DONE;
+	mail_pacer_done(m->pacer, j->domain, r, reply, clock_now_ms());
+}
+
+/* Starts what may start now: in claim order, while the transport has room, each row whose
+ * domain's pacing allows it. Rows paced for long go back to the table, spread over the
+ * domain's rate. Returns how many were started (sent, for a one-at-a-time transport). */
+static size_t start_due(struct mail_sender *m, struct queue *q, int64_t relay_down_until)
+{
+	size_t started = 0;
+	int64_t now = clock_now_ms();
+	for (size_t i = 0; i < q->n && !stopping(m); i++) {
+		struct job *j = q->j[i];
+		if (j->state != JOB_WAITING)
+			continue;
+		if (relay_down_until > now) {
+			/* The relay did not answer at all: defer the rest untried rather than waiting
+			 * out a connect timeout for each message. */
+			j->r = MAIL_DEFERRED;
+			snprintf(j->reply, sizeof j->reply, "not tried: relay unreachable");
+			j->state = JOB_DONE;
+			continue;
+		}
+		if (m->t->room && m->t->room(m->t) == 0)
+			break;
+		int64_t until = mail_pacer_wait_until(m->pacer, j->domain, now);
+		if (until) {
+			if (until - j->claimed_ms > HOLD_MAX_MS) {
+				/* Back to the table, after the ones of its domain already waiting. */
+				int64_t gap = mail_pacer_interval_ms(m->pacer, j->domain, now);
+				size_t ahead = 0;
+				for (size_t k = 0; k < i; k++)
+					ahead += q->j[k]->paced && strcmp(q->j[k]->domain, j->domain) == 0;
+				j->r = MAIL_DEFERRED;
+				j->paced = 1;
+				j->next_ms = until + (int64_t)ahead * gap;
+				snprintf(j->reply, sizeof j->reply, "paced: %s is limited", j->domain);
+				j->state = JOB_DONE;
+			}
+			continue;
+		}
+		char *msg = NULL, *to = NULL;
+		size_t len = 0;
+		if (!build(m, j, &msg, &len, &to))
+			continue;
+		mail_pacer_started(m->pacer, j->domain, now);
+		if (m->t->start) {
+			j->state = JOB_FLIGHT;
+			m->t->start(m->t, m->from_addr, to, msg, len, j);
+		} else {
+			char reply[MAIL_REPLY_MAX] = "";
+			enum mail_result r =
+			    m->t->send(m->t, m->from_addr, to, msg, len, reply, sizeof reply);
+			vault_wipe(msg, len);
+			free(msg);
+			finish(m, j, r, reply);
+		}
+		vault_wipe_free(to);
+		started++;
+	}
+	return started;
+}
+
+/* Collects finished messages from a concurrent transport (waiting at most timeout_ms).
+ * Returns 1 when the relay could not be reached at all. */
+static int collect(struct mail_sender *m, int timeout_ms)
+{
+	struct mail_done done[32];
+	int unreachable = 0;
+	if (!m->t->wait)
+		return 0;
+	size_t n = m->t->wait(m->t, timeout_ms, done, sizeof done / sizeof done[0]);
+	for (size_t i = 0; i < n; i++) {
+		finish(m, done[i].tag, done[i].r, done[i].reply);
+		if (done[i].r == MAIL_DEFERRED && strncmp(done[i].reply, "curl: ", 6) == 0)
+			unreachable = 1;
+	}
+	return unreachable;
+}
+
+/* Puts claimed but unstarted rows back in the queue (on stop). */
+static void unclaim(struct mail_sender *m, struct queue *q)
 {
 	struct store_conn *c = store_acquire(m->s);
-	struct store_stmt *st = NULL;
-	if (store_begin(c) == ERR_OK)
-		st = store_prepare(
-		    c, "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'");
-	if (st) {
-		store_bind_int(st, 1, j->id);
-		if (store_run(st) == ERR_OK)
+	if (store_begin(c) == ERR_OK) {
+		enum err e = ERR_OK;
+		for (size_t i = 0; e == ERR_OK && i < q->n; i++) {
+			if (q->j[i]->state != JOB_WAITING)
+				continue;
+			struct store_stmt *st = store_prepare(
+			    c, "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'");
+			e = ERR_DB;
+			if (st) {
+				store_bind_int(st, 1, q->j[i]->id);
+				e = store_run(st);
+				store_finish(st);
+			}
+		}
+		if (e == ERR_OK)
 			store_commit(c);
-		store_finish(st);
 	}
 	store_rollback(c);
 	store_release(c);
 }
 
-/* Sends one batch; returns how many rows were claimed. */
-static size_t run_batch(struct mail_sender *m)
+/* Counts q's jobs in state. */
+static size_t count(const struct queue *q, int state)
 {
-	struct job *jobs = xcalloc(BATCH_MAX, sizeof *jobs);
-	struct outcome *out = xcalloc(BATCH_MAX, sizeof *out);
-	size_t n = claim(m, jobs), done = 0;
-	int relay_down = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (stopping(m)) {
-			unclaim(m, &jobs[i]);
-		} else if (relay_down) {
-			/* The relay did not answer at all: defer the rest of the batch untried rather
-			 * than waiting out a connect timeout for each message. */
-			out[done].r = MAIL_DEFERRED;
-			snprintf(out[done].reply, sizeof out[done].reply, "not tried: relay unreachable");
-			done++;
-		} else {
-			send_job(m, &jobs[i], &out[done]);
-			relay_down = out[done].r == MAIL_DEFERRED &&
-				     strncmp(out[done].reply, "curl: ", 6) == 0;
-			done++;
-		}
-	}
-	/* Sent jobs are the first `done` (unclaiming only happens once stopping starts). */
-	record_batch(m, jobs, out, done);
-	for (size_t i = 0; i < n; i++)
-		job_clear(&jobs[i]);
-	free(out);
-	free(jobs);
+	size_t n = 0;
+	for (size_t i = 0; i < q->n; i++)
+		n += q->j[i]->state == (unsigned)state;
 	return n;
+}
+
+static void idle_wait(struct mail_sender *m, int64_t ms)
+{
+	pthread_mutex_lock(&m->mu);
+	if (!m->stop && !m->woken) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += ms / 1000;
+		ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		while (!m->stop && !m->woken &&
+		       pthread_cond_timedwait(&m->cv, &m->mu, &ts) != ETIMEDOUT)
+			;
+	}
+	m->woken = 0;
+	pthread_mutex_unlock(&m->mu);
 }
 
 static void *sender_main(void *arg)
 {
 	struct mail_sender *m = arg;
-	for (;;) {
-		size_t n = run_batch(m);
-		pthread_mutex_lock(&m->mu);
-		if (!m->stop && !m->woken && n == 0) {
-			struct timespec ts;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += IDLE_WAIT_MS / 1000;
-			ts.tv_nsec += (long)(IDLE_WAIT_MS % 1000) * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			while (!m->stop && !m->woken &&
-			       pthread_cond_timedwait(&m->cv, &m->mu, &ts) != ETIMEDOUT)
-				;
+	struct queue q = {0};
+	int64_t relay_down_until = 0, oldest_done = 0;
+	while (!stopping(m)) {
+		size_t waiting = count(&q, JOB_WAITING), flight = count(&q, JOB_FLIGHT);
+		if (waiting < CLAIM_LOW && clock_now_ms() >= relay_down_until)
+			claim(m, &q, BATCH_MAX - waiting > 0 ? BATCH_MAX - waiting : 1);
+		size_t started = start_due(m, &q, relay_down_until);
+		flight = count(&q, JOB_FLIGHT);
+		if (flight && collect(m, started ? 0 : 20))
+			relay_down_until = clock_now_ms() + m->backoff_ms;
+		size_t done = count(&q, JOB_DONE);
+		int64_t now = clock_now_ms();
+		if (done && !oldest_done)
+			oldest_done = now;
+		flight = count(&q, JOB_FLIGHT);
+		if (done && (done >= RECORD_EVERY || flight == 0 ||
+			     now - oldest_done >= RECORD_AFTER_MS)) {
+			record_done(m, &q);
+			oldest_done = 0;
 		}
-		m->woken = 0;
-		int stop = m->stop;
-		pthread_mutex_unlock(&m->mu);
-		if (stop)
-			break;
+		if (q.n == 0) {
+			idle_wait(m, IDLE_WAIT_MS);
+		} else if (!started && !flight && count(&q, JOB_WAITING)) {
+			/* Only paced rows wait: sleep a little rather than spin. */
+			idle_wait(m, 20);
+		}
 	}
+	/* Stopping: let the messages in flight finish (bounded), record, put the rest back. */
+	int64_t until = clock_now_ms() + STOP_DRAIN_MS;
+	while (count(&q, JOB_FLIGHT) && clock_now_ms() < until)
+		collect(m, 100);
+	record_done(m, &q);
+	unclaim(m, &q);
+	for (size_t i = 0; i < q.n; i++)
+		job_free(q.j[i]);
+	free(q.j);
 	return NULL;
 }
 
@@ -357,12 +511,50 @@ static int64_t backoff_from_env(void)
 	return ms;
 }
 
+/* The relay settings from the environment (`serve` sets them from mimamori.conf):
+ * MIMAMORI_MAIL_SESSIONS (1-64, default 8), MIMAMORI_MAIL_TLS (try|require|off),
+ * MIMAMORI_MAIL_CA, MIMAMORI_MAIL_USER, MIMAMORI_MAIL_PASSWORD. ERR_INVALID with a log line for
+ * a bad value. */
+static enum err smtp_options(struct mail_smtp_options *o)
+{
+	const char *sessions = getenv("MIMAMORI_MAIL_SESSIONS"), *tls = getenv("MIMAMORI_MAIL_TLS");
+	memset(o, 0, sizeof *o);
+	o->sessions = 8;
+	if (sessions && *sessions) {
+		char *end = NULL;
+		long v = strtol(sessions, &end, 10);
+		if (!end || *end || v < 1 || v > 64) {
+			log_error("mail: mail_sessions must be a number from 1 to 64");
+			return ERR_INVALID;
+		}
+		o->sessions = (int)v;
+	}
+	if (tls && *tls) {
+		if (strcmp(tls, "try") == 0) {
+			o->tls = MAIL_TLS_TRY;
+		} else if (strcmp(tls, "require") == 0) {
+			o->tls = MAIL_TLS_REQUIRE;
+		} else if (strcmp(tls, "off") == 0) {
+			o->tls = MAIL_TLS_OFF;
+		} else {
+			log_error("mail: mail_tls must be try, require or off");
+			return ERR_INVALID;
+		}
+	}
+	o->ca_file = getenv("MIMAMORI_MAIL_CA");
+	o->user = getenv("MIMAMORI_MAIL_USER");
+	o->password = getenv("MIMAMORI_MAIL_PASSWORD");
+	return ERR_OK;
+}
+
 enum err mail_sender_start(struct store *s, const struct vault *v, const char *transport_url,
 			   struct mail_sender **out)
 {
 	struct mail_sender *m = NULL;
 	struct mail_transport *t = NULL;
-	const char *from = getenv("MIMAMORI_MAIL_FROM");
+	struct mail_pacer *pacer = NULL;
+	struct mail_smtp_options so;
+	const char *from = getenv("MIMAMORI_MAIL_FROM"), *bad = NULL;
 	char *from_name = NULL, *from_addr = NULL;
 	enum err e;
 	pthread_condattr_t ca;
@@ -373,8 +565,18 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 		log_error("mail: MIMAMORI_MAIL_FROM is not a valid address");
 		goto out;
 	}
+	e = smtp_options(&so);
+	if (e != ERR_OK)
+		goto out;
+	/* A throttled domain rests as long as a deferred message does before its first retry. */
+	pacer = mail_pacer_new(getenv("MIMAMORI_MAIL_PACE"), so.sessions, backoff_from_env(), &bad);
+	if (!pacer) {
+		log_error("mail: %s", bad);
+		e = ERR_INVALID;
+		goto out;
+	}
 	if (strncmp(transport_url, "smtp://", 7) == 0) {
-		t = mail_transport_smtp_new(transport_url);
+		t = mail_transport_smtp_new(transport_url, &so);
 	} else if (strncmp(transport_url, "maildir:", 8) == 0 && transport_url[8]) {
 		t = mail_transport_maildir_new(transport_url + 8);
 	} else {
@@ -394,6 +596,7 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 	m->s = s;
 	m->v = v;
 	m->t = t;
+	m->pacer = pacer;
 	m->from_name = from_name;
 	m->from_addr = from_addr;
 	m->backoff_ms = backoff_from_env();
@@ -411,12 +614,14 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 		goto out;
 	}
 	t = NULL;
+	pacer = NULL;
 	from_name = NULL;
 	from_addr = NULL;
 	*out = m;
 out:
 	if (t)
 		t->free(t);
+	mail_pacer_free(pacer);
 	free(from_name);
 	free(from_addr);
 	return e;
@@ -440,6 +645,7 @@ void mail_sender_stop(struct mail_sender *m)
 	pthread_mutex_unlock(&m->mu);
 	pthread_join(m->thread, NULL);
 	m->t->free(m->t);
+	mail_pacer_free(m->pacer);
 	pthread_cond_destroy(&m->cv);
 	pthread_mutex_destroy(&m->mu);
 	free(m->from_name);

@@ -650,6 +650,7 @@ static void test_smtp_end_to_end(void **state)
 	int port = free_port();
 	pid_t pid = start_sink(port, outdir);
 	setenv("MIMAMORI_MAIL_BACKOFF_MS", "200", 1);
+	setenv("MIMAMORI_MAIL_SESSIONS", "2", 1);
 
 	const char *good[] = {"hanako@example.jp", "taro..yamada.@docomo.ne.jp",
 			      "jiro@i.softbank.jp"};
@@ -666,11 +667,12 @@ static void test_smtp_end_to_end(void **state)
 	assert_int_equal(wait_files(outdir, ".eml", 3), 3);
 	assert_int_equal(wait_state(e.s, "sent", 3), 3);
 
-	/* One SMTP session carried all three messages. */
+	/* At most the configured 2 SMTP sessions carried the three messages (reused). */
 	char *sessions_path = xasprintf("%s/sessions", outdir);
 	char *sessions = read_all(sessions_path);
-	assert_int_equal(count_substr(sessions, "ehlo"), 1);
+	assert_in_range(count_substr(sessions, "ehlo"), 1, 2);
 	free(sessions);
+	unsetenv("MIMAMORI_MAIL_SESSIONS");
 
 	char *files[8];
 	size_t n = list_files(outdir, ".eml", files, 8);
