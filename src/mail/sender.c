@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* sender.c — the sender thread: claims due outbox rows, hands them to a transport, and
- * records sent / failed / deferred with back-off. */
+/* sender.c — the sender's network thread: takes the rows the keeper claimed (outbox_rows.c),
+ * builds each message, starts as many as the transport's sessions and each domain's pacing
+ * allow, and hands the outcomes back to the keeper to record; plus start, stop and stats. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -14,68 +15,18 @@
 #include "base/xalloc.h"
 #include "mail/mail.h"
 #include "mail/mail_internal.h"
+#include "mail/sender.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
-#define BATCH_MAX 500       /* rows claimed at once */
-#define CLAIM_LOW 100       /* claim more when fewer than this wait to start */
-#define RECORD_EVERY 64     /* record outcomes when this many are waiting … */
-#define RECORD_AFTER_MS 50  /* … or the oldest has waited this long */
 #define HOLD_MAX_MS 2000    /* a row paced longer than this goes back to the table */
 #define STOP_DRAIN_MS 10000 /* on stop, messages in flight may finish for this long */
 #define IDLE_WAIT_MS 1000
 #define BACKOFF_BASE_MS 5000
 #define BACKOFF_MAX_MS (3600 * 1000)
-#define ATTEMPTS_MAX 10
 #define FROM_DEFAULT "mimamori <noreply@mimamori.invalid>"
 
-struct mail_sender {
-	struct store *s;
-	const struct vault *v;
-	struct mail_transport *t;
-	struct mail_pacer *pacer;
-	char *from_name;
-	char *from_addr;
-	int64_t backoff_ms;
-	pthread_t thread;
-	pthread_mutex_t mu; /* guards everything below */
-	pthread_cond_t cv;
-	int stop;
-	int woken;
-	int64_t sent, failed, deferred;
-};
-
-/* One claimed row; blobs copied out of the statement. */
-struct job {
-	int64_t id;
-	int64_t attempts;
-	char *kind;
-	char *message_id;
-	char *domain;
-	unsigned char *blob[3]; /* to, subject, body */
-	size_t len[3];
-	enum { JOB_WAITING, JOB_FLIGHT, JOB_DONE } state;
-	int64_t claimed_ms;
-	/* the outcome, once done */
-	enum mail_result r;
-	int paced;       /* deferred by pacing, never tried: no attempt counted */
-	int64_t next_ms; /* for a paced row: when to try */
-	char reply[MAIL_REPLY_MAX];
-};
-
 static const char *const fields[3] = {"outbox.to", "outbox.subject", "outbox.body"};
-
-static void job_free(struct job *j)
-{
-	if (!j)
-		return;
-	free(j->kind);
-	free(j->message_id);
-	free(j->domain);
-	for (int i = 0; i < 3; i++)
-		free(j->blob[i]);
-	free(j);
-}
 
 static int stopping(struct mail_sender *m)
 {
@@ -83,171 +34,6 @@ static int stopping(struct mail_sender *m)
 	int stop = m->stop;
 	pthread_mutex_unlock(&m->mu);
 	return stop;
-}
-
-/* The claimed rows in claim order. */
-struct queue {
-	struct job **j;
-	size_t n, cap;
-};
-
-static void queue_push(struct queue *q, struct job *j)
-{
-	if (q->n == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : BATCH_MAX;
-		q->j = xrealloc(q->j, q->cap * sizeof *q->j);
-	}
-	q->j[q->n++] = j;
-}
-
-/* Claims up to max due rows onto q, marking them 'sending' in one committed transaction
- * before anything is sent. Returns the number claimed (0 on error). */
-static size_t claim(struct mail_sender *m, struct queue *q, size_t max)
-{
-	size_t n = 0, first = q->n;
-	int64_t now = clock_now_ms();
-	struct store_conn *c = store_acquire(m->s);
-	struct store_stmt *st = NULL;
-	if (store_begin(c) != ERR_OK)
-		goto fail;
-	st = store_prepare(c, "SELECT id, attempts, kind, message_id, domain, to_enc, "
-			      "subject_enc, body_enc FROM outbox WHERE state IN ('queued', "
-			      "'deferred') AND next_ms <= ? ORDER BY next_ms, id LIMIT ?");
-	if (!st)
-		goto fail;
-	store_bind_int(st, 1, now);
-	store_bind_int(st, 2, (int64_t)max);
-	while (n < max && store_step(st) == STORE_ROW) {
-		struct job *j = xcalloc(1, sizeof *j);
-		j->id = store_col_int(st, 0);
-		j->attempts = store_col_int(st, 1);
-		j->kind = xstrdup(store_col_text(st, 2));
-		j->message_id = xstrdup(store_col_text(st, 3));
-		j->domain = xstrdup(store_col_text(st, 4));
-		j->claimed_ms = now;
-		for (int i = 0; i < 3; i++) {
-			const void *p = store_col_blob(st, 5 + i, &j->len[i]);
-			j->blob[i] = xmalloc(j->len[i] ? j->len[i] : 1);
-			if (j->len[i])
-				memcpy(j->blob[i], p, j->len[i]);
-		}
-		queue_push(q, j);
-		n++;
-	}
-	store_finish(st);
-	st = NULL;
-	for (size_t i = first; i < q->n; i++) {
-		st = store_prepare(c, "UPDATE outbox SET state = 'sending' WHERE id = ?");
-		if (!st)
-			goto fail;
-		store_bind_int(st, 1, q->j[i]->id);
-		enum err e = store_run(st);
-		store_finish(st);
-		st = NULL;
-		if (e != ERR_OK)
-			goto fail;
-	}
-	if (store_commit(c) != ERR_OK)
-		goto fail;
-	store_release(c);
-	return n;
-fail:
-	store_finish(st);
-	store_rollback(c);
-	store_release(c);
-	for (size_t i = first; i < q->n; i++)
-		job_free(q->j[i]);
-	q->n = first;
-	log_error("mail: could not claim outbox rows");
-	return 0;
-}
-
-/* Records the outcome of one job on c (inside the batch's transaction). */
-static enum err record_one(struct mail_sender *m, struct store_conn *c, struct job *j)
-{
-	int64_t now = clock_now_ms();
-	int64_t attempts = j->paced ? j->attempts : j->attempts + 1;
-	struct store_stmt *st = NULL;
-	enum err e = ERR_DB;
-
-	if (j->r == MAIL_DEFERRED && attempts >= ATTEMPTS_MAX)
-		j->r = MAIL_FAILED;
-	if (j->r == MAIL_SENT) {
-		st =
-		    store_prepare(c, "UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = ?, "
-				     "last_reply = ? WHERE id = ?");
-		if (st)
-			store_bind_int(st, 1, now);
-	} else if (j->r == MAIL_FAILED) {
-		st = store_prepare(c, "UPDATE outbox SET state = 'failed', next_ms = ?, "
-				      "attempts = ?, last_reply = ? WHERE id = ?");
-		if (st)
-			store_bind_int(st, 1, now);
-	} else {
-		int64_t delay = m->backoff_ms;
-		for (int64_t i = 1; i < attempts && delay < BACKOFF_MAX_MS; i++)
-			delay *= 2;
-		if (delay > BACKOFF_MAX_MS)
-			delay = BACKOFF_MAX_MS;
-		st = store_prepare(c, "UPDATE outbox SET state = 'deferred', next_ms = ?, "
-				      "attempts = ?, last_reply = ? WHERE id = ?");
-		if (st)
-			store_bind_int(st, 1, j->paced ? j->next_ms : now + delay);
-	}
-	if (st) {
-		store_bind_int(st, 2, attempts);
-		store_bind_text(st, 3, j->reply);
-		store_bind_int(st, 4, j->id);
-		e = store_run(st);
-		store_finish(st);
-	}
-	if (j->r != MAIL_SENT && !j->paced)
-		log_info("mail: outbox row %lld %s after %lld attempts", (long long)j->id,
-			 j->r == MAIL_FAILED ? "failed" : "deferred", (long long)attempts);
-	return e;
-}
-
-/* Records the finished jobs of q in one transaction (one durable write for many messages)
- * and drops them from q. A crash before this commit leaves their rows 'sending'; they are
- * sent again after the restart (they were in flight). */
-static void record_done(struct mail_sender *m, struct queue *q)
-{
-	size_t ndone = 0;
-	for (size_t i = 0; i < q->n; i++)
-		ndone += q->j[i]->state == JOB_DONE;
-	if (!ndone)
-		return;
-	struct store_conn *c = store_acquire(m->s);
-	enum err e = store_begin(c);
-	for (size_t i = 0; e == ERR_OK && i < q->n; i++)
-		if (q->j[i]->state == JOB_DONE)
-			e = record_one(m, c, q->j[i]);
-	if (e == ERR_OK)
-		e = store_commit(c);
-	if (e != ERR_OK) {
-		store_rollback(c);
-		log_error("mail: could not record %zu outbox rows", ndone);
-	}
-	store_release(c);
-
-	pthread_mutex_lock(&m->mu);
-	size_t k = 0;
-	for (size_t i = 0; i < q->n; i++) {
-		struct job *j = q->j[i];
-		if (j->state != JOB_DONE) {
-			q->j[k++] = j;
-			continue;
-		}
-		if (j->r == MAIL_SENT)
-			m->sent++;
-		else if (j->r == MAIL_FAILED)
-			m->failed++;
-		else if (!j->paced)
-			m->deferred++;
-		job_free(j);
-	}
-	q->n = k;
-	pthread_mutex_unlock(&m->mu);
 }
 
 /* Unseals and builds one job's message into *msg (malloc'd) and *len, and its recipient into
@@ -312,7 +98,9 @@ static size_t start_due(struct mail_sender *m, struct queue *q, int64_t relay_do
 {
 	size_t started = 0;
 	int64_t now = clock_now_ms();
-	for (size_t i = 0; i < q->n && !stopping(m); i++) {
+	if (stopping(m))
+		return 0;
+	for (size_t i = 0; i < q->n; i++) {
 		struct job *j = q->j[i];
 		if (j->state != JOB_WAITING)
 			continue;
@@ -381,44 +169,28 @@ static int collect(struct mail_sender *m, int timeout_ms)
 	return unreachable;
 }
 
-/* Puts claimed but unstarted rows back in the queue (on stop). */
-static void unclaim(struct mail_sender *m, struct queue *q)
+/* How many of q's jobs wait, are in flight, are done. */
+struct counts {
+	size_t waiting, flight, done;
+};
+
+static struct counts count(const struct queue *q)
 {
-	struct store_conn *c = store_acquire(m->s);
-	if (store_begin(c) == ERR_OK) {
-		enum err e = ERR_OK;
-		for (size_t i = 0; e == ERR_OK && i < q->n; i++) {
-			if (q->j[i]->state != JOB_WAITING)
-				continue;
-			struct store_stmt *st = store_prepare(
-			    c, "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'");
-			e = ERR_DB;
-			if (st) {
-				store_bind_int(st, 1, q->j[i]->id);
-				e = store_run(st);
-				store_finish(st);
-			}
-		}
-		if (e == ERR_OK)
-			store_commit(c);
+	struct counts c = {0, 0, 0};
+	for (size_t i = 0; i < q->n; i++) {
+		int st = q->j[i]->state;
+		c.waiting += st == JOB_WAITING;
+		c.flight += st == JOB_FLIGHT;
+		c.done += st == JOB_DONE;
 	}
-	store_rollback(c);
-	store_release(c);
+	return c;
 }
 
-/* Counts q's jobs in state. */
-static size_t count(const struct queue *q, int state)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < q->n; i++)
-		n += q->j[i]->state == (unsigned)state;
-	return n;
-}
-
+/* Waits at most ms for claimed rows from the keeper (or a stop). */
 static void idle_wait(struct mail_sender *m, int64_t ms)
 {
 	pthread_mutex_lock(&m->mu);
-	if (!m->stop && !m->woken) {
+	if (!m->stop && m->ready.n == 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += ms / 1000;
@@ -427,73 +199,80 @@ static void idle_wait(struct mail_sender *m, int64_t ms)
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
 		}
-		while (!m->stop && !m->woken &&
+		while (!m->stop && m->ready.n == 0 &&
 		       pthread_cond_timedwait(&m->cv, &m->mu, &ts) != ETIMEDOUT)
 			;
 	}
-	m->woken = 0;
 	pthread_mutex_unlock(&m->mu);
+}
+
+/* Takes claimed rows from the keeper while q holds fewer than SENDER_BATCH; hands q's finished
+ * jobs to the keeper; returns the relay's down-until time. */
+static int64_t exchange(struct mail_sender *m, struct queue *q)
+{
+	pthread_mutex_lock(&m->mu);
+	size_t took = 0, gave = 0, k = 0;
+	for (size_t i = 0; i < q->n; i++) {
+		if (q->j[i]->state == JOB_DONE) {
+			sender_queue_push(&m->finished, q->j[i]);
+			gave++;
+		} else {
+			q->j[k++] = q->j[i];
+		}
+	}
+	q->n = k;
+	size_t r = 0;
+	for (; r < m->ready.n && q->n < SENDER_BATCH; r++, took++)
+		sender_queue_push(q, m->ready.j[r]);
+	memmove(m->ready.j, m->ready.j + r, (m->ready.n - r) * sizeof *m->ready.j);
+	m->ready.n -= r;
+	if (took || gave)
+		pthread_cond_signal(&m->kcv);
+	int64_t down = m->relay_down_until;
+	pthread_mutex_unlock(&m->mu);
+	return down;
 }
 
 static void *sender_main(void *arg)
 {
 	struct mail_sender *m = arg;
 	struct queue q = {0};
-	int64_t relay_down_until = 0, oldest_done = 0;
 	while (!stopping(m)) {
-		size_t waiting = count(&q, JOB_WAITING), flight = count(&q, JOB_FLIGHT);
-		if (waiting < CLAIM_LOW && clock_now_ms() >= relay_down_until)
-			claim(m, &q, BATCH_MAX - waiting > 0 ? BATCH_MAX - waiting : 1);
-		size_t started = start_due(m, &q, relay_down_until);
-		flight = count(&q, JOB_FLIGHT);
-		if (flight && collect(m, started ? 0 : 20))
-			relay_down_until = clock_now_ms() + m->backoff_ms;
-		size_t done = count(&q, JOB_DONE);
-		int64_t now = clock_now_ms();
-		if (done && !oldest_done)
-			oldest_done = now;
-		flight = count(&q, JOB_FLIGHT);
-		if (done && (done >= RECORD_EVERY || flight == 0 ||
-			     now - oldest_done >= RECORD_AFTER_MS)) {
-			record_done(m, &q);
-			oldest_done = 0;
+		int64_t down = exchange(m, &q);
+		struct counts n = count(&q);
+		size_t started = start_due(m, &q, down);
+		if ((n.flight || started) && collect(m, started ? 0 : 20)) {
+			pthread_mutex_lock(&m->mu);
+			m->relay_down_until = clock_now_ms() + m->backoff_ms;
+			pthread_mutex_unlock(&m->mu);
 		}
+		n = count(&q);
 		if (q.n == 0) {
 			idle_wait(m, IDLE_WAIT_MS);
-		} else if (!started && !flight && count(&q, JOB_WAITING)) {
+		} else if (!started && !n.flight && !n.done && n.waiting) {
 			/* Only paced rows wait: sleep a little rather than spin. */
 			idle_wait(m, 20);
 		}
 	}
-	/* Stopping: let the messages in flight finish (bounded), record, put the rest back. */
+	/* Stopping: let the messages in flight finish (bounded), then hand everything over: the
+	 * finished to be recorded, the unstarted to be put back. */
 	int64_t until = clock_now_ms() + STOP_DRAIN_MS;
-	while (count(&q, JOB_FLIGHT) && clock_now_ms() < until)
+	while (count(&q).flight && clock_now_ms() < until)
 		collect(m, 100);
-	record_done(m, &q);
-	unclaim(m, &q);
-	for (size_t i = 0; i < q.n; i++)
-		job_free(q.j[i]);
+	pthread_mutex_lock(&m->mu);
+	for (size_t i = 0; i < q.n; i++) {
+		struct job *j = q.j[i];
+		if (j->state == JOB_DONE)
+			sender_queue_push(&m->finished, j);
+		else if (j->state == JOB_WAITING)
+			sender_queue_push(&m->ready, j);
+		else
+			sender_job_free(j); /* still in flight: its row stays 'sending' */
+	}
+	pthread_cond_signal(&m->kcv);
+	pthread_mutex_unlock(&m->mu);
 	free(q.j);
 	return NULL;
-}
-
-/* Rows a crash left 'sending' may or may not have gone out; sending them again is the only
- * way not to lose them. */
-static enum err requeue_in_flight(struct store *s)
-{
-	struct store_conn *c = store_acquire(s);
-	enum err e = ERR_DB;
-	struct store_stmt *st =
-	    store_prepare(c, "UPDATE outbox SET state = 'queued' WHERE state = 'sending'");
-	if (st) {
-		e = store_run(st);
-		store_finish(st);
-	}
-	int n = e == ERR_OK ? store_changes(c) : 0;
-	store_release(c);
-	if (n > 0)
-		log_warn("mail: re-queued %d messages left in flight", n);
-	return e;
 }
 
 static int64_t backoff_from_env(void)
@@ -588,7 +367,7 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 		e = ERR_IO;
 		goto out;
 	}
-	e = requeue_in_flight(s);
+	e = sender_requeue_in_flight(s);
 	if (e != ERR_OK)
 		goto out;
 
@@ -604,9 +383,26 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&m->cv, &ca);
+	pthread_cond_init(&m->kcv, &ca);
 	pthread_condattr_destroy(&ca);
-	if (pthread_create(&m->thread, NULL, sender_main, m) != 0) {
+	m->woken = 1; /* claim at once */
+	if (pthread_create(&m->keeper, NULL, sender_keeper_main, m) != 0) {
 		pthread_cond_destroy(&m->cv);
+		pthread_cond_destroy(&m->kcv);
+		pthread_mutex_destroy(&m->mu);
+		free(m);
+		m = NULL;
+		e = ERR_IO;
+		goto out;
+	}
+	if (pthread_create(&m->thread, NULL, sender_main, m) != 0) {
+		pthread_mutex_lock(&m->mu);
+		m->keeper_stop = 1;
+		pthread_cond_signal(&m->kcv);
+		pthread_mutex_unlock(&m->mu);
+		pthread_join(m->keeper, NULL);
+		pthread_cond_destroy(&m->cv);
+		pthread_cond_destroy(&m->kcv);
 		pthread_mutex_destroy(&m->mu);
 		free(m);
 		m = NULL;
@@ -631,7 +427,7 @@ void mail_sender_wake(struct mail_sender *m)
 {
 	pthread_mutex_lock(&m->mu);
 	m->woken = 1;
-	pthread_cond_signal(&m->cv);
+	pthread_cond_signal(&m->kcv); /* the keeper claims the new rows */
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -639,15 +435,26 @@ void mail_sender_stop(struct mail_sender *m)
 {
 	if (!m)
 		return;
+	/* The network thread first (it finishes what is in flight and hands everything over),
+	 * then the keeper (it records and puts unstarted rows back). */
 	pthread_mutex_lock(&m->mu);
 	m->stop = 1;
 	pthread_cond_signal(&m->cv);
+	pthread_cond_signal(&m->kcv);
 	pthread_mutex_unlock(&m->mu);
 	pthread_join(m->thread, NULL);
+	pthread_mutex_lock(&m->mu);
+	m->keeper_stop = 1;
+	pthread_cond_signal(&m->kcv);
+	pthread_mutex_unlock(&m->mu);
+	pthread_join(m->keeper, NULL);
 	m->t->free(m->t);
 	mail_pacer_free(m->pacer);
 	pthread_cond_destroy(&m->cv);
+	pthread_cond_destroy(&m->kcv);
 	pthread_mutex_destroy(&m->mu);
+	free(m->ready.j);
+	free(m->finished.j);
 	free(m->from_name);
 	free(m->from_addr);
 	free(m);

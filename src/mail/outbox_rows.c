@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/* outbox_rows.c — the sender's keeper thread: claims due outbox rows for the network thread
+ * and records their outcomes (sent / failed / deferred with back-off), each round in one
+ * transaction, so that sending never waits for a disk flush. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "mail/sender.h"
+#include "store/store.h"
+
+#define IDLE_POLL_MS 1000 /* with nothing known to be due, look again this often */
+#define BACKOFF_MAX_MS (3600 * 1000)
+#define ATTEMPTS_MAX 10
+
+void sender_job_free(struct job *j)
+{
+	if (!j)
+		return;
+	free(j->kind);
+	free(j->message_id);
+	free(j->domain);
+	for (int i = 0; i < 3; i++)
+		free(j->blob[i]);
+	free(j);
+}
+
+void sender_queue_push(struct queue *q, struct job *j)
+{
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 64;
+		q->j = xrealloc(q->j, q->cap * sizeof *q->j);
+	}
+	q->j[q->n++] = j;
+}
+
+/* Moves every job of from onto the end of to. */
+static void move_all(struct queue *to, struct queue *from)
+{
+	for (size_t i = 0; i < from->n; i++)
+		sender_queue_push(to, from->j[i]);
+	from->n = 0;
+}
+
+/* Claims up to max due rows onto q, marking them 'sending' in one committed transaction
+ * before anything is sent. Returns the number claimed (0 on error). */
+static size_t claim(struct mail_sender *m, struct queue *q, size_t max)
+{
+	size_t n = 0, first = q->n;
+	int64_t now = clock_now_ms();
+	struct store_conn *c = store_acquire(m->s);
+	struct store_stmt *st = NULL;
+	if (store_begin(c) != ERR_OK)
+		goto fail;
+	st = store_prepare(c, "SELECT id, attempts, kind, message_id, domain, to_enc, "
+			      "subject_enc, body_enc FROM outbox WHERE state IN ('queued', "
+			      "'deferred') AND next_ms <= ? ORDER BY next_ms, id LIMIT ?");
+	if (!st)
+		goto fail;
+	store_bind_int(st, 1, now);
+	store_bind_int(st, 2, (int64_t)max);
+	while (n < max && store_step(st) == STORE_ROW) {
+		struct job *j = xcalloc(1, sizeof *j);
+		j->id = store_col_int(st, 0);
+		j->attempts = store_col_int(st, 1);
+		j->kind = xstrdup(store_col_text(st, 2));
+		j->message_id = xstrdup(store_col_text(st, 3));
+		j->domain = xstrdup(store_col_text(st, 4));
+		j->claimed_ms = now;
+		for (int i = 0; i < 3; i++) {
+			const void *p = store_col_blob(st, 5 + i, &j->len[i]);
+			j->blob[i] = xmalloc(j->len[i] ? j->len[i] : 1);
+			if (j->len[i])
+				memcpy(j->blob[i], p, j->len[i]);
+		}
+		sender_queue_push(q, j);
+		n++;
+	}
+	store_finish(st);
+	st = NULL;
+	for (size_t i = first; i < q->n; i++) {
+		st = store_prepare(c, "UPDATE outbox SET state = 'sending' WHERE id = ?");
+		if (!st)
+			goto fail;
+		store_bind_int(st, 1, q->j[i]->id);
+		enum err e = store_run(st);
+		store_finish(st);
+		st = NULL;
+		if (e != ERR_OK)
+			goto fail;
+	}
+	if (store_commit(c) != ERR_OK)
+		goto fail;
+	store_release(c);
+	return n;
+fail:
+	store_finish(st);
+	store_rollback(c);
+	store_release(c);
+	for (size_t i = first; i < q->n; i++)
+		sender_job_free(q->j[i]);
+	q->n = first;
+	log_error("mail: could not claim outbox rows");
+	return 0;
+}
+
+/* Records the outcome of one job on c (inside the batch's transaction). */
+static enum err record_one(struct mail_sender *m, struct store_conn *c, struct job *j)
+{
+	int64_t now = clock_now_ms();
+	int64_t attempts = j->paced ? j->attempts : j->attempts + 1;
+	struct store_stmt *st = NULL;
+	enum err e = ERR_DB;
+
+	if (j->r == MAIL_DEFERRED && attempts >= ATTEMPTS_MAX)
+		j->r = MAIL_FAILED;
+	if (j->r == MAIL_SENT) {
+		st =
+		    store_prepare(c, "UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = ?, "
+				     "last_reply = ? WHERE id = ?");
+		if (st)
+			store_bind_int(st, 1, now);
+	} else if (j->r == MAIL_FAILED) {
+		st = store_prepare(c, "UPDATE outbox SET state = 'failed', next_ms = ?, "
+				      "attempts = ?, last_reply = ? WHERE id = ?");
+		if (st)
+			store_bind_int(st, 1, now);
+	} else {
+		int64_t delay = m->backoff_ms;
+		for (int64_t i = 1; i < attempts && delay < BACKOFF_MAX_MS; i++)
+			delay *= 2;
+		if (delay > BACKOFF_MAX_MS)
+			delay = BACKOFF_MAX_MS;
+		st = store_prepare(c, "UPDATE outbox SET state = 'deferred', next_ms = ?, "
+				      "attempts = ?, last_reply = ? WHERE id = ?");
+		if (st)
+			store_bind_int(st, 1, j->paced ? j->next_ms : now + delay);
+	}
+	if (st) {
+		store_bind_int(st, 2, attempts);
+		store_bind_text(st, 3, j->reply);
+		store_bind_int(st, 4, j->id);
+		e = store_run(st);
+		store_finish(st);
+	}
+	if (j->r != MAIL_SENT && !j->paced)
+		log_info("mail: outbox row %lld %s after %lld attempts", (long long)j->id,
+			 j->r == MAIL_FAILED ? "failed" : "deferred", (long long)attempts);
+	return e;
+}
+
+/* Records the jobs of q (all done) in one transaction — one durable write for all that
+ * finished since the last round — frees them and empties q. A crash before this commit leaves
+ * their rows 'sending'; they are sent again after the restart (they were in flight). */
+static void record(struct mail_sender *m, struct queue *q)
+{
+	struct store_conn *c = store_acquire(m->s);
+	enum err e = store_begin(c);
+	for (size_t i = 0; e == ERR_OK && i < q->n; i++)
+		e = record_one(m, c, q->j[i]);
+	if (e == ERR_OK)
+		e = store_commit(c);
+	if (e != ERR_OK) {
+		store_rollback(c);
+		log_error("mail: could not record %zu outbox rows", q->n);
+	}
+	store_release(c);
+	pthread_mutex_lock(&m->mu);
+	for (size_t i = 0; i < q->n; i++) {
+		struct job *j = q->j[i];
+		if (j->r == MAIL_SENT)
+			m->sent++;
+		else if (j->r == MAIL_FAILED)
+			m->failed++;
+		else if (!j->paced)
+			m->deferred++;
+		sender_job_free(j);
+	}
+	pthread_mutex_unlock(&m->mu);
+	q->n = 0;
+}
+
+/* Puts the rows of q (claimed, never started) back in the queue, frees them, empties q. */
+static void unclaim(struct mail_sender *m, struct queue *q)
+{
+	struct store_conn *c = store_acquire(m->s);
+	if (q->n && store_begin(c) == ERR_OK) {
+		enum err e = ERR_OK;
+		for (size_t i = 0; e == ERR_OK && i < q->n; i++) {
+			struct store_stmt *st = store_prepare(
+			    c, "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'");
+			e = ERR_DB;
+			if (st) {
+				store_bind_int(st, 1, q->j[i]->id);
+				e = store_run(st);
+				store_finish(st);
+			}
+		}
+		if (e == ERR_OK)
+			store_commit(c);
+	}
+	store_rollback(c);
+	store_release(c);
+	for (size_t i = 0; i < q->n; i++)
+		sender_job_free(q->j[i]);
+	q->n = 0;
+}
+
+enum err sender_requeue_in_flight(struct store *s)
+{
+	struct store_conn *c = store_acquire(s);
+	enum err e = ERR_DB;
+	struct store_stmt *st =
+	    store_prepare(c, "UPDATE outbox SET state = 'queued' WHERE state = 'sending'");
+	if (st) {
+		e = store_run(st);
+		store_finish(st);
+	}
+	int n = e == ERR_OK ? store_changes(c) : 0;
+	store_release(c);
+	if (n > 0)
+		log_warn("mail: re-queued %d messages left in flight", n);
+	return e;
+}
+
+/* Waits on the keeper's condition for at most ms (called with m->mu held). */
+static void keeper_wait(struct mail_sender *m, int64_t ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&m->kcv, &m->mu, &ts);
+}
+
+void *sender_keeper_main(void *arg)
+{
+	struct mail_sender *m = arg;
+	struct queue rec = {0}, got = {0};
+	int64_t next_poll = 0;
+	int last_full = 0;
+	pthread_mutex_lock(&m->mu);
+	for (;;) {
+		move_all(&rec, &m->finished);
+		int64_t now = clock_now_ms();
+		int claim_now = !m->stop && m->ready.n < SENDER_CLAIM_LOW &&
+				now >= m->relay_down_until && (m->woken || last_full || now >= next_poll);
+		int stop = m->keeper_stop;
+		if (claim_now)
+			m->woken = 0;
+		pthread_mutex_unlock(&m->mu);
+
+		if (rec.n)
+			record(m, &rec);
+		size_t claimed = 0;
+		if (claim_now) {
+			claimed = claim(m, &got, SENDER_BATCH);
+			last_full = claimed == SENDER_BATCH;
+			if (!claimed)
+				next_poll = clock_now_ms() + IDLE_POLL_MS;
+		}
+
+		pthread_mutex_lock(&m->mu);
+		if (claimed) {
+			move_all(&m->ready, &got);
+			pthread_cond_signal(&m->cv);
+		}
+		if (stop && m->finished.n == 0)
+			break;
+		if (!claimed && m->finished.n == 0 && !m->woken && !last_full)
+			keeper_wait(m, stop ? 10 : next_poll - clock_now_ms() > 0
+						      ? next_poll - clock_now_ms()
+						      : IDLE_POLL_MS);
+		else if (!claimed && m->finished.n == 0 && last_full)
+			keeper_wait(m, 50); /* ready is full: wait for the network to take some */
+	}
+	/* Stopping: the network thread has handed everything over. */
+	move_all(&got, &m->ready);
+	pthread_mutex_unlock(&m->mu);
+	unclaim(m, &got);
+	free(rec.j);
+	free(got.j);
+	return NULL;
+}

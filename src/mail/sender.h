@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* sender.h — what the sender's two threads share (src/mail/ only): the network thread
+ * (sender.c) sends claimed rows over the transport; the keeper (outbox_rows.c) claims due rows
+ * and records outcomes, so the network never waits for a disk flush. */
+#ifndef MIMAMORI_MAIL_SENDER_H
+#define MIMAMORI_MAIL_SENDER_H
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "mail/mail_internal.h"
+
+struct store;
+struct vault;
+
+#define SENDER_BATCH 500     /* rows the network thread holds at most, waiting or in flight */
+#define SENDER_CLAIM_LOW 200 /* the keeper claims more when fewer than this are ready */
+
+/* One claimed row; blobs copied out of the statement. */
+struct job {
+	int64_t id;
+	int64_t attempts;
+	char *kind;
+	char *message_id;
+	char *domain;
+	unsigned char *blob[3]; /* to, subject, body (sealed) */
+	size_t len[3];
+	enum { JOB_WAITING, JOB_FLIGHT, JOB_DONE } state;
+	int64_t claimed_ms;
+	/* the outcome, once done */
+	enum mail_result r;
+	int paced;       /* deferred by pacing, never tried: no attempt counted */
+	int64_t next_ms; /* for a paced row: when to try */
+	char reply[MAIL_REPLY_MAX];
+};
+
+/* Jobs in order. */
+struct queue {
+	struct job **j;
+	size_t n, cap;
+};
+
+struct mail_sender {
+	struct store *s;
+	const struct vault *v;
+	struct mail_transport *t;
+	struct mail_pacer *pacer;
+	char *from_name;
+	char *from_addr;
+	int64_t backoff_ms;
+	pthread_t thread, keeper;
+	pthread_mutex_t mu; /* guards everything below */
+	pthread_cond_t cv;  /* the network thread waits here */
+	pthread_cond_t kcv; /* the keeper waits here */
+	int stop;           /* the network thread stops */
+	int keeper_stop;    /* the keeper stops (after the network thread has) */
+	int woken;          /* new rows were committed */
+	struct queue ready; /* claimed, for the network thread to take */
+	struct queue finished; /* done, for the keeper to record */
+	int64_t relay_down_until; /* no claims before this (the relay did not answer) */
+	int64_t sent, failed, deferred;
+};
+
+/* Frees j and its blobs; NULL is a no-op. */
+void sender_job_free(struct job *j);
+/* Appends j to q. */
+void sender_queue_push(struct queue *q, struct job *j);
+/* The keeper thread (outbox_rows.c): claims due rows into m->ready while it runs low, records
+ * m->finished in one transaction per round, and on stop records what is left and puts
+ * unstarted rows back. arg is the sender. */
+void *sender_keeper_main(void *arg);
+/* Marks rows a crash left 'sending' as queued again (they may or may not have gone out;
+ * sending them again is the only way not to lose them). */
+enum err sender_requeue_in_flight(struct store *s);
+
+#endif
