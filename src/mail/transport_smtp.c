@@ -145,7 +145,14 @@ static void outcome(struct session *s, CURLcode rc, struct mail_done *d)
 	long code = 0;
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &code);
 	d->tag = s->tag;
-	if (rc == CURLE_OK && code >= 200 && code < 300) {
+	if (rc == CURLE_LOGIN_DENIED || rc == CURLE_USE_SSL_FAILED || rc == CURLE_SSL_CONNECT_ERROR ||
+	    rc == CURLE_PEER_FAILED_VERIFICATION) {
+		/* Our side of the relay is wrong (login, TLS): the recipient is not at fault, and
+		 * nothing went out. "curl: " marks the relay as not usable for now. */
+		snprintf(d->reply, sizeof d->reply, "curl: relay refused our %s (%s)",
+			 rc == CURLE_LOGIN_DENIED ? "login" : "TLS", curl_easy_strerror(rc));
+		d->r = MAIL_DEFERRED;
+	} else if (rc == CURLE_OK && code >= 200 && code < 300) {
 		snprintf(d->reply, sizeof d->reply, "%ld", code);
 		d->r = MAIL_SENT;
 	} else if (code >= 500 && code < 600) {

@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: MIT
+"""test_mail_relay.py — the sender and its relay (issue 4), against real aiosmtpd servers:
+STARTTLS with the relay's certificate checked and SMTP AUTH; a required STARTTLS that the relay
+does not offer, and a refused login, defer the mail (never fail the recipient); a domain that
+answers 421 is deferred and slowed, then delivered; 5xx fails the recipient with the reply."""
+import os
+import ssl
+import subprocess
+import threading
+import time
+import unittest
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+import harness
+from harness import ServerTestCase
+
+USER, PASSWORD = "mimamori-relay", "relay-secret-zq7"
+
+
+class Relay:
+    """An aiosmtpd relay on a free port: optional STARTTLS (required), optional AUTH, and a
+    reply per recipient domain (421 for the first n mails of a throttling domain)."""
+
+    def __init__(self, tls=None, auth=False, throttle=None, reject=None):
+        self.mails, self.logins, self.lock = [], [], threading.Lock()
+        self.throttle = dict(throttle or {})  # domain -> how many 421s left
+        self.reject = reject
+        relay = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                domain = address.rsplit("@", 1)[-1].strip(">")
+                with relay.lock:
+                    if relay.throttle.get(domain, 0) > 0:
+                        relay.throttle[domain] -= 1
+                        return "421 4.7.0 too many messages from you, slow down"
+                if relay.reject and domain == relay.reject:
+                    return "550 5.1.1 user unknown"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                with relay.lock:
+                    relay.mails.append((envelope.rcpt_tos, bool(session.ssl),
+                                        getattr(session, "authenticated", False)))
+                return "250 OK"
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
+            with relay.lock:
+                relay.logins.append(ok)
+            return AuthResult(success=ok)
+
+        kw = {}
+        if tls:
+            kw.update(tls_context=tls, require_starttls=True)
+        if auth:
+            kw.update(authenticator=authenticator, auth_require_tls=bool(tls),
+                      auth_exclude_mechanism=["CRAM-MD5"])
+        self.port = harness.free_port()
+        self.ctl = Controller(Handler(), hostname="127.0.0.1", port=self.port,
+                              ready_timeout=10, **kw)
+        self.ctl.start()
+        self.url = "smtp://127.0.0.1:%d" % self.port
+
+    def count(self):
+        with self.lock:
+            return len(self.mails)
+
+    def stop(self):
+        self.ctl.stop()
+
+
+def make_cert(dirpath):
+    key, crt = os.path.join(dirpath, "relay.key"), os.path.join(dirpath, "relay.crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", crt], check=True, capture_output=True)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(crt, key)
+    return ctx, crt
+
+
+class MailRelayTest(ServerTestCase):
+    def setUp(self):
+        super().setUp()
+        self.relays = []
+
+    def tearDown(self):
+        for r in self.relays:
+            r.stop()
+        super().tearDown()
+
+    def queue(self, addrs):
+        """Imports one child per address: each new guardian gets one confirmation mail."""
+        d = self.data
+        d.site_add("G01", "すみれ学童クラブ")
+        rows = [["R%03d" % i, "G01", "試験 太郎", "シケン タロウ", "3", "2016-04-02",
+                 "試験 花子", a] for i, a in enumerate(addrs)]
+        d.import_children(d.write_csv("roster.csv", rows))
+
+    def relay(self, **kw):
+        r = Relay(**kw)
+        self.relays.append(r)
+        return r
+
+    def states(self):
+        import sqlite3
+        with sqlite3.connect(self.data.db) as db:
+            return {dom: (st, att, rep) for dom, st, att, rep in db.execute(
+                "SELECT domain, state, attempts, last_reply FROM outbox")}
+
+    def test_starttls_and_auth(self):
+        ctx, crt = make_cert(self.data.tmp)
+        r = self.relay(tls=ctx, auth=True)
+        self.queue(["a@example.jp", "b@example.jp", "c@example.jp"])
+        self.start_server(mail=r.url, env={
+            "MIMAMORI_MAIL_TLS": "require", "MIMAMORI_MAIL_CA": crt,
+            "MIMAMORI_MAIL_USER": USER, "MIMAMORI_MAIL_PASSWORD": PASSWORD})
+        harness.wait_until(lambda: r.count() >= 3, timeout=30, what="3 mails over TLS")
+        with r.lock:
+            self.assertTrue(all(tls and auth for _, tls, auth in r.mails), r.mails)
+            self.assertTrue(r.logins and all(r.logins))
+
+    def test_required_tls_not_offered_defers(self):
+        r = self.relay()  # no STARTTLS
+        self.queue(["a@example.jp"])
+        self.start_server(mail=r.url, env={"MIMAMORI_MAIL_TLS": "require",
+                                           "MIMAMORI_MAIL_BACKOFF_MS": "60000"})
+        harness.wait_until(lambda: self.states().get("example.jp", ("",))[0] == "deferred",
+                           timeout=30, what="the row deferred")
+        self.assertEqual(r.count(), 0)  # nothing went out in the clear
+
+    def test_wrong_password_defers(self):
+        ctx, crt = make_cert(self.data.tmp)
+        r = self.relay(tls=ctx, auth=True)
+        self.queue(["a@example.jp"])
+        self.start_server(mail=r.url, env={
+            "MIMAMORI_MAIL_TLS": "require", "MIMAMORI_MAIL_CA": crt,
+            "MIMAMORI_MAIL_USER": USER, "MIMAMORI_MAIL_PASSWORD": "wrong",
+            "MIMAMORI_MAIL_BACKOFF_MS": "60000"})
+        harness.wait_until(lambda: self.states().get("example.jp", ("",))[0] == "deferred",
+                           timeout=30, what="the row deferred")
+        self.assertEqual(r.count(), 0)
+        st, attempts, reply = self.states()["example.jp"]
+        # A relay-side problem (the login; aiosmtpd may also just stall the session), never
+        # the recipient's: deferred with a reason from the connection, not a 5xx.
+        self.assertTrue(reply.startswith("curl: "), reply)
+
+    def test_throttled_domain_is_deferred_then_delivered_and_5xx_fails(self):
+        r = self.relay(throttle={"docomo.ne.jp": 2}, reject="bad.example.jp")
+        self.queue(["taro@docomo.ne.jp", "hana@example.jp", "x@bad.example.jp"])
+        self.start_server(mail=r.url, env={"MIMAMORI_MAIL_BACKOFF_MS": "300"})
+        harness.wait_until(lambda: self.states().get("docomo.ne.jp", ("",))[0] == "sent",
+                           timeout=60, what="the throttled domain's mail delivered")
+        s = self.states()
+        self.assertEqual(s["example.jp"][0], "sent")
+        self.assertGreaterEqual(s["docomo.ne.jp"][1], 2)  # deferred at least once before
+        self.assertEqual(s["bad.example.jp"][0], "failed")
+        self.assertTrue(s["bad.example.jp"][2].startswith("550"), s["bad.example.jp"])
+        self.assertNotIn("@", s["bad.example.jp"][2])
+
+
+if __name__ == "__main__":
+    unittest.main()
