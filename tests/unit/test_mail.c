@@ -421,6 +421,9 @@ static void test_from_parse(void **state)
 	free(n);
 	free(a);
 	assert_int_equal(mail_from_parse("x <bad address>", &n, &a), ERR_INVALID);
+	/* Header injection through the display name is refused. */
+	assert_int_equal(mail_from_parse("区役所\r\nBcc: z@w.jp <a@b.jp>", &n, &a), ERR_INVALID);
+	assert_int_equal(mail_from_parse("区役所\n <a@b.jp>", &n, &a), ERR_INVALID);
 }
 
 static void test_enqueue(void **state)
