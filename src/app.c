@@ -25,6 +25,8 @@
 #define CONF_NAME "mimamori.conf"
 #define KEY_NAME "master.key"
 #define DB_NAME "mimamori.db"
+#define BOUNCE_LIMIT_DEFAULT 3
+#define BOUNCE_LIMIT_MAX 100
 
 static char *path_in(const char *dir, const char *name)
 {
@@ -63,7 +65,16 @@ enum err app_init_dir(const char *dir)
 		   "\n[mail]\n"
 		   "; smtp://host:port or maildir:PATH (relative paths are inside this directory)\n"
 		   "transport = maildir:mail\n"
-		   "from = mimamori <noreply@mimamori.invalid>\n");
+		   "from = mimamori <noreply@mimamori.invalid>\n"
+		   "; permanent bounces (mail-in) after which an address gets no bulk mail\n"
+		   "bounce_limit = 3\n"
+		   "; SMTP sessions open at once; STARTTLS try|require|off; AUTH user and password\n"
+		   "sessions = 8\n"
+		   "tls = try\n"
+		   "; user = \n"
+		   "; password = \n"
+		   "; per-domain pacing before the carriers' defaults: domain=SESSIONS/PER_MINUTE,...\n"
+		   "; pace = docomo.ne.jp=2/300\n");
 	if (fclose(f) != 0) {
 		f = NULL;
 		goto out;
@@ -89,6 +100,38 @@ static void set_str(char **dst, const char *v)
 	*dst = xstrdup(v);
 }
 
+/* bounce_limit: 1 to BOUNCE_LIMIT_MAX; anything else keeps the default, with a warning. */
+static void set_bounce_limit(struct app *a, const char *value)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = strtol(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || v < 1 || v > BOUNCE_LIMIT_MAX) {
+		log_warn("mimamori.conf: bounce_limit must be a number from 1 to %d; using %d",
+			 BOUNCE_LIMIT_MAX, BOUNCE_LIMIT_DEFAULT);
+		a->cfg.bounce_limit = BOUNCE_LIMIT_DEFAULT;
+		return;
+	}
+	a->cfg.bounce_limit = (int)v;
+}
+
+/* The relay settings of [mail] (sessions, tls, ca, user, password, pace) reach the sender as
+ * MIMAMORI_MAIL_<NAME> environment variables, read when it starts (src/mail/sender.c); one
+ * already set in the environment wins, so a test or an operator can override the file. */
+static void mail_setting(const char *name, const char *value)
+{
+	static const char *const names[] = {"sessions", "tls", "ca", "user", "password", "pace"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(name, names[i]) != 0)
+			continue;
+		char var[40];
+		snprintf(var, sizeof var, "MIMAMORI_MAIL_%s", name);
+		for (char *p = var + 14; *p; p++)
+			*p = (char)(*p - 'a' + 'A');
+		setenv(var, value, 0);
+	}
+}
+
 static int conf_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct app *a = user;
@@ -102,6 +145,10 @@ static int conf_handler(void *user, const char *section, const char *name, const
 		set_str(&a->cfg.mail_url, value);
 	else if (strcmp(section, "mail") == 0 && strcmp(name, "from") == 0)
 		set_str(&a->cfg.mail_from, value);
+	else if (strcmp(section, "mail") == 0 && strcmp(name, "bounce_limit") == 0)
+		set_bounce_limit(a, value);
+	else if (strcmp(section, "mail") == 0)
+		mail_setting(name, value);
 	return 1;
 }
 
@@ -116,6 +163,7 @@ enum err app_open(const char *dir, int pool_size, struct app **out)
 	a->cfg.listen = xstrdup("127.0.0.1:8080");
 	a->cfg.mail_url = xstrdup("maildir:mail");
 	a->cfg.mail_from = xstrdup("mimamori <noreply@mimamori.invalid>");
+	a->cfg.bounce_limit = BOUNCE_LIMIT_DEFAULT;
 	if (!exists(db) || !exists(key)) {
 		e = ERR_NOTFOUND;
 		goto out;
@@ -176,6 +224,7 @@ void app_metrics_write(struct app *a, struct buf *b)
 			   "mimamori_mail_deferred_total %lld\n",
 			   (long long)ms.queued, (long long)ms.sent, (long long)ms.failed,
 			   (long long)ms.deferred);
+		mail_sender_metrics(a->mail, b);
 	}
 	struct store_conn *c = store_acquire(a->store);
 	struct store_stmt *st = store_prepare(c, "SELECT COALESCE(MAX(id), 0) FROM scans");

@@ -15,6 +15,7 @@ struct app_config {
 	char *mail_from;  /* From: address */
 	char *listen;     /* default listen address for serve */
 	int secure_cookies; /* 1 behind TLS */
+	int bounce_limit;   /* hard bounces after which an address is bouncing (default 3) */
 };
 
 struct app {

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* main.c — the subcommand table (`mimamori init|serve|user|audit|site|import|card|kiosk|demo|
- * report|ledger`). */
+ * report|ledger|mail-in`). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -16,6 +17,7 @@
 #include "attendance/plan.h"
 #include "auth/user.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "cli.h"
 #include "http/http.h"
 #include "mail/mail.h"
@@ -216,6 +218,79 @@ out:
 	return status;
 }
 
+/* mail-in reads at most this much of a message; the rest is read and discarded (a notification
+ * says what it has to say long before; Postfix's own default limit is 10 MB). */
+#define MAIL_IN_MAX (16 * 1024 * 1024)
+
+/* Reads standard input up to MAIL_IN_MAX bytes into *out (malloc'd, caller frees), draining
+ * the rest. Returns 0, or -1 on a read error. */
+static int read_stdin_capped(char **out, size_t *len)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *b = xmalloc(cap), scratch[8192];
+	for (;;) {
+		if (n == cap && cap < MAIL_IN_MAX) {
+			cap = cap * 2 < MAIL_IN_MAX ? cap * 2 : MAIL_IN_MAX;
+			b = xrealloc(b, cap);
+		}
+		int keep = n < cap; /* past the cap, bytes go to scratch and are dropped */
+		size_t want = keep ? cap - n : sizeof scratch;
+		size_t got = fread(keep ? b + n : scratch, 1, want, stdin);
+		if (keep)
+			n += got;
+		if (got < want)
+			break;
+	}
+	if (ferror(stdin)) {
+		free(b);
+		return -1;
+	}
+	*out = b;
+	*len = n;
+	return 0;
+}
+
+/* mail-in exits 0 when the message was taken (recorded or dropped) and EX_TEMPFAIL (75) when
+ * it could not be stored now, so that Postfix's pipe transport keeps it and tries again. */
+static int cmd_mail_in(int argc, char **argv)
+{
+	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
+					     {"recipient", required_argument, 0, 'r'},
+					     {0, 0, 0, 0}};
+	const char *dir = NULL, *rcpt = NULL;
+	char *msg = NULL;
+	size_t len = 0;
+	int ch, bad = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': dir = optarg; break;
+		case 'r': rcpt = optarg; break;
+		default: bad = 1; break;
+		}
+	}
+	if (bad || !dir || optind < argc) {
+		cli_fail("usage: mimamori mail-in --data DIR [--recipient ADDR] < message");
+		return EX_TEMPFAIL;
+	}
+	if (read_stdin_capped(&msg, &len) != 0) {
+		fputs("mimamori: mail-in: cannot read the message\n", stderr);
+		return EX_TEMPFAIL;
+	}
+	struct app *a = cli_open(dir, 1);
+	if (!a) {
+		free(msg);
+		return EX_TEMPFAIL;
+	}
+	struct mail_inbound_result res;
+	enum err e = mail_inbound(a->store, a->vault, msg, len, rcpt, a->cfg.bounce_limit,
+				  audit_append, &res);
+	app_close(a);
+	vault_wipe(msg, len);
+	free(msg);
+	return e == ERR_OK ? 0 : EX_TEMPFAIL;
+}
+
 static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -235,6 +310,8 @@ static const struct command {
 	 "simulate-day --data DIR [--date D]  a whole club day of a (demo) ward, with injected time"},
 	{"report", cmd_report, "report daily|monthly --data DIR ... --format F --out FILE"},
 	{"ledger", cmd_ledger, "ledger list --data DIR          the handover ledger"},
+	{"mail-in", cmd_mail_in,
+	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  take a bounce (Postfix pipe; 75: retry)"},
 };
 
 static void usage(FILE *f)

@@ -76,6 +76,12 @@ const struct http_route routes[] = {
 	 api_emergency_approve, "approve (a second person) and send"},
 	{"POST", "/api/v1/emergency-sends/{}/reject", ROLE_WARD_ADMIN | ROLE_CONTRACTOR, 0,
 	 api_emergency_reject, "reject a send awaiting approval"},
+
+	/* bounces (mail-in): addresses that bounce get no bulk mail until confirmed again */
+	{"GET", "/api/v1/mail/bouncing", WARD, 0, api_mail_bouncing_list,
+	 "guardians whose mail address bounces (never the address)"},
+	{"POST", "/api/v1/mail/bouncing/{}/confirmation", WARD, 0, api_mail_bouncing_confirm,
+	 "mail a guardian with a bouncing address a new confirmation link"},
 	{0},
 };
 

@@ -15,19 +15,6 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-/* Parses the {id} segment; 0 when it is not a positive number. */
-static int64_t parse_id(const char *s)
-{
-	int64_t v = 0;
-	if (!s || !*s || strlen(s) > 15)
-		return 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return 0;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
 
 enum err api_emergency_create(struct http_req *rq, struct http_resp *rs)
 {
@@ -79,7 +66,7 @@ static enum err decide(struct http_req *rq, struct http_resp *rs, int approve)
 {
 	struct emergency_result res;
 	const char *why = NULL;
-	int64_t id = parse_id(rq->params[0]);
+	int64_t id = http_param_id(rq->params[0]);
 	if (!id)
 		return http_error(rs, ERR_INVALID, "the send id must be a number");
 	enum err e = emergency_decide(rq->app, &rq->user, rq->actor, id, approve, &res, &why);
@@ -226,7 +213,7 @@ out:
 
 enum err api_emergency_get(struct http_req *rq, struct http_resp *rs)
 {
-	int64_t id = parse_id(rq->params[0]);
+	int64_t id = http_param_id(rq->params[0]);
 	json_t *o = NULL, *failures = json_array();
 	char send_id[48] = "", object[48];
 	if (!id) {

@@ -359,14 +359,13 @@ enum err api_parent_pickup_delete(struct http_req *rq, struct http_resp *rs)
 {
 	struct site site;
 	int64_t child_id = 0;
-	char *end = NULL;
 	struct store_conn *c = store_acquire(rq->app->store);
 	enum err e = api_parent_child(rq, rs, c, &child_id, &site);
 	store_release(c);
 	if (e != ERR_OK)
 		return e;
-	long long id = strtoll(rq->params[1], &end, 10);
-	if (!end || *end || id <= 0)
+	int64_t id = http_param_id(rq->params[1]);
+	if (id <= 0)
 		return http_error(rs, ERR_NOTFOUND, "no such pickup person");
 	e = pickup_remove(rq->app, rq->actor, child_id, id);
 	if (e == ERR_NOTFOUND)

@@ -55,6 +55,15 @@ enum err api_emergency_approve(struct http_req *rq, struct http_resp *rs);
 /* POST /api/v1/emergency-sends/{id}/reject (ward admin, contractor). */
 enum err api_emergency_reject(struct http_req *rq, struct http_resp *rs);
 
+/* Bouncing addresses (api_bouncing.c); addresses themselves are never shown. */
+/* GET /api/v1/mail/bouncing (ward roles): guardians whose address is bouncing, with name,
+ * children (child_no, site), hard/soft counts, last status, diagnostic and time. Audited. */
+enum err api_mail_bouncing_list(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/mail/bouncing/{guardian_id}/confirmation (ward roles): mails that guardian a
+ * new confirmation link (202); confirming it clears the bouncing state. 404 when the guardian's
+ * address is not bouncing. Audited. */
+enum err api_mail_bouncing_confirm(struct http_req *rq, struct http_resp *rs);
+
 /* Guardians (/parent/, api_parent_session.c, api_parent_plan.c). */
 /* POST /api/v1/parent/login-links (public): {email} → 202, a sign-in link mailed when the
  * address is a confirmed guardian's (the answer never says whether it is). */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* guardian.c — confirming guardians' mail addresses by one-time link before any notice. */
+/* guardian.c — confirming guardians' mail addresses by one-time link before any notice, and
+ * mailing each confirmed address (bulk mail skips addresses that bounce). */
 #include "attendance/attendance.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include "app.h"
 #include "auth/audit.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/xalloc.h"
 #include "mail/mail.h"
 #include "store/store.h"
@@ -17,13 +18,10 @@
 
 #define CONFIRM_TTL_MS (14LL * 24 * 3600 * 1000)
 
+/* The mail layer owns the index, so that bounces (kept by address) and guardians agree. */
 void guardian_email_index(struct app *a, const char *email, unsigned char *idx)
 {
-	char *lower = xstrdup(email);
-	for (char *p = lower; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	vault_blind(a->vault, "guardian-email", lower, idx);
-	vault_wipe_free(lower);
+	mail_address_index(a->vault, email, idx);
 }
 
 enum err guardian_confirm_request(struct app *a, struct store_conn *c, int64_t guardian_id,
@@ -77,6 +75,27 @@ enum err guardian_confirm_direct(struct store_conn *c, int64_t guardian_id)
 	return e;
 }
 
+/* A confirmation (first or again) proves the address takes mail: its bounce state is cleared,
+ * on c inside the caller's transaction. */
+static enum err clear_bounces(struct store_conn *c, int64_t guardian_id)
+{
+	unsigned char idx[VAULT_BLIND_LEN];
+	struct store_stmt *st = store_prepare(c, "SELECT email_idx FROM guardians WHERE id = ?");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, guardian_id);
+	int rc = store_step(st);
+	size_t len = 0;
+	const void *b = rc == STORE_ROW ? store_col_blob(st, 0, &len) : NULL;
+	int ok = b && len == sizeof idx;
+	if (ok)
+		memcpy(idx, b, sizeof idx);
+	store_finish(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return ERR_DB;
+	return ok ? mail_bounce_confirmed(c, idx) : ERR_OK;
+}
+
 enum err guardian_confirm(struct app *a, const char *token)
 {
 	unsigned char h[VAULT_HASH_LEN];
@@ -111,6 +130,8 @@ enum err guardian_confirm(struct app *a, const char *token)
 	if (e != ERR_OK)
 		goto out;
 	e = guardian_confirm_direct(c, gid);
+	if (e == ERR_OK)
+		e = clear_bounces(c, gid);
 	if (e != ERR_OK)
 		goto out;
 	char object[48];
@@ -130,20 +151,32 @@ enum err guardian_mail_each(struct app *a, struct store_conn *c, struct store_st
 			    const char *body, size_t *count)
 {
 	enum err e = ERR_OK;
-	int rc;
+	int rc, bulk = strcmp(kind, "bulk") == 0;
+	size_t skipped = 0;
 	*count = 0;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		size_t len;
 		char *addr = NULL;
+		int bouncing = 0;
 		const void *b = store_col_blob(st, 0, &len);
 		e = vault_unseal(a->vault, "guardians.email", b, len, &addr);
 		if (e != ERR_OK)
 			return e;
-		e = mail_outbox_enqueue(c, a->vault, send_id, kind, addr, subject, body);
+		/* Bulk mail skips a bouncing address until it is confirmed again; notices (entry,
+		 * exit, alerts, links) still go: they are few, and each may matter that day. */
+		if (bulk)
+			e = mail_bounce_is_bouncing(c, a->vault, addr, &bouncing);
+		if (e == ERR_OK && !bouncing)
+			e = mail_outbox_enqueue(c, a->vault, send_id, kind, addr, subject, body);
 		vault_wipe_free(addr);
 		if (e != ERR_OK)
 			return e;
-		(*count)++;
+		if (bouncing)
+			skipped++;
+		else
+			(*count)++;
 	}
+	if (skipped)
+		log_info("mail: send %s skipped %zu bouncing address(es)", send_id, skipped);
 	return rc == STORE_DONE ? ERR_OK : ERR_DB;
 }

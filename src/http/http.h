@@ -63,6 +63,9 @@ struct http_route {
 const char *http_header(struct http_req *rq, const char *name);
 /* Returns the value of cookie name or NULL; valid for the request. */
 const char *http_cookie(struct http_req *rq, const char *name);
+/* Returns the positive decimal id in a path segment s (at most 15 digits), or 0 when s is not
+ * one. */
+int64_t http_param_id(const char *s);
 /* Returns the value of query argument name or NULL; valid for the request. */
 const char *http_query(struct http_req *rq, const char *name);
 

@@ -54,3 +54,16 @@ const struct http_route *http_route_match(const struct http_route *routes, const
 	}
 	return NULL;
 }
+
+int64_t http_param_id(const char *s)
+{
+	int64_t v = 0;
+	if (!s || !*s || strlen(s) > 15)
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}

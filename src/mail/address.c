@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* address.c — which recipient addresses we accept, and how they are written on the wire. */
+/* address.c — which recipient addresses we accept, how they are written on the wire, and the
+ * blind index that names an address without holding it. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +9,7 @@
 #include "base/xalloc.h"
 #include "mail/mail.h"
 #include "mail/mail_internal.h"
+#include "vault/vault.h"
 
 #define ADDRESS_MAX 254
 #define LOCAL_MAX 64
@@ -120,4 +123,13 @@ char *mail_address_domain(const char *addr)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	return d;
+}
+
+void mail_address_index(const struct vault *v, const char *addr, unsigned char *idx)
+{
+	char *lower = xstrdup(addr);
+	for (char *p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	vault_blind(v, "guardian-email", lower, idx);
+	vault_wipe_free(lower);
 }

@@ -44,7 +44,145 @@ struct mail_stats {
 	int64_t failed;   /* permanently failed since start */
 	int64_t deferred; /* 4xx deferrals since start */
 };
+struct buf;
+/* Appends the per-domain counters (sent, failed, deferred, throttled, in flight) for /metrics
+ * to b. */
+void mail_sender_metrics(struct mail_sender *m, struct buf *b);
 /* Fills *st with the sender's counters and the current queue depth. */
 void mail_sender_stats(struct mail_sender *m, struct mail_stats *st);
+
+/* ---- Bounces and inbound mail (address.c, verp.c, dsn.c, bounce.c, inbound.c) ---- */
+#include <stddef.h>
+
+/* Writes the blind index of addr (lower-cased) into idx (VAULT_BLIND_LEN bytes): the same
+ * index as guardians.email_idx, so the mail layer and the guardians' table name an address
+ * alike without storing it. */
+void mail_address_index(const struct vault *v, const char *addr, unsigned char *idx);
+
+/* VERP return paths: bounces+<outbox id>-<mac>@<domain>, mac the first MAIL_VERP_MAC_LEN
+ * lower-case hex characters of the vault's keyed BLAKE2b of the id (blind index domain
+ * "verp"), so nobody without the key can address a bounce to an arbitrary outbox row. */
+#define MAIL_VERP_MAC_LEN 10
+/* Writes the VERP envelope sender of outbox row outbox_id at domain into out (n bytes).
+ * ERR_INVALID for an id <= 0 or a domain that does not make a valid address, ERR_TOOLARGE
+ * when out is too small. Keeps no pointer. */
+enum err mail_verp_make(const struct vault *v, int64_t outbox_id, const char *domain, char *out,
+			size_t n);
+/* Reads addr ("bounces+42-0a1b2c3d4e@example.jp", optionally in <>, any letter case) into
+ * *outbox_id. ERR_NOTFOUND when addr is not a VERP address, ERR_INVALID when it is one but its
+ * mac is wrong (forged or mangled). The domain is not checked: the mac is what counts. */
+enum err mail_verp_parse(const struct vault *v, const char *addr, int64_t *outbox_id);
+
+/* Delivery status notifications (RFC 3464), read by dsn.c with GMime. */
+#define MAIL_DSN_RCPT_MAX 16   /* recipient groups kept; later ones are ignored */
+#define MAIL_DSN_ADDRS_MAX 8   /* addresses kept that may carry a VERP return path */
+#define MAIL_DSN_FIELD_MAX 256 /* bytes kept of one field (longer values are cut) */
+
+/* What a recipient's status means for the address. */
+enum mail_bounce_kind {
+	MAIL_BOUNCE_NONE, /* delivered, relayed, expanded, or nothing usable */
+	MAIL_BOUNCE_SOFT, /* temporary: Action delayed or a 4.x.x status; never makes bouncing */
+	MAIL_BOUNCE_HARD, /* permanent: Action failed with a 5.x.x status */
+};
+
+/* One per-recipient group of a message/delivery-status part. */
+struct mail_dsn_rcpt {
+	char action[16];                      /* lower-cased first word: "failed", "delayed" … */
+	char status[16];                      /* "5.1.1"; "" when missing or malformed */
+	char final_rcpt[MAIL_DSN_FIELD_MAX];  /* address of Final-Recipient, "" when none */
+	char orig_rcpt[MAIL_DSN_FIELD_MAX];   /* address of Original-Recipient, "" when none */
+	char diagnostic[MAIL_DSN_FIELD_MAX];  /* Diagnostic-Code after its type, unfolded */
+};
+
+/* A parsed inbound message. Holds addresses (personal data): clear with mail_dsn_clear. */
+struct mail_dsn {
+	int is_dsn; /* multipart/report; report-type=delivery-status with at least one recipient */
+	char message_id[MAIL_DSN_FIELD_MAX]; /* the returned message's "<Message-ID>", or "" */
+	size_t naddrs;                       /* addresses that may be our VERP return path: */
+	char addrs[MAIL_DSN_ADDRS_MAX][MAIL_DSN_FIELD_MAX]; /* Delivered-To, X-Original-To, To,
+							     * X-Postfix-Sender, Return-Path */
+	size_t nrcpt;
+	struct mail_dsn_rcpt rcpt[MAIL_DSN_RCPT_MAX];
+};
+
+/* Parses the message msg (len bytes, as received) into *d (filled by the caller's storage;
+ * keeps no pointer into msg). Returns ERR_OK for any mail message, with d->is_dsn telling
+ * whether it is a delivery status notification; ERR_INVALID when msg is not a mail message
+ * at all. Never reads past len; any bytes are safe. */
+enum err mail_dsn_parse(const char *msg, size_t len, struct mail_dsn *d);
+/* Wipes *d (it holds addresses). */
+void mail_dsn_clear(struct mail_dsn *d);
+/* Returns what recipient group r reports: HARD for Action failed with Status 5.x.x; SOFT for
+ * Action delayed, or a 4.x.x status, or failed without a usable status; else NONE. */
+enum mail_bounce_kind mail_dsn_rcpt_kind(const struct mail_dsn_rcpt *r);
+/* Returns the verdict of d for our recipient addr: the worst kind among the groups whose
+ * Final- or Original-Recipient is addr (letter case ignored), or among all groups when none
+ * names it (an address rewritten on the way). *which is the deciding group's index (valid
+ * when the result is not NONE). */
+enum mail_bounce_kind mail_dsn_verdict(const struct mail_dsn *d, const char *addr,
+				       size_t *which);
+
+/* The bounce state of addresses (bounce.c), kept by blind index only. */
+/* Sets *bouncing to 1 when addr has reached the bounce limit and was not confirmed since,
+ * on c. */
+enum err mail_bounce_is_bouncing(struct store_conn *c, const struct vault *v, const char *addr,
+				 int *bouncing);
+/* Clears the bounce state of the address with blind index idx (VAULT_BLIND_LEN bytes) after
+ * its owner confirmed it again, on c inside the caller's transaction: counts back to 0, not
+ * bouncing, and hard bounces of mail queued before now no longer count. */
+enum err mail_bounce_confirmed(struct store_conn *c, const unsigned char *idx);
+
+/* One bounce to record; strings and idx are borrowed. */
+struct mail_bounce_event {
+	int64_t outbox_id;
+	int64_t queued_ms;        /* the row's created_ms */
+	const unsigned char *idx; /* the recipient's blind index (VAULT_BLIND_LEN bytes) */
+	const char *kind;         /* "hard", "soft", or "other" (VERP-addressed but no DSN) */
+	const char *action;       /* the deciding recipient's Action ("" for other) */
+	const char *status;       /* its Status ("" when none) */
+	const char *diagnostic;   /* its Diagnostic-Code; stored with addresses blanked */
+	const char *matched_by;   /* "verp" or "message-id" */
+	int counts;               /* set by mail_bounce_record: 1 when it counted */
+};
+/* Records ev on c inside the caller's transaction: the event; for hard and soft, the
+ * address's counts and last status; for hard, "bounced <status>: <diagnostic>" in the outbox
+ * row's last_reply when the row is 'sent' (it stays sent: the relay took it). A hard bounce
+ * counts when its mail was queued after the address was last confirmed; at limit counted hard
+ * bounces the address becomes bouncing (*became 1). *bouncing is the state after.
+ * ERR_CONFLICT when this row's hard bounce was already recorded (nothing changed). */
+enum err mail_bounce_record(struct store_conn *c, struct mail_bounce_event *ev, int limit,
+			    int *became, int *bouncing);
+
+/* Appends an audit entry on c (the signature of audit_append in src/auth/audit.h, which the
+ * mail layer does not link: the caller passes it in). */
+typedef enum err (*mail_audit_fn)(struct store_conn *c, const struct vault *v, const char *actor,
+				  const char *action, const char *object, const char *detail);
+
+/* What mail_inbound did with a message. */
+enum mail_inbound_outcome {
+	MAIL_IN_DROPPED,   /* not ours, not a bounce, or nothing to record: logged and dropped */
+	MAIL_IN_RECORDED,  /* a bounce event was stored */
+	MAIL_IN_DUPLICATE, /* this hard bounce of this row was already stored */
+};
+struct mail_inbound_result {
+	enum mail_inbound_outcome outcome;
+	const char *why;             /* static text for the log (never personal data) */
+	int64_t outbox_id;           /* the matched row, 0 when none */
+	enum mail_bounce_kind kind;  /* the verdict stored */
+	char status[16];             /* the deciding recipient's Status ("" when none) */
+	int counted;                 /* 1 when the event counted toward bouncing */
+	int bouncing;                /* 1 when the address is bouncing after this message */
+};
+/* Takes one inbound message (msg, len bytes, as handed over by the MTA; rcpt the envelope
+ * recipient or NULL): an RFC 3464 notification or any VERP-addressed mail is matched to its
+ * outbox row (by the VERP address, else by the returned Message-ID) and recorded: a bounce
+ * event, the address's counts (a hard bounce once per row), bouncing from bounce_limit hard
+ * bounces, the diagnostic in the row's last_reply (addresses blanked); audited with audit
+ * (may be NULL) in the same transaction. Anything else is dropped. Returns ERR_OK when the
+ * message was taken (recorded or dropped; *res says which); an error (ERR_DB, ERR_CRYPTO …)
+ * when nothing could be stored now and the MTA should try again later. */
+enum err mail_inbound(struct store *s, const struct vault *v, const char *msg, size_t len,
+		      const char *rcpt, int bounce_limit, mail_audit_fn audit,
+		      struct mail_inbound_result *res);
 
 #endif

@@ -240,11 +240,11 @@ static void metrics_one(struct buf *b, const struct domain_state *src)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '.' || *c == '-'))
 			*c = '_';
 	buf_printf(b,
-		   "mimamori_mail_sent_total{domain=\"%s\"} %lld\n"
-		   "mimamori_mail_failed_total{domain=\"%s\"} %lld\n"
-		   "mimamori_mail_deferred_total{domain=\"%s\"} %lld\n"
-		   "mimamori_mail_throttled_total{domain=\"%s\"} %lld\n"
-		   "mimamori_mail_in_flight{domain=\"%s\"} %d\n",
+		   "mimamori_mail_domain_sent_total{domain=\"%s\"} %lld\n"
+		   "mimamori_mail_domain_failed_total{domain=\"%s\"} %lld\n"
+		   "mimamori_mail_domain_deferred_total{domain=\"%s\"} %lld\n"
+		   "mimamori_mail_domain_throttled_total{domain=\"%s\"} %lld\n"
+		   "mimamori_mail_domain_in_flight{domain=\"%s\"} %d\n",
 		   d->domain, (long long)d->sent, d->domain, (long long)d->failed, d->domain,
 		   (long long)d->deferred, d->domain, (long long)d->throttled, d->domain,
 		   d->in_flight);

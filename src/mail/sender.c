@@ -224,7 +224,8 @@ static int64_t exchange(struct mail_sender *m, struct queue *q)
 	size_t r = 0;
 	for (; r < m->ready.n && q->n < SENDER_BATCH; r++, took++)
 		sender_queue_push(q, m->ready.j[r]);
-	memmove(m->ready.j, m->ready.j + r, (m->ready.n - r) * sizeof *m->ready.j);
+	if (r && m->ready.n > r) /* (a NULL array with nothing to move is not for memmove) */
+		memmove(m->ready.j, m->ready.j + r, (m->ready.n - r) * sizeof *m->ready.j);
 	m->ready.n -= r;
 	if (took || gave)
 		pthread_cond_signal(&m->kcv);
@@ -477,4 +478,9 @@ void mail_sender_stats(struct mail_sender *m, struct mail_stats *st)
 	st->failed = m->failed;
 	st->deferred = m->deferred;
 	pthread_mutex_unlock(&m->mu);
+}
+
+void mail_sender_metrics(struct mail_sender *m, struct buf *b)
+{
+	mail_pacer_metrics(m->pacer, b);
 }

@@ -159,6 +159,10 @@ class MailRelayTest(ServerTestCase):
         self.assertEqual(s["example.jp"][0], "sent")
         self.assertGreaterEqual(s["docomo.ne.jp"][1], 2)  # deferred at least once before
         self.assertEqual(s["bad.example.jp"][0], "failed")
+        metrics = self.servers[-1].client().get("/metrics").text
+        self.assertIn('mimamori_mail_domain_throttled_total{domain="docomo.ne.jp"} 2', metrics)
+        self.assertIn('mimamori_mail_domain_sent_total{domain="example.jp"} 1', metrics)
+        self.assertIn('mimamori_mail_domain_failed_total{domain="bad.example.jp"} 1', metrics)
         self.assertTrue(s["bad.example.jp"][2].startswith("550"), s["bad.example.jp"])
         self.assertNotIn("@", s["bad.example.jp"][2])
 

@@ -42,6 +42,8 @@ EXPECTED = {
     ("GET", "/api/v1/parent/children/{}/pickups"): {"guardian"},
     ("POST", "/api/v1/parent/children/{}/pickups"): {"guardian"},
     ("DELETE", "/api/v1/parent/children/{}/pickups/{}"): {"guardian"},
+    ("GET", "/api/v1/mail/bouncing"): {"ward_admin", "ward_staff"},
+    ("POST", "/api/v1/mail/bouncing/{}/confirmation"): {"ward_admin", "ward_staff"},
 }
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian"]
