@@ -198,20 +198,8 @@ export async function parentLoginLink(env, email = env.PARENT_EMAIL) {
   return m[0];
 }
 
-/** Signs a guardian in through the API; returns {get, send(method, path, body)} with the
- * parent cookie and CSRF token. */
-export async function parentApi(env, email = env.PARENT_EMAIL) {
-  const link = await parentLoginLink(env, email);
-  const token = link.split('#login=')[1];
-  const res = await fetch(`${env.URL}/api/v1/parent/session`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ token }),
-  });
-  const t = await res.text();
-  assert.equal(res.status, 200, `parent sign-in answered ${res.status}: ${t}`);
-  const { csrf } = JSON.parse(t);
-  const cookie = (res.headers.getSetCookie?.() || [res.headers.get('set-cookie')])
-    .filter(Boolean).map((c) => c.split(';', 1)[0]).join('; ');
+/** A client sending cookie and csrf with every call: {get(path), send(method, path, body)}. */
+function sessionClient(env, cookie, csrf) {
   const call = async (method, p, body) => {
     const r = await fetch(`${env.URL}${p}`, {
       method,
@@ -227,6 +215,23 @@ export async function parentApi(env, email = env.PARENT_EMAIL) {
   return { get: (p) => call('GET', p), send: call };
 }
 
+/** Signs a guardian in through the API; returns {get, send(method, path, body)} with the
+ * parent cookie and CSRF token. */
+export async function parentApi(env, email = env.PARENT_EMAIL) {
+  const link = await parentLoginLink(env, email);
+  const token = link.split('#login=')[1];
+  const res = await fetch(`${env.URL}/api/v1/parent/session`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  const t = await res.text();
+  assert.equal(res.status, 200, `parent sign-in answered ${res.status}: ${t}`);
+  const { csrf } = JSON.parse(t);
+  const cookie = (res.headers.getSetCookie?.() || [res.headers.get('set-cookie')])
+    .filter(Boolean).map((c) => c.split(';', 1)[0]).join('; ');
+  return sessionClient(env, cookie, csrf);
+}
+
 /** Signs a staff user (login) in through the API; returns {get, send(method, path, body)}. */
 export async function userApi(env, login, password = env.STAFF_PASSWORD) {
   const res = await fetch(`${env.URL}/api/v1/session`, {
@@ -238,17 +243,5 @@ export async function userApi(env, login, password = env.STAFF_PASSWORD) {
   const { csrf } = JSON.parse(t);
   const cookie = (res.headers.getSetCookie?.() || [res.headers.get('set-cookie')])
     .filter(Boolean).map((c) => c.split(';', 1)[0]).join('; ');
-  const call = async (method, p, body) => {
-    const r = await fetch(`${env.URL}${p}`, {
-      method,
-      headers: { Cookie: cookie, Accept: 'application/json', 'X-CSRF-Token': csrf,
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    let data = null;
-    try { data = JSON.parse(text); } catch { /* keep null */ }
-    return { status: r.status, data, text };
-  };
-  return { get: (p) => call('GET', p), send: call };
+  return sessionClient(env, cookie, csrf);
 }

@@ -109,3 +109,33 @@ export function el(tag, attrs = {}, ...children) {
   }
   return e;
 }
+
+/**
+ * The staff sign-in form (shared by /staff/ and /staff/emergency.html): reads ui.loginId and
+ * ui.loginPw, shows problems with setAlert(ui.loginError, message), and on success calls
+ * onSignedIn(answer of POST /api/v1/session).
+ */
+export async function staffSignIn(ui, setAlert, onSignedIn) {
+  const login = ui.loginId.value.trim();
+  const password = ui.loginPw.value;
+  if (!login || !password) {
+    setAlert(ui.loginError, 'ログインIDとパスワードを入力してください。');
+    (login ? ui.loginPw : ui.loginId).focus();
+    return;
+  }
+  setAlert(ui.loginError, '');
+  ui.loginSubmit.disabled = true;
+  ui.loginSubmit.textContent = 'ログイン中…';
+  try {
+    const data = await request('/session', { method: 'POST', body: { login, password } });
+    ui.loginPw.value = '';
+    await onSignedIn(data);
+  } catch (err) {
+    setAlert(ui.loginError, err.message);
+    ui.loginPw.select();
+    ui.loginPw.focus();
+  } finally {
+    ui.loginSubmit.disabled = false;
+    ui.loginSubmit.textContent = 'ログイン';
+  }
+}

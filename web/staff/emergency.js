@@ -1,7 +1,7 @@
 // mimamori — emergency mail page (緊急時の一斉メール配信): compose with a confirm step, the
 // history of sends, one send's delivery (polled while mails are pending) and the second
 // person's approval. Every text from the server is set with textContent (el() / setText).
-import { request, ApiError, formatTime, formatDay, el } from '/js/api.js';
+import { request, ApiError, formatTime, formatDay, el, staffSignIn } from '/js/api.js';
 
 const POLL_PENDING_MS = 3000;     // while mails of a send are still queued
 const POLL_AWAITING_MS = 10000;   // while a send waits for approval (someone else may decide)
@@ -164,28 +164,7 @@ function toLogin(message) {
 
 async function onLoginSubmit(ev) {
   ev.preventDefault();
-  const login = ui.loginId.value.trim();
-  const password = ui.loginPw.value;
-  if (!login || !password) {
-    setAlert(ui.loginError, 'ログインIDとパスワードを入力してください。');
-    (login ? ui.loginPw : ui.loginId).focus();
-    return;
-  }
-  setAlert(ui.loginError, '');
-  ui.loginSubmit.disabled = true;
-  ui.loginSubmit.textContent = 'ログイン中…';
-  try {
-    const data = await request('/session', { method: 'POST', body: { login, password } });
-    ui.loginPw.value = '';
-    await onSignedIn(data);
-  } catch (err) {
-    setAlert(ui.loginError, err.message);
-    ui.loginPw.select();
-    ui.loginPw.focus();
-  } finally {
-    ui.loginSubmit.disabled = false;
-    ui.loginSubmit.textContent = 'ログイン';
-  }
+  await staffSignIn(ui, setAlert, onSignedIn);
 }
 
 async function onSignOut() {

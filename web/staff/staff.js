@@ -1,6 +1,6 @@
 // mimamori — staff page: sign-in, site selector, live attendance board (plans, absences,
 // alerts, pickups), manual entry/exit and check-out by the pickup person.
-import { request, ApiError, formatTime, formatDay, el } from '/js/api.js';
+import { request, ApiError, formatTime, formatDay, el, staffSignIn } from '/js/api.js';
 
 const POLL_MS = 3000;
 const SITE_KEY = 'mimamori.staff.site';
@@ -122,28 +122,7 @@ function toLogin(message) {
 
 async function onLoginSubmit(ev) {
   ev.preventDefault();
-  const login = ui.loginId.value.trim();
-  const password = ui.loginPw.value;
-  if (!login || !password) {
-    setAlert(ui.loginError, 'ログインIDとパスワードを入力してください。');
-    (login ? ui.loginPw : ui.loginId).focus();
-    return;
-  }
-  setAlert(ui.loginError, '');
-  ui.loginSubmit.disabled = true;
-  ui.loginSubmit.textContent = 'ログイン中…';
-  try {
-    const data = await request('/session', { method: 'POST', body: { login, password } });
-    ui.loginPw.value = '';
-    await onSignedIn(data);
-  } catch (err) {
-    setAlert(ui.loginError, err.message);
-    ui.loginPw.select();
-    ui.loginPw.focus();
-  } finally {
-    ui.loginSubmit.disabled = false;
-    ui.loginSubmit.textContent = 'ログイン';
-  }
+  await staffSignIn(ui, setAlert, onSignedIn);
 }
 
 async function onSignOut() {
