@@ -19,7 +19,6 @@
 #include "auth/audit.h"
 #include "base/clock.h"
 #include "base/buf.h"
-#include "base/xalloc.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -96,70 +95,8 @@ static enum err put_sealed(struct app *a, struct buf *b, struct store_stmt *st, 
 	return e;
 }
 
-/* One pickup person of a child of the site. */
-struct pickup_row {
-	int64_t child_id, id;
-	char *name, *relation;
-	int active;
-};
-
-static void pickups_free(struct pickup_row *p, size_t n)
-{
-	for (size_t i = 0; p && i < n; i++) {
-		vault_wipe_free(p[i].name);
-		vault_wipe_free(p[i].relation);
-	}
-	free(p);
-}
-
-/* Every pickup person of the site's active children, ordered by child and id: one query for
- * the whole board. */
-static enum err load_pickups(struct app *a, struct store_conn *c, int64_t site_id,
-			     struct pickup_row **out, size_t *n)
-{
-	struct pickup_row *list = NULL;
-	size_t len = 0, cap = 0;
-	enum err e = ERR_DB;
-	struct store_stmt *st = store_prepare(
-	    c, "SELECT p.child_id, p.id, p.name_enc, p.relation_enc, p.active FROM pickups p JOIN "
-	       "children ch ON ch.id = p.child_id WHERE ch.site_id = ? AND ch.active = 1 "
-	       "ORDER BY p.child_id, p.id");
-	if (!st)
-		goto out;
-	store_bind_int(st, 1, site_id);
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 64;
-			list = xrealloc(list, cap * sizeof *list);
-		}
-		struct pickup_row *p = &list[len++];
-		size_t l1, l2;
-		const void *b1 = store_col_blob(st, 2, &l1), *b2 = store_col_blob(st, 3, &l2);
-		p->child_id = store_col_int(st, 0);
-		p->id = store_col_int(st, 1);
-		p->active = (int)store_col_int(st, 4);
-		p->name = p->relation = NULL;
-		e = vault_unseal(a->vault, "pickups.name", b1, l1, &p->name);
-		if (e == ERR_OK)
-			e = vault_unseal(a->vault, "pickups.relation", b2, l2, &p->relation);
-		if (e != ERR_OK)
-			goto out;
-	}
-	e = rc == STORE_DONE ? ERR_OK : ERR_DB;
-out:
-	store_finish(st);
-	if (e != ERR_OK) {
-		pickups_free(list, len);
-		return e;
-	}
-	*out = list;
-	*n = len;
-	return ERR_OK;
-}
-
 /* The first pickup row of child_id in p (sorted by child), or n. */
-static size_t pickups_of(const struct pickup_row *p, size_t n, int64_t child_id)
+static size_t pickups_of(const struct pickup *p, size_t n, int64_t child_id)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -173,7 +110,7 @@ static size_t pickups_of(const struct pickup_row *p, size_t n, int64_t child_id)
 }
 
 /* Appends {"id","name","relation"} of pickup id among child_id's rows from first, or null. */
-static enum err put_pickup(struct buf *b, const struct pickup_row *p, size_t n, size_t first,
+static enum err put_pickup(struct buf *b, const struct pickup *p, size_t n, size_t first,
 			   int64_t child_id, int64_t id)
 {
 	for (size_t i = first; id && i < n && p[i].child_id == child_id; i++) {
@@ -192,7 +129,7 @@ static enum err put_pickup(struct buf *b, const struct pickup_row *p, size_t n, 
 }
 
 /* Appends the child's active pickup people as an array. */
-static enum err put_pickups(struct buf *b, const struct pickup_row *p, size_t n, size_t first,
+static enum err put_pickups(struct buf *b, const struct pickup *p, size_t n, size_t first,
 			    int64_t child_id)
 {
 	enum err e = buf_puts(b, "[");
@@ -236,7 +173,7 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	struct site site;
 	char day[16], now_hhmm[8];
 	int wd = 0;
-	struct pickup_row *pk = NULL;
+	struct pickup *pk = NULL;
 	size_t npk = 0, nchildren = 0;
 	int64_t counts[ST_COUNT] = {0};
 	struct buf *b = &rs->body, alerts;
@@ -251,7 +188,7 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	clock_jst_date(now, day, sizeof day);
 	clock_jst_hhmm(now, now_hhmm, sizeof now_hhmm);
 	clock_day_parse(day, NULL, &wd);
-	e = load_pickups(rq->app, c, site.id, &pk, &npk);
+	e = pickup_list_site(rq->app, c, site.id, &pk, &npk);
 	if (e != ERR_OK)
 		goto out;
 	/* One pass: each child with today's first entry, last scan (direction, time, staff
@@ -423,7 +360,7 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 out:
 	store_finish(st);
 	store_release(c);
-	pickups_free(pk, npk);
+	pickup_list_free(pk, npk);
 	buf_free(&alerts);
 	return e;
 }

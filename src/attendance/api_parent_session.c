@@ -11,16 +11,9 @@
 #include "attendance/attendance.h"
 #include "attendance/plan.h"
 #include "auth/session.h"
-#include "base/xalloc.h"
+#include "http/session_api.h"
 #include "store/store.h"
 #include "vault/vault.h"
-
-static char *cookie(struct app *a, const char *value, long max_age)
-{
-	return xasprintf("%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s",
-			 SESSION_PARENT_COOKIE, value, max_age,
-			 a->cfg.secure_cookies ? "; Secure" : "");
-}
 
 enum err api_parent_link_create(struct http_req *rq, struct http_resp *rs)
 {
@@ -83,7 +76,7 @@ enum err api_parent_session_create(struct http_req *rq, struct http_resp *rs)
 	e = session_create_kind(rq->app->store, SESSION_GUARDIAN, gid, &stoken, &csrf);
 	if (e != ERR_OK)
 		goto out;
-	rs->set_cookie = cookie(rq->app, stoken, SESSION_ABSOLUTE_MS / 1000);
+	rs->set_cookie = session_cookie(rq->app, SESSION_PARENT_COOKIE, stoken, SESSION_ABSOLUTE_MS / 1000);
 	e = session_answer(rq, rs, gid, csrf, 200);
 out:
 	json_decref(body);
@@ -107,7 +100,7 @@ enum err api_parent_session_delete(struct http_req *rq, struct http_resp *rs)
 	const char *tok = http_cookie(rq, SESSION_PARENT_COOKIE);
 	if (tok)
 		session_delete_kind(rq->app->store, SESSION_GUARDIAN, tok);
-	rs->set_cookie = cookie(rq->app, "", 0);
+	rs->set_cookie = session_cookie(rq->app, SESSION_PARENT_COOKIE, "", 0);
 	rs->status = 204;
 	return ERR_OK;
 }

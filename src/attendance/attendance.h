@@ -53,8 +53,6 @@ enum err roster_import(struct app *a, const char *data, size_t len, struct impor
 		       void (*on_error)(size_t line, const char *reason, void *ctx), void *ctx,
 		       const char **why);
 
-/* Writes the blind index of a guardian's address (case-folded) into idx (VAULT_BLIND_LEN). */
-void guardian_email_index(struct app *a, const char *email, unsigned char *idx);
 /* Creates a confirmation token for guardian_id and queues the mail with the link, on c inside
  * the caller's transaction. */
 enum err guardian_confirm_request(struct app *a, struct store_conn *c, int64_t guardian_id,

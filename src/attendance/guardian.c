@@ -18,12 +18,6 @@
 
 #define CONFIRM_TTL_MS (14LL * 24 * 3600 * 1000)
 
-/* The mail layer owns the index, so that bounces (kept by address) and guardians agree. */
-void guardian_email_index(struct app *a, const char *email, unsigned char *idx)
-{
-	mail_address_index(a->vault, email, idx);
-}
-
 enum err guardian_confirm_request(struct app *a, struct store_conn *c, int64_t guardian_id,
 				  const char *email)
 {

@@ -22,7 +22,7 @@ static enum err find_confirmed(struct app *a, struct store_conn *c, const char *
 {
 	unsigned char idx[VAULT_BLIND_LEN];
 	enum err e = ERR_OK;
-	guardian_email_index(a, email, idx);
+	mail_address_index(a->vault, email, idx);
 	*gid = 0;
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT id, email_enc FROM guardians WHERE email_idx = ? AND "

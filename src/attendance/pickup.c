@@ -14,23 +14,6 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-const char *plan_text_check(const char *text, size_t max)
-{
-	switch (text_line_check(text ? text : "", max)) {
-	case TEXT_OK:
-		return NULL;
-	case TEXT_BAD_UTF8:
-		return "the text is not valid UTF-8";
-	case TEXT_CONTROL:
-		return "line breaks and control characters are not allowed";
-	case TEXT_EMPTY:
-		return "the text is empty";
-	case TEXT_TOO_LONG:
-		break;
-	}
-	return "the text is too long";
-}
-
 void pickup_list_free(struct pickup *p, size_t n)
 {
 	for (size_t i = 0; p && i < n; i++) {
@@ -40,40 +23,34 @@ void pickup_list_free(struct pickup *p, size_t n)
 	free(p);
 }
 
-enum err pickup_list(struct app *a, struct store_conn *c, int64_t child_id, int all,
-		     struct pickup **out, size_t *n)
+/* Steps st (columns child_id, id, name_enc, relation_enc, active) to its end into *out
+ * (malloc'd) and *n, unsealing the names; finishes st. */
+static enum err read_rows(struct app *a, struct store_stmt *st, struct pickup **out, size_t *n)
 {
 	struct pickup *list = NULL;
 	size_t len = 0, cap = 0;
-	enum err e = ERR_DB;
-	struct store_stmt *st = store_prepare(
-	    c, "SELECT id, name_enc, relation_enc, active FROM pickups WHERE child_id = ? AND "
-	       "(active = 1 OR ?) ORDER BY id");
-	if (!st)
-		goto out;
-	store_bind_int(st, 1, child_id);
-	store_bind_int(st, 2, all ? 1 : 0);
+	enum err e = ERR_OK;
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 4;
 			list = xrealloc(list, cap * sizeof *list);
 		}
-		struct pickup *p = &list[len];
+		struct pickup *p = &list[len++];
 		size_t l1, l2;
-		const void *b1 = store_col_blob(st, 1, &l1), *b2 = store_col_blob(st, 2, &l2);
-		p->id = store_col_int(st, 0);
-		p->active = (int)store_col_int(st, 3);
+		const void *b1 = store_col_blob(st, 2, &l1), *b2 = store_col_blob(st, 3, &l2);
+		p->child_id = store_col_int(st, 0);
+		p->id = store_col_int(st, 1);
+		p->active = (int)store_col_int(st, 4);
 		p->name = p->relation = NULL;
-		len++;
 		e = vault_unseal(a->vault, "pickups.name", b1, l1, &p->name);
 		if (e == ERR_OK)
 			e = vault_unseal(a->vault, "pickups.relation", b2, l2, &p->relation);
 		if (e != ERR_OK)
-			goto out;
+			break;
 	}
-	e = rc == STORE_DONE ? ERR_OK : ERR_DB;
-out:
+	if (e == ERR_OK && rc != STORE_DONE)
+		e = ERR_DB;
 	store_finish(st);
 	if (e != ERR_OK) {
 		pickup_list_free(list, len);
@@ -84,16 +61,40 @@ out:
 	return ERR_OK;
 }
 
+enum err pickup_list(struct app *a, struct store_conn *c, int64_t child_id, int all,
+		     struct pickup **out, size_t *n)
+{
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT child_id, id, name_enc, relation_enc, active FROM pickups WHERE "
+	       "child_id = ? AND (active = 1 OR ?) ORDER BY id");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, child_id);
+	store_bind_int(st, 2, all ? 1 : 0);
+	return read_rows(a, st, out, n);
+}
+
+enum err pickup_list_site(struct app *a, struct store_conn *c, int64_t site_id,
+			  struct pickup **out, size_t *n)
+{
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT p.child_id, p.id, p.name_enc, p.relation_enc, p.active FROM pickups p "
+	       "JOIN children ch ON ch.id = p.child_id WHERE ch.site_id = ? AND ch.active = 1 "
+	       "ORDER BY p.child_id, p.id");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, site_id);
+	return read_rows(a, st, out, n);
+}
+
 enum err pickup_add(struct app *a, const char *actor, int64_t child_id, const char *name,
 		    const char *relation, int64_t *id, const char **why)
 {
-	const char *bad = plan_text_check(name, PICKUP_TEXT_MAX);
-	if (bad) {
+	if (text_line_check(name ? name : "", PICKUP_TEXT_MAX) != TEXT_OK) {
 		*why = "name: 1-60 characters on one line";
 		return ERR_INVALID;
 	}
-	bad = plan_text_check(relation, PICKUP_TEXT_MAX);
-	if (bad) {
+	if (text_line_check(relation ? relation : "", PICKUP_TEXT_MAX) != TEXT_OK) {
 		*why = "relation: 1-60 characters on one line";
 		return ERR_INVALID;
 	}

@@ -11,6 +11,7 @@
 #include "attendance/attendance.h"
 #include "auth/audit.h"
 #include "base/clock.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -293,7 +294,7 @@ const char *plan_entry_check(struct store_conn *c, const struct site *s, int64_t
 			     const struct plan_entry *p)
 {
 	if (p->status == PLAN_ABSENT) {
-		if (!p->reason || plan_text_check(p->reason, PLAN_TEXT_MAX))
+		if (!p->reason || text_line_check(p->reason, PLAN_TEXT_MAX) != TEXT_OK)
 			return "an absence needs a reason of 1-200 characters on one line";
 		return NULL;
 	}

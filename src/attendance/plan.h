@@ -111,14 +111,18 @@ enum err plan_set_week(struct app *a, const char *actor, int64_t child_id, const
 /* ---- the pickup list (pickup.c) ---- */
 
 struct pickup {
-	int64_t id;
+	int64_t child_id, id;
 	char *name, *relation; /* malloc'd; free with pickup_list_free */
 	int active;
 };
 /* Loads child_id's pickup people on c (active only unless all): *out (malloc'd) and *n. */
 enum err pickup_list(struct app *a, struct store_conn *c, int64_t child_id, int all,
 		     struct pickup **out, size_t *n);
-/* Frees a list from pickup_list, wiping the names. */
+/* Loads every pickup person (removed ones too) of site_id's active children on c, ordered by
+ * child and id: *out (malloc'd) and *n. One query for a whole board. */
+enum err pickup_list_site(struct app *a, struct store_conn *c, int64_t site_id,
+			  struct pickup **out, size_t *n);
+/* Frees a list from pickup_list or pickup_list_site, wiping the names. */
 void pickup_list_free(struct pickup *p, size_t n);
 /* Adds a pickup person (name and relation 1-60 characters, no control characters) to
  * child_id as actor: *id. ERR_INVALID with *why. Audited. */
@@ -127,9 +131,6 @@ enum err pickup_add(struct app *a, const char *actor, int64_t child_id, const ch
 /* Removes (deactivates) pickup id of child_id as actor. ERR_NOTFOUND when it is not the
  * child's. Audited. */
 enum err pickup_remove(struct app *a, const char *actor, int64_t child_id, int64_t id);
-/* Returns NULL when text is 1..max characters of UTF-8 without control characters and not
- * only spaces, else a static reason naming field. */
-const char *plan_text_check(const char *text, size_t max);
 
 /* ---- alerts (alerts.c) ---- */
 

@@ -158,7 +158,7 @@ static enum err apply_row(struct app *a, struct store_conn *c, const struct row 
 		rep->children_updated++;
 	}
 	unsigned char idx[VAULT_BLIND_LEN];
-	guardian_email_index(a, r->f[C_GEMAIL], idx);
+	mail_address_index(a->vault, r->f[C_GEMAIL], idx);
 	st = store_prepare(c, "SELECT id FROM guardians WHERE email_idx = ?");
 	if (!st)
 		return ERR_DB;

@@ -161,13 +161,3 @@ int clock_day_parse(const char *day, int64_t *midnight_ms, int *weekday)
 		*weekday = back.tm_wday;
 	return 0;
 }
-
-void clock_day_add(const char *day, int delta, char *out, size_t n)
-{
-	int64_t ms = 0;
-	if (clock_day_parse(day, &ms, NULL) != 0) {
-		snprintf(out, n, "%s", day);
-		return;
-	}
-	clock_jst_date(ms + (int64_t)delta * 86400000, out, n);
-}

@@ -26,7 +26,5 @@ int clock_jst_minutes(int64_t ms);
 /* Parses a real calendar date "YYYY-MM-DD": sets *midnight_ms (its Japan-time start) and
  * *weekday (0 Sunday … 6 Saturday) when not NULL. Returns 0, or -1 when day is not a date. */
 int clock_day_parse(const char *day, int64_t *midnight_ms, int *weekday);
-/* Writes the date delta days after day (a valid date) into out (>= 11 bytes). */
-void clock_day_add(const char *day, int delta, char *out, size_t n);
 
 #endif

@@ -19,10 +19,10 @@ static json_t *user_json(const struct user *u, const char *csrf)
 			 role_name(u->role), "sites", sites, "csrf", csrf);
 }
 
-static char *cookie(struct app *a, const char *value, long max_age)
+char *session_cookie(struct app *a, const char *name, const char *value, long max_age)
 {
-	return xasprintf("%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s", SESSION_COOKIE,
-			 value, max_age, a->cfg.secure_cookies ? "; Secure" : "");
+	return xasprintf("%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%ld%s", name, value,
+			 max_age, a->cfg.secure_cookies ? "; Secure" : "");
 }
 
 enum err api_session_create(struct http_req *rq, struct http_resp *rs)
@@ -56,7 +56,7 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 	e = session_create(rq->app->store, u.id, &token, &csrf);
 	if (e != ERR_OK)
 		goto out;
-	rs->set_cookie = cookie(rq->app, token, SESSION_ABSOLUTE_MS / 1000);
+	rs->set_cookie = session_cookie(rq->app, SESSION_COOKIE, token, SESSION_ABSOLUTE_MS / 1000);
 	e = http_json(rs, 200, user_json(&u, csrf));
 out:
 	json_decref(body);
@@ -80,7 +80,7 @@ enum err api_session_delete(struct http_req *rq, struct http_resp *rs)
 	const char *tok = http_cookie(rq, SESSION_COOKIE);
 	if (tok)
 		session_delete(rq->app->store, tok);
-	rs->set_cookie = cookie(rq->app, "", 0);
+	rs->set_cookie = session_cookie(rq->app, SESSION_COOKIE, "", 0);
 	rs->status = 204;
 	return ERR_OK;
 }

@@ -4,6 +4,10 @@
 #define MIMAMORI_HTTP_SESSION_API_H
 #include "http/http.h"
 
+struct app;
+/* Returns the Set-Cookie value (malloc'd, caller frees) for session cookie name holding value
+ * for max_age seconds (0 clears it): HttpOnly, SameSite=Strict, Secure behind TLS. */
+char *session_cookie(struct app *a, const char *name, const char *value, long max_age);
 /* POST: {login, password} → the user and a CSRF token, with the session cookie set. */
 enum err api_session_create(struct http_req *rq, struct http_resp *rs);
 /* GET: the signed-in user and CSRF token. */
