@@ -178,7 +178,8 @@ static int cmd_serve(int argc, char **argv)
 	if (!listen)
 		listen = a->cfg.listen;
 	setenv("MIMAMORI_MAIL_FROM", a->cfg.mail_from, 0);
-	enum err e = mail_sender_start(a->store, a->vault, mail ? mail : a->cfg.mail_url, &a->mail);
+	enum err e = mail_sender_start(a->store, a->vault, mail ? mail : a->cfg.mail_url,
+				       a->cfg.base_url, &a->mail);
 	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: serve: mail transport %s: %s\n",
 			mail ? mail : a->cfg.mail_url, err_str(e));

@@ -82,6 +82,12 @@ const struct http_route routes[] = {
 	 "guardians whose mail address bounces (never the address)"},
 	{"POST", "/api/v1/mail/bouncing/{}/confirmation", WARD, 0, api_mail_bouncing_confirm,
 	 "mail a guardian with a bouncing address a new confirmation link"},
+
+	/* List-Unsubscribe of bulk mail (RFC 8058): no sign-in, the token names the message */
+	{"GET", "/api/v1/unsubscribe/{}", ROLE_PUBLIC, 1, api_unsubscribe_get,
+	 "lead an unsubscribe link to its page (changes nothing)"},
+	{"POST", "/api/v1/unsubscribe/{}", ROLE_PUBLIC, 1, api_unsubscribe_post,
+	 "unsubscribe a message's recipient from its list (one-click)"},
 	{0},
 };
 

@@ -62,7 +62,8 @@ enum err guardian_confirm_request(struct app *a, struct store_conn *c, int64_t g
 enum err guardian_confirm(struct app *a, const char *token);
 struct store_stmt;
 /* Steps st (a query whose column 0 is guardians.email_enc) to its end and queues one message to
- * each address on c, in the caller's transaction. *count is the number queued. The caller
+ * each address on c, in the caller's transaction; for kind "bulk", bouncing and unsubscribed
+ * addresses are skipped (mail_outbox_enqueue_bulk). *count is the number queued. The caller
  * still finishes st. */
 enum err guardian_mail_each(struct app *a, struct store_conn *c, struct store_stmt *st,
 			    const char *send_id, const char *kind, const char *subject,

@@ -64,6 +64,15 @@ enum err api_mail_bouncing_list(struct http_req *rq, struct http_resp *rs);
  * address is not bouncing. Audited. */
 enum err api_mail_bouncing_confirm(struct http_req *rq, struct http_resp *rs);
 
+/* List-Unsubscribe of bulk mail (api_unsubscribe.c); public, the token is the capability. */
+/* GET /api/v1/unsubscribe/{token}: 303 to the page /unsubscribe/?t=TOKEN, which asks first
+ * (mail scanners follow links); changes nothing. */
+enum err api_unsubscribe_get(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/unsubscribe/{token} with "List-Unsubscribe=One-Click" (RFC 8058) or
+ * {"via":"web"}: the message's recipient gets no more mail of its list →
+ * {unsubscribed, list, already}. 404 for a token that is not valid; audited. */
+enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs);
+
 /* Guardians (/parent/, api_parent_session.c, api_parent_plan.c). */
 /* POST /api/v1/parent/login-links (public): {email} → 202, a sign-in link mailed when the
  * address is a confirmed guardian's (the answer never says whether it is). */

@@ -146,31 +146,29 @@ enum err guardian_mail_each(struct app *a, struct store_conn *c, struct store_st
 {
 	enum err e = ERR_OK;
 	int rc, bulk = strcmp(kind, "bulk") == 0;
-	size_t skipped = 0;
+	size_t skipped[3] = {0, 0, 0};
 	*count = 0;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		size_t len;
 		char *addr = NULL;
-		int bouncing = 0;
+		enum mail_skip skip = MAIL_QUEUED;
 		const void *b = store_col_blob(st, 0, &len);
 		e = vault_unseal(a->vault, "guardians.email", b, len, &addr);
 		if (e != ERR_OK)
 			return e;
-		/* Bulk mail skips a bouncing address until it is confirmed again; notices (entry,
-		 * exit, alerts, links) still go: they are few, and each may matter that day. */
+		/* Bulk mail skips bouncing and unsubscribed addresses (the mail layer decides). */
 		if (bulk)
-			e = mail_bounce_is_bouncing(c, a->vault, addr, &bouncing);
-		if (e == ERR_OK && !bouncing)
+			e = mail_outbox_enqueue_bulk(c, a->vault, send_id, addr, subject, body, &skip);
+		else
 			e = mail_outbox_enqueue(c, a->vault, send_id, kind, addr, subject, body);
 		vault_wipe_free(addr);
 		if (e != ERR_OK)
 			return e;
-		if (bouncing)
-			skipped++;
-		else
-			(*count)++;
+		skipped[skip]++;
 	}
-	if (skipped)
-		log_info("mail: send %s skipped %zu bouncing address(es)", send_id, skipped);
+	*count = skipped[MAIL_QUEUED];
+	if (skipped[MAIL_SKIP_BOUNCING] || skipped[MAIL_SKIP_UNSUBSCRIBED])
+		log_info("mail: send %s skipped %zu bouncing and %zu unsubscribed address(es)",
+			 send_id, skipped[MAIL_SKIP_BOUNCING], skipped[MAIL_SKIP_UNSUBSCRIBED]);
 	return rc == STORE_DONE ? ERR_OK : ERR_DB;
 }

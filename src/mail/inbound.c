@@ -150,6 +150,50 @@ out:
 	return e;
 }
 
+/* The outbox row an unsubscribe address of a message names (the envelope recipient first, then
+ * the addresses it was delivered to), or 0. */
+static int64_t match_unsubscribe(const struct vault *v, const struct mail_dsn *d,
+				 const char *rcpt)
+{
+	int64_t id = 0;
+	if (mail_unsub_mailto_parse(v, rcpt, &id) == ERR_OK)
+		return id;
+	for (size_t i = 0; i < d->naddrs; i++)
+		if (mail_unsub_mailto_parse(v, d->addrs[i], &id) == ERR_OK)
+			return id;
+	return 0;
+}
+
+/* Records the unsubscribe of row res->outbox_id (by mail) on c in one transaction (audited). */
+static enum err record_unsubscribe(struct store_conn *c, const struct vault *v,
+				   mail_audit_fn audit, struct mail_inbound_result *res)
+{
+	struct mail_unsub_result u;
+	char object[48], detail[96];
+	enum err e = store_begin(c);
+	if (e == ERR_OK)
+		e = mail_unsubscribe(c, v, res->outbox_id, "mailto", &u);
+	if (e == ERR_NOTFOUND) {
+		res->why = "the unsubscribe address names no bulk mail";
+		e = ERR_OK;
+		goto out;
+	}
+	if (e != ERR_OK)
+		goto out;
+	snprintf(object, sizeof object, "outbox:%" PRId64, res->outbox_id);
+	snprintf(detail, sizeof detail, "list %s by mailto%s", u.list,
+		 u.already ? " (already unsubscribed)" : "");
+	if (audit)
+		e = audit(c, v, ACTOR, "mail.unsubscribe", object, detail);
+	if (e == ERR_OK)
+		e = store_commit(c);
+	if (e == ERR_OK)
+		res->outcome = MAIL_IN_UNSUBSCRIBED;
+out:
+	store_rollback(c);
+	return e;
+}
+
 enum err mail_inbound(struct store *s, const struct vault *v, const char *msg, size_t len,
 		      const char *rcpt, int bounce_limit, mail_audit_fn audit,
 		      struct mail_inbound_result *res)
@@ -163,6 +207,13 @@ enum err mail_inbound(struct store *s, const struct vault *v, const char *msg, s
 	res->outcome = MAIL_IN_DROPPED;
 	if (mail_dsn_parse(msg, len, d) != ERR_OK) {
 		res->why = "not a mail message";
+		goto out;
+	}
+	/* A mail to unsubscribe+TOKEN@ (List-Unsubscribe's mailto); never a notification, whose
+	 * returned headers may carry our own List-Unsubscribe. */
+	if (!d->is_dsn && (res->outbox_id = match_unsubscribe(v, d, rcpt)) != 0) {
+		c = store_acquire(s);
+		e = record_unsubscribe(c, v, audit, res);
 		goto out;
 	}
 	res->outbox_id = match_verp(v, d, rcpt, &forged);
@@ -201,6 +252,8 @@ out:
 			 res->status[0] ? res->status : "(no status)", res->outbox_id, by,
 			 res->counted ? ", counted" : "",
 			 res->bouncing ? "; the address is bouncing" : "");
+	else if (res->outcome == MAIL_IN_UNSUBSCRIBED)
+		log_info("mail-in: unsubscribe by mail for outbox row %" PRId64, res->outbox_id);
 	else if (res->outcome == MAIL_IN_DUPLICATE)
 		log_info("mail-in: the hard bounce of outbox row %" PRId64 " was already recorded",
 			 res->outbox_id);

@@ -27,12 +27,28 @@ enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const 
 			     const char *kind, const char *to, const char *subject,
 			     const char *body);
 
+/* Why a bulk message was not queued. */
+enum mail_skip {
+	MAIL_QUEUED,            /* it was queued */
+	MAIL_SKIP_BOUNCING,     /* the address bounces: no bulk mail until confirmed again */
+	MAIL_SKIP_UNSUBSCRIBED, /* the address unsubscribed from the send's list */
+};
+/* Queues one bulk message (kind "bulk", see mail_outbox_enqueue) unless its address is
+ * bouncing or unsubscribed from the list of send_id (the part before ':'); *skip says which.
+ * Same errors as mail_outbox_enqueue. Keeps no pointer. */
+enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
+				  const char *send_id, const char *to, const char *subject,
+				  const char *body, enum mail_skip *skip);
+
 /* Starts the sender thread for transport_url ("smtp://host:port" or "maildir:PATH"). It sends
  * due outbox rows, marks them sent/failed/deferred, retries 4xx with back-off, and on start
- * re-queues rows left 'sending' by a crash. Returns the sender in *out (stop with
- * mail_sender_stop). ERR_INVALID for an unknown transport. s and v must outlive the sender. */
+ * re-queues rows left 'sending' by a crash. Each message goes out with its VERP return path
+ * (MIMAMORI_MAIL_BOUNCE_DOMAIN, default the From domain); bulk mail carries List-Unsubscribe
+ * links under base_url (the public URL, e.g. "https://mimamori.example.jp"). Returns the sender
+ * in *out (stop with mail_sender_stop). ERR_INVALID for an unknown transport or a bad setting.
+ * s and v must outlive the sender; base_url is copied. */
 enum err mail_sender_start(struct store *s, const struct vault *v, const char *transport_url,
-			   struct mail_sender **out);
+			   const char *base_url, struct mail_sender **out);
 /* Wakes the sender after new rows were committed (cheap; safe from any thread). */
 void mail_sender_wake(struct mail_sender *m);
 /* Stops the thread, waits for it, frees m; NULL is a no-op. */
@@ -72,6 +88,39 @@ enum err mail_verp_make(const struct vault *v, int64_t outbox_id, const char *do
  * *outbox_id. ERR_NOTFOUND when addr is not a VERP address, ERR_INVALID when it is one but its
  * mac is wrong (forged or mangled). The domain is not checked: the mac is what counts. */
 enum err mail_verp_parse(const struct vault *v, const char *addr, int64_t *outbox_id);
+
+/* List-Unsubscribe (unsubscribe.c): bulk mail carries <BASE/api/v1/unsubscribe/TOKEN> for a
+ * one-click POST (RFC 8058) and <mailto:unsubscribe+TOKEN@domain>; TOKEN is "<outbox id>-<mac>",
+ * mac the first MAIL_UNSUB_MAC_LEN hex characters of the vault's keyed BLAKE2b of the id (blind
+ * index domain "unsubscribe"): 128 bits, so it cannot be guessed for another row. */
+#define MAIL_UNSUB_MAC_LEN 32
+#define MAIL_LIST_MAX 32 /* bytes kept of a list name (send_id before ':') */
+/* Writes the token of outbox row outbox_id into out (n bytes). ERR_INVALID for an id <= 0,
+ * ERR_TOOLARGE when out is too small. */
+enum err mail_unsub_token(const struct vault *v, int64_t outbox_id, char *out, size_t n);
+/* Reads token into *outbox_id. ERR_NOTFOUND when it is not a token or its mac is wrong (one
+ * answer for both: a caller must not learn which). */
+enum err mail_unsub_parse(const struct vault *v, const char *token, int64_t *outbox_id);
+/* Writes the mailto address unsubscribe+TOKEN@domain of outbox row outbox_id into out (n
+ * bytes). ERR_INVALID for a bad id or domain, ERR_TOOLARGE when out is too small. */
+enum err mail_unsub_mailto(const struct vault *v, int64_t outbox_id, const char *domain,
+			   char *out, size_t n);
+/* Reads an unsubscribe mailto address (optionally in <>, any letter case) into *outbox_id.
+ * ERR_NOTFOUND when addr is not one, ERR_INVALID when it is one with a wrong mac. */
+enum err mail_unsub_mailto_parse(const struct vault *v, const char *addr, int64_t *outbox_id);
+/* What mail_unsubscribe did. */
+struct mail_unsub_result {
+	char list[MAIL_LIST_MAX]; /* the list the address left */
+	int already;              /* 1 when it had left it before (nothing changed) */
+};
+/* Records on c (inside the caller's transaction, if any) that the recipient of outbox row
+ * outbox_id wants no more mail of that row's list; via is "one-click", "web" or "mailto".
+ * ERR_NOTFOUND when there is no such row or it is no bulk mail. */
+enum err mail_unsubscribe(struct store_conn *c, const struct vault *v, int64_t outbox_id,
+			  const char *via, struct mail_unsub_result *res);
+/* Sets *yes to 1 when addr unsubscribed from the list of send_id, on c. */
+enum err mail_unsubscribed(struct store_conn *c, const struct vault *v, const char *addr,
+			   const char *send_id, int *yes);
 
 /* Delivery status notifications (RFC 3464), read by dsn.c with GMime. */
 #define MAIL_DSN_RCPT_MAX 16   /* recipient groups kept; later ones are ignored */
@@ -163,6 +212,7 @@ enum mail_inbound_outcome {
 	MAIL_IN_DROPPED,   /* not ours, not a bounce, or nothing to record: logged and dropped */
 	MAIL_IN_RECORDED,  /* a bounce event was stored */
 	MAIL_IN_DUPLICATE, /* this hard bounce of this row was already stored */
+	MAIL_IN_UNSUBSCRIBED, /* a mail to an unsubscribe address: its list was left */
 };
 struct mail_inbound_result {
 	enum mail_inbound_outcome outcome;
@@ -174,7 +224,9 @@ struct mail_inbound_result {
 	int bouncing;                /* 1 when the address is bouncing after this message */
 };
 /* Takes one inbound message (msg, len bytes, as handed over by the MTA; rcpt the envelope
- * recipient or NULL): an RFC 3464 notification or any VERP-addressed mail is matched to its
+ * recipient or NULL): a mail to an unsubscribe address (unsubscribe+TOKEN@, not a notification)
+ * unsubscribes its row's recipient from the row's list (audited); an RFC 3464 notification or
+ * any VERP-addressed mail is matched to its
  * outbox row (by the VERP address, else by the returned Message-ID) and recorded: a bounce
  * event, the address's counts (a hard bounce once per row), bouncing from bounce_limit hard
  * bounces, the diagnostic in the row's last_reply (addresses blanked); audited with audit

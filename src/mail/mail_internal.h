@@ -41,6 +41,9 @@ struct mail_message {
 	const char *message_id; /* "<token@mimamori.invalid>" */
 	const char *kind;	/* "notice" adds Auto-Submitted: auto-generated */
 	int64_t date_ms;
+	/* Bulk mail: List-Unsubscribe targets (RFC 8058), both or neither; NULL for none. */
+	const char *unsubscribe_url;    /* https URL for the one-click POST */
+	const char *unsubscribe_mailto; /* address whose mail unsubscribes */
 };
 /* Builds the full RFC 5322 message (CRLF line ends, base64 UTF-8 text body) into out, which
  * the caller has initialised. ERR_TOOLARGE past out's cap. */

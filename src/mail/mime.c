@@ -164,6 +164,11 @@ enum err mail_mime_build(const struct mail_message *msg, struct buf *out)
 			       date, msg->message_id);
 	if (e == ERR_OK && strcmp(msg->kind, "notice") == 0)
 		e = buf_puts(out, "Auto-Submitted: auto-generated\r\n");
+	if (e == ERR_OK && msg->unsubscribe_url && msg->unsubscribe_mailto)
+		e = buf_printf(out,
+			       "List-Unsubscribe: <%s>,\r\n <mailto:%s?subject=unsubscribe>\r\n"
+			       "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+			       msg->unsubscribe_url, msg->unsubscribe_mailto);
 	if (e == ERR_OK)
 		e = buf_puts(out, "\r\n");
 	if (e == ERR_OK)

@@ -80,3 +80,30 @@ out:
 	free(mid);
 	return e;
 }
+
+enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
+				  const char *send_id, const char *to, const char *subject,
+				  const char *body, enum mail_skip *skip)
+{
+	int bouncing = 0, unsubscribed = 0;
+	enum err e = ERR_INVALID;
+	*skip = MAIL_QUEUED;
+	if (!send_id || !mail_address_valid(to))
+		return e;
+	/* Notices (entry, exit, alerts, links) still go to such an address: they are few, and
+	 * each may matter that day. Bulk mail waits for a new confirmation or stays stopped. */
+	e = mail_bounce_is_bouncing(c, v, to, &bouncing);
+	if (e == ERR_OK && bouncing) {
+		*skip = MAIL_SKIP_BOUNCING;
+		return ERR_OK;
+	}
+	if (e == ERR_OK)
+		e = mail_unsubscribed(c, v, to, send_id, &unsubscribed);
+	if (e == ERR_OK && unsubscribed) {
+		*skip = MAIL_SKIP_UNSUBSCRIBED;
+		return ERR_OK;
+	}
+	if (e == ERR_OK)
+		e = mail_outbox_enqueue(c, v, send_id, "bulk", to, subject, body);
+	return e;
+}

@@ -36,12 +36,30 @@ static int stopping(struct mail_sender *m)
 	return stop;
 }
 
+/* For bulk mail: the List-Unsubscribe URL and mailto of job j into url and mailto, and the
+ * body with a footer naming the link (old phones show no List-Unsubscribe button) into *body
+ * (malloc'd; wipe with vault_wipe_free). Returns 0 when they cannot be made. */
+static int unsubscribe_parts(struct mail_sender *m, const struct job *j, const char *plain_body,
+			     char *url, size_t url_n, char *mailto, size_t mailto_n, char **body)
+{
+	char token[64];
+	if (mail_unsub_token(m->v, j->id, token, sizeof token) != ERR_OK ||
+	    mail_unsub_mailto(m->v, j->id, m->bounce_domain, mailto, mailto_n) != ERR_OK)
+		return 0;
+	int w = snprintf(url, url_n, "%s/api/v1/unsubscribe/%s", m->base_url, token);
+	if (w < 0 || (size_t)w >= url_n)
+		return 0;
+	*body = xasprintf("%s\n\n--\nこのメールの配信停止: %s\n", plain_body, url);
+	return 1;
+}
+
 /* Unseals and builds one job's message into *msg (malloc'd) and *len, and its recipient into
  * *to (wipe with vault_wipe_free). On failure the job is done (failed) with the reason. */
 static int build(struct mail_sender *m, struct job *j, char **msg, size_t *len, char **to)
 {
-	char *plain[3] = {NULL, NULL, NULL};
-	int ok = 0;
+	char *plain[3] = {NULL, NULL, NULL}, *bulk_body = NULL;
+	char url[512], mailto[256];
+	int ok = 0, bulk = strcmp(j->kind, "bulk") == 0;
 	struct buf b;
 	buf_init(&b, MAIL_MESSAGE_MAX);
 	for (int i = 0; i < 3; i++) {
@@ -50,15 +68,22 @@ static int build(struct mail_sender *m, struct job *j, char **msg, size_t *len, 
 			goto out;
 		}
 	}
+	if (bulk && !unsubscribe_parts(m, j, plain[2], url, sizeof url, mailto, sizeof mailto,
+				       &bulk_body)) {
+		snprintf(j->reply, sizeof j->reply, "mimamori: cannot make the unsubscribe link");
+		goto out;
+	}
 	struct mail_message mm = {
 	    .from_name = m->from_name,
 	    .from_addr = m->from_addr,
 	    .to = plain[0],
 	    .subject = plain[1],
-	    .body = plain[2],
+	    .body = bulk ? bulk_body : plain[2],
 	    .message_id = j->message_id,
 	    .kind = j->kind,
 	    .date_ms = clock_now_ms(),
+	    .unsubscribe_url = bulk ? url : NULL,
+	    .unsubscribe_mailto = bulk ? mailto : NULL,
 	};
 	if (mail_mime_build(&mm, &b) != ERR_OK) {
 		snprintf(j->reply, sizeof j->reply, "mimamori: message too large");
@@ -79,6 +104,7 @@ out:
 	buf_free(&b);
 	for (int i = 0; i < 3; i++)
 		vault_wipe_free(plain[i]);
+	vault_wipe_free(bulk_body);
 	return ok;
 }
 
@@ -131,17 +157,22 @@ static size_t start_due(struct mail_sender *m, struct queue *q, int64_t relay_do
 			continue;
 		}
 		char *msg = NULL, *to = NULL;
+		char verp[256];
 		size_t len = 0;
 		if (!build(m, j, &msg, &len, &to))
 			continue;
+		/* The return path names the row, so a bounce finds it (mail-in); the From address
+		 * stays the ward's. */
+		if (mail_verp_make(m->v, j->id, m->bounce_domain, verp, sizeof verp) != ERR_OK)
+			snprintf(verp, sizeof verp, "%s", m->from_addr);
 		mail_pacer_started(m->pacer, j->domain, now);
 		if (m->t->start) {
 			j->state = JOB_FLIGHT;
-			m->t->start(m->t, m->from_addr, to, msg, len, j);
+			m->t->start(m->t, verp, to, msg, len, j);
 		} else {
 			char reply[MAIL_REPLY_MAX] = "";
 			enum mail_result r =
-			    m->t->send(m->t, m->from_addr, to, msg, len, reply, sizeof reply);
+			    m->t->send(m->t, verp, to, msg, len, reply, sizeof reply);
 			vault_wipe(msg, len);
 			free(msg);
 			finish(m, j, r, reply);
@@ -327,15 +358,29 @@ static enum err smtp_options(struct mail_smtp_options *o)
 	return ERR_OK;
 }
 
+/* Returns 1 when url can go into a List-Unsubscribe header and a body: http(s)://, printable
+ * ASCII without spaces, '<', '>' or quotes, and short. */
+static int base_url_valid(const char *url)
+{
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+		return 0;
+	if (strlen(url) > 200)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("<>\"'\\,", *p))
+			return 0;
+	return 1;
+}
+
 enum err mail_sender_start(struct store *s, const struct vault *v, const char *transport_url,
-			   struct mail_sender **out)
+			   const char *base_url, struct mail_sender **out)
 {
 	struct mail_sender *m = NULL;
 	struct mail_transport *t = NULL;
 	struct mail_pacer *pacer = NULL;
 	struct mail_smtp_options so;
 	const char *from = getenv("MIMAMORI_MAIL_FROM"), *bad = NULL;
-	char *from_name = NULL, *from_addr = NULL;
+	char *from_name = NULL, *from_addr = NULL, *bounce_domain = NULL;
 	enum err e;
 	pthread_condattr_t ca;
 
@@ -348,6 +393,20 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 	e = smtp_options(&so);
 	if (e != ERR_OK)
 		goto out;
+	if (!base_url_valid(base_url)) {
+		log_error("mail: base_url must be an http(s) URL without spaces or quotes");
+		e = ERR_INVALID;
+		goto out;
+	}
+	/* Bounces and unsubscribe mails come back to this domain (the From domain by default). */
+	const char *bd = getenv("MIMAMORI_MAIL_BOUNCE_DOMAIN");
+	bounce_domain = bd && *bd ? xstrdup(bd) : mail_address_domain(from_addr);
+	char probe[256];
+	if (mail_verp_make(v, 1, bounce_domain, probe, sizeof probe) != ERR_OK) {
+		log_error("mail: bounce_domain is not a domain");
+		e = ERR_INVALID;
+		goto out;
+	}
 	/* A throttled domain rests as long as a deferred message does before its first retry. */
 	pacer = mail_pacer_new(getenv("MIMAMORI_MAIL_PACE"), so.sessions, backoff_from_env(), &bad);
 	if (!pacer) {
@@ -379,6 +438,11 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 	m->pacer = pacer;
 	m->from_name = from_name;
 	m->from_addr = from_addr;
+	m->bounce_domain = bounce_domain;
+	m->base_url = xstrdup(base_url);
+	/* A trailing '/' would double in the links. */
+	for (size_t n = strlen(m->base_url); n > 0 && m->base_url[n - 1] == '/'; n--)
+		m->base_url[n - 1] = '\0';
 	m->backoff_ms = backoff_from_env();
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_condattr_init(&ca);
@@ -391,6 +455,7 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 		pthread_cond_destroy(&m->cv);
 		pthread_cond_destroy(&m->kcv);
 		pthread_mutex_destroy(&m->mu);
+		free(m->base_url);
 		free(m);
 		m = NULL;
 		e = ERR_IO;
@@ -405,6 +470,7 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 		pthread_cond_destroy(&m->cv);
 		pthread_cond_destroy(&m->kcv);
 		pthread_mutex_destroy(&m->mu);
+		free(m->base_url);
 		free(m);
 		m = NULL;
 		e = ERR_IO;
@@ -414,6 +480,7 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 	pacer = NULL;
 	from_name = NULL;
 	from_addr = NULL;
+	bounce_domain = NULL;
 	*out = m;
 out:
 	if (t)
@@ -421,6 +488,7 @@ out:
 	mail_pacer_free(pacer);
 	free(from_name);
 	free(from_addr);
+	free(bounce_domain);
 	return e;
 }
 
@@ -458,6 +526,8 @@ void mail_sender_stop(struct mail_sender *m)
 	free(m->finished.j);
 	free(m->from_name);
 	free(m->from_addr);
+	free(m->bounce_domain);
+	free(m->base_url);
 	free(m);
 }
 

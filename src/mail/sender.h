@@ -48,6 +48,8 @@ struct mail_sender {
 	struct mail_pacer *pacer;
 	char *from_name;
 	char *from_addr;
+	char *bounce_domain; /* VERP return paths and unsubscribe mailtos are at this domain */
+	char *base_url;      /* public URL; List-Unsubscribe links start with it */
 	int64_t backoff_ms;
 	pthread_t thread, keeper;
 	pthread_mutex_t mu; /* guards everything below */

@@ -44,6 +44,8 @@ EXPECTED = {
     ("DELETE", "/api/v1/parent/children/{}/pickups/{}"): {"guardian"},
     ("GET", "/api/v1/mail/bouncing"): {"ward_admin", "ward_staff"},
     ("POST", "/api/v1/mail/bouncing/{}/confirmation"): {"ward_admin", "ward_staff"},
+    ("GET", "/api/v1/unsubscribe/{}"): {"public"},
+    ("POST", "/api/v1/unsubscribe/{}"): {"public"},
 }
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian"]

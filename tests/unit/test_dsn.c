@@ -429,6 +429,60 @@ static void test_verp(void **state)
 	env_close(&e);
 }
 
+/* List-Unsubscribe tokens and mailto addresses: made and read back, forged ones refused. */
+static void test_unsubscribe_token(void **state)
+{
+	struct env e;
+	char tok[80], bad[200], addr[160];
+	int64_t id = 0;
+	(void)state;
+	env_open(&e);
+	assert_int_equal(mail_unsub_token(e.v, 42, tok, sizeof tok), ERR_OK);
+	assert_int_equal(strlen(tok), strlen("42-") + MAIL_UNSUB_MAC_LEN);
+	assert_int_equal(mail_unsub_parse(e.v, tok, &id), ERR_OK);
+	assert_int_equal(id, 42);
+	/* One character of the mac changed, another row's mac, trailing bytes: one answer. */
+	snprintf(bad, sizeof bad, "%s", tok);
+	bad[5] = bad[5] == '0' ? '1' : '0';
+	assert_int_equal(mail_unsub_parse(e.v, bad, &id), ERR_NOTFOUND);
+	assert_int_equal(id, 0);
+	snprintf(bad, sizeof bad, "43%s", tok + 2);
+	assert_int_equal(mail_unsub_parse(e.v, bad, &id), ERR_NOTFOUND);
+	snprintf(bad, sizeof bad, "%sx", tok);
+	assert_int_equal(mail_unsub_parse(e.v, bad, &id), ERR_NOTFOUND);
+	static const char *const nottok[] = {"", "42", "42-", "-abc", "0-00", "x-1", NULL};
+	for (size_t i = 0; i < sizeof nottok / sizeof nottok[0]; i++)
+		assert_int_equal(mail_unsub_parse(e.v, nottok[i], &id), ERR_NOTFOUND);
+	assert_int_equal(mail_unsub_token(e.v, 0, tok, sizeof tok), ERR_INVALID);
+	assert_int_equal(mail_unsub_token(e.v, 42, tok, 8), ERR_TOOLARGE);
+
+	/* The mailto address: a valid address (local part < 64 bytes) that reads back. */
+	assert_int_equal(mail_unsub_mailto(e.v, 123456789, "mimamori.example.jp", addr,
+					   sizeof addr),
+			 ERR_OK);
+	assert_true(mail_address_valid(addr));
+	assert_int_equal(strncmp(addr, "unsubscribe+123456789-", 22), 0);
+	assert_int_equal(mail_unsub_mailto_parse(e.v, addr, &id), ERR_OK);
+	assert_int_equal(id, 123456789);
+	snprintf(bad, sizeof bad, "<%s>", addr);
+	for (char *p = bad; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	assert_int_equal(mail_unsub_mailto_parse(e.v, bad, &id), ERR_OK);
+	snprintf(bad, sizeof bad, "%s", addr);
+	bad[25] = bad[25] == '0' ? '1' : '0';
+	assert_int_equal(mail_unsub_mailto_parse(e.v, bad, &id), ERR_INVALID);
+	assert_int_equal(mail_unsub_mailto_parse(e.v, "noreply@x.jp", &id), ERR_NOTFOUND);
+	assert_int_equal(mail_unsub_mailto_parse(e.v, "unsubscribe+1-00@x.jp", &id), ERR_NOTFOUND);
+	assert_int_equal(mail_unsub_mailto(e.v, 1, "bad domain", addr, sizeof addr), ERR_INVALID);
+	/* The VERP mac is not the unsubscribe mac (another blind-index domain). */
+	char verp[160];
+	assert_int_equal(mail_verp_make(e.v, 42, "x.jp", verp, sizeof verp), ERR_OK);
+	assert_int_equal(mail_unsub_token(e.v, 42, tok, sizeof tok), ERR_OK);
+	assert_int_equal(strncmp(verp + 11, tok + 3, MAIL_VERP_MAC_LEN) == 0, 0);
+	env_close(&e);
+}
+
 static void test_address_index(void **state)
 {
 	(void)state;
@@ -671,6 +725,7 @@ int main(void)
 	    cmocka_unit_test(test_not_reports),	    cmocka_unit_test(test_status_and_kinds),
 	    cmocka_unit_test(test_cut_and_mutated), cmocka_unit_test(test_verp),
 	    cmocka_unit_test(test_address_index),   cmocka_unit_test(test_inbound),
+	    cmocka_unit_test(test_unsubscribe_token),
 	};
 	if (vault_global_init() != ERR_OK)
 		return 1;

@@ -363,6 +363,21 @@ static void test_mime_build(void **state)
 	assert_non_null(strstr(b.data, "\r\nDate: "));
 	assert_non_null(strstr(b.data, "+0900\r\n"));
 	assert_non_null(strstr(b.data, "\r\nMIME-Version: 1.0\r\n"));
+	/* A notice has no List-Unsubscribe; bulk mail carries both targets and one-click. */
+	assert_null(strstr(b.data, "List-Unsubscribe"));
+	struct buf bulk;
+	buf_init(&bulk, MAIL_MESSAGE_MAX);
+	m.kind = "bulk";
+	m.unsubscribe_url = "https://mimamori.example.jp/api/v1/unsubscribe/7-00ff";
+	m.unsubscribe_mailto = "unsubscribe+7-00ff@mimamori.example.jp";
+	assert_int_equal(mail_mime_build(&m, &bulk), ERR_OK);
+	assert_non_null(strstr(bulk.data,
+			       "\r\nList-Unsubscribe: "
+			       "<https://mimamori.example.jp/api/v1/unsubscribe/7-00ff>,\r\n "
+			       "<mailto:unsubscribe+7-00ff@mimamori.example.jp?subject=unsubscribe>\r\n"
+			       "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"));
+	assert_null(strstr(bulk.data, "Auto-Submitted"));
+	buf_free(&bulk);
 	assert_non_null(strstr(b.data, "\r\nContent-Type: text/plain; charset=UTF-8\r\n"));
 	assert_non_null(strstr(b.data, "\r\nContent-Transfer-Encoding: base64\r\n"));
 	assert_non_null(strstr(b.data, "\r\nAuto-Submitted: auto-generated\r\n"));
@@ -484,9 +499,9 @@ static void test_bad_transport(void **state)
 	struct env e;
 	env_open(&e);
 	struct mail_sender *m = (struct mail_sender *)1;
-	assert_int_equal(mail_sender_start(e.s, e.v, "ftp://x", &m), ERR_INVALID);
+	assert_int_equal(mail_sender_start(e.s, e.v, "ftp://x", "http://127.0.0.1:8080", &m), ERR_INVALID);
 	assert_null(m);
-	assert_int_equal(mail_sender_start(e.s, e.v, "maildir:", &m), ERR_INVALID);
+	assert_int_equal(mail_sender_start(e.s, e.v, "maildir:", "http://127.0.0.1:8080", &m), ERR_INVALID);
 	mail_sender_stop(NULL);
 	env_close(&e);
 }
@@ -518,7 +533,7 @@ static void test_maildir_end_to_end(void **state)
 	char *url = xasprintf("maildir:%s/Maildir", e.dir);
 	char *newdir = xasprintf("%s/Maildir/new", e.dir);
 	struct mail_sender *m = NULL;
-	assert_int_equal(mail_sender_start(e.s, e.v, url, &m), ERR_OK);
+	assert_int_equal(mail_sender_start(e.s, e.v, url, "http://127.0.0.1:8080", &m), ERR_OK);
 	mail_sender_wake(m);
 	assert_int_equal(wait_files(newdir, "", 3), 3);
 	assert_int_equal(wait_state(e.s, "sent", 3), 3);
@@ -666,7 +681,7 @@ static void test_smtp_end_to_end(void **state)
 
 	char *url = xasprintf("smtp://127.0.0.1:%d", port);
 	struct mail_sender *m = NULL;
-	assert_int_equal(mail_sender_start(e.s, e.v, url, &m), ERR_OK);
+	assert_int_equal(mail_sender_start(e.s, e.v, url, "http://127.0.0.1:8080", &m), ERR_OK);
 	assert_int_equal(wait_files(outdir, ".eml", 3), 3);
 	assert_int_equal(wait_state(e.s, "sent", 3), 3);
 
@@ -754,7 +769,7 @@ static void test_smtp_unreachable(void **state)
 	store_release(c);
 	char *url = xasprintf("smtp://127.0.0.1:%d", free_port());
 	struct mail_sender *m = NULL;
-	assert_int_equal(mail_sender_start(e.s, e.v, url, &m), ERR_OK);
+	assert_int_equal(mail_sender_start(e.s, e.v, url, "http://127.0.0.1:8080", &m), ERR_OK);
 	assert_int_equal(wait_state(e.s, "deferred", 1), 1);
 	mail_sender_stop(m);
 	char *s = row_col(&e, "a@example.jp", "last_reply");

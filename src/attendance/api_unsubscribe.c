@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* api_unsubscribe.c — /api/v1/unsubscribe/{token}: the List-Unsubscribe link of bulk mail.
+ * A one-click POST (RFC 8058) or the page's button unsubscribes without signing in; a GET (a
+ * person who opened the link, or a mail scanner) only leads to the page, which asks first. */
+#include "attendance/attendance_api.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth/audit.h"
+#include "base/xalloc.h"
+#include "mail/mail.h"
+#include "store/store.h"
+
+#define BAD_LINK "this unsubscribe link is not valid"
+
+enum err api_unsubscribe_get(struct http_req *rq, struct http_resp *rs)
+{
+	int64_t id = 0;
+	char *where = NULL;
+	enum err e;
+	/* Only a well-formed token is carried over to the page, so the redirect never echoes
+	 * anything else; the page reports a missing one. */
+	if (mail_unsub_parse(rq->app->vault, rq->params[0], &id) == ERR_OK)
+		where = xasprintf("/unsubscribe/?t=%s", rq->params[0]);
+	else
+		where = xstrdup("/unsubscribe/");
+	e = http_set_header(rs, "Location", where);
+	free(where);
+	if (e != ERR_OK)
+		return e;
+	rs->status = 303;
+	rs->content_type = "application/json; charset=utf-8";
+	return buf_puts(&rs->body, "{\"see\":\"/unsubscribe/\"}");
+}
+
+/* The way the request came: RFC 8058's form body "List-Unsubscribe=One-Click" from a mail
+ * client, or {"via":"web"} from our page. NULL for anything else. */
+static const char *request_via(const struct http_req *rq)
+{
+	if (strstr(rq->body, "List-Unsubscribe=One-Click"))
+		return "one-click";
+	json_t *j = json_loadb(rq->body, rq->body_len, 0, NULL);
+	const char *via = NULL;
+	if (json_is_object(j)) {
+		const char *v = json_string_value(json_object_get(j, "via"));
+		if (v && strcmp(v, "web") == 0)
+			via = "web";
+	}
+	json_decref(j);
+	return via;
+}
+
+enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs)
+{
+	struct app *a = rq->app;
+	struct mail_unsub_result u;
+	int64_t id = 0;
+	char object[48], detail[96];
+	const char *via = request_via(rq);
+	if (!via)
+		return http_error(rs, ERR_INVALID,
+				  "send List-Unsubscribe=One-Click (RFC 8058) or {\"via\":\"web\"}");
+	if (mail_unsub_parse(a->vault, rq->params[0], &id) != ERR_OK)
+		return http_error(rs, ERR_NOTFOUND, BAD_LINK);
+	struct store_conn *c = store_acquire(a->store);
+	enum err e = store_begin(c);
+	if (e == ERR_OK)
+		e = mail_unsubscribe(c, a->vault, id, via, &u);
+	if (e == ERR_OK) {
+		snprintf(object, sizeof object, "outbox:%" PRId64, id);
+		snprintf(detail, sizeof detail, "list %s by %s%s", u.list, via,
+			 u.already ? " (already unsubscribed)" : "");
+		e = audit_append(c, a->vault, rq->actor, "mail.unsubscribe", object, detail);
+	}
+	if (e == ERR_OK)
+		e = store_commit(c);
+	store_rollback(c);
+	store_release(c);
+	if (e == ERR_NOTFOUND)
+		return http_error(rs, e, BAD_LINK);
+	if (e != ERR_OK)
+		return e;
+	return http_json(rs, 200,
+			 json_pack("{s:b,s:s,s:b}", "unsubscribed", 1, "list", u.list, "already",
+				   u.already));
+}

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/* unsubscribe.c — List-Unsubscribe (RFC 8058): the per-message token that names an outbox row
+ * with a keyed mac, recording an unsubscribe for the row's address and list, and the check
+ * bulk sends make before queueing. Addresses are named only by their blind index. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/clock.h"
+#include "mail/mail.h"
+#include "store/store.h"
+#include "vault/vault.h"
+
+#define ID_DIGITS_MAX 18 /* < 2^63 */
+#define MAILTO_PREFIX "unsubscribe+"
+#define MAILTO_PREFIX_LEN 12
+
+/* Writes the mac of id (MAIL_UNSUB_MAC_LEN lower-case hex characters and a NUL) into mac. */
+static void unsub_mac(const struct vault *v, int64_t id, char mac[MAIL_UNSUB_MAC_LEN + 1])
+{
+	char text[32];
+	unsigned char h[VAULT_BLIND_LEN];
+	char hex[2 * VAULT_BLIND_LEN + 1];
+	snprintf(text, sizeof text, "%" PRId64, id);
+	vault_blind(v, "unsubscribe", text, h);
+	vault_hex(h, VAULT_BLIND_LEN, hex);
+	memcpy(mac, hex, MAIL_UNSUB_MAC_LEN);
+	mac[MAIL_UNSUB_MAC_LEN] = '\0';
+}
+
+enum err mail_unsub_token(const struct vault *v, int64_t outbox_id, char *out, size_t n)
+{
+	char mac[MAIL_UNSUB_MAC_LEN + 1];
+	if (outbox_id <= 0)
+		return ERR_INVALID;
+	unsub_mac(v, outbox_id, mac);
+	int w = snprintf(out, n, "%" PRId64 "-%s", outbox_id, mac);
+	if (w < 0 || (size_t)w >= n) {
+		if (n)
+			out[0] = '\0';
+		return ERR_TOOLARGE;
+	}
+	return ERR_OK;
+}
+
+/* Reads "<id>-<mac>" at p into *id and returns the first byte after it, or NULL when p does not
+ * start with a token whose mac is right (*forged set when only the mac is wrong). */
+static const char *token_read(const struct vault *v, const char *p, int64_t *id, int *forged)
+{
+	char mac[MAIL_UNSUB_MAC_LEN + 1], got[MAIL_UNSUB_MAC_LEN + 1];
+	int64_t n = 0;
+	size_t digits = 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (++digits > ID_DIGITS_MAX)
+			return NULL;
+		n = n * 10 + (*p - '0');
+	}
+	if (digits == 0 || n <= 0 || *p != '-')
+		return NULL;
+	p++;
+	for (size_t i = 0; i < MAIL_UNSUB_MAC_LEN; i++, p++) {
+		if (!isxdigit((unsigned char)*p))
+			return NULL;
+		got[i] = (char)tolower((unsigned char)*p);
+	}
+	got[MAIL_UNSUB_MAC_LEN] = '\0';
+	unsub_mac(v, n, mac);
+	if (!vault_equal(mac, got, MAIL_UNSUB_MAC_LEN)) {
+		*forged = 1;
+		return NULL;
+	}
+	*id = n;
+	return p;
+}
+
+enum err mail_unsub_parse(const struct vault *v, const char *token, int64_t *outbox_id)
+{
+	int forged = 0;
+	int64_t id = 0;
+	*outbox_id = 0;
+	const char *end = token ? token_read(v, token, &id, &forged) : NULL;
+	if (!end || *end)
+		return ERR_NOTFOUND;
+	*outbox_id = id;
+	return ERR_OK;
+}
+
+enum err mail_unsub_mailto(const struct vault *v, int64_t outbox_id, const char *domain,
+			   char *out, size_t n)
+{
+	char token[64];
+	enum err e = mail_unsub_token(v, outbox_id, token, sizeof token);
+	if (e != ERR_OK)
+		return e;
+	if (!domain || !*domain)
+		return ERR_INVALID;
+	int w = snprintf(out, n, MAILTO_PREFIX "%s@%s", token, domain);
+	if (w < 0 || (size_t)w >= n) {
+		if (n)
+			out[0] = '\0';
+		return ERR_TOOLARGE;
+	}
+	if (!mail_address_valid(out)) {
+		out[0] = '\0';
+		return ERR_INVALID;
+	}
+	return ERR_OK;
+}
+
+enum err mail_unsub_mailto_parse(const struct vault *v, const char *addr, int64_t *outbox_id)
+{
+	int forged = 0;
+	int64_t id = 0;
+	const char *p = addr;
+	*outbox_id = 0;
+	if (!p)
+		return ERR_NOTFOUND;
+	while (*p == ' ' || *p == '\t' || *p == '<')
+		p++;
+	if (strncasecmp(p, MAILTO_PREFIX, MAILTO_PREFIX_LEN) != 0)
+		return ERR_NOTFOUND;
+	const char *end = token_read(v, p + MAILTO_PREFIX_LEN, &id, &forged);
+	if (!end)
+		return forged ? ERR_INVALID : ERR_NOTFOUND;
+	if (*end != '@' || end[1] == '\0' || end[1] == '>')
+		return ERR_NOTFOUND;
+	*outbox_id = id;
+	return ERR_OK;
+}
+
+/* Copies the list of send_id (the part before ':') into list (n bytes). */
+static void list_of(const char *send_id, char *list, size_t n)
+{
+	size_t k = strcspn(send_id, ":");
+	if (k >= n)
+		k = n - 1;
+	memcpy(list, send_id, k);
+	list[k] = '\0';
+}
+
+enum err mail_unsubscribe(struct store_conn *c, const struct vault *v, int64_t outbox_id,
+			  const char *via, struct mail_unsub_result *res)
+{
+	enum err e = ERR_DB;
+	char *to = NULL;
+	unsigned char idx[VAULT_BLIND_LEN];
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT send_id, kind, to_enc FROM outbox WHERE id = ?");
+	memset(res, 0, sizeof *res);
+	if (!st)
+		goto out;
+	store_bind_int(st, 1, outbox_id);
+	int rc = store_step(st);
+	if (rc != STORE_ROW) {
+		e = rc == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
+		goto out;
+	}
+	/* Only bulk mail carries the link; a notice belongs to no list. */
+	if (strcmp(store_col_text(st, 1), "bulk") != 0) {
+		e = ERR_NOTFOUND;
+		goto out;
+	}
+	list_of(store_col_text(st, 0), res->list, sizeof res->list);
+	size_t len = 0;
+	const void *b = store_col_blob(st, 2, &len);
+	e = vault_unseal(v, "outbox.to", b, len, &to);
+	if (e != ERR_OK)
+		goto out;
+	mail_address_index(v, to, idx);
+	store_finish(st);
+	st = store_prepare(c, "INSERT INTO unsubscribes (addr_idx, list, at_ms, via, outbox_id) "
+			      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (addr_idx, list) DO NOTHING");
+	if (!st) {
+		e = ERR_DB;
+		goto out;
+	}
+	store_bind_blob(st, 1, idx, sizeof idx);
+	store_bind_text(st, 2, res->list);
+	store_bind_int(st, 3, clock_now_ms());
+	store_bind_text(st, 4, via);
+	store_bind_int(st, 5, outbox_id);
+	e = store_run(st);
+	if (e == ERR_OK)
+		res->already = store_changes(c) == 0;
+out:
+	store_finish(st);
+	vault_wipe_free(to);
+	vault_wipe(idx, sizeof idx);
+	return e;
+}
+
+enum err mail_unsubscribed(struct store_conn *c, const struct vault *v, const char *addr,
+			   const char *send_id, int *yes)
+{
+	char list[MAIL_LIST_MAX];
+	unsigned char idx[VAULT_BLIND_LEN];
+	enum err e = ERR_DB;
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT 1 FROM unsubscribes WHERE addr_idx = ? AND list = ?");
+	*yes = 0;
+	if (!st)
+		goto out;
+	list_of(send_id, list, sizeof list);
+	mail_address_index(v, addr, idx);
+	store_bind_blob(st, 1, idx, sizeof idx);
+	store_bind_text(st, 2, list);
+	int rc = store_step(st);
+	*yes = rc == STORE_ROW;
+	e = rc == STORE_ROW || rc == STORE_DONE ? ERR_OK : ERR_DB;
+out:
+	store_finish(st);
+	vault_wipe(idx, sizeof idx);
+	return e;
+}

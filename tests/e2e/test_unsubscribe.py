@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: MIT
+"""test_unsubscribe.py — return paths and List-Unsubscribe end to end over a real SMTP server:
+every message leaves with its own VERP return path at the bounce domain, and a notification
+sent back to it is matched by VERP; bulk (emergency) mail carries List-Unsubscribe with an
+one-click URL (RFC 8058) under base_url and a mailto, plus a footer link, while notices carry none.
+Opening the link changes nothing; a one-click POST without signing in, the page's own POST
+and a mail to the mailto address (`mimamori mail-in`) each unsubscribe and are audited; the
+next bulk send skips those addresses; forged or mangled tokens answer 404 and change nothing."""
+import os
+import re
+import sqlite3
+import time
+import unittest
+import urllib.parse
+
+import harness
+from harness import ServerTestCase
+
+A = "taro..yamada.@docomo.ne.jp"  # unsubscribes by one-click POST
+B = "hanako@example.jp"  # unsubscribes through the page
+C = "jiro@example.jp"  # unsubscribes by mail
+D = "keeps.getting@example.jp"  # never unsubscribes
+
+ROWS = [
+    ["C001", "G01", "山田 太郎", "ヤマダ タロウ", "3", "2016-04-02", "山田 花子", A],
+    ["C002", "G01", "鈴木 次郎", "スズキ ジロウ", "2", "2017-05-03", "鈴木 一", B],
+    ["C003", "G01", "佐藤 三郎", "サトウ サブロウ", "1", "2018-06-04", "佐藤 良子", C],
+    ["C004", "G01", "田中 四郎", "タナカ シロウ", "4", "2015-06-04", "田中 裕子", D],
+]
+BOUNCE_DOMAIN = "bounce.mimamori.example.jp"
+VERP_RE = re.compile(r"^bounces\+(\d+)-([0-9a-f]{10})@" + re.escape(BOUNCE_DOMAIN) + "$")
+FIXTURES = os.path.join(harness.REPO, "tests", "unit", "dsn")
+
+
+class UnsubscribeTest(ServerTestCase):
+    def setUp(self):
+        super().setUp()
+        d = self.data
+        d.site_add("G01", "すみれ学童クラブ")
+        d.user_add("admin1", "ward_admin")
+        d.import_children(d.write_csv("roster.csv", ROWS))
+        self.smtp = self.start_smtp()
+        self.srv = self.start_server(env={"MIMAMORI_MAIL_BOUNCE_DOMAIN": BOUNCE_DOMAIN})
+        self.smtp.wait_count(4)
+        web = self.srv.client()
+        self.confirmations = self.smtp.snapshot()
+        for m in self.confirmations:
+            r = web.post("/api/v1/confirmations", {"token": m.confirm_token})
+            self.assertEqual(r.status, 200, r)
+        self.admin = self.srv.client()
+        self.assertEqual(self.admin.login("admin1").status, 200)
+        self.sends = 0
+
+    def db(self, sql, *args):
+        con = sqlite3.connect("file:%s?mode=ro" % self.data.db, uri=True, timeout=10)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    def emergency(self, expect):
+        """Sends an emergency (bulk) mail to G01; returns {address: Mail} once the expected
+        recipients' mails arrived."""
+        self.sends += 1
+        subject = "【緊急】閉所のお知らせ %d" % self.sends
+        r = self.admin.post("/api/v1/emergency-sends", {"sites": ["G01"], "subject": subject,
+                                                        "body": "本日は15時で閉所します。"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["state"], r.json["recipients"]), ("sent", len(expect)), r)
+        self.smtp.wait_for(lambda ms: sum(m.subject == subject for m in ms) >= len(expect),
+                           what="%d mails of send %d" % (len(expect), self.sends))
+        time.sleep(0.3)
+        got = {m.rcpts[0]: m for m in self.smtp.snapshot() if m.subject == subject}
+        self.assertEqual(sorted(got), sorted(expect))
+        return got
+
+    def links(self, m):
+        """The (URL, mailto address) of m's List-Unsubscribe header."""
+        h = str(m.msg["List-Unsubscribe"])
+        url = re.search(r"<(https?://[^>]+)>", h).group(1)
+        mailto = re.search(r"<mailto:([^?>]+)\?subject=unsubscribe>", h).group(1)
+        return url, mailto
+
+    def test_verp_return_path_is_matched(self):
+        # Notices too leave with the row's own return path, never the From address.
+        for m in self.confirmations:
+            self.assertRegex(m.mail_from, VERP_RE)
+            self.assertIsNone(m.msg["List-Unsubscribe"])
+        ids = {int(VERP_RE.match(m.mail_from).group(1)) for m in self.confirmations}
+        self.assertEqual(len(ids), 4)
+        got = self.emergency([A, B, C, D])
+        m = got[D]
+        row = int(VERP_RE.match(m.mail_from).group(1))
+        self.assertEqual(self.db("SELECT send_id, kind FROM outbox WHERE id = ?", row),
+                         [("emergency:1", "bulk")])
+        # A notification with no returned Message-ID: only its VERP address can match it.
+        with open(os.path.join(FIXTURES, "postfix_hard_511.eml"), "rb") as f:
+            fixture = f.read().replace(b"no.such.user@example.jp", D.encode())
+        fixture = re.sub(rb"(?mi)^Message-ID: <q3Z0f4mXc1gT7r2Yb8kLpA9e@mimamori.invalid>\r?\n",
+                         b"", fixture)
+
+        def dsn(return_path):
+            return fixture.replace(b"bounces+42-0a1b2c3d4e@mimamori.example.jp",
+                                   return_path.encode())
+        # A mangled mac first: it matches nothing and stores nothing.
+        local, dom = m.mail_from.split("@")
+        mac = local[-10:]
+        forged = local[:-10] + ("0" if mac[0] != "0" else "1") + mac[1:] + "@" + dom
+        r = harness.cli("mail-in", "--data", self.data.path, "--recipient", forged,
+                        input=dsn(forged))
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(self.db("SELECT count(*) FROM bounce_events"), [(0,)])
+        r = harness.cli("mail-in", "--data", self.data.path, "--recipient", m.mail_from,
+                        input=dsn(m.mail_from))
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(self.db("SELECT outbox_id, kind, matched_by FROM bounce_events"),
+                         [(row, "hard", "verp")])
+
+    def test_unsubscribe_three_ways(self):
+        got = self.emergency([A, B, C, D])
+        for addr, m in got.items():
+            self.assertEqual(str(m.msg["List-Unsubscribe-Post"]), "List-Unsubscribe=One-Click")
+            url, mailto = self.links(m)
+            # The server's base_url (https in production; the harness serves plain http).
+            base = "http://127.0.0.1:%d" % self.srv.port
+            self.assertTrue(url.startswith(base + "/api/v1/unsubscribe/"), url)
+            self.assertTrue(mailto.startswith("unsubscribe+"), mailto)
+            self.assertTrue(mailto.endswith("@" + BOUNCE_DOMAIN), mailto)
+            self.assertIn("このメールの配信停止: " + url, m.body)  # for phones without the button
+            self.assertNotIn(addr, url + mailto)
+        path = {a: urllib.parse.urlsplit(self.links(m)[0]).path for a, m in got.items()}
+        anon = self.srv.client()
+
+        # Opening the link (a person, or a mail scanner) only leads to the page.
+        r = anon.get(path[A])
+        self.assertEqual(r.status, 303, r)
+        token = path[A].rsplit("/", 1)[1]
+        self.assertEqual(r.header("Location"), "/unsubscribe/?t=" + token)
+        self.assertEqual(self.db("SELECT count(*) FROM unsubscribes"), [(0,)])
+
+        # Bad requests change nothing.
+        r = anon.post(path[A], b"", headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("List-Unsubscribe=One-Click", r.json["error"])
+        one_click = {"Content-Type": "application/x-www-form-urlencoded"}
+        for bad in (path[A][:-1] + ("0" if path[A][-1] != "0" else "1"),
+                    "/api/v1/unsubscribe/1-" + "0" * 32, "/api/v1/unsubscribe/xyz"):
+            r = anon.post(bad, b"List-Unsubscribe=One-Click", headers=one_click)
+            self.assertEqual(r.status, 404, r)
+            self.assertEqual(r.json["error"], "this unsubscribe link is not valid")
+        self.assertEqual(r.header("Location"), None)
+        self.assertEqual(self.db("SELECT count(*) FROM unsubscribes"), [(0,)])
+        # RFC 8058 one-click, as a mail client sends it: no cookie, no CSRF token.
+        r = anon.post(path[A], b"List-Unsubscribe=One-Click", headers=one_click)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json, {"unsubscribed": True, "list": "emergency", "already": False})
+        r = anon.post(path[A], b"List-Unsubscribe=One-Click", headers=one_click)
+        self.assertEqual(r.json["already"], True)
+        # The page's button.
+        r = anon.post(path[B], {"via": "web"})
+        self.assertEqual((r.status, r.json["already"]), (200, False), r)
+        # A mail to the mailto address, as Postfix's pipe hands it to mail-in.
+        _, mailto = self.links(got[C])
+        mail = ("From: %s\r\nTo: %s\r\nSubject: unsubscribe\r\nMessage-ID: <u1@example.jp>\r\n"
+                "\r\nunsubscribe\r\n" % (C, mailto)).encode()
+        r = harness.cli("mail-in", "--data", self.data.path, "--recipient", mailto, input=mail)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(sorted(v for (v,) in self.db("SELECT via FROM unsubscribes")),
+                         ["mailto", "one-click", "web"])
+        # No address in the table: only blind indexes.
+        for (idx,) in self.db("SELECT addr_idx FROM unsubscribes"):
+            self.assertIsInstance(idx, bytes)
+        audits = self.db("SELECT actor, detail FROM audit WHERE action = 'mail.unsubscribe' "
+                         "ORDER BY id")
+        self.assertEqual([a for a, _ in audits], ["anon", "anon", "anon", "mail-in"])
+        self.assertIn("(already unsubscribed)", audits[1][1])
+
+        # The next bulk send skips the three; D still gets it.
+        self.emergency([D])
+        for path in self.data.all_files():  # database, WAL, server logs
+            with open(path, "rb") as f:
+                blob = f.read()
+            for addr in (A, B, C, D):
+                self.assertNotIn(addr.encode(), blob, path)
+        self.assertEqual(self.data.audit_verify().rc, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
