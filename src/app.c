@@ -74,7 +74,10 @@ enum err app_init_dir(const char *dir)
 		   "; user = \n"
 		   "; password = \n"
 		   "; per-domain pacing before the carriers' defaults: domain=SESSIONS/PER_MINUTE,...\n"
-		   "; pace = docomo.ne.jp=2/300\n");
+		   "; pace = docomo.ne.jp=2/300\n"
+		   "; domains whose mail goes as ISO-2022-JP (old phones), comma-separated; mail\n"
+		   "; with characters outside JIS X 0208 (①, 髙, emoji) still goes as UTF-8\n"
+		   "; iso2022jp = docomo.ne.jp, ezweb.ne.jp\n");
 	if (fclose(f) != 0) {
 		f = NULL;
 		goto out;
@@ -115,19 +118,21 @@ static void set_bounce_limit(struct app *a, const char *value)
 	a->cfg.bounce_limit = (int)v;
 }
 
-/* The relay settings of [mail] (sessions, tls, ca, user, password, pace) reach the sender as
- * MIMAMORI_MAIL_<NAME> environment variables, read when it starts (src/mail/sender.c); one
- * already set in the environment wins, so a test or an operator can override the file. */
+/* The relay settings of [mail] (sessions, tls, ca, user, password, pace, iso2022jp) reach the
+ * sender as MIMAMORI_MAIL_<NAME> environment variables, read when it starts (src/mail/sender.c);
+ * one already set in the environment wins, so a test or an operator can override the file. */
 static void mail_setting(const char *name, const char *value)
 {
-	static const char *const names[] = {"sessions", "tls", "ca", "user", "password", "pace"};
+	static const char *const names[] = {"sessions", "tls",	"ca",	    "user",
+					    "password", "pace", "iso2022jp"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (strcmp(name, names[i]) != 0)
 			continue;
 		char var[40];
 		snprintf(var, sizeof var, "MIMAMORI_MAIL_%s", name);
 		for (char *p = var + 14; *p; p++)
-			*p = (char)(*p - 'a' + 'A');
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
 		setenv(var, value, 0);
 	}
 }

@@ -48,6 +48,7 @@ struct mail_sender {
 	struct mail_pacer *pacer;
 	char *from_name;
 	char *from_addr;
+	char *iso2022jp; /* "domain,domain" (lower case) that get ISO-2022-JP mail, or NULL */
 	int64_t backoff_ms;
 	pthread_t thread, keeper;
 	pthread_mutex_t mu; /* guards everything below */
