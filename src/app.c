@@ -78,7 +78,10 @@ enum err app_init_dir(const char *dir)
 		   "; pace = docomo.ne.jp=2/300\n"
 		   "; bounces (VERP return paths) and unsubscribe mails come back to this domain;\n"
 		   "; the From domain when unset. Pipe them to `mimamori mail-in` (see the guide).\n"
-		   "; bounce_domain = mimamori.example.jp\n");
+		   "; bounce_domain = mimamori.example.jp\n"
+		   "; domains whose mail goes as ISO-2022-JP (old phones), comma-separated; mail\n"
+		   "; with characters outside JIS X 0208 (①, 髙, emoji) still goes as UTF-8\n"
+		   "; iso2022jp = docomo.ne.jp, ezweb.ne.jp\n");
 	if (fclose(f) != 0) {
 		f = NULL;
 		goto out;
@@ -119,14 +122,14 @@ static void set_bounce_limit(struct app *a, const char *value)
 	a->cfg.bounce_limit = (int)v;
 }
 
-/* The relay settings of [mail] (sessions, tls, ca, user, password, pace, bounce_domain) reach the sender as
- * MIMAMORI_MAIL_<NAME> environment variables, read when it starts (src/mail/sender.c); one
- * already set in the environment wins, so a test or an operator can override the file. */
+/* The relay settings of [mail] (sessions, tls, ca, user, password, pace, bounce_domain,
+ * iso2022jp) reach the sender as MIMAMORI_MAIL_<NAME> environment variables, read when it starts
+ * (src/mail/sender.c); one already set in the environment wins, so a test or an operator can
+ * override the file. */
 static void mail_setting(const char *name, const char *value)
 {
-	static const char *const names[] = {"sessions", "tls",	"ca",
-					    "user",	"password", "pace",
-					    "bounce_domain"};
+	static const char *const names[] = {"sessions", "tls",		 "ca",	      "user",
+					    "password", "pace",		 "iso2022jp", "bounce_domain"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (strcmp(name, names[i]) != 0)
 			continue;

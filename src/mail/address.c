@@ -76,6 +76,12 @@ int mail_address_valid(const char *addr)
 	return local_valid(addr, ln) && domain_valid(at + 1, n - ln - 1);
 }
 
+int mail_domain_valid(const char *domain)
+{
+	size_t n = strnlen(domain, ADDRESS_MAX + 1);
+	return n <= ADDRESS_MAX && domain_valid(domain, n);
+}
+
 /* Returns 1 when the n-byte local part is an RFC 5322 dot-atom (no leading, trailing or
  * doubled dot). */
 static int is_dot_atom(const char *p, size_t n)

@@ -23,10 +23,15 @@
 char *mail_address_render(const char *addr);
 /* Returns a malloc'd lower-case copy of the domain of a valid addr. Caller frees. */
 char *mail_address_domain(const char *addr);
+/* Returns 1 when domain is one a valid address may have (dot-separated LDH labels, two or
+ * more). */
+int mail_domain_valid(const char *domain);
 
 /* Splits a From setting, "Name <addr>" or "addr", into malloc'd *name (maybe "") and *addr
  * (caller frees both). ERR_INVALID when the address part is not valid. */
 enum err mail_from_parse(const char *spec, char **name, char **addr);
+/* Appends the base64 of n bytes as one unbroken run to out. */
+enum err mail_mime_base64(struct buf *out, const void *p, size_t n);
 /* Appends text as RFC 2047 encoded-words (=?UTF-8?B?...?=, each at most 75 characters,
  * never splitting a UTF-8 sequence), separated by CRLF SP (folding) to out. */
 enum err mail_mime_encode_words(struct buf *out, const char *text);
@@ -38,6 +43,7 @@ struct mail_message {
 	const char *to; /* one valid recipient address */
 	const char *subject;
 	const char *body;	/* UTF-8 text, LF or CRLF line ends */
+	int iso2022jp;		/* 1: ISO-2022-JP 7bit when subject, from_name and body convert */
 	const char *message_id; /* "<token@mimamori.invalid>" */
 	const char *kind;	/* "notice" adds Auto-Submitted: auto-generated */
 	int64_t date_ms;
@@ -45,8 +51,9 @@ struct mail_message {
 	const char *unsubscribe_url;    /* https URL for the one-click POST */
 	const char *unsubscribe_mailto; /* address whose mail unsubscribes */
 };
-/* Builds the full RFC 5322 message (CRLF line ends, base64 UTF-8 text body) into out, which
- * the caller has initialised. ERR_TOOLARGE past out's cap. */
+/* Builds the full RFC 5322 message (CRLF line ends, base64 UTF-8 text body; with iso2022jp an
+ * ISO-2022-JP 7bit one, or UTF-8 when a character has no ISO-2022-JP form) into out, which the
+ * caller has initialised. ERR_TOOLARGE past out's cap. */
 enum err mail_mime_build(const struct mail_message *msg, struct buf *out);
 
 /* The result of handing one message to a transport. */

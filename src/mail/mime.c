@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* mime.c — builds one outgoing message: headers (RFC 5322, RFC 2047 words) and a base64
- * UTF-8 text body. */
+ * UTF-8 text body, or an ISO-2022-JP 7bit one for the domains that ask for it. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
+#include "mail/iso2022jp.h"
 #include "mail/mail.h"
 #include "mail/mail_internal.h"
+#include "vault/vault.h"
 
 /* An encoded-word is "=?UTF-8?B?" + base64 + "?=" and at most 75 characters, leaving 63 for
  * base64: 60 characters carry 45 bytes. */
@@ -32,6 +34,11 @@ static enum err put_base64(struct buf *out, const unsigned char *p, size_t n)
 		e = buf_append(out, q, sizeof q);
 	}
 	return e;
+}
+
+enum err mail_mime_base64(struct buf *out, const void *p, size_t n)
+{
+	return put_base64(out, p, n);
 }
 
 enum err mail_mime_encode_words(struct buf *out, const char *text)
@@ -141,6 +148,7 @@ enum err mail_mime_build(const struct mail_message *msg, struct buf *out)
 	char date[64];
 	char *to = mail_address_render(msg->to);
 	char *from = mail_address_render(msg->from_addr);
+	size_t start = out->len;
 
 	clock_rfc5322(msg->date_ms, date, sizeof date);
 	e = buf_puts(out, "From: ");
@@ -148,20 +156,23 @@ enum err mail_mime_build(const struct mail_message *msg, struct buf *out)
 		if (is_plain_phrase(msg->from_name))
 			e = buf_puts(out, msg->from_name);
 		else
-			e = mail_mime_encode_words(out, msg->from_name);
+			e = msg->iso2022jp ? mail_iso2022jp_words(out, msg->from_name)
+					   : mail_mime_encode_words(out, msg->from_name);
 		if (e == ERR_OK)
 			e = buf_puts(out, " ");
 	}
 	if (e == ERR_OK)
 		e = buf_printf(out, "<%s>\r\nTo: <%s>\r\nSubject: ", from, to);
 	if (e == ERR_OK)
-		e = mail_mime_encode_words(out, msg->subject);
+		e = msg->iso2022jp ? mail_iso2022jp_words(out, msg->subject)
+				   : mail_mime_encode_words(out, msg->subject);
 	if (e == ERR_OK)
 		e = buf_printf(out,
 			       "\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n"
-			       "Content-Type: text/plain; charset=UTF-8\r\n"
-			       "Content-Transfer-Encoding: base64\r\n",
-			       date, msg->message_id);
+			       "Content-Type: text/plain; charset=%s\r\n"
+			       "Content-Transfer-Encoding: %s\r\n",
+			       date, msg->message_id, msg->iso2022jp ? "ISO-2022-JP" : "UTF-8",
+			       msg->iso2022jp ? "7bit" : "base64");
 	if (e == ERR_OK && strcmp(msg->kind, "notice") == 0)
 		e = buf_puts(out, "Auto-Submitted: auto-generated\r\n");
 	if (e == ERR_OK && msg->unsubscribe_url && msg->unsubscribe_mailto)
@@ -172,8 +183,18 @@ enum err mail_mime_build(const struct mail_message *msg, struct buf *out)
 	if (e == ERR_OK)
 		e = buf_puts(out, "\r\n");
 	if (e == ERR_OK)
-		e = put_body(out, msg->body);
+		e = msg->iso2022jp ? mail_iso2022jp_body(out, msg->body) : put_body(out, msg->body);
 	free(to);
 	free(from);
+	if (e == ERR_INVALID && msg->iso2022jp) {
+		/* Something ISO-2022-JP cannot carry: the whole message goes as UTF-8. */
+		struct mail_message utf8 = *msg;
+		utf8.iso2022jp = 0;
+		if (out->data) {
+			vault_wipe(out->data + start, out->len - start);
+			out->len = start;
+		}
+		return mail_mime_build(&utf8, out);
+	}
 	return e;
 }

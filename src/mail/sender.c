@@ -53,6 +53,20 @@ static int unsubscribe_parts(struct mail_sender *m, const struct job *j, const c
 	return 1;
 }
 
+/* Returns 1 when domain (lower case) is one of list ("a,b", see iso2022jp_domains). */
+static int iso2022jp_wanted(const char *list, const char *domain)
+{
+	size_t n = strlen(domain);
+	for (const char *p = list; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == n && memcmp(p, domain, n) == 0)
+			return 1;
+		p += len + (comma != NULL);
+	}
+	return 0;
+}
+
 /* Unseals and builds one job's message into *msg (malloc'd) and *len, and its recipient into
  * *to (wipe with vault_wipe_free). On failure the job is done (failed) with the reason. */
 static int build(struct mail_sender *m, struct job *j, char **msg, size_t *len, char **to)
@@ -79,6 +93,7 @@ static int build(struct mail_sender *m, struct job *j, char **msg, size_t *len, 
 	    .to = plain[0],
 	    .subject = plain[1],
 	    .body = bulk ? bulk_body : plain[2],
+	    .iso2022jp = iso2022jp_wanted(m->iso2022jp, j->domain),
 	    .message_id = j->message_id,
 	    .kind = j->kind,
 	    .date_ms = clock_now_ms(),
@@ -372,6 +387,43 @@ static int base_url_valid(const char *url)
 	return 1;
 }
 
+/* Reads MIMAMORI_MAIL_ISO2022JP ("docomo.ne.jp, ezweb.ne.jp": the recipient domains whose
+ * mail goes as ISO-2022-JP) into *out as "docomo.ne.jp,ezweb.ne.jp" in lower case (malloc'd,
+ * caller frees; NULL when unset or empty). ERR_INVALID with a log line for an entry that is not
+ * a domain. */
+static enum err iso2022jp_domains(char **out)
+{
+	const char *v = getenv("MIMAMORI_MAIL_ISO2022JP");
+	char *copy = NULL, *save = NULL;
+	struct buf b;
+	enum err e = ERR_OK;
+	*out = NULL;
+	if (!v || !*v)
+		return ERR_OK;
+	buf_init(&b, strlen(v)); /* the list written back is never longer */
+	copy = xstrdup(v);
+	for (char *tok = strtok_r(copy, ", \t", &save); tok && e == ERR_OK;
+	     tok = strtok_r(NULL, ", \t", &save)) {
+		for (char *c = tok; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		if (!mail_domain_valid(tok)) {
+			log_error("mail: iso2022jp takes domains separated by commas, e.g. "
+				  "docomo.ne.jp, ezweb.ne.jp");
+			e = ERR_INVALID;
+		} else if (b.len) {
+			e = buf_printf(&b, ",%s", tok);
+		} else {
+			e = buf_puts(&b, tok);
+		}
+	}
+	free(copy);
+	if (e == ERR_OK && b.len)
+		*out = buf_steal(&b);
+	buf_free(&b);
+	return e;
+}
+
 enum err mail_sender_start(struct store *s, const struct vault *v, const char *transport_url,
 			   const char *base_url, struct mail_sender **out)
 {
@@ -380,7 +432,7 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 	struct mail_pacer *pacer = NULL;
 	struct mail_smtp_options so;
 	const char *from = getenv("MIMAMORI_MAIL_FROM"), *bad = NULL;
-	char *from_name = NULL, *from_addr = NULL, *bounce_domain = NULL;
+	char *from_name = NULL, *from_addr = NULL, *bounce_domain = NULL, *iso2022jp = NULL;
 	enum err e;
 	pthread_condattr_t ca;
 
@@ -391,6 +443,8 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 		goto out;
 	}
 	e = smtp_options(&so);
+	if (e == ERR_OK)
+		e = iso2022jp_domains(&iso2022jp);
 	if (e != ERR_OK)
 		goto out;
 	if (!base_url_valid(base_url)) {
@@ -443,6 +497,7 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 	/* A trailing '/' would double in the links. */
 	for (size_t n = strlen(m->base_url); n > 0 && m->base_url[n - 1] == '/'; n--)
 		m->base_url[n - 1] = '\0';
+	m->iso2022jp = iso2022jp;
 	m->backoff_ms = backoff_from_env();
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_condattr_init(&ca);
@@ -481,6 +536,7 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 	from_name = NULL;
 	from_addr = NULL;
 	bounce_domain = NULL;
+	iso2022jp = NULL;
 	*out = m;
 out:
 	if (t)
@@ -489,6 +545,7 @@ out:
 	free(from_name);
 	free(from_addr);
 	free(bounce_domain);
+	free(iso2022jp);
 	return e;
 }
 
@@ -528,6 +585,7 @@ void mail_sender_stop(struct mail_sender *m)
 	free(m->from_addr);
 	free(m->bounce_domain);
 	free(m->base_url);
+	free(m->iso2022jp);
 	free(m);
 }
 

@@ -50,6 +50,7 @@ struct mail_sender {
 	char *from_addr;
 	char *bounce_domain; /* VERP return paths and unsubscribe mailtos are at this domain */
 	char *base_url;      /* public URL; List-Unsubscribe links start with it */
+	char *iso2022jp; /* "domain,domain" (lower case) that get ISO-2022-JP mail, or NULL */
 	int64_t backoff_ms;
 	pthread_t thread, keeper;
 	pthread_mutex_t mu; /* guards everything below */
