@@ -62,8 +62,9 @@ enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs)
 	char object[48], detail[96];
 	const char *via = request_via(rq);
 	if (!via)
-		return http_error(rs, ERR_INVALID,
-				  "send List-Unsubscribe=One-Click (RFC 8058) or {\"via\":\"web\"}");
+		return http_error(
+		    rs, ERR_INVALID,
+		    "send List-Unsubscribe=One-Click (RFC 8058) or {\"via\":\"web\"}");
 	if (mail_unsub_parse(a->vault, rq->params[0], &id) != ERR_OK)
 		return http_error(rs, ERR_NOTFOUND, BAD_LINK);
 	struct store_conn *c = store_acquire(a->store);
@@ -84,7 +85,7 @@ enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs)
 		return http_error(rs, e, BAD_LINK);
 	if (e != ERR_OK)
 		return e;
-	return http_json(rs, 200,
-			 json_pack("{s:b,s:s,s:b}", "unsubscribed", 1, "list", u.list, "already",
-				   u.already));
+	return http_json(
+	    rs, 200,
+	    json_pack("{s:b,s:s,s:b}", "unsubscribed", 1, "list", u.list, "already", u.already));
 }

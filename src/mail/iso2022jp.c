@@ -303,12 +303,15 @@ enum err mail_iso2022jp_words(struct buf *out, const char *text)
 	struct jline l = {&w, 0, SET_ASCII};
 	struct jchar c;
 	int first = 1, r = 0;
+	/* The first word shares its line with the header name. */
+	size_t limit = mail_mime_first_word_bytes(out, sizeof WORD_OPEN - 1 + sizeof WORD_CLOSE - 1,
+						  WORD_BYTES);
 	buf_init(&w, WORD_BYTES);
 	enum err e = convert(text, &jis, &n);
 	const unsigned char *p = (const unsigned char *)jis, *end = p + n;
 	enum jset set = SET_ASCII;
 	while (e == ERR_OK && (r = jis_next(&p, end, &set, &c)) > 0) {
-		if (!jfits(&l, &c, WORD_BYTES))
+		if (!jfits(&l, &c, first ? limit : WORD_BYTES))
 			e = put_word(out, &l, &first);
 		if (e == ERR_OK)
 			e = jput(&l, &c);

@@ -35,6 +35,11 @@ enum err mail_mime_base64(struct buf *out, const void *p, size_t n);
 /* Appends text as RFC 2047 encoded-words (=?UTF-8?B?...?=, each at most 75 characters,
  * never splitting a UTF-8 sequence), separated by CRLF SP (folding) to out. */
 enum err mail_mime_encode_words(struct buf *out, const char *text);
+/* Returns how many bytes of text the first encoded-word appended to out may carry so that its
+ * line stays within RFC 2047's 76 characters: out's current column (after its last CRLF) plus
+ * overhead (the word's fixed characters) plus the base64 of the bytes; at most max, a multiple
+ * of 3. */
+size_t mail_mime_first_word_bytes(const struct buf *out, size_t overhead, size_t max);
 
 /* What one message needs to be built; all strings are borrowed. */
 struct mail_message {

@@ -41,6 +41,28 @@ enum err mail_mime_base64(struct buf *out, const void *p, size_t n)
 	return put_base64(out, p, n);
 }
 
+/* RFC 2047 section 2: a header line holding encoded-words is at most 76 characters. */
+#define WORD_LINE 76
+
+/* Returns the column out ends at: the characters after its last line end. */
+static size_t column(const struct buf *out)
+{
+	size_t col = 0;
+	while (col < out->len && out->data[out->len - 1 - col] != '\n')
+		col++;
+	return col;
+}
+
+size_t mail_mime_first_word_bytes(const struct buf *out, size_t overhead, size_t max)
+{
+	size_t col = column(out);
+	if (col + overhead + 4 > WORD_LINE)
+		return max; /* a header name this long never happens: a long line, not no progress
+			     */
+	size_t n = (WORD_LINE - col - overhead) / 4 * 3;
+	return n < max ? n : max;
+}
+
 enum err mail_mime_encode_words(struct buf *out, const char *text)
 {
 	const unsigned char *p = (const unsigned char *)text;
@@ -50,8 +72,10 @@ enum err mail_mime_encode_words(struct buf *out, const char *text)
 	if (n == 0)
 		return buf_puts(out, "=?UTF-8?B?"
 				     "?=");
+	/* "=?UTF-8?B?" and "?=": 12 characters around the base64. */
+	size_t limit = mail_mime_first_word_bytes(out, 12, WORD_BYTES);
 	while (n > 0 && e == ERR_OK) {
-		size_t take = n < WORD_BYTES ? n : WORD_BYTES;
+		size_t take = n < limit ? n : limit;
 		/* Never end a word inside a UTF-8 sequence: step back over continuation bytes
 		 * (at most 3, so invalid input still makes progress). */
 		if (take < n) {
@@ -72,6 +96,7 @@ enum err mail_mime_encode_words(struct buf *out, const char *text)
 		p += take;
 		n -= take;
 		first = 0;
+		limit = WORD_BYTES;
 	}
 	return e;
 }
@@ -158,8 +183,10 @@ enum err mail_mime_build(const struct mail_message *msg, struct buf *out)
 		else
 			e = msg->iso2022jp ? mail_iso2022jp_words(out, msg->from_name)
 					   : mail_mime_encode_words(out, msg->from_name);
+		/* The address goes on the name's last line when it fits in 76, else on its own. */
 		if (e == ERR_OK)
-			e = buf_puts(out, " ");
+			e = buf_puts(out, column(out) + 1 + strlen(from) + 2 > WORD_LINE ? "\r\n "
+											 : " ");
 	}
 	if (e == ERR_OK)
 		e = buf_printf(out, "<%s>\r\nTo: <%s>\r\nSubject: ", from, to);

@@ -87,8 +87,8 @@ enum err mail_unsub_parse(const struct vault *v, const char *token, int64_t *out
 	return ERR_OK;
 }
 
-enum err mail_unsub_mailto(const struct vault *v, int64_t outbox_id, const char *domain,
-			   char *out, size_t n)
+enum err mail_unsub_mailto(const struct vault *v, int64_t outbox_id, const char *domain, char *out,
+			   size_t n)
 {
 	char token[64];
 	enum err e = mail_unsub_token(v, outbox_id, token, sizeof token);

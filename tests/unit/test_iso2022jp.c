@@ -377,7 +377,7 @@ static void test_mime_build(void **state)
 	    .from_name = "見守り 区役所",
 	    .from_addr = "noreply@mimamori.invalid",
 	    .to = "taro..yamada.@docomo.ne.jp",
-	    .subject = "【見守り】ｶﾞｲﾄﾞ 10時～12時のお知らせ",
+	    .subject = "【見守り】ｶﾞｲﾄﾞ 10時～12時のお知らせ（台風の接近に伴う閉所時刻の変更について）",
 	    .body = "本日は14時に下校します。\n.\nline with a dot above\n",
 	    .iso2022jp = 1,
 	    .message_id = "<abc@mimamori.invalid>",
@@ -392,6 +392,15 @@ static void test_mime_build(void **state)
 		if (b.data[i] == '\n')
 			assert_true(i > 0 && b.data[i - 1] == '\r');
 	}
+	/* Header lines with encoded-words, the Subject's first included, stay within 76. */
+	for (const char *line = b.data; line < b.data + b.len;) {
+		const char *eol = strstr(line, "\r\n");
+		if (!eol || eol == line)
+			break;
+		if (strstr(line, "=?") && strstr(line, "=?") < eol)
+			assert_true(eol - line <= 76);
+		line = eol + 2;
+	}
 	assert_non_null(strstr(b.data, "\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n"));
 	assert_non_null(strstr(b.data, "\r\nContent-Transfer-Encoding: 7bit\r\n"));
 	assert_non_null(strstr(b.data, "\r\nAuto-Submitted: auto-generated\r\n"));
@@ -400,7 +409,7 @@ static void test_mime_build(void **state)
 	size_t n;
 	v = header_value(b.data, "Subject:", &end);
 	char *dec = decode_words(v, end, &n);
-	assert_string_equal(dec, "【見守り】ガイド 10時〜12時のお知らせ");
+	assert_string_equal(dec, "【見守り】ガイド 10時〜12時のお知らせ（台風の接近に伴う閉所時刻の変更について）");
 	free(dec);
 	v = header_value(b.data, "From:", &end);
 	const char *lt = strstr(v, " <noreply@mimamori.invalid>");

@@ -342,7 +342,7 @@ static void test_mime_build(void **state)
 	    .from_name = "みまもり",
 	    .from_addr = "noreply@mimamori.invalid",
 	    .to = "taro..yamada.@docomo.ne.jp",
-	    .subject = "下校のお知らせ",
+	    .subject = "下校のお知らせ：本日は台風の接近に伴い、すべての学童クラブを早めに閉所します",
 	    .body = "本日は14時に下校します。\n"
 		    ".\nline with a dot above\n",
 	    .message_id = "<abc@mimamori.invalid>",
@@ -363,6 +363,16 @@ static void test_mime_build(void **state)
 	assert_non_null(strstr(b.data, "\r\nDate: "));
 	assert_non_null(strstr(b.data, "+0900\r\n"));
 	assert_non_null(strstr(b.data, "\r\nMIME-Version: 1.0\r\n"));
+	/* Header lines with encoded-words stay within 76 characters (RFC 2047), the first one
+	 * included ("Subject: " + its first word). */
+	for (const char *line = b.data; line && line < b.data + b.len;) {
+		const char *eol = strstr(line, "\r\n");
+		if (!eol || eol == line)
+			break; /* the header ends */
+		if (strstr(line, "=?") && strstr(line, "=?") < eol)
+			assert_true(eol - line <= 76);
+		line = eol + 2;
+	}
 	/* A notice has no List-Unsubscribe; bulk mail carries both targets and one-click. */
 	assert_null(strstr(b.data, "List-Unsubscribe"));
 	struct buf bulk;
