@@ -82,6 +82,12 @@ const struct http_route routes[] = {
 	 "guardians whose mail address bounces (never the address)"},
 	{"POST", "/api/v1/mail/bouncing/{}/confirmation", WARD, 0, api_mail_bouncing_confirm,
 	 "mail a guardian with a bouncing address a new confirmation link"},
+
+	/* one send's delivery: per state and domain, bounces, failures; retry of the failed */
+	{"GET", "/api/v1/mail/sends/{}", WARD | ROLE_CONTRACTOR, 0, api_mail_send_get,
+	 "one send's delivery by state and domain, bounces and failures (never addresses)"},
+	{"POST", "/api/v1/mail/sends/{}/retry", ROLE_WARD_ADMIN, 0, api_mail_send_retry,
+	 "queue a send's failed mail again (not to bouncing or unsubscribed addresses)"},
 	{0},
 };
 
