@@ -83,6 +83,11 @@ const struct http_route routes[] = {
 	{"POST", "/api/v1/mail/bouncing/{}/confirmation", WARD, 0, api_mail_bouncing_confirm,
 	 "mail a guardian with a bouncing address a new confirmation link"},
 
+	/* one send's delivery: per state and domain, bounces, failures; retry of the failed */
+	{"GET", "/api/v1/mail/sends/{}", WARD | ROLE_CONTRACTOR, 0, api_mail_send_get,
+	 "one send's delivery by state and domain, bounces and failures (never addresses)"},
+	{"POST", "/api/v1/mail/sends/{}/retry", ROLE_WARD_ADMIN, 0, api_mail_send_retry,
+	 "queue a send's failed mail again (not to bouncing or unsubscribed addresses)"},
 	/* List-Unsubscribe of bulk mail (RFC 8058): no sign-in, the token names the message */
 	{"GET", "/api/v1/unsubscribe/{}", ROLE_PUBLIC, 1, api_unsubscribe_get,
 	 "lead an unsubscribe link to its page (changes nothing)"},

@@ -8,7 +8,6 @@
  * the queries). */
 #include "attendance/attendance_api.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,51 +24,6 @@
 enum { ST_EXPECTED, ST_NOT_ARRIVED, ST_PRESENT, ST_LEFT, ST_ABSENT, ST_OFF, ST_COUNT };
 static const char *const status_names[ST_COUNT] = {"expected", "not_arrived", "present",
 						   "left",     "absent",      "off"};
-
-#define BOARD_AUDIT_EVERY_MS 60000
-#define BOARD_AUDIT_SLOTS 512
-
-/* The last audited board read per caller and site (a small direct-mapped table: a collision
- * only means one more audit row). */
-static struct {
-	char actor[96];
-	int64_t site_id, at_ms;
-} audited[BOARD_AUDIT_SLOTS];
-static pthread_mutex_t audited_mu = PTHREAD_MUTEX_INITIALIZER;
-
-/* The table slot of actor and site_id (FNV-1a). */
-static size_t audit_slot(const char *actor, int64_t site_id)
-{
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)site_id;
-	for (const char *p = actor; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return (size_t)(h % BOARD_AUDIT_SLOTS);
-}
-
-/* Returns 1 when actor's read of site_id at now_ms must be audited (none in the last
- * minute), and remembers it as audited. */
-static int audit_due(const char *actor, int64_t site_id, int64_t now_ms)
-{
-	size_t i = audit_slot(actor, site_id);
-	int due = 1;
-	pthread_mutex_lock(&audited_mu);
-	if (audited[i].site_id == site_id && strcmp(audited[i].actor, actor) == 0 &&
-	    now_ms - audited[i].at_ms < BOARD_AUDIT_EVERY_MS && now_ms >= audited[i].at_ms)
-		due = 0;
-	pthread_mutex_unlock(&audited_mu);
-	return due;
-}
-
-/* Records that actor's read of site_id was audited at now_ms. */
-static void audit_done(const char *actor, int64_t site_id, int64_t now_ms)
-{
-	size_t i = audit_slot(actor, site_id);
-	pthread_mutex_lock(&audited_mu);
-	snprintf(audited[i].actor, sizeof audited[i].actor, "%s", actor);
-	audited[i].site_id = site_id;
-	audited[i].at_ms = now_ms;
-	pthread_mutex_unlock(&audited_mu);
-}
 
 /* Appends "HH:MM" of ms, or null for 0. */
 static enum err put_time(struct buf *b, int64_t ms)
@@ -347,14 +301,13 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 		e = buf_puts(b, "]}");
 	if (e != ERR_OK)
 		goto out;
-	if (audit_due(rq->actor, site.id, now)) {
-		char object[64], detail[48];
-		snprintf(object, sizeof object, "site:%s", site.code);
-		snprintf(detail, sizeof detail, "children=%zu", nchildren);
-		e = audit_append(c, rq->app->vault, rq->actor, "board.read", object, detail);
-		if (e == ERR_OK)
-			audit_done(rq->actor, site.id, now);
-	}
+	char object[64], detail[48];
+	snprintf(object, sizeof object, "site:%s", site.code);
+	snprintf(detail, sizeof detail, "children=%zu", nchildren);
+	e = audit_read_append(c, rq->app->vault, rq->actor, "board.read", object, detail, now,
+			      NULL);
+	if (e != ERR_OK)
+		goto out;
 	rs->status = 200;
 	rs->content_type = "application/json; charset=utf-8";
 out:

@@ -12,6 +12,7 @@
 #include "attendance/attendance.h"
 #include "auth/audit.h"
 #include "base/clock.h"
+#include "mail/mail.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -106,25 +107,9 @@ static json_t *sites_json(const char *sites)
 /* An SMTP reply may quote the recipient: every word with an '@' becomes "<address>". */
 static json_t *reply_json(const char *reply)
 {
-	struct buf b;
-	buf_init(&b, 4096);
-	const char *p = reply ? reply : "";
-	while (*p) {
-		size_t n = strcspn(p, " \t\r\n");
-		if (n == 0) {
-			buf_append(&b, p, 1);
-			p++;
-			continue;
-		}
-		if (memchr(p, '@', n))
-			buf_puts(&b, "<address>");
-		else
-			buf_append(&b, p, n);
-		p += n;
-	}
-	json_t *s = json_string(b.data ? b.data : "");
-	buf_free(&b);
-	return s ? s : json_string("");
+	char out[MAIL_SEND_REPLY_MAX];
+	mail_text_blank_addresses(reply, out, sizeof out);
+	return json_string(out);
 }
 
 #define SEND_COLUMNS                                                                           \

@@ -64,6 +64,17 @@ enum err api_mail_bouncing_list(struct http_req *rq, struct http_resp *rs);
  * address is not bouncing. Audited. */
 enum err api_mail_bouncing_confirm(struct http_req *rq, struct http_resp *rs);
 
+/* One send's delivery (api_mail_send.c); addresses are never shown. */
+/* GET /api/v1/mail/sends/{send_id} (ward roles, contractor): counts per state and per domain,
+ * bounced and bounce_rate, unsubscribed, the newest failures with the server's reply. 404 when
+ * the send has no mail. Audited once per caller and send per minute. */
+enum err api_mail_send_get(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/mail/sends/{send_id}/retry (ward admin): the send's failed mail back to the
+ * queue, except to addresses bouncing or unsubscribed now → {retried, skipped_bouncing,
+ * skipped_unsubscribed}; 409 when nothing failed or every failed recipient was left out.
+ * Audited (counts only). */
+enum err api_mail_send_retry(struct http_req *rq, struct http_resp *rs);
+
 /* List-Unsubscribe of bulk mail (api_unsubscribe.c); public, the token is the capability. */
 /* GET /api/v1/unsubscribe/{token}: 303 to the page /unsubscribe/?t=TOKEN, which asks first
  * (mail scanners follow links); changes nothing. */

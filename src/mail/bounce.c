@@ -12,9 +12,7 @@
 /* Longest diagnostic kept (as the SMTP replies in outbox.last_reply). */
 #define BOUNCE_DIAG_MAX 200
 
-/* Copies text into out (n bytes) as printable ASCII: every word holding an '@' becomes
- * "<address>", other bytes outside 0x20..0x7e become '?'. Cut at n - 1 bytes. */
-static void blank_addresses(const char *text, char *out, size_t n)
+void mail_text_blank_addresses(const char *text, char *out, size_t n)
 {
 	size_t o = 0;
 	const char *p = text ? text : "";
@@ -172,7 +170,7 @@ enum err mail_bounce_record(struct store_conn *c, struct mail_bounce_event *ev, 
 	*became = 0;
 	*bouncing = 0;
 	ev->counts = 0;
-	blank_addresses(ev->diagnostic, diag, sizeof diag);
+	mail_text_blank_addresses(ev->diagnostic, diag, sizeof diag);
 	enum err e = cleared_at(c, ev->idx, &cleared);
 	if (e != ERR_OK)
 		return e;

@@ -25,6 +25,8 @@ export const ALL_VARS = [
   'MIMAMORI_ADMIN_LOGIN',
   'MIMAMORI_APPROVER_LOGIN',
   'MIMAMORI_SECOND_SITE_CODE',
+  'MIMAMORI_MAILVIEW_OK_EMAIL',
+  'MIMAMORI_MAILVIEW_REFUSED_EMAIL',
 ];
 
 /** Returns {URL, KIOSK_TOKEN, ...} or throws a clear error naming what is missing. */
@@ -118,10 +120,12 @@ export async function apiScan(env, code) {
   return { status: res.status, data, text };
 }
 
-/** Asks the driver to stop or start the server (POST {CONTROL_URL}/stop|start); bounded. */
-export async function control(env, action) {
+/** Asks the driver to stop or start the server or to set up its relay (POST
+ * {CONTROL_URL}/stop|start|relay, with body as JSON when given); bounded. */
+export async function control(env, action, body) {
   const res = await fetch(`${env.CONTROL_URL.replace(/\/+$/, '')}/${action}`, {
     method: 'POST', signal: AbortSignal.timeout(60000),
+    ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
   });
   const text = await res.text();
   assert.equal(res.status, 200, `control ${action} answered ${res.status}: ${text}`);

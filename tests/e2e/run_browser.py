@@ -10,6 +10,10 @@ node's output, stops the server and exits with node's exit code.
 It also serves a tiny control API on 127.0.0.1 (a free port, MIMAMORI_CONTROL_URL) for the
 offline kiosk test: POST /stop stops the server (SIGTERM, waits), POST /start starts it again
 on the same port with the same data directory and waits for /healthz. Both are bounded.
+POST /start with {"mail": URL} starts it with that transport instead (the mail view test points
+it at the relay below; a plain /start goes back to the maildir). POST /relay starts (once) an
+aiosmtpd relay that answers 550 to the recipient domains in {"refuse": [...]} (when given; []
+accepts all) and answers {"url", "mails": [{"to", "subject"}], "refused": [addresses]}.
 
 Not a unittest module (its name does not match test_*.py)."""
 import glob
@@ -19,6 +23,8 @@ import os
 import subprocess
 import sys
 import threading
+
+from aiosmtpd.controller import Controller
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -41,15 +47,65 @@ OFFLINE = [["B004", "G01", "伊藤 四葉", "イトウ ヨツバ", "3", "2016-08
 # address confirmed by the driver; B002 (G02) is another family's child for the IDOR checks.
 PARENT = ["B007", "G01", "小林 七海", "コバヤシ ナナミ", "2", "2017-04-07", "小林 直子",
           "browser.parent7@example.jp"]
+# Two more G02 families for the mail view test (tests/browser/10-mailview): confirmed by the
+# driver; the relay refuses the second one's domain when the test asks it to.
+MAILVIEW = [["B008", "G02", "加藤 八郎", "カトウ ハチロウ", "3", "2016-03-08", "加藤 葉子",
+             "browser.ok@mailview.example.net"],
+            ["B009", "G02", "吉田 九美", "ヨシダ クミ", "2", "2017-09-09", "吉田 久",
+             "browser.ng@refused.example.org"]]
 STAFF = "staff01"
 ADMIN = "admin01"        # ward admin: composes emergency mail (tests/browser/7-emergency)
 APPROVER = "contract01"  # contractor: the second person who approves a send to several sites
 CONTROL_WAIT = 30.0  # seconds: start waits at most this for /healthz; stop waits half
 
 
+class Relay:
+    """aiosmtpd on a free 127.0.0.1 port: 550 (quoting the address) to recipients whose domain
+    is in refuse, else accepted; keeps what it took and whom it refused."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.refuse, self.mails, self.refused = set(), [], []
+        relay = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                addr = harness._unquote_local(address)
+                with relay.lock:
+                    if addr.rsplit("@", 1)[-1] in relay.refuse:
+                        relay.refused.append(addr)
+                        return ("550 5.1.1 <%s>: Recipient address rejected: User unknown"
+                                % address)
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                m = harness.Mail(envelope.rcpt_tos, envelope.mail_from,
+                                 envelope.original_content or envelope.content)
+                with relay.lock:
+                    relay.mails.append({"to": m.rcpts[0] if m.rcpts else "",
+                                        "subject": m.subject})
+                return "250 OK"
+
+        self.port = harness.free_port()
+        self.ctl = Controller(Handler(), hostname="127.0.0.1", port=self.port,
+                              ready_timeout=10)
+        self.ctl.start()
+        self.url = "smtp://127.0.0.1:%d" % self.port
+
+    def state(self):
+        with self.lock:
+            return {"url": self.url, "mails": list(self.mails), "refused": list(self.refused)}
+
+    def stop(self):
+        self.ctl.stop()
+
+
 def control_server(srv):
-    """The control API (POST /stop, POST /start) on a free 127.0.0.1 port, in a thread."""
+    """The control API (POST /stop, /start, /relay) on a free 127.0.0.1 port, in a thread."""
     lock = threading.Lock()
+    default_mail = srv.mail
+    relay = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def log_message(self, *args):  # keep node's TAP output clean
@@ -65,26 +121,37 @@ def control_server(srv):
 
         def do_POST(self):
             n = int(self.headers.get("Content-Length") or 0)
-            if n:
-                self.rfile.read(n)
+            body = self.rfile.read(n) if n else b""
             with lock:
                 try:
+                    args = json.loads(body) if body.strip() else {}
                     if self.path == "/stop":
                         rc = srv.stop(timeout=CONTROL_WAIT / 2)
                         return self.reply(200, {"stopped": True, "rc": rc})
                     if self.path == "/start":
                         if srv.proc and srv.proc.poll() is None:
                             return self.reply(200, {"started": False, "running": True})
+                        srv.mail = args.get("mail") or default_mail
                         srv.start(timeout=CONTROL_WAIT)
-                        return self.reply(200, {"started": True, "url": srv.url})
+                        return self.reply(200, {"started": True, "url": srv.url,
+                                                "mail": srv.mail})
+                    if self.path == "/relay":
+                        if not relay:
+                            relay.append(Relay())
+                        if "refuse" in args:
+                            with relay[0].lock:
+                                relay[0].refuse = set(args["refuse"])
+                        return self.reply(200, relay[0].state())
                 except Exception as e:  # reported to the test, which fails with it
                     return self.reply(500, {"error": str(e)[:2000]})
             return self.reply(404, {"error": "POST /stop or /start"})
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
+    httpd.relay = relay  # stopped by the driver at the end
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd
+
 
 
 def fail(msg):
@@ -114,7 +181,8 @@ def main():
         srv = harness.Server(d, mail="maildir:" + os.path.join(d.tmp, "mail"),
                              log_dir=d.tmp)
         d.set_base_url(srv.url)  # before the import: the confirmation links use it
-        d.import_children(d.write_csv("roster.csv", [CHILD] + OTHERS + OFFLINE + [PARENT]))
+        d.import_children(d.write_csv("roster.csv",
+                                      [CHILD] + OTHERS + OFFLINE + [PARENT] + MAILVIEW))
         # One child's card at a time, the sheet decoded after each: the new code is that
         # child's (zbar does not read a page's codes in layout order).
         codes = []
@@ -142,6 +210,14 @@ def main():
                                           {"token": pmail[0].confirm_token})
         if r.status != 200:
             return fail("confirming the B007 guardian: %r" % r)
+        for row in MAILVIEW:
+            m = harness.wait_until(
+                lambda: [m for m in harness.read_maildir(maildir) if row[7] in m.rcpts],
+                timeout=30, what="the %s guardian's confirmation mail" % row[0])
+            r = harness.Client(srv.port).post("/api/v1/confirmations",
+                                              {"token": m[0].confirm_token})
+            if r.status != 200:
+                return fail("confirming the %s guardian: %r" % (row[0], r))
         control = control_server(srv)
         env = dict(os.environ)
         env.update({
@@ -164,6 +240,8 @@ def main():
             "MIMAMORI_ADMIN_LOGIN": ADMIN,
             "MIMAMORI_APPROVER_LOGIN": APPROVER,
             "MIMAMORI_SECOND_SITE_CODE": "G02",
+            "MIMAMORI_MAILVIEW_OK_EMAIL": MAILVIEW[0][7],
+            "MIMAMORI_MAILVIEW_REFUSED_EMAIL": MAILVIEW[1][7],
         })
         print("# server %s, data %s" % (srv.url, d.path))
         sys.stdout.flush()
@@ -193,6 +271,8 @@ def main():
         if control:
             control.shutdown()
             control.server_close()
+            for r in control.relay:
+                r.stop()
         if srv:
             srv.stop()
         data.cleanup()

@@ -44,6 +44,8 @@ EXPECTED = {
     ("DELETE", "/api/v1/parent/children/{}/pickups/{}"): {"guardian"},
     ("GET", "/api/v1/mail/bouncing"): {"ward_admin", "ward_staff"},
     ("POST", "/api/v1/mail/bouncing/{}/confirmation"): {"ward_admin", "ward_staff"},
+    ("GET", "/api/v1/mail/sends/{}"): {"ward_admin", "ward_staff", "contractor"},
+    ("POST", "/api/v1/mail/sends/{}/retry"): {"ward_admin"},
     ("GET", "/api/v1/unsubscribe/{}"): {"public"},
     ("POST", "/api/v1/unsubscribe/{}"): {"public"},
 }
@@ -55,7 +57,10 @@ SIGN_OUTS = {("DELETE", "/api/v1/session"), ("DELETE", "/api/v1/parent/session")
 
 def paths_for(pattern):
     """Concrete paths of a route: staff routes at both sites, guardians' routes for their
-    own child R001 (a day, an unknown pickup person)."""
+    own child R001 (a day, an unknown pickup person), a send that exists (nothing failed in it:
+    a retry is 409)."""
+    if pattern.startswith("/api/v1/mail/sends/"):
+        return [pattern.replace("{}", "confirm")]  # the confirmation mail's send
     if pattern.startswith("/api/v1/parent/"):
         p = pattern.replace("{}", "R001", 1)
         return [p.replace("{}", "2099-01-05" if "/days/" in p else "999999")]

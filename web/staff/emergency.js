@@ -1,6 +1,7 @@
 // mimamori — emergency mail page (緊急時の一斉メール配信): compose with a confirm step, the
-// history of sends, one send's delivery (polled while mails are pending) and the second
-// person's approval. Every text from the server is set with textContent (el() / setText).
+// history of sends, one send's delivery (polled while mails are pending: counts, per domain,
+// bounces, failures with the server's reply), the ward admin's retry of the failed mail, and
+// the second person's approval. Every text from the server is set with textContent (el()).
 import { request, ApiError, formatTime, formatDay, el, staffSignIn } from '/js/api.js';
 
 const POLL_PENDING_MS = 3000;     // while mails of a send are still queued
@@ -9,6 +10,7 @@ const POLL_LIMIT_MS = 10 * 60 * 1000; // then stop and offer a button: polling i
 const SUBJECT_MAX = 100;
 const BODY_MAX = 4000;
 const COMPOSERS = ['ward_admin', 'contractor'];
+const RETRIERS = ['ward_admin'];
 const VIEWERS = ['ward_admin', 'ward_staff', 'contractor'];
 const ROLE_LABEL = {
   site_staff: '施設職員',
@@ -31,6 +33,9 @@ const REASONS = [
   [/second person must approve/, '作成者は自分の送信を承認できません。別の担当者（区の管理者・委託事業者）が承認してください。'],
   [/not awaiting approval/, 'この送信はすでに承認または却下されています。'],
   [/no such emergency send/, 'この送信は見つかりません。'],
+  [/no failed mail can be retried/, '再送できるメールはありません。失敗したメールは、どれも不達が続いているアドレスか配信停止したアドレスあてです。'],
+  [/no failed mail to retry/, '再送するメール（送信に失敗したもの）はありません。'],
+  [/no such send/, 'この送信のメールは見つかりません。'],
 ];
 const PERSONAL = /registered child|registered guardian|mail address|phone number/;
 
@@ -60,7 +65,13 @@ const ui = {
   dRecipients: $('d-recipients'), dSent: $('d-sent'), dFailed: $('d-failed'), dPending: $('d-pending'),
   dFailedBox: $('d-failed-box'),
   dProgress: $('d-progress'), deliveryStatus: $('delivery-status'), deliveryRefresh: $('delivery-refresh'),
-  failures: $('failures'), failureList: $('failure-list'),
+  failures: $('failures'), failureList: $('failure-list'), failuresMore: $('failures-more'),
+  report: $('report'), dDeferred: $('d-deferred'), dBounced: $('d-bounced'),
+  dBounceRate: $('d-bounce-rate'), dUnsubscribed: $('d-unsubscribed'),
+  domainRows: $('domain-rows'), domainsMore: $('domains-more'),
+  retry: $('retry'), retryStart: $('retry-start'), retryConfirm: $('retry-confirm'),
+  retryConfirmText: $('retry-confirm-text'), retryYes: $('retry-yes'), retryNo: $('retry-no'),
+  retryResult: $('retry-result'),
   detailSites: $('detail-sites'), detailCreated: $('detail-created'), detailApproved: $('detail-approved'),
   detailSubject: $('detail-subject'), detailBody: $('detail-body'),
 };
@@ -73,6 +84,8 @@ const state = {
   sending: false,
   detailId: null,
   detail: null,       // the last answer for detailId
+  report: null,       // the last delivery report of detailId's mail (GET /mail/sends/…)
+  retrying: false,
   decision: null,     // 'approve' | 'reject' while its confirm step is shown
   flash: null,        // a message to show once on the next detail view
   gen: 0,             // bumps whenever the detail poll must stop
@@ -91,6 +104,10 @@ function setAlert(node, msg) {
 }
 const canCompose = () => !!state.user && COMPOSERS.includes(state.user.role);
 const canView = () => !!state.user && VIEWERS.includes(state.user.role);
+const canRetry = () => !!state.user && RETRIERS.includes(state.user.role);
+const num = (v) => (Number.isFinite(v) ? String(v) : '–');
+/** The outbox's send of emergency send id, as a path segment. */
+const sendPath = (id) => `/mail/sends/${encodeURIComponent(`emergency:${id}`)}`;
 const chars = (s) => [...s].length;
 
 /** {ja, raw}: the server's reason in Japanese when we know it, and its own words. */
@@ -425,7 +442,6 @@ function renderDetail(d) {
   ui.detailBody.textContent = d.body || '';
 
   const awaiting = d.state === 'awaiting_approval';
-  const num = (v) => (Number.isFinite(v) ? String(v) : '–');
   // Nothing is queued before approval (nor ever, once rejected): no counts to show.
   const queued = d.state === 'sent';
   // Before approval the server says whom it would reach now (recomputed at approval).
@@ -442,11 +458,108 @@ function renderDetail(d) {
   }
 
   const failures = Array.isArray(d.failures) ? d.failures : [];
-  ui.failureList.replaceChildren(...failures.map((f) => el('li', { 'data-testid': 'failure' },
-    el('code', { text: f.reply || '（応答なし）' }),
-    el('span', { class: 'muted small', text: `　試行 ${f.attempts}回` }))));
+  ui.failureList.replaceChildren(...failures.map(failureItem));
+  show(ui.failuresMore, false);
   show(ui.failures, failures.length > 0);
   renderDecide(d);
+}
+
+/** One failed mail: the server's reply (addresses already blanked by the server), its domain
+ * and the time of the last attempt when the report gives them. */
+function failureItem(f) {
+  const meta = [f.domain, f.at ? formatStamp(f.at) : null, `試行 ${f.attempts}回`].filter(Boolean);
+  return el('li', { 'data-testid': 'failure', 'data-domain': f.domain || null },
+    el('code', { text: f.reply || '（応答なし）' }),
+    el('span', { class: 'muted small em-failure-meta', text: meta.join('・') }));
+}
+
+/** "0.1667" → "16.7%". */
+function percent(rate) {
+  return Number.isFinite(rate) ? `${(rate * 100).toFixed(1)}%` : '–';
+}
+
+/** The delivery report of the send's mail (null: none, e.g. nobody to send to): the figures,
+ * the table per domain, the failures with domain and time, and the retry for ward admins. */
+function renderReport(r, d) {
+  state.report = r;
+  const ok = !!r && d.state === 'sent';
+  show(ui.report, ok);
+  if (!ok) { show(ui.retry, false); return; }
+  ui.dDeferred.textContent = num(r.deferred);
+  ui.dBounced.textContent = num(r.bounced);
+  ui.dBounceRate.textContent = r.sent > 0 ? percent(r.bounce_rate) : '–';
+  ui.dUnsubscribed.textContent = num(r.unsubscribed);
+  for (const k of ['deferred', 'bounced', 'unsubscribed']) ui.detail.dataset[k] = String(r[k]);
+  ui.detail.dataset.bounceRate = String(r.bounce_rate);
+
+  const cols = [['total', '対象'], ['sent', '送信済み'], ['failed', '失敗'], ['deferred', '再試行待ち'],
+    ['pending', '未送信'], ['bounced', '不達']];
+  const domains = Array.isArray(r.domains) ? r.domains : [];
+  const rows = domains.map((x) => el('tr', { 'data-testid': 'domain-row', 'data-domain': x.domain },
+    el('td', { 'data-label': 'ドメイン', text: x.domain }),
+    ...cols.map(([k, label]) => el('td', {
+      'data-label': label, 'data-col': k, text: num(x[k]),
+      class: (k === 'failed' || k === 'bounced') && x[k] > 0 ? 'em-bad' : null,
+    }))));
+  if (!rows.length) rows.push(el('tr', {}, el('td', { colspan: 7, class: 'muted', text: 'メールはありません。' })));
+  ui.domainRows.replaceChildren(...rows);
+  ui.domainsMore.textContent = r.domains_more > 0 ? `ほか${r.domains_more}ドメイン（件数の多い${domains.length}ドメインを表示）` : '';
+  show(ui.domainsMore, r.domains_more > 0);
+
+  const failures = Array.isArray(r.failures) ? r.failures : [];
+  ui.failureList.replaceChildren(...failures.map(failureItem));
+  show(ui.failures, failures.length > 0);
+  const more = (r.failed || 0) - failures.length;
+  ui.failuresMore.textContent = more > 0 ? `ほか${more}通（新しい${failures.length}通を表示）` : '';
+  show(ui.failuresMore, more > 0);
+
+  const retryable = canRetry() && r.failed > 0;
+  show(ui.retry, retryable);
+  if (!retryable) hideRetryConfirm();
+  else if (!ui.retryConfirm.hidden) ui.retryConfirmText.textContent = retryQuestion(r);
+}
+
+function retryQuestion(r) {
+  return `送信に失敗した${r.failed}通を、もう一度送信します。よろしいですか？`;
+}
+
+function askRetry() {
+  const r = state.report;
+  if (!r || !r.failed) return;
+  setAlert(ui.retryResult, '');
+  ui.retryConfirmText.textContent = retryQuestion(r);
+  show(ui.retryStart, false);
+  show(ui.retryConfirm, true);
+  ui.retryYes.focus();
+}
+
+function hideRetryConfirm() {
+  show(ui.retryConfirm, false);
+  show(ui.retryStart, true);
+}
+
+async function onRetry() {
+  const id = state.detailId;
+  if (!id || state.retrying) return;
+  state.retrying = true;
+  ui.retryYes.disabled = true; ui.retryNo.disabled = true;
+  try {
+    const res = await request(`${sendPath(id)}/retry`, { method: 'POST', csrf: state.csrf });
+    const left = [];
+    if (res.skipped_bouncing) left.push(`不達が続いているアドレスあて ${res.skipped_bouncing}通`);
+    if (res.skipped_unsubscribed) left.push(`配信停止したアドレスあて ${res.skipped_unsubscribed}通`);
+    ui.retryResult.className = 'alert alert-ok';
+    setAlert(ui.retryResult, `${res.retried}通を再送しました。${left.length ? `送らなかったもの：${left.join('・')}。` : ''}配信の状況は自動で更新されます。`);
+  } catch (err) {
+    if (handleAuthError(err)) return;
+    ui.retryResult.className = 'alert alert-error';
+    setAlert(ui.retryResult, refusalNode('再送できませんでした。', err, null));
+  } finally {
+    state.retrying = false;
+    ui.retryYes.disabled = false; ui.retryNo.disabled = false;
+    hideRetryConfirm();
+  }
+  startPolling(id);
 }
 
 function renderDecide(d) {
@@ -530,8 +643,10 @@ async function pollDetail(id, gen) {
   if (gen !== state.gen) return;
   if (document.hidden && state.detail && state.detail.id === id) { scheduleDetail(id, gen, POLL_PENDING_MS); return; }
   let d;
+  let report = null;
   try {
     d = await request(`/emergency-sends/${encodeURIComponent(id)}`, { timeoutMs: 10000 });
+    if (d && d.state === 'sent') report = await loadReport(id);
   } catch (err) {
     if (gen !== state.gen) return;
     if (handleAuthError(err)) return;
@@ -550,6 +665,7 @@ async function pollDetail(id, gen) {
   if (gen !== state.gen) return;
   state.lastOk = new Date();
   renderDetail(d);
+  renderReport(report, d);
   ui.deliveryStatus.classList.remove('stale');
   const stamp = `最終更新 ${formatTime(state.lastOk, true)}`;
   if (d.state === 'sent' && d.pending > 0) {
@@ -565,6 +681,17 @@ async function pollDetail(id, gen) {
     show(ui.deliveryRefresh, true);
   } else {
     ui.deliveryStatus.textContent = `却下されたため、配信されていません（${stamp}）`;
+  }
+}
+
+/** The delivery report of send id's mail, or null when there is none (404: nobody to send
+ * to) or it cannot be read now (the counts above still show). */
+async function loadReport(id) {
+  try {
+    return await request(sendPath(id), { timeoutMs: 10000 });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) throw err;
+    return null;
   }
 }
 
@@ -601,6 +728,11 @@ function route() {
       ui.detailState.replaceChildren();
       show(ui.decide, false);
       show(ui.failures, false);
+      show(ui.report, false);
+      show(ui.retry, false);
+      hideRetryConfirm();
+      setAlert(ui.retryResult, '');
+      state.report = null;
       ui.deliveryStatus.textContent = '読み込み中…';
     }
     ui.detail.focus();
@@ -636,6 +768,9 @@ ui.approve.addEventListener('click', () => { if (!ui.approve.disabled) askDecisi
 ui.reject.addEventListener('click', () => askDecision('reject'));
 ui.decideNo.addEventListener('click', () => { hideDecideConfirm(); ui.approve.focus(); });
 ui.decideYes.addEventListener('click', onDecide);
+ui.retryStart.addEventListener('click', askRetry);
+ui.retryNo.addEventListener('click', () => { hideRetryConfirm(); ui.retryStart.focus(); });
+ui.retryYes.addEventListener('click', onRetry);
 ui.deliveryRefresh.addEventListener('click', () => { if (state.detailId) startPolling(state.detailId); });
 window.addEventListener('hashchange', route);
 document.addEventListener('visibilitychange', () => {
