@@ -9,6 +9,8 @@
 #include "base/buf.h"
 #include "base/err.h"
 
+struct vault;
+
 /* Caps on what the outbox accepts (bytes). */
 #define MAIL_SUBJECT_MAX 998
 #define MAIL_BODY_MAX (1024 * 1024)
@@ -26,6 +28,17 @@ char *mail_address_domain(const char *addr);
 /* Returns 1 when domain is one a valid address may have (dot-separated LDH labels, two or
  * more). */
 int mail_domain_valid(const char *domain);
+
+/* Writes "<id>-<mac>" into out (n bytes): mac the first mac_len (at most 64) lower-case hex
+ * characters of the vault's keyed BLAKE2b of the id under purpose (a blind-index domain, e.g.
+ * "verp"). ERR_INVALID for an id <= 0, ERR_TOOLARGE when out is too small. */
+enum err mail_keyed_id_write(const struct vault *v, const char *purpose, int64_t id,
+			     size_t mac_len, char *out, size_t n);
+/* Reads "<id>-<mac>" at the start of p into *id and returns the first byte after it; NULL when
+ * p does not start with one whose mac is right (*forged set to 1 when only the mac is wrong,
+ * else left alone). Letter case of the mac is ignored. */
+const char *mail_keyed_id_read(const struct vault *v, const char *purpose, const char *p,
+			       size_t mac_len, int64_t *id, int *forged);
 
 /* Splits a From setting, "Name <addr>" or "addr", into malloc'd *name (maybe "") and *addr
  * (caller frees both). ERR_INVALID when the address part is not valid. */

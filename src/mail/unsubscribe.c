@@ -2,77 +2,23 @@
 /* unsubscribe.c — List-Unsubscribe (RFC 8058): the per-message token that names an outbox row
  * with a keyed mac, recording an unsubscribe for the row's address and list, and the check
  * bulk sends make before queueing. Addresses are named only by their blind index. */
-#include <ctype.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/clock.h"
 #include "mail/mail.h"
+#include "mail/mail_internal.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
-#define ID_DIGITS_MAX 18 /* < 2^63 */
 #define MAILTO_PREFIX "unsubscribe+"
 #define MAILTO_PREFIX_LEN 12
-
-/* Writes the mac of id (MAIL_UNSUB_MAC_LEN lower-case hex characters and a NUL) into mac. */
-static void unsub_mac(const struct vault *v, int64_t id, char mac[MAIL_UNSUB_MAC_LEN + 1])
-{
-	char text[32];
-	unsigned char h[VAULT_BLIND_LEN];
-	char hex[2 * VAULT_BLIND_LEN + 1];
-	snprintf(text, sizeof text, "%" PRId64, id);
-	vault_blind(v, "unsubscribe", text, h);
-	vault_hex(h, VAULT_BLIND_LEN, hex);
-	memcpy(mac, hex, MAIL_UNSUB_MAC_LEN);
-	mac[MAIL_UNSUB_MAC_LEN] = '\0';
-}
+#define UNSUB_PURPOSE "unsubscribe"
 
 enum err mail_unsub_token(const struct vault *v, int64_t outbox_id, char *out, size_t n)
 {
-	char mac[MAIL_UNSUB_MAC_LEN + 1];
-	if (outbox_id <= 0)
-		return ERR_INVALID;
-	unsub_mac(v, outbox_id, mac);
-	int w = snprintf(out, n, "%" PRId64 "-%s", outbox_id, mac);
-	if (w < 0 || (size_t)w >= n) {
-		if (n)
-			out[0] = '\0';
-		return ERR_TOOLARGE;
-	}
-	return ERR_OK;
-}
-
-/* Reads "<id>-<mac>" at p into *id and returns the first byte after it, or NULL when p does not
- * start with a token whose mac is right (*forged set when only the mac is wrong). */
-static const char *token_read(const struct vault *v, const char *p, int64_t *id, int *forged)
-{
-	char mac[MAIL_UNSUB_MAC_LEN + 1], got[MAIL_UNSUB_MAC_LEN + 1];
-	int64_t n = 0;
-	size_t digits = 0;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (++digits > ID_DIGITS_MAX)
-			return NULL;
-		n = n * 10 + (*p - '0');
-	}
-	if (digits == 0 || n <= 0 || *p != '-')
-		return NULL;
-	p++;
-	for (size_t i = 0; i < MAIL_UNSUB_MAC_LEN; i++, p++) {
-		if (!isxdigit((unsigned char)*p))
-			return NULL;
-		got[i] = (char)tolower((unsigned char)*p);
-	}
-	got[MAIL_UNSUB_MAC_LEN] = '\0';
-	unsub_mac(v, n, mac);
-	if (!vault_equal(mac, got, MAIL_UNSUB_MAC_LEN)) {
-		*forged = 1;
-		return NULL;
-	}
-	*id = n;
-	return p;
+	return mail_keyed_id_write(v, UNSUB_PURPOSE, outbox_id, MAIL_UNSUB_MAC_LEN, out, n);
 }
 
 enum err mail_unsub_parse(const struct vault *v, const char *token, int64_t *outbox_id)
@@ -80,7 +26,9 @@ enum err mail_unsub_parse(const struct vault *v, const char *token, int64_t *out
 	int forged = 0;
 	int64_t id = 0;
 	*outbox_id = 0;
-	const char *end = token ? token_read(v, token, &id, &forged) : NULL;
+	const char *end =
+	    token ? mail_keyed_id_read(v, UNSUB_PURPOSE, token, MAIL_UNSUB_MAC_LEN, &id, &forged)
+		  : NULL;
 	if (!end || *end)
 		return ERR_NOTFOUND;
 	*outbox_id = id;
@@ -121,7 +69,8 @@ enum err mail_unsub_mailto_parse(const struct vault *v, const char *addr, int64_
 		p++;
 	if (strncasecmp(p, MAILTO_PREFIX, MAILTO_PREFIX_LEN) != 0)
 		return ERR_NOTFOUND;
-	const char *end = token_read(v, p + MAILTO_PREFIX_LEN, &id, &forged);
+	const char *end = mail_keyed_id_read(v, UNSUB_PURPOSE, p + MAILTO_PREFIX_LEN,
+					     MAIL_UNSUB_MAC_LEN, &id, &forged);
 	if (!end)
 		return forged ? ERR_INVALID : ERR_NOTFOUND;
 	if (*end != '@' || end[1] == '\0' || end[1] == '>')

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import signal
 import socket
 import subprocess
@@ -114,6 +115,14 @@ class DataDir:
     @property
     def db(self):
         return os.path.join(self.path, "mimamori.db")
+
+    def query(self, sql, *args):
+        """Rows of a read-only query on the database (the server may be running)."""
+        con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=10)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
 
     def set_base_url(self, url):
         conf = os.path.join(self.path, "mimamori.conf")

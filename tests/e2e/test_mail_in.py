@@ -79,13 +79,6 @@ class MailInTest(ServerTestCase):
                         timeout=timeout)
         return r.rc, r.err
 
-    def db(self, sql, *args):
-        con = sqlite3.connect("file:%s?mode=ro" % self.data.db, uri=True, timeout=10)
-        try:
-            return con.execute(sql, args).fetchall()
-        finally:
-            con.close()
-
     def emergency(self, expect):
         """Sends an emergency mail to G01; waits for the expected recipients' mails and returns
         {address: Message-ID}."""
@@ -117,9 +110,9 @@ class MailInTest(ServerTestCase):
         # The same notification again (Postfix retried it): stored once, counted once.
         rc, err = self.mail_in(hard_dsn(mids[0][A], A))
         self.assertEqual(rc, 0, err)
-        self.assertEqual(self.db("SELECT count(*), sum(counted) FROM bounce_events")[0], (1, 1))
+        self.assertEqual(self.data.query("SELECT count(*), sum(counted) FROM bounce_events")[0], (1, 1))
         # The row stays sent; the bounce is noted on it without the address.
-        state, reply = self.db("SELECT state, last_reply FROM outbox WHERE message_id = ?",
+        state, reply = self.data.query("SELECT state, last_reply FROM outbox WHERE message_id = ?",
                                mids[0][A])[0]
         self.assertEqual(state, "sent")
         self.assertTrue(reply.startswith("bounced 5.1.1: 550 5.1.1 <address>"), reply)
@@ -170,20 +163,20 @@ class MailInTest(ServerTestCase):
         r = self.srv.client().post("/api/v1/confirmations", {"token": mail.confirm_token})
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.bouncing().json["bouncing"], [])
-        self.assertEqual(self.db("SELECT hard_count, bouncing_ms FROM bounce_addresses "
+        self.assertEqual(self.data.query("SELECT hard_count, bouncing_ms FROM bounce_addresses "
                                  "WHERE last_status = '5.1.1'"), [(0, None)])
         r = self.admin.post("/api/v1/mail/bouncing/%d/confirmation" % gid)
         self.assertEqual(r.status, 404, r)  # not bouncing any more
         self.emergency([A, B, C])
 
         # Audited; no address in what was stored; the chain verifies.
-        actions = dict(self.db("SELECT action, count(*) FROM audit WHERE action LIKE 'mail.%' "
+        actions = dict(self.data.query("SELECT action, count(*) FROM audit WHERE action LIKE 'mail.%' "
                                "OR action LIKE 'guardian.reconfirm%' GROUP BY action"))
         self.assertEqual(actions["mail.bounce"], 3 + 5 + 3)
         self.assertEqual(actions["mail.bouncing"], 1)
         self.assertGreaterEqual(actions["mail.bouncing.list"], 5)
         self.assertEqual(actions["guardian.reconfirm_request"], 1)
-        for (diag,) in self.db("SELECT diagnostic FROM bounce_events"):
+        for (diag,) in self.data.query("SELECT diagnostic FROM bounce_events"):
             self.assertNotIn("@", diag)
         for name in ("mimamori.db", "mimamori.db-wal"):  # no address in plaintext anywhere
             path = os.path.join(self.data.path, name)
@@ -197,7 +190,7 @@ class MailInTest(ServerTestCase):
 
     def test_forged_verp_and_unknown_mail_are_dropped(self):
         mids = self.emergency([A, B, C])
-        row = self.db("SELECT id FROM outbox WHERE message_id = ?", mids[A])[0][0]
+        row = self.data.query("SELECT id FROM outbox WHERE message_id = ?", mids[A])[0][0]
         forged = "bounces+%d-0000000000@mimamori.example.jp" % row
         dsn = hard_dsn("<never-sent@mimamori.invalid>", A).replace(
             b"bounces+42-0a1b2c3d4e@mimamori.example.jp", forged.encode())
@@ -211,8 +204,8 @@ class MailInTest(ServerTestCase):
             rc, err = self.mail_in(data)
             self.assertEqual(rc, 0, err)
             self.assertIn("dropped", err)
-        self.assertEqual(self.db("SELECT count(*) FROM bounce_events"), [(0,)])
-        self.assertEqual(self.db("SELECT count(*) FROM bounce_addresses"), [(0,)])
+        self.assertEqual(self.data.query("SELECT count(*) FROM bounce_events"), [(0,)])
+        self.assertEqual(self.data.query("SELECT count(*) FROM bounce_addresses"), [(0,)])
         r = self.data.audit_verify()
         self.assertEqual(r.rc, 0, r.err)
 
@@ -233,11 +226,11 @@ class MailInTest(ServerTestCase):
         self.assertEqual(rc, EX_TEMPFAIL, err)
         self.assertLess(elapsed, 40)
         self.assertIn("retry", err)
-        self.assertEqual(self.db("SELECT count(*) FROM bounce_events"), [(0,)])
+        self.assertEqual(self.data.query("SELECT count(*) FROM bounce_events"), [(0,)])
         # Postfix tries again later: now it is taken.
         rc, err = self.mail_in(dsn)
         self.assertEqual(rc, 0, err)
-        self.assertEqual(self.db("SELECT count(*) FROM bounce_events"), [(1,)])
+        self.assertEqual(self.data.query("SELECT count(*) FROM bounce_events"), [(1,)])
 
         # A data directory that cannot be opened: 75 as well.
         rc, _ = self.mail_in(dsn, data_dir=os.path.join(self.data.tmp, "nowhere"))

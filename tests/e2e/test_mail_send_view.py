@@ -130,13 +130,6 @@ class MailSendViewTest(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         return c
 
-    def db(self, sql, *args):
-        con = sqlite3.connect("file:%s?mode=ro" % self.data.db, uri=True, timeout=10)
-        try:
-            return con.execute(sql, args).fetchall()
-        finally:
-            con.close()
-
     def emergency(self, admin, subject):
         r = admin.post("/api/v1/emergency-sends", {"sites": ["G01"], "subject": subject,
                                                    "body": BODY})
@@ -244,13 +237,13 @@ class MailSendViewTest(ServerTestCase):
         # U1 unsubscribes from emergency mail with the link of this send's message. The
         # guardians were added in roster order; D's index proves the mapping.
         self.mail_in(hard_dsn(self.relay.delivered(FIRST)[X1], X1))
-        idx = [row[0] for row in self.db("SELECT email_idx FROM guardians ORDER BY id")]
+        idx = [row[0] for row in self.data.query("SELECT email_idx FROM guardians ORDER BY id")]
         self.assertEqual(len(idx), len(ADDRS))
-        self.assertEqual(self.db("SELECT count(*) FROM bounce_addresses WHERE addr_idx = ? "
+        self.assertEqual(self.data.query("SELECT count(*) FROM bounce_addresses WHERE addr_idx = ? "
                                  "AND bouncing_ms IS NOT NULL", idx[ADDRS.index(D)])[0][0], 1)
-        self.assertEqual(self.db("SELECT count(*) FROM bounce_addresses WHERE addr_idx = ? "
+        self.assertEqual(self.data.query("SELECT count(*) FROM bounce_addresses WHERE addr_idx = ? "
                                  "AND bouncing_ms IS NOT NULL", idx[ADDRS.index(X1)])[0][0], 1)
-        u1_row = self.db("SELECT id FROM outbox WHERE send_id = ? AND domain = ?", self.sid,
+        u1_row = self.data.query("SELECT id FROM outbox WHERE send_id = ? AND domain = ?", self.sid,
                          domain(U1))[0][0]
         con = sqlite3.connect(self.data.db, timeout=10)
         try:
@@ -276,7 +269,7 @@ class MailSendViewTest(ServerTestCase):
         self.assertEqual(admin.post("/api/v1/mail/sends/emergency%3A999/retry").status, 404)
         r = admin.get("/api/v1/mail/sends/" + quote("emergency 1' OR 1=1", safe=""))
         self.assertEqual(r.status, 400, r)
-        self.assertEqual(self.db("SELECT count(*) FROM outbox WHERE send_id = ? AND "
+        self.assertEqual(self.data.query("SELECT count(*) FROM outbox WHERE send_id = ? AND "
                                  "state = 'failed'", self.sid)[0][0], 4)  # nothing moved
 
         # The server accepts everybody now; the admin retries.
@@ -298,7 +291,7 @@ class MailSendViewTest(ServerTestCase):
         self.assertEqual((j["sent"], j["failed"], j["pending"], j["bounced"]), (8, 2, 0, 1))
         self.assertEqual(sorted(f["domain"] for f in j["failures"]),
                          sorted([domain(X1), domain(U1)]))
-        retried = self.db("SELECT last_reply, attempts FROM outbox WHERE send_id = ? AND "
+        retried = self.data.query("SELECT last_reply, attempts FROM outbox WHERE send_id = ? AND "
                           "domain = ?", self.sid, domain(R1))
         self.assertEqual([a for _, a in retried], [1, 1])  # attempts started again from 0
 
@@ -317,21 +310,21 @@ class MailSendViewTest(ServerTestCase):
 
         # Audited: the retry once with counts only; views once per caller and send a minute.
         elapsed = time.monotonic() - t0
-        rows = self.db("SELECT actor, detail FROM audit WHERE action = 'mail.send.retry'")
+        rows = self.data.query("SELECT actor, detail FROM audit WHERE action = 'mail.send.retry'")
         self.assertEqual(len(rows), 1, rows)
         self.assertEqual(rows[0][1], "retried=2 skipped_bouncing=1 skipped_unsubscribed=1")
-        views = self.db("SELECT actor, object FROM audit WHERE action = 'mail.send.view'")
-        admin_actor = "user:%d" % self.db("SELECT id FROM users WHERE login = 'admin1'")[0][0]
+        views = self.data.query("SELECT actor, object FROM audit WHERE action = 'mail.send.view'")
+        admin_actor = "user:%d" % self.data.query("SELECT id FROM users WHERE login = 'admin1'")[0][0]
         admin_views = [v for v in views if v == (admin_actor, "send:" + self.sid)]
         self.assertGreaterEqual(len(admin_views), 1)
         self.assertLessEqual(len(admin_views), 1 + int(elapsed // 60), (views, elapsed))
         self.assertGreater(self.views, 10)  # polled far more often than audited
         self.assertEqual(len({v[0] for v in views if v[1] == "send:" + self.sid}), 3)
         self.assertIn((admin_actor, "send:" + first_sid), views)
-        denied = self.db("SELECT count(*) FROM audit WHERE action = 'denied' AND object "
+        denied = self.data.query("SELECT count(*) FROM audit WHERE action = 'denied' AND object "
                          "LIKE '%mail/sends%'")[0][0]
         self.assertGreaterEqual(denied, 3)
-        for (detail,) in self.db("SELECT detail FROM audit"):
+        for (detail,) in self.data.query("SELECT detail FROM audit"):
             self.assertNotIn("@", detail)
         r = self.data.audit_verify()
         self.assertEqual(r.rc, 0, r.err)

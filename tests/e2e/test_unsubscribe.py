@@ -8,7 +8,6 @@ and a mail to the mailto address (`mimamori mail-in`) each unsubscribe and are a
 next bulk send skips those addresses; forged or mangled tokens answer 404 and change nothing."""
 import os
 import re
-import sqlite3
 import time
 import unittest
 import urllib.parse
@@ -51,13 +50,6 @@ class UnsubscribeTest(ServerTestCase):
         self.assertEqual(self.admin.login("admin1").status, 200)
         self.sends = 0
 
-    def db(self, sql, *args):
-        con = sqlite3.connect("file:%s?mode=ro" % self.data.db, uri=True, timeout=10)
-        try:
-            return con.execute(sql, args).fetchall()
-        finally:
-            con.close()
-
     def emergency(self, expect):
         """Sends an emergency (bulk) mail to G01; returns {address: Mail} once the expected
         recipients' mails arrived."""
@@ -91,7 +83,7 @@ class UnsubscribeTest(ServerTestCase):
         got = self.emergency([A, B, C, D])
         m = got[D]
         row = int(VERP_RE.match(m.mail_from).group(1))
-        self.assertEqual(self.db("SELECT send_id, kind FROM outbox WHERE id = ?", row),
+        self.assertEqual(self.data.query("SELECT send_id, kind FROM outbox WHERE id = ?", row),
                          [("emergency:1", "bulk")])
         # A notification with no returned Message-ID: only its VERP address can match it.
         with open(os.path.join(FIXTURES, "postfix_hard_511.eml"), "rb") as f:
@@ -109,11 +101,11 @@ class UnsubscribeTest(ServerTestCase):
         r = harness.cli("mail-in", "--data", self.data.path, "--recipient", forged,
                         input=dsn(forged))
         self.assertEqual(r.rc, 0, r)
-        self.assertEqual(self.db("SELECT count(*) FROM bounce_events"), [(0,)])
+        self.assertEqual(self.data.query("SELECT count(*) FROM bounce_events"), [(0,)])
         r = harness.cli("mail-in", "--data", self.data.path, "--recipient", m.mail_from,
                         input=dsn(m.mail_from))
         self.assertEqual(r.rc, 0, r)
-        self.assertEqual(self.db("SELECT outbox_id, kind, matched_by FROM bounce_events"),
+        self.assertEqual(self.data.query("SELECT outbox_id, kind, matched_by FROM bounce_events"),
                          [(row, "hard", "verp")])
 
     def test_unsubscribe_three_ways(self):
@@ -136,7 +128,7 @@ class UnsubscribeTest(ServerTestCase):
         self.assertEqual(r.status, 303, r)
         token = path[A].rsplit("/", 1)[1]
         self.assertEqual(r.header("Location"), "/unsubscribe/?t=" + token)
-        self.assertEqual(self.db("SELECT count(*) FROM unsubscribes"), [(0,)])
+        self.assertEqual(self.data.query("SELECT count(*) FROM unsubscribes"), [(0,)])
 
         # Bad requests change nothing.
         r = anon.post(path[A], b"", headers={"Content-Type": "text/plain"})
@@ -149,7 +141,7 @@ class UnsubscribeTest(ServerTestCase):
             self.assertEqual(r.status, 404, r)
             self.assertEqual(r.json["error"], "this unsubscribe link is not valid")
         self.assertEqual(r.header("Location"), None)
-        self.assertEqual(self.db("SELECT count(*) FROM unsubscribes"), [(0,)])
+        self.assertEqual(self.data.query("SELECT count(*) FROM unsubscribes"), [(0,)])
         # RFC 8058 one-click, as a mail client sends it: no cookie, no CSRF token.
         r = anon.post(path[A], b"List-Unsubscribe=One-Click", headers=one_click)
         self.assertEqual(r.status, 200, r)
@@ -165,12 +157,12 @@ class UnsubscribeTest(ServerTestCase):
                 "\r\nunsubscribe\r\n" % (C, mailto)).encode()
         r = harness.cli("mail-in", "--data", self.data.path, "--recipient", mailto, input=mail)
         self.assertEqual(r.rc, 0, r)
-        self.assertEqual(sorted(v for (v,) in self.db("SELECT via FROM unsubscribes")),
+        self.assertEqual(sorted(v for (v,) in self.data.query("SELECT via FROM unsubscribes")),
                          ["mailto", "one-click", "web"])
         # No address in the table: only blind indexes.
-        for (idx,) in self.db("SELECT addr_idx FROM unsubscribes"):
+        for (idx,) in self.data.query("SELECT addr_idx FROM unsubscribes"):
             self.assertIsInstance(idx, bytes)
-        audits = self.db("SELECT actor, detail FROM audit WHERE action = 'mail.unsubscribe' "
+        audits = self.data.query("SELECT actor, detail FROM audit WHERE action = 'mail.unsubscribe' "
                          "ORDER BY id")
         self.assertEqual([a for a, _ in audits], ["anon", "anon", "anon", "mail-in"])
         self.assertIn("(already unsubscribed)", audits[1][1])
