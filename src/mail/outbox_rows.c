@@ -288,12 +288,17 @@ void *sender_keeper_main(void *arg)
 		}
 		if (stop && m->finished.n == 0)
 			break;
-		if (claimed || record_now || m->woken)
-			continue;
 		now = clock_now_ms();
+		/* New rows to claim (woken) only count when there is room and the relay is up:
+		 * otherwise the keeper would spin on the flag. */
+		int can_claim = !m->stop && m->ready.n < SENDER_CLAIM_LOW && now >= m->relay_down_until;
+		if (claimed || record_now || (m->woken && can_claim))
+			continue;
 		int64_t ms = stop ? 10 : next_poll > now ? next_poll - now : IDLE_POLL_MS;
-		if (last_full)
+		if (last_full || m->woken)
 			ms = 50; /* ready is full: wait for the network to take some */
+		if (m->woken && m->relay_down_until > now && m->relay_down_until - now < ms)
+			ms = m->relay_down_until - now;
 		if (m->finished.n) {
 			if (!since)
 				since = now;
