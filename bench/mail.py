@@ -7,13 +7,19 @@ and into the same smtp-sink, `mimamori serve` sends N individual messages from i
 confirmation mails of an N-family roster imported beforehand: one recipient each, sealed in the
 database, built and sent by the sender thread) over the same number of sessions. Time runs from
 the server's start to the last row marked sent (read from the database every 50 ms); the
-server's RSS is sampled from /proc every 50 ms.
+server's RSS is sampled from /proc every 50 ms. The CPU smtp-sink used in each phase and the
+server's (all its threads) are read from /proc too, as % of one core: both sides share the
+machine's cores, so a side that costs more CPU per message lowers the other's rate. --wrap runs
+the server under a profiler (e.g. --wrap "strace -c -f -o /tmp/s.txt" or --wrap "perf record
+-g -o /tmp/p.data --"); the server's CPU is then not reported.
 
 Prints one line "MAIL_RESULT key=value ..." and writes the same as JSON to --out."""
 import argparse
 import json
 import os
+import shlex
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -61,6 +67,16 @@ def rss_kb(pid):
     return 0
 
 
+def cpu_ticks(pid):
+    """utime + stime of a process (all its threads), in clock ticks; 0 when it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            f = f.read().rsplit(")", 1)[1].split()
+        return int(f[11]) + int(f[12])
+    except OSError:
+        return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bin", required=True, help="the mimamori binary")
@@ -70,6 +86,7 @@ def main():
     ap.add_argument("--mail-sessions", type=int, default=0,
                     help="mimamori's SMTP sessions (default: the same as --sessions)")
     ap.add_argument("--out", help="write the result as JSON here")
+    ap.add_argument("--wrap", default="", help="command the server runs under (a profiler)")
     a = ap.parse_args()
 
     shutil.rmtree(a.work, ignore_errors=True)
@@ -103,17 +120,20 @@ def main():
         # The size of our messages: one built message of this run, from smtp-sink's view we
         # cannot see it, so take the average stored body plus headers as built (≈ 1.3 KB).
         size = 1400
+        hz = os.sysconf("SC_CLK_TCK")
+        c0 = cpu_ticks(sink.pid)
         t = time.monotonic()
         run([SOURCE, "-s", str(a.sessions), "-d", "-m", str(a.n), "-l", str(size),
              "-f", "bench@example.jp", "-t", "family@example.jp", "127.0.0.1:%d" % port],
             timeout=600)
         src_s = time.monotonic() - t
         src_rate = a.n / src_s
+        c1 = cpu_ticks(sink.pid)
 
         ms = a.mail_sessions or a.sessions
         env = dict(os.environ, MIMAMORI_MAIL_SESSIONS=str(ms))
         t = time.monotonic()
-        srv = subprocess.Popen([a.bin, "serve", "--data", data, "--listen",
+        srv = subprocess.Popen(shlex.split(a.wrap) + [a.bin, "serve", "--data", data, "--listen",
                                 "127.0.0.1:%d" % free_port(), "--mail",
                                 "smtp://127.0.0.1:%d" % port],
                                stdout=subprocess.DEVNULL,
@@ -138,13 +158,25 @@ def main():
                 raise SystemExit("bench/mail.py: the server stopped")
             time.sleep(0.05)
         mail_s = time.monotonic() - t
+        c2 = cpu_ticks(sink.pid)
+        srv_cpu = cpu_ticks(srv.pid)
         peak = max(peak, rss_kb(srv.pid))
         states = dict(conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state"))
         conn.close()
     finally:
         if srv and srv.poll() is None:
-            srv.terminate()
-            srv.wait(timeout=30)
+            if a.wrap:
+                # The profiler's child is the server: stop it, the profiler then ends.
+                try:
+                    with open("/proc/%d/task/%d/children" % (srv.pid, srv.pid)) as f:
+                        kids = [int(k) for k in f.read().split()]
+                except OSError:
+                    kids = []
+                for k in kids:
+                    os.kill(k, signal.SIGTERM)
+            else:
+                srv.terminate()
+            srv.wait(timeout=60)
         sink.terminate()
         sink.wait(timeout=10)
     mail_rate = sent / mail_s
@@ -156,7 +188,11 @@ def main():
         round(first or 0, 2), "sent": sent, "states": ",".join(
             "%s:%d" % kv for kv in sorted(states.items())),
         "ratio": round(100 * mail_rate / src_rate, 1), "rss_peak_mb": round(peak / 1024, 1),
+        "sink_cpu_source": round(100 * (c1 - c0) / hz / src_s),
+        "sink_cpu_mail": round(100 * (c2 - c1) / hz / mail_s),
     }
+    if not a.wrap:
+        res["server_cpu"] = round(100 * srv_cpu / hz / mail_s)
     line = "MAIL_RESULT " + " ".join("%s=%s" % kv for kv in res.items())
     print(line)
     if a.out:

@@ -257,11 +257,10 @@ static void idle_wait(struct mail_sender *m, int64_t ms)
 static int64_t exchange(struct mail_sender *m, struct queue *q)
 {
 	pthread_mutex_lock(&m->mu);
-	size_t took = 0, gave = 0, k = 0;
+	size_t took = 0, k = 0, had = m->finished.n;
 	for (size_t i = 0; i < q->n; i++) {
 		if (q->j[i]->state == JOB_DONE) {
 			sender_queue_push(&m->finished, q->j[i]);
-			gave++;
 		} else {
 			q->j[k++] = q->j[i];
 		}
@@ -273,7 +272,11 @@ static int64_t exchange(struct mail_sender *m, struct queue *q)
 	if (r && m->ready.n > r) /* (a NULL array with nothing to move is not for memmove) */
 		memmove(m->ready.j, m->ready.j + r, (m->ready.n - r) * sizeof *m->ready.j);
 	m->ready.n -= r;
-	if (took || gave)
+	/* Wake the keeper only when it has something to do: the first finished row (it records
+	 * within RECORD_WAIT_MS), a full round of them, or rows to claim. */
+	if ((had == 0 && m->finished.n > 0) ||
+	    (had < SENDER_RECORD_MIN && m->finished.n >= SENDER_RECORD_MIN) ||
+	    (took && m->ready.n < SENDER_CLAIM_LOW))
 		pthread_cond_signal(&m->kcv);
 	int64_t down = m->relay_down_until;
 	pthread_mutex_unlock(&m->mu);

@@ -16,6 +16,7 @@ struct vault;
 
 #define SENDER_BATCH 500     /* rows the network thread holds at most, waiting or in flight */
 #define SENDER_CLAIM_LOW 200 /* the keeper claims more when fewer than this are ready */
+#define SENDER_RECORD_MIN 250 /* the keeper records at once when this many have finished */
 
 /* One claimed row; blobs copied out of the statement. */
 struct job {
