@@ -39,6 +39,16 @@ enum err mail_keyed_id_write(const struct vault *v, const char *purpose, int64_t
  * else left alone). Letter case of the mac is ignored. */
 const char *mail_keyed_id_read(const struct vault *v, const char *purpose, const char *p,
 			       size_t mac_len, int64_t *id, int *forged);
+/* Writes the address "<prefix><id>-<mac>@domain" into out (n bytes). ERR_INVALID for a bad id or
+ * an address that is not valid, ERR_TOOLARGE when out is too small. */
+enum err mail_keyed_address_write(const struct vault *v, const char *purpose, const char *prefix,
+				  int64_t id, size_t mac_len, const char *domain, char *out,
+				  size_t n);
+/* Reads an address written by mail_keyed_address_write (optionally in <>, any letter case, any
+ * domain) into *id. ERR_NOTFOUND when addr does not have that shape, ERR_INVALID when it does
+ * but its mac is wrong (forged or mangled). */
+enum err mail_keyed_address_read(const struct vault *v, const char *purpose, const char *prefix,
+				 size_t mac_len, const char *addr, int64_t *id);
 
 /* Splits a From setting, "Name <addr>" or "addr", into malloc'd *name (maybe "") and *addr
  * (caller frees both). ERR_INVALID when the address part is not valid. */

@@ -2,9 +2,7 @@
 /* unsubscribe.c — List-Unsubscribe (RFC 8058): the per-message token that names an outbox row
  * with a keyed mac, recording an unsubscribe for the row's address and list, and the check
  * bulk sends make before queueing. Addresses are named only by their blind index. */
-#include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/clock.h"
 #include "mail/mail.h"
@@ -13,7 +11,6 @@
 #include "vault/vault.h"
 
 #define MAILTO_PREFIX "unsubscribe+"
-#define MAILTO_PREFIX_LEN 12
 #define UNSUB_PURPOSE "unsubscribe"
 
 enum err mail_unsub_token(const struct vault *v, int64_t outbox_id, char *out, size_t n)
@@ -38,45 +35,14 @@ enum err mail_unsub_parse(const struct vault *v, const char *token, int64_t *out
 enum err mail_unsub_mailto(const struct vault *v, int64_t outbox_id, const char *domain, char *out,
 			   size_t n)
 {
-	char token[64];
-	enum err e = mail_unsub_token(v, outbox_id, token, sizeof token);
-	if (e != ERR_OK)
-		return e;
-	if (!domain || !*domain)
-		return ERR_INVALID;
-	int w = snprintf(out, n, MAILTO_PREFIX "%s@%s", token, domain);
-	if (w < 0 || (size_t)w >= n) {
-		if (n)
-			out[0] = '\0';
-		return ERR_TOOLARGE;
-	}
-	if (!mail_address_valid(out)) {
-		out[0] = '\0';
-		return ERR_INVALID;
-	}
-	return ERR_OK;
+	return mail_keyed_address_write(v, UNSUB_PURPOSE, MAILTO_PREFIX, outbox_id,
+					MAIL_UNSUB_MAC_LEN, domain, out, n);
 }
 
 enum err mail_unsub_mailto_parse(const struct vault *v, const char *addr, int64_t *outbox_id)
 {
-	int forged = 0;
-	int64_t id = 0;
-	const char *p = addr;
-	*outbox_id = 0;
-	if (!p)
-		return ERR_NOTFOUND;
-	while (*p == ' ' || *p == '\t' || *p == '<')
-		p++;
-	if (strncasecmp(p, MAILTO_PREFIX, MAILTO_PREFIX_LEN) != 0)
-		return ERR_NOTFOUND;
-	const char *end = mail_keyed_id_read(v, UNSUB_PURPOSE, p + MAILTO_PREFIX_LEN,
-					     MAIL_UNSUB_MAC_LEN, &id, &forged);
-	if (!end)
-		return forged ? ERR_INVALID : ERR_NOTFOUND;
-	if (*end != '@' || end[1] == '\0' || end[1] == '>')
-		return ERR_NOTFOUND;
-	*outbox_id = id;
-	return ERR_OK;
+	return mail_keyed_address_read(v, UNSUB_PURPOSE, MAILTO_PREFIX, MAIL_UNSUB_MAC_LEN, addr,
+				       outbox_id);
 }
 
 /* Copies the list of send_id (the part before ':') into list (n bytes). */

@@ -572,6 +572,23 @@ class ServerTestCase(unittest.TestCase):
         s.start()
         return s
 
+    def send_emergency(self, admin, expect, site="G01", body="本日は15時で閉所します。"):
+        """Sends an emergency (bulk) mail to site as admin (a signed-in client) with a subject
+        numbered per test; waits until the expected recipients' mails reached self.smtp and
+        returns {address: Mail}."""
+        self._emergencies = getattr(self, "_emergencies", 0) + 1
+        subject = "【緊急】閉所のお知らせ %d" % self._emergencies
+        r = admin.post("/api/v1/emergency-sends", {"sites": [site], "subject": subject,
+                                                   "body": body})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["state"], r.json["recipients"]), ("sent", len(expect)), r)
+        self.smtp.wait_for(lambda ms: sum(m.subject == subject for m in ms) >= len(expect),
+                           what="%d mails of send %d" % (len(expect), self._emergencies))
+        time.sleep(0.3)  # a mail to someone not expected would arrive now
+        got = {m.rcpts[0]: m for m in self.smtp.snapshot() if m.subject == subject}
+        self.assertEqual(sorted(got), sorted(expect))
+        return got
+
     def tearDown(self):
         reports = []
         for s in self.servers:
