@@ -95,6 +95,9 @@ enum err mail_verp_parse(const struct vault *v, const char *addr, int64_t *outbo
  * index domain "unsubscribe"): 128 bits, so it cannot be guessed for another row. */
 #define MAIL_UNSUB_MAC_LEN 32
 #define MAIL_LIST_MAX 32 /* bytes kept of a list name (send_id before ':') */
+/* Copies the list of send_id — the part before ':', e.g. "emergency" — into list (n bytes, cut
+ * at n - 1). Unsubscribes are kept per list. */
+void mail_send_list(const char *send_id, char *list, size_t n);
 /* Writes the token of outbox row outbox_id into out (n bytes). ERR_INVALID for an id <= 0,
  * ERR_TOOLARGE when out is too small. */
 enum err mail_unsub_token(const struct vault *v, int64_t outbox_id, char *out, size_t n);

@@ -252,14 +252,13 @@ static enum err exists(struct store_conn *c, const char *sql, const char *arg, i
 }
 
 /* Decides for the failed row id, whose sealed recipient is blob (len bytes), whether its
- * address is bouncing (*skip 1) or unsubscribed from list (*skip 2); *skip 0 to retry it. */
+ * address is bouncing (*skip 1) or unsubscribed from send_id's list (*skip 2); *skip 0 to retry it.
+ */
 static enum err row_check(struct store_conn *c, const struct vault *v, const void *blob, size_t len,
-			  const char *list, int check_bouncing, int check_unsub, int *skip)
+			  const char *send_id, int check_bouncing, int check_unsub, int *skip)
 {
 	char *addr = NULL;
-	unsigned char idx[VAULT_BLIND_LEN];
-	struct store_stmt *st = NULL;
-	int bouncing = 0;
+	int bouncing = 0, unsubscribed = 0;
 	*skip = 0;
 	enum err e = vault_unseal(v, "outbox.to", blob, len, &addr);
 	if (e != ERR_OK)
@@ -274,24 +273,12 @@ static enum err row_check(struct store_conn *c, const struct vault *v, const voi
 		}
 	}
 	if (check_unsub) {
-		mail_address_index(v, addr, idx);
-		e = ERR_DB;
-		st = store_prepare(c, "SELECT 1 FROM unsubscribes WHERE addr_idx = ? AND list = ?");
-		if (!st)
-			goto out;
-		store_bind_blob(st, 1, idx, sizeof idx);
-		store_bind_text(st, 2, list);
-		int rc = store_step(st);
-		if (rc != STORE_ROW && rc != STORE_DONE)
-			goto out;
-		if (rc == STORE_ROW)
+		e = mail_unsubscribed(c, v, addr, send_id, &unsubscribed);
+		if (e == ERR_OK && unsubscribed)
 			*skip = 2;
-		e = ERR_OK;
 	}
 out:
-	store_finish(st);
 	vault_wipe_free(addr);
-	vault_wipe(idx, sizeof idx);
 	return e;
 }
 
@@ -322,14 +309,14 @@ static enum err requeue(struct store_conn *c, const char *send_id, int64_t id, i
 enum err mail_send_retry(struct store_conn *c, const struct vault *v, const char *send_id,
 			 struct mail_send_retry *res)
 {
-	char list[MAIL_SEND_ID_MAX + 1];
+	char list[MAIL_LIST_MAX];
 	int any = 0, check_bouncing = 0, check_unsub = 0;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
 	struct store_stmt *st = NULL;
 	enum err e;
 	memset(res, 0, sizeof *res);
-	snprintf(list, sizeof list, "%.*s", (int)strcspn(send_id, ":"), send_id);
+	mail_send_list(send_id, list, sizeof list);
 	e = exists(c, "SELECT 1 FROM outbox WHERE send_id = ?", send_id, &any);
 	if (e == ERR_OK && !any)
 		e = ERR_NOTFOUND;
@@ -387,7 +374,7 @@ enum err mail_send_retry(struct store_conn *c, const struct vault *v, const char
 			goto out;
 		size_t len;
 		const void *blob = store_col_blob(st, 0, &len);
-		e = row_check(c, v, blob, len, list, check_bouncing, check_unsub, &skip);
+		e = row_check(c, v, blob, len, send_id, check_bouncing, check_unsub, &skip);
 		store_finish(st);
 		st = NULL;
 		if (e != ERR_OK)

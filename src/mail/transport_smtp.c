@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "mail/mail.h"
 #include "mail/mail_internal.h"
 #include "vault/vault.h"
 
@@ -69,11 +70,11 @@ struct smtp {
 	struct worker *w;
 	size_t nw;
 	char *url;
-	pthread_mutex_t mu; /* guards the workers' inboxes, done, waiting, stop */
-	pthread_cond_t cv;  /* the sender thread waits here for outcomes */
-	int waiting;	    /* the sender thread waits on cv */
+	pthread_mutex_t mu;	/* guards the workers' inboxes, done, waiting, stop */
+	pthread_cond_t cv;	/* the sender thread waits here for outcomes */
+	int waiting;		/* the sender thread waits on cv */
 	struct mail_done *done; /* outcomes not yet collected: a ring of n_items */
-	struct item **done_it;  /* and their items */
+	struct item **done_it;	/* and their items */
 	size_t done_head, done_n;
 	int stop;
 };
@@ -90,31 +91,6 @@ static size_t read_cb(char *dst, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-/* Copies src into dst (n bytes), dropping line ends and replacing anything that looks like an
- * address (a word with '@') so that no personal data reaches outbox.last_reply. */
-static void scrub_reply(char *dst, size_t n, const char *src, size_t len)
-{
-	size_t o = 0;
-	size_t i = 0;
-	while (i < len && o + 1 < n) {
-		size_t j = i;
-		while (j < len && src[j] != ' ' && src[j] != '\r' && src[j] != '\n')
-			j++;
-		if (memchr(src + i, '@', j - i)) {
-			const char *r = "<address>";
-			for (; *r && o + 1 < n; r++)
-				dst[o++] = *r;
-		} else {
-			for (size_t k = i; k < j && o + 1 < n; k++)
-				dst[o++] = src[k];
-		}
-		if (j < len && src[j] == ' ' && o + 1 < n)
-			dst[o++] = ' ';
-		i = j < len && src[j] == ' ' ? j + 1 : len;
-	}
-	dst[o] = '\0';
-}
-
 /* Sees the server's reply lines (libcurl passes an SMTP session's replies to the header
  * callback) and keeps the last error line. Cheaper than CURLOPT_VERBOSE with a debug
  * callback, which also has libcurl format its informational text for every message. */
@@ -122,8 +98,23 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *ud)
 {
 	struct session *s = ud;
 	size_t n = size * nmemb;
-	if (n >= 3 && (data[0] == '4' || data[0] == '5'))
-		scrub_reply(s->err_line, sizeof s->err_line, data, n);
+	if (n >= 3 && (data[0] == '4' || data[0] == '5')) {
+		/* One line without its line end, then every word with an '@' blanked, as the
+		 * bounce diagnostics are: no personal data reaches outbox.last_reply. */
+		char line[1024]; /* an SMTP reply line is at most 512 (RFC 5321 4.5.3.1.5) */
+		size_t k = 0;	 /* data is not NUL-terminated: bounded by n */
+		while (k < n && data[k] != '\r' && data[k] != '\n')
+			k++;
+		if (k >= sizeof line) {
+			/* Cut between words, never inside one: a cut address could lose its '@'. */
+			k = sizeof line - 1;
+			while (k > 0 && data[k] != ' ')
+				k--;
+		}
+		memcpy(line, data, k);
+		line[k] = '\0';
+		mail_text_blank_addresses(line, s->err_line, sizeof s->err_line);
+	}
 	return n;
 }
 
@@ -219,8 +210,8 @@ static void outcome(struct session *s, CURLcode rc, struct mail_done *d)
 	long code = 0;
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &code);
 	d->tag = s->it->tag;
-	if (rc == CURLE_LOGIN_DENIED || rc == CURLE_USE_SSL_FAILED || rc == CURLE_SSL_CONNECT_ERROR ||
-	    rc == CURLE_PEER_FAILED_VERIFICATION) {
+	if (rc == CURLE_LOGIN_DENIED || rc == CURLE_USE_SSL_FAILED ||
+	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION) {
 		/* Our side of the relay is wrong (login, TLS): the recipient is not at fault, and
 		 * nothing went out. "curl: " marks the relay as not usable for now. */
 		snprintf(d->reply, sizeof d->reply, "curl: relay refused our %s (%s)",
@@ -426,8 +417,7 @@ static void session_setup(CURL *h, struct session *s, const char *url,
 	}
 }
 
-struct mail_transport *mail_transport_smtp_new(const char *url,
-					       const struct mail_smtp_options *o)
+struct mail_transport *mail_transport_smtp_new(const char *url, const struct mail_smtp_options *o)
 {
 	/* libcurl counts these calls; each transport pairs one with curl_global_cleanup. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -45,8 +45,7 @@ enum err mail_unsub_mailto_parse(const struct vault *v, const char *addr, int64_
 				       outbox_id);
 }
 
-/* Copies the list of send_id (the part before ':') into list (n bytes). */
-static void list_of(const char *send_id, char *list, size_t n)
+void mail_send_list(const char *send_id, char *list, size_t n)
 {
 	size_t k = strcspn(send_id, ":");
 	if (k >= n)
@@ -77,7 +76,7 @@ enum err mail_unsubscribe(struct store_conn *c, const struct vault *v, int64_t o
 		e = ERR_NOTFOUND;
 		goto out;
 	}
-	list_of(store_col_text(st, 0), res->list, sizeof res->list);
+	mail_send_list(store_col_text(st, 0), res->list, sizeof res->list);
 	size_t len = 0;
 	const void *b = store_col_blob(st, 2, &len);
 	e = vault_unseal(v, "outbox.to", b, len, &to);
@@ -117,7 +116,7 @@ enum err mail_unsubscribed(struct store_conn *c, const struct vault *v, const ch
 	*yes = 0;
 	if (!st)
 		goto out;
-	list_of(send_id, list, sizeof list);
+	mail_send_list(send_id, list, sizeof list);
 	mail_address_index(v, addr, idx);
 	store_bind_blob(st, 1, idx, sizeof idx);
 	store_bind_text(st, 2, list);
