@@ -3,7 +3,6 @@
  * the fixtures in tests/unit/dsn/, VERP return paths (a forged mac too), and mail_inbound
  * against a real SQLite file and vault: hard, soft, duplicate, VERP and Message-ID matches,
  * the bounce limit and clearing on re-confirmation. Bad input is fed in cut and mutated. */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -21,42 +19,9 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
+#include "store_env.h"
+
 #define FIXTURES "tests/unit/dsn/"
-
-/* A fresh store and vault in a temporary directory. */
-struct env {
-	char dir[64];
-	struct store *s;
-	struct vault *v;
-};
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static void env_open(struct env *e)
-{
-	snprintf(e->dir, sizeof e->dir, "/tmp/mimamori-dsn-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	char *db = xasprintf("%s/db.sqlite", e->dir);
-	char *key = xasprintf("%s/master.key", e->dir);
-	assert_int_equal(store_open(db, 1, 2, &e->s), ERR_OK);
-	assert_int_equal(vault_create(key, e->s), ERR_OK);
-	assert_int_equal(vault_open(key, e->s, &e->v), ERR_OK);
-	free(db);
-	free(key);
-}
-
-static void env_close(struct env *e)
-{
-	vault_free(e->v);
-	store_close(e->s);
-	nftw(e->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* Returns the fixture's bytes (malloc'd, NUL-terminated; caller frees) and their length. */
 static char *fixture(const char *name, size_t *len)
@@ -370,10 +335,10 @@ static void test_cut_and_mutated(void **state)
 static void test_verp(void **state)
 {
 	(void)state;
-	struct env e;
+	struct env_base e;
 	char addr[256], bad[300];
 	int64_t id = 0;
-	env_open(&e);
+	store_env_open(&e, "dsn");
 	assert_int_equal(mail_verp_make(e.v, 42, "mimamori.example.jp", addr, sizeof addr), ERR_OK);
 	assert_int_equal(strncmp(addr, "bounces+42-", 11), 0);
 	assert_int_equal(strlen(addr),
@@ -421,22 +386,22 @@ static void test_verp(void **state)
 			 ERR_TOOLARGE);
 	assert_string_equal(addr, "");
 	/* Another data key (another ward) makes another mac. */
-	struct env e2;
-	env_open(&e2);
+	struct env_base e2;
+	store_env_open(&e2, "dsn");
 	assert_int_equal(mail_verp_make(e.v, 7, "x.example.jp", addr, sizeof addr), ERR_OK);
 	assert_int_equal(mail_verp_parse(e2.v, addr, &id), ERR_INVALID);
-	env_close(&e2);
-	env_close(&e);
+	store_env_close(&e2);
+	store_env_close(&e);
 }
 
 /* List-Unsubscribe tokens and mailto addresses: made and read back, forged ones refused. */
 static void test_unsubscribe_token(void **state)
 {
-	struct env e;
+	struct env_base e;
 	char tok[80], bad[200], addr[160];
 	int64_t id = 0;
 	(void)state;
-	env_open(&e);
+	store_env_open(&e, "dsn");
 	assert_int_equal(mail_unsub_token(e.v, 42, tok, sizeof tok), ERR_OK);
 	assert_int_equal(strlen(tok), strlen("42-") + MAIL_UNSUB_MAC_LEN);
 	assert_int_equal(mail_unsub_parse(e.v, tok, &id), ERR_OK);
@@ -480,15 +445,15 @@ static void test_unsubscribe_token(void **state)
 	assert_int_equal(mail_verp_make(e.v, 42, "x.jp", verp, sizeof verp), ERR_OK);
 	assert_int_equal(mail_unsub_token(e.v, 42, tok, sizeof tok), ERR_OK);
 	assert_int_equal(strncmp(verp + 11, tok + 3, MAIL_VERP_MAC_LEN) == 0, 0);
-	env_close(&e);
+	store_env_close(&e);
 }
 
 static void test_address_index(void **state)
 {
 	(void)state;
-	struct env e;
+	struct env_base e;
 	unsigned char a[VAULT_BLIND_LEN], b[VAULT_BLIND_LEN], c[VAULT_BLIND_LEN];
-	env_open(&e);
+	store_env_open(&e, "dsn");
 	mail_address_index(e.v, "Taro..Yamada.@DoCoMo.ne.jp", a);
 	mail_address_index(e.v, "taro..yamada.@docomo.ne.jp", b);
 	vault_blind(e.v, "guardian-email", "taro..yamada.@docomo.ne.jp", c);
@@ -496,7 +461,7 @@ static void test_address_index(void **state)
 	assert_memory_equal(a, c, sizeof a); /* the guardians' index: the same */
 	mail_address_index(e.v, "taro.yamada@docomo.ne.jp", b);
 	assert_memory_not_equal(a, b, sizeof a);
-	env_close(&e);
+	store_env_close(&e);
 }
 
 /* ---- mail_inbound on a real database ---- */
@@ -524,7 +489,7 @@ static enum err audit_collect(struct store_conn *c, const struct vault *v, const
 
 /* Queues a message to `to`, marks it sent (as the sender would); returns its id and copies its
  * Message-ID into mid. */
-static int64_t sent_row(struct env *e, const char *to, char *mid, size_t n)
+static int64_t sent_row(struct env_base *e, const char *to, char *mid, size_t n)
 {
 	struct store_conn *c = store_acquire(e->s);
 	assert_int_equal(mail_outbox_enqueue(c, e->v, "test", "bulk", to, "件名", "本文"), ERR_OK);
@@ -543,7 +508,7 @@ static int64_t sent_row(struct env *e, const char *to, char *mid, size_t n)
 	return id;
 }
 
-static int64_t query_int(struct env *e, const char *sql, int64_t arg)
+static int64_t query_int(struct env_base *e, const char *sql, int64_t arg)
 {
 	struct store_conn *c = store_acquire(e->s);
 	struct store_stmt *st = store_prepare(c, sql);
@@ -555,7 +520,7 @@ static int64_t query_int(struct env *e, const char *sql, int64_t arg)
 	return v;
 }
 
-static char *query_text(struct env *e, const char *sql, int64_t arg)
+static char *query_text(struct env_base *e, const char *sql, int64_t arg)
 {
 	struct store_conn *c = store_acquire(e->s);
 	struct store_stmt *st = store_prepare(c, sql);
@@ -569,7 +534,7 @@ static char *query_text(struct env *e, const char *sql, int64_t arg)
 }
 
 /* Feeds fixture name to mail_inbound with its Message-ID and/or VERP address replaced. */
-static enum err feed(struct env *e, const char *name, const char *mid, const char *verp,
+static enum err feed(struct env_base *e, const char *name, const char *mid, const char *verp,
 		     const char *rcpt, struct mail_inbound_result *res)
 {
 	size_t len;
@@ -594,12 +559,12 @@ static enum err feed(struct env *e, const char *name, const char *mid, const cha
 static void test_inbound(void **state)
 {
 	(void)state;
-	struct env e;
+	struct env_base e;
 	struct mail_inbound_result res;
 	char mid[3][128], verp[128];
 	int bouncing = 0;
 	const char *to = "no.such.user@example.jp";
-	env_open(&e);
+	store_env_open(&e, "dsn");
 	memset(&audit_seen, 0, sizeof audit_seen);
 	int64_t r1 = sent_row(&e, to, mid[0], sizeof mid[0]);
 	int64_t r2 = sent_row(&e, to, mid[1], sizeof mid[1]);
@@ -714,7 +679,7 @@ static void test_inbound(void **state)
 	assert_int_equal(res.kind, MAIL_BOUNCE_HARD);
 	assert_false(res.counted);
 	assert_int_equal(query_int(&e, "SELECT hard_count FROM bounce_addresses LIMIT ?", 1), 0);
-	env_close(&e);
+	store_env_close(&e);
 }
 
 int main(void)

@@ -3,7 +3,6 @@
  * Maildir and SMTP transports (against tests/unit/smtp_sink.py). */
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -13,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,47 +27,15 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
+#include "store_env.h"
+
 #define WAIT_MS 10000
 
-/* A fresh store and vault in a temporary directory. */
-struct env {
-	char dir[64];
-	struct store *s;
-	struct vault *v;
-};
 
 static void sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
-}
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static void env_open(struct env *e)
-{
-	snprintf(e->dir, sizeof e->dir, "/tmp/mimamori-mail-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	char *db = xasprintf("%s/db.sqlite", e->dir);
-	char *key = xasprintf("%s/master.key", e->dir);
-	assert_int_equal(store_open(db, 1, 2, &e->s), ERR_OK);
-	assert_int_equal(vault_create(key, e->s), ERR_OK);
-	assert_int_equal(vault_open(key, e->s, &e->v), ERR_OK);
-	free(db);
-	free(key);
-}
-
-static void env_close(struct env *e)
-{
-	vault_free(e->v);
-	store_close(e->s);
-	nftw(e->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static char *read_all(const char *path)
@@ -152,7 +119,7 @@ static int64_t wait_state(struct store *s, const char *state, int64_t want)
 
 /* Returns the malloc'd value of column col ("state", "last_reply"…) of the row whose
  * decrypted recipient is to. */
-static char *row_col(struct env *e, const char *to, const char *col)
+static char *row_col(struct env_base *e, const char *to, const char *col)
 {
 	char *sql = xasprintf("SELECT to_enc, %s FROM outbox ORDER BY id", col);
 	struct store_conn *c = store_acquire(e->s);
@@ -454,8 +421,8 @@ static void test_from_parse(void **state)
 static void test_enqueue(void **state)
 {
 	(void)state;
-	struct env e;
-	env_open(&e);
+	struct env_base e;
+	store_env_open(&e, "mail");
 	struct store_conn *c = store_acquire(e.s);
 	assert_int_equal(mail_outbox_enqueue(c, e.v, "s1", "notice", "a b@x.jp", "s", "b"),
 			 ERR_INVALID);
@@ -500,20 +467,20 @@ static void test_enqueue(void **state)
 	free(mid1);
 	store_finish(st);
 	store_release(c);
-	env_close(&e);
+	store_env_close(&e);
 }
 
 static void test_bad_transport(void **state)
 {
 	(void)state;
-	struct env e;
-	env_open(&e);
+	struct env_base e;
+	store_env_open(&e, "mail");
 	struct mail_sender *m = (struct mail_sender *)1;
 	assert_int_equal(mail_sender_start(e.s, e.v, "ftp://x", "http://127.0.0.1:8080", &m), ERR_INVALID);
 	assert_null(m);
 	assert_int_equal(mail_sender_start(e.s, e.v, "maildir:", "http://127.0.0.1:8080", &m), ERR_INVALID);
 	mail_sender_stop(NULL);
-	env_close(&e);
+	store_env_close(&e);
 }
 
 static const char *const maildir_to[] = {"taro..yamada.@docomo.ne.jp", "hanako@example.jp",
@@ -524,8 +491,8 @@ static const char maildir_subject[] = "【みまもり】入館のお知らせ �
 static void test_maildir_end_to_end(void **state)
 {
 	(void)state;
-	struct env e;
-	env_open(&e);
+	struct env_base e;
+	store_env_open(&e, "mail");
 	struct store_conn *c = store_acquire(e.s);
 	assert_int_equal(store_begin(c), ERR_OK);
 	for (size_t i = 0; i < 3; i++)
@@ -605,7 +572,7 @@ static void test_maildir_end_to_end(void **state)
 	store_release(c);
 	free(url);
 	free(newdir);
-	env_close(&e);
+	store_env_close(&e);
 }
 
 /* Returns a TCP port on 127.0.0.1 that was free a moment ago. */
@@ -671,8 +638,8 @@ static pid_t start_sink(int port, const char *outdir)
 static void test_smtp_end_to_end(void **state)
 {
 	(void)state;
-	struct env e;
-	env_open(&e);
+	struct env_base e;
+	store_env_open(&e, "mail");
 	char *outdir = xasprintf("%s/sink", e.dir);
 	assert_int_equal(mkdir(outdir, 0700), 0);
 	int port = free_port();
@@ -764,14 +731,14 @@ static void test_smtp_end_to_end(void **state)
 	free(sessions_path);
 	free(url);
 	free(outdir);
-	env_close(&e);
+	store_env_close(&e);
 }
 
 static void test_smtp_unreachable(void **state)
 {
 	(void)state;
-	struct env e;
-	env_open(&e);
+	struct env_base e;
+	store_env_open(&e, "mail");
 	setenv("MIMAMORI_MAIL_BACKOFF_MS", "60000", 1);
 	struct store_conn *c = store_acquire(e.s);
 	assert_int_equal(mail_outbox_enqueue(c, e.v, "u", "notice", "a@example.jp", "s", "b"),
@@ -787,7 +754,7 @@ static void test_smtp_unreachable(void **state)
 	free(s);
 	unsetenv("MIMAMORI_MAIL_BACKOFF_MS");
 	free(url);
-	env_close(&e);
+	store_env_close(&e);
 }
 
 int main(void)

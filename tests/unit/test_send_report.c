@@ -2,7 +2,6 @@
 /* test_send_report.c — unit tests for src/mail/send_report.c: one send's counts per state and
  * domain, hard bounces, unsubscribes and failures (other sends never counted), and the retry of
  * failed rows that leaves bouncing and unsubscribed addresses alone. */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,35 +18,19 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
+#include "store_env.h"
+
 struct env {
-	char dir[64];
-	struct store *s;
-	struct vault *v;
+	struct env_base b; /* store and vault (store_env.c): e->b.s, e->b.v */
 	struct store_conn *c;
 	struct mail_send_report *r;
 };
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static int setup(void **state)
 {
 	struct env *e = xcalloc(1, sizeof *e);
-	snprintf(e->dir, sizeof e->dir, "/tmp/mimamori-report-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	char *db = xasprintf("%s/db.sqlite", e->dir);
-	char *key = xasprintf("%s/master.key", e->dir);
-	assert_int_equal(store_open(db, 1, 2, &e->s), ERR_OK);
-	assert_int_equal(vault_create(key, e->s), ERR_OK);
-	assert_int_equal(vault_open(key, e->s, &e->v), ERR_OK);
-	free(db);
-	free(key);
-	e->c = store_acquire(e->s);
+	store_env_open(&e->b, "report");
+	e->c = store_acquire(e->b.s);
 	e->r = xcalloc(1, sizeof *e->r);
 	*state = e;
 	return 0;
@@ -58,9 +41,7 @@ static int teardown(void **state)
 	struct env *e = *state;
 	free(e->r);
 	store_release(e->c);
-	vault_free(e->v);
-	store_close(e->s);
-	nftw(e->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	store_env_close(&e->b);
 	free(e);
 	return 0;
 }
@@ -68,7 +49,7 @@ static int teardown(void **state)
 /* Queues a message of send_id to addr; returns its outbox id. */
 static int64_t queue(struct env *e, const char *send_id, const char *addr)
 {
-	assert_int_equal(mail_outbox_enqueue(e->c, e->v, send_id, "bulk", addr, "件名", "本文"),
+	assert_int_equal(mail_outbox_enqueue(e->c, e->b.v, send_id, "bulk", addr, "件名", "本文"),
 			 ERR_OK);
 	return store_last_id(e->c);
 }
@@ -107,7 +88,7 @@ static void bounce(struct env *e, int64_t outbox_id, const char *kind)
 static void unsubscribe(struct env *e, const char *addr, const char *list, int64_t outbox_id)
 {
 	unsigned char idx[VAULT_BLIND_LEN];
-	mail_address_index(e->v, addr, idx);
+	mail_address_index(e->b.v, addr, idx);
 	struct store_stmt *st =
 	    store_prepare(e->c, "INSERT INTO unsubscribes (addr_idx, list, at_ms, via, outbox_id) "
 				"VALUES (?, ?, 1, 'web', ?)");
@@ -125,7 +106,7 @@ static void unsubscribe(struct env *e, const char *addr, const char *list, int64
 static void make_bouncing(struct env *e, const char *addr)
 {
 	unsigned char idx[VAULT_BLIND_LEN];
-	mail_address_index(e->v, addr, idx);
+	mail_address_index(e->b.v, addr, idx);
 	struct store_stmt *st = store_prepare(
 	    e->c, "INSERT INTO bounce_addresses (addr_idx, hard_count, last_ms, last_kind, "
 		  "last_status, last_diagnostic, bouncing_ms) VALUES (?, 3, 1, 'hard', '5.1.1', "
@@ -286,7 +267,7 @@ static void test_retry_all(void **state)
 	struct mail_send_retry res;
 	char st[16], reply[300];
 	int64_t attempts, next_ms;
-	assert_int_equal(mail_send_retry(e->c, e->v, "emergency:7", &res), ERR_NOTFOUND);
+	assert_int_equal(mail_send_retry(e->c, e->b.v, "emergency:7", &res), ERR_NOTFOUND);
 	int64_t a = queue(e, "emergency:7", "a@a.example.jp");
 	int64_t b = queue(e, "emergency:7", "b@b.example.jp");
 	int64_t c = queue(e, "emergency:7", "c@c.example.jp");
@@ -300,7 +281,7 @@ static void test_retry_all(void **state)
 	unsubscribe(e, "a@a.example.jp", "school", 0);
 
 	assert_int_equal(store_begin(e->c), ERR_OK);
-	assert_int_equal(mail_send_retry(e->c, e->v, "emergency:7", &res), ERR_OK);
+	assert_int_equal(mail_send_retry(e->c, e->b.v, "emergency:7", &res), ERR_OK);
 	assert_int_equal(store_commit(e->c), ERR_OK);
 	assert_int_equal(res.retried, 1);
 	assert_int_equal(res.skipped_bouncing, 0);
@@ -316,7 +297,7 @@ static void test_retry_all(void **state)
 	assert_string_equal(st, "sent");
 
 	/* Nothing failed any more. */
-	assert_int_equal(mail_send_retry(e->c, e->v, "emergency:7", &res), ERR_CONFLICT);
+	assert_int_equal(mail_send_retry(e->c, e->b.v, "emergency:7", &res), ERR_CONFLICT);
 }
 
 static void test_retry_skips(void **state)
@@ -338,7 +319,7 @@ static void test_retry_skips(void **state)
 	unsubscribe(e, "school.only@b.example.jp", "school", 0);
 
 	assert_int_equal(store_begin(e->c), ERR_OK);
-	assert_int_equal(mail_send_retry(e->c, e->v, "emergency:3", &res), ERR_OK);
+	assert_int_equal(mail_send_retry(e->c, e->b.v, "emergency:3", &res), ERR_OK);
 	assert_int_equal(store_commit(e->c), ERR_OK);
 	assert_int_equal(res.retried, 2);
 	assert_int_equal(res.skipped_bouncing, 1);
@@ -355,14 +336,14 @@ static void test_retry_skips(void **state)
 
 	/* The skipped rows stay failed: a second retry skips them again and retries nothing. */
 	assert_int_equal(store_begin(e->c), ERR_OK);
-	assert_int_equal(mail_send_retry(e->c, e->v, "emergency:3", &res), ERR_OK);
+	assert_int_equal(mail_send_retry(e->c, e->b.v, "emergency:3", &res), ERR_OK);
 	store_rollback(e->c);
 	assert_int_equal(res.retried, 0);
 	assert_int_equal(res.skipped_bouncing + res.skipped_unsubscribed, 2);
 
 	/* A list is the send_id before ':': "confirm" has no unsubscribes; the bouncing check
 	 * still applies (none of its addresses bounce). */
-	assert_int_equal(mail_send_retry(e->c, e->v, "confirm", &res), ERR_OK);
+	assert_int_equal(mail_send_retry(e->c, e->b.v, "confirm", &res), ERR_OK);
 	assert_int_equal(res.retried, 1);
 	row(e, plain_fast, st, &attempts, &next_ms, reply, sizeof reply);
 	assert_string_equal(st, "queued");
