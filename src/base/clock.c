@@ -17,6 +17,13 @@ static int64_t real_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t clock_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static pthread_once_t fake_once = PTHREAD_ONCE_INIT;
 static _Atomic int64_t fake_offset_ms;
 /* MIMAMORI_FAKE_NOW_FILE (tests only): a file holding unix seconds, re-read at most every

@@ -8,6 +8,8 @@
 /* Returns the current time in milliseconds since the epoch. If the environment variable
  * MIMAMORI_FAKE_NOW holds epoch seconds, time starts there and runs on from process start. */
 int64_t clock_now_ms(void);
+/* Returns a monotonic time in milliseconds (never injected, never steps): for timeouts. */
+int64_t clock_mono_ms(void);
 /* Sets this process's clock to ms from now on (simulations; a test clock file still wins
  * when it changes). */
 void clock_set_now_ms(int64_t ms);

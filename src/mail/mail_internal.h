@@ -147,11 +147,13 @@ struct mail_transport *mail_transport_maildir_new(const char *dir);
  * domain, and a domain that answers 421/451/452 is slowed. */
 struct mail_pacer;
 /* Creates a pacer from spec ("domain=SESSIONS/PER_MINUTE,…", before the defaults for the
- * Japanese carriers) with default_sessions for other domains; a throttling reply pauses its
- * domain for pause_ms. *bad is set to the reason (static text) and NULL returned when spec
- * cannot be read. Free with mail_pacer_free. */
-struct mail_pacer *mail_pacer_new(const char *spec, int default_sessions, int64_t pause_ms,
-				  const char **bad);
+ * Japanese carriers) with default_sessions for other domains; a domain may have its sessions
+ * times per_session messages in flight (a pipelining session carries the next message's
+ * envelope behind the data of the one before); a throttling reply pauses its domain for
+ * pause_ms. *bad is set to the reason (static text) and NULL returned when spec cannot be
+ * read. Free with mail_pacer_free. */
+struct mail_pacer *mail_pacer_new(const char *spec, int default_sessions, int per_session,
+				  int64_t pause_ms, const char **bad);
 /* Frees p; NULL is a no-op. */
 void mail_pacer_free(struct mail_pacer *p);
 /* Returns 0 when a message to domain may start at now_ms, else the earliest time it may

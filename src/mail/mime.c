@@ -22,6 +22,8 @@ static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 /* Appends the base64 of n bytes (one unbroken run) to out. */
 static enum err put_base64(struct buf *out, const unsigned char *p, size_t n)
 {
+	char q[256]; /* encoded in chunks of 64 groups, appended at once */
+	size_t k = 0;
 	enum err e = ERR_OK;
 	for (size_t i = 0; i < n && e == ERR_OK; i += 3) {
 		unsigned v = (unsigned)p[i] << 16;
@@ -29,10 +31,17 @@ static enum err put_base64(struct buf *out, const unsigned char *p, size_t n)
 			v |= (unsigned)p[i + 1] << 8;
 		if (i + 2 < n)
 			v |= p[i + 2];
-		char q[4] = {b64[(v >> 18) & 63], b64[(v >> 12) & 63],
-			     i + 1 < n ? b64[(v >> 6) & 63] : '=', i + 2 < n ? b64[v & 63] : '='};
-		e = buf_append(out, q, sizeof q);
+		q[k++] = b64[(v >> 18) & 63];
+		q[k++] = b64[(v >> 12) & 63];
+		q[k++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		q[k++] = i + 2 < n ? b64[v & 63] : '=';
+		if (k == sizeof q) {
+			e = buf_append(out, q, k);
+			k = 0;
+		}
 	}
+	if (e == ERR_OK && k)
+		e = buf_append(out, q, k);
 	return e;
 }
 
@@ -149,20 +158,28 @@ static enum err put_body(struct buf *out, const char *body)
 	struct buf canon;
 	enum err e = ERR_OK;
 	buf_init(&canon, MAIL_MESSAGE_MAX);
-	for (const char *p = body; *p && e == ERR_OK; p++) {
-		if (*p == '\n' && (p == body || p[-1] != '\r'))
-			e = buf_append(&canon, "\r", 1);
-		if (e == ERR_OK)
-			e = buf_append(&canon, p, 1);
+	/* Bare LFs become CRLF; the runs between them are copied whole. */
+	const char *seg = body, *p = body;
+	for (const char *nl; e == ERR_OK && (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		if (nl == body || nl[-1] != '\r') {
+			e = buf_append(&canon, seg, (size_t)(nl - seg));
+			if (e == ERR_OK)
+				e = buf_append(&canon, "\r", 1);
+			seg = nl;
+		}
 	}
+	if (e == ERR_OK)
+		e = buf_puts(&canon, seg);
 	/* 57 input bytes make one 76-character line. */
 	const unsigned char *c = (const unsigned char *)canon.data;
 	for (size_t i = 0; i < canon.len && e == ERR_OK; i += BODY_LINE / 4 * 3) {
 		size_t n = canon.len - i < BODY_LINE / 4 * 3 ? canon.len - i : BODY_LINE / 4 * 3;
 		e = put_base64(out, c + i, n);
 		if (e == ERR_OK)
-			e = buf_puts(out, "\r\n");
+			e = buf_append(out, "\r\n", 2);
 	}
+	if (canon.data) /* the body is personal data */
+		vault_wipe(canon.data, canon.len);
 	buf_free(&canon);
 	return e;
 }

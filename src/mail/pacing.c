@@ -38,6 +38,7 @@ struct mail_pacer {
 	struct rule *rules;
 	size_t nrules;
 	int default_sessions;
+	int per_session; /* messages one session carries at once (pipelining: more than one) */
 	int64_t pause_ms; /* after a throttling reply, nothing to that domain for this long */
 	struct domain_state *d;
 	size_t nd;
@@ -73,11 +74,12 @@ static const char *parse_rules(struct mail_pacer *p, const char *spec)
 	return bad;
 }
 
-struct mail_pacer *mail_pacer_new(const char *spec, int default_sessions, int64_t pause_ms,
-				  const char **bad)
+struct mail_pacer *mail_pacer_new(const char *spec, int default_sessions, int per_session,
+				  int64_t pause_ms, const char **bad)
 {
 	struct mail_pacer *p = xcalloc(1, sizeof *p);
 	pthread_mutex_init(&p->mu, NULL);
+	p->per_session = per_session > 0 ? per_session : 1;
 	p->pause_ms = pause_ms > 0 ? pause_ms : 5000;
 	p->default_sessions = default_sessions > 0 ? default_sessions : 8;
 	/* Configured entries first: they win over the carriers' defaults. */
@@ -163,7 +165,7 @@ int64_t mail_pacer_wait_until(struct mail_pacer *p, const char *domain, int64_t 
 	struct domain_state *d = state(p, domain, now_ms);
 	if (d->paused_until > now_ms) {
 		until = d->paused_until;
-	} else if (d->in_flight >= d->sessions) {
+	} else if (d->in_flight >= d->sessions * p->per_session) {
 		until = now_ms + 1; /* when one of its sessions finishes */
 	} else if (d->per_min) {
 		refill(d, now_ms);

@@ -16,6 +16,8 @@
 #include "mail/mail.h"
 #include "mail/mail_internal.h"
 #include "mail/sender.h"
+#include "mail/smtp_client.h"
+#include "mail/smtp_client.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -465,7 +467,9 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 		goto out;
 	}
 	/* A throttled domain rests as long as a deferred message does before its first retry. */
-	pacer = mail_pacer_new(getenv("MIMAMORI_MAIL_PACE"), so.sessions, backoff_from_env(), &bad);
+	pacer = mail_pacer_new(getenv("MIMAMORI_MAIL_PACE"), so.sessions,
+			       strncmp(transport_url, "smtp://", 7) == 0 ? SMTP_CLIENT_HOLD : 1,
+			       backoff_from_env(), &bad);
 	if (!pacer) {
 		log_error("mail: %s", bad);
 		e = ERR_INVALID;

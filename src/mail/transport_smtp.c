@@ -1,121 +1,374 @@
 /* SPDX-License-Identifier: MIT */
-/* transport_smtp.c — sends over SMTP to the relay with libcurl's multi interface: up to N
- * sessions at once, each kept open and reused for many messages (the multi's connection
- * cache), one recipient per transaction; STARTTLS when offered (or required) and AUTH. The
- * sessions are spread over a few worker threads, each with its own multi. */
+/* transport_smtp.c — sends over SMTP to the relay: up to N sessions at once, each kept open and
+ * reused for many messages, one recipient per transaction. libcurl's multi interface opens each
+ * session (TCP, greeting, EHLO, STARTTLS when offered or required, AUTH) with CURLOPT_CONNECT_ONLY;
+ * the transactions on it are smtp_client.c's, over curl_easy_send/curl_easy_recv, pipelined
+ * (RFC 2920) when the relay offers it — libcurl's own SMTP transfer makes every command a round
+ * trip. All of it runs in the sender's network thread, inside wait(): one poll over every
+ * session, no other thread. */
 #include <curl/curl.h>
-#include <errno.h>
-#include <pthread.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "mail/mail.h"
 #include "mail/mail_internal.h"
+#include "mail/smtp_client.h"
 #include "vault/vault.h"
 
 #define CONNECT_TIMEOUT_S 10L
-#define TRANSFER_TIMEOUT_S 120L
-#define SESSIONS_PER_WORKER 5
-#define WORKERS_MAX 4
+#define SETUP_TIMEOUT_S 60L	    /* connect, greeting, EHLO, STARTTLS and AUTH together */
+#define REPLY_TIMEOUT_MS 120000	    /* a session waiting this long for a reply is given up */
+#define IDLE_CLOSE_MS 60000	    /* a session unused this long is closed (QUIT) */
+#define CONNECT_FDS 4		    /* sockets libcurl may watch while connecting one session */
+#define READ_CHUNK 16384
 
-/* One message handed to the transport. The sender thread fills a free item and hands it to a
- * worker; from then until the worker reports it done, only the worker touches it. */
+/* One message handed to the transport: from start until its outcome is collected by wait. */
 struct item {
-	int busy; /* sender thread's view: handed out and not yet collected */
-	struct worker *w;
-	void *tag;
-	char *msg; /* owned while busy; wiped when sent or dropped */
+	struct smtp_msg m; /* what the session's client reads */
+	int busy;
+	int requeued;	   /* once sent to another session after its own was lost unanswered */
+	char *msg;	   /* owned while busy; wiped when done */
 	size_t len;
 	char *from_arg, *rcpt_arg;
 };
 
-/* One SMTP session of a worker: an easy handle (its connection stays in the multi's cache)
- * and the item it is sending, if any. */
-struct session {
-	CURL *h;
-	struct item *it;
-	size_t off;
-	struct curl_slist *rcpts;
-	char err_line[MAIL_REPLY_MAX]; /* last 4xx/5xx line the server sent */
-};
+enum session_state { S_DOWN, S_CONNECTING, S_READY };
 
-/* One worker thread and its multi handle with its own sessions. libcurl waits for the reply
- * to a message's final "." blocking inside the multi (smtp_done), so one multi serialises
- * that wait over all its sessions; a few multis on their own threads overlap it. Each worker
- * also holds up to one more item per session, so a session that finishes starts its next
- * message at once instead of waiting for the sender thread. */
-struct worker {
+/* One SMTP session. Each has its own multi handle: a multi's connection cache prunes idle
+ * connections it thinks dead (readable, or older than CURLOPT_MAXAGE_CONN) whenever one of its
+ * transfers connects, and to libcurl a CONNECT_ONLY session we are using is idle. */
+struct session {
 	struct smtp *m;
-	pthread_t th;
-	int started;
 	CURLM *multi;
-	struct session *s;
-	size_t ns;
-	size_t cap;  /* items it may hold: two per session */
-	size_t load; /* items given to it and not yet collected (sender thread) */
-	/* under m->mu: */
-	struct item **inbox; /* handed over, not yet taken by the worker */
-	size_t in_n;
-	int polling; /* in curl_multi_poll: needs a wakeup for new work */
+	CURL *h;
+	enum session_state st;
+	curl_socket_t fd; /* while ready */
+	int tls;	  /* the session runs over TLS: reads go on until libcurl has nothing */
+	struct smtp_client c;
+	struct buf w;	  /* bytes being written; unchanged until written (TLS retries) */
+	size_t w_off;
+	int64_t last_ms;  /* last bytes read or written */
+	/* While connecting: the sockets and events libcurl wants, and its timer. */
+	struct {
+		curl_socket_t fd;
+		int what;
+	} cfd[CONNECT_FDS];
+	size_t n_cfd;
+	int64_t timer_at; /* -1: none */
+	int pipelining;	  /* the relay's EHLO offered PIPELINING (header callback) */
+	char err_line[MAIL_REPLY_MAX]; /* last 4xx/5xx line while connecting */
 };
 
 struct smtp {
 	struct mail_transport base; /* first, so a transport pointer is an smtp pointer */
+	struct session *s;
+	size_t ns;
 	struct item *items;
 	size_t n_items, busy;
-	struct worker *w;
-	size_t nw;
+	struct item **pend; /* requeued, waiting for a session (a ring of n_items) */
+	size_t p_head, p_n;
+	struct mail_done *done; /* outcomes not yet collected (a ring of n_items) */
+	struct item **done_it;
+	size_t d_head, d_n;
+	struct pollfd *pfd;
+	struct session **pfd_s;
 	char *url;
-	pthread_mutex_t mu;	/* guards the workers' inboxes, done, waiting, stop */
-	pthread_cond_t cv;	/* the sender thread waits here for outcomes */
-	int waiting;		/* the sender thread waits on cv */
-	struct mail_done *done; /* outcomes not yet collected: a ring of n_items */
-	struct item **done_it;	/* and their items */
-	size_t done_head, done_n;
-	int stop;
 };
 
-static size_t read_cb(char *dst, size_t size, size_t nmemb, void *ud)
-{
-	struct session *s = ud;
-	struct item *it = s->it;
-	size_t n = size * nmemb;
-	if (n > it->len - s->off)
-		n = it->len - s->off;
-	memcpy(dst, it->msg + s->off, n);
-	s->off += n;
-	return n;
-}
+/* ---- connecting (libcurl) ---- */
 
-/* Sees the server's reply lines (libcurl passes an SMTP session's replies to the header
- * callback) and keeps the last error line. Cheaper than CURLOPT_VERBOSE with a debug
- * callback, which also has libcurl format its informational text for every message. */
+/* Sees the relay's replies while libcurl sets the session up: notes PIPELINING in the EHLO
+ * answer (the one after STARTTLS counts: a greeting or the STARTTLS go-ahead resets it) and
+ * keeps the last 4xx/5xx line, addresses blanked. */
 static size_t header_cb(char *data, size_t size, size_t nmemb, void *ud)
 {
 	struct session *s = ud;
 	size_t n = size * nmemb;
-	if (n >= 3 && (data[0] == '4' || data[0] == '5')) {
-		/* One line without its line end, then every word with an '@' blanked, as the
-		 * bounce diagnostics are: no personal data reaches outbox.last_reply. */
-		char line[1024]; /* an SMTP reply line is at most 512 (RFC 5321 4.5.3.1.5) */
-		size_t k = 0;	 /* data is not NUL-terminated: bounded by n */
-		while (k < n && data[k] != '\r' && data[k] != '\n')
-			k++;
-		if (k >= sizeof line) {
-			/* Cut between words, never inside one: a cut address could lose its '@'. */
-			k = sizeof line - 1;
-			while (k > 0 && data[k] != ' ')
-				k--;
-		}
-		memcpy(line, data, k);
-		line[k] = '\0';
+	char line[SMTP_LINE_MAX];
+	size_t k = 0; /* data is not NUL-terminated: bounded by n */
+	while (k < n && k < sizeof line - 1 && data[k] != '\r' && data[k] != '\n')
+		k++;
+	memcpy(line, data, k);
+	line[k] = '\0';
+	if (k >= 3 && memcmp(line, "220", 3) == 0)
+		s->pipelining = 0;
+	else if (k >= 14 && memcmp(line, "250", 3) == 0 &&
+		 strncasecmp(line + 4, "PIPELINING", 10) == 0 && (line[14] == '\0' || line[14] == ' '))
+		s->pipelining = 1;
+	if (k >= 3 && (line[0] == '4' || line[0] == '5')) {
+		while (k > 3 && k == sizeof line - 1 && line[k - 1] != ' ')
+			line[--k] = '\0'; /* a cut line is cut between words */
 		mail_text_blank_addresses(line, s->err_line, sizeof s->err_line);
 	}
 	return n;
+}
+
+static int socket_cb(CURL *h, curl_socket_t fd, int what, void *ud, void *sockp)
+{
+	struct session *s = ud;
+	(void)h;
+	(void)sockp;
+	size_t i = 0;
+	while (i < s->n_cfd && s->cfd[i].fd != fd)
+		i++;
+	if (what == CURL_POLL_REMOVE) {
+		if (i < s->n_cfd)
+			s->cfd[i] = s->cfd[--s->n_cfd];
+	} else if (i < s->n_cfd) {
+		s->cfd[i].what = what;
+	} else if (s->n_cfd < CONNECT_FDS) {
+		s->cfd[s->n_cfd].fd = fd;
+		s->cfd[s->n_cfd++].what = what;
+	}
+	return 0;
+}
+
+static int timer_cb(CURLM *multi, long timeout_ms, void *ud)
+{
+	struct session *s = ud;
+	(void)multi;
+	s->timer_at = timeout_ms < 0 ? -1 : clock_mono_ms() + timeout_ms;
+	return 0;
+}
+
+/* Starts opening session s. */
+static void session_connect(struct session *s)
+{
+	s->pipelining = 0;
+	s->err_line[0] = '\0';
+	s->n_cfd = 0;
+	s->timer_at = -1;
+	s->st = S_CONNECTING;
+	curl_multi_add_handle(s->multi, s->h); /* sets the timer: the loop kicks it off */
+}
+
+/* Closes session s (libcurl closes a CONNECT_ONLY connection when its handle leaves the
+ * multi). */
+static void session_close(struct session *s)
+{
+	if (s->st != S_DOWN)
+		curl_multi_remove_handle(s->multi, s->h);
+	s->st = S_DOWN;
+	s->fd = CURL_SOCKET_BAD;
+	s->n_cfd = 0;
+	s->timer_at = -1;
+	s->w.len = 0;
+	s->w_off = 0;
+}
+
+/* ---- items and outcomes ---- */
+
+/* Wipes and frees what item it holds for its message. */
+static void item_clear(struct item *it)
+{
+	if (it->msg)
+		vault_wipe(it->msg, it->len);
+	free(it->msg);
+	free(it->from_arg);
+	free(it->rcpt_arg);
+	it->msg = it->from_arg = it->rcpt_arg = NULL;
+}
+
+/* Records the outcome of item it for wait to hand back; its message is no longer needed. */
+static void done_push(struct smtp *m, struct item *it, enum mail_result r, const char *reply)
+{
+	size_t at = (m->d_head + m->d_n++) % m->n_items;
+	m->done[at].tag = it->m.tag;
+	m->done[at].r = r;
+	snprintf(m->done[at].reply, sizeof m->done[at].reply, "%s", reply);
+	m->done_it[at] = it;
+	item_clear(it);
+}
+
+/* Moves the messages s's client has finished into the outcomes. */
+static void take_finished(struct smtp *m, struct session *s)
+{
+	enum mail_result r;
+	char reply[MAIL_REPLY_MAX];
+	struct smtp_msg *fm;
+	while ((fm = smtp_client_take(&s->c, &r, reply)) != NULL)
+		done_push(m, (struct item *)fm, r, reply);
+}
+
+/* Session s is gone: finished messages are reported; a message the relay never answered goes
+ * to another session once; the others (perhaps delivered, perhaps not) are deferred. */
+static void session_lost(struct smtp *m, struct session *s, const char *why)
+{
+	struct smtp_msg *held[SMTP_CLIENT_HOLD];
+	char reply[2 * MAIL_REPLY_MAX]; /* cut to MAIL_REPLY_MAX by done_push */
+	take_finished(m, s);
+	size_t n = smtp_client_lost(&s->c, held);
+	snprintf(reply, sizeof reply, "mimamori: connection to the relay lost (%s)", why);
+	for (size_t i = 0; i < n; i++) {
+		struct item *it = (struct item *)held[i];
+		if (!it->m.answered && !it->requeued) {
+			it->requeued = 1;
+			m->pend[(m->p_head + m->p_n++) % m->n_items] = it;
+		} else {
+			done_push(m, it, MAIL_DEFERRED, reply);
+		}
+	}
+	session_close(s);
+}
+
+/* Why opening a session failed, for every message it held. "curl: " marks the relay as not
+ * usable for now (the sender backs off), and the recipients are not at fault: deferred. */
+static void connect_failed(struct smtp *m, struct session *s, CURLcode rc)
+{
+	struct smtp_msg *held[SMTP_CLIENT_HOLD];
+	char reply[2 * MAIL_REPLY_MAX]; /* cut to MAIL_REPLY_MAX by done_push */
+	if (rc == CURLE_LOGIN_DENIED || rc == CURLE_USE_SSL_FAILED || rc == CURLE_SSL_CONNECT_ERROR ||
+	    rc == CURLE_PEER_FAILED_VERIFICATION)
+		snprintf(reply, sizeof reply, "curl: relay refused our %s (%s)",
+			 rc == CURLE_LOGIN_DENIED ? "login" : "TLS", curl_easy_strerror(rc));
+	else if (s->err_line[0])
+		snprintf(reply, sizeof reply, "curl: %s: %s", curl_easy_strerror(rc), s->err_line);
+	else
+		snprintf(reply, sizeof reply, "curl: %s", curl_easy_strerror(rc));
+	size_t n = smtp_client_lost(&s->c, held);
+	for (size_t i = 0; i < n; i++)
+		done_push(m, (struct item *)held[i], MAIL_DEFERRED, reply);
+	session_close(s);
+}
+
+/* Session s finished connecting with rc. */
+static void connect_done(struct smtp *m, struct session *s, CURLcode rc)
+{
+	curl_socket_t fd = CURL_SOCKET_BAD;
+	struct curl_tlssessioninfo *tls = NULL;
+	if (rc == CURLE_OK && curl_easy_getinfo(s->h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK)
+		fd = CURL_SOCKET_BAD;
+	if (rc == CURLE_OK && fd == CURL_SOCKET_BAD)
+		rc = CURLE_COULDNT_CONNECT;
+	if (rc != CURLE_OK) {
+		connect_failed(m, s, rc);
+		return;
+	}
+	s->tls = curl_easy_getinfo(s->h, CURLINFO_TLS_SSL_PTR, &tls) == CURLE_OK && tls &&
+		 tls->backend != CURLSSLBACKEND_NONE && tls->internals;
+	s->fd = fd;
+	s->st = S_READY;
+	s->n_cfd = 0;
+	s->timer_at = -1;
+	s->last_ms = clock_mono_ms();
+	smtp_client_ready(&s->c, s->pipelining);
+}
+
+/* Runs libcurl for connecting session s on fd (CURL_SOCKET_TIMEOUT for its timer) and
+ * handles the end of the connect. */
+static void session_drive(struct smtp *m, struct session *s, curl_socket_t fd, int ev)
+{
+	int running = 0;
+	CURLMsg *cm;
+	int left = 0;
+	curl_multi_socket_action(s->multi, fd, ev, &running);
+	while ((cm = curl_multi_info_read(s->multi, &left)) != NULL)
+		if (cm->msg == CURLMSG_DONE && s->st == S_CONNECTING)
+			connect_done(m, s, cm->data.result);
+}
+
+/* ---- reading and writing a ready session ---- */
+
+/* Writes what s's client has for the relay, as far as the socket takes it. Returns 0 when
+ * the session was lost. */
+static int session_write(struct smtp *m, struct session *s)
+{
+	for (;;) {
+		if (s->w_off == s->w.len) {
+			if (s->c.out.len == 0)
+				return 1;
+			/* Hand the client's bytes over whole; it starts a new buffer. The bytes
+			 * being written stay where they are until written: OpenSSL wants a
+			 * retried write to pass the same buffer. */
+			struct buf t = s->w;
+			s->w = s->c.out;
+			s->c.out = t;
+			s->c.out.len = 0;
+			s->w_off = 0;
+		}
+		size_t sent = 0;
+		CURLcode rc = curl_easy_send(s->h, s->w.data + s->w_off, s->w.len - s->w_off, &sent);
+		if (rc == CURLE_AGAIN)
+			return 1;
+		if (rc != CURLE_OK) {
+			session_lost(m, s, curl_easy_strerror(rc));
+			return 0;
+		}
+		s->w_off += sent;
+		s->last_ms = clock_mono_ms();
+		if (s->w_off == s->w.len)
+			s->w.len = s->w_off = 0;
+	}
+}
+
+/* Reads what the relay sent on s into its client. */
+static void session_read(struct smtp *m, struct session *s)
+{
+	char in[READ_CHUNK];
+	for (;;) {
+		size_t n = 0;
+		CURLcode rc = curl_easy_recv(s->h, in, sizeof in, &n);
+		if (rc == CURLE_AGAIN)
+			break;
+		if (rc != CURLE_OK || n == 0) {
+			session_lost(m, s, rc != CURLE_OK ? curl_easy_strerror(rc) : "closed by the relay");
+			return;
+		}
+		s->last_ms = clock_mono_ms();
+		if (smtp_client_read(&s->c, in, n) != ERR_OK) {
+			session_lost(m, s, "the relay broke the SMTP protocol");
+			return;
+		}
+		take_finished(m, s);
+		/* A short read of a plain socket took all it had; TLS may hold more inside. */
+		if (!s->tls && n < sizeof in)
+			break;
+	}
+	session_write(m, s);
+}
+
+/* ---- handing messages to sessions ---- */
+
+/* Gives item it to the session with the fewest messages (an open one before one still
+ * connecting, that before one to be opened). Returns 0 when no session has room. */
+static int assign(struct smtp *m, struct item *it)
+{
+	struct session *best = NULL;
+	size_t best_load = 0;
+	for (size_t i = 0; i < m->ns; i++) {
+		struct session *s = &m->s[i];
+		if (!smtp_client_room(&s->c))
+			continue;
+		size_t load = s->c.n_held + s->c.n_finished;
+		if (!best || load < best_load ||
+		    (load == best_load && s->st == S_READY && best->st != S_READY) ||
+		    (load == best_load && s->st == S_CONNECTING && best->st == S_DOWN)) {
+			best = s;
+			best_load = load;
+		}
+	}
+	if (!best)
+		return 0;
+	if (smtp_client_idle(&best->c))
+		best->last_ms = clock_mono_ms(); /* the reply timeout runs from now */
+	smtp_client_add(&best->c, &it->m);
+	if (best->st == S_DOWN)
+		session_connect(best);
+	return 1;
+}
+
+/* Gives requeued items to sessions with room. */
+static void assign_pending(struct smtp *m)
+{
+	while (m->p_n && assign(m, m->pend[m->p_head])) {
+		m->p_head = (m->p_head + 1) % m->n_items;
+		m->p_n--;
+	}
 }
 
 static size_t smtp_room(struct mail_transport *t)
@@ -134,16 +387,10 @@ static void smtp_start(struct mail_transport *t, const char *from, const char *r
 {
 	struct smtp *m = (struct smtp *)t;
 	struct item *it = NULL;
-	struct worker *w = NULL;
 	for (size_t i = 0; i < m->n_items && !it; i++)
 		if (!m->items[i].busy)
 			it = &m->items[i];
-	/* The worker with the most room. */
-	for (size_t i = 0; i < m->nw; i++)
-		if (m->w[i].load < m->w[i].cap &&
-		    (!w || m->w[i].cap - m->w[i].load > w->cap - w->load))
-			w = &m->w[i];
-	if (!it || !w) /* the sender asks for room first; this is a programming error */
+	if (!it) /* the sender asks for room first; this is a programming error */
 		abort();
 	char *env_from = mail_address_render(from), *r = mail_address_render(rcpt);
 	it->from_arg = xasprintf("<%s>", env_from);
@@ -152,201 +399,120 @@ static void smtp_start(struct mail_transport *t, const char *from, const char *r
 	free(r);
 	it->msg = msg;
 	it->len = len;
-	it->tag = tag;
-	it->w = w;
 	it->busy = 1;
-	w->load++;
+	it->requeued = 0;
+	it->m.tag = tag;
+	it->m.from_arg = it->from_arg;
+	it->m.rcpt_arg = it->rcpt_arg;
+	it->m.msg = msg;
+	it->m.len = len;
 	m->busy++;
-	pthread_mutex_lock(&m->mu);
-	w->inbox[w->in_n++] = it;
-	int wake = w->polling;
-	w->polling = 0;
-	pthread_mutex_unlock(&m->mu);
-	if (wake)
-		curl_multi_wakeup(w->multi);
+	/* Every session holds SMTP_CLIENT_HOLD and there are as many items as they hold: a free
+	 * item means a session has room, unless requeued items wait. */
+	if (m->p_n || !assign(m, it))
+		m->pend[(m->p_head + m->p_n++) % m->n_items] = it;
 }
 
-/* Wipes and frees what item it holds for its message. */
-static void item_clear(struct item *it)
-{
-	if (it->msg)
-		vault_wipe(it->msg, it->len);
-	free(it->msg);
-	free(it->from_arg);
-	free(it->rcpt_arg);
-	it->msg = NULL;
-	it->from_arg = it->rcpt_arg = NULL;
-}
+/* ---- the loop ---- */
 
-/* Starts item it on idle session s (worker thread). */
-static void session_begin(struct worker *w, struct session *s, struct item *it)
+/* Gives up sessions that waited too long for a reply, closes long-unused ones. */
+static void check_timers(struct smtp *m, int64_t now)
 {
-	s->it = it;
-	s->off = 0;
-	s->err_line[0] = '\0';
-	s->rcpts = curl_slist_append(NULL, it->rcpt_arg);
-	curl_easy_setopt(s->h, CURLOPT_MAIL_FROM, it->from_arg);
-	curl_easy_setopt(s->h, CURLOPT_MAIL_RCPT, s->rcpts);
-	curl_easy_setopt(s->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)it->len);
-	curl_multi_add_handle(w->multi, s->h);
-}
-
-/* Takes session s's handle out of the multi and makes it idle (worker thread, or any thread
- * once the workers have stopped). */
-static void session_end(struct worker *w, struct session *s)
-{
-	curl_multi_remove_handle(w->multi, s->h);
-	curl_easy_setopt(s->h, CURLOPT_MAIL_RCPT, NULL);
-	curl_slist_free_all(s->rcpts);
-	s->rcpts = NULL;
-	if (s->it)
-		item_clear(s->it);
-	s->it = NULL;
-}
-
-/* The outcome of a finished transfer. */
-static void outcome(struct session *s, CURLcode rc, struct mail_done *d)
-{
-	long code = 0;
-	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &code);
-	d->tag = s->it->tag;
-	if (rc == CURLE_LOGIN_DENIED || rc == CURLE_USE_SSL_FAILED ||
-	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION) {
-		/* Our side of the relay is wrong (login, TLS): the recipient is not at fault, and
-		 * nothing went out. "curl: " marks the relay as not usable for now. */
-		snprintf(d->reply, sizeof d->reply, "curl: relay refused our %s (%s)",
-			 rc == CURLE_LOGIN_DENIED ? "login" : "TLS", curl_easy_strerror(rc));
-		d->r = MAIL_DEFERRED;
-	} else if (rc == CURLE_OK && code >= 200 && code < 300) {
-		snprintf(d->reply, sizeof d->reply, "%ld", code);
-		d->r = MAIL_SENT;
-	} else if (code >= 500 && code < 600) {
-		snprintf(d->reply, sizeof d->reply, "%s", s->err_line[0] ? s->err_line : "5xx");
-		d->r = MAIL_FAILED;
-	} else {
-		/* 4xx, or no usable reply at all (refused, timed out, dropped): try later. */
-		if (code >= 400 && s->err_line[0])
-			snprintf(d->reply, sizeof d->reply, "%s", s->err_line);
-		else
-			snprintf(d->reply, sizeof d->reply, "curl: %s", curl_easy_strerror(rc));
-		d->r = MAIL_DEFERRED;
+	for (size_t i = 0; i < m->ns; i++) {
+		struct session *s = &m->s[i];
+		if (s->st != S_READY)
+			continue;
+		if (!smtp_client_idle(&s->c) && now - s->last_ms > REPLY_TIMEOUT_MS) {
+			session_lost(m, s, "the relay did not answer in time");
+		} else if (smtp_client_idle(&s->c) && now - s->last_ms > IDLE_CLOSE_MS) {
+			size_t sent;
+			curl_easy_send(s->h, "QUIT\r\n", 6, &sent); /* a courtesy: no wait for 221 */
+			session_close(s);
+		}
 	}
 }
 
-/* Worker thread: takes the items handed over, starts them on its idle sessions, drives its
- * multi, and reports finished messages into m->done. Stops when m->stop is set. */
-static void *worker_main(void *arg)
+/* One round: writes what is due, waits at most ms for the sockets (and libcurl's timers),
+ * and handles what came. */
+static void run_once(struct smtp *m, int ms)
 {
-	struct worker *w = arg;
-	struct smtp *m = w->m;
-	struct item **pend = xcalloc(w->cap, sizeof *pend); /* FIFO of items not yet started */
-	size_t p_head = 0, p_n = 0;
-	struct mail_done *out = xcalloc(w->ns, sizeof *out);
-	struct item **out_it = xcalloc(w->ns, sizeof *out_it);
-	int running = 0;
-	for (;;) {
-		pthread_mutex_lock(&m->mu);
-		int stop = m->stop;
-		for (size_t i = 0; i < w->in_n; i++)
-			pend[(p_head + p_n++) % w->cap] = w->inbox[i];
-		w->in_n = 0;
-		w->polling = 0;
-		pthread_mutex_unlock(&m->mu);
-		if (stop)
-			break;
-		for (size_t i = 0; i < w->ns && p_n; i++) {
-			if (w->s[i].it)
-				continue;
-			session_begin(w, &w->s[i], pend[p_head]);
-			p_head = (p_head + 1) % w->cap;
-			p_n--;
+	int64_t now = clock_mono_ms();
+	size_t n = 0;
+	assign_pending(m);
+	for (size_t i = 0; i < m->ns; i++) {
+		struct session *s = &m->s[i];
+		if (s->st == S_READY && !session_write(m, s))
+			continue;
+		if (s->st == S_READY) {
+			m->pfd[n].fd = s->fd;
+			m->pfd[n].events = POLLIN | (s->w_off < s->w.len ? POLLOUT : 0);
+			m->pfd_s[n++] = s;
+			if (!smtp_client_idle(&s->c) && s->last_ms + REPLY_TIMEOUT_MS - now < ms)
+				ms = (int)(s->last_ms + REPLY_TIMEOUT_MS - now);
+		} else if (s->st == S_CONNECTING) {
+			for (size_t k = 0; k < s->n_cfd; k++) {
+				m->pfd[n].fd = s->cfd[k].fd;
+				m->pfd[n].events = (s->cfd[k].what & CURL_POLL_IN ? POLLIN : 0) |
+						   (s->cfd[k].what & CURL_POLL_OUT ? POLLOUT : 0);
+				m->pfd_s[n++] = s;
+			}
+			if (s->timer_at >= 0 && s->timer_at - now < ms)
+				ms = (int)(s->timer_at - now);
 		}
-		curl_multi_perform(w->multi, &running);
-		size_t n = 0;
-		CURLMsg *cm;
-		int left = 0;
-		while ((cm = curl_multi_info_read(w->multi, &left)) != NULL) {
-			if (cm->msg != CURLMSG_DONE)
-				continue;
-			struct session *s = NULL;
-			CURLcode rc = cm->data.result;
-			curl_easy_getinfo(cm->easy_handle, CURLINFO_PRIVATE, (char **)&s);
-			outcome(s, rc, &out[n]);
-			out_it[n++] = s->it;
-			session_end(w, s);
-		}
-		pthread_mutex_lock(&m->mu);
-		for (size_t i = 0; i < n; i++) {
-			size_t at = (m->done_head + m->done_n++) % m->n_items;
-			m->done[at] = out[i];
-			m->done_it[at] = out_it[i];
-		}
-		if (n && m->waiting)
-			pthread_cond_signal(&m->cv);
-		/* Sessions freed with items waiting, or new items: go round again at once. */
-		int idle = (n == 0 || p_n == 0) && w->in_n == 0 && !m->stop;
-		if (idle)
-			w->polling = 1;
-		pthread_mutex_unlock(&m->mu);
-		if (idle)
-			curl_multi_poll(w->multi, NULL, 0, 1000, NULL);
 	}
-	/* Items never started: dropped like the ones in flight (smtp_free). */
-	for (; p_n; p_n--, p_head = (p_head + 1) % w->cap)
-		item_clear(pend[p_head]);
-	free(pend);
-	free(out);
-	free(out_it);
-	return NULL;
+	if (m->d_n)
+		ms = 0; /* outcomes are waiting to be collected */
+	if (ms < 0)
+		ms = 0;
+	int got = poll(m->pfd, (nfds_t)n, ms);
+	for (size_t i = 0; got > 0 && i < n; i++) {
+		struct session *s = m->pfd_s[i];
+		short re = m->pfd[i].revents;
+		if (!re)
+			continue;
+		if (s->st == S_READY && m->pfd[i].fd == s->fd) {
+			if (re & POLLOUT && !session_write(m, s))
+				continue;
+			if (re & (POLLIN | POLLHUP | POLLERR))
+				session_read(m, s);
+		} else if (s->st == S_CONNECTING) {
+			int ev = (re & POLLIN ? CURL_CSELECT_IN : 0) | (re & POLLOUT ? CURL_CSELECT_OUT : 0) |
+				 (re & (POLLERR | POLLHUP) ? CURL_CSELECT_ERR : 0);
+			session_drive(m, s, m->pfd[i].fd, ev);
+		}
+	}
+	now = clock_mono_ms();
+	for (size_t i = 0; i < m->ns; i++) {
+		struct session *s = &m->s[i];
+		if (s->st == S_CONNECTING && s->timer_at >= 0 && s->timer_at <= now) {
+			s->timer_at = -1;
+			session_drive(m, s, CURL_SOCKET_TIMEOUT, 0);
+		}
+		if (s->st == S_READY) /* a connect that just finished has commands to write */
+			session_write(m, s);
+	}
+	check_timers(m, now);
 }
 
 static size_t smtp_wait(struct mail_transport *t, int timeout_ms, struct mail_done *done,
 			size_t max)
 {
 	struct smtp *m = (struct smtp *)t;
+	int64_t until = clock_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+	do {
+		int64_t left = until - clock_mono_ms();
+		run_once(m, left > 0 ? (int)left : 0);
+	} while (m->d_n == 0 && m->busy > 0 && clock_mono_ms() < until);
 	size_t n = 0;
-	pthread_mutex_lock(&m->mu);
-	if (m->done_n == 0 && m->busy > 0 && timeout_ms > 0) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += timeout_ms / 1000;
-		ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		m->waiting = 1;
-		while (m->done_n == 0 && pthread_cond_timedwait(&m->cv, &m->mu, &ts) != ETIMEDOUT)
-			;
-		m->waiting = 0;
-	}
-	for (; n < max && m->done_n > 0; n++) {
-		/* The item of this outcome is free again. */
-		struct item *it = m->done_it[m->done_head];
-		done[n] = m->done[m->done_head];
-		m->done_head = (m->done_head + 1) % m->n_items;
-		m->done_n--;
-		it->busy = 0;
-		it->w->load--;
+	for (; n < max && m->d_n > 0; n++) {
+		struct item *it = m->done_it[m->d_head];
+		done[n] = m->done[m->d_head];
+		m->d_head = (m->d_head + 1) % m->n_items;
+		m->d_n--;
+		it->busy = 0; /* the item is free again */
 		m->busy--;
 	}
-	pthread_mutex_unlock(&m->mu);
 	return n;
-}
-
-/* Stops the workers (those started) and waits for them. */
-static void workers_stop(struct smtp *m)
-{
-	pthread_mutex_lock(&m->mu);
-	m->stop = 1;
-	pthread_mutex_unlock(&m->mu);
-	for (size_t i = 0; i < m->nw; i++) {
-		if (!m->w[i].started)
-			continue;
-		curl_multi_wakeup(m->w[i].multi);
-		pthread_join(m->w[i].th, NULL);
-		m->w[i].started = 0;
-	}
 }
 
 static void smtp_free(struct mail_transport *t)
@@ -354,54 +520,57 @@ static void smtp_free(struct mail_transport *t)
 	struct smtp *m = (struct smtp *)t;
 	if (!m)
 		return;
-	workers_stop(m);
-	/* Messages still in flight or handed over are dropped (their rows stay 'sending'). */
-	for (size_t i = 0; i < m->nw; i++) {
-		struct worker *w = &m->w[i];
-		for (size_t k = 0; w->s && k < w->ns; k++) {
-			if (w->s[k].it)
-				session_end(w, &w->s[k]);
-			if (w->s[k].h)
-				curl_easy_cleanup(w->s[k].h);
+	/* Messages in flight are dropped (their rows stay 'sending'). */
+	for (size_t i = 0; m->s && i < m->ns; i++) {
+		struct session *s = &m->s[i];
+		if (s->st == S_READY && smtp_client_idle(&s->c)) {
+			size_t sent;
+			curl_easy_send(s->h, "QUIT\r\n", 6, &sent);
 		}
-		for (size_t k = 0; k < w->in_n; k++)
-			item_clear(w->inbox[k]);
-		if (w->multi)
-			curl_multi_cleanup(w->multi);
-		free(w->s);
-		free(w->inbox);
+		if (s->h)
+			session_close(s);
+		if (s->h)
+			curl_easy_cleanup(s->h);
+		if (s->multi)
+			curl_multi_cleanup(s->multi);
+		smtp_client_free(&s->c);
+		buf_free(&s->w);
 	}
-	pthread_cond_destroy(&m->cv);
-	pthread_mutex_destroy(&m->mu);
-	free(m->w);
+	for (size_t i = 0; m->items && i < m->n_items; i++)
+		item_clear(&m->items[i]);
+	free(m->s);
 	free(m->items);
+	free(m->pend);
 	free(m->done);
 	free(m->done_it);
+	free(m->pfd);
+	free(m->pfd_s);
 	free(m->url);
 	free(m);
 	curl_global_cleanup();
 }
 
-/* How many worker threads drive n sessions: one per SESSIONS_PER_WORKER, at most
- * WORKERS_MAX. */
-static size_t workers_for(size_t n)
+/* Sets up session s's easy handle and multi. Returns 0 when libcurl cannot. */
+static int session_setup(struct session *s, const char *url, const struct mail_smtp_options *o)
 {
-	size_t k = (n + SESSIONS_PER_WORKER - 1) / SESSIONS_PER_WORKER;
-	return k > WORKERS_MAX ? WORKERS_MAX : k;
-}
-
-/* Sets up easy handle h for session s. */
-static void session_setup(CURL *h, struct session *s, const char *url,
-			  const struct mail_smtp_options *o)
-{
+	smtp_client_init(&s->c);
+	buf_init(&s->w, s->c.out.max);
+	s->fd = CURL_SOCKET_BAD;
+	s->timer_at = -1;
+	s->multi = curl_multi_init();
+	s->h = curl_easy_init();
+	if (!s->multi || !s->h)
+		return 0;
+	curl_multi_setopt(s->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_multi_setopt(s->multi, CURLMOPT_SOCKETDATA, s);
+	curl_multi_setopt(s->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(s->multi, CURLMOPT_TIMERDATA, s);
+	CURL *h = s->h;
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(h, CURLOPT_READDATA, s);
-	curl_easy_setopt(h, CURLOPT_PRIVATE, (char *)s);
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, TRANSFER_TIMEOUT_S);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, SETUP_TIMEOUT_S);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
 	/* STARTTLS: when offered ("try"), always ("require"), never ("off"). */
@@ -415,6 +584,7 @@ static void session_setup(CURL *h, struct session *s, const char *url,
 		curl_easy_setopt(h, CURLOPT_USERNAME, o->user);
 		curl_easy_setopt(h, CURLOPT_PASSWORD, o->password ? o->password : "");
 	}
+	return 1;
 }
 
 struct mail_transport *mail_transport_smtp_new(const char *url, const struct mail_smtp_options *o)
@@ -425,7 +595,6 @@ struct mail_transport *mail_transport_smtp_new(const char *url, const struct mai
 		return NULL;
 	}
 	struct smtp *m = xcalloc(1, sizeof *m);
-	pthread_condattr_t ca;
 	size_t n = o->sessions > 0 ? (size_t)o->sessions : 8;
 	m->base.room = smtp_room;
 	m->base.busy = smtp_busy;
@@ -433,45 +602,22 @@ struct mail_transport *mail_transport_smtp_new(const char *url, const struct mai
 	m->base.wait = smtp_wait;
 	m->base.free = smtp_free;
 	m->url = xstrdup(url);
-	m->n_items = 2 * n;
+	m->ns = n;
+	m->n_items = SMTP_CLIENT_HOLD * n;
 	m->items = xcalloc(m->n_items, sizeof *m->items);
+	m->pend = xcalloc(m->n_items, sizeof *m->pend);
 	m->done = xcalloc(m->n_items, sizeof *m->done);
 	m->done_it = xcalloc(m->n_items, sizeof *m->done_it);
-	m->nw = workers_for(n);
-	m->w = xcalloc(m->nw, sizeof *m->w);
-	pthread_mutex_init(&m->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&m->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	for (size_t i = 0; i < m->nw; i++) {
-		struct worker *w = &m->w[i];
-		w->m = m;
-		w->ns = n / m->nw + (i < n % m->nw);
-		w->cap = 2 * w->ns;
-		w->inbox = xcalloc(w->cap, sizeof *w->inbox);
-		w->s = xcalloc(w->ns, sizeof *w->s);
-		w->multi = curl_multi_init();
-		if (!w->multi)
-			goto fail;
-		/* Sessions stay open between messages: as many cached connections as sessions. */
-		curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)w->ns);
-		curl_multi_setopt(w->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)w->ns);
-		for (size_t k = 0; k < w->ns; k++) {
-			w->s[k].h = curl_easy_init();
-			if (!w->s[k].h)
-				goto fail;
-			session_setup(w->s[k].h, &w->s[k], m->url, o);
+	m->pfd = xcalloc(n * CONNECT_FDS, sizeof *m->pfd);
+	m->pfd_s = xcalloc(n * CONNECT_FDS, sizeof *m->pfd_s);
+	m->s = xcalloc(n, sizeof *m->s);
+	for (size_t i = 0; i < n; i++) {
+		m->s[i].m = m;
+		if (!session_setup(&m->s[i], m->url, o)) {
+			log_error("mail: libcurl could not be set up");
+			smtp_free(&m->base);
+			return NULL;
 		}
 	}
-	for (size_t i = 0; i < m->nw; i++) {
-		if (pthread_create(&m->w[i].th, NULL, worker_main, &m->w[i]) != 0)
-			goto fail;
-		m->w[i].started = 1;
-	}
 	return &m->base;
-fail:
-	log_error("mail: libcurl could not be set up");
-	smtp_free(&m->base);
-	return NULL;
 }

@@ -2,7 +2,11 @@
 """test_mail_relay.py — the sender and its relay (issue 4), against real aiosmtpd servers:
 STARTTLS with the relay's certificate checked and SMTP AUTH; a required STARTTLS that the relay
 does not offer, and a refused login, defer the mail (never fail the recipient); a domain that
-answers 421 is deferred and slowed, then delivered; 5xx fails the recipient with the reply."""
+answers 421 is deferred and slowed, then delivered; 5xx fails the recipient with the reply —
+with a relay that answers one command at a time and with one that offers PIPELINING. A relay
+that drops a session in the middle of a transaction defers only the message it had answered
+(the ones queued behind it go out on a new session, first try); a relay that closes an idle
+session (421 timeout) costs the next message nothing."""
 import os
 import ssl
 import subprocess
@@ -23,16 +27,31 @@ class Relay:
     """An aiosmtpd relay on a free port: optional STARTTLS (required), optional AUTH, and a
     reply per recipient domain (421 for the first n mails of a throttling domain)."""
 
-    def __init__(self, tls=None, auth=False, throttle=None, reject=None):
+    def __init__(self, tls=None, auth=False, throttle=None, reject=None, pipelining=False,
+                 drop=None, idle_timeout=None):
         self.mails, self.logins, self.lock = [], [], threading.Lock()
         self.throttle = dict(throttle or {})  # domain -> how many 421s left
         self.reject = reject
+        self.drop = drop  # a domain whose first RCPT ends the session without an answer
+        self.sessions = 0  # EHLOs seen
         relay = self
 
         class Handler:
+            async def handle_EHLO(self, server, session, envelope, hostname, responses):
+                session.host_name = hostname
+                with relay.lock:
+                    relay.sessions += 1
+                if pipelining:  # aiosmtpd reads pipelined commands; it just does not say so
+                    responses.insert(1, "250-PIPELINING")
+                return responses
+
             async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
                 domain = address.rsplit("@", 1)[-1].strip(">")
                 with relay.lock:
+                    if relay.drop and domain == relay.drop:
+                        relay.drop = None
+                        server.transport.close()  # MAIL was answered, this is not
+                        return "250 OK"
                     if relay.throttle.get(domain, 0) > 0:
                         relay.throttle[domain] -= 1
                         return "421 4.7.0 too many messages from you, slow down"
@@ -54,6 +73,8 @@ class Relay:
             return AuthResult(success=ok)
 
         kw = {}
+        if idle_timeout:
+            kw["timeout"] = idle_timeout  # then "421 4.4.2 ... timeout" and the session ends
         if tls:
             kw.update(tls_context=tls, require_starttls=True)
         if auth:
@@ -113,16 +134,28 @@ class MailRelayTest(ServerTestCase):
                 "SELECT domain, state, attempts, last_reply FROM outbox")}
 
     def test_starttls_and_auth(self):
+        self.starttls_and_auth(pipelining=False)
+
+    def test_starttls_and_auth_pipelined(self):
+        # The pipelined transactions over libcurl's TLS: several replies in several TLS
+        # records per read.
+        self.starttls_and_auth(pipelining=True)
+
+    def starttls_and_auth(self, pipelining):
         ctx, crt = make_cert(self.data.tmp)
-        r = self.relay(tls=ctx, auth=True)
-        self.queue(["a@example.jp", "b@example.jp", "c@example.jp"])
+        r = self.relay(tls=ctx, auth=True, pipelining=pipelining)
+        self.queue(["a@example.jp", "b@example.jp", "c@example.jp", "d@example.jp",
+                    "e@example.jp", "f@example.jp"])
         self.start_server(mail=r.url, env={
             "MIMAMORI_MAIL_TLS": "require", "MIMAMORI_MAIL_CA": crt,
             "MIMAMORI_MAIL_USER": USER, "MIMAMORI_MAIL_PASSWORD": PASSWORD})
-        harness.wait_until(lambda: r.count() >= 3, timeout=30, what="3 mails over TLS")
+        harness.wait_until(lambda: r.count() >= 6, timeout=30, what="6 mails over TLS")
         with r.lock:
             self.assertTrue(all(tls and auth for _, tls, auth in r.mails), r.mails)
             self.assertTrue(r.logins and all(r.logins))
+        harness.wait_until(lambda: sorted(self.data.query(
+            "SELECT state, attempts FROM outbox")) == [("sent", 1)] * 6, timeout=10,
+            what="all six recorded sent at the first try")
 
     def test_required_tls_not_offered_defers(self):
         r = self.relay()  # no STARTTLS
@@ -150,7 +183,14 @@ class MailRelayTest(ServerTestCase):
         self.assertTrue(reply.startswith("curl: "), reply)
 
     def test_throttled_domain_is_deferred_then_delivered_and_5xx_fails(self):
-        r = self.relay(throttle={"docomo.ne.jp": 2}, reject="bad.example.jp")
+        self.throttled_then_delivered(pipelining=False)
+
+    def test_same_with_a_pipelining_relay(self):
+        self.throttled_then_delivered(pipelining=True)
+
+    def throttled_then_delivered(self, pipelining):
+        r = self.relay(throttle={"docomo.ne.jp": 2}, reject="bad.example.jp",
+                       pipelining=pipelining)
         self.queue(["taro@docomo.ne.jp", "hana@example.jp", "x@bad.example.jp"])
         self.start_server(mail=r.url, env={"MIMAMORI_MAIL_BACKOFF_MS": "300"})
         harness.wait_until(lambda: self.states().get("docomo.ne.jp", ("",))[0] == "sent",
@@ -165,6 +205,43 @@ class MailRelayTest(ServerTestCase):
         self.assertIn('mimamori_mail_domain_failed_total{domain="bad.example.jp"} 1', metrics)
         self.assertTrue(s["bad.example.jp"][2].startswith("550"), s["bad.example.jp"])
         self.assertNotIn("@", s["bad.example.jp"][2])
+
+    def test_session_dropped_mid_transaction(self):
+        # One session: all three messages are on it when the relay hangs up after answering
+        # the first one's MAIL. That one may or may not have gone out, so it waits its
+        # back-off; the two behind it were never answered and go out at once, first try.
+        r = self.relay(pipelining=True, drop="drop.example.jp")
+        self.queue(["x@drop.example.jp", "a@example.jp", "b@example2.jp"])
+        self.start_server(mail=r.url, env={"MIMAMORI_MAIL_SESSIONS": "1",
+                                           "MIMAMORI_MAIL_BACKOFF_MS": "1500"})
+        harness.wait_until(lambda: [v[0] for v in self.states().values()].count("sent") >= 2,
+                           timeout=30, what="the two behind it recorded sent")
+        s = self.states()
+        self.assertEqual(s["example.jp"][:2], ("sent", 1), s)
+        self.assertEqual(s["example2.jp"][:2], ("sent", 1), s)
+        self.assertEqual(s["drop.example.jp"][0], "deferred", s)
+        self.assertIn("connection to the relay lost", s["drop.example.jp"][2])
+        harness.wait_until(lambda: self.states()["drop.example.jp"][0] == "sent", timeout=30,
+                           what="the dropped one sent after its back-off")
+        self.assertEqual(self.states()["drop.example.jp"][1], 2)
+        self.assertEqual(r.count(), 3)
+        self.assertGreaterEqual(r.sessions, 2)
+
+    def test_idle_session_closed_by_the_relay(self):
+        r = self.relay(pipelining=True, idle_timeout=1)
+        self.queue(["a@example.jp"])
+        self.start_server(mail=r.url)
+        harness.wait_until(lambda: r.count() >= 1, timeout=30, what="the first mail")
+        time.sleep(2.5)  # the relay says 421 timeout and closes the idle session
+        d = self.data
+        d.import_children(d.write_csv("more.csv", [[
+            "R900", "G01", "試験 次郎", "シケン ジロウ", "2", "2017-04-02", "試験 花子",
+            "b@example2.jp"]]))
+        harness.wait_until(lambda: self.states().get("example2.jp", ("",))[0] == "sent",
+                           timeout=30, what="the second mail recorded sent")
+        s = self.states()
+        self.assertEqual(s["example2.jp"][:2], ("sent", 1), s)
+        self.assertEqual(r.sessions, 2)
 
 
 if __name__ == "__main__":
