@@ -8,10 +8,11 @@ pkgs=(meson ninja-build pkg-config gcc libc6-dev
       libgmime-3.0-dev libqrencode-dev libcairo2-dev libpango1.0-dev libinih-dev libxlsxwriter-dev
       fonts-ipaexfont fonts-noto-cjk sqlite3)
 if [ "$what" = test ] || [ "$what" = bench ]; then
-  pkgs+=(libcmocka-dev python3 python3-aiosmtpd zbar-tools poppler-utils chromium curl)
+  # postfix: its smtp-sink is the pipelining relay of tests/e2e/test_mail_pipelining.py
+  pkgs+=(libcmocka-dev python3 python3-aiosmtpd zbar-tools poppler-utils chromium curl postfix)
 fi
 if [ "$what" = bench ]; then
-  pkgs+=(postfix wrk time util-linux)
+  pkgs+=(wrk time util-linux)
 fi
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
 missing=()
