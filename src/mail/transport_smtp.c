@@ -26,6 +26,7 @@
 #define IDLE_CLOSE_MS 60000	    /* a session unused this long is closed (QUIT) */
 #define CONNECT_FDS 4		    /* sockets libcurl may watch while connecting one session */
 #define READ_CHUNK 16384
+#define W_KEEP (256 * 1024) /* a write buffer grown past this is freed once written */
 
 /* One message handed to the transport: from start until its outcome is collected by wait. */
 struct item {
@@ -301,8 +302,11 @@ static int session_write(struct smtp *m, struct session *s)
 		}
 		s->w_off += sent;
 		s->last_ms = clock_mono_ms();
-		if (s->w_off == s->w.len)
+		if (s->w_off == s->w.len) {
 			s->w.len = s->w_off = 0;
+			if (s->w.cap > W_KEEP) /* a large message passed: do not keep its room */
+				buf_free(&s->w);
+		}
 	}
 }
 

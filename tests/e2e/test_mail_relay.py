@@ -15,7 +15,7 @@ import time
 import unittest
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
+from aiosmtpd.smtp import SMTP, AuthResult
 
 import harness
 from harness import ServerTestCase
@@ -80,9 +80,23 @@ class Relay:
         if auth:
             kw.update(authenticator=authenticator, auth_require_tls=bool(tls),
                       auth_exclude_mechanism=["CRAM-MD5"])
+        class WatchSMTP(SMTP):
+            """Notes MAIL commands whose RCPT and DATA had already arrived with them."""
+
+            async def smtp_MAIL(self, arg):
+                if b"RCPT TO:" in bytes(getattr(self._reader, "_buffer", b"")):
+                    with relay.lock:
+                        relay.pipelined += 1
+                return await super().smtp_MAIL(arg)
+
+        class WatchController(Controller):
+            def factory(self):
+                return WatchSMTP(self.handler, **self.SMTP_kwargs)
+
+        self.pipelined = 0  # transactions whose envelope came in one write
         self.port = harness.free_port()
-        self.ctl = Controller(Handler(), hostname="127.0.0.1", port=self.port,
-                              ready_timeout=10, **kw)
+        self.ctl = WatchController(Handler(), hostname="127.0.0.1", port=self.port,
+                                   ready_timeout=10, **kw)
         self.ctl.start()
         self.url = "smtp://127.0.0.1:%d" % self.port
 
@@ -153,6 +167,10 @@ class MailRelayTest(ServerTestCase):
         with r.lock:
             self.assertTrue(all(tls and auth for _, tls, auth in r.mails), r.mails)
             self.assertTrue(r.logins and all(r.logins))
+            if pipelining:
+                self.assertGreaterEqual(r.pipelined, 6)
+            else:
+                self.assertEqual(r.pipelined, 0)  # one command at a time, as not offered
         harness.wait_until(lambda: sorted(self.data.query(
             "SELECT state, attempts FROM outbox")) == [("sent", 1)] * 6, timeout=10,
             what="all six recorded sent at the first try")
@@ -205,6 +223,11 @@ class MailRelayTest(ServerTestCase):
         self.assertIn('mimamori_mail_domain_failed_total{domain="bad.example.jp"} 1', metrics)
         self.assertTrue(s["bad.example.jp"][2].startswith("550"), s["bad.example.jp"])
         self.assertNotIn("@", s["bad.example.jp"][2])
+        with r.lock:
+            if pipelining:
+                self.assertGreaterEqual(r.pipelined, 3)
+            else:
+                self.assertEqual(r.pipelined, 0)
 
     def test_session_dropped_mid_transaction(self):
         # One session: all three messages are on it when the relay hangs up after answering
