@@ -122,6 +122,8 @@ struct mail_transport {
 	/* Frees t (messages in flight are dropped: their rows stay 'sending' and are sent again
 	 * after a restart). */
 	void (*free)(struct mail_transport *t);
+	/* Messages one session carries at once (pacing counts a domain's sessions by them). */
+	int per_session;
 };
 
 /* STARTTLS to the relay. */

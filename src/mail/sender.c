@@ -16,8 +16,6 @@
 #include "mail/mail.h"
 #include "mail/mail_internal.h"
 #include "mail/sender.h"
-#include "mail/smtp_client.h"
-#include "mail/smtp_client.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -466,15 +464,6 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 		e = ERR_INVALID;
 		goto out;
 	}
-	/* A throttled domain rests as long as a deferred message does before its first retry. */
-	pacer = mail_pacer_new(getenv("MIMAMORI_MAIL_PACE"), so.sessions,
-			       strncmp(transport_url, "smtp://", 7) == 0 ? SMTP_CLIENT_HOLD : 1,
-			       backoff_from_env(), &bad);
-	if (!pacer) {
-		log_error("mail: %s", bad);
-		e = ERR_INVALID;
-		goto out;
-	}
 	if (strncmp(transport_url, "smtp://", 7) == 0) {
 		t = mail_transport_smtp_new(transport_url, &so);
 	} else if (strncmp(transport_url, "maildir:", 8) == 0 && transport_url[8]) {
@@ -486,6 +475,14 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 	}
 	if (!t) {
 		e = ERR_IO;
+		goto out;
+	}
+	/* A throttled domain rests as long as a deferred message does before its first retry. */
+	pacer = mail_pacer_new(getenv("MIMAMORI_MAIL_PACE"), so.sessions, t->per_session,
+			       backoff_from_env(), &bad);
+	if (!pacer) {
+		log_error("mail: %s", bad);
+		e = ERR_INVALID;
 		goto out;
 	}
 	e = sender_requeue_in_flight(s);

@@ -9,9 +9,6 @@
 #include "mail/mail.h"
 #include "mail/smtp_client.h"
 
-#define EXPECT_CAP (sizeof ((struct smtp_client *)0)->expect / \
-		    sizeof ((struct smtp_client *)0)->expect[0])
-
 void smtp_client_init(struct smtp_client *c)
 {
 	memset(c, 0, sizeof *c);
@@ -36,9 +33,8 @@ int smtp_client_idle(const struct smtp_client *c)
 
 static void expect(struct smtp_client *c, struct smtp_msg *m, enum smtp_cmd cmd)
 {
-	/* Each held message has at most MAIL, RCPT, DATA and its data due, plus one RSET. */
-	assert(c->exp_n < EXPECT_CAP);
-	size_t at = (c->exp_head + c->exp_n++) % EXPECT_CAP;
+	assert(c->exp_n < SMTP_EXPECT_MAX);
+	size_t at = (c->exp_head + c->exp_n++) % SMTP_EXPECT_MAX;
 	c->expect[at].m = m;
 	c->expect[at].c = cmd;
 }
@@ -107,7 +103,7 @@ void smtp_client_add(struct smtp_client *c, struct smtp_msg *m)
 	assert(smtp_client_room(c)); /* the transport asks for room first */
 	m->answered = 0;
 	m->fail_code = 0;
-	m->fail[0] = '\0';
+	m->reply[0] = '\0';
 	c->held[c->n_held++] = m;
 	fill(c);
 }
@@ -125,7 +121,7 @@ static void note_fail(struct smtp_msg *m, long code, const char *line)
 	if (m->fail_code)
 		return;
 	m->fail_code = code;
-	mail_text_blank_addresses(line, m->fail, sizeof m->fail);
+	mail_text_blank_addresses(line, m->reply, sizeof m->reply);
 }
 
 /* Finishes the oldest held message (m, always the head: replies come in command order). */
@@ -135,14 +131,12 @@ static void finish(struct smtp_client *c, struct smtp_msg *m, long code)
 	memmove(c->held, c->held + 1, (c->n_held - 1) * sizeof *c->held);
 	c->n_held--;
 	c->n_env--;
-	size_t k = c->n_finished++;
-	c->finished[k] = m;
+	c->finished[c->n_finished++] = m;
 	if (m->fail_code) {
-		c->result[k] = m->fail_code >= 500 ? MAIL_FAILED : MAIL_DEFERRED;
-		snprintf(c->reply[k], MAIL_REPLY_MAX, "%s", m->fail);
+		m->result = m->fail_code >= 500 ? MAIL_FAILED : MAIL_DEFERRED;
 	} else {
-		c->result[k] = MAIL_SENT;
-		snprintf(c->reply[k], MAIL_REPLY_MAX, "%ld", code);
+		m->result = MAIL_SENT;
+		snprintf(m->reply, sizeof m->reply, "%ld", code);
 	}
 }
 
@@ -155,7 +149,7 @@ static enum err on_reply(struct smtp_client *c, long code, const char *line)
 	struct smtp_msg *m = c->expect[c->exp_head].m;
 	enum smtp_cmd cmd = c->expect[c->exp_head].c;
 	int ok = code >= 200 && code < 300;
-	c->exp_head = (c->exp_head + 1) % EXPECT_CAP;
+	c->exp_head = (c->exp_head + 1) % SMTP_EXPECT_MAX;
 	c->exp_n--;
 	if (m)
 		m->answered = 1;
@@ -263,9 +257,8 @@ enum err smtp_client_read(struct smtp_client *c, const char *p, size_t n)
 		size_t len = c->line_n;
 		if (len && c->line[len - 1] == '\r')
 			len--;
-		if (c->line_over) /* cut between words: a cut address could lose its '@' */
-			while (len > 3 && c->line[len - 1] != ' ')
-				len--;
+		if (c->line_over)
+			len = smtp_line_cut_at_word(c->line, len);
 		c->line[len] = '\0';
 		c->line_n = 0;
 		c->line_over = 0;
@@ -276,17 +269,13 @@ enum err smtp_client_read(struct smtp_client *c, const char *p, size_t n)
 	return ERR_OK;
 }
 
-struct smtp_msg *smtp_client_take(struct smtp_client *c, enum mail_result *r, char *reply)
+struct smtp_msg *smtp_client_take(struct smtp_client *c)
 {
 	if (c->n_finished == 0)
 		return NULL;
 	struct smtp_msg *m = c->finished[0];
-	*r = c->result[0];
-	memcpy(reply, c->reply[0], MAIL_REPLY_MAX);
 	c->n_finished--;
 	memmove(c->finished, c->finished + 1, c->n_finished * sizeof *c->finished);
-	memmove(c->result, c->result + 1, c->n_finished * sizeof *c->result);
-	memmove(c->reply, c->reply + 1, c->n_finished * sizeof *c->reply);
 	return m;
 }
 
@@ -302,5 +291,12 @@ size_t smtp_client_lost(struct smtp_client *c, struct smtp_msg **out)
 	c->out.len = 0;
 	if (c->out.data)
 		c->out.data[0] = '\0';
+	return n;
+}
+
+size_t smtp_line_cut_at_word(const char *line, size_t n)
+{
+	while (n > 3 && line[n - 1] != ' ')
+		n--;
 	return n;
 }

@@ -30,10 +30,14 @@ struct smtp_msg {
 	/* Set by the client. */
 	int answered;    /* the server answered at least one of its commands */
 	long fail_code;  /* the first refusing reply's code, 0 while none */
-	char fail[MAIL_REPLY_MAX]; /* that reply's first line, addresses blanked */
+	enum mail_result result;    /* once finished */
+	char reply[MAIL_REPLY_MAX]; /* the first refusing reply's first line (addresses blanked),
+				     * or the accepting code alone ("250") */
 };
 
 enum smtp_cmd { SMTP_MAIL, SMTP_RCPT, SMTP_DATA, SMTP_BODY, SMTP_RSET };
+/* Replies due at most: MAIL, RCPT, DATA and the data of each held message, plus one RSET. */
+#define SMTP_EXPECT_MAX (4 * SMTP_CLIENT_HOLD + 1)
 
 /* The state of one session's transactions. Initialise with smtp_client_init; all fields are
  * the client's. */
@@ -47,7 +51,7 @@ struct smtp_client {
 	struct {
 		struct smtp_msg *m;
 		enum smtp_cmd c;
-	} expect[4 * SMTP_CLIENT_HOLD + 2]; /* replies due, oldest first (a ring) */
+	} expect[SMTP_EXPECT_MAX]; /* replies due, oldest first (a ring) */
 	size_t exp_head, exp_n;
 	struct buf out; /* bytes to write, in order */
 	char line[SMTP_LINE_MAX]; /* the reply line being read */
@@ -56,8 +60,6 @@ struct smtp_client {
 	char first[SMTP_LINE_MAX];     /* the first line of the reply being read */
 	int in_reply;		       /* a multi-line reply has started */
 	struct smtp_msg *finished[SMTP_CLIENT_HOLD]; /* done, for smtp_client_take */
-	enum mail_result result[SMTP_CLIENT_HOLD];
-	char reply[SMTP_CLIENT_HOLD][MAIL_REPLY_MAX];
 	size_t n_finished;
 };
 
@@ -80,14 +82,17 @@ void smtp_client_ready(struct smtp_client *c, int pipelining);
  * protocol (a reply nobody waits for, a line that is not a reply, a 354 for a message it had
  * refused): the session must be closed with smtp_client_lost. */
 enum err smtp_client_read(struct smtp_client *c, const char *p, size_t n);
-/* Takes back the oldest finished message with its result and reply (addresses blanked, or
- * the code alone for a success) copied into reply (MAIL_REPLY_MAX bytes). Returns NULL when
- * none has finished. */
-struct smtp_msg *smtp_client_take(struct smtp_client *c, enum mail_result *r, char *reply);
+/* Takes back the oldest finished message (its result and reply set). Returns NULL when none
+ * has finished. */
+struct smtp_msg *smtp_client_take(struct smtp_client *c);
 /* The session is gone (closed, broken, timed out): takes back every held message in order
  * into out (room for SMTP_CLIENT_HOLD) and returns how many; m->answered says whether the
  * server had answered any of its commands (if not, it is safe to send it elsewhere). Messages
  * already finished stay for smtp_client_take. c is then idle and not ready. */
 size_t smtp_client_lost(struct smtp_client *c, struct smtp_msg **out);
+
+/* Returns how much of an SMTP reply line of n bytes to keep when it was cut at n: up to its
+ * last space (a cut address could lose its '@' and escape the blanking), at least 3. */
+size_t smtp_line_cut_at_word(const char *line, size_t n);
 
 #endif

@@ -150,6 +150,7 @@ struct mail_transport *mail_transport_maildir_new(const char *dir)
 	struct maildir *m = xcalloc(1, sizeof *m);
 	m->base.send = maildir_send;
 	m->base.free = maildir_free;
+	m->base.per_session = 1;
 	m->dir = xstrdup(dir);
 	if (gethostname(m->host, sizeof m->host - 1) != 0 || !m->host[0])
 		snprintf(m->host, sizeof m->host, "localhost");

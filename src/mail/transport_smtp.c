@@ -30,21 +30,26 @@
 
 /* One message handed to the transport: from start until its outcome is collected by wait. */
 struct item {
-	struct smtp_msg m; /* what the session's client reads */
+	struct smtp_msg m; /* what the session's client reads, and the outcome */
 	int busy;
 	int requeued;	   /* once sent to another session after its own was lost unanswered */
-	char *msg;	   /* owned while busy; wiped when done */
-	size_t len;
-	char *from_arg, *rcpt_arg;
+	char *msg;	   /* owned while busy (m.msg points here); wiped when done */
+	char *from_arg, *rcpt_arg; /* owned while busy (m's point here) */
 };
 
-enum session_state { S_DOWN, S_CONNECTING, S_READY };
+/* A ring of items (capacity: the transport's n_items). */
+struct ring {
+	struct item **v;
+	size_t head, n;
+};
+
+/* In the order sessions are preferred for a new message at equal load. */
+enum session_state { S_READY, S_CONNECTING, S_DOWN };
 
 /* One SMTP session. Each has its own multi handle: a multi's connection cache prunes idle
  * connections it thinks dead (readable, or older than CURLOPT_MAXAGE_CONN) whenever one of its
  * transfers connects, and to libcurl a CONNECT_ONLY session we are using is idle. */
 struct session {
-	struct smtp *m;
 	CURLM *multi;
 	CURL *h;
 	enum session_state st;
@@ -71,11 +76,8 @@ struct smtp {
 	size_t ns;
 	struct item *items;
 	size_t n_items, busy;
-	struct item **pend; /* requeued, waiting for a session (a ring of n_items) */
-	size_t p_head, p_n;
-	struct mail_done *done; /* outcomes not yet collected (a ring of n_items) */
-	struct item **done_it;
-	size_t d_head, d_n;
+	struct ring pend; /* requeued, waiting for a session */
+	struct ring done; /* finished, their outcomes not yet collected */
 	struct pollfd *pfd;
 	struct session **pfd_s;
 	char *url;
@@ -94,6 +96,8 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *ud)
 	size_t k = 0; /* data is not NUL-terminated: bounded by n */
 	while (k < n && k < sizeof line - 1 && data[k] != '\r' && data[k] != '\n')
 		k++;
+	if (k < n && data[k] != '\r' && data[k] != '\n')
+		k = smtp_line_cut_at_word(data, k); /* longer than line */
 	memcpy(line, data, k);
 	line[k] = '\0';
 	if (k >= 3 && memcmp(line, "220", 3) == 0)
@@ -101,11 +105,8 @@ static size_t header_cb(char *data, size_t size, size_t nmemb, void *ud)
 	else if (k >= 14 && memcmp(line, "250", 3) == 0 &&
 		 strncasecmp(line + 4, "PIPELINING", 10) == 0 && (line[14] == '\0' || line[14] == ' '))
 		s->pipelining = 1;
-	if (k >= 3 && (line[0] == '4' || line[0] == '5')) {
-		while (k > 3 && k == sizeof line - 1 && line[k - 1] != ' ')
-			line[--k] = '\0'; /* a cut line is cut between words */
+	if (k >= 3 && (line[0] == '4' || line[0] == '5'))
 		mail_text_blank_addresses(line, s->err_line, sizeof s->err_line);
-	}
 	return n;
 }
 
@@ -164,36 +165,52 @@ static void session_close(struct session *s)
 
 /* ---- items and outcomes ---- */
 
+static void ring_push(struct smtp *m, struct ring *r, struct item *it)
+{
+	r->v[(r->head + r->n++) % m->n_items] = it;
+}
+
+static struct item *ring_pop(struct smtp *m, struct ring *r)
+{
+	struct item *it = r->v[r->head];
+	r->head = (r->head + 1) % m->n_items;
+	r->n--;
+	return it;
+}
+
 /* Wipes and frees what item it holds for its message. */
 static void item_clear(struct item *it)
 {
 	if (it->msg)
-		vault_wipe(it->msg, it->len);
+		vault_wipe(it->msg, it->m.len);
 	free(it->msg);
 	free(it->from_arg);
 	free(it->rcpt_arg);
 	it->msg = it->from_arg = it->rcpt_arg = NULL;
 }
 
-/* Records the outcome of item it for wait to hand back; its message is no longer needed. */
-static void done_push(struct smtp *m, struct item *it, enum mail_result r, const char *reply)
+/* Item it is finished (its m.result and m.reply set): its message is no longer needed and its
+ * outcome waits for wait to collect it. */
+static void done_push(struct smtp *m, struct item *it)
 {
-	size_t at = (m->d_head + m->d_n++) % m->n_items;
-	m->done[at].tag = it->m.tag;
-	m->done[at].r = r;
-	snprintf(m->done[at].reply, sizeof m->done[at].reply, "%s", reply);
-	m->done_it[at] = it;
 	item_clear(it);
+	ring_push(m, &m->done, it);
+}
+
+/* Item it finished without the relay's verdict: r for the reason why. */
+static void done_with(struct smtp *m, struct item *it, enum mail_result r, const char *why)
+{
+	it->m.result = r;
+	snprintf(it->m.reply, sizeof it->m.reply, "%.*s", (int)sizeof it->m.reply - 1, why);
+	done_push(m, it);
 }
 
 /* Moves the messages s's client has finished into the outcomes. */
 static void take_finished(struct smtp *m, struct session *s)
 {
-	enum mail_result r;
-	char reply[MAIL_REPLY_MAX];
 	struct smtp_msg *fm;
-	while ((fm = smtp_client_take(&s->c, &r, reply)) != NULL)
-		done_push(m, (struct item *)fm, r, reply);
+	while ((fm = smtp_client_take(&s->c)) != NULL)
+		done_push(m, (struct item *)fm);
 }
 
 /* Session s is gone: finished messages are reported; a message the relay never answered goes
@@ -201,7 +218,7 @@ static void take_finished(struct smtp *m, struct session *s)
 static void session_lost(struct smtp *m, struct session *s, const char *why)
 {
 	struct smtp_msg *held[SMTP_CLIENT_HOLD];
-	char reply[2 * MAIL_REPLY_MAX]; /* cut to MAIL_REPLY_MAX by done_push */
+	char reply[2 * MAIL_REPLY_MAX]; /* cut to MAIL_REPLY_MAX by done_with */
 	take_finished(m, s);
 	size_t n = smtp_client_lost(&s->c, held);
 	snprintf(reply, sizeof reply, "mimamori: connection to the relay lost (%s)", why);
@@ -209,9 +226,9 @@ static void session_lost(struct smtp *m, struct session *s, const char *why)
 		struct item *it = (struct item *)held[i];
 		if (!it->m.answered && !it->requeued) {
 			it->requeued = 1;
-			m->pend[(m->p_head + m->p_n++) % m->n_items] = it;
+			ring_push(m, &m->pend, it);
 		} else {
-			done_push(m, it, MAIL_DEFERRED, reply);
+			done_with(m, it, MAIL_DEFERRED, reply);
 		}
 	}
 	session_close(s);
@@ -222,7 +239,7 @@ static void session_lost(struct smtp *m, struct session *s, const char *why)
 static void connect_failed(struct smtp *m, struct session *s, CURLcode rc)
 {
 	struct smtp_msg *held[SMTP_CLIENT_HOLD];
-	char reply[2 * MAIL_REPLY_MAX]; /* cut to MAIL_REPLY_MAX by done_push */
+	char reply[2 * MAIL_REPLY_MAX]; /* cut to MAIL_REPLY_MAX by done_with */
 	if (rc == CURLE_LOGIN_DENIED || rc == CURLE_USE_SSL_FAILED || rc == CURLE_SSL_CONNECT_ERROR ||
 	    rc == CURLE_PEER_FAILED_VERIFICATION)
 		snprintf(reply, sizeof reply, "curl: relay refused our %s (%s)",
@@ -233,9 +250,11 @@ static void connect_failed(struct smtp *m, struct session *s, CURLcode rc)
 		snprintf(reply, sizeof reply, "curl: %s", curl_easy_strerror(rc));
 	size_t n = smtp_client_lost(&s->c, held);
 	for (size_t i = 0; i < n; i++)
-		done_push(m, (struct item *)held[i], MAIL_DEFERRED, reply);
+		done_with(m, (struct item *)held[i], MAIL_DEFERRED, reply);
 	session_close(s);
 }
+
+static int session_write(struct smtp *m, struct session *s);
 
 /* Session s finished connecting with rc. */
 static void connect_done(struct smtp *m, struct session *s, CURLcode rc)
@@ -258,6 +277,7 @@ static void connect_done(struct smtp *m, struct session *s, CURLcode rc)
 	s->timer_at = -1;
 	s->last_ms = clock_mono_ms();
 	smtp_client_ready(&s->c, s->pipelining);
+	session_write(m, s); /* the commands of the messages it already holds */
 }
 
 /* Runs libcurl for connecting session s on fd (CURL_SOCKET_TIMEOUT for its timer) and
@@ -349,9 +369,7 @@ static int assign(struct smtp *m, struct item *it)
 		if (!smtp_client_room(&s->c))
 			continue;
 		size_t load = s->c.n_held + s->c.n_finished;
-		if (!best || load < best_load ||
-		    (load == best_load && s->st == S_READY && best->st != S_READY) ||
-		    (load == best_load && s->st == S_CONNECTING && best->st == S_DOWN)) {
+		if (!best || load < best_load || (load == best_load && s->st < best->st)) {
 			best = s;
 			best_load = load;
 		}
@@ -369,10 +387,8 @@ static int assign(struct smtp *m, struct item *it)
 /* Gives requeued items to sessions with room. */
 static void assign_pending(struct smtp *m)
 {
-	while (m->p_n && assign(m, m->pend[m->p_head])) {
-		m->p_head = (m->p_head + 1) % m->n_items;
-		m->p_n--;
-	}
+	while (m->pend.n && assign(m, m->pend.v[m->pend.head]))
+		ring_pop(m, &m->pend);
 }
 
 static size_t smtp_room(struct mail_transport *t)
@@ -402,7 +418,6 @@ static void smtp_start(struct mail_transport *t, const char *from, const char *r
 	free(env_from);
 	free(r);
 	it->msg = msg;
-	it->len = len;
 	it->busy = 1;
 	it->requeued = 0;
 	it->m.tag = tag;
@@ -413,22 +428,26 @@ static void smtp_start(struct mail_transport *t, const char *from, const char *r
 	m->busy++;
 	/* Every session holds SMTP_CLIENT_HOLD and there are as many items as they hold: a free
 	 * item means a session has room, unless requeued items wait. */
-	if (m->p_n || !assign(m, it))
-		m->pend[(m->p_head + m->p_n++) % m->n_items] = it;
+	if (m->pend.n || !assign(m, it))
+		ring_push(m, &m->pend, it);
 }
 
 /* ---- the loop ---- */
 
-/* Gives up sessions that waited too long for a reply, closes long-unused ones. */
-static void check_timers(struct smtp *m, int64_t now)
+/* Runs libcurl's due timers of connecting sessions; gives up sessions that waited too long
+ * for a reply, closes long-unused ones. */
+static void run_timers(struct smtp *m, int64_t now)
 {
 	for (size_t i = 0; i < m->ns; i++) {
 		struct session *s = &m->s[i];
-		if (s->st != S_READY)
-			continue;
-		if (!smtp_client_idle(&s->c) && now - s->last_ms > REPLY_TIMEOUT_MS) {
+		if (s->st == S_CONNECTING && s->timer_at >= 0 && s->timer_at <= now) {
+			s->timer_at = -1;
+			session_drive(m, s, CURL_SOCKET_TIMEOUT, 0);
+		} else if (s->st == S_READY && !smtp_client_idle(&s->c) &&
+			   now - s->last_ms > REPLY_TIMEOUT_MS) {
 			session_lost(m, s, "the relay did not answer in time");
-		} else if (smtp_client_idle(&s->c) && now - s->last_ms > IDLE_CLOSE_MS) {
+		} else if (s->st == S_READY && smtp_client_idle(&s->c) &&
+			   now - s->last_ms > IDLE_CLOSE_MS) {
 			size_t sent;
 			curl_easy_send(s->h, "QUIT\r\n", 6, &sent); /* a courtesy: no wait for 221 */
 			session_close(s);
@@ -464,7 +483,7 @@ static void run_once(struct smtp *m, int ms)
 				ms = (int)(s->timer_at - now);
 		}
 	}
-	if (m->d_n)
+	if (m->done.n)
 		ms = 0; /* outcomes are waiting to be collected */
 	if (ms < 0)
 		ms = 0;
@@ -485,17 +504,7 @@ static void run_once(struct smtp *m, int ms)
 			session_drive(m, s, m->pfd[i].fd, ev);
 		}
 	}
-	now = clock_mono_ms();
-	for (size_t i = 0; i < m->ns; i++) {
-		struct session *s = &m->s[i];
-		if (s->st == S_CONNECTING && s->timer_at >= 0 && s->timer_at <= now) {
-			s->timer_at = -1;
-			session_drive(m, s, CURL_SOCKET_TIMEOUT, 0);
-		}
-		if (s->st == S_READY) /* a connect that just finished has commands to write */
-			session_write(m, s);
-	}
-	check_timers(m, now);
+	run_timers(m, clock_mono_ms());
 }
 
 static size_t smtp_wait(struct mail_transport *t, int timeout_ms, struct mail_done *done,
@@ -506,13 +515,13 @@ static size_t smtp_wait(struct mail_transport *t, int timeout_ms, struct mail_do
 	do {
 		int64_t left = until - clock_mono_ms();
 		run_once(m, left > 0 ? (int)left : 0);
-	} while (m->d_n == 0 && m->busy > 0 && clock_mono_ms() < until);
+	} while (m->done.n == 0 && m->busy > 0 && clock_mono_ms() < until);
 	size_t n = 0;
-	for (; n < max && m->d_n > 0; n++) {
-		struct item *it = m->done_it[m->d_head];
-		done[n] = m->done[m->d_head];
-		m->d_head = (m->d_head + 1) % m->n_items;
-		m->d_n--;
+	for (; n < max && m->done.n > 0; n++) {
+		struct item *it = ring_pop(m, &m->done);
+		done[n].tag = it->m.tag;
+		done[n].r = it->m.result;
+		memcpy(done[n].reply, it->m.reply, sizeof done[n].reply);
 		it->busy = 0; /* the item is free again */
 		m->busy--;
 	}
@@ -531,10 +540,10 @@ static void smtp_free(struct mail_transport *t)
 			size_t sent;
 			curl_easy_send(s->h, "QUIT\r\n", 6, &sent);
 		}
-		if (s->h)
+		if (s->h) {
 			session_close(s);
-		if (s->h)
 			curl_easy_cleanup(s->h);
+		}
 		if (s->multi)
 			curl_multi_cleanup(s->multi);
 		smtp_client_free(&s->c);
@@ -544,9 +553,8 @@ static void smtp_free(struct mail_transport *t)
 		item_clear(&m->items[i]);
 	free(m->s);
 	free(m->items);
-	free(m->pend);
-	free(m->done);
-	free(m->done_it);
+	free(m->pend.v);
+	free(m->done.v);
 	free(m->pfd);
 	free(m->pfd_s);
 	free(m->url);
@@ -559,6 +567,7 @@ static int session_setup(struct session *s, const char *url, const struct mail_s
 {
 	smtp_client_init(&s->c);
 	buf_init(&s->w, s->c.out.max);
+	s->st = S_DOWN;
 	s->fd = CURL_SOCKET_BAD;
 	s->timer_at = -1;
 	s->multi = curl_multi_init();
@@ -605,18 +614,17 @@ struct mail_transport *mail_transport_smtp_new(const char *url, const struct mai
 	m->base.start = smtp_start;
 	m->base.wait = smtp_wait;
 	m->base.free = smtp_free;
+	m->base.per_session = SMTP_CLIENT_HOLD;
 	m->url = xstrdup(url);
 	m->ns = n;
 	m->n_items = SMTP_CLIENT_HOLD * n;
 	m->items = xcalloc(m->n_items, sizeof *m->items);
-	m->pend = xcalloc(m->n_items, sizeof *m->pend);
-	m->done = xcalloc(m->n_items, sizeof *m->done);
-	m->done_it = xcalloc(m->n_items, sizeof *m->done_it);
+	m->pend.v = xcalloc(m->n_items, sizeof *m->pend.v);
+	m->done.v = xcalloc(m->n_items, sizeof *m->done.v);
 	m->pfd = xcalloc(n * CONNECT_FDS, sizeof *m->pfd);
 	m->pfd_s = xcalloc(n * CONNECT_FDS, sizeof *m->pfd_s);
 	m->s = xcalloc(n, sizeof *m->s);
 	for (size_t i = 0; i < n; i++) {
-		m->s[i].m = m;
 		if (!session_setup(&m->s[i], m->url, o)) {
 			log_error("mail: libcurl could not be set up");
 			smtp_free(&m->base);

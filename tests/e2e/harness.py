@@ -159,6 +159,13 @@ class DataDir:
             raise AssertionError("import failed: rc=%d %s" % (r.rc, r.err))
         return r
 
+    def import_one_child_each(self, addrs, prefix="C", site="G01", name="roster.csv"):
+        """Imports one child of site per guardian address (child numbers prefix + 00000…):
+        each new guardian gets one confirmation mail."""
+        rows = [["%s%05d" % (prefix, i), site, "試験 太郎%d" % i, "シケン タロウ", "3",
+                 "2016-04-02", "試験 花子%d" % i, a] for i, a in enumerate(addrs)]
+        return self.import_children(self.write_csv(name, rows))
+
     def card_issue(self, site=None, child=None):
         if site:
             return cli_ok("card", "issue", "--data", self.path, "--site", site)

@@ -130,11 +130,8 @@ class MailRelayTest(ServerTestCase):
 
     def queue(self, addrs):
         """Imports one child per address: each new guardian gets one confirmation mail."""
-        d = self.data
-        d.site_add("G01", "すみれ学童クラブ")
-        rows = [["R%03d" % i, "G01", "試験 太郎", "シケン タロウ", "3", "2016-04-02",
-                 "試験 花子", a] for i, a in enumerate(addrs)]
-        d.import_children(d.write_csv("roster.csv", rows))
+        self.data.site_add("G01", "すみれ学童クラブ")
+        self.data.import_one_child_each(addrs, prefix="R")
 
     def relay(self, **kw):
         r = Relay(**kw)
@@ -256,10 +253,7 @@ class MailRelayTest(ServerTestCase):
         self.start_server(mail=r.url)
         harness.wait_until(lambda: r.count() >= 1, timeout=30, what="the first mail")
         time.sleep(2.5)  # the relay says 421 timeout and closes the idle session
-        d = self.data
-        d.import_children(d.write_csv("more.csv", [[
-            "R900", "G01", "試験 次郎", "シケン ジロウ", "2", "2017-04-02", "試験 花子",
-            "b@example2.jp"]]))
+        self.data.import_one_child_each(["b@example2.jp"], prefix="S", name="more.csv")
         harness.wait_until(lambda: self.states().get("example2.jp", ("",))[0] == "sent",
                            timeout=30, what="the second mail recorded sent")
         s = self.states()
