@@ -26,6 +26,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if [ "$what" = test ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
+if [ "$what" = test ] && { [ ! -d tests/browser/node_modules/playwright-core ] ||
+	[ ! -d tests/browser/node_modules/axe-core ]; }; then
   (cd tests/browser && npm install --no-audit --no-fund --silent)
 fi

@@ -20,5 +20,11 @@ enum err {
 
 /* Returns a static English description of e; never NULL. */
 const char *err_str(enum err e);
+/* Returns a static Japanese sentence for e, shown to a person when nothing more precise is
+ * known; never NULL. */
+const char *err_message_ja(enum err e);
+/* Returns the stable machine code of e's class ("invalid", "not_found", …); never NULL. API
+ * answers carry it as "code" unless the handler names a more precise one. */
+const char *err_code(enum err e);
 
 #endif

@@ -40,7 +40,8 @@ struct http_resp {
 	const char *content_type; /* static string */
 	struct buf body;
 	char *set_cookie;         /* malloc'd Set-Cookie header value, or NULL */
-	char *error;              /* malloc'd message for an error return, or NULL */
+	char *error;              /* malloc'd Japanese message for an error return, or NULL */
+	const char *error_code;   /* static machine code for an error return, or NULL */
 	struct {
 		const char *name; /* static header name, e.g. "Content-Disposition" */
 		char *value;      /* malloc'd */
@@ -74,8 +75,12 @@ const char *http_query(struct http_req *rq, const char *name);
 enum err http_json_body(struct http_req *rq, struct http_resp *rs, json_t **out);
 /* Serialises obj as the 200 (or status) JSON response; steals the reference to obj. */
 enum err http_json(struct http_resp *rs, unsigned status, json_t *obj);
-/* Sets rs's error message (copied) and returns e, for `return http_error(rs, ERR_X, "…")`. */
+/* Sets rs's error message (copied; Japanese, shown to a person) and returns e, for
+ * `return http_error(rs, ERR_X, "…")`. The answer is {"code": err_code(e), "message": msg}. */
 enum err http_error(struct http_resp *rs, enum err e, const char *msg);
+/* As http_error, with a precise stable machine code (static snake_case text) instead of the
+ * class of e. */
+enum err http_error_as(struct http_resp *rs, enum err e, const char *code, const char *msg);
 /* Adds header name (static) with value (copied) to a successful response; ERR_TOOLARGE when
  * HTTP_RESP_HEADERS are already set, ERR_INVALID for a value with CR or LF. */
 enum err http_set_header(struct http_resp *rs, const char *name, const char *value);

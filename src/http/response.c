@@ -27,8 +27,14 @@ unsigned http_status_for(enum err e)
 
 enum err http_error(struct http_resp *rs, enum err e, const char *msg)
 {
+	return http_error_as(rs, e, NULL, msg);
+}
+
+enum err http_error_as(struct http_resp *rs, enum err e, const char *code, const char *msg)
+{
 	free(rs->error);
 	rs->error = xstrdup(msg);
+	rs->error_code = code;
 	return e;
 }
 
@@ -37,7 +43,7 @@ enum err http_json(struct http_resp *rs, unsigned status, json_t *obj)
 	char *s = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	if (!s)
-		return http_error(rs, ERR_IO, "response could not be encoded");
+		return http_error(rs, ERR_IO, "応答を作成できませんでした。");
 	rs->status = status;
 	rs->content_type = "application/json; charset=utf-8";
 	buf_free(&rs->body);
@@ -52,7 +58,8 @@ enum err http_json_body(struct http_req *rq, struct http_resp *rs, json_t **out)
 	json_t *j = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j || !json_is_object(j)) {
 		json_decref(j);
-		return http_error(rs, ERR_INVALID, "request body must be a JSON object");
+		return http_error_as(rs, ERR_INVALID, "body_not_json",
+				     "送信内容が JSON のオブジェクトではありません。");
 	}
 	*out = j;
 	return ERR_OK;

@@ -103,13 +103,15 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const
 	return ret;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg)
+/* The one error shape: {"code": stable machine code, "message": Japanese sentence}. */
+static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *code,
+				  const char *msg)
 {
 	struct buf b;
 	buf_init(&b, 4096);
-	json_t *j = json_pack("{s:s}", "error", msg);
+	json_t *j = json_pack("{s:s,s:s}", "code", code, "message", msg);
 	char *s = json_dumps(j, JSON_COMPACT);
-	buf_puts(&b, s ? s : "{\"error\":\"error\"}");
+	buf_puts(&b, s ? s : "{\"code\":\"server\",\"message\":\"エラーが発生しました。\"}");
 	free(s);
 	json_decref(j);
 	return send_buf(c, status, "application/json; charset=utf-8", &b, NULL, 1, NULL);
@@ -181,25 +183,28 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 	const struct http_route *r =
 	    http_route_match(srv->routes, method, url, scratch, rq.params, &known);
 	if (!r) {
-		ret = send_error(mc, known ? 405 : 404,
-				 known ? "method not allowed" : "no such API route");
+		ret = known ? send_error(mc, 405, "method_not_allowed",
+					 "この操作（メソッド）はこのURLでは使えません。")
+			    : send_error(mc, 404, "no_such_route", "そのAPIはありません。");
 		goto out;
 	}
 	if (rs_->too_large) {
-		ret = send_error(mc, 413, "request body too large");
+		ret = send_error(mc, 413, "body_too_large", "送信内容が大きすぎます。");
 		goto out;
 	}
 	identify(srv, &rq, csrf);
 	if (!(r->roles & ROLE_PUBLIC) && !(r->roles & rq.role)) {
 		if (rq.role == ROLE_PUBLIC) {
 			const char *authz = http_header(&rq, "Authorization");
-			ret = send_error(mc, 401,
-					 authz && strncmp(authz, "Bearer ", 7) == 0
-					     ? "the device token is not valid; set this kiosk up again"
-					     : "sign in first");
+			ret = authz && strncmp(authz, "Bearer ", 7) == 0
+				  ? send_error(mc, 401, "bad_device_token",
+					       "端末トークンが無効です。この端末をもう一度設定してください。")
+				  : send_error(mc, 401, "sign_in_required",
+					       "ログインが必要です。もう一度ログインしてください。");
 		} else {
 			audit_denial(srv, &rq, "role");
-			ret = send_error(mc, 403, "your role may not use this");
+			ret = send_error(mc, 403, "role_denied",
+					 "この操作を行う権限がありません。");
 		}
 		goto out;
 	}
@@ -209,13 +214,15 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 		if (!got || !csrf[0] || strlen(got) != strlen(csrf) ||
 		    !vault_equal_str(got, csrf)) {
 			audit_denial(srv, &rq, "csrf");
-			ret = send_error(mc, 403, "missing or wrong CSRF token");
+			ret = send_error(mc, 403, "csrf",
+					 "画面の有効期限が切れました。ページを再読み込みしてください。");
 			goto out;
 		}
 	}
 	enum err e = r->handler(&rq, &rs);
 	if (e != ERR_OK) {
-		ret = send_error(mc, http_status_for(e), rs.error ? rs.error : err_str(e));
+		ret = send_error(mc, http_status_for(e), rs.error_code ? rs.error_code : err_code(e),
+				 rs.error ? rs.error : err_message_ja(e));
 		goto out;
 	}
 	ret = send_buf(mc, rs.status ? rs.status : 200,
@@ -267,7 +274,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	if (strncmp(url, "/api/", 5) == 0)
 		return dispatch_api(srv, mc, method, url, st);
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return send_error(mc, 405, "method not allowed");
+		return send_error(mc, 405, "method_not_allowed",
+				  "この操作（メソッド）はこのURLでは使えません。");
 	return http_static_serve(mc, srv->web_dir, url);
 }
 

@@ -264,7 +264,7 @@ test('pickup: staff record who collected the child; the row moves to 退室 with
       { status: 'attend', leave: leaveTime(b.site || {}), way_home: 'pickup', pickup_id: p1 });
     assert.ok([200, 400, 409].includes(put.status), `today's plan answered ${put.status}: ${put.text}`);
     const planned = put.status === 200;
-    if (!planned) assert.ok(put.data && put.data.error, `a refusal says why: ${put.text}`);
+    if (!planned) assert.ok(put.data && put.data.message, `a refusal says why: ${put.text}`);
 
     // The child comes in (a manual 入室 by staff: no card needed, works at any hour).
     b = await board(staff);
@@ -290,7 +290,7 @@ test('pickup: staff record who collected the child; the row moves to 退室 with
     // An unknown pickup person: 400, and nothing is recorded.
     const bad = await staff.send('POST', `/api/v1/sites/${SITE}/checkouts`, { child_no: CHILD, pickup_id: 2147480000 });
     assert.equal(bad.status, 400, `unknown pickup_id answered ${bad.status}: ${bad.text}`);
-    assert.ok(bad.data && bad.data.error, `400 with a message: ${bad.text}`);
+    assert.ok(bad.data && bad.data.message, `400 with a message: ${bad.text}`);
     b = await board(staff);
     assert.equal(b.children.find((c) => c.child_no === CHILD).status, 'present', 'still present after the refusal');
 
@@ -380,8 +380,8 @@ test('pickup: staff record who collected the child; the row moves to 退室 with
       // A second check-out through the API: 409 with a message, the same one the page showed.
       const again = await staff.send('POST', `/api/v1/sites/${SITE}/checkouts`, { child_no: CHILD, pickup_id: p1 });
       assert.equal(again.status, 409, `a second check-out answered ${again.status}: ${again.text}`);
-      assert.ok(again.data && typeof again.data.error === 'string' && again.data.error.trim(), `409 with a message: ${again.text}`);
-      assert.ok(shown.includes(again.data.error.trim()), `the page showed the server's message: ${shown}`);
+      assert.ok(again.data && typeof again.data.message === 'string' && again.data.message.trim(), `409 with a message: ${again.text}`);
+      assert.ok(shown.includes(again.data.message.trim()), `the page showed the server's message: ${shown}`);
       await other.locator('[data-testid="pickup-cancel"]').click();
       await otherDialog.waitFor({ state: 'hidden' });
       await other.locator(`[data-testid="child"][data-child-no="${CHILD}"][data-status="left"]`)

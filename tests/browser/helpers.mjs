@@ -81,6 +81,30 @@ export async function newPage(browser, options = DESKTOP) {
   return page;
 }
 
+// axe-core's source, evaluated in the page through the DevTools protocol (page.evaluate), which
+// the page's own Content-Security-Policy does not govern: the CSP stays as served.
+const AXE_SOURCE = fs.readFileSync(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+
+/**
+ * Runs axe-core (WCAG 2.1 A/AA and best practices) on the page as it is now and fails on any
+ * violation, naming rule, impact and the elements. label says which page/state in the message.
+ */
+export async function checkA11y(page, label) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} — ${n.failureSummary.replace(/\s+/g, ' ')}`),
+    }));
+  });
+  const text = found.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.join('\n    ')}`).join('\n  ');
+  assert.equal(found.length, 0, `axe-core found ${found.length} violation(s) on ${label}:\n  ${text}`);
+}
+
 export function assertNoProblems(page) {
   assert.deepEqual(page.problems, [], 'the page logged errors (CSP violations, exceptions)');
 }

@@ -87,7 +87,7 @@ class EmergencyTest(ServerTestCase):
         # The author cannot approve their own send.
         r = admin.post("/api/v1/emergency-sends/%d/approve" % sid)
         self.assertEqual(r.status, 403, r)
-        self.assertIn("a second person must approve", r.json["error"])
+        self.assertIn("a second person must approve", r.json["message"])
         time.sleep(0.5)
         self.assertEqual(self.emergency_mails(), [])
 
@@ -151,7 +151,7 @@ class EmergencyTest(ServerTestCase):
             r = admin.post("/api/v1/emergency-sends",
                            {"sites": ["G01"], "subject": "お知らせ", "body": body})
             self.assertEqual(r.status, 400, (body, r))
-            self.assertIn(kind, r.json["error"])
+            self.assertIn(kind, r.json["message"])
             for secret in ("髙橋", "山﨑", "TARO", "taro", "1234"):
                 self.assertNotIn(secret, r.text)
         r = admin.post("/api/v1/emergency-sends",

@@ -105,7 +105,7 @@ class HttpErrorTest(ServerTestCase):
     def assert_json_error(self, r, status):
         self.assertEqual(r.status, status, r)
         self.assertIn("application/json", r.header("Content-Type") or "")
-        self.assertIsInstance(r.json.get("error"), str, r)
+        self.assertIsInstance(r.json.get("message"), str, r)
 
     def test_non_json_body(self):
         c = self.srv.client()

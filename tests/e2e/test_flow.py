@@ -62,7 +62,7 @@ class FlowTest(ServerTestCase):
             self.assertEqual(rc.json, {"confirmed": True})
         again = web.post("/api/v1/confirmations", {"token": tokens[A]})
         self.assertEqual(again.status, 404, again)
-        self.assertIn("error", again.json)
+        self.assertIn("message", again.json)
         bogus = web.post("/api/v1/confirmations", {"token": "x" * 40})
         self.assertEqual(bogus.status, 404, bogus)
 
@@ -141,7 +141,7 @@ class FlowTest(ServerTestCase):
         before = self.scan_count()
         wrong = k2.scan(code_a)
         self.assertEqual(wrong.status, 403, wrong)
-        self.assertIn("error", wrong.json)
+        self.assertIn("message", wrong.json)
         # Garbage: 404. Bad token: 401.
         self.assertEqual(k1.scan("NOT-A-REAL-CARD-CODE").status, 404)
         self.assertEqual(srv.client(kiosk_token="bogus-token").scan(code_a).status, 401)

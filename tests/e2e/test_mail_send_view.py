@@ -298,15 +298,15 @@ class MailSendViewTest(ServerTestCase):
         # Nothing left that may be retried: 409, and nothing recorded.
         r = admin.post("/api/v1/mail/sends/%s/retry" % quote(self.sid, safe=""))
         self.assertEqual(r.status, 409, r)
-        self.assertIn("1 to bouncing addresses, 1 unsubscribed", r.json["error"])
+        self.assertIn("1 to bouncing addresses, 1 unsubscribed", r.json["message"])
         r = admin.post("/api/v1/mail/sends/%s/retry" % quote(first_sid, safe=""))
         self.assertEqual(r.status, 409, r)
-        self.assertIn("no failed mail", r.json["error"])
+        self.assertIn("no failed mail", r.json["message"])
         # Notices (here the confirmation mails) are never sent again late.
         self.assertEqual(admin.get("/api/v1/mail/sends/confirm").status, 200)
         r = admin.post("/api/v1/mail/sends/confirm/retry")
         self.assertEqual(r.status, 409, r)
-        self.assertIn("notices are never sent late", r.json["error"])
+        self.assertIn("notices are never sent late", r.json["message"])
 
         # Audited: the retry once with counts only; views once per caller and send a minute.
         elapsed = time.monotonic() - t0

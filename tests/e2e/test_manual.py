@@ -79,7 +79,7 @@ class ManualScanTest(ServerTestCase):
         # Entering a present child again: 409, nothing recorded.
         r2 = staff.post(PATH % "G01", {"child_no": "M001", "direction": "in", "reason": "再"})
         self.assertEqual(r2.status, 409, r2)
-        self.assertIn("already present", r2.json["error"])
+        self.assertIn("already present", r2.json["message"])
         # Exiting a child who has not arrived: 409.
         r3 = staff.post(PATH % "G01", {"child_no": "M002", "direction": "out", "reason": "x"})
         self.assertEqual(r3.status, 409, r3)
@@ -93,7 +93,7 @@ class ManualScanTest(ServerTestCase):
                      {"child_no": "M001", "direction": "sideways", "reason": "x"}):
             rb = staff.post(PATH % "G01", body)
             self.assertEqual(rb.status, 400, (body, rb))
-            self.assertIn("error", rb.json)
+            self.assertIn("message", rb.json)
         # 200 characters are fine; a manual exit after a manual entry.
         r4 = staff.post(PATH % "G01", {"child_no": "M001", "direction": "out",
                                        "reason": "い" * 200})
@@ -115,7 +115,7 @@ class ManualScanTest(ServerTestCase):
         g02 = self.staff("staff02")
         r6 = g02.post(PATH % "G01", {"child_no": "M002", "direction": "in", "reason": "x"})
         self.assertEqual(r6.status, 403, r6)
-        self.assertIn("error", r6.json)
+        self.assertIn("message", r6.json)
         self.assertEqual(self.row(staff, "G01", "M002")[0]["status"], "off")  # no plan, no scan
         # Without the CSRF header: 403.
         r7 = staff.request("POST", PATH % "G01", body={"child_no": "M002", "direction": "in",

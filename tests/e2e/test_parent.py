@@ -176,8 +176,8 @@ class ParentPortalTest(ServerTestCase):
         g = self.guardian()  # the morning session has gone idle
         r = g.request("PUT", "/api/v1/parent/children/P001/days/" + DAY, {"status": "off"})
         self.assertEqual(r.status, 409, r)
-        self.assertIn("12:00", r.json["error"])
-        self.assertIn(PHONE, r.json["error"])
+        self.assertIn("12:00", r.json["message"])
+        self.assertIn(PHONE, r.json["message"])
         r = g.request("PUT", "/api/v1/parent/children/P001/weekly",
                       {"wed": week["wed"], "fri": week["fri"]})
         self.assertEqual(r.status, 200, r)
@@ -302,7 +302,7 @@ class ParentPortalTest(ServerTestCase):
                     ("DELETE", base + "/pickups/%d" % b_pickup, None)):
                 r = a.request(method, path, body)
                 self.assertEqual(r.status, 404, (method, path, r))
-                self.assertEqual(r.json["error"], "no such child")
+                self.assertEqual(r.json["message"], "no such child")
         # Another family's pickup person through one's own child: not found, not removed.
         r = a.request("DELETE", "/api/v1/parent/children/P001/pickups/%d" % b_pickup)
         self.assertEqual(r.status, 404, r)
@@ -357,7 +357,7 @@ class ParentPortalTest(ServerTestCase):
         # One use only.
         r = self.srv.client().post("/api/v1/parent/session", {"token": token})
         self.assertEqual(r.status, 404, r)
-        self.assertIn("ask for a new one", r.json["error"])
+        self.assertIn("ask for a new one", r.json["message"])
         # At most 3 links per 15 minutes: two more are sent, the fourth is not.
         for _ in range(3):
             self.assertEqual(anon.post("/api/v1/parent/login-links", {"email": A}).status, 202)

@@ -215,7 +215,7 @@ class ReportTest(ServerTestCase):
         # Another site's list is refused (and audited); bad parameters are 400.
         r = staff.get(base % "G02" + "pdf")
         self.assertEqual(r.status, 403, r)
-        self.assertIn("error", r.json)
+        self.assertIn("message", r.json)
         self.assertEqual(staff.get(base % "G01" + "xlsx").status, 400)
         self.assertEqual(staff.get(base % "G99" + "pdf").status, 404)
         self.assertEqual(staff.get("/api/v1/reports/monthly?month=%s&format=csv" % month).status,

@@ -148,7 +148,7 @@ class RouteRoleTest(ServerTestCase):
                         want = 401 if who == "anonymous" else 403
                         if r.status != want:
                             problems.append("want %d: %s" % (want, where))
-                        elif "error" not in r.json:
+                        elif "message" not in r.json:
                             problems.append("no error body: " + where)
                     else:
                         if r.status in (401, 404, 405) and not (
@@ -167,7 +167,7 @@ class RouteRoleTest(ServerTestCase):
         self.assertEqual(c.board("G01").status, 200)
         r = c.board("G02")
         self.assertEqual(r.status, 403, r)
-        self.assertIn("error", r.json)
+        self.assertIn("message", r.json)
         sites = c.get("/api/v1/sites")
         self.assertEqual([s["code"] for s in sites.json["sites"]], ["G01"])
         admin = self.caller("ward_staff")
@@ -195,7 +195,7 @@ class RouteRoleTest(ServerTestCase):
             self.assertEqual(r.status, 401, r)
         r = c.login("u_lock")
         self.assertEqual(r.status, 429, r)
-        self.assertIn("error", r.json)
+        self.assertIn("message", r.json)
         self.assertIsNone(c.csrf)
         self.assertEqual(c.get("/api/v1/session").status, 401)
         # An unknown login answers like a wrong password (no user enumeration by status).

@@ -1,6 +1,7 @@
 // Shared helpers for talking to the mimamori JSON API (/api/v1).
 // Every error is turned into an ApiError whose .message is a plain Japanese
-// sentence suitable to show to a person.
+// sentence suitable to show to a person (the server's {"code", "message"}; .code is the
+// server's stable machine code, or '' when the server gave none).
 
 export const API = '/api/v1';
 
@@ -10,6 +11,7 @@ export class ApiError extends Error {
     this.name = 'ApiError';
     this.status = status; // 0 = network error (no answer)
     this.data = data;
+    this.code = data && typeof data.code === 'string' ? data.code : '';
   }
 }
 
@@ -65,8 +67,8 @@ export async function request(path, opts = {}) {
     }
   }
   if (!res.ok) {
-    const msg = data && typeof data.error === 'string' && data.error.trim()
-      ? data.error.trim()
+    const msg = data && typeof data.message === 'string' && data.message.trim()
+      ? data.message.trim()
       : fallbackMessage(res.status);
     throw new ApiError(res.status, msg, data);
   }

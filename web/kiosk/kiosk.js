@@ -284,8 +284,8 @@ async function postScan(body) {
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!res.ok) {
-    const msg = data && typeof data.error === 'string' && data.error.trim()
-      ? data.error.trim() : `エラーが発生しました（${res.status}）。`;
+    const msg = data && typeof data.message === 'string' && data.message.trim()
+      ? data.message.trim() : `エラーが発生しました（${res.status}）。`;
     throw new ApiError(res.status, msg, data);
   }
   return data;

@@ -112,7 +112,7 @@ const chars = (s) => [...s].length;
 
 /** {ja, raw}: the server's reason in Japanese when we know it, and its own words. */
 function reasonParts(err) {
-  const raw = err && err.data && typeof err.data.error === 'string' ? err.data.error.trim() : '';
+  const raw = err && err.data && typeof err.data.message === 'string' ? err.data.message.trim() : '';
   if (!raw) return { ja: (err && err.message) || '', raw: '' };
   const hit = REASONS.find(([re]) => re.test(raw));
   return hit ? { ja: hit[1], raw } : { ja: raw, raw: '' };
@@ -343,7 +343,7 @@ async function onComposeSend() {
   } catch (err) {
     if (handleAuthError(err)) return;
     backToForm();
-    const personal = PERSONAL.test(err.data && err.data.error ? err.data.error : '');
+    const personal = PERSONAL.test(err.data && err.data.message ? err.data.message : '');
     composeFail(refusalNode(
       personal ? '個人情報が含まれているため、送信できませんでした。' : '送信できませんでした。',
       err,

@@ -93,7 +93,7 @@ function stopPolling() {
 
 /** The server's own message if it sent one, else our plain fallback. */
 function serverSays(err, fallback) {
-  return err.data && typeof err.data.error === 'string' && err.data.error.trim() ? err.data.error.trim() : fallback;
+  return err.data && typeof err.data.message === 'string' && err.data.message.trim() ? err.data.message.trim() : fallback;
 }
 
 function handleAuthError(err) {
