@@ -1,59 +1,113 @@
 #!/usr/bin/env bash
 # run_all.sh — runs every test (unit, end-to-end, browser, fuzz corpora) against the sanitizer
-# build and ends with one line "N passed, N failed".
+# build, independent suites side by side, and ends with one line "N passed, N failed".
+#
+# Each unit-test binary, each end-to-end module (tests/e2e/test_*.py) and the browser run are
+# separate jobs, MIMAMORI_TEST_JOBS at a time (default 6: most of a test's time is spent waiting
+# on a server, an SMTP peer or a fsync, not on a core). Every job has its own data directory,
+# ports and log; the results are printed in a fixed order once all have finished.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export MIMAMORI_BIN=${MIMAMORI_BIN:-$PWD/build-san/mimamori}
 export LSAN_OPTIONS="suppressions=$PWD/tests/unit/lsan.supp:print_suppressions=0"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-PY=/usr/bin/python3
+export PY=/usr/bin/python3
+jobs=${MIMAMORI_TEST_JOBS:-6}
 log=$(mktemp -d)
+export log
+trap 'rm -rf "$log"' EXIT
+
+# One job: "kind name". Writes $log/<kind>-<name>.{log,rc,secs} (a unit binary and an e2e
+# module may share a name).
+run_job() {
+	local kind=$1 name=$2 out="$log/$1-$2.log" t0 rc
+	t0=$(date +%s)
+	case $kind in
+	unit) timeout 600 "build-san/$name" >"$out" 2>&1 ;;
+	e2e) (cd tests/e2e && timeout 1200 "$PY" -m unittest "$name" -v) >"$out" 2>&1 ;;
+	browser) timeout 900 "$PY" tests/e2e/run_browser.py >"$out" 2>&1 ;;
+	esac
+	rc=$?
+	echo "$rc" >"$log/$kind-$name.rc"
+	echo $(($(date +%s) - t0)) >"$log/$kind-$name.secs"
+}
+export -f run_job
+
+# The longest jobs first, so that the short ones fill the gaps around them.
+list=("browser browser")
+for m in test_mail_crash test_mail_pipelining test_simulate test_crash test_mail_relay; do
+	[ -f "tests/e2e/$m.py" ] && list+=("e2e $m")
+done
+for f in tests/e2e/test_*.py; do
+	m=$(basename "$f" .py)
+	case " ${list[*]} " in *" e2e $m "*) continue ;; esac
+	list+=("e2e $m")
+done
+for t in build-san/test_*; do
+	[ -f "$t" ] && [ -x "$t" ] && list+=("unit $(basename "$t")")
+done
+
+echo "== running ${#list[@]} suites, $jobs at a time"
+t_start=$(date +%s)
+printf '%s\n' "${list[@]}" | xargs -P "$jobs" -L 1 bash -c 'run_job "$0" "$1"'
+
 passed=0
 failed=0
-add() { passed=$((passed + $1)); failed=$((failed + $2)); }
+skipped=0
+report() { # kind-name passed failed [skipped]
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	skipped=$((skipped + ${4:-0}))
+	printf '  %-28s %4d passed, %d failed%s (%ss)\n' "${1#*-}" "$2" "$3" \
+		"$([ "${4:-0}" -gt 0 ] && echo ", $4 skipped")" "$(cat "$log/$1.secs" 2>/dev/null)"
+}
 
 echo "== unit tests (cmocka, ASan+UBSan)"
-for t in build-san/test_*; do
-  [ -f "$t" ] && [ -x "$t" ] || continue
-  name=$(basename "$t")
-  out="$log/$name.log"
-  timeout 600 "$t" >"$out" 2>&1
-  rc=$?
-  p=$(grep -oE '\[  PASSED  \] [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1)
-  f=$(grep -oE '\[  FAILED  \] [0-9]+ test' "$out" | grep -oE '[0-9]+' | tail -1)
-  p=${p:-0}; f=${f:-0}
-  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  echo "  $name: $p passed, $f failed"
-  [ "$f" -eq 0 ] || sed 's/^/    /' "$out" | tail -40
-  add "$p" "$f"
+for item in "${list[@]}"; do
+	set -- $item
+	[ "$1" = unit ] || continue
+	out="$log/unit-$2.log"
+	rc=$(cat "$log/unit-$2.rc")
+	p=$(grep -oE '\[  PASSED  \] [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1)
+	f=$(grep -oE '\[  FAILED  \] [0-9]+ test' "$out" | grep -oE '[0-9]+' | tail -1)
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	report "unit-$2" "$p" "$f"
+	[ "$f" -eq 0 ] || sed 's/^/    /' "$out" | tail -40
 done
 
 echo "== end-to-end tests (real server, real SMTP)"
-out="$log/e2e.log"
-timeout 1200 $PY -m unittest discover -s tests/e2e -p 'test_*.py' -v >"$out" 2>&1
-rc=$?
-ran=$(grep -oE '^Ran [0-9]+ test' "$out" | grep -oE '[0-9]+' | tail -1); ran=${ran:-0}
-fails=$(grep -oE 'failures=[0-9]+' "$out" | grep -oE '[0-9]+' | tail -1); fails=${fails:-0}
-errs=$(grep -oE 'errors=[0-9]+' "$out" | grep -oE '[0-9]+' | tail -1); errs=${errs:-0}
-skips=$(grep -oE 'skipped=[0-9]+' "$out" | grep -oE '[0-9]+' | tail -1); skips=${skips:-0}
-bad=$((fails + errs))
-if [ $rc -ne 0 ] && [ $bad -eq 0 ]; then bad=1; fi
-grep -E '\.\.\. (ok|FAIL|ERROR|skipped)' "$out" | sed 's/^/  /'
-[ $bad -eq 0 ] || sed 's/^/    /' "$out" | tail -80
-add $((ran - fails - errs - skips)) "$bad"
+for item in "${list[@]}"; do
+	set -- $item
+	[ "$1" = e2e ] || continue
+	out="$log/e2e-$2.log"
+	rc=$(cat "$log/e2e-$2.rc")
+	ran=$(grep -oE '^Ran [0-9]+ test' "$out" | grep -oE '[0-9]+' | tail -1); ran=${ran:-0}
+	fails=$(grep -oE 'failures=[0-9]+' "$out" | grep -oE '[0-9]+' | tail -1); fails=${fails:-0}
+	errs=$(grep -oE 'errors=[0-9]+' "$out" | grep -oE '[0-9]+' | tail -1); errs=${errs:-0}
+	skips=$(grep -oE 'skipped=[0-9]+' "$out" | grep -oE '[0-9]+' | tail -1); skips=${skips:-0}
+	bad=$((fails + errs))
+	if [ "$rc" -ne 0 ] && [ $bad -eq 0 ]; then bad=1; fi
+	report "e2e-$2" $((ran - fails - errs - skips)) "$bad" "$skips"
+	grep -E '\.\.\. (FAIL|ERROR|skipped)' "$out" | sed 's/^/    /'
+	[ $bad -eq 0 ] || sed 's/^/    /' "$out" | tail -80
+done
 
 echo "== browser tests (Chromium)"
-out="$log/browser.log"
-timeout 900 $PY tests/e2e/run_browser.py >"$out" 2>&1
-rc=$?
+out="$log/browser-browser.log"
+rc=$(cat "$log/browser-browser.rc")
 p=$(grep -oE '^# pass [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1); p=${p:-0}
 f=$(grep -oE '^# fail [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1); f=${f:-0}
-if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-grep -E '^(ok|not ok)' "$out" | sed 's/^/  /'
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+report browser-browser "$p" "$f"
+grep -E '^(not ok)' "$out" | sed 's/^/    /'
 [ "$f" -eq 0 ] || sed 's/^/    /' "$out" | tail -60
-add "$p" "$f"
 
-rm -rf "$log"
-echo "$passed passed, $failed failed"
+echo "== all suites took $(($(date +%s) - t_start)) s"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ]

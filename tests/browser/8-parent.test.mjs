@@ -409,7 +409,7 @@ test('parent: a refused change (same-day deadline) shows the club phone as a tel
   await showMonth(target.month);
   const msg = 'same-day changes close at 12:00; please phone the club: 03-1234-5678';
   await page.route('**/api/v1/parent/children/*/days/*', (route) => (route.request().method() === 'PUT'
-    ? route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: msg }) })
+    ? route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ code: 'conflict', message: msg }) })
     : route.continue()));
   try {
     await dayCell(target.day).click();
