@@ -382,6 +382,7 @@ test('parent (d): the weekly pattern; next week\'s seven days follow it', { time
   assert.equal(await hash(), '#plan/next-week');
   const monday = addDays(mondayOf(plan.today), 7);
   await weekRow(monday).waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'week-title', 'the week\'s heading has the focus');
   assert.equal(await tid(page, 'view-next-week').getAttribute('aria-current'), 'page');
   assert.match(await tid(page, 'week-title').innerText(), new RegExp(`来週[\\s\\S]*${jaDate(monday)}[\\s\\S]*${jaDate(addDays(monday, 6))}`));
   const days = await daysBetween(monday, addDays(monday, 6));
