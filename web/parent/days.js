@@ -1,6 +1,6 @@
 // mimamori — guardian portal: what a day of a plan means to a guardian, in words (dates, weeks,
 // statuses, reasons), and the server's refusals as Japanese text with the club's phone linked.
-// Pure helpers: no state, no requests.
+// No state and no requests: words (and the few nodes a refusal needs) from data.
 import { formatDay, el } from '/js/api.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -188,5 +188,3 @@ export function lockText(d, plan) {
   if (plan && d.day === plan.today) return deadlineText(site.deadline, site.phone, 'locked-phone');
   return explain({ message: d.locked || '', status: 409 }, site);
 }
-
-export { formatDay, el };
