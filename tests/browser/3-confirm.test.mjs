@@ -1,7 +1,9 @@
 // Guardian e-mail confirmation: loading the page sends nothing; the button confirms.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { requireEnv, launch, newPage, shot, assertNoProblems, PHONE } from './helpers.mjs';
+import {
+  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, PHONE, DESKTOP,
+} from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_CONFIRM_TOKEN']);
 let browser;
@@ -27,12 +29,19 @@ test('confirm: opening the link sends nothing; the button confirms', { timeout: 
   await page.waitForTimeout(500);
   assert.deepEqual(calls, [], 'loading the page must not call the API');
   await shot(page, 'confirm-before');
+  await checkA11y(page, 'confirm before the button');
+  await page.setViewportSize(DESKTOP.viewport);
+  await checkA11y(page, 'confirm before the button at 1280 px');
+  await page.setViewportSize(PHONE.viewport);
 
   await button.click();
   await tid(page, 'confirm-message').filter({ hasText: '確認しました' }).waitFor({ state: 'visible' });
   assert.deepEqual(calls, ['POST /api/v1/confirmations']);
   assert.ok(await button.isHidden(), 'the button is gone after confirming');
   await shot(page, 'confirm-done');
+  await checkA11y(page, 'confirm done');
+  await page.setViewportSize(DESKTOP.viewport);
+  await checkA11y(page, 'confirm done at 1280 px');
   assertNoProblems(page);
   await page.context().close();
 });
@@ -46,6 +55,7 @@ test('confirm: an unknown token shows a plain error', { timeout: 60000 }, async 
   assert.ok(!(await msg.innerText()).includes('確認しました'));
   assert.match(await msg.getAttribute('class'), /alert-error/);
   await shot(page, 'confirm-error');
+  await checkA11y(page, 'confirm with an unknown token');
   assertNoProblems(page);
   await page.context().close();
 });
@@ -57,6 +67,7 @@ test('confirm: a link without a token says so and offers no button', { timeout: 
   await tid(page, 'confirm-message').waitFor({ state: 'visible' });
   assert.ok(await tid(page, 'confirm-button').isHidden());
   assert.deepEqual(calls, []);
+  await checkA11y(page, 'confirm without a token');
   assertNoProblems(page);
   await page.context().close();
 });

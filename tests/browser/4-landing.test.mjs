@@ -1,7 +1,9 @@
 // Landing page: links to the guardians' page, the staff page and the kiosk.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { requireEnv, launch, newPage, shot, assertNoProblems, PHONE, DESKTOP } from './helpers.mjs';
+import {
+  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, PHONE, DESKTOP,
+} from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL']);
 let browser;
@@ -22,6 +24,7 @@ test('landing: links to 保護者の方, 職員ログイン and キオスク', {
     const parent = page.getByRole('link', { name: /保護者の方/ });
     assert.equal(new URL(await parent.evaluate((a) => a.href)).pathname, '/parent/');
     await shot(page, `landing-${name}`);
+    await checkA11y(page, `the landing page (${name})`);
     assertNoProblems(page);
     await page.context().close();
   }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  requireEnv, launch, newPage, shot, assertNoProblems, eventually, control, staffApi, KIOSK_SCREEN,
+  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, control, staffApi, KIOSK_SCREEN,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_KIOSK_TOKEN', 'MIMAMORI_STAFF_LOGIN', 'MIMAMORI_STAFF_PASSWORD',
@@ -68,13 +68,17 @@ test('kiosk offline: 3 scans while the server is stopped are kept, survive a rel
         // A neutral confirmation for the child: read, no name (the server decides who it is).
         assert.match(await tid(page, 'kiosk-message').innerText(), /読み取りました（オフライン）/);
         assert.ok(await tid(page, 'kiosk-name').isHidden(), 'no name is shown offline');
-        if (i === 0) await shot(page, 'kiosk-offline-scan');
+        if (i === 0) {
+          await shot(page, 'kiosk-offline-scan');
+          await checkA11y(page, 'kiosk offline scan');
+        }
         await sleep(1500);
       }
       const banner = tid(page, 'kiosk-offline');
       assert.ok(await banner.isVisible(), 'the offline banner is shown');
       assert.match(await banner.innerText(), /オフライン：読み取りは保存され、接続が戻ったら送信されます（未送信 3 件）/);
       await shot(page, 'kiosk-offline-banner');
+      await checkA11y(page, 'kiosk offline with 3 kept scans');
 
       // A reload without the server: the page comes from the service worker and the kept
       // scans from IndexedDB.
@@ -84,6 +88,7 @@ test('kiosk offline: 3 scans while the server is stopped are kept, survive a rel
       await eventually(async () => (await pending(page)) === 3, { timeoutMs: 5000, message: '3 pending after the reload' });
       assert.match(await banner.innerText(), /オフライン/);
       await shot(page, 'kiosk-offline-reloaded');
+      await checkA11y(page, 'kiosk reloaded offline');
       assert.equal(answers.length, 0, 'nothing was answered while the server was stopped');
 
       // Keep the server away long enough that "recorded at the scan time" and "recorded at
@@ -96,6 +101,7 @@ test('kiosk offline: 3 scans while the server is stopped are kept, survive a rel
       await banner.waitFor({ state: 'hidden', timeout: 20000 });
       assert.equal(await pending(page), 0);
       await shot(page, 'kiosk-back-online');
+      await checkA11y(page, 'kiosk back online');
 
       // Sent oldest first, each with the time it was typed, recorded at that time.
       const sent = answers.filter((a) => a.sent && a.sent.scanned_at);

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  requireEnv, launch, newPage, shot, assertNoProblems, eventually, mailsTo, userApi, PHONE,
+  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, mailsTo, userApi, PHONE,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_ADMIN_LOGIN', 'MIMAMORI_STAFF_PASSWORD',
@@ -60,6 +60,7 @@ test('a guardian unsubscribes from emergency mail through the link, without sign
     assert.match(page.url(), /\/unsubscribe\/\?t=[0-9]+-[0-9a-f]+$/);
     await tid(page, 'unsubscribe-button').waitFor({ state: 'visible' });
     await shot(page, 'unsubscribe-ask');
+    await checkA11y(page, 'unsubscribe before the button');
     await tid(page, 'unsubscribe-button').click();
     await eventually(async () => /配信を停止しました/.test(await tid(page, 'unsubscribe-message').textContent()),
       { message: 'the done message' });
@@ -67,21 +68,25 @@ test('a guardian unsubscribes from emergency mail through the link, without sign
     assert.equal(await tid(page, 'unsubscribe-button').isVisible(), false);
     assert.doesNotMatch(page.url(), /t=/, 'the token leaves the address bar');
     await shot(page, 'unsubscribe-done');
+    await checkA11y(page, 'unsubscribe done');
 
     // The same link again: already done.
     await page.goto(url);
     await tid(page, 'unsubscribe-button').click();
     await eventually(async () => /すでに停止/.test(await tid(page, 'unsubscribe-message').textContent()),
       { message: 'the already-done message' });
+    await checkA11y(page, 'unsubscribe already done');
 
     // A broken link: a clear message, and no button without a token.
     await page.goto(`${env.URL}/unsubscribe/?t=1-${'0'.repeat(32)}`);
     await tid(page, 'unsubscribe-button').click();
     await eventually(async () => /このリンクは使えません/.test(await tid(page, 'unsubscribe-message').textContent()),
       { message: 'the broken-link message' });
+    await checkA11y(page, 'unsubscribe with a broken link');
     await page.goto(`${env.URL}/unsubscribe/`);
     assert.match(await tid(page, 'unsubscribe-message').textContent(), /リンクが正しくありません/);
     assert.equal(await tid(page, 'unsubscribe-button').isVisible(), false);
+    await checkA11y(page, 'unsubscribe without a token');
     assertNoProblems(page);
   } finally {
     await page.context().close();

@@ -47,6 +47,9 @@ OFFLINE = [["B004", "G01", "伊藤 四葉", "イトウ ヨツバ", "3", "2016-08
 # address confirmed by the driver; B002 (G02) is another family's child for the IDOR checks.
 PARENT = ["B007", "G01", "小林 七海", "コバヤシ ナナミ", "2", "2017-04-07", "小林 直子",
           "browser.parent7@example.jp"]
+# B007's sibling at the same club, with the same guardian (8-parent switches between them).
+PARENT_SIBLING = ["B010", "G01", "小林 八雲", "コバヤシ ヤクモ", "4", "2015-06-10", "小林 直子",
+                  "browser.parent7@example.jp"]
 # Two more G02 families for the mail view test (tests/browser/10-mailview): confirmed by the
 # driver; the relay refuses the second one's domain when the test asks it to.
 MAILVIEW = [["B008", "G02", "加藤 八郎", "カトウ ハチロウ", "3", "2016-03-08", "加藤 葉子",
@@ -182,7 +185,8 @@ def main():
                              log_dir=d.tmp)
         d.set_base_url(srv.url)  # before the import: the confirmation links use it
         d.import_children(d.write_csv("roster.csv",
-                                      [CHILD] + OTHERS + OFFLINE + [PARENT] + MAILVIEW))
+                                      [CHILD] + OTHERS + OFFLINE + [PARENT] + MAILVIEW
+                                      + [PARENT_SIBLING]))
         # One child's card at a time, the sheet decoded after each: the new code is that
         # child's (zbar does not read a page's codes in layout order).
         codes = []
@@ -236,6 +240,8 @@ def main():
             "MIMAMORI_PARENT_EMAIL": PARENT[7],
             "MIMAMORI_PARENT_CHILD_NO": PARENT[0],
             "MIMAMORI_PARENT_CHILD_NAME": PARENT[2],
+            "MIMAMORI_PARENT_SIBLING_NO": PARENT_SIBLING[0],
+            "MIMAMORI_PARENT_SIBLING_NAME": PARENT_SIBLING[2],
             "MIMAMORI_OTHER_CHILD_NO": OTHERS[0][0],
             "MIMAMORI_ADMIN_LOGIN": ADMIN,
             "MIMAMORI_APPROVER_LOGIN": APPROVER,

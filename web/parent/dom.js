@@ -1,0 +1,12 @@
+// mimamori — guardian portal: the two small DOM helpers every view uses (show, setAlert).
+
+/** Shows or hides node. */
+export function show(node, on = true) { node.hidden = !on; }
+
+/** Puts msg (text or nodes) in an alert box of kind (error, ok, info), hidden when empty. */
+export function setAlert(node, msg, kind) {
+  if (kind) node.className = `alert alert-${kind}`;
+  node.replaceChildren();
+  if (msg) node.append(msg);
+  show(node, !!msg);
+}
