@@ -232,10 +232,16 @@ static enum err audit_user(struct store_conn *c, const struct vault *v, const ch
 	return audit_append(c, v, actor, action, object, detail);
 }
 
-/* A random first (or reset) password: 16 URL-safe characters, 96 bits. */
+/* A random first (or reset) password a person reads off the screen and types: 16 characters
+ * without look-alikes (no 0/O/o, 1/l/I/i, 8/B, 5/S, 2/Z), about 88 bits. */
 static char *random_password(void)
 {
-	return vault_token(12);
+	static const char alphabet[] = "abcdefghjkmnpqrtuvwxyACDEFGHJKLMNPQRTUVWXY34679";
+	char *pw = xmalloc(17);
+	for (size_t i = 0; i < 16; i++)
+		pw[i] = alphabet[vault_random_uniform(sizeof alphabet - 1)];
+	pw[16] = '\0';
+	return pw;
 }
 
 enum err user_admin_add(struct store *s, const struct vault *v, const char *actor,
