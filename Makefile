@@ -22,11 +22,14 @@ build-san:
 demo: build
 	@if [ -f demo-data/mimamori.db ]; then \
 		echo "demo ward already in ./demo-data (remove it for a new one):"; \
-		grep -E '^(ward admin|site G01)' demo-data/demo-credentials.txt; \
+		grep -E '^(ward admin|approver|site G01)' demo-data/demo-credentials.txt; \
 	else \
 		build/mimamori demo --data demo-data; \
 	fi
 	@echo "open http://127.0.0.1:$(PORT)/ : /staff/ (staff board), /kiosk/ (club kiosk), /parent/ (guardians)."
+	@echo "  /ward/ (ward admin: all sites at a glance, site settings, cards, kiosks, users; login admin),"
+	@echo "  /staff/reports.html (reports and the handover ledger), /staff/emergency.html (emergency mail:"
+	@echo "  compose to all sites as admin, approve as contractor). Card codes for the kiosk: demo-data/demo-cards.csv."
 	@echo "mail goes into the Maildir demo-data/mail (read it with: mutt -f demo-data/mail)."
 	@echo "stop with Ctrl-C."
 	@build/mimamori serve --data demo-data --listen 127.0.0.1:$(PORT)

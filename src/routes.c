@@ -3,8 +3,10 @@
  * role test (tests/e2e/test_route_roles.py) walks this table through GET /api/v1/routes. */
 #include "routes.h"
 
+#include "attendance/admin_api.h"
 #include "attendance/attendance_api.h"
 #include "http/session_api.h"
+#include "http/user_api.h"
 
 #define STAFF ROLE_ANY_USER
 #define WARD (ROLE_WARD_ADMIN | ROLE_WARD_STAFF)
@@ -14,8 +16,9 @@ static enum err api_route_list(struct http_req *rq, struct http_resp *rs);
 const struct http_route routes[] = {
 	/* method, pattern, roles, csrf_exempt, handler, summary */
 	{"POST", "/api/v1/session", ROLE_PUBLIC, 1, api_session_create, "sign in"},
-	{"GET", "/api/v1/session", STAFF, 0, api_session_get, "who am I"},
-	{"DELETE", "/api/v1/session", STAFF, 0, api_session_delete, "sign out"},
+	{"GET", "/api/v1/session", STAFF | HTTP_PASSWORD_DUE_OK, 0, api_session_get, "who am I"},
+	{"DELETE", "/api/v1/session", STAFF | HTTP_PASSWORD_DUE_OK, 0, api_session_delete,
+	 "sign out"},
 	{"GET", "/api/v1/routes", ROLE_WARD_ADMIN, 0, api_route_list, "this table"},
 
 	/* attendance (seed 000) */
@@ -93,6 +96,33 @@ const struct http_route routes[] = {
 	 "lead an unsubscribe link to its page (changes nothing)"},
 	{"POST", "/api/v1/unsubscribe/{}", ROLE_PUBLIC, 1, api_unsubscribe_post,
 	 "unsubscribe a message's recipient from its list (one-click)"},
+
+	/* the ward administrator's screens (issue 11): sites at a glance, cards, kiosks, staff
+	 * accounts; a user whose password an administrator set may only change it */
+	{"POST", "/api/v1/session/password", STAFF | HTTP_PASSWORD_DUE_OK, 0, api_session_password,
+	 "change one's own password (required after an administrator set it)"},
+	{"GET", "/api/v1/overview", ROLE_WARD_ADMIN, 0, api_overview_get,
+	 "every site today at a glance, those needing attention first (counts only)"},
+	{"GET", "/api/v1/sites/{}/cards", ROLE_WARD_ADMIN, 0, api_card_list,
+	 "a site's children and their cards"},
+	{"POST", "/api/v1/sites/{}/cards", ROLE_WARD_ADMIN, 0, api_card_issue,
+	 "a first card for chosen children, or for every child without one"},
+	{"POST", "/api/v1/sites/{}/cards/{}/reissue", ROLE_WARD_ADMIN, 0, api_card_reissue,
+	 "a new card for a child, the old one revoked"},
+	{"GET", "/api/v1/sites/{}/cards/sheet", ROLE_WARD_ADMIN, 0, api_card_sheet,
+	 "the printable card sheet of a site or of chosen children (ledger)"},
+	{"GET", "/api/v1/kiosks", ROLE_WARD_ADMIN, 0, api_kiosk_list, "kiosks and today's scans"},
+	{"POST", "/api/v1/sites/{}/kiosks", ROLE_WARD_ADMIN, 0, api_kiosk_create,
+	 "a new kiosk of a site (its token shown once)"},
+	{"POST", "/api/v1/kiosks/{}/revoke", ROLE_WARD_ADMIN, 0, api_kiosk_revoke,
+	 "revoke a kiosk's token"},
+	{"GET", "/api/v1/users", ROLE_WARD_ADMIN, 0, api_user_list, "staff accounts"},
+	{"POST", "/api/v1/users", ROLE_WARD_ADMIN, 0, api_user_create,
+	 "a staff account with a random first password (shown once)"},
+	{"PATCH", "/api/v1/users/{}", ROLE_WARD_ADMIN, 0, api_user_patch,
+	 "an account's role and sites, or lock / unlock"},
+	{"POST", "/api/v1/users/{}/password", ROLE_WARD_ADMIN, 0, api_user_password_reset,
+	 "reset an account's password (random, shown once, to be changed)"},
 	{0},
 };
 

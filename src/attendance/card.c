@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "attendance/card_admin.h"
 #include "auth/audit.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
@@ -78,77 +79,30 @@ out:
 	return ERR_OK;
 }
 
-static void free_cards(struct doc_card *cards, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		vault_wipe_free((char *)cards[i].child_name);
-		vault_wipe_free((char *)cards[i].child_kana);
-		vault_wipe_free((char *)cards[i].code);
-		free((char *)cards[i].child_no);
-	}
-	free(cards);
-}
-
 enum err card_sheet(struct app *a, const char *site_code, const char *path, size_t *count)
 {
 	struct site site;
 	struct doc_card *cards = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
+	const char *why = NULL;
 	struct store_conn *c = store_acquire(a->store);
-	struct store_stmt *st = NULL;
 	enum err e = site_find(c, site_code, &site);
+	store_release(c);
 	if (e != ERR_OK)
-		goto out;
-	st = store_prepare(c, "SELECT ch.child_no, ch.name_enc, ch.kana_enc, k.code_enc "
-			      "FROM children ch JOIN cards k ON k.child_id = ch.id "
-			      "WHERE ch.site_id = ? AND ch.active = 1 AND k.revoked_ms IS NULL "
-			      "ORDER BY ch.grade, ch.child_no");
-	e = ERR_DB;
-	if (!st)
-		goto out;
-	store_bind_int(st, 1, site.id);
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			cards = xrealloc(cards, cap * sizeof *cards);
-		}
-		struct doc_card *d = &cards[n];
-		memset(d, 0, sizeof *d);
-		char *name = NULL, *kana = NULL, *code = NULL;
-		size_t l1, l2, l3;
-		const void *b1 = store_col_blob(st, 1, &l1), *b2 = store_col_blob(st, 2, &l2),
-			   *b3 = store_col_blob(st, 3, &l3);
-		if (vault_unseal(a->vault, "children.name", b1, l1, &name) != ERR_OK ||
-		    vault_unseal(a->vault, "children.kana", b2, l2, &kana) != ERR_OK ||
-		    vault_unseal(a->vault, "cards.code", b3, l3, &code) != ERR_OK) {
-			vault_wipe_free(name);
-			vault_wipe_free(kana);
-			e = ERR_CRYPTO;
-			goto out;
-		}
-		d->child_no = xstrdup(store_col_text(st, 0));
-		d->child_name = name;
-		d->child_kana = kana;
-		d->code = code;
-		d->site_name = site.name;
-		n++;
-	}
-	if (rc != STORE_DONE)
-		goto out;
-	store_finish(st);
-	st = NULL;
+		return e;
+	e = card_cards_load(a, &site, NULL, 0, &cards, &n, &why);
+	if (e != ERR_OK)
+		return e;
 	e = doc_cards_pdf(path, cards, n);
+	card_cards_free(cards, n);
 	if (e != ERR_OK)
-		goto out;
+		return e;
 	char object[64], detail[48];
 	snprintf(object, sizeof object, "site:%s", site.code);
 	snprintf(detail, sizeof detail, "cards=%zu", n);
+	c = store_acquire(a->store);
 	e = audit_append(c, a->vault, "cli", "card.sheet", object, detail);
-	*count = n;
-out:
-	store_finish(st);
 	store_release(c);
-	free_cards(cards, n);
+	*count = n;
 	return e;
 }

@@ -17,8 +17,8 @@
 
 #define REPORT_USAGE                                                                               \
 	"usage: mimamori report daily --data DIR --site CODE [--date YYYY-MM-DD] "                 \
-	"--format pdf|csv [--encoding utf8|cp932] --out FILE\n"                                    \
-	"       mimamori report monthly --data DIR --month YYYY-MM --format xlsx|csv --out FILE"
+	"--format pdf|xlsx|csv [--encoding utf8|cp932] --out FILE\n"                               \
+	"       mimamori report monthly --data DIR --month YYYY-MM --format xlsx|csv|pdf --out FILE"
 
 /* Writes len bytes to a new file at path (replacing one there) through a temporary name, so
  * a reader never sees half a file. Returns ERR_OK or ERR_IO. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* demo.c — `mimamori demo`: a generated ward (59 sites, ~4,100 children, guardians with
- * confirmed addresses, staff accounts, kiosks, cards, weekly plans, pickup lists, today's
+ * confirmed addresses, staff accounts, a second approver for emergency mail, kiosks, cards —
+ * every code in demo-cards.csv, a few per site printed —, weekly plans, pickup lists, today's
  * absence notices). Synthetic data only. */
 #include "cli.h"
 
@@ -17,6 +18,7 @@
 #include "auth/audit.h"
 #include "auth/device.h"
 #include "auth/user.h"
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
 #include "store/store.h"
@@ -24,6 +26,7 @@
 
 #define GAKUDO_SITES 30
 #define HIROBA_SITES 29
+#define CARDS_SHOWN 3 /* card codes per site printed at the end */
 
 /* Fictional neighbourhood names for the sites. */
 static const char *const places[] = {
@@ -162,8 +165,11 @@ static enum err add_plan(struct app *a, struct store_conn *c, int64_t child_id, 
 	return e;
 }
 
+/* Adds nchildren children of site with guardians, plans and cards; every card's code goes to
+ * cards (site, child number, code) and the first CARDS_SHOWN to shown, for the summary. */
 static enum err add_children(struct app *a, const struct site *site, int nchildren,
-			     int64_t *serial, int64_t *gserial, FILE *cred, FILE *codes, int *first)
+			     int64_t *serial, int64_t *gserial, FILE *cred, FILE *codes, FILE *cards,
+			     struct buf *shown, int *first)
 {
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = store_begin(c);
@@ -222,6 +228,13 @@ static enum err add_children(struct app *a, const struct site *site, int nchildr
 			goto out;
 		if (codes)
 			fprintf(codes, "%s,%s,%s,%s\n", child_no, site->code, code, name);
+		fprintf(cards, "%s,%s,%s\n", site->code, child_no, code);
+		if (i == 0)
+			buf_printf(shown, "  %-4s", site->code);
+		if (i < CARDS_SHOWN)
+			buf_printf(shown, "  %s %s", child_no, code);
+		if (i + 1 == (nchildren < CARDS_SHOWN ? nchildren : CARDS_SHOWN))
+			buf_puts(shown, "\n");
 		if (*first) {
 			fprintf(cred, "example card (site %s, child %s %s): %s\n", site->code,
 				child_no, name, code);
@@ -277,15 +290,23 @@ int cmd_demo(int argc, char **argv)
 	if (!a)
 		return 1;
 	char *cred_path = xasprintf("%s/demo-credentials.txt", dir);
+	char *cards_path = xasprintf("%s/demo-cards.csv", dir);
 	int fd = open(cred_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	FILE *cred = fd >= 0 ? fdopen(fd, "w") : NULL;
+	int kfd = open(cards_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	FILE *cards = kfd >= 0 ? fdopen(kfd, "w") : NULL;
+	struct buf shown;
 	int status = 1;
 	int64_t serial = 0, gserial = 0;
-	char *admin_pw = password(), *first_pw = NULL, *first_token = NULL;
-	if (!cred) {
-		fprintf(stderr, "mimamori: demo: cannot write %s\n", cred_path);
+	char *admin_pw = password(), *approver_pw = password(), *first_pw = NULL,
+	     *first_token = NULL;
+	buf_init(&shown, 1 << 20);
+	if (!cred || !cards) {
+		fprintf(stderr, "mimamori: demo: cannot write %s\n", cred ? cards_path : cred_path);
 		goto out;
 	}
+	/* Every card's code, for trying the kiosk without printing (fictional children). */
+	fprintf(cards, "site_code,child_no,code\n");
 	if (codes_path) {
 		/* Card codes of the synthetic children, for testing kiosks without printing. */
 		int cfd = open(codes_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -302,6 +323,12 @@ int cmd_demo(int argc, char **argv)
 	if (e != ERR_OK)
 		goto fail;
 	fprintf(cred, "ward admin: login admin  password %s\n", admin_pw);
+	/* A send to several sites needs a second person's approval: the contractor. */
+	e = user_add(a->store, a->vault, "contractor", "contractor", none, 0, approver_pw, &why);
+	if (e != ERR_OK)
+		goto fail;
+	fprintf(cred, "approver (contractor, approves emergency mail to several sites): login "
+		      "contractor  password %s\n", approver_pw);
 	int nsites = GAKUDO_SITES + HIROBA_SITES;
 	for (int i = 0; i < nsites; i++) {
 		int gakudo = i < GAKUDO_SITES;
@@ -355,7 +382,8 @@ int cmd_demo(int argc, char **argv)
 		int rest = total - big, others = big ? nsites - 1 : nsites, k = big ? i - 1 : i;
 		int share = i == 0 && big ? big : rest / others + (k < rest % others ? 1 : 0);
 		int first = i == 0;
-		e = add_children(a, &s, share, &serial, &gserial, cred, codes, &first);
+		e = add_children(a, &s, share, &serial, &gserial, cred, codes, cards, &shown,
+				 &first);
 		if (e != ERR_OK)
 			goto fail;
 	}
@@ -366,13 +394,18 @@ int cmd_demo(int argc, char **argv)
 	store_release(c);
 	printf("demo ward created in %s: %d sites, %lld children, %lld guardians (confirmed)\n",
 	       dir, nsites, (long long)serial, (long long)gserial);
-	printf("  ward admin:   login admin      password %s\n", admin_pw);
+	printf("  ward admin:   login admin      password %s   (区の管理者: /ward/)\n", admin_pw);
+	printf("  approver:     login contractor password %s   (委託事業者: approves emergency "
+	       "mail to several sites)\n",
+	       approver_pw);
 	printf("  site G01:     login staff-G01  password %s\n", first_pw ? first_pw : "?");
 	printf("  kiosk G01:    device token %s\n", first_token ? first_token : "?");
 	/* The first guardian generated is always serial 1 (see add_guardian). */
 	printf("  guardian:     hogo00001@example.jp  (sign in at /parent/; the link is in the "
 	       "Maildir)\n");
 	printf("  every login, password and kiosk token: %s\n", cred_path);
+	printf("card codes to type at a kiosk (child number and code; all in %s):\n%s", cards_path,
+	       shown.data ? shown.data : "");
 	status = 0;
 	goto out;
 fail:
@@ -382,6 +415,13 @@ out:
 		fclose(cred);
 	if (codes)
 		fclose(codes);
+	if (cards)
+		fclose(cards);
+	else if (kfd >= 0)
+		close(kfd);
+	buf_free(&shown);
+	free(cards_path);
+	vault_wipe_free(approver_pw);
 	vault_wipe_free(admin_pw);
 	vault_wipe_free(first_pw);
 	vault_wipe_free(first_token);

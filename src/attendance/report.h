@@ -28,7 +28,7 @@ struct report_out {
 };
 
 /* Builds the daily attendance list of site for day ("YYYY-MM-DD"; NULL or "" for today in
- * Japan) as format "pdf" or "csv"; encoding "utf8" (default when NULL) or "cp932" applies to
+ * Japan) as format "pdf", "xlsx" or "csv"; encoding "utf8" (default when NULL) or "cp932" applies to
  * CSV. Every active child of the site with first entry, last exit and status, by grade then
  * child number. Fills *out (caller frees with report_out_free, also after an error).
  * ERR_INVALID with *why (static text) for a bad date, format or encoding. Records nothing:
@@ -36,7 +36,8 @@ struct report_out {
 enum err report_daily(struct app *a, const struct site *site, const char *day, const char *format,
 		      const char *encoding, struct report_out *out, const char **why);
 
-/* Builds the ward's monthly usage for month ("YYYY-MM") as format "xlsx" or "csv": per site its
+/* Builds the ward's monthly usage for month ("YYYY-MM") as format "xlsx", "csv" or "pdf" (the
+ * workbook's sheets as printed pages, 和暦 in the titles): per site its
  * children (child_no, name, kana, grade, days attended, hours) and the site's totals, plus a
  * ward summary. Same ownership and errors as report_daily. */
 enum err report_monthly(struct app *a, const char *month, const char *format,

@@ -13,6 +13,7 @@
 #include "base/wareki.h"
 #include "base/xalloc.h"
 #include "doc/attendance_pdf.h"
+#include "doc/attendance_xlsx.h"
 #include "doc/csv_write.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -106,8 +107,10 @@ out:
 	return ERR_OK;
 }
 
+/* The printed list: a PDF, or a workbook when xlsx_tmpdir (its scratch directory) is set. */
 static enum err daily_pdf(const struct site *site, const char *day, const char *wareki,
-			  const struct day_row *rows, size_t n, struct buf *out)
+			  const struct day_row *rows, size_t n, struct buf *out,
+			  const char *xlsx_tmpdir)
 {
 	char printed[32], hhmm[8], summary[256];
 	int64_t now = clock_now_ms();
@@ -127,7 +130,7 @@ static enum err daily_pdf(const struct site *site, const char *day, const char *
 	snprintf(summary, sizeof summary, "在籍 %zu名　出席 %zu名　未出席 %zu名", n, attended,
 		 n - attended);
 	struct doc_daily d = {site->name, site->code, wareki, day, printed, summary, dr, n};
-	enum err e = doc_daily_pdf(&d, out);
+	enum err e = xlsx_tmpdir ? doc_daily_xlsx(xlsx_tmpdir, &d, out) : doc_daily_pdf(&d, out);
 	free(dr);
 	return e;
 }
@@ -193,25 +196,28 @@ enum err report_daily(struct app *a, const struct site *site, const char *day, c
 	snprintf(wareki + wl, sizeof wareki - wl, "(%s)", wdays[wareki_weekday(y, m, d)]);
 	int pdf = format && strcmp(format, "pdf") == 0;
 	int csv = format && strcmp(format, "csv") == 0;
+	int xlsx = format && strcmp(format, "xlsx") == 0;
 	int cp932 = encoding && strcmp(encoding, "cp932") == 0;
-	if (!pdf && !csv) {
-		*why = "format must be pdf or csv";
+	if (!pdf && !csv && !xlsx) {
+		*why = "format must be pdf, csv or xlsx";
 		return ERR_INVALID;
 	}
 	if (encoding && !cp932 && strcmp(encoding, "utf8") != 0) {
 		*why = "encoding must be utf8 or cp932";
 		return ERR_INVALID;
 	}
-	if (pdf && cp932) {
+	if ((pdf || xlsx) && cp932) {
 		*why = "encoding applies to csv only";
 		return ERR_INVALID;
 	}
 	enum err e = load_rows(a, site, day, today, &rows, &n);
 	if (e != ERR_OK)
 		return e;
-	if (pdf) {
-		e = daily_pdf(site, day, wareki, rows, n, &out->data);
-		out->content_type = "application/pdf";
+	if (pdf || xlsx) {
+		e = daily_pdf(site, day, wareki, rows, n, &out->data, xlsx ? a->data_dir : NULL);
+		out->content_type =
+		    xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+			 : "application/pdf";
 	} else {
 		e = daily_csv(site, day, cp932, rows, n, out);
 		out->content_type =
@@ -219,9 +225,9 @@ enum err report_daily(struct app *a, const struct site *site, const char *day, c
 	}
 	out->records = n;
 	snprintf(out->filename, sizeof out->filename, "daily-%s-%s%s.%s", site->code, day,
-		 cp932 ? "-cp932" : "", pdf ? "pdf" : "csv");
+		 cp932 ? "-cp932" : "", pdf ? "pdf" : xlsx ? "xlsx" : "csv");
 	snprintf(out->content, sizeof out->content, "daily %s %s %s%s", site->code, day,
-		 pdf ? "pdf" : "csv", cp932 ? " cp932" : "");
+		 pdf ? "pdf" : xlsx ? "xlsx" : "csv", cp932 ? " cp932" : "");
 	snprintf(out->object, sizeof out->object, "site:%s", site->code);
 	free_rows(rows, n);
 	return e;

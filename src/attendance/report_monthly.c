@@ -13,6 +13,7 @@
 #include "base/wareki.h"
 #include "base/xalloc.h"
 #include "doc/csv_write.h"
+#include "doc/table_pdf.h"
 #include "doc/xlsx.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -51,6 +52,7 @@ struct cell {
 struct emitter {
 	struct doc_xlsx *x;    /* XLSX, or NULL */
 	struct doc_csv_out *w; /* CSV, or NULL */
+	struct doc_table_pdf *p; /* PDF (the sheets as pages), or NULL */
 	unsigned row;	       /* next row of the current sheet */
 	enum err e;
 };
@@ -77,6 +79,8 @@ static void section(struct emitter *em, const char *sheet)
 	if (em->x) {
 		em->e = doc_xlsx_sheet(em->x, sheet);
 		em->row = 0;
+	} else if (em->p) {
+		doc_table_pdf_section(em->p, sheet);
 	} else if (em->w->rows > 0) {
 		em->e = doc_csv_out_row(em->w, NULL, 0, NULL); /* a blank line between sections */
 	}
@@ -99,13 +103,22 @@ static void row(struct emitter *em, const struct cell *cells, size_t n, enum doc
 	}
 	char nums[MAX_COLS][32];
 	const char *f[MAX_COLS];
+	int numeric[MAX_COLS];
 	for (size_t i = 0; i < n && i < MAX_COLS; i++) {
 		f[i] = cells[i].s;
+		numeric[i] = cells[i].is_num;
 		if (cells[i].is_num) {
 			snprintf(nums[i], sizeof nums[i], cells[i].hours ? "%.2f" : "%.0f",
 				 cells[i].v);
 			f[i] = nums[i];
 		}
+	}
+	if (em->p) {
+		em->e = doc_table_pdf_row(em->p, f, numeric, n < MAX_COLS ? n : MAX_COLS,
+					  st == DOC_XLSX_TITLE  ? DOC_TABLE_TITLE
+					  : st == DOC_XLSX_BOLD ? DOC_TABLE_BOLD
+								: DOC_TABLE_PLAIN);
+		return;
 	}
 	em->e = doc_csv_out_row(em->w, f, n < MAX_COLS ? n : MAX_COLS, NULL);
 }
@@ -114,6 +127,8 @@ static void widths(struct emitter *em, const double *w, size_t n)
 {
 	for (size_t i = 0; em->x && i < n; i++)
 		doc_xlsx_width(em->x, (unsigned)i, w[i]);
+	if (em->p)
+		doc_table_pdf_widths(em->p, w, n);
 }
 
 static void free_sites(struct site_use *s, size_t n)
@@ -397,8 +412,9 @@ enum err report_monthly(struct app *a, const char *month, const char *format,
 		return ERR_INVALID;
 	}
 	int xlsx = format && strcmp(format, "xlsx") == 0;
-	if (!xlsx && !(format && strcmp(format, "csv") == 0)) {
-		*why = "format must be xlsx or csv";
+	int pdf = format && strcmp(format, "pdf") == 0;
+	if (!xlsx && !pdf && !(format && strcmp(format, "csv") == 0)) {
+		*why = "format must be xlsx, csv or pdf";
 		return ERR_INVALID;
 	}
 	snprintf(first, sizeof first, "%04d-%02d-01", y, m);
@@ -410,6 +426,10 @@ enum err report_monthly(struct app *a, const char *month, const char *format,
 		e = doc_xlsx_new(a->data_dir, &em.x);
 		if (e != ERR_OK)
 			goto out;
+	} else if (pdf) {
+		char title[96];
+		snprintf(title, sizeof title, "月次利用実績 %s", wareki);
+		em.p = doc_table_pdf_new(title);
 	} else {
 		e = doc_csv_out_init(&w, DOC_CSV_UTF8_BOM, REPORT_MAX_BYTES);
 		if (e != ERR_OK)
@@ -423,21 +443,28 @@ enum err report_monthly(struct app *a, const char *month, const char *format,
 		em.x = NULL;
 		if (e == ERR_OK)
 			e = e2;
+	} else if (pdf) {
+		enum err e2 = doc_table_pdf_finish(em.p, &out->data);
+		em.p = NULL;
+		if (e == ERR_OK)
+			e = e2;
 	} else if (e == ERR_OK) {
 		out->data = w.out;
 		buf_init(&w.out, REPORT_MAX_BYTES);
 	}
 	for (size_t i = 0; i < n; i++)
 		out->records += sites[i].n;
+	const char *ext = xlsx ? "xlsx" : pdf ? "pdf" : "csv";
 	out->content_type =
-	    xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-		 : "text/csv; charset=utf-8";
-	snprintf(out->filename, sizeof out->filename, "monthly-%s.%s", month,
-		 xlsx ? "xlsx" : "csv");
-	snprintf(out->content, sizeof out->content, "monthly %s %s", month, xlsx ? "xlsx" : "csv");
+	    xlsx  ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	    : pdf ? "application/pdf"
+		  : "text/csv; charset=utf-8";
+	snprintf(out->filename, sizeof out->filename, "monthly-%s.%s", month, ext);
+	snprintf(out->content, sizeof out->content, "monthly %s %s", month, ext);
 	snprintf(out->object, sizeof out->object, "ward");
 out:
 	doc_xlsx_free(em.x);
+	doc_table_pdf_free(em.p);
 	doc_csv_out_free(&w);
 	free_sites(sites, n);
 	return e;

@@ -114,3 +114,29 @@ out:
 	store_release(c);
 	return e;
 }
+
+enum err device_kiosk_revoke(struct store_conn *c, int64_t kiosk_id)
+{
+	struct store_stmt *st = store_prepare(c, "SELECT revoked_ms IS NOT NULL FROM kiosks "
+						 "WHERE id = ?");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, kiosk_id);
+	int rc = store_step(st);
+	int revoked = rc == STORE_ROW ? (int)store_col_int(st, 0) : 0;
+	store_finish(st);
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
+	if (revoked)
+		return ERR_CONFLICT;
+	st = store_prepare(c, "UPDATE kiosks SET revoked_ms = ? WHERE id = ?");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, clock_now_ms());
+	store_bind_int(st, 2, kiosk_id);
+	enum err e = store_run(st);
+	store_finish(st);
+	if (e == ERR_OK)
+		device_kiosk_cache_clear();
+	return e;
+}

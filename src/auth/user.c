@@ -161,7 +161,8 @@ enum err user_load(struct store *s, int64_t id, struct user *u)
 	struct store_conn *c = store_acquire(s);
 	enum err e = ERR_DB;
 	struct store_stmt *st =
-	    store_prepare(c, "SELECT login, role FROM users WHERE id = ? AND disabled = 0");
+	    store_prepare(c, "SELECT login, role, must_change_password FROM users "
+			     "WHERE id = ? AND disabled = 0");
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, id);
@@ -173,6 +174,7 @@ enum err user_load(struct store *s, int64_t id, struct user *u)
 	u->id = id;
 	snprintf(u->login, sizeof u->login, "%s", store_col_text(st, 0));
 	u->role = role_parse(store_col_text(st, 1));
+	u->must_change_password = (int)store_col_int(st, 2);
 	store_finish(st);
 	st = NULL;
 	e = load_sites(c, u);
@@ -350,4 +352,9 @@ int user_can_see_site(const struct user *u, int64_t site_id)
 		if (u->site_ids[i] == site_id)
 			return 1;
 	return 0;
+}
+
+int user_login_ok(const char *login)
+{
+	return login_ok(login);
 }

@@ -23,6 +23,7 @@ struct user {
 	size_t nsites;
 	int64_t site_ids[USER_MAX_SITES]; /* for site staff: the sites they may see */
 	char site_codes[USER_MAX_SITES][16];
+	int must_change_password; /* set by an administrator: only a password change is allowed */
 };
 
 /* Creates a user with the given role (a stored role name) and, for site staff, sites (codes).
@@ -38,6 +39,9 @@ enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 
 /* Loads user id into *u (with sites). ERR_NOTFOUND when missing or disabled. */
 enum err user_load(struct store *s, int64_t id, struct user *u);
+
+/* Returns 1 when login is an acceptable login (2-60 letters, digits, '-', '_' or '.'). */
+int user_login_ok(const char *login);
 
 /* Returns 1 when u may see site_id (all non-site-staff roles see every site). */
 int user_can_see_site(const struct user *u, int64_t site_id);

@@ -121,35 +121,31 @@ static enum err draw_card(cairo_t *cr, const struct doc_card *card, double cx, d
 	return doc_qr_draw(cr, card->code, qx, qy, QR_SIZE);
 }
 
-/*
- * Writes the card sheets to path; cards stay the caller's. Returns ERR_OK, ERR_INVALID or
- * ERR_IO (and removes a partial file); see cards_pdf.h.
- */
-enum err doc_cards_pdf(const char *path, const struct doc_card *cards, size_t n)
+static bool cards_ok(const struct doc_card *cards, size_t n)
 {
-	enum err e = ERR_OK;
-	cairo_surface_t *surf = NULL;
-	cairo_t *cr = NULL;
-	bool created = false;
-	const double x0 = (PAGE_W - COLS * CARD_W) / 2;
-	const double y0 = (PAGE_H - ROWS * CARD_H) / 2;
-
-	if (!path || !cards || n == 0)
-		return ERR_INVALID;
+	if (!cards || n == 0)
+		return false;
 	for (size_t i = 0; i < n; i++) {
 		const struct doc_card *c = &cards[i];
 		if (!has(c->child_name) || !has(c->code) || !str_ok(c->child_name) ||
 		    !str_ok(c->child_kana) || !str_ok(c->site_name) || !str_ok(c->child_no) ||
 		    !str_ok(c->code))
-			return ERR_INVALID;
+			return false;
 	}
+	return true;
+}
 
-	surf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
-	created = true;
-	if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-		e = ERR_IO;
-		goto out;
-	}
+/* Draws the cards on surf's pages and finishes it. Returns ERR_OK, ERR_INVALID (a code too
+ * long for a QR code) or ERR_IO. */
+static enum err draw_sheets(cairo_surface_t *surf, const struct doc_card *cards, size_t n)
+{
+	enum err e = ERR_OK;
+	cairo_t *cr = NULL;
+	const double x0 = (PAGE_W - COLS * CARD_W) / 2;
+	const double y0 = (PAGE_H - ROWS * CARD_H) / 2;
+
+	if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS)
+		return ERR_IO;
 	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, "QR cards");
 	cr = cairo_create(surf);
 
@@ -180,9 +176,48 @@ enum err doc_cards_pdf(const char *path, const struct doc_card *cards, size_t n)
 out:
 	if (cr)
 		cairo_destroy(cr);
-	if (surf)
-		cairo_surface_destroy(surf);
-	if (e != ERR_OK && created)
+	return e;
+}
+
+/*
+ * Writes the card sheets to path; cards stay the caller's. Returns ERR_OK, ERR_INVALID or
+ * ERR_IO (and removes a partial file); see cards_pdf.h.
+ */
+enum err doc_cards_pdf(const char *path, const struct doc_card *cards, size_t n)
+{
+	if (!path || !cards_ok(cards, n))
+		return ERR_INVALID;
+	cairo_surface_t *surf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
+	enum err e = draw_sheets(surf, cards, n);
+	cairo_surface_destroy(surf);
+	if (e != ERR_OK)
 		unlink(path);
 	return e;
+}
+
+struct sink {
+	struct buf *out;
+	int full;
+};
+
+static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigned int len)
+{
+	struct sink *s = closure;
+	if (buf_append(s->out, data, len) != ERR_OK) {
+		s->full = 1;
+		return CAIRO_STATUS_WRITE_ERROR;
+	}
+	return CAIRO_STATUS_SUCCESS;
+}
+
+enum err doc_cards_pdf_buf(const struct doc_card *cards, size_t n, struct buf *out)
+{
+	struct sink sink = {out, 0};
+	if (!cards_ok(cards, n))
+		return ERR_INVALID;
+	cairo_surface_t *surf =
+	    cairo_pdf_surface_create_for_stream(write_cb, &sink, PAGE_W, PAGE_H);
+	enum err e = draw_sheets(surf, cards, n);
+	cairo_surface_destroy(surf);
+	return e == ERR_IO && sink.full ? ERR_TOOLARGE : e;
 }

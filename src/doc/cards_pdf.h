@@ -4,6 +4,7 @@
 #define MIMAMORI_DOC_CARDS_PDF_H
 #include <stddef.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 
 /* One card. All strings are UTF-8 and stay owned by the caller. */
@@ -26,5 +27,9 @@ struct doc_card {
  * written (a partial file is removed).
  */
 enum err doc_cards_pdf(const char *path, const struct doc_card *cards, size_t n);
+
+/* As doc_cards_pdf, appending the PDF to out instead of writing a file (ERR_TOOLARGE past
+ * out's cap). */
+enum err doc_cards_pdf_buf(const struct doc_card *cards, size_t n, struct buf *out);
 
 #endif

@@ -51,6 +51,10 @@ struct http_resp {
 /* A route: method, path pattern with {} for a segment parameter, roles allowed, handler. A
  * handler returns ERR_OK after filling rs, or an error; http_error sets its message. */
 typedef enum err (*http_handler)(struct http_req *rq, struct http_resp *rs);
+/* A bit of a route's roles that is no role: the route stays open to a user who must change a
+ * password an administrator set (every other route but the public ones answers 403
+ * password_change_required). */
+#define HTTP_PASSWORD_DUE_OK (1u << 16)
 struct http_route {
 	const char *method;
 	const char *pattern;

@@ -208,6 +208,12 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 		}
 		goto out;
 	}
+	if ((rq.role & ROLE_ANY_USER) && rq.user.must_change_password &&
+	    !(r->roles & (HTTP_PASSWORD_DUE_OK | ROLE_PUBLIC))) {
+		ret = send_error(mc, 403, "password_change_required",
+				 "パスワードの変更が必要です。新しいパスワードを設定してください。");
+		goto out;
+	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && !r->csrf_exempt &&
 	    (rq.role & (ROLE_ANY_USER | ROLE_GUARDIAN))) {
 		const char *got = http_header(&rq, "X-CSRF-Token");

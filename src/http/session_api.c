@@ -15,8 +15,9 @@ static json_t *user_json(const struct user *u, const char *csrf)
 	json_t *sites = json_array();
 	for (size_t i = 0; i < u->nsites; i++)
 		json_array_append_new(sites, json_string(u->site_codes[i]));
-	return json_pack("{s:{s:s,s:s,s:o},s:s}", "user", "login", u->login, "role",
-			 role_name(u->role), "sites", sites, "csrf", csrf);
+	return json_pack("{s:{s:s,s:s,s:o,s:b},s:s}", "user", "login", u->login, "role",
+			 role_name(u->role), "sites", sites, "must_change_password",
+			 u->must_change_password, "csrf", csrf);
 }
 
 char *session_cookie(struct app *a, const char *name, const char *value, long max_age)

@@ -56,6 +56,18 @@ MAILVIEW = [["B008", "G02", "加藤 八郎", "カトウ ハチロウ", "3", "201
              "browser.ok@mailview.example.net"],
             ["B009", "G02", "吉田 九美", "ヨシダ クミ", "2", "2017-09-09", "吉田 久",
              "browser.ng@refused.example.org"]]
+# The ward admin's pages (tests/browser/11-ward, 12-reports): a site of their own, G03, whose
+# children only those tests touch; W001 has a card (its code and a G03 kiosk are given), the
+# others none.
+WARD_SITE = ["G03", "つばさ学童クラブ"]
+WARD = [["W001", "G03", "森 一花", "モリ イチカ", "2", "2018-04-01", "森 京子",
+         "browser.ward1@example.jp"],
+        ["W002", "G03", "林 二郎", "ハヤシ ジロウ", "3", "2017-05-02", "林 誠",
+         "browser.ward2@example.jp"],
+        ["W003", "G03", "池田 三葉", "イケダ ミツハ", "1", "2019-06-03", "池田 恵",
+         "browser.ward3@example.jp"],
+        ["W004", "G03", "石川 四郎", "イシカワ シロウ", "4", "2016-07-04", "石川 良子",
+         "browser.ward4@example.jp"]]
 STAFF = "staff01"
 ADMIN = "admin01"        # ward admin: composes emergency mail (tests/browser/7-emergency)
 APPROVER = "contract01"  # contractor: the second person who approves a send to several sites
@@ -199,6 +211,15 @@ def main():
                             "expected %d" % (row[0], len(now), len(new), len(codes) + 1))
             codes.append(new[0])
         token = d.kiosk_add("G01")
+        # --- the ward admin's pages (11-ward, 12-reports)
+        d.site_add(*WARD_SITE)
+        d.import_children(d.write_csv("ward.csv", WARD))
+        d.card_issue(child="W001")
+        ward_codes = harness.decode_qr_codes(d.card_sheet("G03"))
+        if len(ward_codes) != 1:
+            return fail("the G03 sheet holds %d codes, expected W001's only" % len(ward_codes))
+        ward_kiosk = d.kiosk_add("G03")
+        # ---
         srv.start()
         maildir = os.path.join(d.tmp, "mail")
         mails = harness.wait_until(
@@ -248,6 +269,13 @@ def main():
             "MIMAMORI_SECOND_SITE_CODE": "G02",
             "MIMAMORI_MAILVIEW_OK_EMAIL": MAILVIEW[0][7],
             "MIMAMORI_MAILVIEW_REFUSED_EMAIL": MAILVIEW[1][7],
+            # the ward admin's pages
+            "MIMAMORI_WARD_SITE_CODE": WARD_SITE[0],
+            "MIMAMORI_WARD_SITE_NAME": WARD_SITE[1],
+            "MIMAMORI_WARD_CHILDREN": json.dumps([[r[0], r[2]] for r in WARD],
+                                                 ensure_ascii=False),
+            "MIMAMORI_WARD_CARD_CODE": ward_codes[0],
+            "MIMAMORI_WARD_KIOSK_TOKEN": ward_kiosk,
         })
         print("# server %s, data %s" % (srv.url, d.path))
         sys.stdout.flush()

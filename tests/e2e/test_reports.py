@@ -174,7 +174,7 @@ class ReportTest(ServerTestCase):
         # Bad requests export nothing and record nothing.
         self.report("daily", "--site", "G01", "--date", "2025-02-30", "--format", "pdf",
                     expect_rc=2)
-        self.report("daily", "--site", "G01", "--format", "xlsx", expect_rc=2)
+        self.report("daily", "--site", "G01", "--format", "docx", expect_rc=2)
         self.report("monthly", "--month", "2025-13", "--format", "csv", expect_rc=2)
         self.report("daily", "--site", "G99", "--format", "pdf", expect_rc=1)
 
@@ -216,7 +216,7 @@ class ReportTest(ServerTestCase):
         r = staff.get(base % "G02" + "pdf")
         self.assertEqual(r.status, 403, r)
         self.assertIn("message", r.json)
-        self.assertEqual(staff.get(base % "G01" + "xlsx").status, 400)
+        self.assertEqual(staff.get(base % "G01" + "docx").status, 400)
         self.assertEqual(staff.get(base % "G99" + "pdf").status, 404)
         self.assertEqual(staff.get("/api/v1/reports/monthly?month=%s&format=csv" % month).status,
                          403)

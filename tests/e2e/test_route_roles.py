@@ -48,6 +48,20 @@ EXPECTED = {
     ("POST", "/api/v1/mail/sends/{}/retry"): {"ward_admin"},
     ("GET", "/api/v1/unsubscribe/{}"): {"public"},
     ("POST", "/api/v1/unsubscribe/{}"): {"public"},
+    # the ward administrator's screens (issue 11)
+    ("POST", "/api/v1/session/password"): STAFF,
+    ("GET", "/api/v1/overview"): {"ward_admin"},
+    ("GET", "/api/v1/sites/{}/cards"): {"ward_admin"},
+    ("POST", "/api/v1/sites/{}/cards"): {"ward_admin"},
+    ("POST", "/api/v1/sites/{}/cards/{}/reissue"): {"ward_admin"},
+    ("GET", "/api/v1/sites/{}/cards/sheet"): {"ward_admin"},
+    ("GET", "/api/v1/kiosks"): {"ward_admin"},
+    ("POST", "/api/v1/sites/{}/kiosks"): {"ward_admin"},
+    ("POST", "/api/v1/kiosks/{}/revoke"): {"ward_admin"},
+    ("GET", "/api/v1/users"): {"ward_admin"},
+    ("POST", "/api/v1/users"): {"ward_admin"},
+    ("PATCH", "/api/v1/users/{}"): {"ward_admin"},
+    ("POST", "/api/v1/users/{}/password"): {"ward_admin"},
 }
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian"]
@@ -61,6 +75,14 @@ def paths_for(pattern):
     a retry is 409)."""
     if pattern.startswith("/api/v1/mail/sends/"):
         return [pattern.replace("{}", "confirm")]  # the confirmation mail's send
+    # The ward admin's screens: R001's card at G01; the second kiosk (not the one the kiosk
+    # caller uses); u_lock (user 5, checked in setUp), whose password may be reset.
+    if pattern == "/api/v1/sites/{}/cards/{}/reissue":
+        return ["/api/v1/sites/G01/cards/R001/reissue"]
+    if pattern.startswith("/api/v1/kiosks/"):
+        return [pattern.replace("{}", "2")]
+    if pattern.startswith("/api/v1/users/"):
+        return [pattern.replace("{}", "5")]
     if pattern.startswith("/api/v1/parent/"):
         p = pattern.replace("{}", "R001", 1)
         return [p.replace("{}", "2099-01-05" if "/days/" in p else "999999")]
@@ -84,6 +106,8 @@ class RouteRoleTest(ServerTestCase):
         d.user_add("u_site_staff", "site_staff", ["G01"])
         d.user_add("u_lock", "site_staff", ["G01"])
         self.kiosk_token = d.kiosk_add("G01")
+        d.kiosk_add("G02")  # kiosk 2: the one POST /api/v1/kiosks/2/revoke revokes
+        self.assertEqual(d.query("SELECT id FROM users WHERE login = 'u_lock'"), [(5,)])
         d.import_children(d.write_csv("roster.csv", [
             ["R001", "G01", "山田 太郎", "ヤマダ タロウ", "2", "2017-05-03", "山田 花子",
              GUARDIAN]]))

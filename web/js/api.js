@@ -70,9 +70,22 @@ export async function request(path, opts = {}) {
     const msg = data && typeof data.message === 'string' && data.message.trim()
       ? data.message.trim()
       : fallbackMessage(res.status);
-    throw new ApiError(res.status, msg, data);
+    const err = new ApiError(res.status, msg, data);
+    // A password an administrator set must be changed before anything else (the server
+    // refuses every other request): take the person to the change screen.
+    if (err.code === 'password_change_required') goChangePassword();
+    throw err;
   }
   return data;
+}
+
+const PASSWORD_PAGE = '/staff/password.html';
+/** Opens the password change screen, coming back here afterwards; returns false on that
+ * page itself (nothing to do). */
+export function goChangePassword() {
+  if (location.pathname === PASSWORD_PAGE) return false;
+  location.assign(`${PASSWORD_PAGE}?next=${encodeURIComponent(location.pathname + location.hash)}`);
+  return true;
 }
 
 /** Current date/time parts in Japan, whatever the device's own time zone. */
@@ -131,6 +144,7 @@ export async function staffSignIn(ui, setAlert, onSignedIn) {
   try {
     const data = await request('/session', { method: 'POST', body: { login, password } });
     ui.loginPw.value = '';
+    if (data && data.user && data.user.must_change_password && goChangePassword()) return;
     await onSignedIn(data);
   } catch (err) {
     setAlert(ui.loginError, err.message);

@@ -113,6 +113,7 @@ function toLogin(message) {
   state.csrf = null; state.user = null; state.lastBoard = null;
   show(ui.loading, false); show(ui.app, false); show(ui.who, false); show(ui.signout, false);
   show(ui.emergency, false);
+  show($('reports-link'), false); show($('ward-link'), false);
   show(ui.login, true);
   setAlert(ui.loginError, message);
   ui.loginPw.value = '';
@@ -154,6 +155,8 @@ async function onSignedIn(data) {
   show(ui.who, true); show(ui.signout, true); show(ui.app, true);
   // Emergency mail is for the ward's roles and the contractor, not for club staff.
   show(ui.emergency, ['ward_admin', 'ward_staff', 'contractor'].includes(data.user.role));
+  show($('reports-link'), data.user.role !== 'contractor'); // reports: ward roles and site staff
+  show($('ward-link'), data.user.role === 'ward_admin');
   await loadSites();
 }
 

@@ -1,0 +1,237 @@
+// mimamori — the frame the ward administrator's pages (/ward/), the reports page and the
+// password page share: the session check, the sign-in form, the role gate, the menu, sign-out,
+// a confirm dialog, and downloads through fetch (so that errors show on the page).
+import { request, ApiError, el, staffSignIn, goChangePassword, API } from '/js/api.js';
+
+export const ROLE_LABEL = {
+  ward_admin: '区の管理者',
+  ward_staff: '区職員',
+  contractor: '委託事業者',
+  site_staff: '施設職員',
+};
+
+// The menu: each entry with the roles that may use it.
+const MENU = [
+  { href: '/ward/', text: 'ホーム', roles: ['ward_admin'] },
+  { href: '/ward/sites.html', text: '施設の設定', roles: ['ward_admin'] },
+  { href: '/ward/cards.html', text: 'カード', roles: ['ward_admin'] },
+  { href: '/ward/kiosks.html', text: 'キオスク端末', roles: ['ward_admin'] },
+  { href: '/ward/users.html', text: '利用者', roles: ['ward_admin'] },
+  { href: '/staff/reports.html', text: '帳票・台帳', roles: ['ward_admin', 'ward_staff', 'site_staff'] },
+  { href: '/staff/', text: '職員ボード', roles: ['ward_admin', 'ward_staff', 'contractor', 'site_staff'] },
+  { href: '/staff/emergency.html', text: '緊急一斉メール', roles: ['ward_admin', 'ward_staff', 'contractor'] },
+];
+
+const $ = (id) => document.getElementById(id);
+
+export function show(node, on = true) { node.hidden = !on; }
+export function setAlert(node, msg, kind) {
+  if (kind) node.className = `alert alert-${kind}`;
+  if (msg instanceof Node) node.replaceChildren(msg);
+  else node.textContent = msg || '';
+  show(node, !!msg);
+}
+
+/** The sign-in form, built into #login (one copy for every page). */
+function buildLogin(note) {
+  const login = $('login');
+  const error = el('div', { id: 'login-error', class: 'alert alert-error', role: 'alert', 'data-testid': 'login-error', hidden: true });
+  const id = el('input', { type: 'text', id: 'login-id', name: 'login', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true, 'data-testid': 'login-id' });
+  const pw = el('input', { type: 'password', id: 'login-password', name: 'password', autocomplete: 'current-password', required: true, 'data-testid': 'login-password' });
+  const submit = el('button', { type: 'submit', class: 'btn btn-block btn-large', id: 'login-submit', 'data-testid': 'login-submit', text: 'ログイン' });
+  const form = el('form', { id: 'login-form', novalidate: true },
+    el('div', { class: 'field' }, el('label', { for: 'login-id', text: 'ログインID' }), id),
+    el('div', { class: 'field' }, el('label', { for: 'login-password', text: 'パスワード' }), pw),
+    submit);
+  login.replaceChildren(el('div', { class: 'card' },
+    el('h2', { id: 'login-title', text: '職員ログイン' }),
+    note ? el('p', { class: 'muted small', text: note }) : null,
+    error, form));
+  login.setAttribute('aria-labelledby', 'login-title');
+  return { form, loginId: id, loginPw: pw, loginSubmit: submit, loginError: error };
+}
+
+/** The menu for role, the current page marked. */
+function buildNav(role) {
+  const nav = $('ward-nav');
+  const here = location.pathname.replace(/index\.html$/, '');
+  const items = MENU.filter((m) => m.roles.includes(role)).map((m) => {
+    const a = el('a', { href: m.href, text: m.text });
+    if (m.href === here) a.setAttribute('aria-current', 'page');
+    return el('li', {}, a);
+  });
+  nav.replaceChildren(el('ul', {}, ...items));
+  show(nav, true);
+}
+
+/**
+ * Starts the page: checks the session (or shows the sign-in form), gates by roles, builds the
+ * menu, and calls onReady(session) once signed in with an allowed role. session: {user, csrf}.
+ * Options: roles (who may use the page), deniedText, loginNote, passwordPage (stay on this
+ * page while a password change is due).
+ */
+export function startShell({ roles, deniedText, loginNote, passwordPage = false, onReady }) {
+  const ui = buildLogin(loginNote);
+  const who = $('who');
+  const signout = $('signout');
+  const session = { user: null, csrf: null };
+
+  function toLogin(message, kind = 'error') {
+    session.user = null;
+    session.csrf = null;
+    for (const id of ['loading', 'app', 'denied']) show($(id), false);
+    show(who, false); show(signout, false); show($('ward-nav'), false);
+    show($('login'), true);
+    setAlert(ui.loginError, message, kind);
+    ui.loginPw.value = '';
+    (ui.loginId.value ? ui.loginPw : ui.loginId).focus();
+  }
+
+  async function signedIn(data) {
+    if (!data || !data.user || !data.csrf) {
+      toLogin('サーバーの応答が正しくありません。');
+      return;
+    }
+    if (data.user.must_change_password && !passwordPage && goChangePassword()) return;
+    session.user = data.user;
+    session.csrf = data.csrf;
+    setAlert(ui.loginError, '');
+    show($('loading'), false); show($('login'), false);
+    const role = ROLE_LABEL[data.user.role] || data.user.role || '';
+    who.textContent = `${data.user.login}${role ? `（${role}）` : ''}`;
+    show(who, true); show(signout, true);
+    buildNav(data.user.role);
+    if (roles && !roles.includes(data.user.role)) {
+      $('denied-text').textContent = deniedText || 'この画面を使う権限がありません。';
+      show($('denied'), true);
+      return;
+    }
+    show($('app'), true);
+    await onReady(session);
+  }
+
+  ui.form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    await staffSignIn(ui, (node, msg) => setAlert(node, msg, 'error'), signedIn);
+  });
+  signout.addEventListener('click', async () => {
+    signout.disabled = true;
+    try {
+      await request('/session', { method: 'DELETE', csrf: session.csrf });
+    } catch (err) {
+      // Already signed out (401) or the server is away: leave the screen either way.
+    } finally {
+      signout.disabled = false;
+    }
+    toLogin('ログアウトしました。', 'info');
+  });
+
+  (async () => {
+    try {
+      await signedIn(await request('/session'));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) toLogin('');
+      else toLogin(err.message);
+    }
+  })();
+
+  return {
+    session,
+    /** Call on an ApiError: a 401 goes back to the sign-in form; returns true when handled. */
+    handleAuth(err) {
+      if (err instanceof ApiError && err.status === 401) {
+        toLogin('ログインの有効期限が切れました。もう一度ログインしてください。');
+        return true;
+      }
+      return false;
+    },
+  };
+}
+
+/**
+ * Asks with the page's <dialog id="confirm-dialog"> (text, the OK button's label); resolves
+ * true when confirmed. The dialog keeps the keyboard inside and Esc cancels.
+ */
+export function confirmDialog(text, okLabel) {
+  const dialog = $('confirm-dialog');
+  $('confirm-text').textContent = text;
+  const ok = $('confirm-ok');
+  const cancel = $('confirm-cancel');
+  ok.textContent = okLabel;
+  return new Promise((resolve) => {
+    const done = (v) => {
+      ok.removeEventListener('click', onOk);
+      cancel.removeEventListener('click', onCancel);
+      dialog.removeEventListener('close', onClose);
+      if (dialog.open) dialog.close();
+      resolve(v);
+    };
+    const onOk = () => done(true);
+    const onCancel = () => done(false);
+    const onClose = () => done(false);
+    ok.addEventListener('click', onOk);
+    cancel.addEventListener('click', onCancel);
+    dialog.addEventListener('close', onClose);
+    dialog.showModal();
+    cancel.focus();
+  });
+}
+
+/**
+ * Downloads GET path (under /api/v1) as a file: the server's error message on failure (an
+ * ApiError), else {filename, ledgerId, lossyRows, lossy, bytes}. The file is saved through a
+ * temporary link, as a click on a download link would.
+ */
+export async function download(path) {
+  let res;
+  try {
+    res = await fetch(API + path, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: '*/*' } });
+  } catch (e) {
+    throw new ApiError(0, 'サーバーに接続できません。ネットワークを確認してください。', null);
+  }
+  if (!res.ok) {
+    let data = null;
+    try { data = JSON.parse(await res.text()); } catch { /* keep null */ }
+    const msg = data && typeof data.message === 'string' && data.message.trim()
+      ? data.message.trim() : `ダウンロードできませんでした（${res.status}）。`;
+    const err = new ApiError(res.status, msg, data);
+    if (err.code === 'password_change_required') goChangePassword();
+    throw err;
+  }
+  const blob = await res.blob();
+  const disp = res.headers.get('Content-Disposition') || '';
+  const m = /filename="([^"]+)"/.exec(disp);
+  const filename = m ? m[1] : 'download';
+  const url = URL.createObjectURL(blob);
+  const a = el('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+  return {
+    filename,
+    bytes: blob.size,
+    ledgerId: res.headers.get('X-Mimamori-Ledger-Id'),
+    lossyRows: Number(res.headers.get('X-Mimamori-Lossy-Rows') || 0),
+    lossy: res.headers.get('X-Mimamori-Lossy') || '',
+  };
+}
+
+/** "2026-11-23T15:02:03+09:00" → "2026-11-23 15:02". */
+export function stamp(iso) {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso || '');
+  return m ? `${m[1]} ${m[2]}` : (iso || '');
+}
+
+/** Today in Japan as "YYYY-MM-DD". */
+export function todayJst() {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return parts;
+}
+
+/** Fills a <select> with the sites ({code, name}), optionally after a first option. */
+export function fillSites(select, sites, first) {
+  select.replaceChildren();
+  if (first) select.append(el('option', { value: '', text: first }));
+  for (const s of sites) select.append(el('option', { value: s.code, text: `${s.name}（${s.code}）` }));
+}
