@@ -16,7 +16,9 @@
 #include "base/clock.h"
 #include "base/xalloc.h"
 
-#define SWEEP_MS 200
+#define SWEEP_MS 200	   /* between sweeps */
+#define SWEEP_PRESSED_MS 50 /* between sweeps near the limit: waiting connections are cut
+			     * before the daemon fills up and new ones queue in the backlog */
 
 struct guard_conn {
 	struct guard_conn *prev, *next; /* under g->lock */
@@ -128,7 +130,8 @@ static void *sweeper_main(void *arg)
 	while (!g->stopping) {
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += SWEEP_MS * 1000000L;
+		ts.tv_nsec += (pressed(g, atomic_load(&g->open)) ? SWEEP_PRESSED_MS : SWEEP_MS) *
+			      1000000L;
 		if (ts.tv_nsec >= 1000000000L) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
@@ -217,6 +220,13 @@ struct guard_conn *guard_open(struct guard *g, int fd, const struct sockaddr *sa
 		size_t i = slot_find(g, c->addr);
 		g->slots[i].addr = c->addr;
 		g->slots[i].count++;
+		/* guard_admit runs in each worker thread at once, so a burst from one address can
+		 * pass it a few times too often: the extra ones end here, before any byte is read. */
+		if (g->l.per_addr && g->slots[i].count > g->l.per_addr && !exempt(g, c->addr)) {
+			shutdown(fd, SHUT_RDWR);
+			c->shut = 1;
+			atomic_fetch_add(&g->refused, 1);
+		}
 	}
 	atomic_fetch_add(&g->open, 1);
 	pthread_mutex_unlock(&g->lock);

@@ -6,6 +6,8 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +31,7 @@
 
 /* Deadlines and limits of the connection guard (see guard.h and docs/architecture.md). */
 #define HEADER_MS 10000	       /* a request's headers, from connect or the previous answer */
-#define PRESSED_HEADER_MS 1000 /* the same while connections are near the limit */
+#define PRESSED_HEADER_MS 500 /* the same while connections are near the limit */
 #define BODY_MS 60000	       /* a body, from its headers (1 MiB on a slow phone line) */
 #define IDLE_S 30	       /* libmicrohttpd's own inactivity timeout */
 #define FD_SPARE 256	       /* descriptors kept for the database, mail, files */
@@ -449,7 +451,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		st->started = 1;
 		guard_set_phase(guard_of(mc), GUARD_BODY);
 		if (guard_pressed(srv->guard) && strcmp(url, "/healthz") != 0 &&
-		    !has_credentials(mc))
+		    strcmp(url, "/metrics") != 0 && !has_credentials(mc))
 			return send_busy(srv, mc, strncmp(url, "/api/", 5) == 0);
 		return MHD_YES;
 	}
@@ -530,6 +532,37 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
 	struct http_server *srv = cls;
 	(void)addrlen;
 	return guard_admit(srv->guard, addr) ? MHD_YES : MHD_NO;
+}
+
+/* libmicrohttpd's own messages (a client closed its connection, a request too large …) into
+ * our log, at most LOG_PER_MINUTE a minute: an attack must not flood stderr. Its messages
+ * name no request content. */
+#define LOG_PER_MINUTE 20
+static void on_log(void *cls, const char *fmt, va_list ap)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static int64_t minute;
+	static long count, dropped;
+	char line[256];
+	(void)cls;
+	int64_t now = clock_mono_ms() / 60000;
+	pthread_mutex_lock(&lock);
+	if (now != minute) {
+		if (dropped)
+			log_warn("http: %ld more messages of the HTTP library in the last minute",
+				 dropped);
+		minute = now;
+		count = dropped = 0;
+	}
+	int show = ++count <= LOG_PER_MINUTE;
+	if (!show)
+		dropped++;
+	pthread_mutex_unlock(&lock);
+	if (!show)
+		return;
+	vsnprintf(line, sizeof line, fmt, ap);
+	line[strcspn(line, "\r\n")] = '\0';
+	log_warn("http: %s", line);
 }
 
 /* Worker threads: MIMAMORI_HTTP_THREADS, else 16. Handlers mostly wait on the shared commit,
@@ -634,7 +667,8 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	    on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)http_threads(), MHD_OPTION_NOTIFY_COMPLETED,
 	    on_done, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_CONNECTION_TIMEOUT,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_EXTERNAL_LOGGER, on_log, srv,
+	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)IDLE_S, MHD_OPTION_CONNECTION_LIMIT, gl.max_conns,
 	    MHD_OPTION_END);
 	if (!srv->d)
