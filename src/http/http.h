@@ -47,7 +47,7 @@ struct http_resp {
 		const char *name; /* static header name, e.g. "Content-Disposition" */
 		char *value;      /* malloc'd */
 	} headers[HTTP_RESP_HEADERS]; /* more headers of a successful response (downloads) */
-	void (*after)(void *arg); /* run once the answer has been sent (http_after), or NULL */
+	void (*after)(void *arg); /* run after the answer has been sent (http_after), or NULL */
 	void *after_arg;
 };
 
@@ -67,8 +67,9 @@ struct http_route {
 /* Route flags. Without HTTP_ROUTE_ONE_CLICK a route takes only application/json bodies and
  * refuses a state-changing request whose Origin (or Referer) is another site's. */
 #define HTTP_ROUTE_NO_CSRF 1u	/* no X-CSRF-Token needed */
-#define HTTP_ROUTE_ONE_CLICK 2u /* RFC 8058 one-click: also a form-encoded body, from any
-				 * origin (a capability URL used without cookies) */
+#define HTTP_ROUTE_ONE_CLICK 2u /* RFC 8058 one-click: any body (form-encoded or multipart,
+				 * the handler reads it), from any origin (a capability URL used
+				 * without cookies) */
 #define HTTP_ROUTE_THROTTLE_FAILED 4u /* sign-in by token: refused (429) while the caller's
 				       * address is throttled; a 401 or 404 counts against it */
 #define HTTP_ROUTE_THROTTLE_EACH 8u   /* every call counts against the caller's address */
@@ -97,9 +98,10 @@ enum err http_error_as(struct http_resp *rs, enum err e, const char *code, const
 /* Adds header name (static) with value (copied) to a successful response; ERR_TOOLARGE when
  * HTTP_RESP_HEADERS are already set, ERR_INVALID for a value with CR or LF. */
 enum err http_set_header(struct http_resp *rs, const char *name, const char *value);
-/* Has fn(arg) run once the answer to this request has been sent (work whose duration must not
- * show in the answer's timing); fn runs exactly once, whatever happens, and owns arg. At most
- * one per response. */
+/* Has fn(arg) run in the server's delayed-work thread a random 50-150 ms after the answer to
+ * this request has been sent (work whose duration must show neither in the answer's timing nor
+ * right after it); fn runs exactly once, whatever happens (at the latest when the server
+ * stops), and owns arg. At most one per response. */
 void http_after(struct http_resp *rs, void (*fn)(void *arg), void *arg);
 /* Returns the HTTP status for an error value (the one place that maps them). */
 unsigned http_status_for(enum err e);

@@ -24,6 +24,7 @@
 #include "base/xalloc.h"
 #include "http/guard.h"
 #include "http/headers.h"
+#include "http/later.h"
 #include "http/origin.h"
 #include "http/static_files.h"
 #include "store/store.h"
@@ -42,6 +43,7 @@ struct http_server {
 	const struct http_route *routes;
 	char *web_dir;
 	struct guard *guard;
+	struct later *later; /* http_after's work, run a little after the answer */
 	char origin[HTTP_ORIGIN_MAX]; /* the public origin (base_url's, else the listen address's) */
 	uint32_t proxies[GUARD_EXEMPT_MAX]; /* trusted reverse proxies (IPv4, network order) */
 	size_t nproxies;
@@ -271,11 +273,11 @@ static enum MHD_Result check_request(struct http_server *srv, struct MHD_Connect
 		*done = 0;
 		return MHD_YES;
 	}
+	/* RFC 8058 one-click posts come form-encoded or as multipart (its handler reads them);
+	 * everything else is JSON. */
 	const char *ct = http_header(rq, "Content-Type");
-	if ((ct || rq->body_len > 0) &&
-	    !(ct && (media_type_is(ct, "application/json") ||
-		     ((r->flags & HTTP_ROUTE_ONE_CLICK) &&
-		      media_type_is(ct, "application/x-www-form-urlencoded")))))
+	if (!(r->flags & HTTP_ROUTE_ONE_CLICK) && (ct || rq->body_len > 0) &&
+	    !(ct && media_type_is(ct, "application/json")))
 		return send_error(mc, 415, "content_type",
 				  "送信形式が正しくありません。JSON（Content-Type: "
 				  "application/json）で送ってください。");
@@ -492,14 +494,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		    enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *srv = cls;
 	struct req_state *st = *con_cls;
-	(void)cls;
 	(void)toe;
 	/* Back to waiting for the next request's headers (keep-alive). */
 	guard_set_phase(guard_of(c), GUARD_WAIT);
 	if (st) {
+		/* The answer has been sent; the work runs a random 50-150 ms later in its own
+		 * thread, when the caller is long done measuring. */
 		if (st->after)
-			st->after(st->after_arg);
+			later_add(srv->later, st->after, st->after_arg);
 		buf_free(&st->body);
 		free(st);
 		*con_cls = NULL;
@@ -660,7 +664,8 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	};
 	memcpy(gl.exempt, srv->proxies, sizeof gl.exempt);
 	srv->guard = guard_start(&gl);
-	if (!srv->guard)
+	srv->later = later_start();
+	if (!srv->guard || !srv->later)
 		goto fail;
 	srv->d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, on_accept, srv,
@@ -678,6 +683,7 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	*out = srv;
 	return ERR_OK;
 fail:
+	later_stop(srv->later);
 	guard_stop(srv->guard);
 	free(srv->web_dir);
 	free(srv);
@@ -689,6 +695,7 @@ void http_server_stop(struct http_server *srv)
 	if (!srv)
 		return;
 	MHD_stop_daemon(srv->d);
+	later_stop(srv->later); /* runs what is still waiting */
 	guard_stop(srv->guard);
 	free(srv->web_dir);
 	free(srv);
