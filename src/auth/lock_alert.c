@@ -38,7 +38,8 @@ enum err auth_lock_alert(struct store_conn *c, const struct vault *v, const char
 	char date[16], hhmm[8];
 	clock_jst_date(now_ms, date, sizeof date);
 	clock_jst_hhmm(now_ms, hhmm, sizeof hhmm);
-	char *more = others ? xasprintf("このほか、通知を控えたロックが %d 件あります（監査ログに記録されています）。\n\n",
+	char *more = others ? xasprintf("このほか、通知を控えたロックが %d "
+					"件あります（監査ログに記録されています）。\n\n",
 					others)
 			    : xstrdup("");
 	char *body = xasprintf(
@@ -52,7 +53,8 @@ enum err auth_lock_alert(struct store_conn *c, const struct vault *v, const char
 	    "%s"
 	    "本人の入力ミスでなければ、パスワードを推測する攻撃のおそれがあります。\n"
 	    "監査ログ（mimamori audit）の signin.fail と signin.locked を確認してください。\n"
-	    "以前にこの職員がログインした端末からは、ロック中でも正しいパスワードでログインできます。\n"
+	    "以前にこの職員がログインした端末からは、ロック中でも正しいパスワードでログインできます"
+	    "。\n"
 	    "\n"
 	    "このメールは送信専用です。\n",
 	    (long long)user_id, role, date, hhmm, (long long)failures, USER_LOCK_MS / 60000, more);

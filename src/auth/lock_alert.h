@@ -7,8 +7,9 @@
 
 #include "base/err.h"
 
-#define LOCK_ALERTS_PER_HOUR 10 /* mails at most; further locks are only audited, and counted
-				 * in the next mail */
+#define LOCK_ALERTS_PER_HOUR                                                                       \
+	10 /* mails at most; further locks are only audited, and counted                           \
+	    * in the next mail */
 
 struct store_conn;
 struct vault;

@@ -81,7 +81,8 @@ const char *auth_password_refusal(const char *password, const char *login,
 	size_t n = utf8_chars(password);
 	const char *why = NULL;
 	if (n < AUTH_PASSWORD_MIN)
-		return "パスワードは10文字以上にしてください（文字の種類は問いません。長い文やフレーズがおすすめです）。";
+		return "パスワードは10文字以上にしてください（文字の種類は問いません。長い文やフレ"
+		       "ーズがおすすめです）。";
 	if (n > AUTH_PASSWORD_MAX)
 		return "パスワードは128文字以内にしてください。";
 	if (distinct_chars(password, 4) < 4)

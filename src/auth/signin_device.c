@@ -8,8 +8,8 @@
 
 #include "store/store.h"
 
-enum err signin_device_find(struct store_conn *c, int64_t user_id, const char *cookie,
-			    int64_t now, int *found, unsigned char hash[VAULT_HASH_LEN],
+enum err signin_device_find(struct store_conn *c, int64_t user_id, const char *cookie, int64_t now,
+			    int *found, unsigned char hash[VAULT_HASH_LEN],
 			    struct signin_counters *k)
 {
 	const char *p = cookie;
@@ -67,9 +67,9 @@ enum err signin_device_charge(struct store_conn *c, const unsigned char hash[VAU
 enum err signin_device_reset(struct store_conn *c, const unsigned char hash[VAULT_HASH_LEN],
 			     int64_t now)
 {
-	struct store_stmt *st = store_prepare(
-	    c, "UPDATE device_cookies SET failed_count = 0, last_failed_ms = 0, "
-	       "locked_until_ms = 0, last_used_ms = ? WHERE token_hash = ?");
+	struct store_stmt *st =
+	    store_prepare(c, "UPDATE device_cookies SET failed_count = 0, last_failed_ms = 0, "
+			     "locked_until_ms = 0, last_used_ms = ? WHERE token_hash = ?");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, now);
@@ -98,9 +98,10 @@ enum err signin_device_issue(struct store_conn *c, int64_t user_id, int64_t now,
 	store_finish(st);
 	if (e != ERR_OK)
 		goto out;
-	st = store_prepare(c, "DELETE FROM device_cookies WHERE (user_id = ?1 AND token_hash NOT IN "
-			      "(SELECT token_hash FROM device_cookies WHERE user_id = ?1 ORDER BY "
-			      "last_used_ms DESC LIMIT ?2)) OR last_used_ms < ?3");
+	st =
+	    store_prepare(c, "DELETE FROM device_cookies WHERE (user_id = ?1 AND token_hash NOT IN "
+			     "(SELECT token_hash FROM device_cookies WHERE user_id = ?1 ORDER BY "
+			     "last_used_ms DESC LIMIT ?2)) OR last_used_ms < ?3");
 	e = ERR_DB;
 	if (!st)
 		goto out;

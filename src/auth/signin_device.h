@@ -12,7 +12,7 @@
 
 #define SIGNIN_DEVICE_COOKIE "mimamori_device"
 #define SIGNIN_DEVICE_TTL_MS (365LL * 24 * 3600 * 1000) /* unused this long: forgotten */
-#define SIGNIN_DEVICE_TOKENS 5 /* tokens one cookie holds (accounts signed in on one PC) */
+#define SIGNIN_DEVICE_TOKENS 5	  /* tokens one cookie holds (accounts signed in on one PC) */
 #define SIGNIN_DEVICE_PER_USER 20 /* rows kept per account, the most recently used */
 
 struct store_conn;
@@ -25,8 +25,8 @@ struct signin_counters {
 /* Looks for a token of cookie (tokens separated by '.', at most SIGNIN_DEVICE_TOKENS read)
  * bound to user_id, used within the TTL and not locked at now. Sets *found, and then hash
  * and *k. ERR_DB on a storage failure. */
-enum err signin_device_find(struct store_conn *c, int64_t user_id, const char *cookie,
-			    int64_t now, int *found, unsigned char hash[VAULT_HASH_LEN],
+enum err signin_device_find(struct store_conn *c, int64_t user_id, const char *cookie, int64_t now,
+			    int *found, unsigned char hash[VAULT_HASH_LEN],
 			    struct signin_counters *k);
 /* Charges one attempt to the device row hash (its own delay and lock, as an account's). */
 enum err signin_device_charge(struct store_conn *c, const unsigned char hash[VAULT_HASH_LEN],

@@ -6,9 +6,9 @@
 #define MIMAMORI_AUTH_THROTTLE_H
 #include <stdint.h>
 
-#define THROTTLE_FREE 20	  /* failures an address may make at once before it must wait */
+#define THROTTLE_FREE 20	/* failures an address may make at once before it must wait */
 #define THROTTLE_DRAIN_MS 30000 /* after that, one more attempt every this long */
-#define THROTTLE_ADDR_MAX 64	  /* longest address text kept */
+#define THROTTLE_ADDR_MAX 64	/* longest address text kept */
 
 /* Returns how many milliseconds the source address addr must wait before its next sign-in
  * attempt at now_ms; 0 when it may try now (and always for NULL or "", e.g. the CLI). */

@@ -16,15 +16,16 @@
 #include "base/clock.h"
 #include "base/xalloc.h"
 
-#define SWEEP_MS 200	   /* between sweeps */
-#define SWEEP_PRESSED_MS 50 /* between sweeps near the limit: waiting connections are cut
-			     * before the daemon fills up and new ones queue in the backlog */
+/* Between sweeps; near the limit more often, so that waiting connections are cut before the
+ * daemon fills up and new ones queue in the listen backlog. */
+#define SWEEP_MS 200
+#define SWEEP_PRESSED_MS 50
 
 struct guard_conn {
 	struct guard_conn *prev, *next; /* under g->lock */
 	int fd;
-	uint32_t addr; /* IPv4, network order; 0 for another family */
-	int shut;      /* the sweeper has shut it down (under g->lock) */
+	uint32_t addr;	       /* IPv4, network order; 0 for another family */
+	int shut;	       /* the sweeper has shut it down (under g->lock) */
 	_Atomic int64_t since; /* clock_mono_ms when the phase began; written before phase */
 	_Atomic int phase;
 };
@@ -109,9 +110,10 @@ static void sweep(struct guard *g)
 			continue;
 		int phase = atomic_load(&c->phase);
 		int64_t since = atomic_load(&c->since);
-		int64_t limit = phase == GUARD_WAIT ? (hard ? g->l.pressed_header_ms : g->l.header_ms)
-			       : phase == GUARD_BODY ? g->l.body_ms
-						     : 0;
+		int64_t limit = phase == GUARD_WAIT
+				    ? (hard ? g->l.pressed_header_ms : g->l.header_ms)
+				: phase == GUARD_BODY ? g->l.body_ms
+						      : 0;
 		if (limit <= 0 || now - since <= limit)
 			continue;
 		/* Under g->lock, which guard_close also takes before the daemon closes the socket:
@@ -130,8 +132,8 @@ static void *sweeper_main(void *arg)
 	while (!g->stopping) {
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += (pressed(g, atomic_load(&g->open)) ? SWEEP_PRESSED_MS : SWEEP_MS) *
-			      1000000L;
+		ts.tv_nsec +=
+		    (pressed(g, atomic_load(&g->open)) ? SWEEP_PRESSED_MS : SWEEP_MS) * 1000000L;
 		if (ts.tv_nsec >= 1000000000L) {
 			ts.tv_sec++;
 			ts.tv_nsec -= 1000000000L;
@@ -221,7 +223,8 @@ struct guard_conn *guard_open(struct guard *g, int fd, const struct sockaddr *sa
 		g->slots[i].addr = c->addr;
 		g->slots[i].count++;
 		/* guard_admit runs in each worker thread at once, so a burst from one address can
-		 * pass it a few times too often: the extra ones end here, before any byte is read. */
+		 * pass it a few times too often: the extra ones end here, before any byte is read.
+		 */
 		if (g->l.per_addr && g->slots[i].count > g->l.per_addr && !exempt(g, c->addr)) {
 			shutdown(fd, SHUT_RDWR);
 			c->shut = 1;
@@ -276,27 +279,28 @@ void guard_count_shed(struct guard *g)
 void guard_metrics_write(struct guard *g, struct buf *b)
 {
 	size_t open = atomic_load(&g->open);
-	buf_printf(b,
-		   "# HELP mimamori_http_connections Open HTTP connections.\n"
-		   "# TYPE mimamori_http_connections gauge\n"
-		   "mimamori_http_connections %zu\n"
-		   "# HELP mimamori_http_connections_limit The server's connection limit.\n"
-		   "# TYPE mimamori_http_connections_limit gauge\n"
-		   "mimamori_http_connections_limit %u\n"
-		   "# HELP mimamori_http_pressed 1 while connections are near the limit.\n"
-		   "# TYPE mimamori_http_pressed gauge\n"
-		   "mimamori_http_pressed %d\n"
-		   "# HELP mimamori_http_refused_total Connections refused: address over its limit.\n"
-		   "# TYPE mimamori_http_refused_total counter\n"
-		   "mimamori_http_refused_total %lld\n"
-		   "# HELP mimamori_http_deadline_total Connections shut down past a deadline.\n"
-		   "# TYPE mimamori_http_deadline_total counter\n"
-		   "mimamori_http_deadline_total{phase=\"headers\"} %lld\n"
-		   "mimamori_http_deadline_total{phase=\"body\"} %lld\n"
-		   "# HELP mimamori_http_shed_total Anonymous requests answered 503 near the limit.\n"
-		   "# TYPE mimamori_http_shed_total counter\n"
-		   "mimamori_http_shed_total %lld\n",
-		   open, g->l.max_conns, pressed(g, open), (long long)atomic_load(&g->refused),
-		   (long long)atomic_load(&g->shut_header), (long long)atomic_load(&g->shut_body),
-		   (long long)atomic_load(&g->shed));
+	buf_printf(
+	    b,
+	    "# HELP mimamori_http_connections Open HTTP connections.\n"
+	    "# TYPE mimamori_http_connections gauge\n"
+	    "mimamori_http_connections %zu\n"
+	    "# HELP mimamori_http_connections_limit The server's connection limit.\n"
+	    "# TYPE mimamori_http_connections_limit gauge\n"
+	    "mimamori_http_connections_limit %u\n"
+	    "# HELP mimamori_http_pressed 1 while connections are near the limit.\n"
+	    "# TYPE mimamori_http_pressed gauge\n"
+	    "mimamori_http_pressed %d\n"
+	    "# HELP mimamori_http_refused_total Connections refused: address over its limit.\n"
+	    "# TYPE mimamori_http_refused_total counter\n"
+	    "mimamori_http_refused_total %lld\n"
+	    "# HELP mimamori_http_deadline_total Connections shut down past a deadline.\n"
+	    "# TYPE mimamori_http_deadline_total counter\n"
+	    "mimamori_http_deadline_total{phase=\"headers\"} %lld\n"
+	    "mimamori_http_deadline_total{phase=\"body\"} %lld\n"
+	    "# HELP mimamori_http_shed_total Anonymous requests answered 503 near the limit.\n"
+	    "# TYPE mimamori_http_shed_total counter\n"
+	    "mimamori_http_shed_total %lld\n",
+	    open, g->l.max_conns, pressed(g, open), (long long)atomic_load(&g->refused),
+	    (long long)atomic_load(&g->shut_header), (long long)atomic_load(&g->shut_body),
+	    (long long)atomic_load(&g->shed));
 }

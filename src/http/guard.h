@@ -21,11 +21,11 @@ enum guard_phase {
 };
 
 struct guard_limits {
-	unsigned max_conns;	/* the daemon's connection limit */
-	unsigned per_addr;	/* connections one IPv4 peer address may hold; 0 = unlimited */
-	int64_t header_ms;	/* a request's headers must be complete this long after the wait began */
-	int64_t pressed_header_ms; /* the same while the server is near max_conns */
-	int64_t body_ms;	/* a body must be complete this long after its headers */
+	unsigned max_conns; /* the daemon's connection limit */
+	unsigned per_addr;  /* connections one IPv4 peer address may hold; 0 = unlimited */
+	int64_t header_ms; /* a request's headers must be complete this long after the wait began */
+	int64_t pressed_header_ms;	   /* the same while the server is near max_conns */
+	int64_t body_ms;		   /* a body must be complete this long after its headers */
 	uint32_t exempt[GUARD_EXEMPT_MAX]; /* IPv4 addresses (network order) with no per-address
 					    * limit: a trusted reverse proxy */
 	size_t nexempt;

@@ -6,13 +6,10 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
 
 #include "app.h"
 #include "auth/audit.h"
@@ -26,6 +23,7 @@
 #include "http/headers.h"
 #include "http/later.h"
 #include "http/origin.h"
+#include "http/startup.h"
 #include "http/static_files.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -538,37 +536,6 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
 	return guard_admit(srv->guard, addr) ? MHD_YES : MHD_NO;
 }
 
-/* libmicrohttpd's own messages (a client closed its connection, a request too large …) into
- * our log, at most LOG_PER_MINUTE a minute: an attack must not flood stderr. Its messages
- * name no request content. */
-#define LOG_PER_MINUTE 20
-static void on_log(void *cls, const char *fmt, va_list ap)
-{
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static int64_t minute;
-	static long count, dropped;
-	char line[256];
-	(void)cls;
-	int64_t now = clock_mono_ms() / 60000;
-	pthread_mutex_lock(&lock);
-	if (now != minute) {
-		if (dropped)
-			log_warn("http: %ld more messages of the HTTP library in the last minute",
-				 dropped);
-		minute = now;
-		count = dropped = 0;
-	}
-	int show = ++count <= LOG_PER_MINUTE;
-	if (!show)
-		dropped++;
-	pthread_mutex_unlock(&lock);
-	if (!show)
-		return;
-	vsnprintf(line, sizeof line, fmt, ap);
-	line[strcspn(line, "\r\n")] = '\0';
-	log_warn("http: %s", line);
-}
-
 /* Worker threads: MIMAMORI_HTTP_THREADS, else 16. Handlers mostly wait on the shared commit,
  * so more threads than cores let more scans join each group commit (measured on 2 cores with
  * as many kiosk connections: 8 → 16 → 32 threads gave 2,020 → 2,380 → 2,580 scans/s, p99
@@ -579,48 +546,6 @@ static unsigned http_threads(void)
 	char *end = NULL;
 	long n = v ? strtol(v, &end, 10) : 0;
 	return (v && end && *end == '\0' && n >= 1 && n <= 64) ? (unsigned)n : 16;
-}
-
-/* Raises the soft limit of open files to the hard one (each connection is a descriptor) and
- * returns how many connections fit under it with FD_SPARE left for everything else. */
-static unsigned fit_descriptors(unsigned want)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return want;
-	if (rl.rlim_cur < rl.rlim_max) {
-		struct rlimit up = {rl.rlim_max, rl.rlim_max};
-		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
-			rl.rlim_cur = rl.rlim_max;
-	}
-	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= (rlim_t)want + FD_SPARE)
-		return want;
-	unsigned fit = rl.rlim_cur > 2 * FD_SPARE ? (unsigned)(rl.rlim_cur - FD_SPARE) : FD_SPARE;
-	log_warn("only %llu open files allowed: at most %u connections instead of %u",
-		 (unsigned long long)rl.rlim_cur, fit, want);
-	return fit;
-}
-
-/* The trusted proxies of the configuration into srv (IPv4 only; others are warned about). */
-static void parse_proxies(struct http_server *srv, const char *list)
-{
-	char one[64];
-	while (list && *list) {
-		size_t n = strcspn(list, ", ");
-		if (n > 0 && n < sizeof one) {
-			struct in_addr ia;
-			memcpy(one, list, n);
-			one[n] = '\0';
-			if (inet_pton(AF_INET, one, &ia) == 1 && srv->nproxies < GUARD_EXEMPT_MAX)
-				srv->proxies[srv->nproxies++] = ia.s_addr;
-			else
-				log_warn("mimamori.conf: trusted_proxies: %s is not an IPv4 address "
-					 "(or more than %d); ignored",
-					 one, GUARD_EXEMPT_MAX);
-		}
-		list += n;
-		list += strspn(list, ", ");
-	}
 }
 
 enum err http_server_start(struct app *a, const char *listen_addr, const char *web_dir,
@@ -653,9 +578,9 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	    http_origin_of(listen_url, srv->origin, sizeof srv->origin) != 0)
 		snprintf(srv->origin, sizeof srv->origin, "http://127.0.0.1");
 	free(listen_url);
-	parse_proxies(srv, a->cfg.trusted_proxies);
+	srv->nproxies = http_parse_proxies(a->cfg.trusted_proxies, srv->proxies, GUARD_EXEMPT_MAX);
 	struct guard_limits gl = {
-	    .max_conns = fit_descriptors(a->cfg.max_connections),
+	    .max_conns = http_fit_descriptors(a->cfg.max_connections, FD_SPARE),
 	    .per_addr = a->cfg.per_ip_connections,
 	    .header_ms = HEADER_MS,
 	    .pressed_header_ms = PRESSED_HEADER_MS,
@@ -672,7 +597,7 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	    on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)http_threads(), MHD_OPTION_NOTIFY_COMPLETED,
 	    on_done, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_EXTERNAL_LOGGER, on_log, srv,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_EXTERNAL_LOGGER, http_library_log, srv,
 	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)IDLE_S, MHD_OPTION_CONNECTION_LIMIT, gl.max_conns,
 	    MHD_OPTION_END);
