@@ -28,6 +28,8 @@
 #define DB_NAME "mimamori.db"
 #define BOUNCE_LIMIT_DEFAULT 3
 #define BOUNCE_LIMIT_MAX 100
+#define MAX_CONNECTIONS_DEFAULT 4000
+#define PER_IP_CONNECTIONS_DEFAULT 64
 
 static char *path_in(const char *dir, const char *name)
 {
@@ -63,6 +65,13 @@ enum err app_init_dir(const char *dir)
 		   "base_url = http://127.0.0.1:8080\n"
 		   "; set to 1 when served over TLS (cookies get Secure)\n"
 		   "secure_cookies = 0\n"
+		   "; where a mail goes when a staff account is locked by failed sign-ins\n"
+		   "; admin_alert_email = it-admin@example.jp\n"
+		   "; behind nginx: its address, so that X-Real-IP names the client\n"
+		   "; trusted_proxies = 127.0.0.1\n"
+		   "; connections the server holds at most, and per client address (0: no limit)\n"
+		   "; max_connections = 4000\n"
+		   "; per_ip_connections = 64\n"
 		   "\n[mail]\n"
 		   "; smtp://host:port or maildir:PATH (relative paths are inside this directory)\n"
 		   "transport = maildir:mail\n"
@@ -141,11 +150,35 @@ static void mail_setting(const char *name, const char *value)
 	}
 }
 
+/* A connection count of [server]: lo to hi; anything else keeps the default, with a warning. */
+static void set_count(unsigned *dst, const char *name, const char *value, unsigned lo,
+		      unsigned hi)
+{
+	char *end = NULL;
+	errno = 0;
+	unsigned long v = strtoul(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || value[0] == '-' || v < lo || v > hi) {
+		log_warn("mimamori.conf: %s must be a number from %u to %u; using %u", name, lo, hi,
+			 *dst);
+		return;
+	}
+	*dst = (unsigned)v;
+}
+
 static int conf_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct app *a = user;
-	if (strcmp(section, "server") == 0 && strcmp(name, "base_url") == 0)
+	if (strcmp(section, "server") == 0 && strcmp(name, "base_url") == 0) {
 		set_str(&a->cfg.base_url, value);
+		a->cfg.base_url_set = 1;
+	} else if (strcmp(section, "server") == 0 && strcmp(name, "admin_alert_email") == 0)
+		set_str(&a->cfg.admin_alert_email, value);
+	else if (strcmp(section, "server") == 0 && strcmp(name, "trusted_proxies") == 0)
+		set_str(&a->cfg.trusted_proxies, value);
+	else if (strcmp(section, "server") == 0 && strcmp(name, "max_connections") == 0)
+		set_count(&a->cfg.max_connections, name, value, 16, 60000);
+	else if (strcmp(section, "server") == 0 && strcmp(name, "per_ip_connections") == 0)
+		set_count(&a->cfg.per_ip_connections, name, value, 0, 60000);
 	else if (strcmp(section, "server") == 0 && strcmp(name, "listen") == 0)
 		set_str(&a->cfg.listen, value);
 	else if (strcmp(section, "server") == 0 && strcmp(name, "secure_cookies") == 0)
@@ -173,6 +206,8 @@ enum err app_open(const char *dir, int pool_size, struct app **out)
 	a->cfg.mail_url = xstrdup("maildir:mail");
 	a->cfg.mail_from = xstrdup("mimamori <noreply@mimamori.invalid>");
 	a->cfg.bounce_limit = BOUNCE_LIMIT_DEFAULT;
+	a->cfg.max_connections = MAX_CONNECTIONS_DEFAULT;
+	a->cfg.per_ip_connections = PER_IP_CONNECTIONS_DEFAULT;
 	if (!exists(db) || !exists(key)) {
 		e = ERR_NOTFOUND;
 		goto out;
@@ -214,6 +249,8 @@ void app_close(struct app *a)
 	free(a->cfg.mail_url);
 	free(a->cfg.mail_from);
 	free(a->cfg.listen);
+	free(a->cfg.admin_alert_email);
+	free(a->cfg.trusted_proxies);
 	free(a->data_dir);
 	free(a);
 }

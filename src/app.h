@@ -16,6 +16,14 @@ struct app_config {
 	char *listen;     /* default listen address for serve */
 	int secure_cookies; /* 1 behind TLS */
 	int bounce_limit;   /* hard bounces after which an address is bouncing (default 3) */
+	/* hardening (issue 12), all in [server] */
+	int base_url_set;         /* 1 when mimamori.conf names base_url (the public origin) */
+	char *admin_alert_email;  /* admin_alert_email: sign-in lock alerts go here, or NULL */
+	char *trusted_proxies;    /* trusted_proxies: IPv4 addresses of reverse proxies whose
+				   * X-Real-IP names the client, comma-separated, or NULL */
+	unsigned max_connections; /* max_connections: the HTTP connection limit (default 4000) */
+	unsigned per_ip_connections; /* per_ip_connections: per client address (default 64; 0 =
+				      * no limit) */
 };
 
 struct app {

@@ -14,7 +14,7 @@
 static enum err api_route_list(struct http_req *rq, struct http_resp *rs);
 
 const struct http_route routes[] = {
-	/* method, pattern, roles, csrf_exempt, handler, summary */
+	/* method, pattern, roles, flags (1: no CSRF token), handler, summary */
 	{"POST", "/api/v1/session", ROLE_PUBLIC, 1, api_session_create, "sign in"},
 	{"GET", "/api/v1/session", STAFF | HTTP_PASSWORD_DUE_OK, 0, api_session_get, "who am I"},
 	{"DELETE", "/api/v1/session", STAFF | HTTP_PASSWORD_DUE_OK, 0, api_session_delete,
@@ -36,9 +36,11 @@ const struct http_route routes[] = {
 	 "confirm a guardian's address"},
 
 	/* guardians (/parent/): sign-in by mail link; only their own children (else 404) */
-	{"POST", "/api/v1/parent/login-links", ROLE_PUBLIC, 1, api_parent_link_create,
+	{"POST", "/api/v1/parent/login-links", ROLE_PUBLIC,
+	 HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_THROTTLE_EACH, api_parent_link_create,
 	 "mail a guardian a sign-in link"},
-	{"POST", "/api/v1/parent/session", ROLE_PUBLIC, 1, api_parent_session_create,
+	{"POST", "/api/v1/parent/session", ROLE_PUBLIC,
+	 HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_THROTTLE_FAILED, api_parent_session_create,
 	 "guardian sign-in with a link's token"},
 	{"GET", "/api/v1/parent/session", ROLE_GUARDIAN, 0, api_parent_session_get,
 	 "the signed-in guardian"},
@@ -94,8 +96,8 @@ const struct http_route routes[] = {
 	/* List-Unsubscribe of bulk mail (RFC 8058): no sign-in, the token names the message */
 	{"GET", "/api/v1/unsubscribe/{}", ROLE_PUBLIC, 1, api_unsubscribe_get,
 	 "lead an unsubscribe link to its page (changes nothing)"},
-	{"POST", "/api/v1/unsubscribe/{}", ROLE_PUBLIC, 1, api_unsubscribe_post,
-	 "unsubscribe a message's recipient from its list (one-click)"},
+	{"POST", "/api/v1/unsubscribe/{}", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_ONE_CLICK,
+	 api_unsubscribe_post, "unsubscribe a message's recipient from its list (one-click)"},
 
 	/* the ward administrator's screens (issue 11): sites at a glance, cards, kiosks, staff
 	 * accounts; a user whose password an administrator set may only change it */

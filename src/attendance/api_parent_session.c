@@ -26,10 +26,9 @@ enum err api_parent_link_create(struct http_req *rq, struct http_resp *rs)
 		e = http_error(rs, ERR_INVALID, "email is required");
 		goto out;
 	}
-	e = guardian_login_request(rq->app, email);
-	if (e != ERR_OK)
-		goto out;
-	/* The same answer whether the address is registered or not. */
+	/* The same answer, at once, whether the address is registered or not: the look-up and
+	 * the mail happen after it (their time would tell). */
+	guardian_login_request_later(rq->app, rs, email);
 	e = http_json(rs, 202,
 		      json_pack("{s:s}", "message",
 				"if the address is registered and confirmed, a sign-in link valid "

@@ -4,13 +4,16 @@
 #include "attendance/plan.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "attendance/attendance.h"
 #include "auth/audit.h"
 #include "base/clock.h"
+#include "base/log.h"
 #include "base/xalloc.h"
+#include "http/http.h"
 #include "mail/mail.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -121,6 +124,29 @@ out:
 	vault_wipe_free(body);
 	vault_wipe_free(stored);
 	return e;
+}
+
+/* A sign-in link request waiting for its answer to be sent. */
+struct login_job {
+	struct app *a;
+	char *email;
+};
+
+static void login_job_run(void *arg)
+{
+	struct login_job *j = arg;
+	if (guardian_login_request(j->a, j->email) != ERR_OK)
+		log_warn("a guardian sign-in link request failed (storage)");
+	vault_wipe_free(j->email);
+	free(j);
+}
+
+void guardian_login_request_later(struct app *a, struct http_resp *rs, const char *email)
+{
+	struct login_job *j = xcalloc(1, sizeof *j);
+	j->a = a;
+	j->email = xstrdup(email);
+	http_after(rs, login_job_run, j);
 }
 
 enum err guardian_login_redeem(struct app *a, const char *token, int64_t *guardian_id)

@@ -24,6 +24,10 @@ struct store_conn;
  * LOGIN_LINKS_PER_WINDOW per window); any other address is silently ignored, so the answer
  * never tells whether an address is registered. Errors only for a broken store. */
 enum err guardian_login_request(struct app *a, const char *email);
+struct http_resp;
+/* Has guardian_login_request(a, email) run once rs's answer has been sent (email copied), so
+ * that a registered address and an unknown one answer after the same work: none. */
+void guardian_login_request_later(struct app *a, struct http_resp *rs, const char *email);
 /* Uses a sign-in link's token once: *guardian_id is its guardian. ERR_NOTFOUND for an unknown,
  * used or expired token. */
 enum err guardian_login_redeem(struct app *a, const char *token, int64_t *guardian_id);

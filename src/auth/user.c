@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* user.c — staff accounts with argon2id passwords, growing delay and lockout. */
+/* user.c — staff accounts with argon2id passwords, growing delay and lockout (per account for
+ * unknown clients, per device for clients holding a device cookie), per-address throttle. */
 #include "auth/user.h"
 
 #include <pthread.h>
@@ -8,6 +9,9 @@
 #include <string.h>
 
 #include "auth/audit.h"
+#include "auth/lock_alert.h"
+#include "auth/signin_device.h"
+#include "auth/throttle.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
 #include "store/store.h"
@@ -23,16 +27,6 @@ static void dummy_init(void)
 	if (vault_password_hash(pw, &dummy_hash) != ERR_OK)
 		dummy_hash = NULL;
 	vault_wipe_free(pw);
-}
-
-/* Counts characters (UTF-8 code points), not bytes: あいうえお is five. */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
 }
 
 static int login_ok(const char *l)
@@ -57,29 +51,28 @@ enum err user_add(struct store *s, const struct vault *v, const char *login, con
 	enum role r = role_parse(role);
 	*why = NULL;
 	if (!login_ok(login)) {
-		*why = "login must be 2-60 letters, digits, '-', '_' or '.'";
+		*why = "ログイン名は2〜60文字の半角英数字と「-」「_」「.」で付けてください。";
 		goto out;
 	}
 	if (r == ROLE_NONE) {
-		*why = "role must be ward_admin, ward_staff, contractor or site_staff";
+		*why = "権限は ward_admin、ward_staff、contractor、site_staff のいずれかです。";
 		goto out;
 	}
 	if (r == ROLE_SITE_STAFF && nsites == 0) {
-		*why = "site_staff needs at least one --site";
+		*why = "施設職員（site_staff）には施設を1つ以上指定してください（--site）。";
 		goto out;
 	}
 	if (r != ROLE_SITE_STAFF && nsites > 0) {
-		*why = "only site_staff are limited to sites";
+		*why = "施設を指定できるのは施設職員（site_staff）だけです。";
 		goto out;
 	}
 	if (nsites > USER_MAX_SITES) {
-		*why = "too many sites";
+		*why = "指定した施設が多すぎます。";
 		goto out;
 	}
-	if (utf8_chars(password) < USER_PASSWORD_MIN) {
-		*why = "password must be at least 10 characters";
+	*why = auth_password_refusal(password, login, sites, nsites);
+	if (*why)
 		goto out;
-	}
 	e = vault_password_hash(password, &hash);
 	if (e != ERR_OK)
 		goto out;
@@ -100,7 +93,7 @@ enum err user_add(struct store *s, const struct vault *v, const char *login, con
 	store_finish(st);
 	st = NULL;
 	if (e == ERR_CONFLICT)
-		*why = "a user with that login exists";
+		*why = "そのログイン名の利用者はすでにいます。";
 	if (e != ERR_OK)
 		goto out;
 	int64_t uid = store_last_id(c);
@@ -117,7 +110,7 @@ enum err user_add(struct store *s, const struct vault *v, const char *login, con
 		st = NULL;
 		if (e == ERR_OK && store_changes(c) != 1) {
 			e = ERR_INVALID;
-			*why = "no such site";
+			*why = "その施設コードの施設はありません。";
 		}
 		if (e != ERR_OK)
 			goto out;
@@ -236,17 +229,64 @@ static enum err charge_attempt(struct store_conn *c, int64_t id, int64_t now)
 	return e;
 }
 
-enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
-		      const char *password, struct user *u, int64_t *retry_ms)
+/* When counters k let the next attempt through: the lock's end or the growing delay's. */
+static int64_t next_attempt_at(const struct signin_counters *k)
+{
+	int64_t delayed = k->last_failed + delay_after(k->failed);
+	return k->locked_until > delayed ? k->locked_until : delayed;
+}
+
+/* The account of login on c: *id (0 when there is none or it is disabled), its password hash
+ * (*hash, malloc'd), counters and role. */
+static enum err find_account(struct store_conn *c, const char *login, int64_t *id, char **hash,
+			     struct signin_counters *k, char role[32])
+{
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT id, password_hash, failed_count, last_failed_ms, locked_until_ms, role "
+	       "FROM users WHERE login = ? AND disabled = 0");
+	if (!st)
+		return ERR_DB;
+	store_bind_text(st, 1, login);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*id = store_col_int(st, 0);
+		*hash = xstrdup(store_col_text(st, 1));
+		k->failed = store_col_int(st, 2);
+		k->last_failed = store_col_int(st, 3);
+		k->locked_until = store_col_int(st, 4);
+		snprintf(role, 32, "%s", store_col_text(st, 5));
+	}
+	store_finish(st);
+	return rc == STORE_ROW || rc == STORE_DONE ? ERR_OK : ERR_DB;
+}
+
+static enum err reset_account(struct store_conn *c, int64_t id)
+{
+	struct store_stmt *st = store_prepare(c, "UPDATE users SET failed_count = 0, "
+						 "last_failed_ms = 0, locked_until_ms = 0 "
+						 "WHERE id = ?");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, id);
+	enum err e = store_run(st);
+	store_finish(st);
+	return e;
+}
+
+enum err user_sign_in_ex(struct store *s, const struct vault *v, const char *login,
+			 const char *password, const struct user_sign_in_ctx *ctx, struct user *u,
+			 struct user_sign_in_out *out)
 {
 	enum err e = ERR_DB;
 	struct store_conn *c = store_acquire(s);
-	struct store_stmt *st = NULL;
-	int64_t now = clock_now_ms(), id = 0, failed = 0, last_failed = 0, locked_until = 0;
-	char *hash = NULL;
+	struct signin_counters acct = {0, 0, 0}, dev = {0, 0, 0};
+	unsigned char dev_hash[VAULT_HASH_LEN];
+	int64_t now = clock_now_ms(), id = 0;
+	char *hash = NULL, role[32] = "";
 	char object[96];
-	int ok = 0;
-	*retry_ms = 0;
+	int ok = 0, trusted = 0;
+	size_t ghost = 0;
+	memset(out, 0, sizeof *out);
 	snprintf(object, sizeof object, "login:%.60s", login_ok(login) ? login : "(invalid)");
 	pthread_once(&dummy_once, dummy_init);
 	/* Read the counters and charge this attempt in one write transaction. */
@@ -254,48 +294,48 @@ enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 	if (e != ERR_OK)
 		goto out;
 	now = clock_now_ms(); /* after waiting for the turn: earlier attempts may have just written */
-	st = store_prepare(c, "SELECT id, password_hash, failed_count, last_failed_ms, "
-			      "locked_until_ms FROM users WHERE login = ? AND disabled = 0");
-	e = ERR_DB;
-	if (!st)
+	e = find_account(c, login, &id, &hash, &acct, role);
+	if (e == ERR_OK && id && ctx->device)
+		e = signin_device_find(c, id, ctx->device, now, &trusted, dev_hash, &dev);
+	if (e != ERR_OK)
 		goto out;
-	store_bind_text(st, 1, login);
-	if (store_step(st) == STORE_ROW) {
-		id = store_col_int(st, 0);
-		hash = xstrdup(store_col_text(st, 1));
-		failed = store_col_int(st, 2);
-		last_failed = store_col_int(st, 3);
-		locked_until = store_col_int(st, 4);
-	}
-	store_finish(st);
-	st = NULL;
-	size_t ghost = 0;
 	if (!id) {
 		/* Protected by the write turn taken above. */
 		unsigned char key[VAULT_HASH_LEN];
 		ghost = ghost_slot(login, key);
-		failed = ghosts[ghost].failed;
-		last_failed = ghosts[ghost].last_failed;
-		locked_until = failed >= USER_LOCK_AFTER ? last_failed + USER_LOCK_MS : 0;
+		acct.failed = ghosts[ghost].failed;
+		acct.last_failed = ghosts[ghost].last_failed;
+		acct.locked_until = acct.failed >= USER_LOCK_AFTER ? acct.last_failed + USER_LOCK_MS : 0;
 	}
-	if (locked_until > now || last_failed + delay_after(failed) > now) {
-		int64_t until = locked_until > now ? locked_until : last_failed + delay_after(failed);
-		*retry_ms = until - now;
-		e = audit_append(c, v, object, "signin.throttled", object, "");
+	/* A client that signed in to this account before is held only by its own counters; any
+	 * other is held by the account's and by its address's. */
+	const struct signin_counters *k = trusted ? &dev : &acct;
+	int64_t until = next_attempt_at(k);
+	int64_t addr_wait = trusted ? 0 : auth_throttle_wait(ctx->client_addr, clock_mono_ms());
+	if (until > now || addr_wait > 0) {
+		out->retry_ms = until - now > addr_wait ? until - now : addr_wait;
+		e = audit_append(c, v, object, "signin.throttled", object,
+				 until > now ? (trusted ? "device" : "") : "address");
 		if (e == ERR_OK)
 			e = store_commit(c);
 		if (e == ERR_OK)
 			e = ERR_TOOMANY;
 		goto out;
 	}
-	if (id) {
+	if (trusted) {
+		e = signin_device_charge(c, dev_hash, now, USER_LOCK_AFTER, USER_LOCK_MS);
+	} else if (id) {
 		e = charge_attempt(c, id, now);
-		if (e != ERR_OK)
-			goto out;
+		/* This attempt locks the account if it fails: say so now, in the same commit (the
+		 * counter stays charged whatever the password). */
+		if (e == ERR_OK && acct.failed + 1 >= USER_LOCK_AFTER)
+			out->locked = 1;
 	} else {
 		ghosts[ghost].failed++;
 		ghosts[ghost].last_failed = now;
 	}
+	if (e != ERR_OK)
+		goto out;
 	e = store_commit(c);
 	if (e != ERR_OK)
 		goto out;
@@ -305,29 +345,37 @@ enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 		ok = vault_password_verify(hash, password) && id;
 	else if (dummy_hash)
 		(void)vault_password_verify(dummy_hash, password);
+	if (ok)
+		out->locked = 0; /* the right password: the charge is undone below, no lock */
 	e = store_begin(c);
 	if (e != ERR_OK)
 		goto out;
-	if (ok) {
-		st = store_prepare(c, "UPDATE users SET failed_count = 0, last_failed_ms = 0, "
-				      "locked_until_ms = 0 WHERE id = ?");
-		e = ERR_DB;
-		if (!st)
-			goto out;
-		store_bind_int(st, 1, id);
-		e = store_run(st);
-		store_finish(st);
-		st = NULL;
-		if (e != ERR_OK)
-			goto out;
+	if (ok && trusted)
+		e = signin_device_reset(c, dev_hash, now);
+	else if (ok)
+		e = reset_account(c, id);
+	if (e == ERR_OK && ok && !trusted)
+		e = signin_device_issue(c, id, now, &out->device_token);
+	if (e == ERR_OK && out->locked) {
+		char detail[64];
+		snprintf(detail, sizeof detail, "user:%lld %lld failures", (long long)id,
+			 (long long)acct.failed + 1);
+		e = audit_append(c, v, object, "signin.locked", object, detail);
+		if (e == ERR_OK && ctx->alert_to && ctx->alert_to[0])
+			e = auth_lock_alert(c, v, ctx->alert_to, id, role, acct.failed + 1, now);
 	}
-	e = audit_append(c, v, object, ok ? "signin.ok" : "signin.fail", object,
-			 ok ? "" : (id ? "bad password" : "unknown login"));
+	if (e == ERR_OK)
+		e = audit_append(c, v, object, ok ? "signin.ok" : "signin.fail", object,
+				 ok ? (trusted ? "device" : "")
+				    : (id ? (trusted ? "bad password (device)" : "bad password")
+					  : "unknown login"));
 	if (e == ERR_OK)
 		e = store_commit(c);
 	if (e != ERR_OK)
 		goto out;
 	if (!ok) {
+		if (!trusted)
+			auth_throttle_fail(ctx->client_addr, clock_mono_ms());
 		e = ERR_UNAUTH;
 		goto out;
 	}
@@ -335,12 +383,28 @@ enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 	c = NULL;
 	e = user_load(s, id, u);
 out:
-	store_finish(st);
 	if (c) {
 		store_rollback(c);
 		store_release(c);
 	}
+	if (e != ERR_OK) {
+		vault_wipe_free(out->device_token);
+		out->device_token = NULL;
+		if (e != ERR_UNAUTH)
+			out->locked = 0;
+	}
 	vault_wipe_free(hash);
+	return e;
+}
+
+enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
+		      const char *password, struct user *u, int64_t *retry_ms)
+{
+	struct user_sign_in_ctx ctx = {NULL, NULL, NULL};
+	struct user_sign_in_out out;
+	enum err e = user_sign_in_ex(s, v, login, password, &ctx, u, &out);
+	*retry_ms = out.retry_ms;
+	vault_wipe_free(out.device_token);
 	return e;
 }
 

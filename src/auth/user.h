@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* user.h — staff accounts: creation, sign-in with growing delay and lockout. */
+/* user.h — staff accounts: creation under the password rules, sign-in with growing delay,
+ * lockout that spares clients holding a device cookie, per-address throttle and lock alerts. */
 #ifndef MIMAMORI_AUTH_USER_H
 #define MIMAMORI_AUTH_USER_H
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth/password.h"
 #include "auth/role.h"
 #include "base/err.h"
 
@@ -12,7 +14,7 @@ struct store;
 struct vault;
 
 #define USER_MAX_SITES 64
-#define USER_PASSWORD_MIN 10
+#define USER_PASSWORD_MIN AUTH_PASSWORD_MIN
 #define USER_LOCK_AFTER 10          /* failures before the account locks */
 #define USER_LOCK_MS (15 * 60 * 1000)
 
@@ -27,13 +29,35 @@ struct user {
 };
 
 /* Creates a user with the given role (a stored role name) and, for site staff, sites (codes).
- * ERR_INVALID with *why set (static text) for a bad login, role, site or short password;
- * ERR_CONFLICT when the login exists. */
+ * ERR_INVALID with *why set (a static Japanese sentence) for a bad login, role or site, or a
+ * password the rules refuse (auth_password_refusal); ERR_CONFLICT when the login exists. */
 enum err user_add(struct store *s, const struct vault *v, const char *login, const char *role,
 		  const char *const *sites, size_t nsites, const char *password, const char **why);
 
+/* What a sign-in brings besides login and password (each may be NULL). */
+struct user_sign_in_ctx {
+	const char *device;	 /* the client's device cookie (signin_device.h) */
+	const char *client_addr; /* its address, for the per-address throttle (throttle.h) */
+	const char *alert_to;	 /* where the alert of a lock goes (admin_alert_email) */
+};
+
+/* What a sign-in gives back besides the user. */
+struct user_sign_in_out {
+	int64_t retry_ms;   /* with ERR_TOOMANY: how long to wait */
+	char *device_token; /* after a success from a client without a valid device cookie: a new
+			     * token for it (malloc'd; the caller wipes it with vault_wipe_free) */
+	int locked;	    /* 1 when this failure locked the account (audited, alert queued) */
+};
+
 /* Checks a sign-in. ERR_OK fills *u. ERR_UNAUTH for a wrong login or password, ERR_TOOMANY
- * while a delay or lockout is running (*retry_ms says how long). Every outcome is audited. */
+ * while a delay or lockout is running or the client's address has failed too often
+ * (out->retry_ms says how long). A client whose device cookie is bound to the account is
+ * counted on its own: the account's lock does not hold it back. Every outcome is audited. */
+enum err user_sign_in_ex(struct store *s, const struct vault *v, const char *login,
+			 const char *password, const struct user_sign_in_ctx *ctx, struct user *u,
+			 struct user_sign_in_out *out);
+
+/* user_sign_in_ex without device, address or alert (the CLI and tests). */
 enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 		      const char *password, struct user *u, int64_t *retry_ms);
 

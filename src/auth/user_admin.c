@@ -8,12 +8,11 @@
 #include <string.h>
 
 #include "auth/audit.h"
+#include "auth/password.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
 #include "store/store.h"
 #include "vault/vault.h"
-
-#define PASSWORD_MAX_BYTES 256
 
 static const struct {
 	const char *role, *label;
@@ -30,16 +29,6 @@ const char *user_role_label(const char *role)
 		if (strcmp(labels[i].role, role) == 0)
 			return labels[i].label;
 	return role;
-}
-
-/* Counts characters (UTF-8 code points). */
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
 }
 
 /* Checks a role and its sites; NULL when acceptable, else a static Japanese reason. */
@@ -467,18 +456,14 @@ enum err user_change_password(struct store *s, const struct vault *v, const stru
 	enum err e = ERR_INVALID;
 	*why = NULL;
 	*retry_ms = 0;
-	if (strlen(new_password) > PASSWORD_MAX_BYTES) {
-		*why = "新しいパスワードが長すぎます。";
+	/* The same rules as every password (length, common passwords, the login or a site code
+	 * inside it). */
+	const char *site_codes[USER_MAX_SITES];
+	for (size_t i = 0; i < u->nsites; i++)
+		site_codes[i] = u->site_codes[i];
+	*why = auth_password_refusal(new_password, u->login, site_codes, u->nsites);
+	if (*why)
 		return ERR_INVALID;
-	}
-	if (utf8_chars(new_password) < USER_PASSWORD_MIN) {
-		*why = "新しいパスワードは10文字以上にしてください。";
-		return ERR_INVALID;
-	}
-	if (strcmp(new_password, u->login) == 0) {
-		*why = "ログインIDと同じパスワードは使えません。";
-		return ERR_INVALID;
-	}
 	if (strcmp(new_password, current) == 0) {
 		*why = "新しいパスワードは今のパスワードと違うものにしてください。";
 		return ERR_INVALID;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* csv_write.c — CSV exports: quoting, CRLF, BOM, and UTF-8 → CP932 with loss reporting. */
+/* csv_write.c — CSV exports: quoting, CRLF, BOM, UTF-8 → CP932 with loss reporting, and cells
+ * that a spreadsheet would run as a formula written as text. */
 #include "doc/csv_write.h"
 
 #include <errno.h>
@@ -27,6 +28,39 @@ enum err doc_csv_out_init(struct doc_csv_out *w, enum doc_csv_enc enc, size_t ma
 static int needs_quotes(const char *s)
 {
 	return strpbrk(s, ",\"\r\n") != NULL;
+}
+
+/* 1 when s is a plain decimal number such as -3 or +1.25 (a spreadsheet reads it as a number,
+ * never a formula). */
+static int plain_number(const char *s)
+{
+	const char *p = s + (*s == '-' || *s == '+');
+	size_t digits = strspn(p, "0123456789");
+	if (digits == 0)
+		return 0;
+	p += digits;
+	if (*p == '.') {
+		size_t frac = strspn(p + 1, "0123456789");
+		if (frac == 0)
+			return 0;
+		p += 1 + frac;
+	}
+	return *p == '\0';
+}
+
+/* 1 when a spreadsheet opening the file would take s as a formula (OWASP's CSV injection
+ * rule: a cell beginning with =, +, -, @, tab or CR; also their full-width forms, which
+ * Japanese Excel turns into formulas as well), unless s is a plain number. */
+static int formula_like(const char *s)
+{
+	static const char *const wide[] = {"\xef\xbc\x9d", "\xef\xbc\x8b", "\xef\xbc\x8d",
+					   "\xef\xbc\xa0"}; /* ＝ ＋ － ＠ */
+	if (*s && strchr("=+-@\t\r", *s))
+		return !plain_number(s);
+	for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+		if (strncmp(s, wide[i], 3) == 0)
+			return 1;
+	return 0;
 }
 
 /* Appends s as UTF-8 to b (quote-doubling done by the caller). */
@@ -106,11 +140,17 @@ enum err doc_csv_out_row(struct doc_csv_out *w, const char *const *fields, size_
 			e = buf_append(&w->out, ",", 1);
 		if (e != ERR_OK)
 			break;
+		/* A leading apostrophe keeps the value readable and makes it text. */
+		const char *guard = formula_like(f) ? "'" : "";
 		if (!needs_quotes(f)) {
-			e = put(w, f, strlen(f), &lost);
+			e = buf_puts(&w->out, guard);
+			if (e == ERR_OK)
+				e = put(w, f, strlen(f), &lost);
 			continue;
 		}
 		e = buf_append(&w->out, "\"", 1);
+		if (e == ERR_OK)
+			e = buf_puts(&w->out, guard);
 		const char *p = f;
 		while (e == ERR_OK && *p) {
 			const char *q = strchr(p, '"');

@@ -29,7 +29,9 @@ struct doc_csv_out {
 enum err doc_csv_out_init(struct doc_csv_out *w, enum doc_csv_enc enc, size_t max);
 
 /* Appends one record of n UTF-8 fields (NULL is written as an empty field), quoting a field
- * when it holds a comma, quote, CR or LF, and ending the line with CRLF. *lossy (may be NULL)
+ * when it holds a comma, quote, CR or LF, and ending the line with CRLF. A field a spreadsheet
+ * would run as a formula (beginning with =, +, -, @, tab or CR, or full-width ＝＋－＠; plain
+ * numbers such as -3 excepted) is written after an apostrophe: '=HYPERLINK(…) is text. *lossy (may be NULL)
  * is set to 1 when CP932 could not hold a character of this record (it is replaced by 〓),
  * else 0. Returns ERR_OK, ERR_INVALID for a field that is not valid UTF-8, or ERR_TOOLARGE
  * past the cap (w is then unchanged). */

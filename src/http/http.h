@@ -33,6 +33,7 @@ struct http_req {
 	int64_t kiosk_site_id;
 	int64_t guardian_id; /* valid when role == ROLE_GUARDIAN */
 	char actor[96];      /* who, for the audit log: "user:7", "kiosk:3", "guardian:5", "anon" */
+	char client_addr[64]; /* the caller's IP address (a trusted proxy's X-Real-IP), or "" */
 };
 
 struct http_resp {
@@ -46,6 +47,8 @@ struct http_resp {
 		const char *name; /* static header name, e.g. "Content-Disposition" */
 		char *value;      /* malloc'd */
 	} headers[HTTP_RESP_HEADERS]; /* more headers of a successful response (downloads) */
+	void (*after)(void *arg); /* run after the answer has been sent (http_after), or NULL */
+	void *after_arg;
 };
 
 /* A route: method, path pattern with {} for a segment parameter, roles allowed, handler. A
@@ -59,10 +62,21 @@ struct http_route {
 	const char *method;
 	const char *pattern;
 	unsigned roles;  /* bitmask of enum role */
-	int csrf_exempt; /* 1 for routes that need no CSRF token (sign-in, kiosk, public links) */
+	unsigned flags;  /* HTTP_ROUTE_* below, or'ed; 1 (HTTP_ROUTE_NO_CSRF) for routes that
+			  * need no CSRF token (sign-in, kiosk, public links) */
 	http_handler handler;
 	const char *summary;
 };
+
+/* Route flags. Without HTTP_ROUTE_ONE_CLICK a route takes only application/json bodies and
+ * refuses a state-changing request whose Origin (or Referer) is another site's. */
+#define HTTP_ROUTE_NO_CSRF 1u	/* no X-CSRF-Token needed */
+#define HTTP_ROUTE_ONE_CLICK 2u /* RFC 8058 one-click: any body (form-encoded or multipart,
+				 * the handler reads it), from any origin (a capability URL used
+				 * without cookies) */
+#define HTTP_ROUTE_THROTTLE_FAILED 4u /* sign-in by token: refused (429) while the caller's
+				       * address is throttled; a 401 or 404 counts against it */
+#define HTTP_ROUTE_THROTTLE_EACH 8u   /* every call counts against the caller's address */
 
 /* Returns the value of request header name (case-insensitive) or NULL; valid for the request. */
 const char *http_header(struct http_req *rq, const char *name);
@@ -88,6 +102,11 @@ enum err http_error_as(struct http_resp *rs, enum err e, const char *code, const
 /* Adds header name (static) with value (copied) to a successful response; ERR_TOOLARGE when
  * HTTP_RESP_HEADERS are already set, ERR_INVALID for a value with CR or LF. */
 enum err http_set_header(struct http_resp *rs, const char *name, const char *value);
+/* Has fn(arg) run in the server's delayed-work thread a random 50-150 ms after the answer to
+ * this request has been sent (work whose duration must show neither in the answer's timing nor
+ * right after it); fn runs exactly once, whatever happens (at the latest when the server
+ * stops), and owns arg. At most one per response. */
+void http_after(struct http_resp *rs, void (*fn)(void *arg), void *arg);
 /* Returns the HTTP status for an error value (the one place that maps them). */
 unsigned http_status_for(enum err e);
 

@@ -2,6 +2,7 @@
 /* response.c — JSON bodies, the one error shape, and the error → status mapping. */
 #include "http/http.h"
 
+#include <assert.h>
 #include <stdlib.h>
 
 #include "base/xalloc.h"
@@ -63,4 +64,11 @@ enum err http_json_body(struct http_req *rq, struct http_resp *rs, json_t **out)
 	}
 	*out = j;
 	return ERR_OK;
+}
+
+void http_after(struct http_resp *rs, void (*fn)(void *arg), void *arg)
+{
+	assert(!rs->after);
+	rs->after = fn;
+	rs->after_arg = arg;
 }

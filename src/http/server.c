@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* server.c — the libmicrohttpd daemon: reads bodies under a cap, identifies the caller,
- * enforces each route's roles and CSRF, dispatches, and serves web/ for everything else. */
+/* server.c — the libmicrohttpd daemon: guards its connections (guard.c), reads bodies under a
+ * cap, refuses foreign origins and non-JSON bodies, identifies the caller, enforces each
+ * route's roles, CSRF and sign-in throttle, dispatches, and serves web/ for everything else. */
 #include "http/http.h"
 
 #include <arpa/inet.h>
@@ -8,32 +9,57 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "auth/audit.h"
 #include "auth/device.h"
 #include "auth/session.h"
+#include "auth/throttle.h"
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "http/guard.h"
+#include "http/headers.h"
+#include "http/later.h"
+#include "http/origin.h"
+#include "http/startup.h"
 #include "http/static_files.h"
 #include "store/store.h"
 #include "vault/vault.h"
+
+/* Deadlines and limits of the connection guard (see guard.h and docs/architecture.md). */
+#define HEADER_MS 10000	       /* a request's headers, from connect or the previous answer */
+#define PRESSED_HEADER_MS 500 /* the same while connections are near the limit */
+#define BODY_MS 60000	       /* a body, from its headers (1 MiB on a slow phone line) */
+#define IDLE_S 30	       /* libmicrohttpd's own inactivity timeout */
+#define FD_SPARE 256	       /* descriptors kept for the database, mail, files */
 
 struct http_server {
 	struct MHD_Daemon *d;
 	struct app *app;
 	const struct http_route *routes;
 	char *web_dir;
+	struct guard *guard;
+	struct later *later; /* http_after's work, run a little after the answer */
+	char origin[HTTP_ORIGIN_MAX]; /* the public origin (base_url's, else the listen address's) */
+	uint32_t proxies[GUARD_EXEMPT_MAX]; /* trusted reverse proxies (IPv4, network order) */
+	size_t nproxies;
 };
 
 struct http_conn {
 	struct MHD_Connection *mhd;
 };
 
-/* Per-request state kept across MHD's calls of the access handler. */
+/* Per-request state kept across MHD's calls of the access handler; made by on_uri when the
+ * request line arrives, freed by on_done. */
 struct req_state {
 	struct buf body;
 	int too_large;
+	int started; /* the access handler has been called: the headers are complete */
+	int bad_uri; /* the raw URI holds an encoded NUL */
+	void (*after)(void *arg); /* http_after's work, run by on_done */
+	void *after_arg;
 };
 
 const char *http_header(struct http_req *rq, const char *name)
@@ -53,12 +79,7 @@ const char *http_query(struct http_req *rq, const char *name)
 
 static void add_common_headers(struct MHD_Response *r, int api)
 {
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-				"base-uri 'none'; form-action 'self'");
+	http_security_headers(r);
 	if (api)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 }
@@ -163,6 +184,118 @@ static void audit_denial(struct http_server *srv, struct http_req *rq, const cha
 	store_release(c);
 }
 
+/* The caller's address as text into out: the peer's, or, when the peer is a trusted proxy,
+ * the address its X-Real-IP names (when it is one). */
+static void client_addr(struct http_server *srv, struct MHD_Connection *mc, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	out[0] = '\0';
+	if (!ci || !ci->client_addr || ci->client_addr->sa_family != AF_INET)
+		return;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)ci->client_addr;
+	inet_ntop(AF_INET, &sin->sin_addr, out, (socklen_t)n);
+	for (size_t i = 0; i < srv->nproxies; i++) {
+		if (srv->proxies[i] != sin->sin_addr.s_addr)
+			continue;
+		const char *real = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Real-IP");
+		unsigned char tmp[16];
+		if (real && strlen(real) < n &&
+		    (inet_pton(AF_INET, real, tmp) == 1 || inet_pton(AF_INET6, real, tmp) == 1))
+			snprintf(out, n, "%s", real);
+		return;
+	}
+}
+
+/* 1 when the media type of content type ct (parameters such as charset ignored) is type. */
+static int media_type_is(const char *ct, const char *type)
+{
+	size_t n = strcspn(ct, ";");
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	while (n > 0 && (*ct == ' ' || *ct == '\t')) {
+		ct++;
+		n--;
+	}
+	return n == strlen(type) && strncasecmp(ct, type, n) == 0;
+}
+
+static int state_changing(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	       strcmp(method, "OPTIONS") != 0;
+}
+
+static int has_bearer(struct MHD_Connection *mc)
+{
+	const char *a = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Authorization");
+	return a && strncmp(a, "Bearer ", 7) == 0;
+}
+
+/* The answer to a request refused because the server is near its connection limit: quick,
+ * and the connection is closed after it. */
+static enum MHD_Result send_busy(struct http_server *srv, struct MHD_Connection *mc, int api)
+{
+	static const char msg[] = "ただいま混み合っています。しばらくしてからもう一度お試しください。";
+	guard_count_shed(srv->guard);
+	if (!api)
+		return http_plain(mc, 503, msg, "Retry-After", "5");
+	struct buf b;
+	buf_init(&b, 4096);
+	buf_printf(&b, "{\"code\":\"busy\",\"message\":\"%s\"}", msg);
+	size_t len = b.len;
+	char *data = buf_steal(&b);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Retry-After", "5");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	add_common_headers(r, 1);
+	enum MHD_Result ret = MHD_queue_response(mc, 503, r);
+	MHD_destroy_response(r);
+	http_metrics_count(503);
+	return ret;
+}
+
+/* The checks every API request passes before its caller is identified: a JSON body (or the
+ * form of an RFC 8058 one-click), and, for a state change, an Origin (or Referer) of this
+ * server's. Returns MHD_YES with *done 0 when the request may go on, else the refusal. */
+static enum MHD_Result check_request(struct http_server *srv, struct MHD_Connection *mc,
+				     struct http_req *rq, const struct http_route *r, int *done)
+{
+	*done = 1;
+	if (!state_changing(rq->method)) {
+		*done = 0;
+		return MHD_YES;
+	}
+	/* RFC 8058 one-click posts come form-encoded or as multipart (its handler reads them);
+	 * everything else is JSON. */
+	const char *ct = http_header(rq, "Content-Type");
+	if (!(r->flags & HTTP_ROUTE_ONE_CLICK) && (ct || rq->body_len > 0) &&
+	    !(ct && media_type_is(ct, "application/json")))
+		return send_error(mc, 415, "content_type",
+				  "送信形式が正しくありません。JSON（Content-Type: "
+				  "application/json）で送ってください。");
+	/* A kiosk's bearer token is never attached by a browser on its own, so a foreign page
+	 * cannot ride on it: Origin does not matter for it (kiosks may be set up by the server's
+	 * IP address rather than its public name). */
+	if (!(r->flags & HTTP_ROUTE_ONE_CLICK) && !has_bearer(mc) &&
+	    !http_origin_allowed(srv->origin, http_header(rq, "Host"), http_header(rq, "Origin"),
+				 http_header(rq, "Referer"))) {
+		char msg[HTTP_ORIGIN_MAX + 256];
+		audit_denial(srv, rq, "origin");
+		snprintf(msg, sizeof msg,
+			 "ほかのサイトからの操作は受け付けません。%s のページから操作してください。",
+			 srv->origin);
+		return send_error(mc, 403, "foreign_origin", msg);
+	}
+	*done = 0;
+	return MHD_YES;
+}
+
 static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connection *mc,
 				    const char *method, const char *url, struct req_state *rs_)
 {
@@ -171,7 +304,7 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 	struct http_resp rs = {0};
 	char csrf[64];
 	char *scratch = xmalloc(strlen(url) + 1);
-	int known = 0;
+	int known = 0, done = 0;
 	enum MHD_Result ret;
 	rq.method = method;
 	rq.path = url;
@@ -179,6 +312,7 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 	rq.app = srv->app;
 	rq.body = rs_->body.data ? rs_->body.data : "";
 	rq.body_len = rs_->body.len;
+	client_addr(srv, mc, rq.client_addr, sizeof rq.client_addr);
 	buf_init(&rs.body, 64 * 1024 * 1024);
 	const struct http_route *r =
 	    http_route_match(srv->routes, method, url, scratch, rq.params, &known);
@@ -192,11 +326,19 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 		ret = send_error(mc, 413, "body_too_large", "送信内容が大きすぎます。");
 		goto out;
 	}
+	ret = check_request(srv, mc, &rq, r, &done);
+	if (done)
+		goto out;
 	identify(srv, &rq, csrf);
+	if (rq.role == ROLE_PUBLIC && guard_pressed(srv->guard)) {
+		/* Near the connection limit the remaining share is for kiosks and signed-in staff
+		 * and guardians. */
+		ret = send_busy(srv, mc, 1);
+		goto out;
+	}
 	if (!(r->roles & ROLE_PUBLIC) && !(r->roles & rq.role)) {
 		if (rq.role == ROLE_PUBLIC) {
-			const char *authz = http_header(&rq, "Authorization");
-			ret = authz && strncmp(authz, "Bearer ", 7) == 0
+			ret = has_bearer(mc)
 				  ? send_error(mc, 401, "bad_device_token",
 					       "端末トークンが無効です。この端末をもう一度設定してください。")
 				  : send_error(mc, 401, "sign_in_required",
@@ -214,7 +356,7 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 				 "パスワードの変更が必要です。新しいパスワードを設定してください。");
 		goto out;
 	}
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && !r->csrf_exempt &&
+	if (state_changing(method) && !(r->flags & HTTP_ROUTE_NO_CSRF) &&
 	    (rq.role & (ROLE_ANY_USER | ROLE_GUARDIAN))) {
 		const char *got = http_header(&rq, "X-CSRF-Token");
 		if (!got || !csrf[0] || strlen(got) != strlen(csrf) ||
@@ -225,7 +367,23 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 			goto out;
 		}
 	}
+	if (r->flags & (HTTP_ROUTE_THROTTLE_FAILED | HTTP_ROUTE_THROTTLE_EACH)) {
+		int64_t wait = auth_throttle_wait(rq.client_addr, clock_mono_ms());
+		if (wait > 0) {
+			char msg[192];
+			audit_denial(srv, &rq, "address throttled");
+			snprintf(msg, sizeof msg,
+				 "この接続元からの試行が多すぎます。%lld秒後にもう一度お試しください。",
+				 (long long)(wait + 999) / 1000);
+			ret = send_error(mc, 429, "address_throttled", msg);
+			goto out;
+		}
+		if (r->flags & HTTP_ROUTE_THROTTLE_EACH)
+			auth_throttle_fail(rq.client_addr, clock_mono_ms());
+	}
 	enum err e = r->handler(&rq, &rs);
+	if ((r->flags & HTTP_ROUTE_THROTTLE_FAILED) && (e == ERR_UNAUTH || e == ERR_NOTFOUND))
+		auth_throttle_fail(rq.client_addr, clock_mono_ms());
 	if (e != ERR_OK) {
 		ret = send_error(mc, http_status_for(e), rs.error_code ? rs.error_code : err_code(e),
 				 rs.error ? rs.error : err_message_ja(e));
@@ -235,6 +393,9 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 		       rs.content_type ? rs.content_type : "application/json; charset=utf-8",
 		       &rs.body, rs.set_cookie, 1, &rs);
 out:
+	/* Work meant for after the answer runs when the daemon says it has been sent. */
+	rs_->after = rs.after;
+	rs_->after_arg = rs.after_arg;
 	free(scratch);
 	buf_free(&rs.body);
 	free(rs.set_cookie);
@@ -242,6 +403,41 @@ out:
 	for (size_t i = 0; i < HTTP_RESP_HEADERS; i++)
 		free(rs.headers[i].value);
 	return ret;
+}
+
+static struct guard_conn *guard_of(struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+/* 1 when an anonymous request might still be a kiosk or signed-in person's: it carries a
+ * bearer token or a session cookie (checked for real when the API identifies the caller). */
+static int has_credentials(struct MHD_Connection *mc)
+{
+	return has_bearer(mc) ||
+	       MHD_lookup_connection_value(mc, MHD_COOKIE_KIND, SESSION_COOKIE) ||
+	       MHD_lookup_connection_value(mc, MHD_COOKIE_KIND, SESSION_PARENT_COOKIE);
+}
+
+static struct req_state *req_state_new(void)
+{
+	struct req_state *st = xcalloc(1, sizeof *st);
+	buf_init(&st->body, HTTP_BODY_MAX);
+	return st;
+}
+
+/* The request line has arrived (before any decoding): its state starts here. libmicrohttpd
+ * decodes %00 into a NUL that would cut the path ("/staff/index.html%00.css" would serve
+ * index.html), so an encoded NUL anywhere in the URI is noted and refused. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
+{
+	struct req_state *st = req_state_new();
+	(void)cls;
+	(void)mc;
+	st->bad_uri = strstr(uri, "%00") != NULL;
+	return st;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
@@ -253,9 +449,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	struct req_state *st = *con_cls;
 	(void)version;
 	if (!st) {
-		st = xcalloc(1, sizeof *st);
-		buf_init(&st->body, HTTP_BODY_MAX);
+		st = req_state_new();
 		*con_cls = st;
+	}
+	if (!st->started) {
+		/* The headers are complete: the body has its own deadline from now. */
+		st->started = 1;
+		guard_set_phase(guard_of(mc), GUARD_BODY);
+		if (guard_pressed(srv->guard) && strcmp(url, "/healthz") != 0 &&
+		    strcmp(url, "/metrics") != 0 && !has_credentials(mc))
+			return send_busy(srv, mc, strncmp(url, "/api/", 5) == 0);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -263,6 +466,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 			st->too_large = 1;
 		*upload_data_size = 0;
 		return MHD_YES;
+	}
+	guard_set_phase(guard_of(mc), GUARD_BUSY);
+	if (st->bad_uri) {
+		if (strncmp(url, "/api/", 5) == 0)
+			return send_error(mc, 400, "bad_path", "このアドレスは使えません。");
+		return http_plain(mc, 400, "このアドレスは使えません。\n", NULL, NULL);
 	}
 	if (strcmp(url, "/healthz") == 0) {
 		struct buf b;
@@ -274,6 +483,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		struct buf b;
 		buf_init(&b, 1 << 20);
 		http_metrics_write(&b);
+		guard_metrics_write(srv->guard, &b);
 		app_metrics_write(srv->app, &b);
 		return send_buf(mc, 200, "text/plain; version=0.0.4", &b, NULL, 1, NULL);
 	}
@@ -288,15 +498,48 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		    enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *srv = cls;
 	struct req_state *st = *con_cls;
-	(void)cls;
-	(void)c;
 	(void)toe;
+	/* Back to waiting for the next request's headers (keep-alive). */
+	guard_set_phase(guard_of(c), GUARD_WAIT);
 	if (st) {
+		/* The answer has been sent; the work runs a random 50-150 ms later in its own
+		 * thread, when the caller is long done measuring. */
+		if (st->after)
+			later_add(srv->later, st->after, st->after_arg);
 		buf_free(&st->body);
 		free(st);
 		*con_cls = NULL;
 	}
+}
+
+/* libmicrohttpd says a connection started or closed. CLOSED comes before the daemon closes
+ * the socket, so the guard never shuts down a descriptor that another connection reuses. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *srv = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *sa =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		*socket_context = fd ? guard_open(srv->guard, fd->connect_fd,
+						  sa ? sa->client_addr : NULL)
+				     : NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		guard_close(srv->guard, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* The daemon asks whether to take a new connection from addr. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct http_server *srv = cls;
+	(void)addrlen;
+	return guard_admit(srv->guard, addr) ? MHD_YES : MHD_NO;
 }
 
 /* Worker threads: MIMAMORI_HTTP_THREADS, else 16. Handlers mostly wait on the shared commit,
@@ -333,19 +576,49 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	srv->app = a;
 	srv->routes = routes;
 	srv->web_dir = xstrdup(web_dir);
+	/* The public origin: base_url's when the configuration names one, else the listen
+	 * address's. */
+	char *listen_url = xasprintf("http://%s", listen_addr);
+	if (!(a->cfg.base_url_set &&
+	      http_origin_of(a->cfg.base_url, srv->origin, sizeof srv->origin) == 0) &&
+	    http_origin_of(listen_url, srv->origin, sizeof srv->origin) != 0)
+		snprintf(srv->origin, sizeof srv->origin, "http://127.0.0.1");
+	free(listen_url);
+	srv->nproxies = http_parse_proxies(a->cfg.trusted_proxies, srv->proxies, GUARD_EXEMPT_MAX);
+	struct guard_limits gl = {
+	    .max_conns = http_fit_descriptors(a->cfg.max_connections, FD_SPARE),
+	    .per_addr = a->cfg.per_ip_connections,
+	    .header_ms = HEADER_MS,
+	    .pressed_header_ms = PRESSED_HEADER_MS,
+	    .body_ms = BODY_MS,
+	    .nexempt = srv->nproxies,
+	};
+	memcpy(gl.exempt, srv->proxies, sizeof gl.exempt);
+	srv->guard = guard_start(&gl);
+	srv->later = later_start();
+	if (!srv->guard || !srv->later)
+		goto fail;
 	srv->d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, on_accept, srv,
 	    on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)http_threads(), MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
-	if (!srv->d) {
-		free(srv->web_dir);
-		free(srv);
-		return ERR_IO;
-	}
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)http_threads(), MHD_OPTION_NOTIFY_COMPLETED,
+	    on_done, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_EXTERNAL_LOGGER, http_library_log, srv,
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)IDLE_S, MHD_OPTION_CONNECTION_LIMIT, gl.max_conns,
+	    MHD_OPTION_END);
+	if (!srv->d)
+		goto fail;
+	log_info("public origin %s; at most %u connections, %u per address", srv->origin,
+		 gl.max_conns, gl.per_addr);
 	*out = srv;
 	return ERR_OK;
+fail:
+	later_stop(srv->later);
+	guard_stop(srv->guard);
+	free(srv->web_dir);
+	free(srv);
+	return ERR_IO;
 }
 
 void http_server_stop(struct http_server *srv)
@@ -353,6 +626,8 @@ void http_server_stop(struct http_server *srv)
 	if (!srv)
 		return;
 	MHD_stop_daemon(srv->d);
+	later_stop(srv->later); /* runs what is still waiting */
+	guard_stop(srv->guard);
 	free(srv->web_dir);
 	free(srv);
 }

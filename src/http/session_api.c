@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* session_api.c — sign-in, who-am-I and sign-out for staff (cookie sessions). */
+/* session_api.c — sign-in, who-am-I and sign-out for staff (cookie sessions), with the device
+ * cookie that lets a client that signed in before past an account's lock. */
 #include "http/session_api.h"
 
 #include <stdio.h>
@@ -8,7 +9,10 @@
 
 #include "app.h"
 #include "auth/session.h"
+#include "auth/signin_device.h"
 #include "base/xalloc.h"
+#include "mail/mail.h"
+#include "vault/vault.h"
 
 static json_t *user_json(const struct user *u, const char *csrf)
 {
@@ -26,30 +30,73 @@ char *session_cookie(struct app *a, const char *name, const char *value, long ma
 			 max_age, a->cfg.secure_cookies ? "; Secure" : "");
 }
 
+/* The device cookie after a success: token (new, or NULL) first, then the tokens the client
+ * already held (for other accounts on the same computer), at most SIGNIN_DEVICE_TOKENS.
+ * Returns the Set-Cookie value (malloc'd), or NULL when there is nothing to set. */
+static char *device_cookie(struct app *a, const char *token, const char *held)
+{
+	struct buf b;
+	int n = 0;
+	buf_init(&b, 1024);
+	if (token) {
+		buf_puts(&b, token);
+		n++;
+	}
+	for (const char *p = held; p && *p && n < SIGNIN_DEVICE_TOKENS;) {
+		size_t len = strcspn(p, ".");
+		size_t ok = len >= 16 && len <= 64 ? strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
+							   "nopqrstuvwxyz0123456789-_")
+						     : 0;
+		if (ok >= len && len) {
+			buf_printf(&b, "%s%.*s", n ? "." : "", (int)len, p);
+			n++;
+		}
+		p += len;
+		p += *p == '.';
+	}
+	if (!n) {
+		buf_free(&b);
+		return NULL;
+	}
+	/* Sent only to the sign-in route; a year unused and it is forgotten on both sides. */
+	char *v = xasprintf("%s=%s; Path=/api/v1/session; HttpOnly; SameSite=Strict; "
+			    "Max-Age=%lld%s",
+			    SIGNIN_DEVICE_COOKIE, b.data, SIGNIN_DEVICE_TTL_MS / 1000,
+			    a->cfg.secure_cookies ? "; Secure" : "");
+	vault_wipe(b.data, b.len);
+	buf_free(&b);
+	return v;
+}
+
 enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *body = NULL;
 	const char *login = NULL, *password = NULL;
 	struct user u;
-	int64_t retry = 0;
-	char *token = NULL, *csrf = NULL;
+	struct user_sign_in_out res = {0, NULL, 0};
+	char *token = NULL, *csrf = NULL, *dev = NULL;
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
 		return e;
 	if (json_unpack(body, "{s:s,s:s}", "login", &login, "password", &password) != 0) {
-		e = http_error(rs, ERR_INVALID, "login and password are required");
+		e = http_error(rs, ERR_INVALID, "ログイン名とパスワードを入力してください。");
 		goto out;
 	}
-	e = user_sign_in(rq->app->store, rq->app->vault, login, password, &u, &retry);
+	const char *held = http_cookie(rq, SIGNIN_DEVICE_COOKIE);
+	struct user_sign_in_ctx ctx = {held, rq->client_addr, rq->app->cfg.admin_alert_email};
+	e = user_sign_in_ex(rq->app->store, rq->app->vault, login, password, &ctx, &u, &res);
+	if (res.locked && rq->app->mail)
+		mail_sender_wake(rq->app->mail); /* the lock alert */
 	if (e == ERR_TOOMANY) {
-		char msg[128];
-		snprintf(msg, sizeof msg, "too many failed sign-ins; try again in %lld s",
-			 (long long)(retry + 999) / 1000);
-		e = http_error(rs, e, msg);
+		char msg[256];
+		snprintf(msg, sizeof msg,
+			 "ログインの失敗が続いたため、しばらくログインできません。%lld秒後にもう一度お試しください。",
+			 (long long)(res.retry_ms + 999) / 1000);
+		e = http_error_as(rs, e, "sign_in_throttled", msg);
 		goto out;
 	}
 	if (e == ERR_UNAUTH) {
-		e = http_error(rs, e, "wrong login or password");
+		e = http_error_as(rs, e, "wrong_login", "ログイン名またはパスワードが違います。");
 		goto out;
 	}
 	if (e != ERR_OK)
@@ -58,10 +105,16 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		goto out;
 	rs->set_cookie = session_cookie(rq->app, SESSION_COOKIE, token, SESSION_ABSOLUTE_MS / 1000);
-	e = http_json(rs, 200, user_json(&u, csrf));
+	dev = device_cookie(rq->app, res.device_token, held);
+	if (dev)
+		e = http_set_header(rs, "Set-Cookie", dev);
+	if (e == ERR_OK)
+		e = http_json(rs, 200, user_json(&u, csrf));
 out:
 	json_decref(body);
-	free(token);
+	vault_wipe_free(res.device_token);
+	vault_wipe_free(dev);
+	vault_wipe_free(token);
 	free(csrf);
 	return e;
 }
@@ -72,7 +125,7 @@ enum err api_session_get(struct http_req *rq, struct http_resp *rs)
 	int64_t uid = 0;
 	const char *tok = http_cookie(rq, SESSION_COOKIE);
 	if (!tok || session_check(rq->app->store, tok, &uid, csrf) != ERR_OK)
-		return http_error(rs, ERR_UNAUTH, "not signed in");
+		return http_error(rs, ERR_UNAUTH, "ログインしていません。");
 	return http_json(rs, 200, user_json(&rq->user, csrf));
 }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "http/headers.h"
 #include "http/http.h"
 
 static const char *type_of(const char *path)
@@ -28,15 +29,12 @@ static const char *type_of(const char *path)
 	return "application/octet-stream";
 }
 
+#define NOT_FOUND "ページが見つかりません。アドレスを確かめてください。\n"
+#define BAD_PATH "このアドレスは使えません。\n"
+
 static enum MHD_Result plain(struct MHD_Connection *c, unsigned status, const char *msg)
 {
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(strlen(msg), (void *)msg, MHD_RESPMEM_PERSISTENT);
-	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
-	enum MHD_Result ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	http_metrics_count(status);
-	return ret;
+	return http_plain(c, status, msg, NULL, NULL);
 }
 
 static int path_ok(const char *url)
@@ -56,18 +54,18 @@ enum MHD_Result http_static_serve(struct MHD_Connection *c, const char *web_dir,
 {
 	char path[1024];
 	if (!path_ok(url) || strlen(url) > 200)
-		return plain(c, 400, "bad path\n");
+		return plain(c, 400, BAD_PATH);
 	int n = snprintf(path, sizeof path, "%s%s%s", web_dir, url,
 			 url[strlen(url) - 1] == '/' ? "index.html" : "");
 	if (n < 0 || (size_t)n >= sizeof path)
-		return plain(c, 400, "bad path\n");
+		return plain(c, 400, BAD_PATH);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
 	if (fd < 0)
-		return plain(c, 404, "not found\n");
+		return plain(c, 404, NOT_FOUND);
 	if (fstat(fd, &sb) != 0) {
 		close(fd);
-		return plain(c, 404, "not found\n");
+		return plain(c, 404, NOT_FOUND);
 	}
 	if (!S_ISREG(sb.st_mode)) {
 		close(fd);
@@ -78,11 +76,12 @@ enum MHD_Result http_static_serve(struct MHD_Connection *c, const char *web_dir,
 			struct MHD_Response *r =
 			    MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 			MHD_add_response_header(r, "Location", loc);
+			http_security_headers(r);
 			enum MHD_Result ret = MHD_queue_response(c, 301, r);
 			MHD_destroy_response(r);
 			return ret;
 		}
-		return plain(c, 404, "not found\n");
+		return plain(c, 404, NOT_FOUND);
 	}
 	struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
 	if (!r) {
@@ -90,12 +89,7 @@ enum MHD_Result http_static_serve(struct MHD_Connection *c, const char *web_dir,
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, "Content-Type", type_of(path));
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-				"base-uri 'none'; form-action 'self'");
+	http_security_headers(r);
 	MHD_add_response_header(r, "Cache-Control", "no-cache");
 	enum MHD_Result ret = MHD_queue_response(c, 200, r);
 	MHD_destroy_response(r);

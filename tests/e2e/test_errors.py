@@ -111,7 +111,7 @@ class HttpErrorTest(ServerTestCase):
         c = self.srv.client()
         r = c.request("POST", "/api/v1/session", body=b"login=a&password=b",
                       headers={"Content-Type": "application/x-www-form-urlencoded"})
-        self.assert_json_error(r, 400)
+        self.assert_json_error(r, 415)  # JSON routes take JSON only (login CSRF, issue 12)
         r = c.request("POST", "/api/v1/confirmations", body=b"{not json",
                       headers={"Content-Type": "application/json"})
         self.assert_json_error(r, 400)
@@ -119,7 +119,8 @@ class HttpErrorTest(ServerTestCase):
                       headers={"Content-Type": "application/json"})
         self.assert_json_error(r, 400)
         k = self.srv.client(kiosk_token=self.token)
-        self.assert_json_error(k.request("POST", "/api/v1/scans", body=b"\xff\xfe"), 400)
+        self.assert_json_error(k.request("POST", "/api/v1/scans", body=b"\xff\xfe",
+                                         headers={"Content-Type": "application/json"}), 400)
         self.assert_json_error(k.post("/api/v1/scans", {"code": 42}), 400)
         self.assert_json_error(k.post("/api/v1/scans", {"code": ""}), 400)
         self.assert_json_error(k.post("/api/v1/scans", {"code": "A" * 500}), 400)

@@ -370,7 +370,8 @@ class ParentPortalTest(ServerTestCase):
         r = self.srv.client().post("/api/v1/parent/session", {"token": last})
         self.assertEqual(r.status, 404, r)
         # A bad body is a 400 with a JSON error.
-        r = anon.post("/api/v1/parent/login-links", b"not json")
+        r = anon.post("/api/v1/parent/login-links", b"not json",
+                      headers={"Content-Type": "application/json"})
         self.assertEqual(r.status, 400, r)
 
 

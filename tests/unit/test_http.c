@@ -10,8 +10,15 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "base/buf.h"
+#include "http/guard.h"
 #include "http/http.h"
+#include "http/origin.h"
 
 /* Handlers are never called here; distinct functions tell the routes apart. */
 static enum err h_sites(struct http_req *rq, struct http_resp *rs)
@@ -69,7 +76,7 @@ static void test_route_exact(void **state)
 	free(sc);
 	r = route("POST", "/api/session", p, &known, &sc);
 	assert_ptr_equal(r, &routes[6]);
-	assert_int_equal(r->csrf_exempt, 1);
+	assert_int_equal(r->flags & HTTP_ROUTE_NO_CSRF, HTTP_ROUTE_NO_CSRF);
 	free(sc);
 	/* Unknown paths. */
 	r = route("GET", "/api/site", p, &known, &sc);
@@ -291,9 +298,140 @@ static void test_error(void **state)
 	resp_free(&rs);
 }
 
+
+/* ---- origins (login CSRF) ---- */
+
+static void test_origin_of(void **state)
+{
+	(void)state;
+	char o[HTTP_ORIGIN_MAX];
+	assert_int_equal(http_origin_of("https://Mimamori.Example.JP/path?q#f", o, sizeof o), 0);
+	assert_string_equal(o, "https://mimamori.example.jp");
+	assert_int_equal(http_origin_of("http://127.0.0.1:8080", o, sizeof o), 0);
+	assert_string_equal(o, "http://127.0.0.1:8080");
+	assert_int_equal(http_origin_of("http://example.jp:80/", o, sizeof o), 0);
+	assert_string_equal(o, "http://example.jp");
+	assert_int_equal(http_origin_of("https://example.jp:443", o, sizeof o), 0);
+	assert_string_equal(o, "https://example.jp");
+	assert_int_equal(http_origin_of("https://example.jp:8443", o, sizeof o), 0);
+	assert_string_equal(o, "https://example.jp:8443");
+	assert_int_equal(http_origin_of("http://[::1]:80/x", o, sizeof o), 0);
+	assert_string_equal(o, "http://[::1]");
+	static const char *const bad[] = {"null", "", "ftp://x", "http://", "http://u@evil/",
+					  "javascript:alert(1)", "http://a b/"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(http_origin_of(bad[i], o, sizeof o), -1);
+	char small[12];
+	assert_int_equal(http_origin_of("https://long.example.jp", small, sizeof small), -1);
+}
+
+static void test_origin_allowed(void **state)
+{
+	(void)state;
+	const char *pub = "https://mimamori.example.jp";
+	/* Neither header: not a browser's cross-site form. */
+	assert_int_equal(http_origin_allowed(pub, "x", NULL, NULL), 1);
+	assert_int_equal(http_origin_allowed(pub, NULL, "https://mimamori.example.jp", NULL), 1);
+	assert_int_equal(http_origin_allowed(pub, NULL, "https://MIMAMORI.example.jp:443", NULL), 1);
+	assert_int_equal(http_origin_allowed(pub, NULL, "https://evil.example", NULL), 0);
+	assert_int_equal(http_origin_allowed(pub, NULL, "null", NULL), 0);
+	/* Origin wins over Referer; Referer counts only without Origin. */
+	assert_int_equal(http_origin_allowed(pub, NULL, "https://evil.example",
+					     "https://mimamori.example.jp/staff/"),
+			 0);
+	assert_int_equal(http_origin_allowed(pub, NULL, NULL, "https://mimamori.example.jp/a"), 1);
+	assert_int_equal(http_origin_allowed(pub, NULL, NULL, "https://evil.example/a"), 0);
+	/* A page of this server opened by another name (its IP address): Host matches. */
+	assert_int_equal(http_origin_allowed(pub, "192.0.2.5:8080", "http://192.0.2.5:8080", NULL),
+			 1);
+	assert_int_equal(http_origin_allowed(pub, "192.0.2.5", "http://192.0.2.5:80", NULL), 1);
+	assert_int_equal(http_origin_allowed(pub, "192.0.2.5:8080", "http://192.0.2.5:8081", NULL),
+			 0);
+	assert_int_equal(http_origin_allowed(pub, "mimamori.example.jp",
+					     "https://mimamori.example.jp.evil.example", NULL),
+			 0);
+}
+
+/* ---- the connection guard ---- */
+
+static struct sockaddr_in addr4(const char *ip)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, ip, &sa.sin_addr), 1);
+	return sa;
+}
+
+static void test_guard_per_address(void **state)
+{
+	(void)state;
+	struct guard_limits l = {.max_conns = 100, .per_addr = 3, .header_ms = 60000,
+				 .pressed_header_ms = 60000, .body_ms = 60000};
+	struct sockaddr_in a = addr4("192.0.2.1"), b = addr4("192.0.2.2"), p = addr4("10.0.0.1");
+	inet_pton(AF_INET, "10.0.0.1", &l.exempt[0]);
+	l.nexempt = 1;
+	struct guard *g = guard_start(&l);
+	assert_non_null(g);
+	struct guard_conn *c[8];
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(guard_admit(g, (struct sockaddr *)&a), 1);
+		c[i] = guard_open(g, -1, (struct sockaddr *)&a);
+	}
+	assert_int_equal(guard_admit(g, (struct sockaddr *)&a), 0); /* a is full */
+	assert_int_equal(guard_admit(g, (struct sockaddr *)&b), 1); /* b is not */
+	for (int i = 3; i < 8; i++) /* the trusted proxy has no limit */
+		c[i] = guard_open(g, -1, (struct sockaddr *)&p);
+	assert_int_equal(guard_admit(g, (struct sockaddr *)&p), 1);
+	guard_close(g, c[1]);
+	assert_int_equal(guard_admit(g, (struct sockaddr *)&a), 1); /* room again */
+	struct buf m;
+	buf_init(&m, 1 << 16);
+	guard_metrics_write(g, &m);
+	assert_non_null(strstr(m.data, "mimamori_http_connections 7\n"));
+	assert_non_null(strstr(m.data, "mimamori_http_refused_total 1\n"));
+	buf_free(&m);
+	for (int i = 0; i < 8; i++)
+		if (i != 1)
+			guard_close(g, c[i]);
+	guard_stop(g);
+}
+
+/* A connection that trickles: the sweeper shuts its socket down at the header deadline, and
+ * bytes arriving do not move it. */
+static void test_guard_header_deadline(void **state)
+{
+	(void)state;
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	struct guard_limits l = {.max_conns = 100, .per_addr = 0, .header_ms = 300,
+				 .pressed_header_ms = 300, .body_ms = 60000};
+	struct guard *g = guard_start(&l);
+	struct sockaddr_in a = addr4("192.0.2.9");
+	struct guard_conn *c = guard_open(g, sv[0], (struct sockaddr *)&a);
+	char ch;
+	for (int i = 0; i < 20; i++) {
+		/* the peer sends a byte every 50 ms; the server side never sees headers end */
+		if (send(sv[1], "G", 1, MSG_NOSIGNAL) != 1)
+			break;
+		usleep(50 * 1000);
+		if (read(sv[0], &ch, 1) == 0)
+			break; /* shut down: end of file */
+	}
+	assert_int_equal(read(sv[0], &ch, 1), 0);
+	guard_close(g, c);
+	guard_stop(g);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_origin_of),
+	    cmocka_unit_test(test_origin_allowed),
+	    cmocka_unit_test(test_guard_per_address),
+	    cmocka_unit_test(test_guard_header_deadline),
 	    cmocka_unit_test(test_route_exact),
 	    cmocka_unit_test(test_route_params),
 	    cmocka_unit_test(test_route_method_mismatch),
