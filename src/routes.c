@@ -93,6 +93,10 @@ const struct http_route routes[] = {
 	 "lead an unsubscribe link to its page (changes nothing)"},
 	{"POST", "/api/v1/unsubscribe/{}", ROLE_PUBLIC, 1, api_unsubscribe_post,
 	 "unsubscribe a message's recipient from its list (one-click)"},
+
+	/* the ward's words for entry and exit (mimamori.conf [ward]), for every page */
+	{"GET", "/api/v1/ward", ROLE_PUBLIC, 1, api_ward_get,
+	 "the ward's words for a child's entry and exit (入室/退室 or as configured)"},
 	{0},
 };
 

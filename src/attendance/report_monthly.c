@@ -393,12 +393,12 @@ enum err report_monthly(struct app *a, const char *month, const char *format,
 	buf_init(&out->lossy_list, 4096);
 	if (wareki_parse_month(month, &y, &m) != ERR_OK ||
 	    wareki_format_month(y, m, wareki, sizeof wareki) != ERR_OK) {
-		*why = "month must be YYYY-MM";
+		*why = "月は YYYY-MM の形（例 2026-11）で指定してください（month）。";
 		return ERR_INVALID;
 	}
 	int xlsx = format && strcmp(format, "xlsx") == 0;
 	if (!xlsx && !(format && strcmp(format, "csv") == 0)) {
-		*why = "format must be xlsx or csv";
+		*why = "形式（format）は xlsx か csv を指定してください。";
 		return ERR_INVALID;
 	}
 	snprintf(first, sizeof first, "%04d-%02d-01", y, m);

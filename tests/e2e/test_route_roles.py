@@ -48,6 +48,7 @@ EXPECTED = {
     ("POST", "/api/v1/mail/sends/{}/retry"): {"ward_admin"},
     ("GET", "/api/v1/unsubscribe/{}"): {"public"},
     ("POST", "/api/v1/unsubscribe/{}"): {"public"},
+    ("GET", "/api/v1/ward"): {"public"},
 }
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian"]
