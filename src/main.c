@@ -319,8 +319,8 @@ static const struct command {
 	{"simulate-day", cmd_simulate_day,
 	 "simulate-day --data DIR [--date D]  デモの区で1日分の入退室を試す（時刻を進めて）"},
 	{"report", cmd_report,
-	 "report daily|monthly --data DIR ... --format F --out FILE  帳票を出力する（記録簿に残す）"},
-	{"ledger", cmd_ledger, "ledger list --data DIR         引き渡し記録簿を見る"},
+	 "report daily|monthly --data DIR ... --format F --out FILE  帳票を出力する（受け渡し台帳に残す）"},
+	{"ledger", cmd_ledger, "ledger list --data DIR         受け渡し台帳を見る"},
 	{"mail-in", cmd_mail_in,
 	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  戻ってきたメールを受け取る（Postfix の"
 	 "パイプ用。75 は再試行）"},

@@ -22,7 +22,9 @@ static enum err send_report(struct http_req *rq, struct http_resp *rs, struct re
 	int64_t id = 0;
 	enum err e = report_record(rq->app, rq->actor, out, &id);
 	if (e != ERR_OK)
-		return http_error(rs, e, "出力を引き渡し記録簿に記録できなかったため、出力しませんでした。もう一度お試しください。");
+		return http_error(rs, e,
+				  "出力を受け渡し台帳に記録できなかったため、出力しませんでした。"
+				  "もう一度お試しください。");
 	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", out->filename);
 	http_set_header(rs, "Content-Disposition", disp);
 	snprintf(count, sizeof count, "%lld", (long long)id);
@@ -102,7 +104,8 @@ enum err api_ledger_list(struct http_req *rq, struct http_resp *rs)
 			/* A ledger that silently lacks an entry is worse than none. */
 			json_decref(arr);
 			free(v);
-			return http_error(rs, ERR_IO, "引き渡し記録簿を読み出せませんでした。もう一度お試しください。");
+			return http_error(rs, ERR_IO,
+					  "受け渡し台帳を読み出せませんでした。もう一度お試しください。");
 		}
 		json_array_append_new(arr, row);
 	}

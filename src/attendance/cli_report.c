@@ -139,7 +139,7 @@ int cmd_report(int argc, char **argv)
 	if (report_record(a, "cli", &out, &id) != ERR_OK) {
 		/* Unrecorded exports must not exist: take the file back. */
 		unlink(outp);
-		fprintf(stderr, "mimamori: report: 出力を引き渡し記録簿に記録できなかったため、"
+		fprintf(stderr, "mimamori: report: 出力を受け渡し台帳に記録できなかったため、"
 				"ファイルを消しました\n");
 		goto out;
 	}
@@ -149,7 +149,8 @@ int cmd_report(int argc, char **argv)
 			"ました: %s%s\n",
 			out.lossy, out.lossy_list.data ? out.lossy_list.data : "",
 			out.lossy > REPORT_LOSSY_LIST_MAX ? ", …" : "");
-	printf("%s を書き出しました（%s、%zu 件、%zu バイト）。引き渡し記録簿の %lld 番に記録しました\n",
+	printf("%s を書き出しました（%s、%zu 件、%zu バイト）。受け渡し台帳の %lld 番に"
+	       "記録しました\n",
 	       outp, out.content, out.records, out.data.len, (long long)id);
 	status = 0;
 out:
