@@ -18,6 +18,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 #include "mail/mail.h"
 #include "store/store.h"
@@ -30,6 +31,9 @@
 #define BOUNCE_LIMIT_MAX 100
 #define MAX_CONNECTIONS_DEFAULT 4000
 #define PER_IP_CONNECTIONS_DEFAULT 64
+#define ENTRY_WORD_DEFAULT "入室"
+#define EXIT_WORD_DEFAULT "退室"
+#define WARD_WORD_MAX 8 /* characters of an entry/exit word */
 
 static char *path_in(const char *dir, const char *name)
 {
@@ -44,6 +48,11 @@ static int exists(const char *p)
 
 enum err app_init_dir(const char *dir)
 {
+	return app_init_dir_named(dir, NULL);
+}
+
+enum err app_init_dir_named(const char *dir, const char *from_name)
+{
 	enum err e = ERR_IO;
 	char *conf = path_in(dir, CONF_NAME), *key = path_in(dir, KEY_NAME),
 	     *db = path_in(dir, DB_NAME);
@@ -51,6 +60,10 @@ enum err app_init_dir(const char *dir)
 	FILE *f = NULL;
 	if (exists(conf) || exists(key) || exists(db)) {
 		e = ERR_CONFLICT;
+		goto out;
+	}
+	if (from_name && (text_line_check(from_name, MAIL_FROM_NAME_MAX) != TEXT_OK)) {
+		e = ERR_INVALID;
 		goto out;
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
@@ -72,10 +85,17 @@ enum err app_init_dir(const char *dir)
 		   "; connections the server holds at most, and per client address (0: no limit)\n"
 		   "; max_connections = 4000\n"
 		   "; per_ip_connections = 64\n"
+		   "\n[ward]\n"
+		   "; the words for a child's coming in and going home, in the guardians' mails,\n"
+		   "; the reports and on the pages (e.g. 登所 / 降所); up to %d characters each\n"
+		   "entry_word = " ENTRY_WORD_DEFAULT "\n"
+		   "exit_word = " EXIT_WORD_DEFAULT "\n"
 		   "\n[mail]\n"
 		   "; smtp://host:port or maildir:PATH (relative paths are inside this directory)\n"
 		   "transport = maildir:mail\n"
-		   "from = mimamori <noreply@mimamori.invalid>\n"
+		   "from = noreply@mimamori.invalid\n"
+		   "; the sender's name guardians see: the ward's own name (e.g. 新宿区 学童クラブ)\n"
+		   "from_name = %s\n"
 		   "; permanent bounces (mail-in) after which an address gets no bulk mail\n"
 		   "bounce_limit = 3\n"
 		   "; SMTP sessions open at once; STARTTLS try|require|off; AUTH user and password\n"
@@ -90,7 +110,8 @@ enum err app_init_dir(const char *dir)
 		   "; bounce_domain = mimamori.example.jp\n"
 		   "; domains whose mail goes as ISO-2022-JP (old phones), comma-separated; mail\n"
 		   "; with characters outside JIS X 0208 (①, 髙, emoji) still goes as UTF-8\n"
-		   "; iso2022jp = docomo.ne.jp, ezweb.ne.jp\n");
+		   "; iso2022jp = docomo.ne.jp, ezweb.ne.jp\n",
+		   WARD_WORD_MAX, from_name ? from_name : MAIL_FROM_NAME_DEFAULT);
 	if (fclose(f) != 0) {
 		f = NULL;
 		goto out;
@@ -132,13 +153,14 @@ static void set_bounce_limit(struct app *a, const char *value)
 }
 
 /* The relay settings of [mail] (sessions, tls, ca, user, password, pace, bounce_domain,
- * iso2022jp) reach the sender as MIMAMORI_MAIL_<NAME> environment variables, read when it starts
- * (src/mail/sender.c); one already set in the environment wins, so a test or an operator can
- * override the file. */
+ * iso2022jp) and the sender's display name (from_name) reach the sender as MIMAMORI_MAIL_<NAME>
+ * environment variables, read when it starts (src/mail/sender.c); one already set in the
+ * environment wins, so a test or an operator can override the file. */
 static void mail_setting(const char *name, const char *value)
 {
-	static const char *const names[] = {"sessions", "tls",		 "ca",	      "user",
-					    "password", "pace",		 "iso2022jp", "bounce_domain"};
+	static const char *const names[] = {"sessions",	     "tls",  "ca",	  "user",
+					    "password",	     "pace", "iso2022jp", "bounce_domain",
+					    "from_name"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (strcmp(name, names[i]) != 0)
 			continue;
@@ -163,6 +185,19 @@ static void set_count(unsigned *dst, const char *name, const char *value, unsign
 		return;
 	}
 	*dst = (unsigned)v;
+}
+
+/* entry_word / exit_word of [ward]: 1 to WARD_WORD_MAX characters on one line; anything else
+ * keeps the default, with a warning. */
+static void set_word(char **dst, const char *name, const char *value)
+{
+	if (text_line_check(value, WARD_WORD_MAX) != TEXT_OK || strpbrk(value, " \t")) {
+		log_warn("mimamori.conf: [ward] %s must be 1 to %d characters without spaces; "
+			 "keeping %s",
+			 name, WARD_WORD_MAX, *dst);
+		return;
+	}
+	set_str(dst, value);
 }
 
 static int conf_handler(void *user, const char *section, const char *name, const char *value)
@@ -191,6 +226,10 @@ static int conf_handler(void *user, const char *section, const char *name, const
 		set_bounce_limit(a, value);
 	else if (strcmp(section, "mail") == 0)
 		mail_setting(name, value);
+	else if (strcmp(section, "ward") == 0 && strcmp(name, "entry_word") == 0)
+		set_word(&a->cfg.entry_word, name, value);
+	else if (strcmp(section, "ward") == 0 && strcmp(name, "exit_word") == 0)
+		set_word(&a->cfg.exit_word, name, value);
 	return 1;
 }
 
@@ -204,10 +243,12 @@ enum err app_open(const char *dir, int pool_size, struct app **out)
 	a->cfg.base_url = xstrdup("http://127.0.0.1:8080");
 	a->cfg.listen = xstrdup("127.0.0.1:8080");
 	a->cfg.mail_url = xstrdup("maildir:mail");
-	a->cfg.mail_from = xstrdup("mimamori <noreply@mimamori.invalid>");
+	a->cfg.mail_from = xstrdup("noreply@mimamori.invalid");
 	a->cfg.bounce_limit = BOUNCE_LIMIT_DEFAULT;
 	a->cfg.max_connections = MAX_CONNECTIONS_DEFAULT;
 	a->cfg.per_ip_connections = PER_IP_CONNECTIONS_DEFAULT;
+	a->cfg.entry_word = xstrdup(ENTRY_WORD_DEFAULT);
+	a->cfg.exit_word = xstrdup(EXIT_WORD_DEFAULT);
 	if (!exists(db) || !exists(key)) {
 		e = ERR_NOTFOUND;
 		goto out;
@@ -251,6 +292,8 @@ void app_close(struct app *a)
 	free(a->cfg.listen);
 	free(a->cfg.admin_alert_email);
 	free(a->cfg.trusted_proxies);
+	free(a->cfg.entry_word);
+	free(a->cfg.exit_word);
 	free(a->data_dir);
 	free(a);
 }
@@ -308,9 +351,10 @@ struct app *cli_open(const char *dir, int pool)
 	struct app *a = NULL;
 	enum err e = app_open(dir, pool, &a);
 	if (e == ERR_NOTFOUND)
-		fprintf(stderr, "mimamori: %s is not a data directory (run mimamori init --data %s)\n",
+		fprintf(stderr, "mimamori: %s はデータディレクトリではありません（mimamori init --data %s "
+				"で作成してください）\n",
 			dir, dir);
 	else if (e != ERR_OK)
-		fprintf(stderr, "mimamori: cannot open %s: %s\n", dir, err_str(e));
+		fprintf(stderr, "mimamori: %s を開けません: %s\n", dir, err_message_ja(e));
 	return e == ERR_OK ? a : NULL;
 }

@@ -12,7 +12,7 @@ struct mail_sender;
 struct app_config {
 	char *base_url;   /* public URL used in links sent by mail */
 	char *mail_url;   /* transport: smtp://host:port or maildir:PATH */
-	char *mail_from;  /* From: address */
+	char *mail_from;  /* From: address ([mail] from; its display name is [mail] from_name) */
 	char *listen;     /* default listen address for serve */
 	int secure_cookies; /* 1 behind TLS */
 	int bounce_limit;   /* hard bounces after which an address is bouncing (default 3) */
@@ -24,6 +24,8 @@ struct app_config {
 	unsigned max_connections; /* max_connections: the HTTP connection limit (default 4000) */
 	unsigned per_ip_connections; /* per_ip_connections: per client address (default 64; 0 =
 				      * no limit) */
+	char *entry_word;   /* [ward] entry_word: 入室 (default), 登所 … in mails, reports, pages */
+	char *exit_word;    /* [ward] exit_word: 退室 (default), 降所 … */
 };
 
 struct app {
@@ -37,6 +39,9 @@ struct app {
 /* Creates DIR with mimamori.conf, master.key (0600) and the database. ERR_CONFLICT when DIR
  * already holds a mimamori data directory. */
 enum err app_init_dir(const char *dir);
+/* As app_init_dir, with mimamori.conf's [mail] from_name set to from_name (the ward's name as
+ * guardians know it, e.g. 「新宿区 学童クラブ」; NULL: the default). */
+enum err app_init_dir_named(const char *dir, const char *from_name);
 /* Opens the data directory DIR (config, store with pool_size connections, vault) into a new
  * app in *out; caller frees with app_close. */
 enum err app_open(const char *dir, int pool_size, struct app **out);

@@ -46,14 +46,14 @@ static int cmd_init(int argc, char **argv)
 {
 	const char *dir = data_arg(argc, argv);
 	if (!dir)
-		return cli_fail("usage: mimamori init --data DIR");
+		return cli_fail("使い方: mimamori init --data DIR");
 	enum err e = app_init_dir(dir);
 	if (e == ERR_CONFLICT)
-		return cli_fail("%s already holds a data directory; refusing to overwrite it", dir);
+		return cli_fail("%s にはすでにデータディレクトリがあります。上書きはしません", dir);
 	if (e != ERR_OK)
-		return cli_fail("cannot create %s: %s", dir, err_str(e));
-	printf("created %s (mimamori.conf, master.key, mimamori.db). Keep master.key safe and "
-	       "backed up apart from the database.\n",
+		return cli_fail("%s を作成できません: %s", dir, err_message_ja(e));
+	printf("%s を作成しました（mimamori.conf、master.key、mimamori.db）。master.key は"
+	       "データベースとは別の場所に、安全にバックアップしてください。\n",
 	       dir);
 	return 0;
 }
@@ -71,7 +71,7 @@ static char *read_password_stdin(void)
 
 static int cmd_user(int argc, char **argv)
 {
-	const char *usage = "usage: mimamori user add --data DIR --login L --role ROLE "
+	const char *usage = "使い方: mimamori user add --data DIR --login L --role ROLE "
 			    "[--site CODE]... --password-stdin";
 	const char *dir = NULL, *login = NULL, *role = NULL, *why = NULL;
 	const char *sites[USER_MAX_SITES + 1];
@@ -92,7 +92,7 @@ static int cmd_user(int argc, char **argv)
 		case 'p': pw_stdin = 1; break;
 		case 's':
 			if (nsites >= USER_MAX_SITES)
-				return cli_fail("too many --site");
+				return cli_fail("施設（--site）が多すぎます");
 			sites[nsites++] = optarg;
 			break;
 		default: return cli_fail("%s", usage);
@@ -102,7 +102,7 @@ static int cmd_user(int argc, char **argv)
 		return cli_fail("%s", usage);
 	char *pw = read_password_stdin();
 	if (!pw)
-		return cli_fail("no password on standard input");
+		return cli_fail("標準入力にパスワードがありません（--password-stdin）");
 	struct app *a = cli_open(dir, 1);
 	if (!a) {
 		vault_wipe_free(pw);
@@ -112,20 +112,20 @@ static int cmd_user(int argc, char **argv)
 	vault_wipe_free(pw);
 	app_close(a);
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: user add: %s\n", why ? why : err_str(e));
+		fprintf(stderr, "mimamori: user add: %s\n", why ? why : err_message_ja(e));
 		return 1;
 	}
-	printf("user %s added (%s)\n", login, role);
+	printf("利用者 %s を追加しました（%s）\n", login, role);
 	return 0;
 }
 
 static int cmd_audit(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "verify") != 0)
-		return cli_fail("usage: mimamori audit verify --data DIR");
+		return cli_fail("使い方: mimamori audit verify --data DIR");
 	const char *dir = data_arg(argc - 1, argv + 1);
 	if (!dir)
-		return cli_fail("usage: mimamori audit verify --data DIR");
+		return cli_fail("使い方: mimamori audit verify --data DIR");
 	struct app *a = cli_open(dir, 1);
 	if (!a)
 		return 1;
@@ -133,15 +133,15 @@ static int cmd_audit(int argc, char **argv)
 	enum err e = audit_verify(a->store, a->vault, &bad, &n);
 	app_close(a);
 	if (e == ERR_OK) {
-		printf("audit log intact: %lld entries\n", (long long)n);
+		printf("監査ログは改ざんされていません（%lld 件）\n", (long long)n);
 		return 0;
 	}
 	if (e == ERR_CRYPTO)
-		fprintf(stderr, "mimamori: audit log broken at entry %lld (changed, or entries "
-				"before or after it were removed)\n",
+		fprintf(stderr, "mimamori: 監査ログの %lld 件目が壊れています（書き換えられたか、"
+				"その前後が消されています）\n",
 			(long long)bad);
 	else
-		fprintf(stderr, "mimamori: audit verify: %s\n", err_str(e));
+		fprintf(stderr, "mimamori: audit verify: %s\n", err_message_ja(e));
 	return 1;
 }
 
@@ -161,12 +161,13 @@ static int cmd_serve(int argc, char **argv)
 		case 'm': mail = optarg; break;
 		case 'w': web = optarg; break;
 		default:
-			return cli_fail("usage: mimamori serve --data DIR [--listen IP:PORT] "
+			return cli_fail("使い方: mimamori serve --data DIR [--listen IP:PORT] "
 					"[--mail URL] [--web DIR]");
 		}
 	}
 	if (!dir)
-		return cli_fail("usage: mimamori serve --data DIR [--listen IP:PORT] [--mail URL]");
+		return cli_fail("使い方: mimamori serve --data DIR [--listen IP:PORT] [--mail URL] "
+				"[--web DIR]");
 	if (!web)
 		web = MIMAMORI_WEB_DIR;
 	struct app *a = cli_open(dir, 16);
@@ -181,8 +182,9 @@ static int cmd_serve(int argc, char **argv)
 	enum err e = mail_sender_start(a->store, a->vault, mail ? mail : a->cfg.mail_url,
 				       a->cfg.base_url, &a->mail);
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: serve: mail transport %s: %s\n",
-			mail ? mail : a->cfg.mail_url, err_str(e));
+		fprintf(stderr, "mimamori: serve: メールの送信を始められません（送信先 %s、"
+				"mimamori.conf の [mail] を確かめてください）: %s\n",
+			mail ? mail : a->cfg.mail_url, err_message_ja(e));
 		goto out;
 	}
 	/* Block the stop signals before the server's threads start, so they inherit the mask. */
@@ -194,19 +196,20 @@ static int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	e = http_server_start(a, listen, web, routes, &srv);
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: serve: cannot listen on %s (%s)\n", listen,
-			e == ERR_INVALID ? "use IPv4:PORT" : "address in use or not allowed");
+		fprintf(stderr, "mimamori: serve: %s で待ち受けできません（%s）\n", listen,
+			e == ERR_INVALID ? "IPv4アドレス:ポート の形で指定してください"
+					 : "使用中か、使えないアドレスです");
 		goto out;
 	}
 	/* The board's alerts (not arrived, still present at closing); tests shorten the period. */
 	const char *iv = getenv("MIMAMORI_ALERT_INTERVAL_MS");
 	alerts = alerts_ticker_start(a, iv ? atoll(iv) : 30000);
 	if (!alerts) {
-		fprintf(stderr, "mimamori: serve: cannot start the alerts thread\n");
+		fprintf(stderr, "mimamori: serve: 未到着の確認（alerts）を始められません\n");
 		goto out;
 	}
 	log_info("serving on http://%s (web files from %s)", listen, web);
-	printf("mimamori serving on http://%s/\n", listen);
+	printf("mimamori: http://%s/ で動いています\n", listen);
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);
@@ -271,11 +274,11 @@ static int cmd_mail_in(int argc, char **argv)
 		}
 	}
 	if (bad || !dir || optind < argc) {
-		cli_fail("usage: mimamori mail-in --data DIR [--recipient ADDR] < message");
+		cli_fail("使い方: mimamori mail-in --data DIR [--recipient ADDR] < メール");
 		return EX_TEMPFAIL;
 	}
 	if (read_stdin_capped(&msg, &len) != 0) {
-		fputs("mimamori: mail-in: cannot read the message\n", stderr);
+		fputs("mimamori: mail-in: メールを読み込めません\n", stderr);
 		return EX_TEMPFAIL;
 	}
 	struct app *a = cli_open(dir, 1);
@@ -297,29 +300,38 @@ static const struct command {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{"init", cmd_init, "init --data DIR                 create a data directory"},
-	{"serve", cmd_serve, "serve --data DIR [--listen IP:PORT] [--mail URL]   run the server"},
+	{"init", cmd_init, "init --data DIR                データディレクトリを作る"},
+	{"serve", cmd_serve,
+	 "serve --data DIR [--listen IP:PORT] [--mail URL] [--web DIR]  サーバーを動かす"},
 	{"user", cmd_user, "user add --data DIR --login L --role ROLE [--site CODE]... "
-			   "--password-stdin"},
-	{"audit", cmd_audit, "audit verify --data DIR         check the audit chain"},
-	{"site", cmd_site, "site add --data DIR --code C --name N --type gakudo|hiroba_plus | site set CODE --data DIR [--arrival HH:MM --grace MIN --deadline HH:MM --phone N --alert-email A --alert-guardians yes|no]"},
-	{"import", cmd_import, "import children --data DIR FILE.csv"},
-	{"card", cmd_card, "card issue|sheet --data DIR ...  QR cards and the printable sheet"},
-	{"kiosk", cmd_kiosk, "kiosk add --data DIR --site CODE   a kiosk device token"},
-	{"demo", cmd_demo, "demo --data DIR [--children N] [--codes-out FILE]  generate a demo ward"},
+			   "--password-stdin  利用者を追加する"},
+	{"audit", cmd_audit, "audit verify --data DIR        監査ログの改ざんを確かめる"},
+	{"site", cmd_site,
+	 "site add --data DIR --code C --name N --type gakudo|hiroba_plus  施設を追加する\n"
+	 "  site set CODE --data DIR [--opens HH:MM --closes HH:MM --arrival HH:MM --grace MIN "
+	 "--deadline HH:MM --phone N --alert-email A --alert-guardians yes|no]  施設の設定を変える"},
+	{"import", cmd_import, "import children --data DIR FILE.csv  名簿（児童・保護者）を取り込む"},
+	{"card", cmd_card,
+	 "card issue|sheet --data DIR ...  QRカードを発行する・印刷用のPDFを作る"},
+	{"kiosk", cmd_kiosk, "kiosk add --data DIR --site CODE  受付端末（キオスク）の鍵を作る"},
+	{"demo", cmd_demo,
+	 "demo --data DIR [--children N] [--codes-out FILE]  架空の区のデモデータを作る"},
 	{"simulate-day", cmd_simulate_day,
-	 "simulate-day --data DIR [--date D]  a whole club day of a (demo) ward, with injected time"},
-	{"report", cmd_report, "report daily|monthly --data DIR ... --format F --out FILE"},
-	{"ledger", cmd_ledger, "ledger list --data DIR          the handover ledger"},
+	 "simulate-day --data DIR [--date D]  デモの区で1日分の入退室を試す（時刻を進めて）"},
+	{"report", cmd_report,
+	 "report daily|monthly --data DIR ... --format F --out FILE  帳票を出力する（受け渡し台帳に残す）"},
+	{"ledger", cmd_ledger, "ledger list --data DIR         受け渡し台帳を見る"},
 	{"mail-in", cmd_mail_in,
-	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  take a bounce (Postfix pipe; 75: retry)"},
+	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  戻ってきたメールを受け取る（Postfix の"
+	 "パイプ用。75 は再試行）"},
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: mimamori COMMAND [options]\n\ncommands:\n", f);
+	fputs("使い方: mimamori コマンド [オプション]\n\nコマンド:\n", f);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %s\n", commands[i].help);
+	fputs("\nコマンドごとの説明: mimamori コマンド --help\n", f);
 }
 
 int main(int argc, char **argv)
@@ -335,7 +347,7 @@ int main(int argc, char **argv)
 	}
 	umask(077); /* the data directory holds personal data: owner only */
 	if (vault_global_init() != ERR_OK) {
-		fputs("mimamori: cannot initialise the crypto library\n", stderr);
+		fputs("mimamori: 暗号ライブラリ（libsodium）を初期化できません\n", stderr);
 		return 1;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -344,7 +356,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			for (int k = 2; k < argc; k++) {
 				if (strcmp(argv[k], "--help") == 0) {
-					printf("usage: mimamori %s\n", commands[i].help);
+					printf("使い方: mimamori %s\n", commands[i].help);
 					status = 0;
 				}
 			}
@@ -354,7 +366,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (status < 0) {
-		fprintf(stderr, "mimamori: unknown command '%s'\n", argv[1]);
+		fprintf(stderr, "mimamori: 「%s」というコマンドはありません\n", argv[1]);
 		usage(stderr);
 		status = 2;
 	}

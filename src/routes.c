@@ -125,6 +125,10 @@ const struct http_route routes[] = {
 	 "an account's role and sites, or lock / unlock"},
 	{"POST", "/api/v1/users/{}/password", ROLE_WARD_ADMIN, 0, api_user_password_reset,
 	 "reset an account's password (random, shown once, to be changed)"},
+
+	/* the ward's words for entry and exit (mimamori.conf [ward]), for every page */
+	{"GET", "/api/v1/ward", ROLE_PUBLIC, 1, api_ward_get,
+	 "the ward's words for a child's entry and exit (入室/退室 or as configured)"},
 	{0},
 };
 

@@ -135,7 +135,7 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	struct store_stmt *st = NULL;
 	buf_init(&alerts, 1024 * 1024);
 	enum err e = api_site_for_caller(rq, rs, c, &site, "board of another site",
-					 "this board belongs to another site");
+					 "この施設の出欠を見る権限がありません。");
 	if (e != ERR_OK)
 		goto out;
 	int64_t now = clock_now_ms();

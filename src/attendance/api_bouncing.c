@@ -117,7 +117,7 @@ enum err api_mail_bouncing_confirm(struct http_req *rq, struct http_resp *rs)
 	int64_t gid = http_param_id(rq->params[0]);
 	char *email = NULL, object[48];
 	if (!gid)
-		return http_error(rs, ERR_INVALID, "the guardian id must be a number");
+		return http_error(rs, ERR_INVALID, "保護者の番号が正しくありません。一覧から選び直してください。");
 	struct store_conn *c = store_acquire(a->store);
 	struct store_stmt *st = NULL;
 	enum err e = store_begin(c);
@@ -133,7 +133,8 @@ enum err api_mail_bouncing_confirm(struct http_req *rq, struct http_resp *rs)
 	int rc = store_step(st);
 	if (rc != STORE_ROW) {
 		e = rc == STORE_DONE ? http_error(rs, ERR_NOTFOUND,
-						  "no guardian with a bouncing address has that id")
+						  "この番号の保護者は、不達が続いているアドレスの一覧にいません。"
+						  "一覧を更新してください。")
 				     : ERR_DB;
 		goto out;
 	}

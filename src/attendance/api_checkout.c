@@ -23,7 +23,7 @@ enum err api_checkout_create(struct http_req *rq, struct http_resp *rs)
 	/* The caller's right to the site first: nothing about the body is said otherwise. */
 	struct store_conn *c = store_acquire(rq->app->store);
 	enum err e = api_site_for_caller(rq, rs, c, &site, "checkout at another site",
-					 "この施設の退室を記録する権限がありません");
+					 "この施設の退室を記録する権限がありません。");
 	store_release(c);
 	if (e != ERR_OK)
 		return e;
@@ -31,7 +31,8 @@ enum err api_checkout_create(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return e;
 	if (json_unpack(body, "{s:s,s:I}", "child_no", &child_no, "pickup_id", &pickup_id) != 0) {
-		e = http_error(rs, ERR_INVALID, "child_no と pickup_id（お迎えの方）を指定してください");
+		e = http_error(rs, ERR_INVALID,
+			       "児童番号（child_no）とお迎えの方（pickup_id）を指定してください。");
 		goto out;
 	}
 	e = scan_record_checkout(rq->app, rq->user.id, site.id, child_no, pickup_id, &res, &who,

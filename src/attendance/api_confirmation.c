@@ -15,13 +15,14 @@ enum err api_confirmation_create(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return e;
 	if (json_unpack(body, "{s:s}", "token", &token) != 0 || strlen(token) > 128) {
-		e = http_error(rs, ERR_INVALID, "token is required");
+		e = http_error_as(rs, ERR_INVALID, "link_invalid",
+				  "リンクが正しくありません。メールにあるリンクを、もう一度そのまま開いてください。");
 		goto out;
 	}
 	e = guardian_confirm(rq->app, token);
 	if (e == ERR_NOTFOUND) {
-		e = http_error(rs, e,
-			       "このリンクは無効です（使用済みまたは期限切れ）。施設にお問い合わせください。");
+		e = http_error_as(rs, e, "link_invalid",
+				  "このリンクは無効です（使用済みまたは期限切れ）。施設にお問い合わせください。");
 		goto out;
 	}
 	if (e == ERR_OK)

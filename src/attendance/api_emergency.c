@@ -29,7 +29,8 @@ enum err api_emergency_create(struct http_req *rq, struct http_resp *rs)
 		return e;
 	if (json_unpack(body, "{s:o,s:s,s:s}", "sites", &sites, "subject", &subject, "body",
 			&text) != 0) {
-		e = http_error(rs, ERR_INVALID, "sites, subject and body are required");
+		e = http_error(rs, ERR_INVALID,
+			       "送信先の施設（sites）、件名（subject）、本文（body）を指定してください。");
 		goto out;
 	}
 	if (json_is_string(sites) && strcmp(json_string_value(sites), "all") == 0) {
@@ -40,20 +41,23 @@ enum err api_emergency_create(struct http_req *rq, struct http_resp *rs)
 		json_t *v;
 		json_array_foreach(sites, i, v) {
 			if (!json_is_string(v)) {
-				e = http_error(rs, ERR_INVALID, "sites must hold site codes");
+				e = http_error(rs, ERR_INVALID,
+					       "送信先の施設（sites）は施設コードの一覧で指定してください。");
 				goto out;
 			}
 			codes[ncodes++] = json_string_value(v);
 		}
 	} else {
-		e = http_error(rs, ERR_INVALID, "sites must be \"all\" or a list of 1 to 100 site codes");
+		e = http_error(rs, ERR_INVALID,
+			       "送信先の施設を1つ以上選んでください（sites は \"all\" か、1〜100件の施設コードの"
+			       "一覧です）。");
 		goto out;
 	}
 	e = emergency_compose(rq->app, &rq->user, rq->actor, codes, ncodes, subject, text, &res,
 			      &why);
 	if (e != ERR_OK) {
 		if (why)
-			e = http_error(rs, e, why);
+			e = http_error_as(rs, e, res.code, why);
 		goto out;
 	}
 	e = http_json(rs, 201, json_pack("{s:I,s:s,s:I}", "id", (json_int_t)res.id, "state",
@@ -69,10 +73,10 @@ static enum err decide(struct http_req *rq, struct http_resp *rs, int approve)
 	const char *why = NULL;
 	int64_t id = http_param_id(rq->params[0]);
 	if (!id)
-		return http_error(rs, ERR_INVALID, "the send id must be a number");
+		return http_error(rs, ERR_INVALID, "送信の番号が正しくありません。一覧から選び直してください。");
 	enum err e = emergency_decide(rq->app, &rq->user, rq->actor, id, approve, &res, &why);
 	if (e != ERR_OK)
-		return why ? http_error(rs, e, why) : e;
+		return why ? http_error_as(rs, e, res.code, why) : e;
 	return http_json(rs, 200, json_pack("{s:I,s:s,s:I}", "id", (json_int_t)res.id, "state",
 					     res.state, "recipients",
 					     (json_int_t)res.recipients));
@@ -203,7 +207,7 @@ enum err api_emergency_get(struct http_req *rq, struct http_resp *rs)
 	char send_id[48] = "", object[48];
 	if (!id) {
 		json_decref(failures);
-		return http_error(rs, ERR_INVALID, "the send id must be a number");
+		return http_error(rs, ERR_INVALID, "送信の番号が正しくありません。一覧から選び直してください。");
 	}
 	struct store_conn *c = store_acquire(rq->app->store);
 	enum err e = ERR_DB;
@@ -213,7 +217,7 @@ enum err api_emergency_get(struct http_req *rq, struct http_resp *rs)
 	store_bind_int(st, 1, id);
 	int rc = store_step(st);
 	if (rc != STORE_ROW) {
-		e = rc == STORE_DONE ? http_error(rs, ERR_NOTFOUND, "no such emergency send") : ERR_DB;
+		e = rc == STORE_DONE ? http_error(rs, ERR_NOTFOUND, "この緊急メールの送信は見つかりません。") : ERR_DB;
 		goto out;
 	}
 	o = send_json(rq->app, c, st, 1, &e);

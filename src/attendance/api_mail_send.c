@@ -85,12 +85,12 @@ enum err api_mail_send_get(struct http_req *rq, struct http_resp *rs)
 	const char *send_id = rq->params[0];
 	char object[MAIL_SEND_ID_MAX + 8], detail[96];
 	if (!send_id_valid(send_id))
-		return http_error(rs, ERR_INVALID, "the send id is not valid");
+		return http_error(rs, ERR_INVALID, "送信の番号が正しくありません。一覧から選び直してください。");
 	struct mail_send_report *r = xcalloc(1, sizeof *r);
 	struct store_conn *c = store_acquire(rq->app->store);
 	enum err e = mail_send_report(c, send_id, r);
 	if (e == ERR_NOTFOUND) {
-		e = http_error(rs, e, "no such send");
+		e = http_error(rs, e, "この送信のメールは見つかりません。");
 		goto out;
 	}
 	if (e != ERR_OK)
@@ -114,26 +114,28 @@ out:
 enum err api_mail_send_retry(struct http_req *rq, struct http_resp *rs)
 {
 	const char *send_id = rq->params[0];
-	char object[MAIL_SEND_ID_MAX + 8], detail[128];
+	char object[MAIL_SEND_ID_MAX + 8], detail[256];
 	struct mail_send_retry res;
 	if (!send_id_valid(send_id))
-		return http_error(rs, ERR_INVALID, "the send id is not valid");
+		return http_error(rs, ERR_INVALID, "送信の番号が正しくありません。一覧から選び直してください。");
 	struct store_conn *c = store_acquire(rq->app->store);
 	enum err e = store_begin(c);
 	if (e != ERR_OK)
 		goto out;
 	e = mail_send_retry(c, rq->app->vault, send_id, &res);
 	if (e == ERR_NOTFOUND) {
-		e = http_error(rs, e, "no such send");
+		e = http_error(rs, e, "この送信のメールは見つかりません。");
 		goto out;
 	}
 	if (e == ERR_FORBIDDEN) {
-		e = http_error(rs, ERR_CONFLICT,
-			       "only bulk mail can be sent again; notices are never sent late");
+		e = http_error_as(rs, ERR_CONFLICT, "notice_not_retried",
+				  "再送できるのは一斉メールだけです。入退室などのお知らせは、遅れて届くと"
+				  "かえって誤解を招くため再送しません。");
 		goto out;
 	}
 	if (e == ERR_CONFLICT) {
-		e = http_error(rs, e, "this send has no failed mail to retry");
+		e = http_error_as(rs, e, "nothing_to_retry",
+				  "再送するメール（送信に失敗したもの）はありません。");
 		goto out;
 	}
 	if (e != ERR_OK)
@@ -141,10 +143,10 @@ enum err api_mail_send_retry(struct http_req *rq, struct http_resp *rs)
 	if (res.retried == 0) {
 		/* Every failed recipient was left out: nothing changed, nothing to record. */
 		snprintf(detail, sizeof detail,
-			 "no failed mail can be retried: %lld to bouncing addresses, %lld "
-			 "unsubscribed",
+			 "再送できるメールはありません。失敗したメールは、不達が続いているアドレスあて"
+			 "%lld通と、配信を停止したアドレスあて%lld通です。",
 			 (long long)res.skipped_bouncing, (long long)res.skipped_unsubscribed);
-		e = http_error(rs, ERR_CONFLICT, detail);
+		e = http_error_as(rs, ERR_CONFLICT, "retry_not_possible", detail);
 		goto out;
 	}
 	/* Counts only, never addresses. */

@@ -23,7 +23,7 @@ enum err api_manual_scan_create(struct http_req *rq, struct http_resp *rs)
 	 * caller who may not act there. */
 	struct store_conn *c = store_acquire(rq->app->store);
 	enum err e = api_site_for_caller(rq, rs, c, &site, "manual scan at another site",
-					 "この施設の入退室を記録する権限がありません");
+					 "この施設の入退室を記録する権限がありません。");
 	store_release(c);
 	if (e != ERR_OK)
 		return e;
@@ -32,15 +32,22 @@ enum err api_manual_scan_create(struct http_req *rq, struct http_resp *rs)
 		return e;
 	if (json_unpack(body, "{s:s,s:s,s:s}", "child_no", &child_no, "direction", &direction,
 			"reason", &reason) != 0) {
-		const char *msg = "child_no、direction、reason（理由）を指定してください";
+		const char *msg = "児童番号（child_no）、入室か退室か（direction）、理由（reason）を"
+				  "指定してください。";
 		json_t *r = json_object_get(body, "reason");
 		if (!r || (json_is_string(r) && !json_string_value(r)[0]))
-			msg = "理由を入力してください";
+			msg = "理由を入力してください。";
 		e = http_error(rs, ERR_INVALID, msg);
 		goto out;
 	}
 	e = scan_record_manual(rq->app, rq->user.id, site.id, child_no, direction, reason, &res,
 			       &why);
+	if (e == ERR_CONFLICT && why) {
+		/* The direction does not fit the child's state: the page reloads the board. */
+		const char *code = strcmp(direction, "in") == 0 ? "already_present" : "not_present";
+		e = http_error_as(rs, e, code, why);
+		goto out;
+	}
 	if (e != ERR_OK) {
 		e = http_error(rs, e, why ? why : "記録できませんでした。もう一度お試しください。");
 		goto out;

@@ -21,7 +21,7 @@ enum err api_parent_child(struct http_req *rq, struct http_resp *rs, struct stor
 	int64_t site_id = 0;
 	enum err e = guardian_child(c, rq->guardian_id, rq->params[0], child_id, &site_id);
 	if (e == ERR_NOTFOUND)
-		return http_error(rs, e, "no such child");
+		return http_error(rs, e, "お子さんの情報が見つかりません。ページを読み込み直してください。");
 	if (e == ERR_OK)
 		e = site_get(c, site_id, site);
 	return e;
@@ -41,7 +41,7 @@ static void entry_json(json_t *o, const struct plan_entry *p)
 static json_t *day_json(const struct site *s, const struct plan_day *d, int64_t now)
 {
 	char msg[160];
-	const char *locked = d->weekday == 0 ? "the club is closed on Sundays"
+	const char *locked = d->weekday == 0 ? "日曜日はクラブがお休みです。"
 					     : plan_change_locked(s, d->day, now, msg, sizeof msg);
 	json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "day", d->day, "weekday",
 			      plan_weekday_name(d->weekday), "status",
@@ -104,12 +104,12 @@ enum err api_parent_plan_get(struct http_req *rq, struct http_resp *rs)
 	const char *m = http_query(rq, "month");
 	snprintf(month, sizeof month, "%.7s", m ? m : today);
 	if (m && strlen(m) != 7) {
-		e = http_error(rs, ERR_INVALID, "month must be YYYY-MM");
+		e = http_error(rs, ERR_INVALID, "月は YYYY-MM の形（例 2026-11）で指定してください（month）。");
 		goto out;
 	}
 	e = plan_month(rq->app, c, child_id, month, &days, &ndays);
 	if (e == ERR_INVALID) {
-		e = http_error(rs, e, "month must be YYYY-MM");
+		e = http_error(rs, e, "月は YYYY-MM の形（例 2026-11）で指定してください（month）。");
 		goto out;
 	}
 	if (e == ERR_OK)
@@ -156,15 +156,16 @@ static int entry_from_json(json_t *o, struct plan_entry *p, const char **why)
 	if ((leave && !json_is_null(leave) && !json_is_string(leave)) ||
 	    (way && !json_is_null(way) && !json_is_string(way)) ||
 	    (pid && !json_is_null(pid) && !json_is_integer(pid))) {
-		*why = "leave and way_home are strings, pickup_id a number";
+		*why = "帰る時刻（leave）と帰り方（way_home）は文字で、お迎えの方（pickup_id）は番号で"
+		       "指定してください。";
 		return -1;
 	}
 	if (json_is_string(leave) && json_string_length(leave) >= sizeof p->leave) {
-		*why = "leave must be HH:MM";
+		*why = "帰る時刻（leave）は HH:MM の形（例 17:00）で指定してください。";
 		return -1;
 	}
 	if (json_is_string(way) && json_string_length(way) >= sizeof p->way_home) {
-		*why = "way_home must be \"alone\" or \"pickup\"";
+		*why = "帰り方（way_home）は、一人で帰る（alone）かお迎え（pickup）を指定してください。";
 		return -1;
 	}
 	snprintf(p->leave, sizeof p->leave, "%s", json_is_string(leave) ? json_string_value(leave) : "");
@@ -197,13 +198,16 @@ enum err api_parent_weekly_put(struct http_req *rq, struct http_resp *rs)
 	{
 		int wd = plan_weekday_parse(key);
 		if (wd < 1) {
-			e = http_error(rs, ERR_INVALID,
-				       wd == 0 ? "the club is closed on Sundays"
-					       : "keys must be weekdays mon, tue, wed, thu, fri, sat");
+			e = wd == 0 ? http_error_as(rs, ERR_INVALID, "closed_day",
+						    "日曜日はクラブがお休みです。")
+				    : http_error(rs, ERR_INVALID,
+						 "曜日は mon・tue・wed・thu・fri・sat（月〜土）で指定してください。");
 			goto out;
 		}
 		if (!json_is_object(v)) {
-			e = http_error(rs, ERR_INVALID, "each weekday is an object");
+			e = http_error(rs, ERR_INVALID,
+				       "曜日ごとの予定の形が正しくありません（曜日ごとにオブジェクトで指定して"
+				       "ください）。");
 			goto out;
 		}
 		if (entry_from_json(v, &w.day[wd], &why) != 0) {
@@ -267,7 +271,9 @@ static enum err day_change(struct http_req *rq, struct http_resp *rs, int remove
 		int s = -1;
 		if (json_unpack(body, "{s:s}", "status", &status) != 0 ||
 		    (s = plan_status_parse(status)) < 0) {
-			e = http_error(rs, ERR_INVALID, "status must be attend, off or absent");
+			e = http_error(rs, ERR_INVALID,
+				       "予定（status）は、出席（attend）、休み（off）、欠席（absent）のどれかを"
+				       "指定してください。");
 			goto out;
 		}
 		p.status = (enum plan_status)s;
@@ -277,7 +283,7 @@ static enum err day_change(struct http_req *rq, struct http_resp *rs, int remove
 		}
 		json_t *r = json_object_get(body, "reason");
 		if (r && !json_is_null(r) && !json_is_string(r)) {
-			e = http_error(rs, ERR_INVALID, "reason is a string");
+			e = http_error(rs, ERR_INVALID, "欠席の理由（reason）は文字で入力してください。");
 			goto out;
 		}
 		reason = json_string_value(r);
@@ -286,7 +292,12 @@ static enum err day_change(struct http_req *rq, struct http_resp *rs, int remove
 	}
 	e = plan_set_day(rq->app, rq->actor, child_id, &site, day, remove ? NULL : &p, msg,
 			 sizeof msg, &why);
-	if (e == ERR_INVALID || e == ERR_CONFLICT) {
+	if (e == ERR_CONFLICT) {
+		/* A past day, or today after the deadline: the message names the club's phone. */
+		e = http_error_as(rs, e, "plan_locked", why);
+		goto out;
+	}
+	if (e == ERR_INVALID) {
 		e = http_error(rs, e, why);
 		goto out;
 	}
@@ -339,7 +350,7 @@ enum err api_parent_pickup_create(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return e;
 	if (json_unpack(body, "{s:s,s:s}", "name", &name, "relation", &relation) != 0) {
-		e = http_error(rs, ERR_INVALID, "name and relation are required");
+		e = http_error(rs, ERR_INVALID, "お迎えの方の名前（name）と続柄（relation）を入力してください。");
 		goto out;
 	}
 	e = pickup_add(rq->app, rq->actor, child_id, name, relation, &id, &why);
@@ -366,10 +377,12 @@ enum err api_parent_pickup_delete(struct http_req *rq, struct http_resp *rs)
 		return e;
 	int64_t id = http_param_id(rq->params[1]);
 	if (id <= 0)
-		return http_error(rs, ERR_NOTFOUND, "no such pickup person");
+		return http_error(rs, ERR_NOTFOUND,
+				  "このお迎えの方は登録されていません。ページを読み込み直してください。");
 	e = pickup_remove(rq->app, rq->actor, child_id, id);
 	if (e == ERR_NOTFOUND)
-		return http_error(rs, e, "no such pickup person");
+		return http_error(rs, e,
+				  "このお迎えの方は登録されていません。ページを読み込み直してください。");
 	if (e != ERR_OK)
 		return e;
 	rs->status = 204;

@@ -23,7 +23,7 @@ enum err api_parent_link_create(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return e;
 	if (json_unpack(body, "{s:s}", "email", &email) != 0 || !email[0] || strlen(email) > 254) {
-		e = http_error(rs, ERR_INVALID, "email is required");
+		e = http_error(rs, ERR_INVALID, "メールアドレスを入力してください。");
 		goto out;
 	}
 	/* The same answer, at once, whether the address is registered or not: the look-up and
@@ -31,8 +31,8 @@ enum err api_parent_link_create(struct http_req *rq, struct http_resp *rs)
 	guardian_login_request_later(rq->app, rs, email);
 	e = http_json(rs, 202,
 		      json_pack("{s:s}", "message",
-				"if the address is registered and confirmed, a sign-in link valid "
-				"for 15 minutes has been sent to it"));
+				"登録と確認が済んだメールアドレスでしたら、ログイン用のリンク（15分間"
+				"有効）を送りました。メールをご確認ください。"));
 out:
 	json_decref(body);
 	return e;
@@ -61,13 +61,16 @@ enum err api_parent_session_create(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return e;
 	if (json_unpack(body, "{s:s}", "token", &token) != 0 || !token[0] || strlen(token) > 128) {
-		e = http_error(rs, ERR_INVALID, "token is required");
+		e = http_error_as(rs, ERR_INVALID, "link_invalid",
+				  "ログイン用リンクが正しくありません。メールにあるリンクを、もう一度その"
+				  "まま開いてください。");
 		goto out;
 	}
 	e = guardian_login_redeem(rq->app, token, &gid);
 	if (e == ERR_NOTFOUND) {
-		e = http_error(rs, e,
-			       "this sign-in link is unknown, used or expired; ask for a new one");
+		e = http_error_as(rs, e, "link_invalid",
+				  "このログイン用リンクは使えません（使用済みか、有効期限の15分を過ぎて"
+				  "います）。もう一度ログイン用リンクを送ってください。");
 		goto out;
 	}
 	if (e != ERR_OK)
@@ -90,7 +93,9 @@ enum err api_parent_session_get(struct http_req *rq, struct http_resp *rs)
 	int64_t gid = 0;
 	const char *tok = http_cookie(rq, SESSION_PARENT_COOKIE);
 	if (!tok || session_check_kind(rq->app->store, SESSION_GUARDIAN, tok, &gid, csrf) != ERR_OK)
-		return http_error(rs, ERR_UNAUTH, "not signed in");
+		return http_error(rs, ERR_UNAUTH,
+				  "ログインしていません。ログイン用リンクを送って、もう一度ログインして"
+				  "ください。");
 	return session_answer(rq, rs, gid, csrf, 200);
 }
 

@@ -22,7 +22,9 @@ enum err api_report_send(struct http_req *rq, struct http_resp *rs, struct repor
 	int64_t id = 0;
 	enum err e = report_record(rq->app, rq->actor, out, &id);
 	if (e != ERR_OK)
-		return http_error(rs, e, "the export could not be recorded in the ledger");
+		return http_error(rs, e,
+				  "出力を受け渡し台帳に記録できなかったため、出力しませんでした。"
+				  "もう一度お試しください。");
 	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", out->filename);
 	http_set_header(rs, "Content-Disposition", disp);
 	snprintf(count, sizeof count, "%lld", (long long)id);
@@ -49,7 +51,7 @@ enum err api_report_daily(struct http_req *rq, struct http_resp *rs)
 	struct store_conn *c = store_acquire(rq->app->store);
 	memset(&out, 0, sizeof out);
 	enum err e = api_site_for_caller(rq, rs, c, &site, "daily report of another site",
-					 "this site's reports belong to another site");
+					 "この施設の帳票を出力する権限がありません。");
 	if (e != ERR_OK)
 		goto out;
 	store_release(c);
@@ -102,7 +104,8 @@ enum err api_ledger_list(struct http_req *rq, struct http_resp *rs)
 			/* A ledger that silently lacks an entry is worse than none. */
 			json_decref(arr);
 			free(v);
-			return http_error(rs, ERR_IO, "the ledger could not be encoded");
+			return http_error(rs, ERR_IO,
+					  "受け渡し台帳を読み出せませんでした。もう一度お試しください。");
 		}
 		json_array_append_new(arr, row);
 	}

@@ -112,7 +112,7 @@ enum err api_scan_create(struct http_req *rq, struct http_resp *rs)
 		return e;
 	if (json_unpack(body, "{s:s}", "code", &code) != 0 || !code[0] ||
 	    strlen(code) > CODE_MAX) {
-		e = http_error(rs, ERR_INVALID, "カードの読み取りに失敗しました（code がありません）");
+		e = http_error(rs, ERR_INVALID, "カードを読み取れませんでした。もう一度かざしてください（code がありません）。");
 		goto out;
 	}
 	int64_t now = clock_now_ms(), at = now;
@@ -120,18 +120,18 @@ enum err api_scan_create(struct http_req *rq, struct http_resp *rs)
 	if (sa && !json_is_null(sa)) {
 		if (!json_is_string(sa) || parse_iso8601(json_string_value(sa), &at) != 0) {
 			e = http_error(rs, ERR_INVALID,
-				       "scanned_at は ISO 8601 の日時（例 2026-11-23T15:02:11+09:00）で"
-				       "指定してください");
+				       "読み取った日時（scanned_at）は ISO 8601 の形（例 "
+				       "2026-11-23T15:02:11+09:00）で指定してください。");
 			goto out;
 		}
 		if (at > now + SCANNED_AT_SKEW_MS) {
 			e = http_error(rs, ERR_INVALID,
-				       "scanned_at が未来の時刻です（端末の時計を確かめてください）");
+				       "読み取った日時（scanned_at）が未来になっています。端末の時計を確かめてください。");
 			goto out;
 		}
 		if (at < now - SCANNED_AT_MAX_AGE_MS) {
 			e = http_error(rs, ERR_INVALID,
-				       "scanned_at が24時間より前です。この読み取りは記録できません");
+				       "24時間より前の読み取りは記録できません（scanned_at）。職員が手入力で記録してください。");
 			goto out;
 		}
 		if (at > now)
@@ -173,5 +173,6 @@ enum err api_kiosk_get(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return e;
 	return http_json(rs, 200,
-			 json_pack("{s:{s:s,s:s}}", "site", "code", site.code, "name", site.name));
+			 json_pack("{s:{s:s,s:s},s:o}", "site", "code", site.code, "name",
+				   site.name, "ward", api_ward_words(rq->app)));
 }

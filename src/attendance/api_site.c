@@ -76,7 +76,7 @@ enum err api_site_patch(struct http_req *rq, struct http_resp *rs)
 	enum err e = site_find(c, rq->params[0], &s);
 	store_release(c);
 	if (e == ERR_NOTFOUND)
-		return http_error(rs, e, "no such site");
+		return http_error(rs, e, "この施設コードの施設はありません。施設コードを確かめてください。");
 	if (e != ERR_OK)
 		return e;
 	e = http_json_body(rq, rs, &body);
@@ -91,8 +91,10 @@ enum err api_site_patch(struct http_req *rq, struct http_resp *rs)
 	    take_text(body, "alert_email", s.alert_email, sizeof s.alert_email) ||
 	    (g && !json_is_integer(g)) || (ag && !json_is_boolean(ag))) {
 		e = http_error(rs, ERR_INVALID,
-			       "opens, closes, arrival, deadline (HH:MM), phone and alert_email are "
-			       "short strings, grace_min a number, alert_guardians true or false");
+			       "設定の形が正しくありません。時刻（opens・closes・arrival・deadline）は"
+			       "「HH:MM」の文字列、電話番号（phone）とメールアドレス（alert_email）は短い"
+			       "文字列、猶予（grace_min）は数、保護者への通知（alert_guardians）は true か "
+			       "false で指定してください。");
 		goto out;
 	}
 	if (g)
@@ -116,7 +118,7 @@ enum err api_site_for_caller(struct http_req *rq, struct http_resp *rs, struct s
 {
 	enum err e = site_find(c, rq->params[0], site);
 	if (e == ERR_NOTFOUND)
-		return http_error(rs, e, "no such site");
+		return http_error(rs, e, "この施設コードの施設はありません。施設コードを確かめてください。");
 	if (e != ERR_OK)
 		return e;
 	if (!user_can_see_site(&rq->user, site->id)) {

@@ -15,7 +15,8 @@
 #include "mail/mail.h"
 #include "store/store.h"
 
-#define BAD_LINK "this unsubscribe link is not valid"
+#define BAD_LINK                                                                                   \
+	"この配信停止のリンクは無効です。メールにあるリンクを、もう一度そのまま開いてください。"
 
 enum err api_unsubscribe_get(struct http_req *rq, struct http_resp *rs)
 {
@@ -62,11 +63,11 @@ enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs)
 	char object[48], detail[96];
 	const char *via = request_via(rq);
 	if (!via)
-		return http_error(
-		    rs, ERR_INVALID,
-		    "send List-Unsubscribe=One-Click (RFC 8058) or {\"via\":\"web\"}");
+		return http_error(rs, ERR_INVALID,
+				  "配信停止の申し込みの形が正しくありません（List-Unsubscribe=One-Click "
+				  "（RFC 8058）か {\"via\":\"web\"} を送ってください）。");
 	if (mail_unsub_parse(a->vault, rq->params[0], &id) != ERR_OK)
-		return http_error(rs, ERR_NOTFOUND, BAD_LINK);
+		return http_error_as(rs, ERR_NOTFOUND, "link_invalid", BAD_LINK);
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = store_begin(c);
 	if (e == ERR_OK)
@@ -82,7 +83,7 @@ enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs)
 	store_rollback(c);
 	store_release(c);
 	if (e == ERR_NOTFOUND)
-		return http_error(rs, e, BAD_LINK);
+		return http_error_as(rs, e, "link_invalid", BAD_LINK);
 	if (e != ERR_OK)
 		return e;
 	return http_json(

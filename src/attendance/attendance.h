@@ -148,6 +148,7 @@ struct emergency_result {
 	int64_t id;
 	char state[24];    /* "awaiting_approval", "sent" or "rejected" */
 	size_t recipients; /* mails queued, or (awaiting approval) the audience now */
+	const char *code;  /* a refusal's stable machine code ("personal_data", …) or NULL */
 };
 /* Composes an emergency mail from user u (actor for the audit log) to the sites with the
  * given codes (ncodes 0: every site). Refuses (ERR_INVALID, *why static text naming the kind

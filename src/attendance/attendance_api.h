@@ -6,8 +6,14 @@
 
 /* POST /api/v1/scans (kiosk): {code} → the child's name, direction and time. */
 enum err api_scan_create(struct http_req *rq, struct http_resp *rs);
-/* GET /api/v1/kiosk (kiosk): the kiosk's site. */
+/* GET /api/v1/kiosk (kiosk): the kiosk's site and the ward's words (as GET /api/v1/ward). */
 enum err api_kiosk_get(struct http_req *rq, struct http_resp *rs);
+struct app;
+/* Returns a new JSON object {entry_word, exit_word}: the ward's words for entry and exit
+ * (入室/退室 unless mimamori.conf [ward] says otherwise); the caller owns the reference. */
+json_t *api_ward_words(const struct app *a);
+/* GET /api/v1/ward (public): the ward's words, api_ward_words. */
+enum err api_ward_get(struct http_req *rq, struct http_resp *rs);
 /* GET /api/v1/sites (staff): the sites the caller may see. */
 enum err api_site_list(struct http_req *rq, struct http_resp *rs);
 struct site;

@@ -17,7 +17,7 @@
 #include "vault/vault.h"
 
 #define SITE_SET_USAGE                                                                           \
-	"usage: mimamori site set CODE --data DIR [--opens HH:MM] [--closes HH:MM] "              \
+	"使い方: mimamori site set CODE --data DIR [--opens HH:MM] [--closes HH:MM] "             \
 	"[--arrival HH:MM] [--grace MIN] [--deadline HH:MM] [--phone NUMBER] "                    \
 	"[--alert-email ADDR] [--alert-guardians yes|no]"
 
@@ -44,11 +44,12 @@ static int site_set(int argc, char **argv)
 		return cli_fail(SITE_SET_USAGE);
 	const char *code = argv[optind];
 	if (val['G'] && strcmp(val['G'], "yes") != 0 && strcmp(val['G'], "no") != 0)
-		return cli_fail("site set: --alert-guardians is yes or no");
+		return cli_fail("site set: 保護者への未到着メール（--alert-guardians）は yes か no で"
+				"指定してください");
 	char *end = NULL;
 	long grace = val['g'] ? strtol(val['g'], &end, 10) : 0;
 	if (val['g'] && (!end || *end || grace < 0 || grace > 240))
-		return cli_fail("site set: --grace is minutes, 0-240");
+		return cli_fail("site set: 猶予（--grace）は0〜240の分数で指定してください");
 	struct app *a = cli_open(dir, 1);
 	if (!a)
 		return 1;
@@ -67,7 +68,7 @@ static int site_set(int argc, char **argv)
 		for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 			const char *v = val[texts[i].opt];
 			if (v && strlen(v) >= texts[i].n) {
-				why = "a value is too long";
+				why = "指定した値が長すぎます";
 				e = ERR_INVALID;
 			} else if (v) {
 				memcpy(texts[i].dst, v, strlen(v) + 1);
@@ -83,14 +84,16 @@ static int site_set(int argc, char **argv)
 	app_close(a);
 	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: site set: %s\n",
-			e == ERR_NOTFOUND ? "no such site" : why ? why : err_str(e));
+			e == ERR_NOTFOUND ? "この施設コードの施設はありません"
+			: why		  ? why
+					  : err_message_ja(e));
 		return 1;
 	}
-	printf("site %s: hours %s-%s, arrival %s + %d min, same-day deadline %s, phone %s, "
-	       "alerts to %s%s\n",
+	printf("施設 %s: 開所 %s〜%s、到着予定 %s（%d分過ぎて未到着）、当日の変更の締切 %s、"
+	       "電話 %s、未到着の通知先 %s%s\n",
 	       s.code, s.opens, s.closes, s.arrival, s.grace_min, s.deadline,
-	       s.phone[0] ? s.phone : "(none)", s.alert_email[0] ? s.alert_email : "(no mailbox)",
-	       s.alert_guardians ? " and guardians" : "");
+	       s.phone[0] ? s.phone : "（なし）", s.alert_email[0] ? s.alert_email : "（なし）",
+	       s.alert_guardians ? "と保護者" : "");
 	return 0;
 }
 
@@ -106,7 +109,7 @@ int cmd_site(int argc, char **argv)
 	if (cli_verb(&argc, &argv, "set"))
 		return site_set(argc, argv);
 	if (!cli_verb(&argc, &argv, "add"))
-		return cli_fail("usage: mimamori site add --data DIR --code CODE --name NAME "
+		return cli_fail("使い方: mimamori site add --data DIR --code CODE --name NAME "
 				"--type gakudo|hiroba_plus [--opens HH:MM] [--closes HH:MM]\n" SITE_SET_USAGE);
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -118,29 +121,30 @@ int cmd_site(int argc, char **argv)
 		case 'o': opens = optarg; break;
 		case 'x': closes = optarg; break;
 		default:
-			return cli_fail("usage: mimamori site add --data DIR --code CODE --name NAME "
+			return cli_fail("使い方: mimamori site add --data DIR --code CODE --name NAME "
 					"--type gakudo|hiroba_plus [--opens HH:MM] [--closes HH:MM]");
 		}
 	}
 	if (!dir || !code || !name || !type)
-		return cli_fail("site add needs --data, --code, --name and --type");
+		return cli_fail("site add: --data、--code（施設コード）、--name（施設名）、--type（種類）を"
+				"指定してください");
 	struct app *a = cli_open(dir, 1);
 	if (!a)
 		return 1;
 	enum err e = site_add(a, code, name, type, opens, closes, &why);
 	app_close(a);
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: site add: %s\n", why ? why : err_str(e));
+		fprintf(stderr, "mimamori: site add: %s\n", why ? why : err_message_ja(e));
 		return 1;
 	}
-	printf("site %s added\n", code);
+	printf("施設 %s を追加しました\n", code);
 	return 0;
 }
 
 static void print_row_error(size_t line, const char *reason, void *ctx)
 {
 	(void)ctx;
-	fprintf(stderr, "line %zu: %s\n", line, reason);
+	fprintf(stderr, "%zu行目: %s\n", line, reason);
 }
 
 static char *read_file(const char *path, size_t *len, size_t max)
@@ -180,19 +184,19 @@ int cmd_import(int argc, char **argv)
 	const char *dir = NULL, *why = NULL;
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
 	if (!cli_verb(&argc, &argv, "children"))
-		return cli_fail("usage: mimamori import children --data DIR FILE.csv");
+		return cli_fail("使い方: mimamori import children --data DIR FILE.csv");
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'd')
-			return cli_fail("usage: mimamori import children --data DIR FILE.csv");
+			return cli_fail("使い方: mimamori import children --data DIR FILE.csv");
 		dir = optarg;
 	}
 	if (!dir || optind != argc - 1)
-		return cli_fail("usage: mimamori import children --data DIR FILE.csv");
+		return cli_fail("使い方: mimamori import children --data DIR FILE.csv");
 	size_t len = 0;
 	char *data = read_file(argv[optind], &len, 64u << 20);
 	if (!data) {
-		fprintf(stderr, "mimamori: cannot read %s (missing, unreadable or over 64 MB)\n",
+		fprintf(stderr, "mimamori: %s を読み込めません（ないか、読めないか、64 MB を超えています）\n",
 			argv[optind]);
 		return 1;
 	}
@@ -207,12 +211,12 @@ int cmd_import(int argc, char **argv)
 	free(data);
 	app_close(a);
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: import: %s\n", why ? why : err_str(e));
+		fprintf(stderr, "mimamori: import: %s\n", why ? why : err_message_ja(e));
 		return 1;
 	}
-	printf("imported %zu of %zu rows (%s): children added %zu, updated %zu; guardians added "
-	       "%zu (confirmation mail queued); %zu rows rejected\n",
-	       rep.applied, rep.rows, rep.encoding, rep.children_added, rep.children_updated,
+	printf("%zu行のうち%zu行を取り込みました（%s）: 児童 追加 %zu・更新 %zu、保護者 追加 %zu"
+	       "（確認メールを送ります）、取り込めなかった行 %zu\n",
+	       rep.rows, rep.applied, rep.encoding, rep.children_added, rep.children_updated,
 	       rep.guardians_added, rep.rejected);
 	return rep.rejected ? 1 : 0;
 }
@@ -227,7 +231,7 @@ static int card_issue_cmd(struct app *a, const char *child_no, const char *site_
 	if (site_code) {
 		struct site s;
 		if (site_find(c, site_code, &s) != ERR_OK) {
-			fprintf(stderr, "mimamori: card issue: no site %s\n", site_code);
+			fprintf(stderr, "mimamori: card issue: 施設 %s はありません\n", site_code);
 			said = 1;
 			goto out;
 		}
@@ -251,7 +255,7 @@ static int card_issue_cmd(struct app *a, const char *child_no, const char *site_
 	store_finish(st);
 	st = NULL;
 	if (n == 0) {
-		fprintf(stderr, "mimamori: card issue: no such active child\n");
+		fprintf(stderr, "mimamori: card issue: 該当する子ども（登録中）がいません\n");
 		said = 1;
 		goto out;
 	}
@@ -269,12 +273,12 @@ static int card_issue_cmd(struct app *a, const char *child_no, const char *site_
 			 detail) != ERR_OK ||
 	    store_commit(c) != ERR_OK)
 		goto out;
-	printf("issued %zu card(s); older cards of these children are revoked\n", n);
+	printf("カードを %zu 枚発行しました。この子どもたちの以前のカードは使えなくなりました\n", n);
 	status = 0;
 	said = 1;
 out:
 	if (!said)
-		fprintf(stderr, "mimamori: card issue: the cards could not be stored\n");
+		fprintf(stderr, "mimamori: card issue: カードを保存できませんでした\n");
 	store_finish(st);
 	store_rollback(c);
 	store_release(c);
@@ -289,7 +293,7 @@ int cmd_card(int argc, char **argv)
 		{"data", required_argument, 0, 'd'}, {"child", required_argument, 0, 'c'},
 		{"site", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
 		{0, 0, 0, 0}};
-	const char *usage = "usage: mimamori card issue --data DIR (--child CHILD_NO | --site CODE) "
+	const char *usage = "使い方: mimamori card issue --data DIR (--child CHILD_NO | --site CODE) "
 			    "| card sheet --data DIR --site CODE --out FILE.pdf";
 	if (argc < 2 || (strcmp(argv[1], "issue") != 0 && strcmp(argv[1], "sheet") != 0))
 		return cli_fail("%s", usage);
@@ -317,10 +321,11 @@ int cmd_card(int argc, char **argv)
 		size_t n = 0;
 		enum err e = card_sheet(a, site, outp, &n);
 		if (e == ERR_OK)
-			printf("wrote %zu card(s) to %s\n", n, outp);
+			printf("%s にカード %zu 枚を書き出しました\n", outp, n);
 		else
 			fprintf(stderr, "mimamori: card sheet: %s\n",
-				e == ERR_NOTFOUND ? "no such site" : err_str(e));
+				e == ERR_NOTFOUND ? "この施設コードの施設はありません"
+						  : err_message_ja(e));
 		status = e == ERR_OK ? 0 : 1;
 	} else {
 		status = card_issue_cmd(a, child, site);
@@ -335,7 +340,7 @@ int cmd_kiosk(int argc, char **argv)
 	static const struct option opts[] = {
 		{"data", required_argument, 0, 'd'}, {"site", required_argument, 0, 's'}, {0, 0, 0, 0}};
 	if (!cli_verb(&argc, &argv, "add"))
-		return cli_fail("usage: mimamori kiosk add --data DIR --site CODE");
+		return cli_fail("使い方: mimamori kiosk add --data DIR --site CODE");
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'd')
@@ -343,10 +348,10 @@ int cmd_kiosk(int argc, char **argv)
 		else if (ch == 's')
 			code = optarg;
 		else
-			return cli_fail("usage: mimamori kiosk add --data DIR --site CODE");
+			return cli_fail("使い方: mimamori kiosk add --data DIR --site CODE");
 	}
 	if (!dir || !code)
-		return cli_fail("usage: mimamori kiosk add --data DIR --site CODE");
+		return cli_fail("使い方: mimamori kiosk add --data DIR --site CODE");
 	struct app *a = cli_open(dir, 1);
 	if (!a)
 		return 1;
@@ -358,12 +363,12 @@ int cmd_kiosk(int argc, char **argv)
 	enum err e = site_find(c, code, &s);
 	store_release(c);
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: kiosk add: no site %s\n", code);
+		fprintf(stderr, "mimamori: kiosk add: 施設 %s はありません\n", code);
 		goto out;
 	}
 	e = device_kiosk_add(a->store, s.id, &token, &kid);
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: kiosk add: %s\n", err_str(e));
+		fprintf(stderr, "mimamori: kiosk add: %s\n", err_message_ja(e));
 		goto out;
 	}
 	c = store_acquire(a->store);
@@ -372,9 +377,9 @@ int cmd_kiosk(int argc, char **argv)
 	audit_append(c, a->vault, "cli", "kiosk.add", object, s.code);
 	store_release(c);
 	printf("%s\n", token);
-	fprintf(stderr, "kiosk %lld for site %s: enter the token above once on the kiosk page "
-			"(/kiosk/). It is not shown again.\n",
-		(long long)kid, s.code);
+	fprintf(stderr, "施設 %s の受付端末（kiosk %lld）: 上の鍵（トークン）を、端末の画面"
+			"（/kiosk/）で一度だけ入力してください。鍵は二度と表示されません。\n",
+		s.code, (long long)kid);
 	status = 0;
 out:
 	vault_wipe_free(token);

@@ -16,9 +16,9 @@
 #include "store/store.h"
 
 #define REPORT_USAGE                                                                               \
-	"usage: mimamori report daily --data DIR --site CODE [--date YYYY-MM-DD] "                 \
+	"使い方: mimamori report daily --data DIR --site CODE [--date YYYY-MM-DD] "                \
 	"--format pdf|xlsx|csv [--encoding utf8|cp932] --out FILE\n"                               \
-	"       mimamori report monthly --data DIR --month YYYY-MM --format xlsx|csv|pdf --out FILE"
+	"        mimamori report monthly --data DIR --month YYYY-MM --format xlsx|csv|pdf --out FILE"
 
 /* Writes len bytes to a new file at path (replacing one there) through a temporary name, so
  * a reader never sees half a file. Returns ERR_OK or ERR_IO. */
@@ -119,7 +119,7 @@ int cmd_report(int argc, char **argv)
 		e = site_find(c, site_code, &site);
 		store_release(c);
 		if (e != ERR_OK) {
-			fprintf(stderr, "mimamori: report: no site %s\n", site_code);
+			fprintf(stderr, "mimamori: report: 施設 %s はありません\n", site_code);
 			goto out;
 		}
 		e = report_daily(a, &site, date, format, encoding, &out, &why);
@@ -127,30 +127,31 @@ int cmd_report(int argc, char **argv)
 		e = report_monthly(a, month, format, &out, &why);
 	}
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: report: %s\n", why ? why : err_str(e));
+		fprintf(stderr, "mimamori: report: %s\n", why ? why : err_message_ja(e));
 		status = e == ERR_INVALID ? 2 : 1;
 		goto out;
 	}
 	if (write_file(outp, out.data.data, out.data.len) != ERR_OK) {
-		fprintf(stderr, "mimamori: report: cannot write %s\n", outp);
+		fprintf(stderr, "mimamori: report: %s に書き込めません\n", outp);
 		goto out;
 	}
 	int64_t id = 0;
 	if (report_record(a, "cli", &out, &id) != ERR_OK) {
 		/* Unrecorded exports must not exist: take the file back. */
 		unlink(outp);
-		fprintf(stderr, "mimamori: report: cannot record the export in the ledger; file "
-				"removed\n");
+		fprintf(stderr, "mimamori: report: 出力を受け渡し台帳に記録できなかったため、"
+				"ファイルを消しました\n");
 		goto out;
 	}
 	if (out.lossy)
 		fprintf(stderr,
-			"mimamori: report: warning: %zu row(s) had characters that CP932 cannot "
-			"hold, written as 〓: %s%s\n",
+			"mimamori: report: 注意: %zu 行に CP932 で表せない文字があり、〓 と書き出し"
+			"ました: %s%s\n",
 			out.lossy, out.lossy_list.data ? out.lossy_list.data : "",
 			out.lossy > REPORT_LOSSY_LIST_MAX ? ", …" : "");
-	printf("wrote %s (%s, %zu record(s), %zu bytes); ledger entry %lld\n", outp, out.content,
-	       out.records, out.data.len, (long long)id);
+	printf("%s を書き出しました（%s、%zu 件、%zu バイト）。受け渡し台帳の %lld 番に"
+	       "記録しました\n",
+	       outp, out.content, out.records, out.data.len, (long long)id);
 	status = 0;
 out:
 	report_out_free(&out);
@@ -163,15 +164,15 @@ int cmd_ledger(int argc, char **argv)
 	const char *dir = NULL;
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
 	if (!cli_verb(&argc, &argv, "list"))
-		return cli_fail("usage: mimamori ledger list --data DIR");
+		return cli_fail("使い方: mimamori ledger list --data DIR");
 	int ch;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'd')
-			return cli_fail("usage: mimamori ledger list --data DIR");
+			return cli_fail("使い方: mimamori ledger list --data DIR");
 		dir = optarg;
 	}
 	if (!dir || optind != argc)
-		return cli_fail("usage: mimamori ledger list --data DIR");
+		return cli_fail("使い方: mimamori ledger list --data DIR");
 	struct app *a = cli_open(dir, 1);
 	if (!a)
 		return 1;
@@ -180,7 +181,7 @@ int cmd_ledger(int argc, char **argv)
 	enum err e = ledger_list(a, &v, &n);
 	app_close(a);
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: ledger list: %s\n", err_str(e));
+		fprintf(stderr, "mimamori: ledger list: %s\n", err_message_ja(e));
 		return 1;
 	}
 	printf("id\tat\tactor\tcontent\trecords\tlossy\tbytes\tblake2b-256\n");
@@ -195,7 +196,7 @@ int cmd_ledger(int argc, char **argv)
 		       v[i].content, (long long)v[i].records, (long long)v[i].lossy,
 		       (long long)v[i].bytes, v[i].digest);
 	}
-	printf("%zu export(s)\n", n);
+	printf("出力 %zu 件\n", n);
 	free(v);
 	return 0;
 }

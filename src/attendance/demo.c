@@ -27,6 +27,8 @@
 #define GAKUDO_SITES 30
 #define HIROBA_SITES 29
 #define CARDS_SHOWN 3 /* card codes per site printed at the end */
+/* The fictional ward's name, as the sender of its mail. */
+#define DEMO_FROM_NAME "桜台区 学童クラブ"
 
 /* Fictional neighbourhood names for the sites. */
 static const char *const places[] = {
@@ -280,19 +282,22 @@ int cmd_demo(int argc, char **argv)
 			char *end = NULL;
 			long v = strtol(optarg, &end, 10);
 			if (!end || *end || v < 59 || v > 100000)
-				return cli_fail("--children must be a number from 59 to 100000");
+				return cli_fail("子どもの数（--children）は59〜100000で指定してください");
 			total = (int)v;
 		} else {
-			return cli_fail("usage: mimamori demo --data DIR [--children N] [--codes-out FILE]");
+			return cli_fail("使い方: mimamori demo --data DIR [--children N] "
+					"[--codes-out FILE]");
 		}
 	}
 	if (!dir)
-		return cli_fail("usage: mimamori demo --data DIR [--children N]");
-	enum err e = app_init_dir(dir);
+		return cli_fail("使い方: mimamori demo --data DIR [--children N] [--codes-out FILE]");
+	enum err e = app_init_dir_named(dir, DEMO_FROM_NAME);
 	if (e == ERR_CONFLICT)
-		return cli_fail("%s already holds a data directory; remove it or choose another", dir);
+		return cli_fail("%s にはすでにデータディレクトリがあります。消すか、別の場所を指定して"
+				"ください",
+				dir);
 	if (e != ERR_OK)
-		return cli_fail("cannot create %s: %s", dir, err_str(e));
+		return cli_fail("%s を作成できません: %s", dir, err_message_ja(e));
 	struct app *a = cli_open(dir, 2);
 	if (!a)
 		return 1;
@@ -310,7 +315,7 @@ int cmd_demo(int argc, char **argv)
 	     *first_token = NULL;
 	buf_init(&shown, 1 << 20);
 	if (!cred || !cards) {
-		fprintf(stderr, "mimamori: demo: cannot write %s\n", cred ? cards_path : cred_path);
+		fprintf(stderr, "mimamori: demo: %s に書き込めません\n", cred ? cards_path : cred_path);
 		goto out;
 	}
 	/* Every card's code, for trying the kiosk without printing (fictional children). */
@@ -320,7 +325,7 @@ int cmd_demo(int argc, char **argv)
 		int cfd = open(codes_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		codes = cfd >= 0 ? fdopen(cfd, "w") : NULL;
 		if (!codes) {
-			fprintf(stderr, "mimamori: demo: cannot write %s\n", codes_path);
+			fprintf(stderr, "mimamori: demo: %s に書き込めません\n", codes_path);
 			goto out;
 		}
 		fprintf(codes, "child_no,site_code,code,child_name\n");
@@ -417,7 +422,7 @@ int cmd_demo(int argc, char **argv)
 	status = 0;
 	goto out;
 fail:
-	fprintf(stderr, "mimamori: demo: %s\n", why ? why : err_str(e));
+	fprintf(stderr, "mimamori: demo: %s\n", why ? why : err_message_ja(e));
 out:
 	if (cred)
 		fclose(cred);

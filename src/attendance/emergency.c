@@ -77,16 +77,17 @@ static enum err content_check(struct app *a, const char *subject, const char *bo
 		int is_address;
 	} cols[] = {
 	    {"SELECT name_enc FROM children", "children.name",
-	     "the message contains the name of a registered child", 0},
+	     "登録されている子どもの名前が含まれています。名前を消してから送信してください。", 0},
 	    {"SELECT kana_enc FROM children", "children.kana",
-	     "the message contains the name of a registered child", 0},
+	     "登録されている子どもの名前が含まれています。名前を消してから送信してください。", 0},
 	    {"SELECT name_enc FROM guardians", "guardians.name",
-	     "the message contains the name of a registered guardian", 0},
+	     "登録されている保護者の名前が含まれています。名前を消してから送信してください。", 0},
 	    {"SELECT email_enc FROM guardians", "guardians.email",
-	     "the message contains a guardian's mail address", 1},
+	     "保護者のメールアドレスが含まれています。アドレスを消してから送信してください。", 1},
 	};
 	if (emergency_has_phone(subject) || emergency_has_phone(body)) {
-		*why = "the message contains a phone number";
+		*why = "電話番号が含まれています。個人の電話番号は送れません。番号を消してから送信して"
+		       "ください。";
 		return ERR_INVALID;
 	}
 	int64_t t0 = clock_now_ms();
@@ -187,7 +188,7 @@ static char *sites_join(struct app *a, const char *const *codes, size_t ncodes,
 		*e = site_find(c, codes[i], &s);
 		if (*e == ERR_NOTFOUND) {
 			*e = ERR_INVALID;
-			*why = "sites names a site that does not exist";
+			*why = "送信先に、登録されていない施設コードがあります。施設を選び直してください。";
 		} else if (*e == ERR_OK) {
 			buf_printf(&b, "%s%s", *nsites ? "," : "", s.code);
 			(*nsites)++;
@@ -225,6 +226,7 @@ enum err emergency_compose(struct app *a, const struct user *u, const char *acto
 	}
 	e = content_check(a, subject, body, why);
 	if (e == ERR_INVALID) {
+		res->code = "personal_data";
 		/* The refusal is audited with the kind of data found, never the value. */
 		struct store_conn *ac = store_acquire(a->store);
 		audit_append(ac, a->vault, actor, "emergency.refused", "emergency", *why);
@@ -338,11 +340,13 @@ enum err emergency_decide(struct app *a, const struct user *u, const char *actor
 	snprintf(object, sizeof object, "emergency:%lld", (long long)id);
 	e = stored_send_load(a, c, id, &s);
 	if (e == ERR_NOTFOUND)
-		*why = "no such emergency send";
+		*why = "この緊急メールの送信は見つかりません。";
 	if (e != ERR_OK)
 		goto out;
 	if (approve && s.author == u->id) {
-		*why = "a second person must approve";
+		*why = "作成者は自分の送信を承認できません。別の担当者（区の管理者・委託事業者）が承認して"
+		       "ください。";
+		res->code = "second_approver_required";
 		audit_append(c, a->vault, actor, "denied", object, "approval by the author");
 		e = ERR_FORBIDDEN;
 		goto out;
@@ -352,6 +356,8 @@ enum err emergency_decide(struct app *a, const struct user *u, const char *actor
 		store_release(c);
 		c = NULL;
 		e = content_check(a, s.subject, s.body, why);
+		if (e == ERR_INVALID)
+			res->code = "personal_data";
 		c = store_acquire(a->store);
 		if (e != ERR_OK)
 			goto out;
@@ -374,7 +380,8 @@ enum err emergency_decide(struct app *a, const struct user *u, const char *actor
 	if (e != ERR_OK)
 		goto out;
 	if (strcmp(s.state, "awaiting_approval") != 0) {
-		*why = "this send is not awaiting approval";
+		*why = "この送信は、すでに承認または却下されています。";
+		res->code = "already_decided";
 		e = ERR_CONFLICT;
 		goto out;
 	}

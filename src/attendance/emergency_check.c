@@ -49,11 +49,11 @@ const char *emergency_shape_check(const char *subject, const char *body)
 {
 	size_t ns = emergency_chars(subject), nb = emergency_chars(body);
 	if (ns < 1 || ns > EMERGENCY_SUBJECT_MAX)
-		return "subject must be 1 to 100 characters";
+		return "件名は1〜100文字で入力してください。";
 	if (strpbrk(subject, "\r\n"))
-		return "subject must be one line (no line breaks)";
+		return "件名は1行で入力してください（改行は使えません）。";
 	if (nb < 1 || nb > EMERGENCY_BODY_MAX)
-		return "body must be 1 to 4000 characters";
+		return "本文は1〜4000文字で入力してください。";
 	return NULL;
 }
 

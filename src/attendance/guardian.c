@@ -36,16 +36,18 @@ enum err guardian_confirm_request(struct app *a, struct store_conn *c, int64_t g
 	e = store_run(st);
 	if (e != ERR_OK)
 		goto out;
+	/* The ward's words (入室・退室 by default, 登所・降所 …) name the notices. */
 	body = xasprintf(
-	    "学童クラブ・ひろばプラスの入退室通知に、このメールアドレスが登録されました。\n"
+	    "学童クラブ・ひろばプラスの%s・%sのお知らせに、このメールアドレスが登録されました。\n"
 	    "\n"
 	    "次のページを開き、「メールアドレスを確認する」ボタンを押してください。\n"
-	    "確認が済むまで、入退室のお知らせは届きません。\n"
+	    "確認が済むまで、%s・%sのお知らせは届きません。\n"
 	    "\n"
 	    "%s/confirm/?t=%s\n"
 	    "\n"
 	    "このリンクの有効期限は14日間です。お心当たりのない場合は、このメールを破棄してください。\n"
 	    "このメールは送信専用です。\n",
+	    a->cfg.entry_word, a->cfg.exit_word, a->cfg.entry_word, a->cfg.exit_word,
 	    a->cfg.base_url, token);
 	e = mail_outbox_enqueue(c, a->vault, "confirm", "notice", email,
 				"【見守り】メールアドレスの確認のお願い", body);

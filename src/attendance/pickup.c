@@ -91,11 +91,11 @@ enum err pickup_add(struct app *a, const char *actor, int64_t child_id, const ch
 		    const char *relation, int64_t *id, const char **why)
 {
 	if (text_line_check(name ? name : "", PICKUP_TEXT_MAX) != TEXT_OK) {
-		*why = "name: 1-60 characters on one line";
+		*why = "お迎えの方の名前を、1行・60文字以内で入力してください。";
 		return ERR_INVALID;
 	}
 	if (text_line_check(relation ? relation : "", PICKUP_TEXT_MAX) != TEXT_OK) {
-		*why = "relation: 1-60 characters on one line";
+		*why = "続柄（母、祖父など）を、1行・60文字以内で入力してください。";
 		return ERR_INVALID;
 	}
 	struct store_conn *c = store_acquire(a->store);

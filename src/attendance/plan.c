@@ -260,16 +260,16 @@ const char *plan_change_locked(const struct site *s, const char *day, int64_t no
 	clock_jst_date(now_ms, today, sizeof today);
 	int cmp = strcmp(day, today);
 	if (cmp < 0) {
-		snprintf(msg, n, "this day has passed");
+		snprintf(msg, n, "過ぎた日の予定は変更できません。");
 		return msg;
 	}
 	int deadline = clock_hhmm_minutes(s->deadline);
 	if (cmp == 0 && deadline >= 0 && clock_jst_minutes(now_ms) >= deadline) {
 		if (s->phone[0])
-			snprintf(msg, n, "same-day changes close at %s; please phone the club: %s",
+			snprintf(msg, n, "当日の変更は%sで締め切りました。クラブへお電話ください（%s）。",
 				 s->deadline, s->phone);
 		else
-			snprintf(msg, n, "same-day changes close at %s; please contact the club",
+			snprintf(msg, n, "当日の変更は%sで締め切りました。クラブへ直接ご連絡ください。",
 				 s->deadline);
 		return msg;
 	}
@@ -295,7 +295,7 @@ const char *plan_entry_check(struct store_conn *c, const struct site *s, int64_t
 {
 	if (p->status == PLAN_ABSENT) {
 		if (!p->reason || text_line_check(p->reason, PLAN_TEXT_MAX) != TEXT_OK)
-			return "an absence needs a reason of 1-200 characters on one line";
+			return "欠席の理由を、1行・200文字以内で入力してください。";
 		return NULL;
 	}
 	if (p->status != PLAN_ATTEND)
@@ -303,14 +303,15 @@ const char *plan_entry_check(struct store_conn *c, const struct site *s, int64_t
 	if (p->leave[0]) {
 		int m = clock_hhmm_minutes(p->leave);
 		if (m < 0 || m <= clock_hhmm_minutes(s->opens) || m > clock_hhmm_minutes(s->closes))
-			return "leave must be HH:MM within the club's opening hours";
+			return "帰る時刻（leave）は、クラブが開いている時間のうちの時刻（例 17:00）で"
+			       "指定してください。";
 	}
 	if (p->way_home[0] && strcmp(p->way_home, "alone") != 0 &&
 	    strcmp(p->way_home, "pickup") != 0)
-		return "way_home must be \"alone\" or \"pickup\"";
+		return "帰り方（way_home）は、一人で帰る（alone）かお迎え（pickup）を指定してください。";
 	if (strcmp(p->way_home, "pickup") == 0 &&
 	    (!p->pickup_id || !pickup_of_child(c, child_id, p->pickup_id)))
-		return "a pickup way home needs pickup_id of one of the child's pickup people";
+		return "お迎えのときは、登録されているお迎えの方から1人を選んでください（pickup_id）。";
 	return NULL;
 }
 
@@ -357,11 +358,11 @@ enum err plan_set_day(struct app *a, const char *actor, int64_t child_id, const 
 	int64_t now = clock_now_ms();
 	*why = NULL;
 	if (clock_day_parse(day, NULL, &wd) != 0) {
-		*why = "the day must be a date YYYY-MM-DD";
+		*why = "日付が正しくありません。YYYY-MM-DD の形（例 2026-11-25）で指定してください。";
 		return ERR_INVALID;
 	}
 	if (wd == 0) {
-		*why = "the club is closed on Sundays";
+		*why = "日曜日はクラブがお休みです。";
 		return ERR_INVALID;
 	}
 	if ((*why = plan_change_locked(s, day, now, msg, n)) != NULL)

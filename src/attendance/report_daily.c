@@ -108,8 +108,8 @@ out:
 }
 
 /* The printed list: a PDF, or a workbook when xlsx_tmpdir (its scratch directory) is set. */
-static enum err daily_pdf(const struct site *site, const char *day, const char *wareki,
-			  const struct day_row *rows, size_t n, struct buf *out,
+static enum err daily_pdf(const struct app *a, const struct site *site, const char *day,
+			  const char *wareki, const struct day_row *rows, size_t n, struct buf *out,
 			  const char *xlsx_tmpdir)
 {
 	char printed[32], hhmm[8], summary[256];
@@ -129,18 +129,20 @@ static enum err daily_pdf(const struct site *site, const char *day, const char *
 	}
 	snprintf(summary, sizeof summary, "在籍 %zu名　出席 %zu名　未出席 %zu名", n, attended,
 		 n - attended);
-	struct doc_daily d = {site->name, site->code, wareki, day, printed, summary, dr, n};
+	struct doc_daily d = {site->name, site->code, wareki, day, printed, summary, dr, n,
+			      a->cfg.entry_word, a->cfg.exit_word};
 	enum err e = xlsx_tmpdir ? doc_daily_xlsx(xlsx_tmpdir, &d, out) : doc_daily_pdf(&d, out);
 	free(dr);
 	return e;
 }
 
-static enum err daily_csv(const struct site *site, const char *day, int cp932,
-			  const struct day_row *rows, size_t n, struct report_out *out)
+static enum err daily_csv(const struct app *a, const struct site *site, const char *day,
+			  int cp932, const struct day_row *rows, size_t n, struct report_out *out)
 {
-	static const char *const header[] = {"日付",	 "施設コード",	 "児童番号",
-					     "児童氏名", "児童氏名カナ", "学年",
-					     "入室",	 "退室",	 "状況"};
+	/* The entry and exit columns are headed by the ward's words (入室/退室, 登所/降所 …). */
+	const char *const header[] = {"日付",	      "施設コード",	"児童番号",
+				      "児童氏名",     "児童氏名カナ",	"学年",
+				      a->cfg.entry_word, a->cfg.exit_word, "状況"};
 	struct doc_csv_out w;
 	enum err e =
 	    doc_csv_out_init(&w, cp932 ? DOC_CSV_CP932 : DOC_CSV_UTF8_BOM, REPORT_MAX_BYTES);
@@ -185,11 +187,11 @@ enum err report_daily(struct app *a, const struct site *site, const char *day, c
 	if (!day || !*day)
 		day = today;
 	if (wareki_parse_iso(day, &y, &m, &d) != ERR_OK) {
-		*why = "date must be YYYY-MM-DD";
+		*why = "日付は YYYY-MM-DD の形（例 2026-11-25）で、実在する日を指定してください（date）。";
 		return ERR_INVALID;
 	}
 	if (wareki_format(y, m, d, wareki, sizeof wareki - 8) != ERR_OK) {
-		*why = "date must be on or after 1868-01-25";
+		*why = "日付は1868年1月25日（明治元年）以降を指定してください（date）。";
 		return ERR_INVALID;
 	}
 	size_t wl = strlen(wareki);
@@ -199,27 +201,27 @@ enum err report_daily(struct app *a, const struct site *site, const char *day, c
 	int xlsx = format && strcmp(format, "xlsx") == 0;
 	int cp932 = encoding && strcmp(encoding, "cp932") == 0;
 	if (!pdf && !csv && !xlsx) {
-		*why = "format must be pdf, csv or xlsx";
+		*why = "形式（format）は pdf、xlsx か csv を指定してください。";
 		return ERR_INVALID;
 	}
 	if (encoding && !cp932 && strcmp(encoding, "utf8") != 0) {
-		*why = "encoding must be utf8 or cp932";
+		*why = "文字コード（encoding）は utf8 か cp932 を指定してください。";
 		return ERR_INVALID;
 	}
 	if ((pdf || xlsx) && cp932) {
-		*why = "encoding applies to csv only";
+		*why = "文字コード（encoding）は csv のときだけ指定できます。";
 		return ERR_INVALID;
 	}
 	enum err e = load_rows(a, site, day, today, &rows, &n);
 	if (e != ERR_OK)
 		return e;
 	if (pdf || xlsx) {
-		e = daily_pdf(site, day, wareki, rows, n, &out->data, xlsx ? a->data_dir : NULL);
+		e = daily_pdf(a, site, day, wareki, rows, n, &out->data, xlsx ? a->data_dir : NULL);
 		out->content_type =
 		    xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 			 : "application/pdf";
 	} else {
-		e = daily_csv(site, day, cp932, rows, n, out);
+		e = daily_csv(a, site, day, cp932, rows, n, out);
 		out->content_type =
 		    cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
 	}

@@ -408,13 +408,13 @@ enum err report_monthly(struct app *a, const char *month, const char *format,
 	buf_init(&out->lossy_list, 4096);
 	if (wareki_parse_month(month, &y, &m) != ERR_OK ||
 	    wareki_format_month(y, m, wareki, sizeof wareki) != ERR_OK) {
-		*why = "month must be YYYY-MM";
+		*why = "月は YYYY-MM の形（例 2026-11）で指定してください（month）。";
 		return ERR_INVALID;
 	}
 	int xlsx = format && strcmp(format, "xlsx") == 0;
 	int pdf = format && strcmp(format, "pdf") == 0;
 	if (!xlsx && !pdf && !(format && strcmp(format, "csv") == 0)) {
-		*why = "format must be xlsx, csv or pdf";
+		*why = "形式（format）は xlsx、csv か pdf を指定してください。";
 		return ERR_INVALID;
 	}
 	snprintf(first, sizeof first, "%04d-%02d-01", y, m);

@@ -47,9 +47,10 @@ static int header_map(const struct doc_csv_row *h, int map[C_COUNT], const char 
 	}
 	for (int i = 0; i < C_COUNT; i++) {
 		if (map[i] < 0) {
-			*why = "the header row lacks a required column (child_no, site_code, "
-			       "child_name, child_kana, grade, birth_date, guardian_name, "
-			       "guardian_email or their Japanese names)";
+			*why = "1行目（見出し）に必要な列がありません。児童番号、施設コード、児童氏名、"
+			       "児童氏名カナ、学年、生年月日、保護者氏名、保護者メールアドレス（または "
+			       "child_no, site_code, child_name, child_kana, grade, birth_date, "
+			       "guardian_name, guardian_email）の列が必要です";
 			return 0;
 		}
 	}
@@ -85,24 +86,24 @@ static const char *validate(struct row *r)
 {
 	for (int i = 0; i < C_COUNT; i++) {
 		if (!r->f[i][0])
-			return "a required field is empty";
+			return "必須の項目が空です（empty）";
 		if (has_control(r->f[i]))
-			return "a field contains a line break or another control character";
+			return "項目に改行や制御文字が含まれています（line break）";
 	}
 	if (strlen(r->f[C_CHILD_NO]) > 32)
-		return "child_no is longer than 32 characters";
+		return "児童番号（child_no）が32文字を超えています";
 	if (strlen(r->f[C_NAME]) > 200 || strlen(r->f[C_KANA]) > 200 ||
 	    strlen(r->f[C_GNAME]) > 200)
-		return "a name is longer than 200 bytes";
+		return "氏名が長すぎます（200バイトまで）";
 	char *end = NULL;
 	long g = strtol(r->f[C_GRADE], &end, 10);
 	if (!end || *end || g < 1 || g > 6)
-		return "grade must be a number from 1 to 6";
+		return "学年（grade）は1〜6の数字で入力してください";
 	r->grade = (int)g;
 	if (!date_ok(r->f[C_BIRTH]))
-		return "birth_date must be a real date written YYYY-MM-DD";
+		return "生年月日（birth_date）は実在する日付を YYYY-MM-DD の形で入力してください";
 	if (!mail_address_valid(r->f[C_GEMAIL]))
-		return "guardian_email is not a usable mail address";
+		return "保護者メールアドレス（guardian_email）が使えるアドレスではありません";
 	return NULL;
 }
 
@@ -115,7 +116,7 @@ static enum err apply_row(struct app *a, struct store_conn *c, const struct row 
 	enum err e = site_find(c, r->f[C_SITE], &site);
 	struct store_stmt *st = NULL;
 	if (e == ERR_NOTFOUND) {
-		*why = "site_code names no registered site";
+		*why = "施設コード（site_code）の施設が登録されていません";
 		return ERR_INVALID;
 	}
 	if (e != ERR_OK)
@@ -224,7 +225,7 @@ enum err roster_import(struct app *a, const char *data, size_t len, struct impor
 	}
 	snprintf(rep->encoding, sizeof rep->encoding, "%s", csv->encoding);
 	if (csv->nrows == 0) {
-		*why = "the file is empty";
+		*why = "ファイルが空です";
 		e = ERR_INVALID;
 		goto out;
 	}
@@ -257,8 +258,8 @@ enum err roster_import(struct app *a, const char *data, size_t len, struct impor
 				store_exec(c, "RELEASE row");
 				*rep = before;
 				if (!bad)
-					bad = e == ERR_CONFLICT ? "conflicts with another row"
-								: "could not be stored";
+					bad = e == ERR_CONFLICT ? "ほかの行と食い違っています"
+								: "保存できませんでした";
 				if (e == ERR_DB || e == ERR_IO)
 					goto out; /* storage trouble: stop, apply nothing */
 			}

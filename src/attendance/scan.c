@@ -66,7 +66,8 @@ static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_i
 	clock_jst_date(at_ms, date, sizeof date);
 	clock_jst_hhmm(at_ms, hhmm, sizeof hhmm);
 	snprintf(send_id, sizeof send_id, "scan:%lld", (long long)child_id);
-	const char *verb = strcmp(direction, "in") == 0 ? "入室" : "退室";
+	/* The ward's words (mimamori.conf [ward]): 入室/退室 by default, 登所/降所 … */
+	const char *verb = strcmp(direction, "in") == 0 ? a->cfg.entry_word : a->cfg.exit_word;
 	/* A scan a kiosk kept while offline and sent later says so; the time is when it happened. */
 	const char *late = clock_now_ms() - at_ms > SCAN_DELAYED_MS
 			       ? "（通信が途切れていたため、送信が遅れました）\n"
@@ -291,16 +292,16 @@ static int manual_reason_check(const char *reason, const char **why)
 	case TEXT_OK:
 		return 0;
 	case TEXT_BAD_UTF8:
-		*why = "理由の文字が正しくありません";
+		*why = "理由の文字が正しくありません。入力し直してください。";
 		break;
 	case TEXT_CONTROL:
-		*why = "理由に改行や制御文字は使えません";
+		*why = "理由は1行で入力してください（改行は使えません）。";
 		break;
 	case TEXT_EMPTY:
-		*why = "理由を入力してください";
+		*why = "理由を入力してください。";
 		break;
 	case TEXT_TOO_LONG:
-		*why = "理由は200文字以内で入力してください";
+		*why = "理由は200文字以内で入力してください。";
 		break;
 	}
 	return -1;
@@ -368,12 +369,12 @@ static enum err manual_unit_run(struct store_conn *c, void *ctx)
 	if (u->pickup_id && !present) {
 		/* Left already (by card) without a recorded collector: say who collected. */
 		if (!last_id) {
-			*u->why = "この子どもは今日来ていません（not here today）";
+			*u->why = "この子どもは今日まだ来ていません。お迎えの記録はできません。";
 			e = ERR_CONFLICT;
 			goto out;
 		}
 		if (last_collected) {
-			*u->why = "お迎えの方はすでに記録されています（already recorded）";
+			*u->why = "この子どものお迎えの方は、すでに記録されています。";
 			e = ERR_CONFLICT;
 			goto out;
 		}
@@ -390,12 +391,12 @@ static enum err manual_unit_run(struct store_conn *c, void *ctx)
 		goto audit;
 	}
 	if (strcmp(u->direction, "in") == 0 && present) {
-		*u->why = "この子どもはすでに入室しています（already present）";
+		*u->why = "この子どもは、すでに施設にいる記録になっています。画面を更新して確かめてください。";
 		e = ERR_CONFLICT;
 		goto out;
 	}
 	if (strcmp(u->direction, "out") == 0 && !present) {
-		*u->why = "この子どもは入室していません（not present）";
+		*u->why = "この子どもは、施設にいる記録になっていません。画面を更新して確かめてください。";
 		e = ERR_CONFLICT;
 		goto out;
 	}
@@ -482,7 +483,7 @@ static enum err staff_scan(struct app *a, int64_t user_id, int64_t site_id, cons
 	int active = 0;
 	enum err e = ERR_INVALID;
 	if (!child_no || !child_no[0] || strlen(child_no) > 64) {
-		*why = "児童番号を指定してください";
+		*why = "児童番号を指定してください。";
 		goto out;
 	}
 	struct store_conn *c = store_acquire(a->store);
@@ -491,23 +492,23 @@ static enum err staff_scan(struct app *a, int64_t user_id, int64_t site_id, cons
 		e = site_get(c, site_id, &site);
 	if (e == ERR_OK && pickup_id && child_site == site_id &&
 	    find_pickup(a, c, child_id, pickup_id, note, sizeof note, who) != ERR_OK) {
-		*why = "このお迎えの方はこの子どもの登録にありません（unknown pickup_id）";
+		*why = "このお迎えの方は、この子どものお迎えの方として登録されていません。";
 		e = ERR_INVALID;
 	}
 	store_release(c);
 	if (e == ERR_NOTFOUND) {
-		*why = "この児童番号の子どもは登録されていません";
+		*why = "この児童番号の子どもは登録されていません。番号を確かめてください。";
 		goto out;
 	}
 	if (e != ERR_OK)
 		goto out;
 	if (!active) {
-		*why = "この子どもは登録が終了しています";
+		*why = "この子どもは登録が終了しています。";
 		e = ERR_NOTFOUND;
 		goto out;
 	}
 	if (child_site != site_id) {
-		*why = "この子どもは別の施設の登録です";
+		*why = "この子どもは別の施設に登録されています。";
 		e = ERR_FORBIDDEN;
 		goto out;
 	}
@@ -537,7 +538,7 @@ enum err scan_record_manual(struct app *a, int64_t user_id, int64_t site_id,
 	memset(res, 0, sizeof *res);
 	*why = NULL;
 	if (!direction || (strcmp(direction, "in") != 0 && strcmp(direction, "out") != 0)) {
-		*why = "direction は \"in\" か \"out\" で指定してください";
+		*why = "入室（\"in\"）か退室（\"out\"）かを direction で指定してください。";
 		return ERR_INVALID;
 	}
 	if (!reason || manual_reason_check(reason, why) != 0)
@@ -553,7 +554,7 @@ enum err scan_record_checkout(struct app *a, int64_t user_id, int64_t site_id,
 	memset(who, 0, sizeof *who);
 	*why = NULL;
 	if (pickup_id <= 0) {
-		*why = "pickup_id を指定してください";
+		*why = "お迎えの方（pickup_id）を指定してください。";
 		return ERR_INVALID;
 	}
 	return staff_scan(a, user_id, site_id, child_no, "out", NULL, pickup_id, who, res, why);

@@ -177,8 +177,8 @@ int cmd_simulate_day(int argc, char **argv)
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
 					     {"date", required_argument, 0, 't'},
 					     {0, 0, 0, 0}};
-	const char *usage = "usage: mimamori simulate-day --data DIR [--date YYYY-MM-DD] "
-			    "(changes DIR: run it on a demo ward)";
+	const char *usage = "使い方: mimamori simulate-day --data DIR [--date YYYY-MM-DD] "
+			    "（DIR のデータを変えます。デモの区で使ってください）";
 	const char *dir = NULL, *date = NULL;
 	char today[16];
 	int ch, wd = 0, status = 1;
@@ -199,9 +199,11 @@ int cmd_simulate_day(int argc, char **argv)
 		date = today;
 	}
 	if (clock_day_parse(date, &midnight, &wd) != 0)
-		return cli_fail("simulate-day: --date must be a date YYYY-MM-DD");
+		return cli_fail("simulate-day: 日付（--date）は YYYY-MM-DD の形で指定してください");
 	if (wd == 0)
-		return cli_fail("simulate-day: %s is a Sunday (clubs are closed); choose --date", date);
+		return cli_fail("simulate-day: %s は日曜日です（クラブはお休み）。--date でほかの日を"
+				"指定してください",
+				date);
 	struct app *a = cli_open(dir, SIM_THREADS + 2);
 	if (!a)
 		return 1;
@@ -213,7 +215,7 @@ int cmd_simulate_day(int argc, char **argv)
 	clock_set_now_ms(midnight + 12LL * 3600 * 1000);
 	enum err e = plan_events(&s, date, wd);
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: simulate-day: reading plans: %s\n", err_str(e));
+		fprintf(stderr, "mimamori: simulate-day: 予定を読み込めません: %s\n", err_message_ja(e));
 		goto out;
 	}
 	qsort(s.ev, s.n, sizeof *s.ev, cmp_event);
@@ -241,7 +243,8 @@ int cmd_simulate_day(int argc, char **argv)
 	}
 	double wall = seconds_since(&t0);
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: simulate-day: alert check: %s\n", err_str(e));
+		fprintf(stderr, "mimamori: simulate-day: 未到着の確認で失敗しました: %s\n",
+			err_message_ja(e));
 		goto out;
 	}
 	int ok = s.failures == 0 && total.not_arrived == s.expect_not_arrived &&

@@ -36,19 +36,19 @@ enum err site_add(struct app *a, const char *code, const char *name, const char 
 {
 	*why = NULL;
 	if (!code_ok(code)) {
-		*why = "site code must be 1-15 letters, digits, '-' or '_'";
+		*why = "施設コードは、英数字・「-」・「_」の1〜15文字で指定してください（code）。";
 		return ERR_INVALID;
 	}
 	if (!name[0] || strlen(name) > 200) {
-		*why = "site name must be 1-200 bytes";
+		*why = "施設名を入力してください（200バイトまで）。";
 		return ERR_INVALID;
 	}
 	if (strcmp(type, "gakudo") != 0 && strcmp(type, "hiroba_plus") != 0) {
-		*why = "type must be gakudo or hiroba_plus";
+		*why = "施設の種類（type）は gakudo（学童クラブ）か hiroba_plus（ひろばプラス）を指定してください。";
 		return ERR_INVALID;
 	}
 	if (!hhmm_ok(opens) || !hhmm_ok(closes) || strcmp(opens, closes) >= 0) {
-		*why = "opening hours must be HH:MM with opening before closing";
+		*why = "開所・閉所時刻は HH:MM の形で、開所を閉所より前にしてください（opens・closes）。";
 		return ERR_INVALID;
 	}
 	struct store_conn *c = store_acquire(a->store);
@@ -68,7 +68,7 @@ enum err site_add(struct app *a, const char *code, const char *name, const char 
 	store_bind_text(st, 5, closes);
 	e = store_run(st);
 	if (e == ERR_CONFLICT)
-		*why = "a site with that code exists";
+		*why = "この施設コードの施設は、すでに登録されています。";
 	if (e != ERR_OK)
 		goto out;
 	char object[64];
@@ -154,27 +154,27 @@ enum err site_update(struct app *a, const char *actor, const struct site *s, con
 	int arrival = clock_hhmm_minutes(s->arrival), deadline = clock_hhmm_minutes(s->deadline);
 	*why = NULL;
 	if (opens < 0 || closes < 0 || opens >= closes) {
-		*why = "opens and closes must be HH:MM with opens before closes";
+		*why = "開所・閉所時刻は HH:MM の形で、開所を閉所より前にしてください（opens・closes）。";
 		return ERR_INVALID;
 	}
 	if (arrival < opens || arrival >= closes) {
-		*why = "arrival must be HH:MM within the opening hours";
+		*why = "到着予定時刻は、開所時間内の HH:MM で指定してください（arrival）。";
 		return ERR_INVALID;
 	}
 	if (deadline < 0) {
-		*why = "deadline must be HH:MM";
+		*why = "当日の変更の締切は HH:MM の形（例 12:00）で指定してください（deadline）。";
 		return ERR_INVALID;
 	}
 	if (s->grace_min < 0 || s->grace_min > 240) {
-		*why = "grace_min must be 0-240 minutes";
+		*why = "未到着とするまでの猶予は0〜240分で指定してください（grace_min）。";
 		return ERR_INVALID;
 	}
 	if (!phone_ok(s->phone)) {
-		*why = "phone must be digits with hyphens, 6-20 characters";
+		*why = "電話番号は、数字とハイフンの6〜20文字で入力してください（phone）。";
 		return ERR_INVALID;
 	}
 	if (s->alert_email[0] && !mail_address_valid(s->alert_email)) {
-		*why = "alert_email is not a mail address";
+		*why = "通知先のメールアドレスが正しくありません（alert_email）。";
 		return ERR_INVALID;
 	}
 	struct store_conn *c = store_acquire(a->store);

@@ -16,7 +16,8 @@
 #define TABLE_TOP (MARGIN + 30.0 * MM)
 #define FONT "IPAexGothic, Noto Sans CJK JP"
 
-/* Columns: label, width in mm, right-aligned. Their widths add up to the text width (180). */
+/* Columns: label, width in mm. Their widths add up to the text width (180). The entry and
+ * exit columns are headed by the ward's words (struct doc_daily) when given. */
 static const struct col {
 	const char *label;
 	double w;
@@ -25,6 +26,8 @@ static const struct col {
     {"氏名カナ", 42}, {"入室", 15}, {"退室", 15},     {"状況", 18},
 };
 #define NCOLS (sizeof cols / sizeof cols[0])
+#define COL_ENTRY 5
+#define COL_EXIT 6
 
 struct sink {
 	struct buf *out;
@@ -96,8 +99,12 @@ static void page_header(cairo_t *cr, const struct doc_daily *d)
 	/* Column labels. */
 	double x = MARGIN, y = TABLE_TOP - ROW_H;
 	for (size_t i = 0; i < NCOLS; i++) {
-		text(cr, cols[i].label, x + 1.0 * MM, y + 1.2 * MM, cols[i].w * MM - 2.0 * MM, 9,
-		     6);
+		const char *label = cols[i].label;
+		if (i == COL_ENTRY && d->entry_word && *d->entry_word)
+			label = d->entry_word;
+		else if (i == COL_EXIT && d->exit_word && *d->exit_word)
+			label = d->exit_word;
+		text(cr, label, x + 1.0 * MM, y + 1.2 * MM, cols[i].w * MM - 2.0 * MM, 9, 6);
 		x += cols[i].w * MM;
 	}
 	hline(cr, y, 0.8);

@@ -29,6 +29,8 @@ struct doc_daily {
 	const char *summary;	 /* one line after the last row, e.g. counts; may be NULL */
 	const struct doc_daily_row *rows;
 	size_t n;
+	const char *entry_word; /* heading of the entry column (入室, 登所 …); NULL: 入室 */
+	const char *exit_word;	/* heading of the exit column (退室, 降所 …); NULL: 退室 */
 };
 
 #define DOC_DAILY_ROWS_PER_PAGE 36

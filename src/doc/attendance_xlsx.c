@@ -9,8 +9,9 @@
 
 enum err doc_daily_xlsx(const char *tmpdir, const struct doc_daily *d, struct buf *out)
 {
-	static const char *const head[] = {"No.",	"学年", "児童番号", "児童氏名",
-					   "児童氏名カナ", "入室", "退室",     "状況"};
+	const char *const head[] = {"No.", "学年", "児童番号", "児童氏名", "児童氏名カナ",
+				    d->entry_word ? d->entry_word : "入室",
+				    d->exit_word ? d->exit_word : "退室", "状況"};
 	static const double widths[] = {6, 6, 12, 24, 24, 8, 8, 12};
 	struct doc_xlsx *x = NULL;
 	char line[512];

@@ -76,7 +76,7 @@ static enum err cp932_to_utf8(const char *data, size_t len, char **out, size_t *
 	char *dst = NULL;
 	iconv_t cd = iconv_open("UTF-8", "CP932");
 	if (cd == (iconv_t)-1) {
-		set_msg(errmsg, errlen, "not UTF-8, and CP932 conversion is unavailable");
+		set_msg(errmsg, errlen, "UTF-8 ではなく、CP932（Shift_JIS）からの変換も使えません");
 		return ERR_INVALID;
 	}
 	/* CP932 uses 1 or 2 bytes per character; UTF-8 at most 3 for every CP932 character. */
@@ -89,11 +89,11 @@ static enum err cp932_to_utf8(const char *data, size_t len, char **out, size_t *
 	if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1) {
 		size_t off = (size_t)(in - data);
 		if (errno == E2BIG)
-			set_msg(errmsg, errlen, "CP932 conversion overflow at byte %zu", off);
+			set_msg(errmsg, errlen, "CP932（Shift_JIS）からの変換で %zu バイト目があふれました", off);
 		else
 			set_msg(errmsg, errlen,
-				"file is neither UTF-8 nor CP932 (Shift_JIS): invalid byte "
-				"sequence at byte offset %zu",
+				"UTF-8 でも CP932（Shift_JIS）でもないファイルです（%zu バイト目に"
+				"読めない文字があります）。UTF-8 か CP932 で保存し直してください",
 				off);
 		e = ERR_INVALID;
 		goto out;
@@ -170,7 +170,7 @@ static enum err parse_utf8(const char *p, size_t len, struct doc_csv *csv, char 
 		char c = eof ? '\0' : p[i];
 
 		if (!eof && c == '\0') {
-			set_msg(errmsg, errlen, "line %zu: NUL byte in file", line);
+			set_msg(errmsg, errlen, "%zu行目: ファイルに NUL 文字が含まれています", line);
 			e = ERR_INVALID;
 			goto out;
 		}
@@ -194,7 +194,7 @@ static enum err parse_utf8(const char *p, size_t len, struct doc_csv *csv, char 
 		if (quoted) {
 			if (eof) {
 				set_msg(errmsg, errlen,
-					"line %zu: quoted field opened here is never closed",
+					"%zu行目: ここで始まった引用符（\"）が閉じられていません",
 					quoteline);
 				e = ERR_INVALID;
 				goto out;
@@ -212,13 +212,13 @@ static enum err parse_utf8(const char *p, size_t len, struct doc_csv *csv, char 
 				line++;
 			}
 			if (++r.fieldlen > DOC_CSV_MAX_FIELD) {
-				set_msg(errmsg, errlen, "line %zu: field longer than %u bytes",
+				set_msg(errmsg, errlen, "%zu行目: 項目が長すぎます（%u バイトまで）",
 					rowline, DOC_CSV_MAX_FIELD);
 				e = ERR_TOOLARGE;
 				goto out;
 			}
 			if (buf_append(&r.text, &p[i], 1) != ERR_OK) {
-				set_msg(errmsg, errlen, "line %zu: row too large", rowline);
+				set_msg(errmsg, errlen, "%zu行目: 行が大きすぎます", rowline);
 				e = ERR_TOOLARGE;
 				goto out;
 			}
@@ -228,12 +228,12 @@ static enum err parse_utf8(const char *p, size_t len, struct doc_csv *csv, char 
 		if (eof || c == ',' || c == '\n' || c == '\r') {
 			/* End of field. */
 			if (buf_append(&r.text, "", 1) != ERR_OK) {
-				set_msg(errmsg, errlen, "line %zu: row too large", rowline);
+				set_msg(errmsg, errlen, "%zu行目: 行が大きすぎます", rowline);
 				e = ERR_TOOLARGE;
 				goto out;
 			}
 			if (++cells > DOC_CSV_MAX_CELLS) {
-				set_msg(errmsg, errlen, "line %zu: more than %u fields in the file",
+				set_msg(errmsg, errlen, "%zu行目: ファイル全体の項目が %u 個を超えています",
 					rowline, DOC_CSV_MAX_CELLS);
 				e = ERR_TOOLARGE;
 				goto out;
@@ -241,7 +241,7 @@ static enum err parse_utf8(const char *p, size_t len, struct doc_csv *csv, char 
 			if (c == ',') {
 				if (r.nfields >= DOC_CSV_MAX_FIELDS_PER_ROW) {
 					set_msg(errmsg, errlen,
-						"line %zu: more than %u fields in a row", rowline,
+						"%zu行目: 1行の項目が %u 個を超えています", rowline,
 						DOC_CSV_MAX_FIELDS_PER_ROW);
 					e = ERR_TOOLARGE;
 					goto out;
@@ -268,13 +268,13 @@ static enum err parse_utf8(const char *p, size_t len, struct doc_csv *csv, char 
 		}
 		if (afterquote) {
 			set_msg(errmsg, errlen,
-				"line %zu: unexpected character after closing quote", line);
+				"%zu行目: 閉じた引用符（\"）のあとに文字があります", line);
 			e = ERR_INVALID;
 			goto out;
 		}
 		if (c == '"') {
 			if (r.fieldlen != 0) {
-				set_msg(errmsg, errlen, "line %zu: quote inside an unquoted field",
+				set_msg(errmsg, errlen, "%zu行目: 引用符で囲まれていない項目の中に引用符（\"）があります",
 					line);
 				e = ERR_INVALID;
 				goto out;
@@ -285,13 +285,13 @@ static enum err parse_utf8(const char *p, size_t len, struct doc_csv *csv, char 
 			continue;
 		}
 		if (++r.fieldlen > DOC_CSV_MAX_FIELD) {
-			set_msg(errmsg, errlen, "line %zu: field longer than %u bytes", rowline,
+			set_msg(errmsg, errlen, "%zu行目: 項目が長すぎます（%u バイトまで）", rowline,
 				DOC_CSV_MAX_FIELD);
 			e = ERR_TOOLARGE;
 			goto out;
 		}
 		if (buf_append(&r.text, &p[i], 1) != ERR_OK) {
-			set_msg(errmsg, errlen, "line %zu: row too large", rowline);
+			set_msg(errmsg, errlen, "%zu行目: 行が大きすぎます", rowline);
 			e = ERR_TOOLARGE;
 			goto out;
 		}
@@ -331,7 +331,7 @@ enum err doc_csv_parse(const char *data, size_t len, struct doc_csv **out, char 
 	if (errmsg && errlen)
 		errmsg[0] = '\0';
 	if (len > DOC_CSV_MAX_FILE) {
-		set_msg(errmsg, errlen, "file is larger than %u bytes", DOC_CSV_MAX_FILE);
+		set_msg(errmsg, errlen, "ファイルが大きすぎます（%u バイトまで）", DOC_CSV_MAX_FILE);
 		return ERR_TOOLARGE;
 	}
 	if (len && !data)
@@ -343,7 +343,7 @@ enum err doc_csv_parse(const char *data, size_t len, struct doc_csv **out, char 
 		csv->encoding = "UTF-8 (BOM)";
 		if (!utf8_valid((const unsigned char *)p, plen)) {
 			set_msg(errmsg, errlen,
-				"file starts with a UTF-8 BOM but is not valid UTF-8");
+				"ファイルは UTF-8 の BOM で始まっていますが、UTF-8 として読めません");
 			e = ERR_INVALID;
 			goto out;
 		}

@@ -40,10 +40,16 @@ enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 				  const char *send_id, const char *to, const char *subject,
 				  const char *body, enum mail_skip *skip);
 
+/* The sender's display name when mimamori.conf names none ([mail] from_name). */
+#define MAIL_FROM_NAME_DEFAULT "学童クラブ 見守りメール"
+#define MAIL_FROM_NAME_MAX 64 /* characters of the display name */
+
 /* Starts the sender thread for transport_url ("smtp://host:port" or "maildir:PATH"). It sends
  * due outbox rows, marks them sent/failed/deferred, retries 4xx with back-off, and on start
  * re-queues rows left 'sending' by a crash. Each message goes out with its VERP return path
- * (MIMAMORI_MAIL_BOUNCE_DOMAIN, default the From domain); bulk mail carries List-Unsubscribe
+ * (MIMAMORI_MAIL_BOUNCE_DOMAIN, default the From domain) and From: MIMAMORI_MAIL_FROM with the
+ * display name MIMAMORI_MAIL_FROM_NAME (else the name in the former, else
+ * MAIL_FROM_NAME_DEFAULT); bulk mail carries List-Unsubscribe
  * links under base_url (the public URL, e.g. "https://mimamori.example.jp"). Returns the sender
  * in *out (stop with mail_sender_stop). ERR_INVALID for an unknown transport or a bad setting.
  * s and v must outlive the sender; base_url is copied. */

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 #include "mail/mail.h"
 #include "mail/mail_internal.h"
@@ -24,7 +25,7 @@
 #define IDLE_WAIT_MS 1000
 #define BACKOFF_BASE_MS 5000
 #define BACKOFF_MAX_MS (3600 * 1000)
-#define FROM_DEFAULT "mimamori <noreply@mimamori.invalid>"
+#define FROM_DEFAULT "noreply@mimamori.invalid"
 
 static const char *const fields[3] = {"outbox.to", "outbox.subject", "outbox.body"};
 
@@ -444,6 +445,22 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 	if (e != ERR_OK) {
 		log_error("mail: MIMAMORI_MAIL_FROM is not a valid address");
 		goto out;
+	}
+	/* The name guardians see: [mail] from_name (the ward's name), else a name written in
+	 * `from`, else the Japanese default. */
+	const char *fname = getenv("MIMAMORI_MAIL_FROM_NAME");
+	if (fname && *fname) {
+		if (text_line_check(fname, MAIL_FROM_NAME_MAX) != TEXT_OK) {
+			log_error("mail: from_name must be 1 to %d characters on one line",
+				  MAIL_FROM_NAME_MAX);
+			e = ERR_INVALID;
+			goto out;
+		}
+		free(from_name);
+		from_name = xstrdup(fname);
+	} else if (!from_name[0]) {
+		free(from_name);
+		from_name = xstrdup(MAIL_FROM_NAME_DEFAULT);
 	}
 	e = smtp_options(&so);
 	if (e == ERR_OK)

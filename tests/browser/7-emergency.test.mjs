@@ -119,10 +119,11 @@ test('(a) a message naming a registered child is refused on the page and nothing
     const text = await alert.innerText();
     assert.match(text, /個人情報が含まれているため、送信できませんでした/);
     assert.match(text, /登録されている子どもの名前/);
-    assert.match(text, /registered child/, 'the server\'s own reason is shown');
+    assert.ok(!/[a-z]{4,} [a-z]{4,}/i.test(text), `no English in the refusal: ${text}`);
     assert.ok(!text.includes(env.CHILD_NAME.split(/\s/)[0]), 'the refusal does not repeat the name');
     await eventually(() => posts.length === 1, { message: 'the POST answer' });
     assert.equal(posts[0].status, 400);
+    assert.equal(posts[0].body.code, 'personal_data', 'the page knows the refusal by its code');
     assert.ok(posts[0].csrf, 'the POST carries X-CSRF-Token');
     // Back on the form with the text kept, so it can be corrected.
     await tid(page, 'compose-body').waitFor({ state: 'visible' });
@@ -198,9 +199,10 @@ test('(b) a send to two sites waits for approval; the author cannot approve it',
     const err = tid(page, 'detail-error');
     await err.waitFor({ state: 'visible' });
     assert.match(await err.innerText(), /承認できませんでした/);
-    assert.match(await err.innerText(), /a second person must approve/);
+    assert.match(await err.innerText(), /別の担当者/, 'the server\'s reason, in Japanese');
     await eventually(() => posts.length === 2, { message: 'the approve answer' });
     assert.equal(posts[1].status, 403);
+    assert.equal(posts[1].body.code, 'second_approver_required');
     await page.locator('[data-testid="detail-state-badge"][data-state="awaiting_approval"]').waitFor();
 
     // Nothing goes out before the second person approves.

@@ -87,7 +87,8 @@ class EmergencyTest(ServerTestCase):
         # The author cannot approve their own send.
         r = admin.post("/api/v1/emergency-sends/%d/approve" % sid)
         self.assertEqual(r.status, 403, r)
-        self.assertIn("a second person must approve", r.json["message"])
+        self.assertEqual(r.json["code"], "second_approver_required", r)
+        self.assertIn("別の担当者", r.json["message"])
         time.sleep(0.5)
         self.assertEqual(self.emergency_mails(), [])
 
@@ -139,18 +140,20 @@ class EmergencyTest(ServerTestCase):
 
     def test_personal_data_is_refused(self):
         admin = self.login("admin1")
+        # The refusal says the kind found, in Japanese, under one stable code.
         cases = [
-            ("child", "髙橋𠮷男さんのお迎えについて"),   # without the space
-            ("child", "髙橋 𠮷男 さん"),                  # spaced differently
-            ("guardian", "山﨑　一様へ"),                 # full-width space
-            ("address", "連絡は TARO..YAMADA.@DOCOMO.NE.JP へ"),
-            ("phone", "連絡先: 03-1234-5678"),
-            ("phone", "携帯 09012345678 まで"),
+            ("子どもの名前", "髙橋𠮷男さんのお迎えについて"),   # without the space
+            ("子どもの名前", "髙橋 𠮷男 さん"),                  # spaced differently
+            ("保護者の名前", "山﨑　一様へ"),                    # full-width space
+            ("メールアドレス", "連絡は TARO..YAMADA.@DOCOMO.NE.JP へ"),
+            ("電話番号", "連絡先: 03-1234-5678"),
+            ("電話番号", "携帯 09012345678 まで"),
         ]
         for kind, body in cases:
             r = admin.post("/api/v1/emergency-sends",
                            {"sites": ["G01"], "subject": "お知らせ", "body": body})
             self.assertEqual(r.status, 400, (body, r))
+            self.assertEqual(r.json["code"], "personal_data", (body, r))
             self.assertIn(kind, r.json["message"])
             for secret in ("髙橋", "山﨑", "TARO", "taro", "1234"):
                 self.assertNotIn(secret, r.text)

@@ -33,7 +33,7 @@ class FlowTest(ServerTestCase):
         d.site_add("G02", SITE2, "hiroba_plus")
         d.user_add("staff01", "site_staff", ["G01"])
         r = d.import_children(d.write_csv("roster.csv", ROWS))
-        self.assertIn("children added 4", r.out)
+        self.assertIn("児童 追加 4", r.out)
         smtp = self.start_smtp()
         srv = self.start_server()
 

@@ -63,8 +63,8 @@ class HardeningTest(ServerTestCase):
                % ",".join(HEADER))
         r = d.import_children(d.write_csv("ctl.csv", [], raw=raw), expect_ok=False)
         self.assertEqual(r.rc, 1)
-        self.assertIn("line 2: a field contains a line break", r.err)
-        self.assertIn("imported 1 of 2 rows", r.out)
+        self.assertIn("2行目: 項目に改行や制御文字が含まれています", r.err)
+        self.assertIn("2行のうち1行を取り込みました", r.out)
 
     def test_audit_verify_while_server_writes(self):
         d = self.data

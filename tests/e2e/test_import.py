@@ -65,7 +65,7 @@ class ImportTest(ServerTestCase):
         p = self.data.write_csv("bom.csv", rows, header=JAPANESE_HEADER, bom=True)
         r = self.data.import_children(p)
         self.assertEqual(r.rc, 0, r)
-        self.assertIn("children added 2", r.out)
+        self.assertIn("児童 追加 2", r.out)
         self.assertEqual(self.names("G01"), {"J001": ("髙橋 𠮷男", "ﾀｶﾊｼ ﾖｼｵ", 4)})
         self.assertEqual(self.names("G02"), {"J002": ("森 𠀋", "モリ ジョウ", 5)})
 
@@ -91,7 +91,7 @@ class ImportTest(ServerTestCase):
         r = self.data.import_children(p, expect_ok=False)
         self.assertEqual(r.rc, 1, r)
         lines = [l for l in r.err.splitlines() if l.strip()]
-        got = [int(re.match(r"^line (\d+): .+", l).group(1)) for l in lines]
+        got = [int(re.match(r"^(\d+)行目: .+", l).group(1)) for l in lines]
         self.assertEqual(got, [3, 4, 6, 7, 8, 9], r.err)
         self.assertIn("grade", lines[0])
         self.assertIn("line break", lines[1])  # reported at the line where the row starts
@@ -99,7 +99,7 @@ class ImportTest(ServerTestCase):
         self.assertIn("guardian_email", lines[3])
         self.assertIn("site", lines[4])
         self.assertIn("empty", lines[5])
-        self.assertIn("6 rows rejected", r.out)
+        self.assertIn("取り込めなかった行 6", r.out)
         self.assertEqual(set(self.names()), {"B001", "B008"})
 
     def test_missing_header_column(self):
@@ -116,12 +116,12 @@ class ImportTest(ServerTestCase):
                  ["R002", "G01", "二郎", "ジロウ", "2", "2017-04-01", "親 二", "r2@example.jp"],
                  ["R003", "G01", "三郎", "サブロウ", "3", "2016-04-01", "親 三", "r3@example.jp"]]
         r = self.data.import_children(self.data.write_csv("a.csv", first))
-        self.assertIn("children added 3", r.out)
-        self.assertIn("guardians added 3", r.out)
+        self.assertIn("児童 追加 3", r.out)
+        self.assertIn("保護者 追加 3", r.out)
         # The same file again: no duplicates.
         r = self.data.import_children(self.data.write_csv("a2.csv", first))
-        self.assertIn("children added 0, updated 3", r.out)
-        self.assertIn("guardians added 0", r.out)
+        self.assertIn("児童 追加 0・更新 3", r.out)
+        self.assertIn("保護者 追加 0", r.out)
         self.assertEqual(len(self.board()), 3)
         # A later roster: R001 renamed and promoted, R002 moved to G02, R003 absent, R004 new,
         # R001's guardian address in different case (same guardian).
@@ -131,8 +131,8 @@ class ImportTest(ServerTestCase):
                   ["R004", "G01", "四郎", "シロウ", "1", "2018-05-01", "親 四", "r4@example.jp"]]
         r = self.data.import_children(self.data.write_csv("b.csv", second, header=JAPANESE_HEADER))
         self.assertEqual(r.rc, 0, r)
-        self.assertIn("children added 1, updated 2", r.out)
-        self.assertIn("guardians added 1", r.out)
+        self.assertIn("児童 追加 1・更新 2", r.out)
+        self.assertIn("保護者 追加 1", r.out)
         g01 = self.names("G01")
         self.assertEqual(g01, {"R001": ("一郎 改", "イチロウ カイ", 2),
                                "R003": ("三郎", "サブロウ", 3),

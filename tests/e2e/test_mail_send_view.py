@@ -298,15 +298,19 @@ class MailSendViewTest(ServerTestCase):
         # Nothing left that may be retried: 409, and nothing recorded.
         r = admin.post("/api/v1/mail/sends/%s/retry" % quote(self.sid, safe=""))
         self.assertEqual(r.status, 409, r)
-        self.assertIn("1 to bouncing addresses, 1 unsubscribed", r.json["message"])
+        self.assertEqual(r.json["code"], "retry_not_possible", r)
+        self.assertIn("不達が続いているアドレスあて1通と、配信を停止したアドレスあて1通",
+                      r.json["message"])
         r = admin.post("/api/v1/mail/sends/%s/retry" % quote(first_sid, safe=""))
         self.assertEqual(r.status, 409, r)
-        self.assertIn("no failed mail", r.json["message"])
+        self.assertEqual(r.json["code"], "nothing_to_retry", r)
+        self.assertIn("再送するメール", r.json["message"])
         # Notices (here the confirmation mails) are never sent again late.
         self.assertEqual(admin.get("/api/v1/mail/sends/confirm").status, 200)
         r = admin.post("/api/v1/mail/sends/confirm/retry")
         self.assertEqual(r.status, 409, r)
-        self.assertIn("notices are never sent late", r.json["message"])
+        self.assertEqual(r.json["code"], "notice_not_retried", r)
+        self.assertIn("一斉メールだけ", r.json["message"])
 
         # Audited: the retry once with counts only; views once per caller and send a minute.
         elapsed = time.monotonic() - t0

@@ -79,7 +79,8 @@ class ManualScanTest(ServerTestCase):
         # Entering a present child again: 409, nothing recorded.
         r2 = staff.post(PATH % "G01", {"child_no": "M001", "direction": "in", "reason": "再"})
         self.assertEqual(r2.status, 409, r2)
-        self.assertIn("already present", r2.json["message"])
+        self.assertEqual(r2.json["code"], "already_present", r2)
+        self.assertIn("すでに施設にいる", r2.json["message"])
         # Exiting a child who has not arrived: 409.
         r3 = staff.post(PATH % "G01", {"child_no": "M002", "direction": "out", "reason": "x"})
         self.assertEqual(r3.status, 409, r3)

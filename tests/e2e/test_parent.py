@@ -176,6 +176,7 @@ class ParentPortalTest(ServerTestCase):
         g = self.guardian()  # the morning session has gone idle
         r = g.request("PUT", "/api/v1/parent/children/P001/days/" + DAY, {"status": "off"})
         self.assertEqual(r.status, 409, r)
+        self.assertEqual(r.json["code"], "plan_locked", r)
         self.assertIn("12:00", r.json["message"])
         self.assertIn(PHONE, r.json["message"])
         r = g.request("PUT", "/api/v1/parent/children/P001/weekly",
@@ -302,7 +303,10 @@ class ParentPortalTest(ServerTestCase):
                     ("DELETE", base + "/pickups/%d" % b_pickup, None)):
                 r = a.request(method, path, body)
                 self.assertEqual(r.status, 404, (method, path, r))
-                self.assertEqual(r.json["message"], "no such child")
+                # The same answer whatever the reason: nothing tells the child exists.
+                self.assertEqual((r.json["code"], r.json["message"]),
+                                 ("not_found", "お子さんの情報が見つかりません。"
+                                  "ページを読み込み直してください。"))
         # Another family's pickup person through one's own child: not found, not removed.
         r = a.request("DELETE", "/api/v1/parent/children/P001/pickups/%d" % b_pickup)
         self.assertEqual(r.status, 404, r)
@@ -357,7 +361,8 @@ class ParentPortalTest(ServerTestCase):
         # One use only.
         r = self.srv.client().post("/api/v1/parent/session", {"token": token})
         self.assertEqual(r.status, 404, r)
-        self.assertIn("ask for a new one", r.json["message"])
+        self.assertEqual(r.json["code"], "link_invalid", r)
+        self.assertIn("もう一度ログイン用リンクを送ってください", r.json["message"])
         # At most 3 links per 15 minutes: two more are sent, the fourth is not.
         for _ in range(3):
             self.assertEqual(anon.post("/api/v1/parent/login-links", {"email": A}).status, 202)

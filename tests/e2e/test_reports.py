@@ -140,10 +140,10 @@ class ReportTest(ServerTestCase):
         self.assertIn("髙橋 〓男", text)
         self.assertIn("山﨑 次郎", text)
         self.assertIn("ﾀｶﾊｼ ﾖｼｵ", text)
-        self.assertIn("1 row(s)", r.err)
+        self.assertIn("1 行に CP932 で表せない文字", r.err)
         self.assertIn("line 4 (C001)", r.err)
         self.assertNotIn("髙橋", r.err)  # no personal data in messages
-        self.assertIn("3 record(s)", r.out)
+        self.assertIn("3 件", r.out)
 
         # Monthly XLSX: one sheet per site plus the ward summary; names in the shared strings.
         month = DAY[:7]
@@ -180,7 +180,7 @@ class ReportTest(ServerTestCase):
 
         # The ledger lists every export with its counts.
         entries, last = self.ledger()
-        self.assertEqual(last, "5 export(s)")
+        self.assertEqual(last, "出力 5 件")
         self.assertEqual([(e[2], e[3], e[4], e[5]) for e in entries], [
             ("cli", "daily G01 %s pdf" % DAY, "3", "0"),
             ("cli", "daily G01 %s csv" % DAY, "3", "0"),
@@ -278,7 +278,7 @@ class ReportTest(ServerTestCase):
         self.assertEqual(denied[0], 1)
         self.assertEqual(self.data.audit_verify().rc, 0)
         _, last = self.ledger()
-        self.assertEqual(last, "11 export(s)")
+        self.assertEqual(last, "出力 11 件")
 
     def test_many_children_make_many_pages(self):
         rows = []
@@ -298,7 +298,7 @@ class ReportTest(ServerTestCase):
         self.assertEqual(text.count(WAREKI), 5)
         for i in (0, 80, 159):
             self.assertIn("児童 %03d" % i, text)
-        self.assertIn("163 record(s)", r.out)
+        self.assertIn("163 件", r.out)
 
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ EXPECTED = {
     ("POST", "/api/v1/users"): {"ward_admin"},
     ("PATCH", "/api/v1/users/{}"): {"ward_admin"},
     ("POST", "/api/v1/users/{}/password"): {"ward_admin"},
+    ("GET", "/api/v1/ward"): {"public"},
 }
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian"]

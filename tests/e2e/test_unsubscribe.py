@@ -116,12 +116,14 @@ class UnsubscribeTest(ServerTestCase):
         r = anon.post(path[A], b"", headers={"Content-Type": "text/plain"})
         self.assertEqual(r.status, 400, r)
         self.assertIn("List-Unsubscribe=One-Click", r.json["message"])
+        self.assertIn("配信停止の申し込み", r.json["message"])
         one_click = {"Content-Type": "application/x-www-form-urlencoded"}
         for bad in (path[A][:-1] + ("0" if path[A][-1] != "0" else "1"),
                     "/api/v1/unsubscribe/1-" + "0" * 32, "/api/v1/unsubscribe/xyz"):
             r = anon.post(bad, b"List-Unsubscribe=One-Click", headers=one_click)
             self.assertEqual(r.status, 404, r)
-            self.assertEqual(r.json["message"], "this unsubscribe link is not valid")
+            self.assertEqual(r.json["code"], "link_invalid", r)
+            self.assertIn("配信停止のリンクは無効です", r.json["message"])
         self.assertEqual(r.header("Location"), None)
         self.assertEqual(self.data.query("SELECT count(*) FROM unsubscribes"), [(0,)])
         # RFC 8058 one-click, as a mail client sends it: no cookie, no CSRF token.

@@ -169,14 +169,14 @@ static void test_csv_malformed(void **state)
 	    doc_csv_parse(unterminated, sizeof unterminated - 1, &csv, msg, sizeof msg),
 	    ERR_INVALID);
 	assert_null(csv);
-	assert_non_null(strstr(msg, "line 2"));
+	assert_non_null(strstr(msg, "2行目"));
 	static const char after[] = "a,\"b\"x,c\n";
 	assert_int_equal(doc_csv_parse(after, sizeof after - 1, &csv, msg, sizeof msg),
 			 ERR_INVALID);
 	static const char inside[] = "a\nb,c\"d\n";
 	assert_int_equal(doc_csv_parse(inside, sizeof inside - 1, &csv, msg, sizeof msg),
 			 ERR_INVALID);
-	assert_non_null(strstr(msg, "line 2"));
+	assert_non_null(strstr(msg, "2行目"));
 }
 
 static void test_csv_caps(void **state)

@@ -8,7 +8,8 @@ const TOKEN_KEY = 'mimamori.kiosk.token';
 const SITE_KEY = 'mimamori.kiosk.site';
 const RESULT_MS = 5000;
 const IDLE_TEXT = 'カードをかざしてください';
-const DIRECTION = { in: '入室', out: '退室' };
+const DIRECTION = { in: '入室', out: '退室' }; // the ward's words replace these (useWords)
+const WORDS_KEY = 'mimamori.kiosk.words';
 const SKEW_KEY = 'mimamori.kiosk.skew';
 const SCAN_TIMEOUT_MS = 8000;
 const FLUSH_MS = 3000;
@@ -365,7 +366,7 @@ function showResult(data) {
       name: data.child_name || '',
       direction: DIRECTION[dir],
       time: timeOf(data),
-      message: dir === 'in' ? '入室を記録しました' : '退室を記録しました',
+      message: `${DIRECTION[dir]}を記録しました`,
     });
     play(dir);
   } else {
@@ -490,7 +491,19 @@ async function keepAwake() {
 function stopVerifyRetry() { if (verifyTimer) clearTimeout(verifyTimer); verifyTimer = null; }
 
 async function verify(t) {
-  return request('/kiosk', { bearer: t, timeoutMs: 8000 });
+  const data = await request('/kiosk', { bearer: t, timeoutMs: 8000 });
+  useWords(data && data.ward, true);
+  return data;
+}
+
+/** The ward's words for entry and exit ({entry_word, exit_word} of GET /api/v1/kiosk),
+ * kept for a reload while the server cannot be reached. */
+function useWords(w, keep) {
+  if (!w || typeof w.entry_word !== 'string' || typeof w.exit_word !== 'string') return;
+  if (!w.entry_word || !w.exit_word) return;
+  DIRECTION.in = w.entry_word;
+  DIRECTION.out = w.exit_word;
+  if (keep) save(WORDS_KEY, JSON.stringify({ entry_word: w.entry_word, exit_word: w.exit_word }));
 }
 
 async function onSetupSubmit(ev) {
@@ -597,6 +610,7 @@ tick();
 setInterval(tick, 1000);
 setInterval(backgroundTick, FLUSH_MS);
 
+try { useWords(JSON.parse(load(WORDS_KEY) || 'null'), false); } catch { /* keep the defaults */ }
 token = load(TOKEN_KEY);
 if (token) {
   showScreen(load(SITE_KEY) || '');

@@ -19,25 +19,6 @@ const ROLE_LABEL = {
   contractor: '委託事業者',
 };
 const STATE_LABEL = { sent: '送信済み', awaiting_approval: '承認待ち', rejected: '却下' };
-// The server's one-line English reasons, said in Japanese (the original is shown too).
-const REASONS = [
-  [/name of a registered child/, '登録されている子どもの名前が含まれています。'],
-  [/name of a registered guardian/, '登録されている保護者の名前が含まれています。'],
-  [/guardian's mail address/, '保護者のメールアドレスが含まれています。'],
-  [/phone number/, '電話番号が含まれています。'],
-  [/subject must be 1 to 100/, '件名は1〜100文字で入力してください。'],
-  [/subject must be one line/, '件名は1行で入力してください（改行は使えません）。'],
-  [/body must be 1 to 4000/, '本文は1〜4000文字で入力してください。'],
-  [/site that does not exist/, '存在しない施設が指定されています。'],
-  [/sites must/, '送信先の施設の指定が正しくありません。'],
-  [/second person must approve/, '作成者は自分の送信を承認できません。別の担当者（区の管理者・委託事業者）が承認してください。'],
-  [/not awaiting approval/, 'この送信はすでに承認または却下されています。'],
-  [/no such emergency send/, 'この送信は見つかりません。'],
-  [/no failed mail can be retried/, '再送できるメールはありません。失敗したメールは、どれも不達が続いているアドレスか配信停止したアドレスあてです。'],
-  [/no failed mail to retry/, '再送するメール（送信に失敗したもの）はありません。'],
-  [/no such send/, 'この送信のメールは見つかりません。'],
-];
-const PERSONAL = /registered child|registered guardian|mail address|phone number/;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -110,12 +91,9 @@ const num = (v) => (Number.isFinite(v) ? String(v) : '–');
 const sendPath = (id) => `/mail/sends/${encodeURIComponent(`emergency:${id}`)}`;
 const chars = (s) => [...s].length;
 
-/** {ja, raw}: the server's reason in Japanese when we know it, and its own words. */
+/** {ja, raw}: the server's reason (its message is Japanese); raw stays '' (nothing to add). */
 function reasonParts(err) {
-  const raw = err && err.data && typeof err.data.message === 'string' ? err.data.message.trim() : '';
-  if (!raw) return { ja: (err && err.message) || '', raw: '' };
-  const hit = REASONS.find(([re]) => re.test(raw));
-  return hit ? { ja: hit[1], raw } : { ja: raw, raw: '' };
+  return { ja: (err && err.message) || '', raw: '' };
 }
 function reasonText(err) {
   const r = reasonParts(err);
@@ -343,7 +321,7 @@ async function onComposeSend() {
   } catch (err) {
     if (handleAuthError(err)) return;
     backToForm();
-    const personal = PERSONAL.test(err.data && err.data.message ? err.data.message : '');
+    const personal = err.code === 'personal_data';
     composeFail(refusalNode(
       personal ? '個人情報が含まれているため、送信できませんでした。' : '送信できませんでした。',
       err,
