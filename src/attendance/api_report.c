@@ -15,8 +15,7 @@
 #include "base/clock.h"
 #include "store/store.h"
 
-/* Records out for the caller and moves it into the response as an attachment. */
-static enum err send_report(struct http_req *rq, struct http_resp *rs, struct report_out *out)
+enum err api_report_send(struct http_req *rq, struct http_resp *rs, struct report_out *out)
 {
 	char disp[160], count[24];
 	int64_t id = 0;
@@ -60,7 +59,7 @@ enum err api_report_daily(struct http_req *rq, struct http_resp *rs)
 		e = http_error(rs, e, why);
 	if (e != ERR_OK)
 		goto out;
-	e = send_report(rq, rs, &out);
+	e = api_report_send(rq, rs, &out);
 out:
 	if (c)
 		store_release(c);
@@ -77,7 +76,7 @@ enum err api_report_monthly(struct http_req *rq, struct http_resp *rs)
 	if (e == ERR_INVALID && why)
 		e = http_error(rs, e, why);
 	if (e == ERR_OK)
-		e = send_report(rq, rs, &out);
+		e = api_report_send(rq, rs, &out);
 	report_out_free(&out);
 	return e;
 }

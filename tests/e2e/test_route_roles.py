@@ -48,6 +48,9 @@ EXPECTED = {
     ("POST", "/api/v1/mail/sends/{}/retry"): {"ward_admin"},
     ("GET", "/api/v1/unsubscribe/{}"): {"public"},
     ("POST", "/api/v1/unsubscribe/{}"): {"public"},
+    # what guardians' changes tell staff (issue 11): the coming days and their plan list
+    ("GET", "/api/v1/sites/{}/plans"): STAFF,
+    ("GET", "/api/v1/sites/{}/reports/plans"): {"ward_admin", "ward_staff", "site_staff"},
 }
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian"]
