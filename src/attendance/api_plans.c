@@ -95,13 +95,13 @@ enum err api_plans_get(struct http_req *rq, struct http_resp *rs)
 		return e;
 	int ndays = days_param(rq);
 	if (ndays < 0)
-		return http_error_as(rs, ERR_INVALID, "bad_days", "days は 1〜14 の数で指定してください。");
+		return http_error_as(rs, ERR_INVALID, "bad_days", "日数（days）は 1〜14 で指定してください");
 	clock_jst_date(now, today, sizeof today);
 	const char *f = http_query(rq, "from");
 	snprintf(from, sizeof from, "%s", f && *f ? f : today);
 	e = plan_upcoming_load(rq->app, &site, from, ndays, &u, &why);
 	if (e == ERR_INVALID)
-		e = http_error_as(rs, e, "bad_from", "from は日付（YYYY-MM-DD）で指定してください。");
+		e = http_error_as(rs, e, "bad_from", why);
 	if (e != ERR_OK)
 		goto out;
 	json_t *days = json_array();
@@ -159,15 +159,14 @@ enum err api_report_plans(struct http_req *rq, struct http_resp *rs)
 		return e;
 	int ndays = days_param(rq);
 	if (ndays < 0)
-		return http_error_as(rs, ERR_INVALID, "bad_days", "days は 1〜14 の数で指定してください。");
+		return http_error_as(rs, ERR_INVALID, "bad_days", "日数（days）は 1〜14 で指定してください");
 	const char *format = http_query(rq, "format");
 	e = report_plans(rq->app, &site, http_query(rq, "from"), ndays, format ? format : "pdf",
 			 &out, &why);
 	if (e == ERR_INVALID)
-		e = format && strcmp(format, "pdf") != 0
-			? http_error_as(rs, e, "bad_format", "出欠予定表の形式は pdf です。")
-			: http_error_as(rs, e, "bad_from",
-					"from は日付（YYYY-MM-DD）で指定してください。");
+		e = http_error_as(rs, e,
+				  format && strcmp(format, "pdf") != 0 ? "bad_format" : "bad_from",
+				  why ? why : "指定が正しくありません");
 	if (e == ERR_OK)
 		e = api_report_send(rq, rs, &out);
 	report_out_free(&out);

@@ -281,11 +281,11 @@ enum err plan_upcoming_load(struct app *a, const struct site *s, const char *fro
 	memset(u, 0, sizeof *u);
 	*why = NULL;
 	if (!from || clock_day_parse(from, &midnight, NULL) != 0) {
-		*why = "from must be a date YYYY-MM-DD";
+		*why = "開始日（from）は日付 YYYY-MM-DD で指定してください";
 		return ERR_INVALID;
 	}
 	if (ndays < 1 || ndays > PLAN_UPCOMING_DAYS_MAX) {
-		*why = "days must be 1-14";
+		*why = "日数（days）は 1〜14 で指定してください";
 		return ERR_INVALID;
 	}
 	for (int i = 0; i < ndays; i++) {

@@ -80,7 +80,7 @@ enum err report_plans(struct app *a, const struct site *site, const char *from, 
 	buf_init(&out->lossy_list, 4096);
 	memset(&u, 0, sizeof u);
 	if (!format || strcmp(format, "pdf") != 0) {
-		*why = "format must be pdf";
+		*why = "出欠予定表の形式は pdf です";
 		return ERR_INVALID;
 	}
 	int64_t now = clock_now_ms();

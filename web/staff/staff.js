@@ -25,7 +25,7 @@ const ALERT_LABEL = {
 const ALERT_SHORT = { not_arrived: '未到着', still_present: '閉所後在室' };
 // What a guardian's change made of the day (plan_changes.status).
 const CHANGE_LABEL = {
-  absent: '欠席の連絡', off: 'お休みの連絡', attend: '予定の変更', weekly: 'いつもの予定に変更',
+  absent: '欠席の連絡', off: 'お休みの連絡', attend: '予定の変更', weekly: '曜日ごとの予定に変更',
 };
 const PLAN_LABEL = { attend: '来所', absent: '欠席', off: 'お休み' };
 const WEEKDAY_JA = ['日', '月', '火', '水', '木', '金', '土'];
