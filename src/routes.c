@@ -70,6 +70,13 @@ const struct http_route routes[] = {
 	 "the ward's monthly usage (xlsx|csv)"},
 	{"GET", "/api/v1/ledger", ROLE_WARD_ADMIN, 0, api_ledger_list, "the handover ledger"},
 
+	/* what guardians' changes tell staff (issue 11): the coming days' plans (出欠予定) and
+	 * their printable list (出欠予定表), recorded in the ledger like every export */
+	{"GET", "/api/v1/sites/{}/plans", STAFF, 0, api_plans_get,
+	 "a site's plans for the coming days: absences, changes (who, when), pickups"},
+	{"GET", "/api/v1/sites/{}/reports/plans", WARD | ROLE_SITE_STAFF, 0, api_report_plans,
+	 "the plan list of a site's coming days (出欠予定表, pdf)"},
+
 	/* emergency mail (緊急時の一斉メール配信): more than one site needs a second person */
 	{"POST", "/api/v1/emergency-sends", ROLE_WARD_ADMIN | ROLE_CONTRACTOR, 0,
 	 api_emergency_create, "compose an emergency mail to sites' confirmed guardians"},

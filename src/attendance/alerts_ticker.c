@@ -30,9 +30,10 @@ static void *run(void *arg)
 		enum err e = alerts_check(t->app, clock_now_ms(), &sum);
 		if (e != ERR_OK)
 			log_warn("alerts: check failed: %s", err_str(e));
-		else if (sum.not_arrived || sum.still_present)
-			log_info("alerts: raised not_arrived=%zu still_present=%zu mails=%zu",
-				 sum.not_arrived, sum.still_present, sum.mails);
+		else if (sum.not_arrived || sum.still_present || sum.cleared)
+			log_info("alerts: raised not_arrived=%zu still_present=%zu cleared=%zu "
+				 "mails=%zu",
+				 sum.not_arrived, sum.still_present, sum.cleared, sum.mails);
 		pthread_mutex_lock(&t->mu);
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* api_board.c — GET /api/v1/sites/{code}/board: today's children at a site from plans and
- * scans (expected, not arrived, present, left, absent, off), each present child's planned
- * leave time and way home, the pickup list, who collected, and the active alerts. Reading
+ * scans (expected, not arrived, present, left, absent, off; decided by day_status_decide, as
+ * the daily report), each present child's planned leave time and way home, the pickup list,
+ * who collected, a notice from the family (an absence for a child already here), the last
+ * change of today's plan with who made it and when, and the active alerts with the time each
+ * is about. Reading
  * names is a read of personal data and is audited: once per caller and site per minute, since
  * the page polls every 3 s (an audit row's flush on every poll set the board's p99). The answer
  * is written straight into the response buffer (a JSON tree of 150 children cost more than
@@ -18,12 +21,12 @@
 #include "auth/audit.h"
 #include "base/clock.h"
 #include "base/buf.h"
+#include "base/xalloc.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
-enum { ST_EXPECTED, ST_NOT_ARRIVED, ST_PRESENT, ST_LEFT, ST_ABSENT, ST_OFF, ST_COUNT };
-static const char *const status_names[ST_COUNT] = {"expected", "not_arrived", "present",
-						   "left",     "absent",      "off"};
+/* The board's counts: today has no DAY_NO_EXIT (a past day's status). */
+#define ST_COUNT DAY_NO_EXIT
 
 /* Appends "HH:MM" of ms, or null for 0. */
 static enum err put_time(struct buf *b, int64_t ms)
@@ -100,6 +103,60 @@ static enum err put_pickups(struct buf *b, const struct pickup *p, size_t n, siz
 	return e == ERR_OK ? buf_puts(b, "]") : e;
 }
 
+/* Names behind the actors of today's changes, looked up once per request. */
+struct actors {
+	char *actor[64], *name[64];
+	size_t n;
+};
+
+static void actors_free(struct actors *ac)
+{
+	for (size_t i = 0; i < ac->n; i++) {
+		free(ac->actor[i]);
+		vault_wipe_free(ac->name[i]);
+	}
+	ac->n = 0;
+}
+
+/* Appends the last change of the child's plan for today: {"status", "at", "on", "today",
+ * "by"} — what the day's plan became, when (time, and the date it was made), and who. */
+static enum err put_change(struct app *a, struct store_conn *c, struct buf *b,
+			   struct actors *ac, struct store_stmt *st, int col, const char *day)
+{
+	int64_t at = store_col_int(st, col);
+	const char *actor = store_col_text(st, col + 1), *status = store_col_text(st, col + 2);
+	char on[16], hhmm[8];
+	const char *name = NULL;
+	char *found = NULL;
+	clock_jst_date(at, on, sizeof on);
+	clock_jst_hhmm(at, hhmm, sizeof hhmm);
+	size_t i = 0;
+	while (i < ac->n && strcmp(ac->actor[i], actor) != 0)
+		i++;
+	if (i < ac->n) {
+		name = ac->name[i];
+	} else {
+		enum err e = plan_actor_name(a, c, actor, &found);
+		if (e != ERR_OK)
+			return e;
+		name = found;
+		if (ac->n < sizeof ac->actor / sizeof ac->actor[0]) {
+			ac->actor[ac->n] = xstrdup(actor);
+			ac->name[ac->n++] = found;
+			found = NULL;
+		}
+	}
+	enum err e = buf_printf(b, ",\"change\":{\"status\":\"%s\",\"at\":\"%s\",\"on\":\"%s\","
+				   "\"today\":%s,\"by\":",
+				status, hhmm, on, strcmp(on, day) == 0 ? "true" : "false");
+	if (e == ERR_OK)
+		e = name ? buf_json_string(b, name) : buf_puts(b, "null");
+	if (e == ERR_OK)
+		e = buf_puts(b, "}");
+	vault_wipe_free(found);
+	return e;
+}
+
 /* The site part of the answer. */
 static enum err put_site(struct buf *b, const struct site *s, const char *day, const char *now)
 {
@@ -130,6 +187,7 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	struct pickup *pk = NULL;
 	size_t npk = 0, nchildren = 0;
 	int64_t counts[ST_COUNT] = {0};
+	struct actors ac = {.n = 0};
 	struct buf *b = &rs->body, alerts;
 	struct store_conn *c = store_acquire(rq->app->store);
 	struct store_stmt *st = NULL;
@@ -146,7 +204,8 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		goto out;
 	/* One pass: each child with today's first entry, last scan (direction, time, staff
-	 * entry, collector), the day's exception, the weekday's pattern and the active alert. */
+	 * entry, collector), the day's exception, the weekday's pattern, the active alert (kind,
+	 * raised, the time it is about) and the last change of today's plan. */
 	st = store_prepare(
 	    c, "SELECT ch.id, ch.child_no, ch.name_enc, ch.kana_enc, ch.grade, "
 	       "(SELECT MIN(at_ms) FROM scans s WHERE s.child_id = ch.id AND s.day = ?2 AND "
@@ -155,13 +214,16 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	       "ls.pickup_id, "
 	       "pd.status, pd.leave, pd.way_home, pd.pickup_id, pd.reason_enc, "
 	       "pw.child_id IS NOT NULL, pw.leave, pw.way_home, pw.pickup_id, "
-	       "(SELECT kind || ':' || raised_ms FROM alerts al WHERE al.child_id = ch.id AND "
-	       " al.day = ?2 AND al.cleared_ms IS NULL ORDER BY al.id DESC LIMIT 1) "
+	       "al.kind, al.raised_ms, al.due_ms, pc.at_ms, pc.actor, pc.status "
 	       "FROM children ch "
 	       "LEFT JOIN scans ls ON ls.id = (SELECT id FROM scans s WHERE s.child_id = ch.id "
 	       " AND s.day = ?2 ORDER BY at_ms DESC, id DESC LIMIT 1) "
 	       "LEFT JOIN plan_days pd ON pd.child_id = ch.id AND pd.day = ?2 "
 	       "LEFT JOIN plan_weekly pw ON pw.child_id = ch.id AND pw.weekday = ?3 "
+	       "LEFT JOIN alerts al ON al.id = (SELECT id FROM alerts a2 WHERE a2.child_id = ch.id "
+	       " AND a2.day = ?2 AND a2.cleared_ms IS NULL ORDER BY a2.id DESC LIMIT 1) "
+	       "LEFT JOIN plan_changes pc ON pc.id = (SELECT MAX(id) FROM plan_changes p2 WHERE "
+	       " p2.child_id = ch.id AND p2.day = ?2) "
 	       "WHERE ch.site_id = ?1 AND ch.active = 1 ORDER BY ch.grade, ch.child_no");
 	e = ERR_DB;
 	if (!st)
@@ -189,20 +251,14 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 			col = 16;
 		}
 		const char *alert = store_col_text(st, 19);
-		const char *colon = alert ? strchr(alert, ':') : NULL;
-		int status;
-		if (last && strcmp(last, "in") == 0)
-			status = ST_PRESENT;
-		else if (last)
-			status = ST_LEFT;
-		else if (strcmp(plan, "absent") == 0)
-			status = ST_ABSENT;
-		else if (strcmp(plan, "attend") != 0)
-			status = ST_OFF;
-		else if (alert && strncmp(alert, "not_arrived:", 12) == 0)
-			status = ST_NOT_ARRIVED;
-		else
-			status = ST_EXPECTED;
+		int64_t raised = store_col_is_null(st, 20) ? 0 : store_col_int(st, 20);
+		int64_t due = store_col_is_null(st, 21) ? 0 : store_col_int(st, 21);
+		int ps = plan_status_parse(plan);
+		enum plan_status day_plan = ps < 0 ? PLAN_OFF : (enum plan_status)ps;
+		enum day_status status = day_status_decide(
+		    last, day_plan, alert && strcmp(alert, "not_arrived") == 0, 0);
+		if (status >= ST_COUNT)
+			status = DAY_PRESENT; /* never today; counted as here */
 		counts[status]++;
 		e = buf_puts(b, nchildren++ ? ",{\"child_no\":" : "{\"child_no\":");
 		if (e == ERR_OK)
@@ -216,14 +272,16 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 		if (e == ERR_OK)
 			e = put_sealed(rq->app, b, st, 3, "children.kana");
 		if (e == ERR_OK)
-			e = buf_printf(b, ",\"grade\":%d,\"status\":\"%s\",\"in_at\":",
-				       (int)store_col_int(st, 4), status_names[status]);
+			e = buf_printf(b, ",\"grade\":%d,\"status\":\"%s\",\"plan_status\":\"%s\","
+					  "\"in_at\":",
+				       (int)store_col_int(st, 4), day_status_name(status),
+				       plan_status_name(day_plan));
 		if (e == ERR_OK)
 			e = put_time(b, first_in);
 		if (e == ERR_OK)
 			e = buf_puts(b, ",\"out_at\":");
 		if (e == ERR_OK)
-			e = put_time(b, status == ST_LEFT ? last_at : 0);
+			e = put_time(b, status == DAY_LEFT ? last_at : 0);
 		if (e == ERR_OK && manual)
 			e = buf_puts(b, ",\"manual\":true");
 		if (e == ERR_OK)
@@ -247,11 +305,15 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 		} else if (e == ERR_OK) {
 			e = buf_puts(b, "null");
 		}
-		if (e == ERR_OK && status == ST_ABSENT && !store_col_is_null(st, 14)) {
+		/* The family's absence notice, also for a child who is here or has been: staff
+		 * see it beside the present status and act on it. */
+		if (e == ERR_OK && day_plan == PLAN_ABSENT && !store_col_is_null(st, 14)) {
 			e = buf_puts(b, ",\"absence_reason\":");
 			if (e == ERR_OK)
 				e = put_sealed(rq->app, b, st, 14, "plan_days.reason");
 		}
+		if (e == ERR_OK && !store_col_is_null(st, 22))
+			e = put_change(rq->app, c, b, &ac, st, 22, day);
 		if (e == ERR_OK)
 			e = buf_puts(b, ",\"pickups\":");
 		if (e == ERR_OK)
@@ -260,22 +322,32 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 			e = buf_puts(b, ",\"collected_by\":");
 		if (e == ERR_OK)
 			e = put_pickup(b, pk, npk, first, child_id,
-				       status == ST_LEFT ? collected : 0);
+				       status == DAY_LEFT ? collected : 0);
 		if (e == ERR_OK)
 			e = buf_puts(b, ",\"alert\":");
-		if (e == ERR_OK && colon) {
+		if (e == ERR_OK && alert) {
+			/* The time the alert is about (arrival + grace, or closing), and when the
+			 * server noticed it. */
 			char kind[24];
-			snprintf(kind, sizeof kind, "%.*s", (int)(colon - alert), alert);
-			e = buf_printf(b, "\"%s\"}", kind);
+			snprintf(kind, sizeof kind, "%s", alert);
+			e = buf_printf(b, "\"%s\",\"alert_due\":", kind);
+			if (e == ERR_OK)
+				e = put_time(b, due);
+			if (e == ERR_OK)
+				e = buf_puts(b, "}");
 			if (e == ERR_OK)
 				e = buf_printf(&alerts, "%s{\"kind\":\"%s\",\"child_no\":",
 					       alerts.len ? "," : "", kind);
 			if (e == ERR_OK)
 				e = buf_json_string(&alerts, child_no);
 			if (e == ERR_OK)
+				e = buf_puts(&alerts, ",\"due_at\":");
+			if (e == ERR_OK)
+				e = put_time(&alerts, due);
+			if (e == ERR_OK)
 				e = buf_puts(&alerts, ",\"raised_at\":");
 			if (e == ERR_OK)
-				e = put_time(&alerts, atoll(colon + 1));
+				e = put_time(&alerts, raised);
 			if (e == ERR_OK)
 				e = buf_puts(&alerts, "}");
 		} else if (e == ERR_OK) {
@@ -292,9 +364,9 @@ enum err api_board_get(struct http_req *rq, struct http_resp *rs)
 	e = buf_printf(b,
 		       "],\"counts\":{\"expected\":%lld,\"not_arrived\":%lld,\"present\":%lld,"
 		       "\"left\":%lld,\"absent\":%lld,\"off\":%lld},\"alerts\":[",
-		       (long long)counts[ST_EXPECTED], (long long)counts[ST_NOT_ARRIVED],
-		       (long long)counts[ST_PRESENT], (long long)counts[ST_LEFT],
-		       (long long)counts[ST_ABSENT], (long long)counts[ST_OFF]);
+		       (long long)counts[DAY_EXPECTED], (long long)counts[DAY_NOT_ARRIVED],
+		       (long long)counts[DAY_PRESENT], (long long)counts[DAY_LEFT],
+		       (long long)counts[DAY_ABSENT], (long long)counts[DAY_OFF]);
 	if (e == ERR_OK && alerts.len)
 		e = buf_append(b, alerts.data, alerts.len);
 	if (e == ERR_OK)
@@ -314,6 +386,7 @@ out:
 	store_finish(st);
 	store_release(c);
 	pickup_list_free(pk, npk);
+	actors_free(&ac);
 	buf_free(&alerts);
 	return e;
 }

@@ -17,6 +17,17 @@
 #include "vault/vault.h"
 
 
+/* The answer to composing or deciding: id, state, recipients, and where the mail stands
+ * (just queued: nothing has been sent yet). */
+static json_t *result_json(const struct emergency_result *res)
+{
+	const char *delivery =
+	    emergency_delivery(res->state, (int64_t)res->recipients, 0, 0);
+	return json_pack("{s:I,s:s,s:I,s:o}", "id", (json_int_t)res->id, "state", res->state,
+			 "recipients", (json_int_t)res->recipients, "delivery",
+			 delivery ? json_string(delivery) : json_null());
+}
+
 enum err api_emergency_create(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *body = NULL, *sites = NULL;
@@ -60,8 +71,7 @@ enum err api_emergency_create(struct http_req *rq, struct http_resp *rs)
 			e = http_error_as(rs, e, res.code, why);
 		goto out;
 	}
-	e = http_json(rs, 201, json_pack("{s:I,s:s,s:I}", "id", (json_int_t)res.id, "state",
-					 res.state, "recipients", (json_int_t)res.recipients));
+	e = http_json(rs, 201, result_json(&res));
 out:
 	json_decref(body);
 	return e;
@@ -77,9 +87,7 @@ static enum err decide(struct http_req *rq, struct http_resp *rs, int approve)
 	enum err e = emergency_decide(rq->app, &rq->user, rq->actor, id, approve, &res, &why);
 	if (e != ERR_OK)
 		return why ? http_error_as(rs, e, res.code, why) : e;
-	return http_json(rs, 200, json_pack("{s:I,s:s,s:I}", "id", (json_int_t)res.id, "state",
-					     res.state, "recipients",
-					     (json_int_t)res.recipients));
+	return http_json(rs, 200, result_json(&res));
 }
 
 enum err api_emergency_approve(struct http_req *rq, struct http_resp *rs)
@@ -156,6 +164,10 @@ static json_t *send_json(struct app *a, struct store_conn *c, struct store_stmt 
 	    "approved", approved[0] ? json_string(approved) : json_null(), "subject", subject,
 	    "recipients", (json_int_t)n, "sent", (json_int_t)sent, "failed", (json_int_t)failed,
 	    "pending", (json_int_t)(n - sent - failed));
+	/* "state" is the approval; "delivery" where its mail stands (never "sent" while queued). */
+	const char *delivery = emergency_delivery(store_col_text(st, 1), n, sent, failed);
+	if (o)
+		json_object_set_new(o, "delivery", delivery ? json_string(delivery) : json_null());
 	if (o && body)
 		json_object_set_new(o, "body", json_string(body));
 	/* Before approval there are no mails yet: the approver sees whom it would reach now. */

@@ -257,7 +257,7 @@ static enum err day_change(struct http_req *rq, struct http_resp *rs, int remove
 	int64_t child_id = 0;
 	json_t *body = NULL;
 	const char *why = NULL, *day = rq->params[1];
-	char msg[160];
+	char msg[512]; /* a refusal in Japanese: 3 bytes a character */
 	struct store_conn *c = store_acquire(rq->app->store);
 	enum err e = api_parent_child(rq, rs, c, &child_id, &site);
 	store_release(c);

@@ -84,6 +84,17 @@ enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs)
 	store_release(c);
 	if (e == ERR_NOTFOUND)
 		return http_error_as(rs, e, "link_invalid", BAD_LINK);
+	if (e == ERR_FORBIDDEN) {
+		/* The list's own property (mail_list_may_unsubscribe): nothing was recorded. */
+		const struct mail_list *l = mail_list_of(u.list);
+		char *msg = xasprintf("%sのメールは、お子さまの安全を守るため、クラブに在籍している間は"
+				      "配信を停止できません。ほかのお知らせは、それぞれのメールの"
+				      "リンクから停止できます。",
+				      l ? l->label_ja : "このお知らせ");
+		e = http_error_as(rs, ERR_FORBIDDEN, "list_cannot_be_left", msg);
+		free(msg);
+		return e;
+	}
 	if (e != ERR_OK)
 		return e;
 	return http_json(

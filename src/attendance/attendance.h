@@ -162,6 +162,12 @@ enum err emergency_compose(struct app *a, const struct user *u, const char *acto
 /* Counts on c the audience of a send to sites (comma-separated codes, or "*"): confirmed
  * guardians of active children there, each once, as of now. */
 enum err emergency_audience_count(struct store_conn *c, const char *sites, size_t *n);
+/* Where the mail of a send in state ("awaiting_approval", "sent" = released to the outbox,
+ * "rejected") stands, from its outbox rows (total, sent, failed): "queued" (none answered
+ * yet: 送信待ち), "sending" (some answered, some pending: 送信中 n/N), "done" (all sent: 完了)
+ * or "partly_failed" (nothing pending, some failed: 一部失敗); NULL before approval or when
+ * rejected. A send is never called sent while any of its mail waits. Static text. */
+const char *emergency_delivery(const char *state, int64_t total, int64_t sent, int64_t failed);
 /* Approves (approve 1) or rejects (0) send id as user u. Approval needs another user than the
  * author (ERR_FORBIDDEN), recomputes the audience and queues the mails; the message is checked
  * again against the roster of now. ERR_NOTFOUND, ERR_CONFLICT when it is not awaiting

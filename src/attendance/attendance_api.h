@@ -42,6 +42,16 @@ enum err api_confirmation_create(struct http_req *rq, struct http_resp *rs);
 /* GET /api/v1/sites/{code}/reports/daily?date=&format=pdf|csv[&encoding=cp932] (ward roles;
  * site staff for their own sites): the daily list as a download, recorded in the ledger. */
 enum err api_report_daily(struct http_req *rq, struct http_resp *rs);
+struct report_out;
+/* Records out in the handover ledger for the caller (and audits it), then moves its bytes
+ * into the response as an attachment (out keeps nothing to free but itself). */
+enum err api_report_send(struct http_req *rq, struct http_resp *rs, struct report_out *out);
+/* GET /api/v1/sites/{code}/plans?from=YYYY-MM-DD&days=1-14 (staff; site staff for their own
+ * sites): each day's children planned or with a notice, with the changes and their authors. */
+enum err api_plans_get(struct http_req *rq, struct http_resp *rs);
+/* GET /api/v1/sites/{code}/reports/plans?from=&days=&format=pdf (ward roles; site staff for
+ * their own sites): the plan list (出欠予定表) as a download, recorded in the ledger. */
+enum err api_report_plans(struct http_req *rq, struct http_resp *rs);
 /* GET /api/v1/reports/monthly?month=YYYY-MM&format=xlsx|csv (ward roles): the monthly usage
  * as a download, recorded in the ledger. */
 enum err api_report_monthly(struct http_req *rq, struct http_resp *rs);

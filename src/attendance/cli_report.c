@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* cli_report.c — the export subcommands: report daily|monthly (writes the file, then records
- * it in the handover ledger) and ledger list. */
+/* cli_report.c — the export subcommands: report daily|monthly|plans (writes the file, then
+ * records it in the handover ledger) and ledger list. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -18,7 +18,9 @@
 #define REPORT_USAGE                                                                               \
 	"使い方: mimamori report daily --data DIR --site CODE [--date YYYY-MM-DD] "                \
 	"--format pdf|xlsx|csv [--encoding utf8|cp932] --out FILE\n"                               \
-	"        mimamori report monthly --data DIR --month YYYY-MM --format xlsx|csv|pdf --out FILE"
+	"        mimamori report monthly --data DIR --month YYYY-MM --format xlsx|csv|pdf --out FILE\n" \
+	"        mimamori report plans --data DIR --site CODE [--from YYYY-MM-DD] [--days 1-14] "   \
+	"[--format pdf] --out FILE"
 
 /* Writes len bytes to a new file at path (replacing one there) through a temporary name, so
  * a reader never sees half a file. Returns ERR_OK or ERR_IO. */
@@ -68,10 +70,13 @@ int cmd_report(int argc, char **argv)
 	    {"data", required_argument, 0, 'd'},   {"site", required_argument, 0, 's'},
 	    {"date", required_argument, 0, 't'},   {"month", required_argument, 0, 'm'},
 	    {"format", required_argument, 0, 'f'}, {"encoding", required_argument, 0, 'e'},
-	    {"out", required_argument, 0, 'o'},	   {0, 0, 0, 0}};
-	if (argc < 2 || (strcmp(argv[1], "daily") != 0 && strcmp(argv[1], "monthly") != 0))
+	    {"out", required_argument, 0, 'o'},	   {"from", required_argument, 0, 'F'},
+	    {"days", required_argument, 0, 'n'},   {0, 0, 0, 0}};
+	const char *from = NULL, *days = NULL;
+	if (argc < 2 || (strcmp(argv[1], "daily") != 0 && strcmp(argv[1], "monthly") != 0 &&
+			 strcmp(argv[1], "plans") != 0))
 		return cli_fail("%s", REPORT_USAGE);
-	int daily = strcmp(argv[1], "daily") == 0;
+	int daily = strcmp(argv[1], "daily") == 0, plans = strcmp(argv[1], "plans") == 0;
 	argc--;
 	argv++;
 	int ch;
@@ -99,12 +104,31 @@ int cmd_report(int argc, char **argv)
 		case 'o':
 			outp = optarg;
 			break;
+		case 'F':
+			from = optarg;
+			break;
+		case 'n':
+			days = optarg;
+			break;
 		default:
 			return cli_fail("%s", REPORT_USAGE);
 		}
 	}
-	if (!dir || !format || !outp || optind != argc || (daily && (!site_code || month)) ||
-	    (!daily && (!month || site_code || date || encoding)))
+	long ndays = 7;
+	if (plans) {
+		char *end = NULL;
+		if (days)
+			ndays = strtol(days, &end, 10);
+		if (!format)
+			format = "pdf";
+		if (!site_code || month || date || encoding || (days && (!end || *end)))
+			return cli_fail("%s", REPORT_USAGE);
+	} else if ((from || days) ||
+		   (daily && (!site_code || month)) ||
+		   (!daily && (!month || site_code || date || encoding))) {
+		return cli_fail("%s", REPORT_USAGE);
+	}
+	if (!dir || !format || !outp || optind != argc)
 		return cli_fail("%s", REPORT_USAGE);
 	struct app *a = cli_open(dir, 1);
 	if (!a)
@@ -113,7 +137,7 @@ int cmd_report(int argc, char **argv)
 	int status = 1;
 	enum err e;
 	memset(&out, 0, sizeof out);
-	if (daily) {
+	if (daily || plans) {
 		struct site site;
 		struct store_conn *c = store_acquire(a->store);
 		e = site_find(c, site_code, &site);
@@ -122,7 +146,11 @@ int cmd_report(int argc, char **argv)
 			fprintf(stderr, "mimamori: report: 施設 %s はありません\n", site_code);
 			goto out;
 		}
-		e = report_daily(a, &site, date, format, encoding, &out, &why);
+		if (daily)
+			e = report_daily(a, &site, date, format, encoding, &out, &why);
+		else
+			e = report_plans(a, &site, from, ndays >= 1 && ndays <= 14 ? (int)ndays : 0,
+					 format, &out, &why);
 	} else {
 		e = report_monthly(a, month, format, &out, &why);
 	}

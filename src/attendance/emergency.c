@@ -127,6 +127,15 @@ enum err emergency_audience_count(struct store_conn *c, const char *sites, size_
 	return e;
 }
 
+const char *emergency_delivery(const char *state, int64_t total, int64_t sent, int64_t failed)
+{
+	if (!state || strcmp(state, "sent") != 0)
+		return NULL;
+	if (sent + failed < total)
+		return sent + failed == 0 ? "queued" : "sending";
+	return failed ? "partly_failed" : "done";
+}
+
 /* Queues one bulk mail per audience member of send id on c (inside the caller's
  * transaction) and marks the send 'sent' by approver (0: none, the author's own send). */
 static enum err queue_send(struct app *a, struct store_conn *c, int64_t id, const char *sites,

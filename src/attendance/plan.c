@@ -350,6 +350,58 @@ static enum err day_store(struct app *a, struct store_conn *c, const char *actor
 	return e;
 }
 
+/* The child's first entry and last scan of day on c: *first_in and *last_at (0 none), *last_out
+ * 1 when the last scan is an exit. */
+static enum err day_attendance(struct store_conn *c, int64_t child_id, const char *day,
+			       int64_t *first_in, int64_t *last_at, int *last_out)
+{
+	*first_in = *last_at = 0;
+	*last_out = 0;
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT (SELECT MIN(at_ms) FROM scans WHERE child_id = ?1 AND day = ?2 AND "
+	       "direction = 'in'), direction, at_ms FROM scans WHERE child_id = ?1 AND day = ?2 "
+	       "ORDER BY at_ms DESC, id DESC LIMIT 1");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, child_id);
+	store_bind_text(st, 2, day);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*first_in = store_col_is_null(st, 0) ? 0 : store_col_int(st, 0);
+		*last_out = strcmp(store_col_text(st, 1), "out") == 0;
+		*last_at = store_col_int(st, 2);
+	}
+	store_finish(st);
+	return rc == STORE_ROW || rc == STORE_DONE ? ERR_OK : ERR_DB;
+}
+
+/* Refuses (the message in msg) an absence or a day off for today after the child has come and
+ * gone: the day happened. A child still here may get one: it tells staff, beside the present
+ * status, that the family wants the child home (the board shows who sent it and when). */
+static const char *attended_check(struct store_conn *c, int64_t child_id, const char *day,
+				  const char *today, const struct plan_entry *p, char *msg,
+				  size_t n, enum err *e)
+{
+	int64_t first_in = 0, last_at = 0;
+	int last_out = 0;
+	*e = ERR_OK;
+	if (!p || p->status == PLAN_ATTEND || strcmp(day, today) != 0)
+		return NULL;
+	*e = day_attendance(c, child_id, day, &first_in, &last_at, &last_out);
+	if (*e != ERR_OK || !last_out)
+		return NULL;
+	char in[8] = "", out[8];
+	if (first_in)
+		clock_jst_hhmm(first_in, in, sizeof in);
+	clock_jst_hhmm(last_at, out, sizeof out);
+	snprintf(msg, n,
+		 "お子さまは今日すでに来所しています（%s%s%s退室）。来所した日を%sにはできません。",
+		 in[0] ? in : "", in[0] ? "入室・" : "", out,
+		 p->status == PLAN_ABSENT ? "欠席" : "お休み");
+	*e = ERR_CONFLICT;
+	return msg;
+}
+
 enum err plan_set_day(struct app *a, const char *actor, int64_t child_id, const struct site *s,
 		      const char *day, const struct plan_entry *p, char *msg, size_t n,
 		      const char **why)
@@ -377,7 +429,15 @@ enum err plan_set_day(struct app *a, const char *actor, int64_t child_id, const 
 		e = ERR_INVALID;
 		goto out;
 	}
+	char today[16];
+	clock_jst_date(now, today, sizeof today);
+	if ((*why = attended_check(c, child_id, day, today, p, msg, n, &e)) != NULL || e != ERR_OK)
+		goto out;
 	e = day_store(a, c, actor, child_id, day, p);
+	/* Staff see who changed the day and when (the board, the plan list). */
+	if (e == ERR_OK)
+		e = plan_change_log(c, child_id, day, p ? plan_status_name(p->status) : "weekly",
+				    actor, now);
 	if (e == ERR_OK)
 		e = plan_week_load(c, child_id, &w);
 	if (e == ERR_OK)
@@ -398,6 +458,45 @@ out:
 	plan_entry_clear(&eff);
 	store_rollback(c);
 	store_release(c);
+	return e;
+}
+
+/* 1 when weekday wd plans differently in a and b (coming or not, leave, way home, pickup). */
+static int week_day_differs(const struct plan_week *a, const struct plan_week *b, int wd)
+{
+	if (a->attend[wd] != b->attend[wd])
+		return 1;
+	if (!a->attend[wd])
+		return 0;
+	const struct plan_entry *x = &a->day[wd], *y = &b->day[wd];
+	return strcmp(x->leave, y->leave) != 0 || strcmp(x->way_home, y->way_home) != 0 ||
+	       x->pickup_id != y->pickup_id;
+}
+
+/* After a weekly change from old to w by actor: logs a change ("weekly") for each day of the
+ * next two weeks that follows the pattern (no exception) and now plans differently — today
+ * only while it is not locked — so staff see it on the board and the plan list; and clears
+ * today's not-arrived alert when today is no longer planned. On c, in its transaction. */
+static enum err week_changes_log(struct app *a, struct store_conn *c, const char *actor,
+				 int64_t child_id, const struct plan_week *old,
+				 const struct plan_week *w, int64_t now, int today_locked)
+{
+	enum err e = ERR_OK;
+	for (int i = today_locked ? 1 : 0; i < 14 && e == ERR_OK; i++) {
+		char day[16];
+		int wd = 0, found = 0;
+		struct plan_entry ex = {0};
+		clock_jst_date(now + i * 24LL * 3600 * 1000, day, sizeof day);
+		clock_day_parse(day, NULL, &wd);
+		if (wd == 0 || !week_day_differs(old, w, wd))
+			continue;
+		e = day_load(a, c, child_id, day, &ex, &found);
+		plan_entry_clear(&ex);
+		if (e == ERR_OK && !found)
+			e = plan_change_log(c, child_id, day, "weekly", actor, now);
+		if (e == ERR_OK && !found && i == 0 && !w->attend[wd])
+			e = alert_clear(c, child_id, day, "not_arrived", now);
+	}
 	return e;
 }
 
@@ -428,12 +527,14 @@ enum err plan_set_week(struct app *a, const char *actor, int64_t child_id, const
 			goto out;
 		}
 	}
+	e = plan_week_load(c, child_id, &old);
+	if (e != ERR_OK)
+		goto out;
 	/* Past today's deadline, today keeps the plan it had: the club already counts on it. */
-	if (wd_today != 0 && plan_change_locked(s, today, now, msg, sizeof msg)) {
+	int today_locked = wd_today != 0 && plan_change_locked(s, today, now, msg, sizeof msg);
+	if (today_locked) {
 		int found = 0;
 		e = day_load(a, c, child_id, today, &keep, &found);
-		if (e == ERR_OK && !found)
-			e = plan_week_load(c, child_id, &old);
 		if (e == ERR_OK && !found) {
 			struct plan_entry was = {0};
 			if (old.attend[wd_today])
@@ -474,6 +575,9 @@ enum err plan_set_week(struct app *a, const char *actor, int64_t child_id, const
 			goto out;
 		days++;
 	}
+	e = week_changes_log(a, c, actor, child_id, &old, w, now, today_locked);
+	if (e != ERR_OK)
+		goto out;
 	char object[48], detail[48];
 	snprintf(object, sizeof object, "child:%lld", (long long)child_id);
 	snprintf(detail, sizeof detail, "days=%d", days);

@@ -112,6 +112,78 @@ enum err plan_set_day(struct app *a, const char *actor, int64_t child_id, const 
 enum err plan_set_week(struct app *a, const char *actor, int64_t child_id, const struct site *s,
 		       const struct plan_week *w, const char **why);
 
+/* ---- a child's status on a day (day_status.c): one rule for the board and the reports ---- */
+
+/* In the board's order: who is still missing, who is to come, who is here, who has gone. */
+enum day_status {
+	DAY_EXPECTED,    /* planned, not in yet (来所予定) */
+	DAY_NOT_ARRIVED, /* planned, not in by arrival + grace, or never came on a past day (未到着) */
+	DAY_PRESENT,     /* last scan an entry (在室) */
+	DAY_LEFT,        /* last scan an exit (退室) */
+	DAY_ABSENT,      /* an absence notice, never came (欠席) */
+	DAY_OFF,         /* not planned that day, never came (予定なし) */
+	DAY_NO_EXIT,     /* a past day whose last scan is an entry (退室未記録) */
+	DAY_STATUS_COUNT
+};
+/* Decides a child's status on a day from the direction of the day's last scan ("in", "out",
+ * NULL none), the day's plan, whether a not-arrived alert is active, and whether the day has
+ * passed. Scans win (a child who came is present or left, whatever the plan said; the board
+ * shows a notice beside it); then the absence notice, then no plan. */
+enum day_status day_status_decide(const char *last_direction, enum plan_status plan,
+				  int not_arrived_alert, int past);
+/* Returns the status's stable name ("present"), as the board's JSON says it. */
+const char *day_status_name(enum day_status s);
+/* Returns the status's Japanese label ("在室"), as the board and the reports print it. */
+const char *day_status_label(enum day_status s);
+
+/* ---- what staff are told of guardians' changes (plan_changes.c) ---- */
+
+/* Records on c (inside the caller's transaction) that actor changed child_id's plan for day at
+ * at_ms; status is the day's plan after it: "attend", "off", "absent" or "weekly" (the day
+ * follows the pattern again). */
+enum err plan_change_log(struct store_conn *c, int64_t child_id, const char *day,
+			 const char *status, const char *actor, int64_t at_ms);
+/* Copies who actor ("guardian:12", "user:3") is, as staff see it, into *name: the guardian's
+ * name or the user's login (malloc'd; free with vault_wipe_free); *name NULL for anyone else
+ * or someone no longer there. */
+enum err plan_actor_name(struct app *a, struct store_conn *c, const char *actor, char **name);
+
+/* One child on one day of the plan list: planned to come, or with a notice for the day. */
+struct plan_upcoming_row {
+	size_t day;                /* index into plan_upcoming.days */
+	char child_no[24];
+	char *name, *kana;         /* malloc'd; wiped by plan_upcoming_free */
+	int grade;
+	struct plan_entry plan;    /* status, leave, way home, pickup, reason (absent) */
+	char *pickup_name;         /* the planned pickup person (malloc'd) or NULL */
+	char *pickup_relation;
+	int from_day;              /* 1 when a day exception (a guardian's change) decides it */
+	int64_t changed_ms;        /* the last change of that day's plan, 0 none */
+	char *changed_by;          /* who made it (plan_actor_name), NULL unknown */
+	char changed_status[8];    /* its status: attend, off, absent, weekly */
+};
+#define PLAN_UPCOMING_DAYS_MAX 14
+/* A site's plans for some days, each child planned or with a notice, in grade order. */
+struct plan_upcoming {
+	size_t ndays;
+	struct {
+		char day[11];
+		int weekday;
+		size_t attend, absent, off; /* off: a notice that the child does not come */
+		size_t changed;             /* rows whose day plan was changed */
+	} days[PLAN_UPCOMING_DAYS_MAX];
+	struct plan_upcoming_row *rows; /* by day, then grade and child number */
+	size_t n;
+};
+/* Loads site s's plans for ndays (1-14) days from "YYYY-MM-DD" into *u (free with
+ * plan_upcoming_free, also after an error): the weekly patterns with each day's exceptions,
+ * reasons, pickup people and the last change of each day with its author. Sundays are
+ * skipped (the clubs are closed). ERR_INVALID with *why (static) for a bad date or count. */
+enum err plan_upcoming_load(struct app *a, const struct site *s, const char *from, int ndays,
+			    struct plan_upcoming *u, const char **why);
+/* Frees what u holds, wiping the names and reasons; safe on a zeroed u. */
+void plan_upcoming_free(struct plan_upcoming *u);
+
 /* ---- the pickup list (pickup.c) ---- */
 
 struct pickup {
@@ -141,13 +213,22 @@ enum err pickup_remove(struct app *a, const char *actor, int64_t child_id, int64
 /* What one alert check did. */
 struct alerts_summary {
 	size_t not_arrived, still_present; /* alerts raised */
+	size_t cleared;                    /* alerts no longer true, cleared */
 	size_t mails;                      /* mails queued */
 };
-/* Raises the alerts due at now_ms at every site: planned children without entry by arrival +
- * grace (until closing), children still present at closing. Each alert once per child and day;
- * mails go to the site's alert address (child numbers only) and, when the site says so, to a
- * not-arrived child's confirmed guardians. Audited. */
+/* At every site at now_ms: first clears the alerts no longer true (settled as alerts_settle),
+ * then raises the alerts due: planned children without entry by arrival + grace (until
+ * closing), children still present at closing. An alert is active once per child, day and kind
+ * (raised again after it was cleared, when it is due again); it keeps the time it is about.
+ * Mails go to the site's alert address (child numbers only, a board link) and, when the site
+ * says so, to a not-arrived child's confirmed guardians. Audited. */
 enum err alerts_check(struct app *a, int64_t now_ms, struct alerts_summary *sum);
+/* Inside the caller's transaction on c: clears site s's active alerts of today that are no
+ * longer true at now_ms with s's settings (a not-arrived child who came, is no longer planned,
+ * or whose arrival + grace has not come yet; a still-present child who left, or before
+ * closing), and sets the rest to s's current times. *cleared counts the cleared. */
+enum err alerts_settle(struct store_conn *c, const struct site *s, int64_t now_ms,
+		       size_t *cleared);
 /* Clears child_id's active alert of kind ("not_arrived", "still_present") for day on c at
  * now_ms, inside the caller's transaction. */
 enum err alert_clear(struct store_conn *c, int64_t child_id, const char *day, const char *kind,

@@ -43,6 +43,21 @@ enum err report_daily(struct app *a, const struct site *site, const char *day, c
 enum err report_monthly(struct app *a, const char *month, const char *format,
 			struct report_out *out, const char **why);
 
+/* Builds the plan list (出欠予定表) of site for ndays (1-14) days from "YYYY-MM-DD" (NULL or ""
+ * for today) as format "pdf": per day (Sundays skipped) the children planned to come with
+ * leave time and way home, absences and days off with the family's notice, each changed day
+ * with who changed it and when. Same ownership and errors as report_daily. */
+enum err report_plans(struct app *a, const struct site *site, const char *from, int ndays,
+		      const char *format, struct report_out *out, const char **why);
+struct plan_upcoming_row;
+/* The family's notice and the day's change as staff read them ("欠席の連絡：発熱（12/4 20:13
+ * 髙橋 花子）", "予定の変更（…）"), or NULL when there is none; malloc'd, free with
+ * vault_wipe_free. */
+char *report_plan_note(const struct plan_upcoming_row *r);
+/* How the child goes home ("一人で帰宅", "お迎え：髙橋 花子（母）"), or NULL; malloc'd, free
+ * with vault_wipe_free. */
+char *report_plan_way_home(const struct plan_upcoming_row *r);
+
 /* Frees what out holds (not out itself); safe on a zeroed or already freed out. */
 void report_out_free(struct report_out *out);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* report_daily.c — the daily attendance list of one site (出欠一覧): first entry, last exit
- * and status of every active child on a date, as an A4 PDF or a CSV. */
+/* report_daily.c — the daily attendance list of one site (出欠一覧): first entry, last exit,
+ * status and the family's notice of every active child on a date, as an A4 PDF or a CSV. The
+ * status is the board's (day_status_decide): an absence notice is 欠席, no plan is 予定なし. */
 #include "attendance/report.h"
 
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "app.h"
 #include "attendance/attendance.h"
+#include "attendance/plan.h"
 #include "base/clock.h"
 #include "base/wareki.h"
 #include "base/xalloc.h"
@@ -24,7 +26,8 @@ struct day_row {
 	char *kana;
 	int grade;
 	char in_at[8], out_at[8];
-	const char *status; /* static */
+	enum day_status status;
+	char *note; /* the family's notice for the day ("欠席の連絡：…"), malloc'd and wiped; or NULL */
 };
 
 static void free_rows(struct day_row *rows, size_t n)
@@ -33,19 +36,22 @@ static void free_rows(struct day_row *rows, size_t n)
 		free(rows[i].child_no);
 		vault_wipe_free(rows[i].name);
 		vault_wipe_free(rows[i].kana);
+		vault_wipe_free(rows[i].note);
 	}
 	free(rows);
 }
 
-/* Loads site's active children with their scans of day, by grade then child number.
- * *rows is a malloc'd array of *n (free_rows). */
+/* Loads site's active children with their scans, plan and alert of day, by grade then child
+ * number. *rows is a malloc'd array of *n (free_rows). */
 static enum err load_rows(struct app *a, const struct site *site, const char *day,
 			  const char *today, struct day_row **rows, size_t *n)
 {
 	struct day_row *v = NULL;
 	size_t len = 0, cap = 0;
+	int wd = 0;
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = ERR_DB;
+	clock_day_parse(day, NULL, &wd);
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT ch.child_no, ch.name_enc, ch.kana_enc, ch.grade, "
 	       "(SELECT MIN(at_ms) FROM scans s WHERE s.child_id = ch.id AND s.day = ?2 AND "
@@ -53,13 +59,19 @@ static enum err load_rows(struct app *a, const struct site *site, const char *da
 	       "(SELECT MAX(at_ms) FROM scans s WHERE s.child_id = ch.id AND s.day = ?2 AND "
 	       " s.direction = 'out'), "
 	       "(SELECT direction FROM scans s WHERE s.child_id = ch.id AND s.day = ?2 "
-	       " ORDER BY at_ms DESC, id DESC LIMIT 1) "
-	       "FROM children ch WHERE ch.site_id = ?1 AND ch.active = 1 "
-	       "ORDER BY ch.grade, ch.child_no");
+	       " ORDER BY at_ms DESC, id DESC LIMIT 1), "
+	       "pd.status, pd.reason_enc, pw.child_id IS NOT NULL, "
+	       "EXISTS (SELECT 1 FROM alerts al WHERE al.child_id = ch.id AND al.day = ?2 AND "
+	       " al.kind = 'not_arrived' AND al.cleared_ms IS NULL) "
+	       "FROM children ch "
+	       "LEFT JOIN plan_days pd ON pd.child_id = ch.id AND pd.day = ?2 "
+	       "LEFT JOIN plan_weekly pw ON pw.child_id = ch.id AND pw.weekday = ?3 "
+	       "WHERE ch.site_id = ?1 AND ch.active = 1 ORDER BY ch.grade, ch.child_no");
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, site->id);
 	store_bind_text(st, 2, day);
+	store_bind_int(st, 3, wd);
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		if (len == cap) {
@@ -83,14 +95,28 @@ static enum err load_rows(struct app *a, const struct site *site, const char *da
 			clock_jst_hhmm(store_col_int(st, 4), r->in_at, sizeof r->in_at);
 		if (!store_col_is_null(st, 5))
 			clock_jst_hhmm(store_col_int(st, 5), r->out_at, sizeof r->out_at);
-		const char *last = store_col_text(st, 6);
-		int past = strcmp(day, today) < 0;
-		if (!last)
-			r->status = past ? "欠席" : "未入室";
-		else if (strcmp(last, "in") == 0)
-			r->status = past ? "退室未記録" : "在室";
-		else
-			r->status = "退室";
+		/* The day's plan: its exception, else the weekly pattern (the board's rule). */
+		const char *plan = store_col_text(st, 7);
+		int ps = plan_status_parse(plan ? plan : store_col_int(st, 9) ? "attend" : "off");
+		enum plan_status day_plan = ps < 0 ? PLAN_OFF : (enum plan_status)ps;
+		r->status = day_status_decide(store_col_text(st, 6), day_plan,
+					      (int)store_col_int(st, 10), strcmp(day, today) < 0);
+		if (day_plan == PLAN_ABSENT) {
+			char *reason = NULL;
+			if (!store_col_is_null(st, 8)) {
+				size_t rl;
+				const void *rb = store_col_blob(st, 8, &rl);
+				if (vault_unseal(a->vault, "plan_days.reason", rb, rl, &reason) !=
+				    ERR_OK) {
+					e = ERR_CRYPTO;
+					goto out;
+				}
+			}
+			r->note = xasprintf("欠席の連絡：%s", reason ? reason : "（理由なし）");
+			vault_wipe_free(reason);
+		} else if (plan && day_plan == PLAN_OFF) {
+			r->note = xstrdup("お休みの連絡");
+		}
 	}
 	if (rc != STORE_DONE)
 		goto out;
@@ -114,21 +140,29 @@ static enum err daily_pdf(const struct app *a, const struct site *site, const ch
 {
 	char printed[32], hhmm[8], summary[256];
 	int64_t now = clock_now_ms();
-	size_t attended = 0;
+	size_t by[DAY_STATUS_COUNT] = {0};
 	clock_jst_date(now, printed, sizeof printed);
 	clock_jst_hhmm(now, hhmm, sizeof hhmm);
 	size_t plen = strlen(printed);
 	snprintf(printed + plen, sizeof printed - plen, " %s", hhmm);
 	struct doc_daily_row *dr = xcalloc(n ? n : 1, sizeof *dr);
 	for (size_t i = 0; i < n; i++) {
-		dr[i] = (struct doc_daily_row){rows[i].child_no, rows[i].name,	rows[i].kana,
-					       rows[i].grade,	 rows[i].in_at, rows[i].out_at,
-					       rows[i].status};
-		if (rows[i].in_at[0])
-			attended++;
+		dr[i] = (struct doc_daily_row){rows[i].child_no,
+					       rows[i].name,
+					       rows[i].kana,
+					       rows[i].grade,
+					       rows[i].in_at,
+					       rows[i].out_at,
+					       day_status_label(rows[i].status),
+					       rows[i].note};
+		by[rows[i].status]++;
 	}
-	snprintf(summary, sizeof summary, "在籍 %zu名　出席 %zu名　未出席 %zu名", n, attended,
-		 n - attended);
+	size_t sl = (size_t)snprintf(
+	    summary, sizeof summary, "在籍 %zu名　出席 %zu名　欠席 %zu名　未到着 %zu名　予定なし %zu名",
+	    n, by[DAY_PRESENT] + by[DAY_LEFT] + by[DAY_NO_EXIT], by[DAY_ABSENT], by[DAY_NOT_ARRIVED],
+	    by[DAY_OFF]);
+	if (by[DAY_EXPECTED] && sl < sizeof summary)
+		snprintf(summary + sl, sizeof summary - sl, "　来所予定 %zu名", by[DAY_EXPECTED]);
 	struct doc_daily d = {site->name, site->code, wareki, day, printed, summary, dr, n,
 			      a->cfg.entry_word, a->cfg.exit_word};
 	enum err e = xlsx_tmpdir ? doc_daily_xlsx(xlsx_tmpdir, &d, out) : doc_daily_pdf(&d, out);
@@ -142,7 +176,8 @@ static enum err daily_csv(const struct app *a, const struct site *site, const ch
 	/* The entry and exit columns are headed by the ward's words (入室/退室, 登所/降所 …). */
 	const char *const header[] = {"日付",	      "施設コード",	"児童番号",
 				      "児童氏名",     "児童氏名カナ",	"学年",
-				      a->cfg.entry_word, a->cfg.exit_word, "状況"};
+				      a->cfg.entry_word, a->cfg.exit_word, "状況",
+				      "連絡"};
 	struct doc_csv_out w;
 	enum err e =
 	    doc_csv_out_init(&w, cp932 ? DOC_CSV_CP932 : DOC_CSV_UTF8_BOM, REPORT_MAX_BYTES);
@@ -153,9 +188,16 @@ static enum err daily_csv(const struct app *a, const struct site *site, const ch
 		char grade[8];
 		int lost = 0;
 		snprintf(grade, sizeof grade, "%d", rows[i].grade);
-		const char *f[] = {day,		  site->code,	  rows[i].child_no,
-				   rows[i].name,  rows[i].kana,	  grade,
-				   rows[i].in_at, rows[i].out_at, rows[i].status};
+		const char *f[] = {day,
+				   site->code,
+				   rows[i].child_no,
+				   rows[i].name,
+				   rows[i].kana,
+				   grade,
+				   rows[i].in_at,
+				   rows[i].out_at,
+				   day_status_label(rows[i].status),
+				   rows[i].note ? rows[i].note : ""};
 		e = doc_csv_out_row(&w, f, sizeof f / sizeof f[0], &lost);
 		if (e == ERR_OK && lost && out->lossy < REPORT_LOSSY_LIST_MAX)
 			buf_printf(&out->lossy_list, "%sline %zu (%s)", out->lossy ? ", " : "",

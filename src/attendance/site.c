@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "attendance/plan.h"
 #include "auth/audit.h"
 #include "base/clock.h"
 #include "mail/mail.h"
@@ -198,6 +199,10 @@ enum err site_update(struct app *a, const char *actor, const struct site *s, con
 	store_bind_int(st, 8, s->alert_guardians ? 1 : 0);
 	store_bind_int(st, 9, s->id);
 	e = store_run(st);
+	/* Today's alerts follow the new times at once (cleared, or moved; alerts.c). */
+	size_t cleared = 0;
+	if (e == ERR_OK)
+		e = alerts_settle(c, s, clock_now_ms(), &cleared);
 	if (e != ERR_OK)
 		goto out;
 	char object[48], detail[96];

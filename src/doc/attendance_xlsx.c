@@ -11,8 +11,8 @@ enum err doc_daily_xlsx(const char *tmpdir, const struct doc_daily *d, struct bu
 {
 	const char *const head[] = {"No.", "学年", "児童番号", "児童氏名", "児童氏名カナ",
 				    d->entry_word ? d->entry_word : "入室",
-				    d->exit_word ? d->exit_word : "退室", "状況"};
-	static const double widths[] = {6, 6, 12, 24, 24, 8, 8, 12};
+				    d->exit_word ? d->exit_word : "退室", "状況", "連絡"};
+	static const double widths[] = {6, 6, 12, 24, 24, 8, 8, 12, 30};
 	struct doc_xlsx *x = NULL;
 	char line[512];
 	unsigned r = 0;
@@ -51,6 +51,7 @@ enum err doc_daily_xlsx(const char *tmpdir, const struct doc_daily *d, struct bu
 		doc_xlsx_str(x, r, 5, row->in_at, DOC_XLSX_PLAIN);
 		doc_xlsx_str(x, r, 6, row->out_at, DOC_XLSX_PLAIN);
 		doc_xlsx_str(x, r, 7, row->status, DOC_XLSX_PLAIN);
+		doc_xlsx_str(x, r, 8, row->note, DOC_XLSX_PLAIN);
 	}
 	if (d->n == 0)
 		doc_xlsx_str(x, r++, 0, "該当する児童はいません", DOC_XLSX_PLAIN);

@@ -178,6 +178,12 @@ static enum err record_unsubscribe(struct store_conn *c, const struct vault *v,
 		e = ERR_OK;
 		goto out;
 	}
+	if (e == ERR_FORBIDDEN) {
+		/* Emergency mail and the like: the list's duty of care outweighs the request. */
+		res->why = "the unsubscribe address names mail of a list that cannot be left";
+		e = ERR_OK;
+		goto out;
+	}
 	if (e != ERR_OK)
 		goto out;
 	snprintf(object, sizeof object, "outbox:%" PRId64, res->outbox_id);

@@ -35,7 +35,8 @@ enum mail_skip {
 };
 /* Queues one bulk message (kind "bulk", see mail_outbox_enqueue) unless its address is
  * bouncing or unsubscribed from the list of send_id (the part before ':'); *skip says which.
- * Same errors as mail_outbox_enqueue. Keeps no pointer. */
+ * Same errors as mail_outbox_enqueue, and ERR_INVALID for a list that is not declared
+ * (mail_list_of). Keeps no pointer. */
 enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 				  const char *send_id, const char *to, const char *subject,
 				  const char *body, enum mail_skip *skip);
@@ -104,6 +105,20 @@ enum err mail_verp_parse(const struct vault *v, const char *addr, int64_t *outbo
 /* Copies the list of send_id — the part before ':', e.g. "emergency" — into list (n bytes, cut
  * at n - 1). Unsubscribes are kept per list. */
 void mail_send_list(const char *send_id, char *list, size_t n);
+/* A list bulk mail goes out on (unsubscribe.c declares them all): its name (the send_id before
+ * ':'), what a person calls it, and whether a recipient may leave it. A list that may not be
+ * left (a club's emergency mail: the club's duty of care to every enrolled child) carries no
+ * List-Unsubscribe, says so in its footer, and its unsubscribe links and mailtos are refused. */
+struct mail_list {
+	const char *name;
+	const char *label_ja;  /* 「緊急連絡」 */
+	int may_unsubscribe;   /* 1: ordinary notices, a recipient may leave the list */
+};
+/* Returns the declared list of send_id (static), or NULL when its list is not declared. */
+const struct mail_list *mail_list_of(const char *send_id);
+/* Returns 1 when a recipient may leave the list of send_id. A list that is not declared is
+ * ordinary bulk mail and may be left (mail_outbox_enqueue_bulk queues only declared lists). */
+int mail_list_may_unsubscribe(const char *send_id);
 /* Writes the token of outbox row outbox_id into out (n bytes). ERR_INVALID for an id <= 0,
  * ERR_TOOLARGE when out is too small. */
 enum err mail_unsub_token(const struct vault *v, int64_t outbox_id, char *out, size_t n);
@@ -124,10 +139,12 @@ struct mail_unsub_result {
 };
 /* Records on c (inside the caller's transaction, if any) that the recipient of outbox row
  * outbox_id wants no more mail of that row's list; via is "one-click", "web" or "mailto".
- * ERR_NOTFOUND when there is no such row or it is no bulk mail. */
+ * ERR_NOTFOUND when there is no such row or it is no bulk mail; ERR_FORBIDDEN (nothing
+ * recorded, res->list set) when the row's list may not be left. */
 enum err mail_unsubscribe(struct store_conn *c, const struct vault *v, int64_t outbox_id,
 			  const char *via, struct mail_unsub_result *res);
-/* Sets *yes to 1 when addr unsubscribed from the list of send_id, on c. */
+/* Sets *yes to 1 when addr unsubscribed from the list of send_id, on c; always 0 for a list
+ * that may not be left (an unsubscribe recorded before it was declared so does not count). */
 enum err mail_unsubscribed(struct store_conn *c, const struct vault *v, const char *addr,
 			   const char *send_id, int *yes);
 

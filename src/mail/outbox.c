@@ -88,7 +88,8 @@ enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 	int bouncing = 0, unsubscribed = 0;
 	enum err e = ERR_INVALID;
 	*skip = MAIL_QUEUED;
-	if (!send_id || !mail_address_valid(to))
+	/* Every list says whether it may be left: an undeclared one is a mistake of the caller. */
+	if (!send_id || !mail_list_of(send_id) || !mail_address_valid(to))
 		return e;
 	/* Notices (entry, exit, alerts, links) still go to such an address: they are few, and
 	 * each may matter that day. Bulk mail waits for a new confirmation or stays stopped. */

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "mail/mail.h"
 #include "mail/sender.h"
 #include "store/store.h"
 
@@ -59,7 +60,7 @@ static size_t claim(struct mail_sender *m, struct queue *q, size_t max)
 	if (store_begin(c) != ERR_OK)
 		goto fail;
 	st = store_prepare(c, "SELECT id, attempts, kind, message_id, domain, to_enc, "
-			      "subject_enc, body_enc FROM outbox WHERE state IN ('queued', "
+			      "subject_enc, body_enc, send_id FROM outbox WHERE state IN ('queued', "
 			      "'deferred') AND next_ms <= ? ORDER BY next_ms, id LIMIT ?");
 	if (!st)
 		goto fail;
@@ -72,6 +73,7 @@ static size_t claim(struct mail_sender *m, struct queue *q, size_t max)
 		j->kind = xstrdup(store_col_text(st, 2));
 		j->message_id = xstrdup(store_col_text(st, 3));
 		j->domain = xstrdup(store_col_text(st, 4));
+		j->list = mail_list_of(store_col_text(st, 8));
 		j->claimed_ms = now;
 		for (int i = 0; i < 3; i++) {
 			const void *p = store_col_blob(st, 5 + i, &j->len[i]);

@@ -39,11 +39,18 @@ static int stopping(struct mail_sender *m)
 
 /* For bulk mail: the List-Unsubscribe URL and mailto of job j into url and mailto, and the
  * body with a footer naming the link (old phones show no List-Unsubscribe button) into *body
- * (malloc'd; wipe with vault_wipe_free). Returns 0 when they cannot be made. */
+ * (malloc'd; wipe with vault_wipe_free). A list that may not be left gets no link (url and
+ * mailto ""), and its footer says so. Returns 0 when they cannot be made. */
 static int unsubscribe_parts(struct mail_sender *m, const struct job *j, const char *plain_body,
 			     char *url, size_t url_n, char *mailto, size_t mailto_n, char **body)
 {
 	char token[64];
+	if (j->list && !j->list->may_unsubscribe) {
+		url[0] = mailto[0] = '\0';
+		*body = xasprintf("%s\n\n--\nこのメールは%sのため、配信停止はできません。\n",
+				  plain_body, j->list->label_ja);
+		return 1;
+	}
 	if (mail_unsub_token(m->v, j->id, token, sizeof token) != ERR_OK ||
 	    mail_unsub_mailto(m->v, j->id, m->bounce_domain, mailto, mailto_n) != ERR_OK)
 		return 0;
@@ -98,8 +105,8 @@ static int build(struct mail_sender *m, struct job *j, char **msg, size_t *len, 
 	    .message_id = j->message_id,
 	    .kind = j->kind,
 	    .date_ms = clock_now_ms(),
-	    .unsubscribe_url = bulk ? url : NULL,
-	    .unsubscribe_mailto = bulk ? mailto : NULL,
+	    .unsubscribe_url = bulk && url[0] ? url : NULL,
+	    .unsubscribe_mailto = bulk && mailto[0] ? mailto : NULL,
 	};
 	if (mail_mime_build(&mm, &b) != ERR_OK) {
 		snprintf(j->reply, sizeof j->reply, "mimamori: message too large");

@@ -13,6 +13,7 @@
 
 struct store;
 struct vault;
+struct mail_list;
 
 #define SENDER_BATCH 500     /* rows the network thread holds at most, waiting or in flight */
 #define SENDER_CLAIM_LOW 200 /* the keeper claims more when fewer than this are ready */
@@ -25,6 +26,7 @@ struct job {
 	char *kind;
 	char *message_id;
 	char *domain;
+	const struct mail_list *list; /* the send's declared list (static), NULL when none */
 	unsigned char *blob[3]; /* to, subject, body (sealed) */
 	size_t len[3];
 	enum { JOB_WAITING, JOB_FLIGHT, JOB_DONE } state;

@@ -99,6 +99,9 @@ test('(a) the delivery view shows the domains, the bounce rate and the refused m
     assert.ok(shared.recipients >= 2, 'both families of the site are recipients');
     assert.equal(await num('delivery-failed'), 1, 'the refused domain failed');
     assert.equal(await num('delivery-sent'), shared.recipients - 1);
+    // Everything tried, one refused: 一部失敗 (never 送信済み).
+    await page.locator('[data-testid="detail-state-badge"][data-delivery="partly_failed"]').waitFor();
+    assert.equal((await tid(page, 'detail-state-badge').innerText()).trim(), '一部失敗');
 
     // What the relay saw is what the page says, per domain.
     const relay = await control(env, 'relay');

@@ -1,7 +1,7 @@
 // Staff page: sign-in, site selector, live board (polling), sign-out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { requireEnv, launch, newPage, shot, assertNoProblems, apiScan, DESKTOP, PHONE } from './helpers.mjs';
+import { requireEnv, launch, newPage, shot, assertNoProblems, apiScan, checkA11y, DESKTOP, PHONE } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_KIOSK_TOKEN', 'MIMAMORI_CARD_CODE', 'MIMAMORI_CHILD_NAME',
   'MIMAMORI_STAFF_LOGIN', 'MIMAMORI_STAFF_PASSWORD', 'MIMAMORI_SITE_CODE']);
@@ -80,12 +80,14 @@ test('staff: sign in, choose the site, the board shows the scanned child as pres
   const present = Number(await tid(page, 'count-present').innerText());
   assert.ok(present >= 1, `present count is at least 1 (got ${present})`);
   await shot(page, 'staff-board-desktop');
+  await checkA11y(page, 'staff board (1280 px)');
 
   // Phone layout: the six counts are tabs (未到着 / 予定 / 在室 / 退室 / 欠席 / 予定なし).
   await page.setViewportSize(PHONE.viewport);
   await page.locator(`[data-testid="child"][data-status="present"]`, { hasText: env.CHILD_NAME }).first()
     .waitFor({ state: 'visible' });
   await shot(page, 'staff-board-phone');
+  await checkA11y(page, 'staff board (390 px)');
   await page.locator('.count[data-tab="not_arrived"]').click();
   await shot(page, 'staff-board-phone-not-arrived');
   await page.setViewportSize(DESKTOP.viewport);

@@ -3,19 +3,22 @@
 // registered child's name is refused and nothing is sent; a send to two sites waits for a
 // second person (the author cannot approve it, not even by forcing the button); the contractor
 // approves it on a phone, the delivery view polls until nothing is pending; and the Maildir
-// holds the mail once per guardian. Site staff get a clear refusal of the whole page.
+// holds the mail once per guardian. A send's badge says where its mail stands — 送信待ち while
+// nothing has gone (the relay is down), 送信中 n/N, 完了 — never 送信済み while mail waits. Site
+// staff get a clear refusal of the whole page. Every state checked is run through axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  requireEnv, launch, newPage, shot, assertNoProblems, eventually, parseMail, userApi,
-  DESKTOP, PHONE,
+  requireEnv, launch, newPage, shot, assertNoProblems, eventually, parseMail, userApi, control,
+  checkA11y, DESKTOP, PHONE,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_ADMIN_LOGIN', 'MIMAMORI_APPROVER_LOGIN',
   'MIMAMORI_STAFF_LOGIN', 'MIMAMORI_STAFF_PASSWORD', 'MIMAMORI_SITE_CODE',
-  'MIMAMORI_SECOND_SITE_CODE', 'MIMAMORI_MAILDIR', 'MIMAMORI_CHILD_NAME', 'MIMAMORI_PARENT_EMAIL']);
+  'MIMAMORI_SECOND_SITE_CODE', 'MIMAMORI_MAILDIR', 'MIMAMORI_CHILD_NAME', 'MIMAMORI_PARENT_EMAIL',
+  'MIMAMORI_CONTROL_URL']);
 
 // Letters only: digits could look like a phone number to the server's check.
 const TAG = Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
@@ -256,7 +259,8 @@ test('(c) the contractor approves on a phone; the delivery view reaches pending 
     await tid(page, 'decide-yes').click();
 
     await page.locator('[data-testid="detail-state-badge"][data-state="sent"]').waitFor({ timeout: 10000 });
-    assert.equal((await tid(page, 'detail-state-badge').innerText()).trim(), '送信済み');
+    // Where the mail stands, never 送信済み: just queued, on its way, or all gone.
+    assert.match((await tid(page, 'detail-state-badge').innerText()).trim(), /^(送信待ち|送信中 \d+\/\d+|完了)$/);
     await eventually(() => posts.length === 1, { message: 'the approve answer' });
     assert.equal(posts[0].status, 200, JSON.stringify(posts[0].body));
     assert.match(posts[0].url, new RegExp(`/emergency-sends/${shared.id}/approve$`));
@@ -272,17 +276,21 @@ test('(c) the contractor approves on a phone; the delivery view reaches pending 
     assert.equal(await num('delivery-sent'), recipients, 'sent == recipients');
     assert.equal(await num('delivery-failed'), 0);
     assert.match(await tid(page, 'delivery-status').innerText(), /配信が終わりました/);
+    await page.locator('[data-testid="detail-state-badge"][data-delivery="done"]').waitFor();
+    assert.equal((await tid(page, 'detail-state-badge').innerText()).trim(), '完了');
+    await checkA11y(page, 'emergency send delivered (390 px)');
     assert.match(await tid(page, 'detail-approved').innerText(), new RegExp(env.APPROVER_LOGIN));
     shared.recipients = recipients;
     await tid(page, 'delivery').scrollIntoViewIfNeeded();
     await shot(page, 'emergency-phone-delivered');
 
-    // The list says 送信済み with the counts.
+    // The list says 完了 with the counts.
     // (The list shown again is reloaded: wait for the new answer, not the one from before.)
     await tid(page, 'detail-back').click();
     await page.locator(`[data-testid="send-row"][data-id="${shared.id}"][data-state="sent"]`)
       .waitFor({ state: 'visible' });
-    assert.match(await row.innerText(), /送信済み/);
+    assert.match(await row.innerText(), /完了/);
+    assert.doesNotMatch(await row.innerText(), /送信済み/);
     assert.match(await row.innerText(), new RegExp(`送信 ${recipients} / 対象 ${recipients}人`));
     assertNoProblems(page);
   } finally {
@@ -309,6 +317,79 @@ test('(d) the Maildir holds the message once per guardian', { timeout: 30000 }, 
     assert.match(m.body, /返信はできません/);
   }
   assert.deepEqual(mailsWithSubject(REFUSED_SUBJECT), [], 'the refused message never went out');
+});
+
+test('(e) while the relay is down a send is 送信待ち (0 of N), then 完了 once it is back', { timeout: 120000 }, async () => {
+  // The server with a relay nobody listens on: every mail stays queued.
+  await control(env, 'stop');
+  await control(env, 'start', { mail: 'smtp://127.0.0.1:9' });
+  let id;
+  try {
+    const admin = await userApi(env, env.ADMIN_LOGIN);
+    const subject = `【緊急】送信待ちの確認（${TAG}）`;
+    const r = await admin.send('POST', '/api/v1/emergency-sends', { sites: [env.SITE_CODE], subject, body: BODY });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.data.delivery, 'queued', r.text);
+    id = r.data.id;
+    for (const viewport of [DESKTOP, PHONE]) {
+      const page = await newPage(browser, viewport);
+      try {
+        await page.goto(`${PAGE}#send=${id}`);
+        await tid(page, 'login-id').waitFor({ state: 'visible' });
+        await tid(page, 'login-id').fill(env.ADMIN_LOGIN);
+        await tid(page, 'login-password').fill(env.STAFF_PASSWORD);
+        await tid(page, 'login-submit').click();
+        const badge = page.locator('[data-testid="detail-state-badge"][data-delivery="queued"]');
+        await badge.waitFor({ timeout: 15000 });
+        assert.equal((await badge.innerText()).trim(), '送信待ち');
+        assert.equal((await tid(page, 'delivery-sent').innerText()).trim(), '0');
+        assert.match(await tid(page, 'delivery-status').innerText(), /配信中：あと\d+通/);
+        await checkA11y(page, `emergency send queued (${viewport.viewport.width} px)`);
+        if (viewport === PHONE) await shot(page, 'emergency-queued-phone');
+        await tid(page, 'detail-back').click();
+        const row = page.locator(`[data-testid="send-row"][data-id="${id}"]`);
+        await row.waitFor({ state: 'visible' });
+        assert.match(await row.innerText(), /送信待ち/);
+        assert.doesNotMatch(await row.innerText(), /送信済み/);
+        assertNoProblems(page);
+      } finally {
+        await page.context().close();
+      }
+    }
+  } finally {
+    await control(env, 'stop');
+    await control(env, 'start'); // back on the Maildir: the queued mail goes
+  }
+  const admin = await userApi(env, env.ADMIN_LOGIN);
+  await eventually(async () => (await admin.get(`/api/v1/emergency-sends/${id}`)).data.delivery === 'done',
+    { timeoutMs: 40000, message: 'the queued send done once the mail can go' });
+});
+
+test('(f) a send on its way says 送信中 sent/recipients (made-up answer)', { timeout: 60000 }, async () => {
+  const page = await newPage(browser, PHONE);
+  const fake = {
+    id: 777001, state: 'sent', delivery: 'sending', sites: [env.SITE_CODE], created: '2026-11-24T15:00:00+09:00',
+    author: env.ADMIN_LOGIN, approver: null, approved: null, subject: `送信中の確認（${TAG}）`, body: BODY,
+    recipients: 5608, sent: 1200, failed: 3, pending: 4405, failures: [],
+  };
+  await page.route('**/api/v1/emergency-sends/777001', (route) => route.fulfill({
+    status: 200, contentType: 'application/json', body: JSON.stringify(fake) }));
+  await page.route('**/api/v1/mail/sends/**', (route) => route.fulfill({ status: 404, contentType: 'application/json',
+    body: JSON.stringify({ code: 'not_found', message: 'この送信のメールは見つかりません。' }) }));
+  try {
+    await page.goto(`${PAGE}#send=777001`);
+    await tid(page, 'login-id').waitFor({ state: 'visible' });
+    await tid(page, 'login-id').fill(env.ADMIN_LOGIN);
+    await tid(page, 'login-password').fill(env.STAFF_PASSWORD);
+    await tid(page, 'login-submit').click();
+    const badge = page.locator('[data-testid="detail-state-badge"][data-delivery="sending"]');
+    await badge.waitFor({ timeout: 15000 });
+    assert.equal((await badge.innerText()).trim(), '送信中 1200/5608');
+    await checkA11y(page, 'emergency send on its way (390 px)');
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
 });
 
 test('site staff are told the page is for ward admins and contractors only', { timeout: 30000 }, async () => {

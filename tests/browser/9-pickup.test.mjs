@@ -74,11 +74,12 @@ function fakeBoard(withAlerts) {
     }),
     kid('X05', EVIL, 'アクヤク', 'present', {
       in_at: '14:20', plan: { leave: '17:00', way_home: 'alone', pickup: null },
-      alert: withAlerts ? 'still_present' : null,
+      alert: withAlerts ? 'still_present' : null, alert_due: withAlerts ? '19:00' : null,
     }),
     kid('X06', '中川 六実', 'ナカガワ ムツミ', 'expected', { plan: { leave: '17:30', way_home: 'alone', pickup: null } }),
     kid('X07', '長野 七瀬', 'ナガノ ナナセ', withAlerts ? 'not_arrived' : 'expected', {
       plan: { leave: '18:30', way_home: 'pickup', pickup: mother }, alert: withAlerts ? 'not_arrived' : null,
+      alert_due: withAlerts ? '14:30' : null,
     }),
   ];
   const counts = Object.fromEntries(STATUSES.map((s) => [s, children.filter((c) => c.status === s).length]));
@@ -86,8 +87,9 @@ function fakeBoard(withAlerts) {
     site: { code: SITE, name: 'すみれ学童クラブ', phone: '03-1234-5678', opens: '13:00', closes: '19:00',
       arrival: '14:00', grace_min: 30 },
     day: '2026-11-24', now: '19:05', counts,
-    alerts: withAlerts ? [{ kind: 'still_present', child_no: 'X05', raised_at: '19:00' },
-      { kind: 'not_arrived', child_no: 'X07', raised_at: '14:30' }] : [],
+    // raised_at: when the server noticed (it started late); due_at: the time each is about.
+    alerts: withAlerts ? [{ kind: 'still_present', child_no: 'X05', due_at: '19:00', raised_at: '19:00' },
+      { kind: 'not_arrived', child_no: 'X07', due_at: '14:30', raised_at: '15:27' }] : [],
     children,
   };
 }
@@ -109,15 +111,19 @@ test('board: six statuses in order, alerts banner, plans, absences, collectors; 
       }
       assert.equal(await page.locator('.count[data-tab="not_arrived"]').getAttribute('data-urgent'), 'true');
 
-      // The banner: role=alert, one item per alert, not-arrived first.
+      // The banner (open on a wide screen): one item per alert, not-arrived first, each kind
+      // with the time it is about — not when the server noticed (15:27).
       const alerts = tid(page, 'alerts');
       await alerts.waitFor({ state: 'visible' });
-      assert.equal(await alerts.getAttribute('role'), 'alert');
+      assert.equal(await alerts.evaluate((e) => e.open), true);
+      assert.match(await tid(page, 'alerts-summary').innerText(), /確認してください\s*未到着 1人・閉所後在室 1人/);
       const items = alerts.locator('[data-testid="alert"]');
       assert.equal(await items.count(), 2);
       assert.equal(await items.nth(0).getAttribute('data-kind'), 'not_arrived');
-      assert.match(await items.nth(0).innerText(), /未到着[\s\S]*長野 七瀬[\s\S]*14:30から/);
-      assert.match(await items.nth(1).innerText(), /閉所時刻を過ぎて在室[\s\S]*19:00から/);
+      const lines = alerts.locator('.alert-item');
+      assert.match(await lines.nth(0).innerText(), /未到着[\s\S]*14:30を過ぎても入室なし（到着予定 14:00）[\s\S]*長野 七瀬/);
+      assert.match(await lines.nth(1).innerText(), /閉所後在室[\s\S]*閉所 19:00 を過ぎて在室/);
+      assert.doesNotMatch(await alerts.innerText(), /15:27/);
 
       // Rows grouped: not_arrived, expected, present, left, absent, off.
       const order = await page.locator('[data-testid="child"]').evaluateAll((rows) => rows.map((r) => r.dataset.status));
@@ -127,12 +133,12 @@ test('board: six statuses in order, alerts banner, plans, absences, collectors; 
 
       // What each row says.
       const text = async (no) => (await rowOf(page, no).innerText()).replace(/\s+/g, ' ');
-      assert.match(await text('X07'), /14:30から未到着/);
+      assert.match(await text('X07'), /14:30を過ぎても未到着（到着予定 14:00）/);
       assert.match(await text('X04'), /入室 14:10/);
       assert.match(await text('X04'), /帰り 18:00・お迎え：小林 直子（母）/);
       assert.equal((await rowOf(page, 'X04').locator('[data-testid="manual-mark"]').innerText()).trim(), '手入力');
       assert.match(await text('X05'), /帰り 17:00・一人で帰宅/);
-      assert.match(await text('X05'), /閉所時刻を過ぎて在室/);
+      assert.match(await text('X05'), /閉所 19:00 を過ぎて在室/);
       assert.match(await text('X02'), /欠席：発熱のため（38\.5℃）/);
       assert.match(await text('X03'), /退室 16:40/);
       assert.match(await text('X03'), /お迎え：斎藤 和子（祖母）/);

@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: MIT
-// Unsubscribing from bulk mail (the List-Unsubscribe link) on a phone: an emergency mail in
-// the Maildir carries List-Unsubscribe (one-click URL and mailto) and a footer link; opening
-// the link lands on /unsubscribe/ and changes nothing until the button is pressed; pressing it
-// needs no sign-in; a second press says it was already done; a broken link says so; and the
-// next emergency send reaches everyone else but not this guardian.
-// Runs last (90-): the guardian stays unsubscribed from emergency mail afterwards.
+// Unsubscribing from bulk mail (the List-Unsubscribe link) on a phone. Whether a list may be
+// left is the list's own property: a school notice (queued through the mail layer by the
+// driver's POST /bulk) in the Maildir carries List-Unsubscribe (one-click URL and mailto) and a
+// footer link; opening the link lands on /unsubscribe/ and changes nothing until the button is
+// pressed; pressing it needs no sign-in; a second press says it was already done; a broken link
+// says so; the next school notice skips this guardian. Emergency mail carries no link, its
+// footer says it cannot be stopped, an old emergency link is refused in Japanese, and the
+// guardian who left the school list still gets the next emergency mail.
+// Runs last (90-): the guardian stays unsubscribed from school mail afterwards.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, mailsTo, userApi, PHONE,
+  requireEnv, launch, newPage, shot, assertNoProblems, eventually, mailsTo, userApi, control,
+  checkA11y, PHONE, DESKTOP,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_ADMIN_LOGIN', 'MIMAMORI_STAFF_PASSWORD',
-  'MIMAMORI_SITE_CODE', 'MIMAMORI_MAILDIR', 'MIMAMORI_PARENT_EMAIL', 'MIMAMORI_CONFIRM_TOKEN']);
+  'MIMAMORI_SITE_CODE', 'MIMAMORI_MAILDIR', 'MIMAMORI_PARENT_EMAIL', 'MIMAMORI_CONFIRM_TOKEN',
+  'MIMAMORI_CONTROL_URL']);
 
 const TAG = Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
 const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
@@ -22,30 +27,69 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** Sends an emergency mail to the site as the ward admin; returns its recipient count. */
-async function emergency(admin, subject) {
-  const r = await admin.send('POST', '/api/v1/emergency-sends',
-    { sites: [env.SITE_CODE], subject, body: `本日は15時で閉所します（${TAG}）。` });
+async function emergency(admin, subject, body) {
+  const r = await admin.send('POST', '/api/v1/emergency-sends', { sites: [env.SITE_CODE], subject, body });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.data.state, 'sent', r.text);
   return r.data.recipients;
 }
 
+/** Queues a school notice (a list that may be left) to the guardian through the mail layer. */
+async function school(n, body) {
+  return control(env, 'bulk', {
+    send_id: `school:${TAG}${n}`, subject: `学校からのお知らせ（${TAG}${n}）`, body, to: [env.PARENT_EMAIL],
+  });
+}
+
 /** The guardian's mails whose body holds the tag, newest last. */
 const tagged = (tag) => mailsTo(env, env.PARENT_EMAIL).filter((m) => m.body.includes(tag));
 
-test('a guardian unsubscribes from emergency mail through the link, without signing in', { timeout: 90000 }, async () => {
-  // The site's main child's guardian too (3-confirm may have confirmed it already), so the
-  // last send below still has someone to reach.
+test('emergency mail carries no unsubscribe link, and an old link to it is refused in Japanese', { timeout: 90000 }, async () => {
   const c = await fetch(`${env.URL}/api/v1/confirmations`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ token: env.CONFIRM_TOKEN }) });
   assert.ok([200, 404, 410].includes(c.status), `confirmation answered ${c.status}`);
   const admin = await userApi(env, env.ADMIN_LOGIN);
-  const first = await emergency(admin, `【緊急】閉所のお知らせ（${TAG}）`);
-  assert.ok(first >= 2, `the site has more than one confirmed guardian (${first})`);
-  // The body names the send, so the mail can be found without decoding the subject.
+  const n = await emergency(admin, `【緊急】閉所のお知らせ（${TAG}）`, `本日は15時で閉所します（${TAG}）。`);
+  assert.ok(n >= 2, `the site has more than one confirmed guardian (${n})`);
   const mail = await eventually(() => tagged(`閉所します（${TAG}）`).at(-1),
     { timeoutMs: 20000, message: 'the emergency mail in the Maildir' });
+  assert.equal(mail.headers['list-unsubscribe'], undefined, 'no List-Unsubscribe on emergency mail');
+  assert.equal(mail.headers['list-unsubscribe-post'], undefined);
+  assert.ok(mail.body.includes('このメールは緊急連絡のため、配信停止はできません。'), mail.body);
+  assert.ok(!mail.body.includes('/api/v1/unsubscribe/'), 'no link in the footer');
+
+  // An emergency mail of before carried a link: the page refuses it, saying why.
+  const old = await control(env, 'bulk', {
+    send_id: `emergency:9${Date.now() % 100000}`, subject: `【緊急】以前のお知らせ（${TAG}）`,
+    body: `以前の緊急メール（${TAG}）`, to: [env.PARENT_EMAIL],
+  });
+  assert.equal(old.tokens.length, 1);
+  for (const viewport of [PHONE, DESKTOP]) {
+    const page = await newPage(browser, viewport);
+    try {
+      await page.goto(`${env.URL}/api/v1/unsubscribe/${old.tokens[0]}`);
+      await tid(page, 'unsubscribe-button').click();
+      await eventually(async () => /配信を停止できません/.test(await tid(page, 'unsubscribe-message').textContent()),
+        { message: 'the refusal' });
+      const text = await tid(page, 'unsubscribe-message').textContent();
+      assert.match(text, /緊急連絡のメールは、お子さまの安全を守るため/);
+      assert.equal(await tid(page, 'unsubscribe-button').isVisible(), false, 'no button to press again');
+      await checkA11y(page, `the unsubscribe page refusing emergency mail (${viewport.viewport.width} px)`);
+      if (viewport === PHONE) await shot(page, 'unsubscribe-emergency-refused');
+      assertNoProblems(page);
+    } finally {
+      await page.context().close();
+    }
+  }
+});
+
+test('a guardian unsubscribes from school mail through the link, without signing in', { timeout: 90000 }, async () => {
+  const admin = await userApi(env, env.ADMIN_LOGIN);
+  const queued = await school(1, `遠足は晴天なら実施します（${TAG}1）。`);
+  assert.equal(queued.tokens.length, 1, JSON.stringify(queued));
+  const mail = await eventually(() => tagged(`実施します（${TAG}1）`).at(-1),
+    { timeoutMs: 20000, message: 'the school mail in the Maildir' });
   const h = mail.headers['list-unsubscribe'] || '';
   const url = (h.match(/<(https?:\/\/[^>]+\/api\/v1\/unsubscribe\/[0-9]+-[0-9a-f]+)>/) || [])[1];
   assert.ok(url, `List-Unsubscribe has the one-click URL: ${h}`);
@@ -64,7 +108,7 @@ test('a guardian unsubscribes from emergency mail through the link, without sign
     await tid(page, 'unsubscribe-button').click();
     await eventually(async () => /配信を停止しました/.test(await tid(page, 'unsubscribe-message').textContent()),
       { message: 'the done message' });
-    assert.match(await tid(page, 'unsubscribe-message').textContent(), /緊急メール/);
+    assert.match(await tid(page, 'unsubscribe-message').textContent(), /学校/);
     assert.equal(await tid(page, 'unsubscribe-button').isVisible(), false);
     assert.doesNotMatch(page.url(), /t=/, 'the token leaves the address bar');
     await shot(page, 'unsubscribe-done');
@@ -92,12 +136,13 @@ test('a guardian unsubscribes from emergency mail through the link, without sign
     await page.context().close();
   }
 
-  // The next send reaches the others but not this guardian.
+  // The next school notice skips this guardian; the next emergency mail still reaches them.
+  const again = await school(2, `運動会のお知らせ（${TAG}2）。`);
+  assert.deepEqual([again.tokens.length, again.skipped], [0, 1]);
   const marker = `台風${TAG}`;
-  const r = await admin.send('POST', '/api/v1/emergency-sends',
-    { sites: [env.SITE_CODE], subject: `【緊急】お知らせ（${TAG}）`, body: `${marker}のため閉所します。` });
-  assert.equal(r.status, 201, r.text);
-  assert.equal(r.data.recipients, first - 1, r.text);
-  await new Promise((res) => setTimeout(res, 2000));
-  assert.equal(tagged(marker).length, 0, 'no mail to the unsubscribed guardian');
+  const n = await emergency(admin, `【緊急】お知らせ（${TAG}）`, `${marker}のため閉所します。`);
+  await eventually(() => tagged(marker).length === 1,
+    { timeoutMs: 20000, message: 'the emergency mail reaches the guardian who left school mail' });
+  assert.ok(n >= 2, `every confirmed guardian of the site (${n})`);
+  assert.equal(tagged(`${TAG}2`).length, 0, 'no school mail to the unsubscribed guardian');
 });

@@ -100,6 +100,25 @@ def cli_ok(*args, **kw):
     return r
 
 
+def bulk_enqueue(data_path, send_id, subject, body, addrs):
+    """Queues one bulk message of the list of send_id ("school:1") to each address through the
+    mail layer's mail_outbox_enqueue_bulk (tests/unit/bulk_enqueue.c, built next to the
+    binary); a running server sends them. Returns ([unsubscribe tokens of the queued rows],
+    skipped count)."""
+    helper = os.path.join(os.path.dirname(BIN), "bulk_enqueue")
+    p = subprocess.run([helper, data_path, send_id, subject, body] + list(addrs),
+                       capture_output=True, timeout=60)
+    out = p.stdout.decode("utf-8", "replace")
+    if p.returncode != 0:
+        raise AssertionError("bulk_enqueue failed: %s" % p.stderr.decode("utf-8", "replace"))
+    rep = sanitizer_report(p.stderr.decode("utf-8", "replace"))
+    if rep:
+        raise AssertionError("sanitizer report from bulk_enqueue:\n" + rep)
+    tokens = [l.split()[1] for l in out.splitlines() if l.startswith("token ")]
+    skipped = int(re.search(r"skipped (\d+)", out).group(1))
+    return tokens, skipped
+
+
 class DataDir:
     """A fresh data directory under a temporary directory (removed by cleanup())."""
 

@@ -14,6 +14,10 @@ POST /start with {"mail": URL} starts it with that transport instead (the mail v
 it at the relay below; a plain /start goes back to the maildir). POST /relay starts (once) an
 aiosmtpd relay that answers 550 to the recipient domains in {"refuse": [...]} (when given; []
 accepts all) and answers {"url", "mails": [{"to", "subject"}], "refused": [addresses]}.
+POST /bulk with {"send_id", "subject", "body", "to": [addresses]} queues bulk mail of that
+send's list through the mail layer (tests/unit/bulk_enqueue.c, harness.bulk_enqueue) and answers
+{"tokens": [...], "skipped": n}: the unsubscribe test sends school mail (a list that may be
+left) this way.
 
 Not a unittest module (its name does not match test_*.py)."""
 import glob
@@ -150,6 +154,11 @@ def control_server(srv):
                         srv.start(timeout=CONTROL_WAIT)
                         return self.reply(200, {"started": True, "url": srv.url,
                                                 "mail": srv.mail})
+                    if self.path == "/bulk":
+                        tokens, skipped = harness.bulk_enqueue(
+                            srv.data.path, args["send_id"], args["subject"], args["body"],
+                            args["to"])
+                        return self.reply(200, {"tokens": tokens, "skipped": skipped})
                     if self.path == "/relay":
                         if not relay:
                             relay.append(Relay())

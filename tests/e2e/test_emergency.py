@@ -2,12 +2,16 @@
 """test_emergency.py — emergency mail (緊急時の一斉メール配信) end to end over real SMTP: the
 second person's approval for more than one site, one mail per confirmed guardian (a guardian
 of children at two chosen sites gets one), none to unconfirmed addresses, the delivery view,
-refusals of messages holding a registered name, address or phone number, and the roles."""
+refusals of messages holding a registered name, address or phone number, and the roles; the
+send's status never says sent while its mail waits (送信待ち / 送信中 / 完了 / 一部失敗); and
+emergency mail cannot be unsubscribed from (no List-Unsubscribe, a footer saying so)."""
 import sqlite3
 import time
 import unittest
 
+import harness
 from harness import ServerTestCase
+from test_mail_send_view import Relay
 
 A = "taro..yamada.@docomo.ne.jp"  # G01 guardian, confirmed (legacy carrier address)
 B = "yamasaki.hajime@example.jp"  # children at G01 and G02, confirmed
@@ -94,7 +98,8 @@ class EmergencyTest(ServerTestCase):
 
         r = cont.post("/api/v1/emergency-sends/%d/approve" % sid)
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json, {"id": sid, "state": "sent", "recipients": 3})
+        self.assertEqual(r.json, {"id": sid, "state": "sent", "recipients": 3,
+                                  "delivery": "queued"})
         self.smtp.wait_for(lambda ms: sum(m.subject == SUBJECT for m in ms) >= 3,
                            what="3 emergency mails")
         time.sleep(0.5)
@@ -124,7 +129,8 @@ class EmergencyTest(ServerTestCase):
             time.sleep(0.1)
         self.assertIsNotNone(j)
         for k, want in (("recipients", 3), ("sent", 3), ("failed", 0), ("pending", 0),
-                        ("state", "sent"), ("sites", ["G01", "G02"]), ("author", "admin1"),
+                        ("state", "sent"), ("delivery", "done"), ("sites", ["G01", "G02"]),
+                        ("author", "admin1"),
                         ("approver", "cont1"), ("subject", SUBJECT), ("body", BODY),
                         ("failures", [])):
             self.assertEqual(j[k], want, (k, j))
@@ -212,9 +218,59 @@ class EmergencyTest(ServerTestCase):
         self.assertEqual(r.status, 409, r)
         self.assertEqual(admin.get("/api/v1/emergency-sends/999").status, 404)
         j = admin.get("/api/v1/emergency-sends/%d" % sid).json
-        self.assertEqual((j["state"], j["sites"], j["recipients"]), ("rejected", "all", 0))
+        self.assertEqual((j["state"], j["sites"], j["recipients"], j["delivery"]),
+                         ("rejected", "all", 0, None))
         time.sleep(0.5)
         self.assertEqual([m for m in self.smtp.snapshot() if m.subject == "全施設へ"], [])
+
+    def test_status_never_says_sent_while_mail_waits(self):
+        """送信待ち while nothing has gone (the relay is down), 一部失敗 once every mail was tried
+        and some were refused, 完了 when all went; and the mail is not unsubscribable."""
+        self.srv.stop()
+        self.srv = self.start_server(mail="smtp://127.0.0.1:%d" % harness.free_port())
+        admin = self.login("admin1")
+        r = admin.post("/api/v1/emergency-sends", {"sites": ["G01"], "subject": SUBJECT,
+                                                   "body": BODY})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json["state"], r.json["recipients"], r.json["delivery"]),
+                         ("sent", 2, "queued"))
+        sid = r.json["id"]
+        time.sleep(1.5)  # the sender tries, the relay is down
+        for j in (admin.get("/api/v1/emergency-sends/%d" % sid).json,
+                  [x for x in admin.get("/api/v1/emergency-sends").json["sends"]
+                   if x["id"] == sid][0]):
+            self.assertEqual((j["delivery"], j["sent"], j["pending"], j["recipients"]),
+                             ("queued", 0, 2, 2), j)
+        # The relay comes up and refuses A: every mail tried, one failed — 一部失敗.
+        self.srv.stop()
+        relay = Relay()
+        try:
+            relay.refuse = {A}
+            self.srv = self.start_server(mail=relay.url)
+            admin = self.login("admin1")
+            j = harness.wait_until(lambda: (lambda v: v if v["pending"] == 0 else None)(
+                admin.get("/api/v1/emergency-sends/%d" % sid).json), timeout=30,
+                what="the send tried")
+            self.assertEqual((j["delivery"], j["sent"], j["failed"]), ("partly_failed", 1, 1))
+            with relay.lock:
+                got = [m for m in relay.mails if m.subject == SUBJECT]
+            self.assertEqual([m.rcpts[0] for m in got], [B])
+            # The club's duty of care: no way to leave emergency mail, and the footer says so.
+            self.assertIsNone(got[0].msg["List-Unsubscribe"])
+            self.assertIsNone(got[0].msg["List-Unsubscribe-Post"])
+            self.assertIn("このメールは緊急連絡のため、配信停止はできません。", got[0].body)
+            self.assertNotIn("/api/v1/unsubscribe/", got[0].body)
+            # A send whose mail all went is 完了.
+            r = admin.post("/api/v1/emergency-sends", {"sites": ["G03"], "subject": "G03 閉所",
+                                                       "body": BODY})
+            sid2 = r.json["id"]
+            j = harness.wait_until(lambda: (lambda v: v if v["pending"] == 0 else None)(
+                admin.get("/api/v1/emergency-sends/%d" % sid2).json), timeout=30,
+                what="the second send")
+            self.assertEqual((j["delivery"], j["sent"], j["failed"]), ("done", 1, 0))
+        finally:
+            self.srv.stop()
+            relay.stop()
 
 
 if __name__ == "__main__":

@@ -107,8 +107,9 @@ class ReportTest(ServerTestCase):
         with open(path, "wb") as f:
             f.write(pdf)
         text = harness.pdf_text(path)
+        # C003 had no plan that day and never came: 予定なし (never 欠席 without a notice).
         for want in ("髙橋 𠮷男", "ﾀｶﾊｼ ﾖｼｵ", "山﨑 次郎", "佐藤 三郎", SITE1, WAREKI, DAY,
-                     "15:00", "18:30", "退室", "欠席", "退室未記録"):
+                     "15:00", "18:30", "退室", "予定なし", "退室未記録"):
             self.assertIn(want, text)
         self.assertRegex(text, r"\b1\s*/\s*1\b")  # the page number
         self.assertNotIn("鈴木", text)
@@ -123,11 +124,11 @@ class ReportTest(ServerTestCase):
         self.assertTrue(data.endswith(b"\r\n"))
         rows = list(csv.reader(io.StringIO(data[3:].decode("utf-8"), newline="")))
         self.assertEqual(rows[0], ["日付", "施設コード", "児童番号", "児童氏名", "児童氏名カナ",
-                                   "学年", "入室", "退室", "状況"])
+                                   "学年", "入室", "退室", "状況", "連絡"])
         self.assertEqual(rows[1:], [
-            [DAY, "G01", "C003", "佐藤 三郎", "サトウ サブロウ", "1", "", "", "欠席"],
-            [DAY, "G01", "C002", "山﨑 次郎", "ヤマサキ ジロウ", "2", "15:00", "", "退室未記録"],
-            [DAY, "G01", "C001", "髙橋 𠮷男", "ﾀｶﾊｼ ﾖｼｵ", "3", "15:00", "18:30", "退室"],
+            [DAY, "G01", "C003", "佐藤 三郎", "サトウ サブロウ", "1", "", "", "予定なし", ""],
+            [DAY, "G01", "C002", "山﨑 次郎", "ヤマサキ ジロウ", "2", "15:00", "", "退室未記録", ""],
+            [DAY, "G01", "C001", "髙橋 𠮷男", "ﾀｶﾊｼ ﾖｼｵ", "3", "15:00", "18:30", "退室", ""],
         ])
 
         # Daily CSV, CP932: decodes; 髙 and 﨑 survive (CP932 has them); 𠮷 does not, and that

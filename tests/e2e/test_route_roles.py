@@ -63,6 +63,9 @@ EXPECTED = {
     ("PATCH", "/api/v1/users/{}"): {"ward_admin"},
     ("POST", "/api/v1/users/{}/password"): {"ward_admin"},
     ("GET", "/api/v1/ward"): {"public"},
+    # what guardians' changes tell staff (issue 11): the coming days and their plan list
+    ("GET", "/api/v1/sites/{}/plans"): STAFF,
+    ("GET", "/api/v1/sites/{}/reports/plans"): {"ward_admin", "ward_staff", "site_staff"},
 }
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian"]

@@ -1,13 +1,21 @@
 # SPDX-License-Identifier: MIT
 """test_unsubscribe.py — return paths and List-Unsubscribe end to end over a real SMTP server:
 every message leaves with its own VERP return path at the bounce domain, and a notification
-sent back to it is matched by VERP; bulk (emergency) mail carries List-Unsubscribe with an
-one-click URL (RFC 8058) under base_url and a mailto, plus a footer link, while notices carry none.
-Opening the link changes nothing; a one-click POST without signing in, the page's own POST
+sent back to it is matched by VERP. Whether a list may be left is the list's property: bulk
+mail of ordinary notices (the "school" list, queued here through the mail layer's own
+mail_outbox_enqueue_bulk by tests/unit/bulk_enqueue.c) carries List-Unsubscribe with an
+one-click URL (RFC 8058) under base_url and a mailto, plus a footer link, while notices carry
+none. Opening the link changes nothing; a one-click POST without signing in, the page's own POST
 and a mail to the mailto address (`mimamori mail-in`) each unsubscribe and are audited; the
-next bulk send skips those addresses; forged or mangled tokens answer 404 and change nothing."""
+next send of that list skips those addresses; forged or mangled tokens answer 404 and change
+nothing. Emergency mail — the club's duty of care to every enrolled child — carries no
+List-Unsubscribe, its footer says it cannot be stopped, and its tokens (as older mail carried)
+are refused by the route and by mail-in with nothing recorded; it still reaches everyone who
+left the school list."""
 import os
 import re
+import sqlite3
+import time
 import unittest
 import urllib.parse
 
@@ -90,8 +98,23 @@ class UnsubscribeTest(ServerTestCase):
         self.assertEqual(self.data.query("SELECT outbox_id, kind, matched_by FROM bounce_events"),
                          [(row, "hard", "verp")])
 
+    def send_school(self, addrs, expect):
+        """Queues a school notice to addrs (the list may be left); waits for the mails to
+        expect and returns {address: Mail}."""
+        self._schools = getattr(self, "_schools", 0) + 1
+        subject = "学校からのお知らせ %d" % self._schools
+        tokens, skipped = harness.bulk_enqueue(self.data.path, "school:%d" % self._schools,
+                                               subject, "遠足は晴天なら実施します。\n", addrs)
+        self.assertEqual((len(tokens), skipped), (len(expect), len(addrs) - len(expect)))
+        self.smtp.wait_for(lambda ms: sum(m.subject == subject for m in ms) >= len(expect),
+                           what="%d school mails" % len(expect))
+        time.sleep(0.3)  # a mail to someone not expected would arrive now
+        got = {m.rcpts[0]: m for m in self.smtp.snapshot() if m.subject == subject}
+        self.assertEqual(sorted(got), sorted(expect))
+        return got
+
     def test_unsubscribe_three_ways(self):
-        got = self.send_emergency(self.admin, [A, B, C, D])
+        got = self.send_school([A, B, C, D], [A, B, C, D])
         for addr, m in got.items():
             self.assertEqual(str(m.msg["List-Unsubscribe-Post"]), "List-Unsubscribe=One-Click")
             url, mailto = self.links(m)
@@ -129,7 +152,7 @@ class UnsubscribeTest(ServerTestCase):
         # RFC 8058 one-click, as a mail client sends it: no cookie, no CSRF token.
         r = anon.post(path[A], b"List-Unsubscribe=One-Click", headers=one_click)
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json, {"unsubscribed": True, "list": "emergency", "already": False})
+        self.assertEqual(r.json, {"unsubscribed": True, "list": "school", "already": False})
         r = anon.post(path[A], b"List-Unsubscribe=One-Click", headers=one_click)
         self.assertEqual(r.json["already"], True)
         # The page's button.
@@ -143,6 +166,7 @@ class UnsubscribeTest(ServerTestCase):
         self.assertEqual(r.rc, 0, r)
         self.assertEqual(sorted(v for (v,) in self.data.query("SELECT via FROM unsubscribes")),
                          ["mailto", "one-click", "web"])
+        self.assertEqual(self.data.query("SELECT DISTINCT list FROM unsubscribes"), [("school",)])
         # No address in the table: only blind indexes.
         for (idx,) in self.data.query("SELECT addr_idx FROM unsubscribes"):
             self.assertIsInstance(idx, bytes)
@@ -151,14 +175,52 @@ class UnsubscribeTest(ServerTestCase):
         self.assertEqual([a for a, _ in audits], ["anon", "anon", "anon", "mail-in"])
         self.assertIn("(already unsubscribed)", audits[1][1])
 
-        # The next bulk send skips the three; D still gets it.
-        self.send_emergency(self.admin, [D])
+        # The next school notice skips the three; D still gets it.
+        self.send_school([A, B, C, D], [D])
+        # Emergency mail still reaches all four: leaving the school list does not stop it.
+        self.send_emergency(self.admin, [A, B, C, D])
         for path in self.data.all_files():  # database, WAL, server logs
             with open(path, "rb") as f:
                 blob = f.read()
             for addr in (A, B, C, D):
                 self.assertNotIn(addr.encode(), blob, path)
         self.assertEqual(self.data.audit_verify().rc, 0)
+
+    def test_emergency_mail_cannot_be_left(self):
+        got = self.send_emergency(self.admin, [A, B, C, D])
+        for m in got.values():
+            self.assertIsNone(m.msg["List-Unsubscribe"])
+            self.assertIsNone(m.msg["List-Unsubscribe-Post"])
+            self.assertIn("このメールは緊急連絡のため、配信停止はできません。", m.body)
+            self.assertNotIn("/api/v1/unsubscribe/", m.body)
+        # Emergency mail sent before lists said so carried a token: it is refused now, by the
+        # link (one-click and the page) and by mail, and nothing is recorded.
+        tokens, _ = harness.bulk_enqueue(self.data.path, "emergency:90", "【緊急】お知らせ",
+                                         "本日は15時で閉所します。\n", [A])
+        self.smtp.wait_for(lambda ms: any(m.subject == "【緊急】お知らせ" for m in ms),
+                           what="the emergency mail")
+        anon = self.srv.client()
+        for body, headers in ((b"List-Unsubscribe=One-Click",
+                               {"Content-Type": "application/x-www-form-urlencoded"}),
+                              ({"via": "web"}, None)):
+            r = anon.post("/api/v1/unsubscribe/" + tokens[0], body, headers=headers)
+            self.assertEqual(r.status, 403, r)
+            self.assertEqual(r.json["code"], "list_cannot_be_left")
+            self.assertIn("緊急連絡のメールは", r.json["message"])
+            self.assertIn("配信を停止できません", r.json["message"])
+        mailto = "unsubscribe+%s@%s" % (tokens[0], BOUNCE_DOMAIN)
+        mail = ("From: %s\r\nTo: %s\r\nSubject: unsubscribe\r\nMessage-ID: <u2@example.jp>\r\n"
+                "\r\nunsubscribe\r\n" % (A, mailto)).encode()
+        r = harness.cli("mail-in", "--data", self.data.path, "--recipient", mailto, input=mail)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(self.data.query("SELECT count(*) FROM unsubscribes"), [(0,)])
+        self.assertEqual(self.data.query("SELECT count(*) FROM audit WHERE action = "
+                                         "'mail.unsubscribe'"), [(0,)])
+        # An emergency unsubscribe recorded before (by an older version) stops nothing.
+        with sqlite3.connect(self.data.db, timeout=10) as con:
+            con.execute("INSERT INTO unsubscribes (addr_idx, list, at_ms, via) SELECT email_idx, "
+                        "'emergency', 1, 'web' FROM guardians")
+        self.send_emergency(self.admin, [A, B, C, D])
 
 
 if __name__ == "__main__":

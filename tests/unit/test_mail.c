@@ -575,6 +575,123 @@ static void test_maildir_end_to_end(void **state)
 	store_env_close(&e);
 }
 
+/* Decodes the base64 body of maildir message msg (after the blank line) into a malloc'd
+ * string. */
+static char *body_of(const char *msg)
+{
+	const char *p = strstr(msg, "\n\n");
+	assert_non_null(p);
+	struct buf raw, out;
+	buf_init(&raw, 1 << 20);
+	buf_init(&out, 1 << 20);
+	for (p += 2; *p; p++)
+		if (*p != '\n' && *p != '\r')
+			buf_append(&raw, p, 1);
+	b64_decode(raw.data, raw.len, &out);
+	buf_puts(&out, "");
+	buf_free(&raw);
+	return buf_steal(&out);
+}
+
+/* Whether a recipient may leave a list is the list's own property: ordinary notices
+ * ("school") carry List-Unsubscribe and a footer link, and an unsubscribe is recorded; a
+ * club's emergency mail carries neither, says so in its footer, and an unsubscribe of it is
+ * refused; bulk mail of an undeclared list is not queued. */
+static void test_lists_and_unsubscribe(void **state)
+{
+	(void)state;
+	struct env_base e;
+	enum mail_skip skip;
+	struct mail_unsub_result u;
+	store_env_open(&e, "mail");
+	assert_int_equal(mail_list_may_unsubscribe("school:1"), 1);
+	assert_int_equal(mail_list_may_unsubscribe("emergency:1"), 0);
+	assert_string_equal(mail_list_of("emergency:9")->label_ja, "緊急連絡");
+	assert_null(mail_list_of("newsletter:1"));
+	struct store_conn *c = store_acquire(e.s);
+	assert_int_equal(mail_outbox_enqueue_bulk(c, e.v, "newsletter:1", "a@x.jp", "件名", "本文",
+						  &skip),
+			 ERR_INVALID);
+	assert_int_equal(mail_outbox_enqueue_bulk(c, e.v, "school:1", "leave.me@x.jp",
+						  "学校からのお知らせ", "遠足は晴天なら実施します。\n",
+						  &skip),
+			 ERR_OK);
+	int64_t school = store_last_id(c);
+	assert_int_equal(mail_outbox_enqueue_bulk(c, e.v, "emergency:1", "keep.me@x.jp",
+						  "緊急のお知らせ", "本日は15時で閉所します。\n", &skip),
+			 ERR_OK);
+	int64_t emergency = store_last_id(c);
+	/* An unsubscribe of emergency mail is refused and records nothing. */
+	assert_int_equal(mail_unsubscribe(c, e.v, emergency, "web", &u), ERR_FORBIDDEN);
+	assert_string_equal(u.list, "emergency");
+	assert_int_equal(mail_unsubscribe(c, e.v, school, "web", &u), ERR_OK);
+	assert_int_equal(u.already, 0);
+	struct store_stmt *q = store_prepare(c, "SELECT list FROM unsubscribes");
+	assert_int_equal(store_step(q), STORE_ROW);
+	assert_string_equal(store_col_text(q, 0), "school");
+	assert_int_equal(store_step(q), STORE_DONE);
+	store_finish(q);
+	/* An unsubscribe row of the emergency list (made before it was declared so) never keeps
+	 * emergency mail from an address; the school list's does keep school mail. */
+	q = store_prepare(c, "INSERT INTO unsubscribes (addr_idx, list, at_ms, via) VALUES "
+			     "(?, 'emergency', 1, 'web')");
+	unsigned char idx[VAULT_BLIND_LEN];
+	mail_address_index(e.v, "keep.me@x.jp", idx);
+	store_bind_blob(q, 1, idx, sizeof idx);
+	assert_int_equal(store_run(q), ERR_OK);
+	store_finish(q);
+	int yes = 1;
+	assert_int_equal(mail_unsubscribed(c, e.v, "keep.me@x.jp", "emergency:2", &yes), ERR_OK);
+	assert_int_equal(yes, 0);
+	assert_int_equal(mail_unsubscribed(c, e.v, "leave.me@x.jp", "school:2", &yes), ERR_OK);
+	assert_int_equal(yes, 1);
+	assert_int_equal(mail_outbox_enqueue_bulk(c, e.v, "school:2", "leave.me@x.jp", "s", "b",
+						  &skip),
+			 ERR_OK);
+	assert_int_equal(skip, MAIL_SKIP_UNSUBSCRIBED);
+	store_release(c);
+
+	char *url = xasprintf("maildir:%s/Maildir", e.dir);
+	char *newdir = xasprintf("%s/Maildir/new", e.dir);
+	struct mail_sender *m = NULL;
+	assert_int_equal(mail_sender_start(e.s, e.v, url, "https://mimamori.example.jp", &m),
+			 ERR_OK);
+	mail_sender_wake(m);
+	assert_int_equal(wait_files(newdir, "", 2), 2);
+	mail_sender_stop(m);
+	char *files[4];
+	size_t n = list_files(newdir, "", files, 4);
+	assert_int_equal(n, 2);
+	int seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *msg = read_all(files[i]);
+		char *body = body_of(msg);
+		if (strstr(msg, "\nTo: <leave.me@x.jp>\n")) {
+			seen |= 1;
+			assert_non_null(strstr(msg, "\nList-Unsubscribe: <https://mimamori.example.jp"
+						    "/api/v1/unsubscribe/"));
+			assert_non_null(strstr(msg, "\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\n"));
+			assert_non_null(strstr(body, "このメールの配信停止: https://mimamori.example.jp/"));
+			assert_null(strstr(body, "配信停止はできません"));
+		} else {
+			seen |= 2;
+			assert_non_null(strstr(msg, "\nTo: <keep.me@x.jp>\n"));
+			assert_null(strstr(msg, "List-Unsubscribe"));
+			/* MIME bodies have CRLF line ends. */
+			assert_non_null(strstr(body, "本日は15時で閉所します。\r\n\r\n\r\n--\r\n"
+						     "このメールは緊急連絡のため、配信停止はできません。\r\n"));
+			assert_null(strstr(body, "/api/v1/unsubscribe/"));
+		}
+		free(body);
+		free(msg);
+	}
+	assert_int_equal(seen, 3);
+	free_files(files, n);
+	free(url);
+	free(newdir);
+	store_env_close(&e);
+}
+
 /* Returns a TCP port on 127.0.0.1 that was free a moment ago. */
 static int free_port(void)
 {
@@ -770,6 +887,7 @@ int main(void)
 	    cmocka_unit_test(test_enqueue),
 	    cmocka_unit_test(test_bad_transport),
 	    cmocka_unit_test(test_maildir_end_to_end),
+	    cmocka_unit_test(test_lists_and_unsubscribe),
 	    cmocka_unit_test_teardown(test_smtp_end_to_end, stop_sink),
 	    cmocka_unit_test(test_smtp_unreachable),
 	};

@@ -18,7 +18,10 @@ const ROLE_LABEL = {
   ward_staff: '区職員',
   contractor: '委託事業者',
 };
-const STATE_LABEL = { sent: '送信済み', awaiting_approval: '承認待ち', rejected: '却下' };
+const STATE_LABEL = { awaiting_approval: '承認待ち', rejected: '却下' };
+// An approved send ("state": "sent", released to the outbox) is labelled by where its mail
+// stands ("delivery"): never 送信済み while any of it is still queued.
+const DELIVERY_LABEL = { queued: '送信待ち', sending: '送信中', done: '完了', partly_failed: '一部失敗' };
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -314,7 +317,7 @@ async function onComposeSend() {
     const n = data && Number.isFinite(data.recipients) ? data.recipients : null;
     const who = n === null ? '' : `（対象の保護者 ${n}人）`;
     state.flash = data && data.state === 'sent'
-      ? `送信しました${who}。配信の状況を下に表示します。`
+      ? `送信を受け付けました${who}。配信の状況を下に表示します。`
       : `承認待ちとして登録しました${who}。別の担当者（区の管理者・委託事業者）が承認すると配信されます。`;
     if (data && data.id) location.hash = `send=${data.id}`;
     else loadList();
@@ -347,10 +350,19 @@ function countsText(s) {
   return parts.join('・');
 }
 
-function stateBadge(st, testid) {
+/** "送信中 120/5608" — the label of a send: its approval, or once approved its delivery. */
+function stateText(s) {
+  if (s.state !== 'sent') return STATE_LABEL[s.state] || s.state;
+  const d = s.delivery || 'queued';
+  if (d === 'sending') return `${DELIVERY_LABEL.sending} ${num(s.sent)}/${num(s.recipients)}`;
+  return DELIVERY_LABEL[d] || DELIVERY_LABEL.queued;
+}
+
+function stateBadge(s, testid) {
+  const d = s.state === 'sent' ? (s.delivery || 'queued') : null;
   return el('span', {
-    class: `em-state em-state-${st}`, 'data-state': st, 'data-testid': testid,
-    text: STATE_LABEL[st] || st,
+    class: `em-state em-state-${d || s.state}`, 'data-state': s.state, 'data-delivery': d,
+    'data-testid': testid, text: stateText(s),
   });
 }
 
@@ -358,7 +370,7 @@ function sendRow(s) {
   return el('li', { class: 'em-row', 'data-testid': 'send-row', 'data-id': s.id, 'data-state': s.state },
     el('a', { href: `#send=${s.id}`, class: 'em-row-link', 'data-testid': 'send-link' },
       el('span', { class: 'em-row-top' },
-        stateBadge(s.state, 'send-state'),
+        stateBadge(s, 'send-state'),
         el('span', { class: 'muted small', text: `#${s.id}・${formatStamp(s.created)}` })),
       el('span', { class: 'em-row-subject', 'data-testid': 'send-subject', text: s.subject }),
       el('span', { class: 'em-row-meta small' },
@@ -409,7 +421,7 @@ function renderAwaiting(waiting) {
 function renderDetail(d) {
   state.detail = d;
   ui.detailTitle.textContent = `送信 #${d.id}`;
-  ui.detailState.replaceChildren(stateBadge(d.state, 'detail-state-badge'));
+  ui.detailState.replaceChildren(stateBadge(d, 'detail-state-badge'));
   ui.detailState.dataset.state = d.state;
   ui.detailSites.textContent = sitesText(d.sites);
   ui.detailCreated.textContent = `${formatStamp(d.created)}　${d.author || ''}`;

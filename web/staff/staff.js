@@ -1,8 +1,12 @@
 // mimamori — staff page: sign-in, site selector, live attendance board (plans, absences,
-// alerts, pickups), manual entry/exit and check-out by the pickup person.
+// alerts with the time each is about, guardians' changes with who made them and when,
+// pickups), manual entry/exit, check-out by the pickup person, and the coming days' plans
+// (出欠予定) with their printable list (出欠予定表). A link /staff/#site=G01&alert=not_arrived
+// (the alert mail's) opens that site's alerts once signed in.
 import { request, ApiError, formatTime, formatDay, el, staffSignIn } from '/js/api.js';
 
 const POLL_MS = 3000;
+const PLANS_REFRESH_MS = 60000;
 const SITE_KEY = 'mimamori.staff.site';
 // Board order: who is still missing first, then who is to come, who is here, who has gone.
 const STATUSES = ['not_arrived', 'expected', 'present', 'left', 'absent', 'off'];
@@ -18,6 +22,15 @@ const ALERT_LABEL = {
   not_arrived: '未到着',
   still_present: '閉所時刻を過ぎて在室',
 };
+const ALERT_SHORT = { not_arrived: '未到着', still_present: '閉所後在室' };
+// What a guardian's change made of the day (plan_changes.status).
+const CHANGE_LABEL = {
+  absent: '欠席の連絡', off: 'お休みの連絡', attend: '予定の変更', weekly: '曜日ごとの予定に変更',
+};
+const PLAN_LABEL = { attend: '来所', absent: '欠席', off: 'お休み' };
+const WEEKDAY_JA = ['日', '月', '火', '水', '木', '金', '土'];
+// Who may print the plan list (the route's roles; contractors see the board only).
+const PLAN_PDF_ROLES = ['ward_admin', 'ward_staff', 'site_staff'];
 const ROLE_LABEL = {
   site_staff: '施設職員',
   ward_admin: '区管理者',
@@ -42,7 +55,10 @@ const ui = {
   appMessage: $('app-message'),
   board: $('board'), boardTitle: $('board-title'), boardDay: $('board-day'), boardStatus: $('board-status'),
   boardHours: $('board-hours'), boardNotice: $('board-notice'), arrivalNote: $('arrival-note'),
-  alerts: $('alerts'), alertList: $('alert-list'),
+  alerts: $('alerts'), alertList: $('alert-list'), alertsCounts: $('alerts-counts'),
+  alertsSummary: $('alerts-summary'), alertsLive: $('alerts-live'),
+  plans: $('plans'), plansRange: $('plans-range'), plansPdf: $('plans-pdf'),
+  plansStatus: $('plans-status'), plansDays: $('plans-days'),
   groups: $('groups'), counts: $('counts'),
   manualDialog: $('manual-dialog'), manualForm: $('manual-form'), manualTitle: $('manual-title'),
   manualDesc: $('manual-desc'), manualError: $('manual-error'), manualReason: $('manual-reason'),
@@ -69,6 +85,12 @@ const state = {
   renderedKey: '', // the board answer + filter last drawn (an unchanged board is not redrawn)
   alertsKey: '',   // the alerts last drawn (an unchanged banner is not re-announced)
   alertLimit: '',  // arrival + grace: when a planned child who has not come is reported
+  alertSeen: new Set(), // alerts already announced on this site (kind/child)
+  pendingAlert: null,   // {site, kind} from a link (#site=…&alert=…), shown after the first board
+  plansRange: 'next',
+  plansGen: 0,
+  plansDay: '',         // the board's day the plans were loaded for (reloaded on a new day)
+  plansAt: 0,           // when they were last asked for
   noticeTimer: null,
 };
 const NOTICE_MS = 15000;
@@ -111,6 +133,8 @@ function toLogin(message) {
   closePickup();
   notice('');
   state.csrf = null; state.user = null; state.lastBoard = null;
+  state.plansGen++;
+  show(ui.plans, false);
   show(ui.loading, false); show(ui.app, false); show(ui.who, false); show(ui.signout, false);
   show(ui.emergency, false);
   show($('reports-link'), false); show($('ward-link'), false);
@@ -181,14 +205,15 @@ async function loadSites() {
     return;
   }
   ui.site.disabled = false;
-  const typeLabel = (t) => (t === 'hiroba_plus' ? 'ひろばプラス' : t === 'gakudo' ? '学童クラブ' : '');
   if (state.sites.length > 1) ui.site.append(el('option', { value: '', text: '施設を選んでください' }));
-  for (const s of state.sites) {
-    const hours = s.opens && s.closes ? ` ${s.opens}〜${s.closes}` : '';
-    const type = typeLabel(s.type);
-    ui.site.append(el('option', { value: s.code, text: `${s.name}（${s.code}${type ? '・' + type : ''}${hours}）` }));
-  }
-  const wanted = new URLSearchParams(location.hash.slice(1)).get('site') || localStorage.getItem(SITE_KEY);
+  // The name first and nothing long after it, so a phone's narrow select never cuts the name
+  // (the hours are on the board).
+  for (const s of state.sites) ui.site.append(el('option', { value: s.code, text: `${s.name}（${s.code}）` }));
+  const params = new URLSearchParams(location.hash.slice(1));
+  // A link from an alert mail: open that alert once the board is there.
+  const alertKind = params.get('alert');
+  if (alertKind && params.get('site') && ALERT_LABEL[alertKind]) state.pendingAlert = { site: params.get('site'), kind: alertKind };
+  const wanted = params.get('site') || localStorage.getItem(SITE_KEY);
   let code = null;
   if (state.sites.length === 1) code = state.sites[0].code;
   else if (wanted && state.sites.some((s) => s.code === wanted)) code = wanted;
@@ -210,6 +235,10 @@ function selectSite(code) {
   state.alertsKey = '';
   notice('');
   setAlert(ui.appMessage, '');
+  state.plansGen++;
+  ui.plansDays.replaceChildren();
+  ui.plansStatus.textContent = '';
+  show(ui.plans, !!code);
   if (!code) { show(ui.board, false); return; }
   try { localStorage.setItem(SITE_KEY, code); } catch { /* private mode */ }
   history.replaceState(null, '', `#site=${encodeURIComponent(code)}`);
@@ -220,12 +249,19 @@ function selectSite(code) {
   ui.arrivalNote.textContent = '';
   ui.alertList.replaceChildren();
   show(ui.alerts, false);
+  // Open on wide screens; on phones a summary line the user opens.
+  ui.alerts.open = wideScreen();
+  state.alertSeen = new Set();
+  ui.alertsLive.textContent = '';
+  state.plansDay = '';
   ui.boardStatus.textContent = '読み込み中…';
   ui.boardStatus.classList.remove('stale');
   for (const s of STATUSES) ui.groups.querySelector(`[data-list="${s}"]`).replaceChildren();
   show(ui.board, true);
   poll(state.gen);
 }
+
+function wideScreen() { return window.matchMedia('(min-width: 760px)').matches; }
 
 // ---------- board ----------
 async function poll(gen) {
@@ -238,6 +274,13 @@ async function poll(gen) {
     state.lastBoard = data;
     state.lastOk = new Date();
     renderBoard(data);
+    if (state.pendingAlert) openPendingAlert(data);
+    // The plans below start from the board's day (the server's, not this device's), and are
+    // read again every minute (guardians change them during the day).
+    if (data.day && (data.day !== state.plansDay || Date.now() - state.plansAt > PLANS_REFRESH_MS)) {
+      state.plansDay = data.day;
+      loadPlans();
+    }
     ui.boardStatus.textContent = `最終更新 ${formatTime(state.lastOk, true)}（3秒ごとに自動更新）`;
     ui.boardStatus.classList.remove('stale');
   } catch (err) {
@@ -246,6 +289,7 @@ async function poll(gen) {
     if (err.status === 403 || err.status === 404) {
       stopPolling();
       show(ui.board, false);
+      show(ui.plans, false);
       setAlert(ui.appMessage, err.status === 403
         ? serverSays(err, 'この施設の情報を見る権限がありません。')
         : serverSays(err, '施設が見つかりません。'));
@@ -336,17 +380,46 @@ function canPickup(c) {
   return c.status === 'left' && !c.collected_by && pickups.length > 0;
 }
 
-function childRow(c, raisedAt) {
+/** "14:30を過ぎても未到着（到着予定 14:00）" — the planned time, from the alert and the site. */
+function notArrivedText(due) {
+  const site = (state.lastBoard && state.lastBoard.site) || {};
+  if (!due) return '未到着';
+  return `${due}を過ぎても未到着${site.arrival ? `（到着予定 ${site.arrival}）` : ''}`;
+}
+
+/** "12/4" of "2026-12-04". */
+function shortDay(day) {
+  const m = /^\d{4}-(\d{2})-(\d{2})$/.exec(day || '');
+  return m ? `${Number(m[1])}/${Number(m[2])}` : '';
+}
+
+/** "本日 10:05 髙橋 花子さん：欠席の連絡" — who changed a day's plan and when. */
+function changeText(ch) {
+  const when = ch.today ? `本日 ${ch.at}` : `${shortDay(ch.on)} ${ch.at}`;
+  const who = ch.by ? ` ${ch.by}さん` : '';
+  return `保護者から ${when}${who}：${CHANGE_LABEL[ch.status] || '予定の変更'}`;
+}
+
+function childRow(c) {
   const name = c.name || c.child_no;
   const grade = Number.isFinite(c.grade) && c.grade > 0 ? `${c.grade}年` : '';
   const info = [];
   const line = (...parts) => info.push(el('span', { class: 'child-info' }, ...parts));
-  const since = raisedAt(c);
+  // An alert says the time it is about (the site's arrival + grace, or closing), not when
+  // the server noticed.
   if (c.status === 'not_arrived') {
-    line(el('span', { class: 'child-info-alert', text: since ? `${since}から未到着` : '未到着' }));
+    line(el('span', { class: 'child-info-alert', 'data-testid': 'alert-text', text: notArrivedText(c.alert_due) }));
   }
   if (c.alert === 'still_present') {
-    line(el('span', { class: 'child-info-alert', text: `閉所時刻を過ぎて在室${since ? `（${since}から）` : ''}` }));
+    line(el('span', { class: 'child-info-alert', 'data-testid': 'alert-text',
+      text: alertWhen('still_present', c.alert_due) || '閉所時刻を過ぎて在室' }));
+  }
+  // The family's absence notice for a child who is here (or has been): staff act on it.
+  if ((c.status === 'present' || c.status === 'left') && c.plan_status === 'absent') {
+    line(el('span', { class: 'child-info-alert', 'data-testid': 'absence-notice',
+      text: `欠席の連絡があります${c.absence_reason ? `：${c.absence_reason}` : ''}` }));
+  } else if (c.status === 'present' && c.plan_status === 'off' && c.change && c.change.status === 'off') {
+    line(el('span', { class: 'child-info-alert', 'data-testid': 'absence-notice', text: 'お休みの連絡があります' }));
   }
   // One line from arrival to going home: "入室 14:02 → 帰り 17:00・一人で帰宅".
   const times = [];
@@ -356,7 +429,7 @@ function childRow(c, raisedAt) {
   if (['not_arrived', 'expected', 'present'].includes(c.status)) {
     const text = planText(c.plan);
     if (text) plan = el('span', { 'data-testid': 'plan', text });
-    else if (c.status === 'present') plan = el('span', { class: 'muted', 'data-testid': 'plan', text: '今日の予定なしで来所' });
+    else if (c.status === 'present' && c.plan_status === 'off' && !(c.change && c.change.status === 'off')) plan = el('span', { class: 'muted', 'data-testid': 'plan', text: '今日の予定なしで来所' });
   }
   const timeline = [...times, plan].filter(Boolean);
   if (timeline.length) line(...timeline.flatMap((n, i) => (i ? [el('span', { class: 'arrow', 'aria-hidden': 'true', text: ' → ' }), n] : [n])));
@@ -365,6 +438,11 @@ function childRow(c, raisedAt) {
       text: c.absence_reason ? `欠席：${c.absence_reason}` : '欠席（理由の連絡なし）' }));
   }
   if (c.collected_by) line(el('span', { 'data-testid': 'collected-by', text: `お迎え：${personText(c.collected_by)}` }));
+  // Who changed today's plan, and when (a change made today stands out).
+  if (c.change) {
+    line(el('span', { class: c.change.today ? 'child-change child-change-today' : 'child-change muted',
+      'data-testid': 'plan-change', 'data-today': c.change.today ? 'true' : 'false', text: changeText(c.change) }));
+  }
   // The last scan was entered by staff (forgotten card).
   const mark = c.manual ? el('span', { class: 'child-manual', 'data-testid': 'manual-mark', text: '手入力' }) : null;
 
@@ -591,28 +669,181 @@ function emptyText(status) {
   return EMPTY_TEXT[status];
 }
 
+/** "15:00を過ぎても入室なし（到着予定 14:30）" / "閉所 19:00 を過ぎて在室" — the time an alert
+ * is about (the site's arrival + grace, or its closing), not when the server noticed. */
+function alertWhen(kind, due) {
+  const site = (state.lastBoard && state.lastBoard.site) || {};
+  if (!due) return '';
+  if (kind === 'not_arrived') return `${due}を過ぎても入室なし${site.arrival ? `（到着予定 ${site.arrival}）` : ''}`;
+  return `閉所 ${due} を過ぎて在室`;
+}
+
 function renderAlerts(alerts, children) {
-  const key = JSON.stringify(alerts);
+  const names = new Map(children.map((c) => [c.child_no, c.name || c.child_no]));
+  const key = JSON.stringify([alerts, [...names]]);
   if (key === state.alertsKey) return;
   state.alertsKey = key;
-  const names = new Map(children.map((c) => [c.child_no, c.name || c.child_no]));
   const order = { not_arrived: 0, still_present: 1 };
   const sorted = [...alerts].sort((a, b) => (order[a.kind] ?? 9) - (order[b.kind] ?? 9) ||
-    (a.raised_at || '').localeCompare(b.raised_at || ''));
-  const items = sorted.map((a) => {
-    const name = names.get(a.child_no) || a.child_no || '';
-    const jump = el('button', {
-      type: 'button', class: 'linklike alert-child', 'aria-label': `${name}さんの行を表示`, text: name,
-    });
-    jump.addEventListener('click', () => showChild(a.child_no));
-    return el('li', { class: `alert-item alert-${a.kind}`, 'data-testid': 'alert', 'data-kind': a.kind,
-      'data-child-no': a.child_no },
-    el('span', { class: 'alert-kind', text: ALERT_LABEL[a.kind] || a.kind }),
-    jump,
-    a.raised_at ? el('span', { class: 'alert-since', text: `${a.raised_at}から` }) : null);
+    (a.due_at || '').localeCompare(b.due_at || '') || (a.child_no || '').localeCompare(b.child_no || ''));
+  // One line per kind and time (they share it), the children's names on it.
+  const groups = [];
+  for (const a of sorted) {
+    const last = groups[groups.length - 1];
+    if (last && last.kind === a.kind && last.due === (a.due_at || '')) last.items.push(a);
+    else groups.push({ kind: a.kind, due: a.due_at || '', items: [a] });
+  }
+  const lines = groups.map((g) => {
+    const when = alertWhen(g.kind, g.due);
+    return el('li', { class: `alert-item alert-${g.kind}`, 'data-kind': g.kind, 'data-due': g.due || null },
+      el('span', { class: 'alert-kind', text: ALERT_SHORT[g.kind] || g.kind }),
+      when ? el('span', { class: 'alert-since', 'data-testid': 'alert-when', text: when }) : null,
+      el('ul', { class: 'alert-names' }, ...g.items.map((a) => {
+        const name = names.get(a.child_no) || a.child_no || '';
+        const jump = el('button', {
+          type: 'button', class: 'linklike alert-child', 'aria-label': `${name}さんの行を表示`, text: name,
+        });
+        jump.addEventListener('click', () => showChild(a.child_no));
+        return el('li', { 'data-testid': 'alert', 'data-kind': a.kind, 'data-child-no': a.child_no,
+          'data-due': a.due_at || null }, jump);
+      })));
   });
-  ui.alertList.replaceChildren(...items);
-  show(ui.alerts, items.length > 0);
+  ui.alertList.replaceChildren(...lines);
+  // The summary line: what there is to check, by kind.
+  const count = (k) => alerts.filter((a) => a.kind === k).length;
+  ui.alertsCounts.textContent = Object.keys(ALERT_SHORT).filter(count)
+    .map((k) => `${ALERT_SHORT[k]} ${count(k)}人`).join('・');
+  show(ui.alerts, alerts.length > 0);
+  // Say new alerts once (the list itself is not a live region: it would repeat every poll).
+  const fresh = alerts.filter((a) => !state.alertSeen.has(`${a.kind}/${a.child_no}`));
+  state.alertSeen = new Set(alerts.map((a) => `${a.kind}/${a.child_no}`));
+  if (fresh.length) {
+    ui.alertsLive.textContent = `確認してください：${fresh.map((a) => `${ALERT_SHORT[a.kind] || a.kind} ${names.get(a.child_no) || a.child_no}さん`).join('、')}`;
+  }
+}
+
+/** A link from the alert mail (#site=…&alert=…): once that site's board is drawn, open its
+ * alerts and the matching group, or say that the alert has been resolved since. */
+function openPendingAlert(data) {
+  const p = state.pendingAlert;
+  if (!p || !data.site || data.site.code !== p.site) { state.pendingAlert = null; return; }
+  state.pendingAlert = null;
+  const alerts = Array.isArray(data.alerts) ? data.alerts.filter((a) => a.kind === p.kind) : [];
+  if (!alerts.length) {
+    notice(p.kind === 'not_arrived'
+      ? 'メールでお知らせした未到着は、いまはありません（入室・欠席の連絡などで解消しました）。'
+      : 'メールでお知らせした閉所後の在室は、いまはありません（退室が記録されました）。');
+    return;
+  }
+  ui.alerts.open = true;
+  selectTab(p.kind === 'not_arrived' ? 'not_arrived' : 'present', false);
+  ui.alerts.scrollIntoView({ block: 'start' });
+  ui.alertsSummary.focus({ preventScroll: true });
+}
+
+// ---------- the coming days' plans (出欠予定) ----------
+/** "YYYY-MM-DD" + n days (calendar arithmetic on the date itself, no time zone involved). */
+function addDays(day, n) {
+  const [y, m, d] = day.split('-').map(Number);
+  const t = new Date(Date.UTC(y, m - 1, d + n));
+  return t.toISOString().slice(0, 10);
+}
+function weekdayOf(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+}
+/** "12月7日(月)" */
+function dayLabel(day) {
+  const [, m, d] = day.split('-').map(Number);
+  return `${m}月${d}日(${WEEKDAY_JA[weekdayOf(day)]})`;
+}
+
+/** The days a range covers from today: next = the next open day (Sunday skipped), week = today
+ * to Saturday, following = next Monday to Saturday. */
+function rangeOf(range, today) {
+  const wd = weekdayOf(today);
+  if (range === 'week') return wd === 0 ? { from: addDays(today, 1), days: 6 } : { from: today, days: 7 - wd };
+  if (range === 'following') return { from: addDays(today, 8 - (wd === 0 ? 7 : wd)), days: 6 };
+  const next = addDays(today, wd === 6 ? 2 : 1);
+  return { from: next, days: 1 };
+}
+
+function selectRange(range) {
+  state.plansRange = range;
+  for (const b of ui.plansRange.querySelectorAll('[data-range]')) b.setAttribute('aria-pressed', String(b.dataset.range === range));
+  loadPlans();
+}
+
+async function loadPlans() {
+  const code = state.siteCode;
+  const today = state.plansDay;
+  if (!code || !today) return;
+  const gen = ++state.plansGen;
+  state.plansAt = Date.now();
+  const { from, days } = rangeOf(state.plansRange, today);
+  const next = ui.plansRange.querySelector('[data-range="next"]');
+  next.textContent = from === addDays(today, 1) || state.plansRange !== 'next' ? '明日' : '次の開所日';
+  if (weekdayOf(today) === 6) next.textContent = '次の開所日';
+  const q = `from=${encodeURIComponent(from)}&days=${days}`;
+  const canPrint = !!state.user && PLAN_PDF_ROLES.includes(state.user.role);
+  ui.plansPdf.href = `/api/v1/sites/${encodeURIComponent(code)}/reports/plans?${q}&format=pdf`;
+  show(ui.plansPdf, canPrint);
+  ui.plansStatus.textContent = '読み込み中…';
+  ui.plansStatus.classList.remove('stale');
+  try {
+    const data = await request(`/sites/${encodeURIComponent(code)}/plans?${q}`, { timeoutMs: 15000 });
+    if (gen !== state.plansGen) return;
+    renderPlans(data);
+  } catch (err) {
+    if (gen !== state.plansGen) return;
+    if (handleAuthError(err)) return;
+    ui.plansStatus.textContent = `予定を読み込めません：${err.message}`;
+    ui.plansStatus.classList.add('stale');
+  }
+}
+
+function planRow(c) {
+  const name = c.name || c.child_no;
+  const grade = Number.isFinite(c.grade) && c.grade > 0 ? `${c.grade}年` : '';
+  const parts = [];
+  if (c.status === 'attend') {
+    if (c.leave) parts.push(`帰り ${c.leave}`);
+    if (c.way_home_text) parts.push(c.way_home_text);
+  }
+  const changed = c.change ? `保護者から ${shortDay(c.change.on)} ${c.change.at}${c.change.by ? ` ${c.change.by}さん` : ''}` : '';
+  return el('li', { class: 'plan-row', 'data-testid': 'plan-row', 'data-child-no': c.child_no, 'data-status': c.status,
+    'data-changed': c.change ? 'true' : 'false' },
+  el('span', { class: 'child-name' }, name, grade ? el('span', { class: 'child-grade', text: grade }) : null),
+  el('span', { class: `child-status plan-status-${c.status}`, text: PLAN_LABEL[c.status] || c.status }),
+  parts.length ? el('span', { class: 'plan-detail', text: parts.join('・') }) : null,
+  c.status === 'absent' ? el('span', { class: 'plan-detail', 'data-testid': 'plan-reason', text: `理由：${c.reason || '（連絡なし）'}` }) : null,
+  changed ? el('span', { class: 'plan-detail child-change', 'data-testid': 'plan-row-change', text: `${changed}：${CHANGE_LABEL[c.change.status] || '予定の変更'}` }) : null);
+}
+
+function renderPlans(data) {
+  const days = Array.isArray(data.days) ? data.days : [];
+  const shown = [...ui.plansDays.querySelectorAll('[data-testid="plan-day"]')];
+  const sameRange = shown.length && days.length && shown[0].dataset.day === days[0].day;
+  const opened = sameRange ? new Set(shown.filter((x) => x.open).map((x) => x.dataset.day)) : null;
+  const rank = { absent: 0, off: 1, attend: 2 };
+  const items = days.map((d, i) => {
+    const kids = Array.isArray(d.children) ? [...d.children] : [];
+    // Notices first (absences, days off, changes), then who comes, by leave time.
+    kids.sort((a, b) => (rank[a.status] ?? 9) - (rank[b.status] ?? 9) || (b.change ? 1 : 0) - (a.change ? 1 : 0) ||
+      (a.leave || '99:99').localeCompare(b.leave || '99:99') || byKana(a, b));
+    const n = d.counts || {};
+    const summary = `${dayLabel(d.day)}　来所予定 ${n.attend || 0}人・欠席 ${n.absent || 0}人・お休み ${n.off || 0}人${n.changed ? `・変更 ${n.changed}件` : ''}`;
+    const list = kids.length ? el('ul', { class: 'plan-list' }, ...kids.map(planRow))
+      : el('p', { class: 'empty', text: '予定のある子どもはいません' });
+    const box = el('details', { class: 'plan-day', 'data-testid': 'plan-day', 'data-day': d.day },
+      el('summary', { class: 'plan-day-summary', text: summary }), list);
+    // A refresh keeps the days the user opened; the first day is open to begin with.
+    box.open = opened ? opened.has(d.day) : i === 0;
+    return box;
+  });
+  if (!items.length) items.push(el('p', { class: 'empty', text: 'この期間に開所日はありません（日曜日は閉所）。' }));
+  ui.plansDays.replaceChildren(...items);
+  ui.plansStatus.textContent = `${formatTime(new Date(), true)} 現在の予定`;
 }
 
 /** Brings a child's row into view (switching the phone tab) and gives it focus. */
@@ -646,7 +877,8 @@ function renderBoard(data) {
   const children = Array.isArray(data.children) ? data.children : [];
   const alerts = Array.isArray(data.alerts) ? data.alerts : [];
   renderAlerts(alerts, children);
-  const raised = new Map(alerts.map((a) => [`${a.kind}/${a.child_no}`, a.raised_at]));
+  // Longest missing first: by the time each alert is about.
+  const raised = new Map(alerts.map((a) => [`${a.kind}/${a.child_no}`, a.due_at || a.raised_at]));
   const raisedAt = (c) => raised.get(`${c.alert || c.status}/${c.child_no}`) || '';
 
   const byStatus = Object.fromEntries(STATUSES.map((s) => [s, []]));
@@ -669,7 +901,7 @@ function renderBoard(data) {
     countNode.closest('.count').dataset.urgent = s === 'not_arrived' && total > 0 ? 'true' : 'false';
     ui.groups.querySelector(`[data-group-count="${s}"]`).textContent = q ? `${byStatus[s].length} / ${total}人` : `${total}人`;
     const list = ui.groups.querySelector(`[data-list="${s}"]`);
-    const items = sortGroup(s, byStatus[s], raisedAt).map((c) => childRow(c, raisedAt));
+    const items = sortGroup(s, byStatus[s], raisedAt).map((c) => childRow(c));
     if (!items.length) items.push(el('li', { class: 'empty', text: q ? '該当する子どもはいません' : emptyText(s) }));
     list.replaceChildren(...items);
     ui.groups.querySelector(`[data-group="${s}"]`).dataset.empty = byStatus[s].length ? 'false' : 'true';
@@ -704,6 +936,10 @@ ui.pickupDialog.addEventListener('close', onPickupClosed);
 ui.signout.addEventListener('click', onSignOut);
 ui.site.addEventListener('change', () => selectSite(ui.site.value));
 ui.filter.addEventListener('input', () => { if (state.lastBoard) renderBoard(state.lastBoard); });
+ui.plansRange.addEventListener('click', (ev) => {
+  const b = ev.target.closest('[data-range]');
+  if (b) selectRange(b.dataset.range);
+});
 ui.counts.addEventListener('click', (ev) => {
   const b = ev.target.closest('[data-tab]');
   if (b) selectTab(b.dataset.tab);
