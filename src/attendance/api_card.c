@@ -166,7 +166,8 @@ enum err api_card_sheet(struct http_req *rq, struct http_resp *rs)
 {
 	struct site site;
 	struct report_out out;
-	const char *why = NULL, *list = http_query(rq, "children");
+	const char *why = NULL;
+	const char *list = http_query(rq, "children");
 	const char **codes = NULL;
 	char *copy = NULL;
 	size_t n = 0, count = 0;

@@ -3,6 +3,7 @@
 #include "base/clock.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,12 +32,18 @@ static _Atomic int64_t fake_offset_ms;
 static const char *fake_file;
 static pthread_mutex_t fake_mu = PTHREAD_MUTEX_INITIALIZER;
 static int64_t fake_file_value, fake_file_checked_ms;
+/* MIMAMORI_FAKE_CLOCK_STILL=1 (tests only) or clock_hold: the clock stands where it was set
+ * instead of running on, so that a test of a 1-second delay does not depend on how fast a
+ * loaded machine runs it. */
+static _Atomic int fake_still;
 
 static void fake_init(void)
 {
 	fake_file = getenv("MIMAMORI_FAKE_NOW_FILE");
 	if (fake_file && !*fake_file)
 		fake_file = NULL;
+	const char *still = getenv("MIMAMORI_FAKE_CLOCK_STILL");
+	fake_still = still && strcmp(still, "1") == 0;
 	const char *s = getenv("MIMAMORI_FAKE_NOW");
 	if (!s || !*s)
 		return;
@@ -64,19 +71,45 @@ static void fake_file_reload(int64_t real)
 	pthread_mutex_unlock(&fake_mu);
 }
 
+/* The real time the clock stands at while it is held (its offset is then measured from it). */
+static _Atomic int64_t still_real_ms;
+
 int64_t clock_now_ms(void)
 {
 	pthread_once(&fake_once, fake_init);
 	int64_t real = real_ms();
 	if (fake_file)
 		fake_file_reload(real);
+	if (fake_still) {
+		int64_t at = still_real_ms;
+		if (at == 0) {
+			int64_t zero = 0;
+			atomic_compare_exchange_strong(&still_real_ms, &zero, real);
+			at = still_real_ms;
+		}
+		/* A new value of the clock file moves the held clock there. */
+		if (fake_file && fake_file_value)
+			return fake_file_value * 1000;
+		return at + fake_offset_ms;
+	}
 	return real + fake_offset_ms;
 }
 
 void clock_set_now_ms(int64_t ms)
 {
 	pthread_once(&fake_once, fake_init);
-	fake_offset_ms = ms - real_ms();
+	fake_offset_ms = ms - (fake_still && still_real_ms ? still_real_ms : real_ms());
+}
+
+void clock_hold(int hold)
+{
+	pthread_once(&fake_once, fake_init);
+	int64_t real = real_ms();
+	if (hold && !fake_still)
+		still_real_ms = real;
+	else if (!hold && fake_still && still_real_ms)
+		fake_offset_ms += still_real_ms - real; /* run on from where it stood */
+	fake_still = hold;
 }
 
 static void jst_tm(int64_t ms, struct tm *tm)

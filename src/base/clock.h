@@ -13,6 +13,10 @@ int64_t clock_mono_ms(void);
 /* Sets this process's clock to ms from now on (simulations; a test clock file still wins
  * when it changes). */
 void clock_set_now_ms(int64_t ms);
+/* Tests only: hold (1) stops the clock where it stands — it moves only by clock_set_now_ms or
+ * a new value of the clock file — and 0 lets it run on. MIMAMORI_FAKE_CLOCK_STILL=1 holds it
+ * from the start. */
+void clock_hold(int hold);
 /* Writes the Japan-time (UTC+9) date "YYYY-MM-DD" of ms into out (>= 11 bytes). */
 void clock_jst_date(int64_t ms, char *out, size_t n);
 /* Writes the Japan-time "HH:MM" of ms into out (>= 6 bytes). */

@@ -90,7 +90,7 @@ test('site staff: the daily list as PDF, XLSX and CSV (UTF-8 and CP932), reached
   const utf8 = await downloadBy(page, tid(page, 'daily-csv'));
   assert.deepEqual([...utf8.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with BOM');
   const rows = utf8.bytes.subarray(3).toString('utf8').split('\r\n');
-  assert.equal(rows[0], '日付,施設コード,児童番号,児童氏名,児童氏名カナ,学年,入室,退室,状況');
+  assert.equal(rows[0], '日付,施設コード,児童番号,児童氏名,児童氏名カナ,学年,入室,退室,状況,連絡');
   assert.ok(rows.some((r) => r.includes(env.CHILD_NAME)));
 
   // CP932: read as Shift_JIS; 𠮷 is not in it and the page says which row lost it.

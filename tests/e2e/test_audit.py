@@ -36,7 +36,7 @@ class AuditTest(ServerTestCase):
         self.assertEqual(srv.stop(), 0)
         r = d.audit_verify()
         self.assertEqual(r.rc, 0, r)
-        self.n = int(re.search(r"(\d+) entries", r.out).group(1))
+        self.n = int(re.search(r"（(\d+) 件）", r.out).group(1))
         self.assertGreaterEqual(self.n, 8, r.out)
 
     def copy(self, name):
@@ -60,7 +60,7 @@ class AuditTest(ServerTestCase):
         r = self.verify(path)
         self.assertNotEqual(r.rc, 0, r)
         self.assertEqual(len(r.err.strip().splitlines()), 1, r.err)
-        self.assertRegex(r.err, r"\bentry %d\b" % entry)
+        self.assertRegex(r.err, r"監査ログの %d 件目" % entry)
 
     def test_triggers_refuse_plain_edits(self):
         p = self.copy("plain")

@@ -42,7 +42,7 @@ class SimulateDayTest(unittest.TestCase):
         # Sunday is refused with a one-line reason.
         r = harness.cli("simulate-day", "--data", d.path, "--date", "2026-11-29")
         self.assertEqual(r.rc, 2, r)
-        self.assertIn("Sunday", r.err)
+        self.assertIn("日曜日", r.err)
 
 
 if __name__ == "__main__":
