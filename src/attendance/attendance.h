@@ -74,9 +74,6 @@ enum err guardian_confirm_direct(struct store_conn *c, int64_t guardian_id);
 /* Issues a new card to child_id on c (inside the caller's transaction), revoking older ones.
  * *code (malloc'd, caller frees) is the new card's code. */
 enum err card_issue(struct app *a, struct store_conn *c, int64_t child_id, char **code);
-/* Writes the A4 card sheet of site_code's active children with valid cards to path.
- * *count is the number of cards. */
-enum err card_sheet(struct app *a, const char *site_code, const char *path, size_t *count);
 
 /* The outcome of a scan. */
 struct scan_result {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* card.c — QR cards: unguessable codes (128 bits), reissue revokes, the printable sheet. */
+/* card.c — QR cards: unguessable codes (128 bits), reissue revokes. */
 #include "attendance/attendance.h"
 
 #include <stdio.h>
@@ -77,32 +77,4 @@ out:
 	}
 	*code_out = code;
 	return ERR_OK;
-}
-
-enum err card_sheet(struct app *a, const char *site_code, const char *path, size_t *count)
-{
-	struct site site;
-	struct doc_card *cards = NULL;
-	size_t n = 0;
-	const char *why = NULL;
-	struct store_conn *c = store_acquire(a->store);
-	enum err e = site_find(c, site_code, &site);
-	store_release(c);
-	if (e != ERR_OK)
-		return e;
-	e = card_cards_load(a, &site, NULL, 0, &cards, &n, &why);
-	if (e != ERR_OK)
-		return e;
-	e = doc_cards_pdf(path, cards, n);
-	card_cards_free(cards, n);
-	if (e != ERR_OK)
-		return e;
-	char object[64], detail[48];
-	snprintf(object, sizeof object, "site:%s", site.code);
-	snprintf(detail, sizeof detail, "cards=%zu", n);
-	c = store_acquire(a->store);
-	e = audit_append(c, a->vault, "cli", "card.sheet", object, detail);
-	store_release(c);
-	*count = n;
-	return e;
 }

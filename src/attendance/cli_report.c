@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cli_report.c — the export subcommands: report daily|monthly|plans (writes the file, then
- * records it in the handover ledger) and ledger list. */
+ * records it in the handover ledger, as `card sheet` does through report_write_recorded) and
+ * ledger list. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -60,6 +61,20 @@ out:
 		unlink(tmp);
 	free(tmp);
 	return e;
+}
+
+enum err report_write_recorded(struct app *a, const char *actor, const char *path,
+			       const struct report_out *out, int64_t *ledger_id)
+{
+	if (write_file(path, out->data.data, out->data.len) != ERR_OK)
+		return ERR_IO;
+	enum err e = report_record(a, actor, out, ledger_id);
+	if (e != ERR_OK) {
+		/* Unrecorded exports must not exist: take the file back. */
+		unlink(path);
+		return e == ERR_IO ? ERR_DB : e;
+	}
+	return ERR_OK;
 }
 
 int cmd_report(int argc, char **argv)
@@ -159,14 +174,13 @@ int cmd_report(int argc, char **argv)
 		status = e == ERR_INVALID ? 2 : 1;
 		goto out;
 	}
-	if (write_file(outp, out.data.data, out.data.len) != ERR_OK) {
+	int64_t id = 0;
+	e = report_write_recorded(a, "cli", outp, &out, &id);
+	if (e == ERR_IO) {
 		fprintf(stderr, "mimamori: report: %s に書き込めません\n", outp);
 		goto out;
 	}
-	int64_t id = 0;
-	if (report_record(a, "cli", &out, &id) != ERR_OK) {
-		/* Unrecorded exports must not exist: take the file back. */
-		unlink(outp);
+	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: report: 出力を受け渡し台帳に記録できなかったため、"
 				"ファイルを消しました\n");
 		goto out;

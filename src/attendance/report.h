@@ -67,6 +67,14 @@ void report_out_free(struct report_out *out);
 enum err report_record(struct app *a, const char *actor, const struct report_out *out,
 		       int64_t *ledger_id);
 
+/* Writes out's bytes to a new file at path (through a temporary name: a reader never sees half
+ * a file), then records the handover as report_record does; when it cannot be recorded the
+ * file is removed (no export outside the ledger). ERR_IO when the file cannot be written,
+ * another error when it was not recorded. Implemented with the export commands
+ * (cli_report.c). */
+enum err report_write_recorded(struct app *a, const char *actor, const char *path,
+			       const struct report_out *out, int64_t *ledger_id);
+
 /* One ledger row. */
 struct ledger_entry {
 	int64_t id;
