@@ -22,6 +22,7 @@
 #include "http/http.h"
 #include "mail/mail.h"
 #include "routes.h"
+#include "services.h"
 #include "vault/vault.h"
 
 #ifndef MIMAMORI_WEB_DIR
@@ -179,7 +180,7 @@ static int cmd_serve(int argc, char **argv)
 	if (!listen)
 		listen = a->cfg.listen;
 	setenv("MIMAMORI_MAIL_FROM", a->cfg.mail_from, 0);
-	enum err e = mail_sender_start(a->store, a->vault, mail ? mail : a->cfg.mail_url,
+	enum err e = mail_sender_start(a->store, a->keys, mail ? mail : a->cfg.mail_url,
 				       a->cfg.base_url, &a->mail);
 	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: serve: メールの送信を始められません（送信先 %s、"
@@ -287,7 +288,7 @@ static int cmd_mail_in(int argc, char **argv)
 		return EX_TEMPFAIL;
 	}
 	struct mail_inbound_result res;
-	enum err e = mail_inbound(a->store, a->vault, msg, len, rcpt, a->cfg.bounce_limit,
+	enum err e = mail_inbound(a->store, a->keys, msg, len, rcpt, a->cfg.bounce_limit,
 				  audit_append, &res);
 	app_close(a);
 	vault_wipe(msg, len);
@@ -346,6 +347,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	umask(077); /* the data directory holds personal data: owner only */
+	app_register_services(services);
 	if (vault_global_init() != ERR_OK) {
 		fputs("mimamori: 暗号ライブラリ（libsodium）を初期化できません\n", stderr);
 		return 1;

@@ -141,10 +141,10 @@ static json_t *send_json(struct app *a, struct store_conn *c, struct store_stmt 
 	char *subject = NULL, *body = NULL;
 	size_t len;
 	const void *b = store_col_blob(st, 7, &len);
-	*e = vault_unseal(a->vault, "emergency.subject", b, len, &subject);
+	*e = vault_unseal(attendance_vault(a), "emergency.subject", b, len, &subject);
 	if (*e == ERR_OK && with_body) {
 		b = store_col_blob(st, 8, &len);
-		*e = vault_unseal(a->vault, "emergency.body", b, len, &body);
+		*e = vault_unseal(attendance_vault(a), "emergency.body", b, len, &body);
 	}
 	if (*e != ERR_OK) {
 		vault_wipe_free(subject);

@@ -10,6 +10,13 @@
 
 struct app;
 struct store_conn;
+struct vault;
+
+/* The service's name: the name of its data key, of its rows in the outbox and the ledger. */
+#define ATTENDANCE_SERVICE "attendance"
+/* Returns attendance's own vault: every field it seals and every blind index it keeps is under
+ * this key (one personal-information file, one key). Lives as long as a. */
+const struct vault *attendance_vault(struct app *a);
 
 #define SCAN_REPEAT_MS (60 * 1000) /* the same card again within this is not recorded */
 

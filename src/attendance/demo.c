@@ -66,14 +66,14 @@ static enum err add_guardian(struct app *a, struct store_conn *c, const char *su
 		snprintf(email, sizeof email, "hogo..%05lld.@docomo.example.jp", (long long)serial);
 	else
 		snprintf(email, sizeof email, "hogo%05lld@example.jp", (long long)serial);
-	vault_blind(a->vault, "guardian-email", email, idx);
+	vault_blind(attendance_vault(a), "guardian-email", email, idx);
 	struct store_stmt *st = store_prepare(
 	    c, "INSERT INTO guardians(name_enc, email_enc, email_idx, confirmed_ms, created_ms) "
 	       "VALUES (?, ?, ?, ?, ?)");
 	if (!st)
 		return ERR_DB;
-	vault_bind_sealed(a->vault, st, 1, "guardians.name", name);
-	vault_bind_sealed(a->vault, st, 2, "guardians.email", email);
+	vault_bind_sealed(attendance_vault(a), st, 1, "guardians.name", name);
+	vault_bind_sealed(attendance_vault(a), st, 2, "guardians.email", email);
 	store_bind_blob(st, 3, idx, sizeof idx);
 	store_bind_int(st, 4, clock_now_ms());
 	store_bind_int(st, 5, clock_now_ms());
@@ -107,8 +107,8 @@ static enum err add_pickup(struct app *a, struct store_conn *c, int64_t child_id
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, child_id);
-	vault_bind_sealed(a->vault, st, 2, "pickups.name", name);
-	vault_bind_sealed(a->vault, st, 3, "pickups.relation", relation);
+	vault_bind_sealed(attendance_vault(a), st, 2, "pickups.name", name);
+	vault_bind_sealed(attendance_vault(a), st, 3, "pickups.relation", relation);
 	store_bind_int(st, 4, clock_now_ms());
 	enum err e = store_run(st);
 	store_finish(st);
@@ -167,7 +167,7 @@ static enum err add_plan(struct app *a, struct store_conn *c, int64_t child_id, 
 		return ERR_DB;
 	store_bind_int(st, 1, child_id);
 	store_bind_text(st, 2, today);
-	vault_bind_sealed(a->vault, st, 3, "plan_days.reason", rnd(2) ? "体調不良のため" : "家庭の用事のため");
+	vault_bind_sealed(attendance_vault(a), st, 3, "plan_days.reason", rnd(2) ? "体調不良のため" : "家庭の用事のため");
 	store_bind_int(st, 4, now);
 	e = store_run(st);
 	store_finish(st);
@@ -215,9 +215,9 @@ static enum err add_children(struct app *a, const struct site *site, int nchildr
 			goto out;
 		store_bind_text(st, 1, child_no);
 		store_bind_int(st, 2, site->id);
-		vault_bind_sealed(a->vault, st, 3, "children.name", name);
-		vault_bind_sealed(a->vault, st, 4, "children.kana", kana);
-		vault_bind_sealed(a->vault, st, 5, "children.birth", birth);
+		vault_bind_sealed(attendance_vault(a), st, 3, "children.name", name);
+		vault_bind_sealed(attendance_vault(a), st, 4, "children.kana", kana);
+		vault_bind_sealed(attendance_vault(a), st, 5, "children.birth", birth);
 		store_bind_int(st, 6, grade);
 		store_bind_int(st, 7, clock_now_ms());
 		e = store_run(st);

@@ -46,7 +46,7 @@ static enum err scan_column(struct app *a, struct store_conn *c, const char *sql
 		size_t len;
 		char *v = NULL;
 		const void *b = store_col_blob(st, 0, &len);
-		e = vault_unseal(a->vault, field, b, len, &v);
+		e = vault_unseal(attendance_vault(a), field, b, len, &v);
 		if (e != ERR_OK)
 			goto out;
 		if (is_address) {
@@ -257,8 +257,8 @@ enum err emergency_compose(struct app *a, const struct user *u, const char *acto
 	store_bind_int(st, 1, clock_now_ms());
 	store_bind_int(st, 2, u->id);
 	store_bind_text(st, 3, sites);
-	vault_bind_sealed(a->vault, st, 4, "emergency.subject", subject);
-	vault_bind_sealed(a->vault, st, 5, "emergency.body", body);
+	vault_bind_sealed(attendance_vault(a), st, 4, "emergency.subject", subject);
+	vault_bind_sealed(attendance_vault(a), st, 5, "emergency.body", body);
 	e = store_run(st);
 	store_finish(st);
 	if (e != ERR_OK)
@@ -324,10 +324,10 @@ static enum err stored_send_load(struct app *a, struct store_conn *c, int64_t id
 		snprintf(s->state, sizeof s->state, "%s", store_col_text(st, 1));
 		s->sites = xstrdup(store_col_text(st, 2));
 		b = store_col_blob(st, 3, &len);
-		e = vault_unseal(a->vault, "emergency.subject", b, len, &s->subject);
+		e = vault_unseal(attendance_vault(a), "emergency.subject", b, len, &s->subject);
 		if (e == ERR_OK) {
 			b = store_col_blob(st, 4, &len);
-			e = vault_unseal(a->vault, "emergency.body", b, len, &s->body);
+			e = vault_unseal(attendance_vault(a), "emergency.body", b, len, &s->body);
 		}
 	}
 	store_finish(st);

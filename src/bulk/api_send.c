@@ -122,7 +122,7 @@ enum err api_mail_send_retry(struct http_req *rq, struct http_resp *rs)
 	enum err e = store_begin(c);
 	if (e != ERR_OK)
 		goto out;
-	e = mail_send_retry(c, rq->app->vault, send_id, &res);
+	e = mail_send_retry(c, rq->app->keys, send_id, &res);
 	if (e == ERR_NOTFOUND) {
 		e = http_error(rs, e, "この送信のメールは見つかりません。");
 		goto out;

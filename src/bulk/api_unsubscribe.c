@@ -71,7 +71,7 @@ enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs)
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = store_begin(c);
 	if (e == ERR_OK)
-		e = mail_unsubscribe(c, a->vault, id, via, &u);
+		e = mail_unsubscribe(c, a->keys, id, via, &u);
 	if (e == ERR_OK) {
 		snprintf(object, sizeof object, "outbox:%" PRId64, id);
 		snprintf(detail, sizeof detail, "list %s by %s%s", u.list, via,

@@ -10,6 +10,7 @@
 struct store;
 struct store_conn;
 struct vault;
+struct keyring;
 struct mail_sender;
 
 /* Returns 1 when addr is an address we accept and can deliver: a local part and a domain
@@ -20,7 +21,9 @@ int mail_address_valid(const char *addr);
 
 /* Queues one message to one recipient on connection c, inside the caller's transaction if one
  * is open (so the mail is committed together with what caused it). Recipient, subject and body
- * are sealed with the vault before they are stored. kind is "notice" (automatic, gets
+ * are sealed with v — the key of the service that queues it (the platform's for its own mail) —
+ * and the row is marked as that service's (outbox.service = vault_name(v)), so the sender, a
+ * bounce or a retry open it with the same key. kind is "notice" (automatic, gets
  * Auto-Submitted) or "bulk". send_id groups messages of one send. Refuses CR/LF in subject
  * (ERR_INVALID) and invalid addresses (ERR_INVALID). Does not copy or keep any pointer. */
 enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const char *send_id,
@@ -53,8 +56,9 @@ enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
  * MAIL_FROM_NAME_DEFAULT); bulk mail carries List-Unsubscribe
  * links under base_url (the public URL, e.g. "https://mimamori.example.jp"). Returns the sender
  * in *out (stop with mail_sender_stop). ERR_INVALID for an unknown transport or a bad setting.
- * s and v must outlive the sender; base_url is copied. */
-enum err mail_sender_start(struct store *s, const struct vault *v, const char *transport_url,
+ * Each row is unsealed with its service's key from k; return paths and unsubscribe tokens are
+ * keyed with the platform's. s and k must outlive the sender; base_url is copied. */
+enum err mail_sender_start(struct store *s, struct keyring *k, const char *transport_url,
 			   const char *base_url, struct mail_sender **out);
 /* Wakes the sender after new rows were committed (cheap; safe from any thread). */
 void mail_sender_wake(struct mail_sender *m);
@@ -77,9 +81,10 @@ void mail_sender_stats(struct mail_sender *m, struct mail_stats *st);
 /* ---- Bounces and inbound mail (address.c, verp.c, dsn.c, bounce.c, inbound.c) ---- */
 #include <stddef.h>
 
-/* Writes the blind index of addr (lower-cased) into idx (VAULT_BLIND_LEN bytes): the same
- * index as guardians.email_idx, so the mail layer and the guardians' table name an address
- * alike without storing it. */
+/* Writes the blind index of addr (lower-cased) under v into idx (VAULT_BLIND_LEN bytes). With
+ * a service's vault it is the index its own tables keep (attendance's guardians.email_idx), so
+ * the bounces and unsubscribes of that service's mail name an address as the service does —
+ * and another service's records of the same address are other records. */
 void mail_address_index(const struct vault *v, const char *addr, unsigned char *idx);
 
 /* VERP return paths: bounces+<outbox id>-<mac>@<domain>, mac the first MAIL_VERP_MAC_LEN
@@ -138,12 +143,14 @@ struct mail_unsub_result {
 	int already;              /* 1 when it had left it before (nothing changed) */
 };
 /* Records on c (inside the caller's transaction, if any) that the recipient of outbox row
- * outbox_id wants no more mail of that row's list; via is "one-click", "web" or "mailto".
+ * outbox_id wants no more mail of that row's list; via is "one-click", "web" or "mailto". The
+ * address is unsealed and blinded with the key of the row's service (from k).
  * ERR_NOTFOUND when there is no such row or it is no bulk mail; ERR_FORBIDDEN (nothing
  * recorded, res->list set) when the row's list may not be left. */
-enum err mail_unsubscribe(struct store_conn *c, const struct vault *v, int64_t outbox_id,
+enum err mail_unsubscribe(struct store_conn *c, struct keyring *k, int64_t outbox_id,
 			  const char *via, struct mail_unsub_result *res);
-/* Sets *yes to 1 when addr unsubscribed from the list of send_id, on c; always 0 for a list
+/* Sets *yes to 1 when addr (blinded under v, the key of the list's service) unsubscribed from
+ * the list of send_id, on c; always 0 for a list
  * that may not be left (an unsubscribe recorded before it was declared so does not count). */
 enum err mail_unsubscribed(struct store_conn *c, const struct vault *v, const char *addr,
 			   const char *send_id, int *yes);
@@ -198,8 +205,8 @@ enum mail_bounce_kind mail_dsn_verdict(const struct mail_dsn *d, const char *add
 				       size_t *which);
 
 /* The bounce state of addresses (bounce.c), kept by blind index only. */
-/* Sets *bouncing to 1 when addr has reached the bounce limit and was not confirmed since,
- * on c. */
+/* Sets *bouncing to 1 when addr (blinded under v: the key of the service asking) has reached
+ * the bounce limit and was not confirmed since, on c. */
 enum err mail_bounce_is_bouncing(struct store_conn *c, const struct vault *v, const char *addr,
 				 int *bouncing);
 /* Clears the bounce state of the address with blind index idx (VAULT_BLIND_LEN bytes) after
@@ -256,10 +263,12 @@ struct mail_inbound_result {
  * outbox row (by the VERP address, else by the returned Message-ID) and recorded: a bounce
  * event, the address's counts (a hard bounce once per row), bouncing from bounce_limit hard
  * bounces, the diagnostic in the row's last_reply (addresses blanked); audited with audit
- * (may be NULL) in the same transaction. Anything else is dropped. Returns ERR_OK when the
+ * (may be NULL; with the platform's key) in the same transaction. Rows are opened with their
+ * service's key from k; VERP and unsubscribe addresses are checked with the platform's.
+ * Anything else is dropped. Returns ERR_OK when the
  * message was taken (recorded or dropped; *res says which); an error (ERR_DB, ERR_CRYPTO …)
  * when nothing could be stored now and the MTA should try again later. */
-enum err mail_inbound(struct store *s, const struct vault *v, const char *msg, size_t len,
+enum err mail_inbound(struct store *s, struct keyring *k, const char *msg, size_t len,
 		      const char *rcpt, int bounce_limit, mail_audit_fn audit,
 		      struct mail_inbound_result *res);
 
@@ -328,7 +337,7 @@ struct mail_send_retry {
  * unsubscribed from that list. ERR_NOTFOUND when the send has no rows, ERR_FORBIDDEN when it
  * is a send of notices (never sent again late), ERR_CONFLICT when it has no failed rows. The
  * caller wakes the sender after committing. */
-enum err mail_send_retry(struct store_conn *c, const struct vault *v, const char *send_id,
+enum err mail_send_retry(struct store_conn *c, struct keyring *k, const char *send_id,
 			 struct mail_send_retry *res);
 
 /* Copies text into out (n bytes, n > 0) as printable ASCII with every word holding an '@'

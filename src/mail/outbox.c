@@ -53,9 +53,10 @@ enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const 
 	mid = xasprintf("<%s@%s>", token, MESSAGE_ID_DOMAIN);
 	int64_t now = clock_now_ms();
 
+	/* The row is sealed under the key of the service that queued it, and says whose. */
 	st = store_prepare(c, "INSERT INTO outbox (send_id, kind, to_enc, domain, subject_enc, "
-			      "body_enc, message_id, state, attempts, next_ms, created_ms) "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)");
+			      "body_enc, message_id, state, attempts, next_ms, created_ms, service) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)");
 	if (!st) {
 		e = ERR_DB;
 		goto out;
@@ -69,6 +70,7 @@ enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const 
 	store_bind_text(st, 7, mid);
 	store_bind_int(st, 8, now);
 	store_bind_int(st, 9, now);
+	store_bind_text(st, 10, vault_name(v));
 	e = store_run(st);
 out:
 	store_finish(st);

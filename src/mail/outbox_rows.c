@@ -27,6 +27,7 @@ void sender_job_free(struct job *j)
 	free(j->kind);
 	free(j->message_id);
 	free(j->domain);
+	free(j->service);
 	for (int i = 0; i < 3; i++)
 		free(j->blob[i]);
 	free(j);
@@ -60,7 +61,7 @@ static size_t claim(struct mail_sender *m, struct queue *q, size_t max)
 	if (store_begin(c) != ERR_OK)
 		goto fail;
 	st = store_prepare(c, "SELECT id, attempts, kind, message_id, domain, to_enc, "
-			      "subject_enc, body_enc, send_id FROM outbox WHERE state IN ('queued', "
+			      "subject_enc, body_enc, send_id, service FROM outbox WHERE state IN ('queued', "
 			      "'deferred') AND next_ms <= ? ORDER BY next_ms, id LIMIT ?");
 	if (!st)
 		goto fail;
@@ -74,6 +75,7 @@ static size_t claim(struct mail_sender *m, struct queue *q, size_t max)
 		j->message_id = xstrdup(store_col_text(st, 3));
 		j->domain = xstrdup(store_col_text(st, 4));
 		j->list = mail_list_of(store_col_text(st, 8));
+		j->service = xstrdup(store_col_text(st, 9));
 		j->claimed_ms = now;
 		for (int i = 0; i < 3; i++) {
 			const void *p = store_col_blob(st, 5 + i, &j->len[i]);

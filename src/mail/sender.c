@@ -18,6 +18,7 @@
 #include "mail/mail_internal.h"
 #include "mail/sender.h"
 #include "store/store.h"
+#include "vault/keyring.h"
 #include "vault/vault.h"
 
 #define HOLD_MAX_MS 2000    /* a row paced longer than this goes back to the table */
@@ -84,8 +85,10 @@ static int build(struct mail_sender *m, struct job *j, char **msg, size_t *len, 
 	int ok = 0, bulk = strcmp(j->kind, "bulk") == 0;
 	struct buf b;
 	buf_init(&b, MAIL_MESSAGE_MAX);
+	/* The row is sealed under the key of the service that queued it. */
+	const struct vault *v = keyring_vault(m->k, j->service);
 	for (int i = 0; i < 3; i++) {
-		if (vault_unseal(m->v, fields[i], j->blob[i], j->len[i], &plain[i]) != ERR_OK) {
+		if (!v || vault_unseal(v, fields[i], j->blob[i], j->len[i], &plain[i]) != ERR_OK) {
 			snprintf(j->reply, sizeof j->reply, "mimamori: cannot unseal %s", fields[i]);
 			goto out;
 		}
@@ -435,9 +438,10 @@ static enum err iso2022jp_domains(char **out)
 	return e;
 }
 
-enum err mail_sender_start(struct store *s, const struct vault *v, const char *transport_url,
+enum err mail_sender_start(struct store *s, struct keyring *k, const char *transport_url,
 			   const char *base_url, struct mail_sender **out)
 {
+	const struct vault *v = keyring_platform(k);
 	struct mail_sender *m = NULL;
 	struct mail_transport *t = NULL;
 	struct mail_pacer *pacer = NULL;
@@ -515,6 +519,7 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 
 	m = xcalloc(1, sizeof *m);
 	m->s = s;
+	m->k = k;
 	m->v = v;
 	m->t = t;
 	m->pacer = pacer;

@@ -13,6 +13,7 @@
 
 struct store;
 struct vault;
+struct keyring;
 struct mail_list;
 
 #define SENDER_BATCH 500     /* rows the network thread holds at most, waiting or in flight */
@@ -26,6 +27,7 @@ struct job {
 	char *kind;
 	char *message_id;
 	char *domain;
+	char *service; /* whose row: its key unseals it */
 	const struct mail_list *list; /* the send's declared list (static), NULL when none */
 	unsigned char *blob[3]; /* to, subject, body (sealed) */
 	size_t len[3];
@@ -46,7 +48,8 @@ struct queue {
 
 struct mail_sender {
 	struct store *s;
-	const struct vault *v;
+	struct keyring *k;      /* each row's service's key */
+	const struct vault *v;  /* the platform's: return paths and unsubscribe tokens */
 	struct mail_transport *t;
 	struct mail_pacer *pacer;
 	char *from_name;

@@ -9,6 +9,7 @@
 #include "mail/mail.h"
 #include "mail/mail_internal.h"
 #include "store/store.h"
+#include "vault/keyring.h"
 #include "vault/vault.h"
 
 #define MAILTO_PREFIX "unsubscribe+"
@@ -84,14 +85,15 @@ int mail_list_may_unsubscribe(const char *send_id)
 	return !l || l->may_unsubscribe;
 }
 
-enum err mail_unsubscribe(struct store_conn *c, const struct vault *v, int64_t outbox_id,
+enum err mail_unsubscribe(struct store_conn *c, struct keyring *k, int64_t outbox_id,
 			  const char *via, struct mail_unsub_result *res)
 {
+	const struct vault *v = NULL;
 	enum err e = ERR_DB;
 	char *to = NULL;
 	unsigned char idx[VAULT_BLIND_LEN];
 	struct store_stmt *st =
-	    store_prepare(c, "SELECT send_id, kind, to_enc FROM outbox WHERE id = ?");
+	    store_prepare(c, "SELECT send_id, kind, to_enc, service FROM outbox WHERE id = ?");
 	memset(res, 0, sizeof *res);
 	if (!st)
 		goto out;
@@ -111,9 +113,11 @@ enum err mail_unsubscribe(struct store_conn *c, const struct vault *v, int64_t o
 		e = ERR_FORBIDDEN;
 		goto out;
 	}
+	/* The address is the row's service's: sealed and blinded under its key. */
 	size_t len = 0;
 	const void *b = store_col_blob(st, 2, &len);
-	e = vault_unseal(v, "outbox.to", b, len, &to);
+	v = keyring_vault(k, store_col_text(st, 3));
+	e = v ? vault_unseal(v, "outbox.to", b, len, &to) : ERR_CRYPTO;
 	if (e != ERR_OK)
 		goto out;
 	mail_address_index(v, to, idx);

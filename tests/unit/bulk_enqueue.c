@@ -10,6 +10,7 @@
  * mail of a list that may not be left carried before lists said so — then "queued N skipped
  * M"; exits 0, or 1 with the reason on stderr. */
 #include <stdio.h>
+#include <string.h>
 
 #include "app.h"
 #include "mail/mail.h"
@@ -31,11 +32,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bulk_enqueue: cannot open %s: %s\n", argv[1], err_str(e));
 		return 1;
 	}
+	/* Mail is sealed under the key of the service whose list it goes out on: the club's
+	 * emergency mail is attendance's, the schools' notices the schools' service's. */
+	const struct vault *v =
+	    app_vault(a, strncmp(argv[2], "emergency:", 10) == 0 ? "attendance" : "schoolmail");
 	struct store_conn *c = store_acquire(a->store);
-	e = store_begin(c);
+	e = v ? store_begin(c) : ERR_CRYPTO;
 	for (int i = 5; i < argc && e == ERR_OK; i++) {
 		enum mail_skip skip = MAIL_QUEUED;
-		e = mail_outbox_enqueue_bulk(c, a->vault, argv[2], argv[i], argv[3], argv[4], &skip);
+		e = mail_outbox_enqueue_bulk(c, v, argv[2], argv[i], argv[3], argv[4], &skip);
 		if (e == ERR_OK && skip == MAIL_QUEUED) {
 			char token[64];
 			e = mail_unsub_token(a->vault, store_last_id(c), token, sizeof token);

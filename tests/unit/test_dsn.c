@@ -547,7 +547,7 @@ static enum err feed(struct env_base *e, const char *name, const char *mid, cons
 			  verp ? verp : "bounces@mimamori.example.jp");
 	char *m = replace(c, "bounces+43-f0e1d2c3b4@mimamori.example.jp",
 			  verp ? verp : "bounces@mimamori.example.jp");
-	enum err r = mail_inbound(e->s, e->v, m, strlen(m), rcpt, 3, audit_collect, res);
+	enum err r = mail_inbound(e->s, e->k, m, strlen(m), rcpt, 3, audit_collect, res);
 	free(raw);
 	free(a);
 	free(b);

@@ -476,9 +476,9 @@ static void test_bad_transport(void **state)
 	struct env_base e;
 	store_env_open(&e, "mail");
 	struct mail_sender *m = (struct mail_sender *)1;
-	assert_int_equal(mail_sender_start(e.s, e.v, "ftp://x", "http://127.0.0.1:8080", &m), ERR_INVALID);
+	assert_int_equal(mail_sender_start(e.s, e.k, "ftp://x", "http://127.0.0.1:8080", &m), ERR_INVALID);
 	assert_null(m);
-	assert_int_equal(mail_sender_start(e.s, e.v, "maildir:", "http://127.0.0.1:8080", &m), ERR_INVALID);
+	assert_int_equal(mail_sender_start(e.s, e.k, "maildir:", "http://127.0.0.1:8080", &m), ERR_INVALID);
 	mail_sender_stop(NULL);
 	store_env_close(&e);
 }
@@ -510,7 +510,7 @@ static void test_maildir_end_to_end(void **state)
 	char *url = xasprintf("maildir:%s/Maildir", e.dir);
 	char *newdir = xasprintf("%s/Maildir/new", e.dir);
 	struct mail_sender *m = NULL;
-	assert_int_equal(mail_sender_start(e.s, e.v, url, "http://127.0.0.1:8080", &m), ERR_OK);
+	assert_int_equal(mail_sender_start(e.s, e.k, url, "http://127.0.0.1:8080", &m), ERR_OK);
 	mail_sender_wake(m);
 	assert_int_equal(wait_files(newdir, "", 3), 3);
 	assert_int_equal(wait_state(e.s, "sent", 3), 3);
@@ -622,9 +622,9 @@ static void test_lists_and_unsubscribe(void **state)
 			 ERR_OK);
 	int64_t emergency = store_last_id(c);
 	/* An unsubscribe of emergency mail is refused and records nothing. */
-	assert_int_equal(mail_unsubscribe(c, e.v, emergency, "web", &u), ERR_FORBIDDEN);
+	assert_int_equal(mail_unsubscribe(c, e.k, emergency, "web", &u), ERR_FORBIDDEN);
 	assert_string_equal(u.list, "emergency");
-	assert_int_equal(mail_unsubscribe(c, e.v, school, "web", &u), ERR_OK);
+	assert_int_equal(mail_unsubscribe(c, e.k, school, "web", &u), ERR_OK);
 	assert_int_equal(u.already, 0);
 	struct store_stmt *q = store_prepare(c, "SELECT list FROM unsubscribes");
 	assert_int_equal(store_step(q), STORE_ROW);
@@ -654,7 +654,7 @@ static void test_lists_and_unsubscribe(void **state)
 	char *url = xasprintf("maildir:%s/Maildir", e.dir);
 	char *newdir = xasprintf("%s/Maildir/new", e.dir);
 	struct mail_sender *m = NULL;
-	assert_int_equal(mail_sender_start(e.s, e.v, url, "https://mimamori.example.jp", &m),
+	assert_int_equal(mail_sender_start(e.s, e.k, url, "https://mimamori.example.jp", &m),
 			 ERR_OK);
 	mail_sender_wake(m);
 	assert_int_equal(wait_files(newdir, "", 2), 2);
@@ -775,7 +775,7 @@ static void test_smtp_end_to_end(void **state)
 
 	char *url = xasprintf("smtp://127.0.0.1:%d", port);
 	struct mail_sender *m = NULL;
-	assert_int_equal(mail_sender_start(e.s, e.v, url, "http://127.0.0.1:8080", &m), ERR_OK);
+	assert_int_equal(mail_sender_start(e.s, e.k, url, "http://127.0.0.1:8080", &m), ERR_OK);
 	assert_int_equal(wait_files(outdir, ".eml", 3), 3);
 	assert_int_equal(wait_state(e.s, "sent", 3), 3);
 
@@ -863,7 +863,7 @@ static void test_smtp_unreachable(void **state)
 	store_release(c);
 	char *url = xasprintf("smtp://127.0.0.1:%d", free_port());
 	struct mail_sender *m = NULL;
-	assert_int_equal(mail_sender_start(e.s, e.v, url, "http://127.0.0.1:8080", &m), ERR_OK);
+	assert_int_equal(mail_sender_start(e.s, e.k, url, "http://127.0.0.1:8080", &m), ERR_OK);
 	assert_int_equal(wait_state(e.s, "deferred", 1), 1);
 	mail_sender_stop(m);
 	char *s = row_col(&e, "a@example.jp", "last_reply");
