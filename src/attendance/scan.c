@@ -92,7 +92,7 @@ static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_i
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, child_id);
-	e = guardian_mail_each(a, c, st, send_id, "notice", subject, body, count);
+	e = guardian_mail_each(a, c, st, send_id, subject, body, count);
 out:
 	store_finish(st);
 	vault_wipe_free(subject);

@@ -3,7 +3,7 @@
  * and per domain, bounces, unsubscribes, failures with the server's reply, never an address)
  * and the ward admin's retry of its failed recipients. Both are audited: the view once per
  * caller and send per minute (the page polls it), the retry every time. */
-#include "attendance/attendance_api.h"
+#include "bulk/bulk_api.h"
 
 #include <stdio.h>
 #include <stdlib.h>

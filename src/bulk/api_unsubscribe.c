@@ -2,7 +2,7 @@
 /* api_unsubscribe.c — /api/v1/unsubscribe/{token}: the List-Unsubscribe link of bulk mail.
  * A one-click POST (RFC 8058) or the page's button unsubscribes without signing in; a GET (a
  * person who opened the link, or a mail scanner) only leads to the page, which asks first. */
-#include "attendance/attendance_api.h"
+#include "bulk/bulk_api.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -81,16 +81,18 @@ enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs)
 	if (e == ERR_OK)
 		e = store_commit(c);
 	store_rollback(c);
+	struct mail_list_info l;
+	if (e == ERR_FORBIDDEN && mail_list_find(c, u.list, &l) != ERR_OK)
+		snprintf(l.label_ja, sizeof l.label_ja, "このお知らせ");
 	store_release(c);
 	if (e == ERR_NOTFOUND)
 		return http_error_as(rs, e, "link_invalid", BAD_LINK);
 	if (e == ERR_FORBIDDEN) {
 		/* The list's own property (mail_list_may_unsubscribe): nothing was recorded. */
-		const struct mail_list *l = mail_list_of(u.list);
 		char *msg = xasprintf("%sのメールは、お子さまの安全を守るため、クラブに在籍している間は"
 				      "配信を停止できません。ほかのお知らせは、それぞれのメールの"
 				      "リンクから停止できます。",
-				      l ? l->label_ja : "このお知らせ");
+				      l.label_ja);
 		e = http_error_as(rs, ERR_FORBIDDEN, "list_cannot_be_left", msg);
 		free(msg);
 		return e;

@@ -232,6 +232,8 @@ enum err mail_inbound(struct store *s, struct keyring *k, const char *msg, size_
 	if (forged && !res->outbox_id)
 		log_warn("mail-in: a VERP address with a wrong mac (forged or mangled)");
 	if (!res->outbox_id && !d->is_dsn) {
+		/* No bounce, no unsubscribe: a service's, perhaps (an empty mail to sign up). */
+		res->outcome = MAIL_IN_OTHER;
 		res->why = "not a delivery status notification";
 		goto out;
 	}
@@ -266,6 +268,8 @@ out:
 			 res->bouncing ? "; the address is bouncing" : "");
 	else if (res->outcome == MAIL_IN_UNSUBSCRIBED)
 		log_info("mail-in: unsubscribe by mail for outbox row %" PRId64, res->outbox_id);
+	else if (res->outcome == MAIL_IN_OTHER)
+		log_info("mail-in: no bounce and no unsubscribe: offered to the services");
 	else if (res->outcome == MAIL_IN_DUPLICATE)
 		log_info("mail-in: the hard bounce of outbox row %" PRId64 " was already recorded",
 			 res->outbox_id);

@@ -36,13 +36,20 @@ enum mail_skip {
 	MAIL_SKIP_BOUNCING,     /* the address bounces: no bulk mail until confirmed again */
 	MAIL_SKIP_UNSUBSCRIBED, /* the address unsubscribed from the send's list */
 };
+/* What a bulk message carries besides its text. */
+struct mail_bulk_opts {
+	int64_t owner_id; /* the recipient's record in the service's own tables (0: none) */
+	int read_link;    /* 1: the body gets a 「読みました」 link (read confirmation, read.c) */
+};
 /* Queues one bulk message (kind "bulk", see mail_outbox_enqueue) unless its address is
  * bouncing or unsubscribed from the list of send_id (the part before ':'); *skip says which.
- * Same errors as mail_outbox_enqueue, and ERR_INVALID for a list that is not declared
- * (mail_list_of). Keeps no pointer. */
+ * o may be NULL (no owner, no read link). Same errors as mail_outbox_enqueue, and ERR_INVALID
+ * for a list that is not declared (mail_list_declare) or is another service's than v's. Keeps
+ * no pointer. */
 enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 				  const char *send_id, const char *to, const char *subject,
-				  const char *body, enum mail_skip *skip);
+				  const char *body, const struct mail_bulk_opts *o,
+				  enum mail_skip *skip);
 
 /* The sender's display name when mimamori.conf names none ([mail] from_name). */
 #define MAIL_FROM_NAME_DEFAULT "学童クラブ 見守りメール"
@@ -110,20 +117,46 @@ enum err mail_verp_parse(const struct vault *v, const char *addr, int64_t *outbo
 /* Copies the list of send_id — the part before ':', e.g. "emergency" — into list (n bytes, cut
  * at n - 1). Unsubscribes are kept per list. */
 void mail_send_list(const char *send_id, char *list, size_t n);
-/* A list bulk mail goes out on (unsubscribe.c declares them all): its name (the send_id before
- * ':'), what a person calls it, and whether a recipient may leave it. A list that may not be
- * left (a club's emergency mail: the club's duty of care to every enrolled child) carries no
- * List-Unsubscribe, says so in its footer, and its unsubscribe links and mailtos are refused. */
+/* A list bulk mail goes out on (lists.c): its name (the send_id before ':'), what a person
+ * calls it, and whether a recipient may leave it. A list that may not be left (a club's
+ * emergency mail: the club's duty of care to every enrolled child) carries no List-Unsubscribe,
+ * says so in its footer, and its unsubscribe links and mailtos are refused. */
 struct mail_list {
-	const char *name;
+	const char *name;      /* "emergency": 1 to 31 of a-z 0-9 _ - */
 	const char *label_ja;  /* 「緊急連絡」 */
 	int may_unsubscribe;   /* 1: ordinary notices, a recipient may leave the list */
 };
-/* Returns the declared list of send_id (static), or NULL when its list is not declared. */
-const struct mail_list *mail_list_of(const char *send_id);
-/* Returns 1 when a recipient may leave the list of send_id. A list that is not declared is
- * ordinary bulk mail and may be left (mail_outbox_enqueue_bulk queues only declared lists). */
-int mail_list_may_unsubscribe(const char *send_id);
+/* A declared list as stored (table mail_lists). */
+struct mail_list_info {
+	char name[MAIL_LIST_MAX];
+	char service[32]; /* the service that declared it: its key seals the list's mail */
+	char label_ja[128];
+	int may_unsubscribe;
+};
+/* Declares (or updates) list l as service's on c: the lists table says whether its mail may
+ * be left in every process (the sender, mail-in, the unsubscribe page). ERR_INVALID for a bad
+ * name or label, ERR_CONFLICT when another service declared the name. */
+enum err mail_list_declare(struct store_conn *c, const char *service, const struct mail_list *l);
+/* Loads the declared list of send_id (or a list name) into *out. ERR_NOTFOUND when nobody
+ * declared it. */
+enum err mail_list_find(struct store_conn *c, const char *send_id, struct mail_list_info *out);
+/* Sets *may to 1 when a recipient may leave the list of send_id, on c. A list nobody declared
+ * is ordinary bulk mail and may be left (mail_outbox_enqueue_bulk queues only declared
+ * lists). */
+enum err mail_list_may_unsubscribe(struct store_conn *c, const char *send_id, int *may);
+
+/* Read confirmation (read.c): bulk mail queued with a read link carries
+ * <BASE/read/?t=TOKEN>, TOKEN = "<outbox id>-<mac>" (blind-index domain "read", MAIL_READ_MAC_LEN
+ * hex characters under the platform's key): the page's button 「読みました」 records the read. */
+#define MAIL_READ_MAC_LEN 32
+/* Writes the read token of outbox row outbox_id into out (n bytes). ERR_INVALID for an id <= 0,
+ * ERR_TOOLARGE when out is too small. */
+enum err mail_read_token(const struct vault *v, int64_t outbox_id, char *out, size_t n);
+/* Reads token into *outbox_id. ERR_NOTFOUND when it is not a token or its mac is wrong. */
+enum err mail_read_parse(const struct vault *v, const char *token, int64_t *outbox_id);
+/* Records on c that the recipient of outbox row outbox_id read it (once: *already 1 when it
+ * was recorded before, nothing changed). ERR_NOTFOUND when the row carries no read link. */
+enum err mail_read_record(struct store_conn *c, int64_t outbox_id, int *already);
 /* Writes the token of outbox row outbox_id into out (n bytes). ERR_INVALID for an id <= 0,
  * ERR_TOOLARGE when out is too small. */
 enum err mail_unsub_token(const struct vault *v, int64_t outbox_id, char *out, size_t n);
@@ -246,6 +279,7 @@ enum mail_inbound_outcome {
 	MAIL_IN_RECORDED,  /* a bounce event was stored */
 	MAIL_IN_DUPLICATE, /* this hard bounce of this row was already stored */
 	MAIL_IN_UNSUBSCRIBED, /* a mail to an unsubscribe address: its list was left */
+	MAIL_IN_OTHER,        /* no bounce, no unsubscribe: the services' (mail_in hooks) */
 };
 struct mail_inbound_result {
 	enum mail_inbound_outcome outcome;
@@ -265,12 +299,31 @@ struct mail_inbound_result {
  * bounces, the diagnostic in the row's last_reply (addresses blanked); audited with audit
  * (may be NULL; with the platform's key) in the same transaction. Rows are opened with their
  * service's key from k; VERP and unsubscribe addresses are checked with the platform's.
- * Anything else is dropped. Returns ERR_OK when the
+ * A notification that matches no row is dropped; any other mail is left to the services
+ * (MAIL_IN_OTHER, nothing done). Returns ERR_OK when the
  * message was taken (recorded or dropped; *res says which); an error (ERR_DB, ERR_CRYPTO …)
  * when nothing could be stored now and the MTA should try again later. */
 enum err mail_inbound(struct store *s, struct keyring *k, const char *msg, size_t len,
 		      const char *rcpt, int bounce_limit, mail_audit_fn audit,
 		      struct mail_inbound_result *res);
+
+/* An inbound mail as a service's mail-in hook sees it (struct service.mail_in). Holds
+ * addresses: clear with mail_in_msg_clear. */
+struct mail_in_msg {
+	const char *raw;     /* the message as received (borrowed) */
+	size_t len;
+	const char *rcpt;    /* the envelope recipient (Postfix's --recipient), or NULL */
+	char from[256];      /* the From address ("" when none could be read) */
+	char subject[512];   /* the Subject, decoded to UTF-8 and cut to fit ("" when none) */
+	int automatic;       /* 1 for an auto-reply or list mail (Auto-Submitted other than no,
+			      * Precedence bulk/junk/list, a null return path): never answered */
+};
+/* Reads the From, Subject and whether it is automatic of msg (len bytes; rcpt the envelope
+ * recipient or NULL) into *m, which borrows msg and rcpt. ERR_INVALID when msg is not a mail
+ * message. (dsn.c, GMime.) */
+enum err mail_in_msg_read(const char *msg, size_t len, const char *rcpt, struct mail_in_msg *m);
+/* Wipes the addresses *m holds. */
+void mail_in_msg_clear(struct mail_in_msg *m);
 
 /* ---- One send's delivery and the retry of its failures (send_report.c) ---- */
 

@@ -14,7 +14,6 @@
 struct store;
 struct vault;
 struct keyring;
-struct mail_list;
 
 #define SENDER_BATCH 500     /* rows the network thread holds at most, waiting or in flight */
 #define SENDER_CLAIM_LOW 200 /* the keeper claims more when fewer than this are ready */
@@ -27,8 +26,10 @@ struct job {
 	char *kind;
 	char *message_id;
 	char *domain;
-	char *service; /* whose row: its key unseals it */
-	const struct mail_list *list; /* the send's declared list (static), NULL when none */
+	char *service;    /* whose row: its key unseals it */
+	int may_leave;    /* bulk: its list may be left (a list nobody declared may) */
+	char *list_label; /* bulk: what people call its declared list, or NULL */
+	int read_link;    /* bulk: the body gets a 「読みました」 link */
 	unsigned char *blob[3]; /* to, subject, body (sealed) */
 	size_t len[3];
 	enum { JOB_WAITING, JOB_FLIGHT, JOB_DONE } state;
