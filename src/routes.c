@@ -54,6 +54,11 @@ static const struct http_route platform_routes[] = {
 	 "lead an unsubscribe link to its page (changes nothing)"},
 	{"POST", "/api/v1/unsubscribe/{}", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_ONE_CLICK,
 	 api_unsubscribe_post, "unsubscribe a message's recipient from its list (one-click)"},
+	/* joining a list again: a confirmation link goes to the address itself */
+	{"POST", "/api/v1/unsubscribe/{}/resubscribe", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF,
+	 api_resubscribe_request, "ask to receive a list's mail again (a link is mailed)"},
+	{"POST", "/api/v1/resubscriptions", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF,
+	 api_resubscribe_confirm, "confirm receiving a list's mail again (the mailed link)"},
 	/* read confirmation of bulk mail (読みました): the page's button, the token is the key */
 	{"POST", "/api/v1/reads/{}", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF, api_read_post,
 	 "a recipient says 読みました (counted once per message)"},

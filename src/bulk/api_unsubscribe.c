@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* api_unsubscribe.c — /api/v1/unsubscribe/{token}: the List-Unsubscribe link of bulk mail.
  * A one-click POST (RFC 8058) or the page's button unsubscribes without signing in; a GET (a
- * person who opened the link, or a mail scanner) only leads to the page, which asks first. */
+ * person who opened the link, or a mail scanner) only leads to the page, which asks first. The
+ * same link asks to join the list again, confirmed by a link mailed to the address
+ * (/api/v1/resubscriptions). */
 #include "bulk/bulk_api.h"
 
 #include <inttypes.h>
@@ -82,7 +84,7 @@ enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs)
 		e = store_commit(c);
 	store_rollback(c);
 	struct mail_list_info l;
-	if (e == ERR_FORBIDDEN && mail_list_find(c, u.list, &l) != ERR_OK)
+	if ((e == ERR_FORBIDDEN || e == ERR_OK) && mail_list_find(c, u.list, &l) != ERR_OK)
 		snprintf(l.label_ja, sizeof l.label_ja, "このお知らせ");
 	store_release(c);
 	if (e == ERR_NOTFOUND)
@@ -99,7 +101,83 @@ enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs)
 	}
 	if (e != ERR_OK)
 		return e;
-	return http_json(
-	    rs, 200,
-	    json_pack("{s:b,s:s,s:b}", "unsubscribed", 1, "list", u.list, "already", u.already));
+	return http_json(rs, 200,
+			 json_pack("{s:b,s:s,s:s,s:b}", "unsubscribed", 1, "list", u.list, "label",
+				   l.label_ja, "already", u.already));
+}
+
+enum err api_resubscribe_request(struct http_req *rq, struct http_resp *rs)
+{
+	struct app *a = rq->app;
+	struct mail_resubscribe r = {0};
+	int64_t id = 0;
+	char object[48], detail[64];
+	if (mail_unsub_parse(a->vault, rq->params[0], &id) != ERR_OK)
+		return http_error_as(rs, ERR_NOTFOUND, "link_invalid", BAD_LINK);
+	struct store_conn *c = store_acquire(a->store);
+	enum err e = store_begin(c);
+	if (e == ERR_OK)
+		e = mail_resubscribe_request(c, a->keys, id, a->cfg.base_url, &r);
+	snprintf(object, sizeof object, "outbox:%" PRId64, id);
+	snprintf(detail, sizeof detail, "list %s", r.list);
+	if (e == ERR_OK)
+		e = audit_append(c, a->vault, rq->actor, "mail.resubscribe.request", object, detail);
+	if (e == ERR_OK)
+		e = store_commit(c);
+	store_rollback(c);
+	store_release(c);
+	if (e == ERR_NOTFOUND || e == ERR_FORBIDDEN)
+		return http_error_as(rs, ERR_NOTFOUND, "link_invalid", BAD_LINK);
+	if (e == ERR_CONFLICT)
+		return http_error_as(rs, e, "not_unsubscribed",
+				     "このアドレスへの配信は停止されていません。再開の手続きは不要です。");
+	if (e == ERR_TOOMANY)
+		return http_error_as(rs, e, "too_many_requests",
+				     "配信再開の確認メールは、1日に3通までです。届いたメールのリンクを"
+				     "開くか、明日もう一度お試しください。");
+	if (e != ERR_OK)
+		return e;
+	if (a->mail)
+		mail_sender_wake(a->mail);
+	return http_json(rs, 202,
+			 json_pack("{s:b,s:s,s:s}", "queued", 1, "list", r.list, "label", r.label_ja));
+}
+
+enum err api_resubscribe_confirm(struct http_req *rq, struct http_resp *rs)
+{
+	struct app *a = rq->app;
+	struct mail_resubscribe r = {0};
+	json_t *j = NULL;
+	char object[48], detail[64];
+	enum err e = http_json_body(rq, rs, &j);
+	if (e != ERR_OK)
+		return e;
+	const char *token = json_string_value(json_object_get(j, "token"));
+	if (!token) {
+		json_decref(j);
+		return http_error(rs, ERR_INVALID,
+				  "確認のメールにあるリンクの token を指定してください。");
+	}
+	struct store_conn *c = store_acquire(a->store);
+	e = store_begin(c);
+	if (e == ERR_OK)
+		e = mail_resubscribe_confirm(c, token, &r);
+	snprintf(object, sizeof object, "outbox:%" PRId64, r.outbox_id);
+	snprintf(detail, sizeof detail, "list %s", r.list);
+	if (e == ERR_OK)
+		e = audit_append(c, a->vault, rq->actor, "mail.resubscribe", object, detail);
+	if (e == ERR_OK)
+		e = store_commit(c);
+	store_rollback(c);
+	store_release(c);
+	json_decref(j);
+	if (e == ERR_NOTFOUND)
+		return http_error_as(rs, e, "link_invalid",
+				     "この確認のリンクは無効か、期限（24時間）が過ぎています。配信停止の"
+				     "ページから、もう一度お申し込みください。");
+	if (e != ERR_OK)
+		return e;
+	return http_json(rs, 200,
+			 json_pack("{s:b,s:s,s:s}", "resubscribed", 1, "list", r.list, "label",
+				   r.label_ja));
 }

@@ -25,6 +25,13 @@ enum err api_unsubscribe_get(struct http_req *rq, struct http_resp *rs);
  * {"via":"web"}: the message's recipient gets no more mail of its list →
  * {unsubscribed, list, already}. 404 for a token that is not valid; audited. */
 enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/unsubscribe/{token}/resubscribe ({}): asks to join the message's list again; a
+ * confirmation link goes to the address itself → 202 {queued, list, label}. 404 link_invalid,
+ * 409 not_unsubscribed, 429 after 3 asks a day. Audited. */
+enum err api_resubscribe_request(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/resubscriptions {token}: the address is on its list again → {resubscribed, list,
+ * label}; 404 link_invalid for an unknown, used or expired token. Audited. */
+enum err api_resubscribe_confirm(struct http_req *rq, struct http_resp *rs);
 
 /* Read confirmation (api_read.c); public, the token is the capability. */
 /* POST /api/v1/reads/{token} (any body): records that the message's recipient read it →

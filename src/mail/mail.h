@@ -145,6 +145,24 @@ enum err mail_list_find(struct store_conn *c, const char *send_id, struct mail_l
  * lists). */
 enum err mail_list_may_unsubscribe(struct store_conn *c, const char *send_id, int *may);
 
+/* Joining a list again (resubscribe.c). */
+struct mail_resubscribe {
+	char list[MAIL_LIST_MAX];
+	char label_ja[128]; /* what people call the list */
+	int64_t outbox_id;  /* the message whose link asked */
+};
+/* Asks, on c inside the caller's transaction, to put the recipient of bulk row outbox_id back
+ * on the row's list: a one-time link (BASE/unsubscribe/?r=TOKEN, 24 hours; only its hash is
+ * kept) goes to that address as a notice sealed under the row's service's key (from k).
+ * ERR_NOTFOUND for no such bulk row, ERR_FORBIDDEN for a list that may not be left, ERR_CONFLICT
+ * when the address has not left the list, ERR_TOOMANY after 3 asks in 24 hours. */
+enum err mail_resubscribe_request(struct store_conn *c, struct keyring *k, int64_t outbox_id,
+				  const char *base_url, struct mail_resubscribe *res);
+/* Confirms the ask of token on c: the address is on its list again (its unsubscribe removed),
+ * the token used. ERR_NOTFOUND for an unknown, used or expired token. */
+enum err mail_resubscribe_confirm(struct store_conn *c, const char *token,
+				  struct mail_resubscribe *res);
+
 /* Read confirmation (read.c): bulk mail queued with a read link carries
  * <BASE/read/?t=TOKEN>, TOKEN = "<outbox id>-<mac>" (blind-index domain "read", MAIL_READ_MAC_LEN
  * hex characters under the platform's key): the page's button 「読みました」 records the read. */

@@ -39,6 +39,8 @@ EXPECTED = {
     ("PUT", "/api/v1/emergency-templates/{}"): {"ward_admin", "contractor"},
     ("DELETE", "/api/v1/emergency-templates/{}"): {"ward_admin", "contractor"},
     ("POST", "/api/v1/reads/{}"): {"public"},
+    ("POST", "/api/v1/unsubscribe/{}/resubscribe"): {"public"},
+    ("POST", "/api/v1/resubscriptions"): {"public"},
     ("PATCH", "/api/v1/sites/{}"): {"ward_admin"},
     ("POST", "/api/v1/sites/{}/checkouts"): STAFF,
     ("POST", "/api/v1/parent/login-links"): {"public"},
@@ -193,7 +195,9 @@ class RouteRoleTest(ServerTestCase):
                         if r.status in (401, 404, 405) and not (
                                 method == "POST" and pattern in ("/api/v1/scans",
                                                                  "/api/v1/confirmations",
-                                                                 "/api/v1/reads/{}")) \
+                                                                 "/api/v1/reads/{}",
+                                                                 "/api/v1/unsubscribe/{}/"
+                                                                 "resubscribe")) \
                                 and not (r.status == 404 and pattern.endswith("pickups/{}")):
                             problems.append("allowed caller refused: " + where)
                         if r.status == 403 and not (who == "site_staff" and "G02" in path):
