@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "app/service.h"
+#include "auth/audit.h"
 #include "cli.h"
 
 #include <ctype.h>
@@ -272,6 +273,18 @@ enum err app_open(const char *dir, int pool_size, struct app **out)
 	if (e != ERR_OK)
 		goto out;
 	a->vault = keyring_platform(a->keys);
+	if (keyring_upgraded(a->keys)) {
+		/* The upgrade to a key per service goes into the chain (keyed with the same index
+		 * key as the entries before it). */
+		char object[48];
+		snprintf(object, sizeof object, "key:%s", keyring_upgraded(a->keys));
+		struct store_conn *c = store_acquire(a->store);
+		e = audit_append(c, a->vault, "cli", "vault.keys_per_service", object,
+				 "the one data key became this service's; the platform has its own");
+		store_release(c);
+		if (e != ERR_OK)
+			goto out;
+	}
 	/* Every service's key now, outside any transaction: one made on first use inside a
 	 * service's write transaction would wait for that very transaction. */
 	for (const struct service *const *sv = app_services(); *sv; sv++)

@@ -22,6 +22,7 @@
 struct keyring {
 	unsigned char master[VAULT_KEY_LEN];
 	struct store *s;
+	char upgraded[VAULT_NAME_MAX + 1]; /* the owner the old key went to at this opening */
 	pthread_mutex_t mu; /* guards n and v */
 	size_t n;
 	struct vault *v[KEYRING_MAX]; /* v[0] is the platform's */
@@ -221,7 +222,8 @@ out:
 
 /* The upgrade of a directory made when it had one data key (see keyring_open), on c in one
  * write transaction. */
-static enum err upgrade(struct store_conn *c, const unsigned char *master)
+static enum err upgrade(struct store_conn *c, const unsigned char *master, char *owner,
+		       size_t owner_n)
 {
 	unsigned char key[VAULT_KEY_LEN], w[WRAPPED_LEN];
 	char name[VAULT_NAME_MAX + 1] = "";
@@ -289,6 +291,7 @@ static enum err upgrade(struct store_conn *c, const unsigned char *master)
 	log_info("vault: keys are per owner now: this directory's key became %s's, the platform "
 		 "has a key of its own",
 		 name);
+	snprintf(owner, owner_n, "%s", name);
 commit:
 	e = store_commit(c);
 out:
@@ -350,7 +353,7 @@ enum err keyring_open(const char *key_path, struct store *s, struct keyring **ou
 	c = store_acquire(s);
 	e = load(c, k->master, VAULT_PLATFORM, &v);
 	if (e == ERR_NOTFOUND) {
-		e = upgrade(c, k->master);
+		e = upgrade(c, k->master, k->upgraded, sizeof k->upgraded);
 		if (e == ERR_OK)
 			e = load(c, k->master, VAULT_PLATFORM, &v);
 	}
@@ -368,6 +371,11 @@ out:
 	}
 	*out = k;
 	return ERR_OK;
+}
+
+const char *keyring_upgraded(const struct keyring *k)
+{
+	return k->upgraded[0] ? k->upgraded : NULL;
 }
 
 const struct vault *keyring_platform(struct keyring *k)

@@ -30,6 +30,9 @@ enum err keyring_open(const char *key_path, struct store *s, struct keyring **ou
  * pointer is stable. Returns NULL (logged) for a bad name or when the key cannot be read or
  * stored. Thread-safe. */
 const struct vault *keyring_vault(struct keyring *k, const char *name);
+/* Returns the owner the directory's one old key went to when this keyring_open upgraded the
+ * directory (for the audit log), else NULL. */
+const char *keyring_upgraded(const struct keyring *k);
 /* Returns the platform's vault (never NULL after keyring_open). */
 const struct vault *keyring_platform(struct keyring *k);
 /* Wipes every key and frees k; NULL is a no-op. */
