@@ -6,6 +6,6 @@
 #include "attendance/service.h"
 
 const struct service *const services[] = {
-	&attendance_service, /* 入退室管理 (seed 000) */
-	NULL,
+    &attendance_service, /* 入退室管理 (seed 000) */
+    NULL,
 };

@@ -102,9 +102,10 @@ int cmd_demo(int argc, char **argv)
 			return status;
 	enum err e = app_init_dir_named(d.dir, DEMO_FROM_NAME);
 	if (e == ERR_CONFLICT)
-		return cli_fail("%s にはすでにデータディレクトリがあります。消すか、別の場所を指定して"
-				"ください",
-				d.dir);
+		return cli_fail(
+		    "%s にはすでにデータディレクトリがあります。消すか、別の場所を指定して"
+		    "ください",
+		    d.dir);
 	if (e != ERR_OK)
 		return cli_fail("%s を作成できません: %s", d.dir, err_message_ja(e));
 	struct app *a = cli_open(d.dir, 2);
@@ -120,7 +121,8 @@ int cmd_demo(int argc, char **argv)
 		fprintf(stderr, "mimamori: demo: %s に書き込めません\n", cred_path);
 		goto out;
 	}
-	fprintf(d.cred, "# mimamori demo ward — generated, fictional data. Keep this file private.\n");
+	fprintf(d.cred,
+		"# mimamori demo ward — generated, fictional data. Keep this file private.\n");
 	const char *const none[1] = {NULL};
 	e = user_add(a->store, a->vault, "admin", "ward_admin", none, 0, admin_pw, &why);
 	if (e == ERR_OK)
@@ -133,8 +135,9 @@ int cmd_demo(int argc, char **argv)
 		fprintf(stderr, "mimamori: demo: %s\n", why ? why : err_message_ja(e));
 		goto out;
 	}
-	fprintf(d.cred, "approver (contractor, approves emergency mail to several sites): login "
-			"contractor  password %s\n",
+	fprintf(d.cred,
+		"approver (contractor, approves emergency mail to several sites): login "
+		"contractor  password %s\n",
 		approver_pw);
 	for (const struct service *const *sv = app_services(); *sv; sv++)
 		if ((*sv)->demo && (status = (*sv)->demo(a, &d)) != 0)

@@ -28,10 +28,10 @@ struct cli_command {
 /* What a service's demo generator writes into (`mimamori demo`). The platform has made the
  * data directory and its own accounts before; each service adds its fictional data. */
 struct demo_out {
-	const char *dir;     /* the data directory */
-	FILE *cred;          /* demo-credentials.txt (mode 0600): every login, password, token */
-	struct buf summary;  /* lines printed at the end, after the platform's */
-	int argc;            /* the demo command's arguments (for demo_option) */
+	const char *dir;    /* the data directory */
+	FILE *cred;	    /* demo-credentials.txt (mode 0600): every login, password, token */
+	struct buf summary; /* lines printed at the end, after the platform's */
+	int argc;	    /* the demo command's arguments (for demo_option) */
 	char **argv;
 };
 
@@ -40,8 +40,8 @@ struct demo_out {
 const char *demo_option(const struct demo_out *d, const char *name);
 
 struct service {
-	const char *name;                   /* "attendance": also the name of its data key */
-	const char *label_ja;               /* 入退室管理 */
+	const char *name;		    /* "attendance": also the name of its data key */
+	const char *label_ja;		    /* 入退室管理 */
 	const struct http_route *routes;    /* its API routes, ending with {0}; or NULL */
 	const struct cli_command *commands; /* its subcommands, ending with {0}; or NULL */
 	/* Its part of `mimamori demo` (returns 0, or the exit status on failure), or NULL. */

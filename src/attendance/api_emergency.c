@@ -26,19 +26,23 @@ static enum err sites_of(struct http_req *rq, struct http_resp *rs, json_t *j, c
 		   json_array_size(sites) <= EMERGENCY_SITES_MAX) {
 		size_t i;
 		json_t *v;
-		json_array_foreach(sites, i, v) {
+		json_array_foreach(sites, i, v)
+		{
 			if (!json_is_string(v))
-				return http_error(rs, ERR_INVALID,
-						  "送信先の施設（sites）は施設コードの一覧で指定してください。");
+				return http_error(
+				    rs, ERR_INVALID,
+				    "送信先の施設（sites）は施設コードの一覧で指定してください。");
 			codes[ncodes++] = json_string_value(v);
 		}
 	} else if (!sites) {
-		return http_error(rs, ERR_INVALID,
-				  "送信先の施設（sites）、件名（subject）、本文（body）を指定してください。");
+		return http_error(
+		    rs, ERR_INVALID,
+		    "送信先の施設（sites）、件名（subject）、本文（body）を指定してください。");
 	} else {
-		return http_error(rs, ERR_INVALID,
-				  "送信先の施設を1つ以上選んでください（sites は \"all\" か、1〜100件の施設"
-				  "コードの一覧です）。");
+		return http_error(
+		    rs, ERR_INVALID,
+		    "送信先の施設を1つ以上選んでください（sites は \"all\" か、1〜100件の施設"
+		    "コードの一覧です）。");
 	}
 	*out = emergency_sites_join(rq->app, codes, ncodes, &e, &why);
 	if (!*out)

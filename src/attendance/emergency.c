@@ -22,14 +22,14 @@
 
 /* The audience: confirmed guardians of active children at the chosen sites ('*': all), each
  * guardian once however many of their children attend those sites. sites is bound twice. */
-#define AUDIENCE_FROM                                                                          \
-	" FROM guardians g WHERE g.confirmed_ms IS NOT NULL AND EXISTS (SELECT 1 FROM "        \
-	"child_guardians cg JOIN children ch ON ch.id = cg.child_id JOIN sites s ON s.id = "   \
-	"ch.site_id WHERE cg.guardian_id = g.id AND ch.active = 1 AND (? = '*' OR "           \
+#define AUDIENCE_FROM                                                                              \
+	" FROM guardians g WHERE g.confirmed_ms IS NOT NULL AND EXISTS (SELECT 1 FROM "            \
+	"child_guardians cg JOIN children ch ON ch.id = cg.child_id JOIN sites s ON s.id = "       \
+	"ch.site_id WHERE cg.guardian_id = g.id AND ch.active = 1 AND (? = '*' OR "                \
 	"instr(',' || ? || ',', ',' || s.code || ',') > 0))"
 
-static enum err audience(struct app *a, struct store_conn *c, const char *sites,
-			 bulk_emit_fn emit, void *ctx)
+static enum err audience(struct app *a, struct store_conn *c, const char *sites, bulk_emit_fn emit,
+			 void *ctx)
 {
 	const struct vault *v = attendance_vault(a);
 	struct store_stmt *st =
@@ -107,7 +107,8 @@ static int in_scope(struct app *a, const struct user *u, const char *sites)
 		size_t n = strcspn(p, ",");
 		int mine = 0;
 		for (size_t i = 0; i < u->nsites && !mine; i++)
-			mine = strlen(u->site_codes[i]) == n && strncmp(u->site_codes[i], p, n) == 0;
+			mine =
+			    strlen(u->site_codes[i]) == n && strncmp(u->site_codes[i], p, n) == 0;
 		if (!mine)
 			return 0;
 		p += n + (p[n] == ',');
@@ -117,8 +118,8 @@ static int in_scope(struct app *a, const struct user *u, const char *sites)
 
 /* Scans the sealed column `field` of every row of sql; sets *found when a value occurs in
  * folded (names: folded; addresses: lower-cased). */
-static enum err scan_column(struct app *a, struct store_conn *c, const char *sql,
-			    const char *field, int is_address, const char *folded, int *found)
+static enum err scan_column(struct app *a, struct store_conn *c, const char *sql, const char *field,
+			    int is_address, const char *folded, int *found)
 {
 	enum err e = ERR_DB;
 	struct store_stmt *st = store_prepare(c, sql);
@@ -197,25 +198,25 @@ static json_t *sites_json(const char *sites)
 }
 
 const struct bulk_kind emergency_kind = {
-	.service = ATTENDANCE_SERVICE,
-	/* A club's emergency mail must reach every guardian of an enrolled child: the club's
-	 * duty of care. It may not be left. */
-	.list = {"emergency", "緊急連絡", 0},
-	.what_ja = "緊急メール",
-	.footer_ja = "このメールは見守り（放課後児童クラブ）からの一斉配信です。\n"
-		     "送信専用のため、返信はできません。\n",
-	.four_eyes_multi = 1,
-	.audience_key = "sites",
-	.audience = audience,
-	.count = count,
-	.groups = groups,
-	.in_scope = in_scope,
-	.personal = personal,
-	.audience_json = sites_json,
+    .service = ATTENDANCE_SERVICE,
+    /* A club's emergency mail must reach every guardian of an enrolled child: the club's
+     * duty of care. It may not be left. */
+    .list = {"emergency", "緊急連絡", 0},
+    .what_ja = "緊急メール",
+    .footer_ja = "このメールは見守り（放課後児童クラブ）からの一斉配信です。\n"
+		 "送信専用のため、返信はできません。\n",
+    .four_eyes_multi = 1,
+    .audience_key = "sites",
+    .audience = audience,
+    .count = count,
+    .groups = groups,
+    .in_scope = in_scope,
+    .personal = personal,
+    .audience_json = sites_json,
 };
 
-char *emergency_sites_join(struct app *a, const char *const *codes, size_t ncodes,
-			   enum err *e, const char **why)
+char *emergency_sites_join(struct app *a, const char *const *codes, size_t ncodes, enum err *e,
+			   const char **why)
 {
 	struct buf b;
 	size_t nsites = 0;
@@ -236,7 +237,8 @@ char *emergency_sites_join(struct app *a, const char *const *codes, size_t ncode
 		*e = site_find(c, codes[i], &s);
 		if (*e == ERR_NOTFOUND) {
 			*e = ERR_INVALID;
-			*why = "送信先に、登録されていない施設コードがあります。施設を選び直してください。";
+			*why = "送信先に、登録されていない施設コードがあります。施設を選び直してく"
+			       "ださい。";
 		} else if (*e == ERR_OK) {
 			buf_printf(&b, "%s%s", nsites ? "," : "", s.code);
 			nsites++;

@@ -12,7 +12,7 @@
 #include "mail/mail.h"
 #include "store/store.h"
 
-#define BAD_LINK                                                                               \
+#define BAD_LINK                                                                                   \
 	"この確認のリンクは無効です。メールにあるリンクを、もう一度そのまま開いてください。"
 
 enum err api_read_post(struct http_req *rq, struct http_resp *rs)

@@ -24,12 +24,12 @@ struct store_conn;
 struct user;
 struct json_t;
 
-#define BULK_SUBJECT_MAX 100     /* characters (code points), one line */
-#define BULK_BODY_MAX 4000       /* characters */
-#define BULK_AUDIENCE_MAX 2048   /* bytes of an audience description */
-#define BULK_SCHEDULE_DAYS 31    /* a send may be scheduled this far ahead at most */
+#define BULK_SUBJECT_MAX 100	  /* characters (code points), one line */
+#define BULK_BODY_MAX 4000	  /* characters */
+#define BULK_AUDIENCE_MAX 2048	  /* bytes of an audience description */
+#define BULK_SCHEDULE_DAYS 31	  /* a send may be scheduled this far ahead at most */
 #define BULK_TEMPLATE_NAME_MAX 40 /* characters of a template's title */
-#define BULK_TEMPLATES_MAX 200   /* templates of one list */
+#define BULK_TEMPLATES_MAX 200	  /* templates of one list */
 
 /* One recipient a service hands the layer: its address (borrowed for the call) and its record
  * in the service's own tables (stored with the outbox row; 0 when none). */
@@ -73,18 +73,18 @@ struct bulk_draft {
 	const char *audience; /* the service's description, already checked by the service */
 	const char *subject;
 	const char *body;
-	int64_t at_ms;        /* 0: at once; else the time to send (future, within 31 days) */
-	int read_confirm;     /* 1: each mail asks for 「読みました」 */
+	int64_t at_ms;	  /* 0: at once; else the time to send (future, within 31 days) */
+	int read_confirm; /* 1: each mail asks for 「読みました」 */
 };
 
 /* The outcome of composing or deciding. */
 struct bulk_result {
 	int64_t id;
-	char state[24];     /* awaiting_approval, scheduled, sent, rejected, cancelled, refused */
-	size_t recipients;  /* mails queued, or (not queued yet) the audience now */
-	int64_t at_ms;      /* a scheduled send's time, else 0 */
-	const char *code;   /* a refusal's stable code (personal_data, second_approver_required,
-			     * out_of_scope, already_decided …) or NULL */
+	char state[24];	   /* awaiting_approval, scheduled, sent, rejected, cancelled, refused */
+	size_t recipients; /* mails queued, or (not queued yet) the audience now */
+	int64_t at_ms;	   /* a scheduled send's time, else 0 */
+	const char *code;  /* a refusal's stable code (personal_data, second_approver_required,
+			    * out_of_scope, already_decided …) or NULL */
 };
 
 /* ---- text checks (text_check.c: pure, no storage) ---- */
@@ -110,8 +110,8 @@ int bulk_has_name(const char *folded_text, char *name);
 /* Checks a message as composing would, without storing anything: shape, phone numbers, the
  * service's people's data (k->personal). ERR_INVALID with *why and *code ("personal_data" for a
  * hit) when refused. */
-enum err bulk_check(struct app *a, const struct bulk_kind *k, const char *subject,
-		    const char *body, const char **why, const char **code);
+enum err bulk_check(struct app *a, const struct bulk_kind *k, const char *subject, const char *body,
+		    const char **why, const char **code);
 /* The preview of draft d: whom it reaches now (*recipients) and whether it will wait for a
  * second person (*needs_approval). Refusals as bulk_check, and for an audience outside u's
  * scope (ERR_FORBIDDEN, "out_of_scope"). Nothing is stored. */
@@ -167,7 +167,7 @@ struct bulk_send_view {
 	int64_t id, parent_id;
 	char state[24];
 	char *audience;
-	char *subject, *body;          /* body NULL unless asked for */
+	char *subject, *body; /* body NULL unless asked for */
 	int64_t created_ms, approved_ms, at_ms, sent_ms;
 	char author[64], approver[64]; /* logins ("" when none) */
 	int64_t author_id;
@@ -180,8 +180,8 @@ struct bulk_send_view {
 void bulk_send_view_free(struct bulk_send_view *v);
 /* Loads send id of kind k into *v (with its body when with_body), on c. ERR_NOTFOUND when it
  * is no send of k. */
-enum err bulk_send_get(struct app *a, const struct bulk_kind *k, struct store_conn *c,
-		       int64_t id, int with_body, struct bulk_send_view *v);
+enum err bulk_send_get(struct app *a, const struct bulk_kind *k, struct store_conn *c, int64_t id,
+		       int with_body, struct bulk_send_view *v);
 /* Loads the newest sends of kind k (at most max) that u's scope covers into *out (malloc'd
  * array of *n; free each with bulk_send_view_free, then the array). */
 enum err bulk_send_list(struct app *a, const struct bulk_kind *k, const struct user *u,
@@ -206,8 +206,8 @@ enum err bulk_template_save(struct app *a, const struct bulk_kind *k, const stru
 			    const char *body, const char **why, const char **code);
 /* Loads the templates of kind k, by name, into *out (malloc'd array of *n; free each with
  * bulk_template_free, then the array). */
-enum err bulk_template_list(struct app *a, const struct bulk_kind *k,
-			    struct bulk_template **out, size_t *n);
+enum err bulk_template_list(struct app *a, const struct bulk_kind *k, struct bulk_template **out,
+			    size_t *n);
 /* Deletes template id of kind k. ERR_NOTFOUND when there is none. Audited. */
 enum err bulk_template_delete(struct app *a, const struct bulk_kind *k, const char *actor,
 			      int64_t id);

@@ -55,14 +55,17 @@ static enum err draft_read(struct http_resp *rs, json_t *j, struct bulk_draft *d
 	d->subject = json_string_value(json_object_get(j, "subject"));
 	d->body = json_string_value(json_object_get(j, "body"));
 	if (!d->subject || !d->body)
-		return http_error(rs, ERR_INVALID, "件名（subject）と本文（body）を指定してください。");
+		return http_error(rs, ERR_INVALID,
+				  "件名（subject）と本文（body）を指定してください。");
 	if (at && !json_is_null(at) &&
 	    (!json_is_string(at) || parse_jst(json_string_value(at), &d->at_ms) != 0))
-		return http_error(rs, ERR_INVALID,
-				  "送信予定の日時（at）は 2026-12-01T07:30 の形（日本時間）で指定してください。");
+		return http_error(
+		    rs, ERR_INVALID,
+		    "送信予定の日時（at）は 2026-12-01T07:30 の形（日本時間）で指定してください。");
 	if (rc && !json_is_boolean(rc))
-		return http_error(rs, ERR_INVALID,
-				  "「読みました」の確認（read_confirm）は true か false で指定してください。");
+		return http_error(
+		    rs, ERR_INVALID,
+		    "「読みました」の確認（read_confirm）は true か false で指定してください。");
 	d->read_confirm = json_is_true(rc);
 	return ERR_OK;
 }
@@ -119,8 +122,8 @@ enum err bulk_api_preview(struct http_req *rq, struct http_resp *rs, const struc
 	if (e != ERR_OK)
 		return why ? http_error_as(rs, e, code, why) : e;
 	return http_json(rs, 200,
-			 json_pack("{s:I,s:b,s:o}", "recipients", (json_int_t)n, "approval_required",
-				   needs, "at", time_json(d.at_ms)));
+			 json_pack("{s:I,s:b,s:o}", "recipients", (json_int_t)n,
+				   "approval_required", needs, "at", time_json(d.at_ms)));
 }
 
 /* The send id of the route's first {}; 0 (with rs set) when it is not one. */
@@ -338,7 +341,8 @@ enum err bulk_api_template_save(struct http_req *rq, struct http_resp *rs,
 	const char *body = json_string_value(json_object_get(j, "body"));
 	if (!name || !subject || !body) {
 		e = http_error(rs, ERR_INVALID,
-			       "テンプレートの名前（name）、件名（subject）、本文（body）を指定してください。");
+			       "テンプレートの名前（name）、件名（subject）、本文（body）を指定して"
+			       "ください。");
 		goto out;
 	}
 	int created = id == 0;
@@ -361,11 +365,13 @@ enum err bulk_api_template_delete(struct http_req *rq, struct http_resp *rs,
 {
 	int64_t id = http_param_id(rq->params[0]);
 	if (!id)
-		return http_error(rs, ERR_INVALID,
-				  "テンプレートの番号が正しくありません。一覧から選び直してください。");
+		return http_error(
+		    rs, ERR_INVALID,
+		    "テンプレートの番号が正しくありません。一覧から選び直してください。");
 	enum err e = bulk_template_delete(rq->app, k, rq->actor, id);
 	if (e == ERR_NOTFOUND)
-		return http_error(rs, e, "このテンプレートは見つかりません。一覧を更新してください。");
+		return http_error(rs, e,
+				  "このテンプレートは見つかりません。一覧を更新してください。");
 	if (e != ERR_OK)
 		return e;
 	rs->status = 204;

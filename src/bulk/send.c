@@ -46,8 +46,8 @@ static void field_of(const struct bulk_kind *k, const char *what, char *out, siz
 	snprintf(out, n, "%s.%s", k->list.name, what);
 }
 
-enum err bulk_check(struct app *a, const struct bulk_kind *k, const char *subject,
-		    const char *body, const char **why, const char **code)
+enum err bulk_check(struct app *a, const struct bulk_kind *k, const char *subject, const char *body,
+		    const char **why, const char **code)
 {
 	*code = NULL;
 	*why = bulk_shape_check(subject, body);
@@ -83,8 +83,7 @@ static void audit_refused(struct app *a, const struct bulk_kind *k, const char *
 }
 
 /* Audits a denial of actor on object (the send_id or the list) for reason (ASCII). */
-static void audit_denied(struct app *a, const char *actor, const char *object,
-			 const char *reason)
+static void audit_denied(struct app *a, const char *actor, const char *object, const char *reason)
 {
 	struct store_conn *c = store_acquire(a->store);
 	audit_append(c, a->vault, actor, "denied", object, reason);
@@ -132,8 +131,8 @@ static int needs_approval(const struct bulk_kind *k, const char *audience)
 }
 
 enum err bulk_preview(struct app *a, const struct bulk_kind *k, const struct user *u,
-		      const struct bulk_draft *d, size_t *recipients, int *needs,
-		      const char **why, const char **code)
+		      const struct bulk_draft *d, size_t *recipients, int *needs, const char **why,
+		      const char **code)
 {
 	*recipients = 0;
 	*needs = 0;
@@ -183,8 +182,8 @@ static char *full_body(const struct bulk_kind *k, const char *body)
 /* Queues send id on c (inside the caller's transaction): one outbox row per recipient the
  * service chooses now, and marks the send sent (by approver, 0: keep who approved it). */
 static enum err queue(struct app *a, const struct bulk_kind *k, struct store_conn *c, int64_t id,
-		      const char *audience, const char *subject, const char *body,
-		      int read_confirm, int64_t approver, size_t *n)
+		      const char *audience, const char *subject, const char *body, int read_confirm,
+		      int64_t approver, size_t *n)
 {
 	char send_id[64];
 	send_id_of(k, id, send_id, sizeof send_id);
@@ -430,10 +429,12 @@ enum err bulk_decide(struct app *a, const struct bulk_kind *k, const struct user
 	/* Four eyes: the author neither approves nor rejects their own send (they may withdraw
 	 * it: bulk_cancel). */
 	if (s.author == u->id) {
-		*why = approve ? "作成者は自分の送信を承認できません。別の担当者（区の管理者・委託事業者"
-				 "）が承認してください。"
-			       : "作成者は自分の送信を却下できません。取りやめるときは「取り消す」を使う"
-				 "か、別の担当者に判断を依頼してください。";
+		*why =
+		    approve
+			? "作成者は自分の送信を承認できません。別の担当者（区の管理者・委託事業者"
+			  "）が承認してください。"
+			: "作成者は自分の送信を却下できません。取りやめるときは「取り消す」を使う"
+			  "か、別の担当者に判断を依頼してください。";
 		res->code = "second_approver_required";
 		audit_append(c, a->vault, actor, "denied", object,
 			     approve ? "approval by the author" : "rejection by the author");
@@ -534,7 +535,8 @@ enum err bulk_cancel(struct app *a, const struct bulk_kind *k, const struct user
 	if (e != ERR_OK)
 		goto out;
 	if (strcmp(s.state, "awaiting_approval") != 0 && strcmp(s.state, "scheduled") != 0) {
-		*why = "この送信は、もう取り消せません（送信済み・却下・取り消し済みのいずれかです）。";
+		*why = "この送信は、もう取り消せません（送信済み・却下・取り消し済みのいずれかです"
+		       "）。";
 		res->code = "already_decided";
 		e = ERR_CONFLICT;
 		goto out;

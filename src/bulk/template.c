@@ -59,13 +59,15 @@ enum err bulk_template_save(struct app *a, const struct bulk_kind *k, const stru
 	if (e != ERR_OK)
 		goto out;
 	if (*id > 0) {
-		st = store_prepare(c, "UPDATE bulk_templates SET name = ?, subject_enc = ?, "
-				      "body_enc = ?, author_id = ?, updated_ms = ? WHERE id = ? AND "
-				      "list = ?");
+		st =
+		    store_prepare(c, "UPDATE bulk_templates SET name = ?, subject_enc = ?, "
+				     "body_enc = ?, author_id = ?, updated_ms = ? WHERE id = ? AND "
+				     "list = ?");
 	} else {
-		st = store_prepare(c, "INSERT INTO bulk_templates(name, subject_enc, body_enc, "
-				      "author_id, updated_ms, service, list) VALUES (?, ?, ?, ?, ?, ?, "
-				      "?)");
+		st = store_prepare(
+		    c, "INSERT INTO bulk_templates(name, subject_enc, body_enc, "
+		       "author_id, updated_ms, service, list) VALUES (?, ?, ?, ?, ?, ?, "
+		       "?)");
 	}
 	e = ERR_DB;
 	if (!st)

@@ -13,17 +13,17 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-#define SEND_COLUMNS                                                                           \
-	"SELECT b.id, b.state, b.audience, b.subject_enc, b.body_enc, b.created_ms, "          \
-	"COALESCE(b.approved_ms, 0), COALESCE(b.at_ms, 0), COALESCE(b.sent_ms, 0), ua.login, " \
-	"COALESCE(up.login, ''), b.author_id, b.read_confirm, COALESCE(b.send_id, ''), "       \
-	"COALESCE(b.parent_id, 0), COALESCE(b.refusal, ''), "                                  \
-	"(SELECT count(*) FROM outbox o WHERE o.send_id = b.send_id), "                        \
-	"(SELECT count(*) FROM outbox o WHERE o.send_id = b.send_id AND o.state = 'sent'), "   \
-	"(SELECT count(*) FROM outbox o WHERE o.send_id = b.send_id AND o.state = 'failed'), " \
-	"(SELECT count(*) FROM mail_reads r JOIN outbox o ON o.id = r.outbox_id "              \
-	"WHERE o.send_id = b.send_id) "                                                        \
-	"FROM bulk_sends b JOIN users ua ON ua.id = b.author_id "                              \
+#define SEND_COLUMNS                                                                               \
+	"SELECT b.id, b.state, b.audience, b.subject_enc, b.body_enc, b.created_ms, "              \
+	"COALESCE(b.approved_ms, 0), COALESCE(b.at_ms, 0), COALESCE(b.sent_ms, 0), ua.login, "     \
+	"COALESCE(up.login, ''), b.author_id, b.read_confirm, COALESCE(b.send_id, ''), "           \
+	"COALESCE(b.parent_id, 0), COALESCE(b.refusal, ''), "                                      \
+	"(SELECT count(*) FROM outbox o WHERE o.send_id = b.send_id), "                            \
+	"(SELECT count(*) FROM outbox o WHERE o.send_id = b.send_id AND o.state = 'sent'), "       \
+	"(SELECT count(*) FROM outbox o WHERE o.send_id = b.send_id AND o.state = 'failed'), "     \
+	"(SELECT count(*) FROM mail_reads r JOIN outbox o ON o.id = r.outbox_id "                  \
+	"WHERE o.send_id = b.send_id) "                                                            \
+	"FROM bulk_sends b JOIN users ua ON ua.id = b.author_id "                                  \
 	"LEFT JOIN users up ON up.id = b.approver_id "
 
 void bulk_send_view_free(struct bulk_send_view *v)
@@ -75,8 +75,8 @@ static enum err row(const struct bulk_kind *k, const struct vault *vt, struct st
 	return e;
 }
 
-enum err bulk_send_get(struct app *a, const struct bulk_kind *k, struct store_conn *c,
-		       int64_t id, int with_body, struct bulk_send_view *v)
+enum err bulk_send_get(struct app *a, const struct bulk_kind *k, struct store_conn *c, int64_t id,
+		       int with_body, struct bulk_send_view *v)
 {
 	const struct vault *vt = app_vault(a, k->service);
 	struct store_stmt *st = store_prepare(c, SEND_COLUMNS "WHERE b.id = ? AND b.list = ?");
@@ -88,8 +88,9 @@ enum err bulk_send_get(struct app *a, const struct bulk_kind *k, struct store_co
 	store_bind_int(st, 1, id);
 	store_bind_text(st, 2, k->list.name);
 	int rc = store_step(st);
-	enum err e = rc == STORE_ROW ? row(k, vt, st, with_body, v)
-				     : rc == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
+	enum err e = rc == STORE_ROW	? row(k, vt, st, with_body, v)
+		     : rc == STORE_DONE ? ERR_NOTFOUND
+					: ERR_DB;
 	store_finish(st);
 	return e;
 }
@@ -101,7 +102,8 @@ enum err bulk_send_list(struct app *a, const struct bulk_kind *k, const struct u
 	struct bulk_send_view *v = xcalloc(max ? max : 1, sizeof *v);
 	size_t len = 0;
 	enum err e = ERR_DB;
-	struct store_stmt *st = store_prepare(c, SEND_COLUMNS "WHERE b.list = ? ORDER BY b.id DESC");
+	struct store_stmt *st =
+	    store_prepare(c, SEND_COLUMNS "WHERE b.list = ? ORDER BY b.id DESC");
 	if (!st || !vt)
 		goto out;
 	store_bind_text(st, 1, k->list.name);

@@ -43,8 +43,8 @@ int cmd_ledger(int argc, char **argv)
 			snprintf(actor, sizeof actor, "%s (%s)", v[i].actor, v[i].login);
 		else
 			snprintf(actor, sizeof actor, "%s", v[i].actor);
-		printf("%lld\t%s\t%s\t%s\t%lld\t%lld\t%lld\t%s\t%s\n", (long long)v[i].id, at, actor,
-		       v[i].content, (long long)v[i].records, (long long)v[i].lossy,
+		printf("%lld\t%s\t%s\t%s\t%lld\t%lld\t%lld\t%s\t%s\n", (long long)v[i].id, at,
+		       actor, v[i].content, (long long)v[i].records, (long long)v[i].lossy,
 		       (long long)v[i].bytes, v[i].digest, v[i].service);
 	}
 	printf("出力 %zu 件\n", n);

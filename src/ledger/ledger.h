@@ -20,8 +20,8 @@ struct ledger_item {
 	const char *actor;   /* "cli" or "user:7" */
 	const char *content; /* what it is, no personal data: "daily G01 2026-11-23 pdf" */
 	const char *object;  /* audit object: "site:G01", "ward" */
-	size_t records;      /* people's rows in the file */
-	size_t lossy;        /* CP932 exports: rows in which a character was replaced */
+	size_t records;	     /* people's rows in the file */
+	size_t lossy;	     /* CP932 exports: rows in which a character was replaced */
 	const void *data;    /* the file's bytes (for its size and BLAKE2b-256 digest) */
 	size_t len;
 };

@@ -26,7 +26,8 @@ static int list_name_ok(const char *name)
 	if (n == 0 || n >= MAIL_LIST_MAX)
 		return 0;
 	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '-'))
 			return 0;
 	return 1;
 }
@@ -37,10 +38,11 @@ enum err mail_list_declare(struct store_conn *c, const char *service, const stru
 		return ERR_INVALID;
 	/* A list belongs to one service: another may not take it over. */
 	struct store_stmt *st = store_prepare(
-	    c, "INSERT INTO mail_lists(name, service, label_ja, may_leave, declared_ms) "
-	       "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET label_ja = excluded.label_ja, "
-	       "may_leave = excluded.may_leave, declared_ms = excluded.declared_ms "
-	       "WHERE service = excluded.service");
+	    c,
+	    "INSERT INTO mail_lists(name, service, label_ja, may_leave, declared_ms) "
+	    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET label_ja = excluded.label_ja, "
+	    "may_leave = excluded.may_leave, declared_ms = excluded.declared_ms "
+	    "WHERE service = excluded.service");
 	if (!st)
 		return ERR_DB;
 	store_bind_text(st, 1, l->name);

@@ -32,8 +32,8 @@ enum err mail_read_parse(const struct vault *v, const char *token, int64_t *outb
 enum err mail_read_record(struct store_conn *c, int64_t outbox_id, int *already)
 {
 	*already = 0;
-	struct store_stmt *st =
-	    store_prepare(c, "SELECT 1 FROM outbox WHERE id = ? AND kind = 'bulk' AND read_link = 1");
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT 1 FROM outbox WHERE id = ? AND kind = 'bulk' AND read_link = 1");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, outbox_id);

@@ -22,8 +22,8 @@
 static enum err load_row(struct store_conn *c, struct keyring *k, int64_t outbox_id,
 			 struct mail_resubscribe *res, const struct vault **v, char **to)
 {
-	struct store_stmt *st = store_prepare(
-	    c, "SELECT send_id, kind, to_enc, service FROM outbox WHERE id = ?");
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT send_id, kind, to_enc, service FROM outbox WHERE id = ?");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, outbox_id);
@@ -59,10 +59,10 @@ static enum err load_row(struct store_conn *c, struct keyring *k, int64_t outbox
 static enum err state(struct store_conn *c, const unsigned char *idx, const char *list,
 		      int64_t since_ms, int64_t *n, int *left)
 {
-	struct store_stmt *st =
-	    store_prepare(c, "SELECT (SELECT count(*) FROM resubscribe_tokens WHERE addr_idx = ? "
-			     "AND list = ? AND created_ms >= ?), EXISTS (SELECT 1 FROM unsubscribes "
-			     "WHERE addr_idx = ? AND list = ?)");
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT (SELECT count(*) FROM resubscribe_tokens WHERE addr_idx = ? "
+	       "AND list = ? AND created_ms >= ?), EXISTS (SELECT 1 FROM unsubscribes "
+	       "WHERE addr_idx = ? AND list = ?)");
 	if (!st)
 		return ERR_DB;
 	store_bind_blob(st, 1, idx, VAULT_BLIND_LEN);
@@ -124,10 +124,11 @@ enum err mail_resubscribe_request(struct store_conn *c, struct keyring *k, int64
 		goto out;
 	/* The confirmation goes to the address itself, sealed under the list's service's key. */
 	subject = xasprintf("「%s」の配信再開の確認", res->label_ja);
-	body = xasprintf("「%s」のメールの配信を再開するには、24時間以内に次のリンクを開き、"
-			 "「配信を再開する」を押してください。\n%s/unsubscribe/?r=%s\n\n"
-			 "お心当たりがない場合は、このメールを破棄してください。配信は停止したままです。\n",
-			 res->label_ja, base_url, token);
+	body = xasprintf(
+	    "「%s」のメールの配信を再開するには、24時間以内に次のリンクを開き、"
+	    "「配信を再開する」を押してください。\n%s/unsubscribe/?r=%s\n\n"
+	    "お心当たりがない場合は、このメールを破棄してください。配信は停止したままです。\n",
+	    res->label_ja, base_url, token);
 	e = mail_outbox_enqueue(c, v, "resubscribe", "notice", to, subject, body);
 out:
 	vault_wipe_free(to);

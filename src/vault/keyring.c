@@ -23,7 +23,7 @@ struct keyring {
 	unsigned char master[VAULT_KEY_LEN];
 	struct store *s;
 	char upgraded[VAULT_NAME_MAX + 1]; /* the owner the old key went to at this opening */
-	pthread_mutex_t mu; /* guards n and v */
+	pthread_mutex_t mu;		   /* guards n and v */
 	size_t n;
 	struct vault *v[KEYRING_MAX]; /* v[0] is the platform's */
 };
@@ -64,8 +64,8 @@ static void wrap(const unsigned char *master, const char *what, const char *name
 	snprintf(ad, sizeof ad, "%s:%s", what, name);
 	randombytes_buf(out, VAULT_NONCE_LEN);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + VAULT_NONCE_LEN, NULL, key, VAULT_KEY_LEN,
-						   (const unsigned char *)ad, strlen(ad), NULL,
-						   out, master);
+						   (const unsigned char *)ad, strlen(ad), NULL, out,
+						   master);
 }
 
 /* Unwraps blob (len bytes) with associated data ad into key. Returns 0, or -1 when it does not
@@ -77,10 +77,10 @@ static int unwrap(const unsigned char *master, const char *ad, const void *blob,
 	unsigned long long plen = 0;
 	if (!w || len != WRAPPED_LEN)
 		return -1;
-	return crypto_aead_xchacha20poly1305_ietf_decrypt(key, &plen, NULL, w + VAULT_NONCE_LEN,
-							  len - VAULT_NONCE_LEN,
-							  (const unsigned char *)ad, strlen(ad), w,
-							  master) == 0 && plen == VAULT_KEY_LEN
+	return crypto_aead_xchacha20poly1305_ietf_decrypt(
+		   key, &plen, NULL, w + VAULT_NONCE_LEN, len - VAULT_NONCE_LEN,
+		   (const unsigned char *)ad, strlen(ad), w, master) == 0 &&
+		       plen == VAULT_KEY_LEN
 		   ? 0
 		   : -1;
 }
@@ -223,7 +223,7 @@ out:
 /* The upgrade of a directory made when it had one data key (see keyring_open), on c in one
  * write transaction. */
 static enum err upgrade(struct store_conn *c, const unsigned char *master, char *owner,
-		       size_t owner_n)
+			size_t owner_n)
 {
 	unsigned char key[VAULT_KEY_LEN], w[WRAPPED_LEN];
 	char name[VAULT_NAME_MAX + 1] = "";
@@ -245,7 +245,8 @@ static enum err upgrade(struct store_conn *c, const unsigned char *master, char 
 		size_t n = 0;
 		const void *b = store_col_blob(st, 1, &n);
 		if (!found && unwrap(master, LEGACY_AD, b, n, key) == 0) {
-			snprintf(name, sizeof name, "%s", store_col_text(st, 0) + strlen("data_key:"));
+			snprintf(name, sizeof name, "%s",
+				 store_col_text(st, 0) + strlen("data_key:"));
 			found = 1;
 		}
 	}
@@ -329,7 +330,8 @@ static enum err load_all(struct keyring *k, struct store_conn *c)
 		struct vault *v = NULL;
 		enum err e = load(c, k->master, names[i], &v);
 		if (e == ERR_CRYPTO)
-			continue; /* not a key of ours (a copied row): never used, refused by name */
+			continue; /* not a key of ours (a copied row): never used, refused by name
+				   */
 		if (e != ERR_OK)
 			return e;
 		k->v[k->n++] = v;

@@ -96,7 +96,8 @@ static int in_scope(struct app *a, const struct user *u, const char *aud)
 		size_t n = strcspn(p, ",");
 		int mine = 0;
 		for (size_t i = 0; i < u->nsites; i++)
-			mine |= strlen(u->site_codes[i]) == n && strncmp(u->site_codes[i], p, n) == 0;
+			mine |=
+			    strlen(u->site_codes[i]) == n && strncmp(u->site_codes[i], p, n) == 0;
 		if (!mine)
 			return 0;
 		p += n + (p[n] == ',');
@@ -226,16 +227,18 @@ static void test_compose_queues_at_once(void **state)
 	assert_int_equal(compose(e, &e->admin, "g1", "件名", "本文", 0, 0, &res), ERR_OK);
 	assert_string_equal(res.state, "sent");
 	assert_int_equal(res.recipients, 2);
-	assert_int_equal(query_int(e, "SELECT count(*) FROM outbox WHERE send_id = ? AND "
-				      "service = 'testsvc' AND list = 'notice-test' AND kind = 'bulk'",
+	assert_int_equal(query_int(e,
+				   "SELECT count(*) FROM outbox WHERE send_id = ? AND "
+				   "service = 'testsvc' AND list = 'notice-test' AND kind = 'bulk'",
 				   "notice-test:1"),
 			 2);
-	assert_int_equal(query_int(e, "SELECT sum(owner_id) FROM outbox WHERE send_id = ?",
-				   "notice-test:1"),
-			 11 + 12);
+	assert_int_equal(
+	    query_int(e, "SELECT sum(owner_id) FROM outbox WHERE send_id = ?", "notice-test:1"),
+	    11 + 12);
 	/* The list was declared as the service's, and may be left. */
-	assert_int_equal(query_int(e, "SELECT may_leave FROM mail_lists WHERE name = ? AND "
-				      "service = 'testsvc'",
+	assert_int_equal(query_int(e,
+				   "SELECT may_leave FROM mail_lists WHERE name = ? AND "
+				   "service = 'testsvc'",
 				   "notice-test"),
 			 1);
 	/* Sealed under testsvc's key: the platform's does not open it, the service's does. */
@@ -273,18 +276,20 @@ static void test_refusals_and_preview(void **state)
 	const char *why = NULL, *code = NULL;
 	assert_int_equal(compose(e, &e->admin, "g1", "お知らせ", "山田 花子 さんへ", 0, 0, &res),
 			 ERR_OK); /* not folded into a name the kind knows: kana only */
-	assert_int_equal(compose(e, &e->admin, "g1", "お知らせ", "やまだ　はなこさんへ", 0, 0, &res),
-			 ERR_INVALID);
+	assert_int_equal(
+	    compose(e, &e->admin, "g1", "お知らせ", "やまだ　はなこさんへ", 0, 0, &res),
+	    ERR_INVALID);
 	assert_string_equal(res.code, "personal_data");
-	assert_int_equal(compose(e, &e->admin, "g1", "お知らせ", "０９０－１２３４－５６７８", 0, 0,
-				 &res),
-			 ERR_INVALID);
+	assert_int_equal(
+	    compose(e, &e->admin, "g1", "お知らせ", "０９０－１２３４－５６７８", 0, 0, &res),
+	    ERR_INVALID);
 	assert_string_equal(res.code, "personal_data");
 	assert_int_equal(compose(e, &e->admin, "g1", "", "本文", 0, 0, &res), ERR_INVALID);
 	assert_int_equal(compose(e, &e->admin, "", "件名", "本文", 0, 0, &res), ERR_INVALID);
 	assert_int_equal(query_int(e, "SELECT count(*) FROM bulk_sends", NULL), 1);
-	assert_int_equal(query_int(e, "SELECT count(*) FROM audit WHERE action = "
-				      "'notice-test.refused'",
+	assert_int_equal(query_int(e,
+				   "SELECT count(*) FROM audit WHERE action = "
+				   "'notice-test.refused'",
 				   NULL),
 			 2);
 	size_t n = 0;
@@ -311,13 +316,13 @@ static void test_four_eyes_and_scope(void **state)
 	assert_string_equal(res.state, "awaiting_approval");
 	assert_int_equal(res.recipients, 3);
 	for (int approve = 0; approve <= 1; approve++) {
-		assert_int_equal(bulk_decide(e->a, &kind, &e->admin, "test", res.id, approve, &r2,
-					     &why),
-				 ERR_FORBIDDEN);
+		assert_int_equal(
+		    bulk_decide(e->a, &kind, &e->admin, "test", res.id, approve, &r2, &why),
+		    ERR_FORBIDDEN);
 		assert_string_equal(r2.code, "second_approver_required");
-		assert_int_equal(bulk_decide(e->a, &kind, &e->staff1, "test", res.id, approve, &r2,
-					     &why),
-				 ERR_FORBIDDEN);
+		assert_int_equal(
+		    bulk_decide(e->a, &kind, &e->staff1, "test", res.id, approve, &r2, &why),
+		    ERR_FORBIDDEN);
 		assert_string_equal(r2.code, "out_of_scope");
 	}
 	assert_int_equal(query_int(e, "SELECT count(*) FROM outbox", NULL), 0);
@@ -370,9 +375,9 @@ static void test_scheduled(void **state)
 	assert_int_equal(compose(e, &e->admin, "g2", "朝の連絡", "本文", t0 + HOUR, 0, &res),
 			 ERR_OK);
 	assert_string_equal(res.state, "scheduled");
-	assert_int_equal(compose(e, &e->admin, "g1", "さとうさんの件", "本文", t0 + 2 * HOUR, 0,
-				 &later),
-			 ERR_OK);
+	assert_int_equal(
+	    compose(e, &e->admin, "g1", "さとうさんの件", "本文", t0 + 2 * HOUR, 0, &later),
+	    ERR_OK);
 	assert_int_equal(compose(e, &e->admin, "g1", "取り消す", "本文", t0 + HOUR, 0, &gone),
 			 ERR_OK);
 	assert_int_equal(bulk_cancel(e->a, &kind, &e->staff1, "test", gone.id, &r2, &why),
@@ -389,21 +394,20 @@ static void test_scheduled(void **state)
 	assert_int_equal(query_int(e, "SELECT count(*) FROM outbox", NULL), 0);
 	assert_int_equal(bulk_run_due(e->a, kinds, t0 + HOUR, &sent), ERR_OK);
 	assert_int_equal(sent, 1);
-	assert_int_equal(query_int(e, "SELECT count(*) FROM outbox WHERE send_id = ?",
-				   "notice-test:1"),
-			 1);
+	assert_int_equal(
+	    query_int(e, "SELECT count(*) FROM outbox WHERE send_id = ?", "notice-test:1"), 1);
 	/* The people changed: さとう is a registered name now. */
 	registered_name = "さとう";
 	assert_int_equal(bulk_run_due(e->a, kinds, t0 + 3 * HOUR, &sent), ERR_OK);
 	assert_int_equal(sent, 0);
-	assert_int_equal(query_int(e, "SELECT count(*) FROM bulk_sends WHERE state = 'refused' AND "
-				      "refusal IS NOT NULL",
+	assert_int_equal(query_int(e,
+				   "SELECT count(*) FROM bulk_sends WHERE state = 'refused' AND "
+				   "refusal IS NOT NULL",
 				   NULL),
 			 1);
 	assert_int_equal(query_int(e, "SELECT count(*) FROM outbox", NULL), 1);
-	assert_int_equal(query_int(e, "SELECT count(*) FROM bulk_sends WHERE state = 'cancelled'",
-				   NULL),
-			 1);
+	assert_int_equal(
+	    query_int(e, "SELECT count(*) FROM bulk_sends WHERE state = 'cancelled'", NULL), 1);
 	/* Nothing runs twice. */
 	assert_int_equal(bulk_run_due(e->a, kinds, t0 + 4 * HOUR, &sent), ERR_OK);
 	assert_int_equal(sent, 0);
@@ -448,8 +452,9 @@ static void test_read_and_resend(void **state)
 	assert_int_equal(again.recipients, 2);
 	char send_id[64];
 	snprintf(send_id, sizeof send_id, "notice-test:%lld", (long long)again.id);
-	assert_int_equal(query_int(e, "SELECT count(*) FROM outbox WHERE send_id = ? AND "
-				      "owner_id <> 11",
+	assert_int_equal(query_int(e,
+				   "SELECT count(*) FROM outbox WHERE send_id = ? AND "
+				   "owner_id <> 11",
 				   send_id),
 			 2);
 	assert_int_equal(query_int(e, "SELECT parent_id FROM bulk_sends WHERE id = ?",
@@ -475,9 +480,9 @@ static void test_templates(void **state)
 					    "休校のお知らせ", "本日は休校です。", &why, &code),
 			 ERR_OK);
 	assert_true(id > 0);
-	assert_int_equal(bulk_template_save(e->a, &kind, &e->admin, "test", &id2, "休校", "x", "y",
-					    &why, &code),
-			 ERR_CONFLICT);
+	assert_int_equal(
+	    bulk_template_save(e->a, &kind, &e->admin, "test", &id2, "休校", "x", "y", &why, &code),
+	    ERR_CONFLICT);
 	id2 = 0;
 	assert_int_equal(bulk_template_save(e->a, &kind, &e->admin, "test", &id2, "やまだはなこ",
 					    "x", "y", &why, &code),
@@ -499,8 +504,9 @@ static void test_templates(void **state)
 	free(t);
 	assert_int_equal(bulk_template_delete(e->a, &kind, "test", id), ERR_OK);
 	assert_int_equal(bulk_template_delete(e->a, &kind, "test", id), ERR_NOTFOUND);
-	assert_int_equal(query_int(e, "SELECT count(*) FROM audit WHERE action LIKE "
-				      "'notice-test.template.%'",
+	assert_int_equal(query_int(e,
+				   "SELECT count(*) FROM audit WHERE action LIKE "
+				   "'notice-test.template.%'",
 				   NULL),
 			 3);
 }
