@@ -51,9 +51,15 @@ static int bulk_parts(struct mail_sender *m, const struct job *j, const char *pl
 	if (j->read_link) {
 		if (mail_read_token(m->v, j->id, read, sizeof read) != ERR_OK)
 			return 0;
-		text = xasprintf("%s\n\nこのメールを読んだら、次のリンクを開いて「読みました」を押してく"
-				 "ださい。\n%s/read/?t=%s",
-				 plain_body, m->base_url, read);
+		/* Right after the message, before the sender's footer (the bulk layer's last
+		 * "\n\n--\n"), where a reader sees it. */
+		const char *foot = NULL;
+		for (const char *p = strstr(plain_body, "\n\n--\n"); p; p = strstr(p + 1, "\n\n--\n"))
+			foot = p;
+		int n = foot ? (int)(foot - plain_body) : (int)strlen(plain_body);
+		text = xasprintf("%.*s\n\nこのメールを読んだら、次のリンクを開いて「読みました」を押して"
+				 "ください。\n%s/read/?t=%s%s",
+				 n, plain_body, m->base_url, read, foot ? foot : "");
 	} else {
 		text = xasprintf("%s", plain_body);
 	}

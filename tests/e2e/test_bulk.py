@@ -178,6 +178,8 @@ class BulkTest(ServerTestCase):
         for m in self.smtp.snapshot():
             if m.subject == "読んだら押してください":
                 self.assertIn("「読みました」を押してください", m.body)
+                # Right after the message, before the footers.
+                self.assertLess(m.body.index("「読みました」"), m.body.index("一斉配信です"))
                 tokens[m.rcpts[0]] = READ_RE.search(m.body).group(1)
         anon = self.srv.client()
         # Opening the page changes nothing; its button does, once.
