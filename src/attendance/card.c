@@ -58,7 +58,7 @@ enum err card_issue(struct app *a, struct store_conn *c, int64_t child_id, char 
 	store_finish(st);
 	if (e != ERR_OK)
 		goto out;
-	vault_blind(a->vault, "card", code, idx);
+	vault_blind(attendance_vault(a), "card", code, idx);
 	st = store_prepare(c, "INSERT INTO cards(child_id, code_idx, code_enc, issued_ms) "
 			      "VALUES (?, ?, ?, ?)");
 	e = ERR_DB;
@@ -66,7 +66,7 @@ enum err card_issue(struct app *a, struct store_conn *c, int64_t child_id, char 
 		goto out;
 	store_bind_int(st, 1, child_id);
 	store_bind_blob(st, 2, idx, sizeof idx);
-	vault_bind_sealed(a->vault, st, 3, "cards.code", code);
+	vault_bind_sealed(attendance_vault(a), st, 3, "cards.code", code);
 	store_bind_int(st, 4, now);
 	e = store_run(st);
 	store_finish(st);

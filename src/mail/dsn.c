@@ -431,6 +431,70 @@ enum err mail_dsn_parse(const char *msg, size_t len, struct mail_dsn *d)
 	return ERR_OK;
 }
 
+/* Returns 1 when header value v (may be NULL) starts with one of the words of list (", "
+ * separated), letter case ignored. */
+static int header_is(const char *v, const char *const *list, size_t n)
+{
+	while (v && is_space(*v))
+		v++;
+	for (size_t i = 0; v && i < n; i++)
+		if (strncasecmp(v, list[i], strlen(list[i])) == 0)
+			return 1;
+	return 0;
+}
+
+enum err mail_in_msg_read(const char *msg, size_t len, const char *rcpt, struct mail_in_msg *m)
+{
+	static const char *const bulk[] = {"bulk", "junk", "list"};
+	static const char *const null_path[] = {"<>"};
+	memset(m, 0, sizeof *m);
+	m->raw = msg;
+	m->len = len;
+	m->rcpt = rcpt;
+	pthread_once(&gmime_once, gmime_start);
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(msg, len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	g_object_unref(stream);
+	GMimeMessage *gm = g_mime_parser_construct_message(parser, NULL);
+	g_object_unref(parser);
+	if (!gm)
+		return ERR_INVALID;
+	InternetAddressList *from = g_mime_message_get_from(gm);
+	for (int i = 0; from && i < internet_address_list_length(from) && !m->from[0]; i++) {
+		InternetAddress *ia = internet_address_list_get_address(from, i);
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			const char *a = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+			if (a)
+				put(m->from, sizeof m->from, a, strlen(a));
+		}
+	}
+	const char *subject = g_mime_message_get_subject(gm);
+	if (subject) {
+		/* Cut on a character boundary. */
+		size_t n = strlen(subject);
+		if (n >= sizeof m->subject) {
+			n = sizeof m->subject - 1;
+			while (n > 0 && ((unsigned char)subject[n] & 0xc0) == 0x80)
+				n--;
+		}
+		put(m->subject, sizeof m->subject, subject, n);
+	}
+	GMimeObject *o = GMIME_OBJECT(gm);
+	const char *auto_sub = g_mime_object_get_header(o, "Auto-Submitted");
+	m->automatic = (auto_sub && !header_is(auto_sub, (const char *const[]){"no"}, 1)) ||
+		       header_is(g_mime_object_get_header(o, "Precedence"), bulk, 3) ||
+		       header_is(g_mime_object_get_header(o, "Return-Path"), null_path, 1) ||
+		       g_mime_object_get_header(o, "List-Id") != NULL;
+	g_object_unref(gm);
+	return ERR_OK;
+}
+
+void mail_in_msg_clear(struct mail_in_msg *m)
+{
+	vault_wipe(m->from, sizeof m->from);
+	vault_wipe(m->subject, sizeof m->subject);
+}
+
 void mail_dsn_clear(struct mail_dsn *d)
 {
 	vault_wipe(d, sizeof *d);
