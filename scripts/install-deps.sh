@@ -5,11 +5,13 @@ set -euo pipefail
 what=${1:-test}
 pkgs=(meson ninja-build pkg-config gcc libc6-dev
       libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libcurl4-openssl-dev
-      libgmime-3.0-dev libqrencode-dev libcairo2-dev libpango1.0-dev libinih-dev libxlsxwriter-dev
+      libpq-dev libgmime-3.0-dev libqrencode-dev libcairo2-dev libpango1.0-dev libinih-dev libxlsxwriter-dev
       fonts-ipaexfont fonts-noto-cjk sqlite3)
 if [ "$what" = test ] || [ "$what" = bench ]; then
   # postfix: its smtp-sink is the pipelining relay of tests/e2e/test_mail_pipelining.py
-  pkgs+=(libcmocka-dev python3 python3-aiosmtpd zbar-tools poppler-utils chromium curl postfix)
+  # postgresql-15: the second engine every end-to-end test runs on (tests/pg_server.sh)
+  pkgs+=(libcmocka-dev python3 python3-aiosmtpd python3-psycopg2 postgresql-15 zbar-tools
+        poppler-utils chromium curl postfix)
 fi
 if [ "$what" = bench ]; then
   pkgs+=(wrk time util-linux)

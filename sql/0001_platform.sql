@@ -36,12 +36,27 @@ CREATE TABLE audit (
   hash    TEXT NOT NULL
 );
 -- Append-only: the database itself refuses edits and deletions of audit rows.
+-- [sqlite]
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN
   SELECT RAISE(ABORT, 'audit log is append-only');
 END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN
   SELECT RAISE(ABORT, 'audit log is append-only');
 END;
+-- [postgresql]
+-- One trigger function for every append-only table; its argument is the refusal. TRUNCATE
+-- skips row triggers in PostgreSQL, so it is refused by a statement trigger of its own.
+CREATE FUNCTION append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '%', TG_ARGV[0];
+END $$;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  FOR EACH ROW EXECUTE FUNCTION append_only('audit log is append-only');
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  FOR EACH ROW EXECUTE FUNCTION append_only('audit log is append-only');
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+  FOR EACH STATEMENT EXECUTE FUNCTION append_only('audit log is append-only');
+-- [both]
 
 CREATE TABLE outbox (
   id          INTEGER PRIMARY KEY,

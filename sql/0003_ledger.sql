@@ -11,9 +11,18 @@ CREATE TABLE ledger (
   digest   TEXT NOT NULL             -- BLAKE2b-256 of the file (b2sum -l 256), to check a copy
 );
 -- Append-only, like the audit log.
+-- [sqlite]
 CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN
   SELECT RAISE(ABORT, 'the handover ledger is append-only');
 END;
 CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN
   SELECT RAISE(ABORT, 'the handover ledger is append-only');
 END;
+-- [postgresql]
+CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+  FOR EACH ROW EXECUTE FUNCTION append_only('the handover ledger is append-only');
+CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+  FOR EACH ROW EXECUTE FUNCTION append_only('the handover ledger is append-only');
+CREATE TRIGGER ledger_no_truncate BEFORE TRUNCATE ON ledger
+  FOR EACH STATEMENT EXECUTE FUNCTION append_only('the handover ledger is append-only');
+-- [both]

@@ -19,6 +19,12 @@ VALUES ('emergency', 'attendance', '緊急連絡', 0, 0);
 -- joined across services: the id means something only to its service), and whether it carries
 -- a read confirmation link.
 ALTER TABLE outbox ADD COLUMN list TEXT;
+-- [postgresql]
+-- SQLite's instr(haystack, needle) (1-based position, 0 when absent), which this migration and
+-- the services' SQL use; PostgreSQL calls it strpos.
+CREATE FUNCTION instr(text, text) RETURNS integer LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  RETURN strpos($1, $2);
+-- [both]
 UPDATE outbox SET list = substr(send_id, 1, instr(send_id || ':', ':') - 1) WHERE kind = 'bulk';
 ALTER TABLE outbox ADD COLUMN owner_id INTEGER;
 ALTER TABLE outbox ADD COLUMN read_link INTEGER NOT NULL DEFAULT 0;

@@ -51,17 +51,35 @@ static int exists(const char *p)
 
 enum err app_init_dir(const char *dir)
 {
-	return app_init_dir_named(dir, NULL);
+	const char *why = NULL;
+	return app_init_dir_named(dir, NULL, NULL, &why);
 }
 
-enum err app_init_dir_named(const char *dir, const char *from_name)
+/* Writes the [store] section of a new mimamori.conf to f. */
+static void conf_store_section(FILE *f, const char *store_url)
+{
+	fputs("\n[store]\n"
+	      "; the database: SQLite in this directory (mimamori.db) when url is not set, or a\n"
+	      "; PostgreSQL database: a URL or a libpq connection string, e.g.\n"
+	      ";   url = postgresql://mimamori@db.example.jp/mimamori?sslmode=verify-full\n"
+	      "; (the password in ~mimamori/.pgpass, not here). The master key stays in this\n"
+	      "; directory either way. See the operator guide.\n",
+	      f);
+	if (store_url)
+		fprintf(f, "url = %s\n", store_url);
+}
+
+enum err app_init_dir_named(const char *dir, const char *from_name, const char *store_url,
+			    const char **why)
 {
 	enum err e = ERR_IO;
 	char *conf = path_in(dir, CONF_NAME), *key = path_in(dir, KEY_NAME),
 	     *db = path_in(dir, DB_NAME);
 	struct store *s = NULL;
 	FILE *f = NULL;
+	*why = NULL;
 	if (exists(conf) || exists(key) || exists(db)) {
+		*why = "すでにデータディレクトリがあります。上書きはしません";
 		e = ERR_CONFLICT;
 		goto out;
 	}
@@ -69,8 +87,27 @@ enum err app_init_dir_named(const char *dir, const char *from_name)
 		e = ERR_INVALID;
 		goto out;
 	}
+	if (store_url && !store_url_valid(store_url)) {
+		*why = "--store には PostgreSQL の URL（postgresql://…）か接続文字列（host=… "
+		       "dbname=…）を指定してください";
+		e = ERR_INVALID;
+		goto out;
+	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		goto out;
+	/* A database server first: one that cannot be reached, or that holds a ward already,
+	 * refuses before anything is written here. */
+	if (store_url) {
+		e = store_open(store_url, 1, 1, &s);
+		if (e == ERR_CONFLICT)
+			*why = "このデータベースにはすでに mimamori のデータがあります。空のデータベースを"
+			       "指定してください";
+		else if (e != ERR_OK)
+			*why = "データベースに接続できないか、使えません（ログを見てください）";
+		if (e != ERR_OK)
+			goto out;
+		e = ERR_IO;
+	}
 	f = fopen(conf, "wx");
 	if (!f)
 		goto out;
@@ -92,8 +129,11 @@ enum err app_init_dir_named(const char *dir, const char *from_name)
 		   "; the words for a child's coming in and going home, in the guardians' mails,\n"
 		   "; the reports and on the pages (e.g. 登所 / 降所); up to %d characters each\n"
 		   "entry_word = " ENTRY_WORD_DEFAULT "\n"
-		   "exit_word = " EXIT_WORD_DEFAULT "\n"
-		   "\n[mail]\n"
+		   "exit_word = " EXIT_WORD_DEFAULT "\n",
+		   WARD_WORD_MAX);
+	/* [mail] stays the last section: an operator (and a test) appends mail settings. */
+	conf_store_section(f, store_url);
+	fprintf(f, "\n[mail]\n"
 		   "; smtp://host:port or maildir:PATH (relative paths are inside this directory)\n"
 		   "transport = maildir:mail\n"
 		   "from = noreply@mimamori.invalid\n"
@@ -114,15 +154,17 @@ enum err app_init_dir_named(const char *dir, const char *from_name)
 		   "; domains whose mail goes as ISO-2022-JP (old phones), comma-separated; mail\n"
 		   "; with characters outside JIS X 0208 (①, 髙, emoji) still goes as UTF-8\n"
 		   "; iso2022jp = docomo.ne.jp, ezweb.ne.jp\n",
-		   WARD_WORD_MAX, from_name ? from_name : MAIL_FROM_NAME_DEFAULT);
+		   from_name ? from_name : MAIL_FROM_NAME_DEFAULT);
 	if (fclose(f) != 0) {
 		f = NULL;
 		goto out;
 	}
 	f = NULL;
-	e = store_open(db, 1, 1, &s);
-	if (e != ERR_OK)
-		goto out;
+	if (!s) {
+		e = store_open(db, 1, 1, &s);
+		if (e != ERR_OK)
+			goto out;
+	}
 	e = keyring_create(key, s);
 out:
 	if (f)
@@ -131,6 +173,53 @@ out:
 	free(conf);
 	free(key);
 	free(db);
+	return e;
+}
+
+enum err app_conf_set_store(const char *dir, const char *url)
+{
+	char *conf = path_in(dir, CONF_NAME), *tmp = path_in(dir, CONF_NAME ".new");
+	FILE *in = fopen(conf, "r"), *out = NULL;
+	enum err e = ERR_IO;
+	char line[4096];
+	int in_store = 0, written = 0;
+	if (!in)
+		goto out;
+	out = fopen(tmp, "w");
+	if (!out)
+		goto out;
+	while (fgets(line, sizeof line, in)) {
+		const char *p = line + strspn(line, " \t");
+		if (*p == '[')
+			in_store = strncmp(p, "[store]", 7) == 0;
+		else if (in_store && strncmp(p, "url", 3) == 0 && strchr(" \t=", p[3]))
+			continue; /* the old setting: replaced below the section's name */
+		fputs(line, out);
+		if (in_store && *p == '[' && !written) {
+			fprintf(out, "url = %s\n", url);
+			written = 1;
+		}
+	}
+	if (!written)
+		fprintf(out, "\n[store]\nurl = %s\n", url);
+	if (ferror(in) || fflush(out) != 0 || fsync(fileno(out)) != 0)
+		goto out;
+	if (fclose(out) != 0) {
+		out = NULL;
+		goto out;
+	}
+	out = NULL;
+	if (rename(tmp, conf) == 0)
+		e = ERR_OK;
+out:
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+	if (e != ERR_OK)
+		unlink(tmp);
+	free(conf);
+	free(tmp);
 	return e;
 }
 
@@ -229,6 +318,8 @@ static int conf_handler(void *user, const char *section, const char *name, const
 		set_bounce_limit(a, value);
 	else if (strcmp(section, "mail") == 0)
 		mail_setting(name, value);
+	else if (strcmp(section, "store") == 0 && strcmp(name, "url") == 0)
+		set_str(&a->cfg.store_url, value);
 	else if (strcmp(section, "ward") == 0 && strcmp(name, "entry_word") == 0)
 		set_word(&a->cfg.entry_word, name, value);
 	else if (strcmp(section, "ward") == 0 && strcmp(name, "exit_word") == 0)
@@ -252,12 +343,22 @@ enum err app_open(const char *dir, int pool_size, struct app **out)
 	a->cfg.per_ip_connections = PER_IP_CONNECTIONS_DEFAULT;
 	a->cfg.entry_word = xstrdup(ENTRY_WORD_DEFAULT);
 	a->cfg.exit_word = xstrdup(EXIT_WORD_DEFAULT);
-	if (!exists(db) || !exists(key)) {
+	if (!exists(conf) || !exists(key)) {
 		e = ERR_NOTFOUND;
 		goto out;
 	}
 	if (ini_parse(conf, conf_handler, a) < 0) {
 		e = ERR_IO;
+		goto out;
+	}
+	/* [store] url names a database server; without it the database is this directory's. */
+	if (a->cfg.store_url && !store_url_valid(a->cfg.store_url)) {
+		log_error("mimamori.conf: [store] url is not a PostgreSQL URL or connection string");
+		e = ERR_INVALID;
+		goto out;
+	}
+	if (!a->cfg.store_url && !exists(db)) {
+		e = ERR_NOTFOUND;
 		goto out;
 	}
 	/* A relative maildir path lives inside the data directory. */
@@ -266,7 +367,7 @@ enum err app_open(const char *dir, int pool_size, struct app **out)
 		free(a->cfg.mail_url);
 		a->cfg.mail_url = abs;
 	}
-	e = store_open(db, 0, pool_size, &a->store);
+	e = store_open(a->cfg.store_url ? a->cfg.store_url : db, 0, pool_size, &a->store);
 	if (e != ERR_OK)
 		goto out;
 	e = keyring_open(key, a->store, &a->keys);
@@ -319,6 +420,8 @@ void app_close(struct app *a)
 	free(a->cfg.trusted_proxies);
 	free(a->cfg.entry_word);
 	free(a->cfg.exit_word);
+	if (a->cfg.store_url) /* it may hold a password */
+		vault_wipe_free(a->cfg.store_url);
 	free(a->data_dir);
 	free(a);
 }

@@ -27,6 +27,7 @@ struct app_config {
 				      * no limit) */
 	char *entry_word;   /* [ward] entry_word: 入室 (default), 登所 … in mails, reports, pages */
 	char *exit_word;    /* [ward] exit_word: 退室 (default), 降所 … */
+	char *store_url;    /* [store] url: a PostgreSQL database, or NULL for DIR/mimamori.db */
 };
 
 struct app {
@@ -43,8 +44,16 @@ struct app {
  * already holds a mimamori data directory. */
 enum err app_init_dir(const char *dir);
 /* As app_init_dir, with mimamori.conf's [mail] from_name set to from_name (the ward's name as
- * guardians know it, e.g. 「新宿区 学童クラブ」; NULL: the default). */
-enum err app_init_dir_named(const char *dir, const char *from_name);
+ * guardians know it, e.g. 「新宿区 学童クラブ」; NULL: the default), and with store_url (NULL:
+ * SQLite in DIR) as [store] url: that PostgreSQL database, which must be empty, gets the schema
+ * (the master key and mimamori.conf stay in DIR). On a refusal *why is a Japanese sentence
+ * (static) or NULL: ERR_CONFLICT for an existing directory or a database holding a ward,
+ * ERR_INVALID for a bad name or URL, ERR_DB when the database cannot be reached. */
+enum err app_init_dir_named(const char *dir, const char *from_name, const char *store_url,
+			    const char **why);
+/* Sets [store] url = url in DIR's mimamori.conf (in its [store] section, added when missing),
+ * writing a new file in place of the old one. ERR_IO when it cannot. */
+enum err app_conf_set_store(const char *dir, const char *url);
 /* Opens the data directory DIR (config, store with pool_size connections, the keyring and the
  * key of every registered service, app_register_services) into a new app in *out; caller frees
  * with app_close. */

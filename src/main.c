@@ -48,17 +48,36 @@ static const char *data_arg(int argc, char **argv)
 
 static int cmd_init(int argc, char **argv)
 {
-	const char *dir = data_arg(argc, argv);
+	static const struct option opts[] = {
+		{"data", required_argument, 0, 'd'}, {"store", required_argument, 0, 's'}, {0, 0, 0, 0}};
+	const char *usage = "使い方: mimamori init --data DIR [--store postgresql://…]";
+	const char *dir = NULL, *url = NULL, *why = NULL;
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': dir = optarg; break;
+		case 's': url = optarg; break;
+		default: return cli_fail("%s", usage);
+		}
+	}
 	if (!dir)
-		return cli_fail("使い方: mimamori init --data DIR");
-	enum err e = app_init_dir(dir);
-	if (e == ERR_CONFLICT)
+		return cli_fail("%s", usage);
+	enum err e = app_init_dir_named(dir, NULL, url, &why);
+	if (e == ERR_CONFLICT && !url)
 		return cli_fail("%s にはすでにデータディレクトリがあります。上書きはしません", dir);
 	if (e != ERR_OK)
-		return cli_fail("%s を作成できません: %s", dir, err_message_ja(e));
-	printf("%s を作成しました（mimamori.conf、master.key、mimamori.db）。master.key は"
-	       "データベースとは別の場所に、安全にバックアップしてください。\n",
-	       dir);
+		return cli_fail("%s を作成できません: %s", dir, why ? why : err_message_ja(e));
+	if (url)
+		printf("%s を作成しました（mimamori.conf、master.key。データベースは [store] url の "
+		       "PostgreSQL）。master.key はデータベースとは別の場所に、安全にバックアップして"
+		       "ください。\n",
+		       dir);
+	else
+		printf("%s を作成しました（mimamori.conf、master.key、mimamori.db）。master.key は"
+		       "データベースとは別の場所に、安全にバックアップしてください。\n",
+		       dir);
 	return 0;
 }
 
@@ -356,14 +375,15 @@ static int cmd_mail_in(int argc, char **argv)
 
 /* The platform's own subcommands; each service's follow (struct service.commands). */
 static const struct cli_command commands[] = {
-	{"init", cmd_init, "init --data DIR                データディレクトリを作る"},
+	{"init", cmd_init,
+	 "init --data DIR [--store URL]  データディレクトリを作る（--store: PostgreSQL を使う）"},
 	{"serve", cmd_serve,
 	 "serve --data DIR [--listen IP:PORT] [--mail URL] [--web DIR]  サーバーを動かす"},
 	{"user", cmd_user, "user add --data DIR --login L --role ROLE [--site CODE]... "
 			   "--password-stdin  利用者を追加する"},
 	{"audit", cmd_audit, "audit verify --data DIR        監査ログの改ざんを確かめる"},
 	{"demo", cmd_demo,
-	 "demo --data DIR [--children N] [--codes-out FILE]  架空の区のデモデータを作る"},
+	 "demo --data DIR [--store URL] [--children N] [--codes-out FILE]  架空の区のデモデータを作る"},
 	{"ledger", cmd_ledger, "ledger list --data DIR         受け渡し台帳を見る"},
 	{"mail-in", cmd_mail_in,
 	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  戻ってきたメール・申し込みのメールを受け取る"

@@ -22,7 +22,9 @@
 
 /* The fictional ward's name, as the sender of its mail. */
 #define DEMO_FROM_NAME "桜台区 学童クラブ"
-#define DEMO_USAGE "使い方: mimamori demo --data DIR [各サービスのオプション（--children N など）]"
+#define DEMO_USAGE                                                                         \
+	"使い方: mimamori demo --data DIR [--store URL] [各サービスのオプション（--children N "   \
+	"など）]"
 
 const char *demo_option(const struct demo_out *d, const char *name)
 {
@@ -39,11 +41,11 @@ const char *demo_option(const struct demo_out *d, const char *name)
 	return NULL;
 }
 
-/* Returns 1 when option (its name, up to '=' or the end) is --data or one a service's demo
- * reads (demo_options: "children,codes-out"). */
+/* Returns 1 when option (its name, up to '=' or the end) is the platform's (--data, --store) or
+ * one a service's demo reads (demo_options: "children,codes-out"). */
 static int option_known(const char *opt, size_t n)
 {
-	if (n == 4 && strncmp(opt, "data", 4) == 0)
+	if ((n == 4 && strncmp(opt, "data", 4) == 0) || (n == 5 && strncmp(opt, "store", 5) == 0))
 		return 1;
 	for (const struct service *const *sv = app_services(); *sv; sv++) {
 		const char *p = (*sv)->demo_options;
@@ -100,14 +102,15 @@ int cmd_demo(int argc, char **argv)
 	for (const struct service *const *sv = app_services(); *sv; sv++)
 		if ((*sv)->demo && (status = (*sv)->demo(NULL, &d)) != 0)
 			return status;
-	enum err e = app_init_dir_named(d.dir, DEMO_FROM_NAME);
-	if (e == ERR_CONFLICT)
+	const char *store_url = demo_option(&d, "store");
+	enum err e = app_init_dir_named(d.dir, DEMO_FROM_NAME, store_url, &why);
+	if (e == ERR_CONFLICT && !store_url)
 		return cli_fail(
 		    "%s にはすでにデータディレクトリがあります。消すか、別の場所を指定して"
 		    "ください",
 		    d.dir);
 	if (e != ERR_OK)
-		return cli_fail("%s を作成できません: %s", d.dir, err_message_ja(e));
+		return cli_fail("%s を作成できません: %s", d.dir, why ? why : err_message_ja(e));
 	struct app *a = cli_open(d.dir, 2);
 	if (!a)
 		return 1;

@@ -142,7 +142,7 @@ static enum err due_load(struct store_conn *c, int64_t site_id, const char *kind
  * alerts kept their time). */
 #define MOVED                                                                                  \
 	" FROM alerts al WHERE al.site_id = ?1 AND al.day = ?2 AND al.cleared_ms IS NULL AND "     \
-	"al.due_ms IS NOT (CASE al.kind WHEN 'not_arrived' THEN ?4 ELSE ?5 END) AND ?3 >= 0 AND " \
+	"al.due_ms IS DISTINCT FROM (CASE al.kind WHEN 'not_arrived' THEN ?4 ELSE ?5 END) AND ?3 >= 0 AND " \
 	"?6 >= 0"
 
 static void bind_times(struct store_stmt *st, int64_t site_id, const struct site_times *t,

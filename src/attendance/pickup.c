@@ -67,7 +67,7 @@ enum err pickup_list(struct app *a, struct store_conn *c, int64_t child_id, int 
 {
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT child_id, id, name_enc, relation_enc, active FROM pickups WHERE "
-	       "child_id = ? AND (active = 1 OR ?) ORDER BY id");
+	       "child_id = ? AND (active = 1 OR ? = 1) ORDER BY id");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, child_id);

@@ -328,8 +328,12 @@ static enum err day_store(struct app *a, struct store_conn *c, const char *actor
 		store_bind_text(st, 2, day);
 	} else {
 		st = store_prepare(
-		    c, "INSERT OR REPLACE INTO plan_days(child_id, day, status, leave, way_home, "
-		       "pickup_id, reason_enc, updated_ms, updated_by) VALUES (?,?,?,?,?,?,?,?,?)");
+		    c, "INSERT INTO plan_days(child_id, day, status, leave, way_home, pickup_id, "
+		       "reason_enc, updated_ms, updated_by) VALUES (?,?,?,?,?,?,?,?,?) "
+		       "ON CONFLICT (child_id, day) DO UPDATE SET status = excluded.status, "
+		       "leave = excluded.leave, way_home = excluded.way_home, "
+		       "pickup_id = excluded.pickup_id, reason_enc = excluded.reason_enc, "
+		       "updated_ms = excluded.updated_ms, updated_by = excluded.updated_by");
 		if (!st)
 			return ERR_DB;
 		store_bind_int(st, 1, child_id);

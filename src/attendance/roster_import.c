@@ -194,8 +194,8 @@ static enum err apply_row(struct app *a, struct store_conn *c, const struct row 
 	}
 	if (e != ERR_OK)
 		return e;
-	st = store_prepare(c, "INSERT OR IGNORE INTO child_guardians(child_id, guardian_id) "
-			      "VALUES (?, ?)");
+	st = store_prepare(c, "INSERT INTO child_guardians(child_id, guardian_id) VALUES (?, ?) "
+			      "ON CONFLICT DO NOTHING");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, child_id);

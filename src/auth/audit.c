@@ -123,7 +123,7 @@ enum err audit_verify(struct store *s, const struct vault *v, int64_t *bad_id, i
 	*bad_id = 0;
 	/* One read transaction: the chain and its head from the same snapshot, even while the
 	 * server appends. */
-	if (store_exec(c, "BEGIN") != ERR_OK)
+	if (store_begin_read(c) != ERR_OK)
 		goto out;
 	if (!st)
 		goto out;

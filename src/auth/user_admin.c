@@ -59,8 +59,8 @@ static enum err set_sites(struct store_conn *c, int64_t id, const char *const *s
 	e = store_run(st);
 	store_finish(st);
 	for (size_t i = 0; i < nsites && e == ERR_OK; i++) {
-		st = store_prepare(c, "INSERT OR IGNORE INTO user_sites(user_id, site_id) "
-				      "SELECT ?, id FROM sites WHERE code = ?");
+		st = store_prepare(c, "INSERT INTO user_sites(user_id, site_id) "
+				      "SELECT ?, id FROM sites WHERE code = ? ON CONFLICT DO NOTHING");
 		if (!st)
 			return ERR_DB;
 		store_bind_int(st, 1, id);

@@ -96,8 +96,9 @@ static enum err count_event(struct store_conn *c, const struct mail_bounce_event
 	struct store_stmt *st = store_prepare(
 	    c, "INSERT INTO bounce_addresses (addr_idx, hard_count, soft_count, last_ms, "
 	       "last_kind, last_status, last_diagnostic) VALUES (?, ?, ?, ?, ?, ?, ?) "
-	       "ON CONFLICT (addr_idx) DO UPDATE SET hard_count = hard_count + "
-	       "excluded.hard_count, soft_count = soft_count + excluded.soft_count, "
+	       "ON CONFLICT (addr_idx) DO UPDATE SET hard_count = bounce_addresses.hard_count + "
+	       "excluded.hard_count, soft_count = bounce_addresses.soft_count + "
+	       "excluded.soft_count, "
 	       "last_ms = excluded.last_ms, last_kind = excluded.last_kind, "
 	       "last_status = excluded.last_status, last_diagnostic = excluded.last_diagnostic");
 	if (!st)

@@ -42,7 +42,7 @@ enum err mail_list_declare(struct store_conn *c, const char *service, const stru
 	    "INSERT INTO mail_lists(name, service, label_ja, may_leave, declared_ms) "
 	    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET label_ja = excluded.label_ja, "
 	    "may_leave = excluded.may_leave, declared_ms = excluded.declared_ms "
-	    "WHERE service = excluded.service");
+	    "WHERE mail_lists.service = excluded.service");
 	if (!st)
 		return ERR_DB;
 	store_bind_text(st, 1, l->name);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* store.h — the storage interface: connections, transactions and prepared statements.
- * Only src/store/ includes <sqlite3.h>; services write portable SQL with '?' placeholders
- * and use these calls, so a PostgreSQL backend can join behind the same interface. */
+ * Two engines stand behind it: SQLite (a file in the data directory, the default) and
+ * PostgreSQL (libpq, [store] url). Only src/store/ includes <sqlite3.h> or <libpq-fe.h>;
+ * services write portable SQL with '?' placeholders and use these calls, and cannot tell which
+ * engine runs (docs/architecture.md, Storage, lists what SQL both accept). */
 #ifndef MIMAMORI_STORE_STORE_H
 #define MIMAMORI_STORE_STORE_H
 #include <stddef.h>
@@ -15,10 +17,16 @@ struct store_stmt; /* a prepared statement on one connection */
 
 enum store_step { STORE_ROW = 1, STORE_DONE = 2 };
 
-/* Opens (creating if asked) the SQLite database at path with WAL and synchronous=FULL, applies
- * the numbered migrations, and returns a pool of up to pool_size connections in *out (caller
- * frees with store_close). */
-enum err store_open(const char *path, int create, int pool_size, struct store **out);
+/* Opens the database target — a SQLite file path, or a PostgreSQL URL (postgresql://…) or libpq
+ * connection string (host=… dbname=…) — applies the numbered migrations, and returns a pool of
+ * up to pool_size connections in *out (caller frees with store_close). SQLite runs in WAL mode
+ * with synchronous=FULL and creates a missing file when create is set. A PostgreSQL database
+ * is made by its administrator: with create it must hold no mimamori schema yet (ERR_CONFLICT),
+ * without create it must hold one (ERR_NOTFOUND); ERR_DB when it cannot be reached. */
+enum err store_open(const char *target, int create, int pool_size, struct store **out);
+/* Returns 1 when url names a PostgreSQL database (a postgresql:// or postgres:// URL, or a libpq
+ * connection string of key=value pairs): what [store] url may hold. */
+int store_url_valid(const char *url);
 /* Closes every connection and frees s; NULL is a no-op. */
 void store_close(struct store *s);
 /* Returns the schema version (highest migration applied). */
@@ -28,8 +36,13 @@ int store_schema_version(struct store *s);
 struct store_conn *store_acquire(struct store *s);
 void store_release(struct store_conn *c);
 
-/* Transactions. store_begin takes the write lock at once (BEGIN IMMEDIATE). */
+/* Transactions. store_begin takes the write lock at once: write transactions of every thread,
+ * process and server take turns (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), so
+ * what one reads in its transaction no other writer changes before it commits. */
 enum err store_begin(struct store_conn *c);
+/* Begins a transaction that only reads and sees one snapshot of the database throughout (a
+ * check that reads several tables while a server writes); end it with store_rollback. */
+enum err store_begin_read(struct store_conn *c);
 enum err store_commit(struct store_conn *c);
 /* Returns 1 when a transaction is open on c. */
 int store_in_tx(struct store_conn *c);
@@ -62,9 +75,10 @@ int64_t store_col_int(struct store_stmt *st, int col);
 const void *store_col_blob(struct store_stmt *st, int col, size_t *len);
 int store_col_is_null(struct store_stmt *st, int col);
 
-/* Returns the rowid of the last insert on this connection. */
+/* Returns the id of the row the last successful INSERT on this connection made (tables whose
+ * key is `id INTEGER PRIMARY KEY`). */
 int64_t store_last_id(struct store_conn *c);
-/* Returns the number of rows changed by the last statement. */
+/* Returns the number of rows changed by the last INSERT, UPDATE or DELETE on c. */
 int store_changes(struct store_conn *c);
 
 /* A unit of work for group commit: runs on c inside an open transaction (in its own
@@ -77,7 +91,20 @@ typedef enum err (*store_work_fn)(struct store_conn *c, void *ctx);
  * on another thread than the caller's; ctx stays the caller's. */
 enum err store_group_run(struct store *s, store_work_fn fn, void *ctx);
 
-/* Copies the whole database into a new file at path (online backup). */
+/* Copies the whole database into a new file at path (online backup). SQLite only: a
+ * PostgreSQL database is backed up with pg_dump (ERR_INVALID). */
 enum err store_backup(struct store *s, const char *path);
+
+/* Called by store_copy once per table copied, with its name and its number of rows (equal in
+ * both databases). */
+typedef void (*store_copy_fn)(const char *table, int64_t rows, void *ctx);
+/* Copies every row of every table of from into to, a PostgreSQL database just made with
+ * store_open(…, create) at the same schema version: values as stored (sealed fields stay sealed,
+ * ids kept), from one snapshot of from taken under its write lock (no writer changes it
+ * meanwhile), into to in one transaction (the rows to's migrations wrote are replaced by
+ * from's); identity counters then continue after the copied ids, and each table's count is
+ * checked equal in both before the commit. Returns ERR_OK, ERR_INVALID when to is no
+ * PostgreSQL database or the schemas differ, ERR_DB on a failure (to is left as it was). */
+enum err store_copy(struct store *from, struct store *to, store_copy_fn report, void *ctx);
 
 #endif
