@@ -3,9 +3,15 @@
 # build, independent suites side by side, and ends with one line "N passed, N failed".
 #
 # Each unit-test binary, each end-to-end module (tests/e2e/test_*.py) and the browser run are
-# separate jobs, MIMAMORI_TEST_JOBS at a time (default 6: most of a test's time is spent waiting
+# separate jobs, MIMAMORI_TEST_JOBS at a time (default 8: most of a test's time is spent waiting
 # on a server, an SMTP peer or a fsync, not on a core). Every job has its own data directory,
 # ports and log; the results are printed in a fixed order once all have finished.
+#
+# Every end-to-end module runs twice, as two jobs: on SQLite (the default engine) and on
+# PostgreSQL — a throwaway server this script starts in a temporary directory
+# (tests/pg_server.sh: initdb as an unprivileged user, a free port on 127.0.0.1) and stops at
+# the end; each data directory a test makes gets a database of its own on it
+# (tests/e2e/engines.py). Unit and browser tests run on SQLite only.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export MIMAMORI_BIN=${MIMAMORI_BIN:-$PWD/build-san/mimamori}
@@ -13,10 +19,25 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/unit/lsan.supp:print_suppressions=0
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export PY=/usr/bin/python3
-jobs=${MIMAMORI_TEST_JOBS:-6}
+jobs=${MIMAMORI_TEST_JOBS:-8}
 log=$(mktemp -d)
 export log
-trap 'rm -rf "$log"' EXIT
+pg_dir=
+cleanup() {
+	[ -z "$pg_dir" ] || tests/pg_server.sh stop "$pg_dir"
+	rm -rf "$log"
+}
+trap cleanup EXIT
+
+# The PostgreSQL the second run of the end-to-end tests uses.
+pg_failed=0
+if pg=$(tests/pg_server.sh start 2>"$log/pg-start.log"); then
+	read -r pg_dir pg_port <<<"$pg"
+	export MIMAMORI_TEST_PG_URL="postgresql://mimamori@127.0.0.1:$pg_port"
+	export MIMAMORI_TEST_PG_SERVER_DIR="$pg_dir"
+else
+	pg_failed=1
+fi
 
 # One job: "kind name". Writes $log/<kind>-<name>.{log,rc,secs} (a unit binary and an e2e
 # module may share a name).
@@ -25,7 +46,11 @@ run_job() {
 	t0=$(date +%s)
 	case $kind in
 	unit) timeout 600 "build-san/$name" >"$out" 2>&1 ;;
-	e2e) (cd tests/e2e && timeout 1200 "$PY" -m unittest "$name" -v) >"$out" 2>&1 ;;
+	e2e) (cd tests/e2e && MIMAMORI_TEST_PG= timeout 1200 "$PY" -m unittest "$name" -v) \
+		>"$out" 2>&1 ;;
+	e2e_pg) (cd tests/e2e && MIMAMORI_TEST_PG=$MIMAMORI_TEST_PG_URL \
+		MIMAMORI_TEST_PG_DIR=$MIMAMORI_TEST_PG_SERVER_DIR \
+		timeout 1200 "$PY" -m unittest "$name" -v) >"$out" 2>&1 ;;
 	browser) timeout 900 "$PY" tests/e2e/run_browser.py >"$out" 2>&1 ;;
 	esac
 	rc=$?
@@ -47,6 +72,16 @@ done
 for t in build-san/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] && list+=("unit $(basename "$t")")
 done
+# The PostgreSQL run of every module right after its SQLite run (the longest first here too).
+if [ "$pg_failed" -eq 0 ]; then
+	merged=()
+	for item in "${list[@]}"; do
+		merged+=("$item")
+		set -- $item
+		[ "$1" = e2e ] && merged+=("e2e_pg $2")
+	done
+	list=("${merged[@]}")
+fi
 
 echo "== running ${#list[@]} suites, $jobs at a time"
 t_start=$(date +%s)
@@ -77,22 +112,34 @@ for item in "${list[@]}"; do
 	[ "$f" -eq 0 ] || sed 's/^/    /' "$out" | tail -40
 done
 
-echo "== end-to-end tests (real server, real SMTP)"
+e2e_report() { # kind
+	local kind=$1
 for item in "${list[@]}"; do
 	set -- $item
-	[ "$1" = e2e ] || continue
-	out="$log/e2e-$2.log"
-	rc=$(cat "$log/e2e-$2.rc")
+	[ "$1" = "$kind" ] || continue
+	out="$log/$kind-$2.log"
+	rc=$(cat "$log/$kind-$2.rc")
 	ran=$(grep -oE '^Ran [0-9]+ test' "$out" | grep -oE '[0-9]+' | tail -1); ran=${ran:-0}
 	fails=$(grep -oE 'failures=[0-9]+' "$out" | grep -oE '[0-9]+' | tail -1); fails=${fails:-0}
 	errs=$(grep -oE 'errors=[0-9]+' "$out" | grep -oE '[0-9]+' | tail -1); errs=${errs:-0}
 	skips=$(grep -oE 'skipped=[0-9]+' "$out" | grep -oE '[0-9]+' | tail -1); skips=${skips:-0}
 	bad=$((fails + errs))
 	if [ "$rc" -ne 0 ] && [ $bad -eq 0 ]; then bad=1; fi
-	report "e2e-$2" $((ran - fails - errs - skips)) "$bad" "$skips"
+	report "$kind-$2" $((ran - fails - errs - skips)) "$bad" "$skips"
 	grep -E '\.\.\. (FAIL|ERROR|skipped)' "$out" | sed 's/^/    /'
 	[ $bad -eq 0 ] || sed 's/^/    /' "$out" | tail -80
 done
+}
+echo "== end-to-end tests on SQLite (real server, real SMTP)"
+e2e_report e2e
+echo "== end-to-end tests on PostgreSQL (the same tests, a database per data directory)"
+if [ "$pg_failed" -eq 0 ]; then
+	e2e_report e2e_pg
+else
+	echo "  the test PostgreSQL did not start (postgresql-15: scripts/install-deps.sh test):"
+	sed 's/^/    /' "$log/pg-start.log"
+	failed=$((failed + 1))
+fi
 
 echo "== browser tests (Chromium)"
 out="$log/browser-browser.log"

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import signal
 import socket
 import subprocess
@@ -24,6 +23,8 @@ import time
 import unittest
 
 from aiosmtpd.controller import Controller
+
+import engines
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("MIMAMORI_BIN") or os.path.join(REPO, "build", "mimamori")
@@ -77,12 +78,14 @@ class CliResult:
         return "CliResult(%r, rc=%d, out=%r, err=%r)" % (self.args, self.rc, self.out, self.err)
 
 
-def cli(*args, input=None, env=None, timeout=120):
+def cli(*args, input=None, env=None, timeout=120, engine=True):
     """Runs mimamori with args; returns a CliResult (text, UTF-8). Never raises on exit code."""
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
-    p = subprocess.run([BIN] + [str(a) for a in args], input=input, capture_output=True,
+    # engine=False: a data directory on SQLite even in the PostgreSQL run (migrate-store's).
+    args = engines.store_args(args) if engine else [str(a) for a in args]
+    p = subprocess.run([BIN] + args, input=input, capture_output=True,
                        timeout=timeout, env=full_env)
     r = CliResult(args, p.returncode, p.stdout.decode("utf-8", "replace"),
                   p.stderr.decode("utf-8", "replace"))
@@ -120,7 +123,8 @@ def bulk_enqueue(data_path, send_id, subject, body, addrs):
 
 
 class DataDir:
-    """A fresh data directory under a temporary directory (removed by cleanup())."""
+    """A fresh data directory under a temporary directory (removed by cleanup(), with the
+    databases of the data directories made under it on PostgreSQL: engines.py)."""
 
     def __init__(self, init=True):
         self.tmp = tempfile.mkdtemp(prefix="mimamori-e2e-")
@@ -129,19 +133,36 @@ class DataDir:
             cli_ok("init", "--data", self.path)
 
     def cleanup(self):
+        engines.drop_databases(self.tmp)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    @property
-    def db(self):
-        return os.path.join(self.path, "mimamori.db")
+    def connect(self, readonly=False):
+        """A connection to the database (engines.Db: sqlite3's interface on either engine)."""
+        return engines.connect(self.path, readonly)
 
     def query(self, sql, *args):
         """Rows of a read-only query on the database (the server may be running)."""
-        con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True, timeout=10)
+        con = self.connect(readonly=True)
         try:
             return con.execute(sql, args).fetchall()
         finally:
             con.close()
+
+    def execute(self, *statements):
+        """Runs statements — SQL text, or (SQL, parameters) — in one transaction."""
+        with self.connect() as con:
+            for s in statements:
+                if isinstance(s, str):
+                    con.execute(s)
+                else:
+                    con.execute(s[0], s[1])
+
+    def clone(self, name):
+        """A copy of this data directory (its server stopped) under the same temporary
+        directory, with a database of its own; returns its path."""
+        dst = os.path.join(self.tmp, name)
+        engines.clone(self.path, dst)
+        return dst
 
     def set_base_url(self, url):
         conf = os.path.join(self.path, "mimamori.conf")
@@ -205,10 +226,13 @@ class DataDir:
         return cli("audit", "verify", "--data", self.path)
 
     def all_files(self):
+        """Every file of the data directory, and on PostgreSQL its database's own files."""
         out = []
         for root, _dirs, files in os.walk(self.path):
             for f in files:
                 out.append(os.path.join(root, f))
+        if engines.PG:
+            out += engines.store_files(self.path, wal=False)
         return out
 
 

@@ -29,7 +29,6 @@ import http.server
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -194,7 +193,7 @@ class WordsWard:
             if len(new) != 1:
                 raise RuntimeError("the words ward's sheet gave %d new codes" % len(new))
             codes.append(new[0])
-        con = sqlite3.connect(d.db)
+        con = d.connect()
         with con:  # T003 is planned on Mondays (weekday 1)
             con.execute("INSERT INTO plan_weekly(child_id, weekday, leave, way_home, updated_ms) "
                         "SELECT id, 1, '17:00', 'alone', 0 FROM children WHERE child_no = ?",

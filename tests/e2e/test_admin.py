@@ -13,7 +13,6 @@ import datetime
 import io
 import os
 import re
-import sqlite3
 import time
 import unittest
 import zipfile
@@ -100,7 +99,7 @@ class AdminTest(ServerTestCase):
         予定なし, an absence with no scan is 欠席."""
         d = self.data
         # Monday plans (weekday 1) for the planned children.
-        con = sqlite3.connect(d.db)
+        con = d.connect()
         with con:
             for no in ("O001", "O002", "O003", "O005", "O007", "O008"):
                 con.execute("INSERT INTO plan_weekly(child_id, weekday, leave, way_home, "

@@ -3,10 +3,9 @@
 row and a removed last row are each detected by `audit verify`, naming the entry."""
 import os
 import re
-import shutil
-import sqlite3
 import unittest
 
+import engines
 from harness import ServerTestCase, cli, decode_qr_codes
 
 
@@ -40,18 +39,14 @@ class AuditTest(ServerTestCase):
         self.assertGreaterEqual(self.n, 8, r.out)
 
     def copy(self, name):
-        dst = os.path.join(self.data.tmp, name)
-        shutil.copytree(self.data.path, dst)
-        return dst
+        return self.data.clone(name)
 
     def tamper(self, path, *sql):
-        con = sqlite3.connect(os.path.join(path, "mimamori.db"), timeout=10)
-        try:
+        """Runs sql on the database of data directory path, as someone holding the database's
+        own rights (not the program's) would."""
+        with engines.connect(path) as con:
             for s in sql:
                 con.execute(s)
-            con.commit()
-        finally:
-            con.close()
 
     def verify(self, path):
         return cli("audit", "verify", "--data", path)
@@ -64,43 +59,43 @@ class AuditTest(ServerTestCase):
 
     def test_triggers_refuse_plain_edits(self):
         p = self.copy("plain")
-        with self.assertRaises(sqlite3.DatabaseError):
+        with self.assertRaises(engines.DB_ERRORS):
             self.tamper(p, "UPDATE audit SET detail = 'x' WHERE id = 2")
-        with self.assertRaises(sqlite3.DatabaseError):
+        with self.assertRaises(engines.DB_ERRORS):
             self.tamper(p, "DELETE FROM audit WHERE id = 2")
         self.assertEqual(self.verify(p).rc, 0)
 
     def test_modified_row(self):
         mid = self.n // 2
         p = self.copy("modified")
-        self.tamper(p, "DROP TRIGGER audit_no_update",
+        self.tamper(p, engines.drop_trigger("audit_no_update", "audit"),
                     "UPDATE audit SET detail = detail || ' ' WHERE id = %d" % mid)
         self.assert_broken_at(p, mid)
         p = self.copy("modified-actor")
-        self.tamper(p, "DROP TRIGGER audit_no_update",
+        self.tamper(p, engines.drop_trigger("audit_no_update", "audit"),
                     "UPDATE audit SET actor = 'cli' WHERE id = %d" % self.n)
         self.assert_broken_at(p, self.n)
 
     def test_deleted_middle_row(self):
         mid = self.n // 2
         p = self.copy("middle")
-        self.tamper(p, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE id = %d" % mid)
+        self.tamper(p, engines.drop_trigger("audit_no_delete", "audit"), "DELETE FROM audit WHERE id = %d" % mid)
         self.assert_broken_at(p, mid + 1)  # the entry after the hole no longer links
 
     def test_deleted_first_row(self):
         p = self.copy("first")
-        self.tamper(p, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE id = 1")
+        self.tamper(p, engines.drop_trigger("audit_no_delete", "audit"), "DELETE FROM audit WHERE id = 1")
         self.assert_broken_at(p, 2)
 
     def test_deleted_last_row(self):
         p = self.copy("last")
-        self.tamper(p, "DROP TRIGGER audit_no_delete",
+        self.tamper(p, engines.drop_trigger("audit_no_delete", "audit"),
                     "DELETE FROM audit WHERE id = %d" % self.n)
         self.assert_broken_at(p, self.n)
 
     def test_deleted_all_rows(self):
         p = self.copy("all")
-        self.tamper(p, "DROP TRIGGER audit_no_delete", "DELETE FROM audit")
+        self.tamper(p, engines.drop_trigger("audit_no_delete", "audit"), "DELETE FROM audit")
         self.assert_broken_at(p, 1)
 
 

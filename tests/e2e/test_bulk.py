@@ -11,6 +11,7 @@ import re
 import time
 import unittest
 
+import engines
 import harness
 from harness import ServerTestCase
 
@@ -253,8 +254,9 @@ class BulkTest(ServerTestCase):
                                        "/api/v1/emergency-templates/%d" % tid).status, 204)
         self.assertEqual(admin.get("/api/v1/emergency-templates").json["templates"], [])
         # The template's text is sealed under attendance's key, like the sends.
-        with open(self.data.db, "rb") as f:
-            self.assertNotIn("休所します".encode(), f.read())
+        for path in engines.store_files(self.data.path):
+            with open(path, "rb") as f:
+                self.assertNotIn("休所します".encode(), f.read(), path)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,15 @@
 # SPDX-License-Identifier: MIT
-"""test_canary.py — personal data never lies in the clear in the data directory: after import,
-serve (with the server's stderr captured into the data dir), confirmations, scans and board
-reads, no file under the data dir holds any imported name, kana, birth date or address."""
+"""test_canary.py — personal data never lies in the clear in the data directory or the database:
+after import, serve (with the server's stderr captured into the data dir), confirmations, scans
+and board reads, no file under the data dir — nor, on PostgreSQL, any file of the database in
+the server's own directory (its tables and indexes after a checkpoint, the shared catalogs, the
+WAL written meanwhile, the server's log) — holds any imported name, kana, birth date or
+address."""
 import os
+import time
 import unittest
 
+import engines
 from harness import ServerTestCase, decode_qr_codes
 
 CANARY_ROWS = [
@@ -31,8 +36,9 @@ class CanaryTest(ServerTestCase):
 
     def grep(self, when):
         leaks = []
-        files = self.data.all_files()
-        self.assertTrue(any(f.endswith("mimamori.db") for f in files))
+        store = engines.store_files(self.data.path, since=self.started)
+        self.assertTrue(store)
+        files = sorted(set(self.data.all_files()) | set(store))
         self.assertTrue(any(f.endswith(".log") for f in files), files)
         for path in files:
             with open(path, "rb") as f:
@@ -40,11 +46,11 @@ class CanaryTest(ServerTestCase):
             for v in self.values():
                 for enc in ("utf-8", "utf-16-le"):
                     if v.encode(enc) in data:
-                        leaks.append("%s: %r (%s) in %s" % (when, v, enc,
-                                                          os.path.relpath(path, self.data.tmp)))
+                        leaks.append("%s: %r (%s) in %s" % (when, v, enc, path))
         return leaks
 
     def test_no_plaintext_personal_data(self):
+        self.started = time.time()
         d = self.data
         d.site_add("G01", "すみれ学童クラブ")
         d.user_add("staff01", "site_staff", ["G01"])

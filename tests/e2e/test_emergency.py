@@ -5,7 +5,6 @@ of children at two chosen sites gets one), none to unconfirmed addresses, the de
 refusals of messages holding a registered name, address or phone number, and the roles; the
 send's status never says sent while its mail waits (送信待ち / 送信中 / 完了 / 一部失敗); and
 emergency mail cannot be unsubscribed from (no List-Unsubscribe, a footer saying so)."""
-import sqlite3
 import time
 import unittest
 
@@ -62,7 +61,7 @@ class EmergencyTest(ServerTestCase):
         return c
 
     def db_count(self, sql):
-        con = sqlite3.connect("file:%s?mode=ro" % self.data.db, uri=True, timeout=10)
+        con = self.data.connect(readonly=True)
         try:
             return con.execute(sql).fetchone()[0]
         finally:

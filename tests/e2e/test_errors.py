@@ -4,7 +4,6 @@ and loses nothing; the HTTP API answers JSON errors (400 non-JSON, 404 unknown r
 1 MB)."""
 import hashlib
 import os
-import sqlite3
 import unittest
 
 from harness import PASSWORD, ServerTestCase, cli, cli_ok
@@ -22,7 +21,7 @@ class CliErrorTest(ServerTestCase):
         self.assertEqual(len(lines), 1, r)
 
     def count(self, table):
-        con = sqlite3.connect("file:%s?mode=ro" % self.data.db, uri=True)
+        con = self.data.connect(readonly=True)
         try:
             return con.execute("SELECT COUNT(*) FROM %s" % table).fetchone()[0]
         finally:

@@ -3,7 +3,6 @@
 POST → QR card sheet → kiosk scans → guardians' mail over real SMTP → staff board."""
 import datetime
 import re
-import sqlite3
 import time
 import unittest
 
@@ -177,7 +176,7 @@ class FlowTest(ServerTestCase):
         self.assertEqual(staff.board("G02").status, 403)
 
     def scan_count(self):
-        con = sqlite3.connect("file:%s?mode=ro" % self.data.db, uri=True, timeout=10)
+        con = self.data.connect(readonly=True)
         try:
             return con.execute("SELECT COUNT(*) FROM scans").fetchone()[0]
         finally:

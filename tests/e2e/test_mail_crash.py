@@ -6,7 +6,6 @@ recipient got its message, and a message arrived twice only if its row was in fl
 ('sending') at one of the kills — never one already marked sent."""
 import collections
 import re
-import sqlite3
 import time
 import unittest
 
@@ -23,7 +22,7 @@ class MailCrashTest(ServerTestCase):
         d = self.data
         d.site_add("G01", "すみれ学童クラブ")
         d.import_one_child_each(["family%05d@example.jp" % i for i in range(N)], prefix="K")
-        with sqlite3.connect(d.db) as db:
+        with d.connect() as db:
             ids = {r[0] for r in db.execute("SELECT message_id FROM outbox")}
         self.assertEqual(len(ids), N)
 
@@ -35,7 +34,7 @@ class MailCrashTest(ServerTestCase):
             harness.wait_until(lambda: len(sink.snapshot()) >= want, timeout=180,
                                what="%d messages at the SMTP server" % want)
             srv.kill()
-            with sqlite3.connect(d.db) as db:
+            with d.connect() as db:
                 sending = {r[0] for r in db.execute(
                     "SELECT message_id FROM outbox WHERE state = 'sending'")}
             in_flight.append(sending)
@@ -57,7 +56,7 @@ class MailCrashTest(ServerTestCase):
                              "a message already marked sent was sent again")
         extra = sum(n - 1 for n in dups.values())
         self.assertLessEqual(extra, sum(len(s) for s in in_flight))
-        with sqlite3.connect(d.db) as db:
+        with d.connect() as db:
             states = dict(db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state"))
         self.assertEqual(states, {"sent": N})
         self.assertEqual(d.audit_verify().rc, 0)

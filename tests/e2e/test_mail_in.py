@@ -7,11 +7,11 @@ bouncing address gets no emergency (bulk) mail, staff see it without the address
 confirmation clears it. Exit 75 when the database cannot take the message now; garbage exits 0
 and stores nothing; the audit chain still verifies."""
 import os
-import sqlite3
 import subprocess
 import time
 import unittest
 
+import engines
 import harness
 from harness import ServerTestCase
 
@@ -166,13 +166,11 @@ class MailInTest(ServerTestCase):
         self.assertEqual(actions["guardian.reconfirm_request"], 1)
         for (diag,) in self.data.query("SELECT diagnostic FROM bounce_events"):
             self.assertNotIn("@", diag)
-        for name in ("mimamori.db", "mimamori.db-wal"):  # no address in plaintext anywhere
-            path = os.path.join(self.data.path, name)
-            if os.path.exists(path):
-                with open(path, "rb") as f:
-                    raw = f.read()
-                for addr in (A, B):
-                    self.assertNotIn(addr.split("@")[0].encode(), raw, name)
+        for path in engines.store_files(self.data.path):  # no address in plaintext anywhere
+            with open(path, "rb") as f:
+                raw = f.read()
+            for addr in (A, B):
+                self.assertNotIn(addr.split("@")[0].encode(), raw, path)
         r = self.data.audit_verify()
         self.assertEqual(r.rc, 0, r.err)
 
@@ -202,15 +200,10 @@ class MailInTest(ServerTestCase):
         dsn = hard_dsn(mids[A], A)
         # Another connection holds the write lock: mail-in waits its busy timeout (10 s),
         # then answers 75 so that Postfix keeps the message and tries again.
-        con = sqlite3.connect(self.data.db, timeout=10, isolation_level=None)
-        con.execute("BEGIN IMMEDIATE")
-        try:
+        with engines.write_lock_held(self.data.path):
             t0 = time.monotonic()
             rc, err = self.mail_in(dsn, timeout=60)
             elapsed = time.monotonic() - t0
-        finally:
-            con.execute("ROLLBACK")
-            con.close()
         self.assertEqual(rc, EX_TEMPFAIL, err)
         self.assertLess(elapsed, 40)
         self.assertIn("retry", err)
@@ -223,10 +216,15 @@ class MailInTest(ServerTestCase):
         # A data directory that cannot be opened: 75 as well.
         rc, _ = self.mail_in(dsn, data_dir=os.path.join(self.data.tmp, "nowhere"))
         self.assertEqual(rc, EX_TEMPFAIL)
+        # A database that is broken (SQLite: a file of garbage) or gone (PostgreSQL: dropped,
+        # so the connection is refused): 75.
         broken = harness.DataDir()
         try:
-            with open(broken.db, "r+b") as f:
-                f.write(b"this is not a database file at all" * 200)
+            if engines.PG:
+                engines.drop_databases(broken.tmp)
+            else:
+                with open(os.path.join(broken.path, "mimamori.db"), "r+b") as f:
+                    f.write(b"this is not a database file at all" * 200)
             rc, _ = self.mail_in(dsn, data_dir=broken.path)
             self.assertEqual(rc, EX_TEMPFAIL)
         finally:

@@ -139,8 +139,7 @@ class MailRelayTest(ServerTestCase):
         return r
 
     def states(self):
-        import sqlite3
-        with sqlite3.connect(self.data.db) as db:
+        with self.data.connect() as db:
             return {dom: (st, att, rep) for dom, st, att, rep in db.execute(
                 "SELECT domain, state, attempts, last_reply FROM outbox")}
 

@@ -10,7 +10,6 @@ once the server accepts them; a retry with nothing left to retry is 409; views
 (once a minute per caller) and the retry are audited without addresses and the chain
 verifies."""
 import re
-import sqlite3
 import threading
 import time
 import unittest
@@ -247,7 +246,7 @@ class MailSendViewTest(ServerTestCase):
                                  "AND bouncing_ms IS NOT NULL", idx[ADDRS.index(X1)])[0][0], 1)
         u1_row = self.data.query("SELECT id FROM outbox WHERE send_id = ? AND domain = ?", self.sid,
                          domain(U1))[0][0]
-        con = sqlite3.connect(self.data.db, timeout=10)
+        con = self.data.connect()
         try:
             with con:
                 con.execute("INSERT INTO unsubscribes (addr_idx, list, at_ms, via, outbox_id) "

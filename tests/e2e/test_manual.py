@@ -3,7 +3,6 @@
 reason, the board marks it manual, the confirmed guardian gets the mail, the reason is sealed
 (not in the data directory in plaintext), wrong direction is 409, another site's staff 403,
 and the audit chain stays valid."""
-import sqlite3
 import unittest
 
 from harness import ServerTestCase
@@ -124,7 +123,7 @@ class ManualScanTest(ServerTestCase):
         self.assertEqual(r7.status, 403, r7)
 
         # The scan rows: no card, no kiosk, who entered it, the reason sealed.
-        con = sqlite3.connect("file:%s?mode=ro" % self.data.db, uri=True, timeout=10)
+        con = self.data.connect(readonly=True)
         try:
             rows = con.execute("SELECT s.card_id, s.kiosk_id, u.login, s.reason_enc "
                                "FROM scans s JOIN users u ON u.id = s.manual_by "

@@ -17,7 +17,6 @@ server and a real SMTP server, with the server's clock moved through a file
   15 minutes, at most 3 per address per 15 minutes."""
 import datetime
 import os
-import sqlite3
 import time
 import unittest
 
@@ -273,7 +272,7 @@ class ParentPortalTest(ServerTestCase):
         for path in self.data.all_files():
             with open(path, "rb") as f:
                 self.assertNotIn(b"zq7absencecanary", f.read(), path)
-        with sqlite3.connect(self.data.db) as db:
+        with self.data.connect() as db:
             actions = {a for (a,) in db.execute("SELECT action FROM audit")}
         for a in ("guardian.login_link", "guardian.sign_in", "pickup.add", "plan.weekly",
                   "plan.day", "alert.raise", "scan.pickup"):

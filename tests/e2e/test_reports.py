@@ -11,10 +11,10 @@ import datetime
 import hashlib
 import io
 import os
-import sqlite3
 import unittest
 import zipfile
 
+import engines
 import harness
 from harness import ServerTestCase, cli, cli_ok
 
@@ -271,12 +271,12 @@ class ReportTest(ServerTestCase):
         srv.stop()
 
         # Each export has its audit entry, and the chain is intact.
-        con = sqlite3.connect(self.data.db)
+        con = self.data.connect()
         try:
             n = con.execute("SELECT COUNT(*) FROM audit WHERE action = 'report.export'").fetchone()
             denied = con.execute("SELECT COUNT(*) FROM audit WHERE action = 'denied' AND "
                                  "detail = 'daily report of another site'").fetchone()
-            with self.assertRaises(sqlite3.DatabaseError):
+            with self.assertRaises(engines.DB_ERRORS):
                 con.execute("DELETE FROM ledger")
         finally:
             con.close()
@@ -313,7 +313,7 @@ class ReportTest(ServerTestCase):
             self.assertEqual(len(r.err.strip().splitlines()), 1, r)
             self.assertFalse(os.path.exists(path))
         self.assertEqual(self.ledger()[1], "出力 1 件")
-        con = sqlite3.connect(d.db)
+        con = d.connect()
         try:
             n = con.execute("SELECT COUNT(*) FROM audit WHERE action = 'report.export'").fetchone()
         finally:

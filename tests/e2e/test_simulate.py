@@ -4,7 +4,6 @@ in and out through the real scan code with injected time, a few come late, never
 closing, and exactly those children get not-arrived / still-present alerts. Its timing is a
 benchmark (`make bench`), not checked here."""
 import re
-import sqlite3
 import unittest
 
 import harness
@@ -28,7 +27,7 @@ class SimulateDayTest(unittest.TestCase):
         f = dict(kv.split("=", 1) for kv in m.group(1).split())
         self.assertGreater(int(f["planned"]), 150)
         self.assertEqual(f["failures"], "0")
-        with sqlite3.connect(d.db) as db:
+        with d.connect() as db:
             scans = db.execute("SELECT COUNT(*) FROM scans WHERE day = '2026-11-24'").fetchone()
             active = db.execute("SELECT kind, COUNT(*) FROM alerts WHERE day = '2026-11-24' "
                                 "AND cleared_ms IS NULL GROUP BY kind").fetchall()

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 """test_style.py — the house rules that a script can hold: no banned C calls, no SQL built
-from strings, the layers' library boundaries (only src/store includes sqlite3.h, only
-src/vault sodium.h, only src/http microhttpd.h), and the service rule: the platform includes no
-service, a service includes no other service, and only src/services.c names the services."""
+from strings, the layers' library boundaries (only src/store includes sqlite3.h and libpq-fe.h
+and runs SQL text without parameters, only src/vault sodium.h, only src/http microhttpd.h), and
+the service rule: the platform includes no service, a service includes no other service, and
+only src/services.c names the services."""
 import os
 import re
 import unittest
@@ -11,8 +12,12 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SRC = os.path.join(ROOT, "src")
 
 BANNED = re.compile(r"\b(sprintf|vsprintf|strcpy|strcat|strtok|atoi|atol|gets|system)\s*\(")
-SQL_FORMAT = re.compile(r"sqlite3_mprintf|PQexec\(|snprintf\([^;]*(SELECT|INSERT|UPDATE|DELETE)")
-BOUNDARIES = {"sqlite3.h": "store", "sodium.h": "vault", "microhttpd.h": "http"}
+SQL_FORMAT = re.compile(r"sqlite3_mprintf|snprintf\([^;]*(SELECT|INSERT|UPDATE|DELETE)")
+# Running SQL text as it is (no parameters) is the store's own business: BEGIN, COMMIT,
+# SAVEPOINT, the migrations (store_exec is how the rest of the program asks for it).
+RAW_SQL = re.compile(r"\b(sqlite3_exec|PQexec|PQexecParams|PQsendQuery)\s*\(")
+BOUNDARIES = {"sqlite3.h": "store", "libpq-fe.h": "store", "sodium.h": "vault",
+              "microhttpd.h": "http"}
 # The platform's folders; every other folder of src/ is a service (its own personal-information
 # file). Files directly in src/ are the platform too, except the one that composes the services.
 PLATFORM = {"base", "store", "vault", "auth", "http", "mail", "doc", "bulk", "ledger", "app"}
@@ -64,6 +69,11 @@ class StyleTest(unittest.TestCase):
 
     def test_no_sql_from_strings(self):
         bad = [p for p, t in c_files() if SQL_FORMAT.search(t)]
+        self.assertEqual(bad, [])
+
+    def test_raw_sql_only_in_the_store(self):
+        bad = [p for p, t in c_files()
+               if RAW_SQL.search(strip_comments(t)) and not p.startswith("store" + os.sep)]
         self.assertEqual(bad, [])
 
     def test_layer_boundaries(self):

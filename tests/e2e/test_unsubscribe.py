@@ -14,7 +14,6 @@ are refused by the route and by mail-in with nothing recorded; it still reaches 
 left the school list."""
 import os
 import re
-import sqlite3
 import time
 import unittest
 import urllib.parse
@@ -262,7 +261,7 @@ class UnsubscribeTest(ServerTestCase):
         self.assertEqual(self.data.query("SELECT count(*) FROM audit WHERE action = "
                                          "'mail.unsubscribe'"), [(0,)])
         # An emergency unsubscribe recorded before (by an older version) stops nothing.
-        with sqlite3.connect(self.data.db, timeout=10) as con:
+        with self.data.connect() as con:
             con.execute("INSERT INTO unsubscribes (addr_idx, list, at_ms, via) SELECT email_idx, "
                         "'emergency', 1, 'web' FROM guardians")
         self.send_emergency(self.admin, [A, B, C, D])
