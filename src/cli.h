@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* cli.h — the small helpers every subcommand shares, and the platform's own `demo` (each
- * service's subcommands are in its own table, struct service). */
+/* cli.h — the small helpers every subcommand shares, and the platform's own `demo` and
+ * `migrate-store` (each service's subcommands are in its own table, struct service). */
 #ifndef MIMAMORI_CLI_H
 #define MIMAMORI_CLI_H
 
@@ -9,6 +9,10 @@ struct app;
 /* `mimamori demo`: the fictional ward, each service's generator in turn (src/app/demo.c).
  * Returns the exit status. */
 int cmd_demo(int argc, char **argv);
+/* `mimamori migrate-store --from DIR --to URL`: the ward of DIR (SQLite) copied into an empty
+ * PostgreSQL database, checked, and DIR's [store] url set to it (src/app/migrate_store.c).
+ * Returns the exit status. */
+int cmd_migrate_store(int argc, char **argv);
 
 /* Prints "mimamori: <msg>" to stderr and returns 2 (bad usage) — for `return cli_fail(...)`. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

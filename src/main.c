@@ -384,6 +384,8 @@ static const struct cli_command commands[] = {
 	{"audit", cmd_audit, "audit verify --data DIR        監査ログの改ざんを確かめる"},
 	{"demo", cmd_demo,
 	 "demo --data DIR [--store URL] [--children N] [--codes-out FILE]  架空の区のデモデータを作る"},
+	{"migrate-store", cmd_migrate_store,
+	 "migrate-store --from DIR --to URL  SQLite のデータを PostgreSQL へ移す"},
 	{"ledger", cmd_ledger, "ledger list --data DIR         受け渡し台帳を見る"},
 	{"mail-in", cmd_mail_in,
 	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  戻ってきたメール・申し込みのメールを受け取る"

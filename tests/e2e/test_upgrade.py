@@ -11,6 +11,7 @@ import shutil
 import time
 import unittest
 
+import engines
 import harness
 from harness import ServerTestCase
 
@@ -27,8 +28,15 @@ class UpgradeTest(ServerTestCase):
 
     def test_an_old_directory_opens_and_verifies(self):
         d = self.data
-        self.assertEqual(d.query("SELECT key FROM meta WHERE key LIKE '%key%'"),
-                         [("wrapped_data_key",)])
+        if engines.PG:
+            # On PostgreSQL the old SQLite ward moves there first: migrate-store opens it
+            # (which migrates it) and copies every row, sealed as it was.
+            r = harness.cli("migrate-store", "--from", d.path,
+                            "--to", engines.create_database(d.path, fresh=True))
+            self.assertEqual(r.rc, 0, r)
+        else:
+            self.assertEqual(d.query("SELECT key FROM meta WHERE key LIKE '%key%'"),
+                             [("wrapped_data_key",)])
         # The first opening migrates; the chain written under the old key still verifies.
         r = d.audit_verify()
         self.assertEqual(r.rc, 0, r)
