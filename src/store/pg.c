@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -270,10 +271,23 @@ static void pg_rollback(struct store_conn *c)
 		PQclear(PQexec(pc->pg, "ROLLBACK"));
 }
 
+/* Returns 1 when c's connection was found lost and is made again (the server restarted, or a
+ * multi-host connection string now leads to the new primary): what failed outside a
+ * transaction, before it could change anything, may then be tried once more. */
+static int repaired(struct store_conn *c)
+{
+	struct pg_conn *pc = conn_of(c);
+	return pc && PQstatus(pc->pg) == CONNECTION_BAD && pg_check(c) == ERR_OK;
+}
+
+#define BEGIN_WRITE "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")"
+#define BEGIN_READ "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
 static enum err pg_begin(struct store_conn *c)
 {
-	PGresult *r =
-	    run_simple(conn_of(c), "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", "begin");
+	PGresult *r = run_simple(conn_of(c), BEGIN_WRITE, "begin");
+	if (!r && repaired(c))
+		r = run_simple(conn_of(c), BEGIN_WRITE, "begin");
 	if (!r) {
 		pg_rollback(c);
 		return ERR_DB;
@@ -284,7 +298,10 @@ static enum err pg_begin(struct store_conn *c)
 
 static enum err pg_begin_read(struct store_conn *c)
 {
-	return pg_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	enum err e = pg_exec(c, BEGIN_READ);
+	if (e != ERR_OK && repaired(c))
+		e = pg_exec(c, BEGIN_READ);
+	return e;
 }
 
 static enum err pg_commit(struct store_conn *c)
@@ -581,7 +598,13 @@ static int pg_step(struct store_stmt *bs)
 	if (!st->executed) {
 		st->executed = 1;
 		st->row = -1;
+		int idle = !pg_in_tx(bs->conn);
 		int rc = execute(st, conn_of(bs->conn));
+		/* A SELECT outside a transaction changed nothing: it may run again on a connection
+		 * made again. */
+		if (rc == -ERR_DB && idle && strncasecmp(st->sql, "SELECT", 6) == 0 &&
+		    repaired(bs->conn))
+			rc = execute(st, conn_of(bs->conn));
 		if (rc != STORE_ROW)
 			return rc;
 	}
