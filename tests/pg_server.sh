@@ -3,6 +3,7 @@
 #
 #   tests/pg_server.sh start    initdb + start; prints one line "DIR PORT" (the directory to give
 #                               to stop, the port on 127.0.0.1)
+#   tests/pg_server.sh restart DIR  stops the server (ending its connections) and starts it again
 #   tests/pg_server.sh stop DIR stops the server and removes DIR
 #
 # The cluster runs as an unprivileged user: as root, the Debian package's `postgres` user (or a
@@ -61,6 +62,11 @@ EOF
 		-c "CREATE ROLE mimamori LOGIN CREATEDB" >/dev/null
 	echo "$dir $port"
 	;;
+restart)
+	dir=${2:?usage: pg_server.sh restart DIR}
+	case $dir in /tmp/mimamori-pg-*) ;; *) echo "pg_server.sh: not a test cluster: $dir" >&2; exit 2 ;; esac
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null
+	;;
 stop)
 	dir=${2:?usage: pg_server.sh stop DIR}
 	case $dir in /tmp/mimamori-pg-*) ;; *) echo "pg_server.sh: not a test cluster: $dir" >&2; exit 2 ;; esac
@@ -70,7 +76,7 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: tests/pg_server.sh start | stop DIR" >&2
+	echo "usage: tests/pg_server.sh start | restart DIR | stop DIR" >&2
 	exit 2
 	;;
 esac
