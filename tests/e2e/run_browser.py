@@ -133,6 +133,7 @@ class Relay:
 WORDS_SITE = ["G01", "みどり学童クラブ"]
 WORDS_PHONE = "03-5555-0123"
 WORDS_STAFF = "words01"
+WORDS_ADMIN = "wordsadmin"  # the ward administrator's pages in the ward's words
 # The guardian's child (a card: scanned at the kiosk, then home through the pickup dialog); a
 # second child with a card (the refused manual entry); a third planned on Mondays who never
 # comes. No name holds 入, 退 or 室.
@@ -179,6 +180,7 @@ class WordsWard:
         harness.cli_ok("site", "set", WORDS_SITE[0], "--data", d.path, "--arrival", "14:00",
                        "--grace", "30", "--deadline", "12:00", "--phone", WORDS_PHONE)
         d.user_add(WORDS_STAFF, "site_staff", [WORDS_SITE[0]])
+        d.user_add(WORDS_ADMIN, "ward_admin")
         now = words_now()
         self.srv = harness.Server(d, mail="maildir:" + os.path.join(d.tmp, "mail"),
                                   log_dir=d.tmp,
@@ -213,7 +215,7 @@ class WordsWard:
             raise RuntimeError("confirming the words ward's guardian: %r" % r)
         self.info = {"url": self.srv.url, "maildir": maildir, "kiosk_token": kiosk,
                      "site_code": WORDS_SITE[0], "site_name": WORDS_SITE[1],
-                     "phone": WORDS_PHONE, "staff_login": WORDS_STAFF,
+                     "phone": WORDS_PHONE, "staff_login": WORDS_STAFF, "admin_login": WORDS_ADMIN,
                      "staff_password": harness.PASSWORD, "parent_email": guardian,
                      "children": [{"child_no": r[0], "name": r[2]} for r in WORDS_CHILDREN],
                      "card_codes": codes, "day": now.date().isoformat()}

@@ -2,6 +2,7 @@
 // password page share: the session check, the sign-in form, the role gate, the menu, sign-out,
 // a confirm dialog, and downloads through fetch (so that errors show on the page).
 import { request, ApiError, el, staffSignIn, goChangePassword, API } from '/js/api.js';
+import { loadWords } from '/js/words.js';
 
 export const ROLE_LABEL = {
   ward_admin: '区の管理者',
@@ -72,6 +73,7 @@ function buildNav(role) {
  */
 export function startShell({ roles, deniedText, loginNote, passwordPage = false, onReady }) {
   const ui = buildLogin(loginNote);
+  const words = loadWords(); // the ward's words for entry and exit, in the page's labels
   const who = $('who');
   const signout = $('signout');
   const session = { user: null, csrf: null };
@@ -107,6 +109,7 @@ export function startShell({ roles, deniedText, loginNote, passwordPage = false,
       return;
     }
     show($('app'), true);
+    await words;
     await onReady(session);
   }
 
