@@ -16,6 +16,10 @@ int cmd_demo(int argc, char **argv);
 int cmd_simulate_day(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
+/* `mail-in` (mail_in.c): exits 0 when the message was taken (recorded or dropped) and
+ * EX_TEMPFAIL (75) when it could not be stored now, so that Postfix's pipe transport keeps it
+ * and tries again. */
+int cmd_mail_in(int argc, char **argv);
 
 /* Prints "mimamori: <msg>" to stderr and returns 2 (bad usage) — for `return cli_fail(...)`. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -22,6 +22,8 @@
 #include "http/http.h"
 #include "mail/mail.h"
 #include "routes.h"
+#include "schoolmail/schoolmail.h" /* STAND-IN: composed by src/services.c (issue 13) */
+#include "service.h"
 #include "vault/vault.h"
 
 #ifndef MIMAMORI_WEB_DIR
@@ -187,6 +189,8 @@ static int cmd_serve(int argc, char **argv)
 			mail ? mail : a->cfg.mail_url, err_message_ja(e));
 		goto out;
 	}
+	/* STAND-IN (school branch): the services' start hooks, composed by src/services.c. */
+	schoolmail_service.start(a);
 	/* Block the stop signals before the server's threads start, so they inherit the mask. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -222,77 +226,32 @@ out:
 	return status;
 }
 
-/* mail-in reads at most this much of a message; the rest is read and discarded (a notification
- * says what it has to say long before; Postfix's own default limit is 10 MB). */
-#define MAIL_IN_MAX (16 * 1024 * 1024)
-
-/* Reads standard input up to MAIL_IN_MAX bytes into *out (malloc'd, caller frees), draining
- * the rest. Returns 0, or -1 on a read error. */
-static int read_stdin_capped(char **out, size_t *len)
+/* STAND-IN (school branch) for the composition of the services' demo generators (issue 13):
+ * attendance's `demo` makes the data directory and its ward, then schoolmail adds its part. */
+static int cmd_demo_all(int argc, char **argv)
 {
-	size_t cap = 64 * 1024, n = 0;
-	char *b = xmalloc(cap), scratch[8192];
-	for (;;) {
-		if (n == cap && cap < MAIL_IN_MAX) {
-			cap = cap * 2 < MAIL_IN_MAX ? cap * 2 : MAIL_IN_MAX;
-			b = xrealloc(b, cap);
-		}
-		int keep = n < cap; /* past the cap, bytes go to scratch and are dropped */
-		size_t want = keep ? cap - n : sizeof scratch;
-		size_t got = fread(keep ? b + n : scratch, 1, want, stdin);
-		if (keep)
-			n += got;
-		if (got < want)
-			break;
-	}
-	if (ferror(stdin)) {
-		free(b);
-		return -1;
-	}
-	*out = b;
-	*len = n;
-	return 0;
-}
-
-/* mail-in exits 0 when the message was taken (recorded or dropped) and EX_TEMPFAIL (75) when
- * it could not be stored now, so that Postfix's pipe transport keeps it and tries again. */
-static int cmd_mail_in(int argc, char **argv)
-{
-	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
-					     {"recipient", required_argument, 0, 'r'},
-					     {0, 0, 0, 0}};
-	const char *dir = NULL, *rcpt = NULL;
-	char *msg = NULL;
-	size_t len = 0;
-	int ch, bad = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': dir = optarg; break;
-		case 'r': rcpt = optarg; break;
-		default: bad = 1; break;
-		}
-	}
-	if (bad || !dir || optind < argc) {
-		cli_fail("使い方: mimamori mail-in --data DIR [--recipient ADDR] < メール");
-		return EX_TEMPFAIL;
-	}
-	if (read_stdin_capped(&msg, &len) != 0) {
-		fputs("mimamori: mail-in: メールを読み込めません\n", stderr);
-		return EX_TEMPFAIL;
-	}
-	struct app *a = cli_open(dir, 1);
-	if (!a) {
-		free(msg);
-		return EX_TEMPFAIL;
-	}
-	struct mail_inbound_result res;
-	enum err e = mail_inbound(a->store, a->vault, msg, len, rcpt, a->cfg.bounce_limit,
-				  audit_append, &res);
+	int status = cmd_demo(argc, argv);
+	const char *dir = NULL;
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--data") == 0)
+			dir = argv[i + 1];
+	for (int i = 1; !dir && i < argc; i++)
+		if (strncmp(argv[i], "--data=", 7) == 0)
+			dir = argv[i] + 7;
+	if (status != 0 || !dir)
+		return status;
+	struct app *a = cli_open(dir, 2);
+	if (!a)
+		return 1;
+	char *path = xasprintf("%s/demo-credentials.txt", dir);
+	FILE *cred = fopen(path, "a");
+	free(path);
+	struct demo_out out = {dir, cred, stdout};
+	status = cred ? schoolmail_service.demo(a, &out) : 1;
+	if (cred)
+		fclose(cred);
 	app_close(a);
-	vault_wipe(msg, len);
-	free(msg);
-	return e == ERR_OK ? 0 : EX_TEMPFAIL;
+	return status;
 }
 
 static const struct command {
@@ -314,13 +273,17 @@ static const struct command {
 	{"card", cmd_card,
 	 "card issue|sheet --data DIR ...  QRカードを発行する・印刷用のPDFを作る"},
 	{"kiosk", cmd_kiosk, "kiosk add --data DIR --site CODE  受付端末（キオスク）の鍵を作る"},
-	{"demo", cmd_demo,
+	{"demo", cmd_demo_all,
 	 "demo --data DIR [--children N] [--codes-out FILE]  架空の区のデモデータを作る"},
 	{"simulate-day", cmd_simulate_day,
 	 "simulate-day --data DIR [--date D]  デモの区で1日分の入退室を試す（時刻を進めて）"},
 	{"report", cmd_report,
 	 "report daily|monthly --data DIR ... --format F --out FILE  帳票を出力する（受け渡し台帳に残す）"},
 	{"ledger", cmd_ledger, "ledger list --data DIR         受け渡し台帳を見る"},
+	/* STAND-IN (school branch): the services' subcommands, composed by src/services.c */
+	{"school", schoolmail_cmd_school,
+	 "school add|list|set|letter|user|rollover --data DIR ...  学校・園と一斉メールの登録"
+	 "（年度更新も）"},
 	{"mail-in", cmd_mail_in,
 	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  戻ってきたメールを受け取る（Postfix の"
 	 "パイプ用。75 は再試行）"},

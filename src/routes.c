@@ -5,10 +5,13 @@
 
 #include "attendance/admin_api.h"
 #include "attendance/attendance_api.h"
+#include "http/device_api.h"
 #include "http/session_api.h"
 #include "http/user_api.h"
+#include "schoolmail/routes.h" /* STAND-IN until src/services.c composes the tables */
 
 #define STAFF ROLE_ANY_USER
+#define SIGNED_IN ROLE_SIGNED_IN /* staff and the school staff (school administrators, senders) */
 #define WARD (ROLE_WARD_ADMIN | ROLE_WARD_STAFF)
 
 static enum err api_route_list(struct http_req *rq, struct http_resp *rs);
@@ -16,8 +19,9 @@ static enum err api_route_list(struct http_req *rq, struct http_resp *rs);
 const struct http_route routes[] = {
 	/* method, pattern, roles, flags (1: no CSRF token), handler, summary */
 	{"POST", "/api/v1/session", ROLE_PUBLIC, 1, api_session_create, "sign in"},
-	{"GET", "/api/v1/session", STAFF | HTTP_PASSWORD_DUE_OK, 0, api_session_get, "who am I"},
-	{"DELETE", "/api/v1/session", STAFF | HTTP_PASSWORD_DUE_OK, 0, api_session_delete,
+	{"GET", "/api/v1/session", SIGNED_IN | HTTP_PASSWORD_DUE_OK, 0, api_session_get,
+	 "who am I"},
+	{"DELETE", "/api/v1/session", SIGNED_IN | HTTP_PASSWORD_DUE_OK, 0, api_session_delete,
 	 "sign out"},
 	{"GET", "/api/v1/routes", ROLE_WARD_ADMIN, 0, api_route_list, "this table"},
 
@@ -108,7 +112,7 @@ const struct http_route routes[] = {
 
 	/* the ward administrator's screens (issue 11): sites at a glance, cards, kiosks, staff
 	 * accounts; a user whose password an administrator set may only change it */
-	{"POST", "/api/v1/session/password", STAFF | HTTP_PASSWORD_DUE_OK, 0, api_session_password,
+	{"POST", "/api/v1/session/password", SIGNED_IN | HTTP_PASSWORD_DUE_OK, 0, api_session_password,
 	 "change one's own password (required after an administrator set it)"},
 	{"GET", "/api/v1/overview", ROLE_WARD_ADMIN, 0, api_overview_get,
 	 "every site today at a glance, those needing attention first (counts only)"},
@@ -136,14 +140,31 @@ const struct http_route routes[] = {
 	/* the ward's words for entry and exit (mimamori.conf [ward]), for every page */
 	{"GET", "/api/v1/ward", ROLE_PUBLIC, 1, api_ward_get,
 	 "the ward's words for a child's entry and exit (入室/退室 or as configured)"},
+
+	/* devices the ward approved (auth/approved_device.h): senders work only from them */
+	{"POST", "/api/v1/devices/enrolment", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF |
+	 HTTP_ROUTE_THROTTLE_FAILED, api_device_enrol,
+	 "this device asks to be approved for an account (its login and password)"},
+	{"GET", "/api/v1/devices/enrolment", ROLE_PUBLIC, 1, api_device_enrolment_get,
+	 "this device's enrolment and whether it is approved"},
+	{"GET", "/api/v1/devices", WARD, 0, api_device_list, "devices asking or approved"},
+	{"POST", "/api/v1/devices/{}/approve", ROLE_WARD_ADMIN, 0, api_device_approve,
+	 "approve a device"},
+	{"POST", "/api/v1/devices/{}/revoke", ROLE_WARD_ADMIN, 0, api_device_revoke,
+	 "revoke a device (or refuse its request)"},
+
+	/* STAND-IN (school branch): the schools' mass mail (seed 003), its routes as its own
+	 * table holds them (src/schoolmail/service.c); src/services.c composes them (issue 13) */
+	SCHOOLMAIL_ROUTES
 	{0},
 };
 
 static enum err api_route_list(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *arr = json_array();
-	static const enum role all[] = {ROLE_WARD_ADMIN, ROLE_WARD_STAFF, ROLE_CONTRACTOR,
-					ROLE_SITE_STAFF, ROLE_KIOSK, ROLE_GUARDIAN};
+	static const enum role all[] = {ROLE_WARD_ADMIN,   ROLE_WARD_STAFF, ROLE_CONTRACTOR,
+					ROLE_SITE_STAFF,   ROLE_KIOSK,	    ROLE_GUARDIAN,
+					ROLE_SCHOOL_ADMIN, ROLE_SENDER};
 	(void)rq;
 	for (const struct http_route *r = routes; r->method; r++) {
 		json_t *roles = json_array();

@@ -14,6 +14,42 @@
 
 #define ACTOR "mail-in"
 
+/* The services' hook (mail_inbound_set_hook); set once before mail_inbound runs. */
+static mail_in_hook_fn inbound_hook;
+static void *inbound_hook_ctx;
+
+void mail_inbound_set_hook(mail_in_hook_fn fn, void *ctx)
+{
+	inbound_hook = fn;
+	inbound_hook_ctx = ctx;
+}
+
+/* Offers mail that is neither a bounce nor an unsubscribe to the services' hook (issue 13's
+ * hook point; the rest of this file is unchanged by it). */
+static enum err offer_to_services(const char *msg, size_t len, const char *rcpt,
+				  const struct mail_dsn *d, struct mail_inbound_result *res)
+{
+	struct mail_in_msg *m = xcalloc(1, sizeof *m);
+	int taken = 0;
+	enum err e = ERR_OK;
+	m->raw = msg;
+	m->len = len;
+	m->rcpt = rcpt;
+	m->addrs = (const char(*)[MAIL_DSN_FIELD_MAX])d->addrs;
+	m->naddrs = d->naddrs;
+	if (mail_in_msg_read(msg, len, m) == ERR_OK)
+		e = inbound_hook(inbound_hook_ctx, m, &taken);
+	if (e == ERR_OK && taken) {
+		res->outcome = MAIL_IN_TAKEN;
+		res->why = "taken by a service";
+	} else {
+		res->why = "not a delivery status notification";
+	}
+	vault_wipe(m, sizeof *m);
+	free(m);
+	return e;
+}
+
 /* Finds the outbox row a VERP address of the message names: the envelope recipient first, then
  * the addresses the message was delivered to or names as the original return path. Sets
  * *forged when a VERP address with a wrong mac was seen. */
@@ -227,6 +263,8 @@ enum err mail_inbound(struct store *s, const struct vault *v, const char *msg, s
 		log_warn("mail-in: a VERP address with a wrong mac (forged or mangled)");
 	if (!res->outbox_id && !d->is_dsn) {
 		res->why = "not a delivery status notification";
+		if (inbound_hook)
+			e = offer_to_services(msg, len, rcpt, d, res);
 		goto out;
 	}
 	if (!res->outbox_id && d->message_id[0]) {
@@ -258,6 +296,8 @@ out:
 			 res->status[0] ? res->status : "(no status)", res->outbox_id, by,
 			 res->counted ? ", counted" : "",
 			 res->bouncing ? "; the address is bouncing" : "");
+	else if (res->outcome == MAIL_IN_TAKEN)
+		; /* the service logs what it did */
 	else if (res->outcome == MAIL_IN_UNSUBSCRIBED)
 		log_info("mail-in: unsubscribe by mail for outbox row %" PRId64, res->outbox_id);
 	else if (res->outcome == MAIL_IN_DUPLICATE)

@@ -233,12 +233,38 @@ enum err mail_bounce_record(struct store_conn *c, struct mail_bounce_event *ev, 
 typedef enum err (*mail_audit_fn)(struct store_conn *c, const struct vault *v, const char *actor,
 				  const char *action, const char *object, const char *detail);
 
+/* A message as a service's mail-in hook sees it (mail that is neither a bounce nor an
+ * unsubscribe; issue 13): read by inbound_msg.c with GMime. Holds addresses (personal data):
+ * the hook must not log them. */
+#define MAIL_IN_FIELD_MAX 256
+struct mail_in_msg {
+	const char *raw;	  /* the message as received (len bytes) */
+	size_t len;
+	const char *rcpt;	  /* the envelope recipient (--recipient), or NULL */
+	const char (*addrs)[MAIL_DSN_FIELD_MAX]; /* Delivered-To, X-Original-To, To, … */
+	size_t naddrs;
+	char from[MAIL_IN_FIELD_MAX]; /* From's address (addr-spec), "" when none or unreadable */
+	char subject[1024];	      /* Subject, decoded to UTF-8 (cut), "" when none */
+	int automatic; /* an auto-reply, a list's or bulk mail, a bounce, mail from a daemon: a
+			* service never answers it (RFC 3834) */
+};
+/* Fills m's from, subject and automatic from the message raw (len bytes); the other fields are
+ * the caller's. Returns ERR_OK, or ERR_INVALID when raw is not a mail message. */
+enum err mail_in_msg_read(const char *raw, size_t len, struct mail_in_msg *m);
+/* A service's mail-in hook: takes m (*taken = 1) or leaves it (*taken = 0); an error when it
+ * could not store anything now (the MTA tries again). */
+typedef enum err (*mail_in_hook_fn)(void *ctx, const struct mail_in_msg *m, int *taken);
+/* Sets the hook mail_inbound offers such mail to (the composition of the services' hooks; set
+ * once before mail_inbound, NULL for none). */
+void mail_inbound_set_hook(mail_in_hook_fn fn, void *ctx);
+
 /* What mail_inbound did with a message. */
 enum mail_inbound_outcome {
 	MAIL_IN_DROPPED,   /* not ours, not a bounce, or nothing to record: logged and dropped */
 	MAIL_IN_RECORDED,  /* a bounce event was stored */
 	MAIL_IN_DUPLICATE, /* this hard bounce of this row was already stored */
 	MAIL_IN_UNSUBSCRIBED, /* a mail to an unsubscribe address: its list was left */
+	MAIL_IN_TAKEN,	      /* neither bounce nor unsubscribe: a service's hook took it */
 };
 struct mail_inbound_result {
 	enum mail_inbound_outcome outcome;
