@@ -286,7 +286,7 @@ enum err api_school_alerts(struct http_req *rq, struct http_resp *rs)
 	struct store_conn *c = store_acquire(rq->app->store);
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT a.id, a.year, s.code, s.name, s.kind, s.grades, a.grade, a.expected, "
-	       "a.actual, a.raised_ms, COALESCE(a.acknowledged_ms, 0) FROM school_alerts a "
+	       "a.actual, a.raised_ms, COALESCE(a.acknowledged_ms, 0), a.basis FROM school_alerts a "
 	       "JOIN schools s ON s.id = a.school_id "
 	       "ORDER BY (a.acknowledged_ms IS NULL) DESC, a.raised_ms DESC, s.code, a.grade "
 	       "LIMIT 500");
@@ -309,6 +309,7 @@ enum err api_school_alerts(struct http_req *rq, struct http_resp *rs)
 			    (json_int_t)store_col_int(st, 7), "actual",
 			    (json_int_t)store_col_int(st, 8), "raised_at", raised);
 			json_object_set_new(o, "acknowledged_at", ack[0] ? json_string(ack) : json_null());
+			json_object_set_new(o, "basis", json_string(store_col_text(st, 11)));
 			json_array_append_new(arr, o);
 		}
 		e = rc == STORE_DONE ? ERR_OK : ERR_DB;

@@ -407,6 +407,28 @@ enum err schoolmail_school_set(struct app *a, const char *actor, const char *cod
 		e = ERR_INVALID;
 		goto out;
 	}
+	if (grades && grades < s.grades) {
+		/* Fewer grades would make families of the grades above leave at the next roll-over
+		 * as if they had graduated: refused while any are registered. */
+		st = store_prepare(c, "SELECT COUNT(*) FROM school_registrants WHERE school_id = ? "
+				      "AND grade > ?");
+		e = ERR_DB;
+		if (!st)
+			goto out;
+		store_bind_int(st, 1, s.id);
+		store_bind_int(st, 2, grades);
+		if (store_step(st) != STORE_ROW)
+			goto out;
+		int64_t above = store_col_int(st, 0);
+		store_finish(st);
+		st = NULL;
+		if (above > 0) {
+			*why = "減らす学年にまだ登録者がいます。先に登録者を整理してください"
+			       "（年度更新で卒業したことになってしまいます）。";
+			e = ERR_CONFLICT;
+			goto out;
+		}
+	}
 	st = store_prepare(c, "UPDATE schools SET name = ?, grades = ?, classes = ? WHERE id = ?");
 	e = ERR_DB;
 	if (!st)
