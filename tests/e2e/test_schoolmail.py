@@ -125,9 +125,13 @@ class SignUpTest(SchoolMailTestCase):
         self.assertEqual((r.status, r.json["code"]), (404, "link_invalid"), r)
         self.assertEqual(anon.post("/api/v1/school/signup/lookup", {"token": token}).status, 404)
         self.assertEqual(sm.schools(self.data)["E01"]["registrants"], "2")
-        # names are stored sealed
-        with open(self.data.db, "rb") as f:
-            raw = f.read()
+        # names and addresses are stored sealed (the database and its write-ahead log)
+        raw = b""
+        for path in (self.data.db, self.data.db + "-wal"):
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    raw += f.read()
+        self.assertGreater(len(raw), 100000)
         for name in ("試験 太郎", "試験 花子", a):
             self.assertNotIn(name.encode(), raw)
 

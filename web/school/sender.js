@@ -14,7 +14,7 @@ function fail(err) {
 async function show(code) {
   const r = await request(`/schools/${encodeURIComponent(code)}/counts`);
   $('school').textContent = `${r.school.name}（${r.school.kind_label}）`;
-  $('total').textContent = `${r.registrants}人`;
+  $('total').textContent = `${r.registrants.toLocaleString('ja-JP')}人`;
   $('year').textContent = `${r.year}年度`;
   $('rows').replaceChildren(...r.grades.map((g) => {
     const drop = g.last_year !== null && g.registrants < g.last_year;

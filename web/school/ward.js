@@ -44,7 +44,7 @@ async function load() {
   const [schools, alerts] = await Promise.all([request('/schools'), request('/school-alerts')]);
   state.schools = schools.schools;
   $('t-schools').textContent = String(schools.schools.length);
-  $('t-registrants').textContent = `${schools.registrants}人`;
+  $('t-registrants').textContent = `${schools.registrants.toLocaleString('ja-JP')}人`;
   $('status').textContent = `${schools.year}年度`;
   renderSchools();
   renderAlerts(alerts.alerts);
