@@ -282,9 +282,9 @@ def main():
             m = harness.wait_until(
                 lambda: [m for m in harness.read_maildir(maildir) if addr in m.rcpts],
                 timeout=30, what="the sign-up link to %s" % addr)[0]
-            token = m.body.split("/school/signup/#t=")[1].split()[0]
+            link = m.body.split("/school/signup/#t=")[1].split()[0]
             r = harness.Client(srv.port).post("/api/v1/school/signup", {
-                "token": token, "guardian_name": guardian,
+                "token": link, "guardian_name": guardian,
                 "children": [{"grade": grade, "class": klass, "name": child}]})
             if r.status != 201:
                 return fail("registering %s: %r" % (child, r))
