@@ -224,7 +224,7 @@ class RefusalTest(SchoolMailTestCase):
         self.assertEqual(len(flood), 1)
         self.assertIn("しばらくしてから", flood[0].subject)
         # the links already sent stay usable
-        token = sm.token_in(mails[0], sm.SIGNUP_LINK)
+        token = [sm.token_in(m, sm.SIGNUP_LINK) for m in mails if sm.token_in(m, sm.SIGNUP_LINK)][0]
         self.assertEqual(self.srv.client().post("/api/v1/school/signup/lookup",
                                                 {"token": token}).status, 200)
 
