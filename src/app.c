@@ -4,6 +4,8 @@
 
 #include <stdarg.h>
 
+#include "app/service.h"
+#include "auth/audit.h"
 #include "cli.h"
 
 #include <ctype.h>
@@ -22,6 +24,7 @@
 #include "base/xalloc.h"
 #include "mail/mail.h"
 #include "store/store.h"
+#include "vault/keyring.h"
 #include "vault/vault.h"
 
 #define CONF_NAME "mimamori.conf"
@@ -120,7 +123,7 @@ enum err app_init_dir_named(const char *dir, const char *from_name)
 	e = store_open(db, 1, 1, &s);
 	if (e != ERR_OK)
 		goto out;
-	e = vault_create(key, s);
+	e = keyring_create(key, s);
 out:
 	if (f)
 		fclose(f);
@@ -266,7 +269,29 @@ enum err app_open(const char *dir, int pool_size, struct app **out)
 	e = store_open(db, 0, pool_size, &a->store);
 	if (e != ERR_OK)
 		goto out;
-	e = vault_open(key, a->store, &a->vault);
+	e = keyring_open(key, a->store, &a->keys);
+	if (e != ERR_OK)
+		goto out;
+	a->vault = keyring_platform(a->keys);
+	if (keyring_upgraded(a->keys)) {
+		/* The upgrade to a key per service goes into the chain (keyed with the same index
+		 * key as the entries before it). */
+		char object[48];
+		snprintf(object, sizeof object, "key:%s", keyring_upgraded(a->keys));
+		struct store_conn *c = store_acquire(a->store);
+		e = audit_append(c, a->vault, "cli", "vault.keys_per_service", object,
+				 "the one data key became this service's; the platform has its own");
+		store_release(c);
+		if (e != ERR_OK)
+			goto out;
+	}
+	/* Every service's key now, outside any transaction: one made on first use inside a
+	 * service's write transaction would wait for that very transaction. */
+	for (const struct service *const *sv = app_services(); *sv; sv++)
+		if (!keyring_vault(a->keys, (*sv)->name)) {
+			e = ERR_CRYPTO;
+			goto out;
+		}
 out:
 	free(conf);
 	free(key);
@@ -284,7 +309,7 @@ void app_close(struct app *a)
 	if (!a)
 		return;
 	mail_sender_stop(a->mail);
-	vault_free(a->vault);
+	keyring_free(a->keys);
 	store_close(a->store);
 	free(a->cfg.base_url);
 	free(a->cfg.mail_url);
@@ -315,14 +340,27 @@ void app_metrics_write(struct app *a, struct buf *b)
 			   (long long)ms.deferred);
 		mail_sender_metrics(a->mail, b);
 	}
-	struct store_conn *c = store_acquire(a->store);
-	struct store_stmt *st = store_prepare(c, "SELECT COALESCE(MAX(id), 0) FROM scans");
-	if (st && store_step(st) == STORE_ROW)
-		buf_printf(b, "# HELP mimamori_scans_total Scans recorded.\n"
-			      "# TYPE mimamori_scans_total counter\nmimamori_scans_total %lld\n",
-			   (long long)store_col_int(st, 0));
-	store_finish(st);
-	store_release(c);
+	for (const struct service *const *sv = app_services(); *sv; sv++)
+		if ((*sv)->metrics)
+			(*sv)->metrics(a, b);
+}
+
+const struct vault *app_vault(struct app *a, const char *service)
+{
+	return keyring_vault(a->keys, service);
+}
+
+static const struct service *const no_services[] = {NULL};
+static const struct service *const *registered = no_services;
+
+void app_register_services(const struct service *const *list)
+{
+	registered = list ? list : no_services;
+}
+
+const struct service *const *app_services(void)
+{
+	return registered;
 }
 
 int cli_fail(const char *fmt, ...)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* app.h — one opened data directory: its configuration, store and vault. */
+/* app.h — one opened data directory: its configuration, store and keys. */
 #ifndef MIMAMORI_APP_H
 #define MIMAMORI_APP_H
 
@@ -7,6 +7,7 @@
 
 struct store;
 struct vault;
+struct keyring;
 struct mail_sender;
 
 struct app_config {
@@ -32,8 +33,10 @@ struct app {
 	char *data_dir;
 	struct app_config cfg;
 	struct store *store;
-	struct vault *vault;
-	struct mail_sender *mail; /* only while serving */
+	struct keyring *keys;      /* one key per service and the platform's (vault/keyring.h) */
+	const struct vault *vault; /* the platform's key: the audit chain, its own mail (lock
+				    * alerts); a service seals with app_vault(a, its name) */
+	struct mail_sender *mail;  /* only while serving */
 };
 
 /* Creates DIR with mimamori.conf, master.key (0600) and the database. ERR_CONFLICT when DIR
@@ -42,11 +45,17 @@ enum err app_init_dir(const char *dir);
 /* As app_init_dir, with mimamori.conf's [mail] from_name set to from_name (the ward's name as
  * guardians know it, e.g. 「新宿区 学童クラブ」; NULL: the default). */
 enum err app_init_dir_named(const char *dir, const char *from_name);
-/* Opens the data directory DIR (config, store with pool_size connections, vault) into a new
- * app in *out; caller frees with app_close. */
+/* Opens the data directory DIR (config, store with pool_size connections, the keyring and the
+ * key of every registered service, app_register_services) into a new app in *out; caller frees
+ * with app_close. */
 enum err app_open(const char *dir, int pool_size, struct app **out);
+/* Returns the vault of service (its own data key: what it seals and blinds), or NULL when the
+ * key cannot be opened or made (logged). The keys of registered services are opened by
+ * app_open, so for them it never fails; the vault lives as long as a. */
+const struct vault *app_vault(struct app *a, const char *service);
 struct buf;
-/* Appends the application's gauges and counters (mail queue, scans) to b for /metrics. */
+/* Appends the application's gauges and counters (mail queue, and each service's own) to b for
+ * /metrics. */
 void app_metrics_write(struct app *a, struct buf *b);
 /* Stops the mail sender if running, closes the store, wipes keys, frees a; NULL no-op. */
 void app_close(struct app *a);

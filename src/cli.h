@@ -1,25 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* cli.h — the subcommands' entry points and the small helpers they share. */
+/* cli.h — the small helpers every subcommand shares, and the platform's own `demo` (each
+ * service's subcommands are in its own table, struct service). */
 #ifndef MIMAMORI_CLI_H
 #define MIMAMORI_CLI_H
 
 struct app;
 
-/* Each subcommand takes argc/argv starting at its own name and returns the exit status. */
-int cmd_site(int argc, char **argv);
-int cmd_import(int argc, char **argv);
-int cmd_card(int argc, char **argv);
-int cmd_kiosk(int argc, char **argv);
+/* `mimamori demo`: the fictional ward, each service's generator in turn (src/app/demo.c).
+ * Returns the exit status. */
 int cmd_demo(int argc, char **argv);
-/* `simulate-day`: a whole ward's club day with injected time (simulate.c). Returns the exit
- * status. */
-int cmd_simulate_day(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_ledger(int argc, char **argv);
-/* `mail-in` (mail_in.c): exits 0 when the message was taken (recorded or dropped) and
- * EX_TEMPFAIL (75) when it could not be stored now, so that Postfix's pipe transport keeps it
- * and tries again. */
-int cmd_mail_in(int argc, char **argv);
 
 /* Prints "mimamori: <msg>" to stderr and returns 2 (bad usage) — for `return cli_fail(...)`. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

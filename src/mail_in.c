@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /* mail_in.c — `mimamori mail-in`: one inbound message on standard input, as Postfix's pipe
- * transport hands it over (bounces, unsubscribes, and what the services' hooks take, such as the
- * schools' empty-mail sign-up). Shared by the main program and the lean `mimamori-mail-in`
- * (mail_in_main.c), which links only what this path needs so that a process per mail starts
- * fast. */
+ * transport hands it over — bounces and unsubscribes are the platform's, anything else is
+ * offered to the services' mail_in hooks (such as the schools' empty-mail sign-up). Shared by
+ * the main program and the lean `mimamori-mail-in` (mail_in_main.c), which links only what this
+ * path needs so that a process per mail starts fast. Names no service. */
+#include "mail_in.h"
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "app.h"
 #include "auth/audit.h"
+#include "base/log.h"
 #include "base/xalloc.h"
 #include "cli.h"
 #include "mail/mail.h"
-#include "schoolmail/schoolmail.h"
 #include "vault/vault.h"
 
 /* mail-in reads at most this much of a message; the rest is read and discarded (a notification
@@ -49,15 +52,27 @@ static int read_stdin_capped(char **out, size_t *len)
 	return 0;
 }
 
-/* STAND-IN of the school branch for the composition of the services' mail-in hooks (issue
- * 13, src/services.c): offers the message to schoolmail's hook. It names the hook function
- * itself, not the service struct, so that the lean mail-in program links no route handler. */
-static enum err services_mail_in(void *ctx, const struct mail_in_msg *m, int *taken)
+/* Offers a mail that is no bounce and no unsubscribe to each service's mail_in hook in turn,
+ * until one takes it. Returns ERR_OK (taken, or nobody's: dropped and logged) or the error of
+ * the hook that could not take it now. */
+static enum err offer(struct app *a, const struct service *const *list, const char *msg,
+		      size_t len, const char *rcpt)
 {
-	return schoolmail_mail_in(ctx, m, taken);
+	struct mail_in_msg m;
+	int taken = 0;
+	enum err e = mail_in_msg_read(msg, len, rcpt, &m);
+	if (e != ERR_OK)
+		return ERR_OK; /* not a mail message: dropped (mail_inbound logged it) */
+	for (const struct service *const *sv = list; *sv && !taken && e == ERR_OK; sv++)
+		if ((*sv)->mail_in)
+			e = (*sv)->mail_in(a, &m, &taken);
+	if (e == ERR_OK && !taken)
+		log_info("mail-in: no service took the mail: dropped");
+	mail_in_msg_clear(&m);
+	return e;
 }
 
-int cmd_mail_in(int argc, char **argv)
+int mail_in_run(int argc, char **argv, const struct service *const *list)
 {
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
 					     {"recipient", required_argument, 0, 'r'},
@@ -88,11 +103,34 @@ int cmd_mail_in(int argc, char **argv)
 		return EX_TEMPFAIL;
 	}
 	struct mail_inbound_result res;
-	mail_inbound_set_hook(services_mail_in, a);
-	enum err e = mail_inbound(a->store, a->vault, msg, len, rcpt, a->cfg.bounce_limit,
+	enum err e = mail_inbound(a->store, a->keys, msg, len, rcpt, a->cfg.bounce_limit,
 				  audit_append, &res);
+	if (e == ERR_OK && res.outcome == MAIL_IN_OTHER)
+		e = offer(a, list, msg, len, rcpt);
 	app_close(a);
 	vault_wipe(msg, len);
 	free(msg);
 	return e == ERR_OK ? 0 : EX_TEMPFAIL;
+}
+
+int mail_in_services_agree(const struct service *const *list,
+			   const struct service *const *hooks)
+{
+	const struct service *const *h = hooks;
+	for (const struct service *const *sv = list; *sv; sv++) {
+		if (!(*sv)->mail_in)
+			continue;
+		if (!*h || strcmp((*h)->name, (*sv)->name) != 0 || (*h)->mail_in != (*sv)->mail_in) {
+			log_error("mail-in: the generated hooks disagree with services[] at %s",
+				  (*sv)->name);
+			return 0;
+		}
+		h++;
+	}
+	if (*h) {
+		log_error("mail-in: the generated hooks name %s, which services[] has no hook of",
+			  (*h)->name);
+		return 0;
+	}
+	return 1;
 }

@@ -2,14 +2,16 @@
 /* mail_in_main.c — `mimamori-mail-in`, the lean program for Postfix's pipe transport: the same
  * command as `mimamori mail-in` (mail_in.c), linked without the HTTP server, PDF, spreadsheet
  * and SMTP-client libraries, because a process is started for every message (empty-mail
- * sign-ups come by the thousand when the schools hand out their letters in April). */
+ * sign-ups come by the thousand when the schools hand out their letters in April). Its services
+ * are mail_in_services, generated from src/services.c: their names (keys) and mail-in hooks. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 
-#include "cli.h"
+#include "app.h"
 #include "mail/mail.h"
+#include "mail_in.h"
 #include "vault/vault.h"
 
 /* This program never starts the mail sender (mail-in only queues rows; `mimamori serve` sends
@@ -46,6 +48,7 @@ int main(int argc, char **argv)
 		fputs("mimamori: 暗号ライブラリ（libsodium）を初期化できません\n", stderr);
 		return EX_TEMPFAIL;
 	}
+	app_register_services(mail_in_services);
 	/* argv[0] stands where the subcommand's name does in `mimamori mail-in`. */
-	return cmd_mail_in(argc, argv);
+	return mail_in_run(argc, argv, mail_in_services);
 }

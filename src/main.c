@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c — the subcommand table (`mimamori init|serve|user|audit|site|import|card|kiosk|demo|
- * report|ledger|mail-in`). */
+/* main.c — the platform's subcommands (`mimamori init|serve|user|audit|demo|ledger|mail-in`)
+ * followed by each service's own (struct service), and serving: the composed route table, the
+ * services' background work and the bulk scheduler. Names no service: they come from
+ * services[] (src/services.c). */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,16 +16,17 @@
 
 #include "app.h"
 #include "auth/audit.h"
-#include "attendance/plan.h"
 #include "auth/user.h"
+#include "ledger/ledger.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "bulk/bulk.h"
 #include "cli.h"
 #include "http/http.h"
 #include "mail/mail.h"
+#include "mail_in.h"
 #include "routes.h"
-#include "schoolmail/schoolmail.h" /* STAND-IN: composed by src/services.c (issue 13) */
-#include "service.h"
+#include "services.h"
 #include "vault/vault.h"
 
 #ifndef MIMAMORI_WEB_DIR
@@ -147,6 +150,19 @@ static int cmd_audit(int argc, char **argv)
 	return 1;
 }
 
+/* Every service's kinds of bulk mail, ending with NULL (for the scheduler; lives as long as the
+ * process). */
+static const struct bulk_kind *const *bulk_kinds(void)
+{
+	static const struct bulk_kind *kinds[64];
+	size_t n = 0;
+	for (const struct service *const *sv = services; *sv; sv++)
+		for (const struct bulk_kind *const *k = (*sv)->bulk; k && *k && n < 63; k++)
+			kinds[n++] = *k;
+	kinds[n] = NULL;
+	return kinds;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -174,14 +190,20 @@ static int cmd_serve(int argc, char **argv)
 		web = MIMAMORI_WEB_DIR;
 	struct app *a = cli_open(dir, 16);
 	struct http_server *srv = NULL;
-	struct alerts_ticker *alerts = NULL;
+	const struct http_route *table = NULL;
+	size_t started = 0;
+	struct bulk_scheduler *scheduler = NULL;
 	int status = 1;
 	if (!a)
 		return 1;
+	if (routes_compose(services, &table) != ERR_OK) {
+		fprintf(stderr, "mimamori: serve: 同じ API の経路が二度定義されています（ログを見てください）\n");
+		goto out;
+	}
 	if (!listen)
 		listen = a->cfg.listen;
 	setenv("MIMAMORI_MAIL_FROM", a->cfg.mail_from, 0);
-	enum err e = mail_sender_start(a->store, a->vault, mail ? mail : a->cfg.mail_url,
+	enum err e = mail_sender_start(a->store, a->keys, mail ? mail : a->cfg.mail_url,
 				       a->cfg.base_url, &a->mail);
 	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: serve: メールの送信を始められません（送信先 %s、"
@@ -189,8 +211,6 @@ static int cmd_serve(int argc, char **argv)
 			mail ? mail : a->cfg.mail_url, err_message_ja(e));
 		goto out;
 	}
-	/* STAND-IN (school branch): the services' start hooks, composed by src/services.c. */
-	schoolmail_service.start(a);
 	/* Block the stop signals before the server's threads start, so they inherit the mask. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -198,19 +218,28 @@ static int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	e = http_server_start(a, listen, web, routes, &srv);
+	e = http_server_start(a, listen, web, table, &srv);
 	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: serve: %s で待ち受けできません（%s）\n", listen,
 			e == ERR_INVALID ? "IPv4アドレス:ポート の形で指定してください"
 					 : "使用中か、使えないアドレスです");
 		goto out;
 	}
-	/* The board's alerts (not arrived, still present at closing); tests shorten the period. */
-	const char *iv = getenv("MIMAMORI_ALERT_INTERVAL_MS");
-	alerts = alerts_ticker_start(a, iv ? atoll(iv) : 30000);
-	if (!alerts) {
-		fprintf(stderr, "mimamori: serve: 未到着の確認（alerts）を始められません\n");
+	/* Scheduled bulk sends of every service's kinds; tests shorten the period. */
+	const char *biv = getenv("MIMAMORI_BULK_INTERVAL_MS");
+	scheduler = bulk_scheduler_start(a, bulk_kinds(), biv ? strtoll(biv, NULL, 10) : 15000);
+	if (!scheduler) {
+		fprintf(stderr, "mimamori: serve: 予約した一斉メールの送信を始められません\n");
 		goto out;
+	}
+	/* Each service's background work (attendance: the board's alerts). */
+	for (; services[started]; started++) {
+		const struct service *sv = services[started];
+		if (sv->start && sv->start(a) != ERR_OK) {
+			fprintf(stderr, "mimamori: serve: %s（%s）の処理を始められません\n",
+				sv->label_ja, sv->name);
+			goto out;
+		}
 	}
 	log_info("serving on http://%s (web files from %s)", listen, web);
 	printf("mimamori: http://%s/ で動いています\n", listen);
@@ -221,79 +250,86 @@ static int cmd_serve(int argc, char **argv)
 	status = 0;
 out:
 	http_server_stop(srv);
-	alerts_ticker_stop(alerts);
+	bulk_scheduler_stop(scheduler);
+	while (started > 0) {
+		const struct service *sv = services[--started];
+		if (sv->stop)
+			sv->stop(a);
+	}
+	routes_free();
 	app_close(a);
 	return status;
 }
 
-/* STAND-IN (school branch) for the composition of the services' demo generators (issue 13):
- * attendance's `demo` makes the data directory and its ward, then schoolmail adds its part. */
-static int cmd_demo_all(int argc, char **argv)
+/* `mimamori mail-in`: the platform's bounces and unsubscribes, then every service's hook in the
+ * order of services[] (src/mail_in.c, shared with the lean `mimamori-mail-in`, whose hooks are
+ * generated from src/services.c; the two lists must agree, or the mail is kept for later). */
+static int cmd_mail_in(int argc, char **argv)
 {
-	int status = cmd_demo(argc, argv);
-	const char *dir = NULL;
-	for (int i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], "--data") == 0)
-			dir = argv[i + 1];
-	for (int i = 1; !dir && i < argc; i++)
-		if (strncmp(argv[i], "--data=", 7) == 0)
-			dir = argv[i] + 7;
-	if (status != 0 || !dir)
-		return status;
-	struct app *a = cli_open(dir, 2);
-	if (!a)
-		return 1;
-	char *path = xasprintf("%s/demo-credentials.txt", dir);
-	FILE *cred = fopen(path, "a");
-	free(path);
-	struct demo_out out = {dir, cred, stdout};
-	status = cred ? schoolmail_service.demo(a, &out) : 1;
-	if (cred)
-		fclose(cred);
-	app_close(a);
-	return status;
+	if (!mail_in_services_agree(services, mail_in_services)) {
+		fputs("mimamori: mail-in: mimamori-mail-in のサービスの一覧が src/services.c と"
+		      "一致しません（作り直してください）。メールは保留します\n",
+		      stderr);
+		return EX_TEMPFAIL;
+	}
+	return mail_in_run(argc, argv, services);
 }
 
-static const struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *help;
-} commands[] = {
+/* The platform's own subcommands; each service's follow (struct service.commands). */
+static const struct cli_command commands[] = {
 	{"init", cmd_init, "init --data DIR                データディレクトリを作る"},
 	{"serve", cmd_serve,
 	 "serve --data DIR [--listen IP:PORT] [--mail URL] [--web DIR]  サーバーを動かす"},
 	{"user", cmd_user, "user add --data DIR --login L --role ROLE [--site CODE]... "
 			   "--password-stdin  利用者を追加する"},
 	{"audit", cmd_audit, "audit verify --data DIR        監査ログの改ざんを確かめる"},
-	{"site", cmd_site,
-	 "site add --data DIR --code C --name N --type gakudo|hiroba_plus  施設を追加する\n"
-	 "  site set CODE --data DIR [--opens HH:MM --closes HH:MM --arrival HH:MM --grace MIN "
-	 "--deadline HH:MM --phone N --alert-email A --alert-guardians yes|no]  施設の設定を変える"},
-	{"import", cmd_import, "import children --data DIR FILE.csv  名簿（児童・保護者）を取り込む"},
-	{"card", cmd_card,
-	 "card issue|sheet --data DIR ...  QRカードを発行する・印刷用のPDFを作る"},
-	{"kiosk", cmd_kiosk, "kiosk add --data DIR --site CODE  受付端末（キオスク）の鍵を作る"},
-	{"demo", cmd_demo_all,
+	{"demo", cmd_demo,
 	 "demo --data DIR [--children N] [--codes-out FILE]  架空の区のデモデータを作る"},
-	{"simulate-day", cmd_simulate_day,
-	 "simulate-day --data DIR [--date D]  デモの区で1日分の入退室を試す（時刻を進めて）"},
-	{"report", cmd_report,
-	 "report daily|monthly --data DIR ... --format F --out FILE  帳票を出力する（受け渡し台帳に残す）"},
 	{"ledger", cmd_ledger, "ledger list --data DIR         受け渡し台帳を見る"},
-	/* STAND-IN (school branch): the services' subcommands, composed by src/services.c */
-	{"school", schoolmail_cmd_school,
-	 "school add|list|set|letter|user|rollover --data DIR ...  学校・園と一斉メールの登録"
-	 "（年度更新も）"},
 	{"mail-in", cmd_mail_in,
-	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  戻ってきたメールを受け取る（Postfix の"
-	 "パイプ用。75 は再試行）"},
+	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  戻ってきたメール・申し込みのメールを受け取る"
+	 "（Postfix のパイプ用。75 は再試行）"},
+	{0},
 };
+
+/* Calls fn(command) for the platform's commands, then each service's, in order; stops when fn
+ * returns non-zero and returns that. */
+static int each_command(int (*fn)(const struct cli_command *c, void *ctx), void *ctx)
+{
+	int r = 0;
+	for (const struct cli_command *c = commands; c->name && !r; c++)
+		r = fn(c, ctx);
+	for (const struct service *const *sv = services; *sv && !r; sv++)
+		for (const struct cli_command *c = (*sv)->commands; c && c->name && !r; c++)
+			r = fn(c, ctx);
+	return r;
+}
+
+static int print_help(const struct cli_command *c, void *ctx)
+{
+	fprintf(ctx, "  %s\n", c->help);
+	return 0;
+}
+
+/* What main looks for: the command named argv[1]. */
+struct lookup {
+	const char *name;
+	const struct cli_command *found;
+};
+
+static int find_command(const struct cli_command *c, void *ctx)
+{
+	struct lookup *l = ctx;
+	if (strcmp(c->name, l->name) != 0)
+		return 0;
+	l->found = c;
+	return 1;
+}
 
 static void usage(FILE *f)
 {
 	fputs("使い方: mimamori コマンド [オプション]\n\nコマンド:\n", f);
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %s\n", commands[i].help);
+	each_command(print_help, f);
 	fputs("\nコマンドごとの説明: mimamori コマンド --help\n", f);
 }
 
@@ -309,24 +345,23 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	umask(077); /* the data directory holds personal data: owner only */
+	app_register_services(services);
 	if (vault_global_init() != ERR_OK) {
 		fputs("mimamori: 暗号ライブラリ（libsodium）を初期化できません\n", stderr);
 		return 1;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int status = -1;
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(argv[1], commands[i].name) == 0) {
-			for (int k = 2; k < argc; k++) {
-				if (strcmp(argv[k], "--help") == 0) {
-					printf("使い方: mimamori %s\n", commands[i].help);
-					status = 0;
-				}
+	struct lookup l = {argv[1], NULL};
+	if (each_command(find_command, &l)) {
+		for (int k = 2; k < argc; k++) {
+			if (strcmp(argv[k], "--help") == 0) {
+				printf("使い方: mimamori %s\n", l.found->help);
+				status = 0;
 			}
-			if (status < 0)
-				status = commands[i].run(argc - 1, argv + 1);
-			break;
 		}
+		if (status < 0)
+			status = l.found->run(argc - 1, argv + 1);
 	}
 	if (status < 0) {
 		fprintf(stderr, "mimamori: 「%s」というコマンドはありません\n", argv[1]);

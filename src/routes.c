@@ -1,14 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* routes.c — every API route with the roles that may call it; reads like a menu. The route ×
- * role test (tests/e2e/test_route_roles.py) walks this table through GET /api/v1/routes. */
+/* routes.c — the platform's API routes with the roles that may call them (sign-in, staff
+ * accounts, the mail of every service, the handover ledger), and the one table the server
+ * runs: these followed by each registered service's own routes. The route × role test
+ * (tests/e2e/test_route_roles.py) walks that table through GET /api/v1/routes. */
 #include "routes.h"
 
-#include "attendance/admin_api.h"
-#include "attendance/attendance_api.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/service.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "bulk/bulk_api.h"
 #include "http/device_api.h"
 #include "http/session_api.h"
 #include "http/user_api.h"
-#include "schoolmail/routes.h" /* STAND-IN until src/services.c composes the tables */
+#include "ledger/ledger.h"
 
 #define STAFF ROLE_ANY_USER
 #define SIGNED_IN ROLE_SIGNED_IN /* staff and the school staff (school administrators, senders) */
@@ -16,90 +23,31 @@
 
 static enum err api_route_list(struct http_req *rq, struct http_resp *rs);
 
-const struct http_route routes[] = {
+static const struct http_route platform_routes[] = {
 	/* method, pattern, roles, flags (1: no CSRF token), handler, summary */
 	{"POST", "/api/v1/session", ROLE_PUBLIC, 1, api_session_create, "sign in"},
 	{"GET", "/api/v1/session", SIGNED_IN | HTTP_PASSWORD_DUE_OK, 0, api_session_get,
 	 "who am I"},
 	{"DELETE", "/api/v1/session", SIGNED_IN | HTTP_PASSWORD_DUE_OK, 0, api_session_delete,
 	 "sign out"},
+	/* a user whose password an administrator set may only change it */
+	{"POST", "/api/v1/session/password", SIGNED_IN | HTTP_PASSWORD_DUE_OK, 0, api_session_password,
+	 "change one's own password (required after an administrator set it)"},
 	{"GET", "/api/v1/routes", ROLE_WARD_ADMIN, 0, api_route_list, "this table"},
 
-	/* attendance (seed 000) */
-	{"GET", "/api/v1/kiosk", ROLE_KIOSK, 1, api_kiosk_get, "the kiosk's site"},
-	{"POST", "/api/v1/scans", ROLE_KIOSK, 1, api_scan_create, "record a card scan"},
-	{"GET", "/api/v1/sites", STAFF, 0, api_site_list, "sites the caller may see"},
-	{"PATCH", "/api/v1/sites/{}", ROLE_WARD_ADMIN, 0, api_site_patch,
-	 "a site's hours and the settings of plans and alerts"},
-	{"GET", "/api/v1/sites/{}/board", STAFF, 0, api_board_get, "today's board of a site"},
-	{"POST", "/api/v1/sites/{}/checkouts", STAFF, 0, api_checkout_create,
-	 "record who collected a child (お迎え)"},
-	{"POST", "/api/v1/sites/{}/manual-scans", STAFF, 0, api_manual_scan_create,
-	 "record a manual entry/exit with a reason"},
-	{"POST", "/api/v1/confirmations", ROLE_PUBLIC, 1, api_confirmation_create,
-	 "confirm a guardian's address"},
+	/* staff accounts (the ward administrator's screens, issue 11) */
+	{"GET", "/api/v1/users", ROLE_WARD_ADMIN, 0, api_user_list, "staff accounts"},
+	{"POST", "/api/v1/users", ROLE_WARD_ADMIN, 0, api_user_create,
+	 "a staff account with a random first password (shown once)"},
+	{"PATCH", "/api/v1/users/{}", ROLE_WARD_ADMIN, 0, api_user_patch,
+	 "an account's role and sites, or lock / unlock"},
+	{"POST", "/api/v1/users/{}/password", ROLE_WARD_ADMIN, 0, api_user_password_reset,
+	 "reset an account's password (random, shown once, to be changed)"},
 
-	/* guardians (/parent/): sign-in by mail link; only their own children (else 404) */
-	{"POST", "/api/v1/parent/login-links", ROLE_PUBLIC,
-	 HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_THROTTLE_EACH, api_parent_link_create,
-	 "mail a guardian a sign-in link"},
-	{"POST", "/api/v1/parent/session", ROLE_PUBLIC,
-	 HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_THROTTLE_FAILED, api_parent_session_create,
-	 "guardian sign-in with a link's token"},
-	{"GET", "/api/v1/parent/session", ROLE_GUARDIAN, 0, api_parent_session_get,
-	 "the signed-in guardian"},
-	{"DELETE", "/api/v1/parent/session", ROLE_GUARDIAN, 0, api_parent_session_delete,
-	 "guardian sign-out"},
-	{"GET", "/api/v1/parent/children", ROLE_GUARDIAN, 0, api_parent_children,
-	 "the guardian's children"},
-	{"GET", "/api/v1/parent/children/{}/plan", ROLE_GUARDIAN, 0, api_parent_plan_get,
-	 "a child's month calendar"},
-	{"PUT", "/api/v1/parent/children/{}/weekly", ROLE_GUARDIAN, 0, api_parent_weekly_put,
-	 "a child's weekly pattern"},
-	{"PUT", "/api/v1/parent/children/{}/days/{}", ROLE_GUARDIAN, 0, api_parent_day_put,
-	 "a day's plan or an absence notice"},
-	{"DELETE", "/api/v1/parent/children/{}/days/{}", ROLE_GUARDIAN, 0, api_parent_day_delete,
-	 "a day back to the weekly pattern"},
-	{"GET", "/api/v1/parent/children/{}/pickups", ROLE_GUARDIAN, 0, api_parent_pickups_get,
-	 "a child's pickup list"},
-	{"POST", "/api/v1/parent/children/{}/pickups", ROLE_GUARDIAN, 0, api_parent_pickup_create,
-	 "add a pickup person"},
-	{"DELETE", "/api/v1/parent/children/{}/pickups/{}", ROLE_GUARDIAN, 0,
-	 api_parent_pickup_delete, "remove a pickup person"},
-
-	/* reports (帳票) and the handover ledger; every download is recorded and audited */
-	{"GET", "/api/v1/sites/{}/reports/daily", WARD | ROLE_SITE_STAFF, 0, api_report_daily,
-	 "daily attendance list of a site (pdf|csv)"},
-	{"GET", "/api/v1/reports/monthly", WARD, 0, api_report_monthly,
-	 "the ward's monthly usage (xlsx|csv)"},
+	/* the handover ledger (受け渡し台帳): every service's exports */
 	{"GET", "/api/v1/ledger", ROLE_WARD_ADMIN, 0, api_ledger_list, "the handover ledger"},
 
-	/* what guardians' changes tell staff (issue 11): the coming days' plans (出欠予定) and
-	 * their printable list (出欠予定表), recorded in the ledger like every export */
-	{"GET", "/api/v1/sites/{}/plans", STAFF, 0, api_plans_get,
-	 "a site's plans for the coming days: absences, changes (who, when), pickups"},
-	{"GET", "/api/v1/sites/{}/reports/plans", WARD | ROLE_SITE_STAFF, 0, api_report_plans,
-	 "the plan list of a site's coming days (出欠予定表, pdf)"},
-
-	/* emergency mail (緊急時の一斉メール配信): more than one site needs a second person */
-	{"POST", "/api/v1/emergency-sends", ROLE_WARD_ADMIN | ROLE_CONTRACTOR, 0,
-	 api_emergency_create, "compose an emergency mail to sites' confirmed guardians"},
-	{"GET", "/api/v1/emergency-sends", WARD | ROLE_CONTRACTOR, 0, api_emergency_list,
-	 "emergency sends with delivery counts"},
-	{"GET", "/api/v1/emergency-sends/{}", WARD | ROLE_CONTRACTOR, 0, api_emergency_get,
-	 "one emergency send and its delivery"},
-	{"POST", "/api/v1/emergency-sends/{}/approve", ROLE_WARD_ADMIN | ROLE_CONTRACTOR, 0,
-	 api_emergency_approve, "approve (a second person) and send"},
-	{"POST", "/api/v1/emergency-sends/{}/reject", ROLE_WARD_ADMIN | ROLE_CONTRACTOR, 0,
-	 api_emergency_reject, "reject a send awaiting approval"},
-
-	/* bounces (mail-in): addresses that bounce get no bulk mail until confirmed again */
-	{"GET", "/api/v1/mail/bouncing", WARD, 0, api_mail_bouncing_list,
-	 "guardians whose mail address bounces (never the address)"},
-	{"POST", "/api/v1/mail/bouncing/{}/confirmation", WARD, 0, api_mail_bouncing_confirm,
-	 "mail a guardian with a bouncing address a new confirmation link"},
-
-	/* one send's delivery: per state and domain, bounces, failures; retry of the failed */
+	/* one send's delivery, any service's: per state and domain, bounces, failures; retry */
 	{"GET", "/api/v1/mail/sends/{}", WARD | ROLE_CONTRACTOR, 0, api_mail_send_get,
 	 "one send's delivery by state and domain, bounces and failures (never addresses)"},
 	{"POST", "/api/v1/mail/sends/{}/retry", ROLE_WARD_ADMIN, 0, api_mail_send_retry,
@@ -109,37 +57,14 @@ const struct http_route routes[] = {
 	 "lead an unsubscribe link to its page (changes nothing)"},
 	{"POST", "/api/v1/unsubscribe/{}", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_ONE_CLICK,
 	 api_unsubscribe_post, "unsubscribe a message's recipient from its list (one-click)"},
-
-	/* the ward administrator's screens (issue 11): sites at a glance, cards, kiosks, staff
-	 * accounts; a user whose password an administrator set may only change it */
-	{"POST", "/api/v1/session/password", SIGNED_IN | HTTP_PASSWORD_DUE_OK, 0, api_session_password,
-	 "change one's own password (required after an administrator set it)"},
-	{"GET", "/api/v1/overview", ROLE_WARD_ADMIN, 0, api_overview_get,
-	 "every site today at a glance, those needing attention first (counts only)"},
-	{"GET", "/api/v1/sites/{}/cards", ROLE_WARD_ADMIN, 0, api_card_list,
-	 "a site's children and their cards"},
-	{"POST", "/api/v1/sites/{}/cards", ROLE_WARD_ADMIN, 0, api_card_issue,
-	 "a first card for chosen children, or for every child without one"},
-	{"POST", "/api/v1/sites/{}/cards/{}/reissue", ROLE_WARD_ADMIN, 0, api_card_reissue,
-	 "a new card for a child, the old one revoked"},
-	{"GET", "/api/v1/sites/{}/cards/sheet", ROLE_WARD_ADMIN, 0, api_card_sheet,
-	 "the printable card sheet of a site or of chosen children (ledger)"},
-	{"GET", "/api/v1/kiosks", ROLE_WARD_ADMIN, 0, api_kiosk_list, "kiosks and today's scans"},
-	{"POST", "/api/v1/sites/{}/kiosks", ROLE_WARD_ADMIN, 0, api_kiosk_create,
-	 "a new kiosk of a site (its token shown once)"},
-	{"POST", "/api/v1/kiosks/{}/revoke", ROLE_WARD_ADMIN, 0, api_kiosk_revoke,
-	 "revoke a kiosk's token"},
-	{"GET", "/api/v1/users", ROLE_WARD_ADMIN, 0, api_user_list, "staff accounts"},
-	{"POST", "/api/v1/users", ROLE_WARD_ADMIN, 0, api_user_create,
-	 "a staff account with a random first password (shown once)"},
-	{"PATCH", "/api/v1/users/{}", ROLE_WARD_ADMIN, 0, api_user_patch,
-	 "an account's role and sites, or lock / unlock"},
-	{"POST", "/api/v1/users/{}/password", ROLE_WARD_ADMIN, 0, api_user_password_reset,
-	 "reset an account's password (random, shown once, to be changed)"},
-
-	/* the ward's words for entry and exit (mimamori.conf [ward]), for every page */
-	{"GET", "/api/v1/ward", ROLE_PUBLIC, 1, api_ward_get,
-	 "the ward's words for a child's entry and exit (入室/退室 or as configured)"},
+	/* joining a list again: a confirmation link goes to the address itself */
+	{"POST", "/api/v1/unsubscribe/{}/resubscribe", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF,
+	 api_resubscribe_request, "ask to receive a list's mail again (a link is mailed)"},
+	{"POST", "/api/v1/resubscriptions", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF,
+	 api_resubscribe_confirm, "confirm receiving a list's mail again (the mailed link)"},
+	/* read confirmation of bulk mail (読みました): the page's button, the token is the key */
+	{"POST", "/api/v1/reads/{}", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF, api_read_post,
+	 "a recipient says 読みました (counted once per message)"},
 
 	/* devices the ward approved (auth/approved_device.h): senders work only from them */
 	{"POST", "/api/v1/devices/enrolment", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF |
@@ -152,12 +77,60 @@ const struct http_route routes[] = {
 	 "approve a device"},
 	{"POST", "/api/v1/devices/{}/revoke", ROLE_WARD_ADMIN, 0, api_device_revoke,
 	 "revoke a device (or refuse its request)"},
-
-	/* STAND-IN (school branch): the schools' mass mail (seed 003), its routes as its own
-	 * table holds them (src/schoolmail/service.c); src/services.c composes them (issue 13) */
-	SCHOOLMAIL_ROUTES
 	{0},
 };
+
+static struct http_route *composed; /* set once by routes_compose, before serving */
+
+/* Appends the routes of t (ending with {0}) to composed at *n, refusing a method and pattern
+ * that is there already (two owners of one route: a mistake of composition). */
+static enum err add_table(const struct http_route *t, const char *owner, size_t *n)
+{
+	for (; t && t->method; t++) {
+		for (size_t i = 0; i < *n; i++)
+			if (strcmp(composed[i].method, t->method) == 0 &&
+			    strcmp(composed[i].pattern, t->pattern) == 0) {
+				log_error("routes: %s %s of %s is declared twice", t->method,
+					  t->pattern, owner);
+				return ERR_CONFLICT;
+			}
+		composed[(*n)++] = *t;
+	}
+	return ERR_OK;
+}
+
+static size_t count(const struct http_route *t)
+{
+	size_t n = 0;
+	while (t && t[n].method)
+		n++;
+	return n;
+}
+
+enum err routes_compose(const struct service *const *list, const struct http_route **out)
+{
+	size_t total = count(platform_routes), n = 0;
+	for (const struct service *const *sv = list; *sv; sv++)
+		total += count((*sv)->routes);
+	free(composed);
+	composed = xcalloc(total + 1, sizeof *composed);
+	enum err e = add_table(platform_routes, "the platform", &n);
+	for (const struct service *const *sv = list; *sv && e == ERR_OK; sv++)
+		e = add_table((*sv)->routes, (*sv)->name, &n);
+	if (e != ERR_OK) {
+		free(composed);
+		composed = NULL;
+		return e;
+	}
+	*out = composed;
+	return ERR_OK;
+}
+
+void routes_free(void)
+{
+	free(composed);
+	composed = NULL;
+}
 
 static enum err api_route_list(struct http_req *rq, struct http_resp *rs)
 {
@@ -166,7 +139,7 @@ static enum err api_route_list(struct http_req *rq, struct http_resp *rs)
 					ROLE_SITE_STAFF,   ROLE_KIOSK,	    ROLE_GUARDIAN,
 					ROLE_SCHOOL_ADMIN, ROLE_SENDER};
 	(void)rq;
-	for (const struct http_route *r = routes; r->method; r++) {
+	for (const struct http_route *r = composed; r && r->method; r++) {
 		json_t *roles = json_array();
 		if (r->roles & ROLE_PUBLIC)
 			json_array_append_new(roles, json_string("public"));

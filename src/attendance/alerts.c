@@ -214,7 +214,7 @@ static enum err mail_guardians(struct app *a, struct store_conn *c, const struct
 		goto out;
 	size_t len;
 	const void *b = store_col_blob(st, 0, &len);
-	e = vault_unseal(a->vault, "children.name", b, len, &name);
+	e = vault_unseal(attendance_vault(a), "children.name", b, len, &name);
 	store_finish(st);
 	st = NULL;
 	if (e != ERR_OK)
@@ -237,7 +237,7 @@ static enum err mail_guardians(struct app *a, struct store_conn *c, const struct
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, child_id);
-	e = guardian_mail_each(a, c, st, send_id, "notice", subject, body, count);
+	e = guardian_mail_each(a, c, st, send_id, subject, body, count);
 out:
 	store_finish(st);
 	vault_wipe_free(name);
@@ -274,7 +274,7 @@ static enum err mail_site(struct app *a, struct store_conn *c, const struct site
 	char send_id[48];
 	snprintf(send_id, sizeof send_id, "alert-site:%lld", (long long)s->id);
 	char *body = buf_steal(&b);
-	enum err e = mail_outbox_enqueue(c, a->vault, send_id, "notice", s->alert_email, subject,
+	enum err e = mail_outbox_enqueue(c, attendance_vault(a), send_id, "notice", s->alert_email, subject,
 					 body ? body : "");
 	free(subject);
 	free(body);

@@ -45,7 +45,7 @@ static enum err put_sealed(struct app *a, struct buf *b, struct store_stmt *st, 
 	size_t len;
 	char *plain = NULL;
 	const void *blob = store_col_blob(st, col, &len);
-	enum err e = vault_unseal(a->vault, field, blob, len, &plain);
+	enum err e = vault_unseal(attendance_vault(a), field, blob, len, &plain);
 	if (e == ERR_OK)
 		e = buf_json_string(b, plain);
 	vault_wipe_free(plain);

@@ -50,7 +50,7 @@ static json_t *guardian_json(struct app *a, struct store_conn *c, struct store_s
 	size_t len;
 	int64_t gid = store_col_int(st, 0);
 	const void *b = store_col_blob(st, 1, &len);
-	*e = vault_unseal(a->vault, "guardians.name", b, len, &name);
+	*e = vault_unseal(attendance_vault(a), "guardians.name", b, len, &name);
 	if (*e != ERR_OK)
 		return NULL;
 	json_t *children = children_json(c, gid);
@@ -140,7 +140,7 @@ enum err api_mail_bouncing_confirm(struct http_req *rq, struct http_resp *rs)
 	}
 	size_t len;
 	const void *b = store_col_blob(st, 0, &len);
-	e = vault_unseal(a->vault, "guardians.email", b, len, &email);
+	e = vault_unseal(attendance_vault(a), "guardians.email", b, len, &email);
 	store_finish(st);
 	st = NULL;
 	if (e != ERR_OK)

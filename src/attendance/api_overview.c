@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* api_overview.c — GET /api/v1/overview: every site today at a glance for the ward
- * administrator (present, not arrived, alerts …), counted per site in one query with the board's
- * rules (api_board.c), the sites that need attention first. Counts only: no names, no audit. */
+ * administrator (present, not arrived, alerts …). One query reads each active child's day (last
+ * scan, today's plan, alerts); each child's status is the board's and the daily report's one
+ * rule (day_status_decide), counted per site; the sites that need attention first. Counts
+ * only: no names, no audit. */
 #include "attendance/admin_api.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "attendance/plan.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
 #include "store/store.h"
@@ -18,7 +21,16 @@ static const char *const count_names[C_COUNT] = {
 	"enrolled", "present", "left", "absent", "off", "not_arrived", "expected", "alerts",
 	"still_present"};
 
+/* Where a child's status today is counted (today has no DAY_NO_EXIT: counted as here, as the
+ * board does). */
+static const int status_count[DAY_STATUS_COUNT] = {
+    [DAY_EXPECTED] = C_EXPECTED, [DAY_NOT_ARRIVED] = C_NOT_ARRIVED, [DAY_PRESENT] = C_PRESENT,
+    [DAY_LEFT] = C_LEFT,         [DAY_ABSENT] = C_ABSENT,           [DAY_OFF] = C_OFF,
+    [DAY_NO_EXIT] = C_PRESENT,
+};
+
 struct site_counts {
+	int64_t id;
 	char code[16], name[256], type[16], opens[6], closes[6], arrival[6];
 	int64_t n[C_COUNT];
 };
@@ -35,36 +47,41 @@ static int by_attention(const void *pa, const void *pb)
 	return strcmp(a->code, b->code);
 }
 
-/* A child's status today as the board decides it: the last scan, else the day's exception,
- * else the weekday's pattern, with not arrived when an alert says so. */
+/* Every site (one row with a NULL child when it has none) and each of its active children
+ * with what day_status_decide needs, as the board reads it (api_board.c): today's last scan,
+ * the day's exception else the weekday's pattern, and the newest active alert; plus whether
+ * the child has any active alert and one for still being there after closing. */
 #define OVERVIEW_SQL                                                                             \
-	"SELECT s.code, s.name, s.type, s.opens, s.closes, COALESCE(s.arrival, s.opens), "        \
-	"COUNT(x.id), "                                                                          \
-	"COALESCE(SUM(x.last = 'in'), 0), "                                                      \
-	"COALESCE(SUM(x.last = 'out'), 0), "                                                     \
-	"COALESCE(SUM(x.last IS NULL AND x.plan = 'absent'), 0), "                               \
-	"COALESCE(SUM(x.last IS NULL AND x.plan NOT IN ('attend', 'absent')), 0), "              \
-	"COALESCE(SUM(x.last IS NULL AND x.plan = 'attend' AND x.na), 0), "                      \
-	"COALESCE(SUM(x.last IS NULL AND x.plan = 'attend' AND NOT x.na), 0), "                  \
-	"COALESCE(SUM(x.alert), 0), "                                                            \
-	"COALESCE(SUM(x.sp), 0) "                                                                \
-	"FROM sites s LEFT JOIN ("                                                               \
-	" SELECT ch.id, ch.site_id, "                                                            \
-	"  (SELECT direction FROM scans sc WHERE sc.child_id = ch.id AND sc.day = ?1 "           \
-	"   ORDER BY sc.at_ms DESC, sc.id DESC LIMIT 1) AS last, "                               \
-	"  COALESCE(pd.status, CASE WHEN pw.child_id IS NOT NULL THEN 'attend' ELSE 'off' END) " \
-	"   AS plan, "                                                                           \
-	"  (SELECT kind FROM alerts al WHERE al.child_id = ch.id AND al.day = ?1 AND "           \
-	"   al.cleared_ms IS NULL ORDER BY al.id DESC LIMIT 1) = 'not_arrived' AS na, "          \
-	"  EXISTS (SELECT 1 FROM alerts al WHERE al.child_id = ch.id AND al.day = ?1 AND "       \
-	"   al.cleared_ms IS NULL) AS alert, "                                                   \
-	"  EXISTS (SELECT 1 FROM alerts al WHERE al.child_id = ch.id AND al.day = ?1 AND "       \
-	"   al.kind = 'still_present' AND al.cleared_ms IS NULL) AS sp "                         \
-	" FROM children ch "                                                                     \
-	" LEFT JOIN plan_days pd ON pd.child_id = ch.id AND pd.day = ?1 "                        \
-	" LEFT JOIN plan_weekly pw ON pw.child_id = ch.id AND pw.weekday = ?2 "                  \
-	" WHERE ch.active = 1) x ON x.site_id = s.id "                                           \
-	"GROUP BY s.id"
+	"SELECT s.id, s.code, s.name, s.type, s.opens, s.closes, COALESCE(s.arrival, s.opens), " \
+	"ch.id, "                                                                                \
+	"(SELECT direction FROM scans sc WHERE sc.child_id = ch.id AND sc.day = ?1 "             \
+	" ORDER BY sc.at_ms DESC, sc.id DESC LIMIT 1), "                                         \
+	"COALESCE(pd.status, CASE WHEN pw.child_id IS NOT NULL THEN 'attend' ELSE 'off' END), "  \
+	"(SELECT kind FROM alerts al WHERE al.child_id = ch.id AND al.day = ?1 AND "             \
+	" al.cleared_ms IS NULL ORDER BY al.id DESC LIMIT 1), "                                  \
+	"EXISTS (SELECT 1 FROM alerts al WHERE al.child_id = ch.id AND al.day = ?1 AND "         \
+	" al.kind = 'still_present' AND al.cleared_ms IS NULL) "                                 \
+	"FROM sites s "                                                                          \
+	"LEFT JOIN children ch ON ch.site_id = s.id AND ch.active = 1 "                          \
+	"LEFT JOIN plan_days pd ON pd.child_id = ch.id AND pd.day = ?1 "                         \
+	"LEFT JOIN plan_weekly pw ON pw.child_id = ch.id AND pw.weekday = ?2 "                   \
+	"ORDER BY s.id"
+
+/* Counts the child of the current row of st in s. */
+static void count_child(struct site_counts *s, struct store_stmt *st)
+{
+	const char *last = store_col_text(st, 8), *alert = store_col_text(st, 10);
+	int ps = plan_status_parse(store_col_text(st, 9));
+	enum day_status status =
+	    day_status_decide(last, ps < 0 ? PLAN_OFF : (enum plan_status)ps,
+			      alert && strcmp(alert, "not_arrived") == 0, 0);
+	s->n[C_ENROLLED]++;
+	s->n[status < DAY_STATUS_COUNT ? status_count[status] : C_OFF]++;
+	if (alert)
+		s->n[C_ALERTS]++;
+	if (store_col_int(st, 11))
+		s->n[C_STILL_PRESENT]++;
+}
 
 static json_t *counts_json(const int64_t *n)
 {
@@ -94,25 +111,30 @@ enum err api_overview_get(struct http_req *rq, struct http_resp *rs)
 	store_bind_int(st, 2, wd);
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xrealloc(v, cap * sizeof *v);
+		int64_t site_id = store_col_int(st, 0);
+		if (n == 0 || v[n - 1].id != site_id) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				v = xrealloc(v, cap * sizeof *v);
+			}
+			struct site_counts *s = &v[n++];
+			memset(s, 0, sizeof *s);
+			s->id = site_id;
+			snprintf(s->code, sizeof s->code, "%s", store_col_text(st, 1));
+			snprintf(s->name, sizeof s->name, "%s", store_col_text(st, 2));
+			snprintf(s->type, sizeof s->type, "%s", store_col_text(st, 3));
+			snprintf(s->opens, sizeof s->opens, "%s", store_col_text(st, 4));
+			snprintf(s->closes, sizeof s->closes, "%s", store_col_text(st, 5));
+			snprintf(s->arrival, sizeof s->arrival, "%s", store_col_text(st, 6));
 		}
-		struct site_counts *s = &v[n++];
-		memset(s, 0, sizeof *s);
-		snprintf(s->code, sizeof s->code, "%s", store_col_text(st, 0));
-		snprintf(s->name, sizeof s->name, "%s", store_col_text(st, 1));
-		snprintf(s->type, sizeof s->type, "%s", store_col_text(st, 2));
-		snprintf(s->opens, sizeof s->opens, "%s", store_col_text(st, 3));
-		snprintf(s->closes, sizeof s->closes, "%s", store_col_text(st, 4));
-		snprintf(s->arrival, sizeof s->arrival, "%s", store_col_text(st, 5));
-		for (int i = 0; i < C_COUNT; i++) {
-			s->n[i] = store_col_int(st, 6 + i);
-			total[i] += s->n[i];
-		}
+		if (!store_col_is_null(st, 7))
+			count_child(&v[n - 1], st);
 	}
 	if (rc != STORE_DONE)
 		goto out;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < C_COUNT; k++)
+			total[k] += v[i].n[k];
 	e = ERR_OK;
 out:
 	store_finish(st);

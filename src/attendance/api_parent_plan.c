@@ -125,7 +125,7 @@ enum err api_parent_plan_get(struct http_req *rq, struct http_resp *rs)
 		if (store_step(st) == STORE_ROW) {
 			size_t len;
 			const void *b = store_col_blob(st, 0, &len);
-			e = vault_unseal(rq->app->vault, "children.name", b, len, &name);
+			e = vault_unseal(attendance_vault(rq->app), "children.name", b, len, &name);
 		}
 		store_finish(st);
 	}

@@ -136,7 +136,7 @@ enum err api_parent_children(struct http_req *rq, struct http_resp *rs)
 		const void *b = store_col_blob(st, 1, &len);
 		e = site_get(c, store_col_int(st, 3), &s);
 		if (e == ERR_OK)
-			e = vault_unseal(rq->app->vault, "children.name", b, len, &name);
+			e = vault_unseal(attendance_vault(rq->app), "children.name", b, len, &name);
 		if (e != ERR_OK)
 			goto out;
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:i,s:o}", "child_no",

@@ -10,6 +10,13 @@
 
 struct app;
 struct store_conn;
+struct vault;
+
+/* The service's name: the name of its data key, of its rows in the outbox and the ledger. */
+#define ATTENDANCE_SERVICE "attendance"
+/* Returns attendance's own vault: every field it seals and every blind index it keeps is under
+ * this key (one personal-information file, one key). Lives as long as a. */
+const struct vault *attendance_vault(struct app *a);
 
 #define SCAN_REPEAT_MS (60 * 1000) /* the same card again within this is not recorded */
 
@@ -61,22 +68,18 @@ enum err guardian_confirm_request(struct app *a, struct store_conn *c, int64_t g
  * token. */
 enum err guardian_confirm(struct app *a, const char *token);
 struct store_stmt;
-/* Steps st (a query whose column 0 is guardians.email_enc) to its end and queues one message to
- * each address on c, in the caller's transaction; for kind "bulk", bouncing and unsubscribed
- * addresses are skipped (mail_outbox_enqueue_bulk). *count is the number queued. The caller
- * still finishes st. */
+/* Steps st (a query whose column 0 is guardians.email_enc) to its end and queues one notice to
+ * each address on c, in the caller's transaction (bulk mail goes through src/bulk/). *count is
+ * the number queued. The caller still finishes st. */
 enum err guardian_mail_each(struct app *a, struct store_conn *c, struct store_stmt *st,
-			    const char *send_id, const char *kind, const char *subject,
-			    const char *body, size_t *count);
+			    const char *send_id, const char *subject, const char *body,
+			    size_t *count);
 /* Marks guardian_id confirmed directly (the demo's generated guardians), on c. */
 enum err guardian_confirm_direct(struct store_conn *c, int64_t guardian_id);
 
 /* Issues a new card to child_id on c (inside the caller's transaction), revoking older ones.
  * *code (malloc'd, caller frees) is the new card's code. */
 enum err card_issue(struct app *a, struct store_conn *c, int64_t child_id, char **code);
-/* Writes the A4 card sheet of site_code's active children with valid cards to path.
- * *count is the number of cards. */
-enum err card_sheet(struct app *a, const char *site_code, const char *path, size_t *count);
 
 /* The outcome of a scan. */
 struct scan_result {
@@ -122,57 +125,35 @@ enum err scan_record_checkout(struct app *a, int64_t user_id, int64_t site_id,
 			      const char *child_no, int64_t pickup_id, struct scan_result *res,
 			      struct checkout_who *who, const char **why);
 
-/* Emergency mail (緊急時の一斉メール配信, emergency.c, emergency_check.c). */
-#define EMERGENCY_SUBJECT_MAX 100 /* characters (code points) */
-#define EMERGENCY_BODY_MAX 4000
-#define EMERGENCY_SITES_MAX 100   /* codes in one request */
-/* Returns the number of UTF-8 characters (code points) in s. */
-size_t emergency_chars(const char *s);
-/* Returns NULL when subject (1-100 characters, one line) and body (1-4000 characters) are
- * acceptable, else a static reason. */
-const char *emergency_shape_check(const char *subject, const char *body);
-/* Returns 1 when text holds something that looks like a Japanese phone number: 10-11 digits
- * starting with 0 (ASCII or full-width), in groups split by hyphens, spaces, dots or brackets,
- * or +81 and the number without its 0. */
-int emergency_has_phone(const char *text);
-/* Folds s in place for name matching: removes ASCII spaces, tabs and U+3000, lower-cases ASCII
- * letters. Returns the number of characters left. */
-size_t emergency_fold(char *s);
-/* Folds name in place and returns 1 when it has at least 2 characters and occurs in
- * folded_text (already folded by emergency_fold). */
-int emergency_has_name(const char *folded_text, char *name);
-
-struct user;
-/* The outcome of composing or deciding an emergency send. */
-struct emergency_result {
-	int64_t id;
-	char state[24];    /* "awaiting_approval", "sent" or "rejected" */
-	size_t recipients; /* mails queued, or (awaiting approval) the audience now */
-	const char *code;  /* a refusal's stable machine code ("personal_data", …) or NULL */
-};
-/* Composes an emergency mail from user u (actor for the audit log) to the sites with the
- * given codes (ncodes 0: every site). Refuses (ERR_INVALID, *why static text naming the kind
- * of data but never the value) a bad shape, an unknown site, or a message holding a registered
- * child's or guardian's name, a guardian's address or a phone number. One site: queued at once
- * (one outbox row per confirmed guardian, send_id "emergency:ID", same transaction); more:
- * stored awaiting a second person's approval. Audited either way, refusals too. */
-enum err emergency_compose(struct app *a, const struct user *u, const char *actor,
-			   const char *const *codes, size_t ncodes, const char *subject,
-			   const char *body, struct emergency_result *res, const char **why);
+/* Emergency mail (緊急時の一斉メール配信, emergency.c): attendance's kind of bulk send
+ * (src/bulk/): the list 緊急連絡 (which may not be left), the confirmed guardians of the chosen
+ * sites ("G01,G02", or "*" for every site), site staff's scope of their own sites, and the
+ * roster's names and addresses as the personal data a message must not hold. */
+struct bulk_kind;
+extern const struct bulk_kind emergency_kind;
+#define EMERGENCY_SITES_MAX 100 /* codes in one request */
+/* Returns "A,B,C" of the distinct site codes (ncodes 0: "*", every site) after checking that
+ * each names a site (malloc'd; caller frees), or NULL with *e set (ERR_INVALID with *why, a
+ * static Japanese sentence, for an unknown code). */
+char *emergency_sites_join(struct app *a, const char *const *codes, size_t ncodes, enum err *e,
+			   const char **why);
 /* Counts on c the audience of a send to sites (comma-separated codes, or "*"): confirmed
  * guardians of active children there, each once, as of now. */
 enum err emergency_audience_count(struct store_conn *c, const char *sites, size_t *n);
-/* Where the mail of a send in state ("awaiting_approval", "sent" = released to the outbox,
- * "rejected") stands, from its outbox rows (total, sent, failed): "queued" (none answered
- * yet: 送信待ち), "sending" (some answered, some pending: 送信中 n/N), "done" (all sent: 完了)
- * or "partly_failed" (nothing pending, some failed: 一部失敗); NULL before approval or when
- * rejected. A send is never called sent while any of its mail waits. Static text. */
-const char *emergency_delivery(const char *state, int64_t total, int64_t sent, int64_t failed);
-/* Approves (approve 1) or rejects (0) send id as user u. Approval needs another user than the
- * author (ERR_FORBIDDEN), recomputes the audience and queues the mails; the message is checked
- * again against the roster of now. ERR_NOTFOUND, ERR_CONFLICT when it is not awaiting
- * approval. *why is static text. Audited. */
-enum err emergency_decide(struct app *a, const struct user *u, const char *actor, int64_t id,
-			  int approve, struct emergency_result *res, const char **why);
+
+/* The service's subcommands (cli.c, cli_report.c, simulate.c): each takes argc/argv starting at
+ * its own name and returns the exit status. */
+int cmd_site(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_card(int argc, char **argv);
+int cmd_kiosk(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+/* `simulate-day`: a whole ward's club day with injected time (simulate.c). */
+int cmd_simulate_day(int argc, char **argv);
+struct demo_out;
+/* Its part of `mimamori demo` (demo.c): with a NULL checks the options (--children,
+ * --codes-out) and returns 0, or 2 after printing why; with the app adds the clubs, children,
+ * guardians, site staff, kiosks and cards. Returns 0 or the exit status. */
+int attendance_demo(struct app *a, struct demo_out *d);
 
 #endif

@@ -55,21 +55,38 @@ enum err api_report_plans(struct http_req *rq, struct http_resp *rs);
 /* GET /api/v1/reports/monthly?month=YYYY-MM&format=xlsx|csv (ward roles): the monthly usage
  * as a download, recorded in the ledger. */
 enum err api_report_monthly(struct http_req *rq, struct http_resp *rs);
-/* GET /api/v1/ledger (ward admin): every export, oldest first. */
-enum err api_ledger_list(struct http_req *rq, struct http_resp *rs);
 
+/* Emergency mail (api_emergency.c, over src/bulk/bulk_api.h with emergency_kind). */
 /* POST /api/v1/emergency-sends (ward admin, contractor): {sites: [codes] | "all", subject,
- * body} → 201 {id, state, recipients}. */
+ * body[, at, read_confirm]} → 201 {id, state, recipients, delivery[, at]}. */
 enum err api_emergency_create(struct http_req *rq, struct http_resp *rs);
-/* GET /api/v1/emergency-sends (ward roles, contractor): every send with its counts. */
+/* POST /api/v1/emergency-sends/preview (ward admin, contractor): the same body → {recipients,
+ * approval_required, at}; nothing stored, refusals as composing. */
+enum err api_emergency_preview(struct http_req *rq, struct http_resp *rs);
+/* GET /api/v1/emergency-sends (ward roles, contractor; site staff see those of their sites):
+ * every send with its counts. */
 enum err api_emergency_list(struct http_req *rq, struct http_resp *rs);
-/* GET /api/v1/emergency-sends/{id} (ward roles, contractor): one send, its message and its
- * delivery (recipients, sent, failed with the SMTP replies, pending); never addresses. */
+/* GET /api/v1/emergency-sends/{id}: one send, its message and its delivery (recipients, sent,
+ * failed with the SMTP replies, pending, reads); never addresses. */
 enum err api_emergency_get(struct http_req *rq, struct http_resp *rs);
-/* POST /api/v1/emergency-sends/{id}/approve (ward admin, contractor; not the author). */
+/* POST /api/v1/emergency-sends/{id}/approve (ward admin, contractor, site staff of every site
+ * it goes to; never the author). */
 enum err api_emergency_approve(struct http_req *rq, struct http_resp *rs);
-/* POST /api/v1/emergency-sends/{id}/reject (ward admin, contractor). */
+/* POST /api/v1/emergency-sends/{id}/reject (as approve; never the author). */
 enum err api_emergency_reject(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/emergency-sends/{id}/cancel (the author, or the ward admin): withdraws a send
+ * awaiting approval or scheduled. */
+enum err api_emergency_cancel(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/emergency-sends/{id}/resend (ward admin, contractor): the send again to those
+ * who have not said 「読みました」. */
+enum err api_emergency_resend(struct http_req *rq, struct http_resp *rs);
+/* GET /api/v1/emergency-templates (ward admin, contractor): the templates. */
+enum err api_emergency_templates(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/emergency-templates, PUT /api/v1/emergency-templates/{id}: {name, subject,
+ * body}. */
+enum err api_emergency_template_save(struct http_req *rq, struct http_resp *rs);
+/* DELETE /api/v1/emergency-templates/{id}. */
+enum err api_emergency_template_delete(struct http_req *rq, struct http_resp *rs);
 
 /* Bouncing addresses (api_bouncing.c); addresses themselves are never shown. */
 /* GET /api/v1/mail/bouncing (ward roles): guardians whose address is bouncing, with name,
@@ -79,26 +96,6 @@ enum err api_mail_bouncing_list(struct http_req *rq, struct http_resp *rs);
  * new confirmation link (202); confirming it clears the bouncing state. 404 when the guardian's
  * address is not bouncing. Audited. */
 enum err api_mail_bouncing_confirm(struct http_req *rq, struct http_resp *rs);
-
-/* One send's delivery (api_mail_send.c); addresses are never shown. */
-/* GET /api/v1/mail/sends/{send_id} (ward roles, contractor): counts per state and per domain,
- * bounced and bounce_rate, unsubscribed, the newest failures with the server's reply. 404 when
- * the send has no mail. Audited once per caller and send per minute. */
-enum err api_mail_send_get(struct http_req *rq, struct http_resp *rs);
-/* POST /api/v1/mail/sends/{send_id}/retry (ward admin): the send's failed mail back to the
- * queue, except to addresses bouncing or unsubscribed now → {retried, skipped_bouncing,
- * skipped_unsubscribed}; 409 when nothing failed or every failed recipient was left out.
- * Audited (counts only). */
-enum err api_mail_send_retry(struct http_req *rq, struct http_resp *rs);
-
-/* List-Unsubscribe of bulk mail (api_unsubscribe.c); public, the token is the capability. */
-/* GET /api/v1/unsubscribe/{token}: 303 to the page /unsubscribe/?t=TOKEN, which asks first
- * (mail scanners follow links); changes nothing. */
-enum err api_unsubscribe_get(struct http_req *rq, struct http_resp *rs);
-/* POST /api/v1/unsubscribe/{token} with "List-Unsubscribe=One-Click" (RFC 8058) or
- * {"via":"web"}: the message's recipient gets no more mail of its list →
- * {unsubscribed, list, already}. 404 for a token that is not valid; audited. */
-enum err api_unsubscribe_post(struct http_req *rq, struct http_resp *rs);
 
 /* Guardians (/parent/, api_parent_session.c, api_parent_plan.c). */
 /* POST /api/v1/parent/login-links (public): {email} → 202, a sign-in link mailed when the

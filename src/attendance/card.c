@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* card.c — QR cards: unguessable codes (128 bits), reissue revokes, the printable sheet. */
+/* card.c — QR cards: unguessable codes (128 bits), reissue revokes. */
 #include "attendance/attendance.h"
 
 #include <stdio.h>
@@ -58,7 +58,7 @@ enum err card_issue(struct app *a, struct store_conn *c, int64_t child_id, char 
 	store_finish(st);
 	if (e != ERR_OK)
 		goto out;
-	vault_blind(a->vault, "card", code, idx);
+	vault_blind(attendance_vault(a), "card", code, idx);
 	st = store_prepare(c, "INSERT INTO cards(child_id, code_idx, code_enc, issued_ms) "
 			      "VALUES (?, ?, ?, ?)");
 	e = ERR_DB;
@@ -66,7 +66,7 @@ enum err card_issue(struct app *a, struct store_conn *c, int64_t child_id, char 
 		goto out;
 	store_bind_int(st, 1, child_id);
 	store_bind_blob(st, 2, idx, sizeof idx);
-	vault_bind_sealed(a->vault, st, 3, "cards.code", code);
+	vault_bind_sealed(attendance_vault(a), st, 3, "cards.code", code);
 	store_bind_int(st, 4, now);
 	e = store_run(st);
 	store_finish(st);
@@ -77,32 +77,4 @@ out:
 	}
 	*code_out = code;
 	return ERR_OK;
-}
-
-enum err card_sheet(struct app *a, const char *site_code, const char *path, size_t *count)
-{
-	struct site site;
-	struct doc_card *cards = NULL;
-	size_t n = 0;
-	const char *why = NULL;
-	struct store_conn *c = store_acquire(a->store);
-	enum err e = site_find(c, site_code, &site);
-	store_release(c);
-	if (e != ERR_OK)
-		return e;
-	e = card_cards_load(a, &site, NULL, 0, &cards, &n, &why);
-	if (e != ERR_OK)
-		return e;
-	e = doc_cards_pdf(path, cards, n);
-	card_cards_free(cards, n);
-	if (e != ERR_OK)
-		return e;
-	char object[64], detail[48];
-	snprintf(object, sizeof object, "site:%s", site.code);
-	snprintf(detail, sizeof detail, "cards=%zu", n);
-	c = store_acquire(a->store);
-	e = audit_append(c, a->vault, "cli", "card.sheet", object, detail);
-	store_release(c);
-	*count = n;
-	return e;
 }

@@ -51,8 +51,8 @@ enum err card_list(struct app *a, int64_t site_id, struct card_child **out, size
 		memset(k, 0, sizeof *k);
 		size_t l1, l2;
 		const void *b1 = store_col_blob(st, 1, &l1), *b2 = store_col_blob(st, 2, &l2);
-		if (vault_unseal(a->vault, "children.name", b1, l1, &k->name) != ERR_OK ||
-		    vault_unseal(a->vault, "children.kana", b2, l2, &k->kana) != ERR_OK) {
+		if (vault_unseal(attendance_vault(a), "children.name", b1, l1, &k->name) != ERR_OK ||
+		    vault_unseal(attendance_vault(a), "children.kana", b2, l2, &k->kana) != ERR_OK) {
 			vault_wipe_free(k->name);
 			e = ERR_CRYPTO;
 			goto out;
@@ -219,9 +219,9 @@ static enum err read_card(struct app *a, struct store_stmt *st, const struct sit
 	const void *b1 = store_col_blob(st, 1, &l1), *b2 = store_col_blob(st, 2, &l2),
 		   *b3 = store_col_blob(st, 3, &l3);
 	memset(d, 0, sizeof *d);
-	if (vault_unseal(a->vault, "children.name", b1, l1, &name) != ERR_OK ||
-	    vault_unseal(a->vault, "children.kana", b2, l2, &kana) != ERR_OK ||
-	    vault_unseal(a->vault, "cards.code", b3, l3, &code) != ERR_OK) {
+	if (vault_unseal(attendance_vault(a), "children.name", b1, l1, &name) != ERR_OK ||
+	    vault_unseal(attendance_vault(a), "children.kana", b2, l2, &kana) != ERR_OK ||
+	    vault_unseal(attendance_vault(a), "cards.code", b3, l3, &code) != ERR_OK) {
 		vault_wipe_free(name);
 		vault_wipe_free(kana);
 		return ERR_CRYPTO;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cli_report.c — the export subcommands: report daily|monthly|plans (writes the file, then
- * records it in the handover ledger) and ledger list. */
+ * records it in the handover ledger, as `card sheet` does through report_write_recorded) and
+ * ledger list. */
 #include "cli.h"
 
 #include <getopt.h>
@@ -60,6 +61,20 @@ out:
 		unlink(tmp);
 	free(tmp);
 	return e;
+}
+
+enum err report_write_recorded(struct app *a, const char *actor, const char *path,
+			       const struct report_out *out, int64_t *ledger_id)
+{
+	if (write_file(path, out->data.data, out->data.len) != ERR_OK)
+		return ERR_IO;
+	enum err e = report_record(a, actor, out, ledger_id);
+	if (e != ERR_OK) {
+		/* Unrecorded exports must not exist: take the file back. */
+		unlink(path);
+		return e == ERR_IO ? ERR_DB : e;
+	}
+	return ERR_OK;
 }
 
 int cmd_report(int argc, char **argv)
@@ -159,14 +174,13 @@ int cmd_report(int argc, char **argv)
 		status = e == ERR_INVALID ? 2 : 1;
 		goto out;
 	}
-	if (write_file(outp, out.data.data, out.data.len) != ERR_OK) {
+	int64_t id = 0;
+	e = report_write_recorded(a, "cli", outp, &out, &id);
+	if (e == ERR_IO) {
 		fprintf(stderr, "mimamori: report: %s に書き込めません\n", outp);
 		goto out;
 	}
-	int64_t id = 0;
-	if (report_record(a, "cli", &out, &id) != ERR_OK) {
-		/* Unrecorded exports must not exist: take the file back. */
-		unlink(outp);
+	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: report: 出力を受け渡し台帳に記録できなかったため、"
 				"ファイルを消しました\n");
 		goto out;
@@ -185,46 +199,4 @@ out:
 	report_out_free(&out);
 	app_close(a);
 	return status;
-}
-
-int cmd_ledger(int argc, char **argv)
-{
-	const char *dir = NULL;
-	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
-	if (!cli_verb(&argc, &argv, "list"))
-		return cli_fail("使い方: mimamori ledger list --data DIR");
-	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'd')
-			return cli_fail("使い方: mimamori ledger list --data DIR");
-		dir = optarg;
-	}
-	if (!dir || optind != argc)
-		return cli_fail("使い方: mimamori ledger list --data DIR");
-	struct app *a = cli_open(dir, 1);
-	if (!a)
-		return 1;
-	struct ledger_entry *v = NULL;
-	size_t n = 0;
-	enum err e = ledger_list(a, &v, &n);
-	app_close(a);
-	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: ledger list: %s\n", err_message_ja(e));
-		return 1;
-	}
-	printf("id\tat\tactor\tcontent\trecords\tlossy\tbytes\tblake2b-256\n");
-	for (size_t i = 0; i < n; i++) {
-		char at[32], actor[180];
-		clock_jst_iso(v[i].at_ms, at, sizeof at);
-		if (v[i].login[0])
-			snprintf(actor, sizeof actor, "%s (%s)", v[i].actor, v[i].login);
-		else
-			snprintf(actor, sizeof actor, "%s", v[i].actor);
-		printf("%lld\t%s\t%s\t%s\t%lld\t%lld\t%lld\t%s\n", (long long)v[i].id, at, actor,
-		       v[i].content, (long long)v[i].records, (long long)v[i].lossy,
-		       (long long)v[i].bytes, v[i].digest);
-	}
-	printf("出力 %zu 件\n", n);
-	free(v);
-	return 0;
 }

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* demo.c — `mimamori demo`: a generated ward (59 sites, ~4,100 children, guardians with
- * confirmed addresses, staff accounts, a second approver for emergency mail, kiosks, cards —
- * every code in demo-cards.csv, a few per site printed —, weekly plans, pickup lists, today's
- * absence notices). Synthetic data only. */
-#include "cli.h"
+/* demo.c — attendance's part of `mimamori demo`: a generated ward's clubs (59 sites, ~4,100
+ * children, guardians with confirmed addresses, site staff accounts, kiosks, cards — every code
+ * in demo-cards.csv, a few per site printed —, weekly plans, pickup lists, today's absence
+ * notices). Synthetic data only. The platform (src/app/demo.c) made the directory and the
+ * ward's own accounts before. */
+#include "attendance/service.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +14,11 @@
 
 #include "app.h"
 #include "attendance/attendance.h"
-#include "attendance/demo_names.h"
+#include "app/demo_names.h"
 #include "auth/audit.h"
 #include "auth/device.h"
 #include "auth/user.h"
+#include "cli.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
@@ -27,8 +28,6 @@
 #define GAKUDO_SITES 30
 #define HIROBA_SITES 29
 #define CARDS_SHOWN 3 /* card codes per site printed at the end */
-/* The fictional ward's name, as the sender of its mail. */
-#define DEMO_FROM_NAME "桜台区 学童クラブ"
 
 /* Fictional neighbourhood names for the sites. */
 static const char *const places[] = {
@@ -66,14 +65,14 @@ static enum err add_guardian(struct app *a, struct store_conn *c, const char *su
 		snprintf(email, sizeof email, "hogo..%05lld.@docomo.example.jp", (long long)serial);
 	else
 		snprintf(email, sizeof email, "hogo%05lld@example.jp", (long long)serial);
-	vault_blind(a->vault, "guardian-email", email, idx);
+	vault_blind(attendance_vault(a), "guardian-email", email, idx);
 	struct store_stmt *st = store_prepare(
 	    c, "INSERT INTO guardians(name_enc, email_enc, email_idx, confirmed_ms, created_ms) "
 	       "VALUES (?, ?, ?, ?, ?)");
 	if (!st)
 		return ERR_DB;
-	vault_bind_sealed(a->vault, st, 1, "guardians.name", name);
-	vault_bind_sealed(a->vault, st, 2, "guardians.email", email);
+	vault_bind_sealed(attendance_vault(a), st, 1, "guardians.name", name);
+	vault_bind_sealed(attendance_vault(a), st, 2, "guardians.email", email);
 	store_bind_blob(st, 3, idx, sizeof idx);
 	store_bind_int(st, 4, clock_now_ms());
 	store_bind_int(st, 5, clock_now_ms());
@@ -107,8 +106,8 @@ static enum err add_pickup(struct app *a, struct store_conn *c, int64_t child_id
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, child_id);
-	vault_bind_sealed(a->vault, st, 2, "pickups.name", name);
-	vault_bind_sealed(a->vault, st, 3, "pickups.relation", relation);
+	vault_bind_sealed(attendance_vault(a), st, 2, "pickups.name", name);
+	vault_bind_sealed(attendance_vault(a), st, 3, "pickups.relation", relation);
 	store_bind_int(st, 4, clock_now_ms());
 	enum err e = store_run(st);
 	store_finish(st);
@@ -167,7 +166,7 @@ static enum err add_plan(struct app *a, struct store_conn *c, int64_t child_id, 
 		return ERR_DB;
 	store_bind_int(st, 1, child_id);
 	store_bind_text(st, 2, today);
-	vault_bind_sealed(a->vault, st, 3, "plan_days.reason", rnd(2) ? "体調不良のため" : "家庭の用事のため");
+	vault_bind_sealed(attendance_vault(a), st, 3, "plan_days.reason", rnd(2) ? "体調不良のため" : "家庭の用事のため");
 	store_bind_int(st, 4, now);
 	e = store_run(st);
 	store_finish(st);
@@ -215,9 +214,9 @@ static enum err add_children(struct app *a, const struct site *site, int nchildr
 			goto out;
 		store_bind_text(st, 1, child_no);
 		store_bind_int(st, 2, site->id);
-		vault_bind_sealed(a->vault, st, 3, "children.name", name);
-		vault_bind_sealed(a->vault, st, 4, "children.kana", kana);
-		vault_bind_sealed(a->vault, st, 5, "children.birth", birth);
+		vault_bind_sealed(attendance_vault(a), st, 3, "children.name", name);
+		vault_bind_sealed(attendance_vault(a), st, 4, "children.kana", kana);
+		vault_bind_sealed(attendance_vault(a), st, 5, "children.birth", birth);
 		store_bind_int(st, 6, grade);
 		store_bind_int(st, 7, clock_now_ms());
 		e = store_run(st);
@@ -261,61 +260,44 @@ out:
 	return e;
 }
 
-int cmd_demo(int argc, char **argv)
+/* Reads --children (59 to 100000; 4100 when not given) into *total. Returns 0, or prints why
+ * and returns 2. */
+static int children_option(const struct demo_out *d, int *total)
 {
-	const char *dir = NULL, *why = NULL;
-	const char *codes_path = NULL;
+	const char *v = demo_option(d, "children");
+	*total = 4100;
+	if (!v)
+		return 0;
+	char *end = NULL;
+	long n = strtol(v, &end, 10);
+	if (!end || *end || end == v || n < 59 || n > 100000)
+		return cli_fail("子どもの数（--children）は59〜100000で指定してください");
+	*total = (int)n;
+	return 0;
+}
+
+int attendance_demo(struct app *a, struct demo_out *d)
+{
+	const char *why = NULL;
+	const char *codes_path = demo_option(d, "codes-out");
 	FILE *codes = NULL;
 	int total = 4100;
-	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
-					     {"children", required_argument, 0, 'c'},
-					     {"codes-out", required_argument, 0, 'o'},
-					     {0, 0, 0, 0}};
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'd') {
-			dir = optarg;
-		} else if (ch == 'o') {
-			codes_path = optarg;
-		} else if (ch == 'c') {
-			char *end = NULL;
-			long v = strtol(optarg, &end, 10);
-			if (!end || *end || v < 59 || v > 100000)
-				return cli_fail("子どもの数（--children）は59〜100000で指定してください");
-			total = (int)v;
-		} else {
-			return cli_fail("使い方: mimamori demo --data DIR [--children N] "
-					"[--codes-out FILE]");
-		}
-	}
-	if (!dir)
-		return cli_fail("使い方: mimamori demo --data DIR [--children N] [--codes-out FILE]");
-	enum err e = app_init_dir_named(dir, DEMO_FROM_NAME);
-	if (e == ERR_CONFLICT)
-		return cli_fail("%s にはすでにデータディレクトリがあります。消すか、別の場所を指定して"
-				"ください",
-				dir);
-	if (e != ERR_OK)
-		return cli_fail("%s を作成できません: %s", dir, err_message_ja(e));
-	struct app *a = cli_open(dir, 2);
+	if (children_option(d, &total) != 0)
+		return 2;
 	if (!a)
-		return 1;
-	char *cred_path = xasprintf("%s/demo-credentials.txt", dir);
-	char *cards_path = xasprintf("%s/demo-cards.csv", dir);
-	int fd = open(cred_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	FILE *cred = fd >= 0 ? fdopen(fd, "w") : NULL;
+		return 0; /* the options are fine: the platform makes the directory now */
+	char *cards_path = xasprintf("%s/demo-cards.csv", d->dir);
 	int kfd = open(cards_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	FILE *cards = kfd >= 0 ? fdopen(kfd, "w") : NULL;
+	FILE *cred = d->cred;
 	struct buf shown;
 	int status = 1;
+	enum err e = ERR_OK;
 	int64_t serial = 0, gserial = 0;
-	char *admin_pw = password("admin", NULL),
-	     *approver_pw = password("contractor", NULL), *first_pw = NULL,
-	     *first_token = NULL;
+	char *first_pw = NULL, *first_token = NULL;
 	buf_init(&shown, 1 << 20);
-	if (!cred || !cards) {
-		fprintf(stderr, "mimamori: demo: %s に書き込めません\n", cred ? cards_path : cred_path);
+	if (!cards) {
+		fprintf(stderr, "mimamori: demo: %s に書き込めません\n", cards_path);
 		goto out;
 	}
 	/* Every card's code, for trying the kiosk without printing (fictional children). */
@@ -330,18 +312,6 @@ int cmd_demo(int argc, char **argv)
 		}
 		fprintf(codes, "child_no,site_code,code,child_name\n");
 	}
-	fprintf(cred, "# mimamori demo ward — generated, fictional data. Keep this file private.\n");
-	const char *const none[1] = {NULL};
-	e = user_add(a->store, a->vault, "admin", "ward_admin", none, 0, admin_pw, &why);
-	if (e != ERR_OK)
-		goto fail;
-	fprintf(cred, "ward admin: login admin  password %s\n", admin_pw);
-	/* A send to several sites needs a second person's approval: the contractor. */
-	e = user_add(a->store, a->vault, "contractor", "contractor", none, 0, approver_pw, &why);
-	if (e != ERR_OK)
-		goto fail;
-	fprintf(cred, "approver (contractor, approves emergency mail to several sites): login "
-		      "contractor  password %s\n", approver_pw);
 	int nsites = GAKUDO_SITES + HIROBA_SITES;
 	for (int i = 0; i < nsites; i++) {
 		int gakudo = i < GAKUDO_SITES;
@@ -403,29 +373,24 @@ int cmd_demo(int argc, char **argv)
 	struct store_conn *c = store_acquire(a->store);
 	char detail[64];
 	snprintf(detail, sizeof detail, "sites=%d children=%lld", nsites, (long long)serial);
-	audit_append(c, a->vault, "cli", "demo.create", "ward", detail);
+	audit_append(c, a->vault, "cli", "demo.create", "attendance", detail);
 	store_release(c);
-	printf("demo ward created in %s: %d sites, %lld children, %lld guardians (confirmed)\n",
-	       dir, nsites, (long long)serial, (long long)gserial);
-	printf("  ward admin:   login admin      password %s   (区の管理者: /ward/)\n", admin_pw);
-	printf("  approver:     login contractor password %s   (委託事業者: approves emergency "
-	       "mail to several sites)\n",
-	       approver_pw);
-	printf("  site G01:     login staff-G01  password %s\n", first_pw ? first_pw : "?");
-	printf("  kiosk G01:    device token %s\n", first_token ? first_token : "?");
+	buf_printf(&d->summary, "入退室管理 (attendance): %d sites, %lld children, %lld guardians "
+				"(confirmed)\n",
+		   nsites, (long long)serial, (long long)gserial);
+	buf_printf(&d->summary, "  site G01:     login staff-G01  password %s\n",
+		   first_pw ? first_pw : "?");
+	buf_printf(&d->summary, "  kiosk G01:    device token %s\n", first_token ? first_token : "?");
 	/* The first guardian generated is always serial 1 (see add_guardian). */
-	printf("  guardian:     hogo00001@example.jp  (sign in at /parent/; the link is in the "
-	       "Maildir)\n");
-	printf("  every login, password and kiosk token: %s\n", cred_path);
-	printf("card codes to type at a kiosk (child number and code; all in %s):\n%s", cards_path,
-	       shown.data ? shown.data : "");
+	buf_printf(&d->summary, "  guardian:     hogo00001@example.jp  (sign in at /parent/; the "
+				"link is in the Maildir)\n");
+	buf_printf(&d->summary, "card codes to type at a kiosk (child number and code; all in %s):\n%s",
+		   cards_path, shown.data ? shown.data : "");
 	status = 0;
 	goto out;
 fail:
 	fprintf(stderr, "mimamori: demo: %s\n", why ? why : err_message_ja(e));
 out:
-	if (cred)
-		fclose(cred);
 	if (codes)
 		fclose(codes);
 	if (cards)
@@ -434,11 +399,7 @@ out:
 		close(kfd);
 	buf_free(&shown);
 	free(cards_path);
-	vault_wipe_free(approver_pw);
-	vault_wipe_free(admin_pw);
 	vault_wipe_free(first_pw);
 	vault_wipe_free(first_token);
-	free(cred_path);
-	app_close(a);
 	return status;
 }

@@ -49,7 +49,7 @@ enum err guardian_confirm_request(struct app *a, struct store_conn *c, int64_t g
 	    "このメールは送信専用です。\n",
 	    a->cfg.entry_word, a->cfg.exit_word, a->cfg.entry_word, a->cfg.exit_word,
 	    a->cfg.base_url, token);
-	e = mail_outbox_enqueue(c, a->vault, "confirm", "notice", email,
+	e = mail_outbox_enqueue(c, attendance_vault(a), "confirm", "notice", email,
 				"【見守り】メールアドレスの確認のお願い", body);
 out:
 	store_finish(st);
@@ -143,34 +143,25 @@ out:
 }
 
 enum err guardian_mail_each(struct app *a, struct store_conn *c, struct store_stmt *st,
-			    const char *send_id, const char *kind, const char *subject,
-			    const char *body, size_t *count)
+			    const char *send_id, const char *subject, const char *body,
+			    size_t *count)
 {
 	enum err e = ERR_OK;
-	int rc, bulk = strcmp(kind, "bulk") == 0;
-	size_t skipped[3] = {0, 0, 0};
+	int rc;
 	*count = 0;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		size_t len;
 		char *addr = NULL;
-		enum mail_skip skip = MAIL_QUEUED;
 		const void *b = store_col_blob(st, 0, &len);
-		e = vault_unseal(a->vault, "guardians.email", b, len, &addr);
+		e = vault_unseal(attendance_vault(a), "guardians.email", b, len, &addr);
 		if (e != ERR_OK)
 			return e;
-		/* Bulk mail skips bouncing and unsubscribed addresses (the mail layer decides). */
-		if (bulk)
-			e = mail_outbox_enqueue_bulk(c, a->vault, send_id, addr, subject, body, &skip);
-		else
-			e = mail_outbox_enqueue(c, a->vault, send_id, kind, addr, subject, body);
+		e = mail_outbox_enqueue(c, attendance_vault(a), send_id, "notice", addr, subject,
+					body);
 		vault_wipe_free(addr);
 		if (e != ERR_OK)
 			return e;
-		skipped[skip]++;
+		(*count)++;
 	}
-	*count = skipped[MAIL_QUEUED];
-	if (skipped[MAIL_SKIP_BOUNCING] || skipped[MAIL_SKIP_UNSUBSCRIBED])
-		log_info("mail: send %s skipped %zu bouncing and %zu unsubscribed address(es)",
-			 send_id, skipped[MAIL_SKIP_BOUNCING], skipped[MAIL_SKIP_UNSUBSCRIBED]);
 	return rc == STORE_DONE ? ERR_OK : ERR_DB;
 }

@@ -25,7 +25,7 @@ static enum err find_confirmed(struct app *a, struct store_conn *c, const char *
 {
 	unsigned char idx[VAULT_BLIND_LEN];
 	enum err e = ERR_OK;
-	mail_address_index(a->vault, email, idx);
+	mail_address_index(attendance_vault(a), email, idx);
 	*gid = 0;
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT id, email_enc FROM guardians WHERE email_idx = ? AND "
@@ -38,7 +38,7 @@ static enum err find_confirmed(struct app *a, struct store_conn *c, const char *
 		size_t len;
 		const void *b = store_col_blob(st, 1, &len);
 		*gid = store_col_int(st, 0);
-		e = vault_unseal(a->vault, "guardians.email", b, len, stored);
+		e = vault_unseal(attendance_vault(a), "guardians.email", b, len, stored);
 	} else if (rc != STORE_DONE) {
 		e = ERR_DB;
 	}
@@ -105,7 +105,7 @@ enum err guardian_login_request(struct app *a, const char *email)
 			 "このメールは送信専用です。\n",
 			 a->cfg.base_url, token);
 	/* To the address as it was confirmed, not as it was typed into the form. */
-	e = mail_outbox_enqueue(c, a->vault, "login", "notice", stored,
+	e = mail_outbox_enqueue(c, attendance_vault(a), "login", "notice", stored,
 				"【見守り】保護者ページへのログイン", body);
 	if (e != ERR_OK)
 		goto out;
@@ -212,7 +212,7 @@ enum err guardian_name(struct app *a, int64_t guardian_id, char **name)
 	}
 	size_t len;
 	const void *b = store_col_blob(st, 0, &len);
-	e = vault_unseal(a->vault, "guardians.name", b, len, name);
+	e = vault_unseal(attendance_vault(a), "guardians.name", b, len, name);
 out:
 	store_finish(st);
 	store_release(c);

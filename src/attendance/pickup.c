@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "app.h"
+#include "attendance/attendance.h"
 #include "auth/audit.h"
 #include "base/clock.h"
 #include "base/text.h"
@@ -43,9 +44,9 @@ static enum err read_rows(struct app *a, struct store_stmt *st, struct pickup **
 		p->id = store_col_int(st, 1);
 		p->active = (int)store_col_int(st, 4);
 		p->name = p->relation = NULL;
-		e = vault_unseal(a->vault, "pickups.name", b1, l1, &p->name);
+		e = vault_unseal(attendance_vault(a), "pickups.name", b1, l1, &p->name);
 		if (e == ERR_OK)
-			e = vault_unseal(a->vault, "pickups.relation", b2, l2, &p->relation);
+			e = vault_unseal(attendance_vault(a), "pickups.relation", b2, l2, &p->relation);
 		if (e != ERR_OK)
 			break;
 	}
@@ -109,8 +110,8 @@ enum err pickup_add(struct app *a, const char *actor, int64_t child_id, const ch
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, child_id);
-	vault_bind_sealed(a->vault, st, 2, "pickups.name", name);
-	vault_bind_sealed(a->vault, st, 3, "pickups.relation", relation);
+	vault_bind_sealed(attendance_vault(a), st, 2, "pickups.name", name);
+	vault_bind_sealed(attendance_vault(a), st, 3, "pickups.relation", relation);
 	store_bind_int(st, 4, clock_now_ms());
 	e = store_run(st);
 	if (e != ERR_OK)

@@ -134,7 +134,7 @@ static enum err day_load(struct app *a, struct store_conn *c, int64_t child_id, 
 		if (!store_col_is_null(st, 4)) {
 			size_t len;
 			const void *b = store_col_blob(st, 4, &len);
-			e = vault_unseal(a->vault, "plan_days.reason", b, len, &p->reason);
+			e = vault_unseal(attendance_vault(a), "plan_days.reason", b, len, &p->reason);
 		}
 	} else if (rc != STORE_DONE) {
 		e = ERR_DB;
@@ -213,7 +213,7 @@ enum err plan_month(struct app *a, struct store_conn *c, int64_t child_id, const
 		if (!store_col_is_null(st, 5)) {
 			size_t blen;
 			const void *b = store_col_blob(st, 5, &blen);
-			if (vault_unseal(a->vault, "plan_days.reason", b, blen, &pd->plan.reason) !=
+			if (vault_unseal(attendance_vault(a), "plan_days.reason", b, blen, &pd->plan.reason) !=
 			    ERR_OK) {
 				e = ERR_CRYPTO;
 				goto out;
@@ -339,7 +339,7 @@ static enum err day_store(struct app *a, struct store_conn *c, const char *actor
 		/* Only an attendance has times and a way home; only an absence has a reason. */
 		entry_bind(st, 4, p->status == PLAN_ATTEND ? p : &none);
 		if (p->status == PLAN_ABSENT && p->reason)
-			vault_bind_sealed(a->vault, st, 7, "plan_days.reason", p->reason);
+			vault_bind_sealed(attendance_vault(a), st, 7, "plan_days.reason", p->reason);
 		else
 			store_bind_null(st, 7);
 		store_bind_int(st, 8, clock_now_ms());

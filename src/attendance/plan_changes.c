@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "attendance/attendance.h"
 #include "base/xalloc.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -54,7 +55,7 @@ enum err plan_actor_name(struct app *a, struct store_conn *c, const char *actor,
 		if (store_step(st) == STORE_ROW) {
 			size_t len;
 			const void *b = store_col_blob(st, 0, &len);
-			e = vault_unseal(a->vault, "guardians.name", b, len, name);
+			e = vault_unseal(attendance_vault(a), "guardians.name", b, len, name);
 		}
 	} else if (uid) {
 		st = store_prepare(c, "SELECT login FROM users WHERE id = ?");

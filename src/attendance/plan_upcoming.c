@@ -101,9 +101,9 @@ static enum err load_roster(struct app *a, struct store_conn *c, int64_t site_id
 		k->grade = (int)store_col_int(st, 4);
 		size_t l1, l2;
 		const void *b1 = store_col_blob(st, 2, &l1), *b2 = store_col_blob(st, 3, &l2);
-		e = vault_unseal(a->vault, "children.name", b1, l1, &k->name);
+		e = vault_unseal(attendance_vault(a), "children.name", b1, l1, &k->name);
 		if (e == ERR_OK)
-			e = vault_unseal(a->vault, "children.kana", b2, l2, &k->kana);
+			e = vault_unseal(attendance_vault(a), "children.kana", b2, l2, &k->kana);
 		if (e != ERR_OK)
 			break;
 	}
@@ -172,7 +172,7 @@ static enum err load_days(struct app *a, struct store_conn *c, int64_t site_id,
 		if (!store_col_is_null(st, 6)) {
 			size_t len;
 			const void *b = store_col_blob(st, 6, &len);
-			e = vault_unseal(a->vault, "plan_days.reason", b, len, &p->reason);
+			e = vault_unseal(attendance_vault(a), "plan_days.reason", b, len, &p->reason);
 			if (e != ERR_OK)
 				break;
 		}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* report.h — exports of attendance data (帳票): the daily list of a site (PDF, CSV), the
- * ward's monthly usage (XLSX, CSV), and the handover ledger that records every export. */
+ * ward's monthly usage (XLSX, CSV); each export is recorded in the handover ledger. */
 #ifndef MIMAMORI_ATTENDANCE_REPORT_H
 #define MIMAMORI_ATTENDANCE_REPORT_H
 #include <stddef.h>
@@ -61,27 +61,19 @@ char *report_plan_way_home(const struct plan_upcoming_row *r);
 /* Frees what out holds (not out itself); safe on a zeroed or already freed out. */
 void report_out_free(struct report_out *out);
 
-/* Records the handover of out by actor ("cli", "user:7"): one ledger row (content, records,
- * lost rows, size, BLAKE2b digest) and one audit entry (action "report.export"), in one
- * transaction. *ledger_id (may be NULL) is the new row's id. */
+/* Records the handover of out by actor ("cli", "user:7") in the platform's handover ledger
+ * (ledger_record: one row — attendance's, content, records, lost rows, size, BLAKE2b digest —
+ * and one audit entry "report.export", in one transaction). *ledger_id (may be NULL) is the
+ * new row's id. */
 enum err report_record(struct app *a, const char *actor, const struct report_out *out,
 		       int64_t *ledger_id);
 
-/* One ledger row. */
-struct ledger_entry {
-	int64_t id;
-	int64_t at_ms;
-	char actor[96];
-	char login[64]; /* the user's login when actor is "user:ID" and the user exists, else "" */
-	char content[128];
-	int64_t records;
-	int64_t lossy;
-	int64_t bytes;
-	char digest[65];
-};
-
-/* Loads the whole ledger, oldest first, into *entries (malloc'd array of *n; caller frees
- * with free()). */
-enum err ledger_list(struct app *a, struct ledger_entry **entries, size_t *n);
+/* Writes out's bytes to a new file at path (through a temporary name: a reader never sees half
+ * a file), then records the handover as report_record does; when it cannot be recorded the
+ * file is removed (no export outside the ledger). ERR_IO when the file cannot be written,
+ * another error when it was not recorded. Implemented with the export commands
+ * (cli_report.c). */
+enum err report_write_recorded(struct app *a, const char *actor, const char *path,
+			       const struct report_out *out, int64_t *ledger_id);
 
 #endif

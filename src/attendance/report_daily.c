@@ -82,8 +82,8 @@ static enum err load_rows(struct app *a, const struct site *site, const char *da
 		memset(r, 0, sizeof *r);
 		size_t l1, l2;
 		const void *b1 = store_col_blob(st, 1, &l1), *b2 = store_col_blob(st, 2, &l2);
-		if (vault_unseal(a->vault, "children.name", b1, l1, &r->name) != ERR_OK ||
-		    vault_unseal(a->vault, "children.kana", b2, l2, &r->kana) != ERR_OK) {
+		if (vault_unseal(attendance_vault(a), "children.name", b1, l1, &r->name) != ERR_OK ||
+		    vault_unseal(attendance_vault(a), "children.kana", b2, l2, &r->kana) != ERR_OK) {
 			vault_wipe_free(r->name);
 			e = ERR_CRYPTO;
 			goto out;
@@ -106,7 +106,7 @@ static enum err load_rows(struct app *a, const struct site *site, const char *da
 			if (!store_col_is_null(st, 8)) {
 				size_t rl;
 				const void *rb = store_col_blob(st, 8, &rl);
-				if (vault_unseal(a->vault, "plan_days.reason", rb, rl, &reason) !=
+				if (vault_unseal(attendance_vault(a), "plan_days.reason", rb, rl, &reason) !=
 				    ERR_OK) {
 					e = ERR_CRYPTO;
 					goto out;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "attendance/attendance.h"
 #include "base/clock.h"
 #include "base/wareki.h"
 #include "base/xalloc.h"
@@ -212,8 +213,8 @@ static enum err load_site(struct app *a, struct store_conn *c, struct site_use *
 		memset(ch, 0, sizeof *ch);
 		size_t l1, l2;
 		const void *b1 = store_col_blob(st, 2, &l1), *b2 = store_col_blob(st, 3, &l2);
-		if (vault_unseal(a->vault, "children.name", b1, l1, &ch->name) != ERR_OK ||
-		    vault_unseal(a->vault, "children.kana", b2, l2, &ch->kana) != ERR_OK) {
+		if (vault_unseal(attendance_vault(a), "children.name", b1, l1, &ch->name) != ERR_OK ||
+		    vault_unseal(attendance_vault(a), "children.kana", b2, l2, &ch->kana) != ERR_OK) {
 			vault_wipe_free(ch->name);
 			e = ERR_CRYPTO;
 			goto out;

@@ -139,9 +139,9 @@ static enum err apply_row(struct app *a, struct store_conn *c, const struct row 
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, site_id);
-	vault_bind_sealed(a->vault, st, 2, "children.name", r->f[C_NAME]);
-	vault_bind_sealed(a->vault, st, 3, "children.kana", r->f[C_KANA]);
-	vault_bind_sealed(a->vault, st, 4, "children.birth", r->f[C_BIRTH]);
+	vault_bind_sealed(attendance_vault(a), st, 2, "children.name", r->f[C_NAME]);
+	vault_bind_sealed(attendance_vault(a), st, 3, "children.kana", r->f[C_KANA]);
+	vault_bind_sealed(attendance_vault(a), st, 4, "children.birth", r->f[C_BIRTH]);
 	store_bind_int(st, 5, r->grade);
 	store_bind_int(st, 6, now);
 	if (child_id)
@@ -159,7 +159,7 @@ static enum err apply_row(struct app *a, struct store_conn *c, const struct row 
 		rep->children_updated++;
 	}
 	unsigned char idx[VAULT_BLIND_LEN];
-	mail_address_index(a->vault, r->f[C_GEMAIL], idx);
+	mail_address_index(attendance_vault(a), r->f[C_GEMAIL], idx);
 	st = store_prepare(c, "SELECT id FROM guardians WHERE email_idx = ?");
 	if (!st)
 		return ERR_DB;
@@ -171,7 +171,7 @@ static enum err apply_row(struct app *a, struct store_conn *c, const struct row 
 		st = store_prepare(c, "UPDATE guardians SET name_enc = ? WHERE id = ?");
 		if (!st)
 			return ERR_DB;
-		vault_bind_sealed(a->vault, st, 1, "guardians.name", r->f[C_GNAME]);
+		vault_bind_sealed(attendance_vault(a), st, 1, "guardians.name", r->f[C_GNAME]);
 		store_bind_int(st, 2, gid);
 		e = store_run(st);
 		store_finish(st);
@@ -180,8 +180,8 @@ static enum err apply_row(struct app *a, struct store_conn *c, const struct row 
 				      "created_ms) VALUES (?, ?, ?, ?)");
 		if (!st)
 			return ERR_DB;
-		vault_bind_sealed(a->vault, st, 1, "guardians.name", r->f[C_GNAME]);
-		vault_bind_sealed(a->vault, st, 2, "guardians.email", r->f[C_GEMAIL]);
+		vault_bind_sealed(attendance_vault(a), st, 1, "guardians.name", r->f[C_GNAME]);
+		vault_bind_sealed(attendance_vault(a), st, 2, "guardians.email", r->f[C_GEMAIL]);
 		store_bind_blob(st, 3, idx, sizeof idx);
 		store_bind_int(st, 4, now);
 		e = store_run(st);

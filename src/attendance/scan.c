@@ -32,7 +32,7 @@ static enum err find_card(struct app *a, struct store_conn *c, const char *code,
 {
 	unsigned char idx[VAULT_BLIND_LEN];
 	enum err e = ERR_DB;
-	vault_blind(a->vault, "card", code, idx);
+	vault_blind(attendance_vault(a), "card", code, idx);
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT k.id, k.child_id, k.revoked_ms IS NOT NULL, ch.site_id, ch.active, "
 	       "ch.name_enc FROM cards k JOIN children ch ON ch.id = k.child_id "
@@ -52,7 +52,7 @@ static enum err find_card(struct app *a, struct store_conn *c, const char *code,
 	cr->active = (int)store_col_int(st, 4);
 	size_t len;
 	const void *b = store_col_blob(st, 5, &len);
-	e = vault_unseal(a->vault, "children.name", b, len, name);
+	e = vault_unseal(attendance_vault(a), "children.name", b, len, name);
 out:
 	store_finish(st);
 	return e;
@@ -92,7 +92,7 @@ static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_i
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, child_id);
-	e = guardian_mail_each(a, c, st, send_id, "notice", subject, body, count);
+	e = guardian_mail_each(a, c, st, send_id, subject, body, count);
 out:
 	store_finish(st);
 	vault_wipe_free(subject);
@@ -328,7 +328,7 @@ static enum err find_child(struct app *a, struct store_conn *c, const char *chil
 	*active = (int)store_col_int(st, 2);
 	size_t len;
 	const void *b = store_col_blob(st, 3, &len);
-	e = vault_unseal(a->vault, "children.name", b, len, name);
+	e = vault_unseal(attendance_vault(a), "children.name", b, len, name);
 out:
 	store_finish(st);
 	return e;
@@ -412,7 +412,7 @@ static enum err manual_unit_run(struct store_conn *c, void *ctx)
 	store_bind_int(st, 5, at_ms);
 	store_bind_int(st, 6, u->user_id);
 	if (u->reason)
-		vault_bind_sealed(u->a->vault, st, 7, "scans.reason", u->reason);
+		vault_bind_sealed(attendance_vault(u->a), st, 7, "scans.reason", u->reason);
 	else
 		store_bind_null(st, 7);
 	if (u->pickup_id)

@@ -88,7 +88,7 @@ static enum err plan_events(struct sim *s, const char *day, int wd)
 		size_t len;
 		char *code = NULL;
 		const void *b = store_col_blob(st, 0, &len);
-		e = vault_unseal(s->a->vault, "cards.code", b, len, &code);
+		e = vault_unseal(attendance_vault(s->a), "cards.code", b, len, &code);
 		if (e != ERR_OK)
 			goto out;
 		int64_t site = store_col_int(st, 1), kiosk = store_col_int(st, 2);

@@ -10,45 +10,10 @@
 #include "base/xalloc.h"
 #include "mail/mail.h"
 #include "store/store.h"
+#include "vault/keyring.h"
 #include "vault/vault.h"
 
 #define ACTOR "mail-in"
-
-/* The services' hook (mail_inbound_set_hook); set once before mail_inbound runs. */
-static mail_in_hook_fn inbound_hook;
-static void *inbound_hook_ctx;
-
-void mail_inbound_set_hook(mail_in_hook_fn fn, void *ctx)
-{
-	inbound_hook = fn;
-	inbound_hook_ctx = ctx;
-}
-
-/* Offers mail that is neither a bounce nor an unsubscribe to the services' hook (issue 13's
- * hook point; the rest of this file is unchanged by it). */
-static enum err offer_to_services(const char *msg, size_t len, const char *rcpt,
-				  const struct mail_dsn *d, struct mail_inbound_result *res)
-{
-	struct mail_in_msg *m = xcalloc(1, sizeof *m);
-	int taken = 0;
-	enum err e = ERR_OK;
-	m->raw = msg;
-	m->len = len;
-	m->rcpt = rcpt;
-	m->addrs = (const char(*)[MAIL_DSN_FIELD_MAX])d->addrs;
-	m->naddrs = d->naddrs;
-	if (mail_in_msg_read(msg, len, m) == ERR_OK)
-		e = inbound_hook(inbound_hook_ctx, m, &taken);
-	if (e == ERR_OK && taken) {
-		res->outcome = MAIL_IN_TAKEN;
-		res->why = "taken by a service";
-	} else {
-		res->why = "not a delivery status notification";
-	}
-	vault_wipe(m, sizeof *m);
-	free(m);
-	return e;
-}
 
 /* Finds the outbox row a VERP address of the message names: the envelope recipient first, then
  * the addresses the message was delivered to or names as the original return path. Sets
@@ -94,11 +59,11 @@ static enum err match_message_id(struct store *s, const char *mid, int64_t *id)
 
 /* Loads row id's recipient (*to, malloc'd: wipe with vault_wipe_free) and queue time, on c.
  * ERR_NOTFOUND when there is no such row. */
-static enum err load_row(struct store_conn *c, const struct vault *v, int64_t id, char **to,
-			 int64_t *queued_ms)
+static enum err load_row(struct store_conn *c, struct keyring *k, int64_t id, char **to,
+			 int64_t *queued_ms, const struct vault **v)
 {
 	struct store_stmt *st =
-	    store_prepare(c, "SELECT to_enc, created_ms FROM outbox WHERE id = ?");
+	    store_prepare(c, "SELECT to_enc, created_ms, service FROM outbox WHERE id = ?");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, id);
@@ -108,17 +73,20 @@ static enum err load_row(struct store_conn *c, const struct vault *v, int64_t id
 		size_t len;
 		const void *b = store_col_blob(st, 0, &len);
 		*queued_ms = store_col_int(st, 1);
-		e = vault_unseal(v, "outbox.to", b, len, to);
+		/* The row's service's key: its address is sealed, and blinded, under it. */
+		*v = keyring_vault(k, store_col_text(st, 2));
+		e = *v ? vault_unseal(*v, "outbox.to", b, len, to) : ERR_CRYPTO;
 	}
 	store_finish(st);
 	return e;
 }
 
 /* Records the bounce of row res->outbox_id on c in one transaction (audited). */
-static enum err record(struct store_conn *c, const struct vault *v, const struct mail_dsn *d,
+static enum err record(struct store_conn *c, struct keyring *k, const struct mail_dsn *d,
 		       const char *by, int limit, mail_audit_fn audit,
 		       struct mail_inbound_result *res)
 {
+	const struct vault *v = NULL, *platform = keyring_platform(k);
 	char *to = NULL;
 	char object[48], detail[96];
 	unsigned char idx[VAULT_BLIND_LEN];
@@ -127,7 +95,7 @@ static enum err record(struct store_conn *c, const struct vault *v, const struct
 	enum err e = store_begin(c);
 	if (e != ERR_OK)
 		goto out;
-	e = load_row(c, v, res->outbox_id, &to, &queued_ms);
+	e = load_row(c, k, res->outbox_id, &to, &queued_ms, &v);
 	if (e == ERR_NOTFOUND) {
 		res->why = "no such outbox row";
 		e = ERR_OK;
@@ -171,9 +139,9 @@ static enum err record(struct store_conn *c, const struct vault *v, const struct
 	snprintf(detail, sizeof detail, "%s %s %s by %s%s", ev.kind, ev.action, ev.status, by,
 		 ev.counts ? "" : (strcmp(ev.kind, "hard") == 0 ? " (not counted)" : ""));
 	if (audit)
-		e = audit(c, v, ACTOR, "mail.bounce", object, detail);
+		e = audit(c, platform, ACTOR, "mail.bounce", object, detail);
 	if (e == ERR_OK && audit && became)
-		e = audit(c, v, ACTOR, "mail.bouncing", object,
+		e = audit(c, platform, ACTOR, "mail.bouncing", object,
 			  "the recipient's address is bouncing: no bulk mail until confirmed");
 	if (e == ERR_OK)
 		e = store_commit(c);
@@ -201,14 +169,14 @@ static int64_t match_unsubscribe(const struct vault *v, const struct mail_dsn *d
 }
 
 /* Records the unsubscribe of row res->outbox_id (by mail) on c in one transaction (audited). */
-static enum err record_unsubscribe(struct store_conn *c, const struct vault *v,
+static enum err record_unsubscribe(struct store_conn *c, struct keyring *k,
 				   mail_audit_fn audit, struct mail_inbound_result *res)
 {
 	struct mail_unsub_result u;
 	char object[48], detail[96];
 	enum err e = store_begin(c);
 	if (e == ERR_OK)
-		e = mail_unsubscribe(c, v, res->outbox_id, "mailto", &u);
+		e = mail_unsubscribe(c, k, res->outbox_id, "mailto", &u);
 	if (e == ERR_NOTFOUND) {
 		res->why = "the unsubscribe address names no bulk mail";
 		e = ERR_OK;
@@ -226,7 +194,7 @@ static enum err record_unsubscribe(struct store_conn *c, const struct vault *v,
 	snprintf(detail, sizeof detail, "list %s by mailto%s", u.list,
 		 u.already ? " (already unsubscribed)" : "");
 	if (audit)
-		e = audit(c, v, ACTOR, "mail.unsubscribe", object, detail);
+		e = audit(c, keyring_platform(k), ACTOR, "mail.unsubscribe", object, detail);
 	if (e == ERR_OK)
 		e = store_commit(c);
 	if (e == ERR_OK)
@@ -236,10 +204,12 @@ out:
 	return e;
 }
 
-enum err mail_inbound(struct store *s, const struct vault *v, const char *msg, size_t len,
+enum err mail_inbound(struct store *s, struct keyring *k, const char *msg, size_t len,
 		      const char *rcpt, int bounce_limit, mail_audit_fn audit,
 		      struct mail_inbound_result *res)
 {
+	/* Return paths and unsubscribe addresses are the platform's (keyed_id.c). */
+	const struct vault *v = keyring_platform(k);
 	struct mail_dsn *d = xcalloc(1, sizeof *d);
 	struct store_conn *c = NULL;
 	const char *by = "verp";
@@ -255,16 +225,16 @@ enum err mail_inbound(struct store *s, const struct vault *v, const char *msg, s
 	 * returned headers may carry our own List-Unsubscribe. */
 	if (!d->is_dsn && (res->outbox_id = match_unsubscribe(v, d, rcpt)) != 0) {
 		c = store_acquire(s);
-		e = record_unsubscribe(c, v, audit, res);
+		e = record_unsubscribe(c, k, audit, res);
 		goto out;
 	}
 	res->outbox_id = match_verp(v, d, rcpt, &forged);
 	if (forged && !res->outbox_id)
 		log_warn("mail-in: a VERP address with a wrong mac (forged or mangled)");
 	if (!res->outbox_id && !d->is_dsn) {
+		/* No bounce, no unsubscribe: a service's, perhaps (an empty mail to sign up). */
+		res->outcome = MAIL_IN_OTHER;
 		res->why = "not a delivery status notification";
-		if (inbound_hook)
-			e = offer_to_services(msg, len, rcpt, d, res);
 		goto out;
 	}
 	if (!res->outbox_id && d->message_id[0]) {
@@ -279,7 +249,7 @@ enum err mail_inbound(struct store *s, const struct vault *v, const char *msg, s
 		goto out;
 	}
 	c = store_acquire(s);
-	e = record(c, v, d, by, bounce_limit, audit, res);
+	e = record(c, k, d, by, bounce_limit, audit, res);
 out:
 	if (c)
 		store_release(c);
@@ -296,10 +266,10 @@ out:
 			 res->status[0] ? res->status : "(no status)", res->outbox_id, by,
 			 res->counted ? ", counted" : "",
 			 res->bouncing ? "; the address is bouncing" : "");
-	else if (res->outcome == MAIL_IN_TAKEN)
-		; /* the service logs what it did */
 	else if (res->outcome == MAIL_IN_UNSUBSCRIBED)
 		log_info("mail-in: unsubscribe by mail for outbox row %" PRId64, res->outbox_id);
+	else if (res->outcome == MAIL_IN_OTHER)
+		log_info("mail-in: no bounce and no unsubscribe: offered to the services");
 	else if (res->outcome == MAIL_IN_DUPLICATE)
 		log_info("mail-in: the hard bounce of outbox row %" PRId64 " was already recorded",
 			 res->outbox_id);

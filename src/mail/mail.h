@@ -10,6 +10,7 @@
 struct store;
 struct store_conn;
 struct vault;
+struct keyring;
 struct mail_sender;
 
 /* Returns 1 when addr is an address we accept and can deliver: a local part and a domain
@@ -20,7 +21,9 @@ int mail_address_valid(const char *addr);
 
 /* Queues one message to one recipient on connection c, inside the caller's transaction if one
  * is open (so the mail is committed together with what caused it). Recipient, subject and body
- * are sealed with the vault before they are stored. kind is "notice" (automatic, gets
+ * are sealed with v — the key of the service that queues it (the platform's for its own mail) —
+ * and the row is marked as that service's (outbox.service = vault_name(v)), so the sender, a
+ * bounce or a retry open it with the same key. kind is "notice" (automatic, gets
  * Auto-Submitted) or "bulk". send_id groups messages of one send. Refuses CR/LF in subject
  * (ERR_INVALID) and invalid addresses (ERR_INVALID). Does not copy or keep any pointer. */
 enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const char *send_id,
@@ -33,13 +36,20 @@ enum mail_skip {
 	MAIL_SKIP_BOUNCING,     /* the address bounces: no bulk mail until confirmed again */
 	MAIL_SKIP_UNSUBSCRIBED, /* the address unsubscribed from the send's list */
 };
+/* What a bulk message carries besides its text. */
+struct mail_bulk_opts {
+	int64_t owner_id; /* the recipient's record in the service's own tables (0: none) */
+	int read_link;    /* 1: the body gets a 「読みました」 link (read confirmation, read.c) */
+};
 /* Queues one bulk message (kind "bulk", see mail_outbox_enqueue) unless its address is
  * bouncing or unsubscribed from the list of send_id (the part before ':'); *skip says which.
- * Same errors as mail_outbox_enqueue, and ERR_INVALID for a list that is not declared
- * (mail_list_of). Keeps no pointer. */
+ * o may be NULL (no owner, no read link). Same errors as mail_outbox_enqueue, and ERR_INVALID
+ * for a list that is not declared (mail_list_declare) or is another service's than v's. Keeps
+ * no pointer. */
 enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 				  const char *send_id, const char *to, const char *subject,
-				  const char *body, enum mail_skip *skip);
+				  const char *body, const struct mail_bulk_opts *o,
+				  enum mail_skip *skip);
 
 /* The sender's display name when mimamori.conf names none ([mail] from_name). */
 #define MAIL_FROM_NAME_DEFAULT "学童クラブ 見守りメール"
@@ -53,8 +63,9 @@ enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
  * MAIL_FROM_NAME_DEFAULT); bulk mail carries List-Unsubscribe
  * links under base_url (the public URL, e.g. "https://mimamori.example.jp"). Returns the sender
  * in *out (stop with mail_sender_stop). ERR_INVALID for an unknown transport or a bad setting.
- * s and v must outlive the sender; base_url is copied. */
-enum err mail_sender_start(struct store *s, const struct vault *v, const char *transport_url,
+ * Each row is unsealed with its service's key from k; return paths and unsubscribe tokens are
+ * keyed with the platform's. s and k must outlive the sender; base_url is copied. */
+enum err mail_sender_start(struct store *s, struct keyring *k, const char *transport_url,
 			   const char *base_url, struct mail_sender **out);
 /* Wakes the sender after new rows were committed (cheap; safe from any thread). */
 void mail_sender_wake(struct mail_sender *m);
@@ -77,9 +88,10 @@ void mail_sender_stats(struct mail_sender *m, struct mail_stats *st);
 /* ---- Bounces and inbound mail (address.c, verp.c, dsn.c, bounce.c, inbound.c) ---- */
 #include <stddef.h>
 
-/* Writes the blind index of addr (lower-cased) into idx (VAULT_BLIND_LEN bytes): the same
- * index as guardians.email_idx, so the mail layer and the guardians' table name an address
- * alike without storing it. */
+/* Writes the blind index of addr (lower-cased) under v into idx (VAULT_BLIND_LEN bytes). With
+ * a service's vault it is the index its own tables keep (attendance's guardians.email_idx), so
+ * the bounces and unsubscribes of that service's mail name an address as the service does —
+ * and another service's records of the same address are other records. */
 void mail_address_index(const struct vault *v, const char *addr, unsigned char *idx);
 
 /* VERP return paths: bounces+<outbox id>-<mac>@<domain>, mac the first MAIL_VERP_MAC_LEN
@@ -105,20 +117,64 @@ enum err mail_verp_parse(const struct vault *v, const char *addr, int64_t *outbo
 /* Copies the list of send_id — the part before ':', e.g. "emergency" — into list (n bytes, cut
  * at n - 1). Unsubscribes are kept per list. */
 void mail_send_list(const char *send_id, char *list, size_t n);
-/* A list bulk mail goes out on (unsubscribe.c declares them all): its name (the send_id before
- * ':'), what a person calls it, and whether a recipient may leave it. A list that may not be
- * left (a club's emergency mail: the club's duty of care to every enrolled child) carries no
- * List-Unsubscribe, says so in its footer, and its unsubscribe links and mailtos are refused. */
+/* A list bulk mail goes out on (lists.c): its name (the send_id before ':'), what a person
+ * calls it, and whether a recipient may leave it. A list that may not be left (a club's
+ * emergency mail: the club's duty of care to every enrolled child) carries no List-Unsubscribe,
+ * says so in its footer, and its unsubscribe links and mailtos are refused. */
 struct mail_list {
-	const char *name;
+	const char *name;      /* "emergency": 1 to 31 of a-z 0-9 _ - */
 	const char *label_ja;  /* 「緊急連絡」 */
 	int may_unsubscribe;   /* 1: ordinary notices, a recipient may leave the list */
 };
-/* Returns the declared list of send_id (static), or NULL when its list is not declared. */
-const struct mail_list *mail_list_of(const char *send_id);
-/* Returns 1 when a recipient may leave the list of send_id. A list that is not declared is
- * ordinary bulk mail and may be left (mail_outbox_enqueue_bulk queues only declared lists). */
-int mail_list_may_unsubscribe(const char *send_id);
+/* A declared list as stored (table mail_lists). */
+struct mail_list_info {
+	char name[MAIL_LIST_MAX];
+	char service[32]; /* the service that declared it: its key seals the list's mail */
+	char label_ja[128];
+	int may_unsubscribe;
+};
+/* Declares (or updates) list l as service's on c: the lists table says whether its mail may
+ * be left in every process (the sender, mail-in, the unsubscribe page). ERR_INVALID for a bad
+ * name or label, ERR_CONFLICT when another service declared the name. */
+enum err mail_list_declare(struct store_conn *c, const char *service, const struct mail_list *l);
+/* Loads the declared list of send_id (or a list name) into *out. ERR_NOTFOUND when nobody
+ * declared it. */
+enum err mail_list_find(struct store_conn *c, const char *send_id, struct mail_list_info *out);
+/* Sets *may to 1 when a recipient may leave the list of send_id, on c. A list nobody declared
+ * is ordinary bulk mail and may be left (mail_outbox_enqueue_bulk queues only declared
+ * lists). */
+enum err mail_list_may_unsubscribe(struct store_conn *c, const char *send_id, int *may);
+
+/* Joining a list again (resubscribe.c). */
+struct mail_resubscribe {
+	char list[MAIL_LIST_MAX];
+	char label_ja[128]; /* what people call the list */
+	int64_t outbox_id;  /* the message whose link asked */
+};
+/* Asks, on c inside the caller's transaction, to put the recipient of bulk row outbox_id back
+ * on the row's list: a one-time link (BASE/unsubscribe/?r=TOKEN, 24 hours; only its hash is
+ * kept) goes to that address as a notice sealed under the row's service's key (from k).
+ * ERR_NOTFOUND for no such bulk row, ERR_FORBIDDEN for a list that may not be left, ERR_CONFLICT
+ * when the address has not left the list, ERR_TOOMANY after 3 asks in 24 hours. */
+enum err mail_resubscribe_request(struct store_conn *c, struct keyring *k, int64_t outbox_id,
+				  const char *base_url, struct mail_resubscribe *res);
+/* Confirms the ask of token on c: the address is on its list again (its unsubscribe removed),
+ * the token used. ERR_NOTFOUND for an unknown, used or expired token. */
+enum err mail_resubscribe_confirm(struct store_conn *c, const char *token,
+				  struct mail_resubscribe *res);
+
+/* Read confirmation (read.c): bulk mail queued with a read link carries
+ * <BASE/read/?t=TOKEN>, TOKEN = "<outbox id>-<mac>" (blind-index domain "read", MAIL_READ_MAC_LEN
+ * hex characters under the platform's key): the page's button 「読みました」 records the read. */
+#define MAIL_READ_MAC_LEN 32
+/* Writes the read token of outbox row outbox_id into out (n bytes). ERR_INVALID for an id <= 0,
+ * ERR_TOOLARGE when out is too small. */
+enum err mail_read_token(const struct vault *v, int64_t outbox_id, char *out, size_t n);
+/* Reads token into *outbox_id. ERR_NOTFOUND when it is not a token or its mac is wrong. */
+enum err mail_read_parse(const struct vault *v, const char *token, int64_t *outbox_id);
+/* Records on c that the recipient of outbox row outbox_id read it (once: *already 1 when it
+ * was recorded before, nothing changed). ERR_NOTFOUND when the row carries no read link. */
+enum err mail_read_record(struct store_conn *c, int64_t outbox_id, int *already);
 /* Writes the token of outbox row outbox_id into out (n bytes). ERR_INVALID for an id <= 0,
  * ERR_TOOLARGE when out is too small. */
 enum err mail_unsub_token(const struct vault *v, int64_t outbox_id, char *out, size_t n);
@@ -138,12 +194,14 @@ struct mail_unsub_result {
 	int already;              /* 1 when it had left it before (nothing changed) */
 };
 /* Records on c (inside the caller's transaction, if any) that the recipient of outbox row
- * outbox_id wants no more mail of that row's list; via is "one-click", "web" or "mailto".
+ * outbox_id wants no more mail of that row's list; via is "one-click", "web" or "mailto". The
+ * address is unsealed and blinded with the key of the row's service (from k).
  * ERR_NOTFOUND when there is no such row or it is no bulk mail; ERR_FORBIDDEN (nothing
  * recorded, res->list set) when the row's list may not be left. */
-enum err mail_unsubscribe(struct store_conn *c, const struct vault *v, int64_t outbox_id,
+enum err mail_unsubscribe(struct store_conn *c, struct keyring *k, int64_t outbox_id,
 			  const char *via, struct mail_unsub_result *res);
-/* Sets *yes to 1 when addr unsubscribed from the list of send_id, on c; always 0 for a list
+/* Sets *yes to 1 when addr (blinded under v, the key of the list's service) unsubscribed from
+ * the list of send_id, on c; always 0 for a list
  * that may not be left (an unsubscribe recorded before it was declared so does not count). */
 enum err mail_unsubscribed(struct store_conn *c, const struct vault *v, const char *addr,
 			   const char *send_id, int *yes);
@@ -198,8 +256,8 @@ enum mail_bounce_kind mail_dsn_verdict(const struct mail_dsn *d, const char *add
 				       size_t *which);
 
 /* The bounce state of addresses (bounce.c), kept by blind index only. */
-/* Sets *bouncing to 1 when addr has reached the bounce limit and was not confirmed since,
- * on c. */
+/* Sets *bouncing to 1 when addr (blinded under v: the key of the service asking) has reached
+ * the bounce limit and was not confirmed since, on c. */
 enum err mail_bounce_is_bouncing(struct store_conn *c, const struct vault *v, const char *addr,
 				 int *bouncing);
 /* Clears the bounce state of the address with blind index idx (VAULT_BLIND_LEN bytes) after
@@ -233,38 +291,13 @@ enum err mail_bounce_record(struct store_conn *c, struct mail_bounce_event *ev, 
 typedef enum err (*mail_audit_fn)(struct store_conn *c, const struct vault *v, const char *actor,
 				  const char *action, const char *object, const char *detail);
 
-/* A message as a service's mail-in hook sees it (mail that is neither a bounce nor an
- * unsubscribe; issue 13): read by inbound_msg.c with GMime. Holds addresses (personal data):
- * the hook must not log them. */
-#define MAIL_IN_FIELD_MAX 256
-struct mail_in_msg {
-	const char *raw;	  /* the message as received (len bytes) */
-	size_t len;
-	const char *rcpt;	  /* the envelope recipient (--recipient), or NULL */
-	const char (*addrs)[MAIL_DSN_FIELD_MAX]; /* Delivered-To, X-Original-To, To, … */
-	size_t naddrs;
-	char from[MAIL_IN_FIELD_MAX]; /* From's address (addr-spec), "" when none or unreadable */
-	char subject[1024];	      /* Subject, decoded to UTF-8 (cut), "" when none */
-	int automatic; /* an auto-reply, a list's or bulk mail, a bounce, mail from a daemon: a
-			* service never answers it (RFC 3834) */
-};
-/* Fills m's from, subject and automatic from the message raw (len bytes); the other fields are
- * the caller's. Returns ERR_OK, or ERR_INVALID when raw is not a mail message. */
-enum err mail_in_msg_read(const char *raw, size_t len, struct mail_in_msg *m);
-/* A service's mail-in hook: takes m (*taken = 1) or leaves it (*taken = 0); an error when it
- * could not store anything now (the MTA tries again). */
-typedef enum err (*mail_in_hook_fn)(void *ctx, const struct mail_in_msg *m, int *taken);
-/* Sets the hook mail_inbound offers such mail to (the composition of the services' hooks; set
- * once before mail_inbound, NULL for none). */
-void mail_inbound_set_hook(mail_in_hook_fn fn, void *ctx);
-
 /* What mail_inbound did with a message. */
 enum mail_inbound_outcome {
 	MAIL_IN_DROPPED,   /* not ours, not a bounce, or nothing to record: logged and dropped */
 	MAIL_IN_RECORDED,  /* a bounce event was stored */
 	MAIL_IN_DUPLICATE, /* this hard bounce of this row was already stored */
 	MAIL_IN_UNSUBSCRIBED, /* a mail to an unsubscribe address: its list was left */
-	MAIL_IN_TAKEN,	      /* neither bounce nor unsubscribe: a service's hook took it */
+	MAIL_IN_OTHER,        /* no bounce, no unsubscribe: the services' (mail_in hooks) */
 };
 struct mail_inbound_result {
 	enum mail_inbound_outcome outcome;
@@ -282,12 +315,36 @@ struct mail_inbound_result {
  * outbox row (by the VERP address, else by the returned Message-ID) and recorded: a bounce
  * event, the address's counts (a hard bounce once per row), bouncing from bounce_limit hard
  * bounces, the diagnostic in the row's last_reply (addresses blanked); audited with audit
- * (may be NULL) in the same transaction. Anything else is dropped. Returns ERR_OK when the
+ * (may be NULL; with the platform's key) in the same transaction. Rows are opened with their
+ * service's key from k; VERP and unsubscribe addresses are checked with the platform's.
+ * A notification that matches no row is dropped; any other mail is left to the services
+ * (MAIL_IN_OTHER, nothing done). Returns ERR_OK when the
  * message was taken (recorded or dropped; *res says which); an error (ERR_DB, ERR_CRYPTO …)
  * when nothing could be stored now and the MTA should try again later. */
-enum err mail_inbound(struct store *s, const struct vault *v, const char *msg, size_t len,
+enum err mail_inbound(struct store *s, struct keyring *k, const char *msg, size_t len,
 		      const char *rcpt, int bounce_limit, mail_audit_fn audit,
 		      struct mail_inbound_result *res);
+
+/* An inbound mail as a service's mail-in hook sees it (struct service.mail_in). Holds
+ * addresses: clear with mail_in_msg_clear. */
+struct mail_in_msg {
+	const char *raw;     /* the message as received (borrowed) */
+	size_t len;
+	const char *rcpt;    /* the envelope recipient (Postfix's --recipient), or NULL */
+	size_t naddrs;       /* the addresses it was delivered to, when the MTA gave no rcpt: */
+	char addrs[MAIL_DSN_ADDRS_MAX][MAIL_DSN_FIELD_MAX]; /* Delivered-To, X-Original-To, To */
+	char from[256];      /* the From address ("" when none could be read) */
+	char subject[512];   /* the Subject, decoded to UTF-8 and cut to fit ("" when none) */
+	int automatic;       /* 1 for an auto-reply or list mail (Auto-Submitted other than no,
+			      * Precedence bulk/junk/list/auto_reply, a null return path, List-Id
+			      * or List-Unsubscribe, From a mail daemon): never answered */
+};
+/* Reads the From, Subject and whether it is automatic of msg (len bytes; rcpt the envelope
+ * recipient or NULL) into *m, which borrows msg and rcpt. ERR_INVALID when msg is not a mail
+ * message. (dsn.c, GMime.) */
+enum err mail_in_msg_read(const char *msg, size_t len, const char *rcpt, struct mail_in_msg *m);
+/* Wipes the addresses *m holds. */
+void mail_in_msg_clear(struct mail_in_msg *m);
 
 /* ---- One send's delivery and the retry of its failures (send_report.c) ---- */
 
@@ -354,7 +411,7 @@ struct mail_send_retry {
  * unsubscribed from that list. ERR_NOTFOUND when the send has no rows, ERR_FORBIDDEN when it
  * is a send of notices (never sent again late), ERR_CONFLICT when it has no failed rows. The
  * caller wakes the sender after committing. */
-enum err mail_send_retry(struct store_conn *c, const struct vault *v, const char *send_id,
+enum err mail_send_retry(struct store_conn *c, struct keyring *k, const char *send_id,
 			 struct mail_send_retry *res);
 
 /* Copies text into out (n bytes, n > 0) as printable ASCII with every word holding an '@'

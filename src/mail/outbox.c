@@ -25,9 +25,10 @@ static int subject_valid(const char *s)
 	return 1;
 }
 
-enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const char *send_id,
-			     const char *kind, const char *to, const char *subject,
-			     const char *body)
+/* Inserts the row; list is the bulk message's list (NULL for a notice), o its options. */
+static enum err insert(struct store_conn *c, const struct vault *v, const char *send_id,
+		       const char *kind, const char *to, const char *subject, const char *body,
+		       const char *list, const struct mail_bulk_opts *o)
 {
 	enum err e = ERR_OK;
 	unsigned char *to_enc = NULL, *subj_enc = NULL, *body_enc = NULL;
@@ -53,9 +54,11 @@ enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const 
 	mid = xasprintf("<%s@%s>", token, MESSAGE_ID_DOMAIN);
 	int64_t now = clock_now_ms();
 
+	/* The row is sealed under the key of the service that queued it, and says whose. */
 	st = store_prepare(c, "INSERT INTO outbox (send_id, kind, to_enc, domain, subject_enc, "
-			      "body_enc, message_id, state, attempts, next_ms, created_ms) "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)");
+			      "body_enc, message_id, state, attempts, next_ms, created_ms, service, "
+			      "list, owner_id, read_link) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)");
 	if (!st) {
 		e = ERR_DB;
 		goto out;
@@ -69,6 +72,13 @@ enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const 
 	store_bind_text(st, 7, mid);
 	store_bind_int(st, 8, now);
 	store_bind_int(st, 9, now);
+	store_bind_text(st, 10, vault_name(v));
+	store_bind_text(st, 11, list);
+	if (o && o->owner_id)
+		store_bind_int(st, 12, o->owner_id);
+	else
+		store_bind_null(st, 12);
+	store_bind_int(st, 13, o && o->read_link ? 1 : 0);
 	e = store_run(st);
 out:
 	store_finish(st);
@@ -81,15 +91,29 @@ out:
 	return e;
 }
 
+enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const char *send_id,
+			     const char *kind, const char *to, const char *subject,
+			     const char *body)
+{
+	return insert(c, v, send_id, kind, to, subject, body, NULL, NULL);
+}
+
 enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 				  const char *send_id, const char *to, const char *subject,
-				  const char *body, enum mail_skip *skip)
+				  const char *body, const struct mail_bulk_opts *o,
+				  enum mail_skip *skip)
 {
 	int bouncing = 0, unsubscribed = 0;
-	enum err e = ERR_INVALID;
+	struct mail_list_info list;
 	*skip = MAIL_QUEUED;
-	/* Every list says whether it may be left: an undeclared one is a mistake of the caller. */
-	if (!send_id || !mail_list_of(send_id) || !mail_address_valid(to))
+	if (!send_id || !mail_address_valid(to))
+		return ERR_INVALID;
+	/* Every list says whether it may be left, and whose it is: an undeclared one, or another
+	 * service's, is a mistake of the caller. */
+	enum err e = mail_list_find(c, send_id, &list);
+	if (e == ERR_NOTFOUND || (e == ERR_OK && strcmp(list.service, vault_name(v)) != 0))
+		return ERR_INVALID;
+	if (e != ERR_OK)
 		return e;
 	/* Notices (entry, exit, alerts, links) still go to such an address: they are few, and
 	 * each may matter that day. Bulk mail waits for a new confirmation or stays stopped. */
@@ -105,6 +129,6 @@ enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 		return ERR_OK;
 	}
 	if (e == ERR_OK)
-		e = mail_outbox_enqueue(c, v, send_id, "bulk", to, subject, body);
+		e = insert(c, v, send_id, "bulk", to, subject, body, list.name, o);
 	return e;
 }

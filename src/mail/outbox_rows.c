@@ -27,6 +27,8 @@ void sender_job_free(struct job *j)
 	free(j->kind);
 	free(j->message_id);
 	free(j->domain);
+	free(j->service);
+	free(j->list_label);
 	for (int i = 0; i < 3; i++)
 		free(j->blob[i]);
 	free(j);
@@ -59,9 +61,14 @@ static size_t claim(struct mail_sender *m, struct queue *q, size_t max)
 	struct store_stmt *st = NULL;
 	if (store_begin(c) != ERR_OK)
 		goto fail;
-	st = store_prepare(c, "SELECT id, attempts, kind, message_id, domain, to_enc, "
-			      "subject_enc, body_enc, send_id FROM outbox WHERE state IN ('queued', "
-			      "'deferred') AND next_ms <= ? ORDER BY next_ms, id LIMIT ?");
+	/* With each row its list's property (may it be left, what is it called) and whether it
+	 * asks for a read confirmation. */
+	st = store_prepare(c, "SELECT o.id, o.attempts, o.kind, o.message_id, o.domain, o.to_enc, "
+			      "o.subject_enc, o.body_enc, o.service, o.read_link, l.name, "
+			      "l.may_leave, l.label_ja FROM outbox o "
+			      "LEFT JOIN mail_lists l ON l.name = o.list "
+			      "WHERE o.state IN ('queued', 'deferred') AND o.next_ms <= ? "
+			      "ORDER BY o.next_ms, o.id LIMIT ?");
 	if (!st)
 		goto fail;
 	store_bind_int(st, 1, now);
@@ -73,7 +80,10 @@ static size_t claim(struct mail_sender *m, struct queue *q, size_t max)
 		j->kind = xstrdup(store_col_text(st, 2));
 		j->message_id = xstrdup(store_col_text(st, 3));
 		j->domain = xstrdup(store_col_text(st, 4));
-		j->list = mail_list_of(store_col_text(st, 8));
+		j->service = xstrdup(store_col_text(st, 8));
+		j->read_link = store_col_int(st, 9) != 0;
+		j->may_leave = store_col_is_null(st, 10) || store_col_int(st, 11) != 0;
+		j->list_label = store_col_is_null(st, 10) ? NULL : xstrdup(store_col_text(st, 12));
 		j->claimed_ms = now;
 		for (int i = 0; i < 3; i++) {
 			const void *p = store_col_blob(st, 5 + i, &j->len[i]);

@@ -8,6 +8,7 @@
 #include "base/xalloc.h"
 #include "mail/mail.h"
 #include "store/store.h"
+#include "vault/keyring.h"
 #include "vault/vault.h"
 
 /* The per-domain totals of a send: index-only on outbox_send plus the domain column, which
@@ -260,6 +261,8 @@ static enum err row_check(struct store_conn *c, const struct vault *v, const voi
 	char *addr = NULL;
 	int bouncing = 0, unsubscribed = 0;
 	*skip = 0;
+	if (!v)
+		return ERR_CRYPTO;
 	enum err e = vault_unseal(v, "outbox.to", blob, len, &addr);
 	if (e != ERR_OK)
 		goto out;
@@ -306,7 +309,7 @@ static enum err requeue(struct store_conn *c, const char *send_id, int64_t id, i
 	return e;
 }
 
-enum err mail_send_retry(struct store_conn *c, const struct vault *v, const char *send_id,
+enum err mail_send_retry(struct store_conn *c, struct keyring *k, const char *send_id,
 			 struct mail_send_retry *res)
 {
 	char list[MAIL_LIST_MAX];
@@ -366,7 +369,7 @@ enum err mail_send_retry(struct store_conn *c, const struct vault *v, const char
 	for (size_t i = 0; i < n; i++) {
 		int skip = 0;
 		e = ERR_DB;
-		st = store_prepare(c, "SELECT to_enc FROM outbox WHERE id = ?");
+		st = store_prepare(c, "SELECT to_enc, service FROM outbox WHERE id = ?");
 		if (!st)
 			goto out;
 		store_bind_int(st, 1, ids[i]);
@@ -374,6 +377,8 @@ enum err mail_send_retry(struct store_conn *c, const struct vault *v, const char
 			goto out;
 		size_t len;
 		const void *blob = store_col_blob(st, 0, &len);
+		/* The address is sealed, and blinded, under the key of the row's service. */
+		const struct vault *v = keyring_vault(k, store_col_text(st, 1));
 		e = row_check(c, v, blob, len, send_id, check_bouncing, check_unsub, &skip);
 		store_finish(st);
 		st = NULL;

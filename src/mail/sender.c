@@ -18,6 +18,7 @@
 #include "mail/mail_internal.h"
 #include "mail/sender.h"
 #include "store/store.h"
+#include "vault/keyring.h"
 #include "vault/vault.h"
 
 #define HOLD_MAX_MS 2000    /* a row paced longer than this goes back to the table */
@@ -38,26 +39,49 @@ static int stopping(struct mail_sender *m)
 }
 
 /* For bulk mail: the List-Unsubscribe URL and mailto of job j into url and mailto, and the
- * body with a footer naming the link (old phones show no List-Unsubscribe button) into *body
- * (malloc'd; wipe with vault_wipe_free). A list that may not be left gets no link (url and
- * mailto ""), and its footer says so. Returns 0 when they cannot be made. */
-static int unsubscribe_parts(struct mail_sender *m, const struct job *j, const char *plain_body,
-			     char *url, size_t url_n, char *mailto, size_t mailto_n, char **body)
+ * body — with the read confirmation link when the row asks for one, and a footer naming the
+ * unsubscribe link (old phones show no List-Unsubscribe button) — into *body (malloc'd; wipe
+ * with vault_wipe_free). A list that may not be left gets no link (url and mailto ""), and its
+ * footer says so. Returns 0 when they cannot be made. */
+static int bulk_parts(struct mail_sender *m, const struct job *j, const char *plain_body,
+		      char *url, size_t url_n, char *mailto, size_t mailto_n, char **body)
 {
-	char token[64];
-	if (j->list && !j->list->may_unsubscribe) {
+	char token[64], read[64] = "";
+	char *text = NULL;
+	if (j->read_link) {
+		if (mail_read_token(m->v, j->id, read, sizeof read) != ERR_OK)
+			return 0;
+		/* Right after the message, before the sender's footer (the bulk layer's last
+		 * "\n\n--\n"), where a reader sees it. */
+		const char *foot = NULL;
+		for (const char *p = strstr(plain_body, "\n\n--\n"); p; p = strstr(p + 1, "\n\n--\n"))
+			foot = p;
+		int n = foot ? (int)(foot - plain_body) : (int)strlen(plain_body);
+		text = xasprintf("%.*s\n\nこのメールを読んだら、次のリンクを開いて「読みました」を押して"
+				 "ください。\n%s/read/?t=%s%s",
+				 n, plain_body, m->base_url, read, foot ? foot : "");
+	} else {
+		text = xasprintf("%s", plain_body);
+	}
+	if (!j->may_leave) {
 		url[0] = mailto[0] = '\0';
-		*body = xasprintf("%s\n\n--\nこのメールは%sのため、配信停止はできません。\n",
-				  plain_body, j->list->label_ja);
+		*body = xasprintf("%s\n\n--\nこのメールは%sのため、配信停止はできません。\n", text,
+				  j->list_label ? j->list_label : "大切なお知らせ");
+		vault_wipe_free(text);
 		return 1;
 	}
 	if (mail_unsub_token(m->v, j->id, token, sizeof token) != ERR_OK ||
-	    mail_unsub_mailto(m->v, j->id, m->bounce_domain, mailto, mailto_n) != ERR_OK)
+	    mail_unsub_mailto(m->v, j->id, m->bounce_domain, mailto, mailto_n) != ERR_OK) {
+		vault_wipe_free(text);
 		return 0;
+	}
 	int w = snprintf(url, url_n, "%s/api/v1/unsubscribe/%s", m->base_url, token);
-	if (w < 0 || (size_t)w >= url_n)
+	if (w < 0 || (size_t)w >= url_n) {
+		vault_wipe_free(text);
 		return 0;
-	*body = xasprintf("%s\n\n--\nこのメールの配信停止: %s\n", plain_body, url);
+	}
+	*body = xasprintf("%s\n\n--\nこのメールの配信停止: %s\n", text, url);
+	vault_wipe_free(text);
 	return 1;
 }
 
@@ -84,14 +108,16 @@ static int build(struct mail_sender *m, struct job *j, char **msg, size_t *len, 
 	int ok = 0, bulk = strcmp(j->kind, "bulk") == 0;
 	struct buf b;
 	buf_init(&b, MAIL_MESSAGE_MAX);
+	/* The row is sealed under the key of the service that queued it. */
+	const struct vault *v = keyring_vault(m->k, j->service);
 	for (int i = 0; i < 3; i++) {
-		if (vault_unseal(m->v, fields[i], j->blob[i], j->len[i], &plain[i]) != ERR_OK) {
+		if (!v || vault_unseal(v, fields[i], j->blob[i], j->len[i], &plain[i]) != ERR_OK) {
 			snprintf(j->reply, sizeof j->reply, "mimamori: cannot unseal %s", fields[i]);
 			goto out;
 		}
 	}
-	if (bulk && !unsubscribe_parts(m, j, plain[2], url, sizeof url, mailto, sizeof mailto,
-				       &bulk_body)) {
+	if (bulk && !bulk_parts(m, j, plain[2], url, sizeof url, mailto, sizeof mailto,
+				&bulk_body)) {
 		snprintf(j->reply, sizeof j->reply, "mimamori: cannot make the unsubscribe link");
 		goto out;
 	}
@@ -435,9 +461,10 @@ static enum err iso2022jp_domains(char **out)
 	return e;
 }
 
-enum err mail_sender_start(struct store *s, const struct vault *v, const char *transport_url,
+enum err mail_sender_start(struct store *s, struct keyring *k, const char *transport_url,
 			   const char *base_url, struct mail_sender **out)
 {
+	const struct vault *v = keyring_platform(k);
 	struct mail_sender *m = NULL;
 	struct mail_transport *t = NULL;
 	struct mail_pacer *pacer = NULL;
@@ -515,6 +542,7 @@ enum err mail_sender_start(struct store *s, const struct vault *v, const char *t
 
 	m = xcalloc(1, sizeof *m);
 	m->s = s;
+	m->k = k;
 	m->v = v;
 	m->t = t;
 	m->pacer = pacer;

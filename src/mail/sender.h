@@ -13,7 +13,7 @@
 
 struct store;
 struct vault;
-struct mail_list;
+struct keyring;
 
 #define SENDER_BATCH 500     /* rows the network thread holds at most, waiting or in flight */
 #define SENDER_CLAIM_LOW 200 /* the keeper claims more when fewer than this are ready */
@@ -26,7 +26,10 @@ struct job {
 	char *kind;
 	char *message_id;
 	char *domain;
-	const struct mail_list *list; /* the send's declared list (static), NULL when none */
+	char *service;    /* whose row: its key unseals it */
+	int may_leave;    /* bulk: its list may be left (a list nobody declared may) */
+	char *list_label; /* bulk: what people call its declared list, or NULL */
+	int read_link;    /* bulk: the body gets a 「読みました」 link */
 	unsigned char *blob[3]; /* to, subject, body (sealed) */
 	size_t len[3];
 	enum { JOB_WAITING, JOB_FLIGHT, JOB_DONE } state;
@@ -46,7 +49,8 @@ struct queue {
 
 struct mail_sender {
 	struct store *s;
-	const struct vault *v;
+	struct keyring *k;      /* each row's service's key */
+	const struct vault *v;  /* the platform's: return paths and unsubscribe tokens */
 	struct mail_transport *t;
 	struct mail_pacer *pacer;
 	char *from_name;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* unsubscribe.c — List-Unsubscribe (RFC 8058): the lists bulk mail goes out on and whether
- * each may be left, the per-message token that names an outbox row with a keyed mac,
+/* unsubscribe.c — List-Unsubscribe (RFC 8058): the per-message token that names an outbox row
+ * with a keyed mac,
  * recording an unsubscribe for the row's address and list, and the check bulk sends make
  * before queueing. Addresses are named only by their blind index. */
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "mail/mail.h"
 #include "mail/mail_internal.h"
 #include "store/store.h"
+#include "vault/keyring.h"
 #include "vault/vault.h"
 
 #define MAILTO_PREFIX "unsubscribe+"
@@ -46,52 +47,15 @@ enum err mail_unsub_mailto_parse(const struct vault *v, const char *addr, int64_
 				       outbox_id);
 }
 
-void mail_send_list(const char *send_id, char *list, size_t n)
-{
-	size_t k = strcspn(send_id, ":");
-	if (k >= n)
-		k = n - 1;
-	memcpy(list, send_id, k);
-	list[k] = '\0';
-}
-
-/* Every list bulk mail goes out on. Whether a recipient may leave it is the list's own
- * property, decided here once: the sender's headers and footer, the unsubscribe link, the
- * mailto and the checks before queueing all ask mail_list_may_unsubscribe. */
-static const struct mail_list lists[] = {
-    /* A club's emergency mail (緊急時の一斉メール配信) must reach every guardian of an enrolled
-     * child: the club's duty of care. */
-    {"emergency", "緊急連絡", 0},
-    /* Schools' and nurseries' notices (一斉メール配信, seed 003): ordinary notices. */
-    {"school", "学校・園からのお知らせ", 1},
-};
-
-const struct mail_list *mail_list_of(const char *send_id)
-{
-	char list[MAIL_LIST_MAX];
-	if (!send_id)
-		return NULL;
-	mail_send_list(send_id, list, sizeof list);
-	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
-		if (strcmp(lists[i].name, list) == 0)
-			return &lists[i];
-	return NULL;
-}
-
-int mail_list_may_unsubscribe(const char *send_id)
-{
-	const struct mail_list *l = mail_list_of(send_id);
-	return !l || l->may_unsubscribe;
-}
-
-enum err mail_unsubscribe(struct store_conn *c, const struct vault *v, int64_t outbox_id,
+enum err mail_unsubscribe(struct store_conn *c, struct keyring *k, int64_t outbox_id,
 			  const char *via, struct mail_unsub_result *res)
 {
+	const struct vault *v = NULL;
 	enum err e = ERR_DB;
 	char *to = NULL;
 	unsigned char idx[VAULT_BLIND_LEN];
 	struct store_stmt *st =
-	    store_prepare(c, "SELECT send_id, kind, to_enc FROM outbox WHERE id = ?");
+	    store_prepare(c, "SELECT send_id, kind, to_enc, service FROM outbox WHERE id = ?");
 	memset(res, 0, sizeof *res);
 	if (!st)
 		goto out;
@@ -107,13 +71,19 @@ enum err mail_unsubscribe(struct store_conn *c, const struct vault *v, int64_t o
 		goto out;
 	}
 	mail_send_list(store_col_text(st, 0), res->list, sizeof res->list);
-	if (!mail_list_may_unsubscribe(store_col_text(st, 0))) {
+	int may = 1;
+	e = mail_list_may_unsubscribe(c, res->list, &may);
+	if (e != ERR_OK)
+		goto out;
+	if (!may) {
 		e = ERR_FORBIDDEN;
 		goto out;
 	}
+	/* The address is the row's service's: sealed and blinded under its key. */
 	size_t len = 0;
 	const void *b = store_col_blob(st, 2, &len);
-	e = vault_unseal(v, "outbox.to", b, len, &to);
+	v = keyring_vault(k, store_col_text(st, 3));
+	e = v ? vault_unseal(v, "outbox.to", b, len, &to) : ERR_CRYPTO;
 	if (e != ERR_OK)
 		goto out;
 	mail_address_index(v, to, idx);
@@ -147,14 +117,15 @@ enum err mail_unsubscribed(struct store_conn *c, const struct vault *v, const ch
 	enum err e = ERR_DB;
 	struct store_stmt *st =
 	    store_prepare(c, "SELECT 1 FROM unsubscribes WHERE addr_idx = ? AND list = ?");
+	int may = 1;
 	*yes = 0;
 	if (!st)
 		goto out;
-	e = ERR_OK;
-	if (!mail_list_may_unsubscribe(send_id))
+	mail_send_list(send_id, list, sizeof list);
+	e = mail_list_may_unsubscribe(c, list, &may);
+	if (e != ERR_OK || !may)
 		goto out;
 	e = ERR_DB;
-	mail_send_list(send_id, list, sizeof list);
 	mail_address_index(v, addr, idx);
 	store_bind_blob(st, 1, idx, sizeof idx);
 	store_bind_text(st, 2, list);

@@ -104,7 +104,7 @@ enum err api_school_manage_cancel(struct http_req *rq, struct http_resp *rs)
 	char object[48], detail[64];
 	snprintf(object, sizeof object, "school:%" PRId64, s.id);
 	snprintf(detail, sizeof detail, "address:%" PRId64 " removed=%" PRId64, address_id, removed);
-	e = audit_append(c, schoolmail_vault(rq->app), rq->actor, "school.cancel", object, detail);
+	e = audit_append(c, rq->app->vault, rq->actor, "school.cancel", object, detail);
 	if (e == ERR_OK)
 		e = store_commit(c);
 	if (e == ERR_OK)
@@ -175,7 +175,7 @@ enum err api_school_manage_edit_link(struct http_req *rq, struct http_resp *rs)
 	if (e == ERR_OK) {
 		char object[48];
 		snprintf(object, sizeof object, "address:%" PRId64, address_id);
-		e = audit_append(c, v, rq->actor, "school.edit.link", object, "");
+		e = audit_append(c, rq->app->vault, rq->actor, "school.edit.link", object, "");
 	}
 	if (e == ERR_OK)
 		e = store_commit(c);
@@ -257,7 +257,7 @@ enum err api_school_edit_lookup(struct http_req *rq, struct http_resp *rs)
 		goto out;
 	char object[48];
 	snprintf(object, sizeof object, "address:%" PRId64, address_id);
-	e = audit_read_append(c, v, rq->actor, "school.edit.read", object, "", clock_now_ms(), NULL);
+	e = audit_read_append(c, rq->app->vault, rq->actor, "school.edit.read", object, "", clock_now_ms(), NULL);
 	if (e == ERR_OK) {
 		e = http_json(rs, 200, json_pack("{s:O}", "registrations", arr));
 	}
@@ -315,7 +315,7 @@ static enum err edit_change(struct http_req *rq, struct http_resp *rs, int cance
 	char object[48], detail[48];
 	snprintf(object, sizeof object, "registrant:%" PRId64, id);
 	snprintf(detail, sizeof detail, "address:%" PRId64, address_id);
-	e = audit_append(c, v, rq->actor, cancel ? "school.edit.cancel" : "school.edit.update",
+	e = audit_append(c, rq->app->vault, rq->actor, cancel ? "school.edit.cancel" : "school.edit.update",
 			 object, detail);
 	if (e == ERR_OK)
 		e = store_commit(c);

@@ -49,7 +49,7 @@ enum err api_school_registrants(struct http_req *rq, struct http_resp *rs)
 	char object[48];
 	snprintf(object, sizeof object, "school:%" PRId64, s.id);
 	/* Audited before the answer: the first read of each minute. */
-	e = audit_read_append(c, v, rq->actor, "school.registrants.read", object, q && *q ? "search" : "",
+	e = audit_read_append(c, rq->app->vault, rq->actor, "school.registrants.read", object, q && *q ? "search" : "",
 			      clock_now_ms(), NULL);
 	if (e == ERR_OK)
 		e = schoolmail_registrants(c, v, s.id, grade, klass, q, LIST_MAX, &rows, &n, &more);
@@ -107,7 +107,7 @@ enum err api_school_registrant_remove(struct http_req *rq, struct http_resp *rs)
 	snprintf(object, sizeof object, "registrant:%" PRId64, id);
 	snprintf(detail, sizeof detail, "school:%" PRId64 " %s", s.id, reason);
 	if (e == ERR_OK)
-		e = audit_append(c, schoolmail_vault(rq->app), rq->actor, "school.registrant.remove",
+		e = audit_append(c, rq->app->vault, rq->actor, "school.registrant.remove",
 				 object, detail);
 	if (e == ERR_OK)
 		e = store_commit(c);

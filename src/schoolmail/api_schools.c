@@ -179,7 +179,7 @@ enum err api_school_letter(struct http_req *rq, struct http_resp *rs)
 	struct store_conn *c = store_acquire(rq->app->store);
 	char object[48];
 	snprintf(object, sizeof object, "school:%" PRId64, s.id);
-	e = audit_append(c, schoolmail_vault(rq->app), rq->actor, "school.letter", object, "");
+	e = audit_append(c, rq->app->vault, rq->actor, "school.letter", object, "");
 	store_release(c);
 	return e;
 }
@@ -264,7 +264,7 @@ enum err api_school_users_create(struct http_req *rq, struct http_resp *rs)
 		char object[48], detail[48];
 		snprintf(object, sizeof object, "user:%" PRId64, id);
 		snprintf(detail, sizeof detail, "school:%" PRId64, s.id);
-		e = audit_append(c, schoolmail_vault(rq->app), rq->actor, "school.user.add", object,
+		e = audit_append(c, rq->app->vault, rq->actor, "school.user.add", object,
 				 detail);
 	}
 	if (e == ERR_OK)
@@ -348,7 +348,7 @@ enum err api_school_alert_ack(struct http_req *rq, struct http_resp *rs)
 	char object[48];
 	snprintf(object, sizeof object, "school_alert:%" PRId64, id);
 	if (e == ERR_OK)
-		e = audit_append(c, schoolmail_vault(rq->app), rq->actor, "school.alert.ack", object,
+		e = audit_append(c, rq->app->vault, rq->actor, "school.alert.ack", object,
 				 "");
 	if (e == ERR_OK)
 		e = store_commit(c);

@@ -139,7 +139,7 @@ enum err api_school_signup(struct http_req *rq, struct http_resp *rs)
 		goto out;
 	snprintf(object, sizeof object, "school:%" PRId64, school_id);
 	snprintf(detail, sizeof detail, "address:%" PRId64 " children=%zu", address_id, n);
-	e = audit_append(c, v, rq->actor, "school.register", object, detail);
+	e = audit_append(c, rq->app->vault, rq->actor, "school.register", object, detail);
 	if (e == ERR_OK)
 		e = store_commit(c);
 	if (e != ERR_OK)

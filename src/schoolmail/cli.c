@@ -180,7 +180,7 @@ static int school_letter(int argc, char **argv)
 	enum err e = schoolmail_letters(a, n ? codes : NULL, n, &pdf);
 	if (e == ERR_OK) {
 		struct store_conn *c = store_acquire(a->store);
-		e = audit_append(c, schoolmail_vault(a), "cli", "school.letter", n ? codes[0] : "all",
+		e = audit_append(c, a->vault, "cli", "school.letter", n ? codes[0] : "all",
 				 "");
 		store_release(c);
 	}
@@ -278,7 +278,7 @@ static int school_user(int argc, char **argv)
 		char detail[48];
 		snprintf(detail, sizeof detail, "school:%" PRId64, s.id);
 		if (e == ERR_OK)
-			e = audit_append(c, schoolmail_vault(a), "cli", "school.user.add", login, detail);
+			e = audit_append(c, a->vault, "cli", "school.user.add", login, detail);
 		if (e == ERR_OK)
 			e = store_commit(c);
 		store_rollback(c);

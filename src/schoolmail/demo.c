@@ -13,14 +13,14 @@
 #include <string.h>
 
 #include "app.h"
-#include "attendance/demo_names.h" /* STAND-IN: the platform's demo names after issue 13 */
+#include "app/service.h"
+#include "app/demo_names.h"
 #include "auth/approved_device.h"
 #include "auth/audit.h"
 #include "auth/password.h"
 #include "auth/user.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
-#include "service.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -193,13 +193,15 @@ static void demo_settings(struct app *a)
 			   "; the address families send the empty mail to (a Postfix pipe to "
 			   "`mimamori mail-in`)\n"
 			   "signup_address = %s\n"
-			   "; who signs the letters and mails\n"
+			   "; who signs the letters and mails, and the sender's name of this "
+			   "service's mail\n"
 			   "ward_name = %s\n"
+			   "from_name = %s\n"
 			   "; school terms: passwords of school staff are changed once each term\n"
 			   "term_starts = 04-01,09-01,01-08\n"
 			   "; a drop beyond this percentage at the yearly roll-over alerts the ward\n"
 			   "rollover_drop_percent = 10\n",
-			DEMO_SIGNUP, DEMO_WARD);
+			DEMO_SIGNUP, DEMO_WARD, DEMO_WARD);
 		fclose(f);
 	}
 	free(path);
@@ -255,6 +257,8 @@ static int64_t ward_admin_id(struct app *a)
 
 int schoolmail_demo(struct app *a, struct demo_out *out)
 {
+	if (!a)
+		return 0; /* the options are checked before anything is made: it reads none */
 	const struct vault *v = schoolmail_vault(a);
 	int64_t ids[64], serial = 0, made = 0, admin_id = 0, sender_id = 0, staff_id = 0;
 	double weights[64], sum = 0;
@@ -282,7 +286,7 @@ int schoolmail_demo(struct app *a, struct demo_out *out)
 	char detail[64];
 	snprintf(detail, sizeof detail, "schools=%zu registrations=%" PRId64, n, made);
 	if (e == ERR_OK)
-		e = audit_append(c, v, "cli", "school.demo", "schoolmail", detail);
+		e = audit_append(c, a->vault, "cli", "school.demo", "schoolmail", detail);
 	if (e == ERR_OK)
 		e = store_commit(c);
 	store_rollback(c);
@@ -317,7 +321,7 @@ int schoolmail_demo(struct app *a, struct demo_out *out)
 	fprintf(out->cred, "ward staff (区職員): login ward-staff  password %s\n", staff_pw);
 	fprintf(out->cred, "school mail sign-up address: %s (security codes: mimamori school list)\n",
 		DEMO_SIGNUP);
-	fprintf(out->summary,
+	buf_printf(&out->summary,
 		"schools: %zu (kindergartens, elementary, junior high, special needs), %" PRId64
 		" registrations from %" PRId64 " addresses (%.1f s)\n"
 		"  school admin: login school-E01 password %s   (/school/registrants.html)\n"

@@ -63,8 +63,8 @@ static int dropped(int64_t expected, int64_t actual, int pct)
 	       (expected - actual) * 100 > (int64_t)pct * expected;
 }
 
-/* Records one alert and adds its line to the mail. */
-static enum err alert(struct store_conn *c, const struct vault *v, const char *actor, int year,
+/* Records one alert and adds its line to the mail; audited with pv (the platform's key). */
+static enum err alert(struct store_conn *c, const struct vault *pv, const char *actor, int year,
 		      const struct school *s, int grade, const char *basis, int64_t expected,
 		      int64_t actual, struct buf *mail)
 {
@@ -92,7 +92,7 @@ static enum err alert(struct store_conn *c, const struct vault *v, const char *a
 	snprintf(object, sizeof object, "school:%" PRId64, s->id);
 	snprintf(detail, sizeof detail, "grade %d %s %" PRId64 " -> %" PRId64, grade, basis,
 		 expected, actual);
-	return audit_append(c, v, actor, "school.rollover.alert", object, detail);
+	return audit_append(c, pv, actor, "school.rollover.alert", object, detail);
 }
 
 enum err schoolmail_rollover(struct app *a, const char *actor, int year, int dry_run,
@@ -182,10 +182,10 @@ enum err schoolmail_rollover(struct app *a, const char *actor, int year, int dry
 			if (e == ERR_OK)
 				e = snapshot(c, current, schools[i].id, g, &last);
 			if (e == ERR_OK && dropped(cohort, now, cfg->drop_percent)) {
-				e = alert(c, v, actor, year, &schools[i], g, "cohort", cohort, now, &mail);
+				e = alert(c, a->vault, actor, year, &schools[i], g, "cohort", cohort, now, &mail);
 				res->alerts++;
 			} else if (e == ERR_OK && dropped(last, now, cfg->drop_percent)) {
-				e = alert(c, v, actor, year, &schools[i], g, "last_year", last, now,
+				e = alert(c, a->vault, actor, year, &schools[i], g, "last_year", last, now,
 					  &mail);
 				res->alerts++;
 			}
@@ -211,7 +211,7 @@ enum err schoolmail_rollover(struct app *a, const char *actor, int year, int dry
 	snprintf(detail, sizeof detail, "advanced=%" PRId64 " left=%" PRId64 " alerts=%d",
 		 res->advanced, res->left, res->alerts);
 	if (e == ERR_OK)
-		e = audit_append(c, v, actor, "school.rollover", object, detail);
+		e = audit_append(c, a->vault, actor, "school.rollover", object, detail);
 	if (e == ERR_OK && !dry_run)
 		e = store_commit(c);
 out:

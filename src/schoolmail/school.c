@@ -301,7 +301,6 @@ enum err schoolmail_school_add(struct app *a, const char *actor, const char *cod
 			       const char *name, const char *kind, int grades, int classes,
 			       struct school *out, const char **why)
 {
-	const struct vault *v = schoolmail_vault(a);
 	const char *k = schoolmail_kind_parse(kind);
 	struct store_conn *c = NULL;
 	struct store_stmt *st = NULL;
@@ -370,7 +369,7 @@ enum err schoolmail_school_add(struct app *a, const char *actor, const char *cod
 	if (e != ERR_OK)
 		goto out;
 	snprintf(object, sizeof object, "school:%lld", (long long)id);
-	e = audit_append(c, v, actor, "school.add", object, code);
+	e = audit_append(c, a->vault, actor, "school.add", object, code);
 	if (e == ERR_OK)
 		e = store_commit(c);
 	if (e == ERR_OK && out)
@@ -444,7 +443,7 @@ enum err schoolmail_school_set(struct app *a, const char *actor, const char *cod
 	char detail[64];
 	snprintf(detail, sizeof detail, "grades=%d classes=%d", grades ? grades : s.grades,
 		 classes ? classes : s.classes);
-	e = audit_append(c, schoolmail_vault(a), actor, "school.update", object, detail);
+	e = audit_append(c, a->vault, actor, "school.update", object, detail);
 	if (e == ERR_OK)
 		e = store_commit(c);
 out:

@@ -32,8 +32,12 @@ struct schoolmail_config {
 /* Returns the settings of a's data directory, read once per process (static; never NULL). */
 const struct schoolmail_config *schoolmail_config(struct app *a);
 
-/* The data key of this service. STAND-IN until the platform's app_vault(a, "schoolmail")
- * (issue 13, branch shape): today the app's one vault. Switching is this one function. */
+/* The service's name, also its data key's name. */
+#define SCHOOLMAIL_SERVICE "schoolmail"
+
+/* The data key of this service (app_vault(a, "schoolmail")): everything it seals and blinds —
+ * registrants, addresses, its mail in the outbox. Never NULL once the app is open (app_open
+ * opens every registered service's key). The audit chain is the platform's (a->vault). */
 const struct vault *schoolmail_vault(struct app *a);
 
 /* ---- schools and codes (school.c) ---- */
@@ -240,14 +244,9 @@ struct demo_out;
  * ward staff account. Returns 0, or 1 after printing why. */
 int schoolmail_demo(struct app *a, struct demo_out *out);
 
-/* ---- the service (service.c, cli.c) ---- */
+/* ---- the service's commands (cli.c) ---- */
 
-/* Before serving: binds the term password rule to the school roles. */
-void schoolmail_start(struct app *a);
 /* `mimamori school …` (cli.c). Returns the exit status. */
 int schoolmail_cmd_school(int argc, char **argv);
-/* The service as the platform composes it (service.c). */
-struct service;
-extern const struct service schoolmail_service;
 
 #endif

@@ -289,7 +289,7 @@ static enum err answer(struct app *a, struct store_conn *c, const char *from, co
 	else
 		snprintf(object, sizeof object, "school:-");
 	snprintf(detail, sizeof detail, "%s%s", answer_names[*ans], *replied ? "" : " (no reply)");
-	e = audit_append(c, v, "mail-in", "school.signup.mail", object, detail);
+	e = audit_append(c, a->vault, "mail-in", "school.signup.mail", object, detail);
 	if (e == ERR_OK)
 		e = store_commit(c);
 out:

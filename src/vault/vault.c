@@ -1,28 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* vault.c — keys, field encryption and blind indexes over libsodium. The master key lives in
- * a file outside the database; the data key is stored only wrapped by it. */
+/* vault.c — field encryption and blind indexes under one named key, passwords, tokens and
+ * hashes, over libsodium. The keys are kept by the keyring (keyring.c). */
 #include "vault/vault.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "base/log.h"
 #include "base/xalloc.h"
 #include "store/store.h"
-
-#define KEY_LEN crypto_aead_xchacha20poly1305_ietf_KEYBYTES
-#define NONCE_LEN crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define TAG_LEN crypto_aead_xchacha20poly1305_ietf_ABYTES
-
-struct vault {
-	unsigned char data_key[KEY_LEN];
-	unsigned char index_key[crypto_generichash_KEYBYTES];
-};
+#include "vault/keyring.h"
+#include "vault/vault_internal.h"
 
 enum err vault_global_init(void)
 {
@@ -32,119 +19,31 @@ enum err vault_global_init(void)
 	return sodium_init() < 0 ? ERR_CRYPTO : ERR_OK;
 }
 
-static enum err read_master(const char *path, unsigned char key[KEY_LEN])
-{
-	enum err e = ERR_CRYPTO;
-	char hex[2 * KEY_LEN + 2];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		log_error("vault: cannot open master key file");
-		return ERR_IO;
-	}
-	ssize_t n = read(fd, hex, sizeof hex - 1);
-	close(fd);
-	if (n < (ssize_t)(2 * KEY_LEN))
-		goto out;
-	hex[n] = '\0';
-	size_t bin_len = 0;
-	if (sodium_hex2bin(key, KEY_LEN, hex, (size_t)n, "\n", &bin_len, NULL) != 0 ||
-	    bin_len != KEY_LEN)
-		goto out;
-	e = ERR_OK;
-out:
-	sodium_memzero(hex, sizeof hex);
-	if (e != ERR_OK)
-		log_error("vault: master key file is malformed");
-	return e;
-}
-
-static void derive_index_key(struct vault *v)
+void vault_derive_index_key(struct vault *v)
 {
 	crypto_kdf_derive_from_key(v->index_key, sizeof v->index_key, 1, "mimaidx1", v->data_key);
 }
 
 enum err vault_create(const char *key_path, struct store *s)
 {
-	unsigned char master[KEY_LEN], data[KEY_LEN];
-	unsigned char wrapped[NONCE_LEN + KEY_LEN + TAG_LEN];
-	char hex[2 * KEY_LEN + 2];
-	enum err e = ERR_IO;
-	struct store_conn *c = NULL;
-	int fd = open(key_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		e = errno == EEXIST ? ERR_CONFLICT : ERR_IO;
-		goto out;
-	}
-	crypto_aead_xchacha20poly1305_ietf_keygen(master);
-	crypto_aead_xchacha20poly1305_ietf_keygen(data);
-	sodium_bin2hex(hex, sizeof hex, master, KEY_LEN);
-	size_t hl = strlen(hex);
-	hex[hl++] = '\n';
-	if (write(fd, hex, hl) != (ssize_t)hl || fsync(fd) != 0) {
-		close(fd);
-		goto out;
-	}
-	close(fd);
-	randombytes_buf(wrapped, NONCE_LEN);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(wrapped + NONCE_LEN, NULL, data, KEY_LEN,
-						   (const unsigned char *)"data-key", 8, NULL,
-						   wrapped, master);
-	c = store_acquire(s);
-	struct store_stmt *st =
-	    store_prepare(c, "INSERT INTO meta(key, value) VALUES ('wrapped_data_key', ?)");
-	e = ERR_DB;
-	if (!st)
-		goto out;
-	store_bind_blob(st, 1, wrapped, sizeof wrapped);
-	e = store_run(st);
-	store_finish(st);
-out:
-	store_release(c);
-	sodium_memzero(master, sizeof master);
-	sodium_memzero(data, sizeof data);
-	sodium_memzero(hex, sizeof hex);
-	return e;
+	return keyring_create(key_path, s);
 }
 
 enum err vault_open(const char *key_path, struct store *s, struct vault **out)
 {
-	unsigned char master[KEY_LEN];
-	enum err e = read_master(key_path, master);
-	struct vault *v = NULL;
-	struct store_conn *c = NULL;
-	struct store_stmt *st = NULL;
+	struct keyring *k = NULL;
+	enum err e = keyring_open(key_path, s, &k);
 	if (e != ERR_OK)
-		goto out;
-	c = store_acquire(s);
-	st = store_prepare(c, "SELECT value FROM meta WHERE key = 'wrapped_data_key'");
-	e = ERR_CRYPTO;
-	if (!st || store_step(st) != STORE_ROW)
-		goto out;
-	size_t len = 0;
-	const unsigned char *w = store_col_blob(st, 0, &len);
-	if (len != NONCE_LEN + KEY_LEN + TAG_LEN)
-		goto out;
-	v = sodium_malloc(sizeof *v);
-	if (!v)
-		goto out;
-	unsigned long long plen = 0;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(v->data_key, &plen, NULL, w + NONCE_LEN,
-						       len - NONCE_LEN,
-						       (const unsigned char *)"data-key", 8, w,
-						       master) != 0) {
-		log_error("vault: the master key does not open this database's data key");
-		sodium_free(v);
-		v = NULL;
-		goto out;
+		return e;
+	struct vault *v = sodium_malloc(sizeof *v);
+	if (!v) {
+		keyring_free(k);
+		return ERR_CRYPTO;
 	}
-	derive_index_key(v);
+	memcpy(v, keyring_platform(k), sizeof *v);
+	keyring_free(k);
 	*out = v;
-	e = ERR_OK;
-out:
-	store_finish(st);
-	store_release(c);
-	sodium_memzero(master, sizeof master);
-	return e;
+	return ERR_OK;
 }
 
 void vault_free(struct vault *v)
@@ -153,13 +52,29 @@ void vault_free(struct vault *v)
 		sodium_free(v); /* sodium_free wipes the memory */
 }
 
+const char *vault_name(const struct vault *v)
+{
+	return v->name;
+}
+
+int vault_name_ok(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n == 0 || n > VAULT_NAME_MAX || name[0] < 'a' || name[0] > 'z')
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return 0;
+	return 1;
+}
+
 void vault_seal(const struct vault *v, const char *field, const void *plain, size_t len,
 		unsigned char **out, size_t *out_len)
 {
-	size_t n = NONCE_LEN + len + TAG_LEN;
+	size_t n = VAULT_NONCE_LEN + len + VAULT_TAG_LEN;
 	unsigned char *b = xmalloc(n);
-	randombytes_buf(b, NONCE_LEN);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(b + NONCE_LEN, NULL, plain, len,
+	randombytes_buf(b, VAULT_NONCE_LEN);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(b + VAULT_NONCE_LEN, NULL, plain, len,
 						   (const unsigned char *)field, strlen(field),
 						   NULL, b, v->data_key);
 	*out = b;
@@ -180,12 +95,12 @@ enum err vault_unseal(const struct vault *v, const char *field, const void *blob
 		      char **out)
 {
 	const unsigned char *b = blob;
-	if (!b || len < NONCE_LEN + TAG_LEN)
+	if (!b || len < VAULT_NONCE_LEN + VAULT_TAG_LEN)
 		return ERR_CRYPTO;
-	size_t plen = len - NONCE_LEN - TAG_LEN;
+	size_t plen = len - VAULT_NONCE_LEN - VAULT_TAG_LEN;
 	char *p = xmalloc(plen + 1);
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)p, NULL, NULL,
-						       b + NONCE_LEN, len - NONCE_LEN,
+						       b + VAULT_NONCE_LEN, len - VAULT_NONCE_LEN,
 						       (const unsigned char *)field, strlen(field),
 						       b, v->data_key) != 0) {
 		free(p);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* vault.h — the only door to cryptography: master key, data key, field encryption, blind
- * indexes, password hashing, random tokens and hashes. Only src/vault/ includes <sodium.h>. */
+/* vault.h — the only door to cryptography: field encryption and blind indexes under one named
+ * key, password hashing, random tokens and hashes. Only src/vault/ includes <sodium.h>. The keys
+ * themselves — one per service and one for the platform, all wrapped by the master key — are
+ * kept by the keyring (vault/keyring.h). */
 #ifndef MIMAMORI_VAULT_VAULT_H
 #define MIMAMORI_VAULT_VAULT_H
 #include <stddef.h>
@@ -13,17 +15,27 @@ struct vault;
 
 #define VAULT_BLIND_LEN 32
 #define VAULT_HASH_LEN 32
+#define VAULT_NAME_MAX 31 /* bytes of a key's name ("platform", "attendance", …) */
+#define VAULT_PLATFORM "platform" /* the platform's own key: audit chain, its own mail */
 
 /* Initialises libsodium; call once at program start. Returns ERR_CRYPTO if it cannot. */
 enum err vault_global_init(void);
 
-/* Creates a new master key file at key_path (mode 0600, refuses to overwrite) and a new
- * wrapped data key in the store. */
+/* Creates a new master key file at key_path (mode 0600, refuses to overwrite: ERR_CONFLICT)
+ * and the platform's key, wrapped by it, in the store (keyring_create). */
 enum err vault_create(const char *key_path, struct store *s);
-/* Loads the master key from key_path, unwraps the data key from the store, and returns a
- * vault in *out (caller frees with vault_free, which wipes the keys). */
+/* Opens the keyring of key_path and s and returns a copy of the platform's vault in *out
+ * (tools and tests that need one key; caller frees with vault_free, which wipes it). Errors as
+ * keyring_open. */
 enum err vault_open(const char *key_path, struct store *s, struct vault **out);
+/* Frees a vault from vault_open (wiping it); NULL is a no-op. Never for a keyring's vaults. */
 void vault_free(struct vault *v);
+/* Returns the name of v's key ("platform", "attendance"): the owner of what it seals. The
+ * string lives as long as v. */
+const char *vault_name(const struct vault *v);
+/* Returns 1 when name may name a key: 1 to VAULT_NAME_MAX lower-case letters, digits or '_',
+ * starting with a letter. */
+int vault_name_ok(const char *name);
 
 /* Encrypts plaintext (len bytes) for the field named by `field` (bound as associated data).
  * Returns a malloc'd blob (nonce || ciphertext || tag) in *out / *out_len; caller frees. */

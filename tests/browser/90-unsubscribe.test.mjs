@@ -6,8 +6,10 @@
 // pressed; pressing it needs no sign-in; a second press says it was already done; a broken link
 // says so; the next school notice skips this guardian. Emergency mail carries no link, its
 // footer says it cannot be stopped, an old emergency link is refused in Japanese, and the
-// guardian who left the school list still gets the next emergency mail.
-// Runs last (90-): the guardian stays unsubscribed from school mail afterwards.
+// guardian who left the school list still gets the next emergency mail. Joining again: the
+// page's button mails a confirmation link to the address itself, and that link's page puts
+// the guardian back on the list (issue 13).
+// Runs last (90-).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -145,4 +147,46 @@ test('a guardian unsubscribes from school mail through the link, without signing
     { timeoutMs: 20000, message: 'the emergency mail reaches the guardian who left school mail' });
   assert.ok(n >= 2, `every confirmed guardian of the site (${n})`);
   assert.equal(tagged(`${TAG}2`).length, 0, 'no school mail to the unsubscribed guardian');
+});
+
+test('a guardian who left school mail joins it again through a new confirmation', { timeout: 90000 }, async () => {
+  // The guardian left in the test above: the notice is skipped; an earlier one's link serves.
+  const off = await school(5, `遠足のお知らせ（${TAG}5）。`);
+  assert.deepEqual([off.tokens.length, off.skipped], [0, 1], 'still off the school list');
+  const first = tagged(`${TAG}1`)[0];
+  assert.ok(first, 'the first school notice');
+  const url = (first.headers['list-unsubscribe'].match(/<(https?:\/\/[^>]+\/api\/v1\/unsubscribe\/[0-9]+-[0-9a-f]+)>/) || [])[1];
+  const page = await newPage(browser, PHONE);
+  try {
+    await page.goto(url);
+    await tid(page, 'unsubscribe-button').click();
+    await eventually(async () => /すでに停止/.test(await tid(page, 'unsubscribe-message').textContent()),
+      { message: 'already unsubscribed' });
+    await tid(page, 'resubscribe-button').waitFor({ state: 'visible' });
+    await checkA11y(page, 'unsubscribed, with the button to join again');
+    const before = mailsTo(env, env.PARENT_EMAIL).length;
+    await tid(page, 'resubscribe-button').click();
+    await eventually(async () => /確認メールを送りました/.test(await tid(page, 'unsubscribe-message').textContent()),
+      { message: 'the confirmation was sent' });
+    await checkA11y(page, 'join again asked');
+    const confirm = await eventually(() => mailsTo(env, env.PARENT_EMAIL).slice(before)
+      .find((m) => /\/unsubscribe\/\?r=/.test(m.body)), { timeoutMs: 20000, message: 'the confirmation mail' });
+    assert.match(confirm.body, /配信を再開するには/);
+    const link = confirm.body.match(/(https?:\/\/\S+\/unsubscribe\/\?r=[A-Za-z0-9_-]+)/)[1];
+    // Still off the list until the mailed link is used.
+    assert.deepEqual((await school(6, `（${TAG}6）`)).tokens.length, 0);
+    await page.goto(link.replace(/^https?:\/\/[^/]+/, env.URL));
+    await tid(page, 'rejoin-button').waitFor({ state: 'visible' });
+    await shot(page, 'resubscribe-confirm');
+    await checkA11y(page, 'join again: the mailed link');
+    await tid(page, 'rejoin-button').click();
+    await eventually(async () => /配信を再開しました/.test(await tid(page, 'unsubscribe-message').textContent()),
+      { message: 'joined again' });
+    await checkA11y(page, 'joined again');
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
+  const back = await school(7, `（${TAG}7）`);
+  assert.deepEqual([back.tokens.length, back.skipped], [1, 0], 'school mail reaches the guardian again');
 });

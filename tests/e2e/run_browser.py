@@ -18,12 +18,18 @@ POST /bulk with {"send_id", "subject", "body", "to": [addresses]} queues bulk ma
 send's list through the mail layer (tests/unit/bulk_enqueue.c, harness.bulk_enqueue) and answers
 {"tokens": [...], "skipped": n}: the unsubscribe test sends school mail (a list that may be
 left) this way.
+POST /words starts (once) a second server of a ward that says 登所/降所 (the WordsWard block
+below) and answers what tests/browser/13-ward-words needs of it; the main server is untouched.
 
 Not a unittest module (its name does not match test_*.py)."""
 import glob
+import calendar
+import datetime
 import http.server
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -130,11 +136,117 @@ class Relay:
         self.ctl.stop()
 
 
+# --- a ward with its own words (tests/browser/13-ward-words): [ward] entry_word = 登所,
+# exit_word = 降所 in its own data directory, on its own port, started the first time a test asks
+# (POST /words) and stopped at the end. Its clock stands after the site's same-day deadline
+# (today is locked for guardians) and after arrival + grace (a planned child is not arrived).
+WORDS_SITE = ["G01", "みどり学童クラブ"]
+WORDS_PHONE = "03-5555-0123"
+WORDS_STAFF = "words01"
+# The guardian's child (a card: scanned at the kiosk, then home through the pickup dialog); a
+# second child with a card (the refused manual entry); a third planned on Mondays who never
+# comes. No name holds 入, 退 or 室.
+WORDS_CHILDREN = [["T001", "G01", "青木 一花", "アオキ イチカ", "2", "2018-04-01", "青木 京子",
+                   "words.parent@example.jp"],
+                  ["T002", "G01", "石田 二郎", "イシダ ジロウ", "3", "2017-05-02", "石田 誠",
+                   "words.parent2@example.jp"],
+                  ["T003", "G01", "上野 三葉", "ウエノ ミツハ", "1", "2019-06-03", "上野 恵",
+                   "words.parent3@example.jp"]]
+
+
+def words_now():
+    """15:30 of the next Monday after today (Japan time): after the site's deadline (12:00)
+    and its arrival + grace (14:00 + 30). In the future, so that the mail the CLI queued before
+    the start is already due by the server's clock."""
+    jst = datetime.timezone(datetime.timedelta(hours=9))
+    today = datetime.datetime.now(jst).date()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    return datetime.datetime.combine(monday, datetime.time(15, 30), tzinfo=jst)
+
+
+class WordsWard:
+    """The second server: a fresh data directory whose mimamori.conf says 登所/降所."""
+
+    def __init__(self):
+        self.data = None
+        self.srv = None
+        self.info = None
+
+    def start(self):
+        if self.info:
+            return self.info
+        d = self.data = harness.DataDir()
+        conf = os.path.join(d.path, "mimamori.conf")
+        with open(conf, encoding="utf-8") as f:
+            text = f.read()
+        for key, word in (("entry_word", "登所"), ("exit_word", "降所")):
+            text, n = re.subn(r"(?m)^%s\s*=.*$" % key, "%s = %s" % (key, word), text)
+            if n != 1:
+                raise RuntimeError("mimamori.conf has no %s line" % key)
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(text)
+        d.site_add(*WORDS_SITE)
+        harness.cli_ok("site", "set", WORDS_SITE[0], "--data", d.path, "--arrival", "14:00",
+                       "--grace", "30", "--deadline", "12:00", "--phone", WORDS_PHONE)
+        d.user_add(WORDS_STAFF, "site_staff", [WORDS_SITE[0]])
+        now = words_now()
+        self.srv = harness.Server(d, mail="maildir:" + os.path.join(d.tmp, "mail"),
+                                  log_dir=d.tmp,
+                                  env={"MIMAMORI_FAKE_NOW": str(calendar.timegm(now.utctimetuple())),
+                                       "MIMAMORI_ALERT_INTERVAL_MS": "200"})
+        d.set_base_url(self.srv.url)
+        d.import_children(d.write_csv("words.csv", WORDS_CHILDREN))
+        codes = []
+        for row in WORDS_CHILDREN[:2]:
+            d.card_issue(child=row[0])
+            now_codes = harness.decode_qr_codes(d.card_sheet(WORDS_SITE[0]))
+            new = [c for c in now_codes if c not in codes]
+            if len(new) != 1:
+                raise RuntimeError("the words ward's sheet gave %d new codes" % len(new))
+            codes.append(new[0])
+        con = sqlite3.connect(d.db)
+        with con:  # T003 is planned on Mondays (weekday 1)
+            con.execute("INSERT INTO plan_weekly(child_id, weekday, leave, way_home, updated_ms) "
+                        "SELECT id, 1, '17:00', 'alone', 0 FROM children WHERE child_no = ?",
+                        (WORDS_CHILDREN[2][0],))
+        con.close()
+        kiosk = d.kiosk_add(WORDS_SITE[0])
+        self.srv.start()
+        maildir = os.path.join(d.tmp, "mail")
+        guardian = WORDS_CHILDREN[0][7]
+        m = harness.wait_until(
+            lambda: [m for m in harness.read_maildir(maildir) if guardian in m.rcpts],
+            timeout=30, what="the words ward guardian's confirmation mail")
+        r = harness.Client(self.srv.port).post("/api/v1/confirmations",
+                                               {"token": m[0].confirm_token})
+        if r.status != 200:
+            raise RuntimeError("confirming the words ward's guardian: %r" % r)
+        self.info = {"url": self.srv.url, "maildir": maildir, "kiosk_token": kiosk,
+                     "site_code": WORDS_SITE[0], "site_name": WORDS_SITE[1],
+                     "phone": WORDS_PHONE, "staff_login": WORDS_STAFF,
+                     "staff_password": harness.PASSWORD, "parent_email": guardian,
+                     "children": [{"child_no": r[0], "name": r[2]} for r in WORDS_CHILDREN],
+                     "card_codes": codes, "day": now.date().isoformat()}
+        return self.info
+
+    def stop(self):
+        """Stops the server; returns its sanitizer report ('' when clean or never started)."""
+        rep = ""
+        if self.srv:
+            self.srv.stop()
+            rep = harness.sanitizer_report(self.srv.stderr_text()) or ""
+        if self.data:
+            self.data.cleanup()
+        self.srv = self.data = self.info = None
+        return rep
+
+
 def control_server(srv):
     """The control API (POST /stop, /start, /relay) on a free 127.0.0.1 port, in a thread."""
     lock = threading.Lock()
     default_mail = srv.mail
     relay = []
+    words = WordsWard()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def log_message(self, *args):  # keep node's TAP output clean
@@ -169,6 +281,8 @@ def control_server(srv):
                             srv.data.path, args["send_id"], args["subject"], args["body"],
                             args["to"])
                         return self.reply(200, {"tokens": tokens, "skipped": skipped})
+                    if self.path == "/words":
+                        return self.reply(200, words.start())
                     if self.path == "/relay":
                         if not relay:
                             relay.append(Relay())
@@ -183,6 +297,7 @@ def control_server(srv):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
     httpd.relay = relay  # stopped by the driver at the end
+    httpd.words = words
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return httpd
 
@@ -347,7 +462,7 @@ def main():
             p.kill()
             p.wait()
             return fail("node --test did not finish within 600 s")
-        rep = harness.sanitizer_report(srv.stderr_text())
+        rep = (harness.sanitizer_report(srv.stderr_text()) or "") + control.words.stop()
         if rep:
             print("# sanitizer report from the server:")
             for l in rep.splitlines():
@@ -363,6 +478,7 @@ def main():
             control.server_close()
             for r in control.relay:
                 r.stop()
+            control.words.stop()
         if srv:
             srv.stop()
         data.cleanup()

@@ -93,17 +93,33 @@ class AdminTest(ServerTestCase):
     # -- the sites at a glance ---------------------------------------------------------------
 
     def test_overview_counts_as_the_boards_do(self):
+        """The overview counts by the board's one rule (day_status_decide) on a day with
+        absences, days without plan and the families' same-day notices: a child here with an
+        absence notice is 在室, one gone home with a day off is 退室, a day planned by its own
+        exception (no weekly plan) is expected and then not arrived, a weekly day turned off is
+        予定なし, an absence with no scan is 欠席."""
         d = self.data
-        # Monday plans (weekday 1) for the planned children; O003 sent an absence notice.
+        # Monday plans (weekday 1) for the planned children.
         con = sqlite3.connect(d.db)
         with con:
             for no in ("O001", "O002", "O003", "O005", "O007", "O008"):
                 con.execute("INSERT INTO plan_weekly(child_id, weekday, leave, way_home, "
                             "updated_ms) SELECT id, 1, '17:00', 'alone', 0 FROM children "
                             "WHERE child_no = ?", (no,))
-            con.execute("INSERT INTO plan_days(child_id, day, status, updated_ms, updated_by) "
-                        "SELECT id, ?, 'absent', 0, 'test' FROM children WHERE child_no = 'O003'",
-                        (DAY,))
+            # The day's exceptions: O003 told an absence the day before; O001 (who comes
+            # anyway) an absence and O005 (who comes and goes) a day off, both the same day;
+            # O004 (no weekly plan) comes that day only; O008 stays home (a day off).
+            notices = [("O003", "absent", "2026-11-29 20:00"), ("O001", "absent", DAY + " 12:10"),
+                       ("O005", "off", DAY + " 11:00"), ("O004", "attend", "2026-11-28 09:00"),
+                       ("O008", "off", DAY + " 08:30")]
+            for no, status, at in notices:
+                ms = epoch(*at.split(" ")) * 1000
+                con.execute("INSERT INTO plan_days(child_id, day, status, updated_ms, updated_by) "
+                            "SELECT id, ?, ?, ?, 'test' FROM children WHERE child_no = ?",
+                            (DAY, status, ms, no))
+                con.execute("INSERT INTO plan_changes(child_id, day, at_ms, actor, status) "
+                            "SELECT id, ?, ?, 'test', ? FROM children WHERE child_no = ?",
+                            (DAY, ms, status, no))
         con.close()
         # Arrival 13:00 + 30 min grace: at 15:30 the planned children not in are overdue.
         srv = self.start(env={"MIMAMORI_FAKE_NOW": str(epoch(DAY, "15:30")),
@@ -131,27 +147,41 @@ class AdminTest(ServerTestCase):
             r = admin.get("/api/v1/overview")
             self.assertEqual(r.status, 200, r)
             by = {s["code"]: s["counts"] for s in r.json["sites"]}
-            return r.json if by["G03"]["alerts"] == 2 and by["G01"]["alerts"] == 1 else None
+            return r.json if by["G03"]["alerts"] == 1 and by["G01"]["alerts"] == 2 else None
         ov = harness.wait_until(ready, timeout=20, what="the not-arrived alerts")
         self.assertEqual(ov["day"], DAY)
-        # Those needing attention first: G03 (2 alerts), G01 (1), then G02.
-        self.assertEqual([s["code"] for s in ov["sites"]], ["G03", "G01", "G02"])
+        # Those needing attention first: G01 (2 alerts), G03 (1), then G02.
+        self.assertEqual([s["code"] for s in ov["sites"]], ["G01", "G03", "G02"])
         by = {s["code"]: s for s in ov["sites"]}
         self.assertEqual(by["G01"]["counts"], {
-            "enrolled": 5, "present": 1, "left": 1, "absent": 1, "off": 1, "not_arrived": 1,
+            "enrolled": 5, "present": 1, "left": 1, "absent": 1, "off": 0, "not_arrived": 2,
+            "expected": 0, "alerts": 2, "still_present": 0})
+        self.assertEqual(by["G02"]["counts"], {
+            "enrolled": 1, "present": 0, "left": 0, "absent": 0, "off": 1, "not_arrived": 0,
+            "expected": 0, "alerts": 0, "still_present": 0})
+        self.assertEqual(by["G03"]["counts"], {
+            "enrolled": 2, "present": 0, "left": 0, "absent": 0, "off": 1, "not_arrived": 1,
             "expected": 0, "alerts": 1, "still_present": 0})
-        self.assertEqual(by["G02"]["counts"]["off"], 1)
-        self.assertEqual(by["G03"]["counts"]["not_arrived"], 2)
         self.assertEqual(by["G01"]["name"], "すみれ学童クラブ")
-        # Each site's counts are its board's (the rules are the board's).
+        # Each site's counts are its board's: the counts the board gives, and its children's
+        # statuses counted one by one (the same rule decides both).
+        statuses = {}
         for code, s in by.items():
             b = admin.board(code).json
+            for c in b["children"]:
+                statuses[c["child_no"]] = c["status"]
             for k in ("present", "left", "absent", "off", "not_arrived", "expected"):
                 self.assertEqual(s["counts"][k], b["counts"][k], (code, k))
+                self.assertEqual(s["counts"][k],
+                                 sum(1 for c in b["children"] if c["status"] == k), (code, k))
             self.assertEqual(s["counts"]["enrolled"], len(b["children"]))
             self.assertEqual(s["counts"]["alerts"], len(b["alerts"]))
-        self.assertEqual(ov["totals"]["enrolled"], 8)
-        self.assertEqual(ov["totals"]["alerts"], 3)
+        self.assertEqual(statuses, {
+            "O001": "present", "O002": "not_arrived", "O003": "absent", "O004": "not_arrived",
+            "O005": "left", "O006": "off", "O007": "not_arrived", "O008": "off"})
+        self.assertEqual(ov["totals"], {
+            "enrolled": 8, "present": 1, "left": 1, "absent": 1, "off": 2, "not_arrived": 3,
+            "expected": 0, "alerts": 3, "still_present": 0})
         # Counts only: no names in the answer.
         for n in NAMES.values():
             self.assertNotIn(n, str(ov))
@@ -246,7 +276,10 @@ class AdminTest(ServerTestCase):
         sheets = [a for a in self.audit("card.sheet") if a[0] == "user:%d" % admin_id]
         self.assertEqual(len(sheets), 4)
         led = admin.get("/api/v1/ledger").json["ledger"]
-        self.assertEqual([(e["login"], e["content"], e["records"]) for e in led], [
+        # The sheet printed with the CLI before the server started is there too.
+        self.assertEqual([(e["actor"], e["login"], e["content"], e["records"]) for e in led[:1]],
+                         [("cli", "", "cards G01 pdf", 2)])
+        self.assertEqual([(e["login"], e["content"], e["records"]) for e in led[1:]], [
             ("admin01", "cards G01 pdf", 3),
             ("admin01", "cards G01 pdf (chosen children)", 1),
             ("admin01", "cards G01 pdf (chosen children)", 1),
@@ -475,6 +508,7 @@ class AdminTest(ServerTestCase):
                          403)
         led = admin.get("/api/v1/ledger").json["ledger"]
         self.assertEqual([(e["login"], e["content"], e["records"]) for e in led], [
+            ("", "cards G01 pdf", 1),
             ("staff01", "daily G01 2025-06-10 xlsx", 5),
             ("admin01", "monthly 2025-06 pdf", 8),
         ])

@@ -175,7 +175,7 @@ class EmergencyTest(ServerTestCase):
                     {"subject": "x", "body": "x"}):
             r = admin.post("/api/v1/emergency-sends", bad)
             self.assertEqual(r.status, 400, (bad, r))
-        self.assertEqual(self.db_count("SELECT count(*) FROM emergency_sends"), 0)
+        self.assertEqual(self.db_count("SELECT count(*) FROM bulk_sends"), 0)
         self.assertEqual(self.db_count("SELECT count(*) FROM outbox WHERE send_id LIKE "
                                        "'emergency:%'"), 0)
         self.assertGreaterEqual(self.db_count(
@@ -199,7 +199,9 @@ class EmergencyTest(ServerTestCase):
             r = c.post("/api/v1/emergency-sends",
                        {"sites": ["G01"], "subject": "x", "body": "y"})
             self.assertEqual(r.status, 403, (who, r))
-        self.assertEqual(self.login("staff01").get("/api/v1/emergency-sends").status, 403)
+        # Site staff see only the sends of their own sites (G01's staff: not G03's).
+        r = self.login("staff01").get("/api/v1/emergency-sends")
+        self.assertEqual((r.status, r.json["sends"]), (200, []), r)
         self.assertEqual(self.srv.client().get("/api/v1/emergency-sends").status, 401)
 
         # "all" waits for approval; a rejection ends it, and it cannot be approved later.

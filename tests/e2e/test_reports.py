@@ -2,11 +2,13 @@
 """test_reports.py — the reports (帳票) end to end: roster → cards → kiosk scans on a fixed past
 day → daily list as PDF (names exact, 和暦 and ISO date) and CSV (UTF-8 with BOM and CRLF, or
 CP932 with the 𠮷 row reported as lossy) → monthly usage as XLSX and CSV → the handover ledger
-lists every export with its counts, each with an audit entry → the API serves the same files
-with the right types and denies site staff another site."""
+lists every export with its counts (the card sheets the CLI writes too, with the file's
+BLAKE2b digest), each with an audit entry → the API serves the same files with the right types
+and denies site staff another site; a card sheet that cannot be written is not recorded."""
 import calendar
 import csv
 import datetime
+import hashlib
 import io
 import os
 import sqlite3
@@ -179,10 +181,13 @@ class ReportTest(ServerTestCase):
         self.report("monthly", "--month", "2025-13", "--format", "csv", expect_rc=2)
         self.report("daily", "--site", "G99", "--format", "pdf", expect_rc=1)
 
-        # The ledger lists every export with its counts.
+        # The ledger lists every export with its counts: the card sheets first (scan_day
+        # printed them with `card sheet`: names and card codes, an export like any other).
         entries, last = self.ledger()
-        self.assertEqual(last, "出力 5 件")
+        self.assertEqual(last, "出力 7 件")
         self.assertEqual([(e[2], e[3], e[4], e[5]) for e in entries], [
+            ("cli", "cards G01 pdf", "2", "0"),
+            ("cli", "cards G02 pdf", "1", "0"),
             ("cli", "daily G01 %s pdf" % DAY, "3", "0"),
             ("cli", "daily G01 %s csv" % DAY, "3", "0"),
             ("cli", "daily G01 %s csv cp932" % DAY, "3", "1"),
@@ -249,10 +254,10 @@ class ReportTest(ServerTestCase):
         r = admin.get("/api/v1/ledger")
         self.assertEqual(r.status, 200, r)
         led = r.json["ledger"]
-        self.assertEqual(len(led), 11, led)
-        staff_id = led[5]["actor"]
-        self.assertTrue(staff_id.startswith("user:"), led[5])
-        self.assertEqual([(e["login"], e["content"], e["records"], e["lossy"]) for e in led[5:]], [
+        self.assertEqual(len(led), 13, led)
+        staff_id = led[7]["actor"]
+        self.assertTrue(staff_id.startswith("user:"), led[7])
+        self.assertEqual([(e["login"], e["content"], e["records"], e["lossy"]) for e in led[7:]], [
             ("staff01", "daily G01 %s pdf" % DAY, 3, 0),
             ("staff01", "daily G01 %s csv cp932" % DAY, 3, 1),
             ("staff01", "daily G01 %s csv" % DAY, 3, 0),
@@ -275,11 +280,46 @@ class ReportTest(ServerTestCase):
                 con.execute("DELETE FROM ledger")
         finally:
             con.close()
-        self.assertEqual(n[0], 11)
+        self.assertEqual(n[0], 13)
         self.assertEqual(denied[0], 1)
         self.assertEqual(self.data.audit_verify().rc, 0)
         _, last = self.ledger()
-        self.assertEqual(last, "出力 11 件")
+        self.assertEqual(last, "出力 13 件")
+
+    def test_card_sheet_is_in_the_ledger(self):
+        """`card sheet` hands over names and card codes: recorded like every export (content,
+        cards, size and the file's BLAKE2b-256, an audit entry), and nothing is recorded when
+        the file cannot be written or there is nothing to print."""
+        d = self.data
+        out = os.path.join(d.tmp, "sheet.pdf")
+        r = cli_ok("card", "sheet", "--data", d.path, "--site", "G01", "--out", out)
+        self.assertIn("受け渡し台帳の 1 番に記録しました", r.out)
+        self.assertEqual(len(harness.decode_qr_codes(out)), 2)
+        with open(out, "rb") as f:
+            pdf = f.read()
+        entries, last = self.ledger()
+        self.assertEqual(last, "出力 1 件")
+        self.assertEqual(entries[0][2:8], ["cli", "cards G01 pdf", "2", "0", str(len(pdf)),
+                                           hashlib.blake2b(pdf, digest_size=32).hexdigest()])
+        # Refused: a directory that does not exist, an unknown site, a site with no card.
+        d.site_add("G09", "カードのない施設")
+        bad = [("G01", os.path.join(d.tmp, "nowhere", "sheet.pdf"), "に書き込めません"),
+               ("G99", os.path.join(d.tmp, "g99.pdf"), "この施設コードの施設はありません"),
+               ("G09", os.path.join(d.tmp, "g09.pdf"), "印刷するカードがありません")]
+        for site, path, says in bad:
+            r = cli("card", "sheet", "--data", d.path, "--site", site, "--out", path)
+            self.assertEqual(r.rc, 1, r)
+            self.assertIn(says, r.err)
+            self.assertEqual(len(r.err.strip().splitlines()), 1, r)
+            self.assertFalse(os.path.exists(path))
+        self.assertEqual(self.ledger()[1], "出力 1 件")
+        con = sqlite3.connect(d.db)
+        try:
+            n = con.execute("SELECT COUNT(*) FROM audit WHERE action = 'report.export'").fetchone()
+        finally:
+            con.close()
+        self.assertEqual(n[0], 1)
+        self.assertEqual(d.audit_verify().rc, 0)
 
     def test_many_children_make_many_pages(self):
         rows = []

@@ -26,10 +26,23 @@ EXPECTED = {
     ("GET", "/api/v1/reports/monthly"): {"ward_admin", "ward_staff"},
     ("GET", "/api/v1/ledger"): {"ward_admin"},
     ("POST", "/api/v1/emergency-sends"): {"ward_admin", "contractor"},
-    ("GET", "/api/v1/emergency-sends"): {"ward_admin", "ward_staff", "contractor"},
-    ("GET", "/api/v1/emergency-sends/{}"): {"ward_admin", "ward_staff", "contractor"},
-    ("POST", "/api/v1/emergency-sends/{}/approve"): {"ward_admin", "contractor"},
-    ("POST", "/api/v1/emergency-sends/{}/reject"): {"ward_admin", "contractor"},
+    # site staff see, approve and reject the sends of their own sites only (issue 13)
+    ("GET", "/api/v1/emergency-sends"): {"ward_admin", "ward_staff", "contractor", "site_staff"},
+    ("GET", "/api/v1/emergency-sends/{}"): {"ward_admin", "ward_staff", "contractor",
+                                            "site_staff"},
+    ("POST", "/api/v1/emergency-sends/{}/approve"): {"ward_admin", "contractor", "site_staff"},
+    ("POST", "/api/v1/emergency-sends/{}/reject"): {"ward_admin", "contractor", "site_staff"},
+    # the bulk layer (issue 13): preview, withdrawal, re-send to the unread, templates
+    ("POST", "/api/v1/emergency-sends/preview"): {"ward_admin", "contractor"},
+    ("POST", "/api/v1/emergency-sends/{}/cancel"): {"ward_admin", "contractor"},
+    ("POST", "/api/v1/emergency-sends/{}/resend"): {"ward_admin", "contractor"},
+    ("GET", "/api/v1/emergency-templates"): {"ward_admin", "contractor"},
+    ("POST", "/api/v1/emergency-templates"): {"ward_admin", "contractor"},
+    ("PUT", "/api/v1/emergency-templates/{}"): {"ward_admin", "contractor"},
+    ("DELETE", "/api/v1/emergency-templates/{}"): {"ward_admin", "contractor"},
+    ("POST", "/api/v1/reads/{}"): {"public"},
+    ("POST", "/api/v1/unsubscribe/{}/resubscribe"): {"public"},
+    ("POST", "/api/v1/resubscriptions"): {"public"},
     ("PATCH", "/api/v1/sites/{}"): {"ward_admin"},
     ("POST", "/api/v1/sites/{}/checkouts"): STAFF,
     ("POST", "/api/v1/parent/login-links"): {"public"},
@@ -248,7 +261,10 @@ class RouteRoleTest(ServerTestCase):
                     else:
                         if r.status in (401, 404, 405) and not (
                                 method == "POST" and pattern in ("/api/v1/scans",
-                                                                 "/api/v1/confirmations")) \
+                                                                 "/api/v1/confirmations",
+                                                                 "/api/v1/reads/{}",
+                                                                 "/api/v1/unsubscribe/{}/"
+                                                                 "resubscribe")) \
                                 and not (r.status == 404 and pattern.endswith("pickups/{}")) \
                                 and not (r.status == 404 and pattern in NOT_FOUND_OK):
                             problems.append("allowed caller refused: " + where)

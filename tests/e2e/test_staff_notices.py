@@ -182,7 +182,8 @@ class StaffNoticesTest(ServerTestCase):
         admin = self.staff("admin01")
         led = admin.get("/api/v1/ledger").json["ledger"]
         self.assertEqual([(e["login"], e["content"], e["records"]) for e in led],
-                         [("staff01", "plans G01 %s 6d pdf" % TUE, 4)])
+                         [("", "cards G01 pdf", 1),  # the setup's card sheet (the CLI)
+                          ("staff01", "plans G01 %s 6d pdf" % TUE, 4)])
         # The CLI prints the same list and records it too.
         out = os.path.join(self.data.tmp, "plans-cli.pdf")
         r = harness.cli_ok("report", "plans", "--data", self.data.path, "--site", "G01",

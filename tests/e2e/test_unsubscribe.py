@@ -152,7 +152,8 @@ class UnsubscribeTest(ServerTestCase):
         # RFC 8058 one-click, as a mail client sends it: no cookie, no CSRF token.
         r = anon.post(path[A], b"List-Unsubscribe=One-Click", headers=one_click)
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json, {"unsubscribed": True, "list": "school", "already": False})
+        self.assertEqual(r.json, {"unsubscribed": True, "list": "school",
+                                  "label": "学校・園からのお知らせ", "already": False})
         r = anon.post(path[A], b"List-Unsubscribe=One-Click", headers=one_click)
         self.assertEqual(r.json["already"], True)
         # The page's button.
@@ -184,6 +185,50 @@ class UnsubscribeTest(ServerTestCase):
                 blob = f.read()
             for addr in (A, B, C, D):
                 self.assertNotIn(addr.encode(), blob, path)
+        self.assertEqual(self.data.audit_verify().rc, 0)
+
+    def test_join_again_through_a_new_confirmation(self):
+        """A guardian who left a list joins it again: the unsubscribe link asks, a one-time link
+        goes to the address itself, and only opening it puts the address back on the list."""
+        got = self.send_school([A, B], [A, B])
+        path = {a: urllib.parse.urlsplit(self.links(m)[0]).path for a, m in got.items()}
+        anon = self.srv.client()
+        # Not unsubscribed: nothing to join again.
+        r = anon.post(path[A] + "/resubscribe", {})
+        self.assertEqual((r.status, r.json["code"]), (409, "not_unsubscribed"), r)
+        self.assertEqual(anon.post(path[A], {"via": "web"}).status, 200)
+        self.send_school([A, B], [B])
+        before = len(self.smtp.to(A))
+        r = anon.post(path[A] + "/resubscribe", {})
+        self.assertEqual((r.status, r.json["queued"], r.json["list"]), (202, True, "school"), r)
+        confirm = self.smtp.wait_to(A, before + 1)[-1]
+        self.assertIn("配信再開の確認", confirm.subject)
+        self.assertIsNone(confirm.msg["List-Unsubscribe"])  # a notice, to the address itself
+        token = re.search(r"/unsubscribe/\?r=([A-Za-z0-9_-]+)", confirm.body).group(1)
+        # Until the mailed link is used, the address stays off the list.
+        self.send_school([A, B], [B])
+        for bad in ("", "x" * 43, token[:-1] + ("A" if token[-1] != "A" else "B")):
+            r = anon.post("/api/v1/resubscriptions", {"token": bad})
+            self.assertEqual((r.status, r.json["code"]), (404, "link_invalid"), r)
+        r = anon.post("/api/v1/resubscriptions", {"token": token})
+        self.assertEqual((r.status, r.json["resubscribed"], r.json["list"]), (200, True, "school"))
+        r = anon.post("/api/v1/resubscriptions", {"token": token})  # used
+        self.assertEqual(r.status, 404, r)
+        self.send_school([A, B], [A, B])
+        # At most three asks a day per address and list.
+        self.assertEqual(anon.post(path[A], {"via": "web"}).status, 200)
+        for n in range(2):
+            self.assertEqual(anon.post(path[A] + "/resubscribe", {}).status, 202)
+        r = anon.post(path[A] + "/resubscribe", {})
+        self.assertEqual((r.status, r.json["code"]), (429, "too_many_requests"), r)
+        self.assertIn("1日に3通", r.json["message"])
+        # A forged token, and emergency mail (which cannot be left), name nothing to rejoin.
+        r = anon.post("/api/v1/unsubscribe/1-%s/resubscribe" % ("0" * 32), {})
+        self.assertEqual((r.status, r.json["code"]), (404, "link_invalid"), r)
+        self.assertEqual(self.data.query("SELECT count(*) FROM audit WHERE action = "
+                                         "'mail.resubscribe'"), [(1,)])
+        self.assertEqual(self.data.query("SELECT count(*) FROM audit WHERE action = "
+                                         "'mail.resubscribe.request'"), [(3,)])
         self.assertEqual(self.data.audit_verify().rc, 0)
 
     def test_emergency_mail_cannot_be_left(self):

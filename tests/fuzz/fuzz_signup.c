@@ -6,7 +6,7 @@
  * the code alphabet.
  * Fuzz: clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
  *       $(pkg-config --cflags --libs gmime-3.0) tests/fuzz/fuzz_signup.c \
- *       src/mail/inbound_msg.c src/schoolmail/school.c … && ./fuzz_signup tests/fuzz/corpus/signup
+ *       src/mail/dsn.c src/schoolmail/school.c … && ./fuzz_signup tests/fuzz/corpus/signup
  * The corpus is replayed by tests/fuzz/replay_signup.c in `make test`. */
 #include <assert.h>
 #include <stddef.h>
@@ -24,12 +24,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mail_in_msg *m = calloc(1, sizeof *m);
 	char code[SCHOOLMAIL_CODE_LEN + 1];
 	assert(m);
-	if (mail_in_msg_read((const char *)data, size, m) == ERR_OK) {
+	if (mail_in_msg_read((const char *)data, size, NULL, m) == ERR_OK) {
+		assert(m->naddrs <= MAIL_DSN_ADDRS_MAX);
+		for (size_t i = 0; i < m->naddrs; i++)
+			assert(strchr(m->addrs[i], '@') != NULL);
 		assert(strlen(m->from) < sizeof m->from);
 		assert(strlen(m->subject) < sizeof m->subject);
 		if (schoolmail_code_read(m->subject, code))
 			assert(strlen(code) == SCHOOLMAIL_CODE_LEN &&
 			       strspn(code, "23456789ABCDEFGHJKMNPQRSTUVWXYZ") == SCHOOLMAIL_CODE_LEN);
+		mail_in_msg_clear(m);
 	}
 	/* The bytes as a subject or a tag themselves (NUL-terminated copy). */
 	char *text = malloc(size + 1);

@@ -15,6 +15,7 @@
 
 #include "base/xalloc.h"
 #include "store/store.h"
+#include "vault/keyring.h"
 #include "vault/vault.h"
 
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
@@ -32,15 +33,16 @@ void store_env_open(struct env_base *e, const char *tag)
 	char *db = xasprintf("%s/db.sqlite", e->dir);
 	char *key = xasprintf("%s/master.key", e->dir);
 	assert_int_equal(store_open(db, 1, 2, &e->s), ERR_OK);
-	assert_int_equal(vault_create(key, e->s), ERR_OK);
-	assert_int_equal(vault_open(key, e->s, &e->v), ERR_OK);
+	assert_int_equal(keyring_create(key, e->s), ERR_OK);
+	assert_int_equal(keyring_open(key, e->s, &e->k), ERR_OK);
+	e->v = keyring_platform(e->k);
 	free(db);
 	free(key);
 }
 
 void store_env_close(struct env_base *e)
 {
-	vault_free(e->v);
+	keyring_free(e->k);
 	store_close(e->s);
 	nftw(e->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }

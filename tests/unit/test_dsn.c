@@ -547,7 +547,7 @@ static enum err feed(struct env_base *e, const char *name, const char *mid, cons
 			  verp ? verp : "bounces@mimamori.example.jp");
 	char *m = replace(c, "bounces+43-f0e1d2c3b4@mimamori.example.jp",
 			  verp ? verp : "bounces@mimamori.example.jp");
-	enum err r = mail_inbound(e->s, e->v, m, strlen(m), rcpt, 3, audit_collect, res);
+	enum err r = mail_inbound(e->s, e->k, m, strlen(m), rcpt, 3, audit_collect, res);
 	free(raw);
 	free(a);
 	free(b);
@@ -636,9 +636,10 @@ static void test_inbound(void **state)
 	assert_int_equal(res.outcome, MAIL_IN_DROPPED);
 	free(forged);
 
-	/* 7. Not a notification, not VERP: dropped; VERP-addressed but no DSN: kept as 'other'. */
+	/* 7. Not a notification, not VERP: left to the services (mail-in's hooks), nothing
+	 * recorded; VERP-addressed but no DSN: kept as 'other'. */
 	assert_int_equal(feed(&e, "not_report.eml", NULL, NULL, NULL, &res), ERR_OK);
-	assert_int_equal(res.outcome, MAIL_IN_DROPPED);
+	assert_int_equal(res.outcome, MAIL_IN_OTHER);
 	assert_int_equal(feed(&e, "not_report.eml", NULL, NULL, verp, &res), ERR_OK);
 	assert_int_equal(res.outcome, MAIL_IN_RECORDED);
 	assert_int_equal(res.kind, MAIL_BOUNCE_NONE);
@@ -646,7 +647,7 @@ static void test_inbound(void **state)
 	assert_int_equal(feed(&e, "garbage.bin", NULL, NULL, NULL, &res), ERR_OK);
 	assert_int_equal(res.outcome, MAIL_IN_DROPPED);
 	assert_int_equal(feed(&e, "mdn_report.eml", NULL, NULL, NULL, &res), ERR_OK);
-	assert_int_equal(res.outcome, MAIL_IN_DROPPED);
+	assert_int_equal(res.outcome, MAIL_IN_OTHER);
 	/* A message id we never sent. */
 	assert_int_equal(
 	    feed(&e, "postfix_hard_511.eml", "<nope@mimamori.invalid>", NULL, NULL, &res), ERR_OK);
@@ -682,6 +683,40 @@ static void test_inbound(void **state)
 	store_env_close(&e);
 }
 
+/* What a service's mail-in hook is given: the From address, the decoded Subject, and whether
+ * the mail is automatic (never to be answered). */
+static void test_in_msg(void **state)
+{
+	(void)state;
+	struct mail_in_msg m;
+	const char *empty = "From: =?UTF-8?B?5bGx55SwIOiKseWtkA==?= <Hanako.Yamada@example.jp>\r\n"
+			    "To: touroku+AB12CD@mimamori.example.jp\r\n"
+			    "Subject: =?UTF-8?B?QUIxMkNE44Gu55m76Yyy?=\r\n\r\n";
+	assert_int_equal(mail_in_msg_read(empty, strlen(empty), "touroku+AB12CD@m.example.jp", &m),
+			 ERR_OK);
+	assert_string_equal(m.from, "Hanako.Yamada@example.jp");
+	assert_string_equal(m.subject, "AB12CDの登録");
+	assert_string_equal(m.rcpt, "touroku+AB12CD@m.example.jp");
+	assert_int_equal(m.automatic, 0);
+	mail_in_msg_clear(&m);
+	assert_string_equal(m.from, "");
+	static const char *const automatic[] = {
+	    "From: a@example.jp\r\nAuto-Submitted: auto-replied\r\nSubject: x\r\n\r\n",
+	    "From: a@example.jp\r\nPrecedence: bulk\r\nSubject: x\r\n\r\n",
+	    "From: a@example.jp\r\nList-Id: <x.example.jp>\r\n\r\n",
+	    "Return-Path: <>\r\nFrom: MAILER-DAEMON@example.jp\r\n\r\n",
+	};
+	for (size_t i = 0; i < sizeof automatic / sizeof automatic[0]; i++) {
+		assert_int_equal(mail_in_msg_read(automatic[i], strlen(automatic[i]), NULL, &m),
+				 ERR_OK);
+		assert_int_equal(m.automatic, 1);
+	}
+	const char *human = "From: a@example.jp\r\nAuto-Submitted: no\r\n\r\n";
+	assert_int_equal(mail_in_msg_read(human, strlen(human), NULL, &m), ERR_OK);
+	assert_int_equal(m.automatic, 0);
+	assert_string_equal(m.subject, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -690,7 +725,7 @@ int main(void)
 	    cmocka_unit_test(test_not_reports),	    cmocka_unit_test(test_status_and_kinds),
 	    cmocka_unit_test(test_cut_and_mutated), cmocka_unit_test(test_verp),
 	    cmocka_unit_test(test_address_index),   cmocka_unit_test(test_inbound),
-	    cmocka_unit_test(test_unsubscribe_token),
+	    cmocka_unit_test(test_unsubscribe_token), cmocka_unit_test(test_in_msg),
 	};
 	if (vault_global_init() != ERR_OK)
 		return 1;

@@ -25,6 +25,7 @@
 #include "mail/mail.h"
 #include "mail/mail_internal.h"
 #include "store/store.h"
+#include "vault/keyring.h"
 #include "vault/vault.h"
 
 #include "store_env.h"
@@ -476,9 +477,9 @@ static void test_bad_transport(void **state)
 	struct env_base e;
 	store_env_open(&e, "mail");
 	struct mail_sender *m = (struct mail_sender *)1;
-	assert_int_equal(mail_sender_start(e.s, e.v, "ftp://x", "http://127.0.0.1:8080", &m), ERR_INVALID);
+	assert_int_equal(mail_sender_start(e.s, e.k, "ftp://x", "http://127.0.0.1:8080", &m), ERR_INVALID);
 	assert_null(m);
-	assert_int_equal(mail_sender_start(e.s, e.v, "maildir:", "http://127.0.0.1:8080", &m), ERR_INVALID);
+	assert_int_equal(mail_sender_start(e.s, e.k, "maildir:", "http://127.0.0.1:8080", &m), ERR_INVALID);
 	mail_sender_stop(NULL);
 	store_env_close(&e);
 }
@@ -510,7 +511,7 @@ static void test_maildir_end_to_end(void **state)
 	char *url = xasprintf("maildir:%s/Maildir", e.dir);
 	char *newdir = xasprintf("%s/Maildir/new", e.dir);
 	struct mail_sender *m = NULL;
-	assert_int_equal(mail_sender_start(e.s, e.v, url, "http://127.0.0.1:8080", &m), ERR_OK);
+	assert_int_equal(mail_sender_start(e.s, e.k, url, "http://127.0.0.1:8080", &m), ERR_OK);
 	mail_sender_wake(m);
 	assert_int_equal(wait_files(newdir, "", 3), 3);
 	assert_int_equal(wait_state(e.s, "sent", 3), 3);
@@ -604,27 +605,45 @@ static void test_lists_and_unsubscribe(void **state)
 	enum mail_skip skip;
 	struct mail_unsub_result u;
 	store_env_open(&e, "mail");
-	assert_int_equal(mail_list_may_unsubscribe("school:1"), 1);
-	assert_int_equal(mail_list_may_unsubscribe("emergency:1"), 0);
-	assert_string_equal(mail_list_of("emergency:9")->label_ja, "緊急連絡");
-	assert_null(mail_list_of("newsletter:1"));
+	/* Lists are declared by the service that sends on them (emergency: attendance's, by
+	 * migration 0018); each list's mail is sealed under its service's key. */
+	static const struct mail_list school_list = {"school", "学校・園からのお知らせ", 1};
+	const struct vault *att = keyring_vault(e.k, "attendance"),
+			   *schools = keyring_vault(e.k, "schoolmail");
 	struct store_conn *c = store_acquire(e.s);
-	assert_int_equal(mail_outbox_enqueue_bulk(c, e.v, "newsletter:1", "a@x.jp", "件名", "本文",
-						  &skip),
+	assert_int_equal(mail_list_declare(c, "schoolmail", &school_list), ERR_OK);
+	assert_int_equal(mail_list_declare(c, "attendance", &school_list), ERR_CONFLICT);
+	int may = -1;
+	assert_int_equal(mail_list_may_unsubscribe(c, "school:1", &may), ERR_OK);
+	assert_int_equal(may, 1);
+	assert_int_equal(mail_list_may_unsubscribe(c, "emergency:1", &may), ERR_OK);
+	assert_int_equal(may, 0);
+	struct mail_list_info info;
+	assert_int_equal(mail_list_find(c, "emergency:9", &info), ERR_OK);
+	assert_string_equal(info.label_ja, "緊急連絡");
+	assert_string_equal(info.service, "attendance");
+	assert_int_equal(mail_list_find(c, "newsletter:1", &info), ERR_NOTFOUND);
+	assert_int_equal(mail_outbox_enqueue_bulk(c, schools, "newsletter:1", "a@x.jp", "件名",
+						  "本文", NULL, &skip),
 			 ERR_INVALID);
-	assert_int_equal(mail_outbox_enqueue_bulk(c, e.v, "school:1", "leave.me@x.jp",
+	/* Another service's list: refused. */
+	assert_int_equal(mail_outbox_enqueue_bulk(c, att, "school:1", "a@x.jp", "件名", "本文",
+						  NULL, &skip),
+			 ERR_INVALID);
+	assert_int_equal(mail_outbox_enqueue_bulk(c, schools, "school:1", "leave.me@x.jp",
 						  "学校からのお知らせ", "遠足は晴天なら実施します。\n",
-						  &skip),
+						  NULL, &skip),
 			 ERR_OK);
 	int64_t school = store_last_id(c);
-	assert_int_equal(mail_outbox_enqueue_bulk(c, e.v, "emergency:1", "keep.me@x.jp",
-						  "緊急のお知らせ", "本日は15時で閉所します。\n", &skip),
+	assert_int_equal(mail_outbox_enqueue_bulk(c, att, "emergency:1", "keep.me@x.jp",
+						  "緊急のお知らせ", "本日は15時で閉所します。\n", NULL,
+						  &skip),
 			 ERR_OK);
 	int64_t emergency = store_last_id(c);
 	/* An unsubscribe of emergency mail is refused and records nothing. */
-	assert_int_equal(mail_unsubscribe(c, e.v, emergency, "web", &u), ERR_FORBIDDEN);
+	assert_int_equal(mail_unsubscribe(c, e.k, emergency, "web", &u), ERR_FORBIDDEN);
 	assert_string_equal(u.list, "emergency");
-	assert_int_equal(mail_unsubscribe(c, e.v, school, "web", &u), ERR_OK);
+	assert_int_equal(mail_unsubscribe(c, e.k, school, "web", &u), ERR_OK);
 	assert_int_equal(u.already, 0);
 	struct store_stmt *q = store_prepare(c, "SELECT list FROM unsubscribes");
 	assert_int_equal(store_step(q), STORE_ROW);
@@ -636,17 +655,20 @@ static void test_lists_and_unsubscribe(void **state)
 	q = store_prepare(c, "INSERT INTO unsubscribes (addr_idx, list, at_ms, via) VALUES "
 			     "(?, 'emergency', 1, 'web')");
 	unsigned char idx[VAULT_BLIND_LEN];
-	mail_address_index(e.v, "keep.me@x.jp", idx);
+	mail_address_index(att, "keep.me@x.jp", idx);
 	store_bind_blob(q, 1, idx, sizeof idx);
 	assert_int_equal(store_run(q), ERR_OK);
 	store_finish(q);
 	int yes = 1;
-	assert_int_equal(mail_unsubscribed(c, e.v, "keep.me@x.jp", "emergency:2", &yes), ERR_OK);
+	assert_int_equal(mail_unsubscribed(c, att, "keep.me@x.jp", "emergency:2", &yes), ERR_OK);
 	assert_int_equal(yes, 0);
-	assert_int_equal(mail_unsubscribed(c, e.v, "leave.me@x.jp", "school:2", &yes), ERR_OK);
+	assert_int_equal(mail_unsubscribed(c, schools, "leave.me@x.jp", "school:2", &yes), ERR_OK);
 	assert_int_equal(yes, 1);
-	assert_int_equal(mail_outbox_enqueue_bulk(c, e.v, "school:2", "leave.me@x.jp", "s", "b",
-						  &skip),
+	/* The schools' unsubscribe is theirs: the same address is another record to attendance. */
+	assert_int_equal(mail_unsubscribed(c, att, "leave.me@x.jp", "school:2", &yes), ERR_OK);
+	assert_int_equal(yes, 0);
+	assert_int_equal(mail_outbox_enqueue_bulk(c, schools, "school:2", "leave.me@x.jp", "s", "b",
+						  NULL, &skip),
 			 ERR_OK);
 	assert_int_equal(skip, MAIL_SKIP_UNSUBSCRIBED);
 	store_release(c);
@@ -654,7 +676,7 @@ static void test_lists_and_unsubscribe(void **state)
 	char *url = xasprintf("maildir:%s/Maildir", e.dir);
 	char *newdir = xasprintf("%s/Maildir/new", e.dir);
 	struct mail_sender *m = NULL;
-	assert_int_equal(mail_sender_start(e.s, e.v, url, "https://mimamori.example.jp", &m),
+	assert_int_equal(mail_sender_start(e.s, e.k, url, "https://mimamori.example.jp", &m),
 			 ERR_OK);
 	mail_sender_wake(m);
 	assert_int_equal(wait_files(newdir, "", 2), 2);
@@ -775,7 +797,7 @@ static void test_smtp_end_to_end(void **state)
 
 	char *url = xasprintf("smtp://127.0.0.1:%d", port);
 	struct mail_sender *m = NULL;
-	assert_int_equal(mail_sender_start(e.s, e.v, url, "http://127.0.0.1:8080", &m), ERR_OK);
+	assert_int_equal(mail_sender_start(e.s, e.k, url, "http://127.0.0.1:8080", &m), ERR_OK);
 	assert_int_equal(wait_files(outdir, ".eml", 3), 3);
 	assert_int_equal(wait_state(e.s, "sent", 3), 3);
 
@@ -863,7 +885,7 @@ static void test_smtp_unreachable(void **state)
 	store_release(c);
 	char *url = xasprintf("smtp://127.0.0.1:%d", free_port());
 	struct mail_sender *m = NULL;
-	assert_int_equal(mail_sender_start(e.s, e.v, url, "http://127.0.0.1:8080", &m), ERR_OK);
+	assert_int_equal(mail_sender_start(e.s, e.k, url, "http://127.0.0.1:8080", &m), ERR_OK);
 	assert_int_equal(wait_state(e.s, "deferred", 1), 1);
 	mail_sender_stop(m);
 	char *s = row_col(&e, "a@example.jp", "last_reply");

@@ -267,7 +267,7 @@ static void test_retry_all(void **state)
 	struct mail_send_retry res;
 	char st[16], reply[300];
 	int64_t attempts, next_ms;
-	assert_int_equal(mail_send_retry(e->c, e->b.v, "emergency:7", &res), ERR_NOTFOUND);
+	assert_int_equal(mail_send_retry(e->c, e->b.k, "emergency:7", &res), ERR_NOTFOUND);
 	int64_t a = queue(e, "emergency:7", "a@a.example.jp");
 	int64_t b = queue(e, "emergency:7", "b@b.example.jp");
 	int64_t c = queue(e, "emergency:7", "c@c.example.jp");
@@ -281,7 +281,7 @@ static void test_retry_all(void **state)
 	unsubscribe(e, "a@a.example.jp", "school", 0);
 
 	assert_int_equal(store_begin(e->c), ERR_OK);
-	assert_int_equal(mail_send_retry(e->c, e->b.v, "emergency:7", &res), ERR_OK);
+	assert_int_equal(mail_send_retry(e->c, e->b.k, "emergency:7", &res), ERR_OK);
 	assert_int_equal(store_commit(e->c), ERR_OK);
 	assert_int_equal(res.retried, 1);
 	assert_int_equal(res.skipped_bouncing, 0);
@@ -297,7 +297,7 @@ static void test_retry_all(void **state)
 	assert_string_equal(st, "sent");
 
 	/* Nothing failed any more. */
-	assert_int_equal(mail_send_retry(e->c, e->b.v, "emergency:7", &res), ERR_CONFLICT);
+	assert_int_equal(mail_send_retry(e->c, e->b.k, "emergency:7", &res), ERR_CONFLICT);
 }
 
 static void test_retry_skips(void **state)
@@ -319,7 +319,7 @@ static void test_retry_skips(void **state)
 	unsubscribe(e, "emergency.only@b.example.jp", "emergency", 0);
 
 	assert_int_equal(store_begin(e->c), ERR_OK);
-	assert_int_equal(mail_send_retry(e->c, e->b.v, "school:3", &res), ERR_OK);
+	assert_int_equal(mail_send_retry(e->c, e->b.k, "school:3", &res), ERR_OK);
 	assert_int_equal(store_commit(e->c), ERR_OK);
 	assert_int_equal(res.retried, 2);
 	assert_int_equal(res.skipped_bouncing, 1);
@@ -336,7 +336,7 @@ static void test_retry_skips(void **state)
 
 	/* The skipped rows stay failed: a second retry skips them again and retries nothing. */
 	assert_int_equal(store_begin(e->c), ERR_OK);
-	assert_int_equal(mail_send_retry(e->c, e->b.v, "school:3", &res), ERR_OK);
+	assert_int_equal(mail_send_retry(e->c, e->b.k, "school:3", &res), ERR_OK);
 	store_rollback(e->c);
 	assert_int_equal(res.retried, 0);
 	assert_int_equal(res.skipped_bouncing + res.skipped_unsubscribed, 2);
@@ -346,7 +346,7 @@ static void test_retry_skips(void **state)
 	int64_t kept = queue(e, "emergency:4", "emergency.only@b.example.jp");
 	set_state(e, kept, "failed", "550 no such user", 1000);
 	assert_int_equal(store_begin(e->c), ERR_OK);
-	assert_int_equal(mail_send_retry(e->c, e->b.v, "emergency:4", &res), ERR_OK);
+	assert_int_equal(mail_send_retry(e->c, e->b.k, "emergency:4", &res), ERR_OK);
 	assert_int_equal(store_commit(e->c), ERR_OK);
 	assert_int_equal(res.retried, 1);
 	assert_int_equal(res.skipped_unsubscribed, 0);
@@ -355,7 +355,7 @@ static void test_retry_skips(void **state)
 
 	/* A list is the send_id before ':': "confirm" has no unsubscribes; the bouncing check
 	 * still applies (none of its addresses bounce). */
-	assert_int_equal(mail_send_retry(e->c, e->b.v, "confirm", &res), ERR_OK);
+	assert_int_equal(mail_send_retry(e->c, e->b.k, "confirm", &res), ERR_OK);
 	assert_int_equal(res.retried, 1);
 	row(e, plain_fast, st, &attempts, &next_ms, reply, sizeof reply);
 	assert_string_equal(st, "queued");

@@ -16,7 +16,11 @@
 
 #include "base/xalloc.h"
 #include "store/store.h"
+#include "vault/keyring.h"
 #include "vault/vault.h"
+
+/* Tests may reach libsodium itself: to write what an older version wrote. */
+#include <sodium.h>
 
 /* A fresh database and vault in a temporary directory. */
 struct env {
@@ -95,7 +99,7 @@ static void test_store_open(void **state)
 					 "AND name IN ('meta','users','sessions','audit','sites')"),
 			 5);
 	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM meta WHERE key = "
-					 "'wrapped_data_key'"),
+					 "'data_key:platform'"),
 			 1);
 	/* Reopening applies nothing twice. */
 	int v = store_schema_version(e->s);
@@ -129,7 +133,7 @@ static void test_store_unique_conflict(void **state)
 	assert_int_equal(store_run(st), ERR_CONFLICT);
 	store_finish(st);
 	/* A primary-key violation too. */
-	st = store_prepare(c, "INSERT INTO meta(key, value) VALUES ('wrapped_data_key', 'x')");
+	st = store_prepare(c, "INSERT INTO meta(key, value) VALUES ('data_key:platform', 'x')");
 	assert_non_null(st);
 	assert_int_equal(store_step(st), -ERR_CONFLICT);
 	store_finish(st);
@@ -241,7 +245,7 @@ static void test_vault_create_refuses_existing(void **state)
 	assert_int_not_equal(vault_create(key2, e->s), ERR_OK);
 	free(key2);
 	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM meta WHERE key = "
-					 "'wrapped_data_key'"),
+					 "'data_key:platform'"),
 			 1);
 	/* The existing vault still opens. */
 	struct vault *v2 = NULL;
@@ -503,6 +507,162 @@ static void test_hash_hex_equal(void **state)
 		assert_int_equal(w[i], 0);
 }
 
+/* Seals plain under k's vault of name and unseals it with other's: returns the unseal's
+ * result (the plaintext, if any, is checked and freed). */
+static enum err cross_unseal(const struct vault *from, const struct vault *to, const char *plain)
+{
+	unsigned char *b = NULL;
+	size_t n = 0;
+	char *out = NULL;
+	vault_seal(from, "children.name", plain, strlen(plain), &b, &n);
+	enum err e = vault_unseal(to, "children.name", b, n, &out);
+	if (e == ERR_OK)
+		assert_string_equal(out, plain);
+	vault_wipe_free(out);
+	free(b);
+	return e;
+}
+
+/* One key per service: what one service seals no other key opens, blind indexes differ, the
+ * keys survive a reopening, and a wrapped key copied to another name does not open. */
+static void test_keyring_per_service(void **state)
+{
+	struct env *e = *state;
+	struct keyring *k = NULL, *k2 = NULL;
+	assert_int_equal(keyring_open(e->key, e->s, &k), ERR_OK);
+	const struct vault *att = keyring_vault(k, "attendance");
+	const struct vault *school = keyring_vault(k, "schoolmail");
+	const struct vault *plat = keyring_platform(k);
+	assert_non_null(att);
+	assert_non_null(school);
+	assert_string_equal(vault_name(att), "attendance");
+	assert_string_equal(vault_name(plat), "platform");
+	assert_ptr_equal(keyring_vault(k, "attendance"), att); /* opened once, cached */
+	assert_int_equal(cross_unseal(att, att, "髙橋 𠮷男"), ERR_OK);
+	assert_int_equal(cross_unseal(att, school, "髙橋 𠮷男"), ERR_CRYPTO);
+	assert_int_equal(cross_unseal(att, plat, "髙橋 𠮷男"), ERR_CRYPTO);
+	assert_int_equal(cross_unseal(school, att, "髙橋 𠮷男"), ERR_CRYPTO);
+	unsigned char a[VAULT_BLIND_LEN], b[VAULT_BLIND_LEN];
+	vault_blind(att, "guardian-email", "hanako@example.jp", a);
+	vault_blind(school, "guardian-email", "hanako@example.jp", b);
+	assert_memory_not_equal(a, b, VAULT_BLIND_LEN); /* a person in two services: two records */
+	assert_null(keyring_vault(k, "Bad Name"));
+	assert_null(keyring_vault(k, ""));
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM meta WHERE key IN "
+					 "('data_key:attendance', 'data_key:schoolmail')"),
+			 2);
+	/* Sealed before, opened after a reopening (another process). */
+	unsigned char *blob = NULL;
+	size_t n = 0;
+	char *out = NULL;
+	vault_seal(att, "children.name", "佐藤 三郎", strlen("佐藤 三郎"), &blob, &n);
+	assert_int_equal(keyring_open(e->key, e->s, &k2), ERR_OK);
+	assert_int_equal(vault_unseal(keyring_vault(k2, "attendance"), "children.name", blob, n, &out),
+			 ERR_OK);
+	assert_string_equal(out, "佐藤 三郎");
+	vault_wipe_free(out);
+	assert_int_equal(vault_unseal(keyring_vault(k2, "schoolmail"), "children.name", blob, n, &out),
+			 ERR_CRYPTO);
+	free(blob);
+	keyring_free(k2);
+	/* A wrapped key copied under another name is bound to its own name: it does not open. */
+	struct store_conn *c = store_acquire(e->s);
+	assert_int_equal(store_exec(c, "INSERT INTO meta(key, value) SELECT 'data_key:thief', value "
+				       "FROM meta WHERE key = 'data_key:attendance'"),
+			 ERR_OK);
+	store_release(c);
+	assert_int_equal(keyring_open(e->key, e->s, &k2), ERR_OK);
+	assert_null(keyring_vault(k2, "thief"));
+	keyring_free(k2);
+	keyring_free(k);
+	keyring_free(NULL);
+}
+
+/* A directory made when it had one data key (what migration 0017 leaves: that key renamed
+ * data_key:attendance, wrapped as before): its sealed values stay readable under attendance's
+ * key, the audit chain's key is unchanged, and the platform gets a data key of its own. */
+static void test_keyring_upgrade(void **state)
+{
+	struct env *e = *state;
+	(void)e;
+	struct env old;
+	memset(&old, 0, sizeof old);
+	snprintf(old.dir, sizeof old.dir, "/tmp/mimamori-legacy-XXXXXX");
+	assert_non_null(mkdtemp(old.dir));
+	old.db = xasprintf("%s/db.sqlite", old.dir);
+	old.key = xasprintf("%s/master.key", old.dir);
+	assert_int_equal(store_open(old.db, 1, 2, &old.s), ERR_OK);
+	/* The old layout, written as the old version wrote it. */
+	unsigned char master[32], key[32], idx[crypto_generichash_KEYBYTES];
+	unsigned char w[24 + 32 + 16];
+	char hex[65];
+	crypto_aead_xchacha20poly1305_ietf_keygen(master);
+	crypto_aead_xchacha20poly1305_ietf_keygen(key);
+	sodium_bin2hex(hex, sizeof hex, master, sizeof master);
+	FILE *f = fopen(old.key, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", hex);
+	fclose(f);
+	randombytes_buf(w, 24);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(w + 24, NULL, key, 32,
+						   (const unsigned char *)"data-key", 8, NULL, w,
+						   master);
+	struct store_conn *c = store_acquire(old.s);
+	struct store_stmt *st =
+	    store_prepare(c, "INSERT INTO meta(key, value) VALUES ('data_key:attendance', ?)");
+	store_bind_blob(st, 1, w, sizeof w);
+	assert_int_equal(store_run(st), ERR_OK);
+	store_finish(st);
+	store_release(c);
+	/* A name sealed then, and the audit chain's mac of a line. */
+	const char *name = "山﨑 次郎";
+	unsigned char sealed[24 + 64 + 16];
+	size_t nl = strlen(name);
+	randombytes_buf(sealed, 24);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(sealed + 24, NULL, (const unsigned char *)name,
+						   nl, (const unsigned char *)"children.name", 13,
+						   NULL, sealed, key);
+	crypto_kdf_derive_from_key(idx, sizeof idx, 1, "mimaidx1", key);
+	unsigned char chain_old[VAULT_BLIND_LEN], chain_new[VAULT_BLIND_LEN];
+	crypto_generichash_state hs;
+	crypto_generichash_init(&hs, idx, sizeof idx, VAULT_BLIND_LEN);
+	crypto_generichash_update(&hs, (const unsigned char *)"audit-chain", 12);
+	crypto_generichash_update(&hs, (const unsigned char *)"genesis|1", 9);
+	crypto_generichash_final(&hs, chain_old, sizeof chain_old);
+
+	struct keyring *k = NULL;
+	assert_int_equal(keyring_open(old.key, old.s, &k), ERR_OK);
+	char *out = NULL;
+	const struct vault *att = keyring_vault(k, "attendance");
+	assert_non_null(att);
+	assert_int_equal(vault_unseal(att, "children.name", sealed, 24 + nl + 16, &out), ERR_OK);
+	assert_string_equal(out, name);
+	vault_wipe_free(out);
+	assert_int_equal(vault_unseal(keyring_platform(k), "children.name", sealed, 24 + nl + 16,
+				      &out),
+			 ERR_CRYPTO);
+	vault_blind(keyring_platform(k), "audit-chain", "genesis|1", chain_new);
+	assert_memory_equal(chain_old, chain_new, VAULT_BLIND_LEN);
+	assert_int_equal(cross_unseal(keyring_platform(k), att, "x"), ERR_CRYPTO);
+	assert_int_equal(query_int(old.s, "SELECT COUNT(*) FROM meta WHERE key IN "
+					  "('data_key:platform', 'index_key:platform')"),
+			 2);
+	keyring_free(k);
+	/* Opened again: nothing to upgrade, the same keys. */
+	assert_int_equal(keyring_open(old.key, old.s, &k), ERR_OK);
+	assert_int_equal(vault_unseal(keyring_vault(k, "attendance"), "children.name", sealed,
+				      24 + nl + 16, &out),
+			 ERR_OK);
+	vault_wipe_free(out);
+	vault_blind(keyring_platform(k), "audit-chain", "genesis|1", chain_new);
+	assert_memory_equal(chain_old, chain_new, VAULT_BLIND_LEN);
+	assert_int_equal(query_int(old.s, "SELECT COUNT(*) FROM meta"), 3);
+	keyring_free(k);
+	sodium_memzero(master, sizeof master);
+	sodium_memzero(key, sizeof key);
+	env_close(&old);
+}
+
 int main(void)
 {
 	if (vault_global_init() != ERR_OK)
@@ -518,6 +678,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_seal_tamper, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_seal_nonce_unique, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_blind, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_keyring_per_service, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_keyring_upgrade, setup, teardown),
 	    cmocka_unit_test(test_password),
 	    cmocka_unit_test(test_token),
 	    cmocka_unit_test(test_random),

@@ -4,7 +4,7 @@
 // kinds of "not going": whether the club is told follows from whether the child was expected.
 import { el } from '/js/api.js';
 import {
-  weekdayOf, dayLabel, describeDay, describeAttended, planned, lockText, explain,
+  weekdayOf, dayLabel, describeDay, describeAttended, planned, lockText, explain, WORDS,
 } from './days.js';
 import { show, setAlert } from './dom.js';
 import { reasonFields } from './reason.js';
@@ -70,14 +70,16 @@ export function open(child, d, opener, report = done) {
     rows.push(el('dt', { text: '決め方' }), el('dd', { text: d.source === 'day' ? 'この日だけ変更しています' : '毎週の予定のとおり' }));
   }
   const att = describeAttended(d);
-  if (att) rows.push(el('dt', { text: '入退室' }), el('dd', { 'data-testid': 'day-attended', text: att }));
+  if (att) {
+    rows.push(el('dt', { 'data-testid': 'day-attended-label', text: `${WORDS.entry}・${WORDS.exit}` }),
+      el('dd', { 'data-testid': 'day-attended', text: att }));
+  }
   ui.now.replaceChildren(...rows);
   setAlert(ui.error, '');
 
   if (!d.editable) {
-    const msg = document.createDocumentFragment();
-    msg.append('この日は変更できません。', lockText(d, plan));
-    setAlert(ui.locked, msg);
+    // The server's reason (a past day, Sunday, today after the deadline with the phone).
+    setAlert(ui.locked, lockText(d, plan));
     show(ui.fields, false); show(ui.save, false); show(ui.reset, false);
     ui.cancel.textContent = '閉じる';
     ui.dialog.showModal();

@@ -1,6 +1,8 @@
 // mimamori — guardian portal: what a day of a plan means to a guardian, in words (dates, weeks,
-// statuses, reasons), and the server's refusals as Japanese text with the club's phone linked.
-// No state and no requests: words (and the few nodes a refusal needs) from data.
+// statuses, reasons, entry and exit in the ward's words), and the server's refusals as it
+// words them (Japanese, with a stable code), the club's phone linked when a change is locked.
+// No requests: words (and the few nodes a refusal needs) from data; the ward's words are set
+// once by parent.js (setWords).
 import { formatDay, el } from '/js/api.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -10,6 +12,13 @@ export const WAY_JA = { alone: '一人で帰宅', pickup: 'お迎え' };
 // day the guardian told the club the child will miss (欠席), a day without plan (予定なし).
 export const STATUS_JA = { attend: '出席', absent: '欠席', off: '予定なし' };
 export const REASONS = ['体調不良', '通院', '家の用事', '学校の行事', 'その他'];
+// The ward's words for a child's coming in and going home (GET /api/v1/ward; 登所・降所 …).
+export const WORDS = { entry: '入室', exit: '退室' };
+/** Takes the ward's words ({entry_word, exit_word}); the defaults stay for anything missing. */
+export function setWords(w) {
+  if (w && typeof w.entry_word === 'string' && w.entry_word.trim()) WORDS.entry = w.entry_word.trim();
+  if (w && typeof w.exit_word === 'string' && w.exit_word.trim()) WORDS.exit = w.exit_word.trim();
+}
 export const REASON_MAX = 200;
 export const NAME_MAX = 60;
 const KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -90,9 +99,10 @@ export function describeDay(d, pickups) {
   return STATUS_JA.off;
 }
 
+/** "入室 14:02・退室 17:31" in the ward's words, or ''. */
 export function describeAttended(d) {
   if (!d.attended || !d.attended.in) return '';
-  return `入室 ${d.attended.in}${d.attended.out ? `・退室 ${d.attended.out}` : ''}`;
+  return `${WORDS.entry} ${d.attended.in}${d.attended.out ? `・${WORDS.exit} ${d.attended.out}` : ''}`;
 }
 
 /**
@@ -124,15 +134,20 @@ const telHref = (phone) => `tel:${String(phone).replace(/[^0-9+]/g, '')}`;
 export function telLink(phone, testid) {
   return el('a', { href: telHref(phone), class: 'tel', 'data-testid': testid, text: phone });
 }
-const PHONE_RE = /(\+?\d{2,5}-\d{1,4}-\d{3,4})/;
-const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]/;
+const PHONE_RE = /\+?\d{2,5}-\d{1,4}-\d{3,4}/;
 
-/** Text with the first phone number in it made a tel: link. */
-function withPhone(text, testid) {
+/** text with the club's phone in it made a tel: link (the site's number where it appears,
+ * else the first number written like one). */
+function withPhone(text, phone, testid) {
   const frag = document.createDocumentFragment();
-  const m = PHONE_RE.exec(text);
-  if (!m) { frag.append(text); return frag; }
-  frag.append(text.slice(0, m.index), telLink(m[1], testid), text.slice(m.index + m[1].length));
+  let at = phone ? text.indexOf(phone) : -1;
+  let found = at >= 0 ? phone : '';
+  if (at < 0) {
+    const m = PHONE_RE.exec(text);
+    if (m) { at = m.index; found = m[0]; }
+  }
+  if (at < 0) { frag.append(text); return frag; }
+  frag.append(text.slice(0, at), telLink(found, testid), text.slice(at + found.length));
   return frag;
 }
 
@@ -145,46 +160,23 @@ export function deadlineText(deadline, phone, testid = 'error-phone') {
   return frag;
 }
 
-// What the server says in English today, for a guardian (the server's own Japanese is shown
-// as it is).
-const ENGLISH = [
-  [/this day has passed/i, '過ぎた日の予定は変更できません。'],
-  [/closed on Sundays/i, '日曜日はクラブがお休みです。'],
-  [/no such child/i, 'お子さんの情報が見つかりません。ページを読み込み直してください。'],
-  [/no such pickup/i, 'そのお迎えの人は見つかりません。ページを読み込み直してください。'],
-  [/absence needs a reason/i, '欠席の理由を200文字以内で入力してください。'],
-  [/leave must be/i, '帰る時刻は、クラブの開所時間の中から選んでください。'],
-  [/pickup way home needs/i, 'お迎えの人を、登録している人から選んでください。'],
-  [/name and relation|characters/i, '名前と続柄を60文字以内で入力してください。'],
-  [/unknown, used or expired/i, 'このログイン用リンクは使えません。新しいリンクを送ってください。'],
-];
-
 /**
- * A server error as Japanese text for a guardian (a DocumentFragment). The same-day deadline
- * gets the club's phone as a tel: link (site gives it when the message has none).
+ * A server error for a guardian (a DocumentFragment): the server's own message as it is (it
+ * answers Japanese, with a stable code beside it). A change refused as locked (plan_locked:
+ * a past day, or today after the deadline) has the club's phone in it, made a tel: link.
  */
 export function explain(err, site) {
-  const raw = err && typeof err.message === 'string' ? err.message : String(err || '');
-  const deadline = /same-day changes close at (\d{1,2}:\d{2})/i.exec(raw);
-  if (deadline) {
-    const phone = (PHONE_RE.exec(raw) || [])[1] || (site && site.phone) || '';
-    return deadlineText(deadline[1], phone);
-  }
-  if (JAPANESE.test(raw)) return withPhone(raw, 'error-phone');
+  const msg = err && typeof err.message === 'string' && err.message.trim()
+    ? err.message.trim() : 'エラーが発生しました。しばらくしてからもう一度お試しください。';
+  if (err && err.code === 'plan_locked') return withPhone(msg, site && site.phone, 'error-phone');
   const frag = document.createDocumentFragment();
-  const known = ENGLISH.find(([re]) => re.test(raw));
-  if (known) frag.append(known[1]);
-  else if (err && err.status === 409) frag.append('この日は変更できません。クラブへお電話ください。');
-  else if (err && err.status === 400) frag.append('入力内容を確認してください。');
-  else frag.append('エラーが発生しました。しばらくしてからもう一度お試しください。');
+  frag.append(msg);
   return frag;
 }
 
-/** Why a day cannot be changed now, in words (a DocumentFragment). */
+/** Why a day cannot be changed now (a DocumentFragment): the server's reason for the day
+ * (d.locked), the club's phone in it a tel: link. */
 export function lockText(d, plan) {
   const site = (plan && plan.site) || {};
-  if (plan && plan.today && d.day < plan.today) return document.createTextNode('過ぎた日の予定は変更できません。');
-  if (weekdayOf(d.day) === 'sun') return document.createTextNode('日曜日はクラブがお休みです。');
-  if (plan && d.day === plan.today) return deadlineText(site.deadline, site.phone, 'locked-phone');
-  return explain({ message: d.locked || '', status: 409 }, site);
+  return withPhone(d.locked || 'この日は変更できません。クラブへお電話ください。', site.phone, 'locked-phone');
 }

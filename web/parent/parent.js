@@ -4,7 +4,7 @@
 // the views draw from them (plan-view.js, absence.js, pickups.js, day-dialog.js).
 // Every text from the server goes through textContent (el()); never innerHTML.
 import { request, ApiError, el } from '/js/api.js';
-import { addDays, mondayOf, monthOf, explain, telLink } from './days.js';
+import { addDays, mondayOf, monthOf, explain, telLink, setWords } from './days.js';
 import { show, setAlert } from './dom.js';
 import * as planView from './plan-view.js';
 import * as absence from './absence.js';
@@ -224,7 +224,21 @@ async function onSignedIn(data) {
   show(ui.signout, true);
   show(ui.app, true);
   app.route = routeFromHash();
+  wordsLoaded = wordsLoaded || loadWords();
+  await wordsLoaded;
   await loadChildren();
+}
+
+// ---------- the ward's words (入室・退室, or 登所・降所 …) ----------
+/** Reads the ward's words (a public route), once signed in: opening a sign-in link sends
+ * nothing (mail scanners open links too). The defaults stay when it cannot be read. */
+let wordsLoaded = null;
+async function loadWords() {
+  try {
+    setWords(await request('/ward', { timeoutMs: 10000 }));
+  } catch {
+    // The defaults (入室・退室) are right for most wards; nothing to tell the guardian.
+  }
 }
 
 // ---------- children and their plans ----------

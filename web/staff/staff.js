@@ -2,7 +2,9 @@
 // alerts with the time each is about, guardians' changes with who made them and when,
 // pickups), manual entry/exit, check-out by the pickup person, and the coming days' plans
 // (出欠予定) with their printable list (出欠予定表). A link /staff/#site=G01&alert=not_arrived
-// (the alert mail's) opens that site's alerts once signed in.
+// (the alert mail's) opens that site's alerts once signed in. Entry and exit are said in the
+// ward's words (GET /api/v1/ward: 入室・退室 by default, 登所・降所 …); refusals are told apart
+// by the API's code, never by their text.
 import { request, ApiError, formatTime, formatDay, el, staffSignIn } from '/js/api.js';
 
 const POLL_MS = 3000;
@@ -10,11 +12,13 @@ const PLANS_REFRESH_MS = 60000;
 const SITE_KEY = 'mimamori.staff.site';
 // Board order: who is still missing first, then who is to come, who is here, who has gone.
 const STATUSES = ['not_arrived', 'expected', 'present', 'left', 'absent', 'off'];
+// The ward's words for a child's coming in and going home (setWords).
+const WORDS = { entry: '入室', exit: '退室' };
 const STATUS_LABEL = {
   not_arrived: '未到着',
   expected: '来所予定',
   present: '在室',
-  left: '退室',
+  left: WORDS.exit,
   absent: '欠席',
   off: '予定なし',
 };
@@ -41,7 +45,7 @@ const EMPTY_TEXT = {
   not_arrived: '未到着の子どもはいません',
   expected: 'これから来る予定の子どもはいません',
   present: '在室している子どもはいません',
-  left: '退室した子どもはいません',
+  left: `${WORDS.exit}した子どもはいません`,
   absent: '欠席の連絡はありません',
   off: '予定なしの子どもはいません',
 };
@@ -94,6 +98,29 @@ const state = {
   noticeTimer: null,
 };
 const NOTICE_MS = 15000;
+
+// ---------- the ward's words ----------
+/** Takes the ward's words ({entry_word, exit_word} of GET /api/v1/ward) into every text the
+ * page draws, and into the page's fixed labels (data-word="entry|exit"). */
+function setWords(w) {
+  if (w && typeof w.entry_word === 'string' && w.entry_word.trim()) WORDS.entry = w.entry_word.trim();
+  if (w && typeof w.exit_word === 'string' && w.exit_word.trim()) WORDS.exit = w.exit_word.trim();
+  STATUS_LABEL.left = WORDS.exit;
+  EMPTY_TEXT.left = `${WORDS.exit}した子どもはいません`;
+  for (const n of document.querySelectorAll('[data-word]')) n.textContent = WORDS[n.dataset.word] || n.textContent;
+  ui.app.setAttribute('aria-label', `${WORDS.entry}・${WORDS.exit}の状況`);
+  ui.pickupManual.textContent = `手入力で${WORDS.exit}を記録`;
+}
+
+/** Reads the ward's words once (a public route); the defaults stay when it cannot be read. */
+async function loadWords() {
+  try {
+    setWords(await request('/ward', { timeoutMs: 10000 }));
+  } catch {
+    setWords(null);
+  }
+}
+const wordsLoaded = loadWords();
 
 // ---------- helpers ----------
 function show(node, on = true) { node.hidden = !on; }
@@ -181,6 +208,7 @@ async function onSignedIn(data) {
   show(ui.emergency, ['ward_admin', 'ward_staff', 'contractor'].includes(data.user.role));
   show($('reports-link'), data.user.role !== 'contractor'); // reports: ward roles and site staff
   show($('ward-link'), data.user.role === 'ward_admin');
+  await wordsLoaded;
   await loadSites();
 }
 
@@ -421,10 +449,10 @@ function childRow(c) {
   } else if (c.status === 'present' && c.plan_status === 'off' && c.change && c.change.status === 'off') {
     line(el('span', { class: 'child-info-alert', 'data-testid': 'absence-notice', text: 'お休みの連絡があります' }));
   }
-  // One line from arrival to going home: "入室 14:02 → 帰り 17:00・一人で帰宅".
+  // One line from arrival to going home: "入室 14:02 → 帰り 17:00・一人で帰宅" (the ward's words).
   const times = [];
-  if (c.in_at) times.push(el('span', { class: 'child-time', text: `入室 ${c.in_at}` }));
-  if (c.out_at) times.push(el('span', { class: 'child-time', text: `退室 ${c.out_at}` }));
+  if (c.in_at) times.push(el('span', { class: 'child-time', 'data-testid': 'time-in', text: `${WORDS.entry} ${c.in_at}` }));
+  if (c.out_at) times.push(el('span', { class: 'child-time', 'data-testid': 'time-out', text: `${WORDS.exit} ${c.out_at}` }));
   let plan = null;
   if (['not_arrived', 'expected', 'present'].includes(c.status)) {
     const text = planText(c.plan);
@@ -458,7 +486,7 @@ function childRow(c) {
   }
   // Manual entry for a child who is not in, manual exit for one who is.
   const direction = c.status === 'present' ? 'out' : 'in';
-  const verb = direction === 'in' ? '入室' : '退室';
+  const verb = direction === 'in' ? WORDS.entry : WORDS.exit;
   const manualButton = el('button', {
     type: 'button', class: 'btn btn-secondary btn-small', 'data-testid': 'manual-button',
     'data-direction': direction, 'aria-label': `手入力（${verb}）：${name}`,
@@ -489,10 +517,10 @@ function openPickup(c) {
   const pickups = Array.isArray(c.pickups) ? c.pickups : [];
   const attach = c.status === 'left';
   state.pickup = { siteCode: state.siteCode, child: c };
-  ui.pickupTitle.textContent = attach ? 'お迎えの人を記録' : 'お迎えで退室を記録';
-  ui.pickupDesc.textContent = pickups.length === 0 ? `${name}さんの退室を記録します。` : attach
-    ? `${name}さんは${c.out_at ? `${c.out_at}に` : 'すでに'}退室しています。迎えに来た人を選ぶと、記録に加えます。`
-    : `${name}さんを迎えに来た人を選んでください。今の時刻で退室を記録し、保護者には誰が迎えに来たかをメールで知らせます。`;
+  ui.pickupTitle.textContent = attach ? 'お迎えの人を記録' : `お迎えで${WORDS.exit}を記録`;
+  ui.pickupDesc.textContent = pickups.length === 0 ? `${name}さんの${WORDS.exit}を記録します。` : attach
+    ? `${name}さんは${c.out_at ? `${c.out_at}に` : 'すでに'}${WORDS.exit}しています。迎えに来た人を選ぶと、記録に加えます。`
+    : `${name}さんを迎えに来た人を選んでください。今の時刻で${WORDS.exit}を記録し、保護者には誰が迎えに来たかをメールで知らせます。`;
   setAlert(ui.pickupError, '');
   const plannedId = c.plan && c.plan.way_home === 'pickup' && c.plan.pickup ? c.plan.pickup.id : null;
   const options = pickups.map((p, i) => {
@@ -572,7 +600,7 @@ async function onPickupSubmit(ev) {
     const at = data && clockOf(data.at) ? `・${clockOf(data.at)}` : '';
     notice(p.child.status === 'left'
       ? `${data && data.name ? data.name : name}さんのお迎えの人を記録しました（${who}）`
-      : `${data && data.name ? data.name : name}さんの退室を記録しました（お迎え：${who}${at}）`);
+      : `${data && data.name ? data.name : name}さんの${WORDS.exit}を記録しました（お迎え：${who}${at}）`);
     if (state.siteCode === p.siteCode) {
       stopPolling();
       poll(state.gen);
@@ -580,8 +608,9 @@ async function onPickupSubmit(ev) {
   } catch (err) {
     if (handleAuthError(err)) { closePickup(); return; }
     setAlert(ui.pickupError, `記録できませんでした：${serverSays(err, err.message)}`);
-    // Someone else may have recorded it meanwhile: show the board as it is now.
-    if (err.status === 409 && state.siteCode === p.siteCode) {
+    // Someone else may have recorded it meanwhile (code conflict: the child not here, or the
+    // collector already recorded): show the board as it is now.
+    if (err.code === 'conflict' && state.siteCode === p.siteCode) {
       stopPolling();
       poll(state.gen);
     }
@@ -594,7 +623,7 @@ async function onPickupSubmit(ev) {
 // ---------- manual entry/exit (a forgotten card) ----------
 function openManual(c, direction) {
   if (!state.siteCode) return;
-  const verb = direction === 'in' ? '入室' : '退室';
+  const verb = direction === 'in' ? WORDS.entry : WORDS.exit;
   state.manual = { siteCode: state.siteCode, childNo: c.child_no, name: c.name || c.child_no, direction };
   ui.manualTitle.textContent = `手入力で${verb}を記録`;
   ui.manualDesc.textContent = `${c.name || c.child_no}さんの${verb}を、カードなしで記録します。` +
@@ -602,8 +631,10 @@ function openManual(c, direction) {
   ui.manualReason.value = '';
   ui.manualReason.removeAttribute('aria-invalid');
   setAlert(ui.manualError, '');
+  ui.manualSubmit.hidden = false;
   ui.manualSubmit.disabled = false;
   ui.manualSubmit.textContent = '記録する';
+  ui.manualCancel.textContent = 'やめる';
   ui.manualDialog.showModal();
   ui.manualReason.focus();
 }
@@ -644,7 +675,7 @@ async function onManualSubmit(ev) {
       method: 'POST', csrf: state.csrf, body: { child_no: m.childNo, direction: m.direction, reason },
     });
     closeManual();
-    const verb = data && data.direction === 'out' ? '退室' : '入室';
+    const verb = data && data.direction === 'out' ? WORDS.exit : WORDS.entry;
     const at = data && clockOf(data.time);
     notice(`${data && data.child_name ? data.child_name : m.name}さんの${verb}を手入力で記録しました${at ? `（${at}）` : ''}`);
     // Show it now rather than at the next 3-second poll.
@@ -655,6 +686,20 @@ async function onManualSubmit(ev) {
     }
   } catch (err) {
     if (handleAuthError(err)) { closeManual(); return; }
+    if (err.code === 'already_present' || err.code === 'not_present') {
+      // The child's state changed meanwhile (a card, another member of staff): this direction
+      // no longer fits. Say so, offer nothing more to record here, and show the board as it
+      // is now (the row's button offers the other direction).
+      setAlert(ui.manualError, `${serverSays(err, err.message)} ボードは最新の状態に更新しました。`);
+      ui.manualSubmit.hidden = true;
+      ui.manualCancel.textContent = '閉じる';
+      ui.manualCancel.focus();
+      if (state.siteCode === m.siteCode) {
+        stopPolling();
+        poll(state.gen);
+      }
+      return;
+    }
     manualError(serverSays(err, err.message));
   } finally {
     ui.manualSubmit.disabled = false;
@@ -664,7 +709,7 @@ async function onManualSubmit(ev) {
 
 function emptyText(status) {
   if (status === 'not_arrived' && state.alertLimit) {
-    return `${EMPTY_TEXT.not_arrived}（予定の子が${state.alertLimit}までに入室しないとここに出ます）`;
+    return `${EMPTY_TEXT.not_arrived}（予定の子が${state.alertLimit}までに${WORDS.entry}しないとここに出ます）`;
   }
   return EMPTY_TEXT[status];
 }
@@ -674,7 +719,7 @@ function emptyText(status) {
 function alertWhen(kind, due) {
   const site = (state.lastBoard && state.lastBoard.site) || {};
   if (!due) return '';
-  if (kind === 'not_arrived') return `${due}を過ぎても入室なし${site.arrival ? `（到着予定 ${site.arrival}）` : ''}`;
+  if (kind === 'not_arrived') return `${due}を過ぎても${WORDS.entry}なし${site.arrival ? `（到着予定 ${site.arrival}）` : ''}`;
   return `閉所 ${due} を過ぎて在室`;
 }
 
@@ -731,8 +776,8 @@ function openPendingAlert(data) {
   const alerts = Array.isArray(data.alerts) ? data.alerts.filter((a) => a.kind === p.kind) : [];
   if (!alerts.length) {
     notice(p.kind === 'not_arrived'
-      ? 'メールでお知らせした未到着は、いまはありません（入室・欠席の連絡などで解消しました）。'
-      : 'メールでお知らせした閉所後の在室は、いまはありません（退室が記録されました）。');
+      ? `メールでお知らせした未到着は、いまはありません（${WORDS.entry}・欠席の連絡などで解消しました）。`
+      : `メールでお知らせした閉所後の在室は、いまはありません（${WORDS.exit}が記録されました）。`);
     return;
   }
   ui.alerts.open = true;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* emergency_check.c — pure text checks of an emergency mail: the shape of subject and body,
- * the phone-number detector, and the space/case folding used to find registered names and
- * addresses in a message. No storage, no keys: unit-tested on their own. */
-#include "attendance/attendance.h"
+/* text_check.c — pure text checks of a bulk message: the shape of subject and body, the
+ * phone-number detector, and the space/case folding a service uses to find its registered
+ * names and addresses in a message. No storage, no keys: unit-tested on their own. */
+#include "bulk/bulk.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +36,7 @@ static size_t utf8_next(const char *s, uint32_t *cp)
 	return 1;
 }
 
-size_t emergency_chars(const char *s)
+size_t bulk_chars(const char *s)
 {
 	size_t n = 0;
 	for (; *s; s++)
@@ -45,14 +45,14 @@ size_t emergency_chars(const char *s)
 	return n;
 }
 
-const char *emergency_shape_check(const char *subject, const char *body)
+const char *bulk_shape_check(const char *subject, const char *body)
 {
-	size_t ns = emergency_chars(subject), nb = emergency_chars(body);
-	if (ns < 1 || ns > EMERGENCY_SUBJECT_MAX)
+	size_t ns = bulk_chars(subject), nb = bulk_chars(body);
+	if (ns < 1 || ns > BULK_SUBJECT_MAX)
 		return "件名は1〜100文字で入力してください。";
 	if (strpbrk(subject, "\r\n"))
 		return "件名は1行で入力してください（改行は使えません）。";
-	if (nb < 1 || nb > EMERGENCY_BODY_MAX)
+	if (nb < 1 || nb > BULK_BODY_MAX)
 		return "本文は1〜4000文字で入力してください。";
 	return NULL;
 }
@@ -107,7 +107,7 @@ static size_t phone_digits(const char *s, int *first)
 	return n;
 }
 
-int emergency_has_phone(const char *text)
+int bulk_has_phone(const char *text)
 {
 	int prev_digit = 0;
 	const char *s = text;
@@ -139,7 +139,7 @@ int emergency_has_phone(const char *text)
 	return 0;
 }
 
-size_t emergency_fold(char *s)
+size_t bulk_fold(char *s)
 {
 	char *w = s;
 	const char *r = s;
@@ -165,9 +165,9 @@ size_t emergency_fold(char *s)
 	return chars;
 }
 
-int emergency_has_name(const char *folded_text, char *name)
+int bulk_has_name(const char *folded_text, char *name)
 {
-	size_t chars = emergency_fold(name);
+	size_t chars = bulk_fold(name);
 	if (chars < 2)
 		return 0;
 	return strstr(folded_text, name) != NULL;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_emergency.c — unit tests for the emergency mail's pure checks: the phone-number
+/* test_bulk_check.c — unit tests for the bulk layer's pure text checks: the phone-number
  * detector, space/case folding and name matching, and the subject/body shape rules. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "attendance/attendance.h"
+#include "bulk/bulk.h"
 
 static void test_phone_found(void **state)
 {
@@ -22,7 +22,7 @@ static void test_phone_found(void **state)
 	    "tel:0466-12-3456", "+81 90 1234 5678", "+81-3-1234-5678", "03　1234　5678",
 	};
 	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
-		if (!emergency_has_phone(yes[i]))
+		if (!bulk_has_phone(yes[i]))
 			fail_msg("not detected: %s", yes[i]);
 	}
 }
@@ -36,7 +36,7 @@ static void test_phone_not_found(void **state)
 	    "000", "+1 415 555 0100", "",
 	};
 	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
-		if (emergency_has_phone(no[i]))
+		if (bulk_has_phone(no[i]))
 			fail_msg("false positive: %s", no[i]);
 	}
 }
@@ -45,42 +45,42 @@ static void test_fold_and_names(void **state)
 {
 	(void)state;
 	char text[] = "本日、山田　太郎さんの お迎えは Yamada Taro さんへ";
-	assert_int_equal(emergency_fold(text),
-			 emergency_chars("本日、山田太郎さんのお迎えはyamadataroさんへ"));
+	assert_int_equal(bulk_fold(text),
+			 bulk_chars("本日、山田太郎さんのお迎えはyamadataroさんへ"));
 	assert_string_equal(text, "本日、山田太郎さんのお迎えはyamadataroさんへ");
 	char n1[] = "山田 太郎", n2[] = "山田　太郎", n3[] = "山田太郎", n4[] = "YAMADA taro";
-	assert_true(emergency_has_name(text, n1));
-	assert_true(emergency_has_name(text, n2));
-	assert_true(emergency_has_name(text, n3));
-	assert_true(emergency_has_name(text, n4));
+	assert_true(bulk_has_name(text, n1));
+	assert_true(bulk_has_name(text, n2));
+	assert_true(bulk_has_name(text, n3));
+	assert_true(bulk_has_name(text, n4));
 	char other[] = "山田 花子", one[] = "山", blank[] = " 　";
-	assert_false(emergency_has_name(text, other));
-	assert_false(emergency_has_name(text, one));   /* shorter than 2 characters: ignored */
-	assert_false(emergency_has_name(text, blank)); /* nothing left */
+	assert_false(bulk_has_name(text, other));
+	assert_false(bulk_has_name(text, one));   /* shorter than 2 characters: ignored */
+	assert_false(bulk_has_name(text, blank)); /* nothing left */
 }
 
 static void test_shape(void **state)
 {
 	(void)state;
 	char big[4 * 4001 + 1];
-	assert_null(emergency_shape_check("台風のため閉所", "本日は閉所します。"));
-	assert_non_null(emergency_shape_check("", "x"));
-	assert_non_null(emergency_shape_check("a\r\nBcc: x@example.jp", "x"));
-	assert_non_null(emergency_shape_check("a\nb", "x"));
-	assert_non_null(emergency_shape_check("件名", ""));
+	assert_null(bulk_shape_check("台風のため閉所", "本日は閉所します。"));
+	assert_non_null(bulk_shape_check("", "x"));
+	assert_non_null(bulk_shape_check("a\r\nBcc: x@example.jp", "x"));
+	assert_non_null(bulk_shape_check("a\nb", "x"));
+	assert_non_null(bulk_shape_check("件名", ""));
 	/* 100 characters of three bytes each pass; 101 do not. */
 	big[0] = '\0';
 	for (int i = 0; i < 100; i++)
 		memcpy(big + 3 * i, "あ", 4);
-	assert_int_equal(emergency_chars(big), 100);
-	assert_null(emergency_shape_check(big, "x"));
+	assert_int_equal(bulk_chars(big), 100);
+	assert_null(bulk_shape_check(big, "x"));
 	memcpy(big + 300, "あ", 4);
-	assert_non_null(emergency_shape_check(big, "x"));
+	assert_non_null(bulk_shape_check(big, "x"));
 	for (int i = 0; i < 4000; i++)
 		memcpy(big + 3 * i, "あ", 4);
-	assert_null(emergency_shape_check("件名", big));
+	assert_null(bulk_shape_check("件名", big));
 	memcpy(big + 3 * 4000, "あ", 4);
-	assert_non_null(emergency_shape_check("件名", big));
+	assert_non_null(bulk_shape_check("件名", big));
 }
 
 int main(void)

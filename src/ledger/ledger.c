@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* ledger.c — the handover ledger: every exported file is recorded (with an audit entry) and
  * the ward admin can list them. */
-#include "attendance/report.h"
+#include "ledger/ledger.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,48 +14,38 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-void report_out_free(struct report_out *out)
-{
-	if (!out)
-		return;
-	if (out->data.data)
-		vault_wipe(out->data.data, out->data.len); /* it holds names */
-	buf_free(&out->data);
-	buf_free(&out->lossy_list);
-}
-
-enum err report_record(struct app *a, const char *actor, const struct report_out *out,
-		       int64_t *ledger_id)
+enum err ledger_record(struct app *a, const struct ledger_item *it, int64_t *ledger_id)
 {
 	unsigned char h[VAULT_HASH_LEN];
 	char digest[2 * VAULT_HASH_LEN + 1], detail[256];
 	struct store_conn *c = store_acquire(a->store);
 	struct store_stmt *st = NULL;
 	enum err e = ERR_DB;
-	vault_hash(out->data.data ? out->data.data : "", out->data.len, h);
+	vault_hash(it->data ? it->data : "", it->len, h);
 	vault_hex(h, sizeof h, digest);
 	if (store_begin(c) != ERR_OK)
 		goto out;
 	st = store_prepare(c, "INSERT INTO ledger(at_ms, actor, content, records, lossy, bytes, "
-			      "digest) VALUES (?, ?, ?, ?, ?, ?, ?)");
+			      "digest, service) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, clock_now_ms());
-	store_bind_text(st, 2, actor);
-	store_bind_text(st, 3, out->content);
-	store_bind_int(st, 4, (int64_t)out->records);
-	store_bind_int(st, 5, (int64_t)out->lossy);
-	store_bind_int(st, 6, (int64_t)out->data.len);
+	store_bind_text(st, 2, it->actor);
+	store_bind_text(st, 3, it->content);
+	store_bind_int(st, 4, (int64_t)it->records);
+	store_bind_int(st, 5, (int64_t)it->lossy);
+	store_bind_int(st, 6, (int64_t)it->len);
 	store_bind_text(st, 7, digest);
+	store_bind_text(st, 8, it->service);
 	e = store_run(st);
 	store_finish(st);
 	st = NULL;
 	if (e != ERR_OK)
 		goto out;
 	int64_t id = store_last_id(c);
-	snprintf(detail, sizeof detail, "%s records=%zu lossy=%zu ledger=%lld", out->content,
-		 out->records, out->lossy, (long long)id);
-	e = audit_append(c, a->vault, actor, "report.export", out->object, detail);
+	snprintf(detail, sizeof detail, "%s records=%zu lossy=%zu ledger=%lld", it->content,
+		 it->records, it->lossy, (long long)id);
+	e = audit_append(c, a->vault, it->actor, "report.export", it->object, detail);
 	if (e != ERR_OK)
 		goto out;
 	e = store_commit(c);
@@ -77,7 +67,7 @@ enum err ledger_list(struct app *a, struct ledger_entry **entries, size_t *n)
 	/* actor is "user:ID" for people: join on that text so the login shows in the list. */
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT l.id, l.at_ms, l.actor, COALESCE(u.login, ''), l.content, l.records, "
-	       "l.lossy, l.bytes, l.digest FROM ledger l "
+	       "l.lossy, l.bytes, l.digest, l.service FROM ledger l "
 	       "LEFT JOIN users u ON l.actor = 'user:' || u.id ORDER BY l.id");
 	if (!st)
 		goto out;
@@ -98,6 +88,7 @@ enum err ledger_list(struct app *a, struct ledger_entry **entries, size_t *n)
 		l->lossy = store_col_int(st, 6);
 		l->bytes = store_col_int(st, 7);
 		snprintf(l->digest, sizeof l->digest, "%s", store_col_text(st, 8));
+		snprintf(l->service, sizeof l->service, "%s", store_col_text(st, 9));
 	}
 	if (rc != STORE_DONE)
 		goto out;

@@ -3,7 +3,7 @@
  * and per domain, bounces, unsubscribes, failures with the server's reply, never an address)
  * and the ward admin's retry of its failed recipients. Both are audited: the view once per
  * caller and send per minute (the page polls it), the retry every time. */
-#include "attendance/attendance_api.h"
+#include "bulk/bulk_api.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +122,7 @@ enum err api_mail_send_retry(struct http_req *rq, struct http_resp *rs)
 	enum err e = store_begin(c);
 	if (e != ERR_OK)
 		goto out;
-	e = mail_send_retry(c, rq->app->vault, send_id, &res);
+	e = mail_send_retry(c, rq->app->keys, send_id, &res);
 	if (e == ERR_NOTFOUND) {
 		e = http_error(rs, e, "この送信のメールは見つかりません。");
 		goto out;

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: MIT
+"""test_upgrade.py — a data directory made before keys were per service (tests/e2e/fixtures/
+legacy-0013: made by the program at commit 69e41ab, schema 13, one data key, fictional data: two
+clubs, three children, emergency sends sent, one awaiting approval, a school notice, an
+unsubscribe, a daily report in the handover ledger) opened by this program: the migration makes
+the old key attendance's and gives the platform its own, every sealed value stays readable (the
+board's names, the sends' texts), the audit chain verifies before and after new entries, the
+send awaiting approval is approved and sent, and the old rows keep their owners."""
+import os
+import shutil
+import time
+import unittest
+
+import harness
+from harness import ServerTestCase
+
+FIXTURE = os.path.join(harness.REPO, "tests", "e2e", "fixtures", "legacy-0013")
+GUARDIANS = ["hanako.takahashi@example.jp", "makoto.suzuki@example.jp", "ryoko.sato@example.jp"]
+
+
+class UpgradeTest(ServerTestCase):
+    def setUp(self):
+        super().setUp()
+        shutil.rmtree(self.data.path)
+        shutil.copytree(FIXTURE, self.data.path)
+        os.chmod(os.path.join(self.data.path, "master.key"), 0o600)
+
+    def test_an_old_directory_opens_and_verifies(self):
+        d = self.data
+        self.assertEqual(d.query("SELECT key FROM meta WHERE key LIKE '%key%'"),
+                         [("wrapped_data_key",)])
+        # The first opening migrates; the chain written under the old key still verifies.
+        r = d.audit_verify()
+        self.assertEqual(r.rc, 0, r)
+        # The old key became attendance's only; the schools' service, which the old program
+        # did not have, gets a new key of its own (nothing of it is under attendance's).
+        self.assertEqual(sorted(k for (k,) in d.query("SELECT key FROM meta")),
+                         ["audit_head", "data_key:attendance", "data_key:platform",
+                          "data_key:schoolmail", "index_key:platform"])
+        # The schools' migrations (0020, 0021) apply after the platform's 0017-0019.
+        self.assertEqual(d.query("SELECT version FROM schema_version WHERE version >= 17 "
+                                 "ORDER BY version"), [(17,), (18,), (19,), (20,), (21,)])
+        self.assertEqual(d.query("SELECT actor, object FROM audit WHERE action = "
+                                 "'vault.keys_per_service'"), [("cli", "key:attendance")])
+        self.assertEqual(d.query("SELECT DISTINCT service FROM outbox"), [("attendance",)])
+        self.assertEqual(d.query("SELECT id, state, audience, send_id FROM bulk_sends ORDER BY id"),
+                         [(1, "sent", "G01", "emergency:1"), (2, "sent", "*", "emergency:2"),
+                          (3, "awaiting_approval", "G01,G02", None)])
+        self.assertEqual(d.query("SELECT service FROM ledger"), [("attendance",)])
+        led = harness.cli_ok("ledger", "list", "--data", d.path).out.splitlines()
+        self.assertTrue(led[1].endswith("\tattendance"), led)
+
+        self.smtp = self.start_smtp()
+        self.srv = self.start_server()
+        admin, cont = self.srv.client(), self.srv.client()
+        self.assertEqual(admin.login("admin1").status, 200)
+        self.assertEqual(cont.login("cont1").status, 200)
+        # Names sealed under the old key, read with attendance's.
+        board = admin.board("G01")
+        self.assertEqual(board.status, 200, board)
+        self.assertIn("髙橋 𠮷男", board.text)
+        sends = admin.get("/api/v1/emergency-sends").json["sends"]
+        self.assertEqual([(s["id"], s["subject"], s["state"], s["approver"]) for s in sends],
+                         [(3, "承認待ち", "awaiting_approval", None),
+                          (2, "全施設へ", "sent", "cont1"),
+                          (1, "【緊急】閉所のお知らせ", "sent", None)])
+        self.assertEqual(admin.get("/api/v1/emergency-sends/1").json["body"],
+                         "本日は15時で閉所します。")
+        self.assertEqual(admin.get("/api/v1/mail/sends/emergency:2").json["total"], 3)
+        # The send that waited is approved now: the texts, the audience, the mail all work.
+        r = admin.post("/api/v1/emergency-sends/3/approve")
+        self.assertEqual((r.status, r.json["code"]), (403, "second_approver_required"), r)
+        r = cont.post("/api/v1/emergency-sends/3/approve")
+        self.assertEqual((r.status, r.json["state"], r.json["recipients"]), (200, "sent", 3), r)
+        self.smtp.wait_for(lambda ms: sum(m.subject == "承認待ち" for m in ms) >= 3,
+                           what="the approved send")
+        time.sleep(0.3)
+        self.assertEqual(sorted(m.rcpts[0] for m in self.smtp.snapshot()
+                                if m.subject == "承認待ち"), sorted(GUARDIANS))
+        self.assertEqual(d.query("SELECT DISTINCT service FROM outbox WHERE send_id = "
+                                 "'emergency:3'"), [("attendance",)])
+        self.srv.stop()
+        # New entries chain onto the old ones under the platform's key.
+        r = d.audit_verify()
+        self.assertEqual(r.rc, 0, r)
+        for path in d.all_files():
+            with open(path, "rb") as f:
+                blob = f.read()
+            for secret in ("髙橋", "𠮷男", "ryoko.sato", "makoto.suzuki"):
+                self.assertNotIn(secret.encode(), blob, path)
+
+
+if __name__ == "__main__":
+    unittest.main()
