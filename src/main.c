@@ -203,6 +203,16 @@ static int cmd_serve(int argc, char **argv)
 	if (!listen)
 		listen = a->cfg.listen;
 	setenv("MIMAMORI_MAIL_FROM", a->cfg.mail_from, 0);
+	/* Each service's mail goes out under its own name when it has one (not the clubs'). */
+	for (const struct service *const *sv = services; *sv; sv++) {
+		const char *name = (*sv)->mail_from_name ? (*sv)->mail_from_name(a) : NULL;
+		if (name && mail_from_name_set((*sv)->name, name) != ERR_OK) {
+			fprintf(stderr, "mimamori: serve: %s（%s）の差出人名「%s」は使えません（1〜64文字の"
+					"1行にしてください）\n",
+				(*sv)->label_ja, (*sv)->name, name);
+			goto out;
+		}
+	}
 	enum err e = mail_sender_start(a->store, a->keys, mail ? mail : a->cfg.mail_url,
 				       a->cfg.base_url, &a->mail);
 	if (e != ERR_OK) {
