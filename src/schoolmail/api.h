@@ -30,4 +30,17 @@ enum err api_school_registrant_remove(struct http_req *rq, struct http_resp *rs)
 enum err api_school_alerts(struct http_req *rq, struct http_resp *rs);
 enum err api_school_alert_ack(struct http_req *rq, struct http_resp *rs);
 
+/* Sends on the bulk layer (api_sends.c). */
+enum err api_school_send_preview(struct http_req *rq, struct http_resp *rs);
+enum err api_school_send_create(struct http_req *rq, struct http_resp *rs);
+enum err api_school_sends_list(struct http_req *rq, struct http_resp *rs);
+enum err api_school_send_get(struct http_req *rq, struct http_resp *rs);
+enum err api_school_send_approve(struct http_req *rq, struct http_resp *rs);
+enum err api_school_send_reject(struct http_req *rq, struct http_resp *rs);
+enum err api_school_send_cancel(struct http_req *rq, struct http_resp *rs);
+enum err api_school_send_resend(struct http_req *rq, struct http_resp *rs);
+enum err api_school_templates(struct http_req *rq, struct http_resp *rs);
+enum err api_school_template_save(struct http_req *rq, struct http_resp *rs);
+enum err api_school_template_delete(struct http_req *rq, struct http_resp *rs);
+
 #endif

@@ -100,6 +100,13 @@ static int handler(void *user, const char *section, const char *name, const char
 			snprintf(c->alert_email, sizeof c->alert_email, "%s", value);
 		else
 			log_warn("mimamori.conf: [schoolmail] alert_email is not a mail address");
+	} else if (strcmp(name, "from_name") == 0) {
+		if (text_line_check(value, MAIL_FROM_NAME_MAX) == TEXT_OK)
+			snprintf(c->from_name, sizeof c->from_name, "%s", value);
+		else
+			log_warn("mimamori.conf: [schoolmail] from_name must be 1 to %d characters "
+				 "on one line; using ward_name",
+				 MAIL_FROM_NAME_MAX);
 	} else if (strcmp(name, "ward_name") == 0) {
 		if (text_line_check(value, 40) == TEXT_OK)
 			snprintf(c->ward_name, sizeof c->ward_name, "%s", value);

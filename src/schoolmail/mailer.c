@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* mailer.c — the one place this service queues mail (so that phase 2's move to the platform's
- * bulk layer, with the outbox sealed under the service's key, changes one file), and the footer
- * every mail to a registered address carries. */
+/* mailer.c — where this service queues its notices (sign-up replies, confirmations, edit links,
+ * alerts; its bulk sends go through src/bulk/ with school_kind), sealed under its own key, and
+ * the footer every mail to a registered address carries. */
 #include "schoolmail/schoolmail.h"
 
 #include <stdio.h>
@@ -26,4 +26,13 @@ void schoolmail_footer(struct buf *b, const struct vault *v, const char *base_ur
 		   "\n--\n"
 		   "登録内容の変更・登録の解除はこちら:\n%s/school/manage/#t=%s\n",
 		   base_url, token);
+}
+
+enum err schoolmail_footer_line(struct buf *b, const struct vault *v, const char *base_url,
+				int64_t address_id, int64_t school_id)
+{
+	char token[128];
+	schoolmail_manage_token(v, address_id, school_id, token, sizeof token);
+	return buf_printf(b, "登録内容の変更・登録の解除: %s/school/manage/#t=%s\n", base_url,
+			  token);
 }

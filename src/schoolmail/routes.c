@@ -8,6 +8,7 @@
 
 #define WARD (ROLE_WARD_ADMIN | ROLE_WARD_STAFF)
 #define TOKEN (HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_THROTTLE_FAILED)
+#define COMPOSE (WARD | ROLE_SCHOOL_USERS) /* the ward, a school's administrator, its sender */
 
 /* clang-format off */
 const struct http_route schoolmail_routes[] = {
@@ -49,6 +50,33 @@ const struct http_route schoolmail_routes[] = {
 	 "the roll-over's drops in registrants"},
 	{"POST", "/api/v1/school-alerts/{}/acknowledge", ROLE_WARD_ADMIN, 0,
 	 api_school_alert_ack, "mark a roll-over alert as seen"},
+
+	/* sending (the bulk layer): school staff to their own school, the ward to any; a send to
+	 * several schools waits for a second person of the ward */
+	{"POST", "/api/v1/school-sends/preview", COMPOSE, 0, api_school_send_preview,
+	 "whom a send would reach now and whether it needs a second person (nothing stored)"},
+	{"POST", "/api/v1/school-sends", COMPOSE, 0, api_school_send_create,
+	 "compose a send to schools, grades or classes (now, or at a time)"},
+	{"GET", "/api/v1/school-sends", COMPOSE, 0, api_school_sends_list,
+	 "the sends in the caller's scope with delivery and read counts"},
+	{"GET", "/api/v1/school-sends/{}", COMPOSE, 0, api_school_send_get,
+	 "one send: its text, delivery and read counts per school (never an address)"},
+	{"POST", "/api/v1/school-sends/{}/approve", WARD, 0, api_school_send_approve,
+	 "approve a send to several schools (a second person) and send it"},
+	{"POST", "/api/v1/school-sends/{}/reject", WARD, 0, api_school_send_reject,
+	 "reject a send awaiting approval"},
+	{"POST", "/api/v1/school-sends/{}/cancel", COMPOSE, 0, api_school_send_cancel,
+	 "withdraw a send awaiting approval or scheduled (its author or the ward admin)"},
+	{"POST", "/api/v1/school-sends/{}/resend", COMPOSE, 0, api_school_send_resend,
+	 "send again to those who have not pressed 読みました"},
+	{"GET", "/api/v1/school-templates", COMPOSE, 0, api_school_templates,
+	 "the templates (休校のお知らせ, 不審者情報 …)"},
+	{"POST", "/api/v1/school-templates", WARD, 0, api_school_template_save,
+	 "a new template (checked like a message)"},
+	{"PUT", "/api/v1/school-templates/{}", WARD, 0, api_school_template_save,
+	 "change a template"},
+	{"DELETE", "/api/v1/school-templates/{}", WARD, 0, api_school_template_delete,
+	 "delete a template"},
 	{0},
 };
 /* clang-format on */

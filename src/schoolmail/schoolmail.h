@@ -27,6 +27,7 @@ struct schoolmail_config {
 	int drop_percent;	  /* a roll-over drop above this alerts the ward (10) */
 	char alert_email[256];	  /* where roll-over alerts go ("" = [server] admin_alert_email) */
 	char ward_name[128];	  /* who signs the letters and mails: 桜台区教育委員会 */
+	char from_name[4 * 64 + 1]; /* the sender's name of this service's mail ("": ward_name) */
 };
 
 /* Returns the settings of a's data directory, read once per process (static; never NULL). */
@@ -207,6 +208,10 @@ enum err schoolmail_mail_queue(struct store_conn *c, const struct vault *v, cons
  * the registration at school_id (base_url, the public URL). */
 void schoolmail_footer(struct buf *b, const struct vault *v, const char *base_url,
 		       int64_t address_id, int64_t school_id);
+/* Appends the same link as one line, for the footer block of a bulk send (the bulk layer's
+ * separator comes before it, and the read link before that). */
+enum err schoolmail_footer_line(struct buf *b, const struct vault *v, const char *base_url,
+				int64_t address_id, int64_t school_id);
 
 /* ---- mail-in: sign-up by empty mail (signup_mail.c) ---- */
 
@@ -248,5 +253,7 @@ int schoolmail_demo(struct app *a, struct demo_out *out);
 
 /* `mimamori school …` (cli.c). Returns the exit status. */
 int schoolmail_cmd_school(int argc, char **argv);
+/* `mimamori schoolmail send …` (cli_send.c). Returns the exit status. */
+int schoolmail_cmd_schoolmail(int argc, char **argv);
 
 #endif
