@@ -106,6 +106,21 @@ EXPECTED = {
     ("POST", "/api/v1/schools/{}/users"): {"ward_admin"},
     ("GET", "/api/v1/school-alerts"): WARD,
     ("POST", "/api/v1/school-alerts/{}/acknowledge"): {"ward_admin"},
+    # sending (phase 2): school staff to their own school (a sender's answers hold counts
+    # only), the ward to any; only the ward approves a send to several schools or edits
+    # templates
+    ("POST", "/api/v1/school-sends/preview"): WARD | SCHOOL,
+    ("POST", "/api/v1/school-sends"): WARD | SCHOOL,
+    ("GET", "/api/v1/school-sends"): WARD | SCHOOL,
+    ("GET", "/api/v1/school-sends/{}"): WARD | SCHOOL,
+    ("POST", "/api/v1/school-sends/{}/approve"): WARD,
+    ("POST", "/api/v1/school-sends/{}/reject"): WARD,
+    ("POST", "/api/v1/school-sends/{}/cancel"): WARD | SCHOOL,
+    ("POST", "/api/v1/school-sends/{}/resend"): WARD | SCHOOL,
+    ("GET", "/api/v1/school-templates"): WARD | SCHOOL,
+    ("POST", "/api/v1/school-templates"): WARD,
+    ("PUT", "/api/v1/school-templates/{}"): WARD,
+    ("DELETE", "/api/v1/school-templates/{}"): WARD,
 }
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.
@@ -113,7 +128,10 @@ NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
                 "/api/v1/school/manage/lookup", "/api/v1/school/manage/cancel",
                 "/api/v1/school/manage/edit-link", "/api/v1/school/edit/lookup",
                 "/api/v1/school/edit/update", "/api/v1/school/edit/cancel",
-                "/api/v1/school-alerts/{}/acknowledge", "/api/v1/schools/{}/registrants/{}/remove"}
+                "/api/v1/school-alerts/{}/acknowledge", "/api/v1/schools/{}/registrants/{}/remove",
+                "/api/v1/school-sends/{}", "/api/v1/school-sends/{}/approve",
+                "/api/v1/school-sends/{}/reject", "/api/v1/school-sends/{}/cancel",
+                "/api/v1/school-sends/{}/resend", "/api/v1/school-templates/{}"}
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian", "school_admin", "sender"]
 GUARDIAN = "route.parent@example.jp"
@@ -137,6 +155,8 @@ def paths_for(pattern):
     # the school routes at the callers' own school E01; device 2 is a pending request
     if pattern.startswith("/api/v1/schools/"):
         return [pattern.replace("{}", "E01", 1).replace("{}", "999999")]
+    if pattern.startswith("/api/v1/school-sends/") or pattern.startswith("/api/v1/school-templates/"):
+        return [pattern.replace("{}", "999999")]  # a send or template that does not exist
     if pattern.startswith("/api/v1/devices/") or pattern.startswith("/api/v1/school-alerts/"):
         return [pattern.replace("{}", "2")]
     if pattern.startswith("/api/v1/parent/"):
