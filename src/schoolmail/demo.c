@@ -324,10 +324,12 @@ int schoolmail_demo(struct app *a, struct demo_out *out)
 	buf_printf(&out->summary,
 		"schools: %zu (kindergartens, elementary, junior high, special needs), %" PRId64
 		" registrations from %" PRId64 " addresses (%.1f s)\n"
-		"  school admin: login school-E01 password %s   (/school/registrants.html)\n"
-		"  sender:       login sender-E01 password %s   (/school/sender.html; its approved "
+		"  school admin: login school-E01 password %s   (/school/registrants.html, "
+		"/school/send.html)\n"
+		"  sender:       login sender-E01 password %s   (/school/send.html; its approved "
 		"device's cookie is in the credentials file)\n"
-		"  ward staff:   login ward-staff password %s   (/school/ward.html)\n",
+		"  ward staff:   login ward-staff password %s   (/school/ward.html, approvals at "
+		"/school/send.html)\n",
 		n, made, serial, (double)took / 1000.0, admin_pw, sender_pw, staff_pw);
 	status = 0;
 done:

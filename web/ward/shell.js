@@ -25,6 +25,7 @@ const MENU = [
   // the schools' mass mail (一斉メール配信): the ward, the school administrator, the sender
   { href: '/school/ward.html', text: '学校・園の一斉メール', roles: ['ward_admin', 'ward_staff'] },
   { href: '/school/devices.html', text: '送信者の端末', roles: ['ward_admin', 'ward_staff'] },
+  { href: '/school/send.html', text: '一斉メールの送信', roles: ['ward_admin', 'ward_staff', 'school_admin', 'sender'] },
   { href: '/school/registrants.html', text: '登録者', roles: ['school_admin'] },
   { href: '/school/sender.html', text: '登録者数', roles: ['school_admin', 'sender'] },
   { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender'] },
