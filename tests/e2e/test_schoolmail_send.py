@@ -228,7 +228,7 @@ class ReadAndApprovalTest(SendTestCase):
         self.assertIn("休校のお知らせ", [t["name"] for t in r.json["templates"]])
         self.assertNotIn("author", r.json["templates"][0])  # no login either
         # A scheduled send waits for its time and may be withdrawn by its author.
-        s = self.compose(snd, [{"school": "E01"}], "予約の送信", at="2099-04-01T07:30")
+        s = self.compose(snd, [{"school": "E01"}], "予約の送信", at="2026-08-25T07:30")
         self.assertEqual(s["state"], "scheduled", s)
         r = snd.post("/api/v1/school-sends/%d/cancel" % s["id"])
         self.assertEqual(r.status, 200, r)
