@@ -9,6 +9,8 @@ export const ROLE_LABEL = {
   ward_staff: '区職員',
   contractor: '委託事業者',
   site_staff: '施設職員',
+  school_admin: '学校管理者',
+  sender: '送信者',
 };
 
 // The menu: each entry with the roles that may use it.
@@ -21,6 +23,13 @@ const MENU = [
   { href: '/staff/reports.html', text: '帳票・台帳', roles: ['ward_admin', 'ward_staff', 'site_staff'] },
   { href: '/staff/', text: '職員ボード', roles: ['ward_admin', 'ward_staff', 'contractor', 'site_staff'] },
   { href: '/staff/emergency.html', text: '緊急一斉メール', roles: ['ward_admin', 'ward_staff', 'contractor'] },
+  // the schools' mass mail (一斉メール配信): the ward, the school administrator, the sender
+  { href: '/school/ward.html', text: '学校・園の一斉メール', roles: ['ward_admin', 'ward_staff'] },
+  { href: '/school/devices.html', text: '送信者の端末', roles: ['ward_admin', 'ward_staff'] },
+  { href: '/school/send.html', text: '一斉メールの送信', roles: ['ward_admin', 'ward_staff', 'school_admin', 'sender'] },
+  { href: '/school/registrants.html', text: '登録者', roles: ['school_admin'] },
+  { href: '/school/sender.html', text: '登録者数', roles: ['school_admin', 'sender'] },
+  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender'] },
 ];
 
 const $ = (id) => document.getElementById(id);
