@@ -30,6 +30,9 @@ demo: build
 	@echo "  /ward/ (ward admin: all sites at a glance, site settings, cards, kiosks, users; login admin),"
 	@echo "  /staff/reports.html (reports and the handover ledger), /staff/emergency.html (emergency mail:"
 	@echo "  compose to all sites as admin, approve as contractor). Card codes for the kiosk: demo-data/demo-cards.csv."
+	@echo "  /school/ward.html (schools' mass mail: 48 schools, 43,000 registrations; admin or ward-staff),"
+	@echo "  /school/registrants.html (school-E01), /school/send.html (compose and send: school-E01, or sender-E01"
+	@echo "  from an approved device; the ward approves sends to several schools there), /school/sender.html (counts)."
 	@echo "mail goes into the Maildir demo-data/mail (read it with: mutt -f demo-data/mail)."
 	@echo "stop with Ctrl-C."
 	@build/mimamori serve --data demo-data --listen 127.0.0.1:$(PORT)

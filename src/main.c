@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "http/http.h"
 #include "mail/mail.h"
+#include "mail_in.h"
 #include "routes.h"
 #include "services.h"
 #include "vault/vault.h"
@@ -221,6 +222,16 @@ static int cmd_serve(int argc, char **argv)
 	if (!listen)
 		listen = a->cfg.listen;
 	setenv("MIMAMORI_MAIL_FROM", a->cfg.mail_from, 0);
+	/* Each service's mail goes out under its own name when it has one (not the clubs'). */
+	for (const struct service *const *sv = services; *sv; sv++) {
+		const char *name = (*sv)->mail_from_name ? (*sv)->mail_from_name(a) : NULL;
+		if (name && mail_from_name_set((*sv)->name, name) != ERR_OK) {
+			fprintf(stderr, "mimamori: serve: %s（%s）の差出人名「%s」は使えません（1〜64文字の"
+					"1行にしてください）\n",
+				(*sv)->label_ja, (*sv)->name, name);
+			goto out;
+		}
+	}
 	enum err e = mail_sender_start(a->store, a->keys, mail ? mail : a->cfg.mail_url,
 				       a->cfg.base_url, &a->mail);
 	if (e != ERR_OK) {
@@ -279,98 +290,18 @@ out:
 	return status;
 }
 
-/* mail-in reads at most this much of a message; the rest is read and discarded (a notification
- * says what it has to say long before; Postfix's own default limit is 10 MB). */
-#define MAIL_IN_MAX (16 * 1024 * 1024)
-
-/* Reads standard input up to MAIL_IN_MAX bytes into *out (malloc'd, caller frees), draining
- * the rest. Returns 0, or -1 on a read error. */
-static int read_stdin_capped(char **out, size_t *len)
-{
-	size_t cap = 64 * 1024, n = 0;
-	char *b = xmalloc(cap), scratch[8192];
-	for (;;) {
-		if (n == cap && cap < MAIL_IN_MAX) {
-			cap = cap * 2 < MAIL_IN_MAX ? cap * 2 : MAIL_IN_MAX;
-			b = xrealloc(b, cap);
-		}
-		int keep = n < cap; /* past the cap, bytes go to scratch and are dropped */
-		size_t want = keep ? cap - n : sizeof scratch;
-		size_t got = fread(keep ? b + n : scratch, 1, want, stdin);
-		if (keep)
-			n += got;
-		if (got < want)
-			break;
-	}
-	if (ferror(stdin)) {
-		free(b);
-		return -1;
-	}
-	*out = b;
-	*len = n;
-	return 0;
-}
-
-/* Offers a mail that is no bounce and no unsubscribe to each service's mail_in hook in turn,
- * until one takes it. Returns ERR_OK (taken, or nobody's: dropped and logged) or the error of
- * the hook that could not take it now. */
-static enum err mail_in_services(struct app *a, const char *msg, size_t len, const char *rcpt)
-{
-	struct mail_in_msg m;
-	int taken = 0;
-	enum err e = mail_in_msg_read(msg, len, rcpt, &m);
-	if (e != ERR_OK)
-		return ERR_OK; /* not a mail message: dropped (mail_inbound logged it) */
-	for (const struct service *const *sv = services; *sv && !taken && e == ERR_OK; sv++)
-		if ((*sv)->mail_in)
-			e = (*sv)->mail_in(a, &m, &taken);
-	if (e == ERR_OK && !taken)
-		log_info("mail-in: no service took the mail: dropped");
-	mail_in_msg_clear(&m);
-	return e;
-}
-
-/* mail-in exits 0 when the message was taken (recorded or dropped) and EX_TEMPFAIL (75) when
- * it could not be stored now, so that Postfix's pipe transport keeps it and tries again. */
+/* `mimamori mail-in`: the platform's bounces and unsubscribes, then every service's hook in the
+ * order of services[] (src/mail_in.c, shared with the lean `mimamori-mail-in`, whose hooks are
+ * generated from src/services.c; the two lists must agree, or the mail is kept for later). */
 static int cmd_mail_in(int argc, char **argv)
 {
-	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
-					     {"recipient", required_argument, 0, 'r'},
-					     {0, 0, 0, 0}};
-	const char *dir = NULL, *rcpt = NULL;
-	char *msg = NULL;
-	size_t len = 0;
-	int ch, bad = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': dir = optarg; break;
-		case 'r': rcpt = optarg; break;
-		default: bad = 1; break;
-		}
-	}
-	if (bad || !dir || optind < argc) {
-		cli_fail("使い方: mimamori mail-in --data DIR [--recipient ADDR] < メール");
+	if (!mail_in_services_agree(services, mail_in_services)) {
+		fputs("mimamori: mail-in: mimamori-mail-in のサービスの一覧が src/services.c と"
+		      "一致しません（作り直してください）。メールは保留します\n",
+		      stderr);
 		return EX_TEMPFAIL;
 	}
-	if (read_stdin_capped(&msg, &len) != 0) {
-		fputs("mimamori: mail-in: メールを読み込めません\n", stderr);
-		return EX_TEMPFAIL;
-	}
-	struct app *a = cli_open(dir, 1);
-	if (!a) {
-		free(msg);
-		return EX_TEMPFAIL;
-	}
-	struct mail_inbound_result res;
-	enum err e = mail_inbound(a->store, a->keys, msg, len, rcpt, a->cfg.bounce_limit,
-				  audit_append, &res);
-	if (e == ERR_OK && res.outcome == MAIL_IN_OTHER)
-		e = mail_in_services(a, msg, len, rcpt);
-	app_close(a);
-	vault_wipe(msg, len);
-	free(msg);
-	return e == ERR_OK ? 0 : EX_TEMPFAIL;
+	return mail_in_run(argc, argv, services);
 }
 
 /* The platform's own subcommands; each service's follow (struct service.commands). */

@@ -12,11 +12,13 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "bulk/bulk_api.h"
+#include "http/device_api.h"
 #include "http/session_api.h"
 #include "http/user_api.h"
 #include "ledger/ledger.h"
 
 #define STAFF ROLE_ANY_USER
+#define SIGNED_IN ROLE_SIGNED_IN /* staff and the school staff (school administrators, senders) */
 #define WARD (ROLE_WARD_ADMIN | ROLE_WARD_STAFF)
 
 static enum err api_route_list(struct http_req *rq, struct http_resp *rs);
@@ -24,11 +26,12 @@ static enum err api_route_list(struct http_req *rq, struct http_resp *rs);
 static const struct http_route platform_routes[] = {
 	/* method, pattern, roles, flags (1: no CSRF token), handler, summary */
 	{"POST", "/api/v1/session", ROLE_PUBLIC, 1, api_session_create, "sign in"},
-	{"GET", "/api/v1/session", STAFF | HTTP_PASSWORD_DUE_OK, 0, api_session_get, "who am I"},
-	{"DELETE", "/api/v1/session", STAFF | HTTP_PASSWORD_DUE_OK, 0, api_session_delete,
+	{"GET", "/api/v1/session", SIGNED_IN | HTTP_PASSWORD_DUE_OK, 0, api_session_get,
+	 "who am I"},
+	{"DELETE", "/api/v1/session", SIGNED_IN | HTTP_PASSWORD_DUE_OK, 0, api_session_delete,
 	 "sign out"},
 	/* a user whose password an administrator set may only change it */
-	{"POST", "/api/v1/session/password", STAFF | HTTP_PASSWORD_DUE_OK, 0, api_session_password,
+	{"POST", "/api/v1/session/password", SIGNED_IN | HTTP_PASSWORD_DUE_OK, 0, api_session_password,
 	 "change one's own password (required after an administrator set it)"},
 	{"GET", "/api/v1/routes", ROLE_WARD_ADMIN, 0, api_route_list, "this table"},
 
@@ -62,6 +65,18 @@ static const struct http_route platform_routes[] = {
 	/* read confirmation of bulk mail (読みました): the page's button, the token is the key */
 	{"POST", "/api/v1/reads/{}", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF, api_read_post,
 	 "a recipient says 読みました (counted once per message)"},
+
+	/* devices the ward approved (auth/approved_device.h): senders work only from them */
+	{"POST", "/api/v1/devices/enrolment", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF |
+	 HTTP_ROUTE_THROTTLE_FAILED, api_device_enrol,
+	 "this device asks to be approved for an account (its login and password)"},
+	{"GET", "/api/v1/devices/enrolment", ROLE_PUBLIC, 1, api_device_enrolment_get,
+	 "this device's enrolment and whether it is approved"},
+	{"GET", "/api/v1/devices", WARD, 0, api_device_list, "devices asking or approved"},
+	{"POST", "/api/v1/devices/{}/approve", ROLE_WARD_ADMIN, 0, api_device_approve,
+	 "approve a device"},
+	{"POST", "/api/v1/devices/{}/revoke", ROLE_WARD_ADMIN, 0, api_device_revoke,
+	 "revoke a device (or refuse its request)"},
 	{0},
 };
 
@@ -120,8 +135,9 @@ void routes_free(void)
 static enum err api_route_list(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *arr = json_array();
-	static const enum role all[] = {ROLE_WARD_ADMIN, ROLE_WARD_STAFF, ROLE_CONTRACTOR,
-					ROLE_SITE_STAFF, ROLE_KIOSK, ROLE_GUARDIAN};
+	static const enum role all[] = {ROLE_WARD_ADMIN,   ROLE_WARD_STAFF, ROLE_CONTRACTOR,
+					ROLE_SITE_STAFF,   ROLE_KIOSK,	    ROLE_GUARDIAN,
+					ROLE_SCHOOL_ADMIN, ROLE_SENDER};
 	(void)rq;
 	for (const struct http_route *r = composed; r && r->method; r++) {
 		json_t *roles = json_array();

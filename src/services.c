@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* services.c — the one place that names the services: each is its own folder and its own
- * personal-information file (own tables, own data key); the platform only iterates this list. */
+ * personal-information file (own tables, own data key); the platform only iterates this list.
+ * The lean mimamori-mail-in's list of mail-in hooks is generated from this file
+ * (scripts/gen_mail_in_services.py): each entry is &<folder>_service of src/<folder>/. */
 #include "services.h"
 
 #include "attendance/service.h"
+#include "schoolmail/service.h"
 
 const struct service *const services[] = {
     &attendance_service, /* 入退室管理 (seed 000) */
+    &schoolmail_service, /* 一斉メール配信 (seed 003) */
     NULL,
 };

@@ -60,6 +60,9 @@ struct service {
 	/* The kinds of bulk mail it sends (src/bulk/), ending with NULL; or NULL. The platform's
 	 * scheduler sends their scheduled sends. */
 	const struct bulk_kind *const *bulk;
+	/* The display name its mail goes out under (its own setting, e.g. [schoolmail] from_name
+	 * 「桜台区教育委員会」; a static or app-lived string), or NULL: [mail] from_name. */
+	const char *(*mail_from_name)(struct app *a);
 };
 
 /* Makes list (ending with NULL; it must outlive the process's use of it) the process's

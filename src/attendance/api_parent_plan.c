@@ -256,7 +256,7 @@ static enum err day_change(struct http_req *rq, struct http_resp *rs, int remove
 	struct plan_entry p = {0};
 	int64_t child_id = 0;
 	json_t *body = NULL;
-	const char *why = NULL, *day = rq->params[1];
+	const char *why = NULL, *code = NULL, *day = rq->params[1];
 	char msg[512]; /* a refusal in Japanese: 3 bytes a character */
 	struct store_conn *c = store_acquire(rq->app->store);
 	enum err e = api_parent_child(rq, rs, c, &child_id, &site);
@@ -291,10 +291,11 @@ static enum err day_change(struct http_req *rq, struct http_resp *rs, int remove
 		p.reason = p.status == PLAN_ABSENT ? (char *)reason : NULL;
 	}
 	e = plan_set_day(rq->app, rq->actor, child_id, &site, day, remove ? NULL : &p, msg,
-			 sizeof msg, &why);
+			 sizeof msg, &why, &code);
 	if (e == ERR_CONFLICT) {
-		/* A past day, or today after the deadline: the message names the club's phone. */
-		e = http_error_as(rs, e, "plan_locked", why);
+		/* A past day or today after the deadline (the message names the club's phone), or
+		 * a day the child has already come and gone. */
+		e = http_error_as(rs, e, code, why);
 		goto out;
 	}
 	if (e == ERR_INVALID) {

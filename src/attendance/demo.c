@@ -14,7 +14,7 @@
 
 #include "app.h"
 #include "attendance/attendance.h"
-#include "attendance/demo_names.h"
+#include "app/demo_names.h"
 #include "auth/audit.h"
 #include "auth/device.h"
 #include "auth/user.h"

@@ -47,7 +47,7 @@ static enum err audience(struct app *a, struct store_conn *c, const char *sites,
 		const void *b = store_col_blob(st, 1, &len);
 		e = vault_unseal(v, "guardians.email", b, len, &addr);
 		if (e == ERR_OK) {
-			struct bulk_recipient r = {addr, store_col_int(st, 0)};
+			struct bulk_recipient r = {addr, store_col_int(st, 0), NULL};
 			e = emit(ctx, &r);
 		}
 		vault_wipe_free(addr);

@@ -382,9 +382,9 @@ static enum err day_attendance(struct store_conn *c, int64_t child_id, const cha
 /* Refuses (the message in msg) an absence or a day off for today after the child has come and
  * gone: the day happened. A child still here may get one: it tells staff, beside the present
  * status, that the family wants the child home (the board shows who sent it and when). */
-static const char *attended_check(struct store_conn *c, int64_t child_id, const char *day,
-				  const char *today, const struct plan_entry *p, char *msg,
-				  size_t n, enum err *e)
+static const char *attended_check(const struct app *a, struct store_conn *c, int64_t child_id,
+				  const char *day, const char *today, const struct plan_entry *p,
+				  char *msg, size_t n, enum err *e)
 {
 	int64_t first_in = 0, last_at = 0;
 	int last_out = 0;
@@ -395,12 +395,14 @@ static const char *attended_check(struct store_conn *c, int64_t child_id, const 
 	if (*e != ERR_OK || !last_out)
 		return NULL;
 	char in[8] = "", out[8];
+	/* The ward's own words for entry and exit (入室・退室, 登所・降所 …), as on its pages. */
 	if (first_in)
 		clock_jst_hhmm(first_in, in, sizeof in);
 	clock_jst_hhmm(last_at, out, sizeof out);
 	snprintf(msg, n,
-		 "お子さまは今日すでに来所しています（%s%s%s退室）。来所した日を%sにはできません。",
-		 in[0] ? in : "", in[0] ? "入室・" : "", out,
+		 "お子さまは今日すでに来所しています（%s%s%s%s%s）。来所した日を%sにはできません。",
+		 in[0] ? in : "", in[0] ? a->cfg.entry_word : "", in[0] ? "・" : "", out,
+		 a->cfg.exit_word,
 		 p->status == PLAN_ABSENT ? "欠席" : "お休み");
 	*e = ERR_CONFLICT;
 	return msg;
@@ -408,11 +410,12 @@ static const char *attended_check(struct store_conn *c, int64_t child_id, const 
 
 enum err plan_set_day(struct app *a, const char *actor, int64_t child_id, const struct site *s,
 		      const char *day, const struct plan_entry *p, char *msg, size_t n,
-		      const char **why)
+		      const char **why, const char **code)
 {
 	int wd = 0;
 	int64_t now = clock_now_ms();
 	*why = NULL;
+	*code = "plan_locked";
 	if (clock_day_parse(day, NULL, &wd) != 0) {
 		*why = "日付が正しくありません。YYYY-MM-DD の形（例 2026-11-25）で指定してください。";
 		return ERR_INVALID;
@@ -435,7 +438,12 @@ enum err plan_set_day(struct app *a, const char *actor, int64_t child_id, const 
 	}
 	char today[16];
 	clock_jst_date(now, today, sizeof today);
-	if ((*why = attended_check(c, child_id, day, today, p, msg, n, &e)) != NULL || e != ERR_OK)
+	*why = attended_check(a, c, child_id, day, today, p, msg, n, &e);
+	if (*why) {
+		*code = "already_attended";
+		goto out;
+	}
+	if (e != ERR_OK)
 		goto out;
 	e = day_store(a, c, actor, child_id, day, p);
 	/* Staff see who changed the day and when (the board, the plan list). */

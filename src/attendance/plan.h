@@ -100,12 +100,13 @@ const char *plan_entry_check(struct store_conn *c, const struct site *s, int64_t
 			     const struct plan_entry *p);
 
 /* Sets child_id's plan for day (YYYY-MM-DD) as actor; p NULL removes the day's exception (back
- * to the pattern). Refuses (ERR_CONFLICT, *why written into msg) a locked day, (ERR_INVALID,
- * *why) bad fields or a Sunday. An absence or an "off" clears the day's not-arrived alert.
- * Audited ("plan.day", never the reason). */
+ * to the pattern). Refuses (ERR_CONFLICT, *why written into msg, *code the stable answer code:
+ * "plan_locked" for a locked day, "already_attended" for an absence or a day off on a day the
+ * child has already come and gone), (ERR_INVALID, *why) bad fields or a Sunday. An absence or
+ * an "off" clears the day's not-arrived alert. Audited ("plan.day", never the reason). */
 enum err plan_set_day(struct app *a, const char *actor, int64_t child_id, const struct site *s,
 		      const char *day, const struct plan_entry *p, char *msg, size_t n,
-		      const char **why);
+		      const char **why, const char **code);
 /* Replaces child_id's weekly pattern as actor. When today's plan is already locked, today
  * keeps the plan it had (stored as a day exception). ERR_INVALID with *why for bad fields.
  * Audited ("plan.weekly"). */

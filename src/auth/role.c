@@ -11,6 +11,7 @@ static const struct {
 	{ROLE_WARD_ADMIN, "ward_admin"}, {ROLE_WARD_STAFF, "ward_staff"},
 	{ROLE_CONTRACTOR, "contractor"}, {ROLE_SITE_STAFF, "site_staff"},
 	{ROLE_KIOSK, "kiosk"}, {ROLE_GUARDIAN, "guardian"},
+	{ROLE_SCHOOL_ADMIN, "school_admin"}, {ROLE_SENDER, "sender"},
 };
 
 enum role role_parse(const char *name)
@@ -28,4 +29,9 @@ const char *role_name(enum role r)
 		if (roles[i].role == r)
 			return roles[i].name;
 	return "none";
+}
+
+int role_needs_device(enum role r)
+{
+	return r == ROLE_SENDER;
 }

@@ -12,12 +12,23 @@ enum role {
 	ROLE_KIOSK = 1 << 4,  /* a club's kiosk device, by bearer token */
 	ROLE_PUBLIC = 1 << 5, /* anyone, signed in or not */
 	ROLE_GUARDIAN = 1 << 6, /* a guardian signed in by a mail link (/parent/) */
+	/* the schools' mass mail (seed 003); their school is the service's scope (school_users) */
+	ROLE_SCHOOL_ADMIN = 1 << 7, /* a school's administrator: its registrants */
+	ROLE_SENDER = 1 << 8,	    /* a principal: counts only, from ward-approved devices only */
 };
 #define ROLE_ANY_USER (ROLE_WARD_ADMIN | ROLE_WARD_STAFF | ROLE_CONTRACTOR | ROLE_SITE_STAFF)
+/* The school staff's roles: staff accounts (users), but not in ROLE_ANY_USER, so that no
+ * route of the clubs' service opens to them by accident. */
+#define ROLE_SCHOOL_USERS (ROLE_SCHOOL_ADMIN | ROLE_SENDER)
+/* Every role of a signed-in staff account (sessions, CSRF, the password change). */
+#define ROLE_SIGNED_IN (ROLE_ANY_USER | ROLE_SCHOOL_USERS)
 
 /* Returns the role for a stored role name, or ROLE_NONE when unknown. */
 enum role role_parse(const char *name);
 /* Returns the stored name of a single role ("ward_admin", …) or "none". */
 const char *role_name(enum role r);
+/* Returns 1 when an account of role r may sign in and work only from a device the ward
+ * approved (approved_device.h): senders. */
+int role_needs_device(enum role r);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "auth/audit.h"
 #include "auth/lock_alert.h"
+#include "auth/password_term.h"
 #include "auth/signin_device.h"
 #include "auth/throttle.h"
 #include "base/clock.h"
@@ -55,7 +56,8 @@ enum err user_add(struct store *s, const struct vault *v, const char *login, con
 		goto out;
 	}
 	if (r == ROLE_NONE) {
-		*why = "権限は ward_admin、ward_staff、contractor、site_staff のいずれかです。";
+		*why = "権限は ward_admin、ward_staff、contractor、site_staff、school_admin、sender の"
+		       "いずれかです。";
 		goto out;
 	}
 	if (r == ROLE_SITE_STAFF && nsites == 0) {
@@ -153,9 +155,9 @@ enum err user_load(struct store *s, int64_t id, struct user *u)
 {
 	struct store_conn *c = store_acquire(s);
 	enum err e = ERR_DB;
-	struct store_stmt *st =
-	    store_prepare(c, "SELECT login, role, must_change_password FROM users "
-			     "WHERE id = ? AND disabled = 0");
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT login, role, must_change_password, MAX(password_changed_ms, created_ms) "
+	       "FROM users WHERE id = ? AND disabled = 0");
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, id);
@@ -168,6 +170,10 @@ enum err user_load(struct store *s, int64_t id, struct user *u)
 	snprintf(u->login, sizeof u->login, "%s", store_col_text(st, 0));
 	u->role = role_parse(store_col_text(st, 1));
 	u->must_change_password = (int)store_col_int(st, 2);
+	/* Roles whose passwords must be changed each school term (password_term.h). */
+	u->password_term_due = auth_password_term_due(u->role, store_col_int(st, 3), clock_now_ms());
+	if (u->password_term_due)
+		u->must_change_password = 1;
 	store_finish(st);
 	st = NULL;
 	e = load_sites(c, u);
@@ -410,6 +416,8 @@ enum err user_sign_in(struct store *s, const struct vault *v, const char *login,
 
 int user_can_see_site(const struct user *u, int64_t site_id)
 {
+	if (!(u->role & ROLE_ANY_USER))
+		return 0; /* the school staff see no club's site */
 	if (u->role != ROLE_SITE_STAFF)
 		return 1;
 	for (size_t i = 0; i < u->nsites; i++)

@@ -26,6 +26,8 @@ struct user {
 	int64_t site_ids[USER_MAX_SITES]; /* for site staff: the sites they may see */
 	char site_codes[USER_MAX_SITES][16];
 	int must_change_password; /* set by an administrator: only a password change is allowed */
+	int password_term_due;	  /* the password predates the school term (password_term.h);
+				   * must_change_password is then set too */
 };
 
 /* Creates a user with the given role (a stored role name) and, for site staff, sites (codes).

@@ -21,6 +21,8 @@ static const struct {
 	{"ward_staff", "区職員"},
 	{"contractor", "委託事業者"},
 	{"site_staff", "施設職員"},
+	{"school_admin", "学校管理者"},
+	{"sender", "送信者（校長・副校長）"},
 };
 
 const char *user_role_label(const char *role)
@@ -36,7 +38,8 @@ static const char *role_sites_problem(const char *role, size_t nsites)
 {
 	enum role r = role_parse(role ? role : "");
 	if (r == ROLE_NONE)
-		return "役割は 区の管理者・区職員・委託事業者・施設職員 のどれかを選んでください。";
+		return "役割は 区の管理者・区職員・委託事業者・施設職員・学校管理者・送信者 のどれかを"
+		       "選んでください。";
 	if (r == ROLE_SITE_STAFF && nsites == 0)
 		return "施設職員には担当する施設を1つ以上選んでください。";
 	if (r != ROLE_SITE_STAFF && nsites > 0)
@@ -486,13 +489,15 @@ enum err user_change_password(struct store *s, const struct vault *v, const stru
 	e = store_begin(c);
 	if (e != ERR_OK)
 		goto out;
-	st = store_prepare(c, "UPDATE users SET password_hash = ?, must_change_password = 0 "
-			      "WHERE id = ?");
+	/* password_changed_ms: the term rule (password_term.h) counts from the owner's change. */
+	st = store_prepare(c, "UPDATE users SET password_hash = ?, must_change_password = 0, "
+			      "password_changed_ms = ? WHERE id = ?");
 	e = ERR_DB;
 	if (!st)
 		goto out;
 	store_bind_text(st, 1, hash);
-	store_bind_int(st, 2, u->id);
+	store_bind_int(st, 2, clock_now_ms());
+	store_bind_int(st, 3, u->id);
 	e = store_run(st);
 	if (e == ERR_OK) {
 		char actor[48];

@@ -20,6 +20,7 @@
 #include "mail/mail.h"
 
 struct app;
+struct buf;
 struct store_conn;
 struct user;
 struct json_t;
@@ -31,11 +32,15 @@ struct json_t;
 #define BULK_TEMPLATE_NAME_MAX 40 /* characters of a template's title */
 #define BULK_TEMPLATES_MAX 200	  /* templates of one list */
 
-/* One recipient a service hands the layer: its address (borrowed for the call) and its record
- * in the service's own tables (stored with the outbox row; 0 when none). */
+/* One recipient a service hands the layer: its address (borrowed for the call), its record in
+ * the service's own tables (stored with the outbox row; 0 when none) and, for a kind that sends
+ * on a list per group (the schools: one per school, so that leaving one school's mail leaves
+ * no other's), the list its message goes out on — declared by the service
+ * (mail_list_declare) — or NULL for the kind's own list. */
 struct bulk_recipient {
 	const char *address;
 	int64_t owner_id;
+	const char *list;
 };
 /* The layer's callback for each recipient of an audience; returns ERR_OK to go on. */
 typedef enum err (*bulk_emit_fn)(void *ctx, const struct bulk_recipient *r);
@@ -66,6 +71,12 @@ struct bulk_kind {
 	enum err (*personal)(struct app *a, const char *folded, const char **why);
 	/* Returns a new JSON value showing audience (["G01","G02"] or "all"). */
 	struct json_t *(*audience_json)(const char *audience);
+	/* Appends to out (on c, inside the layer's write transaction) what recipient r's message
+	 * adds under the kind's footer — a link of its own, such as the one to change or cancel a
+	 * registration; or NULL when every message is the same. Called for every recipient queued,
+	 * re-sends to those who have not read included (r->list is then the row's list). */
+	enum err (*footer)(struct app *a, struct store_conn *c, const struct bulk_recipient *r,
+			   struct buf *out);
 };
 
 /* What a person composes. */

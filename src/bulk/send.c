@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "auth/audit.h"
+#include "base/buf.h"
 #include "auth/role.h"
 #include "auth/user.h"
 #include "base/clock.h"
@@ -148,10 +149,13 @@ enum err bulk_preview(struct app *a, const struct bulk_kind *k, const struct use
 
 /* What queueing one send needs for each recipient. */
 struct queue_ctx {
+	struct app *a;
+	const struct bulk_kind *k;
 	struct store_conn *c;
 	const struct vault *v;
 	const char *send_id, *subject, *body;
 	struct mail_bulk_opts opts;
+	struct buf own; /* the recipient's own footer lines (k->footer) */
 	size_t queued, bouncing, unsubscribed;
 };
 
@@ -159,9 +163,23 @@ static enum err emit(void *arg, const struct bulk_recipient *r)
 {
 	struct queue_ctx *q = arg;
 	enum mail_skip skip = MAIL_QUEUED;
+	char *body = NULL;
+	enum err e = ERR_OK;
 	q->opts.owner_id = r->owner_id;
-	enum err e = mail_outbox_enqueue_bulk(q->c, q->v, q->send_id, r->address, q->subject,
-					      q->body, &q->opts, &skip);
+	q->opts.list = r->list;
+	if (q->k->footer) {
+		/* The same text for all, then the lines of this recipient's own (its link). */
+		q->own.len = 0;
+		if (q->own.data)
+			q->own.data[0] = '\0';
+		e = q->k->footer(q->a, q->c, r, &q->own);
+		if (e == ERR_OK)
+			body = xasprintf("%s%s", q->body, q->own.data ? q->own.data : "");
+	}
+	if (e == ERR_OK)
+		e = mail_outbox_enqueue_bulk(q->c, q->v, q->send_id, r->address, q->subject,
+					     body ? body : q->body, &q->opts, &skip);
+	vault_wipe_free(body);
 	if (e != ERR_OK)
 		return e;
 	if (skip == MAIL_QUEUED)
@@ -188,16 +206,20 @@ static enum err queue(struct app *a, const struct bulk_kind *k, struct store_con
 	char send_id[64];
 	send_id_of(k, id, send_id, sizeof send_id);
 	char *full = full_body(k, body);
-	struct queue_ctx q = {.c = c,
+	struct queue_ctx q = {.a = a,
+			      .k = k,
+			      .c = c,
 			      .v = app_vault(a, k->service),
 			      .send_id = send_id,
 			      .subject = subject,
 			      .body = full,
 			      .opts = {.read_link = read_confirm}};
+	buf_init(&q.own, 64 * 1024);
 	enum err e = q.v ? mail_list_declare(c, k->service, &k->list) : ERR_CRYPTO;
 	if (e == ERR_OK)
 		e = k->audience(a, c, audience, emit, &q);
 	vault_wipe_free(full);
+	buf_free(&q.own);
 	if (e != ERR_OK)
 		return e;
 	if (q.bouncing || q.unsubscribed)
@@ -555,11 +577,12 @@ out:
 	return e;
 }
 
-/* One recipient of a send who has not read it: the sealed address and its owner. */
+/* One recipient of a send who has not read it: the sealed address, its owner and its list. */
 struct unread {
 	unsigned char *to;
 	size_t len;
 	int64_t owner;
+	char list[MAIL_LIST_MAX];
 };
 
 /* Reads the outbox rows of send_id that no read confirms, on c, into *out (*n of them). */
@@ -570,8 +593,9 @@ static enum err unread_rows(struct store_conn *c, const char *send_id, struct un
 	*out = NULL;
 	*n = 0;
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT o.to_enc, COALESCE(o.owner_id, 0) FROM outbox o LEFT JOIN mail_reads r ON "
-	       "r.outbox_id = o.id WHERE o.send_id = ? AND r.outbox_id IS NULL ORDER BY o.id");
+	    c, "SELECT o.to_enc, COALESCE(o.owner_id, 0), COALESCE(o.list, '') FROM outbox o "
+	       "LEFT JOIN mail_reads r ON r.outbox_id = o.id WHERE o.send_id = ? AND "
+	       "r.outbox_id IS NULL ORDER BY o.id");
 	if (!st)
 		return ERR_DB;
 	store_bind_text(st, 1, send_id);
@@ -586,6 +610,7 @@ static enum err unread_rows(struct store_conn *c, const char *send_id, struct un
 		r->to = xmalloc(r->len ? r->len : 1);
 		memcpy(r->to, b, r->len);
 		r->owner = store_col_int(st, 1);
+		snprintf(r->list, sizeof r->list, "%s", store_col_text(st, 2));
 	}
 	store_finish(st);
 	return rc == STORE_DONE ? ERR_OK : ERR_DB;
@@ -670,22 +695,28 @@ enum err bulk_resend_unread(struct app *a, const struct bulk_kind *k, const stru
 	res->id = store_last_id(c);
 	send_id_of(k, res->id, object, sizeof object);
 	full = full_body(k, s.body);
-	struct queue_ctx q = {.c = c,
+	struct queue_ctx q = {.a = a,
+			      .k = k,
+			      .c = c,
 			      .v = v,
 			      .send_id = object,
 			      .subject = subject,
 			      .body = full,
 			      .opts = {.read_link = 1}};
+	buf_init(&q.own, 64 * 1024);
 	e = mail_list_declare(c, k->service, &k->list);
 	for (size_t i = 0; i < nrows && e == ERR_OK; i++) {
 		char *addr = NULL;
 		e = vault_unseal(v, "outbox.to", rows[i].to, rows[i].len, &addr);
 		if (e == ERR_OK) {
-			struct bulk_recipient r = {addr, rows[i].owner};
+			/* The same list as before: the kind's, or the recipient's own. */
+			int own = rows[i].list[0] && strcmp(rows[i].list, k->list.name) != 0;
+			struct bulk_recipient r = {addr, rows[i].owner, own ? rows[i].list : NULL};
 			e = emit(&q, &r);
 		}
 		vault_wipe_free(addr);
 	}
+	buf_free(&q.own);
 	if (e != ERR_OK)
 		goto out;
 	st = store_prepare(c, "UPDATE bulk_sends SET state = 'sent', send_id = ?, recipients = ?, "

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "app.h"
+#include "auth/approved_device.h"
 #include "auth/audit.h"
 #include "auth/device.h"
 #include "auth/session.h"
@@ -158,7 +159,14 @@ static void identify(struct http_server *srv, struct http_req *rq, char csrf[64]
 	const char *tok = MHD_lookup_connection_value(rq->conn->mhd, MHD_COOKIE_KIND, SESSION_COOKIE);
 	int64_t uid = 0;
 	if (tok && session_check(srv->app->store, tok, &uid, csrf) == ERR_OK &&
-	    user_load(srv->app->store, uid, &rq->user) == ERR_OK) {
+	    user_load(srv->app->store, uid, &rq->user) == ERR_OK &&
+	    /* a sender's every request comes from its approved device (a revocation applies at
+	     * once; a session cookie taken elsewhere is of no use) */
+	    (!role_needs_device(rq->user.role) ||
+	     approved_device_check(srv->app->store,
+				   MHD_lookup_connection_value(rq->conn->mhd, MHD_COOKIE_KIND,
+							       APPROVED_DEVICE_COOKIE),
+				   uid) == ERR_OK)) {
 		rq->role = rq->user.role;
 		snprintf(rq->actor, sizeof rq->actor, "user:%lld", (long long)uid);
 		return;
@@ -350,14 +358,14 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 		}
 		goto out;
 	}
-	if ((rq.role & ROLE_ANY_USER) && rq.user.must_change_password &&
+	if ((rq.role & ROLE_SIGNED_IN) && rq.user.must_change_password &&
 	    !(r->roles & (HTTP_PASSWORD_DUE_OK | ROLE_PUBLIC))) {
 		ret = send_error(mc, 403, "password_change_required",
 				 "パスワードの変更が必要です。新しいパスワードを設定してください。");
 		goto out;
 	}
 	if (state_changing(method) && !(r->flags & HTTP_ROUTE_NO_CSRF) &&
-	    (rq.role & (ROLE_ANY_USER | ROLE_GUARDIAN))) {
+	    (rq.role & (ROLE_SIGNED_IN | ROLE_GUARDIAN))) {
 		const char *got = http_header(&rq, "X-CSRF-Token");
 		if (!got || !csrf[0] || strlen(got) != strlen(csrf) ||
 		    !vault_equal_str(got, csrf)) {

@@ -8,10 +8,13 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth/approved_device.h"
+#include "auth/audit.h"
 #include "auth/session.h"
 #include "auth/signin_device.h"
 #include "base/xalloc.h"
 #include "mail/mail.h"
+#include "store/store.h"
 #include "vault/vault.h"
 
 static json_t *user_json(const struct user *u, const char *csrf)
@@ -19,9 +22,10 @@ static json_t *user_json(const struct user *u, const char *csrf)
 	json_t *sites = json_array();
 	for (size_t i = 0; i < u->nsites; i++)
 		json_array_append_new(sites, json_string(u->site_codes[i]));
-	return json_pack("{s:{s:s,s:s,s:o,s:b},s:s}", "user", "login", u->login, "role",
+	return json_pack("{s:{s:s,s:s,s:o,s:b,s:b},s:s}", "user", "login", u->login, "role",
 			 role_name(u->role), "sites", sites, "must_change_password",
-			 u->must_change_password, "csrf", csrf);
+			 u->must_change_password, "password_term_due", u->password_term_due, "csrf",
+			 csrf);
 }
 
 char *session_cookie(struct app *a, const char *name, const char *value, long max_age)
@@ -101,6 +105,27 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 	}
 	if (e != ERR_OK)
 		goto out;
+	/* A sender works only from a device the ward approved, even with the right password. */
+	if (role_needs_device(u.role)) {
+		const char *approved = http_cookie(rq, APPROVED_DEVICE_COOKIE);
+		e = approved_device_check(rq->app->store, approved, u.id);
+		if (e == ERR_FORBIDDEN) {
+			struct store_conn *c = store_acquire(rq->app->store);
+			char object[48];
+			snprintf(object, sizeof object, "user:%lld", (long long)u.id);
+			e = audit_append(c, rq->app->vault, object, "signin.device_refused", object,
+					 approved ? "not approved" : "no device credential");
+			store_release(c);
+			if (e == ERR_OK)
+				e = http_error_as(rs, ERR_FORBIDDEN, "device_not_approved",
+						  "この端末は区の承認を受けていないため、ログインできません。"
+						  "端末の登録を申請し、区の承認を受けてから使ってください。");
+			goto out;
+		}
+		if (e != ERR_OK)
+			goto out;
+		approved_device_used(rq->app->store, approved);
+	}
 	e = session_create(rq->app->store, u.id, &token, &csrf);
 	if (e != ERR_OK)
 		goto out;

@@ -51,8 +51,9 @@ static const char *trim(const char *s, size_t *n)
 	return s;
 }
 
-/* Adds addr (an addr-spec, maybe in <>) to d's VERP candidates, once. */
-static void add_addr(struct mail_dsn *d, const char *addr, size_t n)
+/* Adds addr (an addr-spec, maybe in <>) to the list addrs of *naddrs (at most
+ * MAIL_DSN_ADDRS_MAX), once. */
+static void add_to(char (*addrs)[MAIL_DSN_FIELD_MAX], size_t *naddrs, const char *addr, size_t n)
 {
 	addr = trim(addr, &n);
 	if (n && addr[0] == '<') {
@@ -62,16 +63,22 @@ static void add_addr(struct mail_dsn *d, const char *addr, size_t n)
 	if (n && addr[n - 1] == '>')
 		n--;
 	if (n == 0 || n >= MAIL_DSN_FIELD_MAX || !memchr(addr, '@', n) ||
-	    d->naddrs >= MAIL_DSN_ADDRS_MAX)
+	    *naddrs >= MAIL_DSN_ADDRS_MAX)
 		return;
-	for (size_t i = 0; i < d->naddrs; i++)
-		if (strlen(d->addrs[i]) == n && strncasecmp(d->addrs[i], addr, n) == 0)
+	for (size_t i = 0; i < *naddrs; i++)
+		if (strlen(addrs[i]) == n && strncasecmp(addrs[i], addr, n) == 0)
 			return;
-	put(d->addrs[d->naddrs++], MAIL_DSN_FIELD_MAX, addr, n);
+	put(addrs[(*naddrs)++], MAIL_DSN_FIELD_MAX, addr, n);
 }
 
-/* Adds every mailbox of an address-list header value to d's VERP candidates. */
-static void add_addr_list(struct mail_dsn *d, const char *value)
+/* Adds addr to d's VERP candidates, once. */
+static void add_addr(struct mail_dsn *d, const char *addr, size_t n)
+{
+	add_to(d->addrs, &d->naddrs, addr, n);
+}
+
+/* Adds every mailbox of an address-list header value to the list addrs of *naddrs. */
+static void add_addr_list(char (*addrs)[MAIL_DSN_FIELD_MAX], size_t *naddrs, const char *value)
 {
 	if (!value)
 		return;
@@ -85,7 +92,7 @@ static void add_addr_list(struct mail_dsn *d, const char *value)
 			continue;
 		const char *a = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
 		if (a)
-			add_addr(d, a, strlen(a));
+			add_to(addrs, naddrs, a, strlen(a));
 	}
 	g_object_unref(list);
 }
@@ -405,9 +412,11 @@ static int is_status_report(GMimeObject *obj)
 		      strcasecmp(rt, "global-delivery-status") == 0);
 }
 
+/* The headers naming where a message was delivered, most precise first. */
+static const char *const rcpt_headers[] = {"Delivered-To", "X-Original-To", "To"};
+
 enum err mail_dsn_parse(const char *msg, size_t len, struct mail_dsn *d)
 {
-	static const char *const rcpt_headers[] = {"Delivered-To", "X-Original-To", "To"};
 	memset(d, 0, sizeof *d);
 	pthread_once(&gmime_once, gmime_start);
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(msg, len);
@@ -418,7 +427,8 @@ enum err mail_dsn_parse(const char *msg, size_t len, struct mail_dsn *d)
 	if (!m)
 		return ERR_INVALID;
 	for (size_t i = 0; i < sizeof rcpt_headers / sizeof rcpt_headers[0]; i++)
-		add_addr_list(d, g_mime_object_get_header(GMIME_OBJECT(m), rcpt_headers[i]));
+		add_addr_list(d->addrs, &d->naddrs,
+			      g_mime_object_get_header(GMIME_OBJECT(m), rcpt_headers[i]));
 	GMimeObject *top = g_mime_message_get_mime_part(m);
 	if (is_status_report(top)) {
 		GMimeMultipart *mp = GMIME_MULTIPART(top);
@@ -443,9 +453,22 @@ static int header_is(const char *v, const char *const *list, size_t n)
 	return 0;
 }
 
+/* Returns 1 when addr's local part names a mail daemon or a robot (bounces, postmaster …):
+ * mail from it is never answered. */
+static int daemon_address(const char *addr)
+{
+	static const char *const daemons[] = {"mailer-daemon", "postmaster", "mail-daemon",
+					      "noreply", "no-reply", "bounces"};
+	size_t n = strcspn(addr, "@+");
+	for (size_t i = 0; i < sizeof daemons / sizeof daemons[0]; i++)
+		if (strlen(daemons[i]) == n && strncasecmp(addr, daemons[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 enum err mail_in_msg_read(const char *msg, size_t len, const char *rcpt, struct mail_in_msg *m)
 {
-	static const char *const bulk[] = {"bulk", "junk", "list"};
+	static const char *const bulk[] = {"bulk", "junk", "list", "auto_reply"};
 	static const char *const null_path[] = {"<>"};
 	memset(m, 0, sizeof *m);
 	m->raw = msg;
@@ -482,15 +505,20 @@ enum err mail_in_msg_read(const char *msg, size_t len, const char *rcpt, struct 
 	GMimeObject *o = GMIME_OBJECT(gm);
 	const char *auto_sub = g_mime_object_get_header(o, "Auto-Submitted");
 	m->automatic = (auto_sub && !header_is(auto_sub, (const char *const[]){"no"}, 1)) ||
-		       header_is(g_mime_object_get_header(o, "Precedence"), bulk, 3) ||
+		       header_is(g_mime_object_get_header(o, "Precedence"), bulk, 4) ||
 		       header_is(g_mime_object_get_header(o, "Return-Path"), null_path, 1) ||
-		       g_mime_object_get_header(o, "List-Id") != NULL;
+		       g_mime_object_get_header(o, "List-Id") != NULL ||
+		       g_mime_object_get_header(o, "List-Unsubscribe") != NULL ||
+		       (m->from[0] && daemon_address(m->from));
+	for (size_t i = 0; i < sizeof rcpt_headers / sizeof rcpt_headers[0]; i++)
+		add_addr_list(m->addrs, &m->naddrs, g_mime_object_get_header(o, rcpt_headers[i]));
 	g_object_unref(gm);
 	return ERR_OK;
 }
 
 void mail_in_msg_clear(struct mail_in_msg *m)
 {
+	vault_wipe(m->addrs, sizeof m->addrs);
 	vault_wipe(m->from, sizeof m->from);
 	vault_wipe(m->subject, sizeof m->subject);
 }

@@ -40,9 +40,12 @@ enum mail_skip {
 struct mail_bulk_opts {
 	int64_t owner_id; /* the recipient's record in the service's own tables (0: none) */
 	int read_link;    /* 1: the body gets a 「読みました」 link (read confirmation, read.c) */
+	const char *list; /* the message's list when it is not send_id's (a service that sends on
+			   * a list per group, such as one per school), or NULL */
 };
 /* Queues one bulk message (kind "bulk", see mail_outbox_enqueue) unless its address is
- * bouncing or unsubscribed from the list of send_id (the part before ':'); *skip says which.
+ * bouncing or unsubscribed from its list (o->list, else the part of send_id before ':');
+ * *skip says which.
  * o may be NULL (no owner, no read link). Same errors as mail_outbox_enqueue, and ERR_INVALID
  * for a list that is not declared (mail_list_declare) or is another service's than v's. Keeps
  * no pointer. */
@@ -54,6 +57,12 @@ enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 /* The sender's display name when mimamori.conf names none ([mail] from_name). */
 #define MAIL_FROM_NAME_DEFAULT "学童クラブ 見守りメール"
 #define MAIL_FROM_NAME_MAX 64 /* characters of the display name */
+/* Gives the mail service queued (its outbox rows) the sender's display name name instead of
+ * [mail] from_name — a service's own, such as [schoolmail] from_name — for every sender started
+ * afterwards (a process-wide table; `serve` sets each service's before it starts the sender).
+ * ERR_INVALID for a name that is not 1 to MAIL_FROM_NAME_MAX characters on one line,
+ * ERR_TOOLARGE past MAIL_FROM_NAMES_MAX services. (from_names.c) */
+enum err mail_from_name_set(const char *service, const char *name);
 
 /* Starts the sender thread for transport_url ("smtp://host:port" or "maildir:PATH"). It sends
  * due outbox rows, marks them sent/failed/deferred, retries 4xx with back-off, and on start
@@ -201,7 +210,8 @@ struct mail_unsub_result {
 enum err mail_unsubscribe(struct store_conn *c, struct keyring *k, int64_t outbox_id,
 			  const char *via, struct mail_unsub_result *res);
 /* Sets *yes to 1 when addr (blinded under v, the key of the list's service) unsubscribed from
- * the list of send_id, on c; always 0 for a list
+ * the list of send_id (its part before ':'; a list's own name names it), on c; always 0 for a
+ * list
  * that may not be left (an unsubscribe recorded before it was declared so does not count). */
 enum err mail_unsubscribed(struct store_conn *c, const struct vault *v, const char *addr,
 			   const char *send_id, int *yes);
@@ -331,10 +341,13 @@ struct mail_in_msg {
 	const char *raw;     /* the message as received (borrowed) */
 	size_t len;
 	const char *rcpt;    /* the envelope recipient (Postfix's --recipient), or NULL */
+	size_t naddrs;       /* the addresses it was delivered to, when the MTA gave no rcpt: */
+	char addrs[MAIL_DSN_ADDRS_MAX][MAIL_DSN_FIELD_MAX]; /* Delivered-To, X-Original-To, To */
 	char from[256];      /* the From address ("" when none could be read) */
 	char subject[512];   /* the Subject, decoded to UTF-8 and cut to fit ("" when none) */
 	int automatic;       /* 1 for an auto-reply or list mail (Auto-Submitted other than no,
-			      * Precedence bulk/junk/list, a null return path): never answered */
+			      * Precedence bulk/junk/list/auto_reply, a null return path, List-Id
+			      * or List-Unsubscribe, From a mail daemon): never answered */
 };
 /* Reads the From, Subject and whether it is automatic of msg (len bytes; rcpt the envelope
  * recipient or NULL) into *m, which borrows msg and rcpt. ERR_INVALID when msg is not a mail
@@ -397,7 +410,7 @@ enum err mail_send_report(struct store_conn *c, const char *send_id, struct mail
 struct mail_send_retry {
 	int64_t retried;              /* failed rows moved back to queued */
 	int64_t skipped_bouncing;     /* left failed: the address is bouncing now */
-	int64_t skipped_unsubscribed; /* left failed: unsubscribed from the send's list */
+	int64_t skipped_unsubscribed; /* left failed: unsubscribed from the row's list */
 };
 
 /* Moves the failed rows of send_id back to 'queued' on c inside the caller's open transaction

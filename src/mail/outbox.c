@@ -108,9 +108,11 @@ enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 	*skip = MAIL_QUEUED;
 	if (!send_id || !mail_address_valid(to))
 		return ERR_INVALID;
+	/* The message's list: the send's, or the recipient's own (one per school). */
+	const char *on = o && o->list ? o->list : send_id;
 	/* Every list says whether it may be left, and whose it is: an undeclared one, or another
 	 * service's, is a mistake of the caller. */
-	enum err e = mail_list_find(c, send_id, &list);
+	enum err e = mail_list_find(c, on, &list);
 	if (e == ERR_NOTFOUND || (e == ERR_OK && strcmp(list.service, vault_name(v)) != 0))
 		return ERR_INVALID;
 	if (e != ERR_OK)
@@ -123,7 +125,7 @@ enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 		return ERR_OK;
 	}
 	if (e == ERR_OK)
-		e = mail_unsubscribed(c, v, to, send_id, &unsubscribed);
+		e = mail_unsubscribed(c, v, to, on, &unsubscribed);
 	if (e == ERR_OK && unsubscribed) {
 		*skip = MAIL_SKIP_UNSUBSCRIBED;
 		return ERR_OK;

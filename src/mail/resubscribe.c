@@ -22,8 +22,8 @@
 static enum err load_row(struct store_conn *c, struct keyring *k, int64_t outbox_id,
 			 struct mail_resubscribe *res, const struct vault **v, char **to)
 {
-	struct store_stmt *st =
-	    store_prepare(c, "SELECT send_id, kind, to_enc, service FROM outbox WHERE id = ?");
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT COALESCE(list, send_id), kind, to_enc, service FROM outbox WHERE id = ?");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, outbox_id);

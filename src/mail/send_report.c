@@ -253,10 +253,11 @@ static enum err exists(struct store_conn *c, const char *sql, const char *arg, i
 }
 
 /* Decides for the failed row id, whose sealed recipient is blob (len bytes), whether its
- * address is bouncing (*skip 1) or unsubscribed from send_id's list (*skip 2); *skip 0 to retry it.
- */
+ * address is bouncing (*skip 1) or unsubscribed from the row's list (*skip 2; list: the row's
+ * own, which is the send's or, for a service with a list per group, the recipient's); *skip 0
+ * to retry it. */
 static enum err row_check(struct store_conn *c, const struct vault *v, const void *blob, size_t len,
-			  const char *send_id, int check_bouncing, int check_unsub, int *skip)
+			  const char *list, int check_bouncing, int check_unsub, int *skip)
 {
 	char *addr = NULL;
 	int bouncing = 0, unsubscribed = 0;
@@ -276,7 +277,7 @@ static enum err row_check(struct store_conn *c, const struct vault *v, const voi
 		}
 	}
 	if (check_unsub) {
-		e = mail_unsubscribed(c, v, addr, send_id, &unsubscribed);
+		e = mail_unsubscribed(c, v, addr, list, &unsubscribed);
 		if (e == ERR_OK && unsubscribed)
 			*skip = 2;
 	}
@@ -312,14 +313,12 @@ static enum err requeue(struct store_conn *c, const char *send_id, int64_t id, i
 enum err mail_send_retry(struct store_conn *c, struct keyring *k, const char *send_id,
 			 struct mail_send_retry *res)
 {
-	char list[MAIL_LIST_MAX];
 	int any = 0, check_bouncing = 0, check_unsub = 0;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
 	struct store_stmt *st = NULL;
 	enum err e;
 	memset(res, 0, sizeof *res);
-	mail_send_list(send_id, list, sizeof list);
 	e = exists(c, "SELECT 1 FROM outbox WHERE send_id = ?", send_id, &any);
 	if (e == ERR_OK && !any)
 		e = ERR_NOTFOUND;
@@ -339,7 +338,10 @@ enum err mail_send_retry(struct store_conn *c, struct keyring *k, const char *se
 		e = exists(c, "SELECT 1 FROM bounce_addresses WHERE bouncing_ms IS NOT NULL", NULL,
 			   &check_bouncing);
 	if (e == ERR_OK)
-		e = exists(c, "SELECT 1 FROM unsubscribes WHERE list = ?", list, &check_unsub);
+		e = exists(c,
+			   "SELECT 1 FROM unsubscribes WHERE list IN (SELECT list FROM outbox "
+			   "WHERE state = 'failed' AND send_id = ?)",
+			   send_id, &check_unsub);
 	if (e != ERR_OK)
 		goto out;
 	if (!check_bouncing && !check_unsub) {
@@ -369,7 +371,8 @@ enum err mail_send_retry(struct store_conn *c, struct keyring *k, const char *se
 	for (size_t i = 0; i < n; i++) {
 		int skip = 0;
 		e = ERR_DB;
-		st = store_prepare(c, "SELECT to_enc, service FROM outbox WHERE id = ?");
+		st = store_prepare(c, "SELECT to_enc, service, COALESCE(list, send_id) FROM outbox "
+				      "WHERE id = ?");
 		if (!st)
 			goto out;
 		store_bind_int(st, 1, ids[i]);
@@ -379,7 +382,8 @@ enum err mail_send_retry(struct store_conn *c, struct keyring *k, const char *se
 		const void *blob = store_col_blob(st, 0, &len);
 		/* The address is sealed, and blinded, under the key of the row's service. */
 		const struct vault *v = keyring_vault(k, store_col_text(st, 1));
-		e = row_check(c, v, blob, len, send_id, check_bouncing, check_unsub, &skip);
+		e = row_check(c, v, blob, len, store_col_text(st, 2), check_bouncing, check_unsub,
+			      &skip);
 		store_finish(st);
 		st = NULL;
 		if (e != ERR_OK)

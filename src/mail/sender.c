@@ -121,8 +121,13 @@ static int build(struct mail_sender *m, struct job *j, char **msg, size_t *len, 
 		snprintf(j->reply, sizeof j->reply, "mimamori: cannot make the unsubscribe link");
 		goto out;
 	}
+	/* The name of the service whose mail it is, when it has its own. */
+	const char *from_name = m->from_name;
+	for (size_t i = 0; i < m->nnames; i++)
+		if (strcmp(m->names[i].service, j->service) == 0)
+			from_name = m->names[i].name;
 	struct mail_message mm = {
-	    .from_name = m->from_name,
+	    .from_name = from_name,
 	    .from_addr = m->from_addr,
 	    .to = plain[0],
 	    .subject = plain[1],
@@ -547,6 +552,7 @@ enum err mail_sender_start(struct store *s, struct keyring *k, const char *trans
 	m->t = t;
 	m->pacer = pacer;
 	m->from_name = from_name;
+	m->nnames = mail_from_names_copy(m->names, MAIL_FROM_NAMES_MAX);
 	m->from_addr = from_addr;
 	m->bounce_domain = bounce_domain;
 	m->base_url = xstrdup(base_url);

@@ -47,13 +47,24 @@ struct queue {
 	size_t n, cap;
 };
 
+/* A service's own display name of the sender (from_names.c). */
+#define MAIL_FROM_NAMES_MAX 16
+struct mail_from_name {
+	char service[32];
+	char name[4 * MAIL_FROM_NAME_MAX + 1];
+};
+/* Copies the names set so far (at most max) into out; returns how many. */
+size_t mail_from_names_copy(struct mail_from_name *out, size_t max);
+
 struct mail_sender {
 	struct store *s;
 	struct keyring *k;      /* each row's service's key */
 	const struct vault *v;  /* the platform's: return paths and unsubscribe tokens */
 	struct mail_transport *t;
 	struct mail_pacer *pacer;
-	char *from_name;
+	char *from_name; /* [mail] from_name: every service's mail that names no own */
+	struct mail_from_name names[MAIL_FROM_NAMES_MAX]; /* services' own names, at start */
+	size_t nnames;
 	char *from_addr;
 	char *bounce_domain; /* VERP return paths and unsubscribe mailtos are at this domain */
 	char *base_url;      /* public URL; List-Unsubscribe links start with it */

@@ -54,8 +54,9 @@ enum err mail_unsubscribe(struct store_conn *c, struct keyring *k, int64_t outbo
 	enum err e = ERR_DB;
 	char *to = NULL;
 	unsigned char idx[VAULT_BLIND_LEN];
-	struct store_stmt *st =
-	    store_prepare(c, "SELECT send_id, kind, to_enc, service FROM outbox WHERE id = ?");
+	/* The row's own list (bulk rows have one; a list per school is not the send_id's). */
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT COALESCE(list, send_id), kind, to_enc, service FROM outbox WHERE id = ?");
 	memset(res, 0, sizeof *res);
 	if (!st)
 		goto out;

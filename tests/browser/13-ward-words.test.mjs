@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A ward that says 登所/降所 ([ward] entry_word/exit_word): the kiosk, the staff board and the
-// guardians' page say the ward's words everywhere they speak of a child coming in or going home
+// A ward that says 登所/降所 ([ward] entry_word/exit_word): the kiosk, the staff board, the
+// ward administrator's pages, the guardians' page and their confirmation and unsubscribe pages
+// say the ward's words everywhere they speak of a child coming in or going home
 // (labels, counts, group titles, empty texts, the row's times, the manual and pickup dialogs,
 // the board's messages, the day's attendance on the guardians' page) and never 入室/退室/入退室.
 // The driver starts a second server for it (POST {CONTROL_URL}/words, its own data directory,
@@ -232,5 +233,42 @@ test('ward words: the guardians\' page says 登所/降所; today\'s lock is the 
     assertNoProblems(page);
   } finally {
     await page.context().close();
+  }
+});
+
+test('ward words: the ward administrator\'s pages, the confirmation and the unsubscribe pages say 登所/降所', { timeout: 120000 }, async () => {
+  const page = await newPage(browser, DESKTOP);
+  try {
+    await page.goto(`${w.url}/ward/`);
+    await tid(page, 'login-id').waitFor({ state: 'visible' });
+    await tid(page, 'login-id').fill(w.admin_login);
+    await tid(page, 'login-password').fill(w.staff_password);
+    await tid(page, 'login-submit').click();
+    const row = page.locator(`[data-testid="overview-row"][data-site="${w.site_code}"]`);
+    await row.waitFor({ state: 'visible' });
+    assert.equal(await row.locator('[data-count="left"]').getAttribute('data-label'), '降所');
+    assert.equal((await page.locator('[data-key="left"] .total-label').innerText()).trim(), '降所');
+    await checkBoth(page, 'the ward home of a 登所/降所 ward', 'words-ward-home');
+    for (const [path, ready] of [['sites.html', '#grace-hint'], ['cards.html', '#page-title']]) {
+      await page.goto(`${w.url}/ward/${path}#site=${w.site_code}`);
+      await page.locator(ready).waitFor({ state: 'visible' });
+      await page.locator('[data-word="exit"], [data-word="entry"]').first().filter({ hasText: /登所|降所/ }).waitFor({ state: 'attached' });
+      await checkBoth(page, `the ward's ${path}`, `words-ward-${path.replace('.html', '')}`);
+    }
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
+  // The guardians' public pages from a mail's links (no token here: the pages still explain
+  // themselves in the ward's words).
+  const phone = await newPage(browser, PHONE);
+  try {
+    for (const path of ['/confirm/', '/unsubscribe/']) {
+      await phone.goto(`${w.url}${path}`);
+      await phone.locator('[data-word="entry"]').first().filter({ hasText: '登所' }).waitFor({ state: 'attached' });
+      await checkBoth(phone, `the ${path} page`, `words${path.replace(/\//g, '-')}`.replace(/-$/, ''), PHONE);
+    }
+  } finally {
+    await phone.context().close();
   }
 });

@@ -29,6 +29,16 @@ export const ALL_VARS = [
   'MIMAMORI_SECOND_SITE_CODE',
   'MIMAMORI_MAILVIEW_OK_EMAIL',
   'MIMAMORI_MAILVIEW_REFUSED_EMAIL',
+  // the schools' mass mail (20-school-signup, 21-school-staff)
+  'MIMAMORI_BIN',
+  'MIMAMORI_DATA',
+  'MIMAMORI_SCHOOL_CODE',
+  'MIMAMORI_SCHOOL_NAME',
+  'MIMAMORI_SCHOOL_SECURITY_CODE',
+  'MIMAMORI_SCHOOL_SIGNUP',
+  'MIMAMORI_SCHOOL_ADMIN_LOGIN',
+  'MIMAMORI_SCHOOL_SENDER_LOGIN',
+  'MIMAMORI_SCHOOL_REGISTRANTS',
 ];
 
 /** Returns {URL, KIOSK_TOKEN, ...} or throws a clear error naming what is missing. */

@@ -414,6 +414,7 @@ class Client:
     def __init__(self, port, kiosk_token=None, source=None):
         self.port = port
         self.cookie = None
+        self.extra_cookies = {}  # name -> value, sent besides the session (a device's cookie)
         self.csrf = None
         self.kiosk_token = kiosk_token
         self.source = source
@@ -423,8 +424,10 @@ class Client:
         if body is not None and not isinstance(body, (bytes, bytearray)):
             body = json.dumps(body, ensure_ascii=False).encode("utf-8")
             h["Content-Type"] = "application/json"
-        if self.cookie:
-            h["Cookie"] = self.cookie
+        cookies = ([self.cookie] if self.cookie else []) + \
+            ["%s=%s" % kv for kv in self.extra_cookies.items()]
+        if cookies:
+            h["Cookie"] = "; ".join(cookies)
         if self.csrf and csrf:
             h["X-CSRF-Token"] = self.csrf
         if self.kiosk_token:
@@ -442,7 +445,10 @@ class Client:
         finally:
             conn.close()
         sc = resp.header("Set-Cookie")
-        if sc:
+        if sc and sc.startswith("mimamori_approved_device="):
+            # a ward-approved device's credential (enrolment): kept beside the session
+            self.extra_cookies["mimamori_approved_device"] = sc.split(";", 1)[0].split("=", 1)[1]
+        elif sc:
             self.cookie = sc.split(";", 1)[0]
         return resp
 

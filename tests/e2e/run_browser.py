@@ -77,6 +77,16 @@ WARD = [["W001", "G03", "森 一花", "モリ イチカ", "2", "2018-04-01", "�
          "browser.ward3@example.jp"],
         ["W004", "G03", "石川 四郎", "イシカワ シロウ", "4", "2016-07-04", "石川 良子",
          "browser.ward4@example.jp"]]
+# --- the schools' mass mail (tests/browser/20-school-signup, 21-school-staff): school E01 with
+# its administrator and sender (no device yet), registrants made by the driver through the
+# sign-up API (the tests register more through the page), the sign-up address of mail-in.
+SCHOOL = ["E01", "ブラウザ区立あおば小学校"]
+SCHOOL_SIGNUP = "touroku@school.example.jp"
+SCHOOL_ADMIN = "school-admin01"
+SCHOOL_SENDER = "school-sender01"
+SCHOOL_REGISTRANTS = [["登録 一子", "登録 母", "browser.school1@example.jp", 2, 1],
+                      ["登録 二郎", "登録 父", "browser.school2@example.jp", 5, 3]]
+# ---
 STAFF = "staff01"
 ADMIN = "admin01"        # ward admin: composes emergency mail (tests/browser/7-emergency)
 APPROVER = "contract01"  # contractor: the second person who approves a send to several sites
@@ -132,6 +142,7 @@ class Relay:
 WORDS_SITE = ["G01", "みどり学童クラブ"]
 WORDS_PHONE = "03-5555-0123"
 WORDS_STAFF = "words01"
+WORDS_ADMIN = "wordsadmin"  # the ward administrator's pages in the ward's words
 # The guardian's child (a card: scanned at the kiosk, then home through the pickup dialog); a
 # second child with a card (the refused manual entry); a third planned on Mondays who never
 # comes. No name holds 入, 退 or 室.
@@ -178,6 +189,7 @@ class WordsWard:
         harness.cli_ok("site", "set", WORDS_SITE[0], "--data", d.path, "--arrival", "14:00",
                        "--grace", "30", "--deadline", "12:00", "--phone", WORDS_PHONE)
         d.user_add(WORDS_STAFF, "site_staff", [WORDS_SITE[0]])
+        d.user_add(WORDS_ADMIN, "ward_admin")
         now = words_now()
         self.srv = harness.Server(d, mail="maildir:" + os.path.join(d.tmp, "mail"),
                                   log_dir=d.tmp,
@@ -212,7 +224,7 @@ class WordsWard:
             raise RuntimeError("confirming the words ward's guardian: %r" % r)
         self.info = {"url": self.srv.url, "maildir": maildir, "kiosk_token": kiosk,
                      "site_code": WORDS_SITE[0], "site_name": WORDS_SITE[1],
-                     "phone": WORDS_PHONE, "staff_login": WORDS_STAFF,
+                     "phone": WORDS_PHONE, "staff_login": WORDS_STAFF, "admin_login": WORDS_ADMIN,
                      "staff_password": harness.PASSWORD, "parent_email": guardian,
                      "children": [{"child_no": r[0], "name": r[2]} for r in WORDS_CHILDREN],
                      "card_codes": codes, "day": now.date().isoformat()}
@@ -342,6 +354,18 @@ def main():
         if len(ward_codes) != 1:
             return fail("the G03 sheet holds %d codes, expected W001's only" % len(ward_codes))
         ward_kiosk = d.kiosk_add("G03")
+        # --- the schools' mass mail
+        with open(os.path.join(d.path, "mimamori.conf"), "a", encoding="utf-8") as f:
+            f.write("\n[schoolmail]\nsignup_address = %s\nward_name = ブラウザ区教育委員会\n"
+                    % SCHOOL_SIGNUP)
+        harness.cli_ok("school", "add", "--data", d.path, "--code", SCHOOL[0], "--name",
+                       SCHOOL[1], "--kind", "elementary", "--grades", "6", "--classes", "3")
+        for login, role in ((SCHOOL_ADMIN, "school_admin"), (SCHOOL_SENDER, "sender")):
+            harness.cli_ok("school", "user", "add", "--data", d.path, "--school", SCHOOL[0],
+                           "--login", login, "--role", role, "--password-stdin",
+                           input=(harness.PASSWORD + "\n").encode())
+        school_code = harness.cli_ok("school", "list", "--data", d.path).out.splitlines()[1] \
+            .split("\t")[6]
         # ---
         srv.start()
         maildir = os.path.join(d.tmp, "mail")
@@ -366,6 +390,21 @@ def main():
                                               {"token": m[0].confirm_token})
             if r.status != 200:
                 return fail("confirming the %s guardian: %r" % (row[0], r))
+        # --- the schools' mass mail: registrants through mail-in and the sign-up API
+        for child, guardian, addr, grade, klass in SCHOOL_REGISTRANTS:
+            msg = ("From: %s\r\nTo: %s\r\nSubject: %s\r\n\r\n"
+                   % (addr, SCHOOL_SIGNUP, school_code)).encode()
+            harness.cli_ok("mail-in", "--data", d.path, "--recipient", SCHOOL_SIGNUP, input=msg)
+            m = harness.wait_until(
+                lambda: [m for m in harness.read_maildir(maildir) if addr in m.rcpts],
+                timeout=30, what="the sign-up link to %s" % addr)[0]
+            link = m.body.split("/school/signup/#t=")[1].split()[0]
+            r = harness.Client(srv.port).post("/api/v1/school/signup", {
+                "token": link, "guardian_name": guardian,
+                "children": [{"grade": grade, "class": klass, "name": child}]})
+            if r.status != 201:
+                return fail("registering %s: %r" % (child, r))
+        # ---
         control = control_server(srv)
         env = dict(os.environ)
         env.update({
@@ -399,6 +438,16 @@ def main():
                                                  ensure_ascii=False),
             "MIMAMORI_WARD_CARD_CODE": ward_codes[0],
             "MIMAMORI_WARD_KIOSK_TOKEN": ward_kiosk,
+            # the schools' mass mail
+            "MIMAMORI_BIN": harness.BIN,
+            "MIMAMORI_DATA": d.path,
+            "MIMAMORI_SCHOOL_CODE": SCHOOL[0],
+            "MIMAMORI_SCHOOL_NAME": SCHOOL[1],
+            "MIMAMORI_SCHOOL_SECURITY_CODE": school_code,
+            "MIMAMORI_SCHOOL_SIGNUP": SCHOOL_SIGNUP,
+            "MIMAMORI_SCHOOL_ADMIN_LOGIN": SCHOOL_ADMIN,
+            "MIMAMORI_SCHOOL_SENDER_LOGIN": SCHOOL_SENDER,
+            "MIMAMORI_SCHOOL_REGISTRANTS": json.dumps(SCHOOL_REGISTRANTS, ensure_ascii=False),
         })
         print("# server %s, data %s" % (srv.url, d.path))
         sys.stdout.flush()

@@ -64,6 +64,12 @@ FIELDS = {
     "/api/v1/parent/children/{}/pickups": ("name", "relation"),
     "/api/v1/emergency-sends": ("sites", "subject", "body"),
     "/api/v1/unsubscribe/{}": ("via",),
+    "/api/v1/devices/enrolment": ("login", "password", "label"),
+    "/api/v1/school/signup": ("token", "guardian_name", "children"),
+    "/api/v1/school/edit/update": ("token", "id", "grade", "class", "child_name",
+                                   "guardian_name"),
+    "/api/v1/schools/{}/users": ("login", "role"),
+    "/api/v1/schools/{}/registrants/{}/remove": ("reason",),
 }
 QUERIES = {
     "/api/v1/sites/{}/reports/daily": ("", "?date=2026-13-45&format=pdf", "?format=doc",
@@ -631,7 +637,8 @@ REASON_VARIABLES = {"attendance/roster_import.c": "bad"}
 MESSAGE_ARGS = {"http_error": 2, "http_error_as": 3, "api_site_for_caller": 5, "cli_fail": 0,
                 "set_msg": 2}
 CLI_FILES = ("main.c", "app.c", "attendance/cli.c", "attendance/cli_report.c",
-             "attendance/demo.c", "attendance/simulate.c")
+             "attendance/demo.c", "attendance/simulate.c", "mail_in.c", "mail_in_main.c",
+             "schoolmail/cli.c", "schoolmail/demo.c")
 LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 
 

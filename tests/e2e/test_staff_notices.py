@@ -242,6 +242,7 @@ class StaffNoticesTest(ServerTestCase):
         for body in ({"status": "absent", "reason": "やっぱり休み"}, {"status": "off"}):
             r = self.put_day(g, "N001", DAY, body)
             self.assertEqual(r.status, 409, r)
+            self.assertEqual(r.json["code"], "already_attended", r)
             self.assertIn("すでに来所しています", r.json["message"])
             self.assertIn("09:10入室・10:40退室", r.json["message"])
         # Nothing changed; another day, or a child who has not come, may still be changed.

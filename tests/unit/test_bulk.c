@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "auth/role.h"
+#include "base/buf.h"
 #include "auth/user.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
@@ -58,7 +59,7 @@ static enum err audience(struct app *a, struct store_conn *c, const char *aud, b
 	enum err e = ERR_OK;
 	for (size_t i = 0; i < sizeof people / sizeof people[0] && e == ERR_OK; i++)
 		if (member(aud, people[i].group)) {
-			struct bulk_recipient r = {people[i].address, people[i].owner};
+			struct bulk_recipient r = {people[i].address, people[i].owner, NULL};
 			e = emit(ctx, &r);
 		}
 	return e;
@@ -511,6 +512,135 @@ static void test_templates(void **state)
 			 3);
 }
 
+/* A kind that sends on a list per group (as the schools do, one per school) and adds each
+ * recipient's own footer line (as the schools add the link to change a registration). */
+static enum err audience_groups(struct app *a, struct store_conn *c, const char *aud,
+				bulk_emit_fn emit, void *ctx)
+{
+	static const struct mail_list lists[] = {{"notice-g1", "一組のお知らせ", 1},
+						 {"notice-g2", "二組のお知らせ", 1}};
+	(void)a;
+	enum err e = ERR_OK;
+	for (size_t i = 0; i < 2 && e == ERR_OK; i++)
+		e = mail_list_declare(c, "testsvc", &lists[i]);
+	for (size_t i = 0; i < sizeof people / sizeof people[0] && e == ERR_OK; i++)
+		if (member(aud, people[i].group)) {
+			struct bulk_recipient r = {people[i].address, people[i].owner,
+						   people[i].group[1] == '1' ? "notice-g1"
+									     : "notice-g2"};
+			e = emit(ctx, &r);
+		}
+	return e;
+}
+
+static enum err footer_groups(struct app *a, struct store_conn *c, const struct bulk_recipient *r,
+			      struct buf *out)
+{
+	(void)a;
+	(void)c;
+	return buf_printf(out, "あなたの番号 %lld（%s）\n", (long long)r->owner_id,
+			  r->list ? r->list : "-");
+}
+
+static const struct bulk_kind kind_groups = {
+    .service = "testsvc",
+    .list = {"notice-all", "テストのお知らせ", 1},
+    .what_ja = "お知らせ",
+    .footer_ja = "テストの一斉配信です。\n",
+    .four_eyes_multi = 1,
+    .audience_key = "groups",
+    .audience = audience_groups,
+    .count = count,
+    .groups = groups,
+    .in_scope = in_scope,
+    .personal = personal,
+    .audience_json = audience_json,
+    .footer = footer_groups,
+};
+
+/* The body of outbox row id, unsealed with testsvc's key (wipe with vault_wipe_free). */
+static char *row_body(struct env *e, int64_t id)
+{
+	struct store_conn *c = store_acquire(e->a->store);
+	struct store_stmt *st = store_prepare(c, "SELECT body_enc FROM outbox WHERE id = ?");
+	store_bind_int(st, 1, id);
+	assert_int_equal(store_step(st), STORE_ROW);
+	size_t len;
+	const void *b = store_col_blob(st, 0, &len);
+	char *plain = NULL;
+	assert_int_equal(vault_unseal(app_vault(e->a, "testsvc"), "outbox.body", b, len, &plain),
+			 ERR_OK);
+	store_finish(st);
+	store_release(c);
+	return plain;
+}
+
+/* Each row goes out on its recipient's list with its own footer under the kind's; leaving one
+ * group's list leaves no other; a re-send keeps each row's list and footer; a retry leaves out
+ * who left the row's list. */
+static void test_lists_per_group_and_own_footers(void **state)
+{
+	struct env *e = *state;
+	struct bulk_result res, r2;
+	const char *why = NULL;
+	struct bulk_draft d = {"g1,g2", "件名", "本文", 0, 1};
+	assert_int_equal(bulk_compose(e->a, &kind_groups, &e->admin, "test", &d, &res, &why),
+			 ERR_OK);
+	assert_int_equal(bulk_decide(e->a, &kind_groups, &e->admin2, "test", res.id, 1, &r2, &why),
+			 ERR_OK);
+	assert_int_equal(r2.recipients, 3);
+	assert_int_equal(query_int(e, "SELECT count(*) FROM outbox WHERE list = ?", "notice-g1"),
+			 2);
+	assert_int_equal(query_int(e, "SELECT count(*) FROM outbox WHERE list = ?", "notice-g2"),
+			 1);
+	int64_t b1 = query_int(e, "SELECT id FROM outbox WHERE owner_id = 21 AND send_id = ?",
+			       "notice-all:1");
+	char *body = row_body(e, b1);
+	assert_non_null(strstr(body, "本文\n\n--\nテストの一斉配信です。\nあなたの番号 21（notice-g2）\n"));
+	vault_wipe_free(body);
+	/* a1 (owner 11) leaves group 1's list by its message's link. */
+	int64_t a1 = query_int(e, "SELECT id FROM outbox WHERE owner_id = 11 AND send_id = ?",
+			       "notice-all:1");
+	struct mail_unsub_result ur;
+	struct store_conn *c = store_acquire(e->a->store);
+	assert_int_equal(mail_unsubscribe(c, e->a->keys, a1, "web", &ur), ERR_OK);
+	store_release(c);
+	assert_string_equal(ur.list, "notice-g1");
+	/* The re-send to the unread: the same lists and footers; a1 left its list. */
+	assert_int_equal(
+	    bulk_resend_unread(e->a, &kind_groups, &e->admin, "test", res.id, &r2, &why), ERR_OK);
+	assert_int_equal(r2.recipients, 2);
+	char send_id[64];
+	snprintf(send_id, sizeof send_id, "notice-all:%lld", (long long)r2.id);
+	assert_int_equal(query_int(e,
+				   "SELECT count(*) FROM outbox WHERE send_id = ? AND ((owner_id = "
+				   "12 AND list = 'notice-g1') OR (owner_id = 21 AND list = "
+				   "'notice-g2'))",
+				   send_id),
+			 2);
+	b1 = query_int(e, "SELECT id FROM outbox WHERE owner_id = 21 AND send_id = ?", send_id);
+	body = row_body(e, b1);
+	assert_non_null(strstr(body, "あなたの番号 21（notice-g2）"));
+	vault_wipe_free(body);
+	/* Group 2 alone still reaches everyone of it. */
+	d.audience = "g2";
+	assert_int_equal(bulk_compose(e->a, &kind_groups, &e->admin, "test", &d, &res, &why),
+			 ERR_OK);
+	assert_int_equal(res.recipients, 1);
+	/* A retry of the first send leaves a1 out: it left the row's list, not the send's. */
+	c = store_acquire(e->a->store);
+	assert_int_equal(
+	    store_exec(c, "UPDATE outbox SET state = 'failed' WHERE send_id = 'notice-all:1'"),
+	    ERR_OK);
+	struct mail_send_retry rr;
+	assert_int_equal(store_begin(c), ERR_OK);
+	assert_int_equal(mail_send_retry(c, e->a->keys, "notice-all:1", &rr), ERR_OK);
+	assert_int_equal(store_commit(c), ERR_OK);
+	store_release(c);
+	assert_int_equal(rr.retried, 2);
+	assert_int_equal(rr.skipped_unsubscribed, 1);
+}
+
 int main(void)
 {
 	if (vault_global_init() != ERR_OK)
@@ -522,6 +652,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_scheduled, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_read_and_resend, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_templates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lists_per_group_and_own_footers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

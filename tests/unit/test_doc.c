@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "attendance/demo_names.h"
+#include "app/demo_names.h"
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "doc/cards_pdf.h"

@@ -2,6 +2,9 @@
 // Loading this page sends nothing (mail scanners follow links): only the
 // button press confirms.
 import { request } from '/js/api.js';
+import { WORDS, loadWords } from '/js/words.js';
+
+loadWords();
 
 const button = document.getElementById('confirm');
 const message = document.getElementById('message');
@@ -32,7 +35,7 @@ button.addEventListener('click', async () => {
     if (data && data.confirmed) {
       button.hidden = true;
       intro.hidden = true;
-      say('ok', 'メールアドレスを確認しました。これから入退室のお知らせがこのアドレスに届きます。このページは閉じてかまいません。');
+      say('ok', `メールアドレスを確認しました。これから${WORDS.entry}・${WORDS.exit}のお知らせがこのアドレスに届きます。このページは閉じてかまいません。`);
       // Drop the token from the address bar / history.
       history.replaceState(null, '', location.pathname);
       return;

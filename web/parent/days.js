@@ -4,6 +4,7 @@
 // No requests: words (and the few nodes a refusal needs) from data; the ward's words are set
 // once by parent.js (setWords).
 import { formatDay, el } from '/js/api.js';
+import { WORDS } from '/js/words.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 export const WD_JA = { sun: '日', mon: '月', tue: '火', wed: '水', thu: '木', fri: '金', sat: '土' };
@@ -13,12 +14,7 @@ export const WAY_JA = { alone: '一人で帰宅', pickup: 'お迎え' };
 export const STATUS_JA = { attend: '出席', absent: '欠席', off: '予定なし' };
 export const REASONS = ['体調不良', '通院', '家の用事', '学校の行事', 'その他'];
 // The ward's words for a child's coming in and going home (GET /api/v1/ward; 登所・降所 …).
-export const WORDS = { entry: '入室', exit: '退室' };
-/** Takes the ward's words ({entry_word, exit_word}); the defaults stay for anything missing. */
-export function setWords(w) {
-  if (w && typeof w.entry_word === 'string' && w.entry_word.trim()) WORDS.entry = w.entry_word.trim();
-  if (w && typeof w.exit_word === 'string' && w.exit_word.trim()) WORDS.exit = w.exit_word.trim();
-}
+export { WORDS, setWords } from '/js/words.js';
 export const REASON_MAX = 200;
 export const NAME_MAX = 60;
 const KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];

@@ -6,14 +6,14 @@
 // ward's words (GET /api/v1/ward: 入室・退室 by default, 登所・降所 …); refusals are told apart
 // by the API's code, never by their text.
 import { request, ApiError, formatTime, formatDay, el, staffSignIn } from '/js/api.js';
+// The ward's words for a child's coming in and going home (setWords).
+import { WORDS, setWords as takeWords, applyWords } from '/js/words.js';
 
 const POLL_MS = 3000;
 const PLANS_REFRESH_MS = 60000;
 const SITE_KEY = 'mimamori.staff.site';
 // Board order: who is still missing first, then who is to come, who is here, who has gone.
 const STATUSES = ['not_arrived', 'expected', 'present', 'left', 'absent', 'off'];
-// The ward's words for a child's coming in and going home (setWords).
-const WORDS = { entry: '入室', exit: '退室' };
 const STATUS_LABEL = {
   not_arrived: '未到着',
   expected: '来所予定',
@@ -103,11 +103,10 @@ const NOTICE_MS = 15000;
 /** Takes the ward's words ({entry_word, exit_word} of GET /api/v1/ward) into every text the
  * page draws, and into the page's fixed labels (data-word="entry|exit"). */
 function setWords(w) {
-  if (w && typeof w.entry_word === 'string' && w.entry_word.trim()) WORDS.entry = w.entry_word.trim();
-  if (w && typeof w.exit_word === 'string' && w.exit_word.trim()) WORDS.exit = w.exit_word.trim();
+  takeWords(w);
   STATUS_LABEL.left = WORDS.exit;
   EMPTY_TEXT.left = `${WORDS.exit}した子どもはいません`;
-  for (const n of document.querySelectorAll('[data-word]')) n.textContent = WORDS[n.dataset.word] || n.textContent;
+  applyWords();
   ui.app.setAttribute('aria-label', `${WORDS.entry}・${WORDS.exit}の状況`);
   ui.pickupManual.textContent = `手入力で${WORDS.exit}を記録`;
 }

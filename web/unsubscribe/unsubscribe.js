@@ -3,6 +3,9 @@
 // only a button press does. No sign-in: the link's token names the message. Joining
 // again is asked here (?t=) and confirmed by a link mailed to the address (?r=).
 import { request } from '/js/api.js';
+import { loadWords } from '/js/words.js';
+
+loadWords();
 
 const $ = (id) => document.getElementById(id);
 const button = $('unsubscribe');

@@ -2,13 +2,16 @@
 // need attention first, from one API call (GET /api/v1/overview), refreshed every 30 s.
 import { request, el, formatDay, formatTime } from '/js/api.js';
 import { startShell, show, setAlert } from '/ward/shell.js';
+import { WORDS } from '/js/words.js';
 
 const POLL_MS = 30000;
 const $ = (id) => document.getElementById(id);
+// The columns of a site's row; the exit column is named in the ward's words (colLabel).
 const COLS = [
   ['present', '在室'], ['not_arrived', '未到着'], ['expected', '来所予定'], ['left', '退室'],
   ['absent', '欠席'], ['off', '予定なし'], ['enrolled', '在籍'],
 ];
+const colLabel = ([k, label]) => (k === 'left' ? WORDS.exit : label);
 const state = { sort: 'attention', data: null, timer: null, busy: false };
 let shell;
 
@@ -41,7 +44,7 @@ function render() {
       el('td', { class: 'cell-main', 'data-label': '施設' }, link,
         el('span', { class: 'sub', text: `${s.code}　${s.opens}〜${s.closes}（到着予定 ${s.arrival}）` })),
       el('td', { class: 'cell-state', 'data-label': '状態' }, ...statusCell(c)),
-      ...COLS.map(([k, label]) => el('td', {
+      ...COLS.map(([k, label]) => [k, colLabel([k, label])]).map(([k, label]) => el('td', {
         class: `num${c[k] ? '' : ' count-zero'}`, 'data-label': label, 'data-count': k, text: String(c[k] ?? 0),
       })));
   });

@@ -2,12 +2,15 @@
 // password page share: the session check, the sign-in form, the role gate, the menu, sign-out,
 // a confirm dialog, and downloads through fetch (so that errors show on the page).
 import { request, ApiError, el, staffSignIn, goChangePassword, API } from '/js/api.js';
+import { loadWords } from '/js/words.js';
 
 export const ROLE_LABEL = {
   ward_admin: '区の管理者',
   ward_staff: '区職員',
   contractor: '委託事業者',
   site_staff: '施設職員',
+  school_admin: '学校管理者',
+  sender: '送信者',
 };
 
 // The menu: each entry with the roles that may use it.
@@ -20,6 +23,13 @@ const MENU = [
   { href: '/staff/reports.html', text: '帳票・台帳', roles: ['ward_admin', 'ward_staff', 'site_staff'] },
   { href: '/staff/', text: '職員ボード', roles: ['ward_admin', 'ward_staff', 'contractor', 'site_staff'] },
   { href: '/staff/emergency.html', text: '緊急一斉メール', roles: ['ward_admin', 'ward_staff', 'contractor'] },
+  // the schools' mass mail (一斉メール配信): the ward, the school administrator, the sender
+  { href: '/school/ward.html', text: '学校・園の一斉メール', roles: ['ward_admin', 'ward_staff'] },
+  { href: '/school/devices.html', text: '送信者の端末', roles: ['ward_admin', 'ward_staff'] },
+  { href: '/school/send.html', text: '一斉メールの送信', roles: ['ward_admin', 'ward_staff', 'school_admin', 'sender'] },
+  { href: '/school/registrants.html', text: '登録者', roles: ['school_admin'] },
+  { href: '/school/sender.html', text: '登録者数', roles: ['school_admin', 'sender'] },
+  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender'] },
 ];
 
 const $ = (id) => document.getElementById(id);
@@ -72,6 +82,7 @@ function buildNav(role) {
  */
 export function startShell({ roles, deniedText, loginNote, passwordPage = false, onReady }) {
   const ui = buildLogin(loginNote);
+  const words = loadWords(); // the ward's words for entry and exit, in the page's labels
   const who = $('who');
   const signout = $('signout');
   const session = { user: null, csrf: null };
@@ -107,6 +118,7 @@ export function startShell({ roles, deniedText, loginNote, passwordPage = false,
       return;
     }
     show($('app'), true);
+    await words;
     await onReady(session);
   }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* demo_names.c — tables of common Japanese names and a picker for synthetic demo people. */
-#include "attendance/demo_names.h"
+#include "app/demo_names.h"
 
 #include <assert.h>
 #include <stdio.h>

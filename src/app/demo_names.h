@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* demo_names.h — synthetic Japanese names (kanji + full-width katakana) for demo data. */
-#ifndef MIMAMORI_ATTENDANCE_DEMO_NAMES_H
-#define MIMAMORI_ATTENDANCE_DEMO_NAMES_H
+/* demo_names.h — synthetic Japanese names (kanji + full-width katakana) for every service's demo
+ * data (the platform's: services share no code). */
+#ifndef MIMAMORI_APP_DEMO_NAMES_H
+#define MIMAMORI_APP_DEMO_NAMES_H
 #include <stddef.h>
 #include <stdint.h>
 
