@@ -25,7 +25,12 @@ run_job() {
 	t0=$(date +%s)
 	case $kind in
 	unit) timeout 600 "build-san/$name" >"$out" 2>&1 ;;
-	e2e) (cd tests/e2e && timeout 1200 "$PY" -m unittest "$name" -v) >"$out" 2>&1 ;;
+	e2e)
+		# test_attacks times answers to the second under 3,000 slow connections: its
+		# server runs ahead of the other suites' load (as root; otherwise as it is).
+		local prio=()
+		[ "$name" = test_attacks ] && nice -n -10 true 2>/dev/null && prio=(nice -n -10)
+		(cd tests/e2e && timeout 1200 "${prio[@]}" "$PY" -m unittest "$name" -v) >"$out" 2>&1 ;;
 	browser) timeout 900 "$PY" tests/e2e/run_browser.py >"$out" 2>&1 ;;
 	esac
 	rc=$?
