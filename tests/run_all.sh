@@ -46,11 +46,14 @@ run_job() {
 	t0=$(date +%s)
 	case $kind in
 	unit) timeout 600 "build-san/$name" >"$out" 2>&1 ;;
-	e2e) (cd tests/e2e && MIMAMORI_TEST_PG= timeout 1200 "$PY" -m unittest "$name" -v) \
-		>"$out" 2>&1 ;;
-	e2e_pg) (cd tests/e2e && MIMAMORI_TEST_PG=$MIMAMORI_TEST_PG_URL \
-		MIMAMORI_TEST_PG_DIR=$MIMAMORI_TEST_PG_SERVER_DIR \
-		timeout 1200 "$PY" -m unittest "$name" -v) >"$out" 2>&1 ;;
+	e2e | e2e_pg)
+		# test_attacks times answers to the second under 3,000 slow connections: its
+		# server runs ahead of the other suites' load (as root; otherwise as it is).
+		local prio=() pg= pgdir=
+		[ "$name" = test_attacks ] && nice -n -10 true 2>/dev/null && prio=(nice -n -10)
+		[ "$kind" = e2e_pg ] && pg=$MIMAMORI_TEST_PG_URL pgdir=$MIMAMORI_TEST_PG_SERVER_DIR
+		(cd tests/e2e && MIMAMORI_TEST_PG=$pg MIMAMORI_TEST_PG_DIR=$pgdir \
+			timeout 1200 "${prio[@]}" "$PY" -m unittest "$name" -v) >"$out" 2>&1 ;;
 	browser) timeout 900 "$PY" tests/e2e/run_browser.py >"$out" 2>&1 ;;
 	esac
 	rc=$?

@@ -313,6 +313,7 @@ static enum err requeue(struct store_conn *c, const char *send_id, int64_t id, i
 enum err mail_send_retry(struct store_conn *c, struct keyring *k, const char *send_id,
 			 struct mail_send_retry *res)
 {
+	char send_list[MAIL_LIST_MAX];
 	int any = 0, check_bouncing = 0, check_unsub = 0;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0;
@@ -342,6 +343,10 @@ enum err mail_send_retry(struct store_conn *c, struct keyring *k, const char *se
 			   "SELECT 1 FROM unsubscribes WHERE list IN (SELECT list FROM outbox "
 			   "WHERE state = 'failed' AND send_id = ?)",
 			   send_id, &check_unsub);
+	/* Rows queued without a list of their own are on their send's list. */
+	mail_send_list(send_id, send_list, sizeof send_list);
+	if (e == ERR_OK && !check_unsub)
+		e = exists(c, "SELECT 1 FROM unsubscribes WHERE list = ?", send_list, &check_unsub);
 	if (e != ERR_OK)
 		goto out;
 	if (!check_bouncing && !check_unsub) {
@@ -382,8 +387,9 @@ enum err mail_send_retry(struct store_conn *c, struct keyring *k, const char *se
 		const void *blob = store_col_blob(st, 0, &len);
 		/* The address is sealed, and blinded, under the key of the row's service. */
 		const struct vault *v = keyring_vault(k, store_col_text(st, 1));
-		e = row_check(c, v, blob, len, store_col_text(st, 2), check_bouncing, check_unsub,
-			      &skip);
+		char list[MAIL_LIST_MAX];
+		mail_send_list(store_col_text(st, 2), list, sizeof list);
+		e = row_check(c, v, blob, len, list, check_bouncing, check_unsub, &skip);
 		store_finish(st);
 		st = NULL;
 		if (e != ERR_OK)
