@@ -35,7 +35,7 @@ CREATE TABLE approved_devices (
   id           INTEGER PRIMARY KEY,
   user_id      INTEGER NOT NULL REFERENCES users(id),
   token_hash   BLOB NOT NULL UNIQUE,
-  label        TEXT NOT NULL,          -- what the person calls it: 自宅のパソコン, スマートフォン
+  label        BLOB NOT NULL,          -- sealed: what the person calls it (自宅のパソコン, スマートフォン)
   code         TEXT NOT NULL,          -- six digits shown to the person and to the ward
   agent        TEXT NOT NULL DEFAULT '', -- the browser's User-Agent when it asked (200 bytes)
   requested_ms INTEGER NOT NULL,

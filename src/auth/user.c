@@ -156,13 +156,15 @@ enum err user_load(struct store *s, int64_t id, struct user *u)
 	struct store_conn *c = store_acquire(s);
 	enum err e = ERR_DB;
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT login, role, must_change_password, MAX(password_changed_ms, created_ms) "
+	    c, "SELECT login, role, must_change_password, CASE WHEN password_changed_ms > "
+	       "created_ms THEN password_changed_ms ELSE created_ms END "
 	       "FROM users WHERE id = ? AND disabled = 0");
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, id);
-	if (store_step(st) != STORE_ROW) {
-		e = ERR_NOTFOUND;
+	int rc = store_step(st);
+	if (rc != STORE_ROW) {
+		e = rc == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
 		goto out;
 	}
 	memset(u, 0, sizeof *u);

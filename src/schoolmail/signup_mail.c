@@ -164,11 +164,13 @@ static enum err limits_put(struct store_conn *c, const unsigned char *idx, int64
 	/* A window starts with the first link of an hour. */
 	struct store_stmt *st = store_prepare(
 	    c, "INSERT INTO school_mail_in(email_idx, window_ms, links, short_ms) "
-	       "VALUES (?1, ?2, ?3, CASE WHEN ?4 THEN ?2 ELSE 0 END) "
+	       "VALUES (?1, ?2, ?3, CASE WHEN ?4 = 1 THEN ?2 ELSE 0 END) "
 	       "ON CONFLICT(email_idx) DO UPDATE SET "
-	       "links = CASE WHEN window_ms > ?2 - 3600000 THEN links + ?3 ELSE ?3 END, "
-	       "window_ms = CASE WHEN window_ms > ?2 - 3600000 THEN window_ms ELSE ?2 END, "
-	       "short_ms = CASE WHEN ?4 THEN ?2 ELSE short_ms END");
+	       "links = CASE WHEN school_mail_in.window_ms > ?2 - 3600000 "
+	       "THEN school_mail_in.links + ?3 ELSE ?3 END, "
+	       "window_ms = CASE WHEN school_mail_in.window_ms > ?2 - 3600000 "
+	       "THEN school_mail_in.window_ms ELSE ?2 END, "
+	       "short_ms = CASE WHEN ?4 = 1 THEN ?2 ELSE school_mail_in.short_ms END");
 	if (!st)
 		return ERR_DB;
 	store_bind_blob(st, 1, idx, VAULT_BLIND_LEN);
@@ -198,7 +200,8 @@ static enum err hour_add(struct store_conn *c, int64_t hour, int link)
 {
 	struct store_stmt *st = store_prepare(
 	    c, "INSERT INTO school_mail_in_hours(hour, links, shorts) VALUES (?1, ?2, 1 - ?2) "
-	       "ON CONFLICT(hour) DO UPDATE SET links = links + ?2, shorts = shorts + 1 - ?2");
+	       "ON CONFLICT(hour) DO UPDATE SET links = school_mail_in_hours.links + ?2, "
+	       "shorts = school_mail_in_hours.shorts + 1 - ?2");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, hour);

@@ -6,6 +6,7 @@
  * deleted does not come back. */
 #include "schoolmail/send.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
@@ -108,8 +109,11 @@ enum err schoolmail_templates_seed(struct app *a)
 	    c, "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING");
 	e = st ? ERR_OK : ERR_DB;
 	if (st) {
+		/* meta.value is a blob: when the defaults were stored, as decimal ms. */
+		char when[24];
+		int n = snprintf(when, sizeof when, "%lld", (long long)clock_now_ms());
 		store_bind_text(st, 1, SEEDED_KEY);
-		store_bind_int(st, 2, clock_now_ms());
+		store_bind_blob(st, 2, when, (size_t)n);
 		e = store_run(st);
 	}
 	store_finish(st);

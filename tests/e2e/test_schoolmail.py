@@ -11,6 +11,7 @@ import re
 import time
 import unittest
 
+import engines
 import harness
 from harness import ServerTestCase
 import schoolmail_fixtures as sm
@@ -125,9 +126,10 @@ class SignUpTest(SchoolMailTestCase):
         self.assertEqual((r.status, r.json["code"]), (404, "link_invalid"), r)
         self.assertEqual(anon.post("/api/v1/school/signup/lookup", {"token": token}).status, 404)
         self.assertEqual(sm.schools(self.data)["E01"]["registrants"], "2")
-        # names and addresses are stored sealed (the database and its write-ahead log)
+        # names and addresses are stored sealed (the database and its write-ahead log, on
+        # either engine)
         raw = b""
-        for path in (self.data.db, self.data.db + "-wal"):
+        for path in engines.store_files(self.data.path):
             if os.path.exists(path):
                 with open(path, "rb") as f:
                     raw += f.read()
