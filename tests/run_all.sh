@@ -54,7 +54,7 @@ run_job() {
 		[ "$kind" = e2e_pg ] && pg=$MIMAMORI_TEST_PG_URL pgdir=$MIMAMORI_TEST_PG_SERVER_DIR
 		(cd tests/e2e && MIMAMORI_TEST_PG=$pg MIMAMORI_TEST_PG_DIR=$pgdir \
 			timeout 1200 "${prio[@]}" "$PY" -m unittest "$name" -v) >"$out" 2>&1 ;;
-	browser) timeout 900 "$PY" tests/e2e/run_browser.py >"$out" 2>&1 ;;
+	browser) timeout 1800 "$PY" tests/e2e/run_browser.py >"$out" 2>&1 ;;
 	esac
 	rc=$?
 	echo "$rc" >"$log/$kind-$name.rc"
