@@ -108,7 +108,10 @@ static void log_result(const char *what, const PGresult *r, PGconn *pg)
 }
 
 /* Runs sql (no parameters, one or more statements); returns the last result when it went
- * well (caller PQclears), NULL after logging. */
+ * well (caller PQclears), NULL after logging. PQexec here and below runs only the engine's
+ * own text — BEGIN/ROLLBACK/SAVEPOINT, the embedded migrations (several statements, which
+ * PQexecParams refuses), DEALLOCATE of a statement name this file made (libpq 15 has no
+ * PQclosePrepared) — never a value: every value goes through PQprepare/PQexecPrepared. */
 static PGresult *run_simple(struct pg_conn *pc, const char *sql, const char *what)
 {
 	if (!pc || !pc->pg)
