@@ -12,6 +12,9 @@
 #   tests/pg_pair.sh promote DIR       promotes the replica (pg_ctl promote, waits until it
 #                                      takes writes); it runs alone, without a synchronous
 #                                      standby, until another replica is made from it
+#   tests/pg_pair.sh rejoin DIR        after kill-primary and promote: the old primary made a
+#                                      synchronous replica of the promoted one with pg_rewind
+#                                      (deploy/postgresql/README.md); waits for 'sync'
 #   tests/pg_pair.sh stop DIR          stops both and removes DIR
 #
 # The clusters run as the cluster user of tests/pg_server.sh (as root: `postgres`, or the system
@@ -138,6 +141,39 @@ promote)
 	checked_dir "${2:-}" promote
 	as_pg "$bin/pg_ctl" -D "$dir/replica" -w -t 60 promote >/dev/null
 	;;
+rejoin)
+	checked_dir "${2:-}" rejoin
+	p1=$(sed -n 's/^port = //p' "$dir/primary/postgresql.conf" | tail -1)
+	p2=$(sed -n 's/^port = //p' "$dir/replica/postgresql.auto.conf" | tail -1)
+	# The promoted server's control file names its new timeline only after a checkpoint.
+	sql "$p2" "CHECKPOINT" >/dev/null
+	sql "$p2" "SELECT pg_create_physical_replication_slot('replica')" >/dev/null
+	as_pg "$bin/pg_rewind" -D "$dir/primary" \
+		--source-server="host=127.0.0.1 port=$p2 user=postgres dbname=postgres" -R \
+		>"$dir/rewind.log" 2>&1 || { cat "$dir/rewind.log" >&2; exit 1; }
+	# pg_rewind copied the promoted server's postgresql.auto.conf (its port among them).
+	cat >>"$dir/primary/postgresql.auto.conf" <<EOF
+port = $p1
+primary_conninfo = 'host=127.0.0.1 port=$p2 user=postgres application_name=replica'
+primary_slot_name = 'replica'
+synchronous_standby_names = ''
+EOF
+	as_pg "$bin/pg_ctl" -D "$dir/primary" -l "$dir/primary.log" -w -t 60 start >/dev/null ||
+		{ cat "$dir/primary.log" >&2; exit 1; }
+	sql "$p2" "ALTER SYSTEM SET synchronous_standby_names = 'replica'" >/dev/null
+	sql "$p2" "SELECT pg_reload_conf()" >/dev/null
+	state=
+	for _ in $(seq 1 150); do
+		state=$(sql "$p2" "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'replica' AND state = 'streaming'" || true)
+		[ "$state" = sync ] && break
+		sleep 0.2
+	done
+	if [ "$state" != sync ]; then
+		echo "pg_pair.sh: the old primary does not stream as 'sync'" >&2
+		cat "$dir/primary.log" >&2
+		exit 1
+	fi
+	;;
 stop)
 	checked_dir "${2:-}" stop
 	for c in replica primary; do
@@ -148,7 +184,7 @@ stop)
 	rm -rf "$dir"
 	;;
 *)
-	echo "usage: tests/pg_pair.sh start | kill-primary DIR | promote DIR | stop DIR" >&2
+	echo "usage: tests/pg_pair.sh start | kill-primary DIR | promote DIR | rejoin DIR | stop DIR" >&2
 	exit 2
 	;;
 esac
