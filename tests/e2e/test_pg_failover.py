@@ -38,6 +38,9 @@ class PgFailoverTest(ServerTestCase):
         out = subprocess.run([PG_PAIR, "start"], capture_output=True, text=True, timeout=120)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.pair_dir, self.p1, self.p2 = out.stdout.split()
+        # Removed even when the rest of setUp fails (tearDown then does not run); after
+        # tearDown has stopped mimamori otherwise.
+        self.addCleanup(subprocess.run, [PG_PAIR, "stop", self.pair_dir], timeout=120)
         psql("postgresql://mimamori@127.0.0.1:%s/postgres" % self.p1, "CREATE DATABASE ward")
         self.url = ("postgresql://mimamori@127.0.0.1:%s,127.0.0.1:%s/ward"
                     "?target_session_attrs=read-write" % (self.p1, self.p2))
@@ -45,12 +48,6 @@ class PgFailoverTest(ServerTestCase):
         harness.cli_ok("init", "--data", self.data.path, "--store", self.url)
         self.smtp = None
         self.servers = []
-
-    def tearDown(self):
-        try:
-            super().tearDown()
-        finally:
-            subprocess.run([PG_PAIR, "stop", self.pair_dir], timeout=120)
 
     def test_kill9_primary_mid_load_promote_replica(self):
         d = self.data
