@@ -268,6 +268,22 @@ static enum MHD_Result send_busy(struct http_server *srv, struct MHD_Connection 
 	return ret;
 }
 
+/* The answer to a request that failed because the database could not be reached (its server
+ * lost, a replica being promoted): 503 with Retry-After; nothing of it was stored, or, when it
+ * failed at the commit, possibly was — a kiosk's scan sent again is told it was recorded. */
+static enum MHD_Result send_unavailable(struct MHD_Connection *mc)
+{
+	struct http_resp extra = {0};
+	extra.headers[0].name = "Retry-After";
+	extra.headers[0].value = "2";
+	struct buf b;
+	buf_init(&b, 4096);
+	buf_puts(&b, "{\"code\":\"database_unavailable\",\"message\":\""
+		     "データベースに接続できないため、処理できませんでした。"
+		     "数秒後にもう一度お試しください（サーバーの切り替え中の可能性があります）。\"}");
+	return send_buf(mc, 503, "application/json; charset=utf-8", &b, NULL, 1, &extra);
+}
+
 /* The checks every API request passes before its caller is identified: a JSON body (or the
  * form of an RFC 8058 one-click), and, for a state change, an Origin (or Referer) of this
  * server's. Returns MHD_YES with *done 0 when the request may go on, else the refusal. */
@@ -337,7 +353,14 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 	ret = check_request(srv, mc, &rq, r, &done);
 	if (done)
 		goto out;
+	store_unavailable_take(); /* a mark left by earlier work of this thread is not ours */
 	identify(srv, &rq, csrf);
+	if (store_unavailable_take()) {
+		/* Who the caller is could not be read (a failover): not a 401 that would make a
+		 * kiosk or a person sign in again. */
+		ret = send_unavailable(mc);
+		goto out;
+	}
 	if (rq.role == ROLE_PUBLIC && guard_pressed(srv->guard)) {
 		/* Near the connection limit the remaining share is for kiosks and signed-in staff
 		 * and guardians. */
@@ -392,6 +415,10 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 	enum err e = r->handler(&rq, &rs);
 	if ((r->flags & HTTP_ROUTE_THROTTLE_FAILED) && (e == ERR_UNAUTH || e == ERR_NOTFOUND))
 		auth_throttle_fail(rq.client_addr, clock_mono_ms());
+	if (store_unavailable_take() && e != ERR_OK) {
+		ret = send_unavailable(mc);
+		goto out;
+	}
 	if (e != ERR_OK) {
 		ret = send_error(mc, http_status_for(e), rs.error_code ? rs.error_code : err_code(e),
 				 rs.error ? rs.error : err_message_ja(e));

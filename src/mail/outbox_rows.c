@@ -19,6 +19,7 @@
 #define BACKOFF_MAX_MS (3600 * 1000)
 #define ATTEMPTS_MAX 10
 #define RECORD_WAIT_MS 100 /* a finished row is recorded at most this long after it is seen */
+#define RECORD_RETRY_MS 500 /* a round that could not be recorded is tried again this often */
 
 void sender_job_free(struct job *j)
 {
@@ -51,10 +52,47 @@ static void move_all(struct queue *to, struct queue *from)
 	from->n = 0;
 }
 
-/* Claims up to max due rows onto q, marking them 'sending' in one committed transaction
- * before anything is sent. Returns the number claimed (0 on error). */
-static size_t claim(struct mail_sender *m, struct queue *q, size_t max)
+/* Row ids whose claim may or may not have been committed (its COMMIT failed: the database
+ * was lost at that moment, and a promoted replica may hold the claim): none of them was handed
+ * to the network thread, so they are put back in the queue once the database answers. */
+struct unsure {
+	int64_t *id;
+	size_t n, cap;
+};
+
+/* Puts the rows of u back in the queue (those still 'sending'); empties u when that
+ * committed. */
+static void unsure_release(struct mail_sender *m, struct unsure *u)
 {
+	struct store_conn *c = store_acquire(m->s);
+	enum err e = store_begin(c);
+	for (size_t i = 0; e == ERR_OK && i < u->n; i++) {
+		struct store_stmt *st = store_prepare(
+		    c, "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'");
+		e = ERR_DB;
+		if (st) {
+			store_bind_int(st, 1, u->id[i]);
+			e = store_run(st);
+			store_finish(st);
+		}
+	}
+	if (e == ERR_OK)
+		e = store_commit(c);
+	if (e != ERR_OK)
+		store_rollback(c);
+	store_release(c);
+	if (e == ERR_OK) {
+		log_warn("mail: re-queued %zu rows whose claim was not known to be stored", u->n);
+		u->n = 0;
+	}
+}
+
+/* Claims up to max due rows onto q, marking them 'sending' in one committed transaction
+ * before anything is sent. Returns the number claimed (0 on error; when the COMMIT itself
+ * failed, the rows' ids are added to u). */
+static size_t claim(struct mail_sender *m, struct queue *q, size_t max, struct unsure *u)
+{
+	int committing = 0;
 	size_t n = 0, first = q->n;
 	int64_t now = clock_now_ms();
 	struct store_conn *c = store_acquire(m->s);
@@ -107,6 +145,7 @@ static size_t claim(struct mail_sender *m, struct queue *q, size_t max)
 		if (e != ERR_OK)
 			goto fail;
 	}
+	committing = 1;
 	if (store_commit(c) != ERR_OK)
 		goto fail;
 	store_release(c);
@@ -115,8 +154,16 @@ fail:
 	store_finish(st);
 	store_rollback(c);
 	store_release(c);
-	for (size_t i = first; i < q->n; i++)
+	for (size_t i = first; i < q->n; i++) {
+		if (committing) {
+			if (u->n == u->cap) {
+				u->cap = u->cap ? u->cap * 2 : 64;
+				u->id = xrealloc(u->id, u->cap * sizeof *u->id);
+			}
+			u->id[u->n++] = q->j[i]->id;
+		}
 		sender_job_free(q->j[i]);
+	}
 	q->n = first;
 	log_error("mail: could not claim outbox rows");
 	return 0;
@@ -169,8 +216,11 @@ static enum err record_one(struct mail_sender *m, struct store_conn *c, struct j
 
 /* Records the jobs of q (all done) in one transaction — one durable write for all that
  * finished since the last round — frees them and empties q. A crash before this commit leaves
- * their rows 'sending'; they are sent again after the restart (they were in flight). */
-static void record(struct mail_sender *m, struct queue *q)
+ * their rows 'sending'; they are sent again after the restart (they were in flight). When the
+ * transaction fails (the database lost, a replica being promoted) q is kept as it is and
+ * ERR_DB returned: the caller records it again later (the same updates: harmless if the failed
+ * COMMIT had in fact been stored), so that a message sent is not left 'sending'. */
+static enum err record(struct mail_sender *m, struct queue *q)
 {
 	struct store_conn *c = store_acquire(m->s);
 	enum err e = store_begin(c);
@@ -180,9 +230,11 @@ static void record(struct mail_sender *m, struct queue *q)
 		e = store_commit(c);
 	if (e != ERR_OK) {
 		store_rollback(c);
-		log_error("mail: could not record %zu outbox rows", q->n);
+		log_error("mail: could not record %zu outbox rows; trying again", q->n);
 	}
 	store_release(c);
+	if (e != ERR_OK)
+		return e;
 	pthread_mutex_lock(&m->mu);
 	for (size_t i = 0; i < q->n; i++) {
 		struct job *j = q->j[i];
@@ -196,6 +248,7 @@ static void record(struct mail_sender *m, struct queue *q)
 	}
 	pthread_mutex_unlock(&m->mu);
 	q->n = 0;
+	return ERR_OK;
 }
 
 /* Puts the rows of q (claimed, never started) back in the queue, frees them, empties q. */
@@ -262,6 +315,8 @@ void *sender_keeper_main(void *arg)
 	int64_t next_poll = 0;
 	int64_t since = 0; /* when the keeper first saw the finished rows now waiting */
 	int last_full = 0;
+	struct unsure unsure = {0};
+	int64_t record_retry = 0; /* a failed record round is tried again from then on */
 	pthread_mutex_lock(&m->mu);
 	for (;;) {
 		int64_t now = clock_now_ms();
@@ -283,11 +338,13 @@ void *sender_keeper_main(void *arg)
 			m->woken = 0;
 		pthread_mutex_unlock(&m->mu);
 
-		if (rec.n)
-			record(m, &rec);
+		if (rec.n && (stop || clock_now_ms() >= record_retry))
+			record_retry = record(m, &rec) == ERR_OK ? 0 : clock_now_ms() + RECORD_RETRY_MS;
+		if (unsure.n)
+			unsure_release(m, &unsure);
 		size_t claimed = 0;
 		if (claim_now) {
-			claimed = claim(m, &got, SENDER_BATCH);
+			claimed = claim(m, &got, SENDER_BATCH, &unsure);
 			last_full = claimed == SENDER_BATCH;
 			if (!claimed)
 				next_poll = clock_now_ms() + IDLE_POLL_MS;
@@ -316,6 +373,8 @@ void *sender_keeper_main(void *arg)
 				since = now;
 			ms = since + RECORD_WAIT_MS - now;
 		}
+		if (rec.n && record_retry - now < ms)
+			ms = record_retry - now;
 		if (ms > 0)
 			keeper_wait(m, ms);
 	}
@@ -323,6 +382,11 @@ void *sender_keeper_main(void *arg)
 	move_all(&got, &m->ready);
 	pthread_mutex_unlock(&m->mu);
 	unclaim(m, &got);
+	if (unsure.n)
+		unsure_release(m, &unsure);
+	free(unsure.id);
+	for (size_t i = 0; i < rec.n; i++) /* could not be recorded: 'sending' until a restart */
+		sender_job_free(rec.j[i]);
 	free(rec.j);
 	free(got.j);
 	return NULL;

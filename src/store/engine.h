@@ -106,6 +106,12 @@ extern const struct store_engine store_pg_engine;
  * libpq connection string "key=value ..."), 0 for a SQLite file path. */
 int store_target_is_pg(const char *target);
 
+/* Marks this thread's store calls as having met an unreachable database server
+ * (store_unavailable_take); store_reachable_again clears the mark after a repaired connection
+ * ran what had failed. */
+void store_note_unavailable(void);
+void store_reachable_again(void);
+
 /* The type of column col of st's current row (copy.c). */
 enum store_type store_col_type(struct store_stmt *st, int col);
 /* The number of columns of st's result. */

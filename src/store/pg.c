@@ -107,6 +107,19 @@ static void log_result(const char *what, const PGresult *r, PGconn *pg)
 	log_error("store: %s failed: %s %s", what, state ? state : "-", msg ? msg : "?");
 }
 
+/* Marks this thread's call as failed for want of a reachable primary (store_unavailable_take:
+ * the request is answered 503) when the connection is gone, or the server says it is shutting
+ * down, starting, in recovery or read-only (SQLSTATE 08…, 57P01-57P03, 25006): a failover. */
+static void note_unreachable(const struct pg_conn *pc, const PGresult *r)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (!pc || !pc->pg || PQstatus(pc->pg) != CONNECTION_OK ||
+	    (state && (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+		       strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 ||
+		       strcmp(state, "25006") == 0)))
+		store_note_unavailable();
+}
+
 /* Runs sql (no parameters, one or more statements); returns the last result when it went
  * well (caller PQclears), NULL after logging. PQexec here and below runs only the engine's
  * own text — BEGIN/ROLLBACK/SAVEPOINT, the embedded migrations (several statements, which
@@ -114,13 +127,16 @@ static void log_result(const char *what, const PGresult *r, PGconn *pg)
  * PQclosePrepared) — never a value: every value goes through PQprepare/PQexecPrepared. */
 static PGresult *run_simple(struct pg_conn *pc, const char *sql, const char *what)
 {
-	if (!pc || !pc->pg)
+	if (!pc || !pc->pg) {
+		store_note_unavailable();
 		return NULL;
+	}
 	PGresult *r = PQexec(pc->pg, sql);
 	ExecStatusType t = PQresultStatus(r);
 	if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK)
 		return r;
 	log_result(what, r, pc->pg);
+	note_unreachable(pc, r);
 	PQclear(r);
 	return NULL;
 }
@@ -157,11 +173,18 @@ static enum err pg_connect(struct store *s, struct store_conn *c, int create)
 	(void)create; /* the database is made by its administrator (docs/guide.md) */
 	/* Entries before dbname may be overridden by the connection string, entries after it
 	 * may not (PQconnectdbParams). */
-	const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname",
-				    "client_encoding", NULL};
-	const char *const vals[] = {"10", "mimamori", s->target, "UTF8", NULL};
+	/* Bounds on a server that stops answering (a machine lost without a reset): each host of a
+	 * multi-host string gets connect_timeout seconds; an established connection is given up
+	 * when keepalives go unanswered (10 + 3 × 3 s) or sent data stays unacknowledged
+	 * (tcp_user_timeout, ms). Then the next use connects again, to the new primary. */
+	const char *const keys[] = {"connect_timeout", "keepalives", "keepalives_idle",
+				    "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+				    "fallback_application_name", "dbname", "client_encoding", NULL};
+	const char *const vals[] = {"5",	"1",	    "10",      "3", "3",
+				    "20000", "mimamori", s->target, "UTF8", NULL};
 	PGconn *pg = PQconnectdbParams(keys, vals, 1);
 	if (!pg || PQstatus(pg) != CONNECTION_OK) {
+		store_note_unavailable();
 		log_error("store: cannot connect to PostgreSQL: %s",
 			  pg ? PQerrorMessage(pg) : "no memory");
 		PQfinish(pg);
@@ -201,6 +224,7 @@ static enum err pg_check(struct store_conn *c)
 	PQreset(pc->pg);
 	pc->generation++;
 	if (PQstatus(pc->pg) != CONNECTION_OK) {
+		store_note_unavailable();
 		log_error("store: cannot connect to PostgreSQL: %s", PQerrorMessage(pc->pg));
 		return ERR_DB;
 	}
@@ -280,7 +304,10 @@ static void pg_rollback(struct store_conn *c)
 static int repaired(struct store_conn *c)
 {
 	struct pg_conn *pc = conn_of(c);
-	return pc && PQstatus(pc->pg) == CONNECTION_BAD && pg_check(c) == ERR_OK;
+	if (!pc || PQstatus(pc->pg) != CONNECTION_BAD || pg_check(c) != ERR_OK)
+		return 0;
+	store_reachable_again(); /* what failed runs again, on the repaired connection */
+	return 1;
 }
 
 #define BEGIN_WRITE "BEGIN; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")"
@@ -546,8 +573,10 @@ static void note_changes(struct pg_conn *pc, PGresult *r)
 
 static int execute(struct pg_stmt *st, struct pg_conn *pc)
 {
-	if (!pc || !pc->pg || prepare_now(st, pc) != ERR_OK)
+	if (!pc || !pc->pg || prepare_now(st, pc) != ERR_OK) {
+		note_unreachable(pc, NULL);
 		return -ERR_DB;
+	}
 	size_t np = st->nparams ? (size_t)st->nparams : 1;
 	const char **vals = xcalloc(np, sizeof *vals);
 	int *lens = xcalloc(np, sizeof *lens), *fmts = xcalloc(np, sizeof *fmts);
@@ -587,6 +616,7 @@ static int execute(struct pg_stmt *st, struct pg_conn *pc)
 			rc = -ERR_CONFLICT;
 		else {
 			log_result("step", r, pc->pg);
+			note_unreachable(pc, r);
 			rc = -ERR_DB;
 		}
 	}

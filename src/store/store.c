@@ -18,9 +18,30 @@ struct group_unit {
 	void *ctx;
 	enum err result;
 	int done;
+	int unavailable; /* the batch failed because the database could not be reached */
 	pthread_cond_t wake; /* signalled when done, or when this unit's thread should lead */
 	struct group_unit *next;
 };
+
+/* Set when a store call of this thread met an unreachable database server. */
+static _Thread_local int unavailable_here;
+
+void store_note_unavailable(void)
+{
+	unavailable_here = 1;
+}
+
+void store_reachable_again(void)
+{
+	unavailable_here = 0;
+}
+
+int store_unavailable_take(void)
+{
+	int u = unavailable_here;
+	unavailable_here = 0;
+	return u;
+}
 
 int store_target_is_pg(const char *target)
 {
@@ -441,9 +462,11 @@ enum err store_backup(struct store *s, const char *path)
 	return e;
 }
 
-/* Runs one batch of units in one transaction; sets each unit's result. */
+/* Runs one batch of units in one transaction; sets each unit's result (and whether it failed
+ * for want of a reachable database, which the unit's own thread is told). */
 static void group_commit_batch(struct store *s, struct group_unit *batch)
 {
+	int mine = store_unavailable_take(); /* the leader's own mark, from before the batch */
 	struct store_conn *c = store_acquire(s);
 	enum err e = store_begin(c);
 	for (struct group_unit *u = batch; u; u = u->next) {
@@ -475,11 +498,15 @@ static void group_commit_batch(struct store *s, struct group_unit *batch)
 				u->result = ERR_DB;
 	}
 	store_release(c);
+	int lost = store_unavailable_take();
+	for (struct group_unit *u = batch; u; u = u->next)
+		u->unavailable = lost && u->result != ERR_OK;
+	unavailable_here = mine;
 }
 
 enum err store_group_run(struct store *s, store_work_fn fn, void *ctx)
 {
-	struct group_unit me = {fn, ctx, ERR_OK, 0, PTHREAD_COND_INITIALIZER, NULL};
+	struct group_unit me = {fn, ctx, ERR_OK, 0, 0, PTHREAD_COND_INITIALIZER, NULL};
 	pthread_mutex_lock(&s->group_mu);
 	*s->group_tail = &me;
 	s->group_tail = &me.next;
@@ -510,5 +537,7 @@ enum err store_group_run(struct store *s, store_work_fn fn, void *ctx)
 	}
 	pthread_mutex_unlock(&s->group_mu);
 	pthread_cond_destroy(&me.wake);
+	if (me.unavailable)
+		store_note_unavailable();
 	return me.result;
 }

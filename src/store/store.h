@@ -91,6 +91,13 @@ typedef enum err (*store_work_fn)(struct store_conn *c, void *ctx);
  * on another thread than the caller's; ctx stays the caller's. */
 enum err store_group_run(struct store *s, store_work_fn fn, void *ctx);
 
+/* Returns 1 when, since the last call on this thread, a store call of this thread (or a group
+ * commit that ran its unit) failed because the database server could not be reached: the
+ * connection was lost, none could be made, or the server is not a primary (a failover in
+ * progress). Clears the mark. The HTTP layer then answers 503 rather than 500: the request may
+ * be tried again once a primary answers. Owns nothing. */
+int store_unavailable_take(void);
+
 /* Copies the whole database into a new file at path (online backup). SQLite only: a
  * PostgreSQL database is backed up with pg_dump (ERR_INVALID). */
 enum err store_backup(struct store *s, const char *path);
