@@ -13,6 +13,9 @@ machine's cores, so a side that costs more CPU per message lowers the other's ra
 the server under a profiler (e.g. --wrap "strace -c -f -o /tmp/s.txt" or --wrap "perf record
 -g -o /tmp/p.data --"); the server's CPU is then not reported.
 
+--store URL puts the ward on that PostgreSQL database (empty, made by the caller) instead of
+SQLite in the data directory (bench/pg.sh).
+
 Prints one line "MAIL_RESULT key=value ..." and writes the same as JSON to --out."""
 import argparse
 import json
@@ -77,6 +80,31 @@ def cpu_ticks(pid):
         return 0
 
 
+class _Pg:
+    """psycopg2 with sqlite3's execute(...).fetchone() shape, autocommit (each read sees the
+    latest commit)."""
+
+    def __init__(self, url):
+        import psycopg2
+        self.con = psycopg2.connect(url)
+        self.con.autocommit = True
+
+    def execute(self, sql):
+        cur = self.con.cursor()
+        cur.execute(sql)
+        return cur
+
+    def close(self):
+        self.con.close()
+
+
+def open_db(store, db):
+    """The ward's database, read-only use: PostgreSQL at store, else the SQLite file db."""
+    if store:
+        return _Pg(store)
+    return sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bin", required=True, help="the mimamori binary")
@@ -86,13 +114,14 @@ def main():
     ap.add_argument("--mail-sessions", type=int, default=0,
                     help="mimamori's SMTP sessions (default: the same as --sessions)")
     ap.add_argument("--out", help="write the result as JSON here")
+    ap.add_argument("--store", help="a PostgreSQL URL for the ward (default: SQLite)")
     ap.add_argument("--wrap", default="", help="command the server runs under (a profiler)")
     a = ap.parse_args()
 
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)
     data = os.path.join(a.work, "data")
-    run([a.bin, "init", "--data", data])
+    run([a.bin, "init", "--data", data] + (["--store", a.store] if a.store else []))
     run([a.bin, "site", "add", "--data", data, "--code", "B01", "--name", "ベンチ学童クラブ",
          "--type", "gakudo"])
     roster = os.path.join(a.work, "roster.csv")
@@ -106,8 +135,9 @@ def main():
     run([a.bin, "import", "children", "--data", data, roster], timeout=1800)
     import_s = time.monotonic() - t
     db = os.path.join(data, "mimamori.db")
-    with sqlite3.connect(db) as c:
-        queued = c.execute("SELECT COUNT(*) FROM outbox WHERE state = 'queued'").fetchone()[0]
+    c = open_db(a.store, db)
+    queued = c.execute("SELECT COUNT(*) FROM outbox WHERE state = 'queued'").fetchone()[0]
+    c.close()
     if queued != a.n:
         raise SystemExit("bench/mail.py: %d rows queued, expected %d" % (queued, a.n))
 
@@ -141,14 +171,14 @@ def main():
         peak = 0
         sent = 0
         first = None
-        conn = sqlite3.connect("file:%s?mode=ro" % db, uri=True, timeout=5)
+        conn = open_db(a.store, db)
         deadline = time.monotonic() + 1800
         while time.monotonic() < deadline:
             peak = max(peak, rss_kb(srv.pid))
             try:
                 sent = conn.execute(
                     "SELECT COUNT(*) FROM outbox WHERE state = 'sent'").fetchone()[0]
-            except sqlite3.OperationalError:
+            except Exception:  # SQLite busy for a moment
                 pass
             if sent and first is None:
                 first = time.monotonic() - t

@@ -19,8 +19,11 @@
 #      sends as many messages into smtp-sink, then one send to every school goes through the API
 #      (composed by ward staff, approved by the ward admin) into the same smtp-sink
 #      (bench/school_send.py); the end-to-end and delivery ratios and the server's peak RSS.
+#   8. PostgreSQL (bench/pg.sh, issue 14): raw single-row INSERT commit rate with
+#      synchronous_commit = on, scans with one and with two servers on one database, and mail,
+#      each as a ratio to that raw limit (BENCH_PG=0 skips it).
 # Appends one row to the results table, one to the board table, one to the ward day table and
-# one to the mail table of docs/benchmarks.md.
+# one to the mail table of docs/benchmarks.md (bench/pg.sh: one to the PostgreSQL table).
 # Total time about 3.5 minutes.
 # Knobs (environment): BENCH_BIN=build/mimamori BENCH_CHILDREN=45000 BENCH_RAW_S=5 BENCH_TPUT_S=10 BENCH_CONNS=16
 #   BENCH_WRK_THREADS=1 BENCH_RATE=200 BENCH_LAT_S=10 BENCH_BOARD_RATE=100 BENCH_BOARD_S=10
@@ -252,4 +255,10 @@ if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
     echo "   WARNING: no '## School send results' table in docs/benchmarks.md; school row not written"
   fi
   echo "   (rows appended to docs/benchmarks.md)"
+fi
+
+# The same scan and mail benchmarks on PostgreSQL, one and two servers (issue 14).
+if [ "${BENCH_PG:-1}" = 1 ]; then
+  echo
+  bench/pg.sh
 fi

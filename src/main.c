@@ -234,6 +234,13 @@ static int cmd_serve(int argc, char **argv)
 	}
 	enum err e = mail_sender_start(a->store, a->keys, mail ? mail : a->cfg.mail_url,
 				       a->cfg.base_url, &a->mail);
+	if (e == ERR_CONFLICT) {
+		fputs("mimamori: serve: 別の mimamori serve がこのデータディレクトリのデータベースを"
+		      "使っています。SQLite では一つのサーバーだけが使えます（複数のサーバーで動かす"
+		      "ときは PostgreSQL にしてください）\n",
+		      stderr);
+		goto out;
+	}
 	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: serve: メールの送信を始められません（送信先 %s、"
 				"mimamori.conf の [mail] を確かめてください）: %s\n",

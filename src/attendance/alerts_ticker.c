@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* alerts_ticker.c — while the server runs, a thread checks the alerts every interval. */
+/* alerts_ticker.c — while the server runs, a thread checks the alerts every interval (of
+ * several servers on one database, the one holding the lock job:alerts). */
 #include "attendance/plan.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "app.h"
+#include "store/store.h"
 
 struct alerts_ticker {
 	struct app *app;
@@ -27,7 +31,15 @@ static void *run(void *arg)
 	while (!t->stop) {
 		pthread_mutex_unlock(&t->mu);
 		struct alerts_summary sum;
-		enum err e = alerts_check(t->app, clock_now_ms(), &sum);
+		/* One server of several on one database checks (the one that holds the job's lock;
+		 * another takes it over when that one is gone). The check itself re-reads what is due
+		 * under the write lock, so two checks at once would still raise each alert once. */
+		int mine = store_lock_take(t->app->store, "job:alerts");
+		enum err e = mine == 1 ? alerts_check(t->app, clock_now_ms(), &sum) : ERR_OK;
+		if (mine != 1)
+			memset(&sum, 0, sizeof sum);
+		if (mine < 0)
+			log_warn("alerts: cannot ask the database whose turn it is to check");
 		if (e != ERR_OK)
 			log_warn("alerts: check failed: %s", err_str(e));
 		else if (sum.not_arrived || sum.still_present || sum.cleared)

@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* scheduler.c — the thread of `mimamori serve` that sends scheduled bulk sends when their time
- * has come (bulk_run_due), every few seconds; the clock is the injectable one, so tests move a
- * running server to a send's time. */
+ * has come (bulk_run_due), every few seconds — of several servers on one database, the one that
+ * holds the lock job:bulk-scheduler; the clock is the injectable one, so tests move a running
+ * server to a send's time. */
 #include "bulk/bulk.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "app.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "store/store.h"
 
 struct bulk_scheduler {
 	struct app *a;
@@ -29,7 +32,15 @@ static void *run(void *arg)
 	while (!s->stop) {
 		pthread_mutex_unlock(&s->mu);
 		size_t sent = 0;
-		if (bulk_run_due(s->a, s->kinds, clock_now_ms(), &sent) != ERR_OK)
+		/* One server of several on one database runs the due sends (the holder of the lock
+		 * job:bulk-scheduler; another takes it over when that one is gone). bulk_run_due
+		 * moves each send out of 'scheduled' under the write lock, so it is queued once
+		 * even if two ran. */
+		int mine = store_lock_take(s->a->store, "job:bulk-scheduler");
+		if (mine < 0)
+			log_warn("bulk: cannot ask the database whose turn it is to send");
+		enum err e = mine == 1 ? bulk_run_due(s->a, s->kinds, clock_now_ms(), &sent) : ERR_OK;
+		if (e != ERR_OK)
 			log_error("bulk: scheduled sends could not be checked now; trying again");
 		else if (sent)
 			log_info("bulk: %zu scheduled sends queued", sent);

@@ -65,13 +65,15 @@ enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 enum err mail_from_name_set(const char *service, const char *name);
 
 /* Starts the sender thread for transport_url ("smtp://host:port" or "maildir:PATH"). It sends
- * due outbox rows, marks them sent/failed/deferred, retries 4xx with back-off, and on start
- * re-queues rows left 'sending' by a crash. Each message goes out with its VERP return path
+ * due outbox rows, marks them sent/failed/deferred, retries 4xx with back-off, and re-queues
+ * rows left 'sending' by a sender that is gone (a crash, another server killed), never a live
+ * sender's: on start and every few seconds (several servers may share one PostgreSQL). Each message goes out with its VERP return path
  * (MIMAMORI_MAIL_BOUNCE_DOMAIN, default the From domain) and From: MIMAMORI_MAIL_FROM with the
  * display name MIMAMORI_MAIL_FROM_NAME (else the name in the former, else
  * MAIL_FROM_NAME_DEFAULT); bulk mail carries List-Unsubscribe
  * links under base_url (the public URL, e.g. "https://mimamori.example.jp"). Returns the sender
- * in *out (stop with mail_sender_stop). ERR_INVALID for an unknown transport or a bad setting.
+ * in *out (stop with mail_sender_stop). ERR_INVALID for an unknown transport or a bad setting,
+ * ERR_CONFLICT when another server uses this SQLite database (only one may).
  * Each row is unsealed with its service's key from k; return paths and unsubscribe tokens are
  * keyed with the platform's. s and k must outlive the sender; base_url is copied. */
 enum err mail_sender_start(struct store *s, struct keyring *k, const char *transport_url,

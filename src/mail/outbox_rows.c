@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* outbox_rows.c — the sender's keeper thread: claims due outbox rows for the network thread
  * and records their outcomes (sent / failed / deferred with back-off), each round in one
- * transaction, so that sending never waits for a disk flush. */
+ * transaction, so that sending never waits for a disk flush; and puts back the rows of senders
+ * that are gone (another server's, killed), never those a live sender holds. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +22,7 @@
 #define ATTEMPTS_MAX 10
 #define RECORD_WAIT_MS 100 /* a finished row is recorded at most this long after it is seen */
 #define RECORD_RETRY_MS 500 /* a round that could not be recorded is tried again this often */
+#define RECOVER_MS 2000	     /* how often the rows of senders that are gone are looked for */
 
 void sender_job_free(struct job *j)
 {
@@ -60,18 +63,20 @@ struct unsure {
 	size_t n, cap;
 };
 
-/* Puts the rows of u back in the queue (those still 'sending'); empties u when that
- * committed. */
+/* Puts the rows of u back in the queue (those still 'sending' under this sender's claim: a
+ * row another server claimed since is left to it); empties u when that committed. */
 static void unsure_release(struct mail_sender *m, struct unsure *u)
 {
 	struct store_conn *c = store_acquire(m->s);
 	enum err e = store_begin(c);
 	for (size_t i = 0; e == ERR_OK && i < u->n; i++) {
 		struct store_stmt *st = store_prepare(
-		    c, "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'");
+		    c, "UPDATE outbox SET state = 'queued', claimed_by = NULL "
+		       "WHERE id = ? AND state = 'sending' AND claimed_by = ?");
 		e = ERR_DB;
 		if (st) {
 			store_bind_int(st, 1, u->id[i]);
+			store_bind_text(st, 2, m->id);
 			e = store_run(st);
 			store_finish(st);
 		}
@@ -135,10 +140,12 @@ static size_t claim(struct mail_sender *m, struct queue *q, size_t max, struct u
 	store_finish(st);
 	st = NULL;
 	for (size_t i = first; i < q->n; i++) {
-		st = store_prepare(c, "UPDATE outbox SET state = 'sending' WHERE id = ?");
+		st = store_prepare(c,
+				   "UPDATE outbox SET state = 'sending', claimed_by = ? WHERE id = ?");
 		if (!st)
 			goto fail;
-		store_bind_int(st, 1, q->j[i]->id);
+		store_bind_text(st, 1, m->id);
+		store_bind_int(st, 2, q->j[i]->id);
 		enum err e = store_run(st);
 		store_finish(st);
 		st = NULL;
@@ -169,6 +176,11 @@ fail:
 	return 0;
 }
 
+/* A row is recorded only while it is still this sender's: a sender whose lock another server
+ * found free (its database connection was lost for a while) has had its rows put back, and
+ * whoever claimed them since records them. */
+#define CLAIMED "state = 'sending' AND claimed_by = ?5"
+
 /* Records the outcome of one job on c (inside the batch's transaction). */
 static enum err record_one(struct mail_sender *m, struct store_conn *c, struct job *j)
 {
@@ -182,12 +194,13 @@ static enum err record_one(struct mail_sender *m, struct store_conn *c, struct j
 	if (j->r == MAIL_SENT) {
 		st =
 		    store_prepare(c, "UPDATE outbox SET state = 'sent', sent_ms = ?, attempts = ?, "
-				     "last_reply = ? WHERE id = ?");
+				     "last_reply = ?, claimed_by = NULL WHERE id = ? AND " CLAIMED);
 		if (st)
 			store_bind_int(st, 1, now);
 	} else if (j->r == MAIL_FAILED) {
 		st = store_prepare(c, "UPDATE outbox SET state = 'failed', next_ms = ?, "
-				      "attempts = ?, last_reply = ? WHERE id = ?");
+				      "attempts = ?, last_reply = ?, claimed_by = NULL "
+				      "WHERE id = ? AND " CLAIMED);
 		if (st)
 			store_bind_int(st, 1, now);
 	} else {
@@ -197,7 +210,8 @@ static enum err record_one(struct mail_sender *m, struct store_conn *c, struct j
 		if (delay > BACKOFF_MAX_MS)
 			delay = BACKOFF_MAX_MS;
 		st = store_prepare(c, "UPDATE outbox SET state = 'deferred', next_ms = ?, "
-				      "attempts = ?, last_reply = ? WHERE id = ?");
+				      "attempts = ?, last_reply = ?, claimed_by = NULL "
+				      "WHERE id = ? AND " CLAIMED);
 		if (st)
 			store_bind_int(st, 1, j->paced ? j->next_ms : now + delay);
 	}
@@ -205,6 +219,7 @@ static enum err record_one(struct mail_sender *m, struct store_conn *c, struct j
 		store_bind_int(st, 2, attempts);
 		store_bind_text(st, 3, j->reply);
 		store_bind_int(st, 4, j->id);
+		store_bind_text(st, 5, m->id);
 		e = store_run(st);
 		store_finish(st);
 	}
@@ -258,11 +273,13 @@ static void unclaim(struct mail_sender *m, struct queue *q)
 	if (q->n && store_begin(c) == ERR_OK) {
 		enum err e = ERR_OK;
 		for (size_t i = 0; e == ERR_OK && i < q->n; i++) {
-			struct store_stmt *st = store_prepare(
-			    c, "UPDATE outbox SET state = 'queued' WHERE id = ? AND state = 'sending'");
+			struct store_stmt *st =
+			    store_prepare(c, "UPDATE outbox SET state = 'queued', claimed_by = NULL "
+					     "WHERE id = ? AND state = 'sending' AND claimed_by = ?");
 			e = ERR_DB;
 			if (st) {
 				store_bind_int(st, 1, q->j[i]->id);
+				store_bind_text(st, 2, m->id);
 				e = store_run(st);
 				store_finish(st);
 			}
@@ -277,20 +294,101 @@ static void unclaim(struct mail_sender *m, struct queue *q)
 	q->n = 0;
 }
 
-enum err sender_requeue_in_flight(struct store *s)
+/* Puts back (queued) the rows left 'sending' by sender who — another process's, gone — or, for
+ * who NULL, by a program that did not name its sender. Returns how many, or -1 on an error. */
+static int requeue_of(struct store *s, const char *who)
 {
 	struct store_conn *c = store_acquire(s);
-	enum err e = ERR_DB;
-	struct store_stmt *st =
-	    store_prepare(c, "UPDATE outbox SET state = 'queued' WHERE state = 'sending'");
-	if (st) {
-		e = store_run(st);
-		store_finish(st);
-	}
-	int n = e == ERR_OK ? store_changes(c) : 0;
+	struct store_stmt *st = NULL;
+	int n = -1;
+	if (store_begin(c) != ERR_OK)
+		goto out;
+	st = store_prepare(c, who ? "UPDATE outbox SET state = 'queued', claimed_by = NULL "
+				    "WHERE state = 'sending' AND claimed_by = ?"
+				  : "UPDATE outbox SET state = 'queued' "
+				    "WHERE state = 'sending' AND claimed_by IS NULL");
+	if (!st)
+		goto out;
+	if (who)
+		store_bind_text(st, 1, who);
+	if (store_run(st) != ERR_OK)
+		goto out;
+	n = store_changes(c);
+	if (store_commit(c) != ERR_OK)
+		n = -1;
+out:
+	store_finish(st);
+	store_rollback(c);
 	store_release(c);
-	if (n > 0)
-		log_warn("mail: re-queued %d messages left in flight", n);
+	return n;
+}
+
+enum err sender_recover(struct mail_sender *m, int unnamed)
+{
+	char lock[64];
+	char (*who)[SENDER_ID_LEN + 1] = NULL;
+	size_t n = 0, cap = 0;
+	enum err e = ERR_DB;
+	int put_back = 0;
+	struct store_conn *c = NULL;
+	struct store_stmt *st = NULL;
+
+	snprintf(lock, sizeof lock, "mail-sender:%s", m->id);
+	/* Our own lock, again: a connection made anew after the database restarted holds none. */
+	if (store_lock_take(m->s, lock) != 1)
+		goto out;
+	c = store_acquire(m->s);
+	st = store_prepare(c, "SELECT DISTINCT claimed_by FROM outbox WHERE state = 'sending' "
+			      "AND claimed_by IS NOT NULL AND claimed_by <> ?");
+	if (!st)
+		goto out;
+	store_bind_text(st, 1, m->id);
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		const char *id = store_col_text(st, 0);
+		if (strlen(id) > SENDER_ID_LEN)
+			continue; /* never ours: no sender names itself so */
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4;
+			who = xrealloc(who, cap * sizeof *who);
+		}
+		snprintf(who[n++], SENDER_ID_LEN + 1, "%s", id);
+	}
+	store_finish(st);
+	st = NULL;
+	store_release(c);
+	c = NULL;
+	if (rc != STORE_DONE)
+		goto out;
+	e = ERR_OK;
+	for (size_t i = 0; i < n && e == ERR_OK; i++) {
+		snprintf(lock, sizeof lock, "mail-sender:%s", who[i]);
+		int held = store_lock_held_elsewhere(m->s, lock);
+		if (held < 0) {
+			e = ERR_DB;
+		} else if (!held) {
+			int k = requeue_of(m->s, who[i]);
+			if (k < 0)
+				e = ERR_DB;
+			else
+				put_back += k;
+		}
+	}
+	if (e == ERR_OK && unnamed) {
+		int k = requeue_of(m->s, NULL);
+		if (k < 0)
+			e = ERR_DB;
+		else
+			put_back += k;
+	}
+	if (put_back > 0)
+		log_warn("mail: re-queued %d messages left in flight by a sender that is gone",
+			 put_back);
+out:
+	store_finish(st);
+	if (c)
+		store_release(c);
+	free(who);
 	return e;
 }
 
@@ -314,6 +412,7 @@ void *sender_keeper_main(void *arg)
 	struct queue rec = {0}, got = {0};
 	int64_t next_poll = 0;
 	int64_t since = 0; /* when the keeper first saw the finished rows now waiting */
+	int64_t next_recover = clock_mono_ms() + m->recover_ms;
 	int last_full = 0;
 	struct unsure unsure = {0};
 	int64_t record_retry = 0; /* a failed record round is tried again from then on */
@@ -342,6 +441,13 @@ void *sender_keeper_main(void *arg)
 			record_retry = record(m, &rec) == ERR_OK ? 0 : clock_now_ms() + RECORD_RETRY_MS;
 		if (unsure.n)
 			unsure_release(m, &unsure);
+		if (!stop && clock_mono_ms() >= next_recover) {
+			if (sender_recover(m, 0) != ERR_OK)
+				log_warn("mail: the rows of senders that are gone cannot be looked for "
+					 "now");
+			next_recover = clock_mono_ms() + m->recover_ms;
+			next_poll = 0; /* rows put back are due at once */
+		}
 		size_t claimed = 0;
 		if (claim_now) {
 			claimed = claim(m, &got, SENDER_BATCH, &unsure);

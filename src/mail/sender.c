@@ -364,6 +364,45 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
+/* How often the keeper looks for the rows of senders that are gone (MIMAMORI_MAIL_RECOVER_MS,
+ * tests shorten it; default 2 s). */
+static int64_t recover_from_env(void)
+{
+	const char *v = getenv("MIMAMORI_MAIL_RECOVER_MS");
+	char *end = NULL;
+	long long ms;
+	if (!v || !*v)
+		return 2000;
+	errno = 0;
+	ms = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0' || ms < 50 || ms > 3600 * 1000) {
+		log_warn("mail: ignoring bad MIMAMORI_MAIL_RECOVER_MS");
+		return 2000;
+	}
+	return ms;
+}
+
+/* Names sender m (128 random bits in hex), takes its lock and puts back the rows of senders
+ * that are gone. ERR_CONFLICT when another process holds the lock: on SQLite, another server
+ * uses the database. */
+static enum err sender_name(struct store *s, struct mail_sender *m)
+{
+	unsigned char rnd[SENDER_ID_LEN / 2];
+	char lock[64];
+	vault_random(rnd, sizeof rnd);
+	for (size_t i = 0; i < sizeof rnd; i++)
+		snprintf(m->id + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(lock, sizeof lock, "mail-sender:%s", m->id);
+	int took = store_lock_take(s, lock);
+	if (took == 0) {
+		log_error("mail: another mimamori serve uses this database (SQLite: one server only)");
+		return ERR_CONFLICT;
+	}
+	if (took < 0)
+		return ERR_DB;
+	return sender_recover(m, 1);
+}
+
 static int64_t backoff_from_env(void)
 {
 	const char *v = getenv("MIMAMORI_MAIL_BACKOFF_MS");
@@ -541,10 +580,6 @@ enum err mail_sender_start(struct store *s, struct keyring *k, const char *trans
 		e = ERR_INVALID;
 		goto out;
 	}
-	e = sender_requeue_in_flight(s);
-	if (e != ERR_OK)
-		goto out;
-
 	m = xcalloc(1, sizeof *m);
 	m->s = s;
 	m->k = k;
@@ -561,6 +596,14 @@ enum err mail_sender_start(struct store *s, struct keyring *k, const char *trans
 		m->base_url[n - 1] = '\0';
 	m->iso2022jp = iso2022jp;
 	m->backoff_ms = backoff_from_env();
+	m->recover_ms = recover_from_env();
+	e = sender_name(s, m);
+	if (e != ERR_OK) {
+		free(m->base_url);
+		free(m);
+		m = NULL;
+		goto out;
+	}
 	pthread_mutex_init(&m->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -18,6 +18,7 @@ struct keyring;
 #define SENDER_BATCH 500     /* rows the network thread holds at most, waiting or in flight */
 #define SENDER_CLAIM_LOW 200 /* the keeper claims more when fewer than this are ready */
 #define SENDER_RECORD_MIN 250 /* the keeper records at once when this many have finished */
+#define SENDER_ID_LEN 32      /* a sender's name in outbox.claimed_by: 128 random bits in hex */
 
 /* One claimed row; blobs copied out of the statement. */
 struct job {
@@ -70,6 +71,10 @@ struct mail_sender {
 	char *base_url;      /* public URL; List-Unsubscribe links start with it */
 	char *iso2022jp; /* "domain,domain" (lower case) that get ISO-2022-JP mail, or NULL */
 	int64_t backoff_ms;
+	/* This sender's name, written into the rows it claims; it holds the lock mail-sender:ID
+	 * while it runs, so other servers know its rows are in flight. */
+	char id[SENDER_ID_LEN + 1];
+	int64_t recover_ms; /* how often the keeper looks for rows of senders that are gone */
 	pthread_t thread, keeper;
 	pthread_mutex_t mu; /* guards everything below */
 	pthread_cond_t cv;  /* the network thread waits here */
@@ -91,8 +96,12 @@ void sender_queue_push(struct queue *q, struct job *j);
  * m->finished in one transaction per round, and on stop records what is left and puts
  * unstarted rows back. arg is the sender. */
 void *sender_keeper_main(void *arg);
-/* Marks rows a crash left 'sending' as queued again (they may or may not have gone out;
- * sending them again is the only way not to lose them). */
-enum err sender_requeue_in_flight(struct store *s);
+/* Marks rows left 'sending' by senders that are gone as queued again — a crash, or another
+ * server killed (they may or may not have gone out; sending them again is the only way not to
+ * lose them) —: those claimed by a sender whose lock (mail-sender:ID, store_lock_take) no
+ * process holds, and with unnamed set those that name no sender (left by an older program). A
+ * live sender's rows, this one's or another server's, are never touched. ERR_DB when the
+ * database cannot be asked now. */
+enum err sender_recover(struct mail_sender *m, int unnamed);
 
 #endif

@@ -95,6 +95,7 @@ struct store {
 	struct group_unit *group_head, **group_tail;
 	int group_leading;
 	int closing; /* store_close has begun: statements need not be forgotten one by one */
+	struct store_locks *locks; /* locks.c: the named locks of this process, made on first use */
 	int n;
 	struct store_conn *conns;
 };
@@ -111,6 +112,10 @@ int store_target_is_pg(const char *target);
  * ran what had failed. */
 void store_note_unavailable(void);
 void store_reachable_again(void);
+/* Frees c's cached statements and closes its engine connection (c itself is the caller's). */
+void store_conn_close(struct store_conn *c);
+/* Ends this process's named locks (locks.c; called by store_close). */
+void store_locks_close(struct store *s);
 
 /* The type of column col of st's current row (copy.c). */
 enum store_type store_col_type(struct store_stmt *st, int col);

@@ -194,16 +194,20 @@ static void cache_clear(struct store_conn *c)
 	c->ncache = 0;
 }
 
+void store_conn_close(struct store_conn *c)
+{
+	cache_clear(c);
+	c->owner->eng->disconnect(c);
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
 	s->closing = 1;
-	for (int i = 0; i < s->n; i++) {
-		struct store_conn *c = &s->conns[i];
-		cache_clear(c);
-		s->eng->disconnect(c);
-	}
+	store_locks_close(s);
+	for (int i = 0; i < s->n; i++)
+		store_conn_close(&s->conns[i]);
 	s->eng->done(s);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->freed);

@@ -97,6 +97,17 @@ enum err store_group_run(struct store *s, store_work_fn fn, void *ctx);
  * progress). Clears the mark. The HTTP layer then answers 503 rather than 500: the request may
  * be tried again once a primary answers. Owns nothing. */
 int store_unavailable_take(void);
+/* Named locks of a process (locks.c), for several `mimamori serve` on one database: a lock is
+ * held by the process that took it until it ends (or closes s), however it ends — a server
+ * killed with kill -9 holds none. PostgreSQL: session advisory locks on a connection of their
+ * own (a key per name; a reconnection loses them, and the next take takes them again when free).
+ * SQLite: every name is the one lock file DB.serve-lock, so only one process serves a database.
+ * Takes lock name for this process unless another holds it. Returns 1 when this process holds
+ * it (now or already), 0 when another process does, -1 when the database cannot be asked. */
+int store_lock_take(struct store *s, const char *name);
+/* Returns 1 when another process holds lock name, 0 when none does (or this one), -1 when the
+ * database cannot be asked. On SQLite: 1 unless this process holds (or now takes) the file. */
+int store_lock_held_elsewhere(struct store *s, const char *name);
 
 /* Copies the whole database into a new file at path (online backup). SQLite only: a
  * PostgreSQL database is backed up with pg_dump (ERR_INVALID). */

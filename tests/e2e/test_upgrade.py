@@ -45,9 +45,12 @@ class UpgradeTest(ServerTestCase):
         self.assertEqual(sorted(k for (k,) in d.query("SELECT key FROM meta")),
                          ["audit_head", "data_key:attendance", "data_key:platform",
                           "data_key:schoolmail", "index_key:platform"])
-        # The schools' migrations (0020, 0021) apply after the platform's 0017-0019.
+        # The schools' migrations (0020, 0021) apply after the platform's 0017-0019, then the
+        # outbox's claims (0022, several servers on one database).
         self.assertEqual(d.query("SELECT version FROM schema_version WHERE version >= 17 "
-                                 "ORDER BY version"), [(17,), (18,), (19,), (20,), (21,)])
+                                 "ORDER BY version"), [(17,), (18,), (19,), (20,), (21,), (22,)])
+        self.assertEqual(d.query("SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL"),
+                         [(0,)])
         self.assertEqual(d.query("SELECT actor, object FROM audit WHERE action = "
                                  "'vault.keys_per_service'"), [("cli", "key:attendance")])
         self.assertEqual(d.query("SELECT DISTINCT service FROM outbox"), [("attendance",)])

@@ -119,6 +119,29 @@ static void test_store_open(void **state)
 	store_close(NULL);
 }
 
+/* SQLite's named locks (locks.c) are one lock file per database: the first store to take any
+ * name holds them all, a second one (another server: flock is per open file) holds none and
+ * sees every name held elsewhere, until the first is closed (a process that ends). */
+static void test_store_locks_sqlite(void **state)
+{
+	struct env *e = *state;
+	struct store *s2 = NULL;
+	assert_int_equal(store_open(e->db, 0, 1, &s2), ERR_OK);
+	assert_int_equal(store_lock_take(e->s, "job:alerts"), 1);
+	assert_int_equal(store_lock_take(e->s, "job:alerts"), 1); /* idempotent */
+	assert_int_equal(store_lock_take(e->s, "mail-sender:x"), 1);
+	assert_int_equal(store_lock_held_elsewhere(e->s, "mail-sender:y"), 0);
+	assert_int_equal(store_lock_take(s2, "job:alerts"), 0);
+	assert_int_equal(store_lock_take(s2, "mail-sender:y"), 0);
+	assert_int_equal(store_lock_held_elsewhere(s2, "mail-sender:x"), 1);
+	store_close(e->s);
+	e->s = NULL;
+	assert_int_equal(store_lock_take(s2, "job:alerts"), 1);
+	assert_int_equal(store_lock_held_elsewhere(s2, "mail-sender:x"), 0);
+	store_close(s2);
+	assert_int_equal(store_open(e->db, 0, 2, &e->s), ERR_OK); /* for teardown */
+}
+
 /* A uniqueness violation is ERR_CONFLICT (store.h), not ERR_DB. */
 static void test_store_unique_conflict(void **state)
 {
@@ -669,6 +692,7 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_store_open, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_locks_sqlite, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_unique_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_tx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_group_run, setup, teardown),
