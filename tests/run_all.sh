@@ -54,7 +54,12 @@ run_job() {
 		[ "$kind" = e2e_pg ] && pg=$MIMAMORI_TEST_PG_URL pgdir=$MIMAMORI_TEST_PG_SERVER_DIR
 		(cd tests/e2e && MIMAMORI_TEST_PG=$pg MIMAMORI_TEST_PG_DIR=$pgdir \
 			timeout 1200 "${prio[@]}" "$PY" -m unittest "$name" -v) >"$out" 2>&1 ;;
-	browser) timeout 1800 "$PY" tests/e2e/run_browser.py >"$out" 2>&1 ;;
+	browser)
+		# The longest job, and its waits are the ones a loaded machine stretches: it runs
+		# ahead of the end-to-end suites' load (as root; otherwise as it is).
+		local prio=()
+		nice -n -5 true 2>/dev/null && prio=(nice -n -5)
+		timeout 1800 "${prio[@]}" "$PY" tests/e2e/run_browser.py >"$out" 2>&1 ;;
 	esac
 	rc=$?
 	echo "$rc" >"$log/$kind-$name.rc"
@@ -151,8 +156,10 @@ p=$(grep -oE '^# pass [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1); p=${p:-0}
 f=$(grep -oE '^# fail [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1); f=${f:-0}
 if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 report browser-browser "$p" "$f"
-grep -E '^(not ok)' "$out" | sed 's/^/    /'
-[ "$f" -eq 0 ] || sed 's/^/    /' "$out" | tail -60
+# Each failed test with its error (node's YAML block after "not ok"), at most 30 lines each.
+[ "$f" -eq 0 ] || awk '/^ *not ok /{on=1; n=0} on{if (n++ < 30) print "    " $0} on && /^ *\.\.\.$/{on=0}' "$out"
+# A run that ended without saying which test failed: its end.
+[ "$f" -eq 0 ] || grep -qE '^ *not ok ' "$out" || tail -60 "$out" | sed 's/^/    /'
 
 echo "== all suites took $(($(date +%s) - t_start)) s"
 if [ "$skipped" -gt 0 ]; then

@@ -14,7 +14,7 @@ after(async () => { await browser?.close(); });
 
 const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
 
-test('kiosk: a wrong device token is refused and nothing is stored', { timeout: 60000 }, async () => {
+test('kiosk: a wrong device token is refused and nothing is stored', { timeout: 120000 }, async () => {
   const page = await newPage(browser, KIOSK_SCREEN);
   await page.goto(`${env.URL}/kiosk/`);
   await tid(page, 'setup-token').waitFor({ state: 'visible' });
@@ -32,7 +32,7 @@ test('kiosk: a wrong device token is refused and nothing is stored', { timeout: 
   await page.context().close();
 });
 
-test('kiosk: set up, then scan a card with the keyboard only', { timeout: 90000 }, async () => {
+test('kiosk: set up, then scan a card with the keyboard only', { timeout: 180000 }, async () => {
   const page = await newPage(browser, KIOSK_SCREEN);
   await page.goto(`${env.URL}/kiosk/`);
 
@@ -114,7 +114,7 @@ test('kiosk: set up, then scan a card with the keyboard only', { timeout: 90000 
   await page.context().close();
 });
 
-test('kiosk: a stored token the server rejects sends the kiosk back to setup', { timeout: 60000 }, async () => {
+test('kiosk: a stored token the server rejects sends the kiosk back to setup', { timeout: 120000 }, async () => {
   const page = await newPage(browser, KIOSK_SCREEN);
   await page.goto(`${env.URL}/kiosk/`);
   await page.evaluate(() => localStorage.setItem('mimamori.kiosk.token', 'revoked-token-0000'));

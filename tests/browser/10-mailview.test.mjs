@@ -77,7 +77,7 @@ function recordRetries(page) {
   return posts;
 }
 
-test('(a) the delivery view shows the domains, the bounce rate and the refused mail', { timeout: 90000 }, async () => {
+test('(a) the delivery view shows the domains, the bounce rate and the refused mail', { timeout: 180000 }, async () => {
   const page = await newPage(browser, DESKTOP);
   try {
     await signIn(page, env.ADMIN_LOGIN);
@@ -143,7 +143,7 @@ test('(a) the delivery view shows the domains, the bounce rate and the refused m
   }
 });
 
-test('(b) a contractor sees the same on a phone, without the retry', { timeout: 60000 }, async () => {
+test('(b) a contractor sees the same on a phone, without the retry', { timeout: 120000 }, async () => {
   assert.ok(shared.id, 'test (a) made a send');
   const page = await newPage(browser, PHONE);
   try {
@@ -170,7 +170,7 @@ test('(b) a contractor sees the same on a phone, without the retry', { timeout: 
   }
 });
 
-test('(c) the ward admin retries on a phone: asked first, then the mail arrives', { timeout: 90000 }, async () => {
+test('(c) the ward admin retries on a phone: asked first, then the mail arrives', { timeout: 180000 }, async () => {
   assert.ok(shared.id, 'test (a) made a send');
   const page = await newPage(browser, PHONE);
   const posts = recordRetries(page);

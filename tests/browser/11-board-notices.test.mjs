@@ -79,7 +79,7 @@ async function routeBoard(page, answer) {
   }));
 }
 
-test('phone: counts first, alerts one line that opens, the site name whole; desktop: open', { timeout: 120000 }, async () => {
+test('phone: counts first, alerts one line that opens, the site name whole; desktop: open', { timeout: 240000 }, async () => {
   for (const viewport of [PHONE, DESKTOP]) {
     const phone = viewport === PHONE;
     const page = await newPage(browser, viewport);
@@ -136,7 +136,7 @@ test('phone: counts first, alerts one line that opens, the site name whole; desk
   }
 });
 
-test('a same-day absence of a child here is beside 在室, with who and when; changes say who', { timeout: 90000 }, async () => {
+test('a same-day absence of a child here is beside 在室, with who and when; changes say who', { timeout: 180000 }, async () => {
   for (const viewport of [DESKTOP, PHONE]) {
     const page = await newPage(browser, viewport);
     await routeBoard(page, () => fakeBoard());
@@ -169,7 +169,7 @@ test('a same-day absence of a child here is beside 在室, with who and when; ch
   }
 });
 
-test('the alert mail link opens the alert after sign-in, or says it was resolved', { timeout: 90000 }, async () => {
+test('the alert mail link opens the alert after sign-in, or says it was resolved', { timeout: 180000 }, async () => {
   // With the alert still there (a phone: the link is read in the mail app).
   let page = await newPage(browser, PHONE);
   await routeBoard(page, () => fakeBoard());
@@ -204,7 +204,7 @@ test('the alert mail link opens the alert after sign-in, or says it was resolved
   }
 });
 
-test('出欠予定: the coming days from the server, and the PDF in the ledger', { timeout: 120000 }, async () => {
+test('出欠予定: the coming days from the server, and the PDF in the ledger', { timeout: 240000 }, async () => {
   // The real server first: the section loads and answers for the site.
   let page = await newPage(browser, DESKTOP);
   try {

@@ -54,7 +54,7 @@ function today() {
   return { iso, wareki: `令和${y - 2018 === 1 ? '元' : y - 2018}年${m}月${d}日` };
 }
 
-test('site staff: the daily list as PDF, XLSX and CSV (UTF-8 and CP932), reached from the board', { timeout: 120000 }, async () => {
+test('site staff: the daily list as PDF, XLSX and CSV (UTF-8 and CP932), reached from the board', { timeout: 240000 }, async () => {
   const page = await newPage(browser, DESKTOP);
   await signIn(page, `${env.URL}/staff/`, env.STAFF_LOGIN);
   // The board's header leads to the reports page.
@@ -122,7 +122,7 @@ test('site staff: the daily list as PDF, XLSX and CSV (UTF-8 and CP932), reached
   await page.context().close();
 });
 
-test('ward admin: the monthly usage as XLSX, CSV and PDF, and the ledger on the page', { timeout: 120000 }, async () => {
+test('ward admin: the monthly usage as XLSX, CSV and PDF, and the ledger on the page', { timeout: 240000 }, async () => {
   const page = await newPage(browser, PHONE);
   await signIn(page, `${env.URL}/ward/`, env.ADMIN_LOGIN);
   // The ward admin's menu leads to the reports page.
@@ -169,7 +169,7 @@ test('ward admin: the monthly usage as XLSX, CSV and PDF, and the ledger on the 
   await page.context().close();
 });
 
-test('a contractor is refused the reports page', { timeout: 60000 }, async () => {
+test('a contractor is refused the reports page', { timeout: 120000 }, async () => {
   const page = await newPage(browser, DESKTOP);
   await signIn(page, `${env.URL}/staff/reports.html`, env.APPROVER_LOGIN);
   await tid(page, 'denied').waitFor();

@@ -78,7 +78,7 @@ test('ward words: the ward\'s API says 登所/降所', async () => {
   assert.deepEqual(await r.json(), { entry_word: '登所', exit_word: '降所' });
 });
 
-test('ward words: the kiosk says 登所 for a scan', { timeout: 90000 }, async () => {
+test('ward words: the kiosk says 登所 for a scan', { timeout: 180000 }, async () => {
   const page = await newPage(browser, KIOSK_SCREEN);
   try {
     await page.goto(`${w.url}/kiosk/`);
@@ -104,7 +104,7 @@ test('ward words: the kiosk says 登所 for a scan', { timeout: 90000 }, async (
   }
 });
 
-test('ward words: the staff board, its dialogs and messages say 登所/降所; a refused manual entry is told by its code', { timeout: 150000 }, async () => {
+test('ward words: the staff board, its dialogs and messages say 登所/降所; a refused manual entry is told by its code', { timeout: 300000 }, async () => {
   const [first, second, planned] = w.children;
   const page = await newPage(browser, DESKTOP);
   try {
@@ -190,7 +190,7 @@ test('ward words: the staff board, its dialogs and messages say 登所/降所; a
   }
 });
 
-test('ward words: the guardians\' page says 登所/降所; today\'s lock is the server\'s reason with the phone', { timeout: 120000 }, async () => {
+test('ward words: the guardians\' page says 登所/降所; today\'s lock is the server\'s reason with the phone', { timeout: 240000 }, async () => {
   const child = w.children[0];
   const page = await newPage(browser, PHONE);
   try {
@@ -236,7 +236,7 @@ test('ward words: the guardians\' page says 登所/降所; today\'s lock is the 
   }
 });
 
-test('ward words: the ward administrator\'s pages, the confirmation and the unsubscribe pages say 登所/降所', { timeout: 120000 }, async () => {
+test('ward words: the ward administrator\'s pages, the confirmation and the unsubscribe pages say 登所/降所', { timeout: 240000 }, async () => {
   const page = await newPage(browser, DESKTOP);
   try {
     await page.goto(`${w.url}/ward/`);

@@ -19,7 +19,7 @@ async function signIn(page, login, password) {
   await tid(page, 'login-submit').click();
 }
 
-test('staff: a wrong password shows a plain message', { timeout: 60000 }, async () => {
+test('staff: a wrong password shows a plain message', { timeout: 120000 }, async () => {
   const page = await newPage(browser, PHONE);
   await page.goto(`${env.URL}/staff/`);
   await shot(page, 'staff-login-phone');
@@ -32,7 +32,7 @@ test('staff: a wrong password shows a plain message', { timeout: 60000 }, async 
   await page.context().close();
 });
 
-test('staff: sign in, choose the site, the board shows the scanned child as present', { timeout: 90000 }, async () => {
+test('staff: sign in, choose the site, the board shows the scanned child as present', { timeout: 180000 }, async () => {
   const page = await newPage(browser, DESKTOP);
   const csrfHeaders = [];
   page.on('request', (r) => {

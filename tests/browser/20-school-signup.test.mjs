@@ -35,7 +35,7 @@ async function nextMail(address, before, what) {
   return eventually(() => {
     const all = mailsTo(env, address);
     return all.length > before && all[all.length - 1];
-  }, { timeoutMs: 20000, message: what });
+  }, { timeoutMs: 30000, message: what });
 }
 
 let signupUrl;

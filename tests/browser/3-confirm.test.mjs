@@ -23,7 +23,7 @@ function watchApi(page) {
   return calls;
 }
 
-test('confirm: opening the link sends nothing; the button confirms', { timeout: 60000 }, async () => {
+test('confirm: opening the link sends nothing; the button confirms', { timeout: 120000 }, async () => {
   const page = await newPage(browser, PHONE);
   const calls = watchApi(page);
   await page.goto(`${env.URL}/confirm/?t=${encodeURIComponent(env.CONFIRM_TOKEN)}`, { waitUntil: 'networkidle' });
@@ -50,7 +50,7 @@ test('confirm: opening the link sends nothing; the button confirms', { timeout: 
   await page.context().close();
 });
 
-test('confirm: an unknown token shows a plain error', { timeout: 60000 }, async () => {
+test('confirm: an unknown token shows a plain error', { timeout: 120000 }, async () => {
   const page = await newPage(browser, PHONE);
   await page.goto(`${env.URL}/confirm/?t=no-such-token-${Date.now()}`);
   await tid(page, 'confirm-button').click();
@@ -64,7 +64,7 @@ test('confirm: an unknown token shows a plain error', { timeout: 60000 }, async 
   await page.context().close();
 });
 
-test('confirm: a link without a token says so and offers no button', { timeout: 60000 }, async () => {
+test('confirm: a link without a token says so and offers no button', { timeout: 120000 }, async () => {
   const page = await newPage(browser, PHONE);
   const calls = watchApi(page);
   await page.goto(`${env.URL}/confirm/`);

@@ -12,7 +12,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('landing: links to 保護者の方, 職員ログイン, 帳票, 緊急一斉メール, 区の管理 and キオスク', { timeout: 60000 }, async () => {
+test('landing: links to 保護者の方, 職員ログイン, 帳票, 緊急一斉メール, 区の管理 and キオスク', { timeout: 120000 }, async () => {
   for (const [name, opts] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     const page = await newPage(browser, opts);
     const res = await page.goto(`${env.URL}/`);

@@ -18,7 +18,7 @@ after(async () => { await browser?.close(); });
 
 const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
 
-test('staff: 手入力 with a reason records the entry/exit, the row moves and shows 手入力', { timeout: 90000 }, async () => {
+test('staff: 手入力 with a reason records the entry/exit, the row moves and shows 手入力', { timeout: 180000 }, async () => {
   const page = await newPage(browser, DESKTOP);
   const posts = [];
   page.on('request', (r) => {

@@ -106,7 +106,7 @@ async function compose(page, codes, subject, body) {
   await tid(page, 'compose-confirm').waitFor({ state: 'visible' });
 }
 
-test('(a) a message naming a registered child is refused on the page and nothing is sent', { timeout: 60000 }, async () => {
+test('(a) a message naming a registered child is refused on the page and nothing is sent', { timeout: 120000 }, async () => {
   const page = await newPage(browser, DESKTOP);
   const posts = recordPosts(page);
   try {
@@ -148,7 +148,7 @@ test('(a) a message naming a registered child is refused on the page and nothing
   }
 });
 
-test('(b) a send to two sites waits for approval; the author cannot approve it', { timeout: 60000 }, async () => {
+test('(b) a send to two sites waits for approval; the author cannot approve it', { timeout: 120000 }, async () => {
   const page = await newPage(browser, DESKTOP);
   const posts = recordPosts(page);
   try {
@@ -229,7 +229,7 @@ test('(b) a send to two sites waits for approval; the author cannot approve it',
   }
 });
 
-test('(c) the contractor approves on a phone; the delivery view reaches pending 0', { timeout: 90000 }, async () => {
+test('(c) the contractor approves on a phone; the delivery view reaches pending 0', { timeout: 180000 }, async () => {
   assert.ok(shared.id, 'test (b) made a send');
   const page = await newPage(browser, PHONE);
   const posts = recordPosts(page);
@@ -258,7 +258,7 @@ test('(c) the contractor approves on a phone; the delivery view reaches pending 
     assert.equal(posts.length, 0, 'nothing is sent before the confirm step');
     await tid(page, 'decide-yes').click();
 
-    await page.locator('[data-testid="detail-state-badge"][data-state="sent"]').waitFor({ timeout: 10000 });
+    await page.locator('[data-testid="detail-state-badge"][data-state="sent"]').waitFor({ timeout: 20000 });
     // Where the mail stands, never 送信済み: just queued, on its way, or all gone.
     assert.match((await tid(page, 'detail-state-badge').innerText()).trim(), /^(送信待ち|送信中 \d+\/\d+|完了)$/);
     await eventually(() => posts.length === 1, { message: 'the approve answer' });
@@ -298,12 +298,12 @@ test('(c) the contractor approves on a phone; the delivery view reaches pending 
   }
 });
 
-test('(d) the Maildir holds the message once per guardian', { timeout: 30000 }, async () => {
+test('(d) the Maildir holds the message once per guardian', { timeout: 60000 }, async () => {
   assert.ok(shared.recipients >= 1, 'test (c) delivered the send');
   const mails = await eventually(() => {
     const m = mailsWithSubject(SUBJECT);
     return m.length >= shared.recipients && m;
-  }, { timeoutMs: 15000, message: `${shared.recipients} mails with the subject` });
+  }, { timeoutMs: 30000, message: `${shared.recipients} mails with the subject` });
   await sleep(500); // a duplicate would land right after
   const again = mailsWithSubject(SUBJECT);
   assert.equal(again.length, mails.length, 'no more mails arrived');
@@ -319,7 +319,7 @@ test('(d) the Maildir holds the message once per guardian', { timeout: 30000 }, 
   assert.deepEqual(mailsWithSubject(REFUSED_SUBJECT), [], 'the refused message never went out');
 });
 
-test('(e) while the relay is down a send is 送信待ち (0 of N), then 完了 once it is back', { timeout: 120000 }, async () => {
+test('(e) while the relay is down a send is 送信待ち (0 of N), then 完了 once it is back', { timeout: 240000 }, async () => {
   // The server with a relay nobody listens on: every mail stays queued.
   await control(env, 'stop');
   await control(env, 'start', { mail: 'smtp://127.0.0.1:9' });
@@ -340,7 +340,7 @@ test('(e) while the relay is down a send is 送信待ち (0 of N), then 完了 o
         await tid(page, 'login-password').fill(env.STAFF_PASSWORD);
         await tid(page, 'login-submit').click();
         const badge = page.locator('[data-testid="detail-state-badge"][data-delivery="queued"]');
-        await badge.waitFor({ timeout: 15000 });
+        await badge.waitFor({ timeout: 30000 });
         assert.equal((await badge.innerText()).trim(), '送信待ち');
         assert.equal((await tid(page, 'delivery-sent').innerText()).trim(), '0');
         assert.match(await tid(page, 'delivery-status').innerText(), /配信中：あと\d+通/);
@@ -365,7 +365,7 @@ test('(e) while the relay is down a send is 送信待ち (0 of N), then 完了 o
     { timeoutMs: 40000, message: 'the queued send done once the mail can go' });
 });
 
-test('(f) a send on its way says 送信中 sent/recipients (made-up answer)', { timeout: 60000 }, async () => {
+test('(f) a send on its way says 送信中 sent/recipients (made-up answer)', { timeout: 120000 }, async () => {
   const page = await newPage(browser, PHONE);
   const fake = {
     id: 777001, state: 'sent', delivery: 'sending', sites: [env.SITE_CODE], created: '2026-11-24T15:00:00+09:00',
@@ -383,7 +383,7 @@ test('(f) a send on its way says 送信中 sent/recipients (made-up answer)', { 
     await tid(page, 'login-password').fill(env.STAFF_PASSWORD);
     await tid(page, 'login-submit').click();
     const badge = page.locator('[data-testid="detail-state-badge"][data-delivery="sending"]');
-    await badge.waitFor({ timeout: 15000 });
+    await badge.waitFor({ timeout: 30000 });
     assert.equal((await badge.innerText()).trim(), '送信中 1200/5608');
     await checkA11y(page, 'emergency send on its way (390 px)');
     assertNoProblems(page);
@@ -392,7 +392,7 @@ test('(f) a send on its way says 送信中 sent/recipients (made-up answer)', { 
   }
 });
 
-test('site staff are told the page is for ward admins and contractors only', { timeout: 30000 }, async () => {
+test('site staff are told the page is for ward admins and contractors only', { timeout: 60000 }, async () => {
   const page = await newPage(browser, DESKTOP);
   const calls = [];
   page.on('request', (r) => { if (r.url().includes('/api/v1/emergency-sends')) calls.push(r.url()); });

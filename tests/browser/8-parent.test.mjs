@@ -106,7 +106,7 @@ async function openTab(name) {
   assert.equal(await tid(page, `tab-${name}`).getAttribute('aria-current'), 'page');
 }
 
-test('parent (a): ask for the link in the page, open it, press ログインする; this week on the 予定 page', { timeout: 120000 }, async () => {
+test('parent (a): ask for the link in the page, open it, press ログインする; this week on the 予定 page', { timeout: 240000 }, async () => {
   // The fixture's club has no phone yet: the ward admin sets one, so that the page must show it.
   const admin = await userApi(env, env.ADMIN_LOGIN);
   const sites = await admin.get('/api/v1/sites');
@@ -163,7 +163,7 @@ test('parent (a): ask for the link in the page, open it, press ログインす�
   const mail = await eventually(() => {
     const all = mailsTo(env, env.PARENT_EMAIL);
     return all.length > before && all[all.length - 1];
-  }, { timeoutMs: 20000, message: `the sign-in mail to ${env.PARENT_EMAIL}` });
+  }, { timeoutMs: 30000, message: `the sign-in mail to ${env.PARENT_EMAIL}` });
   const m = mail.body.match(LINK_RE);
   assert.ok(m, `no sign-in link in the mail: ${mail.body}`);
 
@@ -237,7 +237,7 @@ test('parent (a): ask for the link in the page, open it, press ログインす�
   assertNoProblems(page);
 });
 
-test('parent (b): the three pages have their own addresses; the back button goes between them', { timeout: 60000 }, async () => {
+test('parent (b): the three pages have their own addresses; the back button goes between them', { timeout: 120000 }, async () => {
   assert.ok(page, 'signed in by (a)');
   await openTab('absence');
   assert.equal(await hash(), '#absence');
@@ -267,7 +267,7 @@ test('parent (b): the three pages have their own addresses; the back button goes
   assertNoProblems(page);
 });
 
-test('parent (b2): the child switch shows the sibling\'s own plan and pages, then back', { timeout: 60000 }, async () => {
+test('parent (b2): the child switch shows the sibling\'s own plan and pages, then back', { timeout: 120000 }, async () => {
   assert.ok(page, 'signed in by (a)');
   await page.goto(`${env.URL}/parent/#plan`);
   const today = (await planOf()).today;
@@ -292,7 +292,7 @@ test('parent (b2): the child switch shows the sibling\'s own plan and pages, the
   assertNoProblems(page);
 });
 
-test('parent (c): the お迎え page — a name is needed; a person added, another added and removed', { timeout: 90000 }, async () => {
+test('parent (c): the お迎え page — a name is needed; a person added, another added and removed', { timeout: 180000 }, async () => {
   assert.ok(page, 'signed in by (a)');
   sends = [];
   await page.goto(`${env.URL}/parent/#pickup`);
@@ -342,7 +342,7 @@ test('parent (c): the お迎え page — a name is needed; a person added, anoth
   assertNoProblems(page);
 });
 
-test('parent (d): the weekly pattern; next week\'s seven days follow it', { timeout: 90000 }, async () => {
+test('parent (d): the weekly pattern; next week\'s seven days follow it', { timeout: 180000 }, async () => {
   assert.ok(page, 'signed in by (a)');
   sends = [];
   const person = (await planOf()).pickups.find((p) => p.name === PICKUP.name);
@@ -408,7 +408,7 @@ test('parent (d): the weekly pattern; next week\'s seven days follow it', { time
   assertNoProblems(page);
 });
 
-test('parent (e): a day the child is expected — 欠席する tells the club with a reason; a day without plan — 出席する, then back', { timeout: 90000 }, async () => {
+test('parent (e): a day the child is expected — 欠席する tells the club with a reason; a day without plan — 出席する, then back', { timeout: 180000 }, async () => {
   assert.ok(page, 'signed in by (a)');
   sends = [];
   const today = (await planOf()).today;
@@ -496,7 +496,7 @@ test('parent (e): a day the child is expected — 欠席する tells the club wi
   assertNoProblems(page);
 });
 
-test('parent (f): the 欠席連絡 page — the planned days of two weeks, ticked with one reason; one taken back', { timeout: 90000 }, async () => {
+test('parent (f): the 欠席連絡 page — the planned days of two weeks, ticked with one reason; one taken back', { timeout: 180000 }, async () => {
   assert.ok(page, 'signed in by (a)');
   sends = [];
   await openTab('absence');
@@ -561,7 +561,7 @@ test('parent (f): the 欠席連絡 page — the planned days of two weeks, ticke
   assertNoProblems(page);
 });
 
-test('parent (g): the month calendar — one cell per day, names that hold their text; a day opens', { timeout: 90000 }, async () => {
+test('parent (g): the month calendar — one cell per day, names that hold their text; a day opens', { timeout: 180000 }, async () => {
   assert.ok(page, 'signed in by (a)');
   await openTab('plan');
   await tid(page, 'view-month').click();
@@ -597,7 +597,7 @@ test('parent (g): the month calendar — one cell per day, names that hold their
   assertNoProblems(page);
 });
 
-test('parent (h): refusals in Japanese with the club\'s phone as a tel: link; a page that cannot load says so', { timeout: 90000 }, async (t) => {
+test('parent (h): refusals in Japanese with the club\'s phone as a tel: link; a page that cannot load says so', { timeout: 180000 }, async (t) => {
   assert.ok(page, 'signed in by (a)');
   const plan = await planOf();
   // Today, when today's changes are closed already: the lock reason with the phone.
@@ -682,7 +682,7 @@ test('parent (h): refusals in Japanese with the club\'s phone as a tel: link; a 
   assertNoProblems(page);
 });
 
-test('parent (i): another family\'s child is 404 for every call, and nothing changes', { timeout: 60000 }, async () => {
+test('parent (i): another family\'s child is 404 for every call, and nothing changes', { timeout: 120000 }, async () => {
   const a = await guardianApi();
   const admin = await userApi(env, env.ADMIN_LOGIN);
   const boardRow = async () => {
@@ -737,7 +737,7 @@ test('parent (i): another family\'s child is 404 for every call, and nothing cha
   assert.deepEqual(list.data.children.map((ch) => ch.child_no), [CHILD, SIBLING], 'only the own children are listed');
 });
 
-test('parent (j): a bad link shows the unknown/expired message and a way to a new link', { timeout: 60000 }, async () => {
+test('parent (j): a bad link shows the unknown/expired message and a way to a new link', { timeout: 120000 }, async () => {
   const p = await newPage(browser, PHONE);
   try {
     const calls = [];
@@ -763,7 +763,7 @@ test('parent (j): a bad link shows the unknown/expired message and a way to a ne
   }
 });
 
-test('parent (k): a change without X-CSRF-Token is refused; ログアウト ends the session', { timeout: 60000 }, async () => {
+test('parent (k): a change without X-CSRF-Token is refused; ログアウト ends the session', { timeout: 120000 }, async () => {
   assert.ok(page, 'signed in by (a)');
   const noCsrf = await page.evaluate(async (url) => {
     const r = await fetch(url, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: '{}' });

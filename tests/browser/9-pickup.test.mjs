@@ -95,7 +95,7 @@ function fakeBoard(withAlerts) {
 }
 
 test('board: six statuses in order, alerts banner, plans, absences, collectors; data stays text (made-up answer)',
-  { timeout: 90000 }, async () => {
+  { timeout: 180000 }, async () => {
     const page = await newPage(browser, DESKTOP);
     let answer = fakeBoard(true);
     await page.route(`**/api/v1/sites/${SITE}/board`, (route) => route.fulfill({
@@ -189,7 +189,7 @@ test('board: six statuses in order, alerts banner, plans, absences, collectors; 
   });
 
 // ---------------------------------------------------------------------------------------------
-test('pickup: a child with no pickup people — the dialog says so and offers 手入力', { timeout: 90000 }, async () => {
+test('pickup: a child with no pickup people — the dialog says so and offers 手入力', { timeout: 180000 }, async () => {
   const staff = await userApi(env, env.STAFF_LOGIN);
   let b = await board(staff);
   const candidates = b.children.filter((c) => c.child_no !== CHILD && (c.pickups || []).length === 0);
@@ -238,7 +238,7 @@ test('pickup: a child with no pickup people — the dialog says so and offers �
 
 // ---------------------------------------------------------------------------------------------
 test('pickup: staff record who collected the child; the row moves to 退室 with お迎え; the guardian is told who',
-  { timeout: 150000 }, async () => {
+  { timeout: 300000 }, async () => {
     const staff = await userApi(env, env.STAFF_LOGIN);
     const parent = await parentApi(env);
     const stamp = Date.now();

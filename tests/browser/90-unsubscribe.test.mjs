@@ -46,7 +46,7 @@ async function school(n, body) {
 /** The guardian's mails whose body holds the tag, newest last. */
 const tagged = (tag) => mailsTo(env, env.PARENT_EMAIL).filter((m) => m.body.includes(tag));
 
-test('emergency mail carries no unsubscribe link, and an old link to it is refused in Japanese', { timeout: 90000 }, async () => {
+test('emergency mail carries no unsubscribe link, and an old link to it is refused in Japanese', { timeout: 180000 }, async () => {
   const c = await fetch(`${env.URL}/api/v1/confirmations`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ token: env.CONFIRM_TOKEN }) });
@@ -55,7 +55,7 @@ test('emergency mail carries no unsubscribe link, and an old link to it is refus
   const n = await emergency(admin, `【緊急】閉所のお知らせ（${TAG}）`, `本日は15時で閉所します（${TAG}）。`);
   assert.ok(n >= 2, `the site has more than one confirmed guardian (${n})`);
   const mail = await eventually(() => tagged(`閉所します（${TAG}）`).at(-1),
-    { timeoutMs: 20000, message: 'the emergency mail in the Maildir' });
+    { timeoutMs: 30000, message: 'the emergency mail in the Maildir' });
   assert.equal(mail.headers['list-unsubscribe'], undefined, 'no List-Unsubscribe on emergency mail');
   assert.equal(mail.headers['list-unsubscribe-post'], undefined);
   assert.ok(mail.body.includes('このメールは緊急連絡のため、配信停止はできません。'), mail.body);
@@ -86,12 +86,12 @@ test('emergency mail carries no unsubscribe link, and an old link to it is refus
   }
 });
 
-test('a guardian unsubscribes from school mail through the link, without signing in', { timeout: 90000 }, async () => {
+test('a guardian unsubscribes from school mail through the link, without signing in', { timeout: 180000 }, async () => {
   const admin = await userApi(env, env.ADMIN_LOGIN);
   const queued = await school(1, `遠足は晴天なら実施します（${TAG}1）。`);
   assert.equal(queued.tokens.length, 1, JSON.stringify(queued));
   const mail = await eventually(() => tagged(`実施します（${TAG}1）`).at(-1),
-    { timeoutMs: 20000, message: 'the school mail in the Maildir' });
+    { timeoutMs: 30000, message: 'the school mail in the Maildir' });
   const h = mail.headers['list-unsubscribe'] || '';
   const url = (h.match(/<(https?:\/\/[^>]+\/api\/v1\/unsubscribe\/[0-9]+-[0-9a-f]+)>/) || [])[1];
   assert.ok(url, `List-Unsubscribe has the one-click URL: ${h}`);
@@ -144,12 +144,12 @@ test('a guardian unsubscribes from school mail through the link, without signing
   const marker = `台風${TAG}`;
   const n = await emergency(admin, `【緊急】お知らせ（${TAG}）`, `${marker}のため閉所します。`);
   await eventually(() => tagged(marker).length === 1,
-    { timeoutMs: 20000, message: 'the emergency mail reaches the guardian who left school mail' });
+    { timeoutMs: 30000, message: 'the emergency mail reaches the guardian who left school mail' });
   assert.ok(n >= 2, `every confirmed guardian of the site (${n})`);
   assert.equal(tagged(`${TAG}2`).length, 0, 'no school mail to the unsubscribed guardian');
 });
 
-test('a guardian who left school mail joins it again through a new confirmation', { timeout: 90000 }, async () => {
+test('a guardian who left school mail joins it again through a new confirmation', { timeout: 180000 }, async () => {
   // The guardian left in the test above: the notice is skipped; an earlier one's link serves.
   const off = await school(5, `遠足のお知らせ（${TAG}5）。`);
   assert.deepEqual([off.tokens.length, off.skipped], [0, 1], 'still off the school list');
@@ -170,7 +170,7 @@ test('a guardian who left school mail joins it again through a new confirmation'
       { message: 'the confirmation was sent' });
     await checkA11y(page, 'join again asked');
     const confirm = await eventually(() => mailsTo(env, env.PARENT_EMAIL).slice(before)
-      .find((m) => /\/unsubscribe\/\?r=/.test(m.body)), { timeoutMs: 20000, message: 'the confirmation mail' });
+      .find((m) => /\/unsubscribe\/\?r=/.test(m.body)), { timeoutMs: 30000, message: 'the confirmation mail' });
     assert.match(confirm.body, /配信を再開するには/);
     const link = confirm.body.match(/(https?:\/\/\S+\/unsubscribe\/\?r=[A-Za-z0-9_-]+)/)[1];
     // Still off the list until the mailed link is used.

@@ -20,7 +20,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('a guardian says 読みました through the link, once, without signing in', { timeout: 90000 }, async () => {
+test('a guardian says 読みました through the link, once, without signing in', { timeout: 180000 }, async () => {
   await fetch(`${env.URL}/api/v1/confirmations`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ token: env.CONFIRM_TOKEN }) });
@@ -30,7 +30,7 @@ test('a guardian says 読みました through the link, once, without signing in
     body: `明日は休所します（${TAG}）。`, read_confirm: true });
   assert.equal(r.status, 201, r.text);
   const mail = await eventually(() => mailsTo(env, env.PARENT_EMAIL).find((m) => m.body.includes(TAG)),
-    { timeoutMs: 20000, message: 'the mail with the read link' });
+    { timeoutMs: 30000, message: 'the mail with the read link' });
   const link = mail.body.match(/(https?:\/\/\S+\/read\/\?t=[0-9]+-[0-9a-f]+)/)[1];
   for (const viewport of [PHONE, DESKTOP]) {
     const page = await newPage(browser, viewport);

@@ -79,7 +79,7 @@ export const KIOSK_SCREEN = { viewport: { width: 1280, height: 800 } };
 export async function newPage(browser, options = DESKTOP) {
   const context = await browser.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo', ...options });
   const page = await context.newPage();
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(30000); // a loaded machine (the end-to-end suites run beside) may take seconds per step
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
@@ -130,7 +130,7 @@ export async function shot(page, name) {
 }
 
 /** Poll fn until it returns a truthy value (or throw after timeoutMs). */
-export async function eventually(fn, { timeoutMs = 10000, intervalMs = 200, message = 'condition' } = {}) {
+export async function eventually(fn, { timeoutMs = 30000, intervalMs = 200, message = 'condition' } = {}) {
   const end = Date.now() + timeoutMs;
   let last;
   for (;;) {
@@ -232,7 +232,7 @@ export async function parentLoginLink(env, email = env.PARENT_EMAIL) {
   const mail = await eventually(() => {
     const all = mailsTo(env, email);
     return all.length > before && all[all.length - 1];
-  }, { timeoutMs: 20000, message: `the sign-in mail to ${email}` });
+  }, { timeoutMs: 30000, message: `the sign-in mail to ${email}` });
   const m = mail.body.match(/https?:\/\/\S+\/parent\/#login=[A-Za-z0-9_-]+/);
   assert.ok(m, `no sign-in link in the mail: ${mail.body}`);
   return m[0];
