@@ -3,7 +3,8 @@
 // grade and a class chosen, the recipient count before sending, a text holding a registered
 // child's name refused with the reason on the page, the send that reaches exactly that class's
 // address (with its 「読みました」 link), and the record with counts; then the ward's view on a
-// desktop with the delivery per school. axe-core on every state; the CSP kept.
+// desktop with the delivery per school, and the ward keeping the templates (a new one, one
+// refused for a child's name, changed, deleted). axe-core on every state; the CSP kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -96,6 +97,50 @@ test('the ward sees each send and its delivery per school', async () => {
   assert.match(await table.textContent(), new RegExp(env.SCHOOL_NAME));
   await checkA11y(page, 'school send: ward (desktop)');
   await shot(page, 'school-send-ward-desktop');
+  assertNoProblems(page);
+  await page.close();
+});
+
+test('the ward keeps the templates the schools start from', async () => {
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, `${env.URL}/school/send.html`, env.ADMIN_LOGIN);
+  await tid(page, 'templates').waitFor({ state: 'visible' });
+  const options = async () => tid(page, 'send-template').locator('option').allTextContents();
+  await eventually(async () => (await options()).length > 1, { message: 'the templates' });
+  assert.equal(await tid(page, 'template-update').isDisabled(), true);
+  // a new template from the compose form's subject and body
+  await tid(page, 'template-name').fill('プール開放の中止');
+  await tid(page, 'send-subject').fill('【お知らせ】本日のプール開放は中止します');
+  await tid(page, 'send-body').fill('保護者の皆様\n\n天候のため、本日のプール開放は中止します。');
+  await tid(page, 'template-new').click();
+  await tid(page, 'template-done').waitFor({ state: 'visible' });
+  assert.match(await tid(page, 'template-done').textContent(), /プール開放の中止/);
+  assert.ok((await options()).includes('プール開放の中止'));
+  const chosen = await tid(page, 'send-template').inputValue();
+  assert.notEqual(chosen, '');
+  await checkA11y(page, 'school send: a template saved (desktop)');
+  // a registered child's name is refused, with the reason on the page; nothing is stored
+  await tid(page, 'send-body').fill(`${REGS[0][0]}さんのお迎えについて`);
+  await tid(page, 'template-update').click();
+  await tid(page, 'send-message').waitFor({ state: 'visible' });
+  assert.match(await tid(page, 'send-message').textContent(), /名前|個人/);
+  await checkA11y(page, 'school send: a template refused (desktop)');
+  // changed under a new name, then deleted
+  await page.reload();
+  await tid(page, 'templates').waitFor({ state: 'visible' });
+  await eventually(async () => (await options()).includes('プール開放の中止'), { message: 'the saved template' });
+  await tid(page, 'send-template').selectOption(chosen);
+  assert.match(await tid(page, 'send-body').inputValue(), /天候のため/); // the refused text was not stored
+  await tid(page, 'template-name').fill('プール開放の中止（雷）');
+  await tid(page, 'send-body').fill('保護者の皆様\n\n雷のため、本日のプール開放は中止します。');
+  await tid(page, 'template-update').click();
+  await eventually(async () => (await options()).includes('プール開放の中止（雷）'), { message: 'the renamed template' });
+  assert.ok(!(await options()).includes('プール開放の中止'));
+  await tid(page, 'template-delete').click();
+  await eventually(async () => /削除しました/.test(await tid(page, 'template-done').textContent()),
+    { message: 'the deletion' });
+  assert.ok(!(await options()).includes('プール開放の中止（雷）'));
+  await shot(page, 'school-send-templates-desktop');
   assertNoProblems(page);
   await page.close();
 });

@@ -3,7 +3,8 @@
 // anew each time); the ward may choose several schools (a second person of the ward approves
 // those). A template to start from, the recipient count before sending, a time to send at, the
 // 「読みました」 confirmation, and the record of sends with counts only (delivery and reads per
-// school, a re-send to those who have not read, approval for the ward).
+// school, a re-send to those who have not read, approval for the ward); the ward keeps the
+// templates here too.
 import { request, el } from '/js/api.js';
 import { startShell, setAlert, stamp } from '/ward/shell.js';
 
@@ -118,12 +119,69 @@ async function send() {
   }
 }
 
+function chosenTemplate() {
+  return state.templates.find((x) => String(x.id) === $('template').value);
+}
+
 function useTemplate() {
-  const t = state.templates.find((x) => String(x.id) === $('template').value);
+  const t = chosenTemplate();
+  $('template-update').disabled = !t;
+  $('template-delete').disabled = !t;
   if (!t) return;
   $('subject').value = t.subject;
   $('body').value = t.body;
+  $('template-name').value = t.name;
   resetConfirm();
+}
+
+// The template list and its select; keeps the template of id chosen ('' for none).
+async function loadTemplates(id = '') {
+  state.templates = (await request('/school-templates')).templates;
+  $('template').replaceChildren(el('option', { value: '', text: '使わない' }),
+    ...state.templates.map((t) => el('option', { value: String(t.id), text: t.name })));
+  $('template').value = state.templates.some((t) => String(t.id) === String(id)) ? String(id) : '';
+  $('template-update').disabled = !$('template').value;
+  $('template-delete').disabled = !$('template').value;
+}
+
+// The ward keeps the templates: the compose form's subject and body saved under a name (a new
+// one, or over the chosen one), or the chosen one deleted; checked on the server like a message.
+async function saveTemplate(update) {
+  setAlert($('message'), '');
+  $('template-done').hidden = true;
+  const t = chosenTemplate();
+  const body = { name: $('template-name').value.trim(), subject: $('subject').value, body: $('body').value };
+  if (!body.name) {
+    setAlert($('message'), 'テンプレートの名前を入力してください。', 'error');
+    $('template-name').focus();
+    return;
+  }
+  try {
+    const r = update && t
+      ? await request(`/school-templates/${t.id}`, { method: 'PUT', body, csrf: shell.session.csrf })
+      : await request('/school-templates', { method: 'POST', body, csrf: shell.session.csrf });
+    await loadTemplates(r.id);
+    $('template-done').textContent = `テンプレート「${r.name}」を保存しました。`;
+    $('template-done').hidden = false;
+  } catch (err) {
+    fail(err);
+  }
+}
+
+async function deleteTemplate() {
+  const t = chosenTemplate();
+  if (!t) return;
+  setAlert($('message'), '');
+  $('template-done').hidden = true;
+  try {
+    await request(`/school-templates/${t.id}`, { method: 'DELETE', csrf: shell.session.csrf });
+    await loadTemplates();
+    $('template-name').value = '';
+    $('template-done').textContent = `テンプレート「${t.name}」を削除しました。`;
+    $('template-done').hidden = false;
+  } catch (err) {
+    fail(err);
+  }
 }
 
 function counts(s) {
@@ -214,12 +272,13 @@ shell = startShell({
     try {
       state.role = me && me.user ? me.user.role : '';
       state.ward = state.role === 'ward_admin' || state.role === 'ward_staff';
-      const [schools, templates] = await Promise.all([request('/schools'), request('/school-templates')]);
+      const [schools] = await Promise.all([request('/schools'), loadTemplates()]);
       state.schools = schools.schools;
-      state.templates = templates.templates;
-      $('template').replaceChildren(el('option', { value: '', text: '使わない' }),
-        ...state.templates.map((t) => el('option', { value: String(t.id), text: t.name })));
       if (state.ward) {
+        $('templates-card').hidden = false;
+        $('template-new').addEventListener('click', () => saveTemplate(false));
+        $('template-update').addEventListener('click', () => saveTemplate(true));
+        $('template-delete').addEventListener('click', deleteTemplate);
         $('schools').replaceChildren(...state.schools.map((s) => el('div', { class: 'check' },
           el('input', { type: 'checkbox', id: `school-${s.code}`, value: s.code }),
           el('label', { for: `school-${s.code}`, text: `${s.name}（${n(s.registrants)}）` }))));
