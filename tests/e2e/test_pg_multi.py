@@ -13,6 +13,7 @@ import asyncio
 import collections
 import csv
 import os
+import signal
 import re
 import threading
 import time
@@ -122,11 +123,17 @@ class PgMultiTest(ServerTestCase):
             t.start()
         harness.wait_until(lambda: len(acked) >= CHILDREN // 3, timeout=60,
                            what="a third of the scans")
-        stop_b.set()
-        b.kill()
-        with d.connect() as db:
-            at_kill = {r[0] for r in db.execute(
-                "SELECT message_id FROM outbox WHERE state = 'sending'")}
+        # a is paused while b is killed and the rows in flight are read: a puts a gone sender's
+        # rows back every 2 s, and on a loaded machine this read could otherwise come after it.
+        os.kill(a.proc.pid, signal.SIGSTOP)
+        try:
+            stop_b.set()
+            b.kill()
+            with d.connect() as db:
+                at_kill = {r[0] for r in db.execute(
+                    "SELECT message_id FROM outbox WHERE state = 'sending'")}
+        finally:
+            os.kill(a.proc.pid, signal.SIGCONT)
         # The jobs a held move to the survivor.
         for job in ("job:alerts", "job:bulk-scheduler"):
             harness.wait_until(lambda: len(self.holders(job)) == 1, timeout=10, what=job)
