@@ -36,6 +36,20 @@ void doc_pen_free(struct doc_pen *p)
 	free(p);
 }
 
+PangoLayout *doc_pen_new_layout(struct doc_pen *p, double size, int bold, int mono)
+{
+	PangoLayout *l = pango_cairo_create_layout(p->cr);
+	PangoFontDescription *fd = pango_font_description_from_string(mono ? DOC_MONO : DOC_FONT);
+	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+	if (bold)
+		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
+	pango_layout_set_font_description(l, fd);
+	pango_font_description_free(fd);
+	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+	pango_layout_set_spacing(l, (int)(size * 0.35 * PANGO_SCALE));
+	return l;
+}
+
 static PangoLayout *layout_for(struct doc_pen *p, double size, int bold, int mono)
 {
 	int size10 = (int)(size * 10.0 + 0.5);
@@ -53,15 +67,7 @@ static PangoLayout *layout_for(struct doc_pen *p, double size, int bold, int mon
 		p->next = (p->next + 1) % PEN_SLOTS;
 		g_object_unref(s->layout);
 	}
-	PangoLayout *l = pango_cairo_create_layout(p->cr);
-	PangoFontDescription *fd = pango_font_description_from_string(mono ? DOC_MONO : DOC_FONT);
-	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-	if (bold)
-		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
-	pango_layout_set_font_description(l, fd);
-	pango_font_description_free(fd);
-	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-	pango_layout_set_spacing(l, (int)(size * 0.35 * PANGO_SCALE));
+	PangoLayout *l = doc_pen_new_layout(p, size, bold, mono);
 	*s = (struct pen_slot){size10, bold, mono, l};
 	return l;
 }

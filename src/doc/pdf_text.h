@@ -27,6 +27,11 @@ void doc_pen_free(struct doc_pen *p);
 double doc_pen_text(struct doc_pen *p, const char *s, double x, double y, double w, double size,
 		    PangoAlignment align, int bold, int mono);
 
+/* Returns a new layout in the pen's font at size pt (bold, mono as asked), wrapping by words
+ * then characters, for text that is measured before it is drawn; the caller unrefs it with
+ * g_object_unref. */
+PangoLayout *doc_pen_new_layout(struct doc_pen *p, double size, int bold, int mono);
+
 /* Returns the height s would take when set as by doc_pen_text, without drawing it. */
 double doc_pen_height(struct doc_pen *p, const char *s, double w, double size, int bold,
 		      int mono);

@@ -112,7 +112,12 @@ static void test_window_letters(void **state)
 	L2.name = "高田 一郎";
 	L2.year = 2019, L2.month = 5, L2.day = 1;
 	assert_int_equal(doc_window_pdf_add(w, &L2), ERR_OK);
-	assert_int_equal(doc_window_pdf_pages(w), 2);
+	/* the first letter's body again (drawn once, shared by its pages), another addressee */
+	struct doc_window_letter L3 = sample();
+	L3.name = "桜井 三郎";
+	L3.ref = "整理番号 R8-000124";
+	assert_int_equal(doc_window_pdf_add(w, &L3), ERR_OK);
+	assert_int_equal(doc_window_pdf_pages(w), 3);
 	assert_int_equal(doc_window_pdf_close(w), ERR_OK);
 
 	/* The whole page. */
@@ -147,6 +152,15 @@ static void test_window_letters(void **state)
 	free(t);
 	t = pdftext(pdf, 2, 0, 0, 0, 0);
 	contains(t, "令和元年5月1日");
+	lacks(t, "令和8年3月23日");
+	free(t);
+	t = pdftext(pdf, 3, 0, 0, 0, 0);
+	contains(t, "桜井 三郎");
+	contains(t, "R8-000124");
+	contains(t, "令和8年3月23日");
+	contains(t, "ふれあい入浴証の送付について");
+	contains(t, "有効期間");
+	lacks(t, "見守");
 	free(t);
 	unlink(pdf);
 	free(pdf);
