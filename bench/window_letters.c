@@ -33,14 +33,14 @@ static double cpu(void)
 }
 
 /* Fictional names and places only (no real person's data). */
-static const char *const SURNAMES[] = {"佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本",
+static const char *const SURNAMES[] = {"佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺",	 "山本",
 				       "中村", "小林", "加藤", "吉田", "山田", "佐々木", "山口",
 				       "松本", "井上", "木村", "林",   "清水", "山﨑"};
-static const char *const GIVEN[] = {"一郎", "花子", "和子", "正男", "幸子", "清",   "節子",
-				    "博",   "洋子", "茂",   "恵子", "勇",   "京子", "武",
-				    "美智子", "進", "久美子", "實", "悦子", "髙志"};
-static const char *const TOWNS[] = {"桜台", "青葉町", "若松町", "北山伏町", "中里町",
-				    "弁天町", "早稲田南町", "新小川町", "水道町", "東五軒町"};
+static const char *const GIVEN[] = {"一郎",   "花子", "和子",	"正男", "幸子", "清",	"節子",
+				    "博",     "洋子", "茂",	"恵子", "勇",	"京子", "武",
+				    "美智子", "進",   "久美子", "實",	"悦子", "髙志"};
+static const char *const TOWNS[] = {"桜台",   "青葉町",	    "若松町",	"北山伏町", "中里町",
+				    "弁天町", "早稲田南町", "新小川町", "水道町",   "東五軒町"};
 
 struct person {
 	char postcode[8];
@@ -63,8 +63,8 @@ static void make_people(struct person *p, size_t n)
 		unsigned r = s >> 8;
 		size_t t = r % 10;
 		snprintf(p[i].postcode, sizeof p[i].postcode, "16%05u", 10 + (unsigned)t * 7);
-		snprintf(p[i].address, sizeof p[i].address, "東京都桜台区%s%u丁目%u番%u号", TOWNS[t],
-			 1 + r % 6, 1 + (r >> 4) % 30, 1 + (r >> 9) % 25);
+		snprintf(p[i].address, sizeof p[i].address, "東京都桜台区%s%u丁目%u番%u号",
+			 TOWNS[t], 1 + r % 6, 1 + (r >> 4) % 30, 1 + (r >> 9) % 25);
 		if (r % 3 == 0)
 			snprintf(p[i].katagaki, sizeof p[i].katagaki, "さくらハイツ%u号",
 				 101 + (r >> 13) % 400);
@@ -189,8 +189,8 @@ int main(int argc, char **argv)
 
 	printf("window letters: %zu letters in %.2f s (%.0f letters/s, CPU %.2f s), PDF %.1f MB; "
 	       "same bytes written in %.3f s (x%.0f); its pango layouts alone %.2f s (x%.1f)\n",
-	       n, total, (double)n / total, total_cpu, (double)size / 1e6, write_s,
-	       total / write_s, pango_s, total / pango_s);
+	       n, total, (double)n / total, total_cpu, (double)size / 1e6, write_s, total / write_s,
+	       pango_s, total / pango_s);
 	free(people);
 	free(pdf);
 	free(copy);

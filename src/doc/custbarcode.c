@@ -16,8 +16,8 @@
  * D semi-long down, T timing. */
 static const char *const BARS[19] = {
     "LTT", "LLT", "LDU", "DLU", "LUD", "LTL", "DUL", "ULD", "UDL", "TLL", /* 0-9 */
-    "TLT",                                                                /* - */
-    "DUT", "DTU", "UDT", "TDU", "UTD", "TUD", "TTL", "LLL",               /* CC1-CC8 */
+    "TLT",								  /* - */
+    "DUT", "DTU", "UDT", "TDU", "UTD", "TUD", "TTL", "LLL",		  /* CC1-CC8 */
 };
 static const char START_BARS[] = "LD";
 static const char STOP_BARS[] = "DL";
@@ -58,11 +58,26 @@ static uint32_t normalise(uint32_t c)
 	if (c >= 'a' && c <= 'z')
 		c = c - 'a' + 'A';
 	switch (c) {
-	case '&': case '/': case '.': case 0x30FB: case 0xFF06: case 0xFF0F: case 0xFF0E:
+	case '&':
+	case '/':
+	case '.':
+	case 0x30FB:
+	case 0xFF06:
+	case 0xFF0F:
+	case 0xFF0E:
 	case 0xFF65:
 		return 0;
-	case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015:
-	case 0x2212: case 0xFF0D: case 0x30FC: case 0xFF70: case 0x2500:
+	case 0x2010:
+	case 0x2011:
+	case 0x2012:
+	case 0x2013:
+	case 0x2014:
+	case 0x2015:
+	case 0x2212:
+	case 0xFF0D:
+	case 0x30FC:
+	case 0xFF70:
+	case 0x2500:
 		return '-';
 	default:
 		return c;
@@ -190,8 +205,7 @@ enum err doc_custbarcode_extract(const char *address, char *out, size_t n)
 	if (!out || n == 0)
 		return ERR_INVALID;
 	out[0] = '\0';
-	if (!address || strlen(address) > ADDR_MAX_BYTES ||
-	    !g_utf8_validate(address, -1, NULL))
+	if (!address || strlen(address) > ADDR_MAX_BYTES || !g_utf8_validate(address, -1, NULL))
 		return ERR_INVALID;
 	for (const char *p = address; *p; p = g_utf8_next_char(p)) {
 		uint32_t c = normalise(g_utf8_get_char(p));
@@ -383,10 +397,19 @@ enum err doc_custbarcode_draw(cairo_t *cr, const struct doc_custbarcode *bc, dou
 	for (size_t i = 0; i < DOC_CB_BARS; i++) {
 		double top = y, h = lng;
 		switch (bars[i]) {
-		case 'U': h = mid_top + timing; break;
-		case 'D': top = y + mid_top; h = lng - mid_top; break;
-		case 'T': top = y + mid_top; h = timing; break;
-		default: break;
+		case 'U':
+			h = mid_top + timing;
+			break;
+		case 'D':
+			top = y + mid_top;
+			h = lng - mid_top;
+			break;
+		case 'T':
+			top = y + mid_top;
+			h = timing;
+			break;
+		default:
+			break;
 		}
 		cairo_rectangle(cr, x + (double)i * pitch, top, width, h);
 	}

@@ -27,10 +27,10 @@ enum doc_cb_char {
 	DOC_CB_STOP = 20,
 };
 
-#define DOC_CB_DATA 20                 /* postcode (7) + address part (13) */
-#define DOC_CB_CHARS (DOC_CB_DATA + 3) /* start, data, check digit, stop */
+#define DOC_CB_DATA 20				    /* postcode (7) + address part (13) */
+#define DOC_CB_CHARS (DOC_CB_DATA + 3)		    /* start, data, check digit, stop */
 #define DOC_CB_BARS (2 + (DOC_CB_DATA + 1) * 3 + 2) /* 67 */
-#define DOC_CB_EXTRACT_MAX 64          /* room for an extracted address number */
+#define DOC_CB_EXTRACT_MAX 64			    /* room for an extracted address number */
 
 /* A barcode: chars[0] is DOC_CB_START, chars[1..20] the data, chars[21] the check digit,
  * chars[22] DOC_CB_STOP. number holds the address-display number as extracted (before the

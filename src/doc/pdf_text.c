@@ -86,8 +86,7 @@ double doc_pen_text(struct doc_pen *p, const char *s, double x, double y, double
 	return (double)th / PANGO_SCALE;
 }
 
-double doc_pen_height(struct doc_pen *p, const char *s, double w, double size, int bold,
-		      int mono)
+double doc_pen_height(struct doc_pen *p, const char *s, double w, double size, int bold, int mono)
 {
 	PangoLayout *l = layout_for(p, size, bold, mono);
 	int tw = 0, th = 0;
@@ -105,9 +104,9 @@ double doc_pen_fields(struct doc_pen *p, const struct doc_letter_field *f, size_
 	cairo_set_line_width(p->cr, 0.8);
 	for (size_t i = 0; i < nf; i++) {
 		double size = f[i].mono ? 15 : 11;
-		double vh = doc_pen_text(p, f[i].value, x + label_w + 4.0 * DOC_MM, y + 3.0 * DOC_MM,
-					 w - label_w - 8.0 * DOC_MM, size, PANGO_ALIGN_LEFT,
-					 f[i].mono, f[i].mono);
+		double vh = doc_pen_text(p, f[i].value, x + label_w + 4.0 * DOC_MM,
+					 y + 3.0 * DOC_MM, w - label_w - 8.0 * DOC_MM, size,
+					 PANGO_ALIGN_LEFT, f[i].mono, f[i].mono);
 		double row_h = vh + 6.0 * DOC_MM;
 		doc_pen_text(p, f[i].label, x + 3.0 * DOC_MM, y + (row_h - 11) / 2 - 1,
 			     label_w - 4.0 * DOC_MM, 10, PANGO_ALIGN_LEFT, 1, 0);

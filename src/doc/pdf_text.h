@@ -33,8 +33,7 @@ double doc_pen_text(struct doc_pen *p, const char *s, double x, double y, double
 PangoLayout *doc_pen_new_layout(struct doc_pen *p, double size, int bold, int mono);
 
 /* Returns the height s would take when set as by doc_pen_text, without drawing it. */
-double doc_pen_height(struct doc_pen *p, const char *s, double w, double size, int bold,
-		      int mono);
+double doc_pen_height(struct doc_pen *p, const char *s, double w, double size, int bold, int mono);
 
 /* Draws the boxed table of the nf fields (label left, value right; mono values large) from
  * (x, y) in width w. Returns the table's height. */

@@ -113,8 +113,8 @@ enum err doc_window_pdf_open_buf(struct buf *buf, const char *title, struct doc_
 	*out = NULL;
 	struct doc_window_pdf *w = xcalloc(1, sizeof *w);
 	w->sink.out = buf;
-	return start(cairo_pdf_surface_create_for_stream(write_cb, &w->sink, PAGE_W, PAGE_H),
-		     title, w, out);
+	return start(cairo_pdf_surface_create_for_stream(write_cb, &w->sink, PAGE_W, PAGE_H), title,
+		     w, out);
 }
 
 static int letter_ok(const struct doc_window_letter *L)
@@ -157,8 +157,8 @@ static double window_layout(struct doc_window_pdf *w, const char *postline,
 		if (!text[i])
 			continue;
 		PangoLayout *l = w->win[i];
-		pango_layout_set_width(l, (int)((i == WL_NAME ? IN_W - 4.0 * MM : IN_W) *
-						 PANGO_SCALE));
+		pango_layout_set_width(
+		    l, (int)((i == WL_NAME ? IN_W - 4.0 * MM : IN_W) * PANGO_SCALE));
 		pango_layout_set_text(l, text[i], -1);
 		pango_layout_get_size(l, &tw, &th);
 		y += (double)th / PANGO_SCALE + gap_after[i];
@@ -203,8 +203,8 @@ static void body(struct doc_pen *pen, const struct doc_window_letter *L, const c
 	if (has(L->sender))
 		doc_pen_text(pen, L->sender, SIDE_X, y, SIDE_W, 9.5, PANGO_ALIGN_RIGHT, 0, 0);
 	y = BODY_Y;
-	y += doc_pen_text(pen, L->title, MARGIN, y, TEXT_W, 15, PANGO_ALIGN_CENTER, 1, 0) +
-	     6.0 * MM;
+	y +=
+	    doc_pen_text(pen, L->title, MARGIN, y, TEXT_W, 15, PANGO_ALIGN_CENTER, 1, 0) + 6.0 * MM;
 	for (size_t i = 0; i < DOC_LETTER_MAX_PARAGRAPHS && L->paragraphs[i]; i++)
 		y += doc_pen_text(pen, L->paragraphs[i], MARGIN, y, TEXT_W, 10.5, PANGO_ALIGN_LEFT,
 				  0, 0) +
@@ -216,8 +216,9 @@ static void body(struct doc_pen *pen, const struct doc_window_letter *L, const c
 		y += 2.0 * MM + doc_pen_fields(pen, L->fields, nf, MARGIN, y + 2.0 * MM, TEXT_W) +
 		     5.0 * MM;
 	for (size_t i = 0; i < DOC_LETTER_MAX_PARAGRAPHS && L->notes[i]; i++)
-		y += doc_pen_text(pen, L->notes[i], MARGIN, y, TEXT_W, 8.5, PANGO_ALIGN_LEFT, 0, 0) +
-		     1.5 * MM;
+		y +=
+		    doc_pen_text(pen, L->notes[i], MARGIN, y, TEXT_W, 8.5, PANGO_ALIGN_LEFT, 0, 0) +
+		    1.5 * MM;
 }
 
 static void key_add(struct buf *k, const char *s)
@@ -229,8 +230,8 @@ static void key_add(struct buf *k, const char *s)
 
 /* Builds the key of L's body (everything drawn by body()) into w->key. Returns 0 when it did
  * not fit the key's cap (the body is then drawn on the page, not shared). */
-static int body_key(struct doc_window_pdf *w, const struct doc_window_letter *L,
-		    const char *date, double side_y)
+static int body_key(struct doc_window_pdf *w, const struct doc_window_letter *L, const char *date,
+		    double side_y)
 {
 	struct buf *k = &w->key;
 	k->len = 0;

@@ -32,15 +32,15 @@ struct doc_window_letter {
 	const char *address;  /* required: 東京都新宿区新宿6丁目27番30号 */
 	const char *katagaki; /* 方書: ○○ハイツ101号 */
 	const char *name;     /* required: printed with 様 */
-	int barcode;          /* 1: the customer barcode under the address (not for a
+	int barcode;	      /* 1: the customer barcode under the address (not for a
 			       * representative postcode, xxx-xx00, as the manual says) */
 	const char *sender;   /* top right, lines separated by '\n' */
 	int year, month, day; /* the date, written in 和暦 (令和8年3月23日, 元年 for year 1) */
 	const char *ref;      /* small, top right above the date: 整理番号 R8-000123 */
-	const char *title;    /* required */
-	const char *paragraphs[DOC_LETTER_MAX_PARAGRAPHS];    /* NULL-terminated when fewer */
+	const char *title;				       /* required */
+	const char *paragraphs[DOC_LETTER_MAX_PARAGRAPHS];     /* NULL-terminated when fewer */
 	struct doc_letter_field fields[DOC_LETTER_MAX_FIELDS]; /* label NULL ends them */
-	const char *notes[DOC_LETTER_MAX_PARAGRAPHS];         /* small print at the bottom */
+	const char *notes[DOC_LETTER_MAX_PARAGRAPHS];	       /* small print at the bottom */
 };
 
 struct doc_window_pdf;
@@ -52,8 +52,7 @@ enum err doc_window_pdf_open(const char *path, const char *title, struct doc_win
 
 /* The same, appending the PDF to buf (the caller's; its cap bounds the PDF: ERR_TOOLARGE at
  * close when passed). */
-enum err doc_window_pdf_open_buf(struct buf *buf, const char *title,
-				 struct doc_window_pdf **out);
+enum err doc_window_pdf_open_buf(struct buf *buf, const char *title, struct doc_window_pdf **out);
 
 /* Adds L as the next page. Returns ERR_OK; ERR_INVALID when a required part is missing, a
  * string is not UTF-8, the postcode is not 7 digits, the date is not a real date after 明治

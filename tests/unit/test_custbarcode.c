@@ -59,8 +59,7 @@ static void test_extract_published(void **state)
 		assert_int_equal(doc_custbarcode_extract(EXTRACT[i].address, out, sizeof out),
 				 ERR_OK);
 		if (strcmp(out, EXTRACT[i].number) != 0)
-			fail_msg("%s: got %s, want %s", EXTRACT[i].address, out,
-				 EXTRACT[i].number);
+			fail_msg("%s: got %s, want %s", EXTRACT[i].address, out, EXTRACT[i].number);
 	}
 }
 
@@ -82,7 +81,7 @@ static void test_extract_whole_address(void **state)
 	    {"東京都中央区八丁堀二丁目3-4", "2-3-4"},
 	    {"東京都台東区三ノ輪一丁目2番3号", "1-2-3"},
 	    {"新宿区百人町三丁目１－２　ハイツ１０２", "3-1-2-102"}, /* full-width */
-	    {"新宿区新宿6ー27ー30", "6-27-30"},                /* 長音 as dash */
+	    {"新宿区新宿6ー27ー30", "6-27-30"},			     /* 長音 as dash */
 	    {"新宿区西新宿", ""},
 	};
 	for (size_t i = 0; i < sizeof W / sizeof W[0]; i++) {
@@ -150,15 +149,55 @@ static void test_bars_published(void **state)
 	/* 〒154-0023 …3-16-4-205: check digit 6 */
 	assert_int_equal(doc_custbarcode_encode("1540023", "若林3-16-4-205", &bc), ERR_OK);
 	assert_int_equal(doc_custbarcode_bars(&bc, bars, sizeof bars), ERR_OK);
-	assert_string_equal(bars, "LD" "LLT" "LTL" "LUD" "LTT" "LTT" "LDU" "DLU" "DLU" "TLT" "LLT"
-				  "DUL" "TLT" "LUD" "TLT" "LDU" "LTT" "LTL" "TDU" "TDU" "TDU"
-				  "DUL" "DL");
+	assert_string_equal(bars, "LD"
+				  "LLT"
+				  "LTL"
+				  "LUD"
+				  "LTT"
+				  "LTT"
+				  "LDU"
+				  "DLU"
+				  "DLU"
+				  "TLT"
+				  "LLT"
+				  "DUL"
+				  "TLT"
+				  "LUD"
+				  "TLT"
+				  "LDU"
+				  "LTT"
+				  "LTL"
+				  "TDU"
+				  "TDU"
+				  "TDU"
+				  "DUL"
+				  "DL");
 	/* 〒350-1106 …22-1A308: A is CC1 0; check digit 5 */
 	assert_int_equal(doc_custbarcode_encode("3501106", "22-1A308", &bc), ERR_OK);
 	assert_int_equal(doc_custbarcode_bars(&bc, bars, sizeof bars), ERR_OK);
-	assert_string_equal(bars, "LD" "DLU" "LTL" "LTT" "LLT" "LLT" "LTT" "DUL" "LDU" "LDU" "TLT"
-				  "LLT" "DUT" "LTT" "DLU" "LTT" "UDL" "TDU" "TDU" "TDU" "TDU"
-				  "LTL" "DL");
+	assert_string_equal(bars, "LD"
+				  "DLU"
+				  "LTL"
+				  "LTT"
+				  "LLT"
+				  "LLT"
+				  "LTT"
+				  "DUL"
+				  "LDU"
+				  "LDU"
+				  "TLT"
+				  "LLT"
+				  "DUT"
+				  "LTT"
+				  "DLU"
+				  "LTT"
+				  "UDL"
+				  "TDU"
+				  "TDU"
+				  "TDU"
+				  "TDU"
+				  "LTL"
+				  "DL");
 }
 
 static void test_bad_input(void **state)
@@ -166,12 +205,16 @@ static void test_bad_input(void **state)
 	(void)state;
 	struct doc_custbarcode bc;
 	char out[DOC_CB_EXTRACT_MAX];
-	const char *bad_pc[] = {NULL, "", "160002", "16000222", "16O0022", "1600-022", "160-00223",
-				"１６０００２２"};
+	const char *bad_pc[] = {NULL,	   "",	       "160002",    "16000222",
+				"16O0022", "1600-022", "160-00223", "１６０００２２"};
 	for (size_t i = 0; i < sizeof bad_pc / sizeof bad_pc[0]; i++)
 		assert_int_equal(doc_custbarcode_encode(bad_pc[i], "1-2-3", &bc), ERR_INVALID);
 	assert_int_equal(doc_custbarcode_encode("1600022", NULL, &bc), ERR_INVALID);
-	assert_int_equal(doc_custbarcode_encode("1600022", "新宿\xff" "6-27", &bc), ERR_INVALID);
+	assert_int_equal(doc_custbarcode_encode("1600022",
+						"新宿\xff"
+						"6-27",
+						&bc),
+			 ERR_INVALID);
 	assert_int_equal(doc_custbarcode_encode("1600022", "\xe6\x96", &bc), ERR_INVALID);
 	assert_int_equal(doc_custbarcode_extract("\xc0\xaf", out, sizeof out), ERR_INVALID);
 	char big[1100];

@@ -198,9 +198,10 @@ static void test_window_bad_input(void **state)
 	L.month = 2, L.day = 30;
 	assert_int_equal(doc_window_pdf_add(w, &L), ERR_INVALID);
 	L = sample();
-	L.katagaki = "とても長い方書とても長い方書とても長い方書とても長い方書とても長い方書とても長い方"
-		     "書とても長い方書とても長い方書とても長い方書とても長い方書とても長い方書とても"
-		     "長い方書とても長い方書とても長い方書とても長い方書";
+	L.katagaki =
+	    "とても長い方書とても長い方書とても長い方書とても長い方書とても長い方書とても長い方"
+	    "書とても長い方書とても長い方書とても長い方書とても長い方書とても長い方書とても"
+	    "長い方書とても長い方書とても長い方書とても長い方書";
 	assert_int_equal(doc_window_pdf_add(w, &L), ERR_INVALID); /* does not fit the window */
 	assert_int_equal(doc_window_pdf_pages(w), 0);
 	L = sample(); /* the writer is still usable */
