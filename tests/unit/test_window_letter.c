@@ -16,8 +16,11 @@
 
 #include "base/buf.h"
 #include "base/xalloc.h"
+#include "doc/custbarcode.h"
 #include "doc/letter_pdf.h"
 #include "doc/window_letter_pdf.h"
+
+#include <cairo.h>
 
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
@@ -69,6 +72,58 @@ static void lacks(const char *text, const char *unwanted)
 {
 	if (strstr(text, unwanted))
 		fail_msg("\"%s\" unexpectedly in:\n%s", unwanted, text);
+}
+
+/* Renders the window rectangle of page 1 of pdf at 600 dpi (pdftoppm) and reads the customer
+ * barcode's 67 bars back from the pixels into bars: the start code's long bar is found in the
+ * column 4.3 mm right of the window's edge (where the barcode starts), then every bar is read
+ * at the top, middle and bottom of the long-bar height. Returns 0 when no barcode is found. */
+static int window_bars(const char *pdf, const char *dir, char bars[DOC_CB_BARS + 1])
+{
+	const double dpi = 600, px_mm = dpi / 25.4;
+	char *png = xasprintf("%s/win", dir);
+	char *cmd =
+	    xasprintf("pdftoppm -q -f 1 -l 1 -r %d -gray -png -singlefile -x %d -y %d "
+		      "-W %d -H %d '%s' '%s'",
+		      (int)dpi, (int)(DOC_WINDOW_X_MM * px_mm), (int)(DOC_WINDOW_Y_MM * px_mm),
+		      (int)(DOC_WINDOW_W_MM * px_mm), (int)(DOC_WINDOW_H_MM * px_mm), pdf, png);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	char *file = xasprintf("%s.png", png);
+	cairo_surface_t *img = cairo_image_surface_create_from_png(file);
+	assert_int_equal(cairo_surface_status(img), CAIRO_STATUS_SUCCESS);
+	unlink(file);
+	free(file);
+	free(png);
+	int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+	int stride = cairo_image_surface_get_stride(img);
+	const uint32_t *px = (const uint32_t *)(const void *)cairo_image_surface_get_data(img);
+#define DARK(x, y)                                                                                 \
+	((x) >= 0 && (x) < w && (y) >= 0 && (y) < h &&                                             \
+	 (px[(size_t)(y) * (size_t)(stride / 4) + (size_t)(x)] & 0xff) < 128)
+	int col = (int)(4.3 * px_mm), top = -1;
+	for (int y = 0; y < h && top < 0; y++) {
+		int run = 0;
+		while (DARK(col, y + run))
+			run++;
+		if (run > 3.3 * px_mm && run < 3.9 * px_mm)
+			top = y;
+		else if (run)
+			y += run;
+	}
+	int found = top >= 0;
+	for (int i = 0; found && i < DOC_CB_BARS; i++) {
+		int x = (int)((4.0 + 0.3 + 1.2 * i) * px_mm);
+		int t = DARK(x, top + (int)(0.3 * px_mm)), m = DARK(x, top + (int)(1.8 * px_mm));
+		int b = DARK(x, top + (int)(3.3 * px_mm));
+		if (!m)
+			found = 0;
+		bars[i] = t && b ? 'L' : t ? 'U' : b ? 'D' : 'T';
+	}
+#undef DARK
+	bars[DOC_CB_BARS] = '\0';
+	cairo_surface_destroy(img);
+	return found;
 }
 
 static struct doc_window_letter sample(void)
@@ -142,6 +197,19 @@ static void test_window_letters(void **state)
 	lacks(t, "ふれあい入浴証の送付");
 	lacks(t, "推進課");
 	free(t);
+	/* The customer barcode is in the window and reads back as the address's barcode:
+	 * 1600022 and 6-27-30-203 (六丁目 27番 30号, 方書 203号). */
+	char bars[DOC_CB_BARS + 1], want[DOC_CB_BARS + 1];
+	struct doc_custbarcode bc;
+	assert_int_equal(doc_custbarcode_encode("1600022",
+						"東京都新宿区新宿六丁目27番30号 "
+						"みどりハイツ203号",
+						&bc),
+			 ERR_OK);
+	assert_string_equal(bc.number, "6-27-30-203");
+	assert_int_equal(doc_custbarcode_bars(&bc, want, sizeof want), ERR_OK);
+	assert_true(window_bars(pdf, dir, bars));
+	assert_string_equal(bars, want);
 	/* Nothing of the addressee outside the window's top panel strip to its right. */
 	t = pdftext(pdf, 1, wx + ww, wy, 40 * MM, wh);
 	lacks(t, "見守");
