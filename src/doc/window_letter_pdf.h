@@ -5,13 +5,16 @@
  * streamed into one PDF.
  *
  * The window. A 長3 envelope is 120 × 235 mm; an A4 sheet folded in three (99 mm panels) lies in
- * it with its top panel behind the front. Japan Post requires an address window of at least
- * 45 × 80 mm (郵便規則, as envelope makers quote it: imura.co.jp「窓について」); the window
- * of ready-made 長3 window envelopes is 90 × 45 mm, about 20-23 mm from the left edge and
- * 12-15 mm from the top. We print into the rectangle x 20 mm, y 15 mm, 90 × 45 mm of the page
- * (DOC_WINDOW_*), keep 4 mm inside it on the left and 3 mm at the top so that the sheet may
- * slide a few millimetres in the envelope, and mark the folds at 99 and 198 mm. The customer
- * barcode at the standard 10 pt is 79.8 mm wide, which fits the 82 mm left inside the window. */
+ * it with its top panel behind the front. Sourced: Japan Post requires an address window of at
+ * least 45 × 80 mm (郵便規則 as envelope makers quote it, service.imura.co.jp「窓について」,
+ * which also notes the rules fix no position; makers keep a film window 10 mm or more from
+ * the envelope's edges). Not sourced, our choice: the window of ready-made 長3 window
+ * envelopes is commonly 90 × 45 mm near the top-left corner; we print into the rectangle
+ * x 20 mm, y 15 mm, 90 × 45 mm of the page (DOC_WINDOW_*), keep 4 mm inside it on the left and
+ * 3 mm at the top so that the sheet may slide a few millimetres in the envelope, and mark the
+ * folds at 99 and 198 mm. Check these four figures against the ward's envelope stock before
+ * the first mailing; they are the only place to change. The customer barcode at the standard
+ * 10 pt is 79.8 mm wide, which fits the 82 mm left inside the window. */
 #ifndef MIMAMORI_DOC_WINDOW_LETTER_PDF_H
 #define MIMAMORI_DOC_WINDOW_LETTER_PDF_H
 #include <stddef.h>
