@@ -216,6 +216,12 @@ enum err doc_custbarcode_extract(const char *address, char *out, size_t n)
 	for (start = 0; start < len; start++) {
 		if (is_digit(cp[start]))
 			break;
+		/* A lone letter before a number or at the end: 上町A-7 (a letter for a 丁目). */
+		if (is_upper(cp[start]) && (start == 0 || !is_upper(cp[start - 1]))) {
+			uint32_t next = start + 1 < len ? cp[start + 1] : 0;
+			if (next == 0 || is_digit(next) || next == '-')
+				break;
+		}
 		if (is_kanji_num(cp[start])) {
 			size_t j = kanji_run_end(cp, len, start);
 			if (starts_number(cp, len, j))

@@ -43,7 +43,8 @@ struct doc_custbarcode {
 /* Extracts the address-display number (住所表示番号) from address (UTF-8, without the
  * postcode): the whole address with its 方書 ("新宿区新宿6丁目27番30号 ○○ハイツ101") or only
  * what follows the 町域 (住所B). The 住所B is
- * found as the first digit, or the first 漢数字 that stands before 丁目/丁/番地/番/号/地割/線
+ * found as the first digit, a lone letter before a number (上町A-7), or the first 漢数字
+ * that stands before 丁目/丁/番地/番/号/地割/線
  * (so 四番町, 八丁堀 and 北六条 stay part of the town name); a town name written with digits
  * (札幌の「南1条西」) cannot be told apart and should be passed as 住所B only. Writes the
  * number into out (n bytes; DOC_CB_EXTRACT_MAX is always enough; "" when there is none).

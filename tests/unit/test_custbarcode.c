@@ -83,6 +83,8 @@ static void test_extract_whole_address(void **state)
 	    {"新宿区百人町三丁目１－２　ハイツ１０２", "3-1-2-102"}, /* full-width */
 	    {"新宿区新宿6ー27ー30", "6-27-30"},			     /* 長音 as dash */
 	    {"新宿区西新宿", ""},
+	    {"大阪府大阪市中央区上町A-7", "A7"},	 /* a letter for a 丁目 */
+	    {"神奈川県横須賀市光の丘YRP野比5-1", "5-1"}, /* letters in a town name */
 	};
 	for (size_t i = 0; i < sizeof W / sizeof W[0]; i++) {
 		char out[DOC_CB_EXTRACT_MAX];
