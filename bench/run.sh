@@ -22,6 +22,10 @@
 #   8. PostgreSQL (bench/pg.sh, issue 14): raw single-row INSERT commit rate with
 #      synchronous_commit = on, scans with one and with two servers on one database, and mail,
 #      each as a ratio to that raw limit (BENCH_PG=0 skips it).
+#   9. window letters (issue 15): 25,972 長3 window-envelope letters into one PDF
+#      (bench/window_letters.c, built by meson as build/src/doc/bench_window_letters), against
+#      writing the same PDF bytes and laying out the per-letter strings with pango alone; a row
+#      to the window letters table (BENCH_LETTERS_N=25972).
 # Appends one row to the results table, one to the board table, one to the ward day table and
 # one to the mail table of docs/benchmarks.md (bench/pg.sh: one to the PostgreSQL table).
 # Total time about 3.5 minutes.
@@ -255,6 +259,34 @@ if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
     echo "   WARNING: no '## School send results' table in docs/benchmarks.md; school row not written"
   fi
   echo "   (rows appended to docs/benchmarks.md)"
+fi
+
+# Window-envelope letters (issue 15): the March mailing's PDF, 25,972 letters < 60 s.
+echo
+echo "== window letters: ${BENCH_LETTERS_N:-25972} 長3 window-envelope letters into one PDF"
+WL_BIN=$(dirname "$BIN")/src/doc/bench_window_letters
+if [ -x "$WL_BIN" ]; then
+  mkdir -p "$W/letters"
+  wl_line=$("$WL_BIN" "$W/letters" "${BENCH_LETTERS_N:-25972}")
+  echo "   $wl_line"
+  rm -f "$W/letters/letters.pdf"
+  if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
+    lrow=$(printf '| %s | %s | %s cores, %s | %s |' "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" \
+      "$cpu" "${wl_line#window letters: }")
+    LROW=$lrow awk '
+      $0 == "## Window letters results" { sec = 1 }
+      sec && /^\|/ { tab = 1 }
+      sec && tab && !/^\|/ && !done { print ENVIRON["LROW"]; done = 1 }
+      { print }
+      END { if (sec && tab && !done) print ENVIRON["LROW"] }' docs/benchmarks.md >"$W/benchmarks.md"
+    if grep -qF -- "$lrow" "$W/benchmarks.md"; then
+      cat "$W/benchmarks.md" >docs/benchmarks.md
+    else
+      echo "   WARNING: no '## Window letters results' table in docs/benchmarks.md; row not written"
+    fi
+  fi
+else
+  echo "   skipped: $WL_BIN missing (make build)"
 fi
 
 # The same scan and mail benchmarks on PostgreSQL, one and two servers (issue 14).

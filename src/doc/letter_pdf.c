@@ -7,44 +7,19 @@
 #include <pango/pangocairo.h>
 #include <string.h>
 
+#include "doc/pdf_text.h"
 #include "doc/qr.h"
 
-#define MM (72.0 / 25.4)
+#define MM DOC_MM
 #define PAGE_W 595.28
 #define PAGE_H 841.89
 #define MARGIN (22.0 * MM)
 #define TEXT_W (PAGE_W - 2 * MARGIN)
 #define QR_SIZE (42.0 * MM)
-#define FONT "IPAexGothic, Noto Sans CJK JP"
-#define MONO "IPAexGothic, Noto Sans Mono CJK JP, monospace"
 
 static int has(const char *s)
 {
 	return s && *s;
-}
-
-/* Sets text at (x, y) in width w, size pt, aligned; bold when asked. Returns the height. */
-static double text(cairo_t *cr, const char *s, double x, double y, double w, double size,
-		   PangoAlignment align, int bold, const char *font)
-{
-	PangoLayout *l = pango_cairo_create_layout(cr);
-	PangoFontDescription *fd = pango_font_description_from_string(font);
-	int tw = 0, th = 0;
-	pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
-	if (bold)
-		pango_font_description_set_weight(fd, PANGO_WEIGHT_BOLD);
-	pango_layout_set_font_description(l, fd);
-	pango_layout_set_width(l, (int)(w * PANGO_SCALE));
-	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-	pango_layout_set_alignment(l, align);
-	pango_layout_set_spacing(l, (int)(size * 0.35 * PANGO_SCALE));
-	pango_layout_set_text(l, s, -1);
-	pango_layout_get_size(l, &tw, &th);
-	cairo_move_to(cr, x, y);
-	pango_cairo_show_layout(cr, l);
-	pango_font_description_free(fd);
-	g_object_unref(l);
-	return (double)th / PANGO_SCALE;
 }
 
 static int letter_ok(const struct doc_letter *L)
@@ -66,60 +41,42 @@ static int letter_ok(const struct doc_letter *L)
 	return 1;
 }
 
-static enum err draw_letter(cairo_t *cr, const struct doc_letter *L)
+static enum err draw_letter(cairo_t *cr, struct doc_pen *pen, const struct doc_letter *L)
 {
 	double y = MARGIN;
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	if (has(L->date))
-		text(cr, L->date, MARGIN, y, TEXT_W, 10.5, PANGO_ALIGN_RIGHT, 0, FONT);
+		doc_pen_text(pen, L->date, MARGIN, y, TEXT_W, 10.5, PANGO_ALIGN_RIGHT, 0, 0);
 	if (has(L->recipient))
-		text(cr, L->recipient, MARGIN, y, TEXT_W, 10.5, PANGO_ALIGN_LEFT, 0, FONT);
+		doc_pen_text(pen, L->recipient, MARGIN, y, TEXT_W, 10.5, PANGO_ALIGN_LEFT, 0, 0);
 	y += 16;
 	if (has(L->sender))
-		y += text(cr, L->sender, MARGIN, y, TEXT_W, 10.5, PANGO_ALIGN_RIGHT, 0, FONT);
+		y += doc_pen_text(pen, L->sender, MARGIN, y, TEXT_W, 10.5, PANGO_ALIGN_RIGHT, 0, 0);
 	y += 10.0 * MM;
-	y += text(cr, L->title, MARGIN, y, TEXT_W, 16, PANGO_ALIGN_CENTER, 1, FONT) + 7.0 * MM;
+	y += doc_pen_text(pen, L->title, MARGIN, y, TEXT_W, 16, PANGO_ALIGN_CENTER, 1, 0) +
+	     7.0 * MM;
 	for (size_t i = 0; i < DOC_LETTER_MAX_PARAGRAPHS && L->paragraphs[i]; i++)
-		y += text(cr, L->paragraphs[i], MARGIN, y, TEXT_W, 10.5, PANGO_ALIGN_LEFT, 0, FONT) +
+		y += doc_pen_text(pen, L->paragraphs[i], MARGIN, y, TEXT_W, 10.5, PANGO_ALIGN_LEFT,
+				  0, 0) +
 		     3.0 * MM;
 	/* The boxed table: what to copy exactly. */
 	size_t nf = 0;
 	while (nf < DOC_LETTER_MAX_FIELDS && L->fields[nf].label)
 		nf++;
-	if (nf) {
-		double top = y + 2.0 * MM, label_w = 42.0 * MM, row_h;
-		y = top;
-		cairo_set_line_width(cr, 0.8);
-		for (size_t i = 0; i < nf; i++) {
-			double ry = y;
-			double size = L->fields[i].mono ? 15 : 11;
-			double vh = text(cr, L->fields[i].value, MARGIN + label_w + 4.0 * MM,
-					 ry + 3.0 * MM, TEXT_W - label_w - 8.0 * MM, size,
-					 PANGO_ALIGN_LEFT, L->fields[i].mono,
-					 L->fields[i].mono ? MONO : FONT);
-			row_h = vh + 6.0 * MM;
-			text(cr, L->fields[i].label, MARGIN + 3.0 * MM,
-			     ry + (row_h - 11) / 2 - 1, label_w - 4.0 * MM, 10, PANGO_ALIGN_LEFT, 1,
-			     FONT);
-			cairo_rectangle(cr, MARGIN, ry, TEXT_W, row_h);
-			cairo_move_to(cr, MARGIN + label_w, ry);
-			cairo_line_to(cr, MARGIN + label_w, ry + row_h);
-			cairo_stroke(cr);
-			y += row_h;
-		}
-		y += 6.0 * MM;
-	}
+	if (nf)
+		y += 2.0 * MM + doc_pen_fields(pen, L->fields, nf, MARGIN, y + 2.0 * MM, TEXT_W) +
+		     6.0 * MM;
 	if (has(L->qr)) {
 		enum err e = doc_qr_draw(cr, L->qr, MARGIN, y, QR_SIZE);
 		if (e != ERR_OK)
 			return e == ERR_TOOLARGE ? ERR_INVALID : e;
 		if (has(L->qr_caption))
-			text(cr, L->qr_caption, MARGIN + QR_SIZE + 5.0 * MM, y + 4.0 * MM,
-			     TEXT_W - QR_SIZE - 5.0 * MM, 10.5, PANGO_ALIGN_LEFT, 0, FONT);
+			doc_pen_text(pen, L->qr_caption, MARGIN + QR_SIZE + 5.0 * MM, y + 4.0 * MM,
+				     TEXT_W - QR_SIZE - 5.0 * MM, 10.5, PANGO_ALIGN_LEFT, 0, 0);
 		y += QR_SIZE + 5.0 * MM;
 	}
 	for (size_t i = 0; i < DOC_LETTER_MAX_PARAGRAPHS && L->notes[i]; i++)
-		y += text(cr, L->notes[i], MARGIN, y, TEXT_W, 8.5, PANGO_ALIGN_LEFT, 0, FONT) +
+		y += doc_pen_text(pen, L->notes[i], MARGIN, y, TEXT_W, 8.5, PANGO_ALIGN_LEFT, 0, 0) +
 		     1.5 * MM;
 	return ERR_OK;
 }
@@ -156,10 +113,12 @@ enum err doc_letter_pdf_buf(const struct doc_letter *letters, size_t n, struct b
 	}
 	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, letters[0].title);
 	cairo_t *cr = cairo_create(surf);
+	struct doc_pen *pen = doc_pen_new(cr);
 	for (size_t i = 0; i < n && e == ERR_OK; i++) {
-		e = draw_letter(cr, &letters[i]);
+		e = draw_letter(cr, pen, &letters[i]);
 		cairo_show_page(cr);
 	}
+	doc_pen_free(pen);
 	if (e == ERR_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
 		e = ERR_IO;
 	cairo_destroy(cr);
