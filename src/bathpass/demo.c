@@ -157,7 +157,7 @@ int bathpass_demo(struct app *a, struct demo_out *out)
 	char *office_pw = NULL, *office2_pw = NULL, *branch_pw = NULL;
 	int status = 1;
 	bath_today(today);
-	int fy = bath_fiscal_year(today), y = atoi(today);
+	int fy = bath_fiscal_year(today), y = (int)strtol(today, NULL, 10);
 	int64_t april = 0, midnight = 0;
 	char first[11];
 	snprintf(first, sizeof first, "%04d-04-01", fy);
