@@ -18,6 +18,8 @@ enum err api_bath_event(struct http_req *rq, struct http_resp *rs);
 enum err api_bath_imports(struct http_req *rq, struct http_resp *rs);
 enum err api_bath_import(struct http_req *rq, struct http_resp *rs);
 enum err api_bath_import_approve(struct http_req *rq, struct http_resp *rs);
+/* daily.c: 日別処理状況リスト (head office; recorded in the handover ledger) */
+enum err api_bath_daily(struct http_req *rq, struct http_resp *rs);
 
 /* view.c */
 /* Returns a new JSON object of p for the caller: what the counter needs (name, kana, birth in

@@ -31,6 +31,9 @@ const struct http_route bathpass_routes[] = {
 	 "one import's differences: new, changed fields, gone with reason, rejected lines"},
 	{"POST", "/api/v1/bath/imports/{}/approve", OFFICE, 0, api_bath_import_approve,
 	 "approve an import (not its maker) and apply it to the ledger"},
+	{"GET", "/api/v1/bath/reports/daily", OFFICE, 0, api_bath_daily,
+	 "日別処理状況リスト: a day's events per counter, PDF or CSV (UTF-8 or CP932; the handover "
+	 "ledger records it)"},
 	{0},
 };
 /* clang-format on */

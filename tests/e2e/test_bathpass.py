@@ -7,6 +7,7 @@ name, 和暦 birth date, 宛名番号) and one-action issue with its 整理番�
 what branch staff may not see or do; nothing personal in the database in clear. Generated,
 fictional data only."""
 import os
+import subprocess
 import unittest
 from urllib.parse import quote
 
@@ -291,6 +292,49 @@ class BathpassTestCase(ServerTestCase):
         self.assertEqual((r.status, r.json["code"]), (409, "conflict"), r)
         r = o2.get("/api/v1/bath/people?q=" + quote("改名 十郎"))
         self.assertEqual(len(r.json["people"]), 1)
+
+    def test_daily_list(self):
+        self.load(base_rows())
+        srv = self.start_server()
+        branch = harness.Client(srv.port)
+        branch.login("branch1")
+        office = harness.Client(srv.port)
+        office.login("office1")
+        r = branch.get("/api/v1/bath/people?q=1000")
+        pid = r.json["people"][0]["id"]
+        self.assertEqual(branch.post("/api/v1/bath/people/%d/issue" % pid, {}).status, 200)
+        r = office.get("/api/v1/bath/people?q=1001")
+        pid2 = r.json["people"][0]["id"]
+        self.assertEqual(office.post("/api/v1/bath/people/%d/events" % pid2,
+                                     {"kind": "mail_issue"}).status, 200)
+        # Branch staff export nothing.
+        self.assertEqual(branch.get("/api/v1/bath/reports/daily?format=csv").status, 403)
+        r = office.get("/api/v1/bath/reports/daily?format=pdf")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Type"), "application/pdf")
+        pdf = os.path.join(self.data.tmp, "daily.pdf")
+        with open(pdf, "wb") as f:
+            f.write(r.body)
+        text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True,
+                              check=True).stdout.decode()
+        for want in ("日別処理状況リスト", "令和", "第三特別出張所", "髙﨑 一郎", "山田 花子",
+                     "2026-00001", "2026-00002", "郵送", "合計"):
+            self.assertIn(want, text)
+        r = office.get("/api/v1/bath/reports/daily?format=csv&encoding=cp932")
+        self.assertEqual(r.status, 200, r)
+        csv_text = r.body.decode("cp932")
+        self.assertTrue(csv_text.startswith("処理日,時刻,種類,交付場所,交付方法,整理番号,宛名番号,氏名,ふりがな\r\n"))
+        self.assertIn("髙﨑 一郎", csv_text)  # both are in CP932
+        self.assertEqual(csv_text.count("\r\n"), 1 + 3)  # the counter: apply, issue; mail
+        r = office.get("/api/v1/bath/reports/daily?format=csv&date=R8.4.1")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.body.decode("utf-8-sig").count("\r\n"), 1)
+        for q in ("format=doc", "date=S25.2.30", "format=csv&encoding=latin1"):
+            r = office.get("/api/v1/bath/reports/daily?" + q)
+            self.assertEqual(r.status, 400, (q, r))
+        ledger = self.data.query("SELECT service, content, records FROM ledger ORDER BY id")
+        self.assertEqual([x[0] for x in ledger], ["bathpass"] * 3)
+        self.assertEqual(ledger[0][2], 3)
 
     def test_sealed_at_rest(self):
         self.load(base_rows())

@@ -82,6 +82,7 @@ QUERIES = {
     "/api/v1/parent/children/{}/plan": ("?month=2026-1", "?month=abcdefg"),
     "/api/v1/bath/people": ("", "?q=", "?q=%E3%81%9F", "?q=" + "x" * 300),
     "/api/v1/bath/imports/{}": ("?offset=-1", "?offset=x"),
+    "/api/v1/bath/reports/daily": ("?format=doc", "?date=S25.2.30", "?encoding=x&format=csv"),
 }
 
 

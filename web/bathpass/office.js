@@ -2,7 +2,7 @@
 // with their counts and status, one snapshot's differences (new, changed fields, gone with the
 // reason, rejected lines), and its approval by a second person, which applies it to the ledger.
 import { request, el } from '/js/api.js';
-import { startShell, setAlert, confirmDialog, stamp } from '/ward/shell.js';
+import { startShell, setAlert, confirmDialog, stamp, download, todayJst } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
 const STATUS = { pending: '承認待ち', approved: '反映済み', refused: '受け付けず', superseded: '後の取り込みに置き換え' };
@@ -85,11 +85,26 @@ $('approve').addEventListener('click', async () => {
   }
 });
 
+document.querySelector('[data-testid="daily"]').addEventListener('click', async (ev) => {
+  const b = ev.target.closest('button[data-format]');
+  if (!b) return;
+  const q = new URLSearchParams({ format: b.dataset.format });
+  if ($('daily-date').value) q.set('date', $('daily-date').value);
+  if (b.dataset.encoding) q.set('encoding', b.dataset.encoding);
+  try {
+    const f = await download(`/bath/reports/daily?${q}`);
+    setAlert($('message'), `日別処理状況リスト（${f.filename}）を保存しました。`, 'ok');
+  } catch (err) {
+    fail(err);
+  }
+});
+
 shell = startShell({
   roles: ['bath_office'],
   deniedText: '入浴証の取り込みは、本庁（地域包括ケア推進課）の担当者が使います。',
   loginNote: '入浴証の本庁担当者のログインIDとパスワードでログインします。',
   onReady: async () => {
+    $('daily-date').value = todayJst();
     try {
       await loadImports();
     } catch (err) {
