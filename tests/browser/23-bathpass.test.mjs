@@ -69,7 +69,7 @@ test('the counter: ふりがな, Enter, Enter issues (desktop), then phone shows
 });
 
 test('head office: review a pending import; its maker cannot approve, a second person does', async () => {
-  const page = await newPage(browser, DESKTOP);
+  const page = await newPage(browser, { ...DESKTOP, acceptDownloads: true });
   await signIn(page, `${env.URL}/bathpass/office.html`, env.BATH_OFFICE_LOGIN);
   await eventually(async () => (await tid(page, 'import-row').count()) === 2, { message: 'two imports' });
   await checkA11y(page, 'the imports');
@@ -79,6 +79,11 @@ test('head office: review a pending import; its maker cannot approve, a second p
   assert.match(text, /除外/);
   assert.ok(text.includes(PEOPLE[2][0]), 'the one gone from the extract is named');
   assert.equal(await tid(page, 'import-approve').isVisible(), false, 'its maker cannot approve');
+  // The day's processing list, recorded in the handover ledger.
+  const [dl] = await Promise.all([page.waitForEvent('download'), tid(page, 'daily-pdf').click()]);
+  assert.match(dl.suggestedFilename(), /^bathpass-daily-\d{4}-\d{2}-\d{2}\.pdf$/);
+  await eventually(async () => /日別処理状況リスト/.test(await tid(page, 'office-message').textContent()),
+    { message: 'the list saved' });
   await checkA11y(page, 'an import, its maker');
   assertNoProblems(page);
   await page.close();
