@@ -20,6 +20,8 @@ enum err api_bath_import(struct http_req *rq, struct http_resp *rs);
 enum err api_bath_import_approve(struct http_req *rq, struct http_resp *rs);
 /* daily.c: 日別処理状況リスト (head office; recorded in the handover ledger) */
 enum err api_bath_daily(struct http_req *rq, struct http_resp *rs);
+/* counts.c: a fiscal year's counts per counter, 対象区分 and month (XLSX; head office) */
+enum err api_bath_counts(struct http_req *rq, struct http_resp *rs);
 
 /* view.c */
 /* Returns a new JSON object of p for the caller: what the counter needs (name, kana, birth in

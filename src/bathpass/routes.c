@@ -34,6 +34,8 @@ const struct http_route bathpass_routes[] = {
 	{"GET", "/api/v1/bath/reports/daily", OFFICE, 0, api_bath_daily,
 	 "日別処理状況リスト: a day's events per counter, PDF or CSV (UTF-8 or CP932; the handover "
 	 "ledger records it)"},
+	{"GET", "/api/v1/bath/reports/counts", OFFICE, 0, api_bath_counts,
+	 "a fiscal year's counts per counter, 対象区分 and month (XLSX; in the handover ledger)"},
 	{0},
 };
 /* clang-format on */

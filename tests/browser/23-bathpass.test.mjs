@@ -84,6 +84,8 @@ test('head office: review a pending import; its maker cannot approve, a second p
   assert.match(dl.suggestedFilename(), /^bathpass-daily-\d{4}-\d{2}-\d{2}\.pdf$/);
   await eventually(async () => /日別処理状況リスト/.test(await tid(page, 'office-message').textContent()),
     { message: 'the list saved' });
+  const [xl] = await Promise.all([page.waitForEvent('download'), tid(page, 'counts-xlsx').click()]);
+  assert.match(xl.suggestedFilename(), /^bathpass-counts-\d{4}\.xlsx$/);
   await checkA11y(page, 'an import, its maker');
   assertNoProblems(page);
   await page.close();

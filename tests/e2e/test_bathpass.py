@@ -6,7 +6,11 @@ approves; an extract that would exclude too many refused; the counter's search (
 name, 和暦 birth date, 宛名番号) and one-action issue with its 整理番号; head office's events;
 what branch staff may not see or do; nothing personal in the database in clear. Generated,
 fictional data only."""
+import datetime
+import io
 import os
+import re
+import zipfile
 import subprocess
 import unittest
 from urllib.parse import quote
@@ -34,8 +38,34 @@ def base_rows(n=40):
     return rows
 
 
+def xlsx_rows(data):
+    """The rows of each sheet of a workbook: text from the shared strings, numbers as ints."""
+    z = zipfile.ZipFile(io.BytesIO(data))
+    strings = [re.sub(r"<[^>]+>", "", si) for si in
+               re.findall(r"<si>(.*?)</si>", z.read("xl/sharedStrings.xml").decode("utf-8"))]
+    sheets = []
+    for n in (1, 2):
+        xml = z.read("xl/worksheets/sheet%d.xml" % n).decode("utf-8")
+        rows = []
+        for row in re.findall(r"<row [^>]*>(.*?)</row>", xml):
+            cells = []
+            for attrs, v in re.findall(r"<c ([^>]*)>(?:<f>.*?</f>)?<v>(.*?)</v></c>", row):
+                cells.append(strings[int(v)] if 't="s"' in attrs else int(float(v)))
+            rows.append(cells)
+        sheets.append(rows)
+    return sheets
+
+
+# The server's and the CLI's clock: a December day of fiscal year 2026 (JST noon), so numbers
+# (2026-00001), months and fiscal years do not depend on the day the tests run.
+NOW = int(datetime.datetime(2026, 12, 5, 12, 0, tzinfo=datetime.timezone(
+    datetime.timedelta(hours=9))).timestamp())
+
+
 class BathpassTestCase(ServerTestCase):
     def setUp(self):
+        self._now_before = os.environ.get("MIMAMORI_FAKE_NOW")
+        os.environ["MIMAMORI_FAKE_NOW"] = str(NOW)
         super().setUp()
         d = self.data
         d.user_add("office1", "bath_office")
@@ -44,6 +74,13 @@ class BathpassTestCase(ServerTestCase):
         d.user_add("branch2", "bath_branch")
         d.user_add("admin", "ward_admin")
         harness.cli_ok("bathpass", "staff", "--data", d.path, "--login", "branch1", "--place", "b03")
+
+    def tearDown(self):
+        super().tearDown()
+        if self._now_before is None:
+            os.environ.pop("MIMAMORI_FAKE_NOW", None)
+        else:
+            os.environ["MIMAMORI_FAKE_NOW"] = self._now_before
 
     def write(self, name, rows, encoding="utf-8", header=HEADER):
         path = os.path.join(self.data.tmp, name)
@@ -335,6 +372,25 @@ class BathpassTestCase(ServerTestCase):
         ledger = self.data.query("SELECT service, content, records FROM ledger ORDER BY id")
         self.assertEqual([x[0] for x in ledger], ["bathpass"] * 3)
         self.assertEqual(ledger[0][2], 3)
+
+        # The fiscal year's counts (XLSX): per counter and 対象区分, and per month.
+        r = office.get("/api/v1/bath/people?q=1002")  # 障害, issued at head office
+        self.assertEqual(office.post("/api/v1/bath/people/%d/issue" % r.json["people"][0]["id"],
+                                     {}).status, 200)
+        self.assertEqual(branch.get("/api/v1/bath/reports/counts").status, 403)
+        self.assertEqual(office.get("/api/v1/bath/reports/counts?fiscal_year=x").status, 400)
+        r = office.get("/api/v1/bath/reports/counts?fiscal_year=2026")
+        self.assertEqual(r.status, 200, r)
+        sheets = xlsx_rows(r.body)
+        by_place = {row[0]: row[1:] for row in sheets[0][2:] if row}
+        # columns: 交付（高齢）, （障害）, （児童）, 計, 再交付, 申請, 返戻, 除外
+        self.assertEqual(by_place["第三特別出張所"], [1, 0, 0, 1, 0, 1, 0, 0])
+        self.assertEqual(by_place["郵送・本庁の記録"], [1, 0, 0, 1, 0, 0, 0, 0])
+        self.assertEqual(by_place["本庁舎（地域包括ケア推進課）"], [0, 1, 0, 1, 0, 1, 0, 0])
+        self.assertEqual(by_place["合計"], [2, 1, 0, 3, 0, 2, 0, 0])
+        by_month = {row[0]: row[1:] for row in sheets[1][2:] if row}
+        self.assertEqual(by_month["合計"], [2, 1, 0, 3, 0, 2, 0, 0])
+        self.assertEqual(by_month["12月"], [2, 1, 0, 3, 0, 2, 0, 0])
 
     def test_sealed_at_rest(self):
         self.load(base_rows())

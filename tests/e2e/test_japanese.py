@@ -83,6 +83,7 @@ QUERIES = {
     "/api/v1/bath/people": ("", "?q=", "?q=%E3%81%9F", "?q=" + "x" * 300),
     "/api/v1/bath/imports/{}": ("?offset=-1", "?offset=x"),
     "/api/v1/bath/reports/daily": ("?format=doc", "?date=S25.2.30", "?encoding=x&format=csv"),
+    "/api/v1/bath/reports/counts": ("?fiscal_year=x", "?fiscal_year=1999"),
 }
 
 

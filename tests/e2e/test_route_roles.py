@@ -133,6 +133,7 @@ EXPECTED = {
     ("GET", "/api/v1/bath/imports/{}"): {"bath_office"},
     ("POST", "/api/v1/bath/imports/{}/approve"): {"bath_office"},
     ("GET", "/api/v1/bath/reports/daily"): {"bath_office"},
+    ("GET", "/api/v1/bath/reports/counts"): {"bath_office"},
 }
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.

@@ -99,12 +99,25 @@ document.querySelector('[data-testid="daily"]').addEventListener('click', async 
   }
 });
 
+$('counts-xlsx').addEventListener('click', async () => {
+  const q = new URLSearchParams();
+  if ($('counts-year').value) q.set('fiscal_year', $('counts-year').value);
+  try {
+    const f = await download(`/bath/reports/counts?${q}`);
+    setAlert($('message'), `件数（${f.filename}）を保存しました。`, 'ok');
+  } catch (err) {
+    fail(err);
+  }
+});
+
 shell = startShell({
   roles: ['bath_office'],
   deniedText: '入浴証の取り込みは、本庁（地域包括ケア推進課）の担当者が使います。',
   loginNote: '入浴証の本庁担当者のログインIDとパスワードでログインします。',
   onReady: async () => {
     $('daily-date').value = todayJst();
+    const [y, m] = todayJst().split('-').map(Number);
+    $('counts-year').value = String(m >= 4 ? y : y - 1);
     try {
       await loadImports();
     } catch (err) {
