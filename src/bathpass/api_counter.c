@@ -31,9 +31,10 @@ static enum err caller_place(struct http_req *rq, struct http_resp *rs, struct s
 {
 	if (!is_office(rq)) {
 		if (!bath_staff_place(c, rq->user.id, place))
-			return http_error_as(rs, ERR_FORBIDDEN, "no_counter",
-					     "この利用者には窓口（交付場所）が決まっていません。本庁に"
-					     "設定を頼んでください。");
+			return http_error_as(
+			    rs, ERR_FORBIDDEN, "no_counter",
+			    "この利用者には窓口（交付場所）が決まっていません。本庁に"
+			    "設定を頼んでください。");
 		bath_place_name(c, place, name, 96);
 		return ERR_OK;
 	}
@@ -55,7 +56,8 @@ enum err api_bath_counter(struct http_req *rq, struct http_resp *rs)
 	if (place[0])
 		bath_place_name(c, place, name, sizeof name);
 	json_t *places = json_array();
-	struct store_stmt *st = store_prepare(c, "SELECT code, name FROM bath_places ORDER BY sort");
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT code, name FROM bath_places ORDER BY sort");
 	while (st && store_step(st) == STORE_ROW)
 		json_array_append_new(places, json_pack("{s:s,s:s}", "code", store_col_text(st, 0),
 							"name", store_col_text(st, 1)));
@@ -64,8 +66,8 @@ enum err api_bath_counter(struct http_req *rq, struct http_resp *rs)
 	return http_json(rs, 200,
 			 json_pack("{s:s?,s:s?,s:b,s:i,s:s,s:o}", "place", place[0] ? place : NULL,
 				   "place_name", name[0] ? name : NULL, "office", is_office(rq),
-				   "fiscal_year", bath_fiscal_year(today), "today", today,
-				   "places", places));
+				   "fiscal_year", bath_fiscal_year(today), "today", today, "places",
+				   places));
 }
 
 /* What kind of query q is, for the audit log (never the query itself). */
@@ -142,12 +144,14 @@ static enum err already(struct http_resp *rs, const struct bath_issue_info *info
 	int y, m, d;
 	if (wareki_parse_iso(info->date, &y, &m, &d) == ERR_OK)
 		wareki_format(y, m, d, when, sizeof when);
-	snprintf(msg, sizeof msg, "今年度の入浴証は%sに%sの窓口で交付済みです（整理番号 %s）。"
-				  "なくした場合は再交付にしてください。",
+	snprintf(msg, sizeof msg,
+		 "今年度の入浴証は%sに%sの窓口で交付済みです（整理番号 %s）。"
+		 "なくした場合は再交付にしてください。",
 		 when, info->place_name, info->number);
 	if (strcmp(info->method, "mail") == 0)
-		snprintf(msg, sizeof msg, "今年度の入浴証は%sに郵送で交付済みです（整理番号 %s）。"
-					  "なくした場合は再交付にしてください。",
+		snprintf(msg, sizeof msg,
+			 "今年度の入浴証は%sに郵送で交付済みです（整理番号 %s）。"
+			 "なくした場合は再交付にしてください。",
 			 when, info->number);
 	return http_error_as(rs, ERR_CONFLICT, "already_issued", msg);
 }
@@ -167,8 +171,9 @@ enum err api_bath_issue(struct http_req *rq, struct http_resp *rs)
 	json_t *re = json_object_get(body, "reissue"), *pl = json_object_get(body, "place");
 	if ((re && !json_is_boolean(re)) || (pl && !json_is_string(pl) && !json_is_null(pl))) {
 		json_decref(body);
-		return http_error(rs, ERR_INVALID, "reissue は true か false、place は交付場所の"
-						   "コードで指定してください。");
+		return http_error(rs, ERR_INVALID,
+				  "reissue は true か false、place は交付場所の"
+				  "コードで指定してください。");
 	}
 	int reissue = json_is_true(re);
 	bath_today(today);
@@ -200,8 +205,9 @@ enum err api_bath_issue(struct http_req *rq, struct http_resp *rs)
 		goto out;
 	}
 	if (reissue && !info.issued) {
-		e = http_error_as(rs, ERR_CONFLICT, "not_issued",
-				  "今年度はまだ交付していないので、再交付ではなく交付にしてください。");
+		e = http_error_as(
+		    rs, ERR_CONFLICT, "not_issued",
+		    "今年度はまだ交付していないので、再交付ではなく交付にしてください。");
 		goto out;
 	}
 	int64_t now = clock_now_ms();

@@ -22,27 +22,28 @@ enum err api_bath_imports(struct http_req *rq, struct http_resp *rs)
 {
 	struct store_conn *c = store_acquire(rq->app->store);
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT s.id, s.created_ms, u.login, s.encoding, s.total_rows, s.n_new, "
-	       "s.n_changed, s.n_gone, s.n_unchanged, s.n_rejected, s.status, s.refusal, "
-	       "COALESCE(d.login, ''), s.created_by FROM bath_snapshots s JOIN users u ON u.id = "
-	       "s.created_by LEFT JOIN users d ON d.id = s.decided_by ORDER BY s.id DESC LIMIT 100");
+	    c,
+	    "SELECT s.id, s.created_ms, u.login, s.encoding, s.total_rows, s.n_new, "
+	    "s.n_changed, s.n_gone, s.n_unchanged, s.n_rejected, s.status, s.refusal, "
+	    "COALESCE(d.login, ''), s.created_by FROM bath_snapshots s JOIN users u ON u.id = "
+	    "s.created_by LEFT JOIN users d ON d.id = s.decided_by ORDER BY s.id DESC LIMIT 100");
 	json_t *arr = json_array();
 	int r = -1;
 	while (st && (r = store_step(st)) == STORE_ROW) {
 		char at[32];
 		clock_jst_iso(store_col_int(st, 1), at, sizeof at);
 		json_array_append_new(
-		    arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:s,s:b}", "id",
-				   (json_int_t)store_col_int(st, 0), "created_at", at, "created_by",
-				   store_col_text(st, 2), "encoding", store_col_text(st, 3), "rows",
-				   (json_int_t)store_col_int(st, 4), "new",
-				   (json_int_t)store_col_int(st, 5), "changed",
+		    arr, json_pack("{s:I,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:s,s:b}",
+				   "id", (json_int_t)store_col_int(st, 0), "created_at", at,
+				   "created_by", store_col_text(st, 2), "encoding",
+				   store_col_text(st, 3), "rows", (json_int_t)store_col_int(st, 4),
+				   "new", (json_int_t)store_col_int(st, 5), "changed",
 				   (json_int_t)store_col_int(st, 6), "gone",
 				   (json_int_t)store_col_int(st, 7), "unchanged",
 				   (json_int_t)store_col_int(st, 8), "rejected",
-				   (json_int_t)store_col_int(st, 9), "status", store_col_text(st, 10),
-				   "refusal", store_col_text(st, 11), "decided_by",
-				   store_col_text(st, 12), "mine",
+				   (json_int_t)store_col_int(st, 9), "status",
+				   store_col_text(st, 10), "refusal", store_col_text(st, 11),
+				   "decided_by", store_col_text(st, 12), "mine",
 				   store_col_int(st, 13) == rq->user.id));
 	}
 	store_finish(st);
@@ -120,14 +121,13 @@ enum err api_bath_import(struct http_req *rq, struct http_resp *rs)
 				    : ERR_DB;
 		goto out;
 	}
-	o = json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:b}", "id", (json_int_t)id,
-		      "status", store_col_text(st, 0), "refusal", store_col_text(st, 1), "new",
-		      (json_int_t)store_col_int(st, 2), "changed", (json_int_t)store_col_int(st, 3),
-		      "gone", (json_int_t)store_col_int(st, 4), "unchanged",
-		      (json_int_t)store_col_int(st, 5), "rejected",
-		      (json_int_t)store_col_int(st, 6), "rows", (json_int_t)store_col_int(st, 7),
-		      "encoding", store_col_text(st, 8), "mine",
-		      store_col_int(st, 9) == rq->user.id);
+	o = json_pack(
+	    "{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:b}", "id", (json_int_t)id, "status",
+	    store_col_text(st, 0), "refusal", store_col_text(st, 1), "new",
+	    (json_int_t)store_col_int(st, 2), "changed", (json_int_t)store_col_int(st, 3), "gone",
+	    (json_int_t)store_col_int(st, 4), "unchanged", (json_int_t)store_col_int(st, 5),
+	    "rejected", (json_int_t)store_col_int(st, 6), "rows", (json_int_t)store_col_int(st, 7),
+	    "encoding", store_col_text(st, 8), "mine", store_col_int(st, 9) == rq->user.id);
 	store_finish(st);
 	char object[48];
 	snprintf(object, sizeof object, "bath_snapshot:%" PRId64, id);
@@ -174,8 +174,8 @@ enum err api_bath_import_approve(struct http_req *rq, struct http_resp *rs)
 {
 	int64_t id = http_param_id(rq->params[0]);
 	const char *why = NULL;
-	enum err e = id ? bath_snapshot_approve(rq->app, id, rq->user.id, rq->actor, &why)
-			: ERR_NOTFOUND;
+	enum err e =
+	    id ? bath_snapshot_approve(rq->app, id, rq->user.id, rq->actor, &why) : ERR_NOTFOUND;
 	if (e == ERR_FORBIDDEN)
 		return http_error_as(rs, e, "second_approver_required", why);
 	if (e != ERR_OK && why)
@@ -184,6 +184,6 @@ enum err api_bath_import_approve(struct http_req *rq, struct http_resp *rs)
 		return http_error(rs, e, "その取り込みはありません。");
 	if (e != ERR_OK)
 		return e;
-	return http_json(rs, 200, json_pack("{s:I,s:s}", "id", (json_int_t)id, "status",
-					    "approved"));
+	return http_json(rs, 200,
+			 json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", "approved"));
 }

@@ -35,22 +35,25 @@ enum err api_bath_person(struct http_req *rq, struct http_resp *rs)
 	json_t *o = e == ERR_OK ? bath_person_json(c, &p, 1, today) : NULL;
 	bath_person_clear(&p);
 	json_t *events = json_array();
-	struct store_stmt *st = o ? store_prepare(
-	    c, "SELECT e.fiscal_year, e.kind, e.on_date, COALESCE(e.place, ''), "
-	       "COALESCE(p.name, ''), COALESCE(e.method, ''), COALESCE(e.number, '') FROM "
-	       "bath_events e LEFT JOIN bath_places p ON p.code = e.place WHERE e.person_id = ? "
-	       "ORDER BY e.id")
-				  : NULL;
+	struct store_stmt *st =
+	    o ? store_prepare(
+		    c, "SELECT e.fiscal_year, e.kind, e.on_date, COALESCE(e.place, ''), "
+		       "COALESCE(p.name, ''), COALESCE(e.method, ''), COALESCE(e.number, '') FROM "
+		       "bath_events e LEFT JOIN bath_places p ON p.code = e.place WHERE "
+		       "e.person_id = ? "
+		       "ORDER BY e.id")
+	      : NULL;
 	if (st) {
 		store_bind_int(st, 1, id);
 		while (store_step(st) == STORE_ROW)
 			json_array_append_new(
-			    events, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "fiscal_year",
-					      (json_int_t)store_col_int(st, 0), "kind",
-					      store_col_text(st, 1), "date", store_col_text(st, 2),
-					      "place", store_col_text(st, 3), "place_name",
-					      store_col_text(st, 4), "method", store_col_text(st, 5),
-					      "number", store_col_text(st, 6)));
+			    events,
+			    json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "fiscal_year",
+				      (json_int_t)store_col_int(st, 0), "kind",
+				      store_col_text(st, 1), "date", store_col_text(st, 2), "place",
+				      store_col_text(st, 3), "place_name", store_col_text(st, 4),
+				      "method", store_col_text(st, 5), "number",
+				      store_col_text(st, 6)));
 	}
 	store_finish(st);
 	store_release(c);
@@ -77,11 +80,10 @@ static int text_member(json_t *body, const char *key, size_t max, const char **o
 }
 
 /* Sets (or clears, with "") the person's 送付先変更などの個別事由 on c. */
-static enum err set_note(struct store_conn *c, const struct vault *v, int64_t id,
-			 const char *note)
+static enum err set_note(struct store_conn *c, const struct vault *v, int64_t id, const char *note)
 {
-	struct store_stmt *st = store_prepare(
-	    c, "UPDATE bath_people SET note = ?, updated_ms = ? WHERE id = ?");
+	struct store_stmt *st =
+	    store_prepare(c, "UPDATE bath_people SET note = ?, updated_ms = ? WHERE id = ?");
 	if (!st)
 		return ERR_DB;
 	if (*note)
@@ -114,21 +116,23 @@ enum err api_bath_event(struct http_req *rq, struct http_resp *rs)
 			kind = kinds[i];
 	if (!kind) {
 		json_decref(body);
-		return http_error_as(rs, ERR_INVALID, "bad_kind",
-				     "記録の種類（申請・郵送交付・返戻・除外・送付先変更）を選んでく"
-				     "ださい。");
+		return http_error_as(
+		    rs, ERR_INVALID, "bad_kind",
+		    "記録の種類（申請・郵送交付・返戻・除外・送付先変更）を選んでく"
+		    "ださい。");
 	}
 	int ok_date = bath_json_date(body, "date", date);
 	int ok_text = text_member(body, "reason", REASON_MAX, &reason) &&
 		      text_member(body, "note", NOTE_MAX, &note) &&
 		      text_member(body, "method", 8, &method);
-	if (!ok_date || !ok_text || (method && strcmp(method, "counter") != 0 &&
-				     strcmp(method, "mail") != 0)) {
+	if (!ok_date || !ok_text ||
+	    (method && strcmp(method, "counter") != 0 && strcmp(method, "mail") != 0)) {
 		json_decref(body);
-		return http_error(rs, ERR_INVALID, ok_date ? "理由は200字、個別事由は600字まで、"
-							     "方法は counter か mail です。"
-							   : "日付が読めません（2026-04-01 や R8.4.1 "
-							     "の形で）。");
+		return http_error(rs, ERR_INVALID,
+				  ok_date ? "理由は200字、個別事由は600字まで、"
+					    "方法は counter か mail です。"
+					  : "日付が読めません（2026-04-01 や R8.4.1 "
+					    "の形で）。");
 	}
 	bath_today(today);
 	if (strcmp(date, today) > 0) {
@@ -167,12 +171,13 @@ enum err api_bath_event(struct http_req *rq, struct http_resp *rs)
 					   now);
 	} else if (strcmp(kind, "returned") == 0) {
 		if (!info.issued || strcmp(info.method, "mail") != 0) {
-			e = http_error_as(rs, ERR_CONFLICT, "not_mailed",
-					  "その年度に郵送した入浴証がないので、返戻は記録できません。");
+			e = http_error_as(
+			    rs, ERR_CONFLICT, "not_mailed",
+			    "その年度に郵送した入浴証がないので、返戻は記録できません。");
 			goto out;
 		}
-		e = bath_event_add(c, id, "returned", date, NULL, "mail", info.number,
-				   rq->user.id, now);
+		e = bath_event_add(c, id, "returned", date, NULL, "mail", info.number, rq->user.id,
+				   now);
 	} else if (strcmp(kind, "exclude") == 0) {
 		if (!reason || !*reason) {
 			e = http_error_as(rs, ERR_INVALID, "reason_required",
@@ -209,7 +214,7 @@ out:
 	json_decref(body);
 	if (e != ERR_OK)
 		return e;
-	return http_json(rs, 200, json_pack("{s:I,s:s,s:s,s:s?}", "id", (json_int_t)id, "kind",
-					    kind, "date", date, "number",
-					    number[0] ? number : NULL));
+	return http_json(rs, 200,
+			 json_pack("{s:I,s:s,s:s,s:s?}", "id", (json_int_t)id, "kind", kind, "date",
+				   date, "number", number[0] ? number : NULL));
 }

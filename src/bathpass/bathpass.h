@@ -87,12 +87,12 @@ void bath_today(char out[11]);
 
 /* hostfile.c: the host system's extract. */
 struct bath_host_row {
-	size_t line;	   /* physical line in the file */
-	char *f[BF_COUNT]; /* normalised fields (owned by the file) */
-	const char *move;  /* 異動事由: "" or 転出 / 死亡 / 資格喪失 (static) */
+	size_t line;	    /* physical line in the file */
+	char *f[BF_COUNT];  /* normalised fields (owned by the file) */
+	const char *move;   /* 異動事由: "" or 転出 / 死亡 / 資格喪失 (static) */
 	char move_date[11]; /* 異動日 (ISO) when move is set */
 	char birth[11];	    /* 生年月日 in ISO: f[BF_BIRTH] points here */
-	const char *why;   /* a rejected row's reason (static Japanese), or NULL */
+	const char *why;    /* a rejected row's reason (static Japanese), or NULL */
 };
 struct bath_host_file {
 	size_t nrows;
@@ -115,8 +115,8 @@ struct bath_snapshot_summary {
 	int64_t id;
 	const char *encoding;
 	size_t rows, n_new, n_changed, n_gone, n_unchanged, n_rejected, n_skipped;
-	size_t active;	 /* people eligible before the import */
-	int refused;	 /* more than the set share would be excluded */
+	size_t active; /* people eligible before the import */
+	int refused;   /* more than the set share would be excluded */
 	char refusal[256];
 };
 /* Reads the host file h against the ledger and stores a snapshot of its differences made by
@@ -137,9 +137,9 @@ int bath_max_exclude_percent(struct app *a);
 
 /* events.c: what happened to a person's pass. */
 struct bath_issue_info {
-	int issued;	   /* issued (or reissued) this fiscal year */
-	char date[11];	   /* the last issue's date */
-	char place[16];	   /* its counter's code ("" when by mail) */
+	int issued;	/* issued (or reissued) this fiscal year */
+	char date[11];	/* the last issue's date */
+	char place[16]; /* its counter's code ("" when by mail) */
 	char place_name[96];
 	char method[8];	   /* counter / mail */
 	char number[24];   /* 整理番号 */
@@ -153,8 +153,8 @@ enum err bath_issue_info_read(struct store_conn *c, int64_t person, int fy,
 /* Records on c (inside the caller's transaction) an event of kind for person, on date (ISO)
  * by user_id: place/method/number may be NULL. */
 enum err bath_event_add(struct store_conn *c, int64_t person, const char *kind, const char *date,
-			const char *place, const char *method, const char *number,
-			int64_t user_id, int64_t now_ms);
+			const char *place, const char *method, const char *number, int64_t user_id,
+			int64_t now_ms);
 /* Takes the next 整理番号 of fiscal year fy on c (inside the caller's transaction) into out
  * (24 bytes), e.g. "2026-00042". */
 enum err bath_number_next(struct store_conn *c, int fy, char out[24]);

@@ -20,8 +20,9 @@
 #include "vault/vault.h"
 
 #define FILE_MAX (64u << 20)
-#define USAGE_IMPORT                                                                         \
-	"使い方: mimamori import residents --data DIR --login L [--encoding utf-8|cp932] FILE.csv\n" \
+#define USAGE_IMPORT                                                                               \
+	"使い方: mimamori import residents --data DIR --login L [--encoding utf-8|cp932] "      \
+	"FILE.csv\n"                                                                               \
 	"        mimamori import approve --data DIR --snapshot ID --login L"
 
 /* Reads a whole file (at most max bytes) into a malloc'd buffer; NULL when it cannot. */
@@ -76,7 +77,8 @@ static int64_t office_user(struct app *a, const char *login)
 				fprintf(stderr, "mimamori: 利用者 %s は停止されています\n", login);
 			else if (r != ROLE_BATH_OFFICE)
 				fprintf(stderr,
-					"mimamori: 利用者 %s は入浴証の本庁担当（bath_office）ではありま"
+					"mimamori: 利用者 %s "
+					"は入浴証の本庁担当（bath_office）ではありま"
 					"せん\n",
 					login);
 			else
@@ -154,8 +156,9 @@ static int import_residents(int argc, char **argv)
 	size_t len = 0;
 	char *data = read_all(argv[optind], &len, FILE_MAX);
 	if (!data) {
-		fprintf(stderr, "mimamori: %s を読み込めません（ないか、読めないか、64 MB を超えて"
-				"います）\n",
+		fprintf(stderr,
+			"mimamori: %s を読み込めません（ないか、読めないか、64 MB を超えて"
+			"います）\n",
 			argv[optind]);
 		return 1;
 	}
@@ -277,11 +280,13 @@ static int staff_set(int argc, char **argv)
 		else if (ch == 'p')
 			place = optarg;
 		else
-			return cli_fail("使い方: mimamori bathpass staff --data DIR --login L --place "
-					"CODE");
+			return cli_fail(
+			    "使い方: mimamori bathpass staff --data DIR --login L --place "
+			    "CODE");
 	}
 	if (!dir || !login || !place || optind != argc)
-		return cli_fail("使い方: mimamori bathpass staff --data DIR --login L --place CODE");
+		return cli_fail(
+		    "使い方: mimamori bathpass staff --data DIR --login L --place CODE");
 	struct app *a = cli_open(dir, 2);
 	if (!a)
 		return 1;
@@ -307,7 +312,8 @@ static int staff_set(int argc, char **argv)
 	store_finish(st);
 	st = NULL;
 	if (!uid) {
-		fprintf(stderr, "mimamori: 利用者 %s は入浴証の出張所窓口（bath_branch）ではありません\n",
+		fprintf(stderr,
+			"mimamori: 利用者 %s は入浴証の出張所窓口（bath_branch）ではありません\n",
 			login);
 		goto out;
 	}
@@ -352,7 +358,8 @@ static int places_list(int argc, char **argv)
 	if (!a)
 		return 1;
 	struct store_conn *c = store_acquire(a->store);
-	struct store_stmt *st = store_prepare(c, "SELECT code, name FROM bath_places ORDER BY sort");
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT code, name FROM bath_places ORDER BY sort");
 	while (st && store_step(st) == STORE_ROW)
 		printf("%s\t%s\n", store_col_text(st, 0), store_col_text(st, 1));
 	store_finish(st);

@@ -58,7 +58,8 @@ static enum err tally_read(struct app *a, int fy, struct tally *t)
 {
 	const struct vault *v = bathpass_vault(a);
 	struct store_conn *c = store_acquire(a->store);
-	struct store_stmt *st = store_prepare(c, "SELECT code, name FROM bath_places ORDER BY sort");
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT code, name FROM bath_places ORDER BY sort");
 	enum err e = ERR_OK;
 	int r = -1;
 	memset(t, 0, sizeof *t);
@@ -151,7 +152,8 @@ static void sheet(struct doc_xlsx *x, const char *title, const char *first,
 	for (size_t i = 0; i < n; i++) {
 		doc_xlsx_str(x, (unsigned)(3 + i), 0, labels[i], DOC_XLSX_PLAIN);
 		for (unsigned k = 0; k < NCOLS; k++) {
-			doc_xlsx_num(x, (unsigned)(3 + i), k + 1, (double)rows[i][k], DOC_XLSX_PLAIN);
+			doc_xlsx_num(x, (unsigned)(3 + i), k + 1, (double)rows[i][k],
+				     DOC_XLSX_PLAIN);
 			total[k] += rows[i][k];
 		}
 	}
@@ -170,8 +172,9 @@ enum err api_bath_counts(struct http_req *rq, struct http_resp *rs)
 		char *end = NULL;
 		long v = strtol(q, &end, 10);
 		if (!end || *end || v < 2000 || v > 2100)
-			return http_error(rs, ERR_INVALID, "年度は西暦の4桁で指定してください"
-							   "（fiscal_year、例 2026）。");
+			return http_error(rs, ERR_INVALID,
+					  "年度は西暦の4桁で指定してください"
+					  "（fiscal_year、例 2026）。");
 		fy = (int)v;
 	}
 	struct tally *t = calloc(1, sizeof *t);
@@ -190,7 +193,7 @@ enum err api_bath_counts(struct http_req *rq, struct http_resp *rs)
 	e = doc_xlsx_sheet(x, "年度 窓口別");
 	if (e == ERR_OK)
 		sheet(x, title, "交付場所", labels, t->by_place, t->nplaces + 1);
-	static const char *const months[12] = {"4月", "5月", "6月", "7月", "8月", "9月",
+	static const char *const months[12] = {"4月",  "5月",  "6月",  "7月", "8月", "9月",
 					       "10月", "11月", "12月", "1月", "2月", "3月"};
 	snprintf(title, sizeof title, "ふれあい入浴証 %d年度 月別の件数", fy);
 	if (e == ERR_OK)
@@ -215,8 +218,9 @@ enum err api_bath_counts(struct http_req *rq, struct http_resp *rs)
 	int64_t id = 0;
 	e = ledger_record(rq->app, &it, &id);
 	if (e != ERR_OK) {
-		e = http_error(rs, e, "出力を受け渡し台帳に記録できなかったため、出力しませんでした。"
-				      "もう一度お試しください。");
+		e = http_error(rs, e,
+			       "出力を受け渡し台帳に記録できなかったため、出力しませんでした。"
+			       "もう一度お試しください。");
 		goto out;
 	}
 	snprintf(disp, sizeof disp, "attachment; filename=\"bathpass-counts-%d.xlsx\"", fy);

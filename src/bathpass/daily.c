@@ -24,10 +24,9 @@
 #define LOSSY_LIST_MAX 50
 #define NKINDS 6
 
-static const char *const kinds[NKINDS] = {"apply", "issue", "reissue", "returned", "exclude",
-					  "sendto"};
-static const char *const kind_ja[NKINDS] = {"申請", "交付", "再交付", "返戻", "除外",
-					    "送付先変更"};
+static const char *const kinds[NKINDS] = {"apply",    "issue",	 "reissue",
+					  "returned", "exclude", "sendto"};
+static const char *const kind_ja[NKINDS] = {"申請", "交付", "再交付", "返戻", "除外", "送付先変更"};
 
 /* One event of the day, its person unsealed. */
 struct day_event {
@@ -120,9 +119,8 @@ static const char *method_ja(const char *m)
 static enum err day_csv(const char *day, int cp932, const struct day_event *ev, size_t n,
 			struct buf *out, size_t *lossy, struct buf *lossy_list)
 {
-	static const char *const header[] = {"処理日", "時刻",	"種類",	    "交付場所",
-					     "交付方法", "整理番号", "宛名番号", "氏名",
-					     "ふりがな"};
+	static const char *const header[] = {"処理日",	 "時刻",     "種類", "交付場所", "交付方法",
+					     "整理番号", "宛名番号", "氏名", "ふりがな"};
 	struct doc_csv_out w;
 	enum err e = doc_csv_out_init(&w, cp932 ? DOC_CSV_CP932 : DOC_CSV_UTF8_BOM, MAX_BYTES);
 	if (e != ERR_OK)
@@ -130,9 +128,15 @@ static enum err day_csv(const char *day, int cp932, const struct day_event *ev, 
 	e = doc_csv_out_row(&w, header, sizeof header / sizeof header[0], NULL);
 	for (size_t i = 0; i < n && e == ERR_OK; i++) {
 		int lost = 0;
-		const char *f[] = {day,		   ev[i].time,		  kind_ja[ev[i].kind],
-				   ev[i].place_name, method_ja(ev[i].method), ev[i].number,
-				   ev[i].resident,   ev[i].name,		  ev[i].kana};
+		const char *f[] = {day,
+				   ev[i].time,
+				   kind_ja[ev[i].kind],
+				   ev[i].place_name,
+				   method_ja(ev[i].method),
+				   ev[i].number,
+				   ev[i].resident,
+				   ev[i].name,
+				   ev[i].kana};
 		e = doc_csv_out_row(&w, f, sizeof f / sizeof f[0], &lost);
 		if (e == ERR_OK && lost) {
 			if (*lossy < LOSSY_LIST_MAX)
@@ -177,7 +181,8 @@ static enum err day_pdf(const char *day, const struct day_event *ev, size_t n, s
 		for (; j < n && strcmp(ev[j].place, ev[i].place) == 0; j++)
 			count[ev[j].kind]++;
 		char cells[NKINDS][16];
-		const char *row[NKINDS + 1] = {ev[i].place[0] ? ev[i].place_name : "郵送・本庁の記録"};
+		const char *row[NKINDS + 1] = {ev[i].place[0] ? ev[i].place_name
+							      : "郵送・本庁の記録"};
 		for (int k = 0; k < NKINDS; k++) {
 			snprintf(cells[k], sizeof cells[k], "%ld", count[k]);
 			row[k + 1] = cells[k];
@@ -198,14 +203,14 @@ static enum err day_pdf(const char *day, const struct day_event *ev, size_t n, s
 	doc_table_pdf_section(p, "明細");
 	static const double widths[] = {0.7, 0.8, 1.6, 0.7, 1.2, 1.2, 2.0, 2.0};
 	doc_table_pdf_widths(p, widths, sizeof widths / sizeof widths[0]);
-	const char *h2[] = {"時刻", "種類", "交付場所", "方法", "整理番号", "宛名番号", "氏名",
-			    "ふりがな"};
+	const char *h2[] = {"時刻",	"種類",	    "交付場所", "方法",
+			    "整理番号", "宛名番号", "氏名",	"ふりがな"};
 	if (e == ERR_OK)
 		e = doc_table_pdf_row(p, h2, NULL, 8, DOC_TABLE_BOLD);
 	for (size_t k = 0; k < n && e == ERR_OK; k++) {
-		const char *r2[] = {ev[k].time,	    kind_ja[ev[k].kind], ev[k].place_name,
-				    method_ja(ev[k].method), ev[k].number,	 ev[k].resident,
-				    ev[k].name,		    ev[k].kana};
+		const char *r2[] = {
+		    ev[k].time,	  kind_ja[ev[k].kind], ev[k].place_name, method_ja(ev[k].method),
+		    ev[k].number, ev[k].resident,      ev[k].name,	 ev[k].kana};
 		e = doc_table_pdf_row(p, r2, NULL, 8, DOC_TABLE_PLAIN);
 	}
 	if (e == ERR_OK && !n) {
@@ -234,15 +239,17 @@ enum err api_bath_daily(struct http_req *rq, struct http_resp *rs)
 	if (!day || !*day)
 		day = today;
 	if (wareki_parse_date(day, &y, &m, &d) != ERR_OK)
-		return http_error(rs, ERR_INVALID, "日付が読めません（2026-04-01 や R8.4.1 の形で、"
-						   "date）。");
+		return http_error(rs, ERR_INVALID,
+				  "日付が読めません（2026-04-01 や R8.4.1 の形で、"
+				  "date）。");
 	snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
 	int pdf = !format || !*format || strcmp(format, "pdf") == 0;
 	if (!pdf && strcmp(format, "csv") != 0)
 		return http_error(rs, ERR_INVALID, "形式は pdf か csv です（format）。");
 	int cp932 = encoding && strcmp(encoding, "cp932") == 0;
 	if (encoding && *encoding && !cp932 && strcmp(encoding, "utf-8") != 0)
-		return http_error(rs, ERR_INVALID, "文字コードは utf-8 か cp932 です（encoding）。");
+		return http_error(rs, ERR_INVALID,
+				  "文字コードは utf-8 か cp932 です（encoding）。");
 	enum err e = day_read(rq->app, iso, &ev, &n);
 	if (e == ERR_OK)
 		e = pdf ? day_pdf(iso, ev, n, &data)
@@ -262,8 +269,9 @@ enum err api_bath_daily(struct http_req *rq, struct http_resp *rs)
 	int64_t id = 0;
 	e = ledger_record(rq->app, &it, &id);
 	if (e != ERR_OK) {
-		e = http_error(rs, e, "出力を受け渡し台帳に記録できなかったため、出力しませんでした。"
-				      "もう一度お試しください。");
+		e = http_error(rs, e,
+			       "出力を受け渡し台帳に記録できなかったため、出力しませんでした。"
+			       "もう一度お試しください。");
 		goto out;
 	}
 	snprintf(disp, sizeof disp, "attachment; filename=\"bathpass-daily-%s.%s\"", iso,
@@ -277,8 +285,9 @@ enum err api_bath_daily(struct http_req *rq, struct http_resp *rs)
 		http_set_header(rs, "X-Mimamori-Lossy", lossy_list.data ? lossy_list.data : "");
 	}
 	rs->status = 200;
-	rs->content_type = pdf ? "application/pdf"
-			       : (cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=UTF-8");
+	rs->content_type =
+	    pdf ? "application/pdf"
+		: (cp932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=UTF-8");
 	buf_free(&rs->body);
 	rs->body = data;
 	buf_init(&data, MAX_BYTES); /* the response owns the bytes now */

@@ -27,8 +27,8 @@
 #define DEMO_PEOPLE 89086
 #define DEMO_MAX 1000000
 
-static const char *const towns[] = {"桜台", "若葉", "緑町", "本町", "旭町", "栄町", "東町",
-				    "西町", "中央", "北町", "南町", "朝日が丘"};
+static const char *const towns[] = {"桜台", "若葉", "緑町", "本町", "旭町", "栄町",
+				    "東町", "西町", "中央", "北町", "南町", "朝日が丘"};
 
 static uint32_t rnd(uint32_t upper)
 {
@@ -54,8 +54,8 @@ static enum err add_account(struct app *a, const char *login, const char *role, 
 	*pw = password(login);
 	enum err e = user_add(a->store, a->vault, login, role, NULL, 0, *pw, &why);
 	struct store_conn *c = store_acquire(a->store);
-	struct store_stmt *st = e == ERR_OK ? store_prepare(c, "SELECT id FROM users WHERE login = ?")
-					    : NULL;
+	struct store_stmt *st =
+	    e == ERR_OK ? store_prepare(c, "SELECT id FROM users WHERE login = ?") : NULL;
 	if (e == ERR_OK && !st)
 		e = ERR_DB;
 	if (e == ERR_OK) {
@@ -174,8 +174,9 @@ int bathpass_demo(struct app *a, struct demo_out *out)
 	struct store_conn *c = store_acquire(a->store);
 	e = store_begin(c);
 	struct store_stmt *st =
-	    e == ERR_OK ? store_prepare(c, "INSERT INTO bath_staff (user_id, place) VALUES (?, 'b01')")
-			: NULL;
+	    e == ERR_OK
+		? store_prepare(c, "INSERT INTO bath_staff (user_id, place) VALUES (?, 'b01')")
+		: NULL;
 	if (e == ERR_OK && !st)
 		e = ERR_DB;
 	if (e == ERR_OK) {
@@ -205,13 +206,16 @@ int bathpass_demo(struct app *a, struct demo_out *out)
 	store_release(c);
 	if (e != ERR_OK)
 		goto done;
-	fprintf(out->cred, "bath pass head office (入浴証 本庁担当): login bath-office  password %s\n",
+	fprintf(out->cred,
+		"bath pass head office (入浴証 本庁担当): login bath-office  password %s\n",
 		office_pw);
-	fprintf(out->cred, "bath pass head office, second approver: login bath-office2  password "
-			   "%s\n",
+	fprintf(out->cred,
+		"bath pass head office, second approver: login bath-office2  password "
+		"%s\n",
 		office2_pw);
-	fprintf(out->cred, "bath pass counter of 第一特別出張所 (出張所窓口): login bath-b01  "
-			   "password %s\n",
+	fprintf(out->cred,
+		"bath pass counter of 第一特別出張所 (出張所窓口): login bath-b01  "
+		"password %s\n",
 		branch_pw);
 	buf_printf(&out->summary,
 		   "bath pass (ふれあい入浴証): %lld eligible people, %" PRId64

@@ -11,8 +11,8 @@
 #include "store/store.h"
 
 enum err bath_event_add(struct store_conn *c, int64_t person, const char *kind, const char *date,
-			const char *place, const char *method, const char *number,
-			int64_t user_id, int64_t now_ms)
+			const char *place, const char *method, const char *number, int64_t user_id,
+			int64_t now_ms)
 {
 	int fy = bath_fiscal_year(date);
 	if (!fy)
@@ -122,7 +122,8 @@ enum err bath_issue_info_read(struct store_conn *c, int64_t person, int fy,
 			snprintf(out->number, sizeof out->number, "%s", store_col_text(st, 4));
 			snprintf(out->place_name, sizeof out->place_name, "%s",
 				 store_col_text(st, 5));
-			out->returned[0] = '\0'; /* a returned letter before a new issue is history */
+			out->returned[0] =
+			    '\0'; /* a returned letter before a new issue is history */
 		}
 	}
 	store_finish(st);

@@ -15,7 +15,7 @@
 
 #define NCOLS 12 /* the host fields, then 異動事由 and 異動日 */
 static const char *const header[NCOLS] = {"宛名番号", "氏名",	  "ふりがな", "生年月日",
-					  "性別",     "郵便番号", "住所",	  "方書",
+					  "性別",     "郵便番号", "住所",     "方書",
 					  "電話番号", "対象区分", "異動事由", "異動日"};
 
 /* Writes s trimmed of ASCII and full-width spaces at both ends, in place. */
@@ -54,7 +54,8 @@ static int digits_only(char *s)
 			s[at++] = *p++;
 		} else if (*p == '-') {
 			p++;
-		} else if (strncmp(p, "\xE2\x88\x92", 3) == 0 || strncmp(p, "\xEF\xBC\x8D", 3) == 0 ||
+		} else if (strncmp(p, "\xE2\x88\x92", 3) == 0 ||
+			   strncmp(p, "\xEF\xBC\x8D", 3) == 0 ||
 			   strncmp(p, "\xE3\x83\xBC", 3) == 0) {
 			p += 3; /* − － ー */
 		} else {
@@ -117,7 +118,8 @@ static const char *check_row(struct bath_host_row *r, char **cells)
 			return "異動事由は 空欄・転出・死亡・資格喪失 のどれかです。";
 		r->move = moves[i];
 		if (wareki_parse_date(cells[11], &y, &m, &d) != ERR_OK)
-			return "異動事由のある行には異動日が要ります（1950-04-01 や R8.4.1 の形で）。";
+			return "異動事由のある行には異動日が要ります（1950-04-01 や R8.4.1 "
+			       "の形で）。";
 		snprintf(r->move_date, sizeof r->move_date, "%04d-%02d-%02d", y, m, d);
 	} else if (*cells[11]) {
 		return "異動日があるのに異動事由がありません。";
@@ -187,8 +189,9 @@ enum err bath_host_parse(const char *data, size_t len, const char *encoding,
 		char *f = csv->rows[0].fields[i];
 		trim(f);
 		if (strcmp(f, header[i]) != 0) {
-			*why = "見出しの行が違います（宛名番号,氏名,ふりがな,生年月日,性別,郵便番号,"
-			       "住所,方書,電話番号,対象区分,異動事由,異動日 の12列）。";
+			*why =
+			    "見出しの行が違います（宛名番号,氏名,ふりがな,生年月日,性別,郵便番号,"
+			    "住所,方書,電話番号,対象区分,異動事由,異動日 の12列）。";
 			e = ERR_INVALID;
 			goto out;
 		}
@@ -202,7 +205,8 @@ enum err bath_host_parse(const char *data, size_t len, const char *encoding,
 		struct bath_host_row *r = &h->rows[i];
 		r->line = row->line;
 		if (row->nfields != NCOLS) {
-			static char *empty[NCOLS] = {"", "", "", "", "", "", "", "", "", "", "", ""};
+			static char *empty[NCOLS] = {"", "", "", "", "", "",
+						     "", "", "", "", "", ""};
 			for (int k = 0; k < BF_COUNT; k++)
 				r->f[k] = empty[k];
 			r->move = "";

@@ -14,11 +14,11 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-const char *const bath_field_col[BF_COUNT] = {"resident_no", "name",	 "kana",     "birth",
-					      "sex",	     "postcode", "address",  "katagaki",
+const char *const bath_field_col[BF_COUNT] = {"resident_no", "name",	 "kana",    "birth",
+					      "sex",	     "postcode", "address", "katagaki",
 					      "phone",	     "category"};
-const char *const bath_field_ja[BF_COUNT] = {"宛名番号", "氏名", "ふりがな", "生年月日",
-					     "性別",	 "郵便番号", "住所", "方書",
+const char *const bath_field_ja[BF_COUNT] = {"宛名番号", "氏名",     "ふりがな", "生年月日",
+					     "性別",	 "郵便番号", "住所",	 "方書",
 					     "電話番号", "対象区分"};
 
 #define KANA_TERM_MIN 2 /* kana of a prefix term: 2 … 6 */
@@ -39,7 +39,8 @@ static size_t utf8_next(const unsigned char *s, unsigned *cp)
 		return 2;
 	}
 	if ((*s & 0xF0) == 0xE0 && s[1] && s[2]) {
-		*cp = ((unsigned)(*s & 0x0F) << 12) | ((unsigned)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+		*cp =
+		    ((unsigned)(*s & 0x0F) << 12) | ((unsigned)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
 		return 3;
 	}
 	if (s[1] && s[2] && s[3]) {
@@ -199,8 +200,8 @@ void bath_person_clear(struct bath_person *p)
 }
 
 /* Unseals column col of the row into *out (NULL for SQL NULL). */
-static enum err unseal_col(const struct vault *v, struct store_stmt *st, int col,
-			   const char *name, char **out)
+static enum err unseal_col(const struct vault *v, struct store_stmt *st, int col, const char *name,
+			   char **out)
 {
 	char field[64];
 	size_t len = 0;

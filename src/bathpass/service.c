@@ -10,6 +10,8 @@
 #include "bathpass/commands.h"
 #include "store/store.h"
 
+/* Its part of `mimamori demo` (demo.c): with a NULL app checks --bath-people only; else adds
+ * the fictional people, this year's passes and the accounts. Returns 0 or the exit status. */
 int bathpass_demo(struct app *a, struct demo_out *out);
 
 const struct vault *bathpass_vault(struct app *a)

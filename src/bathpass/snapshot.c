@@ -104,8 +104,8 @@ static char *row_join(const struct bath_host_row *r)
 }
 
 /* Names the fields of row that differ from p, comma-joined, into out. */
-static void changed_fields(const struct bath_person *p, const struct bath_host_row *row,
-			   char *out, size_t n)
+static void changed_fields(const struct bath_person *p, const struct bath_host_row *row, char *out,
+			   size_t n)
 {
 	size_t at = 0;
 	out[0] = '\0';
@@ -158,8 +158,9 @@ static enum err store_snapshot(struct store_conn *c, const struct vault *v,
 	if (sum->refused)
 		return ERR_OK;
 	for (size_t i = 0; i < nd && e == ERR_OK; i++) {
-		st = store_prepare(c, "INSERT INTO bath_snapshot_rows (snapshot_id, line, kind, "
-				      "person_id, fields, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
+		st = store_prepare(c,
+				   "INSERT INTO bath_snapshot_rows (snapshot_id, line, kind, "
+				   "person_id, fields, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?)");
 		if (!st)
 			return ERR_DB;
 		store_bind_int(st, 1, sum->id);
@@ -467,7 +468,8 @@ enum err bath_snapshot_approve(struct app *a, int64_t id, int64_t user_id, const
 	store_finish(st);
 	if (last != base) {
 		e = ERR_CONFLICT;
-		*why = "この取り込みの後に別の取り込みが承認されました。もう一度取り込んでください。";
+		*why =
+		    "この取り込みの後に別の取り込みが承認されました。もう一度取り込んでください。";
 		goto out;
 	}
 	e = load_todo(c, v, id, &t, &nt);

@@ -43,8 +43,8 @@ json_t *bath_person_json(struct store_conn *c, const struct bath_person *p, int 
 	    "place", info.issued && info.place[0] ? info.place : NULL, "place_name",
 	    info.issued && info.place_name[0] ? info.place_name : NULL, "method",
 	    info.issued ? info.method : NULL, "number", info.issued ? info.number : NULL,
-	    "reissues", info.reissues, "applied", info.applied[0] ? info.applied : NULL,
-	    "returned", info.returned[0] ? info.returned : NULL);
+	    "reissues", info.reissues, "applied", info.applied[0] ? info.applied : NULL, "returned",
+	    info.returned[0] ? info.returned : NULL);
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:s,s:b,s:s?,s:s?,s:o}", "id",
 			      (json_int_t)p->id, "name", p->f[BF_NAME], "kana", p->f[BF_KANA],
 			      "birth", p->f[BF_BIRTH], "birth_wareki", wareki, "age",
@@ -58,10 +58,10 @@ json_t *bath_person_json(struct store_conn *c, const struct bath_person *p, int 
 		json_object_set_new(o, "katagaki", json_string(p->f[BF_KATAGAKI]));
 		json_object_set_new(o, "phone", json_string(p->f[BF_PHONE]));
 		json_object_set_new(o, "excluded", json_boolean(p->excluded));
-		json_object_set_new(o, "excluded_on", p->excluded_on ? json_string(p->excluded_on)
-								     : json_null());
-		json_object_set_new(o, "excluded_why", p->excluded_why ? json_string(p->excluded_why)
-								       : json_null());
+		json_object_set_new(o, "excluded_on",
+				    p->excluded_on ? json_string(p->excluded_on) : json_null());
+		json_object_set_new(o, "excluded_why",
+				    p->excluded_why ? json_string(p->excluded_why) : json_null());
 		json_object_set_new(o, "note", p->note ? json_string(p->note) : json_null());
 	}
 	return o;

@@ -41,14 +41,17 @@ static void test_age_and_fiscal_year(void **state)
 	assert_int_equal(bath_fiscal_year("2026-13-01"), 0);
 }
 
-#define HEADER "宛名番号,氏名,ふりがな,生年月日,性別,郵便番号,住所,方書,電話番号,対象区分,異動事由,異動日\r\n"
+#define HEADER                                                                                                                    \
+	"宛名番号,氏名,ふりがな,生年月日,性別,郵便番号,住所,方書,電話番号,対象区分,異動事由," \
+	"異動日\r\n"
 
 static void test_host_rows(void **state)
 {
 	(void)state;
 	const char *csv = HEADER
 	    "1001,山田 花子,やまだ はなこ,S25.4.1,2,179-0001,桜台区本町1-2,,03-1234-5678,高齢,,\r\n"
-	    "1002,川田 一郎,かわだ いちろう,昭和元年12月25日,男,1790002,桜台区,,,障害,転出,R8.4.1\r\n"
+	    "1002,川田 一郎,かわだ "
+	    "いちろう,昭和元年12月25日,男,1790002,桜台区,,,障害,転出,R8.4.1\r\n"
 	    "1003,bad,ばっど,S25.2.30,男,1790002,桜台区,,,高齢,,\r\n"
 	    "1004,dup,だぶり,1950-01-01,男,1790002,桜台区,,,高齢,,\r\n"
 	    "1004,dup2,だぶり,1950-01-01,男,1790002,桜台区,,,高齢,,\r\n"
@@ -87,8 +90,9 @@ static void test_host_rows(void **state)
 			 ERR_INVALID);
 	assert_null(h);
 	assert_non_null(strstr(why, "見出し"));
-	assert_int_equal(bath_host_parse(csv, strlen(csv), "cp932", &h, &why, detail, sizeof detail),
-			 ERR_INVALID);
+	assert_int_equal(
+	    bath_host_parse(csv, strlen(csv), "cp932", &h, &why, detail, sizeof detail),
+	    ERR_INVALID);
 	assert_null(h);
 
 	/* CP932: 髙 (FB FC) and 﨑 (FA B1) in a name. */
@@ -96,12 +100,14 @@ static void test_host_rows(void **state)
 	    "\x88\xb6\x96\xbc\x94\xd4\x8d\x86,\x8e\x81\x96\xbc,\x82\xd3\x82\xe8\x82\xaa\x82\xc8,"
 	    "\x90\xb6\x94\x4e\x8c\x8e\x93\xfa,\x90\xab\x95\xca,\x97\x58\x95\xd6\x94\xd4\x8d\x86,"
 	    "\x8f\x5a\x8f\x8a,\x95\xfb\x8f\x91,\x93\x64\x98\x62\x94\xd4\x8d\x86,"
-	    "\x91\xce\x8f\xdb\x8b\xe6\x95\xaa,\x88\xd9\x93\xae\x8e\x96\x97\x52,\x88\xd9\x93\xae\x93\xfa\r\n"
-	    "2001,\xfb\xfc\xfa\xb1 \x88\xea\x98\x59,\x82\xbd\x82\xa9\x82\xb3\x82\xab,S30.5.5,1,1790001,"
+	    "\x91\xce\x8f\xdb\x8b\xe6\x95\xaa,\x88\xd9\x93\xae\x8e\x96\x97\x52,"
+	    "\x88\xd9\x93\xae\x93\xfa\r\n"
+	    "2001,\xfb\xfc\xfa\xb1 "
+	    "\x88\xea\x98\x59,\x82\xbd\x82\xa9\x82\xb3\x82\xab,S30.5.5,1,1790001,"
 	    "\x8d\xf7\x91\xe4\x8b\xe6,,,\x8d\x82\x97\xee,,\r\n";
-	assert_int_equal(bath_host_parse(cp932, sizeof cp932 - 1, "cp932", &h, &why, detail,
-					 sizeof detail),
-			 ERR_OK);
+	assert_int_equal(
+	    bath_host_parse(cp932, sizeof cp932 - 1, "cp932", &h, &why, detail, sizeof detail),
+	    ERR_OK);
 	assert_string_equal(h->encoding, "CP932");
 	assert_int_equal(h->nrows, 1);
 	assert_null(h->rows[0].why);
