@@ -2,7 +2,8 @@
 /* demo.c — the bath pass's part of `mimamori demo`: a fictional eligible population (89,086 by
  * default, --bath-people N; most born in 昭和: 93 % aged 60 or more, the rest holders of a
  * disability certificate or parents of pre-school children), this fiscal year's passes so far
- * (about 29 %: at the counters of head office and the branch offices, or by mail), two
+ * (about 29 %: at the counters of head office and the branch offices, or by mail; a few
+ * letters returned, a few reissues after a loss) and a few exclusions (moved out, died), two
  * head-office accounts (one imports, the other approves) and a branch-office account. Synthetic
  * data only, written in one transaction. */
 #include "bathpass/bathpass.h"
@@ -113,19 +114,25 @@ static void make_person(int64_t serial, int this_year, char *f[BF_COUNT], char b
 		f[BF_PHONE][0] = '\0';
 }
 
-/* This fiscal year's pass of one person, on a day from 1 April to today. */
+/* A random day of fiscal year fy from 1 April to today (days of them) into date. */
+static void random_day(int fy, int days, char date[11])
+{
+	int64_t april = 0;
+	char first[11];
+	snprintf(first, sizeof first, "%04d-04-01", fy);
+	clock_day_parse(first, &april, NULL);
+	clock_jst_date(april + (int64_t)rnd((uint32_t)days) * 86400000 + 43200000, date, 11);
+}
+
+/* This fiscal year's pass of one person, on a day from 1 April to today; now and then a
+ * letter returned (by mail) or a reissue after a loss (at a counter). */
 static enum err add_pass(struct store_conn *c, int64_t id, int fy, int days, int64_t office,
 			 int64_t now)
 {
 	static const char *const branches[] = {"b01", "b02", "b03", "b04", "b05",
 					       "b06", "b07", "b08", "b09", "b10"};
 	char date[11], number[24];
-	int64_t april = 0;
-	char first[11];
-	snprintf(first, sizeof first, "%04d-04-01", fy);
-	clock_day_parse(first, &april, NULL);
-	clock_jst_date(april + (int64_t)rnd((uint32_t)days) * 86400000 + 43200000, date,
-		       sizeof date);
+	random_day(fy, days, date);
 	uint32_t how = rnd(10);
 	const char *place = how < 3 ? NULL : how < 6 ? "honcho" : branches[rnd(10)];
 	enum err e = bath_event_add(c, id, "apply", date, place, place ? "counter" : "mail", NULL,
@@ -135,6 +142,14 @@ static enum err add_pass(struct store_conn *c, int64_t id, int fy, int days, int
 	if (e == ERR_OK)
 		e = bath_event_add(c, id, "issue", date, place, place ? "counter" : "mail", number,
 				   office, now);
+	if (e == ERR_OK && !place && rnd(50) == 0)
+		e = bath_event_add(c, id, "returned", date, NULL, "mail", number, office, now);
+	if (e == ERR_OK && place && rnd(100) == 0) {
+		e = bath_number_next(c, fy, number);
+		if (e == ERR_OK)
+			e = bath_event_add(c, id, "reissue", date, place, "counter", number, office,
+					   now);
+	}
 	return e;
 }
 
@@ -153,7 +168,7 @@ int bathpass_demo(struct app *a, struct demo_out *out)
 	char today[11], bufs[BF_COUNT][160];
 	char *f[BF_COUNT];
 	int64_t now = clock_now_ms(), t0 = clock_mono_ms(), office = 0, office2 = 0, branch = 0;
-	int64_t issued = 0;
+	int64_t issued = 0, excluded = 0;
 	char *office_pw = NULL, *office2_pw = NULL, *branch_pw = NULL;
 	int status = 1;
 	bath_today(today);
@@ -192,6 +207,15 @@ int bathpass_demo(struct app *a, struct demo_out *out)
 		if (e == ERR_OK && rnd(89086) < 25972) {
 			e = add_pass(c, id, fy, days, office, now);
 			issued++;
+		} else if (e == ERR_OK && rnd(200) == 0) {
+			/* Some left this year: moved out or died (除外日・除外事由). */
+			char date[11];
+			random_day(fy, days, date);
+			e = bath_person_exclude(c, v, id, date, rnd(3) ? "転出" : "死亡", 0, now);
+			if (e == ERR_OK)
+				e = bath_event_add(c, id, "exclude", date, NULL, NULL, NULL, office,
+						   now);
+			excluded++;
 		}
 	}
 	for (int i = 0; i < BF_COUNT; i++)
@@ -218,12 +242,13 @@ int bathpass_demo(struct app *a, struct demo_out *out)
 		"password %s\n",
 		branch_pw);
 	buf_printf(&out->summary,
-		   "bath pass (ふれあい入浴証): %lld eligible people, %" PRId64
-		   " passes this fiscal year (%.1f s)\n"
+		   "bath pass (ふれあい入浴証): %lld people (%" PRId64
+		   " excluded this year), %" PRId64 " passes this fiscal year (%.1f s)\n"
 		   "  head office:  login bath-office password %s   (/bathpass/office.html; a "
 		   "second approver: bath-office2)\n"
 		   "  branch b01:   login bath-b01 password %s   (/bathpass/counter.html)\n",
-		   people, issued, (double)(clock_mono_ms() - t0) / 1000.0, office_pw, branch_pw);
+		   people, excluded, issued, (double)(clock_mono_ms() - t0) / 1000.0, office_pw,
+		   branch_pw);
 	status = 0;
 done:
 	if (status)
