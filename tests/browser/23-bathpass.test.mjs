@@ -105,6 +105,32 @@ test('head office: review a pending import; its maker cannot approve, a second p
   await second.close();
 });
 
+test('head office records a send-to change and an exclusion at the counter page', async () => {
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, `${env.URL}/bathpass/counter.html`, env.BATH_OFFICE_LOGIN);
+  await tid(page, 'counter-q').waitFor({ state: 'visible' });
+  await tid(page, 'counter-q').fill(PEOPLE[1][1].slice(0, 3));
+  await tid(page, 'counter-q').press('Enter');
+  await eventually(async () => (await tid(page, 'person').count()) === 1, { message: 'found' });
+  await tid(page, 'person-record').locator('summary').click();
+  await checkA11y(page, 'the counter, head office\'s record form open');
+  await tid(page, 'event-kind').selectOption('sendto');
+  await tid(page, 'event-text').fill('長女宅へ送付');
+  await tid(page, 'event-submit').click();
+  await eventually(async () => /記録しました/.test(await tid(page, 'counter-issued').textContent()), { message: 'recorded' });
+  await eventually(async () => /長女宅へ送付/.test(await tid(page, 'person').textContent()), { message: 'the note shown' });
+  await tid(page, 'person-record').locator('summary').click();
+  await tid(page, 'event-kind').selectOption('exclude');
+  await tid(page, 'event-submit').click();
+  await eventually(async () => /除外事由/.test(await tid(page, 'counter-message').textContent()), { message: 'the reason asked for' });
+  await tid(page, 'event-text').fill('転出');
+  await tid(page, 'event-submit').click();
+  await eventually(async () => /対象ではありません/.test(await tid(page, 'person-eligible').textContent()), { message: 'excluded' });
+  await checkA11y(page, 'the counter, a person excluded');
+  assertNoProblems(page);
+  await page.close();
+});
+
 test('the counter refuses other roles', async () => {
   const page = await newPage(browser, DESKTOP);
   await signIn(page, `${env.URL}/bathpass/office.html`, env.BATH_BRANCH_LOGIN);

@@ -45,13 +45,50 @@ function card(p) {
     ['住所', p.address],
   ];
   if (p.resident_no) items.unshift(['宛名番号', p.resident_no]);
+  if (p.excluded_on) items.push(['除外', `${p.excluded_on} ${p.excluded_why || ''}`]);
+  if (p.note) items.push(['個別事由', p.note]);
   return el('article', { class: 'person', 'data-testid': 'person', 'data-id': String(p.id), 'aria-labelledby': `person-${p.id}` },
     el('h3', { id: `person-${p.id}`, text: p.name }),
     el('p', { class: 'kana', text: p.kana }),
     verdict,
     el('p', { 'data-testid': 'person-year', text: yearText(y) }),
     el('dl', {}, ...items.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })])),
-    actions);
+    actions,
+    state.counter && state.counter.office ? recordForm(p) : null);
+}
+
+// Head office only: record an application by mail, a pass by mail, returned mail, an
+// exclusion or a send-to change (送付先変更などの個別事由).
+const EVENT_KINDS = [['apply', '申請（郵送）'], ['mail_issue', '郵送で交付'], ['returned', '返戻'],
+  ['exclude', '除外（理由を書く）'], ['sendto', '送付先変更などの個別事由（内容を書く）']];
+function recordForm(p) {
+  const id = (n) => `${n}-${p.id}`;
+  const kind = el('select', { id: id('ev-kind'), 'data-testid': 'event-kind' },
+    ...EVENT_KINDS.map(([v, t]) => el('option', { value: v, text: t })));
+  return el('details', { class: 'record', 'data-testid': 'person-record' },
+    el('summary', { text: '本庁の記録' }),
+    el('form', { 'data-id': String(p.id), 'data-testid': 'event-form', novalidate: true },
+      el('div', { class: 'field' }, el('label', { for: id('ev-kind'), text: '記録の種類' }), kind),
+      el('div', { class: 'field' }, el('label', { for: id('ev-date'), text: '日付（空欄は今日）' }),
+        el('input', { type: 'date', id: id('ev-date'), 'data-testid': 'event-date' })),
+      el('div', { class: 'field' }, el('label', { for: id('ev-text'), text: '除外事由・個別事由' }),
+        el('input', { type: 'text', id: id('ev-text'), maxlength: '200', 'data-testid': 'event-text' })),
+      el('button', { type: 'submit', class: 'btn btn-secondary', 'data-testid': 'event-submit', text: '記録する' })));
+}
+
+async function record(form) {
+  const pid = Number(form.dataset.id);
+  const kind = form.querySelector('select').value;
+  const date = form.querySelector('input[type="date"]').value;
+  const text = form.querySelector('input[type="text"]').value.trim();
+  const body = { kind };
+  if (date) body.date = date;
+  if (kind === 'exclude') body.reason = text;
+  if (kind === 'sendto') body.note = text;
+  const r = await request(`/bath/people/${pid}/events`, { method: 'POST', body, csrf: shell.session.csrf });
+  const label = EVENT_KINDS.find(([v]) => v === kind)[1].replace(/（.*）$/, '');
+  setAlert($('issued'), `${label}を記録しました（${r.date}${r.number ? `、整理番号 ${r.number}` : ''}）。`, 'ok');
+  await search();
 }
 
 function render() {
@@ -95,6 +132,13 @@ $('search-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
   setAlert($('issued'), '');
   search().catch(fail);
+});
+$('results').addEventListener('submit', (ev) => {
+  const form = ev.target.closest('form[data-testid="event-form"]');
+  if (!form) return;
+  ev.preventDefault();
+  setAlert($('issued'), '');
+  record(form).catch(fail);
 });
 $('results').addEventListener('click', (ev) => {
   const b = ev.target.closest('button[data-action]');
