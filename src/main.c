@@ -350,19 +350,26 @@ static int print_help(const struct cli_command *c, void *ctx)
 	return 0;
 }
 
-/* What main looks for: the command named argv[1]. */
+/* What main looks for: the command named argv[1], or "argv[1] argv[2]" (a verb another service
+ * takes, struct cli_command), which wins. */
 struct lookup {
 	const char *name;
+	const char *verb; /* argv[2], or NULL */
 	const struct cli_command *found;
 };
 
 static int find_command(const struct cli_command *c, void *ctx)
 {
 	struct lookup *l = ctx;
-	if (strcmp(c->name, l->name) != 0)
-		return 0;
-	l->found = c;
-	return 1;
+	size_t n = strlen(l->name);
+	if (l->verb && strncmp(c->name, l->name, n) == 0 && c->name[n] == ' ' &&
+	    strcmp(c->name + n + 1, l->verb) == 0) {
+		l->found = c;
+		return 1;
+	}
+	if (strcmp(c->name, l->name) == 0 && !l->found)
+		l->found = c;
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -391,8 +398,9 @@ int main(int argc, char **argv)
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int status = -1;
-	struct lookup l = {argv[1], NULL};
-	if (each_command(find_command, &l)) {
+	struct lookup l = {argv[1], argc > 2 ? argv[2] : NULL, NULL};
+	each_command(find_command, &l);
+	if (l.found) {
 		for (int k = 2; k < argc; k++) {
 			if (strcmp(argv[k], "--help") == 0) {
 				printf("使い方: mimamori %s\n", l.found->help);

@@ -7,9 +7,11 @@
 
 #include "attendance/service.h"
 #include "schoolmail/service.h"
+#include "bathpass/service.h"
 
 const struct service *const services[] = {
     &attendance_service, /* 入退室管理 (seed 000) */
     &schoolmail_service, /* 一斉メール配信 (seed 003) */
+    &bathpass_service,   /* ふれあい入浴証 (seed 002) */
     NULL,
 };

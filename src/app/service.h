@@ -18,7 +18,10 @@ struct bulk_kind;
 struct mail_in_msg;
 
 /* A subcommand: `mimamori <name> …`. run gets argc/argv starting at its own name and returns
- * the exit status; help is one line of usage and what it does (Japanese). */
+ * the exit status; help is one line of usage and what it does (Japanese). A name of two words
+ * ("import residents") takes that verb of a command another service may also have: `mimamori
+ * import residents …` runs it (argv still starting at "import"), any other `import …` the entry
+ * named "import". */
 struct cli_command {
 	const char *name;
 	int (*run)(int argc, char **argv);

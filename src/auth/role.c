@@ -12,6 +12,7 @@ static const struct {
 	{ROLE_CONTRACTOR, "contractor"}, {ROLE_SITE_STAFF, "site_staff"},
 	{ROLE_KIOSK, "kiosk"}, {ROLE_GUARDIAN, "guardian"},
 	{ROLE_SCHOOL_ADMIN, "school_admin"}, {ROLE_SENDER, "sender"},
+	{ROLE_BATH_OFFICE, "bath_office"}, {ROLE_BATH_BRANCH, "bath_branch"},
 };
 
 enum role role_parse(const char *name)

@@ -15,13 +15,18 @@ enum role {
 	/* the schools' mass mail (seed 003); their school is the service's scope (school_users) */
 	ROLE_SCHOOL_ADMIN = 1 << 7, /* a school's administrator: its registrants */
 	ROLE_SENDER = 1 << 8,	    /* a principal: counts only, from ward-approved devices only */
+	/* the bath-pass ledger (seed 002) */
+	ROLE_BATH_OFFICE = 1 << 9,  /* head office: imports, the whole ledger, mailings */
+	ROLE_BATH_BRANCH = 1 << 10, /* a branch office's counter: look up and issue only */
 };
 #define ROLE_ANY_USER (ROLE_WARD_ADMIN | ROLE_WARD_STAFF | ROLE_CONTRACTOR | ROLE_SITE_STAFF)
 /* The school staff's roles: staff accounts (users), but not in ROLE_ANY_USER, so that no
  * route of the clubs' service opens to them by accident. */
 #define ROLE_SCHOOL_USERS (ROLE_SCHOOL_ADMIN | ROLE_SENDER)
+/* The bath-pass staff's roles, outside ROLE_ANY_USER for the same reason. */
+#define ROLE_BATH_USERS (ROLE_BATH_OFFICE | ROLE_BATH_BRANCH)
 /* Every role of a signed-in staff account (sessions, CSRF, the password change). */
-#define ROLE_SIGNED_IN (ROLE_ANY_USER | ROLE_SCHOOL_USERS)
+#define ROLE_SIGNED_IN (ROLE_ANY_USER | ROLE_SCHOOL_USERS | ROLE_BATH_USERS)
 
 /* Returns the role for a stored role name, or ROLE_NONE when unknown. */
 enum role role_parse(const char *name);

@@ -23,6 +23,8 @@ static const struct {
 	{"site_staff", "施設職員"},
 	{"school_admin", "学校管理者"},
 	{"sender", "送信者（校長・副校長）"},
+	{"bath_office", "入浴証 本庁担当"},
+	{"bath_branch", "入浴証 出張所窓口"},
 };
 
 const char *user_role_label(const char *role)
@@ -38,8 +40,8 @@ static const char *role_sites_problem(const char *role, size_t nsites)
 {
 	enum role r = role_parse(role ? role : "");
 	if (r == ROLE_NONE)
-		return "役割は 区の管理者・区職員・委託事業者・施設職員・学校管理者・送信者 のどれかを"
-		       "選んでください。";
+		return "役割は 区の管理者・区職員・委託事業者・施設職員・学校管理者・送信者・入浴証 本庁担当・"
+		       "入浴証 出張所窓口 のどれかを選んでください。";
 	if (r == ROLE_SITE_STAFF && nsites == 0)
 		return "施設職員には担当する施設を1つ以上選んでください。";
 	if (r != ROLE_SITE_STAFF && nsites > 0)

@@ -119,3 +119,96 @@ enum err wareki_format_month(int y, int m, char *out, size_t n)
 	out[len] = '\0';
 	return ERR_OK;
 }
+
+/* Reads up to 4 ASCII digits at *p (full-width digits are taken too) and advances *p; returns
+ * 1 when at least one digit was read. */
+static int read_num(const char **p, int *v)
+{
+	int x = 0, n = 0;
+	const unsigned char *s = (const unsigned char *)*p;
+	while (n < 4) {
+		if (*s >= '0' && *s <= '9') {
+			x = x * 10 + (*s - '0');
+			s++;
+		} else if (s[0] == 0xEF && s[1] == 0xBC && s[2] >= 0x90 && s[2] <= 0x99) {
+			x = x * 10 + (s[2] - 0x90); /* ０-９ U+FF10-FF19 */
+			s += 3;
+		} else {
+			break;
+		}
+		n++;
+	}
+	if (!n)
+		return 0;
+	*v = x;
+	*p = (const char *)s;
+	return 1;
+}
+
+/* Skips the literal lit at *p; returns 1 when it was there. */
+static int skip(const char **p, const char *lit)
+{
+	size_t n = strlen(lit);
+	if (strncmp(*p, lit, n) != 0)
+		return 0;
+	*p += n;
+	return 1;
+}
+
+enum err wareki_parse_date(const char *s, int *y, int *m, int *d)
+{
+	static const struct {
+		const char *letter, *upper;
+		size_t era;
+	} letters[] = {{"R", "r", 0}, {"H", "h", 1}, {"S", "s", 2}, {"T", "t", 3}, {"M", "m", 4}};
+	if (!s)
+		return ERR_INVALID;
+	if (wareki_parse_iso(s, y, m, d) == ERR_OK)
+		return ERR_OK;
+	const char *p = s;
+	size_t era = sizeof eras / sizeof eras[0];
+	int kanji = 0;
+	for (size_t i = 0; i < sizeof eras / sizeof eras[0] && era == sizeof eras / sizeof eras[0];
+	     i++)
+		if (skip(&p, eras[i].name)) {
+			era = i;
+			kanji = 1;
+		}
+	for (size_t i = 0; i < sizeof letters / sizeof letters[0] && !kanji &&
+			   era == sizeof eras / sizeof eras[0];
+	     i++)
+		if (skip(&p, letters[i].letter) || skip(&p, letters[i].upper))
+			era = letters[i].era;
+	if (era == sizeof eras / sizeof eras[0])
+		return ERR_INVALID;
+	int ey = 0, mm = 0, dd = 0;
+	if (kanji && skip(&p, "元"))
+		ey = 1;
+	else if (!read_num(&p, &ey))
+		return ERR_INVALID;
+	if (kanji ? !skip(&p, "年") : !(skip(&p, ".") || skip(&p, "/") || skip(&p, "-")))
+		return ERR_INVALID;
+	if (!read_num(&p, &mm))
+		return ERR_INVALID;
+	if (kanji ? !skip(&p, "月") : !(skip(&p, ".") || skip(&p, "/") || skip(&p, "-")))
+		return ERR_INVALID;
+	if (!read_num(&p, &dd))
+		return ERR_INVALID;
+	if (kanji && !skip(&p, "日"))
+		return ERR_INVALID;
+	if (*p || ey < 1 || mm < 1 || mm > 12)
+		return ERR_INVALID;
+	const struct era *e = &eras[era];
+	int yy = e->y + ey - 1;
+	if (dd < 1 || dd > wareki_days_in_month(yy, mm))
+		return ERR_INVALID;
+	/* The date must lie in that era: not before its first day, not after the next one began. */
+	if (key(yy, mm, dd) < key(e->y, e->m, e->d))
+		return ERR_INVALID;
+	if (era > 0 && key(yy, mm, dd) >= key(eras[era - 1].y, eras[era - 1].m, eras[era - 1].d))
+		return ERR_INVALID;
+	*y = yy;
+	*m = mm;
+	*d = dd;
+	return ERR_OK;
+}

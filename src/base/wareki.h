@@ -11,6 +11,11 @@
  * Returns ERR_OK or ERR_INVALID (outputs untouched). */
 enum err wareki_parse_iso(const char *s, int *y, int *m, int *d);
 
+/* Parses a date as people write it: ISO "YYYY-MM-DD", or 和暦 as "S25.4.1" (M/T/S/H/R, upper
+ * or lower case; '.', '/' or '-' between) or "昭和25年4月1日" (元年 for year 1; full-width digits
+ * accepted). The date must be real and lie inside its era (平成31年4月30日 yes, 平成31年5月1日
+ * no). Returns ERR_OK with *y, *m, *d set, or ERR_INVALID (outputs untouched). */
+enum err wareki_parse_date(const char *s, int *y, int *m, int *d);
 /* Parses a strict "YYYY-MM" (year 1900-9999) into *y, *m. Returns ERR_OK or ERR_INVALID. */
 enum err wareki_parse_month(const char *s, int *y, int *m);
 

@@ -39,6 +39,11 @@ export const ALL_VARS = [
   'MIMAMORI_SCHOOL_ADMIN_LOGIN',
   'MIMAMORI_SCHOOL_SENDER_LOGIN',
   'MIMAMORI_SCHOOL_REGISTRANTS',
+  // the bath pass (23-bathpass)
+  'MIMAMORI_BATH_OFFICE_LOGIN',
+  'MIMAMORI_BATH_OFFICE2_LOGIN',
+  'MIMAMORI_BATH_BRANCH_LOGIN',
+  'MIMAMORI_BATH_PEOPLE',
 ];
 
 /** Returns {URL, KIOSK_TOKEN, ...} or throws a clear error naming what is missing. */

@@ -52,6 +52,16 @@ OFFLINE = [["B004", "G01", "伊藤 四葉", "イトウ ヨツバ", "3", "2016-08
             "browser.parent5@example.jp"],
            ["B006", "G01", "中村 六花", "ナカムラ リッカ", "1", "2018-09-08", "中村 恵",
             "browser.parent6@example.jp"]]
+# The bath pass (tests/browser/23-bathpass): fictional eligible people of the host extract; the
+# first is found by ふりがな at the counter and issued, the last is gone from a pending import.
+BATH_OFFICE, BATH_OFFICE2, BATH_BRANCH = "bath-office", "bath-office2", "bath-b03"
+BATH_HEADER = "宛名番号,氏名,ふりがな,生年月日,性別,郵便番号,住所,方書,電話番号,対象区分,異動事由,異動日"
+BATH_PEOPLE = [["5001", "髙﨑 一郎", "たかさき いちろう", "S25.4.1", "男", "179-0001",
+                "桜台区本町1丁目2番3号", "コーポ桜101号室", "03-1111-2222", "高齢", "", ""],
+               ["5002", "浴場 花子", "よくじょう はなこ", "昭和30年5月5日", "女", "179-0002",
+                "桜台区若葉2丁目3番", "", "", "高齢", "", ""],
+               ["5003", "湯元 次郎", "ゆもと じろう", "1990-07-07", "男", "179-0003",
+                "桜台区緑町3丁目4番", "", "", "障害", "", ""]]
 # The guardian portal's family (tests/browser/8-parent, 9-pickup): B007 at G01, its guardian's
 # address confirmed by the driver; B002 (G02) is another family's child for the IDOR checks.
 PARENT = ["B007", "G01", "小林 七海", "コバヤシ ナナミ", "2", "2017-04-07", "小林 直子",
@@ -366,6 +376,23 @@ def main():
                            input=(harness.PASSWORD + "\n").encode())
         school_code = harness.cli_ok("school", "list", "--data", d.path).out.splitlines()[1] \
             .split("\t")[6]
+        # --- the bath pass: head office (two, one imports and one approves), a branch counter
+        for login, role in ((BATH_OFFICE, "bath_office"), (BATH_OFFICE2, "bath_office"),
+                            (BATH_BRANCH, "bath_branch")):
+            d.user_add(login, role)
+        harness.cli_ok("bathpass", "staff", "--data", d.path, "--login", BATH_BRANCH,
+                       "--place", "b03")
+        bath_csv = os.path.join(d.tmp, "bath.csv")
+        with open(bath_csv, "w", encoding="utf-8") as f:
+            f.write(BATH_HEADER + "\n" + "\n".join(",".join(r) for r in BATH_PEOPLE) + "\n")
+        harness.cli_ok("import", "residents", "--data", d.path, "--login", BATH_OFFICE, bath_csv)
+        harness.cli_ok("import", "approve", "--data", d.path, "--snapshot", "1", "--login",
+                       BATH_OFFICE2)
+        with open(os.path.join(d.path, "mimamori.conf"), "a", encoding="utf-8") as f:
+            f.write("\n[bathpass]\nmax_exclude_percent = 50\n")  # 1 of 3 people leaves
+        with open(bath_csv, "w", encoding="utf-8") as f:  # a pending import to review
+            f.write(BATH_HEADER + "\n" + "\n".join(",".join(r) for r in BATH_PEOPLE[:-1]) + "\n")
+        harness.cli_ok("import", "residents", "--data", d.path, "--login", BATH_OFFICE, bath_csv)
         # ---
         srv.start()
         maildir = os.path.join(d.tmp, "mail")
@@ -448,6 +475,12 @@ def main():
             "MIMAMORI_SCHOOL_ADMIN_LOGIN": SCHOOL_ADMIN,
             "MIMAMORI_SCHOOL_SENDER_LOGIN": SCHOOL_SENDER,
             "MIMAMORI_SCHOOL_REGISTRANTS": json.dumps(SCHOOL_REGISTRANTS, ensure_ascii=False),
+            # the bath pass
+            "MIMAMORI_BATH_OFFICE_LOGIN": BATH_OFFICE,
+            "MIMAMORI_BATH_OFFICE2_LOGIN": BATH_OFFICE2,
+            "MIMAMORI_BATH_BRANCH_LOGIN": BATH_BRANCH,
+            "MIMAMORI_BATH_PEOPLE": json.dumps([[r[1], r[2]] for r in BATH_PEOPLE],
+                                               ensure_ascii=False),
         })
         print("# server %s, data %s" % (srv.url, d.path))
         sys.stdout.flush()

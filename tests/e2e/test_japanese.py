@@ -43,7 +43,7 @@ ROWS = [
     ["J003", "G02", "片仮 三子", "カタカ ミツコ", "4", "2016-06-04", "片仮 誠", GUARDIAN2],
 ]
 ROLES = ("ward_admin", "ward_staff", "contractor", "site_staff")
-CALLERS = ("anonymous",) + ROLES + ("kiosk", "guardian")
+CALLERS = ("anonymous",) + ROLES + ("kiosk", "guardian", "bath_office", "bath_branch")
 SIGN_OUTS = {("DELETE", "/api/v1/session"), ("DELETE", "/api/v1/parent/session")}
 # The platform's own routes (src/http/session_api.c): checked by the *_platform_* test.
 PLATFORM_ROUTES = {("POST", "/api/v1/session"), ("GET", "/api/v1/session"),
@@ -70,6 +70,8 @@ FIELDS = {
                                    "guardian_name"),
     "/api/v1/schools/{}/users": ("login", "role"),
     "/api/v1/schools/{}/registrants/{}/remove": ("reason",),
+    "/api/v1/bath/people/{}/issue": ("reissue", "place"),
+    "/api/v1/bath/people/{}/events": ("kind", "date", "reason", "note", "method"),
 }
 QUERIES = {
     "/api/v1/sites/{}/reports/daily": ("", "?date=2026-13-45&format=pdf", "?format=doc",
@@ -78,6 +80,10 @@ QUERIES = {
     "/api/v1/reports/monthly": ("", "?month=2026-13&format=csv", "?month=2026-11&format=doc",
                                 "?month=x"),
     "/api/v1/parent/children/{}/plan": ("?month=2026-1", "?month=abcdefg"),
+    "/api/v1/bath/people": ("", "?q=", "?q=%E3%81%9F", "?q=" + "x" * 300),
+    "/api/v1/bath/imports/{}": ("?offset=-1", "?offset=x"),
+    "/api/v1/bath/reports/daily": ("?format=doc", "?date=S25.2.30", "?encoding=x&format=csv"),
+    "/api/v1/bath/reports/counts": ("?fiscal_year=x", "?fiscal_year=1999"),
 }
 
 
@@ -139,6 +145,8 @@ class JapaneseTestCase(ServerTestCase):
         d.user_add("u_ward_admin2", "ward_admin")
         d.user_add("u_site_staff", "site_staff", ["G01"])
         d.user_add("u_site_staff2", "site_staff", ["G02"])
+        d.user_add("u_bath_office", "bath_office")
+        d.user_add("u_bath_branch", "bath_branch")
         self.kiosk_token = d.kiosk_add("G01")
         d.import_children(d.write_csv("roster.csv", ROWS))
         self.start_smtp()
@@ -579,6 +587,16 @@ class JapaneseCliTest(JapaneseTestCase):
             ["simulate-day", "--data", dp, "--date", "yesterday"],
             ["simulate-day"],
             ["mail-in"],
+            ["import", "residents", "--data", dp],
+            ["import", "residents", "--data", dp, "--login", "nobody",
+             os.path.join(d.tmp, "no-such.csv")],
+            ["import", "residents", "--data", dp, "--login", "x", "--encoding", "sjis", out],
+            ["import", "approve", "--data", dp, "--snapshot", "x", "--login", "x"],
+            ["import", "approve", "--data", dp, "--snapshot", "5", "--login", "nobody"],
+            ["bathpass"],
+            ["bathpass", "staff", "--data", dp, "--login", "nobody", "--place", "b01"],
+            ["bathpass", "staff", "--data", dp, "--login", "nobody", "--place", "zz"],
+            ["demo", "--data", os.path.join(d.tmp, "demo2"), "--bath-people", "-1"],
             ["no-such-command"],
         ]
         for args in cases:
@@ -646,7 +664,7 @@ MESSAGE_ARGS = {"http_error": 2, "http_error_as": 3, "api_site_for_caller": 5, "
                 "set_msg": 2}
 CLI_FILES = ("main.c", "app.c", "attendance/cli.c", "attendance/cli_report.c",
              "attendance/demo.c", "attendance/simulate.c", "mail_in.c", "mail_in_main.c",
-             "schoolmail/cli.c", "schoolmail/demo.c")
+             "schoolmail/cli.c", "schoolmail/demo.c", "bathpass/cli.c", "bathpass/demo.c")
 LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 
 

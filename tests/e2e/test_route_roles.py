@@ -11,10 +11,11 @@ from harness import ServerTestCase
 STAFF = {"ward_admin", "ward_staff", "contractor", "site_staff"}
 SCHOOL = {"school_admin", "sender"}  # the schools' mass mail (seed 003)
 WARD = {"ward_admin", "ward_staff"}
+BATH = {"bath_office", "bath_branch"}  # the bath pass (seed 002): head office, branch counters
 EXPECTED = {
     ("POST", "/api/v1/session"): {"public"},
-    ("GET", "/api/v1/session"): STAFF | SCHOOL,
-    ("DELETE", "/api/v1/session"): STAFF | SCHOOL,
+    ("GET", "/api/v1/session"): STAFF | SCHOOL | BATH,
+    ("DELETE", "/api/v1/session"): STAFF | SCHOOL | BATH,
     ("GET", "/api/v1/routes"): {"ward_admin"},
     ("GET", "/api/v1/kiosk"): {"kiosk"},
     ("POST", "/api/v1/scans"): {"kiosk"},
@@ -64,7 +65,7 @@ EXPECTED = {
     ("GET", "/api/v1/unsubscribe/{}"): {"public"},
     ("POST", "/api/v1/unsubscribe/{}"): {"public"},
     # the ward administrator's screens (issue 11)
-    ("POST", "/api/v1/session/password"): STAFF | SCHOOL,
+    ("POST", "/api/v1/session/password"): STAFF | SCHOOL | BATH,
     ("GET", "/api/v1/overview"): {"ward_admin"},
     ("GET", "/api/v1/sites/{}/cards"): {"ward_admin"},
     ("POST", "/api/v1/sites/{}/cards"): {"ward_admin"},
@@ -121,6 +122,18 @@ EXPECTED = {
     ("POST", "/api/v1/school-templates"): WARD,
     ("PUT", "/api/v1/school-templates/{}"): WARD,
     ("DELETE", "/api/v1/school-templates/{}"): WARD,
+    # the bath pass (issue 15): branch counters look up and issue only; head office the whole
+    # record, the events and the imports
+    ("GET", "/api/v1/bath/counter"): BATH,
+    ("GET", "/api/v1/bath/people"): BATH,
+    ("POST", "/api/v1/bath/people/{}/issue"): BATH,
+    ("GET", "/api/v1/bath/people/{}"): {"bath_office"},
+    ("POST", "/api/v1/bath/people/{}/events"): {"bath_office"},
+    ("GET", "/api/v1/bath/imports"): {"bath_office"},
+    ("GET", "/api/v1/bath/imports/{}"): {"bath_office"},
+    ("POST", "/api/v1/bath/imports/{}/approve"): {"bath_office"},
+    ("GET", "/api/v1/bath/reports/daily"): {"bath_office"},
+    ("GET", "/api/v1/bath/reports/counts"): {"bath_office"},
 }
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.
@@ -131,9 +144,11 @@ NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
                 "/api/v1/school-alerts/{}/acknowledge", "/api/v1/schools/{}/registrants/{}/remove",
                 "/api/v1/school-sends/{}", "/api/v1/school-sends/{}/approve",
                 "/api/v1/school-sends/{}/reject", "/api/v1/school-sends/{}/cancel",
-                "/api/v1/school-sends/{}/resend", "/api/v1/school-templates/{}"}
+                "/api/v1/school-sends/{}/resend", "/api/v1/school-templates/{}",
+                "/api/v1/bath/people/{}", "/api/v1/bath/people/{}/issue",
+                "/api/v1/bath/imports/{}", "/api/v1/bath/imports/{}/approve"}
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
-           "guardian", "school_admin", "sender"]
+           "guardian", "school_admin", "sender", "bath_office", "bath_branch"]
 GUARDIAN = "route.parent@example.jp"
 SIGN_OUTS = {("DELETE", "/api/v1/session"), ("DELETE", "/api/v1/parent/session")}
 
@@ -159,6 +174,8 @@ def paths_for(pattern):
         return [pattern.replace("{}", "999999")]  # a send or template that does not exist
     if pattern.startswith("/api/v1/devices/") or pattern.startswith("/api/v1/school-alerts/"):
         return [pattern.replace("{}", "2")]
+    if pattern.startswith("/api/v1/bath/"):
+        return [pattern.replace("{}", "999999")]  # a person or import that does not exist
     if pattern.startswith("/api/v1/parent/"):
         p = pattern.replace("{}", "R001", 1)
         return [p.replace("{}", "2099-01-05" if "/days/" in p else "999999")]
@@ -215,6 +232,11 @@ class RouteRoleTest(ServerTestCase):
             self.sender_device[login] = (r.json["device"]["id"],
                                          c.extra_cookies["mimamori_approved_device"])
         self.assertEqual(self.sender_device["u_sender2"][0], 2)
+        # the bath pass: head office and a branch counter (b01)
+        d.user_add("u_bath_office", "bath_office")
+        d.user_add("u_bath_branch", "bath_branch")
+        harness.cli_ok("bathpass", "staff", "--data", d.path, "--login", "u_bath_branch",
+                       "--place", "b01")
         admin = self.srv.client()
         self.assertEqual(admin.login("u_ward_admin").status, 200)
         r = admin.post("/api/v1/devices/%d/approve" % self.sender_device["u_sender"][0])

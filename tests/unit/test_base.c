@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* test_base.c — unit tests for src/base/: errors, capped buffers, allocators and the clock. */
+/* test_base.c — unit tests for src/base/: errors, capped buffers, allocators, the clock and
+ * 和暦 dates as people write them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include "base/clock.h"
 #include "base/err.h"
 #include "base/text.h"
+#include "base/wareki.h"
 #include "base/xalloc.h"
 
 #define FAKE_NOW_S 1700000000LL /* 2023-11-14T22:13:20Z = 2023-11-15 07:13:20 JST */
@@ -356,6 +358,45 @@ static void test_buf_json_string(void **state)
 	buf_free(&b);
 }
 
+/* 和暦 as the host system and people write it: letters, kanji, 元年, era bounds, bad dates. */
+static void test_wareki_parse_date(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		int y, m, d;
+	} ok[] = {
+	    {"1950-04-01", 1950, 4, 1},	 {"S25.4.1", 1950, 4, 1},
+	    {"s25/04/01", 1950, 4, 1},	 {"昭和25年4月1日", 1950, 4, 1},
+	    {"昭和元年12月25日", 1926, 12, 25}, {"昭和64年1月7日", 1989, 1, 7},
+	    {"平成元年1月8日", 1989, 1, 8}, {"H31.4.30", 2019, 4, 30},
+	    {"令和元年5月1日", 2019, 5, 1}, {"R8.2.29", 0, 0, 0}, /* no 29 Feb in 2026 */
+	    {"昭和２５年４月１日", 1950, 4, 1}, {"T15.12.24", 1926, 12, 24},
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		int y = -1, m = -1, d = -1;
+		enum err e = wareki_parse_date(ok[i].in, &y, &m, &d);
+		if (!ok[i].y) {
+			assert_int_equal(e, ERR_INVALID);
+			continue;
+		}
+		assert_int_equal(e, ERR_OK);
+		assert_int_equal(y, ok[i].y);
+		assert_int_equal(m, ok[i].m);
+		assert_int_equal(d, ok[i].d);
+	}
+	static const char *const bad[] = {
+	    "",	       "S25",	       "S25.4",	       "S0.4.1",       "X25.4.1",
+	    "昭和25年4月1", "平成31年5月1日", "昭和64年1月8日", "S25.13.1",     "S25.4.31",
+	    "1950/04/01", "S25.4.1 ",      "昭和25.4.1",   "令和元年4月30日", "S25..1",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int y = 7;
+		assert_int_equal(wareki_parse_date(bad[i], &y, &y, &y), ERR_INVALID);
+		assert_int_equal(y, 7);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +414,7 @@ int main(void)
 	    cmocka_unit_test(test_clock_days),
 	    cmocka_unit_test(test_text_line_check),
 	    cmocka_unit_test(test_buf_json_string),
+	    cmocka_unit_test(test_wareki_parse_date),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@ export const ROLE_LABEL = {
   site_staff: '施設職員',
   school_admin: '学校管理者',
   sender: '送信者',
+  bath_office: '入浴証 本庁担当',
+  bath_branch: '入浴証 出張所窓口',
 };
 
 // The menu: each entry with the roles that may use it.
@@ -29,7 +31,10 @@ const MENU = [
   { href: '/school/send.html', text: '一斉メールの送信', roles: ['ward_admin', 'ward_staff', 'school_admin', 'sender'] },
   { href: '/school/registrants.html', text: '登録者', roles: ['school_admin'] },
   { href: '/school/sender.html', text: '登録者数', roles: ['school_admin', 'sender'] },
-  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender'] },
+  // the bath pass (ふれあい入浴証): head office and the branch offices' counters
+  { href: '/bathpass/counter.html', text: '入浴証の窓口', roles: ['bath_office', 'bath_branch'] },
+  { href: '/bathpass/office.html', text: '入浴証の取り込み', roles: ['bath_office'] },
+  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch'] },
 ];
 
 const $ = (id) => document.getElementById(id);
