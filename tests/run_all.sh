@@ -69,7 +69,9 @@ export -f run_job
 
 # The longest jobs first, so that the short ones fill the gaps around them.
 list=("browser browser")
-for m in test_mail_crash test_mail_pipelining test_simulate test_crash test_mail_relay; do
+for m in test_admin test_japanese test_schoolmail_send test_simulate test_schoolmail \
+	test_staff_notices test_pg_multi test_audit test_mail_crash test_mail_pipelining test_crash \
+	test_mail_relay; do
 	[ -f "tests/e2e/$m.py" ] && list+=("e2e $m")
 done
 for f in tests/e2e/test_*.py; do

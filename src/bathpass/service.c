@@ -30,7 +30,8 @@ static const struct cli_command commands[] = {
      "反映する"},
     {"bathpass", bathpass_cmd_bathpass,
      "bathpass staff --data DIR --login L --place CODE  出張所窓口の利用者の窓口を決める\n"
-     "  bathpass places --data DIR  入浴証の交付場所の一覧"},
+     "  bathpass places --data DIR  入浴証の交付場所の一覧\n"
+     "  bathpass barcode --postcode P --address A  住所のカスタマバーコードを表示する"},
     {0, 0, 0},
 };
 

@@ -405,5 +405,30 @@ class BathpassTestCase(ServerTestCase):
                 self.assertNotIn(n.encode("utf-8"), blob, (path, n))
 
 
+class BarcodeCliTest(unittest.TestCase):
+    """`mimamori bathpass barcode` prints the customer barcode of Japan Post's examples (the
+    characters of 郵便番号・バーコードマニュアル's worked example, its check digit), and refuses
+    a bad postcode in one Japanese line."""
+
+    def test_examples_and_refusal(self):
+        r = harness.cli("bathpass", "barcode", "--postcode", "1600022",
+                        "--address", "新宿区新宿6丁目27番30号", engine=False)
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("住所表示番号: 6-27-30", r.out)
+        self.assertIn("文字: STC 1 6 0 0 0 2 2 6 - 2 7 - 3 0 CC4 CC4 CC4 CC4 CC4 CC4 0 SPC",
+                      r.out)
+        bars = re.search(r"バー: ([LUDT]+)", r.out).group(1)
+        self.assertEqual(len(bars), 67)
+        r = harness.cli("bathpass", "barcode", "--postcode", "1000013",
+                        "--address", "千代田区霞が関1丁目3-2 郵便プラザ503室", engine=False)
+        self.assertEqual(r.rc, 0, r.err)
+        self.assertIn("1 - 3 - 2 - 5 0 3 CC4 CC4 CC4 CC4 9 SPC", r.out)  # the manual's CD 9
+        r = harness.cli("bathpass", "barcode", "--postcode", "16000", "--address", "x",
+                        engine=False)
+        self.assertEqual(r.rc, 2)
+        self.assertIn("郵便番号は7桁", r.err)
+        self.assertEqual(len(r.err.strip().splitlines()), 1)
+
+
 if __name__ == "__main__":
     unittest.main()
