@@ -41,8 +41,14 @@ class CanaryTest(ServerTestCase):
         files = sorted(set(self.data.all_files()) | set(store))
         self.assertTrue(any(f.endswith(".log") for f in files), files)
         for path in files:
-            with open(path, "rb") as f:
-                data = f.read()
+            try:
+                with open(path, "rb") as f:
+                    data = f.read()
+            except FileNotFoundError:
+                # PostgreSQL removes files of its own while it runs (pg_internal.init, a
+                # finished WAL segment): what is gone holds nothing any more.
+                self.assertTrue(engines.PG, "%s vanished on SQLite" % path)
+                continue
             for v in self.values():
                 for enc in ("utf-8", "utf-16-le"):
                     if v.encode(enc) in data:
