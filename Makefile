@@ -33,6 +33,8 @@ demo: build
 	@echo "  /school/ward.html (schools' mass mail: 48 schools, 43,000 registrations; admin or ward-staff),"
 	@echo "  /school/registrants.html (school-E01), /school/send.html (compose and send: school-E01, or sender-E01"
 	@echo "  from an approved device; the ward approves sends to several schools there), /school/sender.html (counts)."
+	@echo "  /bathpass/counter.html (bath-pass counter: bath-b01), /bathpass/office.html (head office: bath-office;"
+	@echo "  imports approved by a second person, bath-office2; the daily list and the yearly counts)."
 	@echo "mail goes into the Maildir demo-data/mail (read it with: mutt -f demo-data/mail)."
 	@echo "stop with Ctrl-C."
 	@build/mimamori serve --data demo-data --listen 127.0.0.1:$(PORT)
