@@ -10,8 +10,9 @@ pkgs=(meson ninja-build pkg-config gcc libc6-dev
 if [ "$what" = test ] || [ "$what" = bench ]; then
   # postfix: its smtp-sink is the pipelining relay of tests/e2e/test_mail_pipelining.py
   # postgresql-15: the second engine every end-to-end test runs on (tests/pg_server.sh)
+  # time: run_all.sh reports the processor time of each suite
   pkgs+=(libcmocka-dev python3 python3-aiosmtpd python3-psycopg2 postgresql-15 zbar-tools
-        poppler-utils chromium curl postfix)
+        poppler-utils chromium curl postfix time)
 fi
 if [ "$what" = bench ]; then
   pkgs+=(wrk time util-linux)

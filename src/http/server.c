@@ -31,7 +31,7 @@
 
 /* Deadlines and limits of the connection guard (see guard.h and docs/architecture.md). */
 #define HEADER_MS 10000	       /* a request's headers, from connect or the previous answer */
-#define PRESSED_HEADER_MS 500 /* the same while connections are near the limit */
+#define PRESSED_HEADER_MS 250 /* the same while connections are near the limit */
 #define BODY_MS 60000	       /* a body, from its headers (1 MiB on a slow phone line) */
 #define IDLE_S 30	       /* libmicrohttpd's own inactivity timeout */
 #define FD_SPARE 256	       /* descriptors kept for the database, mail, files */

@@ -143,7 +143,7 @@ export async function eventually(fn, { timeoutMs = 30000, intervalMs = 200, mess
       last = await fn();
       if (last) return last;
     } catch (e) { last = e; }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${message} (last: ${last})`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof message === 'function' ? message() : message} (last: ${last})`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
