@@ -172,7 +172,18 @@ report browser-browser "$p" "$f"
 # A run that ended without saying which test failed: its end.
 [ "$f" -eq 0 ] || grep -qE '^ *not ok ' "$out" || tail -60 "$out" | sed 's/^/    /'
 
-echo "== all suites took $(($(date +%s) - t_start)) s, $cpu_total s of processor time"
+# The test PostgreSQL's processor time (its postmaster, the backends it reaped and those still
+# open): not a child of any job, so not in the suites' figures.
+pg_cpu=
+if [ -n "$pg_dir" ] && [ -r "$pg_dir/data/postmaster.pid" ]; then
+	pm=$(head -1 "$pg_dir/data/postmaster.pid")
+	pg_cpu=$(awk -v hz="$(getconf CLK_TCK)" '
+		FNR == 1 { sub(/^.*\) /, ""); n = split($0, f, " ")
+			t += f[12] + f[13] + (FILENAME ~ "/" pm "/" ? f[14] + f[15] : 0) }
+		END { printf "%d", t / hz }' pm="$pm" "/proc/$pm/stat" \
+		$(for c in $(pgrep -P "$pm"); do echo "/proc/$c/stat"; done) 2>/dev/null)
+fi
+echo "== all suites took $(($(date +%s) - t_start)) s, $cpu_total s of processor time${pg_cpu:+ (and the test PostgreSQL ${pg_cpu} s)}"
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -14,6 +14,7 @@
 #include "attendance/attendance.h"
 #include "attendance/report.h"
 #include "base/clock.h"
+#include "base/file.h"
 #include "store/store.h"
 
 #define REPORT_USAGE                                                                               \
@@ -23,50 +24,10 @@
 	"        mimamori report plans --data DIR --site CODE [--from YYYY-MM-DD] [--days 1-14] "   \
 	"[--format pdf] --out FILE"
 
-/* Writes len bytes to a new file at path (replacing one there) through a temporary name, so
- * a reader never sees half a file. Returns ERR_OK or ERR_IO. */
-static enum err write_file(const char *path, const void *data, size_t len)
-{
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	enum err e = ERR_IO;
-	int fd = -1;
-	if (!tmp)
-		return ERR_IO;
-	snprintf(tmp, n, "%s.partXXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		goto out;
-	const char *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t w = write(fd, p, left);
-		if (w <= 0)
-			goto out;
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		fd = -1;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto out;
-	e = ERR_OK;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (e != ERR_OK)
-		unlink(tmp);
-	free(tmp);
-	return e;
-}
-
 enum err report_write_recorded(struct app *a, const char *actor, const char *path,
 			       const struct report_out *out, int64_t *ledger_id)
 {
-	if (write_file(path, out->data.data, out->data.len) != ERR_OK)
+	if (file_write_atomic(path, out->data.data, out->data.len) != ERR_OK)
 		return ERR_IO;
 	enum err e = report_record(a, actor, out, ledger_id);
 	if (e != ERR_OK) {

@@ -22,6 +22,13 @@ enum err api_bath_import_approve(struct http_req *rq, struct http_resp *rs);
 enum err api_bath_daily(struct http_req *rq, struct http_resp *rs);
 /* counts.c: a fiscal year's counts per counter, 対象区分 and month (XLSX; head office) */
 enum err api_bath_counts(struct http_req *rq, struct http_resp *rs);
+/* api_mailings.c: passes by post, the March mailing and single letters (head office; the
+ * PDFs are recorded in the handover ledger) */
+enum err api_bath_mailing_plan(struct http_req *rq, struct http_resp *rs);
+enum err api_bath_mailing_make(struct http_req *rq, struct http_resp *rs);
+enum err api_bath_mailings(struct http_req *rq, struct http_resp *rs);
+enum err api_bath_mailing_letters(struct http_req *rq, struct http_resp *rs);
+enum err api_bath_letter(struct http_req *rq, struct http_resp *rs);
 
 /* view.c */
 /* Returns a new JSON object of p for the caller: what the counter needs (name, kana, birth in

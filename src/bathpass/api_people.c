@@ -99,7 +99,8 @@ static enum err set_note(struct store_conn *c, const struct vault *v, int64_t id
 
 enum err api_bath_event(struct http_req *rq, struct http_resp *rs)
 {
-	static const char *const kinds[] = {"apply", "mail_issue", "returned", "exclude", "sendto"};
+	static const char *const kinds[] = {"apply",	"mail_issue", "mail_reissue",
+					    "returned", "exclude",    "sendto"};
 	const struct vault *v = bathpass_vault(rq->app);
 	int64_t id = http_param_id(rq->params[0]);
 	json_t *body = NULL;
@@ -118,8 +119,8 @@ enum err api_bath_event(struct http_req *rq, struct http_resp *rs)
 		json_decref(body);
 		return http_error_as(
 		    rs, ERR_INVALID, "bad_kind",
-		    "記録の種類（申請・郵送交付・返戻・除外・送付先変更）を選んでく"
-		    "ださい。");
+		    "記録の種類（申請・郵送で交付・郵送で再交付・返戻・除外・送付先変更）"
+		    "を選んでください。");
 	}
 	int ok_date = bath_json_date(body, "date", date);
 	int ok_text = text_member(body, "reason", REASON_MAX, &reason) &&
@@ -169,6 +170,21 @@ enum err api_bath_event(struct http_req *rq, struct http_resp *rs)
 		if (e == ERR_OK)
 			e = bath_event_add(c, id, "issue", date, NULL, "mail", number, rq->user.id,
 					   now);
+	} else if (strcmp(kind, "mail_reissue") == 0) {
+		if (!bath_eligible(&p, today, &why_not, &code)) {
+			e = http_error_as(rs, ERR_CONFLICT, "not_eligible", why_not);
+			goto out;
+		}
+		if (!info.issued) {
+			e = http_error_as(rs, ERR_CONFLICT, "not_issued",
+					  "その年度はまだ交付していないので、再交付ではなく交付に"
+					  "してください。");
+			goto out;
+		}
+		e = bath_number_next(c, bath_fiscal_year(date), number);
+		if (e == ERR_OK)
+			e = bath_event_add(c, id, "reissue", date, NULL, "mail", number,
+					   rq->user.id, now);
 	} else if (strcmp(kind, "returned") == 0) {
 		if (!info.issued || strcmp(info.method, "mail") != 0) {
 			e = http_error_as(

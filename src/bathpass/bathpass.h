@@ -7,10 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 
 struct app;
 struct store_conn;
+struct store_stmt;
 struct vault;
 
 #define BATHPASS_SERVICE "bathpass"
@@ -54,6 +56,14 @@ const struct vault *bathpass_vault(struct app *a);
  * ERR_CRYPTO. */
 enum err bath_person_load(struct store_conn *c, const struct vault *v, int64_t id,
 			  struct bath_person *p);
+/* The columns bath_person_from_row reads, in its order (a SELECT's list). */
+#define BATH_PERSON_COLS                                                                           \
+	"resident_no, name, kana, birth, sex, postcode, address, katagaki, phone, category, "     \
+	"excluded, excluded_on, excluded_why, note"
+/* Unseals person id from the current row of st, whose BATH_PERSON_COLS start at column col,
+ * into *p (caller clears it). ERR_CRYPTO for a field that does not open. */
+enum err bath_person_from_row(const struct vault *v, struct store_stmt *st, int col,
+			      int64_t id, struct bath_person *p);
 /* Wipes and frees what p holds; p itself is the caller's. */
 void bath_person_clear(struct bath_person *p);
 /* Inserts (id 0) or replaces the host fields f of a person on c inside the caller's
@@ -132,6 +142,14 @@ enum err bath_snapshot_approve(struct app *a, int64_t id, int64_t user_id, const
 			       const char **why);
 
 /* config.c */
+/* The [bathpass] settings of mimamori.conf. */
+struct bath_settings {
+	int max_exclude_percent; /* 1..100; default 10 */
+	char sender[512];	 /* the letters' sender, lines separated by '\n' */
+	char contact[256];	 /* where people are told to ask */
+};
+/* Reads a's settings into *out (the defaults for what is missing or bad, with a warning). */
+void bath_settings_read(struct app *a, struct bath_settings *out);
 /* Returns [bathpass] max_exclude_percent of a's mimamori.conf (1..100; default 10). */
 int bath_max_exclude_percent(struct app *a);
 
@@ -155,6 +173,11 @@ enum err bath_issue_info_read(struct store_conn *c, int64_t person, int fy,
 enum err bath_event_add(struct store_conn *c, int64_t person, const char *kind, const char *date,
 			const char *place, const char *method, const char *number, int64_t user_id,
 			int64_t now_ms);
+/* The same for the pass of fiscal year fy (a pass mailed in March for the next year) and of
+ * mailing mailing_id (0: none). */
+enum err bath_event_add_fy(struct store_conn *c, int64_t person, int fy, const char *kind,
+			   const char *date, const char *place, const char *method,
+			   const char *number, int64_t mailing_id, int64_t user_id, int64_t now_ms);
 /* Takes the next 整理番号 of fiscal year fy on c (inside the caller's transaction) into out
  * (24 bytes), e.g. "2026-00042". */
 enum err bath_number_next(struct store_conn *c, int fy, char out[24]);
@@ -173,5 +196,63 @@ enum err bath_search(struct store_conn *c, const struct vault *v, const char *q,
  * *why_code. */
 int bath_eligible(const struct bath_person *p, const char *today, const char **why_not,
 		  const char **why_code);
+
+/* mailing.c: passes by post — the March mailing and one letter at a time. */
+/* Who a mailing of fiscal year fy's passes dated date (ISO) would go to: everyone not excluded
+ * who had a pass or applied in fy - 1, is eligible on date and has no pass of fy yet, in the
+ * order of the letters (postcode, then address). People whose mail came back in fy - 1 or who
+ * have a 個別事由 (送付先変更 etc.) are held for a person to handle. */
+struct bath_mailing_plan {
+	int fy;
+	char date[11];
+	int64_t *ids; /* the letters' people, in order (malloc'd; bath_mailing_plan_free) */
+	size_t n;
+	size_t by_category[3]; /* 高齢, 障害, 児童 */
+	size_t held_returned, held_note, not_eligible, already;
+	struct bath_held {
+		int64_t id;
+		char reason; /* 'r': mail came back last year; 'n': a 個別事由 */
+	} *held;		/* malloc'd, in id order */
+	size_t nheld;
+};
+/* Reads a mailing's date (ISO or 和暦; NULL or "" for today) and passes' fiscal year (0: the
+ * one after the date's) into iso and *out_fy. The date may be from 31 days ago to 90 days
+ * ahead; the year is the date's or the next. ERR_INVALID with *why (static Japanese). */
+enum err bath_mailing_when(const char *date, int fy, char iso[11], int *out_fy, const char **why);
+/* Fills *out for fy and date from a's ledger. ERR_OK, ERR_DB or ERR_CRYPTO. */
+enum err bath_mailing_plan(struct app *a, int fy, const char *date, struct bath_mailing_plan *out);
+/* Frees what plan holds (not plan itself). */
+void bath_mailing_plan_free(struct bath_mailing_plan *plan);
+/* Records plan as a mailing made by user_id (audited as actor) in one transaction: one pass
+ * by mail ("issue") with a new 整理番号 for each person, in the letters' order. *id is the new
+ * mailing's. ERR_CONFLICT when someone in the plan got a pass of plan->fy meanwhile (make the
+ * plan again), ERR_INVALID for an empty plan. */
+enum err bath_mailing_make(struct app *a, const struct bath_mailing_plan *plan, int64_t user_id,
+			   const char *actor, int64_t *id);
+/* One mailing, as listed. */
+struct bath_mailing {
+	int64_t id;
+	int fy;
+	char date[11];
+	int64_t letters, held;
+	char first_no[24], last_no[24];
+	char created_by[64];
+	int64_t created_ms;
+};
+/* Reads every mailing, newest first, into *out (malloc'd array of *n; caller frees). */
+enum err bath_mailings_list(struct store_conn *c, struct bath_mailing **out, size_t *n);
+/* Reads mailing id into *out. ERR_NOTFOUND, ERR_DB. */
+enum err bath_mailing_get(struct store_conn *c, int64_t id, struct bath_mailing *out);
+/* Writes the cover letters of mailing id, in the order of their 整理番号 (the postcode order
+ * the mailing gave them), as one PDF appended to pdf (the caller's; its cap bounds the file),
+ * one person unsealed at a time; *letters is their number. ERR_NOTFOUND, ERR_DB,
+ * ERR_CRYPTO, ERR_IO, ERR_TOOLARGE, ERR_INVALID (an address the window cannot hold: *why_id
+ * is that person's id). */
+enum err bath_mailing_pdf(struct app *a, int64_t id, struct buf *pdf, size_t *letters,
+			  int64_t *why_id);
+/* Writes the cover letter of person's latest pass by mail of fiscal year fy (issue or
+ * reissue) to pdf; number (24 bytes) gets its 整理番号. ERR_NOTFOUND when there is none. */
+enum err bath_letter_pdf(struct app *a, int64_t person, int fy, struct buf *pdf,
+			 char number[24]);
 
 #endif

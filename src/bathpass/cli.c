@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* cli.c — the bath pass's subcommands: `import residents` (the host extract as a snapshot),
  * `import approve` (a second person applies it), `bathpass staff` (a branch account's counter)
- * `bathpass places` and `bathpass barcode` (Japan Post's customer barcode of an address). The command line runs on the server with the data directory's rights;
+ * `bathpass places`, `bathpass barcode` (Japan Post's customer barcode of an address) and
+ * `bathpass mailing` (cli_mailing.c). The command line runs on the server with the data
+ * directory's rights;
  * --login names the staff account the work is recorded and audited under. */
 #include "bathpass/commands.h"
 
@@ -64,7 +66,7 @@ static char *read_all(const char *path, size_t *len, size_t max)
 
 /* Finds an enabled staff account of the bath pass's head office by login; returns its id, or 0
  * after saying why. */
-static int64_t office_user(struct app *a, const char *login)
+int64_t bath_cli_office_user(struct app *a, const char *login)
 {
 	struct store_conn *c = store_acquire(a->store);
 	struct store_stmt *st =
@@ -170,7 +172,7 @@ static int import_residents(int argc, char **argv)
 	char detail[256];
 	if (!a)
 		goto out;
-	int64_t uid = office_user(a, login);
+	int64_t uid = bath_cli_office_user(a, login);
 	if (!uid)
 		goto out;
 	enum err e = bath_host_parse(data, len, enc, &h, &why, detail, sizeof detail);
@@ -237,7 +239,7 @@ static int import_approve(int argc, char **argv)
 	int status = 1;
 	if (!a)
 		return 1;
-	int64_t uid = office_user(a, login);
+	int64_t uid = bath_cli_office_user(a, login);
 	if (uid) {
 		const char *why = NULL;
 		char actor[48];
@@ -414,5 +416,7 @@ int bathpass_cmd_bathpass(int argc, char **argv)
 		return staff_set(argc, argv);
 	if (cli_verb(&argc, &argv, "places"))
 		return places_list(argc, argv);
-	return cli_fail("使い方: mimamori bathpass staff|places|barcode ...");
+	if (cli_verb(&argc, &argv, "mailing"))
+		return bathpass_cmd_mailing(argc, argv);
+	return cli_fail("使い方: mimamori bathpass staff|places|barcode|mailing ...");
 }

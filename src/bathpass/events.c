@@ -10,16 +10,15 @@
 
 #include "store/store.h"
 
-enum err bath_event_add(struct store_conn *c, int64_t person, const char *kind, const char *date,
-			const char *place, const char *method, const char *number, int64_t user_id,
-			int64_t now_ms)
+enum err bath_event_add_fy(struct store_conn *c, int64_t person, int fy, const char *kind,
+			   const char *date, const char *place, const char *method,
+			   const char *number, int64_t mailing_id, int64_t user_id, int64_t now_ms)
 {
-	int fy = bath_fiscal_year(date);
 	if (!fy)
 		return ERR_INVALID;
 	struct store_stmt *st = store_prepare(
 	    c, "INSERT INTO bath_events (person_id, fiscal_year, kind, on_date, place, method, "
-	       "number, user_id, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	       "number, user_id, created_ms, mailing_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, person);
@@ -31,9 +30,21 @@ enum err bath_event_add(struct store_conn *c, int64_t person, const char *kind, 
 	store_bind_text(st, 7, number);
 	store_bind_int(st, 8, user_id);
 	store_bind_int(st, 9, now_ms);
+	if (mailing_id)
+		store_bind_int(st, 10, mailing_id);
+	else
+		store_bind_null(st, 10);
 	enum err e = store_run(st);
 	store_finish(st);
 	return e;
+}
+
+enum err bath_event_add(struct store_conn *c, int64_t person, const char *kind, const char *date,
+			const char *place, const char *method, const char *number, int64_t user_id,
+			int64_t now_ms)
+{
+	return bath_event_add_fy(c, person, bath_fiscal_year(date), kind, date, place, method,
+				 number, 0, user_id, now_ms);
 }
 
 enum err bath_number_next(struct store_conn *c, int fy, char out[24])

@@ -213,44 +213,50 @@ static enum err unseal_col(const struct vault *v, struct store_stmt *st, int col
 	return vault_unseal(v, field, blob, len, out);
 }
 
-enum err bath_person_load(struct store_conn *c, const struct vault *v, int64_t id,
-			  struct bath_person *p)
+enum err bath_person_from_row(const struct vault *v, struct store_stmt *st, int col,
+			      int64_t id, struct bath_person *p)
 {
+	enum err e = ERR_OK;
 	memset(p, 0, sizeof *p);
-	struct store_stmt *st = store_prepare(
-	    c, "SELECT resident_no, name, kana, birth, sex, postcode, address, katagaki, phone, "
-	       "category, excluded, excluded_on, excluded_why, note FROM bath_people WHERE id = ?");
-	enum err e = ERR_DB;
-	if (!st)
-		return ERR_DB;
-	store_bind_int(st, 1, id);
-	int r = store_step(st);
-	if (r != STORE_ROW) {
-		e = r == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
-		goto out;
-	}
 	p->id = id;
 	for (int i = 0; i < BF_COUNT; i++) {
-		e = unseal_col(v, st, i, bath_field_col[i], &p->f[i]);
+		e = unseal_col(v, st, col + i, bath_field_col[i], &p->f[i]);
 		if (e == ERR_OK && !p->f[i])
 			e = ERR_CRYPTO;
 		if (e != ERR_OK)
 			goto out;
 	}
-	p->excluded = (int)store_col_int(st, 10);
-	e = unseal_col(v, st, 11, "excluded_on", &p->excluded_on);
+	p->excluded = (int)store_col_int(st, col + 10);
+	e = unseal_col(v, st, col + 11, "excluded_on", &p->excluded_on);
 	if (e == ERR_OK)
-		e = unseal_col(v, st, 12, "excluded_why", &p->excluded_why);
+		e = unseal_col(v, st, col + 12, "excluded_why", &p->excluded_why);
 	if (e == ERR_OK)
-		e = unseal_col(v, st, 13, "note", &p->note);
+		e = unseal_col(v, st, col + 13, "note", &p->note);
 out:
-	store_finish(st);
 	if (e != ERR_OK)
 		bath_person_clear(p);
 	return e;
 }
 
-/* Adds one search term of person id on c (a statement is run once per prepare). */
+enum err bath_person_load(struct store_conn *c, const struct vault *v, int64_t id,
+			  struct bath_person *p)
+{
+	memset(p, 0, sizeof *p);
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT " BATH_PERSON_COLS " FROM bath_people WHERE id = ?");
+	enum err e = ERR_DB;
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, id);
+	int r = store_step(st);
+	if (r == STORE_ROW)
+		e = bath_person_from_row(v, st, 0, id, p);
+	else
+		e = r == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
+	store_finish(st);
+	return e;
+}
+
 static enum err insert_term(struct store_conn *c, int64_t id, const unsigned char term[32])
 {
 	struct store_stmt *st =

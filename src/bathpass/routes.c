@@ -24,7 +24,7 @@ const struct http_route bathpass_routes[] = {
 	{"GET", "/api/v1/bath/people/{}", OFFICE, 0, api_bath_person,
 	 "one person's whole record and history"},
 	{"POST", "/api/v1/bath/people/{}/events", OFFICE, 0, api_bath_event,
-	 "record an application, a pass by mail, returned mail, an exclusion or a send-to change"},
+	 "record an application, a pass or a reissue by mail, returned mail, an exclusion or a send-to change"},
 	{"GET", "/api/v1/bath/imports", OFFICE, 0, api_bath_imports,
 	 "the host imports (snapshots) with their counts and status"},
 	{"GET", "/api/v1/bath/imports/{}", OFFICE, 0, api_bath_import,
@@ -36,6 +36,20 @@ const struct http_route bathpass_routes[] = {
 	 "ledger records it)"},
 	{"GET", "/api/v1/bath/reports/counts", OFFICE, 0, api_bath_counts,
 	 "a fiscal year's counts per counter, 対象区分 and month (XLSX; in the handover ledger)"},
+	/* head office: passes by post */
+	{"GET", "/api/v1/bath/mailings", OFFICE, 0, api_bath_mailings,
+	 "the mailings by post made so far (newest first)"},
+	{"GET", "/api/v1/bath/mailings/plan", OFFICE, 0, api_bath_mailing_plan,
+	 "who a mailing of next year's passes would go to (date, fiscal_year): letters per "
+	 "対象区分, and who is held back (returned mail, 個別事由)"},
+	{"POST", "/api/v1/bath/mailings", OFFICE, 0, api_bath_mailing_make,
+	 "make the mailing: a pass by mail with its 整理番号 for each, in postcode order"},
+	{"GET", "/api/v1/bath/mailings/{}/letters", OFFICE, 0, api_bath_mailing_letters,
+	 "the mailing's cover letters for 長3 window envelopes, one PDF in postcode order (in the "
+	 "handover ledger)"},
+	{"GET", "/api/v1/bath/people/{}/letter", OFFICE, 0, api_bath_letter,
+	 "the cover letter of one person's latest pass by mail this fiscal year (in the handover "
+	 "ledger)"},
 	{0},
 };
 /* clang-format on */

@@ -31,7 +31,9 @@ static const struct cli_command commands[] = {
     {"bathpass", bathpass_cmd_bathpass,
      "bathpass staff --data DIR --login L --place CODE  出張所窓口の利用者の窓口を決める\n"
      "  bathpass places --data DIR  入浴証の交付場所の一覧\n"
-     "  bathpass barcode --postcode P --address A  住所のカスタマバーコードを表示する"},
+     "  bathpass barcode --postcode P --address A  住所のカスタマバーコードを表示する\n"
+     "  bathpass mailing plan|make|letters --data DIR ...  次の年度の入浴証の郵送（3月の一斉"
+     "発送）と送付状のPDF"},
     {0, 0, 0},
 };
 

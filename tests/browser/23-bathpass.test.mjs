@@ -2,10 +2,13 @@
 // The bath pass (ふれあい入浴証) as a branch office's counter and head office use it: type
 // ふりがな, Enter, see eligibility and this year's pass, Enter again to issue and read the
 // 整理番号 — by keyboard only; the same person again shows where and when it was issued; head
-// office reviews a pending import (its maker cannot approve) and a second person approves it.
+// office reviews a pending import (its maker cannot approve) and a second person approves it;
+// head office counts and makes the March mailing of next year's passes and saves its cover
+// letters (read back with pdftotext), records a reissue by post and prints its one letter.
 // axe-core on every page and state at 1280 and 390 px; the CSP kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, DESKTOP, PHONE,
 } from './helpers.mjs';
@@ -19,6 +22,17 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
+const pdfText = (pdf) => execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', pdf, '-']).toString('utf8');
+/** The name as pdftotext lays it out (the space between family and given name widened). */
+const nameRe = (name) => new RegExp(`${name.split(/\s+/).join('\\s+')}\\s+様`);
+
+/** Clicks button and returns the saved download's {file, name}. */
+async function downloadBy(page, button) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const file = await dl.path();
+  assert.ok(file, 'the download was saved');
+  return { file, name: dl.suggestedFilename() };
+}
 
 async function signIn(page, url, login) {
   await page.goto(url);
@@ -129,6 +143,61 @@ test('head office records a send-to change and an exclusion at the counter page'
   await checkA11y(page, 'the counter, a person excluded');
   assertNoProblems(page);
   await page.close();
+});
+
+test('head office: the March mailing — count, make, its letters; a reissue by post and its letter', async () => {
+  const page = await newPage(browser, { ...DESKTOP, acceptDownloads: true });
+  await signIn(page, `${env.URL}/bathpass/office.html`, env.BATH_OFFICE_LOGIN);
+  await tid(page, 'mailing').waitFor({ state: 'visible' });
+  await eventually(async () => /まだ発送はありません/.test(await tid(page, 'mailings-table').textContent()),
+    { message: 'no mailing yet' });
+  // This year's one pass (the counter test's) makes one letter of next year's.
+  await tid(page, 'mailing-plan').click();
+  await eventually(async () => /送付状 1通/.test(await tid(page, 'mailing-summary').textContent()),
+    { message: 'the count' });
+  await checkA11y(page, 'the mailing counted');
+  await tid(page, 'mailing-make').click();
+  await tid(page, 'confirm-ok').click();
+  await eventually(async () => /を記録しました：送付状 1通/.test(await tid(page, 'office-message').textContent()),
+    { message: 'the mailing made' });
+  await eventually(async () => (await tid(page, 'mailing-row').count()) === 1, { message: 'the mailing listed' });
+  assert.ok(await tid(page, 'mailing-make').isHidden(), 'made once');
+  const { file, name } = await downloadBy(page, tid(page, 'mailing-pdf'));
+  assert.match(name, /^bathpass-mailing-\d+\.pdf$/);
+  const text = pdfText(file);
+  assert.match(text, nameRe(PEOPLE[0][0]));
+  assert.match(text, /ふれあい入浴証の送付について/);
+  assert.match(text, /整理番号 \d{4}-00001/);
+  await eventually(async () => /受け渡し台帳/.test(await tid(page, 'office-message').textContent()),
+    { message: 'the letters saved' });
+  await checkA11y(page, 'a mailing made');
+  await shot(page, 'bathpass-office-mailing');
+  await page.setViewportSize(PHONE.viewport);
+  await checkA11y(page, 'a mailing made (phone)');
+  assertNoProblems(page);
+  await page.close();
+
+  // One at a time: the pass was lost, a new one goes by post, and its letter is printed.
+  const counter = await newPage(browser, { ...DESKTOP, acceptDownloads: true });
+  await signIn(counter, `${env.URL}/bathpass/counter.html`, env.BATH_OFFICE_LOGIN);
+  await tid(counter, 'counter-q').waitFor({ state: 'visible' });
+  await tid(counter, 'counter-q').fill(PEOPLE[0][1].slice(0, 3));
+  await tid(counter, 'counter-q').press('Enter');
+  await eventually(async () => (await tid(counter, 'person').count()) === 1, { message: 'found' });
+  await tid(counter, 'person-record').locator('summary').click();
+  await tid(counter, 'event-kind').selectOption('mail_reissue');
+  await tid(counter, 'event-submit').click();
+  await eventually(async () => (await tid(counter, 'issued-letter').count()) === 1, { message: 'the letter offered' });
+  assert.match(await tid(counter, 'counter-issued').textContent(), /郵送で再交付を記録しました/);
+  await checkA11y(counter, 'a reissue by post recorded');
+  const letter = await downloadBy(counter, tid(counter, 'issued-letter'));
+  assert.match(letter.name, /^bathpass-letter-\d{4}-\d{5}\.pdf$/);
+  const one = pdfText(letter.file);
+  assert.match(one, /ふれあい入浴証の再交付について/);
+  assert.match(one, nameRe(PEOPLE[0][0]));
+  assert.equal(await tid(counter, 'person-letter').count(), 1, 'the card offers the letter too');
+  assertNoProblems(counter);
+  await counter.close();
 });
 
 test('the counter refuses other roles', async () => {

@@ -301,3 +301,16 @@ def store_files(data_path, since=None, wal=True):
             files.append(p)
     files += glob.glob(os.path.join(PG_DIR, "*.log"))
     return files
+
+
+def read_bytes(path):
+    """The bytes of a file that store_files or a data directory's walk named. PostgreSQL
+    removes files of its own while it runs (pg_internal.init, a finished WAL segment): such a
+    file, gone, holds nothing any more and reads as b"". On SQLite nothing may vanish."""
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        if not PG:
+            raise
+        return b""

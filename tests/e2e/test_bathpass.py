@@ -4,7 +4,8 @@ imported as a snapshot of differences (new, renamed, moved address, moved out, d
 the extract, duplicate 宛名番号, bad dates, CP932 with 髙/﨑), applied only when a second person
 approves; an extract that would exclude too many refused; the counter's search (ふりがな prefix,
 name, 和暦 birth date, 宛名番号) and one-action issue with its 整理番号; head office's events;
-what branch staff may not see or do; nothing personal in the database in clear. Generated,
+what branch staff may not see or do; nothing personal in the database in clear; passes by
+post (the March mailing, its letters in postcode order, one letter at a time). Generated,
 fictional data only."""
 import datetime
 import io
@@ -15,6 +16,7 @@ import subprocess
 import unittest
 from urllib.parse import quote
 
+import engines
 import harness
 from harness import ServerTestCase
 
@@ -62,7 +64,9 @@ NOW = int(datetime.datetime(2026, 12, 5, 12, 0, tzinfo=datetime.timezone(
     datetime.timedelta(hours=9))).timestamp())
 
 
-class BathpassTestCase(ServerTestCase):
+class BathpassBase(ServerTestCase):
+    """A data directory with head-office and branch accounts, the clock at NOW."""
+
     def setUp(self):
         self._now_before = os.environ.get("MIMAMORI_FAKE_NOW")
         os.environ["MIMAMORI_FAKE_NOW"] = str(NOW)
@@ -105,7 +109,10 @@ class BathpassTestCase(ServerTestCase):
         self.assertEqual(r.rc, 0, r)
         return snap
 
-    # -----------------------------------------------------------------------------------------
+
+class BathpassTest(BathpassBase):
+    """Imports, the counter, head office's events, the daily list and the counts."""
+
     def test_import_diff_and_second_approver(self):
         d = self.data
         r = self.imp(self.write("first.csv", base_rows(), encoding="cp932"))
@@ -399,10 +406,190 @@ class BathpassTestCase(ServerTestCase):
         for path in self.data.all_files():
             if path.endswith(".csv"):
                 continue
-            with open(path, "rb") as f:
-                blob = f.read()
+            blob = engines.read_bytes(path)
             for n in needles:
                 self.assertNotIn(n.encode("utf-8"), blob, (path, n))
+
+
+class MailingTest(BathpassBase):
+    """Passes by post: the March mailing of next year's passes (everyone who had a pass or
+    applied this year and is still eligible; returned mail and 個別事由 held back for a person;
+    the excluded and the too young left out), its 整理番号 in postcode order, its cover letters
+    as one PDF read back with pdftotext, the handover ledger; one letter at a time for a reissue
+    by mail; what branch staff may not do; bad input refused in Japanese."""
+
+    def rows(self):
+        rows = base_rows()
+        rows[4] = person(1004, "郵便 四郎", post="179-0075", addr="桜台区高松3丁目5番8号")
+        rows[5] = person(1005, "新宿 五子", post="160-0022", addr="新宿区新宿6丁目27番30号",
+                         sex="女")
+        rows[6] = person(1006, "桜台 六郎", post="179-0002", addr="桜台区旭町1丁目2番3号",
+                         kata="ハイツ旭202号")
+        return rows
+
+    def pdf_pages(self, body, name):
+        path = os.path.join(self.data.tmp, name)
+        with open(path, "wb") as f:
+            f.write(body)
+        text = subprocess.run(["pdftotext", "-layout", path, "-"], capture_output=True,
+                              check=True).stdout.decode()
+        return [p for p in text.split("\f") if p.strip()]
+
+    def test_march_mailing_and_single_letters(self):
+        self.load(self.rows())
+        srv = self.start_server()
+        office, branch = harness.Client(srv.port), harness.Client(srv.port)
+        self.assertEqual(office.login("office1").status, 200)
+        self.assertEqual(branch.login("branch1").status, 200)
+        ids = {}
+        for no in range(1000, 1012):
+            ids[no] = office.get("/api/v1/bath/people?q=%d" % no).json["people"][0]["id"]
+
+        def event(no, **body):
+            r = office.post("/api/v1/bath/people/%d/events" % ids[no], body)
+            self.assertEqual(r.status, 200, r)
+            return r.json
+
+        # This fiscal year (2026): passes at counters, one by post that came back, an
+        # application only, one with a send-to note, one excluded since.
+        for no in (1000, 1002, 1004, 1005, 1006, 1009, 1010):
+            self.assertEqual(office.post("/api/v1/bath/people/%d/issue" % ids[no], {}).status, 200)
+        event(1007, kind="mail_issue")
+        event(1007, kind="returned")
+        event(1008, kind="apply")
+        event(1009, kind="sendto", note="長男宅へ送付")
+        event(1010, kind="exclude", reason="転出")
+
+        # Branch staff neither see nor make mailings.
+        self.assertEqual(branch.get("/api/v1/bath/mailings/plan").status, 403)
+        self.assertEqual(branch.post("/api/v1/bath/mailings", {}).status, 403)
+        self.assertEqual(branch.get("/api/v1/bath/mailings").status, 403)
+        for q in ("date=xx", "date=2027-06-01", "date=2026-10-01", "fiscal_year=1999",
+                  "fiscal_year=2030", "fiscal_year=abc"):
+            r = office.get("/api/v1/bath/mailings/plan?" + q)
+            self.assertEqual(r.status, 400, (q, r))
+            self.assertTrue(re.search(r"[ぁ-んァ-ン一-龥]", r.json["message"]), r.json)
+
+        r = office.get("/api/v1/bath/mailings/plan")
+        self.assertEqual(r.status, 200, r)
+        plan = r.json
+        self.assertEqual((plan["fiscal_year"], plan["date"], plan["letters"]),
+                         (2027, "2026-12-05", 6), plan)
+        self.assertEqual(plan["by_category"], {"高齢": 5, "障害": 1, "児童": 0})
+        self.assertEqual((plan["held_returned"], plan["held_note"], plan["not_eligible"],
+                          plan["already"]), (1, 1, 1, 0))
+        self.assertEqual(sorted((h["resident_no"], h["reason"]) for h in plan["held"]),
+                         [("1007", "returned"), ("1009", "note")])
+        self.assertEqual([h["note"] for h in plan["held"] if h["reason"] == "note"],
+                         ["長男宅へ送付"])
+
+        r = office.post("/api/v1/bath/mailings", {"date": "R8.12.5"})
+        self.assertEqual(r.status, 201, r)
+        m = r.json
+        self.assertEqual((m["fiscal_year"], m["letters"], m["held"], m["first_number"],
+                          m["last_number"], m["created_by"]),
+                         (2027, 6, 2, "2027-00001", "2027-00006", "office1"), m)
+        # One pass by post of 2027 each, numbered in postcode order (then address).
+        got = self.data.query(
+            "SELECT e.number, e.person_id FROM bath_events e WHERE e.mailing_id = %d "
+            "ORDER BY e.number" % m["id"])
+        order = [1005, 1002, 1008, 1000, 1006, 1004]
+        self.assertEqual([pid for _n, pid in got], [ids[no] for no in order])
+        self.assertEqual(self.data.query(
+            "SELECT DISTINCT fiscal_year, kind, method, on_date FROM bath_events WHERE "
+            "mailing_id = %d" % m["id"]), [(2027, "issue", "mail", "2026-12-05")])
+        # Made again: nobody left; the plan says they have their passes.
+        r = office.post("/api/v1/bath/mailings", {})
+        self.assertEqual((r.status, r.json["code"]), (409, "nobody"), r)
+        r = office.get("/api/v1/bath/mailings/plan")
+        self.assertEqual((r.json["letters"], r.json["already"]), (0, 6), r.json)
+        r = office.get("/api/v1/bath/mailings")
+        self.assertEqual([x["id"] for x in r.json["mailings"]], [m["id"]])
+
+        # The letters: one page each, in the same order, the window's lines and the words.
+        self.assertEqual(branch.get("/api/v1/bath/mailings/%d/letters" % m["id"]).status, 403)
+        self.assertEqual(office.get("/api/v1/bath/mailings/99/letters").status, 404)
+        r = office.get("/api/v1/bath/mailings/%d/letters" % m["id"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Type"), "application/pdf")
+        pages = self.pdf_pages(r.body, "mailing.pdf")
+        self.assertEqual(len(pages), 6)
+        names = {1005: "新宿 五子", 1002: "若い 人", 1008: "試験 太郎1008", 1000: "髙﨑 一郎",
+                 1006: "桜台 六郎", 1004: "郵便 四郎"}
+        for i, no in enumerate(order):
+            page = pages[i]
+            self.assertRegex(page, re.escape(names[no]).replace("\\ ", r"\s+") + r"\s+様")
+            self.assertIn("2027-%05d" % (i + 1), page)
+            for want in ("令和8年12月5日", "令和9年度のふれあい入浴証をお送りします",
+                         "令和9年4月1日から令和10年3月31日まで", "ふれあい入浴証の送付について"):
+                self.assertIn(want, page)
+        self.assertIn("〒160-0022", pages[0])
+        self.assertIn("新宿区新宿6丁目27番30号", pages[0])
+        self.assertIn("ハイツ旭202号", pages[4])
+        ledger = self.data.query("SELECT service, content, records FROM ledger ORDER BY id")
+        self.assertEqual(ledger[-1], ("bathpass", "bathpass mailing %d letters pdf" % m["id"], 6))
+
+        # One at a time: a reissue by post after a loss, and its letter.
+        r = office.get("/api/v1/bath/people/%d/letter" % ids[1000])
+        self.assertEqual((r.status, r.json["code"]), (404, "no_mail_pass"), r)
+        self.assertEqual(branch.get("/api/v1/bath/people/%d/letter" % ids[1007]).status, 403)
+        r = office.post("/api/v1/bath/people/%d/events" % ids[1008], {"kind": "mail_reissue"})
+        self.assertEqual((r.status, r.json["code"]), (409, "not_issued"), r)
+        number = event(1007, kind="mail_reissue")["number"]
+        self.assertEqual(number, "2026-00009")
+        r = office.get("/api/v1/bath/people/%d/letter" % ids[1007])
+        self.assertEqual(r.status, 200, r)
+        pages = self.pdf_pages(r.body, "letter.pdf")
+        self.assertEqual(len(pages), 1)
+        for want in ("ふれあい入浴証の再交付について", "令和8年度のふれあい入浴証を再交付します",
+                     number, "試験 太郎1007", "様", "令和8年12月5日"):
+            self.assertIn(want, pages[0])
+        self.assertEqual(self.data.query("SELECT content, records FROM ledger ORDER BY id DESC "
+                                         "LIMIT 1"), [("bathpass letter %s pdf" % number, 1)])
+
+    def test_mailing_cli(self):
+        self.load(self.rows())
+        srv = self.start_server()
+        office = harness.Client(srv.port)
+        office.login("office1")
+        for no in (1000, 1005):
+            pid = office.get("/api/v1/bath/people?q=%d" % no).json["people"][0]["id"]
+            self.assertEqual(office.post("/api/v1/bath/people/%d/issue" % pid, {}).status, 200)
+        srv.stop()
+        d = self.data
+        r = harness.cli("bathpass", "mailing", "plan", "--data", d.path)
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("2027年度の入浴証（発送日 2026-12-05）: 送付状 2通", r.out)
+        out = os.path.join(d.tmp, "march.pdf")
+        r = harness.cli("bathpass", "mailing", "make", "--data", d.path, "--login", "branch1",
+                        "--out", out)
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertFalse(os.path.exists(out))
+        r = harness.cli("bathpass", "mailing", "make", "--data", d.path, "--login", "office1",
+                        "--date", "R8.12.10", "--out", out)
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("送付状 2通", r.out)
+        self.assertEqual(oct(os.stat(out).st_mode & 0o777), "0o600")
+        with open(out, "rb") as f:
+            pages = self.pdf_pages(f.read(), "march-copy.pdf")
+        self.assertEqual(len(pages), 2)
+        self.assertIn("新宿 五子", pages[0])
+        self.assertIn("令和8年12月10日", pages[1])
+        again = os.path.join(d.tmp, "again.pdf")
+        r = harness.cli("bathpass", "mailing", "letters", "--data", d.path, "--login", "office1",
+                        "--mailing", "1", "--out", again)
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(len(d.query("SELECT id FROM ledger WHERE content = "
+                                     "'bathpass mailing 1 letters pdf'")), 2)
+        for args, want in ((["letters", "--login", "office1", "--mailing", "9", "--out", again],
+                            "その発送はありません"),
+                           (["make", "--login", "office1", "--date", "2027-09-01", "--out", out],
+                            "発送日は"),
+                           (["plan", "--fiscal-year", "20x7"], "--fiscal-year")):
+            r = harness.cli("bathpass", "mailing", args[0], "--data", d.path, *args[1:])
+            self.assertNotEqual(r.rc, 0, (args, r))
+            self.assertIn(want, r.err, (args, r))
+            self.assertEqual(len(r.err.strip().splitlines()), 1, (args, r.err))
 
 
 class BarcodeCliTest(unittest.TestCase):

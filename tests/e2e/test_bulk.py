@@ -255,8 +255,7 @@ class BulkTest(ServerTestCase):
         self.assertEqual(admin.get("/api/v1/emergency-templates").json["templates"], [])
         # The template's text is sealed under attendance's key, like the sends.
         for path in engines.store_files(self.data.path):
-            with open(path, "rb") as f:
-                self.assertNotIn("休所します".encode(), f.read(), path)
+            self.assertNotIn("休所します".encode(), engines.read_bytes(path), path)
 
 
 if __name__ == "__main__":

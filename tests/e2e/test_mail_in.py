@@ -167,8 +167,7 @@ class MailInTest(ServerTestCase):
         for (diag,) in self.data.query("SELECT diagnostic FROM bounce_events"):
             self.assertNotIn("@", diag)
         for path in engines.store_files(self.data.path):  # no address in plaintext anywhere
-            with open(path, "rb") as f:
-                raw = f.read()
+            raw = engines.read_bytes(path)
             for addr in (A, B):
                 self.assertNotIn(addr.split("@")[0].encode(), raw, path)
         r = self.data.audit_verify()

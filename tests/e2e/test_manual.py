@@ -5,6 +5,7 @@ reason, the board marks it manual, the confirmed guardian gets the mail, the rea
 and the audit chain stays valid."""
 import unittest
 
+import engines
 from harness import ServerTestCase
 
 A = "manual.parent@example.jp"  # confirmed
@@ -146,8 +147,7 @@ class ManualScanTest(ServerTestCase):
             if want_stop:
                 self.srv.stop()
             for path in self.data.all_files():  # database, WAL, server logs
-                with open(path, "rb") as f:
-                    data = f.read()
+                data = engines.read_bytes(path)
                 for needle in ("zq7manualcanary", "い" * 50):
                     self.assertNotIn(needle.encode("utf-8"), data, path)
         v = self.data.audit_verify()

@@ -20,6 +20,7 @@ import os
 import time
 import unittest
 
+import engines
 import harness
 from harness import ServerTestCase
 
@@ -270,8 +271,7 @@ class ParentPortalTest(ServerTestCase):
         # The reason is sealed; the audit chain holds every change.
         self.srv.stop()
         for path in self.data.all_files():
-            with open(path, "rb") as f:
-                self.assertNotIn(b"zq7absencecanary", f.read(), path)
+            self.assertNotIn(b"zq7absencecanary", engines.read_bytes(path), path)
         with self.data.connect() as db:
             actions = {a for (a,) in db.execute("SELECT action FROM audit")}
         for a in ("guardian.login_link", "guardian.sign_in", "pickup.add", "plan.weekly",

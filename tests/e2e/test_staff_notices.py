@@ -20,6 +20,7 @@ import os
 import time
 import unittest
 
+import engines
 import harness
 from harness import ServerTestCase
 
@@ -359,8 +360,7 @@ class StaffNoticesTest(ServerTestCase):
         self.assertRegex(text, r"欠席 1名\s+未到着 1名\s+予定なし 1名")
         self.srv.stop()
         for path in self.data.all_files():
-            with open(path, "rb") as f:
-                self.assertNotIn(b"zq9noticecanary", f.read(), path)
+            self.assertNotIn(b"zq9noticecanary", engines.read_bytes(path), path)
         self.assertEqual(self.data.audit_verify().rc, 0)
 
 

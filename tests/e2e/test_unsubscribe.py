@@ -18,6 +18,7 @@ import time
 import unittest
 import urllib.parse
 
+import engines
 import harness
 from harness import ServerTestCase
 
@@ -180,8 +181,7 @@ class UnsubscribeTest(ServerTestCase):
         # Emergency mail still reaches all four: leaving the school list does not stop it.
         self.send_emergency(self.admin, [A, B, C, D])
         for path in self.data.all_files():  # database, WAL, server logs
-            with open(path, "rb") as f:
-                blob = f.read()
+            blob = engines.read_bytes(path)
             for addr in (A, B, C, D):
                 self.assertNotIn(addr.encode(), blob, path)
         self.assertEqual(self.data.audit_verify().rc, 0)

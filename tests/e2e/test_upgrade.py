@@ -47,10 +47,11 @@ class UpgradeTest(ServerTestCase):
                          ["audit_head", "data_key:attendance", "data_key:bathpass",
                           "data_key:platform", "data_key:schoolmail", "index_key:platform"])
         # The schools' migrations (0020, 0021) apply after the platform's 0017-0019, then the
-        # outbox's claims (0022, several servers on one database), then the bath pass (0023).
+        # outbox's claims (0022, several servers on one database), then the bath pass (0023)
+        # and its mailings by post (0024).
         self.assertEqual(d.query("SELECT version FROM schema_version WHERE version >= 17 "
                                  "ORDER BY version"),
-                         [(17,), (18,), (19,), (20,), (21,), (22,), (23,)])
+                         [(17,), (18,), (19,), (20,), (21,), (22,), (23,), (24,)])
         self.assertEqual(d.query("SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL"),
                          [(0,)])
         self.assertEqual(d.query("SELECT actor, object FROM audit WHERE action = "
@@ -97,8 +98,7 @@ class UpgradeTest(ServerTestCase):
         r = d.audit_verify()
         self.assertEqual(r.rc, 0, r)
         for path in d.all_files():
-            with open(path, "rb") as f:
-                blob = f.read()
+            blob = engines.read_bytes(path)
             for secret in ("髙橋", "𠮷男", "ryoko.sato", "makoto.suzuki"):
                 self.assertNotIn(secret.encode(), blob, path)
 

@@ -3,7 +3,7 @@
 // the person is eligible and whether this year's pass was issued (where, when, how), and issue
 // with one more Enter: the answer is the 整理番号.
 import { request, el } from '/js/api.js';
-import { startShell, setAlert } from '/ward/shell.js';
+import { startShell, setAlert, download } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { people: [], counter: null };
@@ -38,6 +38,10 @@ function card(p) {
   if (canReissue) {
     actions.append(el('button', { type: 'button', class: 'btn btn-secondary', 'data-action': 'reissue', 'data-id': String(p.id), 'data-testid': 'person-reissue', 'aria-label': `${p.name}さんに入浴証を再交付する（紛失）`, text: '再交付する（紛失）' }));
   }
+  // Head office: the cover letter of this year's pass by post (one at a time).
+  if (state.counter && state.counter.office && y.issued && y.method === 'mail') {
+    actions.append(el('button', { type: 'button', class: 'btn btn-secondary', 'data-letter': String(p.id), 'data-testid': 'person-letter', 'aria-label': `${p.name}さんの送付状（PDF）`, text: '送付状（PDF）' }));
+  }
   const items = [
     ['生年月日', `${p.birth_wareki}（${p.age}歳）`],
     ['性別', p.sex],
@@ -59,7 +63,7 @@ function card(p) {
 
 // Head office only: record an application by mail, a pass by mail, returned mail, an
 // exclusion or a send-to change (送付先変更などの個別事由).
-const EVENT_KINDS = [['apply', '申請（郵送）'], ['mail_issue', '郵送で交付'], ['returned', '返戻'],
+const EVENT_KINDS = [['apply', '申請（郵送）'], ['mail_issue', '郵送で交付'], ['mail_reissue', '郵送で再交付（紛失）'], ['returned', '返戻'],
   ['exclude', '除外（理由を書く）'], ['sendto', '送付先変更などの個別事由（内容を書く）']];
 function recordForm(p) {
   const id = (n) => `${n}-${p.id}`;
@@ -87,8 +91,22 @@ async function record(form) {
   if (kind === 'sendto') body.note = text;
   const r = await request(`/bath/people/${pid}/events`, { method: 'POST', body, csrf: shell.session.csrf });
   const label = EVENT_KINDS.find(([v]) => v === kind)[1].replace(/（.*）$/, '');
-  setAlert($('issued'), `${label}を記録しました（${r.date}${r.number ? `、整理番号 ${r.number}` : ''}）。`, 'ok');
+  const said = `${label}を記録しました（${r.date}${r.number ? `、整理番号 ${r.number}` : ''}）。`;
   await search();
+  // A pass by post: its cover letter is the next thing to print.
+  setAlert($('issued'), kind === 'mail_issue' || kind === 'mail_reissue'
+    ? el('span', {}, `${said}送付状は`, el('button', { type: 'button', class: 'btn btn-secondary btn-small', 'data-letter': String(pid), 'data-testid': 'issued-letter', text: '送付状（PDF）' }), 'で保存して印刷します。')
+    : said, 'ok');
+}
+
+async function letter(b) {
+  b.disabled = true;
+  try {
+    const f = await download(`/bath/people/${b.dataset.letter}/letter`);
+    setAlert($('issued'), `送付状（${f.filename}）を保存しました。受け渡し台帳 ${f.ledgerId}。`, 'ok');
+  } finally {
+    b.disabled = false;
+  }
 }
 
 function render() {
@@ -140,7 +158,16 @@ $('results').addEventListener('submit', (ev) => {
   setAlert($('issued'), '');
   record(form).catch(fail);
 });
+$('issued').addEventListener('click', (ev) => {
+  const b = ev.target.closest('button[data-letter]');
+  if (b) letter(b).catch(fail);
+});
 $('results').addEventListener('click', (ev) => {
+  const l = ev.target.closest('button[data-letter]');
+  if (l) {
+    letter(l).catch(fail);
+    return;
+  }
   const b = ev.target.closest('button[data-action]');
   if (!b) return;
   b.disabled = true;

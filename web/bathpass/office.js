@@ -1,6 +1,8 @@
-// mimamori — head office's review of the host imports (/bathpass/office.html): the snapshots
-// with their counts and status, one snapshot's differences (new, changed fields, gone with the
-// reason, rejected lines), and its approval by a second person, which applies it to the ledger.
+// mimamori — head office's page (/bathpass/office.html): the host imports (their counts and
+// status, one snapshot's differences — new, changed fields, gone with the reason, rejected
+// lines — and its approval by a second person, which applies it to the ledger); the March
+// mailing of next year's passes by post (who it goes to, who is held back, making it, its
+// cover letters as one PDF); the daily list and the year's counts.
 import { request, el } from '/js/api.js';
 import { startShell, setAlert, confirmDialog, stamp, download, todayJst } from '/ward/shell.js';
 
@@ -8,7 +10,7 @@ const $ = (id) => document.getElementById(id);
 const STATUS = { pending: '承認待ち', approved: '反映済み', refused: '受け付けず', superseded: '後の取り込みに置き換え' };
 const KIND = { new: '新規', changed: '変更', gone: '除外', rejected: '取り込めない行' };
 const GONE = { moved: '転出', died: '死亡', lost: '資格喪失', absent: '抽出データに含まれない' };
-const state = { imports: [], current: null };
+const state = { imports: [], current: null, mailings: [], plan: null };
 let shell;
 
 function fail(err) {
@@ -85,6 +87,103 @@ $('approve').addEventListener('click', async () => {
   }
 });
 
+// ---------- passes by post: the March mailing ----------
+const HELD = { returned: '昨年度に郵便が戻ってきた（返戻）', note: '送付先変更などの個別事由がある' };
+
+function renderMailings() {
+  const rows = state.mailings.map((m) => el('tr', { 'data-testid': 'mailing-row', 'data-id': String(m.id) },
+    el('td', { 'data-label': '番号', text: String(m.id) }),
+    el('td', { 'data-label': '年度', text: `${m.fiscal_year}年度` }),
+    el('td', { 'data-label': '発送日', text: m.date }),
+    el('td', { 'data-label': '送付状', text: `${m.letters}通${m.held ? `（手で扱う人 ${m.held}人）` : ''}` }),
+    el('td', { 'data-label': '整理番号', text: `${m.first_number} 〜 ${m.last_number}` }),
+    el('td', { 'data-label': '記録した人', text: m.created_by }),
+    el('td', { 'data-label': '操作' },
+      el('button', { type: 'button', class: 'btn btn-secondary btn-small', 'data-testid': 'mailing-pdf', 'aria-label': `発送 ${m.id} の送付状（PDF）`, text: '送付状（PDF）' }))));
+  if (!rows.length) rows.push(el('tr', {}, el('td', { colspan: '7', text: 'まだ発送はありません。' })));
+  $('mailings').replaceChildren(...rows);
+}
+
+async function loadMailings() {
+  const r = await request('/bath/mailings');
+  state.mailings = r.mailings;
+  renderMailings();
+}
+
+function mailingQuery() {
+  const q = new URLSearchParams();
+  if ($('mailing-date').value) q.set('date', $('mailing-date').value);
+  if ($('mailing-year').value) q.set('fiscal_year', $('mailing-year').value);
+  return q;
+}
+
+function showPlan(p) {
+  const c = p.by_category;
+  $('mailing-summary').textContent = `${p.fiscal_year}年度の入浴証を ${p.date} に郵送：送付状 ${p.letters}通（高齢 ${c['高齢']}・障害 ${c['障害']}・児童 ${c['児童']}）。手で扱う人 ${p.held_returned + p.held_note}人（返戻 ${p.held_returned}・個別事由 ${p.held_note}）、対象外 ${p.not_eligible}人、その年度の入浴証をすでに持っている人 ${p.already}人。`;
+  const rows = p.held.map((h) => el('tr', { 'data-testid': 'held-row' },
+    el('td', { 'data-label': '宛名番号', text: h.resident_no }),
+    el('td', { 'data-label': '氏名', text: h.name }),
+    el('td', { 'data-label': 'ふりがな', text: h.kana }),
+    el('td', { 'data-label': '理由', text: h.reason === 'note' && h.note ? `${HELD.note}：${h.note}` : HELD[h.reason] })));
+  $('held').replaceChildren(...rows);
+  $('held-wrap').hidden = !rows.length;
+  $('mailing-make').hidden = !p.letters;
+  state.plan = p;
+}
+
+$('mailing-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  setAlert($('message'), '');
+  try {
+    showPlan(await request(`/bath/mailings/plan?${mailingQuery()}`));
+  } catch (err) {
+    fail(err);
+  }
+});
+
+$('mailing-make').addEventListener('click', async () => {
+  const p = state.plan;
+  if (!p) return;
+  const ok = await confirmDialog(`${p.fiscal_year}年度の入浴証 ${p.letters}人分を ${p.date} に郵送で交付したと記録し、整理番号を付けます。取り消しはできません。`, '発送を記録する');
+  if (!ok) return;
+  const body = {};
+  if ($('mailing-date').value) body.date = $('mailing-date').value;
+  if ($('mailing-year').value) body.fiscal_year = Number($('mailing-year').value);
+  const b = $('mailing-make');
+  b.disabled = true;
+  $('mailing-summary').textContent = '発送を記録しています…';
+  try {
+    const m = await request('/bath/mailings', { method: 'POST', body, csrf: shell.session.csrf });
+    setAlert($('message'), `発送 ${m.id} を記録しました：送付状 ${m.letters}通、整理番号 ${m.first_number} 〜 ${m.last_number}。「送付状（PDF）」で印刷用のPDFを保存してください。`, 'ok');
+    showPlan(m.plan);
+    b.hidden = true;
+    await loadMailings();
+  } catch (err) {
+    fail(err);
+  } finally {
+    b.disabled = false;
+  }
+});
+
+$('mailings').addEventListener('click', async (ev) => {
+  const b = ev.target.closest('button[data-testid="mailing-pdf"]');
+  if (!b) return;
+  const id = b.closest('tr').dataset.id;
+  setAlert($('message'), '');
+  b.disabled = true;
+  $('mailing-summary').textContent = `発送 ${id} の送付状を作っています…`;
+  try {
+    const f = await download(`/bath/mailings/${id}/letters`);
+    $('mailing-summary').textContent = '';
+    setAlert($('message'), `発送 ${id} の送付状（${f.filename}）を保存しました。受け渡し台帳 ${f.ledgerId}。`, 'ok');
+  } catch (err) {
+    $('mailing-summary').textContent = '';
+    fail(err);
+  } finally {
+    b.disabled = false;
+  }
+});
+
 document.querySelector('[data-testid="daily"]').addEventListener('click', async (ev) => {
   const b = ev.target.closest('button[data-format]');
   if (!b) return;
@@ -112,14 +211,17 @@ $('counts-xlsx').addEventListener('click', async () => {
 
 shell = startShell({
   roles: ['bath_office'],
-  deniedText: '入浴証の取り込みは、本庁（地域包括ケア推進課）の担当者が使います。',
+  deniedText: '入浴証の本庁事務（取り込み・郵送）は、本庁（地域包括ケア推進課）の担当者が使います。',
   loginNote: '入浴証の本庁担当者のログインIDとパスワードでログインします。',
   onReady: async () => {
     $('daily-date').value = todayJst();
     const [y, m] = todayJst().split('-').map(Number);
     $('counts-year').value = String(m >= 4 ? y : y - 1);
+    $('mailing-date').value = todayJst();
+    $('mailing-year').value = String((m >= 4 ? y : y - 1) + 1);
     try {
       await loadImports();
+      await loadMailings();
     } catch (err) {
       fail(err);
     }

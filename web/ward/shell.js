@@ -33,7 +33,7 @@ const MENU = [
   { href: '/school/sender.html', text: '登録者数', roles: ['school_admin', 'sender'] },
   // the bath pass (ふれあい入浴証): head office and the branch offices' counters
   { href: '/bathpass/counter.html', text: '入浴証の窓口', roles: ['bath_office', 'bath_branch'] },
-  { href: '/bathpass/office.html', text: '入浴証の取り込み', roles: ['bath_office'] },
+  { href: '/bathpass/office.html', text: '入浴証の本庁事務（取り込み・郵送）', roles: ['bath_office'] },
   { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch'] },
 ];
 
