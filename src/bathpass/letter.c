@@ -29,7 +29,7 @@ enum err bath_letter_fill(struct bath_letter *b, const struct bath_person *p,
 			  const char *number, int reissue, int mailing)
 {
 	int y, m, d;
-	char from[48], to[48], era[32];
+	char from[48], to[48], era[48];
 	memset(b, 0, sizeof *b);
 	if (wareki_parse_iso(date, &y, &m, &d) != ERR_OK)
 		return ERR_INVALID;
@@ -64,9 +64,10 @@ enum err bath_letter_fill(struct bath_letter *b, const struct bath_person *p,
 	L->paragraphs[0] = "日頃より区政にご理解とご協力をいただき、ありがとうございます。";
 	L->paragraphs[1] = b->body;
 	L->paragraphs[2] = b->ask;
-	L->fields[0] = (struct doc_letter_field){"整理番号", number, 0};
-	L->fields[1] = (struct doc_letter_field){"有効期間", b->period, 0};
-	L->fields[2] = (struct doc_letter_field){"お問い合わせ", s->contact, 0};
+	/* The 整理番号 is in the reference at the top only: the body below is then the same in
+	 * every letter of a mailing, drawn once into the PDF and referenced by each page. */
+	L->fields[0] = (struct doc_letter_field){"有効期間", b->period, 0};
+	L->fields[1] = (struct doc_letter_field){"お問い合わせ", s->contact, 0};
 	if (mailing)
 		L->notes[0] = "この通知は、昨年度に入浴証の交付を受けた方（申請された方）で、引き"
 			      "続き対象となる方にお送りしています。";
