@@ -321,7 +321,8 @@ static const struct cli_command commands[] = {
 			   "--password-stdin  利用者を追加する"},
 	{"audit", cmd_audit, "audit verify --data DIR        監査ログの改ざんを確かめる"},
 	{"demo", cmd_demo,
-	 "demo --data DIR [--store URL] [--children N] [--codes-out FILE]  架空の区のデモデータを作る"},
+	 "demo --data DIR [--store URL] [--children N] [--bath-people N] [--school-registrations N] "
+	 "[--codes-out FILE]  架空の区のデモデータを作る"},
 	{"migrate-store", cmd_migrate_store,
 	 "migrate-store --from DIR --to URL  SQLite のデータを PostgreSQL へ移す"},
 	{"ledger", cmd_ledger, "ledger list --data DIR         受け渡し台帳を見る"},

@@ -646,6 +646,9 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 		goto fail;
 	log_info("public origin %s; at most %u connections, %u per address", srv->origin,
 		 gl.max_conns, gl.per_addr);
+	if (vault_password_cost_is_test())
+		log_warn("passwords are hashed at the test suite's cost (MIMAMORI_PASSWORD_COST=test): "
+			 "never set it in production");
 	*out = srv;
 	return ERR_OK;
 fail:

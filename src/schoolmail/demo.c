@@ -24,7 +24,8 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-#define DEMO_REGISTRATIONS 43000
+#define DEMO_REGISTRATIONS 43000      /* the seed's figure; --school-registrations N */
+#define DEMO_REGISTRATIONS_MAX 200000
 #define DEMO_SIGNUP "touroku@sakuradai.example.jp"
 #define DEMO_WARD "桜台区教育委員会"
 
@@ -257,8 +258,16 @@ static int64_t ward_admin_id(struct app *a)
 
 int schoolmail_demo(struct app *a, struct demo_out *out)
 {
+	const char *opt = demo_option(out, "school-registrations");
+	char *end = NULL;
+	long long total = opt ? strtoll(opt, &end, 10) : DEMO_REGISTRATIONS;
+	if (opt && (!end || *end || total < 0 || total > DEMO_REGISTRATIONS_MAX)) {
+		fprintf(stderr, "mimamori: demo: --school-registrations は0〜%dの数です\n",
+			DEMO_REGISTRATIONS_MAX);
+		return 2;
+	}
 	if (!a)
-		return 0; /* the options are checked before anything is made: it reads none */
+		return 0; /* the options are checked before anything is made */
 	const struct vault *v = schoolmail_vault(a);
 	int64_t ids[64], serial = 0, made = 0, admin_id = 0, sender_id = 0, staff_id = 0;
 	double weights[64], sum = 0;
@@ -277,8 +286,10 @@ int schoolmail_demo(struct app *a, struct demo_out *out)
 	for (size_t i = 0; i < n && e == ERR_OK; i++) {
 		struct school s;
 		/* The last school takes what rounding left, so the total is exact. */
-		int64_t quota = i + 1 == n ? DEMO_REGISTRATIONS - made
-					   : (int64_t)(DEMO_REGISTRATIONS * weights[i] / sum + 0.5);
+		int64_t quota = i + 1 == n ? total - made
+					   : (int64_t)((double)total * weights[i] / sum + 0.5);
+		if (quota < 0)
+			quota = 0;
 		e = schoolmail_school_get(c, ids[i], &s);
 		if (e == ERR_OK)
 			e = add_families(c, v, s.id, s.grades, s.classes, quota, &serial, &made);

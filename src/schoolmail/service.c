@@ -66,6 +66,7 @@ const struct service schoolmail_service = {
     .routes = schoolmail_routes,
     .commands = commands,
     .demo = schoolmail_demo,
+    .demo_options = "school-registrations",
     .mail_in = schoolmail_mail_in,
     .start = start,
     .metrics = metrics,

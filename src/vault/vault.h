@@ -54,8 +54,12 @@ void vault_blind(const struct vault *v, const char *domain, const char *text,
 		 unsigned char out[VAULT_BLIND_LEN]);
 
 /* Hashes a password with argon2id into a malloc'd encoded string (caller frees);
- * ERR_CRYPTO on resource exhaustion. */
+ * ERR_CRYPTO on resource exhaustion. The cost is libsodium's INTERACTIVE (64 MiB, 2 passes);
+ * with MIMAMORI_PASSWORD_COST=test in the environment (the test suite only) 1 MiB and one
+ * pass (`mimamori serve` then warns in its log). */
 enum err vault_password_hash(const char *password, char **out);
+/* Returns 1 when MIMAMORI_PASSWORD_COST=test is set (the test suite's hashing cost). */
+int vault_password_cost_is_test(void);
 /* Returns 1 when password matches the encoded hash, else 0. */
 int vault_password_verify(const char *encoded, const char *password);
 

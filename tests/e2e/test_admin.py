@@ -543,7 +543,7 @@ class DemoTest(unittest.TestCase):
 
     def test_demo_cards_and_the_approver(self):
         d = self.data
-        r = harness.cli_ok("demo", "--data", d.path, "--children", "120", "--bath-people", "300",
+        r = harness.cli_ok("demo", "--data", d.path, "--children", "120", "--bath-people", "300", "--school-registrations", "600",
                            timeout=300)
         # Several codes per site on stdout; every code in the file, each a valid card.
         shown = re.findall(r"^  (G\d\d|H\d\d)\s+((?:\s*C\d{6} [A-Z2-7]{26})+)\s*$", r.out,

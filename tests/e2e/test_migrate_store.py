@@ -51,7 +51,7 @@ class MigrateStoreTest(ServerTestCase):
 
     def test_a_sqlite_ward_moves_to_postgresql(self):
         d = self.data
-        harness.cli_ok("demo", "--data", d.path, "--children", "120", "--bath-people", "300",
+        harness.cli_ok("demo", "--data", d.path, "--children", "120", "--bath-people", "300", "--school-registrations", "600",
                        timeout=300, engine=False)
         self.assertTrue(os.path.exists(os.path.join(d.path, "mimamori.db")))
         with open(os.path.join(d.path, "demo-credentials.txt"), encoding="utf-8") as f:

@@ -60,7 +60,7 @@ class PgMultiTest(ServerTestCase):
         self.smtp = None
         self.servers = []
         harness.cli_ok("demo", "--data", self.data.path, "--children", str(CHILDREN),
-                       "--bath-people", "300",
+                       "--bath-people", "300", "--school-registrations", "600",
                        timeout=300)
 
     def holders(self, name):

@@ -134,6 +134,11 @@ EXPECTED = {
     ("POST", "/api/v1/bath/imports/{}/approve"): {"bath_office"},
     ("GET", "/api/v1/bath/reports/daily"): {"bath_office"},
     ("GET", "/api/v1/bath/reports/counts"): {"bath_office"},
+    ("GET", "/api/v1/bath/mailings"): {"bath_office"},
+    ("GET", "/api/v1/bath/mailings/plan"): {"bath_office"},
+    ("POST", "/api/v1/bath/mailings"): {"bath_office"},
+    ("GET", "/api/v1/bath/mailings/{}/letters"): {"bath_office"},
+    ("GET", "/api/v1/bath/people/{}/letter"): {"bath_office"},
 }
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.
@@ -146,7 +151,8 @@ NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
                 "/api/v1/school-sends/{}/reject", "/api/v1/school-sends/{}/cancel",
                 "/api/v1/school-sends/{}/resend", "/api/v1/school-templates/{}",
                 "/api/v1/bath/people/{}", "/api/v1/bath/people/{}/issue",
-                "/api/v1/bath/imports/{}", "/api/v1/bath/imports/{}/approve"}
+                "/api/v1/bath/imports/{}", "/api/v1/bath/imports/{}/approve",
+                "/api/v1/bath/mailings/{}/letters", "/api/v1/bath/people/{}/letter"}
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian", "school_admin", "sender", "bath_office", "bath_branch"]
 GUARDIAN = "route.parent@example.jp"
@@ -175,7 +181,7 @@ def paths_for(pattern):
     if pattern.startswith("/api/v1/devices/") or pattern.startswith("/api/v1/school-alerts/"):
         return [pattern.replace("{}", "2")]
     if pattern.startswith("/api/v1/bath/"):
-        return [pattern.replace("{}", "999999")]  # a person or import that does not exist
+        return [pattern.replace("{}", "999999")]  # a person, import or mailing that does not exist
     if pattern.startswith("/api/v1/parent/"):
         p = pattern.replace("{}", "R001", 1)
         return [p.replace("{}", "2099-01-05" if "/days/" in p else "999999")]

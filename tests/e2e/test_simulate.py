@@ -18,7 +18,7 @@ class SimulateDayTest(unittest.TestCase):
 
     def test_a_day_raises_exactly_the_expected_alerts(self):
         d = self.data
-        harness.cli_ok("demo", "--data", d.path, "--children", "300", "--bath-people", "300",
+        harness.cli_ok("demo", "--data", d.path, "--children", "300", "--bath-people", "300", "--school-registrations", "600",
                        timeout=300)
         r = harness.cli_ok("simulate-day", "--data", d.path, "--date", "2026-11-24",
                            timeout=600)

@@ -152,7 +152,7 @@ class WardSettingsTest(ServerTestCase):
 
     def test_demo_ward_has_a_name(self):
         demo = os.path.join(self.data.tmp, "demo")
-        cli_ok("demo", "--data", demo, "--children", "59", "--bath-people", "100", timeout=600)
+        cli_ok("demo", "--data", demo, "--children", "59", "--bath-people", "100", "--school-registrations", "600", timeout=600)
         with open(os.path.join(demo, "mimamori.conf"), encoding="utf-8") as f:
             conf = f.read()
         self.assertRegex(conf, r"(?m)^from_name = \S+区 学童クラブ$")

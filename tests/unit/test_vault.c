@@ -459,6 +459,37 @@ static void test_password(void **state)
 	free(h2);
 }
 
+/* The production cost is libsodium's INTERACTIVE (64 MiB, 2 passes) whatever the environment
+ * says but "test"; the test suite's cost is one pass over 1 MiB, and a hash of either cost
+ * verifies with no setting (the hash carries its cost). */
+static void test_password_cost(void **state)
+{
+	(void)state;
+	char *prod = NULL, *light = NULL;
+	const char *was = getenv("MIMAMORI_PASSWORD_COST");
+	char *saved = was ? strdup(was) : NULL;
+	setenv("MIMAMORI_PASSWORD_COST", "fast", 1); /* not "test": no effect */
+	assert_int_equal(vault_password_cost_is_test(), 0);
+	assert_int_equal(vault_password_hash("correct horse 電池", &prod), ERR_OK);
+	assert_int_equal(strncmp(prod, "$argon2id$v=19$m=65536,t=2,p=1$", 31), 0);
+	setenv("MIMAMORI_PASSWORD_COST", "test", 1);
+	assert_int_equal(vault_password_cost_is_test(), 1);
+	assert_int_equal(vault_password_hash("correct horse 電池", &light), ERR_OK);
+	assert_int_equal(strncmp(light, "$argon2id$v=19$m=1024,t=1,p=1$", 30), 0);
+	unsetenv("MIMAMORI_PASSWORD_COST");
+	assert_int_equal(vault_password_verify(light, "correct horse 電池"), 1);
+	assert_int_equal(vault_password_verify(light, "correct horse"), 0);
+	setenv("MIMAMORI_PASSWORD_COST", "test", 1);
+	assert_int_equal(vault_password_verify(prod, "correct horse 電池"), 1);
+	if (saved)
+		setenv("MIMAMORI_PASSWORD_COST", saved, 1);
+	else
+		unsetenv("MIMAMORI_PASSWORD_COST");
+	free(saved);
+	free(prod);
+	free(light);
+}
+
 static void test_token(void **state)
 {
 	(void)state;
@@ -705,6 +736,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_keyring_per_service, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_keyring_upgrade, setup, teardown),
 	    cmocka_unit_test(test_password),
+	    cmocka_unit_test(test_password_cost),
 	    cmocka_unit_test(test_token),
 	    cmocka_unit_test(test_random),
 	    cmocka_unit_test(test_hash_hex_equal),
