@@ -78,8 +78,9 @@ class CliResult:
         return "CliResult(%r, rc=%d, out=%r, err=%r)" % (self.args, self.rc, self.out, self.err)
 
 
-def cli(*args, input=None, env=None, timeout=120, engine=True):
-    """Runs mimamori with args; returns a CliResult (text, UTF-8). Never raises on exit code."""
+def cli(*args, input=None, env=None, timeout=300, engine=True):
+    """Runs mimamori with args; returns a CliResult (text, UTF-8). Never raises on exit code.
+    timeout stops a hung command; it is no speed check (the suites share two cores)."""
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
@@ -194,7 +195,8 @@ class DataDir:
         return path
 
     def import_children(self, csv_path, expect_ok=True):
-        r = cli("import", "children", "--data", self.path, csv_path)
+        # A hang guard, not a speed check: 10,000 rows on a loaded machine take minutes.
+        r = cli("import", "children", "--data", self.path, csv_path, timeout=600)
         if expect_ok and r.rc != 0:
             raise AssertionError("import failed: rc=%d %s" % (r.rc, r.err))
         return r
