@@ -39,5 +39,8 @@ json_t *bath_person_json(struct store_conn *c, const struct bath_person *p, int 
 /* Reads a date field of a JSON body (ISO or 和暦) into out (ISO, 11 bytes); absent: today.
  * Returns 0 when present but unreadable. */
 int bath_json_date(json_t *body, const char *key, char out[11]);
+/* Reads a fiscal year given as text (a query's fiscal_year): 0 when s is NULL or "", -1 when it
+ * is not a year from 2000 to 2100, else the year. */
+int bath_query_year(const char *s);
 
 #endif

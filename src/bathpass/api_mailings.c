@@ -21,16 +21,6 @@
 
 static const char *const category_ja[3] = {"高齢", "障害", "児童"};
 
-/* The fiscal_year query or body member: 0 when absent, -1 when not a year. */
-static int year_of(const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	char *end = NULL;
-	long v = strtol(s, &end, 10);
-	return end && !*end && v >= 2000 && v <= 2200 ? (int)v : -1;
-}
-
 static json_t *mailing_json(const struct bath_mailing *m)
 {
 	return json_pack("{s:I,s:i,s:s,s:I,s:I,s:s,s:s,s:s,s:I}", "id", (json_int_t)m->id,
@@ -71,11 +61,11 @@ static json_t *plan_json(struct app *a, const struct bath_mailing_plan *p)
 enum err api_bath_mailing_plan(struct http_req *rq, struct http_resp *rs)
 {
 	char iso[11];
-	int fy = year_of(http_query(rq, "fiscal_year"));
+	int fy = bath_query_year(http_query(rq, "fiscal_year"));
 	const char *why = NULL;
 	struct bath_mailing_plan plan;
 	if (fy < 0)
-		return http_error(rs, ERR_INVALID, "年度は西暦の4桁で指定してください（fiscal_year）。");
+		return http_error(rs, ERR_INVALID, "年度は西暦の4桁で指定してください（fiscal_year、例 2027）。");
 	enum err e = bath_mailing_when(http_query(rq, "date"), fy, iso, &fy, &why);
 	if (e != ERR_OK)
 		return http_error_as(rs, e, "bad_date", why);
@@ -108,10 +98,10 @@ enum err api_bath_mailing_make(struct http_req *rq, struct http_resp *rs)
 	}
 	if (json_is_integer(jy))
 		snprintf(year, sizeof year, "%" JSON_INTEGER_FORMAT, json_integer_value(jy));
-	int fy = year_of(year);
+	int fy = bath_query_year(year);
 	if (fy < 0) {
 		json_decref(body);
-		return http_error(rs, ERR_INVALID, "年度は西暦の4桁で指定してください（fiscal_year）。");
+		return http_error(rs, ERR_INVALID, "年度は西暦の4桁で指定してください（fiscal_year、例 2027）。");
 	}
 	e = bath_mailing_when(json_is_string(jd) ? json_string_value(jd) : NULL, fy, iso, &fy,
 			      &why);
@@ -239,11 +229,11 @@ enum err api_bath_mailing_letters(struct http_req *rq, struct http_resp *rs)
 enum err api_bath_letter(struct http_req *rq, struct http_resp *rs)
 {
 	int64_t id = http_param_id(rq->params[0]);
-	int fy = year_of(http_query(rq, "fiscal_year"));
+	int fy = bath_query_year(http_query(rq, "fiscal_year"));
 	char today[11], number[24], content[96], name[64];
 	struct buf pdf;
 	if (fy < 0)
-		return http_error(rs, ERR_INVALID, "年度は西暦の4桁で指定してください（fiscal_year）。");
+		return http_error(rs, ERR_INVALID, "年度は西暦の4桁で指定してください（fiscal_year、例 2027）。");
 	bath_today(today);
 	if (!fy)
 		fy = bath_fiscal_year(today);

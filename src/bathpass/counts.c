@@ -167,16 +167,12 @@ enum err api_bath_counts(struct http_req *rq, struct http_resp *rs)
 	const char *q = http_query(rq, "fiscal_year");
 	char today[11], title[96], content[64], disp[96], count[32];
 	bath_today(today);
-	int fy = bath_fiscal_year(today);
-	if (q && *q) {
-		char *end = NULL;
-		long v = strtol(q, &end, 10);
-		if (!end || *end || v < 2000 || v > 2100)
-			return http_error(rs, ERR_INVALID,
-					  "年度は西暦の4桁で指定してください"
-					  "（fiscal_year、例 2026）。");
-		fy = (int)v;
-	}
+	int fy = bath_query_year(q);
+	if (fy < 0)
+		return http_error(rs, ERR_INVALID,
+				  "年度は西暦の4桁で指定してください（fiscal_year、例 2026）。");
+	if (!fy)
+		fy = bath_fiscal_year(today);
 	struct tally *t = calloc(1, sizeof *t);
 	struct doc_xlsx *x = NULL;
 	struct buf data;

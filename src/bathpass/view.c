@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* view.c — a person as the pages see them: the counter's view (what issuing needs) and head
- * office's (the whole record); and dates read from a request in ISO or 和暦. */
+ * office's (the whole record); and dates (ISO or 和暦) and fiscal years read from a request. */
 #include "bathpass/api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/wareki.h"
@@ -21,6 +22,15 @@ int bath_json_date(json_t *body, const char *key, char out[11])
 		return 0;
 	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 	return 1;
+}
+
+int bath_query_year(const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	char *end = NULL;
+	long v = strtol(s, &end, 10);
+	return end && !*end && v >= 2000 && v <= 2100 ? (int)v : -1;
 }
 
 json_t *bath_person_json(struct store_conn *c, const struct bath_person *p, int office,
