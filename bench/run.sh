@@ -41,6 +41,22 @@
 #   BENCH_NO_DOC=0 (1: do not touch docs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Adds row $2 at the end of the table under the heading $1 ("## Mail results") in
+# docs/benchmarks.md, or warns when there is no such table.
+table_row() {
+  ROW=$2 awk -v title="$1" '
+    $0 == title { sec = 1 }
+    sec && /^\|/ { tab = 1 }
+    sec && tab && !/^\|/ && !done { print ENVIRON["ROW"]; done = 1 }
+    { print }
+    END { if (sec && tab && !done) print ENVIRON["ROW"] }' docs/benchmarks.md >"$W/benchmarks.md"
+  if grep -qF -- "$2" "$W/benchmarks.md"; then
+    cat "$W/benchmarks.md" >docs/benchmarks.md
+  else
+    echo "   WARNING: no '$1' table in docs/benchmarks.md; row not written"
+  fi
+}
+
 ROOT=$PWD
 BIN=${BENCH_BIN:-$ROOT/build/mimamori}
 W=$ROOT/build/bench
@@ -204,63 +220,23 @@ if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
   brow=$(printf '| %s | %s | %s cores, %s | `%s` | %s | %s / %s / %s / %s ms | %s ms | %s x | %s ms (%s x) | %s / %s ms | %s / %s | %s |' \
     "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$b_kids" "$b_p50" "$b_p90" "$b_p99" "$b_max" \
     "$b_floor" "$b_ratio" "$b_static" "$b_rs" "$b_cpu" "$b_scpu" "${b_sat:--}" "${b_ssat:--}" "$bnotes")
-  BROW=$brow awk '
-    $0 == "## Staff board results" { sec = 1 }
-    sec && /^\|/ { tab = 1 }
-    sec && tab && !/^\|/ && !done { print ENVIRON["BROW"]; done = 1 }
-    { print }
-    END { if (sec && tab && !done) print ENVIRON["BROW"] }' docs/benchmarks.md >"$W/benchmarks.md"
-  if grep -qF -- "$brow" "$W/benchmarks.md"; then
-    cat "$W/benchmarks.md" >docs/benchmarks.md
-  else
-    echo "   WARNING: no '## Staff board results' table in docs/benchmarks.md; board row not written"
-  fi
+  table_row "## Staff board results" "$brow"
   drow=$(printf '| %s | %s | %s cores, %s | `%s` | %s | %s | %s / %s | %s / %s | %s s | %s s | %s %% | %s |' \
     "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$(kv planned "$sim")" "$d_scans" \
     "$(kv not_arrived "$sim")" "$(kv still_present "$sim")" "$(kv scan_s "$sim")" "$(kv alert_s "$sim")" \
     "$d_wall" "$d_floor" "$d_ratio" "$(kv date "$sim"); $(kv scan_mails "$sim") scan mails, $(kv alert_mails "$sim") alert mails queued; ${sim##* }")
-  DROW=$drow awk '
-    $0 == "## Ward day results" { sec = 1 }
-    sec && /^\|/ { tab = 1 }
-    sec && tab && !/^\|/ && !done { print ENVIRON["DROW"]; done = 1 }
-    { print }
-    END { if (sec && tab && !done) print ENVIRON["DROW"] }' docs/benchmarks.md >"$W/benchmarks.md"
-  if grep -qF -- "$drow" "$W/benchmarks.md"; then
-    cat "$W/benchmarks.md" >docs/benchmarks.md
-  else
-    echo "   WARNING: no '## Ward day results' table in docs/benchmarks.md; ward day row not written"
-  fi
+  table_row "## Ward day results" "$drow"
   mrow=$(printf '| %s | %s | %s cores, %s | `%s` | %s | %s / %s | %s/s | %s/s | %s %% | %s MB | %s |' \
     "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$(kv messages "$mail")" \
     "$(kv sessions "$mail")" "$(kv mail_sessions "$mail")" "$(kv source_rate "$mail")" \
     "$(kv mail_rate "$mail")" "$m_ratio" "$m_rss" "$(kv size "$mail") bytes; $(kv states "$mail"); first sent after $(kv first_sent_s "$mail") s")
-  MROW=$mrow awk '
-    $0 == "## Mail results" { sec = 1 }
-    sec && /^\|/ { tab = 1 }
-    sec && tab && !/^\|/ && !done { print ENVIRON["MROW"]; done = 1 }
-    { print }
-    END { if (sec && tab && !done) print ENVIRON["MROW"] }' docs/benchmarks.md >"$W/benchmarks.md"
-  if grep -qF -- "$mrow" "$W/benchmarks.md"; then
-    cat "$W/benchmarks.md" >docs/benchmarks.md
-  else
-    echo "   WARNING: no '## Mail results' table in docs/benchmarks.md; mail row not written"
-  fi
+  table_row "## Mail results" "$mrow"
   srow=$(printf '| %s | %s | %s cores, %s | `%s` | %s | %s/s | %s/s (%s %%) | %s/s (%s %%) | %s s | %s MB | %s |' \
     "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$(kv messages "$school")" \
     "$(kv source_rate "$school")" "$(kv mail_rate "$school")" "$(kv ratio "$school")" \
     "$(kv deliver_rate "$school")" "$s_dratio" "$(kv approve_s "$school")" "$s_rss" \
     "$(kv registrations "$school") registrations; $(kv states "$school"); server CPU $(kv server_cpu "$school") %")
-  SROW=$srow awk '
-    $0 == "## School send results" { sec = 1 }
-    sec && /^\|/ { tab = 1 }
-    sec && tab && !/^\|/ && !done { print ENVIRON["SROW"]; done = 1 }
-    { print }
-    END { if (sec && tab && !done) print ENVIRON["SROW"] }' docs/benchmarks.md >"$W/benchmarks.md"
-  if grep -qF -- "$srow" "$W/benchmarks.md"; then
-    cat "$W/benchmarks.md" >docs/benchmarks.md
-  else
-    echo "   WARNING: no '## School send results' table in docs/benchmarks.md; school row not written"
-  fi
+  table_row "## School send results" "$srow"
   echo "   (rows appended to docs/benchmarks.md)"
 fi
 
@@ -276,17 +252,7 @@ if [ -x "$WL_BIN" ]; then
   if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
     lrow=$(printf '| %s | %s | %s cores, %s | %s |' "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" \
       "$cpu" "${wl_line#window letters: }")
-    LROW=$lrow awk '
-      $0 == "## Window letters results" { sec = 1 }
-      sec && /^\|/ { tab = 1 }
-      sec && tab && !/^\|/ && !done { print ENVIRON["LROW"]; done = 1 }
-      { print }
-      END { if (sec && tab && !done) print ENVIRON["LROW"] }' docs/benchmarks.md >"$W/benchmarks.md"
-    if grep -qF -- "$lrow" "$W/benchmarks.md"; then
-      cat "$W/benchmarks.md" >docs/benchmarks.md
-    else
-      echo "   WARNING: no '## Window letters results' table in docs/benchmarks.md; row not written"
-    fi
+    table_row "## Window letters results" "$lrow"
   fi
 else
   echo "   skipped: $WL_BIN missing (make build)"
@@ -320,17 +286,7 @@ echo "   $mm_line"
 if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
   mrow=$(printf '| %s | %s | %s cores, %s | %s |' "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" \
     "$cpu" "$mm_line")
-  MROW=$mrow awk '
-    $0 == "## March mailing results" { sec = 1 }
-    sec && /^\|/ { tab = 1 }
-    sec && tab && !/^\|/ && !done { print ENVIRON["MROW"]; done = 1 }
-    { print }
-    END { if (sec && tab && !done) print ENVIRON["MROW"] }' docs/benchmarks.md >"$W/benchmarks.md"
-  if grep -qF -- "$mrow" "$W/benchmarks.md"; then
-    cat "$W/benchmarks.md" >docs/benchmarks.md
-  else
-    echo "   WARNING: no '## March mailing results' table in docs/benchmarks.md; row not written"
-  fi
+  table_row "## March mailing results" "$mrow"
 fi
 
 # The same scan and mail benchmarks on PostgreSQL, one and two servers (issue 14).
