@@ -207,6 +207,16 @@ static int cmd_serve(int argc, char **argv)
 				"[--web DIR]");
 	if (!web)
 		web = MIMAMORI_WEB_DIR;
+	/* Block the stop signals before any thread starts (the store's pool, the mail sender, the
+	 * server's), so that every thread inherits the mask and only the sigwait below takes
+	 * them: a thread started with them unblocked could take SIGTERM itself and end the
+	 * process by the default action, without a clean stop. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	struct app *a = cli_open(dir, 16);
 	struct http_server *srv = NULL;
 	const struct http_route *table = NULL;
@@ -247,13 +257,6 @@ static int cmd_serve(int argc, char **argv)
 			mail ? mail : a->cfg.mail_url, err_message_ja(e));
 		goto out;
 	}
-	/* Block the stop signals before the server's threads start, so they inherit the mask. */
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	e = http_server_start(a, listen, web, table, &srv);
 	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: serve: %s で待ち受けできません（%s）\n", listen,
