@@ -181,6 +181,9 @@ enum err bath_event_add_fy(struct store_conn *c, int64_t person, int fy, const c
 /* Takes the next 整理番号 of fiscal year fy on c (inside the caller's transaction) into out
  * (24 bytes), e.g. "2026-00042". */
 enum err bath_number_next(struct store_conn *c, int fy, char out[24]);
+/* Takes n consecutive 整理番号 of fiscal year fy on c (inside the caller's transaction);
+ * *first is the first one's sequence number (a mailing numbers its letters from it). */
+enum err bath_numbers_take(struct store_conn *c, int fy, size_t n, int64_t *first);
 /* Writes the name of place code into out ("" when unknown). Returns 1 when it exists. */
 int bath_place_name(struct store_conn *c, const char *code, char *out, size_t n);
 /* Returns in out (16 bytes) the counter of a bath_branch account; 1 when it has one. */

@@ -47,14 +47,16 @@ enum err bath_event_add(struct store_conn *c, int64_t person, const char *kind, 
 				 number, 0, user_id, now_ms);
 }
 
-enum err bath_number_next(struct store_conn *c, int fy, char out[24])
+enum err bath_numbers_take(struct store_conn *c, int fy, size_t n, int64_t *first)
 {
 	struct store_stmt *st = store_prepare(
-	    c, "INSERT INTO bath_numbers (fiscal_year, last) VALUES (?, 1) ON CONFLICT "
-	       "(fiscal_year) DO UPDATE SET last = bath_numbers.last + 1");
+	    c, "INSERT INTO bath_numbers (fiscal_year, last) VALUES (?, ?) ON CONFLICT "
+	       "(fiscal_year) DO UPDATE SET last = bath_numbers.last + ?");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, fy);
+	store_bind_int(st, 2, (int64_t)n);
+	store_bind_int(st, 3, (int64_t)n);
 	enum err e = store_run(st);
 	store_finish(st);
 	if (e != ERR_OK)
@@ -64,10 +66,19 @@ enum err bath_number_next(struct store_conn *c, int fy, char out[24])
 		return ERR_DB;
 	store_bind_int(st, 1, fy);
 	if (store_step(st) == STORE_ROW)
-		snprintf(out, 24, "%d-%05" PRId64, fy, store_col_int(st, 0));
+		*first = store_col_int(st, 0) - (int64_t)n + 1;
 	else
 		e = ERR_DB;
 	store_finish(st);
+	return e;
+}
+
+enum err bath_number_next(struct store_conn *c, int fy, char out[24])
+{
+	int64_t seq = 0;
+	enum err e = bath_numbers_take(c, fy, 1, &seq);
+	if (e == ERR_OK)
+		snprintf(out, 24, "%d-%05" PRId64, fy, seq);
 	return e;
 }
 

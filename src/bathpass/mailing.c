@@ -224,33 +224,6 @@ void bath_mailing_plan_free(struct bath_mailing_plan *plan)
 	plan->n = plan->nheld = 0;
 }
 
-/* Takes n consecutive 整理番号 of fiscal year fy on c; *first is the first one's sequence. */
-static enum err numbers_take(struct store_conn *c, int fy, size_t n, int64_t *first)
-{
-	struct store_stmt *st = store_prepare(
-	    c, "INSERT INTO bath_numbers (fiscal_year, last) VALUES (?, ?) ON CONFLICT "
-	       "(fiscal_year) DO UPDATE SET last = bath_numbers.last + ?");
-	if (!st)
-		return ERR_DB;
-	store_bind_int(st, 1, fy);
-	store_bind_int(st, 2, (int64_t)n);
-	store_bind_int(st, 3, (int64_t)n);
-	enum err e = store_run(st);
-	store_finish(st);
-	if (e != ERR_OK)
-		return e;
-	st = store_prepare(c, "SELECT last FROM bath_numbers WHERE fiscal_year = ?");
-	if (!st)
-		return ERR_DB;
-	store_bind_int(st, 1, fy);
-	if (store_step(st) == STORE_ROW)
-		*first = store_col_int(st, 0) - (int64_t)n + 1;
-	else
-		e = ERR_DB;
-	store_finish(st);
-	return e;
-}
-
 enum err bath_mailing_make(struct app *a, const struct bath_mailing_plan *plan, int64_t user_id,
 			   const char *actor, int64_t *id)
 {
@@ -268,7 +241,7 @@ enum err bath_mailing_make(struct app *a, const struct bath_mailing_plan *plan, 
 		if (has_id(had, nhad, plan->ids[i]))
 			e = ERR_CONFLICT;
 	if (e == ERR_OK)
-		e = numbers_take(c, plan->fy, plan->n, &first);
+		e = bath_numbers_take(c, plan->fy, plan->n, &first);
 	snprintf(first_no, sizeof first_no, "%d-%05" PRId64, plan->fy, first);
 	snprintf(last_no, sizeof last_no, "%d-%05" PRId64, plan->fy,
 		 first + (int64_t)plan->n - 1);
