@@ -88,6 +88,30 @@ static char *password(const char *login)
 	return pw;
 }
 
+enum err demo_account_add(struct app *a, const char *login, const char *role, char **pw,
+			  int64_t *id)
+{
+	const char *why = NULL;
+	*pw = password(login);
+	*id = 0;
+	enum err e = user_add(a->store, a->vault, login, role, NULL, 0, *pw, &why);
+	struct store_conn *c = store_acquire(a->store);
+	struct store_stmt *st =
+	    e == ERR_OK ? store_prepare(c, "SELECT id FROM users WHERE login = ?1") : NULL;
+	if (e == ERR_OK && !st)
+		e = ERR_DB;
+	if (e == ERR_OK) {
+		store_bind_text(st, 1, login);
+		e = store_step(st) == STORE_ROW ? ERR_OK : ERR_DB;
+		*id = e == ERR_OK ? store_col_int(st, 0) : 0;
+	}
+	store_finish(st);
+	store_release(c);
+	if (e != ERR_OK)
+		fprintf(stderr, "mimamori: demo: %s: %s\n", login, why ? why : err_message_ja(e));
+	return e;
+}
+
 int cmd_demo(int argc, char **argv)
 {
 	struct demo_out d = {.argc = argc, .argv = argv};

@@ -7,6 +7,7 @@
 #ifndef MIMAMORI_APP_SERVICE_H
 #define MIMAMORI_APP_SERVICE_H
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "base/buf.h"
@@ -41,6 +42,11 @@ struct demo_out {
 /* Returns the value of the demo's option --name VALUE or --name=VALUE, or NULL when not given.
  * The string lives as long as the demo's argv. */
 const char *demo_option(const struct demo_out *d, const char *name);
+/* Adds a staff account login of role (no sites) for a demo, with a random password the rules
+ * accept in *pw (malloc'd; the caller wipes it with vault_wipe_free) and its id in *id. Says
+ * why on stderr when it cannot. */
+enum err demo_account_add(struct app *a, const char *login, const char *role, char **pw,
+			  int64_t *id);
 
 struct service {
 	const char *name;		    /* "attendance": also the name of its data key */

@@ -25,7 +25,7 @@ struct approved_device {
 	int64_t id;
 	int64_t user_id;
 	char login[64];
-	char role[16];
+	char role[24];
 	char label[4 * APPROVED_DEVICE_LABEL_MAX + 1]; /* UTF-8 */
 	char code[8];	 /* six digits */
 	char agent[201]; /* the browser's User-Agent when it asked */

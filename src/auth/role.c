@@ -13,6 +13,8 @@ static const struct {
 	{ROLE_KIOSK, "kiosk"}, {ROLE_GUARDIAN, "guardian"},
 	{ROLE_SCHOOL_ADMIN, "school_admin"}, {ROLE_SENDER, "sender"},
 	{ROLE_BATH_OFFICE, "bath_office"}, {ROLE_BATH_BRANCH, "bath_branch"},
+	{ROLE_GRANT_OPERATOR, "grant_operator"}, {ROLE_GRANT_SUPERVISOR, "grant_supervisor"},
+	{ROLE_GRANT_STAFF, "grant_staff"}, {ROLE_GRANT_APPROVER, "grant_approver"},
 };
 
 enum role role_parse(const char *name)

@@ -18,6 +18,11 @@ enum role {
 	/* the bath-pass ledger (seed 002) */
 	ROLE_BATH_OFFICE = 1 << 9,  /* head office: imports, the whole ledger, mailings */
 	ROLE_BATH_BRANCH = 1 << 10, /* a branch office's counter: look up and issue only */
+	/* the subsidies (src/grant/; seeds 004, 001): the benefit is the account's grant_staff */
+	ROLE_GRANT_OPERATOR = 1 << 11,	 /* the contractor's operator: receive, pre-screen, calls */
+	ROLE_GRANT_SUPERVISOR = 1 << 12, /* the contractor's supervisor: also the notices */
+	ROLE_GRANT_STAFF = 1 << 13,	 /* the ward's staff: read, pay */
+	ROLE_GRANT_APPROVER = 1 << 14,	 /* the ward's approver: decides */
 };
 #define ROLE_ANY_USER (ROLE_WARD_ADMIN | ROLE_WARD_STAFF | ROLE_CONTRACTOR | ROLE_SITE_STAFF)
 /* The school staff's roles: staff accounts (users), but not in ROLE_ANY_USER, so that no
@@ -25,8 +30,11 @@ enum role {
 #define ROLE_SCHOOL_USERS (ROLE_SCHOOL_ADMIN | ROLE_SENDER)
 /* The bath-pass staff's roles, outside ROLE_ANY_USER for the same reason. */
 #define ROLE_BATH_USERS (ROLE_BATH_OFFICE | ROLE_BATH_BRANCH)
+/* The subsidies' roles, outside ROLE_ANY_USER for the same reason. */
+#define ROLE_GRANT_USERS                                                                           \
+	(ROLE_GRANT_OPERATOR | ROLE_GRANT_SUPERVISOR | ROLE_GRANT_STAFF | ROLE_GRANT_APPROVER)
 /* Every role of a signed-in staff account (sessions, CSRF, the password change). */
-#define ROLE_SIGNED_IN (ROLE_ANY_USER | ROLE_SCHOOL_USERS | ROLE_BATH_USERS)
+#define ROLE_SIGNED_IN (ROLE_ANY_USER | ROLE_SCHOOL_USERS | ROLE_BATH_USERS | ROLE_GRANT_USERS)
 
 /* Returns the role for a stored role name, or ROLE_NONE when unknown. */
 enum role role_parse(const char *name);

@@ -25,6 +25,10 @@ static const struct {
 	{"sender", "送信者（校長・副校長）"},
 	{"bath_office", "入浴証 本庁担当"},
 	{"bath_branch", "入浴証 出張所窓口"},
+	{"grant_operator", "助成 事業者の担当者"},
+	{"grant_supervisor", "助成 事業者の責任者"},
+	{"grant_staff", "助成 区の担当職員"},
+	{"grant_approver", "助成 区の決定者"},
 };
 
 const char *user_role_label(const char *role)
@@ -41,7 +45,8 @@ static const char *role_sites_problem(const char *role, size_t nsites)
 	enum role r = role_parse(role ? role : "");
 	if (r == ROLE_NONE)
 		return "役割は 区の管理者・区職員・委託事業者・施設職員・学校管理者・送信者・入浴証 本庁担当・"
-		       "入浴証 出張所窓口 のどれかを選んでください。";
+		       "入浴証 出張所窓口・助成 事業者の担当者・助成 事業者の責任者・助成 区の担当職員・"
+		       "助成 区の決定者 のどれかを選んでください。";
 	if (r == ROLE_SITE_STAFF && nsites == 0)
 		return "施設職員には担当する施設を1つ以上選んでください。";
 	if (r != ROLE_SITE_STAFF && nsites > 0)

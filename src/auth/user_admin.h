@@ -17,7 +17,7 @@ struct vault;
 struct user_row {
 	int64_t id;
 	char login[64];
-	char role[16];	      /* stored role name */
+	char role[24];	      /* stored role name */
 	size_t nsites;
 	char site_codes[USER_MAX_SITES][16];
 	int locked;	      /* locked by an administrator (users.disabled) */

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* file.c — writing a whole file through a temporary name (mkstemp: mode 0600), synced, then
- * renamed over the target. */
+/* file.c — reading a whole file (capped), and writing one through a temporary name (mkstemp:
+ * mode 0600), synced, then renamed over the target. */
 #include "base/file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "base/xalloc.h"
 
 enum err file_write_atomic(const char *path, const void *data, size_t len)
 {
@@ -44,4 +46,45 @@ out:
 		unlink(tmp);
 	free(tmp);
 	return e;
+}
+
+enum err file_read_all(const char *path, size_t max, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = NULL;
+	size_t n = 0, cap = 0;
+	enum err e = ERR_OK;
+	*out = NULL;
+	*len = 0;
+	if (!f)
+		return ERR_IO;
+	for (;;) {
+		if (cap - n < 65536) {
+			cap = cap ? cap * 2 : 1 << 20;
+			if (cap > max + (size_t)(1 << 20) + 65536) {
+				e = ERR_TOOLARGE;
+				break;
+			}
+			data = xrealloc(data, cap + 1);
+		}
+		size_t r = fread(data + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (e == ERR_OK && ferror(f))
+		e = ERR_IO;
+	if (e == ERR_OK && n > max)
+		e = ERR_TOOLARGE;
+	fclose(f);
+	if (e != ERR_OK) {
+		free(data);
+		return e;
+	}
+	if (!data)
+		data = xmalloc(1);
+	data[n] = '\0';
+	*out = data;
+	*len = n;
+	return ERR_OK;
 }

@@ -77,6 +77,10 @@ struct http_route {
 #define HTTP_ROUTE_THROTTLE_FAILED 4u /* sign-in by token: refused (429) while the caller's
 				       * address is throttled; a 401 or 404 counts against it */
 #define HTTP_ROUTE_THROTTLE_EACH 8u   /* every call counts against the caller's address */
+#define HTTP_ROUTE_UPLOAD 16u	      /* a file as the body: up to HTTP_UPLOAD_MAX bytes of any
+				       * Content-Type (the handler checks the type on the bytes) */
+/* The largest body of an HTTP_ROUTE_UPLOAD route (an 8 MiB receipt and its headers). */
+#define HTTP_UPLOAD_MAX (9 * 1024 * 1024)
 
 /* Returns the value of request header name (case-insensitive) or NULL; valid for the request. */
 const char *http_header(struct http_req *rq, const char *name);

@@ -298,7 +298,7 @@ static enum MHD_Result check_request(struct http_server *srv, struct MHD_Connect
 	/* RFC 8058 one-click posts come form-encoded or as multipart (its handler reads them);
 	 * everything else is JSON. */
 	const char *ct = http_header(rq, "Content-Type");
-	if (!(r->flags & HTTP_ROUTE_ONE_CLICK) && (ct || rq->body_len > 0) &&
+	if (!(r->flags & (HTTP_ROUTE_ONE_CLICK | HTTP_ROUTE_UPLOAD)) && (ct || rq->body_len > 0) &&
 	    !(ct && media_type_is(ct, "application/json")))
 		return send_error(mc, 415, "content_type",
 				  "送信形式が正しくありません。JSON（Content-Type: "
@@ -475,6 +475,22 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
 	return st;
 }
 
+/* A route that takes a file (HTTP_ROUTE_UPLOAD) may have a body past HTTP_BODY_MAX. */
+static void upload_allow(struct http_server *srv, struct req_state *st, const char *method,
+			 const char *url)
+{
+	const char *params[HTTP_MAX_PARAMS];
+	int known = 0;
+	if (strncmp(url, "/api/", 5) != 0 || strlen(url) > 512)
+		return;
+	char *scratch = xmalloc(strlen(url) + 1);
+	const struct http_route *r = http_route_match(srv->routes, method, url, scratch, params,
+						      &known);
+	if (r && (r->flags & HTTP_ROUTE_UPLOAD))
+		st->body.max = HTTP_UPLOAD_MAX;
+	free(scratch);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -491,6 +507,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		/* The headers are complete: the body has its own deadline from now. */
 		st->started = 1;
 		guard_set_phase(guard_of(mc), GUARD_BODY);
+		upload_allow(srv, st, method, url);
 		if (guard_pressed(srv->guard) && strcmp(url, "/healthz") != 0 &&
 		    strcmp(url, "/metrics") != 0 && !has_credentials(mc))
 			return send_busy(srv, mc, strncmp(url, "/api/", 5) == 0);

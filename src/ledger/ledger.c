@@ -3,14 +3,17 @@
  * the ward admin can list them. */
 #include "ledger/ledger.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "auth/audit.h"
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
+#include "http/http.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -102,5 +105,31 @@ out:
 	}
 	*entries = v;
 	*n = len;
+	return ERR_OK;
+}
+
+enum err ledger_hand_over(struct http_req *rq, struct http_resp *rs, struct ledger_item *it,
+			  struct buf *file, const char *content_type, const char *filename)
+{
+	char disp[200], num[32];
+	int64_t id = 0;
+	it->data = file->data;
+	it->len = file->len;
+	enum err e = ledger_record(rq->app, it, &id);
+	if (e != ERR_OK)
+		return http_error(rs, e,
+				  "出力を受け渡し台帳に記録できなかったため、出力しませんでした。"
+				  "もう一度お試しください。");
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
+	http_set_header(rs, "Content-Disposition", disp);
+	snprintf(num, sizeof num, "%" PRId64, id);
+	http_set_header(rs, "X-Mimamori-Ledger-Id", num);
+	http_set_header(rs, "Cache-Control", "no-store");
+	rs->status = 200;
+	rs->content_type = content_type;
+	size_t max = file->max;
+	buf_free(&rs->body);
+	rs->body = *file;
+	buf_init(file, max); /* the answer owns the bytes now */
 	return ERR_OK;
 }

@@ -31,6 +31,14 @@ struct ledger_item {
  * new row's id. */
 enum err ledger_record(struct app *a, const struct ledger_item *item, int64_t *ledger_id);
 
+struct buf;
+/* Records it (its data being file's bytes) and makes file the answer of rs as a download
+ * (content_type static, filename ASCII; the ledger row's id in X-Mimamori-Ledger-Id); the
+ * answer owns the bytes then and file is left empty. When the ledger cannot record it, nothing
+ * leaves: answers the error. */
+enum err ledger_hand_over(struct http_req *rq, struct http_resp *rs, struct ledger_item *it,
+			  struct buf *file, const char *content_type, const char *filename);
+
 /* One ledger row. */
 struct ledger_entry {
 	int64_t id;

@@ -111,6 +111,18 @@ enum err vault_unseal(const struct vault *v, const char *field, const void *blob
 	return ERR_OK;
 }
 
+enum err vault_unseal_bytes(const struct vault *v, const char *field, const void *blob,
+			    size_t len, unsigned char **out, size_t *out_len)
+{
+	char *p = NULL;
+	enum err e = vault_unseal(v, field, blob, len, &p);
+	if (e != ERR_OK)
+		return e;
+	*out = (unsigned char *)p;
+	*out_len = len - VAULT_NONCE_LEN - VAULT_TAG_LEN;
+	return ERR_OK;
+}
+
 void vault_blind(const struct vault *v, const char *domain, const char *text,
 		 unsigned char out[VAULT_BLIND_LEN])
 {

@@ -20,7 +20,8 @@ BOUNDARIES = {"sqlite3.h": "store", "libpq-fe.h": "store", "sodium.h": "vault",
               "microhttpd.h": "http"}
 # The platform's folders; every other folder of src/ is a service (its own personal-information
 # file). Files directly in src/ are the platform too, except the one that composes the services.
-PLATFORM = {"base", "store", "vault", "auth", "http", "mail", "doc", "bulk", "ledger", "app"}
+PLATFORM = {"base", "store", "vault", "auth", "http", "mail", "doc", "bulk", "ledger", "app",
+            "grant"}
 COMPOSER = "services.c"
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
 

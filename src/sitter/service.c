@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* service.c — the babysitter subsidy (seed 004) as the platform sees it: its name and key, its
+ * subcommand (`sitter`), its demo, its mail's sender name and its metrics (its routes are in
+ * routes.c). */
+#include "sitter/service.h"
+
+#include "app.h"
+#include "base/buf.h"
+#include "sitter/sitter.h"
+#include "store/store.h"
+
+/* cli.c: `mimamori sitter …`. */
+int sitter_cmd(int argc, char **argv);
+/* demo.c: its part of `mimamori demo` (NULL app: checks the options only). */
+int sitter_demo(struct app *a, struct demo_out *out);
+
+const struct vault *sitter_vault(struct app *a)
+{
+	return app_vault(a, SITTER_SERVICE);
+}
+
+static const struct cli_command commands[] = {
+    {"sitter", sitter_cmd,
+     "sitter import --data DIR FILE.csv  LoGoフォームの申請データ（CSV）を取り込む\n"
+     "  sitter staff --data DIR --login L  助成の担当者をベビーシッター利用支援の担当にする\n"
+     "  sitter transfer --data DIR --payment ID --out FILE  振込データ（全銀）を書き出す\n"
+     "  sitter returns --data DIR --login L FILE  振込不能の明細（全銀）を読み込む"},
+    {0, 0, 0},
+};
+
+static void metrics(struct app *a, struct buf *b)
+{
+	struct store_conn *c = store_acquire(a->store);
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT state, count(*) FROM sitter_applications GROUP BY state ORDER BY state");
+	buf_puts(b, "# HELP mimamori_sitter_applications Babysitter subsidy applications by state.\n"
+		    "# TYPE mimamori_sitter_applications gauge\n");
+	while (st && store_step(st) == STORE_ROW)
+		buf_printf(b, "mimamori_sitter_applications{state=\"%s\"} %lld\n",
+			   store_col_text(st, 0), (long long)store_col_int(st, 1));
+	store_finish(st);
+	store_release(c);
+}
+
+static const char *from_name(struct app *a)
+{
+	(void)a;
+	return "ベビーシッター利用支援事業";
+}
+
+const struct service sitter_service = {
+    .name = SITTER_SERVICE,
+    .label_ja = "ベビーシッター利用支援",
+    .routes = sitter_routes,
+    .commands = commands,
+    .demo = sitter_demo,
+    .demo_options = "sitter-applications",
+    .metrics = metrics,
+    .mail_from_name = from_name,
+};
