@@ -29,6 +29,10 @@
 #  10. March mailing (issue 15): `mimamori bathpass mailing make` on the ward day's demo ward
 #      (89,086 people): choose, record a pass by post each, write the letters' PDF; against
 #      writing the same bytes with fsync; a row to the March mailing table.
+#  11. babysitter subsidy (issue 16, bench/sitter.py): 300 applications through the form's path
+#      from 16 connections (as a ratio to the raw commit rate and to the scan path's rate above),
+#      then pre-screened, decided, notified (one PDF) and paid (one 全銀 file) in one batch; a row
+#      to the babysitter subsidy table (BENCH_SITTER_N=300).
 # Appends one row to the results table, one to the board table, one to the ward day table and
 # one to the mail table of docs/benchmarks.md (bench/pg.sh: one to the PostgreSQL table).
 # Total time about 3.5 minutes.
@@ -288,6 +292,20 @@ if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
     "$cpu" "$mm_line")
   table_row "## March mailing results" "$mrow"
 fi
+
+# The babysitter subsidy (issue 16): the form under load and a batch decided and paid.
+echo
+echo "== babysitter subsidy: ${BENCH_SITTER_N:-300} applications, then decided, notified and paid in one batch"
+st_out=$($PY bench/sitter.py --bin "$BIN" --work "$W/sitter" --n "${BENCH_SITTER_N:-300}" \
+  --raw "$raw" --scans "$scans" 2>&1) || { echo "$st_out" | sed 's/^/   /'; exit 1; }
+echo "$st_out" | grep -v '^SITTER_RESULT' | sed 's/^/   /'
+if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
+  st_line=$(echo "$st_out" | grep -v '^SITTER_RESULT' | tr '\n' ' ' | sed 's/ *$//')
+  srow=$(printf '| %s | %s | %s cores, %s | %s |' "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" \
+    "$cpu" "$st_line")
+  table_row "## Babysitter subsidy results" "$srow"
+fi
+rm -rf "$W/sitter"
 
 # The same scan and mail benchmarks on PostgreSQL, one and two servers (issue 14).
 if [ "${BENCH_PG:-1}" = 1 ]; then

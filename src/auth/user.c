@@ -56,8 +56,9 @@ enum err user_add(struct store *s, const struct vault *v, const char *login, con
 		goto out;
 	}
 	if (r == ROLE_NONE) {
-		*why = "権限は ward_admin、ward_staff、contractor、site_staff、school_admin、sender の"
-		       "いずれかです。";
+		*why = "権限は ward_admin、ward_staff、contractor、site_staff、school_admin、sender、"
+		       "bath_office、bath_branch、grant_operator、grant_supervisor、grant_staff、"
+		       "grant_approver のいずれかです。";
 		goto out;
 	}
 	if (r == ROLE_SITE_STAFF && nsites == 0) {

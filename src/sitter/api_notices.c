@@ -187,7 +187,7 @@ static enum err add_letter(struct doc_window_pdf *w, const struct sitter_setting
 			   const struct sitter_app *p, int minutes, const char *day)
 {
 	struct doc_window_letter L = {0};
-	char ref[48], applied[64], amount[48], paid[48], hours[64], para[512];
+	char ref[48], applied[64], amount[96], paid[96], hours[64], para[512];
 	int y, m, d, ay, am, ad;
 	wareki_parse_iso(day, &y, &m, &d);
 	char sub[11];

@@ -49,7 +49,9 @@ static int date(const char *s, const char *label, char out[11], char *why)
 			 label);
 		return -1;
 	}
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	char tmp[32];
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", y, m, d);
+	memcpy(out, tmp, 11);
 	return 0;
 }
 

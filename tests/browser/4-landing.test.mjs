@@ -12,7 +12,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('landing: links to 保護者の方, 職員ログイン, 帳票, 緊急一斉メール, 区の管理 and キオスク', { timeout: 120000 }, async () => {
+test('landing: links to 保護者の方, 職員ログイン, 帳票, 緊急一斉メール, 区の管理, every service and キオスク', { timeout: 120000 }, async () => {
   for (const [name, opts] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     const page = await newPage(browser, opts);
     const res = await page.goto(`${env.URL}/`);
@@ -30,9 +30,10 @@ test('landing: links to 保護者の方, 職員ログイン, 帳票, 緊急一�
     assert.equal(new URL(await emergency.evaluate((a) => a.href)).pathname, '/staff/emergency.html');
     const ward = page.getByRole('link', { name: /区の管理/ });
     assert.equal(new URL(await ward.evaluate((a) => a.href)).pathname, '/ward/');
-    // In the order people come: families, staff and their reports, the ward, the kiosk.
+    // In the order people come: families, staff and their reports, the ward, the other services, the kiosk.
     const order = await page.locator('.landing-menu a').evaluateAll((as) => as.map((a) => new URL(a.href).pathname));
-    assert.deepEqual(order, ['/parent/', '/staff/', '/staff/reports.html', '/staff/emergency.html', '/ward/', '/kiosk/']);
+    assert.deepEqual(order, ['/parent/', '/staff/', '/staff/reports.html', '/staff/emergency.html', '/ward/',
+      '/school/send.html', '/bathpass/counter.html', '/sitter/apply.html', '/sitter/office.html', '/kiosk/']);
     // Every link opens a page that is there.
     for (const p of order) {
       const r = await page.request.get(`${env.URL}${p}`);
