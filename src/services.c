@@ -9,11 +9,13 @@
 #include "schoolmail/service.h"
 #include "bathpass/service.h"
 #include "sitter/service.h"
+#include "homehelp/service.h"
 
 const struct service *const services[] = {
     &attendance_service, /* 入退室管理 (seed 000) */
     &schoolmail_service, /* 一斉メール配信 (seed 003) */
     &bathpass_service,   /* ふれあい入浴証 (seed 002) */
     &sitter_service,     /* ベビーシッター利用支援 (seed 004) */
+    &homehelp_service,   /* 家事・育児支援 (seed 001) */
     NULL,
 };

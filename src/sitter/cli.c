@@ -17,6 +17,7 @@
 #include "base/file.h"
 #include "cli.h"
 #include "doc/csv.h"
+#include "grant/cli_staff.h"
 #include "grant/path.h"
 #include "ledger/ledger.h"
 #include "sitter/payment.h"
@@ -213,63 +214,6 @@ static int import(int argc, char **argv)
 	return status;
 }
 
-static int staff(int argc, char **argv)
-{
-	const char *dir = NULL, *login = NULL;
-	static const struct option opts[] = {
-	    {"data", required_argument, 0, 'd'}, {"login", required_argument, 0, 'l'}, {0, 0, 0, 0}};
-	int ch, status = 1;
-	int64_t uid = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'd')
-			dir = optarg;
-		else if (ch == 'l')
-			login = optarg;
-		else
-			return cli_fail("%s", USAGE);
-	}
-	if (!dir || !login || optind != argc)
-		return cli_fail("%s", USAGE);
-	struct app *a = cli_open(dir, 2);
-	if (!a)
-		return 1;
-	struct store_conn *c = store_acquire(a->store);
-	enum err e = store_begin(c);
-	struct store_stmt *st =
-	    e == ERR_OK ? store_prepare(c, "SELECT id, role FROM users WHERE login = ?1") : NULL;
-	if (st) {
-		store_bind_text(st, 1, login);
-		if (store_step(st) == STORE_ROW &&
-		    (role_parse(store_col_text(st, 1)) & ROLE_GRANT_USERS))
-			uid = store_col_int(st, 0);
-		store_finish(st);
-	}
-	if (!uid) {
-		fprintf(stderr, "mimamori: 利用者 %s は助成の役割（grant_operator・grant_supervisor・"
-				"grant_staff・grant_approver）ではありません\n",
-			login);
-		goto out;
-	}
-	e = grant_staff_set(c, uid, SITTER_SERVICE);
-	if (e == ERR_OK) {
-		char object[32];
-		snprintf(object, sizeof object, "user:%" PRId64, uid);
-		e = audit_append(c, a->vault, "cli", "grant.staff", object, SITTER_SERVICE);
-	}
-	if (e == ERR_OK)
-		e = store_commit(c);
-	if (e == ERR_OK) {
-		printf("%s をベビーシッター利用支援事業の担当にしました\n", login);
-		status = 0;
-	}
-out:
-	if (store_in_tx(c))
-		store_rollback(c);
-	store_release(c);
-	app_close(a);
-	return status;
-}
-
 static int transfer(int argc, char **argv)
 {
 	const char *dir = NULL, *out = NULL;
@@ -404,7 +348,8 @@ int sitter_cmd(int argc, char **argv)
 	if (strcmp(verb, "import") == 0)
 		return import(argc - 1, argv + 1);
 	if (strcmp(verb, "staff") == 0)
-		return staff(argc - 1, argv + 1);
+		return grant_cmd_staff(argc - 1, argv + 1, SITTER_SERVICE,
+				       "ベビーシッター利用支援事業");
 	if (strcmp(verb, "transfer") == 0)
 		return transfer(argc - 1, argv + 1);
 	if (strcmp(verb, "returns") == 0)

@@ -1,0 +1,108 @@
+-- 0026_homehelp.sql — household support (家事・育児支援事業, seed 001 Edogawa; issue 16), a service
+-- of its own (src/homehelp/): its own tables and data key (data_key:homehelp). It uses the
+-- platform's benefit path (src/grant/) for a household's registration (申請 → 事業者の資格確認 →
+-- 区の利用決定 → 通知) and its roles (grant_*, scoped to 'homehelp' in grant_staff).
+--
+-- The seed's items (1 委託業務で扱う個人情報の項目), nothing more: of the household — 児童の氏名,
+-- 住所, 連絡先, 生年月日, 年齢 (computed), 保育サービスの利用状況, 生活状況, 健康状態, 希望する家事
+-- 支援の内容, 世帯構成, 保護者の氏名, 親子(母子)健康手帳の交付番号 (多胎妊婦のみ), 住民税課税状況,
+-- 生活保護申請の有無, メールアドレス, 緊急連絡先; 利用料金 and 利用料金の支払いの有無; 利用した家事
+-- 支援の内容, 利用申込日, 利用開始日, 利用終了日, 利用時間の履歴, 支援時の保護者や児童の様子, 支援時
+-- に気になったこと. Of a supporter — 氏名, 住所, 連絡先, メールアドレス, 生年月日, 年齢 (computed),
+-- 銀行口座情報, ヘルパー資格有無, 職業経歴. Every one sealed under the service's key; dates of
+-- visits, minutes, yen and states stay plain.
+
+-- A household (世帯): its registration is an application on the benefit path.
+CREATE TABLE hh_households (
+  id           INTEGER PRIMARY KEY,
+  number       TEXT NOT NULL UNIQUE,  -- 利用者番号: fiscal year and a sequence (2026000123)
+  state        TEXT NOT NULL CHECK (state IN ('draft','submitted','returned','screened',
+                                              'approved','rejected','notified','paid','unpaid')),
+  decision     TEXT CHECK (decision IN ('approved','rejected')),
+  form         BLOB NOT NULL,         -- sealed "hh_households.form": JSON of 保護者の氏名, 住所,
+                                      -- 連絡先, メールアドレス, 緊急連絡先, 世帯構成, 生活状況,
+                                      -- 健康状態, 希望する家事支援の内容, 住民税課税状況, 生活保護申請
+                                      -- の有無, 親子健康手帳の交付番号 (多胎妊婦のみ), 多胎妊娠
+  checks       TEXT NOT NULL DEFAULT '',
+  fix_note     BLOB,                  -- sealed "hh_households.fix_note"
+  reason       BLOB,                  -- sealed "hh_households.reason"
+  applied_on   TEXT NOT NULL,         -- 利用申込日 (ISO)
+  starts_on    TEXT,                  -- 利用開始日 (the ward's decision)
+  ends_on      TEXT,                  -- 利用終了日 (the last child turns 3)
+  decided_on   TEXT,
+  decided_by   INTEGER REFERENCES users(id),
+  created_ms   INTEGER NOT NULL,
+  updated_ms   INTEGER NOT NULL
+);
+CREATE INDEX hh_households_state ON hh_households(state);
+
+-- A child of the household (or, before birth, the expected children of a multiple pregnancy:
+-- birth NULL until born). child: sealed JSON of 氏名, 生年月日, 保育サービスの利用状況 (none, or
+-- which service and since when).
+CREATE TABLE hh_children (
+  id           INTEGER PRIMARY KEY,
+  household_id INTEGER NOT NULL REFERENCES hh_households(id),
+  child        BLOB NOT NULL,         -- sealed "hh_children.child"
+  created_ms   INTEGER NOT NULL
+);
+CREATE INDEX hh_children_household ON hh_children(household_id);
+
+-- The steps of a registration's path (grant/path.h).
+CREATE TABLE hh_steps (
+  id             INTEGER PRIMARY KEY,
+  application_id INTEGER NOT NULL REFERENCES hh_households(id),
+  from_state     TEXT NOT NULL,
+  to_state       TEXT NOT NULL,
+  user_id        INTEGER REFERENCES users(id),
+  note           BLOB,                -- sealed "hh_steps.note"
+  at_ms          INTEGER NOT NULL
+);
+CREATE INDEX hh_steps_household ON hh_steps(application_id);
+
+-- 利用者番号 per fiscal year.
+CREATE TABLE hh_numbers (
+  fiscal_year INTEGER PRIMARY KEY,
+  last        INTEGER NOT NULL
+);
+
+-- A supporter (家事・育児支援サポーター), registered by the contractor. data: sealed JSON of 氏名,
+-- 住所, 連絡先, メールアドレス, 生年月日, ヘルパー資格有無, 職業経歴; bank: sealed 銀行口座情報.
+CREATE TABLE hh_supporters (
+  id          INTEGER PRIMARY KEY,
+  code        TEXT NOT NULL UNIQUE,   -- the contractor's number for the supporter (S0001)
+  data        BLOB NOT NULL,          -- sealed "hh_supporters.data"
+  bank        BLOB NOT NULL,          -- sealed "hh_supporters.bank"
+  active      INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  created_ms  INTEGER NOT NULL,
+  updated_ms  INTEGER NOT NULL
+);
+
+-- A visit (支援): asked for (利用申込), dispatched to a supporter, then done with its record, or
+-- cancelled. kinds: the support given, comma-joined from meal, cleaning, laundry, childcare,
+-- hospital, other (食事提供, 清掃, 洗濯, 子どもの世話の介助, 通院介助, その他必要な用務); never
+-- babysitting. minutes, free_min (of the 14 free hours of a 0-year-old without childcare) and
+-- fee_yen are set when it is done; paid: the household paid its fee (利用料金の支払いの有無).
+-- record: sealed JSON of 支援時の保護者や児童の様子 and 支援時に気になったこと; follow_up: the
+-- contractor flags it for the public health nurse (保健師・児童相談所への情報提供).
+CREATE TABLE hh_visits (
+  id           INTEGER PRIMARY KEY,
+  household_id INTEGER NOT NULL REFERENCES hh_households(id),
+  supporter_id INTEGER REFERENCES hh_supporters(id),
+  state        TEXT NOT NULL CHECK (state IN ('requested','dispatched','done','cancelled')),
+  on_date      TEXT NOT NULL,         -- ISO
+  start_min    INTEGER NOT NULL,      -- minutes of the day
+  end_min      INTEGER NOT NULL,
+  kinds        TEXT NOT NULL,
+  minutes      INTEGER NOT NULL DEFAULT 0,
+  free_min     INTEGER NOT NULL DEFAULT 0,
+  fee_yen      INTEGER NOT NULL DEFAULT 0,
+  paid         INTEGER NOT NULL DEFAULT 0 CHECK (paid IN (0, 1)),
+  record       BLOB,                  -- sealed "hh_visits.record"
+  follow_up    INTEGER NOT NULL DEFAULT 0 CHECK (follow_up IN (0, 1)),
+  follow_seen  INTEGER REFERENCES users(id), -- the ward's staff who took the follow-up
+  requested_ms INTEGER NOT NULL,
+  updated_ms   INTEGER NOT NULL
+);
+CREATE INDEX hh_visits_household ON hh_visits(household_id, on_date);
+CREATE INDEX hh_visits_day ON hh_visits(on_date);
+CREATE INDEX hh_visits_follow ON hh_visits(follow_up, follow_seen);
