@@ -22,7 +22,9 @@ CREATE TABLE hh_households (
   form         BLOB NOT NULL,         -- sealed "hh_households.form": JSON of 保護者の氏名, 住所,
                                       -- 連絡先, メールアドレス, 緊急連絡先, 世帯構成, 生活状況,
                                       -- 健康状態, 希望する家事支援の内容, 住民税課税状況, 生活保護申請
-                                      -- の有無, 親子健康手帳の交付番号 (多胎妊婦のみ), 多胎妊娠
+                                      -- の有無, 親子健康手帳の交付番号 (多胎妊婦のみ), 多胎妊娠;
+                                      -- the children: 氏名, 生年月日, 多胎, 保育サービスの利用状況
+                                      -- (which and since when)
   checks       TEXT NOT NULL DEFAULT '',
   fix_note     BLOB,                  -- sealed "hh_households.fix_note"
   reason       BLOB,                  -- sealed "hh_households.reason"
@@ -35,17 +37,6 @@ CREATE TABLE hh_households (
   updated_ms   INTEGER NOT NULL
 );
 CREATE INDEX hh_households_state ON hh_households(state);
-
--- A child of the household (or, before birth, the expected children of a multiple pregnancy:
--- birth NULL until born). child: sealed JSON of 氏名, 生年月日, 保育サービスの利用状況 (none, or
--- which service and since when).
-CREATE TABLE hh_children (
-  id           INTEGER PRIMARY KEY,
-  household_id INTEGER NOT NULL REFERENCES hh_households(id),
-  child        BLOB NOT NULL,         -- sealed "hh_children.child"
-  created_ms   INTEGER NOT NULL
-);
-CREATE INDEX hh_children_household ON hh_children(household_id);
 
 -- The steps of a registration's path (grant/path.h).
 CREATE TABLE hh_steps (
