@@ -72,6 +72,9 @@ struct service {
 	/* The display name its mail goes out under (its own setting, e.g. [schoolmail] from_name
 	 * 「桜台区教育委員会」; a static or app-lived string), or NULL: [mail] from_name. */
 	const char *(*mail_from_name)(struct app *a);
+	/* 1 for a benefit on the platform's path (src/grant/): its staff are accounts of the
+	 * grant roles scoped to it (grant_staff), chosen on the ward's account screen. */
+	int benefit;
 };
 
 /* Makes list (ending with NULL; it must outlive the process's use of it) the process's

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* text.c — one-line text field checks: valid UTF-8, no control characters, not blank, short. */
+/* text.c — text field checks: a line (valid UTF-8, no control characters, not blank, short)
+ * and a note of several lines. */
 #include "base/text.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 enum text_problem text_line_check(const char *s, size_t max)
 {
@@ -39,4 +43,22 @@ enum text_problem text_line_check(const char *s, size_t max)
 	if (n == 0 || !visible)
 		return TEXT_EMPTY;
 	return n > max ? TEXT_TOO_LONG : TEXT_OK;
+}
+
+int text_note_ok(const char *s, size_t max_bytes)
+{
+	if (!s || !*s)
+		return 0;
+	size_t n = strlen(s);
+	if (n > max_bytes)
+		return 0;
+	/* lines of a note: each break read as a space, the rest checked as one line */
+	char *copy = malloc(n + 1);
+	if (!copy)
+		return 0;
+	for (size_t i = 0; i <= n; i++)
+		copy[i] = s[i] == '\n' ? ' ' : s[i];
+	int ok = text_line_check(copy, n) == TEXT_OK;
+	free(copy);
+	return ok;
 }

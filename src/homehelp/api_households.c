@@ -12,6 +12,8 @@
 #include "app.h"
 #include "auth/audit.h"
 #include "base/clock.h"
+#include "base/text.h"
+#include "grant/checks.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -113,7 +115,7 @@ enum err homehelp_household_object(struct http_req *rq, struct http_resp *rs,
 	const struct vault *v = homehelp_vault(rq->app);
 	struct hh_household h;
 	struct hh_usage u;
-	char today[11], have[136];
+	char today[11];
 	*out = NULL;
 	enum err e = homehelp_household_load(c, v, id, &h);
 	if (e == ERR_NOTFOUND)
@@ -124,15 +126,11 @@ enum err homehelp_household_object(struct http_req *rq, struct http_resp *rs,
 	e = homehelp_usage(c, &h, today, 0, &u);
 	if (e == ERR_OK) {
 		json_t *checks = json_array();
-		snprintf(have, sizeof have, ",%s,", h.checks);
-		for (int i = 0; check_items[i]; i++) {
-			char needle[24];
-			snprintf(needle, sizeof needle, ",%s,", check_items[i]);
+		for (int i = 0; check_items[i]; i++)
 			json_array_append_new(checks, json_pack("{s:s, s:s, s:b}", "item",
 								check_items[i], "label",
 								check_labels[i], "checked",
-								strstr(have, needle) != NULL));
-		}
+								grant_checked(h.checks, check_items[i])));
 		*out = json_pack(
 		    "{s:I, s:s, s:s, s:s, s:o, s:s?, s:s?, s:s, s:s?, s:s?, s:o, s:o, s:o, s:o}", "id",
 		    (json_int_t)h.id, "number", h.number, "state", grant_state_name(h.state),
@@ -322,9 +320,7 @@ enum err api_hh_household_check(struct http_req *rq, struct http_resp *rs)
 		return e;
 	const char *item = json_string_value(json_object_get(body, "item"));
 	int on = json_is_true(json_object_get(body, "checked"));
-	for (int i = 0; item && check_items[i]; i++)
-		if (strcmp(check_items[i], item) == 0)
-			k = i;
+	k = grant_check_index(check_items, item);
 	if (k < 0) {
 		json_decref(body);
 		return http_error_as(rs, ERR_INVALID, "bad_item", "確認する項目が正しくありません。");
@@ -340,15 +336,8 @@ enum err api_hh_household_check(struct http_req *rq, struct http_resp *rs)
 	if (e == ERR_OK && h.state != GRANT_SUBMITTED)
 		e = http_error_as(rs, ERR_CONFLICT, "wrong_state", "受付中の世帯だけ確認できます。");
 	if (e == ERR_OK) {
-		char have[136], list[128] = "";
-		snprintf(have, sizeof have, ",%s,", h.checks);
-		for (int i = 0; check_items[i]; i++) {
-			char needle[24];
-			snprintf(needle, sizeof needle, ",%s,", check_items[i]);
-			if (i == k ? on : strstr(have, needle) != NULL)
-				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-					 list[0] ? "," : "", check_items[i]);
-		}
+		char list[128];
+		grant_checks_set(h.checks, check_items, k, on, list, sizeof list);
 		struct store_stmt *st =
 		    store_prepare(c, "UPDATE hh_households SET checks = ?1 WHERE id = ?2");
 		e = ERR_DB;
@@ -424,12 +413,7 @@ static enum err move(struct http_req *rq, struct http_resp *rs, int64_t id, enum
 static const char *note_of(json_t *body, const char *key)
 {
 	const char *s = json_string_value(json_object_get(body, key));
-	if (!s || !*s || strlen(s) > 2000)
-		return NULL;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\n')
-			return NULL;
-	return s;
+	return text_note_ok(s, 2000) ? s : NULL;
 }
 
 static enum err set_fix_note(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
@@ -468,21 +452,15 @@ enum err api_hh_household_return(struct http_req *rq, struct http_resp *rs)
 static enum err all_checked(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
 			    struct hh_household *h, json_t *body)
 {
-	char have[136];
+	char msg[200];
+	int i = grant_checks_missing(h->checks, check_items);
 	(void)rq;
 	(void)c;
 	(void)body;
-	snprintf(have, sizeof have, ",%s,", h->checks);
-	for (int i = 0; check_items[i]; i++) {
-		char needle[24], msg[200];
-		snprintf(needle, sizeof needle, ",%s,", check_items[i]);
-		if (!strstr(have, needle)) {
-			snprintf(msg, sizeof msg, "「%s」がまだ確認済みではありません。",
-				 check_labels[i]);
-			return http_error_as(rs, ERR_CONFLICT, "unchecked", msg);
-		}
-	}
-	return ERR_OK;
+	if (i < 0)
+		return ERR_OK;
+	snprintf(msg, sizeof msg, "「%s」がまだ確認済みではありません。", check_labels[i]);
+	return http_error_as(rs, ERR_CONFLICT, "unchecked", msg);
 }
 
 enum err api_hh_household_screen(struct http_req *rq, struct http_resp *rs)

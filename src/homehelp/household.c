@@ -215,19 +215,6 @@ void homehelp_household_clear(struct hh_household *h)
 	h->fix_note = h->reason = NULL;
 }
 
-/* Unseals a column of st into *out (NULL for a NULL column). */
-static enum err unseal_col(const struct vault *v, struct store_stmt *st, int col,
-			   const char *field, char **out)
-{
-	size_t n = 0;
-	const void *b;
-	*out = NULL;
-	if (store_col_is_null(st, col))
-		return ERR_OK;
-	b = store_col_blob(st, col, &n);
-	return vault_unseal(v, field, b, n, out);
-}
-
 enum err homehelp_household_load(struct store_conn *c, const struct vault *v, int64_t id,
 				 struct hh_household *h)
 {
@@ -256,11 +243,11 @@ enum err homehelp_household_load(struct store_conn *c, const struct vault *v, in
 		snprintf(h->starts_on, sizeof h->starts_on, "%s", store_col_text(st, 8));
 	if (!store_col_is_null(st, 9))
 		snprintf(h->decided_on, sizeof h->decided_on, "%s", store_col_text(st, 9));
-	e = unseal_col(v, st, 3, "hh_households.form", &form);
+	e = vault_unseal_column(v, st, 3, "hh_households.form", &form);
 	if (e == ERR_OK)
-		e = unseal_col(v, st, 5, "hh_households.fix_note", &h->fix_note);
+		e = vault_unseal_column(v, st, 5, "hh_households.fix_note", &h->fix_note);
 	if (e == ERR_OK)
-		e = unseal_col(v, st, 6, "hh_households.reason", &h->reason);
+		e = vault_unseal_column(v, st, 6, "hh_households.reason", &h->reason);
 	if (e != ERR_OK)
 		goto out;
 	j = json_loads(form, 0, NULL);

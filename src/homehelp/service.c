@@ -48,4 +48,5 @@ const struct service homehelp_service = {
     .demo = homehelp_demo,
     .demo_options = "homehelp-households",
     .metrics = metrics,
+    .benefit = 1,
 };

@@ -8,9 +8,76 @@
 #include <string.h>
 
 #include "app.h"
+#include "app/service.h"
+#include "auth/audit.h"
+#include "auth/role.h"
 #include "auth/user_admin.h"
+#include "grant/path.h"
+#include "store/store.h"
 #include "base/clock.h"
 #include "vault/vault.h"
+
+/* The benefit (a service with .benefit) named name, or NULL. */
+static const struct service *benefit_named(const char *name)
+{
+	for (const struct service *const *sv = app_services(); name && *sv; sv++)
+		if ((*sv)->benefit && strcmp((*sv)->name, name) == 0)
+			return *sv;
+	return NULL;
+}
+
+/* Reads "benefit" of body for an account of role: required for the grant roles (one of the
+ * benefits), refused for the others. *name is NULL when none applies. ERR_INVALID with the
+ * answer set. */
+static enum err body_benefit(struct http_resp *rs, json_t *body, const char *role,
+			     const char **name)
+{
+	const char *b = json_string_value(json_object_get(body, "benefit"));
+	int grant = role && (role_parse(role) & ROLE_GRANT_USERS);
+	*name = NULL;
+	if (!grant && b && *b)
+		return http_error_as(rs, ERR_INVALID, "bad_benefit",
+				     "担当の事業を選べるのは、助成の役割の利用者だけです。");
+	if (!grant)
+		return ERR_OK;
+	if (!benefit_named(b))
+		return http_error_as(rs, ERR_INVALID, "bad_benefit",
+				     "助成の役割の利用者には、担当の事業（ベビーシッター利用支援・"
+				     "家事・育児支援など）を選んでください。");
+	*name = b;
+	return ERR_OK;
+}
+
+/* Scopes account id to benefit name (audited). */
+static enum err set_benefit(struct http_req *rq, int64_t id, const char *name)
+{
+	char object[32];
+	struct store_conn *c = store_acquire(rq->app->store);
+	enum err e = store_begin(c);
+	if (e == ERR_OK)
+		e = grant_staff_set(c, id, name);
+	snprintf(object, sizeof object, "user:%lld", (long long)id);
+	if (e == ERR_OK)
+		e = audit_append(c, rq->app->vault, rq->actor, "grant.staff", object, name);
+	if (e == ERR_OK)
+		e = store_commit(c);
+	else
+		store_rollback(c);
+	store_release(c);
+	return e;
+}
+
+/* Adds the account's benefit ("benefit", its label) to o. */
+static void add_benefit(struct app *a, json_t *o, int64_t id)
+{
+	char name[32] = "";
+	struct store_conn *c = store_acquire(a->store);
+	int has = grant_staff_service(c, id, name, sizeof name);
+	store_release(c);
+	const struct service *sv = has ? benefit_named(name) : NULL;
+	json_object_set_new(o, "benefit", sv ? json_string(sv->name) : json_null());
+	json_object_set_new(o, "benefit_label", sv ? json_string(sv->label_ja) : json_null());
+}
 
 static json_t *row_json(const struct user_row *r)
 {
@@ -77,8 +144,11 @@ enum err api_user_list(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return e;
 	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, row_json(&v[i]));
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = row_json(&v[i]);
+		add_benefit(rq->app, o, v[i].id);
+		json_array_append_new(arr, o);
+	}
 	free(v);
 	return http_json(rs, 200, json_pack("{s:o}", "users", arr));
 }
@@ -91,7 +161,9 @@ static enum err answer(struct http_req *rq, struct http_resp *rs, unsigned statu
 	enum err e = user_admin_get(rq->app->store, id, &row);
 	if (e != ERR_OK)
 		return fail(rs, e, NULL);
-	json_t *o = json_pack("{s:o}", "user", row_json(&row));
+	json_t *u = row_json(&row);
+	add_benefit(rq->app, u, id);
+	json_t *o = json_pack("{s:o}", "user", u);
 	if (password)
 		json_object_set_new(o, "password", json_string(password));
 	return http_json(rs, status, o);
@@ -100,7 +172,7 @@ static enum err answer(struct http_req *rq, struct http_resp *rs, unsigned statu
 enum err api_user_create(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *body = NULL;
-	const char *login = NULL, *role = NULL, *why = NULL, *codes[USER_MAX_SITES];
+	const char *login = NULL, *role = NULL, *why = NULL, *codes[USER_MAX_SITES], *benefit;
 	size_t n = 0;
 	char *password = NULL;
 	int64_t id = 0;
@@ -113,6 +185,8 @@ enum err api_user_create(struct http_req *rq, struct http_resp *rs)
 		goto out;
 	}
 	e = body_sites(rs, body, codes, &n);
+	if (e == ERR_OK)
+		e = body_benefit(rs, body, role, &benefit);
 	if (e != ERR_OK)
 		goto out;
 	e = user_admin_add(rq->app->store, rq->app->vault, rq->actor, login, role, codes, n,
@@ -121,6 +195,10 @@ enum err api_user_create(struct http_req *rq, struct http_resp *rs)
 		e = fail(rs, e, why);
 		goto out;
 	}
+	if (benefit)
+		e = set_benefit(rq, id, benefit);
+	if (e != ERR_OK)
+		goto out;
 	e = answer(rq, rs, 201, id, password);
 out:
 	vault_wipe_free(password);
@@ -131,7 +209,7 @@ out:
 enum err api_user_patch(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *body = NULL;
-	const char *why = NULL, *codes[USER_MAX_SITES];
+	const char *why = NULL, *codes[USER_MAX_SITES], *benefit = NULL;
 	size_t n = 0;
 	int64_t id = path_id(rq);
 	if (!id)
@@ -148,8 +226,12 @@ enum err api_user_patch(struct http_req *rq, struct http_resp *rs)
 	}
 	e = body_sites(rs, body, codes, &n);
 	if (e == ERR_OK && role)
+		e = body_benefit(rs, body, json_string_value(role), &benefit);
+	if (e == ERR_OK && role)
 		e = user_admin_set_role(rq->app->store, rq->app->vault, rq->actor, rq->user.id, id,
 					json_string_value(role), codes, n, &why);
+	if (e == ERR_OK && benefit)
+		e = set_benefit(rq, id, benefit);
 	if (e == ERR_OK && locked)
 		e = user_admin_lock(rq->app->store, rq->app->vault, rq->actor, rq->user.id, id,
 				    json_is_true(locked), &why);

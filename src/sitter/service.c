@@ -56,5 +56,6 @@ const struct service sitter_service = {
     .demo = sitter_demo,
     .demo_options = "sitter-applications",
     .metrics = metrics,
+    .benefit = 1,
     .mail_from_name = from_name,
 };

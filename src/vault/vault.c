@@ -111,6 +111,17 @@ enum err vault_unseal(const struct vault *v, const char *field, const void *blob
 	return ERR_OK;
 }
 
+enum err vault_unseal_column(const struct vault *v, struct store_stmt *st, int col,
+			     const char *field, char **out)
+{
+	size_t n = 0;
+	*out = NULL;
+	if (store_col_is_null(st, col))
+		return ERR_OK;
+	const void *b = store_col_blob(st, col, &n);
+	return vault_unseal(v, field, b, n, out);
+}
+
 enum err vault_unseal_bytes(const struct vault *v, const char *field, const void *blob,
 			    size_t len, unsigned char **out, size_t *out_len)
 {

@@ -49,6 +49,10 @@ void vault_bind_sealed(const struct vault *v, struct store_stmt *st, int idx, co
  * with vault_wipe_free). ERR_CRYPTO when the blob was altered or belongs to another field. */
 enum err vault_unseal(const struct vault *v, const char *field, const void *blob, size_t len,
 		      char **out);
+/* Unseals column col of st's current row for field into *out (as vault_unseal; caller wipes
+ * it with vault_wipe_free), or sets *out NULL for a NULL column. ERR_OK or ERR_CRYPTO. */
+enum err vault_unseal_column(const struct vault *v, struct store_stmt *st, int col,
+			     const char *field, char **out);
 /* Decrypts a blob from vault_seal of binary data (a file) into a malloc'd buffer *out of
  * *out_len bytes (caller frees; one NUL byte follows it). ERR_CRYPTO as vault_unseal. */
 enum err vault_unseal_bytes(const struct vault *v, const char *field, const void *blob,
