@@ -92,6 +92,16 @@ CREATE TABLE sitter_child_hours (
 CREATE INDEX sitter_child_hours_key ON sitter_child_hours(child_key, fiscal_year);
 CREATE INDEX sitter_child_hours_app ON sitter_child_hours(application_id);
 
+-- One row per child and fiscal year that a decision has counted: a decision writes its
+-- children's rows first, so that two decisions on the same child wait for each other
+-- (PostgreSQL's read committed would otherwise let both count the same hours left).
+CREATE TABLE sitter_cap_locks (
+  child_key   BLOB NOT NULL,
+  fiscal_year INTEGER NOT NULL,
+  decisions   INTEGER NOT NULL,
+  PRIMARY KEY (child_key, fiscal_year)
+);
+
 -- A receipt (領収書) uploaded or scanned: JPEG, PNG or PDF, its type checked on its bytes.
 CREATE TABLE sitter_receipts (
   id             INTEGER PRIMARY KEY,

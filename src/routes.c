@@ -138,7 +138,8 @@ static enum err api_route_list(struct http_req *rq, struct http_resp *rs)
 	static const enum role all[] = {ROLE_WARD_ADMIN,   ROLE_WARD_STAFF, ROLE_CONTRACTOR,
 					ROLE_SITE_STAFF,   ROLE_KIOSK,	    ROLE_GUARDIAN,
 					ROLE_SCHOOL_ADMIN, ROLE_SENDER,	    ROLE_BATH_OFFICE,
-					ROLE_BATH_BRANCH};
+					ROLE_BATH_BRANCH, ROLE_GRANT_OPERATOR, ROLE_GRANT_SUPERVISOR,
+					ROLE_GRANT_STAFF, ROLE_GRANT_APPROVER};
 	(void)rq;
 	for (const struct http_route *r = composed; r && r->method; r++) {
 		json_t *roles = json_array();

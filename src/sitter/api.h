@@ -32,6 +32,7 @@ enum err api_sitter_mine(struct http_req *rq, struct http_resp *rs);
 enum err api_sitter_mine_update(struct http_req *rq, struct http_resp *rs);
 enum err api_sitter_mine_bank(struct http_req *rq, struct http_resp *rs);
 enum err api_sitter_receipt_add(struct http_req *rq, struct http_resp *rs);
+enum err api_sitter_staff_receipt_add(struct http_req *rq, struct http_resp *rs);
 enum err api_sitter_receipt_delete(struct http_req *rq, struct http_resp *rs);
 enum err api_sitter_submit(struct http_req *rq, struct http_resp *rs);
 /* api_screen.c: the contractor's pre-screen and the ward's decision */

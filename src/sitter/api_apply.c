@@ -221,20 +221,21 @@ static const char *sniff(const unsigned char *p, size_t n)
 	return NULL;
 }
 
-enum err api_sitter_receipt_add(struct http_req *rq, struct http_resp *rs)
+/* Stores the request's body as a receipt of application id: by its applicant (staff 0) while
+ * a draft or returned, by the contractor (staff 1: a receipt that came on paper) while
+ * submitted. The type is read from the bytes and must be the declared one. */
+static enum err add_receipt(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
+			    int64_t id, int staff)
 {
 	const struct vault *v = sitter_vault(rq->app);
 	const char *ct = http_header(rq, "Content-Type"), *media;
 	char declared[64] = "";
-	int64_t id = 0, rid = 0, count = 0;
+	int64_t rid = 0, count = 0;
 	enum grant_state s = GRANT_DRAFT;
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
 	struct store_stmt *st = NULL;
-	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = sitter_applicant(rq, rs, c, &id);
-	if (e != ERR_OK)
-		goto out;
+	enum err e = ERR_OK;
 	/* the declared type without its parameters */
 	if (ct) {
 		size_t k = strcspn(ct, "; ");
@@ -260,11 +261,22 @@ enum err api_sitter_receipt_add(struct http_req *rq, struct http_resp *rs)
 	e = store_begin(c);
 	if (e == ERR_OK)
 		e = state_of(c, id, &s);
-	if (e == ERR_OK && s != GRANT_DRAFT && s != GRANT_RETURNED) {
+	if (e == ERR_NOTFOUND) {
+		store_rollback(c);
+		e = http_error_as(rs, e, "no_application", "その申請はありません。");
+		goto out;
+	}
+	if (e == ERR_OK && !staff && s != GRANT_DRAFT && s != GRANT_RETURNED) {
 		store_rollback(c);
 		e = http_error_as(rs, ERR_CONFLICT, "not_editable",
 				  "受付後の申請には領収書を足せません。コールセンターにお問い合わせ"
 				  "ください。");
+		goto out;
+	}
+	if (e == ERR_OK && staff && s != GRANT_SUBMITTED) {
+		store_rollback(c);
+		e = http_error_as(rs, ERR_CONFLICT, "not_editable",
+				  "事業者が領収書を足せるのは、受付（事前審査中）の申請だけです。");
 		goto out;
 	}
 	st = e == ERR_OK ? store_prepare(c, "SELECT count(*) FROM sitter_receipts WHERE "
@@ -311,6 +323,27 @@ enum err api_sitter_receipt_add(struct http_req *rq, struct http_resp *rs)
 out:
 	store_finish(st);
 	free(sealed);
+	return e;
+}
+
+enum err api_sitter_receipt_add(struct http_req *rq, struct http_resp *rs)
+{
+	int64_t id = 0;
+	struct store_conn *c = store_acquire(rq->app->store);
+	enum err e = sitter_applicant(rq, rs, c, &id);
+	if (e == ERR_OK)
+		e = add_receipt(rq, rs, c, id, 0);
+	store_release(c);
+	return e;
+}
+
+enum err api_sitter_staff_receipt_add(struct http_req *rq, struct http_resp *rs)
+{
+	enum err e = sitter_scope(rq, rs);
+	if (e != ERR_OK)
+		return e;
+	struct store_conn *c = store_acquire(rq->app->store);
+	e = add_receipt(rq, rs, c, http_param_id(rq->params[0]), 1);
 	store_release(c);
 	return e;
 }

@@ -94,7 +94,7 @@ enum err api_sitter_list(struct http_req *rq, struct http_resp *rs)
 	       "a.claim_yen, a.grant_yen, a.checks FROM sitter_applications a WHERE a.state <> "
 	       "'draft' AND (?1 = '' OR a.state = ?1) AND (?2 = 0 OR a.number = ?3 OR a.id IN "
 	       "(SELECT application_id FROM sitter_terms WHERE term IN (?4, ?5, ?6, ?7))) ORDER BY "
-	       "a.submitted_ms, a.id LIMIT ?8");
+	       "CASE WHEN ?1 = '' THEN -a.submitted_ms ELSE a.submitted_ms END, a.id LIMIT ?8");
 	e = ERR_DB;
 	if (!st)
 		goto out;
@@ -202,7 +202,21 @@ enum err api_sitter_get(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return e;
 	struct store_conn *c = store_acquire(rq->app->store);
-	e = audit_app(rq, c, "sitter.read", id, "");
+	/* a draft is its applicant's until sent: the staff see received applications only */
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT state FROM sitter_applications WHERE id = ?1");
+	e = ERR_DB;
+	if (st) {
+		store_bind_int(st, 1, id);
+		e = store_step(st) == STORE_ROW && strcmp(store_col_text(st, 0), "draft") != 0
+			? ERR_OK
+			: ERR_NOTFOUND;
+		store_finish(st);
+	}
+	if (e == ERR_NOTFOUND)
+		e = http_error_as(rs, e, "no_application", "その申請はありません。");
+	if (e == ERR_OK)
+		e = audit_app(rq, c, "sitter.read", id, "");
 	if (e == ERR_OK)
 		e = sitter_answer_app(rq, rs, c, id, 1, 200);
 	store_release(c);

@@ -110,17 +110,21 @@ static enum err write_terms(struct store_conn *c, const struct vault *v, int64_t
 	for (char *s = mail; *s; s++)
 		if (*s >= 'A' && *s <= 'Z')
 			*s = (char)(*s - 'A' + 'a');
-	st = store_prepare(c, "INSERT INTO sitter_terms (application_id, term) VALUES (?1, ?2)");
-	if (!st)
-		return ERR_DB;
+	/* a statement runs once between store_finish calls (which reset it): one per row */
 	for (size_t i = 0; i < 4 && e == ERR_OK; i++) {
 		unsigned char idx[32];
+		st = store_prepare(c, "INSERT INTO sitter_terms (application_id, term) VALUES "
+				      "(?1, ?2)");
+		if (!st) {
+			e = ERR_DB;
+			break;
+		}
 		vault_blind(v, "sitter-term", terms[i], idx);
 		store_bind_int(st, 1, id);
 		store_bind_blob(st, 2, idx, sizeof idx);
 		e = store_run(st);
+		store_finish(st);
 	}
-	store_finish(st);
 	vault_wipe(name, sizeof name);
 	vault_wipe(kana, sizeof kana);
 	vault_wipe(phone, sizeof phone);
@@ -144,15 +148,17 @@ static enum err write_hours(struct store_conn *c, const struct vault *v,
 	e = store_run(st);
 	store_finish(st);
 	sitter_calc(r, f, NULL, NULL, calc);
-	st = e == ERR_OK ? store_prepare(c, "INSERT INTO sitter_child_hours (application_id, child, "
-					    "child_key, fiscal_year, multiple, claim_min) VALUES "
-					    "(?1, ?2, ?3, ?4, ?5, ?6)")
-			 : NULL;
-	if (e == ERR_OK && !st)
-		e = ERR_DB;
-	for (size_t i = 0; st && e == ERR_OK && i < calc->nkids; i++) {
+	/* one statement per row: a statement runs once between store_finish calls */
+	for (size_t i = 0; e == ERR_OK && i < calc->nkids; i++) {
 		const struct sitter_calc_child *k = &calc->kids[i];
 		unsigned char key[32];
+		st = store_prepare(c, "INSERT INTO sitter_child_hours (application_id, child, "
+				      "child_key, fiscal_year, multiple, claim_min) VALUES "
+				      "(?1, ?2, ?3, ?4, ?5, ?6)");
+		if (!st) {
+			e = ERR_DB;
+			break;
+		}
 		sitter_child_key(v, &f->children[k->child], key);
 		store_bind_int(st, 1, id);
 		store_bind_int(st, 2, k->child);
@@ -161,8 +167,8 @@ static enum err write_hours(struct store_conn *c, const struct vault *v,
 		store_bind_int(st, 5, k->multiple);
 		store_bind_int(st, 6, k->claim_min);
 		e = store_run(st);
+		store_finish(st);
 	}
-	store_finish(st);
 	free(calc);
 	return e;
 }
@@ -535,6 +541,50 @@ enum err sitter_app_calc(struct store_conn *c, const struct vault *v,
 	return b.e;
 }
 
+/* A child's key and a fiscal year, in the order locks are taken. */
+struct cap_key {
+	unsigned char key[32];
+	int fy;
+};
+
+static int cap_key_cmp(const void *a, const void *b)
+{
+	const struct cap_key *x = a, *y = b;
+	int c = memcmp(x->key, y->key, sizeof x->key);
+	return c ? c : (x->fy > y->fy) - (x->fy < y->fy);
+}
+
+/* Writes the cap lock rows of p's children and years on c, in one order (no two decisions wait
+ * for each other in a circle): a concurrent decision on one of them waits for this one. */
+static enum err lock_children(struct store_conn *c, const struct vault *v,
+			      const struct sitter_rates *r, const struct sitter_app *p)
+{
+	struct sitter_calc *calc = xcalloc(1, sizeof *calc);
+	struct cap_key keys[sizeof calc->kids / sizeof calc->kids[0]];
+	enum err e = ERR_OK;
+	sitter_calc(r, &p->form, NULL, NULL, calc);
+	size_t n = calc->nkids;
+	for (size_t i = 0; i < n; i++) {
+		sitter_child_key(v, &p->form.children[calc->kids[i].child], keys[i].key);
+		keys[i].fy = calc->kids[i].fiscal_year;
+	}
+	free(calc);
+	qsort(keys, n, sizeof keys[0], cap_key_cmp);
+	for (size_t i = 0; e == ERR_OK && i < n; i++) {
+		struct store_stmt *st = store_prepare(
+		    c, "INSERT INTO sitter_cap_locks (child_key, fiscal_year, decisions) VALUES (?1, "
+		       "?2, 1) ON CONFLICT (child_key, fiscal_year) DO UPDATE SET decisions = "
+		       "sitter_cap_locks.decisions + 1");
+		if (!st)
+			return ERR_DB;
+		store_bind_blob(st, 1, keys[i].key, sizeof keys[i].key);
+		store_bind_int(st, 2, keys[i].fy);
+		e = store_run(st);
+		store_finish(st);
+	}
+	return e;
+}
+
 enum err sitter_app_decide(struct store_conn *c, const struct vault *v,
 			   const struct sitter_rates *r, const struct sitter_app *p, int approve,
 			   const char *reason, int64_t user_id, int64_t now_ms)
@@ -543,21 +593,25 @@ enum err sitter_app_decide(struct store_conn *c, const struct vault *v,
 	char today[11];
 	enum err e;
 	clock_jst_date(now_ms, today, sizeof today);
-	e = sitter_app_calc(c, v, r, p, calc);
-	struct store_stmt *st =
-	    e == ERR_OK ? store_prepare(c, "UPDATE sitter_child_hours SET minutes = ?1 WHERE "
-					   "application_id = ?2 AND child = ?3 AND fiscal_year = ?4")
-			: NULL;
-	if (e == ERR_OK && !st)
-		e = ERR_DB;
-	for (size_t i = 0; st && e == ERR_OK && i < calc->nkids; i++) {
+	e = lock_children(c, v, r, p);
+	if (e == ERR_OK)
+		e = sitter_app_calc(c, v, r, p, calc);
+	struct store_stmt *st = NULL;
+	/* one statement per row: a statement runs once between store_finish calls */
+	for (size_t i = 0; e == ERR_OK && i < calc->nkids; i++) {
+		st = store_prepare(c, "UPDATE sitter_child_hours SET minutes = ?1 WHERE "
+				      "application_id = ?2 AND child = ?3 AND fiscal_year = ?4");
+		if (!st) {
+			e = ERR_DB;
+			break;
+		}
 		store_bind_int(st, 1, approve ? calc->kids[i].counted_min : 0);
 		store_bind_int(st, 2, p->id);
 		store_bind_int(st, 3, calc->kids[i].child);
 		store_bind_int(st, 4, calc->kids[i].fiscal_year);
 		e = store_run(st);
+		store_finish(st);
 	}
-	store_finish(st);
 	st = e == ERR_OK ? store_prepare(c, "UPDATE sitter_applications SET decision = ?1, grant_yen "
 					    "= ?2, decided_on = ?3, decided_by = ?4, reason = ?5 "
 					    "WHERE id = ?6")

@@ -58,6 +58,21 @@ static void put(json_t *o, const char *key, const struct doc_csv *csv,
 		json_object_set_new(o, key, json_string(v));
 }
 
+/* Adds key = the date under h to o, written as ISO: the export may write 2027/3/5. */
+static void put_date(json_t *o, const char *key, const struct doc_csv *csv,
+		     const struct doc_csv_row *r, const char *h)
+{
+	const char *v = cell(csv, r, h);
+	int y, m, d;
+	char iso[32];
+	if (v && sscanf(v, "%d/%d/%d", &y, &m, &d) == 3 && strchr(v, '/')) {
+		snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+		json_object_set_new(o, key, json_string(iso));
+	} else if (v) {
+		json_object_set_new(o, key, json_string(v));
+	}
+}
+
 /* The LoGo export's row r as the API's form (docs/guide: the columns). */
 static json_t *row_form(const struct doc_csv *csv, const struct doc_csv_row *r)
 {
@@ -65,7 +80,7 @@ static json_t *row_form(const struct doc_csv *csv, const struct doc_csv_row *r)
 	char h[64];
 	put(g, "name", csv, r, "申請者氏名");
 	put(g, "kana", csv, r, "申請者ふりがな");
-	put(g, "birth", csv, r, "申請者生年月日");
+	put_date(g, "birth", csv, r, "申請者生年月日");
 	put(g, "postcode", csv, r, "郵便番号");
 	put(g, "address", csv, r, "住所");
 	put(g, "phone", csv, r, "電話番号");
@@ -79,7 +94,7 @@ static json_t *row_form(const struct doc_csv *csv, const struct doc_csv_row *r)
 		}
 		put(k, "name", csv, r, h);
 		snprintf(h, sizeof h, "子%d生年月日", i);
-		put(k, "birth", csv, r, h);
+		put_date(k, "birth", csv, r, h);
 		snprintf(h, sizeof h, "子%d多胎", i);
 		const char *m = cell(csv, r, h);
 		json_object_set_new(k, "multiple", json_boolean(m && (strcmp(m, "はい") == 0 ||
@@ -94,7 +109,7 @@ static json_t *row_form(const struct doc_csv *csv, const struct doc_csv_row *r)
 			json_decref(who);
 			break;
 		}
-		put(u, "date", csv, r, h);
+		put_date(u, "date", csv, r, h);
 		snprintf(h, sizeof h, "利用%d開始", i);
 		put(u, "start", csv, r, h);
 		snprintf(h, sizeof h, "利用%d終了", i);

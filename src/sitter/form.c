@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/text.h"
 #include "base/wareki.h"
 #include "base/xalloc.h"
+#include "doc/window_letter_pdf.h"
 #include "grant/bank_codes.h"
 #include "grant/kana.h"
 #include "mail/mail.h"
@@ -72,6 +74,32 @@ static int digits(const char *s, char *out, size_t n)
 	return (int)k;
 }
 
+/* 1 when f's addressee (〒, 住所, 氏名 and 様) fits the window of the decision notice's
+ * envelope (doc/window_letter_pdf.h), laid out as api_notices.c lays it out: one that does not
+ * would stop the PDF of the whole day's notices, so the form refuses it while it can still be
+ * shortened. */
+static int window_fits(const struct sitter_form *f)
+{
+	struct buf pdf;
+	struct doc_window_pdf *w = NULL;
+	struct doc_window_letter L = {.postcode = f->postcode,
+				      .address = f->address,
+				      .name = f->name,
+				      .barcode = 1,
+				      .year = 2026,
+				      .month = 4,
+				      .day = 1,
+				      .title = "交付決定通知書"};
+	buf_init(&pdf, 16u * 1024 * 1024);
+	int ok = doc_window_pdf_open_buf(&pdf, "check", &w) == ERR_OK &&
+		 doc_window_pdf_add(w, &L) == ERR_OK;
+	doc_window_pdf_close(w);
+	if (pdf.data)
+		vault_wipe(pdf.data, pdf.len);
+	buf_free(&pdf);
+	return ok;
+}
+
 static int parse_guardian(json_t *g, int confirm, struct sitter_form *f, char *why)
 {
 	char buf[32];
@@ -108,6 +136,12 @@ static int parse_guardian(json_t *g, int confirm, struct sitter_form *f, char *w
 		return -1;
 	}
 	f->email = xstrdup(email);
+	if (!window_fits(f)) {
+		snprintf(why, SITTER_WHY_MAX,
+			 "住所と氏名が長すぎて、決定通知書の宛名（封筒の窓）に収まりません。住所の建物"
+			 "名などを短くしてください。");
+		return -1;
+	}
 	return 0;
 }
 

@@ -272,6 +272,8 @@ enum err sitter_payment_returns(struct app *a, struct store_conn *c, const char 
 	else if (store_in_tx(c))
 		store_rollback(c);
 	if (e != ERR_OK)
+		sitter_returns_free(out); /* nothing matched after all */
+	if (e != ERR_OK)
 		out->matched = 0;
 	grant_zengin_records_free(r);
 	return e;

@@ -12,10 +12,15 @@ STAFF = {"ward_admin", "ward_staff", "contractor", "site_staff"}
 SCHOOL = {"school_admin", "sender"}  # the schools' mass mail (seed 003)
 WARD = {"ward_admin", "ward_staff"}
 BATH = {"bath_office", "bath_branch"}  # the bath pass (seed 002): head office, branch counters
+# the subsidies (seed 004): the contractor (operator, supervisor) and the ward (staff, approver);
+# every such account here is scoped to the babysitter subsidy (grant_staff)
+G_CONTRACTOR = {"grant_operator", "grant_supervisor"}
+G_WARD = {"grant_staff", "grant_approver"}
+GRANT = G_CONTRACTOR | G_WARD
 EXPECTED = {
     ("POST", "/api/v1/session"): {"public"},
-    ("GET", "/api/v1/session"): STAFF | SCHOOL | BATH,
-    ("DELETE", "/api/v1/session"): STAFF | SCHOOL | BATH,
+    ("GET", "/api/v1/session"): STAFF | SCHOOL | BATH | GRANT,
+    ("DELETE", "/api/v1/session"): STAFF | SCHOOL | BATH | GRANT,
     ("GET", "/api/v1/routes"): {"ward_admin"},
     ("GET", "/api/v1/kiosk"): {"kiosk"},
     ("POST", "/api/v1/scans"): {"kiosk"},
@@ -65,7 +70,7 @@ EXPECTED = {
     ("GET", "/api/v1/unsubscribe/{}"): {"public"},
     ("POST", "/api/v1/unsubscribe/{}"): {"public"},
     # the ward administrator's screens (issue 11)
-    ("POST", "/api/v1/session/password"): STAFF | SCHOOL | BATH,
+    ("POST", "/api/v1/session/password"): STAFF | SCHOOL | BATH | GRANT,
     ("GET", "/api/v1/overview"): {"ward_admin"},
     ("GET", "/api/v1/sites/{}/cards"): {"ward_admin"},
     ("POST", "/api/v1/sites/{}/cards"): {"ward_admin"},
@@ -139,6 +144,61 @@ EXPECTED = {
     ("POST", "/api/v1/bath/mailings"): {"bath_office"},
     ("GET", "/api/v1/bath/mailings/{}/letters"): {"bath_office"},
     ("GET", "/api/v1/bath/people/{}/letter"): {"bath_office"},
+    # the babysitter subsidy (issue 16): the applicant has no account (the link's token is the
+    # capability); the contractor receives, pre-screens and keeps the call log; the ward's
+    # approver alone decides; the ward pays; notices by the contractor's supervisor or the ward
+    ("GET", "/api/v1/sitter/bank"): {"public"},
+    ("POST", "/api/v1/sitter/applications"): {"public"},
+    ("GET", "/api/v1/sitter/mine"): {"public"},
+    ("PUT", "/api/v1/sitter/mine"): {"public"},
+    ("PUT", "/api/v1/sitter/mine/bank"): {"public"},
+    ("POST", "/api/v1/sitter/mine/receipts"): {"public"},
+    ("DELETE", "/api/v1/sitter/mine/receipts/{}"): {"public"},
+    ("POST", "/api/v1/sitter/mine/submit"): {"public"},
+    ("GET", "/api/v1/sitter/applications"): GRANT,
+    ("POST", "/api/v1/sitter/paper"): G_CONTRACTOR,
+    ("GET", "/api/v1/sitter/applications/{}"): GRANT,
+    ("GET", "/api/v1/sitter/applications/{}/receipts/{}"): GRANT,
+    ("POST", "/api/v1/sitter/applications/{}/checks"): G_CONTRACTOR,
+    ("POST", "/api/v1/sitter/applications/{}/return"): G_CONTRACTOR,
+    ("POST", "/api/v1/sitter/applications/{}/screen"): G_CONTRACTOR,
+    ("POST", "/api/v1/sitter/applications/{}/decide"): {"grant_approver"},
+    ("POST", "/api/v1/sitter/applications/{}/send-back"): G_WARD,
+    ("GET", "/api/v1/sitter/notices"): GRANT,
+    ("POST", "/api/v1/sitter/notices"): {"grant_supervisor"} | G_WARD,
+    ("GET", "/api/v1/sitter/notices/{}/pdf"): {"grant_supervisor"} | G_WARD,
+    ("GET", "/api/v1/sitter/payments"): G_WARD,
+    ("POST", "/api/v1/sitter/payments"): G_WARD,
+    ("GET", "/api/v1/sitter/payments/{}/file"): G_WARD,
+    ("POST", "/api/v1/sitter/payments/returns"): G_WARD,
+    ("GET", "/api/v1/sitter/inquiries"): GRANT,
+    ("POST", "/api/v1/sitter/inquiries"): G_CONTRACTOR,
+    ("POST", "/api/v1/sitter/inquiries/{}"): G_CONTRACTOR,
+    ("POST", "/api/v1/sitter/applications/{}/receipts"): G_CONTRACTOR,
+    # household support (seed 001): the contractor registers, checks, dispatches and records;
+    # only the approver decides; the ward takes the follow-ups
+    ("GET", "/api/v1/homehelp/households"): GRANT,
+    ("POST", "/api/v1/homehelp/households"): G_CONTRACTOR,
+    ("GET", "/api/v1/homehelp/households/{}"): GRANT,
+    ("PUT", "/api/v1/homehelp/households/{}"): G_CONTRACTOR,
+    ("POST", "/api/v1/homehelp/households/{}/checks"): G_CONTRACTOR,
+    ("POST", "/api/v1/homehelp/households/{}/return"): G_CONTRACTOR,
+    ("POST", "/api/v1/homehelp/households/{}/resubmit"): G_CONTRACTOR,
+    ("POST", "/api/v1/homehelp/households/{}/screen"): G_CONTRACTOR,
+    ("POST", "/api/v1/homehelp/households/{}/decide"): {"grant_approver"},
+    ("POST", "/api/v1/homehelp/households/{}/notify"): {"grant_supervisor"} | G_WARD,
+    ("GET", "/api/v1/homehelp/supporters"): G_CONTRACTOR,
+    ("POST", "/api/v1/homehelp/supporters"): G_CONTRACTOR,
+    ("PUT", "/api/v1/homehelp/supporters/{}"): G_CONTRACTOR,
+    ("POST", "/api/v1/homehelp/households/{}/visits"): G_CONTRACTOR,
+    ("POST", "/api/v1/homehelp/visits/{}/dispatch"): G_CONTRACTOR,
+    ("POST", "/api/v1/homehelp/visits/{}/done"): G_CONTRACTOR,
+    ("POST", "/api/v1/homehelp/visits/{}/paid"): G_CONTRACTOR,
+    ("POST", "/api/v1/homehelp/visits/{}/cancel"): G_CONTRACTOR,
+    ("GET", "/api/v1/homehelp/follow-ups"): {"grant_supervisor"} | G_WARD,
+    ("POST", "/api/v1/homehelp/visits/{}/follow-seen"): G_WARD,
+    ("GET", "/api/v1/homehelp/reports/monthly"): GRANT,
+    ("GET", "/api/v1/homehelp/households/{}/statement"): G_CONTRACTOR,
 }
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.
@@ -152,9 +212,18 @@ NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
                 "/api/v1/school-sends/{}/resend", "/api/v1/school-templates/{}",
                 "/api/v1/bath/people/{}", "/api/v1/bath/people/{}/issue",
                 "/api/v1/bath/imports/{}", "/api/v1/bath/imports/{}/approve",
-                "/api/v1/bath/mailings/{}/letters", "/api/v1/bath/people/{}/letter"}
+                "/api/v1/bath/mailings/{}/letters", "/api/v1/bath/people/{}/letter",
+                # the sitter's: no bank of no code; a link without a token; an application, a
+                # receipt, a notice, a payment or an inquiry that does not exist
+                "/api/v1/sitter/bank", "/api/v1/sitter/mine", "/api/v1/sitter/mine/bank",
+                "/api/v1/sitter/mine/receipts", "/api/v1/sitter/mine/receipts/{}",
+                "/api/v1/sitter/mine/submit", "/api/v1/sitter/applications/{}",
+                "/api/v1/sitter/applications/{}/receipts/{}",
+                "/api/v1/sitter/applications/{}/screen", "/api/v1/sitter/notices/{}/pdf",
+                "/api/v1/sitter/payments/{}/file", "/api/v1/sitter/inquiries/{}"}
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
-           "guardian", "school_admin", "sender", "bath_office", "bath_branch"]
+           "guardian", "school_admin", "sender", "bath_office", "bath_branch", "grant_operator",
+           "grant_supervisor", "grant_staff", "grant_approver"]
 GUARDIAN = "route.parent@example.jp"
 SIGN_OUTS = {("DELETE", "/api/v1/session"), ("DELETE", "/api/v1/parent/session")}
 
@@ -182,6 +251,8 @@ def paths_for(pattern):
         return [pattern.replace("{}", "2")]
     if pattern.startswith("/api/v1/bath/"):
         return [pattern.replace("{}", "999999")]  # a person, import or mailing that does not exist
+    if pattern.startswith("/api/v1/sitter/"):
+        return [pattern.replace("{}", "999999")]  # an application, notice … that does not exist
     if pattern.startswith("/api/v1/parent/"):
         p = pattern.replace("{}", "R001", 1)
         return [p.replace("{}", "2099-01-05" if "/days/" in p else "999999")]
@@ -243,6 +314,10 @@ class RouteRoleTest(ServerTestCase):
         d.user_add("u_bath_branch", "bath_branch")
         harness.cli_ok("bathpass", "staff", "--data", d.path, "--login", "u_bath_branch",
                        "--place", "b01")
+        # the subsidies: one account of each grant role, all on the babysitter subsidy
+        for role in ("grant_operator", "grant_supervisor", "grant_staff", "grant_approver"):
+            d.user_add("u_" + role, role)
+            harness.cli_ok("sitter", "staff", "--data", d.path, "--login", "u_" + role)
         admin = self.srv.client()
         self.assertEqual(admin.login("u_ward_admin").status, 200)
         r = admin.post("/api/v1/devices/%d/approve" % self.sender_device["u_sender"][0])
@@ -319,7 +394,11 @@ class RouteRoleTest(ServerTestCase):
                                 and not (r.status == 404 and pattern.endswith("pickups/{}")) \
                                 and not (r.status == 404 and pattern in NOT_FOUND_OK):
                             problems.append("allowed caller refused: " + where)
-                        if r.status == 403 and not (who == "site_staff" and "G02" in path):
+                        # site staff at another site; a grant account (scoped to the
+                        # babysitter subsidy here) on another benefit's route
+                        if r.status == 403 and not (who == "site_staff" and "G02" in path) \
+                                and not (who in GRANT and "/sitter/" not in path and
+                                         r.json.get("code") == "not_this_service"):
                             problems.append("allowed caller got 403: " + where)
                         if r.status >= 500:
                             problems.append("server error: " + where)
