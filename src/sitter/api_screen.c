@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/text.h"
 #include "base/xalloc.h"
+#include "grant/checks.h"
 #include "mail/mail.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -303,10 +304,8 @@ enum err api_sitter_check(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return e;
 	const char *item = json_string_value(json_object_get(body, "item"));
-	int on = json_is_true(json_object_get(body, "checked")), k = -1;
-	for (int i = 0; item && sitter_check_items[i]; i++)
-		if (strcmp(sitter_check_items[i], item) == 0)
-			k = i;
+	int on = json_is_true(json_object_get(body, "checked"));
+	int k = grant_check_index(sitter_check_items, item);
 	if (k < 0) {
 		json_decref(body);
 		return http_error_as(rs, ERR_INVALID, "bad_item", "確認する項目が正しくありません。");
@@ -323,16 +322,8 @@ enum err api_sitter_check(struct http_req *rq, struct http_resp *rs)
 	}
 	if (e == ERR_OK) {
 		/* the checked items, in their order */
-		char have[136], list[128] = "";
-		snprintf(have, sizeof have, ",%s,", p.checks);
-		for (int i = 0; sitter_check_items[i]; i++) {
-			char needle[24];
-			snprintf(needle, sizeof needle, ",%s,", sitter_check_items[i]);
-			int set = i == k ? on : strstr(have, needle) != NULL;
-			if (set)
-				snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-					 list[0] ? "," : "", sitter_check_items[i]);
-		}
+		char list[128];
+		grant_checks_set(p.checks, sitter_check_items, k, on, list, sizeof list);
 		struct store_stmt *st = store_prepare(
 		    c, "UPDATE sitter_applications SET checks = ?1, updated_ms = ?2 WHERE id = ?3");
 		e = ERR_DB;
@@ -409,12 +400,7 @@ out:
 static const char *note_of(json_t *body, const char *key)
 {
 	const char *s = json_string_value(json_object_get(body, key));
-	if (!s || !*s || strlen(s) > 2000)
-		return NULL;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\n')
-			return NULL;
-	return s;
+	return text_note_ok(s, 2000) ? s : NULL;
 }
 
 /* Return for correction: the note sealed on the application, a mail to the applicant. */
@@ -476,23 +462,18 @@ enum err api_sitter_return(struct http_req *rq, struct http_resp *rs)
 static enum err all_checked(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
 			    struct sitter_app *p, const char *note)
 {
-	char have[136];
+	char msg[200];
+	int i = grant_checks_missing(p->checks, sitter_check_items);
 	(void)rq;
 	(void)c;
 	(void)note;
-	snprintf(have, sizeof have, ",%s,", p->checks);
-	for (int i = 0; sitter_check_items[i]; i++) {
-		char needle[24], msg[200];
-		snprintf(needle, sizeof needle, ",%s,", sitter_check_items[i]);
-		if (!strstr(have, needle)) {
-			snprintf(msg, sizeof msg,
-				 "「%s」がまだ確認済みではありません。すべての項目を確かめてから事前審"
-				 "査を終えてください。",
-				 sitter_check_labels[i]);
-			return http_error_as(rs, ERR_CONFLICT, "unchecked", msg);
-		}
-	}
-	return ERR_OK;
+	if (i < 0)
+		return ERR_OK;
+	snprintf(msg, sizeof msg,
+		 "「%s」がまだ確認済みではありません。すべての項目を確かめてから事前審査を終えて"
+		 "ください。",
+		 sitter_check_labels[i]);
+	return http_error_as(rs, ERR_CONFLICT, "unchecked", msg);
 }
 
 enum err api_sitter_screen(struct http_req *rq, struct http_resp *rs)

@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/xalloc.h"
+#include "grant/checks.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -322,19 +323,6 @@ enum err sitter_app_replace_bank(struct store_conn *c, const struct vault *v, in
 	return e;
 }
 
-/* Unseals a column of st into *out (NULL for a NULL column). */
-static enum err unseal_col(const struct vault *v, struct store_stmt *st, int col,
-			   const char *field, char **out)
-{
-	size_t n = 0;
-	const void *b;
-	*out = NULL;
-	if (store_col_is_null(st, col))
-		return ERR_OK;
-	b = store_col_blob(st, col, &n);
-	return vault_unseal(v, field, b, n, out);
-}
-
 enum err sitter_app_load(struct store_conn *c, const struct vault *v, int64_t id,
 			 struct sitter_app *p)
 {
@@ -370,13 +358,13 @@ enum err sitter_app_load(struct store_conn *c, const struct vault *v, int64_t id
 	p->submitted_ms = store_col_is_null(st, 15) ? 0 : store_col_int(st, 15);
 	p->notice_id = store_col_is_null(st, 16) ? 0 : store_col_int(st, 16);
 	p->payment_id = store_col_is_null(st, 17) ? 0 : store_col_int(st, 17);
-	e = unseal_col(v, st, 5, "sitter_applications.form", &form);
+	e = vault_unseal_column(v, st, 5, "sitter_applications.form", &form);
 	if (e == ERR_OK)
-		e = unseal_col(v, st, 6, "sitter_applications.bank", &bank);
+		e = vault_unseal_column(v, st, 6, "sitter_applications.bank", &bank);
 	if (e == ERR_OK)
-		e = unseal_col(v, st, 8, "sitter_applications.fix_note", &p->fix_note);
+		e = vault_unseal_column(v, st, 8, "sitter_applications.fix_note", &p->fix_note);
 	if (e == ERR_OK)
-		e = unseal_col(v, st, 9, "sitter_applications.reason", &p->reason);
+		e = vault_unseal_column(v, st, 9, "sitter_applications.reason", &p->reason);
 	if (e != ERR_OK)
 		goto out;
 	j = json_loads(form, 0, NULL);
@@ -718,16 +706,12 @@ json_t *sitter_app_json(struct store_conn *c, const struct vault *v, const struc
 	}
 	if (staff) {
 		json_t *checks = json_array();
-		for (size_t i = 0; sitter_check_items[i]; i++) {
-			char item[24];
-			snprintf(item, sizeof item, ",%s,", sitter_check_items[i]);
-			char have[136];
-			snprintf(have, sizeof have, ",%s,", p->checks);
+		for (size_t i = 0; sitter_check_items[i]; i++)
 			json_array_append_new(checks, json_pack("{s:s, s:s, s:b}", "item",
 								sitter_check_items[i], "label",
 								sitter_check_labels[i], "checked",
-								strstr(have, item) != NULL));
-		}
+								grant_checked(p->checks,
+									      sitter_check_items[i])));
 		json_object_set_new(o, "checks", checks);
 	}
 	add_history(c, p, o);
