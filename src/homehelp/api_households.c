@@ -420,8 +420,9 @@ static enum err set_fix_note(struct http_req *rq, struct http_resp *rs, struct s
 			     struct hh_household *h, json_t *body)
 {
 	(void)rs;
+	/* held: its checks are made again from the start once it is received again */
 	struct store_stmt *st =
-	    store_prepare(c, "UPDATE hh_households SET fix_note = ?1 WHERE id = ?2");
+	    store_prepare(c, "UPDATE hh_households SET fix_note = ?1, checks = '' WHERE id = ?2");
 	if (!st)
 		return ERR_DB;
 	vault_bind_sealed(homehelp_vault(rq->app), st, 1, "hh_households.fix_note",

@@ -309,7 +309,7 @@ static enum err done_fn(struct http_req *rq, struct http_resp *rs, struct store_
 		return http_error_as(rs, ERR_INVALID, "too_short", "利用は1回あたり2時間以上です。");
 	if (kinds_of(body, ks, sizeof ks) != 0)
 		return http_error_as(rs, ERR_INVALID, "bad_kinds", "行った支援の内容を選んでください。");
-	if (!seen || strlen(seen) > 4000 || (concern && strlen(concern) > 4000))
+	if (!seen || !*seen || strlen(seen) > 4000 || (concern && strlen(concern) > 4000))
 		return http_error_as(rs, ERR_INVALID, "bad_record",
 				     "支援時の保護者や児童の様子を書いてください（4000バイトまで）。");
 	homehelp_settings_read(rq->app, &cfg);

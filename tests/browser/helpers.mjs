@@ -44,6 +44,11 @@ export const ALL_VARS = [
   'MIMAMORI_BATH_OFFICE2_LOGIN',
   'MIMAMORI_BATH_BRANCH_LOGIN',
   'MIMAMORI_BATH_PEOPLE',
+  // the babysitter subsidy (24-sitter)
+  'MIMAMORI_SITTER_OP_LOGIN',
+  'MIMAMORI_SITTER_SV_LOGIN',
+  'MIMAMORI_SITTER_WARD_LOGIN',
+  'MIMAMORI_SITTER_APPROVER_LOGIN',
 ];
 
 /** Returns {URL, KIOSK_TOKEN, ...} or throws a clear error naming what is missing. */

@@ -96,6 +96,10 @@ SCHOOL_ADMIN = "school-admin01"
 SCHOOL_SENDER = "school-sender01"
 SCHOOL_REGISTRANTS = [["登録 一子", "登録 母", "browser.school1@example.jp", 2, 1],
                       ["登録 二郎", "登録 父", "browser.school2@example.jp", 5, 3]]
+# --- the babysitter subsidy (tests/browser/24-sitter): the contractor's operator and
+# supervisor, the ward's staff and approver, each scoped to the benefit (`mimamori sitter staff`)
+SITTER_STAFF = [("sitter-op", "grant_operator"), ("sitter-sv", "grant_supervisor"),
+                ("sitter-ward", "grant_staff"), ("sitter-approver", "grant_approver")]
 # ---
 STAFF = "staff01"
 ADMIN = "admin01"        # ward admin: composes emergency mail (tests/browser/7-emergency)
@@ -393,6 +397,10 @@ def main():
         with open(bath_csv, "w", encoding="utf-8") as f:  # a pending import to review
             f.write(BATH_HEADER + "\n" + "\n".join(",".join(r) for r in BATH_PEOPLE[:-1]) + "\n")
         harness.cli_ok("import", "residents", "--data", d.path, "--login", BATH_OFFICE, bath_csv)
+        # --- the babysitter subsidy's four accounts
+        for login, role in SITTER_STAFF:
+            d.user_add(login, role)
+            harness.cli_ok("sitter", "staff", "--data", d.path, "--login", login)
         # ---
         srv.start()
         maildir = os.path.join(d.tmp, "mail")
@@ -481,6 +489,11 @@ def main():
             "MIMAMORI_BATH_BRANCH_LOGIN": BATH_BRANCH,
             "MIMAMORI_BATH_PEOPLE": json.dumps([[r[1], r[2]] for r in BATH_PEOPLE],
                                                ensure_ascii=False),
+            # the babysitter subsidy
+            "MIMAMORI_SITTER_OP_LOGIN": SITTER_STAFF[0][0],
+            "MIMAMORI_SITTER_SV_LOGIN": SITTER_STAFF[1][0],
+            "MIMAMORI_SITTER_WARD_LOGIN": SITTER_STAFF[2][0],
+            "MIMAMORI_SITTER_APPROVER_LOGIN": SITTER_STAFF[3][0],
         })
         print("# server %s, data %s" % (srv.url, d.path))
         sys.stdout.flush()

@@ -13,7 +13,14 @@ export const ROLE_LABEL = {
   sender: '送信者',
   bath_office: '入浴証 本庁担当',
   bath_branch: '入浴証 出張所窓口',
+  grant_operator: '助成 事業者の担当者',
+  grant_supervisor: '助成 事業者の責任者',
+  grant_staff: '助成 区の担当職員',
+  grant_approver: '助成 区の決定者',
 };
+
+// The babysitter subsidy's four roles (the contractor's two, the ward's two).
+const SITTER = ['grant_operator', 'grant_supervisor', 'grant_staff', 'grant_approver'];
 
 // The menu: each entry with the roles that may use it.
 const MENU = [
@@ -34,7 +41,9 @@ const MENU = [
   // the bath pass (ふれあい入浴証): head office and the branch offices' counters
   { href: '/bathpass/counter.html', text: '入浴証の窓口', roles: ['bath_office', 'bath_branch'] },
   { href: '/bathpass/office.html', text: '入浴証の本庁事務（取り込み・郵送）', roles: ['bath_office'] },
-  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch'] },
+  // the babysitter subsidy (ベビーシッター利用支援): the contractor and the ward
+  { href: '/sitter/office.html', text: 'ベビーシッター利用支援', roles: SITTER },
+  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...SITTER] },
 ];
 
 const $ = (id) => document.getElementById(id);

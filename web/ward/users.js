@@ -1,6 +1,7 @@
 // mimamori — staff accounts (/ward/users.html): the list, a new account with a random first
 // password shown once, role and sites, lock and unlock, and a password reset (random, shown
-// once). The person changes an administrator's password at the next sign-in.
+// once). The person changes an administrator's password at the next sign-in. A grant role
+// (助成 …) is given with the one benefit it works on.
 import { request, el } from '/js/api.js';
 import { startShell, show, setAlert, confirmDialog, ROLE_LABEL } from '/ward/shell.js';
 
@@ -59,7 +60,7 @@ function render() {
     return el('tr', { 'data-testid': 'user-row', 'data-login': u.login, 'data-user-id': String(u.id) },
       el('td', { class: 'cell-main mono', 'data-label': 'ログインID' }, u.login, self ? el('span', { class: 'sub', text: '（自分）' }) : null),
       el('td', { 'data-label': '役割', 'data-testid': 'user-role', text: u.role_label || ROLE_LABEL[u.role] || u.role }),
-      el('td', { 'data-label': '担当施設', 'data-testid': 'user-sites', text: u.role === 'site_staff' ? u.sites.join('、') : 'すべての施設' }),
+      el('td', { 'data-label': '担当施設', 'data-testid': 'user-sites', text: placeText(u) }),
       el('td', { 'data-label': '状態', 'data-testid': 'user-state' }, ...stateBadges(u)),
       el('td', { 'data-label': '操作' }, actions));
   });
@@ -72,8 +73,18 @@ async function loadUsers() {
   render();
 }
 
-function syncSitesGroup(roleSelect, group) {
+// The grant roles (助成 …) are each scoped to one benefit, chosen with the role.
+const isGrant = (role) => role.startsWith('grant_');
+
+function syncSitesGroup(roleSelect, group, benefitGroup) {
   show(group, roleSelect.value === 'site_staff');
+  if (benefitGroup) show(benefitGroup, isGrant(roleSelect.value));
+}
+
+function placeText(u) {
+  if (u.role === 'site_staff') return u.sites.join('、');
+  if (isGrant(u.role)) return `担当の事業: ${u.benefit_label || '未設定'}`;
+  return 'すべての施設';
 }
 
 async function onAdd(ev) {
@@ -93,7 +104,9 @@ async function onAdd(ev) {
     return;
   }
   try {
-    const r = await request('/users', { method: 'POST', body: { login, role, sites }, csrf: shell.session.csrf });
+    const body = { login, role, sites };
+    if (isGrant(role)) body.benefit = $('add-benefit').value;
+    const r = await request('/users', { method: 'POST', body, csrf: shell.session.csrf });
     $('add-login').value = '';
     for (const i of $('add-sites').querySelectorAll('input:checked')) i.checked = false;
     await loadUsers();
@@ -108,8 +121,9 @@ function openEdit(u) {
   state.editing = u;
   $('edit-title').textContent = `${u.login} の役割と担当施設`;
   $('edit-role').value = u.role;
+  if (u.benefit) $('edit-benefit').value = u.benefit;
   siteChecks($('edit-sites'), 'edit-site', u.sites);
-  syncSitesGroup($('edit-role'), $('edit-sites-group'));
+  syncSitesGroup($('edit-role'), $('edit-sites-group'), $('edit-benefit-group'));
   setAlert($('edit-error'), '');
   $('edit-dialog').showModal();
   $('edit-role').focus();
@@ -126,7 +140,9 @@ async function onEditSave(ev) {
     return;
   }
   try {
-    await request(`/users/${u.id}`, { method: 'PATCH', body: { role, sites }, csrf: shell.session.csrf });
+    const body = { role, sites };
+    if (isGrant(role)) body.benefit = $('edit-benefit').value;
+    await request(`/users/${u.id}`, { method: 'PATCH', body, csrf: shell.session.csrf });
     $('edit-dialog').close();
     await loadUsers();
     say(`${u.login} を「${ROLE_LABEL[role]}」にしました。`);
@@ -168,8 +184,8 @@ $('rows').addEventListener('click', (ev) => {
   if (u) act(u, b.dataset.act);
 });
 $('add-form').addEventListener('submit', onAdd);
-$('add-role').addEventListener('change', () => syncSitesGroup($('add-role'), $('add-sites-group')));
-$('edit-role').addEventListener('change', () => syncSitesGroup($('edit-role'), $('edit-sites-group')));
+$('add-role').addEventListener('change', () => syncSitesGroup($('add-role'), $('add-sites-group'), $('add-benefit-group')));
+$('edit-role').addEventListener('change', () => syncSitesGroup($('edit-role'), $('edit-sites-group'), $('edit-benefit-group')));
 $('edit-form').addEventListener('submit', onEditSave);
 $('edit-cancel').addEventListener('click', () => $('edit-dialog').close());
 
@@ -181,7 +197,7 @@ shell = startShell({
       const data = await request('/sites');
       state.sites = Array.isArray(data.sites) ? data.sites : [];
       siteChecks($('add-sites'), 'add-site');
-      syncSitesGroup($('add-role'), $('add-sites-group'));
+      syncSitesGroup($('add-role'), $('add-sites-group'), $('add-benefit-group'));
       await loadUsers();
     } catch (err) {
       fail(err);
