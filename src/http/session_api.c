@@ -13,19 +13,29 @@
 #include "auth/session.h"
 #include "auth/signin_device.h"
 #include "base/xalloc.h"
+#include "grant/path.h"
 #include "mail/mail.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
-static json_t *user_json(const struct user *u, const char *csrf)
+/* The signed-in user u as the pages see it; an account of a grant role also names its
+ * benefit (the menu shows that benefit's pages only). */
+static json_t *user_json(struct app *a, const struct user *u, const char *csrf)
 {
 	json_t *sites = json_array();
+	char benefit[32] = "";
 	for (size_t i = 0; i < u->nsites; i++)
 		json_array_append_new(sites, json_string(u->site_codes[i]));
-	return json_pack("{s:{s:s,s:s,s:o,s:b,s:b},s:s}", "user", "login", u->login, "role",
+	if (u->role & ROLE_GRANT_USERS) {
+		struct store_conn *c = store_acquire(a->store);
+		if (!grant_staff_service(c, u->id, benefit, sizeof benefit))
+			benefit[0] = '\0';
+		store_release(c);
+	}
+	return json_pack("{s:{s:s,s:s,s:o,s:b,s:b,s:s?},s:s}", "user", "login", u->login, "role",
 			 role_name(u->role), "sites", sites, "must_change_password",
-			 u->must_change_password, "password_term_due", u->password_term_due, "csrf",
-			 csrf);
+			 u->must_change_password, "password_term_due", u->password_term_due,
+			 "benefit", benefit[0] ? benefit : NULL, "csrf", csrf);
 }
 
 char *session_cookie(struct app *a, const char *name, const char *value, long max_age)
@@ -134,7 +144,7 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 	if (dev)
 		e = http_set_header(rs, "Set-Cookie", dev);
 	if (e == ERR_OK)
-		e = http_json(rs, 200, user_json(&u, csrf));
+		e = http_json(rs, 200, user_json(rq->app, &u, csrf));
 out:
 	json_decref(body);
 	vault_wipe_free(res.device_token);
@@ -151,7 +161,7 @@ enum err api_session_get(struct http_req *rq, struct http_resp *rs)
 	const char *tok = http_cookie(rq, SESSION_COOKIE);
 	if (!tok || session_check(rq->app->store, tok, &uid, csrf) != ERR_OK)
 		return http_error(rs, ERR_UNAUTH, "ログインしていません。");
-	return http_json(rs, 200, user_json(&rq->user, csrf));
+	return http_json(rs, 200, user_json(rq->app, &rq->user, csrf));
 }
 
 enum err api_session_delete(struct http_req *rq, struct http_resp *rs)

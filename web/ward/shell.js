@@ -19,8 +19,9 @@ export const ROLE_LABEL = {
   grant_approver: '助成 区の決定者',
 };
 
-// The babysitter subsidy's four roles (the contractor's two, the ward's two).
-const SITTER = ['grant_operator', 'grant_supervisor', 'grant_staff', 'grant_approver'];
+// The benefits' four roles (the contractor's two, the ward's two); an account of one works on
+// one benefit (its session's user.benefit), and its menu shows that benefit's page only.
+const GRANT = ['grant_operator', 'grant_supervisor', 'grant_staff', 'grant_approver'];
 
 // The menu: each entry with the roles that may use it.
 const MENU = [
@@ -41,9 +42,10 @@ const MENU = [
   // the bath pass (ふれあい入浴証): head office and the branch offices' counters
   { href: '/bathpass/counter.html', text: '入浴証の窓口', roles: ['bath_office', 'bath_branch'] },
   { href: '/bathpass/office.html', text: '入浴証の本庁事務（取り込み・郵送）', roles: ['bath_office'] },
-  // the babysitter subsidy (ベビーシッター利用支援): the contractor and the ward
-  { href: '/sitter/office.html', text: 'ベビーシッター利用支援', roles: SITTER },
-  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...SITTER] },
+  // the benefits: the babysitter subsidy (ベビーシッター利用支援), household support (家事・育児支援)
+  { href: '/sitter/office.html', text: 'ベビーシッター利用支援', roles: GRANT, benefit: 'sitter' },
+  { href: '/homehelp/office.html', text: '家事・育児支援', roles: GRANT, benefit: 'homehelp' },
+  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT] },
 ];
 
 const $ = (id) => document.getElementById(id);
@@ -75,11 +77,11 @@ function buildLogin(note) {
   return { form, loginId: id, loginPw: pw, loginSubmit: submit, loginError: error };
 }
 
-/** The menu for role, the current page marked. */
-function buildNav(role) {
+/** The menu for role (and a grant account's benefit), the current page marked. */
+function buildNav(role, benefit) {
   const nav = $('ward-nav');
   const here = location.pathname.replace(/index\.html$/, '');
-  const items = MENU.filter((m) => m.roles.includes(role)).map((m) => {
+  const items = MENU.filter((m) => m.roles.includes(role) && (!m.benefit || m.benefit === benefit)).map((m) => {
     const a = el('a', { href: m.href, text: m.text });
     if (m.href === here) a.setAttribute('aria-current', 'page');
     return el('li', {}, a);
@@ -125,7 +127,7 @@ export function startShell({ roles, deniedText, loginNote, passwordPage = false,
     const role = ROLE_LABEL[data.user.role] || data.user.role || '';
     who.textContent = `${data.user.login}${role ? `（${role}）` : ''}`;
     show(who, true); show(signout, true);
-    buildNav(data.user.role);
+    buildNav(data.user.role, data.user.benefit);
     if (roles && !roles.includes(data.user.role)) {
       $('denied-text').textContent = deniedText || 'この画面を使う権限がありません。';
       show($('denied'), true);
