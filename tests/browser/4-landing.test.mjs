@@ -22,7 +22,7 @@ test('landing: links to 保護者の方, 職員ログイン, 帳票, 緊急一�
     const kiosk = page.getByRole('link', { name: /キオスク/ });
     assert.equal(new URL(await staff.evaluate((a) => a.href)).pathname, '/staff/');
     assert.equal(new URL(await kiosk.evaluate((a) => a.href)).pathname, '/kiosk/');
-    const parent = page.getByRole('link', { name: /保護者の方/ });
+    const parent = page.getByRole('link', { name: /^保護者の方/ });
     assert.equal(new URL(await parent.evaluate((a) => a.href)).pathname, '/parent/');
     const reports = page.getByRole('link', { name: /帳票/ });
     assert.equal(new URL(await reports.evaluate((a) => a.href)).pathname, '/staff/reports.html');
@@ -33,7 +33,7 @@ test('landing: links to 保護者の方, 職員ログイン, 帳票, 緊急一�
     // In the order people come: families, staff and their reports, the ward, the other services, the kiosk.
     const order = await page.locator('.landing-menu a').evaluateAll((as) => as.map((a) => new URL(a.href).pathname));
     assert.deepEqual(order, ['/parent/', '/staff/', '/staff/reports.html', '/staff/emergency.html', '/ward/',
-      '/school/send.html', '/bathpass/counter.html', '/sitter/apply.html', '/sitter/office.html', '/kiosk/']);
+      '/school/send.html', '/bathpass/counter.html', '/sitter/apply.html', '/sitter/office.html', '/homehelp/office.html', '/kiosk/']);
     // Every link opens a page that is there.
     for (const p of order) {
       const r = await page.request.get(`${env.URL}${p}`);

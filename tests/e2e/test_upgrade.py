@@ -40,18 +40,21 @@ class UpgradeTest(ServerTestCase):
         # The first opening migrates; the chain written under the old key still verifies.
         r = d.audit_verify()
         self.assertEqual(r.rc, 0, r)
-        # The old key became attendance's only; the schools' service and the bath pass, which
-        # the old program did not have, get new keys of their own (nothing of them is under
+        # The old key became attendance's only; the schools' service, the bath pass and the two
+        # benefits, which the old program did not have, get new keys of their own (nothing of them is under
         # attendance's).
         self.assertEqual(sorted(k for (k,) in d.query("SELECT key FROM meta")),
                          ["audit_head", "data_key:attendance", "data_key:bathpass",
-                          "data_key:platform", "data_key:schoolmail", "index_key:platform"])
+                          "data_key:homehelp", "data_key:platform", "data_key:schoolmail",
+                          "data_key:sitter", "index_key:platform"])
         # The schools' migrations (0020, 0021) apply after the platform's 0017-0019, then the
         # outbox's claims (0022, several servers on one database), then the bath pass (0023)
-        # and its mailings by post (0024).
+        # and its mailings by post (0024), the babysitter subsidy with the benefits' roles (0025)
+        # and household support (0026).
         self.assertEqual(d.query("SELECT version FROM schema_version WHERE version >= 17 "
                                  "ORDER BY version"),
-                         [(17,), (18,), (19,), (20,), (21,), (22,), (23,), (24,)])
+                         [(17,), (18,), (19,), (20,), (21,), (22,), (23,), (24,), (25,),
+                          (26,)])
         self.assertEqual(d.query("SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL"),
                          [(0,)])
         self.assertEqual(d.query("SELECT actor, object FROM audit WHERE action = "
