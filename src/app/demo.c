@@ -17,6 +17,7 @@
 #include "auth/user.h"
 #include "base/xalloc.h"
 #include "cli.h"
+#include "grant/path.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -109,6 +110,33 @@ enum err demo_account_add(struct app *a, const char *login, const char *role, ch
 	store_release(c);
 	if (e != ERR_OK)
 		fprintf(stderr, "mimamori: demo: %s: %s\n", login, why ? why : err_message_ja(e));
+	return e;
+}
+
+enum err demo_grant_staff(struct app *a, struct demo_out *out, const char *prefix,
+			  const char *service, const char *label, int64_t who[4])
+{
+	static const char *const suffix[4] = {"op", "sv", "ward", "approver"};
+	static const char *const roles[4] = {"grant_operator", "grant_supervisor", "grant_staff",
+					     "grant_approver"};
+	static const char *const role_labels[4] = {
+	    "contractor operator (事業者の担当者)", "contractor supervisor (事業者の責任者)",
+	    "ward staff (区の担当職員)", "ward approver (区の決定者)"};
+	enum err e = ERR_OK;
+	for (int i = 0; i < 4 && e == ERR_OK; i++) {
+		char login[64], *pw = NULL;
+		snprintf(login, sizeof login, "%s-%s", prefix, suffix[i]);
+		e = demo_account_add(a, login, roles[i], &pw, &who[i]);
+		if (e == ERR_OK) {
+			struct store_conn *c = store_acquire(a->store);
+			e = grant_staff_set(c, who[i], service);
+			store_release(c);
+		}
+		if (e == ERR_OK)
+			fprintf(out->cred, "%s %s: login %s  password %s\n", label, role_labels[i],
+				login, pw);
+		vault_wipe_free(pw);
+	}
 	return e;
 }
 

@@ -47,6 +47,11 @@ const char *demo_option(const struct demo_out *d, const char *name);
  * why on stderr when it cannot. */
 enum err demo_account_add(struct app *a, const char *login, const char *role, char **pw,
 			  int64_t *id);
+/* Adds a benefit's four demo accounts, <prefix>-op, -sv, -ward and -approver (the grant roles),
+ * scoped to service, their passwords written to the credentials file under label; their ids in
+ * who (operator, supervisor, staff, approver). */
+enum err demo_grant_staff(struct app *a, struct demo_out *out, const char *prefix,
+			  const char *service, const char *label, int64_t who[4]);
 
 struct service {
 	const char *name;		    /* "attendance": also the name of its data key */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "base/file.h"
 #include "attendance/attendance.h"
 #include "attendance/card_admin.h"
 #include "attendance/report.h"
@@ -149,38 +150,6 @@ static void print_row_error(size_t line, const char *reason, void *ctx)
 	fprintf(stderr, "%zu行目: %s\n", line, reason);
 }
 
-static char *read_file(const char *path, size_t *len, size_t max)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *data = NULL;
-	size_t n = 0, cap = 0;
-	for (;;) {
-		if (cap - n < 65536) {
-			cap = cap ? cap * 2 : 1 << 20;
-			if (cap > max + 65536) {
-				free(data);
-				fclose(f);
-				return NULL;
-			}
-			data = xrealloc(data, cap);
-		}
-		size_t r = fread(data + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(data);
-		return NULL;
-	}
-	*len = n;
-	return data;
-}
-
 int cmd_import(int argc, char **argv)
 {
 	const char *dir = NULL, *why = NULL;
@@ -196,8 +165,8 @@ int cmd_import(int argc, char **argv)
 	if (!dir || optind != argc - 1)
 		return cli_fail("使い方: mimamori import children --data DIR FILE.csv");
 	size_t len = 0;
-	char *data = read_file(argv[optind], &len, 64u << 20);
-	if (!data) {
+	char *data = NULL;
+	if (file_read_all(argv[optind], 64u << 20, &data, &len) != ERR_OK) {
 		fprintf(stderr, "mimamori: %s を読み込めません（ないか、読めないか、64 MB を超えています）\n",
 			argv[optind]);
 		return 1;

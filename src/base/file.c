@@ -78,6 +78,8 @@ enum err file_read_all(const char *path, size_t max, char **out, size_t *len)
 		e = ERR_TOOLARGE;
 	fclose(f);
 	if (e != ERR_OK) {
+		if (data)
+			explicit_bzero(data, n); /* what was read may be personal */
 		free(data);
 		return e;
 	}

@@ -13,7 +13,7 @@ enum err file_write_atomic(const char *path, const void *data, size_t len);
 
 /* Reads the whole file at path into *out (malloc'd, NUL-terminated; caller frees) of *len
  * bytes. Returns ERR_OK; ERR_IO when it cannot be read; ERR_TOOLARGE when it is over max bytes
- * (nothing is kept). */
+ * (nothing is kept; what was read is wiped). */
 enum err file_read_all(const char *path, size_t max, char **out, size_t *len);
 
 #endif

@@ -62,3 +62,23 @@ int text_note_ok(const char *s, size_t max_bytes)
 	free(copy);
 	return ok;
 }
+
+void text_fold_spaces(const char *s, char *out, size_t n)
+{
+	size_t at = 0;
+	if (!n)
+		return;
+	for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
+		size_t len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : 4;
+		if (*p == ' ' || (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)) {
+			p += *p == ' ' ? 1 : 3;
+			continue;
+		}
+		if (strnlen((const char *)p, len) < len || at + len + 1 > n)
+			break;
+		memcpy(out + at, p, len);
+		at += len;
+		p += len;
+	}
+	out[at] = '\0';
+}

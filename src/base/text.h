@@ -20,4 +20,8 @@ enum text_problem text_line_check(const char *s, size_t max);
  * control characters are line breaks (LF); else 0. */
 int text_note_ok(const char *s, size_t max_bytes);
 
+/* Writes s without its spaces (ASCII and the ideographic U+3000) into out (n bytes, cut at a
+ * character's end when full): 「山田　花子」 and 「山田 花子」 are the same name. */
+void text_fold_spaces(const char *s, char *out, size_t n);
+
 #endif

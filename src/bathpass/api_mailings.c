@@ -157,30 +157,12 @@ enum err api_bath_mailings(struct http_req *rq, struct http_resp *rs)
 static enum err hand_over(struct http_req *rq, struct http_resp *rs, struct buf *pdf,
 			  const char *content, size_t records, const char *name)
 {
-	char disp[160], count[32];
 	struct ledger_item it = {.service = BATHPASS_SERVICE,
 				 .actor = rq->actor,
 				 .content = content,
 				 .object = "bathpass:letters",
-				 .records = records,
-				 .data = pdf->data,
-				 .len = pdf->len};
-	int64_t id = 0;
-	enum err e = ledger_record(rq->app, &it, &id);
-	if (e != ERR_OK)
-		return http_error(rs, e,
-				  "出力を受け渡し台帳に記録できなかったため、出力しませんでした。"
-				  "もう一度お試しください。");
-	snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
-	http_set_header(rs, "Content-Disposition", disp);
-	snprintf(count, sizeof count, "%" PRId64, id);
-	http_set_header(rs, "X-Mimamori-Ledger-Id", count);
-	rs->status = 200;
-	rs->content_type = "application/pdf";
-	buf_free(&rs->body);
-	rs->body = *pdf;
-	buf_init(pdf, PDF_MAX); /* the answer owns the bytes now */
-	return ERR_OK;
+				 .records = records};
+	return ledger_hand_over(rq, rs, &it, pdf, "application/pdf", name);
 }
 
 /* The answer for a letter the window cannot hold. */

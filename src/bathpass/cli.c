@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "base/file.h"
 #include "auth/audit.h"
 #include "auth/role.h"
 #include "bathpass/bathpass.h"
@@ -27,42 +28,6 @@
 	"使い方: mimamori import residents --data DIR --login L [--encoding utf-8|cp932] "      \
 	"FILE.csv\n"                                                                               \
 	"        mimamori import approve --data DIR --snapshot ID --login L"
-
-/* Reads a whole file (at most max bytes) into a malloc'd buffer; NULL when it cannot. */
-static char *read_all(const char *path, size_t *len, size_t max)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	size_t n = 0, cap = 0;
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			if (cap >= max + 1)
-				break;
-			cap = cap ? cap * 2 : 65536;
-			if (cap > max + 1)
-				cap = max + 1;
-			data = realloc(data, cap);
-			if (!data)
-				break;
-		}
-		size_t got = fread(data + n, 1, cap - n, f);
-		if (got == 0)
-			break;
-		n += got;
-	}
-	int bad = ferror(f) || n > max || !data;
-	fclose(f);
-	if (bad) {
-		if (data)
-			vault_wipe(data, n);
-		free(data);
-		return NULL;
-	}
-	*len = n;
-	return data;
-}
 
 /* Finds an enabled staff account of the bath pass's head office by login; returns its id, or 0
  * after saying why. */
@@ -157,8 +122,8 @@ static int import_residents(int argc, char **argv)
 	if (enc && strcmp(enc, "utf-8") != 0 && strcmp(enc, "cp932") != 0)
 		return cli_fail("--encoding は utf-8 か cp932 です");
 	size_t len = 0;
-	char *data = read_all(argv[optind], &len, FILE_MAX);
-	if (!data) {
+	char *data = NULL;
+	if (file_read_all(argv[optind], FILE_MAX, &data, &len) != ERR_OK) {
 		fprintf(stderr,
 			"mimamori: %s を読み込めません（ないか、読めないか、64 MB を超えて"
 			"います）\n",

@@ -17,8 +17,6 @@
 #include "app/demo_names.h"
 #include "app/service.h"
 #include "auth/audit.h"
-#include "auth/password.h"
-#include "auth/user.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/wareki.h"
@@ -34,41 +32,6 @@ static const char *const towns[] = {"桜台", "若葉", "緑町", "本町", "旭
 static uint32_t rnd(uint32_t upper)
 {
 	return vault_random_uniform(upper);
-}
-
-/* A password the rules accept for login (caller wipes it). */
-static char *password(const char *login)
-{
-	char *pw = vault_token(12);
-	while (auth_password_refusal(pw, login, NULL, 0)) {
-		vault_wipe_free(pw);
-		pw = vault_token(12);
-	}
-	return pw;
-}
-
-/* Adds an account of role; its password into *pw and its id into *id. */
-static enum err add_account(struct app *a, const char *login, const char *role, char **pw,
-			    int64_t *id)
-{
-	const char *why = NULL;
-	*pw = password(login);
-	enum err e = user_add(a->store, a->vault, login, role, NULL, 0, *pw, &why);
-	struct store_conn *c = store_acquire(a->store);
-	struct store_stmt *st =
-	    e == ERR_OK ? store_prepare(c, "SELECT id FROM users WHERE login = ?") : NULL;
-	if (e == ERR_OK && !st)
-		e = ERR_DB;
-	if (e == ERR_OK) {
-		store_bind_text(st, 1, login);
-		e = store_step(st) == STORE_ROW ? ERR_OK : ERR_DB;
-		*id = e == ERR_OK ? store_col_int(st, 0) : 0;
-	}
-	store_finish(st);
-	store_release(c);
-	if (e != ERR_OK)
-		fprintf(stderr, "mimamori: demo: %s: %s\n", login, why ? why : err_message_ja(e));
-	return e;
 }
 
 /* A random real date between years y0 and y1 (inclusive) as ISO into out (160 bytes). */
@@ -179,11 +142,11 @@ int bathpass_demo(struct app *a, struct demo_out *out)
 	clock_day_parse(first, &april, NULL);
 	clock_day_parse(today, &midnight, NULL);
 	int days = (int)((midnight - april) / 86400000) + 1;
-	enum err e = add_account(a, "bath-office", "bath_office", &office_pw, &office);
+	enum err e = demo_account_add(a, "bath-office", "bath_office", &office_pw, &office);
 	if (e == ERR_OK)
-		e = add_account(a, "bath-office2", "bath_office", &office2_pw, &office2);
+		e = demo_account_add(a, "bath-office2", "bath_office", &office2_pw, &office2);
 	if (e == ERR_OK)
-		e = add_account(a, "bath-b01", "bath_branch", &branch_pw, &branch);
+		e = demo_account_add(a, "bath-b01", "bath_branch", &branch_pw, &branch);
 	if (e != ERR_OK)
 		goto done;
 	struct store_conn *c = store_acquire(a->store);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/text.h"
 #include "base/wareki.h"
 #include "base/xalloc.h"
 #include "store/store.h"
@@ -105,13 +106,7 @@ size_t bath_kana_fold(const char *in, char *out, size_t n)
 
 void bath_name_fold(const char *s, char *out, size_t n)
 {
-	size_t at = 0, k;
-	unsigned cp;
-	if (n)
-		out[0] = '\0';
-	for (const unsigned char *p = (const unsigned char *)s; (k = utf8_next(p, &cp)); p += k)
-		if (cp != ' ' && cp != 0x3000)
-			utf8_put(out, n, &at, cp);
+	text_fold_spaces(s, out, n);
 }
 
 int bath_is_kana(const char *s)

@@ -98,28 +98,18 @@ int homehelp_demo(struct app *a, struct demo_out *out)
 	}
 	if (!a)
 		return 0;
-	static const char *const logins[4] = {"homehelp-op", "homehelp-sv", "homehelp-ward",
-					      "homehelp-approver"};
-	static const char *const roles[4] = {"grant_operator", "grant_supervisor", "grant_staff",
-					     "grant_approver"};
-	static const char *const labels[4] = {"contractor operator (事業者の担当者)",
-					      "contractor supervisor (事業者の責任者)",
-					      "ward staff (区の担当職員)", "ward approver (区の決定者)"};
 	const struct vault *v = homehelp_vault(a);
 	struct homehelp_settings cfg;
-	char *pw[4] = {0}, why[HOMEHELP_WHY_MAX] = "", today[11];
+	char why[HOMEHELP_WHY_MAX] = "", today[11];
 	int64_t who[4] = {0}, now = clock_now_ms(), sup[DEMO_SUPPORTERS] = {0};
 	size_t made = 0, visits = 0;
 	enum err e = ERR_OK;
 	homehelp_settings_read(a, &cfg);
 	clock_jst_date(now, today, sizeof today);
-	for (int i = 0; i < 4 && e == ERR_OK; i++)
-		e = demo_account_add(a, logins[i], roles[i], &pw[i], &who[i]);
+	e = demo_grant_staff(a, out, "homehelp", HOMEHELP_SERVICE, "household support", who);
 	struct store_conn *c = store_acquire(a->store);
 	if (e == ERR_OK)
 		e = store_begin(c);
-	for (int i = 0; i < 4 && e == ERR_OK; i++)
-		e = grant_staff_set(c, who[i], HOMEHELP_SERVICE);
 	for (int i = 0; i < DEMO_SUPPORTERS && e == ERR_OK; i++) {
 		char sur[DEMO_NAME_MAX], skana[DEMO_NAME_MAX], name[DEMO_NAME_MAX], kana[DEMO_NAME_MAX];
 		char code[16], birth[11];
@@ -250,15 +240,10 @@ int homehelp_demo(struct app *a, struct demo_out *out)
 		fprintf(stderr, "mimamori: demo: household support: %s\n",
 			why[0] ? why : err_message_ja(e));
 	} else {
-		for (int i = 0; i < 4; i++)
-			fprintf(out->cred, "household support %s: login %s  password %s\n", labels[i],
-				logins[i], pw[i]);
 		buf_printf(&out->summary,
 			   "家事・育児支援: %zu世帯、サポーター %d人、支援 %zu回。事業者・区は "
 			   "/homehelp/office.html\n",
 			   made, DEMO_SUPPORTERS, visits);
 	}
-	for (int i = 0; i < 4; i++)
-		vault_wipe_free(pw[i]);
 	return e == ERR_OK ? 0 : 1;
 }

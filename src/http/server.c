@@ -475,13 +475,17 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
 	return st;
 }
 
-/* A route that takes a file (HTTP_ROUTE_UPLOAD) may have a body past HTTP_BODY_MAX. */
-static void upload_allow(struct http_server *srv, struct req_state *st, const char *method,
-			 const char *url)
+/* A route that takes a file (HTTP_ROUTE_UPLOAD) may have a body past HTTP_BODY_MAX. The route
+ * is looked up here only for a body that may pass it (a Content-Length over the cap, or none:
+ * chunked), so that the small requests of the hot path are matched once, at dispatch. */
+static void upload_allow(struct http_server *srv, struct MHD_Connection *mc,
+			 struct req_state *st, const char *method, const char *url)
 {
 	const char *params[HTTP_MAX_PARAMS];
 	int known = 0;
-	if (strncmp(url, "/api/", 5) != 0 || strlen(url) > 512)
+	const char *cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Content-Length");
+	if (strncmp(url, "/api/", 5) != 0 || strlen(url) > 512 ||
+	    (cl && strtoull(cl, NULL, 10) <= HTTP_BODY_MAX))
 		return;
 	char *scratch = xmalloc(strlen(url) + 1);
 	const struct http_route *r = http_route_match(srv->routes, method, url, scratch, params,
@@ -507,7 +511,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		/* The headers are complete: the body has its own deadline from now. */
 		st->started = 1;
 		guard_set_phase(guard_of(mc), GUARD_BODY);
-		upload_allow(srv, st, method, url);
+		upload_allow(srv, mc, st, method, url);
 		if (guard_pressed(srv->guard) && strcmp(url, "/healthz") != 0 &&
 		    strcmp(url, "/metrics") != 0 && !has_credentials(mc))
 			return send_busy(srv, mc, strncmp(url, "/api/", 5) == 0);

@@ -124,7 +124,6 @@ enum err ledger_hand_over(struct http_req *rq, struct http_resp *rs, struct ledg
 	http_set_header(rs, "Content-Disposition", disp);
 	snprintf(num, sizeof num, "%" PRId64, id);
 	http_set_header(rs, "X-Mimamori-Ledger-Id", num);
-	http_set_header(rs, "Cache-Control", "no-store");
 	rs->status = 200;
 	rs->content_type = content_type;
 	size_t max = file->max;

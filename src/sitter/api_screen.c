@@ -33,40 +33,12 @@ static enum err audit_app(struct http_req *rq, struct store_conn *c, const char 
 	return audit_append(c, rq->app->vault, rq->actor, action, object, detail);
 }
 
-/* Appends to sql the condition that an application has one of q's search terms. */
+/* The search terms a query q may be: a name, a ふりがな, a phone number or a mail address. */
 static void terms_of(const struct vault *v, const char *q, unsigned char terms[4][32])
 {
-	char t[4][320];
-	size_t n = 0, k = 0, d = 0;
-	snprintf(t[0], sizeof t[0], "name:");
-	snprintf(t[1], sizeof t[1], "kana:");
-	snprintf(t[2], sizeof t[2], "phone:");
-	snprintf(t[3], sizeof t[3], "mail:");
-	for (const char *s = q; *s; s++) {
-		if (*s == ' ')
-			continue;
-		if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 &&
-		    (unsigned char)s[2] == 0x80) {
-			s += 2;
-			continue;
-		}
-		if (n + 6 < sizeof t[0]) {
-			t[0][5 + n] = t[1][5 + n] = *s;
-			n++;
-			t[0][5 + n] = t[1][5 + n] = '\0';
-		}
-		if (*s >= '0' && *s <= '9' && d + 7 < sizeof t[2]) {
-			t[2][6 + d++] = *s;
-			t[2][6 + d] = '\0';
-		}
-	}
-	for (const char *s = q; *s && k + 6 < sizeof t[3]; s++) {
-		t[3][5 + k++] = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
-		t[3][5 + k] = '\0';
-	}
+	const char *kinds[4] = {"name", "kana", "phone", "mail"};
 	for (int i = 0; i < 4; i++)
-		vault_blind(v, "sitter-term", t[i], terms[i]);
-	vault_wipe(t, sizeof t);
+		sitter_term(v, kinds[i], q, terms[i]);
 }
 
 enum err api_sitter_list(struct http_req *rq, struct http_resp *rs)
@@ -268,7 +240,6 @@ enum err api_sitter_receipt(struct http_req *rq, struct http_resp *rs)
 	rs->content_type = strcmp(media, "image/png") == 0	 ? "image/png"
 			   : strcmp(media, "image/jpeg") == 0 ? "image/jpeg"
 							      : "application/pdf";
-	http_set_header(rs, "Cache-Control", "no-store");
 	return e;
 }
 

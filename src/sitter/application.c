@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/text.h"
 #include "base/xalloc.h"
 #include "grant/checks.h"
 #include "store/store.h"
@@ -67,13 +68,33 @@ static enum err next_number(struct store_conn *c, int fy, char out[16])
 	return e;
 }
 
+void sitter_term(const struct vault *v, const char *kind, const char *text,
+		 unsigned char out[32])
+{
+	char t[400];
+	size_t at = (size_t)snprintf(t, sizeof t, "%s:", kind);
+	if (strcmp(kind, "phone") == 0) {
+		for (const char *s = text; *s && at + 1 < sizeof t; s++)
+			if (*s >= '0' && *s <= '9')
+				t[at++] = *s;
+		t[at] = '\0';
+	} else if (strcmp(kind, "mail") == 0) {
+		for (const char *s = text; *s && at + 1 < sizeof t; s++)
+			t[at++] = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+		t[at] = '\0';
+	} else {
+		text_fold_spaces(text, t + at, sizeof t - at);
+	}
+	vault_blind(v, "sitter-term", t, out);
+	vault_wipe(t, sizeof t);
+}
+
 /* Writes the form's search terms of application id (after removing the old ones). */
 static enum err write_terms(struct store_conn *c, const struct vault *v, int64_t id,
 			    const struct sitter_form *f)
 {
-	char name[256], kana[256], phone[32], mail[320];
-	const char *terms[4] = {name, kana, phone, mail};
-	size_t k = 0;
+	const char *kinds[4] = {"name", "kana", "phone", "mail"};
+	const char *texts[4] = {f->name, f->kana, f->phone, f->email};
 	enum err e = ERR_DB;
 	struct store_stmt *st = store_prepare(c, "DELETE FROM sitter_terms WHERE application_id = ?1");
 	if (!st)
@@ -81,36 +102,6 @@ static enum err write_terms(struct store_conn *c, const struct vault *v, int64_t
 	store_bind_int(st, 1, id);
 	e = store_run(st);
 	store_finish(st);
-	if (e != ERR_OK)
-		return e;
-	/* names without spaces; the phone's digits; the address in lower case */
-	snprintf(name, sizeof name, "name:");
-	snprintf(kana, sizeof kana, "kana:");
-	for (const char *s = f->name, *t = f->kana, *src; (src = s) != NULL; s = t, t = NULL) {
-		char *out = src == f->name ? name : kana;
-		size_t at = 5;
-		for (; *src && at + 1 < 256; src++) {
-			if (*src == ' ' || ((unsigned char)src[0] == 0xE3 &&
-					    (unsigned char)src[1] == 0x80 &&
-					    (unsigned char)src[2] == 0x80)) {
-				if (*src != ' ')
-					src += 2;
-				continue;
-			}
-			out[at++] = *src;
-		}
-		out[at] = '\0';
-	}
-	snprintf(phone, sizeof phone, "phone:");
-	for (const char *s = f->phone; *s && k + 7 < sizeof phone; s++)
-		if (*s >= '0' && *s <= '9') {
-			phone[6 + k++] = *s;
-			phone[6 + k] = '\0';
-		}
-	snprintf(mail, sizeof mail, "mail:%s", f->email);
-	for (char *s = mail; *s; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
 	/* a statement runs once between store_finish calls (which reset it): one per row */
 	for (size_t i = 0; i < 4 && e == ERR_OK; i++) {
 		unsigned char idx[32];
@@ -120,35 +111,28 @@ static enum err write_terms(struct store_conn *c, const struct vault *v, int64_t
 			e = ERR_DB;
 			break;
 		}
-		vault_blind(v, "sitter-term", terms[i], idx);
+		sitter_term(v, kinds[i], texts[i], idx);
 		store_bind_int(st, 1, id);
 		store_bind_blob(st, 2, idx, sizeof idx);
 		e = store_run(st);
 		store_finish(st);
 	}
-	vault_wipe(name, sizeof name);
-	vault_wipe(kana, sizeof kana);
-	vault_wipe(phone, sizeof phone);
-	vault_wipe(mail, sizeof mail);
 	return e;
 }
 
-/* Writes the child hours of application id (what the uses ask, per child and fiscal year). */
-static enum err write_hours(struct store_conn *c, const struct vault *v,
-			    const struct sitter_rates *r, int64_t id, const struct sitter_form *f)
+/* Writes the child hours of application id: what the uses of f ask (calc, f counted without a
+ * cap), per child and fiscal year. */
+static enum err write_hours(struct store_conn *c, const struct vault *v, int64_t id,
+			    const struct sitter_form *f, const struct sitter_calc *calc)
 {
-	struct sitter_calc *calc = xcalloc(1, sizeof *calc);
 	enum err e;
 	struct store_stmt *st =
 	    store_prepare(c, "DELETE FROM sitter_child_hours WHERE application_id = ?1");
-	if (!st) {
-		free(calc);
+	if (!st)
 		return ERR_DB;
-	}
 	store_bind_int(st, 1, id);
 	e = store_run(st);
 	store_finish(st);
-	sitter_calc(r, f, NULL, NULL, calc);
 	/* one statement per row: a statement runs once between store_finish calls */
 	for (size_t i = 0; e == ERR_OK && i < calc->nkids; i++) {
 		const struct sitter_calc_child *k = &calc->kids[i];
@@ -170,7 +154,6 @@ static enum err write_hours(struct store_conn *c, const struct vault *v,
 		e = store_run(st);
 		store_finish(st);
 	}
-	free(calc);
 	return e;
 }
 
@@ -246,7 +229,7 @@ enum err sitter_app_create(struct store_conn *c, const struct vault *v,
 	store_bind_int(st, 2, *id);
 	e = store_run(st);
 	if (e == ERR_OK)
-		e = write_hours(c, v, r, *id, f);
+		e = write_hours(c, v, *id, f, calc);
 	if (e == ERR_OK)
 		e = write_terms(c, v, *id, f);
 	if (e == ERR_OK && state != GRANT_DRAFT) {
@@ -296,7 +279,7 @@ enum err sitter_app_replace(struct store_conn *c, const struct vault *v,
 		store_finish(st);
 	}
 	if (e == ERR_OK)
-		e = write_hours(c, v, r, id, f);
+		e = write_hours(c, v, id, f, calc);
 	if (e == ERR_OK)
 		e = write_terms(c, v, id, f);
 	vault_wipe_free(form);
@@ -417,15 +400,9 @@ enum err sitter_app_load(struct store_conn *c, const struct vault *v, int64_t id
 		}
 		if (!f->name || !f->kana || !f->address || !f->phone || !f->email)
 			goto out;
-		/* the account: as stored (its bank might have left the code list since) */
-		json_t *b = json_object_get(j, "bank");
-		snprintf(f->bank.bank, 5, "%s", json_string_value(json_object_get(b, "bank_code")));
-		snprintf(f->bank.branch, 4, "%s", json_string_value(json_object_get(b, "branch_code")));
-		f->bank.type = (int)json_integer_value(json_object_get(b, "type"));
-		snprintf(f->bank.number, 8, "%s", json_string_value(json_object_get(b, "number")));
-		f->bank.holder = xstrdup(json_string_value(json_object_get(b, "holder")));
+		/* the account: checked again; as stored when its bank has left the code list */
 		if (sitter_bank_parse(j, &f->bank, why) != ERR_OK) {
-			/* keep what was stored; the half-width name is made as best it can be */
+			json_t *b = json_object_get(j, "bank");
 			snprintf(f->bank.bank, 5, "%s",
 				 json_string_value(json_object_get(b, "bank_code")));
 			snprintf(f->bank.branch, 4, "%s",
@@ -529,44 +506,19 @@ enum err sitter_app_calc(struct store_conn *c, const struct vault *v,
 	return b.e;
 }
 
-/* A child's key and a fiscal year, in the order locks are taken. */
-struct cap_key {
-	unsigned char key[32];
-	int fy;
-};
-
-static int cap_key_cmp(const void *a, const void *b)
+/* Writes the cap lock rows of application id's children and years (its sitter_child_hours, in
+ * key order, so that no two decisions wait for each other in a circle) on c: a concurrent
+ * decision on one of them waits for this one. */
+static enum err lock_children(struct store_conn *c, int64_t id)
 {
-	const struct cap_key *x = a, *y = b;
-	int c = memcmp(x->key, y->key, sizeof x->key);
-	return c ? c : (x->fy > y->fy) - (x->fy < y->fy);
-}
-
-/* Writes the cap lock rows of p's children and years on c, in one order (no two decisions wait
- * for each other in a circle): a concurrent decision on one of them waits for this one. */
-static enum err lock_children(struct store_conn *c, const struct vault *v,
-			      const struct sitter_rates *r, const struct sitter_app *p)
-{
-	struct sitter_calc *calc = xcalloc(1, sizeof *calc);
-	struct cap_key keys[sizeof calc->kids / sizeof calc->kids[0]];
-	enum err e = ERR_OK;
-	sitter_calc(r, &p->form, NULL, NULL, calc);
-	size_t n = calc->nkids;
-	for (size_t i = 0; i < n; i++) {
-		sitter_child_key(v, &p->form.children[calc->kids[i].child], keys[i].key);
-		keys[i].fy = calc->kids[i].fiscal_year;
-	}
-	free(calc);
-	qsort(keys, n, sizeof keys[0], cap_key_cmp);
-	for (size_t i = 0; e == ERR_OK && i < n; i++) {
-		struct store_stmt *st = store_prepare(
-		    c, "INSERT INTO sitter_cap_locks (child_key, fiscal_year, decisions) VALUES (?1, "
-		       "?2, 1) ON CONFLICT (child_key, fiscal_year) DO UPDATE SET decisions = "
-		       "sitter_cap_locks.decisions + 1");
-		if (!st)
-			return ERR_DB;
-		store_bind_blob(st, 1, keys[i].key, sizeof keys[i].key);
-		store_bind_int(st, 2, keys[i].fy);
+	enum err e = ERR_DB;
+	struct store_stmt *st = store_prepare(
+	    c, "INSERT INTO sitter_cap_locks (child_key, fiscal_year, decisions) SELECT DISTINCT "
+	       "child_key, fiscal_year, 1 FROM sitter_child_hours WHERE application_id = ?1 ORDER "
+	       "BY child_key, fiscal_year ON CONFLICT (child_key, fiscal_year) DO UPDATE SET "
+	       "decisions = sitter_cap_locks.decisions + 1");
+	if (st) {
+		store_bind_int(st, 1, id);
 		e = store_run(st);
 		store_finish(st);
 	}
@@ -581,7 +533,7 @@ enum err sitter_app_decide(struct store_conn *c, const struct vault *v,
 	char today[11];
 	enum err e;
 	clock_jst_date(now_ms, today, sizeof today);
-	e = lock_children(c, v, r, p);
+	e = lock_children(c, p->id);
 	if (e == ERR_OK)
 		e = sitter_app_calc(c, v, r, p, calc);
 	struct store_stmt *st = NULL;

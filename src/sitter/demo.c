@@ -152,14 +152,6 @@ int sitter_demo(struct app *a, struct demo_out *out)
 	}
 	if (!a)
 		return 0;
-	static const char *const logins[4] = {"sitter-op", "sitter-sv", "sitter-ward",
-					      "sitter-approver"};
-	static const char *const roles[4] = {"grant_operator", "grant_supervisor", "grant_staff",
-					     "grant_approver"};
-	static const char *const labels[4] = {"contractor operator (事業者の担当者)",
-					      "contractor supervisor (事業者の責任者)",
-					      "ward staff (区の担当職員)", "ward approver (区の決定者)"};
-	char *pw[4] = {0};
 	int64_t who[4] = {0}, now = clock_now_ms(), paid = 0;
 	const struct vault *v = sitter_vault(a);
 	struct sitter_settings cfg;
@@ -169,13 +161,10 @@ int sitter_demo(struct app *a, struct demo_out *out)
 	enum err e = ERR_OK;
 	sitter_settings_read(a, &cfg);
 	clock_jst_date(now, today, sizeof today);
-	for (int i = 0; i < 4 && e == ERR_OK; i++)
-		e = demo_account_add(a, logins[i], roles[i], &pw[i], &who[i]);
+	e = demo_grant_staff(a, out, "sitter", SITTER_SERVICE, "babysitter subsidy", who);
 	struct store_conn *c = store_acquire(a->store);
 	if (e == ERR_OK)
 		e = store_begin(c);
-	for (int i = 0; i < 4 && e == ERR_OK; i++)
-		e = grant_staff_set(c, who[i], SITTER_SERVICE);
 	for (long long i = 0; i < n && e == ERR_OK; i++) {
 		struct sitter_form f;
 		char number[16];
@@ -237,15 +226,10 @@ int sitter_demo(struct app *a, struct demo_out *out)
 		fprintf(stderr, "mimamori: demo: babysitter subsidy: %s\n",
 			why[0] ? why : err_message_ja(e));
 	} else {
-		for (int i = 0; i < 4; i++)
-			fprintf(out->cred, "babysitter subsidy %s: login %s  password %s\n",
-				labels[i], logins[i], pw[i]);
 		buf_printf(&out->summary,
 			   "ベビーシッター利用支援: 申請 %zu件（うち振込済み %" PRId64 "件）。事業者は "
 			   "/sitter/office.html、申請のページは /sitter/apply.html\n",
 			   made, paid);
 	}
-	for (int i = 0; i < 4; i++)
-		vault_wipe_free(pw[i]);
 	return e == ERR_OK ? 0 : 1;
 }

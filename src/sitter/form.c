@@ -407,19 +407,10 @@ void sitter_form_clear(struct sitter_form *f)
 
 void sitter_child_key(const struct vault *v, const struct sitter_child *k, unsigned char out[32])
 {
+	/* spaces, ASCII and U+3000, do not make another child */
 	char buf[256];
-	size_t at = 0;
-	for (const char *s = k->name; *s && at + 12 < sizeof buf; s++) {
-		/* spaces, ASCII and U+3000 (E3 80 80), do not make another child */
-		if (*s == ' ')
-			continue;
-		if ((unsigned char)s[0] == 0xE3 && (unsigned char)s[1] == 0x80 &&
-		    (unsigned char)s[2] == 0x80) {
-			s += 2;
-			continue;
-		}
-		buf[at++] = *s;
-	}
+	text_fold_spaces(k->name, buf, sizeof buf - 12);
+	size_t at = strlen(buf);
 	buf[at++] = '|';
 	memcpy(buf + at, k->birth, 10);
 	buf[at + 10] = '\0';

@@ -172,6 +172,10 @@ void sitter_link_token(const struct vault *v, int64_t id, char out[65]);
 /* Finds the application of an applicant's link token: *id. ERR_NOTFOUND. */
 enum err sitter_app_by_token(struct store_conn *c, const struct vault *v, const char *token,
 			     int64_t *id);
+/* Computes the search term of kind ("name", "kana": without spaces; "phone": its digits;
+ * "mail": in lower case) of text into out: a blind index under the service's key. */
+void sitter_term(const struct vault *v, const char *kind, const char *text,
+		 unsigned char out[32]);
 /* Finds the application numbered number: *id. ERR_NOTFOUND. */
 enum err sitter_app_by_number(struct store_conn *c, const char *number, int64_t *id);
 /* Stores a new application of f (taking nothing from f) in state (draft or submitted) on c
