@@ -35,6 +35,8 @@ demo: build
 	@echo "  from an approved device; the ward approves sends to several schools there), /school/sender.html (counts)."
 	@echo "  /bathpass/counter.html (bath-pass counter: bath-b01), /bathpass/office.html (head office: bath-office;"
 	@echo "  imports approved by a second person, bath-office2; the daily list and the yearly counts)."
+	@echo "  /sitter/apply.html (babysitter subsidy: apply on a phone, no account), /sitter/office.html (sitter-op,"
+	@echo "  sitter-sv, sitter-ward, sitter-approver), /homehelp/office.html (household support: homehelp-op … -approver)."
 	@echo "mail goes into the Maildir demo-data/mail (read it with: mutt -f demo-data/mail)."
 	@echo "stop with Ctrl-C."
 	@build/mimamori serve --data demo-data --listen 127.0.0.1:$(PORT)
