@@ -135,19 +135,17 @@ void routes_free(void)
 static enum err api_route_list(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *arr = json_array();
-	static const enum role all[] = {ROLE_WARD_ADMIN,   ROLE_WARD_STAFF, ROLE_CONTRACTOR,
-					ROLE_SITE_STAFF,   ROLE_KIOSK,	    ROLE_GUARDIAN,
-					ROLE_SCHOOL_ADMIN, ROLE_SENDER,	    ROLE_BATH_OFFICE,
-					ROLE_BATH_BRANCH, ROLE_GRANT_OPERATOR, ROLE_GRANT_SUPERVISOR,
-					ROLE_GRANT_STAFF, ROLE_GRANT_APPROVER};
 	(void)rq;
 	for (const struct http_route *r = composed; r && r->method; r++) {
 		json_t *roles = json_array();
 		if (r->roles & ROLE_PUBLIC)
 			json_array_append_new(roles, json_string("public"));
-		for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-			if (r->roles & all[i])
-				json_array_append_new(roles, json_string(role_name(all[i])));
+		/* every named role, in the order of their bits (role.h) */
+		for (unsigned b = 0; b < 31; b++) {
+			enum role one = (enum role)(1u << b);
+			if (one != ROLE_PUBLIC && (r->roles & one) && strcmp(role_name(one), "none"))
+				json_array_append_new(roles, json_string(role_name(one)));
+		}
 		json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:s}", "method", r->method,
 						     "pattern", r->pattern, "roles", roles,
 						     "summary", r->summary));

@@ -15,6 +15,10 @@ static const struct {
 	{ROLE_BATH_OFFICE, "bath_office"}, {ROLE_BATH_BRANCH, "bath_branch"},
 	{ROLE_GRANT_OPERATOR, "grant_operator"}, {ROLE_GRANT_SUPERVISOR, "grant_supervisor"},
 	{ROLE_GRANT_STAFF, "grant_staff"}, {ROLE_GRANT_APPROVER, "grant_approver"},
+	{ROLE_PLAZA_STAFF, "plaza_staff"}, {ROLE_YOUTH_WORKER, "youth_worker"},
+	{ROLE_YOUTH_SUPERVISOR, "youth_supervisor"}, {ROLE_CENTRE_STAFF, "centre_staff"},
+	{ROLE_CENTRE_MANAGER, "centre_manager"}, {ROLE_CENTRE_PARENT, "centre_parent"},
+	{ROLE_COURSE_STAFF, "course_staff"},
 };
 
 enum role role_parse(const char *name)

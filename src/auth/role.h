@@ -23,6 +23,18 @@ enum role {
 	ROLE_GRANT_SUPERVISOR = 1 << 12, /* the contractor's supervisor: also the notices */
 	ROLE_GRANT_STAFF = 1 << 13,	 /* the ward's staff: read, pay */
 	ROLE_GRANT_APPROVER = 1 << 14,	 /* the ward's approver: decides */
+	/* the plazas' registrations (seed 001); the plaza is the service's scope */
+	ROLE_PLAZA_STAFF = 1 << 15, /* a plaza's desk: registrations, cards, visits */
+	/* youth support casework (要配慮; seed 001): only a case's assigned workers and the ward's
+	 * supervisor open a case */
+	ROLE_YOUTH_WORKER = 1 << 16,	 /* a plaza's case worker */
+	ROLE_YOUTH_SUPERVISOR = 1 << 17, /* the ward's supervisor of youth support */
+	/* the child development support centre (要配慮; seed 001), run by a designated manager */
+	ROLE_CENTRE_STAFF = 1 << 18,   /* the centre's staff: records, attendance, the bus list */
+	ROLE_CENTRE_MANAGER = 1 << 19, /* the designated manager's responsible person */
+	ROLE_CENTRE_PARENT = 1 << 20,  /* a parent: their own child's thread and statements only */
+	/* course sign-up (父親ピアサポート and other courses; seed 001) */
+	ROLE_COURSE_STAFF = 1 << 21, /* runs courses: sessions, lists, attendance */
 };
 #define ROLE_ANY_USER (ROLE_WARD_ADMIN | ROLE_WARD_STAFF | ROLE_CONTRACTOR | ROLE_SITE_STAFF)
 /* The school staff's roles: staff accounts (users), but not in ROLE_ANY_USER, so that no
@@ -33,8 +45,15 @@ enum role {
 /* The subsidies' roles, outside ROLE_ANY_USER for the same reason. */
 #define ROLE_GRANT_USERS                                                                           \
 	(ROLE_GRANT_OPERATOR | ROLE_GRANT_SUPERVISOR | ROLE_GRANT_STAFF | ROLE_GRANT_APPROVER)
+/* Seed 001's registrations and casework roles, outside ROLE_ANY_USER for the same reason. */
+#define ROLE_PLAZA_USERS (ROLE_PLAZA_STAFF)
+#define ROLE_YOUTH_USERS (ROLE_YOUTH_WORKER | ROLE_YOUTH_SUPERVISOR)
+#define ROLE_CENTRE_USERS (ROLE_CENTRE_STAFF | ROLE_CENTRE_MANAGER | ROLE_CENTRE_PARENT)
+#define ROLE_COURSE_USERS (ROLE_COURSE_STAFF)
 /* Every role of a signed-in staff account (sessions, CSRF, the password change). */
-#define ROLE_SIGNED_IN (ROLE_ANY_USER | ROLE_SCHOOL_USERS | ROLE_BATH_USERS | ROLE_GRANT_USERS)
+#define ROLE_SIGNED_IN                                                                             \
+	(ROLE_ANY_USER | ROLE_SCHOOL_USERS | ROLE_BATH_USERS | ROLE_GRANT_USERS | ROLE_PLAZA_USERS | \
+	 ROLE_YOUTH_USERS | ROLE_CENTRE_USERS | ROLE_COURSE_USERS)
 
 /* Returns the role for a stored role name, or ROLE_NONE when unknown. */
 enum role role_parse(const char *name);

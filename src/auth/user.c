@@ -58,7 +58,8 @@ enum err user_add(struct store *s, const struct vault *v, const char *login, con
 	if (r == ROLE_NONE) {
 		*why = "権限は ward_admin、ward_staff、contractor、site_staff、school_admin、sender、"
 		       "bath_office、bath_branch、grant_operator、grant_supervisor、grant_staff、"
-		       "grant_approver のいずれかです。";
+		       "grant_approver、plaza_staff、youth_worker、youth_supervisor、centre_staff、"
+		       "centre_manager、centre_parent、course_staff のいずれかです。";
 		goto out;
 	}
 	if (r == ROLE_SITE_STAFF && nsites == 0) {

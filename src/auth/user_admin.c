@@ -29,6 +29,13 @@ static const struct {
 	{"grant_supervisor", "助成 事業者の責任者"},
 	{"grant_staff", "助成 区の担当職員"},
 	{"grant_approver", "助成 区の決定者"},
+	{"plaza_staff", "共育プラザ 窓口職員"},
+	{"youth_worker", "ユースサポート 担当職員"},
+	{"youth_supervisor", "ユースサポート 区の統括"},
+	{"centre_staff", "発達支援センター 職員"},
+	{"centre_manager", "発達支援センター 管理責任者"},
+	{"centre_parent", "発達支援センター 保護者"},
+	{"course_staff", "講座 担当者"},
 };
 
 const char *user_role_label(const char *role)
@@ -46,7 +53,9 @@ static const char *role_sites_problem(const char *role, size_t nsites)
 	if (r == ROLE_NONE)
 		return "役割は 区の管理者・区職員・委託事業者・施設職員・学校管理者・送信者・入浴証 本庁担当・"
 		       "入浴証 出張所窓口・助成 事業者の担当者・助成 事業者の責任者・助成 区の担当職員・"
-		       "助成 区の決定者 のどれかを選んでください。";
+		       "助成 区の決定者・共育プラザ 窓口職員・ユースサポート 担当職員・ユースサポート 区の統括・"
+		       "発達支援センター 職員・発達支援センター 管理責任者・発達支援センター 保護者・講座 担当者"
+		       " のどれかを選んでください。";
 	if (r == ROLE_SITE_STAFF && nsites == 0)
 		return "施設職員には担当する施設を1つ以上選んでください。";
 	if (r != ROLE_SITE_STAFF && nsites > 0)

@@ -17,10 +17,15 @@ BATH = {"bath_office", "bath_branch"}  # the bath pass (seed 002): head office, 
 G_CONTRACTOR = {"grant_operator", "grant_supervisor"}
 G_WARD = {"grant_staff", "grant_approver"}
 GRANT = G_CONTRACTOR | G_WARD
+# seed 001's registrations and casework (issue 17): the plazas' desks, youth support's workers
+# and supervisor, the development centre's staff, manager and parents, the courses' staff
+SEED001 = {"plaza_staff", "youth_worker", "youth_supervisor", "centre_staff", "centre_manager",
+           "centre_parent", "course_staff"}
+SIGNED_IN = STAFF | SCHOOL | BATH | GRANT | SEED001
 EXPECTED = {
     ("POST", "/api/v1/session"): {"public"},
-    ("GET", "/api/v1/session"): STAFF | SCHOOL | BATH | GRANT,
-    ("DELETE", "/api/v1/session"): STAFF | SCHOOL | BATH | GRANT,
+    ("GET", "/api/v1/session"): SIGNED_IN,
+    ("DELETE", "/api/v1/session"): SIGNED_IN,
     ("GET", "/api/v1/routes"): {"ward_admin"},
     ("GET", "/api/v1/kiosk"): {"kiosk"},
     ("POST", "/api/v1/scans"): {"kiosk"},
@@ -70,7 +75,7 @@ EXPECTED = {
     ("GET", "/api/v1/unsubscribe/{}"): {"public"},
     ("POST", "/api/v1/unsubscribe/{}"): {"public"},
     # the ward administrator's screens (issue 11)
-    ("POST", "/api/v1/session/password"): STAFF | SCHOOL | BATH | GRANT,
+    ("POST", "/api/v1/session/password"): SIGNED_IN,
     ("GET", "/api/v1/overview"): {"ward_admin"},
     ("GET", "/api/v1/sites/{}/cards"): {"ward_admin"},
     ("POST", "/api/v1/sites/{}/cards"): {"ward_admin"},
@@ -223,7 +228,8 @@ NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
                 "/api/v1/sitter/payments/{}/file", "/api/v1/sitter/inquiries/{}"}
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian", "school_admin", "sender", "bath_office", "bath_branch", "grant_operator",
-           "grant_supervisor", "grant_staff", "grant_approver"]
+           "grant_supervisor", "grant_staff", "grant_approver", "plaza_staff", "youth_worker",
+           "youth_supervisor", "centre_staff", "centre_manager", "centre_parent", "course_staff"]
 GUARDIAN = "route.parent@example.jp"
 SIGN_OUTS = {("DELETE", "/api/v1/session"), ("DELETE", "/api/v1/parent/session")}
 
@@ -318,6 +324,10 @@ class RouteRoleTest(ServerTestCase):
         for role in ("grant_operator", "grant_supervisor", "grant_staff", "grant_approver"):
             d.user_add("u_" + role, role)
             harness.cli_ok("sitter", "staff", "--data", d.path, "--login", "u_" + role)
+        # seed 001's registrations and casework (issue 17): one account of each role
+        for role in ("plaza_staff", "youth_worker", "youth_supervisor", "centre_staff",
+                     "centre_manager", "centre_parent", "course_staff"):
+            d.user_add("u_" + role, role)
         admin = self.srv.client()
         self.assertEqual(admin.login("u_ward_admin").status, 200)
         r = admin.post("/api/v1/devices/%d/approve" % self.sender_device["u_sender"][0])
@@ -402,6 +412,7 @@ class RouteRoleTest(ServerTestCase):
                             problems.append("allowed caller got 403: " + where)
                         if r.status >= 500:
                             problems.append("server error: " + where)
+        self.maxDiff = None
         self.assertEqual(problems, [])
 
     def test_site_staff_sees_only_own_site(self):

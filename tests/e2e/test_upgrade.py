@@ -50,11 +50,11 @@ class UpgradeTest(ServerTestCase):
         # The schools' migrations (0020, 0021) apply after the platform's 0017-0019, then the
         # outbox's claims (0022, several servers on one database), then the bath pass (0023)
         # and its mailings by post (0024), the babysitter subsidy with the benefits' roles (0025)
-        # and household support (0026).
+        # and household support (0026), then seed 001's remaining roles (0027).
         self.assertEqual(d.query("SELECT version FROM schema_version WHERE version >= 17 "
                                  "ORDER BY version"),
                          [(17,), (18,), (19,), (20,), (21,), (22,), (23,), (24,), (25,),
-                          (26,)])
+                          (26,), (27,)])
         self.assertEqual(d.query("SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL"),
                          [(0,)])
         self.assertEqual(d.query("SELECT actor, object FROM audit WHERE action = "

@@ -17,6 +17,13 @@ export const ROLE_LABEL = {
   grant_supervisor: '助成 事業者の責任者',
   grant_staff: '助成 区の担当職員',
   grant_approver: '助成 区の決定者',
+  plaza_staff: '共育プラザ 窓口職員',
+  youth_worker: 'ユースサポート 担当職員',
+  youth_supervisor: 'ユースサポート 区の統括',
+  centre_staff: '発達支援センター 職員',
+  centre_manager: '発達支援センター 管理責任者',
+  centre_parent: '発達支援センター 保護者',
+  course_staff: '講座 担当者',
 };
 
 // The benefits' four roles (the contractor's two, the ward's two); an account of one works on
