@@ -204,6 +204,20 @@ EXPECTED = {
     ("POST", "/api/v1/homehelp/visits/{}/follow-seen"): G_WARD,
     ("GET", "/api/v1/homehelp/reports/monthly"): GRANT,
     ("GET", "/api/v1/homehelp/households/{}/statement"): G_CONTRACTOR,
+    # course sign-up (seed 001): anyone signs up and, by their link, sees or cancels their own;
+    # the course staff run the courses, sessions, roster, attendance list and erasure
+    ("GET", "/api/v1/course/open"): {"public"},
+    ("POST", "/api/v1/course/signups"): {"public"},
+    ("GET", "/api/v1/course/mine"): {"public"},
+    ("POST", "/api/v1/course/mine/cancel"): {"public"},
+    ("GET", "/api/v1/course/courses"): {"course_staff"},
+    ("POST", "/api/v1/course/courses"): {"course_staff"},
+    ("GET", "/api/v1/course/courses/{}"): {"course_staff"},
+    ("POST", "/api/v1/course/courses/{}/sessions"): {"course_staff"},
+    ("POST", "/api/v1/course/courses/{}/erase"): {"course_staff"},
+    ("PUT", "/api/v1/course/sessions/{}"): {"course_staff"},
+    ("POST", "/api/v1/course/sessions/{}/cancel"): {"course_staff"},
+    ("GET", "/api/v1/course/sessions/{}/attendance"): {"course_staff"},
 }
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.
@@ -225,7 +239,13 @@ NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
                 "/api/v1/sitter/mine/submit", "/api/v1/sitter/applications/{}",
                 "/api/v1/sitter/applications/{}/receipts/{}",
                 "/api/v1/sitter/applications/{}/screen", "/api/v1/sitter/notices/{}/pdf",
-                "/api/v1/sitter/payments/{}/file", "/api/v1/sitter/inquiries/{}"}
+                "/api/v1/sitter/payments/{}/file", "/api/v1/sitter/inquiries/{}",
+                # course sign-up's: a link without a token; a course or session that does not
+                # exist
+                "/api/v1/course/mine", "/api/v1/course/mine/cancel", "/api/v1/course/courses/{}",
+                "/api/v1/course/courses/{}/sessions", "/api/v1/course/courses/{}/erase",
+                "/api/v1/course/sessions/{}", "/api/v1/course/sessions/{}/cancel",
+                "/api/v1/course/sessions/{}/attendance"}
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian", "school_admin", "sender", "bath_office", "bath_branch", "grant_operator",
            "grant_supervisor", "grant_staff", "grant_approver", "plaza_staff", "youth_worker",
@@ -259,6 +279,8 @@ def paths_for(pattern):
         return [pattern.replace("{}", "999999")]  # a person, import or mailing that does not exist
     if pattern.startswith("/api/v1/sitter/"):
         return [pattern.replace("{}", "999999")]  # an application, notice … that does not exist
+    if pattern.startswith("/api/v1/course/"):
+        return [pattern.replace("{}", "999999")]  # a course or session that does not exist
     if pattern.startswith("/api/v1/parent/"):
         p = pattern.replace("{}", "R001", 1)
         return [p.replace("{}", "2099-01-05" if "/days/" in p else "999999")]
