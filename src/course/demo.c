@@ -97,7 +97,8 @@ int course_demo(struct app *a, struct demo_out *out)
 	enum err e = demo_account_add(a, "course-staff", "course_staff", &pw, &uid);
 	if (e != ERR_OK)
 		return 1;
-	fprintf(out->cred, "course-staff\t%s\t講座の担当者 /course/staff.html\n", pw);
+	fprintf(out->cred, "course sign-up staff (講座の担当者): login course-staff  password %s\n",
+		pw);
 	vault_wipe_free(pw);
 	struct store_conn *c = store_acquire(a->store);
 	course_ctx_init(&x, c, course_vault(a), a->cfg.base_url, clock_now_ms());
@@ -135,7 +136,9 @@ int course_demo(struct app *a, struct demo_out *out)
 		fprintf(stderr, "mimamori: demo: course: %s\n", err_message_ja(e));
 		return 1;
 	}
-	fprintf(out->cred, "講座の申込（キャンセル待ちの人の確認・キャンセル）\t/course/mine.html#t=%s\n",
+	fprintf(out->cred,
+		"course sign-up, a person on the waitlist (キャンセル待ちの人の申込): "
+		"/course/mine.html#t=%s\n",
 		first);
 	buf_printf(&out->summary,
 		   "講座の申込: 講座 2件（父親ピアサポート・離乳食講座）、申込 %zu件（キャンセル待ち"

@@ -52,6 +52,8 @@ const MENU = [
   // the benefits: the babysitter subsidy (ベビーシッター利用支援), household support (家事・育児支援)
   { href: '/sitter/office.html', text: 'ベビーシッター利用支援', roles: GRANT, benefit: 'sitter' },
   { href: '/homehelp/office.html', text: '家事・育児支援', roles: GRANT, benefit: 'homehelp' },
+  // course sign-up (講座の申込): the course staff
+  { href: '/course/staff.html', text: '講座の申込', roles: ['course_staff'] },
   { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT] },
 ];
 
