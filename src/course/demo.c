@@ -94,6 +94,8 @@ int course_demo(struct app *a, struct demo_out *out)
 	int64_t uid = 0, peer = 0, food = 0, ps[3], fs[2];
 	struct course_ctx x;
 	size_t people = 0;
+	if (!a) /* the options' check: this part reads none */
+		return 0;
 	enum err e = demo_account_add(a, "course-staff", "course_staff", &pw, &uid);
 	if (e != ERR_OK)
 		return 1;

@@ -20,6 +20,8 @@ CANARY_ROWS = [
     ["Z903", "G01", "勅使河原 凛々子", "テシガワラ リリコ", "5", "2014-01-13", "勅使河原 颯",
      "wxyzcanary9931@example.jp"],
 ]
+# course sign-up (seed 001): a person's sealed items (氏名, メールアドレス, 電話番号)
+COURSE_CANARY = ("鬼瓦 権三郎", "canary.course.zx82@example.jp", "090-8181-7272")
 
 
 class CanaryTest(ServerTestCase):
@@ -32,6 +34,8 @@ class CanaryTest(ServerTestCase):
             for part in r[2].split() + r[3].split() + r[6].split():
                 if len(part.encode()) >= 6:
                     vals.add(part)  # surname / given name alone
+        vals.update(COURSE_CANARY)
+        vals.add(COURSE_CANARY[1].split("@")[0])
         return sorted(vals)
 
     def grep(self, when):
@@ -60,6 +64,7 @@ class CanaryTest(ServerTestCase):
         d = self.data
         d.site_add("G01", "すみれ学童クラブ")
         d.user_add("staff01", "site_staff", ["G01"])
+        d.user_add("course01", "course_staff")
         d.import_children(d.write_csv("canary.csv", CANARY_ROWS))
         d.card_issue(site="G01")
         codes = decode_qr_codes(d.card_sheet("G01"))
@@ -80,7 +85,21 @@ class CanaryTest(ServerTestCase):
         self.assertEqual(staff.login("staff01").status, 200)
         self.assertEqual(staff.board("G01").status, 200)
         self.assertEqual(staff.board("G02").status, 404)
-        smtp.wait_count(6)
+        # a course sign-up: the person's items sealed under the course service's key
+        cs = srv.client()
+        self.assertEqual(cs.login("course01").status, 200)
+        r = cs.post("/api/v1/course/courses", {
+            "title": "父親ピアサポート", "contact": "子育て支援課", "sessions": [
+                {"date": "2099-01-05", "start": "10:00", "end": "12:00", "place": "会議室",
+                 "capacity": 5}]})
+        self.assertEqual(r.status, 201, r)
+        name, mail, phone = COURSE_CANARY
+        r = web.post("/api/v1/course/signups", {
+            "course": r.json["id"], "name": name, "email": mail, "phone": phone, "child_age": 1,
+            "sessions": [r.json["sessions"][0]["id"]]}, csrf=False)
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(cs.get("/api/v1/course/courses/%d" % r.json["course"]["id"]).status, 200)
+        smtp.wait_count(7)
         leaks = self.grep("while serving")
         srv.stop()
         leaks += self.grep("after stop")
