@@ -3,11 +3,15 @@
 // CLI; on a desktop the staff make a course whose one session takes one person; on a phone two
 // fathers sign up on the public page — the first gets the place, the second the waitlist; the
 // first cancels through his own page (the link of the answer, as in his mail) and the second is
-// moved up (his page says so, and the mail is in the Maildir); the staff see both in the roster.
+// moved up (his page says so, and the mail is in the Maildir); the staff see both in the roster
+// and save the session's attendance list (pdftotext reads the one with the place).
 // axe-core on each state of the pages; the pages log no errors (CSP kept).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, mailsTo, PHONE, DESKTOP,
 } from './helpers.mjs';
@@ -115,6 +119,16 @@ test('a sign-up on a phone: a place, the waitlist, a cancellation moves the wait
   assert.match(roster, new RegExp(`${FATHERS[0].name}（キャンセル）`));
   assert.match(roster, new RegExp(FATHERS[1].name));
   await checkA11y(staff, 'the staff page with the roster');
+  // the facilitator's attendance list: the one with the place, pdftotext reads it
+  const [dl] = await Promise.all([staff.waitForEvent('download'), tid(staff, `pdf-${sid}`).click()]);
+  const pdf = path.join(os.tmpdir(), `course-${sid}.pdf`);
+  await dl.saveAs(pdf);
+  const text = execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', pdf, '-']).toString('utf8');
+  fs.rmSync(pdf, { force: true });
+  assert.match(text, /出席簿/);
+  assert.match(text, new RegExp(FATHERS[1].name));
+  assert.doesNotMatch(text, new RegExp(FATHERS[0].name));
+  await tid(staff, 'detail-message').waitFor({ state: 'visible' });
   await shot(staff, 'course-staff-roster');
   for (const p of [staff, first, second]) assertNoProblems(p);
   for (const p of [staff, first, second]) await p.context().close();
