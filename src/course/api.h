@@ -19,6 +19,7 @@ enum err api_course_mine_cancel(struct http_req *rq, struct http_resp *rs);
 enum err api_course_list(struct http_req *rq, struct http_resp *rs);
 enum err api_course_add(struct http_req *rq, struct http_resp *rs);
 enum err api_course_get(struct http_req *rq, struct http_resp *rs);
+enum err api_course_update(struct http_req *rq, struct http_resp *rs);
 enum err api_course_session_add(struct http_req *rq, struct http_resp *rs);
 enum err api_course_session_update(struct http_req *rq, struct http_resp *rs);
 enum err api_course_session_cancel(struct http_req *rq, struct http_resp *rs);

@@ -475,3 +475,74 @@ enum err api_course_session_cancel(struct http_req *rq, struct http_resp *rs)
 	store_release(c);
 	return e;
 }
+
+enum err api_course_update(struct http_req *rq, struct http_resp *rs)
+{
+	int64_t id = http_param_id(rq->params[0]), now = clock_now_ms();
+	struct course_in *in = xcalloc(1, sizeof *in);
+	char today[11], why[COURSE_WHY_MAX];
+	json_t *body = NULL, *o = NULL;
+	int erased = -1;
+	struct store_conn *c = NULL;
+	enum err e = http_json_body(rq, rs, &body);
+	if (e != ERR_OK)
+		goto out;
+	json_t *open = json_object_get(body, "open");
+	if (course_about_parse(body, in, why) != ERR_OK || !json_is_boolean(open)) {
+		e = http_error_as(rs, ERR_INVALID, "bad_course",
+				  why[0] ? why : "申込を受け付けるかどうか（open）を送ってください。");
+		goto out;
+	}
+	clock_jst_date(now, today, sizeof today);
+	c = store_acquire(rq->app->store);
+	e = store_begin(c);
+	struct store_stmt *st =
+	    e == ERR_OK
+		? store_prepare(c, "SELECT erased_ms IS NOT NULL FROM course_courses WHERE id = ?1")
+		: NULL;
+	if (st) {
+		store_bind_int(st, 1, id);
+		if (store_step(st) == STORE_ROW)
+			erased = store_col_int(st, 0) != 0;
+		store_finish(st);
+	} else if (e == ERR_OK) {
+		e = ERR_DB;
+	}
+	if (e == ERR_OK && erased < 0)
+		e = http_error_as(rs, ERR_NOTFOUND, "no_course", "その講座はありません。");
+	else if (e == ERR_OK && erased && json_is_true(open))
+		e = http_error_as(rs, ERR_CONFLICT, "course_erased",
+				  "申込を消去した講座の受付は再開できません。新しい講座を作ってください。");
+	if (e == ERR_OK) {
+		st = store_prepare(c, "UPDATE course_courses SET title = ?1, description = ?2, "
+				      "contact = ?3, open = ?4, updated_ms = ?5 WHERE id = ?6");
+		e = ERR_DB;
+		if (st) {
+			store_bind_text(st, 1, in->title);
+			store_bind_text(st, 2, in->description);
+			store_bind_text(st, 3, in->contact);
+			store_bind_int(st, 4, json_is_true(open));
+			store_bind_int(st, 5, now);
+			store_bind_int(st, 6, id);
+			e = store_run(st);
+		}
+		store_finish(st);
+	}
+	if (e == ERR_OK)
+		e = course_audit(rq, c, "course.update", "course", id,
+				 json_is_true(open) ? "open" : "closed");
+	if (e == ERR_OK)
+		e = store_commit(c);
+	else
+		store_rollback(c);
+	if (e == ERR_OK)
+		e = course_object(c, id, 1, today, &o);
+	if (e == ERR_OK)
+		e = http_json(rs, 200, o);
+out:
+	if (c)
+		store_release(c);
+	json_decref(body);
+	free(in);
+	return e;
+}

@@ -63,6 +63,9 @@ enum err course_signup_parse(json_t *j, struct course_signup_form *f, char why[C
  * place in the list (from 1; 0 for a single session) for the message. */
 enum err course_session_parse(json_t *j, const char *today, size_t n, struct course_session_in *s,
 			      char why[COURSE_WHY_MAX]);
+/* Reads a course's title, description and contact of JSON j into *c (no sessions): ERR_INVALID
+ * with why. */
+enum err course_about_parse(json_t *j, struct course_in *c, char why[COURSE_WHY_MAX]);
 /* Reads a new course of JSON j with its sessions into *c: ERR_INVALID with why. */
 enum err course_parse(json_t *j, const char *today, struct course_in *c, char why[COURSE_WHY_MAX]);
 /* Returns p as JSON (new reference). */

@@ -165,10 +165,8 @@ enum err course_session_parse(json_t *j, const char *today, size_t n, struct cou
 	return ERR_OK;
 }
 
-enum err course_parse(json_t *j, const char *today, struct course_in *c, char why[COURSE_WHY_MAX])
+enum err course_about_parse(json_t *j, struct course_in *c, char why[COURSE_WHY_MAX])
 {
-	json_t *ss, *s;
-	size_t i;
 	memset(c, 0, sizeof *c);
 	why[0] = '\0';
 	if (!json_is_object(j)) {
@@ -184,6 +182,15 @@ enum err course_parse(json_t *j, const char *today, struct course_in *c, char wh
 		return ERR_INVALID;
 	}
 	snprintf(c->description, sizeof c->description, "%s", desc ? desc : "");
+	return ERR_OK;
+}
+
+enum err course_parse(json_t *j, const char *today, struct course_in *c, char why[COURSE_WHY_MAX])
+{
+	json_t *ss, *s;
+	size_t i;
+	if (course_about_parse(j, c, why) != ERR_OK)
+		return ERR_INVALID;
 	ss = json_object_get(j, "sessions");
 	if (!json_is_array(ss) || json_array_size(ss) == 0 ||
 	    json_array_size(ss) > COURSE_SESSIONS_MAX) {

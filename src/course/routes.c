@@ -29,6 +29,8 @@ const struct http_route course_routes[] = {
 	 "make a course with its sessions (day, hours, place, capacity)"},
 	{"GET", "/api/v1/course/courses/{}", STAFF, 0, api_course_get,
 	 "one course and its roster: every sign-up and its choices (audited)"},
+	{"PUT", "/api/v1/course/courses/{}", STAFF, 0, api_course_update,
+	 "change a course's title, description and contact, stop or resume its sign-ups (open)"},
 	{"POST", "/api/v1/course/courses/{}/sessions", STAFF, 0, api_course_session_add,
 	 "add a session to a course"},
 	{"POST", "/api/v1/course/courses/{}/erase", STAFF, 0, api_course_erase,

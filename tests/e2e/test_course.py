@@ -220,6 +220,21 @@ class CourseTest(ServerTestCase):
         m = self.mails_to(0, 2)[1]
         self.assertIn("変更", m.subject)
         self.assertIn("区民ホール 第2集会室", m.body)
+        # sign-ups stopped: the public page no longer lists the course, a sign-up is refused
+        about = {"title": COURSE["title"], "description": "", "contact": COURSE["contact"]}
+        r = self.staff.request("PUT", API + "/courses/%d" % cid, dict(about, open=False))
+        self.assertEqual((r.status, r.json["open"]), (200, False), r)
+        self.assertEqual(self.pub.get(API + "/open").json["courses"], [])
+        r = self.pub.post(API + "/signups", {"course": cid, "name": PEOPLE[3][0],
+                                             "email": PEOPLE[3][1], "phone": PEOPLE[3][2],
+                                             "child_age": 0, "sessions": [b]}, csrf=False)
+        self.assertEqual((r.status, r.json["code"]), (409, "not_open"), r)
+        self.assertIn("受け付けていません", r.json["message"])
+        r = self.staff.request("PUT", API + "/courses/%d" % cid, about)
+        self.assertEqual((r.status, r.json["code"]), (400, "bad_course"), r)
+        r = self.staff.request("PUT", API + "/courses/%d" % cid, dict(about, open=True))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(self.pub.get(API + "/open").json["courses"]), 1)
         # a session added
         r = self.staff.post(API + "/courses/%d/sessions" % cid,
                             {"date": "2026-12-17", "start": "10:00", "end": "11:30",

@@ -213,6 +213,7 @@ EXPECTED = {
     ("GET", "/api/v1/course/courses"): {"course_staff"},
     ("POST", "/api/v1/course/courses"): {"course_staff"},
     ("GET", "/api/v1/course/courses/{}"): {"course_staff"},
+    ("PUT", "/api/v1/course/courses/{}"): {"course_staff"},
     ("POST", "/api/v1/course/courses/{}/sessions"): {"course_staff"},
     ("POST", "/api/v1/course/courses/{}/erase"): {"course_staff"},
     ("PUT", "/api/v1/course/sessions/{}"): {"course_staff"},

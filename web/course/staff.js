@@ -99,6 +99,8 @@ function renderDetail(c) {
       `第${x.pref}希望 ${names[x.session] || ''} `,
       el('span', { class: `roster-state ${x.state}`, text: x.state === 'waiting' ? `キャンセル待ち${x.position}番目` : STATE[x.state] })))))));
   if (!c.roster.length) $('roster').replaceChildren(el('tr', {}, el('td', { colspan: '4', class: 'muted', text: c.erased ? '申込者の情報は消去しました。' : 'まだ申込がありません。' })));
+  $('open-toggle').textContent = c.open ? '申込の受付を止める' : '申込の受付を再開する';
+  $('open-toggle').hidden = c.erased;
   $('erase').disabled = !c.ended || c.erased;
   $('session-form').hidden = c.erased;
   resetSessionForm();
@@ -157,6 +159,15 @@ shell = startShell({
           : await post(`/courses/${current.id}/sessions`, body);
         renderDetail(await request(`${BASE}/courses/${current.id}`));
         setAlert($('detail-message'), id ? `変更しました（${r.mails}通のお知らせ）。` : '回を追加しました。', 'ok');
+        loadList();
+      } catch (err) { fail($('detail-message'), err); }
+    });
+    $('open-toggle').addEventListener('click', async () => {
+      const c = current;
+      try {
+        await request(`${BASE}/courses/${c.id}`, { method: 'PUT', csrf: shell.session.csrf, body: { title: c.title, description: c.description, contact: c.contact, open: !c.open } });
+        renderDetail(await request(`${BASE}/courses/${c.id}`));
+        setAlert($('detail-message'), c.open ? '申込の受付を止めました（申込のページに出なくなります）。' : '申込の受付を再開しました。', 'ok');
         loadList();
       } catch (err) { fail($('detail-message'), err); }
     });
