@@ -49,6 +49,7 @@ async function signUp(f, courseId, sessionId) {
   await tid(page, 'course-phone').fill(f.phone);
   await tid(page, 'course-age').selectOption(f.age);
   await checkA11y(page, 'the sign-up form on a phone');
+  await shot(page, 'course-signup-form-phone');
   await tid(page, 'course-submit').click();
   await tid(page, 'course-done').waitFor({ state: 'visible' });
   return page;
