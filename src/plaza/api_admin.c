@@ -199,8 +199,9 @@ enum err api_plaza_staff_set(struct http_req *rq, struct http_resp *rs)
 		return e;
 	const char *p = json_string_value(json_object_get(body, "plaza"));
 	int64_t plaza_id = p && *p ? plaza_find(p) : 0;
+	int given = p && *p;
 	json_decref(body);
-	if (p && *p && !plaza_id)
+	if (given && !plaza_id)
 		return http_error_as(rs, ERR_INVALID, "bad_plaza", "プラザを選んでください。");
 	struct store_conn *c = store_acquire(rq->app->store);
 	struct store_stmt *st = store_prepare(c, "SELECT role FROM users WHERE id = ?");

@@ -25,14 +25,18 @@ enum err api_plaza_visit(struct http_req *rq, struct http_resp *rs)
 		e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
 		return e;
+	const char *code = json_string_value(json_object_get(body, "code"));
+	if (!code || !*code || strlen(code) > 64) {
+		json_decref(body);
+		return http_error_as(rs, ERR_INVALID, "bad_card",
+				     "登録カードを読み取るか、カード番号（7桁）を入れてください。");
+	}
 	clock_jst_date(now, today, sizeof today);
 	const struct vault *v = plaza_vault(rq->app);
 	struct store_conn *c = store_acquire(rq->app->store);
 	e = store_begin(c);
 	if (e == ERR_OK)
-		e = plaza_visit_record(c, v, plaza_id,
-				       json_string_value(json_object_get(body, "code")), today, now,
-				       &user_id, &band, &again);
+		e = plaza_visit_record(c, v, plaza_id, code, today, now, &user_id, &band, &again);
 	if (e == ERR_OK)
 		e = store_commit(c);
 	else

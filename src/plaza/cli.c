@@ -320,8 +320,8 @@ int plaza_cmd(int argc, char **argv)
 		case 't': o.to = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'l': o.login = optarg; break;
-		case 'y': o.year = atoi(optarg); break;
-		case 'Y': o.years = atoi(optarg); break;
+		case 'y': o.year = (int)strtol(optarg, NULL, 10); break;
+		case 'Y': o.years = (int)strtol(optarg, NULL, 10); break;
 		case 'a': o.all = 1; break;
 		case 'x': o.del = 1; break;
 		case 'c': o.count = strtol(optarg, NULL, 10); break;

@@ -30,7 +30,7 @@ size_t plaza_digits(const char *s, char *out, size_t n)
 		} else if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99) {
 			out[k++] = (char)('0' + (p[2] - 0x90));
 			p += 3;
-		} else if (*p == '-' || *p == ' ') {
+		} else if (*p == '-' || *p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') {
 			p++;
 		} else {
 			return 0;
