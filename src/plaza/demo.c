@@ -122,6 +122,8 @@ int plaza_demo(struct app *a, struct demo_out *out)
 			return 2;
 		}
 	}
+	if (!a) /* the options' check, before anything is made */
+		return 0;
 	int64_t now = clock_now_ms();
 	clock_jst_date(now, today, sizeof today);
 	struct store_conn *c = store_acquire(a->store);
