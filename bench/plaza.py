@@ -36,6 +36,16 @@ def run(*args, stdin=None):
     return dt, r.stdout.decode()
 
 
+def wareki(iso):
+    """The ISO date in the era calendar as people type it (平成28年5月1日, 令和元年…)."""
+    y, m, d = (int(x) for x in iso.split("-"))
+    for era, start in (("令和", (2019, 5, 1)), ("平成", (1989, 1, 8)), ("昭和", (1926, 12, 25))):
+        if (y, m, d) >= start:
+            n = y - start[0] + 1
+            return "%s%s年%d月%d日" % (era, "元" if n == 1 else n, m, d)
+    return iso
+
+
 def pct(vs, p):
     vs = sorted(vs)
     return vs[max(0, int(len(vs) * p) - 1)]
@@ -104,8 +114,7 @@ def main():
             elif k == 1:
                 qs.append(("name", u["name"]))
             elif k == 2:
-                y, m, dd = u["birth"].split("-")
-                qs.append(("birth", u["birth"] if i % 2 else "%s年%d月%d日" % (y, int(m), int(dd))))
+                qs.append(("birth", u["birth"] if i % 2 else wareki(u["birth"])))
             elif k == 3:
                 qs.append(("phone", u["phone"]))
             else:
@@ -123,7 +132,7 @@ def main():
             floor.append(get("/healthz")[0])
         allv = [v for vs in lat.values() for v in vs]
         for kind, vs in sorted(lat.items()):
-            print("search %-6s n=%d p50 %.1f ms p99 %.1f ms max %.1f ms (found: median %d of %d)"
+            print("search %-6s n=%d p50 %.1f ms p99 %.1f ms max %.1f ms (shown: median %g of %g)"
                   % (kind, len(vs), pct(vs, 0.5), pct(vs, 0.99), max(vs),
                      statistics.median(hits[kind]), statistics.median(totals[kind])))
         print("search all    n=%d p50 %.1f ms p99 %.1f ms (target p99 < 50 ms)   GET /healthz "

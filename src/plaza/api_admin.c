@@ -218,8 +218,10 @@ enum err api_plaza_staff_set(struct http_req *rq, struct http_resp *rs)
 	if (e == ERR_OK)
 		e = audit_append(c, rq->app->vault, rq->actor, "plaza.staff", object,
 				 plaza_id ? plaza_code(plaza_id) : "none");
-	if (ok)
-		e = e == ERR_OK ? store_commit(c) : (store_rollback(c), e);
+	if (ok && e == ERR_OK)
+		e = store_commit(c);
+	else if (ok)
+		store_rollback(c);
 	store_release(c);
 	if (e == ERR_NOTFOUND)
 		return http_error_as(rs, e, "no_staff", "プラザの職員（plaza_staff）のアカウントではありません。");
