@@ -70,7 +70,8 @@ enum err plaza_counts(struct store_conn *c, int64_t plaza_id, const char *from, 
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT plaza_id, on_date, band, count(*) FROM plaza_visits WHERE (?1 = 0 OR "
 	       "plaza_id = ?1) AND on_date >= ?2 AND on_date <= ?3 GROUP BY plaza_id, on_date, band "
-	       "ORDER BY on_date, plaza_id, band");
+	       "ORDER BY on_date, plaza_id, CASE band WHEN '0-5' THEN 0 WHEN '6-12' THEN 1 WHEN "
+	       "'13-15' THEN 2 WHEN '16-18' THEN 3 ELSE 4 END");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, plaza_id);

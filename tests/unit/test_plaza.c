@@ -242,6 +242,17 @@ static void test_visits_yearly(void **state)
 	assert_int_equal(plaza_counts(e->c, 0, "2026-12-01", TODAY, 1, &out), ERR_OK);
 	assert_non_null(strstr(out.data, "中央,2026-12-06,6-12,1\r\n"));
 	assert_non_null(strstr(out.data, "南小岩,2026-12-06,16-18,1\r\n"));
+	/* The bands in age order, not text order. */
+	assert_int_equal(store_exec(e->c, "INSERT INTO plaza_visits (plaza_id, on_date, band, at_ms) "
+					  "VALUES (5, '2026-12-06', '6-12', 1), (5, '2026-12-06', "
+					  "'0-5', 1), (5, '2026-12-06', '19+', 1), (5, '2026-12-06', "
+					  "'16-18', 1)"),
+			 ERR_OK);
+	buf_free(&out);
+	buf_init(&out, 1 << 20);
+	assert_int_equal(plaza_counts(e->c, 5, TODAY, TODAY, 1, &out), ERR_OK);
+	assert_non_null(strstr(out.data, "南篠崎,2026-12-06,0-5,1\r\n南篠崎,2026-12-06,6-12,1\r\n"
+					 "南篠崎,2026-12-06,16-18,1\r\n南篠崎,2026-12-06,19+,1\r\n"));
 	buf_free(&out);
 	buf_init(&out, 1 << 20);
 	assert_int_equal(plaza_counts(e->c, 2, "2026-12-01", TODAY, 0, &out), ERR_OK);
