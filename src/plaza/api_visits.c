@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* api_visits.c — a registration card scanned at the desk (the reader types the card number and
  * Enter) records the day's visit; the counts per plaza, day and age band, as JSON or CSV (a
- * plaza's staff get their plaza's, the ward's roles every plaza's). */
+ * plaza's staff get their plaza's, the ward's roles every plaza's) with the users registered
+ * per plaza. */
 #include "plaza/api.h"
 
 #include <stdio.h>
@@ -102,8 +103,22 @@ enum err api_plaza_counts(struct http_req *rq, struct http_resp *rs)
 	buf_free(&out);
 	if (!rows)
 		return ERR_DB;
+	/* The users registered now, per plaza (the caller's plaza only for a desk). */
+	json_t *users = json_object();
+	c = store_acquire(rq->app->store);
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT plaza_id, count(*) FROM plaza_users WHERE (?1 = 0 OR plaza_id = ?1) GROUP BY "
+	       "plaza_id ORDER BY plaza_id");
+	if (st) {
+		store_bind_int(st, 1, plaza_id);
+		while (store_step(st) == STORE_ROW)
+			json_object_set_new(users, plaza_name(store_col_int(st, 0)),
+					    json_integer(store_col_int(st, 1)));
+	}
+	store_finish(st);
+	store_release(c);
 	return http_json(rs, 200,
-			 json_pack("{s:s, s:s, s:o, s:o}", "from", from, "to", to, "plaza",
+			 json_pack("{s:s, s:s, s:o, s:o, s:o}", "from", from, "to", to, "plaza",
 				   plaza_id ? json_string(plaza_name(plaza_id)) : json_null(), "rows",
-				   rows));
+				   rows, "registered", users));
 }

@@ -249,6 +249,7 @@ test('a desk sees its own plaza\'s counts only', async () => {
   await eventually(async () => (await tid(page, 'count-row').count()) > 0, { message: 'the counts' });
   const plazas = new Set(await page.locator('[data-testid="count-row"] td:first-child').allTextContents());
   assert.deepEqual([...plazas], ['葛西']);
+  assert.match(await tid(page, 'registered').textContent(), /^登録者数：葛西 \d+人$/);
   assert.equal(await tid(page, 'grade').isVisible(), false);
   assert.equal(await tid(page, 'inactive').isVisible(), false);
   await checkA11y(page, 'a desk\'s counts');

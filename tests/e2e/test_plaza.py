@@ -171,7 +171,10 @@ class DeskTest(PlazaBase):
         rows = self.call("hirai1", "GET", "/counts").json["rows"]
         self.assertEqual({(x["plaza"], x["day"]) for x in rows}, {("平井", TODAY)})
         self.assertEqual(sum(x["visits"] for x in rows), 2)
-        rows = self.call("ward", "GET", "/counts?from=2026-12-01&to=2026-12-31").json["rows"]
+        r = self.call("ward", "GET", "/counts?from=2026-12-01&to=2026-12-31").json
+        self.assertEqual(r["registered"], {"平井": 56, "葛西": 1})
+        self.assertEqual(self.call("kasai1", "GET", "/counts").json["registered"], {"葛西": 1})
+        rows = r["rows"]
         self.assertEqual(sorted((x["plaza"], x["band"], x["visits"]) for x in rows),
                          sorted([("平井", "6-12", 1), ("平井", "13-15", 1), ("葛西", "13-15", 1)]))
         r = self.call("admin", "GET", "/counts?format=csv")

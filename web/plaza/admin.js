@@ -26,6 +26,8 @@ async function counts(ev) {
     $('counts-table').hidden = r.rows.length === 0;
     const total = r.rows.reduce((s, x) => s + x.visits, 0);
     $('counts-summary').textContent = `${r.from} から ${r.to} まで：来館 ${total} 件${r.plaza ? `（${r.plaza}）` : '（全プラザ）'}`;
+    const reg = Object.entries(r.registered).map(([p, n]) => `${p} ${n.toLocaleString('ja-JP')}人`).join('、');
+    $('registered').textContent = `登録者数：${reg || '0人'}`;
   } catch (err) {
     fail($('message'), err);
   }
