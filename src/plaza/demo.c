@@ -143,7 +143,7 @@ int plaza_demo(struct app *a, struct demo_out *out)
 		if (e == ERR_OK)
 			e = plaza_staff_set(c, uid, p);
 		if (e == ERR_OK)
-			fprintf(out->cred, "共育プラザ%s desk (plaza_staff): login %s  password %s\n",
+			fprintf(out->cred, "共育プラザ%s 窓口 (plaza_staff): login %s  password %s\n",
 				plaza_name(p), login, pw);
 		vault_wipe_free(pw);
 	}
@@ -153,8 +153,8 @@ int plaza_demo(struct app *a, struct demo_out *out)
 		return 1;
 	}
 	buf_printf(&out->summary,
-		   "共育プラザ: %ld users over 5 plazas; desks plaza-hirai … plaza-minamishinozaki "
-		   "(/plaza/desk.html), the ward's /plaza/admin.html\n",
+		   "共育プラザ: 利用者 %ld人（5館）。窓口は /plaza/desk.html（plaza-hirai … "
+		   "plaza-minamishinozaki）、来館数と年次処理は /plaza/admin.html\n",
 		   n);
 	return 0;
 }
