@@ -105,19 +105,21 @@ enum err api_plaza_inactive(struct http_req *rq, struct http_resp *rs)
 		store_bind_int(st, 1, ids[i]);
 		if (store_step(st) == STORE_ROW) {
 			const char *name = plaza_name(store_col_int(st, 0));
-			json_object_set_new(per, name,
-					    json_integer(json_integer_value(json_object_get(per, name)) + 1));
+			json_object_set_new(
+			    per, name,
+			    json_integer(json_integer_value(json_object_get(per, name)) + 1));
 			if (i < 200)
-				json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s}", "id",
-								      (json_int_t)ids[i], "plaza", name,
-								      "card_no", store_col_text(st, 1),
-								      "active_on", store_col_text(st, 2)));
+				json_array_append_new(
+				    list,
+				    json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)ids[i],
+					      "plaza", name, "card_no", store_col_text(st, 1),
+					      "active_on", store_col_text(st, 2)));
 		}
 		store_finish(st);
 	}
 	if (e == ERR_OK)
-		e = audit_read_append(c, rq->app->vault, rq->actor, "plaza.inactive", "plaza:all", "",
-				      clock_now_ms(), NULL);
+		e = audit_read_append(c, rq->app->vault, rq->actor, "plaza.inactive", "plaza:all",
+				      "", clock_now_ms(), NULL);
 	store_release(c);
 	free(ids);
 	if (e != ERR_OK) {
@@ -152,16 +154,18 @@ enum err api_plaza_inactive_delete(struct http_req *rq, struct http_resp *rs)
 	clock_jst_date(clock_now_ms(), today, sizeof today);
 	plaza_cutoff(today, years, cutoff);
 	struct store_conn *c = store_acquire(rq->app->store);
-	e = plaza_inactive_delete(c, rq->app->vault, 0, cutoff, (size_t)expect, rq->actor, &deleted);
+	e = plaza_inactive_delete(c, rq->app->vault, 0, cutoff, (size_t)expect, rq->actor,
+				  &deleted);
 	store_release(c);
 	if (e == ERR_CONFLICT)
-		return http_error_as(rs, e, "list_changed",
-				     "一覧を表示した後に人数が変わりました。もう一度一覧を確かめてくだ"
-				     "さい。");
+		return http_error_as(
+		    rs, e, "list_changed",
+		    "一覧を表示した後に人数が変わりました。もう一度一覧を確かめてくだ"
+		    "さい。");
 	if (e != ERR_OK)
 		return e;
-	return http_json(rs, 200, json_pack("{s:I, s:s}", "deleted", (json_int_t)deleted, "before",
-					    cutoff));
+	return http_json(rs, 200,
+			 json_pack("{s:I, s:s}", "deleted", (json_int_t)deleted, "before", cutoff));
 }
 
 enum err api_plaza_staff(struct http_req *rq, struct http_resp *rs)
@@ -174,11 +178,10 @@ enum err api_plaza_staff(struct http_req *rq, struct http_resp *rs)
 	enum err e = st ? ERR_OK : ERR_DB;
 	while (st && store_step(st) == STORE_ROW) {
 		int64_t p = store_col_int(st, 3);
-		json_array_append_new(list, json_pack("{s:I, s:s, s:b, s:s?}", "id",
-						      (json_int_t)store_col_int(st, 0), "login",
-						      store_col_text(st, 1), "disabled",
-						      (int)store_col_int(st, 2), "plaza",
-						      p ? plaza_name(p) : NULL));
+		json_array_append_new(
+		    list, json_pack("{s:I, s:s, s:b, s:s?}", "id", (json_int_t)store_col_int(st, 0),
+				    "login", store_col_text(st, 1), "disabled",
+				    (int)store_col_int(st, 2), "plaza", p ? plaza_name(p) : NULL));
 	}
 	store_finish(st);
 	store_release(c);
@@ -208,7 +211,8 @@ enum err api_plaza_staff_set(struct http_req *rq, struct http_resp *rs)
 	int ok = 0;
 	if (st) {
 		store_bind_int(st, 1, id);
-		ok = store_step(st) == STORE_ROW && strcmp(store_col_text(st, 0), "plaza_staff") == 0;
+		ok = store_step(st) == STORE_ROW &&
+		     strcmp(store_col_text(st, 0), "plaza_staff") == 0;
 	}
 	store_finish(st);
 	e = ok ? store_begin(c) : ERR_NOTFOUND;
@@ -224,9 +228,11 @@ enum err api_plaza_staff_set(struct http_req *rq, struct http_resp *rs)
 		store_rollback(c);
 	store_release(c);
 	if (e == ERR_NOTFOUND)
-		return http_error_as(rs, e, "no_staff", "プラザの職員（plaza_staff）のアカウントではありません。");
+		return http_error_as(rs, e, "no_staff",
+				     "プラザの職員（plaza_staff）のアカウントではありません。");
 	if (e != ERR_OK)
 		return e;
-	return http_json(rs, 200, json_pack("{s:I, s:s?}", "id", (json_int_t)id, "plaza",
-					    plaza_id ? plaza_name(plaza_id) : NULL));
+	return http_json(rs, 200,
+			 json_pack("{s:I, s:s?}", "id", (json_int_t)id, "plaza",
+				   plaza_id ? plaza_name(plaza_id) : NULL));
 }

@@ -57,16 +57,17 @@ enum err api_plaza_me(struct http_req *rq, struct http_resp *rs)
 	clock_jst_date(clock_now_ms(), today, sizeof today);
 	json_t *plazas = json_array();
 	for (int64_t i = 1; i <= PLAZA_COUNT; i++)
-		json_array_append_new(plazas, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)i, "code",
-							plaza_code(i), "name", plaza_name(i)));
-	return http_json(rs, 200,
-			 json_pack("{s:s, s:o, s:o, s:i, s:i, s:s}", "role", role_name(rq->role),
-				   "plaza",
-				   plaza_id ? json_pack("{s:I, s:s}", "id", (json_int_t)plaza_id,
-							"name", plaza_name(plaza_id))
-					    : json_null(),
-				   "plazas", plazas, "fiscal_year", plaza_fiscal_year(today),
-				   "inactive_years", plaza_inactive_years(rq->app), "today", today));
+		json_array_append_new(plazas,
+				      json_pack("{s:I, s:s, s:s}", "id", (json_int_t)i, "code",
+						plaza_code(i), "name", plaza_name(i)));
+	return http_json(
+	    rs, 200,
+	    json_pack("{s:s, s:o, s:o, s:i, s:i, s:s}", "role", role_name(rq->role), "plaza",
+		      plaza_id ? json_pack("{s:I, s:s}", "id", (json_int_t)plaza_id, "name",
+					   plaza_name(plaza_id))
+			       : json_null(),
+		      "plazas", plazas, "fiscal_year", plaza_fiscal_year(today), "inactive_years",
+		      plaza_inactive_years(rq->app), "today", today));
 }
 
 /* Audits the caller's work on object (no personal data), once a minute for reads. */
@@ -111,8 +112,9 @@ enum err api_plaza_search(struct http_req *rq, struct http_resp *rs)
 			return http_error_as(rs, e, "bad_query", why);
 		return e;
 	}
-	return http_json(rs, 200, json_pack("{s:o, s:I, s:i}", "users", list, "total",
-					    (json_int_t)total, "shown", PLAZA_SHOW));
+	return http_json(rs, 200,
+			 json_pack("{s:o, s:I, s:i}", "users", list, "total", (json_int_t)total,
+				   "shown", PLAZA_SHOW));
 }
 
 /* Reads the seed's items of body into f (borrowed from body). */
@@ -159,7 +161,8 @@ static enum err write_user(struct http_req *rq, struct http_resp *rs, int64_t id
 	store_release(c);
 	json_decref(body);
 	if (e == ERR_NOTFOUND)
-		return http_error_as(rs, e, "no_user", "この利用者はこのプラザに登録されていません。");
+		return http_error_as(rs, e, "no_user",
+				     "この利用者はこのプラザに登録されていません。");
 	if (e != ERR_OK)
 		return e;
 	json_t *o = plaza_user_json(&u, today);
@@ -199,7 +202,8 @@ enum err api_plaza_user(struct http_req *rq, struct http_resp *rs)
 		e = audit(rq, c, "plaza.user", object, "", 1);
 	store_release(c);
 	if (e == ERR_NOTFOUND)
-		return http_error_as(rs, e, "no_user", "この利用者はこのプラザに登録されていません。");
+		return http_error_as(rs, e, "no_user",
+				     "この利用者はこのプラザに登録されていません。");
 	if (e != ERR_OK) {
 		plaza_user_clear(&u);
 		return e;
@@ -262,7 +266,8 @@ enum err api_plaza_cards(struct http_req *rq, struct http_resp *rs)
 				     "このプラザに登録されていない利用者が含まれています。");
 	}
 	if (e == ERR_OK) {
-		snprintf(content, sizeof content, "cards %s pdf users=%zu", plaza_code(plaza_id), n);
+		snprintf(content, sizeof content, "cards %s pdf users=%zu", plaza_code(plaza_id),
+			 n);
 		snprintf(object, sizeof object, "plaza:%s", plaza_code(plaza_id));
 		snprintf(name, sizeof name, "plaza-cards-%s.pdf", plaza_code(plaza_id));
 		struct ledger_item it = {.service = PLAZA_SERVICE,

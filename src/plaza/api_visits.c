@@ -75,10 +75,11 @@ enum err api_plaza_counts(struct http_req *rq, struct http_resp *rs)
 		from = from_d;
 	if (!to || !*to)
 		to = today;
-	if (wareki_parse_iso(from, &y, &m, &d) != ERR_OK || wareki_parse_iso(to, &y, &m, &d) != ERR_OK ||
-	    strcmp(from, to) > 0)
-		return http_error_as(rs, ERR_INVALID, "bad_period",
-				     "期間を年-月-日で、始めが終わり以前になるよう入れてください。");
+	if (wareki_parse_iso(from, &y, &m, &d) != ERR_OK ||
+	    wareki_parse_iso(to, &y, &m, &d) != ERR_OK || strcmp(from, to) > 0)
+		return http_error_as(
+		    rs, ERR_INVALID, "bad_period",
+		    "期間を年-月-日で、始めが終わり以前になるよう入れてください。");
 	int csv = format && strcmp(format, "csv") == 0;
 	struct buf out;
 	buf_init(&out, 32u << 20);
@@ -91,7 +92,8 @@ enum err api_plaza_counts(struct http_req *rq, struct http_resp *rs)
 	}
 	if (csv) {
 		char disp[96];
-		snprintf(disp, sizeof disp, "attachment; filename=\"plaza-counts-%s-%s.csv\"", from, to);
+		snprintf(disp, sizeof disp, "attachment; filename=\"plaza-counts-%s-%s.csv\"", from,
+			 to);
 		http_set_header(rs, "Content-Disposition", disp);
 		rs->status = 200;
 		rs->content_type = "text/csv; charset=utf-8";
@@ -107,8 +109,9 @@ enum err api_plaza_counts(struct http_req *rq, struct http_resp *rs)
 	json_t *users = json_object();
 	c = store_acquire(rq->app->store);
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT plaza_id, count(*) FROM plaza_users WHERE (?1 = 0 OR plaza_id = ?1) GROUP BY "
-	       "plaza_id ORDER BY plaza_id");
+	    c,
+	    "SELECT plaza_id, count(*) FROM plaza_users WHERE (?1 = 0 OR plaza_id = ?1) GROUP BY "
+	    "plaza_id ORDER BY plaza_id");
 	if (st) {
 		store_bind_int(st, 1, plaza_id);
 		while (store_step(st) == STORE_ROW)
@@ -119,6 +122,6 @@ enum err api_plaza_counts(struct http_req *rq, struct http_resp *rs)
 	store_release(c);
 	return http_json(rs, 200,
 			 json_pack("{s:s, s:s, s:o, s:o, s:o}", "from", from, "to", to, "plaza",
-				   plaza_id ? json_string(plaza_name(plaza_id)) : json_null(), "rows",
-				   rows, "registered", users));
+				   plaza_id ? json_string(plaza_name(plaza_id)) : json_null(),
+				   "rows", rows, "registered", users));
 }

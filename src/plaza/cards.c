@@ -19,7 +19,7 @@ enum err plaza_cards_pdf(struct store_conn *c, const struct vault *v, int64_t pl
 		return ERR_INVALID;
 	struct plaza_user *u = xcalloc(n, sizeof *u);
 	struct doc_card *cards = xcalloc(n, sizeof *cards);
-	char (*site)[48] = xcalloc(n, sizeof *site);
+	char(*site)[48] = xcalloc(n, sizeof *site);
 	size_t k = 0;
 	enum err e = ERR_OK;
 	for (; e == ERR_OK && k < n; k++) {

@@ -23,15 +23,16 @@
 
 int plaza_cmd(int argc, char **argv);
 
-#define USAGE                                                                                      \
-	"使い方: mimamori plaza list --data DIR\n"                                                 \
-	"        mimamori plaza search --data DIR --plaza P 検索語\n"                              \
-	"        mimamori plaza counts --data DIR [--plaza P] [--from 日付] [--to 日付]\n"         \
+#define USAGE                                                                                             \
+	"使い方: mimamori plaza list --data DIR\n"                                                     \
+	"        mimamori plaza search --data DIR --plaza P 検索語\n"                                  \
+	"        mimamori plaza counts --data DIR [--plaza P] [--from 日付] [--to 日付]\n"            \
 	"        mimamori plaza cards --data DIR --plaza P --out FILE.pdf (--all | カード番号…)\n" \
-	"        mimamori plaza april-update --data DIR [--year 年度]\n"                           \
-	"        mimamori plaza inactive --data DIR [--years N] [--delete --count N]\n"            \
-	"        mimamori plaza staff --data DIR --login L --plaza P\n"                            \
-	"  P: 平井・中央・南小岩・葛西・南篠崎（hirai, chuo, minamikoiwa, kasai, minamishinozaki）"
+	"        mimamori plaza april-update --data DIR [--year 年度]\n"                                \
+	"        mimamori plaza inactive --data DIR [--years N] [--delete --count N]\n"                   \
+	"        mimamori plaza staff --data DIR --login L --plaza P\n"                                   \
+	"  P: 平井・中央・南小岩・葛西・南篠崎（hirai, chuo, minamikoiwa, kasai, "       \
+	"minamishinozaki）"
 
 struct opts {
 	const char *dir, *plaza, *from, *to, *out, *login;
@@ -82,9 +83,9 @@ static int cmd_search(struct app *a, const struct opts *o, const char *q)
 		struct plaza_user u;
 		e = plaza_user_load(c, v, ids[i], &u);
 		if (e == ERR_OK)
-			printf("%s\t%s\t%s\t%s\t%d歳\t%s\t%s\n", u.card_no, u.f[PF_KANA], u.f[PF_NAME],
-			       u.f[PF_BIRTH], plaza_age(u.f[PF_BIRTH], today), u.f[PF_SCHOOL],
-			       u.f[PF_GRADE]);
+			printf("%s\t%s\t%s\t%s\t%d歳\t%s\t%s\n", u.card_no, u.f[PF_KANA],
+			       u.f[PF_NAME], u.f[PF_BIRTH], plaza_age(u.f[PF_BIRTH], today),
+			       u.f[PF_SCHOOL], u.f[PF_GRADE]);
 		plaza_user_clear(&u);
 	}
 	snprintf(object, sizeof object, "plaza:%s", plaza_code(o->plaza_id));
@@ -111,8 +112,8 @@ static int cmd_counts(struct app *a, const struct opts *o)
 	struct buf out;
 	buf_init(&out, 64u << 20);
 	struct store_conn *c = store_acquire(a->store);
-	enum err e = plaza_counts(c, o->plaza_id, o->from ? o->from : first, o->to ? o->to : today,
-				  1, &out);
+	enum err e =
+	    plaza_counts(c, o->plaza_id, o->from ? o->from : first, o->to ? o->to : today, 1, &out);
 	store_release(c);
 	if (e == ERR_OK && out.data)
 		fwrite(out.data, 1, out.len, stdout);
@@ -168,7 +169,8 @@ static int cmd_cards(struct app *a, const struct opts *o, char **cards, int n)
 	store_release(c);
 	free(ids);
 	if (e == ERR_OK) {
-		snprintf(content, sizeof content, "cards %s pdf users=%zu", plaza_code(o->plaza_id), k);
+		snprintf(content, sizeof content, "cards %s pdf users=%zu", plaza_code(o->plaza_id),
+			 k);
 		snprintf(object, sizeof object, "plaza:%s", plaza_code(o->plaza_id));
 		struct ledger_item it = {.service = PLAZA_SERVICE,
 					 .actor = "cli",
@@ -188,7 +190,8 @@ static int cmd_cards(struct app *a, const struct opts *o, char **cards, int n)
 	buf_free(&pdf);
 	if (e != ERR_OK)
 		return 1;
-	printf("%s に登録カード %zu 枚を書き出しました。受け渡し台帳の %" PRId64 " 番に記録しました\n",
+	printf("%s に登録カード %zu 枚を書き出しました。受け渡し台帳の %" PRId64
+	       " 番に記録しました\n",
 	       o->out, k, ledger_id);
 	return 0;
 }
@@ -232,14 +235,17 @@ static int cmd_inactive(struct app *a, const struct opts *o)
 	if (o->del) {
 		if (o->count < 0) {
 			store_release(c);
-			return cli_fail("--delete には一覧で確かめた人数を --count N で付けてください");
+			return cli_fail(
+			    "--delete には一覧で確かめた人数を --count N で付けてください");
 		}
-		e = plaza_inactive_delete(c, a->vault, 0, cutoff, (size_t)o->count, "cli", &deleted);
+		e = plaza_inactive_delete(c, a->vault, 0, cutoff, (size_t)o->count, "cli",
+					  &deleted);
 		if (e == ERR_OK)
 			printf("%s より前から来館のない %zu 人を削除しました（監査ログに記録）\n",
 			       cutoff, deleted);
 		else if (e == ERR_CONFLICT)
-			fprintf(stderr, "mimamori: 人数が --count と違います。一覧を確かめてください\n");
+			fprintf(stderr,
+				"mimamori: 人数が --count と違います。一覧を確かめてください\n");
 	} else {
 		e = plaza_inactive_list(c, 0, cutoff, &ids, &n);
 		for (size_t i = 0; e == ERR_OK && i < n; i++) {
@@ -254,7 +260,8 @@ static int cmd_inactive(struct app *a, const struct opts *o)
 			store_finish(st);
 		}
 		if (e == ERR_OK)
-			printf("%d年以上（%s より前から）来館のない利用者: %zu 人\n", years, cutoff, n);
+			printf("%d年以上（%s より前から）来館のない利用者: %zu 人\n", years, cutoff,
+			       n);
 		free(ids);
 	}
 	store_release(c);
@@ -270,7 +277,8 @@ static int cmd_staff(struct app *a, const struct opts *o)
 	struct store_stmt *st = store_prepare(c, "SELECT id, role FROM users WHERE login = ?");
 	if (st) {
 		store_bind_text(st, 1, o->login);
-		if (store_step(st) == STORE_ROW && strcmp(store_col_text(st, 1), "plaza_staff") == 0)
+		if (store_step(st) == STORE_ROW &&
+		    strcmp(store_col_text(st, 1), "plaza_staff") == 0)
 			uid = store_col_int(st, 0);
 	}
 	store_finish(st);
@@ -280,7 +288,8 @@ static int cmd_staff(struct app *a, const struct opts *o)
 	if (e == ERR_OK) {
 		char object[32];
 		snprintf(object, sizeof object, "user:%" PRId64, uid);
-		e = audit_append(c, a->vault, "cli", "plaza.staff", object, plaza_code(o->plaza_id));
+		e = audit_append(c, a->vault, "cli", "plaza.staff", object,
+				 plaza_code(o->plaza_id));
 	}
 	if (e == ERR_OK)
 		e = store_commit(c);
@@ -314,26 +323,50 @@ int plaza_cmd(int argc, char **argv)
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'd': o.dir = optarg; break;
-		case 'p': o.plaza = optarg; break;
-		case 'f': o.from = optarg; break;
-		case 't': o.to = optarg; break;
-		case 'o': o.out = optarg; break;
-		case 'l': o.login = optarg; break;
-		case 'y': o.year = (int)strtol(optarg, NULL, 10); break;
-		case 'Y': o.years = (int)strtol(optarg, NULL, 10); break;
-		case 'a': o.all = 1; break;
-		case 'x': o.del = 1; break;
-		case 'c': o.count = strtol(optarg, NULL, 10); break;
-		default: return cli_fail("%s", USAGE);
+		case 'd':
+			o.dir = optarg;
+			break;
+		case 'p':
+			o.plaza = optarg;
+			break;
+		case 'f':
+			o.from = optarg;
+			break;
+		case 't':
+			o.to = optarg;
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 'l':
+			o.login = optarg;
+			break;
+		case 'y':
+			o.year = (int)strtol(optarg, NULL, 10);
+			break;
+		case 'Y':
+			o.years = (int)strtol(optarg, NULL, 10);
+			break;
+		case 'a':
+			o.all = 1;
+			break;
+		case 'x':
+			o.del = 1;
+			break;
+		case 'c':
+			o.count = strtol(optarg, NULL, 10);
+			break;
+		default:
+			return cli_fail("%s", USAGE);
 		}
 	}
 	if (!o.dir)
 		return cli_fail("%s", USAGE);
 	if (o.plaza && !(o.plaza_id = plaza_find(o.plaza)))
-		return cli_fail("プラザ %s はありません（平井・中央・南小岩・葛西・南篠崎）", o.plaza);
-	int need_plaza = strcmp(verb, "search") == 0 || strcmp(verb, "cards") == 0 ||
-			 strcmp(verb, "staff") == 0;
+		return cli_fail("プラザ %s はありません（平井・中央・南小岩・葛西・南篠崎）",
+				o.plaza);
+	int need_plaza =
+	    strcmp(verb, "search") == 0 || strcmp(verb, "cards") == 0 || strcmp(verb, "staff") == 0;
 	if (need_plaza && !o.plaza_id)
 		return cli_fail("--plaza を付けてください");
 	if (strcmp(verb, "staff") == 0 && !o.login)

@@ -118,7 +118,8 @@ int plaza_demo(struct app *a, struct demo_out *out)
 		char *end = NULL;
 		n = strtol(opt, &end, 10);
 		if (!end || *end || n < 0 || n > DEMO_MAX) {
-			fprintf(stderr, "mimamori: --plaza-users は 0 から %d の数です\n", DEMO_MAX);
+			fprintf(stderr, "mimamori: --plaza-users は 0 から %d の数です\n",
+				DEMO_MAX);
 			return 2;
 		}
 	}
@@ -143,7 +144,8 @@ int plaza_demo(struct app *a, struct demo_out *out)
 		if (e == ERR_OK)
 			e = plaza_staff_set(c, uid, p);
 		if (e == ERR_OK)
-			fprintf(out->cred, "共育プラザ%s 窓口 (plaza_staff): login %s  password %s\n",
+			fprintf(out->cred,
+				"共育プラザ%s 窓口 (plaza_staff): login %s  password %s\n",
 				plaza_name(p), login, pw);
 		vault_wipe_free(pw);
 	}

@@ -16,8 +16,8 @@ struct store_conn;
 struct vault;
 
 #define PLAZA_SERVICE "plaza"
-#define PLAZA_COUNT 5	       /* 平井, 中央, 南小岩, 葛西, 南篠崎 (ids 1 … 5, sql/0028) */
-#define PLAZA_SHOW 50	       /* the desk shows at most this many hits, in kana order */
+#define PLAZA_COUNT 5 /* 平井, 中央, 南小岩, 葛西, 南篠崎 (ids 1 … 5, sql/0028) */
+#define PLAZA_SHOW 50 /* the desk shows at most this many hits, in kana order */
 #define PLAZA_CARDS_MAX 1000   /* cards in one PDF */
 #define PLAZA_INACTIVE_YEARS 3 /* [plaza] inactive_years when not set */
 
@@ -25,7 +25,16 @@ struct vault;
 const struct vault *plaza_vault(struct app *a);
 
 /* The seed's items of a user, in this order (all sealed). */
-enum plaza_field { PF_NAME, PF_KANA, PF_ADDRESS, PF_BIRTH, PF_PHONE, PF_SCHOOL, PF_GRADE, PF_COUNT };
+enum plaza_field {
+	PF_NAME,
+	PF_KANA,
+	PF_ADDRESS,
+	PF_BIRTH,
+	PF_PHONE,
+	PF_SCHOOL,
+	PF_GRADE,
+	PF_COUNT
+};
 /* Their JSON keys and column names ("name", …) and their Japanese labels (氏名, …). */
 extern const char *const plaza_field_key[PF_COUNT];
 extern const char *const plaza_field_ja[PF_COUNT];
@@ -68,9 +77,9 @@ int plaza_fiscal_year(const char *iso);
  * sealed fields and search terms; a new user gets the plaza's next card number (in card_no,
  * 16 bytes, may be NULL). *out_id (may be NULL) is the user's id. ERR_NOTFOUND when id is not
  * of the plaza; ERR_DB. */
-enum err plaza_user_write(struct store_conn *c, const struct vault *v, int64_t id,
-			  int64_t plaza_id, char *const f[PF_COUNT], const char *today,
-			  int64_t now_ms, int64_t *out_id, char *card_no);
+enum err plaza_user_write(struct store_conn *c, const struct vault *v, int64_t id, int64_t plaza_id,
+			  char *const f[PF_COUNT], const char *today, int64_t now_ms,
+			  int64_t *out_id, char *card_no);
 /* Reads and unseals user id on c into *u (caller clears it). ERR_NOTFOUND, ERR_DB,
  * ERR_CRYPTO. */
 enum err plaza_user_load(struct store_conn *c, const struct vault *v, int64_t id,
@@ -82,9 +91,8 @@ void plaza_user_clear(struct plaza_user *u);
  * date (ISO or 和暦), a phone number or a card number. Writes the ids of at most max hits in
  * kana order into *ids (malloc'd, caller frees), their number into *n and the number of all hits
  * into *total. ERR_INVALID with *why for a query that cannot be searched; ERR_DB, ERR_CRYPTO. */
-enum err plaza_search(struct store_conn *c, const struct vault *v, int64_t plaza_id,
-		      const char *q, size_t max, int64_t **ids, size_t *n, size_t *total,
-		      const char **why);
+enum err plaza_search(struct store_conn *c, const struct vault *v, int64_t plaza_id, const char *q,
+		      size_t max, int64_t **ids, size_t *n, size_t *total, const char **why);
 
 /* Records a visit of the user whose card code was scanned at plaza plaza_id on today: once a
  * day, with the age band of that day. *user_id is the user; *again is 1 when the day's visit

@@ -99,9 +99,8 @@ static struct store_stmt *find(struct store_conn *c, const struct vault *v, int6
 	return st;
 }
 
-enum err plaza_search(struct store_conn *c, const struct vault *v, int64_t plaza_id,
-		      const char *q, size_t max, int64_t **ids, size_t *n, size_t *total,
-		      const char **why)
+enum err plaza_search(struct store_conn *c, const struct vault *v, int64_t plaza_id, const char *q,
+		      size_t max, int64_t **ids, size_t *n, size_t *total, const char **why)
 {
 	char kana_full[256];
 	*ids = NULL;
@@ -131,7 +130,8 @@ enum err plaza_search(struct store_conn *c, const struct vault *v, int64_t plaza
 		hits[k].id = store_col_int(st, 0);
 		text_kana_fold(kana, hits[k].kana, sizeof hits[k].kana);
 		vault_wipe_free(kana);
-		/* A query longer than the indexed prefix: keep those whose ふりがな goes on alike. */
+		/* A query longer than the indexed prefix: keep those whose ふりがな goes on alike.
+		 */
 		if (kana_full[0] && strncmp(hits[k].kana, kana_full, strlen(kana_full)) != 0)
 			continue;
 		k++;

@@ -85,7 +85,8 @@ enum err plaza_terms_write(struct store_conn *c, const struct vault *v, int64_t 
 		text_fold_spaces(f[PF_NAME], buf, sizeof buf);
 		e = put(c, v, id, plaza_id, "name", buf);
 	}
-	const char *name = f[PF_NAME], *sp1 = strchr(name, ' '), *sp2 = strstr(name, "\xE3\x80\x80");
+	const char *name = f[PF_NAME], *sp1 = strchr(name, ' '),
+		   *sp2 = strstr(name, "\xE3\x80\x80");
 	const char *cut = sp1 && (!sp2 || sp1 < sp2) ? sp1 : sp2;
 	if (e == ERR_OK && cut && cut > name) {
 		snprintf(buf, sizeof buf, "%.*s", (int)(cut - name), name);

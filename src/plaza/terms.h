@@ -11,8 +11,8 @@
 
 /* Computes the term of kind ("kana", "name", "birth", "phone") and text into out. */
 void plaza_term(const struct vault *v, const char *kind, const char *text, unsigned char out[32]);
-/* Writes the digits of s (ASCII or full-width; '-', spaces and line ends skipped) into out (n bytes).
- * Returns their count, or 0 when s holds anything else. */
+/* Writes the digits of s (ASCII or full-width; '-', spaces and line ends skipped) into out (n
+ * bytes). Returns their count, or 0 when s holds anything else. */
 size_t plaza_digits(const char *s, char *out, size_t n);
 /* Replaces the search terms of user id (of plaza plaza_id) by those of f, inside the caller's
  * transaction on c. ERR_OK or ERR_DB. */

@@ -16,7 +16,7 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-const char *const plaza_field_key[PF_COUNT] = {"name",  "kana",	  "address", "birth",
+const char *const plaza_field_key[PF_COUNT] = {"name",	"kana",	  "address", "birth",
 					       "phone", "school", "grade"};
 const char *const plaza_field_ja[PF_COUNT] = {"氏名",	  "ふりがな", "住所", "生年月日",
 					      "電話番号", "学校名",   "学年"};
@@ -29,8 +29,11 @@ const struct vault *plaza_vault(struct app *a)
 static const struct {
 	const char *code, *name;
 } plazas[PLAZA_COUNT] = {
-    {"hirai", "平井"},		{"chuo", "中央"}, {"minamikoiwa", "南小岩"},
-    {"kasai", "葛西"},		{"minamishinozaki", "南篠崎"},
+    {"hirai", "平井"},
+    {"chuo", "中央"},
+    {"minamikoiwa", "南小岩"},
+    {"kasai", "葛西"},
+    {"minamishinozaki", "南篠崎"},
 };
 
 const char *plaza_name(int64_t id)
@@ -53,7 +56,8 @@ int64_t plaza_find(const char *s)
 
 int64_t plaza_staff_plaza(struct store_conn *c, int64_t user_id)
 {
-	struct store_stmt *st = store_prepare(c, "SELECT plaza_id FROM plaza_staff WHERE user_id = ?");
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT plaza_id FROM plaza_staff WHERE user_id = ?");
 	int64_t id = 0;
 	if (!st)
 		return 0;
@@ -82,9 +86,9 @@ enum err plaza_staff_set(struct store_conn *c, int64_t user_id, int64_t plaza_id
 
 int plaza_grade_ok(const char *g)
 {
-	static const char *const grades[] = {"未就学", "小1", "小2", "小3", "小4", "小5", "小6",
-					     "中1",    "中2", "中3", "高1", "高2", "高3", "卒業",
-					     "一般"};
+	static const char *const grades[] = {"未就学", "小1", "小2", "小3",  "小4",
+					     "小5",    "小6", "中1", "中2",  "中3",
+					     "高1",    "高2", "高3", "卒業", "一般"};
 	for (size_t i = 0; g && i < sizeof grades / sizeof grades[0]; i++)
 		if (strcmp(g, grades[i]) == 0)
 			return 1;
@@ -116,7 +120,8 @@ int plaza_fields_check(char *const f[PF_COUNT], const char *today, const char **
 	}
 	for (int i = 0; i < PF_COUNT; i++)
 		if (!f[i] && i != PF_PHONE && i != PF_SCHOOL) {
-			static char const *const miss = "氏名・ふりがな・住所・生年月日・学年は必須です。";
+			static char const *const miss =
+			    "氏名・ふりがな・住所・生年月日・学年は必須です。";
 			*why = miss;
 			return 0;
 		}
@@ -151,7 +156,11 @@ int plaza_age(const char *birth, const char *today)
 
 const char *plaza_band(int age)
 {
-	return age <= 5 ? "0-5" : age <= 12 ? "6-12" : age <= 15 ? "13-15" : age <= 18 ? "16-18" : "19+";
+	return age <= 5	   ? "0-5"
+	       : age <= 12 ? "6-12"
+	       : age <= 15 ? "13-15"
+	       : age <= 18 ? "16-18"
+			   : "19+";
 }
 
 int plaza_fiscal_year(const char *iso)
@@ -166,8 +175,9 @@ int plaza_fiscal_year(const char *iso)
 static enum err next_card(struct store_conn *c, int64_t plaza_id, char out[16])
 {
 	enum err e = ERR_DB;
-	struct store_stmt *st = store_prepare(c, "UPDATE plaza_plazas SET last_card = last_card + 1 "
-						 "WHERE id = ? RETURNING last_card");
+	struct store_stmt *st =
+	    store_prepare(c, "UPDATE plaza_plazas SET last_card = last_card + 1 "
+			     "WHERE id = ? RETURNING last_card");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, plaza_id);
@@ -179,9 +189,9 @@ static enum err next_card(struct store_conn *c, int64_t plaza_id, char out[16])
 	return e;
 }
 
-enum err plaza_user_write(struct store_conn *c, const struct vault *v, int64_t id,
-			  int64_t plaza_id, char *const f[PF_COUNT], const char *today,
-			  int64_t now_ms, int64_t *out_id, char *card_no)
+enum err plaza_user_write(struct store_conn *c, const struct vault *v, int64_t id, int64_t plaza_id,
+			  char *const f[PF_COUNT], const char *today, int64_t now_ms,
+			  int64_t *out_id, char *card_no)
 {
 	char card[16] = "";
 	struct store_stmt *st;
@@ -190,16 +200,18 @@ enum err plaza_user_write(struct store_conn *c, const struct vault *v, int64_t i
 		e = next_card(c, plaza_id, card);
 		if (e != ERR_OK)
 			return e;
-		st = store_prepare(c, "INSERT INTO plaza_users (name, kana, address, birth, phone, "
-				      "school, grade, grade_fy, plaza_id, card_no, created_on, "
-				      "active_on, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, "
-				      "?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?12)");
+		st = store_prepare(c,
+				   "INSERT INTO plaza_users (name, kana, address, birth, phone, "
+				   "school, grade, grade_fy, plaza_id, card_no, created_on, "
+				   "active_on, created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, "
+				   "?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?12)");
 	} else {
 		/* ?10 (the card, "" here) is named so that both engines see every parameter. */
-		st = store_prepare(c, "UPDATE plaza_users SET name = ?1, kana = ?2, address = ?3, "
-				      "birth = ?4, phone = ?5, school = ?6, grade = ?7, grade_fy = ?8, "
-				      "active_on = ?11, updated_ms = ?12 WHERE plaza_id = ?9 AND id = "
-				      "?13 AND ?10 = ''");
+		st = store_prepare(
+		    c, "UPDATE plaza_users SET name = ?1, kana = ?2, address = ?3, "
+		       "birth = ?4, phone = ?5, school = ?6, grade = ?7, grade_fy = ?8, "
+		       "active_on = ?11, updated_ms = ?12 WHERE plaza_id = ?9 AND id = "
+		       "?13 AND ?10 = ''");
 	}
 	if (!st)
 		return ERR_DB;

@@ -53,7 +53,8 @@ enum err plaza_visit_record(struct store_conn *c, const struct vault *v, int64_t
 	store_finish(st);
 	if (e != ERR_OK)
 		return e;
-	st = store_prepare(c, "UPDATE plaza_users SET active_on = ? WHERE id = ? AND active_on < ?");
+	st =
+	    store_prepare(c, "UPDATE plaza_users SET active_on = ? WHERE id = ? AND active_on < ?");
 	if (!st)
 		return ERR_DB;
 	store_bind_text(st, 1, today);
@@ -68,10 +69,11 @@ enum err plaza_counts(struct store_conn *c, int64_t plaza_id, const char *from, 
 		      int csv, struct buf *out)
 {
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT plaza_id, on_date, band, count(*) FROM plaza_visits WHERE (?1 = 0 OR "
-	       "plaza_id = ?1) AND on_date >= ?2 AND on_date <= ?3 GROUP BY plaza_id, on_date, band "
-	       "ORDER BY on_date, plaza_id, CASE band WHEN '0-5' THEN 0 WHEN '6-12' THEN 1 WHEN "
-	       "'13-15' THEN 2 WHEN '16-18' THEN 3 ELSE 4 END");
+	    c,
+	    "SELECT plaza_id, on_date, band, count(*) FROM plaza_visits WHERE (?1 = 0 OR "
+	    "plaza_id = ?1) AND on_date >= ?2 AND on_date <= ?3 GROUP BY plaza_id, on_date, band "
+	    "ORDER BY on_date, plaza_id, CASE band WHEN '0-5' THEN 0 WHEN '6-12' THEN 1 WHEN "
+	    "'13-15' THEN 2 WHEN '16-18' THEN 3 ELSE 4 END");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, plaza_id);
@@ -87,8 +89,9 @@ enum err plaza_counts(struct store_conn *c, int64_t plaza_id, const char *from, 
 				       store_col_int(st, 3));
 			continue;
 		}
-		e = buf_printf(out, "%s{\"plaza\":\"%s\",\"day\":\"%s\",\"band\":\"%s\","
-				    "\"visits\":%" PRId64 "}",
+		e = buf_printf(out,
+			       "%s{\"plaza\":\"%s\",\"day\":\"%s\",\"band\":\"%s\","
+			       "\"visits\":%" PRId64 "}",
 			       first ? "" : ",", name ? name : "", store_col_text(st, 1),
 			       store_col_text(st, 2), store_col_int(st, 3));
 		first = 0;

@@ -64,7 +64,8 @@ enum err plaza_grade_update(struct store_conn *c, const struct vault *av, const 
 	store_finish(st);
 	if (*done_before)
 		goto out;
-	st = store_prepare(c, "SELECT id, grade_fy, birth, grade FROM plaza_users WHERE grade_fy < ?");
+	st = store_prepare(c,
+			   "SELECT id, grade_fy, birth, grade FROM plaza_users WHERE grade_fy < ?");
 	if (!st) {
 		e = ERR_DB;
 		goto out;
@@ -75,8 +76,8 @@ enum err plaza_grade_update(struct store_conn *c, const struct vault *av, const 
 	while ((r = store_step(st)) == STORE_ROW) {
 		char *birth = NULL, *grade = NULL;
 		if (vault_unseal_column(v, st, 2, "plaza_users.birth", &birth) != ERR_OK ||
-		    vault_unseal_column(v, st, 3, "plaza_users.grade", &grade) != ERR_OK || !birth ||
-		    !grade) {
+		    vault_unseal_column(v, st, 3, "plaza_users.grade", &grade) != ERR_OK ||
+		    !birth || !grade) {
 			vault_wipe_free(birth);
 			vault_wipe_free(grade);
 			e = ERR_CRYPTO;
@@ -100,9 +101,10 @@ enum err plaza_grade_update(struct store_conn *c, const struct vault *av, const 
 	if (e == ERR_OK && r < 0)
 		e = ERR_DB;
 	for (size_t i = 0; e == ERR_OK && i < k; i++) {
-		st = store_prepare(c, m[i].grade ? "UPDATE plaza_users SET grade_fy = ?1, grade = ?3, "
-						   "updated_ms = ?4 WHERE id = ?2"
-						 : "UPDATE plaza_users SET grade_fy = ?1 WHERE id = ?2");
+		st = store_prepare(c, m[i].grade
+					  ? "UPDATE plaza_users SET grade_fy = ?1, grade = ?3, "
+					    "updated_ms = ?4 WHERE id = ?2"
+					  : "UPDATE plaza_users SET grade_fy = ?1 WHERE id = ?2");
 		if (!st) {
 			e = ERR_DB;
 			break;
@@ -238,7 +240,8 @@ enum err plaza_inactive_delete(struct store_conn *c, const struct vault *av, int
 	}
 	if (e == ERR_OK) {
 		char object[32], detail[64];
-		snprintf(object, sizeof object, "plaza:%s", plaza_id ? plaza_code(plaza_id) : "all");
+		snprintf(object, sizeof object, "plaza:%s",
+			 plaza_id ? plaza_code(plaza_id) : "all");
 		snprintf(detail, sizeof detail, "users=%zu before=%s", n, cutoff);
 		e = audit_append(c, av, actor, "plaza.inactive_delete", object, detail);
 	}

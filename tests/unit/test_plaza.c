@@ -70,7 +70,8 @@ static void test_grades_ages(void **state)
 	assert_string_equal(plaza_grade_next("高3", "2008-06-01", 2026), "卒業");
 	assert_string_equal(plaza_grade_next("卒業", "2007-06-01", 2026), "卒業");
 	assert_string_equal(plaza_grade_next("一般", "1990-06-01", 2026), "一般");
-	/* School starts in the April after the sixth birthday; born on April 1 goes a year early. */
+	/* School starts in the April after the sixth birthday; born on April 1 goes a year early.
+	 */
 	assert_string_equal(plaza_grade_next("未就学", "2020-04-01", 2026), "小1");
 	assert_string_equal(plaza_grade_next("未就学", "2020-04-02", 2026), "未就学");
 	assert_int_equal(plaza_age("2016-12-06", TODAY), 10);
@@ -147,13 +148,14 @@ static void test_search(void **state)
 	/* 60 タナカ at 平井, registered in reverse kana order; one at 葛西. */
 	for (int i = 59; i >= 0; i--) {
 		snprintf(name, sizeof name, "田中 %02d郎", i);
-		snprintf(kana, sizeof kana, "たなか %s%s", i < 30 ? "あ" : "い", i % 2 ? "か" : "き");
+		snprintf(kana, sizeof kana, "たなか %s%s", i < 30 ? "あ" : "い",
+			 i % 2 ? "か" : "き");
 		add(e, 1, name, kana, "2015-06-01", NULL, "小6", card);
 	}
 	char card_k[16], card_h[16];
 	add(e, 4, "田中 葛男", "タナカ カツオ", "2014-01-02", "090-1111-2222", "中1", card_k);
-	int64_t hana = add(e, 1, "髙橋　花子", "タカハシ ハナコ", "2016-05-01", "03-1234-5678", "小5",
-			   card_h);
+	int64_t hana =
+	    add(e, 1, "髙橋　花子", "タカハシ ハナコ", "2016-05-01", "03-1234-5678", "小5", card_h);
 	assert_int_equal(strlen(card_h), 7);
 	assert_int_equal(card_h[0], '1');
 	assert_int_equal(card_k[0], '4');
@@ -194,10 +196,11 @@ static void test_search(void **state)
 	assert_int_equal(total, 15);
 	free(ids);
 	/* 氏名 (spaces folded), surname, birth (和暦 too), phone, card number. */
-	const char *q[] = {"髙橋花子", "髙橋", "2016-05-01", "平成28年5月1日", "0312345678", card_h};
+	const char *q[] = {"髙橋花子",	     "髙橋",	   "2016-05-01",
+			   "平成28年5月1日", "0312345678", card_h};
 	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
-		assert_int_equal(plaza_search(e->c, e->v, 1, q[i], PLAZA_SHOW, &ids, &n, &total, &why),
-				 ERR_OK);
+		assert_int_equal(
+		    plaza_search(e->c, e->v, 1, q[i], PLAZA_SHOW, &ids, &n, &total, &why), ERR_OK);
 		assert_int_equal(total, 1);
 		assert_int_equal(ids[0], hana);
 		free(ids);
@@ -243,16 +246,18 @@ static void test_visits_yearly(void **state)
 	assert_non_null(strstr(out.data, "中央,2026-12-06,6-12,1\r\n"));
 	assert_non_null(strstr(out.data, "南小岩,2026-12-06,16-18,1\r\n"));
 	/* The bands in age order, not text order. */
-	assert_int_equal(store_exec(e->c, "INSERT INTO plaza_visits (plaza_id, on_date, band, at_ms) "
-					  "VALUES (5, '2026-12-06', '6-12', 1), (5, '2026-12-06', "
-					  "'0-5', 1), (5, '2026-12-06', '19+', 1), (5, '2026-12-06', "
-					  "'16-18', 1)"),
+	assert_int_equal(store_exec(e->c,
+				    "INSERT INTO plaza_visits (plaza_id, on_date, band, at_ms) "
+				    "VALUES (5, '2026-12-06', '6-12', 1), (5, '2026-12-06', "
+				    "'0-5', 1), (5, '2026-12-06', '19+', 1), (5, '2026-12-06', "
+				    "'16-18', 1)"),
 			 ERR_OK);
 	buf_free(&out);
 	buf_init(&out, 1 << 20);
 	assert_int_equal(plaza_counts(e->c, 5, TODAY, TODAY, 1, &out), ERR_OK);
-	assert_non_null(strstr(out.data, "南篠崎,2026-12-06,0-5,1\r\n南篠崎,2026-12-06,6-12,1\r\n"
-					 "南篠崎,2026-12-06,16-18,1\r\n南篠崎,2026-12-06,19+,1\r\n"));
+	assert_non_null(strstr(out.data,
+			       "南篠崎,2026-12-06,0-5,1\r\n南篠崎,2026-12-06,6-12,1\r\n"
+			       "南篠崎,2026-12-06,16-18,1\r\n南篠崎,2026-12-06,19+,1\r\n"));
 	buf_free(&out);
 	buf_init(&out, 1 << 20);
 	assert_int_equal(plaza_counts(e->c, 2, "2026-12-01", TODAY, 0, &out), ERR_OK);
@@ -286,7 +291,8 @@ static void test_visits_yearly(void **state)
 	assert_int_equal(plaza_user_load(e->c, e->v, a, &u), ERR_OK);
 	assert_string_equal(u.f[PF_GRADE], "小2");
 	plaza_user_clear(&u);
-	assert_int_equal(count(e, "SELECT count(*) FROM audit WHERE action = 'plaza.grade_update'"), 2);
+	assert_int_equal(count(e, "SELECT count(*) FROM audit WHERE action = 'plaza.grade_update'"),
+			 2);
 
 	/* Not seen for 3 years: a and b (their last day set back); c3 was seen today. */
 	assert_int_equal(store_exec(e->c, "UPDATE plaza_users SET active_on = '2022-04-01' WHERE "
@@ -302,13 +308,15 @@ static void test_visits_yearly(void **state)
 	assert_int_equal(plaza_inactive_delete(e->c, e->b.v, 0, cutoff, 1, "test", &deleted),
 			 ERR_CONFLICT);
 	assert_int_equal(count(e, "SELECT count(*) FROM plaza_users WHERE plaza_id = 2"), 2);
-	assert_int_equal(plaza_inactive_delete(e->c, e->b.v, 0, cutoff, 2, "test", &deleted), ERR_OK);
+	assert_int_equal(plaza_inactive_delete(e->c, e->b.v, 0, cutoff, 2, "test", &deleted),
+			 ERR_OK);
 	assert_int_equal(deleted, 2);
 	assert_int_equal(count(e, "SELECT count(*) FROM plaza_users WHERE plaza_id = 2"), 0);
 	assert_int_equal(count(e, "SELECT count(*) FROM plaza_terms WHERE plaza_id = 2"), 0);
 	/* The visit stays as a count, without its user. */
-	assert_int_equal(count(e, "SELECT count(*) FROM plaza_visits WHERE plaza_id = 2 AND user_id "
-				  "IS NULL"),
+	assert_int_equal(count(e,
+			       "SELECT count(*) FROM plaza_visits WHERE plaza_id = 2 AND user_id "
+			       "IS NULL"),
 			 1);
 	assert_int_equal(count(e, "SELECT count(*) FROM audit WHERE action = 'plaza.user_delete'"),
 			 2);
