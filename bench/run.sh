@@ -33,6 +33,9 @@
 #      from 16 connections (as a ratio to the raw commit rate and to the scan path's rate above),
 #      then pre-screened, decided, notified (one PDF) and paid (one 全銀 file) in one batch; a row
 #      to the babysitter subsidy table (BENCH_SITTER_N=300).
+#  12. plazas (issue 17, bench/plaza.py): 130,000 users over five plazas; the desk's search p50/p99
+#      against GET /healthz, and 1,000 registration cards in one PDF against writing its bytes
+#      with fsync; a row to the plaza table (BENCH_PLAZA_N=130000).
 # Appends one row to the results table, one to the board table, one to the ward day table and
 # one to the mail table of docs/benchmarks.md (bench/pg.sh: one to the PostgreSQL table).
 # Total time about 3.5 minutes.
@@ -306,6 +309,20 @@ if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
   table_row "## Babysitter subsidy results" "$srow"
 fi
 rm -rf "$W/sitter"
+
+# The plazas' registrations (issue 17): the desk's search over 130,000 sealed users, 1,000 cards.
+echo
+echo "== plazas: ${BENCH_PLAZA_N:-130000} users; the desk's search (p99 < 50 ms) and 1,000 cards in one PDF"
+pz_out=$($PY bench/plaza.py --bin "$BIN" --work "$W/plaza" --users "${BENCH_PLAZA_N:-130000}" 2>&1) \
+  || { echo "$pz_out" | sed 's/^/   /'; exit 1; }
+echo "$pz_out" | sed 's/^/   /'
+if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
+  pz_line=$(echo "$pz_out" | grep -E '^(users|search all|cards)' | tr '\n' ' ' | sed 's/ *$//')
+  prow=$(printf '| %s | %s | %s cores, %s | %s |' "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" \
+    "$cpu" "$pz_line")
+  table_row "## Plaza results" "$prow"
+fi
+rm -rf "$W/plaza"
 
 # The same scan and mail benchmarks on PostgreSQL, one and two servers (issue 14).
 if [ "${BENCH_PG:-1}" = 1 ]; then

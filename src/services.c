@@ -10,6 +10,7 @@
 #include "bathpass/service.h"
 #include "sitter/service.h"
 #include "homehelp/service.h"
+#include "plaza/service.h"
 #include "course/service.h"
 
 const struct service *const services[] = {
@@ -18,6 +19,7 @@ const struct service *const services[] = {
     &bathpass_service,   /* ふれあい入浴証 (seed 002) */
     &sitter_service,     /* ベビーシッター利用支援 (seed 004) */
     &homehelp_service,   /* 家事・育児支援 (seed 001) */
+    &plaza_service,      /* 共育プラザ利用者登録 (seed 001) */
     &course_service,     /* 講座の申込 (seed 001) */
     NULL,
 };

@@ -82,3 +82,94 @@ void text_fold_spaces(const char *s, char *out, size_t n)
 	}
 	out[at] = '\0';
 }
+
+size_t text_utf8_next(const unsigned char *s, unsigned *cp)
+{
+	if (!*s)
+		return 0;
+	if (*s < 0x80) {
+		*cp = *s;
+		return 1;
+	}
+	if ((*s & 0xE0) == 0xC0 && s[1]) {
+		*cp = ((unsigned)(*s & 0x1F) << 6) | (s[1] & 0x3F);
+		return 2;
+	}
+	if ((*s & 0xF0) == 0xE0 && s[1] && s[2]) {
+		*cp =
+		    ((unsigned)(*s & 0x0F) << 12) | ((unsigned)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+		return 3;
+	}
+	if (s[1] && s[2] && s[3]) {
+		*cp = ((unsigned)(*s & 0x07) << 18) | ((unsigned)(s[1] & 0x3F) << 12) |
+		      ((unsigned)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+		return 4;
+	}
+	*cp = 0xFFFD;
+	return 1;
+}
+
+/* Appends code point cp to out (n bytes, *at used); stops quietly when full. */
+static void utf8_put(char *out, size_t n, size_t *at, unsigned cp)
+{
+	char b[4];
+	size_t k;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		k = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xC0 | (cp >> 6));
+		b[1] = (char)(0x80 | (cp & 0x3F));
+		k = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | (cp >> 12));
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F));
+		k = 3;
+	} else {
+		b[0] = (char)(0xF0 | (cp >> 18));
+		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		b[3] = (char)(0x80 | (cp & 0x3F));
+		k = 4;
+	}
+	if (*at + k + 1 > n)
+		return;
+	memcpy(out + *at, b, k);
+	*at += k;
+	out[*at] = '\0';
+}
+
+size_t text_kana_fold(const char *in, char *out, size_t n)
+{
+	size_t at = 0, chars = 0, k;
+	unsigned cp;
+	if (n)
+		out[0] = '\0';
+	for (const unsigned char *s = (const unsigned char *)in; (k = text_utf8_next(s, &cp)); s += k) {
+		if (cp == ' ' || cp == 0x3000)
+			continue;
+		if (cp >= 0x3041 && cp <= 0x3096)
+			cp += 0x60; /* ひらがな → カタカナ */
+		size_t before = at;
+		utf8_put(out, n, &at, cp);
+		if (at == before)
+			break;
+		chars++;
+	}
+	return chars;
+}
+
+int text_is_kana(const char *s)
+{
+	size_t k, kana = 0;
+	unsigned cp;
+	for (const unsigned char *p = (const unsigned char *)s; (k = text_utf8_next(p, &cp)); p += k) {
+		if (cp == ' ' || cp == 0x3000)
+			continue;
+		if (!((cp >= 0x3041 && cp <= 0x309F) || (cp >= 0x30A0 && cp <= 0x30FF)))
+			return 0;
+		kana++;
+	}
+	return kana > 0;
+}

@@ -24,4 +24,15 @@ int text_note_ok(const char *s, size_t max_bytes);
  * character's end when full): 「山田　花子」 and 「山田 花子」 are the same name. */
 void text_fold_spaces(const char *s, char *out, size_t n);
 
+/* Decodes one UTF-8 code point at s (valid UTF-8 assumed: checked by the caller's reader) into
+ * *cp; returns its length in bytes, 0 at the end. */
+size_t text_utf8_next(const unsigned char *s, unsigned *cp);
+
+/* Writes kana folded for search and sorting into out (n bytes): hiragana as katakana, spaces
+ * (ASCII and U+3000) dropped. Returns the number of characters (code points) written. */
+size_t text_kana_fold(const char *in, char *out, size_t n);
+
+/* Returns 1 when s is only kana (hiragana, katakana, ー, ゛゜) and spaces, and not empty. */
+int text_is_kana(const char *s);
+
 #endif

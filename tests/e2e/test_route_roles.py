@@ -220,6 +220,23 @@ EXPECTED = {
     ("POST", "/api/v1/course/sessions/{}/cancel"): {"course_staff"},
     ("GET", "/api/v1/course/sessions/{}/attendance"): {"course_staff"},
 }
+# the plazas' registrations (issue 17 section 1): a plaza's desk, the ward's counts and yearly work
+EXPECTED.update({
+    ("GET", "/api/v1/plaza/me"): {"plaza_staff"} | WARD,
+    ("GET", "/api/v1/plaza/users"): {"plaza_staff"},
+    ("POST", "/api/v1/plaza/users"): {"plaza_staff"},
+    ("GET", "/api/v1/plaza/users/{}"): {"plaza_staff"},
+    ("PUT", "/api/v1/plaza/users/{}"): {"plaza_staff"},
+    ("GET", "/api/v1/plaza/cards"): {"plaza_staff"},
+    ("POST", "/api/v1/plaza/visits"): {"plaza_staff"},
+    ("GET", "/api/v1/plaza/counts"): {"plaza_staff"} | WARD,
+    ("GET", "/api/v1/plaza/grade-updates"): WARD,
+    ("POST", "/api/v1/plaza/grade-updates"): {"ward_admin"},
+    ("GET", "/api/v1/plaza/inactive"): {"ward_admin"},
+    ("POST", "/api/v1/plaza/inactive/delete"): {"ward_admin"},
+    ("GET", "/api/v1/plaza/staff"): {"ward_admin"},
+    ("PUT", "/api/v1/plaza/staff/{}"): {"ward_admin"},
+})
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.
 NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
@@ -240,6 +257,9 @@ NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
                 "/api/v1/sitter/mine/submit", "/api/v1/sitter/applications/{}",
                 "/api/v1/sitter/applications/{}/receipts/{}",
                 "/api/v1/sitter/applications/{}/screen", "/api/v1/sitter/notices/{}/pdf",
+                "/api/v1/sitter/payments/{}/file", "/api/v1/sitter/inquiries/{}"}
+# the plazas': a user of no plaza's, an account that is no desk's
+NOT_FOUND_OK |= {"/api/v1/plaza/users/{}", "/api/v1/plaza/staff/{}"}
                 "/api/v1/sitter/payments/{}/file", "/api/v1/sitter/inquiries/{}",
                 # course sign-up's: a link without a token; a course or session that does not
                 # exist
@@ -351,6 +371,8 @@ class RouteRoleTest(ServerTestCase):
         for role in ("plaza_staff", "youth_worker", "youth_supervisor", "centre_staff",
                      "centre_manager", "centre_parent", "course_staff"):
             d.user_add("u_" + role, role)
+        harness.cli_ok("plaza", "staff", "--data", d.path, "--login", "u_plaza_staff", "--plaza",
+                       "hirai")
         admin = self.srv.client()
         self.assertEqual(admin.login("u_ward_admin").status, 200)
         r = admin.post("/api/v1/devices/%d/approve" % self.sender_device["u_sender"][0])

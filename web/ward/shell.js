@@ -52,9 +52,13 @@ const MENU = [
   // the benefits: the babysitter subsidy (ベビーシッター利用支援), household support (家事・育児支援)
   { href: '/sitter/office.html', text: 'ベビーシッター利用支援', roles: GRANT, benefit: 'sitter' },
   { href: '/homehelp/office.html', text: '家事・育児支援', roles: GRANT, benefit: 'homehelp' },
+  // the plazas' registrations (共育プラザ): a plaza's desk; the counts and the ward's yearly work
+  { href: '/plaza/desk.html', text: '共育プラザ 窓口', roles: ['plaza_staff'] },
+  { href: '/plaza/admin.html', text: '共育プラザ 来館数・年次処理', roles: ['ward_admin', 'ward_staff', 'plaza_staff'] },
   // course sign-up (講座の申込): the course staff
   { href: '/course/staff.html', text: '講座の申込', roles: ['course_staff'] },
-  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT] },
+  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT,
+    'plaza_staff', 'youth_worker', 'youth_supervisor', 'centre_staff', 'centre_manager', 'centre_parent', 'course_staff'] },
 ];
 
 const $ = (id) => document.getElementById(id);

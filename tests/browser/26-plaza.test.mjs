@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+// The plazas' registrations (共育プラザ) as a plaza's desk and the ward use them, on a demo ward
+// (`mimamori demo`: fictional users over the five plazas with visits, some not seen for years;
+// a desk account per plaza, plaza-hirai …). The driver's server holds no plaza data, so this
+// file makes a demo data directory of its own (the other services kept small) and runs its own
+// `mimamori serve` on it — the binary the driver gives (MIMAMORI_BIN) — stopping it at the end
+// and failing on a sanitizer report in its log. The desk of 平井 registers a user by keyboard
+// alone (a problem shows first), prints the registration card (zbar decodes its QR code), scans
+// it (the reader types the number and Enter: once a day), searches (more than 50 hits: the first
+// 50 in kana order and the count of all) and corrects a user; the ward's administrator sees the
+// counts of every plaza (CSV too), runs the April update, lists and deletes the users not seen
+// for years and sets a desk's plaza; a desk sees its plaza's counts only. axe-core on each state.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, DESKTOP,
+} from './helpers.mjs';
+
+const env = requireEnv(['MIMAMORI_BIN']);
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const SANITIZER = ['ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:',
+  'SUMMARY: UndefinedBehaviorSanitizer'];
+const NEW = { name: '鷦鷯 𠮷乃', kana: 'みそさざい よしの', address: '東京都桜台区若葉町3丁目2番1号',
+  birth: '2015-07-07', phone: '03-5550-1234', school: '桜台区立鷦鷯小学校', grade: '小6' };
+
+let browser;
+let server;
+let dir;
+let url;
+let card; // the new user's card number
+const pw = {};
+
+const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/** The QR codes zbar reads on the PDF's pages. */
+function qrCodes(pdf) {
+  const prefix = path.join(dir, `qr-${Date.now()}`);
+  execFileSync('pdftoppm', ['-r', '300', '-png', pdf, prefix]);
+  const codes = [];
+  for (const f of fs.readdirSync(dir).filter((n) => n.startsWith(path.basename(prefix)))) {
+    try {
+      codes.push(...execFileSync('zbarimg', ['--raw', '-q', path.join(dir, f)]).toString().split('\n').filter(Boolean));
+    } catch { /* zbarimg exits 4 on a page without a code */ }
+  }
+  return codes;
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-plaza-'));
+  const data = path.join(dir, 'data');
+  execFileSync(env.BIN, ['demo', '--data', data, '--children', '59', '--bath-people', '0',
+    '--school-registrations', '0', '--sitter-applications', '0', '--homehelp-households', '0',
+    '--plaza-users', '100'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300000 });
+  const creds = fs.readFileSync(path.join(data, 'demo-credentials.txt'), 'utf8');
+  for (const login of ['admin', 'plaza-hirai', 'plaza-kasai']) {
+    const m = creds.match(new RegExp(`login ${login}\\s+password (\\S+)`));
+    assert.ok(m, `the demo's credentials name ${login}`);
+    pw[login] = m[1];
+  }
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
+  server = spawn(env.BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`,
+    '--mail', `maildir:${path.join(dir, 'mail')}`, '--web', path.join(REPO, 'web')],
+  { stdio: ['ignore', log, log] });
+  await eventually(async () => {
+    if (server.exitCode !== null) throw new Error(`mimamori serve exited with ${server.exitCode}`);
+    const r = await fetch(`${url}/healthz`).catch(() => null);
+    return r && r.status === 200;
+  }, { timeoutMs: 60000, message: 'the demo server up' });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const gone = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 15000))]);
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+  const log = dir ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8') : '';
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  const hit = SANITIZER.find((m) => log.includes(m));
+  assert.equal(hit, undefined, `sanitizer report in the demo server's log:\n${log.slice(Math.max(0, log.indexOf(hit) - 200), log.indexOf(hit) + 3000)}`);
+});
+
+async function signIn(page, login, where, ready) {
+  await page.goto(`${url}${where}`);
+  await tid(page, 'login-id').waitFor({ state: 'visible' });
+  await tid(page, 'login-id').fill(login);
+  await tid(page, 'login-password').fill(pw[login]);
+  await tid(page, 'login-submit').click();
+  await tid(page, ready).waitFor({ state: 'visible' });
+}
+
+async function downloadBy(page, button) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const file = await dl.path();
+  assert.ok(file, 'the download was saved');
+  return { file, name: dl.suggestedFilename() };
+}
+
+async function confirm(page) {
+  await tid(page, 'confirm-dialog').waitFor({ state: 'visible' });
+  await tid(page, 'confirm-ok').click();
+  await tid(page, 'confirm-dialog').waitFor({ state: 'hidden' });
+}
+
+test('the desk: register by keyboard, print the card, scan it, search, correct', async () => {
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, 'plaza-hirai', '/plaza/desk.html', 'scan-code');
+  await eventually(async () => /平井/.test(await page.locator('#page-title').textContent()), { message: 'the plaza named' });
+  await checkA11y(page, 'the desk');
+  await shot(page, 'plaza-desk');
+
+  // Keyboard only: a problem first (no ふりがな), then the whole entry and Enter.
+  await tid(page, 'f-name').focus();
+  await page.keyboard.type(NEW.name);
+  await page.keyboard.press('Enter');
+  await eventually(async () => /必須|ふりがな/.test(await tid(page, 'form-message').textContent()), { message: 'the form refused' });
+  await checkA11y(page, 'the registration with a problem');
+  await tid(page, 'f-kana').focus();
+  await page.keyboard.type(NEW.kana);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(NEW.address);
+  await tid(page, 'f-birth').fill(NEW.birth);
+  await tid(page, 'f-phone').focus();
+  await page.keyboard.type(NEW.phone);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(NEW.school);
+  await tid(page, 'f-grade').selectOption(NEW.grade);
+  await tid(page, 'f-school').press('Enter');
+  await eventually(async () => /登録しました/.test(await tid(page, 'registered').textContent()), { message: 'registered' });
+  card = /カード番号 (\d{7})/.exec(await tid(page, 'registered').textContent())[1];
+  assert.match(card, /^1\d{6}$/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-name', 'ready for the next registration');
+
+  // The card: zbar decodes its number; the text has the name.
+  const pdf = await downloadBy(page, tid(page, 'registered-card'));
+  assert.match(pdf.name, /^plaza-cards-hirai\.pdf$/);
+  assert.deepEqual(qrCodes(pdf.file), [card]);
+  assert.match(execFileSync('pdftotext', ['-enc', 'UTF-8', pdf.file, '-']).toString('utf8'), /鷦鷯/);
+
+  // The reader types the number and Enter: recorded once a day.
+  await tid(page, 'scan-code').fill(card);
+  await tid(page, 'scan-code').press('Enter');
+  await eventually(async () => /来館を記録しました/.test(await tid(page, 'scan-result').textContent()), { message: 'the visit recorded' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'scan-code');
+  await page.keyboard.type(card);
+  await page.keyboard.press('Enter');
+  await eventually(async () => /記録済み/.test(await tid(page, 'scan-result').textContent()), { message: 'once a day' });
+  await page.keyboard.type('4000001');
+  await page.keyboard.press('Enter');
+  await eventually(async () => /このプラザの登録カードではありません/.test(await tid(page, 'scan-result').textContent()), { message: 'another plaza refused' });
+  await checkA11y(page, 'the desk after scans');
+
+  // More than 50 hits: 51 more users of one family name, through the API as the desk.
+  const csrf = (await (await page.request.get(`${url}/api/v1/session`)).json()).csrf;
+  for (let i = 0; i < 51; i++) {
+    const r = await page.request.post(`${url}/api/v1/plaza/users`, {
+      headers: { 'X-CSRF-Token': csrf },
+      data: { name: `燕 ${i}`, kana: `つばめ ${'あいうえおかきくけこ'[i % 10]}${'さしすせそ'[i % 5]}`, address: '東京都桜台区本町1丁目', birth: '2014-04-10', phone: '', school: '', grade: '小6' },
+    });
+    assert.equal(r.status(), 201);
+  }
+  await tid(page, 'search-q').fill('つばめ');
+  await tid(page, 'search-q').press('Enter');
+  await eventually(async () => /51件見つかりました。ふりがな順の最初の50件/.test(await tid(page, 'search-summary').textContent()), { message: 'the first 50 of 51' });
+  assert.equal(await tid(page, 'result').count(), 50);
+  const kanas = await page.locator('[data-testid="result"] td:nth-child(3) .sub').allTextContents();
+  assert.deepEqual(kanas, [...kanas].sort());
+  await checkA11y(page, 'the search results');
+  await shot(page, 'plaza-search');
+
+  // Find the new user by birth date in 和暦 and correct the 学年.
+  await tid(page, 'search-q').fill('平成27年7月7日');
+  await tid(page, 'search-q').press('Enter');
+  await eventually(async () => (await tid(page, 'result').count()) >= 1 && /鷦鷯/.test(await tid(page, 'results').textContent()), { message: 'found by birth date' });
+  const row = tid(page, 'result').filter({ hasText: card });
+  await row.locator('[data-testid="edit"]').click();
+  await tid(page, 'f-grade').selectOption('中1');
+  await tid(page, 'form-submit').click();
+  await eventually(async () => /修正しました/.test(await tid(page, 'registered').textContent()), { message: 'corrected' });
+  // Two users' cards at once.
+  await tid(page, 'search-q').fill('つばめ あさ');
+  await tid(page, 'search-q').press('Enter');
+  await eventually(async () => (await tid(page, 'result').count()) >= 1, { message: 'found' });
+  await tid(page, 'pick').first().check();
+  const two = await downloadBy(page, tid(page, 'cards-selected'));
+  assert.equal(qrCodes(two.file).length, 1);
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+test('the ward: counts of every plaza, the April update, the users not seen for years, desks', async () => {
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, 'admin', '/plaza/admin.html', 'counts');
+  await eventually(async () => (await tid(page, 'count-row').count()) > 0, { message: 'the counts' });
+  const plazas = new Set(await page.locator('[data-testid="count-row"] td:first-child').allTextContents());
+  assert.ok(plazas.size > 1, 'every plaza');
+  await tid(page, 'staff-plaza').first().waitFor({ state: 'visible' });
+  await checkA11y(page, 'the counts and yearly work');
+  await shot(page, 'plaza-admin');
+  const csv = await downloadBy(page, tid(page, 'counts-csv'));
+  assert.match(fs.readFileSync(csv.file, 'utf8'), /^プラザ,日付,年齢区分,来館数/);
+
+  await tid(page, 'grade-run').click();
+  await confirm(page);
+  await eventually(async () => /学年/.test(await tid(page, 'grade-message').textContent()), { message: 'the update done' });
+  await tid(page, 'grade-run').click();
+  await confirm(page);
+  await eventually(async () => /済んでいます/.test(await tid(page, 'grade-message').textContent()), { message: 'once a year' });
+
+  await tid(page, 'inactive-list').click();
+  await eventually(async () => /来館のない利用者：\d+人/.test(await tid(page, 'inactive-summary').textContent()), { message: 'the list' });
+  const n = Number(/：(\d+)人/.exec(await tid(page, 'inactive-summary').textContent())[1]);
+  assert.ok(n > 0, 'the demo has users not seen for years');
+  assert.equal(await tid(page, 'inactive-row').count(), Math.min(n, 200));
+  await checkA11y(page, 'the deletion list');
+  await tid(page, 'inactive-delete').click();
+  await confirm(page);
+  await eventually(async () => new RegExp(`${n}人を削除しました`).test(await tid(page, 'inactive-summary').textContent()), { message: 'deleted' });
+
+  assert.equal(await tid(page, 'staff-plaza').count(), 5);
+  await tid(page, 'staff-plaza').first().selectOption('chuo');
+  await eventually(async () => /所属を中央/.test(await tid(page, 'staff-message').textContent()), { message: 'the plaza set' });
+  await tid(page, 'staff-plaza').first().selectOption('hirai');
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+test('a desk sees its own plaza\'s counts only', async () => {
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, 'plaza-kasai', '/plaza/admin.html', 'counts');
+  await eventually(async () => (await tid(page, 'count-row').count()) > 0, { message: 'the counts' });
+  const plazas = new Set(await page.locator('[data-testid="count-row"] td:first-child').allTextContents());
+  assert.deepEqual([...plazas], ['葛西']);
+  assert.match(await tid(page, 'registered').textContent(), /^登録者数：葛西 \d+人$/);
+  assert.equal(await tid(page, 'grade').isVisible(), false);
+  assert.equal(await tid(page, 'inactive').isVisible(), false);
+  await checkA11y(page, 'a desk\'s counts');
+  assertNoProblems(page);
+  await page.context().close();
+});
