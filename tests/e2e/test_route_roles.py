@@ -260,13 +260,11 @@ NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
                 "/api/v1/sitter/payments/{}/file", "/api/v1/sitter/inquiries/{}"}
 # the plazas': a user of no plaza's, an account that is no desk's
 NOT_FOUND_OK |= {"/api/v1/plaza/users/{}", "/api/v1/plaza/staff/{}"}
-                "/api/v1/sitter/payments/{}/file", "/api/v1/sitter/inquiries/{}",
-                # course sign-up's: a link without a token; a course or session that does not
-                # exist
-                "/api/v1/course/mine", "/api/v1/course/mine/cancel", "/api/v1/course/courses/{}",
-                "/api/v1/course/courses/{}/sessions", "/api/v1/course/courses/{}/erase",
-                "/api/v1/course/sessions/{}", "/api/v1/course/sessions/{}/cancel",
-                "/api/v1/course/sessions/{}/attendance"}
+# course sign-up's: a link without a token; a course or session that does not exist
+NOT_FOUND_OK |= {"/api/v1/course/mine", "/api/v1/course/mine/cancel", "/api/v1/course/courses/{}",
+                 "/api/v1/course/courses/{}/sessions", "/api/v1/course/courses/{}/erase",
+                 "/api/v1/course/sessions/{}", "/api/v1/course/sessions/{}/cancel",
+                 "/api/v1/course/sessions/{}/attendance"}
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian", "school_admin", "sender", "bath_office", "bath_branch", "grant_operator",
            "grant_supervisor", "grant_staff", "grant_approver", "plaza_staff", "youth_worker",
