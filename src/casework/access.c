@@ -174,7 +174,7 @@ enum err casework_open(struct store_conn *c, const struct vault *audit_key,
 	store_bind_text(st, 4, reason);
 	store_bind_int(st, 5, glass && reason[0] ? 1 : 0);
 	store_bind_int(st, 6, now_ms);
-	e = store_run(st);
+	e = casework_run(st);
 	if (e != ERR_OK)
 		return e;
 	snprintf(object, sizeof object, "%s:%" PRId64, k->object, case_id);
@@ -255,5 +255,5 @@ enum err casework_review(struct store_conn *c, const struct casework_kind *k, in
 	store_bind_int(st, 2, user_id);
 	store_bind_text(st, 3, note ? note : "");
 	store_bind_int(st, 4, now_ms);
-	return store_run(st);
+	return casework_run(st);
 }

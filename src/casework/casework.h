@@ -17,6 +17,7 @@
 #include "base/err.h"
 
 struct store_conn;
+struct store_stmt;
 struct vault;
 
 #define CASEWORK_UNIT_MAX 32
@@ -42,6 +43,10 @@ enum casework_access {
 /* Returns the statement text of sql with every '@' replaced by k's prefix in out (n bytes);
  * asserts it fits. Returns out. */
 const char *casework_sql(const struct casework_kind *k, const char *sql, char *out, size_t n);
+
+/* Runs st to completion expecting no rows and releases it (store_run, then store_finish):
+ * ERR_OK, ERR_CONFLICT or ERR_DB. */
+enum err casework_run(struct store_stmt *st);
 
 /* workers.c: a worker's unit and the assignments. */
 /* Returns 1 with the unit of worker user_id in out, or 0 when the worker has none (or -1 on a

@@ -46,7 +46,7 @@ static enum err put_version(struct store_conn *c, const struct vault *v,
 	vault_bind_sealed(v, st, 3, field(k, f, sizeof f), body);
 	bind_user(st, 4, user_id);
 	store_bind_int(st, 5, now_ms);
-	return store_run(st);
+	return casework_run(st);
 }
 
 /* Checks a note's body; returns NULL or why. */
@@ -85,7 +85,7 @@ enum err casework_note_add(struct store_conn *c, const struct vault *v,
 	store_bind_text(st, 3, on_date);
 	bind_user(st, 4, user_id);
 	store_bind_int(st, 5, now_ms);
-	enum err e = store_run(st);
+	enum err e = casework_run(st);
 	if (e != ERR_OK)
 		return e;
 	*note_id = store_last_id(c);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "casework/casework.h"
+#include "store/store.h"
 
 const char *casework_sql(const struct casework_kind *k, const char *sql, char *out, size_t n)
 {
@@ -21,4 +22,11 @@ const char *casework_sql(const struct casework_kind *k, const char *sql, char *o
 	assert(o < n);
 	out[o] = '\0';
 	return out;
+}
+
+enum err casework_run(struct store_stmt *st)
+{
+	enum err e = store_run(st);
+	store_finish(st);
+	return e;
 }

@@ -47,7 +47,7 @@ enum err casework_worker_set(struct store_conn *c, const struct casework_kind *k
 	else
 		store_bind_null(st, 3);
 	store_bind_int(st, 4, now_ms);
-	enum err e = store_run(st);
+	enum err e = casework_run(st);
 	if (e != ERR_OK)
 		return e;
 	/* A worker who moves to another unit keeps no case of the old one. */
@@ -57,7 +57,7 @@ enum err casework_worker_set(struct store_conn *c, const struct casework_kind *k
 		return ERR_DB;
 	store_bind_int(st, 1, user_id);
 	store_bind_text(st, 2, unit);
-	return store_run(st);
+	return casework_run(st);
 }
 
 enum err casework_assign(struct store_conn *c, const struct casework_kind *k, int64_t case_id,
@@ -94,7 +94,7 @@ enum err casework_assign(struct store_conn *c, const struct casework_kind *k, in
 	else
 		store_bind_null(st, 3);
 	store_bind_int(st, 4, now_ms);
-	return store_run(st);
+	return casework_run(st);
 }
 
 enum err casework_unassign(struct store_conn *c, const struct casework_kind *k, int64_t case_id,
@@ -107,7 +107,7 @@ enum err casework_unassign(struct store_conn *c, const struct casework_kind *k, 
 		return ERR_DB;
 	store_bind_int(st, 1, case_id);
 	store_bind_int(st, 2, user_id);
-	enum err e = store_run(st);
+	enum err e = casework_run(st);
 	if (e == ERR_OK && store_changes(c) == 0)
 		e = ERR_NOTFOUND;
 	return e;

@@ -289,7 +289,7 @@ enum err api_yo_case_profile(struct http_req *rq, struct http_resp *rs)
 		vault_bind_sealed(v, st, 2, "yo_cases.person", person);
 		vault_bind_sealed(v, st, 3, "yo_cases.profile", profile);
 		store_bind_int(st, 4, now);
-		e = store_run(st);
+		e = casework_run(st);
 	}
 	if (e == ERR_OK)
 		e = youth_audit(rq, c, "youth.profile", id, "");

@@ -200,7 +200,7 @@ enum err api_yo_referral_seen(struct http_req *rq, struct http_resp *rs)
 	if (e == ERR_OK) {
 		store_bind_int(st, 1, id);
 		store_bind_int(st, 2, rq->user.id);
-		e = store_run(st);
+		e = casework_run(st);
 	}
 	if (e == ERR_OK && store_changes(c) == 0)
 		e = ERR_CONFLICT;

@@ -167,7 +167,7 @@ enum err youth_case_create(struct store_conn *c, const struct vault *v, const ch
 	vault_bind_sealed(v, st, 4, "yo_cases.profile", profile);
 	bind_user(st, 5, user_id);
 	store_bind_int(st, 6, now_ms);
-	e = store_run(st);
+	e = casework_run(st);
 	if (e == ERR_OK)
 		*id = store_last_id(c);
 	return e;

@@ -119,7 +119,7 @@ static int worker(struct app *a, const struct opts *o)
 	int64_t uid = 0;
 	enum role role = ROLE_NONE;
 	if (!o->login || !youth_plaza_label(o->plaza))
-		return cli_fail(USAGE);
+		return cli_fail("%s", USAGE);
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = ERR_NOTFOUND;
 	if (account(c, o->login, &uid, &role) && role == ROLE_YOUTH_WORKER) {
@@ -167,7 +167,7 @@ static int handover(struct app *a, const struct opts *o)
 	size_t box_len = 0;
 	int rc = 1;
 	if (!o->login || !o->number || !o->out)
-		return cli_fail(USAGE);
+		return cli_fail("%s", USAGE);
 	struct store_conn *c = store_acquire(a->store);
 	struct store_stmt *st = store_prepare(c, "SELECT id FROM yo_cases WHERE number = ?1");
 	if (st) {
@@ -239,7 +239,7 @@ int youth_cmd(int argc, char **argv)
 	else if (cli_verb(&argc, &argv, "handover"))
 		run = handover;
 	if (!run || parse(argc, argv, &o) != 0)
-		return cli_fail(USAGE);
+		return cli_fail("%s", USAGE);
 	struct app *a = cli_open(o.dir, 1);
 	if (!a)
 		return 1;

@@ -65,7 +65,7 @@ enum err youth_assessment_add(struct store_conn *c, const struct vault *v, int64
 		vault_bind_sealed(v, st, 3, "yo_assessments.body", txt);
 		bind_user(st, 4, user_id);
 		store_bind_int(st, 5, now_ms);
-		e = store_run(st);
+		e = casework_run(st);
 	}
 	vault_wipe_free(txt);
 	return e;
@@ -132,7 +132,7 @@ enum err youth_plan_put(struct store_conn *c, const struct vault *v, int64_t id,
 			store_bind_text(st, 4, review);
 			bind_user(st, 5, user_id);
 			store_bind_int(st, 6, now_ms);
-			e = store_run(st);
+			e = casework_run(st);
 		}
 	}
 	vault_wipe_free(txt);
@@ -161,7 +161,7 @@ enum err youth_referral_set(struct store_conn *c, const struct vault *v, int64_t
 		store_bind_int(st, 4, now_ms);
 	else
 		store_bind_null(st, 4);
-	enum err e = store_run(st);
+	enum err e = casework_run(st);
 	if (e == ERR_OK && store_changes(c) == 0)
 		e = ERR_NOTFOUND;
 	return e;
