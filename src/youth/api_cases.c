@@ -114,6 +114,17 @@ enum err api_yo_cases(struct http_req *rq, struct http_resp *rs)
 		store_finish(st);
 		e = ERR_OK;
 	}
+	/* The supervisor sees who is assigned (accounts, no personal data of the youth). */
+	size_t i;
+	json_t *o;
+	json_array_foreach(list, i, o)
+	{
+		if (!sup)
+			break;
+		json_object_set_new(o, "assigned",
+				    casework_assigned_json(c, &youth_casework,
+							   json_integer_value(json_object_get(o, "id"))));
+	}
 	store_release(c);
 	if (e != ERR_OK) {
 		json_decref(list);
@@ -200,10 +211,26 @@ static const char *how_name(enum casework_access how)
 					     : "none";
 }
 
+/* Returns the case a path segment names: its id, or its number (Y2026-0001, what a worker
+ * told of a case on the phone has for a break-glass open); 0 when neither. */
+static int64_t case_param(struct store_conn *c, const char *s)
+{
+	int64_t id = 0;
+	if (!s || s[0] != 'Y' || strlen(s) > 15)
+		return http_param_id(s);
+	struct store_stmt *st = store_prepare(c, "SELECT id FROM yo_cases WHERE number = ?1");
+	if (!st)
+		return 0;
+	store_bind_text(st, 1, s);
+	if (store_step(st) == STORE_ROW)
+		id = store_col_int(st, 0);
+	store_finish(st);
+	return id;
+}
+
 enum err api_yo_case_open(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *body = NULL;
-	int64_t id = http_param_id(rq->params[0]);
 	enum casework_access how = CASEWORK_NONE;
 	const char *why = NULL;
 	enum err e = http_json_body(rq, rs, &body);
@@ -212,6 +239,7 @@ enum err api_yo_case_open(struct http_req *rq, struct http_resp *rs)
 	const char *reason = json_string_value(json_object_get(body, "reason"));
 	int glass = json_is_true(json_object_get(body, "break_glass"));
 	struct store_conn *c = store_acquire(rq->app->store);
+	int64_t id = case_param(c, rq->params[0]);
 	e = store_begin(c);
 	if (e == ERR_OK)
 		e = casework_open(c, rq->app->vault, &youth_casework, rq->actor, rq->user.id,

@@ -24,7 +24,7 @@ const struct http_route youth_routes[] = {
 	 "a new case: the person and the profile (a worker's: in their plaza, assigned to them)"},
 	/* one case: its assigned workers of its plaza and the supervisor; anyone else 404 */
 	{"POST", "/api/v1/youth/cases/{}/open", ALL, HIDDEN, api_yo_case_open,
-	 "open a case with the reason (asked at the first open of the day), or break-glass"},
+	 "open a case (by id or number) with the reason asked at the first open of the day, or break-glass"},
 	{"GET", "/api/v1/youth/cases/{}", ALL, HIDDEN, api_yo_case,
 	 "the case, once opened today: person, profile, notes, assessments, plan, referral"},
 	{"PUT", "/api/v1/youth/cases/{}/profile", ALL, HIDDEN, api_yo_case_profile,

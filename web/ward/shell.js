@@ -52,7 +52,10 @@ const MENU = [
   // the benefits: the babysitter subsidy (ベビーシッター利用支援), household support (家事・育児支援)
   { href: '/sitter/office.html', text: 'ベビーシッター利用支援', roles: GRANT, benefit: 'sitter' },
   { href: '/homehelp/office.html', text: '家事・育児支援', roles: GRANT, benefit: 'homehelp' },
-  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT] },
+  // youth support casework (ユースサポート): the plazas' case workers and the ward's supervisor
+  { href: '/youth/', text: 'ユースサポート（ケース）', roles: ['youth_worker', 'youth_supervisor'] },
+  { href: '/youth/supervisor.html', text: 'ユースサポートの統括', roles: ['youth_supervisor'] },
+  { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT, 'youth_worker', 'youth_supervisor'] },
 ];
 
 const $ = (id) => document.getElementById(id);
