@@ -190,8 +190,12 @@ class YouthTest(ServerTestCase):
         r = self.open_("w_kasai", "", glass=True)
         self.assertEqual((r.status, r.json["code"]), (400, "reason_required"))
         self.assertIn("緊急", r.json["message"])
-        r = self.open_("w_kasai", "本人から緊急の電話、担当者不在", glass=True)
+        # By the case's number (what a caller on the phone has), as on the page.
+        r = self.c["w_kasai"].post("%s/cases/%s/open" % (API, self.number),
+                                   {"reason": "本人から緊急の電話、担当者不在",
+                                    "break_glass": True})
         self.assertEqual((r.status, r.json["access"]), (200, "break_glass"))
+        self.assertEqual(r.json["id"], self.case)
         self.assertEqual(r.json["person"]["name"], NAME)
         self.assertEqual(self.c["w_kasai"].get("%s/cases/%d" % (API, self.case)).status, 200)
         audit = self.opens("w_kasai")
