@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "app.h"
+#include "auth/audit.h"
 #include "base/clock.h"
 #include "store/store.h"
 
@@ -113,7 +114,13 @@ enum err api_yo_note_versions(struct http_req *rq, struct http_resp *rs)
 	e = youth_reach(rq, rs, c, id, 1);
 	if (e != ERR_OK)
 		goto out;
-	e = casework_note_history(c, youth_vault(rq->app), &youth_casework, note, &arr);
+	char object[48], detail[40];
+	snprintf(object, sizeof object, "youth_case:%" PRId64, id);
+	snprintf(detail, sizeof detail, "note:%" PRId64 " versions", note);
+	e = audit_read_append(c, rq->app->vault, rq->actor, "casework.read", object, detail,
+			      clock_now_ms(), NULL);
+	if (e == ERR_OK)
+		e = casework_note_history(c, youth_vault(rq->app), &youth_casework, note, &arr);
 	if (e != ERR_OK) {
 		json_decref(arr);
 		e = http_error(rs, e, "記録の履歴を読み込めませんでした。");
