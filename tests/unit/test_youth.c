@@ -138,6 +138,18 @@ static void test_passbox(void **state)
 	assert_int_equal(m, strlen(doc));
 	assert_string_equal((char *)back, doc);
 	free(back);
+	/* A box that asks an absurd cost (memory, passes) is refused before any key is derived. */
+	unsigned char *odd = malloc(n);
+	memcpy(odd, box, n);
+	memset(odd + 16, 0xff, 8); /* mem */
+	assert_int_equal(vault_passbox_open("correct horse battery", odd, n, &back, &m), ERR_INVALID);
+	memcpy(odd, box, n);
+	memset(odd + 8, 0x7f, 8); /* ops */
+	assert_int_equal(vault_passbox_open("correct horse battery", odd, n, &back, &m), ERR_INVALID);
+	memcpy(odd, box, n);
+	odd[24] ^= 1; /* the salt */
+	assert_int_equal(vault_passbox_open("correct horse battery", odd, n, &back, &m), ERR_CRYPTO);
+	free(odd);
 	box[n - 1] ^= 1;
 	assert_int_equal(vault_passbox_open("correct horse battery", box, n, &back, &m), ERR_CRYPTO);
 	assert_int_equal(vault_passbox_open("correct horse battery", "MMPASS1\n", 8, &back, &m),
