@@ -41,8 +41,8 @@ static int assigned(struct store_conn *c, const struct casework_kind *k, int64_t
 		    int64_t user_id)
 {
 	char q[256];
-	struct store_stmt *st = store_prepare(
-	    c, Q("SELECT 1 FROM @_assignments WHERE case_id = ?1 AND user_id = ?2"));
+	struct store_stmt *st =
+	    store_prepare(c, Q("SELECT 1 FROM @_assignments WHERE case_id = ?1 AND user_id = ?2"));
 	if (!st)
 		return -1;
 	store_bind_int(st, 1, case_id);
@@ -71,8 +71,7 @@ static int glass_today(struct store_conn *c, const struct casework_kind *k, int6
 }
 
 enum err casework_access(struct store_conn *c, const struct casework_kind *k, int64_t user_id,
-			 unsigned role, int64_t case_id, const char *day,
-			 enum casework_access *out)
+			 unsigned role, int64_t case_id, const char *day, enum casework_access *out)
 {
 	char unit[CASEWORK_UNIT_MAX], mine[CASEWORK_UNIT_MAX];
 	*out = CASEWORK_NONE;
@@ -144,7 +143,8 @@ enum err casework_open(struct store_conn *c, const struct vault *audit_key,
 		if (have <= 0)
 			return have < 0 ? ERR_DB : ERR_NOTFOUND;
 		if (text_line_check(reason, CASEWORK_REASON_MAX) != TEXT_OK) {
-			*why = "緊急時の閲覧（ブレークグラス）には、理由を200文字以内で必ず入力してください。";
+			*why = "緊急時の閲覧（ブレークグラス）には、理由を200文字以内で必ず入力して"
+			       "ください。";
 			return ERR_INVALID;
 		}
 		glass = 1;
@@ -179,7 +179,7 @@ enum err casework_open(struct store_conn *c, const struct vault *audit_key,
 		return e;
 	snprintf(object, sizeof object, "%s:%" PRId64, k->object, case_id);
 	snprintf(detail, sizeof detail, "%s%s%s",
-		 *how == CASEWORK_SUPERVISOR	? "supervisor"
+		 *how == CASEWORK_SUPERVISOR ? "supervisor"
 		 : *how == CASEWORK_ASSIGNED ? "assigned"
 					     : "break-glass",
 		 reason[0] ? "; reason: " : "; opened earlier today", reason);
@@ -205,14 +205,12 @@ json_t *casework_opens_json(struct store_conn *c, const struct casework_kind *k,
 	store_bind_int(st, 2, pending ? 1 : 0);
 	store_bind_int(st, 3, case_id ? 0 : 1);
 	while (store_step(st) == STORE_ROW) {
-		json_t *o = json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:b, s:I}", "id",
-				      (json_int_t)store_col_int(st, 0), "case_id",
-				      (json_int_t)store_col_int(st, 1), "user_id",
-				      (json_int_t)store_col_int(st, 2), "login",
-				      store_col_text(st, 3), "day", store_col_text(st, 4), "reason",
-				      store_col_text(st, 5), "break_glass",
-				      (int)store_col_int(st, 6), "at_ms",
-				      (json_int_t)store_col_int(st, 9));
+		json_t *o = json_pack(
+		    "{s:I, s:I, s:I, s:s, s:s, s:s, s:b, s:I}", "id",
+		    (json_int_t)store_col_int(st, 0), "case_id", (json_int_t)store_col_int(st, 1),
+		    "user_id", (json_int_t)store_col_int(st, 2), "login", store_col_text(st, 3),
+		    "day", store_col_text(st, 4), "reason", store_col_text(st, 5), "break_glass",
+		    (int)store_col_int(st, 6), "at_ms", (json_int_t)store_col_int(st, 9));
 		json_object_set_new(o, "reviewed_by",
 				    store_col_is_null(st, 7) ? json_null()
 							     : json_string(store_col_text(st, 7)));
@@ -247,8 +245,9 @@ enum err casework_review(struct store_conn *c, const struct casework_kind *k, in
 		return ERR_DB;
 	if (done)
 		return ERR_CONFLICT;
-	st = store_prepare(c, Q("UPDATE @_opens SET reviewed_by = ?2, review_note = ?3, reviewed_ms "
-				"= ?4 WHERE id = ?1 AND reviewed_by IS NULL"));
+	st =
+	    store_prepare(c, Q("UPDATE @_opens SET reviewed_by = ?2, review_note = ?3, reviewed_ms "
+			       "= ?4 WHERE id = ?1 AND reviewed_by IS NULL"));
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, open_id);

@@ -26,10 +26,10 @@ struct vault;
 
 /* A service's casework: static, named by the service. */
 struct casework_kind {
-	const char *prefix;	   /* its tables' prefix ("yo") */
-	const char *object;	   /* the audit object's kind ("youth_case") */
-	unsigned worker_role;	   /* enum role bit of its case workers */
-	unsigned supervisor_role;  /* enum role bit of its supervisor */
+	const char *prefix;	  /* its tables' prefix ("yo") */
+	const char *object;	  /* the audit object's kind ("youth_case") */
+	unsigned worker_role;	  /* enum role bit of its case workers */
+	unsigned supervisor_role; /* enum role bit of its supervisor */
 };
 
 /* How a caller reaches a case. */
@@ -101,7 +101,8 @@ json_t *casework_opens_json(struct store_conn *c, const struct casework_kind *k,
 enum err casework_review(struct store_conn *c, const struct casework_kind *k, int64_t open_id,
 			 int64_t user_id, const char *note, int64_t now_ms, int64_t *case_id);
 
-/* notes.c: versioned case notes, sealed under the service's key v as "<prefix>_note_versions.body". */
+/* notes.c: versioned case notes, sealed under the service's key v as "<prefix>_note_versions.body".
+ */
 /* Adds a note of kind (static or copied; up to 32 bytes) on on_date (ISO) with body as its
  * version 1; *note_id its id. ERR_INVALID with *why for a bad body, kind or date. */
 enum err casework_note_add(struct store_conn *c, const struct vault *v,

@@ -100,8 +100,8 @@ enum err casework_note_edit(struct store_conn *c, const struct vault *v,
 	*why = body_why(body);
 	if (*why)
 		return ERR_INVALID;
-	struct store_stmt *st = store_prepare(
-	    c, Q("SELECT max(version) FROM @_note_versions WHERE note_id = ?1"));
+	struct store_stmt *st =
+	    store_prepare(c, Q("SELECT max(version) FROM @_note_versions WHERE note_id = ?1"));
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, note_id);

@@ -14,7 +14,8 @@ int casework_worker_unit(struct store_conn *c, const struct casework_kind *k, in
 {
 	char q[512];
 	int ret = -1;
-	struct store_stmt *st = store_prepare(c, Q("SELECT unit FROM @_workers WHERE user_id = ?1"));
+	struct store_stmt *st =
+	    store_prepare(c, Q("SELECT unit FROM @_workers WHERE user_id = ?1"));
 	if (!st)
 		return -1;
 	store_bind_int(st, 1, user_id);
@@ -83,8 +84,9 @@ enum err casework_assign(struct store_conn *c, const struct casework_kind *k, in
 		return ERR_DB;
 	if (!same)
 		return ERR_INVALID;
-	st = store_prepare(c, Q("INSERT INTO @_assignments (case_id, user_id, assigned_by, at_ms) "
-				"VALUES (?1, ?2, ?3, ?4) ON CONFLICT (case_id, user_id) DO NOTHING"));
+	st = store_prepare(c,
+			   Q("INSERT INTO @_assignments (case_id, user_id, assigned_by, at_ms) "
+			     "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (case_id, user_id) DO NOTHING"));
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, case_id);
@@ -113,8 +115,7 @@ enum err casework_unassign(struct store_conn *c, const struct casework_kind *k, 
 	return e;
 }
 
-json_t *casework_assigned_json(struct store_conn *c, const struct casework_kind *k,
-			       int64_t case_id)
+json_t *casework_assigned_json(struct store_conn *c, const struct casework_kind *k, int64_t case_id)
 {
 	char q[512];
 	json_t *arr = json_array();

@@ -53,8 +53,9 @@ int ledger_cmd_open(int argc, char **argv)
 	vault_wipe(line, sizeof line);
 	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: %s\n",
-			e == ERR_INVALID ? "パスフレーズで封かんされた引き継ぎファイルではありません。"
-					 : "パスフレーズが違うか、ファイルが改変されています。");
+			e == ERR_INVALID
+			    ? "パスフレーズで封かんされた引き継ぎファイルではありません。"
+			    : "パスフレーズが違うか、ファイルが改変されています。");
 		goto out;
 	}
 	vault_hash(box, len, digest);

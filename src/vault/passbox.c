@@ -81,7 +81,8 @@ enum err vault_passbox_open(const char *passphrase, const void *box, size_t len,
 	unsigned char key[crypto_secretbox_KEYBYTES];
 	*out = NULL;
 	*out_len = 0;
-	if (len < HEAD + crypto_secretbox_MACBYTES || memcmp(b, VAULT_PASSBOX_MAGIC, MAGIC_LEN) != 0)
+	if (len < HEAD + crypto_secretbox_MACBYTES ||
+	    memcmp(b, VAULT_PASSBOX_MAGIC, MAGIC_LEN) != 0)
 		return ERR_INVALID;
 	uint64_t ops = get64(b + MAGIC_LEN), mem = get64(b + MAGIC_LEN + 8);
 	if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > 16 || mem < crypto_pwhash_MEMLIMIT_MIN ||

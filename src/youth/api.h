@@ -46,7 +46,6 @@ enum err api_yo_open_review(struct http_req *rq, struct http_resp *rs);
 enum err api_yo_handover(struct http_req *rq, struct http_resp *rs);
 /* Returns the handover file of case id (JSON: the case and every version of every note) as a
  * malloc'd text in *out (caller wipes with vault_wipe_free). Shared with the CLI. */
-enum err youth_handover_text(struct store_conn *c, const struct vault *v, int64_t id,
-			     char **out);
+enum err youth_handover_text(struct store_conn *c, const struct vault *v, int64_t id, char **out);
 
 #endif

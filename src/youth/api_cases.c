@@ -43,8 +43,9 @@ enum err youth_reach(struct http_req *rq, struct http_resp *rs, struct store_con
 		if (o < 0)
 			return http_error(rs, ERR_DB, "ケースを読み込めませんでした。");
 		if (!o)
-			return http_error_as(rs, ERR_CONFLICT, "open_required",
-					     "このケースを開くには、先に閲覧の理由を入力してください。");
+			return http_error_as(
+			    rs, ERR_CONFLICT, "open_required",
+			    "このケースを開くには、先に閲覧の理由を入力してください。");
 	}
 	return ERR_OK;
 }
@@ -63,9 +64,9 @@ enum err api_yo_plazas(struct http_req *rq, struct http_resp *rs)
 	int have = casework_worker_unit(c, &youth_casework, rq->user.id, mine);
 	store_release(c);
 	return http_json(rs, 200,
-			 json_pack("{s:o, s:o, s:s, s:s, s:s?}", "plazas", arr, "note_kinds",
-				   kinds, "role", role_name(rq->role), "login", rq->user.login,
-				   "my_plaza", have == 1 ? mine : NULL));
+			 json_pack("{s:o, s:o, s:s, s:s, s:s?}", "plazas", arr, "note_kinds", kinds,
+				   "role", role_name(rq->role), "login", rq->user.login, "my_plaza",
+				   have == 1 ? mine : NULL));
 }
 
 enum err api_yo_cases(struct http_req *rq, struct http_resp *rs)
@@ -100,16 +101,15 @@ enum err api_yo_cases(struct http_req *rq, struct http_resp *rs)
 			open += is_open;
 			referred += store_col_int(st, 4) != 0;
 			json_array_append_new(
-			    list,
-			    json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:s?, s:b, s:I}", "id",
-				      (json_int_t)store_col_int(st, 0), "number",
-				      store_col_text(st, 1), "plaza", unit, "plaza_label",
-				      label ? label : unit, "state", store_col_text(st, 3), "referral",
-				      (int)store_col_int(st, 4), "notes",
-				      (json_int_t)store_col_int(st, 5), "review_on",
-				      store_col_is_null(st, 6) ? NULL : store_col_text(st, 6),
-				      "opened_today", store_col_int(st, 7) > 0, "workers",
-				      (json_int_t)store_col_int(st, 8)));
+			    list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:s?, s:b, s:I}",
+					    "id", (json_int_t)store_col_int(st, 0), "number",
+					    store_col_text(st, 1), "plaza", unit, "plaza_label",
+					    label ? label : unit, "state", store_col_text(st, 3),
+					    "referral", (int)store_col_int(st, 4), "notes",
+					    (json_int_t)store_col_int(st, 5), "review_on",
+					    store_col_is_null(st, 6) ? NULL : store_col_text(st, 6),
+					    "opened_today", store_col_int(st, 7) > 0, "workers",
+					    (json_int_t)store_col_int(st, 8)));
 		}
 		store_finish(st);
 		e = ERR_OK;
@@ -121,9 +121,10 @@ enum err api_yo_cases(struct http_req *rq, struct http_resp *rs)
 	{
 		if (!sup)
 			break;
-		json_object_set_new(o, "assigned",
-				    casework_assigned_json(c, &youth_casework,
-							   json_integer_value(json_object_get(o, "id"))));
+		json_object_set_new(
+		    o, "assigned",
+		    casework_assigned_json(c, &youth_casework,
+					   json_integer_value(json_object_get(o, "id"))));
 	}
 	store_release(c);
 	if (e != ERR_OK) {
@@ -151,13 +152,15 @@ enum err api_yo_case_add(struct http_req *rq, struct http_resp *rs)
 	const char *plaza = json_string_value(json_object_get(body, "plaza"));
 	if (sup) {
 		if (!youth_plaza_label(plaza)) {
-			e = http_error_as(rs, ERR_INVALID, "bad_plaza", "共育プラザを選んでください。");
+			e = http_error_as(rs, ERR_INVALID, "bad_plaza",
+					  "共育プラザを選んでください。");
 			goto out;
 		}
 		snprintf(unit, sizeof unit, "%s", plaza);
 	} else if (casework_worker_unit(c, &youth_casework, rq->user.id, unit) != 1) {
 		e = http_error_as(rs, ERR_FORBIDDEN, "no_plaza",
-				  "所属の共育プラザが登録されていません。スーパーバイザーに登録を依頼してください。");
+				  "所属の共育プラザが登録されていません。スーパーバイザーに登録を依"
+				  "頼してください。");
 		goto out;
 	}
 	person = youth_person_parse(json_object_get(body, "person"), today, why);
@@ -205,8 +208,8 @@ static enum err answer_case(struct http_req *rq, struct http_resp *rs, struct st
 
 static const char *how_name(enum casework_access how)
 {
-	return how == CASEWORK_SUPERVISOR ? "supervisor"
-	       : how == CASEWORK_ASSIGNED ? "assigned"
+	return how == CASEWORK_SUPERVISOR    ? "supervisor"
+	       : how == CASEWORK_ASSIGNED    ? "assigned"
 	       : how == CASEWORK_BREAK_GLASS ? "break_glass"
 					     : "none";
 }

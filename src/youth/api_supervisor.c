@@ -30,8 +30,8 @@ enum err api_yo_workers(struct http_req *rq, struct http_resp *rs)
 			json_array_append_new(
 			    arr, json_pack("{s:I, s:s, s:s?, s:s?, s:I}", "id",
 					   (json_int_t)store_col_int(st, 0), "login",
-					   store_col_text(st, 1), "plaza", unit, "plaza_label", label,
-					   "cases", (json_int_t)store_col_int(st, 3)));
+					   store_col_text(st, 1), "plaza", unit, "plaza_label",
+					   label, "cases", (json_int_t)store_col_int(st, 3)));
 		}
 		store_finish(st);
 		e = ERR_OK;
@@ -68,8 +68,9 @@ enum err api_yo_worker_set(struct http_req *rq, struct http_resp *rs)
 	const char *plaza = json_string_value(json_object_get(body, "plaza"));
 	struct store_conn *c = store_acquire(rq->app->store);
 	if (!is_worker(c, uid)) {
-		e = http_error_as(rs, ERR_NOTFOUND, "no_such_worker",
-				  "ユースサポートの担当者（youth_worker）のアカウントが見つかりません。");
+		e = http_error_as(
+		    rs, ERR_NOTFOUND, "no_such_worker",
+		    "ユースサポートの担当者（youth_worker）のアカウントが見つかりません。");
 		goto out;
 	}
 	if (!youth_plaza_label(plaza)) {
@@ -79,7 +80,8 @@ enum err api_yo_worker_set(struct http_req *rq, struct http_resp *rs)
 	snprintf(object, sizeof object, "user:%" PRId64, uid);
 	e = store_begin(c);
 	if (e == ERR_OK)
-		e = casework_worker_set(c, &youth_casework, uid, plaza, rq->user.id, clock_now_ms());
+		e = casework_worker_set(c, &youth_casework, uid, plaza, rq->user.id,
+					clock_now_ms());
 	if (e == ERR_OK)
 		e = audit_append(c, rq->app->vault, rq->actor, "youth.worker_plaza", object, plaza);
 	if (e == ERR_OK)
@@ -111,8 +113,9 @@ static enum err assign(struct http_req *rq, struct http_resp *rs, int on)
 	if (e != ERR_OK)
 		goto out;
 	if (!is_worker(c, uid)) {
-		e = http_error_as(rs, ERR_NOTFOUND, "no_such_worker",
-				  "ユースサポートの担当者（youth_worker）のアカウントが見つかりません。");
+		e = http_error_as(
+		    rs, ERR_NOTFOUND, "no_such_worker",
+		    "ユースサポートの担当者（youth_worker）のアカウントが見つかりません。");
 		goto out;
 	}
 	snprintf(detail, sizeof detail, "user:%" PRId64, uid);
@@ -127,11 +130,13 @@ static enum err assign(struct http_req *rq, struct http_resp *rs, int on)
 	if (e != ERR_OK) {
 		store_rollback(c);
 		e = e == ERR_INVALID
-			? http_error_as(rs, e, "other_plaza",
-					"担当にできるのは、そのケースの共育プラザに所属する担当者だけです。")
-		    : e == ERR_NOTFOUND ? http_error_as(rs, e, "not_assigned",
-							"この担当者はこのケースの担当ではありません。")
-					: http_error(rs, e, "担当を変更できませんでした。");
+			? http_error_as(
+			      rs, e, "other_plaza",
+			      "担当にできるのは、そのケースの共育プラザに所属する担当者だけです。")
+		    : e == ERR_NOTFOUND
+			? http_error_as(rs, e, "not_assigned",
+					"この担当者はこのケースの担当ではありません。")
+			: http_error(rs, e, "担当を変更できませんでした。");
 		goto out;
 	}
 	json_t *w = casework_assigned_json(c, &youth_casework, id);
@@ -165,12 +170,13 @@ enum err api_yo_referrals(struct http_req *rq, struct http_resp *rs)
 		while (store_step(st) == STORE_ROW) {
 			const char *unit = store_col_text(st, 2), *label = youth_plaza_label(unit);
 			json_array_append_new(
-			    arr, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s?}", "id",
-					   (json_int_t)store_col_int(st, 0), "number",
-					   store_col_text(st, 1), "plaza", unit, "plaza_label",
-					   label ? label : unit, "since_ms",
-					   (json_int_t)store_col_int(st, 3), "seen_by",
-					   store_col_is_null(st, 4) ? NULL : store_col_text(st, 4)));
+			    arr,
+			    json_pack("{s:I, s:s, s:s, s:s, s:I, s:s?}", "id",
+				      (json_int_t)store_col_int(st, 0), "number",
+				      store_col_text(st, 1), "plaza", unit, "plaza_label",
+				      label ? label : unit, "since_ms",
+				      (json_int_t)store_col_int(st, 3), "seen_by",
+				      store_col_is_null(st, 4) ? NULL : store_col_text(st, 4)));
 		}
 		store_finish(st);
 		e = ERR_OK;
@@ -210,9 +216,10 @@ enum err api_yo_referral_seen(struct http_req *rq, struct http_resp *rs)
 		e = store_commit(c);
 	if (e != ERR_OK) {
 		store_rollback(c);
-		e = e == ERR_CONFLICT ? http_error_as(rs, e, "no_open_referral",
-						      "このケースに未対応の区への連絡はありません。")
-				      : http_error(rs, e, "記録できませんでした。");
+		e = e == ERR_CONFLICT
+			? http_error_as(rs, e, "no_open_referral",
+					"このケースに未対応の区への連絡はありません。")
+			: http_error(rs, e, "記録できませんでした。");
 		goto out;
 	}
 	e = http_json(rs, 200, json_pack("{s:b}", "seen", 1));
@@ -226,7 +233,8 @@ enum err api_yo_opens(struct http_req *rq, struct http_resp *rs)
 	const char *p = http_query(rq, "pending"), *cs = http_query(rq, "case");
 	int64_t case_id = cs ? http_param_id(cs) : 0;
 	if (cs && case_id <= 0)
-		return http_error_as(rs, ERR_INVALID, "bad_query", "ケースの番号（id）が正しくありません。");
+		return http_error_as(rs, ERR_INVALID, "bad_query",
+				     "ケースの番号（id）が正しくありません。");
 	struct store_conn *c = store_acquire(rq->app->store);
 	json_t *arr = casework_opens_json(c, &youth_casework, case_id, p && strcmp(p, "1") == 0);
 	/* The numbers of the cases named, for the report. */
@@ -265,7 +273,8 @@ enum err api_yo_open_review(struct http_req *rq, struct http_resp *rs)
 	struct store_conn *c = store_acquire(rq->app->store);
 	e = store_begin(c);
 	if (e == ERR_OK)
-		e = casework_review(c, &youth_casework, oid, rq->user.id, note, clock_now_ms(), &id);
+		e = casework_review(c, &youth_casework, oid, rq->user.id, note, clock_now_ms(),
+				    &id);
 	snprintf(detail, sizeof detail, "open:%" PRId64, oid);
 	if (e == ERR_OK)
 		e = youth_audit(rq, c, "casework.break_glass_reviewed", id, detail);
@@ -273,8 +282,9 @@ enum err api_yo_open_review(struct http_req *rq, struct http_resp *rs)
 		e = store_commit(c);
 	if (e != ERR_OK) {
 		store_rollback(c);
-		e = e == ERR_NOTFOUND ? http_error_as(rs, e, "no_such_open",
-						      "その緊急閲覧（ブレークグラス）の記録はありません。")
+		e = e == ERR_NOTFOUND
+			? http_error_as(rs, e, "no_such_open",
+					"その緊急閲覧（ブレークグラス）の記録はありません。")
 		    : e == ERR_CONFLICT ? http_error_as(rs, e, "already_reviewed",
 							"この緊急閲覧はすでに確認済みです。")
 					: http_error(rs, e, "確認を記録できませんでした。");

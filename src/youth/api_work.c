@@ -13,9 +13,9 @@
 #include "store/store.h"
 
 /* Runs one write on case id in a transaction with its audit entry; answers its error. */
-static enum err finish(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
-		       enum err e, int64_t id, const char *action, const char *detail,
-		       const char *why, const char *code)
+static enum err finish(struct http_req *rq, struct http_resp *rs, struct store_conn *c, enum err e,
+		       int64_t id, const char *action, const char *detail, const char *why,
+		       const char *code)
 {
 	if (e == ERR_OK)
 		e = youth_audit(rq, c, action, id, detail);
@@ -27,8 +27,9 @@ static enum err finish(struct http_req *rq, struct http_resp *rs, struct store_c
 	if (e == ERR_INVALID && why)
 		return http_error_as(rs, e, code, why);
 	if (e == ERR_CONFLICT)
-		return http_error_as(rs, e, "note_changed",
-				     "この記録は他の人が先に更新しました。最新の版を読み込んでから直してください。");
+		return http_error_as(
+		    rs, e, "note_changed",
+		    "この記録は他の人が先に更新しました。最新の版を読み込んでから直してください。");
 	if (e == ERR_NOTFOUND)
 		return youth_not_found(rs);
 	return http_error(rs, e, "記録できませんでした。");
@@ -60,7 +61,8 @@ enum err api_yo_note_add(struct http_req *rq, struct http_resp *rs)
 	snprintf(detail, sizeof detail, "note:%" PRId64 " v1", note);
 	e = finish(rq, rs, c, e, id, "youth.note_add", detail, why, "bad_note");
 	if (e == ERR_OK)
-		e = http_json(rs, 201, json_pack("{s:I, s:i}", "id", (json_int_t)note, "version", 1));
+		e = http_json(rs, 201,
+			      json_pack("{s:I, s:i}", "id", (json_int_t)note, "version", 1));
 out:
 	store_release(c);
 	json_decref(body);
@@ -76,7 +78,8 @@ enum err api_yo_note_edit(struct http_req *rq, struct http_resp *rs)
 	struct store_conn *c = store_acquire(rq->app->store);
 	enum err e = casework_note_case(c, &youth_casework, note, &id);
 	if (e != ERR_OK) {
-		e = e == ERR_NOTFOUND ? youth_not_found(rs) : http_error(rs, e, "記録を読み込めませんでした。");
+		e = e == ERR_NOTFOUND ? youth_not_found(rs)
+				      : http_error(rs, e, "記録を読み込めませんでした。");
 		goto out;
 	}
 	e = youth_reach(rq, rs, c, id, 1);
@@ -88,13 +91,14 @@ enum err api_yo_note_edit(struct http_req *rq, struct http_resp *rs)
 	e = store_begin(c);
 	if (e == ERR_OK)
 		e = casework_note_edit(c, youth_vault(rq->app), &youth_casework, note, expect,
-				       json_string_value(json_object_get(body, "body")), rq->user.id,
-				       clock_now_ms(), &why);
+				       json_string_value(json_object_get(body, "body")),
+				       rq->user.id, clock_now_ms(), &why);
 	snprintf(detail, sizeof detail, "note:%" PRId64 " v%" PRId64, note, (int64_t)expect + 1);
 	e = finish(rq, rs, c, e, id, "youth.note_edit", detail, why, "bad_note");
 	if (e == ERR_OK)
-		e = http_json(rs, 200,
-			      json_pack("{s:I, s:I}", "id", (json_int_t)note, "version", expect + 1));
+		e = http_json(
+		    rs, 200,
+		    json_pack("{s:I, s:I}", "id", (json_int_t)note, "version", expect + 1));
 out:
 	store_release(c);
 	json_decref(body);
@@ -108,7 +112,8 @@ enum err api_yo_note_versions(struct http_req *rq, struct http_resp *rs)
 	struct store_conn *c = store_acquire(rq->app->store);
 	enum err e = casework_note_case(c, &youth_casework, note, &id);
 	if (e != ERR_OK) {
-		e = e == ERR_NOTFOUND ? youth_not_found(rs) : http_error(rs, e, "記録を読み込めませんでした。");
+		e = e == ERR_NOTFOUND ? youth_not_found(rs)
+				      : http_error(rs, e, "記録を読み込めませんでした。");
 		goto out;
 	}
 	e = youth_reach(rq, rs, c, id, 1);
@@ -126,8 +131,9 @@ enum err api_yo_note_versions(struct http_req *rq, struct http_resp *rs)
 		e = http_error(rs, e, "記録の履歴を読み込めませんでした。");
 		goto out;
 	}
-	e = http_json(rs, 200, json_pack("{s:I, s:I, s:o}", "id", (json_int_t)note, "case_id",
-					 (json_int_t)id, "versions", arr));
+	e = http_json(rs, 200,
+		      json_pack("{s:I, s:I, s:o}", "id", (json_int_t)note, "case_id",
+				(json_int_t)id, "versions", arr));
 out:
 	store_release(c);
 	return e;

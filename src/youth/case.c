@@ -14,7 +14,6 @@
 #include "vault/vault.h"
 #include "youth/youth.h"
 
-
 /* Binds user id u as parameter idx, NULL for 0 (the CLI, the demo). */
 static void bind_user(struct store_stmt *st, int idx, int64_t u)
 {
@@ -32,8 +31,12 @@ const struct casework_kind youth_casework = {
 };
 
 const struct youth_plaza youth_plazas[] = {
-    {"hirai", "平井"},	 {"chuo", "中央"},	 {"minamikoiwa", "南小岩"},
-    {"kasai", "葛西"},	 {"minamishinozaki", "南篠崎"}, {0, 0},
+    {"hirai", "平井"},
+    {"chuo", "中央"},
+    {"minamikoiwa", "南小岩"},
+    {"kasai", "葛西"},
+    {"minamishinozaki", "南篠崎"},
+    {0, 0},
 };
 
 const char *youth_plaza_label(const char *code)
@@ -44,8 +47,8 @@ const char *youth_plaza_label(const char *code)
 	return NULL;
 }
 
-const char *const youth_note_kinds[] = {"学習サポート面談", "個別面談", "家庭訪問", "電話",
-					"関係機関連絡", "ケース会議", "その他", NULL};
+const char *const youth_note_kinds[] = {"学習サポート面談", "個別面談",	  "家庭訪問", "電話",
+					"関係機関連絡",	    "ケース会議", "その他",   NULL};
 
 int youth_note_kind_ok(const char *kind)
 {
@@ -62,8 +65,10 @@ char *youth_person_parse(json_t *j, const char *today, char why[YOUTH_WHY_MAX])
 		size_t max;
 		int optional;
 	} f[] = {
-	    {"name", "氏名", 40, 0},	 {"kana", "ふりがな", 40, 0},
-	    {"school", "学校名", 60, 1}, {"grade", "学年", 10, 1},
+	    {"name", "氏名", 40, 0},
+	    {"kana", "ふりがな", 40, 0},
+	    {"school", "学校名", 60, 1},
+	    {"grade", "学年", 10, 1},
 	    {"plaza_number", "共育プラザの登録番号", 20, 1},
 	};
 	int y, m, d;
@@ -75,8 +80,8 @@ char *youth_person_parse(json_t *j, const char *today, char why[YOUTH_WHY_MAX])
 			continue;
 		}
 		if (!s || text_line_check(s, f[i].max) != TEXT_OK) {
-			snprintf(why, YOUTH_WHY_MAX, "%sを%zu文字以内で入力してください。", f[i].label,
-				 f[i].max);
+			snprintf(why, YOUTH_WHY_MAX, "%sを%zu文字以内で入力してください。",
+				 f[i].label, f[i].max);
 			json_decref(o);
 			return NULL;
 		}
@@ -98,8 +103,8 @@ char *youth_person_parse(json_t *j, const char *today, char why[YOUTH_WHY_MAX])
 static const struct {
 	const char *key, *label;
 } profile_items[] = {
-    {"family", "家庭状況"},	 {"health", "心身の状況"},	 {"history", "成育歴"},
-    {"schooling", "通学・学業状況"}, {"living", "生活状況"}, {"support", "支援内容"},
+    {"family", "家庭状況"},	     {"health", "心身の状況"}, {"history", "成育歴"},
+    {"schooling", "通学・学業状況"}, {"living", "生活状況"},   {"support", "支援内容"},
     {"facility", "施設利用"},
 };
 
@@ -113,7 +118,8 @@ char *youth_profile_parse(json_t *j, char why[YOUTH_WHY_MAX])
 			continue;
 		}
 		if (!text_note_ok(s, 6000)) {
-			snprintf(why, YOUTH_WHY_MAX, "%sは6,000バイト（おおむね2,000文字）以内で入力してください。",
+			snprintf(why, YOUTH_WHY_MAX,
+				 "%sは6,000バイト（おおむね2,000文字）以内で入力してください。",
 				 profile_items[i].label);
 			json_decref(o);
 			return NULL;
@@ -129,8 +135,9 @@ char *youth_profile_parse(json_t *j, char why[YOUTH_WHY_MAX])
 static enum err next_number(struct store_conn *c, int fy, int64_t *n)
 {
 	struct store_stmt *st = store_prepare(
-	    c, "INSERT INTO yo_numbers (fiscal_year, last) VALUES (?1, 1) ON CONFLICT (fiscal_year) "
-	       "DO UPDATE SET last = yo_numbers.last + 1 RETURNING last");
+	    c,
+	    "INSERT INTO yo_numbers (fiscal_year, last) VALUES (?1, 1) ON CONFLICT (fiscal_year) "
+	    "DO UPDATE SET last = yo_numbers.last + 1 RETURNING last");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, fy);
@@ -142,8 +149,8 @@ static enum err next_number(struct store_conn *c, int fy, int64_t *n)
 }
 
 enum err youth_case_create(struct store_conn *c, const struct vault *v, const char *unit,
-			   const char *person, const char *profile, int64_t user_id,
-			   int64_t now_ms, int64_t *id, char number[16])
+			   const char *person, const char *profile, int64_t user_id, int64_t now_ms,
+			   int64_t *id, char number[16])
 {
 	char today[11];
 	int y, m, d;
@@ -174,8 +181,7 @@ enum err youth_case_create(struct store_conn *c, const struct vault *v, const ch
 }
 
 /* Unseals column col of st for field as JSON (new reference), or NULL. */
-static json_t *sealed_json(const struct vault *v, struct store_stmt *st, int col,
-			   const char *field)
+static json_t *sealed_json(const struct vault *v, struct store_stmt *st, int col, const char *field)
 {
 	char *txt = NULL;
 	if (vault_unseal_column(v, st, col, field, &txt) != ERR_OK || !txt)
@@ -212,12 +218,12 @@ enum err youth_case_json(struct store_conn *c, const struct vault *v, int64_t id
 	}
 	const char *unit = store_col_text(st, 1);
 	const char *label = youth_plaza_label(unit);
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:b}", "id",
-			      (json_int_t)id, "number", store_col_text(st, 0), "plaza", unit,
-			      "plaza_label", label ? label : unit, "state", store_col_text(st, 2),
-			      "person", person, "profile", profile, "referral",
-			      (int)store_col_int(st, 5), "referral_note", note ? note : "",
-			      "referral_seen", !store_col_is_null(st, 8));
+	json_t *o =
+	    json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:b}", "id", (json_int_t)id,
+		      "number", store_col_text(st, 0), "plaza", unit, "plaza_label",
+		      label ? label : unit, "state", store_col_text(st, 2), "person", person,
+		      "profile", profile, "referral", (int)store_col_int(st, 5), "referral_note",
+		      note ? note : "", "referral_seen", !store_col_is_null(st, 8));
 	vault_wipe_free(note);
 	store_finish(st);
 	json_object_set_new(o, "workers", casework_assigned_json(c, &youth_casework, id));

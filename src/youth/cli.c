@@ -22,10 +22,10 @@
 int youth_cmd(int argc, char **argv);
 
 #define USAGE                                                                                      \
-	"使い方: mimamori youth list --data DIR [--login L]\n"                                        \
-	"        mimamori youth worker --data DIR --login L --plaza hirai|chuo|minamikoiwa|kasai|"    \
+	"使い方: mimamori youth list --data DIR [--login L]\n"                                  \
+	"        mimamori youth worker --data DIR --login L --plaza hirai|chuo|minamikoiwa|kasai|" \
 	"minamishinozaki\n"                                                                        \
-	"        mimamori youth handover --data DIR --login L --case Y2026-0001 --reason 理由 "       \
+	"        mimamori youth handover --data DIR --login L --case Y2026-0001 --reason 理由 "  \
 	"--out FILE  (パスフレーズは標準入力)"
 
 struct opts {
@@ -34,22 +34,37 @@ struct opts {
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option opts[] = {
-	    {"data", required_argument, 0, 'd'},  {"login", required_argument, 0, 'l'},
-	    {"plaza", required_argument, 0, 'p'}, {"case", required_argument, 0, 'c'},
-	    {"reason", required_argument, 0, 'r'}, {"out", required_argument, 0, 'o'},
-	    {0, 0, 0, 0}};
+	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
+					     {"login", required_argument, 0, 'l'},
+					     {"plaza", required_argument, 0, 'p'},
+					     {"case", required_argument, 0, 'c'},
+					     {"reason", required_argument, 0, 'r'},
+					     {"out", required_argument, 0, 'o'},
+					     {0, 0, 0, 0}};
 	int ch;
 	memset(o, 0, sizeof *o);
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'd': o->dir = optarg; break;
-		case 'l': o->login = optarg; break;
-		case 'p': o->plaza = optarg; break;
-		case 'c': o->number = optarg; break;
-		case 'r': o->reason = optarg; break;
-		case 'o': o->out = optarg; break;
-		default: return -1;
+		case 'd':
+			o->dir = optarg;
+			break;
+		case 'l':
+			o->login = optarg;
+			break;
+		case 'p':
+			o->plaza = optarg;
+			break;
+		case 'c':
+			o->number = optarg;
+			break;
+		case 'r':
+			o->reason = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		default:
+			return -1;
 		}
 	}
 	return o->dir && optind == argc ? 0 : -1;
@@ -109,8 +124,8 @@ static int list(struct app *a, const struct opts *o)
 	long long glass = st && store_step(st) == STORE_ROW ? (long long)store_col_int(st, 0) : 0;
 	store_finish(st);
 	store_release(c);
-	printf("# %lld件%s、未確認の緊急閲覧 %lld件\n", total,
-	       all ? "（全プラザ）" : "（担当分）", glass);
+	printf("# %lld件%s、未確認の緊急閲覧 %lld件\n", total, all ? "（全プラザ）" : "（担当分）",
+	       glass);
 	return 0;
 }
 
@@ -127,9 +142,11 @@ static int worker(struct app *a, const struct opts *o)
 		snprintf(object, sizeof object, "user:%lld", (long long)uid);
 		e = store_begin(c);
 		if (e == ERR_OK)
-			e = casework_worker_set(c, &youth_casework, uid, o->plaza, 0, clock_now_ms());
+			e = casework_worker_set(c, &youth_casework, uid, o->plaza, 0,
+						clock_now_ms());
 		if (e == ERR_OK)
-			e = audit_append(c, a->vault, "cli", "youth.worker_plaza", object, o->plaza);
+			e = audit_append(c, a->vault, "cli", "youth.worker_plaza", object,
+					 o->plaza);
 		if (e == ERR_OK)
 			e = store_commit(c);
 		else
@@ -192,24 +209,31 @@ static int handover(struct app *a, const struct opts *o)
 	store_release(c);
 	if (e != ERR_OK) {
 		if (e == ERR_NOTFOUND)
-			fprintf(stderr, "mimamori: ケース %s は見つかりません（担当または"
-					"スーパーバイザーのアカウントで）。\n", o->number);
+			fprintf(stderr,
+				"mimamori: ケース %s は見つかりません（担当または"
+				"スーパーバイザーのアカウントで）。\n",
+				o->number);
 		else
 			fprintf(stderr, "mimamori: %s\n", why ? why : err_message_ja(e));
 		goto out;
 	}
 	pass = read_line();
 	if (!vault_passphrase_ok(pass)) {
-		fprintf(stderr, "mimamori: パスフレーズを10文字以上、標準入力から1行で与えてください。\n");
+		fprintf(stderr,
+			"mimamori: パスフレーズを10文字以上、標準入力から1行で与えてください。\n");
 		goto out;
 	}
 	e = vault_passbox_seal(pass, text, strlen(text), &box, &box_len);
 	if (e == ERR_OK) {
 		snprintf(content, sizeof content, "handover %s sealed-passphrase", o->number);
 		snprintf(object, sizeof object, "youth_case:%lld", (long long)id);
-		struct ledger_item it = {.service = YOUTH_SERVICE, .actor = "cli",
-					 .content = content, .object = object,
-					 .records = 1, .data = box, .len = box_len};
+		struct ledger_item it = {.service = YOUTH_SERVICE,
+					 .actor = "cli",
+					 .content = content,
+					 .object = object,
+					 .records = 1,
+					 .data = box,
+					 .len = box_len};
 		e = ledger_record(a, &it, NULL);
 	}
 	if (e == ERR_OK)

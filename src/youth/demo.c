@@ -36,8 +36,8 @@ static const struct {
 #define NACC (sizeof accounts / sizeof accounts[0])
 
 /* Stores fictional case i of plaza unit, assigned to worker, with its work. */
-static enum err one_case(struct store_conn *c, const struct vault *v, long long i,
-			 const char *unit, int64_t worker, int64_t now)
+static enum err one_case(struct store_conn *c, const struct vault *v, long long i, const char *unit,
+			 int64_t worker, int64_t now)
 {
 	char sur[DEMO_NAME_MAX], skana[DEMO_NAME_MAX], name[DEMO_NAME_MAX], kana[DEMO_NAME_MAX];
 	char birth[11], today[11], number[16], why[YOUTH_WHY_MAX];
@@ -47,9 +47,9 @@ static enum err one_case(struct store_conn *c, const struct vault *v, long long 
 	demo_name_pick(rnd, sur, (int)rnd(2), name, sizeof name, kana, sizeof kana);
 	clock_jst_date(now - (int64_t)(365 * (13 + i % 5) + rnd(300)) * 86400000, birth, 11);
 	clock_jst_date(now, today, sizeof today);
-	json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "kana", kana, "birth",
-			      birth, "school", "桜台区立第二中学校", "grade", "2年",
-			      "plaza_number", "P-000123");
+	json_t *p =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "kana", kana, "birth", birth,
+		      "school", "桜台区立第二中学校", "grade", "2年", "plaza_number", "P-000123");
 	json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "family",
 			      "母と二人暮らし（架空）", "health", "朝起きられない日が続く（架空）",
 			      "history", "小学4年から欠席が増えた（架空）", "schooling",
@@ -66,8 +66,8 @@ static enum err one_case(struct store_conn *c, const struct vault *v, long long 
 		e = casework_assign(c, &youth_casework, id, worker, 0, now);
 	if (e == ERR_OK)
 		e = casework_note_add(c, v, &youth_casework, id, "学習サポート面談", today,
-				      "数学の復習を30分。表情は前回より明るい（架空の記録）。", worker,
-				      now, &note, &nwhy);
+				      "数学の復習を30分。表情は前回より明るい（架空の記録）。",
+				      worker, now, &note, &nwhy);
 	json_t *as = json_pack("{s:s, s:s, s:s, s:s}", "on_date", today, "summary",
 			       "生活リズムの乱れが登校の妨げ（架空）", "needs",
 			       "安心できる居場所と学習の遅れの補い（架空）", "strengths",
@@ -78,15 +78,15 @@ static enum err one_case(struct store_conn *c, const struct vault *v, long long 
 	char review[11];
 	clock_jst_date(now + (int64_t)90 * 86400000, review, sizeof review);
 	json_t *plan = json_pack("{s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}]}", "policy",
-				 "本人のペースを尊重し、居場所づくりから（架空）", "review_on", review,
-				 "goals", "goal", "週1回プラザに来る", "review_on", review, "goal",
-				 "朝9時に起きる日を増やす", "review_on", review);
+				 "本人のペースを尊重し、居場所づくりから（架空）", "review_on",
+				 review, "goals", "goal", "週1回プラザに来る", "review_on", review,
+				 "goal", "朝9時に起きる日を増やす", "review_on", review);
 	if (e == ERR_OK)
 		e = youth_plan_put(c, v, id, plan, worker, now, &ver, why);
 	json_decref(plan);
 	if (e == ERR_OK && i % 3 == 2)
-		e = youth_referral_set(c, v, id, 1, "家庭の経済状況について区の相談につなぎたい（架空）",
-				       now, why);
+		e = youth_referral_set(
+		    c, v, id, 1, "家庭の経済状況について区の相談につなぎたい（架空）", now, why);
 	return e;
 }
 
@@ -98,7 +98,8 @@ int youth_demo(struct app *a, struct demo_out *out)
 		char *end = NULL;
 		n = strtoll(opt, &end, 10);
 		if (!end || *end || n < 0 || n > DEMO_MAX) {
-			fprintf(stderr, "mimamori: --youth-cases は 0 から %d の数です\n", DEMO_MAX);
+			fprintf(stderr, "mimamori: --youth-cases は 0 から %d の数です\n",
+				DEMO_MAX);
 			return 2;
 		}
 	}
@@ -121,7 +122,8 @@ int youth_demo(struct app *a, struct demo_out *out)
 	e = store_begin(c);
 	for (size_t i = 0; i < NACC && e == ERR_OK; i++)
 		if (accounts[i].plaza)
-			e = casework_worker_set(c, &youth_casework, ids[i], accounts[i].plaza, 0, now);
+			e = casework_worker_set(c, &youth_casework, ids[i], accounts[i].plaza, 0,
+						now);
 	/* Cases alternate between 平井 (the first worker) and 葛西. */
 	for (long long i = 0; i < n && e == ERR_OK; i++)
 		e = one_case(c, v, i, i % 2 ? "kasai" : "hirai", i % 2 ? ids[3] : ids[1], now);
@@ -134,9 +136,10 @@ int youth_demo(struct app *a, struct demo_out *out)
 		fprintf(stderr, "mimamori: demo: youth support: %s\n", err_message_ja(e));
 		return 1;
 	}
-	buf_printf(&out->summary,
-		   "ユースサポート: ケース %lld件（平井・葛西、架空）。担当者 youth-hirai・youth-kasai、"
-		   "スーパーバイザー youth-sv は /youth/\n",
-		   n);
+	buf_printf(
+	    &out->summary,
+	    "ユースサポート: ケース %lld件（平井・葛西、架空）。担当者 youth-hirai・youth-kasai、"
+	    "スーパーバイザー youth-sv は /youth/\n",
+	    n);
 	return 0;
 }

@@ -8,8 +8,7 @@
 #include "vault/vault.h"
 #include "youth/api.h"
 
-enum err youth_handover_text(struct store_conn *c, const struct vault *v, int64_t id,
-			     char **out)
+enum err youth_handover_text(struct store_conn *c, const struct vault *v, int64_t id, char **out)
 {
 	json_t *cs = NULL;
 	*out = NULL;

@@ -31,14 +31,15 @@ static void metrics(struct app *a, struct buf *b)
 	    c, "SELECT count(*), (SELECT count(*) FROM yo_opens WHERE break_glass = 1 AND "
 	       "reviewed_by IS NULL) FROM yo_cases WHERE state = 'open'");
 	if (st && store_step(st) == STORE_ROW)
-		buf_printf(b,
-			   "# HELP mimamori_youth_cases Open youth support cases.\n"
-			   "# TYPE mimamori_youth_cases gauge\n"
-			   "mimamori_youth_cases %lld\n"
-			   "# HELP mimamori_youth_break_glass_pending Break-glass opens to review.\n"
-			   "# TYPE mimamori_youth_break_glass_pending gauge\n"
-			   "mimamori_youth_break_glass_pending %lld\n",
-			   (long long)store_col_int(st, 0), (long long)store_col_int(st, 1));
+		buf_printf(
+		    b,
+		    "# HELP mimamori_youth_cases Open youth support cases.\n"
+		    "# TYPE mimamori_youth_cases gauge\n"
+		    "mimamori_youth_cases %lld\n"
+		    "# HELP mimamori_youth_break_glass_pending Break-glass opens to review.\n"
+		    "# TYPE mimamori_youth_break_glass_pending gauge\n"
+		    "mimamori_youth_break_glass_pending %lld\n",
+		    (long long)store_col_int(st, 0), (long long)store_col_int(st, 1));
 	store_finish(st);
 	store_release(c);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* work.c — a case's work besides its notes: assessments (アセスメント), the individual support
  * plan (個別支援計画: a policy and goals, each with its review date; every change a new
- * version) and the referral flag for the ward (区への連絡・つなぎ). Sealed under the service's key. */
+ * version) and the referral flag for the ward (区への連絡・つなぎ). Sealed under the service's key.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,8 @@ enum err youth_assessment_add(struct store_conn *c, const struct vault *v, int64
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
 		const char *s = json_string_value(json_object_get(j, f[i].key));
 		if (!s || !text_note_ok(s, 6000)) {
-			snprintf(why, YOUTH_WHY_MAX, "%sを入力してください（おおむね2,000文字まで）。",
-				 f[i].label);
+			snprintf(why, YOUTH_WHY_MAX,
+				 "%sを入力してください（おおむね2,000文字まで）。", f[i].label);
 			json_decref(o);
 			return ERR_INVALID;
 		}
@@ -56,8 +57,9 @@ enum err youth_assessment_add(struct store_conn *c, const struct vault *v, int64
 	char *txt = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	struct store_stmt *st = store_prepare(
-	    c, "INSERT INTO yo_assessments (case_id, on_date, body, user_id, at_ms) VALUES (?1, ?2, "
-	       "?3, ?4, ?5)");
+	    c,
+	    "INSERT INTO yo_assessments (case_id, on_date, body, user_id, at_ms) VALUES (?1, ?2, "
+	    "?3, ?4, ?5)");
 	enum err e = ERR_DB;
 	if (st) {
 		store_bind_int(st, 1, id);
@@ -72,14 +74,14 @@ enum err youth_assessment_add(struct store_conn *c, const struct vault *v, int64
 }
 
 enum err youth_plan_put(struct store_conn *c, const struct vault *v, int64_t id, json_t *j,
-			int64_t user_id, int64_t now_ms, int64_t *version,
-			char why[YOUTH_WHY_MAX])
+			int64_t user_id, int64_t now_ms, int64_t *version, char why[YOUTH_WHY_MAX])
 {
 	const char *policy = json_string_value(json_object_get(j, "policy"));
 	const char *review = json_string_value(json_object_get(j, "review_on"));
 	json_t *goals = json_object_get(j, "goals");
 	if (!policy || !text_note_ok(policy, 6000)) {
-		snprintf(why, YOUTH_WHY_MAX, "支援方針を入力してください（おおむね2,000文字まで）。");
+		snprintf(why, YOUTH_WHY_MAX,
+			 "支援方針を入力してください（おおむね2,000文字まで）。");
 		return ERR_INVALID;
 	}
 	if (!iso_ok(review)) {
@@ -101,7 +103,8 @@ enum err youth_plan_put(struct store_conn *c, const struct vault *v, int64_t id,
 		const char *on = json_string_value(json_object_get(g, "review_on"));
 		if (!goal || text_line_check(goal, 200) != TEXT_OK || !iso_ok(on)) {
 			snprintf(why, YOUTH_WHY_MAX,
-				 "目標%zu：目標（1行・200文字以内）と見直し日（年-月-日）を入力してください。",
+				 "目標%zu：目標（1行・200文字以内）と見直し日（年-月-"
+				 "日）を入力してください。",
 				 i + 1);
 			json_decref(o);
 			return ERR_INVALID;
@@ -143,7 +146,8 @@ enum err youth_referral_set(struct store_conn *c, const struct vault *v, int64_t
 			    const char *note, int64_t now_ms, char why[YOUTH_WHY_MAX])
 {
 	if (on && (!note || !text_note_ok(note, 3000))) {
-		snprintf(why, YOUTH_WHY_MAX, "区へつなぐ理由を入力してください（おおむね1,000文字まで）。");
+		snprintf(why, YOUTH_WHY_MAX,
+			 "区へつなぐ理由を入力してください（おおむね1,000文字まで）。");
 		return ERR_INVALID;
 	}
 	struct store_stmt *st = store_prepare(
@@ -198,9 +202,8 @@ enum err youth_work_json(struct store_conn *c, const struct vault *v, int64_t id
 			break;
 		json_object_set_new(b, "id", json_integer(store_col_int(st, 0)));
 		json_object_set_new(b, "on_date", json_string(store_col_text(st, 1)));
-		json_object_set_new(b, "by", json_string(store_col_is_null(st, 3)
-								? ""
-								: store_col_text(st, 3)));
+		json_object_set_new(
+		    b, "by", json_string(store_col_is_null(st, 3) ? "" : store_col_text(st, 3)));
 		json_array_append_new(arr, b);
 	}
 	store_finish(st);
@@ -219,9 +222,9 @@ enum err youth_work_json(struct store_conn *c, const struct vault *v, int64_t id
 		if (e == ERR_OK) {
 			json_object_set_new(p, "version", json_integer(store_col_int(st, 0)));
 			json_object_set_new(p, "review_on", json_string(store_col_text(st, 2)));
-			json_object_set_new(p, "by", json_string(store_col_is_null(st, 3)
-								     ? ""
-								     : store_col_text(st, 3)));
+			json_object_set_new(
+			    p, "by",
+			    json_string(store_col_is_null(st, 3) ? "" : store_col_text(st, 3)));
 			json_object_set_new(p, "at_ms", json_integer(store_col_int(st, 4)));
 			json_object_set_new(o, "plan", p);
 		}

@@ -43,14 +43,14 @@ int youth_note_kind_ok(const char *kind);
 /* Checks the person (氏名, ふりがな, 生年月日, 学校名, 学年, 登録番号) of JSON j and returns its
  * JSON text (malloc'd; caller wipes with vault_wipe_free), or NULL with why. */
 char *youth_person_parse(json_t *j, const char *today, char why[YOUTH_WHY_MAX]);
-/* Checks the profile (家庭状況, 心身の状況, 成育歴, 通学・学業状況, 生活状況, 支援内容, 施設利用) of
- * JSON j and returns its JSON text (malloc'd; caller wipes it), or NULL with why. */
+/* Checks the profile (家庭状況, 心身の状況, 成育歴, 通学・学業状況, 生活状況, 支援内容, 施設利用)
+ * of JSON j and returns its JSON text (malloc'd; caller wipes it), or NULL with why. */
 char *youth_profile_parse(json_t *j, char why[YOUTH_WHY_MAX]);
 /* Stores a new case of plaza unit with the person and profile texts (sealed here), in the
  * caller's transaction: its id and number (Y2026-0001). */
 enum err youth_case_create(struct store_conn *c, const struct vault *v, const char *unit,
-			   const char *person, const char *profile, int64_t user_id,
-			   int64_t now_ms, int64_t *id, char number[16]);
+			   const char *person, const char *profile, int64_t user_id, int64_t now_ms,
+			   int64_t *id, char number[16]);
 /* Returns the whole case id as JSON in *out (new reference): number, plaza, state, person,
  * profile, referral, the assigned workers, notes, assessments, the plan. ERR_NOTFOUND,
  * ERR_CRYPTO, ERR_DB. */
@@ -64,8 +64,7 @@ enum err youth_assessment_add(struct store_conn *c, const struct vault *v, int64
 /* Stores a new version of case id's support plan of JSON j (policy, goals [{goal, review_on}],
  * review_on); ERR_INVALID with why. *version the new version. */
 enum err youth_plan_put(struct store_conn *c, const struct vault *v, int64_t id, json_t *j,
-			int64_t user_id, int64_t now_ms, int64_t *version,
-			char why[YOUTH_WHY_MAX]);
+			int64_t user_id, int64_t now_ms, int64_t *version, char why[YOUTH_WHY_MAX]);
 /* Sets or clears case id's referral to the ward (note sealed; required when set). */
 enum err youth_referral_set(struct store_conn *c, const struct vault *v, int64_t id, int on,
 			    const char *note, int64_t now_ms, char why[YOUTH_WHY_MAX]);

@@ -42,8 +42,8 @@ struct fx {
 static int64_t add_user(struct fx *f, const char *login, const char *role)
 {
 	const char *why = NULL;
-	assert_int_equal(user_add(f->e.s, f->e.v, login, role, NULL, 0, "Kotoba-no-Mori-2026", &why),
-			 ERR_OK);
+	assert_int_equal(
+	    user_add(f->e.s, f->e.v, login, role, NULL, 0, "Kotoba-no-Mori-2026", &why), ERR_OK);
 	struct store_stmt *st = store_prepare(f->c, "SELECT id FROM users WHERE login = ?1");
 	store_bind_text(st, 1, login);
 	assert_int_equal(store_step(st), STORE_ROW);
@@ -113,8 +113,7 @@ static void test_rule(void **state)
 			 CASEWORK_SUPERVISOR);
 	assert_int_equal(how(f, f->sup, ROLE_YOUTH_SUPERVISOR, f->case_k, ERR_OK),
 			 CASEWORK_SUPERVISOR);
-	assert_int_equal(how(f, f->hirai, ROLE_YOUTH_WORKER, f->case_h, ERR_OK),
-			 CASEWORK_ASSIGNED);
+	assert_int_equal(how(f, f->hirai, ROLE_YOUTH_WORKER, f->case_h, ERR_OK), CASEWORK_ASSIGNED);
 	/* A worker of 平井 cannot reach a case of 葛西; an unassigned worker of 平井 neither. */
 	assert_int_equal(how(f, f->hirai, ROLE_YOUTH_WORKER, f->case_k, ERR_NOTFOUND),
 			 CASEWORK_NONE);
@@ -209,7 +208,8 @@ static void test_break_glass(void **state)
 				       f->case_h, "", 1, f->now, &h, &why),
 			 ERR_INVALID);
 	assert_int_equal(casework_open(f->c, f->e.v, &kind, "user:4", f->kasai, ROLE_YOUTH_WORKER,
-				       f->case_h, "本人から緊急の電話、担当不在", 1, f->now, &h, &why),
+				       f->case_h, "本人から緊急の電話、担当不在", 1, f->now, &h,
+				       &why),
 			 ERR_OK);
 	assert_int_equal(h, CASEWORK_BREAK_GLASS);
 	assert_int_equal(audits(f, "casework.break_glass", "本人から緊急の電話"), 1);
@@ -219,9 +219,9 @@ static void test_break_glass(void **state)
 	char day[11];
 	enum casework_access hh;
 	clock_jst_date(f->now + 86400000, day, sizeof day);
-	assert_int_equal(casework_access(f->c, &kind, f->kasai, ROLE_YOUTH_WORKER, f->case_h, day,
-					 &hh),
-			 ERR_NOTFOUND);
+	assert_int_equal(
+	    casework_access(f->c, &kind, f->kasai, ROLE_YOUTH_WORKER, f->case_h, day, &hh),
+	    ERR_NOTFOUND);
 	json_t *p = casework_opens_json(f->c, &kind, 0, 1);
 	assert_int_equal(json_array_size(p), 1);
 	json_t *one = json_array_get(p, 0);
@@ -229,8 +229,8 @@ static void test_break_glass(void **state)
 	assert_string_equal(json_string_value(json_object_get(one, "login")), "w-kasai");
 	assert_true(json_is_true(json_object_get(one, "break_glass")));
 	json_decref(p);
-	assert_int_equal(casework_review(f->c, &kind, oid, f->sup, "緊急性を確認", f->now, &case_id),
-			 ERR_OK);
+	assert_int_equal(
+	    casework_review(f->c, &kind, oid, f->sup, "緊急性を確認", f->now, &case_id), ERR_OK);
 	assert_int_equal(case_id, f->case_h);
 	assert_int_equal(casework_review(f->c, &kind, oid, f->sup, "", f->now, &case_id),
 			 ERR_CONFLICT);
@@ -268,9 +268,9 @@ static void test_notes_versions(void **state)
 	assert_int_equal(casework_note_edit(f->c, f->sv, &kind, note, 1, "上書き", f->hirai2,
 					    f->now + 2000, &why),
 			 ERR_CONFLICT);
-	assert_int_equal(casework_note_edit(f->c, f->sv, &kind, 999, 1, "x", f->hirai,
-					    f->now + 2000, &why),
-			 ERR_NOTFOUND);
+	assert_int_equal(
+	    casework_note_edit(f->c, f->sv, &kind, 999, 1, "x", f->hirai, f->now + 2000, &why),
+	    ERR_NOTFOUND);
 	assert_int_equal(casework_notes_json(f->c, f->sv, &kind, f->case_h, &arr), ERR_OK);
 	assert_int_equal(json_array_size(arr), 1);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(arr, 0), "version")), 2);
@@ -288,7 +288,8 @@ static void test_notes_versions(void **state)
 	assert_int_equal(store_step(st), STORE_ROW);
 	assert_int_equal(store_col_int(st, 0), 0);
 	store_finish(st);
-	assert_int_not_equal(store_exec(f->c, "UPDATE yo_note_versions SET user_id = NULL"), ERR_OK);
+	assert_int_not_equal(store_exec(f->c, "UPDATE yo_note_versions SET user_id = NULL"),
+			     ERR_OK);
 	assert_int_not_equal(store_exec(f->c, "DELETE FROM yo_note_versions"), ERR_OK);
 	/* Sealed under the service's key: the platform's does not open them. */
 	assert_int_equal(casework_notes_json(f->c, f->e.v, &kind, f->case_h, &arr), ERR_CRYPTO);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_youth.c — youth support's own parts on a real SQLite store: the person and the seven
  * profile items checked and sealed, case numbers, the plan's goals and review dates, the
- * referral, the whole case as opened; and the passphrase box of the handover (wrong
- * passphrase and altered bytes refused). */
+ * referral, the whole case as opened. (The handover's passphrase box is tested in
+ * tests/unit/test_vault.c.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +16,6 @@
 #include "store/store.h"
 #include "store_env.h"
 #include "vault/keyring.h"
-#include "vault/passbox.h"
 #include "vault/vault.h"
 #include "youth/youth.h"
 
@@ -71,9 +70,9 @@ static void test_case_plan_referral(void **state)
 					   "{\"family\":\"父子家庭（秘）\"}", 0, NOW, &id, number),
 			 ERR_OK);
 	assert_string_equal(number, "Y2026-0001");
-	assert_int_equal(youth_case_create(c, v, "kasai", "{\"name\":\"x\"}", "{}", 0, NOW, &id2,
-					   number),
-			 ERR_OK);
+	assert_int_equal(
+	    youth_case_create(c, v, "kasai", "{\"name\":\"x\"}", "{}", 0, NOW, &id2, number),
+	    ERR_OK);
 	assert_string_equal(number, "Y2026-0002");
 	/* Sealed: neither the name nor the profile is in the row. */
 	struct store_stmt *st = store_prepare(
@@ -82,9 +81,9 @@ static void test_case_plan_referral(void **state)
 	assert_int_equal(store_step(st), STORE_ROW);
 	assert_int_equal(store_col_int(st, 0), 0);
 	store_finish(st);
-	json_t *plan = json_pack("{s:s, s:s, s:[{s:s, s:s}]}", "policy", "居場所から", "review_on",
-				 "2027-03-01", "goals", "goal", "週1回来所", "review_on",
-				 "2027-01-31");
+	json_t *plan =
+	    json_pack("{s:s, s:s, s:[{s:s, s:s}]}", "policy", "居場所から", "review_on",
+		      "2027-03-01", "goals", "goal", "週1回来所", "review_on", "2027-01-31");
 	assert_int_equal(youth_plan_put(c, v, id, plan, 0, NOW, &ver, why), ERR_OK);
 	assert_int_equal(ver, 1);
 	assert_int_equal(youth_plan_put(c, v, id, plan, 0, NOW, &ver, why), ERR_OK);
@@ -108,12 +107,14 @@ static void test_case_plan_referral(void **state)
 	json_decref(a);
 	json_t *o = NULL;
 	assert_int_equal(youth_case_json(c, v, id, &o), ERR_OK);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(o, "person"), "name")),
-			    "山田 花子");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(o, "person"), "name")), "山田 花子");
 	assert_string_equal(json_string_value(json_object_get(o, "plaza_label")), "平井");
 	assert_true(json_is_true(json_object_get(o, "referral")));
-	assert_string_equal(json_string_value(json_object_get(o, "referral_note")), "経済的な困りごと");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "plan"), "version")), 2);
+	assert_string_equal(json_string_value(json_object_get(o, "referral_note")),
+			    "経済的な困りごと");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "plan"), "version")),
+			 2);
 	assert_int_equal(json_array_size(json_object_get(o, "assessments")), 1);
 	json_decref(o);
 	assert_int_equal(youth_case_json(c, v, 999, &o), ERR_NOTFOUND);
@@ -121,40 +122,6 @@ static void test_case_plan_referral(void **state)
 	assert_int_equal(youth_case_json(c, e.v, id, &o), ERR_CRYPTO);
 	store_release(c);
 	store_env_close(&e);
-}
-
-static void test_passbox(void **state)
-{
-	(void)state;
-	const char *doc = "{\"case\":\"山田 花子\"}";
-	unsigned char *box = NULL, *back = NULL;
-	size_t n = 0, m = 0;
-	assert_int_equal(vault_passbox_seal("short", doc, strlen(doc), &box, &n), ERR_INVALID);
-	assert_int_equal(vault_passbox_seal("correct horse battery", doc, strlen(doc), &box, &n),
-			 ERR_OK);
-	assert_null(memmem(box, n, "山田", strlen("山田")));
-	assert_int_equal(vault_passbox_open("wrong horse battery", box, n, &back, &m), ERR_CRYPTO);
-	assert_int_equal(vault_passbox_open("correct horse battery", box, n, &back, &m), ERR_OK);
-	assert_int_equal(m, strlen(doc));
-	assert_string_equal((char *)back, doc);
-	free(back);
-	/* A box that asks an absurd cost (memory, passes) is refused before any key is derived. */
-	unsigned char *odd = malloc(n);
-	memcpy(odd, box, n);
-	memset(odd + 16, 0xff, 8); /* mem */
-	assert_int_equal(vault_passbox_open("correct horse battery", odd, n, &back, &m), ERR_INVALID);
-	memcpy(odd, box, n);
-	memset(odd + 8, 0x7f, 8); /* ops */
-	assert_int_equal(vault_passbox_open("correct horse battery", odd, n, &back, &m), ERR_INVALID);
-	memcpy(odd, box, n);
-	odd[24] ^= 1; /* the salt */
-	assert_int_equal(vault_passbox_open("correct horse battery", odd, n, &back, &m), ERR_CRYPTO);
-	free(odd);
-	box[n - 1] ^= 1;
-	assert_int_equal(vault_passbox_open("correct horse battery", box, n, &back, &m), ERR_CRYPTO);
-	assert_int_equal(vault_passbox_open("correct horse battery", "MMPASS1\n", 8, &back, &m),
-			 ERR_INVALID);
-	free(box);
 }
 
 int main(void)
@@ -165,7 +132,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_person_profile),
 	    cmocka_unit_test(test_case_plan_referral),
-	    cmocka_unit_test(test_passbox),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
