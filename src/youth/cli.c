@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cli.c — `mimamori youth …`: the counts of cases (a worker's own with --login), a worker's
- * plaza, and a case's handover file (sealed with a passphrase read from standard input,
- * recorded in the handover ledger). No personal data is printed. */
+ * plaza, the report of openings, and a case's handover file (sealed with a passphrase read from
+ * standard input, recorded in the handover ledger). No personal data is printed. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,21 +26,21 @@ int youth_cmd(int argc, char **argv);
 	"        mimamori youth worker --data DIR --login L --plaza hirai|chuo|minamikoiwa|kasai|" \
 	"minamishinozaki\n"                                                                        \
 	"        mimamori youth handover --data DIR --login L --case Y2026-0001 --reason 理由 "  \
-	"--out FILE  (パスフレーズは標準入力)"
+	"--out FILE  (パスフレーズは標準入力)\n"                                        \
+	"        mimamori youth opens --data DIR [--pending]  (閲覧の記録、未確認の緊急閲覧)"
 
 struct opts {
 	const char *dir, *login, *plaza, *number, *reason, *out;
+	int pending;
 };
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
-					     {"login", required_argument, 0, 'l'},
-					     {"plaza", required_argument, 0, 'p'},
-					     {"case", required_argument, 0, 'c'},
-					     {"reason", required_argument, 0, 'r'},
-					     {"out", required_argument, 0, 'o'},
-					     {0, 0, 0, 0}};
+	static const struct option opts[] = {
+	    {"data", required_argument, 0, 'd'},   {"login", required_argument, 0, 'l'},
+	    {"plaza", required_argument, 0, 'p'},  {"case", required_argument, 0, 'c'},
+	    {"reason", required_argument, 0, 'r'}, {"out", required_argument, 0, 'o'},
+	    {"pending", no_argument, 0, 'P'},	   {0, 0, 0, 0}};
 	int ch;
 	memset(o, 0, sizeof *o);
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -62,6 +62,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			break;
 		case 'o':
 			o->out = optarg;
+			break;
+		case 'P':
+			o->pending = 1;
 			break;
 		default:
 			return -1;
@@ -252,6 +255,42 @@ out:
 	return rc;
 }
 
+/* The report of openings (the supervisor's, as on /youth/supervisor.html): when, which case,
+ * who, the reason, break-glass and who reviewed it; --pending: break-glass not yet reviewed. */
+static int opens(struct app *a, const struct opts *o)
+{
+	struct store_conn *c = store_acquire(a->store);
+	json_t *arr = casework_opens_json(c, &youth_casework, 0, o->pending);
+	struct store_stmt *st = NULL;
+	size_t i;
+	json_t *x;
+	printf("id\tat\tcase\tlogin\treason\tbreak_glass\treviewed_by\n");
+	json_array_foreach(arr, i, x)
+	{
+		char at[32], number[16] = "";
+		st = store_prepare(c, "SELECT number FROM yo_cases WHERE id = ?1");
+		if (st) {
+			store_bind_int(st, 1,
+				       (int64_t)json_integer_value(json_object_get(x, "case_id")));
+			if (store_step(st) == STORE_ROW)
+				snprintf(number, sizeof number, "%s", store_col_text(st, 0));
+			store_finish(st);
+		}
+		clock_jst_iso((int64_t)json_integer_value(json_object_get(x, "at_ms")), at,
+			      sizeof at);
+		const char *rv = json_string_value(json_object_get(x, "reviewed_by"));
+		printf("%lld\t%s\t%s\t%s\t%s\t%d\t%s\n",
+		       (long long)json_integer_value(json_object_get(x, "id")), at, number,
+		       json_string_value(json_object_get(x, "login")),
+		       json_string_value(json_object_get(x, "reason")),
+		       json_is_true(json_object_get(x, "break_glass")), rv ? rv : "");
+	}
+	printf("# %zu件%s\n", json_array_size(arr), o->pending ? "（未確認の緊急閲覧）" : "");
+	json_decref(arr);
+	store_release(c);
+	return 0;
+}
+
 int youth_cmd(int argc, char **argv)
 {
 	struct opts o;
@@ -262,6 +301,8 @@ int youth_cmd(int argc, char **argv)
 		run = worker;
 	else if (cli_verb(&argc, &argv, "handover"))
 		run = handover;
+	else if (cli_verb(&argc, &argv, "opens"))
+		run = opens;
 	if (!run || parse(argc, argv, &o) != 0)
 		return cli_fail("%s", USAGE);
 	struct app *a = cli_open(o.dir, 1);

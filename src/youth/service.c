@@ -20,7 +20,7 @@ const struct vault *youth_vault(struct app *a)
 
 static const struct cli_command commands[] = {
     {"youth", youth_cmd,
-     "youth list|worker|handover --data DIR …  ユースサポート：件数、担当者の所属、引き継ぎ"},
+     "youth list|worker|opens|handover --data DIR …  ユースサポート：件数、担当者の所属、引き継ぎ"},
     {0, 0, 0},
 };
 

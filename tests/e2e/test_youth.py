@@ -217,6 +217,11 @@ class YouthTest(ServerTestCase):
         self.assertEqual(report[0]["reviewed_by"], "sv")
         self.assertEqual(self.data.query(
             "SELECT count(*) FROM audit WHERE action = 'casework.break_glass_reviewed'"), [(1,)])
+        # The same report on the command line.
+        out = harness.cli_ok("youth", "opens", "--data", self.data.path).out
+        self.assertIn("\t%s\tw_kasai\t本人から緊急の電話、担当者不在\t1\tsv" % self.number, out)
+        pend = harness.cli_ok("youth", "opens", "--data", self.data.path, "--pending").out
+        self.assertIn("# 0件（未確認の緊急閲覧）", pend)
         # Workers do not see the report.
         self.assertEqual(self.c["w_hirai"].get(API + "/opens").status, 404)
 
