@@ -5,9 +5,16 @@
  * else: not found"), openings recorded with the reason asked at the first open of the day
  * (user × case), break-glass opens for emergencies flagged for review, and versioned case notes
  * (each edit a new version, none changed). It knows no service: each names its own tables by a
- * prefix (<prefix>_cases, _workers, _assignments, _opens, _notes, _note_versions; the columns
- * of sql/0029_youth.sql) and seals the notes under its own key. Runs on the caller's
- * connection; functions that write expect the caller's transaction unless they say otherwise. */
+ * prefix P, in its own migration, with at least these columns:
+ *   P_cases (id, unit), P_workers (user_id, unit, set_by, set_ms),
+ *   P_assignments (case_id, user_id, assigned_by, at_ms; key case_id, user_id),
+ *   P_opens (id, case_id, user_id, day, reason, break_glass, reviewed_by, review_note,
+ *            reviewed_ms, at_ms),
+ *   P_notes (id, case_id, kind, on_date, created_by, created_ms),
+ *   P_note_versions (id, note_id, version, body sealed, user_id, at_ms; unique note_id, version;
+ *            append-only),
+ * and seals the notes under its own key. Runs on the caller's connection; functions that write
+ * expect the caller's transaction unless they say otherwise. */
 #ifndef MIMAMORI_CASEWORK_CASEWORK_H
 #define MIMAMORI_CASEWORK_CASEWORK_H
 #include <jansson.h>
