@@ -328,7 +328,7 @@ static const struct cli_command commands[] = {
 	 "[--codes-out FILE]  架空の区のデモデータを作る"},
 	{"migrate-store", cmd_migrate_store,
 	 "migrate-store --from DIR --to URL  SQLite のデータを PostgreSQL へ移す"},
-	{"ledger", cmd_ledger, "ledger list --data DIR         受け渡し台帳を見る"},
+	{"ledger", cmd_ledger, "ledger list --data DIR | open --in FILE  受け渡し台帳を見る・封かんされた引き継ぎを開く"},
 	{"mail-in", cmd_mail_in,
 	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  戻ってきたメール・申し込みのメールを受け取る"
 	 "（Postfix のパイプ用。75 は再試行）"},

@@ -146,9 +146,10 @@ static enum err api_route_list(struct http_req *rq, struct http_resp *rs)
 			if (one != ROLE_PUBLIC && (r->roles & one) && strcmp(role_name(one), "none"))
 				json_array_append_new(roles, json_string(role_name(one)));
 		}
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:s}", "method", r->method,
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:o,s:s,s:b}", "method", r->method,
 						     "pattern", r->pattern, "roles", roles,
-						     "summary", r->summary));
+						     "summary", r->summary, "hidden",
+						     (r->flags & HTTP_ROUTE_HIDDEN) != 0));
 	}
 	return http_json(rs, 200, json_pack("{s:o}", "routes", arr));
 }

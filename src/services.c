@@ -12,6 +12,7 @@
 #include "homehelp/service.h"
 #include "plaza/service.h"
 #include "course/service.h"
+#include "youth/service.h"
 
 const struct service *const services[] = {
     &attendance_service, /* 入退室管理 (seed 000) */
@@ -21,5 +22,6 @@ const struct service *const services[] = {
     &homehelp_service,   /* 家事・育児支援 (seed 001) */
     &plaza_service,      /* 共育プラザ利用者登録 (seed 001) */
     &course_service,     /* 講座の申込 (seed 001) */
+    &youth_service,      /* ユースサポート (seed 001) */
     NULL,
 };

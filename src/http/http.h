@@ -79,6 +79,9 @@ struct http_route {
 #define HTTP_ROUTE_THROTTLE_EACH 8u   /* every call counts against the caller's address */
 #define HTTP_ROUTE_UPLOAD 16u	      /* a file as the body: up to HTTP_UPLOAD_MAX bytes of any
 				       * Content-Type (the handler checks the type on the bytes) */
+#define HTTP_ROUTE_HIDDEN 32u	      /* a signed-in caller without the route's role gets the
+				       * 404 of a missing object ("not_found"), not a 403 that
+				       * would say there is something there (casework) */
 /* The largest body of an HTTP_ROUTE_UPLOAD route (an 8 MiB receipt and its headers). */
 #define HTTP_UPLOAD_MAX (9 * 1024 * 1024)
 

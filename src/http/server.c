@@ -376,8 +376,10 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 					       "ログインが必要です。もう一度ログインしてください。");
 		} else {
 			audit_denial(srv, &rq, "role");
-			ret = send_error(mc, 403, "role_denied",
-					 "この操作を行う権限がありません。");
+			ret = (r->flags & HTTP_ROUTE_HIDDEN)
+				  ? send_error(mc, 404, "not_found", "見つかりません。")
+				  : send_error(mc, 403, "role_denied",
+					       "この操作を行う権限がありません。");
 		}
 		goto out;
 	}

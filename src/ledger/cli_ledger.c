@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* cli_ledger.c — `mimamori ledger list`: the handover ledger as tab-separated lines. */
+/* cli_ledger.c — `mimamori ledger list`: the handover ledger as tab-separated lines (`ledger
+ * open`, a sealed handover read back, is cli_open.c). */
 #include "ledger/ledger.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app.h"
 #include "base/clock.h"
@@ -14,6 +16,8 @@ int cmd_ledger(int argc, char **argv)
 {
 	const char *dir = NULL;
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
+	if (argc >= 2 && strcmp(argv[1], "open") == 0)
+		return ledger_cmd_open(argc, argv);
 	if (!cli_verb(&argc, &argv, "list"))
 		return cli_fail("使い方: mimamori ledger list --data DIR");
 	int ch;

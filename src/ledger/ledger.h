@@ -62,5 +62,8 @@ enum err api_ledger_list(struct http_req *rq, struct http_resp *rs);
 /* `mimamori ledger list --data DIR`: the ledger as tab-separated lines (header first, a count
  * last). Returns the exit status. */
 int cmd_ledger(int argc, char **argv);
+/* `mimamori ledger open --in FILE [--out FILE]` (cli_open.c): a handover sealed with a
+ * passphrase (read from standard input) read back. Returns the exit status. */
+int ledger_cmd_open(int argc, char **argv);
 
 #endif

@@ -38,7 +38,7 @@ class CanaryTest(ServerTestCase):
         vals.add(COURSE_CANARY[1].split("@")[0])
         return sorted(vals)
 
-    def grep(self, when):
+    def grep(self, when, values=None):
         leaks = []
         store = engines.store_files(self.data.path, since=self.started)
         self.assertTrue(store)
@@ -53,7 +53,7 @@ class CanaryTest(ServerTestCase):
                 # finished WAL segment): what is gone holds nothing any more.
                 self.assertTrue(engines.PG, "%s vanished on SQLite" % path)
                 continue
-            for v in self.values():
+            for v in values or self.values():
                 for enc in ("utf-8", "utf-16-le"):
                     if v.encode(enc) in data:
                         leaks.append("%s: %r (%s) in %s" % (when, v, enc, path))
@@ -105,6 +105,76 @@ class CanaryTest(ServerTestCase):
         leaks += self.grep("after stop")
         self.assertEqual(leaks, [])
         self.assertFalse(os.path.exists(os.path.join(d.path, "mail")))
+
+    # Youth support casework (issue 17 §2, 要配慮個人情報): every sealed field of a case — the
+    # person, the seven profile items, a note's versions, an assessment, the plan's policy and
+    # goals, the referral's note — is in no file of the data directory or the database, no
+    # mail, no log, and not in the clear in the handover (sealed with a passphrase, the only
+    # export, recorded in the ledger).
+    YOUTH = {
+        "person": {"name": "鵯越 瑠璃葉", "kana": "ひよどりごえ るりは", "birth": "2011-03-29",
+                   "school": "桜台区立鵯越中学校", "grade": "2年", "plaza_number": "P-Z77Q1"},
+        "profile": {"family": "カナリア家庭状況ケムリ", "health": "カナリア心身ホタル",
+                    "history": "カナリア成育歴ツバメ", "schooling": "カナリア通学ヒバリ",
+                    "living": "カナリア生活スズメ", "support": "カナリア支援メジロ",
+                    "facility": "カナリア施設ウグイス"},
+        "notes": ["カナリア面談記録その一", "カナリア面談記録その二"],
+        "assessment": {"summary": "カナリア見立てカモメ", "needs": "カナリアニーズ",
+                       "strengths": "カナリア強みトキ"},
+        "plan": {"policy": "カナリア方針シギ", "goal": "カナリア目標チドリ"},
+        "referral": "カナリア区への連絡ウズラ",
+    }
+
+    def youth_values(self):
+        y = self.YOUTH
+        vals = [y["person"][k] for k in ("name", "kana", "school", "plaza_number")]
+        vals += y["person"]["name"].split() + y["person"]["kana"].split()
+        vals += list(y["profile"].values()) + y["notes"] + list(y["assessment"].values())
+        vals += list(y["plan"].values()) + [y["referral"]]
+        return sorted(set(vals))
+
+    def test_youth_casework_sealed(self):
+        self.started = time.time()
+        d, y, api = self.data, self.YOUTH, "/api/v1/youth"
+        d.user_add("ysv", "youth_supervisor")
+        d.user_add("yw", "youth_worker")
+        smtp = self.start_smtp()
+        srv = self.start_server()
+        sv, w = srv.client(), srv.client()
+        self.assertEqual(sv.login("ysv").status, 200)
+        self.assertEqual(w.login("yw").status, 200)
+        uid = d.query("SELECT id FROM users WHERE login = 'yw'")[0][0]
+        self.assertEqual(sv.request("PUT", "%s/workers/%d" % (api, uid),
+                                    {"plaza": "hirai"}).status, 200)
+        r = w.post(api + "/cases", {"person": y["person"], "profile": y["profile"]})
+        self.assertEqual(r.status, 201, r)
+        case = r.json["id"]
+        self.assertEqual(w.post("%s/cases/%d/open" % (api, case),
+                                {"reason": "面談の準備"}).status, 200)
+        r = w.post("%s/cases/%d/notes" % (api, case),
+                   {"kind": "学習サポート面談", "on_date": "2026-11-30", "body": y["notes"][0]})
+        self.assertEqual(r.status, 201, r)
+        r = w.request("PUT", "%s/notes/%d" % (api, r.json["id"]),
+                      {"version": 1, "body": y["notes"][1]})
+        self.assertEqual(r.status, 200, r)
+        a = dict(y["assessment"], on_date="2026-11-30")
+        self.assertEqual(w.post("%s/cases/%d/assessments" % (api, case), a).status, 201)
+        plan = {"policy": y["plan"]["policy"], "review_on": "2027-03-31",
+                "goals": [{"goal": y["plan"]["goal"], "review_on": "2027-01-31"}]}
+        self.assertEqual(w.post("%s/cases/%d/plan" % (api, case), plan).status, 201)
+        self.assertEqual(w.post("%s/cases/%d/referral" % (api, case),
+                                {"referral": True, "note": y["referral"]}).status, 200)
+        self.assertEqual(w.get("%s/cases/%d" % (api, case)).json["profile"], y["profile"])
+        box = w.post("%s/cases/%d/handover" % (api, case), {"passphrase": "canary passphrase 9"})
+        self.assertEqual(box.status, 200, box)
+        leaks = ["in the handover: %r" % v for v in self.youth_values()
+                 if v.encode() in box.body]
+        leaks += self.grep("while serving", self.youth_values())
+        srv.stop()
+        leaks += self.grep("after stop", self.youth_values())
+        for m in smtp.snapshot():
+            leaks += ["in a mail: %r" % v for v in self.youth_values() if v in m.body]
+        self.assertEqual(leaks, [])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ GRANT = G_CONTRACTOR | G_WARD
 SEED001 = {"plaza_staff", "youth_worker", "youth_supervisor", "centre_staff", "centre_manager",
            "centre_parent", "course_staff"}
 SIGNED_IN = STAFF | SCHOOL | BATH | GRANT | SEED001
+YOUTH = {"youth_worker", "youth_supervisor"}
 EXPECTED = {
     ("POST", "/api/v1/session"): {"public"},
     ("GET", "/api/v1/session"): SIGNED_IN,
@@ -219,6 +220,29 @@ EXPECTED = {
     ("PUT", "/api/v1/course/sessions/{}"): {"course_staff"},
     ("POST", "/api/v1/course/sessions/{}/cancel"): {"course_staff"},
     ("GET", "/api/v1/course/sessions/{}/attendance"): {"course_staff"},
+    # youth support casework (issue 17 §2): its workers and the ward's supervisor only; the
+    # routes in YOUTH_HIDDEN answer every other signed-in caller 404, not 403
+    ("GET", "/api/v1/youth/plazas"): YOUTH,
+    ("GET", "/api/v1/youth/cases"): YOUTH,
+    ("POST", "/api/v1/youth/cases"): YOUTH,
+    ("POST", "/api/v1/youth/cases/{}/open"): YOUTH,
+    ("GET", "/api/v1/youth/cases/{}"): YOUTH,
+    ("PUT", "/api/v1/youth/cases/{}/profile"): YOUTH,
+    ("POST", "/api/v1/youth/cases/{}/referral"): YOUTH,
+    ("POST", "/api/v1/youth/cases/{}/notes"): YOUTH,
+    ("PUT", "/api/v1/youth/notes/{}"): YOUTH,
+    ("GET", "/api/v1/youth/notes/{}/versions"): YOUTH,
+    ("POST", "/api/v1/youth/cases/{}/assessments"): YOUTH,
+    ("POST", "/api/v1/youth/cases/{}/plan"): YOUTH,
+    ("POST", "/api/v1/youth/cases/{}/handover"): YOUTH,
+    ("GET", "/api/v1/youth/workers"): {"youth_supervisor"},
+    ("PUT", "/api/v1/youth/workers/{}"): {"youth_supervisor"},
+    ("POST", "/api/v1/youth/cases/{}/assign"): {"youth_supervisor"},
+    ("POST", "/api/v1/youth/cases/{}/unassign"): {"youth_supervisor"},
+    ("GET", "/api/v1/youth/referrals"): {"youth_supervisor"},
+    ("POST", "/api/v1/youth/cases/{}/referral-seen"): {"youth_supervisor"},
+    ("GET", "/api/v1/youth/opens"): {"youth_supervisor"},
+    ("POST", "/api/v1/youth/opens/{}/review"): {"youth_supervisor"},
 }
 # the plazas' registrations (issue 17 section 1): a plaza's desk, the ward's counts and yearly work
 EXPECTED.update({
@@ -237,6 +261,11 @@ EXPECTED.update({
     ("GET", "/api/v1/plaza/staff"): {"ward_admin"},
     ("PUT", "/api/v1/plaza/staff/{}"): {"ward_admin"},
 })
+# The routes of one case and the supervisor's: a caller without the role finds nothing there
+# (404 not_found, as for a case that does not exist), never a 403 that says something is.
+YOUTH_HIDDEN = {(m, p) for (m, p) in EXPECTED if p.startswith("/api/v1/youth/")
+                and ("{}" in p or p in ("/api/v1/youth/workers", "/api/v1/youth/referrals",
+                                        "/api/v1/youth/opens"))}
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.
 NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
@@ -265,6 +294,8 @@ NOT_FOUND_OK |= {"/api/v1/course/mine", "/api/v1/course/mine/cancel", "/api/v1/c
                  "/api/v1/course/courses/{}/sessions", "/api/v1/course/courses/{}/erase",
                  "/api/v1/course/sessions/{}", "/api/v1/course/sessions/{}/cancel",
                  "/api/v1/course/sessions/{}/attendance"}
+# youth support: a case, note, worker or opening that does not exist (or the caller may not see)
+NOT_FOUND_OK |= {p for (m, p) in EXPECTED if p.startswith("/api/v1/youth/") and "{}" in p}
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian", "school_admin", "sender", "bath_office", "bath_branch", "grant_operator",
            "grant_supervisor", "grant_staff", "grant_approver", "plaza_staff", "youth_worker",
@@ -296,6 +327,8 @@ def paths_for(pattern):
         return [pattern.replace("{}", "2")]
     if pattern.startswith("/api/v1/bath/"):
         return [pattern.replace("{}", "999999")]  # a person, import or mailing that does not exist
+    if pattern.startswith("/api/v1/youth/"):
+        return [pattern.replace("{}", "999999")]  # a case, note, worker that does not exist
     if pattern.startswith("/api/v1/sitter/"):
         return [pattern.replace("{}", "999999")]  # an application, notice … that does not exist
     if pattern.startswith("/api/v1/course/"):
@@ -371,6 +404,9 @@ class RouteRoleTest(ServerTestCase):
             d.user_add("u_" + role, role)
         harness.cli_ok("plaza", "staff", "--data", d.path, "--login", "u_plaza_staff", "--plaza",
                        "hirai")
+        # youth support: the worker belongs to the 平井 plaza
+        harness.cli_ok("youth", "worker", "--data", d.path, "--login", "u_youth_worker",
+                       "--plaza", "hirai")
         admin = self.srv.client()
         self.assertEqual(admin.login("u_ward_admin").status, 200)
         r = admin.post("/api/v1/devices/%d/approve" % self.sender_device["u_sender"][0])
@@ -415,6 +451,12 @@ class RouteRoleTest(ServerTestCase):
     def test_declared_table_is_expected(self):
         self.assertEqual(self.declared(), EXPECTED)
 
+    def test_hidden_routes(self):
+        admin = self.caller("ward_admin")
+        r = admin.get("/api/v1/routes")
+        self.assertEqual({(x["method"], x["pattern"]) for x in r.json["routes"] if x["hidden"]},
+                         YOUTH_HIDDEN)
+
     def test_every_route_every_caller(self):
         table = self.declared()
         problems = []
@@ -433,6 +475,8 @@ class RouteRoleTest(ServerTestCase):
                                                       r.body[:120])
                     if not allowed:
                         want = 401 if who == "anonymous" else 403
+                        if who != "anonymous" and (method, pattern) in YOUTH_HIDDEN:
+                            want = 404
                         if r.status != want:
                             problems.append("want %d: %s" % (want, where))
                         elif "message" not in r.json:

@@ -21,7 +21,7 @@ BOUNDARIES = {"sqlite3.h": "store", "libpq-fe.h": "store", "sodium.h": "vault",
 # The platform's folders; every other folder of src/ is a service (its own personal-information
 # file). Files directly in src/ are the platform too, except the one that composes the services.
 PLATFORM = {"base", "store", "vault", "auth", "http", "mail", "doc", "bulk", "ledger", "app",
-            "grant"}
+            "grant", "casework"}
 COMPOSER = "services.c"
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
 

@@ -17,6 +17,7 @@
 #include "base/xalloc.h"
 #include "store/store.h"
 #include "vault/keyring.h"
+#include "vault/passbox.h"
 #include "vault/vault.h"
 
 /* Tests may reach libsodium itself: to write what an older version wrote. */
@@ -717,6 +718,51 @@ static void test_keyring_upgrade(void **state)
 	env_close(&old);
 }
 
+/* The passphrase box of casework handovers (vault/passbox.h): round trip, a wrong passphrase,
+ * a short one, changed bytes, an absurd cost. */
+static void test_passbox(void **state)
+{
+	/* The test suite's cost (libsodium's minimum); the box records it. */
+	const char *was = getenv("MIMAMORI_PASSWORD_COST");
+	char *saved = was ? xstrdup(was) : NULL;
+	setenv("MIMAMORI_PASSWORD_COST", "test", 1);
+	(void)state;
+	const char *doc = "{\"case\":\"架空 花子\"}";
+	unsigned char *box = NULL, *back = NULL;
+	size_t n = 0, m = 0;
+	assert_int_equal(vault_passbox_seal("short", doc, strlen(doc), &box, &n), ERR_INVALID);
+	assert_int_equal(vault_passbox_seal("correct horse battery", doc, strlen(doc), &box, &n),
+			 ERR_OK);
+	assert_null(memmem(box, n, "架空", strlen("架空")));
+	assert_int_equal(vault_passbox_open("wrong horse battery", box, n, &back, &m), ERR_CRYPTO);
+	assert_int_equal(vault_passbox_open("correct horse battery", box, n, &back, &m), ERR_OK);
+	assert_int_equal(m, strlen(doc));
+	assert_string_equal((char *)back, doc);
+	free(back);
+	/* A box that asks an absurd cost (memory, passes) is refused before any key is derived. */
+	unsigned char *odd = malloc(n);
+	memcpy(odd, box, n);
+	memset(odd + 16, 0xff, 8); /* mem */
+	assert_int_equal(vault_passbox_open("correct horse battery", odd, n, &back, &m), ERR_INVALID);
+	memcpy(odd, box, n);
+	memset(odd + 8, 0x7f, 8); /* ops */
+	assert_int_equal(vault_passbox_open("correct horse battery", odd, n, &back, &m), ERR_INVALID);
+	memcpy(odd, box, n);
+	odd[24] ^= 1; /* the salt */
+	assert_int_equal(vault_passbox_open("correct horse battery", odd, n, &back, &m), ERR_CRYPTO);
+	free(odd);
+	box[n - 1] ^= 1;
+	assert_int_equal(vault_passbox_open("correct horse battery", box, n, &back, &m), ERR_CRYPTO);
+	assert_int_equal(vault_passbox_open("correct horse battery", "MMPASS1\n", 8, &back, &m),
+			 ERR_INVALID);
+	free(box);
+	if (saved)
+		setenv("MIMAMORI_PASSWORD_COST", saved, 1);
+	else
+		unsetenv("MIMAMORI_PASSWORD_COST");
+	free(saved);
+}
+
 int main(void)
 {
 	if (vault_global_init() != ERR_OK)
@@ -740,6 +786,7 @@ int main(void)
 	    cmocka_unit_test(test_token),
 	    cmocka_unit_test(test_random),
 	    cmocka_unit_test(test_hash_hex_equal),
+	    cmocka_unit_test(test_passbox),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

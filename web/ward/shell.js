@@ -57,6 +57,9 @@ const MENU = [
   { href: '/plaza/admin.html', text: '共育プラザ 来館数・年次処理', roles: ['ward_admin', 'ward_staff', 'plaza_staff'] },
   // course sign-up (講座の申込): the course staff
   { href: '/course/staff.html', text: '講座の申込', roles: ['course_staff'] },
+  // youth support casework (ユースサポート): the plazas' case workers and the ward's supervisor
+  { href: '/youth/', text: 'ユースサポート（ケース）', roles: ['youth_worker', 'youth_supervisor'] },
+  { href: '/youth/supervisor.html', text: 'ユースサポートの統括', roles: ['youth_supervisor'] },
   { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT,
     'plaza_staff', 'youth_worker', 'youth_supervisor', 'centre_staff', 'centre_manager', 'centre_parent', 'course_staff'] },
 ];

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+// Youth support casework (ユースサポート) as the plazas' case workers and the ward's supervisor use
+// it, on a demo ward (`mimamori demo --youth-cases 4`: fictional cases of 平井 and 葛西; the
+// accounts youth-hirai, youth-hirai2, youth-kasai and youth-sv). The driver's server holds no
+// casework, so this file makes a demo data directory of its own (the other services kept small)
+// and runs its own `mimamori serve` on it, failing on a sanitizer report in its log. The 平井
+// worker sees only their own cases; a case opened in Chromium asks the reason first (the page
+// says so), then opens; a note is added and edited (a new version, the history shows both);
+// the plan is saved; the handover file is refused with a short passphrase and saved sealed with
+// a good one. The 葛西 worker finds no 平井 case, then opens it by break-glass with a reason;
+// the supervisor reviews that opening, sees it in the report and assigns the second 平井 worker.
+// axe-core on each state of the pages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, DESKTOP, PHONE,
+} from './helpers.mjs';
+
+const env = requireEnv(['MIMAMORI_BIN']);
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const SANITIZER = ['ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:',
+  'SUMMARY: UndefinedBehaviorSanitizer'];
+const NOTE = '学習サポート面談：数学の一次関数を30分（架空の記録）';
+
+let browser;
+let server;
+let dir;
+let url;
+const pw = {};
+let hiraiCase; // the number of the 平井 case the worker opens
+
+const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-youth-'));
+  const data = path.join(dir, 'data');
+  execFileSync(env.BIN, ['demo', '--data', data, '--children', '59', '--bath-people', '0',
+    '--school-registrations', '0', '--sitter-applications', '0', '--homehelp-households', '0',
+    '--youth-cases', '4'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300000 });
+  const creds = fs.readFileSync(path.join(data, 'demo-credentials.txt'), 'utf8');
+  for (const login of ['youth-sv', 'youth-hirai', 'youth-hirai2', 'youth-kasai']) {
+    const m = creds.match(new RegExp(`login ${login}\\s+password (\\S+)`));
+    assert.ok(m, `the demo's credentials name ${login}`);
+    pw[login] = m[1];
+  }
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
+  server = spawn(env.BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`,
+    '--mail', `maildir:${path.join(dir, 'mail')}`, '--web', path.join(REPO, 'web')],
+  { stdio: ['ignore', log, log] });
+  await eventually(async () => {
+    if (server.exitCode !== null) throw new Error(`mimamori serve exited with ${server.exitCode}`);
+    const r = await fetch(`${url}/healthz`).catch(() => null);
+    return r && r.status === 200;
+  }, { timeoutMs: 60000, message: 'the demo server up' });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const gone = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 15000))]);
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+  const log = dir ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8') : '';
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  const hit = SANITIZER.find((m) => log.includes(m));
+  assert.equal(hit, undefined, `sanitizer report in the demo server's log:\n${log.slice(Math.max(0, log.indexOf(hit) - 200), log.indexOf(hit) + 3000)}`);
+});
+
+async function signIn(page, login, where = '/youth/') {
+  await page.goto(`${url}${where}`);
+  await tid(page, 'login-id').waitFor({ state: 'visible' });
+  await tid(page, 'login-id').fill(login);
+  await tid(page, 'login-password').fill(pw[login]);
+  await tid(page, 'login-submit').click();
+  await tid(page, 'who').waitFor({ state: 'visible' });
+}
+
+const caseNumbers = async (page) => (await page.locator('#cases-rows tr').evaluateAll(
+  (rows) => rows.map((r) => r.cells[0].textContent)));
+
+test('a worker of 平井: a case opened with a reason, a note and its new version, the plan, the handover', { timeout: 180000 }, async () => {
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, 'youth-hirai');
+  await eventually(async () => /2件/.test(await tid(page, 'cases-summary').textContent()), { message: 'two cases of 平井 listed' });
+  const mine = await caseNumbers(page);
+  assert.equal(mine.length, 2);
+  [hiraiCase] = mine;
+  assert.equal(await page.locator('#cases-rows').getByText('葛西').count(), 0, 'no case of 葛西');
+  await checkA11y(page, 'the worker\'s cases');
+  await shot(page, 'youth-cases');
+
+  // the reason first
+  await tid(page, `choose-${hiraiCase}`).click();
+  assert.equal(await tid(page, 'open-case').inputValue(), hiraiCase);
+  await tid(page, 'open-submit').click();
+  await eventually(async () => /理由/.test(await tid(page, 'open-message').textContent()), { message: 'the reason asked' });
+  assert.equal(await tid(page, 'case').isVisible(), false);
+  await checkA11y(page, 'the reason asked');
+  await tid(page, 'open-reason').fill('学習サポート面談の準備');
+  await tid(page, 'open-submit').click();
+  await tid(page, 'case').waitFor({ state: 'visible' });
+  assert.match(await tid(page, 'case-title').textContent(), new RegExp(hiraiCase));
+  assert.match(await tid(page, 'case-access').textContent(), /担当として/);
+  assert.match(await tid(page, 'pf-family').inputValue(), /架空/);
+  await checkA11y(page, 'an opened case');
+  await shot(page, 'youth-case');
+
+  // a note, then its second version; the history keeps both
+  await tid(page, 'note-body').fill(NOTE);
+  await tid(page, 'note-submit').click();
+  await eventually(async () => (await tid(page, 'notes-list').textContent()).includes(NOTE), { message: 'the note listed' });
+  const edit = page.locator('#notes-list li', { hasText: NOTE }).getByRole('button', { name: '直す（新しい版）' });
+  await edit.click();
+  await tid(page, 'note-body').fill(`${NOTE}。次回は二次関数`);
+  await tid(page, 'note-submit').click();
+  await eventually(async () => /第2版/.test(await tid(page, 'notes-list').textContent()), { message: 'the second version' });
+  await page.locator('#notes-list li', { hasText: '第2版' }).getByRole('button', { name: '履歴' }).click();
+  await tid(page, 'history').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#history-list li').count(), 2);
+  await checkA11y(page, 'a note\'s history');
+
+  // the plan: a new version
+  await tid(page, 'plan-policy').fill('本人のペースを尊重する（架空）');
+  await tid(page, 'plan-submit').click();
+  await eventually(async () => /第2版/.test(await tid(page, 'plan-current').textContent()), { message: 'the plan saved as version 2' });
+
+  // the handover: a short passphrase is refused, a good one gives a sealed file
+  await tid(page, 'handover-pass').fill('short');
+  await tid(page, 'handover-submit').click();
+  await eventually(async () => /パスフレーズ/.test(await tid(page, 'case-message').textContent()), { message: 'the short passphrase refused' });
+  await tid(page, 'handover-pass').fill('correct horse battery staple');
+  const [dl] = await Promise.all([page.waitForEvent('download'), tid(page, 'handover-submit').click()]);
+  const file = await dl.path();
+  assert.match(dl.suggestedFilename(), /^youth-handover-Y\d{4}-\d{4}\.mmbox$/);
+  assert.equal(fs.readFileSync(file).subarray(0, 8).toString('latin1'), 'MMPASS1\n');
+  await eventually(async () => /受け渡し台帳/.test(await tid(page, 'case-message').textContent()), { message: 'the ledger named' });
+  await checkA11y(page, 'after the handover');
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+test('a worker of 葛西 finds no 平井 case, then opens it by break-glass; the supervisor reviews it', { timeout: 180000 }, async () => {
+  const page = await newPage(browser, PHONE);
+  await signIn(page, 'youth-kasai');
+  await eventually(async () => (await caseNumbers(page)).length === 2, { message: 'the 葛西 cases' });
+  assert.ok(!(await caseNumbers(page)).includes(hiraiCase));
+  await tid(page, 'open-case').fill(hiraiCase);
+  await tid(page, 'open-reason').fill('確認したい');
+  await tid(page, 'open-submit').click();
+  await eventually(async () => /見つかりません/.test(await tid(page, 'open-message').textContent()), { message: 'not found' });
+  await tid(page, 'open-glass').check();
+  await tid(page, 'open-reason').fill('本人から緊急の電話、担当者不在');
+  await tid(page, 'open-submit').click();
+  await tid(page, 'case').waitFor({ state: 'visible' });
+  assert.match(await tid(page, 'case-access').textContent(), /ブレークグラス/);
+  await checkA11y(page, 'a break-glass open (phone)');
+  assertNoProblems(page);
+  await page.context().close();
+
+  const sv = await newPage(browser, DESKTOP);
+  await signIn(sv, 'youth-sv', '/youth/supervisor.html');
+  await eventually(async () => /未確認 1件/.test(await tid(sv, 'glass-summary').textContent()), { message: 'one break-glass to review' });
+  assert.match(await tid(sv, 'glass-rows').textContent(), /youth-kasai/);
+  assert.match(await tid(sv, 'glass-rows').textContent(), /緊急の電話/);
+  await checkA11y(sv, 'the supervisor\'s page');
+  await shot(sv, 'youth-supervisor');
+  const row = sv.locator('#glass-rows tr').first();
+  await row.locator('input').fill('緊急性を確認した');
+  await row.getByRole('button', { name: '確認済みにする' }).click();
+  await eventually(async () => /ありません/.test(await tid(sv, 'glass-summary').textContent()), { message: 'reviewed' });
+  assert.match(await tid(sv, 'open-rows').textContent(), /youth-sv/);
+  // assign the second 平井 worker to the case
+  await tid(sv, `assign-submit-${hiraiCase}`).click();
+  await eventually(async () => /youth-hirai2を外す/.test(await tid(sv, 'assign-rows').textContent()), { message: 'assigned' });
+  assert.ok((await tid(sv, 'referral-rows').textContent()).length > 0);
+  await checkA11y(sv, 'the supervisor\'s page after the review');
+  assertNoProblems(sv);
+  await sv.context().close();
+});
