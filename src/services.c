@@ -10,6 +10,7 @@
 #include "bathpass/service.h"
 #include "sitter/service.h"
 #include "homehelp/service.h"
+#include "exchange/service.h"
 
 const struct service *const services[] = {
     &attendance_service, /* 入退室管理 (seed 000) */
@@ -17,5 +18,6 @@ const struct service *const services[] = {
     &bathpass_service,   /* ふれあい入浴証 (seed 002) */
     &sitter_service,     /* ベビーシッター利用支援 (seed 004) */
     &homehelp_service,   /* 家事・育児支援 (seed 001) */
+    &exchange_service,   /* ファイル授受 (issue 17) */
     NULL,
 };
