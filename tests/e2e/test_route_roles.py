@@ -204,6 +204,16 @@ EXPECTED = {
     ("POST", "/api/v1/homehelp/visits/{}/follow-seen"): G_WARD,
     ("GET", "/api/v1/homehelp/reports/monthly"): GRANT,
     ("GET", "/api/v1/homehelp/households/{}/statement"): G_CONTRACTOR,
+    # file exchange (issue 17 §5): contractors send (the clubs' contractor, the benefits'
+    # operators and supervisors), the ward's staff receive, the ward's administrator keeps the
+    # recipients and sees every file's record
+    ("GET", "/api/v1/exchange/recipients"): {"contractor", "ward_admin"} | G_CONTRACTOR,
+    ("POST", "/api/v1/exchange/recipients"): {"ward_admin"},
+    ("POST", "/api/v1/exchange/files"): {"contractor"} | G_CONTRACTOR,
+    ("GET", "/api/v1/exchange/files"): {"contractor"} | G_CONTRACTOR | WARD | G_WARD,
+    ("POST", "/api/v1/exchange/files/{}/download"): WARD | G_WARD,
+    ("DELETE", "/api/v1/exchange/files/{}"): {"contractor", "ward_admin"} | G_CONTRACTOR,
+    ("GET", "/api/v1/exchange/events"): {"contractor"} | G_CONTRACTOR | WARD | G_WARD,
 }
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.
@@ -225,7 +235,9 @@ NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
                 "/api/v1/sitter/mine/submit", "/api/v1/sitter/applications/{}",
                 "/api/v1/sitter/applications/{}/receipts/{}",
                 "/api/v1/sitter/applications/{}/screen", "/api/v1/sitter/notices/{}/pdf",
-                "/api/v1/sitter/payments/{}/file", "/api/v1/sitter/inquiries/{}"}
+                "/api/v1/sitter/payments/{}/file", "/api/v1/sitter/inquiries/{}",
+                # file exchange: a file that does not exist (or is not the caller's)
+                "/api/v1/exchange/files/{}", "/api/v1/exchange/files/{}/download"}
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian", "school_admin", "sender", "bath_office", "bath_branch", "grant_operator",
            "grant_supervisor", "grant_staff", "grant_approver", "plaza_staff", "youth_worker",
