@@ -27,7 +27,7 @@ enum err exchange_recipient_set(struct app *a, struct store_conn *c, const char 
 	}
 	if (!dept)
 		dept = "";
-	if (text_line_check(dept, 101) != TEXT_OK) {
+	if (*dept && text_line_check(dept, 101) != TEXT_OK) {
 		*why = "所属は1行、100バイトまでです。";
 		return ERR_INVALID;
 	}

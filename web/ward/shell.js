@@ -52,6 +52,10 @@ const MENU = [
   // the benefits: the babysitter subsidy (ベビーシッター利用支援), household support (家事・育児支援)
   { href: '/sitter/office.html', text: 'ベビーシッター利用支援', roles: GRANT, benefit: 'sitter' },
   { href: '/homehelp/office.html', text: '家事・育児支援', roles: GRANT, benefit: 'homehelp' },
+  // file exchange (ファイル授受): the contractors send, the ward's staff receive, the admin sees all
+  { href: '/exchange/send.html', text: 'ファイルを送る', roles: ['contractor', 'grant_operator', 'grant_supervisor'] },
+  { href: '/exchange/inbox.html', text: '受け取ったファイル', roles: ['ward_admin', 'ward_staff', 'grant_staff', 'grant_approver'] },
+  { href: '/exchange/admin.html', text: 'ファイル授受の記録', roles: ['ward_admin'] },
   { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT] },
 ];
 
