@@ -28,6 +28,8 @@ int exchange_demo(struct app *a, struct demo_out *out)
 	char *wpw = NULL, *cpw = NULL;
 	int64_t ward = 0, contractor = 0, id = 0;
 	const char *why = NULL, *code = NULL;
+	if (!a)
+		return 0; /* the options' check: it has none */
 	enum err e = demo_account_add(a, "ex-ward", "ward_staff", &wpw, &ward);
 	if (e == ERR_OK)
 		e = demo_account_add(a, "ex-contractor", "grant_operator", &cpw, &contractor);

@@ -187,6 +187,14 @@ class ExchangeTest(ServerTestCase):
                     data = fh.read()
                 found += [f] if body[-32:] in data and key[-32:] in data else []
             self.assertTrue(found)  # the check below can fail
+        # nothing personal in the clear in the data directory (the database's files on
+        # PostgreSQL): the recipient's name and mail, the file's name and content
+        canaries = ["桜台 花子", "ws@example.jp", "訪問報告.pdf", "鶯谷 澄香", "眠れていない"]
+        for f in d.all_files():
+            with open(f, "rb") as fh:
+                data = fh.read()
+            for v in canaries:
+                self.assertNotIn(v.encode(), data, "%s in %s" % (v, f))
         # the CLI lists it (no name, no content)
         out = harness.cli_ok("exchange", "list", "--data", d.path, "--login", "ws").out
         self.assertIn("%d\top\tws\t%d\t" % (fid, len(REPORT)), out)
