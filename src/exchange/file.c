@@ -95,7 +95,8 @@ static enum err recipient_mail(struct app *a, struct store_conn *c, int64_t reci
 	char *data = NULL;
 	*mail = NULL;
 	struct store_stmt *st =
-	    store_prepare(c, "SELECT data FROM ex_recipients WHERE user_id = ? AND active = 1");
+	    store_prepare(c, "SELECT r.data FROM ex_recipients r JOIN users u ON u.id = r.user_id "
+			     "WHERE r.user_id = ? AND r.active = 1 AND u.disabled = 0");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, recipient_id);

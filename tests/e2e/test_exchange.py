@@ -225,6 +225,10 @@ class ExchangeTest(ServerTestCase):
             harness.wait_until(lambda: not left(), timeout=20, what="no byte left")
             self.assertEqual(left(), [])
             self.assertIn(os.path.join(d.path, "mimamori.db"), d.all_files())
+        # the sweep and its scrub finished (VACUUM on PostgreSQL)
+        harness.wait_until(lambda: "exchange: 1 expired files destroyed" in
+                           self.srv.stderr_text(), what="the sweep's scrub done")
+        self.assertNotIn("exchange: the sweep did not finish", self.srv.stderr_text())
         # `mimamori exchange sweep` finds nothing left
         out = harness.cli_ok("exchange", "sweep", "--data", d.path).out
         self.assertIn("0 件", out)
