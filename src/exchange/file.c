@@ -522,13 +522,13 @@ static enum err destroy(struct app *a, struct store_conn *c, int64_t id, const c
 /* 1 while deletions wait for their scrub (one that could not finish is tried at each sweep). */
 static _Atomic int scrub_pending;
 
-/* Scrubs what the deletions left in the database's files. */
+/* Scrubs what the deletions left in the database's files: on SQLite the whole database (the
+ * blanked password mails too); on PostgreSQL ex_files, rewritten (the outbox, large, is left to
+ * autovacuum: its old tuples hold the blanked text sealed under the service's key). */
 static enum err scrub(struct app *a)
 {
 	scrub_pending = 1;
 	enum err e = store_scrub(a->store, "ex_files");
-	if (e == ERR_OK)
-		e = store_scrub(a->store, "outbox");
 	if (e == ERR_OK)
 		scrub_pending = 0;
 	return e;

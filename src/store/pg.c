@@ -783,8 +783,9 @@ static enum err pg_backup(struct store *s, struct store_conn *c, const char *pat
 	return ERR_INVALID;
 }
 
-/* PostgreSQL keeps a deleted row's tuple until VACUUM marks its space free for reuse (it is not
- * zeroed), and its WAL segments until they are recycled: VACUUM is what can be done from here
+/* PostgreSQL keeps a deleted row's tuple in the table's pages until they are reused (VACUUM only
+ * marks the space free): VACUUM FULL writes the table anew without them, and the old files are
+ * emptied at the next checkpoint. The WAL keeps the old pages until its segments are recycled
  * (docs/architecture.md, File exchange, says what holds). */
 static enum err pg_scrub(struct store_conn *c, const char *table)
 {
@@ -794,7 +795,7 @@ static enum err pg_scrub(struct store_conn *c, const char *table)
 			return ERR_INVALID;
 	if (pg_in_tx(c) || strlen(table) > 63)
 		return ERR_INVALID;
-	snprintf(sql, sizeof sql, "VACUUM %s", table);
+	snprintf(sql, sizeof sql, "VACUUM FULL %s", table);
 	return pg_exec(c, sql);
 }
 

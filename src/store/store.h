@@ -116,9 +116,11 @@ enum err store_backup(struct store *s, const char *path);
 /* Makes the deleted rows of table unrecoverable from the database's files, outside a
  * transaction. SQLite: deleted content is zeroed as it is deleted (secure_delete); this empties
  * the WAL into the file (a TRUNCATE checkpoint), so no byte of a deleted row survives in the
- * file, the WAL or the directory; ERR_TEMP when readers kept it from completing for ~2 s.
- * PostgreSQL: VACUUM table (its space is freed for reuse, not zeroed; see docs/architecture.md,
- * File exchange). ERR_DB on a database error. */
+ * file, the WAL or the directory (whatever table: the checkpoint is the database's);
+ * ERR_TEMP when readers kept it from completing for ~2 s. PostgreSQL: VACUUM FULL table, which
+ * writes the table anew without its deleted rows under an exclusive lock (for small tables
+ * only), the old files emptied at the next checkpoint; the WAL keeps the old pages until its
+ * segments are recycled (docs/architecture.md, File exchange). ERR_DB on a database error. */
 enum err store_scrub(struct store *s, const char *table);
 /* Called by store_copy once per table copied, with its name and its number of rows (equal in
  * both databases). */
