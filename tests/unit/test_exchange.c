@@ -294,6 +294,19 @@ static void test_size_and_scan(void **state)
 	store_release(c);
 }
 
+/* A scanner that stops reading (exits 0 without reading the file) has not scanned it: refused,
+ * and the process (which does not ignore SIGPIPE here) lives on. */
+static void test_scan_stops_reading(void **state)
+{
+	struct env *e = *state;
+	size_t len = 300 * 1024; /* more than a pipe holds */
+	char *big = xmalloc(len);
+	memset(big, 'b', len);
+	conf_add(e, "\n[exchange]\nscan_command = /bin/true\n");
+	put(e, big, len, 1, ERR_TEMP, "scan_failed");
+	free(big);
+}
+
 /* 1 when needle (n bytes) is somewhere in the file at path. */
 static int file_has(const char *path, const void *needle, size_t n)
 {
@@ -421,6 +434,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_put_get, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_size_and_scan, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scan_stops_reading, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_expiry_leaves_no_byte, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_withdraw, setup, teardown),
 	};
