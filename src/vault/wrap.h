@@ -22,14 +22,13 @@ void vault_obj_seal(const unsigned char key[VAULT_OBJ_KEY_LEN], const char *ad, 
  * was altered. */
 enum err vault_obj_open(const unsigned char key[VAULT_OBJ_KEY_LEN], const char *ad,
 			const void *blob, size_t len, unsigned char **out, size_t *out_len);
-/* Wraps key under password: argon2id (libsodium's INTERACTIVE cost, or the test suite's as
- * vault_password_hash) derives a key from the password and a random salt, which seals key. The
- * cost is kept in the blob. Returns a malloc'd blob in *out of *out_len bytes (caller frees);
- * ERR_CRYPTO on resource exhaustion. */
+/* Wraps key under password: a passbox (passbox.h) of the key at the INTERACTIVE cost. Returns
+ * a malloc'd blob in *out of *out_len bytes (caller frees); ERR_CRYPTO for a password the
+ * passbox refuses (under VAULT_PASSPHRASE_MIN characters) or on resource exhaustion. */
 enum err vault_key_wrap(const char *password, const unsigned char key[VAULT_OBJ_KEY_LEN],
 			unsigned char **out, size_t *out_len);
 /* Unwraps a blob of vault_key_wrap with password into key. ERR_CRYPTO for a wrong password or
- * an altered or malformed blob (key is then zeroed). */
+ * an altered or malformed blob, or one that holds no key (key is then zeroed). */
 enum err vault_key_unwrap(const char *password, const void *blob, size_t len,
 			  unsigned char key[VAULT_OBJ_KEY_LEN]);
 
