@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "app.h"
+#include "app/periodic.h"
 #include "attendance/attendance.h"
 #include "attendance/plan.h"
 #include "base/buf.h"
@@ -35,7 +36,7 @@ static const struct cli_command commands[] = {
 
 /* The board's alerts (not arrived, still present at closing), checked by a thread while the
  * server runs; one server per process. */
-static struct alerts_ticker *ticker;
+static struct periodic *ticker;
 
 static enum err start(struct app *a)
 {
@@ -48,7 +49,7 @@ static enum err start(struct app *a)
 static void stop(struct app *a)
 {
 	(void)a;
-	alerts_ticker_stop(ticker);
+	periodic_stop(ticker);
 	ticker = NULL;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "app.h"
+#include "app/periodic.h"
 #include "base/buf.h"
 #include "course/course.h"
 #include "store/store.h"
@@ -29,7 +30,7 @@ static const struct cli_command commands[] = {
 };
 
 /* The reminders of the day before, sent by a thread while the server runs. */
-static struct course_ticker *ticker;
+static struct periodic *ticker;
 
 static enum err start(struct app *a)
 {
@@ -42,7 +43,7 @@ static enum err start(struct app *a)
 static void stop(struct app *a)
 {
 	(void)a;
-	course_ticker_stop(ticker);
+	periodic_stop(ticker);
 	ticker = NULL;
 }
 
