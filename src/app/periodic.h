@@ -12,17 +12,19 @@ struct periodic_job {
 	const char *name;   /* the log lines' prefix: "course" */
 	const char *lock;   /* the store lock that says whose turn it is: "job:course" */
 	const char *turn;   /* what a turn does, for the log: "remind" */
-	int64_t default_ms; /* the interval when the one asked for is <= 0 */
+	/* The environment variable that sets the interval in ms (tests shorten it), or NULL. */
+	const char *interval_env;
+	int64_t default_ms; /* the interval when the variable is not set or not above 0 */
 	/* One turn, on the server holding the lock; it logs its own outcome. */
 	void (*run)(struct app *a);
 };
 
 struct periodic;
-/* Returns a started thread that runs job->run(a) now and then every interval_ms (<= 0:
- * job->default_ms) while this server holds the store lock job->lock (another server takes it
- * over when that one is gone); NULL when no thread could be started. job must outlive the
- * thread. Stop it with periodic_stop. */
-struct periodic *periodic_start(struct app *a, const struct periodic_job *job, int64_t interval_ms);
+/* Returns a started thread that runs job->run(a) now and then every interval (job->interval_env's
+ * value in ms, or job->default_ms) while this server holds the store lock job->lock (another
+ * server takes it over when that one is gone); NULL when no thread could be started. job must
+ * outlive the thread. Stop it with periodic_stop. */
+struct periodic *periodic_start(struct app *a, const struct periodic_job *job);
 /* Stops and frees p (waits for a turn in progress); NULL is a no-op. */
 void periodic_stop(struct periodic *p);
 

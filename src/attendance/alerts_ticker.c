@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* alerts_ticker.c — while the server runs, a thread checks the alerts every interval (of
- * several servers on one database, the one holding the lock job:alerts): the platform's
- * periodic job (app/periodic.h) with the alerts' check. */
+/* alerts_ticker.c — while the server runs, a thread checks the alerts every interval
+ * (MIMAMORI_ALERT_INTERVAL_MS; of several servers on one database, the one holding the lock
+ * job:alerts): the platform's periodic job (app/periodic.h) with the alerts' check. */
 #include "attendance/plan.h"
 
 #include "app/periodic.h"
@@ -26,11 +26,12 @@ static const struct periodic_job job = {
     .name = "alerts",
     .lock = "job:alerts",
     .turn = "check",
+    .interval_env = "MIMAMORI_ALERT_INTERVAL_MS",
     .default_ms = 30000,
     .run = check,
 };
 
-struct periodic *alerts_ticker_start(struct app *a, int64_t interval_ms)
+struct periodic *alerts_ticker_start(struct app *a)
 {
-	return periodic_start(a, &job, interval_ms);
+	return periodic_start(a, &job);
 }

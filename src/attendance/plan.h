@@ -236,8 +236,9 @@ enum err alert_clear(struct store_conn *c, int64_t child_id, const char *day, co
 		     int64_t now_ms);
 
 struct periodic;
-/* Starts a thread that runs alerts_check every interval_ms (<= 0: 30 s) from now on; NULL
- * when no thread could be started. Stop it with periodic_stop (app/periodic.h). */
-struct periodic *alerts_ticker_start(struct app *a, int64_t interval_ms);
+/* Starts a thread that runs alerts_check every MIMAMORI_ALERT_INTERVAL_MS (tests shorten it;
+ * else 30 s) from now on; NULL when no thread could be started. Stop it with periodic_stop
+ * (app/periodic.h). */
+struct periodic *alerts_ticker_start(struct app *a);
 
 #endif

@@ -3,7 +3,6 @@
  * subcommands, its demo, its alert thread and its metrics (its routes are in routes.c). */
 #include "attendance/service.h"
 
-#include <stdlib.h>
 
 #include "app.h"
 #include "app/periodic.h"
@@ -40,9 +39,7 @@ static struct periodic *ticker;
 
 static enum err start(struct app *a)
 {
-	/* Tests shorten the period. */
-	const char *iv = getenv("MIMAMORI_ALERT_INTERVAL_MS");
-	ticker = alerts_ticker_start(a, iv ? strtoll(iv, NULL, 10) : 30000);
+	ticker = alerts_ticker_start(a);
 	return ticker ? ERR_OK : ERR_IO;
 }
 

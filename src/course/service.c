@@ -4,7 +4,6 @@
  * routes.c). */
 #include "course/service.h"
 
-#include <stdlib.h>
 
 #include "app.h"
 #include "app/periodic.h"
@@ -34,9 +33,7 @@ static struct periodic *ticker;
 
 static enum err start(struct app *a)
 {
-	/* Tests shorten the period. */
-	const char *iv = getenv("MIMAMORI_COURSE_INTERVAL_MS");
-	ticker = course_ticker_start(a, iv ? strtoll(iv, NULL, 10) : 600000);
+	ticker = course_ticker_start(a);
 	return ticker ? ERR_OK : ERR_IO;
 }
 

@@ -33,11 +33,12 @@ static const struct periodic_job job = {
     .name = "course",
     .lock = "job:course",
     .turn = "remind",
+    .interval_env = "MIMAMORI_COURSE_INTERVAL_MS",
     .default_ms = 600000,
     .run = tick,
 };
 
-struct periodic *course_ticker_start(struct app *a, int64_t interval_ms)
+struct periodic *course_ticker_start(struct app *a)
 {
-	return periodic_start(a, &job, interval_ms);
+	return periodic_start(a, &job);
 }
