@@ -190,12 +190,27 @@ static enum err session_insert(struct store_conn *c, int64_t course_id,
 	return e;
 }
 
+/* Ends the transaction of a change of course id on c by e (committed when ERR_OK, else rolled
+ * back) and answers the course (staff view, on today) with status. */
+static enum err answer_course(struct http_resp *rs, struct store_conn *c, enum err e, int64_t id,
+			      const char *today, int status)
+{
+	json_t *o = NULL;
+	if (e == ERR_OK)
+		e = store_commit(c);
+	else
+		store_rollback(c);
+	if (e == ERR_OK)
+		e = course_object(c, id, 1, today, &o);
+	return e == ERR_OK ? http_json(rs, status, o) : e;
+}
+
 enum err api_course_add(struct http_req *rq, struct http_resp *rs)
 {
 	struct course_in *in = xcalloc(1, sizeof *in);
 	char today[11], why[COURSE_WHY_MAX];
 	int64_t now = clock_now_ms(), id = 0;
-	json_t *body = NULL, *o = NULL;
+	json_t *body = NULL;
 	struct store_conn *c = NULL;
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
@@ -229,14 +244,7 @@ enum err api_course_add(struct http_req *rq, struct http_resp *rs)
 		e = session_insert(c, id, &in->sessions[i], now, NULL);
 	if (e == ERR_OK)
 		e = course_audit(rq, c, "course.create", "course", id, "");
-	if (e == ERR_OK)
-		e = store_commit(c);
-	else
-		store_rollback(c);
-	if (e == ERR_OK)
-		e = course_object(c, id, 1, today, &o);
-	if (e == ERR_OK)
-		e = http_json(rs, 201, o);
+	e = answer_course(rs, c, e, id, today, 201);
 out:
 	if (c)
 		store_release(c);
@@ -371,7 +379,7 @@ enum err api_course_session_add(struct http_req *rq, struct http_resp *rs)
 	int64_t course = http_param_id(rq->params[0]), sid = 0, now = clock_now_ms();
 	struct course_session_in s;
 	char today[11], why[COURSE_WHY_MAX];
-	json_t *body = NULL, *o = NULL;
+	json_t *body = NULL;
 	int erased = 0;
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
@@ -390,14 +398,9 @@ enum err api_course_session_add(struct http_req *rq, struct http_resp *rs)
 		e = session_insert(c, course, &s, now, &sid);
 	if (e == ERR_OK)
 		e = course_audit(rq, c, "course.session_add", "course_session", sid, "");
-	if (e == ERR_OK)
-		e = store_commit(c);
-	else
-		store_rollback(c);
-	if (e == ERR_OK)
-		e = course_object(c, course, 1, today, &o);
+	e = answer_course(rs, c, e, course, today, 201);
 	store_release(c);
-	return e == ERR_OK ? http_json(rs, 201, o) : e;
+	return e;
 }
 
 /* Answers a change of session sid that ended in e (its transaction ended): 404 no_session,
@@ -498,7 +501,7 @@ enum err api_course_update(struct http_req *rq, struct http_resp *rs)
 	int64_t id = http_param_id(rq->params[0]), now = clock_now_ms();
 	struct course_in *in = xcalloc(1, sizeof *in);
 	char today[11], why[COURSE_WHY_MAX];
-	json_t *body = NULL, *o = NULL;
+	json_t *body = NULL;
 	int erased = 0;
 	struct store_conn *c = NULL;
 	enum err e = http_json_body(rq, rs, &body);
@@ -535,14 +538,7 @@ enum err api_course_update(struct http_req *rq, struct http_resp *rs)
 	if (e == ERR_OK)
 		e = course_audit(rq, c, "course.update", "course", id,
 				 json_is_true(open) ? "open" : "closed");
-	if (e == ERR_OK)
-		e = store_commit(c);
-	else
-		store_rollback(c);
-	if (e == ERR_OK)
-		e = course_object(c, id, 1, today, &o);
-	if (e == ERR_OK)
-		e = http_json(rs, 200, o);
+	e = answer_course(rs, c, e, id, today, 200);
 out:
 	if (c)
 		store_release(c);
