@@ -21,10 +21,12 @@ import os
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import run, serve, session_cookie  # noqa: E402
 
 HEADER = "宛名番号,氏名,ふりがな,生年月日,性別,郵便番号,住所,方書,電話番号,対象区分,異動事由,異動日"
 SURNAMES = [("佐藤", "さとう"), ("鈴木", "すずき"), ("高橋", "たかはし"), ("田中", "たなか"),
@@ -52,15 +54,6 @@ def make_rows(n, rnd):
                                              rnd.randint(1, 20)),
                      "", "03%08d" % rnd.randint(0, 99999999), "高齢", "", ""])
     return rows
-
-
-def run(*args, stdin=None):
-    t = time.monotonic()
-    r = subprocess.run(args, input=stdin, capture_output=True)
-    dt = time.monotonic() - t
-    if r.returncode != 0:
-        sys.exit("failed: %s\n%s" % (" ".join(args), r.stderr.decode()))
-    return dt, r.stdout.decode()
 
 
 def main():
@@ -112,23 +105,10 @@ def main():
 
     # the counter's search
     port = 20000 + rnd.randint(0, 20000)
-    srv = subprocess.Popen([a.bin, "serve", "--data", d, "--listen", "127.0.0.1:%d" % port],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    srv = serve(a.bin, d, port)
     try:
-        for _ in range(200):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        c.request("POST", "/api/v1/session", body=json.dumps({"login": "branch1", "password": PW}),
-                  headers={"Content-Type": "application/json"})
-        r = c.getresponse()
-        body = r.read()
-        cookie = r.getheader("Set-Cookie").split(";")[0]
+        cookie = session_cookie(c, "branch1", PW)
         qs = []
         for i in range(a.queries):
             row = rows[rnd.randrange(len(rows))]

@@ -21,19 +21,12 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
 
-
-def run(*args, stdin=None):
-    t = time.monotonic()
-    r = subprocess.run(args, input=stdin, capture_output=True)
-    dt = time.monotonic() - t
-    if r.returncode != 0:
-        sys.exit("failed: %s\n%s" % (" ".join(args), r.stderr.decode()))
-    return dt, r.stdout.decode()
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import run, serve, session_cookie  # noqa: E402
 
 
 def wareki(iso):
@@ -70,24 +63,10 @@ def main():
 
     # queries from the plaza's own users, read back through the CLI's search (no plaintext kept)
     port = 20000 + rnd.randint(0, 20000)
-    srv = subprocess.Popen([a.bin, "serve", "--data", d, "--listen", "127.0.0.1:%d" % port],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    srv = serve(a.bin, d, port, tries=400)
     try:
-        for _ in range(400):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        c.request("POST", "/api/v1/session",
-                  body=json.dumps({"login": "plaza-hirai", "password": pw}),
-                  headers={"Content-Type": "application/json"})
-        r = c.getresponse()
-        r.read()
-        cookie = r.getheader("Set-Cookie").split(";")[0]
+        cookie = session_cookie(c, "plaza-hirai", pw)
 
         def get(path):
             t = time.monotonic()

@@ -28,6 +28,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import serve  # noqa: E402
+
 PW = "bench-sitter-password-1"
 SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"]
 KANA = ["サトウ", "スズキ", "タカハシ", "タナカ", "イトウ", "ワタナベ", "ヤマモト", "ナカムラ",
@@ -114,17 +117,8 @@ def main():
         run(a.bin, "sitter", "staff", "--data", d, "--login", login)
     port = 20000 + rnd.randint(0, 20000)
     env = dict(os.environ)
-    srv = subprocess.Popen([a.bin, "serve", "--data", d, "--listen", "127.0.0.1:%d" % port],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    srv = serve(a.bin, d, port, env=env)
     try:
-        for _ in range(200):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
         today = datetime.date.today()
         forms = [form(i, today, rnd) for i in range(a.n)]
 

@@ -235,11 +235,10 @@ enum err alerts_settle(struct store_conn *c, const struct site *s, int64_t now_m
 enum err alert_clear(struct store_conn *c, int64_t child_id, const char *day, const char *kind,
 		     int64_t now_ms);
 
-struct alerts_ticker;
-/* Starts a thread that runs alerts_check every interval_ms (<= 0: 30 s) from now on; NULL
- * when no thread could be started. Stop it with alerts_ticker_stop. */
-struct alerts_ticker *alerts_ticker_start(struct app *a, int64_t interval_ms);
-/* Stops and frees t (waits for a check in progress); NULL is a no-op. */
-void alerts_ticker_stop(struct alerts_ticker *t);
+struct periodic;
+/* Starts a thread that runs alerts_check every MIMAMORI_ALERT_INTERVAL_MS (tests shorten it;
+ * else 30 s) from now on; NULL when no thread could be started. Stop it with periodic_stop
+ * (app/periodic.h). */
+struct periodic *alerts_ticker_start(struct app *a);
 
 #endif

@@ -3,9 +3,9 @@
  * subcommands, its demo, its alert thread and its metrics (its routes are in routes.c). */
 #include "attendance/service.h"
 
-#include <stdlib.h>
 
 #include "app.h"
+#include "app/periodic.h"
 #include "attendance/attendance.h"
 #include "attendance/plan.h"
 #include "base/buf.h"
@@ -35,20 +35,18 @@ static const struct cli_command commands[] = {
 
 /* The board's alerts (not arrived, still present at closing), checked by a thread while the
  * server runs; one server per process. */
-static struct alerts_ticker *ticker;
+static struct periodic *ticker;
 
 static enum err start(struct app *a)
 {
-	/* Tests shorten the period. */
-	const char *iv = getenv("MIMAMORI_ALERT_INTERVAL_MS");
-	ticker = alerts_ticker_start(a, iv ? strtoll(iv, NULL, 10) : 30000);
+	ticker = alerts_ticker_start(a);
 	return ticker ? ERR_OK : ERR_IO;
 }
 
 static void stop(struct app *a)
 {
 	(void)a;
-	alerts_ticker_stop(ticker);
+	periodic_stop(ticker);
 	ticker = NULL;
 }
 

@@ -21,19 +21,8 @@ static int case_unit(struct store_conn *c, const struct casework_kind *k, int64_
 		     char unit[CASEWORK_UNIT_MAX])
 {
 	char q[256];
-	struct store_stmt *st = store_prepare(c, Q("SELECT unit FROM @_cases WHERE id = ?1"));
-	if (!st)
-		return -1;
-	store_bind_int(st, 1, case_id);
-	int r = store_step(st), ret = -1;
-	if (r == STORE_ROW) {
-		snprintf(unit, CASEWORK_UNIT_MAX, "%s", store_col_text(st, 0));
-		ret = 1;
-	} else if (r == STORE_DONE) {
-		ret = 0;
-	}
-	store_finish(st);
-	return ret;
+	return casework_unit_read(store_prepare(c, Q("SELECT unit FROM @_cases WHERE id = ?1")),
+				  case_id, unit);
 }
 
 /* Returns 1 when user_id is assigned to case_id, 0 when not, -1 on a database error. */
@@ -43,31 +32,29 @@ static int assigned(struct store_conn *c, const struct casework_kind *k, int64_t
 	char q[256];
 	struct store_stmt *st =
 	    store_prepare(c, Q("SELECT 1 FROM @_assignments WHERE case_id = ?1 AND user_id = ?2"));
-	if (!st)
-		return -1;
-	store_bind_int(st, 1, case_id);
-	store_bind_int(st, 2, user_id);
-	int r = store_step(st);
-	store_finish(st);
-	return r == STORE_ROW ? 1 : r == STORE_DONE ? 0 : -1;
+	if (st) {
+		store_bind_int(st, 1, case_id);
+		store_bind_int(st, 2, user_id);
+	}
+	return casework_exists(st);
 }
 
-/* Returns 1 when user_id opened case_id by break-glass on day, 0 when not, -1 on error. */
-static int glass_today(struct store_conn *c, const struct casework_kind *k, int64_t user_id,
-		       int64_t case_id, const char *day)
+/* Returns 1 when user_id opened case_id on day (by break-glass when glass), 0 when not, -1 on
+ * a database error. */
+static int opened_on(struct store_conn *c, const struct casework_kind *k, int64_t user_id,
+		     int64_t case_id, const char *day, int glass)
 {
 	char q[256];
 	struct store_stmt *st = store_prepare(
-	    c, Q("SELECT 1 FROM @_opens WHERE user_id = ?1 AND case_id = ?2 AND day = ?3 AND "
-		 "break_glass = 1"));
-	if (!st)
-		return -1;
-	store_bind_int(st, 1, user_id);
-	store_bind_int(st, 2, case_id);
-	store_bind_text(st, 3, day);
-	int r = store_step(st);
-	store_finish(st);
-	return r == STORE_ROW ? 1 : r == STORE_DONE ? 0 : -1;
+	    c, glass ? Q("SELECT 1 FROM @_opens WHERE user_id = ?1 AND case_id = ?2 AND day = ?3 "
+			 "AND break_glass = 1")
+		     : Q("SELECT 1 FROM @_opens WHERE user_id = ?1 AND case_id = ?2 AND day = ?3"));
+	if (st) {
+		store_bind_int(st, 1, user_id);
+		store_bind_int(st, 2, case_id);
+		store_bind_text(st, 3, day);
+	}
+	return casework_exists(st);
 }
 
 enum err casework_access(struct store_conn *c, const struct casework_kind *k, int64_t user_id,
@@ -94,7 +81,7 @@ enum err casework_access(struct store_conn *c, const struct casework_kind *k, in
 		*out = CASEWORK_ASSIGNED;
 		return ERR_OK;
 	}
-	int g = glass_today(c, k, user_id, case_id, day);
+	int g = opened_on(c, k, user_id, case_id, day, 1);
 	if (g < 0)
 		return ERR_DB;
 	if (g == 1) {
@@ -107,17 +94,7 @@ enum err casework_access(struct store_conn *c, const struct casework_kind *k, in
 int casework_opened_today(struct store_conn *c, const struct casework_kind *k, int64_t user_id,
 			  int64_t case_id, const char *day)
 {
-	char q[256];
-	struct store_stmt *st = store_prepare(
-	    c, Q("SELECT 1 FROM @_opens WHERE user_id = ?1 AND case_id = ?2 AND day = ?3"));
-	if (!st)
-		return -1;
-	store_bind_int(st, 1, user_id);
-	store_bind_int(st, 2, case_id);
-	store_bind_text(st, 3, day);
-	int r = store_step(st);
-	store_finish(st);
-	return r == STORE_ROW ? 1 : r == STORE_DONE ? 0 : -1;
+	return opened_on(c, k, user_id, case_id, day, 0);
 }
 
 enum err casework_open(struct store_conn *c, const struct vault *audit_key,

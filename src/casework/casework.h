@@ -54,6 +54,12 @@ const char *casework_sql(const struct casework_kind *k, const char *sql, char *o
 /* Runs st to completion expecting no rows and releases it (store_run, then store_finish):
  * ERR_OK, ERR_CONFLICT or ERR_DB. */
 enum err casework_run(struct store_stmt *st);
+/* Steps st (bound, or NULL when it could not be prepared) once and releases it: 1 when it gave
+ * a row, 0 when none, -1 on a database error. */
+int casework_exists(struct store_stmt *st);
+/* Binds id to ?1 of st (or NULL), steps it once and releases it: 1 with the row's first column
+ * (a unit) in out, 0 when no row (out ""), -1 on a database error. */
+int casework_unit_read(struct store_stmt *st, int64_t id, char out[CASEWORK_UNIT_MAX]);
 
 /* workers.c: a worker's unit and the assignments. */
 /* Returns 1 with the unit of worker user_id in out, or 0 when the worker has none (or -1 on a

@@ -13,22 +13,17 @@ int casework_worker_unit(struct store_conn *c, const struct casework_kind *k, in
 			 char out[CASEWORK_UNIT_MAX])
 {
 	char q[512];
-	int ret = -1;
-	struct store_stmt *st =
-	    store_prepare(c, Q("SELECT unit FROM @_workers WHERE user_id = ?1"));
-	if (!st)
-		return -1;
-	store_bind_int(st, 1, user_id);
-	int r = store_step(st);
-	if (r == STORE_ROW) {
-		snprintf(out, CASEWORK_UNIT_MAX, "%s", store_col_text(st, 0));
-		ret = 1;
-	} else if (r == STORE_DONE) {
-		out[0] = '\0';
-		ret = 0;
-	}
-	store_finish(st);
-	return ret;
+	return casework_unit_read(
+	    store_prepare(c, Q("SELECT unit FROM @_workers WHERE user_id = ?1")), user_id, out);
+}
+
+/* Binds who did it (by; 0: nobody, the system) to parameter idx of st. */
+static void bind_by(struct store_stmt *st, int idx, int64_t by)
+{
+	if (by)
+		store_bind_int(st, idx, by);
+	else
+		store_bind_null(st, idx);
 }
 
 enum err casework_worker_set(struct store_conn *c, const struct casework_kind *k, int64_t user_id,
@@ -43,10 +38,7 @@ enum err casework_worker_set(struct store_conn *c, const struct casework_kind *k
 		return ERR_DB;
 	store_bind_int(st, 1, user_id);
 	store_bind_text(st, 2, unit);
-	if (by)
-		store_bind_int(st, 3, by);
-	else
-		store_bind_null(st, 3);
+	bind_by(st, 3, by);
 	store_bind_int(st, 4, now_ms);
 	enum err e = casework_run(st);
 	if (e != ERR_OK)
@@ -91,10 +83,7 @@ enum err casework_assign(struct store_conn *c, const struct casework_kind *k, in
 		return ERR_DB;
 	store_bind_int(st, 1, case_id);
 	store_bind_int(st, 2, user_id);
-	if (by)
-		store_bind_int(st, 3, by);
-	else
-		store_bind_null(st, 3);
+	bind_by(st, 3, by);
 	store_bind_int(st, 4, now_ms);
 	return casework_run(st);
 }

@@ -32,6 +32,12 @@ enum err api_course_erase(struct http_req *rq, struct http_resp *rs);
  * the sessions that still take sign-ups and no counts but the places left. */
 enum err course_object(struct store_conn *c, int64_t id, int staff, const char *today,
 		       json_t **out);
+/* The most courses a list answers. */
+#define COURSE_LIST_MAX 1000
+/* Returns in *out (a new array) the JSON of each course (see course_object) whose id sql lists,
+ * in its order, at most COURSE_LIST_MAX; sql's ?1 is today when bind_today. */
+enum err course_objects(struct store_conn *c, const char *sql, int bind_today, int staff,
+			const char *today, json_t **out);
 /* Audits the caller's action on "<kind>:<id>" (no personal data). */
 enum err course_audit(struct http_req *rq, struct store_conn *c, const char *action,
 		      const char *kind, int64_t id, const char *detail);

@@ -122,33 +122,48 @@ enum err course_object(struct store_conn *c, int64_t id, int staff, const char *
 	return ERR_OK;
 }
 
-enum err api_course_list(struct http_req *rq, struct http_resp *rs)
+enum err course_objects(struct store_conn *c, const char *sql, int bind_today, int staff,
+			const char *today, json_t **out)
 {
-	char today[11];
-	int64_t ids[1000];
+	int64_t ids[COURSE_LIST_MAX];
 	size_t n = 0;
 	enum err e = ERR_OK;
 	json_t *list = json_array();
-	clock_jst_date(clock_now_ms(), today, sizeof today);
-	struct store_conn *c = store_acquire(rq->app->store);
-	struct store_stmt *st = store_prepare(
-	    c, "SELECT id FROM course_courses ORDER BY erased_ms IS NOT NULL, id DESC LIMIT 1000");
+	*out = NULL;
+	struct store_stmt *st = store_prepare(c, sql);
 	if (!st)
 		e = ERR_DB;
-	while (st && n < 1000 && store_step(st) == STORE_ROW)
+	else if (bind_today)
+		store_bind_text(st, 1, today);
+	while (st && n < COURSE_LIST_MAX && store_step(st) == STORE_ROW)
 		ids[n++] = store_col_int(st, 0);
 	store_finish(st);
 	for (size_t i = 0; i < n && e == ERR_OK; i++) {
 		json_t *o = NULL;
-		e = course_object(c, ids[i], 1, today, &o);
+		e = course_object(c, ids[i], staff, today, &o);
 		if (e == ERR_OK)
 			json_array_append_new(list, o);
 	}
-	store_release(c);
 	if (e != ERR_OK) {
 		json_decref(list);
 		return e;
 	}
+	*out = list;
+	return ERR_OK;
+}
+
+enum err api_course_list(struct http_req *rq, struct http_resp *rs)
+{
+	char today[11];
+	json_t *list = NULL;
+	clock_jst_date(clock_now_ms(), today, sizeof today);
+	struct store_conn *c = store_acquire(rq->app->store);
+	enum err e = course_objects(
+	    c, "SELECT id FROM course_courses ORDER BY erased_ms IS NOT NULL, id DESC LIMIT 1000",
+	    0, 1, today, &list);
+	store_release(c);
+	if (e != ERR_OK)
+		return e;
 	return http_json(rs, 200, json_pack("{s:o, s:s}", "courses", list, "today", today));
 }
 
@@ -175,12 +190,27 @@ static enum err session_insert(struct store_conn *c, int64_t course_id,
 	return e;
 }
 
+/* Ends the transaction of a change of course id on c by e (committed when ERR_OK, else rolled
+ * back) and answers the course (staff view, on today) with status. */
+static enum err answer_course(struct http_resp *rs, struct store_conn *c, enum err e, int64_t id,
+			      const char *today, int status)
+{
+	json_t *o = NULL;
+	if (e == ERR_OK)
+		e = store_commit(c);
+	else
+		store_rollback(c);
+	if (e == ERR_OK)
+		e = course_object(c, id, 1, today, &o);
+	return e == ERR_OK ? http_json(rs, status, o) : e;
+}
+
 enum err api_course_add(struct http_req *rq, struct http_resp *rs)
 {
 	struct course_in *in = xcalloc(1, sizeof *in);
 	char today[11], why[COURSE_WHY_MAX];
 	int64_t now = clock_now_ms(), id = 0;
-	json_t *body = NULL, *o = NULL;
+	json_t *body = NULL;
 	struct store_conn *c = NULL;
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
@@ -214,14 +244,7 @@ enum err api_course_add(struct http_req *rq, struct http_resp *rs)
 		e = session_insert(c, id, &in->sessions[i], now, NULL);
 	if (e == ERR_OK)
 		e = course_audit(rq, c, "course.create", "course", id, "");
-	if (e == ERR_OK)
-		e = store_commit(c);
-	else
-		store_rollback(c);
-	if (e == ERR_OK)
-		e = course_object(c, id, 1, today, &o);
-	if (e == ERR_OK)
-		e = http_json(rs, 201, o);
+	e = answer_course(rs, c, e, id, today, 201);
 out:
 	if (c)
 		store_release(c);
@@ -327,13 +350,37 @@ enum err api_course_get(struct http_req *rq, struct http_resp *rs)
 	return http_json(rs, 200, o);
 }
 
+/* Begins a transaction on c and reads into *erased whether course id's sign-ups are erased
+ * (1) or not (0); ERR_NOTFOUND answered (404 no_course) when there is no course id. The caller
+ * ends the transaction either way. */
+static enum err begin_on_course(struct http_resp *rs, struct store_conn *c, int64_t id, int *erased)
+{
+	int found = 0;
+	*erased = 0;
+	enum err e = store_begin(c);
+	if (e != ERR_OK)
+		return e;
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT erased_ms IS NOT NULL FROM course_courses WHERE id = ?1");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, id);
+	if (store_step(st) == STORE_ROW) {
+		found = 1;
+		*erased = store_col_int(st, 0) != 0;
+	}
+	store_finish(st);
+	return found ? ERR_OK
+		     : http_error_as(rs, ERR_NOTFOUND, "no_course", "その講座はありません。");
+}
+
 enum err api_course_session_add(struct http_req *rq, struct http_resp *rs)
 {
 	int64_t course = http_param_id(rq->params[0]), sid = 0, now = clock_now_ms();
 	struct course_session_in s;
 	char today[11], why[COURSE_WHY_MAX];
-	json_t *body = NULL, *o = NULL;
-	int erased = -1;
+	json_t *body = NULL;
+	int erased = 0;
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
 		return e;
@@ -343,45 +390,39 @@ enum err api_course_session_add(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return http_error_as(rs, ERR_INVALID, "bad_session", why);
 	struct store_conn *c = store_acquire(rq->app->store);
-	e = store_begin(c);
-	struct store_stmt *st =
-	    e == ERR_OK
-		? store_prepare(c, "SELECT erased_ms IS NOT NULL FROM course_courses WHERE id = ?1")
-		: NULL;
-	if (st) {
-		store_bind_int(st, 1, course);
-		if (store_step(st) == STORE_ROW)
-			erased = store_col_int(st, 0) != 0;
-		store_finish(st);
-	} else if (e == ERR_OK) {
-		e = ERR_DB;
-	}
-	if (e == ERR_OK && erased < 0)
-		e = http_error_as(rs, ERR_NOTFOUND, "no_course", "その講座はありません。");
-	else if (e == ERR_OK && erased)
+	e = begin_on_course(rs, c, course, &erased);
+	if (e == ERR_OK && erased)
 		e = http_error_as(rs, ERR_CONFLICT, "course_erased",
 				  "申込を消去した講座には回を足せません。新しい講座を作ってください。");
 	if (e == ERR_OK)
 		e = session_insert(c, course, &s, now, &sid);
 	if (e == ERR_OK)
 		e = course_audit(rq, c, "course.session_add", "course_session", sid, "");
-	if (e == ERR_OK)
-		e = store_commit(c);
-	else
-		store_rollback(c);
-	if (e == ERR_OK)
-		e = course_object(c, course, 1, today, &o);
+	e = answer_course(rs, c, e, course, today, 201);
 	store_release(c);
-	return e == ERR_OK ? http_json(rs, 201, o) : e;
+	return e;
 }
 
-/* Answers the course of session sid (staff view) with status, after a change. */
-static enum err answer_course_of(struct http_resp *rs, struct store_conn *c, int64_t sid,
-				 json_t *extra)
+/* Answers a change of session sid that ended in e (its transaction ended): 404 no_session,
+ * 409 conflict with why, or, the mails of x woken, the course of the session (staff view) with
+ * count under key. */
+static enum err answer_session_change(struct http_req *rq, struct http_resp *rs,
+				      const struct course_ctx *x, int64_t sid, enum err e,
+				      const char *conflict, const char *why, const char *key,
+				      size_t count)
 {
+	struct store_conn *c = x->c;
 	char today[11];
 	int64_t course = 0;
 	json_t *o = NULL;
+	if (e == ERR_NOTFOUND)
+		return http_error_as(rs, e, "no_session", "その回はありません。");
+	if (e == ERR_CONFLICT)
+		return http_error_as(rs, e, conflict, why);
+	if (e != ERR_OK)
+		return e;
+	if (x->mails && rq->app->mail)
+		mail_sender_wake(rq->app->mail);
 	clock_jst_date(clock_now_ms(), today, sizeof today);
 	struct store_stmt *st =
 	    store_prepare(c, "SELECT course_id FROM course_sessions WHERE id = ?1");
@@ -391,14 +432,10 @@ static enum err answer_course_of(struct http_resp *rs, struct store_conn *c, int
 			course = store_col_int(st, 0);
 		store_finish(st);
 	}
-	enum err e = course_object(c, course, 1, today, &o);
-	if (e != ERR_OK) {
-		json_decref(extra);
+	e = course_object(c, course, 1, today, &o);
+	if (e != ERR_OK)
 		return e;
-	}
-	if (extra)
-		json_object_update(o, extra);
-	json_decref(extra);
+	json_object_set_new(o, key, json_integer((json_int_t)count));
 	return http_json(rs, 200, o);
 }
 
@@ -429,16 +466,7 @@ enum err api_course_session_update(struct http_req *rq, struct http_resp *rs)
 		e = store_commit(c);
 	else
 		store_rollback(c);
-	if (e == ERR_NOTFOUND)
-		e = http_error_as(rs, e, "no_session", "その回はありません。");
-	else if (e == ERR_CONFLICT)
-		e = http_error_as(rs, e, "session_not_changed", why);
-	if (e == ERR_OK) {
-		if (x.mails && rq->app->mail)
-			mail_sender_wake(rq->app->mail);
-		e = answer_course_of(rs, c, sid,
-				     json_pack("{s:I}", "mails", (json_int_t)x.mails));
-	}
+	e = answer_session_change(rq, rs, &x, sid, e, "session_not_changed", why, "mails", x.mails);
 	store_release(c);
 	return e;
 }
@@ -462,16 +490,8 @@ enum err api_course_session_cancel(struct http_req *rq, struct http_resp *rs)
 		e = store_commit(c);
 	else
 		store_rollback(c);
-	if (e == ERR_NOTFOUND)
-		e = http_error_as(rs, e, "no_session", "その回はありません。");
-	else if (e == ERR_CONFLICT)
-		e = http_error_as(rs, e, "session_cancelled", "この回はもう中止にしています。");
-	if (e == ERR_OK) {
-		if (x.mails && rq->app->mail)
-			mail_sender_wake(rq->app->mail);
-		e = answer_course_of(rs, c, sid,
-				     json_pack("{s:I}", "told", (json_int_t)told));
-	}
+	e = answer_session_change(rq, rs, &x, sid, e, "session_cancelled",
+				  "この回はもう中止にしています。", "told", told);
 	store_release(c);
 	return e;
 }
@@ -481,8 +501,8 @@ enum err api_course_update(struct http_req *rq, struct http_resp *rs)
 	int64_t id = http_param_id(rq->params[0]), now = clock_now_ms();
 	struct course_in *in = xcalloc(1, sizeof *in);
 	char today[11], why[COURSE_WHY_MAX];
-	json_t *body = NULL, *o = NULL;
-	int erased = -1;
+	json_t *body = NULL;
+	int erased = 0;
 	struct store_conn *c = NULL;
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
@@ -495,27 +515,14 @@ enum err api_course_update(struct http_req *rq, struct http_resp *rs)
 	}
 	clock_jst_date(now, today, sizeof today);
 	c = store_acquire(rq->app->store);
-	e = store_begin(c);
-	struct store_stmt *st =
-	    e == ERR_OK
-		? store_prepare(c, "SELECT erased_ms IS NOT NULL FROM course_courses WHERE id = ?1")
-		: NULL;
-	if (st) {
-		store_bind_int(st, 1, id);
-		if (store_step(st) == STORE_ROW)
-			erased = store_col_int(st, 0) != 0;
-		store_finish(st);
-	} else if (e == ERR_OK) {
-		e = ERR_DB;
-	}
-	if (e == ERR_OK && erased < 0)
-		e = http_error_as(rs, ERR_NOTFOUND, "no_course", "その講座はありません。");
-	else if (e == ERR_OK && erased && json_is_true(open))
+	e = begin_on_course(rs, c, id, &erased);
+	if (e == ERR_OK && erased && json_is_true(open))
 		e = http_error_as(rs, ERR_CONFLICT, "course_erased",
 				  "申込を消去した講座の受付は再開できません。新しい講座を作ってください。");
 	if (e == ERR_OK) {
-		st = store_prepare(c, "UPDATE course_courses SET title = ?1, description = ?2, "
-				      "contact = ?3, open = ?4, updated_ms = ?5 WHERE id = ?6");
+		struct store_stmt *st =
+		    store_prepare(c, "UPDATE course_courses SET title = ?1, description = ?2, "
+				     "contact = ?3, open = ?4, updated_ms = ?5 WHERE id = ?6");
 		e = ERR_DB;
 		if (st) {
 			store_bind_text(st, 1, in->title);
@@ -531,14 +538,7 @@ enum err api_course_update(struct http_req *rq, struct http_resp *rs)
 	if (e == ERR_OK)
 		e = course_audit(rq, c, "course.update", "course", id,
 				 json_is_true(open) ? "open" : "closed");
-	if (e == ERR_OK)
-		e = store_commit(c);
-	else
-		store_rollback(c);
-	if (e == ERR_OK)
-		e = course_object(c, id, 1, today, &o);
-	if (e == ERR_OK)
-		e = http_json(rs, 200, o);
+	e = answer_course(rs, c, e, id, today, 200);
 out:
 	if (c)
 		store_release(c);

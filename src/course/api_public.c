@@ -18,34 +18,18 @@
 enum err api_course_open(struct http_req *rq, struct http_resp *rs)
 {
 	char today[11];
-	int64_t ids[200];
-	size_t n = 0;
-	enum err e = ERR_OK;
-	json_t *list = json_array();
+	json_t *list = NULL;
 	clock_jst_date(clock_now_ms(), today, sizeof today);
 	struct store_conn *c = store_acquire(rq->app->store);
-	struct store_stmt *st = store_prepare(
-	    c, "SELECT c.id FROM course_courses c WHERE c.open = 1 AND c.erased_ms IS NULL AND "
-	       "EXISTS (SELECT 1 FROM course_sessions s WHERE s.course_id = c.id AND s.state = "
-	       "'open' AND s.on_date >= ?1) ORDER BY c.id LIMIT 200");
-	if (!st)
-		e = ERR_DB;
-	else
-		store_bind_text(st, 1, today);
-	while (st && n < 200 && store_step(st) == STORE_ROW)
-		ids[n++] = store_col_int(st, 0);
-	store_finish(st);
-	for (size_t i = 0; i < n && e == ERR_OK; i++) {
-		json_t *o = NULL;
-		e = course_object(c, ids[i], 0, today, &o);
-		if (e == ERR_OK)
-			json_array_append_new(list, o);
-	}
+	enum err e = course_objects(
+	    c,
+	    "SELECT c.id FROM course_courses c WHERE c.open = 1 AND c.erased_ms IS NULL AND EXISTS "
+	    "(SELECT 1 FROM course_sessions s WHERE s.course_id = c.id AND s.state = 'open' AND "
+	    "s.on_date >= ?1) ORDER BY c.id LIMIT 200",
+	    1, 0, today, &list);
 	store_release(c);
-	if (e != ERR_OK) {
-		json_decref(list);
+	if (e != ERR_OK)
 		return e;
-	}
 	return http_json(rs, 200, json_pack("{s:o}", "courses", list));
 }
 
@@ -176,7 +160,30 @@ static enum err by_link(struct http_req *rq, struct http_resp *rs, struct store_
 	return e;
 }
 
-enum err api_course_mine(struct http_req *rq, struct http_resp *rs)
+/* Cancels sign-up id by its link (audited; the mails woken), or answers 409
+ * already_cancelled. */
+static enum err cancel_by_link(struct http_req *rq, struct http_resp *rs, struct course_ctx *x,
+			       int64_t id)
+{
+	enum err e = store_begin(x->c);
+	if (e == ERR_OK)
+		e = course_signup_cancel(x, id);
+	if (e == ERR_OK)
+		e = course_audit(rq, x->c, "course.cancel", "course_signup", id, "link");
+	if (e == ERR_OK)
+		e = store_commit(x->c);
+	else
+		store_rollback(x->c);
+	if (e == ERR_CONFLICT)
+		return http_error_as(rs, e, "already_cancelled",
+				     "この申込はもうキャンセルしています。");
+	if (e == ERR_OK && rq->app->mail)
+		mail_sender_wake(rq->app->mail);
+	return e;
+}
+
+/* Answers the caller's own sign-up by their link, cancelled first when cancel. */
+static enum err mine(struct http_req *rq, struct http_resp *rs, int cancel)
 {
 	struct course_ctx x;
 	int64_t id = 0;
@@ -184,43 +191,20 @@ enum err api_course_mine(struct http_req *rq, struct http_resp *rs)
 	struct store_conn *c = store_acquire(rq->app->store);
 	course_ctx_for(rq, c, &x);
 	enum err e = by_link(rq, rs, c, &id);
+	if (e == ERR_OK && cancel)
+		e = cancel_by_link(rq, rs, &x, id);
 	if (e == ERR_OK)
 		e = mine_json(&x, id, &o);
 	store_release(c);
 	return e == ERR_OK ? http_json(rs, 200, o) : e;
 }
 
+enum err api_course_mine(struct http_req *rq, struct http_resp *rs)
+{
+	return mine(rq, rs, 0);
+}
+
 enum err api_course_mine_cancel(struct http_req *rq, struct http_resp *rs)
 {
-	struct course_ctx x;
-	int64_t id = 0;
-	json_t *o = NULL;
-	struct store_conn *c = store_acquire(rq->app->store);
-	course_ctx_for(rq, c, &x);
-	enum err e = by_link(rq, rs, c, &id);
-	if (e != ERR_OK)
-		goto out;
-	e = store_begin(c);
-	if (e == ERR_OK)
-		e = course_signup_cancel(&x, id);
-	if (e == ERR_OK)
-		e = course_audit(rq, c, "course.cancel", "course_signup", id, "link");
-	if (e == ERR_OK)
-		e = store_commit(c);
-	else
-		store_rollback(c);
-	if (e == ERR_CONFLICT) {
-		e = http_error_as(rs, e, "already_cancelled", "この申込はもうキャンセルしています。");
-		goto out;
-	}
-	if (e == ERR_OK) {
-		if (rq->app->mail)
-			mail_sender_wake(rq->app->mail);
-		e = mine_json(&x, id, &o);
-	}
-	if (e == ERR_OK)
-		e = http_json(rs, 200, o);
-out:
-	store_release(c);
-	return e;
+	return mine(rq, rs, 1);
 }

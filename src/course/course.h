@@ -131,12 +131,11 @@ int64_t course_wait_position(struct store_conn *c, int64_t entry_id);
  * each once (marked in the same transaction); *sent: how many. Opens and commits its own
  * transaction on x->c. */
 enum err course_remind(struct course_ctx *x, size_t *sent);
-struct course_ticker;
-/* Starts a thread that sends the reminders every interval_ms (of several servers on one
- * database, the one holding the lock job:course). NULL when it cannot. */
-struct course_ticker *course_ticker_start(struct app *a, int64_t interval_ms);
-/* Stops and frees t; NULL is a no-op. */
-void course_ticker_stop(struct course_ticker *t);
+struct periodic;
+/* Starts a thread that sends the reminders every MIMAMORI_COURSE_INTERVAL_MS (tests shorten it;
+ * else 10 min; of several servers on one database, the one holding the lock job:course). NULL
+ * when it cannot. Stop it with periodic_stop (app/periodic.h). */
+struct periodic *course_ticker_start(struct app *a);
 
 /* erase.c: after a course ends. */
 /* Erases the sign-ups of course id (every session over by today): their rows are deleted, the

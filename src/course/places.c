@@ -506,11 +506,35 @@ enum err course_signup_cancel(struct course_ctx *x, int64_t signup_id)
 	return e;
 }
 
+/* The sign-ups with a place or a place in the queue of session_id, first queued first: a
+ * malloc'd array in *who (the caller frees it; NULL when none), their number in *n. */
+static enum err session_people(struct store_conn *c, int64_t session_id, int64_t **who, size_t *n)
+{
+	size_t cap = 0;
+	*who = NULL;
+	*n = 0;
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT signup_id FROM course_entries WHERE session_id = ?1 AND state IN "
+	       "('booked', 'waiting') ORDER BY queued_ms, id");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, session_id);
+	while (store_step(st) == STORE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*who = xrealloc(*who, cap * sizeof **who);
+		}
+		(*who)[(*n)++] = store_col_int(st, 0);
+	}
+	store_finish(st);
+	return ERR_OK;
+}
+
 enum err course_session_cancel(struct course_ctx *x, int64_t session_id, size_t *affected)
 {
 	struct sess s;
 	int64_t *who = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	enum err e = load_session(x->c, session_id, &s);
 	*affected = 0;
 	if (e != ERR_OK)
@@ -519,24 +543,8 @@ enum err course_session_cancel(struct course_ctx *x, int64_t session_id, size_t 
 		return ERR_CONFLICT;
 	e = run2(x->c, "UPDATE course_sessions SET state = 'cancelled', updated_ms = ?2 WHERE id = ?1",
 		 session_id, x->now_ms);
-	struct store_stmt *st =
-	    e == ERR_OK ? store_prepare(x->c, "SELECT signup_id FROM course_entries WHERE "
-					      "session_id = ?1 AND state IN ('booked', 'waiting') "
-					      "ORDER BY queued_ms, id")
-			: NULL;
-	if (e == ERR_OK && !st)
-		e = ERR_DB;
-	if (st) {
-		store_bind_int(st, 1, session_id);
-		while (store_step(st) == STORE_ROW) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				who = xrealloc(who, cap * sizeof *who);
-			}
-			who[n++] = store_col_int(st, 0);
-		}
-		store_finish(st);
-	}
+	if (e == ERR_OK)
+		e = session_people(x->c, session_id, &who, &n);
 	if (e == ERR_OK)
 		e = run2(x->c,
 			 "UPDATE course_entries SET state = 'off', updated_ms = ?2 WHERE session_id "
@@ -563,7 +571,7 @@ enum err course_session_update(struct course_ctx *x, int64_t session_id,
 {
 	struct sess s;
 	int64_t *who = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	enum err e = load_session(x->c, session_id, &s);
 	why[0] = '\0';
 	if (e != ERR_OK)
@@ -600,21 +608,7 @@ enum err course_session_update(struct course_ctx *x, int64_t session_id,
 		e = run2(x->c, "UPDATE course_entries SET reminded_ms = NULL WHERE session_id = ?1", session_id,
 			 0);
 	if (e == ERR_OK && moved) {
-		st = store_prepare(x->c, "SELECT signup_id FROM course_entries WHERE session_id = ?1 "
-					 "AND state IN ('booked', 'waiting') ORDER BY queued_ms, id");
-		if (!st)
-			e = ERR_DB;
-		else {
-			store_bind_int(st, 1, session_id);
-			while (store_step(st) == STORE_ROW) {
-				if (n == cap) {
-					cap = cap ? cap * 2 : 16;
-					who = xrealloc(who, cap * sizeof *who);
-				}
-				who[n++] = store_col_int(st, 0);
-			}
-			store_finish(st);
-		}
+		e = session_people(x->c, session_id, &who, &n);
 		if (e == ERR_OK)
 			e = load_session(x->c, session_id, &s);
 		for (size_t i = 0; i < n && e == ERR_OK; i++)

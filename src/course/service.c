@@ -4,9 +4,9 @@
  * routes.c). */
 #include "course/service.h"
 
-#include <stdlib.h>
 
 #include "app.h"
+#include "app/periodic.h"
 #include "base/buf.h"
 #include "course/course.h"
 #include "store/store.h"
@@ -29,20 +29,18 @@ static const struct cli_command commands[] = {
 };
 
 /* The reminders of the day before, sent by a thread while the server runs. */
-static struct course_ticker *ticker;
+static struct periodic *ticker;
 
 static enum err start(struct app *a)
 {
-	/* Tests shorten the period. */
-	const char *iv = getenv("MIMAMORI_COURSE_INTERVAL_MS");
-	ticker = course_ticker_start(a, iv ? strtoll(iv, NULL, 10) : 600000);
+	ticker = course_ticker_start(a);
 	return ticker ? ERR_OK : ERR_IO;
 }
 
 static void stop(struct app *a)
 {
 	(void)a;
-	course_ticker_stop(ticker);
+	periodic_stop(ticker);
 	ticker = NULL;
 }
 

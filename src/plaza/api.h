@@ -11,6 +11,11 @@
 /* Writes the caller's plaza into *plaza_id: a plaza_staff account's own (403 no_plaza when it
  * has none), or 0 (every plaza) for the ward's roles. */
 enum err plaza_scope(struct http_req *rq, struct http_resp *rs, int64_t *plaza_id);
+/* Ends the transaction on c that a write (result e) began: commits it when e is ERR_OK, else
+ * rolls it back; then reads user id into *u (zeroed first; the caller clears it). Returns e, the
+ * commit's or the read's error. */
+enum err plaza_commit_load(struct store_conn *c, const struct vault *v, enum err e, int64_t id,
+			   struct plaza_user *u);
 /* Returns the JSON of u as the desk sees it (the age computed on today). */
 json_t *plaza_user_json(const struct plaza_user *u, const char *today);
 

@@ -15,27 +15,40 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-enum err api_plaza_grade_runs(struct http_req *rq, struct http_resp *rs)
+/* Answers {key: [row(st) of each row of sql]}. */
+static enum err answer_list(struct http_req *rq, struct http_resp *rs, const char *sql,
+			    json_t *(*row)(struct store_stmt *st), const char *key)
 {
 	json_t *list = json_array();
 	struct store_conn *c = store_acquire(rq->app->store);
-	struct store_stmt *st = store_prepare(c, "SELECT fiscal_year, users, at_ms FROM "
-						 "plaza_grade_runs ORDER BY fiscal_year DESC");
+	struct store_stmt *st = store_prepare(c, sql);
 	enum err e = st ? ERR_OK : ERR_DB;
-	while (st && store_step(st) == STORE_ROW) {
-		char at[32];
-		clock_jst_iso(store_col_int(st, 2), at, sizeof at);
-		json_array_append_new(list, json_pack("{s:I, s:I, s:s}", "fiscal_year",
-						      (json_int_t)store_col_int(st, 0), "users",
-						      (json_int_t)store_col_int(st, 1), "at", at));
-	}
+	while (st && store_step(st) == STORE_ROW)
+		json_array_append_new(list, row(st));
 	store_finish(st);
 	store_release(c);
 	if (e != ERR_OK) {
 		json_decref(list);
 		return e;
 	}
-	return http_json(rs, 200, json_pack("{s:o}", "runs", list));
+	return http_json(rs, 200, json_pack("{s:o}", key, list));
+}
+
+/* A run of the April update: its school year, how many users moved up, when. */
+static json_t *grade_run_json(struct store_stmt *st)
+{
+	char at[32];
+	clock_jst_iso(store_col_int(st, 2), at, sizeof at);
+	return json_pack("{s:I, s:I, s:s}", "fiscal_year", (json_int_t)store_col_int(st, 0),
+			 "users", (json_int_t)store_col_int(st, 1), "at", at);
+}
+
+enum err api_plaza_grade_runs(struct http_req *rq, struct http_resp *rs)
+{
+	return answer_list(
+	    rq, rs,
+	    "SELECT fiscal_year, users, at_ms FROM plaza_grade_runs ORDER BY fiscal_year DESC",
+	    grade_run_json, "runs");
 }
 
 enum err api_plaza_grade_update(struct http_req *rq, struct http_resp *rs)
@@ -168,28 +181,22 @@ enum err api_plaza_inactive_delete(struct http_req *rq, struct http_resp *rs)
 			 json_pack("{s:I, s:s}", "deleted", (json_int_t)deleted, "before", cutoff));
 }
 
+/* A plaza_staff account and the plaza it works at. */
+static json_t *staff_json(struct store_stmt *st)
+{
+	int64_t p = store_col_int(st, 3);
+	return json_pack("{s:I, s:s, s:b, s:s?}", "id", (json_int_t)store_col_int(st, 0), "login",
+			 store_col_text(st, 1), "disabled", (int)store_col_int(st, 2), "plaza",
+			 p ? plaza_name(p) : NULL);
+}
+
 enum err api_plaza_staff(struct http_req *rq, struct http_resp *rs)
 {
-	json_t *list = json_array();
-	struct store_conn *c = store_acquire(rq->app->store);
-	struct store_stmt *st = store_prepare(
-	    c, "SELECT u.id, u.login, u.disabled, COALESCE(s.plaza_id, 0) FROM users u LEFT JOIN "
-	       "plaza_staff s ON s.user_id = u.id WHERE u.role = 'plaza_staff' ORDER BY u.login");
-	enum err e = st ? ERR_OK : ERR_DB;
-	while (st && store_step(st) == STORE_ROW) {
-		int64_t p = store_col_int(st, 3);
-		json_array_append_new(
-		    list, json_pack("{s:I, s:s, s:b, s:s?}", "id", (json_int_t)store_col_int(st, 0),
-				    "login", store_col_text(st, 1), "disabled",
-				    (int)store_col_int(st, 2), "plaza", p ? plaza_name(p) : NULL));
-	}
-	store_finish(st);
-	store_release(c);
-	if (e != ERR_OK) {
-		json_decref(list);
-		return e;
-	}
-	return http_json(rs, 200, json_pack("{s:o}", "staff", list));
+	return answer_list(
+	    rq, rs,
+	    "SELECT u.id, u.login, u.disabled, COALESCE(s.plaza_id, 0) FROM users u LEFT JOIN "
+	    "plaza_staff s ON s.user_id = u.id WHERE u.role = 'plaza_staff' ORDER BY u.login",
+	    staff_json, "staff");
 }
 
 enum err api_plaza_staff_set(struct http_req *rq, struct http_resp *rs)

@@ -124,6 +124,19 @@ static void fields_of(json_t *body, char *f[PF_COUNT])
 		f[i] = (char *)json_string_value(json_object_get(body, plaza_field_key[i]));
 }
 
+enum err plaza_commit_load(struct store_conn *c, const struct vault *v, enum err e, int64_t id,
+			   struct plaza_user *u)
+{
+	if (e == ERR_OK)
+		e = store_commit(c);
+	else
+		store_rollback(c);
+	memset(u, 0, sizeof *u);
+	if (e == ERR_OK)
+		e = plaza_user_load(c, v, id, u);
+	return e;
+}
+
 /* Registers (id 0) or corrects user id: the handler of both. */
 static enum err write_user(struct http_req *rq, struct http_resp *rs, int64_t id)
 {
@@ -150,14 +163,8 @@ static enum err write_user(struct http_req *rq, struct http_resp *rs, int64_t id
 	snprintf(object, sizeof object, "plaza_user:%" PRId64, new_id);
 	if (e == ERR_OK)
 		e = audit(rq, c, id ? "plaza.user_update" : "plaza.user_add", object, "", 0);
-	if (e == ERR_OK)
-		e = store_commit(c);
-	else
-		store_rollback(c);
 	struct plaza_user u;
-	memset(&u, 0, sizeof u);
-	if (e == ERR_OK)
-		e = plaza_user_load(c, v, new_id, &u);
+	e = plaza_commit_load(c, v, e, new_id, &u);
 	store_release(c);
 	json_decref(body);
 	if (e == ERR_NOTFOUND)

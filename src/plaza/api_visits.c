@@ -38,14 +38,8 @@ enum err api_plaza_visit(struct http_req *rq, struct http_resp *rs)
 	e = store_begin(c);
 	if (e == ERR_OK)
 		e = plaza_visit_record(c, v, plaza_id, code, today, now, &user_id, &band, &again);
-	if (e == ERR_OK)
-		e = store_commit(c);
-	else
-		store_rollback(c);
 	struct plaza_user u;
-	memset(&u, 0, sizeof u);
-	if (e == ERR_OK)
-		e = plaza_user_load(c, v, user_id, &u);
+	e = plaza_commit_load(c, v, e, user_id, &u);
 	store_release(c);
 	json_decref(body);
 	if (e == ERR_NOTFOUND)

@@ -13,9 +13,17 @@
  * open_required. ERR_OK, or the error answered. */
 enum err youth_reach(struct http_req *rq, struct http_resp *rs, struct store_conn *c, int64_t id,
 		     int opened);
+/* Checks as youth_reach (opened today) and reads the request's JSON body into *body (the caller
+ * frees it). ERR_OK, or the error answered. */
+enum err youth_reach_body(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
+			  int64_t id, json_t **body);
 /* Audits the caller's action on youth_case:id (no personal data in detail). */
 enum err youth_audit(struct http_req *rq, struct store_conn *c, const char *action, int64_t id,
 		     const char *detail);
+/* Audits the caller's reading of youth_case:id at now (casework.read; detail without personal
+ * data; once a minute per caller and detail). */
+enum err youth_audit_read(struct http_req *rq, struct store_conn *c, int64_t id, const char *detail,
+			  int64_t now);
 /* Answers 404 not_found, as for a case the caller may not see. */
 enum err youth_not_found(struct http_resp *rs);
 

@@ -50,6 +50,37 @@ enum err youth_reach(struct http_req *rq, struct http_resp *rs, struct store_con
 	return ERR_OK;
 }
 
+enum err youth_reach_body(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
+			  int64_t id, json_t **body)
+{
+	enum err e = youth_reach(rq, rs, c, id, 1);
+	return e == ERR_OK ? http_json_body(rq, rs, body) : e;
+}
+
+enum err youth_audit_read(struct http_req *rq, struct store_conn *c, int64_t id, const char *detail,
+			  int64_t now)
+{
+	char object[48];
+	snprintf(object, sizeof object, "youth_case:%" PRId64, id);
+	return audit_read_append(c, rq->app->vault, rq->actor, "casework.read", object, detail, now,
+				 NULL);
+}
+
+/* Reads the body's person and profile for a case, checked (today: for the age) into *person and
+ * *profile (malloc'd; the caller wipes them with vault_wipe_free). ERR_OK, or 400 bad_case
+ * answered. */
+static enum err case_parse(struct http_resp *rs, const json_t *body, int64_t now, char **person,
+			   char **profile)
+{
+	char why[YOUTH_WHY_MAX], today[11];
+	clock_jst_date(now, today, sizeof today);
+	*person = youth_person_parse(json_object_get(body, "person"), today, why);
+	*profile = *person ? youth_profile_parse(json_object_get(body, "profile"), why) : NULL;
+	if (!*person || !*profile)
+		return http_error_as(rs, ERR_INVALID, "bad_case", why);
+	return ERR_OK;
+}
+
 enum err api_yo_plazas(struct http_req *rq, struct http_resp *rs)
 {
 	char mine[CASEWORK_UNIT_MAX] = "";
@@ -140,7 +171,7 @@ enum err api_yo_cases(struct http_req *rq, struct http_resp *rs)
 enum err api_yo_case_add(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *body = NULL;
-	char why[YOUTH_WHY_MAX], today[11], unit[CASEWORK_UNIT_MAX], number[16];
+	char unit[CASEWORK_UNIT_MAX], number[16];
 	char *person = NULL, *profile = NULL;
 	int64_t now = clock_now_ms(), id = 0;
 	int sup = (rq->role & ROLE_YOUTH_SUPERVISOR) != 0;
@@ -148,7 +179,6 @@ enum err api_yo_case_add(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return e;
 	struct store_conn *c = store_acquire(rq->app->store);
-	clock_jst_date(now, today, sizeof today);
 	const char *plaza = json_string_value(json_object_get(body, "plaza"));
 	if (sup) {
 		if (!youth_plaza_label(plaza)) {
@@ -163,12 +193,9 @@ enum err api_yo_case_add(struct http_req *rq, struct http_resp *rs)
 				  "頼してください。");
 		goto out;
 	}
-	person = youth_person_parse(json_object_get(body, "person"), today, why);
-	profile = person ? youth_profile_parse(json_object_get(body, "profile"), why) : NULL;
-	if (!person || !profile) {
-		e = http_error_as(rs, ERR_INVALID, "bad_case", why);
+	e = case_parse(rs, body, now, &person, &profile);
+	if (e != ERR_OK)
 		goto out;
-	}
 	const struct vault *v = youth_vault(rq->app);
 	e = store_begin(c);
 	if (e == ERR_OK)
@@ -266,7 +293,7 @@ out:
 enum err api_yo_case(struct http_req *rq, struct http_resp *rs)
 {
 	int64_t id = http_param_id(rq->params[0]);
-	char day[11], object[48];
+	char day[11];
 	enum casework_access how = CASEWORK_NONE;
 	int64_t now = clock_now_ms();
 	struct store_conn *c = store_acquire(rq->app->store);
@@ -276,8 +303,7 @@ enum err api_yo_case(struct http_req *rq, struct http_resp *rs)
 	clock_jst_date(now, day, sizeof day);
 	casework_access(c, &youth_casework, rq->user.id, rq->role, id, day, &how);
 	/* Each read after the day's opening is audited too (once a minute per caller). */
-	snprintf(object, sizeof object, "youth_case:%" PRId64, id);
-	e = audit_read_append(c, rq->app->vault, rq->actor, "casework.read", object, "", now, NULL);
+	e = youth_audit_read(rq, c, id, "", now);
 	if (e != ERR_OK) {
 		e = http_error(rs, e, "ケースを読み込めませんでした。");
 		goto out;
@@ -292,21 +318,13 @@ enum err api_yo_case_profile(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *body = NULL;
 	int64_t id = http_param_id(rq->params[0]), now = clock_now_ms();
-	char why[YOUTH_WHY_MAX], today[11];
 	char *person = NULL, *profile = NULL;
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = youth_reach(rq, rs, c, id, 1);
+	enum err e = youth_reach_body(rq, rs, c, id, &body);
 	if (e == ERR_OK)
-		e = http_json_body(rq, rs, &body);
+		e = case_parse(rs, body, now, &person, &profile);
 	if (e != ERR_OK)
 		goto out;
-	clock_jst_date(now, today, sizeof today);
-	person = youth_person_parse(json_object_get(body, "person"), today, why);
-	profile = person ? youth_profile_parse(json_object_get(body, "profile"), why) : NULL;
-	if (!person || !profile) {
-		e = http_error_as(rs, ERR_INVALID, "bad_case", why);
-		goto out;
-	}
 	const struct vault *v = youth_vault(rq->app);
 	struct store_stmt *st = NULL;
 	e = store_begin(c);
@@ -346,9 +364,7 @@ enum err api_yo_case_referral(struct http_req *rq, struct http_resp *rs)
 	int64_t id = http_param_id(rq->params[0]);
 	char why[YOUTH_WHY_MAX];
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = youth_reach(rq, rs, c, id, 1);
-	if (e == ERR_OK)
-		e = http_json_body(rq, rs, &body);
+	enum err e = youth_reach_body(rq, rs, c, id, &body);
 	if (e != ERR_OK)
 		goto out;
 	int on = json_is_true(json_object_get(body, "referral"));

@@ -14,47 +14,67 @@
 #include "base/text.h"
 #include "store/store.h"
 
-enum err api_yo_workers(struct http_req *rq, struct http_resp *rs)
+/* Answers {key: [row(st) of each row of sql]}, or fail (a Japanese sentence) when the database
+ * cannot be read. */
+static enum err answer_list(struct http_req *rq, struct http_resp *rs, const char *sql,
+			    json_t *(*row)(struct store_stmt *st), const char *key,
+			    const char *fail)
 {
 	json_t *arr = json_array();
 	struct store_conn *c = store_acquire(rq->app->store);
-	struct store_stmt *st = store_prepare(
-	    c, "SELECT u.id, u.login, w.unit, (SELECT count(*) FROM yo_assignments a WHERE "
-	       "a.user_id = u.id) FROM users u LEFT JOIN yo_workers w ON w.user_id = u.id WHERE "
-	       "u.role = 'youth_worker' AND u.disabled = 0 ORDER BY u.login");
+	struct store_stmt *st = store_prepare(c, sql);
 	enum err e = ERR_DB;
 	if (st) {
-		while (store_step(st) == STORE_ROW) {
-			const char *unit = store_col_is_null(st, 2) ? NULL : store_col_text(st, 2);
-			const char *label = youth_plaza_label(unit);
-			json_array_append_new(
-			    arr, json_pack("{s:I, s:s, s:s?, s:s?, s:I}", "id",
-					   (json_int_t)store_col_int(st, 0), "login",
-					   store_col_text(st, 1), "plaza", unit, "plaza_label",
-					   label, "cases", (json_int_t)store_col_int(st, 3)));
-		}
+		while (store_step(st) == STORE_ROW)
+			json_array_append_new(arr, row(st));
 		store_finish(st);
 		e = ERR_OK;
 	}
 	store_release(c);
 	if (e != ERR_OK) {
 		json_decref(arr);
-		return http_error(rs, e, "担当者の一覧を読み込めませんでした。");
+		return http_error(rs, e, fail);
 	}
-	return http_json(rs, 200, json_pack("{s:o}", "workers", arr));
+	return http_json(rs, 200, json_pack("{s:o}", key, arr));
 }
 
-/* Returns 1 when user_id is an active youth_worker account. */
-static int is_worker(struct store_conn *c, int64_t user_id)
+/* A worker of the list: account, plaza, number of cases. */
+static json_t *worker_json(struct store_stmt *st)
+{
+	const char *unit = store_col_is_null(st, 2) ? NULL : store_col_text(st, 2);
+	const char *label = youth_plaza_label(unit);
+	return json_pack("{s:I, s:s, s:s?, s:s?, s:I}", "id", (json_int_t)store_col_int(st, 0),
+			 "login", store_col_text(st, 1), "plaza", unit, "plaza_label", label,
+			 "cases", (json_int_t)store_col_int(st, 3));
+}
+
+enum err api_yo_workers(struct http_req *rq, struct http_resp *rs)
+{
+	return answer_list(
+	    rq, rs,
+	    "SELECT u.id, u.login, w.unit, (SELECT count(*) FROM yo_assignments a WHERE "
+	    "a.user_id = u.id) FROM users u LEFT JOIN yo_workers w ON w.user_id = u.id WHERE "
+	    "u.role = 'youth_worker' AND u.disabled = 0 ORDER BY u.login",
+	    worker_json, "workers", "担当者の一覧を読み込めませんでした。");
+}
+
+/* Checks that user_id is an active youth_worker account: ERR_OK, or 404 no_such_worker
+ * answered. */
+static enum err worker_check(struct http_resp *rs, struct store_conn *c, int64_t user_id)
 {
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT 1 FROM users WHERE id = ?1 AND role = 'youth_worker' AND disabled = 0");
-	if (!st)
-		return 0;
-	store_bind_int(st, 1, user_id);
-	int ok = store_step(st) == STORE_ROW;
-	store_finish(st);
-	return ok;
+	int ok = 0;
+	if (st) {
+		store_bind_int(st, 1, user_id);
+		ok = store_step(st) == STORE_ROW;
+		store_finish(st);
+	}
+	if (ok)
+		return ERR_OK;
+	return http_error_as(
+	    rs, ERR_NOTFOUND, "no_such_worker",
+	    "ユースサポートの担当者（youth_worker）のアカウントが見つかりません。");
 }
 
 enum err api_yo_worker_set(struct http_req *rq, struct http_resp *rs)
@@ -67,12 +87,9 @@ enum err api_yo_worker_set(struct http_req *rq, struct http_resp *rs)
 		return e;
 	const char *plaza = json_string_value(json_object_get(body, "plaza"));
 	struct store_conn *c = store_acquire(rq->app->store);
-	if (!is_worker(c, uid)) {
-		e = http_error_as(
-		    rs, ERR_NOTFOUND, "no_such_worker",
-		    "ユースサポートの担当者（youth_worker）のアカウントが見つかりません。");
+	e = worker_check(rs, c, uid);
+	if (e != ERR_OK)
 		goto out;
-	}
 	if (!youth_plaza_label(plaza)) {
 		e = http_error_as(rs, ERR_INVALID, "bad_plaza", "共育プラザを選んでください。");
 		goto out;
@@ -110,14 +127,10 @@ static enum err assign(struct http_req *rq, struct http_resp *rs, int on)
 	int64_t uid = (int64_t)json_integer_value(json_object_get(body, "user_id"));
 	struct store_conn *c = store_acquire(rq->app->store);
 	e = youth_reach(rq, rs, c, id, 0);
+	if (e == ERR_OK)
+		e = worker_check(rs, c, uid);
 	if (e != ERR_OK)
 		goto out;
-	if (!is_worker(c, uid)) {
-		e = http_error_as(
-		    rs, ERR_NOTFOUND, "no_such_worker",
-		    "ユースサポートの担当者（youth_worker）のアカウントが見つかりません。");
-		goto out;
-	}
 	snprintf(detail, sizeof detail, "user:%" PRId64, uid);
 	e = store_begin(c);
 	if (e == ERR_OK)
@@ -157,36 +170,24 @@ enum err api_yo_unassign(struct http_req *rq, struct http_resp *rs)
 	return assign(rq, rs, 0);
 }
 
+/* A referral of the list: the case's number and plaza, since when, who saw it. */
+static json_t *referral_json(struct store_stmt *st)
+{
+	const char *unit = store_col_text(st, 2), *label = youth_plaza_label(unit);
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:s?}", "id", (json_int_t)store_col_int(st, 0),
+			 "number", store_col_text(st, 1), "plaza", unit, "plaza_label",
+			 label ? label : unit, "since_ms", (json_int_t)store_col_int(st, 3),
+			 "seen_by", store_col_is_null(st, 4) ? NULL : store_col_text(st, 4));
+}
+
 enum err api_yo_referrals(struct http_req *rq, struct http_resp *rs)
 {
-	json_t *arr = json_array();
-	struct store_conn *c = store_acquire(rq->app->store);
-	struct store_stmt *st = store_prepare(
-	    c, "SELECT k.id, k.number, k.unit, k.referral_ms, u.login FROM yo_cases k LEFT JOIN "
-	       "users u ON u.id = k.referral_seen WHERE k.referral = 1 ORDER BY k.referral_seen IS "
-	       "NOT NULL, k.referral_ms");
-	enum err e = ERR_DB;
-	if (st) {
-		while (store_step(st) == STORE_ROW) {
-			const char *unit = store_col_text(st, 2), *label = youth_plaza_label(unit);
-			json_array_append_new(
-			    arr,
-			    json_pack("{s:I, s:s, s:s, s:s, s:I, s:s?}", "id",
-				      (json_int_t)store_col_int(st, 0), "number",
-				      store_col_text(st, 1), "plaza", unit, "plaza_label",
-				      label ? label : unit, "since_ms",
-				      (json_int_t)store_col_int(st, 3), "seen_by",
-				      store_col_is_null(st, 4) ? NULL : store_col_text(st, 4)));
-		}
-		store_finish(st);
-		e = ERR_OK;
-	}
-	store_release(c);
-	if (e != ERR_OK) {
-		json_decref(arr);
-		return http_error(rs, e, "区への連絡の一覧を読み込めませんでした。");
-	}
-	return http_json(rs, 200, json_pack("{s:o}", "referrals", arr));
+	return answer_list(
+	    rq, rs,
+	    "SELECT k.id, k.number, k.unit, k.referral_ms, u.login FROM yo_cases k LEFT "
+	    "JOIN users u ON u.id = k.referral_seen WHERE k.referral = 1 ORDER BY "
+	    "k.referral_seen IS NOT NULL, k.referral_ms",
+	    referral_json, "referrals", "区への連絡の一覧を読み込めませんでした。");
 }
 
 enum err api_yo_referral_seen(struct http_req *rq, struct http_resp *rs)

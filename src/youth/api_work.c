@@ -8,7 +8,6 @@
 #include <stdio.h>
 
 #include "app.h"
-#include "auth/audit.h"
 #include "base/clock.h"
 #include "store/store.h"
 
@@ -35,6 +34,19 @@ static enum err finish(struct http_req *rq, struct http_resp *rs, struct store_c
 	return http_error(rs, e, "記録できませんでした。");
 }
 
+/* Finds the case *id of note and checks that the caller reaches it (opened today); ERR_OK, or
+ * the error answered (404 for a note of no case one may see). */
+static enum err reach_note(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
+			   int64_t note, int64_t *id)
+{
+	enum err e = casework_note_case(c, &youth_casework, note, id);
+	if (e == ERR_NOTFOUND)
+		return youth_not_found(rs);
+	if (e != ERR_OK)
+		return http_error(rs, e, "記録を読み込めませんでした。");
+	return youth_reach(rq, rs, c, *id, 1);
+}
+
 enum err api_yo_note_add(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *body = NULL;
@@ -42,9 +54,7 @@ enum err api_yo_note_add(struct http_req *rq, struct http_resp *rs)
 	const char *why = NULL;
 	char detail[32];
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = youth_reach(rq, rs, c, id, 1);
-	if (e == ERR_OK)
-		e = http_json_body(rq, rs, &body);
+	enum err e = youth_reach_body(rq, rs, c, id, &body);
 	if (e != ERR_OK)
 		goto out;
 	const char *kind = json_string_value(json_object_get(body, "kind"));
@@ -76,13 +86,7 @@ enum err api_yo_note_edit(struct http_req *rq, struct http_resp *rs)
 	const char *why = NULL;
 	char detail[48];
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = casework_note_case(c, &youth_casework, note, &id);
-	if (e != ERR_OK) {
-		e = e == ERR_NOTFOUND ? youth_not_found(rs)
-				      : http_error(rs, e, "記録を読み込めませんでした。");
-		goto out;
-	}
-	e = youth_reach(rq, rs, c, id, 1);
+	enum err e = reach_note(rq, rs, c, note, &id);
 	if (e == ERR_OK)
 		e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
@@ -110,20 +114,12 @@ enum err api_yo_note_versions(struct http_req *rq, struct http_resp *rs)
 	int64_t note = http_param_id(rq->params[0]), id = 0;
 	json_t *arr = NULL;
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = casework_note_case(c, &youth_casework, note, &id);
-	if (e != ERR_OK) {
-		e = e == ERR_NOTFOUND ? youth_not_found(rs)
-				      : http_error(rs, e, "記録を読み込めませんでした。");
-		goto out;
-	}
-	e = youth_reach(rq, rs, c, id, 1);
+	enum err e = reach_note(rq, rs, c, note, &id);
 	if (e != ERR_OK)
 		goto out;
-	char object[48], detail[40];
-	snprintf(object, sizeof object, "youth_case:%" PRId64, id);
+	char detail[40];
 	snprintf(detail, sizeof detail, "note:%" PRId64 " versions", note);
-	e = audit_read_append(c, rq->app->vault, rq->actor, "casework.read", object, detail,
-			      clock_now_ms(), NULL);
+	e = youth_audit_read(rq, c, id, detail, clock_now_ms());
 	if (e == ERR_OK)
 		e = casework_note_history(c, youth_vault(rq->app), &youth_casework, note, &arr);
 	if (e != ERR_OK) {
@@ -145,9 +141,7 @@ enum err api_yo_assessment_add(struct http_req *rq, struct http_resp *rs)
 	int64_t id = http_param_id(rq->params[0]);
 	char why[YOUTH_WHY_MAX];
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = youth_reach(rq, rs, c, id, 1);
-	if (e == ERR_OK)
-		e = http_json_body(rq, rs, &body);
+	enum err e = youth_reach_body(rq, rs, c, id, &body);
 	if (e != ERR_OK)
 		goto out;
 	e = store_begin(c);
@@ -169,9 +163,7 @@ enum err api_yo_plan_put(struct http_req *rq, struct http_resp *rs)
 	int64_t id = http_param_id(rq->params[0]), version = 0;
 	char why[YOUTH_WHY_MAX], detail[24];
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = youth_reach(rq, rs, c, id, 1);
-	if (e == ERR_OK)
-		e = http_json_body(rq, rs, &body);
+	enum err e = youth_reach_body(rq, rs, c, id, &body);
 	if (e != ERR_OK)
 		goto out;
 	e = store_begin(c);

@@ -12,103 +12,42 @@
 // axe-core on each state of the page; screenshots at desktop width; the CSP kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import {
-  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, DESKTOP,
+  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, DESKTOP, demoServer,
+  signInAt, downloadBy, confirmDialog as confirm,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_BIN']);
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const SANITIZER = ['ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:',
-  'SUMMARY: UndefinedBehaviorSanitizer'];
 // The household the operator registers (fictional).
 const NEW = { guardian: '葛飾 千尋', address: '東京都桜台区若葉町4丁目5番6号', phone: '080-2468-1357',
   emergency: '祖母 090-1111-2222', family: '父・母・子1人', wanted: '食事の用意と掃除', child: '葛飾 湊' };
 const CONCERN = '母親が夜ほとんど眠れていないと話していた';
 
 let browser;
-let server;
-let dir;
+let ward; // the file's own demo server (demoServer)
 let url;
-const pw = {};
+let pw;
 
 const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
 const pdfText = (pdf) => execFileSync('pdftotext', ['-enc', 'UTF-8', '-layout', pdf, '-']).toString('utf8');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-homehelp-'));
-  const data = path.join(dir, 'data');
-  execFileSync(env.BIN, ['demo', '--data', data, '--children', '59', '--bath-people', '0',
-    '--school-registrations', '0', '--sitter-applications', '0'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300000 });
-  const creds = fs.readFileSync(path.join(data, 'demo-credentials.txt'), 'utf8');
-  for (const login of ['homehelp-op', 'homehelp-sv', 'homehelp-ward', 'homehelp-approver']) {
-    const m = creds.match(new RegExp(`login ${login}\\s+password (\\S+)`));
-    assert.ok(m, `the demo's credentials name ${login}`);
-    pw[login] = m[1];
-  }
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
-  server = spawn(env.BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`,
-    '--mail', `maildir:${path.join(dir, 'mail')}`, '--web', path.join(REPO, 'web')],
-  { stdio: ['ignore', log, log] });
-  await eventually(async () => {
-    if (server.exitCode !== null) throw new Error(`mimamori serve exited with ${server.exitCode}`);
-    const r = await fetch(`${url}/healthz`).catch(() => null);
-    return r && r.status === 200;
-  }, { timeoutMs: 60000, message: 'the demo server up' });
+  ward = await demoServer(env.BIN, 'homehelp', ['--children', '59', '--bath-people', '0',
+    '--school-registrations', '0', '--sitter-applications', '0'], ['homehelp-op', 'homehelp-sv', 'homehelp-ward', 'homehelp-approver']);
+  ({ url, pw } = ward);
   browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const gone = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 15000))]);
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  const log = dir ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8') : '';
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  const hit = SANITIZER.find((m) => log.includes(m));
-  assert.equal(hit, undefined, `sanitizer report in the demo server's log:\n${log.slice(Math.max(0, log.indexOf(hit) - 200), log.indexOf(hit) + 3000)}`);
+  await ward?.stop();
 });
 
 async function signIn(page, login) {
-  await page.goto(`${url}/homehelp/office.html`);
-  await tid(page, 'login-id').waitFor({ state: 'visible' });
-  await checkA11y(page, 'the sign-in form');
-  await tid(page, 'login-id').fill(login);
-  await tid(page, 'login-password').fill(pw[login]);
-  await tid(page, 'login-submit').click();
+  await signInAt(page, `${url}/homehelp/office.html`, login, pw[login], { a11y: 'the sign-in form' });
   await eventually(async () => (await tid(page, 'household-row').count()) > 0, { message: 'the households listed' });
-}
-
-/** Clicks button and returns the saved download's {file, name}. */
-async function downloadBy(page, button) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), button.click()]);
-  const file = await dl.path();
-  assert.ok(file, 'the download was saved');
-  return { file, name: dl.suggestedFilename() };
-}
-
-/** Confirms the page's dialog. */
-async function confirm(page) {
-  await tid(page, 'confirm-dialog').waitFor({ state: 'visible' });
-  await tid(page, 'confirm-ok').click();
-  await tid(page, 'confirm-dialog').waitFor({ state: 'hidden' });
 }
 
 const detailState = async (page) => tid(page, 'detail-state').textContent();

@@ -12,38 +12,26 @@
 // for years and sets a desk's plaza; a desk sees its plaza's counts only. axe-core on each state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import {
-  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, DESKTOP,
+  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, DESKTOP, demoServer,
+  signInAt, downloadBy, confirmDialog as confirm,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_BIN']);
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const SANITIZER = ['ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:',
-  'SUMMARY: UndefinedBehaviorSanitizer'];
 const NEW = { name: '鷦鷯 𠮷乃', kana: 'みそさざい よしの', address: '東京都桜台区若葉町3丁目2番1号',
   birth: '2015-07-07', phone: '03-5550-1234', school: '桜台区立鷦鷯小学校', grade: '小6' };
 
 let browser;
-let server;
+let ward; // the file's own demo server (demoServer)
 let dir;
 let url;
+let pw;
 let card; // the new user's card number
-const pw = {};
 
 const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 /** The QR codes zbar reads on the PDF's pages. */
 function qrCodes(pdf) {
@@ -59,66 +47,19 @@ function qrCodes(pdf) {
 }
 
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-plaza-'));
-  const data = path.join(dir, 'data');
-  execFileSync(env.BIN, ['demo', '--data', data, '--children', '59', '--bath-people', '0',
+  ward = await demoServer(env.BIN, 'plaza', ['--children', '59', '--bath-people', '0',
     '--school-registrations', '0', '--sitter-applications', '0', '--homehelp-households', '0',
-    '--plaza-users', '100'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300000 });
-  const creds = fs.readFileSync(path.join(data, 'demo-credentials.txt'), 'utf8');
-  for (const login of ['admin', 'plaza-hirai', 'plaza-kasai']) {
-    const m = creds.match(new RegExp(`login ${login}\\s+password (\\S+)`));
-    assert.ok(m, `the demo's credentials name ${login}`);
-    pw[login] = m[1];
-  }
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
-  server = spawn(env.BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`,
-    '--mail', `maildir:${path.join(dir, 'mail')}`, '--web', path.join(REPO, 'web')],
-  { stdio: ['ignore', log, log] });
-  await eventually(async () => {
-    if (server.exitCode !== null) throw new Error(`mimamori serve exited with ${server.exitCode}`);
-    const r = await fetch(`${url}/healthz`).catch(() => null);
-    return r && r.status === 200;
-  }, { timeoutMs: 60000, message: 'the demo server up' });
+    '--plaza-users', '100'], ['admin', 'plaza-hirai', 'plaza-kasai']);
+  ({ dir, url, pw } = ward);
   browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const gone = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 15000))]);
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  const log = dir ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8') : '';
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  const hit = SANITIZER.find((m) => log.includes(m));
-  assert.equal(hit, undefined, `sanitizer report in the demo server's log:\n${log.slice(Math.max(0, log.indexOf(hit) - 200), log.indexOf(hit) + 3000)}`);
+  await ward?.stop();
 });
 
-async function signIn(page, login, where, ready) {
-  await page.goto(`${url}${where}`);
-  await tid(page, 'login-id').waitFor({ state: 'visible' });
-  await tid(page, 'login-id').fill(login);
-  await tid(page, 'login-password').fill(pw[login]);
-  await tid(page, 'login-submit').click();
-  await tid(page, ready).waitFor({ state: 'visible' });
-}
-
-async function downloadBy(page, button) {
-  const [dl] = await Promise.all([page.waitForEvent('download'), button.click()]);
-  const file = await dl.path();
-  assert.ok(file, 'the download was saved');
-  return { file, name: dl.suggestedFilename() };
-}
-
-async function confirm(page) {
-  await tid(page, 'confirm-dialog').waitFor({ state: 'visible' });
-  await tid(page, 'confirm-ok').click();
-  await tid(page, 'confirm-dialog').waitFor({ state: 'hidden' });
-}
+const signIn = (page, login, where, ready) => signInAt(page, `${url}${where}`, login, pw[login], { ready });
 
 test('the desk: register by keyboard, print the card, scan it, search, correct', async () => {
   const page = await newPage(browser, DESKTOP);

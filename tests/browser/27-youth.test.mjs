@@ -12,86 +12,37 @@
 // axe-core on each state of the pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import {
   requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, DESKTOP, PHONE,
+  demoServer, signInAt,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_BIN']);
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const SANITIZER = ['ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:',
-  'SUMMARY: UndefinedBehaviorSanitizer'];
 const NOTE = '学習サポート面談：数学の一次関数を30分（架空の記録）';
 
 let browser;
-let server;
-let dir;
+let ward; // the file's own demo server (demoServer)
 let url;
-const pw = {};
+let pw;
 let hiraiCase; // the number of the 平井 case the worker opens
 
 const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
 before(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-youth-'));
-  const data = path.join(dir, 'data');
-  execFileSync(env.BIN, ['demo', '--data', data, '--children', '59', '--bath-people', '0',
+  ward = await demoServer(env.BIN, 'youth', ['--children', '59', '--bath-people', '0',
     '--school-registrations', '0', '--sitter-applications', '0', '--homehelp-households', '0',
-    '--youth-cases', '4'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300000 });
-  const creds = fs.readFileSync(path.join(data, 'demo-credentials.txt'), 'utf8');
-  for (const login of ['youth-sv', 'youth-hirai', 'youth-hirai2', 'youth-kasai']) {
-    const m = creds.match(new RegExp(`login ${login}\\s+password (\\S+)`));
-    assert.ok(m, `the demo's credentials name ${login}`);
-    pw[login] = m[1];
-  }
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
-  server = spawn(env.BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`,
-    '--mail', `maildir:${path.join(dir, 'mail')}`, '--web', path.join(REPO, 'web')],
-  { stdio: ['ignore', log, log] });
-  await eventually(async () => {
-    if (server.exitCode !== null) throw new Error(`mimamori serve exited with ${server.exitCode}`);
-    const r = await fetch(`${url}/healthz`).catch(() => null);
-    return r && r.status === 200;
-  }, { timeoutMs: 60000, message: 'the demo server up' });
+    '--youth-cases', '4'], ['youth-sv', 'youth-hirai', 'youth-hirai2', 'youth-kasai']);
+  ({ url, pw } = ward);
   browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const gone = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 15000))]);
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  const log = dir ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8') : '';
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  const hit = SANITIZER.find((m) => log.includes(m));
-  assert.equal(hit, undefined, `sanitizer report in the demo server's log:\n${log.slice(Math.max(0, log.indexOf(hit) - 200), log.indexOf(hit) + 3000)}`);
+  await ward?.stop();
 });
 
-async function signIn(page, login, where = '/youth/') {
-  await page.goto(`${url}${where}`);
-  await tid(page, 'login-id').waitFor({ state: 'visible' });
-  await tid(page, 'login-id').fill(login);
-  await tid(page, 'login-password').fill(pw[login]);
-  await tid(page, 'login-submit').click();
-  await tid(page, 'who').waitFor({ state: 'visible' });
-}
+const signIn = (page, login, where = '/youth/') => signInAt(page, `${url}${where}`, login, pw[login], { ready: 'who' });
 
 const caseNumbers = async (page) => (await page.locator('#cases-rows tr').evaluateAll(
   (rows) => rows.map((r) => r.cells[0].textContent)));

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, mailsTo, PHONE, DESKTOP,
+  signInAt,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_BIN', 'MIMAMORI_DATA', 'MIMAMORI_MAILDIR',
@@ -58,11 +59,7 @@ async function signUp(f, courseId, sessionId) {
 test('a sign-up on a phone: a place, the waitlist, a cancellation moves the waitlist up', async () => {
   // the staff make a course whose session takes one person
   const staff = await newPage(browser, DESKTOP);
-  await staff.goto(`${env.URL}/course/staff.html`);
-  await tid(staff, 'login-id').fill(LOGIN);
-  await tid(staff, 'login-password').fill(env.STAFF_PASSWORD);
-  await tid(staff, 'login-submit').click();
-  await tid(staff, 'new-course').waitFor({ state: 'visible' });
+  await signInAt(staff, `${env.URL}/course/staff.html`, LOGIN, env.STAFF_PASSWORD, { ready: 'new-course' });
   const today = await staff.evaluate(async () => (await (await fetch('/api/v1/course/courses')).json()).today);
   const day = new Date(`${today}T12:00:00+09:00`);
   day.setUTCDate(day.getUTCDate() + 7);

@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { execFileSync, spawn } from 'node:child_process';
+import net from 'node:net';
+import os from 'node:os';
 
 export const ALL_VARS = [
   'MIMAMORI_URL',
@@ -294,4 +297,105 @@ export async function userApi(env, login, password = env.STAFF_PASSWORD) {
   const cookie = (res.headers.getSetCookie?.() || [res.headers.get('set-cookie')])
     .filter(Boolean).map((c) => c.split(';', 1)[0]).join('; ');
   return sessionClient(env, cookie, csrf);
+}
+
+/** What a sanitizer writes in a server's log when it finds something. */
+export const SANITIZER_REPORTS = ['ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:',
+  'SUMMARY: UndefinedBehaviorSanitizer'];
+
+/** A free TCP port on 127.0.0.1 (the system's choice, let go for the caller to take). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/**
+ * A demo ward of a test file's own, for a service whose data the driver's server does not hold:
+ * `mimamori demo` (the binary bin) with demoArgs (its options) into a new temporary directory
+ * named after name, the demo passwords of logins read from its credentials file, and
+ * `mimamori serve` on it (a Maildir, the repository's web/) until /healthz answers.
+ * Returns {dir, url, pw, stop}: pw maps each login to its password; stop() stops the server
+ * (SIGTERM; SIGKILL after 15 s), removes dir and fails on a sanitizer report in its log.
+ */
+export async function demoServer(bin, name, demoArgs, logins) {
+  const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mimamori-${name}-`));
+  const data = path.join(dir, 'data');
+  const pw = {};
+  try {
+    execFileSync(bin, ['demo', '--data', data, ...demoArgs], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300000 });
+    const creds = fs.readFileSync(path.join(data, 'demo-credentials.txt'), 'utf8');
+    for (const login of logins) {
+      const m = creds.match(new RegExp(`login ${login}\\s+password (\\S+)`));
+      assert.ok(m, `the demo's credentials name ${login}`);
+      pw[login] = m[1];
+    }
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
+  const server = spawn(bin, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`,
+    '--mail', `maildir:${path.join(dir, 'mail')}`, '--web', path.join(repo, 'web')],
+  { stdio: ['ignore', log, log] });
+  const stop = async () => {
+    if (server.exitCode === null) {
+      const gone = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 15000))]);
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+    const text = fs.readFileSync(path.join(dir, 'server.log'), 'utf8');
+    fs.rmSync(dir, { recursive: true, force: true });
+    const hit = SANITIZER_REPORTS.find((m) => text.includes(m));
+    assert.equal(hit, undefined, `sanitizer report in the demo server's log:\n${text.slice(Math.max(0, text.indexOf(hit) - 200), text.indexOf(hit) + 3000)}`);
+  };
+  try {
+    await eventually(async () => {
+      if (server.exitCode !== null) throw new Error(`mimamori serve exited with ${server.exitCode}`);
+      const r = await fetch(`${url}/healthz`).catch(() => null);
+      return r && r.status === 200;
+    }, { timeoutMs: 60000, message: 'the demo server up' });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { dir, url, pw, stop };
+}
+
+/**
+ * Signs login in with password on the page at address through its sign-in form (login-id,
+ * login-password, login-submit), checking the form with axe-core first when a11y names it, and
+ * waits for the element of data-testid ready to show when ready is given.
+ */
+export async function signInAt(page, address, login, password, { ready, a11y } = {}) {
+  const tid = (id) => page.locator(`[data-testid="${id}"]`);
+  await page.goto(address);
+  await tid('login-id').waitFor({ state: 'visible' });
+  if (a11y) await checkA11y(page, a11y);
+  await tid('login-id').fill(login);
+  await tid('login-password').fill(password);
+  await tid('login-submit').click();
+  if (ready) await tid(ready).waitFor({ state: 'visible' });
+}
+
+/** Clicks button and returns the saved download's {file, name}. */
+export async function downloadBy(page, button) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const file = await dl.path();
+  assert.ok(file, 'the download was saved');
+  return { file, name: dl.suggestedFilename() };
+}
+
+/** Confirms the page's dialog (confirm-dialog, its button confirm-ok) and waits for it to close. */
+export async function confirmDialog(page) {
+  const tid = (id) => page.locator(`[data-testid="${id}"]`);
+  await tid('confirm-dialog').waitFor({ state: 'visible' });
+  await tid('confirm-ok').click();
+  await tid('confirm-dialog').waitFor({ state: 'hidden' });
 }
