@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -787,6 +788,45 @@ static enum err pg_backup(struct store *s, struct store_conn *c, const char *pat
  * marks the space free): VACUUM FULL writes the table anew without them, and the old files are
  * emptied at the next checkpoint. The WAL keeps the old pages until its segments are recycled
  * (docs/architecture.md, File exchange, says what holds). */
+/* Returns the first transaction id not yet given out (its low 32 bits, as pg_stat_activity shows
+ * ids); -1 when it cannot be read. */
+static int64_t next_xid(struct store_conn *c)
+{
+	int64_t mark = -1;
+	struct store_stmt *st = pg_stmt_new(
+	    c, "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint % 4294967296");
+	if (st && pg_step(st) == STORE_ROW)
+		mark = pg_col_int(st, 0);
+	if (st)
+		pg_stmt_free(st);
+	return mark < 3 && mark >= 0 ? 3 : mark; /* 0-2 are no transaction's */
+}
+
+/* 1 when another session of this database holds a snapshot or a transaction older than mark
+ * (it might still see rows deleted before, which VACUUM must then keep), 0 when none does, -1
+ * when it cannot be asked. */
+static int older_readers(struct store_conn *c, int64_t mark)
+{
+	int older = -1;
+	struct store_stmt *st = pg_stmt_new(
+	    c, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+	       "AND pid <> pg_backend_pid() AND ((backend_xmin IS NOT NULL AND "
+	       "age(backend_xmin) > age(?::text::xid)) OR (backend_xid IS NOT NULL AND "
+	       "age(backend_xid) > age(?::text::xid)))");
+	if (!st)
+		return -1;
+	pg_bind_int(st, 1, mark);
+	pg_bind_int(st, 2, mark);
+	if (pg_step(st) == STORE_ROW)
+		older = pg_col_int(st, 0) > 0;
+	pg_stmt_free(st);
+	return older;
+}
+
+/* VACUUM FULL rewrites table without its dead rows — but keeps those a running snapshot might
+ * still see (the server's other threads, another server): it runs once every session that began
+ * before the deletions has moved past them (waited for a while, as a request's transaction ends
+ * within it; ERR_TEMP after, and the caller tries again later). */
 static enum err pg_scrub(struct store_conn *c, const char *table)
 {
 	char sql[96];
@@ -795,6 +835,19 @@ static enum err pg_scrub(struct store_conn *c, const char *table)
 			return ERR_INVALID;
 	if (pg_in_tx(c) || strlen(table) > 63)
 		return ERR_INVALID;
+	int64_t mark = next_xid(c);
+	if (mark < 0)
+		return ERR_DB;
+	int older = 1;
+	for (int i = 0; i < 250 && older == 1; i++) {
+		older = older_readers(c, mark);
+		if (older == 1) {
+			struct timespec ts = {0, 20 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (older != 0)
+		return older < 0 ? ERR_DB : ERR_TEMP;
 	snprintf(sql, sizeof sql, "VACUUM FULL %s", table);
 	return pg_exec(c, sql);
 }
