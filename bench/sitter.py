@@ -119,7 +119,8 @@ def main():
     env = dict(os.environ)
     srv = serve(a.bin, d, port, env=env)
     try:
-        today = datetime.date.today()
+        # the ward's day (JST), as the server counts days: not this machine's local date
+        today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=9))).date()
         forms = [form(i, today, rnd) for i in range(a.n)]
 
         # 1. the form under load
