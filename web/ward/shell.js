@@ -60,6 +60,10 @@ const MENU = [
   // youth support casework (ユースサポート): the plazas' case workers and the ward's supervisor
   { href: '/youth/', text: 'ユースサポート（ケース）', roles: ['youth_worker', 'youth_supervisor'] },
   { href: '/youth/supervisor.html', text: 'ユースサポートの統括', roles: ['youth_supervisor'] },
+  // the child development support centre (児童発達支援センター): staff, the manager, parents
+  { href: '/centre/', text: '発達支援センター（本日・記録）', roles: ['centre_staff', 'centre_manager'] },
+  { href: '/centre/manager.html', text: '発達支援センターの管理', roles: ['centre_manager'] },
+  { href: '/centre/parent.html', text: 'センターからの連絡', roles: ['centre_parent'] },
   { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT,
     'plaza_staff', 'youth_worker', 'youth_supervisor', 'centre_staff', 'centre_manager', 'centre_parent', 'course_staff'] },
 ];
