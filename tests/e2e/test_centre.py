@@ -311,6 +311,20 @@ class CentreTest(ServerTestCase):
                 self.assertEqual((r.status, r.json), (404, missing.json), (login, path))
         # Nothing of theirs was recorded as an opening (only the manager's two).
         self.assertEqual(self.data.query("SELECT count(*) FROM ce_opens"), [(2,)])
+        # Unassigned, the staff member loses the child; assigned again, has it back.
+        mgr, st1 = self.c["mgr"], self.c["st1"]
+        body = {"user_id": self.uid["st1"]}
+        self.assertEqual(mgr.post("%s/children/%d/unassign" % (API, self.a), body).status, 200)
+        r = mgr.post("%s/children/%d/unassign" % (API, self.a), body)
+        self.assertEqual((r.status, r.json["code"]), (404, "not_assigned"))
+        self.assertEqual(self.open_("st1", "記録").status, 404)
+        self.assertEqual(st1.get(API + "/day").json["children"], [])
+        self.assertEqual(mgr.post("%s/children/%d/assign" % (API, self.a), body).status, 200)
+        self.assertEqual(self.open_("st1", "記録").status, 200)
+        # The metrics: contracted children, break-glass opens to review (counts only).
+        r = self.srv.client().get("/metrics")
+        self.assertIn("mimamori_centre_children 2\n", r.text)
+        self.assertIn("mimamori_centre_break_glass_pending 0\n", r.text)
 
     def test_break_glass_and_handover(self):
         r = self.open_("st2", "", glass=True)
