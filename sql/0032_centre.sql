@@ -160,6 +160,15 @@ CREATE TABLE ce_parents (
 );
 CREATE INDEX ce_parents_case ON ce_parents(case_id);
 
+-- A parent's one-time link to set their password (mailed to the parent's address; only its
+-- hash kept; used once, or expired).
+CREATE TABLE ce_parent_tokens (
+  token_hash BLOB PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id),
+  expires_ms INTEGER NOT NULL,
+  used_ms    INTEGER
+);
+
 -- The contact channel (連絡): a thread per child between the centre and the child's parents.
 CREATE TABLE ce_messages (
   id          INTEGER PRIMARY KEY,

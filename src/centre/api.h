@@ -55,6 +55,8 @@ enum err api_ce_parent_add(struct http_req *rq, struct http_resp *rs);
 enum err api_ce_statements(struct http_req *rq, struct http_resp *rs);
 enum err api_ce_statements_make(struct http_req *rq, struct http_resp *rs);
 enum err api_ce_statement_pdf(struct http_req *rq, struct http_resp *rs);
+/* api_welcome.c: a parent sets their password with the mailed one-time link (public) */
+enum err api_ce_welcome(struct http_req *rq, struct http_resp *rs);
 /* api_parent.c: a parent's children, the thread */
 enum err api_ce_family(struct http_req *rq, struct http_resp *rs);
 enum err api_ce_family_thread(struct http_req *rq, struct http_resp *rs);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* api_manager.c — the centre's manager: the staff and who is assigned to which child, the
  * support plans' reviews due, the report of openings with the break-glass ones to review, and
- * the parents' accounts (a centre_parent account linked to a child, its first password shown
- * once and changed by the parent at the first sign-in, as every account of the platform). */
+ * the parents' accounts (a centre_parent account linked to a child; the parent chooses the
+ * password through a mailed one-time link, welcome.c). */
 #include "centre/api.h"
 
 #include <inttypes.h>
@@ -211,9 +211,11 @@ enum err api_ce_parent_add(struct http_req *rq, struct http_resp *rs)
 				  "保護者のメールアドレス（お知らせの送り先）を入力してください。");
 		goto out;
 	}
-	/* The platform's account: a random first password, changed at the first sign-in. */
+	/* The platform's account; its random first password is thrown away: the parent chooses
+	 * theirs through the mailed one-time link, and nobody else ever knows it. */
 	e = user_admin_add(rq->app->store, rq->app->vault, rq->actor, login ? login : "",
 			   "centre_parent", NULL, 0, &pw, &uid, &why);
+	vault_wipe_free(pw);
 	if (e != ERR_OK) {
 		e = e == ERR_CONFLICT ? http_error_as(rs, e, "login_taken",
 						      "そのログイン名はすでに使われています。")
@@ -223,10 +225,13 @@ enum err api_ce_parent_add(struct http_req *rq, struct http_resp *rs)
 	}
 	c = store_acquire(rq->app->store);
 	snprintf(detail, sizeof detail, "user:%" PRId64, uid);
+	int64_t now = clock_now_ms();
+	const struct vault *v = centre_vault(rq->app);
 	e = store_begin(c);
 	if (e == ERR_OK)
-		e = centre_parent_link(c, centre_vault(rq->app), uid, id, email, rq->user.id,
-				       clock_now_ms());
+		e = centre_parent_link(c, v, uid, id, email, rq->user.id, now);
+	if (e == ERR_OK)
+		e = centre_welcome_issue(c, v, uid, login, email, rq->app->cfg.base_url, now);
 	if (e == ERR_OK)
 		e = centre_audit(rq, c, "centre.parent_add", id, detail);
 	if (e == ERR_OK)
@@ -240,9 +245,8 @@ enum err api_ce_parent_add(struct http_req *rq, struct http_resp *rs)
 	}
 	e = http_json(
 	    rs, 201,
-	    json_pack("{s:I, s:s, s:s}", "id", (json_int_t)uid, "login", login, "password", pw));
+	    json_pack("{s:I, s:s, s:b}", "id", (json_int_t)uid, "login", login, "mailed", 1));
 out:
-	vault_wipe_free(pw);
 	json_decref(body);
 	return e;
 }

@@ -141,4 +141,19 @@ enum err centre_messages_json(struct store_conn *c, const struct vault *v, int64
 /* Returns the parent accounts of child id as a JSON array of {id, login} (new reference). */
 json_t *centre_parents_json(struct store_conn *c, int64_t id);
 
+/* welcome.c: a parent's one-time link to set their password. */
+#define CENTRE_WELCOME_DAYS 7 /* how long the link holds */
+/* Makes a one-time link for parent account user_id (login) and queues the mail that carries it
+ * to email (the login, the link to base_url's /centre/welcome.html, its expiry; nothing of the
+ * child), in the caller's transaction. Only the token's hash is kept. */
+enum err centre_welcome_issue(struct store_conn *c, const struct vault *v, int64_t user_id,
+			      const char *login, const char *email, const char *base_url,
+			      int64_t now_ms);
+/* Returns in *user_id the account of an unused, unexpired token (without using it):
+ * ERR_NOTFOUND for none (a wrong, used or expired token look the same). */
+enum err centre_welcome_peek(struct store_conn *c, const char *token, int64_t now_ms,
+			     int64_t *user_id);
+/* Marks token used (once): ERR_NOTFOUND when it is not (any more) usable. */
+enum err centre_welcome_use(struct store_conn *c, const char *token, int64_t now_ms);
+
 #endif

@@ -58,7 +58,7 @@ const struct http_route centre_routes[] = {
 	{"POST", "/api/v1/centre/children/{}/unassign", MGR, HIDDEN, api_ce_unassign,
 	 "remove a staff member from a child"},
 	{"POST", "/api/v1/centre/children/{}/parents", MGR, HIDDEN, api_ce_parent_add,
-	 "a parent's account linked to the child (first password shown once)"},
+	 "a parent's account linked to the child (a one-time link mailed to set the password)"},
 	{"GET", "/api/v1/centre/reviews", MGR, HIDDEN, api_ce_reviews,
 	 "the support plans' reviews due by ?until= (default: the next 30 days)"},
 	{"PUT", "/api/v1/centre/routes/{}", MGR, HIDDEN, api_ce_route_put,
@@ -81,6 +81,9 @@ const struct http_route centre_routes[] = {
 	 "the child's thread with the centre"},
 	{"POST", "/api/v1/centre/family/{}/messages", PARENT, HIDDEN, api_ce_family_message,
 	 "a message to the centre"},
+	/* the mailed one-time link: the parent chooses their password */
+	{"POST", "/api/v1/centre/welcome", ROLE_PUBLIC, HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_THROTTLE_FAILED,
+	 api_ce_welcome, "a parent sets their password with the one-time link the centre mailed"},
 	{0},
 };
 /* clang-format on */

@@ -7,9 +7,10 @@
 // runs its own `mimamori serve` on it, failing on a sanitizer report in its log. A staff member
 // records a day: their children only on the day's list, attendance marked, a child's file opened
 // with the reason asked first, a daily record and its new version. The manager's bus list of
-// that day (each route's children and stops), the statements of the month made and listed. A
-// parent on a phone reads the thread, answers it and downloads the statement (a PDF). axe-core
-// on each state of the pages.
+// that day (each route's children and stops), the statements of the month made and listed; a
+// parent's account added, whose password the parent chooses through the mailed one-time link on
+// a phone. A parent on a phone reads the thread, answers it and downloads the statement (a PDF).
+// axe-core on each state of the pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -19,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, DESKTOP, PHONE,
+  mailsTo,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_BIN']);
@@ -171,6 +173,44 @@ test('the manager: the bus list of the day, the month\'s statements', { timeout:
   await checkA11y(page, 'the statements');
   assertNoProblems(page);
   await page.context().close();
+});
+
+test('the manager adds a parent; the parent chooses the password through the mailed link on a phone', { timeout: 180000 }, async () => {
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, 'centre-mgr', '/centre/manager.html');
+  await eventually(async () => /児童 4人/.test(await tid(page, 'children-summary').textContent()), { message: 'the children' });
+  await tid(page, 'ct-reason').fill('保護者の登録');
+  await tid(page, 'pa-login').fill('centre-parent2');
+  await tid(page, 'pa-email').fill('second.parent@example.jp');
+  await tid(page, 'pa-submit').click();
+  await eventually(async () => /リンク/.test(await tid(page, 'parent-result').textContent()), { message: 'the account made, the link mailed' });
+  assert.doesNotMatch(await tid(page, 'parent-result').textContent(), /パスワード：/);
+  await checkA11y(page, 'the manager after adding a parent');
+  await page.context().close();
+  const mail = await eventually(() => {
+    const m = mailsTo({ MAILDIR: path.join(dir, 'mail') }, 'second.parent@example.jp');
+    return m.length ? m[m.length - 1] : null;
+  }, { message: 'the one-time link mailed' });
+  const token = /welcome\.html#t=(\S+)/.exec(mail.body)[1];
+  const phone = await newPage(browser, PHONE);
+  await phone.goto(`${url}/centre/welcome.html#t=${token}`);
+  await checkA11y(phone, 'the welcome page (phone)');
+  await tid(phone, 'welcome-pw1').fill('Hoikuen-no-Sakura-77');
+  await tid(phone, 'welcome-pw2').fill('Hoikuen-no-Sakura-78');
+  await tid(phone, 'welcome-submit').click();
+  await eventually(async () => /違います/.test(await tid(phone, 'welcome-message').textContent()), { message: 'the two passwords differ' });
+  await tid(phone, 'welcome-pw2').fill('Hoikuen-no-Sakura-77');
+  await tid(phone, 'welcome-submit').click();
+  await tid(phone, 'welcome-done').waitFor({ state: 'visible' });
+  await checkA11y(phone, 'the password chosen');
+  await phone.getByRole('link', { name: '保護者のページ' }).click();
+  await tid(phone, 'login-id').waitFor({ state: 'visible' });
+  await tid(phone, 'login-id').fill('centre-parent2');
+  await tid(phone, 'login-password').fill('Hoikuen-no-Sakura-77');
+  await tid(phone, 'login-submit').click();
+  await eventually(async () => /架空の連絡/.test(await phone.locator('[data-testid^="thread-"]').first().textContent()), { message: 'the second parent reads the thread' });
+  assertNoProblems(phone);
+  await phone.context().close();
 });
 
 test('a parent on a phone reads the thread, answers it and downloads the statement', { timeout: 180000 }, async () => {

@@ -300,9 +300,11 @@ EXPECTED.update({
     ("GET", "/api/v1/centre/family"): {"centre_parent"},
     ("GET", "/api/v1/centre/family/{}/messages"): {"centre_parent"},
     ("POST", "/api/v1/centre/family/{}/messages"): {"centre_parent"},
+    ("POST", "/api/v1/centre/welcome"): {"public"},
 })
 CENTRE_HIDDEN = {(m, p) for (m, p) in EXPECTED if p.startswith("/api/v1/centre/")
-                 and p not in ("/api/v1/centre/me", "/api/v1/centre/day", "/api/v1/centre/bus")
+                 and p not in ("/api/v1/centre/me", "/api/v1/centre/day", "/api/v1/centre/bus",
+                               "/api/v1/centre/welcome")
                  and (m, p) != ("GET", "/api/v1/centre/children")}
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.
@@ -336,6 +338,7 @@ NOT_FOUND_OK |= {"/api/v1/course/mine", "/api/v1/course/mine/cancel", "/api/v1/c
 NOT_FOUND_OK |= {p for (m, p) in EXPECTED if p.startswith("/api/v1/youth/") and "{}" in p}
 # the centre: a child, record, opening, statement that does not exist (or the caller may not see)
 NOT_FOUND_OK |= {p for (m, p) in EXPECTED if p.startswith("/api/v1/centre/") and "{}" in p}
+NOT_FOUND_OK |= {"/api/v1/centre/welcome"}  # a link without a token
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian", "school_admin", "sender", "bath_office", "bath_branch", "grant_operator",
            "grant_supervisor", "grant_staff", "grant_approver", "plaza_staff", "youth_worker",

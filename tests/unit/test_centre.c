@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -272,6 +273,44 @@ static void test_contract_day_fees_thread(void **state)
 	store_env_close(&e);
 }
 
+static void test_welcome_link(void **state)
+{
+	(void)state;
+	struct env_base e;
+	int64_t uid = 0;
+	store_env_open(&e, "centre-w");
+	const struct vault *v = keyring_vault(e.k, CENTRE_SERVICE);
+	struct store_conn *c = store_acquire(e.s);
+	int64_t parent = add_user(&e, c, "parent1", "centre_parent");
+	assert_int_equal(centre_welcome_issue(c, v, parent, "parent1", "p1@example.jp",
+					      "https://ward.example", NOW),
+			 ERR_OK);
+	assert_int_equal(count(c, "SELECT count(*) FROM outbox WHERE service = 'centre'"), 1);
+	assert_int_equal(count(c, "SELECT count(*) FROM ce_parent_tokens"), 1);
+	/* Only the hash is stored, and the token is in the mail (sealed): read it back. */
+	struct store_stmt *st = store_prepare(c, "SELECT body_enc FROM outbox");
+	assert_non_null(st);
+	assert_int_equal(store_step(st), STORE_ROW);
+	char *body = NULL;
+	assert_int_equal(vault_unseal_column(v, st, 0, "outbox.body", &body), ERR_OK);
+	store_finish(st);
+	char *t = strstr(body, "#t=");
+	assert_non_null(t);
+	char token[128];
+	snprintf(token, sizeof token, "%.*s", (int)strcspn(t + 3, "\n"), t + 3);
+	assert_non_null(strstr(body, "ログインID: parent1"));
+	vault_wipe_free(body);
+	assert_int_equal(centre_welcome_peek(c, "wrong-token", NOW, &uid), ERR_NOTFOUND);
+	assert_int_equal(centre_welcome_peek(c, token, NOW + 8LL * 86400000, &uid), ERR_NOTFOUND);
+	assert_int_equal(centre_welcome_peek(c, token, NOW, &uid), ERR_OK);
+	assert_int_equal(uid, parent);
+	assert_int_equal(centre_welcome_use(c, token, NOW), ERR_OK);
+	assert_int_equal(centre_welcome_use(c, token, NOW), ERR_NOTFOUND);
+	assert_int_equal(centre_welcome_peek(c, token, NOW, &uid), ERR_NOTFOUND);
+	store_release(c);
+	store_env_close(&e);
+}
+
 int main(void)
 {
 	if (vault_global_init() != ERR_OK)
@@ -281,6 +320,7 @@ int main(void)
 	    cmocka_unit_test(test_fee_and_review),
 	    cmocka_unit_test(test_person_contact),
 	    cmocka_unit_test(test_contract_day_fees_thread),
+	    cmocka_unit_test(test_welcome_link),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 // mimamori — the development centre's manager page (/centre/manager.html, centre_manager): the
 // children and their contracts, a new application, the usage contract (period, 支給量,
 // weekdays, bus route, fee per day, the household's monthly cap), assigning staff, a parent's
-// account (its first password shown once), the bus list of a day and the routes, the plans'
+// account (the parent chooses the password through a mailed one-time link), the bus list of a day and the routes, the plans'
 // reviews due, the monthly usage-fee statements as PDF, and the break-glass opens to review.
 import { request, el } from '/js/api.js';
 import { startShell, setAlert, todayJst, download } from '/ward/shell.js';
@@ -152,7 +152,7 @@ function wire() {
       const id = await openChosen();
       const r = await send('POST', `/children/${id}/parents`, { login: $('pa-login').value.trim(), email: $('pa-email').value.trim() });
       const box = $('parent-result');
-      box.textContent = `保護者のアカウント ${r.login} を作りました。最初のパスワード：${r.password}（この画面でだけ表示します。保護者に手渡しし、最初のログインで変更してもらいます）`;
+      box.textContent = `保護者のアカウント ${r.login} を作りました。保護者のメールに、パスワードを決めるためのリンク（7日間、1回だけ）を送りました。`;
       box.hidden = false;
       $('pa-login').value = '';
       $('pa-email').value = '';
