@@ -5,11 +5,13 @@
  * letter to the parents (the platform's letter layout). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/wareki.h"
+#include "base/xalloc.h"
 #include "centre/centre.h"
 #include "doc/letter_pdf.h"
 #include "store/store.h"
@@ -55,13 +57,13 @@ enum err centre_statements_make(struct store_conn *c, const char *month, int64_t
 	/* Read first, write after: one statement open at a time on the connection. */
 	struct row {
 		int64_t id, fee, cap, days;
-	} rows[512];
-	size_t n = 0;
+	} *rows = NULL;
+	size_t n = 0, cap_rows = 0;
 	enum err e = ERR_OK;
 	while (store_step(st) == STORE_ROW) {
-		if (n == sizeof rows / sizeof rows[0]) {
-			e = ERR_TOOLARGE;
-			break;
+		if (n == cap_rows) {
+			cap_rows = cap_rows ? cap_rows * 2 : 64;
+			rows = xrealloc(rows, cap_rows * sizeof *rows);
 		}
 		rows[n++] = (struct row){store_col_int(st, 0), store_col_int(st, 1),
 					 store_col_int(st, 2), store_col_int(st, 3)};
@@ -75,8 +77,10 @@ enum err centre_statements_make(struct store_conn *c, const char *month, int64_t
 		    "(case_id, month) DO UPDATE SET days = excluded.days, unit_fee = "
 		    "excluded.unit_fee, fee_cap = excluded.fee_cap, amount = excluded.amount, "
 		    "created_by = excluded.created_by, created_ms = excluded.created_ms");
-		if (!st)
-			return ERR_DB;
+		if (!st) {
+			e = ERR_DB;
+			break;
+		}
 		store_bind_int(st, 1, rows[i].id);
 		store_bind_text(st, 2, month);
 		store_bind_int(st, 3, rows[i].days);
@@ -92,6 +96,7 @@ enum err centre_statements_make(struct store_conn *c, const char *month, int64_t
 		if (e == ERR_OK)
 			(*count)++;
 	}
+	free(rows);
 	return e;
 }
 
