@@ -116,6 +116,8 @@ test('a staff member records a day: attendance, a file opened with a reason, a r
   assert.equal(numbers.length, 2);
   assert.match(numbers[0], /^C\d{4}-0001$/);
   assert.match(numbers[1], /^C\d{4}-0003$/);
+  await eventually(async () => /2人/.test(await tid(page, 'mine-summary').textContent()), { message: 'the staff member\'s two children listed' });
+  assert.equal(await page.locator('#mine-rows').getByText(/架空|公園/).count(), 0, 'the list names no one');
   await checkA11y(page, 'the staff member\'s day');
   await shot(page, 'centre-day');
   const [first] = numbers;

@@ -67,6 +67,26 @@ async function loadDay() {
     : `${d.date}：担当の児童の通所予定はありません。`;
 }
 
+async function loadMine() {
+  const d = await request(`${BASE}/children`);
+  $('mine-rows').replaceChildren(...d.children.map((c) => el('tr', { 'data-testid': `mine-${c.number}` },
+    el('td', { 'data-label': '児童番号', text: c.number }),
+    el('td', { 'data-label': '契約期間', text: c.from ? `${c.from}〜${c.to}` : '申請中' }),
+    el('td', { 'data-label': '計画の見直し', text: c.review_on || '計画なし' }),
+    el('td', { 'data-label': '本日', text: c.opened_today ? '開いた' : '—' }),
+    el('td', { 'data-label': '操作' }, el('button', { type: 'button', class: 'btn btn-secondary', 'data-choose': c.number, text: `${c.number}を開く` })))));
+  for (const b of $('mine-rows').querySelectorAll('[data-choose]')) {
+    b.addEventListener('click', () => {
+      $('open-child').value = b.dataset.choose;
+      $('open-glass').checked = false;
+      $('open-reason').focus();
+    });
+  }
+  $('mine-summary').textContent = d.counts.children
+    ? `${d.counts.children}人（契約中 ${d.counts.contracted}人）`
+    : '担当の児童はいません。';
+}
+
 function resetNote() {
   $('note-id').value = '';
   $('note-version').value = '';
@@ -173,6 +193,7 @@ function wire() {
       $('open-glass').checked = false;
       showChild(c);
       $('child-title').focus();
+      await loadMine();
     } catch (err) {
       if (err.status === 404) setAlert($('open-message'), 'その児童は見つかりません（担当の児童だけ開けます）。', 'error');
       else fail($('open-message'), err);
@@ -243,7 +264,7 @@ shell = startShell({
       $('note-kind').replaceChildren(...me.note_kinds.map((k) => el('option', { value: k, text: k })));
       $('day-date').value = me.today;
       $('assess-date').value = me.today;
-      await loadDay();
+      await Promise.all([loadDay(), loadMine()]);
     } catch (err) { fail($('message'), err); }
   },
 });
