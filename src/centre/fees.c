@@ -118,7 +118,7 @@ static void yen(int64_t v, char *out, size_t n)
 enum err centre_statement_pdf(struct store_conn *c, const struct vault *v, int64_t sid,
 			      int64_t *child_id, char name[64], struct buf *out)
 {
-	char month[8], number[16], ym[48], date[48], days[24], fee[32], cap[32], amount[32],
+	char month[8], number[16], ym[48], date[48], days[24], fee[64], cap[64], amount[64],
 	    title[96], to[128], issued[11];
 	int64_t d = 0, f = 0, k = 0, a = 0, made = 0;
 	int y, m, dd;
