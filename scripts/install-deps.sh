@@ -13,6 +13,9 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
   # time: run_all.sh reports the processor time of each suite
   pkgs+=(libcmocka-dev python3 python3-aiosmtpd python3-psycopg2 postgresql-15 zbar-tools
         poppler-utils chromium curl postfix time)
+  # clamav's clamd and clamdscan: file exchange's virus scan (tests/e2e/test_exchange.py runs a
+  # clamd of its own with a signature of the EICAR test string; no signature download)
+  pkgs+=(clamav-daemon clamdscan)
 fi
 if [ "$what" = bench ]; then
   pkgs+=(wrk time util-linux)

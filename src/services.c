@@ -14,6 +14,7 @@
 #include "course/service.h"
 #include "youth/service.h"
 #include "centre/service.h"
+#include "exchange/service.h"
 
 const struct service *const services[] = {
     &attendance_service, /* 入退室管理 (seed 000) */
@@ -25,5 +26,6 @@ const struct service *const services[] = {
     &course_service,     /* 講座の申込 (seed 001) */
     &youth_service,      /* ユースサポート (seed 001) */
     &centre_service,     /* 児童発達支援センター (seed 001) */
+    &exchange_service,   /* ファイル授受 (issue 17) */
     NULL,
 };

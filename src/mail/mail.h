@@ -30,6 +30,12 @@ enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const 
 			     const char *kind, const char *to, const char *subject,
 			     const char *body);
 
+/* Replaces the subject and body of every message of send_id queued under v's key (sent or not)
+ * with text, sealed as before: for a message that must not outlive what it carried (a file's
+ * password). The row stays (bounces and delivery refer to it). ERR_OK or ERR_DB. */
+enum err mail_outbox_blank(struct store_conn *c, const struct vault *v, const char *send_id,
+			   const char *text);
+
 /* Why a bulk message was not queued. */
 enum mail_skip {
 	MAIL_QUEUED,            /* it was queued */

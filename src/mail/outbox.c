@@ -98,6 +98,29 @@ enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const 
 	return insert(c, v, send_id, kind, to, subject, body, NULL, NULL);
 }
 
+enum err mail_outbox_blank(struct store_conn *c, const struct vault *v, const char *send_id,
+			   const char *text)
+{
+	unsigned char *subj = NULL, *body = NULL;
+	size_t subj_len = 0, body_len = 0;
+	vault_seal(v, "outbox.subject", text, strlen(text), &subj, &subj_len);
+	vault_seal(v, "outbox.body", text, strlen(text), &body, &body_len);
+	enum err e = ERR_DB;
+	struct store_stmt *st = store_prepare(
+	    c, "UPDATE outbox SET subject_enc = ?, body_enc = ? WHERE send_id = ? AND service = ?");
+	if (st) {
+		store_bind_blob(st, 1, subj, subj_len);
+		store_bind_blob(st, 2, body, body_len);
+		store_bind_text(st, 3, send_id);
+		store_bind_text(st, 4, vault_name(v));
+		e = store_run(st);
+	}
+	store_finish(st);
+	free(subj);
+	free(body);
+	return e;
+}
+
 enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 				  const char *send_id, const char *to, const char *subject,
 				  const char *body, const struct mail_bulk_opts *o,

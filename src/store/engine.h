@@ -70,6 +70,8 @@ struct store_engine {
 	int64_t (*last_id)(struct store_conn *c);
 	int (*changes)(struct store_conn *c);
 	enum err (*backup)(struct store *s, struct store_conn *c, const char *path);
+	/* Leaves no byte of deleted rows of table in the database's files (store_scrub). */
+	enum err (*scrub)(struct store_conn *c, const char *table);
 	/* 1: store_open with create refuses a database that holds a schema already, and without
 	 * create refuses one that holds none (a server's database is made by its administrator,
 	 * so there is no file whose presence says which it is). */

@@ -783,6 +783,22 @@ static enum err pg_backup(struct store *s, struct store_conn *c, const char *pat
 	return ERR_INVALID;
 }
 
+/* PostgreSQL keeps a deleted row's tuple in the table's pages until they are reused (VACUUM only
+ * marks the space free): VACUUM FULL writes the table anew without them, and the old files are
+ * emptied at the next checkpoint. The WAL keeps the old pages until its segments are recycled
+ * (docs/architecture.md, File exchange, says what holds). */
+static enum err pg_scrub(struct store_conn *c, const char *table)
+{
+	char sql[96];
+	for (const char *p = table; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || *p == '_'))
+			return ERR_INVALID;
+	if (pg_in_tx(c) || strlen(table) > 63)
+		return ERR_INVALID;
+	snprintf(sql, sizeof sql, "VACUUM FULL %s", table);
+	return pg_exec(c, sql);
+}
+
 const struct store_engine store_pg_engine = {
     .name = "postgresql",
     .dialect = STORE_POSTGRESQL,
@@ -813,5 +829,6 @@ const struct store_engine store_pg_engine = {
     .last_id = pg_last_id,
     .changes = pg_changes,
     .backup = pg_backup,
+    .scrub = pg_scrub,
     .strict_create = 1,
 };

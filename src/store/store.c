@@ -466,6 +466,14 @@ enum err store_backup(struct store *s, const char *path)
 	return e;
 }
 
+enum err store_scrub(struct store *s, const char *table)
+{
+	struct store_conn *c = store_acquire(s);
+	enum err e = s->eng->scrub(c, table);
+	store_release(c);
+	return e;
+}
+
 /* Runs one batch of units in one transaction; sets each unit's result (and whether it failed
  * for want of a reachable database, which the unit's own thread is told). */
 static void group_commit_batch(struct store *s, struct group_unit *batch)

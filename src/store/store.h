@@ -113,6 +113,15 @@ int store_lock_held_elsewhere(struct store *s, const char *name);
  * PostgreSQL database is backed up with pg_dump (ERR_INVALID). */
 enum err store_backup(struct store *s, const char *path);
 
+/* Makes the deleted rows of table unrecoverable from the database's files, outside a
+ * transaction. SQLite: deleted content is zeroed as it is deleted (secure_delete); this empties
+ * the WAL into the file (a TRUNCATE checkpoint), so no byte of a deleted row survives in the
+ * file, the WAL or the directory (whatever table: the checkpoint is the database's);
+ * ERR_TEMP when readers kept it from completing for ~2 s. PostgreSQL: VACUUM FULL table, which
+ * writes the table anew without its deleted rows under an exclusive lock (for small tables
+ * only), the old files emptied at the next checkpoint; the WAL keeps the old pages until its
+ * segments are recycled (docs/architecture.md, File exchange). ERR_DB on a database error. */
+enum err store_scrub(struct store *s, const char *table);
 /* Called by store_copy once per table copied, with its name and its number of rows (equal in
  * both databases). */
 typedef void (*store_copy_fn)(const char *table, int64_t rows, void *ctx);

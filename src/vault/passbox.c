@@ -43,11 +43,15 @@ static int derive(unsigned char key[crypto_secretbox_KEYBYTES], const char *pass
 			     ops, (size_t)mem, crypto_pwhash_ALG_ARGON2ID13);
 }
 
-enum err vault_passbox_seal(const char *passphrase, const void *plain, size_t len,
-			    unsigned char **out, size_t *out_len)
+enum err vault_passbox_seal(const char *passphrase, enum vault_passbox_cost cost, const void *plain,
+			    size_t len, unsigned char **out, size_t *out_len)
 {
 	unsigned char key[crypto_secretbox_KEYBYTES];
 	uint64_t ops = crypto_pwhash_OPSLIMIT_MODERATE, mem = crypto_pwhash_MEMLIMIT_MODERATE;
+	if (cost == VAULT_PASSBOX_INTERACTIVE) {
+		ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+		mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	}
 	*out = NULL;
 	*out_len = 0;
 	if (!vault_passphrase_ok(passphrase))

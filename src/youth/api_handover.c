@@ -50,7 +50,8 @@ enum err api_yo_handover(struct http_req *rq, struct http_resp *rs)
 	}
 	store_release(c);
 	if (e == ERR_OK)
-		e = vault_passbox_seal(pass, text, strlen(text), &box, &box_len);
+		e = vault_passbox_seal(pass, VAULT_PASSBOX_MODERATE, text, strlen(text), &box,
+				       &box_len);
 	if (e == ERR_OK)
 		e = buf_append(&file, box, box_len);
 	if (e != ERR_OK) {

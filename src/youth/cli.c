@@ -226,7 +226,7 @@ static int handover(struct app *a, const struct opts *o)
 			"mimamori: パスフレーズを10文字以上、標準入力から1行で与えてください。\n");
 		goto out;
 	}
-	e = vault_passbox_seal(pass, text, strlen(text), &box, &box_len);
+	e = vault_passbox_seal(pass, VAULT_PASSBOX_MODERATE, text, strlen(text), &box, &box_len);
 	if (e == ERR_OK) {
 		snprintf(content, sizeof content, "handover %s sealed-passphrase", o->number);
 		snprintf(object, sizeof object, "youth_case:%lld", (long long)id);

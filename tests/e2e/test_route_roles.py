@@ -243,6 +243,16 @@ EXPECTED = {
     ("POST", "/api/v1/youth/cases/{}/referral-seen"): {"youth_supervisor"},
     ("GET", "/api/v1/youth/opens"): {"youth_supervisor"},
     ("POST", "/api/v1/youth/opens/{}/review"): {"youth_supervisor"},
+    # file exchange (issue 17 §5): contractors send (the clubs' contractor, the benefits'
+    # operators and supervisors), the ward's staff receive, the ward's administrator keeps the
+    # recipients and sees every file's record
+    ("GET", "/api/v1/exchange/recipients"): {"contractor", "ward_admin"} | G_CONTRACTOR,
+    ("POST", "/api/v1/exchange/recipients"): {"ward_admin"},
+    ("POST", "/api/v1/exchange/files"): {"contractor"} | G_CONTRACTOR,
+    ("GET", "/api/v1/exchange/files"): {"contractor"} | G_CONTRACTOR | WARD | G_WARD,
+    ("POST", "/api/v1/exchange/files/{}/download"): WARD | G_WARD,
+    ("DELETE", "/api/v1/exchange/files/{}"): {"contractor", "ward_admin"} | G_CONTRACTOR,
+    ("GET", "/api/v1/exchange/events"): {"contractor"} | G_CONTRACTOR | WARD | G_WARD,
 }
 # the plazas' registrations (issue 17 section 1): a plaza's desk, the ward's counts and yearly work
 EXPECTED.update({
@@ -339,6 +349,9 @@ NOT_FOUND_OK |= {p for (m, p) in EXPECTED if p.startswith("/api/v1/youth/") and 
 # the centre: a child, record, opening, statement that does not exist (or the caller may not see)
 NOT_FOUND_OK |= {p for (m, p) in EXPECTED if p.startswith("/api/v1/centre/") and "{}" in p}
 NOT_FOUND_OK |= {"/api/v1/centre/welcome"}  # a link without a token
+
+# file exchange: a file that does not exist (or is not the caller's)
+NOT_FOUND_OK |= {"/api/v1/exchange/files/{}", "/api/v1/exchange/files/{}/download"}
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
            "guardian", "school_admin", "sender", "bath_office", "bath_branch", "grant_operator",
            "grant_supervisor", "grant_staff", "grant_approver", "plaza_staff", "youth_worker",

@@ -730,8 +730,11 @@ static void test_passbox(void **state)
 	const char *doc = "{\"case\":\"架空 花子\"}";
 	unsigned char *box = NULL, *back = NULL;
 	size_t n = 0, m = 0;
-	assert_int_equal(vault_passbox_seal("short", doc, strlen(doc), &box, &n), ERR_INVALID);
-	assert_int_equal(vault_passbox_seal("correct horse battery", doc, strlen(doc), &box, &n),
+	assert_int_equal(
+		vault_passbox_seal("short", VAULT_PASSBOX_MODERATE, doc, strlen(doc), &box, &n),
+		ERR_INVALID);
+	assert_int_equal(vault_passbox_seal("correct horse battery", VAULT_PASSBOX_MODERATE, doc,
+					    strlen(doc), &box, &n),
 			 ERR_OK);
 	assert_null(memmem(box, n, "架空", strlen("架空")));
 	assert_int_equal(vault_passbox_open("wrong horse battery", box, n, &back, &m), ERR_CRYPTO);

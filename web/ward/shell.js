@@ -64,6 +64,10 @@ const MENU = [
   { href: '/centre/', text: '発達支援センター（本日・記録）', roles: ['centre_staff', 'centre_manager'] },
   { href: '/centre/manager.html', text: '発達支援センターの管理', roles: ['centre_manager'] },
   { href: '/centre/parent.html', text: 'センターからの連絡', roles: ['centre_parent'] },
+  // file exchange (ファイル授受): the contractors send, the ward's staff receive, the admin sees all
+  { href: '/exchange/send.html', text: 'ファイルを送る', roles: ['contractor', 'grant_operator', 'grant_supervisor'] },
+  { href: '/exchange/inbox.html', text: '受け取ったファイル', roles: ['ward_admin', 'ward_staff', 'grant_staff', 'grant_approver'] },
+  { href: '/exchange/admin.html', text: 'ファイル授受の記録', roles: ['ward_admin'] },
   { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT,
     'plaza_staff', 'youth_worker', 'youth_supervisor', 'centre_staff', 'centre_manager', 'centre_parent', 'course_staff'] },
 ];
