@@ -13,6 +13,7 @@
 #include "plaza/service.h"
 #include "course/service.h"
 #include "youth/service.h"
+#include "centre/service.h"
 #include "exchange/service.h"
 
 const struct service *const services[] = {
@@ -24,6 +25,7 @@ const struct service *const services[] = {
     &plaza_service,      /* 共育プラザ利用者登録 (seed 001) */
     &course_service,     /* 講座の申込 (seed 001) */
     &youth_service,      /* ユースサポート (seed 001) */
+    &centre_service,     /* 児童発達支援センター (seed 001) */
     &exchange_service,   /* ファイル授受 (issue 17) */
     NULL,
 };

@@ -34,7 +34,7 @@ test('landing: links to 保護者の方, 職員ログイン, 帳票, 緊急一�
     const order = await page.locator('.landing-menu a').evaluateAll((as) => as.map((a) => new URL(a.href).pathname));
     assert.deepEqual(order, ['/parent/', '/staff/', '/staff/reports.html', '/staff/emergency.html', '/ward/',
       '/school/send.html', '/bathpass/counter.html', '/sitter/apply.html', '/sitter/office.html', '/homehelp/office.html', '/plaza/desk.html',
-      '/course/', '/course/staff.html', '/youth/',
+      '/course/', '/course/staff.html', '/youth/', '/centre/',
       '/exchange/send.html', '/exchange/inbox.html', '/kiosk/']);
     // Every link opens a page that is there.
     for (const p of order) {

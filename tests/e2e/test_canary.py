@@ -176,6 +176,92 @@ class CanaryTest(ServerTestCase):
             leaks += ["in a mail: %r" % v for v in self.youth_values() if v in m.body]
         self.assertEqual(leaks, [])
 
+    # The child development support centre (issue 17 §3, 要配慮個人情報): every sealed field —
+    # the child, the contacts and bus stop, a daily record's versions, an assessment, the plan's
+    # policy and goals, a message of the thread, a parent's mail address — is in no file of the
+    # data directory or the database, no log, no mail (the notice carries no content), and not
+    # in the clear in the handover.
+    CENTRE = {
+        "person": {"name": "鶫野 柚葉", "kana": "つぐみの ゆずは", "birth": "2021-04-17"},
+        "contact": {"parent": "鶫野 景虎", "phone": "090-7731-2468",
+                    "email": "tsugumino.kagetora@example.jp", "stop": "カナリア乗降場所ヤマセミ"},
+        "notes": ["カナリア支援記録その一", "カナリア支援記録その二"],
+        "assessment": {"summary": "カナリア総合所見オオルリ", "motor": "カナリア運動コマドリ",
+                       "language": "カナリア言語キビタキ", "social": "カナリア社会性エナガ",
+                       "daily": "カナリア生活習慣シジュウカラ", "tool": "カナリア検査ミソサザイ"},
+        "plan": {"policy": "カナリア方針イソヒヨドリ", "goal": "カナリア目標カワセミ"},
+        "message": "カナリア連絡帳アカショウビン",
+        "parent_email": "canary.centre.parent@example.jp",
+    }
+
+    def centre_values(self):
+        c = self.CENTRE
+        vals = [c["person"]["name"], c["person"]["kana"]] + c["person"]["name"].split()
+        vals += c["person"]["kana"].split() + list(c["contact"].values())
+        vals += c["contact"]["parent"].split() + [c["contact"]["email"].split("@")[0]]
+        vals += c["notes"] + list(c["assessment"].values()) + list(c["plan"].values())
+        vals += [c["message"], c["parent_email"], c["parent_email"].split("@")[0]]
+        return sorted(set(vals))
+
+    def test_centre_casework_sealed(self):
+        self.started = time.time()
+        d, c, api = self.data, self.CENTRE, "/api/v1/centre"
+        d.user_add("cmgr", "centre_manager")
+        d.user_add("cst", "centre_staff")
+        smtp = self.start_smtp()
+        srv = self.start_server()
+        m, s = srv.client(), srv.client()
+        self.assertEqual(m.login("cmgr").status, 200)
+        self.assertEqual(s.login("cst").status, 200)
+        uid = d.query("SELECT id FROM users WHERE login = 'cst'")[0][0]
+        self.assertEqual(m.request("PUT", api + "/routes/east", {
+            "label": "東ルート", "pickup": "08:30", "dropoff": "16:30"}).status, 200)
+        r = m.post(api + "/children", {"person": c["person"], "contact": c["contact"]})
+        self.assertEqual(r.status, 201, r)
+        kid = r.json["id"]
+        self.assertEqual(m.post("%s/children/%d/open" % (api, kid),
+                                {"reason": "契約"}).status, 200)
+        r = m.request("PUT", "%s/children/%d/contract" % (api, kid), {
+            "from": "2026-04-01", "to": "2027-03-31", "days": 20, "weekdays": [1, 2, 3, 4, 5],
+            "route": "east", "unit_fee": 1200, "cap": 4600})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(m.post("%s/children/%d/assign" % (api, kid),
+                                {"user_id": uid}).status, 200)
+        r = m.post("%s/children/%d/parents" % (api, kid),
+                   {"login": "canary_parent", "email": c["parent_email"]})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(s.post("%s/children/%d/open" % (api, kid),
+                                {"reason": "記録"}).status, 200)
+        r = s.post("%s/children/%d/notes" % (api, kid),
+                   {"kind": "支援記録", "on_date": "2026-11-30", "body": c["notes"][0]})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(s.request("PUT", "%s/notes/%d" % (api, r.json["id"]),
+                                   {"version": 1, "body": c["notes"][1]}).status, 200)
+        a = dict(c["assessment"], on_date="2026-11-30")
+        self.assertEqual(s.post("%s/children/%d/assessments" % (api, kid), a).status, 201)
+        plan = {"on_date": "2026-11-30", "policy": c["plan"]["policy"],
+                "goals": [c["plan"]["goal"]]}
+        self.assertEqual(s.post("%s/children/%d/plans" % (api, kid), plan).status, 201)
+        self.assertEqual(s.post("%s/children/%d/messages" % (api, kid),
+                                {"body": c["message"]}).status, 201)
+        self.assertEqual(s.post("%s/children/%d/attendance" % (api, kid),
+                                {"date": "2026-11-30", "state": "present", "bus": True}).status,
+                         200)
+        self.assertEqual(s.get(api + "/bus?date=2026-11-30").status, 200)
+        f = s.get("%s/children/%d" % (api, kid)).json
+        self.assertEqual((f["contact"], f["messages"][0]["body"]), (c["contact"], c["message"]))
+        smtp.wait_to(c["parent_email"])
+        box = s.post("%s/children/%d/handover" % (api, kid), {"passphrase": "canary passphrase 9"})
+        self.assertEqual(box.status, 200, box)
+        leaks = ["in the handover: %r" % v for v in self.centre_values()
+                 if v.encode() in box.body]
+        leaks += self.grep("while serving", self.centre_values())
+        srv.stop()
+        leaks += self.grep("after stop", self.centre_values())
+        for mail in smtp.snapshot():
+            leaks += ["in a mail: %r" % v for v in self.centre_values() if v in mail.body]
+        self.assertEqual(leaks, [])
+
 
 if __name__ == "__main__":
     unittest.main()

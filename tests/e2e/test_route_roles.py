@@ -276,6 +276,46 @@ EXPECTED.update({
 YOUTH_HIDDEN = {(m, p) for (m, p) in EXPECTED if p.startswith("/api/v1/youth/")
                 and ("{}" in p or p in ("/api/v1/youth/workers", "/api/v1/youth/referrals",
                                         "/api/v1/youth/opens"))}
+# the child development support centre (issue 17 section 3): its staff and manager, and a
+# parent's own child only; every route of one child, the manager's and the parents' hidden
+CENTRE = {"centre_staff", "centre_manager"}
+EXPECTED.update({
+    ("GET", "/api/v1/centre/me"): CENTRE,
+    ("GET", "/api/v1/centre/children"): CENTRE,
+    ("GET", "/api/v1/centre/day"): CENTRE,
+    ("GET", "/api/v1/centre/bus"): CENTRE,
+    ("POST", "/api/v1/centre/children/{}/attendance"): CENTRE,
+    ("POST", "/api/v1/centre/children/{}/open"): CENTRE,
+    ("GET", "/api/v1/centre/children/{}"): CENTRE,
+    ("POST", "/api/v1/centre/children/{}/notes"): CENTRE,
+    ("PUT", "/api/v1/centre/notes/{}"): CENTRE,
+    ("GET", "/api/v1/centre/notes/{}/versions"): CENTRE,
+    ("POST", "/api/v1/centre/children/{}/assessments"): CENTRE,
+    ("POST", "/api/v1/centre/children/{}/plans"): CENTRE,
+    ("POST", "/api/v1/centre/children/{}/messages"): CENTRE,
+    ("POST", "/api/v1/centre/children/{}/handover"): CENTRE,
+    ("POST", "/api/v1/centre/children"): {"centre_manager"},
+    ("PUT", "/api/v1/centre/children/{}/contract"): {"centre_manager"},
+    ("GET", "/api/v1/centre/staff"): {"centre_manager"},
+    ("POST", "/api/v1/centre/children/{}/assign"): {"centre_manager"},
+    ("POST", "/api/v1/centre/children/{}/unassign"): {"centre_manager"},
+    ("POST", "/api/v1/centre/children/{}/parents"): {"centre_manager"},
+    ("GET", "/api/v1/centre/reviews"): {"centre_manager"},
+    ("PUT", "/api/v1/centre/routes/{}"): {"centre_manager"},
+    ("GET", "/api/v1/centre/opens"): {"centre_manager"},
+    ("POST", "/api/v1/centre/opens/{}/review"): {"centre_manager"},
+    ("GET", "/api/v1/centre/statements"): {"centre_manager"},
+    ("POST", "/api/v1/centre/statements"): {"centre_manager"},
+    ("GET", "/api/v1/centre/statements/{}/pdf"): {"centre_manager", "centre_parent"},
+    ("GET", "/api/v1/centre/family"): {"centre_parent"},
+    ("GET", "/api/v1/centre/family/{}/messages"): {"centre_parent"},
+    ("POST", "/api/v1/centre/family/{}/messages"): {"centre_parent"},
+    ("POST", "/api/v1/centre/welcome"): {"public"},
+})
+CENTRE_HIDDEN = {(m, p) for (m, p) in EXPECTED if p.startswith("/api/v1/centre/")
+                 and p not in ("/api/v1/centre/me", "/api/v1/centre/day", "/api/v1/centre/bus",
+                               "/api/v1/centre/welcome")
+                 and (m, p) != ("GET", "/api/v1/centre/children")}
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.
 NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
@@ -306,6 +346,10 @@ NOT_FOUND_OK |= {"/api/v1/course/mine", "/api/v1/course/mine/cancel", "/api/v1/c
                  "/api/v1/course/sessions/{}/attendance"}
 # youth support: a case, note, worker or opening that does not exist (or the caller may not see)
 NOT_FOUND_OK |= {p for (m, p) in EXPECTED if p.startswith("/api/v1/youth/") and "{}" in p}
+# the centre: a child, record, opening, statement that does not exist (or the caller may not see)
+NOT_FOUND_OK |= {p for (m, p) in EXPECTED if p.startswith("/api/v1/centre/") and "{}" in p}
+NOT_FOUND_OK |= {"/api/v1/centre/welcome"}  # a link without a token
+
 # file exchange: a file that does not exist (or is not the caller's)
 NOT_FOUND_OK |= {"/api/v1/exchange/files/{}", "/api/v1/exchange/files/{}/download"}
 CALLERS = ["anonymous", "ward_admin", "ward_staff", "contractor", "site_staff", "kiosk",
@@ -341,6 +385,8 @@ def paths_for(pattern):
         return [pattern.replace("{}", "999999")]  # a person, import or mailing that does not exist
     if pattern.startswith("/api/v1/youth/"):
         return [pattern.replace("{}", "999999")]  # a case, note, worker that does not exist
+    if pattern.startswith("/api/v1/centre/"):
+        return [pattern.replace("{}", "999999")]  # a child, record, statement that does not exist
     if pattern.startswith("/api/v1/sitter/"):
         return [pattern.replace("{}", "999999")]  # an application, notice … that does not exist
     if pattern.startswith("/api/v1/course/"):
@@ -467,7 +513,7 @@ class RouteRoleTest(ServerTestCase):
         admin = self.caller("ward_admin")
         r = admin.get("/api/v1/routes")
         self.assertEqual({(x["method"], x["pattern"]) for x in r.json["routes"] if x["hidden"]},
-                         YOUTH_HIDDEN)
+                         YOUTH_HIDDEN | CENTRE_HIDDEN)
 
     def test_every_route_every_caller(self):
         table = self.declared()
@@ -487,7 +533,8 @@ class RouteRoleTest(ServerTestCase):
                                                       r.body[:120])
                     if not allowed:
                         want = 401 if who == "anonymous" else 403
-                        if who != "anonymous" and (method, pattern) in YOUTH_HIDDEN:
+                        if who != "anonymous" and (method, pattern) in (YOUTH_HIDDEN |
+                                                                         CENTRE_HIDDEN):
                             want = 404
                         if r.status != want:
                             problems.append("want %d: %s" % (want, where))

@@ -45,18 +45,18 @@ class UpgradeTest(ServerTestCase):
         # attendance's).
         self.assertEqual(sorted(k for (k,) in d.query("SELECT key FROM meta")),
                          ["audit_head", "data_key:attendance", "data_key:bathpass",
-                          "data_key:course", "data_key:exchange", "data_key:homehelp", "data_key:platform", "data_key:plaza",
+                          "data_key:centre", "data_key:course", "data_key:exchange", "data_key:homehelp", "data_key:platform", "data_key:plaza",
                           "data_key:schoolmail", "data_key:sitter", "data_key:youth", "index_key:platform"])
         # The schools' migrations (0020, 0021) apply after the platform's 0017-0019, then the
         # outbox's claims (0022, several servers on one database), then the bath pass (0023)
         # and its mailings by post (0024), the babysitter subsidy with the benefits' roles (0025)
         # and household support (0026), then seed 001's remaining roles (0027), the plazas'
         # registrations (0028), youth support casework (0029),
-        # course sign-up (0030) and file exchange (0031).
+        # course sign-up (0030), file exchange (0031) and the development centre (0032).
         self.assertEqual(d.query("SELECT version FROM schema_version WHERE version >= 17 "
                                  "ORDER BY version"),
                          [(17,), (18,), (19,), (20,), (21,), (22,), (23,), (24,), (25,),
-                          (26,), (27,), (28,), (29,), (30,), (31,)])
+                          (26,), (27,), (28,), (29,), (30,), (31,), (32,)])
         self.assertEqual(d.query("SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL"),
                          [(0,)])
         self.assertEqual(d.query("SELECT actor, object FROM audit WHERE action = "

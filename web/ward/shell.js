@@ -60,6 +60,10 @@ const MENU = [
   // youth support casework (ユースサポート): the plazas' case workers and the ward's supervisor
   { href: '/youth/', text: 'ユースサポート（ケース）', roles: ['youth_worker', 'youth_supervisor'] },
   { href: '/youth/supervisor.html', text: 'ユースサポートの統括', roles: ['youth_supervisor'] },
+  // the child development support centre (児童発達支援センター): staff, the manager, parents
+  { href: '/centre/', text: '発達支援センター（本日・記録）', roles: ['centre_staff', 'centre_manager'] },
+  { href: '/centre/manager.html', text: '発達支援センターの管理', roles: ['centre_manager'] },
+  { href: '/centre/parent.html', text: 'センターからの連絡', roles: ['centre_parent'] },
   // file exchange (ファイル授受): the contractors send, the ward's staff receive, the admin sees all
   { href: '/exchange/send.html', text: 'ファイルを送る', roles: ['contractor', 'grant_operator', 'grant_supervisor'] },
   { href: '/exchange/inbox.html', text: '受け取ったファイル', roles: ['ward_admin', 'ward_staff', 'grant_staff', 'grant_approver'] },

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.c — `mimamori centre …`: the counts of children, the bus list of a day (child numbers per
+ * route, no names), a month's usage-fee statements as PDF files (each recorded in the handover
+ * ledger), and a child's handover file (sealed with a passphrase read from standard input,
+ * recorded in the handover ledger). No personal data is printed. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth/role.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/file.h"
+#include "centre/api.h"
+#include "cli.h"
+#include "ledger/ledger.h"
+#include "store/store.h"
+#include "vault/passbox.h"
+#include "vault/vault.h"
+
+int centre_cmd(int argc, char **argv);
+
+#define USAGE                                                                                            \
+	"使い方: mimamori centre list --data DIR\n"                                                   \
+	"        mimamori centre bus --data DIR [--date 2026-11-24]  (ルートごとの児童番号)\n" \
+	"        mimamori centre statements --data DIR --month 2026-11 [--make] [--out DIR]"             \
+	"  (請求書PDF)\n"                                                                             \
+	"        mimamori centre handover --data DIR --login L --case C2026-0001 --reason 理由 "       \
+	"--out FILE  (パスフレーズは標準入力)"
+
+struct opts {
+	const char *dir, *login, *number, *reason, *out, *date, *month;
+	int make;
+};
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option opts[] = {{"data", required_argument, 0, 'd'},
+					     {"login", required_argument, 0, 'l'},
+					     {"case", required_argument, 0, 'c'},
+					     {"reason", required_argument, 0, 'r'},
+					     {"out", required_argument, 0, 'o'},
+					     {"date", required_argument, 0, 'D'},
+					     {"month", required_argument, 0, 'm'},
+					     {"make", no_argument, 0, 'M'},
+					     {0, 0, 0, 0}};
+	int ch;
+	memset(o, 0, sizeof *o);
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			o->dir = optarg;
+			break;
+		case 'l':
+			o->login = optarg;
+			break;
+		case 'c':
+			o->number = optarg;
+			break;
+		case 'r':
+			o->reason = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'D':
+			o->date = optarg;
+			break;
+		case 'm':
+			o->month = optarg;
+			break;
+		case 'M':
+			o->make = 1;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return o->dir && optind == argc ? 0 : -1;
+}
+
+static int list(struct app *a, const struct opts *o)
+{
+	(void)o;
+	char until[11];
+	struct store_conn *c = store_acquire(a->store);
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT state, count(*), sum(CASE WHEN route IS NULL THEN 0 ELSE 1 END) FROM "
+	       "ce_cases GROUP BY state ORDER BY state");
+	if (!st) {
+		store_release(c);
+		return 1;
+	}
+	printf("state\tchildren\tbus\n");
+	while (store_step(st) == STORE_ROW)
+		printf("%s\t%lld\t%lld\n", store_col_text(st, 0), (long long)store_col_int(st, 1),
+		       (long long)store_col_int(st, 2));
+	store_finish(st);
+	clock_jst_date(clock_now_ms() + (int64_t)30 * 86400000, until, sizeof until);
+	json_t *due = centre_reviews_due(c, until);
+	st = store_prepare(c, "SELECT count(*) FROM ce_opens WHERE break_glass = 1 AND "
+			      "reviewed_by IS NULL");
+	long long glass = st && store_step(st) == STORE_ROW ? (long long)store_col_int(st, 0) : 0;
+	store_finish(st);
+	store_release(c);
+	printf("# 計画の見直し（%sまで）%zu件、未確認の緊急閲覧 %lld件\n", until,
+	       json_array_size(due), glass);
+	json_decref(due);
+	return 0;
+}
+
+static int bus(struct app *a, const struct opts *o)
+{
+	char day[11];
+	json_t *arr = NULL;
+	if (o->date)
+		snprintf(day, sizeof day, "%s", o->date);
+	else
+		clock_jst_date(clock_now_ms(), day, sizeof day);
+	struct store_conn *c = store_acquire(a->store);
+	enum err e = centre_day_json(c, centre_vault(a), day, 1, 0, &arr);
+	json_t *routes = centre_routes_json(c);
+	store_release(c);
+	if (e != ERR_OK) {
+		json_decref(routes);
+		return cli_fail("日付を年-月-日で与えてください（%s）", err_message_ja(e));
+	}
+	printf("route\tlabel\tpickup\tdropoff\tchildren\n");
+	size_t i, j;
+	json_t *r, *x;
+	json_array_foreach(routes, i, r)
+	{
+		const char *code = json_string_value(json_object_get(r, "code"));
+		struct buf nums;
+		buf_init(&nums, 64 * 1024);
+		int n = 0;
+		json_array_foreach(arr, j, x)
+		{
+			const char *rc = json_string_value(json_object_get(x, "route"));
+			const char *at = json_string_value(json_object_get(x, "attendance"));
+			if (!rc || strcmp(rc, code) != 0 || (at && strcmp(at, "absent") == 0) ||
+			    !json_is_true(json_object_get(x, "bus")))
+				continue;
+			buf_printf(&nums, "%s%s", n++ ? "," : "",
+				   json_string_value(json_object_get(x, "number")));
+		}
+		printf("%s\t%s\t%s\t%s\t%.*s\n", code,
+		       json_string_value(json_object_get(r, "label")),
+		       json_string_value(json_object_get(r, "pickup")),
+		       json_string_value(json_object_get(r, "dropoff")), (int)nums.len,
+		       nums.data ? nums.data : "");
+		buf_free(&nums);
+	}
+	printf("# %s: 通所予定 %zu人\n", day, json_array_size(arr));
+	json_decref(arr);
+	json_decref(routes);
+	return 0;
+}
+
+static int statements(struct app *a, const struct opts *o)
+{
+	int made = 0, written = 0;
+	if (!o->month)
+		return cli_fail("%s", USAGE);
+	struct store_conn *c = store_acquire(a->store);
+	enum err e = ERR_OK;
+	if (o->make) {
+		e = store_begin(c);
+		if (e == ERR_OK)
+			e = centre_statements_make(c, o->month, 0, 0, clock_now_ms(), &made);
+		if (e == ERR_OK)
+			e = store_commit(c);
+		else
+			store_rollback(c);
+	}
+	json_t *arr = e == ERR_OK ? centre_statements_json(c, 0, o->month) : NULL;
+	store_release(c);
+	size_t i;
+	json_t *x;
+	if (e == ERR_OK)
+		printf("number\tmonth\tdays\tunit_fee\tcap\tamount\n");
+	json_array_foreach(arr, i, x)
+	{
+		printf("%s\t%s\t%lld\t%lld\t%lld\t%lld\n",
+		       json_string_value(json_object_get(x, "number")), o->month,
+		       (long long)json_integer_value(json_object_get(x, "days")),
+		       (long long)json_integer_value(json_object_get(x, "unit_fee")),
+		       (long long)json_integer_value(json_object_get(x, "cap")),
+		       (long long)json_integer_value(json_object_get(x, "amount")));
+		if (!o->out || e != ERR_OK)
+			continue;
+		struct buf pdf;
+		char name[64], path[4096], content[96], object[48];
+		int64_t child = 0, sid = (int64_t)json_integer_value(json_object_get(x, "id"));
+		buf_init(&pdf, 4 * 1024 * 1024);
+		c = store_acquire(a->store);
+		e = centre_statement_pdf(c, centre_vault(a), sid, &child, name, &pdf);
+		store_release(c);
+		snprintf(path, sizeof path, "%s/%s", o->out, name);
+		snprintf(content, sizeof content, "statement %lld pdf", (long long)sid);
+		snprintf(object, sizeof object, "centre_child:%lld", (long long)child);
+		struct ledger_item it = {.service = CENTRE_SERVICE,
+					 .actor = "cli",
+					 .content = content,
+					 .object = object,
+					 .records = 1,
+					 .data = pdf.data,
+					 .len = pdf.len};
+		if (e == ERR_OK)
+			e = ledger_record(a, &it, NULL);
+		if (e == ERR_OK)
+			e = file_write_atomic(path, pdf.data, pdf.len);
+		written += e == ERR_OK;
+		if (pdf.data)
+			vault_wipe(pdf.data, pdf.len);
+		buf_free(&pdf);
+	}
+	json_decref(arr);
+	if (e != ERR_OK)
+		return cli_fail("請求を作れませんでした: %s", err_message_ja(e));
+	printf("# %s: 作成 %d件、PDF %d件%s%s\n", o->month, made, written, o->out ? " → " : "",
+	       o->out ? o->out : "");
+	return 0;
+}
+
+/* Finds the centre account login: its id and role; 0 when there is none. */
+static int account(struct store_conn *c, const char *login, int64_t *id, enum role *role)
+{
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT id, role FROM users WHERE login = ?1 AND disabled = 0");
+	if (!st)
+		return 0;
+	store_bind_text(st, 1, login);
+	int ok = store_step(st) == STORE_ROW;
+	if (ok) {
+		*id = store_col_int(st, 0);
+		*role = role_parse(store_col_text(st, 1));
+	}
+	store_finish(st);
+	return ok && (*role & (ROLE_CENTRE_STAFF | ROLE_CENTRE_MANAGER));
+}
+
+/* Reads one line (the passphrase) from standard input into a malloc'd string, or NULL. */
+static char *read_line(void)
+{
+	char b[300];
+	if (!fgets(b, sizeof b, stdin))
+		return NULL;
+	b[strcspn(b, "\r\n")] = '\0';
+	char *s = strdup(b);
+	vault_wipe(b, sizeof b);
+	return s;
+}
+
+static int handover(struct app *a, const struct opts *o)
+{
+	int64_t uid = 0, id = 0;
+	enum role role = ROLE_NONE;
+	enum casework_access how;
+	const char *why = NULL;
+	char *text = NULL, *pass = NULL, content[96], object[48];
+	unsigned char *box = NULL;
+	size_t box_len = 0;
+	int rc = 1;
+	if (!o->login || !o->number || !o->out)
+		return cli_fail("%s", USAGE);
+	struct store_conn *c = store_acquire(a->store);
+	struct store_stmt *st = store_prepare(c, "SELECT id FROM ce_cases WHERE number = ?1");
+	if (st) {
+		store_bind_text(st, 1, o->number);
+		if (store_step(st) == STORE_ROW)
+			id = store_col_int(st, 0);
+		store_finish(st);
+	}
+	enum err e = account(c, o->login, &uid, &role) ? ERR_OK : ERR_NOTFOUND;
+	if (e == ERR_OK)
+		e = store_begin(c);
+	/* The CLI opens the file as the named account: the same rule, reason and audit. */
+	if (e == ERR_OK)
+		e = casework_open(c, a->vault, &centre_casework, "cli", uid, role, id, o->reason, 0,
+				  clock_now_ms(), &how, &why);
+	if (e == ERR_OK)
+		e = store_commit(c);
+	else
+		store_rollback(c);
+	if (e == ERR_OK)
+		e = centre_handover_text(c, centre_vault(a), id, &text);
+	store_release(c);
+	if (e != ERR_OK) {
+		if (e == ERR_NOTFOUND)
+			fprintf(stderr,
+				"mimamori: 児童 %s は見つかりません（担当職員または管理責任者の"
+				"アカウントで）。\n",
+				o->number);
+		else
+			fprintf(stderr, "mimamori: %s\n", why ? why : err_message_ja(e));
+		goto out;
+	}
+	pass = read_line();
+	if (!vault_passphrase_ok(pass)) {
+		fprintf(stderr,
+			"mimamori: パスフレーズを10文字以上、標準入力から1行で与えてください。\n");
+		goto out;
+	}
+	e = vault_passbox_seal(pass, VAULT_PASSBOX_MODERATE, text, strlen(text), &box, &box_len);
+	if (e == ERR_OK) {
+		snprintf(content, sizeof content, "handover %s sealed-passphrase", o->number);
+		snprintf(object, sizeof object, "centre_child:%lld", (long long)id);
+		struct ledger_item it = {.service = CENTRE_SERVICE,
+					 .actor = "cli",
+					 .content = content,
+					 .object = object,
+					 .records = 1,
+					 .data = box,
+					 .len = box_len};
+		e = ledger_record(a, &it, NULL);
+	}
+	if (e == ERR_OK)
+		e = file_write_atomic(o->out, box, box_len);
+	if (e != ERR_OK) {
+		fprintf(stderr, "mimamori: 引き継ぎファイルを書けませんでした: %s\n",
+			err_message_ja(e));
+		goto out;
+	}
+	printf("%s を封かんして %s に書きました（受け渡し台帳に記録）。\n", o->number, o->out);
+	rc = 0;
+out:
+	vault_wipe_free(text);
+	vault_wipe_free(pass);
+	free(box);
+	return rc;
+}
+
+int centre_cmd(int argc, char **argv)
+{
+	struct opts o;
+	int (*run)(struct app *, const struct opts *) = NULL;
+	if (cli_verb(&argc, &argv, "list"))
+		run = list;
+	else if (cli_verb(&argc, &argv, "bus"))
+		run = bus;
+	else if (cli_verb(&argc, &argv, "statements"))
+		run = statements;
+	else if (cli_verb(&argc, &argv, "handover"))
+		run = handover;
+	if (!run || parse(argc, argv, &o) != 0)
+		return cli_fail("%s", USAGE);
+	struct app *a = cli_open(o.dir, 1);
+	if (!a)
+		return 1;
+	int rc = run(a, &o);
+	app_close(a);
+	return rc;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* service.c — the child development support centre (seed 001) as the platform sees it: its name
+ * and key, its subcommand (`centre`), its demo and its metrics (its routes are in routes.c). */
+#include "centre/service.h"
+
+#include "app.h"
+#include "base/buf.h"
+#include "centre/centre.h"
+#include "store/store.h"
+
+/* cli.c: `mimamori centre …`. */
+int centre_cmd(int argc, char **argv);
+/* demo.c: its part of `mimamori demo`. */
+int centre_demo(struct app *a, struct demo_out *out);
+
+const struct vault *centre_vault(struct app *a)
+{
+	return app_vault(a, CENTRE_SERVICE);
+}
+
+static const struct cli_command commands[] = {
+    {"centre", centre_cmd,
+     "centre list|bus|statements|handover --data DIR …  "
+     "発達支援センター：件数、送迎、請求、引き継ぎ"},
+    {0, 0, 0},
+};
+
+static void metrics(struct app *a, struct buf *b)
+{
+	struct store_conn *c = store_acquire(a->store);
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT count(*), (SELECT count(*) FROM ce_opens WHERE break_glass = 1 AND "
+	       "reviewed_by IS NULL) FROM ce_cases WHERE state = 'contracted'");
+	if (st && store_step(st) == STORE_ROW)
+		buf_printf(
+		    b,
+		    "# HELP mimamori_centre_children Children under contract at the centre.\n"
+		    "# TYPE mimamori_centre_children gauge\n"
+		    "mimamori_centre_children %lld\n"
+		    "# HELP mimamori_centre_break_glass_pending Break-glass opens to review.\n"
+		    "# TYPE mimamori_centre_break_glass_pending gauge\n"
+		    "mimamori_centre_break_glass_pending %lld\n",
+		    (long long)store_col_int(st, 0), (long long)store_col_int(st, 1));
+	store_finish(st);
+	store_release(c);
+}
+
+const struct service centre_service = {
+    .name = CENTRE_SERVICE,
+    .label_ja = "児童発達支援センター",
+    .routes = centre_routes,
+    .commands = commands,
+    .demo = centre_demo,
+    .demo_options = "centre-children",
+    .metrics = metrics,
+};

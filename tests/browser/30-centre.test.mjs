@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+// The child development support centre (児童発達支援センター) as its staff, its manager and a
+// parent use it, on a demo ward (`mimamori demo`: a fictional centre with the manager
+// centre-mgr, the staff centre-staff1 and centre-staff2, four children under contract on two
+// bus routes and the parent centre-parent of the first child). The driver's server holds no
+// centre, so this file makes a demo data directory of its own (the other services kept small) and
+// runs its own `mimamori serve` on it, failing on a sanitizer report in its log. A staff member
+// records a day: their children only on the day's list, attendance marked, a child's file opened
+// with the reason asked first, a daily record and its new version. The manager's bus list of
+// that day (each route's children and stops), the statements of the month made and listed; a
+// parent's account added, whose password the parent chooses through the mailed one-time link on
+// a phone. A parent on a phone reads the thread, answers it and downloads the statement (a PDF).
+// axe-core on each state of the pages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, DESKTOP, PHONE,
+  mailsTo,
+} from './helpers.mjs';
+
+const env = requireEnv(['MIMAMORI_BIN']);
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const SANITIZER = ['ERROR: AddressSanitizer', 'ERROR: LeakSanitizer', 'runtime error:',
+  'SUMMARY: UndefinedBehaviorSanitizer'];
+const NOTE = '支援記録：ブランコで順番を待てた（架空の記録）';
+const REPLY = '家でも順番を待つ練習をしています（架空）';
+
+let browser;
+let server;
+let dir;
+let url;
+const pw = {};
+let day; // a weekday of this fiscal year: the children are due
+
+const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-centre-'));
+  const data = path.join(dir, 'data');
+  execFileSync(env.BIN, ['demo', '--data', data, '--children', '59', '--bath-people', '0',
+    '--school-registrations', '0', '--sitter-applications', '0', '--homehelp-households', '0',
+    '--youth-cases', '0'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300000 });
+  const creds = fs.readFileSync(path.join(data, 'demo-credentials.txt'), 'utf8');
+  for (const login of ['centre-mgr', 'centre-staff1', 'centre-staff2', 'centre-parent']) {
+    const m = creds.match(new RegExp(`login ${login}\\s+password (\\S+)`));
+    assert.ok(m, `the demo's credentials name ${login}`);
+    pw[login] = m[1];
+  }
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
+  server = spawn(env.BIN, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`,
+    '--mail', `maildir:${path.join(dir, 'mail')}`, '--web', path.join(REPO, 'web')],
+  { stdio: ['ignore', log, log] });
+  await eventually(async () => {
+    if (server.exitCode !== null) throw new Error(`mimamori serve exited with ${server.exitCode}`);
+    const r = await fetch(`${url}/healthz`).catch(() => null);
+    return r && r.status === 200;
+  }, { timeoutMs: 60000, message: 'the demo server up' });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const gone = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 15000))]);
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+  const log = dir ? fs.readFileSync(path.join(dir, 'server.log'), 'utf8') : '';
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  const hit = SANITIZER.find((m) => log.includes(m));
+  assert.equal(hit, undefined, `sanitizer report in the demo server's log:\n${log.slice(Math.max(0, log.indexOf(hit) - 200), log.indexOf(hit) + 3000)}`);
+});
+
+async function signIn(page, login, where = '/centre/') {
+  await page.goto(`${url}${where}`);
+  await tid(page, 'login-id').waitFor({ state: 'visible' });
+  await tid(page, 'login-id').fill(login);
+  await tid(page, 'login-password').fill(pw[login]);
+  await tid(page, 'login-submit').click();
+  await tid(page, 'who').waitFor({ state: 'visible' });
+}
+
+
+/** The most recent Monday up to today (Japan) — a contracted weekday of every demo child. */
+function lastMonday() {
+  const t = new Date(Date.now() + 9 * 3600 * 1000);
+  const back = (t.getUTCDay() + 6) % 7;
+  const m = new Date(t.getTime() - back * 86400000);
+  return m.toISOString().slice(0, 10);
+}
+
+test('a staff member records a day: attendance, a file opened with a reason, a record and its new version', { timeout: 180000 }, async () => {
+  day = lastMonday();
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, 'centre-staff1');
+  await tid(page, 'day-date').fill(day);
+  await tid(page, 'day-show').click();
+  await eventually(async () => /通所予定 2人/.test(await tid(page, 'day-summary').textContent()), { message: 'the staff member\'s two children due' });
+  const numbers = (await page.locator('#day-rows tr').evaluateAll((rows) => rows.map((r) => r.cells[0].textContent))).sort();
+  assert.equal(numbers.length, 2);
+  assert.match(numbers[0], /^C\d{4}-0001$/);
+  assert.match(numbers[1], /^C\d{4}-0003$/);
+  await eventually(async () => /2人/.test(await tid(page, 'mine-summary').textContent()), { message: 'the staff member\'s two children listed' });
+  assert.equal(await page.locator('#mine-rows').getByText(/架空|公園/).count(), 0, 'the list names no one');
+  await checkA11y(page, 'the staff member\'s day');
+  await shot(page, 'centre-day');
+  const [first] = numbers;
+  await tid(page, `present-${first}`).click();
+  await eventually(async () => (await tid(page, `att-${first}`).textContent()) === '出席', { message: 'marked present' });
+  await tid(page, `absent-${numbers[1]}`).click();
+  await eventually(async () => (await tid(page, `att-${numbers[1]}`).textContent()) === '欠席', { message: 'marked absent' });
+  await eventually(async () => /出席 1人、欠席 1人/.test(await tid(page, 'day-summary').textContent()), { message: 'the counts' });
+
+  // the file: the reason first
+  await page.locator('#day-rows').getByRole('button', { name: `${first}の記録` }).click();
+  assert.equal(await tid(page, 'open-child').inputValue(), first);
+  await tid(page, 'open-submit').click();
+  await eventually(async () => /理由/.test(await tid(page, 'open-message').textContent()), { message: 'the reason asked' });
+  assert.equal(await tid(page, 'child').isVisible(), false);
+  await tid(page, 'open-reason').fill('本日の支援記録');
+  await tid(page, 'open-submit').click();
+  await tid(page, 'child').waitFor({ state: 'visible' });
+  assert.match(await tid(page, 'child-access').textContent(), /担当として/);
+  assert.match(await tid(page, 'child-contract').textContent(), /支給量 月23日/);
+  await checkA11y(page, 'an opened file');
+  await tid(page, 'note-body').fill(NOTE);
+  await tid(page, 'note-submit').click();
+  await eventually(async () => (await tid(page, 'notes-list').textContent()).includes(NOTE), { message: 'the record listed' });
+  await page.locator('#notes-list li', { hasText: NOTE }).getByRole('button', { name: '直す（新しい版）' }).click();
+  await tid(page, 'note-body').fill(`${NOTE}。帰りのバスも落ち着いていた`);
+  await tid(page, 'note-submit').click();
+  await eventually(async () => /第2版/.test(await tid(page, 'notes-list').textContent()), { message: 'the second version' });
+  await page.locator('#notes-list li', { hasText: '第2版' }).getByRole('button', { name: '履歴' }).click();
+  await tid(page, 'history').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#history-list li').count(), 2);
+  await checkA11y(page, 'a record\'s history');
+  await shot(page, 'centre-child');
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+test('the manager: the bus list of the day, the month\'s statements', { timeout: 180000 }, async () => {
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, 'centre-mgr', '/centre/manager.html');
+  await eventually(async () => /児童 4人/.test(await tid(page, 'children-summary').textContent()), { message: 'the four children' });
+  await tid(page, 'bus-date').fill(day);
+  await tid(page, 'bus-show').click();
+  await eventually(async () => /送迎 3人/.test(await tid(page, 'bus-summary').textContent()), { message: 'three riders (the absent child and the one without a route not)' });
+  const east = await tid(page, 'route-east').textContent();
+  assert.match(east, /東ルート（迎え 08:30・送り 16:30）1人/);
+  assert.match(east, /〇〇公園前（架空）（出席）/);
+  assert.match(await tid(page, 'route-west').textContent(), /西ルート/);
+  await checkA11y(page, 'the manager\'s page with the bus list');
+  await shot(page, 'centre-manager');
+  await tid(page, 'fees-month').fill(day.slice(0, 7));
+  await tid(page, 'fees-make').click();
+  await eventually(async () => /請求を\d+件作りました/.test(await tid(page, 'message').textContent()), { message: 'the statements made' });
+  assert.ok(await page.locator('#fees-rows tr').count() >= 1);
+  await checkA11y(page, 'the statements');
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+test('the manager adds a parent; the parent chooses the password through the mailed link on a phone', { timeout: 180000 }, async () => {
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, 'centre-mgr', '/centre/manager.html');
+  await eventually(async () => /児童 4人/.test(await tid(page, 'children-summary').textContent()), { message: 'the children' });
+  await tid(page, 'ct-reason').fill('保護者の登録');
+  await tid(page, 'pa-login').fill('centre-parent2');
+  await tid(page, 'pa-email').fill('second.parent@example.jp');
+  await tid(page, 'pa-submit').click();
+  await eventually(async () => /リンク/.test(await tid(page, 'parent-result').textContent()), { message: 'the account made, the link mailed' });
+  assert.doesNotMatch(await tid(page, 'parent-result').textContent(), /パスワード：/);
+  await checkA11y(page, 'the manager after adding a parent');
+  await page.context().close();
+  const mail = await eventually(() => {
+    const m = mailsTo({ MAILDIR: path.join(dir, 'mail') }, 'second.parent@example.jp');
+    return m.length ? m[m.length - 1] : null;
+  }, { message: 'the one-time link mailed' });
+  const token = /welcome\.html#t=(\S+)/.exec(mail.body)[1];
+  const phone = await newPage(browser, PHONE);
+  await phone.goto(`${url}/centre/welcome.html#t=${token}`);
+  await checkA11y(phone, 'the welcome page (phone)');
+  await tid(phone, 'welcome-pw1').fill('Hoikuen-no-Sakura-77');
+  await tid(phone, 'welcome-pw2').fill('Hoikuen-no-Sakura-78');
+  await tid(phone, 'welcome-submit').click();
+  await eventually(async () => /違います/.test(await tid(phone, 'welcome-message').textContent()), { message: 'the two passwords differ' });
+  await tid(phone, 'welcome-pw2').fill('Hoikuen-no-Sakura-77');
+  await tid(phone, 'welcome-submit').click();
+  await tid(phone, 'welcome-done').waitFor({ state: 'visible' });
+  await checkA11y(phone, 'the password chosen');
+  await phone.getByRole('link', { name: '保護者のページ' }).click();
+  await tid(phone, 'login-id').waitFor({ state: 'visible' });
+  await tid(phone, 'login-id').fill('centre-parent2');
+  await tid(phone, 'login-password').fill('Hoikuen-no-Sakura-77');
+  await tid(phone, 'login-submit').click();
+  await eventually(async () => /架空の連絡/.test(await phone.locator('[data-testid^="thread-"]').first().textContent()), { message: 'the second parent reads the thread' });
+  assertNoProblems(phone);
+  await phone.context().close();
+});
+
+test('a parent on a phone reads the thread, answers it and downloads the statement', { timeout: 180000 }, async () => {
+  const page = await newPage(browser, PHONE);
+  await signIn(page, 'centre-parent', '/centre/parent.html');
+  const thread = page.locator('[data-testid^="thread-"]').first();
+  await eventually(async () => /架空の連絡/.test(await thread.textContent()), { message: 'the centre\'s message' });
+  assert.equal(await page.locator('[data-testid^="child-"]').count(), 1, 'their own child only');
+  await checkA11y(page, 'the parent\'s page (phone)');
+  await shot(page, 'centre-parent');
+  await page.locator('[data-testid^="reply-"]').first().fill(REPLY);
+  await page.locator('[data-testid^="send-"]').first().click();
+  await eventually(async () => (await thread.textContent()).includes(REPLY), { message: 'the answer in the thread' });
+  const pdf = page.locator('[data-testid^="pdf-"]').first();
+  await pdf.waitFor({ state: 'visible' });
+  const [dl] = await Promise.all([page.waitForEvent('download'), pdf.click()]);
+  assert.match(dl.suggestedFilename(), /^centre-statement-C\d{4}-0001-\d{4}-\d{2}\.pdf$/);
+  assert.equal(fs.readFileSync(await dl.path()).subarray(0, 4).toString('latin1'), '%PDF');
+  await checkA11y(page, 'the parent\'s page after the answer');
+  assertNoProblems(page);
+  await page.context().close();
+});
