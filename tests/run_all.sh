@@ -2,8 +2,8 @@
 # run_all.sh — runs every test (unit, end-to-end, browser, fuzz corpora) against the sanitizer
 # build, independent suites side by side, and ends with one line "N passed, N failed".
 #
-# Each unit-test binary, each end-to-end module (tests/e2e/test_*.py) and the browser run are
-# separate jobs, MIMAMORI_TEST_JOBS at a time (default 8: most of a test's time is spent waiting
+# Each unit-test binary, each end-to-end module (tests/e2e/test_*.py) and each half of the
+# browser run (the clubs' files, the other services') are separate jobs, MIMAMORI_TEST_JOBS at a time (default 8: most of a test's time is spent waiting
 # on a server, an SMTP peer or a fsync, not on a core). Every job has its own data directory,
 # ports and log; the results are printed in a fixed order once all have finished.
 #
@@ -42,6 +42,22 @@ else
 	pg_failed=1
 fi
 
+# The browser test files of one half: "clubs" (files numbered below 20 or from 90) or
+# "services" (20 to 89).
+browser_files() {
+	local f n
+	for f in tests/browser/*.test.mjs; do
+		n=$(basename "$f")
+		n=${n%%-*}
+		if [ "$1" = services ]; then
+			[ "$n" -ge 20 ] && [ "$n" -lt 90 ] && echo "$f"
+		else
+			{ [ "$n" -lt 20 ] || [ "$n" -ge 90 ]; } && echo "$f"
+		fi
+	done
+}
+export -f browser_files
+
 # One job: "kind name". Writes $log/<kind>-<name>.{log,rc,secs} (a unit binary and an e2e
 # module may share a name).
 run_job() {
@@ -66,7 +82,13 @@ run_job() {
 		# ahead of the end-to-end suites' load (as root; otherwise as it is).
 		local prio=()
 		nice -n -5 true 2>/dev/null && prio=(nice -n -5)
-		"${cpu[@]}" timeout 1800 "${prio[@]}" "$PY" tests/e2e/run_browser.py >"$out" 2>&1 ;;
+		# Two halves side by side, each with its own server and data directory: the
+		# entry/exit service's files (1-19, 90-99: they run in order on one server) and the
+		# other services' (20-89: each its own pages, most on a demo ward of their own).
+		local files
+		files=$(browser_files "$name")
+		# shellcheck disable=SC2086 # one word a file
+		"${cpu[@]}" timeout 1800 "${prio[@]}" "$PY" tests/e2e/run_browser.py $files >"$out" 2>&1 ;;
 	esac
 	rc=$?
 	echo "$rc" >"$log/$kind-$name.rc"
@@ -75,7 +97,7 @@ run_job() {
 export -f run_job
 
 # The longest jobs first, so that the short ones fill the gaps around them.
-list=("browser browser")
+list=("browser clubs" "browser services")
 for m in test_admin test_japanese test_schoolmail_send test_simulate test_schoolmail \
 	test_staff_notices test_pg_multi test_audit test_mail_crash test_mail_pipelining test_crash \
 	test_mail_relay; do
@@ -164,16 +186,18 @@ else
 fi
 
 echo "== browser tests (Chromium)"
-out="$log/browser-browser.log"
-rc=$(cat "$log/browser-browser.rc")
+for half in clubs services; do
+out="$log/browser-$half.log"
+rc=$(cat "$log/browser-$half.rc")
 p=$(grep -oE '^# pass [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1); p=${p:-0}
 f=$(grep -oE '^# fail [0-9]+' "$out" | grep -oE '[0-9]+$' | tail -1); f=${f:-0}
 if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-report browser-browser "$p" "$f"
+report "browser-$half" "$p" "$f"
 # Each failed test with its error (node's YAML block after "not ok"), at most 30 lines each.
 [ "$f" -eq 0 ] || awk '/^ *not ok /{on=1; n=0} on && /^ +(- |[0-9]+ × )/{next} on{if (n++ < 30) print "    " $0} on && /^ *\.\.\.$/{on=0}' "$out"
 # A run that ended without saying which test failed: its end.
 [ "$f" -eq 0 ] || grep -qE '^ *not ok ' "$out" || tail -60 "$out" | sed 's/^/    /'
+done
 
 # The test PostgreSQL's processor time (its postmaster, the backends it reaped and those still
 # open): not a child of any job, so not in the suites' figures.
