@@ -33,10 +33,20 @@ struct vault;
 
 /* A service's casework: static, named by the service. */
 struct casework_kind {
-	const char *prefix;	  /* its tables' prefix ("yo") */
-	const char *object;	  /* the audit object's kind ("youth_case") */
-	unsigned worker_role;	  /* enum role bit of its case workers */
-	unsigned supervisor_role; /* enum role bit of its supervisor */
+	const char *prefix;	       /* its tables' prefix ("yo") */
+	const char *object;	       /* the audit object's kind ("youth_case") */
+	unsigned worker_role;	       /* enum role bit of its case workers */
+	unsigned supervisor_role;      /* enum role bit of its supervisor */
+	const char *service;	       /* its name: its data key (app_vault), audit actions
+					  ("youth.note_add"), the handover ledger and file ("youth") */
+	const char *noun;	       /* what a person calls a case, in messages ("ケース") */
+	const char *key;	       /* a case's name in JSON answers and files ("case") */
+	char number_letter;	       /* the first letter of its case numbers ('Y': Y2026-0001) */
+	const char *supervisor_how;    /* the supervisor's access as answered ("supervisor") */
+	const char *const *note_kinds; /* its notes' kinds, NULL-terminated */
+	/* The whole case id unsealed under v as a new JSON object in *out (with "notes"). */
+	enum err (*case_json)(struct store_conn *c, const struct vault *v, int64_t id,
+			      json_t **out);
 };
 
 /* How a caller reaches a case. */

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "centre/centre.h"
+#include "casework/api.h"
 #include "http/http.h"
 
 /* Checks that the caller reaches child id (casework_access) and, when opened is set, has

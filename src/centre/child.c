@@ -21,6 +21,13 @@ const struct casework_kind centre_casework = {
     .object = "centre_child",
     .worker_role = ROLE_CENTRE_STAFF,
     .supervisor_role = ROLE_CENTRE_MANAGER,
+    .service = CENTRE_SERVICE,
+    .noun = "児童の記録",
+    .key = "child",
+    .number_letter = 'C',
+    .supervisor_how = "manager",
+    .note_kinds = centre_note_kinds,
+    .case_json = centre_child_json,
 };
 
 const char *const centre_note_kinds[] = {"支援記録",	 "個別支援", "集団活動", "保護者対応",

@@ -28,6 +28,13 @@ const struct casework_kind youth_casework = {
     .object = "youth_case",
     .worker_role = ROLE_YOUTH_WORKER,
     .supervisor_role = ROLE_YOUTH_SUPERVISOR,
+    .service = YOUTH_SERVICE,
+    .noun = "ケース",
+    .key = "case",
+    .number_letter = 'Y',
+    .supervisor_how = "supervisor",
+    .note_kinds = youth_note_kinds,
+    .case_json = youth_case_json,
 };
 
 const struct youth_plaza youth_plazas[] = {
