@@ -6,8 +6,8 @@
 #define MIMAMORI_CENTRE_API_H
 #include <jansson.h>
 
-#include "centre/centre.h"
 #include "casework/api.h"
+#include "centre/centre.h"
 #include "http/http.h"
 
 /* Checks that the caller reaches child id (casework_access) and, when opened is set, has
