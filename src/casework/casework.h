@@ -6,7 +6,8 @@
  * (user × case), break-glass opens for emergencies flagged for review, and versioned case notes
  * (each edit a new version, none changed). It knows no service: each names its own tables by a
  * prefix P, in its own migration, with at least these columns:
- *   P_cases (id, unit), P_workers (user_id, unit, set_by, set_ms),
+ *   P_cases (id, number, unit), P_numbers (fiscal_year key, last),
+ *   P_workers (user_id, unit, set_by, set_ms),
  *   P_assignments (case_id, user_id, assigned_by, at_ms; key case_id, user_id),
  *   P_opens (id, case_id, user_id, day, reason, break_glass, reviewed_by, review_note,
  *            reviewed_ms, at_ms),
@@ -70,6 +71,13 @@ int casework_exists(struct store_stmt *st);
 /* Binds id to ?1 of st (or NULL), steps it once and releases it: 1 with the row's first column
  * (a unit) in out, 0 when no row (out ""), -1 on a database error. */
 int casework_unit_read(struct store_stmt *st, int64_t id, char out[CASEWORK_UNIT_MAX]);
+
+/* numbers.c */
+/* Takes the next case number of the fiscal year (April to March, Asia/Tokyo) of now_ms from
+ * P_numbers into number: the kind's letter, the year and the sequence ("Y2026-0001").
+ * ERR_INVALID, ERR_DB. */
+enum err casework_number_next(struct store_conn *c, const struct casework_kind *k, int64_t now_ms,
+			      char number[16]);
 
 /* workers.c: a worker's unit and the assignments. */
 /* Returns 1 with the unit of worker user_id in out, or 0 when the worker has none (or -1 on a

@@ -138,38 +138,13 @@ char *youth_profile_parse(json_t *j, char why[YOUTH_WHY_MAX])
 	return txt;
 }
 
-/* Takes the next case number of fiscal year fy into *n. */
-static enum err next_number(struct store_conn *c, int fy, int64_t *n)
-{
-	struct store_stmt *st = store_prepare(
-	    c,
-	    "INSERT INTO yo_numbers (fiscal_year, last) VALUES (?1, 1) ON CONFLICT (fiscal_year) "
-	    "DO UPDATE SET last = yo_numbers.last + 1 RETURNING last");
-	if (!st)
-		return ERR_DB;
-	store_bind_int(st, 1, fy);
-	int r = store_step(st);
-	if (r == STORE_ROW)
-		*n = store_col_int(st, 0);
-	store_finish(st);
-	return r == STORE_ROW ? ERR_OK : ERR_DB;
-}
-
 enum err youth_case_create(struct store_conn *c, const struct vault *v, const char *unit,
 			   const char *person, const char *profile, int64_t user_id, int64_t now_ms,
 			   int64_t *id, char number[16])
 {
-	char today[11];
-	int y, m, d;
-	int64_t seq = 0;
-	clock_jst_date(now_ms, today, sizeof today);
-	if (wareki_parse_iso(today, &y, &m, &d) != ERR_OK)
-		return ERR_INVALID;
-	int fy = m >= 4 ? y : y - 1;
-	enum err e = next_number(c, fy, &seq);
+	enum err e = casework_number_next(c, &youth_casework, now_ms, number);
 	if (e != ERR_OK)
 		return e;
-	snprintf(number, 16, "Y%04d-%04d", fy % 10000, (int)(seq % 10000));
 	struct store_stmt *st = store_prepare(
 	    c, "INSERT INTO yo_cases (number, unit, person, profile, created_by, created_ms, "
 	       "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
