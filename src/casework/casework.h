@@ -72,6 +72,29 @@ int casework_exists(struct store_stmt *st);
  * (a unit) in out, 0 when no row (out ""), -1 on a database error. */
 int casework_unit_read(struct store_stmt *st, int64_t id, char out[CASEWORK_UNIT_MAX]);
 
+/* person.c */
+/* A one-line field of a form: its JSON key, its label in messages, its most characters, and
+ * whether it may be left empty. */
+struct casework_field {
+	const char *key, *label;
+	size_t max;
+	int optional;
+};
+/* Copies the fields f (n) of j into a new object (optional ones missing as ""), or returns
+ * NULL with why (why_n bytes, Japanese) for the first missing or bad one. */
+json_t *casework_fields_take(const json_t *j, const struct casework_field *f, size_t n, char *why,
+			     size_t why_n);
+/* Returns a case's person as JSON text (malloc'd; the caller wipes it with vault_wipe_free):
+ * the fields f (n) of j and its "birth" (ISO, a real date up to today), or NULL with why. */
+char *casework_person_parse(const json_t *j, const struct casework_field *f, size_t n,
+			    const char *today, char *why, size_t why_n);
+
+/* sealed.c */
+/* Unseals column col of st (sealed as field, e.g. "yo_cases.person") as JSON: a new reference,
+ * or NULL when it does not unseal or parse. */
+json_t *casework_sealed_json(const struct vault *v, struct store_stmt *st, int col,
+			     const char *field);
+
 /* numbers.c */
 /* Takes the next case number of the fiscal year (April to March, Asia/Tokyo) of now_ms from
  * P_numbers into number: the kind's letter, the year and the sequence ("Y2026-0001").

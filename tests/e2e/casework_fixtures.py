@@ -1,5 +1,5 @@
 """casework_fixtures.py — checks shared by the end-to-end tests of the services on the platform's
-casework layer (test_youth.py, test_centre.py): the handover export sealed with a passphrase and
+casework layer (test_youth.py, test_centre.py): every account signed in, the handover export sealed with a passphrase and
 recorded in the ledger, read back by `mimamori ledger open`, and the CLI's handover as an
 account that may not reach the case (refused, no file) and as one that may (sealed, in the
 ledger)."""
@@ -7,6 +7,17 @@ ledger)."""
 import os
 
 import harness
+
+
+def sign_in(t, srv, data, accounts):
+    """Signs in each (login, role) of accounts on srv; returns their clients by login and the
+    accounts' ids by login."""
+    clients = {}
+    for login, _role in accounts:
+        c = srv.client()
+        t.assertEqual(c.login(login).status, 200)
+        clients[login] = c
+    return clients, dict(data.query("SELECT login, id FROM users"))
 
 
 def handover_web(t, client, url, passphrase, name):

@@ -50,12 +50,7 @@ class CentreTest(ServerTestCase):
             d.user_add(login, role)
         self.start_smtp()
         self.srv = self.start_server()
-        self.c = {}
-        for login, _role in accounts:
-            c = self.srv.client()
-            self.assertEqual(c.login(login).status, 200)
-            self.c[login] = c
-        self.uid = dict(d.query("SELECT login, id FROM users"))
+        self.c, self.uid = casework_fixtures.sign_in(self, self.srv, d, accounts)
         mgr = self.c["mgr"]
         me = mgr.get(API + "/me").json
         self.today = me["today"]

@@ -52,12 +52,7 @@ class YouthTest(ServerTestCase):
             harness.cli_ok("youth", "worker", "--data", d.path, "--login", login, "--plaza",
                            plaza)
         self.srv = self.start_server()
-        self.c = {}
-        for login, _role in accounts:
-            c = self.srv.client()
-            self.assertEqual(c.login(login).status, 200)
-            self.c[login] = c
-        self.uid = dict(d.query("SELECT login, id FROM users"))
+        self.c, self.uid = casework_fixtures.sign_in(self, self.srv, d, accounts)
         sv = self.c["sv"]
         # The supervisor sets the first worker's plaza on the screen's API.
         r = sv.request("PUT", "%s/workers/%d" % (API, self.uid["w_hirai"]), {"plaza": "hirai"})
