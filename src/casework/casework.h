@@ -6,7 +6,8 @@
  * (user × case), break-glass opens for emergencies flagged for review, and versioned case notes
  * (each edit a new version, none changed). It knows no service: each names its own tables by a
  * prefix P, in its own migration, with at least these columns:
- *   P_cases (id, unit), P_workers (user_id, unit, set_by, set_ms),
+ *   P_cases (id, number, unit), P_numbers (fiscal_year key, last),
+ *   P_workers (user_id, unit, set_by, set_ms),
  *   P_assignments (case_id, user_id, assigned_by, at_ms; key case_id, user_id),
  *   P_opens (id, case_id, user_id, day, reason, break_glass, reviewed_by, review_note,
  *            reviewed_ms, at_ms),
@@ -33,10 +34,20 @@ struct vault;
 
 /* A service's casework: static, named by the service. */
 struct casework_kind {
-	const char *prefix;	  /* its tables' prefix ("yo") */
-	const char *object;	  /* the audit object's kind ("youth_case") */
-	unsigned worker_role;	  /* enum role bit of its case workers */
-	unsigned supervisor_role; /* enum role bit of its supervisor */
+	const char *prefix;	       /* its tables' prefix ("yo") */
+	const char *object;	       /* the audit object's kind ("youth_case") */
+	unsigned worker_role;	       /* enum role bit of its case workers */
+	unsigned supervisor_role;      /* enum role bit of its supervisor */
+	const char *service;	       /* its name: its data key (app_vault), audit actions
+					  ("youth.note_add"), the handover ledger and file ("youth") */
+	const char *noun;	       /* what a person calls a case, in messages ("ケース") */
+	const char *key;	       /* a case's name in JSON answers and files ("case") */
+	char number_letter;	       /* the first letter of its case numbers ('Y': Y2026-0001) */
+	const char *supervisor_how;    /* the supervisor's access as answered ("supervisor") */
+	const char *const *note_kinds; /* its notes' kinds, NULL-terminated */
+	/* The whole case id unsealed under v as a new JSON object in *out (with "notes"). */
+	enum err (*case_json)(struct store_conn *c, const struct vault *v, int64_t id,
+			      json_t **out);
 };
 
 /* How a caller reaches a case. */
@@ -60,6 +71,36 @@ int casework_exists(struct store_stmt *st);
 /* Binds id to ?1 of st (or NULL), steps it once and releases it: 1 with the row's first column
  * (a unit) in out, 0 when no row (out ""), -1 on a database error. */
 int casework_unit_read(struct store_stmt *st, int64_t id, char out[CASEWORK_UNIT_MAX]);
+
+/* person.c */
+/* A one-line field of a form: its JSON key, its label in messages, its most characters, and
+ * whether it may be left empty. */
+struct casework_field {
+	const char *key, *label;
+	size_t max;
+	int optional;
+};
+/* Copies the fields f (n) of j into a new object (optional ones missing as ""), or returns
+ * NULL with why (why_n bytes, Japanese) for the first missing or bad one. */
+json_t *casework_fields_take(const json_t *j, const struct casework_field *f, size_t n, char *why,
+			     size_t why_n);
+/* Returns a case's person as JSON text (malloc'd; the caller wipes it with vault_wipe_free):
+ * the fields f (n) of j and its "birth" (ISO, a real date up to today), or NULL with why. */
+char *casework_person_parse(const json_t *j, const struct casework_field *f, size_t n,
+			    const char *today, char *why, size_t why_n);
+
+/* sealed.c */
+/* Unseals column col of st (sealed as field, e.g. "yo_cases.person") as JSON: a new reference,
+ * or NULL when it does not unseal or parse. */
+json_t *casework_sealed_json(const struct vault *v, struct store_stmt *st, int col,
+			     const char *field);
+
+/* numbers.c */
+/* Takes the next case number of the fiscal year (April to March, Asia/Tokyo) of now_ms from
+ * P_numbers into number: the kind's letter, the year and the sequence ("Y2026-0001").
+ * ERR_INVALID, ERR_DB. */
+enum err casework_number_next(struct store_conn *c, const struct casework_kind *k, int64_t now_ms,
+			      char number[16]);
 
 /* workers.c: a worker's unit and the assignments. */
 /* Returns 1 with the unit of worker user_id in out, or 0 when the worker has none (or -1 on a

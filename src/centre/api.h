@@ -6,6 +6,7 @@
 #define MIMAMORI_CENTRE_API_H
 #include <jansson.h>
 
+#include "casework/api.h"
 #include "centre/centre.h"
 #include "http/http.h"
 

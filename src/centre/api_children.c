@@ -5,50 +5,29 @@
  * may not reach a child finds none (404). */
 #include "centre/api.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app.h"
-#include "auth/audit.h"
 #include "base/clock.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
 enum err centre_not_found(struct http_resp *rs)
 {
-	return http_error_as(rs, ERR_NOTFOUND, "not_found", "見つかりません。");
+	return casework_not_found(rs);
 }
 
 enum err centre_audit(struct http_req *rq, struct store_conn *c, const char *action, int64_t id,
 		      const char *detail)
 {
-	char object[48];
-	snprintf(object, sizeof object, "centre_child:%" PRId64, id);
-	return audit_append(c, rq->app->vault, rq->actor, action, object, detail);
+	return casework_audit(&centre_casework, rq, c, action, id, detail);
 }
 
 enum err centre_reach(struct http_req *rq, struct http_resp *rs, struct store_conn *c, int64_t id,
 		      int opened)
 {
-	char day[11];
-	enum casework_access how;
-	clock_jst_date(clock_now_ms(), day, sizeof day);
-	enum err e = casework_access(c, &centre_casework, rq->user.id, rq->role, id, day, &how);
-	if (e == ERR_NOTFOUND)
-		return centre_not_found(rs);
-	if (e != ERR_OK)
-		return http_error(rs, e, "児童の記録を読み込めませんでした。");
-	if (opened) {
-		int o = casework_opened_today(c, &centre_casework, rq->user.id, id, day);
-		if (o < 0)
-			return http_error(rs, ERR_DB, "児童の記録を読み込めませんでした。");
-		if (!o)
-			return http_error_as(
-			    rs, ERR_CONFLICT, "open_required",
-			    "この児童の記録を開くには、先に閲覧の理由を入力してください。");
-	}
-	return ERR_OK;
+	return casework_reach(&centre_casework, rq, rs, c, id, opened);
 }
 
 enum err centre_parent_reach(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
@@ -184,96 +163,14 @@ out:
 	return e;
 }
 
-/* Answers the whole file of child id. */
-static enum err answer_child(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
-			     int64_t id, const char *how)
-{
-	json_t *o = NULL;
-	enum err e = centre_child_json(c, centre_vault(rq->app), id, &o);
-	if (e != ERR_OK)
-		return http_error(rs, e, "児童の記録を読み込めませんでした。");
-	json_object_set_new(o, "access", json_string(how));
-	return http_json(rs, 200, o);
-}
-
-static const char *how_name(enum casework_access how)
-{
-	return how == CASEWORK_SUPERVISOR    ? "manager"
-	       : how == CASEWORK_ASSIGNED    ? "assigned"
-	       : how == CASEWORK_BREAK_GLASS ? "break_glass"
-					     : "none";
-}
-
-/* Returns the child a path segment names: its id, or its number (C2026-0001); 0 if neither. */
-static int64_t child_param(struct store_conn *c, const char *s)
-{
-	int64_t id = 0;
-	if (!s || s[0] != 'C' || strlen(s) > 15)
-		return http_param_id(s);
-	struct store_stmt *st = store_prepare(c, "SELECT id FROM ce_cases WHERE number = ?1");
-	if (!st)
-		return 0;
-	store_bind_text(st, 1, s);
-	if (store_step(st) == STORE_ROW)
-		id = store_col_int(st, 0);
-	store_finish(st);
-	return id;
-}
-
 enum err api_ce_child_open(struct http_req *rq, struct http_resp *rs)
 {
-	json_t *body = NULL;
-	enum casework_access how = CASEWORK_NONE;
-	const char *why = NULL;
-	enum err e = http_json_body(rq, rs, &body);
-	if (e != ERR_OK)
-		return e;
-	const char *reason = json_string_value(json_object_get(body, "reason"));
-	int glass = json_is_true(json_object_get(body, "break_glass"));
-	struct store_conn *c = store_acquire(rq->app->store);
-	int64_t id = child_param(c, rq->params[0]);
-	e = store_begin(c);
-	if (e == ERR_OK)
-		e = casework_open(c, rq->app->vault, &centre_casework, rq->actor, rq->user.id,
-				  rq->role, id, reason, glass, clock_now_ms(), &how, &why);
-	if (e == ERR_OK)
-		e = store_commit(c);
-	if (e != ERR_OK) {
-		store_rollback(c);
-		e = e == ERR_NOTFOUND  ? centre_not_found(rs)
-		    : e == ERR_INVALID ? http_error_as(rs, e, "reason_required", why)
-				       : http_error(rs, e, "児童の記録を開けませんでした。");
-		goto out;
-	}
-	e = answer_child(rq, rs, c, id, how_name(how));
-out:
-	store_release(c);
-	json_decref(body);
-	return e;
+	return casework_api_open(&centre_casework, rq, rs);
 }
 
 enum err api_ce_child(struct http_req *rq, struct http_resp *rs)
 {
-	int64_t id = http_param_id(rq->params[0]);
-	char day[11], object[48];
-	enum casework_access how = CASEWORK_NONE;
-	int64_t now = clock_now_ms();
-	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = centre_reach(rq, rs, c, id, 1);
-	if (e != ERR_OK)
-		goto out;
-	clock_jst_date(now, day, sizeof day);
-	casework_access(c, &centre_casework, rq->user.id, rq->role, id, day, &how);
-	snprintf(object, sizeof object, "centre_child:%" PRId64, id);
-	e = audit_read_append(c, rq->app->vault, rq->actor, "casework.read", object, "", now, NULL);
-	if (e != ERR_OK) {
-		e = http_error(rs, e, "児童の記録を読み込めませんでした。");
-		goto out;
-	}
-	e = answer_child(rq, rs, c, id, how_name(how));
-out:
-	store_release(c);
-	return e;
+	return casework_api_case(&centre_casework, rq, rs);
 }
 
 enum err api_ce_contract(struct http_req *rq, struct http_resp *rs)
@@ -312,7 +209,7 @@ enum err api_ce_contract(struct http_req *rq, struct http_resp *rs)
 		e = http_error(rs, e, "契約を登録できませんでした。");
 		goto out;
 	}
-	e = answer_child(rq, rs, c, id, "manager");
+	e = casework_answer_case(&centre_casework, rq, rs, c, id, "manager");
 out:
 	store_release(c);
 	vault_wipe_free(contact);

@@ -21,6 +21,13 @@ const struct casework_kind centre_casework = {
     .object = "centre_child",
     .worker_role = ROLE_CENTRE_STAFF,
     .supervisor_role = ROLE_CENTRE_MANAGER,
+    .service = CENTRE_SERVICE,
+    .noun = "児童の記録",
+    .key = "child",
+    .number_letter = 'C',
+    .supervisor_how = "manager",
+    .note_kinds = centre_note_kinds,
+    .case_json = centre_child_json,
 };
 
 const char *const centre_note_kinds[] = {"支援記録",	 "個別支援", "集団活動", "保護者対応",
@@ -43,34 +50,6 @@ static void bind_user(struct store_stmt *st, int idx, int64_t u)
 		store_bind_null(st, idx);
 }
 
-/* A text field of a form: key, label, the most characters, optional. */
-struct field {
-	const char *key, *label;
-	size_t max;
-	int optional;
-};
-
-/* Copies the fields f (n) of j into a new object, or NULL with why. */
-static json_t *take(json_t *j, const struct field *f, size_t n, char why[CENTRE_WHY_MAX])
-{
-	json_t *o = json_object();
-	for (size_t i = 0; i < n; i++) {
-		const char *s = json_string_value(json_object_get(j, f[i].key));
-		if (f[i].optional && (!s || !*s)) {
-			json_object_set_new(o, f[i].key, json_string(""));
-			continue;
-		}
-		if (!s || text_line_check(s, f[i].max) != TEXT_OK) {
-			snprintf(why, CENTRE_WHY_MAX, "%sを%zu文字以内で入力してください。",
-				 f[i].label, f[i].max);
-			json_decref(o);
-			return NULL;
-		}
-		json_object_set_new(o, f[i].key, json_string(s));
-	}
-	return o;
-}
-
 /* Returns the JSON text of o (malloc'd) and drops o. */
 static char *dump(json_t *o)
 {
@@ -81,29 +60,18 @@ static char *dump(json_t *o)
 
 char *centre_person_parse(json_t *j, const char *today, char why[CENTRE_WHY_MAX])
 {
-	static const struct field f[] = {{"name", "児童の氏名", 40, 0},
-					 {"kana", "ふりがな", 40, 0}};
-	int y, m, d;
-	json_t *o = take(j, f, 2, why);
-	if (!o)
-		return NULL;
-	const char *birth = json_string_value(json_object_get(j, "birth"));
-	if (!birth || wareki_parse_iso(birth, &y, &m, &d) != ERR_OK || strcmp(birth, today) > 0) {
-		snprintf(why, CENTRE_WHY_MAX, "生年月日を年-月-日（今日まで）で入力してください。");
-		json_decref(o);
-		return NULL;
-	}
-	json_object_set_new(o, "birth", json_string(birth));
-	return dump(o);
+	static const struct casework_field f[] = {{"name", "児童の氏名", 40, 0},
+						  {"kana", "ふりがな", 40, 0}};
+	return casework_person_parse(j, f, 2, today, why, CENTRE_WHY_MAX);
 }
 
 char *centre_contact_parse(json_t *j, char why[CENTRE_WHY_MAX])
 {
-	static const struct field f[] = {{"parent", "保護者の氏名", 40, 0},
-					 {"phone", "保護者の電話番号", 20, 0},
-					 {"email", "保護者のメールアドレス", 254, 1},
-					 {"stop", "送迎の乗降場所", 60, 1}};
-	json_t *o = take(j, f, 4, why);
+	static const struct casework_field f[] = {{"parent", "保護者の氏名", 40, 0},
+						  {"phone", "保護者の電話番号", 20, 0},
+						  {"email", "保護者のメールアドレス", 254, 1},
+						  {"stop", "送迎の乗降場所", 60, 1}};
+	json_t *o = casework_fields_take(j, f, 4, why, CENTRE_WHY_MAX);
 	if (!o)
 		return NULL;
 	const char *email = json_string_value(json_object_get(o, "email"));
@@ -115,38 +83,15 @@ char *centre_contact_parse(json_t *j, char why[CENTRE_WHY_MAX])
 	return dump(o);
 }
 
-/* Takes the next child number of fiscal year fy into *n. */
-static enum err next_number(struct store_conn *c, int fy, int64_t *n)
-{
-	struct store_stmt *st = store_prepare(
-	    c,
-	    "INSERT INTO ce_numbers (fiscal_year, last) VALUES (?1, 1) ON CONFLICT (fiscal_year) "
-	    "DO UPDATE SET last = ce_numbers.last + 1 RETURNING last");
-	if (!st)
-		return ERR_DB;
-	store_bind_int(st, 1, fy);
-	int r = store_step(st);
-	if (r == STORE_ROW)
-		*n = store_col_int(st, 0);
-	store_finish(st);
-	return r == STORE_ROW ? ERR_OK : ERR_DB;
-}
-
 enum err centre_child_create(struct store_conn *c, const struct vault *v, const char *person,
 			     const char *contact, int64_t user_id, int64_t now_ms, int64_t *id,
 			     char number[16])
 {
 	char today[11];
-	int y, m, d;
-	int64_t seq = 0;
 	clock_jst_date(now_ms, today, sizeof today);
-	if (wareki_parse_iso(today, &y, &m, &d) != ERR_OK)
-		return ERR_INVALID;
-	int fy = m >= 4 ? y : y - 1;
-	enum err e = next_number(c, fy, &seq);
+	enum err e = casework_number_next(c, &centre_casework, now_ms, number);
 	if (e != ERR_OK)
 		return e;
-	snprintf(number, 16, "C%04d-%04d", fy % 10000, (int)(seq % 10000));
 	struct store_stmt *st = store_prepare(
 	    c, "INSERT INTO ce_cases (number, unit, person, contract, applied_on, created_by, "
 	       "created_ms, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
@@ -272,17 +217,6 @@ enum err centre_contract_set(struct store_conn *c, const struct vault *v, int64_
 	return e;
 }
 
-/* Unseals column col of st for field as JSON (new reference), or NULL. */
-static json_t *sealed_json(const struct vault *v, struct store_stmt *st, int col, const char *field)
-{
-	char *txt = NULL;
-	if (vault_unseal_column(v, st, col, field, &txt) != ERR_OK || !txt)
-		return NULL;
-	json_t *j = json_loads(txt, 0, NULL);
-	vault_wipe_free(txt);
-	return j;
-}
-
 enum err centre_person_json(struct store_conn *c, const struct vault *v, int64_t id, json_t **out)
 {
 	*out = NULL;
@@ -292,7 +226,7 @@ enum err centre_person_json(struct store_conn *c, const struct vault *v, int64_t
 	store_bind_int(st, 1, id);
 	int r = store_step(st);
 	if (r == STORE_ROW)
-		*out = sealed_json(v, st, 0, "ce_cases.person");
+		*out = casework_sealed_json(v, st, 0, "ce_cases.person");
 	store_finish(st);
 	if (r != STORE_ROW)
 		return r == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
@@ -342,8 +276,8 @@ enum err centre_child_json(struct store_conn *c, const struct vault *v, int64_t 
 		store_finish(st);
 		return r == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
 	}
-	json_t *person = sealed_json(v, st, 2, "ce_cases.person");
-	json_t *contact = sealed_json(v, st, 3, "ce_cases.contract");
+	json_t *person = casework_sealed_json(v, st, 2, "ce_cases.person");
+	json_t *contact = casework_sealed_json(v, st, 3, "ce_cases.contract");
 	if (!person || !contact) {
 		json_decref(person);
 		json_decref(contact);

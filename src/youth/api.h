@@ -5,6 +5,7 @@
 #define MIMAMORI_YOUTH_API_H
 #include <jansson.h>
 
+#include "casework/api.h"
 #include "http/http.h"
 #include "youth/youth.h"
 

@@ -4,66 +4,41 @@
  * and the referral flag. A caller who may not reach a case finds none (404). */
 #include "youth/api.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app.h"
-#include "auth/audit.h"
 #include "base/clock.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
 enum err youth_not_found(struct http_resp *rs)
 {
-	return http_error_as(rs, ERR_NOTFOUND, "not_found", "見つかりません。");
+	return casework_not_found(rs);
 }
 
 enum err youth_audit(struct http_req *rq, struct store_conn *c, const char *action, int64_t id,
 		     const char *detail)
 {
-	char object[48];
-	snprintf(object, sizeof object, "youth_case:%" PRId64, id);
-	return audit_append(c, rq->app->vault, rq->actor, action, object, detail);
+	return casework_audit(&youth_casework, rq, c, action, id, detail);
 }
 
 enum err youth_reach(struct http_req *rq, struct http_resp *rs, struct store_conn *c, int64_t id,
 		     int opened)
 {
-	char day[11];
-	enum casework_access how;
-	clock_jst_date(clock_now_ms(), day, sizeof day);
-	enum err e = casework_access(c, &youth_casework, rq->user.id, rq->role, id, day, &how);
-	if (e == ERR_NOTFOUND)
-		return youth_not_found(rs);
-	if (e != ERR_OK)
-		return http_error(rs, e, "ケースを読み込めませんでした。");
-	if (opened) {
-		int o = casework_opened_today(c, &youth_casework, rq->user.id, id, day);
-		if (o < 0)
-			return http_error(rs, ERR_DB, "ケースを読み込めませんでした。");
-		if (!o)
-			return http_error_as(
-			    rs, ERR_CONFLICT, "open_required",
-			    "このケースを開くには、先に閲覧の理由を入力してください。");
-	}
-	return ERR_OK;
+	return casework_reach(&youth_casework, rq, rs, c, id, opened);
 }
 
 enum err youth_reach_body(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
 			  int64_t id, json_t **body)
 {
-	enum err e = youth_reach(rq, rs, c, id, 1);
-	return e == ERR_OK ? http_json_body(rq, rs, body) : e;
+	return casework_reach_body(&youth_casework, rq, rs, c, id, body);
 }
 
 enum err youth_audit_read(struct http_req *rq, struct store_conn *c, int64_t id, const char *detail,
 			  int64_t now)
 {
-	char object[48];
-	snprintf(object, sizeof object, "youth_case:%" PRId64, id);
-	return audit_read_append(c, rq->app->vault, rq->actor, "casework.read", object, detail, now,
-				 NULL);
+	return casework_audit_read(&youth_casework, rq, c, id, detail, now);
 }
 
 /* Reads the body's person and profile for a case, checked (today: for the age) into *person and
@@ -221,97 +196,14 @@ out:
 	return e;
 }
 
-/* Answers the whole case id (the caller reaches it and has opened it today). */
-static enum err answer_case(struct http_req *rq, struct http_resp *rs, struct store_conn *c,
-			    int64_t id, const char *how)
-{
-	json_t *o = NULL;
-	enum err e = youth_case_json(c, youth_vault(rq->app), id, &o);
-	if (e != ERR_OK)
-		return http_error(rs, e, "ケースを読み込めませんでした。");
-	json_object_set_new(o, "access", json_string(how));
-	return http_json(rs, 200, o);
-}
-
-static const char *how_name(enum casework_access how)
-{
-	return how == CASEWORK_SUPERVISOR    ? "supervisor"
-	       : how == CASEWORK_ASSIGNED    ? "assigned"
-	       : how == CASEWORK_BREAK_GLASS ? "break_glass"
-					     : "none";
-}
-
-/* Returns the case a path segment names: its id, or its number (Y2026-0001, what a worker
- * told of a case on the phone has for a break-glass open); 0 when neither. */
-static int64_t case_param(struct store_conn *c, const char *s)
-{
-	int64_t id = 0;
-	if (!s || s[0] != 'Y' || strlen(s) > 15)
-		return http_param_id(s);
-	struct store_stmt *st = store_prepare(c, "SELECT id FROM yo_cases WHERE number = ?1");
-	if (!st)
-		return 0;
-	store_bind_text(st, 1, s);
-	if (store_step(st) == STORE_ROW)
-		id = store_col_int(st, 0);
-	store_finish(st);
-	return id;
-}
-
 enum err api_yo_case_open(struct http_req *rq, struct http_resp *rs)
 {
-	json_t *body = NULL;
-	enum casework_access how = CASEWORK_NONE;
-	const char *why = NULL;
-	enum err e = http_json_body(rq, rs, &body);
-	if (e != ERR_OK)
-		return e;
-	const char *reason = json_string_value(json_object_get(body, "reason"));
-	int glass = json_is_true(json_object_get(body, "break_glass"));
-	struct store_conn *c = store_acquire(rq->app->store);
-	int64_t id = case_param(c, rq->params[0]);
-	e = store_begin(c);
-	if (e == ERR_OK)
-		e = casework_open(c, rq->app->vault, &youth_casework, rq->actor, rq->user.id,
-				  rq->role, id, reason, glass, clock_now_ms(), &how, &why);
-	if (e == ERR_OK)
-		e = store_commit(c);
-	if (e != ERR_OK) {
-		store_rollback(c);
-		e = e == ERR_NOTFOUND  ? youth_not_found(rs)
-		    : e == ERR_INVALID ? http_error_as(rs, e, "reason_required", why)
-				       : http_error(rs, e, "ケースを開けませんでした。");
-		goto out;
-	}
-	e = answer_case(rq, rs, c, id, how_name(how));
-out:
-	store_release(c);
-	json_decref(body);
-	return e;
+	return casework_api_open(&youth_casework, rq, rs);
 }
 
 enum err api_yo_case(struct http_req *rq, struct http_resp *rs)
 {
-	int64_t id = http_param_id(rq->params[0]);
-	char day[11];
-	enum casework_access how = CASEWORK_NONE;
-	int64_t now = clock_now_ms();
-	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = youth_reach(rq, rs, c, id, 1);
-	if (e != ERR_OK)
-		goto out;
-	clock_jst_date(now, day, sizeof day);
-	casework_access(c, &youth_casework, rq->user.id, rq->role, id, day, &how);
-	/* Each read after the day's opening is audited too (once a minute per caller). */
-	e = youth_audit_read(rq, c, id, "", now);
-	if (e != ERR_OK) {
-		e = http_error(rs, e, "ケースを読み込めませんでした。");
-		goto out;
-	}
-	e = answer_case(rq, rs, c, id, how_name(how));
-out:
-	store_release(c);
-	return e;
+	return casework_api_case(&youth_casework, rq, rs);
 }
 
 enum err api_yo_case_profile(struct http_req *rq, struct http_resp *rs)
@@ -349,7 +241,7 @@ enum err api_yo_case_profile(struct http_req *rq, struct http_resp *rs)
 		e = http_error(rs, e, "ケースを更新できませんでした。");
 		goto out;
 	}
-	e = answer_case(rq, rs, c, id, "updated");
+	e = casework_answer_case(&youth_casework, rq, rs, c, id, "updated");
 out:
 	store_release(c);
 	vault_wipe_free(person);

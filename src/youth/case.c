@@ -28,6 +28,13 @@ const struct casework_kind youth_casework = {
     .object = "youth_case",
     .worker_role = ROLE_YOUTH_WORKER,
     .supervisor_role = ROLE_YOUTH_SUPERVISOR,
+    .service = YOUTH_SERVICE,
+    .noun = "ケース",
+    .key = "case",
+    .number_letter = 'Y',
+    .supervisor_how = "supervisor",
+    .note_kinds = youth_note_kinds,
+    .case_json = youth_case_json,
 };
 
 const struct youth_plaza youth_plazas[] = {
@@ -60,43 +67,14 @@ int youth_note_kind_ok(const char *kind)
 
 char *youth_person_parse(json_t *j, const char *today, char why[YOUTH_WHY_MAX])
 {
-	static const struct {
-		const char *key, *label;
-		size_t max;
-		int optional;
-	} f[] = {
+	static const struct casework_field f[] = {
 	    {"name", "氏名", 40, 0},
 	    {"kana", "ふりがな", 40, 0},
 	    {"school", "学校名", 60, 1},
 	    {"grade", "学年", 10, 1},
 	    {"plaza_number", "共育プラザの登録番号", 20, 1},
 	};
-	int y, m, d;
-	json_t *o = json_object();
-	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-		const char *s = json_string_value(json_object_get(j, f[i].key));
-		if (f[i].optional && (!s || !*s)) {
-			json_object_set_new(o, f[i].key, json_string(""));
-			continue;
-		}
-		if (!s || text_line_check(s, f[i].max) != TEXT_OK) {
-			snprintf(why, YOUTH_WHY_MAX, "%sを%zu文字以内で入力してください。",
-				 f[i].label, f[i].max);
-			json_decref(o);
-			return NULL;
-		}
-		json_object_set_new(o, f[i].key, json_string(s));
-	}
-	const char *birth = json_string_value(json_object_get(j, "birth"));
-	if (!birth || wareki_parse_iso(birth, &y, &m, &d) != ERR_OK || strcmp(birth, today) > 0) {
-		snprintf(why, YOUTH_WHY_MAX, "生年月日を年-月-日（今日まで）で入力してください。");
-		json_decref(o);
-		return NULL;
-	}
-	json_object_set_new(o, "birth", json_string(birth));
-	char *txt = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return txt;
+	return casework_person_parse(j, f, sizeof f / sizeof f[0], today, why, YOUTH_WHY_MAX);
 }
 
 /* The profile's items: key, label. */
@@ -131,38 +109,13 @@ char *youth_profile_parse(json_t *j, char why[YOUTH_WHY_MAX])
 	return txt;
 }
 
-/* Takes the next case number of fiscal year fy into *n. */
-static enum err next_number(struct store_conn *c, int fy, int64_t *n)
-{
-	struct store_stmt *st = store_prepare(
-	    c,
-	    "INSERT INTO yo_numbers (fiscal_year, last) VALUES (?1, 1) ON CONFLICT (fiscal_year) "
-	    "DO UPDATE SET last = yo_numbers.last + 1 RETURNING last");
-	if (!st)
-		return ERR_DB;
-	store_bind_int(st, 1, fy);
-	int r = store_step(st);
-	if (r == STORE_ROW)
-		*n = store_col_int(st, 0);
-	store_finish(st);
-	return r == STORE_ROW ? ERR_OK : ERR_DB;
-}
-
 enum err youth_case_create(struct store_conn *c, const struct vault *v, const char *unit,
 			   const char *person, const char *profile, int64_t user_id, int64_t now_ms,
 			   int64_t *id, char number[16])
 {
-	char today[11];
-	int y, m, d;
-	int64_t seq = 0;
-	clock_jst_date(now_ms, today, sizeof today);
-	if (wareki_parse_iso(today, &y, &m, &d) != ERR_OK)
-		return ERR_INVALID;
-	int fy = m >= 4 ? y : y - 1;
-	enum err e = next_number(c, fy, &seq);
+	enum err e = casework_number_next(c, &youth_casework, now_ms, number);
 	if (e != ERR_OK)
 		return e;
-	snprintf(number, 16, "Y%04d-%04d", fy % 10000, (int)(seq % 10000));
 	struct store_stmt *st = store_prepare(
 	    c, "INSERT INTO yo_cases (number, unit, person, profile, created_by, created_ms, "
 	       "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
@@ -180,17 +133,6 @@ enum err youth_case_create(struct store_conn *c, const struct vault *v, const ch
 	return e;
 }
 
-/* Unseals column col of st for field as JSON (new reference), or NULL. */
-static json_t *sealed_json(const struct vault *v, struct store_stmt *st, int col, const char *field)
-{
-	char *txt = NULL;
-	if (vault_unseal_column(v, st, col, field, &txt) != ERR_OK || !txt)
-		return NULL;
-	json_t *j = json_loads(txt, 0, NULL);
-	vault_wipe_free(txt);
-	return j;
-}
-
 enum err youth_case_json(struct store_conn *c, const struct vault *v, int64_t id, json_t **out)
 {
 	enum err e = ERR_OK;
@@ -206,8 +148,8 @@ enum err youth_case_json(struct store_conn *c, const struct vault *v, int64_t id
 		store_finish(st);
 		return r == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
 	}
-	json_t *person = sealed_json(v, st, 3, "yo_cases.person");
-	json_t *profile = sealed_json(v, st, 4, "yo_cases.profile");
+	json_t *person = casework_sealed_json(v, st, 3, "yo_cases.person");
+	json_t *profile = casework_sealed_json(v, st, 4, "yo_cases.profile");
 	char *note = NULL;
 	if (!person || !profile ||
 	    vault_unseal_column(v, st, 6, "yo_cases.referral_note", &note) != ERR_OK) {

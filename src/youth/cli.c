@@ -11,11 +11,9 @@
 #include "auth/audit.h"
 #include "auth/role.h"
 #include "base/clock.h"
-#include "base/file.h"
+#include "casework/cli.h"
 #include "cli.h"
-#include "ledger/ledger.h"
 #include "store/store.h"
-#include "vault/passbox.h"
 #include "vault/vault.h"
 #include "youth/api.h"
 
@@ -76,18 +74,7 @@ static int parse(int argc, char **argv, struct opts *o)
 /* Finds the account login: its id and role; 0 when there is none. */
 static int account(struct store_conn *c, const char *login, int64_t *id, enum role *role)
 {
-	struct store_stmt *st =
-	    store_prepare(c, "SELECT id, role FROM users WHERE login = ?1 AND disabled = 0");
-	if (!st)
-		return 0;
-	store_bind_text(st, 1, login);
-	int ok = store_step(st) == STORE_ROW;
-	if (ok) {
-		*id = store_col_int(st, 0);
-		*role = role_parse(store_col_text(st, 1));
-	}
-	store_finish(st);
-	return ok && (*role & ROLE_YOUTH_USERS);
+	return casework_cli_account(c, &youth_casework, login, id, role);
 }
 
 static int list(struct app *a, const struct opts *o)
@@ -164,95 +151,12 @@ static int worker(struct app *a, const struct opts *o)
 	return 0;
 }
 
-/* Reads one line (the passphrase) from standard input into a malloc'd string, or NULL. */
-static char *read_line(void)
-{
-	char b[300];
-	if (!fgets(b, sizeof b, stdin))
-		return NULL;
-	b[strcspn(b, "\r\n")] = '\0';
-	char *s = strdup(b);
-	vault_wipe(b, sizeof b);
-	return s;
-}
-
 static int handover(struct app *a, const struct opts *o)
 {
-	int64_t uid = 0, id = 0;
-	enum role role = ROLE_NONE;
-	enum casework_access how;
-	const char *why = NULL;
-	char *text = NULL, *pass = NULL, content[96], object[48];
-	unsigned char *box = NULL;
-	size_t box_len = 0;
-	int rc = 1;
 	if (!o->login || !o->number || !o->out)
 		return cli_fail("%s", USAGE);
-	struct store_conn *c = store_acquire(a->store);
-	struct store_stmt *st = store_prepare(c, "SELECT id FROM yo_cases WHERE number = ?1");
-	if (st) {
-		store_bind_text(st, 1, o->number);
-		if (store_step(st) == STORE_ROW)
-			id = store_col_int(st, 0);
-		store_finish(st);
-	}
-	enum err e = account(c, o->login, &uid, &role) ? ERR_OK : ERR_NOTFOUND;
-	if (e == ERR_OK)
-		e = store_begin(c);
-	/* The CLI opens the case as the named account: the same rule, reason and audit. */
-	if (e == ERR_OK)
-		e = casework_open(c, a->vault, &youth_casework, "cli", uid, role, id, o->reason, 0,
-				  clock_now_ms(), &how, &why);
-	if (e == ERR_OK)
-		e = store_commit(c);
-	else
-		store_rollback(c);
-	if (e == ERR_OK)
-		e = youth_handover_text(c, youth_vault(a), id, &text);
-	store_release(c);
-	if (e != ERR_OK) {
-		if (e == ERR_NOTFOUND)
-			fprintf(stderr,
-				"mimamori: ケース %s は見つかりません（担当または"
-				"スーパーバイザーのアカウントで）。\n",
-				o->number);
-		else
-			fprintf(stderr, "mimamori: %s\n", why ? why : err_message_ja(e));
-		goto out;
-	}
-	pass = read_line();
-	if (!vault_passphrase_ok(pass)) {
-		fprintf(stderr,
-			"mimamori: パスフレーズを10文字以上、標準入力から1行で与えてください。\n");
-		goto out;
-	}
-	e = vault_passbox_seal(pass, VAULT_PASSBOX_MODERATE, text, strlen(text), &box, &box_len);
-	if (e == ERR_OK) {
-		snprintf(content, sizeof content, "handover %s sealed-passphrase", o->number);
-		snprintf(object, sizeof object, "youth_case:%lld", (long long)id);
-		struct ledger_item it = {.service = YOUTH_SERVICE,
-					 .actor = "cli",
-					 .content = content,
-					 .object = object,
-					 .records = 1,
-					 .data = box,
-					 .len = box_len};
-		e = ledger_record(a, &it, NULL);
-	}
-	if (e == ERR_OK)
-		e = file_write_atomic(o->out, box, box_len);
-	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: 引き継ぎファイルを書けませんでした: %s\n",
-			err_message_ja(e));
-		goto out;
-	}
-	printf("%s を封かんして %s に書きました（受け渡し台帳に記録）。\n", o->number, o->out);
-	rc = 0;
-out:
-	vault_wipe_free(text);
-	vault_wipe_free(pass);
-	free(box);
-	return rc;
+	return casework_cli_handover(&youth_casework, a, o->login, o->number, o->reason, o->out,
+				     "ケース", "担当またはスーパーバイザー");
 }
 
 /* The report of openings (the supervisor's, as on /youth/supervisor.html): when, which case,

@@ -17,6 +17,7 @@ and PostgreSQL. Fictional data only."""
 import datetime
 import os
 
+import casework_fixtures
 import harness
 from harness import ServerTestCase
 
@@ -49,12 +50,7 @@ class CentreTest(ServerTestCase):
             d.user_add(login, role)
         self.start_smtp()
         self.srv = self.start_server()
-        self.c = {}
-        for login, _role in accounts:
-            c = self.srv.client()
-            self.assertEqual(c.login(login).status, 200)
-            self.c[login] = c
-        self.uid = dict(d.query("SELECT login, id FROM users"))
+        self.c, self.uid = casework_fixtures.sign_in(self, self.srv, d, accounts)
         mgr = self.c["mgr"]
         me = mgr.get(API + "/me").json
         self.today = me["today"]
@@ -355,35 +351,15 @@ class CentreTest(ServerTestCase):
         self.assertEqual(self.open_("st1", "引き継ぎの準備").status, 200)
         st1.post("%s/children/%d/notes" % (API, self.a),
                  {"kind": "支援記録", "on_date": self.today, "body": NOTE1})
-        r = st1.post("%s/children/%d/handover" % (API, self.a), {"passphrase": "short"})
-        self.assertEqual((r.status, r.json["code"]), (400, "bad_passphrase"))
-        r = st1.post("%s/children/%d/handover" % (API, self.a), {"passphrase": PASS})
-        self.assertEqual(r.status, 200, r)
-        self.assertTrue(r.body.startswith(b"MMPASS1\n"))
-        self.assertNotIn(NAME_A.encode(), r.body)
+        r = casework_fixtures.handover_web(self, st1, "%s/children/%d/handover" % (API, self.a),
+                                           PASS, NAME_A)
         self.assertEqual(self.data.query("SELECT service, content FROM ledger"),
                          [("centre", "handover %s sealed-passphrase" % self.number_a)])
-        box = os.path.join(self.data.tmp, "handover.mmbox")
-        with open(box, "wb") as fh:
-            fh.write(r.body)
-        out = os.path.join(self.data.tmp, "handover.json")
-        harness.cli_ok("ledger", "open", "--in", box, "--out", out,
-                       input=(PASS + "\n").encode(), engine=False)
-        with open(out, encoding="utf-8") as fh:
-            text = fh.read()
+        text = casework_fixtures.handover_read_back(self, self.data, r.body, PASS)
         self.assertIn(NAME_A, text)
         self.assertIn(NOTE1, text)
-        box2 = os.path.join(self.data.tmp, "cli.mmbox")
-        r = harness.cli("centre", "handover", "--data", self.data.path, "--login", "yw",
-                        "--case", self.number_a, "--reason", "見たい", "--out", box2,
-                        input=(PASS + "\n").encode())
-        self.assertNotEqual(r.rc, 0)
-        self.assertFalse(os.path.exists(box2))
-        harness.cli_ok("centre", "handover", "--data", self.data.path, "--login", "mgr",
-                       "--case", self.number_a, "--reason", "転園先への引き継ぎ", "--out", box2,
-                       input=(PASS + "\n").encode())
-        self.assertEqual(len(self.data.query("SELECT id FROM ledger WHERE service = 'centre'")),
-                         2)
+        casework_fixtures.handover_cli(self, self.data, "centre", "yw", "mgr", self.number_a,
+                                       "転園先への引き継ぎ", PASS)
         self.assertEqual(self.data.audit_verify().rc, 0)
 
 

@@ -14,6 +14,7 @@ it back with the passphrase (and refuses a wrong one); `mimamori youth list` cou
 chain verifies. Runs on SQLite and PostgreSQL. Fictional data only."""
 import os
 
+import casework_fixtures
 import harness
 from harness import ServerTestCase
 
@@ -51,12 +52,7 @@ class YouthTest(ServerTestCase):
             harness.cli_ok("youth", "worker", "--data", d.path, "--login", login, "--plaza",
                            plaza)
         self.srv = self.start_server()
-        self.c = {}
-        for login, _role in accounts:
-            c = self.srv.client()
-            self.assertEqual(c.login(login).status, 200)
-            self.c[login] = c
-        self.uid = dict(d.query("SELECT login, id FROM users"))
+        self.c, self.uid = casework_fixtures.sign_in(self, self.srv, d, accounts)
         sv = self.c["sv"]
         # The supervisor sets the first worker's plaza on the screen's API.
         r = sv.request("PUT", "%s/workers/%d" % (API, self.uid["w_hirai"]), {"plaza": "hirai"})
@@ -230,41 +226,17 @@ class YouthTest(ServerTestCase):
         self.assertEqual(self.open_("w_hirai", "引き継ぎの準備").status, 200)
         w.post("%s/cases/%d/notes" % (API, self.case),
                {"kind": "学習サポート面談", "on_date": "2026-11-30", "body": NOTE1})
-        r = w.post("%s/cases/%d/handover" % (API, self.case), {"passphrase": "short"})
-        self.assertEqual((r.status, r.json["code"]), (400, "bad_passphrase"))
-        r = w.post("%s/cases/%d/handover" % (API, self.case), {"passphrase": PASS})
-        self.assertEqual(r.status, 200, r)
-        self.assertTrue(r.body.startswith(b"MMPASS1\n"))
-        self.assertNotIn(NAME.encode(), r.body)
+        r = casework_fixtures.handover_web(self, w, "%s/cases/%d/handover" % (API, self.case),
+                                           PASS, NAME)
         self.assertTrue(r.header("X-Mimamori-Ledger-Id"))
         rows = self.data.query("SELECT service, content, records FROM ledger")
         self.assertEqual(rows, [("youth", "handover %s sealed-passphrase" % self.number, 1)])
-        box = os.path.join(self.data.tmp, "handover.mmbox")
-        with open(box, "wb") as f:
-            f.write(r.body)
-        out = os.path.join(self.data.tmp, "handover.json")
-        bad = harness.cli("ledger", "open", "--in", box, "--out", out,
-                          input=b"wrong passphrase!!\n", engine=False)
-        self.assertNotEqual(bad.rc, 0)
-        self.assertIn("パスフレーズが違う", bad.err)
-        self.assertFalse(os.path.exists(out))
-        harness.cli_ok("ledger", "open", "--in", box, "--out", out,
-                       input=(PASS + "\n").encode(), engine=False)
-        with open(out, encoding="utf-8") as f:
-            text = f.read()
+        text = casework_fixtures.handover_read_back(self, self.data, r.body, PASS)
         self.assertIn(NAME, text)
         self.assertIn(NOTE1, text)
         # The CLI's handover: as an account, with a reason, in the ledger too.
-        box2 = os.path.join(self.data.tmp, "cli.mmbox")
-        r = harness.cli("youth", "handover", "--data", self.data.path, "--login", "w_kasai",
-                        "--case", self.number, "--reason", "見たい", "--out", box2,
-                        input=(PASS + "\n").encode())
-        self.assertNotEqual(r.rc, 0)
-        self.assertFalse(os.path.exists(box2))
-        harness.cli_ok("youth", "handover", "--data", self.data.path, "--login", "sv",
-                       "--case", self.number, "--reason", "転居先への引き継ぎ", "--out", box2,
-                       input=(PASS + "\n").encode())
-        self.assertEqual(len(self.data.query("SELECT id FROM ledger WHERE service = 'youth'")), 2)
+        casework_fixtures.handover_cli(self, self.data, "youth", "w_kasai", "sv", self.number,
+                                       "転居先への引き継ぎ", PASS)
         # The counts: no names.
         lst = harness.cli_ok("youth", "list", "--data", self.data.path).out
         self.assertIn("hirai\t平井\t1\t1\t0\t0", lst)

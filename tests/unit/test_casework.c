@@ -3,7 +3,8 @@
  * reaches a case (an assigned worker of the case's unit, the supervisor; nobody else, not even
  * for a case that does not exist), assignment only within the unit, openings with the reason of
  * the day and their audit entries, break-glass and its review, versioned notes that the
- * database refuses to change. Runs on the tables of sql/0029_youth.sql (prefix "yo"). */
+ * database refuses to change, case numbers by fiscal year, a person's fields and birth date.
+ * Runs on the tables of sql/0029_youth.sql (prefix "yo"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/role.h"
@@ -28,6 +30,7 @@ static const struct casework_kind kind = {
     .object = "test_case",
     .worker_role = ROLE_YOUTH_WORKER,
     .supervisor_role = ROLE_YOUTH_SUPERVISOR,
+    .number_letter = 'T',
 };
 
 struct fx {
@@ -296,15 +299,42 @@ static void test_notes_versions(void **state)
 	json_decref(arr);
 }
 
+static void test_numbers_person(void **state)
+{
+	struct fx *f = *state;
+	char n[16], why[200];
+	/* The sequence of the fiscal year (April to March, Asia/Tokyo), with the kind's letter. */
+	assert_int_equal(casework_number_next(f->c, &kind, f->now, n), ERR_OK);
+	assert_string_equal(n, "T2026-0001");
+	assert_int_equal(casework_number_next(f->c, &kind, 1806505140000, n), ERR_OK);
+	assert_string_equal(n, "T2026-0002"); /* 2027-03-31 23:59 JST */
+	assert_int_equal(casework_number_next(f->c, &kind, 1806505200000, n), ERR_OK);
+	assert_string_equal(n, "T2027-0001"); /* 2027-04-01 00:00 JST */
+	static const struct casework_field fl[] = {{"name", "氏名", 4, 0}, {"note", "備考", 8, 1}};
+	json_t *j = json_pack("{s:s, s:s}", "name", "山田 𠮷", "birth", "2020-02-29");
+	char *t = casework_person_parse(j, fl, 2, "2026-11-30", why, sizeof why);
+	assert_non_null(t);
+	assert_string_equal(t, "{\"name\":\"山田 𠮷\",\"note\":\"\",\"birth\":\"2020-02-29\"}");
+	free(t);
+	json_object_set_new(j, "birth", json_string("2026-12-01"));
+	assert_null(casework_person_parse(j, fl, 2, "2026-11-30", why, sizeof why));
+	assert_non_null(strstr(why, "生年月日"));
+	json_object_set_new(j, "birth", json_string("2021-02-29"));
+	assert_null(casework_person_parse(j, fl, 2, "2026-11-30", why, sizeof why));
+	json_object_set_new(j, "name", json_string("山田 𠮷男"));
+	assert_null(casework_fields_take(j, fl, 2, why, sizeof why));
+	assert_string_equal(why, "氏名を4文字以内で入力してください。");
+	json_decref(j);
+}
+
 int main(void)
 {
 	if (vault_global_init() != ERR_OK)
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rule),
-	    cmocka_unit_test(test_open_reason),
-	    cmocka_unit_test(test_break_glass),
-	    cmocka_unit_test(test_notes_versions),
+	    cmocka_unit_test(test_rule),	   cmocka_unit_test(test_open_reason),
+	    cmocka_unit_test(test_break_glass),	   cmocka_unit_test(test_notes_versions),
+	    cmocka_unit_test(test_numbers_person),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

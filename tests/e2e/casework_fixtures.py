@@ -1,0 +1,67 @@
+"""casework_fixtures.py — checks shared by the end-to-end tests of the services on the platform's
+casework layer (test_youth.py, test_centre.py): every account signed in, the handover export sealed with a passphrase and
+recorded in the ledger, read back by `mimamori ledger open`, and the CLI's handover as an
+account that may not reach the case (refused, no file) and as one that may (sealed, in the
+ledger)."""
+
+import os
+
+import harness
+
+
+def sign_in(t, srv, data, accounts):
+    """Signs in each (login, role) of accounts on srv; returns their clients by login and the
+    accounts' ids by login."""
+    clients = {}
+    for login, _role in accounts:
+        c = srv.client()
+        t.assertEqual(c.login(login).status, 200)
+        clients[login] = c
+    return clients, dict(data.query("SELECT login, id FROM users"))
+
+
+def handover_web(t, client, url, passphrase, name):
+    """Asks for the handover at url with too short a passphrase (400 bad_passphrase), then with
+    passphrase: asserts a sealed box without name in it; returns the response."""
+    r = client.post(url, {"passphrase": "short"})
+    t.assertEqual((r.status, r.json["code"]), (400, "bad_passphrase"))
+    r = client.post(url, {"passphrase": passphrase})
+    t.assertEqual(r.status, 200, r)
+    t.assertTrue(r.body.startswith(b"MMPASS1\n"))
+    t.assertNotIn(name.encode(), r.body)
+    return r
+
+
+def handover_read_back(t, data, body, passphrase):
+    """Writes the sealed body to a file, checks that a wrong passphrase opens nothing and
+    returns the text the right one opens."""
+    box = os.path.join(data.tmp, "handover.mmbox")
+    with open(box, "wb") as fh:
+        fh.write(body)
+    out = os.path.join(data.tmp, "handover.json")
+    bad = harness.cli("ledger", "open", "--in", box, "--out", out,
+                      input=b"wrong passphrase!!\n", engine=False)
+    t.assertNotEqual(bad.rc, 0)
+    t.assertIn("パスフレーズが違う", bad.err)
+    t.assertFalse(os.path.exists(out))
+    harness.cli_ok("ledger", "open", "--in", box, "--out", out,
+                   input=(passphrase + "\n").encode(), engine=False)
+    with open(out, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def handover_cli(t, data, service, outsider, insider, number, reason, passphrase):
+    """The CLI's handover of case number: as outsider refused (no file), as insider with reason
+    written; the service's ledger then holds two handovers (the web's and this one)."""
+    box = os.path.join(data.tmp, "cli.mmbox")
+    r = harness.cli(service, "handover", "--data", data.path, "--login", outsider,
+                    "--case", number, "--reason", "見たい", "--out", box,
+                    input=(passphrase + "\n").encode())
+    t.assertNotEqual(r.rc, 0)
+    t.assertFalse(os.path.exists(box))
+    harness.cli_ok(service, "handover", "--data", data.path, "--login", insider,
+                   "--case", number, "--reason", reason, "--out", box,
+                   input=(passphrase + "\n").encode())
+    t.assertTrue(os.path.exists(box))
+    rows = data.query("SELECT service FROM ledger")
+    t.assertEqual(sum(1 for (s,) in rows if s == service), 2)
