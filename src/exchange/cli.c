@@ -250,7 +250,15 @@ static int cmd_get(struct app *a, const struct opts *o)
 static int cmd_sweep(struct app *a)
 {
 	int n = 0;
-	enum err e = exchange_sweep(a, clock_now_ms(), &n);
+	enum err e = exchange_sweep(a, clock_now_ms(), 1, &n);
+	if (e == ERR_TEMP) {
+		fprintf(stderr,
+			"mimamori: 期限切れのファイルを %d 件消去しました。データベースからの完全な消去は"
+			"ほかの処理が終わるのを待っています（もう一度 mimamori exchange sweep を実行して"
+			"ください）\n",
+			n);
+		return 1;
+	}
 	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: 期限切れのファイルを消去できませんでした（%s）\n",
 			err_message_ja(e));

@@ -84,9 +84,12 @@ enum err exchange_withdraw(struct app *a, int64_t id, int64_t user_id, int64_t s
 
 /* Destroys every file whose expiry is at or before now: the row (the sealed file and its
  * wrapped key) deleted, the password mail's text blanked, the deletion recorded, and the
- * deleted bytes scrubbed from the database's files (store_scrub). Sets *n to the number
- * destroyed. ERR_OK, ERR_DB, or ERR_TEMP when the scrub must be tried again (the sweeper does). */
-enum err exchange_sweep(struct app *a, int64_t now_ms, int *n);
+ * deleted bytes scrubbed from the database's files (store_scrub) — after any deletion, after
+ * an earlier scrub of this process that could not finish, and always when scrub_always (the
+ * command line's sweep: a scrub another process left waiting is not known here). Sets *n to
+ * the number destroyed, also when the scrub must wait. ERR_OK, ERR_DB, or ERR_TEMP when the
+ * scrub must be tried again (the sweeper does at its next turn). */
+enum err exchange_sweep(struct app *a, int64_t now_ms, int scrub_always, int *n);
 
 /* Runs cfg's scan command on data: 0 clean, 1 found (exit status 1), -1 could not scan. */
 int exchange_scan(const struct exchange_config *cfg, const void *data, size_t len);

@@ -561,7 +561,7 @@ enum err exchange_withdraw(struct app *a, int64_t id, int64_t user_id, int64_t s
 	return e;
 }
 
-enum err exchange_sweep(struct app *a, int64_t now_ms, int *n)
+enum err exchange_sweep(struct app *a, int64_t now_ms, int scrub_always, int *n)
 {
 	int64_t ids[256];
 	int count = 0;
@@ -596,7 +596,7 @@ enum err exchange_sweep(struct app *a, int64_t now_ms, int *n)
 		store_release(c);
 	} while (e == ERR_OK && count == 256);
 	/* Also after a sweep that found nothing when a scrub could not finish before. */
-	if (e == ERR_OK && (*n > 0 || scrub_pending))
+	if (e == ERR_OK && (*n > 0 || scrub_pending || scrub_always))
 		e = scrub(a);
 	return e;
 }

@@ -41,12 +41,15 @@ static void *sweep_main(void *arg)
 	while (!sweep_stop) {
 		pthread_mutex_unlock(&sweep_mu);
 		int n = 0;
-		enum err e = exchange_sweep(a, clock_now_ms(), &n);
-		if (e != ERR_OK)
+		enum err e = exchange_sweep(a, clock_now_ms(), 0, &n);
+		if (n > 0)
+			log_info("exchange: %d expired files destroyed", n);
+		if (e == ERR_TEMP)
+			log_info("exchange: the scrub waits for older transactions; tried again next "
+				 "time");
+		else if (e != ERR_OK)
 			log_warn("exchange: the sweep did not finish (%s); tried again next time",
 				 err_str(e));
-		else if (n > 0)
-			log_info("exchange: %d expired files destroyed", n);
 		pthread_mutex_lock(&sweep_mu);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);

@@ -802,15 +802,17 @@ static int64_t next_xid(struct store_conn *c)
 	return mark < 3 && mark >= 0 ? 3 : mark; /* 0-2 are no transaction's */
 }
 
-/* 1 when another session of this database holds a snapshot or a transaction older than mark
- * (it might still see rows deleted before, which VACUUM must then keep), 0 when none does, -1
- * when it cannot be asked. */
+/* 1 when another session holds a snapshot or a transaction older than mark (it might still see
+ * rows deleted before, which VACUUM must then keep), 0 when none does, -1 when it cannot be
+ * asked. Sessions of every database count: a snapshot's xmin is the oldest transaction running
+ * in the whole cluster, so a reader of this database can hold an old horizon because of a long
+ * transaction elsewhere — once no session is older than mark, no snapshot taken later can be. */
 static int older_readers(struct store_conn *c, int64_t mark)
 {
 	int older = -1;
 	struct store_stmt *st = pg_stmt_new(
-	    c, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-	       "AND pid <> pg_backend_pid() AND ((backend_xmin IS NOT NULL AND "
+	    c, "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+	       "AND ((backend_xmin IS NOT NULL AND "
 	       "age(backend_xmin) > age(?::text::xid)) OR (backend_xid IS NOT NULL AND "
 	       "age(backend_xid) > age(?::text::xid)))");
 	if (!st)
@@ -824,9 +826,11 @@ static int older_readers(struct store_conn *c, int64_t mark)
 }
 
 /* VACUUM FULL rewrites table without its dead rows — but keeps those a running snapshot might
- * still see (the server's other threads, another server): it runs once every session that began
- * before the deletions has moved past them (waited for a while, as a request's transaction ends
- * within it; ERR_TEMP after, and the caller tries again later). */
+ * still see (the server's other threads, another server, a long transaction of another
+ * database): it runs once every session that began before the deletions has moved past them
+ * (waited for 5 s, as a request's transaction ends within it; ERR_TEMP after, and the caller
+ * tries again later). Sessions of other roles show no horizon to a role without
+ * pg_read_all_stats: the server's own role is what the wait sees. */
 static enum err pg_scrub(struct store_conn *c, const char *table)
 {
 	char sql[96];

@@ -217,15 +217,26 @@ class ExchangeTest(ServerTestCase):
 
         # no byte of it left: SQLite's database file, WAL and the whole data directory; on
         # PostgreSQL the database's own files (its WAL is the cluster's: docs/architecture.md)
+        def where(f):
+            """A file's name, and on PostgreSQL the relation whose file it is."""
+            name = os.path.basename(f)
+            if engines.PG and name.split(".")[0].isdigit():
+                rel = d.query("SELECT relname FROM pg_class WHERE relfilenode = ?",
+                              int(name.split(".")[0]))
+                name += " (%s)" % (rel[0][0] if rel else "no relation now")
+            return name
+
         def left():
             hits = []
             for f in d.all_files():
                 data = engines.read_bytes(f)
-                hits += ["%s in %s" % (k, os.path.basename(f)) for k, n in needles.items()
-                         if n in data]
+                hits += ["%s in %s" % (k, where(f)) for k, n in needles.items() if n in data]
             return hits
         # the sweeper's scrub (a TRUNCATE checkpoint) may wait for a reader of ours
-        harness.wait_until(lambda: not left(), timeout=20, what="no byte left")
+        try:
+            harness.wait_until(lambda: not left(), timeout=20, what="no byte left")
+        except AssertionError:
+            pass  # the assertion below names what is left, and where
         self.assertEqual(left(), [])
         if engines.ENGINE == "sqlite":
             self.assertIn(os.path.join(d.path, "mimamori.db"), d.all_files())

@@ -375,10 +375,10 @@ static void test_expiry_leaves_no_byte(void **state)
 	assert_true(dir_has(e->dir, key, 32) > 0);
 	/* not yet expired: the sweep leaves it */
 	int n = -1;
-	assert_int_equal(exchange_sweep(e->a, NOW + 2 * DAY_MS - 1, &n), ERR_OK);
+	assert_int_equal(exchange_sweep(e->a, NOW + 2 * DAY_MS - 1, 0, &n), ERR_OK);
 	assert_int_equal(n, 0);
 	clock_set_now_ms(NOW + 2 * DAY_MS);
-	assert_int_equal(exchange_sweep(e->a, clock_now_ms(), &n), ERR_OK);
+	assert_int_equal(exchange_sweep(e->a, clock_now_ms(), 0, &n), ERR_OK);
 	assert_int_equal(n, 1);
 	/* nothing of it in the database file, the WAL or anywhere in the data directory */
 	for (int i = 0; i < 3; i++)
