@@ -62,7 +62,7 @@ struct periodic *periodic_start(struct app *a, const struct periodic_job *job)
 	struct periodic *p = xcalloc(1, sizeof *p);
 	pthread_condattr_t ca;
 	const char *iv = job->interval_env ? getenv(job->interval_env) : NULL;
-	int64_t interval_ms = iv ? strtoll(iv, NULL, 10) : 0;
+	int64_t interval_ms = job->interval_ms ? job->interval_ms(a) : iv ? strtoll(iv, NULL, 10) : 0;
 	p->app = a;
 	p->job = job;
 	p->interval_ms = interval_ms > 0 ? interval_ms : job->default_ms;

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* service.c — file exchange as the platform sees it: its name and key, its subcommand
- * (`exchange`), its demo, its sweeper (a thread while serving: expired files destroyed every
- * [exchange] sweep_seconds) and its metrics (its routes are in routes.c). */
+ * (`exchange`), its demo, its sweeper (the platform's periodic job while serving: expired files
+ * destroyed every [exchange] sweep_seconds) and its metrics (its routes are in routes.c). */
 #include "exchange/service.h"
 
-#include <pthread.h>
-#include <time.h>
-
 #include "app.h"
+#include "app/periodic.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
@@ -26,62 +24,51 @@ static const struct cli_command commands[] = {
     {0, 0, 0},
 };
 
-/* The sweeper: one per process, while serving. */
-static pthread_t sweeper;
-static pthread_mutex_t sweep_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t sweep_cv = PTHREAD_COND_INITIALIZER;
-static int sweeping, sweep_stop;
-
-static void *sweep_main(void *arg)
+/* One turn of the sweeper: the expired files destroyed. */
+static void sweep_turn(struct app *a)
 {
-	struct app *a = arg;
+	int n = 0;
+	enum err e = exchange_sweep(a, clock_now_ms(), 0, &n);
+	if (n > 0)
+		log_info("exchange: %d expired files destroyed", n);
+	if (e == ERR_TEMP)
+		log_info("exchange: the scrub waits for older transactions; tried again next time");
+	else if (e != ERR_OK)
+		log_warn("exchange: the sweep did not finish (%s); tried again next time",
+			 err_str(e));
+}
+
+/* The sweeper's period: [exchange] sweep_seconds. */
+static int64_t sweep_interval_ms(struct app *a)
+{
 	struct exchange_config cfg;
 	exchange_config_read(a, &cfg);
-	pthread_mutex_lock(&sweep_mu);
-	while (!sweep_stop) {
-		pthread_mutex_unlock(&sweep_mu);
-		int n = 0;
-		enum err e = exchange_sweep(a, clock_now_ms(), 0, &n);
-		if (n > 0)
-			log_info("exchange: %d expired files destroyed", n);
-		if (e == ERR_TEMP)
-			log_info("exchange: the scrub waits for older transactions; tried again next "
-				 "time");
-		else if (e != ERR_OK)
-			log_warn("exchange: the sweep did not finish (%s); tried again next time",
-				 err_str(e));
-		pthread_mutex_lock(&sweep_mu);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += cfg.sweep_seconds;
-		while (!sweep_stop &&
-		       pthread_cond_timedwait(&sweep_cv, &sweep_mu, &until) == 0)
-			;
-	}
-	pthread_mutex_unlock(&sweep_mu);
-	return NULL;
+	return (int64_t)cfg.sweep_seconds * 1000;
 }
+
+static const struct periodic_job sweeper_job = {
+    .name = "exchange",
+    .lock = "job:exchange",
+    .turn = "sweep",
+    .default_ms = 300 * 1000,
+    .interval_ms = sweep_interval_ms,
+    .run = sweep_turn,
+};
+
+/* The sweeper, while serving (of several servers, the holder of job:exchange sweeps). */
+static struct periodic *sweeper;
 
 static enum err start(struct app *a)
 {
-	sweep_stop = 0;
-	if (pthread_create(&sweeper, NULL, sweep_main, a) != 0)
-		return ERR_IO;
-	sweeping = 1;
-	return ERR_OK;
+	sweeper = periodic_start(a, &sweeper_job);
+	return sweeper ? ERR_OK : ERR_IO;
 }
 
 static void stop(struct app *a)
 {
 	(void)a;
-	if (!sweeping)
-		return;
-	pthread_mutex_lock(&sweep_mu);
-	sweep_stop = 1;
-	pthread_cond_broadcast(&sweep_cv);
-	pthread_mutex_unlock(&sweep_mu);
-	pthread_join(sweeper, NULL);
-	sweeping = 0;
+	periodic_stop(sweeper);
+	sweeper = NULL;
 }
 
 static void metrics(struct app *a, struct buf *b)
