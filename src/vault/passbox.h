@@ -14,7 +14,7 @@
 
 /* Returns 1 when passphrase is acceptable for a box: VAULT_PASSPHRASE_MIN to 256 bytes. */
 int vault_passphrase_ok(const char *passphrase);
-/* What deriving a box's key costs: MODERATE for a file that leaves the system (a handover),
+/* What deriving a box's key costs: MODERATE for a file that leaves the program (a handover),
  * INTERACTIVE for a box opened on a person's request (a file's key, wrap.h). Under
  * MIMAMORI_PASSWORD_COST=test both are libsodium's minimum. */
 enum vault_passbox_cost { VAULT_PASSBOX_MODERATE, VAULT_PASSBOX_INTERACTIVE };

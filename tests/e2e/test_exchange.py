@@ -187,8 +187,7 @@ class ExchangeTest(ServerTestCase):
         # PostgreSQL): the recipient's name and mail, the file's name and content
         canaries = ["桜台 花子", "ws@example.jp", "訪問報告.pdf", "鶯谷 澄香", "眠れていない"]
         for f in d.all_files():
-            with open(f, "rb") as fh:
-                data = fh.read()
+            data = engines.read_bytes(f)
             for v in canaries:
                 self.assertNotIn(v.encode(), data, "%s in %s" % (v, f))
         # the CLI lists it (no name, no content)
