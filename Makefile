@@ -37,6 +37,11 @@ demo: build
 	@echo "  imports approved by a second person, bath-office2; the daily list and the yearly counts)."
 	@echo "  /sitter/apply.html (babysitter subsidy: apply on a phone, no account), /sitter/office.html (sitter-op,"
 	@echo "  sitter-sv, sitter-ward, sitter-approver), /homehelp/office.html (household support: homehelp-op … -approver)."
+	@echo "  /plaza/desk.html (plaza desks: plaza-hirai … plaza-minamishinozaki; counts and yearly work at /plaza/admin.html as admin),"
+	@echo "  /youth/ (youth support casework: youth-hirai, youth-kasai; the supervisor youth-sv), /centre/ (development centre:"
+	@echo "  centre-mgr, centre-staff1; the parent centre-parent at /centre/parent.html), /course/ (course sign-up, no account;"
+	@echo "  the staff course-staff at /course/staff.html), /exchange/send.html and /exchange/inbox.html (file exchange:"
+	@echo "  ex-contractor sends, ex-ward receives; the password comes in a separate mail)."
 	@echo "mail goes into the Maildir demo-data/mail (read it with: mutt -f demo-data/mail)."
 	@echo "stop with Ctrl-C."
 	@build/mimamori serve --data demo-data --listen 127.0.0.1:$(PORT)
