@@ -5,6 +5,7 @@
 // development assessments, the support plan (its review six months on), the thread with the
 // parents, and the handover file sealed with a passphrase. A parent is sent to their own page.
 import { request, el, API } from '/js/api.js';
+import { resetNote, saveNote, showNotes } from '/js/case_notes.js';
 import { startShell, setAlert, todayJst } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
@@ -87,16 +88,6 @@ async function loadMine() {
     : '担当の児童はいません。';
 }
 
-function resetNote() {
-  $('note-id').value = '';
-  $('note-version').value = '';
-  $('note-body').value = '';
-  $('note-kind').disabled = false;
-  $('note-date').disabled = false;
-  $('note-date').value = todayJst();
-  $('note-submit').textContent = '記録を追加';
-  $('note-cancel').hidden = true;
-}
 
 /** Shows the opened file c. */
 function showChild(c) {
@@ -108,32 +99,7 @@ function showChild(c) {
   $('child-contract').textContent = c.state === 'applied'
     ? '利用申請中（契約はまだです）。'
     : `契約 ${k.from}〜${k.to}、支給量 月${k.days}日、利用曜日 ${k.weekdays.map((d) => WEEK[d]).join('・')}、送迎 ${k.route || 'なし'}、保護者 ${c.contact.parent}（${c.contact.phone}）`;
-  $('notes-list').replaceChildren(...c.notes.map((n) => el('li', { 'data-testid': `note-${n.id}` },
-    el('p', { class: 'small', text: `${n.on_date}　${n.kind}　第${n.version}版（${n.by}）` }),
-    el('p', { class: 'note-body', text: n.body }),
-    el('div', { class: 'button-row' },
-      el('button', { type: 'button', class: 'btn btn-secondary', 'data-edit': n.id, text: '直す（新しい版）' }),
-      el('button', { type: 'button', class: 'btn btn-secondary', 'data-history': n.id, 'data-testid': `history-${n.id}`, text: '履歴' })))));
-  for (const b of $('notes-list').querySelectorAll('[data-edit]')) {
-    b.addEventListener('click', () => {
-      const n = c.notes.find((x) => String(x.id) === b.dataset.edit);
-      $('note-id').value = n.id;
-      $('note-version').value = n.version;
-      $('note-body').value = n.body;
-      $('note-kind').value = n.kind;
-      $('note-kind').disabled = true;
-      $('note-date').value = n.on_date;
-      $('note-date').disabled = true;
-      $('note-submit').textContent = `第${n.version + 1}版として保存`;
-      $('note-cancel').hidden = false;
-      $('note-body').focus();
-    });
-  }
-  for (const b of $('notes-list').querySelectorAll('[data-history]')) {
-    b.addEventListener('click', () => showHistory(b.dataset.history));
-  }
-  resetNote();
-  $('history').hidden = true;
+  showNotes(BASE, c.notes, (err) => fail($('child-message'), err));
   $('assess-list').replaceChildren(...c.assessments.map((a) => el('li', {},
     el('p', { class: 'small', text: a.on_date }),
     el('p', { class: 'note-body', text: `総合所見：${a.summary}${a.language ? `\n言語：${a.language}` : ''}${a.social ? `\n社会性：${a.social}` : ''}` }))));
@@ -153,16 +119,6 @@ async function reload() {
   showChild(await request(`${BASE}/children/${state.current.id}`));
 }
 
-async function showHistory(id) {
-  try {
-    const h = await request(`${BASE}/notes/${id}/versions`);
-    $('history-list').replaceChildren(...h.versions.map((v) => el('li', {},
-      el('p', { class: 'small', text: `第${v.version}版（${v.by}）` }),
-      el('p', { class: 'note-body', text: v.body }))));
-    $('history').hidden = false;
-    $('history-title').focus();
-  } catch (err) { fail($('child-message'), err); }
-}
 
 /** Wires form id to run fn (an async) and say done on success. */
 function onSubmit(id, fn, done) {
@@ -200,10 +156,7 @@ function wire() {
     }
   });
   $('note-cancel').addEventListener('click', resetNote);
-  onSubmit('note-form', () => ($('note-id').value
-    ? send('PUT', `/notes/${$('note-id').value}`, { version: Number($('note-version').value), body: $('note-body').value })
-    : send('POST', `/children/${state.current.id}/notes`,
-      { kind: $('note-kind').value, on_date: $('note-date').value, body: $('note-body').value })), '支援記録を保存しました。');
+  onSubmit('note-form', () => saveNote(send, `/children/${state.current.id}`), '支援記録を保存しました。');
   onSubmit('assess-form', async () => {
     await send('POST', `/children/${state.current.id}/assessments`, {
       on_date: $('assess-date').value, summary: $('assess-summary').value,

@@ -6,6 +6,7 @@
 // goals and review dates, the referral to the ward, and the handover file sealed with a
 // passphrase (recorded in the handover ledger). A case the caller may not open is "not found".
 import { request, el, API } from '/js/api.js';
+import { resetNote, saveNote, showNotes } from '/js/case_notes.js';
 import { startShell, setAlert, todayJst } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
@@ -103,32 +104,7 @@ function showCase(c, how) {
   $('case-title').textContent = `${c.number}　${c.person.name}（${c.plaza_label}）`;
   $('case-access').textContent = ACCESS[how || c.access] || '';
   caseFields($('profile-fields'), 'pf', c);
-  $('notes-list').replaceChildren(...c.notes.map((n) => el('li', { 'data-testid': `note-${n.id}` },
-    el('p', { class: 'small', text: `${n.on_date}　${n.kind}　第${n.version}版（${n.by}）` }),
-    el('p', { class: 'note-body', text: n.body }),
-    el('div', { class: 'button-row' },
-      el('button', { type: 'button', class: 'btn btn-secondary', 'data-edit': n.id, text: '直す（新しい版）' }),
-      el('button', { type: 'button', class: 'btn btn-secondary', 'data-history': n.id, 'data-testid': `history-${n.id}`, text: '履歴' })))));
-  for (const b of $('notes-list').querySelectorAll('[data-edit]')) {
-    b.addEventListener('click', () => {
-      const n = c.notes.find((x) => String(x.id) === b.dataset.edit);
-      $('note-id').value = n.id;
-      $('note-version').value = n.version;
-      $('note-body').value = n.body;
-      $('note-kind').value = n.kind;
-      $('note-kind').disabled = true;
-      $('note-date').value = n.on_date;
-      $('note-date').disabled = true;
-      $('note-submit').textContent = `第${n.version + 1}版として保存`;
-      $('note-cancel').hidden = false;
-      $('note-body').focus();
-    });
-  }
-  for (const b of $('notes-list').querySelectorAll('[data-history]')) {
-    b.addEventListener('click', () => showHistory(b.dataset.history));
-  }
-  resetNote();
-  $('history').hidden = true;
+  showNotes(BASE, c.notes, (err) => fail($('case-message'), err));
   $('assess-list').replaceChildren(...c.assessments.map((a) => el('li', {},
     el('p', { class: 'small', text: `${a.on_date}（${a.by}）` }),
     el('p', { class: 'note-body', text: `見立て：${a.summary}\n課題・ニーズ：${a.needs}\n強み・資源：${a.strengths}` }))));
@@ -144,16 +120,6 @@ function showCase(c, how) {
   $('referral-note').value = c.referral_note || '';
 }
 
-function resetNote() {
-  $('note-id').value = '';
-  $('note-version').value = '';
-  $('note-body').value = '';
-  $('note-kind').disabled = false;
-  $('note-date').disabled = false;
-  $('note-date').value = todayJst();
-  $('note-submit').textContent = '記録を追加';
-  $('note-cancel').hidden = true;
-}
 
 let goalSeq = 0;
 function addGoal(g = { goal: '', review_on: '' }) {
@@ -169,16 +135,6 @@ async function reload() {
   showCase(c);
 }
 
-async function showHistory(id) {
-  try {
-    const h = await request(`${BASE}/notes/${id}/versions`);
-    $('history-list').replaceChildren(...h.versions.map((v) => el('li', {},
-      el('p', { class: 'small', text: `第${v.version}版（${v.by}）` }),
-      el('p', { class: 'note-body', text: v.body }))));
-    $('history').hidden = false;
-    $('history-title').focus();
-  } catch (err) { fail($('case-message'), err); }
-}
 
 function wire() {
   $('open-form').addEventListener('submit', async (ev) => {
@@ -230,13 +186,7 @@ function wire() {
   $('note-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
-      if ($('note-id').value) {
-        await send('PUT', `/notes/${$('note-id').value}`,
-          { version: Number($('note-version').value), body: $('note-body').value });
-      } else {
-        await send('POST', `/cases/${state.current.id}/notes`,
-          { kind: $('note-kind').value, on_date: $('note-date').value, body: $('note-body').value });
-      }
+      await saveNote(send, `/cases/${state.current.id}`);
       await reload();
       ok($('case-message'), 'ケース記録を保存しました。');
     } catch (err) { fail($('case-message'), err); }
