@@ -74,9 +74,9 @@ CREATE TABLE bath_people ( -- 表: 対象者; bathpass; 本人: 区内在住の�
 -- The counter's search terms, as keyed blind indexes under the service's key (the choice is in
 -- docs/architecture.md): "bath-kana:" + the first 2..6 kana of ふりがな (katakana, no spaces),
 -- "bath-name:" + 氏名 without spaces, "bath-birth:" + ISO date. A hit is unsealed and checked.
-CREATE TABLE bath_terms ( -- 表: 対象者の資格の期間; bathpass; 本人: 対象者
+CREATE TABLE bath_terms ( -- 表: 対象者の検索語; bathpass
   person_id INTEGER NOT NULL REFERENCES bath_people(id), -- 項目: 対象者の番号; 一般
-  term      BLOB NOT NULL -- 項目: 資格の期間; 個人; 暗号化
+  term      BLOB NOT NULL -- 項目: 検索語の検索用ハッシュ値; 一般
 );
 CREATE INDEX bath_terms_term ON bath_terms(term);
 CREATE INDEX bath_terms_person ON bath_terms(person_id);

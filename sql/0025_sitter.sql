@@ -129,9 +129,9 @@ CREATE INDEX sitter_steps_app ON sitter_steps(application_id);
 -- Search terms of an application, as keyed blind indexes under the service's key: "name:" +
 -- the guardian's 氏名 without spaces, "kana:" + ふりがな in katakana, "phone:" + digits,
 -- "mail:" + the address in lower case.
-CREATE TABLE sitter_terms ( -- 表: 申請者が同意した規約; sitter
+CREATE TABLE sitter_terms ( -- 表: 申請の検索語; sitter
   application_id INTEGER NOT NULL REFERENCES sitter_applications(id), -- 項目: 申請の番号; 一般
-  term           BLOB NOT NULL -- 項目: 同意した規約の版; 一般; 暗号化
+  term           BLOB NOT NULL -- 項目: 検索語の検索用ハッシュ値; 一般
 );
 CREATE INDEX sitter_terms_term ON sitter_terms(term);
 CREATE INDEX sitter_terms_app ON sitter_terms(application_id);

@@ -50,10 +50,10 @@ CREATE INDEX plaza_users_plaza ON plaza_users(plaza_id, active_on);
 -- The desk's search terms, keyed blind indexes under the service's key: "kana:" + the first 2..6
 -- kana of ふりがな (katakana, no spaces), "name:" + 氏名 without spaces, "birth:" + ISO date,
 -- "phone:" + its digits. Nothing is unsealed to find; the hits are unsealed for the answer.
-CREATE TABLE plaza_terms ( -- 表: 利用者が同意した規約; plaza
+CREATE TABLE plaza_terms ( -- 表: 利用者の検索語; plaza
   user_id   INTEGER NOT NULL REFERENCES plaza_users(id), -- 項目: 利用者の番号; 一般
   plaza_id  INTEGER NOT NULL, -- 項目: プラザの番号; 一般
-  term      BLOB NOT NULL -- 項目: 同意した規約の版; 一般; 暗号化
+  term      BLOB NOT NULL -- 項目: 検索語の検索用ハッシュ値; 一般
 );
 CREATE INDEX plaza_terms_term ON plaza_terms(plaza_id, term);
 CREATE INDEX plaza_terms_user ON plaza_terms(user_id);
