@@ -1,5 +1,7 @@
 -- 0001_platform.sql — keys, users, sessions, the audit chain and the mail outbox.
 -- Personal data lives only in *_enc columns (vault_seal blobs) and *_idx blind indexes.
+-- 流れ: platform; 各サービス → 保護者・申請者・利用者; 通知と一斉送信のメール（宛先・件名・本文は暗号化して保存）; メール（SMTP）
+-- 流れ: platform; メールの宛先のサーバ → 区; 不達の通知（アドレスは伏せて記録）; メールの受信（mail-in）
 CREATE TABLE meta ( -- 表: 設定と鍵; platform
   key   TEXT PRIMARY KEY, -- 項目: 名前; 一般
   value BLOB NOT NULL -- 項目: 値（ラップしたデータ鍵など）; 一般

@@ -1,4 +1,9 @@
 -- 0002_attendance.sql — sites, children, guardians, cards, kiosks and scans (seed 000).
+-- 流れ: attendance; 保護者 → 学童クラブ・ひろばプラス; 児童氏名・学年・保護者の氏名とメールアドレス; 登録の申込書
+-- 流れ: attendance; 区の職員 → 入退室管理システム; 登録児童の名簿; 名簿ファイルの取り込み
+-- 流れ: attendance; 児童 → 入退室の端末; 入退室の記録; カードの読み取り
+-- 流れ: attendance; 入退室管理システム → 保護者; 入退室の通知（児童氏名・時刻）; メール
+-- 流れ: attendance; 保護者 → 学童クラブ・ひろばプラス; 出欠・帰宅の予定; 保護者のページ
 CREATE TABLE sites ( -- 表: 学童クラブ・ひろばプラス; attendance
   id        INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   code      TEXT NOT NULL UNIQUE, -- 項目: 施設コード; 一般

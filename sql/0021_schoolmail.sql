@@ -3,6 +3,8 @@
 -- registrations (names sealed under the service's key), one-time links, the sign-up replies'
 -- limits, the school staff's scope, the school years and the roll-over's comparison.
 -- Personal data only in *_enc columns (vault_seal) and *_idx blind indexes.
+-- 流れ: schoolmail; 登録者 → 一斉メール配信; メールアドレス・学校・学年・学級・氏名; 空メールと登録のページ
+-- 流れ: schoolmail; 学校の職員 → 登録者; 学校からのお知らせ; 一斉メール
 
 -- A school or kindergarten of the ward (public facts, not personal data).
 CREATE TABLE schools ( -- 表: 学校; schoolmail

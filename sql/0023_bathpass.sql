@@ -9,6 +9,8 @@
 -- SQLite, the constraint replaced on PostgreSQL): bath_office (head office, 地域包括ケア推進課:
 -- imports, the ledger, mailings) and bath_branch (a counter at a branch office, 特別出張所: the
 -- counter only).
+-- 流れ: bathpass; 区の基幹システム → 区の職員; 対象者の名簿（氏名・住所・区分など）; ファイルの取り込み（別の職員が承認）
+-- 流れ: bathpass; 区の職員 → 対象者; ふれあい入浴証; 窓口での交付・郵送
 -- [sqlite]
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema

@@ -12,6 +12,10 @@
 -- and pre-screens, the call center), grant_supervisor (the contractor's supervisor: also closes
 -- the pre-screen and sends the notices), grant_staff (the ward's staff: reads, pays) and
 -- grant_approver (the ward's approver: decides). The ward alone decides.
+-- 流れ: sitter; 申請者（保護者） → 受託事業者; 申請書・領収書・振込先の口座; 申請のページ
+-- 流れ: sitter; 受託事業者 → 区; 事前審査の結果; このシステムの上で（受け渡し台帳）
+-- 流れ: sitter; 区 → 金融機関; 振込の内容（氏名・口座・金額）; 全銀形式の振込ファイル
+-- 流れ: sitter; 区 → 申請者（保護者）; 決定通知; 郵送
 -- [sqlite]
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema

@@ -11,6 +11,9 @@
 -- に気になったこと. Of a supporter — 氏名, 住所, 連絡先, メールアドレス, 生年月日, 年齢 (computed),
 -- 銀行口座情報, ヘルパー資格有無, 職業経歴. Every one sealed under the service's key; dates of
 -- visits, minutes, yen and states stay plain.
+-- 流れ: homehelp; 保護者 → 区; 利用の申込（世帯の状況を含む）; 申込書
+-- 流れ: homehelp; 区 → 受託事業者; 支援の依頼（世帯と日時）; このシステムの上で
+-- 流れ: homehelp; 支援者（受託事業者） → 区; 支援の記録と引き継ぎ; このシステムの上で
 
 -- A household (世帯): its registration is an application on the benefit path.
 CREATE TABLE hh_households ( -- 表: 家事・育児支援の利用世帯; homehelp; 本人: 利用世帯の保護者と児童

@@ -5,6 +5,8 @@
 -- 年齢 (computed, never stored), 電話番号, 学校名, 学年. Every one sealed under the service's key;
 -- the card number, the plaza, dates of registration and visits and the visit's age band stay
 -- plain (the counts are made from them without unsealing).
+-- 流れ: plaza; 利用者 → 共育プラザの職員; 利用者登録の内容（氏名・住所・生年月日・学校）; 登録の用紙
+-- 流れ: plaza; 共育プラザの職員 → 区; 利用の集計（個人を含まない）; 報告
 
 -- The five plazas. A plaza_staff account belongs to one of them (plaza_staff below).
 CREATE TABLE plaza_plazas ( -- 表: 共育プラザ; plaza

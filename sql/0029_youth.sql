@@ -9,6 +9,8 @@
 -- 学校名, 学年 and the plaza's registration number (sealed "yo_cases.person"); assessments, the
 -- individual support plan (個別支援計画) with goals and review dates, the case notes of each
 -- session, and a referral flag for the ward. Plaza codes, dates, states and counts stay plain.
+-- 流れ: youth; 相談者 → ユースサポートの職員; 相談の内容・生活の状況; 面談・電話
+-- 流れ: youth; ユースサポートの職員 → 係長（区）; 引き継ぎの内容; このシステムの上で
 
 -- A worker's plaza (youth_worker accounts): hirai, chuo, minamikoiwa, kasai, minamishinozaki.
 CREATE TABLE yo_workers ( -- 表: ユースサポートの職員; youth; 本人: 職員

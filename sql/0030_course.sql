@@ -7,6 +7,8 @@
 -- items — 氏名, 連絡先 (mail, phone), お子さまの年齢 — are sealed under the service's key; the
 -- course, its sessions and the states stay plain. Once a course has ended its sign-ups are erased
 -- (the rows deleted, the course marked erased, an audit entry).
+-- 流れ: course; 申込者 → 区; 氏名・連絡先と希望の回; 申込のページ
+-- 流れ: course; 区 → 申込者; 当選・落選・前日の案内; メール
 
 -- A course (講座). contact: the office people call (shown on the page and in mails).
 CREATE TABLE course_courses ( -- 表: 講座; course

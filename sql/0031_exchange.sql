@@ -4,6 +4,8 @@
 -- member of the ward's staff; the file is sealed under a key of its own, that key is wrapped under
 -- a password the system makes (sent to the recipient in a mail of its own), and the whole row is
 -- deleted at its expiry.
+-- 流れ: exchange; 受託事業者 → 区; 個人情報を含むファイル; ファイル授受（暗号化・受け渡し台帳に記録）
+-- 流れ: exchange; 区 → 受託事業者; 個人情報を含むファイル; ファイル授受（暗号化・受け渡し台帳に記録）
 
 -- The ward's staff who receive files: registered by the ward's administrator. data: sealed JSON
 -- of 氏名, 所属 and the mail address the link and the password go to.

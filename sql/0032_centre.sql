@@ -7,6 +7,9 @@
 -- Sealed: the child (氏名, ふりがな, 生年月日; "ce_cases.person"), the contract's contacts and
 -- bus stop ("ce_cases.contract"), assessments, plans, daily records, messages and the parents'
 -- mail addresses. Dates, states, counts, fees and caps stay plain (the fee math runs on them).
+-- 流れ: centre; 保護者 → 児童発達支援センター; 児童の状況・受給者証の内容・連絡先; 申込と契約（窓口）
+-- 流れ: centre; 児童発達支援センターの職員 → 保護者; 連絡と利用料の明細; 保護者のページ
+-- 流れ: centre; 児童発達支援センター → 区; 利用の実績; 報告
 
 -- A staff member's unit (centre_staff accounts): the centre ("centre").
 CREATE TABLE ce_workers ( -- 表: 発達支援センターの職員; centre; 本人: 職員

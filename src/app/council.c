@@ -117,13 +117,15 @@ static int role_handles(enum role r)
 	return 0;
 }
 
-/* The union of the roles of u's routes (bits of enum role only). */
+/* The union of the roles of u's routes (bits of enum role only), but for the routes of one's
+ * own session (sign-in, sign-out, one's password), which every account has. */
 static unsigned unit_roles(const struct council_unit *u)
 {
 	unsigned r = 0;
 	for (const struct http_route *rt = u->routes; rt && rt->method; rt++)
-		r |= rt->roles;
-	return r & ~HTTP_PASSWORD_DUE_OK;
+		if (!(rt->roles & HTTP_PASSWORD_DUE_OK)) /* one's own session: everyone's */
+			r |= rt->roles;
+	return r;
 }
 
 static int owner_known(const char *owner)

@@ -109,8 +109,8 @@ static char *roles_text(const struct council_unit *u, int write)
 {
 	unsigned bits = 0;
 	for (const struct http_route *rt = u->routes; rt && rt->method; rt++)
-		if ((strcmp(rt->method, "GET") != 0) == write)
-			bits |= rt->roles & ~HTTP_PASSWORD_DUE_OK;
+		if ((strcmp(rt->method, "GET") != 0) == write && !(rt->roles & HTTP_PASSWORD_DUE_OK))
+			bits |= rt->roles; /* not one's own session's routes: everyone's */
 	struct buf b;
 	buf_init(&b, 4096);
 	for (unsigned i = 0; i < 31; i++)
