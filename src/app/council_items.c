@@ -259,7 +259,7 @@ static enum err write_md(struct unit_doc *docs, size_t nd, struct buf *out)
 
 static enum err write_pdf(struct unit_doc *docs, size_t nd, struct buf *out)
 {
-	static const double sum_w[2] = {1, 3}, item_w[ITEM_COLS] = {3, 2, 3, 1, 1, 3};
+	static const double sum_w[2] = {1, 3}, item_w[ITEM_COLS] = {4.5, 2.5, 4, 1.1, 1.2, 3.5};
 	struct doc_table_pdf *p = doc_table_pdf_new("個人情報ファイルの記録項目");
 	enum err e = ERR_OK;
 	for (size_t i = 0; i < nd && e == ERR_OK; i++) {
