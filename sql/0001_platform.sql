@@ -7,7 +7,7 @@ CREATE TABLE meta ( -- 表: 設定と鍵; platform
   value BLOB NOT NULL -- 項目: 値（ラップしたデータ鍵など）; 一般
 );
 
-CREATE TABLE users ( -- 表: 職員のアカウント; platform; 本人: 職員（区・受託事業者・施設・学校）
+CREATE TABLE users ( -- 表: 職員のアカウント; platform; 本人: 職員
   id            INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   login         TEXT NOT NULL UNIQUE, -- 項目: ログイン名; 個人
   role          TEXT NOT NULL CHECK (role IN ('ward_admin','ward_staff','contractor','site_staff')), -- 項目: 役割; 一般

@@ -1,6 +1,6 @@
 -- 0003_ledger.sql — the handover ledger (受け渡し台帳): one row per exported file.
 -- No personal data here: who (actor id), what (kind, site code, period, format), how many rows.
-CREATE TABLE ledger ( -- 表: 受け渡し台帳; platform; 本人: 職員（受け渡しをした人）
+CREATE TABLE ledger ( -- 表: 受け渡し台帳; platform; 本人: 職員
   id       INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   at_ms    INTEGER NOT NULL, -- 項目: 日時; 一般
   actor    TEXT NOT NULL,            -- 項目: 受け渡しをした人; 個人 — "cli" or "user:ID"

@@ -1,7 +1,7 @@
 -- 0007_bounces.sql — bounces taken in by `mimamori mail-in` (RFC 3464 delivery status
 -- notifications matched to outbox rows). An address is named only by its blind index (the same
 -- as guardians.email_idx); diagnostics are stored with every address blanked.
-CREATE TABLE bounce_addresses ( -- 表: 届かないメールアドレス; platform; 本人: メールの宛先
+CREATE TABLE bounce_addresses ( -- 表: 届かないメールアドレス; platform; 本人: メールの宛先（保護者・申請者・利用者）
   addr_idx        BLOB PRIMARY KEY,        -- 項目: メールアドレスの検索用ハッシュ値; 一般 — vault_blind('guardian-email', lower-cased address)
   hard_count      INTEGER NOT NULL DEFAULT 0, -- 項目: 恒久的な不達の回数; 一般 — permanent bounces since the last confirmation
   soft_count      INTEGER NOT NULL DEFAULT 0, -- 項目: 一時的な不達の回数; 一般 — temporary ones (never make an address bouncing)
@@ -16,7 +16,7 @@ CREATE INDEX bounce_addresses_bouncing ON bounce_addresses(bouncing_ms)
   WHERE bouncing_ms IS NOT NULL;
 
 -- One row per notification taken in (or VERP-addressed mail that is no notification: 'other').
-CREATE TABLE bounce_events ( -- 表: 不達の記録; platform; 本人: メールの宛先
+CREATE TABLE bounce_events ( -- 表: 不達の記録; platform; 本人: メールの宛先（保護者・申請者・利用者）
   id         INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   outbox_id  INTEGER NOT NULL REFERENCES outbox(id), -- 項目: メールの番号; 一般
   addr_idx   BLOB NOT NULL, -- 項目: メールアドレスの検索用ハッシュ値; 一般

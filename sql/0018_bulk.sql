@@ -30,7 +30,7 @@ ALTER TABLE outbox ADD COLUMN owner_id INTEGER; -- 項目: 宛先の記録の番
 ALTER TABLE outbox ADD COLUMN read_link INTEGER NOT NULL DEFAULT 0; -- 項目: 既読確認の有無; 一般
 
 -- Read confirmations (「読みました」): one per message at most.
-CREATE TABLE mail_reads ( -- 表: 既読の記録; platform; 本人: メールの宛先
+CREATE TABLE mail_reads ( -- 表: 既読の記録; platform; 本人: メールの宛先（保護者・申請者・利用者）
   outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id), -- 項目: メールの番号; 一般
   at_ms     INTEGER NOT NULL -- 項目: 既読にした日時; 個人
 );

@@ -45,7 +45,7 @@ CREATE TABLE school_addresses ( -- 表: 登録者のメールアドレス; schoo
 
 -- One child registered at one school by one address. Removed rows are deleted (transfer,
 -- graduation, cancellation): nothing of them stays but the audit entry's ids.
-CREATE TABLE school_registrants ( -- 表: 登録の内容; schoolmail; 本人: 登録者と児童・生徒
+CREATE TABLE school_registrants ( -- 表: 登録の内容; schoolmail; 本人: 登録者（保護者・教職員・地域の人）・児童生徒
   id           INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   address_id   INTEGER NOT NULL REFERENCES school_addresses(id), -- 項目: メールアドレスの番号; 一般
   school_id    INTEGER NOT NULL REFERENCES schools(id), -- 項目: 学校の番号; 一般
@@ -62,7 +62,7 @@ CREATE INDEX school_registrants_address ON school_registrants(address_id, school
 -- One-time links, stored only as the hash of their token: 'signup' (the reply to an empty
 -- mail: a school and the sealed address, 24 h, used once) and 'edit' (asked from a mail's
 -- footer: an address's registrations, 24 h).
-CREATE TABLE school_links ( -- 表: 登録・変更のリンク; schoolmail; 本人: 登録者
+CREATE TABLE school_links ( -- 表: 登録・変更のリンク; schoolmail; 本人: 登録者（保護者・教職員・地域の人）
   token_hash BLOB PRIMARY KEY, -- 項目: 鍵のハッシュ値; 一般
   kind       TEXT NOT NULL CHECK (kind IN ('signup','edit')), -- 項目: 種類; 一般
   school_id  INTEGER REFERENCES schools(id), -- 項目: 学校の番号; 一般

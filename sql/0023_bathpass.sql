@@ -107,7 +107,7 @@ CREATE TABLE bath_snapshots ( -- 表: 基幹システムからの取り込み; b
 -- A snapshot's differences, one row each. kind: new, changed (fields: the names of the fields
 -- that changed, comma-joined), gone (reason: moved / died / lost / absent), rejected (line and
 -- reason, never the value). data: the host row's fields, sealed "bath_snapshot_rows.data".
-CREATE TABLE bath_snapshot_rows ( -- 表: 取り込んだ行; bathpass; 本人: 対象者
+CREATE TABLE bath_snapshot_rows ( -- 表: 取り込んだ行; bathpass; 本人: 区内在住の対象者（60歳以上・手帳の交付を受けた人・児童育成手当の受給者）
   id          INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   snapshot_id INTEGER NOT NULL REFERENCES bath_snapshots(id), -- 項目: 取り込みの番号; 一般
   line        INTEGER NOT NULL, -- 項目: 行番号; 一般
@@ -122,7 +122,7 @@ CREATE INDEX bath_snapshot_rows_snapshot ON bath_snapshot_rows(snapshot_id, kind
 -- What happened to a person's pass, per fiscal year (April–March). kind: apply (申請日), issue
 -- (交付日, 交付場所, 交付方法, 整理番号), reissue (lost), returned (返戻日), exclude (除外),
 -- sendto (送付先変更: the note is sealed on the person).
-CREATE TABLE bath_events ( -- 表: 交付・返戻などの記録; bathpass; 本人: 対象者
+CREATE TABLE bath_events ( -- 表: 交付・返戻などの記録; bathpass; 本人: 区内在住の対象者（60歳以上・手帳の交付を受けた人・児童育成手当の受給者）
   id          INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   person_id   INTEGER NOT NULL REFERENCES bath_people(id), -- 項目: 対象者の番号; 一般
   fiscal_year INTEGER NOT NULL, -- 項目: 年度; 一般

@@ -44,7 +44,7 @@ CREATE TABLE grant_staff ( -- 表: 給付の担当者; platform; 本人: 職員
 -- path's (src/grant/path.c): draft (being filled in, receipts uploading), submitted, returned
 -- (for correction), screened (the contractor's pre-screen done), approved / rejected (the
 -- ward's decision), notified (the notice made), paid (in a transfer file), unpaid (振込不能).
-CREATE TABLE sitter_applications ( -- 表: ベビーシッター利用支援の申請; sitter; 本人: 申請者（保護者）と児童
+CREATE TABLE sitter_applications ( -- 表: ベビーシッター利用支援の申請; sitter; 本人: 申請者（保護者）・児童
   id           INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   number       TEXT NOT NULL UNIQUE, -- 項目: 申請番号; 一般
   fiscal_year  INTEGER NOT NULL,     -- 項目: 年度; 一般 — of its receipt (April–March)
@@ -107,7 +107,7 @@ CREATE TABLE sitter_cap_locks ( -- 表: 上限の判定の順番; sitter
 );
 
 -- A receipt (領収書) uploaded or scanned: JPEG, PNG or PDF, its type checked on its bytes.
-CREATE TABLE sitter_receipts ( -- 表: 領収書; sitter; 本人: 申請者
+CREATE TABLE sitter_receipts ( -- 表: 領収書; sitter; 本人: 申請者（保護者）
   id             INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   application_id INTEGER NOT NULL REFERENCES sitter_applications(id), -- 項目: 申請の番号; 一般
   media          TEXT NOT NULL CHECK (media IN ('image/jpeg','image/png','application/pdf')), -- 項目: ファイルの種類; 一般
@@ -119,7 +119,7 @@ CREATE INDEX sitter_receipts_app ON sitter_receipts(application_id);
 
 -- Every step of the path, in order: who (a user, or the applicant by their link), from and to.
 -- note: sealed "sitter_steps.note" (what to fix, a reason), or NULL.
-CREATE TABLE sitter_steps ( -- 表: 申請の経過; sitter; 本人: 申請者
+CREATE TABLE sitter_steps ( -- 表: 申請の経過; sitter; 本人: 申請者（保護者）
   id             INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   application_id INTEGER NOT NULL REFERENCES sitter_applications(id), -- 項目: 申請の番号; 一般
   from_state     TEXT NOT NULL, -- 項目: 前の状態; 一般
@@ -158,7 +158,7 @@ CREATE TABLE sitter_notices ( -- 表: 決定通知の作成; sitter
 
 -- A transfer file (全銀 総合振込) for a payment date, kept sealed exactly as it was made (the
 -- bank gets the same bytes at each download). returned: transfers read back as 振込不能.
-CREATE TABLE sitter_payments ( -- 表: 振込ファイル; sitter; 本人: 申請者
+CREATE TABLE sitter_payments ( -- 表: 振込ファイル; sitter; 本人: 申請者（保護者）
   id          INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   pay_date    TEXT NOT NULL,         -- 項目: 振込指定日; 一般 — 振込指定日 (ISO)
   items       INTEGER NOT NULL, -- 項目: 件数; 一般
@@ -172,7 +172,7 @@ CREATE TABLE sitter_payments ( -- 表: 振込ファイル; sitter; 本人: 申�
 -- The call center's log (コールセンター): each inquiry. topic is one of a fixed list (no
 -- personal data); content (相談内容) and answer are sealed; application_id when the caller's
 -- application is known.
-CREATE TABLE sitter_inquiries ( -- 表: 問い合わせ; sitter; 本人: 申請者・問い合わせた人
+CREATE TABLE sitter_inquiries ( -- 表: 問い合わせ; sitter; 本人: 申請者（保護者）・問い合わせた人
   id             INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   at_ms          INTEGER NOT NULL, -- 項目: 日時; 一般
   channel        TEXT NOT NULL CHECK (channel IN ('phone','mail','counter','web')), -- 項目: 受付の方法; 一般

@@ -42,7 +42,7 @@ CREATE TABLE hh_households ( -- 表: 家事・育児支援の利用世帯; homeh
 CREATE INDEX hh_households_state ON hh_households(state);
 
 -- The steps of a registration's path (grant/path.h).
-CREATE TABLE hh_steps ( -- 表: 申込の経過; homehelp; 本人: 利用世帯
+CREATE TABLE hh_steps ( -- 表: 申込の経過; homehelp; 本人: 利用世帯の保護者と児童
   id             INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   application_id INTEGER NOT NULL REFERENCES hh_households(id), -- 項目: 世帯の番号; 一般
   from_state     TEXT NOT NULL, -- 項目: 前の状態; 一般
@@ -78,7 +78,7 @@ CREATE TABLE hh_supporters ( -- 表: 支援者; homehelp; 本人: 支援者（�
 -- fee_yen are set when it is done; paid: the household paid its fee (利用料金の支払いの有無).
 -- record: sealed JSON of 支援時の保護者や児童の様子 and 支援時に気になったこと; follow_up: the
 -- contractor flags it for the public health nurse (保健師・児童相談所への情報提供).
-CREATE TABLE hh_visits ( -- 表: 支援の記録; homehelp; 本人: 利用世帯
+CREATE TABLE hh_visits ( -- 表: 支援の記録; homehelp; 本人: 利用世帯の保護者と児童
   id           INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   household_id INTEGER NOT NULL REFERENCES hh_households(id), -- 項目: 世帯の番号; 一般
   supporter_id INTEGER REFERENCES hh_supporters(id), -- 項目: 支援者の番号; 一般

@@ -63,7 +63,7 @@ CREATE INDEX plaza_terms_user ON plaza_terms(user_id);
 -- A visit: a card scanned at the desk, once a day per user. band: the age band on that day
 -- (0-5, 6-12, 13-15, 16-18, 19+), so the counts need no birth date. user_id becomes NULL when
 -- the user is deleted (the counts stay).
-CREATE TABLE plaza_visits ( -- 表: 来館の記録; plaza; 本人: 利用者
+CREATE TABLE plaza_visits ( -- 表: 来館の記録; plaza; 本人: 利用者（児童・生徒・保護者）
   id        INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   plaza_id  INTEGER NOT NULL REFERENCES plaza_plazas(id), -- 項目: プラザの番号; 一般
   user_id   INTEGER REFERENCES plaza_users(id), -- 項目: 利用者の番号; 一般

@@ -68,7 +68,7 @@ CREATE INDEX yo_opens_glass ON yo_opens(break_glass, reviewed_by);
 
 -- Case notes (ケース記録): kind is the session's (学習サポート面談, 家庭訪問, 電話, 関係機関連絡,
 -- その他). Each edit is a new version; versions are never changed nor deleted.
-CREATE TABLE yo_notes ( -- 表: 支援記録; youth; 本人: 相談者
+CREATE TABLE yo_notes ( -- 表: 支援記録; youth; 本人: 相談者（若者）
   id         INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   case_id    INTEGER NOT NULL REFERENCES yo_cases(id), -- 項目: ケースの番号; 一般
   kind       TEXT NOT NULL, -- 項目: 記録の種類; 要配慮
@@ -77,7 +77,7 @@ CREATE TABLE yo_notes ( -- 表: 支援記録; youth; 本人: 相談者
   created_ms INTEGER NOT NULL -- 項目: 作成日時; 一般
 );
 CREATE INDEX yo_notes_case ON yo_notes(case_id, on_date);
-CREATE TABLE yo_note_versions ( -- 表: 支援記録の版; youth; 本人: 相談者
+CREATE TABLE yo_note_versions ( -- 表: 支援記録の版; youth; 本人: 相談者（若者）
   id       INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   note_id  INTEGER NOT NULL REFERENCES yo_notes(id), -- 項目: 記録の番号; 一般
   version  INTEGER NOT NULL, -- 項目: 版; 一般
@@ -88,7 +88,7 @@ CREATE TABLE yo_note_versions ( -- 表: 支援記録の版; youth; 本人: 相�
 );
 
 -- Assessments (アセスメント): sealed JSON of the view of each area and the needs.
-CREATE TABLE yo_assessments ( -- 表: アセスメント; youth; 本人: 相談者
+CREATE TABLE yo_assessments ( -- 表: アセスメント; youth; 本人: 相談者（若者）
   id       INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   case_id  INTEGER NOT NULL REFERENCES yo_cases(id), -- 項目: ケースの番号; 一般
   on_date  TEXT NOT NULL, -- 項目: 日付; 要配慮
@@ -100,7 +100,7 @@ CREATE INDEX yo_assessments_case ON yo_assessments(case_id, on_date);
 
 -- The individual support plan (個別支援計画): each change a new version; goals sealed (JSON of
 -- goal and its review date), the plan's next review date plain.
-CREATE TABLE yo_plans ( -- 表: 支援計画; youth; 本人: 相談者
+CREATE TABLE yo_plans ( -- 表: 支援計画; youth; 本人: 相談者（若者）
   id        INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   case_id   INTEGER NOT NULL REFERENCES yo_cases(id), -- 項目: ケースの番号; 一般
   version   INTEGER NOT NULL, -- 項目: 版; 一般

@@ -23,7 +23,7 @@ CREATE TABLE ce_workers ( -- 表: 発達支援センターの職員; centre; 本
 -- the days per month granted (支給量), the contracted weekdays (a bit per weekday, Sunday 1),
 -- the bus route when the child rides, the unit fee per day and the household's monthly cap
 -- (上限月額: 0, 4,600 or 37,200 yen).
-CREATE TABLE ce_cases ( -- 表: 通所児童; centre; 本人: 通所する児童（障害のある児童）とその保護者
+CREATE TABLE ce_cases ( -- 表: 通所児童; centre; 本人: 通所児童（障害のある児童）・通所児童の保護者
   id             INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   number         TEXT NOT NULL UNIQUE,  -- 項目: ケース番号; 一般 — C2026-0001: fiscal year and a sequence
   unit           TEXT NOT NULL, -- 項目: 係; 一般
@@ -72,7 +72,7 @@ CREATE INDEX ce_opens_user_day ON ce_opens(user_id, case_id, day);
 CREATE INDEX ce_opens_glass ON ce_opens(break_glass, reviewed_by);
 
 -- Daily support records (日々の支援記録): versioned, none changed.
-CREATE TABLE ce_notes ( -- 表: 支援記録; centre; 本人: 通所児童
+CREATE TABLE ce_notes ( -- 表: 支援記録; centre; 本人: 通所児童（障害のある児童）
   id         INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   case_id    INTEGER NOT NULL REFERENCES ce_cases(id), -- 項目: ケースの番号; 一般
   kind       TEXT NOT NULL, -- 項目: 記録の種類; 要配慮
@@ -81,7 +81,7 @@ CREATE TABLE ce_notes ( -- 表: 支援記録; centre; 本人: 通所児童
   created_ms INTEGER NOT NULL -- 項目: 作成日時; 一般
 );
 CREATE INDEX ce_notes_case ON ce_notes(case_id, on_date);
-CREATE TABLE ce_note_versions ( -- 表: 支援記録の版; centre; 本人: 通所児童
+CREATE TABLE ce_note_versions ( -- 表: 支援記録の版; centre; 本人: 通所児童（障害のある児童）
   id       INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   note_id  INTEGER NOT NULL REFERENCES ce_notes(id), -- 項目: 記録の番号; 一般
   version  INTEGER NOT NULL, -- 項目: 版; 一般
@@ -92,7 +92,7 @@ CREATE TABLE ce_note_versions ( -- 表: 支援記録の版; centre; 本人: 通�
 );
 
 -- Development assessments (発達評価), dated.
-CREATE TABLE ce_assessments ( -- 表: アセスメント; centre; 本人: 通所児童
+CREATE TABLE ce_assessments ( -- 表: アセスメント; centre; 本人: 通所児童（障害のある児童）
   id       INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   case_id  INTEGER NOT NULL REFERENCES ce_cases(id), -- 項目: ケースの番号; 一般
   on_date  TEXT NOT NULL, -- 項目: 日付; 要配慮
@@ -104,7 +104,7 @@ CREATE INDEX ce_assessments_case ON ce_assessments(case_id, on_date);
 
 -- Individual support plans (個別支援計画): each a new version; the next review six months after
 -- the plan's date (review_on, plain: the manager's list of reviews due).
-CREATE TABLE ce_plans ( -- 表: 個別支援計画; centre; 本人: 通所児童
+CREATE TABLE ce_plans ( -- 表: 個別支援計画; centre; 本人: 通所児童（障害のある児童）
   id        INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   case_id   INTEGER NOT NULL REFERENCES ce_cases(id), -- 項目: ケースの番号; 一般
   version   INTEGER NOT NULL, -- 項目: 版; 一般
@@ -117,7 +117,7 @@ CREATE TABLE ce_plans ( -- 表: 個別支援計画; centre; 本人: 通所児童
 );
 
 -- Attendance (出欠) of a child on a day, and whether the child rode the bus.
-CREATE TABLE ce_attendance ( -- 表: 通所の記録; centre; 本人: 通所児童
+CREATE TABLE ce_attendance ( -- 表: 通所の記録; centre; 本人: 通所児童（障害のある児童）
   case_id  INTEGER NOT NULL REFERENCES ce_cases(id), -- 項目: ケースの番号; 一般
   day      TEXT NOT NULL, -- 項目: 日付; 要配慮
   state    TEXT NOT NULL CHECK (state IN ('present','absent')), -- 項目: 出欠; 要配慮
@@ -173,7 +173,7 @@ CREATE TABLE ce_parent_tokens ( -- 表: 保護者のログイン用リンク; ce
 );
 
 -- The contact channel (連絡): a thread per child between the centre and the child's parents.
-CREATE TABLE ce_messages ( -- 表: 保護者との連絡; centre; 本人: 通所児童と保護者
+CREATE TABLE ce_messages ( -- 表: 保護者との連絡; centre; 本人: 通所児童（障害のある児童）・通所児童の保護者
   id          INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   case_id     INTEGER NOT NULL REFERENCES ce_cases(id), -- 項目: ケースの番号; 一般
   user_id     INTEGER REFERENCES users(id), -- 項目: 書いた人のアカウントの番号; 一般
