@@ -50,9 +50,9 @@ CREATE TABLE school_registrants ( -- 表: 登録の内容; schoolmail; 本人: �
   address_id   INTEGER NOT NULL REFERENCES school_addresses(id), -- 項目: メールアドレスの番号; 一般
   school_id    INTEGER NOT NULL REFERENCES schools(id), -- 項目: 学校の番号; 一般
   grade        INTEGER NOT NULL CHECK (grade BETWEEN 1 AND 12), -- 項目: 学年; 個人
-  class        INTEGER NOT NULL CHECK (class BETWEEN 1 AND 20), -- 項目: 学級; 個人
-  child_enc    BLOB NOT NULL,        -- 項目: 児童・生徒の氏名; 個人; 暗号化 — sealed as "school_registrants.child"
-  guardian_enc BLOB NOT NULL,        -- 項目: 登録者の氏名; 個人; 暗号化 — sealed as "school_registrants.guardian"
+  class        INTEGER NOT NULL CHECK (class BETWEEN 1 AND 20), -- 項目: 組; 個人
+  child_enc    BLOB NOT NULL,        -- 項目: 園児・児童・生徒氏名; 個人; 暗号化 — sealed as "school_registrants.child"
+  guardian_enc BLOB NOT NULL,        -- 項目: 保護者氏名（登録者の氏名）; 個人; 暗号化 — sealed as "school_registrants.guardian"
   created_ms   INTEGER NOT NULL, -- 項目: 作成日時; 一般
   updated_ms   INTEGER NOT NULL -- 項目: 更新日時; 一般
 );

@@ -52,11 +52,11 @@ CREATE TABLE sitter_applications ( -- 表: ベビーシッター利用支援の�
   state        TEXT NOT NULL CHECK (state IN ('draft','submitted','returned','screened', -- 項目: 状態; 一般
                                               'approved','rejected','notified','paid','unpaid')),
   decision     TEXT CHECK (decision IN ('approved','rejected')), -- 項目: 決定; 個人
-  form         BLOB NOT NULL,        -- 項目: 申請の内容（保護者の氏名・ふりがな・住所・生年月日・電話番号・メールアドレス、児童の氏名・生年月日、利用の内容）; 個人; 暗号化 — sealed "sitter_applications.form": JSON of the guardian's
+  form         BLOB NOT NULL,        -- 項目: 申請の内容（保護者の氏名・ふりがな・住所・生年月日・電話番号・メールアドレス、児童の氏名・生年月日、ベビーシッターの利用内訳）; 個人; 暗号化 — sealed "sitter_applications.form": JSON of the guardian's
                                      -- 氏名 (and ふりがな), 住所 (郵便番号), 生年月日, 電話番号,
                                      -- メールアドレス; the children's 氏名 and 生年月日; the uses
                                      -- (date, times, sitter company, amount paid)
-  bank         BLOB NOT NULL,        -- 項目: 振込先の口座; 個人; 暗号化 — sealed "sitter_applications.bank": 銀行口座情報 (bank,
+  bank         BLOB NOT NULL,        -- 項目: 銀行口座情報（振込先）; 個人; 暗号化 — sealed "sitter_applications.bank": 銀行口座情報 (bank,
                                      -- branch, type, number, holder in kana)
   token_idx    BLOB NOT NULL UNIQUE, -- 項目: 申請者のリンクの検索用ハッシュ値; 一般 — blind index of the applicant's link (its capability)
   checks       TEXT NOT NULL DEFAULT '', -- 項目: 確認した項目; 一般 — the contractor's checked items, comma-joined

@@ -25,9 +25,9 @@ from harness import ServerTestCase
 SEALED = {
     "platform": ("outbox", "to_enc", "宛先のメールアドレス"),
     "attendance": ("children", "name_enc", "児童氏名"),
-    "schoolmail": ("school_registrants", "child_enc", "児童・生徒の氏名"),
+    "schoolmail": ("school_registrants", "child_enc", "園児・児童・生徒氏名"),
     "bathpass": ("bath_people", "resident_no", "住民番号"),
-    "sitter": ("sitter_applications", "bank", "振込先の口座"),
+    "sitter": ("sitter_applications", "bank", "銀行口座情報（振込先）"),
     "homehelp": ("hh_visits", "record", "支援の記録（世帯の様子）"),
     "plaza": ("plaza_users", "school", "学校名"),
     "course": ("course_signups", "person", "申込者の氏名・連絡先"),
@@ -245,7 +245,7 @@ class CouncilTest(ServerTestCase):
         self.assertEqual({row[0] for row in rows[1:]}, {"入退室管理"})
         r = admin.get("/api/v1/council/items?format=md")
         self.assertEqual(r.status, 200, r)
-        self.assertIn("振込先の口座", r.body.decode("utf-8"))
+        self.assertIn("銀行口座情報（振込先）", r.body.decode("utf-8"))
         r = admin.get("/api/v1/council/items?format=doc")
         self.assertEqual((r.status, r.json["code"]), (400, "bad_format"))
         r = admin.get("/api/v1/council/items?format=md&service=nosuch")
