@@ -194,7 +194,7 @@ static void build_unit(struct app *a, const struct store_column *cols, size_t n,
 	summary_row(d, "暗号化の鍵", key);
 	free(key);
 	if (shared.len)
-		summary_row(d, "共通基盤に置く記録", shared.data);
+		summary_row(d, "共通基盤の表（service の列でこのサービスの行を区別）", shared.data);
 	char *read = roles_text(u, 0), *write = roles_text(u, 1);
 	summary_row(d, "閲覧できる人（役割）", read);
 	summary_row(d, "変更できる人（役割）", write);
@@ -205,56 +205,67 @@ static void build_unit(struct app *a, const struct store_column *cols, size_t n,
 	buf_free(&shared);
 }
 
-/* Markdown: "|" in a cell would end it. */
-static void md_cell(struct buf *b, const char *s)
+/* Appends s to b unless an earlier append failed (*e): one check at the end of the document. */
+static void put(struct buf *b, const char *s, size_t n, enum err *e)
 {
-	buf_puts(b, " ");
-	for (; *s; s++) {
+	if (*e == ERR_OK)
+		*e = buf_append(b, s, n);
+}
+#define PUTS(b, s, e) put((b), (s), strlen(s), (e))
+
+/* Markdown: "|" in a cell would end it, a line break the row. */
+static void md_cell(struct buf *b, const char *s, enum err *e)
+{
+	PUTS(b, " ", e);
+	for (; *s; s++)
 		if (*s == '|')
-			buf_puts(b, "\\|");
+			PUTS(b, "\\|", e);
 		else if (*s == '\n')
-			buf_puts(b, " ");
+			PUTS(b, " ", e);
 		else
-			buf_append(b, s, 1);
-	}
-	buf_puts(b, " |");
+			put(b, s, 1, e);
+	PUTS(b, " |", e);
 }
 
-static void md_table(struct buf *b, const char *const *head, const struct grid *g)
+static void md_table(struct buf *b, const char *const *head, const struct grid *g, enum err *e)
 {
-	buf_puts(b, "|");
+	PUTS(b, "|", e);
 	for (size_t c = 0; c < g->ncols; c++)
-		md_cell(b, head[c]);
-	buf_puts(b, "\n|");
+		md_cell(b, head[c], e);
+	PUTS(b, "\n|", e);
 	for (size_t c = 0; c < g->ncols; c++)
-		buf_puts(b, "---|");
-	buf_puts(b, "\n");
+		PUTS(b, "---|", e);
+	PUTS(b, "\n", e);
 	for (size_t r = 0; r < g->rows; r++) {
-		buf_puts(b, "|");
+		PUTS(b, "|", e);
 		for (size_t c = 0; c < g->ncols; c++)
-			md_cell(b, cell(g, r, c));
-		buf_puts(b, "\n");
+			md_cell(b, cell(g, r, c), e);
+		PUTS(b, "\n", e);
 	}
 }
 
 static enum err write_md(struct unit_doc *docs, size_t nd, struct buf *out)
 {
 	static const char *const sum_head[2] = {"項目", "内容"};
-	buf_puts(out, "# 個人情報ファイルの記録項目\n\n"
-		      "mimamori council items が、動いているデータベースの構造と移行の注記から"
-		      "作成しました。\n");
+	enum err e = ERR_OK;
+	PUTS(out,
+	     "# 個人情報ファイルの記録項目\n\n"
+	     "mimamori council items が、動いているデータベースの構造と移行の注記から作成しました。\n",
+	     &e);
 	for (size_t i = 0; i < nd; i++) {
-		buf_printf(out, "\n## %s（%s）\n\n", docs[i].u->label, docs[i].u->name);
-		md_table(out, sum_head, &docs[i].summary);
-		buf_puts(out, "\n### 記録項目\n\n");
-		md_table(out, item_head, &docs[i].items);
-		buf_puts(out, "\n### 個人情報の流れ\n\n");
+		char *h = xasprintf("\n## %s（%s）\n\n", docs[i].u->label, docs[i].u->name);
+		PUTS(out, h, &e);
+		free(h);
+		md_table(out, sum_head, &docs[i].summary, &e);
+		PUTS(out, "\n### 記録項目\n\n", &e);
+		md_table(out, item_head, &docs[i].items, &e);
+		PUTS(out, "\n### 個人情報の流れ\n\n", &e);
 		if (docs[i].flows.rows)
-			md_table(out, flow_head, &docs[i].flows);
+			md_table(out, flow_head, &docs[i].flows, &e);
 		else
-			buf_puts(out, "（受け渡しなし）\n");
+			PUTS(out, "（受け渡しなし）\n", &e);
 	}
-	return out->len < out->max ? ERR_OK : ERR_TOOLARGE;
+	return e;
 }
 
 static enum err write_pdf(struct unit_doc *docs, size_t nd, struct buf *out)
