@@ -28,7 +28,7 @@ import sys
 MARKER = re.compile(r"^\s*--\s*\[(sqlite|postgresql|both)\]\s*$")
 CREATE = re.compile(r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s*\(", re.I)
 DROP = re.compile(r"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\w+)", re.I)
-ALTER_ADD = re.compile(r"^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)\s+(\w+)", re.I)
+ALTER_ADD = re.compile(r"^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+(?:COLUMN\s+)?(?!CONSTRAINT\b)(\w+)\s+(\w+)", re.I)
 CONSTRAINT = {"PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "CONSTRAINT"}
 CLASSES = {"一般": "STORE_ITEM_PLAIN", "個人": "STORE_ITEM_PERSONAL", "要配慮": "STORE_ITEM_CARE"}
 ITEM = re.compile(r"項目[:：]\s*(.*)$")

@@ -206,12 +206,14 @@ class CouncilTest(ServerTestCase):
                         "  state TEXT NOT NULL -- 項目: 状態; 一般 — free text after a dash\n"
                         "        CHECK (state IN ('a','b'))\n"
                         ");\n"
-                        "ALTER TABLE crafted ADD COLUMN later TEXT;\n")
+                        "ALTER TABLE crafted ADD COLUMN later TEXT;\n"
+                        "ALTER TABLE crafted ADD other INTEGER;\n"
+                        "ALTER TABLE crafted ADD CONSTRAINT c CHECK (id > 0);\n")
             p = subprocess.run([sys.executable, script, "--check", path], capture_output=True)
             err = p.stdout.decode("utf-8")
             self.assertEqual(p.returncode, 1, err)
             self.assertEqual(sorted(re.findall(r"crafted\.(\w+): 注記がありません", err)),
-                             ["later", "secret"])
+                             ["later", "other", "secret"])
             # a malformed one stops the build: sealed but not a BLOB, or an unknown class
             for bad, words in (("  x TEXT -- 項目: 秘密; 個人; 暗号化\n", "型が TEXT"),
                                ("  x TEXT -- 項目: 秘密; 秘密\n", "crafted.x の注記の書式が違います")):
