@@ -19,10 +19,9 @@ size_t council_units(const char *only, struct council_unit *out)
 {
 	size_t n = 0;
 	if (!only || strcmp(only, "platform") == 0)
-		out[n++] = (struct council_unit){"platform", "共通基盤（アカウント・監査ログ・メール）",
-						 routes_platform(), 0};
-	for (const struct service *const *sv = app_services(); *sv && n < COUNCIL_UNITS_MAX;
-	     sv++)
+		out[n++] = (struct council_unit){
+		    "platform", "共通基盤（アカウント・監査ログ・メール）", routes_platform(), 0};
+	for (const struct service *const *sv = app_services(); *sv && n < COUNCIL_UNITS_MAX; sv++)
 		if (!only || strcmp(only, (*sv)->name) == 0)
 			out[n++] = (struct council_unit){(*sv)->name, (*sv)->label_ja,
 							 (*sv)->routes, (*sv)->benefit};
@@ -150,10 +149,11 @@ enum err council_check(struct app *a, struct buf *report, size_t *problems)
 		int first = i == 0 || strcmp(cols[i - 1].table, c->table) != 0;
 		const struct store_item_table *t = store_item_table_find(c->table);
 		if (first && !t) {
-			buf_printf(report,
-				   "表 %s に注記がありません。移行（sql/NNNN_*.sql）の CREATE TABLE "
-				   "の行に「%s」と書いてください\n",
-				   c->table, SYNTAX_TABLE);
+			buf_printf(
+			    report,
+			    "表 %s に注記がありません。移行（sql/NNNN_*.sql）の CREATE TABLE "
+			    "の行に「%s」と書いてください\n",
+			    c->table, SYNTAX_TABLE);
 			++*problems;
 		} else if (first && !owner_known(t->owner)) {
 			buf_printf(report,
@@ -164,14 +164,17 @@ enum err council_check(struct app *a, struct buf *report, size_t *problems)
 		}
 		const struct store_item *it = store_item_find(c->table, c->column);
 		if (!it) {
-			buf_printf(report,
-				   "列 %s.%s に注記がありません。移行（sql/NNNN_*.sql）のその列の行に"
-				   "「%s」と書いてください\n",
-				   c->table, c->column, SYNTAX_ITEM);
+			buf_printf(
+			    report,
+			    "列 %s.%s に注記がありません。移行（sql/NNNN_*.sql）のその列の行に"
+			    "「%s」と書いてください\n",
+			    c->table, c->column, SYNTAX_ITEM);
 			++*problems;
 		} else if (it->sealed && !c->blob) {
-			buf_printf(report, "列 %s.%s は暗号化と注記されていますが BLOB ではありません（%s）\n",
-				   c->table, c->column, c->type);
+			buf_printf(
+			    report,
+			    "列 %s.%s は暗号化と注記されていますが BLOB ではありません（%s）\n",
+			    c->table, c->column, c->type);
 			++*problems;
 		}
 	}
@@ -251,8 +254,8 @@ enum err council_staff(struct app *a, const char *only, struct council_person **
 					cap *= 2;
 					p = xrealloc(p, cap * sizeof *p);
 				}
-				p[len++] = (struct council_person){units[u].name, units[u].label, resp,
-								  xstrdup(acc[i].login), r};
+				p[len++] = (struct council_person){units[u].name, units[u].label,
+								   resp, xstrdup(acc[i].login), r};
 			}
 	}
 	e = ERR_OK;

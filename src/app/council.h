@@ -21,7 +21,7 @@ struct council_unit {
 	const char *name;
 	const char *label;		 /* 入退室管理 */
 	const struct http_route *routes; /* its route table (the platform's: routes_platform) */
-	int benefit;			 /* a benefit on the grant path: staff scoped by grant_staff */
+	int benefit; /* a benefit on the grant path: staff scoped by grant_staff */
 };
 
 #define COUNCIL_UNITS_MAX 32

@@ -33,7 +33,8 @@ enum err api_council_items(struct http_req *rq, struct http_resp *rs)
 	}
 	if (e != ERR_OK) {
 		buf_free(&b);
-		return http_error(rs, e, "記録項目の一覧を作れませんでした。もう一度お試しください。");
+		return http_error(rs, e,
+				  "記録項目の一覧を作れませんでした。もう一度お試しください。");
 	}
 	char object[96], disp[160];
 	snprintf(object, sizeof object, "council:%s:%s", service ? service : "all",
@@ -65,21 +66,23 @@ enum err api_council_staff(struct http_req *rq, struct http_resp *rs)
 	struct council_person *p = NULL;
 	enum err e = nu ? council_staff(rq->app, service, &p, &n) : ERR_NOTFOUND;
 	if (e == ERR_NOTFOUND)
-		return http_error_as(rs, ERR_NOTFOUND, "unknown_service", "そのサービスはありません。");
+		return http_error_as(rs, ERR_NOTFOUND, "unknown_service",
+				     "そのサービスはありません。");
 	if (e != ERR_OK)
-		return http_error(rs, e, "取扱者の一覧を作れませんでした。もう一度お試しください。");
+		return http_error(rs, e,
+				  "取扱者の一覧を作れませんでした。もう一度お試しください。");
 	json_t *arr = json_array();
 	for (size_t u = 0; u < nu; u++) {
 		json_t *people = json_array();
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(p[i].unit, units[u].name) == 0)
 				json_array_append_new(
-				    people, json_pack("{s:s,s:s,s:s,s:s}", "login", p[i].login, "role",
-						      role_name(p[i].role), "role_ja",
+				    people, json_pack("{s:s,s:s,s:s,s:s}", "login", p[i].login,
+						      "role", role_name(p[i].role), "role_ja",
 						      council_role_ja(p[i].role), "kind",
 						      p[i].responsible ? "取扱責任者" : "取扱者"));
-		json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "name", units[u].name, "label",
-						     units[u].label, "staff", people));
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "name", units[u].name,
+						     "label", units[u].label, "staff", people));
 	}
 	council_people_free(p, n);
 	return http_json(rs, 200, json_pack("{s:o}", "units", arr));

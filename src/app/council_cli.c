@@ -10,9 +10,9 @@
 #include "cli.h"
 
 #define USAGE                                                                                      \
-	"使い方: mimamori council items --data DIR [--service NAME] --format md|pdf|xlsx "        \
+	"使い方: mimamori council items --data DIR [--service NAME] --format md|pdf|xlsx "      \
 	"[--out FILE]\n"                                                                           \
-	"        mimamori council staff --data DIR [--service NAME]\n"                               \
+	"        mimamori council staff --data DIR [--service NAME]\n"                             \
 	"        mimamori council check --data DIR"
 #define COUNCIL_MAX_BYTES (64u * 1024 * 1024)
 
@@ -31,11 +31,20 @@ static int parse(int argc, char **argv, struct opts *o)
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'd': o->dir = optarg; break;
-		case 's': o->service = optarg; break;
-		case 'f': o->format = optarg; break;
-		case 'o': o->out = optarg; break;
-		default: return 0;
+		case 'd':
+			o->dir = optarg;
+			break;
+		case 's':
+			o->service = optarg;
+			break;
+		case 'f':
+			o->format = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		default:
+			return 0;
 		}
 	}
 	return o->dir != NULL && optind == argc;
@@ -43,8 +52,8 @@ static int parse(int argc, char **argv, struct opts *o)
 
 static int unknown_service(const char *name)
 {
-	return cli_fail("サービス「%s」はありません（platform か、mimamori --help に出るサービス名）",
-			name);
+	return cli_fail(
+	    "サービス「%s」はありません（platform か、mimamori --help に出るサービス名）", name);
 }
 
 static int items(struct app *a, const struct opts *o)
@@ -128,7 +137,7 @@ static int check(struct app *a)
 int cmd_council(int argc, char **argv)
 {
 	struct opts o = {0};
-	int verb = cli_verb(&argc, &argv, "items") ? 'i'
+	int verb = cli_verb(&argc, &argv, "items")   ? 'i'
 		   : cli_verb(&argc, &argv, "staff") ? 's'
 		   : cli_verb(&argc, &argv, "check") ? 'c'
 						     : 0;

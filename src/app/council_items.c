@@ -18,8 +18,8 @@
 #include "store/store.h"
 
 #define ITEM_COLS 6
-static const char *const item_head[ITEM_COLS] = {"表", "列", "記録項目", "区分", "暗号化",
-						  "保存期間"};
+static const char *const item_head[ITEM_COLS] = {"表",	 "列",	   "記録項目",
+						 "区分", "暗号化", "保存期間"};
 #define FLOW_COLS 4
 static const char *const flow_head[FLOW_COLS] = {"渡す人", "受ける人", "情報", "方法"};
 
@@ -83,15 +83,15 @@ static void join_whose(struct buf *b, const char *whose)
 {
 	const char *start = whose;
 	int depth = 0;
-	for (const char *p = whose;; ) {
+	for (const char *p = whose;;) {
 		if (strncmp(p, "（", 3) == 0) {
 			depth++;
 			p += 3;
 		} else if (strncmp(p, "）", 3) == 0) {
 			depth--;
 			p += 3;
-		} else if (*p == '\0' || (depth == 0 && (strncmp(p, "・", 3) == 0 ||
-						     strncmp(p, "、", 3) == 0))) {
+		} else if (*p == '\0' ||
+			   (depth == 0 && (strncmp(p, "・", 3) == 0 || strncmp(p, "、", 3) == 0))) {
 			join_once(b, start, (size_t)(p - start));
 			if (*p == '\0')
 				return;
@@ -109,13 +109,13 @@ static char *roles_text(const struct council_unit *u, int write)
 {
 	unsigned bits = 0;
 	for (const struct http_route *rt = u->routes; rt && rt->method; rt++)
-		if ((strcmp(rt->method, "GET") != 0) == write && !(rt->roles & HTTP_PASSWORD_DUE_OK))
+		if ((strcmp(rt->method, "GET") != 0) == write &&
+		    !(rt->roles & HTTP_PASSWORD_DUE_OK))
 			bits |= rt->roles; /* not one's own session's routes: everyone's */
 	struct buf b;
 	buf_init(&b, 4096);
 	for (unsigned i = 0; i < 31; i++)
-		if (bits & (1u << i))
-			{
+		if (bits & (1u << i)) {
 			const char *ja = council_role_ja((enum role)(1u << i));
 			join_once(&b, ja, strlen(ja));
 		}
@@ -130,8 +130,7 @@ static void summary_row(struct unit_doc *d, const char *label, const char *value
 	grid_add(&d->summary, row);
 }
 
-static void build_unit(struct app *a, const struct store_column *cols, size_t n,
-		       struct unit_doc *d)
+static void build_unit(struct app *a, const struct store_column *cols, size_t n, struct unit_doc *d)
 {
 	const struct council_unit *u = d->u;
 	struct buf whose, shared;
@@ -157,10 +156,12 @@ static void build_unit(struct app *a, const struct store_column *cols, size_t n,
 		join_whose(&whose, t->whose);
 		const struct store_item *it = store_item_find(cols[i].table, cols[i].column);
 		char *table = xasprintf("%s（%s）", t->name_ja, t->table);
-		const char *row[ITEM_COLS] = {
-		    table, cols[i].column, it ? it->name_ja : "（注記なし）",
-		    it ? store_item_class_ja(it->cls) : "", it && it->sealed ? "暗号化" : "",
-		    council_retention(u->name, t->table)};
+		const char *row[ITEM_COLS] = {table,
+					      cols[i].column,
+					      it ? it->name_ja : "（注記なし）",
+					      it ? store_item_class_ja(it->cls) : "",
+					      it && it->sealed ? "暗号化" : "",
+					      council_retention(u->name, t->table)};
 		grid_add(&d->items, row);
 		free(table);
 		count++;
@@ -184,9 +185,10 @@ static void build_unit(struct app *a, const struct store_column *cols, size_t n,
 	summary_row(d, "記録項目", items);
 	free(items);
 	summary_row(d, "記録するコンピュータ",
-		    a->cfg.store_url ? "mimamori のサーバ（PostgreSQL のデータベース: "
-				       "mimamori.conf の [store] url）"
-				     : "mimamori のサーバ（SQLite: データディレクトリの mimamori.db）");
+		    a->cfg.store_url
+			? "mimamori のサーバ（PostgreSQL のデータベース: "
+			  "mimamori.conf の [store] url）"
+			: "mimamori のサーバ（SQLite: データディレクトリの mimamori.db）");
 	summary_row(d, "データディレクトリ", a->data_dir);
 	char *key = xasprintf("データ鍵 data_key:%s（このファイルだけの鍵。master.key で包んで"
 			      "保存。暗号化の項目はこの鍵で封をする）",
@@ -250,7 +252,8 @@ static enum err write_md(struct unit_doc *docs, size_t nd, struct buf *out)
 	enum err e = ERR_OK;
 	PUTS(out,
 	     "# 個人情報ファイルの記録項目\n\n"
-	     "mimamori council items が、動いているデータベースの構造と移行の注記から作成しました。\n",
+	     "mimamori council items "
+	     "が、動いているデータベースの構造と移行の注記から作成しました。\n",
 	     &e);
 	for (size_t i = 0; i < nd; i++) {
 		char *h = xasprintf("\n## %s（%s）\n\n", docs[i].u->label, docs[i].u->name);
@@ -289,8 +292,10 @@ static enum err write_pdf(struct unit_doc *docs, size_t nd, struct buf *out)
 		if (e == ERR_OK && d->flows.rows)
 			e = doc_table_pdf_row(p, fh, NULL, 2, DOC_TABLE_BOLD);
 		for (size_t r = 0; r < d->flows.rows && e == ERR_OK; r++) {
-			char *who = xasprintf("%s → %s", cell(&d->flows, r, 0), cell(&d->flows, r, 1));
-			char *what = xasprintf("%s（%s）", cell(&d->flows, r, 2), cell(&d->flows, r, 3));
+			char *who =
+			    xasprintf("%s → %s", cell(&d->flows, r, 0), cell(&d->flows, r, 1));
+			char *what =
+			    xasprintf("%s（%s）", cell(&d->flows, r, 2), cell(&d->flows, r, 3));
 			const char *row[2] = {who, what};
 			e = doc_table_pdf_row(p, row, NULL, 2, DOC_TABLE_PLAIN);
 			free(who);
@@ -303,7 +308,8 @@ static enum err write_pdf(struct unit_doc *docs, size_t nd, struct buf *out)
 		if (e == ERR_OK)
 			e = doc_table_pdf_row(p, item_head, NULL, ITEM_COLS, DOC_TABLE_BOLD);
 		for (size_t r = 0; r < d->items.rows && e == ERR_OK; r++)
-			e = doc_table_pdf_row(p, (const char *const *)&d->items.cells[r * ITEM_COLS],
+			e = doc_table_pdf_row(p,
+					      (const char *const *)&d->items.cells[r * ITEM_COLS],
 					      NULL, ITEM_COLS, DOC_TABLE_PLAIN);
 	}
 	if (e != ERR_OK) {
@@ -390,7 +396,7 @@ enum err council_items(struct app *a, const char *only, enum council_format f, s
 		docs[i].u = &units[i];
 		build_unit(a, cols, n, &docs[i]);
 	}
-	e = f == COUNCIL_PDF ? write_pdf(docs, nu, out)
+	e = f == COUNCIL_PDF	? write_pdf(docs, nu, out)
 	    : f == COUNCIL_XLSX ? write_xlsx(a, docs, nu, out)
 				: write_md(docs, nu, out);
 	for (size_t i = 0; i < nu; i++) {

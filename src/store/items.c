@@ -32,9 +32,12 @@ const struct store_item *store_item_find(const char *table, const char *column)
 const char *store_item_class_ja(enum store_item_class c)
 {
 	switch (c) {
-	case STORE_ITEM_PERSONAL: return "個人";
-	case STORE_ITEM_CARE: return "要配慮";
-	case STORE_ITEM_PLAIN: break;
+	case STORE_ITEM_PERSONAL:
+		return "個人";
+	case STORE_ITEM_CARE:
+		return "要配慮";
+	case STORE_ITEM_PLAIN:
+		break;
 	}
 	return "一般";
 }

@@ -12,7 +12,7 @@
 enum store_item_class {
 	STORE_ITEM_PLAIN,    /* 一般: not personal */
 	STORE_ITEM_PERSONAL, /* 個人: personal */
-	STORE_ITEM_CARE,     /* 要配慮: special care (health, disability, welfare circumstances) */
+	STORE_ITEM_CARE, /* 要配慮: special care (health, disability, welfare circumstances) */
 };
 
 struct store_item_table {
