@@ -329,6 +329,9 @@ static const struct cli_command commands[] = {
 	{"migrate-store", cmd_migrate_store,
 	 "migrate-store --from DIR --to URL  SQLite のデータを PostgreSQL へ移す"},
 	{"ledger", cmd_ledger, "ledger list --data DIR | open --in FILE  受け渡し台帳を見る・封かんされた引き継ぎを開く"},
+	{"council", cmd_council,
+	 "council items|staff|check --data DIR [--service NAME] [--format md|pdf|xlsx]  "
+	 "個人情報保護審議会の記録項目・取扱者の一覧を作る・注記を確かめる"},
 	{"mail-in", cmd_mail_in,
 	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  戻ってきたメール・申し込みのメールを受け取る"
 	 "（Postfix のパイプ用。75 は再試行）"},

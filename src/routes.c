@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/council_api.h"
 #include "app/service.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -77,6 +78,12 @@ static const struct http_route platform_routes[] = {
 	 "approve a device"},
 	{"POST", "/api/v1/devices/{}/revoke", ROLE_WARD_ADMIN, 0, api_device_revoke,
 	 "revoke a device (or refuse its request)"},
+
+	/* the privacy council's paperwork (個人情報保護審議会): item lists, designated handlers */
+	{"GET", "/api/v1/council/items", ROLE_WARD_ADMIN, 0, api_council_items,
+	 "the item lists of the personal-information files (md, pdf or xlsx), from the live schema"},
+	{"GET", "/api/v1/council/staff", ROLE_WARD_ADMIN, 0, api_council_staff,
+	 "the designated handlers (取扱責任者・取扱者) of each service, from the accounts"},
 	{0},
 };
 
@@ -124,6 +131,11 @@ enum err routes_compose(const struct service *const *list, const struct http_rou
 	}
 	*out = composed;
 	return ERR_OK;
+}
+
+const struct http_route *routes_platform(void)
+{
+	return platform_routes;
 }
 
 void routes_free(void)
