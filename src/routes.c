@@ -58,6 +58,8 @@ static const struct http_route platform_routes[] = {
 	 "an account's role and sites, or lock / unlock"},
 	{"POST", "/api/v1/users/{}/password", ROLE_WARD_ADMIN, 0, api_user_password_reset,
 	 "reset an account's password (random, shown once, to be changed)"},
+	{"POST", "/api/v1/users/{}/totp-reset", ROLE_WARD_ADMIN, 0, api_user_totp_reset,
+	 "remove another account's authenticator (a lost phone; enrols again at its next sign-in)"},
 
 	/* the handover ledger (受け渡し台帳): every service's exports */
 	{"GET", "/api/v1/ledger", ROLE_WARD_ADMIN, 0, api_ledger_list, "the handover ledger"},

@@ -190,3 +190,21 @@ out:
 	json_decref(body);
 	return e;
 }
+
+enum err api_user_totp_reset(struct http_req *rq, struct http_resp *rs)
+{
+	int64_t id = http_param_id(rq->params[0]);
+	if (!id)
+		return http_error(rs, ERR_NOTFOUND, "その利用者はいません。");
+	if (id == rq->user.id)
+		return http_error_as(rs, ERR_FORBIDDEN, "own_second_factor",
+				     "自分の二段階認証はリセットできません。ほかの管理者に依頼して"
+				     "ください。");
+	enum err e = totp_reset(rq->app->store, rq->app->vault, id, rq->actor);
+	if (e == ERR_NOTFOUND)
+		return http_error_as(rs, e, "no_second_factor",
+				     "この利用者には二段階認証が登録されていません。");
+	if (e != ERR_OK)
+		return e;
+	return http_json(rs, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "second_factor", 0));
+}

@@ -20,5 +20,9 @@ enum err api_totp_enrol_qr(struct http_req *rq, struct http_resp *rs);
 /* POST /api/v1/session/totp/enrolment/confirm {code}: enrolled → {recovery_codes: [10]},
  * shown once. */
 enum err api_totp_enrol_confirm(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/users/{id}/totp-reset (ward admin): removes another account's authenticator
+ * and recovery codes (a lost phone; it enrols again at its next sign-in). Audited (totp.reset)
+ * under the acting administrator. 404 no_second_factor, 403 for one's own. */
+enum err api_user_totp_reset(struct http_req *rq, struct http_resp *rs);
 
 #endif

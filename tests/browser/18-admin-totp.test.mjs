@@ -5,7 +5,9 @@
 // the secret shown beside it; a wrong first code is refused on the page, the right one (computed
 // here with node's HMAC-SHA1, RFC 6238) shows ten recovery codes. Signing in again on /ward/
 // asks for the code after the password: a wrong code is refused, the right one signs in; a
-// recovery code signs in once. axe-core on every state, at 1280 and 390 px.
+// recovery code signs in once. Another administrator (admin01) sees the factor on
+// /ward/users.html and resets it (a lost phone); the password alone signs in again. axe-core
+// on every state, at 1280 and 390 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,7 +16,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, userApi, DESKTOP, PHONE,
+  requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, userApi, confirmDialog,
+  DESKTOP, PHONE,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_ADMIN_LOGIN', 'MIMAMORI_STAFF_PASSWORD']);
@@ -166,4 +169,28 @@ test('a recovery code signs in once', async () => {
   await again.getByText('確認コードが違うか、すでに使われています。').waitFor({ state: 'visible' });
   assertNoProblems(again);
   await again.close();
+});
+
+test('another administrator resets the factor on the users page', async () => {
+  const page = await newPage(browser, DESKTOP);
+  await page.goto(`${env.URL}/ward/users.html`);
+  await tid(page, 'login-id').waitFor({ state: 'visible' });
+  await tid(page, 'login-id').fill(env.ADMIN_LOGIN);
+  await tid(page, 'login-password').fill(env.STAFF_PASSWORD);
+  await tid(page, 'login-submit').click();
+  const row = page.locator(`[data-testid="user-row"][data-login="${LOGIN}"]`);
+  await row.waitFor({ state: 'visible' });
+  await row.locator('[data-testid="user-2fa"]').waitFor({ state: 'visible' });
+  await checkA11y(page, 'users: second factor');
+  await row.locator('[data-testid="user-totp-reset"]').click();
+  await confirmDialog(page);
+  await row.locator('[data-testid="user-2fa"]').waitFor({ state: 'detached' });
+  assert.equal(await row.locator('[data-testid="user-totp-reset"]').count(), 0);
+  assertNoProblems(page);
+  await page.close();
+  // the password alone signs in again (this ward asks for the factor only once enrolled)
+  const again = await userApi(env, LOGIN, PASSWORD);
+  const st = await again.get('/api/v1/session/totp');
+  assert.equal(st.status, 200, st.text);
+  assert.equal(st.data.enrolled, false);
 });

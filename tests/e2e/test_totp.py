@@ -160,6 +160,38 @@ class SecondFactorTest(ServerTestCase):
                          "second_factor_enrolment_required")
         self.assertEqual(self.data.audit_verify().rc, 0)
 
+    def test_reset_by_another_administrator(self):
+        self.data.user_add("admin2", "ward_admin")
+        admin1, admin2 = self.srv.client(), self.srv.client()
+        self.assertEqual(admin1.login("admin1").status, 200)
+        self.enrol(admin1)
+        self.assertEqual(admin2.login("admin2").status, 200)
+        self.enrol(admin2)
+        users = {u["login"]: u for u in admin2.get("/api/v1/users").json["users"]}
+        self.assertEqual((users["admin1"]["second_factor"], users["staff1"]["second_factor"]),
+                         (True, False))
+        # one's own: refused; another's: removed, audited under the acting administrator
+        r = admin2.post("/api/v1/users/%d/totp-reset" % users["admin2"]["id"])
+        self.assertEqual((r.status, r.json["code"]), (403, "own_second_factor"), r)
+        r = admin2.post("/api/v1/users/%d/totp-reset" % users["admin1"]["id"])
+        self.assertEqual(r.status, 200, r)
+        self.assertIn(("user:%d" % users["admin2"]["id"], "user:%d" % users["admin1"]["id"]),
+                      self.data.query("SELECT actor, object FROM audit WHERE action = 'totp.reset'"))
+        r = admin2.post("/api/v1/users/%d/totp-reset" % users["admin1"]["id"])
+        self.assertEqual((r.status, r.json["code"]), (404, "no_second_factor"), r)
+        users = {u["login"]: u for u in admin2.get("/api/v1/users").json["users"]}
+        self.assertFalse(users["admin1"]["second_factor"])
+        # admin1 signs in with the password and is sent to enrolment again
+        c = self.srv.client()
+        r = c.login("admin1")
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["user"]["second_factor_due"])
+        # staff may not
+        staff = self.srv.client()
+        staff.login("staff1")
+        r = staff.post("/api/v1/users/%d/totp-reset" % users["admin2"]["id"])
+        self.assertEqual(r.status, 403, r)
+
     def test_other_roles(self):
         staff = self.srv.client()
         r = staff.login("staff1")
