@@ -30,16 +30,15 @@ int64_t totp_step(int64_t t)
 	return t >= 0 ? t / TOTP_STEP_S : 0;
 }
 
-enum err totp_code(const unsigned char *secret, size_t len, int64_t t, unsigned digits,
-		   char out[9])
+enum err totp_code(const unsigned char *secret, size_t len, int64_t t, unsigned digits, char out[9])
 {
 	out[0] = '\0';
 	if (!secret || !len || digits < 6 || digits > 8 || t < 0)
 		return ERR_INVALID;
 	if (!ready())
 		return ERR_CRYPTO;
-	int rc = oath_totp_generate((const char *)secret, len, (time_t)t, TOTP_STEP_S, 0, digits,
-				    out);
+	int rc =
+	    oath_totp_generate((const char *)secret, len, (time_t)t, TOTP_STEP_S, 0, digits, out);
 	return rc == OATH_OK ? ERR_OK : ERR_CRYPTO;
 }
 

@@ -107,8 +107,7 @@ static char *recovery_new(void)
 	return c;
 }
 
-enum err totp_enrol_begin(struct store *s, const struct vault *v, int64_t uid,
-			  char **secret_b32)
+enum err totp_enrol_begin(struct store *s, const struct vault *v, int64_t uid, char **secret_b32)
 {
 	unsigned char secret[TOTP_SECRET_LEN], *blob = NULL;
 	size_t blen = 0;
@@ -140,7 +139,8 @@ enum err totp_enrol_begin(struct store *s, const struct vault *v, int64_t uid,
 	if (e != ERR_OK)
 		goto out;
 	e = ERR_DB;
-	st = store_prepare(c, "INSERT INTO user_totp(user_id, secret, created_ms) VALUES (?, ?, ?)");
+	st =
+	    store_prepare(c, "INSERT INTO user_totp(user_id, secret, created_ms) VALUES (?, ?, ?)");
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, uid);
@@ -168,8 +168,7 @@ out:
 	return e;
 }
 
-enum err totp_enrol_pending(struct store *s, const struct vault *v, int64_t uid,
-			    char **secret_b32)
+enum err totp_enrol_pending(struct store *s, const struct vault *v, int64_t uid, char **secret_b32)
 {
 	struct factor f;
 	struct store_conn *c = store_acquire(s);
@@ -220,8 +219,8 @@ static enum err count_failure(struct store_conn *c, const struct vault *v, int64
 static enum err mark_success(struct store_conn *c, int64_t uid, int64_t step, int confirm)
 {
 	struct store_stmt *st = store_prepare(
-	    c, step < 0 ? "UPDATE user_totp SET failed_count = 0, locked_until_ms = 0 "
-			  "WHERE user_id = ?"
+	    c, step < 0	 ? "UPDATE user_totp SET failed_count = 0, locked_until_ms = 0 "
+			   "WHERE user_id = ?"
 	       : confirm ? "UPDATE user_totp SET failed_count = 0, locked_until_ms = 0, "
 			   "last_step = ?, confirmed_ms = ? WHERE user_id = ?"
 			 : "UPDATE user_totp SET failed_count = 0, locked_until_ms = 0, "
@@ -239,8 +238,8 @@ static enum err mark_success(struct store_conn *c, int64_t uid, int64_t step, in
 	return e;
 }
 
-enum err totp_enrol_confirm(struct store *s, const struct vault *v, int64_t uid,
-			    const char *code, int64_t now_s, char *codes[TOTP_RECOVERY_CODES])
+enum err totp_enrol_confirm(struct store *s, const struct vault *v, int64_t uid, const char *code,
+			    int64_t now_s, char *codes[TOTP_RECOVERY_CODES])
 {
 	struct factor f = {0};
 	struct store_conn *c = store_acquire(s);
@@ -285,8 +284,9 @@ enum err totp_enrol_confirm(struct store *s, const struct vault *v, int64_t uid,
 		unsigned char idx[VAULT_BLIND_LEN];
 		codes[i] = recovery_new();
 		recovery_index(v, uid, codes[i], idx);
-		st = store_prepare(c, "INSERT INTO user_totp_recovery(code_idx, user_id, created_ms) "
-				      "VALUES (?, ?, ?)");
+		st = store_prepare(c,
+				   "INSERT INTO user_totp_recovery(code_idx, user_id, created_ms) "
+				   "VALUES (?, ?, ?)");
 		if (!st) {
 			e = ERR_DB;
 			break;
@@ -351,8 +351,9 @@ enum err totp_verify(struct store *s, const struct vault *v, int64_t uid, const 
 		e = recovery_index(v, uid, code, idx);
 		struct store_stmt *st = NULL;
 		if (e == ERR_OK) {
-			st = store_prepare(c, "UPDATE user_totp_recovery SET used_ms = ? "
-					      "WHERE code_idx = ? AND user_id = ? AND used_ms IS NULL");
+			st = store_prepare(
+			    c, "UPDATE user_totp_recovery SET used_ms = ? "
+			       "WHERE code_idx = ? AND user_id = ? AND used_ms IS NULL");
 			e = st ? ERR_OK : ERR_DB;
 		}
 		if (e == ERR_OK) {
@@ -537,7 +538,8 @@ void totp_challenge_done(struct store *s, const char *token)
 	unsigned char h[VAULT_HASH_LEN];
 	struct store_conn *c = store_acquire(s);
 	vault_hash(token, strlen(token), h);
-	struct store_stmt *st = store_prepare(c, "DELETE FROM totp_challenges WHERE token_hash = ?");
+	struct store_stmt *st =
+	    store_prepare(c, "DELETE FROM totp_challenges WHERE token_hash = ?");
 	if (st) {
 		store_bind_blob(st, 1, h, sizeof h);
 		store_run(st);

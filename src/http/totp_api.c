@@ -113,9 +113,10 @@ enum err api_totp_enrol(struct http_req *rq, struct http_resp *rs)
 	char *secret = NULL, *uri = NULL;
 	enum err e = totp_enrol_begin(rq->app->store, rq->app->vault, rq->user.id, &secret);
 	if (e == ERR_CONFLICT)
-		return http_error_as(rs, e, "already_enrolled",
-				     "二段階認証はすでに登録されています。登録し直すには、区の管理者に"
-				     "リセット（mimamori user totp-reset）を依頼してください。");
+		return http_error_as(
+		    rs, e, "already_enrolled",
+		    "二段階認証はすでに登録されています。登録し直すには、区の管理者に"
+		    "リセット（mimamori user totp-reset）を依頼してください。");
 	if (e != ERR_OK)
 		return e;
 	uri = key_uri(rq->user.login, secret);
@@ -130,8 +131,9 @@ enum err api_totp_enrol_qr(struct http_req *rq, struct http_resp *rs)
 	char *secret = NULL, *uri = NULL;
 	enum err e = totp_enrol_pending(rq->app->store, rq->app->vault, rq->user.id, &secret);
 	if (e == ERR_NOTFOUND || e == ERR_CONFLICT)
-		return http_error_as(rs, ERR_NOTFOUND, "no_enrolment",
-				     "登録中の二段階認証はありません。最初からやり直してください。");
+		return http_error_as(
+		    rs, ERR_NOTFOUND, "no_enrolment",
+		    "登録中の二段階認証はありません。最初からやり直してください。");
 	if (e != ERR_OK)
 		return e;
 	uri = key_uri(rq->user.login, secret);
@@ -175,7 +177,8 @@ enum err api_totp_enrol_confirm(struct http_req *rq, struct http_resp *rs)
 		goto out;
 	}
 	if (e == ERR_CONFLICT) {
-		e = http_error_as(rs, e, "already_enrolled", "二段階認証はすでに登録されています。");
+		e = http_error_as(rs, e, "already_enrolled",
+				  "二段階認証はすでに登録されています。");
 		goto out;
 	}
 	if (e != ERR_OK)
