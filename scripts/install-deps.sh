@@ -6,6 +6,7 @@ what=${1:-test}
 pkgs=(meson ninja-build pkg-config gcc libc6-dev
       libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libcurl4-openssl-dev
       libpq-dev libgmime-3.0-dev libqrencode-dev libcairo2-dev libpango1.0-dev libinih-dev libxlsxwriter-dev
+      liboath-dev
       fonts-ipaexfont fonts-noto-cjk sqlite3)
 if [ "$what" = test ] || [ "$what" = bench ]; then
   # postfix: its smtp-sink is the pipelining relay of tests/e2e/test_mail_pipelining.py
@@ -16,6 +17,9 @@ if [ "$what" = test ] || [ "$what" = bench ]; then
   # clamav's clamd and clamdscan: file exchange's virus scan (tests/e2e/test_exchange.py runs a
   # clamd of its own with a signature of the EICAR test string; no signature download)
   pkgs+=(clamav-daemon clamdscan)
+  # nginx, systemd (systemd-analyze) and openssl: tests/e2e/test_deploy.py checks deploy/ for
+  # real (TLS proxy with a self-signed certificate, the unit verified, postfix check)
+  pkgs+=(nginx systemd openssl)
 fi
 if [ "$what" = bench ]; then
   pkgs+=(wrk time util-linux)

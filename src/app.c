@@ -125,6 +125,13 @@ enum err app_init_dir_named(const char *dir, const char *from_name, const char *
 		   "; connections the server holds at most, and per client address (0: no limit)\n"
 		   "; max_connections = 4000\n"
 		   "; per_ip_connections = 64\n"
+		   "; administrators (ward_admin, grant_supervisor) sign in with a second factor\n"
+		   "; (TOTP): required sends one without it to enrolment before anything else;\n"
+		   "; optional asks for it only once enrolled (tests, demos)\n"
+		   "admin_second_factor = required\n"
+		   "; /metrics answers loopback only, and others with Authorization: Bearer TOKEN\n"
+		   "; when a token of 24 or more random characters is set (also read from [http])\n"
+		   "; metrics_token = \n"
 		   "\n[ward]\n"
 		   "; the words for a child's coming in and going home, in the guardians' mails,\n"
 		   "; the reports and on the pages (e.g. 登所 / 降所); up to %d characters each\n"
@@ -173,6 +180,44 @@ out:
 	free(conf);
 	free(key);
 	free(db);
+	return e;
+}
+
+enum err app_conf_set_second_factor(const char *dir, const char *value)
+{
+	char *conf = path_in(dir, CONF_NAME), *tmp = path_in(dir, CONF_NAME ".new");
+	FILE *in = fopen(conf, "r"), *out = NULL;
+	enum err e = ERR_IO;
+	char line[4096];
+	int found = 0;
+	if (!in)
+		goto out;
+	out = fopen(tmp, "w");
+	if (!out)
+		goto out;
+	while (fgets(line, sizeof line, in)) {
+		if (strncmp(line, "admin_second_factor", 19) == 0 && strchr(" \t=", line[19])) {
+			fprintf(out, "admin_second_factor = %s\n", value);
+			found = 1;
+			continue;
+		}
+		fputs(line, out);
+	}
+	if (fclose(out) != 0) {
+		out = NULL;
+		goto out;
+	}
+	out = NULL;
+	e = !found ? ERR_NOTFOUND : rename(tmp, conf) == 0 ? ERR_OK : ERR_IO;
+out:
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+	if (e != ERR_OK)
+		unlink(tmp);
+	free(conf);
+	free(tmp);
 	return e;
 }
 
@@ -292,6 +337,34 @@ static void set_word(char **dst, const char *name, const char *value)
 	set_str(dst, value);
 }
 
+/* admin_second_factor of [server]: required or optional; anything else keeps required. */
+static void set_second_factor(struct app *a, const char *value)
+{
+	if (strcmp(value, "required") == 0 || strcmp(value, "optional") == 0) {
+		a->cfg.second_factor_required = strcmp(value, "required") == 0;
+		return;
+	}
+	log_warn("mimamori.conf: [server] admin_second_factor must be required or optional; "
+		 "keeping required");
+	a->cfg.second_factor_required = 1;
+}
+
+/* metrics_token of [http]: at least 24 printable characters without spaces; a shorter one is
+ * refused (loopback only), with a warning. */
+static void set_metrics_token(struct app *a, const char *value)
+{
+	size_t n = strlen(value);
+	int ok = n >= 24 && n <= 256;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = value[i] > ' ' && value[i] < 0x7f;
+	if (!ok) {
+		log_warn("mimamori.conf: [http] metrics_token must be 24 to 256 printable characters "
+			 "without spaces; /metrics stays loopback only");
+		return;
+	}
+	set_str(&a->cfg.metrics_token, value);
+}
+
 static int conf_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct app *a = user;
@@ -320,6 +393,11 @@ static int conf_handler(void *user, const char *section, const char *name, const
 		mail_setting(name, value);
 	else if (strcmp(section, "store") == 0 && strcmp(name, "url") == 0)
 		set_str(&a->cfg.store_url, value);
+	else if (strcmp(section, "server") == 0 && strcmp(name, "admin_second_factor") == 0)
+		set_second_factor(a, value);
+	else if ((strcmp(section, "http") == 0 || strcmp(section, "server") == 0) &&
+		 strcmp(name, "metrics_token") == 0)
+		set_metrics_token(a, value);
 	else if (strcmp(section, "ward") == 0 && strcmp(name, "entry_word") == 0)
 		set_word(&a->cfg.entry_word, name, value);
 	else if (strcmp(section, "ward") == 0 && strcmp(name, "exit_word") == 0)
@@ -343,6 +421,7 @@ enum err app_open(const char *dir, int pool_size, struct app **out)
 	a->cfg.per_ip_connections = PER_IP_CONNECTIONS_DEFAULT;
 	a->cfg.entry_word = xstrdup(ENTRY_WORD_DEFAULT);
 	a->cfg.exit_word = xstrdup(EXIT_WORD_DEFAULT);
+	a->cfg.second_factor_required = 1;
 	if (!exists(conf) || !exists(key)) {
 		e = ERR_NOTFOUND;
 		goto out;
@@ -420,6 +499,7 @@ void app_close(struct app *a)
 	free(a->cfg.trusted_proxies);
 	free(a->cfg.entry_word);
 	free(a->cfg.exit_word);
+	vault_wipe_free(a->cfg.metrics_token);
 	if (a->cfg.store_url) /* it may hold a password */
 		vault_wipe_free(a->cfg.store_url);
 	free(a->data_dir);

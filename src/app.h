@@ -28,6 +28,11 @@ struct app_config {
 	char *entry_word;   /* [ward] entry_word: 入室 (default), 登所 … in mails, reports, pages */
 	char *exit_word;    /* [ward] exit_word: 退室 (default), 降所 … */
 	char *store_url;    /* [store] url: a PostgreSQL database, or NULL for DIR/mimamori.db */
+	/* issue 19 */
+	int second_factor_required; /* [server] admin_second_factor = required (default) | optional:
+				     * an administrator without TOTP is sent to enrolment first */
+	char *metrics_token;	    /* [http] metrics_token: /metrics for others than loopback with
+				     * Authorization: Bearer TOKEN, or NULL (loopback only) */
 };
 
 struct app {
@@ -54,6 +59,10 @@ enum err app_init_dir_named(const char *dir, const char *from_name, const char *
 /* Sets [store] url = url in DIR's mimamori.conf (in its [store] section, added when missing),
  * writing a new file in place of the old one. ERR_IO when it cannot. */
 enum err app_conf_set_store(const char *dir, const char *url);
+/* Sets [server] admin_second_factor = value ("required" or "optional") in DIR's mimamori.conf,
+ * in place of the line app_init_dir wrote (the demo ward's choice). ERR_NOTFOUND when the file
+ * has no such line, ERR_IO when it cannot be rewritten. */
+enum err app_conf_set_second_factor(const char *dir, const char *value);
 /* Opens the data directory DIR (config, store with pool_size connections, the keyring and the
  * key of every registered service, app_register_services) into a new app in *out; caller frees
  * with app_close. */

@@ -18,6 +18,10 @@ int cmd_migrate_store(int argc, char **argv);
  * status. */
 int cmd_council(int argc, char **argv);
 
+/* `mimamori user totp-reset --data DIR --login L`: removes an administrator's authenticator
+ * and recovery codes (a lost phone), audited (src/user_totp_cli.c). Returns the exit status. */
+int cmd_user_totp_reset(int argc, char **argv);
+
 /* Prints "mimamori: <msg>" to stderr and returns 2 (bad usage) — for `return cli_fail(...)`. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* When argv[1] is verb, moves argc/argv past it, readies getopt for the verb's options and

@@ -322,6 +322,8 @@ static const struct cli_command commands[] = {
 	 "serve --data DIR [--listen IP:PORT] [--mail URL] [--web DIR]  サーバーを動かす"},
 	{"user", cmd_user, "user add --data DIR --login L --role ROLE [--site CODE]... "
 			   "--password-stdin  利用者を追加する"},
+	{"user totp-reset", cmd_user_totp_reset,
+	 "user totp-reset --data DIR --login L  管理者の二段階認証をリセットする（端末の紛失）"},
 	{"audit", cmd_audit, "audit verify --data DIR        監査ログの改ざんを確かめる"},
 	{"demo", cmd_demo,
 	 "demo --data DIR [--store URL] [--children N] [--bath-people N] [--school-registrations N] "

@@ -15,6 +15,7 @@
 #include "bulk/bulk_api.h"
 #include "http/device_api.h"
 #include "http/session_api.h"
+#include "http/totp_api.h"
 #include "http/user_api.h"
 #include "ledger/ledger.h"
 
@@ -35,6 +36,20 @@ static const struct http_route platform_routes[] = {
 	{"POST", "/api/v1/session/password", SIGNED_IN | HTTP_PASSWORD_DUE_OK, 0, api_session_password,
 	 "change one's own password (required after an administrator set it)"},
 	{"GET", "/api/v1/routes", ROLE_WARD_ADMIN, 0, api_route_list, "this table"},
+	/* the administrators' second factor (issue 19): the code step of a sign-in, and the
+	 * enrolment an administrator without one is sent to (HTTP_PASSWORD_DUE_OK: open then) */
+	{"POST", "/api/v1/session/totp", ROLE_PUBLIC,
+	 HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_THROTTLE_FAILED, api_totp_sign_in,
+	 "sign in, second step: the authenticator's code or a recovery code"},
+	{"GET", "/api/v1/session/totp", ROLE_SECOND_FACTOR | HTTP_PASSWORD_DUE_OK, 0,
+	 api_totp_state, "one's second factor: enrolled, required, recovery codes left"},
+	{"POST", "/api/v1/session/totp/enrolment", ROLE_SECOND_FACTOR | HTTP_PASSWORD_DUE_OK, 0,
+	 api_totp_enrol, "start enrolling an authenticator (a new secret)"},
+	{"GET", "/api/v1/session/totp/enrolment/qr", ROLE_SECOND_FACTOR | HTTP_PASSWORD_DUE_OK, 0,
+	 api_totp_enrol_qr, "the enrolment's QR code (PNG)"},
+	{"POST", "/api/v1/session/totp/enrolment/confirm",
+	 ROLE_SECOND_FACTOR | HTTP_PASSWORD_DUE_OK, 0, api_totp_enrol_confirm,
+	 "confirm the enrolment with a first code; recovery codes shown once"},
 
 	/* staff accounts (the ward administrator's screens, issue 11) */
 	{"GET", "/api/v1/users", ROLE_WARD_ADMIN, 0, api_user_list, "staff accounts"},
@@ -44,6 +59,8 @@ static const struct http_route platform_routes[] = {
 	 "an account's role and sites, or lock / unlock"},
 	{"POST", "/api/v1/users/{}/password", ROLE_WARD_ADMIN, 0, api_user_password_reset,
 	 "reset an account's password (random, shown once, to be changed)"},
+	{"POST", "/api/v1/users/{}/totp-reset", ROLE_WARD_ADMIN, 0, api_user_totp_reset,
+	 "remove another account's authenticator (a lost phone; enrols again at its next sign-in)"},
 
 	/* the handover ledger (受け渡し台帳): every service's exports */
 	{"GET", "/api/v1/ledger", ROLE_WARD_ADMIN, 0, api_ledger_list, "the handover ledger"},

@@ -54,6 +54,10 @@ enum role {
 #define ROLE_SIGNED_IN                                                                             \
 	(ROLE_ANY_USER | ROLE_SCHOOL_USERS | ROLE_BATH_USERS | ROLE_GRANT_USERS | ROLE_PLAZA_USERS | \
 	 ROLE_YOUTH_USERS | ROLE_CENTRE_USERS | ROLE_COURSE_USERS)
+/* The administrators who sign in with a second factor (TOTP, src/auth/totp.h): the ward's
+ * administrators, who hold every site and the accounts, and the contractors' supervisors, who
+ * hold the subsidies' notices. Other roles see less and keep the password alone. */
+#define ROLE_SECOND_FACTOR (ROLE_WARD_ADMIN | ROLE_GRANT_SUPERVISOR)
 
 /* Returns the role for a stored role name, or ROLE_NONE when unknown. */
 enum role role_parse(const char *name);

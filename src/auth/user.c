@@ -12,6 +12,7 @@
 #include "auth/lock_alert.h"
 #include "auth/password_term.h"
 #include "auth/signin_device.h"
+#include "auth/totp_store.h"
 #include "auth/throttle.h"
 #include "base/clock.h"
 #include "base/xalloc.h"
@@ -180,6 +181,13 @@ enum err user_load(struct store *s, int64_t id, struct user *u)
 		u->must_change_password = 1;
 	store_finish(st);
 	st = NULL;
+	if (u->role & ROLE_SECOND_FACTOR) {
+		int enrolled = 0;
+		e = totp_enrolled(c, id, &enrolled);
+		if (e != ERR_OK)
+			goto out;
+		u->totp_due = !enrolled;
+	}
 	e = load_sites(c, u);
 out:
 	store_finish(st);

@@ -28,6 +28,9 @@ struct user {
 	int must_change_password; /* set by an administrator: only a password change is allowed */
 	int password_term_due;	  /* the password predates the school term (password_term.h);
 				   * must_change_password is then set too */
+	int totp_due;		  /* a role of ROLE_SECOND_FACTOR without its authenticator yet
+				   * (totp_store.h): sent to enrolment where [server]
+				   * admin_second_factor = required */
 };
 
 /* Creates a user with the given role (a stored role name) and, for site staff, sites (codes).

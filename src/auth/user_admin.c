@@ -142,7 +142,8 @@ static enum err load_sites(struct store_conn *c, struct user_row *r)
 
 #define ROW_COLUMNS                                                                              \
 	"SELECT id, login, role, disabled, locked_until_ms, failed_count, must_change_password, " \
-	"created_ms FROM users "
+	"created_ms, (SELECT count(*) FROM user_totp t WHERE t.user_id = users.id AND "          \
+	"t.confirmed_ms IS NOT NULL) FROM users "
 
 static void read_row(struct store_stmt *st, struct user_row *r)
 {
@@ -155,6 +156,7 @@ static void read_row(struct store_stmt *st, struct user_row *r)
 	r->failed_count = store_col_int(st, 5);
 	r->must_change_password = store_col_int(st, 6) != 0;
 	r->created_ms = store_col_int(st, 7);
+	r->second_factor = store_col_int(st, 8) != 0;
 }
 
 enum err user_admin_list(struct store *s, struct user_row **rows, size_t *n)

@@ -25,6 +25,7 @@ struct user_row {
 	int64_t failed_count;
 	int must_change_password;
 	int64_t created_ms;
+	int second_factor; /* an authenticator is enrolled (totp_store.h) */
 };
 
 /* Loads every account, by login, into *rows (malloc'd array of *n; caller frees with free()). */

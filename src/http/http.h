@@ -57,7 +57,9 @@ typedef enum err (*http_handler)(struct http_req *rq, struct http_resp *rs);
 /* A bit of a route's roles that is no role: the route stays open to a user who must change a
  * password an administrator set (every other route but the public ones answers 403
  * password_change_required). */
-#define HTTP_PASSWORD_DUE_OK (1u << 16)
+/* (Bit 30, above every role: 1 << 16 was ROLE_YOUTH_WORKER's, which let a youth worker's
+ * every route past the password-change and second-factor checks.) */
+#define HTTP_PASSWORD_DUE_OK (1u << 30)
 struct http_route {
 	const char *method;
 	const char *pattern;

@@ -23,6 +23,7 @@
 #include "http/guard.h"
 #include "http/headers.h"
 #include "http/later.h"
+#include "http/metrics_access.h"
 #include "http/origin.h"
 #include "http/startup.h"
 #include "http/static_files.h"
@@ -389,6 +390,14 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 				 "パスワードの変更が必要です。新しいパスワードを設定してください。");
 		goto out;
 	}
+	/* An administrator without a second factor enrols one before anything else (issue 19;
+	 * [server] admin_second_factor = required). */
+	if ((rq.role & ROLE_SECOND_FACTOR) && rq.user.totp_due && srv->app->cfg.second_factor_required &&
+	    !(r->roles & (HTTP_PASSWORD_DUE_OK | ROLE_PUBLIC))) {
+		ret = send_error(mc, 403, "second_factor_enrolment_required",
+				 "管理者は二段階認証の登録が必要です。認証アプリを登録してください。");
+		goto out;
+	}
 	if (state_changing(method) && !(r->flags & HTTP_ROUTE_NO_CSRF) &&
 	    (rq.role & (ROLE_SIGNED_IN | ROLE_GUARDIAN))) {
 		const char *got = http_header(&rq, "X-CSRF-Token");
@@ -538,6 +547,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		return send_buf(mc, 200, "application/json", &b, NULL, 1, NULL);
 	}
 	if (strcmp(url, "/metrics") == 0) {
+		/* Loopback (not through a proxy) or [http] metrics_token only (issue 19). */
+		enum metrics_access ma = http_metrics_access(mc, srv->app->cfg.metrics_token);
+		if (ma == METRICS_BAD_TOKEN)
+			return send_error(mc, 401, "bad_metrics_token",
+					  "メトリクスのトークンが違います。");
+		if (ma != METRICS_ALLOWED)
+			return send_error(mc, 404, "not_found", "見つかりません。");
 		struct buf b;
 		buf_init(&b, 1 << 20);
 		http_metrics_write(&b);

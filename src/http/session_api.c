@@ -12,6 +12,7 @@
 #include "auth/audit.h"
 #include "auth/session.h"
 #include "auth/signin_device.h"
+#include "auth/totp_store.h"
 #include "base/xalloc.h"
 #include "grant/path.h"
 #include "mail/mail.h"
@@ -32,10 +33,14 @@ static json_t *user_json(struct app *a, const struct user *u, const char *csrf)
 			benefit[0] = '\0';
 		store_release(c);
 	}
-	return json_pack("{s:{s:s,s:s,s:o,s:b,s:b,s:s?},s:s}", "user", "login", u->login, "role",
-			 role_name(u->role), "sites", sites, "must_change_password",
+	/* second_factor_due: an administrator sent to enrolment first (issue 19) */
+	return json_pack("{s:{s:s,s:s,s:o,s:b,s:b,s:s?,s:b},s:s}", "user", "login", u->login,
+			 "role", role_name(u->role), "sites", sites, "must_change_password",
 			 u->must_change_password, "password_term_due", u->password_term_due,
-			 "benefit", benefit[0] ? benefit : NULL, "csrf", csrf);
+			 "benefit", benefit[0] ? benefit : NULL, "second_factor_due",
+			 (u->role & ROLE_SECOND_FACTOR) && u->totp_due &&
+			     a->cfg.second_factor_required,
+			 "csrf", csrf);
 }
 
 char *session_cookie(struct app *a, const char *name, const char *value, long max_age)
@@ -88,7 +93,7 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 	const char *login = NULL, *password = NULL;
 	struct user u;
 	struct user_sign_in_out res = {0, NULL, 0};
-	char *token = NULL, *csrf = NULL, *dev = NULL;
+	char *token = NULL, *dev = NULL;
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
 		return e;
@@ -136,19 +141,48 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 			goto out;
 		approved_device_used(rq->app->store, approved);
 	}
-	e = session_create(rq->app->store, u.id, &token, &csrf);
+	/* The device cookie goes with the right password, with or without the second step. */
+	dev = device_cookie(rq->app, res.device_token, held);
+	if (dev) {
+		e = http_set_header(rs, "Set-Cookie", dev);
+		if (e != ERR_OK)
+			goto out;
+	}
+	/* An account with an authenticator signs in with its code too (issue 19). */
+	int enrolled = 0;
+	struct store_conn *c = store_acquire(rq->app->store);
+	e = totp_enrolled(c, u.id, &enrolled);
+	store_release(c);
 	if (e != ERR_OK)
 		goto out;
-	rs->set_cookie = session_cookie(rq->app, SESSION_COOKIE, token, SESSION_ABSOLUTE_MS / 1000);
-	dev = device_cookie(rq->app, res.device_token, held);
-	if (dev)
-		e = http_set_header(rs, "Set-Cookie", dev);
-	if (e == ERR_OK)
-		e = http_json(rs, 200, user_json(rq->app, &u, csrf));
+	if (enrolled) {
+		e = totp_challenge_create(rq->app->store, u.id, &token);
+		if (e == ERR_OK)
+			e = http_json(rs, 401,
+				      json_pack("{s:s,s:s,s:s}", "code", "second_factor_required",
+						"message",
+						"認証アプリに表示されている6桁の確認コードを入力してください。",
+						"challenge", token));
+		goto out;
+	}
+	e = session_api_finish(rq, rs, &u);
 out:
 	json_decref(body);
 	vault_wipe_free(res.device_token);
 	vault_wipe_free(dev);
+	vault_wipe_free(token);
+	return e;
+}
+
+enum err session_api_finish(struct http_req *rq, struct http_resp *rs, const struct user *u)
+{
+	char *token = NULL, *csrf = NULL;
+	enum err e = session_create(rq->app->store, u->id, &token, &csrf);
+	if (e != ERR_OK)
+		return e;
+	free(rs->set_cookie);
+	rs->set_cookie = session_cookie(rq->app, SESSION_COOKIE, token, SESSION_ABSOLUTE_MS / 1000);
+	e = http_json(rs, 200, user_json(rq->app, u, csrf));
 	vault_wipe_free(token);
 	free(csrf);
 	return e;

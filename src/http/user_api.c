@@ -94,8 +94,10 @@ static json_t *row_json(const struct user_row *r)
 			      user_role_label(r->role), "sites", sites, "locked", r->locked,
 			      "must_change_password", r->must_change_password, "failed_signins",
 			      (json_int_t)r->failed_count, "created_at", created);
-	if (o)
+	if (o) {
 		json_object_set_new(o, "locked_out_until", until[0] ? json_string(until) : json_null());
+		json_object_set_new(o, "second_factor", json_boolean(r->second_factor));
+	}
 	return o;
 }
 

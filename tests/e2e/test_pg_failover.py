@@ -46,6 +46,7 @@ class PgFailoverTest(ServerTestCase):
                     "?target_session_attrs=read-write" % (self.p1, self.p2))
         self.data = harness.DataDir(init=False)
         harness.cli_ok("init", "--data", self.data.path, "--store", self.url)
+        harness.set_second_factor(self.data.path, "optional")
         self.smtp = None
         self.servers = []
 

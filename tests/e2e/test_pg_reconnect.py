@@ -26,6 +26,7 @@ class PgReconnectTest(ServerTestCase):
                        timeout=60)
         self.data = harness.DataDir(init=False)
         harness.cli_ok("init", "--data", self.data.path, "--store", url + "/ward")
+        harness.set_second_factor(self.data.path, "optional")
         self.smtp = None
         self.servers = []
 

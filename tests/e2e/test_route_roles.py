@@ -77,6 +77,14 @@ EXPECTED = {
     ("POST", "/api/v1/unsubscribe/{}"): {"public"},
     # the ward administrator's screens (issue 11)
     ("POST", "/api/v1/session/password"): SIGNED_IN,
+    # the administrators' second factor (issue 19): the code step is public (a challenge from
+    # the password step), enrolment is the administrators' only
+    ("POST", "/api/v1/session/totp"): {"public"},
+    ("GET", "/api/v1/session/totp"): {"ward_admin", "grant_supervisor"},
+    ("POST", "/api/v1/session/totp/enrolment"): {"ward_admin", "grant_supervisor"},
+    ("GET", "/api/v1/session/totp/enrolment/qr"): {"ward_admin", "grant_supervisor"},
+    ("POST", "/api/v1/session/totp/enrolment/confirm"): {"ward_admin", "grant_supervisor"},
+    ("POST", "/api/v1/users/{}/totp-reset"): {"ward_admin"},
     ("GET", "/api/v1/overview"): {"ward_admin"},
     ("GET", "/api/v1/sites/{}/cards"): {"ward_admin"},
     ("POST", "/api/v1/sites/{}/cards"): {"ward_admin"},
@@ -344,6 +352,8 @@ NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
                 "/api/v1/sitter/payments/{}/file", "/api/v1/sitter/inquiries/{}"}
 # the plazas': a user of no plaza's, an account that is no desk's
 NOT_FOUND_OK |= {"/api/v1/plaza/users/{}", "/api/v1/plaza/staff/{}"}
+# the second factor's QR code while no enrolment is waiting
+NOT_FOUND_OK |= {"/api/v1/session/totp/enrolment/qr", "/api/v1/users/{}/totp-reset"}
 # course sign-up's: a link without a token; a course or session that does not exist
 NOT_FOUND_OK |= {"/api/v1/course/mine", "/api/v1/course/mine/cancel", "/api/v1/course/courses/{}",
                  "/api/v1/course/courses/{}/sessions", "/api/v1/course/courses/{}/erase",

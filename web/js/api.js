@@ -74,9 +74,20 @@ export async function request(path, opts = {}) {
     // A password an administrator set must be changed before anything else (the server
     // refuses every other request): take the person to the change screen.
     if (err.code === 'password_change_required') goChangePassword();
+    // An administrator without a second factor enrols one before anything else.
+    if (err.code === 'second_factor_enrolment_required') goEnrolSecondFactor();
     throw err;
   }
   return data;
+}
+
+const TOTP_PAGE = '/staff/totp.html';
+/** Opens the second factor's enrolment (/staff/totp.html), coming back here afterwards;
+ * returns false on that page itself. */
+export function goEnrolSecondFactor() {
+  if (location.pathname === TOTP_PAGE) return false;
+  location.assign(`${TOTP_PAGE}?next=${encodeURIComponent(location.pathname + location.hash)}`);
+  return true;
 }
 
 const PASSWORD_PAGE = '/staff/password.html';
@@ -125,15 +136,57 @@ export function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+// The sign-in forms waiting for their second step (an administrator's code): ui → {challenge,
+// input, field}.
+const secondSteps = new WeakMap();
+
+/** Adds the code field to the sign-in form of ui (the password is right; the server asks for
+ * the authenticator's code or a recovery code). */
+function startSecondStep(ui, challenge) {
+  endSecondStep(ui);
+  const input = el('input', {
+    type: 'text', id: 'login-code', inputmode: 'numeric', autocomplete: 'one-time-code',
+    maxlength: '16', spellcheck: 'false', 'aria-describedby': 'login-code-hint', 'data-testid': 'login-code',
+  });
+  const field = el('div', { class: 'field' },
+    el('label', { for: 'login-code', text: '確認コード' }), input,
+    el('span', { class: 'hint', id: 'login-code-hint', text: '認証アプリに表示されている6桁の数字。スマートフォンがないときは回復コード（1回限り）。' }));
+  ui.loginSubmit.before(field);
+  const pwField = ui.loginPw.closest('.field');
+  if (pwField) pwField.hidden = true;
+  ui.loginId.readOnly = true;
+  secondSteps.set(ui, { challenge, input, field });
+  input.focus();
+}
+
+/** Back to the password step. */
+function endSecondStep(ui) {
+  const p = secondSteps.get(ui);
+  if (!p) return;
+  p.field.remove();
+  const pwField = ui.loginPw.closest('.field');
+  if (pwField) pwField.hidden = false;
+  ui.loginId.readOnly = false;
+  secondSteps.delete(ui);
+}
+
 /**
  * The staff sign-in form (shared by /staff/ and /staff/emergency.html): reads ui.loginId and
  * ui.loginPw, shows problems with setAlert(ui.loginError, message), and on success calls
- * onSignedIn(answer of POST /api/v1/session).
+ * onSignedIn(answer of POST /api/v1/session). An account with an authenticator gets a second
+ * step in the same form: the code (POST /api/v1/session/totp).
  */
 export async function staffSignIn(ui, setAlert, onSignedIn) {
+  const pending = secondSteps.get(ui);
   const login = ui.loginId.value.trim();
   const password = ui.loginPw.value;
-  if (!login || !password) {
+  const code = pending ? pending.input.value.trim() : '';
+  if (pending && !code) {
+    setAlert(ui.loginError, '確認コードを入力してください。');
+    pending.input.focus();
+    return;
+  }
+  if (!pending && (!login || !password)) {
     setAlert(ui.loginError, 'ログインIDとパスワードを入力してください。');
     (login ? ui.loginPw : ui.loginId).focus();
     return;
@@ -142,14 +195,31 @@ export async function staffSignIn(ui, setAlert, onSignedIn) {
   ui.loginSubmit.disabled = true;
   ui.loginSubmit.textContent = 'ログイン中…';
   try {
-    const data = await request('/session', { method: 'POST', body: { login, password } });
+    const data = pending
+      ? await request('/session/totp', { method: 'POST', body: { challenge: pending.challenge, code } })
+      : await request('/session', { method: 'POST', body: { login, password } });
     ui.loginPw.value = '';
+    endSecondStep(ui);
     if (data && data.user && data.user.must_change_password && goChangePassword()) return;
+    if (data && data.user && data.user.second_factor_due && goEnrolSecondFactor()) return;
     await onSignedIn(data);
   } catch (err) {
+    if (err instanceof ApiError && err.code === 'second_factor_required' && err.data && err.data.challenge) {
+      ui.loginPw.value = '';
+      startSecondStep(ui, err.data.challenge);
+      setAlert(ui.loginError, err.message);
+      return;
+    }
+    if (pending && err instanceof ApiError && err.code === 'challenge_expired') {
+      endSecondStep(ui);
+      setAlert(ui.loginError, err.message);
+      ui.loginPw.focus();
+      return;
+    }
     setAlert(ui.loginError, err.message);
-    ui.loginPw.select();
-    ui.loginPw.focus();
+    const field = pending ? pending.input : ui.loginPw;
+    field.select();
+    field.focus();
   } finally {
     ui.loginSubmit.disabled = false;
     ui.loginSubmit.textContent = 'ログイン';

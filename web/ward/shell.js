@@ -1,7 +1,7 @@
 // mimamori — the frame the ward administrator's pages (/ward/), the reports page and the
 // password page share: the session check, the sign-in form, the role gate, the menu, sign-out,
 // a confirm dialog, and downloads through fetch (so that errors show on the page).
-import { request, ApiError, el, staffSignIn, goChangePassword, API } from '/js/api.js';
+import { request, ApiError, el, staffSignIn, goChangePassword, goEnrolSecondFactor, API } from '/js/api.js';
 import { loadWords } from '/js/words.js';
 
 export const ROLE_LABEL = {
@@ -120,9 +120,9 @@ function buildNav(role, benefit) {
  * Starts the page: checks the session (or shows the sign-in form), gates by roles, builds the
  * menu, and calls onReady(session) once signed in with an allowed role. session: {user, csrf}.
  * Options: roles (who may use the page), deniedText, loginNote, passwordPage (stay on this
- * page while a password change is due).
+ * page while a password change is due), totpPage (the second factor's enrolment: stay on it).
  */
-export function startShell({ roles, deniedText, loginNote, passwordPage = false, onReady }) {
+export function startShell({ roles, deniedText, loginNote, passwordPage = false, totpPage = false, onReady }) {
   const ui = buildLogin(loginNote);
   const words = loadWords(); // the ward's words for entry and exit, in the page's labels
   const who = $('who');
@@ -146,6 +146,8 @@ export function startShell({ roles, deniedText, loginNote, passwordPage = false,
       return;
     }
     if (data.user.must_change_password && !passwordPage && goChangePassword()) return;
+    // an administrator without a second factor enrols one first (totpPage: the enrolment)
+    if (data.user.second_factor_due && !passwordPage && !totpPage && goEnrolSecondFactor()) return;
     session.user = data.user;
     session.csrf = data.csrf;
     setAlert(ui.loginError, '');
@@ -250,6 +252,7 @@ export async function download(path) {
       ? data.message.trim() : `ダウンロードできませんでした（${res.status}）。`;
     const err = new ApiError(res.status, msg, data);
     if (err.code === 'password_change_required') goChangePassword();
+    if (err.code === 'second_factor_enrolment_required') goEnrolSecondFactor();
     throw err;
   }
   const blob = await res.blob();

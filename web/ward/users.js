@@ -40,6 +40,7 @@ function stateBadges(u) {
   if (u.locked_out_until) out.push(el('span', { class: 'badge badge-alert', text: `ログイン失敗で一時停止（${u.locked_out_until.slice(11, 16)}まで）` }));
   if (u.must_change_password) out.push(el('span', { class: 'badge badge-warn', text: 'パスワード変更待ち' }));
   if (!out.length) out.push(el('span', { class: 'badge badge-ok', text: '有効' }));
+  if (u.second_factor) out.push(el('span', { class: 'badge badge-ok', 'data-testid': 'user-2fa', text: '二段階認証' }));
   return out;
 }
 
@@ -57,6 +58,10 @@ function render() {
       }
     }
     actions.append(el('button', { type: 'button', class: 'btn btn-secondary btn-small', 'data-act': 'reset', 'data-testid': 'user-reset', 'aria-label': `パスワード再発行（${u.login}）`, text: 'パスワード再発行' }));
+    // a lost phone: the authenticator removed, enrolled again at the next sign-in
+    if (u.second_factor && !self) {
+      actions.append(el('button', { type: 'button', class: 'btn btn-secondary btn-small', 'data-act': 'totp-reset', 'data-testid': 'user-totp-reset', 'aria-label': `二段階認証のリセット（${u.login}）`, text: '二段階認証のリセット' }));
+    }
     return el('tr', { 'data-testid': 'user-row', 'data-login': u.login, 'data-user-id': String(u.id) },
       el('td', { class: 'cell-main mono', 'data-label': 'ログインID' }, u.login, self ? el('span', { class: 'sub', text: '（自分）' }) : null),
       el('td', { 'data-label': '役割', 'data-testid': 'user-role', text: u.role_label || ROLE_LABEL[u.role] || u.role }),
@@ -171,6 +176,11 @@ async function act(u, what) {
       await loadUsers();
       setAlert($('done'), '');
       showSecret(`${u.login} の新しいパスワード:`, r.password);
+    } else if (what === 'totp-reset') {
+      if (!(await confirmDialog(`${u.login} の二段階認証（認証アプリと回復コード）を無効にします。本人の確認が済んでから行ってください。次のログインで登録し直します。`, 'リセットする'))) return;
+      await request(`/users/${u.id}/totp-reset`, { method: 'POST', body: {}, csrf: shell.session.csrf });
+      await loadUsers();
+      say(`${u.login} の二段階認証をリセットしました。次のログインで登録し直します。`);
     }
   } catch (err) {
     fail(err);
