@@ -14,6 +14,13 @@ int cmd_demo(int argc, char **argv);
  * Returns the exit status. */
 int cmd_migrate_store(int argc, char **argv);
 
+/* `mimamori backup --data DIR [--out FILE]`, `mimamori restore --data NEWDIR --key KEY FILE`
+ * and `mimamori erase --data DIR --service NAME --login L --password-stdin`: backups and erasure
+ * at a contract's end (src/app/lifecycle_cli.c). Each returns the exit status. */
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
+
 /* Prints "mimamori: <msg>" to stderr and returns 2 (bad usage) — for `return cli_fail(...)`. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* When argv[1] is verb, moves argc/argv past it, readies getopt for the verb's options and
