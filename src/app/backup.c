@@ -316,9 +316,16 @@ enum err backup_make(struct app *a, const char *out, enum backup_how how, const 
 	} else {
 		char stamp[32];
 		clock_jst_iso(now, stamp, sizeof stamp);
-		/* mimamori-YYYYMMDD-HHMMSS.mmbk: names sort by time (rotation relies on it) */
-		path = xasprintf("%s/" PREFIX "%.4s%.2s%.2s-%.2s%.2s%.2s" SUFFIX, set.dir, stamp,
-				 stamp + 5, stamp + 8, stamp + 11, stamp + 14, stamp + 17);
+		/* mimamori-YYYYMMDD-HHMMSS-NN.mmbk (NN: the first free of the second): names sort
+		 * by time, which rotation relies on */
+		for (int i = 1; i < 100; i++) {
+			free(path);
+			path = xasprintf("%s/" PREFIX "%.4s%.2s%.2s-%.2s%.2s%.2s-%02d" SUFFIX, set.dir,
+					 stamp, stamp + 5, stamp + 8, stamp + 11, stamp + 14,
+					 stamp + 17, i);
+			if (stat(path, &sb) != 0)
+				break;
+		}
 	}
 	if (stat(path, &sb) == 0) {
 		*why = "同じ名前のファイルがあります。上書きはしません";

@@ -289,6 +289,96 @@ class BackupTest(ServerTestCase):
         self.assertEqual(harness.sanitizer_report(srv.stderr_text()), None)
         self.assertEqual(harness.cli("audit", "verify", "--data", r2).rc, 0)
 
+    def test_nightly_rotation_and_screens(self):
+        """The nightly backup at [backup] time with rotation (keep), run by the server; the
+        ward administrator's API: the list and last success, a backup now; an erasure asked,
+        refused to its asker and to other roles, confirmed by another administrator, its
+        certificate; the key file rewritten by the server, so the nightly backup restored
+        shows the erased service as erased."""
+        d = self.data
+        nightly = os.path.join(d.tmp, "nightly")
+        os.makedirs(nightly)
+        for day in ("01", "02", "03"):  # older backups (their names sort by time)
+            with open(os.path.join(nightly, "mimamori-202601%s-020000-01.mmbk" % day), "w") as f:
+                f.write("old")
+        with open(os.path.join(d.path, "mimamori.conf"), "a", encoding="utf-8") as f:
+            f.write("\n[backup]\ndir = %s\nkeep = 2\ntime = 09:30\n" % nightly)
+        env = dict(CLOCK, MIMAMORI_BACKUP_INTERVAL_MS="200")
+        srv = self.start_server(env=env)
+        harness.wait_until(lambda: d.query("SELECT count(*) FROM backup_runs WHERE ok = 1 "
+                                           "AND how = 'nightly'") == [(1,)], timeout=120,
+                           what="the nightly backup")
+        time.sleep(1.0)  # later turns of the same night make none
+        self.assertEqual(d.query("SELECT count(*) FROM backup_runs"), [(1,)])
+        names = sorted(n for n in os.listdir(nightly) if n.endswith(".mmbk"))
+        self.assertEqual(names, ["mimamori-20260103-020000-01.mmbk",
+                                 "mimamori-20261207-100000-01.mmbk"])
+        self.assertTrue(os.path.exists(os.path.join(nightly, "backup-keys.mmk")))
+
+        admin, admin2, staff = srv.client(), srv.client(), srv.client()
+        for c, login in ((admin, "admin"), (admin2, "admin2"), (staff, "staff01")):
+            self.assertEqual(c.login(login).status, 200)
+        r = admin.get("/api/v1/backups")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["keep"], r.json["time"], r.json["dir"]), (2, "09:30", nightly))
+        self.assertEqual(r.json["last_success"]["how"], "nightly")
+        self.assertTrue(r.json["last_success"]["ok"])
+        self.assertEqual([f["name"] for f in r.json["files"]], names[::-1])
+        self.assertEqual(staff.get("/api/v1/backups").status, 403)
+        r = admin.post("/api/v1/backups", {})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["file"], "mimamori-20261207-100000-02.mmbk")
+        r = admin.get("/api/v1/backups")
+        self.assertEqual([f["name"] for f in r.json["files"]],
+                         ["mimamori-20261207-100000-02.mmbk",
+                          "mimamori-20261207-100000-01.mmbk"])
+        self.assertEqual([x["how"] for x in r.json["runs"]], ["screen", "nightly"])
+
+        # Erasure through the screens' API.
+        r = admin.post("/api/v1/erasures", {"service": "nosuch"})
+        self.assertEqual(r.status, 404, r)
+        r = admin.post("/api/v1/erasures", {"service": "plaza"})
+        self.assertEqual(r.status, 201, r)
+        eid = r.json["id"]
+        r = admin2.post("/api/v1/erasures", {"service": "plaza"})
+        self.assertEqual((r.status, r.json["code"]), (409, "erase_pending"), r)
+        r = admin.post("/api/v1/erasures/%d/confirm" % eid, {})
+        self.assertEqual((r.status, r.json["code"]), (403, "same_person"), r)
+        self.assertIn("別の区の管理者", r.json["message"])
+        self.assertEqual(staff.post("/api/v1/erasures/%d/confirm" % eid, {}).status, 403)
+        self.assertEqual(d.query("SELECT count(*) FROM plaza_users"), [(1,)])
+        r = admin2.post("/api/v1/erasures/%d/confirm" % eid, {})
+        self.assertEqual(r.status, 200, r)
+        self.assertIsNone(r.json.get("warning"))
+        self.assertEqual(d.query("SELECT count(*) FROM plaza_users"), [(0,)])
+        self.assertEqual(d.query("SELECT count(*) FROM children"), [(2,)])
+        r = admin.get("/api/v1/erasures")
+        e = [x for x in r.json["erasures"] if x["id"] == eid][0]
+        self.assertEqual((e["state"], e["requested_by"], e["confirmed_by"]),
+                         ("done", "admin", "admin2"))
+        self.assertEqual(e["counts"]["plaza_users"], 1)
+        self.assertIn("plaza", [s["name"] for s in r.json["services"]])
+        r = admin.get("/api/v1/erasures/%d/certificate" % eid)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.header("Content-Type").startswith("application/pdf"))
+        pdf = os.path.join(d.tmp, "cert-api.pdf")
+        with open(pdf, "wb") as f:
+            f.write(r.body)
+        text = pdf_text(pdf)
+        for word in ("データ消去証明書", "共育プラザ", e["fingerprint"], "admin2", "plaza_users"):
+            self.assertIn(word, text)
+        self.assertEqual(admin.get("/api/v1/erasures/999/certificate").status, 404)
+        # The rest of attendance still reads on the running server.
+        self.assertEqual(staff.board("G01").status, 200)
+        srv.stop()
+        self.assertEqual(d.audit_verify().rc, 0)
+        # The nightly backup, restored: plaza's key was taken out of the key file.
+        r3, r = self.restore(os.path.join(nightly, "mimamori-20261207-100000-01.mmbk"),
+                             "restored-nightly")
+        self.assertIn("消去済み", r.out)
+        self.assertIn("plaza", r.out)
+        self.assertNotIn("attendance", r.out)
+
 
 if __name__ == "__main__":
     unittest.main()
