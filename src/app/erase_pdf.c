@@ -7,16 +7,46 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/clock.h"
 #include "base/xalloc.h"
 #include "doc/table_pdf.h"
 
-/* Adds a row "label | value". */
+#define LINE_CHARS 34 /* characters of a value's line before it breaks at a 、 or a space */
+#define LINE_MAX_CHARS 46
+
+/* Returns 1 when the UTF-8 character at s is a place to break a line after. */
+static int breaks_after(const char *s)
+{
+	return strncmp(s, "、", 3) == 0 || strncmp(s, "）", 3) == 0 || strncmp(s, "。", 3) == 0 ||
+	       *s == ' ' || *s == '/';
+}
+
+/* Adds rows "label | value", value broken into lines of the table's one-line cells (the
+ * label on the first only). */
 static enum err pair(struct doc_table_pdf *p, const char *label, const char *value)
 {
-	const char *cells[2] = {label, value};
-	return doc_table_pdf_row(p, cells, NULL, 2, DOC_TABLE_PLAIN);
+	enum err e = ERR_OK;
+	const char *start = value, *q = value;
+	size_t chars = 0;
+	while (e == ERR_OK && *q) {
+		size_t len = 1;
+		while ((q[len] & 0xC0) == 0x80)
+			len++;
+		chars++;
+		int cut = (chars >= LINE_CHARS && breaks_after(q)) || chars >= LINE_MAX_CHARS;
+		q += len;
+		if (cut || !*q) {
+			char *line = xstrndup(start, (size_t)(q - start));
+			const char *cells[2] = {start == value ? label : "", line};
+			e = doc_table_pdf_row(p, cells, NULL, 2, DOC_TABLE_PLAIN);
+			free(line);
+			start = q;
+			chars = 0;
+		}
+	}
+	return e;
 }
 
 enum err erase_certificate_pdf(int64_t id, const char *service, const char *label,
