@@ -118,7 +118,7 @@ enum err store_backup(struct store *s, const char *path);
 const char *store_engine_name(struct store *s);
 /* Writes a copy of s to path for a backup, without meta's rows named data_key:… or
  * index_key:… (a backup holds no key, wrapped or not). SQLite: a database file (the online
- * backup API; those rows then deleted with secure_delete and the file vacuumed). PostgreSQL:
+ * backup API; those rows then deleted with secure_delete, which zeroes their bytes). PostgreSQL:
  * pg_dump's custom format of every table but meta's rows, taken while holding the write lock;
  * meta's other rows are appended to meta as lines "HEXKEY HEXVALUE". Returns ERR_OK, ERR_DB
  * (pg_dump failed or a database error), ERR_IO. */

@@ -64,6 +64,16 @@ def leaks_in(paths, values):
     return found
 
 
+def blobs_in(paths, blobs):
+    """The files of paths that hold one of blobs (bytes)."""
+    found = []
+    for p in paths:
+        with open(p, "rb") as f:
+            data = f.read()
+        found += [p for b in blobs if b in data]
+    return found
+
+
 def files_under(path):
     return [os.path.join(r, f) for r, _d, fs in os.walk(path) for f in fs]
 
@@ -185,6 +195,8 @@ class BackupTest(ServerTestCase):
             v for (v,) in engines.connect(r1, readonly=True).execute(
                 "SELECT value FROM meta WHERE key LIKE 'data_key:%'").fetchall())
             for w in wrapped))
+        if not engines.PG:  # no byte of an old wrapped key anywhere in the restored files
+            self.assertEqual(blobs_in(files_under(r1), wrapped), [])
         mail_restored = self.scan_mail(r1)
         self.assertIn(ROWS[0][2].split()[0], mail_restored[0] + mail_restored[1])
         self.assertEqual(mail_restored, self.scan_mail(d.path))
