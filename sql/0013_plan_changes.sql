@@ -5,16 +5,16 @@
 
 -- One row per change of a child's plan for a day. status is the day's plan after the change:
 -- attend, off, absent, or weekly (the day follows the weekly pattern again).
-CREATE TABLE plan_changes (
-  id       INTEGER PRIMARY KEY,
-  child_id INTEGER NOT NULL REFERENCES children(id),
-  day      TEXT NOT NULL,              -- YYYY-MM-DD, Japan time: the day whose plan changed
-  at_ms    INTEGER NOT NULL,           -- when the change was made
-  actor    TEXT NOT NULL,              -- who made it ("guardian:12"); names are looked up
-  status   TEXT NOT NULL CHECK (status IN ('attend','off','absent','weekly'))
+CREATE TABLE plan_changes ( -- 表: 予定の変更の記録; attendance; 本人: 登録児童
+  id       INTEGER PRIMARY KEY, -- 項目: 番号; 一般
+  child_id INTEGER NOT NULL REFERENCES children(id), -- 項目: 児童の番号; 一般
+  day      TEXT NOT NULL,              -- 項目: 予定の日付; 一般 — YYYY-MM-DD, Japan time: the day whose plan changed
+  at_ms    INTEGER NOT NULL,           -- 項目: 変更した日時; 一般 — when the change was made
+  actor    TEXT NOT NULL,              -- 項目: 変更した人; 一般 — who made it ("guardian:12"); names are looked up
+  status   TEXT NOT NULL CHECK (status IN ('attend','off','absent','weekly')) -- 項目: 変更後の出欠; 個人
 );
 CREATE INDEX plan_changes_child_day ON plan_changes(child_id, day);
 
 -- The time an alert is about: the site's arrival + grace for not_arrived, its closing time for
 -- still_present (NULL for alerts raised before this column; set when next checked).
-ALTER TABLE alerts ADD COLUMN due_ms INTEGER;
+ALTER TABLE alerts ADD COLUMN due_ms INTEGER; -- 項目: 通知の予定日時; 一般

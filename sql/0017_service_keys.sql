@@ -9,7 +9,7 @@ UPDATE meta SET key = 'data_key:attendance' WHERE key = 'wrapped_data_key';
 
 -- Mail is sealed under the key of the service that queued it, so that erasing a service
 -- erases its mail too. Every row so far was sealed under the old key: attendance's now.
-ALTER TABLE outbox ADD COLUMN service TEXT NOT NULL DEFAULT 'attendance';
+ALTER TABLE outbox ADD COLUMN service TEXT NOT NULL DEFAULT 'attendance'; -- 項目: サービス名; 一般
 
 -- The handover ledger is the platform's; each row says whose export it was.
-ALTER TABLE ledger ADD COLUMN service TEXT NOT NULL DEFAULT 'attendance';
+ALTER TABLE ledger ADD COLUMN service TEXT NOT NULL DEFAULT 'attendance'; -- 項目: サービス名; 一般

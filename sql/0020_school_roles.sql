@@ -24,25 +24,25 @@ ALTER TABLE users ADD CONSTRAINT users_role_check
 -- [both]
 
 -- When the password was last set by its owner (0: never since creation; created_ms counts).
-ALTER TABLE users ADD COLUMN password_changed_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN password_changed_ms INTEGER NOT NULL DEFAULT 0; -- 項目: パスワードを変更した日時; 一般
 
 -- Devices approved by the ward (src/auth/approved_device.c): a device asks to be enrolled for
 -- an account (its owner's login and password), gets a random credential kept in an HttpOnly
 -- cookie (only its hash is stored here) and a six-digit code it shows; the ward checks the code
 -- with the person (by phone) and approves. An account whose role needs an approved device signs
 -- in only from one, and each of its requests is checked again (a revocation applies at once).
-CREATE TABLE approved_devices (
-  id           INTEGER PRIMARY KEY,
-  user_id      INTEGER NOT NULL REFERENCES users(id),
-  token_hash   BLOB NOT NULL UNIQUE,
-  label        BLOB NOT NULL,          -- sealed: what the person calls it (自宅のパソコン, スマートフォン)
-  code         TEXT NOT NULL,          -- six digits shown to the person and to the ward
-  agent        TEXT NOT NULL DEFAULT '', -- the browser's User-Agent when it asked (200 bytes)
-  requested_ms INTEGER NOT NULL,
-  approved_ms  INTEGER,
-  approved_by  INTEGER REFERENCES users(id),
-  revoked_ms   INTEGER,
-  revoked_by   INTEGER REFERENCES users(id),
-  last_used_ms INTEGER NOT NULL DEFAULT 0
+CREATE TABLE approved_devices ( -- 表: 職員の承認済み端末; platform; 本人: 職員
+  id           INTEGER PRIMARY KEY, -- 項目: 番号; 一般
+  user_id      INTEGER NOT NULL REFERENCES users(id), -- 項目: 職員の番号; 一般
+  token_hash   BLOB NOT NULL UNIQUE, -- 項目: 鍵のハッシュ値; 一般
+  label        BLOB NOT NULL,          -- 項目: 端末の名前; 個人; 暗号化 — sealed: what the person calls it (自宅のパソコン, スマートフォン)
+  code         TEXT NOT NULL,          -- 項目: 確認コード; 一般 — six digits shown to the person and to the ward
+  agent        TEXT NOT NULL DEFAULT '', -- 項目: ブラウザの種類; 一般 — the browser's User-Agent when it asked (200 bytes)
+  requested_ms INTEGER NOT NULL, -- 項目: 申請日時; 一般
+  approved_ms  INTEGER, -- 項目: 承認日時; 一般
+  approved_by  INTEGER REFERENCES users(id), -- 項目: 承認した職員の番号; 一般
+  revoked_ms   INTEGER, -- 項目: 失効日時; 一般
+  revoked_by   INTEGER REFERENCES users(id), -- 項目: 失効させた職員の番号; 一般
+  last_used_ms INTEGER NOT NULL DEFAULT 0 -- 項目: 最後の利用日時; 一般
 );
 CREATE INDEX approved_devices_user ON approved_devices(user_id);

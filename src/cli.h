@@ -13,6 +13,10 @@ int cmd_demo(int argc, char **argv);
  * PostgreSQL database, checked, and DIR's [store] url set to it (src/app/migrate_store.c).
  * Returns the exit status. */
 int cmd_migrate_store(int argc, char **argv);
+/* `mimamori council items|staff|check`: the privacy council's item lists, the designated
+ * handlers and the check of the schema's annotations (src/app/council_cli.c). Returns the exit
+ * status. */
+int cmd_council(int argc, char **argv);
 
 /* `mimamori backup --data DIR [--out FILE]`, `mimamori restore --data NEWDIR --key KEY FILE`
  * and `mimamori erase --data DIR --service NAME --login L --password-stdin`: backups and erasure

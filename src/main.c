@@ -348,6 +348,9 @@ static const struct cli_command commands[] = {
 	 "erase --data DIR --service NAME --login L --password-stdin [--out PDF] [--cancel]  "
 	 "契約終了時にサービスのデータを消去する（2人の区の管理者が確認、消去証明書）"},
 	{"ledger", cmd_ledger, "ledger list --data DIR | open --in FILE  受け渡し台帳を見る・封かんされた引き継ぎを開く"},
+	{"council", cmd_council,
+	 "council items|staff|check --data DIR [--service NAME] [--format md|pdf|xlsx]  "
+	 "個人情報保護審議会の記録項目・取扱者の一覧を作る・注記を確かめる"},
 	{"mail-in", cmd_mail_in,
 	 "mail-in --data DIR [--recipient ADDR] < MESSAGE  戻ってきたメール・申し込みのメールを受け取る"
 	 "（Postfix のパイプ用。75 は再試行）"},

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/lifecycle_api.h"
+#include "app/council_api.h"
 #include "app/service.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -93,6 +94,11 @@ static const struct http_route platform_routes[] = {
 	 "cancel an erasure request"},
 	{"GET", "/api/v1/erasures/{}/certificate", ROLE_WARD_ADMIN, 0, api_erasure_certificate,
 	 "an erasure's certificate (消去証明書, PDF)"},
+	/* the privacy council's paperwork (個人情報保護審議会): item lists, designated handlers */
+	{"GET", "/api/v1/council/items", ROLE_WARD_ADMIN, 0, api_council_items,
+	 "the item lists of the personal-information files (md, pdf or xlsx), from the live schema"},
+	{"GET", "/api/v1/council/staff", ROLE_WARD_ADMIN, 0, api_council_staff,
+	 "the designated handlers (取扱責任者・取扱者) of each service, from the accounts"},
 	{0},
 };
 
@@ -140,6 +146,11 @@ enum err routes_compose(const struct service *const *list, const struct http_rou
 	}
 	*out = composed;
 	return ERR_OK;
+}
+
+const struct http_route *routes_platform(void)
+{
+	return platform_routes;
 }
 
 void routes_free(void)

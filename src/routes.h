@@ -11,6 +11,9 @@ struct service;
  * /api/v1/routes lists it). ERR_CONFLICT (logged) when two declare the same method and
  * pattern. */
 enum err routes_compose(const struct service *const *list, const struct http_route **out);
+/* Returns the platform's own routes (ending with a zero entry; static): the council's item
+ * lists name who may read or change the platform's tables from them. */
+const struct http_route *routes_platform(void);
 /* Frees the composed table. */
 void routes_free(void);
 

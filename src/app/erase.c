@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "store/items.h"
 #include "store/store.h"
 #include "vault/backup_box.h"
 #include "vault/escrow.h"
@@ -45,6 +46,49 @@ static const struct {
     {"bulk_templates", "DELETE FROM bulk_templates WHERE service = ?1"},
 };
 
+#define TABLES_MAX 64 /* tables of one service */
+
+size_t erase_tables(const char *service, const char **tables, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < store_item_tables_count && n < max; i++)
+		if (strcmp(store_item_tables[i].owner, service) == 0)
+			tables[n++] = store_item_tables[i].table;
+	return n;
+}
+
+char *erase_items_ja(const char *service)
+{
+	struct buf b;
+	buf_init(&b, (size_t)1 << 16);
+	const char *tables[TABLES_MAX];
+	size_t nt = erase_tables(service, tables, TABLES_MAX);
+	for (size_t i = 0; i < store_items_count; i++) {
+		const struct store_item *it = &store_items[i];
+		int mine = 0;
+		for (size_t t = 0; t < nt && !mine; t++)
+			mine = strcmp(it->table, tables[t]) == 0;
+		if (!mine || it->cls == STORE_ITEM_PLAIN)
+			continue;
+		/* each name once (the same item may be in several tables) */
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			for (size_t t = 0; t < nt && !seen; t++)
+				seen = strcmp(store_items[j].table, tables[t]) == 0 &&
+				       store_items[j].cls != STORE_ITEM_PLAIN &&
+				       strcmp(store_items[j].name_ja, it->name_ja) == 0;
+		if (seen)
+			continue;
+		buf_printf(&b, "%s%s%s", b.len ? "、" : "", it->name_ja,
+			   it->cls == STORE_ITEM_CARE ? "（要配慮）" : "");
+	}
+	if (!b.len)
+		buf_puts(&b, "（なし）");
+	char *out = xstrdup(b.data);
+	buf_free(&b);
+	return out;
+}
+
 static const struct service *find(const char *name)
 {
 	for (const struct service *const *sv = app_services(); *sv; sv++)
@@ -57,8 +101,9 @@ enum err erase_request(struct app *a, const char *service, int64_t user_id, cons
 		       int64_t *id, const char **why)
 {
 	const struct service *sv = find(service);
+	const char *tables[1];
 	*why = NULL;
-	if (!sv || !sv->erase) {
+	if (!sv || erase_tables(service, tables, 1) == 0) {
 		*why = "そのサービスはありません（消去できるサービスの名前を指定してください）";
 		return ERR_NOTFOUND;
 	}
@@ -162,17 +207,16 @@ out:
 static enum err delete_rows(struct store_conn *c, const struct service *sv, json_t *counts,
 			    int64_t *total)
 {
-	size_t n = 0;
-	while (sv->erase->tables[n])
-		n++;
+	const char *tables[TABLES_MAX];
+	size_t n = erase_tables(sv->name, tables, TABLES_MAX);
 	for (size_t i = n; i-- > 0;) {
 		int64_t rows = 0;
-		enum err e = store_table_clear(c, sv->erase->tables[i], &rows);
+		enum err e = store_table_clear(c, tables[i], &rows);
 		if (e != ERR_OK) {
-			log_error("erase: cannot empty %s (%s)", sv->erase->tables[i], err_str(e));
+			log_error("erase: cannot empty %s (%s)", tables[i], err_str(e));
 			return e;
 		}
-		json_object_set_new(counts, sv->erase->tables[i], json_integer(rows));
+		json_object_set_new(counts, tables[i], json_integer(rows));
 		*total += rows;
 	}
 	for (size_t i = 0; i < sizeof platform_rows / sizeof platform_rows[0]; i++) {
@@ -238,7 +282,8 @@ enum err erase_confirm(struct app *a, int64_t id, int64_t user_id, const char *a
 {
 	struct store_conn *c = NULL;
 	struct keyring_undo *undo = NULL;
-	char *service = NULL, fp[VAULT_FINGERPRINT_LEN] = "", *counts_s = NULL, *medium = NULL;
+	char *service = NULL, fp[VAULT_FINGERPRINT_LEN] = "", *counts_s = NULL, *medium = NULL,
+	     *items = NULL;
 	int64_t asker_id = 0, total = 0, now = clock_now_ms();
 	struct user asker, confirmer;
 	json_t *counts = json_object();
@@ -260,7 +305,9 @@ enum err erase_confirm(struct app *a, int64_t id, int64_t user_id, const char *a
 		goto out;
 	}
 	const struct service *sv = find(service);
-	if (!sv || !sv->erase) {
+	const char *tables[TABLES_MAX];
+	size_t ntables = erase_tables(service, tables, TABLES_MAX);
+	if (!sv || ntables == 0) {
 		*why = "そのサービスはありません";
 		e = ERR_NOTFOUND;
 		goto out;
@@ -288,9 +335,9 @@ enum err erase_confirm(struct app *a, int64_t id, int64_t user_id, const char *a
 	if (e != ERR_OK)
 		goto fail;
 	counts_s = json_dumps(counts, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	e = erase_certificate_pdf(id, service, sv->label_ja, sv->erase->file_ja,
-				  sv->erase->items_ja, counts_s, asker.login, confirmer.login, now,
-				  fp, medium, &cert);
+	items = erase_items_ja(service);
+	e = erase_certificate_pdf(id, service, sv->label_ja, sv->label_ja, items, counts_s,
+				  asker.login, confirmer.login, now, fp, medium, &cert);
 	if (e != ERR_OK)
 		goto fail;
 	struct store_stmt *st = store_prepare(
@@ -327,9 +374,9 @@ enum err erase_confirm(struct app *a, int64_t id, int64_t user_id, const char *a
 	/* Earlier backups: the key file that opens them no longer holds the old key. */
 	*why = rewrite_keys_file(a);
 	/* The deleted rows out of the database's files (SQLite's WAL; PostgreSQL's pages). */
-	for (size_t i = 0; sv->erase->tables[i]; i++)
-		if (store_scrub(a->store, sv->erase->tables[i]) != ERR_OK)
-			log_warn("erase: %s could not be scrubbed now", sv->erase->tables[i]);
+	for (size_t i = 0; i < ntables; i++)
+		if (store_scrub(a->store, tables[i]) != ERR_OK)
+			log_warn("erase: %s could not be scrubbed now", tables[i]);
 	if (store_scrub(a->store, "outbox") != ERR_OK)
 		log_warn("erase: outbox could not be scrubbed now");
 	if (pdf)
@@ -352,6 +399,7 @@ out:
 	free(counts_s);
 	free(service);
 	free(medium);
+	free(items);
 	buf_free(&cert);
 	return e;
 }

@@ -3,7 +3,8 @@
  * another confirms; then the service's data key is destroyed (a new one takes its place) and its
  * rows deleted in one transaction, the backups' key file rewritten without the old key (so every
  * earlier backup of the service is unreadable too), and a certificate (消去証明書, PDF) and an
- * audit entry are written. What a service declares for it is struct service_erase. */
+ * audit entry are written. A service's tables and items are those its migrations' council
+ * annotations give it (src/store/items.h: "-- 表: …; <service>"). */
 #ifndef MIMAMORI_APP_ERASE_H
 #define MIMAMORI_APP_ERASE_H
 #include <stdint.h>
@@ -13,12 +14,12 @@
 
 struct app;
 
-/* What a service's erasure deletes and the certificate names (struct service.erase). */
-struct service_erase {
-	const char *file_ja;	   /* its personal-information file (個人情報ファイルの名称) */
-	const char *items_ja;	   /* its items (記録項目), as the council approved them */
-	const char *const *tables; /* its own tables in the order they were made, ending NULL */
-};
+/* Puts up to max names of service's own tables (the migrations' annotations: owner service), in
+ * the order the migrations made them, into tables (static strings) and returns their number. */
+size_t erase_tables(const char *service, const char **tables, size_t max);
+/* Returns service's personal items (記録項目: the annotated columns of its tables that are 個人
+ * or 要配慮, each once, "、"-separated; 要配慮 and sealed ones marked), malloc'd (caller frees). */
+char *erase_items_ja(const char *service);
 
 /* Asks to erase service on behalf of ward administrator user_id (actor for the audit log): a
  * pending request another administrator must confirm. Returns its id in *id. ERR_NOTFOUND for

@@ -153,12 +153,16 @@ static json_t *login_of(struct store_conn *c, int64_t id)
 enum err api_erasure_list(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *svcs = json_array(), *list = json_array();
-	for (const struct service *const *sv = app_services(); *sv; sv++)
-		if ((*sv)->erase)
-			json_array_append_new(svcs, json_pack("{s:s,s:s,s:s,s:s}", "name",
-							      (*sv)->name, "label", (*sv)->label_ja,
-							      "file", (*sv)->erase->file_ja, "items",
-							      (*sv)->erase->items_ja));
+	for (const struct service *const *sv = app_services(); *sv; sv++) {
+		const char *one[1];
+		if (erase_tables((*sv)->name, one, 1) == 0)
+			continue;
+		char *items = erase_items_ja((*sv)->name);
+		json_array_append_new(svcs, json_pack("{s:s,s:s,s:s,s:s}", "name", (*sv)->name,
+						      "label", (*sv)->label_ja, "file",
+						      (*sv)->label_ja, "items", items));
+		free(items);
+	}
 	struct store_conn *c = store_acquire(rq->app->store);
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT id, service, state, requested_by, requested_ms, confirmed_by, done_ms, "

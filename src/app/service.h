@@ -17,7 +17,6 @@ struct app;
 struct http_route;
 struct bulk_kind;
 struct mail_in_msg;
-struct service_erase;
 
 /* A subcommand: `mimamori <name> …`. run gets argc/argv starting at its own name and returns
  * the exit status; help is one line of usage and what it does (Japanese). A name of two words
@@ -81,10 +80,6 @@ struct service {
 	/* 1 for a benefit on the platform's path (src/grant/): its staff are accounts of the
 	 * grant roles scoped to it (grant_staff), chosen on the ward's account screen. */
 	int benefit;
-	/* What erasing it at its contract's end deletes and names on the certificate
-	 * (src/app/erase.h: its personal-information file, items, tables), or NULL: `mimamori
-	 * erase` refuses it. */
-	const struct service_erase *erase;
 };
 
 /* Makes list (ending with NULL; it must outlive the process's use of it) the process's

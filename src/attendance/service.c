@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* service.c — the entry/exit service (seed 000) as the platform sees it: its name and key, its
  * subcommands, its demo, its alert thread and its metrics (its routes are in routes.c). */
-#include "app/erase.h"
 #include "attendance/service.h"
 
 
@@ -67,15 +66,6 @@ static void metrics(struct app *a, struct buf *b)
 /* Its kinds of bulk mail: emergency mail (emergency.c). */
 static const struct bulk_kind *const bulk_kinds[] = {&emergency_kind, NULL};
 
-/* Erasure at the contract's end (mimamori erase; src/app/erase.h): its own tables, in the order
- * its migrations made them. */
-static const char *const erase_tables[] = {"sites", "user_sites", "children", "guardians", "child_guardians", "confirm_tokens", "cards", "kiosks", "scans", "guardian_login_tokens", "guardian_sessions", "pickups", "plan_weekly", "plan_days", "alerts", "plan_changes", NULL};
-static const struct service_erase erase = {
-    .file_ja = "入退室管理（学童クラブ等の入退室記録）",
-    .items_ja = "児童の氏名・ふりがな・生年月日・学年、保護者の氏名・メールアドレス、カード番号、入退室の記録、利用予定、お迎え、アラート",
-    .tables = erase_tables,
-};
-
 const struct service attendance_service = {
     .name = ATTENDANCE_SERVICE,
     .label_ja = "入退室管理",
@@ -87,5 +77,4 @@ const struct service attendance_service = {
     .stop = stop,
     .metrics = metrics,
     .bulk = bulk_kinds,
-    .erase = &erase,
 };

@@ -2,7 +2,6 @@
 /* service.c — the bath-pass ledger (seed 002) as the platform sees it: its name and key, its
  * subcommands (`import residents|approve` beside attendance's `import children`, and
  * `bathpass`), its demo and its metrics (its routes are in routes.c). */
-#include "app/erase.h"
 #include "bathpass/service.h"
 
 #include "app.h"
@@ -53,15 +52,6 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
-/* Erasure at the contract's end (mimamori erase; src/app/erase.h): its own tables, in the order
- * its migrations made them. */
-static const char *const erase_tables[] = {"bath_places", "bath_staff", "bath_people", "bath_terms", "bath_snapshots", "bath_snapshot_rows", "bath_events", "bath_numbers", "bath_mailings", NULL};
-static const struct service_erase erase = {
-    .file_ja = "ふれあい入浴証 交付台帳",
-    .items_ja = "氏名、ふりがな、郵便番号、住所（方書）、生年月日、性別、住民番号（宛名番号）、対象区分、電話番号、整理番号、申請日、交付日、交付場所、交付方法、返戻日、除外日・除外事由、送付先変更などの個別事由",
-    .tables = erase_tables,
-};
-
 const struct service bathpass_service = {
     .name = BATHPASS_SERVICE,
     .label_ja = "ふれあい入浴証",
@@ -70,5 +60,4 @@ const struct service bathpass_service = {
     .demo = bathpass_demo,
     .demo_options = "bath-people",
     .metrics = metrics,
-    .erase = &erase,
 };

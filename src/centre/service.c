@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* service.c — the child development support centre (seed 001) as the platform sees it: its name
  * and key, its subcommand (`centre`), its demo and its metrics (its routes are in routes.c). */
-#include "app/erase.h"
 #include "centre/service.h"
 
 #include "app.h"
@@ -46,15 +45,6 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
-/* Erasure at the contract's end (mimamori erase; src/app/erase.h): its own tables, in the order
- * its migrations made them. */
-static const char *const erase_tables[] = {"ce_workers", "ce_cases", "ce_assignments", "ce_opens", "ce_notes", "ce_note_versions", "ce_assessments", "ce_plans", "ce_attendance", "ce_routes", "ce_statements", "ce_parents", "ce_parent_tokens", "ce_messages", "ce_numbers", NULL};
-static const struct service_erase erase = {
-    .file_ja = "児童発達支援センター 利用児童（要配慮個人情報を含む）",
-    .items_ja = "児童の氏名・ふりがな・生年月日、契約の連絡先・送迎場所、アセスメント、支援計画、日々の記録、連絡帳、保護者のメールアドレス、利用実績",
-    .tables = erase_tables,
-};
-
 const struct service centre_service = {
     .name = CENTRE_SERVICE,
     .label_ja = "児童発達支援センター",
@@ -63,5 +53,4 @@ const struct service centre_service = {
     .demo = centre_demo,
     .demo_options = "centre-children",
     .metrics = metrics,
-    .erase = &erase,
 };

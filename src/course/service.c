@@ -2,7 +2,6 @@
 /* service.c — course sign-up (seed 001) as the platform sees it: its name and key, its
  * subcommand (`course`), its demo, its reminder thread and its metrics (its routes are in
  * routes.c). */
-#include "app/erase.h"
 #include "course/service.h"
 
 
@@ -60,15 +59,6 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
-/* Erasure at the contract's end (mimamori erase; src/app/erase.h): its own tables, in the order
- * its migrations made them. */
-static const char *const erase_tables[] = {"course_courses", "course_sessions", "course_signups", "course_entries", NULL};
-static const struct service_erase erase = {
-    .file_ja = "講座の申込",
-    .items_ja = "氏名、連絡先（メールアドレス・電話番号）、お子さまの年齢、申込の記録",
-    .tables = erase_tables,
-};
-
 const struct service course_service = {
     .name = COURSE_SERVICE,
     .label_ja = "講座の申込",
@@ -78,5 +68,4 @@ const struct service course_service = {
     .start = start,
     .stop = stop,
     .metrics = metrics,
-    .erase = &erase,
 };

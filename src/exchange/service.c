@@ -2,7 +2,6 @@
 /* service.c — file exchange as the platform sees it: its name and key, its subcommand
  * (`exchange`), its demo, its sweeper (the platform's periodic job while serving: expired files
  * destroyed every [exchange] sweep_seconds) and its metrics (its routes are in routes.c). */
-#include "app/erase.h"
 #include "exchange/service.h"
 
 #include "app.h"
@@ -86,15 +85,6 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
-/* Erasure at the contract's end (mimamori erase; src/app/erase.h): its own tables, in the order
- * its migrations made them. */
-static const char *const erase_tables[] = {"ex_recipients", "ex_files", "ex_events", NULL};
-static const struct service_erase erase = {
-    .file_ja = "ファイル授受",
-    .items_ja = "受取人の氏名・所属・メールアドレス、授受したファイル（暗号化）、授受の記録",
-    .tables = erase_tables,
-};
-
 const struct service exchange_service = {
     .name = EXCHANGE_SERVICE,
     .label_ja = "ファイル授受",
@@ -104,5 +94,4 @@ const struct service exchange_service = {
     .start = start,
     .stop = stop,
     .metrics = metrics,
-    .erase = &erase,
 };

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* service.c — household support (seed 001) as the platform sees it: its name and key, its
  * subcommand (`homehelp`), its demo and its metrics (its routes are in routes.c). */
-#include "app/erase.h"
 #include "homehelp/service.h"
 
 #include "app.h"
@@ -41,15 +40,6 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
-/* Erasure at the contract's end (mimamori erase; src/app/erase.h): its own tables, in the order
- * its migrations made them. */
-static const char *const erase_tables[] = {"hh_households", "hh_steps", "hh_numbers", "hh_supporters", "hh_visits", NULL};
-static const struct service_erase erase = {
-    .file_ja = "家事・育児支援事業 利用世帯・支援者",
-    .items_ja = "児童・保護者の氏名、住所、連絡先、生年月日、生活状況、健康状態、世帯構成、住民税課税状況、利用料金、利用の記録、支援者の氏名・住所・連絡先・銀行口座情報・資格・職業経歴",
-    .tables = erase_tables,
-};
-
 const struct service homehelp_service = {
     .name = HOMEHELP_SERVICE,
     .label_ja = "家事・育児支援",
@@ -59,5 +49,4 @@ const struct service homehelp_service = {
     .demo_options = "homehelp-households",
     .metrics = metrics,
     .benefit = 1,
-    .erase = &erase,
 };

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* service.c — the plazas' registrations as the platform sees them: its name and key, its
  * subcommand (`plaza`), its demo and its metrics (its routes are in routes.c). */
-#include "app/erase.h"
 #include "plaza/service.h"
 
 #include "app.h"
@@ -35,15 +34,6 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
-/* Erasure at the contract's end (mimamori erase; src/app/erase.h): its own tables, in the order
- * its migrations made them. */
-static const char *const erase_tables[] = {"plaza_plazas", "plaza_staff", "plaza_users", "plaza_terms", "plaza_visits", "plaza_grade_runs", NULL};
-static const struct service_erase erase = {
-    .file_ja = "共育プラザ 利用者登録",
-    .items_ja = "氏名、ふりがな、住所、生年月日、電話番号、学校名、学年、来館の記録",
-    .tables = erase_tables,
-};
-
 const struct service plaza_service = {
     .name = PLAZA_SERVICE,
     .label_ja = "共育プラザ利用者登録",
@@ -52,5 +42,4 @@ const struct service plaza_service = {
     .demo = plaza_demo,
     .demo_options = "plaza-users",
     .metrics = metrics,
-    .erase = &erase,
 };

@@ -2,7 +2,6 @@
 /* service.c — the schools' mass mail (seed 003) as the platform sees it: its name and key, its
  * subcommands, its demo, its mail-in hook (the empty-mail sign-up), its start (the term password
  * rule of school staff) and its metrics (its routes are in routes.c). */
-#include "app/erase.h"
 #include "schoolmail/service.h"
 
 #include "app.h"
@@ -61,15 +60,6 @@ static void metrics(struct app *a, struct buf *b)
 /* Its kind of bulk mail: the schools' sends (audience.c). */
 static const struct bulk_kind *const bulk_kinds[] = {&school_kind, NULL};
 
-/* Erasure at the contract's end (mimamori erase; src/app/erase.h): its own tables, in the order
- * its migrations made them. */
-static const char *const erase_tables[] = {"schools", "school_years", "school_codes", "school_addresses", "school_registrants", "school_links", "school_mail_in", "school_mail_in_hours", "school_users", "school_year_counts", "school_alerts", NULL};
-static const struct service_erase erase = {
-    .file_ja = "学校・園の一斉メール配信",
-    .items_ja = "保護者のメールアドレス、登録者の氏名（児童・保護者）、学年・クラス、登録の記録",
-    .tables = erase_tables,
-};
-
 const struct service schoolmail_service = {
     .name = SCHOOLMAIL_SERVICE,
     .label_ja = "一斉メール配信",
@@ -82,5 +72,4 @@ const struct service schoolmail_service = {
     .metrics = metrics,
     .bulk = bulk_kinds,
     .mail_from_name = mail_from_name,
-    .erase = &erase,
 };

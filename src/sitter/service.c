@@ -2,7 +2,6 @@
 /* service.c — the babysitter subsidy (seed 004) as the platform sees it: its name and key, its
  * subcommand (`sitter`), its demo, its mail's sender name and its metrics (its routes are in
  * routes.c). */
-#include "app/erase.h"
 #include "sitter/service.h"
 
 #include "app.h"
@@ -49,15 +48,6 @@ static const char *from_name(struct app *a)
 	return "ベビーシッター利用支援事業";
 }
 
-/* Erasure at the contract's end (mimamori erase; src/app/erase.h): its own tables, in the order
- * its migrations made them. */
-static const char *const erase_tables[] = {"sitter_applications", "sitter_child_hours", "sitter_cap_locks", "sitter_receipts", "sitter_steps", "sitter_terms", "sitter_numbers", "sitter_notices", "sitter_payments", "sitter_inquiries", NULL};
-static const struct service_erase erase = {
-    .file_ja = "ベビーシッター利用支援事業 申請者",
-    .items_ja = "氏名、住所、生年月日、電話番号、メールアドレス、銀行口座情報、相談内容、児童の氏名・生年月日",
-    .tables = erase_tables,
-};
-
 const struct service sitter_service = {
     .name = SITTER_SERVICE,
     .label_ja = "ベビーシッター利用支援",
@@ -68,5 +58,4 @@ const struct service sitter_service = {
     .metrics = metrics,
     .benefit = 1,
     .mail_from_name = from_name,
-    .erase = &erase,
 };

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* service.c — youth support casework (seed 001) as the platform sees it: its name and key, its
  * subcommand (`youth`), its demo and its metrics (its routes are in routes.c). */
-#include "app/erase.h"
 #include "youth/service.h"
 
 #include "app.h"
@@ -45,15 +44,6 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
-/* Erasure at the contract's end (mimamori erase; src/app/erase.h): its own tables, in the order
- * its migrations made them. */
-static const char *const erase_tables[] = {"yo_workers", "yo_cases", "yo_assignments", "yo_opens", "yo_notes", "yo_note_versions", "yo_assessments", "yo_plans", "yo_numbers", NULL};
-static const struct service_erase erase = {
-    .file_ja = "ユースサポート 相談記録（要配慮個人情報を含む）",
-    .items_ja = "氏名、ふりがな、生年月日、学校名、学年、家庭状況、心身の状況、成育歴、通学・学業状況、生活状況、支援内容、アセスメント、個別支援計画、記録",
-    .tables = erase_tables,
-};
-
 const struct service youth_service = {
     .name = YOUTH_SERVICE,
     .label_ja = "ユースサポート",
@@ -62,5 +52,4 @@ const struct service youth_service = {
     .demo = youth_demo,
     .demo_options = "youth-cases",
     .metrics = metrics,
-    .erase = &erase,
 };

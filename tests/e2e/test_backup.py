@@ -262,7 +262,7 @@ class BackupTest(ServerTestCase):
         old_fp = [s["key"] for s in info["services"] if s["name"] == "attendance"][0]
         text = pdf_text(cert)
         for word in ("データ消去証明書", "入退室管理", "個人情報ファイルの名称", "記録項目",
-                     "児童の氏名", "消去した媒体", "消去の方法", "暗号化消去", "破棄した鍵の指紋",
+                     "児童氏名", "消去した媒体", "消去の方法", "暗号化消去", "破棄した鍵の指紋",
                      old_fp, "依頼した区の管理者", "admin", "確認した区の管理者", "admin2",
                      "消去の日時", "children", "guardians"):
             self.assertIn(word, text, word)

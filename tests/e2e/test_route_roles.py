@@ -262,6 +262,11 @@ EXPECTED = {
     ("DELETE", "/api/v1/exchange/files/{}"): {"contractor", "ward_admin"} | G_CONTRACTOR,
     ("GET", "/api/v1/exchange/events"): {"contractor"} | G_CONTRACTOR | WARD | G_WARD,
 }
+# the privacy council's paperwork (issue 19): the ward administrator only
+EXPECTED.update({
+    ("GET", "/api/v1/council/items"): {"ward_admin"},
+    ("GET", "/api/v1/council/staff"): {"ward_admin"},
+})
 # the plazas' registrations (issue 17 section 1): a plaza's desk, the ward's counts and yearly work
 EXPECTED.update({
     ("GET", "/api/v1/plaza/me"): {"plaza_staff"} | WARD,

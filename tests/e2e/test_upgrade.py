@@ -40,6 +40,10 @@ class UpgradeTest(ServerTestCase):
         # The first opening migrates; the chain written under the old key still verifies.
         r = d.audit_verify()
         self.assertEqual(r.rc, 0, r)
+        # The migrations' council annotations are comments: the upgraded schema is the one they
+        # describe, every column of it annotated (issue 19).
+        r = harness.cli("council", "check", "--data", d.path)
+        self.assertEqual(r.rc, 0, r)
         # The old key became attendance's only; the schools' service, the bath pass and the two
         # benefits, which the old program did not have, get new keys of their own (nothing of them is under
         # attendance's).

@@ -71,6 +71,8 @@ const MENU = [
   { href: '/exchange/send.html', text: 'ファイルを送る', roles: ['contractor', 'grant_operator', 'grant_supervisor'] },
   { href: '/exchange/inbox.html', text: '受け取ったファイル', roles: ['ward_admin', 'ward_staff', 'grant_staff', 'grant_approver'] },
   { href: '/exchange/admin.html', text: 'ファイル授受の記録', roles: ['ward_admin'] },
+  // the privacy council's paperwork (個人情報保護審議会): item lists, designated handlers
+  { href: '/ward/council.html', text: '審議会の資料', roles: ['ward_admin'] },
   { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT,
     'plaza_staff', 'youth_worker', 'youth_supervisor', 'centre_staff', 'centre_manager', 'centre_parent', 'course_staff'] },
 ];
