@@ -36,6 +36,9 @@
 #  12. plazas (issue 17, bench/plaza.py): 130,000 users over five plazas; the desk's search p50/p99
 #      against GET /healthz, and 1,000 registration cards in one PDF against writing its bytes
 #      with fsync; a row to the plaza table (BENCH_PLAZA_N=130000).
+#  13. backups (issue 19, bench/backup.py): `mimamori backup` of a default demo ward against
+#      copying the database's bytes with fsync, and `mimamori restore` of it against copying the
+#      backup file's bytes; a row to the backup table (BENCH_BACKUP=0 skips it).
 # Appends one row to the results table, one to the board table, one to the ward day table and
 # one to the mail table of docs/benchmarks.md (bench/pg.sh: one to the PostgreSQL table).
 # Total time about 3.5 minutes.
@@ -323,6 +326,21 @@ if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
   table_row "## Plaza results" "$prow"
 fi
 rm -rf "$W/plaza"
+
+# Backups and restore (issue 19): encrypted, keys left out, against copying the same bytes.
+if [ "${BENCH_BACKUP:-1}" = 1 ]; then
+  echo
+  echo "== backups: mimamori backup / restore of a demo ward, against copying its bytes with fsync"
+  bk_out=$($PY bench/backup.py --bin "$BIN" --work "$W/backup" 2>&1) \
+    || { echo "$bk_out" | sed 's/^/   /'; exit 1; }
+  echo "$bk_out" | sed 's/^/   /'
+  if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
+    bk_line=$(echo "$bk_out" | tr '\n' ' ' | sed 's/ *$//')
+    brow=$(printf '| %s | %s | %s cores, %s | %s |' "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" \
+      "$cpu" "$bk_line")
+    table_row "## Backup results" "$brow"
+  fi
+fi
 
 # The same scan and mail benchmarks on PostgreSQL, one and two servers (issue 14).
 if [ "${BENCH_PG:-1}" = 1 ]; then

@@ -21,6 +21,12 @@ int cmd_council(int argc, char **argv);
 /* `mimamori user totp-reset --data DIR --login L`: removes an administrator's authenticator
  * and recovery codes (a lost phone), audited (src/user_totp_cli.c). Returns the exit status. */
 int cmd_user_totp_reset(int argc, char **argv);
+/* `mimamori backup --data DIR [--out FILE]`, `mimamori restore --data NEWDIR --key KEY FILE`
+ * and `mimamori erase --data DIR --service NAME --login L --password-stdin`: backups and erasure
+ * at a contract's end (src/app/lifecycle_cli.c). Each returns the exit status. */
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
 
 /* Prints "mimamori: <msg>" to stderr and returns 2 (bad usage) — for `return cli_fail(...)`. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -15,6 +15,8 @@
 #include <curl/curl.h>
 
 #include "app.h"
+#include "app/lifecycle.h"
+#include "app/periodic.h"
 #include "auth/audit.h"
 #include "auth/user.h"
 #include "ledger/ledger.h"
@@ -222,6 +224,7 @@ static int cmd_serve(int argc, char **argv)
 	const struct http_route *table = NULL;
 	size_t started = 0;
 	struct bulk_scheduler *scheduler = NULL;
+	struct periodic *nightly = NULL; /* the nightly backup ([backup] time) */
 	int status = 1;
 	if (!a)
 		return 1;
@@ -280,6 +283,13 @@ static int cmd_serve(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* The nightly backup, when [backup] time is set (src/app/backup_job.c). */
+	int nightly_failed = 0;
+	nightly = backup_job_start(a, &nightly_failed);
+	if (nightly_failed) {
+		fputs("mimamori: serve: 夜間のバックアップを始められません\n", stderr);
+		goto out;
+	}
 	log_info("serving on http://%s (web files from %s)", listen, web);
 	printf("mimamori: http://%s/ で動いています\n", listen);
 	fflush(stdout);
@@ -289,6 +299,7 @@ static int cmd_serve(int argc, char **argv)
 	status = 0;
 out:
 	http_server_stop(srv);
+	periodic_stop(nightly);
 	bulk_scheduler_stop(scheduler);
 	while (started > 0) {
 		const struct service *sv = services[--started];
@@ -330,6 +341,14 @@ static const struct cli_command commands[] = {
 	 "[--codes-out FILE]  架空の区のデモデータを作る"},
 	{"migrate-store", cmd_migrate_store,
 	 "migrate-store --from DIR --to URL  SQLite のデータを PostgreSQL へ移す"},
+	{"backup", cmd_backup,
+	 "backup --data DIR [--out FILE]  暗号化したバックアップを作る（鍵は含まない）"},
+	{"restore", cmd_restore,
+	 "restore --data NEWDIR --key BACKUP_KEY [--keys FILE] [--store URL] FILE | --info FILE  "
+	 "バックアップを新しいディレクトリに復元する"},
+	{"erase", cmd_erase,
+	 "erase --data DIR --service NAME --login L --password-stdin [--out PDF] [--cancel]  "
+	 "契約終了時にサービスのデータを消去する（2人の区の管理者が確認、消去証明書）"},
 	{"ledger", cmd_ledger, "ledger list --data DIR | open --in FILE  受け渡し台帳を見る・封かんされた引き継ぎを開く"},
 	{"council", cmd_council,
 	 "council items|staff|check --data DIR [--service NAME] [--format md|pdf|xlsx]  "

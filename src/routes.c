@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/lifecycle_api.h"
 #include "app/council_api.h"
 #include "app/service.h"
 #include "base/log.h"
@@ -96,6 +97,20 @@ static const struct http_route platform_routes[] = {
 	{"POST", "/api/v1/devices/{}/revoke", ROLE_WARD_ADMIN, 0, api_device_revoke,
 	 "revoke a device (or refuse its request)"},
 
+	/* backups and erasure at a contract's end (issue 19; src/app/lifecycle_api.c) */
+	{"GET", "/api/v1/backups", ROLE_WARD_ADMIN, 0, api_backup_list,
+	 "backups: the settings, the last success, the recent runs and files"},
+	{"POST", "/api/v1/backups", ROLE_WARD_ADMIN, 0, api_backup_create, "make a backup now"},
+	{"GET", "/api/v1/erasures", ROLE_WARD_ADMIN, 0, api_erasure_list,
+	 "services that can be erased, and the erasure requests"},
+	{"POST", "/api/v1/erasures", ROLE_WARD_ADMIN, 0, api_erasure_create,
+	 "ask to erase a service (another ward administrator confirms)"},
+	{"POST", "/api/v1/erasures/{}/confirm", ROLE_WARD_ADMIN, 0, api_erasure_confirm,
+	 "confirm an erasure as another ward administrator: the key and the rows are destroyed"},
+	{"POST", "/api/v1/erasures/{}/cancel", ROLE_WARD_ADMIN, 0, api_erasure_cancel,
+	 "cancel an erasure request"},
+	{"GET", "/api/v1/erasures/{}/certificate", ROLE_WARD_ADMIN, 0, api_erasure_certificate,
+	 "an erasure's certificate (消去証明書, PDF)"},
 	/* the privacy council's paperwork (個人情報保護審議会): item lists, designated handlers */
 	{"GET", "/api/v1/council/items", ROLE_WARD_ADMIN, 0, api_council_items,
 	 "the item lists of the personal-information files (md, pdf or xlsx), from the live schema"},

@@ -14,6 +14,7 @@
 struct store;      /* a pool of connections to one database */
 struct store_conn; /* one connection, borrowed from the pool by one thread */
 struct store_stmt; /* a prepared statement on one connection */
+struct buf;
 
 enum store_step { STORE_ROW = 1, STORE_DONE = 2 };
 
@@ -112,6 +113,27 @@ int store_lock_held_elsewhere(struct store *s, const char *name);
 /* Copies the whole database into a new file at path (online backup). SQLite only: a
  * PostgreSQL database is backed up with pg_dump (ERR_INVALID). */
 enum err store_backup(struct store *s, const char *path);
+
+/* Returns the engine of s: "sqlite" or "postgresql" (static). */
+const char *store_engine_name(struct store *s);
+/* Writes a copy of s to path for a backup, without meta's rows named data_key:… or
+ * index_key:… (a backup holds no key, wrapped or not). SQLite: a database file (the online
+ * backup API; those rows then deleted with secure_delete, which zeroes their bytes). PostgreSQL:
+ * pg_dump's custom format of every table but meta's rows, taken while holding the write lock;
+ * meta's other rows are appended to meta as lines "HEXKEY HEXVALUE". Returns ERR_OK, ERR_DB
+ * (pg_dump failed or a database error), ERR_IO. */
+enum err store_dump(struct store *s, const char *path, struct buf *meta);
+/* Loads a PostgreSQL dump of store_dump (path, its meta lines in meta) into url, an empty
+ * database (pg_restore in one transaction), then meta's rows. ERR_DB when pg_restore fails
+ * (not empty, unreachable), ERR_INVALID for malformed meta lines. */
+enum err store_dump_load_pg(const char *url, const char *path, const char *meta);
+
+/* Counts the rows of table (a plain name: lower-case letters, digits, '_') into *rows.
+ * ERR_INVALID for another name, ERR_DB on a database error (no such table). */
+enum err store_table_count(struct store_conn *c, const char *table, int64_t *rows);
+/* Deletes every row of table (checked as store_table_count does), their number in *rows; run it
+ * inside the caller's write transaction. ERR_INVALID, ERR_DB (a row another table refers to). */
+enum err store_table_clear(struct store_conn *c, const char *table, int64_t *rows);
 
 /* Makes the deleted rows of table unrecoverable from the database's files, outside a
  * transaction. SQLite: deleted content is zeroed as it is deleted (secure_delete); this empties

@@ -12,21 +12,11 @@
 
 #include "base/log.h"
 #include "store/store.h"
-#include "vault/vault_internal.h"
+#include "vault/keyring_internal.h"
 
-#define KEYRING_MAX 32 /* owners of keys in one directory: the platform and the services */
-#define WRAPPED_LEN (VAULT_NONCE_LEN + VAULT_KEY_LEN + VAULT_TAG_LEN)
+#define WRAPPED_LEN KEYRING_WRAPPED_LEN
 /* The associated data a key was wrapped with before keys were per owner. */
 #define LEGACY_AD "data-key"
-
-struct keyring {
-	unsigned char master[VAULT_KEY_LEN];
-	struct store *s;
-	char upgraded[VAULT_NAME_MAX + 1]; /* the owner the old key went to at this opening */
-	pthread_mutex_t mu;		   /* guards n and v */
-	size_t n;
-	struct vault *v[KEYRING_MAX]; /* v[0] is the platform's */
-};
 
 static enum err read_master(const char *path, unsigned char key[VAULT_KEY_LEN])
 {
@@ -57,7 +47,7 @@ out:
 /* The wrapped form of key (VAULT_KEY_LEN bytes) under master with associated data
  * "<what>:<name>" (what: "data-key" or "index-key"), into out (WRAPPED_LEN bytes). Binding the
  * name means a key copied to another owner's row does not open. */
-static void wrap(const unsigned char *master, const char *what, const char *name,
+void keyring_wrap(const unsigned char *master, const char *what, const char *name,
 		 const unsigned char *key, unsigned char *out)
 {
 	char ad[64];
@@ -104,7 +94,7 @@ static enum err store_new_key(struct store_conn *c, const unsigned char *master,
 	unsigned char key[VAULT_KEY_LEN], w[WRAPPED_LEN];
 	char mkey[16 + VAULT_NAME_MAX];
 	crypto_aead_xchacha20poly1305_ietf_keygen(key);
-	wrap(master, "data-key", name, key, w);
+	keyring_wrap(master, "data-key", name, key, w);
 	sodium_memzero(key, sizeof key);
 	snprintf(mkey, sizeof mkey, "data_key:%s", name);
 	struct store_stmt *st = store_prepare(
@@ -209,7 +199,7 @@ enum err keyring_create(const char *key_path, struct store *s)
 	close(fd);
 	unsigned char key[VAULT_KEY_LEN], w[WRAPPED_LEN];
 	crypto_aead_xchacha20poly1305_ietf_keygen(key);
-	wrap(master, "data-key", VAULT_PLATFORM, key, w);
+	keyring_wrap(master, "data-key", VAULT_PLATFORM, key, w);
 	sodium_memzero(key, sizeof key);
 	c = store_acquire(s);
 	e = meta_insert(c, "data_key:" VAULT_PLATFORM, w);
@@ -260,7 +250,7 @@ static enum err upgrade(struct store_conn *c, const unsigned char *master, char 
 		goto out;
 	}
 	/* Its owner keeps it, wrapped under its name now. */
-	wrap(master, "data-key", name, key, w);
+	keyring_wrap(master, "data-key", name, key, w);
 	st = store_prepare(c, "UPDATE meta SET value = ? WHERE key = ?");
 	e = ERR_DB;
 	if (!st)
@@ -285,7 +275,7 @@ static enum err upgrade(struct store_conn *c, const unsigned char *master, char 
 	e = store_new_key(c, master, VAULT_PLATFORM);
 	if (e != ERR_OK)
 		goto out;
-	wrap(master, "index-key", VAULT_PLATFORM, old->index_key, w);
+	keyring_wrap(master, "index-key", VAULT_PLATFORM, old->index_key, w);
 	e = meta_insert(c, "index_key:" VAULT_PLATFORM, w);
 	if (e != ERR_OK)
 		goto out;

@@ -10,7 +10,7 @@ import time
 import unittest
 
 import engines
-from harness import ServerTestCase, decode_qr_codes
+from harness import ServerTestCase, cli_ok, decode_qr_codes
 
 CANARY_ROWS = [
     ["Z901", "G01", "鬼瓦 権左衛門", "ｵﾆｶﾞﾜﾗ ｺﾞﾝｻﾞｴﾓﾝ", "3", "2016-11-17", "鬼瓦 雅美",
@@ -105,6 +105,13 @@ class CanaryTest(ServerTestCase):
         leaks += self.grep("after stop")
         self.assertEqual(leaks, [])
         self.assertFalse(os.path.exists(os.path.join(d.path, "mail")))
+        # A backup (issue 19): encrypted, so no imported value is in its file either.
+        backup = os.path.join(d.tmp, "canary.mmbk")
+        cli_ok("backup", "--data", d.path, "--out", backup)
+        with open(backup, "rb") as f:
+            data = f.read()
+        self.assertEqual([v for v in self.values() for enc in ("utf-8", "utf-16-le")
+                          if v.encode(enc) in data], [])
 
     # Youth support casework (issue 17 §2, 要配慮個人情報): every sealed field of a case — the
     # person, the seven profile items, a note's versions, an assessment, the plan's policy and

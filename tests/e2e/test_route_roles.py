@@ -107,6 +107,14 @@ EXPECTED = {
     ("GET", "/api/v1/devices"): WARD,
     ("POST", "/api/v1/devices/{}/approve"): {"ward_admin"},
     ("POST", "/api/v1/devices/{}/revoke"): {"ward_admin"},
+    # backups and erasure at a contract's end (issue 19): the ward's administrators only
+    ("GET", "/api/v1/backups"): {"ward_admin"},
+    ("POST", "/api/v1/backups"): {"ward_admin"},
+    ("GET", "/api/v1/erasures"): {"ward_admin"},
+    ("POST", "/api/v1/erasures"): {"ward_admin"},
+    ("POST", "/api/v1/erasures/{}/confirm"): {"ward_admin"},
+    ("POST", "/api/v1/erasures/{}/cancel"): {"ward_admin"},
+    ("GET", "/api/v1/erasures/{}/certificate"): {"ward_admin"},
     # the schools' mass mail (issue 13): guardians by the token of a mailed link; a sender
     # only on routes that answer counts; registrants only to the school's administrator
     ("POST", "/api/v1/school/signup/lookup"): {"public"},
@@ -354,6 +362,9 @@ NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
 NOT_FOUND_OK |= {"/api/v1/plaza/users/{}", "/api/v1/plaza/staff/{}"}
 # the second factor's QR code while no enrolment is waiting
 NOT_FOUND_OK |= {"/api/v1/session/totp/enrolment/qr", "/api/v1/users/{}/totp-reset"}
+# erasure (issue 19): a request that does not exist
+NOT_FOUND_OK |= {"/api/v1/erasures/{}/confirm", "/api/v1/erasures/{}/cancel",
+                 "/api/v1/erasures/{}/certificate"}
 # course sign-up's: a link without a token; a course or session that does not exist
 NOT_FOUND_OK |= {"/api/v1/course/mine", "/api/v1/course/mine/cancel", "/api/v1/course/courses/{}",
                  "/api/v1/course/courses/{}/sessions", "/api/v1/course/courses/{}/erase",
