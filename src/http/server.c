@@ -25,6 +25,7 @@
 #include "http/later.h"
 #include "http/origin.h"
 #include "http/startup.h"
+#include "http/stream.h"
 #include "http/static_files.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -122,6 +123,64 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	http_metrics_count(status);
+	return ret;
+}
+
+static void parts_freed(void *cls)
+{
+	struct http_resp *hold = cls;
+	hold->parts_free(hold->parts_arg);
+	free(hold);
+}
+
+/* Sends rs's parts without copying them; the parts' owner is released when the library is
+ * done with the answer (or here, when it could not take it). */
+static enum MHD_Result send_parts(struct MHD_Connection *c, struct http_resp *rs)
+{
+	struct MHD_IoVec iov[HTTP_RESP_PARTS];
+	unsigned n = (unsigned)rs->nparts;
+	for (size_t i = 0; i < n; i++) {
+		iov[i].iov_base = rs->parts[i].data;
+		iov[i].iov_len = rs->parts[i].len;
+	}
+	struct http_resp *hold = xcalloc(1, sizeof *hold);
+	hold->parts_free = rs->parts_free;
+	hold->parts_arg = rs->parts_arg;
+	rs->nparts = 0;
+	rs->parts_free = NULL;
+	struct MHD_Response *r =
+	    MHD_create_response_from_iovec(iov, n, parts_freed, hold);
+	if (!r) {
+		parts_freed(hold);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type",
+				rs->content_type ? rs->content_type
+						 : "application/json; charset=utf-8");
+	for (size_t i = 0; i < HTTP_RESP_HEADERS && rs->headers[i].name; i++)
+		MHD_add_response_header(r, rs->headers[i].name, rs->headers[i].value);
+	add_common_headers(r, 1);
+	unsigned status = rs->status ? rs->status : 200;
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	http_metrics_count(status);
+	return ret;
+}
+
+/* Sends rs's event stream: 200, and the connection stays open for what is sent later. */
+static enum MHD_Result send_stream(struct MHD_Connection *c, struct http_resp *rs)
+{
+	struct http_stream *s = rs->stream;
+	rs->stream = NULL;
+	struct MHD_Response *r = http_stream_response(s, c);
+	if (!r) {
+		http_stream_abandon(s);
+		return MHD_NO;
+	}
+	add_common_headers(r, 1);
+	enum MHD_Result ret = MHD_queue_response(c, 200, r);
+	MHD_destroy_response(r); /* the connection keeps it; its end releases the stream */
+	http_metrics_count(200);
 	return ret;
 }
 
@@ -426,10 +485,23 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 				 rs.error ? rs.error : err_message_ja(e));
 		goto out;
 	}
+	if (rs.stream) {
+		ret = send_stream(mc, &rs);
+		goto out;
+	}
+	if (rs.parts_free) {
+		ret = send_parts(mc, &rs);
+		goto out;
+	}
 	ret = send_buf(mc, rs.status ? rs.status : 200,
 		       rs.content_type ? rs.content_type : "application/json; charset=utf-8",
 		       &rs.body, rs.set_cookie, 1, &rs);
 out:
+	/* A handler that failed after it made a stream or lent parts: nothing was queued. */
+	if (rs.stream)
+		http_stream_abandon(rs.stream);
+	if (rs.parts_free)
+		rs.parts_free(rs.parts_arg);
 	/* Work meant for after the answer runs when the daemon says it has been sent. */
 	rs_->after = rs.after;
 	rs_->after_arg = rs.after_arg;
@@ -654,10 +726,13 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	memcpy(gl.exempt, srv->proxies, sizeof gl.exempt);
 	srv->guard = guard_start(&gl);
 	srv->later = later_start();
+	http_streams_start();
 	if (!srv->guard || !srv->later)
 		goto fail;
 	srv->d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, on_accept, srv,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_SUSPEND_RESUME,
+	    0, on_accept, srv,
 	    on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)http_threads(), MHD_OPTION_NOTIFY_COMPLETED,
 	    on_done, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
@@ -686,6 +761,7 @@ void http_server_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
+	http_streams_stop(); /* the library will not stop with connections suspended */
 	MHD_stop_daemon(srv->d);
 	later_stop(srv->later); /* runs what is still waiting */
 	guard_stop(srv->guard);
