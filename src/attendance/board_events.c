@@ -7,7 +7,9 @@
  * in every writing transaction by the triggers of sql/0034) every 100 ms while someone
  * subscribes (MIMAMORI_BOARD_WATCH_MS), so a write by this server, another server on the same
  * PostgreSQL, or a command reaches the subscribers alike; and when the day turns. A comment
- * line every 15 s keeps proxies from closing the stream and finds subscribers that left.
+ * line every 15 s (MIMAMORI_BOARD_PING_MS) keeps proxies and libmicrohttpd's 30 s inactivity
+ * timeout from closing the stream, and finds subscribers that left (a suspended connection
+ * sees nothing until it writes: the second write after the peer closed fails).
  * Streams wait suspended in libmicrohttpd (http/stream.c) and hold no worker thread; at most
  * MIMAMORI_BOARD_SUBSCRIBERS (default 512) at once: more are refused 429 and the page polls. */
 #include "attendance/board.h"
@@ -27,7 +29,6 @@
 #include "http/http.h"
 #include "store/store.h"
 
-#define PING_MS 15000
 
 struct sub {
 	struct http_stream *stream;
@@ -42,7 +43,7 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct sub *subs;
 static size_t nsubs, max_subs = 512;
 static int running, stop_flag;
-static int64_t watch_ms = 100;
+static int64_t watch_ms = 100, ping_ms = 15000;
 static pthread_t thread;
 static struct app *app;
 
@@ -135,7 +136,7 @@ static void *watch(void *arg)
 			continue;
 		pthread_mutex_unlock(&mu);
 		int64_t now = clock_mono_ms();
-		int ping = now - last_ping >= PING_MS;
+		int ping = now - last_ping >= ping_ms;
 		if (ping)
 			last_ping = now;
 		watch_once(ping);
@@ -150,6 +151,7 @@ enum err board_events_start(struct app *a)
 	app = a;
 	watch_ms = env_int("MIMAMORI_BOARD_WATCH_MS", 100, 10, 60000);
 	max_subs = (size_t)env_int("MIMAMORI_BOARD_SUBSCRIBERS", 512, 0, 100000);
+	ping_ms = env_int("MIMAMORI_BOARD_PING_MS", 15000, 100, 25000);
 	stop_flag = 0;
 	if (pthread_create(&thread, NULL, watch, NULL) != 0)
 		return ERR_IO;

@@ -85,8 +85,8 @@ void board_doc_release(struct board_doc *d)
 void board_doc_etag(const struct board_doc *d, const char *hhmm, char *out, size_t n)
 {
 	pthread_once(&once, init_once);
-	snprintf(out, n, "\"b%lld-%.10s-%c%c%c%c-%08x\"", (long long)d->version, d->day, hhmm[0],
-		 hhmm[1], hhmm[3], hhmm[4], boot);
+	snprintf(out, n, "\"s%lld-b%lld-%.10s-%c%c%c%c-%08x\"", (long long)d->site_id,
+		 (long long)d->version, d->day, hhmm[0], hhmm[1], hhmm[3], hhmm[4], boot);
 }
 
 /* The slot of site_id, made when missing; NULL when the table is full (served unkept). mu held. */
