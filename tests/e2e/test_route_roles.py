@@ -321,32 +321,6 @@ CENTRE_HIDDEN = {(m, p) for (m, p) in EXPECTED if p.startswith("/api/v1/centre/"
 STREAMS = {("GET", "/api/v1/sites/{}/board/events")}
 
 
-def stream_head(client, path):
-    """GET path as client; a 200 stream is closed after its headers (its body never ends)."""
-    import http.client
-    h = {}
-    cookies = ([client.cookie] if client.cookie else []) + \
-        ["%s=%s" % kv for kv in client.extra_cookies.items()]
-    if cookies:
-        h["Cookie"] = "; ".join(cookies)
-    if client.kiosk_token:
-        h["Authorization"] = "Bearer " + client.kiosk_token
-    conn = http.client.HTTPConnection("127.0.0.1", client.port, timeout=30,
-                                      source_address=(client.source, 0) if client.source
-                                      else None)
-    try:
-        conn.request("GET", path, headers=h)
-        sock = conn.sock
-        r = conn.getresponse()
-        body = r.read() if r.status != 200 else b""
-        resp = harness.Resp(r.status, r.getheaders(), body)
-        if r.status == 200:
-            sock.close()
-    finally:
-        conn.close()
-    return resp
-
-
 # Routes whose allowed callers get 404 here by design: a link's token that is none, an alert or
 # a registration that does not exist.
 NOT_FOUND_OK = {"/api/v1/school/signup/lookup", "/api/v1/school/signup",
@@ -559,7 +533,7 @@ class RouteRoleTest(ServerTestCase):
                 for path in paths_for(pattern):
                     body = MINIMAL_BODY.get((method, pattern), {}) if method != "GET" else None
                     if (method, pattern) in STREAMS:
-                        r = stream_head(client, path)
+                        r = client.stream_head(path)
                     else:
                         r = client.request(method, path, body=body)
                     allowed = "public" in roles or who in roles
