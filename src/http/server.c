@@ -23,6 +23,7 @@
 #include "http/guard.h"
 #include "http/headers.h"
 #include "http/later.h"
+#include "http/offload.h"
 #include "http/origin.h"
 #include "http/startup.h"
 #include "http/stream.h"
@@ -44,6 +45,7 @@ struct http_server {
 	char *web_dir;
 	struct guard *guard;
 	struct later *later; /* http_after's work, run a little after the answer */
+	struct offload *writers; /* state changes run here, their connections suspended */
 	char origin[HTTP_ORIGIN_MAX]; /* the public origin (base_url's, else the listen address's) */
 	uint32_t proxies[GUARD_EXEMPT_MAX]; /* trusted reverse proxies (IPv4, network order) */
 	size_t nproxies;
@@ -62,7 +64,31 @@ struct req_state {
 	int bad_uri; /* the raw URI holds an encoded NUL */
 	void (*after)(void *arg); /* http_after's work, run by on_done */
 	void *after_arg;
+	/* A state change runs on a writer thread (run_offloaded) while its connection waits
+	 * suspended; its answer is kept here and queued when the connection is resumed. */
+	int offloaded;
+	struct MHD_Response *answer;
+	unsigned answer_status;
+	enum MHD_Result answer_ret;
 };
+
+/* Set on a writer thread while it runs a request: answers are kept, not queued. */
+static _Thread_local struct req_state *deferring;
+
+/* Queues answer r (and drops the caller's reference), or keeps it for the connection's access
+ * handler when the request runs on a writer thread. */
+static enum MHD_Result queue_answer(struct MHD_Connection *c, unsigned status,
+				    struct MHD_Response *r)
+{
+	if (deferring) {
+		deferring->answer = r;
+		deferring->answer_status = status;
+		return MHD_YES;
+	}
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
 
 const char *http_header(struct http_req *rq, const char *name)
 {
@@ -120,8 +146,7 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const
 	for (size_t i = 0; extra && i < HTTP_RESP_HEADERS && extra->headers[i].name; i++)
 		MHD_add_response_header(r, extra->headers[i].name, extra->headers[i].value);
 	add_common_headers(r, api);
-	enum MHD_Result ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	enum MHD_Result ret = queue_answer(c, status, r);
 	http_metrics_count(status);
 	return ret;
 }
@@ -161,8 +186,7 @@ static enum MHD_Result send_parts(struct MHD_Connection *c, struct http_resp *rs
 		MHD_add_response_header(r, rs->headers[i].name, rs->headers[i].value);
 	add_common_headers(r, 1);
 	unsigned status = rs->status ? rs->status : 200;
-	enum MHD_Result ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	enum MHD_Result ret = queue_answer(c, status, r);
 	http_metrics_count(status);
 	return ret;
 }
@@ -178,8 +202,8 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, struct http_resp *r
 		return MHD_NO;
 	}
 	add_common_headers(r, 1);
-	enum MHD_Result ret = MHD_queue_response(c, 200, r);
-	MHD_destroy_response(r); /* the connection keeps it; its end releases the stream */
+	/* the connection keeps it; its end releases the stream */
+	enum MHD_Result ret = queue_answer(c, 200, r);
 	http_metrics_count(200);
 	return ret;
 }
@@ -321,8 +345,7 @@ static enum MHD_Result send_busy(struct http_server *srv, struct MHD_Connection 
 	MHD_add_response_header(r, "Retry-After", "5");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	add_common_headers(r, 1);
-	enum MHD_Result ret = MHD_queue_response(mc, 503, r);
-	MHD_destroy_response(r);
+	enum MHD_Result ret = queue_answer(mc, 503, r);
 	http_metrics_count(503);
 	return ret;
 }
@@ -569,6 +592,26 @@ static void upload_allow(struct http_server *srv, struct MHD_Connection *mc,
 	free(scratch);
 }
 
+/* A state change handed to a writer thread. */
+struct offloaded {
+	struct http_server *srv;
+	struct MHD_Connection *mc;
+	const char *method, *url; /* the connection's, valid until the request ends */
+	struct req_state *st;
+};
+
+/* On a writer thread: the request as dispatch_api would answer it, the answer kept in its
+ * state; then its connection is resumed and the access handler queues the answer. */
+static void run_offloaded(void *arg)
+{
+	struct offloaded *job = arg;
+	deferring = job->st;
+	job->st->answer_ret = dispatch_api(job->srv, job->mc, job->method, job->url, job->st);
+	deferring = NULL;
+	MHD_resume_connection(job->mc);
+	free(job);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -597,6 +640,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (st->offloaded) {
+		/* Resumed: the writer thread's answer is ready. */
+		struct MHD_Response *r = st->answer;
+		st->answer = NULL;
+		if (!r)
+			return st->answer_ret;
+		enum MHD_Result ret = MHD_queue_response(mc, st->answer_status, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
 	guard_set_phase(guard_of(mc), GUARD_BUSY);
 	if (st->bad_uri) {
 		if (strncmp(url, "/api/", 5) == 0)
@@ -617,8 +670,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		app_metrics_write(srv->app, &b);
 		return send_buf(mc, 200, "text/plain; version=0.0.4", &b, NULL, 1, NULL);
 	}
-	if (strncmp(url, "/api/", 5) == 0)
+	if (strncmp(url, "/api/", 5) == 0) {
+		if (state_changing(method) && srv->writers) {
+			/* A write waits for its durable commit: on a writer thread, so this worker
+			 * serves the reads of its other connections meanwhile. */
+			struct offloaded *job = xcalloc(1, sizeof *job);
+			*job = (struct offloaded){srv, mc, method, url, st};
+			st->offloaded = 1;
+			MHD_suspend_connection(mc);
+			offload_add(srv->writers, run_offloaded, job);
+			return MHD_YES;
+		}
 		return dispatch_api(srv, mc, method, url, st);
+	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return send_error(mc, 405, "method_not_allowed",
 				  "この操作（メソッド）はこのURLでは使えません。");
@@ -638,6 +702,8 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		 * thread, when the caller is long done measuring. */
 		if (st->after)
 			later_add(srv->later, st->after, st->after_arg);
+		if (st->answer)
+			MHD_destroy_response(st->answer);
 		buf_free(&st->body);
 		free(st);
 		*con_cls = NULL;
@@ -684,6 +750,17 @@ static unsigned http_threads(void)
 	return (v && end && *end == '\0' && n >= 1 && n <= 64) ? (unsigned)n : 16;
 }
 
+/* Writer threads (state changes: they wait for a durable commit, or group commit, with their
+ * connections suspended): MIMAMORI_HTTP_WRITERS, else 32 — more waiting writers join each group
+ * commit, as more workers did before. */
+static size_t http_writers(void)
+{
+	const char *v = getenv("MIMAMORI_HTTP_WRITERS");
+	char *end = NULL;
+	long n = v ? strtol(v, &end, 10) : 0;
+	return (v && end && *end == '\0' && n >= 1 && n <= 256) ? (size_t)n : 32;
+}
+
 enum err http_server_start(struct app *a, const char *listen_addr, const char *web_dir,
 			   const struct http_route *routes, struct http_server **out)
 {
@@ -726,8 +803,9 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	memcpy(gl.exempt, srv->proxies, sizeof gl.exempt);
 	srv->guard = guard_start(&gl);
 	srv->later = later_start();
+	srv->writers = offload_start(http_writers());
 	http_streams_start();
-	if (!srv->guard || !srv->later)
+	if (!srv->guard || !srv->later || !srv->writers)
 		goto fail;
 	srv->d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
@@ -750,6 +828,7 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	*out = srv;
 	return ERR_OK;
 fail:
+	offload_stop(srv->writers);
 	later_stop(srv->later);
 	guard_stop(srv->guard);
 	free(srv->web_dir);
@@ -762,6 +841,8 @@ void http_server_stop(struct http_server *srv)
 	if (!srv)
 		return;
 	http_streams_stop(); /* the library will not stop with connections suspended */
+	offload_stop(srv->writers); /* the writes under way finish and resume their connections */
+	srv->writers = NULL;
 	MHD_stop_daemon(srv->d);
 	later_stop(srv->later); /* runs what is still waiting */
 	guard_stop(srv->guard);
