@@ -40,7 +40,7 @@
 #      with fsync; a row to the plaza table (BENCH_PLAZA_N=130000).
 # Appends one row to the results table, one to the board table, one to the ward day table and
 # one to the mail table of docs/benchmarks.md (bench/pg.sh: one to the PostgreSQL table).
-# Total time about 3.5 minutes.
+# Total time about 4.5 minutes (the board's live mode: 59 sign-ins and 30 s).
 # Knobs (environment): BENCH_BIN=build/mimamori BENCH_CHILDREN=45000 BENCH_RAW_S=5 BENCH_TPUT_S=10 BENCH_CONNS=16
 #   BENCH_WRK_THREADS=1 BENCH_RATE=200 BENCH_LAT_S=10 BENCH_BOARD_RATE=100 BENCH_BOARD_S=10
 #   BENCH_BOARD_SAT_S=5 (wrk at full speed on the board; 0: skip) BENCH_BOARD_CHILDREN= (demo
