@@ -29,6 +29,17 @@ file holding the very bytes of a board answer (the same response size through th
 server; local mode only). Reported: p50/p90/p99/max of each, the ratios board p99 / floor p99,
 the server's CPU time per request, and the rate at saturation (wrk, if installed).
 
+Live mode (issue 18, local mode, after the measurement above, on the same server; skipped with
+--live-seconds 0): the demo ward's 59 sites each polled every 3 s by its own staff (one
+connection each, from its own loopback address, with If-None-Match as the page sends it), while
+--scan-rate (200) scans/s flow through the kiosks of all sites (open loop, every child's card in
+turn; the server's clock moves one minute every 20 s so that no card meets the 60 s rule), and
+a Server-Sent Events subscriber watches G01's board: for each scan at G01, the time from the
+kiosk's 200 to the first event whose version is at least the one the database holds right after
+that 200 (read from the database: an upper bound), and to the board read after that event.
+Reported: the pollers' p50/p99/max (of every GET, 200 or 304, from its due time), the share of
+304s, the scans' achieved rate and p99, and scan -> event / scan -> board p50/p99/max.
+
 Prints one line "BOARD_RESULT key=value ..." and writes the same as JSON to --out.
 """
 import argparse
@@ -401,10 +412,274 @@ def local(a):
                 break
             time.sleep(0.2)
         outbox_drain(os.path.join(ward, "mimamori.db"), 60)
-        return measure(a, "127.0.0.1", port, srv.p.pid, api.cookie, expect, web,
-                       {"day": str(day), "now": "15:40"})
+        res = measure(a, "127.0.0.1", port, srv.p.pid, api.cookie, expect, web,
+                      {"day": str(day), "now": "15:40"})
+        if a.live_seconds > 0:
+            res.update(live(a, port, srv.p.pid, ward, codes, clock_file, day, "15:40"))
+            if res.get("sat_rps") and res.get("static_sat_rps"):
+                res["sat_share_of_static"] = round(res["sat_rps"] / res["static_sat_rps"], 3)
+        return res
     finally:
         srv.stop()
+
+
+# --- live mode: 59 sites polled every 3 s while 200 scans/s flow, and one SSE subscriber -------
+
+def all_credentials(path):
+    staff, kiosks = {}, {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"site (\S+) .*staff login (\S+)\s+password (\S+)", line)
+            if m:
+                staff[m.group(1)] = (m.group(2), m.group(3))
+            m = re.match(r"site (\S+) kiosk token: (\S+)", line)
+            if m:
+                kiosks[m.group(1)] = m.group(2)
+    return staff, kiosks
+
+
+def all_cards(path):
+    cards = []
+    with open(path, encoding="utf-8") as f:
+        next(f)
+        for line in f:
+            child_no, site, code = line.rstrip("\n").split(",")[:3]
+            cards.append((site, code))
+    return cards
+
+
+class Conn:
+    """One keep-alive connection from a given loopback address."""
+
+    def __init__(self, port, source=None):
+        self.port, self.source = port, source
+        self.c = None
+
+    def req(self, method, path, body=None, headers=None):
+        for attempt in (0, 1):
+            if self.c is None:
+                self.c = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=30,
+                    source_address=(self.source, 0) if self.source else None)
+            try:
+                self.c.request(method, path, body=body, headers=headers or {})
+                r = self.c.getresponse()
+                return r.status, r.getheader("ETag"), r.read()
+            except (OSError, http.client.HTTPException):
+                self.c.close()
+                self.c = None
+                if attempt:
+                    return 0, None, b""
+
+
+def sign_in_at(port, source, login, pw):
+    c = Conn(port, source)
+    c.c = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+    c.c.request("POST", "/api/v1/session", body=json.dumps({"login": login, "password": pw}),
+                headers={"Content-Type": "application/json"})
+    r = c.c.getresponse()
+    r.read()
+    m = re.search(r"mimamori_session=([^;]+)", r.getheader("Set-Cookie") or "")
+    if r.status != 200 or not m:
+        sys.exit(f"board.py: sign-in of {login} failed: {r.status}")
+    return c, "mimamori_session=" + m.group(1)
+
+
+def live(a, port, srv_pid, ward, codes, clock_file, day, start_hhmm):
+    staff, kiosks = all_credentials(os.path.join(ward, "demo-credentials.txt"))
+    sites = sorted(staff)
+    cards = all_cards(codes)
+    random.Random(7).shuffle(cards)
+    db_path = os.path.join(ward, "mimamori.db")
+    stop = threading.Event()
+    poll_lat, poll_status = [], []
+    poll_fresh = []  # 1 for a poller's first poll of a (fake) minute: the one the server audits
+    minute = [0]     # bumped by the clock thread at each move
+    lock = threading.Lock()
+
+    # The pollers: each site's staff, every 3 s, with the ETag of the last answer.
+    pollers = []
+    for i, code in enumerate(sites):
+        login, pw = staff[code]
+        conn, cookie = sign_in_at(port, "127.0.0.%d" % (10 + i), login, pw)
+        pollers.append((code, conn, cookie))
+
+    def poller(code, conn, cookie, offset):
+        etag = None
+        k = 0
+        seen_minute = -1
+        t0 = time.perf_counter() + offset
+        path = f"/api/v1/sites/{code}/board"
+        while not stop.is_set():
+            due = t0 + 3.0 * k
+            k += 1
+            if due > t_end:
+                break
+            d = due - time.perf_counter()
+            if d > 0:
+                time.sleep(d)
+            h = {"Cookie": cookie}
+            if etag:
+                h["If-None-Match"] = etag
+            m = minute[0]
+            status, tag, body = conn.req("GET", path, headers=h)
+            done = time.perf_counter()
+            if status == 200:
+                etag = tag
+            with lock:
+                poll_lat.append(done - due)
+                poll_status.append(status)
+                poll_fresh.append(1 if m != seen_minute else 0)
+            seen_minute = m
+
+    # The scans: open loop at scan_rate through each card's own site's kiosk.
+    scan_lat, scan_status = [], []
+    g01_marks = []  # (time of the kiosk's 200, version read right after it)
+    nxt = [0]
+    n_scans = int(a.scan_rate * a.live_seconds)
+    s0 = 0.0  # set when the load starts
+    ver_db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5,
+                             check_same_thread=False)
+    ver_lock = threading.Lock()
+
+    def scanner():
+        conn = Conn(port)
+        while True:
+            with lock:
+                i = nxt[0]
+                nxt[0] += 1
+            if i >= n_scans or stop.is_set():
+                break
+            due = s0 + i / a.scan_rate
+            d = due - time.perf_counter()
+            if d > 0:
+                time.sleep(d)
+            site, code = cards[i % len(cards)]
+            status, _, body = conn.req("POST", "/api/v1/scans",
+                                       body=json.dumps({"code": code}),
+                                       headers={"Content-Type": "application/json",
+                                                "Authorization": "Bearer " + kiosks[site]})
+            done = time.perf_counter()
+            with lock:
+                scan_lat.append(done - due)
+                scan_status.append(status)
+            if site == a.site and status == 200 and b'"recorded":true' in body:
+                with ver_lock:
+                    v = ver_db.execute("SELECT board_version FROM sites WHERE code = ?",
+                                       (site,)).fetchone()[0]
+                with lock:
+                    g01_marks.append((done, v))
+
+    # The subscriber: G01's staff, its events, then the board (as the page does).
+    events = []  # (arrival, version, board read done)
+    login, pw = staff[a.site]
+    sconn, scookie = sign_in_at(port, "127.0.0.250", login, pw)
+    bconn = sconn
+    sub = http.client.HTTPConnection("127.0.0.1", port, timeout=60,
+                                     source_address=("127.0.0.251", 0))
+    sub.request("GET", f"/api/v1/sites/{a.site}/board/events",
+                headers={"Cookie": scookie, "Accept": "text/event-stream"})
+    sresp = sub.getresponse()
+    if sresp.status != 200:
+        sys.exit(f"board.py: the event stream answered {sresp.status}")
+    sub_sock = sub.sock or sresp.fp.raw._sock
+
+    def subscriber():
+        etag = None
+        data = None
+        try:
+            while not stop.is_set():
+                line = sresp.fp.readline()
+                if not line:
+                    break
+                line = line.decode().strip()
+                if line.startswith("data:"):
+                    data = json.loads(line[5:])
+                elif line == "" and data is not None:
+                    arrived = time.perf_counter()
+                    h = {"Cookie": scookie}
+                    if etag:
+                        h["If-None-Match"] = etag
+                    status, tag, _ = bconn.req("GET", f"/api/v1/sites/{a.site}/board", headers=h)
+                    if status == 200:
+                        etag = tag
+                    events.append((arrived, data["version"], time.perf_counter()))
+                    data = None
+        except (OSError, ValueError):
+            pass
+
+    # The clock: one minute every 20 s, so that no card comes back within 60 s of its scan.
+    def clock():
+        h, m = map(int, start_hhmm.split(":"))
+        t = at(day, f"{h:02d}:{m:02d}")
+        while not stop.wait(20):
+            t += 60
+            set_clock(clock_file, t)
+            minute[0] += 1
+
+    t_end = time.perf_counter() + a.live_seconds  # after the sign-ins (argon2id each)
+    s0 = time.perf_counter() + 0.5
+    c0 = cpu_ticks(srv_pid)
+    ths = [threading.Thread(target=subscriber, daemon=True), threading.Thread(target=clock)]
+    ths += [threading.Thread(target=poller, args=(c, cn, ck, 3.0 * i / len(pollers)))
+            for i, (c, cn, ck) in enumerate(pollers)]
+    scanners = [threading.Thread(target=scanner) for _ in range(a.scan_conns)]
+    for t in ths + scanners:
+        t.start()
+    for t in ths[2:] + scanners:
+        t.join()
+    stop.set()
+    ths[1].join()
+    c1 = cpu_ticks(srv_pid)
+    try:
+        sub_sock.shutdown(2)
+    except OSError:
+        pass
+    ths[0].join(5)
+    ver_db.close()
+
+    # scan -> event: the first event whose version is at least the one read after the 200.
+    to_event, to_board = [], []
+    for t200, v in g01_marks:
+        for arrived, ver, board_done in events:
+            if ver >= v and arrived >= t200 - 0.5:
+                to_event.append(max(0.0, arrived - t200))
+                to_board.append(max(0.0, board_done - t200))
+                break
+    ms = lambda v: round(v * 1000, 2)
+    pl = sorted(poll_lat)
+    pa = sorted(l for l, f in zip(poll_lat, poll_fresh) if f)
+    pn = sorted(l for l, f in zip(poll_lat, poll_fresh) if not f)
+    sl = sorted(scan_lat)
+    te, tb = sorted(to_event), sorted(to_board)
+    out = {
+        "live_seconds": a.live_seconds, "live_sites": len(pollers),
+        "live_polls": len(pl), "live_poll_p50_ms": ms(pct(pl, 50)),
+        "live_poll_p99_ms": ms(pct(pl, 99)), "live_poll_max_ms": ms(pl[-1]) if pl else None,
+        "live_poll_audited": len(pa), "live_poll_audited_p99_ms": ms(pct(pa, 99)),
+        "live_poll_unaudited_p50_ms": ms(pct(pn, 50)),
+        "live_poll_unaudited_p99_ms": ms(pct(pn, 99)),
+        "live_poll_304_share": round(poll_status.count(304) / max(1, len(poll_status)), 3),
+        "live_poll_bad": sum(1 for st in poll_status if st not in (200, 304)),
+        "live_scans": len(sl), "live_scan_rate": round(len(sl) / a.live_seconds, 1),
+        "live_scan_p99_ms": ms(pct(sl, 99)),
+        "live_scan_bad": sum(1 for st in scan_status if st != 200),
+        "live_server_cpu_pct": round((c1 - c0) / HZ / a.live_seconds * 100),
+        "sse_samples": len(te), "sse_unmatched": len(g01_marks) - len(te),
+        "scan_to_event_p50_ms": ms(pct(te, 50)), "scan_to_event_p99_ms": ms(pct(te, 99)),
+        "scan_to_event_max_ms": ms(te[-1]) if te else None,
+        "scan_to_board_p50_ms": ms(pct(tb, 50)), "scan_to_board_p99_ms": ms(pct(tb, 99)),
+        "scan_to_board_max_ms": ms(tb[-1]) if tb else None,
+    }
+    log(f"live: {len(pollers)} sites polled every 3 s: p50={out['live_poll_p50_ms']} "
+        f"p99={out['live_poll_p99_ms']} max={out['live_poll_max_ms']} ms, "
+        f"304 share {out['live_poll_304_share']}; the {len(pa)} audited (first of a minute) "
+        f"p99 {out['live_poll_audited_p99_ms']} ms, the others p99 "
+        f"{out['live_poll_unaudited_p99_ms']} ms; scans {out['live_scan_rate']}/s "
+        f"(p99 {out['live_scan_p99_ms']} ms, non-200 {out['live_scan_bad']}); "
+        f"scan->event p99 {out['scan_to_event_p99_ms']} ms, scan->board p99 "
+        f"{out['scan_to_board_p99_ms']} ms over {len(te)} G01 scans")
+    return out
 
 
 def free_port():
@@ -507,6 +782,10 @@ def main():
     ap.add_argument("--sat-seconds", type=float, default=5.0,
                     help="wrk at full speed for this long (0: skip)")
     ap.add_argument("--perf", help="perf record -g the server during the board run into FILE")
+    ap.add_argument("--live-seconds", type=float, default=30.0,
+                    help="live mode for this long after the measurement (0: skip)")
+    ap.add_argument("--scan-rate", type=float, default=200.0, help="live mode's scans/s")
+    ap.add_argument("--scan-conns", type=int, default=8, help="live mode's kiosk connections")
     ap.add_argument("--out")
     a = ap.parse_args()
     if a.bin:

@@ -7,7 +7,9 @@
 #      (bench/latency.py, aiosmtpd in-process).
 #   4. staff board: GET /api/v1/sites/G01/board (150 children, today's plans) at 100/s for 10 s
 #      on a demo ward of the usual size, against GET /healthz and a static copy of the answer
-#      at the same rate (bench/board.py).
+#      at the same rate (bench/board.py); then (issue 18) its full speed as a share of the static
+#      copy's, the 59 sites polled every 3 s with ETag while 200 scans/s flow, and scan -> SSE
+#      event -> board through a real subscriber (board.py's live mode, 30 s).
 #   5. ward day: `mimamori simulate-day` on a fresh default demo ward (4,100 children, plans):
 #      every planned child in and out, alerts every simulated minute, with injected time;
 #      compared with the raw SQLite time for the same number of commits.
@@ -41,7 +43,7 @@
 #      backup file's bytes; a row to the backup table (BENCH_BACKUP=0 skips it).
 # Appends one row to the results table, one to the board table, one to the ward day table and
 # one to the mail table of docs/benchmarks.md (bench/pg.sh: one to the PostgreSQL table).
-# Total time about 3.5 minutes.
+# Total time about 4.5 minutes (the board's live mode: 59 sign-ins and 30 s).
 # Knobs (environment): BENCH_BIN=build/mimamori BENCH_CHILDREN=45000 BENCH_RAW_S=5 BENCH_TPUT_S=10 BENCH_CONNS=16
 #   BENCH_WRK_THREADS=1 BENCH_RATE=200 BENCH_LAT_S=10 BENCH_BOARD_RATE=100 BENCH_BOARD_S=10
 #   BENCH_BOARD_SAT_S=5 (wrk at full speed on the board; 0: skip) BENCH_BOARD_CHILDREN= (demo
@@ -173,6 +175,13 @@ b_cpu=$(kv cpu_ms_per_req "$board"); b_scpu=$(kv static_cpu_ms_per_req "$board")
 b_sat=$(kv sat_rps "$board" | awk '{ printf "%.0f", $1 }'); b_ssat=$(kv static_sat_rps "$board" | awk '{ printf "%.0f", $1 }')
 [ "$(kv non200 "$board")" = 0 ] && [ "$(kv wrong_count "$board")" = 0 ] ||
   echo "   WARNING: some board answers were not a 200 with all $b_kids children"
+# The board kept in memory and its live updates (issue 18): full speed as a share of the static
+# copy's, 59 sites polled every 3 s while 200 scans/s flow, scan -> SSE event -> board.
+bl_share=$(kv sat_share_of_static "$board"); bl_pp99=$(kv live_poll_p99_ms "$board")
+bl_ev99=$(kv scan_to_event_p99_ms "$board"); bl_bd99=$(kv scan_to_board_p99_ms "$board")
+ok_bl_share=$(awk -v r="$bl_share" 'BEGIN { print (r != "" && r >= 0.25) ? "yes" : "NO" }')
+ok_bl_poll=$(awk -v p="$bl_pp99" 'BEGIN { print (p != "" && p != "nan" && p < 5) ? "yes" : "NO" }')
+ok_bl_ev=$(awk -v p="$bl_ev99" 'BEGIN { print (p != "" && p != "nan" && p < 1000) ? "yes" : "NO" }')
 
 echo "== ward day: mimamori simulate-day on a fresh default demo ward (injected time)"
 "$BIN" demo --data "$W/day" >"$W/day-demo.log" 2>&1
@@ -211,6 +220,9 @@ printf '   mails matched         %s of %s received (%s expected)\n' "$(kv mails_
 printf '   board (%s children) @%s/s  p50 %s ms  p99 %s ms  max %s ms  (p99 < 5 ms: %s)\n' "$b_kids" "$BOARD_RATE" "$b_p50" "$b_p99" "$b_max" "$ok_board"
 printf '   board p99 / floor p99  %s / %s ms (GET /healthz) = %s x;  / %s ms (static copy, same bytes) = %s x\n' "$b_p99" "$b_floor" "$b_ratio" "$b_static" "$b_rs"
 printf '   board server CPU       %s ms per request (static copy %s ms); full speed %s/s (static copy %s/s)\n' "$b_cpu" "$b_scpu" "${b_sat:--}" "${b_ssat:--}"
+printf '   board full speed       %s of the static copy (>= 0.25: %s)\n' "${bl_share:--}" "$ok_bl_share"
+printf '   board, %s sites polled every 3 s while %s scans/s flow  poll p50 %s ms  p99 %s ms (< 5 ms: %s); 304 share %s\n' "$(kv live_sites "$board")" "$(kv live_scan_rate "$board")" "$(kv live_poll_p50_ms "$board")" "$bl_pp99" "$ok_bl_poll" "$(kv live_poll_304_share "$board")"
+printf '   scan -> SSE event      p50 %s ms  p99 %s ms (< 1000 ms: %s); -> board read p99 %s ms (%s scans at G01)\n' "$(kv scan_to_event_p50_ms "$board")" "$bl_ev99" "$ok_bl_ev" "$bl_bd99" "$(kv sse_samples "$board")"
 printf '   mail (%s messages)   smtp-source %s/s, mimamori %s/s = %s %% (>= 70 %%: %s); server RSS peak %s MB (< 64 MB: %s)\n' "$(kv messages "$mail")" "$(kv source_rate "$mail")" "$(kv mail_rate "$mail")" "$m_ratio" "$ok_mail" "$m_rss" "$ok_rss"
 printf '   school send (%s messages, %s schools)  smtp-source %s/s; mimamori end to end %s/s = %s %%, delivery %s/s = %s %% (>= 100 %%: %s; queueing %s s); server RSS peak %s MB (< 64 MB: %s)\n' "$(kv messages "$school")" "$(kv schools "$school")" "$(kv source_rate "$school")" "$(kv mail_rate "$school")" "$(kv ratio "$school")" "$(kv deliver_rate "$school")" "$s_dratio" "$ok_school" "$(kv approve_s "$school")" "$s_rss" "$ok_srss"
 printf '   ward day (%s scans)  %s s wall (< 10 s and alerts as expected: %s); raw SQLite for as many commits %s s = %s %% of the wall time\n' "$d_scans" "$d_wall" "$ok_day" "$d_floor" "$d_ratio"
@@ -231,6 +243,14 @@ if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
     "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$b_kids" "$b_p50" "$b_p90" "$b_p99" "$b_max" \
     "$b_floor" "$b_ratio" "$b_static" "$b_rs" "$b_cpu" "$b_scpu" "${b_sat:--}" "${b_ssat:--}" "$bnotes")
   table_row "## Staff board results" "$brow"
+  blrow=$(printf '| %s | %s | %s cores, %s | `%s` | %s / %s req/s = %s | %s / %s / %s ms | %s ms (%s x) | %s | %s/s (p99 %s ms) | %s / %s / %s ms | %s ms | %s |' \
+    "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "${b_sat:--}" "${b_ssat:--}" "${bl_share:--}" \
+    "$(kv live_poll_p50_ms "$board")" "$bl_pp99" "$(kv live_poll_max_ms "$board")" "$b_floor" \
+    "$(awk -v a="$bl_pp99" -v b="$b_floor" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')" \
+    "$(kv live_poll_304_share "$board")" "$(kv live_scan_rate "$board")" "$(kv live_scan_p99_ms "$board")" \
+    "$(kv scan_to_event_p50_ms "$board")" "$bl_ev99" "$(kv scan_to_event_max_ms "$board")" "$bl_bd99" \
+    "$(kv live_sites "$board") sites, $(kv live_polls "$board") polls ($(kv live_poll_bad "$board") bad), $(kv live_scans "$board") scans ($(kv live_scan_bad "$board") non-200) in $(kv live_seconds "$board") s; $(kv sse_samples "$board") G01 scans matched ($(kv sse_unmatched "$board") not); server CPU $(kv live_server_cpu_pct "$board")%; board CPU $b_cpu ms/req")
+  table_row "## Board live results" "$blrow"
   drow=$(printf '| %s | %s | %s cores, %s | `%s` | %s | %s | %s / %s | %s / %s | %s s | %s s | %s %% | %s |' \
     "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$(kv planned "$sim")" "$d_scans" \
     "$(kv not_arrived "$sim")" "$(kv still_present "$sim")" "$(kv scan_s "$sim")" "$(kv alert_s "$sim")" \

@@ -5,6 +5,7 @@
 
 #include "attendance/admin_api.h"
 #include "attendance/attendance_api.h"
+#include "attendance/board.h"
 #include "http/http.h"
 
 #define STAFF ROLE_ANY_USER
@@ -20,6 +21,8 @@ const struct http_route attendance_routes[] = {
 	{"PATCH", "/api/v1/sites/{}", ROLE_WARD_ADMIN, 0, api_site_patch,
 	 "a site's hours and the settings of plans and alerts"},
 	{"GET", "/api/v1/sites/{}/board", STAFF, 0, api_board_get, "today's board of a site"},
+	{"GET", "/api/v1/sites/{}/board/events", STAFF, 0, api_board_events,
+	 "the board's live updates (Server-Sent Events; then GET the board)"},
 	{"POST", "/api/v1/sites/{}/checkouts", STAFF, 0, api_checkout_create,
 	 "record who collected a child (お迎え)"},
 	{"POST", "/api/v1/sites/{}/manual-scans", STAFF, 0, api_manual_scan_create,

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "app/periodic.h"
 #include "attendance/attendance.h"
+#include "attendance/board.h"
 #include "attendance/plan.h"
 #include "base/buf.h"
 #include "bulk/bulk.h"
@@ -40,7 +41,9 @@ static struct periodic *ticker;
 static enum err start(struct app *a)
 {
 	ticker = alerts_ticker_start(a);
-	return ticker ? ERR_OK : ERR_IO;
+	if (!ticker)
+		return ERR_IO;
+	return board_events_start(a); /* the boards' live updates (board_events.c) */
 }
 
 static void stop(struct app *a)
@@ -48,6 +51,8 @@ static void stop(struct app *a)
 	(void)a;
 	periodic_stop(ticker);
 	ticker = NULL;
+	board_events_stop();
+	board_view_clear(); /* the boards held names: wiped */
 }
 
 static void metrics(struct app *a, struct buf *b)

@@ -18,6 +18,7 @@ struct http_conn; /* opaque: the underlying connection */
 #define HTTP_MAX_PARAMS 4
 #define HTTP_BODY_MAX (1024 * 1024)
 #define HTTP_RESP_HEADERS 4
+#define HTTP_RESP_PARTS 4
 
 struct http_req {
 	const char *method;
@@ -49,6 +50,16 @@ struct http_resp {
 	} headers[HTTP_RESP_HEADERS]; /* more headers of a successful response (downloads) */
 	void (*after)(void *arg); /* run after the answer has been sent (http_after), or NULL */
 	void *after_arg;
+	/* A body sent without a copy (http_resp_parts): parts held alive by parts_arg until
+	 * parts_free(parts_arg) runs, once the answer is sent or dropped. */
+	struct http_part {
+		const void *data;
+		size_t len;
+	} parts[HTTP_RESP_PARTS];
+	size_t nparts;
+	void (*parts_free)(void *arg);
+	void *parts_arg;
+	struct http_stream *stream; /* set by http_stream_open: the answer is an event stream */
 };
 
 /* A route: method, path pattern with {} for a segment parameter, roles allowed, handler. A
@@ -133,6 +144,28 @@ void http_server_stop(struct http_server *srv);
 const struct http_route *http_route_match(const struct http_route *routes, const char *method,
 					  const char *path, char *scratch,
 					  const char *params[HTTP_MAX_PARAMS], int *path_known);
+
+/* Long-lived answers (Server-Sent Events, src/http/stream.c). While nothing waits to be sent
+ * the connection is suspended (MHD_suspend_connection): a subscriber holds no worker thread. */
+struct http_stream;
+/* Makes rs's answer an open text/event-stream (200, no-store, X-Accel-Buffering: no) and sets
+ * *out to the stream, which the caller owns one reference of (http_stream_release); the
+ * connection holds the other until it ends. The handler returns ERR_OK after this. */
+void http_stream_open(struct http_resp *rs, struct http_stream **out);
+/* Queues len bytes of data on s and wakes its connection. Returns 1, or 0 when the stream has
+ * ended (the client left, or more than 256 KiB waited: a reader too slow is let go). */
+int http_stream_send(struct http_stream *s, const char *data, size_t len);
+/* 1 while s's connection is open. */
+int http_stream_alive(struct http_stream *s);
+/* Ends s after what is queued (the client reconnects: EventSource does). */
+void http_stream_end(struct http_stream *s);
+/* Drops the caller's reference; NULL is a no-op. */
+void http_stream_release(struct http_stream *s);
+/* Sets rs's body to the n parts (copied as pointers, not bytes) of memory that stays valid
+ * until release(arg) is called, which happens exactly once, after the answer (or the
+ * request's failure). n <= HTTP_RESP_PARTS. */
+void http_resp_parts(struct http_resp *rs, const struct http_part *parts, size_t n,
+		     void (*release)(void *arg), void *arg);
 
 /* Counters for /metrics. */
 void http_metrics_count(unsigned status);

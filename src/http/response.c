@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/xalloc.h"
 
@@ -71,4 +72,15 @@ void http_after(struct http_resp *rs, void (*fn)(void *arg), void *arg)
 	assert(!rs->after);
 	rs->after = fn;
 	rs->after_arg = arg;
+}
+
+void http_resp_parts(struct http_resp *rs, const struct http_part *parts, size_t n,
+		     void (*release)(void *arg), void *arg)
+{
+	assert(n <= HTTP_RESP_PARTS && !rs->parts_free);
+	memset(rs->parts, 0, sizeof rs->parts);
+	memcpy(rs->parts, parts, n * sizeof *parts);
+	rs->nparts = n;
+	rs->parts_free = release;
+	rs->parts_arg = arg;
 }

@@ -24,8 +24,10 @@
 #include "http/headers.h"
 #include "http/later.h"
 #include "http/metrics_access.h"
+#include "http/offload.h"
 #include "http/origin.h"
 #include "http/startup.h"
+#include "http/stream.h"
 #include "http/static_files.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -44,6 +46,7 @@ struct http_server {
 	char *web_dir;
 	struct guard *guard;
 	struct later *later; /* http_after's work, run a little after the answer */
+	struct offload *writers; /* state changes run here, their connections suspended */
 	char origin[HTTP_ORIGIN_MAX]; /* the public origin (base_url's, else the listen address's) */
 	uint32_t proxies[GUARD_EXEMPT_MAX]; /* trusted reverse proxies (IPv4, network order) */
 	size_t nproxies;
@@ -62,7 +65,31 @@ struct req_state {
 	int bad_uri; /* the raw URI holds an encoded NUL */
 	void (*after)(void *arg); /* http_after's work, run by on_done */
 	void *after_arg;
+	/* A state change runs on a writer thread (run_offloaded) while its connection waits
+	 * suspended; its answer is kept here and queued when the connection is resumed. */
+	int offloaded;
+	struct MHD_Response *answer;
+	unsigned answer_status;
+	enum MHD_Result answer_ret;
 };
+
+/* Set on a writer thread while it runs a request: answers are kept, not queued. */
+static _Thread_local struct req_state *deferring;
+
+/* Queues answer r (and drops the caller's reference), or keeps it for the connection's access
+ * handler when the request runs on a writer thread. */
+static enum MHD_Result queue_answer(struct MHD_Connection *c, unsigned status,
+				    struct MHD_Response *r)
+{
+	if (deferring) {
+		deferring->answer = r;
+		deferring->answer_status = status;
+		return MHD_YES;
+	}
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
 
 const char *http_header(struct http_req *rq, const char *name)
 {
@@ -120,9 +147,65 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const
 	for (size_t i = 0; extra && i < HTTP_RESP_HEADERS && extra->headers[i].name; i++)
 		MHD_add_response_header(r, extra->headers[i].name, extra->headers[i].value);
 	add_common_headers(r, api);
-	enum MHD_Result ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	enum MHD_Result ret = queue_answer(c, status, r);
 	http_metrics_count(status);
+	return ret;
+}
+
+static void parts_freed(void *cls)
+{
+	struct http_resp *hold = cls;
+	hold->parts_free(hold->parts_arg);
+	free(hold);
+}
+
+/* Sends rs's parts without copying them; the parts' owner is released when the library is
+ * done with the answer (or here, when it could not take it). */
+static enum MHD_Result send_parts(struct MHD_Connection *c, struct http_resp *rs)
+{
+	struct MHD_IoVec iov[HTTP_RESP_PARTS];
+	unsigned n = (unsigned)rs->nparts;
+	for (size_t i = 0; i < n; i++) {
+		iov[i].iov_base = rs->parts[i].data;
+		iov[i].iov_len = rs->parts[i].len;
+	}
+	struct http_resp *hold = xcalloc(1, sizeof *hold);
+	hold->parts_free = rs->parts_free;
+	hold->parts_arg = rs->parts_arg;
+	rs->nparts = 0;
+	rs->parts_free = NULL;
+	struct MHD_Response *r =
+	    MHD_create_response_from_iovec(iov, n, parts_freed, hold);
+	if (!r) {
+		parts_freed(hold);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type",
+				rs->content_type ? rs->content_type
+						 : "application/json; charset=utf-8");
+	for (size_t i = 0; i < HTTP_RESP_HEADERS && rs->headers[i].name; i++)
+		MHD_add_response_header(r, rs->headers[i].name, rs->headers[i].value);
+	add_common_headers(r, 1);
+	unsigned status = rs->status ? rs->status : 200;
+	enum MHD_Result ret = queue_answer(c, status, r);
+	http_metrics_count(status);
+	return ret;
+}
+
+/* Sends rs's event stream: 200, and the connection stays open for what is sent later. */
+static enum MHD_Result send_stream(struct MHD_Connection *c, struct http_resp *rs)
+{
+	struct http_stream *s = rs->stream;
+	rs->stream = NULL;
+	struct MHD_Response *r = http_stream_response(s, c);
+	if (!r) {
+		http_stream_abandon(s);
+		return MHD_NO;
+	}
+	add_common_headers(r, 1);
+	/* the connection keeps it; its end releases the stream */
+	enum MHD_Result ret = queue_answer(c, 200, r);
+	http_metrics_count(200);
 	return ret;
 }
 
@@ -263,8 +346,7 @@ static enum MHD_Result send_busy(struct http_server *srv, struct MHD_Connection 
 	MHD_add_response_header(r, "Retry-After", "5");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	add_common_headers(r, 1);
-	enum MHD_Result ret = MHD_queue_response(mc, 503, r);
-	MHD_destroy_response(r);
+	enum MHD_Result ret = queue_answer(mc, 503, r);
 	http_metrics_count(503);
 	return ret;
 }
@@ -435,10 +517,23 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 				 rs.error ? rs.error : err_message_ja(e));
 		goto out;
 	}
+	if (rs.stream) {
+		ret = send_stream(mc, &rs);
+		goto out;
+	}
+	if (rs.parts_free) {
+		ret = send_parts(mc, &rs);
+		goto out;
+	}
 	ret = send_buf(mc, rs.status ? rs.status : 200,
 		       rs.content_type ? rs.content_type : "application/json; charset=utf-8",
 		       &rs.body, rs.set_cookie, 1, &rs);
 out:
+	/* A handler that failed after it made a stream or lent parts: nothing was queued. */
+	if (rs.stream)
+		http_stream_abandon(rs.stream);
+	if (rs.parts_free)
+		rs.parts_free(rs.parts_arg);
 	/* Work meant for after the answer runs when the daemon says it has been sent. */
 	rs_->after = rs.after;
 	rs_->after_arg = rs.after_arg;
@@ -506,6 +601,26 @@ static void upload_allow(struct http_server *srv, struct MHD_Connection *mc,
 	free(scratch);
 }
 
+/* A state change handed to a writer thread. */
+struct offloaded {
+	struct http_server *srv;
+	struct MHD_Connection *mc;
+	const char *method, *url; /* the connection's, valid until the request ends */
+	struct req_state *st;
+};
+
+/* On a writer thread: the request as dispatch_api would answer it, the answer kept in its
+ * state; then its connection is resumed and the access handler queues the answer. */
+static void run_offloaded(void *arg)
+{
+	struct offloaded *job = arg;
+	deferring = job->st;
+	job->st->answer_ret = dispatch_api(job->srv, job->mc, job->method, job->url, job->st);
+	deferring = NULL;
+	MHD_resume_connection(job->mc);
+	free(job);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -534,6 +649,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (st->offloaded) {
+		/* Resumed: the writer thread's answer is ready. */
+		struct MHD_Response *r = st->answer;
+		st->answer = NULL;
+		if (!r)
+			return st->answer_ret;
+		enum MHD_Result ret = MHD_queue_response(mc, st->answer_status, r);
+		MHD_destroy_response(r);
+		return ret;
+	}
 	guard_set_phase(guard_of(mc), GUARD_BUSY);
 	if (st->bad_uri) {
 		if (strncmp(url, "/api/", 5) == 0)
@@ -561,8 +686,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		app_metrics_write(srv->app, &b);
 		return send_buf(mc, 200, "text/plain; version=0.0.4", &b, NULL, 1, NULL);
 	}
-	if (strncmp(url, "/api/", 5) == 0)
+	if (strncmp(url, "/api/", 5) == 0) {
+		if (state_changing(method) && srv->writers) {
+			/* A write waits for its durable commit: on a writer thread, so this worker
+			 * serves the reads of its other connections meanwhile. */
+			struct offloaded *job = xcalloc(1, sizeof *job);
+			*job = (struct offloaded){srv, mc, method, url, st};
+			st->offloaded = 1;
+			MHD_suspend_connection(mc);
+			offload_add(srv->writers, run_offloaded, job);
+			return MHD_YES;
+		}
 		return dispatch_api(srv, mc, method, url, st);
+	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return send_error(mc, 405, "method_not_allowed",
 				  "この操作（メソッド）はこのURLでは使えません。");
@@ -582,6 +718,8 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		 * thread, when the caller is long done measuring. */
 		if (st->after)
 			later_add(srv->later, st->after, st->after_arg);
+		if (st->answer)
+			MHD_destroy_response(st->answer);
 		buf_free(&st->body);
 		free(st);
 		*con_cls = NULL;
@@ -628,6 +766,17 @@ static unsigned http_threads(void)
 	return (v && end && *end == '\0' && n >= 1 && n <= 64) ? (unsigned)n : 16;
 }
 
+/* Writer threads (state changes: they wait for a durable commit, or group commit, with their
+ * connections suspended): MIMAMORI_HTTP_WRITERS, else 32 — more waiting writers join each group
+ * commit, as more workers did before. */
+static size_t http_writers(void)
+{
+	const char *v = getenv("MIMAMORI_HTTP_WRITERS");
+	char *end = NULL;
+	long n = v ? strtol(v, &end, 10) : 0;
+	return (v && end && *end == '\0' && n >= 1 && n <= 256) ? (size_t)n : 32;
+}
+
 enum err http_server_start(struct app *a, const char *listen_addr, const char *web_dir,
 			   const struct http_route *routes, struct http_server **out)
 {
@@ -670,10 +819,14 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	memcpy(gl.exempt, srv->proxies, sizeof gl.exempt);
 	srv->guard = guard_start(&gl);
 	srv->later = later_start();
-	if (!srv->guard || !srv->later)
+	srv->writers = offload_start(http_writers());
+	http_streams_start();
+	if (!srv->guard || !srv->later || !srv->writers)
 		goto fail;
 	srv->d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, on_accept, srv,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_SUSPEND_RESUME,
+	    0, on_accept, srv,
 	    on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)http_threads(), MHD_OPTION_NOTIFY_COMPLETED,
 	    on_done, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
@@ -691,6 +844,7 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	*out = srv;
 	return ERR_OK;
 fail:
+	offload_stop(srv->writers);
 	later_stop(srv->later);
 	guard_stop(srv->guard);
 	free(srv->web_dir);
@@ -702,6 +856,9 @@ void http_server_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
+	http_streams_stop(); /* the library will not stop with connections suspended */
+	offload_stop(srv->writers); /* the writes under way finish and resume their connections */
+	srv->writers = NULL;
 	MHD_stop_daemon(srv->d);
 	later_stop(srv->later); /* runs what is still waiting */
 	guard_stop(srv->guard);

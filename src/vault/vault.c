@@ -229,6 +229,17 @@ void vault_wipe(void *p, size_t n)
 	sodium_memzero(p, n);
 }
 
+int vault_mem_lock(void *p, size_t n)
+{
+	return n ? sodium_mlock(p, n) : 0;
+}
+
+void vault_mem_unlock(void *p, size_t n)
+{
+	if (n)
+		sodium_munlock(p, n); /* wipes first; a range never locked is wiped all the same */
+}
+
 int vault_equal_str(const char *a, const char *b)
 {
 	size_t n = strlen(a);

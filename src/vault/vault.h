@@ -90,4 +90,12 @@ void vault_wipe_free(char *s);
 /* Wipes n bytes. */
 void vault_wipe(void *p, size_t n);
 
+/* Keeps n bytes at p out of swap and core dumps (mlock + MADV_DONTDUMP): memory that holds
+ * plaintext personal data for longer than a request (the staff boards). Returns 0, or -1 when
+ * the process's RLIMIT_MEMLOCK is spent (the memory stays usable; docs/architecture.md names
+ * the setting). Undo with vault_mem_unlock before freeing. */
+int vault_mem_lock(void *p, size_t n);
+/* Wipes n bytes at p and unlocks them (whether or not vault_mem_lock succeeded). */
+void vault_mem_unlock(void *p, size_t n);
+
 #endif

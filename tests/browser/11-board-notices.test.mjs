@@ -77,6 +77,8 @@ async function routeBoard(page, answer) {
   await page.route(`**/api/v1/sites/${SITE}/board`, (route) => route.fulfill({
     status: 200, contentType: 'application/json', body: JSON.stringify(answer()),
   }));
+  // Made-up answers change without the server knowing: no live updates, the page polls.
+  await page.route('**/board/events', (route) => route.abort());
 }
 
 test('phone: counts first, alerts one line that opens, the site name whole; desktop: open', { timeout: 240000 }, async () => {

@@ -101,6 +101,9 @@ test('board: six statuses in order, alerts banner, plans, absences, collectors; 
     await page.route(`**/api/v1/sites/${SITE}/board`, (route) => route.fulfill({
       status: 200, contentType: 'application/json', body: JSON.stringify(answer),
     }));
+    // A made-up answer changes without the server knowing: no live updates (the page then
+    // polls every 3 s, as behind a proxy that drops the stream).
+    await page.route('**/board/events', (route) => route.abort());
     try {
       await signIn(page);
       await rowOf(page, 'X07').waitFor({ state: 'attached' });

@@ -491,6 +491,32 @@ class Client:
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
 
+    def stream_head(self, path, timeout=30):
+        """GET path as this client; an answer that stays open (Server-Sent Events, a 200 of
+        text/event-stream) is closed after its headers, with an empty body."""
+        h = {}
+        cookies = ([self.cookie] if self.cookie else []) + \
+            ["%s=%s" % kv for kv in self.extra_cookies.items()]
+        if cookies:
+            h["Cookie"] = "; ".join(cookies)
+        if self.kiosk_token:
+            h["Authorization"] = "Bearer " + self.kiosk_token
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(self.source, 0) if self.source
+                                          else None)
+        try:
+            conn.request("GET", path, headers=h)
+            sock = conn.sock
+            r = conn.getresponse()
+            stream = r.status == 200 and (r.getheader("Content-Type") or "").startswith(
+                "text/event-stream")
+            resp = Resp(r.status, r.getheaders(), b"" if stream else r.read())
+            if stream:
+                sock.close()
+        finally:
+            conn.close()
+        return resp
+
     def post(self, path, body=None, **kw):
         return self.request("POST", path, body=body if body is not None else {}, **kw)
 

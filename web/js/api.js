@@ -29,8 +29,10 @@ function fallbackMessage(status) {
 }
 
 /**
- * request(path, {method, body, csrf, bearer, signal, timeoutMs})
+ * request(path, {method, body, csrf, bearer, signal, timeoutMs, etag})
  * Resolves to the parsed JSON body (or null for 204), rejects with ApiError.
+ * With `etag` (a string, '' for none yet) it is a conditional GET (If-None-Match) and resolves
+ * to {notModified, etag, data}: notModified true (data null) when the server answered 304.
  */
 export async function request(path, opts = {}) {
   const { method = 'GET', body, csrf, bearer, signal, timeoutMs = 15000 } = opts;
@@ -38,6 +40,8 @@ export async function request(path, opts = {}) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (csrf) headers['X-CSRF-Token'] = csrf;
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  const conditional = typeof opts.etag === 'string';
+  if (conditional && opts.etag) headers['If-None-Match'] = opts.etag;
 
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), timeoutMs);
@@ -59,6 +63,9 @@ export async function request(path, opts = {}) {
     clearTimeout(timer);
   }
 
+  if (conditional && res.status === 304) {
+    return { notModified: true, etag: res.headers.get('ETag') || opts.etag, data: null };
+  }
   let data = null;
   if (res.status !== 204) {
     const text = await res.text().catch(() => '');
@@ -78,6 +85,7 @@ export async function request(path, opts = {}) {
     if (err.code === 'second_factor_enrolment_required') goEnrolSecondFactor();
     throw err;
   }
+  if (conditional) return { notModified: false, etag: res.headers.get('ETag') || '', data };
   return data;
 }
 

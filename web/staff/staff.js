@@ -10,6 +10,11 @@ import { request, ApiError, formatTime, formatDay, el, staffSignIn } from '/js/a
 import { WORDS, setWords as takeWords, applyWords } from '/js/words.js';
 
 const POLL_MS = 3000;
+// Live updates (Server-Sent Events): the board is read when the server says it changed, and
+// besides once a minute (the minute shown). Without an event within LIVE_FIRST_MS of opening
+// (a proxy that buffers) or when the stream is refused, the page polls every POLL_MS.
+const LIVE_SAFETY_MS = 60000;
+const LIVE_FIRST_MS = 5000;
 const PLANS_REFRESH_MS = 60000;
 const SITE_KEY = 'mimamori.staff.site';
 // Board order: who is still missing first, then who is to come, who is here, who has gone.
@@ -81,6 +86,12 @@ const state = {
   siteCode: null,
   gen: 0,          // bumps whenever the polled site changes or polling stops
   timer: null,
+  etag: '',        // the ETag of lastBoard (a poll sends it: 304 when nothing changed)
+  live: null,      // the EventSource of the board's live updates, or null
+  liveOk: false,   // an event came through it: polling slows to LIVE_SAFETY_MS
+  liveTimer: null, // gives up on the stream when its first event does not come
+  inFlight: false, // a poll is running
+  again: false,    // poll again when it is done (an event came meanwhile)
   lastBoard: null,
   lastOk: null,
   manual: null,    // {siteCode, childNo, name, direction} while the manual dialog is open
@@ -137,6 +148,58 @@ function stopPolling() {
   state.gen++;
   if (state.timer) clearTimeout(state.timer);
   state.timer = null;
+  state.inFlight = false; // a poll of the old generation finishes unheeded
+  state.again = false;
+  stopLive();
+}
+
+/** Subscribes to code's board changes (Server-Sent Events): each `board` event reads the board
+ * at once. Falls back to polling when the browser has no EventSource, the server refuses the
+ * stream (too many subscribers), or no event comes (a proxy that buffers the stream). */
+function startLive(gen, code) {
+  stopLive();
+  if (typeof EventSource !== 'function') return;
+  const es = new EventSource(`/api/v1/sites/${encodeURIComponent(code)}/board/events`);
+  state.live = es;
+  state.liveOk = false;
+  state.liveTimer = setTimeout(() => {
+    if (gen === state.gen && !state.liveOk) stopLive(); // buffered: poll instead
+  }, LIVE_FIRST_MS);
+  es.addEventListener('board', () => {
+    if (gen !== state.gen) return;
+    state.liveOk = true;
+    pollNow(gen);
+  });
+  es.addEventListener('error', () => {
+    if (gen !== state.gen) return;
+    // CLOSED: refused (429, 403) — no reconnecting; else the browser reconnects by itself,
+    // and the page polls every POLL_MS until the next event.
+    state.liveOk = false;
+    if (es.readyState === EventSource.CLOSED) stopLive();
+    showBoardStatus();
+  });
+}
+
+function stopLive() {
+  if (state.liveTimer) clearTimeout(state.liveTimer);
+  state.liveTimer = null;
+  if (state.live) state.live.close();
+  state.live = null;
+  state.liveOk = false;
+}
+
+/** Reads the board now (or right after the poll under way). */
+function pollNow(gen) {
+  if (state.inFlight) { state.again = true; return; }
+  if (state.timer) clearTimeout(state.timer);
+  poll(gen);
+}
+
+function showBoardStatus() {
+  if (!state.lastOk) return;
+  ui.boardStatus.textContent = state.liveOk
+    ? `最終更新 ${formatTime(state.lastOk, true)}（変更があるとすぐに更新）`
+    : `最終更新 ${formatTime(state.lastOk, true)}（3秒ごとに自動更新）`;
 }
 
 /** The server's own message if it sent one, else our plain fallback. */
@@ -285,6 +348,8 @@ function selectSite(code) {
   ui.boardStatus.classList.remove('stale');
   for (const s of STATUSES) ui.groups.querySelector(`[data-list="${s}"]`).replaceChildren();
   show(ui.board, true);
+  state.etag = '';
+  startLive(state.gen, code);
   poll(state.gen);
 }
 
@@ -295,12 +360,18 @@ async function poll(gen) {
   if (gen !== state.gen) return;
   if (document.hidden && state.lastBoard) { schedule(gen); return; }
   const code = state.siteCode;
+  state.inFlight = true;
+  state.again = false;
   try {
-    const data = await request(`/sites/${encodeURIComponent(code)}/board`, { timeoutMs: 10000 });
+    // With the ETag of the board shown: 304 while nothing changed (no body, nothing redrawn).
+    const ans = await request(`/sites/${encodeURIComponent(code)}/board`,
+      { timeoutMs: 10000, etag: state.lastBoard ? state.etag : '' });
     if (gen !== state.gen) return;
+    const data = ans.notModified ? state.lastBoard : ans.data;
+    state.etag = ans.etag;
     state.lastBoard = data;
     state.lastOk = new Date();
-    renderBoard(data);
+    if (!ans.notModified) renderBoard(data);
     if (state.pendingAlert) openPendingAlert(data);
     // The plans below start from the board's day (the server's, not this device's), and are
     // read again every minute (guardians change them during the day).
@@ -308,7 +379,7 @@ async function poll(gen) {
       state.plansDay = data.day;
       loadPlans();
     }
-    ui.boardStatus.textContent = `最終更新 ${formatTime(state.lastOk, true)}（3秒ごとに自動更新）`;
+    showBoardStatus();
     ui.boardStatus.classList.remove('stale');
   } catch (err) {
     if (gen !== state.gen) return;
@@ -327,14 +398,17 @@ async function poll(gen) {
       ? `更新できません（${formatTime(state.lastOk, true)} の情報を表示中・再試行中）：${err.message}`
       : `読み込めません（再試行中）：${err.message}`;
     ui.boardStatus.classList.add('stale');
+  } finally {
+    if (gen === state.gen) state.inFlight = false;
   }
+  if (gen === state.gen && state.again) { state.again = false; poll(gen); return; }
   schedule(gen);
 }
 
 function schedule(gen) {
   if (gen !== state.gen) return;
   if (state.timer) clearTimeout(state.timer);
-  state.timer = setTimeout(() => poll(gen), POLL_MS);
+  state.timer = setTimeout(() => poll(gen), state.liveOk ? LIVE_SAFETY_MS : POLL_MS);
 }
 
 function toKatakana(s) {
