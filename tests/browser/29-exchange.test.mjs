@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, parseMail, DESKTOP,
+  secondFactorOptional,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_BIN']);
@@ -67,6 +68,7 @@ before(async () => {
   const data = path.join(dir, 'data');
   const run = (args, input) => execFileSync(env.BIN, args, { input, stdio: ['pipe', 'ignore', 'pipe'], timeout: 120000 });
   run(['init', '--data', data]);
+  secondFactorOptional(data);
   fs.appendFileSync(path.join(data, 'mimamori.conf'), '\n[exchange]\nsweep_seconds = 1\nattempts = 5\n');
   for (const [login, role] of [['ex-admin', 'ward_admin'], ['ex-op', 'grant_operator'], ['ex-ward', 'ward_staff']]) {
     run(['user', 'add', '--data', data, '--login', login, '--role', role, '--password-stdin'], `${PASSWORD}\n`);

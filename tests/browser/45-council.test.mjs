@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, freePort, downloadBy,
-  DESKTOP, PHONE,
+  DESKTOP, PHONE, secondFactorOptional,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_BIN']);
@@ -36,6 +36,7 @@ before(async () => {
   const data = path.join(dir, 'data');
   const run = (args, input) => execFileSync(env.BIN, args, { input, stdio: ['pipe', 'ignore', 'pipe'], timeout: 120000 });
   run(['init', '--data', data]);
+  secondFactorOptional(data);
   run(['site', 'add', '--data', data, '--code', 'G01', '--name', '桜台学童クラブ', '--type', 'gakudo']);
   for (const [login, role, site] of [['co-admin', 'ward_admin'], ['co-ward', 'ward_staff'],
     ['co-club', 'site_staff', 'G01'], ['co-branch', 'bath_branch']]) {

@@ -399,3 +399,14 @@ export async function confirmDialog(page) {
   await tid('confirm-ok').click();
   await tid('confirm-dialog').waitFor({ state: 'hidden' });
 }
+
+// Sets [server] admin_second_factor = optional in the mimamori.conf of a data directory made with
+// `mimamori init` (which writes required): the suites' administrators sign in with the password
+// until they enrol, as tests/e2e/harness.py set_second_factor does; 18-admin-totp checks required.
+export function secondFactorOptional(dataDir) {
+  const conf = path.join(dataDir, 'mimamori.conf');
+  const text = fs.readFileSync(conf, 'utf8');
+  const next = text.replace(/^admin_second_factor\s*=.*$/m, 'admin_second_factor = optional');
+  if (next === text) throw new Error(`${conf} has no admin_second_factor line`);
+  fs.writeFileSync(conf, next);
+}
