@@ -15,14 +15,14 @@ const struct http_route attendance_routes[] = {
 	/* method, pattern, roles, flags (1: no CSRF token), handler, summary */
 	/* attendance (seed 000) */
 	{"GET", "/api/v1/kiosk", ROLE_KIOSK, 1, api_kiosk_get, "the kiosk's site"},
-	{"POST", "/api/v1/scans", ROLE_KIOSK, 1, api_scan_create, "record a card scan"},
+	{"POST", "/api/v1/scans", ROLE_KIOSK, HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_WAITS, api_scan_create, "record a card scan"},
 	{"GET", "/api/v1/sites", STAFF, 0, api_site_list, "sites the caller may see"},
 	{"PATCH", "/api/v1/sites/{}", ROLE_WARD_ADMIN, 0, api_site_patch,
 	 "a site's hours and the settings of plans and alerts"},
 	{"GET", "/api/v1/sites/{}/board", STAFF, 0, api_board_get, "today's board of a site"},
-	{"POST", "/api/v1/sites/{}/checkouts", STAFF, 0, api_checkout_create,
+	{"POST", "/api/v1/sites/{}/checkouts", STAFF, HTTP_ROUTE_WAITS, api_checkout_create,
 	 "record who collected a child (お迎え)"},
-	{"POST", "/api/v1/sites/{}/manual-scans", STAFF, 0, api_manual_scan_create,
+	{"POST", "/api/v1/sites/{}/manual-scans", STAFF, HTTP_ROUTE_WAITS, api_manual_scan_create,
 	 "record a manual entry/exit with a reason"},
 	{"POST", "/api/v1/confirmations", ROLE_PUBLIC, 1, api_confirmation_create,
 	 "confirm a guardian's address"},

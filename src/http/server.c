@@ -25,6 +25,7 @@
 #include "http/later.h"
 #include "http/origin.h"
 #include "http/startup.h"
+#include "http/waiters.h"
 #include "http/static_files.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -43,6 +44,7 @@ struct http_server {
 	char *web_dir;
 	struct guard *guard;
 	struct later *later; /* http_after's work, run a little after the answer */
+	struct waiters *waiters; /* the handlers of HTTP_ROUTE_WAITS routes (a group commit) */
 	char origin[HTTP_ORIGIN_MAX]; /* the public origin (base_url's, else the listen address's) */
 	uint32_t proxies[GUARD_EXEMPT_MAX]; /* trusted reverse proxies (IPv4, network order) */
 	size_t nproxies;
@@ -61,7 +63,29 @@ struct req_state {
 	int bad_uri; /* the raw URI holds an encoded NUL */
 	void (*after)(void *arg); /* http_after's work, run by on_done */
 	void *after_arg;
+	/* An HTTP_ROUTE_WAITS request handed to a waiting thread (its connection suspended):
+	 * the answer it made, queued when the connection resumes. */
+	int parked;
+	struct MHD_Response *answer;
+	unsigned answer_status;
 };
+
+/* Set on a waiting thread while it runs a parked request: that request's answer is kept in
+ * its state instead of being queued from outside the connection's worker. */
+static _Thread_local struct req_state *parking;
+
+/* Queues r (status) on c, or keeps it for the parked request being run; takes r. */
+static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
+{
+	if (parking) {
+		parking->answer = r;
+		parking->answer_status = status;
+		return MHD_YES;
+	}
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
 
 const char *http_header(struct http_req *rq, const char *name)
 {
@@ -119,8 +143,7 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const
 	for (size_t i = 0; extra && i < HTTP_RESP_HEADERS && extra->headers[i].name; i++)
 		MHD_add_response_header(r, extra->headers[i].name, extra->headers[i].value);
 	add_common_headers(r, api);
-	enum MHD_Result ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	enum MHD_Result ret = answer(c, status, r);
 	http_metrics_count(status);
 	return ret;
 }
@@ -262,8 +285,7 @@ static enum MHD_Result send_busy(struct http_server *srv, struct MHD_Connection 
 	MHD_add_response_header(r, "Retry-After", "5");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	add_common_headers(r, 1);
-	enum MHD_Result ret = MHD_queue_response(mc, 503, r);
-	MHD_destroy_response(r);
+	enum MHD_Result ret = answer(mc, 503, r);
 	http_metrics_count(503);
 	return ret;
 }
@@ -497,6 +519,63 @@ static void upload_allow(struct http_server *srv, struct MHD_Connection *mc,
 	free(scratch);
 }
 
+/* 1 when url's route (method) waits on a group commit (HTTP_ROUTE_WAITS): only POSTs are. */
+static int route_waits(struct http_server *srv, const char *method, const char *url)
+{
+	const char *params[HTTP_MAX_PARAMS];
+	int known = 0;
+	if (!srv->waiters || strcmp(method, "POST") != 0 || strlen(url) > 512)
+		return 0;
+	char *scratch = xmalloc(strlen(url) + 1);
+	const struct http_route *r =
+	    http_route_match(srv->routes, method, url, scratch, params, &known);
+	free(scratch);
+	return r && (r->flags & HTTP_ROUTE_WAITS);
+}
+
+/* A request handed to a waiting thread. */
+struct parked {
+	struct http_server *srv;
+	struct MHD_Connection *mc;
+	const char *method, *url; /* the connection's own, valid while the request lives */
+	struct req_state *st;
+};
+
+/* Under the waiters' lock, before any thread may run it: the connection stops being polled. */
+static void parked_accept(void *arg)
+{
+	struct parked *p = arg;
+	p->st->parked = 1;
+	MHD_suspend_connection(p->mc);
+}
+
+/* On a waiting thread: runs the request as its worker would (the connection is suspended, so
+ * no worker touches it), keeps the answer and resumes the connection, whose worker then calls
+ * on_request again to queue it. */
+static void parked_run(void *arg)
+{
+	struct parked *p = arg;
+	parking = p->st;
+	store_unavailable_take(); /* a mark left by earlier work of this thread is not ours */
+	dispatch_api(p->srv, p->mc, p->method, p->url, p->st);
+	parking = NULL;
+	MHD_resume_connection(p->mc);
+	free(p);
+}
+
+/* The resumed connection of a parked request: queues its answer (none: the connection is
+ * closed, as when a worker's handler fails). */
+static enum MHD_Result parked_answer(struct MHD_Connection *mc, struct req_state *st)
+{
+	struct MHD_Response *r = st->answer;
+	st->answer = NULL;
+	if (!r)
+		return MHD_NO;
+	enum MHD_Result ret = MHD_queue_response(mc, st->answer_status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -545,8 +624,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		app_metrics_write(srv->app, &b);
 		return send_buf(mc, 200, "text/plain; version=0.0.4", &b, NULL, 1, NULL);
 	}
-	if (strncmp(url, "/api/", 5) == 0)
+	if (strncmp(url, "/api/", 5) == 0) {
+		if (st->parked)
+			return parked_answer(mc, st);
+		if (route_waits(srv, method, url)) {
+			struct parked *p = xcalloc(1, sizeof *p);
+			*p = (struct parked){srv, mc, method, url, st};
+			if (waiters_submit(srv->waiters, parked_run, parked_accept, p) == 0)
+				return MHD_YES; /* answered when the connection resumes */
+			free(p);
+		}
 		return dispatch_api(srv, mc, method, url, st);
+	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return send_error(mc, 405, "method_not_allowed",
 				  "この操作（メソッド）はこのURLでは使えません。");
@@ -566,6 +655,8 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		 * thread, when the caller is long done measuring. */
 		if (st->after)
 			later_add(srv->later, st->after, st->after_arg);
+		if (st->answer)
+			MHD_destroy_response(st->answer); /* a parked answer never queued */
 		buf_free(&st->body);
 		free(st);
 		*con_cls = NULL;
@@ -612,6 +703,19 @@ static unsigned http_threads(void)
 	return (v && end && *end == '\0' && n >= 1 && n <= 64) ? (unsigned)n : 16;
 }
 
+/* Waiting threads (waiters.c) for the handlers of HTTP_ROUTE_WAITS routes (scans, manual scans,
+ * check-outs: a group commit): MIMAMORI_HTTP_WAITERS, else 128. A worker hands such a request
+ * over and suspends its connection, so requests from connections that share a worker join the
+ * same commit; with one waiting thread per request in flight, every kiosk that sent a scan
+ * while a commit synced is in the next one. 0 runs them on the workers (as before). */
+static unsigned http_waiters(void)
+{
+	const char *v = getenv("MIMAMORI_HTTP_WAITERS");
+	char *end = NULL;
+	long n = v ? strtol(v, &end, 10) : -1;
+	return (v && end && *end == '\0' && n >= 0 && n <= 1024) ? (unsigned)n : 128;
+}
+
 enum err http_server_start(struct app *a, const char *listen_addr, const char *web_dir,
 			   const struct http_route *routes, struct http_server **out)
 {
@@ -654,10 +758,14 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	memcpy(gl.exempt, srv->proxies, sizeof gl.exempt);
 	srv->guard = guard_start(&gl);
 	srv->later = later_start();
-	if (!srv->guard || !srv->later)
+	unsigned nwait = http_waiters();
+	srv->waiters = nwait ? waiters_start(nwait) : NULL;
+	if (!srv->guard || !srv->later || (nwait && !srv->waiters))
 		goto fail;
 	srv->d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, on_accept, srv,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_SUSPEND_RESUME,
+	    0, on_accept, srv,
 	    on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)http_threads(), MHD_OPTION_NOTIFY_COMPLETED,
 	    on_done, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
@@ -675,6 +783,7 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	*out = srv;
 	return ERR_OK;
 fail:
+	waiters_stop(srv->waiters);
 	later_stop(srv->later);
 	guard_stop(srv->guard);
 	free(srv->web_dir);
@@ -686,6 +795,9 @@ void http_server_stop(struct http_server *srv)
 {
 	if (!srv)
 		return;
+	/* Parked requests are answered first: the library will not stop with connections
+	 * suspended. */
+	waiters_stop(srv->waiters);
 	MHD_stop_daemon(srv->d);
 	later_stop(srv->later); /* runs what is still waiting */
 	guard_stop(srv->guard);
