@@ -83,7 +83,7 @@ struct http_route {
 				       * 404 of a missing object ("not_found"), not a 403 that
 				       * would say there is something there (casework) */
 #define HTTP_ROUTE_WAITS 64u	      /* a small write that waits on a group commit (scans,
-				       * check-outs): run on a waiting thread, its connection
+				       * check-outs, plans): run on a waiting thread, its connection
 				       * suspended meanwhile (server.c), so that it holds no worker */
 /* The largest body of an HTTP_ROUTE_UPLOAD route (an 8 MiB receipt and its headers). */
 #define HTTP_UPLOAD_MAX (9 * 1024 * 1024)

@@ -519,12 +519,12 @@ static void upload_allow(struct http_server *srv, struct MHD_Connection *mc,
 	free(scratch);
 }
 
-/* 1 when url's route (method) waits on a group commit (HTTP_ROUTE_WAITS): only POSTs are. */
+/* 1 when url's route (method) waits on a group commit (HTTP_ROUTE_WAITS): writes only. */
 static int route_waits(struct http_server *srv, const char *method, const char *url)
 {
 	const char *params[HTTP_MAX_PARAMS];
 	int known = 0;
-	if (!srv->waiters || strcmp(method, "POST") != 0 || strlen(url) > 512)
+	if (!srv->waiters || !state_changing(method) || strlen(url) > 512)
 		return 0;
 	char *scratch = xmalloc(strlen(url) + 1);
 	const struct http_route *r =
