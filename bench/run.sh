@@ -42,6 +42,8 @@
 # Knobs (environment): BENCH_BIN=build/mimamori BENCH_CHILDREN=45000 BENCH_RAW_S=5 BENCH_TPUT_S=10 BENCH_CONNS=16
 #   BENCH_GROUP_CONNS="16 64" (step 2's connection counts; the first is the results table's)
 #   BENCH_SCANS_ONLY=0 (1: steps 1-2 only, one row to the scan group commit table)
+#   BENCH_WARD= (a directory outside build/bench: the demo ward is made there once and copied
+#   by later runs, so that builds are compared on the same data)
 #   BENCH_WRK_THREADS=1 BENCH_RATE=200 BENCH_LAT_S=10 BENCH_BOARD_RATE=100 BENCH_BOARD_S=10
 #   BENCH_BOARD_SAT_S=5 (wrk at full speed on the board; 0: skip) BENCH_BOARD_CHILDREN= (demo
 #   --children for the board's ward; empty: the demo's own size, where G01 holds 150)
@@ -105,8 +107,17 @@ cc -O2 -std=c17 -Wall -Wextra -o "$W/sqlite_raw" bench/sqlite_raw.c $(pkg-config
 
 echo "== demo ward: $CHILDREN children"
 t=$(date +%s)
-"$BIN" demo --data "$W/ward" --children "$CHILDREN" --codes-out "$W/codes.csv" >"$W/demo.log" 2>&1
-echo "   ($(( $(date +%s) - t )) s)"
+if [ -n "${BENCH_WARD:-}" ] && [ -f "$BENCH_WARD/codes.csv" ]; then
+  # The same ward for several runs (before/after comparisons on the same data): a copy of it.
+  cp -a "$BENCH_WARD/ward" "$W/ward"; cp "$BENCH_WARD/codes.csv" "$W/codes.csv"
+  echo "   (copied from $BENCH_WARD)"
+else
+  "$BIN" demo --data "$W/ward" --children "$CHILDREN" --codes-out "$W/codes.csv" >"$W/demo.log" 2>&1
+  echo "   ($(( $(date +%s) - t )) s)"
+  if [ -n "${BENCH_WARD:-}" ]; then
+    mkdir -p "$BENCH_WARD"; cp -a "$W/ward" "$BENCH_WARD/ward"; cp "$W/codes.csv" "$BENCH_WARD/codes.csv"
+  fi
+fi
 # TOKEN<TAB>CODE<TAB>CHILD_NAME<TAB>CHILD_NO, in child order (round-robin over all cards)
 awk 'NR==FNR { if ($3 == "kiosk" && $4 == "token:") tok[$2] = $5; next }
      FNR > 1 { n = split($0, f, ","); if (!(f[2] in tok)) { print "no token for " f[2] > "/dev/stderr"; exit 1 }
