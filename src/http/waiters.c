@@ -56,6 +56,7 @@ struct waiters *waiters_start(unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		if (pthread_create(&w->threads[i], NULL, waiter_main, w) != 0)
 			break;
+		pthread_setname_np(w->threads[i], "http-wait"); /* for top -H and perf */
 		w->n++;
 	}
 	if (w->n == 0) {
