@@ -408,6 +408,65 @@ static const char *attended_check(const struct app *a, struct store_conn *c, int
 	return msg;
 }
 
+/* What one day change's transaction needs and produces (group-commit unit context). */
+struct day_unit {
+	struct app *a;
+	const char *actor, *day;
+	int64_t child_id, now;
+	int wd;
+	const struct site *s;
+	const struct plan_entry *p;
+	char *msg;
+	size_t n;
+	const char **why, **code;
+};
+
+/* The day change's work inside a shared transaction (store_group_run): checks, the day's row,
+ * the change log, the alert it clears and the audit entry. */
+static enum err day_unit_run(struct store_conn *c, void *ctx)
+{
+	struct day_unit *u = ctx;
+	struct app *a = u->a;
+	struct plan_week w;
+	struct plan_entry eff = {0};
+	enum err e = ERR_OK;
+	if (u->p && (*u->why = plan_entry_check(c, u->s, u->child_id, u->p)) != NULL) {
+		e = ERR_INVALID;
+		goto out;
+	}
+	char today[16];
+	clock_jst_date(u->now, today, sizeof today);
+	*u->why = attended_check(a, c, u->child_id, u->day, today, u->p, u->msg, u->n, &e);
+	if (*u->why) {
+		*u->code = "already_attended";
+		goto out;
+	}
+	if (e != ERR_OK)
+		goto out;
+	e = day_store(a, c, u->actor, u->child_id, u->day, u->p);
+	/* Staff see who changed the day and when (the board, the plan list). */
+	if (e == ERR_OK)
+		e = plan_change_log(c, u->child_id, u->day,
+				    u->p ? plan_status_name(u->p->status) : "weekly", u->actor, u->now);
+	if (e == ERR_OK)
+		e = plan_week_load(c, u->child_id, &w);
+	if (e == ERR_OK)
+		e = day_effective(a, c, u->child_id, u->day, u->wd, &w, &eff);
+	/* A child no longer expected that day is no longer "not arrived". */
+	if (e == ERR_OK && eff.status != PLAN_ATTEND)
+		e = alert_clear(c, u->child_id, u->day, "not_arrived", u->now);
+	if (e != ERR_OK)
+		goto out;
+	char object[48], detail[64];
+	snprintf(object, sizeof object, "child:%lld", (long long)u->child_id);
+	snprintf(detail, sizeof detail, "day=%s status=%s", u->day,
+		 u->p ? plan_status_name(u->p->status) : "weekly");
+	e = audit_append(c, a->vault, u->actor, "plan.day", object, detail);
+out:
+	plan_entry_clear(&eff);
+	return e;
+}
+
 enum err plan_set_day(struct app *a, const char *actor, int64_t child_id, const struct site *s,
 		      const char *day, const struct plan_entry *p, char *msg, size_t n,
 		      const char **why, const char **code)
@@ -426,51 +485,10 @@ enum err plan_set_day(struct app *a, const char *actor, int64_t child_id, const 
 	}
 	if ((*why = plan_change_locked(s, day, now, msg, n)) != NULL)
 		return ERR_CONFLICT;
-	struct store_conn *c = store_acquire(a->store);
-	struct plan_week w;
-	struct plan_entry eff = {0};
-	enum err e = store_begin(c);
-	if (e != ERR_OK)
-		goto out;
-	if (p && (*why = plan_entry_check(c, s, child_id, p)) != NULL) {
-		e = ERR_INVALID;
-		goto out;
-	}
-	char today[16];
-	clock_jst_date(now, today, sizeof today);
-	*why = attended_check(a, c, child_id, day, today, p, msg, n, &e);
-	if (*why) {
-		*code = "already_attended";
-		goto out;
-	}
-	if (e != ERR_OK)
-		goto out;
-	e = day_store(a, c, actor, child_id, day, p);
-	/* Staff see who changed the day and when (the board, the plan list). */
-	if (e == ERR_OK)
-		e = plan_change_log(c, child_id, day, p ? plan_status_name(p->status) : "weekly",
-				    actor, now);
-	if (e == ERR_OK)
-		e = plan_week_load(c, child_id, &w);
-	if (e == ERR_OK)
-		e = day_effective(a, c, child_id, day, wd, &w, &eff);
-	/* A child no longer expected that day is no longer "not arrived". */
-	if (e == ERR_OK && eff.status != PLAN_ATTEND)
-		e = alert_clear(c, child_id, day, "not_arrived", now);
-	if (e != ERR_OK)
-		goto out;
-	char object[48], detail[64];
-	snprintf(object, sizeof object, "child:%lld", (long long)child_id);
-	snprintf(detail, sizeof detail, "day=%s status=%s", day,
-		 p ? plan_status_name(p->status) : "weekly");
-	e = audit_append(c, a->vault, actor, "plan.day", object, detail);
-	if (e == ERR_OK)
-		e = store_commit(c);
-out:
-	plan_entry_clear(&eff);
-	store_rollback(c);
-	store_release(c);
-	return e;
+	/* A small write on the morning's hot path (absence notices): it shares a durable commit
+	 * with the scans and other changes waiting at the same moment. */
+	struct day_unit u = {a, actor, day, child_id, now, wd, s, p, msg, n, why, code};
+	return store_group_run(a->store, day_unit_run, &u);
 }
 
 /* 1 when weekday wd plans differently in a and b (coming or not, leave, way home, pickup). */
@@ -512,22 +530,36 @@ static enum err week_changes_log(struct app *a, struct store_conn *c, const char
 	return e;
 }
 
-enum err plan_set_week(struct app *a, const char *actor, int64_t child_id, const struct site *s,
-		       const struct plan_week *w, const char **why)
+/* What one weekly change's transaction needs (group-commit unit context). */
+struct week_unit {
+	struct app *a;
+	const char *actor;
+	int64_t child_id;
+	const struct site *s;
+	const struct plan_week *w;
+	const char **why;
+};
+
+/* The weekly change's work inside a shared transaction (store_group_run): checks, today kept
+ * when locked, the weekly rows, the change log of the coming days and the audit entry. */
+static enum err week_unit_run(struct store_conn *c, void *ctx)
 {
+	struct week_unit *u = ctx;
+	struct app *a = u->a;
+	const char *actor = u->actor;
+	int64_t child_id = u->child_id;
+	const struct site *s = u->s;
+	const struct plan_week *w = u->w;
+	const char **why = u->why;
 	char today[16], msg[160];
 	int wd_today = 0;
-	int64_t now = clock_now_ms();
+	int64_t now = clock_now_ms(); /* timed inside the write transaction */
 	struct plan_week old = {0};
 	struct plan_entry keep = {0};
 	struct store_stmt *st = NULL;
-	*why = NULL;
+	enum err e = ERR_OK;
 	clock_jst_date(now, today, sizeof today);
 	clock_day_parse(today, NULL, &wd_today);
-	struct store_conn *c = store_acquire(a->store);
-	enum err e = store_begin(c);
-	if (e != ERR_OK)
-		goto out;
 	for (int wd = 1; wd <= 6; wd++) {
 		if (!w->attend[wd])
 			continue;
@@ -594,12 +626,16 @@ enum err plan_set_week(struct app *a, const char *actor, int64_t child_id, const
 	snprintf(object, sizeof object, "child:%lld", (long long)child_id);
 	snprintf(detail, sizeof detail, "days=%d", days);
 	e = audit_append(c, a->vault, actor, "plan.weekly", object, detail);
-	if (e == ERR_OK)
-		e = store_commit(c);
 out:
 	plan_entry_clear(&keep);
 	store_finish(st);
-	store_rollback(c);
-	store_release(c);
 	return e;
+}
+
+enum err plan_set_week(struct app *a, const char *actor, int64_t child_id, const struct site *s,
+		       const struct plan_week *w, const char **why)
+{
+	*why = NULL;
+	struct week_unit u = {a, actor, child_id, s, w, why};
+	return store_group_run(a->store, week_unit_run, &u);
 }

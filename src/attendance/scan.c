@@ -27,19 +27,20 @@ struct card_row {
 	int revoked, active;
 };
 
-static enum err find_card(struct app *a, struct store_conn *c, const char *code,
-			  struct card_row *cr, char **name)
+/* Looks the card with blind index idx up on c, with its child's site and whether it is active,
+ * and the child's name (*name, caller wipes with vault_wipe_free). ERR_NOTFOUND when there is no
+ * such card. */
+static enum err find_card(struct app *a, struct store_conn *c,
+			  const unsigned char idx[VAULT_BLIND_LEN], struct card_row *cr, char **name)
 {
-	unsigned char idx[VAULT_BLIND_LEN];
 	enum err e = ERR_DB;
-	vault_blind(attendance_vault(a), "card", code, idx);
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT k.id, k.child_id, k.revoked_ms IS NOT NULL, ch.site_id, ch.active, "
 	       "ch.name_enc FROM cards k JOIN children ch ON ch.id = k.child_id "
 	       "WHERE k.code_idx = ?");
 	if (!st)
 		goto out;
-	store_bind_blob(st, 1, idx, sizeof idx);
+	store_bind_blob(st, 1, idx, VAULT_BLIND_LEN);
 	int rc = store_step(st);
 	if (rc != STORE_ROW) {
 		e = rc == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
@@ -104,20 +105,53 @@ out:
 struct scan_unit {
 	struct app *a;
 	int64_t kiosk_id, site_id, at_ms;
-	const struct card_row *cr;
-	const char *site_name;
+	unsigned char idx[VAULT_BLIND_LEN]; /* the card code's blind index */
+	struct card_row cr;
+	struct site site;
 	struct scan_result *res;
+	const char **why;
 };
 
-/* The scan's writes, run inside a shared transaction: the 60 s rule, direction, the scan row,
- * the guardians' mails and the audit entry. */
+/* The card's lookup and checks, on the group's connection: the card, its child and the
+ * kiosk's site are read inside the shared transaction (that connection's pages stay cached;
+ * a pooled reader's cache would be emptied by every commit). Sets res->child_name and
+ * res->site_name; ERR_NOTFOUND / ERR_FORBIDDEN with *u->why when the card may not be used. */
+static enum err scan_card_check(struct store_conn *c, struct scan_unit *u)
+{
+	struct scan_result *res = u->res;
+	enum err e = find_card(u->a, c, u->idx, &u->cr, &res->child_name);
+	if (e == ERR_OK)
+		e = site_get(c, u->site_id, &u->site);
+	if (e == ERR_NOTFOUND && !res->child_name) {
+		*u->why = "このカードは登録されていません。職員に声をかけてください。";
+		return e;
+	}
+	if (e != ERR_OK)
+		return e;
+	if (u->cr.revoked || !u->cr.active) {
+		*u->why = "このカードは使えません（再発行済みまたは登録終了）。職員に声をかけてください。";
+		return ERR_NOTFOUND;
+	}
+	if (u->cr.site_id != u->site_id) {
+		*u->why = "このカードは別の施設のものです。職員に声をかけてください。";
+		return ERR_FORBIDDEN;
+	}
+	snprintf(res->site_name, sizeof res->site_name, "%s", u->site.name);
+	return ERR_OK;
+}
+
+/* The scan's work, run inside a shared transaction: the card's checks, the 60 s rule,
+ * direction, the scan row, the guardians' mails and the audit entry. */
 static enum err scan_unit_run(struct store_conn *c, void *ctx)
 {
 	struct scan_unit *u = ctx;
 	struct scan_result *res = u->res;
 	char day[16], last_dir[4] = "";
 	int64_t last_at = 0, last_card = 0;
-	enum err e = ERR_DB;
+	enum err e = scan_card_check(c, u);
+	if (e != ERR_OK)
+		return e;
+	e = ERR_DB;
 	int live = u->at_ms == 0;
 	if (live)
 		u->at_ms = clock_now_ms(); /* a live scan: timed inside the write transaction */
@@ -130,7 +164,7 @@ static enum err scan_unit_run(struct store_conn *c, void *ctx)
 	       "AND at_ms <= ? ORDER BY at_ms DESC, id DESC LIMIT 1");
 	if (!st)
 		return ERR_DB;
-	store_bind_int(st, 1, u->cr->child_id);
+	store_bind_int(st, 1, u->cr.child_id);
 	store_bind_text(st, 2, day);
 	store_bind_int(st, 3, u->at_ms);
 	int rc = store_step(st);
@@ -144,7 +178,7 @@ static enum err scan_unit_run(struct store_conn *c, void *ctx)
 	if (!have_last && rc != STORE_DONE)
 		return ERR_DB;
 	res->at_ms = u->at_ms;
-	if (have_last && last_card == u->cr->card_id && u->at_ms - last_at < SCAN_REPEAT_MS) {
+	if (have_last && last_card == u->cr.card_id && u->at_ms - last_at < SCAN_REPEAT_MS) {
 		res->recorded = 0;
 		snprintf(res->direction, sizeof res->direction, "%s", last_dir);
 		res->at_ms = last_at;
@@ -160,9 +194,9 @@ static enum err scan_unit_run(struct store_conn *c, void *ctx)
 			      "ORDER BY at_ms, id LIMIT 1");
 	if (!st)
 		return ERR_DB;
-	store_bind_int(st, 1, u->cr->child_id);
+	store_bind_int(st, 1, u->cr.child_id);
 	store_bind_text(st, 2, day);
-	store_bind_int(st, 3, u->cr->card_id);
+	store_bind_int(st, 3, u->cr.card_id);
 	store_bind_int(st, 4, u->at_ms);
 	store_bind_int(st, 5, u->at_ms + SCAN_REPEAT_MS);
 	rc = store_step(st);
@@ -183,13 +217,13 @@ record:
 			      "day, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return ERR_DB;
-	store_bind_int(st, 1, u->cr->child_id);
+	store_bind_int(st, 1, u->cr.child_id);
 	store_bind_int(st, 2, u->site_id);
 	if (u->kiosk_id)
 		store_bind_int(st, 3, u->kiosk_id);
 	else
 		store_bind_null(st, 3);
-	store_bind_int(st, 4, u->cr->card_id);
+	store_bind_int(st, 4, u->cr.card_id);
 	store_bind_text(st, 5, res->direction);
 	store_bind_text(st, 6, day);
 	store_bind_int(st, 7, u->at_ms);
@@ -198,17 +232,17 @@ record:
 	if (e != ERR_OK)
 		return e;
 	/* An entry clears "not arrived"; an exit clears "still present". */
-	e = alert_clear(c, u->cr->child_id, day,
+	e = alert_clear(c, u->cr.child_id, day,
 			strcmp(res->direction, "in") == 0 ? "not_arrived" : "still_present", u->at_ms);
 	if (e != ERR_OK)
 		return e;
-	e = queue_mails(u->a, c, u->cr->child_id, res->child_name, u->site_name, res->direction,
+	e = queue_mails(u->a, c, u->cr.child_id, res->child_name, u->site.name, res->direction,
 			u->at_ms, NULL, &res->mails);
 	if (e != ERR_OK)
 		return e;
 	char actor[48], object[48];
 	snprintf(actor, sizeof actor, "kiosk:%lld", (long long)u->kiosk_id);
-	snprintf(object, sizeof object, "child:%lld", (long long)u->cr->child_id);
+	snprintf(object, sizeof object, "child:%lld", (long long)u->cr.child_id);
 	e = audit_append(c, u->a->vault, actor, "scan.record", object, res->direction);
 	if (e == ERR_OK)
 		res->recorded = 1;
@@ -218,10 +252,6 @@ record:
 enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const char *code,
 		     int64_t at_ms, struct scan_result *res, const char **why)
 {
-	struct card_row cr = {0};
-	struct site site;
-	char *name = NULL;
-	struct store_conn *c = store_acquire(a->store);
 	memset(res, 0, sizeof *res);
 	*why = NULL;
 	/* Codes are upper-case base32; a reader typing with Caps Lock on sends lower case. */
@@ -230,35 +260,15 @@ enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const cha
 	for (; code[i] && i < sizeof upper - 1; i++)
 		upper[i] = (char)((code[i] >= 'a' && code[i] <= 'z') ? code[i] - 32 : code[i]);
 	upper[i] = '\0';
-	enum err e = find_card(a, c, upper, &cr, &name);
-	if (e == ERR_OK)
-		e = site_get(c, site_id, &site);
-	store_release(c);
-	if (e == ERR_NOTFOUND && !name) {
-		*why = "このカードは登録されていません。職員に声をかけてください。";
-		goto out;
-	}
-	if (e != ERR_OK)
-		goto out;
-	if (cr.revoked || !cr.active) {
-		*why = "このカードは使えません（再発行済みまたは登録終了）。職員に声をかけてください。";
-		e = ERR_NOTFOUND;
-		goto out;
-	}
-	if (cr.site_id != site_id) {
-		*why = "このカードは別の施設のものです。職員に声をかけてください。";
-		e = ERR_FORBIDDEN;
-		goto out;
-	}
-	res->child_name = name;
-	name = NULL;
-	snprintf(res->site_name, sizeof res->site_name, "%s", site.name);
+	struct scan_unit *u = xcalloc(1, sizeof *u);
+	*u = (struct scan_unit){.a = a, .kiosk_id = kiosk_id, .site_id = site_id, .at_ms = at_ms,
+				.res = res, .why = why};
+	/* The blind index (a MAC) is worked out here, on the caller's thread, not by the leader. */
+	vault_blind(attendance_vault(a), "card", upper, u->idx);
 	/* Scans arriving together share one durable commit (group commit); each is still
 	 * answered only after the commit that holds it, its mails and its audit entry. */
-	struct scan_unit u = {a, kiosk_id, site_id, at_ms, &cr, site.name, res};
-	e = store_group_run(a->store, scan_unit_run, &u);
-out:
-	vault_wipe_free(name);
+	enum err e = store_group_run(a->store, scan_unit_run, u);
+	free(u);
 	if (e != ERR_OK) {
 		vault_wipe_free(res->child_name);
 		res->child_name = NULL;

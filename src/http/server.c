@@ -24,10 +24,10 @@
 #include "http/headers.h"
 #include "http/later.h"
 #include "http/metrics_access.h"
-#include "http/offload.h"
 #include "http/origin.h"
 #include "http/startup.h"
 #include "http/stream.h"
+#include "http/waiters.h"
 #include "http/static_files.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -46,7 +46,7 @@ struct http_server {
 	char *web_dir;
 	struct guard *guard;
 	struct later *later; /* http_after's work, run a little after the answer */
-	struct offload *writers; /* state changes run here, their connections suspended */
+	struct waiters *waiters; /* state-changing API requests (they wait on a durable commit) */
 	char origin[HTTP_ORIGIN_MAX]; /* the public origin (base_url's, else the listen address's) */
 	uint32_t proxies[GUARD_EXEMPT_MAX]; /* trusted reverse proxies (IPv4, network order) */
 	size_t nproxies;
@@ -65,25 +65,23 @@ struct req_state {
 	int bad_uri; /* the raw URI holds an encoded NUL */
 	void (*after)(void *arg); /* http_after's work, run by on_done */
 	void *after_arg;
-	/* A state change runs on a writer thread (run_offloaded) while its connection waits
-	 * suspended; its answer is kept here and queued when the connection is resumed. */
-	int offloaded;
+	/* A state-changing request handed to a waiting thread (its connection suspended):
+	 * the answer it made, queued when the connection resumes. */
+	int parked;
 	struct MHD_Response *answer;
 	unsigned answer_status;
-	enum MHD_Result answer_ret;
 };
 
-/* Set on a writer thread while it runs a request: answers are kept, not queued. */
-static _Thread_local struct req_state *deferring;
+/* Set on a waiting thread while it runs a parked request: that request's answer is kept in
+ * its state instead of being queued from outside the connection's worker. */
+static _Thread_local struct req_state *parking;
 
-/* Queues answer r (and drops the caller's reference), or keeps it for the connection's access
- * handler when the request runs on a writer thread. */
-static enum MHD_Result queue_answer(struct MHD_Connection *c, unsigned status,
-				    struct MHD_Response *r)
+/* Queues r (status) on c, or keeps it for the parked request being run; takes r. */
+static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, struct MHD_Response *r)
 {
-	if (deferring) {
-		deferring->answer = r;
-		deferring->answer_status = status;
+	if (parking) {
+		parking->answer = r;
+		parking->answer_status = status;
 		return MHD_YES;
 	}
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
@@ -147,7 +145,7 @@ static enum MHD_Result send_buf(struct MHD_Connection *c, unsigned status, const
 	for (size_t i = 0; extra && i < HTTP_RESP_HEADERS && extra->headers[i].name; i++)
 		MHD_add_response_header(r, extra->headers[i].name, extra->headers[i].value);
 	add_common_headers(r, api);
-	enum MHD_Result ret = queue_answer(c, status, r);
+	enum MHD_Result ret = answer(c, status, r);
 	http_metrics_count(status);
 	return ret;
 }
@@ -187,7 +185,7 @@ static enum MHD_Result send_parts(struct MHD_Connection *c, struct http_resp *rs
 		MHD_add_response_header(r, rs->headers[i].name, rs->headers[i].value);
 	add_common_headers(r, 1);
 	unsigned status = rs->status ? rs->status : 200;
-	enum MHD_Result ret = queue_answer(c, status, r);
+	enum MHD_Result ret = answer(c, status, r);
 	http_metrics_count(status);
 	return ret;
 }
@@ -204,7 +202,7 @@ static enum MHD_Result send_stream(struct MHD_Connection *c, struct http_resp *r
 	}
 	add_common_headers(r, 1);
 	/* the connection keeps it; its end releases the stream */
-	enum MHD_Result ret = queue_answer(c, 200, r);
+	enum MHD_Result ret = answer(c, 200, r);
 	http_metrics_count(200);
 	return ret;
 }
@@ -346,7 +344,7 @@ static enum MHD_Result send_busy(struct http_server *srv, struct MHD_Connection 
 	MHD_add_response_header(r, "Retry-After", "5");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 	add_common_headers(r, 1);
-	enum MHD_Result ret = queue_answer(mc, 503, r);
+	enum MHD_Result ret = answer(mc, 503, r);
 	http_metrics_count(503);
 	return ret;
 }
@@ -601,24 +599,55 @@ static void upload_allow(struct http_server *srv, struct MHD_Connection *mc,
 	free(scratch);
 }
 
-/* A state change handed to a writer thread. */
-struct offloaded {
+/* 1 when the request goes to a waiting thread: every state-changing API request (it waits on a
+ * durable — for the hot path's small writes, group — commit; meanwhile this worker serves the
+ * reads of its other connections, the boards' polls among them). */
+static int route_waits(struct http_server *srv, const char *method)
+{
+	return srv->waiters && state_changing(method);
+}
+
+/* A request handed to a waiting thread. */
+struct parked {
 	struct http_server *srv;
 	struct MHD_Connection *mc;
-	const char *method, *url; /* the connection's, valid until the request ends */
+	const char *method, *url; /* the connection's own, valid while the request lives */
 	struct req_state *st;
 };
 
-/* On a writer thread: the request as dispatch_api would answer it, the answer kept in its
- * state; then its connection is resumed and the access handler queues the answer. */
-static void run_offloaded(void *arg)
+/* Under the waiters' lock, before any thread may run it: the connection stops being polled. */
+static void parked_accept(void *arg)
 {
-	struct offloaded *job = arg;
-	deferring = job->st;
-	job->st->answer_ret = dispatch_api(job->srv, job->mc, job->method, job->url, job->st);
-	deferring = NULL;
-	MHD_resume_connection(job->mc);
-	free(job);
+	struct parked *p = arg;
+	p->st->parked = 1;
+	MHD_suspend_connection(p->mc);
+}
+
+/* On a waiting thread: runs the request as its worker would (the connection is suspended, so
+ * no worker touches it), keeps the answer and resumes the connection, whose worker then calls
+ * on_request again to queue it. */
+static void parked_run(void *arg)
+{
+	struct parked *p = arg;
+	parking = p->st;
+	store_unavailable_take(); /* a mark left by earlier work of this thread is not ours */
+	dispatch_api(p->srv, p->mc, p->method, p->url, p->st);
+	parking = NULL;
+	MHD_resume_connection(p->mc);
+	free(p);
+}
+
+/* The resumed connection of a parked request: queues its answer (none: the connection is
+ * closed, as when a worker's handler fails). */
+static enum MHD_Result parked_answer(struct MHD_Connection *mc, struct req_state *st)
+{
+	struct MHD_Response *r = st->answer;
+	st->answer = NULL;
+	if (!r)
+		return MHD_NO;
+	enum MHD_Result ret = MHD_queue_response(mc, st->answer_status, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
@@ -649,16 +678,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (st->offloaded) {
-		/* Resumed: the writer thread's answer is ready. */
-		struct MHD_Response *r = st->answer;
-		st->answer = NULL;
-		if (!r)
-			return st->answer_ret;
-		enum MHD_Result ret = MHD_queue_response(mc, st->answer_status, r);
-		MHD_destroy_response(r);
-		return ret;
-	}
 	guard_set_phase(guard_of(mc), GUARD_BUSY);
 	if (st->bad_uri) {
 		if (strncmp(url, "/api/", 5) == 0)
@@ -687,15 +706,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		return send_buf(mc, 200, "text/plain; version=0.0.4", &b, NULL, 1, NULL);
 	}
 	if (strncmp(url, "/api/", 5) == 0) {
-		if (state_changing(method) && srv->writers) {
-			/* A write waits for its durable commit: on a writer thread, so this worker
-			 * serves the reads of its other connections meanwhile. */
-			struct offloaded *job = xcalloc(1, sizeof *job);
-			*job = (struct offloaded){srv, mc, method, url, st};
-			st->offloaded = 1;
-			MHD_suspend_connection(mc);
-			offload_add(srv->writers, run_offloaded, job);
-			return MHD_YES;
+		if (st->parked)
+			return parked_answer(mc, st);
+		if (route_waits(srv, method)) {
+			struct parked *p = xcalloc(1, sizeof *p);
+			*p = (struct parked){srv, mc, method, url, st};
+			if (waiters_submit(srv->waiters, parked_run, parked_accept, p) == 0)
+				return MHD_YES; /* answered when the connection resumes */
+			free(p);
 		}
 		return dispatch_api(srv, mc, method, url, st);
 	}
@@ -719,7 +737,7 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		if (st->after)
 			later_add(srv->later, st->after, st->after_arg);
 		if (st->answer)
-			MHD_destroy_response(st->answer);
+			MHD_destroy_response(st->answer); /* a parked answer never queued */
 		buf_free(&st->body);
 		free(st);
 		*con_cls = NULL;
@@ -766,15 +784,18 @@ static unsigned http_threads(void)
 	return (v && end && *end == '\0' && n >= 1 && n <= 64) ? (unsigned)n : 16;
 }
 
-/* Writer threads (state changes: they wait for a durable commit, or group commit, with their
- * connections suspended): MIMAMORI_HTTP_WRITERS, else 32 — more waiting writers join each group
- * commit, as more workers did before. */
-static size_t http_writers(void)
+/* Waiting threads (waiters.c) for the state-changing API requests (scans, manual scans,
+ * check-outs and plans join a group commit; every write waits on a durable commit):
+ * MIMAMORI_HTTP_WAITERS, else 128. A worker hands such a request
+ * over and suspends its connection, so requests from connections that share a worker join the
+ * same commit; with one waiting thread per request in flight, every kiosk that sent a scan
+ * while a commit synced is in the next one. 0 runs them on the workers (as before). */
+static unsigned http_waiters(void)
 {
-	const char *v = getenv("MIMAMORI_HTTP_WRITERS");
+	const char *v = getenv("MIMAMORI_HTTP_WAITERS");
 	char *end = NULL;
-	long n = v ? strtol(v, &end, 10) : 0;
-	return (v && end && *end == '\0' && n >= 1 && n <= 256) ? (size_t)n : 32;
+	long n = v ? strtol(v, &end, 10) : -1;
+	return (v && end && *end == '\0' && n >= 0 && n <= 1024) ? (unsigned)n : 128;
 }
 
 enum err http_server_start(struct app *a, const char *listen_addr, const char *web_dir,
@@ -819,9 +840,10 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	memcpy(gl.exempt, srv->proxies, sizeof gl.exempt);
 	srv->guard = guard_start(&gl);
 	srv->later = later_start();
-	srv->writers = offload_start(http_writers());
+	unsigned nwait = http_waiters();
+	srv->waiters = nwait ? waiters_start(nwait) : NULL;
 	http_streams_start();
-	if (!srv->guard || !srv->later || !srv->writers)
+	if (!srv->guard || !srv->later || (nwait && !srv->waiters))
 		goto fail;
 	srv->d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
@@ -844,7 +866,8 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	*out = srv;
 	return ERR_OK;
 fail:
-	offload_stop(srv->writers);
+	http_streams_stop();
+	waiters_stop(srv->waiters);
 	later_stop(srv->later);
 	guard_stop(srv->guard);
 	free(srv->web_dir);
@@ -857,8 +880,10 @@ void http_server_stop(struct http_server *srv)
 	if (!srv)
 		return;
 	http_streams_stop(); /* the library will not stop with connections suspended */
-	offload_stop(srv->writers); /* the writes under way finish and resume their connections */
-	srv->writers = NULL;
+	/* Parked requests are answered first: the library will not stop with connections
+	 * suspended. */
+	waiters_stop(srv->waiters);
+	srv->waiters = NULL;
 	MHD_stop_daemon(srv->d);
 	later_stop(srv->later); /* runs what is still waiting */
 	guard_stop(srv->guard);

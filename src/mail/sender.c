@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/clock.h"
@@ -322,10 +324,19 @@ static int64_t exchange(struct mail_sender *m, struct queue *q)
 	return down;
 }
 
+void sender_thread_background(void)
+{
+	/* On Linux a thread is a task: PRIO_PROCESS with its id sets this thread alone. Raising
+	 * the value needs no privilege; a failure leaves the thread as it was. */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), SENDER_NICE) != 0)
+		log_warn("mail: could not lower the sender thread's priority");
+}
+
 static void *sender_main(void *arg)
 {
 	struct mail_sender *m = arg;
 	struct queue q = {0};
+	sender_thread_background();
 	while (!stopping(m)) {
 		int64_t down = exchange(m, &q);
 		struct counts n = count(&q);

@@ -18,6 +18,7 @@ struct keyring;
 #define SENDER_BATCH 500     /* rows the network thread holds at most, waiting or in flight */
 #define SENDER_CLAIM_LOW 200 /* the keeper claims more when fewer than this are ready */
 #define SENDER_RECORD_MIN 250 /* the keeper records at once when this many have finished */
+#define SENDER_NICE 10        /* the sender's threads' nice value (sender_thread_background) */
 #define SENDER_ID_LEN 32      /* a sender's name in outbox.claimed_by: 128 random bits in hex */
 
 /* One claimed row; blobs copied out of the statement. */
@@ -96,6 +97,10 @@ void sender_queue_push(struct queue *q, struct job *j);
  * m->finished in one transaction per round, and on stop records what is left and puts
  * unstarted rows back. arg is the sender. */
 void *sender_keeper_main(void *arg);
+/* Lowers the calling thread's CPU priority to SENDER_NICE: mail is background work, queued
+ * durably; while kiosks' scans keep the cores busy the answers go first and the outbox drains
+ * when they leave room (on an idle machine the nice value changes nothing). */
+void sender_thread_background(void);
 /* Marks rows left 'sending' by senders that are gone as queued again — a crash, or another
  * server killed (they may or may not have gone out; sending them again is the only way not to
  * lose them) —: those claimed by a sender whose lock (mail-sender:ID, store_lock_take) no

@@ -96,6 +96,9 @@ struct store {
 	pthread_mutex_t group_mu;
 	struct group_unit *group_head, **group_tail;
 	int group_leading;
+	/* The group commit's own connection (used only by the leading thread): its page cache
+	 * stays warm, as no reader's transaction and few other commits go through it. */
+	struct store_conn group_conn;
 	int closing; /* store_close has begun: statements need not be forgotten one by one */
 	struct store_locks *locks; /* locks.c: the named locks of this process, made on first use */
 	int n;

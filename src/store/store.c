@@ -167,6 +167,8 @@ enum err store_open(const char *target, int create, int pool_size, struct store 
 	s->n = pool_size;
 	for (int i = 0; i < pool_size; i++)
 		s->conns[i].owner = s;
+	s->group_conn.owner = s;
+	s->group_conn.busy = 1; /* never lent by store_acquire */
 	e = s->eng->connect(s, &s->conns[0], create);
 	if (e == ERR_OK)
 		e = migrate(s, &s->conns[0], create);
@@ -208,6 +210,8 @@ void store_close(struct store *s)
 	store_locks_close(s);
 	for (int i = 0; i < s->n; i++)
 		store_conn_close(&s->conns[i]);
+	if (s->group_conn.db)
+		store_conn_close(&s->group_conn);
 	s->eng->done(s);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->freed);
@@ -479,8 +483,12 @@ enum err store_scrub(struct store *s, const char *table)
 static void group_commit_batch(struct store *s, struct group_unit *batch)
 {
 	int mine = store_unavailable_take(); /* the leader's own mark, from before the batch */
-	struct store_conn *c = store_acquire(s);
-	enum err e = store_begin(c);
+	/* Only the leading thread uses the group's connection (group_leading is its lock); it is
+	 * made when first needed and repaired like a pooled one. */
+	struct store_conn *c = &s->group_conn;
+	enum err e = c->db ? s->eng->check(c) : s->eng->connect(s, c, 0);
+	if (e == ERR_OK)
+		e = store_begin(c);
 	for (struct group_unit *u = batch; u; u = u->next) {
 		if (e != ERR_OK) {
 			u->result = e;
@@ -509,7 +517,9 @@ static void group_commit_batch(struct store *s, struct group_unit *batch)
 			if (u->result == ERR_OK)
 				u->result = ERR_DB;
 	}
-	store_release(c);
+	if (c->db && s->eng->in_tx(c))
+		s->eng->rollback(c); /* a unit's error left the transaction open but failed */
+	write_turn_give(c);
 	int lost = store_unavailable_take();
 	for (struct group_unit *u = batch; u; u = u->next)
 		u->unavailable = lost && u->result != ERR_OK;

@@ -86,8 +86,10 @@ int store_changes(struct store_conn *c);
  * savepoint); must not begin or commit. Returns ERR_OK to keep its changes. */
 typedef enum err (*store_work_fn)(struct store_conn *c, void *ctx);
 /* Runs fn(c, ctx) inside a transaction shared with the other callers waiting at the same moment
- * (group commit): one thread leads, runs every queued unit in its own SAVEPOINT (a failing unit
- * is rolled back alone) and commits them with one durable COMMIT. Returns when the caller's
+ * (group commit): one thread leads, takes every unit queued while the previous commit was
+ * syncing, runs each in its own SAVEPOINT (a failing unit is rolled back alone) on the group's
+ * own connection (never lent by store_acquire: its page cache stays warm, so a unit may read
+ * what it needs there) and commits them with one durable COMMIT. Returns when the caller's
  * unit is committed (or rolled back): fn's result, or ERR_DB when the commit failed. fn may run
  * on another thread than the caller's; ctx stays the caller's. */
 enum err store_group_run(struct store *s, store_work_fn fn, void *ctx);

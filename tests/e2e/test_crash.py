@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""test_crash.py — SIGKILL during a burst of scans: after a restart every answered scan is in
-the database, every answered scan's mail reaches the SMTP server, the audit chain verifies and
-SQLite's integrity check passes."""
+"""test_crash.py — SIGKILL during a burst of scans (8 kiosk connections, and 48 at once so that
+group commits hold many scans each): after a restart every answered scan is in the database,
+every answered scan's mail reaches the SMTP server, the audit chain verifies and SQLite's
+integrity check passes."""
 import sys
 import threading
 import time
@@ -16,6 +17,15 @@ THREADS = 8
 
 class CrashTest(ServerTestCase):
     def test_kill9_mid_burst(self):
+        self.kill9_mid_burst(N, THREADS)
+
+    def test_kill9_mid_burst_many_connections(self):
+        """48 kiosk connections at once (under the default 64 per address): the scans of one
+        group commit are answered together, and a kill between a commit and its answers, or
+        during a commit, must lose none that was answered."""
+        self.kill9_mid_burst(192, 48)
+
+    def kill9_mid_burst(self, N, THREADS):
         d = self.data
         d.site_add("G01", "すみれ学童クラブ")
         d.user_add("admin01", "ward_admin")

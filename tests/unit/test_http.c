@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_http.c — unit tests for src/http/: the router, the error → status map and responses. */
 #include <setjmp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include "http/guard.h"
 #include "http/http.h"
 #include "http/origin.h"
+#include "http/waiters.h"
 
 /* Handlers are never called here; distinct functions tell the routes apart. */
 static enum err h_sites(struct http_req *rq, struct http_resp *rs)
@@ -425,11 +427,53 @@ static void test_guard_header_deadline(void **state)
 	close(sv[1]);
 }
 
+/* Waiting threads: every accepted job runs exactly once, after its accepted() under the lock;
+ * stopping runs what is still queued; no pool refuses without calling anything. */
+struct wait_counts {
+	pthread_mutex_t mu;
+	int accepted, ran, ran_before_accept;
+};
+
+static void wait_accepted(void *arg)
+{
+	struct wait_counts *w = arg;
+	pthread_mutex_lock(&w->mu);
+	w->accepted++;
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void wait_run(void *arg)
+{
+	struct wait_counts *w = arg;
+	usleep(200);
+	pthread_mutex_lock(&w->mu);
+	w->ran++;
+	if (w->ran > w->accepted)
+		w->ran_before_accept++;
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void test_waiters(void **state)
+{
+	(void)state;
+	struct wait_counts w = {PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+	assert_int_equal(waiters_submit(NULL, wait_run, wait_accepted, &w), -1);
+	struct waiters *ws = waiters_start(4);
+	assert_non_null(ws);
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(waiters_submit(ws, wait_run, wait_accepted, &w), 0);
+	waiters_stop(ws); /* runs what is still queued */
+	assert_int_equal(w.accepted, 200);
+	assert_int_equal(w.ran, 200);
+	assert_int_equal(w.ran_before_accept, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_origin_of),
 	    cmocka_unit_test(test_origin_allowed),
+	    cmocka_unit_test(test_waiters),
 	    cmocka_unit_test(test_guard_per_address),
 	    cmocka_unit_test(test_guard_header_deadline),
 	    cmocka_unit_test(test_route_exact),
