@@ -37,6 +37,7 @@ const MENU = [
   { href: '/ward/cards.html', text: 'カード', roles: ['ward_admin'] },
   { href: '/ward/kiosks.html', text: 'キオスク端末', roles: ['ward_admin'] },
   { href: '/ward/users.html', text: '利用者', roles: ['ward_admin'] },
+  { href: '/ward/retention.html', text: '保存期間と監査ログ', roles: ['ward_admin'] },
   { href: '/staff/reports.html', text: '帳票・台帳', roles: ['ward_admin', 'ward_staff', 'site_staff'] },
   { href: '/staff/', text: '職員ボード', roles: ['ward_admin', 'ward_staff', 'contractor', 'site_staff'] },
   { href: '/staff/emergency.html', text: '緊急一斉メール', roles: ['ward_admin', 'ward_staff', 'contractor'] },
