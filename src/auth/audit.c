@@ -206,7 +206,7 @@ enum err audit_verify_full(struct store *s, const struct vault *v, struct audit_
 			  want);
 		if (id != expect_id || strcmp(stored_prev, prev) != 0 ||
 		    strcmp(stored_hash, want) != 0) {
-			r->bad_id = id < expect_id ? expect_id : id;
+			r->bad_id = id;
 			e = ERR_CRYPTO;
 			goto out;
 		}
