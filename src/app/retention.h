@@ -24,6 +24,9 @@ struct retention_kind {
 	 * "YYYY-MM-DD" (by_day 1); rows older than it go. */
 	const char *sql;
 	int by_day;
+	/* 1: a statement that only makes room for the next one of its key (rows referring to what
+	 * it deletes); its rows are not counted. */
+	int quiet;
 };
 
 #define RETENTION_AUDIT_MONTHS 60 /* [retention] audit_months when not set: five years */
