@@ -145,6 +145,17 @@ void retention_periods(struct app *a, struct retention_result *r)
 		for (const struct retention_kind *k = (*sv)->retention; k && k->key; k++)
 			period_add(r, &s, k);
 	r->audit_months = setting(&s, "audit_months", RETENTION_AUDIT_MONTHS);
+	/* A misspelt name would keep a longer default without a word: say so. */
+	for (size_t i = 0; i < s.n; i++) {
+		int known = strcmp(s.v[i].key, "audit_months") == 0;
+		for (size_t j = 0; j < r->n && !known; j++) {
+			size_t n = strlen(r->k[j].key);
+			known = strncmp(s.v[i].key, r->k[j].key, n) == 0 &&
+				strcmp(s.v[i].key + n, "_days") == 0;
+		}
+		if (!known)
+			log_warn("retention: [retention] %s is no retention period; ignored", s.v[i].key);
+	}
 }
 
 /* Returns the Japan-time start of the month months before now_ms's month. */
