@@ -52,11 +52,12 @@ class UpgradeTest(ServerTestCase):
         # and its mailings by post (0024), the babysitter subsidy with the benefits' roles (0025)
         # and household support (0026), then seed 001's remaining roles (0027), the plazas'
         # registrations (0028), youth support casework (0029),
-        # course sign-up (0030), file exchange (0031) and the development centre (0032).
+        # course sign-up (0030), file exchange (0031) and the development centre (0032);
+        # retention's audit checkpoints (0037).
         self.assertEqual(d.query("SELECT version FROM schema_version WHERE version >= 17 "
                                  "ORDER BY version"),
                          [(17,), (18,), (19,), (20,), (21,), (22,), (23,), (24,), (25,),
-                          (26,), (27,), (28,), (29,), (30,), (31,), (32,)])
+                          (26,), (27,), (28,), (29,), (30,), (31,), (32,), (37,)])
         self.assertEqual(d.query("SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL"),
                          [(0,)])
         self.assertEqual(d.query("SELECT actor, object FROM audit WHERE action = "
