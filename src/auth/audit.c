@@ -45,6 +45,8 @@ static void head_value(const struct vault *v, int64_t id, const char *hash, char
 }
 
 static const char *const SQL_LAST = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1";
+static const char *const SQL_LAST_CHECKPOINT =
+    "SELECT last_id, last_hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1";
 static const char *const SQL_INSERT =
     "INSERT INTO audit(id, at_ms, actor, action, object, detail, prev, hash) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -77,6 +79,21 @@ enum err audit_append(struct store_conn *c, const struct vault *v, const char *a
 		goto out;
 	}
 	store_finish(st);
+	if (rc == STORE_DONE) {
+		/* No entry left: the chain goes on from the newest checkpoint, if pruning took
+		 * every entry (never from genesis again). */
+		st = store_prepare(c, SQL_LAST_CHECKPOINT);
+		if (!st)
+			goto out;
+		rc = store_step(st);
+		if (rc == STORE_ROW) {
+			id = store_col_int(st, 0) + 1;
+			snprintf(prev, sizeof prev, "%s", store_col_text(st, 1));
+		} else if (rc != STORE_DONE) {
+			goto out;
+		}
+		store_finish(st);
+	}
 	int64_t at = clock_now_ms();
 	link_hash(v, prev, id, at, actor, action, object, detail, hash);
 	st = store_prepare(c, SQL_INSERT);

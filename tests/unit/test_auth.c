@@ -886,6 +886,15 @@ static void test_audit_prune_checkpoint(void **state)
 	assert_int_equal(store_exec(c, "UPDATE audit_checkpoints SET pruned = 9"), ERR_DB);
 	store_release(c);
 	assert_int_equal(audit_verify(e->s, e->v, &bad, &n), ERR_OK);
+	/* Every entry pruned: the next one goes on from the checkpoint, not from genesis. */
+	assert_int_equal(prune(e, t0 + 30 * day), 2);
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM audit", NULL), 0);
+	assert_int_equal(audit_verify(e->s, e->v, &bad, &n), ERR_OK);
+	append_at(e, t0 + 31 * day, "after");
+	assert_int_equal(query_int(e->s, "SELECT MIN(id) FROM audit", NULL), 9);
+	assert_int_equal(audit_verify_full(e->s, e->v, &r), ERR_OK);
+	assert_int_equal(r.count, 1);
+	assert_int_equal(r.checkpoint.id, 3);
 }
 
 static void test_audit_checkpoint_forged(void **state)
