@@ -18,6 +18,8 @@
 #include "app/lifecycle.h"
 #include "app/periodic.h"
 #include "auth/audit.h"
+#include "retention_cli.h"
+#include "app/retention.h"
 #include "auth/user.h"
 #include "ledger/ledger.h"
 #include "base/log.h"
@@ -147,22 +149,37 @@ static int cmd_user(int argc, char **argv)
 
 static int cmd_audit(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "report") == 0)
+		return cmd_audit_report(argc, argv); /* src/retention_cli.c */
 	if (argc < 2 || strcmp(argv[1], "verify") != 0)
-		return cli_fail("使い方: mimamori audit verify --data DIR");
+		return cli_fail("使い方: mimamori audit verify|report --data DIR");
 	const char *dir = data_arg(argc - 1, argv + 1);
 	if (!dir)
 		return cli_fail("使い方: mimamori audit verify --data DIR");
 	struct app *a = cli_open(dir, 1);
 	if (!a)
 		return 1;
-	int64_t bad = 0, n = 0;
-	enum err e = audit_verify(a->store, a->vault, &bad, &n);
+	struct audit_verified r;
+	enum err e = audit_verify_full(a->store, a->vault, &r);
+	int64_t bad = r.bad_id;
 	app_close(a);
-	if (e == ERR_OK) {
-		printf("監査ログは改ざんされていません（%lld 件）\n", (long long)n);
+	if (e == ERR_OK && r.checkpoint.id) {
+		/* Pruned by retention (src/app/retention.c): proven from the checkpoint on. */
+		printf("監査ログは改ざんされていません（%lld 件。%lld 件目までは保存期間を過ぎて"
+		       "削除済みで、チェックポイント %lld から確かめました）\n",
+		       (long long)r.count, (long long)r.checkpoint.last_id,
+		       (long long)r.checkpoint.id);
 		return 0;
 	}
-	if (e == ERR_CRYPTO)
+	if (e == ERR_OK) {
+		printf("監査ログは改ざんされていません（%lld 件）\n", (long long)r.count);
+		return 0;
+	}
+	if (e == ERR_CRYPTO && r.bad_checkpoint)
+		fprintf(stderr, "mimamori: 監査ログのチェックポイント %lld が改ざんされています"
+				"（削除済みの範囲の記録が偽られています）\n",
+			(long long)r.bad_checkpoint);
+	else if (e == ERR_CRYPTO)
 		fprintf(stderr, "mimamori: 監査ログの %lld 件目が壊れています（書き換えられたか、"
 				"その前後が消されています）\n",
 			(long long)bad);
@@ -225,6 +242,7 @@ static int cmd_serve(int argc, char **argv)
 	size_t started = 0;
 	struct bulk_scheduler *scheduler = NULL;
 	struct periodic *nightly = NULL; /* the nightly backup ([backup] time) */
+	struct periodic *retention = NULL;
 	int status = 1;
 	if (!a)
 		return 1;
@@ -290,6 +308,12 @@ static int cmd_serve(int argc, char **argv)
 		fputs("mimamori: serve: 夜間のバックアップを始められません\n", stderr);
 		goto out;
 	}
+	/* The retention job (issue 19): daily, on the server holding job:retention. */
+	retention = periodic_start(a, &retention_job);
+	if (!retention) {
+		fprintf(stderr, "mimamori: serve: 保存期間の処理を始められません\n");
+		goto out;
+	}
 	log_info("serving on http://%s (web files from %s)", listen, web);
 	printf("mimamori: http://%s/ で動いています\n", listen);
 	fflush(stdout);
@@ -300,6 +324,7 @@ static int cmd_serve(int argc, char **argv)
 out:
 	http_server_stop(srv);
 	periodic_stop(nightly);
+	periodic_stop(retention);
 	bulk_scheduler_stop(scheduler);
 	while (started > 0) {
 		const struct service *sv = services[--started];
@@ -336,6 +361,11 @@ static const struct cli_command commands[] = {
 	{"user totp-reset", cmd_user_totp_reset,
 	 "user totp-reset --data DIR --login L  管理者の二段階認証をリセットする（端末の紛失）"},
 	{"audit", cmd_audit, "audit verify --data DIR        監査ログの改ざんを確かめる"},
+	/* retention (issue 19): src/retention_cli.c */
+	{"audit report", cmd_audit, "audit report --data DIR --month YYYY-MM [--json]  "
+				    "職員ごとの閲覧・出力・拒否の件数と注意（時間外・件数）"},
+	{"retention", cmd_retention, "retention run --data DIR [--dry-run]  保存期間を過ぎた記録を"
+				     "削除する"},
 	{"demo", cmd_demo,
 	 "demo --data DIR [--store URL] [--children N] [--bath-people N] [--school-registrations N] "
 	 "[--codes-out FILE]  架空の区のデモデータを作る"},

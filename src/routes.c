@@ -15,6 +15,7 @@
 #include "base/xalloc.h"
 #include "bulk/bulk_api.h"
 #include "http/device_api.h"
+#include "http/retention_api.h"
 #include "http/session_api.h"
 #include "http/totp_api.h"
 #include "http/user_api.h"
@@ -65,6 +66,12 @@ static const struct http_route platform_routes[] = {
 
 	/* the handover ledger (受け渡し台帳): every service's exports */
 	{"GET", "/api/v1/ledger", ROLE_WARD_ADMIN, 0, api_ledger_list, "the handover ledger"},
+
+	/* retention periods and the monthly audit report (issue 19) */
+	{"GET", "/api/v1/retention", ROLE_WARD_ADMIN, 0, api_retention_get,
+	 "retention periods in effect and the last run's counts"},
+	{"GET", "/api/v1/audit/report", ROLE_WARD_ADMIN, 0, api_audit_report,
+	 "a month's reads, exports and denials per staff user, off-hours and volume flagged"},
 
 	/* one send's delivery, any service's: per state and domain, bounces, failures; retry */
 	{"GET", "/api/v1/mail/sends/{}", WARD | ROLE_CONTRACTOR, 0, api_mail_send_get,

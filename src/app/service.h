@@ -17,6 +17,7 @@ struct app;
 struct http_route;
 struct bulk_kind;
 struct mail_in_msg;
+struct retention_kind;
 
 /* A subcommand: `mimamori <name> …`. run gets argc/argv starting at its own name and returns
  * the exit status; help is one line of usage and what it does (Japanese). A name of two words
@@ -80,6 +81,9 @@ struct service {
 	/* 1 for a benefit on the platform's path (src/grant/): its staff are accounts of the
 	 * grant roles scoped to it (grant_staff), chosen on the ward's account screen. */
 	int benefit;
+	/* Its kinds of record with a retention period (app/retention.h), ending with {0}; or
+	 * NULL. The retention job deletes their expired rows. */
+	const struct retention_kind *retention;
 };
 
 /* Makes list (ending with NULL; it must outlive the process's use of it) the process's

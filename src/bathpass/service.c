@@ -5,6 +5,7 @@
 #include "bathpass/service.h"
 
 #include "app.h"
+#include "app/retention.h"
 #include "base/buf.h"
 #include "bathpass/bathpass.h"
 #include "bathpass/commands.h"
@@ -52,6 +53,16 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
+/* Its records with a retention period (app/retention.h; the periods are in docs/guide.md). */
+static const struct retention_kind retention_kinds[] = {
+    /* A decided import's rows (the host's fields, sealed); the snapshot's counts stay. */
+    {"import_snapshots", "取込みの差分（名簿の写し）", 90, "bath_snapshot_rows",
+     "DELETE FROM bath_snapshot_rows WHERE snapshot_id IN (SELECT id FROM bath_snapshots "
+     "WHERE status <> 'pending' AND COALESCE(decided_ms, created_ms) < ?1)",
+     0, 0},
+    {0},
+};
+
 const struct service bathpass_service = {
     .name = BATHPASS_SERVICE,
     .label_ja = "ふれあい入浴証",
@@ -60,4 +71,5 @@ const struct service bathpass_service = {
     .demo = bathpass_demo,
     .demo_options = "bath-people",
     .metrics = metrics,
+    .retention = retention_kinds,
 };

@@ -114,7 +114,7 @@ out:
 enum err api_mail_send_retry(struct http_req *rq, struct http_resp *rs)
 {
 	const char *send_id = rq->params[0];
-	char object[MAIL_SEND_ID_MAX + 8], detail[256];
+	char object[MAIL_SEND_ID_MAX + 8], detail[512];
 	struct mail_send_retry res;
 	if (!send_id_valid(send_id))
 		return http_error(rs, ERR_INVALID, "送信の番号が正しくありません。一覧から選び直してください。");
@@ -144,17 +144,19 @@ enum err api_mail_send_retry(struct http_req *rq, struct http_resp *rs)
 		/* Every failed recipient was left out: nothing changed, nothing to record. */
 		snprintf(detail, sizeof detail,
 			 "再送できるメールはありません。失敗したメールは、不達が続いているアドレスあて"
-			 "%lld通と、配信を停止したアドレスあて%lld通です。",
-			 (long long)res.skipped_bouncing, (long long)res.skipped_unsubscribed);
+			 "%lld通と、配信を停止したアドレスあて%lld通、保存期間を過ぎて宛先と本文を"
+			 "消したもの%lld通です。",
+			 (long long)res.skipped_bouncing, (long long)res.skipped_unsubscribed,
+			 (long long)res.skipped_expired);
 		e = http_error_as(rs, ERR_CONFLICT, "retry_not_possible", detail);
 		goto out;
 	}
 	/* Counts only, never addresses. */
 	snprintf(object, sizeof object, "send:%s", send_id);
 	snprintf(detail, sizeof detail,
-		 "retried=%lld skipped_bouncing=%lld skipped_unsubscribed=%lld",
+		 "retried=%lld skipped_bouncing=%lld skipped_unsubscribed=%lld skipped_expired=%lld",
 		 (long long)res.retried, (long long)res.skipped_bouncing,
-		 (long long)res.skipped_unsubscribed);
+		 (long long)res.skipped_unsubscribed, (long long)res.skipped_expired);
 	e = audit_append(c, rq->app->vault, rq->actor, "mail.send.retry", object, detail);
 	if (e == ERR_OK)
 		e = store_commit(c);
@@ -163,10 +165,11 @@ enum err api_mail_send_retry(struct http_req *rq, struct http_resp *rs)
 	if (res.retried > 0 && rq->app->mail)
 		mail_sender_wake(rq->app->mail);
 	e = http_json(rs, 200,
-		      json_pack("{s:s,s:I,s:I,s:I}", "send_id", send_id, "retried",
+		      json_pack("{s:s,s:I,s:I,s:I,s:I}", "send_id", send_id, "retried",
 				(json_int_t)res.retried, "skipped_bouncing",
 				(json_int_t)res.skipped_bouncing, "skipped_unsubscribed",
-				(json_int_t)res.skipped_unsubscribed));
+				(json_int_t)res.skipped_unsubscribed, "skipped_expired",
+				(json_int_t)res.skipped_expired));
 out:
 	store_rollback(c);
 	store_release(c);

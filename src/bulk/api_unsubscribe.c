@@ -18,7 +18,8 @@
 #include "store/store.h"
 
 #define BAD_LINK                                                                                   \
-	"この配信停止のリンクは無効です。メールにあるリンクを、もう一度そのまま開いてください。"
+	"この配信停止のリンクは無効です。メールにあるリンクを、もう一度そのまま開いてください"    \
+	"（保存期間を過ぎた古いメールのリンクは使えません。新しいメールのリンクを開いてください）。"
 
 enum err api_unsubscribe_get(struct http_req *rq, struct http_resp *rs)
 {

@@ -291,8 +291,10 @@ enum err bulk_api_get(struct http_req *rq, struct http_resp *rs, const struct bu
 	o = send_json(rq->app, k, c, &v);
 	e = o ? failures_json(c, v.send_id, failures) : ERR_IO;
 	snprintf(action, sizeof action, "%s.view", k->list.name);
+	/* A delivery view that its page polls: audited once per caller and send a minute. */
 	if (e == ERR_OK)
-		e = audit_append(c, rq->app->vault, rq->actor, action, object, "");
+		e = audit_read_append(c, rq->app->vault, rq->actor, action, object, "",
+				      clock_now_ms(), NULL);
 out:
 	store_release(c);
 	bulk_send_view_free(&v);

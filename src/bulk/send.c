@@ -585,7 +585,8 @@ struct unread {
 	char list[MAIL_LIST_MAX];
 };
 
-/* Reads the outbox rows of send_id that no read confirms, on c, into *out (*n of them). */
+/* Reads the outbox rows of send_id that no read confirms, on c, into *out (*n of them); rows
+ * whose recipient was destroyed at the end of its retention period are not among them. */
 static enum err unread_rows(struct store_conn *c, const char *send_id, struct unread **out,
 			    size_t *n)
 {
@@ -595,7 +596,7 @@ static enum err unread_rows(struct store_conn *c, const char *send_id, struct un
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT o.to_enc, COALESCE(o.owner_id, 0), COALESCE(o.list, '') FROM outbox o "
 	       "LEFT JOIN mail_reads r ON r.outbox_id = o.id WHERE o.send_id = ? AND "
-	       "r.outbox_id IS NULL ORDER BY o.id");
+	       "r.outbox_id IS NULL AND length(o.to_enc) > 0 ORDER BY o.id");
 	if (!st)
 		return ERR_DB;
 	store_bind_text(st, 1, send_id);

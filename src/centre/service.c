@@ -4,6 +4,7 @@
 #include "centre/service.h"
 
 #include "app.h"
+#include "app/retention.h"
 #include "base/buf.h"
 #include "centre/centre.h"
 #include "store/store.h"
@@ -45,6 +46,13 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
+/* Its records with a retention period (app/retention.h; the periods are in docs/guide.md). */
+static const struct retention_kind retention_kinds[] = {
+    {"links", "期限切れの登録・確認リンク", 7, "ce_parent_tokens",
+     "DELETE FROM ce_parent_tokens WHERE expires_ms < ?1", 0, 0},
+    {0},
+};
+
 const struct service centre_service = {
     .name = CENTRE_SERVICE,
     .label_ja = "児童発達支援センター",
@@ -53,4 +61,5 @@ const struct service centre_service = {
     .demo = centre_demo,
     .demo_options = "centre-children",
     .metrics = metrics,
+    .retention = retention_kinds,
 };

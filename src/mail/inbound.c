@@ -75,7 +75,11 @@ static enum err load_row(struct store_conn *c, struct keyring *k, int64_t id, ch
 		*queued_ms = store_col_int(st, 1);
 		/* The row's service's key: its address is sealed, and blinded, under it. */
 		*v = keyring_vault(k, store_col_text(st, 2));
-		e = *v ? vault_unseal(*v, "outbox.to", b, len, to) : ERR_CRYPTO;
+		/* len 0: its recipient destroyed at the end of its retention period; a bounce
+		 * that late is dropped as one for no message of ours */
+		e = len == 0 ? ERR_NOTFOUND
+		    : *v     ? vault_unseal(*v, "outbox.to", b, len, to)
+			     : ERR_CRYPTO;
 	}
 	store_finish(st);
 	return e;

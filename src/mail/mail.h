@@ -419,6 +419,7 @@ struct mail_send_retry {
 	int64_t retried;              /* failed rows moved back to queued */
 	int64_t skipped_bouncing;     /* left failed: the address is bouncing now */
 	int64_t skipped_unsubscribed; /* left failed: unsubscribed from the row's list */
+	int64_t skipped_expired;      /* left failed: its content destroyed (retention period) */
 };
 
 /* Moves the failed rows of send_id back to 'queued' on c inside the caller's open transaction

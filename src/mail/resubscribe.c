@@ -34,7 +34,10 @@ static enum err load_row(struct store_conn *c, struct keyring *k, int64_t outbox
 		const void *b = store_col_blob(st, 2, &len);
 		mail_send_list(store_col_text(st, 0), res->list, sizeof res->list);
 		*v = keyring_vault(k, store_col_text(st, 3));
-		e = *v ? vault_unseal(*v, "outbox.to", b, len, to) : ERR_CRYPTO;
+		/* len 0: its recipient destroyed at the end of its retention period */
+		e = len == 0 ? ERR_NOTFOUND
+		    : *v     ? vault_unseal(*v, "outbox.to", b, len, to)
+			     : ERR_CRYPTO;
 	} else if (rc == STORE_ROW) {
 		e = ERR_NOTFOUND; /* a notice belongs to no list */
 	}

@@ -264,6 +264,10 @@ static enum err row_check(struct store_conn *c, const struct vault *v, const voi
 	*skip = 0;
 	if (!v)
 		return ERR_CRYPTO;
+	if (len == 0) {
+		*skip = 3; /* its content destroyed at the end of its retention period */
+		return ERR_OK;
+	}
 	enum err e = vault_unseal(v, "outbox.to", blob, len, &addr);
 	if (e != ERR_OK)
 		goto out;
@@ -400,6 +404,10 @@ enum err mail_send_retry(struct store_conn *c, struct keyring *k, const char *se
 		}
 		if (skip == 2) {
 			res->skipped_unsubscribed++;
+			continue;
+		}
+		if (skip == 3) {
+			res->skipped_expired++;
 			continue;
 		}
 		e = requeue(c, send_id, ids[i], &res->retried);

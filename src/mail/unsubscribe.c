@@ -83,6 +83,10 @@ enum err mail_unsubscribe(struct store_conn *c, struct keyring *k, int64_t outbo
 	/* The address is the row's service's: sealed and blinded under its key. */
 	size_t len = 0;
 	const void *b = store_col_blob(st, 2, &len);
+	if (len == 0) {
+		e = ERR_NOTFOUND; /* its recipient destroyed at the end of its retention period */
+		goto out;
+	}
 	v = keyring_vault(k, store_col_text(st, 3));
 	e = v ? vault_unseal(v, "outbox.to", b, len, &to) : ERR_CRYPTO;
 	if (e != ERR_OK)

@@ -9,6 +9,7 @@
 #include "auth/role.h"
 #include "base/buf.h"
 #include "base/log.h"
+#include "app/retention.h"
 #include "bulk/bulk.h"
 #include "schoolmail/send.h"
 #include "store/store.h"
@@ -60,6 +61,14 @@ static void metrics(struct app *a, struct buf *b)
 /* Its kind of bulk mail: the schools' sends (audience.c). */
 static const struct bulk_kind *const bulk_kinds[] = {&school_kind, NULL};
 
+/* Its records with a retention period (app/retention.h; the periods are in docs/guide.md). */
+static const struct retention_kind retention_kinds[] = {
+    /* sign-up links hold the sealed address until used or expired */
+    {"links", "期限切れの登録・確認リンク", 7, "school_links",
+     "DELETE FROM school_links WHERE expires_ms < ?1", 0, 0},
+    {0},
+};
+
 const struct service schoolmail_service = {
     .name = SCHOOLMAIL_SERVICE,
     .label_ja = "一斉メール配信",
@@ -72,4 +81,5 @@ const struct service schoolmail_service = {
     .metrics = metrics,
     .bulk = bulk_kinds,
     .mail_from_name = mail_from_name,
+    .retention = retention_kinds,
 };

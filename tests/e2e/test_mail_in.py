@@ -162,7 +162,8 @@ class MailInTest(ServerTestCase):
                                "OR action LIKE 'guardian.reconfirm%' GROUP BY action"))
         self.assertEqual(actions["mail.bounce"], 3 + 5 + 3)
         self.assertEqual(actions["mail.bouncing"], 1)
-        self.assertGreaterEqual(actions["mail.bouncing.list"], 5)
+        # a delivery view: audited once per reader a minute (test_retention.py counts them)
+        self.assertGreaterEqual(actions["mail.bouncing.list"], 1)
         self.assertEqual(actions["guardian.reconfirm_request"], 1)
         for (diag,) in self.data.query("SELECT diagnostic FROM bounce_events"):
             self.assertNotIn("@", diag)

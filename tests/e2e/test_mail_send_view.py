@@ -280,7 +280,7 @@ class MailSendViewTest(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         # Emergency mail cannot be left: U1 is retried with the others.
         self.assertEqual(r.json, {"send_id": self.sid, "retried": 3, "skipped_bouncing": 1,
-                                  "skipped_unsubscribed": 0})
+                                  "skipped_unsubscribed": 0, "skipped_expired": 0})
         harness.wait_until(lambda: {R1, R2, U1} <= set(self.relay.delivered(SECOND)),
                            timeout=30, what="the retried mails")
         j = harness.wait_until(lambda: (lambda v: v if v["complete"] else None)(view()),
@@ -317,7 +317,8 @@ class MailSendViewTest(ServerTestCase):
         elapsed = time.monotonic() - t0
         rows = self.data.query("SELECT actor, detail FROM audit WHERE action = 'mail.send.retry'")
         self.assertEqual(len(rows), 1, rows)
-        self.assertEqual(rows[0][1], "retried=3 skipped_bouncing=1 skipped_unsubscribed=0")
+        self.assertEqual(rows[0][1], "retried=3 skipped_bouncing=1 skipped_unsubscribed=0 "
+                                      "skipped_expired=0")
         views = self.data.query("SELECT actor, object FROM audit WHERE action = 'mail.send.view'")
         admin_actor = "user:%d" % self.data.query("SELECT id FROM users WHERE login = 'admin1'")[0][0]
         admin_views = [v for v in views if v == (admin_actor, "send:" + self.sid)]

@@ -295,6 +295,11 @@ EXPECTED.update({
 })
 # The routes of one case and the supervisor's: a caller without the role finds nothing there
 # (404 not_found, as for a case that does not exist), never a 403 that says something is.
+# retention and the monthly audit report (issue 19): the ward's administrator only
+EXPECTED.update({
+    ("GET", "/api/v1/retention"): {"ward_admin"},
+    ("GET", "/api/v1/audit/report"): {"ward_admin"},
+})
 YOUTH_HIDDEN = {(m, p) for (m, p) in EXPECTED if p.startswith("/api/v1/youth/")
                 and ("{}" in p or p in ("/api/v1/youth/workers", "/api/v1/youth/referrals",
                                         "/api/v1/youth/opens"))}

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "auth/audit.h"
+#include "auth/audit_report.h"
 #include "auth/device.h"
 #include "auth/password.h"
 #include "auth/signin_device.h"
@@ -825,6 +826,121 @@ static void test_audit_verify_ok(void **state)
 	free(db2);
 }
 
+/* Appends one entry at time at_ms (the clock set for it). */
+static void append_at(struct env *e, int64_t at_ms, const char *detail)
+{
+	struct store_conn *c = store_acquire(e->s);
+	clock_set_now_ms(at_ms);
+	assert_int_equal(audit_append(c, e->v, "user:1", "child.read", "child:7", detail), ERR_OK);
+	store_release(c);
+}
+
+/* Prunes entries before before_ms in one transaction; returns how many went. */
+static int64_t prune(struct env *e, int64_t before_ms)
+{
+	int64_t n = -1;
+	struct store_conn *c = store_acquire(e->s);
+	assert_int_equal(store_begin(c), ERR_OK);
+	enum err r = audit_prune(c, e->v, before_ms, before_ms + 1000, &n);
+	if (r == ERR_OK)
+		assert_int_equal(store_commit(c), ERR_OK);
+	else
+		store_rollback(c);
+	store_release(c);
+	assert_int_equal(r, ERR_OK);
+	return n;
+}
+
+static void test_audit_prune_checkpoint(void **state)
+{
+	struct env *e = *state;
+	const int64_t t0 = 1800000000000LL, day = 86400000LL;
+	struct audit_verified r;
+	int64_t bad = -1, n = -1;
+	for (int i = 0; i < 6; i++)
+		append_at(e, t0 + i * day, "x");
+	/* Nothing older than the first entry: nothing pruned, no checkpoint. */
+	assert_int_equal(prune(e, t0), 0);
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM audit_checkpoints", NULL), 0);
+	/* Entries 1-3 go behind a checkpoint; verify proves 4-6 from it. */
+	assert_int_equal(prune(e, t0 + 3 * day), 3);
+	assert_int_equal(query_int(e->s, "SELECT MIN(id) FROM audit", NULL), 4);
+	assert_int_equal(audit_verify_full(e->s, e->v, &r), ERR_OK);
+	assert_int_equal(r.count, 3);
+	assert_int_equal(r.checkpoint.last_id, 3);
+	/* Appending goes on from the chain's head. */
+	append_at(e, t0 + 7 * day, "y");
+	assert_int_equal(audit_verify(e->s, e->v, &bad, &n), ERR_OK);
+	assert_int_equal(n, 4);
+	/* An entry after a clock moved back is never pruned while an older one stays. */
+	append_at(e, t0 + 1 * day, "back");
+	assert_int_equal(prune(e, t0 + 6 * day + 1), 3); /* 4, 5, 6; not 7 nor 8 */
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM audit", NULL), 2);
+	assert_int_equal(audit_verify_full(e->s, e->v, &r), ERR_OK);
+	assert_int_equal(r.checkpoint.id, 2);
+	assert_int_equal(r.count, 2);
+	/* The database keeps entries no checkpoint covers, and the checkpoints. */
+	struct store_conn *c = store_acquire(e->s);
+	assert_int_equal(store_exec(c, "DELETE FROM audit WHERE id = 7"), ERR_DB);
+	assert_int_equal(store_exec(c, "DELETE FROM audit_checkpoints"), ERR_DB);
+	assert_int_equal(store_exec(c, "UPDATE audit_checkpoints SET pruned = 9"), ERR_DB);
+	store_release(c);
+	assert_int_equal(audit_verify(e->s, e->v, &bad, &n), ERR_OK);
+	/* Every entry pruned: the next one goes on from the checkpoint, not from genesis. */
+	assert_int_equal(prune(e, t0 + 30 * day), 2);
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM audit", NULL), 0);
+	assert_int_equal(audit_verify(e->s, e->v, &bad, &n), ERR_OK);
+	append_at(e, t0 + 31 * day, "after");
+	assert_int_equal(query_int(e->s, "SELECT MIN(id) FROM audit", NULL), 9);
+	assert_int_equal(audit_verify_full(e->s, e->v, &r), ERR_OK);
+	assert_int_equal(r.count, 1);
+	assert_int_equal(r.checkpoint.id, 3);
+}
+
+static void test_audit_checkpoint_forged(void **state)
+{
+	struct env *e = *state;
+	const int64_t t0 = 1800000000000LL, day = 86400000LL;
+	struct audit_verified r;
+	for (int i = 0; i < 4; i++)
+		append_at(e, t0 + i * day, "x");
+	assert_int_equal(prune(e, t0 + 2 * day), 2);
+	exec_ok(e->s, "DROP TRIGGER audit_checkpoints_no_update");
+	/* A checkpoint moved to hide an entry (the chain would start elsewhere) */
+	exec_ok(e->s, "UPDATE audit_checkpoints SET last_id = 1");
+	assert_int_equal(audit_verify_full(e->s, e->v, &r), ERR_CRYPTO);
+	assert_int_equal(r.bad_checkpoint, 1);
+	/* … and a pruning refuses to chain to it */
+	struct store_conn *c = store_acquire(e->s);
+	int64_t n = -1;
+	assert_int_equal(store_begin(c), ERR_OK);
+	assert_int_equal(audit_prune(c, e->v, t0 + 4 * day, t0 + 4 * day, &n), ERR_CRYPTO);
+	store_rollback(c);
+	store_release(c);
+	exec_ok(e->s, "UPDATE audit_checkpoints SET last_id = 2");
+	assert_int_equal(audit_verify_full(e->s, e->v, &r), ERR_OK);
+	/* The hash it hands on, or its MAC, forged */
+	exec_ok(e->s, "UPDATE audit_checkpoints SET last_hash = (SELECT hash FROM audit WHERE id = 3)");
+	assert_int_equal(audit_verify_full(e->s, e->v, &r), ERR_CRYPTO);
+	assert_int_equal(r.bad_checkpoint, 1);
+}
+
+static void test_audit_action_class(void **state)
+{
+	(void)state;
+	assert_int_equal(audit_action_class("board.read"), 'r');
+	assert_int_equal(audit_action_class("mail.send.view"), 'r');
+	assert_int_equal(audit_action_class("mail.bouncing.list"), 'r');
+	assert_int_equal(audit_action_class("centre.day_read"), 'r');
+	assert_int_equal(audit_action_class("report.export"), 'e');
+	assert_int_equal(audit_action_class("card.sheet"), 'e');
+	assert_int_equal(audit_action_class("school.letter"), 'e');
+	assert_int_equal(audit_action_class("denied"), 'd');
+	assert_int_equal(audit_action_class("signin.locked"), 'd');
+	assert_int_equal(audit_action_class("signin.ok"), 'c');
+	assert_int_equal(audit_action_class("scan.record"), 'c');
+}
+
 static void test_audit_append_only(void **state)
 {
 	struct env *e = *state;
@@ -940,6 +1056,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_session_sweep, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kiosk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_verify_ok, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_audit_prune_checkpoint, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_audit_checkpoint_forged, setup, teardown),
+	    cmocka_unit_test(test_audit_action_class),
 	    cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_tamper_detail, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_tamper_rehash, setup, teardown),

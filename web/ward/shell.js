@@ -40,6 +40,7 @@ const MENU = [
   // backups and erasure at a contract's end (issue 19)
   { href: '/ward/backups.html', text: 'バックアップ', roles: ['ward_admin'] },
   { href: '/ward/erasure.html', text: 'データ消去', roles: ['ward_admin'] },
+  { href: '/ward/retention.html', text: '保存期間と監査ログ', roles: ['ward_admin'] },
   { href: '/staff/reports.html', text: '帳票・台帳', roles: ['ward_admin', 'ward_staff', 'site_staff'] },
   { href: '/staff/', text: '職員ボード', roles: ['ward_admin', 'ward_staff', 'contractor', 'site_staff'] },
   { href: '/staff/emergency.html', text: '緊急一斉メール', roles: ['ward_admin', 'ward_staff', 'contractor'] },
