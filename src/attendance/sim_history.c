@@ -224,6 +224,22 @@ static enum err put_alert(struct store_conn *c, int64_t site, int64_t child, con
 	return e;
 }
 
+/* The sender's outcome for a mail just queued: sent a few seconds later, one attempt, the
+ * relay's reply (while its page is still in the cache). */
+static enum err mark_sent(struct store_conn *c, int64_t id, int64_t at)
+{
+	struct store_stmt *st = store_prepare(
+	    c, "UPDATE outbox SET state = 'sent', attempts = 1, sent_ms = ?, "
+	       "last_reply = '250 2.0.0 Ok' WHERE id = ? AND state = 'queued'");
+	if (!st)
+		return ERR_DB;
+	store_bind_int(st, 1, at + 3000);
+	store_bind_int(st, 2, id);
+	enum err e = store_run(st);
+	store_finish(st);
+	return e;
+}
+
 /* One scan as scan.c writes it: the row, one sealed mail per confirmed address, the audit entry;
  * the clock stands at the scan's time. */
 static enum err put_scan(struct hist *h, struct store_conn *c, const struct hchild *k,
@@ -258,6 +274,8 @@ static enum err put_scan(struct hist *h, struct store_conn *c, const struct hchi
 	for (size_t i = 0; i < k->nto && e == ERR_OK; i++) {
 		e = mail_outbox_enqueue(c, attendance_vault(h->a), send_id, "notice", k->to[i],
 					subject, body);
+		if (e == ERR_OK)
+			e = mark_sent(c, store_last_id(c), at);
 		h->mails += e == ERR_OK;
 	}
 	vault_wipe_free(subject);
@@ -335,19 +353,6 @@ static enum err put_day(struct hist *h, struct store_conn *c, const char *day, i
 		snprintf(detail, sizeof detail, "kind=not_arrived day=%s", day);
 		e = audit_append(c, h->a->vault, "system", "alert.raise", object, detail);
 		h->audits += e == ERR_OK;
-	}
-	/* The sender's outcome for the day's mail: sent, one attempt, a few seconds later. */
-	struct store_stmt *st = e == ERR_OK ? store_prepare(
-	    c, "UPDATE outbox SET state = 'sent', attempts = 1, sent_ms = next_ms + 3000, "
-	       "last_reply = '250 2.0.0 Ok' WHERE state = 'queued' AND next_ms >= ? AND next_ms < ?")
-					    : NULL;
-	if (e == ERR_OK && !st)
-		e = ERR_DB;
-	if (st) {
-		store_bind_int(st, 1, midnight);
-		store_bind_int(st, 2, midnight + 86400000LL);
-		e = store_run(st);
-		store_finish(st);
 	}
 	if (e == ERR_OK)
 		e = store_commit(c);
