@@ -112,6 +112,7 @@ def main():
         log(f"demo ward: {t:.0f} s")
 
     out, w1, c1 = run([a.bin, "simulate-day", "--data", ward, "--date", str(first)], logf=logf)
+    first_ok = out.strip().endswith(" ok")
     d1 = kv(out.strip().splitlines()[-1])
     log(f"first day {first}: {d1.get('scans')} scans, wall {w1:.2f} s, processor {c1:.2f} s "
         f"(scans {d1.get('scan_s')} s, alerts {d1.get('alert_s')} s) {out.split()[-1]}")
@@ -135,7 +136,7 @@ def main():
         "last_scans": d2.get("scans"), "last_wall_s": round(w2, 2), "last_cpu_s": round(c2, 2),
         "last_scan_s": d2.get("scan_s"), "last_alert_s": d2.get("alert_s"),
         "day_ratio": round(w2 / w1, 2), "day_cpu_ratio": round(c2 / c1, 2),
-        "days_ok": "ok" if out.strip().endswith(" ok") else "MISMATCH",
+        "days_ok": "ok" if first_ok and out.strip().endswith(" ok") else "MISMATCH",
         "history_s": round(th, 1), "db_mb": round(os.path.getsize(f"{ward}/mimamori.db") / 1e6),
     })
     res.update({f"rows_{k}": v for k, v in sizes.items()})
