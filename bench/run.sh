@@ -38,7 +38,13 @@
 #  12. plazas (issue 17, bench/plaza.py): 130,000 users over five plazas; the desk's search p50/p99
 #      against GET /healthz, and 1,000 registration cards in one PDF against writing its bytes
 #      with fsync; a row to the plaza table (BENCH_PLAZA_N=130000).
-#  13. backups (issue 19, bench/backup.py): `mimamori backup` of a default demo ward against
+#  13. school year (issue 18, bench/year.py; BENCH_YEAR=0 skips it): a copy of the ward day's
+#      fresh demo ward lives 200+ club days (the first and the last through simulate-day, the ones
+#      between written in bulk by simulate-history), then the board, the monthly report and
+#      `audit verify` on the aged ward, against raw SQLite commits, /healthz and a static copy,
+#      reading the month's rows raw, and keyed BLAKE2b (bench/hash_raw.c); a row to the school
+#      year table (BENCH_YEAR_WEEKS=35: 209 club days between the first and the last).
+#  14. backups (issue 19, bench/backup.py): `mimamori backup` of a default demo ward against
 #      copying the database's bytes with fsync, and `mimamori restore` of it against copying the
 #      backup file's bytes; a row to the backup table (BENCH_BACKUP=0 skips it).
 # Appends one row to the results table, one to the board table, one to the ward day table and
@@ -55,6 +61,8 @@
 #   BENCH_PERF=0 (1: perf record the server during each throughput run into build/bench/perf-cN.data
 #   and during the board run into build/bench/perf-board.data)
 #   BENCH_NO_DOC=0 (1: do not touch docs).
+#   BENCH_YEAR=1 (0: skip the school year, step 13) BENCH_YEAR_WEEKS=35 (weeks from its first day
+#   to its last; about 5 minutes more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Adds row $2 at the end of the table under the heading $1 ("## Mail results") in
@@ -235,6 +243,8 @@ ok_bl_ev=$(awk -v p="$bl_ev99" 'BEGIN { print (p != "" && p != "nan" && p < 1000
 
 echo "== ward day: mimamori simulate-day on a fresh default demo ward (injected time)"
 "$BIN" demo --data "$W/day" >"$W/day-demo.log" 2>&1
+# The school year (step 13) starts from this fresh ward.
+[ "${BENCH_YEAR:-1}" = 1 ] && cp -a "$W/day" "$W/year-fresh"
 # A weekday: today in Japan unless it is a Sunday, then tomorrow.
 sim_day=$(TZ=Asia/Tokyo date +%Y-%m-%d); [ "$(TZ=Asia/Tokyo date +%u)" = 7 ] && sim_day=$(TZ=Asia/Tokyo date -d tomorrow +%Y-%m-%d)
 sim=$("$BIN" simulate-day --data "$W/day" --date "$sim_day" | grep '^SIMULATE_RESULT')
@@ -413,6 +423,35 @@ if [ "${BENCH_BACKUP:-1}" = 1 ]; then
       "$cpu" "$bk_line")
     table_row "## Backup results" "$brow"
   fi
+fi
+
+# A school year on the demo ward (issue 18): the cost of a day must not grow with history.
+if [ "${BENCH_YEAR:-1}" = 1 ]; then
+  echo
+  echo "== school year: ${BENCH_YEAR_WEEKS:-35} weeks of club days on the demo ward, then the day, the board, the monthly report and audit verify"
+  cc -O2 -std=c17 -Wall -Wextra -o "$W/hash_raw" bench/hash_raw.c $(pkg-config --cflags --libs libsodium)
+  yr=$($PY bench/year.py --bin "$BIN" --work "$W/year" --demo-from "$W/year-fresh" \
+    --weeks "${BENCH_YEAR_WEEKS:-35}" --raw "$raw" --hash-raw "$W/hash_raw" --out "$W/year.json" \
+    | grep '^YEAR_RESULT') || { echo "   school year failed (see $W/year/year.log)"; exit 1; }
+  echo "   ${yr#YEAR_RESULT }"
+  rm -rf "$W/year-fresh"
+  if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
+    commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
+    dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo "+dirty" || true)
+    cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+    how='bench/run.sh'; [ -n "${MAKELEVEL:-}" ] && how='make bench'
+    yrow=$(printf '| %s | %s | %s cores, %s | `%s` | %s | %s / %s s (%s x; processor %s / %s s, %s x) | %s s (%s %%) | %s / %s ms (%s x /healthz, %s x static) | %s s (raw read %s s) | %s/s (%s %% of %s/s) | %s |' \
+      "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$(kv club_days "$yr")" \
+      "$(kv first_wall_s "$yr")" "$(kv last_wall_s "$yr")" "$(kv day_ratio "$yr")" \
+      "$(kv first_cpu_s "$yr")" "$(kv last_cpu_s "$yr")" "$(kv day_cpu_ratio "$yr")" \
+      "$(kv last_floor_s "$yr")" "$(kv last_floor_ratio "$yr")" \
+      "$(kv board_p50_ms "$yr")" "$(kv board_p99_ms "$yr")" "$(kv board_ratio "$yr")" "$(kv board_ratio_static "$yr")" \
+      "$(kv monthly_s "$yr")" "$(kv month_raw_read_s "$yr")" \
+      "$(kv verify_per_s "$yr")" "$(kv verify_ratio "$yr")" "$(kv hash_prepared_per_s "$yr")" \
+      "$(kv first "$yr")..$(kv last "$yr"); rows: scans $(kv rows_scans "$yr"), outbox $(kv rows_outbox "$yr"), audit $(kv rows_audit "$yr"), alerts $(kv rows_alerts "$yr"); db $(kv db_mb "$yr") MB; history $(kv history_s "$yr") s; month $(kv month "$yr") $(kv month_scans "$yr") scans; board load $(kv board_load1 "$yr"); $(kv days_ok "$yr"); targets $(kv ok "$yr")")
+    table_row "## School year results" "$yrow"
+  fi
+  rm -rf "$W/year/ward"
 fi
 
 # The same scan and mail benchmarks on PostgreSQL, one and two servers (issue 14).

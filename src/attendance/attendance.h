@@ -150,6 +150,8 @@ int cmd_kiosk(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 /* `simulate-day`: a whole ward's club day with injected time (simulate.c). */
 int cmd_simulate_day(int argc, char **argv);
+/* `simulate-history`: a demo ward's past club days written in bulk (sim_history.c). */
+int cmd_simulate_history(int argc, char **argv);
 struct demo_out;
 /* Its part of `mimamori demo` (demo.c): with a NULL checks the options (--children,
  * --codes-out) and returns 0, or 2 after printing why; with the app adds the clubs, children,

@@ -159,6 +159,11 @@ static enum err day_effective(struct app *a, struct store_conn *c, int64_t child
 	return ERR_OK;
 }
 
+/* The 31 placeholders ?2..?32 of a month's days. */
+#define MONTH_DAYS                                                                             \
+	"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "  \
+	"?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32"
+
 enum err plan_month(struct app *a, struct store_conn *c, int64_t child_id, const char *month,
 		    struct plan_day **days, size_t *n)
 {
@@ -223,15 +228,16 @@ enum err plan_month(struct app *a, struct store_conn *c, int64_t child_id, const
 	if (rc != STORE_DONE)
 		goto out;
 	store_finish(st);
-	/* What happened: first entry and last exit per day. */
+	/* What happened: first entry and last exit per day. Scans are indexed day first (a day's
+	 * work stays on that day's pages, sql/0035): the month's days are probed one by one. */
 	st = store_prepare(c, "SELECT day, MIN(CASE WHEN direction = 'in' THEN at_ms END), "
 			      "MAX(CASE WHEN direction = 'out' THEN at_ms END) FROM scans "
-			      "WHERE child_id = ? AND day BETWEEN ? AND ? GROUP BY day");
+			      "WHERE child_id = ?1 AND day IN (" MONTH_DAYS ") GROUP BY day");
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, child_id);
-	store_bind_text(st, 2, first);
-	store_bind_text(st, 3, last);
+	for (int d = 0; d < 31; d++)
+		store_bind_text(st, 2 + d, out[(size_t)d < len ? (size_t)d : len - 1].day);
 	while ((rc = store_step(st)) == STORE_ROW) {
 		size_t i = plan_day_index(store_col_text(st, 0));
 		if (i >= len)

@@ -145,28 +145,50 @@ static void free_sites(struct site_use *s, size_t n)
 	free(s);
 }
 
-/* Adds up one child's month: days with an entry, and the time between each entry and the next
- * exit on the same day (an entry never closed that day counts as a day but adds no time). */
-static enum err child_month(struct store_conn *c, struct child_use *ch, int64_t site_id,
-			    const char *first, const char *last)
+static int cmp_child_id(const void *x, const void *y)
 {
+	const struct child_use *const *a = x, *const *b = y;
+	return ((*a)->id > (*b)->id) - ((*a)->id < (*b)->id);
+}
+
+/* Adds up the month of every child of s in one pass over the site's scans of the month (by
+ * site and day: the month's rows, whatever the history): days with an entry, and the time
+ * between each entry and the next exit on the same day (an entry never closed that day counts
+ * as a day but adds no time). */
+static enum err site_month(struct store_conn *c, struct site_use *s, const char *first,
+			   const char *last)
+{
+	struct child_use **by_id = xcalloc(s->n + 1, sizeof *by_id);
+	for (size_t i = 0; i < s->n; i++)
+		by_id[i] = &s->children[i];
+	qsort(by_id, s->n, sizeof *by_id, cmp_child_id);
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT day, direction, at_ms FROM scans WHERE child_id = ? AND site_id = ? AND "
-	       "day BETWEEN ? AND ? ORDER BY day, at_ms, id");
+	    c, "SELECT child_id, day, direction, at_ms FROM scans WHERE site_id = ? AND "
+	       "day BETWEEN ? AND ? ORDER BY child_id, day, at_ms, id");
+	struct child_use *ch = NULL;
 	char day[16] = "";
-	int64_t open = 0;
-	int counted = 0;
+	int64_t cur = 0, open = 0;
+	int counted = 0, rc = STORE_DONE;
+	enum err e = ERR_DB;
 	if (!st)
-		return ERR_DB;
-	store_bind_int(st, 1, ch->id);
-	store_bind_int(st, 2, site_id);
-	store_bind_text(st, 3, first);
-	store_bind_text(st, 4, last);
-	int rc;
+		goto out;
+	store_bind_int(st, 1, s->id);
+	store_bind_text(st, 2, first);
+	store_bind_text(st, 3, last);
 	while ((rc = store_step(st)) == STORE_ROW) {
-		const char *d = store_col_text(st, 0);
-		int in = strcmp(store_col_text(st, 1), "in") == 0;
-		int64_t at = store_col_int(st, 2);
+		int64_t id = store_col_int(st, 0);
+		const char *d = store_col_text(st, 1);
+		int in = strcmp(store_col_text(st, 2), "in") == 0;
+		int64_t at = store_col_int(st, 3);
+		if (id != cur || !ch) {
+			struct child_use key = {.id = id}, *kp = &key, **hit;
+			hit = bsearch(&kp, by_id, s->n, sizeof *by_id, cmp_child_id);
+			ch = hit ? *hit : NULL;
+			cur = id;
+			day[0] = '\0';
+		}
+		if (!ch)
+			continue; /* a child of another site now, not listed here */
 		if (strcmp(d, day) != 0) {
 			snprintf(day, sizeof day, "%s", d);
 			open = 0;
@@ -183,8 +205,11 @@ static enum err child_month(struct store_conn *c, struct child_use *ch, int64_t 
 			open = 0;
 		}
 	}
+	e = rc == STORE_DONE ? ERR_OK : ERR_DB;
+out:
 	store_finish(st);
-	return rc == STORE_DONE ? ERR_OK : ERR_DB;
+	free(by_id);
+	return e;
 }
 
 static enum err load_site(struct app *a, struct store_conn *c, struct site_use *s,
@@ -195,8 +220,8 @@ static enum err load_site(struct app *a, struct store_conn *c, struct site_use *
 	/* The site's active children, and any who left but attended in the month. */
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT ch.id, ch.child_no, ch.name_enc, ch.kana_enc, ch.grade FROM children ch "
-	       "WHERE ch.site_id = ?1 AND (ch.active = 1 OR EXISTS (SELECT 1 FROM scans s WHERE "
-	       "s.child_id = ch.id AND s.site_id = ?1 AND s.day BETWEEN ?2 AND ?3)) "
+	       "WHERE ch.site_id = ?1 AND (ch.active = 1 OR ch.id IN (SELECT s.child_id FROM scans "
+	       "s WHERE s.site_id = ?1 AND s.day BETWEEN ?2 AND ?3)) "
 	       "ORDER BY ch.grade, ch.child_no");
 	if (!st)
 		return ERR_DB;
@@ -228,11 +253,9 @@ static enum err load_site(struct app *a, struct store_conn *c, struct site_use *
 		goto out;
 	store_finish(st);
 	st = NULL;
-	for (size_t i = 0; i < s->n; i++) {
-		e = child_month(c, &s->children[i], s->id, first, last);
-		if (e != ERR_OK)
-			goto out;
-	}
+	e = site_month(c, s, first, last);
+	if (e != ERR_OK)
+		goto out;
 	e = ERR_DB;
 	st = store_prepare(c, "SELECT COUNT(DISTINCT day) FROM scans WHERE site_id = ? AND "
 			      "day BETWEEN ? AND ?");

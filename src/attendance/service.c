@@ -29,6 +29,8 @@ static const struct cli_command commands[] = {
     {"kiosk", cmd_kiosk, "kiosk add --data DIR --site CODE  受付端末（キオスク）の鍵を作る"},
     {"simulate-day", cmd_simulate_day,
      "simulate-day --data DIR [--date D]  デモの区で1日分の入退室を試す（時刻を進めて）"},
+    {"simulate-history", cmd_simulate_history,
+     "simulate-history --data DIR --days N [--until D]  デモの区に過去 N 日分の記録をまとめて書く"},
     {"report", cmd_report,
      "report daily|monthly|plans --data DIR ... --format F --out FILE  帳票を出力する（受け渡し"
      "台帳に残す）"},

@@ -61,6 +61,23 @@ enum err vault_unseal_bytes(const struct vault *v, const char *field, const void
 void vault_blind(const struct vault *v, const char *domain, const char *text,
 		 unsigned char out[VAULT_BLIND_LEN]);
 
+/* A keyed hash in pieces, for many messages under one key and domain (the audit chain): the
+ * same bytes as vault_blind(v, domain, the pieces joined), with the key's block and the domain
+ * hashed once in vault_mac_new instead of per message. */
+struct vault_mac;
+struct vault_piece {
+	const void *p;
+	size_t n;
+};
+/* Returns a new mac of v's index key under domain (caller frees with vault_mac_free, which
+ * wipes it). */
+struct vault_mac *vault_mac_new(const struct vault *v, const char *domain);
+/* Writes into out the keyed hash of the n pieces joined. m is only read: threads may share it. */
+void vault_mac_pieces(const struct vault_mac *m, const struct vault_piece *pieces, size_t n,
+		      unsigned char out[VAULT_BLIND_LEN]);
+/* Wipes and frees m; NULL is a no-op. */
+void vault_mac_free(struct vault_mac *m);
+
 /* Hashes a password with argon2id into a malloc'd encoded string (caller frees);
  * ERR_CRYPTO on resource exhaustion. The cost is libsodium's INTERACTIVE (64 MiB, 2 passes);
  * with MIMAMORI_PASSWORD_COST=test in the environment (the test suite only) 1 MiB and one

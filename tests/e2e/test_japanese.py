@@ -591,6 +591,9 @@ class JapaneseCliTest(JapaneseTestCase):
             ["ledger"],
             ["simulate-day", "--data", dp, "--date", "yesterday"],
             ["simulate-day"],
+            ["simulate-history"],
+            ["simulate-history", "--data", dp, "--days", "0"],
+            ["simulate-history", "--data", dp, "--days", "3", "--until", "2026-13-01"],
             ["mail-in"],
             ["import", "residents", "--data", dp],
             ["import", "residents", "--data", dp, "--login", "nobody",
@@ -668,7 +671,8 @@ REASON_VARIABLES = {"attendance/roster_import.c": "bad"}
 MESSAGE_ARGS = {"http_error": 2, "http_error_as": 3, "api_site_for_caller": 5, "cli_fail": 0,
                 "set_msg": 2}
 CLI_FILES = ("main.c", "app.c", "attendance/cli.c", "attendance/cli_report.c",
-             "attendance/demo.c", "attendance/simulate.c", "mail_in.c", "mail_in_main.c",
+             "attendance/demo.c", "attendance/simulate.c", "attendance/sim_history.c",
+             "mail_in.c", "mail_in_main.c",
              "schoolmail/cli.c", "schoolmail/demo.c", "bathpass/cli.c", "bathpass/demo.c")
 LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 

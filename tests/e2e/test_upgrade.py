@@ -60,14 +60,14 @@ class UpgradeTest(ServerTestCase):
         # and household support (0026), then seed 001's remaining roles (0027), the plazas'
         # registrations (0028), youth support casework (0029),
         # course sign-up (0030), file exchange (0031) and the development centre (0032),
-        # the board's change counter per site (0034, issue 18), backups and erasures (0036,
-        # issue 19), retention's audit checkpoints (0037), the administrators' second factor
-        # (0039).
+        # the board's change counter per site (0034, issue 18), scans and alerts indexed day
+        # first (0035, issue 18), backups and erasures (0036, issue 19), retention's audit
+        # checkpoints (0037), the administrators' second factor (0039).
         self.assertEqual(d.query("SELECT version FROM schema_version WHERE version >= 17 "
                                  "ORDER BY version"),
                          [(17,), (18,), (19,), (20,), (21,), (22,), (23,), (24,), (25,),
-                          (26,), (27,), (28,), (29,), (30,), (31,), (32,), (34,), (36,), (37,),
-                          (39,)])
+                          (26,), (27,), (28,), (29,), (30,), (31,), (32,), (34,), (35,), (36,),
+                          (37,), (39,)])
         self.assertEqual(d.query("SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL"),
                          [(0,)])
         self.assertEqual(d.query("SELECT actor, object FROM audit WHERE action = "
@@ -117,6 +117,36 @@ class UpgradeTest(ServerTestCase):
             blob = engines.read_bytes(path)
             for secret in ("髙橋", "𠮷男", "ryoko.sato", "makoto.suzuki"):
                 self.assertNotIn(secret.encode(), blob, path)
+
+    def test_scans_and_alerts_kept_when_indexed_day_first(self):
+        """0035 (issue 18) rebuilds alerts unique on (day, child, kind) and indexes scans day
+        first: the old rows stay as they were, and one alert per day, child and kind holds."""
+        import sqlite3
+        d = self.data
+        con = sqlite3.connect(os.path.join(d.path, "mimamori.db"))
+        con.execute("INSERT INTO scans(child_id, site_id, card_id, direction, day, at_ms) "
+                    "VALUES (1, 1, 1, 'in', '2026-11-24', 1763960000000)")
+        con.execute("INSERT INTO alerts(site_id, child_id, day, kind, raised_ms, cleared_ms, "
+                    "due_ms) VALUES (1, 1, '2026-11-24', 'not_arrived', 5, 7, 6), "
+                    "(1, 3, '2026-11-24', 'still_present', 8, NULL, 9)")
+        con.commit()
+        con.close()
+        if engines.PG:
+            r = harness.cli("migrate-store", "--from", d.path,
+                            "--to", engines.create_database(d.path, fresh=True))
+            self.assertEqual(r.rc, 0, r)
+        self.assertEqual(d.audit_verify().rc, 0)
+        self.assertEqual(
+            d.query("SELECT site_id, child_id, day, kind, raised_ms, cleared_ms, due_ms FROM "
+                    "alerts ORDER BY id"),
+            [(1, 1, "2026-11-24", "not_arrived", 5, 7, 6),
+             (1, 3, "2026-11-24", "still_present", 8, None, 9)])
+        self.assertEqual(d.query("SELECT child_id, direction, day FROM scans"),
+                         [(1, "in", "2026-11-24")])
+        with self.assertRaises(engines.DB_ERRORS):
+            with d.connect() as con:
+                con.execute("INSERT INTO alerts(site_id, child_id, day, kind, raised_ms) "
+                            "VALUES (1, 1, '2026-11-24', 'not_arrived', 10)")
 
 
 if __name__ == "__main__":

@@ -441,6 +441,37 @@ static void test_blind(void **state)
 	assert_memory_not_equal(a, h, VAULT_BLIND_LEN);
 }
 
+/* A mac of pieces is the blind index of the pieces joined (the audit chain's links, hashed
+ * piece by piece since issue 18, must stay what they were), and differs when a byte moves
+ * from one piece to the next only if the joined bytes differ. */
+static void test_mac_pieces(void **state)
+{
+	struct env *e = *state;
+	unsigned char a[VAULT_BLIND_LEN], b[VAULT_BLIND_LEN], c[VAULT_BLIND_LEN];
+	vault_blind(e->v, "audit-chain", "genesis|1|1700000000000|3:cli|4:test|0:|2:in", a);
+	struct vault_mac *m = vault_mac_new(e->v, "audit-chain");
+	const struct vault_piece p[] = {{"genesis", 7}, {"|1|1700000000000|", 17}, {"3:", 2},
+					{"cli", 3},	{"|4:", 3},		    {"test", 4},
+					{"|0:", 3},	{"", 0},		    {"|2:", 3},
+					{"in", 2}};
+	vault_mac_pieces(m, p, sizeof p / sizeof p[0], b);
+	assert_memory_equal(a, b, sizeof a);
+	/* Used again (the state prepared once is not consumed), and in other cuts. */
+	const struct vault_piece q[] = {{"genesis|1|1700000000000|3:cli|4:test|0:|2:in", 44}};
+	vault_mac_pieces(m, q, 1, c);
+	assert_memory_equal(a, c, sizeof a);
+	const struct vault_piece r[] = {{"genesis|1|1700000000000|3:cli|4:test|0:|2:im", 44}};
+	vault_mac_pieces(m, r, 1, c);
+	assert_memory_not_equal(a, c, sizeof a);
+	vault_mac_free(m);
+	/* Another domain is another hash. */
+	m = vault_mac_new(e->v, "audit-head");
+	vault_mac_pieces(m, q, 1, c);
+	assert_memory_not_equal(a, c, sizeof a);
+	vault_mac_free(m);
+	vault_mac_free(NULL);
+}
+
 static void test_password(void **state)
 {
 	(void)state;
@@ -780,6 +811,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_vault_wrong_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_seal_roundtrip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_seal_tamper, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mac_pieces, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_seal_nonce_unique, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_blind, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_keyring_per_service, setup, teardown),
