@@ -28,6 +28,7 @@ import sys
 MARKER = re.compile(r"^\s*--\s*\[(sqlite|postgresql|both)\]\s*$")
 CREATE = re.compile(r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)\s*\(", re.I)
 DROP = re.compile(r"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\w+)", re.I)
+RENAME = re.compile(r"^\s*ALTER\s+TABLE\s+(\w+)\s+RENAME\s+TO\s+(\w+)", re.I)
 ALTER_ADD = re.compile(r"^\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+(?:COLUMN\s+)?(?!CONSTRAINT\b)(\w+)\s+(\w+)", re.I)
 CONSTRAINT = {"PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "CONSTRAINT"}
 CLASSES = {"一般": "STORE_ITEM_PLAIN", "個人": "STORE_ITEM_PERSONAL", "要配慮": "STORE_ITEM_CARE"}
@@ -120,7 +121,14 @@ def elements(body_lines):
     return out
 
 
-def parse_file(path, tables, items, flows, missing, dropped):
+def forget(table, tables, items, missing):
+    """Removes what the lists hold of table (dropped by a migration: no longer the council's)."""
+    tables[:] = [x for x in tables if x[0] != table]
+    items[:] = [x for x in items if x[0] != table]
+    missing[:] = [x for x in missing if x[0] != table]
+
+
+def parse_file(path, tables, items, flows, missing):
     base = os.path.basename(path)
     with open(path, encoding="utf-8") as s:
         lines = s.read().splitlines()
@@ -148,7 +156,18 @@ def parse_file(path, tables, items, flows, missing, dropped):
         code, comment = split_code(line)
         dm = DROP.match(code)
         if dm:
-            dropped.add(dm.group(1))
+            # In order: a table dropped and made again (a rebuild) keeps the new annotations.
+            forget(dm.group(1), tables, items, missing)
+        rm = RENAME.match(code)
+        if rm:
+            # A rebuild's new table renamed to the old name: its annotations go with it.
+            old_name, new_name = rm.group(1), rm.group(2)
+            forget(new_name, tables, items, missing)
+            tables[:] = [(new_name,) + x[1:] if x[0] == old_name else x for x in tables]
+            items[:] = [(new_name,) + x[1:] if x[0] == old_name else x for x in items]
+            missing[:] = [(new_name, m) if tb == old_name else (tb, m) for tb, m in missing]
+            i += 1
+            continue
         am = ALTER_ADD.match(code)
         if am:
             table, column, ctype = am.group(1), am.group(2), am.group(3)
@@ -202,12 +221,9 @@ def parse_file(path, tables, items, flows, missing, dropped):
 
 def read_all(paths):
     tables, items, flows, missing = list(BUILTIN_TABLES), list(BUILTIN_ITEMS), [], []
-    dropped = set()
     for path in sorted(paths, key=os.path.basename):
-        parse_file(path, tables, items, flows, missing, dropped)
-    # A table a later migration dropped is no longer the council's business.
-    return ([t for t in tables if t[0] not in dropped], [i for i in items if i[0] not in dropped],
-            flows, [m for t, m in missing if t not in dropped])
+        parse_file(path, tables, items, flows, missing)
+    return tables, items, flows, [m for t, m in missing]
 
 
 def c(s):
