@@ -65,8 +65,12 @@ int council_role_responsible(enum role r);
 /* The Japanese name of a role (static; as the ward's pages show it). */
 const char *council_role_ja(enum role r);
 
-/* The retention of the records of table (owned by owner): the period the retention settings
- * give it, or the documented default (src/app/council_retention.c). A static string. */
-const char *council_retention(const char *owner, const char *table);
+struct retention_result;
+/* The retention of the records of table (owned by owner): the periods in effect of the daily
+ * retention job's kinds that delete rows of table (periods: from retention_periods; written into
+ * buf of size n), else the documented rule for records the job leaves to people (a static
+ * string; src/app/council_retention.c). */
+const char *council_retention(const struct retention_result *periods, const char *owner,
+			      const char *table, char *buf, size_t n);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "app/council.h"
+#include "app/retention.h"
 #include "base/xalloc.h"
 #include "doc/table_pdf.h"
 #include "doc/xlsx.h"
@@ -135,6 +136,9 @@ static void build_unit(struct app *a, const struct store_column *cols, size_t n,
 	const struct council_unit *u = d->u;
 	struct buf whose, shared;
 	size_t count = 0, personal = 0, care = 0, sealed = 0;
+	struct retention_result periods;
+	char keep[512];
+	retention_periods(a, &periods);
 	buf_init(&whose, 8192);
 	buf_init(&shared, 8192);
 	d->summary.ncols = 2;
@@ -161,7 +165,7 @@ static void build_unit(struct app *a, const struct store_column *cols, size_t n,
 					      it ? it->name_ja : "（注記なし）",
 					      it ? store_item_class_ja(it->cls) : "",
 					      it && it->sealed ? "暗号化" : "",
-					      council_retention(u->name, t->table)};
+					      council_retention(&periods, u->name, t->table, keep, sizeof keep)};
 		grid_add(&d->items, row);
 		free(table);
 		count++;

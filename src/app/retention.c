@@ -158,6 +158,42 @@ void retention_periods(struct app *a, struct retention_result *r)
 	}
 }
 
+/* Appends kind k's period (from r) to out unless its key is in it already (keys seen so far in
+ * seen[*nseen]); quiet kinds, which only make room, are left out. */
+static void text_add(const struct retention_result *r, const struct retention_kind *k,
+		     const char *table, const char **seen, size_t *nseen, char *out, size_t n)
+{
+	if (k->quiet || strcmp(k->table, table) != 0)
+		return;
+	for (size_t i = 0; i < *nseen; i++)
+		if (strcmp(seen[i], k->key) == 0)
+			return;
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->k[i].key, k->key) != 0)
+			continue;
+		size_t len = strlen(out);
+		snprintf(out + len, n - len, "%s%d日（%s）", len ? "、" : "", r->k[i].days,
+			 r->k[i].label_ja);
+		if (*nseen < RETENTION_MAX_KEYS)
+			seen[(*nseen)++] = k->key;
+		return;
+	}
+}
+
+const char *retention_table_text(const struct retention_result *r, const char *table, char *out,
+				 size_t n)
+{
+	const char *seen[RETENTION_MAX_KEYS];
+	size_t nseen = 0;
+	out[0] = '\0';
+	for (const struct retention_kind *k = platform_kinds; k->key; k++)
+		text_add(r, k, table, seen, &nseen, out, n);
+	for (const struct service *const *sv = app_services(); *sv; sv++)
+		for (const struct retention_kind *k = (*sv)->retention; k && k->key; k++)
+			text_add(r, k, table, seen, &nseen, out, n);
+	return *out ? out : NULL;
+}
+
 /* Returns the Japan-time start of the month months before now_ms's month. */
 static int64_t month_start_before(int64_t now_ms, int months)
 {

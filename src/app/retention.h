@@ -55,6 +55,12 @@ struct retention_result {
  * logged and the default used. */
 void retention_periods(struct app *a, struct retention_result *r);
 
+/* Writes to out (size n) the periods in effect (r, filled by retention_periods) of the kinds that
+ * delete or empty rows of table, e.g. "30日（送信済みメールの宛先・件名・本文）", several joined
+ * by "、", and returns out; returns NULL (out emptied) when no kind applies to table. */
+const char *retention_table_text(const struct retention_result *r, const char *table, char *out,
+				 size_t n);
+
 /* Runs retention at now_ms in one write transaction: every kind's rows older than its period
  * deleted, the audit log's whole months older than audit_months pruned behind a checkpoint,
  * and (not dry) an audit entry "retention.run" by actor with the counts, and the counts kept
