@@ -183,51 +183,21 @@ out:
 	return e;
 }
 
-enum err app_conf_set_second_factor(const char *dir, const char *value)
+/* 1 when line (leading blanks skipped) is "name", blanks or '=' after it. */
+static int sets(const char *line, const char *name)
 {
-	char *conf = path_in(dir, CONF_NAME), *tmp = path_in(dir, CONF_NAME ".new");
-	FILE *in = fopen(conf, "r"), *out = NULL;
-	enum err e = ERR_IO;
-	char line[4096];
-	int found = 0;
-	if (!in)
-		goto out;
-	out = fopen(tmp, "w");
-	if (!out)
-		goto out;
-	while (fgets(line, sizeof line, in)) {
-		if (strncmp(line, "admin_second_factor", 19) == 0 && strchr(" \t=", line[19])) {
-			fprintf(out, "admin_second_factor = %s\n", value);
-			found = 1;
-			continue;
-		}
-		fputs(line, out);
-	}
-	if (fclose(out) != 0) {
-		out = NULL;
-		goto out;
-	}
-	out = NULL;
-	e = !found ? ERR_NOTFOUND : rename(tmp, conf) == 0 ? ERR_OK : ERR_IO;
-out:
-	if (in)
-		fclose(in);
-	if (out)
-		fclose(out);
-	if (e != ERR_OK)
-		unlink(tmp);
-	free(conf);
-	free(tmp);
-	return e;
+	size_t n = strlen(name);
+	return strncmp(line, name, n) == 0 && line[n] && strchr(" \t=", line[n]);
 }
 
-enum err app_conf_set_store(const char *dir, const char *url)
+enum err app_conf_set(const char *dir, const char *section, const char *name, const char *value)
 {
 	char *conf = path_in(dir, CONF_NAME), *tmp = path_in(dir, CONF_NAME ".new");
+	char *header = xasprintf("[%s]", section);
 	FILE *in = fopen(conf, "r"), *out = NULL;
 	enum err e = ERR_IO;
 	char line[4096];
-	int in_store = 0, written = 0;
+	int inside = 0, written = 0;
 	if (!in)
 		goto out;
 	out = fopen(tmp, "w");
@@ -236,17 +206,17 @@ enum err app_conf_set_store(const char *dir, const char *url)
 	while (fgets(line, sizeof line, in)) {
 		const char *p = line + strspn(line, " \t");
 		if (*p == '[')
-			in_store = strncmp(p, "[store]", 7) == 0;
-		else if (in_store && strncmp(p, "url", 3) == 0 && strchr(" \t=", p[3]))
+			inside = strncmp(p, header, strlen(header)) == 0;
+		else if (inside && sets(p, name))
 			continue; /* the old setting: replaced below the section's name */
 		fputs(line, out);
-		if (in_store && *p == '[' && !written) {
-			fprintf(out, "url = %s\n", url);
+		if (inside && *p == '[' && !written) {
+			fprintf(out, "%s = %s\n", name, value);
 			written = 1;
 		}
 	}
 	if (!written)
-		fprintf(out, "\n[store]\nurl = %s\n", url);
+		fprintf(out, "\n%s\n%s = %s\n", header, name, value);
 	if (ferror(in) || fflush(out) != 0 || fsync(fileno(out)) != 0)
 		goto out;
 	if (fclose(out) != 0) {
@@ -263,6 +233,7 @@ out:
 		fclose(out);
 	if (e != ERR_OK)
 		unlink(tmp);
+	free(header);
 	free(conf);
 	free(tmp);
 	return e;

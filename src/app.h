@@ -56,13 +56,11 @@ enum err app_init_dir(const char *dir);
  * ERR_INVALID for a bad name or URL, ERR_DB when the database cannot be reached. */
 enum err app_init_dir_named(const char *dir, const char *from_name, const char *store_url,
 			    const char **why);
-/* Sets [store] url = url in DIR's mimamori.conf (in its [store] section, added when missing),
- * writing a new file in place of the old one. ERR_IO when it cannot. */
-enum err app_conf_set_store(const char *dir, const char *url);
-/* Sets [server] admin_second_factor = value ("required" or "optional") in DIR's mimamori.conf,
- * in place of the line app_init_dir wrote (the demo ward's choice). ERR_NOTFOUND when the file
- * has no such line, ERR_IO when it cannot be rewritten. */
-enum err app_conf_set_second_factor(const char *dir, const char *value);
+/* Sets name = value in section [section] of DIR's mimamori.conf: in place of the line that sets
+ * it there, else below the section's name, else in a new section at the end; the new file is
+ * synced and renamed over the old one. ERR_IO when it cannot. E.g. ("store", "url", URL) for
+ * migrate-store and restore, ("server", "admin_second_factor", "optional") for the demo ward. */
+enum err app_conf_set(const char *dir, const char *section, const char *name, const char *value);
 /* Opens the data directory DIR (config, store with pool_size connections, the keyring and the
  * key of every registered service, app_register_services) into a new app in *out; caller frees
  * with app_close. */

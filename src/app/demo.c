@@ -164,7 +164,7 @@ int cmd_demo(int argc, char **argv)
 	/* The demo ward asks its administrator for a second factor only once one is enrolled
 	 * (the pages, the benchmarks and the walkthrough sign in with the password). */
 	if (e == ERR_OK)
-		e = app_conf_set_second_factor(d.dir, "optional");
+		e = app_conf_set(d.dir, "server", "admin_second_factor", "optional");
 	if (e != ERR_OK)
 		return cli_fail("%s を作成できません: %s", d.dir, why ? why : err_message_ja(e));
 	struct app *a = cli_open(d.dir, 2);

@@ -105,7 +105,7 @@ int cmd_migrate_store(int argc, char **argv)
 			n_from, n_to, dir);
 		goto out;
 	}
-	if (app_conf_set_store(dir, url) != ERR_OK) {
+	if (app_conf_set(dir, "store", "url", url) != ERR_OK) {
 		fprintf(stderr,
 			"mimamori: migrate-store: %s/mimamori.conf に [store] url を書けません"
 			"でした。手で url = を書き加えてください\n",

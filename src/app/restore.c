@@ -314,7 +314,7 @@ enum err backup_restore(const char *file, const char *dir, const char *key_path,
 			       "ください）";
 			goto out;
 		}
-		e = app_conf_set_store(dir, store_url);
+		e = app_conf_set(dir, "store", "url", store_url);
 	}
 	if (e != ERR_OK) {
 		*why = "復元先に書けません";
