@@ -31,6 +31,16 @@ INSERT INTO alerts_new (id, site_id, child_id, day, kind, raised_ms, cleared_ms,
 DROP TABLE alerts;
 ALTER TABLE alerts_new RENAME TO alerts;
 CREATE INDEX alerts_site_day ON alerts(site_id, day);
+-- Dropping the old table dropped its triggers: the board's change counter (0034) again.
+CREATE TRIGGER board_alerts_ins AFTER INSERT ON alerts BEGIN
+  UPDATE sites SET board_version = board_version + 1 WHERE id = NEW.site_id;
+END;
+CREATE TRIGGER board_alerts_upd AFTER UPDATE ON alerts BEGIN
+  UPDATE sites SET board_version = board_version + 1 WHERE id IN (OLD.site_id, NEW.site_id);
+END;
+CREATE TRIGGER board_alerts_del AFTER DELETE ON alerts BEGIN
+  UPDATE sites SET board_version = board_version + 1 WHERE id = OLD.site_id;
+END;
 -- [postgresql]
 ALTER TABLE alerts DROP CONSTRAINT alerts_child_id_day_kind_key;
 ALTER TABLE alerts ADD CONSTRAINT alerts_day_child_kind_key UNIQUE (day, child_id, kind);

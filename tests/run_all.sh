@@ -98,7 +98,7 @@ export -f run_job
 
 # The longest jobs first, so that the short ones fill the gaps around them.
 list=("browser clubs" "browser services")
-for m in test_admin test_japanese test_schoolmail_send test_simulate test_schoolmail \
+for m in test_japanese test_retention test_simulate test_admin test_schoolmail_send test_schoolmail \
 	test_staff_notices test_pg_multi test_audit test_mail_crash test_mail_pipelining test_crash \
 	test_mail_relay; do
 	[ -f "tests/e2e/$m.py" ] && list+=("e2e $m")

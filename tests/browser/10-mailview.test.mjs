@@ -199,6 +199,7 @@ test('(c) the ward admin retries on a phone: asked first, then the mail arrives'
     assert.equal(posts[0].status, 200, JSON.stringify(posts[0].body));
     assert.deepEqual(posts[0].body, {
       send_id: `emergency:${shared.id}`, retried: 1, skipped_bouncing: 0, skipped_unsubscribed: 0,
+      skipped_expired: 0,
     });
 
     await eventually(async () => (await relayMails()).some((x) => x.to.toLowerCase() === NG),
