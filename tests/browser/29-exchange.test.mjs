@@ -125,7 +125,8 @@ test('the administrator registers the recipient', async () => {
   await tid(page, 'r-mail').fill(MAIL);
   await tid(page, 'r-save').click();
   await tid(page, 'recipient-result').waitFor({ state: 'visible' });
-  assert.equal(await tid(page, 'recipient-row').count(), 1);
+  // the list is read again after the answer: wait for its row
+  await eventually(async () => (await tid(page, 'recipient-row').count()) === 1, { message: 'the new row' });
   assert.match(await tid(page, 'recipient-row').textContent(), /桜台 花子.*kodomo\.hanako@example\.jp/);
   // a contractor's account is no recipient: the server's sentence shows
   await tid(page, 'r-login').fill('ex-op');
