@@ -131,14 +131,13 @@ static void summary_row(struct unit_doc *d, const char *label, const char *value
 	grid_add(&d->summary, row);
 }
 
-static void build_unit(struct app *a, const struct store_column *cols, size_t n, struct unit_doc *d)
+static void build_unit(struct app *a, const struct retention_result *periods,
+		       const struct store_column *cols, size_t n, struct unit_doc *d)
 {
 	const struct council_unit *u = d->u;
 	struct buf whose, shared;
 	size_t count = 0, personal = 0, care = 0, sealed = 0;
-	struct retention_result periods;
 	char keep[512];
-	retention_periods(a, &periods);
 	buf_init(&whose, 8192);
 	buf_init(&shared, 8192);
 	d->summary.ncols = 2;
@@ -165,7 +164,7 @@ static void build_unit(struct app *a, const struct store_column *cols, size_t n,
 					      it ? it->name_ja : "（注記なし）",
 					      it ? store_item_class_ja(it->cls) : "",
 					      it && it->sealed ? "暗号化" : "",
-					      council_retention(&periods, u->name, t->table, keep, sizeof keep)};
+					      council_retention(periods, u->name, t->table, keep, sizeof keep)};
 		grid_add(&d->items, row);
 		free(table);
 		count++;
@@ -396,9 +395,11 @@ enum err council_items(struct app *a, const char *only, enum council_format f, s
 	if (e != ERR_OK)
 		return e;
 	struct unit_doc *docs = xcalloc(nu, sizeof *docs);
+	struct retention_result periods; /* read once: [retention] of mimamori.conf */
+	retention_periods(a, &periods);
 	for (size_t i = 0; i < nu; i++) {
 		docs[i].u = &units[i];
-		build_unit(a, cols, n, &docs[i]);
+		build_unit(a, &periods, cols, n, &docs[i]);
 	}
 	e = f == COUNCIL_PDF	? write_pdf(docs, nu, out)
 	    : f == COUNCIL_XLSX ? write_xlsx(a, docs, nu, out)
