@@ -206,7 +206,8 @@ test('after the expiry nothing of the file remains', async () => {
     return (await tid(page, 'file-row').count()) === 0 &&
       (await tid(page, 'inbox-table').textContent()).includes('届いているファイルはありません');
   }, { message: 'the file gone from the inbox' });
-  assert.equal(await page.locator('[data-testid="event-row"][data-action="expired"]').count(), 1);
+  // The events are read after the inbox list: wait for their row too.
+  await eventually(async () => (await page.locator('[data-testid="event-row"][data-action="expired"]').count()) === 1, { message: 'the expiry recorded in the inbox' });
   await checkA11y(page, 'the inbox after the expiry');
   await page.context().close();
 

@@ -11,6 +11,7 @@ fields read back with pdftotext, the audit chain verifies; the OLD backup restor
 attendance's names (its key is gone from the key file: the board fails with a clean Japanese
 error, the children's names are nowhere in the restored directory) while the plaza's user still
 reads. Fictional data only."""
+import datetime
 import json
 import os
 import re
@@ -32,9 +33,13 @@ ROWS = [
 PLAZA = {"name": "鴫原 萌々香", "kana": "しぎはら ももか", "address": "東京都桜台区若葉町7丁目6番5号",
          "birth": "2015-05-01", "phone": "03-7777-1212", "school": "桜台区立第一小学校",
          "grade": "小5"}
-# A fixed instant for the servers and the CLI (JST 2026-12-07 10:00): mails rendered on two
-# directories at this instant must be the same.
-NOW = "1796605200"
+# A fixed instant for the servers (10:00 JST on the day after the test runs): mails rendered on
+# two directories at this instant must be the same. It lies ahead of the real clock, which the
+# CLI's import uses, so the guardians' mails queued by the import are due at it.
+_JST = datetime.timezone(datetime.timedelta(hours=9))
+_DAY = datetime.datetime.now(_JST).date() + datetime.timedelta(days=1)
+NOW = str(int(datetime.datetime(_DAY.year, _DAY.month, _DAY.day, 10, tzinfo=_JST).timestamp()))
+STAMP = _DAY.strftime("%Y%m%d")  # the day in the nightly backups' file names
 CLOCK = {"MIMAMORI_FAKE_NOW": NOW, "MIMAMORI_FAKE_CLOCK_STILL": "1"}
 TABLES = ["users", "sites", "children", "guardians", "cards", "kiosks", "outbox", "audit",
           "plaza_users", "plaza_visits", "backup_runs", "erasures"]
@@ -324,7 +329,7 @@ class BackupTest(ServerTestCase):
         self.assertEqual(d.query("SELECT count(*) FROM backup_runs"), [(1,)])
         names = sorted(n for n in os.listdir(nightly) if n.endswith(".mmbk"))
         self.assertEqual(names, ["mimamori-20260103-020000-01.mmbk",
-                                 "mimamori-20261207-100000-01.mmbk"])
+                                 "mimamori-%s-100000-01.mmbk" % STAMP])
         self.assertTrue(os.path.exists(os.path.join(nightly, "backup-keys.mmk")))
 
         admin, admin2, staff = srv.client(), srv.client(), srv.client()
@@ -339,11 +344,11 @@ class BackupTest(ServerTestCase):
         self.assertEqual(staff.get("/api/v1/backups").status, 403)
         r = admin.post("/api/v1/backups", {})
         self.assertEqual(r.status, 201, r)
-        self.assertEqual(r.json["file"], "mimamori-20261207-100000-02.mmbk")
+        self.assertEqual(r.json["file"], "mimamori-%s-100000-02.mmbk" % STAMP)
         r = admin.get("/api/v1/backups")
         self.assertEqual([f["name"] for f in r.json["files"]],
-                         ["mimamori-20261207-100000-02.mmbk",
-                          "mimamori-20261207-100000-01.mmbk"])
+                         ["mimamori-%s-100000-02.mmbk" % STAMP,
+                          "mimamori-%s-100000-01.mmbk" % STAMP])
         self.assertEqual([x["how"] for x in r.json["runs"]], ["screen", "nightly"])
 
         # Erasure through the screens' API.
@@ -385,7 +390,7 @@ class BackupTest(ServerTestCase):
         srv.stop()
         self.assertEqual(d.audit_verify().rc, 0)
         # The nightly backup, restored: plaza's key was taken out of the key file.
-        r3, r = self.restore(os.path.join(nightly, "mimamori-20261207-100000-01.mmbk"),
+        r3, r = self.restore(os.path.join(nightly, "mimamori-%s-100000-01.mmbk" % STAMP),
                              "restored-nightly")
         self.assertIn("消去済み", r.out)
         self.assertIn("plaza", r.out)
