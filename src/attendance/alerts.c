@@ -370,14 +370,42 @@ static enum err settle(struct store_conn *c, const struct site *s, const struct 
 	return e;
 }
 
+/* Checks site_id (at board_version version, read before): settles, then raises what is due;
+ * notes the site quiet when nothing changed (alerts_quiet.c). */
+static enum err check_site(struct app *a, struct store_conn *c, int64_t site_id,
+			   int64_t version, int64_t now_ms, struct alerts_summary *sum)
+{
+	struct site s;
+	struct site_times t;
+	enum err e = site_get(c, site_id, &s);
+	if (e != ERR_OK)
+		return e;
+	site_times(&s, now_ms, &t);
+	struct alerts_summary before = *sum;
+	/* First what is no longer true, then what has become due. */
+	e = settle(c, &s, &t, now_ms, sum);
+	if (e == ERR_OK && t.weekday != 0 && now_ms >= t.due_ms && now_ms < t.closes_ms)
+		e = raise(a, c, &s, "not_arrived", &t, now_ms, sum);
+	if (e == ERR_OK && now_ms >= t.closes_ms)
+		e = raise(a, c, &s, "still_present", &t, now_ms, sum);
+	if (e == ERR_OK && sum->not_arrived == before.not_arrived &&
+	    sum->still_present == before.still_present && sum->cleared == before.cleared)
+		alerts_quiet_note(a->store, site_id, version, t.day, t.due_ms, t.closes_ms, now_ms);
+	return e;
+}
+
 enum err alerts_check(struct app *a, int64_t now_ms, struct alerts_summary *sum)
 {
-	int64_t *ids = NULL;
+	int64_t *ids = NULL, *versions = NULL;
 	size_t n = 0, cap = 0;
+	char day[16];
 	memset(sum, 0, sizeof *sum);
+	clock_jst_date(now_ms, day, sizeof day);
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = ERR_DB;
-	struct store_stmt *st = store_prepare(c, "SELECT id FROM sites ORDER BY id");
+	/* Each site's version is read before anything of it: a write after that read makes the
+	 * next turn check it again. */
+	struct store_stmt *st = store_prepare(c, "SELECT id, board_version FROM sites ORDER BY id");
 	if (!st)
 		goto out;
 	int rc;
@@ -385,31 +413,23 @@ enum err alerts_check(struct app *a, int64_t now_ms, struct alerts_summary *sum)
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			ids = xrealloc(ids, cap * sizeof *ids);
+			versions = xrealloc(versions, cap * sizeof *versions);
 		}
-		ids[n++] = store_col_int(st, 0);
+		ids[n] = store_col_int(st, 0);
+		versions[n++] = store_col_int(st, 1);
 	}
 	store_finish(st);
 	if (rc != STORE_DONE)
 		goto out;
 	e = ERR_OK;
-	for (size_t i = 0; i < n && e == ERR_OK; i++) {
-		struct site s;
-		struct site_times t;
-		e = site_get(c, ids[i], &s);
-		if (e != ERR_OK)
-			break;
-		site_times(&s, now_ms, &t);
-		/* First what is no longer true, then what has become due. */
-		e = settle(c, &s, &t, now_ms, sum);
-		if (e == ERR_OK && t.weekday != 0 && now_ms >= t.due_ms && now_ms < t.closes_ms)
-			e = raise(a, c, &s, "not_arrived", &t, now_ms, sum);
-		if (e == ERR_OK && now_ms >= t.closes_ms)
-			e = raise(a, c, &s, "still_present", &t, now_ms, sum);
-	}
+	for (size_t i = 0; i < n && e == ERR_OK; i++)
+		if (!alerts_quiet(a->store, ids[i], versions[i], day, now_ms))
+			e = check_site(a, c, ids[i], versions[i], now_ms, sum);
 	if (e == ERR_OK && sum->mails && a->mail)
 		mail_sender_wake(a->mail);
 out:
 	free(ids);
+	free(versions);
 	store_release(c);
 	return e;
 }

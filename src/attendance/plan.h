@@ -224,6 +224,20 @@ struct alerts_summary {
  * Mails go to the site's alert address (child numbers only, a board link) and, when the site
  * says so, to a not-arrived child's confirmed guardians. Audited. */
 enum err alerts_check(struct app *a, int64_t now_ms, struct alerts_summary *sum);
+struct store;
+/* Returns 1 when site_id of store needs no alert check at now_ms: its last check (noted with
+ * alerts_quiet_note) found nothing to change at this board_version, on day, with the same
+ * thresholds passed; else 0. */
+int alerts_quiet(const struct store *store, int64_t site_id, int64_t version, const char *day,
+		 int64_t now_ms);
+/* Notes that site_id's check at now_ms, begun at board_version version, changed nothing on
+ * day, whose arrival + grace is due_ms and closing closes_ms. */
+void alerts_quiet_note(const struct store *store, int64_t site_id, int64_t version,
+		       const char *day, int64_t due_ms, int64_t closes_ms, int64_t now_ms);
+/* Sets the numbers of site checks alerts_quiet let run and passed over since the start. */
+void alerts_quiet_counts(uint64_t *checked, uint64_t *passed);
+/* Forgets every note of store (it closes). */
+void alerts_quiet_forget(const struct store *store);
 /* Inside the caller's transaction on c: clears site s's active alerts of today that are no
  * longer true at now_ms with s's settings (a not-arrived child who came, is no longer planned,
  * or whose arrival + grace has not come yet; a still-present child who left, or before

@@ -51,8 +51,8 @@ static enum err start(struct app *a)
 
 static void stop(struct app *a)
 {
-	(void)a;
 	periodic_stop(ticker);
+	alerts_quiet_forget(a->store);
 	ticker = NULL;
 	board_events_stop();
 	board_view_clear(); /* the boards held names: wiped */
@@ -69,6 +69,15 @@ static void metrics(struct app *a, struct buf *b)
 			   (long long)store_col_int(st, 0));
 	store_finish(st);
 	store_release(c);
+	uint64_t checked, passed;
+	alerts_quiet_counts(&checked, &passed);
+	buf_printf(b,
+		   "# HELP mimamori_alert_site_checks_total Sites' alert checks, run or passed over "
+		   "(nothing changed since a check that found nothing).\n"
+		   "# TYPE mimamori_alert_site_checks_total counter\n"
+		   "mimamori_alert_site_checks_total{result=\"checked\"} %llu\n"
+		   "mimamori_alert_site_checks_total{result=\"quiet\"} %llu\n",
+		   (unsigned long long)checked, (unsigned long long)passed);
 }
 
 /* Its kinds of bulk mail: emergency mail (emergency.c). */

@@ -56,7 +56,9 @@ enum err audit_checkpoint_last(struct store *s, const struct vault *v,
 /* Appends the entry of actor's read of object (as audit_append) when none was appended for the
  * same actor and object in the last AUDIT_READ_EVERY_MS before now_ms (the first read of the
  * minute, before the answer); otherwise appends nothing and returns ERR_OK. *appended (may be
- * NULL) says which. Remembered in memory only (a restart audits the next read again).
+ * NULL) says which. Outside a transaction on c the entry is committed by a group commit
+ * (store_group_run: it shares the flush of the writes in flight) before this returns; inside
+ * one, it is the caller's. Remembered in memory only (a restart audits the next read again).
  * Thread-safe; keeps no pointer. */
 enum err audit_read_append(struct store_conn *c, const struct vault *v, const char *actor,
 			   const char *action, const char *object, const char *detail,

@@ -322,6 +322,11 @@ enum err store_commit(struct store_conn *c)
 	return e;
 }
 
+struct store *store_of(struct store_conn *c)
+{
+	return c->owner;
+}
+
 int store_in_tx(struct store_conn *c)
 {
 	return c->owner->eng->in_tx(c);

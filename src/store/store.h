@@ -47,6 +47,8 @@ enum err store_begin_read(struct store_conn *c);
 enum err store_commit(struct store_conn *c);
 /* Returns 1 when a transaction is open on c. */
 int store_in_tx(struct store_conn *c);
+/* Returns the store c was acquired from (c's owner; not a new reference). */
+struct store *store_of(struct store_conn *c);
 /* Rolls back; safe to call when no transaction is open. */
 void store_rollback(struct store_conn *c);
 /* Runs one or more statements without parameters (schema, pragmas). */

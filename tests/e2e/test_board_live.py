@@ -3,6 +3,8 @@
 end against a real server (SQLite, and PostgreSQL with MIMAMORI_TEST_PG), the clock moved by a
 file (MIMAMORI_FAKE_NOW_FILE):
 
+- the alerts thread passes over a site when nothing changed and no threshold passed
+  (/metrics counts its checks), and checks it when the clock passes arrival + grace;
 - every kind of write shows on the next poll: a pickup person, a weekly plan, an absence
   notice, the clock passing arrival + grace (the not-arrived alert), a card scan, a check-out
   to the pickup person, the site's settings, and a row written by another process;
@@ -170,6 +172,16 @@ class BoardLiveTest(ServerTestCase):
         self.assertEqual((status, same), (304, new), what)
         return new, board
 
+    def alert_checks(self):
+        """The server's alert checks so far: {"checked": n, "quiet": n} from /metrics."""
+        r = self.srv.client().get("/metrics")
+        self.assertEqual(r.status, 200, r)
+        out = {}
+        for line in r.body.decode().splitlines():
+            if line.startswith("mimamori_alert_site_checks_total{"):
+                out[line.split('"')[1]] = int(line.split()[-1])
+        return out
+
     @staticmethod
     def row(board, child_no):
         return next(c for c in board["children"] if c["child_no"] == child_no)
@@ -233,10 +245,19 @@ class BoardLiveTest(ServerTestCase):
         self.assertEqual(board["now"], "14:29")
         time.sleep(0.5)
         self.assertEqual(self.poll(staff, etag)[0], 304)  # nothing due yet
+        # Nothing written and no threshold passed: the alerts thread passes both sites over
+        # (each turn used to read every child of every site).
+        m1 = harness.wait_until(lambda: (lambda m: m if m["quiet"] > 0 else None)(
+            self.alert_checks()), what="a quiet turn")
+        time.sleep(0.6)  # ~6 turns
+        m2 = self.alert_checks()
+        self.assertEqual(m2["checked"], m1["checked"], (m1, m2))
+        self.assertGreaterEqual(m2["quiet"] - m1["quiet"], 4, (m1, m2))
         self.set_time(14, 30)
         board = harness.wait_until(
             lambda: (lambda b: b if b["alerts"] else None)(staff.board("G01").json),
             what="the not-arrived alert on the board")
+        self.assertGreater(self.alert_checks()["checked"], m2["checked"])  # the threshold
         self.assertEqual(self.row(board, "L001")["status"], "not_arrived")
         self.assertEqual(board["alerts"][0]["due_at"], "14:30")
         etag = staff.board("G01").header("ETag")
