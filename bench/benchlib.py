@@ -3,6 +3,8 @@ timed run of the program, a server on a data directory up when /healthz answers,
 session's cookie on a keep-alive connection. Not a benchmark itself."""
 import http.client
 import json
+import os
+import re
 import subprocess
 import sys
 import time
@@ -43,3 +45,17 @@ def session_cookie(c, login, password):
     r = c.getresponse()
     r.read()
     return r.getheader("Set-Cookie").split(";")[0]
+
+
+def second_factor_optional(data):
+    """Sets [server] admin_second_factor = optional in data's mimamori.conf (`mimamori init`
+    writes required): a benchmark's administrator signs in with the password, as on the demo
+    ward; the code step is tests/e2e/test_totp.py's, not a throughput's."""
+    conf = os.path.join(data, "mimamori.conf")
+    with open(conf, encoding="utf-8") as f:
+        text = f.read()
+    text, n = re.subn(r"(?m)^admin_second_factor\s*=.*$", "admin_second_factor = optional", text)
+    if n != 1:
+        sys.exit("failed: %s has no admin_second_factor line" % conf)
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(text)

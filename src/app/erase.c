@@ -202,13 +202,10 @@ out:
 	return e;
 }
 
-/* Deletes the service's own tables (newest first) and its platform rows on c, counting them
- * into counts. */
-static enum err delete_rows(struct store_conn *c, const struct service *sv, json_t *counts,
-			    int64_t *total)
+enum err erase_rows(struct store_conn *c, const char *service, json_t *counts, int64_t *total)
 {
 	const char *tables[TABLES_MAX];
-	size_t n = erase_tables(sv->name, tables, TABLES_MAX);
+	size_t n = erase_tables(service, tables, TABLES_MAX);
 	for (size_t i = n; i-- > 0;) {
 		int64_t rows = 0;
 		enum err e = store_table_clear(c, tables[i], &rows);
@@ -223,7 +220,7 @@ static enum err delete_rows(struct store_conn *c, const struct service *sv, json
 		struct store_stmt *st = store_prepare(c, platform_rows[i].sql);
 		if (!st)
 			return ERR_DB;
-		store_bind_text(st, 1, sv->name);
+		store_bind_text(st, 1, service);
 		enum err e = store_run(st);
 		store_finish(st);
 		if (e != ERR_OK) {
@@ -331,7 +328,7 @@ enum err erase_confirm(struct app *a, int64_t id, int64_t user_id, const char *a
 	e = keyring_replace(a->keys, c, service, fp, &undo);
 	if (e != ERR_OK)
 		goto fail;
-	e = delete_rows(c, sv, counts, &total);
+	e = erase_rows(c, sv->name, counts, &total);
 	if (e != ERR_OK)
 		goto fail;
 	counts_s = json_dumps(counts, JSON_COMPACT | JSON_PRESERVE_ORDER);

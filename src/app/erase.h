@@ -9,6 +9,8 @@
 #define MIMAMORI_APP_ERASE_H
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "base/buf.h"
 #include "base/err.h"
 
@@ -20,6 +22,14 @@ size_t erase_tables(const char *service, const char **tables, size_t max);
 /* Returns service's personal items (記録項目: the annotated columns of its tables that are 個人
  * or 要配慮, each once, "、"-separated; 要配慮 and sealed ones marked), malloc'd (caller frees). */
 char *erase_items_ja(const char *service);
+
+struct store_conn;
+/* Deletes service's rows on c, inside the caller's transaction: its own tables (newest first)
+ * and the platform's rows that are its (its mail and what hangs on it, its bulk sends and
+ * templates). Adds each table's count to counts (a JSON object, borrowed) and their sum to
+ * *total. The erasure itself, and a restore of a backup made before one (the service's rows
+ * are then unreadable: its key is gone). */
+enum err erase_rows(struct store_conn *c, const char *service, json_t *counts, int64_t *total);
 
 /* Asks to erase service on behalf of ward administrator user_id (actor for the audit log): a
  * pending request another administrator must confirm. Returns its id in *id. ERR_NOTFOUND for

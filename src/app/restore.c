@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "app/erase.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -159,16 +160,17 @@ static enum err read_sections(struct vault_box_reader *r, struct buf *conf, cons
 	}
 }
 
-/* The keys to restore: each named in the header whose key the key file still holds; the others
- * (erased since) are named on report. Returns ERR_CRYPTO when the platform's is missing. */
+/* The keys to restore: each named in the header whose key the key file still holds, into names;
+ * the others (erased since) are named on report and put into erased (*m of them). Returns
+ * ERR_CRYPTO when the platform's is missing. */
 static enum err pick_keys(json_t *h, const struct keyring_escrow *es, const char **names,
-			  size_t *n, FILE *report)
+			  size_t *n, const char **erased, size_t *m, FILE *report)
 {
 	const char *name;
 	json_t *fp;
-	*n = 0;
+	*n = *m = 0;
 	json_object_foreach(json_object_get(h, "keys"), name, fp) {
-		if (!json_is_string(fp) || *n == 64)
+		if (!json_is_string(fp) || *n == 64 || *m == 64)
 			continue;
 		if (keyring_escrow_has(es, name, json_string_value(fp))) {
 			names[(*n)++] = name;
@@ -185,8 +187,35 @@ static enum err pick_keys(json_t *h, const struct keyring_escrow *es, const char
 		fprintf(report, "消去済み: %s（%s）の鍵（指紋 %s）はバックアップ後に消去されています。"
 				"このサービスの記録は復元しても読めません\n",
 			label, name, json_string_value(fp));
+		erased[(*m)++] = name;
 	}
 	return ERR_OK;
+}
+
+/* Deletes the rows of the n services erased since the backup from the restored store s (their
+ * key is gone: every sealed field of them is unreadable), so the restored ward is as the live
+ * one after the erasure — the service's pages answer "not found", not a key error. The count
+ * goes on report. */
+static enum err drop_erased(struct store *s, const char **erased, size_t n, FILE *report)
+{
+	if (n == 0)
+		return ERR_OK;
+	struct store_conn *c = store_acquire(s);
+	json_t *counts = json_object();
+	enum err e = store_begin(c);
+	for (size_t i = 0; i < n && e == ERR_OK; i++) {
+		int64_t total = 0;
+		e = erase_rows(c, erased[i], counts, &total);
+		if (e == ERR_OK)
+			fprintf(report, "消去済み: %s の記録 %lld 件を復元先から削除しました\n",
+				erased[i], (long long)total);
+	}
+	if (e == ERR_OK)
+		e = store_commit(c);
+	store_rollback(c);
+	store_release(c);
+	json_decref(counts);
+	return e;
 }
 
 /* Removes what a failed restore wrote into dir (and dir when it made it). */
@@ -325,9 +354,9 @@ enum err backup_restore(const char *file, const char *dir, const char *key_path,
 		*why = "復元したデータベースを開けません";
 		goto out;
 	}
-	const char *names[64];
-	size_t n = 0;
-	e = pick_keys(h, es, names, &n, report);
+	const char *names[64], *erased[64];
+	size_t n = 0, m = 0;
+	e = pick_keys(h, es, names, &n, erased, &m, report);
 	if (e != ERR_OK) {
 		*why = "鍵ファイルにこのバックアップの基盤の鍵がありません（別のディレクトリの鍵ファイル"
 		       "です）";
@@ -336,6 +365,11 @@ enum err backup_restore(const char *file, const char *dir, const char *key_path,
 	e = keyring_restore(master, s, es, names, n);
 	if (e != ERR_OK) {
 		*why = "鍵を復元できません";
+		goto out;
+	}
+	e = drop_erased(s, erased, m, report);
+	if (e != ERR_OK) {
+		*why = "消去済みのサービスの記録を復元先から削除できません";
 		goto out;
 	}
 	fprintf(report, "%s を %s に復元しました（%s 作成、%s、スキーマ %lld）\n", file, dir,

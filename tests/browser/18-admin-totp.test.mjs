@@ -141,6 +141,11 @@ test('sign-in asks for the code: a wrong one refused, the right one signs in', a
   await tid(page, 'signout').waitFor({ state: 'visible' });
   await tid(page, 'login-code').waitFor({ state: 'detached' });
   await shot(page, '18-totp-signed-in');
+  // The menu leads back to the factor's page (new recovery codes, another phone).
+  await page.locator('#ward-nav a[href="/staff/totp.html"]').click();
+  await page.waitForURL('**/staff/totp.html');
+  await page.locator('#app').waitFor({ state: 'visible' });
+  await checkA11y(page, 'the second factor page from the menu');
   await tid(page, 'signout').click();
   await tid(page, 'login-id').waitFor({ state: 'visible' });
   assertNoProblems(page);

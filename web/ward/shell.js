@@ -74,6 +74,7 @@ const MENU = [
   { href: '/exchange/admin.html', text: 'ファイル授受の記録', roles: ['ward_admin'] },
   // the privacy council's paperwork (個人情報保護審議会): item lists, designated handlers
   { href: '/ward/council.html', text: '審議会の資料', roles: ['ward_admin'] },
+  { href: '/staff/totp.html', text: '二段階認証', roles: ['ward_admin', 'grant_supervisor'] },
   { href: '/staff/password.html', text: 'パスワードの変更', roles: ['school_admin', 'sender', 'bath_office', 'bath_branch', ...GRANT,
     'plaza_staff', 'youth_worker', 'youth_supervisor', 'centre_staff', 'centre_manager', 'centre_parent', 'course_staff'] },
 ];
