@@ -321,6 +321,28 @@ class BoardLiveTest(ServerTestCase):
         n2 = self.data.query("SELECT COUNT(*) FROM audit WHERE action = 'board.read'")[0][0]
         self.assertEqual(n2, n + 1)
 
+    def test_counter_bumped_once_a_transaction_on_postgresql(self):
+        """Many rows of one site written in one transaction move its counter: on PostgreSQL
+        once (sql/0040: a row's every UPDATE left a version no one could prune before the
+        commit — a roster import was quadratic), on SQLite once a row (0034, in place); a
+        savepoint rolled back takes its bump back, and the next write bumps again."""
+        def version(site="G01"):
+            return self.data.query("SELECT board_version FROM sites WHERE code = ?", site)[0][0]
+        v0, other0 = version(), version("G02")
+        with engines.connect(self.data.path) as db:
+            for grade in (2, 3, 4):
+                db.execute("UPDATE children SET grade = ? WHERE child_no IN ('L001', 'L002')",
+                           (grade,))
+            db.execute("SAVEPOINT s1")
+            db.execute("UPDATE children SET grade = 5 WHERE child_no = 'L003'")  # G02
+            db.execute("ROLLBACK TO SAVEPOINT s1")
+            db.execute("UPDATE children SET grade = 6 WHERE child_no = 'L003'")
+        self.assertEqual(version() - v0, 1 if engines.PG else 6)
+        self.assertEqual(version("G02") - other0, 1)
+        # The next transaction bumps again (the mark lasted only its transaction).
+        self.data.execute("UPDATE children SET grade = 1 WHERE child_no = 'L001'")
+        self.assertEqual(version() - v0, 2 if engines.PG else 7)
+
     def test_events_roles_and_limit(self):
         staff2 = self.staff("staff02")
         ev = Events(self.srv.port, "/api/v1/sites/G01/board/events", cookie=staff2.cookie)
