@@ -139,7 +139,7 @@ echo "PG_RESULT raw=$raw scans1=$scans1 ratio1=$r1 scans2=$scans2 ratio2=$r2 mai
 if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
   cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
   commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
-  dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo "+dirty" || true)
+  dirty=$(git status --porcelain --untracked-files=no -- . ':!docs/benchmarks.md' 2>/dev/null | grep -q . && echo "+dirty" || true)
   how='bench/pg.sh'; [ -n "${MAKELEVEL:-}" ] && how='make bench'
   row=$(printf '| %s | %s | %s cores, %s | `%s` | %.0f | %.0f (%s %%) | %.0f (%s %%) | %s/s (%s %% of raw; %s %% of smtp-source %s/s) | %s children, wrk -c%s %ss; mail %s messages |' \
     "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$raw" "$scans1" "$r1" "$scans2" "$r2" \

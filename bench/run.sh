@@ -191,7 +191,7 @@ group_row() {
   local gcells= c cpu commit dirty how
   cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
   commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
-  dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo "+dirty" || true)
+  dirty=$(git status --porcelain --untracked-files=no -- . ':!docs/benchmarks.md' 2>/dev/null | grep -q . && echo "+dirty" || true)
   how='bench/run.sh'; [ -n "${MAKELEVEL:-}" ] && how='make bench'
   [ "${BENCH_SCANS_ONLY:-0}" = 1 ] && how='BENCH_SCANS_ONLY=1 bench/run.sh'
   for c in $GROUP_CONNS; do
@@ -292,7 +292,7 @@ printf '   ward day (%s scans)  %s s wall (< 10 s and alerts as expected: %s); r
 if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
   cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
   commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
-  dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo "+dirty" || true)
+  dirty=$(git status --porcelain --untracked-files=no -- . ':!docs/benchmarks.md' 2>/dev/null | grep -q . && echo "+dirty" || true)
   notes="wrk -t$WRK_THREADS -c$CONNS ${TPUT_S}s; CPU server ${srv_cpu}% of 200%; mails matched $(kv mails_matched "$lat")/$(kv mails_expected "$lat"); achieved $(kv achieved_rate "$lat")/s"
   how='bench/run.sh'; [ -n "${MAKELEVEL:-}" ] && how='make bench'
   printf '| %s | %s | %s cores, %s | `%s` | %.0f | %.0f | %s %% | %s / %s / %s ms | %s |\n' \
@@ -437,7 +437,7 @@ if [ "${BENCH_YEAR:-1}" = 1 ]; then
   rm -rf "$W/year-fresh"
   if [ "${BENCH_NO_DOC:-0}" != 1 ]; then
     commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
-    dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo "+dirty" || true)
+    dirty=$(git status --porcelain --untracked-files=no -- . ':!docs/benchmarks.md' 2>/dev/null | grep -q . && echo "+dirty" || true)
     cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
     how='bench/run.sh'; [ -n "${MAKELEVEL:-}" ] && how='make bench'
     yrow=$(printf '| %s | %s | %s cores, %s | `%s` | %s | %s / %s s (%s x; processor %s / %s s, %s x) | %s s (%s %%) | %s / %s ms (%s x /healthz, %s x static) | %s s (raw read %s s) | %s/s (%s %% of %s/s) | %s |' \
