@@ -58,6 +58,13 @@ browser_files() {
 }
 export -f browser_files
 
+# The end-to-end modules whose PostgreSQL run gets a server of its own, as a ward's database has
+# in production. test_retention scrubs tables with VACUUM FULL, which waits until no transaction
+# of the cluster is older than its deletions (src/store/pg.c, pg_scrub): on the server every
+# other suite shares it waited for their transactions turn after turn (its run took 18 minutes,
+# the whole run's longest path).
+export OWN_PG_SUITES="test_retention"
+
 # One job: "kind name". Writes $log/<kind>-<name>.{log,rc,secs} (a unit binary and an e2e
 # module may share a name).
 run_job() {
@@ -75,13 +82,8 @@ run_job() {
 		local prio=() pg= pgdir=
 		[ "$name" = test_attacks ] && nice -n -10 true 2>/dev/null && prio=(nice -n -10)
 		[ "$kind" = e2e_pg ] && pg=$MIMAMORI_TEST_PG_URL pgdir=$MIMAMORI_TEST_PG_SERVER_DIR
-		# test_retention scrubs tables with VACUUM FULL, which waits until no transaction of
-		# the cluster is older than its deletions (src/store/pg.c, pg_scrub): on the server
-		# every other suite shares it waited for their transactions turn after turn (its
-		# run took 18 minutes, the whole run's longest path). It gets a server of its own,
-		# as a ward's database has in production.
 		local own_pg=
-		if [ "$kind" = e2e_pg ] && [ "$name" = test_retention ] &&
+		if [ "$kind" = e2e_pg ] && [[ " $OWN_PG_SUITES " == *" $name "* ]] &&
 			own_pg=$(tests/pg_server.sh start 2>>"$out.pg"); then
 			read -r pgdir pg <<<"$own_pg"
 			pg="postgresql://mimamori@127.0.0.1:$pg"

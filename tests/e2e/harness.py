@@ -708,6 +708,39 @@ class ServerTestCase(unittest.TestCase):
         s.start()
         return s
 
+    def use_file_clock(self, epoch):
+        """Moves this test's servers and commands to a clock read from a file (set at epoch;
+        MIMAMORI_FAKE_NOW_FILE for every process started from now on, put back after the
+        test); set_clock moves it."""
+        self.clock = os.path.join(self.data.tmp, "now")
+        self.set_clock(epoch)
+        before = os.environ.get("MIMAMORI_FAKE_NOW_FILE")
+        os.environ["MIMAMORI_FAKE_NOW_FILE"] = self.clock
+        self.addCleanup(lambda: os.environ.pop("MIMAMORI_FAKE_NOW_FILE", None)
+                        if before is None else os.environ.update(MIMAMORI_FAKE_NOW_FILE=before))
+
+    def set_clock(self, epoch):
+        """Sets the file clock of use_file_clock to epoch (seconds), whole at once."""
+        with open(self.clock + ".tmp", "w") as f:
+            f.write(str(epoch))
+        os.replace(self.clock + ".tmp", self.clock)
+        time.sleep(0.15)  # the server re-reads the file at most every 50 ms
+
+    def guardian_sign_in(self, addr, srv=None):
+        """Signs the guardian addr in through the mail link (POST login-links, the newest link
+        mail in self.smtp, POST session); returns (client with the parent cookie and CSRF
+        token, the link mail)."""
+        g = (srv or self.srv).client()
+        links = lambda: [m for m in self.smtp.to(addr) if "#login=" in m.body]  # noqa: E731
+        n = len(links())
+        r = g.post("/api/v1/parent/login-links", {"email": addr})
+        self.assertEqual(r.status, 202, r)
+        mail = wait_until(lambda: len(links()) > n and links()[-1], what="the sign-in mail")
+        r = g.post("/api/v1/parent/session", {"token": mail.body.split("#login=")[1].split()[0]})
+        self.assertEqual(r.status, 200, r)
+        g.csrf = r.json["csrf"]
+        return g, mail
+
     def send_emergency(self, admin, expect, site="G01", body="本日は15時で閉所します。"):
         """Sends an emergency (bulk) mail to site as admin (a signed-in client) with a subject
         numbered per test; waits until the expected recipients' mails reached self.smtp and

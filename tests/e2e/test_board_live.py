@@ -17,7 +17,6 @@ file (MIMAMORI_FAKE_NOW_FILE):
 import datetime
 import http.client
 import json
-import os
 import queue
 import threading
 import time
@@ -102,10 +101,7 @@ class Events:
 class BoardLiveTest(ServerTestCase):
     def setUp(self):
         super().setUp()
-        self.clock = os.path.join(self.data.tmp, "now")
-        self.set_time(9, 0)
-        self._env_before = os.environ.get("MIMAMORI_FAKE_NOW_FILE")
-        os.environ["MIMAMORI_FAKE_NOW_FILE"] = self.clock
+        self.use_file_clock(at(9, 0))
         d = self.data
         d.site_add("G01", "すみれ学童クラブ")
         d.site_add("G02", "ひろばプラス桜", "hiroba_plus")
@@ -127,30 +123,11 @@ class BoardLiveTest(ServerTestCase):
                 self.assertEqual(web.post("/api/v1/confirmations",
                                           {"token": m.confirm_token}).status, 200)
 
-    def tearDown(self):
-        if self._env_before is None:
-            os.environ.pop("MIMAMORI_FAKE_NOW_FILE", None)
-        else:
-            os.environ["MIMAMORI_FAKE_NOW_FILE"] = self._env_before
-        super().tearDown()
-
     def set_time(self, hh, mm, day=DAY):
-        with open(self.clock + ".tmp", "w") as f:
-            f.write(str(at(hh, mm, day)))
-        os.replace(self.clock + ".tmp", self.clock)
-        time.sleep(0.15)  # the server re-reads the file at most every 50 ms
+        self.set_clock(at(hh, mm, day))
 
     def guardian(self):
-        g = self.srv.client()
-        n = len([m for m in self.smtp.to(A) if "#login=" in m.body])
-        self.assertEqual(g.post("/api/v1/parent/login-links", {"email": A}).status, 202)
-        mail = harness.wait_until(
-            lambda: [m for m in self.smtp.to(A) if "#login=" in m.body][n:],
-            what="the sign-in mail")[0]
-        r = g.post("/api/v1/parent/session", {"token": mail.body.split("#login=")[1].split()[0]})
-        self.assertEqual(r.status, 200, r)
-        g.csrf = r.json["csrf"]
-        return g
+        return self.guardian_sign_in(A)[0]
 
     def staff(self, login="staff01", srv=None):
         c = (srv or self.srv).client()

@@ -16,7 +16,6 @@ server and a real SMTP server, with the server's clock moved through a file
 - sign-in links: the same answer for unknown and unconfirmed addresses (and no mail), one use,
   15 minutes, at most 3 per address per 15 minutes."""
 import datetime
-import os
 import time
 import unittest
 
@@ -48,11 +47,8 @@ def at(hh, mm, day=DAY):
 class ParentPortalTest(ServerTestCase):
     def setUp(self):
         super().setUp()
-        self.clock = os.path.join(self.data.tmp, "now")
-        self.set_time(9, 0)
         # The CLI's mails and rows are timed by the same clock as the server's.
-        self._env_before = os.environ.get("MIMAMORI_FAKE_NOW_FILE")
-        os.environ["MIMAMORI_FAKE_NOW_FILE"] = self.clock
+        self.use_file_clock(at(9, 0))
         d = self.data
         d.site_add("G01", "すみれ学童クラブ")
         d.site_add("G02", "ひろばプラス桜", "hiroba_plus")
@@ -74,37 +70,18 @@ class ParentPortalTest(ServerTestCase):
                 self.assertEqual(web.post("/api/v1/confirmations",
                                           {"token": m.confirm_token}).status, 200)
 
-    def tearDown(self):
-        if self._env_before is None:
-            os.environ.pop("MIMAMORI_FAKE_NOW_FILE", None)
-        else:
-            os.environ["MIMAMORI_FAKE_NOW_FILE"] = self._env_before
-        super().tearDown()
-
     # -- helpers ----------------------------------------------------------------------------
 
     def set_time(self, hh, mm, day=DAY):
-        with open(self.clock + ".tmp", "w") as f:
-            f.write(str(at(hh, mm, day)))
-        os.replace(self.clock + ".tmp", self.clock)
-        time.sleep(0.15)  # the server re-reads the file at most every 50 ms
+        self.set_clock(at(hh, mm, day))
 
     def link_mails(self, addr):
         return [m for m in self.smtp.to(addr) if "#login=" in m.body]
 
     def guardian(self, addr=A):
         """Signs addr in through the mail link; returns a client with the parent cookie."""
-        g = self.srv.client()
-        n = len(self.link_mails(addr))
-        r = g.post("/api/v1/parent/login-links", {"email": addr})
-        self.assertEqual(r.status, 202, r)
-        mail = harness.wait_until(lambda: len(self.link_mails(addr)) > n and
-                                  self.link_mails(addr)[-1], what="the sign-in mail")
+        g, mail = self.guardian_sign_in(addr)
         self.assertEqual(mail.to_addresses, [addr])
-        token = mail.body.split("#login=")[1].split()[0]
-        r = g.post("/api/v1/parent/session", {"token": token})
-        self.assertEqual(r.status, 200, r)
-        g.csrf = r.json["csrf"]
         return g
 
     def staff(self, login="staff01"):

@@ -50,10 +50,7 @@ def at(hh, mm, day=DAY):
 class StaffNoticesTest(ServerTestCase):
     def setUp(self):
         super().setUp()
-        self.clock = os.path.join(self.data.tmp, "now")
-        self.set_time(8, 0)
-        self._env_before = os.environ.get("MIMAMORI_FAKE_NOW_FILE")
-        os.environ["MIMAMORI_FAKE_NOW_FILE"] = self.clock
+        self.use_file_clock(at(8, 0))
         d = self.data
         d.site_add("G01", "すみれ学童クラブ")
         d.site_add("G02", "ひろばプラス桜", "hiroba_plus")
@@ -77,32 +74,13 @@ class StaffNoticesTest(ServerTestCase):
                 self.assertEqual(web.post("/api/v1/confirmations",
                                           {"token": m.confirm_token}).status, 200)
 
-    def tearDown(self):
-        if self._env_before is None:
-            os.environ.pop("MIMAMORI_FAKE_NOW_FILE", None)
-        else:
-            os.environ["MIMAMORI_FAKE_NOW_FILE"] = self._env_before
-        super().tearDown()
-
     # -- helpers ----------------------------------------------------------------------------
 
     def set_time(self, hh, mm, day=DAY):
-        with open(self.clock + ".tmp", "w") as f:
-            f.write(str(at(hh, mm, day)))
-        os.replace(self.clock + ".tmp", self.clock)
-        time.sleep(0.15)  # the server re-reads the file at most every 50 ms
+        self.set_clock(at(hh, mm, day))
 
     def guardian(self, addr=A):
-        g = self.srv.client()
-        links = lambda: [m for m in self.smtp.to(addr) if "#login=" in m.body]  # noqa: E731
-        n = len(links())
-        self.assertEqual(g.post("/api/v1/parent/login-links", {"email": addr}).status, 202)
-        mail = harness.wait_until(lambda: len(links()) > n and links()[-1], what="the link mail")
-        token = mail.body.split("#login=")[1].split()[0]
-        r = g.post("/api/v1/parent/session", {"token": token})
-        self.assertEqual(r.status, 200, r)
-        g.csrf = r.json["csrf"]
-        return g
+        return self.guardian_sign_in(addr)[0]
 
     def staff(self, login="staff01"):
         c = self.srv.client()
