@@ -237,7 +237,7 @@ static enum err mail_guardians(struct app *a, struct store_conn *c, const struct
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, child_id);
-	e = guardian_mail_each(a, c, st, send_id, subject, body, count);
+	e = guardian_mail_each(a, c, st, send_id, subject, body, NULL, count);
 out:
 	store_finish(st);
 	vault_wipe_free(name);

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "attendance/attendance.h"
 #include "base/clock.h"
+#include "base/xalloc.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -102,6 +103,44 @@ static int parse_iso8601(const char *s, int64_t *ms)
 	return 0;
 }
 
+/* The kiosk's answer to a scan: e, *why and res as scan_record gives them; now is when the
+ * request came, at when the scan happened (its scanned_at, else now). */
+static enum err scan_answer(struct http_resp *rs, enum err e, const struct scan_result *res,
+			    const char *why, int64_t now, int64_t at)
+{
+	if (e != ERR_OK)
+		return http_error(rs, e, why ? why : "記録できませんでした。もう一度かざしてください。");
+	char iso[32], hhmm[8];
+	clock_jst_iso(res->at_ms, iso, sizeof iso);
+	clock_jst_hhmm(res->at_ms, hhmm, sizeof hhmm);
+	json_t *j = json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:b}", "recorded", res->recorded,
+			      "child_name", res->child_name, "direction", res->direction, "at", iso,
+			      "time", hhmm, "site", res->site_name, "delayed",
+			      res->recorded && now - at > SCAN_DELAYED_MS);
+	if (!res->recorded) {
+		json_object_set_new(j, "reason", json_string("duplicate"));
+		json_object_set_new(
+		    j, "message",
+		    json_string("同じカードが続けて読み取られました（前の読み取りで記録済みです）"));
+	}
+	return http_json(rs, 200, j);
+}
+
+/* A scan answered after its group commit, by the committing thread (http_defer). */
+struct scan_later {
+	struct http_deferred *d;
+	int64_t now, at;
+};
+
+static void scan_answer_later(void *arg, enum err e, const struct scan_result *res,
+			      const char *why, int unavailable)
+{
+	struct scan_later *l = arg;
+	e = scan_answer(http_deferred_resp(l->d), e, res, why, l->now, l->at);
+	http_deferred_finish(l->d, e, unavailable);
+	free(l);
+}
+
 enum err api_scan_create(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *body = NULL;
@@ -137,27 +176,27 @@ enum err api_scan_create(struct http_req *rq, struct http_resp *rs)
 		if (at > now)
 			at = now; /* within the allowed skew: never record a scan in the future */
 	}
-	/* A live scan (no scanned_at) is timed by scan_record inside its transaction. */
-	e = scan_record(rq->app, rq->kiosk_id, rq->kiosk_site_id, code,
-			sa && !json_is_null(sa) ? at : 0, &res, &why);
-	if (e != ERR_OK) {
-		e = http_error(rs, e, why ? why : "記録できませんでした。もう一度かざしてください。");
+	int64_t when = sa && !json_is_null(sa) ? at : 0;
+	/* A live scan (no scanned_at) is timed by scan_record inside its transaction. The worker
+	 * that read the request does not wait for the commit: the committing thread answers. */
+	struct http_deferred *d = http_defer(rq);
+	if (d) {
+		struct scan_later *l = xcalloc(1, sizeof *l);
+		*l = (struct scan_later){d, now, at};
+		e = scan_record_async(rq->app, rq->kiosk_id, rq->kiosk_site_id, code, when,
+				      scan_answer_later, l);
+		if (e == ERR_OK)
+			goto out; /* answered by scan_answer_later */
+		free(l);
+		/* Not queued (the store is closing): answered here, waiting. */
+		e = scan_record(rq->app, rq->kiosk_id, rq->kiosk_site_id, code, when, &res, &why);
+		e = scan_answer(http_deferred_resp(d), e, &res, why, now, at);
+		http_deferred_finish(d, e, store_unavailable_take());
+		e = ERR_OK;
 		goto out;
 	}
-	char iso[32], hhmm[8];
-	clock_jst_iso(res.at_ms, iso, sizeof iso);
-	clock_jst_hhmm(res.at_ms, hhmm, sizeof hhmm);
-	json_t *j = json_pack("{s:b,s:s,s:s,s:s,s:s,s:s,s:b}", "recorded", res.recorded,
-			      "child_name", res.child_name, "direction", res.direction, "at", iso,
-			      "time", hhmm, "site", res.site_name, "delayed",
-			      res.recorded && now - at > SCAN_DELAYED_MS);
-	if (!res.recorded) {
-		json_object_set_new(j, "reason", json_string("duplicate"));
-		json_object_set_new(
-		    j, "message",
-		    json_string("同じカードが続けて読み取られました（前の読み取りで記録済みです）"));
-	}
-	e = http_json(rs, 200, j);
+	e = scan_record(rq->app, rq->kiosk_id, rq->kiosk_site_id, code, when, &res, &why);
+	e = scan_answer(rs, e, &res, why, now, at);
 out:
 	vault_wipe_free(res.child_name);
 	json_decref(body);

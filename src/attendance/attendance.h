@@ -69,11 +69,13 @@ enum err guardian_confirm_request(struct app *a, struct store_conn *c, int64_t g
 enum err guardian_confirm(struct app *a, const char *token);
 struct store_stmt;
 /* Steps st (a query whose column 0 is guardians.email_enc) to its end and queues one notice to
- * each address on c, in the caller's transaction (bulk mail goes through src/bulk/). *count is
- * the number queued. The caller still finishes st. */
+ * each address on c, in the caller's transaction (bulk mail goes through src/bulk/); with h
+ * (mail_handoff_new, may be NULL) they are claimed for this server's sender and handed to it
+ * when the caller commits h. *count is the number queued. The caller still finishes st. */
+struct mail_handoff;
 enum err guardian_mail_each(struct app *a, struct store_conn *c, struct store_stmt *st,
 			    const char *send_id, const char *subject, const char *body,
-			    size_t *count);
+			    struct mail_handoff *h, size_t *count);
 /* Marks guardian_id confirmed directly (the demo's generated guardians), on c. */
 enum err guardian_confirm_direct(struct store_conn *c, int64_t guardian_id);
 
@@ -97,6 +99,17 @@ struct scan_result {
  * card (*why names it). */
 enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const char *code,
 		     int64_t at_ms, struct scan_result *res, const char **why);
+/* Told how a scan queued by scan_record_async ended: e and *why as scan_record returns them,
+ * res as it fills it (valid during the call only: the child's name is wiped after it), and
+ * unavailable when it failed for want of a reachable database. Runs on the thread that
+ * committed the scan, which must not wait on the store. */
+typedef void (*scan_done_fn)(void *arg, enum err e, const struct scan_result *res,
+			     const char *why, int unavailable);
+/* Records a scan as scan_record does, without waiting for its commit: queues it for the next
+ * group commit and returns; done(arg, …) is called once, after that commit. Returns ERR_OK
+ * when queued, else an error (done is not called: the caller may use scan_record). */
+enum err scan_record_async(struct app *a, int64_t kiosk_id, int64_t site_id, const char *code,
+			   int64_t at_ms, scan_done_fn done, void *arg);
 /* Records a staff member's manual entry or exit (a forgotten card) of child_no at site_id by
  * user_id: direction "in" or "out" must be the opposite of the child's state today; reason
  * (1-200 characters, no control characters) is stored sealed ("scans.reason"). The scan has no

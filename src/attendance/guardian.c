@@ -144,7 +144,7 @@ out:
 
 enum err guardian_mail_each(struct app *a, struct store_conn *c, struct store_stmt *st,
 			    const char *send_id, const char *subject, const char *body,
-			    size_t *count)
+			    struct mail_handoff *h, size_t *count)
 {
 	enum err e = ERR_OK;
 	int rc;
@@ -156,8 +156,8 @@ enum err guardian_mail_each(struct app *a, struct store_conn *c, struct store_st
 		e = vault_unseal(attendance_vault(a), "guardians.email", b, len, &addr);
 		if (e != ERR_OK)
 			return e;
-		e = mail_outbox_enqueue(c, attendance_vault(a), send_id, "notice", addr, subject,
-					body);
+		e = mail_outbox_enqueue_handoff(c, attendance_vault(a), send_id, addr, subject, body,
+						h);
 		vault_wipe_free(addr);
 		if (e != ERR_OK)
 			return e;

@@ -16,7 +16,8 @@ const struct http_route attendance_routes[] = {
 	/* method, pattern, roles, flags (1: no CSRF token), handler, summary */
 	/* attendance (seed 000) */
 	{"GET", "/api/v1/kiosk", ROLE_KIOSK, 1, api_kiosk_get, "the kiosk's site"},
-	{"POST", "/api/v1/scans", ROLE_KIOSK, 1, api_scan_create, "record a card scan"},
+	{"POST", "/api/v1/scans", ROLE_KIOSK, HTTP_ROUTE_NO_CSRF | HTTP_ROUTE_DEFERS, api_scan_create,
+	 "record a card scan"},
 	{"GET", "/api/v1/sites", STAFF, 0, api_site_list, "sites the caller may see"},
 	{"PATCH", "/api/v1/sites/{}", ROLE_WARD_ADMIN, 0, api_site_patch,
 	 "a site's hours and the settings of plans and alerts"},

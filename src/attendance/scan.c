@@ -61,7 +61,7 @@ out:
 
 static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_id,
 			    const char *child_name, const char *site_name, const char *direction,
-			    int64_t at_ms, const char *note, size_t *count)
+			    int64_t at_ms, const char *note, struct mail_handoff *h, size_t *count)
 {
 	char date[16], hhmm[8], send_id[48];
 	clock_jst_date(at_ms, date, sizeof date);
@@ -95,7 +95,7 @@ static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_i
 	if (!st)
 		goto out;
 	store_bind_int(st, 1, child_id);
-	e = guardian_mail_each(a, c, st, send_id, subject, body, count);
+	e = guardian_mail_each(a, c, st, send_id, subject, body, h, count);
 out:
 	store_finish(st);
 	vault_wipe_free(subject);
@@ -112,6 +112,9 @@ struct scan_unit {
 	struct site site;
 	struct scan_result *res;
 	const char **why;
+	/* The guardians' notices, handed to the sender once committed (NULL: queued for its
+	 * keeper to claim). */
+	struct mail_handoff *mail;
 };
 
 /* The card's lookup and checks, on the group's connection: the card, its child and the
@@ -239,7 +242,7 @@ record:
 	if (e != ERR_OK)
 		return e;
 	e = queue_mails(u->a, c, u->cr.child_id, res->child_name, u->site.name, res->direction,
-			u->at_ms, NULL, &res->mails);
+			u->at_ms, NULL, u->mail, &res->mails);
 	if (e != ERR_OK)
 		return e;
 	char actor[48], object[48];
@@ -251,32 +254,89 @@ record:
 	return e;
 }
 
-enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const char *code,
-		     int64_t at_ms, struct scan_result *res, const char **why)
+/* Makes the unit of a scan of code (u->res and u->why still to be set): the blind index (a
+ * MAC) is worked out here, on the caller's thread, not by the group's leader. */
+static void scan_unit_init(struct scan_unit *u, struct app *a, int64_t kiosk_id, int64_t site_id,
+			   const char *code, int64_t at_ms)
 {
-	memset(res, 0, sizeof *res);
-	*why = NULL;
 	/* Codes are upper-case base32; a reader typing with Caps Lock on sends lower case. */
 	char upper[160];
 	size_t i = 0;
 	for (; code[i] && i < sizeof upper - 1; i++)
 		upper[i] = (char)((code[i] >= 'a' && code[i] <= 'z') ? code[i] - 32 : code[i]);
 	upper[i] = '\0';
-	struct scan_unit *u = xcalloc(1, sizeof *u);
 	*u = (struct scan_unit){.a = a, .kiosk_id = kiosk_id, .site_id = site_id, .at_ms = at_ms,
-				.res = res, .why = why};
-	/* The blind index (a MAC) is worked out here, on the caller's thread, not by the leader. */
+				.mail = mail_handoff_new(a->mail)};
 	vault_blind(attendance_vault(a), "card", upper, u->idx);
-	/* Scans arriving together share one durable commit (group commit); each is still
-	 * answered only after the commit that holds it, its mails and its audit entry. */
-	enum err e = store_group_run(a->store, scan_unit_run, u);
-	free(u);
+}
+
+/* After the scan's group commit (e): a failed scan keeps no name and hands no mail; a recorded
+ * one's notices go to the sender (or wake it to claim them). */
+static void scan_settled(struct scan_unit *u, enum err e)
+{
+	struct scan_result *res = u->res;
 	if (e != ERR_OK) {
+		mail_handoff_drop(u->mail);
 		vault_wipe_free(res->child_name);
 		res->child_name = NULL;
 		res->recorded = 0;
-	} else if (res->recorded && a->mail) {
-		mail_sender_wake(a->mail);
+	} else if (u->mail) {
+		mail_handoff_commit(u->mail);
+	} else if (res->recorded && u->a->mail) {
+		mail_sender_wake(u->a->mail);
+	}
+	u->mail = NULL;
+}
+
+enum err scan_record(struct app *a, int64_t kiosk_id, int64_t site_id, const char *code,
+		     int64_t at_ms, struct scan_result *res, const char **why)
+{
+	memset(res, 0, sizeof *res);
+	*why = NULL;
+	struct scan_unit *u = xcalloc(1, sizeof *u);
+	scan_unit_init(u, a, kiosk_id, site_id, code, at_ms);
+	u->res = res;
+	u->why = why;
+	/* Scans arriving together share one durable commit (group commit); each is still
+	 * answered only after the commit that holds it, its mails and its audit entry. */
+	enum err e = store_group_run(a->store, scan_unit_run, u);
+	scan_settled(u, e);
+	free(u);
+	return e;
+}
+
+/* A scan queued without waiting (scan_record_async): its unit, result and caller. */
+struct scan_async {
+	struct scan_unit u;
+	struct scan_result res;
+	const char *why;
+	scan_done_fn done;
+	void *arg;
+};
+
+/* The committing thread, once the scan's batch is over: tells the caller, then wipes. */
+static void scan_async_finished(void *ctx, enum err e, int unavailable)
+{
+	struct scan_async *q = ctx;
+	scan_settled(&q->u, e);
+	q->done(q->arg, e, &q->res, q->why, unavailable);
+	vault_wipe_free(q->res.child_name);
+	free(q);
+}
+
+enum err scan_record_async(struct app *a, int64_t kiosk_id, int64_t site_id, const char *code,
+			   int64_t at_ms, scan_done_fn done, void *arg)
+{
+	struct scan_async *q = xcalloc(1, sizeof *q);
+	scan_unit_init(&q->u, a, kiosk_id, site_id, code, at_ms);
+	q->u.res = &q->res;
+	q->u.why = &q->why;
+	q->done = done;
+	q->arg = arg;
+	enum err e = store_group_submit(a->store, scan_unit_run, &q->u, scan_async_finished);
+	if (e != ERR_OK) {
+		mail_handoff_drop(q->u.mail);
+		free(q);
 	}
 	return e;
 }
@@ -442,7 +502,7 @@ static enum err manual_unit_run(struct store_conn *c, void *ctx)
 		goto out;
 	e = queue_mails(u->a, c, u->child_id, res->child_name, u->site_name, res->direction,
 			at_ms, u->pickup_note ? u->pickup_note : "（職員による手入力）\n",
-			&res->mails);
+			NULL, &res->mails);
 	if (e != ERR_OK)
 		goto out;
 audit:;

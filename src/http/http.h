@@ -95,6 +95,10 @@ struct http_route {
 #define HTTP_ROUTE_HIDDEN 32u	      /* a signed-in caller without the route's role gets the
 				       * 404 of a missing object ("not_found"), not a 403 that
 				       * would say there is something there (casework) */
+#define HTTP_ROUTE_DEFERS 64u	      /* the handler may answer after it returned (http_defer):
+				       * it runs on the connection's worker, not on a waiting
+				       * thread, and hands its answer to the thread that finishes
+				       * its work (a kiosk's scan, answered after its group commit) */
 /* The largest body of an HTTP_ROUTE_UPLOAD route (an 8 MiB receipt and its headers). */
 #define HTTP_UPLOAD_MAX (9 * 1024 * 1024)
 
@@ -127,6 +131,21 @@ enum err http_set_header(struct http_resp *rs, const char *name, const char *val
  * right after it); fn runs exactly once, whatever happens (at the latest when the server
  * stops), and owns arg. At most one per response. */
 void http_after(struct http_resp *rs, void (*fn)(void *arg), void *arg);
+/* An answer made after the handler returned, on another thread (HTTP_ROUTE_DEFERS routes). */
+struct http_deferred;
+/* For a handler of an HTTP_ROUTE_DEFERS route whose work finishes on another thread without
+ * its waiting (a unit queued with store_group_submit): suspends the request's connection and
+ * returns the handle that thread answers with — http_deferred_finish, exactly once, on every
+ * path —; the handler then returns ERR_OK without touching rs. Returns NULL when the request
+ * cannot be deferred (another route, or the server is stopping): the handler works as usual.
+ * http_after is not available to a deferred answer. */
+struct http_deferred *http_defer(struct http_req *rq);
+/* Returns the response the finishing thread fills (http_json, http_error …); owned by d. */
+struct http_resp *http_deferred_resp(struct http_deferred *d);
+/* Answers a deferred request as a handler's result e would be (ERR_OK: the filled response;
+ * unavailable: 503, the database could not be reached), resumes its connection and frees d.
+ * Any thread. */
+void http_deferred_finish(struct http_deferred *d, enum err e, int unavailable);
 /* Returns the HTTP status for an error value (the one place that maps them). */
 unsigned http_status_for(enum err e);
 

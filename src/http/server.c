@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,12 @@ struct http_server {
 	struct guard *guard;
 	struct later *later; /* http_after's work, run a little after the answer */
 	struct waiters *waiters; /* state-changing API requests (they wait on a durable commit) */
+	/* Requests whose answer is made after their handler returned (http_defer): counted, so
+	 * that the server stops only once every one has been answered. */
+	pthread_mutex_t defer_mu;
+	pthread_cond_t defer_cv;
+	unsigned deferred;
+	int defer_closed; /* stopping: no new deferral */
 	char origin[HTTP_ORIGIN_MAX]; /* the public origin (base_url's, else the listen address's) */
 	uint32_t proxies[GUARD_EXEMPT_MAX]; /* trusted reverse proxies (IPv4, network order) */
 	size_t nproxies;
@@ -54,6 +61,18 @@ struct http_server {
 
 struct http_conn {
 	struct MHD_Connection *mhd;
+	/* Set while a handler runs on the connection's worker: it may answer later (http_defer). */
+	struct http_server *srv;
+	struct req_state *st;
+	struct http_deferred *deferred; /* the handler deferred its answer */
+};
+
+/* A request answered after its handler returned (http_defer), its connection suspended. */
+struct http_deferred {
+	struct http_server *srv;
+	struct MHD_Connection *mc;
+	struct req_state *st;
+	struct http_resp rs;
 };
 
 /* Per-request state kept across MHD's calls of the access handler; made by on_uri when the
@@ -401,10 +420,92 @@ static enum MHD_Result check_request(struct http_server *srv, struct MHD_Connect
 	return MHD_YES;
 }
 
+/* Answers a handler's result: e and its response rs, or 503 when it failed for want of a
+ * reachable database (unavailable). Takes what rs holds for the answer (resp_free frees what
+ * is left). */
+static enum MHD_Result respond(struct MHD_Connection *mc, struct http_resp *rs, enum err e,
+			       int unavailable)
+{
+	if (unavailable && e != ERR_OK)
+		return send_unavailable(mc);
+	if (e != ERR_OK)
+		return send_error(mc, http_status_for(e), rs->error_code ? rs->error_code : err_code(e),
+				  rs->error ? rs->error : err_message_ja(e));
+	if (rs->stream)
+		return send_stream(mc, rs);
+	if (rs->parts_free)
+		return send_parts(mc, rs);
+	return send_buf(mc, rs->status ? rs->status : 200,
+			rs->content_type ? rs->content_type : "application/json; charset=utf-8",
+			&rs->body, rs->set_cookie, 1, rs);
+}
+
+/* Frees what a handler's response still holds (not rs itself). */
+static void resp_free(struct http_resp *rs)
+{
+	/* A handler that failed after it made a stream or lent parts: nothing was queued. */
+	if (rs->stream)
+		http_stream_abandon(rs->stream);
+	if (rs->parts_free)
+		rs->parts_free(rs->parts_arg);
+	buf_free(&rs->body);
+	free(rs->set_cookie);
+	free(rs->error);
+	for (size_t i = 0; i < HTTP_RESP_HEADERS; i++)
+		free(rs->headers[i].value);
+}
+
+struct http_deferred *http_defer(struct http_req *rq)
+{
+	struct http_conn *hc = rq->conn;
+	if (!hc || !hc->srv || hc->deferred)
+		return NULL;
+	struct http_server *srv = hc->srv;
+	pthread_mutex_lock(&srv->defer_mu);
+	int closed = srv->defer_closed;
+	if (!closed)
+		srv->deferred++;
+	pthread_mutex_unlock(&srv->defer_mu);
+	if (closed)
+		return NULL;
+	struct http_deferred *d = xcalloc(1, sizeof *d);
+	d->srv = srv;
+	d->mc = hc->mhd;
+	d->st = hc->st;
+	buf_init(&d->rs.body, 64 * 1024 * 1024);
+	hc->deferred = d;
+	/* Before anything can finish it: the worker stops polling the connection now, and the
+	 * answer is queued when it resumes (parked_answer). */
+	d->st->parked = 1;
+	MHD_suspend_connection(d->mc);
+	return d;
+}
+
+struct http_resp *http_deferred_resp(struct http_deferred *d)
+{
+	return &d->rs;
+}
+
+void http_deferred_finish(struct http_deferred *d, enum err e, int unavailable)
+{
+	struct http_server *srv = d->srv;
+	struct req_state *outer = parking;
+	parking = d->st; /* the answer is kept for the connection's worker */
+	respond(d->mc, &d->rs, e, unavailable);
+	parking = outer;
+	resp_free(&d->rs);
+	MHD_resume_connection(d->mc);
+	free(d);
+	pthread_mutex_lock(&srv->defer_mu);
+	if (--srv->deferred == 0)
+		pthread_cond_broadcast(&srv->defer_cv);
+	pthread_mutex_unlock(&srv->defer_mu);
+}
+
 static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connection *mc,
 				    const char *method, const char *url, struct req_state *rs_)
 {
-	struct http_conn hc = {mc};
+	struct http_conn hc = {mc, NULL, NULL, NULL};
 	struct http_req rq = {0};
 	struct http_resp rs = {0};
 	char csrf[64];
@@ -503,44 +604,25 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 		if (r->flags & HTTP_ROUTE_THROTTLE_EACH)
 			auth_throttle_fail(rq.client_addr, clock_mono_ms());
 	}
+	if (r->flags & HTTP_ROUTE_DEFERS) {
+		hc.srv = srv; /* the handler may answer later (http_defer) */
+		hc.st = rs_;
+	}
 	enum err e = r->handler(&rq, &rs);
 	if ((r->flags & HTTP_ROUTE_THROTTLE_FAILED) && (e == ERR_UNAUTH || e == ERR_NOTFOUND))
 		auth_throttle_fail(rq.client_addr, clock_mono_ms());
-	if (store_unavailable_take() && e != ERR_OK) {
-		ret = send_unavailable(mc);
+	if (hc.deferred) {
+		/* Answered by http_deferred_finish; the connection is suspended till then. */
+		ret = MHD_YES;
 		goto out;
 	}
-	if (e != ERR_OK) {
-		ret = send_error(mc, http_status_for(e), rs.error_code ? rs.error_code : err_code(e),
-				 rs.error ? rs.error : err_message_ja(e));
-		goto out;
-	}
-	if (rs.stream) {
-		ret = send_stream(mc, &rs);
-		goto out;
-	}
-	if (rs.parts_free) {
-		ret = send_parts(mc, &rs);
-		goto out;
-	}
-	ret = send_buf(mc, rs.status ? rs.status : 200,
-		       rs.content_type ? rs.content_type : "application/json; charset=utf-8",
-		       &rs.body, rs.set_cookie, 1, &rs);
+	ret = respond(mc, &rs, e, store_unavailable_take());
 out:
-	/* A handler that failed after it made a stream or lent parts: nothing was queued. */
-	if (rs.stream)
-		http_stream_abandon(rs.stream);
-	if (rs.parts_free)
-		rs.parts_free(rs.parts_arg);
 	/* Work meant for after the answer runs when the daemon says it has been sent. */
 	rs_->after = rs.after;
 	rs_->after_arg = rs.after_arg;
 	free(scratch);
-	buf_free(&rs.body);
-	free(rs.set_cookie);
-	free(rs.error);
-	for (size_t i = 0; i < HTTP_RESP_HEADERS; i++)
-		free(rs.headers[i].value);
+	resp_free(&rs);
 	return ret;
 }
 
@@ -601,10 +683,21 @@ static void upload_allow(struct http_server *srv, struct MHD_Connection *mc,
 
 /* 1 when the request goes to a waiting thread: every state-changing API request (it waits on a
  * durable — for the hot path's small writes, group — commit; meanwhile this worker serves the
- * reads of its other connections, the boards' polls among them). */
-static int route_waits(struct http_server *srv, const char *method)
+ * reads of its other connections, the boards' polls among them), but those whose handler
+ * defers its answer instead of waiting. */
+static int route_waits(struct http_server *srv, const char *method, const char *url)
 {
-	return srv->waiters && state_changing(method);
+	if (!srv->waiters || !state_changing(method))
+		return 0;
+	/* A route whose handler answers after its group commit without waiting (a kiosk's scan,
+	 * HTTP_ROUTE_DEFERS) runs on the worker: no hand-off to a waiting thread and back. */
+	char *scratch = xmalloc(strlen(url) + 1);
+	const char *params[HTTP_MAX_PARAMS];
+	int known = 0;
+	const struct http_route *r =
+	    http_route_match(srv->routes, method, url, scratch, params, &known);
+	free(scratch);
+	return !(r && (r->flags & HTTP_ROUTE_DEFERS));
 }
 
 /* A request handed to a waiting thread. */
@@ -708,7 +801,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	if (strncmp(url, "/api/", 5) == 0) {
 		if (st->parked)
 			return parked_answer(mc, st);
-		if (route_waits(srv, method)) {
+		if (route_waits(srv, method, url)) {
 			struct parked *p = xcalloc(1, sizeof *p);
 			*p = (struct parked){srv, mc, method, url, st};
 			if (waiters_submit(srv->waiters, parked_run, parked_accept, p) == 0)
@@ -817,6 +910,8 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
 		return ERR_INVALID;
 	struct http_server *srv = xcalloc(1, sizeof *srv);
+	pthread_mutex_init(&srv->defer_mu, NULL);
+	pthread_cond_init(&srv->defer_cv, NULL);
 	srv->app = a;
 	srv->routes = routes;
 	srv->web_dir = xstrdup(web_dir);
@@ -870,6 +965,8 @@ fail:
 	waiters_stop(srv->waiters);
 	later_stop(srv->later);
 	guard_stop(srv->guard);
+	pthread_mutex_destroy(&srv->defer_mu);
+	pthread_cond_destroy(&srv->defer_cv);
 	free(srv->web_dir);
 	free(srv);
 	return ERR_IO;
@@ -884,9 +981,18 @@ void http_server_stop(struct http_server *srv)
 	 * suspended. */
 	waiters_stop(srv->waiters);
 	srv->waiters = NULL;
+	/* Deferred answers too: their units are in the store's group commit, which finishes
+	 * them; later ones wait on their worker instead. */
+	pthread_mutex_lock(&srv->defer_mu);
+	srv->defer_closed = 1;
+	while (srv->deferred)
+		pthread_cond_wait(&srv->defer_cv, &srv->defer_mu);
+	pthread_mutex_unlock(&srv->defer_mu);
 	MHD_stop_daemon(srv->d);
 	later_stop(srv->later); /* runs what is still waiting */
 	guard_stop(srv->guard);
+	pthread_mutex_destroy(&srv->defer_mu);
+	pthread_cond_destroy(&srv->defer_cv);
 	free(srv->web_dir);
 	free(srv);
 }

@@ -3,6 +3,7 @@
  * address checks, and the sender thread with its transports (smtp://, maildir:). */
 #ifndef MIMAMORI_MAIL_MAIL_H
 #define MIMAMORI_MAIL_MAIL_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -29,6 +30,28 @@ int mail_address_valid(const char *addr);
 enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const char *send_id,
 			     const char *kind, const char *to, const char *subject,
 			     const char *body);
+
+/* Notices handed to this server's sender in memory (handoff.c): the rows are inserted already
+ * claimed by it, in the caller's transaction, and the sender takes them once that transaction
+ * has committed — no claiming transaction of their own. A crash in between leaves them
+ * 'sending' under a sender that is gone: the next start (or another server) puts them back.
+ * Returns a handoff for sender m, or NULL when there is none or its queue already holds as
+ * many as it takes this way (then queue with mail_outbox_enqueue as usual). */
+struct mail_handoff *mail_handoff_new(struct mail_sender *m);
+/* As mail_outbox_enqueue for a notice; with h the row is claimed for h's sender (h NULL: as
+ * mail_outbox_enqueue). */
+enum err mail_outbox_enqueue_handoff(struct store_conn *c, const struct vault *v,
+				     const char *send_id, const char *to, const char *subject,
+				     const char *body, struct mail_handoff *h);
+/* After the transaction committed: gives h's messages to its sender and frees h. NULL is a
+ * no-op. */
+void mail_handoff_commit(struct mail_handoff *h);
+/* After it rolled back (or when it is not known to have committed): frees h and its messages;
+ * their rows, if they were stored after all, are put back by the recovery of gone senders'
+ * rows at the next start. NULL is a no-op. */
+void mail_handoff_drop(struct mail_handoff *h);
+/* Returns how many messages h holds (0 for NULL). */
+size_t mail_handoff_count(const struct mail_handoff *h);
 
 /* Replaces the subject and body of every message of send_id queued under v's key (sent or not)
  * with text, sealed as before: for a message that must not outlive what it carried (a file's

@@ -19,6 +19,23 @@ struct vault;
 /* Longest SMTP reply text kept in outbox.last_reply. */
 #define MAIL_REPLY_MAX 200
 
+/* A row just inserted already claimed for a sender (outbox.c → handoff.c): the job's fields.
+ * blob[], domain and message_id are malloc'd and pass to the handoff; kind and service are
+ * copied. */
+struct mail_sealed {
+	int64_t id;
+	const char *kind, *service;
+	int64_t claimed_ms;
+	unsigned char *blob[3]; /* to, subject, body (sealed) */
+	size_t len[3];
+	char *domain, *message_id;
+};
+struct mail_handoff;
+/* Returns the name the handoff's rows are claimed under (outbox.claimed_by); owned by h. */
+const char *mail_handoff_claimer(const struct mail_handoff *h);
+/* Adds the job of a row claimed for h's sender; takes the malloc'd parts of row. */
+void mail_handoff_add(struct mail_handoff *h, const struct mail_sealed *row);
+
 /* Returns a malloc'd copy of a valid addr (see mail_address_valid) for SMTP envelopes and
  * headers: the local part is quoted when it is not an RFC 5322 dot-atom, e.g.
  * taro..yamada.@docomo.ne.jp → "taro..yamada."@docomo.ne.jp. Caller frees. */

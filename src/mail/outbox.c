@@ -25,10 +25,11 @@ static int subject_valid(const char *s)
 	return 1;
 }
 
-/* Inserts the row; list is the bulk message's list (NULL for a notice), o its options. */
+/* Inserts the row; list is the bulk message's list (NULL for a notice), o its options; with
+ * h, the row is claimed for h's sender and its job added to h (handoff.c). */
 static enum err insert(struct store_conn *c, const struct vault *v, const char *send_id,
 		       const char *kind, const char *to, const char *subject, const char *body,
-		       const char *list, const struct mail_bulk_opts *o)
+		       const char *list, const struct mail_bulk_opts *o, struct mail_handoff *h)
 {
 	enum err e = ERR_OK;
 	unsigned char *to_enc = NULL, *subj_enc = NULL, *body_enc = NULL;
@@ -57,8 +58,8 @@ static enum err insert(struct store_conn *c, const struct vault *v, const char *
 	/* The row is sealed under the key of the service that queued it, and says whose. */
 	st = store_prepare(c, "INSERT INTO outbox (send_id, kind, to_enc, domain, subject_enc, "
 			      "body_enc, message_id, state, attempts, next_ms, created_ms, service, "
-			      "list, owner_id, read_link) "
-			      "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?)");
+			      "list, owner_id, read_link, claimed_by) "
+			      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st) {
 		e = ERR_DB;
 		goto out;
@@ -70,16 +71,30 @@ static enum err insert(struct store_conn *c, const struct vault *v, const char *
 	store_bind_blob(st, 5, subj_enc, subj_len);
 	store_bind_blob(st, 6, body_enc, body_len);
 	store_bind_text(st, 7, mid);
-	store_bind_int(st, 8, now);
+	store_bind_text(st, 8, h ? "sending" : "queued");
 	store_bind_int(st, 9, now);
-	store_bind_text(st, 10, vault_name(v));
-	store_bind_text(st, 11, list);
+	store_bind_int(st, 10, now);
+	store_bind_text(st, 11, vault_name(v));
+	store_bind_text(st, 12, list);
 	if (o && o->owner_id)
-		store_bind_int(st, 12, o->owner_id);
+		store_bind_int(st, 13, o->owner_id);
 	else
-		store_bind_null(st, 12);
-	store_bind_int(st, 13, o && o->read_link ? 1 : 0);
+		store_bind_null(st, 13);
+	store_bind_int(st, 14, o && o->read_link ? 1 : 0);
+	if (h)
+		store_bind_text(st, 15, mail_handoff_claimer(h));
+	else
+		store_bind_null(st, 15);
 	e = store_run(st);
+	if (e == ERR_OK && h) {
+		/* The job takes the sealed blobs and the names: nothing to copy. */
+		const struct mail_sealed sealed = {
+		    store_last_id(c), kind, vault_name(v), now, {to_enc, subj_enc, body_enc},
+		    {to_len, subj_len, body_len}, domain, mid};
+		mail_handoff_add(h, &sealed);
+		to_enc = subj_enc = body_enc = NULL;
+		domain = mid = NULL;
+	}
 out:
 	store_finish(st);
 	free(to_enc);
@@ -95,7 +110,14 @@ enum err mail_outbox_enqueue(struct store_conn *c, const struct vault *v, const 
 			     const char *kind, const char *to, const char *subject,
 			     const char *body)
 {
-	return insert(c, v, send_id, kind, to, subject, body, NULL, NULL);
+	return insert(c, v, send_id, kind, to, subject, body, NULL, NULL, NULL);
+}
+
+enum err mail_outbox_enqueue_handoff(struct store_conn *c, const struct vault *v,
+				     const char *send_id, const char *to, const char *subject,
+				     const char *body, struct mail_handoff *h)
+{
+	return insert(c, v, send_id, "notice", to, subject, body, NULL, NULL, h);
 }
 
 enum err mail_outbox_blank(struct store_conn *c, const struct vault *v, const char *send_id,
@@ -154,6 +176,6 @@ enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
 		return ERR_OK;
 	}
 	if (e == ERR_OK)
-		e = insert(c, v, send_id, "bulk", to, subject, body, list.name, o);
+		e = insert(c, v, send_id, "bulk", to, subject, body, list.name, o, NULL);
 	return e;
 }

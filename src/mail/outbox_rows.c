@@ -63,6 +63,25 @@ struct unsure {
 	size_t n, cap;
 };
 
+/* Adds id to u. */
+static void unsure_add(struct unsure *u, int64_t id)
+{
+	if (u->n == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 64;
+		u->id = xrealloc(u->id, u->cap * sizeof *u->id);
+	}
+	u->id[u->n++] = id;
+}
+
+void sender_putback_add(struct mail_sender *m, int64_t id)
+{
+	if (m->nputback == m->capputback) {
+		m->capputback = m->capputback ? m->capputback * 2 : 64;
+		m->putback = xrealloc(m->putback, m->capputback * sizeof *m->putback);
+	}
+	m->putback[m->nputback++] = id;
+}
+
 /* Puts the rows of u back in the queue (those still 'sending' under this sender's claim: a
  * row another server claimed since is left to it); empties u when that committed. */
 static void unsure_release(struct mail_sender *m, struct unsure *u)
@@ -162,13 +181,8 @@ fail:
 	store_rollback(c);
 	store_release(c);
 	for (size_t i = first; i < q->n; i++) {
-		if (committing) {
-			if (u->n == u->cap) {
-				u->cap = u->cap ? u->cap * 2 : 64;
-				u->id = xrealloc(u->id, u->cap * sizeof *u->id);
-			}
-			u->id[u->n++] = q->j[i]->id;
-		}
+		if (committing)
+			unsure_add(u, q->j[i]->id);
 		sender_job_free(q->j[i]);
 	}
 	q->n = first;
@@ -435,6 +449,9 @@ void *sender_keeper_main(void *arg)
 		int stop = m->keeper_stop;
 		if (claim_now)
 			m->woken = 0;
+		for (size_t i = 0; i < m->nputback; i++)
+			unsure_add(&unsure, m->putback[i]);
+		m->nputback = 0;
 		pthread_mutex_unlock(&m->mu);
 
 		if (rec.n && (stop || clock_now_ms() >= record_retry))

@@ -697,6 +697,7 @@ void mail_sender_stop(struct mail_sender *m)
 	pthread_mutex_destroy(&m->mu);
 	free(m->ready.j);
 	free(m->finished.j);
+	free(m->putback);
 	free(m->from_name);
 	free(m->from_addr);
 	free(m->bounce_domain);

@@ -86,6 +86,10 @@ struct mail_sender {
 	struct queue ready; /* claimed, for the network thread to take */
 	struct queue finished; /* done, for the keeper to record */
 	int64_t relay_down_until; /* no claims before this (the relay did not answer) */
+	/* Rows claimed for a handoff whose transaction is not known to have committed
+	 * (handoff.c): the keeper puts them back once the database answers. */
+	int64_t *putback;
+	size_t nputback, capputback;
 	int64_t sent, failed, deferred;
 };
 
@@ -93,6 +97,8 @@ struct mail_sender {
 void sender_job_free(struct job *j);
 /* Appends j to q. */
 void sender_queue_push(struct queue *q, struct job *j);
+/* Adds row id to m->putback (m->mu held). */
+void sender_putback_add(struct mail_sender *m, int64_t id);
 /* The keeper thread (outbox_rows.c): claims due rows into m->ready while it runs low, records
  * m->finished in one transaction per round, and on stop records what is left and puts
  * unstarted rows back. arg is the sender. */

@@ -96,6 +96,11 @@ struct store {
 	pthread_mutex_t group_mu;
 	struct group_unit *group_head, **group_tail;
 	int group_leading;
+	/* The committing thread (group.c), started by the first store_group_submit: it leads the
+	 * batches of units nobody waits for. */
+	pthread_t committer;
+	pthread_cond_t commit_cv;
+	int committer_started, committer_stop;
 	/* The group commit's own connection (used only by the leading thread): its page cache
 	 * stays warm, as no reader's transaction and few other commits go through it. */
 	struct store_conn group_conn;
@@ -126,5 +131,11 @@ void store_locks_close(struct store *s);
 enum store_type store_col_type(struct store_stmt *st, int col);
 /* The number of columns of st's result. */
 int store_col_count(struct store_stmt *st);
+
+/* Gives back c's turn to write (store.c), if it holds it. */
+void store_write_turn_give(struct store_conn *c);
+/* Stops the committing thread once what is queued has been committed (group.c); before the
+ * store's connections close. */
+void store_group_stop(struct store *s);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* store.c — what both engines share: choosing one, the pool of connections, the writers' turns,
- * the statement cache, group commit and the migrations. The engines are sqlite.c and pg.c. */
+ * the statement cache and the migrations (group commit: group.c). The engines are sqlite.c and
+ * pg.c. */
 #include "store/store.h"
 
 #include <assert.h>
@@ -12,16 +13,6 @@
 #include "base/xalloc.h"
 #include "store/engine.h"
 #include "store/migrations.h"
-
-struct group_unit {
-	store_work_fn fn;
-	void *ctx;
-	enum err result;
-	int done;
-	int unavailable; /* the batch failed because the database could not be reached */
-	pthread_cond_t wake; /* signalled when done, or when this unit's thread should lead */
-	struct group_unit *next;
-};
 
 /* Set when a store call of this thread met an unreachable database server. */
 static _Thread_local int unavailable_here;
@@ -162,6 +153,7 @@ enum err store_open(const char *target, int create, int pool_size, struct store 
 	pthread_mutex_init(&s->write_mu, NULL);
 	pthread_cond_init(&s->write_cv, NULL);
 	pthread_mutex_init(&s->group_mu, NULL);
+	pthread_cond_init(&s->commit_cv, NULL);
 	s->group_tail = &s->group_head;
 	s->conns = xcalloc((size_t)pool_size, sizeof *s->conns);
 	s->n = pool_size;
@@ -206,6 +198,7 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	store_group_stop(s);
 	s->closing = 1;
 	store_locks_close(s);
 	for (int i = 0; i < s->n; i++)
@@ -218,6 +211,7 @@ void store_close(struct store *s)
 	pthread_mutex_destroy(&s->write_mu);
 	pthread_cond_destroy(&s->write_cv);
 	pthread_mutex_destroy(&s->group_mu);
+	pthread_cond_destroy(&s->commit_cv);
 	if (s->target) {
 		memset(s->target, 0, strlen(s->target));
 		free(s->target);
@@ -271,7 +265,7 @@ static void write_turn_take(struct store_conn *c)
 	c->holds_write = 1;
 }
 
-static void write_turn_give(struct store_conn *c)
+void store_write_turn_give(struct store_conn *c)
 {
 	struct store *s = c->owner;
 	if (!c->holds_write)
@@ -292,7 +286,7 @@ void store_release(struct store_conn *c)
 		log_warn("store: connection released inside a transaction; rolling back");
 		s->eng->rollback(c);
 	}
-	write_turn_give(c);
+	store_write_turn_give(c);
 	pthread_mutex_lock(&s->lock);
 	c->busy = 0;
 	pthread_cond_signal(&s->freed);
@@ -305,7 +299,7 @@ enum err store_begin(struct store_conn *c)
 	write_turn_take(c);
 	enum err e = c->owner->eng->begin(c);
 	if (e != ERR_OK)
-		write_turn_give(c);
+		store_write_turn_give(c);
 	return e;
 }
 
@@ -318,7 +312,7 @@ enum err store_commit(struct store_conn *c)
 {
 	enum err e = c->owner->eng->commit(c);
 	if (e == ERR_OK)
-		write_turn_give(c); /* on failure the caller rolls back, which gives the turn */
+		store_write_turn_give(c); /* on failure the caller rolls back, which gives the turn */
 	return e;
 }
 
@@ -335,7 +329,7 @@ int store_in_tx(struct store_conn *c)
 void store_rollback(struct store_conn *c)
 {
 	c->owner->eng->rollback(c);
-	write_turn_give(c);
+	store_write_turn_give(c);
 }
 
 enum err store_exec(struct store_conn *c, const char *sql)
@@ -481,90 +475,4 @@ enum err store_scrub(struct store *s, const char *table)
 	enum err e = s->eng->scrub(c, table);
 	store_release(c);
 	return e;
-}
-
-/* Runs one batch of units in one transaction; sets each unit's result (and whether it failed
- * for want of a reachable database, which the unit's own thread is told). */
-static void group_commit_batch(struct store *s, struct group_unit *batch)
-{
-	int mine = store_unavailable_take(); /* the leader's own mark, from before the batch */
-	/* Only the leading thread uses the group's connection (group_leading is its lock); it is
-	 * made when first needed and repaired like a pooled one. */
-	struct store_conn *c = &s->group_conn;
-	enum err e = c->db ? s->eng->check(c) : s->eng->connect(s, c, 0);
-	if (e == ERR_OK)
-		e = store_begin(c);
-	for (struct group_unit *u = batch; u; u = u->next) {
-		if (e != ERR_OK) {
-			u->result = e;
-			continue;
-		}
-		if (store_exec(c, "SAVEPOINT unit") != ERR_OK) {
-			u->result = ERR_DB;
-			continue;
-		}
-		u->result = u->fn(c, u->ctx);
-		if (u->result != ERR_OK)
-			store_exec(c, "ROLLBACK TO unit");
-		store_exec(c, "RELEASE unit");
-		if (!store_in_tx(c)) {
-			/* An error (disk full, I/O, a lost connection) rolled the whole shared
-			 * transaction back: the units before this one are lost too and must not be
-			 * reported stored. */
-			e = ERR_DB;
-			for (struct group_unit *v = batch; v; v = v->next)
-				v->result = ERR_DB;
-		}
-	}
-	if (e == ERR_OK && store_commit(c) != ERR_OK) {
-		store_rollback(c);
-		for (struct group_unit *u = batch; u; u = u->next)
-			if (u->result == ERR_OK)
-				u->result = ERR_DB;
-	}
-	if (c->db && s->eng->in_tx(c))
-		s->eng->rollback(c); /* a unit's error left the transaction open but failed */
-	write_turn_give(c);
-	int lost = store_unavailable_take();
-	for (struct group_unit *u = batch; u; u = u->next)
-		u->unavailable = lost && u->result != ERR_OK;
-	unavailable_here = mine;
-}
-
-enum err store_group_run(struct store *s, store_work_fn fn, void *ctx)
-{
-	struct group_unit me = {fn, ctx, ERR_OK, 0, 0, PTHREAD_COND_INITIALIZER, NULL};
-	pthread_mutex_lock(&s->group_mu);
-	*s->group_tail = &me;
-	s->group_tail = &me.next;
-	while (!me.done) {
-		if (s->group_leading) {
-			/* Each waiter sleeps on its own condition: only the finished units and the
-			 * next leader are woken, not every waiting thread. */
-			pthread_cond_wait(&me.wake, &s->group_mu);
-			continue;
-		}
-		/* Lead: take everything queued so far (this unit included) as one batch. */
-		s->group_leading = 1;
-		struct group_unit *batch = s->group_head;
-		s->group_head = NULL;
-		s->group_tail = &s->group_head;
-		pthread_mutex_unlock(&s->group_mu);
-		group_commit_batch(s, batch);
-		pthread_mutex_lock(&s->group_mu);
-		for (struct group_unit *u = batch, *next; u; u = next) {
-			next = u->next; /* read before done: a finished unit's memory may go */
-			u->done = 1;
-			if (u != &me)
-				pthread_cond_signal(&u->wake);
-		}
-		s->group_leading = 0;
-		if (s->group_head)
-			pthread_cond_signal(&s->group_head->wake); /* the next batch's leader */
-	}
-	pthread_mutex_unlock(&s->group_mu);
-	pthread_cond_destroy(&me.wake);
-	if (me.unavailable)
-		store_note_unavailable();
-	return me.result;
 }

@@ -95,6 +95,18 @@ typedef enum err (*store_work_fn)(struct store_conn *c, void *ctx);
  * unit is committed (or rolled back): fn's result, or ERR_DB when the commit failed. fn may run
  * on another thread than the caller's; ctx stays the caller's. */
 enum err store_group_run(struct store *s, store_work_fn fn, void *ctx);
+/* Called once a unit queued by store_group_submit is committed or rolled back: result is fn's,
+ * or ERR_DB when the commit failed; unavailable when that was for want of a reachable database
+ * (see store_unavailable_take). */
+typedef void (*store_group_done_fn)(void *ctx, enum err result, int unavailable);
+/* Queues fn(c, ctx) for the next group commit, as store_group_run does, without waiting: the
+ * store's committing thread (started on first use; or a caller of store_group_run leading the
+ * batch) runs it and then finished(ctx, …), which must not wait on the store's commits (it
+ * answers a suspended request, say). Returns ERR_OK when queued — finished will be called
+ * exactly once —, else ERR_TEMP (the store is closing, or no thread can start) and nothing is
+ * called. ctx stays the caller's. */
+enum err store_group_submit(struct store *s, store_work_fn fn, void *ctx,
+			    store_group_done_fn finished);
 
 /* Returns 1 when, since the last call on this thread, a store call of this thread (or a group
  * commit that ran its unit) failed because the database server could not be reached: the

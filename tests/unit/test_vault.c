@@ -244,6 +244,90 @@ static void test_store_group_run(void **state)
 	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM sites"), 6 * 36);
 }
 
+/* Units queued without waiting (store_group_submit): each finished exactly once, in the order
+ * queued, with its own result, alongside callers that wait; a conflict fails alone. */
+struct submitted {
+	pthread_mutex_t mu;
+	int finished, ok, failed, in_order;
+	int next; /* the index the next callback should carry */
+};
+
+struct submit_unit {
+	struct submitted *sb;
+	int index;
+	char code[16];
+};
+
+static void submit_finished(void *ctx, enum err result, int unavailable)
+{
+	struct submit_unit *u = ctx;
+	struct submitted *sb = u->sb;
+	pthread_mutex_lock(&sb->mu);
+	sb->finished++;
+	if (result == ERR_OK)
+		sb->ok++;
+	else
+		sb->failed++;
+	if (u->index != sb->next++)
+		sb->in_order = 0;
+	pthread_mutex_unlock(&sb->mu);
+	assert_false(unavailable);
+}
+
+static enum err insert_submitted(struct store_conn *c, void *ctx)
+{
+	struct submit_unit *u = ctx;
+	return insert_site_unit(c, u->code);
+}
+
+static void test_store_group_submit(void **state)
+{
+	struct env *e = *state;
+	struct submitted sb = {.in_order = 1};
+	pthread_mutex_init(&sb.mu, NULL);
+	struct submit_unit units[100];
+	pthread_t th[3];
+	struct group_arg args[3];
+	for (int i = 0; i < 3; i++) {
+		args[i] = (struct group_arg){e->s, i, 0, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, group_worker, &args[i]), 0);
+	}
+	for (int i = 0; i < 100; i++) {
+		units[i] = (struct submit_unit){&sb, i, ""};
+		/* Every 10th repeats S0: a conflict after the first. */
+		snprintf(units[i].code, sizeof units[i].code, "S%d", i % 10 == 9 ? 0 : i);
+		assert_int_equal(store_group_submit(e->s, insert_submitted, &units[i],
+						    submit_finished),
+				 ERR_OK);
+	}
+	for (int i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	/* Bounded: the committing thread finishes them within moments. */
+	int done = 0;
+	for (int waited = 0; waited < 10000 && !done; waited++) {
+		pthread_mutex_lock(&sb.mu);
+		done = sb.finished == 100;
+		pthread_mutex_unlock(&sb.mu);
+		if (!done)
+			usleep(1000);
+	}
+	assert_true(done);
+	assert_int_equal(sb.ok, 90);
+	assert_int_equal(sb.failed, 10);
+	assert_true(sb.in_order);
+	assert_int_equal(args[0].ok + args[1].ok + args[2].ok, 3 * 36);
+	assert_int_equal(query_int(e->s, "SELECT COUNT(*) FROM sites"), 90 + 3 * 36);
+	/* Queued just before the store closes: still committed and finished. */
+	struct submit_unit last = {&sb, 100, "LAST"};
+	assert_int_equal(store_group_submit(e->s, insert_submitted, &last, submit_finished),
+			 ERR_OK);
+	store_close(e->s);
+	e->s = NULL;
+	assert_int_equal(sb.finished, 101);
+	assert_int_equal(sb.ok, 91);
+	pthread_mutex_destroy(&sb.mu);
+}
+
 static void test_vault_create_refuses_existing(void **state)
 {
 	struct env *e = *state;
@@ -807,6 +891,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_store_unique_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_tx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_group_run, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_group_submit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vault_create_refuses_existing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vault_wrong_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_seal_roundtrip, setup, teardown),
