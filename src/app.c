@@ -489,9 +489,13 @@ void app_metrics_write(struct app *a, struct buf *b)
 			   "# TYPE mimamori_mail_failed_total counter\n"
 			   "mimamori_mail_failed_total %lld\n"
 			   "# TYPE mimamori_mail_deferred_total counter\n"
-			   "mimamori_mail_deferred_total %lld\n",
+			   "mimamori_mail_deferred_total %lld\n"
+			   "# HELP mimamori_mail_handed_total Notices handed to the sender in memory "
+			   "by the transaction that queued them (a kiosk's scan's), without a claim.\n"
+			   "# TYPE mimamori_mail_handed_total counter\n"
+			   "mimamori_mail_handed_total %lld\n",
 			   (long long)ms.queued, (long long)ms.sent, (long long)ms.failed,
-			   (long long)ms.deferred);
+			   (long long)ms.deferred, (long long)ms.handed);
 		mail_sender_metrics(a->mail, b);
 	}
 	for (const struct service *const *sv = app_services(); *sv; sv++)

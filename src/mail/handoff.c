@@ -80,6 +80,7 @@ void mail_handoff_commit(struct mail_handoff *h)
 		if (!m->stop) {
 			for (size_t i = 0; i < h->jobs.n; i++)
 				sender_queue_push(&m->ready, h->jobs.j[i]);
+			m->handed += (int64_t)h->jobs.n;
 			h->jobs.n = 0;
 			pthread_cond_signal(&m->cv); /* the network thread takes them */
 		}

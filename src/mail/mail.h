@@ -117,6 +117,7 @@ struct mail_stats {
 	int64_t sent;     /* sent since start */
 	int64_t failed;   /* permanently failed since start */
 	int64_t deferred; /* 4xx deferrals since start */
+	int64_t handed;   /* notices handed to the sender in memory since start (handoff.c) */
 };
 struct buf;
 /* Appends the per-domain counters (sent, failed, deferred, throttled, in flight) for /metrics

@@ -722,6 +722,7 @@ void mail_sender_stats(struct mail_sender *m, struct mail_stats *st)
 	st->sent = m->sent;
 	st->failed = m->failed;
 	st->deferred = m->deferred;
+	st->handed = m->handed;
 	pthread_mutex_unlock(&m->mu);
 }
 

@@ -91,6 +91,7 @@ struct mail_sender {
 	int64_t *putback;
 	size_t nputback, capputback;
 	int64_t sent, failed, deferred;
+	int64_t handed; /* notices handed over in memory (handoff.c) */
 };
 
 /* Frees j and its blobs; NULL is a no-op. */

@@ -158,6 +158,16 @@ class FlowTest(ServerTestCase):
         self.assertEqual(len(smtp.to(U)), 1, smtp.to(U))  # only the confirmation request
         for m in smtp.snapshot():
             self.assertEqual(len(m.rcpts), 1, m.raw_rcpts)
+        # The scans' notices went to the sender in memory with their scans' commits (no
+        # claiming transaction): as many as arrived with 入室 in the subject; the
+        # confirmation requests went through the keeper's claim.
+        scan_mails = [m for m in smtp.snapshot() if "入室" in m.subject]
+        self.assertEqual(len(scan_mails), 3, [m.subject for m in smtp.snapshot()])
+        metrics = srv.client().get("/metrics")
+        self.assertEqual(metrics.status, 200, metrics)
+        handed = [int(line.split()[-1]) for line in metrics.body.decode().splitlines()
+                  if line.startswith("mimamori_mail_handed_total ")]
+        self.assertEqual(handed, [len(scan_mails)], handed)
 
         # The staff board shows the G01 children present.
         staff = srv.client()
