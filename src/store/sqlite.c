@@ -36,14 +36,9 @@ static enum err sq_connect(struct store *s, struct store_conn *c, int create)
 	sqlite3_busy_timeout(db, 10000);
 	sqlite3_extended_result_codes(db, 1);
 	char *msg = NULL;
-	/* The WAL is copied back into the database (checkpoint) every 10,000 pages (~40 MB)
-	 * rather than SQLite's 1,000: a page the kiosks' scans write again and again (an index's
-	 * inner pages, the sites' counters, the audit head) is copied once per checkpoint, and the
-	 * group commit's COMMITs run fewer of them — measured +9-14 % scans/s, alternated
-	 * (docs/benchmarks.md). store_scrub still empties the WAL. */
 	if (sqlite3_exec(db,
 			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-			 "PRAGMA secure_delete=ON; PRAGMA wal_autocheckpoint=10000;",
+			 "PRAGMA secure_delete=ON;",
 			 NULL, NULL, &msg) != SQLITE_OK) {
 		log_error("store: pragma failed: %s", msg ? msg : "?");
 		sqlite3_free(msg);
