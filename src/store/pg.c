@@ -122,10 +122,20 @@ static void note_unreachable(const struct pg_conn *pc, const PGresult *r)
 }
 
 /* Runs sql (no parameters, one or more statements); returns the last result when it went
- * well (caller PQclears), NULL after logging. PQexec here and below runs only the engine's
- * own text — BEGIN/ROLLBACK/SAVEPOINT, the embedded migrations (several statements, which
- * PQexecParams refuses), DEALLOCATE of a statement name this file made (libpq 15 has no
- * PQclosePrepared) — never a value: every value goes through PQprepare/PQexecPrepared. */
+ * well (caller PQclears), NULL after logging. PQexec is left in two places, each running only
+ * the engine's own text, never a value (every value goes through PQprepare/PQexecPrepared):
+ * here, for texts of several statements, which PQexecParams refuses (the embedded migrations,
+ * the session's set-up, BEGIN with its advisory lock in one round trip), and pg_stmt_free's
+ * DEALLOCATE of a statement name this file made ("m" and a number: libpq 15 has no
+ * PQclosePrepared). Single fixed statements go through run_fixed. */
+/* Runs one statement of the engine's own fixed text (ROLLBACK, SAVEPOINT …) through the
+ * extended protocol with no parameters: one statement only, no value in it. Returns the result
+ * (caller PQclears). */
+static PGresult *run_fixed(struct pg_conn *pc, const char *sql)
+{
+	return PQexecParams(pc->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
+}
+
 static PGresult *run_simple(struct pg_conn *pc, const char *sql, const char *what)
 {
 	if (!pc || !pc->pg) {
@@ -296,7 +306,7 @@ static void pg_rollback(struct store_conn *c)
 {
 	struct pg_conn *pc = conn_of(c);
 	if (pg_in_tx(c))
-		PQclear(PQexec(pc->pg, "ROLLBACK"));
+		PQclear(run_fixed(pc, "ROLLBACK"));
 }
 
 /* Returns 1 when c's connection was found lost and is made again (the server restarted, or a
@@ -524,12 +534,12 @@ static enum err prepare_now(struct pg_stmt *st, struct pg_conn *pc)
 	enum err e = ERR_DB;
 	int in_tx = PQtransactionStatus(pc->pg) == PQTRANS_INTRANS;
 	if (in_tx)
-		PQclear(PQexec(pc->pg, "SAVEPOINT store_prepare"));
+		PQclear(run_fixed(pc, "SAVEPOINT store_prepare"));
 	PGresult *r = prepare_as(st, pc, types);
 	if (sqlstate_is(r, "42P18") || sqlstate_is(r, "42P08")) {
 		PQclear(r);
 		if (in_tx)
-			PQclear(PQexec(pc->pg, "ROLLBACK TO SAVEPOINT store_prepare"));
+			PQclear(run_fixed(pc, "ROLLBACK TO SAVEPOINT store_prepare"));
 		for (int i = 0; i < st->nparams; i++)
 			if (types[i] == 0)
 				types[i] = OID_TEXT;
@@ -537,8 +547,8 @@ static enum err prepare_now(struct pg_stmt *st, struct pg_conn *pc)
 	}
 	if (in_tx) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
-			PQclear(PQexec(pc->pg, "ROLLBACK TO SAVEPOINT store_prepare"));
-		PQclear(PQexec(pc->pg, "RELEASE SAVEPOINT store_prepare"));
+			PQclear(run_fixed(pc, "ROLLBACK TO SAVEPOINT store_prepare"));
+		PQclear(run_fixed(pc, "RELEASE SAVEPOINT store_prepare"));
 	}
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		/* A programming error: the statement's text (never a value) says which. */
