@@ -85,7 +85,7 @@ awk 'NR % 2 == 0' "$W/pairs.tsv" >"$W/pairs-b.tsv"
 sport=$(free_port)
 "$SMTP_SINK" -u nobody 127.0.0.1:$sport 256 >"$W/smtp-sink.log" 2>&1 & pids+=($!)
 serve() { # DATA PORT LOG: starts a server, echoes its pid
-  "$BIN" serve --data "$1" --listen 127.0.0.1:$2 --mail smtp://127.0.0.1:$sport >"$3" 2>&1 &
+  MIMAMORI_FAKE_NOW=${BENCH_SCAN_AT:-} "$BIN" serve --data "$1" --listen 127.0.0.1:$2 --mail smtp://127.0.0.1:$sport >"$3" 2>&1 &
   echo $!
 }
 wrk_run() { # PORT PAIRS CONNS
