@@ -8,7 +8,7 @@ and matches every mail to its scan.
 
 Latency of a mail = time the SMTP server accepted it - time its scan was sent. Every mail is
 counted (a child with two confirmed guardians gives two samples). Mails are matched to scans
-exactly: Message-ID -> outbox row -> send_id "scan:<day>:<child id>" -> child_no -> the (single)
+exactly: Message-ID -> outbox row -> send_id "scan:<day>:<ms>:<child id>" -> child_no -> the (single)
 scan of that child in the run. A mail not found that way falls back to the child's name in the
 RFC 2047 subject: the first scan of that name sent before the mail and not yet matched.
 
@@ -159,7 +159,7 @@ def main():
                 break
             time.sleep(0.2)
         time.sleep(0.3)
-        # Message-ID -> child_no, from the outbox (send_id is "scan:<day>:<child id>").
+        # Message-ID -> child_no, from the outbox (send_id is "scan:<day>:<ms>:<child id>").
         child_no = dict(db.execute("SELECT id, child_no FROM children").fetchall())
         mid_child = {mid: child_no.get(int(sid.rsplit(":", 1)[1])) for mid, sid in db.execute(
             "SELECT message_id, send_id FROM outbox WHERE send_id LIKE 'scan:%'").fetchall()}

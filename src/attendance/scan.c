@@ -66,9 +66,11 @@ static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_i
 	char date[16], hhmm[8], send_id[48];
 	clock_jst_date(at_ms, date, sizeof date);
 	clock_jst_hhmm(at_ms, hhmm, sizeof hhmm);
-	/* scan:<day>:<child>: a day's notices lie together in the outbox's send_id index (one
-	 * region per child grew all year, and each insert dirtied a page of its own). */
-	snprintf(send_id, sizeof send_id, "scan:%s:%lld", date, (long long)child_id);
+	/* scan:<day>:<ms>:<child>: notices go into the outbox's send_id index in the order they
+	 * happen, at its end (one region per child grew all year; a day's region in child order
+	 * still took each scan's insert to a page of its own). The child stays last. */
+	snprintf(send_id, sizeof send_id, "scan:%s:%013lld:%lld", date, (long long)at_ms,
+		 (long long)child_id);
 	/* The ward's words (mimamori.conf [ward]): 入室/退室 by default, 登所/降所 … */
 	const char *verb = strcmp(direction, "in") == 0 ? a->cfg.entry_word : a->cfg.exit_word;
 	/* A scan a kiosk kept while offline and sent later says so; the time is when it happened. */

@@ -265,7 +265,8 @@ static enum err put_scan(struct hist *h, struct store_conn *c, const struct hchi
 	h->scans++;
 	char hhmm[8], send_id[48], actor[48], object[48];
 	clock_jst_hhmm(at, hhmm, sizeof hhmm);
-	snprintf(send_id, sizeof send_id, "scan:%s:%lld", day, (long long)k->id); /* as scan.c */
+	snprintf(send_id, sizeof send_id, "scan:%s:%013lld:%lld", day, (long long)at,
+		 (long long)k->id); /* as scan.c */
 	const char *verb = in ? h->a->cfg.entry_word : h->a->cfg.exit_word;
 	char *subject = xasprintf("【見守り】%sさん %s %s", k->name, verb, hhmm);
 	char *body = xasprintf("%sさんが%sしました。\n\n時刻: %s %s（日本時間）\n\n"

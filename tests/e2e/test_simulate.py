@@ -72,10 +72,10 @@ class SimulateDayTest(unittest.TestCase):
                                      "'scan:%' GROUP BY state").fetchall())
             unsent = db.execute("SELECT COUNT(*) FROM outbox WHERE send_id LIKE 'scan:%' AND "
                                 "(sent_ms IS NULL OR attempts <> 1)").fetchone()[0]
-            # A day's notices share the day in their send_id (scan:<day>:<child>), so that
-            # they lie together in the outbox's send_id index.
+            # A notice's send_id is scan:<day>:<ms, 13 digits>:<child>, so that notices go
+            # into the outbox's send_id index in the order they happen.
             by_day = db.execute("SELECT COUNT(*) FROM outbox WHERE send_id LIKE "
-                                "'scan:____-__-__:%' AND substr(send_id, 6, 10) "
+                                "'scan:____-__-__:_____________:%' AND substr(send_id, 6, 10) "
                                 "BETWEEN '2026-10-27' AND '2026-11-23'").fetchone()[0]
             alerts = db.execute("SELECT COUNT(*) FROM alerts").fetchone()[0]
         self.assertEqual((days[0], days[1], days[2], days[3]),
