@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "store/engine.h"
+#include "store/sqlite_checkpoint.h"
 
 struct sq_stmt {
 	struct store_stmt base; /* first: the cache's part */
@@ -45,6 +46,11 @@ static enum err sq_connect(struct store *s, struct store_conn *c, int create)
 		sqlite3_close(db);
 		return ERR_DB;
 	}
+	/* Checkpoints run on a thread of their own (sqlite_checkpoint.c); the first connection is
+	 * made in store_open, before any other thread can connect. */
+	if (!s->engine_data)
+		s->engine_data = sq_checkpointer_new(s->target);
+	sq_checkpointer_attach(s->engine_data, db);
 	c->db = db;
 	return ERR_OK;
 }
@@ -70,7 +76,8 @@ static enum err sq_ready(struct store *s, struct store_conn *c)
 
 static void sq_done(struct store *s)
 {
-	(void)s;
+	sq_checkpointer_free(s->engine_data);
+	s->engine_data = NULL;
 }
 
 static enum err sq_exec(struct store_conn *c, const char *sql)

@@ -280,6 +280,51 @@ static enum err insert_submitted(struct store_conn *c, void *ctx)
 	return insert_site_unit(c, u->code);
 }
 
+/* Returns the size of the file at path, 0 when there is none. */
+static long long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+/* SQLite's own checkpoint (inside the COMMIT past 1,000 WAL pages) is replaced by the store's
+ * checkpoint thread: with its threshold at 100 pages, 80 commits of 5 pages each (400 pages,
+ * under SQLite's 1,000) are copied back into the database file while the store is open. */
+static void test_store_checkpoint_thread(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/mimamori-ckpt-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *db = xasprintf("%s/db.sqlite", dir);
+	setenv("MIMAMORI_SQLITE_CHECKPOINT_PAGES", "100", 1);
+	struct store *s = NULL;
+	assert_int_equal(store_open(db, 1, 2, &s), ERR_OK);
+	unsetenv("MIMAMORI_SQLITE_CHECKPOINT_PAGES");
+	struct store_conn *c = store_acquire(s);
+	assert_int_equal(store_exec(c, "CREATE TABLE ckpt_test (b BLOB)"), ERR_OK);
+	/* The migrations' pages out of the WAL first: it starts empty. */
+	assert_int_equal(store_exec(c, "PRAGMA wal_checkpoint(TRUNCATE)"), ERR_OK);
+	long long before = file_size(db);
+	for (int i = 0; i < 80; i++) {
+		assert_int_equal(store_begin(c), ERR_OK);
+		assert_int_equal(store_exec(c, "INSERT INTO ckpt_test VALUES (randomblob(20000))"),
+				 ERR_OK);
+		assert_int_equal(store_commit(c), ERR_OK);
+	}
+	store_release(c);
+	/* Bounded: the thread copies the pages back within moments. */
+	long long after = file_size(db);
+	for (int waited = 0; waited < 10000 && after < before + 80 * 20000; waited++) {
+		usleep(1000);
+		after = file_size(db);
+	}
+	assert_true(after >= before + 80 * 20000);
+	assert_int_equal(query_int(s, "SELECT COUNT(*) FROM ckpt_test"), 80);
+	store_close(s);
+	free(db);
+	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static void test_store_group_submit(void **state)
 {
 	struct env *e = *state;
@@ -892,6 +937,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_store_tx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_group_run, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_group_submit, setup, teardown),
+	    cmocka_unit_test(test_store_checkpoint_thread),
 	    cmocka_unit_test_setup_teardown(test_vault_create_refuses_existing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vault_wrong_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_seal_roundtrip, setup, teardown),
