@@ -41,7 +41,8 @@ async function signIn(page, url, login, password = env.STAFF_PASSWORD) {
   await tid(page, 'login-submit').click();
 }
 
-/** Every QR code in a PDF, as the e2e harness reads them (pdftoppm + zbarimg, two resolutions). */
+/** Every QR code in a PDF (pdftoppm + zbarimg, two resolutions): enough for this test's sheet of two cards; the
+ * e2e harness reads sheets of many cards in tiles, as zbar misses one code in ~80 on a full page. */
 function qrCodes(pdf) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mimamori-qr-'));
   try {
