@@ -44,6 +44,8 @@ demo: build
 	@echo "  ex-contractor sends, ex-ward receives; the password comes in a separate mail)."
 	@echo "mail goes into the Maildir demo-data/mail (read it with: mutt -f demo-data/mail)."
 	@echo "stop with Ctrl-C."
+	@# the guardians' mail links point at the port served (make demo PORT=…)
+	@sed -i 's|^base_url = http://127\.0\.0\.1:[0-9]*$$|base_url = http://127.0.0.1:$(PORT)|' demo-data/mimamori.conf
 	@build/mimamori serve --data demo-data --listen 127.0.0.1:$(PORT)
 
 test: build-san
