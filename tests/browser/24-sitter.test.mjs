@@ -116,7 +116,9 @@ async function openByNumber(page, number) {
 }
 
 async function message(page, re, what) {
-  await eventually(async () => re.test(await tid(page, 'office-message').textContent()), { message: what });
+  let text = '';
+  await eventually(async () => re.test(text = await tid(page, 'office-message').textContent()),
+    { message: () => `${what} (the page says: ${text})` });
 }
 
 /** Clicks button and returns the download's {bytes, name}. */
