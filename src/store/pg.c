@@ -122,12 +122,12 @@ static void note_unreachable(const struct pg_conn *pc, const PGresult *r)
 }
 
 /* Runs sql (no parameters, one or more statements); returns the last result when it went
- * well (caller PQclears), NULL after logging. PQexec is left in two places, each running only
- * the engine's own text, never a value (every value goes through PQprepare/PQexecPrepared):
- * here, for texts of several statements, which PQexecParams refuses (the embedded migrations,
- * the session's set-up, BEGIN with its advisory lock in one round trip), and pg_stmt_free's
- * DEALLOCATE of a statement name this file made ("m" and a number: libpq 15 has no
- * PQclosePrepared). Single fixed statements go through run_fixed. */
+ * well (caller PQclears), NULL after logging. This is the one PQexec of the engine, and it
+ * runs only the engine's own text, never a value (every value goes through
+ * PQprepare/PQexecPrepared): texts of several statements, which PQexecParams refuses (the
+ * embedded migrations, the session's set-up, BEGIN with its advisory lock in one round trip).
+ * Single fixed statements (ROLLBACK, SAVEPOINT, pg_stmt_free's DEALLOCATE of a name this file
+ * made, "m" and a number: libpq 15 has no PQclosePrepared) go through run_fixed. */
 /* Runs one statement of the engine's own fixed text (ROLLBACK, SAVEPOINT …) through the
  * extended protocol with no parameters: one statement only, no value in it. Returns the result
  * (caller PQclears). */
@@ -449,7 +449,7 @@ static void pg_stmt_free(struct store_stmt *bs)
 	    PQtransactionStatus(pc->pg) != PQTRANS_INERROR) {
 		char sql[32];
 		snprintf(sql, sizeof sql, "DEALLOCATE %s", st->name);
-		PQclear(PQexec(pc->pg, sql));
+		PQclear(run_fixed(pc, sql));
 	}
 	free(st->sql);
 	free(st->types);

@@ -217,16 +217,37 @@ static void put_value(struct buf *b, struct store_stmt *src, const struct table 
 		put_text(b, p ? p : (const unsigned char *)"", n);
 }
 
+/* Appends name as a quoted identifier (a double quote in it doubled): the names are the
+ * destination catalog's, and are written as SQL (standard, for both engines) so that no name
+ * can end its quotes. */
+static void put_ident(struct buf *b, const char *name)
+{
+	buf_puts(b, "\"");
+	for (const char *p = name; *p; p++) {
+		buf_append(b, p, 1);
+		if (*p == '"')
+			buf_append(b, p, 1);
+	}
+	buf_puts(b, "\"");
+}
+
 /* Copies table t from cp->src into cp->dst (COPY … FROM STDIN); *rows the number copied. */
 static enum err copy_table(struct copy *cp, const struct table *t, int64_t *rows)
 {
 	struct buf cols, data;
 	buf_init(&cols, 1 << 16);
 	buf_init(&data, 1 << 26);
-	for (int i = 0; i < t->ncols; i++)
-		buf_printf(&cols, "%s\"%s\"", i ? ", " : "", t->cols[i]);
-	char *select = xasprintf("SELECT %s FROM \"%s\"", cols.data, t->name);
-	char *copy = xasprintf("COPY \"%s\" (%s) FROM STDIN", t->name, cols.data);
+	struct buf name;
+	buf_init(&name, 512);
+	put_ident(&name, t->name);
+	for (int i = 0; i < t->ncols; i++) {
+		if (i)
+			buf_puts(&cols, ", ");
+		put_ident(&cols, t->cols[i]);
+	}
+	char *select = xasprintf("SELECT %s FROM %s", cols.data, name.data);
+	char *copy = xasprintf("COPY %s (%s) FROM STDIN", name.data, cols.data);
+	buf_free(&name);
 	PGconn *pg = pg_raw(cp->dst);
 	struct store_stmt *st = store_prepare(cp->src, select);
 	enum err e = ERR_DB;
@@ -235,7 +256,8 @@ static enum err copy_table(struct copy *cp, const struct table *t, int64_t *rows
 	*rows = 0;
 	if (!st || !pg)
 		goto out;
-	r = PQexec(pg, copy);
+	/* One statement, no value: the extended protocol, which runs no second statement. */
+	r = PQexecParams(pg, copy, 0, NULL, NULL, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
 		log_error("store: copy: COPY %s refused: %s", t->name,
 			  PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
