@@ -12,6 +12,7 @@ import http.client
 import io
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -40,7 +41,30 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime
                      "SUMMARY: UndefinedBehaviorSanitizer")
 
 
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo, hi = (int(x) for x in f.read().split())
+        return lo, hi
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port():
+    """Returns a 127.0.0.1 TCP port that nothing listens on now, chosen at random below the
+    kernel's ephemeral range: a port from bind(0) is an ephemeral one, which any of the many
+    client connections of the parallel suites may take before the server binds it (CI once
+    failed on that). Falls back to bind(0) when no port below the range is free."""
+    lo, _hi = _ephemeral_range()
+    first = 20000 if lo > 21000 else 1024
+    for _ in range(64):
+        port = random.randint(first, lo - 1)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -552,10 +576,14 @@ class Server:
     """`mimamori serve` as a subprocess on a free port; stderr goes to a log file (by default
     inside the data directory, so that the canary test greps it too)."""
 
-    def __init__(self, data, mail=None, port=None, env=None, log_dir=None):
+    BIND_FAILED = "で待ち受けできません"
+
+    def __init__(self, data, mail=None, port=None, env=None, log_dir=None, on_port=None):
         self.data = data
         self.mail = mail
         self.env = env
+        self.port_chosen = port is None  # a port of our choice may be chosen again
+        self.on_port = on_port  # called with the URL before each start (e.g. base_url)
         self.port = port or free_port()
         self.log_dir = log_dir or data.path
         self.proc = None
@@ -563,6 +591,29 @@ class Server:
         self.url = "http://127.0.0.1:%d" % self.port
 
     def start(self, timeout=30.0):
+        """Starts the server and waits for /healthz; a port of our choice that another process
+        took meanwhile is replaced by a new one (at most 5 times)."""
+        retry = self.port_chosen and self.proc is None  # a restart keeps its port
+        for attempt in range(5):
+            try:
+                return self._start_once(timeout)
+            except AssertionError:
+                if not retry or attempt == 4 or not self._bind_failed():
+                    raise
+                self._close_files()
+                self.port = free_port()
+                self.url = "http://127.0.0.1:%d" % self.port
+
+    def _bind_failed(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return self.BIND_FAILED in f.read().decode("utf-8", "replace")
+        except OSError:
+            return False
+
+    def _start_once(self, timeout):
+        if self.on_port:
+            self.on_port(self.url)
         args = [BIN, "serve", "--data", self.data.path, "--listen", "127.0.0.1:%d" % self.port]
         if self.mail:
             args += ["--mail", self.mail]
@@ -725,9 +776,8 @@ class ServerTestCase(unittest.TestCase):
     def start_server(self, mail=None, env=None):
         if mail is None and self.smtp:
             mail = self.smtp.url
-        s = Server(self.data, mail=mail, env=env)
+        s = Server(self.data, mail=mail, env=env, on_port=self.data.set_base_url)
         self.servers.append(s)
-        self.data.set_base_url(s.url)
         s.start()
         return s
 

@@ -206,7 +206,7 @@ class WordsWard:
         d.user_add(WORDS_ADMIN, "ward_admin")
         now = words_now()
         self.srv = harness.Server(d, mail="maildir:" + os.path.join(d.tmp, "mail"),
-                                  log_dir=d.tmp,
+                                  log_dir=d.tmp, on_port=d.set_base_url,
                                   env={"MIMAMORI_FAKE_NOW": str(calendar.timegm(now.utctimetuple())),
                                        "MIMAMORI_ALERT_INTERVAL_MS": "200"})
         d.set_base_url(self.srv.url)
@@ -343,7 +343,7 @@ def main():
         d.user_add(ADMIN, "ward_admin")
         d.user_add(APPROVER, "contractor")
         srv = harness.Server(d, mail="maildir:" + os.path.join(d.tmp, "mail"),
-                             log_dir=d.tmp)
+                             log_dir=d.tmp, on_port=d.set_base_url)
         d.set_base_url(srv.url)  # before the import: the confirmation links use it
         d.import_children(d.write_csv("roster.csv",
                                       [CHILD] + OTHERS + OFFLINE + [PARENT] + MAILVIEW

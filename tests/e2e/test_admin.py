@@ -569,8 +569,7 @@ class DemoTest(unittest.TestCase):
         self.assertIn("login contractor", r.out)
 
         self.smtp = harness.SmtpSink()
-        self.srv = harness.Server(d, mail=self.smtp.url)
-        d.set_base_url(self.srv.url)
+        self.srv = harness.Server(d, mail=self.smtp.url, on_port=d.set_base_url)
         self.srv.start()
         # A code from the file works at the site's kiosk.
         r = self.srv.client(kiosk_token=token).scan(g01[0][2])

@@ -141,9 +141,8 @@ class BackupTest(ServerTestCase):
         shutil.rmtree(data.tmp)
         data.tmp, data.path = os.path.dirname(path), path
         smtp = harness.SmtpSink()
-        srv = harness.Server(data, mail=smtp.url, env=CLOCK)
+        srv = harness.Server(data, mail=smtp.url, env=CLOCK, on_port=data.set_base_url)
         self.servers.append(srv)
-        data.set_base_url(srv.url)
         srv.start()
         try:
             k = srv.client(kiosk_token=self.token)
@@ -290,9 +289,8 @@ class BackupTest(ServerTestCase):
         data2 = harness.DataDir(init=False)
         shutil.rmtree(data2.tmp)
         data2.tmp, data2.path = os.path.dirname(r2), r2
-        srv = harness.Server(data2, env=CLOCK)
+        srv = harness.Server(data2, env=CLOCK, on_port=data2.set_base_url)
         self.servers.append(srv)
-        data2.set_base_url(srv.url)
         srv.start()
         staff = srv.client()
         self.assertEqual(staff.login("staff01").status, 200)

@@ -161,8 +161,7 @@ class SitterBase(unittest.TestCase):
             r = harness.cli("sitter", "staff", "--data", d.path, "--login", "admin")
             assert r.rc != 0 and "助成の役割" in r.err, r
             cls.smtp = harness.SmtpSink()
-            cls.srv = harness.Server(d, mail=cls.smtp.url)
-            d.set_base_url(cls.srv.url)
+            cls.srv = harness.Server(d, mail=cls.smtp.url, on_port=d.set_base_url)
             cls.srv.start()
             cls.staff = {}
             for login in ("op", "sv", "ws", "ap", "op_home", "op_none", "admin"):
