@@ -944,10 +944,12 @@ enum err http_server_start(struct app *a, const char *listen_addr, const char *w
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 		MHD_ALLOW_SUSPEND_RESUME,
 	    0, on_accept, srv,
-	    on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    /* The logger first: the library logs its own way about options before it. */
+	    on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, http_library_log, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)http_threads(), MHD_OPTION_NOTIFY_COMPLETED,
 	    on_done, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_EXTERNAL_LOGGER, http_library_log, srv,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)IDLE_S, MHD_OPTION_CONNECTION_LIMIT, gl.max_conns,
 	    MHD_OPTION_END);

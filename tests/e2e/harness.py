@@ -366,25 +366,30 @@ class _SinkHandler:
         return "250 OK"
 
 
+def start_controller(make):
+    """Starts the aiosmtpd controller make(port) returns on a free port, another port when the
+    chosen one was taken meanwhile (at most 5); returns (controller, port)."""
+    for attempt in range(5):
+        port = free_port()
+        c = make(port)
+        try:
+            c.start()
+            return c, port
+        except Exception:  # port taken meanwhile: try another
+            if attempt == 4:
+                raise
+    raise RuntimeError("cannot start the SMTP controller")
+
+
 class SmtpSink:
     """aiosmtpd in-process on a free 127.0.0.1 port; keeps every message with its envelope."""
 
     def __init__(self):
         self._lock = threading.Condition()
         self.mails = []
-        self.controller = None
-        for _ in range(5):
-            port = free_port()
-            try:
-                c = Controller(_SinkHandler(self), hostname="127.0.0.1", port=port,
-                               ready_timeout=10)
-                c.start()
-                self.controller, self.port = c, port
-                break
-            except Exception:  # port taken meanwhile: try another
-                continue
-        if not self.controller:
-            raise RuntimeError("cannot start the SMTP sink")
+        self.controller, self.port = start_controller(
+            lambda port: Controller(_SinkHandler(self), hostname="127.0.0.1", port=port,
+                                    ready_timeout=10))
         self.url = "smtp://127.0.0.1:%d" % self.port
 
     def _add(self, m):

@@ -94,10 +94,9 @@ class Relay:
                 return WatchSMTP(self.handler, **self.SMTP_kwargs)
 
         self.pipelined = 0  # transactions whose envelope came in one write
-        self.port = harness.free_port()
-        self.ctl = WatchController(Handler(), hostname="127.0.0.1", port=self.port,
-                                   ready_timeout=10, **kw)
-        self.ctl.start()
+        self.ctl, self.port = harness.start_controller(
+            lambda port: WatchController(Handler(), hostname="127.0.0.1", port=port,
+                                         ready_timeout=10, **kw))
         self.url = "smtp://127.0.0.1:%d" % self.port
 
     def count(self):

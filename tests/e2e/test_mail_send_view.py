@@ -72,10 +72,9 @@ class Relay:
                     relay.mails.append(m)
                 return "250 OK"
 
-        self.port = harness.free_port()
-        self.ctl = Controller(Handler(), hostname="127.0.0.1", port=self.port,
-                              ready_timeout=10)
-        self.ctl.start()
+        self.ctl, self.port = harness.start_controller(
+            lambda port: Controller(Handler(), hostname="127.0.0.1", port=port,
+                                    ready_timeout=10))
         self.url = "smtp://127.0.0.1:%d" % self.port
 
     def delivered(self, subject):
