@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -77,6 +78,9 @@ struct periodic *periodic_start(struct app *a, const struct periodic_job *job)
 		free(p);
 		return NULL;
 	}
+	char name[16]; /* for top -H and perf: "job-course" */
+	snprintf(name, sizeof name, "job-%s", job->name);
+	pthread_setname_np(p->thread, name);
 	return p;
 }
 

@@ -155,6 +155,7 @@ enum err board_events_start(struct app *a)
 	stop_flag = 0;
 	if (pthread_create(&thread, NULL, watch, NULL) != 0)
 		return ERR_IO;
+	pthread_setname_np(thread, "board-events"); /* for top -H and perf */
 	running = 1;
 	return ERR_OK;
 }

@@ -79,6 +79,7 @@ struct bulk_scheduler *bulk_scheduler_start(struct app *a, const struct bulk_kin
 		free(s);
 		return NULL;
 	}
+	pthread_setname_np(s->thread, "bulk-schedule"); /* for top -H and perf */
 	return s;
 }
 

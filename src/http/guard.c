@@ -168,6 +168,7 @@ struct guard *guard_start(const struct guard_limits *l)
 		free(g);
 		return NULL;
 	}
+	pthread_setname_np(g->sweeper, "http-guard"); /* for top -H and perf */
 	return g;
 }
 

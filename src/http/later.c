@@ -94,6 +94,7 @@ struct later *later_start(void)
 		free(l);
 		return NULL;
 	}
+	pthread_setname_np(l->thread, "http-later"); /* for top -H and perf */
 	return l;
 }
 

@@ -647,6 +647,8 @@ enum err mail_sender_start(struct store *s, struct keyring *k, const char *trans
 		e = ERR_IO;
 		goto out;
 	}
+	pthread_setname_np(m->keeper, "mail-keeper"); /* for top -H and perf */
+	pthread_setname_np(m->thread, "mail-send");
 	t = NULL;
 	pacer = NULL;
 	from_name = NULL;

@@ -99,8 +99,10 @@ static int on_commit(void *arg, sqlite3 *db, const char *name, int frames)
 	}
 	pthread_mutex_lock(&k->mu);
 	if (!k->started && !k->stop) {
-		if (pthread_create(&k->thread, NULL, checkpointer_main, k) == 0)
+		if (pthread_create(&k->thread, NULL, checkpointer_main, k) == 0) {
 			k->started = 1;
+			pthread_setname_np(k->thread, "sqlite-ckpt"); /* for top -H and perf */
+		}
 		else
 			k->stop = 1; /* the commits checkpoint past SQ_CKPT_PAGES_MAX */
 	}
