@@ -13,12 +13,16 @@ struct app;
 struct store_conn;
 struct http_req;
 struct http_resp;
+struct vault_memo;
 
 /* Renders site code's board for day (YYYY-MM-DD) on c: head gets the answer up to the minute
  * (`…"now":"`), b the rest (`","children":[…]…}`), *nchildren the children listed. The caller
- * owns both buffers (they hold names: wipe them). ERR_NOTFOUND for no such site. */
+ * owns both buffers (they hold names: wipe them). With memo (the site's, or NULL), names are
+ * unsealed through it: a rendering unseals only what changed since the one before (the caller
+ * ends the memo's round). ERR_NOTFOUND for no such site. */
 enum err board_render(struct app *a, struct store_conn *c, const char *code, const char *day,
-		      struct buf *head, struct buf *b, size_t *nchildren);
+		      struct vault_memo *memo, struct buf *head, struct buf *b,
+		      size_t *nchildren);
 
 /* One rendering of a site's board, shared by the answers that send it; its memory is locked
  * (no swap) and wiped when the last reference goes. */

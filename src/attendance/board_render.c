@@ -20,6 +20,7 @@
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "store/store.h"
+#include "vault/memo.h"
 #include "vault/vault.h"
 
 /* The board's counts: today has no DAY_NO_EXIT (a past day's status). */
@@ -35,13 +36,19 @@ static enum err put_time(struct buf *b, int64_t ms)
 	return buf_printf(b, "\"%s\"", hhmm);
 }
 
-/* Unseals the blob at col of st as field and appends it as a JSON string. */
-static enum err put_sealed(struct app *a, struct buf *b, struct store_stmt *st, int col,
-			   const char *field)
+/* Unseals the blob at col of st as field (through memo, or NULL) and appends it as a JSON
+ * string. */
+static enum err put_sealed(struct app *a, struct vault_memo *memo, struct buf *b,
+			   struct store_stmt *st, int col, const char *field)
 {
 	size_t len;
-	char *plain = NULL;
 	const void *blob = store_col_blob(st, col, &len);
+	if (memo) {
+		const char *kept = NULL;
+		enum err e = vault_memo_unseal(memo, attendance_vault(a), field, blob, len, &kept);
+		return e == ERR_OK ? buf_json_string(b, kept) : e;
+	}
+	char *plain = NULL;
 	enum err e = vault_unseal(attendance_vault(a), field, blob, len, &plain);
 	if (e == ERR_OK)
 		e = buf_json_string(b, plain);
@@ -177,7 +184,8 @@ static enum err put_site(struct buf *b, const struct site *s, const char *day)
 }
 
 enum err board_render(struct app *a, struct store_conn *c, const char *code, const char *day,
-		      struct buf *head, struct buf *b, size_t *nchildren_out)
+		      struct vault_memo *memo, struct buf *head, struct buf *b,
+		      size_t *nchildren_out)
 {
 	struct site site;
 	int wd = 0;
@@ -192,7 +200,7 @@ enum err board_render(struct app *a, struct store_conn *c, const char *code, con
 	if (e != ERR_OK)
 		goto out;
 	clock_day_parse(day, NULL, &wd);
-	e = pickup_list_site(a, c, site.id, &pk, &npk);
+	e = pickup_list_site(a, c, site.id, memo, &pk, &npk);
 	if (e != ERR_OK)
 		goto out;
 	/* One pass: each child with today's first entry, last scan (direction, time, staff
@@ -261,11 +269,11 @@ enum err board_render(struct app *a, struct store_conn *c, const char *code, con
 		if (e == ERR_OK)
 			e = buf_puts(b, ",\"name\":");
 		if (e == ERR_OK)
-			e = put_sealed(a, b, st, 2, "children.name");
+			e = put_sealed(a, memo, b, st, 2, "children.name");
 		if (e == ERR_OK)
 			e = buf_puts(b, ",\"kana\":");
 		if (e == ERR_OK)
-			e = put_sealed(a, b, st, 3, "children.kana");
+			e = put_sealed(a, memo, b, st, 3, "children.kana");
 		if (e == ERR_OK)
 			e = buf_printf(b, ",\"grade\":%d,\"status\":\"%s\",\"plan_status\":\"%s\","
 					  "\"in_at\":",
@@ -305,7 +313,7 @@ enum err board_render(struct app *a, struct store_conn *c, const char *code, con
 		if (e == ERR_OK && day_plan == PLAN_ABSENT && !store_col_is_null(st, 14)) {
 			e = buf_puts(b, ",\"absence_reason\":");
 			if (e == ERR_OK)
-				e = put_sealed(a, b, st, 14, "plan_days.reason");
+				e = put_sealed(a, memo, b, st, 14, "plan_days.reason");
 		}
 		if (e == ERR_OK && !store_col_is_null(st, 22))
 			e = put_change(a, c, b, &ac, st, 22, day);

@@ -6,7 +6,8 @@
  * for everyone waiting. The version is read before the data, so a rendering is never older
  * than its version says. Renderings hold names: their memory is locked (vault_mem_lock: no
  * swap, no core dump) and wiped when replaced, when the last answer sending it is done, and
- * when the server stops. */
+ * when the server stops; so are the names a site's renderings unsealed, kept for its next
+ * rendering (vault/memo.h). */
 #include "attendance/board.h"
 
 #include <pthread.h>
@@ -19,6 +20,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "store/store.h"
+#include "vault/memo.h"
 #include "vault/vault.h"
 
 #define SLOTS_MAX 4096
@@ -27,6 +29,7 @@ struct slot {
 	int64_t site_id;
 	pthread_mutex_t render; /* one rendering of this site at a time */
 	struct board_doc *doc;	/* the latest, or NULL */
+	struct vault_memo *memo; /* its names, unsealed, for the next rendering (render held) */
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER; /* slots and each slot's doc */
@@ -100,6 +103,7 @@ static struct slot *slot_of(int64_t site_id)
 	struct slot *s = xcalloc(1, sizeof *s);
 	s->site_id = site_id;
 	pthread_mutex_init(&s->render, NULL);
+	s->memo = vault_memo_new();
 	slots[nslots++] = s;
 	return s;
 }
@@ -114,15 +118,19 @@ static struct board_doc *kept(struct slot *s, int64_t version, const char *day)
 	return d;
 }
 
-/* Renders site code's board into a new doc (one reference) in *out. */
+/* Renders site code's board into a new doc (one reference) in *out, unsealing through memo
+ * (the slot's, its render lock held; or NULL), whose round it ends. */
 static enum err render(struct app *a, struct store_conn *c, int64_t site_id, const char *code,
-		       const char *day, int64_t version, struct board_doc **out)
+		       const char *day, int64_t version, struct vault_memo *memo,
+		       struct board_doc **out)
 {
 	struct buf head, tail;
 	size_t nchildren = 0;
 	buf_init(&head, 64 * 1024);
 	buf_init(&tail, 64 * 1024 * 1024);
-	enum err e = board_render(a, c, code, day, &head, &tail, &nchildren);
+	enum err e = board_render(a, c, code, day, memo, &head, &tail, &nchildren);
+	if (memo)
+		vault_memo_round(memo); /* names no longer on the board go after the next one */
 	if (e != ERR_OK)
 		goto out;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -175,14 +183,14 @@ enum err board_view_get(struct app *a, struct store_conn *c, int64_t site_id, co
 		return ERR_OK;
 	}
 	if (!s) /* more sites than slots: rendered for this answer only */
-		return render(a, c, site_id, code, day, version, out);
+		return render(a, c, site_id, code, day, version, NULL, out);
 	pthread_mutex_lock(&s->render);
 	/* Another request may have rendered it while this one waited. */
 	pthread_mutex_lock(&mu);
 	d = kept(s, version, day);
 	pthread_mutex_unlock(&mu);
 	if (!d) {
-		e = render(a, c, site_id, code, day, version, &d);
+		e = render(a, c, site_id, code, day, version, s->memo, &d);
 		if (e == ERR_OK) {
 			__atomic_add_fetch(&d->refs, 1, __ATOMIC_ACQ_REL); /* the slot's */
 			pthread_mutex_lock(&mu);
@@ -209,6 +217,7 @@ void board_view_clear(void)
 	pthread_mutex_lock(&mu);
 	for (size_t i = 0; i < nslots; i++) {
 		board_doc_release(slots[i]->doc);
+		vault_memo_free(slots[i]->memo); /* wipes the names */
 		pthread_mutex_destroy(&slots[i]->render);
 		free(slots[i]);
 		slots[i] = NULL;

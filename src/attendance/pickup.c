@@ -13,6 +13,7 @@
 #include "base/text.h"
 #include "base/xalloc.h"
 #include "store/store.h"
+#include "vault/memo.h"
 #include "vault/vault.h"
 
 void pickup_list_free(struct pickup *p, size_t n)
@@ -24,9 +25,23 @@ void pickup_list_free(struct pickup *p, size_t n)
 	free(p);
 }
 
+/* The text of blob sealed as field, malloc'd (the caller wipes it): through memo when given. */
+static enum err unseal(struct app *a, struct vault_memo *memo, const char *field,
+		       const void *blob, size_t len, char **out)
+{
+	if (!memo)
+		return vault_unseal(attendance_vault(a), field, blob, len, out);
+	const char *kept = NULL;
+	enum err e = vault_memo_unseal(memo, attendance_vault(a), field, blob, len, &kept);
+	if (e == ERR_OK)
+		*out = xstrdup(kept);
+	return e;
+}
+
 /* Steps st (columns child_id, id, name_enc, relation_enc, active) to its end into *out
- * (malloc'd) and *n, unsealing the names; finishes st. */
-static enum err read_rows(struct app *a, struct store_stmt *st, struct pickup **out, size_t *n)
+ * (malloc'd) and *n, unsealing the names (through memo, or NULL); finishes st. */
+static enum err read_rows(struct app *a, struct store_stmt *st, struct vault_memo *memo,
+			  struct pickup **out, size_t *n)
 {
 	struct pickup *list = NULL;
 	size_t len = 0, cap = 0;
@@ -44,9 +59,9 @@ static enum err read_rows(struct app *a, struct store_stmt *st, struct pickup **
 		p->id = store_col_int(st, 1);
 		p->active = (int)store_col_int(st, 4);
 		p->name = p->relation = NULL;
-		e = vault_unseal(attendance_vault(a), "pickups.name", b1, l1, &p->name);
+		e = unseal(a, memo, "pickups.name", b1, l1, &p->name);
 		if (e == ERR_OK)
-			e = vault_unseal(attendance_vault(a), "pickups.relation", b2, l2, &p->relation);
+			e = unseal(a, memo, "pickups.relation", b2, l2, &p->relation);
 		if (e != ERR_OK)
 			break;
 	}
@@ -72,11 +87,11 @@ enum err pickup_list(struct app *a, struct store_conn *c, int64_t child_id, int 
 		return ERR_DB;
 	store_bind_int(st, 1, child_id);
 	store_bind_int(st, 2, all ? 1 : 0);
-	return read_rows(a, st, out, n);
+	return read_rows(a, st, NULL, out, n);
 }
 
 enum err pickup_list_site(struct app *a, struct store_conn *c, int64_t site_id,
-			  struct pickup **out, size_t *n)
+			  struct vault_memo *memo, struct pickup **out, size_t *n)
 {
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT p.child_id, p.id, p.name_enc, p.relation_enc, p.active FROM pickups p "
@@ -85,7 +100,7 @@ enum err pickup_list_site(struct app *a, struct store_conn *c, int64_t site_id,
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, site_id);
-	return read_rows(a, st, out, n);
+	return read_rows(a, st, memo, out, n);
 }
 
 enum err pickup_add(struct app *a, const char *actor, int64_t child_id, const char *name,

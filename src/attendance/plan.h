@@ -187,6 +187,7 @@ void plan_upcoming_free(struct plan_upcoming *u);
 
 /* ---- the pickup list (pickup.c) ---- */
 
+struct vault_memo;
 struct pickup {
 	int64_t child_id, id;
 	char *name, *relation; /* malloc'd; free with pickup_list_free */
@@ -196,9 +197,10 @@ struct pickup {
 enum err pickup_list(struct app *a, struct store_conn *c, int64_t child_id, int all,
 		     struct pickup **out, size_t *n);
 /* Loads every pickup person (removed ones too) of site_id's active children on c, ordered by
- * child and id: *out (malloc'd) and *n. One query for a whole board. */
+ * child and id: *out (malloc'd) and *n. One query for a whole board; with memo (or NULL), the
+ * names are unsealed through it (vault/memo.h). */
 enum err pickup_list_site(struct app *a, struct store_conn *c, int64_t site_id,
-			  struct pickup **out, size_t *n);
+			  struct vault_memo *memo, struct pickup **out, size_t *n);
 /* Frees a list from pickup_list or pickup_list_site, wiping the names. */
 void pickup_list_free(struct pickup *p, size_t n);
 /* Adds a pickup person (name and relation 1-60 characters, no control characters) to

@@ -312,7 +312,7 @@ enum err plan_upcoming_load(struct app *a, const struct site *s, const char *fro
 	if (e == ERR_OK)
 		e = load_changes(c, s->id, u, &r);
 	if (e == ERR_OK)
-		e = pickup_list_site(a, c, s->id, &pk, &npk);
+		e = pickup_list_site(a, c, s->id, NULL, &pk, &npk);
 	if (e != ERR_OK)
 		goto out;
 	if (r.n)

@@ -17,6 +17,7 @@
 #include "base/xalloc.h"
 #include "store/store.h"
 #include "vault/keyring.h"
+#include "vault/memo.h"
 #include "vault/passbox.h"
 #include "vault/vault.h"
 
@@ -536,6 +537,63 @@ static void test_seal_nonce_unique(void **state)
 	free(b);
 }
 
+/* The memo of unsealed texts: the same text for the same blob, a blob asked twice in one round
+ * answered from the memo (the same pointer), texts kept one round after their last use, and
+ * a blob that does not open (altered, another field) refused as by vault_unseal. */
+static void test_seal_memo(void **state)
+{
+	struct env *e = *state;
+	enum { N = 600 }; /* past the first table's size: it grows */
+	unsigned char *blob[N];
+	size_t len[N];
+	char text[N][32];
+	const char *got[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(text[i], sizeof text[i], "児童 %d", i);
+		vault_seal(e->v, "children.name", text[i], strlen(text[i]), &blob[i], &len[i]);
+	}
+	struct vault_memo *m = vault_memo_new();
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(vault_memo_unseal(m, e->v, "children.name", blob[i], len[i], &got[i]),
+				 ERR_OK);
+		assert_string_equal(got[i], text[i]);
+	}
+	for (int i = 0; i < N; i++) { /* the same round: from the memo */
+		const char *again = NULL;
+		assert_int_equal(vault_memo_unseal(m, e->v, "children.name", blob[i], len[i], &again),
+				 ERR_OK);
+		assert_ptr_equal(again, got[i]);
+	}
+	assert_int_equal(vault_memo_round(m), N);
+	/* The next round asks for half: copied from the round before. */
+	for (int i = 0; i < N; i += 2) {
+		const char *t = NULL;
+		assert_int_equal(vault_memo_unseal(m, e->v, "children.name", blob[i], len[i], &t),
+				 ERR_OK);
+		assert_string_equal(t, text[i]);
+	}
+	assert_int_equal(vault_memo_round(m), N / 2);
+	/* Refused as vault_unseal refuses: another field, one altered byte, too short. */
+	const char *t = NULL;
+	assert_int_equal(vault_memo_unseal(m, e->v, "children.kana", blob[0], len[0], &t),
+			 ERR_CRYPTO);
+	blob[0][len[0] - 1] ^= 0x01;
+	assert_int_equal(vault_memo_unseal(m, e->v, "children.name", blob[0], len[0], &t),
+			 ERR_CRYPTO);
+	blob[0][len[0] - 1] ^= 0x01;
+	assert_int_equal(vault_memo_unseal(m, e->v, "children.name", blob[0], 4, &t), ERR_CRYPTO);
+	/* The refused are not kept; after a round that asked for nothing, nothing is kept, and
+	 * a text dropped is unsealed again. */
+	assert_int_equal(vault_memo_round(m), 0);
+	assert_int_equal(vault_memo_round(m), 0);
+	assert_int_equal(vault_memo_unseal(m, e->v, "children.name", blob[1], len[1], &t), ERR_OK);
+	assert_string_equal(t, text[1]);
+	vault_memo_free(m);
+	vault_memo_free(NULL);
+	for (int i = 0; i < N; i++)
+		free(blob[i]);
+}
+
 static void test_blind(void **state)
 {
 	struct env *e = *state;
@@ -944,6 +1002,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_seal_tamper, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mac_pieces, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_seal_nonce_unique, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seal_memo, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_blind, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_keyring_per_service, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_keyring_upgrade, setup, teardown),
