@@ -297,6 +297,23 @@ class BoardLiveTest(ServerTestCase):
             self.poll(staff, etag)
         n2 = self.data.query("SELECT COUNT(*) FROM audit WHERE action = 'board.read'")[0][0]
         self.assertEqual(n2, n + 1)
+        # A read more than a minute after the last audited one is audited again: the entry is
+        # on the disk when the answer comes, names its reader and counts the children listed.
+        # (15:03: the entry of 15:01 was made a moment after the clock was set, so 15:02 may
+        # still be within its 60 s.)
+        self.set_time(15, 3)
+        self.data.execute("UPDATE children SET grade = 6 WHERE child_no = 'L002'")
+        status, etag, board = self.poll(staff, etag)
+        self.assertEqual(status, 200)
+        self.assertEqual(self.row(board, "L002")["grade"], 6)
+        actor, detail = self.data.query(
+            "SELECT actor, detail FROM audit WHERE action = 'board.read' ORDER BY id DESC "
+            "LIMIT 1")[0]
+        self.assertEqual(actor, "user:%d" % self.data.query(
+            "SELECT id FROM users WHERE login = 'staff01'")[0][0])
+        self.assertEqual(detail, "children=%d" % len(board["children"]))
+        self.assertEqual(self.data.query(
+            "SELECT COUNT(*) FROM audit WHERE action = 'board.read'")[0][0], n2 + 1)
 
     def test_counter_bumped_once_a_transaction_on_postgresql(self):
         """Many rows of one site written in one transaction move its counter: on PostgreSQL
