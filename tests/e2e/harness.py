@@ -588,7 +588,7 @@ class Server:
         self.mail = mail
         self.env = env
         self.port_chosen = port is None  # a port of our choice may be chosen again
-        self.on_port = on_port  # called with the URL before each start (e.g. base_url)
+        self.on_port = on_port  # called with the URL before a first start (e.g. base_url)
         self.port = port or free_port()
         self.log_dir = log_dir or data.path
         self.proc = None
@@ -598,10 +598,11 @@ class Server:
     def start(self, timeout=30.0):
         """Starts the server and waits for /healthz; a port of our choice that another process
         took meanwhile is replaced by a new one (at most 5 times)."""
-        retry = self.port_chosen and self.proc is None  # a restart keeps its port
+        first = not self.logs  # a restart keeps its port (and whatever base_url is set)
+        retry = self.port_chosen and first
         for attempt in range(5):
             try:
-                return self._start_once(timeout)
+                return self._start_once(timeout, announce=first)
             except AssertionError:
                 if not retry or attempt == 4 or not self._bind_failed():
                     raise
@@ -616,8 +617,8 @@ class Server:
         except OSError:
             return False
 
-    def _start_once(self, timeout):
-        if self.on_port:
+    def _start_once(self, timeout, announce):
+        if self.on_port and announce:
             self.on_port(self.url)
         args = [BIN, "serve", "--data", self.data.path, "--listen", "127.0.0.1:%d" % self.port]
         if self.mail:
