@@ -129,10 +129,37 @@ static enum err tables_order(struct copy *cp)
 	return e;
 }
 
+/* Appends name as a quoted identifier (a double quote in it doubled): the names are the
+ * destination catalog's, and are written as SQL (standard, for both engines) so that no name
+ * can end its quotes. */
+static void put_ident(struct buf *b, const char *name)
+{
+	buf_puts(b, "\"");
+	for (const char *p = name; *p; p++) {
+		buf_append(b, p, 1);
+		if (*p == '"')
+			buf_append(b, p, 1);
+	}
+	buf_puts(b, "\"");
+}
+
+/* Returns name as a quoted identifier (put_ident), malloc'd. */
+static char *quoted(const char *name)
+{
+	struct buf b;
+	buf_init(&b, 512);
+	put_ident(&b, name);
+	char *q = xstrdup(b.data);
+	buf_free(&b);
+	return q;
+}
+
 /* Sets *n to the number of rows of table on c. */
 static enum err count_rows(struct store_conn *c, const char *table, int64_t *n)
 {
-	char *sql = xasprintf("SELECT count(*) FROM \"%s\"", table);
+	char *name = quoted(table);
+	char *sql = xasprintf("SELECT count(*) FROM %s", name);
+	free(name);
 	struct store_stmt *st = store_prepare(c, sql);
 	enum err e = ERR_DB;
 	if (st && store_step(st) == STORE_ROW) {
@@ -148,9 +175,33 @@ static enum err count_rows(struct store_conn *c, const char *table, int64_t *n)
  * append-only tables hold none, so their triggers do not refuse). */
 static enum err clear_table(struct store_conn *c, const char *table)
 {
-	char *sql = xasprintf("DELETE FROM \"%s\"", table);
-	enum err e = store_exec(c, sql);
+	char *name = quoted(table);
+	char *sql = xasprintf("DELETE FROM %s", name);
+	struct store_stmt *st = store_prepare(c, sql); /* one statement, no value in it */
+	enum err e = st ? store_run(st) : ERR_DB;
+	store_finish(st);
 	free(sql);
+	free(name);
+	return e;
+}
+
+/* Moves the identity counter of table on c past its largest id (the sequence's name looked up
+ * from the quoted table name, bound as a value). */
+static enum err continue_counter(struct store_conn *c, const char *table)
+{
+	char *name = quoted(table);
+	char *sql = xasprintf("SELECT setval(pg_get_serial_sequence(?, 'id'), "
+			      "GREATEST(MAX(id), 1), MAX(id) IS NOT NULL) FROM %s",
+			      name);
+	struct store_stmt *st = store_prepare(c, sql);
+	enum err e = ERR_DB;
+	if (st) {
+		store_bind_text(st, 1, name);
+		e = store_step(st) == STORE_ROW ? ERR_OK : ERR_DB;
+	}
+	store_finish(st);
+	free(sql);
+	free(name);
 	return e;
 }
 
@@ -215,20 +266,6 @@ static void put_value(struct buf *b, struct store_stmt *src, const struct table 
 		put_bytea(b, p ? p : (const unsigned char *)"", n);
 	else
 		put_text(b, p ? p : (const unsigned char *)"", n);
-}
-
-/* Appends name as a quoted identifier (a double quote in it doubled): the names are the
- * destination catalog's, and are written as SQL (standard, for both engines) so that no name
- * can end its quotes. */
-static void put_ident(struct buf *b, const char *name)
-{
-	buf_puts(b, "\"");
-	for (const char *p = name; *p; p++) {
-		buf_append(b, p, 1);
-		if (*p == '"')
-			buf_append(b, p, 1);
-	}
-	buf_puts(b, "\"");
 }
 
 /* Copies table t from cp->src into cp->dst (COPY … FROM STDIN); *rows the number copied. */
@@ -393,11 +430,7 @@ enum err store_copy(struct store *from, struct store *to, store_copy_fn report, 
 	for (size_t i = 0; e == ERR_OK && i < cp.n; i++) {
 		if (!cp.t[i].identity)
 			continue;
-		char *sql = xasprintf("SELECT setval(pg_get_serial_sequence('\"%s\"', 'id'), "
-				      "GREATEST(MAX(id), 1), MAX(id) IS NOT NULL) FROM \"%s\"",
-				      cp.t[i].name, cp.t[i].name);
-		e = store_exec(cp.dst, sql);
-		free(sql);
+		e = continue_counter(cp.dst, cp.t[i].name);
 	}
 	if (e == ERR_OK)
 		e = store_commit(cp.dst);
