@@ -121,13 +121,6 @@ static void note_unreachable(const struct pg_conn *pc, const PGresult *r)
 		store_note_unavailable();
 }
 
-/* Runs sql (no parameters, one or more statements); returns the last result when it went
- * well (caller PQclears), NULL after logging. This is the one PQexec of the engine, and it
- * runs only the engine's own text, never a value (every value goes through
- * PQprepare/PQexecPrepared): texts of several statements, which PQexecParams refuses (the
- * embedded migrations, the session's set-up, BEGIN with its advisory lock in one round trip).
- * Single fixed statements (ROLLBACK, SAVEPOINT, pg_stmt_free's DEALLOCATE of a name this file
- * made, "m" and a number: libpq 15 has no PQclosePrepared) go through run_fixed. */
 /* Runs one statement of the engine's own fixed text (ROLLBACK, SAVEPOINT …) through the
  * extended protocol with no parameters: one statement only, no value in it. Returns the result
  * (caller PQclears). */
@@ -136,6 +129,13 @@ static PGresult *run_fixed(struct pg_conn *pc, const char *sql)
 	return PQexecParams(pc->pg, sql, 0, NULL, NULL, NULL, NULL, 0);
 }
 
+/* Runs sql (no parameters, one or more statements); returns the last result when it went
+ * well (caller PQclears), NULL after logging. This is the one PQexec of the engine, and it
+ * runs only the engine's own text, never a value (every value goes through
+ * PQprepare/PQexecPrepared): texts of several statements, which PQexecParams refuses (the
+ * embedded migrations, the session's set-up, BEGIN with its advisory lock in one round trip).
+ * Single fixed statements (ROLLBACK, SAVEPOINT, pg_stmt_free's DEALLOCATE of a name this file
+ * made, "m" and a number: libpq 15 has no PQclosePrepared) go through run_fixed. */
 static PGresult *run_simple(struct pg_conn *pc, const char *sql, const char *what)
 {
 	if (!pc || !pc->pg) {
