@@ -62,6 +62,23 @@ static void site_times(const struct site *s, int64_t now_ms, struct site_times *
 	snprintf(t->closes, sizeof t->closes, "%s", s->closes);
 }
 
+/* Returns 1 when site s's times, read again on c (inside the check's write transaction, so
+ * after any change of the site that committed first), are not t's any more: the ward moved the
+ * arrival, grace or closing while this check ran on the times it read before. Such a check
+ * raises and settles nothing (its next turn does, on the new times): with the old times it
+ * would raise again the alerts the change had just cleared. A site that cannot be read counts
+ * as moved. */
+static int site_moved(struct store_conn *c, const struct site *s, int64_t now_ms,
+		      const struct site_times *t)
+{
+	struct site fresh;
+	struct site_times ft;
+	if (site_get(c, s->id, &fresh) != ERR_OK)
+		return 1;
+	site_times(&fresh, now_ms, &ft);
+	return ft.due_ms != t->due_ms || ft.closes_ms != t->closes_ms;
+}
+
 /* A child planned today (a day exception, else the weekly pattern), with ?2 the day and ?3 its
  * weekday, ch the child. */
 #define PLANNED_TODAY                                                                          \
@@ -294,6 +311,8 @@ static enum err raise(struct app *a, struct store_conn *c, const struct site *s,
 	if (e != ERR_OK || d.n == 0)
 		goto out;
 	e = store_begin(c);
+	if (e == ERR_OK && site_moved(c, s, now_ms, t))
+		goto out; /* nothing raised: the next turn sees the new times */
 	if (e == ERR_OK)
 		e = due_load(c, s->id, kind, t, &d);
 	if (e != ERR_OK || d.n == 0)
@@ -360,6 +379,10 @@ static enum err settle(struct store_conn *c, const struct site *s, const struct 
 	if (e != ERR_OK || n == 0)
 		return e;
 	e = store_begin(c);
+	if (e == ERR_OK && site_moved(c, s, now_ms, t)) {
+		store_rollback(c); /* settled already by the change itself (site.c) */
+		return ERR_OK;
+	}
 	if (e == ERR_OK)
 		e = alerts_settle(c, s, now_ms, &cleared);
 	if (e == ERR_OK)
