@@ -147,8 +147,10 @@ enum err store_dump_load_pg(const char *url, const char *path, const char *meta)
 /* Counts the rows of table (a plain name: lower-case letters, digits, '_') into *rows.
  * ERR_INVALID for another name, ERR_DB on a database error (no such table). */
 enum err store_table_count(struct store_conn *c, const char *table, int64_t *rows);
-/* Deletes every row of table (checked as store_table_count does), their number in *rows; run it
- * inside the caller's write transaction. ERR_INVALID, ERR_DB (a row another table refers to). */
+/* Deletes every row of table (checked as store_table_count does), their number in *rows, inside
+ * the caller's write transaction (ERR_INVALID outside one); an append-only table's DELETE
+ * trigger lets them go, as the table is marked in purge_marks meanwhile (0041). ERR_INVALID,
+ * ERR_DB (a row another table refers to). */
 enum err store_table_clear(struct store_conn *c, const char *table, int64_t *rows);
 
 /* Makes the deleted rows of table unrecoverable from the database's files, outside a

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* table_ops.c — whole tables named at run time (a service's own tables, erased at its
- * contract's end): counting and emptying one, the name checked before it reaches SQL. */
+ * contract's end): counting and emptying one, the name checked before it reaches SQL; an
+ * append-only table is let empty only inside that one transaction (purge_marks, 0041). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,17 +40,38 @@ enum err store_table_count(struct store_conn *c, const char *table, int64_t *row
 	return e;
 }
 
+/* Marks (on 1) or unmarks table in purge_marks (0041): while marked, the append-only tables'
+ * DELETE triggers let its rows go. */
+static enum err purge_mark(struct store_conn *c, const char *table, int on)
+{
+	struct store_stmt *st =
+	    store_prepare(c, on ? "INSERT INTO purge_marks (tbl) VALUES (?)"
+				: "DELETE FROM purge_marks WHERE tbl = ?");
+	if (!st)
+		return ERR_DB;
+	store_bind_text(st, 1, table);
+	enum err e = store_run(st);
+	store_finish(st);
+	return e;
+}
+
 enum err store_table_clear(struct store_conn *c, const char *table, int64_t *rows)
 {
 	enum err e = store_table_count(c, table, rows);
 	if (e != ERR_OK)
 		return e;
+	if (!store_in_tx(c))
+		return ERR_INVALID; /* a mark committed on its own would open the table to anyone */
 	char *sql = xasprintf("DELETE FROM %s", table);
 	struct store_stmt *st = store_prepare(c, sql);
 	free(sql);
 	if (!st)
 		return ERR_DB;
-	e = store_run(st);
+	e = purge_mark(c, table, 1);
+	if (e == ERR_OK)
+		e = store_run(st);
 	store_finish(st);
+	if (e == ERR_OK)
+		e = purge_mark(c, table, 0);
 	return e;
 }

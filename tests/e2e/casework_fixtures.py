@@ -65,3 +65,30 @@ def handover_cli(t, data, service, outsider, insider, number, reason, passphrase
     t.assertTrue(os.path.exists(box))
     rows = data.query("SELECT service FROM ledger")
     t.assertEqual(sum(1 for (s,) in rows if s == service), 2)
+
+
+def erase_service(t, srv, data, service, versions, tables):
+    """The note versions (table versions, non-empty) refuse a DELETE from any connection, the
+    rows kept; then the service is erased at its contract's end through the ward
+    administrators' API (asked by admin, confirmed by admin2, both signed in on srv): every row of
+    tables goes, the versions with them, the certificate's counts name them, no purge mark is
+    left behind and the audit chain verifies."""
+    before = data.query("SELECT count(*) FROM %s" % versions)[0][0]
+    t.assertGreater(before, 0)
+    with t.assertRaises(Exception) as refused:
+        data.execute("DELETE FROM %s" % versions)
+    t.assertIn("append-only", str(refused.exception))
+    t.assertEqual(data.query("SELECT count(*) FROM %s" % versions), [(before,)])
+    admin, admin2 = srv.client(), srv.client()
+    t.assertEqual(admin.login("admin").status, 200)
+    t.assertEqual(admin2.login("admin2").status, 200)
+    r = admin.post("/api/v1/erasures", {"service": service})
+    t.assertEqual(r.status, 201, r)
+    r = admin2.post("/api/v1/erasures/%d/confirm" % r.json["id"], {})
+    t.assertEqual(r.status, 200, r)
+    for table in tables + [versions]:
+        t.assertEqual(data.query("SELECT count(*) FROM %s" % table), [(0,)], table)
+    done = [e for e in admin.get("/api/v1/erasures").json["erasures"] if e["state"] == "done"]
+    t.assertEqual([e["counts"][versions] for e in done], [before])
+    t.assertEqual(data.query("SELECT count(*) FROM purge_marks"), [(0,)])
+    t.assertEqual(data.audit_verify().rc, 0)

@@ -4,7 +4,8 @@
 application, makes the usage contract (period, days granted, weekdays, bus route, fee per day and
 the household's monthly cap) and assigns a staff member; the staff member's day (their children
 only) with attendance, the bus list; opening a child's file asks the reason of the day; daily
-records are versioned; assessments and the plan with its review six months on, the reviews due.
+records are versioned (a DELETE of a version refused; the erasure at the contract's end empties
+them with every other table); assessments and the plan with its review six months on, the reviews due.
 The monthly statements: days attended × fee, capped (4,600 / 0 yen), the PDF read by pdftotext,
 downloaded by the manager and by that child's parent only, each download in the handover ledger.
 The parents' thread: a parent's account made by the manager, its password chosen by the parent
@@ -43,8 +44,8 @@ class CentreTest(ServerTestCase):
         super().setUp()
         d = self.data
         accounts = [("mgr", "centre_manager"), ("st1", "centre_staff"), ("st2", "centre_staff"),
-                    ("ward", "ward_staff"), ("admin", "ward_admin"), ("desk", "plaza_staff"),
-                    ("yw", "youth_worker"), ("ysv", "youth_supervisor"),
+                    ("ward", "ward_staff"), ("admin", "ward_admin"), ("admin2", "ward_admin"),
+                    ("desk", "plaza_staff"), ("yw", "youth_worker"), ("ysv", "youth_supervisor"),
                     ("other_parent", "centre_parent")]
         for login, role in accounts:
             d.user_add(login, role)
@@ -171,6 +172,10 @@ class CentreTest(ServerTestCase):
         self.assertEqual((len(f["plans"]), len(f["assessments"]), f["notes"][0]["version"]),
                          (1, 1, 2))
         self.assertEqual(self.data.audit_verify().rc, 0)
+        # The contract's end: the erasure empties every table, the append-only versions too.
+        casework_fixtures.erase_service(
+            self, self.srv, self.data, "centre", "ce_note_versions",
+            ["ce_cases", "ce_notes", "ce_assessments", "ce_plans", "ce_attendance"])
 
     def test_fees_statements_and_the_parents_thread(self):
         mgr, st1 = self.c["mgr"], self.c["st1"]

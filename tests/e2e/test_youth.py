@@ -4,7 +4,9 @@ through a real server, on the platform's casework layer: the supervisor sets the
 plazas, opens a case and assigns a worker of its plaza (never of another); the worker's own
 list; opening a case asks the reason at the first open of the day, and every opening is in the
 audit log with its reason; case notes are versioned (an edit on a stale version refused, the
-history readable); assessments, the support plan, the referral the supervisor takes. Route ×
+history readable, and a DELETE of a version refused); assessments, the support plan, the
+referral the supervisor takes; the erasure at the contract's end empties every table, the
+append-only note versions too. Route ×
 role: a worker of 平井 cannot open a case of 葛西, an unassigned worker of the same plaza
 neither, and the ward's staff and administrators, a plaza's desk and a benefit's staff get 404
 — the same answer as for a case that does not exist. Break-glass: a worker's emergency open with
@@ -44,8 +46,9 @@ class YouthTest(ServerTestCase):
         d = self.data
         accounts = [("sv", "youth_supervisor"), ("w_hirai", "youth_worker"),
                     ("w_hirai2", "youth_worker"), ("w_kasai", "youth_worker"),
-                    ("ward", "ward_staff"), ("admin", "ward_admin"), ("desk", "plaza_staff"),
-                    ("gop", "grant_operator"), ("centre", "centre_manager")]
+                    ("ward", "ward_staff"), ("admin", "ward_admin"), ("admin2", "ward_admin"),
+                    ("desk", "plaza_staff"), ("gop", "grant_operator"),
+                    ("centre", "centre_manager")]
         for login, role in accounts:
             d.user_add(login, role)
         for login, plaza in (("w_hirai2", "hirai"), ("w_kasai", "kasai")):
@@ -149,6 +152,10 @@ class YouthTest(ServerTestCase):
         r = self.open_("sv", "区への連絡の確認")
         self.assertEqual((r.status, r.json["access"]), (200, "supervisor"))
         self.assertEqual(self.data.audit_verify().rc, 0)
+        # The contract's end: the erasure empties every table, the append-only versions too.
+        casework_fixtures.erase_service(
+            self, self.srv, self.data, "youth", "yo_note_versions",
+            ["yo_cases", "yo_notes", "yo_assessments", "yo_plans", "yo_opens"])
 
     def test_nobody_else_finds_a_case(self):
         # The answer for a case that does not exist, to the supervisor.
