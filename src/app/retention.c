@@ -31,38 +31,38 @@ static const struct retention_kind platform_kinds[] = {
      "UPDATE outbox SET to_enc = substr(to_enc, 1, 0), subject_enc = substr(subject_enc, 1, 0), "
      "body_enc = substr(body_enc, 1, 0) WHERE state IN ('sent', 'failed') AND created_ms < ?1 "
      "AND length(body_enc) > 0",
-     0, 0},
+     0, 0, 0},
     /* The delivery facts themselves, years later: the rows referring to a message first. */
     {"mail_facts", "配信の記録（状態・時刻・不達・既読）", 1095, "mail_reads",
      "DELETE FROM mail_reads WHERE outbox_id IN (SELECT id FROM outbox WHERE state IN ('sent', "
      "'failed') AND created_ms < ?1)",
-     0, 1},
+     0, 1, 0},
     {"mail_facts", "配信の記録（状態・時刻・不達・既読）", 1095, "bounce_events",
      "DELETE FROM bounce_events WHERE outbox_id IN (SELECT id FROM outbox WHERE state IN "
      "('sent', 'failed') AND created_ms < ?1)",
-     0, 1},
+     0, 1, 0},
     {"mail_facts", "配信の記録（状態・時刻・不達・既読）", 1095, "resubscribe_tokens",
      "DELETE FROM resubscribe_tokens WHERE outbox_id IN (SELECT id FROM outbox WHERE state IN "
      "('sent', 'failed') AND created_ms < ?1)",
-     0, 1},
+     0, 1, 0},
     /* an unsubscribe stays (by address and list); only its link to the message goes */
     {"mail_facts", "配信の記録（状態・時刻・不達・既読）", 1095, "unsubscribes",
      "UPDATE unsubscribes SET outbox_id = NULL WHERE outbox_id IN (SELECT id FROM outbox WHERE "
      "state IN ('sent', 'failed') AND created_ms < ?1)",
-     0, 1},
+     0, 1, 0},
     {"mail_facts", "配信の記録（状態・時刻・不達・既読）", 1095, "outbox",
-     "DELETE FROM outbox WHERE state IN ('sent', 'failed') AND created_ms < ?1", 0, 0},
+     "DELETE FROM outbox WHERE state IN ('sent', 'failed') AND created_ms < ?1", 0, 0, 0},
     /* The notifications taken in (diagnostics); an address's bouncing status stays. */
     {"bounces", "不達通知（バウンス）の記録", 180, "bounce_events",
-     "DELETE FROM bounce_events WHERE at_ms < ?1", 0, 0},
+     "DELETE FROM bounce_events WHERE at_ms < ?1", 0, 0, 0},
     {"bounces", "不達通知（バウンス）の記録", 180, "bounce_addresses",
-     "DELETE FROM bounce_addresses WHERE bouncing_ms IS NULL AND last_ms < ?1", 0, 0},
+     "DELETE FROM bounce_addresses WHERE bouncing_ms IS NULL AND last_ms < ?1", 0, 0, 0},
     {"sessions", "ログインの記録（セッション）", 7, "sessions",
-     "DELETE FROM sessions WHERE last_seen_ms < ?1", 0, 0},
+     "DELETE FROM sessions WHERE last_seen_ms < ?1", 0, 0, 0},
     {"device_cookies", "ログインに使った端末の記録", 365, "device_cookies",
-     "DELETE FROM device_cookies WHERE last_used_ms < ?1", 0, 0},
+     "DELETE FROM device_cookies WHERE last_used_ms < ?1", 0, 0, 0},
     {"links", "期限切れの登録・確認リンク", 7, "resubscribe_tokens",
-     "DELETE FROM resubscribe_tokens WHERE expires_ms < ?1", 0, 0},
+     "DELETE FROM resubscribe_tokens WHERE expires_ms < ?1", 0, 0, 0},
     {0},
 };
 
@@ -228,10 +228,14 @@ static enum err kind_run(struct store_conn *c, const struct retention_kind *k, i
 	} else {
 		store_bind_int(st, 1, cutoff);
 	}
-	enum err e = store_run(st);
+	enum err e = k->purge ? store_purge_mark(c, k->table, 1) : ERR_OK;
+	if (e == ERR_OK)
+		e = store_run(st);
 	store_finish(st);
 	if (e == ERR_OK && !k->quiet)
 		*n += store_changes(c);
+	if (e == ERR_OK && k->purge)
+		e = store_purge_mark(c, k->table, 0);
 	return e;
 }
 

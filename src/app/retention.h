@@ -27,6 +27,9 @@ struct retention_kind {
 	/* 1: a statement that only makes room for the next one of its key (rows referring to what
 	 * it deletes); its rows are not counted. */
 	int quiet;
+	/* 1: table is append-only for every other statement (its DELETE trigger refuses unless the
+	 * table is marked in purge_marks, 0041); marked while this statement runs. */
+	int purge;
 };
 
 #define RETENTION_AUDIT_MONTHS 60 /* [retention] audit_months when not set: five years */

@@ -23,8 +23,12 @@ enum err casework_audit_read(const struct casework_kind *k, struct http_req *rq,
  * ERR_OK, or the error answered (404 when not at all, 409 open_required). */
 enum err casework_reach(const struct casework_kind *k, struct http_req *rq, struct http_resp *rs,
 			struct store_conn *c, int64_t id, int opened);
-/* Checks as casework_reach (opened today) and reads the request's JSON body into *body (the
- * caller decrefs it). */
+/* Checks that case id is not closed (the kind's closed_state): ERR_OK, or the error answered
+ * (409 case_closed, which asks to reopen it first). */
+enum err casework_writable(const struct casework_kind *k, struct http_resp *rs,
+			   struct store_conn *c, int64_t id);
+/* Checks as casework_reach (opened today) and casework_writable, and reads the request's JSON
+ * body into *body (the caller decrefs it): what every write to a case begins with. */
 enum err casework_reach_body(const struct casework_kind *k, struct http_req *rq,
 			     struct http_resp *rs, struct store_conn *c, int64_t id, json_t **body);
 /* Returns the name of how as answered ("assigned", the kind's supervisor_how, "break_glass",

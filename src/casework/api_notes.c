@@ -100,6 +100,8 @@ enum err casework_api_note_edit(const struct casework_kind *k, struct http_req *
 	struct store_conn *c = store_acquire(rq->app->store);
 	enum err e = reach_note(k, rq, rs, c, note, &id);
 	if (e == ERR_OK)
+		e = casework_writable(k, rs, c, id);
+	if (e == ERR_OK)
 		e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
 		goto out;

@@ -59,10 +59,35 @@ enum err casework_reach(const struct casework_kind *k, struct http_req *rq, stru
 	return ERR_OK;
 }
 
+enum err casework_writable(const struct casework_kind *k, struct http_resp *rs,
+			   struct store_conn *c, int64_t id)
+{
+	char sql[80], msg[160];
+	struct store_stmt *st =
+	    store_prepare(c, casework_sql(k, "SELECT 1 FROM @_cases WHERE id = ?1 AND state = ?2",
+					  sql, sizeof sql));
+	if (st) {
+		store_bind_int(st, 1, id);
+		store_bind_text(st, 2, k->closed_state);
+	}
+	int closed = casework_exists(st);
+	snprintf(msg, sizeof msg, "%sを読み込めませんでした。", k->noun);
+	if (closed < 0)
+		return http_error(rs, ERR_DB, msg);
+	if (closed) {
+		snprintf(msg, sizeof msg,
+			 "この%sは終了しています。記録するには、先に再開してください。", k->noun);
+		return http_error_as(rs, ERR_CONFLICT, "case_closed", msg);
+	}
+	return ERR_OK;
+}
+
 enum err casework_reach_body(const struct casework_kind *k, struct http_req *rq,
 			     struct http_resp *rs, struct store_conn *c, int64_t id, json_t **body)
 {
 	enum err e = casework_reach(k, rq, rs, c, id, 1);
+	if (e == ERR_OK)
+		e = casework_writable(k, rs, c, id);
 	return e == ERR_OK ? http_json_body(rq, rs, body) : e;
 }
 

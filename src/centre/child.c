@@ -25,6 +25,7 @@ const struct casework_kind centre_casework = {
     .noun = "児童の記録",
     .key = "child",
     .number_letter = 'C',
+    .closed_state = "ended",
     .supervisor_how = "manager",
     .note_kinds = centre_note_kinds,
     .case_json = centre_child_json,

@@ -49,7 +49,7 @@ static void metrics(struct app *a, struct buf *b)
 /* Its records with a retention period (app/retention.h; the periods are in docs/guide.md). */
 static const struct retention_kind retention_kinds[] = {
     {"links", "期限切れの登録・確認リンク", 7, "ce_parent_tokens",
-     "DELETE FROM ce_parent_tokens WHERE expires_ms < ?1", 0, 0},
+     "DELETE FROM ce_parent_tokens WHERE expires_ms < ?1", 0, 0, 0},
     {0},
 };
 

@@ -152,6 +152,10 @@ enum err store_table_count(struct store_conn *c, const char *table, int64_t *row
  * trigger lets them go, as the table is marked in purge_marks meanwhile (0041). ERR_INVALID,
  * ERR_DB (a row another table refers to). */
 enum err store_table_clear(struct store_conn *c, const char *table, int64_t *rows);
+/* Marks (on 1) or unmarks table in purge_marks (0041) inside the caller's write transaction
+ * (ERR_INVALID outside one): while marked, an append-only table's DELETE trigger lets its rows
+ * go. Unmark before the commit. ERR_OK, ERR_INVALID, ERR_DB. */
+enum err store_purge_mark(struct store_conn *c, const char *table, int on);
 
 /* Makes the deleted rows of table unrecoverable from the database's files, outside a
  * transaction. SQLite: deleted content is zeroed as it is deleted (secure_delete); this empties

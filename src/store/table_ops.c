@@ -40,10 +40,10 @@ enum err store_table_count(struct store_conn *c, const char *table, int64_t *row
 	return e;
 }
 
-/* Marks (on 1) or unmarks table in purge_marks (0041): while marked, the append-only tables'
- * DELETE triggers let its rows go. */
-static enum err purge_mark(struct store_conn *c, const char *table, int on)
+enum err store_purge_mark(struct store_conn *c, const char *table, int on)
 {
+	if (!store_in_tx(c))
+		return ERR_INVALID; /* a mark committed on its own would open the table to anyone */
 	struct store_stmt *st =
 	    store_prepare(c, on ? "INSERT INTO purge_marks (tbl) VALUES (?)"
 				: "DELETE FROM purge_marks WHERE tbl = ?");
@@ -60,18 +60,16 @@ enum err store_table_clear(struct store_conn *c, const char *table, int64_t *row
 	enum err e = store_table_count(c, table, rows);
 	if (e != ERR_OK)
 		return e;
-	if (!store_in_tx(c))
-		return ERR_INVALID; /* a mark committed on its own would open the table to anyone */
 	char *sql = xasprintf("DELETE FROM %s", table);
 	struct store_stmt *st = store_prepare(c, sql);
 	free(sql);
 	if (!st)
 		return ERR_DB;
-	e = purge_mark(c, table, 1);
+	e = store_purge_mark(c, table, 1);
 	if (e == ERR_OK)
 		e = store_run(st);
 	store_finish(st);
 	if (e == ERR_OK)
-		e = purge_mark(c, table, 0);
+		e = store_purge_mark(c, table, 0);
 	return e;
 }

@@ -36,6 +36,11 @@ enum err api_yo_case_open(struct http_req *rq, struct http_resp *rs);
 enum err api_yo_case(struct http_req *rq, struct http_resp *rs);
 enum err api_yo_case_profile(struct http_req *rq, struct http_resp *rs);
 enum err api_yo_case_referral(struct http_req *rq, struct http_resp *rs);
+/* api_close.c: the supervisor closes case {} on the body's "on" (today when absent; 400
+ * bad_close, 409 already_closed) or opens it again (409 not_closed); audited youth.close and
+ * youth.reopen. */
+enum err api_yo_case_close(struct http_req *rq, struct http_resp *rs);
+enum err api_yo_case_reopen(struct http_req *rq, struct http_resp *rs);
 /* api_work.c: notes (versioned), assessments, the plan */
 enum err api_yo_note_add(struct http_req *rq, struct http_resp *rs);
 enum err api_yo_note_edit(struct http_req *rq, struct http_resp *rs);

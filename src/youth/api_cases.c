@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "app/retention.h"
 #include "base/clock.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -86,14 +87,16 @@ enum err api_yo_cases(struct http_req *rq, struct http_resp *rs)
 	/* A worker's list: the cases they are assigned to in their own plaza; the supervisor's:
 	 * every case (of a plaza). Numbers and counts only: the person shows once opened. */
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT k.id, k.number, k.unit, k.state, k.referral, (SELECT count(*) FROM yo_notes "
-	       "n WHERE n.case_id = k.id), (SELECT p.review_on FROM yo_plans p WHERE p.case_id = "
-	       "k.id ORDER BY p.version DESC LIMIT 1), (SELECT count(*) FROM yo_opens o WHERE "
-	       "o.case_id = k.id AND o.user_id = ?1 AND o.day = ?2), (SELECT count(*) FROM "
-	       "yo_assignments a WHERE a.case_id = k.id) FROM yo_cases k WHERE (?3 = 1 OR EXISTS "
-	       "(SELECT 1 FROM yo_assignments a JOIN yo_workers w ON w.user_id = a.user_id WHERE "
-	       "a.case_id = k.id AND a.user_id = ?1 AND w.unit = k.unit)) AND (?4 = '' OR k.unit = "
-	       "?4) ORDER BY k.number LIMIT 2000");
+	    c,
+	    "SELECT k.id, k.number, k.unit, k.state, k.referral, (SELECT count(*) FROM yo_notes "
+	    "n WHERE n.case_id = k.id), (SELECT p.review_on FROM yo_plans p WHERE p.case_id = "
+	    "k.id ORDER BY p.version DESC LIMIT 1), (SELECT count(*) FROM yo_opens o WHERE "
+	    "o.case_id = k.id AND o.user_id = ?1 AND o.day = ?2), (SELECT count(*) FROM "
+	    "yo_assignments a WHERE a.case_id = k.id), k.closed_on FROM yo_cases k WHERE (?3 = 1 "
+	    "OR EXISTS "
+	    "(SELECT 1 FROM yo_assignments a JOIN yo_workers w ON w.user_id = a.user_id WHERE "
+	    "a.case_id = k.id AND a.user_id = ?1 AND w.unit = k.unit)) AND (?4 = '' OR k.unit = "
+	    "?4) ORDER BY k.number LIMIT 2000");
 	enum err e = ERR_DB;
 	int64_t open = 0, referred = 0;
 	if (st) {
@@ -107,15 +110,18 @@ enum err api_yo_cases(struct http_req *rq, struct http_resp *rs)
 			open += is_open;
 			referred += store_col_int(st, 4) != 0;
 			json_array_append_new(
-			    list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:s?, s:b, s:I}",
-					    "id", (json_int_t)store_col_int(st, 0), "number",
-					    store_col_text(st, 1), "plaza", unit, "plaza_label",
-					    label ? label : unit, "state", store_col_text(st, 3),
-					    "referral", (int)store_col_int(st, 4), "notes",
-					    (json_int_t)store_col_int(st, 5), "review_on",
-					    store_col_is_null(st, 6) ? NULL : store_col_text(st, 6),
-					    "opened_today", store_col_int(st, 7) > 0, "workers",
-					    (json_int_t)store_col_int(st, 8)));
+			    list,
+			    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:b, s:I, s:s?, s:b, s:I}",
+				      "id", (json_int_t)store_col_int(st, 0), "number",
+				      store_col_text(st, 1), "plaza", unit, "plaza_label",
+				      label ? label : unit, "state", store_col_text(st, 3),
+				      "closed_on",
+				      store_col_is_null(st, 9) ? NULL : store_col_text(st, 9),
+				      "referral", (int)store_col_int(st, 4), "notes",
+				      (json_int_t)store_col_int(st, 5), "review_on",
+				      store_col_is_null(st, 6) ? NULL : store_col_text(st, 6),
+				      "opened_today", store_col_int(st, 7) > 0, "workers",
+				      (json_int_t)store_col_int(st, 8)));
 		}
 		store_finish(st);
 		e = ERR_OK;
@@ -137,10 +143,18 @@ enum err api_yo_cases(struct http_req *rq, struct http_resp *rs)
 		json_decref(list);
 		return http_error(rs, e, "ケースの一覧を読み込めませんでした。");
 	}
+	/* How long a closed case is kept, for the screen's erasure dates. */
+	struct retention_result periods;
+	int keep = 0;
+	retention_periods(rq->app, &periods);
+	for (size_t k = 0; k < periods.n; k++)
+		if (strcmp(periods.k[k].key, "youth_cases") == 0)
+			keep = periods.k[k].days;
 	return http_json(rs, 200,
-			 json_pack("{s:o, s:{s:I, s:I, s:I}}", "cases", list, "counts", "cases",
-				   (json_int_t)json_array_size(list), "open", (json_int_t)open,
-				   "referred", (json_int_t)referred));
+			 json_pack("{s:o, s:{s:I, s:I, s:I}, s:i}", "cases", list, "counts",
+				   "cases", (json_int_t)json_array_size(list), "open",
+				   (json_int_t)open, "referred", (json_int_t)referred,
+				   "closed_keep_days", keep));
 }
 
 enum err api_yo_case_add(struct http_req *rq, struct http_resp *rs)

@@ -32,6 +32,7 @@ const struct casework_kind youth_casework = {
     .noun = "ケース",
     .key = "case",
     .number_letter = 'Y',
+    .closed_state = "closed",
     .supervisor_how = "supervisor",
     .note_kinds = youth_note_kinds,
     .case_json = youth_case_json,
@@ -139,7 +140,7 @@ enum err youth_case_json(struct store_conn *c, const struct vault *v, int64_t id
 	*out = NULL;
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT number, unit, state, person, profile, referral, referral_note, referral_ms, "
-	       "referral_seen FROM yo_cases WHERE id = ?1");
+	       "referral_seen, closed_on FROM yo_cases WHERE id = ?1");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, id);
@@ -161,9 +162,10 @@ enum err youth_case_json(struct store_conn *c, const struct vault *v, int64_t id
 	const char *unit = store_col_text(st, 1);
 	const char *label = youth_plaza_label(unit);
 	json_t *o =
-	    json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:b}", "id", (json_int_t)id,
-		      "number", store_col_text(st, 0), "plaza", unit, "plaza_label",
-		      label ? label : unit, "state", store_col_text(st, 2), "person", person,
+	    json_pack("{s:I, s:s, s:s, s:s, s:s, s:s?, s:o, s:o, s:b, s:s, s:b}", "id",
+		      (json_int_t)id, "number", store_col_text(st, 0), "plaza", unit, "plaza_label",
+		      label ? label : unit, "state", store_col_text(st, 2), "closed_on",
+		      store_col_is_null(st, 9) ? NULL : store_col_text(st, 9), "person", person,
 		      "profile", profile, "referral", (int)store_col_int(st, 5), "referral_note",
 		      note ? note : "", "referral_seen", !store_col_is_null(st, 8));
 	vault_wipe_free(note);

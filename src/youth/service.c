@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* service.c — youth support casework (seed 001) as the platform sees it: its name and key, its
- * subcommand (`youth`), its demo and its metrics (its routes are in routes.c). */
+ * subcommand (`youth`), its demo, its metrics and its retention (its routes are in routes.c). */
 #include "youth/service.h"
 
 #include "app.h"
+#include "app/retention.h"
 #include "base/buf.h"
 #include "store/store.h"
 #include "youth/youth.h"
@@ -44,6 +45,31 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
+/* The cases closed longer ago than the period ([retention] youth_cases_days; the guide's
+ * 「相談の終了から5年」), with every row of them: the rows referring to a case first (quiet), the
+ * note versions with their append-only trigger let through (purge), the cases last (counted). */
+#define CLOSED "(SELECT id FROM yo_cases WHERE state = 'closed' AND closed_on < ?1)"
+#define LABEL "終了した相談の記録（ユースサポート）"
+static const struct retention_kind retention_kinds[] = {
+    {"youth_cases", LABEL, 1826, "yo_note_versions",
+     "DELETE FROM yo_note_versions WHERE note_id IN (SELECT id FROM yo_notes WHERE case_id "
+     "IN " CLOSED ")",
+     1, 1, 1},
+    {"youth_cases", LABEL, 1826, "yo_notes", "DELETE FROM yo_notes WHERE case_id IN " CLOSED, 1, 1,
+     0},
+    {"youth_cases", LABEL, 1826, "yo_assessments",
+     "DELETE FROM yo_assessments WHERE case_id IN " CLOSED, 1, 1, 0},
+    {"youth_cases", LABEL, 1826, "yo_plans", "DELETE FROM yo_plans WHERE case_id IN " CLOSED, 1, 1,
+     0},
+    {"youth_cases", LABEL, 1826, "yo_opens", "DELETE FROM yo_opens WHERE case_id IN " CLOSED, 1, 1,
+     0},
+    {"youth_cases", LABEL, 1826, "yo_assignments",
+     "DELETE FROM yo_assignments WHERE case_id IN " CLOSED, 1, 1, 0},
+    {"youth_cases", LABEL, 1826, "yo_cases",
+     "DELETE FROM yo_cases WHERE state = 'closed' AND closed_on < ?1", 1, 0, 0},
+    {0},
+};
+
 const struct service youth_service = {
     .name = YOUTH_SERVICE,
     .label_ja = "ユースサポート",
@@ -52,4 +78,5 @@ const struct service youth_service = {
     .demo = youth_demo,
     .demo_options = "youth-cases",
     .metrics = metrics,
+    .retention = retention_kinds,
 };

@@ -9,7 +9,8 @@
 // the plan is saved; the handover file is refused with a short passphrase and saved sealed with
 // a good one. The 葛西 worker finds no 平井 case, then opens it by break-glass with a reason;
 // the supervisor reviews that opening, sees it in the report and assigns the second 平井 worker.
-// axe-core on each state of the pages.
+// The supervisor ends the 平井 case (a day to come refused), the worker finds it closed and
+// cannot add to it, and the supervisor opens it again. axe-core on each state of the pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -143,6 +144,47 @@ test('a worker of 葛西 finds no 平井 case, then opens it by break-glass; the
   await eventually(async () => /youth-hirai2を外す/.test(await tid(sv, 'assign-rows').textContent()), { message: 'assigned' });
   assert.ok((await tid(sv, 'referral-rows').textContent()).length > 0);
   await checkA11y(sv, 'the supervisor\'s page after the review');
+  assertNoProblems(sv);
+  await sv.context().close();
+});
+
+test('the supervisor ends a case: a day to come refused, the worker reads it closed, then it is opened again', { timeout: 180000 }, async () => {
+  const sv = await newPage(browser, DESKTOP);
+  await signIn(sv, 'youth-sv', '/youth/supervisor.html');
+  await tid(sv, `close-${hiraiCase}`).waitFor();
+  assert.match(await tid(sv, 'close-note').textContent(), /1826日/);
+  await checkA11y(sv, 'the end of a case');
+  const day = await tid(sv, `close-on-${hiraiCase}`).inputValue();
+  await tid(sv, `close-on-${hiraiCase}`).fill('2999-01-01');
+  await tid(sv, `close-${hiraiCase}`).click();
+  await eventually(async () => /今日より後/.test(await tid(sv, 'message').textContent()), { message: 'a day to come refused' });
+  await tid(sv, `close-on-${hiraiCase}`).fill(day);
+  await tid(sv, `close-${hiraiCase}`).click();
+  await eventually(async () => /終了しました/.test(await tid(sv, 'message').textContent()), { message: 'closed' });
+  const row = await tid(sv, `closing-${hiraiCase}`).textContent();
+  assert.match(row, new RegExp(`終了（${day}）`));
+  assert.match(row, /以降に消去/);
+  await checkA11y(sv, 'a closed case on the supervisor\'s page');
+  await tid(sv, 'closing').scrollIntoViewIfNeeded();
+  await shot(sv, 'youth-closing');
+
+  const page = await newPage(browser, PHONE);
+  await signIn(page, 'youth-hirai');
+  await eventually(async () => /終了/.test(await tid(page, `case-${hiraiCase}`).textContent()), { message: 'listed as closed' });
+  await tid(page, 'open-case').fill(hiraiCase);
+  await tid(page, 'open-reason').fill('終了したケースの確認');
+  await tid(page, 'open-submit').click();
+  await tid(page, 'case-closed').waitFor({ state: 'visible' });
+  assert.match(await tid(page, 'case-closed').textContent(), new RegExp(`${day} に終了`));
+  assert.ok(await page.locator('#note-form button[type="submit"]').isDisabled(), 'no new note');
+  await checkA11y(page, 'a closed case (phone)');
+  await shot(page, 'youth-closed-case');
+  assertNoProblems(page);
+  await page.context().close();
+
+  await tid(sv, `reopen-${hiraiCase}`).click();
+  await eventually(async () => /再開しました/.test(await tid(sv, 'message').textContent()), { message: 'reopened' });
+  assert.match(await tid(sv, `closing-${hiraiCase}`).textContent(), /進行中/);
   assertNoProblems(sv);
   await sv.context().close();
 });

@@ -258,6 +258,8 @@ EXPECTED = {
     ("POST", "/api/v1/youth/cases/{}/unassign"): {"youth_supervisor"},
     ("GET", "/api/v1/youth/referrals"): {"youth_supervisor"},
     ("POST", "/api/v1/youth/cases/{}/referral-seen"): {"youth_supervisor"},
+    ("POST", "/api/v1/youth/cases/{}/close"): {"youth_supervisor"},
+    ("POST", "/api/v1/youth/cases/{}/reopen"): {"youth_supervisor"},
     ("GET", "/api/v1/youth/opens"): {"youth_supervisor"},
     ("POST", "/api/v1/youth/opens/{}/review"): {"youth_supervisor"},
     # file exchange (issue 17 §5): contractors send (the clubs' contractor, the benefits'

@@ -14,7 +14,10 @@ a mandatory reason, listed for the supervisor's review and reviewed once. The ha
 only sealed with a passphrase and recorded in the handover ledger; `mimamori ledger open` reads
 it back with the passphrase (and refuses a wrong one); `mimamori youth list` counts. The audit
 chain verifies. Runs on SQLite and PostgreSQL. Fictional data only."""
+import calendar
 import os
+import re
+import time
 
 import casework_fixtures
 import harness
@@ -251,6 +254,93 @@ class YouthTest(ServerTestCase):
         mine = harness.cli_ok("youth", "list", "--data", self.data.path, "--login",
                               "w_kasai").out
         self.assertIn("# 0件（担当分）", mine)
+        self.assertEqual(self.data.audit_verify().rc, 0)
+
+    def test_close_reopen_and_retention(self):
+        """The supervisor ends a case (相談の終了) on a day: a worker may not; a day to come,
+        one that is no date or one before the case began is refused; a closed case takes no
+        note, edit or plan (409 case_closed) until it is opened again; the lists show the day
+        and how long it is kept. `retention run` erases it with every row of it, its
+        append-only note versions too, youth_cases_days after that day — not before — and
+        keeps the open case whole."""
+        w, sv = self.c["w_hirai"], self.c["sv"]
+        self.assertEqual(self.open_("w_hirai", "終結の前の面談").status, 200)
+        r = w.post("%s/cases/%d/notes" % (API, self.case),
+                   {"kind": "学習サポート面談", "on_date": "2026-11-30", "body": NOTE1})
+        note = r.json["id"]
+        self.assertEqual(w.request("PUT", "%s/notes/%d" % (API, note),
+                                   {"version": 1, "body": NOTE2}).status, 200)
+        self.assertEqual(w.post("%s/cases/%d/plan" % (API, self.case),
+                                {"policy": "本人のペースで", "review_on": "2027-02-28",
+                                 "goals": [{"goal": "週1回", "review_on": "2027-01-31"}]}
+                                ).status, 201)
+        # A second case stays open throughout.
+        r = sv.post(API + "/cases", {"plaza": "hirai", "person": person("別の 相談者"),
+                                     "profile": profile()})
+        other = r.json["id"]
+        close = "%s/cases/%d/close" % (API, self.case)
+        reopen = "%s/cases/%d/reopen" % (API, self.case)
+        self.assertEqual(w.post(close, {}).status, 404)  # the supervisor's alone
+        for day, word in (("2999-01-01", "今日より後"), ("2026-02-30", "YYYY-MM-DD"),
+                          ("2000-04-01", "ケースを作った日より前")):
+            r = sv.post(close, {"on": day})
+            self.assertEqual((r.status, r.json["code"]), (400, "bad_close"), day)
+            self.assertIn(word, r.json["message"])
+        r = sv.post(close, {})
+        self.assertEqual((r.status, r.json["state"]), (200, "closed"), r)
+        today = r.json["closed_on"]
+        self.assertRegex(today, r"^\d{4}-\d{2}-\d{2}$")
+        self.assertEqual((sv.post(close, {}).status, sv.post(close, {}).json["code"]),
+                         (409, "already_closed"))
+        # Nothing is written to a closed case; it still reads.
+        r = w.post("%s/cases/%d/notes" % (API, self.case),
+                   {"kind": "学習サポート面談", "on_date": "2026-11-30", "body": "追記"})
+        self.assertEqual((r.status, r.json["code"]), (409, "case_closed"), r)
+        self.assertIn("再開", r.json["message"])
+        r = w.request("PUT", "%s/notes/%d" % (API, note), {"version": 2, "body": "上書き"})
+        self.assertEqual((r.status, r.json["code"]), (409, "case_closed"))
+        r = w.post("%s/cases/%d/plan" % (API, self.case),
+                   {"policy": "x", "review_on": "2027-02-28", "goals": []})
+        self.assertEqual((r.status, r.json["code"]), (409, "case_closed"))
+        c = w.get("%s/cases/%d" % (API, self.case)).json
+        self.assertEqual((c["state"], c["closed_on"]), ("closed", today))
+        lst = sv.get(API + "/cases").json
+        self.assertEqual(lst["closed_keep_days"], 1826)
+        self.assertEqual([(x["number"], x["state"], x["closed_on"]) for x in lst["cases"]
+                          if x["id"] == self.case], [(self.number, "closed", today)])
+        # Opened again it takes notes; then it ends for good.
+        self.assertEqual(sv.post(reopen, {}).status, 200)
+        self.assertEqual(sv.post(reopen, {}).json["code"], "not_closed")
+        self.assertEqual(w.post("%s/cases/%d/notes" % (API, self.case),
+                                {"kind": "電話", "on_date": "2026-11-30", "body": "最後の連絡"}
+                                ).status, 201)
+        self.assertEqual(sv.post(close, {"on": today}).status, 200)
+        acts = self.data.query("SELECT action, detail FROM audit WHERE object = ? AND action "
+                               "IN ('youth.close', 'youth.reopen') ORDER BY id",
+                               "youth_case:%d" % self.case)
+        self.assertEqual(acts, [("youth.close", "on: " + today), ("youth.reopen", ""),
+                                ("youth.close", "on: " + today)])
+        self.srv.stop()
+        versions = "SELECT count(*) FROM yo_note_versions v JOIN yo_notes n ON n.id = v.note_id"
+        self.assertEqual(self.data.query(versions + " WHERE n.case_id = ?", self.case), [(3,)])
+        # Retention: 1,000 days on, nothing goes; 1,830 days on, the closed case goes whole.
+        now_file = os.path.join(self.data.tmp, "now")
+        base = calendar.timegm(time.strptime(today, "%Y-%m-%d"))
+
+        def retention_at(days):
+            with open(now_file, "w") as f:
+                f.write(str(base + days * 86400))
+            out = harness.cli_ok("retention", "run", "--data", self.data.path,
+                                 env={"MIMAMORI_FAKE_NOW_FILE": now_file}).out
+            return int(re.search(r"\(youth_cases\)\t1826 日\t(\d+)", out).group(1))
+
+        self.assertEqual(retention_at(1000), 0)
+        self.assertEqual(self.data.query("SELECT count(*) FROM yo_cases"), [(2,)])
+        self.assertEqual(retention_at(1830), 1)
+        self.assertEqual(self.data.query("SELECT id FROM yo_cases"), [(other,)])
+        for table in ("yo_notes", "yo_note_versions", "yo_plans", "yo_opens", "yo_assignments",
+                      "yo_assessments", "purge_marks"):
+            self.assertEqual(self.data.query("SELECT count(*) FROM " + table), [(0,)], table)
         self.assertEqual(self.data.audit_verify().rc, 0)
 
 

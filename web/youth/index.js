@@ -78,6 +78,7 @@ async function loadCases() {
     el('td', { 'data-label': '記録', class: 'num', text: String(c.notes) }),
     el('td', { 'data-label': '計画の見直し日', text: c.review_on || '—' }),
     el('td', { 'data-label': '区への連絡', text: c.referral ? 'あり' : '—' }),
+    el('td', { 'data-label': '状態', text: c.state === 'closed' ? `終了（${c.closed_on}）` : '進行中' }),
     el('td', { 'data-label': '本日', text: c.opened_today ? '開いた' : '—' }),
     el('td', { 'data-label': '操作' }, el('button', {
       type: 'button', class: 'btn btn-secondary', 'data-testid': `choose-${c.number}`,
@@ -118,6 +119,15 @@ function showCase(c, how) {
   for (const g of (p ? p.goals : [{ goal: '', review_on: '' }])) addGoal(g);
   $('referral-on').checked = !!c.referral;
   $('referral-note').value = c.referral_note || '';
+  // A closed case reads, and takes nothing new until the supervisor opens it again.
+  const closed = c.state === 'closed';
+  $('case-closed').hidden = !closed;
+  $('case-closed').textContent = closed
+    ? `このケースは ${c.closed_on} に終了しました。記録を加えるには、スーパーバイザーがケースを再開します。`
+    : '';
+  for (const id of ['profile-form', 'note-form', 'assess-form', 'plan-form', 'referral-form']) {
+    for (const b of $(id).querySelectorAll('button')) b.disabled = closed;
+  }
 }
 
 

@@ -1,6 +1,7 @@
 // mimamori — the ward's supervisor of youth support (/youth/supervisor.html): the break-glass
 // openings to review, the referrals to the ward, who is assigned to which case (only workers
-// of the case's plaza), the workers' plazas, and the report of openings with their reasons.
+// of the case's plaza), the end of a case (相談の終了, and opening it again), the workers'
+// plazas, and the report of openings with their reasons.
 // Case numbers and accounts only: a case's contents open on /youth/ with a reason.
 import { request, el } from '/js/api.js';
 import { startShell, setAlert } from '/ward/shell.js';
@@ -97,6 +98,51 @@ async function loadAssign() {
   }));
 }
 
+/** Returns the day `days` after the day `day` (YYYY-MM-DD). */
+function dayAfter(day, days) {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+async function loadClosing() {
+  const { cases, closed_keep_days: keep } = await request(`${BASE}/cases`);
+  const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' });
+  $('close-rows').replaceChildren(...cases.map((c) => {
+    const cell = el('td', { 'data-label': '操作' });
+    let status;
+    if (c.state === 'closed') {
+      status = `終了（${c.closed_on}）。${dayAfter(c.closed_on, keep + 1)}以降に消去`;
+      const b = el('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': `reopen-${c.number}`, text: `${c.number}を再開する` });
+      b.addEventListener('click', async () => {
+        try {
+          await send('POST', `/cases/${c.id}/reopen`);
+          ok(`${c.number}を再開しました。`);
+          await Promise.all([loadClosing(), loadAssign()]);
+        } catch (err) { fail(err); }
+      });
+      cell.append(b);
+    } else {
+      status = '進行中';
+      const input = el('input', { type: 'date', id: `close-on-${c.id}`, value: today, max: today, 'data-testid': `close-on-${c.number}` });
+      const b = el('button', { type: 'button', class: 'btn', 'data-testid': `close-${c.number}`, text: `${c.number}の相談を終了する` });
+      b.addEventListener('click', async () => {
+        try {
+          const r = await send('POST', `/cases/${c.id}/close`, { on: input.value });
+          ok(`${c.number}の相談を${r.closed_on}で終了しました。`);
+          await Promise.all([loadClosing(), loadAssign()]);
+        } catch (err) { fail(err); }
+      });
+      cell.append(el('div', { class: 'field' }, el('label', { for: `close-on-${c.id}`, text: `${c.number}の終了日` }), input), b);
+    }
+    return el('tr', { 'data-testid': `closing-${c.number}` }, el('td', { 'data-label': 'ケース番号', text: c.number }),
+      el('td', { 'data-label': '共育プラザ', text: c.plaza_label }),
+      el('td', { 'data-label': '状態', text: status }), cell);
+  }));
+  if (!cases.length) $('close-rows').append(el('tr', {}, el('td', { colspan: 4, text: 'ケースはありません。' })));
+  $('close-note').textContent = `相談が終わったケースを、終了日を選んで終了にします。終了したケースには記録を加えられません（再開できます）。終了日から${keep}日（保存期間）が過ぎると、ケースとそのすべての記録を毎日の削除処理が消去します。`;
+}
+
 async function loadWorkers() {
   const { workers } = await request(`${BASE}/workers`);
   state.workers = workers;
@@ -140,7 +186,7 @@ shell = startShell({
     try {
       state.plazas = (await request(`${BASE}/plazas`)).plazas;
       await loadWorkers();
-      await Promise.all([loadGlass(), loadReferrals(), loadAssign(), loadOpens()]);
+      await Promise.all([loadGlass(), loadReferrals(), loadAssign(), loadClosing(), loadOpens()]);
     } catch (err) { fail(err); }
   },
 });
