@@ -158,6 +158,16 @@ void retention_periods(struct app *a, struct retention_result *r)
 	}
 }
 
+int retention_days(struct app *a, const char *key)
+{
+	struct retention_result r;
+	retention_periods(a, &r);
+	for (size_t i = 0; i < r.n; i++)
+		if (strcmp(r.k[i].key, key) == 0)
+			return r.k[i].days;
+	return 0;
+}
+
 /* Appends kind k's period (from r) to out unless its key is in it already (keys seen so far in
  * seen[*nseen]); quiet kinds, which only make room, are left out. */
 static void text_add(const struct retention_result *r, const struct retention_kind *k,

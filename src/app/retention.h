@@ -58,6 +58,10 @@ struct retention_result {
  * logged and the default used. */
 void retention_periods(struct app *a, struct retention_result *r);
 
+/* Returns the period in effect, in days, of the kind key ([retention] <key>_days or its
+ * default), or 0 when no kind has that key. Reads mimamori.conf. */
+int retention_days(struct app *a, const char *key);
+
 /* Writes to out (size n) the periods in effect (r, filled by retention_periods) of the kinds that
  * delete or empty rows of table, e.g. "30日（送信済みメールの宛先・件名・本文）", several joined
  * by "、", and returns out; returns NULL (out emptied) when no kind applies to table. */

@@ -24,6 +24,10 @@ enum err centre_audit(struct http_req *rq, struct store_conn *c, const char *act
 /* Answers 404 not_found, as for a child the caller may not see. */
 enum err centre_not_found(struct http_resp *rs);
 
+/* api_end.c: the manager ends child {}'s use on the body's "on" (today when absent; 400
+ * bad_end, 409 already_ended); audited centre.end. */
+enum err api_ce_child_end(struct http_req *rq, struct http_resp *rs);
+
 /* api_children.c: the caller, the list, an application, opening, the file, the contract */
 enum err api_ce_me(struct http_req *rq, struct http_resp *rs);
 enum err api_ce_children(struct http_req *rq, struct http_resp *rs);

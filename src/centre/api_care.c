@@ -43,9 +43,7 @@ enum err api_ce_assessment_add(struct http_req *rq, struct http_resp *rs)
 	int64_t id = http_param_id(rq->params[0]);
 	char why[CENTRE_WHY_MAX];
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = centre_reach(rq, rs, c, id, 1);
-	if (e == ERR_OK)
-		e = http_json_body(rq, rs, &body);
+	enum err e = casework_reach_body(&centre_casework, rq, rs, c, id, &body);
 	if (e != ERR_OK)
 		goto out;
 	e = store_begin(c);
@@ -67,9 +65,7 @@ enum err api_ce_plan_add(struct http_req *rq, struct http_resp *rs)
 	int64_t id = http_param_id(rq->params[0]), version = 0;
 	char why[CENTRE_WHY_MAX], detail[24], review[11] = "";
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = centre_reach(rq, rs, c, id, 1);
-	if (e == ERR_OK)
-		e = http_json_body(rq, rs, &body);
+	enum err e = casework_reach_body(&centre_casework, rq, rs, c, id, &body);
 	if (e != ERR_OK)
 		goto out;
 	e = store_begin(c);
@@ -95,9 +91,7 @@ enum err api_ce_message_add(struct http_req *rq, struct http_resp *rs)
 	char why[CENTRE_WHY_MAX], detail[32];
 	int mailed = 0;
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = centre_reach(rq, rs, c, id, 1);
-	if (e == ERR_OK)
-		e = http_json_body(rq, rs, &body);
+	enum err e = casework_reach_body(&centre_casework, rq, rs, c, id, &body);
 	if (e != ERR_OK)
 		goto out;
 	e = store_begin(c);

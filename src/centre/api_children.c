@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "app/retention.h"
 #include "base/clock.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -71,7 +72,8 @@ enum err api_ce_children(struct http_req *rq, struct http_resp *rs)
 	       "k.route, k.fee_cap, (SELECT count(*) FROM ce_opens o WHERE o.case_id = k.id AND "
 	       "o.user_id = ?1 AND o.day = ?2), (SELECT p.review_on FROM ce_plans p WHERE "
 	       "p.case_id = k.id ORDER BY p.version DESC LIMIT 1), (SELECT count(*) FROM "
-	       "ce_parents x WHERE x.case_id = k.id) FROM ce_cases k WHERE ?3 = 1 OR EXISTS "
+	       "ce_parents x WHERE x.case_id = k.id), k.ended_on FROM ce_cases k WHERE ?3 = 1 OR "
+	       "EXISTS "
 	       "(SELECT 1 FROM ce_assignments a JOIN ce_workers w ON w.user_id = a.user_id WHERE "
 	       "a.case_id = k.id AND a.user_id = ?1 AND w.unit = k.unit) ORDER BY k.number LIMIT "
 	       "2000");
@@ -87,17 +89,19 @@ enum err api_ce_children(struct http_req *rq, struct http_resp *rs)
 			applied += strcmp(state, "applied") == 0;
 			json_array_append_new(
 			    list,
-			    json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:I, s:s?, s:I, s:b, s:s?, s:I}",
-				      "id", (json_int_t)store_col_int(st, 0), "number",
-				      store_col_text(st, 1), "state", state, "from",
-				      store_col_is_null(st, 3) ? NULL : store_col_text(st, 3), "to",
-				      store_col_is_null(st, 4) ? NULL : store_col_text(st, 4),
-				      "days", (json_int_t)store_col_int(st, 5), "route",
-				      store_col_is_null(st, 6) ? NULL : store_col_text(st, 6),
-				      "cap", (json_int_t)store_col_int(st, 7), "opened_today",
-				      store_col_int(st, 8) > 0, "review_on",
-				      store_col_is_null(st, 9) ? NULL : store_col_text(st, 9),
-				      "parents", (json_int_t)store_col_int(st, 10)));
+			    json_pack(
+				"{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:I, s:s?, s:I, s:b, s:s?, s:I}",
+				"id", (json_int_t)store_col_int(st, 0), "number",
+				store_col_text(st, 1), "state", state, "ended_on",
+				store_col_is_null(st, 11) ? NULL : store_col_text(st, 11), "from",
+				store_col_is_null(st, 3) ? NULL : store_col_text(st, 3), "to",
+				store_col_is_null(st, 4) ? NULL : store_col_text(st, 4), "days",
+				(json_int_t)store_col_int(st, 5), "route",
+				store_col_is_null(st, 6) ? NULL : store_col_text(st, 6), "cap",
+				(json_int_t)store_col_int(st, 7), "opened_today",
+				store_col_int(st, 8) > 0, "review_on",
+				store_col_is_null(st, 9) ? NULL : store_col_text(st, 9), "parents",
+				(json_int_t)store_col_int(st, 10)));
 		}
 		store_finish(st);
 		e = ERR_OK;
@@ -119,9 +123,10 @@ enum err api_ce_children(struct http_req *rq, struct http_resp *rs)
 		return http_error(rs, e, "児童の一覧を読み込めませんでした。");
 	}
 	return http_json(rs, 200,
-			 json_pack("{s:o, s:{s:I, s:I, s:I}}", "children", list, "counts",
+			 json_pack("{s:o, s:{s:I, s:I, s:I}, s:i}", "children", list, "counts",
 				   "children", (json_int_t)json_array_size(list), "contracted",
-				   (json_int_t)contracted, "applied", (json_int_t)applied));
+				   (json_int_t)contracted, "applied", (json_int_t)applied,
+				   "ended_keep_days", retention_days(rq->app, "centre_children")));
 }
 
 enum err api_ce_child_add(struct http_req *rq, struct http_resp *rs)

@@ -191,7 +191,8 @@ enum err centre_contract_set(struct store_conn *c, const struct vault *v, int64_
 			     const struct centre_terms *t, const char *contact, int64_t now_ms)
 {
 	struct store_stmt *st = store_prepare(
-	    c, "UPDATE ce_cases SET state = 'contracted', contract_from = ?2, contract_to = ?3, "
+	    c, "UPDATE ce_cases SET state = 'contracted', ended_on = NULL, contract_from = ?2, "
+	       "contract_to = ?3, "
 	       "days_granted = ?4, weekdays = ?5, route = ?6, unit_fee = ?7, fee_cap = ?8, "
 	       "updated_ms = ?9, contract = COALESCE(?10, contract) WHERE id = ?1");
 	if (!st)
@@ -267,8 +268,10 @@ enum err centre_child_json(struct store_conn *c, const struct vault *v, int64_t 
 	enum err e = ERR_OK;
 	*out = NULL;
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT number, state, person, contract, applied_on, contract_from, contract_to, "
-	       "days_granted, weekdays, route, unit_fee, fee_cap FROM ce_cases WHERE id = ?1");
+	    c,
+	    "SELECT number, state, person, contract, applied_on, contract_from, contract_to, "
+	    "days_granted, weekdays, route, unit_fee, fee_cap, ended_on FROM ce_cases WHERE id = "
+	    "?1");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, id);
@@ -292,10 +295,11 @@ enum err centre_child_json(struct store_conn *c, const struct vault *v, int64_t 
 	    (int)store_col_int(st, 7), "weekdays", weekdays_json((int)store_col_int(st, 8)),
 	    "route", store_col_is_null(st, 9) ? NULL : store_col_text(st, 9), "unit_fee",
 	    (int)store_col_int(st, 10), "cap", (int)store_col_int(st, 11));
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o}", "id", (json_int_t)id, "number",
-			      store_col_text(st, 0), "state", store_col_text(st, 1), "applied_on",
-			      store_col_text(st, 4), "person", person, "contact", contact,
-			      "contract", terms);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:o, s:o, s:o}", "id", (json_int_t)id,
+			      "number", store_col_text(st, 0), "state", store_col_text(st, 1),
+			      "applied_on", store_col_text(st, 4), "ended_on",
+			      store_col_is_null(st, 12) ? NULL : store_col_text(st, 12), "person",
+			      person, "contact", contact, "contract", terms);
 	store_finish(st);
 	json_object_set_new(o, "staff", casework_assigned_json(c, &centre_casework, id));
 	json_object_set_new(o, "parents", centre_parents_json(c, id));

@@ -51,6 +51,8 @@ const struct http_route centre_routes[] = {
 	 "a new application: the child and the contacts"},
 	{"PUT", "/api/v1/centre/children/{}/contract", MGR, HIDDEN, api_ce_contract,
 	 "the usage contract: period, days granted, weekdays, bus route, fee per day, monthly cap"},
+	{"POST", "/api/v1/centre/children/{}/end", MGR, HIDDEN, api_ce_child_end,
+	 "end a child's use on a day (利用の終了): no more records; erased [retention] centre_children_days later"},
 	{"GET", "/api/v1/centre/staff", MGR, HIDDEN, api_ce_staff,
 	 "the centre's staff and how many children each has"},
 	{"POST", "/api/v1/centre/children/{}/assign", MGR, HIDDEN, api_ce_assign,

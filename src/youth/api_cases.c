@@ -144,12 +144,7 @@ enum err api_yo_cases(struct http_req *rq, struct http_resp *rs)
 		return http_error(rs, e, "ケースの一覧を読み込めませんでした。");
 	}
 	/* How long a closed case is kept, for the screen's erasure dates. */
-	struct retention_result periods;
-	int keep = 0;
-	retention_periods(rq->app, &periods);
-	for (size_t k = 0; k < periods.n; k++)
-		if (strcmp(periods.k[k].key, "youth_cases") == 0)
-			keep = periods.k[k].days;
+	int keep = retention_days(rq->app, "youth_cases");
 	return http_json(rs, 200,
 			 json_pack("{s:o, s:{s:I, s:I, s:I}, s:i}", "cases", list, "counts",
 				   "cases", (json_int_t)json_array_size(list), "open",

@@ -10,7 +10,8 @@
 // that day (each route's children and stops), the statements of the month made and listed; a
 // parent's account added, whose password the parent chooses through the mailed one-time link on
 // a phone. A parent on a phone reads the thread, answers it and downloads the statement (a PDF).
-// axe-core on each state of the pages.
+// The manager ends the fourth child's use (a day to come refused) and sees the day its records
+// go. axe-core on each state of the pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -232,6 +233,30 @@ test('a parent on a phone reads the thread, answers it and downloads the stateme
   assert.match(dl.suggestedFilename(), /^centre-statement-C\d{4}-0001-\d{4}-\d{2}\.pdf$/);
   assert.equal(fs.readFileSync(await dl.path()).subarray(0, 4).toString('latin1'), '%PDF');
   await checkA11y(page, 'the parent\'s page after the answer');
+  assertNoProblems(page);
+  await page.context().close();
+});
+
+test('the manager ends the fourth child\'s use: a day to come refused, the day the records go shown', { timeout: 180000 }, async () => {
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, 'centre-mgr', '/centre/manager.html');
+  await eventually(async () => /児童 4人/.test(await tid(page, 'children-summary').textContent()), { message: 'the children' });
+  assert.match(await tid(page, 'end-note').textContent(), /1826日/);
+  const fourth = await page.locator('#ct-child option').nth(3).getAttribute('value');
+  const number = (await page.locator('#ct-child option').nth(3).textContent()).replace(/（.*$/, '');
+  await page.locator('#ct-child').selectOption(fourth);
+  const today = await tid(page, 'end-on').inputValue();
+  await tid(page, 'end-on').fill('2999-01-01');
+  await tid(page, 'end-submit').click();
+  await eventually(async () => /今日より後/.test(await tid(page, 'message').textContent()), { message: 'a day to come refused' });
+  await tid(page, 'end-on').fill(today);
+  await tid(page, 'end-submit').click();
+  await eventually(async () => /終了しました/.test(await tid(page, 'message').textContent()), { message: 'ended' });
+  const row = await tid(page, `child-${number}`).textContent();
+  assert.match(row, new RegExp(`終了（${today}）`));
+  assert.match(row, /以降に消去/);
+  assert.match(await tid(page, 'children-summary').textContent(), /契約中 3人/);
+  await checkA11y(page, 'the manager after ending a child\'s use');
   assertNoProblems(page);
   await page.context().close();
 });

@@ -15,8 +15,11 @@ child's thread and statement. Route × role: another staff member, the ward's st
 administrators, plaza desks and youth support's workers and supervisor get 404 for a child's
 file. Break-glass reviewed by the manager. The handover only through the ledger. Runs on SQLite
 and PostgreSQL. Fictional data only."""
+import calendar
 import datetime
 import os
+import re
+import time
 
 import casework_fixtures
 import harness
@@ -176,6 +179,86 @@ class CentreTest(ServerTestCase):
         casework_fixtures.erase_service(
             self, self.srv, self.data, "centre", "ce_note_versions",
             ["ce_cases", "ce_notes", "ce_assessments", "ce_plans", "ce_attendance"])
+
+    def test_end_of_use_and_retention(self):
+        """The manager ends a child's use (利用の終了) on a day: staff may not; a day to come or
+        one before the contract began is refused; the contract's last day becomes that day; an
+        ended child takes no record, edit, plan or message (409 case_closed); a new contract
+        makes the child current again. `retention run` erases the ended child with every row
+        of them, the append-only record versions too, centre_children_days after that day —
+        not before — and keeps the other child whole."""
+        mgr, st1 = self.c["mgr"], self.c["st1"]
+        self.assertEqual(self.open_("st1", "最後の通所の記録").status, 200)
+        r = st1.post("%s/children/%d/notes" % (API, self.a),
+                     {"kind": "支援記録", "on_date": self.today, "body": NOTE1})
+        note = r.json["id"]
+        self.assertEqual(st1.request("PUT", "%s/notes/%d" % (API, note),
+                                     {"version": 1, "body": NOTE2}).status, 200)
+        self.assertEqual(st1.post("%s/children/%d/plans" % (API, self.a),
+                                  {"on_date": self.today, "policy": "遊びから",
+                                   "goals": ["身振りで伝える"]}).status, 201)
+        end = "%s/children/%d/end" % (API, self.a)
+        self.assertEqual(st1.post(end, {}).status, 404)  # the manager's alone
+        first = self.today[:8] + "01"
+        before = (datetime.date.fromisoformat(first) - datetime.timedelta(days=1)).isoformat()
+        for day, word in (("2999-01-01", "今日より後"), ("2026-13-01", "YYYY-MM-DD"),
+                          (before, "契約の開始日より前")):
+            r = mgr.post(end, {"on": day})
+            self.assertEqual((r.status, r.json["code"]), (400, "bad_end"), day)
+            self.assertIn(word, r.json["message"])
+        r = mgr.post(end, {})
+        self.assertEqual((r.status, r.json["ended_on"]), (200, self.today), r)
+        self.assertEqual(mgr.post(end, {}).json["code"], "already_ended")
+        kids = mgr.get(API + "/children").json
+        self.assertEqual(kids["ended_keep_days"], 1826)
+        self.assertEqual([(k["state"], k["ended_on"], k["to"]) for k in kids["children"]
+                          if k["id"] == self.a], [("ended", self.today, self.today)])
+        # Nothing is written for an ended child; the file still reads.
+        for r in (st1.post("%s/children/%d/notes" % (API, self.a),
+                           {"kind": "支援記録", "on_date": self.today, "body": "追記"}),
+                  st1.request("PUT", "%s/notes/%d" % (API, note), {"version": 2, "body": "x"}),
+                  st1.post("%s/children/%d/plans" % (API, self.a),
+                           {"on_date": self.today, "goals": ["x"]}),
+                  st1.post("%s/children/%d/messages" % (API, self.a), {"body": "お知らせ"})):
+            self.assertEqual((r.status, r.json["code"]), (409, "case_closed"), r)
+        f = st1.get("%s/children/%d" % (API, self.a)).json
+        self.assertEqual((f["state"], f["ended_on"]), ("ended", self.today))
+        # A new contract makes the child current again; then the use ends for good.
+        self.assertEqual(self.open_("mgr", "再契約", self.a).status, 200)
+        terms = {"from": first, "to": self.today, "days": 10, "weekdays": [1, 3],
+                 "route": "", "unit_fee": 1200, "cap": 4600}
+        r = mgr.request("PUT", "%s/children/%d/contract" % (API, self.a), terms)
+        self.assertEqual((r.status, r.json["state"], r.json.get("ended_on")),
+                         (200, "contracted", None), r)
+        self.assertEqual(mgr.post(end, {"on": self.today}).status, 200)
+        acts = self.data.query("SELECT action, detail FROM audit WHERE object = ? AND action "
+                               "= 'centre.end' ORDER BY id", "centre_child:%d" % self.a)
+        self.assertEqual(acts, [("centre.end", "on: " + self.today)] * 2)
+        self.srv.stop()
+        now_file = os.path.join(self.data.tmp, "now")
+        base = calendar.timegm(time.strptime(self.today, "%Y-%m-%d"))
+
+        def retention_at(days):
+            with open(now_file, "w") as fh:
+                fh.write(str(base + days * 86400))
+            out = harness.cli_ok("retention", "run", "--data", self.data.path,
+                                 env={"MIMAMORI_FAKE_NOW_FILE": now_file}).out
+            return int(re.search(r"\(centre_children\)\t1826 日\t(\d+)", out).group(1))
+
+        self.assertEqual(retention_at(1000), 0)
+        self.assertEqual(self.data.query("SELECT count(*) FROM ce_cases"), [(2,)])
+        self.assertEqual(retention_at(1830), 1)
+        self.assertEqual(self.data.query("SELECT id FROM ce_cases"), [(self.b,)])
+        for table in ("ce_notes", "ce_note_versions", "ce_plans", "ce_opens", "ce_assignments",
+                      "ce_attendance", "ce_statements", "ce_messages", "ce_parents"):
+            self.assertEqual(self.data.query("SELECT count(*) FROM %s WHERE case_id = ?" % table
+                                             if table != "ce_note_versions" else
+                                             "SELECT count(*) FROM ce_note_versions", *(
+                                                 [self.a] if table != "ce_note_versions"
+                                                 else [])), [(0,)], table)
+        self.assertEqual(self.data.query("SELECT count(*) FROM ce_assignments"), [(1,)])
+        self.assertEqual(self.data.query("SELECT count(*) FROM purge_marks"), [(0,)])
+        self.assertEqual(self.data.audit_verify().rc, 0)
 
     def test_fees_statements_and_the_parents_thread(self):
         mgr, st1 = self.c["mgr"], self.c["st1"]

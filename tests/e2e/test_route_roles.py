@@ -325,6 +325,7 @@ EXPECTED.update({
     ("POST", "/api/v1/centre/children/{}/handover"): CENTRE,
     ("POST", "/api/v1/centre/children"): {"centre_manager"},
     ("PUT", "/api/v1/centre/children/{}/contract"): {"centre_manager"},
+    ("POST", "/api/v1/centre/children/{}/end"): {"centre_manager"},
     ("GET", "/api/v1/centre/staff"): {"centre_manager"},
     ("POST", "/api/v1/centre/children/{}/assign"): {"centre_manager"},
     ("POST", "/api/v1/centre/children/{}/unassign"): {"centre_manager"},

@@ -2,7 +2,8 @@
 // children and their contracts, a new application, the usage contract (period, 支給量,
 // weekdays, bus route, fee per day, the household's monthly cap), assigning staff, a parent's
 // account (the parent chooses the password through a mailed one-time link), the bus list of a day and the routes, the plans'
-// reviews due, the monthly usage-fee statements as PDF, and the break-glass opens to review.
+// reviews due, the monthly usage-fee statements as PDF, the end of a child's use (利用の終了,
+// with the day the child's records go), and the break-glass opens to review.
 import { request, el } from '/js/api.js';
 import { startShell, setAlert, todayJst, download } from '/ward/shell.js';
 
@@ -19,11 +20,18 @@ function fail(err) {
 const ok = (msg) => setAlert($('message'), msg, 'ok');
 const send = (method, path, body = {}) => request(BASE + path, { method, body, csrf: shell.session.csrf });
 
+/** Returns the day `days` after the day `day` (YYYY-MM-DD). */
+function dayAfter(day, days) {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
 async function loadChildren() {
   const d = await request(`${BASE}/children`);
   $('children-rows').replaceChildren(...d.children.map((c) => el('tr', { 'data-testid': `child-${c.number}` },
     el('td', { 'data-label': '児童番号', text: c.number }),
-    el('td', { 'data-label': '状態', text: STATE[c.state] || c.state }),
+    el('td', { 'data-label': '状態', text: c.state === 'ended' ? `終了（${c.ended_on}）。${dayAfter(c.ended_on, d.ended_keep_days + 1)}以降に消去` : STATE[c.state] || c.state }),
     el('td', { 'data-label': '契約期間', text: c.from ? `${c.from}〜${c.to}` : '—' }),
     el('td', { 'data-label': '支給量', class: 'num', text: c.days ? `${c.days}日` : '—' }),
     el('td', { 'data-label': '送迎', text: c.route || 'なし' }),
@@ -31,6 +39,7 @@ async function loadChildren() {
     el('td', { 'data-label': '担当', text: (c.staff || []).map((s) => s.login).join('、') || '—' }),
     el('td', { 'data-label': '計画の見直し', text: c.review_on || '—' }))));
   $('children-summary').textContent = `児童 ${d.counts.children}人（契約中 ${d.counts.contracted}人、申請中 ${d.counts.applied}人）`;
+  $('end-note').textContent = `選んだ児童の利用（申請・契約）を、終了日で終わりにします。終了した児童には記録・計画・連絡を加えられません（新しい契約で再開します）。終了日から${d.ended_keep_days}日（保存期間）が過ぎると、児童とそのすべての記録を毎日の削除処理が消去します。`;
   const keep = $('ct-child').value;
   $('ct-child').replaceChildren(...d.children.map((c) => el('option', { value: c.id, text: `${c.number}（${STATE[c.state] || c.state}）` })));
   if (keep) $('ct-child').value = keep;
@@ -159,6 +168,16 @@ function wire() {
       await loadChildren();
     } catch (err) { fail(err); }
   });
+  $('end-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      const id = $('ct-child').value;
+      if (!id) throw new Error('児童を選んでください。');
+      const r = await send('POST', `/children/${id}/end`, { on: $('end-on').value });
+      await loadChildren();
+      ok(`利用を ${r.ended_on} で終了しました。`);
+    } catch (err) { fail(err); }
+  });
   $('bus-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try { await loadBus(); } catch (err) { fail(err); }
@@ -195,6 +214,8 @@ shell = startShell({
       el('input', { type: 'checkbox', value: String(i), 'data-testid': `ct-wd-${i}`, checked: i >= 1 && i <= 5 }), `${w}曜日`)));
     const today = todayJst();
     $('bus-date').value = today;
+    $('end-on').value = today;
+    $('end-on').max = today;
     $('fees-month').value = today.slice(0, 7);
     const y = Number(today.slice(0, 4)) - (Number(today.slice(5, 7)) < 4 ? 1 : 0);
     $('ct-from').value = `${y}-04-01`;
