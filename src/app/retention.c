@@ -293,7 +293,7 @@ static size_t kinds_all(const struct retention_kind **out, size_t max)
 	return n;
 }
 
-#define KINDS_MAX 64
+#define KINDS_MAX 128
 
 /* 1 while a scrub of this process could not finish (tried again at the next run). */
 static _Atomic int scrub_pending;

@@ -4,6 +4,7 @@
 #include "homehelp/service.h"
 
 #include "app.h"
+#include "app/retention.h"
 #include "base/buf.h"
 #include "homehelp/homehelp.h"
 #include "store/store.h"
@@ -31,14 +32,32 @@ static void metrics(struct app *a, struct buf *b)
 	    c, "SELECT count(*) FROM hh_households WHERE state = 'notified' AND decision = "
 	       "'approved'");
 	if (st && store_step(st) == STORE_ROW)
-		buf_printf(b,
-			   "# HELP mimamori_homehelp_households Households using household support.\n"
-			   "# TYPE mimamori_homehelp_households gauge\n"
-			   "mimamori_homehelp_households %lld\n",
-			   (long long)store_col_int(st, 0));
+		buf_printf(
+		    b,
+		    "# HELP mimamori_homehelp_households Households using household support.\n"
+		    "# TYPE mimamori_homehelp_households gauge\n"
+		    "mimamori_homehelp_households %lld\n",
+		    (long long)store_col_int(st, 0));
 	store_finish(st);
 	store_release(c);
 }
+
+/* The households whose use ended (or, refused, whose decision was made) longer ago than
+ * homehelp_households_days (the guide's 「利用終了から5年」), with every row of them: the visits
+ * and the steps first (quiet), the households (counted). */
+#define ENDED                                                                                      \
+	"(SELECT id FROM hh_households WHERE COALESCE(ends_on, decided_on) < ?1 AND state IN "     \
+	"('approved', 'rejected', 'notified', 'paid', 'unpaid'))"
+#define LABEL "利用終了から保存期間を過ぎた世帯（家事・育児支援）"
+static const struct retention_kind retention_kinds[] = {
+    {"homehelp_households", LABEL, 1826, "hh_visits",
+     "DELETE FROM hh_visits WHERE household_id IN " ENDED, 1, 1, 0},
+    {"homehelp_households", LABEL, 1826, "hh_steps",
+     "DELETE FROM hh_steps WHERE application_id IN " ENDED, 1, 1, 0},
+    {"homehelp_households", LABEL, 1826, "hh_households",
+     "DELETE FROM hh_households WHERE id IN " ENDED, 1, 0, 0},
+    {0},
+};
 
 const struct service homehelp_service = {
     .name = HOMEHELP_SERVICE,
@@ -48,5 +67,6 @@ const struct service homehelp_service = {
     .demo = homehelp_demo,
     .demo_options = "homehelp-households",
     .metrics = metrics,
+    .retention = retention_kinds,
     .benefit = 1,
 };

@@ -5,6 +5,7 @@
 #include "sitter/service.h"
 
 #include "app.h"
+#include "app/retention.h"
 #include "base/buf.h"
 #include "sitter/sitter.h"
 #include "store/store.h"
@@ -33,8 +34,9 @@ static void metrics(struct app *a, struct buf *b)
 	struct store_conn *c = store_acquire(a->store);
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT state, count(*) FROM sitter_applications GROUP BY state ORDER BY state");
-	buf_puts(b, "# HELP mimamori_sitter_applications Babysitter subsidy applications by state.\n"
-		    "# TYPE mimamori_sitter_applications gauge\n");
+	buf_puts(b,
+		 "# HELP mimamori_sitter_applications Babysitter subsidy applications by state.\n"
+		 "# TYPE mimamori_sitter_applications gauge\n");
 	while (st && store_step(st) == STORE_ROW)
 		buf_printf(b, "mimamori_sitter_applications{state=\"%s\"} %lld\n",
 			   store_col_text(st, 0), (long long)store_col_int(st, 1));
@@ -48,6 +50,38 @@ static const char *from_name(struct app *a)
 	return "ベビーシッター利用支援事業";
 }
 
+/* The applications decided longer ago than sitter_decided_days (the guide's 「決定から5年」)
+ * and done with (rejected, notified, paid or returned unpaid), with every row of them: what
+ * refers to an application first (quiet), the applications (counted); then the transfer files
+ * whose payment day is as old, the inquiries tied to no application, and the order of the caps'
+ * decisions of fiscal years that ended before the cutoff's (quiet). */
+#define OLD                                                                                        \
+	"(SELECT id FROM sitter_applications WHERE decided_on < ?1 AND state IN ('rejected', "     \
+	"'notified', 'paid', 'unpaid'))"
+#define LABEL "決定から保存期間を過ぎた申請（ベビーシッター利用支援）"
+#define OF_OLD(table)                                                                              \
+	{                                                                                          \
+		"sitter_decided", LABEL, 1826, table,                                              \
+		    "DELETE FROM " table " WHERE application_id IN " OLD, 1, 1, 0                  \
+	}
+static const struct retention_kind retention_kinds[] = {
+    OF_OLD("sitter_child_hours"),
+    OF_OLD("sitter_receipts"),
+    OF_OLD("sitter_steps"),
+    OF_OLD("sitter_terms"),
+    OF_OLD("sitter_inquiries"),
+    {"sitter_decided", LABEL, 1826, "sitter_applications",
+     "DELETE FROM sitter_applications WHERE id IN " OLD, 1, 0, 0},
+    {"sitter_decided", LABEL, 1826, "sitter_payments",
+     "DELETE FROM sitter_payments WHERE pay_date < ?1", 1, 1, 0},
+    {"sitter_decided", LABEL, 1826, "sitter_inquiries",
+     "DELETE FROM sitter_inquiries WHERE application_id IS NULL AND at_ms < ?1", 0, 1, 0},
+    {"sitter_decided", LABEL, 1826, "sitter_cap_locks",
+     "DELETE FROM sitter_cap_locks WHERE fiscal_year < CAST(substr(?1, 1, 4) AS INTEGER) - 1", 1, 1,
+     0},
+    {0},
+};
+
 const struct service sitter_service = {
     .name = SITTER_SERVICE,
     .label_ja = "ベビーシッター利用支援",
@@ -56,6 +90,7 @@ const struct service sitter_service = {
     .demo = sitter_demo,
     .demo_options = "sitter-applications",
     .metrics = metrics,
+    .retention = retention_kinds,
     .benefit = 1,
     .mail_from_name = from_name,
 };

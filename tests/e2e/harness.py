@@ -4,6 +4,7 @@ mimamori server subprocess, CLI wrappers, roster CSV writers, mail parsing and Q
 
 Everything listens on 127.0.0.1 only, on free ports; every wait is bounded by a deadline.
 """
+import calendar
 import csv
 import email
 import email.policy
@@ -118,6 +119,21 @@ def cli(*args, input=None, env=None, timeout=300, engine=True):
     if rep:
         raise AssertionError("sanitizer report from mimamori %r:\n%s" % (args, rep))
     return r
+
+
+def retention_run_at(data, day, days_after, key):
+    """Runs `mimamori retention run` on data (its server stopped) with the clock days_after
+    days past the day "YYYY-MM-DD" (UTC midnight, a file clock of its own); returns how many
+    records of the kind key it deleted."""
+    now_file = os.path.join(data.tmp, "retention-now")
+    with open(now_file, "w") as f:
+        f.write(str(calendar.timegm(time.strptime(day, "%Y-%m-%d")) + days_after * 86400))
+    out = cli_ok("retention", "run", "--data", data.path,
+                 env={"MIMAMORI_FAKE_NOW_FILE": now_file}).out
+    m = re.search(r"\(%s\)\t\d+ 日\t(\d+)" % re.escape(key), out)
+    if not m:
+        raise AssertionError("retention run printed no count of %s:\n%s" % (key, out))
+    return int(m.group(1))
 
 
 def cli_ok(*args, **kw):

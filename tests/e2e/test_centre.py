@@ -15,11 +15,8 @@ child's thread and statement. Route × role: another staff member, the ward's st
 administrators, plaza desks and youth support's workers and supervisor get 404 for a child's
 file. Break-glass reviewed by the manager. The handover only through the ledger. Runs on SQLite
 and PostgreSQL. Fictional data only."""
-import calendar
 import datetime
 import os
-import re
-import time
 
 import casework_fixtures
 import harness
@@ -235,15 +232,9 @@ class CentreTest(ServerTestCase):
                                "= 'centre.end' ORDER BY id", "centre_child:%d" % self.a)
         self.assertEqual(acts, [("centre.end", "on: " + self.today)] * 2)
         self.srv.stop()
-        now_file = os.path.join(self.data.tmp, "now")
-        base = calendar.timegm(time.strptime(self.today, "%Y-%m-%d"))
 
         def retention_at(days):
-            with open(now_file, "w") as fh:
-                fh.write(str(base + days * 86400))
-            out = harness.cli_ok("retention", "run", "--data", self.data.path,
-                                 env={"MIMAMORI_FAKE_NOW_FILE": now_file}).out
-            return int(re.search(r"\(centre_children\)\t1826 日\t(\d+)", out).group(1))
+            return harness.retention_run_at(self.data, self.today, days, "centre_children")
 
         self.assertEqual(retention_at(1000), 0)
         self.assertEqual(self.data.query("SELECT count(*) FROM ce_cases"), [(2,)])

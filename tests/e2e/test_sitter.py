@@ -1013,6 +1013,36 @@ class FlowTest(SitterBase):
 
 
 # ---------------------------------------------------------------------------------------------
+class RetentionTest(SitterBase):
+    """Retention (決定から5年), on a ward of its own: a rejected application and one still
+    waiting. 1,000 days after the decision nothing goes; 1,830 days after it the decided
+    application goes with its receipts, steps, search terms and hours; the waiting one stays."""
+
+    def test_decided_applications_go_five_years_on(self):
+        _, waiting = self.submitted(form("cap", [child("五百旗頭 楓", "2024-06-06")],
+                                         [use("2027-03-25", "13:00", "15:00", 6000)]))
+        _, noid = self.submitted(form("cap", [child("五百旗頭 柚", "2024-07-07")],
+                                      [use("2027-03-26", "13:00", "15:00", 6000)]))
+        self.screened(noid)
+        app = self.act("ap", noid, "decide",
+                       {"decision": "reject", "reason": "対象外の事業者です。"})["application"]
+        self.assertEqual((app["state"], app["decided_on"]), ("rejected", TODAY))
+        self.srv.stop()
+        q = lambda sql, *a: self.data.query(sql, *a)[0][0]  # noqa: E731
+        self.assertGreater(q("SELECT count(*) FROM sitter_receipts WHERE application_id = ?",
+                             noid), 0)
+        self.assertEqual(harness.retention_run_at(self.data, TODAY, 1000, "sitter_decided"), 0)
+        self.assertEqual(harness.retention_run_at(self.data, TODAY, 1830, "sitter_decided"), 1)
+        self.assertEqual(self.data.query("SELECT id FROM sitter_applications"), [(waiting,)])
+        for table in ("sitter_receipts", "sitter_steps", "sitter_terms", "sitter_child_hours"):
+            self.assertEqual(q("SELECT count(*) FROM %s WHERE application_id = ?" % table,
+                               noid), 0, table)
+        for table in ("sitter_receipts", "sitter_steps", "sitter_terms"):  # the waiting one's
+            self.assertGreater(q("SELECT count(*) FROM %s WHERE application_id = ?" % table,
+                                 waiting), 0, table)
+        self.assertEqual(self.data.audit_verify().rc, 0)
+
+
 class CapTest(SitterBase):
     """The yearly cap through the API: 144 hours per child per fiscal year across approved
     applications (the same child by name and birth date, spaces aside), 288 for a child of a

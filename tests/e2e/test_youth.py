@@ -14,10 +14,6 @@ a mandatory reason, listed for the supervisor's review and reviewed once. The ha
 only sealed with a passphrase and recorded in the handover ledger; `mimamori ledger open` reads
 it back with the passphrase (and refuses a wrong one); `mimamori youth list` counts. The audit
 chain verifies. Runs on SQLite and PostgreSQL. Fictional data only."""
-import calendar
-import os
-import re
-import time
 
 import casework_fixtures
 import harness
@@ -324,15 +320,9 @@ class YouthTest(ServerTestCase):
         versions = "SELECT count(*) FROM yo_note_versions v JOIN yo_notes n ON n.id = v.note_id"
         self.assertEqual(self.data.query(versions + " WHERE n.case_id = ?", self.case), [(3,)])
         # Retention: 1,000 days on, nothing goes; 1,830 days on, the closed case goes whole.
-        now_file = os.path.join(self.data.tmp, "now")
-        base = calendar.timegm(time.strptime(today, "%Y-%m-%d"))
 
         def retention_at(days):
-            with open(now_file, "w") as f:
-                f.write(str(base + days * 86400))
-            out = harness.cli_ok("retention", "run", "--data", self.data.path,
-                                 env={"MIMAMORI_FAKE_NOW_FILE": now_file}).out
-            return int(re.search(r"\(youth_cases\)\t1826 日\t(\d+)", out).group(1))
+            return harness.retention_run_at(self.data, today, days, "youth_cases")
 
         self.assertEqual(retention_at(1000), 0)
         self.assertEqual(self.data.query("SELECT count(*) FROM yo_cases"), [(2,)])
