@@ -294,6 +294,25 @@ static void test_notes_versions(void **state)
 	assert_int_not_equal(store_exec(f->c, "UPDATE yo_note_versions SET user_id = NULL"),
 			     ERR_OK);
 	assert_int_not_equal(store_exec(f->c, "DELETE FROM yo_note_versions"), ERR_OK);
+	/* Only the erasure empties them: inside its transaction, the table marked meanwhile
+	 * (purge_marks); never outside one, and the mark is gone when it returns. */
+	int64_t rows = 0;
+	assert_int_equal(store_purge_mark(f->c, "yo_note_versions", 1), ERR_INVALID);
+	assert_int_equal(store_table_clear(f->c, "yo_note_versions", &rows), ERR_INVALID);
+	assert_int_equal(store_begin(f->c), ERR_OK);
+	assert_int_equal(store_table_clear(f->c, "yo_note_versions", &rows), ERR_OK);
+	assert_int_equal(rows, 2);
+	st = store_prepare(f->c, "SELECT (SELECT count(*) FROM purge_marks), (SELECT count(*) "
+				 "FROM yo_note_versions)");
+	assert_int_equal(store_step(st), STORE_ROW);
+	assert_int_equal(store_col_int(st, 0), 0);
+	assert_int_equal(store_col_int(st, 1), 0);
+	store_finish(st);
+	store_rollback(f->c);
+	st = store_prepare(f->c, "SELECT count(*) FROM yo_note_versions");
+	assert_int_equal(store_step(st), STORE_ROW);
+	assert_int_equal(store_col_int(st, 0), 2);
+	store_finish(st);
 	/* Sealed under the service's key: the platform's does not open them. */
 	assert_int_equal(casework_notes_json(f->c, f->e.v, &kind, f->case_h, &arr), ERR_CRYPTO);
 	json_decref(arr);
