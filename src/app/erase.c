@@ -368,6 +368,8 @@ enum err erase_confirm(struct app *a, int64_t id, int64_t user_id, const char *a
 	store_release(c);
 	c = NULL;
 	log_info("erase: %s erased (key %s, %lld rows)", service, fp, (long long)total);
+	if (sv->forget)
+		sv->forget(a); /* names the running server kept in memory: wiped now */
 	/* Earlier backups: the key file that opens them no longer holds the old key. */
 	*why = rewrite_keys_file(a);
 	/* The deleted rows out of the database's files (SQLite's WAL; PostgreSQL's pages). */

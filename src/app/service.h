@@ -70,6 +70,9 @@ struct service {
 	 * the app closes; or NULL. */
 	enum err (*start)(struct app *a);
 	void (*stop)(struct app *a);
+	/* Wipes whatever personal data of it the running server keeps in memory (caches of names
+	 * and renderings), called when its data was just erased (src/app/erase.c); or NULL. */
+	void (*forget)(struct app *a);
 	/* Appends its Prometheus lines to b for /metrics, or NULL. */
 	void (*metrics)(struct app *a, struct buf *b);
 	/* The kinds of bulk mail it sends (src/bulk/), ending with NULL; or NULL. The platform's

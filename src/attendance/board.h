@@ -52,6 +52,12 @@ void board_doc_etag(const struct board_doc *d, const char *hhmm, char *out, size
 const char *board_minute_text(int64_t now_ms);
 /* Wipes and frees every kept board (the server stops). */
 void board_view_clear(void);
+/* Wipes every kept board and the names kept for the next renderings, while serving (the
+ * service's data was just erased); each site renders afresh on its next read. */
+void board_view_forget(void);
+/* Sets *boards to the renderings kept and *names to the unsealed texts kept for the next
+ * renderings (for /metrics). */
+void board_view_kept(size_t *boards, size_t *names);
 
 /* Starts the live updates' watcher thread (reads every site's version a few times a second
  * while someone subscribes; MIMAMORI_BOARD_WATCH_MS, default 100). ERR_IO when it cannot. */

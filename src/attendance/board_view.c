@@ -6,8 +6,8 @@
  * for everyone waiting. The version is read before the data, so a rendering is never older
  * than its version says. Renderings hold names: their memory is locked (vault_mem_lock: no
  * swap, no core dump) and wiped when replaced, when the last answer sending it is done, and
- * when the server stops; so are the names a site's renderings unsealed, kept for its next
- * rendering (vault/memo.h). */
+ * when the server stops or the service's data is erased (board_view_forget); so are the names a
+ * site's renderings unsealed, kept for its next rendering (vault/memo.h). */
 #include "attendance/board.h"
 
 #include <pthread.h>
@@ -224,4 +224,55 @@ void board_view_clear(void)
 	}
 	nslots = 0;
 	pthread_mutex_unlock(&mu);
+}
+
+/* Copies the slots' pointers into out (they are freed only by board_view_clear, at the stop);
+ * returns how many. */
+static size_t slots_now(struct slot **out)
+{
+	pthread_mutex_lock(&mu);
+	size_t n = nslots;
+	memcpy(out, slots, n * sizeof *out);
+	pthread_mutex_unlock(&mu);
+	return n;
+}
+
+void board_view_forget(void)
+{
+	static struct slot *all[SLOTS_MAX];
+	static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER; /* all[] is one caller's */
+	pthread_mutex_lock(&one);
+	size_t n = slots_now(all);
+	for (size_t i = 0; i < n; i++) {
+		struct slot *s = all[i];
+		pthread_mutex_lock(&s->render); /* no rendering of it meanwhile */
+		pthread_mutex_lock(&mu);
+		struct board_doc *old = s->doc;
+		s->doc = NULL;
+		pthread_mutex_unlock(&mu);
+		board_doc_release(old); /* an answer still sending it wipes it when done */
+		vault_memo_free(s->memo); /* wipes the names */
+		s->memo = vault_memo_new();
+		pthread_mutex_unlock(&s->render);
+	}
+	pthread_mutex_unlock(&one);
+}
+
+void board_view_kept(size_t *boards, size_t *names)
+{
+	static struct slot *all[SLOTS_MAX];
+	static pthread_mutex_t one = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&one);
+	size_t n = slots_now(all);
+	*boards = *names = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct slot *s = all[i];
+		pthread_mutex_lock(&s->render);
+		*names += vault_memo_count(s->memo);
+		pthread_mutex_unlock(&s->render);
+		pthread_mutex_lock(&mu);
+		*boards += s->doc != NULL;
+		pthread_mutex_unlock(&mu);
+	}
+	pthread_mutex_unlock(&one);
 }

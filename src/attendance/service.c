@@ -58,6 +58,13 @@ static void stop(struct app *a)
 	board_view_clear(); /* the boards held names: wiped */
 }
 
+/* Its data was erased: the boards' renderings and kept names go now, not at the next read. */
+static void forget(struct app *a)
+{
+	(void)a;
+	board_view_forget();
+}
+
 static void metrics(struct app *a, struct buf *b)
 {
 	struct store_conn *c = store_acquire(a->store);
@@ -78,6 +85,17 @@ static void metrics(struct app *a, struct buf *b)
 		   "mimamori_alert_site_checks_total{result=\"checked\"} %llu\n"
 		   "mimamori_alert_site_checks_total{result=\"quiet\"} %llu\n",
 		   (unsigned long long)checked, (unsigned long long)passed);
+	size_t boards = 0, names = 0;
+	board_view_kept(&boards, &names);
+	buf_printf(b,
+		   "# HELP mimamori_board_renderings_kept Sites' boards kept rendered in memory.\n"
+		   "# TYPE mimamori_board_renderings_kept gauge\n"
+		   "mimamori_board_renderings_kept %zu\n"
+		   "# HELP mimamori_board_names_kept Names unsealed and kept in memory for the "
+		   "boards' next renderings.\n"
+		   "# TYPE mimamori_board_names_kept gauge\n"
+		   "mimamori_board_names_kept %zu\n",
+		   boards, names);
 }
 
 /* Its kinds of bulk mail: emergency mail (emergency.c). */
@@ -109,6 +127,7 @@ const struct service attendance_service = {
     .demo_options = "children,codes-out",
     .start = start,
     .stop = stop,
+    .forget = forget,
     .metrics = metrics,
     .bulk = bulk_kinds,
     .retention = retention_kinds,

@@ -185,6 +185,11 @@ size_t vault_memo_round(struct vault_memo *m)
 	return m->old.n;
 }
 
+size_t vault_memo_count(const struct vault_memo *m)
+{
+	return m ? m->old.n + m->cur.n : 0;
+}
+
 void vault_memo_free(struct vault_memo *m)
 {
 	if (!m)

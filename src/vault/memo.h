@@ -30,6 +30,9 @@ enum err vault_memo_unseal(struct vault_memo *m, const struct vault *v, const ch
  * for the next. Returns the number of texts kept. */
 size_t vault_memo_round(struct vault_memo *m);
 
+/* Returns how many texts m keeps now (between rounds: those the last round asked for). */
+size_t vault_memo_count(const struct vault_memo *m);
+
 /* Wipes and frees m; NULL is a no-op. */
 void vault_memo_free(struct vault_memo *m);
 

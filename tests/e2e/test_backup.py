@@ -309,6 +309,36 @@ class BackupTest(ServerTestCase):
         self.assertEqual(harness.sanitizer_report(srv.stderr_text()), None)
         self.assertEqual(harness.cli("audit", "verify", "--data", r2).rc, 0)
 
+    def test_erasure_wipes_the_running_boards_names(self):
+        """The clubs' board kept rendered with its children's names unsealed in memory
+        (/metrics counts them); the erasure of attendance on the running server wipes them at
+        once, not at the board's next read."""
+        srv = self.start_server(env=CLOCK)
+
+        def kept():
+            r = srv.client().get("/metrics")
+            self.assertEqual(r.status, 200, r)
+            return [int(re.search(r"(?m)^%s (\d+)$" % m, r.text).group(1))
+                    for m in ("mimamori_board_renderings_kept", "mimamori_board_names_kept")]
+
+        self.assertEqual(kept(), [0, 0])
+        staff, admin, admin2 = srv.client(), srv.client(), srv.client()
+        for c, login in ((staff, "staff01"), (admin, "admin"), (admin2, "admin2")):
+            self.assertEqual(c.login(login).status, 200)
+        b = staff.board("G01")
+        self.assertEqual(b.status, 200, b)
+        self.assertIn(ROWS[0][2], b.text)
+        boards, names = kept()
+        self.assertEqual(boards, 1)
+        self.assertGreaterEqual(names, 2)  # the two children's names, at least
+        r = admin.post("/api/v1/erasures", {"service": "attendance"})
+        self.assertEqual(r.status, 201, r)
+        r = admin2.post("/api/v1/erasures/%d/confirm" % r.json["id"], {})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(kept(), [0, 0])
+        self.assertEqual(staff.board("G01").status, 404)  # the site went with the service
+        self.assertEqual(kept(), [0, 0])
+
     def test_nightly_rotation_and_screens(self):
         """The nightly backup at [backup] time with rotation (keep), run by the server; the
         ward administrator's API: the list and last success, a backup now; an erasure asked,
