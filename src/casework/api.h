@@ -27,6 +27,12 @@ enum err casework_reach(const struct casework_kind *k, struct http_req *rq, stru
  * (409 case_closed, which asks to reopen it first). */
 enum err casework_writable(const struct casework_kind *k, struct http_resp *rs,
 			   struct store_conn *c, int64_t id);
+/* Reads the day a case ends from body's "on" (today when absent) into out: a real date
+ * "YYYY-MM-DD", not after today, not before first (what the case began with, named first_what
+ * in the message). ERR_OK, or 400 code answered, its message naming the field what
+ * (「相談の終了日」). */
+enum err casework_end_day(struct http_resp *rs, const json_t *body, const char *first,
+			  const char *what, const char *first_what, const char *code, char out[11]);
 /* Checks as casework_reach (opened today) and casework_writable, and reads the request's JSON
  * body into *body (the caller decrefs it): what every write to a case begins with. */
 enum err casework_reach_body(const struct casework_kind *k, struct http_req *rq,

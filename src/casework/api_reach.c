@@ -82,6 +82,28 @@ enum err casework_writable(const struct casework_kind *k, struct http_resp *rs,
 	return ERR_OK;
 }
 
+enum err casework_end_day(struct http_resp *rs, const json_t *body, const char *first,
+			  const char *what, const char *first_what, const char *code, char out[11])
+{
+	char today[11], msg[200];
+	clock_jst_date(clock_now_ms(), today, sizeof today);
+	const char *on = json_string_value(json_object_get(body, "on"));
+	if (!on || !*on)
+		on = today;
+	if (strlen(on) != 10 || clock_day_parse(on, NULL, NULL) != 0)
+		snprintf(msg, sizeof msg,
+			 "%sを YYYY-MM-DD の形（実在する日付）で入力してください。", what);
+	else if (strcmp(on, today) > 0)
+		snprintf(msg, sizeof msg, "%sに、今日より後の日は選べません。", what);
+	else if (strcmp(on, first) < 0)
+		snprintf(msg, sizeof msg, "%sに、%sより前の日は選べません。", what, first_what);
+	else {
+		memcpy(out, on, 11);
+		return ERR_OK;
+	}
+	return http_error_as(rs, ERR_INVALID, code, msg);
+}
+
 enum err casework_reach_body(const struct casework_kind *k, struct http_req *rq,
 			     struct http_resp *rs, struct store_conn *c, int64_t id, json_t **body)
 {

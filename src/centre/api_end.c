@@ -14,22 +14,20 @@
 #include "base/clock.h"
 #include "store/store.h"
 
-/* Reads child id's state and first day into state and first: its contract's start (*contracted
- * 1), or its application's. ERR_OK, ERR_NOTFOUND or ERR_DB. */
-static enum err child_state(struct store_conn *c, int64_t id, char state[12], char first[11],
-			    int *contracted)
+/* Reads child id's first day into first: its contract's start (*contracted 1), or its
+ * application's. ERR_OK, ERR_NOTFOUND or ERR_DB. */
+static enum err child_first_day(struct store_conn *c, int64_t id, char first[11], int *contracted)
 {
-	struct store_stmt *st =
-	    store_prepare(c, "SELECT state, COALESCE(contract_from, applied_on), contract_from IS "
-			     "NOT NULL FROM ce_cases WHERE id = ?1");
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT COALESCE(contract_from, applied_on), contract_from IS NOT NULL "
+	       "FROM ce_cases WHERE id = ?1");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, id);
 	int r = store_step(st);
 	if (r == STORE_ROW) {
-		snprintf(state, 12, "%s", store_col_text(st, 0));
-		snprintf(first, 11, "%s", store_col_text(st, 1));
-		*contracted = store_col_int(st, 2) != 0;
+		snprintf(first, 11, "%s", store_col_text(st, 0));
+		*contracted = store_col_int(st, 1) != 0;
 	}
 	store_finish(st);
 	return r == STORE_ROW ? ERR_OK : r == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
@@ -39,9 +37,8 @@ enum err api_ce_child_end(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *body = NULL;
 	int64_t id = http_param_id(rq->params[0]);
-	char today[11], first[11] = "", state[12] = "", detail[32];
+	char on[11] = "", first[11] = "", detail[32];
 	int contracted = 0;
-	clock_jst_date(clock_now_ms(), today, sizeof today);
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
 		return e;
@@ -49,25 +46,16 @@ enum err api_ce_child_end(struct http_req *rq, struct http_resp *rs)
 	e = centre_reach(rq, rs, c, id, 0);
 	if (e != ERR_OK)
 		goto out;
-	e = child_state(c, id, state, first, &contracted);
+	e = child_first_day(c, id, first, &contracted);
 	if (e != ERR_OK) {
 		e = e == ERR_NOTFOUND ? centre_not_found(rs)
 				      : http_error(rs, e, "児童の記録を読み込めませんでした。");
 		goto out;
 	}
-	const char *on = json_string_value(json_object_get(body, "on"));
-	if (!on || !*on)
-		on = today;
-	const char *why = strlen(on) != 10 || clock_day_parse(on, NULL, NULL) != 0
-			      ? "利用の終了日を YYYY-MM-DD の形（実在する日付）で入力してください。"
-			  : strcmp(on, today) > 0 ? "利用の終了日に、今日より後の日は選べません。"
-			  : strcmp(on, first) >= 0 ? NULL
-			  : contracted ? "利用の終了日に、契約の開始日より前の日は選べません。"
-				       : "利用の終了日に、申請の日より前の日は選べません。";
-	if (why) {
-		e = http_error_as(rs, ERR_INVALID, "bad_end", why);
+	e = casework_end_day(rs, body, first, "利用の終了日",
+			     contracted ? "契約の開始日" : "申請の日", "bad_end", on);
+	if (e != ERR_OK)
 		goto out;
-	}
 	e = store_begin(c);
 	struct store_stmt *st = NULL;
 	if (e == ERR_OK) {

@@ -12,37 +12,17 @@
 #include "base/clock.h"
 #include "store/store.h"
 
-/* Checks day (YYYY-MM-DD, a real date) against today and the case's first day (created_ms):
- * ERR_OK, or 400 bad_close answered. */
-static enum err day_check(struct http_resp *rs, const char *day, const char *today,
-			  const char *first)
+/* Reads the first day of case id (Japan time, when it was made) into first: ERR_OK,
+ * ERR_NOTFOUND or ERR_DB. */
+static enum err case_first_day(struct store_conn *c, int64_t id, char first[11])
 {
-	if (!day || strlen(day) != 10 || clock_day_parse(day, NULL, NULL) != 0)
-		return http_error_as(
-		    rs, ERR_INVALID, "bad_close",
-		    "相談の終了日を YYYY-MM-DD の形（実在する日付）で入力してください。");
-	if (strcmp(day, today) > 0)
-		return http_error_as(rs, ERR_INVALID, "bad_close",
-				     "相談の終了日に、今日より後の日は選べません。");
-	if (strcmp(day, first) < 0)
-		return http_error_as(rs, ERR_INVALID, "bad_close",
-				     "相談の終了日に、ケースを作った日より前の日は選べません。");
-	return ERR_OK;
-}
-
-/* Reads case id's state and first day (Japan time) into state and first: ERR_OK, ERR_NOTFOUND
- * or ERR_DB. */
-static enum err case_state(struct store_conn *c, int64_t id, char state[8], char first[11])
-{
-	struct store_stmt *st =
-	    store_prepare(c, "SELECT state, created_ms FROM yo_cases WHERE id = ?1");
+	struct store_stmt *st = store_prepare(c, "SELECT created_ms FROM yo_cases WHERE id = ?1");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, id);
 	int r = store_step(st);
 	if (r == STORE_ROW) {
-		snprintf(state, 8, "%s", store_col_text(st, 0));
-		clock_jst_date(store_col_int(st, 1), first, 11);
+		clock_jst_date(store_col_int(st, 0), first, 11);
 	}
 	store_finish(st);
 	return r == STORE_ROW ? ERR_OK : r == STORE_DONE ? ERR_NOTFOUND : ERR_DB;
@@ -53,8 +33,7 @@ static enum err close_or_reopen(struct http_req *rq, struct http_resp *rs, int c
 {
 	json_t *body = NULL;
 	int64_t id = http_param_id(rq->params[0]);
-	char today[11], first[11] = "", state[8] = "", detail[32] = "";
-	clock_jst_date(clock_now_ms(), today, sizeof today);
+	char on[11] = "", first[11] = "", detail[32] = "";
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
 		return e;
@@ -62,17 +41,15 @@ static enum err close_or_reopen(struct http_req *rq, struct http_resp *rs, int c
 	e = youth_reach(rq, rs, c, id, 0);
 	if (e != ERR_OK)
 		goto out;
-	e = case_state(c, id, state, first);
+	e = case_first_day(c, id, first);
 	if (e != ERR_OK) {
 		e = e == ERR_NOTFOUND ? youth_not_found(rs)
 				      : http_error(rs, e, "ケースを読み込めませんでした。");
 		goto out;
 	}
-	const char *on = json_string_value(json_object_get(body, "on"));
 	if (close) {
-		if (!on || !*on)
-			on = today;
-		e = day_check(rs, on, today, first);
+		e = casework_end_day(rs, body, first, "相談の終了日", "ケースを作った日",
+				     "bad_close", on);
 		if (e != ERR_OK)
 			goto out;
 		snprintf(detail, sizeof detail, "on: %s", on);
