@@ -32,6 +32,15 @@ struct retention_kind {
 	int purge;
 };
 
+/* A quiet kind of key (label, default days, by_day) that deletes the rows of table whose
+ * column names a row of select (a parenthesised SELECT of ids with the cutoff ?1): what refers
+ * to the records about to go, deleted before them. */
+#define RETENTION_REFERRING(key, label, days, by_day, table, column, select)                       \
+	{                                                                                          \
+		key, label, days, table, "DELETE FROM " table " WHERE " column " IN " select,      \
+		    by_day, 1, 0                                                                   \
+	}
+
 #define RETENTION_AUDIT_MONTHS 60 /* [retention] audit_months when not set: five years */
 #define RETENTION_MAX_KEYS 24
 

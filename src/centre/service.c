@@ -54,10 +54,7 @@ static void metrics(struct app *a, struct buf *b)
 #define ENDED "(SELECT id FROM ce_cases WHERE state = 'ended' AND ended_on < ?1)"
 #define LABEL "利用が終了した児童の記録（発達支援センター）"
 #define OF_ENDED(table)                                                                            \
-	{                                                                                          \
-		"centre_children", LABEL, 1826, table,                                             \
-		    "DELETE FROM " table " WHERE case_id IN " ENDED, 1, 1, 0                       \
-	}
+	RETENTION_REFERRING("centre_children", LABEL, 1826, 1, table, "case_id", ENDED)
 static const struct retention_kind retention_kinds[] = {
     {"links", "期限切れの登録・確認リンク", 7, "ce_parent_tokens",
      "DELETE FROM ce_parent_tokens WHERE expires_ms < ?1", 0, 0, 0},

@@ -60,10 +60,7 @@ static const char *from_name(struct app *a)
 	"'notified', 'paid', 'unpaid'))"
 #define LABEL "決定から保存期間を過ぎた申請（ベビーシッター利用支援）"
 #define OF_OLD(table)                                                                              \
-	{                                                                                          \
-		"sitter_decided", LABEL, 1826, table,                                              \
-		    "DELETE FROM " table " WHERE application_id IN " OLD, 1, 1, 0                  \
-	}
+	RETENTION_REFERRING("sitter_decided", LABEL, 1826, 1, table, "application_id", OLD)
 static const struct retention_kind retention_kinds[] = {
     OF_OLD("sitter_child_hours"),
     OF_OLD("sitter_receipts"),

@@ -50,21 +50,18 @@ static void metrics(struct app *a, struct buf *b)
  * note versions with their append-only trigger let through (purge), the cases last (counted). */
 #define CLOSED "(SELECT id FROM yo_cases WHERE state = 'closed' AND closed_on < ?1)"
 #define LABEL "終了した相談の記録（ユースサポート）"
+#define OF_CLOSED(table)                                                                           \
+	RETENTION_REFERRING("youth_cases", LABEL, 1826, 1, table, "case_id", CLOSED)
 static const struct retention_kind retention_kinds[] = {
     {"youth_cases", LABEL, 1826, "yo_note_versions",
      "DELETE FROM yo_note_versions WHERE note_id IN (SELECT id FROM yo_notes WHERE case_id "
      "IN " CLOSED ")",
      1, 1, 1},
-    {"youth_cases", LABEL, 1826, "yo_notes", "DELETE FROM yo_notes WHERE case_id IN " CLOSED, 1, 1,
-     0},
-    {"youth_cases", LABEL, 1826, "yo_assessments",
-     "DELETE FROM yo_assessments WHERE case_id IN " CLOSED, 1, 1, 0},
-    {"youth_cases", LABEL, 1826, "yo_plans", "DELETE FROM yo_plans WHERE case_id IN " CLOSED, 1, 1,
-     0},
-    {"youth_cases", LABEL, 1826, "yo_opens", "DELETE FROM yo_opens WHERE case_id IN " CLOSED, 1, 1,
-     0},
-    {"youth_cases", LABEL, 1826, "yo_assignments",
-     "DELETE FROM yo_assignments WHERE case_id IN " CLOSED, 1, 1, 0},
+    OF_CLOSED("yo_notes"),
+    OF_CLOSED("yo_assessments"),
+    OF_CLOSED("yo_plans"),
+    OF_CLOSED("yo_opens"),
+    OF_CLOSED("yo_assignments"),
     {"youth_cases", LABEL, 1826, "yo_cases",
      "DELETE FROM yo_cases WHERE state = 'closed' AND closed_on < ?1", 1, 0, 0},
     {0},
