@@ -51,6 +51,21 @@ struct casework_kind {
 			      json_t **out);
 };
 
+/* The retention kinds (app/retention.h: include it) of what the casework layer keeps of the
+ * cases that select names (a parenthesised SELECT of their ids with the cutoff day ?1), under
+ * key, label and default days: the note versions (append-only, let through: purge), the notes,
+ * the openings and the assignments. A service lists them before its own tables' kinds and the
+ * kind that deletes its cases. */
+/* clang-format off */
+#define CASEWORK_RETENTION_KINDS(key, label, days, prefix, select)                              \
+	{key, label, days, prefix "_note_versions",                                             \
+	 "DELETE FROM " prefix "_note_versions WHERE note_id IN (SELECT id FROM " prefix        \
+	 "_notes WHERE case_id IN " select ")", 1, 1, 1},                                       \
+	RETENTION_REFERRING(key, label, days, 1, prefix "_notes", "case_id", select),           \
+	RETENTION_REFERRING(key, label, days, 1, prefix "_opens", "case_id", select),           \
+	RETENTION_REFERRING(key, label, days, 1, prefix "_assignments", "case_id", select)
+/* clang-format on */
+
 /* How a caller reaches a case. */
 enum casework_access {
 	CASEWORK_NONE = 0,

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "app/retention.h"
 #include "base/buf.h"
+#include "casework/casework.h"
 #include "centre/centre.h"
 #include "store/store.h"
 
@@ -58,19 +59,13 @@ static void metrics(struct app *a, struct buf *b)
 static const struct retention_kind retention_kinds[] = {
     {"links", "期限切れの登録・確認リンク", 7, "ce_parent_tokens",
      "DELETE FROM ce_parent_tokens WHERE expires_ms < ?1", 0, 0, 0},
-    {"centre_children", LABEL, 1826, "ce_note_versions",
-     "DELETE FROM ce_note_versions WHERE note_id IN (SELECT id FROM ce_notes WHERE case_id "
-     "IN " ENDED ")",
-     1, 1, 1},
-    OF_ENDED("ce_notes"),
+    CASEWORK_RETENTION_KINDS("centre_children", LABEL, 1826, "ce", ENDED),
     OF_ENDED("ce_assessments"),
     OF_ENDED("ce_plans"),
     OF_ENDED("ce_attendance"),
     OF_ENDED("ce_statements"),
     OF_ENDED("ce_messages"),
     OF_ENDED("ce_parents"),
-    OF_ENDED("ce_opens"),
-    OF_ENDED("ce_assignments"),
     {"centre_children", LABEL, 1826, "ce_cases",
      "DELETE FROM ce_cases WHERE state = 'ended' AND ended_on < ?1", 1, 0, 0},
     {0},

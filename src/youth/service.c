@@ -6,6 +6,7 @@
 #include "app.h"
 #include "app/retention.h"
 #include "base/buf.h"
+#include "casework/casework.h"
 #include "store/store.h"
 #include "youth/youth.h"
 
@@ -50,18 +51,10 @@ static void metrics(struct app *a, struct buf *b)
  * note versions with their append-only trigger let through (purge), the cases last (counted). */
 #define CLOSED "(SELECT id FROM yo_cases WHERE state = 'closed' AND closed_on < ?1)"
 #define LABEL "終了した相談の記録（ユースサポート）"
-#define OF_CLOSED(table)                                                                           \
-	RETENTION_REFERRING("youth_cases", LABEL, 1826, 1, table, "case_id", CLOSED)
 static const struct retention_kind retention_kinds[] = {
-    {"youth_cases", LABEL, 1826, "yo_note_versions",
-     "DELETE FROM yo_note_versions WHERE note_id IN (SELECT id FROM yo_notes WHERE case_id "
-     "IN " CLOSED ")",
-     1, 1, 1},
-    OF_CLOSED("yo_notes"),
-    OF_CLOSED("yo_assessments"),
-    OF_CLOSED("yo_plans"),
-    OF_CLOSED("yo_opens"),
-    OF_CLOSED("yo_assignments"),
+    CASEWORK_RETENTION_KINDS("youth_cases", LABEL, 1826, "yo", CLOSED),
+    RETENTION_REFERRING("youth_cases", LABEL, 1826, 1, "yo_assessments", "case_id", CLOSED),
+    RETENTION_REFERRING("youth_cases", LABEL, 1826, 1, "yo_plans", "case_id", CLOSED),
     {"youth_cases", LABEL, 1826, "yo_cases",
      "DELETE FROM yo_cases WHERE state = 'closed' AND closed_on < ?1", 1, 0, 0},
     {0},
