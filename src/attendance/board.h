@@ -56,7 +56,8 @@ void board_view_clear(void);
  * service's data was just erased); each site renders afresh on its next read. */
 void board_view_forget(void);
 /* Sets *boards to the renderings kept and *names to the unsealed texts kept for the next
- * renderings (for /metrics). */
+ * renderings (for /metrics; a site rendering at that moment is not waited for, and its names
+ * are left out). */
 void board_view_kept(size_t *boards, size_t *names);
 
 /* Starts the live updates' watcher thread (reads every site's version a few times a second

@@ -267,9 +267,11 @@ void board_view_kept(size_t *boards, size_t *names)
 	*boards = *names = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct slot *s = all[i];
-		pthread_mutex_lock(&s->render);
-		*names += vault_memo_count(s->memo);
-		pthread_mutex_unlock(&s->render);
+		/* a site rendering now is not waited for: its names are counted at the next scrape */
+		if (pthread_mutex_trylock(&s->render) == 0) {
+			*names += vault_memo_count(s->memo);
+			pthread_mutex_unlock(&s->render);
+		}
 		pthread_mutex_lock(&mu);
 		*boards += s->doc != NULL;
 		pthread_mutex_unlock(&mu);

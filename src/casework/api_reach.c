@@ -74,11 +74,8 @@ enum err casework_writable(const struct casework_kind *k, struct http_resp *rs,
 	snprintf(msg, sizeof msg, "%sを読み込めませんでした。", k->noun);
 	if (closed < 0)
 		return http_error(rs, ERR_DB, msg);
-	if (closed) {
-		snprintf(msg, sizeof msg,
-			 "この%sは終了しています。記録するには、先に再開してください。", k->noun);
-		return http_error_as(rs, ERR_CONFLICT, "case_closed", msg);
-	}
+	if (closed)
+		return http_error_as(rs, ERR_CONFLICT, "case_closed", k->closed_message);
 	return ERR_OK;
 }
 
@@ -87,9 +84,10 @@ enum err casework_end_day(struct http_resp *rs, const json_t *body, const char *
 {
 	char today[11], msg[200];
 	clock_jst_date(clock_now_ms(), today, sizeof today);
-	const char *on = json_string_value(json_object_get(body, "on"));
+	const json_t *given = json_object_get(body, "on");
+	const char *on = json_string_value(given);
 	if (!on || !*on)
-		on = today;
+		on = given && !json_is_null(given) && !json_is_string(given) ? "" : today;
 	if (strlen(on) != 10 || clock_day_parse(on, NULL, NULL) != 0)
 		snprintf(msg, sizeof msg,
 			 "%sを YYYY-MM-DD の形（実在する日付）で入力してください。", what);

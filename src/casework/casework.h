@@ -45,6 +45,7 @@ struct casework_kind {
 	char number_letter;	       /* the first letter of its case numbers ('Y': Y2026-0001) */
 	const char *supervisor_how;    /* the supervisor's access as answered ("supervisor") */
 	const char *closed_state;      /* <p>_cases.state of a case that takes no more writes */
+	const char *closed_message;    /* the 409 case_closed message: what to do to write again */
 	const char *const *note_kinds; /* its notes' kinds, NULL-terminated */
 	/* The whole case id unsealed under v as a new JSON object in *out (with "notes"). */
 	enum err (*case_json)(struct store_conn *c, const struct vault *v, int64_t id,

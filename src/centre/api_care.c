@@ -91,7 +91,10 @@ enum err api_ce_message_add(struct http_req *rq, struct http_resp *rs)
 	char why[CENTRE_WHY_MAX], detail[32];
 	int mailed = 0;
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = casework_reach_body(&centre_casework, rq, rs, c, id, &body);
+	/* open after the use ended too: the end, the last statement, are talked over here */
+	enum err e = centre_reach(rq, rs, c, id, 1);
+	if (e == ERR_OK)
+		e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
 		goto out;
 	e = store_begin(c);

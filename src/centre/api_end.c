@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* api_end.c — the end of a child's use of the centre (利用の終了): the manager ends an
- * application or a contract on a day (today or earlier, not before the application; a
- * contract's last day becomes that day when it was later, so no statement counts past it). An
- * ended child takes no record, assessment, plan or message (casework_writable: 409
- * case_closed); a new contract makes the child current again. The child is erased with every row
- * of them [retention] centre_children_days after that day (src/centre/service.c). */
+ * application or a contract on a day (today or earlier, not before the contract's start or,
+ * before it began, the application); a contract's last day becomes that day when it was later,
+ * and fees.c counts only the days within the contract. An ended child takes no record,
+ * assessment or plan (casework_writable: 409 case_closed); messages with the parents stay open
+ * (the end and the last statement are talked over there). A new contract makes the child
+ * current again. The child is erased with every row of them [retention] centre_children_days
+ * after that day (src/centre/service.c). */
 #include "centre/api.h"
 
 #include <stdio.h>
@@ -14,16 +16,20 @@
 #include "base/clock.h"
 #include "store/store.h"
 
-/* Reads child id's first day into first: its contract's start (*contracted 1), or its
- * application's. ERR_OK, ERR_NOTFOUND or ERR_DB. */
+/* Reads child id's first day into first: its contract's start when the contract has begun
+ * (*contracted 1), else its application's (a contract not begun yet may end before it does).
+ * ERR_OK, ERR_NOTFOUND or ERR_DB. */
 static enum err child_first_day(struct store_conn *c, int64_t id, char first[11], int *contracted)
 {
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT COALESCE(contract_from, applied_on), contract_from IS NOT NULL "
-	       "FROM ce_cases WHERE id = ?1");
+	    c, "SELECT CASE WHEN contract_from <= ?2 THEN contract_from ELSE applied_on END, "
+	       "contract_from <= ?2 FROM ce_cases WHERE id = ?1");
 	if (!st)
 		return ERR_DB;
+	char today[11];
+	clock_jst_date(clock_now_ms(), today, sizeof today);
 	store_bind_int(st, 1, id);
+	store_bind_text(st, 2, today);
 	int r = store_step(st);
 	if (r == STORE_ROW) {
 		snprintf(first, 11, "%s", store_col_text(st, 0));

@@ -26,6 +26,8 @@ const struct casework_kind centre_casework = {
     .key = "child",
     .number_letter = 'C',
     .closed_state = "ended",
+    .closed_message = "この児童の利用は終了しています。記録を加えるには、"
+		      "管理責任者が新しい契約を登録してください。",
     .supervisor_how = "manager",
     .note_kinds = centre_note_kinds,
     .case_json = centre_child_json,

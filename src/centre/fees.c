@@ -46,7 +46,8 @@ enum err centre_statements_make(struct store_conn *c, const char *month, int64_t
 		return ERR_INVALID;
 	struct store_stmt *st = store_prepare(
 	    c, "SELECT k.id, k.unit_fee, k.fee_cap, (SELECT count(*) FROM ce_attendance a WHERE "
-	       "a.case_id = k.id AND a.state = 'present' AND a.day >= ?1 AND a.day <= ?2) FROM "
+	       "a.case_id = k.id AND a.state = 'present' AND a.day >= ?1 AND a.day <= ?2 AND a.day "
+	       ">= k.contract_from AND a.day <= k.contract_to) FROM "
 	       "ce_cases k WHERE k.state <> 'applied' AND k.contract_from <= ?2 AND k.contract_to "
 	       ">= ?1 AND (?3 = 0 OR k.id = ?3) ORDER BY k.id");
 	if (!st)

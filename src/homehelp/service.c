@@ -42,12 +42,15 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
-/* The households whose use ended (or, refused, whose decision was made) longer ago than
- * homehelp_households_days (the guide's 「利用終了から5年」), with every row of them: the visits
- * and the steps first (quiet), the households (counted). */
+/* The households whose use ended longer ago than homehelp_households_days (the guide's
+ * 「利用終了から5年」), with every row of them: the visits and the steps first (quiet), the
+ * households (counted). The end of use is the last visit (a household decided with none: its
+ * decision), so a household decided before the cutoff goes only when no visit of it lies on or
+ * after the cutoff; hh_households.ends_on is not written, so it is not read. */
 #define ENDED                                                                                      \
-	"(SELECT id FROM hh_households WHERE COALESCE(ends_on, decided_on) < ?1 AND state IN "     \
-	"('approved', 'rejected', 'notified', 'paid', 'unpaid'))"
+	"(SELECT h.id FROM hh_households h WHERE h.decided_on < ?1 AND h.state IN ('approved', "   \
+	"'rejected', 'notified', 'paid', 'unpaid') AND NOT EXISTS (SELECT 1 FROM hh_visits v "     \
+	"WHERE v.household_id = h.id AND v.on_date >= ?1))"
 #define LABEL "利用終了から保存期間を過ぎた世帯（家事・育児支援）"
 static const struct retention_kind retention_kinds[] = {
     {"homehelp_households", LABEL, 1826, "hh_visits",

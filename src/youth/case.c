@@ -33,6 +33,8 @@ const struct casework_kind youth_casework = {
     .key = "case",
     .number_letter = 'Y',
     .closed_state = "closed",
+    .closed_message = "このケースは終了しています。記録を加えるには、"
+		      "スーパーバイザーにケースの再開を依頼してください。",
     .supervisor_how = "supervisor",
     .note_kinds = youth_note_kinds,
     .case_json = youth_case_json,

@@ -180,10 +180,10 @@ class CentreTest(ServerTestCase):
     def test_end_of_use_and_retention(self):
         """The manager ends a child's use (利用の終了) on a day: staff may not; a day to come or
         one before the contract began is refused; the contract's last day becomes that day; an
-        ended child takes no record, edit, plan or message (409 case_closed); a new contract
-        makes the child current again. `retention run` erases the ended child with every row
-        of them, the append-only record versions too, centre_children_days after that day —
-        not before — and keeps the other child whole."""
+        ended child takes no record, edit or plan (409 case_closed; messages with the parents
+        go on); a new contract makes the child current again. `retention run` erases the ended
+        child with every row of them, the append-only record versions too,
+        centre_children_days after that day — not before — and keeps the other child whole."""
         mgr, st1 = self.c["mgr"], self.c["st1"]
         self.assertEqual(self.open_("st1", "最後の通所の記録").status, 200)
         r = st1.post("%s/children/%d/notes" % (API, self.a),
@@ -210,14 +210,18 @@ class CentreTest(ServerTestCase):
         self.assertEqual(kids["ended_keep_days"], 1826)
         self.assertEqual([(k["state"], k["ended_on"], k["to"]) for k in kids["children"]
                           if k["id"] == self.a], [("ended", self.today, self.today)])
-        # Nothing is written for an ended child; the file still reads.
+        # No record is written for an ended child; the file still reads, and the thread with
+        # the parents stays open (the end and the last statement are talked over there).
         for r in (st1.post("%s/children/%d/notes" % (API, self.a),
                            {"kind": "支援記録", "on_date": self.today, "body": "追記"}),
                   st1.request("PUT", "%s/notes/%d" % (API, note), {"version": 2, "body": "x"}),
                   st1.post("%s/children/%d/plans" % (API, self.a),
-                           {"on_date": self.today, "goals": ["x"]}),
-                  st1.post("%s/children/%d/messages" % (API, self.a), {"body": "お知らせ"})):
+                           {"on_date": self.today, "goals": ["x"]})):
             self.assertEqual((r.status, r.json["code"]), (409, "case_closed"), r)
+            self.assertIn("新しい契約", r.json["message"])
+        r = st1.post("%s/children/%d/messages" % (API, self.a),
+                     {"body": "ご利用ありがとうございました"})
+        self.assertEqual(r.status, 201, r)
         f = st1.get("%s/children/%d" % (API, self.a)).json
         self.assertEqual((f["state"], f["ended_on"]), ("ended", self.today))
         # A new contract makes the child current again; then the use ends for good.

@@ -297,20 +297,22 @@ class RegistrationTest(HomehelpBase):
         self.assertEqual(r["code"], "not_registered")
         r = self.call("op", "GET", "/households/999999", status=404)
         self.error(r, 404, "no_household")
-        # Retention (利用終了から5年): 1,000 days on nothing goes; 1,830 days after the last use
-        # ends, the decided households go with their visits and steps.
+        # Retention (利用終了から5年, the end of use being the last visit): the notified
+        # household's visit on 2026-12-01 keeps it while the refused one goes five years after
+        # its decision; five years after that visit it goes too, with its visits and steps.
+        self.visit(hid, "2026-12-01", "10:00", "12:00")
         self.srv.stop()
         q = lambda sql: self.data.query(sql)[0][0]  # noqa: E731
-        last = q("SELECT max(COALESCE(ends_on, decided_on)) FROM hh_households")
-        done = q("SELECT count(*) FROM hh_households WHERE decided_on IS NOT NULL")
-        self.assertEqual(done, 2)
         self.assertEqual(harness.retention_run_at(self.data, TODAY, 1000,
                                                   "homehelp_households"), 0)
-        self.assertEqual(harness.retention_run_at(self.data, last, 1830,
-                                                  "homehelp_households"), done)
-        self.assertEqual(q("SELECT count(*) FROM hh_households WHERE decided_on IS NOT NULL"), 0)
-        self.assertEqual(q("SELECT count(*) FROM hh_steps WHERE application_id NOT IN (SELECT "
-                           "id FROM hh_households)"), 0)
+        self.assertEqual(harness.retention_run_at(self.data, TODAY, 1830,
+                                                  "homehelp_households"), 1)
+        self.assertEqual(self.data.query("SELECT id FROM hh_households"), [(hid,)])
+        self.assertEqual(q("SELECT count(*) FROM hh_visits"), 1)
+        self.assertEqual(harness.retention_run_at(self.data, "2026-12-01", 1830,
+                                                  "homehelp_households"), 1)
+        for table in ("hh_households", "hh_visits", "hh_steps"):
+            self.assertEqual(q("SELECT count(*) FROM " + table), 0, table)
         self.assertEqual(self.data.audit_verify().rc, 0)
 
 

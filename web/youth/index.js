@@ -123,7 +123,7 @@ function showCase(c, how) {
   const closed = c.state === 'closed';
   $('case-closed').hidden = !closed;
   $('case-closed').textContent = closed
-    ? `このケースは ${c.closed_on} に終了しました。記録を加えるには、スーパーバイザーがケースを再開します。`
+    ? `このケースは ${c.closed_on} に終了しました。記録を加えるには、スーパーバイザーにケースの再開を依頼してください。`
     : '';
   for (const id of ['profile-form', 'note-form', 'assess-form', 'plan-form', 'referral-form']) {
     for (const b of $(id).querySelectorAll('button')) b.disabled = closed;
