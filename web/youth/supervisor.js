@@ -117,8 +117,8 @@ async function loadClosing() {
       b.addEventListener('click', async () => {
         try {
           await send('POST', `/cases/${c.id}/reopen`);
-          ok(`${c.number}を再開しました。`);
           await Promise.all([loadClosing(), loadAssign()]);
+          ok(`${c.number}を再開しました。`);
         } catch (err) { fail(err); }
       });
       cell.append(b);
@@ -129,8 +129,8 @@ async function loadClosing() {
       b.addEventListener('click', async () => {
         try {
           const r = await send('POST', `/cases/${c.id}/close`, { on: input.value });
-          ok(`${c.number}の相談を${r.closed_on}で終了しました。`);
           await Promise.all([loadClosing(), loadAssign()]);
+          ok(`${c.number}の相談を${r.closed_on}で終了しました。`);
         } catch (err) { fail(err); }
       });
       cell.append(el('div', { class: 'field' }, el('label', { for: `close-on-${c.id}`, text: `${c.number}の終了日` }), input), b);
