@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 
+#include "app/erase.h"
 #include "app/service.h"
 #include "auth/audit.h"
 #include "cli.h"
@@ -498,6 +499,7 @@ void app_metrics_write(struct app *a, struct buf *b)
 			   (long long)ms.deferred, (long long)ms.handed);
 		mail_sender_metrics(a->mail, b);
 	}
+	erase_watch_metrics(b);
 	for (const struct service *const *sv = app_services(); *sv; sv++)
 		if ((*sv)->metrics)
 			(*sv)->metrics(a, b);
@@ -519,6 +521,14 @@ void app_register_services(const struct service *const *list)
 const struct service *const *app_services(void)
 {
 	return registered;
+}
+
+const struct service *app_service(const char *name)
+{
+	for (const struct service *const *sv = registered; *sv; sv++)
+		if (strcmp((*sv)->name, name) == 0)
+			return *sv;
+	return NULL;
 }
 
 int cli_fail(const char *fmt, ...)

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "app.h"
+#include "app/erase.h"
 #include "app/lifecycle.h"
 #include "app/periodic.h"
 #include "auth/audit.h"
@@ -243,6 +244,7 @@ static int cmd_serve(int argc, char **argv)
 	struct bulk_scheduler *scheduler = NULL;
 	struct periodic *nightly = NULL; /* the nightly backup ([backup] time) */
 	struct periodic *retention = NULL;
+	struct periodic *erase_watch = NULL; /* erasures done elsewhere (erase_watch.c) */
 	int status = 1;
 	if (!a)
 		return 1;
@@ -314,6 +316,12 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "mimamori: serve: 保存期間の処理を始められません\n");
 		goto out;
 	}
+	/* Erasures confirmed by another server or by `mimamori erase`: followed here too. */
+	erase_watch = erase_watch_start(a);
+	if (!erase_watch) {
+		fprintf(stderr, "mimamori: serve: データ消去の確認を始められません\n");
+		goto out;
+	}
 	log_info("serving on http://%s (web files from %s)", listen, web);
 	printf("mimamori: http://%s/ で動いています\n", listen);
 	fflush(stdout);
@@ -325,6 +333,7 @@ out:
 	http_server_stop(srv);
 	periodic_stop(nightly);
 	periodic_stop(retention);
+	periodic_stop(erase_watch);
 	bulk_scheduler_stop(scheduler);
 	while (started > 0) {
 		const struct service *sv = services[--started];

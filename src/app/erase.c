@@ -89,18 +89,10 @@ char *erase_items_ja(const char *service)
 	return out;
 }
 
-static const struct service *find(const char *name)
-{
-	for (const struct service *const *sv = app_services(); *sv; sv++)
-		if (strcmp((*sv)->name, name) == 0)
-			return *sv;
-	return NULL;
-}
-
 enum err erase_request(struct app *a, const char *service, int64_t user_id, const char *actor,
 		       int64_t *id, const char **why)
 {
-	const struct service *sv = find(service);
+	const struct service *sv = app_service(service);
 	const char *tables[1];
 	*why = NULL;
 	if (!sv || erase_tables(service, tables, 1) == 0) {
@@ -301,7 +293,7 @@ enum err erase_confirm(struct app *a, int64_t id, int64_t user_id, const char *a
 		e = ERR_FORBIDDEN;
 		goto out;
 	}
-	const struct service *sv = find(service);
+	const struct service *sv = app_service(service);
 	const char *tables[TABLES_MAX];
 	size_t ntables = erase_tables(service, tables, TABLES_MAX);
 	if (!sv || ntables == 0) {

@@ -52,6 +52,16 @@ enum err erase_confirm(struct app *a, int64_t id, int64_t user_id, const char *a
 /* Cancels pending request id (any ward administrator). ERR_NOTFOUND when none. */
 enum err erase_cancel(struct app *a, int64_t id, const char *actor);
 
+struct periodic;
+/* Starts this server's watch of the erasures confirmed elsewhere — by another server on the
+ * same database or by `mimamori erase` (erase_watch.c): every MIMAMORI_ERASE_WATCH_MS (2 s),
+ * the new key of an erased service replaces the old one in memory and the service's forget
+ * hook wipes what the server kept. Returns the job (stop it with periodic_stop), NULL when its
+ * thread could not be started. */
+struct periodic *erase_watch_start(struct app *a);
+/* Appends the watch's gauge (the newest erasure followed) to b for /metrics. */
+void erase_watch_metrics(struct buf *b);
+
 /* Writes the certificate as a PDF into out. service, file_ja, items_ja: what was erased; counts:
  * the rows deleted per table (a JSON object's text); asker, confirmer: the two administrators'
  * logins; at_ms: when; fingerprint: the destroyed key's; medium: where the data lived. Returns

@@ -24,10 +24,10 @@ struct periodic {
 	int stop;
 };
 
-/* One turn: the job runs on the server holding its lock only. */
+/* One turn: the job runs on the server holding its lock only (on each, without one). */
 static void turn(struct periodic *p)
 {
-	int mine = store_lock_take(p->app->store, p->job->lock);
+	int mine = p->job->lock ? store_lock_take(p->app->store, p->job->lock) : 1;
 	if (mine < 0)
 		log_warn("%s: cannot ask the database whose turn it is to %s", p->job->name,
 			 p->job->turn);

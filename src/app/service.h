@@ -95,5 +95,7 @@ struct service {
 void app_register_services(const struct service *const *list);
 /* Returns the registered services (ending with NULL; an empty list when none were). */
 const struct service *const *app_services(void);
+/* Returns the registered service named name, or NULL. */
+const struct service *app_service(const char *name);
 
 #endif

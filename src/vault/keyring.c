@@ -414,6 +414,34 @@ out:
 	return v;
 }
 
+enum err keyring_reload(struct keyring *k, const char *name, int *changed)
+{
+	struct vault *cur = NULL, *fresh = NULL;
+	*changed = 0;
+	pthread_mutex_lock(&k->mu);
+	for (size_t i = 0; i < k->n && !cur; i++)
+		if (strcmp(k->v[i]->name, name) == 0)
+			cur = k->v[i];
+	pthread_mutex_unlock(&k->mu);
+	if (!cur)
+		return ERR_NOTFOUND;
+	struct store_conn *c = store_acquire(k->s);
+	enum err e = load(c, k->master, name, &fresh);
+	store_release(c);
+	if (e != ERR_OK)
+		return e;
+	pthread_mutex_lock(&k->mu);
+	if (sodium_memcmp(cur->data_key, fresh->data_key, VAULT_KEY_LEN) != 0 ||
+	    sodium_memcmp(cur->index_key, fresh->index_key, VAULT_INDEX_KEY_LEN) != 0) {
+		memcpy(cur->data_key, fresh->data_key, VAULT_KEY_LEN);
+		memcpy(cur->index_key, fresh->index_key, VAULT_INDEX_KEY_LEN);
+		*changed = 1;
+	}
+	pthread_mutex_unlock(&k->mu);
+	sodium_free(fresh); /* wipes the copy */
+	return ERR_OK;
+}
+
 void keyring_free(struct keyring *k)
 {
 	if (!k)

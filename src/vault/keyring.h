@@ -35,6 +35,12 @@ const struct vault *keyring_vault(struct keyring *k, const char *name);
 const char *keyring_upgraded(const struct keyring *k);
 /* Returns the platform's vault (never NULL after keyring_open). */
 const struct vault *keyring_platform(struct keyring *k);
+/* Reads name's key from the database again and, when it is no longer the one in use (another
+ * server or command erased the service: src/app/erase_watch.c), puts it in place of the old
+ * one, which is wiped; *changed says whether it did. Pointers from keyring_vault stay valid.
+ * ERR_NOTFOUND when this keyring never opened name (nothing to replace), ERR_CRYPTO when the
+ * stored key does not open, ERR_DB. Thread-safe. */
+enum err keyring_reload(struct keyring *k, const char *name, int *changed);
 /* Wipes every key and frees k; NULL is a no-op. */
 void keyring_free(struct keyring *k);
 

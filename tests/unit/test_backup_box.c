@@ -259,12 +259,33 @@ static void test_escrow(void **state)
 	assert_string_equal(plain, "secret");
 	vault_wipe_free(plain);
 	plain = NULL;
+	/* A second server's keyring on the same database, alpha's key open in it. */
+	struct keyring *k2 = NULL;
+	assert_int_equal(keyring_open(mk, s, &k2), ERR_OK);
+	const struct vault *a2 = keyring_vault(k2, "alpha");
+	assert_non_null(a2);
 	assert_int_equal(store_begin(c), ERR_OK);
 	assert_int_equal(keyring_replace(k, c, "alpha", fp, &u), ERR_OK);
 	assert_int_equal(store_commit(c), ERR_OK);
 	keyring_replace_done(k, u, 1);
 	store_release(c);
 	assert_int_equal(vault_unseal(a, "f", sealed, slen, &plain), ERR_CRYPTO);
+	/* It still has the old key until it reads the key again: then the new one, in place. */
+	int changed = -1;
+	assert_int_equal(vault_unseal(a2, "f", sealed, slen, &plain), ERR_OK);
+	vault_wipe_free(plain);
+	plain = NULL;
+	assert_int_equal(keyring_reload(k2, "alpha", &changed), ERR_OK);
+	assert_int_equal(changed, 1);
+	assert_int_equal(vault_unseal(a2, "f", sealed, slen, &plain), ERR_CRYPTO);
+	char f1[VAULT_FINGERPRINT_LEN], f2[VAULT_FINGERPRINT_LEN];
+	assert_int_equal(keyring_fingerprint(k, "alpha", f1), ERR_OK);
+	assert_int_equal(keyring_fingerprint(k2, "alpha", f2), ERR_OK);
+	assert_string_equal(f1, f2);
+	assert_int_equal(keyring_reload(k2, "alpha", &changed), ERR_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(keyring_reload(k2, "gamma", &changed), ERR_NOTFOUND);
+	keyring_free(k2);
 	assert_int_equal(keyring_escrow_write(k, bkey, esc), ERR_OK);
 	assert_int_equal(keyring_escrow_read(esc, bkey, &es), ERR_OK);
 	assert_false(keyring_escrow_has(es, "alpha", fa));
