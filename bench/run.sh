@@ -155,12 +155,12 @@ rm -f "$W"/raw.db*
 # target is >= 2 x raw at both), each on a fresh copy of the ward (every card recorded once).
 # The first level's figures are the results table's "scans/s (HTTP)" column.
 kv() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<" $2"; }
-declare -A g_scans g_ratio g_p50 g_p99 g_cpu g_us g_warn
+declare -A g_scans g_ratio g_p50 g_p99 g_cpu g_us g_warn g_ceil
 tput_run() { # CONNS
   local conns=$1
   echo "== throughput: wrk -t$WRK_THREADS -c$conns -d${TPUT_S}s --latency POST /api/v1/scans (mail -> smtp-sink)"
   rm -rf "$W/tput"; cp -a "$W/ward" "$W/tput"
-  local sport hport spid sink perf_pid= c0 c1 wrk_out res wu ws we
+  local sport hport spid sink perf_pid= c0 c1 k0 k1 wrk_out res wu ws we
   sport=$(free_port); hport=$(free_port)
   "$SMTP_SINK" -u nobody 127.0.0.1:$sport 256 >"$W/smtp-sink.log" 2>&1 & sink=$!; pids+=($sink)
   MIMAMORI_FAKE_NOW=$SCAN_AT "$BIN" serve --data "$W/tput" --listen 127.0.0.1:$hport --mail smtp://127.0.0.1:$sport >"$W/serve-tput-c$conns.log" 2>&1 &
@@ -169,12 +169,12 @@ tput_run() { # CONNS
   if [ "${BENCH_PERF:-0}" = 1 ]; then
     perf record -g -o "$W/perf-c$conns.data" -p $spid -- sleep "$TPUT_S" >"$W/perf.log" 2>&1 & perf_pid=$!
   fi
-  c0=$(cpu_ticks $spid)
+  c0=$(cpu_ticks $spid); k0=$(cpu_ticks $sink)
   wrk_out=$(cd "$W" && PAIRS="$W/pairs.tsv" WRK_THREADS=$WRK_THREADS \
     /usr/bin/time -f "WRK_CPU %U %S %e" \
     wrk -t"$WRK_THREADS" -c"$conns" -d"${TPUT_S}s" --timeout 10s --latency -s "$ROOT/bench/scans.lua" \
     "http://127.0.0.1:$hport" 2>&1)
-  c1=$(cpu_ticks $spid)
+  c1=$(cpu_ticks $spid); k1=$(cpu_ticks $sink)
   [ -n "$perf_pid" ] && wait "$perf_pid" || true
   echo "$wrk_out" >"$W/wrk-c$conns.log"
   res=$(grep '^WRK_RESULT' <<<"$wrk_out")
@@ -187,6 +187,14 @@ tput_run() { # CONNS
   g_us[$conns]=$(awk -v a="$c0" -v b="$c1" -v hz="$HZ" -v n="$(kv recorded "$res")" 'BEGIN { printf "%.0f", n ? (b - a) / hz / n * 1e6 : 0 }')
   wrk_cpu=$(awk -v u="$wu" -v s="$ws" -v e="$we" 'BEGIN { printf "%.0f", (u + s) / e * 100 }')
   echo "   CPU during the run: server ${g_cpu[$conns]}% (${g_us[$conns]} us per scan), wrk ${wrk_cpu}% (of one core; 2 cores = 200%)"
+  # The clients' own cost bounds the rate on this machine: wrk sending the scans and smtp-sink
+  # taking their notices share the server's cores. With a server that cost nothing, the cores
+  # would still be spent at ceiling scans/s.
+  local client_us
+  client_us=$(awk -v u="$wu" -v s="$ws" -v a="$k0" -v b="$k1" -v hz="$HZ" -v n="$(kv recorded "$res")" \
+    'BEGIN { printf "%.0f", n ? ((u + s) + (b - a) / hz) / n * 1e6 : 0 }')
+  g_ceil[$conns]=$(awk -v c="$client_us" -v p="$(nproc)" -v r="$raw" 'BEGIN { printf "%.0f", (c > 0 ? p * 1e6 / c / r * 100 : 0) }')
+  echo "   the clients (wrk + smtp-sink, $(awk -v a="$k0" -v b="$k1" -v hz="$HZ" -v e="$we" 'BEGIN { printf "%.0f", (b - a) / hz / e * 100 }')% for the sink) use $client_us us per scan: even a server that cost nothing would stop at $(nproc) cores / $client_us us = ${g_ceil[$conns]} % of raw"
   g_warn[$conns]=
   [ "$(kv duplicate "$res")" = 0 ] && [ "$(kv non200 "$res")" = 0 ] && [ "$(kv wrapped "$res")" = 0 ] ||
     { g_warn[$conns]="; some not recorded"; echo "   WARNING: some scans were not recorded (duplicates / errors / card list wrapped)"; }
@@ -206,7 +214,7 @@ group_row() {
   for c in $GROUP_CONNS; do
     gcells+=$(printf ' %s | %s %% | %s / %s ms | %s us |' "${g_scans[$c]%.*}" "${g_ratio[$c]}" "${g_p50[$c]}" "${g_p99[$c]}" "${g_us[$c]}")
   done
-  local gnotes="wrk -t$WRK_THREADS -c$(tr ' ' / <<<"$GROUP_CONNS") ${TPUT_S}s --latency, each on a fresh copy of the $CHILDREN-child ward, server clock at $(TZ=Asia/Tokyo date -d @$SCAN_AT '+%H:%M') JST; CPU server $(for c in $GROUP_CONNS; do printf '%s%% ' "${g_cpu[$c]}"; done)of 200%; load before $LOAD0${g_warn[$first]}"
+  local gnotes="wrk -t$WRK_THREADS -c$(tr ' ' / <<<"$GROUP_CONNS") ${TPUT_S}s --latency, each on a fresh copy of the $CHILDREN-child ward, server clock at $(TZ=Asia/Tokyo date -d @$SCAN_AT '+%H:%M') JST; CPU server $(for c in $GROUP_CONNS; do printf '%s%% ' "${g_cpu[$c]}"; done)of 200%; clients' ceiling $(for c in $GROUP_CONNS; do printf '%s%% ' "${g_ceil[$c]}"; done)of raw (wrk + smtp-sink CPU per scan, a server costing nothing); load before $LOAD0${g_warn[$first]}"
   table_row "## Scan group commit results" "$(printf '| %s | %s | %s cores, %s | `%s` | %.0f |%s %s |' \
     "$(date +%Y-%m-%d)" "$commit$dirty" "$(nproc)" "$cpu" "$how" "$raw" "$gcells" "$gnotes")"
 }
