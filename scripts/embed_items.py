@@ -12,7 +12,9 @@ directories) does not change when they are added or edited:
   ALTER TABLE scans ADD COLUMN reason_enc BLOB; -- 項目: 手入力の理由; 個人; 暗号化
   -- 流れ: attendance; 保護者 → 学童クラブ; 児童の氏名・保護者のメールアドレス; 申込書から名簿の取り込み
 
-  表:   Japanese name; owner (a service's name, or platform); optionally 本人: whose data
+  表:   Japanese name; owner (a service's name, or platform); optionally 本人: whose data;
+        optionally 固定 (a fixed list the migration fills, no personal data: the erasure at the
+        contract's end keeps it, so the service can start again — the plazas, the bath places)
   項目: Japanese name; class: 一般 (not personal) | 個人 (personal) | 要配慮 (special care);
         optionally 暗号化 (sealed under the service's data key: the column must be a BLOB)
   流れ: owner; from → to; what; how   (one hand-over of personal information)
@@ -36,10 +38,10 @@ ITEM = re.compile(r"項目[:：]\s*(.*)$")
 TABLE = re.compile(r"表[:：]\s*(.*)$")
 FLOW = re.compile(r"^\s*--\s*流れ[:：]\s*(.*)$")
 ITEM_SYNTAX = "-- 項目: 日本語名; 一般|個人|要配慮[; 暗号化]"
-TABLE_SYNTAX = "-- 表: 日本語名; サービス名|platform[; 本人: 誰の情報か]"
+TABLE_SYNTAX = "-- 表: 日本語名; サービス名|platform[; 本人: 誰の情報か][; 固定]"
 FLOW_SYNTAX = "-- 流れ: サービス名|platform; 渡す人 → 受ける人; 何を; どうやって"
 # Made by the program itself (src/store/store.c), not by a migration.
-BUILTIN_TABLES = [("schema_version", "スキーマの版", "platform", "")]
+BUILTIN_TABLES = [("schema_version", "スキーマの版", "platform", "", 0)]
 BUILTIN_ITEMS = [("schema_version", "version", "適用した移行の番号", "STORE_ITEM_PLAIN", 0, "INTEGER")]
 
 
@@ -86,15 +88,22 @@ def parse_table(comment, where, table):
     if not m:
         return None
     f = fields(m.group(1))
-    whose = ""
-    if len(f) == 3 and f[2].startswith("本人"):
-        whose = re.sub(r"^本人[:：]\s*", "", f[2])
-    elif len(f) != 2:
-        f = []
-    if len(f) < 2 or not f[0] or not re.fullmatch(r"[a-z][a-z0-9_]*", f[1]):
+    whose, fixed, ok = "", 0, len(f) >= 2
+    for extra in f[2:]:
+        if extra.startswith("本人") and not whose:
+            whose = re.sub(r"^本人[:：]\s*", "", extra)
+            ok = ok and bool(whose)
+        elif extra == "固定" and not fixed:
+            fixed = 1
+        else:
+            ok = False
+    if not ok or not f[0] or not re.fullmatch(r"[a-z][a-z0-9_]*", f[1]):
         raise Bad("%s: 表 %s の注記の書式が違います（書式: %s）/ the annotation of table %s is "
                   "malformed (syntax: %s)" % (where, table, TABLE_SYNTAX, table, TABLE_SYNTAX))
-    return (table, f[0], f[1], whose)
+    if fixed and whose:
+        raise Bad("%s: 表 %s は本人のある表なので固定にできません / table %s names whose data it "
+                  "holds, so it cannot be a fixed list" % (where, table, table))
+    return (table, f[0], f[1], whose, fixed)
 
 
 def elements(body_lines):
@@ -241,7 +250,7 @@ def write(out, paths):
                 '#include "store/items.h"\n')
         f.write("const struct store_item_table store_item_tables[] = {\n")
         for t in tables:
-            f.write("\t{%s, %s, %s, %s},\n" % tuple(c(x) for x in t))
+            f.write("\t{%s, %s, %s, %s, %d},\n" % (tuple(c(x) for x in t[:4]) + (t[4],)))
         f.write("};\nconst size_t store_item_tables_count = %d;\n" % len(tables))
         f.write("const struct store_item store_items[] = {\n")
         for t, col, name, cls, sealed, ctype in items:

@@ -27,7 +27,7 @@ ALTER TABLE users ADD CONSTRAINT users_role_check
 
 -- Where a pass is handed over (交付場所): the head office and the branch offices. Codes are the
 -- ward's; names are shown at the counter and in lists.
-CREATE TABLE bath_places ( -- 表: 交付場所; bathpass
+CREATE TABLE bath_places ( -- 表: 交付場所; bathpass; 固定 — the counters, kept by an erasure
   code TEXT PRIMARY KEY, -- 項目: 場所のコード; 一般
   name TEXT NOT NULL, -- 項目: 場所の名前; 一般
   head INTEGER NOT NULL DEFAULT 0 CHECK (head IN (0, 1)), -- 項目: 本庁かどうか; 一般

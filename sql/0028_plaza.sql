@@ -9,7 +9,7 @@
 -- 流れ: plaza; 共育プラザの職員 → 区; 利用の集計（個人を含まない）; 報告
 
 -- The five plazas. A plaza_staff account belongs to one of them (plaza_staff below).
-CREATE TABLE plaza_plazas ( -- 表: 共育プラザ; plaza
+CREATE TABLE plaza_plazas ( -- 表: 共育プラザ; plaza; 固定 — the five plazas, kept by an erasure
   id    INTEGER PRIMARY KEY, -- 項目: 番号; 一般
   code  TEXT NOT NULL UNIQUE,  -- 項目: プラザのコード; 一般 — 'hirai', 'chuo', … (the CLI's --plaza)
   name  TEXT NOT NULL UNIQUE,  -- 項目: プラザ名; 一般 — 平井, 中央, 南小岩, 葛西, 南篠崎

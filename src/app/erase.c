@@ -52,7 +52,7 @@ size_t erase_tables(const char *service, const char **tables, size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < store_item_tables_count && n < max; i++)
-		if (strcmp(store_item_tables[i].owner, service) == 0)
+		if (strcmp(store_item_tables[i].owner, service) == 0 && !store_item_tables[i].fixed)
 			tables[n++] = store_item_tables[i].table;
 	return n;
 }

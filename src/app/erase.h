@@ -17,7 +17,9 @@
 struct app;
 
 /* Puts up to max names of service's own tables (the migrations' annotations: owner service), in
- * the order the migrations made them, into tables (static strings) and returns their number. */
+ * the order the migrations made them, into tables (static strings) and returns their number.
+ * Fixed lists (固定: the plazas, the bath places — filled by the migrations, no personal data)
+ * are not among them: an erasure keeps them, so that the service can start again. */
 size_t erase_tables(const char *service, const char **tables, size_t max);
 /* Returns service's personal items (記録項目: the annotated columns of its tables that are 個人
  * or 要配慮, each once, "、"-separated; 要配慮 and sealed ones marked), malloc'd (caller frees). */

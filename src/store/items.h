@@ -20,6 +20,7 @@ struct store_item_table {
 	const char *name_ja; /* 児童 */
 	const char *owner;   /* a service's name, or "platform" */
 	const char *whose;   /* 本人: whose data ("登録児童"), or "" */
+	int fixed; /* 固定: a fixed list the migration fills (no personal data), kept by an erasure */
 };
 
 struct store_item {

@@ -19,6 +19,7 @@ import re
 import shutil
 import time
 import unittest
+import urllib.parse
 from urllib.parse import quote
 
 import engines
@@ -418,6 +419,18 @@ class BackupTest(ServerTestCase):
         for word in ("データ消去証明書", "共育プラザ", e["fingerprint"], "admin2", "plaza_users"):
             self.assertIn(word, text)
         self.assertEqual(admin.get("/api/v1/erasures/999/certificate").status, 404)
+        # The plazas themselves (a fixed list, no personal data) are kept: the service starts
+        # again under its new key — a desk assigned anew registers a user (before, the plazas
+        # went too and the assignment failed with a database error).
+        self.assertNotIn("plaza_plazas", e["counts"])
+        self.assertEqual(d.query("SELECT count(*) FROM plaza_plazas"), [(5,)])
+        harness.cli_ok("plaza", "staff", "--data", d.path, "--login", "hirai1", "--plaza", "平井")
+        desk = srv.client()
+        self.assertEqual(desk.login("hirai1").status, 200)
+        r = desk.post("/api/v1/plaza/users", PLAZA)
+        self.assertEqual(r.status, 201, r)
+        found = desk.get("/api/v1/plaza/users?q=" + urllib.parse.quote(PLAZA["kana"]))
+        self.assertEqual((found.status, found.json["total"]), (200, 1), found)
         # The rest of attendance still reads on the running server.
         self.assertEqual(staff.board("G01").status, 200)
         srv.stop()
