@@ -369,6 +369,8 @@ static const struct cli_command commands[] = {
 			   "--password-stdin  利用者を追加する"},
 	{"user totp-reset", cmd_user_totp_reset,
 	 "user totp-reset --data DIR --login L  管理者の二段階認証をリセットする（端末の紛失）"},
+	{"user retire", cmd_user_retire,
+	 "user retire --data DIR --login L  アカウントを廃止する（ログイン名とパスワードを消す）"},
 	{"audit", cmd_audit, "audit verify --data DIR        監査ログの改ざんを確かめる"},
 	/* retention (issue 19): src/retention_cli.c */
 	{"audit report", cmd_audit, "audit report --data DIR --month YYYY-MM [--json]  "

@@ -61,6 +61,8 @@ static const struct http_route platform_routes[] = {
 	 "an account's role and sites, or lock / unlock"},
 	{"POST", "/api/v1/users/{}/password", ROLE_WARD_ADMIN, 0, api_user_password_reset,
 	 "reset an account's password (random, shown once, to be changed)"},
+	{"POST", "/api/v1/users/{}/retire", ROLE_WARD_ADMIN, 0, api_user_retire,
+	 "retire an account for good (its login and password gone, its row kept for the records)"},
 	{"POST", "/api/v1/users/{}/totp-reset", ROLE_WARD_ADMIN, 0, api_user_totp_reset,
 	 "remove another account's authenticator (a lost phone; enrols again at its next sign-in)"},
 

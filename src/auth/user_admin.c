@@ -111,6 +111,8 @@ static void role_detail(char *out, size_t n, const char *role, const char *const
 		snprintf(out + len, n - len, "*");
 }
 
+#define RETIRED_WHY "廃止したアカウントは変更できません。"
+
 static enum err run_id(struct store_conn *c, const char *sql, int64_t id)
 {
 	struct store_stmt *st = store_prepare(c, sql);
@@ -143,7 +145,7 @@ static enum err load_sites(struct store_conn *c, struct user_row *r)
 #define ROW_COLUMNS                                                                              \
 	"SELECT id, login, role, disabled, locked_until_ms, failed_count, must_change_password, " \
 	"created_ms, (SELECT count(*) FROM user_totp t WHERE t.user_id = users.id AND "          \
-	"t.confirmed_ms IS NOT NULL) FROM users "
+	"t.confirmed_ms IS NOT NULL), retired_ms FROM users "
 
 static void read_row(struct store_stmt *st, struct user_row *r)
 {
@@ -157,6 +159,7 @@ static void read_row(struct store_stmt *st, struct user_row *r)
 	r->must_change_password = store_col_int(st, 6) != 0;
 	r->created_ms = store_col_int(st, 7);
 	r->second_factor = store_col_int(st, 8) != 0;
+	r->retired_ms = store_col_int(st, 9);
 }
 
 enum err user_admin_list(struct store *s, struct user_row **rows, size_t *n)
@@ -336,6 +339,10 @@ enum err user_admin_set_role(struct store *s, const struct vault *v, const char 
 	e = get_on(c, id, &row);
 	if (e == ERR_NOTFOUND)
 		*why = "その利用者はいません。";
+	if (e == ERR_OK && row.retired_ms) {
+		*why = RETIRED_WHY;
+		e = ERR_CONFLICT;
+	}
 	if (e != ERR_OK)
 		goto out;
 	if (strcmp(row.role, role) != 0 && id == admin_id) {
@@ -388,6 +395,11 @@ enum err user_admin_lock(struct store *s, const struct vault *v, const char *act
 		*why = "その利用者はいません。";
 	if (e != ERR_OK)
 		goto out;
+	if (row.retired_ms) {
+		*why = RETIRED_WHY;
+		e = ERR_CONFLICT;
+		goto out;
+	}
 	if (lock && id == admin_id) {
 		*why = "自分のアカウントはロックできません。";
 		e = ERR_CONFLICT;
@@ -415,6 +427,75 @@ out:
 	return e;
 }
 
+/* What retiring an account deletes besides its row's login and password: whatever else of the
+ * platform's names or lets the account in. */
+static const char *const retire_sql[] = {
+    "DELETE FROM sessions WHERE user_id = ?",
+    "DELETE FROM device_cookies WHERE user_id = ?",
+    "DELETE FROM approved_devices WHERE user_id = ?",
+    "DELETE FROM totp_challenges WHERE user_id = ?",
+    "DELETE FROM user_totp_recovery WHERE user_id = ?",
+    "DELETE FROM user_totp WHERE user_id = ?",
+    "DELETE FROM user_sites WHERE user_id = ?",
+    "DELETE FROM grant_staff WHERE user_id = ?",
+};
+
+enum err user_admin_retire(struct store *s, const struct vault *v, const char *actor,
+			   int64_t admin_id, int64_t id, const char **why)
+{
+	struct user_row row;
+	char login[48];
+	struct store_conn *c = store_acquire(s);
+	struct store_stmt *st = NULL;
+	enum err e = store_begin(c);
+	*why = NULL;
+	if (e != ERR_OK)
+		goto out;
+	e = get_on(c, id, &row);
+	if (e == ERR_NOTFOUND)
+		*why = "その利用者はいません。";
+	if (e != ERR_OK)
+		goto out;
+	e = ERR_CONFLICT;
+	if (row.retired_ms) {
+		*why = "そのアカウントはすでに廃止しています。";
+		goto out;
+	}
+	if (id == admin_id) {
+		*why = "自分のアカウントは廃止できません。別の区の管理者に依頼してください。";
+		goto out;
+	}
+	if (strcmp(row.role, "ward_admin") == 0 && !row.locked && other_admins(c, id) == 0) {
+		*why = "区の管理者が1人もいなくなるため、廃止できません。";
+		goto out;
+	}
+	/* A name no one can sign in with or choose (':' is not allowed in a login). */
+	snprintf(login, sizeof login, "retired:%lld", (long long)id);
+	st = store_prepare(c, "UPDATE users SET login = ?, password_hash = '!', disabled = 1, "
+			      "must_change_password = 0, failed_count = 0, last_failed_ms = 0, "
+			      "locked_until_ms = 0, retired_ms = ? WHERE id = ?");
+	e = ERR_DB;
+	if (!st)
+		goto out;
+	store_bind_text(st, 1, login);
+	store_bind_int(st, 2, clock_now_ms());
+	store_bind_int(st, 3, id);
+	e = store_run(st);
+	store_finish(st);
+	st = NULL;
+	for (size_t i = 0; e == ERR_OK && i < sizeof retire_sql / sizeof retire_sql[0]; i++)
+		e = run_id(c, retire_sql[i], id);
+	if (e == ERR_OK)
+		e = audit_user(c, v, actor, "user.retire", id, row.role);
+	if (e == ERR_OK)
+		e = store_commit(c);
+out:
+	store_finish(st);
+	store_rollback(c);
+	store_release(c);
+	return e;
+}
+
 enum err user_admin_reset_password(struct store *s, const struct vault *v, const char *actor,
 				   int64_t id, char **password, const char **why)
 {
@@ -433,6 +514,10 @@ enum err user_admin_reset_password(struct store *s, const struct vault *v, const
 	e = get_on(c, id, &row);
 	if (e == ERR_NOTFOUND)
 		*why = "その利用者はいません。";
+	if (e == ERR_OK && row.retired_ms) {
+		*why = RETIRED_WHY;
+		e = ERR_CONFLICT;
+	}
 	if (e != ERR_OK)
 		goto out;
 	st = store_prepare(c, "UPDATE users SET password_hash = ?, must_change_password = 1, "

@@ -26,6 +26,7 @@ struct user_row {
 	int must_change_password;
 	int64_t created_ms;
 	int second_factor; /* an authenticator is enrolled (totp_store.h) */
+	int64_t retired_ms; /* when the account was retired (user_admin_retire), 0 while in use */
 };
 
 /* Loads every account, by login, into *rows (malloc'd array of *n; caller frees with free()). */
@@ -55,6 +56,15 @@ enum err user_admin_set_role(struct store *s, const struct vault *v, const char 
  * "user.lock" / "user.unlock". */
 enum err user_admin_lock(struct store *s, const struct vault *v, const char *actor,
 			 int64_t admin_id, int64_t id, int lock, const char **why);
+
+/* Retires account id (アカウントの廃止) for good: its login becomes "retired:<id>" (no one can
+ * sign in with it or choose it), its password can never match, it is locked, and its sessions,
+ * remembered and approved devices, second factor, sites and benefit go; the row stays, for the
+ * audit log and the services' records name accounts by number. Nobody retires themselves, nor
+ * the last unlocked ward administrator; a retired account cannot be retired again or changed
+ * (ERR_CONFLICT, *why). Audited "user.retire". ERR_NOTFOUND for no such account. */
+enum err user_admin_retire(struct store *s, const struct vault *v, const char *actor,
+			   int64_t admin_id, int64_t id, const char **why);
 
 /* Gives account id a new random password (*password, malloc'd, caller wipes with
  * vault_wipe_free; shown once) that must be changed at the next sign-in; clears the failed

@@ -97,6 +97,12 @@ static json_t *row_json(const struct user_row *r)
 	if (o) {
 		json_object_set_new(o, "locked_out_until", until[0] ? json_string(until) : json_null());
 		json_object_set_new(o, "second_factor", json_boolean(r->second_factor));
+		json_object_set_new(o, "retired", json_boolean(r->retired_ms != 0));
+		if (r->retired_ms) {
+			char at[32];
+			clock_jst_iso(r->retired_ms, at, sizeof at);
+			json_object_set_new(o, "retired_at", json_string(at));
+		}
 	}
 	return o;
 }
@@ -261,6 +267,19 @@ enum err api_user_password_reset(struct http_req *rq, struct http_resp *rs)
 	e = answer(rq, rs, 200, id, password);
 	vault_wipe_free(password);
 	return e;
+}
+
+enum err api_user_retire(struct http_req *rq, struct http_resp *rs)
+{
+	const char *why = NULL;
+	int64_t id = path_id(rq);
+	if (!id)
+		return http_error(rs, ERR_NOTFOUND, "その利用者はいません。");
+	enum err e = user_admin_retire(rq->app->store, rq->app->vault, rq->actor, rq->user.id, id,
+				       &why);
+	if (e != ERR_OK)
+		return fail(rs, e, why);
+	return answer(rq, rs, 200, id, NULL);
 }
 
 enum err api_session_password(struct http_req *rq, struct http_resp *rs)

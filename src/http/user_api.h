@@ -16,6 +16,10 @@ enum err api_user_patch(struct http_req *rq, struct http_resp *rs);
 /* POST /api/v1/users/{id}/password (ward admin): a new random password, shown this once, to be
  * changed at the next sign-in → {user, password}; the account's sessions end. */
 enum err api_user_password_reset(struct http_req *rq, struct http_resp *rs);
+/* POST /api/v1/users/{id}/retire (ward admin): the account retired for good (アカウントの廃止:
+ * user_admin_retire) → the account, "retired": true; 409 with the reason for oneself, the last
+ * ward administrator or an account already retired. */
+enum err api_user_retire(struct http_req *rq, struct http_resp *rs);
 /* POST /api/v1/session/password (any staff, also while a change is due): {current, new} →
  * the signed-in user with must_change_password false. */
 enum err api_session_password(struct http_req *rq, struct http_resp *rs);

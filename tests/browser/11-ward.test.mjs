@@ -283,7 +283,7 @@ test('kiosks: a new kiosk\'s token is shown once and works; revoked, it stops at
   await page.context().close();
 });
 
-test('users: a new account\'s first password must be changed; lock, reset and role', { timeout: 240000 }, async () => {
+test('users: a new account\'s first password must be changed; lock, reset, role and retirement', { timeout: 240000 }, async () => {
   const login = `browser.${TAG}`;
   const page = await newPage(browser, DESKTOP);
   await signIn(page, `${env.URL}/ward/users.html`, env.ADMIN_LOGIN);
@@ -371,6 +371,21 @@ test('users: a new account\'s first password must be changed; lock, reset and ro
   const refused = await fresh.get('/api/v1/sites');
   assert.equal(refused.status, 403);
   assert.equal(refused.data.code, 'password_change_required');
+
+  // Retire (廃止): for good, after a confirmation; the row goes last, marked, without actions.
+  await row.locator('[data-testid="user-retire"]').click();
+  await tid(page, 'confirm-dialog').waitFor();
+  assert.match(await tid(page, 'confirm-dialog').innerText(), /元に戻せません/);
+  await checkA11y(page, 'users: confirm the retirement');
+  await tid(page, 'confirm-ok').click();
+  const retired = page.locator(`[data-testid="user-row"][data-user-id="${u.id}"]`);
+  await eventually(async () => /廃止/.test(await retired.locator('[data-testid="user-state"]').innerText()), { message: 'retired' });
+  assert.equal(await retired.locator('button').count(), 0);
+  assert.equal(await tid(page, 'user-row').last().getAttribute('data-user-id'), String(u.id));
+  assert.equal((await fresh.get('/api/v1/session')).status, 401, 'the retirement ended the session');
+  u = (await admin.get('/api/v1/users')).data.users.find((x) => x.id === u.id);
+  assert.deepEqual([u.login, u.retired], [`retired:${u.id}`, true]);
+  await checkA11y(page, 'users with a retired account');
   await page.setViewportSize(PHONE.viewport);
   await shot(page, 'ward-users-phone');
   await checkA11y(page, 'users on a phone');

@@ -461,6 +461,69 @@ class AdminTest(ServerTestCase):
                           "role=ward_staff sites=*"])
         self.assertEqual(self.data.audit_verify().rc, 0)
 
+    def test_retire_an_account(self):
+        """アカウントの廃止: the account's login and password go for good, its session ends and
+        its sites with it; the row stays under its number (the audit log still names it), the
+        login can be given to someone else, and nothing more can be done to it. The same from
+        the console with `mimamori user retire`."""
+        self.start()
+        admin = self.login("admin01")
+        me, actor = self.user_id("admin01"), "user:%d" % self.user_id("admin01")
+        staff = self.login("staff01")
+        sid = self.user_id("staff01")
+        self.assertEqual(staff.board("G01").status, 200)
+        r = admin.post("/api/v1/users/%d/retire" % sid, {})
+        self.assertEqual(r.status, 200, r)
+        u = r.json["user"]
+        self.assertEqual((u["login"], u["retired"], u["locked"], u["sites"]),
+                         ("retired:%d" % sid, True, True, []), r)
+        self.assertRegex(u["retired_at"], r"^\d{4}-\d\d-\d\dT")
+        # Its session ended; its old login and password no longer sign in.
+        self.assertEqual(staff.board("G01").status, 401)
+        self.assertEqual(self.srv.client().login("staff01").status, 401)
+        self.assertEqual(self.srv.client().login("retired:%d" % sid).status, 401)
+        self.assertEqual(self.data.query(
+            "SELECT login, password_hash, disabled FROM users WHERE id = %d" % sid),
+            [("retired:%d" % sid, "!", 1)])
+        for table in ("sessions", "user_sites"):
+            self.assertEqual(self.data.query(
+                "SELECT count(*) FROM %s WHERE user_id = %d" % (table, sid)), [(0,)], table)
+        # Nothing more: not again, no lock, no new password, no role; not oneself.
+        for method, path, body in (("POST", "/api/v1/users/%d/retire" % sid, {}),
+                                   ("PATCH", "/api/v1/users/%d" % sid, {"locked": False}),
+                                   ("PATCH", "/api/v1/users/%d" % sid, {"role": "ward_staff"}),
+                                   ("POST", "/api/v1/users/%d/password" % sid, {}),
+                                   ("POST", "/api/v1/users/%d/retire" % me, {})):
+            r = admin.request(method, path, body)
+            self.assertEqual(r.status, 409, (method, path, r))
+            self.assertNotRegex(r.json["message"], r"^[ -~]*$")
+        self.assertEqual(admin.post("/api/v1/users/99999/retire", {}).status, 404)
+        self.assertEqual(self.login("ward01").post("/api/v1/users/%d/retire" % me, {}).status,
+                         403)
+        # The name is free for a new person, who is another account.
+        r = admin.post("/api/v1/users", {"login": "staff01", "role": "site_staff",
+                                         "sites": ["G01"]})
+        self.assertEqual(r.status, 201, r)
+        self.assertNotEqual(r.json["user"]["id"], sid)
+        listed = {x["id"]: x for x in admin.get("/api/v1/users").json["users"]}
+        self.assertTrue(listed[sid]["retired"])
+        self.assertFalse(listed[r.json["user"]["id"]]["retired"])
+        self.assertEqual(self.audit("user.retire"), [(actor, "user:%d" % sid, "site_staff")])
+        # The last unlocked ward administrator stays.
+        a2 = self.user_id("admin02")
+        self.assertEqual(admin.post("/api/v1/users/%d/retire" % a2, {}).status, 200)
+        self.srv.stop()
+        r = harness.cli("user", "retire", "--data", self.data.path, "--login", "admin01")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("区の管理者が1人もいなくなる", r.err)
+        r = harness.cli("user", "retire", "--data", self.data.path, "--login", "nobody")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("いません", r.err)
+        r = harness.cli_ok("user", "retire", "--data", self.data.path, "--login", "ward01")
+        self.assertIn("廃止しました", r.out)
+        self.assertEqual(self.audit("user.retire")[-1][0], "cli")
+        self.assertEqual(self.data.audit_verify().rc, 0)
+
     # -- the new formats of the reports ------------------------------------------------------
 
     def test_daily_xlsx_and_monthly_pdf(self):

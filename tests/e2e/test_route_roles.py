@@ -86,6 +86,7 @@ EXPECTED = {
     ("GET", "/api/v1/session/totp/enrolment/qr"): {"ward_admin", "grant_supervisor"},
     ("POST", "/api/v1/session/totp/enrolment/confirm"): {"ward_admin", "grant_supervisor"},
     ("POST", "/api/v1/users/{}/totp-reset"): {"ward_admin"},
+    ("POST", "/api/v1/users/{}/retire"): {"ward_admin"},
     ("GET", "/api/v1/overview"): {"ward_admin"},
     ("GET", "/api/v1/sites/{}/cards"): {"ward_admin"},
     ("POST", "/api/v1/sites/{}/cards"): {"ward_admin"},

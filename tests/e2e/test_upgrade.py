@@ -65,12 +65,13 @@ class UpgradeTest(ServerTestCase):
         # checkpoints (0037), the administrators' second factor (0039), the board's counter
         # bumped once per site and transaction on PostgreSQL (0040; nothing on SQLite), the
         # marks that let the erasure empty the append-only note versions (0041), the end of a
-        # youth support case (0042) and of a child's use of the development centre (0043).
+        # youth support case (0042) and of a child's use of the development centre (0043), and
+        # the retirement of accounts (0044).
         self.assertEqual(d.query("SELECT version FROM schema_version WHERE version >= 17 "
                                  "ORDER BY version"),
                          [(17,), (18,), (19,), (20,), (21,), (22,), (23,), (24,), (25,),
                           (26,), (27,), (28,), (29,), (30,), (31,), (32,), (34,), (35,), (36,),
-                          (37,), (39,), (40,), (41,), (42,), (43,)])
+                          (37,), (39,), (40,), (41,), (42,), (43,), (44,)])
         self.assertEqual(d.query("SELECT count(*) FROM outbox WHERE claimed_by IS NOT NULL"),
                          [(0,)])
         self.assertEqual(d.query("SELECT actor, object FROM audit WHERE action = "

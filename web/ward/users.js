@@ -1,6 +1,7 @@
 // mimamori — staff accounts (/ward/users.html): the list, a new account with a random first
-// password shown once, role and sites, lock and unlock, and a password reset (random, shown
-// once). The person changes an administrator's password at the next sign-in. A grant role
+// password shown once, role and sites, lock and unlock, a password reset (random, shown
+// once), and the retirement of an account for good (廃止: its login and password gone; listed
+// last, without actions). The person changes an administrator's password at the next sign-in. A grant role
 // (助成 …) is given with the one benefit it works on.
 import { request, el } from '/js/api.js';
 import { startShell, show, setAlert, confirmDialog, ROLE_LABEL } from '/ward/shell.js';
@@ -36,6 +37,7 @@ const picked = (container) => [...container.querySelectorAll('input:checked')].m
 
 function stateBadges(u) {
   const out = [];
+  if (u.retired) return [el('span', { class: 'badge badge-off', 'data-testid': 'user-retired', text: `廃止（${(u.retired_at || '').slice(0, 10)}）` })];
   if (u.locked) out.push(el('span', { class: 'badge badge-alert', text: 'ロック中' }));
   if (u.locked_out_until) out.push(el('span', { class: 'badge badge-alert', text: `ログイン失敗で一時停止（${u.locked_out_until.slice(11, 16)}まで）` }));
   if (u.must_change_password) out.push(el('span', { class: 'badge badge-warn', text: 'パスワード変更待ち' }));
@@ -46,9 +48,19 @@ function stateBadges(u) {
 
 function render() {
   const me = shell.session.user.login;
-  const rows = state.users.map((u) => {
+  // accounts in use first, the retired ones last (they keep their number for the records)
+  const users = [...state.users.filter((u) => !u.retired), ...state.users.filter((u) => u.retired)];
+  const rows = users.map((u) => {
     const self = u.login === me;
     const actions = el('div', { class: 'actions' });
+    if (u.retired) {
+      return el('tr', { 'data-testid': 'user-row', 'data-login': u.login, 'data-user-id': String(u.id) },
+        el('td', { class: 'cell-main', 'data-label': 'ログインID' }, '（廃止したアカウント）', el('span', { class: 'sub mono', text: `番号 ${u.id}` })),
+        el('td', { 'data-label': '役割', 'data-testid': 'user-role', text: u.role_label || ROLE_LABEL[u.role] || u.role }),
+        el('td', { 'data-label': '担当施設', 'data-testid': 'user-sites', text: '—' }),
+        el('td', { 'data-label': '状態', 'data-testid': 'user-state' }, ...stateBadges(u)),
+        el('td', { 'data-label': '操作' }, actions));
+    }
     if (!self) {
       actions.append(
         el('button', { type: 'button', class: 'btn btn-secondary btn-small', 'data-act': 'edit', 'data-testid': 'user-edit', 'aria-label': `役割・施設（${u.login}）`, text: '役割・施設' }),
@@ -61,6 +73,10 @@ function render() {
     // a lost phone: the authenticator removed, enrolled again at the next sign-in
     if (u.second_factor && !self) {
       actions.append(el('button', { type: 'button', class: 'btn btn-secondary btn-small', 'data-act': 'totp-reset', 'data-testid': 'user-totp-reset', 'aria-label': `二段階認証のリセット（${u.login}）`, text: '二段階認証のリセット' }));
+    }
+    // someone who no longer works with the system: for good
+    if (!self) {
+      actions.append(el('button', { type: 'button', class: 'btn btn-secondary btn-small', 'data-act': 'retire', 'data-testid': 'user-retire', 'aria-label': `${u.login} を廃止`, text: '廃止' }));
     }
     return el('tr', { 'data-testid': 'user-row', 'data-login': u.login, 'data-user-id': String(u.id) },
       el('td', { class: 'cell-main mono', 'data-label': 'ログインID' }, u.login, self ? el('span', { class: 'sub', text: '（自分）' }) : null),
@@ -181,6 +197,11 @@ async function act(u, what) {
       await request(`/users/${u.id}/totp-reset`, { method: 'POST', body: {}, csrf: shell.session.csrf });
       await loadUsers();
       say(`${u.login} の二段階認証をリセットしました。次のログインで登録し直します。`);
+    } else if (what === 'retire') {
+      if (!(await confirmDialog(`${u.login} を廃止します。ログイン名とパスワードは消え、二度とログインできません（元に戻せません）。記録の上では番号 ${u.id} として残ります。この人がもう使わないことを確かめてから行ってください。`, '廃止する'))) return;
+      await request(`/users/${u.id}/retire`, { method: 'POST', body: {}, csrf: shell.session.csrf });
+      await loadUsers();
+      say(`${u.login} を廃止しました。`);
     }
   } catch (err) {
     fail(err);
