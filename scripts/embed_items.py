@@ -232,6 +232,13 @@ def read_all(paths):
     tables, items, flows, missing = list(BUILTIN_TABLES), list(BUILTIN_ITEMS), [], []
     for path in sorted(paths, key=os.path.basename):
         parse_file(path, tables, items, flows, missing)
+    # A fixed list outlives the erasure: nothing personal or sealed may be in it.
+    fixed = {t[0] for t in tables if t[4]}
+    for t, col, name, cls, sealed, ctype in items:
+        if t in fixed and (cls != "STORE_ITEM_PLAIN" or sealed):
+            raise Bad("表 %s は固定（消去で残す一覧）なので、列 %s を個人・要配慮・暗号化にできません / "
+                      "table %s is a fixed list (kept by an erasure): column %s cannot be "
+                      "personal, special-care or sealed" % (t, col, t, col))
     return tables, items, flows, [m for t, m in missing]
 
 

@@ -15,73 +15,72 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "store/store.h"
+#include "vault/escrow.h"
 #include "vault/keyring.h"
+#include "vault/vault.h"
 
-#define SERVICE_NAME_MAX 64
+/* How many erasures were done when this server last found every key it holds current; -1
+ * before its first turn. */
+static _Atomic int64_t followed = -1;
 
-/* The newest erasure (erasures.id, done) this server has followed; 0 before its first turn. */
-static _Atomic int64_t applied;
-
-/* Reads the next erasure done after `after` into *id and service (ERR_NOTFOUND when there is
- * none). */
-static enum err next_done(struct app *a, int64_t after, int64_t *id, char *service, size_t cap)
+/* Reads the number of erasures done into *n. */
+static enum err count_done(struct app *a, int64_t *n)
 {
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = ERR_DB;
-	struct store_stmt *st = store_prepare(
-	    c,
-	    "SELECT id, service FROM erasures WHERE state = 'done' AND id > ? ORDER BY id LIMIT 1");
-	if (!st)
-		goto out;
-	store_bind_int(st, 1, after);
-	int r = store_step(st);
-	if (r == STORE_ROW) {
-		*id = store_col_int(st, 0);
-		const char *s = store_col_text(st, 1);
-		snprintf(service, cap, "%s", s ? s : "");
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT count(*) FROM erasures WHERE state = 'done'");
+	if (st && store_step(st) == STORE_ROW) {
+		*n = store_col_int(st, 0);
 		e = ERR_OK;
-	} else if (r == STORE_DONE) {
-		e = ERR_NOTFOUND;
 	}
 	store_finish(st);
-out:
 	store_release(c);
 	return e;
 }
 
-/* One turn: each erasure done since the last turn, in order. The key of a service this server
- * has open is read again; when it changed (erased elsewhere), the service forgets what the
- * server kept of it. An erasure this server confirmed finds its key already in place. A key
- * that cannot be read is tried again at the next turn. */
+/* One turn. When the number of erasures done moved (a new one, whatever its number: requests
+ * of several services may be confirmed in any order), every service key this server holds is
+ * read again from the database; one that changed (erased elsewhere) takes the new key, and its
+ * service forgets what the server kept of it. An erasure this server confirmed finds its key
+ * already in place (and one still in its transaction is left to it: keyring_reload). A key
+ * that cannot be read is logged and the next turn tries every key again. */
 static void turn(struct app *a)
 {
-	for (;;) {
-		int64_t id = 0;
-		char service[SERVICE_NAME_MAX];
-		enum err e = next_done(a, applied, &id, service, sizeof service);
-		if (e == ERR_NOTFOUND)
-			return;
-		if (e != ERR_OK) {
-			log_warn("erase-watch: cannot read the erasures (%s)", err_str(e));
-			return;
-		}
-		int changed = 0;
-		e = keyring_reload(a->keys, service, &changed);
-		if (e != ERR_OK && e != ERR_NOTFOUND) {
-			log_error("erase-watch: the new key of %s cannot be read (%s); tried again",
-				  service, err_str(e));
-			return;
-		}
-		if (changed) {
-			const struct service *sv = app_service(service);
-			if (sv && sv->forget)
-				sv->forget(a);
-			log_info("erase-watch: %s was erased elsewhere (erasure %lld): its new key "
-				 "is in use here and what this server kept of it is forgotten",
-				 service, (long long)id);
-		}
-		applied = id;
+	int64_t done = 0;
+	enum err e = count_done(a, &done);
+	if (e != ERR_OK) {
+		log_warn("erase-watch: cannot read the erasures (%s)", err_str(e));
+		return;
 	}
+	if (done == followed)
+		return;
+	const char *names[64];
+	size_t n = keyring_names(a->keys, names, sizeof names / sizeof names[0]);
+	int all = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(names[i], VAULT_PLATFORM) == 0)
+			continue;
+		int changed = 0;
+		e = keyring_reload(a->keys, names[i], &changed);
+		if (e != ERR_OK && e != ERR_NOTFOUND) {
+			log_error("erase-watch: the key of %s cannot be read again (%s)", names[i],
+				  err_str(e));
+			all = 0;
+			continue;
+		}
+		if (!changed)
+			continue;
+		const struct service *sv = app_service(names[i]);
+		if (sv && sv->forget)
+			sv->forget(a);
+		log_info(
+		    "erase-watch: %s was erased elsewhere: its new key is in use here and what "
+		    "this server kept of it is forgotten",
+		    names[i]);
+	}
+	if (all)
+		followed = done;
 }
 
 static const struct periodic_job watch_job = {
@@ -101,9 +100,10 @@ struct periodic *erase_watch_start(struct app *a)
 
 void erase_watch_metrics(struct buf *b)
 {
+	int64_t n = followed;
 	buf_printf(b,
-		   "# HELP mimamori_erasure_followed The newest erasure (its number) this server "
-		   "has followed: its key in use, its kept names forgotten.\n"
-		   "# TYPE mimamori_erasure_followed gauge\nmimamori_erasure_followed %lld\n",
-		   (long long)applied);
+		   "# HELP mimamori_erasures_followed Erasures done that this server has followed "
+		   "(every key it holds found current after them).\n"
+		   "# TYPE mimamori_erasures_followed gauge\nmimamori_erasures_followed %lld\n",
+		   (long long)(n < 0 ? 0 : n));
 }

@@ -255,6 +255,7 @@ enum err keyring_replace(struct keyring *k, struct store_conn *c, const char *na
 	unsigned char w[KEYRING_WRAPPED_LEN], key[VAULT_KEY_LEN];
 	char mkey[32 + VAULT_NAME_MAX];
 	struct store_stmt *st = NULL;
+	struct vault fresh; /* the new keys, wiped at the end */
 	*undo = NULL;
 	if (strcmp(name, VAULT_PLATFORM) == 0)
 		return ERR_INVALID;
@@ -267,8 +268,10 @@ enum err keyring_replace(struct keyring *k, struct store_conn *c, const char *na
 	if (!u)
 		return ERR_CRYPTO;
 	u->v = v;
+	pthread_mutex_lock(&k->mu);
 	memcpy(&u->old, v, sizeof *v);
-	vault_key_fingerprint(v->data_key, fp);
+	pthread_mutex_unlock(&k->mu);
+	vault_key_fingerprint(u->old.data_key, fp);
 	crypto_aead_xchacha20poly1305_ietf_keygen(key);
 	keyring_wrap(k->master, "data-key", name, key, w);
 	snprintf(mkey, sizeof mkey, "data_key:%s", name);
@@ -294,11 +297,17 @@ enum err keyring_replace(struct keyring *k, struct store_conn *c, const char *na
 	store_finish(st);
 	if (e != ERR_OK)
 		goto out;
-	/* From now on this process seals and reads the service's data under the new key. */
-	memcpy(v->data_key, key, VAULT_KEY_LEN);
-	vault_derive_index_key(v);
+	/* From now on this process seals and reads the service's data under the new key; the
+	 * erasure watch leaves it alone until the transaction ends (keyring_replace_done). */
+	memcpy(fresh.data_key, key, VAULT_KEY_LEN);
+	vault_derive_index_key(&fresh);
+	pthread_mutex_lock(&k->mu);
+	v->replacing = 1;
+	vault_keys_set(v, fresh.data_key, fresh.index_key);
+	pthread_mutex_unlock(&k->mu);
 out:
 	sodium_memzero(key, sizeof key);
+	sodium_memzero(&fresh, sizeof fresh);
 	if (e != ERR_OK) {
 		sodium_free(u);
 		return e;
@@ -309,10 +318,12 @@ out:
 
 void keyring_replace_done(struct keyring *k, struct keyring_undo *u, int committed)
 {
-	(void)k;
 	if (!u)
 		return;
+	pthread_mutex_lock(&k->mu);
 	if (!committed)
-		memcpy(u->v, &u->old, sizeof u->old);
+		vault_keys_set(u->v, u->old.data_key, u->old.index_key);
+	u->v->replacing = 0;
+	pthread_mutex_unlock(&k->mu);
 	sodium_free(u); /* wipes the old key */
 }

@@ -430,11 +430,14 @@ enum err keyring_reload(struct keyring *k, const char *name, int *changed)
 	store_release(c);
 	if (e != ERR_OK)
 		return e;
+	/* The writers of a vault's keys hold mu: read directly. An erasure of this very key in
+	 * this process (its new key not committed yet, the stored one still the old) is left
+	 * alone: its keyring_replace_done settles it. */
 	pthread_mutex_lock(&k->mu);
-	if (sodium_memcmp(cur->data_key, fresh->data_key, VAULT_KEY_LEN) != 0 ||
-	    sodium_memcmp(cur->index_key, fresh->index_key, VAULT_INDEX_KEY_LEN) != 0) {
-		memcpy(cur->data_key, fresh->data_key, VAULT_KEY_LEN);
-		memcpy(cur->index_key, fresh->index_key, VAULT_INDEX_KEY_LEN);
+	if (!cur->replacing &&
+	    (sodium_memcmp(cur->data_key, fresh->data_key, VAULT_KEY_LEN) != 0 ||
+	     sodium_memcmp(cur->index_key, fresh->index_key, VAULT_INDEX_KEY_LEN) != 0)) {
+		vault_keys_set(cur, fresh->data_key, fresh->index_key);
 		*changed = 1;
 	}
 	pthread_mutex_unlock(&k->mu);

@@ -3,6 +3,7 @@
  * hashes, over libsodium. The keys are kept by the keyring (keyring.c). */
 #include "vault/vault.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,32 @@ enum err vault_global_init(void)
 void vault_derive_index_key(struct vault *v)
 {
 	crypto_kdf_derive_from_key(v->index_key, sizeof v->index_key, 1, "mimaidx1", v->data_key);
+}
+
+void vault_keys_read(const struct vault *v, unsigned char *data, unsigned char *index)
+{
+	struct vault *w = (struct vault *)v; /* the counter only: read, never written here */
+	for (;;) {
+		unsigned s1 = atomic_load_explicit(&w->seq, memory_order_acquire);
+		if (s1 & 1)
+			continue; /* a write is under way: its few bytes end at once */
+		if (data)
+			memcpy(data, v->data_key, VAULT_KEY_LEN);
+		if (index)
+			memcpy(index, v->index_key, VAULT_INDEX_KEY_LEN);
+		atomic_thread_fence(memory_order_acquire);
+		if (atomic_load_explicit(&w->seq, memory_order_relaxed) == s1)
+			return;
+	}
+}
+
+void vault_keys_set(struct vault *v, const unsigned char *data, const unsigned char *index)
+{
+	atomic_fetch_add_explicit(&v->seq, 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	memcpy(v->data_key, data, VAULT_KEY_LEN);
+	memcpy(v->index_key, index, VAULT_INDEX_KEY_LEN);
+	atomic_fetch_add_explicit(&v->seq, 1, memory_order_release);
 }
 
 enum err vault_create(const char *key_path, struct store *s)
@@ -72,11 +99,13 @@ void vault_seal(const struct vault *v, const char *field, const void *plain, siz
 		unsigned char **out, size_t *out_len)
 {
 	size_t n = VAULT_NONCE_LEN + len + VAULT_TAG_LEN;
-	unsigned char *b = xmalloc(n);
+	unsigned char *b = xmalloc(n), key[VAULT_KEY_LEN];
 	randombytes_buf(b, VAULT_NONCE_LEN);
+	vault_keys_read(v, key, NULL);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(b + VAULT_NONCE_LEN, NULL, plain, len,
 						   (const unsigned char *)field, strlen(field),
-						   NULL, b, v->data_key);
+						   NULL, b, key);
+	sodium_memzero(key, sizeof key);
 	*out = b;
 	*out_len = n;
 }
@@ -99,10 +128,13 @@ enum err vault_unseal(const struct vault *v, const char *field, const void *blob
 		return ERR_CRYPTO;
 	size_t plen = len - VAULT_NONCE_LEN - VAULT_TAG_LEN;
 	char *p = xmalloc(plen + 1);
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)p, NULL, NULL,
-						       b + VAULT_NONCE_LEN, len - VAULT_NONCE_LEN,
-						       (const unsigned char *)field, strlen(field),
-						       b, v->data_key) != 0) {
+	unsigned char key[VAULT_KEY_LEN];
+	vault_keys_read(v, key, NULL);
+	int bad = crypto_aead_xchacha20poly1305_ietf_decrypt(
+	    (unsigned char *)p, NULL, NULL, b + VAULT_NONCE_LEN, len - VAULT_NONCE_LEN,
+	    (const unsigned char *)field, strlen(field), b, key);
+	sodium_memzero(key, sizeof key);
+	if (bad != 0) {
 		free(p);
 		return ERR_CRYPTO;
 	}
@@ -138,7 +170,10 @@ void vault_blind(const struct vault *v, const char *domain, const char *text,
 		 unsigned char out[VAULT_BLIND_LEN])
 {
 	crypto_generichash_state st;
-	crypto_generichash_init(&st, v->index_key, sizeof v->index_key, VAULT_BLIND_LEN);
+	unsigned char key[VAULT_INDEX_KEY_LEN];
+	vault_keys_read(v, NULL, key);
+	crypto_generichash_init(&st, key, sizeof key, VAULT_BLIND_LEN);
+	sodium_memzero(key, sizeof key);
 	crypto_generichash_update(&st, (const unsigned char *)domain, strlen(domain) + 1);
 	crypto_generichash_update(&st, (const unsigned char *)text, strlen(text));
 	crypto_generichash_final(&st, out, VAULT_BLIND_LEN);
@@ -154,7 +189,10 @@ struct vault_mac *vault_mac_new(const struct vault *v, const char *domain)
 	struct vault_mac *m = aligned_alloc(_Alignof(struct vault_mac), sizeof *m);
 	if (!m)
 		abort();
-	crypto_generichash_init(&m->st, v->index_key, sizeof v->index_key, VAULT_BLIND_LEN);
+	unsigned char key[VAULT_INDEX_KEY_LEN];
+	vault_keys_read(v, NULL, key);
+	crypto_generichash_init(&m->st, key, sizeof key, VAULT_BLIND_LEN);
+	sodium_memzero(key, sizeof key);
 	crypto_generichash_update(&m->st, (const unsigned char *)domain, strlen(domain) + 1);
 	return m;
 }

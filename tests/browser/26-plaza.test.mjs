@@ -136,7 +136,7 @@ test('the desk: register by keyboard, print the card, scan it, search, correct',
   await tid(page, 'f-grade').selectOption('中1');
   await tid(page, 'form-submit').click();
   await eventually(async () => /修正しました/.test(await tid(page, 'registered').textContent()), { message: 'corrected' });
-  // Two users' cards at once.
+  // A user's card chosen by its box (the one picked).
   // Wait for the new rows: the birth-date search's rows stay until the answer replaces them
   // (checking one of those made two cards once).
   await tid(page, 'search-q').fill('つばめ あさ');

@@ -215,8 +215,8 @@ def plaza_user(name, kana):
 class EraseElsewhereTest(ServerTestCase):
     def test_an_erasure_confirmed_on_one_server_is_followed_by_the_other(self):
         """Server b keeps a service's key and a board's names in memory; the ward's
-        administrators erase the plazas and then the clubs through server a. b follows each
-        erasure by itself: a plaza user it registers afterwards is sealed under the new key (a
+        administrators ask to erase the plazas and then the clubs through server a, and confirm
+        the clubs' first. b follows each erasure by itself, in the order they were done: a plaza user it registers afterwards is sealed under the new key (a
         third server started later finds and reads them; before, b went on sealing under the
         destroyed key until it restarted, and that user could not be read again), and its
         board's names are wiped (/metrics)."""
@@ -238,32 +238,46 @@ class EraseElsewhereTest(ServerTestCase):
             r = srv.client().get("/metrics")
             self.assertEqual(r.status, 200, r)
             return {m: int(re.search(r"(?m)^%s (\d+)$" % m, r.text).group(1))
-                    for m in ("mimamori_erasure_followed", "mimamori_board_renderings_kept",
+                    for m in ("mimamori_erasures_followed", "mimamori_board_renderings_kept",
                               "mimamori_board_names_kept")}
 
-        def erase(service):
-            admin, admin2 = a.client(), a.client()
-            self.assertEqual(admin.login("admin").status, 200)
-            self.assertEqual(admin2.login("admin2").status, 200)
+        admin, admin2 = a.client(), a.client()
+        self.assertEqual(admin.login("admin").status, 200)
+        self.assertEqual(admin2.login("admin2").status, 200)
+
+        def ask(service):
             r = admin.post("/api/v1/erasures", {"service": service})
             self.assertEqual(r.status, 201, r)
-            eid = r.json["id"]
+            return r.json["id"]
+
+        def confirm(eid):
             r = admin2.post("/api/v1/erasures/%d/confirm" % eid, {})
             self.assertEqual(r.status, 200, r)
-            return eid
 
         staff, desk = b.client(), b.client()
         self.assertEqual(staff.login("staff01").status, 200)
         self.assertEqual(desk.login("hirai1").status, 200)
-        self.assertEqual(gauges(b)["mimamori_erasure_followed"], 0)
+        self.assertEqual(gauges(b)["mimamori_erasures_followed"], 0)
         self.assertIn(ROSTER[0][2], staff.board("G01").text)
         self.assertGreaterEqual(gauges(b)["mimamori_board_names_kept"], 2)
         r = desk.post("/api/v1/plaza/users", plaza_user("鴫原 萌々香", "しぎはら ももか"))
         self.assertEqual(r.status, 201, r)
 
-        first = erase("plaza")
-        harness.wait_until(lambda: gauges(b)["mimamori_erasure_followed"] == first, timeout=20,
+        # Both erasures asked; the later request confirmed first (a server that followed the
+        # requests' numbers would never see the earlier one).
+        plaza, clubs = ask("plaza"), ask("attendance")
+        self.assertLess(plaza, clubs)
+        confirm(clubs)
+        harness.wait_until(lambda: gauges(b)["mimamori_erasures_followed"] == 1, timeout=20,
+                           what="b follows the clubs' erasure")
+        kept = gauges(b)
+        self.assertEqual((kept["mimamori_board_renderings_kept"],
+                          kept["mimamori_board_names_kept"]), (0, 0))
+        confirm(plaza)
+        harness.wait_until(lambda: gauges(b)["mimamori_erasures_followed"] == 2, timeout=20,
                            what="b follows the plazas' erasure")
+        harness.wait_until(lambda: gauges(a)["mimamori_erasures_followed"] == 2, timeout=20,
+                           what="a counts both (its own)")
         self.assertEqual(d.query("SELECT count(*) FROM plaza_users"), [(0,)])
         # b registers a user after the erasure (the desk assigned again: its assignment went
         # with the service, the plazas stay): under the new key, found by its ふりがな
@@ -273,14 +287,6 @@ class EraseElsewhereTest(ServerTestCase):
         found = desk.get("/api/v1/plaza/users?q=" + urllib.parse.quote("つぐみの"))
         self.assertEqual(found.status, 200, found)
         self.assertIn("鶫野 紗和", found.text)
-
-        second = erase("attendance")
-        harness.wait_until(lambda: gauges(b)["mimamori_erasure_followed"] == second,
-                           timeout=20, what="b follows the clubs' erasure")
-        kept = gauges(b)
-        self.assertEqual((kept["mimamori_board_renderings_kept"],
-                          kept["mimamori_board_names_kept"]), (0, 0))
-        self.assertEqual(gauges(a)["mimamori_erasure_followed"], second)
 
         # Both stop; a new server opens the keys from the database only.
         a.stop()

@@ -266,12 +266,23 @@ static void test_escrow(void **state)
 	assert_non_null(a2);
 	assert_int_equal(store_begin(c), ERR_OK);
 	assert_int_equal(keyring_replace(k, c, "alpha", fp, &u), ERR_OK);
+	/* The erasure watch of the same process meanwhile: the stored key is still the old one,
+	 * and the erasure in its transaction keeps the new one. */
+	int changed = -1;
+	char fnew[VAULT_FINGERPRINT_LEN], fnow[VAULT_FINGERPRINT_LEN];
+	assert_int_equal(keyring_fingerprint(k, "alpha", fnew), ERR_OK);
+	assert_int_equal(keyring_reload(k, "alpha", &changed), ERR_OK);
+	assert_int_equal(changed, 0);
+	assert_int_equal(keyring_fingerprint(k, "alpha", fnow), ERR_OK);
+	assert_string_equal(fnow, fnew);
 	assert_int_equal(store_commit(c), ERR_OK);
 	keyring_replace_done(k, u, 1);
 	store_release(c);
+	assert_int_equal(keyring_reload(k, "alpha", &changed), ERR_OK);
+	assert_int_equal(changed, 0); /* committed: the stored key is the one in use */
 	assert_int_equal(vault_unseal(a, "f", sealed, slen, &plain), ERR_CRYPTO);
 	/* It still has the old key until it reads the key again: then the new one, in place. */
-	int changed = -1;
+	changed = -1;
 	assert_int_equal(vault_unseal(a2, "f", sealed, slen, &plain), ERR_OK);
 	vault_wipe_free(plain);
 	plain = NULL;

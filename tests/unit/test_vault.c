@@ -3,6 +3,7 @@
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
@@ -20,6 +21,7 @@
 #include "vault/memo.h"
 #include "vault/passbox.h"
 #include "vault/vault.h"
+#include "vault/vault_internal.h"
 
 /* Tests may reach libsodium itself: to write what an older version wrote. */
 #include <sodium.h>
@@ -798,6 +800,57 @@ static enum err cross_unseal(const struct vault *from, const struct vault *to, c
 
 /* One key per service: what one service seals no other key opens, blind indexes differ, the
  * keys survive a reopening, and a wrapped key copied to another name does not open. */
+/* A reader of a vault's keys while they are being replaced in place (an erasure followed by
+ * another server): it waits for the write to end and reads the new keys whole, never a mix of
+ * old and new bytes. The write is held half done here (seq odd) to make the moment last. */
+struct key_reader {
+	const struct vault *v;
+	unsigned char data[VAULT_KEY_LEN];
+	int done;
+};
+
+static void *read_keys(void *arg)
+{
+	struct key_reader *r = arg;
+	vault_keys_read(r->v, r->data, NULL);
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void test_keys_read_while_replaced(void **state)
+{
+	(void)state;
+	unsigned char one[VAULT_KEY_LEN], two[VAULT_KEY_LEN], idx[VAULT_INDEX_KEY_LEN] = {0};
+	crypto_aead_xchacha20poly1305_ietf_keygen(one);
+	crypto_aead_xchacha20poly1305_ietf_keygen(two);
+	struct vault *v = sodium_malloc(sizeof *v);
+	memset(v, 0, sizeof *v);
+	vault_keys_set(v, one, idx);
+	/* A writer half way: the counter odd, half of the new key written. */
+	atomic_fetch_add(&v->seq, 1);
+	memcpy(v->data_key, two, VAULT_KEY_LEN / 2);
+	struct key_reader r = {v, {0}, 0};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, read_keys, &r), 0);
+	usleep(100 * 1000);
+	assert_int_equal(__atomic_load_n(&r.done, __ATOMIC_ACQUIRE), 0); /* still waiting */
+	memcpy(v->data_key, two, VAULT_KEY_LEN);
+	atomic_fetch_add(&v->seq, 1);
+	pthread_join(t, NULL);
+	assert_memory_equal(r.data, two, VAULT_KEY_LEN);
+	/* And a seal made now opens under the new key only. */
+	unsigned char *b = NULL;
+	size_t n = 0;
+	char *p = NULL;
+	vault_seal(v, "f", "x", 1, &b, &n);
+	assert_int_equal(vault_unseal(v, "f", b, n, &p), ERR_OK);
+	free(p);
+	free(b);
+	sodium_memzero(one, sizeof one);
+	sodium_memzero(two, sizeof two);
+	sodium_free(v);
+}
+
 static void test_keyring_per_service(void **state)
 {
 	struct env *e = *state;
@@ -1004,6 +1057,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_seal_nonce_unique, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_seal_memo, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_blind, setup, teardown),
+	    cmocka_unit_test(test_keys_read_while_replaced),
 	    cmocka_unit_test_setup_teardown(test_keyring_per_service, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_keyring_upgrade, setup, teardown),
 	    cmocka_unit_test(test_password),
