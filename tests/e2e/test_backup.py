@@ -148,8 +148,8 @@ class BackupTest(ServerTestCase):
         try:
             k = srv.client(kiosk_token=self.token)
             self.assertEqual(k.scan(self.codes[0]).status, 200)
-            m = smtp.wait_for(lambda ms: any("入室" in x.subject for x in ms),
-                              what="the entry mail")
+            smtp.wait_for(lambda ms: any("入室" in x.subject for x in ms),
+                          what="the entry mail")
             mail = [x for x in smtp.snapshot() if "入室" in x.subject][0]
             return mail.subject, mail.body, sorted(mail.rcpts)
         finally:

@@ -12,7 +12,6 @@ import time
 import unittest
 
 import engines
-import harness
 from harness import ServerTestCase
 
 A = "a.parent@example.jp"  # G01

@@ -18,7 +18,6 @@ import datetime
 import glob
 import os
 import re
-import time
 import unittest
 import urllib.parse
 

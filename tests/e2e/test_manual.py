@@ -51,7 +51,6 @@ class ManualScanTest(ServerTestCase):
 
     def test_manual_entry_and_exit(self):
         staff = self.staff("staff01")
-        before = len(self.smtp.snapshot())
         r = staff.post(PATH % "G01", {"child_no": "M001", "direction": "in", "reason": REASON})
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["recorded"], True)

@@ -341,7 +341,7 @@ class YearTest(Clocked):
                   "plans_days = 45\n"
                   "alerts_days = 45\nbounces_days = 30\naudit_months = 1")
         self.start_smtp()
-        srv = self.start_server(env={"MIMAMORI_RETENTION_INTERVAL_MS": "2000"})
+        self.start_server(env={"MIMAMORI_RETENTION_INTERVAL_MS": "2000"})
         sizes = []
         for month in range(12):
             day = NOW + month * 30 * DAY

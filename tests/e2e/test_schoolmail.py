@@ -7,7 +7,6 @@ flood and automatic mail (a short reply at most once per address an hour, never 
 an address is registered); the footer's cancel and edit link; the school commands and the
 registration letter (its QR code read by zbar)."""
 import os
-import re
 import time
 import unittest
 

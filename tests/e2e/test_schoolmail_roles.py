@@ -6,7 +6,6 @@ their own school's registrants; the ward sees counts; the passwords of school st
 school term; the yearly roll-over compares the counts with last year and alerts the ward by page
 and mail."""
 import os
-import re
 import time
 import unittest
 import urllib.parse

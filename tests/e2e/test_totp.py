@@ -7,7 +7,6 @@ codes; from then on the password alone opens no session, a wrong code is refused
 once per time step (no replay), a recovery code works once, wrong codes lock the factor; the
 console's `user totp-reset` (audited) sends the administrator to enrolment again; other roles
 neither need nor may enrol; with optional only enrolled administrators are asked."""
-import os
 import subprocess
 import tempfile
 import time

@@ -5,7 +5,6 @@ demo ward's fictional name), and the words for a child's coming in and going hom
 entry_word / exit_word, 入室 / 退室 by default) in the guardians' mails, the daily report's
 headings (PDF and CSV) and the pages' API (GET /api/v1/ward, GET /api/v1/kiosk). Real mail in a
 real Maildir; the PDF read back with pdftotext."""
-import email.header
 import os
 import re
 
