@@ -57,6 +57,19 @@ size_t erase_tables(const char *service, const char **tables, size_t max)
 	return n;
 }
 
+char *erase_kept_ja(const char *service)
+{
+	struct buf b;
+	buf_init(&b, 4096);
+	for (size_t i = 0; i < store_item_tables_count; i++)
+		if (strcmp(store_item_tables[i].owner, service) == 0 && store_item_tables[i].fixed)
+			buf_printf(&b, "%s%s（%s）", b.len ? "、" : "", store_item_tables[i].name_ja,
+				   store_item_tables[i].table);
+	char *out = xstrdup(b.len ? b.data : "（なし）");
+	buf_free(&b);
+	return out;
+}
+
 char *erase_items_ja(const char *service)
 {
 	struct buf b;

@@ -21,6 +21,9 @@ struct app;
  * Fixed lists (固定: the plazas, the bath places — filled by the migrations, no personal data)
  * are not among them: an erasure keeps them, so that the service can start again. */
 size_t erase_tables(const char *service, const char **tables, size_t max);
+/* Returns service's fixed lists, which an erasure keeps ("共育プラザ（plaza_plazas）", "、"-
+ * separated; "（なし）" when none), malloc'd (caller frees). */
+char *erase_kept_ja(const char *service);
 /* Returns service's personal items (記録項目: the annotated columns of its tables that are 個人
  * or 要配慮, each once, "、"-separated; 要配慮 and sealed ones marked), malloc'd (caller frees). */
 char *erase_items_ja(const char *service);

@@ -78,6 +78,15 @@ enum err erase_certificate_pdf(int64_t id, const char *service, const char *labe
 		e = pair(p, "個人情報ファイルの名称", file_ja);
 	if (e == ERR_OK)
 		e = pair(p, "記録項目", items_ja);
+	char *kept = erase_kept_ja(service);
+	char *kept_text = strcmp(kept, "（なし）") == 0
+			      ? xstrdup(kept)
+			      : xasprintf("%s — 個人情報を含まない固定の一覧のため、消去せずに残しました",
+					  kept);
+	if (e == ERR_OK)
+		e = pair(p, "消去せずに残した一覧", kept_text);
+	free(kept_text);
+	free(kept);
 	if (e == ERR_OK)
 		e = pair(p, "消去した媒体", medium);
 	if (e == ERR_OK)

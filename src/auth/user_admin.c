@@ -214,6 +214,27 @@ static enum err get_on(struct store_conn *c, int64_t id, struct user_row *row)
 	return load_sites(c, row);
 }
 
+/* Begins a write transaction on a connection of s put in *c and loads account id into *row;
+ * with live_only, a retired account is refused (ERR_CONFLICT). *why says why (static Japanese)
+ * for a missing or retired account. The caller rolls back and releases *c, also after an
+ * error. */
+static enum err begin_on(struct store *s, int64_t id, int live_only, struct store_conn **c,
+			 struct user_row *row, const char **why)
+{
+	*c = store_acquire(s);
+	*why = NULL;
+	enum err e = store_begin(*c);
+	if (e == ERR_OK)
+		e = get_on(*c, id, row);
+	if (e == ERR_NOTFOUND)
+		*why = "その利用者はいません。";
+	if (e == ERR_OK && live_only && row->retired_ms) {
+		*why = RETIRED_WHY;
+		e = ERR_CONFLICT;
+	}
+	return e;
+}
+
 enum err user_admin_get(struct store *s, int64_t id, struct user_row *row)
 {
 	struct store_conn *c = store_acquire(s);
@@ -332,17 +353,7 @@ enum err user_admin_set_role(struct store *s, const struct vault *v, const char 
 	*why = role_sites_problem(role, nsites);
 	if (*why)
 		return ERR_INVALID;
-	c = store_acquire(s);
-	e = store_begin(c);
-	if (e != ERR_OK)
-		goto out;
-	e = get_on(c, id, &row);
-	if (e == ERR_NOTFOUND)
-		*why = "その利用者はいません。";
-	if (e == ERR_OK && row.retired_ms) {
-		*why = RETIRED_WHY;
-		e = ERR_CONFLICT;
-	}
+	e = begin_on(s, id, 1, &c, &row, why);
 	if (e != ERR_OK)
 		goto out;
 	if (strcmp(row.role, role) != 0 && id == admin_id) {
@@ -385,21 +396,10 @@ enum err user_admin_lock(struct store *s, const struct vault *v, const char *act
 			 int64_t admin_id, int64_t id, int lock, const char **why)
 {
 	struct user_row row;
-	struct store_conn *c = store_acquire(s);
-	enum err e = store_begin(c);
-	*why = NULL;
+	struct store_conn *c = NULL;
+	enum err e = begin_on(s, id, 1, &c, &row, why);
 	if (e != ERR_OK)
 		goto out;
-	e = get_on(c, id, &row);
-	if (e == ERR_NOTFOUND)
-		*why = "その利用者はいません。";
-	if (e != ERR_OK)
-		goto out;
-	if (row.retired_ms) {
-		*why = RETIRED_WHY;
-		e = ERR_CONFLICT;
-		goto out;
-	}
 	if (lock && id == admin_id) {
 		*why = "自分のアカウントはロックできません。";
 		e = ERR_CONFLICT;
@@ -445,15 +445,9 @@ enum err user_admin_retire(struct store *s, const struct vault *v, const char *a
 {
 	struct user_row row;
 	char login[48];
-	struct store_conn *c = store_acquire(s);
+	struct store_conn *c = NULL;
 	struct store_stmt *st = NULL;
-	enum err e = store_begin(c);
-	*why = NULL;
-	if (e != ERR_OK)
-		goto out;
-	e = get_on(c, id, &row);
-	if (e == ERR_NOTFOUND)
-		*why = "その利用者はいません。";
+	enum err e = begin_on(s, id, 0, &c, &row, why);
 	if (e != ERR_OK)
 		goto out;
 	e = ERR_CONFLICT;
@@ -507,17 +501,7 @@ enum err user_admin_reset_password(struct store *s, const struct vault *v, const
 	*why = NULL;
 	if (e != ERR_OK)
 		goto out;
-	c = store_acquire(s);
-	e = store_begin(c);
-	if (e != ERR_OK)
-		goto out;
-	e = get_on(c, id, &row);
-	if (e == ERR_NOTFOUND)
-		*why = "その利用者はいません。";
-	if (e == ERR_OK && row.retired_ms) {
-		*why = RETIRED_WHY;
-		e = ERR_CONFLICT;
-	}
+	e = begin_on(s, id, 1, &c, &row, why);
 	if (e != ERR_OK)
 		goto out;
 	st = store_prepare(c, "UPDATE users SET password_hash = ?, must_change_password = 1, "

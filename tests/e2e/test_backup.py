@@ -418,6 +418,8 @@ class BackupTest(ServerTestCase):
         text = pdf_text(pdf)
         for word in ("データ消去証明書", "共育プラザ", e["fingerprint"], "admin2", "plaza_users"):
             self.assertIn(word, text)
+        # what it kept, and why (the plazas: no personal data)
+        self.assertRegex(text.replace("\n", ""), r"消去せずに残した一覧\s*共育プラザ（plaza_plazas）")
         self.assertEqual(admin.get("/api/v1/erasures/999/certificate").status, 404)
         # The plazas themselves (a fixed list, no personal data) are kept: the service starts
         # again under its new key — a desk assigned anew registers a user (before, the plazas
