@@ -61,7 +61,21 @@ static const char *from_name(struct app *a)
 #define LABEL "決定から保存期間を過ぎた申請（ベビーシッター利用支援）"
 #define OF_OLD(table)                                                                              \
 	RETENTION_REFERRING("sitter_decided", LABEL, 1826, 1, table, "application_id", OLD)
+/* Drafts never sent and untouched for sitter_drafts_days (a year): the applicant gave up and
+ * the ward never received them (the seeds set no period: nothing asks to keep them). With their
+ * receipts, hours, steps, search terms and inquiries (quiet), then the drafts (counted). */
+#define DRAFT "(SELECT id FROM sitter_applications WHERE state = 'draft' AND updated_ms < ?1)"
+#define DRAFT_LABEL "送られないままの申請の下書き（ベビーシッター利用支援）"
+#define OF_DRAFT(table)                                                                            \
+	RETENTION_REFERRING("sitter_drafts", DRAFT_LABEL, 365, 0, table, "application_id", DRAFT)
 static const struct retention_kind retention_kinds[] = {
+    OF_DRAFT("sitter_child_hours"),
+    OF_DRAFT("sitter_receipts"),
+    OF_DRAFT("sitter_steps"),
+    OF_DRAFT("sitter_terms"),
+    OF_DRAFT("sitter_inquiries"),
+    {"sitter_drafts", DRAFT_LABEL, 365, "sitter_applications",
+     "DELETE FROM sitter_applications WHERE id IN " DRAFT, 0, 0, 0},
     OF_OLD("sitter_child_hours"),
     OF_OLD("sitter_receipts"),
     OF_OLD("sitter_steps"),

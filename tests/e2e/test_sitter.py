@@ -1043,6 +1043,28 @@ class RetentionTest(SitterBase):
         self.assertEqual(self.data.audit_verify().rc, 0)
 
 
+class DraftRetentionTest(SitterBase):
+    """Drafts never sent (送られないままの下書き), on a ward of its own."""
+
+    def test_drafts_never_sent_go_after_a_year(self):
+        """A draft the applicant left (a receipt uploaded, never sent) goes a year after its last
+        change with its receipt; 300 days on it is still there; a sent one stays."""
+        left = self.apply(form("cap", [child("五百旗頭 蓮", "2024-08-08")],
+                               [use("2027-03-27", "13:00", "15:00", 6000)]))
+        self.assertEqual(left.upload(PNG, "image/png").status, 201)
+        _, sent = self.submitted(form("cap", [child("五百旗頭 葵", "2024-09-09")],
+                                      [use("2027-03-28", "13:00", "15:00", 6000)]))
+        self.srv.stop()
+        drafts = "SELECT count(*) FROM sitter_applications WHERE state = 'draft'"
+        self.assertEqual(self.data.query(drafts), [(1,)])
+        self.assertEqual(harness.retention_run_at(self.data, TODAY, 300, "sitter_drafts"), 0)
+        self.assertEqual(harness.retention_run_at(self.data, TODAY, 367, "sitter_drafts"), 1)
+        self.assertEqual(self.data.query("SELECT id FROM sitter_applications"), [(sent,)])
+        self.assertEqual(self.data.query(
+            "SELECT count(*) FROM sitter_receipts WHERE application_id <> ?", sent), [(0,)])
+        self.assertEqual(self.data.audit_verify().rc, 0)
+
+
 class CapTest(SitterBase):
     """The yearly cap through the API: 144 hours per child per fiscal year across approved
     applications (the same child by name and birth date, spaces aside), 288 for a child of a
