@@ -14,9 +14,11 @@
 #include "app/periodic.h"
 #include "app/service.h"
 #include "auth/audit.h"
+#include "auth/user_admin.h"
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "store/store.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -31,38 +33,38 @@ static const struct retention_kind platform_kinds[] = {
      "UPDATE outbox SET to_enc = substr(to_enc, 1, 0), subject_enc = substr(subject_enc, 1, 0), "
      "body_enc = substr(body_enc, 1, 0) WHERE state IN ('sent', 'failed') AND created_ms < ?1 "
      "AND length(body_enc) > 0",
-     0, 0, 0},
+     0, 0, 0, 0},
     /* The delivery facts themselves, years later: the rows referring to a message first. */
     {"mail_facts", "配信の記録（状態・時刻・不達・既読）", 1095, "mail_reads",
      "DELETE FROM mail_reads WHERE outbox_id IN (SELECT id FROM outbox WHERE state IN ('sent', "
      "'failed') AND created_ms < ?1)",
-     0, 1, 0},
+     0, 1, 0, 0},
     {"mail_facts", "配信の記録（状態・時刻・不達・既読）", 1095, "bounce_events",
      "DELETE FROM bounce_events WHERE outbox_id IN (SELECT id FROM outbox WHERE state IN "
      "('sent', 'failed') AND created_ms < ?1)",
-     0, 1, 0},
+     0, 1, 0, 0},
     {"mail_facts", "配信の記録（状態・時刻・不達・既読）", 1095, "resubscribe_tokens",
      "DELETE FROM resubscribe_tokens WHERE outbox_id IN (SELECT id FROM outbox WHERE state IN "
      "('sent', 'failed') AND created_ms < ?1)",
-     0, 1, 0},
+     0, 1, 0, 0},
     /* an unsubscribe stays (by address and list); only its link to the message goes */
     {"mail_facts", "配信の記録（状態・時刻・不達・既読）", 1095, "unsubscribes",
      "UPDATE unsubscribes SET outbox_id = NULL WHERE outbox_id IN (SELECT id FROM outbox WHERE "
      "state IN ('sent', 'failed') AND created_ms < ?1)",
-     0, 1, 0},
+     0, 1, 0, 0},
     {"mail_facts", "配信の記録（状態・時刻・不達・既読）", 1095, "outbox",
-     "DELETE FROM outbox WHERE state IN ('sent', 'failed') AND created_ms < ?1", 0, 0, 0},
+     "DELETE FROM outbox WHERE state IN ('sent', 'failed') AND created_ms < ?1", 0, 0, 0, 0},
     /* The notifications taken in (diagnostics); an address's bouncing status stays. */
     {"bounces", "不達通知（バウンス）の記録", 180, "bounce_events",
-     "DELETE FROM bounce_events WHERE at_ms < ?1", 0, 0, 0},
+     "DELETE FROM bounce_events WHERE at_ms < ?1", 0, 0, 0, 0},
     {"bounces", "不達通知（バウンス）の記録", 180, "bounce_addresses",
-     "DELETE FROM bounce_addresses WHERE bouncing_ms IS NULL AND last_ms < ?1", 0, 0, 0},
+     "DELETE FROM bounce_addresses WHERE bouncing_ms IS NULL AND last_ms < ?1", 0, 0, 0, 0},
     {"sessions", "ログインの記録（セッション）", 7, "sessions",
-     "DELETE FROM sessions WHERE last_seen_ms < ?1", 0, 0, 0},
+     "DELETE FROM sessions WHERE last_seen_ms < ?1", 0, 0, 0, 0},
     {"device_cookies", "ログインに使った端末の記録", 365, "device_cookies",
-     "DELETE FROM device_cookies WHERE last_used_ms < ?1", 0, 0, 0},
+     "DELETE FROM device_cookies WHERE last_used_ms < ?1", 0, 0, 0, 0},
     {"links", "期限切れの登録・確認リンク", 7, "resubscribe_tokens",
-     "DELETE FROM resubscribe_tokens WHERE expires_ms < ?1", 0, 0, 0},
+     "DELETE FROM resubscribe_tokens WHERE expires_ms < ?1", 0, 0, 0, 0},
     {0},
 };
 
@@ -220,10 +222,36 @@ static int64_t month_start_before(int64_t now_ms, int months)
 	return ms;
 }
 
+/* Retires (user_retire_on, audited by "system" under v) every account the running statement
+ * st lists (one column: users.id) and adds their number to *n. The ids are read first: the
+ * retirement writes the rows the statement reads. */
+static enum err retire_listed(struct store_conn *c, struct store_stmt *st, const struct vault *v,
+			      int64_t *n)
+{
+	int64_t *ids = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			ids = xrealloc(ids, cap * sizeof *ids);
+		}
+		ids[len++] = store_col_int(st, 0);
+	}
+	enum err e = rc == STORE_DONE ? ERR_OK : ERR_DB;
+	for (size_t i = 0; e == ERR_OK && i < len; i++)
+		e = user_retire_on(c, v, "system", ids[i], "retention");
+	if (e == ERR_OK)
+		*n += (int64_t)len;
+	free(ids);
+	return e;
+}
+
 /* Runs kind k's statement on c with its cutoff for period days at now_ms; adds the rows changed
- * to *n (unless k is quiet). */
-static enum err kind_run(struct store_conn *c, const struct retention_kind *k, int days,
-			 int64_t now_ms, int64_t *n)
+ * (or the accounts retired) to *n (unless k is quiet). v: the platform's key, for the audit
+ * entries of retired accounts. */
+static enum err kind_run(struct store_conn *c, const struct vault *v,
+			 const struct retention_kind *k, int days, int64_t now_ms, int64_t *n)
 {
 	int64_t cutoff = now_ms - (int64_t)days * DAY_MS;
 	char day[16];
@@ -237,6 +265,11 @@ static enum err kind_run(struct store_conn *c, const struct retention_kind *k, i
 		store_bind_text(st, 1, day);
 	} else {
 		store_bind_int(st, 1, cutoff);
+	}
+	if (k->retire) {
+		enum err e = retire_listed(c, st, v, n);
+		store_finish(st);
+		return e;
 	}
 	enum err e = k->purge ? store_purge_mark(c, k->table, 1) : ERR_OK;
 	if (e == ERR_OK)
@@ -342,7 +375,7 @@ enum err retention_run(struct app *a, int64_t now_ms, int dry_run, const char *a
 	for (size_t i = 0; e == ERR_OK && i < nk; i++) {
 		struct retention_count *n = count_of(r, kinds[i]->key);
 		if (n) /* none: more keys than RETENTION_MAX_KEYS (logged) */
-			e = kind_run(c, kinds[i], n->days, now_ms, &n->n);
+			e = kind_run(c, a->vault, kinds[i], n->days, now_ms, &n->n);
 	}
 	if (e == ERR_OK && r->audit_before_ms > 0)
 		e = audit_prune(c, a->vault, r->audit_before_ms, now_ms, &r->audit_pruned);

@@ -30,6 +30,11 @@ struct retention_kind {
 	/* 1: table is append-only for every other statement (its DELETE trigger refuses unless the
 	 * table is marked in purge_marks, 0041); marked while this statement runs. */
 	int purge;
+	/* 1: sql is a SELECT of accounts (users.id) nothing needs any more — a service's parents
+	 * whose children's records went — each retired as the ward administrator's 廃止 does
+	 * (user_retire_on: login and password gone, audited "user.retire" by "system") and counted;
+	 * table is "users". */
+	int retire;
 };
 
 /* A quiet kind of key (label, default days, by_day) that deletes the rows of table whose
@@ -38,7 +43,7 @@ struct retention_kind {
 #define RETENTION_REFERRING(key, label, days, by_day, table, column, select)                       \
 	{                                                                                          \
 		key, label, days, table, "DELETE FROM " table " WHERE " column " IN " select,      \
-		    by_day, 1, 0                                                                   \
+		    by_day, 1, 0, 0                                                                \
 	}
 
 #define RETENTION_AUDIT_MONTHS 60 /* [retention] audit_months when not set: five years */

@@ -103,18 +103,18 @@ static const struct bulk_kind *const bulk_kinds[] = {&emergency_kind, NULL};
 
 /* Its records with a retention period (app/retention.h; the periods are in docs/guide.md). */
 static const struct retention_kind retention_kinds[] = {
-    {"scans", "入退室の記録", 400, "scans", "DELETE FROM scans WHERE day < ?1", 1, 0, 0},
+    {"scans", "入退室の記録", 400, "scans", "DELETE FROM scans WHERE day < ?1", 1, 0, 0, 0},
     /* Day plans and absence notices (a reason may say the child is ill), and who changed them */
-    {"plans", "利用予定・欠席連絡", 180, "plan_days", "DELETE FROM plan_days WHERE day < ?1", 1, 0, 0},
+    {"plans", "利用予定・欠席連絡", 180, "plan_days", "DELETE FROM plan_days WHERE day < ?1", 1, 0, 0, 0},
     {"plans", "利用予定・欠席連絡", 180, "plan_changes",
-     "DELETE FROM plan_changes WHERE day < ?1", 1, 0, 0},
-    {"alerts", "未着・残留のアラート", 90, "alerts", "DELETE FROM alerts WHERE day < ?1", 1, 0, 0},
+     "DELETE FROM plan_changes WHERE day < ?1", 1, 0, 0, 0},
+    {"alerts", "未着・残留のアラート", 90, "alerts", "DELETE FROM alerts WHERE day < ?1", 1, 0, 0, 0},
     {"sessions", "ログインの記録（セッション）", 7, "guardian_sessions",
-     "DELETE FROM guardian_sessions WHERE last_seen_ms < ?1", 0, 0, 0},
+     "DELETE FROM guardian_sessions WHERE last_seen_ms < ?1", 0, 0, 0, 0},
     {"links", "期限切れの登録・確認リンク", 7, "confirm_tokens",
-     "DELETE FROM confirm_tokens WHERE expires_ms < ?1", 0, 0, 0},
+     "DELETE FROM confirm_tokens WHERE expires_ms < ?1", 0, 0, 0, 0},
     {"links", "期限切れの登録・確認リンク", 7, "guardian_login_tokens",
-     "DELETE FROM guardian_login_tokens WHERE expires_ms < ?1", 0, 0, 0},
+     "DELETE FROM guardian_login_tokens WHERE expires_ms < ?1", 0, 0, 0, 0},
     {0},
 };
 

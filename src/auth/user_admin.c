@@ -440,13 +440,37 @@ static const char *const retire_sql[] = {
     "DELETE FROM grant_staff WHERE user_id = ?",
 };
 
+enum err user_retire_on(struct store_conn *c, const struct vault *v, const char *actor,
+			int64_t id, const char *detail)
+{
+	char login[48];
+	/* A name no one can sign in with or choose (':' is not allowed in a login). */
+	snprintf(login, sizeof login, "retired:%lld", (long long)id);
+	struct store_stmt *st = store_prepare(
+	    c, "UPDATE users SET login = ?, password_hash = '!', disabled = 1, "
+	       "must_change_password = 0, failed_count = 0, last_failed_ms = 0, "
+	       "locked_until_ms = 0, retired_ms = ? WHERE id = ? AND retired_ms = 0");
+	if (!st)
+		return ERR_DB;
+	store_bind_text(st, 1, login);
+	store_bind_int(st, 2, clock_now_ms());
+	store_bind_int(st, 3, id);
+	enum err e = store_run(st);
+	store_finish(st);
+	if (e == ERR_OK && store_changes(c) != 1)
+		e = ERR_NOTFOUND;
+	for (size_t i = 0; e == ERR_OK && i < sizeof retire_sql / sizeof retire_sql[0]; i++)
+		e = run_id(c, retire_sql[i], id);
+	if (e == ERR_OK)
+		e = audit_user(c, v, actor, "user.retire", id, detail);
+	return e;
+}
+
 enum err user_admin_retire(struct store *s, const struct vault *v, const char *actor,
 			   int64_t admin_id, int64_t id, const char **why)
 {
 	struct user_row row;
-	char login[48];
 	struct store_conn *c = NULL;
-	struct store_stmt *st = NULL;
 	enum err e = begin_on(s, id, 0, &c, &row, why);
 	if (e != ERR_OK)
 		goto out;
@@ -463,28 +487,10 @@ enum err user_admin_retire(struct store *s, const struct vault *v, const char *a
 		*why = "区の管理者が1人もいなくなるため、廃止できません。";
 		goto out;
 	}
-	/* A name no one can sign in with or choose (':' is not allowed in a login). */
-	snprintf(login, sizeof login, "retired:%lld", (long long)id);
-	st = store_prepare(c, "UPDATE users SET login = ?, password_hash = '!', disabled = 1, "
-			      "must_change_password = 0, failed_count = 0, last_failed_ms = 0, "
-			      "locked_until_ms = 0, retired_ms = ? WHERE id = ?");
-	e = ERR_DB;
-	if (!st)
-		goto out;
-	store_bind_text(st, 1, login);
-	store_bind_int(st, 2, clock_now_ms());
-	store_bind_int(st, 3, id);
-	e = store_run(st);
-	store_finish(st);
-	st = NULL;
-	for (size_t i = 0; e == ERR_OK && i < sizeof retire_sql / sizeof retire_sql[0]; i++)
-		e = run_id(c, retire_sql[i], id);
-	if (e == ERR_OK)
-		e = audit_user(c, v, actor, "user.retire", id, row.role);
+	e = user_retire_on(c, v, actor, id, row.role);
 	if (e == ERR_OK)
 		e = store_commit(c);
 out:
-	store_finish(st);
 	store_rollback(c);
 	store_release(c);
 	return e;

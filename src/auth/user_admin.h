@@ -65,6 +65,13 @@ enum err user_admin_lock(struct store *s, const struct vault *v, const char *act
  * (ERR_CONFLICT, *why). Audited "user.retire". ERR_NOTFOUND for no such account. */
 enum err user_admin_retire(struct store *s, const struct vault *v, const char *actor,
 			   int64_t admin_id, int64_t id, const char **why);
+struct store_conn;
+/* Retires account id (as user_admin_retire, without its checks) on c inside the caller's write
+ * transaction, audited "user.retire" by actor with detail (the role, or "retention"): also for
+ * the retention job, which retires the accounts nothing needs any more (retention.h, retire).
+ * ERR_NOTFOUND when id is no account in use, ERR_DB. */
+enum err user_retire_on(struct store_conn *c, const struct vault *v, const char *actor,
+			int64_t id, const char *detail);
 
 /* Gives account id a new random password (*password, malloc'd, caller wipes with
  * vault_wipe_free; shown once) that must be changed at the next sign-in; clears the failed

@@ -59,7 +59,7 @@ static const struct retention_kind retention_kinds[] = {
     {"import_snapshots", "取込みの差分（名簿の写し）", 90, "bath_snapshot_rows",
      "DELETE FROM bath_snapshot_rows WHERE snapshot_id IN (SELECT id FROM bath_snapshots "
      "WHERE status <> 'pending' AND COALESCE(decided_ms, created_ms) < ?1)",
-     0, 0, 0},
+     0, 0, 0, 0},
     {0},
 };
 

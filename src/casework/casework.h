@@ -61,7 +61,7 @@ struct casework_kind {
 #define CASEWORK_RETENTION_KINDS(key, label, days, prefix, select)                              \
 	{key, label, days, prefix "_note_versions",                                             \
 	 "DELETE FROM " prefix "_note_versions WHERE note_id IN (SELECT id FROM " prefix        \
-	 "_notes WHERE case_id IN " select ")", 1, 1, 1},                                       \
+	 "_notes WHERE case_id IN " select ")", 1, 1, 1, 0},                                    \
 	RETENTION_REFERRING(key, label, days, 1, prefix "_notes", "case_id", select),           \
 	RETENTION_REFERRING(key, label, days, 1, prefix "_opens", "case_id", select),           \
 	RETENTION_REFERRING(key, label, days, 1, prefix "_assignments", "case_id", select)

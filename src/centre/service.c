@@ -58,7 +58,7 @@ static void metrics(struct app *a, struct buf *b)
 	RETENTION_REFERRING("centre_children", LABEL, 1826, 1, table, "case_id", ENDED)
 static const struct retention_kind retention_kinds[] = {
     {"links", "期限切れの登録・確認リンク", 7, "ce_parent_tokens",
-     "DELETE FROM ce_parent_tokens WHERE expires_ms < ?1", 0, 0, 0},
+     "DELETE FROM ce_parent_tokens WHERE expires_ms < ?1", 0, 0, 0, 0},
     CASEWORK_RETENTION_KINDS("centre_children", LABEL, 1826, "ce", ENDED),
     OF_ENDED("ce_assessments"),
     OF_ENDED("ce_plans"),
@@ -67,7 +67,15 @@ static const struct retention_kind retention_kinds[] = {
     OF_ENDED("ce_messages"),
     OF_ENDED("ce_parents"),
     {"centre_children", LABEL, 1826, "ce_cases",
-     "DELETE FROM ce_cases WHERE state = 'ended' AND ended_on < ?1", 1, 0, 0},
+     "DELETE FROM ce_cases WHERE state = 'ended' AND ended_on < ?1", 1, 0, 0, 0},
+    /* Then the parents' accounts no child keeps any more (their last link went above, or never
+     * came), made longer ago than the period: retired as the ward administrator's 廃止 does
+     * (the platform's 「アカウントの廃止まで」). */
+    {"centre_parent_accounts", "子どもの記録が消えた保護者のアカウント（発達支援センター）", 1826,
+     "users",
+     "SELECT id FROM users WHERE role = 'centre_parent' AND retired_ms = 0 AND created_ms < ?1 "
+     "AND id NOT IN (SELECT user_id FROM ce_parents)",
+     0, 0, 0, 1},
     {0},
 };
 

@@ -54,11 +54,11 @@ static void metrics(struct app *a, struct buf *b)
 #define LABEL "利用終了から保存期間を過ぎた世帯（家事・育児支援）"
 static const struct retention_kind retention_kinds[] = {
     {"homehelp_households", LABEL, 1826, "hh_visits",
-     "DELETE FROM hh_visits WHERE household_id IN " ENDED, 1, 1, 0},
+     "DELETE FROM hh_visits WHERE household_id IN " ENDED, 1, 1, 0, 0},
     {"homehelp_households", LABEL, 1826, "hh_steps",
-     "DELETE FROM hh_steps WHERE application_id IN " ENDED, 1, 1, 0},
+     "DELETE FROM hh_steps WHERE application_id IN " ENDED, 1, 1, 0, 0},
     {"homehelp_households", LABEL, 1826, "hh_households",
-     "DELETE FROM hh_households WHERE id IN " ENDED, 1, 0, 0},
+     "DELETE FROM hh_households WHERE id IN " ENDED, 1, 0, 0, 0},
     {0},
 };
 

@@ -65,7 +65,7 @@ static const struct bulk_kind *const bulk_kinds[] = {&school_kind, NULL};
 static const struct retention_kind retention_kinds[] = {
     /* sign-up links hold the sealed address until used or expired */
     {"links", "期限切れの登録・確認リンク", 7, "school_links",
-     "DELETE FROM school_links WHERE expires_ms < ?1", 0, 0, 0},
+     "DELETE FROM school_links WHERE expires_ms < ?1", 0, 0, 0, 0},
     {0},
 };
 

@@ -56,7 +56,7 @@ static const struct retention_kind retention_kinds[] = {
     RETENTION_REFERRING("youth_cases", LABEL, 1826, 1, "yo_assessments", "case_id", CLOSED),
     RETENTION_REFERRING("youth_cases", LABEL, 1826, 1, "yo_plans", "case_id", CLOSED),
     {"youth_cases", LABEL, 1826, "yo_cases",
-     "DELETE FROM yo_cases WHERE state = 'closed' AND closed_on < ?1", 1, 0, 0},
+     "DELETE FROM yo_cases WHERE state = 'closed' AND closed_on < ?1", 1, 0, 0, 0},
     {0},
 };
 

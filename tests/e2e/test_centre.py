@@ -185,6 +185,13 @@ class CentreTest(ServerTestCase):
         child with every row of them, the append-only record versions too,
         centre_children_days after that day — not before — and keeps the other child whole."""
         mgr, st1 = self.c["mgr"], self.c["st1"]
+        # A parent's account for each child (retention retires the ended child's, see below).
+        parent_ids = {}
+        for kid, login in ((self.a, "ended_parent"), (self.b, "current_parent")):
+            r = mgr.post("%s/children/%d/parents" % (API, kid),
+                         {"login": login, "email": login + "@example.jp"})
+            self.assertEqual(r.status, 201, r)
+            parent_ids[login] = r.json["id"]
         self.assertEqual(self.open_("st1", "最後の通所の記録").status, 200)
         r = st1.post("%s/children/%d/notes" % (API, self.a),
                      {"kind": "支援記録", "on_date": self.today, "body": NOTE1})
@@ -253,6 +260,23 @@ class CentreTest(ServerTestCase):
                                                  else [])), [(0,)], table)
         self.assertEqual(self.data.query("SELECT count(*) FROM ce_assignments"), [(1,)])
         self.assertEqual(self.data.query("SELECT count(*) FROM purge_marks"), [(0,)])
+        # The ended child's parent has no child left: the account is retired (アカウントの
+        # 廃止まで); the current child's parent keeps theirs.
+        accounts = "SELECT id, login, password_hash, disabled FROM users WHERE id IN (?, ?) " \
+                   "ORDER BY id"
+        self.assertEqual(self.data.query(accounts, parent_ids["ended_parent"],
+                                         parent_ids["current_parent"]),
+                         sorted([(parent_ids["ended_parent"],
+                                  "retired:%d" % parent_ids["ended_parent"], "!", 1),
+                                 (parent_ids["current_parent"], "current_parent",
+                                  self.data.query("SELECT password_hash FROM users WHERE id = ?",
+                                                  parent_ids["current_parent"])[0][0], 0)]))
+        self.assertEqual(self.data.query("SELECT actor, detail FROM audit WHERE action = "
+                                         "'user.retire' AND object = ?",
+                                         "user:%d" % parent_ids["ended_parent"]),
+                         [("system", "retention")])
+        self.assertEqual(harness.retention_run_at(self.data, self.today, 1831,
+                                                  "centre_parent_accounts"), 0)
         self.assertEqual(self.data.audit_verify().rc, 0)
 
     def test_fees_statements_and_the_parents_thread(self):
