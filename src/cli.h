@@ -19,10 +19,10 @@ int cmd_migrate_store(int argc, char **argv);
 int cmd_council(int argc, char **argv);
 
 /* `mimamori user totp-reset --data DIR --login L`: removes an administrator's authenticator
- * and recovery codes (a lost phone), audited (src/user_totp_cli.c). Returns the exit status. */
+ * and recovery codes (a lost phone), audited (src/user_account_cli.c). Returns the exit status. */
 int cmd_user_totp_reset(int argc, char **argv);
 /* `mimamori user retire --data DIR --login L`: retires an account for good (its login and
- * password gone, the row kept), audited (src/user_retire_cli.c). Returns the exit status. */
+ * password gone, the row kept), audited (src/user_account_cli.c). Returns the exit status. */
 int cmd_user_retire(int argc, char **argv);
 /* `mimamori backup --data DIR [--out FILE]`, `mimamori restore --data NEWDIR --key KEY FILE`
  * and `mimamori erase --data DIR --service NAME --login L --password-stdin`: backups and erasure
