@@ -184,11 +184,19 @@ class AttackTest(ServerTestCase):
 
     def assert_answers_quickly(self, srv, what, extra=()):
         """/healthz and a kiosk scan (and extra probes) answer within 1 s; returns the
-        slowest time."""
+        slowest time. A connection cut before its request was read — while connections are
+        near the limit the guard cuts any still waiting after 0.25 s, and under a loaded test
+        machine a probe's own may wait that long — is tried once more, as the kiosk page does
+        with a scan it could not send, within the same second."""
         slowest = 0.0
         for name, fn, ok in [("healthz", lambda: self.healthz(srv), (200,)),
                              ("kiosk scan", lambda: self.scan(srv), (404,))] + list(extra):
             out, took = timed(fn)
+            if isinstance(out, (http.client.RemoteDisconnected, ConnectionResetError,
+                                BrokenPipeError)):
+                self.retried = getattr(self, "retried", 0) + 1
+                out, again = timed(fn)
+                took += again
             self.assertNotIsInstance(out, Exception, "%s %s: %r" % (what, name, out))
             self.assertIn(out[0], ok, "%s %s: %r" % (what, name, out))
             self.assertLess(took, 1.0, "%s: %s took %.3f s" % (what, name, took))
@@ -265,9 +273,10 @@ class AttackTest(ServerTestCase):
         self.assertGreater(m["mimamori_http_shed_total"], 0, m)
         self.assert_answers_quickly(srv, "after the attack")
         print("\n  many addresses: slowest probe %.3f s, %d shed, %d cut at the header deadline, "
-              "%d reopened" % (slowest, m["mimamori_http_shed_total"],
-                               m['mimamori_http_deadline_total{phase="headers"}'],
-                               attacker.reopened))
+              "%d reopened, %d probes tried again" % (
+                  slowest, m["mimamori_http_shed_total"],
+                  m['mimamori_http_deadline_total{phase="headers"}'], attacker.reopened,
+                  getattr(self, "retried", 0)))
 
     # -- 2. spreadsheet formulas in CSV --------------------------------------------------------
 
