@@ -59,30 +59,30 @@ static const char *from_name(struct app *a)
 	"(SELECT id FROM sitter_applications WHERE decided_on < ?1 AND state IN ('rejected', "     \
 	"'notified', 'paid', 'unpaid'))"
 #define LABEL "決定から保存期間を過ぎた申請（ベビーシッター利用支援）"
-#define OF_OLD(table)                                                                              \
-	RETENTION_REFERRING("sitter_decided", LABEL, 1826, 1, table, "application_id", OLD)
 /* Drafts never sent and untouched for sitter_drafts_days (a year): the applicant gave up and
- * the ward never received them (the seeds set no period: nothing asks to keep them). With their
- * receipts, hours, steps, search terms and inquiries (quiet), then the drafts (counted). */
+ * the ward never received them (the seeds set no period: nothing asks to keep them). */
 #define DRAFT "(SELECT id FROM sitter_applications WHERE state = 'draft' AND updated_ms < ?1)"
 #define DRAFT_LABEL "送られないままの申請の下書き（ベビーシッター利用支援）"
-#define OF_DRAFT(table)                                                                            \
-	RETENTION_REFERRING("sitter_drafts", DRAFT_LABEL, 365, 0, table, "application_id", DRAFT)
+/* The applications select lists (cutoff ?1, a day when by_day) with every row of them: their
+ * hours, receipts, steps, search terms and inquiries (quiet), then the applications (counted). */
+#define APPLICATIONS(key, label, days, by_day, select)                                            \
+	RETENTION_REFERRING(key, label, days, by_day, "sitter_child_hours", "application_id",      \
+			    select),                                                               \
+	    RETENTION_REFERRING(key, label, days, by_day, "sitter_receipts", "application_id",     \
+				select),                                                           \
+	    RETENTION_REFERRING(key, label, days, by_day, "sitter_steps", "application_id",        \
+				select),                                                           \
+	    RETENTION_REFERRING(key, label, days, by_day, "sitter_terms", "application_id",        \
+				select),                                                           \
+	    RETENTION_REFERRING(key, label, days, by_day, "sitter_inquiries", "application_id",    \
+				select),                                                           \
+	{                                                                                          \
+		key, label, days, "sitter_applications",                                           \
+		    "DELETE FROM sitter_applications WHERE id IN " select, by_day, 0, 0, 0         \
+	}
 static const struct retention_kind retention_kinds[] = {
-    OF_DRAFT("sitter_child_hours"),
-    OF_DRAFT("sitter_receipts"),
-    OF_DRAFT("sitter_steps"),
-    OF_DRAFT("sitter_terms"),
-    OF_DRAFT("sitter_inquiries"),
-    {"sitter_drafts", DRAFT_LABEL, 365, "sitter_applications",
-     "DELETE FROM sitter_applications WHERE id IN " DRAFT, 0, 0, 0, 0},
-    OF_OLD("sitter_child_hours"),
-    OF_OLD("sitter_receipts"),
-    OF_OLD("sitter_steps"),
-    OF_OLD("sitter_terms"),
-    OF_OLD("sitter_inquiries"),
-    {"sitter_decided", LABEL, 1826, "sitter_applications",
-     "DELETE FROM sitter_applications WHERE id IN " OLD, 1, 0, 0, 0},
+    APPLICATIONS("sitter_drafts", DRAFT_LABEL, 365, 0, DRAFT),
+    APPLICATIONS("sitter_decided", LABEL, 1826, 1, OLD),
     {"sitter_decided", LABEL, 1826, "sitter_payments",
      "DELETE FROM sitter_payments WHERE pay_date < ?1", 1, 1, 0, 0},
     {"sitter_decided", LABEL, 1826, "sitter_inquiries",
