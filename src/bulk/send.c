@@ -617,6 +617,31 @@ static enum err unread_rows(struct store_conn *c, const char *send_id, struct un
 	return rc == STORE_DONE ? ERR_OK : ERR_DB;
 }
 
+/* Counts into *n the mails of send id (list:id) and of its re-sends that have not gone yet
+ * (queued, being sent or deferred), on c. */
+static enum err still_going_out(struct store_conn *c, const struct bulk_kind *k, int64_t id,
+				int64_t *n)
+{
+	char send_id[64];
+	send_id_of(k, id, send_id, sizeof send_id);
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT count(*) FROM outbox WHERE state IN ('queued', 'sending', 'deferred') AND "
+	       "(send_id = ? OR send_id IN (SELECT CAST(? AS TEXT) || ':' || CAST(b.id AS TEXT) "
+	       "FROM bulk_sends b WHERE b.parent_id = ?))");
+	enum err e = ERR_DB;
+	if (st) {
+		store_bind_text(st, 1, send_id);
+		store_bind_text(st, 2, k->list.name);
+		store_bind_int(st, 3, id);
+		if (store_step(st) == STORE_ROW) {
+			*n = store_col_int(st, 0);
+			e = ERR_OK;
+		}
+	}
+	store_finish(st);
+	return e;
+}
+
 enum err bulk_resend_unread(struct app *a, const struct bulk_kind *k, const struct user *u,
 			    const char *actor, int64_t id, struct bulk_result *res,
 			    const char **why)
@@ -666,6 +691,17 @@ enum err bulk_resend_unread(struct app *a, const struct bulk_kind *k, const stru
 		e = ERR_CONFLICT;
 		goto out;
 	}
+	/* Not while the send, or an earlier re-send of it, is still going out: those guardians
+	 * would get the same mail twice (a second press, or a press before the first delivery). */
+	int64_t going = 0;
+	e = still_going_out(c, k, id, &going);
+	if (e == ERR_OK && going > 0) {
+		*why = "まだ届け終わっていないメールがあります。配信が終わってから再送してください。";
+		res->code = "still_sending";
+		e = ERR_CONFLICT;
+	}
+	if (e != ERR_OK)
+		goto out;
 	/* The same text, marked as a re-send when it still fits the subject's length. */
 	if (strncmp(s.subject, RESEND_MARK, strlen(RESEND_MARK)) != 0 &&
 	    bulk_chars(s.subject) + bulk_chars(RESEND_MARK) <= BULK_SUBJECT_MAX)

@@ -12,7 +12,7 @@ import time
 import unittest
 
 import engines
-from harness import ServerTestCase
+from harness import ServerTestCase, wait_until
 
 A = "a.parent@example.jp"  # G01
 B = "b.parent@example.jp"  # G02
@@ -196,7 +196,9 @@ class BulkTest(ServerTestCase):
         j = admin.get("/api/v1/emergency-sends/%d" % s["id"]).json
         self.assertEqual((j["reads"], j["unread"]), (1, 1))
         self.assertEqual(self.data.query("SELECT count(*) FROM mail_reads"), [(1,)])
-        # A re-send goes to those who have not read it only.
+        # A re-send goes to those who have not read it only, once the mail has all gone.
+        wait_until(lambda: admin.get("/api/v1/emergency-sends/%d" % s["id"]).json["delivery"]
+                   == "done", what="the delivery recorded")
         r = admin.post("/api/v1/emergency-sends/%d/resend" % s["id"])
         self.assertEqual((r.status, r.json["recipients"], r.json["parent"]), (201, 1, s["id"]), r)
         self.smtp.wait_for(lambda ms: self.mails("【再送】読んだら押してください") == [D],

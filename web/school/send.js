@@ -194,14 +194,17 @@ function counts(s) {
   return parts.join('・');
 }
 
-async function act(id, verb, okText) {
+async function act(id, verb, okText, pressed) {
   setAlert($('message'), '');
+  // One press, one request: the list is drawn again afterwards.
+  if (pressed) pressed.disabled = true;
   try {
     await request(`/school-sends/${id}/${verb}`, { method: 'POST', body: {}, csrf: shell.session.csrf });
     $('done').textContent = okText;
     $('done').hidden = false;
     await loadSends();
   } catch (err) {
+    if (pressed) pressed.disabled = false;
     fail(err);
   }
 }
@@ -230,21 +233,22 @@ async function perSchool(details, id) {
 // A button that runs fn when pressed (listeners, not attributes: the CSP allows no inline code).
 function button(attrs, fn) {
   const b = el('button', { type: 'button', ...attrs });
-  b.addEventListener('click', fn);
+  b.addEventListener('click', () => fn(b));
   return b;
 }
 
 function sendItem(s) {
   const actions = [];
   if (s.state === 'awaiting_approval' && state.ward && !s.mine) {
-    actions.push(button({ class: 'btn btn-small', 'data-testid': 'send-approve', text: '承認して送信' }, () => act(s.id, 'approve', '承認して送信しました。')),
-      button({ class: 'btn btn-secondary btn-small', 'data-testid': 'send-reject', text: '却下する' }, () => act(s.id, 'reject', '却下しました。')));
+    actions.push(button({ class: 'btn btn-small', 'data-testid': 'send-approve', text: '承認して送信' }, (b) => act(s.id, 'approve', '承認して送信しました。', b)),
+      button({ class: 'btn btn-secondary btn-small', 'data-testid': 'send-reject', text: '却下する' }, (b) => act(s.id, 'reject', '却下しました。', b)));
   }
   if ((s.state === 'awaiting_approval' || s.state === 'scheduled') && (s.mine || state.role === 'ward_admin')) {
-    actions.push(button({ class: 'btn btn-secondary btn-small', 'data-testid': 'send-cancel', text: '取り消す' }, () => act(s.id, 'cancel', '取り消しました。')));
+    actions.push(button({ class: 'btn btn-secondary btn-small', 'data-testid': 'send-cancel', text: '取り消す' }, (b) => act(s.id, 'cancel', '取り消しました。', b)));
   }
-  if (s.state === 'sent' && s.read_confirm && s.unread > 0) {
-    actions.push(button({ class: 'btn btn-secondary btn-small', 'data-testid': 'send-resend', text: `未確認の${n(s.unread)}に再送` }, () => act(s.id, 'resend', '未確認の方に再送しました。')));
+  // A re-send once the mail has all gone (the server refuses one while any is still going out).
+  if (s.state === 'sent' && s.read_confirm && s.unread > 0 && (s.delivery === 'done' || s.delivery === 'partly_failed')) {
+    actions.push(button({ class: 'btn btn-secondary btn-small', 'data-testid': 'send-resend', text: `未確認の${n(s.unread)}に再送` }, (b) => act(s.id, 'resend', '未確認の方に再送しました。', b)));
   }
   const details = el('details', { class: 'per-school' }, el('summary', { text: '学校・園ごとの配信状況' }));
   details.addEventListener('toggle', () => perSchool(details, s.id));
