@@ -152,7 +152,7 @@ enum err youth_referral_set(struct store_conn *c, const struct vault *v, int64_t
 	}
 	struct store_stmt *st = store_prepare(
 	    c, "UPDATE yo_cases SET referral = ?2, referral_note = ?3, referral_ms = ?4, "
-	       "referral_seen = NULL, updated_ms = ?4 WHERE id = ?1");
+	       "referral_seen = NULL, updated_ms = ?5 WHERE id = ?1");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, id);
@@ -164,7 +164,8 @@ enum err youth_referral_set(struct store_conn *c, const struct vault *v, int64_t
 	if (on)
 		store_bind_int(st, 4, now_ms);
 	else
-		store_bind_null(st, 4);
+		store_bind_null(st, 4); /* taken back: no referral time, but the case changed now */
+	store_bind_int(st, 5, now_ms);
 	enum err e = casework_run(st);
 	if (e == ERR_OK && store_changes(c) == 0)
 		e = ERR_NOTFOUND;

@@ -147,6 +147,12 @@ class YouthTest(ServerTestCase):
         self.assertNotIn("家計", sv.get(API + "/referrals").text)
         self.assertEqual(sv.post("%s/cases/%d/referral-seen" % (API, self.case)).status, 200)
         self.assertEqual(sv.post("%s/cases/%d/referral-seen" % (API, self.case)).status, 409)
+        # The worker takes the referral back (it failed with a 500 before: updated_ms NULL).
+        r = w.post("%s/cases/%d/referral" % (API, self.case), {"referral": False})
+        self.assertEqual((r.status, r.json), (200, {"referral": False}), r)
+        c = w.get("%s/cases/%d" % (API, self.case)).json
+        self.assertEqual((c["referral"], c["referral_note"]), (False, ""), c)
+        self.assertEqual(sv.get(API + "/referrals").json["referrals"], [])
         # The supervisor opens every case, with a reason of their own.
         r = self.open_("sv", "区への連絡の確認")
         self.assertEqual((r.status, r.json["access"]), (200, "supervisor"))
