@@ -131,12 +131,26 @@ function showPlan(p) {
   state.plan = p;
 }
 
+// The counted plan is what 発送を記録 records: a changed date or year, or a count that failed,
+// takes it away until it is counted again.
+function clearPlan() {
+  state.plan = null;
+  $('mailing-make').hidden = true;
+  $('mailing-summary').textContent = '';
+  $('held').replaceChildren();
+  $('held-wrap').hidden = true;
+}
+for (const id of ['mailing-date', 'mailing-year']) {
+  $(id).addEventListener('input', () => { if (state.plan) clearPlan(); });
+}
+
 $('mailing-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   setAlert($('message'), '');
   try {
     showPlan(await request(`/bath/mailings/plan?${mailingQuery()}`));
   } catch (err) {
+    clearPlan();
     fail(err);
   }
 });
@@ -146,9 +160,8 @@ $('mailing-make').addEventListener('click', async () => {
   if (!p) return;
   const ok = await confirmDialog(`${p.fiscal_year}年度の入浴証 ${p.letters}人分を ${p.date} に郵送で交付したと記録し、整理番号を付けます。取り消しはできません。`, '発送を記録する');
   if (!ok) return;
-  const body = {};
-  if ($('mailing-date').value) body.date = $('mailing-date').value;
-  if ($('mailing-year').value) body.fiscal_year = Number($('mailing-year').value);
+  // Exactly what the dialog said (the plan's date and year), whatever the fields hold now.
+  const body = { date: p.date, fiscal_year: p.fiscal_year };
   const b = $('mailing-make');
   b.disabled = true;
   $('mailing-summary').textContent = '発送を記録しています…';
