@@ -210,6 +210,13 @@ enum err api_bath_event(struct http_req *rq, struct http_resp *rs)
 			e = bath_event_add(c, id, "exclude", date, NULL, NULL, NULL, rq->user.id,
 					   now);
 	} else {
+		/* An empty text takes a held person's 個別事由 away; with none to take, it is a
+		 * mistake (a record of nothing), not a change. */
+		if ((!note || !*note) && (!p.note || !*p.note)) {
+			e = http_error_as(rs, ERR_INVALID, "note_required",
+					  "送付先変更などの個別事由の内容を書いてください。");
+			goto out;
+		}
 		e = set_note(c, v, id, note ? note : "");
 		if (e == ERR_OK)
 			e = bath_event_add(c, id, "sendto", date, NULL, NULL, NULL, rq->user.id,

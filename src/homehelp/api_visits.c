@@ -312,6 +312,14 @@ static enum err done_fn(struct http_req *rq, struct http_resp *rs, struct store_
 	if (!seen || !*seen || strlen(seen) > 4000 || (concern && strlen(concern) > 4000))
 		return http_error_as(rs, ERR_INVALID, "bad_record",
 				     "支援時の保護者や児童の様子を書いてください（4000バイトまで）。");
+	/* Done is a record of what happened: a day still to come would use up the household's
+	 * hours and tell the ward's nurse of a visit that has not been made. */
+	char today[16];
+	clock_jst_date(clock_now_ms(), today, sizeof today);
+	if (strcmp(date, today) > 0)
+		return http_error_as(rs, ERR_CONFLICT, "not_yet",
+				     "まだ来ていない日の支援は、実施済みにできません。支援の日が"
+				     "過ぎてから記録してください。");
 	homehelp_settings_read(rq->app, &cfg);
 	enum err e = homehelp_household_load(c, homehelp_vault(rq->app), household, &h);
 	if (e != ERR_OK)

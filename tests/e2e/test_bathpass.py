@@ -288,6 +288,9 @@ class BathpassTest(BathpassBase):
         self.assertEqual((r.status, r.json["number"]), (200, "2026-00001"), r)
         r = office.post("/api/v1/bath/people/%d/events" % pid, {"kind": "returned"})
         self.assertEqual(r.status, 200, r)
+        # No text and nothing held to take away: a record of nothing is refused.
+        r = office.post("/api/v1/bath/people/%d/events" % pid, {"kind": "sendto", "note": ""})
+        self.assertEqual((r.status, r.json["code"]), (400, "note_required"), r)
         r = office.post("/api/v1/bath/people/%d/events" % pid,
                         {"kind": "sendto", "note": "長女宅（桜台区旭町1-1）へ送付"})
         self.assertEqual(r.status, 200, r)

@@ -463,6 +463,14 @@ class VisitTest(HomehelpBase):
                   {"date": "2026-11-02", "start": "10:00", "end": "12:00", "kinds": ["meal"]},
                   403)
 
+        # a visit still to come is not done yet: no hours used, no word to the nurse
+        later = self.visit(hid, "2026-11-21", "09:00", "17:00")
+        self.post("op", "/visits/%d/dispatch" % later, {"supporter_id": s1})
+        r = self.post("op", "/visits/%d/done" % later, {"start": "09:00", "end": "17:00",
+                                                        "kinds": ["meal"], "observations": "x",
+                                                        "follow_up": True}, 409)
+        self.assertIn("まだ来ていない日", self.error(r, 409, "not_yet"))
+        self.post("op", "/visits/%d/cancel" % later, {})
         # a visit dispatched to an active supporter only, done with its record and a follow-up
         v1 = self.visit(hid, "2026-11-02", "09:00", "17:00", ("meal", "cleaning"))
         r = self.post("op", "/visits/%d/dispatch" % v1, {"supporter_id": s2}, 400)

@@ -91,7 +91,10 @@ async function record(form) {
   if (kind === 'sendto') body.note = text;
   const r = await request(`/bath/people/${pid}/events`, { method: 'POST', body, csrf: shell.session.csrf });
   const label = EVENT_KINDS.find(([v]) => v === kind)[1].replace(/（.*）$/, '');
-  const said = `${label}を記録しました（${r.date}${r.number ? `、整理番号 ${r.number}` : ''}）。`;
+  // An empty 個別事由 takes the held one away (the server refuses it when there is none).
+  const said = kind === 'sendto' && !text
+    ? `個別事由を消しました（${r.date}）。`
+    : `${label}を記録しました（${r.date}${r.number ? `、整理番号 ${r.number}` : ''}）。`;
   await search();
   // A pass by post: its cover letter is the next thing to print.
   setAlert($('issued'), kind === 'mail_issue' || kind === 'mail_reissue'
