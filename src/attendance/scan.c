@@ -78,7 +78,9 @@ static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_i
 			       ? "（通信が途切れていたため、送信が遅れました）\n"
 			       : "";
 	char *subject = xasprintf("【見守り】%sさん %s %s", child_name, verb, hhmm);
-	char *body = xasprintf("%sさんが%sに%sしました。\n"
+	/* 施設に入室し、施設を退室する: the particle goes with the direction. */
+	const char *particle = strcmp(direction, "in") == 0 ? "に" : "を";
+	char *body = xasprintf("%sさんが%s%s%sしました。\n"
 			       "\n"
 			       "施設: %s\n"
 			       "区分: %s\n"
@@ -87,7 +89,7 @@ static enum err queue_mails(struct app *a, struct store_conn *c, int64_t child_i
 			       "%s"
 			       "\n"
 			       "このメールは送信専用です。返信はできません。\n",
-			       child_name, site_name, verb, site_name, verb, date, date + 5,
+			       child_name, site_name, particle, verb, site_name, verb, date, date + 5,
 			       date + 8, hhmm, late, note ? note : "");
 	enum err e = ERR_DB;
 	struct store_stmt *st = store_prepare(

@@ -124,8 +124,7 @@ class FlowTest(ServerTestCase):
             self.assertEqual(body_part.get_content_charset().lower(), "utf-8")
             body = m.body
             self.assertIn(name, body)
-            self.assertIn(SITE1, body)
-            self.assertIn("入室", body)
+            self.assertIn("%sさんが%sに入室しました。" % (name, SITE1), body)
             self.assertIn(by_name[name][1]["time"], body)
             self.assertIn("日本時間", body)
 

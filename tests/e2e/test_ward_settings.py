@@ -108,6 +108,7 @@ class WardSettingsTest(ServerTestCase):
         leave = [m for m in mails if "降所" in m.subject]
         self.assertEqual((len(entry), len(leave)), (1, 1), [m.subject for m in mails])
         self.assertIn("言葉 一郎さんがすみれ学童クラブに登所しました。", entry[0].body)
+        self.assertIn("言葉 一郎さんがすみれ学童クラブを降所しました。", leave[0].body)
         self.assertIn("区分: 降所", leave[0].body)
         for m in mails:
             self.assertNotIn("入室", m.subject + m.body)
