@@ -257,16 +257,19 @@ static int64_t next_attempt_at(const struct signin_counters *k)
 /* The account of login on c: *id (0 when there is none or it is disabled), its password hash
  * (*hash, malloc'd), counters and role. */
 static enum err find_account(struct store_conn *c, const char *login, int64_t *id, char **hash,
-			     struct signin_counters *k, char role[32])
+			     char **stopped_hash, struct signin_counters *k, char role[32])
 {
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT id, password_hash, failed_count, last_failed_ms, locked_until_ms, role "
-	       "FROM users WHERE login = ? AND disabled = 0");
+	    c, "SELECT id, password_hash, failed_count, last_failed_ms, locked_until_ms, role, "
+	       "disabled FROM users WHERE login = ?");
 	if (!st)
 		return ERR_DB;
 	store_bind_text(st, 1, login);
 	int rc = store_step(st);
-	if (rc == STORE_ROW) {
+	if (rc == STORE_ROW && store_col_int(st, 6)) {
+		/* A stopped account signs in as no one; only its own password learns why. */
+		*stopped_hash = xstrdup(store_col_text(st, 1));
+	} else if (rc == STORE_ROW) {
 		*id = store_col_int(st, 0);
 		*hash = xstrdup(store_col_text(st, 1));
 		k->failed = store_col_int(st, 2);
@@ -300,9 +303,9 @@ enum err user_sign_in_ex(struct store *s, const struct vault *v, const char *log
 	struct signin_counters acct = {0, 0, 0}, dev = {0, 0, 0};
 	unsigned char dev_hash[VAULT_HASH_LEN];
 	int64_t now = clock_now_ms(), id = 0;
-	char *hash = NULL, role[32] = "";
+	char *hash = NULL, *stopped_hash = NULL, role[32] = "";
 	char object[96];
-	int ok = 0, trusted = 0;
+	int ok = 0, trusted = 0, stopped = 0;
 	size_t ghost = 0;
 	memset(out, 0, sizeof *out);
 	snprintf(object, sizeof object, "login:%.60s", login_ok(login) ? login : "(invalid)");
@@ -312,7 +315,7 @@ enum err user_sign_in_ex(struct store *s, const struct vault *v, const char *log
 	if (e != ERR_OK)
 		goto out;
 	now = clock_now_ms(); /* after waiting for the turn: earlier attempts may have just written */
-	e = find_account(c, login, &id, &hash, &acct, role);
+	e = find_account(c, login, &id, &hash, &stopped_hash, &acct, role);
 	if (e == ERR_OK && id && ctx->device)
 		e = signin_device_find(c, id, ctx->device, now, &trusted, dev_hash, &dev);
 	if (e != ERR_OK)
@@ -361,6 +364,8 @@ enum err user_sign_in_ex(struct store *s, const struct vault *v, const char *log
 	 * the same work. */
 	if (hash)
 		ok = vault_password_verify(hash, password) && id;
+	else if (stopped_hash)
+		stopped = vault_password_verify(stopped_hash, password);
 	else if (dummy_hash)
 		(void)vault_password_verify(dummy_hash, password);
 	if (ok)
@@ -386,7 +391,7 @@ enum err user_sign_in_ex(struct store *s, const struct vault *v, const char *log
 		e = audit_append(c, v, object, ok ? "signin.ok" : "signin.fail", object,
 				 ok ? (trusted ? "device" : "")
 				    : (id ? (trusted ? "bad password (device)" : "bad password")
-					  : "unknown login"));
+					  : (stopped ? "stopped account" : "unknown login")));
 	if (e == ERR_OK)
 		e = store_commit(c);
 	if (e != ERR_OK)
@@ -395,6 +400,7 @@ enum err user_sign_in_ex(struct store *s, const struct vault *v, const char *log
 		if (!trusted)
 			auth_throttle_fail(ctx->client_addr, clock_mono_ms());
 		e = ERR_UNAUTH;
+		out->stopped = stopped;
 		goto out;
 	}
 	store_release(c);
@@ -412,6 +418,7 @@ out:
 			out->locked = 0;
 	}
 	vault_wipe_free(hash);
+	vault_wipe_free(stopped_hash);
 	return e;
 }
 

@@ -52,6 +52,8 @@ struct user_sign_in_out {
 	char *device_token; /* after a success from a client without a valid device cookie: a new
 			     * token for it (malloc'd; the caller wipes it with vault_wipe_free) */
 	int locked;	    /* 1 when this failure locked the account (audited, alert queued) */
+	int stopped;	    /* with ERR_UNAUTH: 1 when it was the right password of an account
+			     * the ward stopped (locked by an administrator) */
 };
 
 /* Checks a sign-in. ERR_OK fills *u. ERR_UNAUTH for a wrong login or password, ERR_TOOMANY

@@ -50,7 +50,7 @@ enum err api_device_enrol(struct http_req *rq, struct http_resp *rs)
 	json_t *body = NULL;
 	const char *login = NULL, *password = NULL, *label = NULL;
 	struct user u;
-	struct user_sign_in_out res = {0, NULL, 0};
+	struct user_sign_in_out res = {0, NULL, 0, 0};
 	struct approved_device d;
 	char *token = NULL, *cookie = NULL;
 	enum err e = http_json_body(rq, rs, &body);

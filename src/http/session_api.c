@@ -92,7 +92,7 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 	json_t *body = NULL;
 	const char *login = NULL, *password = NULL;
 	struct user u;
-	struct user_sign_in_out res = {0, NULL, 0};
+	struct user_sign_in_out res = {0, NULL, 0, 0};
 	char *token = NULL, *dev = NULL;
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
@@ -112,6 +112,13 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 			 "ログインの失敗が続いたため、しばらくログインできません。%lld秒後にもう一度お試しください。",
 			 (long long)(res.retry_ms + 999) / 1000);
 		e = http_error_as(rs, e, "sign_in_throttled", msg);
+		goto out;
+	}
+	if (e == ERR_UNAUTH && res.stopped) {
+		/* Only the account's own password hears this: others still get wrong_login. */
+		e = http_error_as(rs, e, "account_stopped",
+				  "このアカウントは区の管理者がロックしています。使うときは区の管理者に"
+				  "連絡してください。");
 		goto out;
 	}
 	if (e == ERR_UNAUTH) {

@@ -381,7 +381,12 @@ class AdminTest(ServerTestCase):
         r = admin.request("PATCH", "/api/v1/users/%d" % uid, {"locked": True})
         self.assertEqual((r.status, r.json["user"]["locked"]), (200, True), r)
         self.assertEqual(u.board("G01").status, 401)
-        self.assertEqual(self.srv.client().login("new.staff", "a-new-password-1").status, 401)
+        # Its own password hears that it is stopped; any other, the usual answer.
+        r = self.srv.client().login("new.staff", "a-new-password-1")
+        self.assertEqual((r.status, r.json["code"]), (401, "account_stopped"), r)
+        self.assertIn("ロックしています", r.json["message"])
+        r = self.srv.client().login("new.staff", "not-its-password-9")
+        self.assertEqual((r.status, r.json["code"]), (401, "wrong_login"), r)
         r = admin.request("PATCH", "/api/v1/users/%d" % uid, {"locked": False})
         self.assertEqual((r.status, r.json["user"]["locked"]), (200, False), r)
         u = self.login("new.staff", "a-new-password-1")
