@@ -3,8 +3,30 @@
  * and a note of several lines. */
 #include "base/text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int text_line_why(const char *s, size_t max, const char *label, char *why, size_t n)
+{
+	switch (s ? text_line_check(s, max) : TEXT_EMPTY) {
+	case TEXT_OK:
+		return 0;
+	case TEXT_EMPTY:
+		snprintf(why, n, "%sを入力してください。", label);
+		break;
+	case TEXT_CONTROL:
+		snprintf(why, n, "%sは1行で入力してください（改行は使えません）。", label);
+		break;
+	case TEXT_BAD_UTF8:
+		snprintf(why, n, "%sの文字が正しくありません。入力し直してください。", label);
+		break;
+	case TEXT_TOO_LONG:
+		snprintf(why, n, "%sを%zu文字以内で入力してください。", label, max);
+		break;
+	}
+	return -1;
+}
 
 enum text_problem text_line_check(const char *s, size_t max)
 {

@@ -16,6 +16,11 @@ enum text_problem {
 /* Returns TEXT_OK when s is 1..max characters of UTF-8 on one line with something visible. */
 enum text_problem text_line_check(const char *s, size_t max);
 
+/* Returns 0 when s is such a line; else -1 with why (n bytes) saying in Japanese what is wrong
+ * with the field named label: missing or blank (s NULL or ""), several lines, bad characters,
+ * or too long. */
+int text_line_why(const char *s, size_t max, const char *label, char *why, size_t n);
+
 /* Returns 1 when s is a note of 1..max_bytes bytes of UTF-8 with something visible, whose only
  * control characters are line breaks (LF); else 0. */
 int text_note_ok(const char *s, size_t max_bytes);

@@ -19,9 +19,7 @@ json_t *casework_fields_take(const json_t *j, const struct casework_field *f, si
 			json_object_set_new(o, f[i].key, json_string(""));
 			continue;
 		}
-		if (!s || text_line_check(s, f[i].max) != TEXT_OK) {
-			snprintf(why, why_n, "%sを%zu文字以内で入力してください。", f[i].label,
-				 f[i].max);
+		if (text_line_why(s, f[i].max, f[i].label, why, why_n) != 0) {
 			json_decref(o);
 			return NULL;
 		}

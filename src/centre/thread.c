@@ -113,8 +113,10 @@ enum err centre_message_add(struct store_conn *c, const struct vault *v, int64_t
 {
 	*mailed = 0;
 	if (!body || !text_note_ok(body, CENTRE_MESSAGE_MAX)) {
-		snprintf(why, CENTRE_WHY_MAX,
-			 "連絡の本文を4,000バイト（おおむね1,300文字）以内で入力してください。");
+		snprintf(why, CENTRE_WHY_MAX, "%s",
+			 body && strlen(body) > CENTRE_MESSAGE_MAX
+			     ? "連絡の本文を4,000バイト（おおむね1,300文字）以内で入力してください。"
+			     : "連絡の本文を入力してください（空白だけの連絡は送れません）。");
 		return ERR_INVALID;
 	}
 	struct store_stmt *st = store_prepare(

@@ -27,7 +27,9 @@ static int line(json_t *o, const char *key, size_t max, const char *label, char 
 		char *why)
 {
 	const char *s = str(o, key);
-	if (!s || text_line_check(s, max) != TEXT_OK || strlen(s) >= n) {
+	if (text_line_why(s, max, label, why, COURSE_WHY_MAX) != 0)
+		return -1;
+	if (strlen(s) >= n) {
 		snprintf(why, COURSE_WHY_MAX, "%sを%zu文字以内で入力してください。", label, max);
 		return -1;
 	}

@@ -104,7 +104,18 @@ int plaza_fields_check(char *const f[PF_COUNT], const char *today, const char **
 		int optional = i == PF_PHONE || i == PF_SCHOOL;
 		if (!f[i] || (optional && !*f[i]))
 			continue;
-		if (text_line_check(f[i], max[i]) != TEXT_OK) {
+		enum text_problem problem = text_line_check(f[i], max[i]);
+		if (problem == TEXT_EMPTY && i != PF_GRADE) {
+			static const char *const missing[PF_COUNT] = {
+			    "氏名を入力してください。",	  "ふりがなを入力してください。",
+			    "住所を入力してください。",	  "生年月日を入力してください。",
+			    "電話番号を入力してください。", "学校名を入力してください。",
+			    NULL,
+			};
+			*why = missing[i];
+			return 0;
+		}
+		if (problem != TEXT_OK) {
 			static const char *const msg[PF_COUNT] = {
 			    "氏名を40文字以内で入力してください。",
 			    "ふりがなを60文字以内で入力してください。",

@@ -343,6 +343,16 @@ static void test_numbers_person(void **state)
 	json_object_set_new(j, "name", json_string("山田 𠮷男"));
 	assert_null(casework_fields_take(j, fl, 2, why, sizeof why));
 	assert_string_equal(why, "氏名を4文字以内で入力してください。");
+	/* Left empty (or blank, or missing): asked for, not "too long". */
+	json_object_set_new(j, "name", json_string("\xe3\x80\x80 "));
+	assert_null(casework_fields_take(j, fl, 2, why, sizeof why));
+	assert_string_equal(why, "氏名を入力してください。");
+	json_object_del(j, "name");
+	assert_null(casework_fields_take(j, fl, 2, why, sizeof why));
+	assert_string_equal(why, "氏名を入力してください。");
+	json_object_set_new(j, "name", json_string("山田\n花子"));
+	assert_null(casework_fields_take(j, fl, 2, why, sizeof why));
+	assert_string_equal(why, "氏名は1行で入力してください（改行は使えません）。");
 	json_decref(j);
 }
 

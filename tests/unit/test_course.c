@@ -50,7 +50,11 @@ static void form_ok_and_refusals(void **state)
 	    {"child_age", json_string("2"), "お子さまの年齢を選んでください"},
 	    {"sessions", json_pack("[i,i]", 5, 5), "同じ日を2回選んでいます（第1希望と第2希望）"},
 	    {"sessions", json_array(), "希望する日を1つ以上"},
-	    {"name", json_string("架空\n太郎"), "お名前を40文字以内"},
+	    {"name", json_string("架空\n太郎"), "お名前は1行で入力してください"},
+	    {"name", json_string(""), "お名前を入力してください"},
+	    {"name", json_string("架空太郎架空太郎架空太郎架空太郎架空太郎架空太郎架空太郎架空太郎"
+				 "架空太郎架空太郎架"),
+	     "お名前を40文字以内"},
 	    {"course", json_integer(0), "申し込む講座を選んでください"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -59,6 +59,13 @@ static void test_checks(void **state)
 	assert_int_equal(plaza_fields_check(f, TODAY, &why), 0);
 	f[PF_NAME] = NULL;
 	assert_int_equal(plaza_fields_check(f, TODAY, &why), 0);
+	/* A field left empty on the form is asked for, not called too long. */
+	f_of("", "ヤマダ ハナコ", "2016-05-01", "", "小5", f);
+	assert_int_equal(plaza_fields_check(f, TODAY, &why), 0);
+	assert_string_equal(why, "氏名を入力してください。");
+	f_of("山田 花子", "ヤマダ ハナコ", "", "", "小5", f);
+	assert_int_equal(plaza_fields_check(f, TODAY, &why), 0);
+	assert_string_equal(why, "生年月日を入力してください。");
 }
 
 static void test_grades_ages(void **state)
