@@ -347,6 +347,7 @@ class CentreTest(ServerTestCase):
         mails = self.smtp.wait_to(PARENT_MAIL, 2)
         m = [x for x in mails if "新しい連絡" in x.subject][0]
         self.assertIn("新しい連絡", m.subject)
+        self.assertEqual(m.msg["From"].addresses[0].display_name, "児童発達支援センター")
         self.assertIn("/centre/parent.html", m.body)
         for secret in (SECRET_MSG, "二語文", NAME_A, "鶺鴒"):
             self.assertNotIn(secret, m.body)

@@ -103,6 +103,8 @@ class CourseTest(ServerTestCase):
         self.assertEqual((s3["choices"][0]["state"], s3["choices"][0]["position"]),
                          ("waiting", 1))
         m1 = self.mails_to(0)[0]
+        # under the service's own name, not the clubs' [mail] from_name
+        self.assertEqual(m1.msg["From"].addresses[0].display_name, "講座の申込受付")
         self.assertIn("参加決定", m1.subject)
         self.assertIn("2026年12月3日（木）10:00〜12:00", m1.body)
         self.assertIn("参加が決まっています", m1.body)

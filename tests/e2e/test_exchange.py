@@ -125,6 +125,8 @@ class ExchangeTest(ServerTestCase):
         link = [m for m in ms if m.subject == subj[0]]
         pw = [m for m in ms if m.subject == subj[1]]
         self.assertEqual((len(link), len(pw)), (1, 1))
+        for m in (link[0], pw[0]):  # under the service's own name, not the clubs'
+            self.assertEqual(m.msg["From"].addresses[0].display_name, "ファイル授受")
         return link[0], pw[0]
 
     def password(self, pwmail):
