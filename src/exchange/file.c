@@ -39,6 +39,41 @@ void exchange_password_new(char out[15])
 	out[k] = '\0';
 }
 
+/* The password as typed, in the form it was made (out, 15 bytes): its letters and digits in
+ * lower case (full-width ones too) and a '-' after each four, whatever was typed between them
+ * (spaces, another dash, nothing). Returns 0, or -1 when it does not have twelve, so that
+ * "HM33 J6SF RBFF" copied from the mail counts as the password and not as a wrong try. */
+static int password_as_made(const char *in, char out[15])
+{
+	char alnum[13];
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)in; *p;) {
+		unsigned c = *p;
+		/* U+FF10..U+FF19, U+FF21..U+FF3A, U+FF41..U+FF5A: full-width digits and letters */
+		if (c == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0xBF) {
+			c = p[2] - 0x90 + '0';
+			p += 3;
+		} else if (c == 0xEF && p[1] == 0xBD && p[2] >= 0x81 && p[2] <= 0x9A) {
+			c = p[2] - 0x81 + 'a';
+			p += 3;
+		} else {
+			p++;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c = c - 'A' + 'a';
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			continue;
+		if (n == 12)
+			return -1;
+		alnum[n++] = (char)c;
+	}
+	if (n != 12)
+		return -1;
+	snprintf(out, 15, "%.4s-%.4s-%.4s", alnum, alnum + 4, alnum + 8);
+	vault_wipe(alnum, sizeof alnum);
+	return 0;
+}
+
 void exchange_got_free(struct exchange_got *g)
 {
 	if (g->data) {
@@ -429,7 +464,10 @@ enum err exchange_get(struct app *a, int64_t id, int64_t user_id, const char *pa
 	}
 	if (e != ERR_OK)
 		goto out;
-	int ok = password && vault_key_unwrap(password, r.wrapped, r.wrapped_len, key) == ERR_OK;
+	char typed[15];
+	int ok = password && password_as_made(password, typed) == 0 &&
+		 vault_key_unwrap(typed, r.wrapped, r.wrapped_len, key) == ERR_OK;
+	vault_wipe(typed, sizeof typed);
 	if (ok && vault_obj_open(key, BODY_AD, r.body, r.body_len, &out->data, &out->len) != ERR_OK)
 		ok = 0;
 	vault_wipe(key, sizeof key);

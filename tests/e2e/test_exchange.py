@@ -164,8 +164,8 @@ class ExchangeTest(ServerTestCase):
         self.assertEqual(r.json["code"], "wrong_password")
         self.assertIn("パスワードが違います", r.json["message"])
         self.assertIn("あと 2 回", r.json["message"])
-        # the right one
-        r = self.download("ws", fid, pw)
+        # the right one, typed in capitals with spaces for dashes (not a wrong try)
+        r = self.download("ws", fid, " " + pw.upper().replace("-", " ") + " ")
         self.assertEqual(r.body, REPORT)
         self.assertIn("filename*=UTF-8''%E8%A8%AA", r.header("Content-Disposition"))
         # the events: upload, wrong password, download — the sender's, the recipient's and the
