@@ -28,6 +28,19 @@ after(async () => { await browser?.close(); });
 
 const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
 
+/** The data-testid of the element with the focus ('' for none, e.g. <body>). */
+const focused = (page) => page.evaluate(() => document.activeElement?.dataset?.testid || document.activeElement?.tagName || '');
+
+/** Whether the element of data-testid id is shown inside the window (not scrolled away). */
+async function inView(page, id) {
+  return page.evaluate((t) => {
+    const e = document.querySelector(`[data-testid="${t}"]`);
+    if (!e || e.hidden) return false;
+    const r = e.getBoundingClientRect();
+    return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+  }, id);
+}
+
 async function signIn(page, url, login, password = env.STAFF_PASSWORD) {
   await page.goto(url);
   await tid(page, 'login-id').waitFor({ state: 'visible' });
@@ -95,6 +108,10 @@ test('a registration deleted for a transfer, from the keyboard', async () => {
   await dialog.waitFor({ state: 'hidden' });
   await eventually(async () => (await tid(page, 'registrant-row').filter({ hasText: REGS[0][0] }).count()) === 0,
     { message: 'the row gone' });
+  // the row and its button are gone: the focus is on the result, not left on <body>
+  await eventually(async () => (await focused(page)) === 'registrants-message', { message: () => 'the focus on the result' });
+  assert.match(await tid(page, 'registrants-message').textContent(), new RegExp(`${REGS[0][0]}の登録を削除しました`));
+  assert.ok(await inView(page, 'registrants-message'), 'the result is in view');
   await checkA11y(page, 'after a deletion');
   assertNoProblems(page);
   await page.context().close();
@@ -110,11 +127,27 @@ test('the ward: schools with counts, a new school account', async () => {
   await shot(page, '21-school-ward');
   await school.getByRole('button', { name: `${env.SCHOOL_NAME}の利用者` }).click();
   await tid(page, 'ward-users').waitFor({ state: 'visible' });
+  // a login already taken: said beside the form, in view and with the focus (not in the page's
+  // message above the table of schools)
+  await tid(page, 'ward-user-login').fill(env.SCHOOL_ADMIN_LOGIN);
+  await tid(page, 'ward-user-add').click();
+  await eventually(async () => /すでに使われています/.test(await tid(page, 'ward-user-error').textContent()),
+    { message: 'the login taken, beside the form' });
+  await eventually(async () => (await focused(page)) === 'ward-user-error', { message: 'the focus on the error' });
+  assert.ok(await inView(page, 'ward-user-error'), 'the error is in view');
+  assert.equal(await tid(page, 'ward-message').isHidden(), true, 'nothing in the message above the table');
+  assert.equal(await tid(page, 'ward-user-login').getAttribute('aria-invalid'), 'true');
+  await checkA11y(page, 'a login taken');
   await tid(page, 'ward-user-login').fill('school-admin-new');
   await tid(page, 'ward-user-add').click();
   await tid(page, 'ward-user-secret').waitFor({ state: 'visible' });
   assert.match(await tid(page, 'ward-user-password').textContent(), /^[A-Za-z0-9]{16}$/);
   assert.match(await tid(page, 'ward-users').textContent(), /school-admin-new（学校管理者）/);
+  // the earlier refusal is gone once an account is added
+  assert.equal(await tid(page, 'ward-user-error').isHidden(), true, 'the old error cleared');
+  assert.equal(await tid(page, 'ward-message').isHidden(), true);
+  assert.equal(await tid(page, 'ward-user-login').getAttribute('aria-invalid'), null);
+  assert.equal(await focused(page), 'ward-user-secret');
   await checkA11y(page, 'a new school account');
   assertNoProblems(page);
   await page.context().close();

@@ -115,6 +115,12 @@ async function openByNumber(page, number) {
     { message: 'the detail opened' });
 }
 
+/** The data-testid of the element with the focus ('' for none, e.g. <body>). */
+const focused = (page) => page.evaluate(() => document.activeElement?.dataset?.testid || document.activeElement?.tagName || '');
+
+/** "29,250円" as the pages write an amount. */
+const yenText = (n) => `${Number(n).toLocaleString('ja-JP')}円`;
+
 async function message(page, re, what) {
   let text = '';
   await eventually(async () => re.test(text = await tid(page, 'office-message').textContent()),
@@ -137,9 +143,18 @@ test('(a) a guardian applies on a phone: the form, a receipt, the amounts, the n
   await tid(page, 'step-form').waitFor({ state: 'visible' });
   await checkA11y(page, 'apply: the empty form (phone)');
   await shot(page, 'sitter-apply-form');
+  // sent empty: the server names the first field, which is marked; the message goes as soon as
+  // that field is put right (not at the next press of 次へ)
+  await tid(page, 'form-next').click();
+  await eventually(async () => /申請者の氏名/.test(await tid(page, 'apply-message').textContent()), { message: 'the empty form refused' });
+  assert.equal(await tid(page, 'g-name').getAttribute('aria-invalid'), 'true', 'the name marked');
+  await checkA11y(page, 'apply: the form refused (phone)');
+  await tid(page, 'g-kana').fill(GUARDIAN.kana); // another field: the message is still true
+  assert.equal(await tid(page, 'apply-message').isVisible(), true, 'the message stays while the name is empty');
 
   await tid(page, 'g-name').fill(GUARDIAN.name);
-  await tid(page, 'g-kana').fill(GUARDIAN.kana);
+  await eventually(async () => tid(page, 'apply-message').isHidden(), { message: 'the message gone once the name is given' });
+  assert.equal(await tid(page, 'g-name').getAttribute('aria-invalid'), null, 'the name no longer marked');
   await tid(page, 'g-birth').fill('1990-05-01');
   await tid(page, 'g-postcode').fill(GUARDIAN.postcode);
   await tid(page, 'g-address').fill(GUARDIAN.address);
@@ -284,6 +299,8 @@ test('(b) the operator screens, the approver approves, the supervisor notifies, 
   await tid(op, 'act-screen').click();
   await message(op, /事前審査を終えました/, 'screened');
   assert.match(await tid(op, 'detail').locator('h3').textContent(), /事前審査済/);
+  // the button is gone with the panel drawn again: the focus is on what happened, not <body>
+  assert.equal(await focused(op), 'office-message', 'the focus after 事前審査を終える');
 
   // a paper application: the form is the applicant's (no mail twice); the server names a gap
   await tid(op, 'paper-open').click();
@@ -357,6 +374,7 @@ test('(b) the operator screens, the approver approves, the supervisor notifies, 
   await tid(ap, 'act-approve').click();
   await tid(ap, 'confirm-ok').click();
   await message(ap, /交付決定しました/, 'approved');
+  assert.equal(await focused(ap), 'office-message', 'the focus after 交付決定');
   assert.match(await tid(ap, 'detail').textContent(), /交付決定額29,250円/);
   await eventually(async () => (await tid(ap, 'pending-row').count()) >= 1, { message: 'a day to notify' });
   await checkA11y(ap, 'office: approved');
@@ -396,8 +414,11 @@ test('(b) the operator screens, the approver approves, the supervisor notifies, 
   assert.equal(await tid(ws, 'pay-date').inputValue(), TODAY);
   await checkA11y(ws, 'office: the transfers');
   await tid(ws, 'pay-make').click();
+  await tid(ws, 'confirm-dialog').waitFor({ state: 'visible' });
+  assert.match(await tid(ws, 'confirm-dialog').textContent(), /通知済みの交付決定 1件・合計 29,250円/);
   await tid(ws, 'confirm-ok').click();
-  await message(ws, /振込 \d+ を作りました/, 'the transfer made');
+  await eventually(async () => /振込 \d+ を作りました：.*1件・合計 29,250円/.test(await tid(ws, 'pay-message').textContent()),
+    { message: 'the transfer made, said beside the form' });
   await eventually(async () => (await tid(ws, 'payment-row').count()) === 1, { message: 'the transfer listed' });
   const zengin = await downloadBy(ws, tid(ws, 'payment-file'));
   assert.match(zengin.name, /^sitter-transfer-\d{8}\.txt$/);
@@ -534,6 +555,87 @@ test('(f) returned for correction: the applicant corrects and sends it again on 
   await checkA11y(page, 'status: sent again (phone)');
   assertNoProblems(page);
   await page.close();
+});
+
+test('(g) the transfer states what it makes: notices made on the same page count, nothing to pay is said', async () => {
+  // an approval through the API: keyed in on paper, the five items checked, screened, approved
+  const opApi = await userApi(env, env.SITTER_OP_LOGIN);
+  const paper = await opApi.send('POST', '/api/v1/sitter/paper', {
+    guardian: { name: '振込 確子', kana: 'ふりこみ かくこ', birth: '1987-07-07', postcode: '1790001',
+      address: '東京都桜台区本町7丁目8番9号', phone: '03-5555-3434', email: `sitter.pay.${TAG}@example.jp` },
+    children: [{ name: `振込 一花${TAG.slice(-3)}`, birth: jstDay(-600), multiple: false }],
+    uses: [{ date: jstDay(D1), start: '10:00', end: '12:00', children: [0], company: 'こもれびシッターサービス', paid_yen: 6000 }],
+    bank: { bank_code: '9990', branch_code: '001', type: 1, number: '3334445', holder: 'フリコミ カクコ' },
+  });
+  assert.equal(paper.status, 201, paper.text);
+  const id = paper.data.application.id;
+  for (const item of ['guardian', 'children', 'uses', 'receipts', 'bank']) {
+    const r = await opApi.send('POST', `/api/v1/sitter/applications/${id}/checks`, { item, checked: true });
+    assert.equal(r.status, 200, r.text);
+  }
+  const screened = await opApi.send('POST', `/api/v1/sitter/applications/${id}/screen`, {});
+  assert.equal(screened.status, 200, screened.text);
+  const apApi = await userApi(env, env.SITTER_APPROVER_LOGIN);
+  const decided = await apApi.send('POST', `/api/v1/sitter/applications/${id}/decide`, { decision: 'approve' });
+  assert.equal(decided.status, 200, decided.text);
+
+  const wsApi = await userApi(env, env.SITTER_WARD_LOGIN);
+  const payable = async () => (await wsApi.get('/api/v1/sitter/payments')).data.payable;
+  const before = await payable();
+  const ws = await newPage(browser, DESKTOP);
+  await signIn(ws, env.SITTER_WARD_LOGIN);
+  await tid(ws, 'payments').waitFor({ state: 'visible' });
+  await eventually(async () => (await tid(ws, 'payable').textContent()).includes(`${before.count}件・合計 ${yenText(before.total_yen)}`),
+    { message: 'what is payable at first' });
+
+  // the day's notice made on this page: the approval becomes payable, and the page says so
+  const day = ws.locator(`[data-testid="pending-row"][data-date="${TODAY}"]`);
+  await day.waitFor({ state: 'visible' });
+  await day.locator('[data-testid="notice-make"]').click();
+  await tid(ws, 'confirm-ok').click();
+  await message(ws, /決定通知書 1通を作りました/, 'the notice made');
+  assert.equal(await focused(ws), 'office-message', 'the focus on the result (the row is gone)');
+  const after = await payable();
+  assert.equal(after.count, before.count + 1, 'the approval payable now');
+  const line = `${after.count}件・合計 ${yenText(after.total_yen)}`;
+  await eventually(async () => (await tid(ws, 'payable').textContent()).includes(line),
+    { message: () => `the payable line updated to ${line}` });
+
+  // the confirmation states what the transfer will hold, and the transfer holds that
+  await tid(ws, 'pay-make').click();
+  await tid(ws, 'confirm-dialog').waitFor({ state: 'visible' });
+  const asked = await tid(ws, 'confirm-dialog').textContent();
+  assert.ok(asked.includes(`通知済みの交付決定 ${line}`), `the dialog: ${asked}`);
+  await tid(ws, 'confirm-ok').click();
+  let said = '';
+  await eventually(async () => /振込 \d+ を作りました/.test(said = await tid(ws, 'pay-message').textContent()),
+    { message: () => `the transfer made (the page says: ${said})` });
+  assert.ok(said.includes(line), `made what was confirmed: ${said}`);
+  const made = (await wsApi.get('/api/v1/sitter/payments')).data.payments
+    .reduce((a, b) => (b.id > a.id ? b : a));
+  assert.equal(made.items, after.count);
+  assert.equal(made.total_yen, after.total_yen);
+  assert.equal(await tid(ws, 'pay-message').isVisible(), true);
+  await eventually(async () => (await tid(ws, 'payable').textContent()).includes('0件・合計 0円'), { message: 'nothing payable now' });
+  await checkA11y(ws, 'office: a transfer made, said beside the form');
+
+  // nothing left to pay: said beside the form, no dialog
+  await tid(ws, 'pay-make').click();
+  await eventually(async () => /振込できる交付決定（通知済）はありません/.test(await tid(ws, 'pay-message').textContent()),
+    { message: 'nothing to pay said' });
+  assert.equal(await tid(ws, 'confirm-dialog').isVisible(), false, 'no dialog for nothing');
+  assert.equal(await focused(ws), 'pay-message');
+  // no date: said, no dialog, the focus on the date
+  await tid(ws, 'pay-date').fill('');
+  await tid(ws, 'pay-make').click();
+  await eventually(async () => /振込日を入力してください/.test(await tid(ws, 'pay-message').textContent()),
+    { message: 'no date said' });
+  assert.equal(await tid(ws, 'confirm-dialog').isVisible(), false, 'no dialog without a date');
+  assert.equal(await focused(ws), 'pay-date');
+  await checkA11y(ws, 'office: a transfer refused on the page');
+  assert.equal((await payable()).count, 0);
+  assertNoProblems(ws);
+  await ws.close();
 });
 
 test('the ward admin adds an account of the benefit (role and 担当の事業)', async () => {

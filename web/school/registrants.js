@@ -12,6 +12,16 @@ function fail(err) {
   if (!shell.handleAuth(err)) setAlert($('message'), err.message, 'error');
 }
 
+/** The page's message with the focus, brought into view: after a deletion the row and its
+ * button are gone (the dialog would give the focus back to that button, leaving it on <body>). */
+function sayHere(text, kind) {
+  const m = $('message');
+  setAlert(m, text, kind);
+  m.tabIndex = -1; // focusable from script only
+  m.scrollIntoView({ block: 'nearest' });
+  m.focus({ preventScroll: true });
+}
+
 function render() {
   const rows = state.rows.map((r) => el('tr', { 'data-testid': 'registrant-row', 'data-id': String(r.id) },
     el('td', { 'data-label': '学年・組', text: `${r.grade_label} ${r.class}組` }),
@@ -59,11 +69,18 @@ $('remove-form').addEventListener('submit', async (ev) => {
   try {
     await request(`/schools/${encodeURIComponent(state.school.code)}/registrants/${row.id}/remove`,
       { method: 'POST', body: { reason: reason.value }, csrf: shell.session.csrf });
-    $('remove-dialog').close();
-    await load();
-    setAlert($('message'), `${row.child_name}の登録を削除しました。`, 'ok');
   } catch (err) {
-    setAlert($('remove-error'), err.message, 'error');
+    if (err.status === 401) $('remove-dialog').close(); // the sign-in form comes next
+    if (!shell.handleAuth(err)) setAlert($('remove-error'), err.message, 'error');
+    return;
+  }
+  $('remove-dialog').close();
+  try {
+    await load();
+    sayHere(`${row.child_name}の登録を削除しました。`, 'ok');
+  } catch (err) {
+    // deleted, but the list could not be read again: said on the page (the dialog is closed)
+    if (!shell.handleAuth(err)) sayHere(`${row.child_name}の登録を削除しました。一覧を読み込めませんでした: ${err.message}`, 'error');
   }
 });
 $('remove-cancel').addEventListener('click', () => $('remove-dialog').close());

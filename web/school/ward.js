@@ -8,8 +8,18 @@ const $ = (id) => document.getElementById(id);
 const state = { schools: [], admin: false, usersOf: null };
 let shell;
 
-function fail(err) {
-  if (!shell.handleAuth(err)) setAlert($('message'), err.message, 'error');
+/** Shows text in the alert node where the person is: brought into view, with the focus (its
+ * tabindex is -1) — the page's message sits above a table of every school, far from a button
+ * in the table's last rows or the accounts' form below it. */
+function say(node, text, kind) {
+  setAlert(node, text, kind);
+  if (!text) return;
+  node.scrollIntoView({ block: 'nearest' });
+  node.focus({ preventScroll: true });
+}
+
+function fail(err, node = $('message')) {
+  if (!shell.handleAuth(err)) say(node, err.message, 'error');
 }
 
 const BASIS = { cohort: '年度更新の直前（1学年下）', last_year: '昨年度の同じ学年' };
@@ -62,6 +72,17 @@ async function showUsers(code) {
     : [el('li', { text: 'まだいません。' })]));
   show($('user-secret'), false);
   show($('users-section'), true);
+  return r;
+}
+
+/** Opens the accounts of the school of code (below the table), the focus on its form. */
+async function openUsers(code) {
+  if (state.usersOf && state.usersOf.code !== code) {
+    setAlert($('user-error'), '');
+    $('user-login').value = '';
+    $('user-login').removeAttribute('aria-invalid');
+  }
+  await showUsers(code);
   $('user-login').focus();
 }
 
@@ -71,9 +92,10 @@ $('rows').addEventListener('click', async (ev) => {
   try {
     if (letter) {
       const f = await download(`/schools/${encodeURIComponent(letter.dataset.letter)}/letter`);
-      setAlert($('message'), `登録案内（${f.filename}）を保存しました。`, 'ok');
+      say($('message'), `登録案内（${f.filename}）を保存しました。`, 'ok');
     } else if (users) {
-      await showUsers(users.dataset.users);
+      setAlert($('message'), '');
+      await openUsers(users.dataset.users);
     }
   } catch (err) {
     fail(err);
@@ -86,16 +108,23 @@ $('alerts').addEventListener('click', async (ev) => {
   try {
     await request(`/school-alerts/${b.dataset.alert}/acknowledge`, { method: 'POST', body: {}, csrf: shell.session.csrf });
     await load();
+    // the button is gone with the list drawn again: the next one to acknowledge, or the heading
+    ($('alerts').querySelector('button[data-alert]') || $('alerts-title')).focus();
   } catch (err) {
     fail(err);
   }
 });
 
+// The form's problems show beside it (#user-error), not in the page's message above the table.
 $('user-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
+  setAlert($('message'), '');
+  setAlert($('user-error'), '');
+  $('user-login').removeAttribute('aria-invalid');
   const login = $('user-login').value.trim();
   if (!login) {
-    setAlert($('message'), 'ログインIDを入力してください。', 'error');
+    say($('user-error'), 'ログインIDを入力してください。', 'error');
+    $('user-login').setAttribute('aria-invalid', 'true');
     $('user-login').focus();
     return;
   }
@@ -107,10 +136,13 @@ $('user-form').addEventListener('submit', async (ev) => {
     $('user-secret-title').textContent = `${s.name}の ${r.user.login} を追加しました。`;
     $('user-password').textContent = r.password;
     show($('user-secret'), true);
-    $('user-secret').focus();
+    $('user-secret').scrollIntoView({ block: 'nearest' });
+    $('user-secret').focus({ preventScroll: true });
     $('user-login').value = '';
   } catch (err) {
-    fail(err);
+    // a login already taken (or another refusal of the form's): the field is marked
+    if (err.status === 400 || err.status === 409) $('user-login').setAttribute('aria-invalid', 'true');
+    fail(err, $('user-error'));
   }
 });
 

@@ -20,21 +20,48 @@ $('form-fields').append(form.node);
 const receipts = createReceipts({
   prefix: 'ap',
   token: () => token,
-  onChange: reload,
+  onChange: receiptsChanged,
   fail: showError,
 });
 $('receipts').append(receipts.node);
 
-function showError(err) {
+// What the message at the top is about, so that it goes once that is put right rather than
+// staying until the next button: {control} a field of the form the server refused (marked
+// aria-invalid), {receipts: true} no receipt yet; null for anything else.
+let about = null;
+
+function showError(err, what = null) {
   const m = $('message');
+  clearError();
   m.className = 'alert alert-error';
   m.textContent = err.message || String(err);
   m.hidden = false;
+  about = what;
+  if (what && what.control && /^(INPUT|SELECT|TEXTAREA)$/.test(what.control.tagName)) what.control.setAttribute('aria-invalid', 'true');
   m.focus();
 }
 function clearError() {
   $('message').hidden = true;
   $('message').textContent = '';
+  if (about && about.control) about.control.removeAttribute('aria-invalid');
+  about = null;
+}
+
+/** A refusal of the form: the message, and the field it names watched for a change. */
+function formError(err) {
+  const control = err.status === 400 ? form.controlFor(err.message) : null;
+  showError(err, control ? { control } : null);
+}
+// the field the message is about changed: the person is putting it right, the message goes
+for (const type of ['input', 'change']) {
+  $('form').addEventListener(type, (ev) => {
+    if (about && about.control && (ev.target === about.control || about.control.contains(ev.target))) clearError();
+  });
+}
+
+async function receiptsChanged() {
+  await reload();
+  if (about && about.receipts && app.receipts.length) clearError();
 }
 
 function keepToken(t) {
@@ -96,7 +123,7 @@ $('form').addEventListener('submit', async (ev) => {
     await reload();
     show('receipts');
   } catch (err) {
-    showError(err);
+    formError(err);
   } finally {
     b.disabled = false;
     b.textContent = '次へ（領収書の添付）';
@@ -113,7 +140,7 @@ $('receipts-next').addEventListener('click', async () => {
   try {
     await reload();
     if (!app.receipts.length) {
-      showError(new Error('領収書を1つ以上添付してください。'));
+      showError(new Error('領収書を1つ以上添付してください。'), { receipts: true });
       return;
     }
     renderReview();

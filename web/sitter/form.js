@@ -246,6 +246,15 @@ export function createBankFields({ prefix, legend = '振込先の口座' }) {
       lookup();
     },
     focus() { bank.focus(); },
+    /** The control the server's sentence about the account names, or null. */
+    controlFor(message) {
+      const m = String(message || '');
+      if (/^(振込先の口座|金融機関コード)/.test(m)) return bank;
+      if (/^預金の種類/.test(m)) return ordinary;
+      if (/^口座番号/.test(m)) return number;
+      if (/^口座名義/.test(m)) return holder;
+      return null;
+    },
   };
 }
 
@@ -506,6 +515,38 @@ export function createForm({ prefix, confirmEmail = true, withBank = true }) {
       if (bank && f.bank) bank.fill(f.bank);
     },
     focus() { g.name.focus(); },
+    /**
+     * The control a refusal of the server's (bad_form) is about, or null. The server checks the
+     * form in order and names the first field it refuses in its sentence (「申請者の氏名を…」,
+     * 「2件目の利用日…」), so that the page can mark that field and take the message away once
+     * the person changes it. A use's children give their box (a group of check boxes).
+     */
+    controlFor(message) {
+      const m = String(message || '');
+      const GUARDIAN = [[/^申請者（保護者）の欄|^申請者の氏名/, g.name], [/^申請者のふりがな/, g.kana],
+        [/^申請者の生年月日/, g.birth], [/^郵便番号/, g.postcode], [/^住所/, g.address],
+        [/^電話番号/, g.phone], [/^確認用のメールアドレス/, g.email2], [/^メールアドレス/, g.email]];
+      for (const [re, control] of GUARDIAN) if (re.test(m)) return control;
+      const nth = (re, sets) => {
+        const x = re.exec(m);
+        return x ? sets[Number(x[1]) - 1] || null : undefined;
+      };
+      const role = (set, r) => (set ? set.querySelector(`[data-role="${r}"]`) : null);
+      if (/^お子さまを/.test(m)) return role(kidSets()[0], 'name');
+      let set = nth(/^(\d+)人目のお子さまの氏名/, kidSets());
+      if (set !== undefined) return role(set, 'name');
+      set = nth(/^(\d+)人目のお子さまの生年月日/, kidSets());
+      if (set !== undefined) return role(set, 'birth');
+      if (/^利用した日を/.test(m)) return role(useSets()[0], 'date');
+      const USE = [[/^\d+件目と(\d+)件目の時間/, 'start'], [/^(\d+)件目の利用日/, 'date'],
+        [/^(\d+)件目の開始・終了/, 'start'], [/^(\d+)件目で預けたお子さま/, 'kids'],
+        [/^(\d+)件目のベビーシッター事業者名/, 'company'], [/^(\d+)件目の支払った金額/, 'paid']];
+      for (const [re, r] of USE) {
+        set = nth(re, useSets());
+        if (set !== undefined) return role(set, r);
+      }
+      return bank ? bank.controlFor(m) : null;
+    },
   };
 }
 

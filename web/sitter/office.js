@@ -30,6 +30,13 @@ function fail(err) {
 function ok(text) {
   setAlert($('message'), text, 'ok');
 }
+/** ok(text), and the focus on the message: for a move whose button the page draws again (or
+ * takes away), which would leave the focus on <body>. */
+function done(text) {
+  ok(text);
+  $('message').scrollIntoView({ block: 'nearest' });
+  $('message').focus({ preventScroll: true });
+}
 function clear() {
   setAlert($('message'), '');
 }
@@ -140,8 +147,8 @@ function paperReceipt(a) {
       let data = null;
       try { data = JSON.parse(await res.text()); } catch { /* keep null */ }
       if (!res.ok) throw new ApiError(res.status, data && data.message ? data.message : `取り込めませんでした（${res.status}）。`, data);
-      ok(`申請 ${a.number} に領収書を取り込みました。`);
       await openApp(a.id, false);
+      done(`申請 ${a.number} に領収書を取り込みました。`);
     } catch (err) {
       b.disabled = false;
       fail(err);
@@ -292,13 +299,14 @@ function actionsBlock(a) {
   return box;
 }
 
-async function act(a, what, body, done) {
+async function act(a, what, body, text) {
   clear();
   try {
     const r = await request(`/sitter/applications/${a.id}/${what}`, { method: 'POST', body, csrf: csrf() });
     state.current = r.application;
     renderDetail();
-    ok(done);
+    // the button pressed is gone with the panel drawn again: the focus goes to what happened
+    done(text);
     await loadList();
     await loadNotices();
   } catch (err) {
@@ -394,9 +402,12 @@ $('pending').addEventListener('click', async (ev) => {
   b.disabled = true;
   try {
     const r = await request('/sitter/notices', { method: 'POST', body: { date }, csrf: csrf() });
-    ok(`${jaDate(date)}の決定通知書 ${r.notice.letters}通を作りました（通知 ${r.notice.id}）。「PDF」で保存して印刷し、窓あき封筒で郵送してください。`);
     await loadNotices();
+    // the row of the day (and its button) is gone
+    done(`${jaDate(date)}の決定通知書 ${r.notice.letters}通を作りました（通知 ${r.notice.id}）。「PDF」で保存して印刷し、窓あき封筒で郵送してください。`);
     await loadList();
+    // the day's approvals are payable now
+    await refreshPayable();
   } catch (err) {
     b.disabled = false;
     fail(err);
@@ -437,19 +448,56 @@ async function loadPayments() {
   $('payments').replaceChildren(...rows);
 }
 
+/** Reloads the transfers and what is payable, on the ward's pages (the contractor has none). */
+async function refreshPayable() {
+  if (is(WARD)) await loadPayments();
+}
+
+/** The transfer form's own message, beside the form (the page's message is far above it). */
+function payNote(text, kind = 'error', focus = true) {
+  setAlert($('pay-message'), text, kind);
+  if (text && focus) $('pay-message').focus();
+}
+
+// A transfer takes every notified approval there is when it is made, not what the page showed:
+// the confirmation reads the count and total from the server just before it asks, and the
+// answer is compared with what was confirmed (the API takes no expected count to refuse on).
+let paying = false;
 $('pay-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
+  // a flag, not a disabled button: the focus stays on it (a disabled one loses it to <body>)
+  if (paying) return;
   clear();
+  payNote('');
   const date = $('pay-date').value;
-  const p = state.payable || { count: 0, total_yen: 0 };
-  if (!(await confirmDialog(`振込日 ${jaDate(date)} で、通知済みの交付決定 ${p.count}件・合計 ${yen(p.total_yen)} の振込データを作ります。作った申請は「振込済」になります。`, '振込データを作る'))) return;
+  if (!date) {
+    payNote('振込日を入力してください。', 'error', false);
+    $('pay-date').focus();
+    return;
+  }
+  paying = true;
   try {
+    await loadPayments();
+    const p = state.payable;
+    if (!p.count) {
+      payNote('振込できる交付決定（通知済）はありません。決定通知書を作った交付決定が、振込の対象になります。');
+      return;
+    }
+    if (!(await confirmDialog(`振込日 ${jaDate(date)} で、通知済みの交付決定 ${p.count}件・合計 ${yen(p.total_yen)} の振込データを作ります。作った申請は「振込済」になります。`, '振込データを作る'))) return;
     const r = await request('/sitter/payments', { method: 'POST', body: { pay_date: date }, csrf: csrf() });
-    ok(`振込 ${r.payment.id} を作りました：${jaDate(r.payment.pay_date)}、${r.payment.items}件・合計 ${yen(r.payment.total_yen)}。「振込データ（全銀）」で保存して銀行に渡してください。`);
+    const made = `振込 ${r.payment.id} を作りました：${jaDate(r.payment.pay_date)}、${r.payment.items}件・合計 ${yen(r.payment.total_yen)}。`;
+    if (r.payment.items !== p.count || r.payment.total_yen !== p.total_yen) {
+      // another person notified (or paid) in between: say so rather than pass it by
+      payNote(`${made}確認した ${p.count}件・合計 ${yen(p.total_yen)} と違います（確認の後に、ほかの担当者が通知書か振込データを作りました）。銀行に渡す前に、振込データの内容を確かめてください。`);
+    } else {
+      payNote(`${made}「振込データ（全銀）」で保存して銀行に渡してください。`, 'ok', false);
+    }
     await loadPayments();
     await loadList();
   } catch (err) {
-    fail(err);
+    if (!shell.handleAuth(err)) payNote(err.message);
+  } finally {
+    paying = false;
   }
 });
 $('payments').addEventListener('click', async (ev) => {
@@ -565,8 +613,8 @@ $('calls').addEventListener('click', async (ev) => {
   b.disabled = true;
   try {
     await request(`/sitter/inquiries/${id}`, { method: 'POST', body: { answer: c ? c.answer || '' : '', resolved: true }, csrf: csrf() });
-    ok(`問い合わせ ${id} を解決済みにしました。`);
     await loadCalls();
+    done(`問い合わせ ${id} を解決済みにしました。`); // its row (and button) is drawn again
   } catch (err) {
     b.disabled = false;
     fail(err);
