@@ -100,6 +100,13 @@ test('a sign-up on a phone: a place, the waitlist, a cancellation moves the wait
   await tid(first, 'mine-said').waitFor({ state: 'visible' });
   assert.equal(await tid(first, 'mine-standing-1').textContent(), 'キャンセルしました');
   await checkA11y(first, 'the person\'s page after the cancellation');
+  // A link with a bad token in the same tab: that link's error, never the sign-up this tab
+  // opened before (the page fell back to the token it kept for a reload).
+  await first.goto(`${env.URL}/course/mine.html#t=${'0'.repeat(63)}x`);
+  await tid(first, 'mine-message').waitFor({ state: 'visible' });
+  assert.match(await tid(first, 'mine-message').textContent(), /リンクが正しくありません/);
+  assert.ok(await tid(first, 'mine').isHidden(), 'no sign-up shown for a bad link');
+  assert.doesNotMatch(await first.locator('body').innerText(), new RegExp(FATHERS[0].name));
 
   // the second is moved up: his page and his mail say so
   await tid(second, 'course-mine-link').click();

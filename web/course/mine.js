@@ -7,7 +7,11 @@ import { call, tokenFromHash, standing } from '/course/call.js';
 
 const $ = (id) => document.getElementById(id);
 const KEY = 'mimamori.course.token';
-const token = tokenFromHash() || (() => { try { return sessionStorage.getItem(KEY) || ''; } catch { return ''; } })();
+// The link's token; the one kept in this tab only for a reload of the page without it (a link
+// with a bad token is that link's error, never the previous person's sign-up).
+const linked = new URLSearchParams(location.hash.slice(1)).has('t');
+const token = linked ? tokenFromHash()
+  : (() => { try { return sessionStorage.getItem(KEY) || ''; } catch { return ''; } })();
 
 function showError(msg) {
   const m = $('message');
@@ -29,8 +33,12 @@ function render(m) {
   $('mine').hidden = false;
 }
 
+// Another link pasted into this tab changes only the fragment: read the page again for it.
+window.addEventListener('hashchange', () => location.reload());
+
 (async () => {
   if (!token) {
+    try { sessionStorage.removeItem(KEY); } catch { /* private mode */ }
     $('loading').hidden = true;
     showError('リンクが正しくありません。申込のときに届いたメールのリンクをもう一度開いてください。');
     return;
