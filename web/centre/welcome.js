@@ -13,6 +13,8 @@ function say(msg) {
 }
 
 if (!token) say('リンクが正しくありません。メールのリンクをそのまま開いてください。');
+// The mail's link pasted into this tab changes only the fragment: read the page again for it.
+window.addEventListener('hashchange', () => window.location.reload());
 $('form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   if (!$('pw1').value) { say('新しいパスワードを入力してください。'); return; }
