@@ -42,5 +42,7 @@ int bath_json_date(json_t *body, const char *key, char out[11]);
 /* Reads a fiscal year given as text (a query's fiscal_year): 0 when s is NULL or "", -1 when it
  * is not a year from 2000 to 2100, else the year. */
 int bath_query_year(const char *s);
+/* What a person reads when bath_query_year refused the year. */
+#define BATH_YEAR_WHY "年度は2000〜2100年の西暦の数字で指定してください（例 2026）。"
 
 #endif

@@ -65,7 +65,7 @@ enum err api_bath_mailing_plan(struct http_req *rq, struct http_resp *rs)
 	const char *why = NULL;
 	struct bath_mailing_plan plan;
 	if (fy < 0)
-		return http_error(rs, ERR_INVALID, "年度は西暦の4桁で指定してください（fiscal_year、例 2027）。");
+		return http_error(rs, ERR_INVALID, BATH_YEAR_WHY);
 	enum err e = bath_mailing_when(http_query(rq, "date"), fy, iso, &fy, &why);
 	if (e != ERR_OK)
 		return http_error_as(rs, e, "bad_date", why);
@@ -101,7 +101,7 @@ enum err api_bath_mailing_make(struct http_req *rq, struct http_resp *rs)
 	int fy = bath_query_year(year);
 	if (fy < 0) {
 		json_decref(body);
-		return http_error(rs, ERR_INVALID, "年度は西暦の4桁で指定してください（fiscal_year、例 2027）。");
+		return http_error(rs, ERR_INVALID, BATH_YEAR_WHY);
 	}
 	e = bath_mailing_when(json_is_string(jd) ? json_string_value(jd) : NULL, fy, iso, &fy,
 			      &why);
@@ -215,7 +215,7 @@ enum err api_bath_letter(struct http_req *rq, struct http_resp *rs)
 	char today[11], number[24], content[96], name[64];
 	struct buf pdf;
 	if (fy < 0)
-		return http_error(rs, ERR_INVALID, "年度は西暦の4桁で指定してください（fiscal_year、例 2027）。");
+		return http_error(rs, ERR_INVALID, BATH_YEAR_WHY);
 	bath_today(today);
 	if (!fy)
 		fy = bath_fiscal_year(today);

@@ -170,7 +170,7 @@ enum err api_bath_counts(struct http_req *rq, struct http_resp *rs)
 	int fy = bath_query_year(q);
 	if (fy < 0)
 		return http_error(rs, ERR_INVALID,
-				  "年度は西暦の4桁で指定してください（fiscal_year、例 2026）。");
+				  BATH_YEAR_WHY);
 	if (!fy)
 		fy = bath_fiscal_year(today);
 	struct tally *t = calloc(1, sizeof *t);

@@ -42,7 +42,8 @@ enum err api_school_registrants(struct http_req *rq, struct http_resp *rs)
 	int klass = query_number(rq, "class", SCHOOLMAIL_CLASSES_MAX);
 	const char *q = http_query(rq, "q");
 	if (grade < 0 || klass < 0)
-		return http_error(rs, ERR_INVALID, "学年・組は数字で指定してください。");
+		return http_error(rs, ERR_INVALID,
+				  "学年は1〜12、組は1〜20の数字で指定してください。");
 	if (q && strlen(q) > 200)
 		return http_error(rs, ERR_INVALID, "検索する言葉が長すぎます。");
 	struct store_conn *c = store_acquire(rq->app->store);

@@ -389,6 +389,10 @@ class BathpassTest(BathpassBase):
                                      {}).status, 200)
         self.assertEqual(branch.get("/api/v1/bath/reports/counts").status, 403)
         self.assertEqual(office.get("/api/v1/bath/reports/counts?fiscal_year=x").status, 400)
+        r = office.get("/api/v1/bath/reports/counts?fiscal_year=1999")
+        self.assertEqual(r.status, 400)
+        self.assertIn("2000〜2100年", r.json["message"])  # 1999 is four digits: say the range
+        self.assertNotIn("fiscal_year", r.json["message"])
         r = office.get("/api/v1/bath/reports/counts?fiscal_year=2026")
         self.assertEqual(r.status, 200, r)
         sheets = xlsx_rows(r.body)
