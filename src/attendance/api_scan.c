@@ -151,7 +151,13 @@ enum err api_scan_create(struct http_req *rq, struct http_resp *rs)
 		return e;
 	if (json_unpack(body, "{s:s}", "code", &code) != 0 || !code[0] ||
 	    strlen(code) > CODE_MAX) {
-		e = http_error(rs, ERR_INVALID, "カードを読み取れませんでした。もう一度かざしてください（code がありません）。");
+		/* Whichever it was (none, empty or longer than any card's), the person at the
+		 * kiosk can only hold the card up again. */
+		e = http_error(rs, ERR_INVALID,
+			       code && code[0] ? "カードを読み取れませんでした。もう一度かざしてください"
+						 "（カードのコードが長すぎます）。"
+					       : "カードを読み取れませんでした。もう一度かざしてください"
+						 "（カードのコードがありません）。");
 		goto out;
 	}
 	int64_t now = clock_now_ms(), at = now;

@@ -24,8 +24,10 @@
 #define DAY_MS (24LL * 3600 * 1000)
 #define RESEND_MARK "【再送】"
 
-static const char WHY_PHONE[] = "電話番号が含まれています。個人の電話番号は送れません。番号を消し"
-				"てから送信してください。";
+/* Any number that reads as a telephone number: a person's cannot be told from a club's. */
+static const char WHY_PHONE[] = "電話番号が含まれています。一斉配信には、施設や区の番号も含めて"
+				"電話番号を書けません（個人の番号がまぎれ込むのを防ぐため）。"
+				"番号を消し、問い合わせ先は名前で書いてください。";
 static const char WHY_SCOPE[] = "この送信先には、あなたの担当の範囲の外が含まれています。担当の"
 				"範囲の人に依頼してください。";
 

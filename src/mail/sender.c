@@ -65,9 +65,12 @@ static int bulk_parts(struct mail_sender *m, const struct job *j, const char *pl
 	} else {
 		text = xasprintf("%s", plain_body);
 	}
+	/* One footer: the line joins the sender's own (the bulk layer's "\n\n--\n…\n") when
+	 * there is one, else it opens it. */
+	const char *open_foot = strstr(text, "\n\n--\n") ? "" : "\n\n--\n";
 	if (!j->may_leave) {
 		url[0] = mailto[0] = '\0';
-		*body = xasprintf("%s\n\n--\nこのメールは%sのため、配信停止はできません。\n", text,
+		*body = xasprintf("%s%sこのメールは%sのため、配信停止はできません。\n", text, open_foot,
 				  j->list_label ? j->list_label : "大切なお知らせ");
 		vault_wipe_free(text);
 		return 1;
@@ -82,7 +85,7 @@ static int bulk_parts(struct mail_sender *m, const struct job *j, const char *pl
 		vault_wipe_free(text);
 		return 0;
 	}
-	*body = xasprintf("%s\n\n--\nこのメールの配信停止: %s\n", text, url);
+	*body = xasprintf("%s%sこのメールの配信停止: %s\n", text, open_foot, url);
 	vault_wipe_free(text);
 	return 1;
 }

@@ -261,6 +261,9 @@ class EmergencyTest(ServerTestCase):
             self.assertIsNone(got[0].msg["List-Unsubscribe-Post"])
             self.assertIn("このメールは緊急連絡のため、配信停止はできません。", got[0].body)
             self.assertNotIn("/api/v1/unsubscribe/", got[0].body)
+            # in the one footer, under the club's own line (it made a second "--" block)
+            self.assertEqual(got[0].body.replace("\r\n", "\n").count("\n--\n"), 1, got[0].body)
+            self.assertIn("返信はできません。\nこのメールは緊急連絡のため", got[0].body.replace("\r\n", "\n"))
             # A send whose mail all went is 完了.
             r = admin.post("/api/v1/emergency-sends", {"sites": ["G03"], "subject": "G03 閉所",
                                                        "body": BODY})

@@ -124,6 +124,7 @@ class UnsubscribeTest(ServerTestCase):
             self.assertTrue(mailto.startswith("unsubscribe+"), mailto)
             self.assertTrue(mailto.endswith("@" + BOUNCE_DOMAIN), mailto)
             self.assertIn("このメールの配信停止: " + url, m.body)  # for phones without the button
+            self.assertEqual(m.body.replace("\r\n", "\n").count("\n--\n"), 1, m.body)
             self.assertNotIn(addr, url + mailto)
         path = {a: urllib.parse.urlsplit(self.links(m)[0]).path for a, m in got.items()}
         anon = self.srv.client()

@@ -530,7 +530,7 @@ async function onSetupSubmit(ev) {
     refreshPending().then(() => { if (pendingCount > 0) kickFlush(); });
   } catch (err) {
     ui.setupError.textContent = err.status === 401
-      ? `端末トークンが正しくありません。貼り付けた内容を確かめてください。（${err.message}）`
+      ? '端末トークンが正しくありません。区から受け取った端末トークンを、そのまま貼り付けてください。'
       : err.message;
     ui.setupError.hidden = false;
     ui.setupToken.focus();
