@@ -224,9 +224,14 @@ enum err sitter_payment_returns(struct app *a, struct store_conn *c, const char 
 	enum err e;
 	memset(out, 0, sizeof *out);
 	why[0] = '\0';
-	e = grant_zengin_read(data, len, &r, &n, why, SITTER_WHY_MAX);
+	char problem[192] = ""; /* the longest of the reader's, with the sentence: < SITTER_WHY_MAX */
+	e = grant_zengin_read(data, len, &r, &n, problem, sizeof problem);
 	if (e == ERR_TOOLARGE)
 		snprintf(why, SITTER_WHY_MAX, "ファイルが大きすぎます。");
+	else if (e != ERR_OK)
+		/* The reader names the record and the fault; the sentence is ours. */
+		snprintf(why, SITTER_WHY_MAX, "振込不能のファイルとして読めません（%s）。",
+			 problem[0] ? problem : "全銀協の形式ではありません");
 	if (e != ERR_OK)
 		return e;
 	out->numbers = xcalloc(n ? n : 1, sizeof *out->numbers);

@@ -478,6 +478,7 @@ class FlowTest(SitterBase):
         r = ws.request("POST", "/api/v1/sitter/payments/returns", body=b"not a zengin file",
                        headers={"Content-Type": "text/plain"})
         self.assertEqual((r.status, r.json["code"]), (400, "bad_returns"), r)
+        self.assertRegex(r.json["message"], r"^振込不能のファイルとして読めません（.+）。$")
         self.assertEqual(a.get().json["application"]["state"], "paid")
         r = ws.request("POST", "/api/v1/sitter/payments/returns", body=file1,
                        headers={"Content-Type": "text/plain"})
