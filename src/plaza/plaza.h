@@ -70,6 +70,9 @@ const char *plaza_grade_next(const char *g, const char *birth, int fiscal_year);
 int plaza_age(const char *birth, const char *today);
 /* Returns the age band of an age: "0-5", "6-12", "13-15", "16-18" or "19+" (static). */
 const char *plaza_band(int age);
+/* Returns the words for band ("0-5" → 「0〜5歳」 … "19+" → 「19歳以上」; static; band itself when
+ * unknown). */
+const char *plaza_band_label(const char *band);
 /* Returns the school year (April–March) of an ISO date, or 0 for a bad date. */
 int plaza_fiscal_year(const char *iso);
 

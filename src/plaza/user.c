@@ -174,6 +174,19 @@ const char *plaza_band(int age)
 			   : "19+";
 }
 
+const char *plaza_band_label(const char *band)
+{
+	static const char *const bands[][2] = {{"0-5", "0〜5歳"},
+					       {"6-12", "6〜12歳"},
+					       {"13-15", "13〜15歳"},
+					       {"16-18", "16〜18歳"},
+					       {"19+", "19歳以上"}};
+	for (size_t i = 0; band && i < sizeof bands / sizeof bands[0]; i++)
+		if (strcmp(band, bands[i][0]) == 0)
+			return bands[i][1];
+	return band ? band : "";
+}
+
 int plaza_fiscal_year(const char *iso)
 {
 	int y, m, d;

@@ -79,13 +79,15 @@ enum err plaza_counts(struct store_conn *c, int64_t plaza_id, const char *from, 
 	store_bind_int(st, 1, plaza_id);
 	store_bind_text(st, 2, from);
 	store_bind_text(st, 3, to);
-	enum err e = buf_puts(out, csv ? "プラザ,日付,年齢区分,来館数\r\n" : "[");
+	/* The CSV as the other exports: a BOM so that Excel reads it as UTF-8, the bands in
+	 * words. */
+	enum err e = buf_puts(out, csv ? "\xEF\xBB\xBFプラザ,日付,年齢区分,来館数\r\n" : "[");
 	int r = STORE_DONE, first = 1;
 	while (e == ERR_OK && (r = store_step(st)) == STORE_ROW) {
 		const char *name = plaza_name(store_col_int(st, 0));
 		if (csv) {
 			e = buf_printf(out, "%s,%s,%s,%" PRId64 "\r\n", name ? name : "",
-				       store_col_text(st, 1), store_col_text(st, 2),
+				       store_col_text(st, 1), plaza_band_label(store_col_text(st, 2)),
 				       store_col_int(st, 3));
 			continue;
 		}

@@ -178,7 +178,8 @@ class DeskTest(PlazaBase):
         self.assertEqual(sorted((x["plaza"], x["band"], x["visits"]) for x in rows),
                          sorted([("平井", "6-12", 1), ("平井", "13-15", 1), ("葛西", "13-15", 1)]))
         r = self.call("admin", "GET", "/counts?format=csv")
-        self.assertIn("平井,%s,6-12,1" % TODAY, r.text)
+        self.assertTrue(r.body.startswith(b"\xef\xbb\xbf\xe3\x83\x97"), r.body[:8])  # BOM, プ
+        self.assertIn("平井,%s,6〜12歳,1" % TODAY, r.text)
         self.call("admin", "GET", "/counts?from=2026-13-01", status=400)
         self.call("admin", "GET", "/counts?from=2026-12-06&to=2026-12-01", status=400)
         self.call("ward", "POST", "/grade-updates", {"fiscal_year": 2026}, status=403)
@@ -190,7 +191,7 @@ class DeskTest(PlazaBase):
         out = harness.cli_ok("plaza", "search", "--data", d, "--plaza", "平井", "たなか").out
         self.assertIn("55件中、ふりがな順の最初の50件です。", out)
         out = harness.cli_ok("plaza", "counts", "--data", d, "--plaza", "kasai").out
-        self.assertIn("葛西,%s,13-15,1" % TODAY, out)
+        self.assertIn("葛西,%s,13〜15歳,1" % TODAY, out)
         pdf = os.path.join(d, "cards.pdf")
         harness.cli_ok("plaza", "cards", "--data", d, "--plaza", "hirai", "--out", pdf,
                        u["card_no"])
