@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/text.h"
 #include "base/wareki.h"
 #include "casework/casework.h"
@@ -73,6 +74,13 @@ enum err casework_note_add(struct store_conn *c, const struct vault *v,
 	}
 	if (!on_date || wareki_parse_iso(on_date, &y, &m, &d) != ERR_OK) {
 		*why = "面談などの日付を年-月-日で入力してください。";
+		return ERR_INVALID;
+	}
+	/* A record is of what happened: a day still to come is a slip of the keyboard. */
+	char today[16];
+	clock_jst_date(now_ms, today, sizeof today);
+	if (strcmp(on_date, today) > 0) {
+		*why = "面談などの日付は、今日までの日付で入力してください。";
 		return ERR_INVALID;
 	}
 	struct store_stmt *st = store_prepare(

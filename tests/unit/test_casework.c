@@ -261,6 +261,11 @@ static void test_notes_versions(void **state)
 	assert_int_equal(casework_note_add(f->c, f->sv, &kind, f->case_h, "学習サポート面談",
 					   "2026-11-30", "", f->hirai, f->now, &note, &why),
 			 ERR_INVALID);
+	/* A day still to come is refused (f->now is 2026-11-30). */
+	assert_int_equal(casework_note_add(f->c, f->sv, &kind, f->case_h, "学習サポート面談",
+					   "2030-01-01", "x", f->hirai, f->now, &note, &why),
+			 ERR_INVALID);
+	assert_string_equal(why, "面談などの日付は、今日までの日付で入力してください。");
 	note = 1;
 	assert_int_equal(casework_note_case(f->c, &kind, note, &case_id), ERR_OK);
 	assert_int_equal(case_id, f->case_h);
