@@ -84,11 +84,15 @@ enum err casework_end_day(struct http_resp *rs, const json_t *body, const char *
 {
 	char today[11], msg[200];
 	clock_jst_date(clock_now_ms(), today, sizeof today);
+	/* Not given (or null): today. Given empty: the person cleared the field and must say
+	 * which day, not have today taken for it. */
 	const json_t *given = json_object_get(body, "on");
-	const char *on = json_string_value(given);
-	if (!on || !*on)
-		on = given && !json_is_null(given) && !json_is_string(given) ? "" : today;
-	if (strlen(on) != 10 || clock_day_parse(on, NULL, NULL) != 0)
+	const char *on = !given || json_is_null(given) ? today : json_string_value(given);
+	if (!on)
+		on = "x"; /* not a string: the format's message */
+	if (!*on)
+		snprintf(msg, sizeof msg, "%sを入力してください。", what);
+	else if (strlen(on) != 10 || clock_day_parse(on, NULL, NULL) != 0)
 		snprintf(msg, sizeof msg,
 			 "%sを YYYY-MM-DD の形（実在する日付）で入力してください。", what);
 	else if (strcmp(on, today) > 0)

@@ -284,7 +284,7 @@ class YouthTest(ServerTestCase):
         reopen = "%s/cases/%d/reopen" % (API, self.case)
         self.assertEqual(w.post(close, {}).status, 404)  # the supervisor's alone
         for day, word in (("2999-01-01", "今日より後"), ("2026-02-30", "YYYY-MM-DD"),
-                          (5, "YYYY-MM-DD"),
+                          (5, "YYYY-MM-DD"), ("", "終了日を入力してください"),
                           ("2000-04-01", "ケースを作った日より前")):
             r = sv.post(close, {"on": day})
             self.assertEqual((r.status, r.json["code"]), (400, "bad_close"), day)
