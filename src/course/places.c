@@ -264,7 +264,7 @@ static enum err status_lines(struct course_ctx *x, int64_t signup_id, struct buf
 	store_finish(st);
 	for (size_t i = 0; i < n && e == ERR_OK; i++) {
 		struct sess s;
-		char when[96], what[64];
+		char when[96], what[96];
 		e = load_session(x->c, rows[i].session, &s);
 		if (e != ERR_OK)
 			break;
@@ -279,7 +279,7 @@ static enum err status_lines(struct course_ctx *x, int64_t signup_id, struct buf
 		else if (strcmp(rows[i].state, "cancelled") == 0)
 			snprintf(what, sizeof what, "キャンセルしました");
 		else
-			snprintf(what, sizeof what, "ご案内なし");
+			snprintf(what, sizeof what, "ほかの希望の回で決まったため、この回はありません");
 		e = buf_printf(b, "第%d希望 %s 会場: %s\n  → %s\n", rows[i].pref, when, s.place, what);
 	}
 	return e;
@@ -343,7 +343,7 @@ enum err course_promote(struct course_ctx *x, int64_t session_id, size_t *moved)
 		e = book(x, entry, signup);
 		if (e == ERR_OK)
 			e = mail_person(x, signup, &s, "moved_up", "キャンセル待ちから参加が決まりました",
-					"キャンセルが出たため、キャンセル待ちの方から順にご案内しています。"
+					"空きが出たため、キャンセル待ちの方から順にご案内しています。"
 					"次の回への参加が決まりました。ご都合が悪くなったときは、下のリンク"
 					"からキャンセルしてください。");
 		if (e == ERR_OK && moved)

@@ -212,8 +212,13 @@ class CourseTest(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         # two mails to the third person: the sign-up's and the move up (the sender's sessions
         # may deliver them in either order)
-        subjects = [m.subject for m in self.mails_to(2, 2)]
+        got = self.mails_to(2, 2)
+        subjects = [m.subject for m in got]
         self.assertTrue(any("キャンセル待ちから参加が決まりました" in s for s in subjects), subjects)
+        # nobody cancelled: the mail does not say so (「キャンセルが出たため」 before)
+        up = [m for m in got if "キャンセル待ちから" in m.subject][0]
+        self.assertIn("空きが出たため", up.body)
+        self.assertNotIn("キャンセルが出た", up.body)
         # a new place: the people are told
         change["place"] = "区民ホール 第2集会室"
         r = self.staff.request("PUT", API + "/sessions/%d" % a, change)

@@ -40,6 +40,6 @@ export function standing(c) {
     case 'booked': return '参加が決まっています';
     case 'waiting': return `キャンセル待ち（${c.position}番目）`;
     case 'cancelled': return 'キャンセルしました';
-    default: return 'ご案内なし';
+    default: return 'ほかの希望の回で決まったため、この回はありません';
   }
 }
