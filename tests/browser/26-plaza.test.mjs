@@ -5,11 +5,14 @@
 // file makes a demo data directory of its own (the other services kept small) and runs its own
 // `mimamori serve` on it — the binary the driver gives (MIMAMORI_BIN) — stopping it at the end
 // and failing on a sanitizer report in its log. The desk of 平井 registers a user by keyboard
-// alone (a problem shows first), prints the registration card (zbar decodes its QR code), scans
-// it (the reader types the number and Enter: once a day), searches (more than 50 hits: the first
-// 50 in kana order and the count of all) and corrects a user; the ward's administrator sees the
-// counts of every plaza (CSV too), runs the April update, lists and deletes the users not seen
-// for years and sets a desk's plaza; a desk sees its plaza's counts only. axe-core on each state.
+// alone (a problem shows first; Enter on the 学年 <select> registers), prints the registration
+// card (zbar decodes its QR code), scans it (the reader types the number and Enter: once a day),
+// searches (more than 50 hits: the first 50 in kana order and the count of all; a refused search
+// leaves no earlier results) and corrects a user three times on the same row (the row shows each
+// correction, 修正 loads the record from the server, and the API reads all of them back); the
+// ward's administrator sees the counts of every plaza (CSV too; a refused period leaves no
+// figures), runs the April update, lists and deletes the users not seen for years and sets a
+// desk's plaza; a desk sees its plaza's counts only. axe-core on each state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -83,8 +86,11 @@ test('the desk: register by keyboard, print the card, scan it, search, correct',
   await page.keyboard.type(NEW.phone);
   await page.keyboard.press('Tab');
   await page.keyboard.type(NEW.school);
+  // 学年 last, as the guide says: Tab to it, choose, and Enter registers from the <select> too.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-grade');
   await tid(page, 'f-grade').selectOption(NEW.grade);
-  await tid(page, 'f-school').press('Enter');
+  await page.keyboard.press('Enter');
   await eventually(async () => /登録しました/.test(await tid(page, 'registered').textContent()), { message: 'registered' });
   card = /カード番号 (\d{7})/.exec(await tid(page, 'registered').textContent())[1];
   assert.match(card, /^1\d{6}$/);
@@ -127,15 +133,68 @@ test('the desk: register by keyboard, print the card, scan it, search, correct',
   await checkA11y(page, 'the search results');
   await shot(page, 'plaza-search');
 
+  // A refused search leaves no earlier results on screen.
+  await tid(page, 'search-q').fill('あ');
+  await tid(page, 'search-q').press('Enter');
+  await eventually(async () => /ふりがなは2文字以上/.test(await tid(page, 'message').textContent()), { message: 'a one-kana search refused' });
+  assert.equal(await tid(page, 'results').isVisible(), false, 'the earlier results are gone');
+  assert.equal(await tid(page, 'result').count(), 0);
+  assert.equal(await tid(page, 'search-summary').textContent(), '');
+
   // Find the new user by birth date in 和暦 and correct the 学年.
   await tid(page, 'search-q').fill('平成27年7月7日');
   await tid(page, 'search-q').press('Enter');
   await eventually(async () => (await tid(page, 'result').count()) >= 1 && /鷦鷯/.test(await tid(page, 'results').textContent()), { message: 'found by birth date' });
+  assert.equal(await tid(page, 'message').isVisible(), false, 'the refusal cleared');
   const row = tid(page, 'result').filter({ hasText: card });
-  await row.locator('[data-testid="edit"]').click();
+  const saved = async (message) => {
+    await tid(page, 'form-submit').click();
+    // 修正 hid the last confirmation; the form goes back to a new registration once saved
+    await eventually(async () => await tid(page, 'registered').isVisible()
+      && /修正しました/.test(await tid(page, 'registered').textContent())
+      && (await page.locator('#form-title').textContent()) === '利用者の登録', { message });
+  };
+  const editRow = async (field, value) => {
+    await row.locator('[data-testid="edit"]').click();
+    await eventually(async () => (await tid(page, 'form-submit').textContent()) === '修正を保存', { message: 'the form set to correct' });
+    await eventually(async () => (await tid(page, field).inputValue()) === value, { message: () => `修正 loads ${field} = ${value}` });
+  };
+  await editRow('f-grade', NEW.grade);
   await tid(page, 'f-grade').selectOption('中1');
-  await tid(page, 'form-submit').click();
-  await eventually(async () => /修正しました/.test(await tid(page, 'registered').textContent()), { message: 'corrected' });
+  await saved('corrected');
+  // The row shows what was saved, and a second 修正 loads it: one correction after another on
+  // the same row keeps both (the second used to put the first one's old items back).
+  await eventually(async () => /中1/.test(await row.textContent()), { message: 'the row shows the new 学年' });
+  await editRow('f-grade', '中1');
+  await tid(page, 'f-school').fill('桜台区立鷦鷯中学校');
+  await saved('the school corrected');
+  await eventually(async () => /鷦鷯中学校/.test(await row.textContent()), { message: 'the row shows the new school' });
+  await editRow('f-school', '桜台区立鷦鷯中学校');
+  await tid(page, 'f-phone').fill('03-5550-9999');
+  await saved('the phone corrected');
+  const readBack = async () => {
+    const r = await (await page.request.get(`${url}/api/v1/plaza/users?q=${card}`)).json();
+    assert.equal(r.users.length, 1);
+    return r.users[0];
+  };
+  let back = await readBack();
+  assert.equal(back.school, '桜台区立鷦鷯中学校', 'the first correction kept');
+  assert.equal(back.phone, '03-5550-9999');
+  assert.equal(back.grade, '中1');
+  // 修正 loads the record as the server has it, not as the row showed it: a change made
+  // elsewhere (here through the API) is what the form gets.
+  const csrfNow = (await (await page.request.get(`${url}/api/v1/session`)).json()).csrf;
+  const put = await page.request.put(`${url}/api/v1/plaza/users/${back.id}`, {
+    headers: { 'X-CSRF-Token': csrfNow },
+    data: { ...Object.fromEntries(['name', 'kana', 'address', 'birth', 'phone', 'school', 'grade'].map((k) => [k, back[k]])), address: '東京都桜台区若葉町4丁目1番1号' },
+  });
+  assert.equal(put.status(), 200);
+  await editRow('f-address', '東京都桜台区若葉町4丁目1番1号');
+  await tid(page, 'f-name').fill(NEW.name);
+  await saved('saved once more');
+  back = await readBack();
+  assert.equal(back.address, '東京都桜台区若葉町4丁目1番1号', 'the change made elsewhere kept');
+  assert.equal(back.school, '桜台区立鷦鷯中学校');
   // A user's card chosen by its box (the one picked).
   // Wait for the new rows: the birth-date search's rows stay until the answer replaces them
   // (checking one of those made two cards once).
@@ -158,6 +217,21 @@ test('the ward: counts of every plaza, the April update, the users not seen for 
   await eventually(async () => (await tid(page, 'count-row').count()) > 0, { message: 'the counts' });
   const plazas = new Set(await page.locator('[data-testid="count-row"] td:first-child').allTextContents());
   assert.ok(plazas.size > 1, 'every plaza');
+
+  // A period refused (the start after the end) leaves no other period's figures on screen.
+  const [from, to] = [await tid(page, 'counts-from').inputValue(), await tid(page, 'counts-to').inputValue()];
+  await tid(page, 'counts-from').fill('2099-01-02');
+  await tid(page, 'counts-to').fill('2099-01-01');
+  await tid(page, 'counts-show').click();
+  await eventually(async () => /期間を年-月-日で/.test(await tid(page, 'message').textContent()), { message: 'the period refused' });
+  assert.equal(await tid(page, 'count-row').count(), 0, 'the earlier figures are gone');
+  assert.equal(await tid(page, 'counts-table').isVisible(), false);
+  assert.equal(await tid(page, 'counts-summary').textContent(), '');
+  await tid(page, 'counts-from').fill(from);
+  await tid(page, 'counts-to').fill(to);
+  await tid(page, 'counts-show').click();
+  await eventually(async () => (await tid(page, 'count-row').count()) > 0, { message: 'the counts again' });
+  assert.equal(await tid(page, 'message').isVisible(), false, 'the refusal cleared');
   await tid(page, 'staff-plaza').first().waitFor({ state: 'visible' });
   await checkA11y(page, 'the counts and yearly work');
   await shot(page, 'plaza-admin');

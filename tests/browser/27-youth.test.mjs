@@ -6,9 +6,12 @@
 // and runs its own `mimamori serve` on it, failing on a sanitizer report in its log. The 平井
 // worker sees only their own cases; a case opened in Chromium asks the reason first (the page
 // says so), then opens; a note is added and edited (a new version, the history shows both);
-// the plan is saved; the handover file is refused with a short passphrase and saved sealed with
-// a good one. The 葛西 worker finds no 平井 case, then opens it by break-glass with a reason;
-// the supervisor reviews that opening, sees it in the report and assigns the second 平井 worker.
+// the plan is saved; an assessment, a note and the referral are saved while other forms hold
+// text not yet saved (kept), each message shown by its form in view and focused; the handover
+// file is refused with a short passphrase and saved sealed with a good one; an unknown number
+// closes the case shown. The 葛西 worker finds no 平井 case, then opens it by break-glass with a
+// reason; the supervisor reviews that opening (the message takes the focus), marks the referral
+// seen, sees the opening in the report and assigns the second 平井 worker.
 // The supervisor ends the 平井 case (a day to come refused), the worker finds it closed and
 // cannot add to it, and the supervisor opens it again. axe-core on each state of the pages.
 import { test, before, after } from 'node:test';
@@ -44,6 +47,13 @@ after(async () => {
 });
 
 const signIn = (page, login, where = '/youth/') => signInAt(page, `${url}${where}`, login, pw[login], { ready: 'who' });
+
+/** Whether the element of data-testid id shows whole inside the viewport and has the focus:
+ * a message after a press must be where the person is. */
+const seenAndFocused = (page, id) => tid(page, id).evaluate((e) => {
+  const r = e.getBoundingClientRect();
+  return !e.hidden && r.top >= 0 && r.bottom <= window.innerHeight && document.activeElement === e;
+});
 
 const caseNumbers = async (page) => (await page.locator('#cases-rows tr').evaluateAll(
   (rows) => rows.map((r) => r.cells[0].textContent)));
@@ -93,6 +103,45 @@ test('a worker of 平井: a case opened with a reason, a note and its new versio
   await tid(page, 'plan-policy').fill('本人のペースを尊重する（架空）');
   await tid(page, 'plan-submit').click();
   await eventually(async () => /第2版/.test(await tid(page, 'plan-current').textContent()), { message: 'the plan saved as version 2' });
+  await eventually(() => seenAndFocused(page, 'case-message'), { message: 'the plan\'s confirmation in view and focused' });
+
+  // Saving one part keeps what is typed and not saved in the others (an assessment saved used
+  // to empty the note being written and put the saved 支援方針 back); its confirmation shows by
+  // the form used, in view and focused (it was thousands of pixels above).
+  const draft = '下書き：次回は英語の長文読解（架空）';
+  const policy = '方針の下書き：週2回の来館を目指す（架空）';
+  await tid(page, 'note-body').fill(draft);
+  await tid(page, 'plan-policy').fill(policy);
+  await tid(page, 'assess-summary').fill('見立て：登校の再開に前向き（架空）');
+  await tid(page, 'assess-needs').fill('学習の遅れの補い（架空）');
+  await tid(page, 'assess-strengths').fill('友人関係が良好（架空）');
+  await tid(page, 'assess-submit').click();
+  await eventually(async () => /アセスメントを記録しました/.test(await tid(page, 'case-message').textContent()), { message: 'the assessment saved' });
+  assert.match(await tid(page, 'assess-list').textContent(), /登校の再開に前向き/);
+  assert.equal(await tid(page, 'note-body').inputValue(), draft, 'the note being written kept');
+  assert.equal(await tid(page, 'plan-policy').inputValue(), policy, 'the new 支援方針 kept');
+  assert.equal(await tid(page, 'assess-summary').inputValue(), '', 'the saved assessment\'s form emptied');
+  await eventually(() => seenAndFocused(page, 'case-message'), { message: 'the assessment\'s confirmation in view and focused' });
+  await checkA11y(page, 'a confirmation by the assessment');
+  // a plan refused (no 支援方針): the error by the plan, the note still kept
+  await tid(page, 'plan-policy').fill('');
+  await tid(page, 'plan-submit').click();
+  await eventually(async () => /支援方針を入力してください/.test(await tid(page, 'case-message').textContent()), { message: 'the plan refused' });
+  await eventually(() => seenAndFocused(page, 'case-message'), { message: 'the plan\'s error in view and focused' });
+  assert.equal(await tid(page, 'note-body').inputValue(), draft);
+  // the note saved: the plan's form keeps what is typed too (here nothing, as left)
+  await tid(page, 'plan-policy').fill(policy);
+  await tid(page, 'note-submit').click();
+  await eventually(async () => (await tid(page, 'notes-list').textContent()).includes(draft), { message: 'the draft saved as a note' });
+  assert.equal(await tid(page, 'note-body').inputValue(), '', 'the saved note\'s form emptied');
+  assert.equal(await tid(page, 'plan-policy').inputValue(), policy);
+  await eventually(() => seenAndFocused(page, 'case-message'), { message: 'the note\'s confirmation in view and focused' });
+  // the referral to the ward (the supervisor marks it seen in the next test)
+  await tid(page, 'referral-on').check();
+  await tid(page, 'referral-note').fill('家庭の状況を区と共有したい（架空）');
+  await tid(page, 'referral-submit').click();
+  await eventually(async () => /区への連絡を記録しました/.test(await tid(page, 'case-message').textContent()), { message: 'the referral saved' });
+  await eventually(() => seenAndFocused(page, 'case-message'), { message: 'the referral\'s confirmation in view and focused' });
 
   // the handover: a short passphrase is refused, a good one gives a sealed file
   await tid(page, 'handover-pass').fill('short');
@@ -105,6 +154,17 @@ test('a worker of 平井: a case opened with a reason, a note and its new versio
   assert.equal(fs.readFileSync(file).subarray(0, 8).toString('latin1'), 'MMPASS1\n');
   await eventually(async () => /受け渡し台帳/.test(await tid(page, 'case-message').textContent()), { message: 'the ledger named' });
   await checkA11y(page, 'after the handover');
+
+  // A case number refused closes the case shown: it must not pass for the one asked for.
+  await tid(page, 'open-case').fill('Y2099-9999');
+  await tid(page, 'open-reason').fill('番号の確認');
+  await tid(page, 'open-submit').click();
+  await eventually(async () => /見つかりません/.test(await tid(page, 'open-message').textContent()), { message: 'an unknown case refused' });
+  assert.equal(await tid(page, 'case').isVisible(), false, 'the earlier case closed');
+  await tid(page, 'open-case').fill(hiraiCase);
+  await tid(page, 'open-submit').click();
+  await tid(page, 'case').waitFor({ state: 'visible' });
+  assert.equal(await tid(page, 'case-message').isVisible(), false, 'a case opened again starts without a message');
   assertNoProblems(page);
   await page.context().close();
 });
@@ -138,6 +198,14 @@ test('a worker of 葛西 finds no 平井 case, then opens it by break-glass; the
   await row.locator('input').fill('緊急性を確認した');
   await row.getByRole('button', { name: '確認済みにする' }).click();
   await eventually(async () => /ありません/.test(await tid(sv, 'glass-summary').textContent()), { message: 'reviewed' });
+  // the row goes: the message takes the focus (it dropped to the page's body)
+  assert.match(await tid(sv, 'message').textContent(), /確認済みにしました/);
+  await eventually(() => seenAndFocused(sv, 'message'), { message: 'the review\'s confirmation in view and focused' });
+  // the worker's referral marked seen: the message, far above the list, in view and focused
+  await tid(sv, `seen-${hiraiCase}`).click();
+  await eventually(async () => new RegExp(`${hiraiCase}の区への連絡を対応済みにしました`).test(await tid(sv, 'message').textContent()), { message: 'the referral seen' });
+  await eventually(() => seenAndFocused(sv, 'message'), { message: 'the referral\'s confirmation in view and focused' });
+  await eventually(async () => /対応済み（youth-sv）/.test(await tid(sv, 'referral-rows').textContent()), { message: 'the referral listed as seen' });
   assert.match(await tid(sv, 'open-rows').textContent(), /youth-sv/);
   // assign the second 平井 worker to the case
   await tid(sv, `assign-submit-${hiraiCase}`).click();

@@ -5,11 +5,15 @@
 // bus routes and the parent centre-parent of the first child). The driver's server holds no
 // centre, so this file makes a demo data directory of its own (the other services kept small) and
 // runs its own `mimamori serve` on it, failing on a sanitizer report in its log. A staff member
-// records a day: their children only on the day's list, attendance marked, a child's file opened
-// with the reason asked first, a daily record and its new version. The manager's bus list of
-// that day (each route's children and stops), the statements of the month made and listed; a
-// parent's account added, whose password the parent chooses through the mailed one-time link on
-// a phone. A parent on a phone reads the thread, answers it and downloads the statement (a PDF).
+// records a day: their children only on the day's list, attendance marked (the focus stays on
+// the row's button), a child's file opened with the reason asked first, a daily record and its
+// new version; a message to the parent and an assessment saved while a record and a plan are
+// being written (kept), the message by its form in view and focused; an unknown number closes
+// the file shown. The manager's application refused and registered and a break-glass open
+// reviewed (the message in view and focused), the bus list of that day (each route's children
+// and stops), the statements of the month made and listed; a parent's account added, whose
+// password the parent chooses through the mailed one-time link on a phone. A parent on a phone
+// reads the thread, answers it and downloads the statement (a PDF).
 // The manager ends the fourth child's use (a day to come refused) and sees the day its records
 // go. axe-core on each state of the pages.
 import { test, before, after } from 'node:test';
@@ -37,8 +41,16 @@ let dir;
 let url;
 const pw = {};
 let day; // a weekday of this fiscal year: the children are due
+let firstChild; // the number of the first child of centre-staff1 (the day's list)
 
 const tid = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+/** Whether the element of data-testid id shows whole inside the viewport and has the focus:
+ * a message after a press must be where the person is. */
+const seenAndFocused = (page, id) => tid(page, id).evaluate((e) => {
+  const r = e.getBoundingClientRect();
+  return !e.hidden && r.top >= 0 && r.bottom <= window.innerHeight && document.activeElement === e;
+});
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -122,8 +134,12 @@ test('a staff member records a day: attendance, a file opened with a reason, a r
   await checkA11y(page, 'the staff member\'s day');
   await shot(page, 'centre-day');
   const [first] = numbers;
+  firstChild = first;
   await tid(page, `present-${first}`).click();
   await eventually(async () => (await tid(page, `att-${first}`).textContent()) === '出席', { message: 'marked present' });
+  // the rows are drawn again: the same button of the new row keeps the focus (not the body)
+  await eventually(() => page.evaluate((id) => document.activeElement.dataset.testid === id, `present-${first}`),
+    { message: 'the focus on the row\'s button' });
   await tid(page, `absent-${numbers[1]}`).click();
   await eventually(async () => (await tid(page, `att-${numbers[1]}`).textContent()) === '欠席', { message: 'marked absent' });
   await eventually(async () => /出席 1人、欠席 1人/.test(await tid(page, 'day-summary').textContent()), { message: 'the counts' });
@@ -152,14 +168,72 @@ test('a staff member records a day: attendance, a file opened with a reason, a r
   assert.equal(await page.locator('#history-list li').count(), 2);
   await checkA11y(page, 'a record\'s history');
   await shot(page, 'centre-child');
+
+  // A message sent to the parent keeps what is typed and not saved in the other forms (the
+  // record being written used to go), and its confirmation shows by the thread, in view and
+  // focused (it was thousands of pixels above).
+  const draft = '下書き：午後は感覚遊び（架空）';
+  const policy = '方針の下書き：見通しを絵カードで示す（架空）';
+  const letter = '明日は遠足の準備があります（架空の連絡）';
+  await tid(page, 'note-body').fill(draft);
+  await tid(page, 'plan-policy').fill(policy);
+  await tid(page, 'thread-body').fill(letter);
+  await tid(page, 'thread-submit').click();
+  await eventually(async () => /連絡を送りました/.test(await tid(page, 'child-message').textContent()), { message: 'the message sent' });
+  assert.match(await tid(page, 'thread-list').textContent(), /遠足の準備/);
+  assert.equal(await tid(page, 'note-body').inputValue(), draft, 'the record being written kept');
+  assert.equal(await tid(page, 'plan-policy').inputValue(), policy, 'the new policy kept');
+  assert.equal(await tid(page, 'thread-body').inputValue(), '', 'the sent message\'s form emptied');
+  await eventually(() => seenAndFocused(page, 'child-message'), { message: 'the confirmation in view and focused' });
+  await checkA11y(page, 'a confirmation by the thread');
+  await tid(page, 'assess-summary').fill('順番を待てる場面が増えた（架空）');
+  await tid(page, 'assess-submit').click();
+  await eventually(async () => /発達評価を記録しました/.test(await tid(page, 'child-message').textContent()), { message: 'the assessment saved' });
+  assert.equal(await tid(page, 'note-body').inputValue(), draft);
+  assert.equal(await tid(page, 'plan-policy').inputValue(), policy);
+  await eventually(() => seenAndFocused(page, 'child-message'), { message: 'the assessment\'s confirmation in view and focused' });
+  await tid(page, 'note-submit').click();
+  await eventually(async () => (await tid(page, 'notes-list').textContent()).includes(draft), { message: 'the draft saved' });
+  assert.equal(await tid(page, 'note-body').inputValue(), '');
+  assert.equal(await tid(page, 'plan-policy').inputValue(), policy);
+
+  // A number refused closes the file shown: it must not pass for the one asked for.
+  await tid(page, 'open-child').fill('C2099-9999');
+  await tid(page, 'open-reason').fill('番号の確認');
+  await tid(page, 'open-submit').click();
+  await eventually(async () => /見つかりません/.test(await tid(page, 'open-message').textContent()), { message: 'an unknown child refused' });
+  assert.equal(await tid(page, 'child').isVisible(), false, 'the earlier file closed');
   assertNoProblems(page);
   await page.context().close();
 });
 
 test('the manager: the bus list of the day, the month\'s statements', { timeout: 180000 }, async () => {
+  // centre-staff2 opens the first child of centre-staff1 by break-glass, for the manager to review
+  const staff2 = await newPage(browser, DESKTOP);
+  await signIn(staff2, 'centre-staff2');
+  await tid(staff2, 'open-child').fill(firstChild);
+  await tid(staff2, 'open-glass').check();
+  await tid(staff2, 'open-reason').fill('担当者不在で保護者から緊急の問い合わせ');
+  await tid(staff2, 'open-submit').click();
+  await eventually(async () => /ブレークグラス/.test(await tid(staff2, 'child-access').textContent()), { message: 'opened by break-glass' });
+  await staff2.context().close();
+
   const page = await newPage(browser, DESKTOP);
   await signIn(page, 'centre-mgr', '/centre/manager.html');
   await eventually(async () => /児童 4人/.test(await tid(page, 'children-summary').textContent()), { message: 'the four children' });
+
+  // 申請を登録 refused (nothing entered): the message at the top of the page in view and focused
+  await tid(page, 'ap-submit').click();
+  await eventually(async () => (await tid(page, 'message').textContent()).length > 0, { message: 'the application refused' });
+  assert.match(await tid(page, 'message').getAttribute('class'), /alert-error/);
+  await eventually(() => seenAndFocused(page, 'message'), { message: 'the refusal in view and focused' });
+  // the break-glass open reviewed at the bottom of the page: the confirmation in view, focused
+  const glass = page.locator('[data-testid^="glass-"] form').first();
+  await glass.locator('input').fill('緊急性を確認した');
+  await glass.getByRole('button', { name: '確認済みにする' }).click();
+  await eventually(async () => /緊急閲覧を確認済みにしました/.test(await tid(page, 'message').textContent()), { message: 'the open reviewed' });
+  await eventually(() => seenAndFocused(page, 'message'), { message: 'the review\'s confirmation in view and focused' });
+  await eventually(async () => /確認を待つ緊急閲覧はありません/.test(await tid(page, 'glass-list').textContent()), { message: 'none left to review' });
   await tid(page, 'bus-date').fill(day);
   await tid(page, 'bus-show').click();
   await eventually(async () => /送迎 3人/.test(await tid(page, 'bus-summary').textContent()), { message: 'three riders (the absent child and the one without a route not)' });
@@ -255,6 +329,18 @@ test('the manager ends the fourth child\'s use: a day to come refused, the day t
   await eventually(async () => new RegExp(`終了（${today}）。.*以降に消去`).test(await tid(page, `child-${number}`).textContent()), { message: 'the row says ended and when it goes' });
   await eventually(async () => /契約中 3人/.test(await tid(page, 'children-summary').textContent()), { message: 'three under contract' });
   await checkA11y(page, 'the manager after ending a child\'s use');
+
+  // 申請を登録 (after the counts above: a fifth child): the confirmation in view and focused
+  await tid(page, 'ap-name').fill('架空 さくら');
+  await tid(page, 'ap-kana').fill('かくう さくら');
+  await tid(page, 'ap-birth').fill('2021-05-05');
+  await tid(page, 'ap-parent').fill('架空 花子');
+  await tid(page, 'ap-phone').fill('03-5550-0005');
+  await tid(page, 'ap-email').fill('sakura.parent@example.jp');
+  await tid(page, 'ap-submit').click();
+  await eventually(async () => /利用申請を C\d{4}-\d{4} として登録しました/.test(await tid(page, 'message').textContent()), { message: 'the application registered' });
+  await eventually(() => seenAndFocused(page, 'message'), { message: 'the confirmation in view and focused' });
+  await eventually(async () => /児童 5人/.test(await tid(page, 'children-summary').textContent()), { message: 'five children' });
   assertNoProblems(page);
   await page.context().close();
 });

@@ -5,7 +5,7 @@
 // development assessments, the support plan (its review six months on), the thread with the
 // parents, and the handover file sealed with a passphrase. A parent is sent to their own page.
 import { request, el, API } from '/js/api.js';
-import { resetNote, saveNote, showNotes } from '/js/case_notes.js';
+import { listNotes, resetNote, saveNote, showNotes } from '/js/case_notes.js';
 import { startShell, setAlert, todayJst } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
@@ -23,6 +23,26 @@ function fail(node, err) {
   if (!shell.handleAuth(err)) setAlert(node, err.message, 'error');
 }
 const ok = (node, msg) => setAlert(node, msg, 'ok');
+
+/** Brings the message node (tabindex -1) into view and gives it the focus: it is read out, and
+ * a press whose answer was off screen no longer seems to do nothing. */
+function reveal(node) {
+  if (node.hidden) return;
+  node.scrollIntoView({ block: 'nearest' });
+  node.focus({ preventScroll: true });
+}
+
+/** Says msg (kind 'ok' or 'error') in the file's message, moved to just after near (the form
+ * used): the file is thousands of pixels long, and at its top the message was out of sight. */
+function tell(near, kind, msg) {
+  const node = $('child-message');
+  near.after(node);
+  setAlert(node, msg, kind);
+  reveal(node);
+}
+function childFail(near, err) {
+  if (!shell.handleAuth(err)) tell(near, 'error', err.message);
+}
 const send = (method, path, body = {}) => request(BASE + path, { method, body, csrf: shell.session.csrf });
 const attendanceText = (a) => (a === 'present' ? '出席' : a === 'absent' ? '欠席' : '未入力');
 
@@ -52,7 +72,14 @@ async function loadDay() {
           { date, state: b.dataset.mark, bus: $(`bus-${b.dataset.id}`).checked });
         await loadDay();
         ok($('message'), '出欠を記録しました。');
-      } catch (err) { fail($('message'), err); }
+        // The rows are drawn again: the same button of the new row keeps the focus (the next
+        // child is a Tab away), and its row shows what was recorded.
+        const again = $('day-rows').querySelector(`[data-testid="${b.dataset.testid}"]`);
+        if (again) again.focus(); else reveal($('message'));
+      } catch (err) {
+        fail($('message'), err);
+        reveal($('message'));
+      }
     });
   }
   for (const b of $('day-rows').querySelectorAll('[data-choose]')) {
@@ -89,8 +116,29 @@ async function loadMine() {
 }
 
 
-/** Shows the opened file c. */
+// How each part's form is filled from the file (a part just saved, or a file just opened).
+const FILL = {
+  note: (c) => showNotes(BASE, c.notes, (err) => childFail($('notes-list'), err)),
+  plan: (c) => {
+    const p = c.plans[0];
+    $('plan-policy').value = p ? p.policy : '';
+    $('plan-goals').value = p ? p.goals.join('\n') : '';
+    $('plan-date').value = todayJst();
+  },
+};
+
+/** Shows the opened file c, every form filled from it (a file just opened). */
 function showChild(c) {
+  $('child-contract').after($('child-message'));
+  setAlert($('child-message'), '');
+  for (const id of ['assess-summary', 'assess-language', 'assess-social', 'thread-body', 'handover-pass']) $(id).value = '';
+  refresh(c, Object.keys(FILL));
+}
+
+/** Shows c again: the heading, the lists and the forms of parts (keys of FILL) from c. The
+ * other forms keep what the person has typed and not saved yet (a message sent to the parent
+ * used to empty a record being written). */
+function refresh(c, parts) {
   state.current = c;
   $('child').hidden = false;
   $('child-title').textContent = `${c.number}　${c.person.name}（${c.person.kana}）`;
@@ -99,7 +147,8 @@ function showChild(c) {
   $('child-contract').textContent = c.state === 'applied'
     ? '利用申請中（契約はまだです）。'
     : `契約 ${k.from}〜${k.to}、支給量 月${k.days}日、利用曜日 ${k.weekdays.map((d) => WEEK[d]).join('・')}、送迎 ${k.route || 'なし'}、保護者 ${c.contact.parent}（${c.contact.phone}）`;
-  showNotes(BASE, c.notes, (err) => fail($('child-message'), err));
+  if (!parts.includes('note')) listNotes(BASE, c.notes, (err) => childFail($('notes-list'), err));
+  for (const part of parts) FILL[part](c);
   $('assess-list').replaceChildren(...c.assessments.map((a) => el('li', {},
     el('p', { class: 'small', text: a.on_date }),
     el('p', { class: 'note-body', text: `総合所見：${a.summary}${a.language ? `\n言語：${a.language}` : ''}${a.social ? `\n社会性：${a.social}` : ''}` }))));
@@ -107,28 +156,33 @@ function showChild(c) {
   $('plan-current').textContent = p
     ? `現在の計画：第${p.version}版（${p.on_date}作成、見直し ${p.review_on}）。目標：${p.goals.join('、')}`
     : 'まだ計画はありません。';
-  $('plan-policy').value = p ? p.policy : '';
-  $('plan-goals').value = p ? p.goals.join('\n') : '';
-  $('plan-date').value = todayJst();
   $('thread-list').replaceChildren(...c.messages.map((m) => el('li', {},
     el('p', { class: 'small', text: `${m.from_parent ? '保護者' : 'センター'}（${m.login || ''}）` }),
     el('p', { class: 'note-body', text: m.body }))));
 }
 
-async function reload() {
-  showChild(await request(`${BASE}/children/${state.current.id}`));
+/** Closes the file's view (a file asked for and refused: the one below must not pass for it). */
+function closeChild() {
+  state.current = null;
+  $('child').hidden = true;
+}
+
+/** Reads the file again after a save of part (a key of FILL, or null for none). */
+async function reload(part) {
+  refresh(await request(`${BASE}/children/${state.current.id}`), part ? [part] : []);
 }
 
 
-/** Wires form id to run fn (an async) and say done on success. */
-function onSubmit(id, fn, done) {
+/** Wires form id to run fn (an async), read the file again refilling the form of part (a key
+ * of FILL, or null) and say done next to the form on success. */
+function onSubmit(id, part, fn, done) {
   $(id).addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
       await fn();
-      await reload();
-      ok($('child-message'), done);
-    } catch (err) { fail($('child-message'), err); }
+      await reload(part);
+      tell($(id), 'ok', done);
+    } catch (err) { childFail($(id), err); }
   });
 }
 
@@ -151,24 +205,25 @@ function wire() {
       $('child-title').focus();
       await loadMine();
     } catch (err) {
+      if (state.current && state.current.number !== which) closeChild();
       if (err.status === 404) setAlert($('open-message'), 'その児童は見つかりません（担当の児童だけ開けます）。', 'error');
       else fail($('open-message'), err);
     }
   });
   $('note-cancel').addEventListener('click', resetNote);
-  onSubmit('note-form', () => saveNote(send, `/children/${state.current.id}`), '支援記録を保存しました。');
-  onSubmit('assess-form', async () => {
+  onSubmit('note-form', 'note', () => saveNote(send, `/children/${state.current.id}`), '支援記録を保存しました。');
+  onSubmit('assess-form', null, async () => {
     await send('POST', `/children/${state.current.id}/assessments`, {
       on_date: $('assess-date').value, summary: $('assess-summary').value,
       language: $('assess-language').value, social: $('assess-social').value,
     });
     for (const id of ['assess-summary', 'assess-language', 'assess-social']) $(id).value = '';
   }, '発達評価を記録しました。');
-  onSubmit('plan-form', () => send('POST', `/children/${state.current.id}/plans`, {
+  onSubmit('plan-form', 'plan', () => send('POST', `/children/${state.current.id}/plans`, {
     on_date: $('plan-date').value, policy: $('plan-policy').value,
     goals: $('plan-goals').value.split('\n').map((g) => g.trim()).filter(Boolean),
   }), '個別支援計画を保存しました。');
-  onSubmit('thread-form', async () => {
+  onSubmit('thread-form', null, async () => {
     await send('POST', `/children/${state.current.id}/messages`, { body: $('thread-body').value });
     $('thread-body').value = '';
   }, '連絡を送りました。保護者にはお知らせのメール（内容なし）が届きます。');
@@ -182,13 +237,13 @@ function wire() {
         body: JSON.stringify({ passphrase: $('handover-pass').value }),
       });
     } catch (e) {
-      setAlert($('child-message'), 'サーバーに接続できません。ネットワークを確認してください。', 'error');
+      tell($('handover-form'), 'error', 'サーバーに接続できません。ネットワークを確認してください。');
       return;
     }
     if (!res.ok) {
       let data = null;
       try { data = await res.json(); } catch { /* none */ }
-      setAlert($('child-message'), (data && data.message) || `引き継ぎファイルを作れませんでした（${res.status}）。`, 'error');
+      tell($('handover-form'), 'error', (data && data.message) || `引き継ぎファイルを作れませんでした（${res.status}）。`);
       return;
     }
     const blob = await res.blob();
@@ -198,7 +253,7 @@ function wire() {
     a.click();
     a.remove();
     $('handover-pass').value = '';
-    ok($('child-message'), `引き継ぎファイルを保存しました。受け渡し台帳 ${res.headers.get('X-Mimamori-Ledger-Id')} 番に記録しました。`);
+    tell($('handover-form'), 'ok', `引き継ぎファイルを保存しました。受け渡し台帳 ${res.headers.get('X-Mimamori-Ledger-Id')} 番に記録しました。`);
   });
 }
 

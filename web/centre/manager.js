@@ -14,10 +14,19 @@ const STATE = { applied: '申請中', contracted: '契約中', ended: '終了' }
 const yen = (n) => `${Number(n).toLocaleString('ja-JP')}円`;
 let shell;
 
-function fail(err) {
-  if (!shell.handleAuth(err)) setAlert($('message'), err.message, 'error');
+/** Says msg (kind 'ok' or 'error') in the page's message, brought into view and focused: the
+ * message is at the top of a long page (a press further down seemed to do nothing), and a
+ * drawn-again list (the break-glass opens) leaves the focus nowhere. */
+function say(kind, msg) {
+  const node = $('message');
+  setAlert(node, msg, kind);
+  node.scrollIntoView({ block: 'nearest' });
+  node.focus({ preventScroll: true });
 }
-const ok = (msg) => setAlert($('message'), msg, 'ok');
+function fail(err) {
+  if (!shell.handleAuth(err)) say('error', err.message);
+}
+const ok = (msg) => say('ok', msg);
 const send = (method, path, body = {}) => request(BASE + path, { method, body, csrf: shell.session.csrf });
 
 /** Returns the day `days` after the day `day` (YYYY-MM-DD). */

@@ -33,8 +33,10 @@ export async function showHistory(base, id, onError) {
   } catch (err) { onError(err); }
 }
 
-/** Lists notes (the opened case's), each with its edit and history buttons; resets the form. */
-export function showNotes(base, notes, onError) {
+/** Lists notes (the opened case's), each with its edit and history buttons. The form and the
+ * history are left as they are: a save of another part of the case must not wipe a note being
+ * written. */
+export function listNotes(base, notes, onError) {
   $('notes-list').replaceChildren(...notes.map((n) => el('li', { 'data-testid': `note-${n.id}` },
     el('p', { class: 'small', text: `${n.on_date}　${n.kind}　第${n.version}版（${n.by}）` }),
     el('p', { class: 'note-body', text: n.body }),
@@ -59,6 +61,12 @@ export function showNotes(base, notes, onError) {
   for (const b of $('notes-list').querySelectorAll('[data-history]')) {
     b.addEventListener('click', () => showHistory(base, b.dataset.history, onError));
   }
+}
+
+/** Lists notes and puts the form back to a new note, the history closed (a case just opened,
+ * or a note just saved). */
+export function showNotes(base, notes, onError) {
+  listNotes(base, notes, onError);
   resetNote();
   $('history').hidden = true;
 }

@@ -16,8 +16,17 @@ function fail(node, err) {
 }
 const period = () => `from=${$('counts-from').value}&to=${$('counts-to').value}`;
 
+/** Empties the figures: a refused period must not leave another period's counts on screen. */
+function clearCounts() {
+  $('counts-body').replaceChildren();
+  $('counts-table').hidden = true;
+  $('counts-summary').textContent = '';
+  $('registered').textContent = '';
+}
+
 async function counts(ev) {
   if (ev) ev.preventDefault();
+  setAlert($('message'), '');
   try {
     const r = await request(`/plaza/counts?${period()}`);
     $('counts-body').replaceChildren(...r.rows.map((x) => el('tr', { 'data-testid': 'count-row' },
@@ -29,6 +38,7 @@ async function counts(ev) {
     const reg = Object.entries(r.registered).map(([p, n]) => `${p} ${n.toLocaleString('ja-JP')}人`).join('、');
     $('registered').textContent = `登録者数：${reg || '0人'}`;
   } catch (err) {
+    clearCounts();
     fail($('message'), err);
   }
 }
@@ -64,6 +74,12 @@ async function inactive(ev) {
     $('inactive-table').hidden = r.users.length === 0;
     $('inactive-delete').disabled = r.count === 0;
   } catch (err) {
+    // A refused list leaves nothing to delete: the last list was of other years.
+    inactiveCount = null;
+    $('inactive-body').replaceChildren();
+    $('inactive-table').hidden = true;
+    $('inactive-summary').textContent = '';
+    $('inactive-delete').disabled = true;
     fail($('message'), err);
   }
 }

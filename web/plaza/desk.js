@@ -11,7 +11,7 @@ const FIELDS = ['name', 'kana', 'address', 'birth', 'phone', 'school', 'grade'];
 const BAND = { '0-5': '0〜5歳', '6-12': '6〜12歳', '13-15': '13〜15歳', '16-18': '16〜18歳', '19+': '19歳以上' };
 
 let shell;
-const state = { editing: null, selected: new Set() };
+const state = { editing: null, selected: new Set(), editSeq: 0 };
 
 function fail(node, err) {
   if (!shell.handleAuth(err)) setAlert(node, err.message, 'error');
@@ -44,10 +44,10 @@ function row(u) {
     $('cards-selected').disabled = state.selected.size === 0;
   });
   const edit = el('button', { type: 'button', class: 'btn btn-secondary btn-small', text: '修正', 'data-testid': 'edit' });
-  edit.addEventListener('click', () => startEdit(u));
+  edit.addEventListener('click', () => startEdit(u.id));
   const card = el('button', { type: 'button', class: 'btn btn-secondary btn-small', text: 'カード', 'data-testid': 'card' });
   card.addEventListener('click', () => cards([u.id]));
-  return el('tr', { 'data-testid': 'result' },
+  return el('tr', { 'data-testid': 'result', 'data-id': u.id },
     el('td', {}, check),
     el('td', { text: u.card_no }),
     el('td', {}, el('span', { text: u.name }), el('span', { class: 'sub', text: u.kana })),
@@ -55,6 +55,19 @@ function row(u) {
     el('td', {}, el('span', { text: u.school || '—' }), el('span', { class: 'sub', text: u.grade })),
     el('td', { text: u.active_on }),
     el('td', {}, el('div', { class: 'actions' }, edit, card)));
+}
+
+/** Empties the results: a refused search must not leave the last one's people on screen. */
+function clearResults() {
+  $('results-body').replaceChildren();
+  $('results').hidden = true;
+  $('search-summary').textContent = '';
+}
+
+/** Puts u (the server's answer to a correction) in place of its row, when it is listed. */
+function replaceRow(u) {
+  const old = $('results-body').querySelector(`tr[data-id="${u.id}"]`);
+  if (old) old.replaceWith(row(u));
 }
 
 async function search(ev) {
@@ -71,7 +84,7 @@ async function search(ev) {
       : r.total > r.users.length ? `${r.total}件見つかりました。ふりがな順の最初の${r.users.length}件を表示しています。絞り込むには、ふりがなを長くするか生年月日で検索してください。`
         : `${r.total}件見つかりました。`;
   } catch (err) {
-    summary.textContent = '';
+    clearResults();
     fail($('message'), err);
   }
 }
@@ -87,6 +100,7 @@ async function cards(ids) {
 
 function resetForm() {
   state.editing = null;
+  state.editSeq += 1; // a 修正 still loading no longer fills the form
   $('user-form').reset();
   $('form-title').textContent = '利用者の登録';
   $('form-submit').textContent = '登録';
@@ -94,12 +108,26 @@ function resetForm() {
   $('f-name').focus();
 }
 
-function startEdit(u) {
+/** Opens user id for correction with the record as the server has it now: the row may be
+ * older than a correction saved since (from this desk or another), and a form filled from it
+ * would put the old items back. When the record cannot be read, nothing is filled. */
+async function startEdit(id) {
+  const seq = ++state.editSeq; // a later 修正 wins over an answer still on its way
+  setAlert($('form-message'), '');
+  let u;
+  try {
+    u = await request(`/plaza/users/${id}`);
+  } catch (err) {
+    if (seq === state.editSeq) fail($('form-message'), err);
+    return;
+  }
+  if (seq !== state.editSeq) return;
   state.editing = u.id;
   for (const f of FIELDS) $(`f-${f}`).value = u[f] || '';
   $('form-title').textContent = `利用者の修正（カード番号 ${u.card_no}）`;
   $('form-submit').textContent = '修正を保存';
   $('registered').hidden = true;
+  replaceRow(u);
   $('f-name').focus();
 }
 
@@ -116,6 +144,7 @@ async function save(ev) {
     print.addEventListener('click', () => cards([u.id]));
     setAlert(done, el('span', {},
       `${u.name}さんを${state.editing ? '修正しました' : '登録しました'}（カード番号 ${u.card_no}、${u.age}歳）。 `, print), 'ok');
+    if (state.editing) replaceRow(u);
     resetForm();
   } catch (err) {
     fail(msg, err);
@@ -131,6 +160,14 @@ shell = startShell({
     $('scan-form').addEventListener('submit', scan);
     $('search-form').addEventListener('submit', search);
     $('user-form').addEventListener('submit', save);
+    // Enter registers from every field: a <select> does not submit its form by itself.
+    for (const s of $('user-form').querySelectorAll('select')) {
+      s.addEventListener('keydown', (ev) => {
+        if (ev.key !== 'Enter' || ev.isComposing) return;
+        ev.preventDefault();
+        $('user-form').requestSubmit();
+      });
+    }
     $('form-reset').addEventListener('click', resetForm);
     $('cards-selected').addEventListener('click', () => cards([...state.selected]));
     try {

@@ -6,7 +6,7 @@
 // goals and review dates, the referral to the ward, and the handover file sealed with a
 // passphrase (recorded in the handover ledger). A case the caller may not open is "not found".
 import { request, el, API } from '/js/api.js';
-import { resetNote, saveNote, showNotes } from '/js/case_notes.js';
+import { listNotes, resetNote, saveNote, showNotes } from '/js/case_notes.js';
 import { startShell, setAlert, todayJst } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
@@ -33,6 +33,27 @@ function fail(node, err) {
   if (!shell.handleAuth(err)) setAlert(node, err.message, 'error');
 }
 const ok = (node, msg) => setAlert(node, msg, 'ok');
+
+/** Brings the message node (tabindex -1) into view and gives it the focus: it is read out, and
+ * a press whose answer was off screen no longer seems to do nothing. */
+function reveal(node) {
+  if (node.hidden) return;
+  node.scrollIntoView({ block: 'nearest' });
+  node.focus({ preventScroll: true });
+}
+
+/** Says msg (kind 'ok' or 'error') in the case's message, moved to just after near (the form
+ * used): the case is thousands of pixels long, and at its top the message was out of sight. */
+function tell(near, kind, msg) {
+  const node = $('case-message');
+  near.after(node);
+  setAlert(node, msg, kind);
+  reveal(node);
+}
+const caseOk = (near, msg) => tell(near, 'ok', msg);
+function caseFail(near, err) {
+  if (!shell.handleAuth(err)) tell(near, 'error', err.message);
+}
 const send = (method, path, body = {}) => request(BASE + path, { method, body, csrf: shell.session.csrf });
 const isSupervisor = () => state.session.user.role === 'youth_supervisor';
 
@@ -98,14 +119,36 @@ async function loadCases() {
     : '担当のケースはありません。';
 }
 
-/** Shows the opened case c. */
+// How each part's form is filled from the case (a part just saved, or a case just opened).
+const FILL = {
+  profile: (c) => caseFields($('profile-fields'), 'pf', c),
+  note: (c) => showNotes(BASE, c.notes, (err) => caseFail($('notes-list'), err)),
+  plan: (c) => fillPlan(c.plan),
+  referral: (c) => {
+    $('referral-on').checked = !!c.referral;
+    $('referral-note').value = c.referral_note || '';
+  },
+};
+
+/** Shows the opened case c, every form filled from it (a case just opened). */
 function showCase(c, how) {
+  $('case-closed').after($('case-message'));
+  setAlert($('case-message'), '');
+  for (const id of ['assess-summary', 'assess-needs', 'assess-strengths', 'handover-pass']) $(id).value = '';
+  $('assess-date').value = todayJst();
+  refresh(c, how, Object.keys(FILL));
+}
+
+/** Shows c again: the title, the lists and the forms of parts (keys of FILL) from c. The other
+ * forms keep what the person has typed and not saved yet (a save of an assessment used to
+ * empty a note being written and put the saved 支援方針 back over a new one). */
+function refresh(c, how, parts) {
   state.current = c;
   $('case').hidden = false;
   $('case-title').textContent = `${c.number}　${c.person.name}（${c.plaza_label}）`;
   $('case-access').textContent = ACCESS[how || c.access] || '';
-  caseFields($('profile-fields'), 'pf', c);
-  showNotes(BASE, c.notes, (err) => fail($('case-message'), err));
+  if (!parts.includes('note')) listNotes(BASE, c.notes, (err) => caseFail($('notes-list'), err));
+  for (const part of parts) FILL[part](c);
   $('assess-list').replaceChildren(...c.assessments.map((a) => el('li', {},
     el('p', { class: 'small', text: `${a.on_date}（${a.by}）` }),
     el('p', { class: 'note-body', text: `見立て：${a.summary}\n課題・ニーズ：${a.needs}\n強み・資源：${a.strengths}` }))));
@@ -113,12 +156,6 @@ function showCase(c, how) {
   $('plan-current').textContent = p
     ? `現在の計画：第${p.version}版（${p.by}）、見直し日 ${p.review_on}。目標：${p.goals.map((g) => `${g.goal}（${g.review_on}）`).join('、')}`
     : 'まだ計画はありません。';
-  $('plan-policy').value = p ? p.policy : '';
-  $('plan-review').value = p ? p.review_on : '';
-  $('goals').replaceChildren();
-  for (const g of (p ? p.goals : [{ goal: '', review_on: '' }])) addGoal(g);
-  $('referral-on').checked = !!c.referral;
-  $('referral-note').value = c.referral_note || '';
   // A closed case reads, and takes nothing new until the supervisor opens it again.
   const closed = c.state === 'closed';
   $('case-closed').hidden = !closed;
@@ -130,6 +167,19 @@ function showCase(c, how) {
   }
 }
 
+/** The plan's form filled from the plan p (null: none yet, one empty goal). */
+function fillPlan(p) {
+  $('plan-policy').value = p ? p.policy : '';
+  $('plan-review').value = p ? p.review_on : '';
+  $('goals').replaceChildren();
+  for (const g of (p ? p.goals : [{ goal: '', review_on: '' }])) addGoal(g);
+}
+
+/** Closes the case's view (a case asked for and refused: the one below must not pass for it). */
+function closeCase() {
+  state.current = null;
+  $('case').hidden = true;
+}
 
 let goalSeq = 0;
 function addGoal(g = { goal: '', review_on: '' }) {
@@ -140,9 +190,10 @@ function addGoal(g = { goal: '', review_on: '' }) {
     field(`goal-review-${i}`, '目標の見直し日', el('input', { type: 'date', id: `goal-review-${i}`, value: g.review_on, 'data-testid': `goal-review-${i}` }))));
 }
 
-async function reload() {
+/** Reads the case again after a save of part (a key of FILL, or null for none). */
+async function reload(part) {
   const c = await request(`${BASE}/cases/${state.current.id}`);
-  showCase(c);
+  refresh(c, undefined, part ? [part] : []);
 }
 
 
@@ -161,6 +212,7 @@ function wire() {
       $('case-title').focus();
       await loadCases();
     } catch (err) {
+      if (state.current && state.current.number !== which) closeCase();
       if (err.status === 404) setAlert($('open-message'), 'そのケースは見つかりません（担当のケースだけ開けます）。', 'error');
       else fail($('open-message'), err);
     }
@@ -182,24 +234,27 @@ function wire() {
       $('open-case').value = r.number;
       ok($('open-message'), `${r.number}を登録しました。開くときは理由を入力してください。`);
       $('open-reason').focus();
-    } catch (err) { fail($('new-message'), err); }
+    } catch (err) {
+      fail($('new-message'), err);
+      reveal($('new-message')); // at the top of a long form
+    }
   });
   $('profile-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
       const c = await send('PUT', `/cases/${state.current.id}/profile`, readCase('pf'));
-      showCase(c, 'updated');
-      ok($('case-message'), '本人と状況を保存しました。');
-    } catch (err) { fail($('case-message'), err); }
+      refresh(c, 'updated', ['profile']);
+      caseOk($('profile-form'), '本人と状況を保存しました。');
+    } catch (err) { caseFail($('profile-form'), err); }
   });
   $('note-cancel').addEventListener('click', resetNote);
   $('note-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
       await saveNote(send, `/cases/${state.current.id}`);
-      await reload();
-      ok($('case-message'), 'ケース記録を保存しました。');
-    } catch (err) { fail($('case-message'), err); }
+      await reload('note');
+      caseOk($('note-form'), 'ケース記録を保存しました。');
+    } catch (err) { caseFail($('note-form'), err); }
   });
   $('assess-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -209,9 +264,9 @@ function wire() {
         needs: $('assess-needs').value, strengths: $('assess-strengths').value,
       });
       for (const id of ['assess-summary', 'assess-needs', 'assess-strengths']) $(id).value = '';
-      await reload();
-      ok($('case-message'), 'アセスメントを記録しました。');
-    } catch (err) { fail($('case-message'), err); }
+      await reload(null);
+      caseOk($('assess-form'), 'アセスメントを記録しました。');
+    } catch (err) { caseFail($('assess-form'), err); }
   });
   $('goal-add').addEventListener('click', () => addGoal());
   $('plan-form').addEventListener('submit', async (ev) => {
@@ -223,18 +278,18 @@ function wire() {
     try {
       const r = await send('POST', `/cases/${state.current.id}/plan`,
         { policy: $('plan-policy').value, review_on: $('plan-review').value, goals });
-      await reload();
-      ok($('case-message'), `個別支援計画を第${r.version}版として保存しました。`);
-    } catch (err) { fail($('case-message'), err); }
+      await reload('plan');
+      caseOk($('plan-form'), `個別支援計画を第${r.version}版として保存しました。`);
+    } catch (err) { caseFail($('plan-form'), err); }
   });
   $('referral-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     try {
       await send('POST', `/cases/${state.current.id}/referral`,
         { referral: $('referral-on').checked, note: $('referral-note').value });
-      await reload();
-      ok($('case-message'), $('referral-on').checked ? '区への連絡を記録しました。' : '区への連絡を取り消しました。');
-    } catch (err) { fail($('case-message'), err); }
+      await reload('referral');
+      caseOk($('referral-form'), $('referral-on').checked ? '区への連絡を記録しました。' : '区への連絡を取り消しました。');
+    } catch (err) { caseFail($('referral-form'), err); }
   });
   $('handover-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -246,13 +301,13 @@ function wire() {
         body: JSON.stringify({ passphrase: $('handover-pass').value }),
       });
     } catch (e) {
-      setAlert($('case-message'), 'サーバーに接続できません。ネットワークを確認してください。', 'error');
+      tell($('handover-form'), 'error', 'サーバーに接続できません。ネットワークを確認してください。');
       return;
     }
     if (!res.ok) {
       let data = null;
       try { data = await res.json(); } catch { /* none */ }
-      setAlert($('case-message'), (data && data.message) || `引き継ぎファイルを作れませんでした（${res.status}）。`, 'error');
+      tell($('handover-form'), 'error', (data && data.message) || `引き継ぎファイルを作れませんでした（${res.status}）。`);
       return;
     }
     const blob = await res.blob();
@@ -262,7 +317,7 @@ function wire() {
     a.click();
     a.remove();
     $('handover-pass').value = '';
-    ok($('case-message'), `引き継ぎファイル（${blob.size.toLocaleString('ja-JP')}バイト）を保存しました。受け渡し台帳 ${res.headers.get('X-Mimamori-Ledger-Id')} 番に記録しました。`);
+    caseOk($('handover-form'), `引き継ぎファイル（${blob.size.toLocaleString('ja-JP')}バイト）を保存しました。受け渡し台帳 ${res.headers.get('X-Mimamori-Ledger-Id')} 番に記録しました。`);
   });
 }
 

@@ -11,10 +11,19 @@ const BASE = '/youth';
 const state = { plazas: [], workers: [] };
 let shell;
 
-function fail(err) {
-  if (!shell.handleAuth(err)) setAlert($('message'), err.message, 'error');
+/** Says msg (kind 'ok' or 'error') in the page's message, brought into view and focused: the
+ * message is at the top of a long page, and the row whose button was pressed is drawn again
+ * (or goes), which left the focus nowhere. */
+function say(kind, msg) {
+  const node = $('message');
+  setAlert(node, msg, kind);
+  node.scrollIntoView({ block: 'nearest' });
+  node.focus({ preventScroll: true });
 }
-const ok = (msg) => setAlert($('message'), msg, 'ok');
+function fail(err) {
+  if (!shell.handleAuth(err)) say('error', err.message);
+}
+const ok = (msg) => say('ok', msg);
 const send = (method, path, body = {}) => request(BASE + path, { method, body, csrf: shell.session.csrf });
 const when = (ms) => new Date(ms).toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo' });
 const label = (code) => (state.plazas.find((p) => p.code === code) || {}).label || code || '未登録';
@@ -183,6 +192,7 @@ shell = startShell({
   deniedText: 'この画面は、区のユースサポートのスーパーバイザーだけが使います。ケースワーカーは「ケース」の画面を使います。',
   loginNote: 'ユースサポートのスーパーバイザーのログインIDとパスワードでログインします。',
   onReady: async () => {
+    $('message').tabIndex = -1; // it takes the focus when it says something (say)
     try {
       state.plazas = (await request(`${BASE}/plazas`)).plazas;
       await loadWorkers();
