@@ -106,12 +106,16 @@ enum err pickup_list_site(struct app *a, struct store_conn *c, int64_t site_id,
 enum err pickup_add(struct app *a, const char *actor, int64_t child_id, const char *name,
 		    const char *relation, int64_t *id, const char **why)
 {
-	if (text_line_check(name ? name : "", PICKUP_TEXT_MAX) != TEXT_OK) {
-		*why = "お迎えの方の名前を、1行・60文字以内で入力してください。";
+	enum text_problem bad = text_line_check(name ? name : "", PICKUP_TEXT_MAX);
+	if (bad != TEXT_OK) {
+		*why = bad == TEXT_EMPTY ? "お迎えの方の名前を入力してください。"
+					 : "お迎えの方の名前を、1行・60文字以内で入力してください。";
 		return ERR_INVALID;
 	}
-	if (text_line_check(relation ? relation : "", PICKUP_TEXT_MAX) != TEXT_OK) {
-		*why = "続柄（母、祖父など）を、1行・60文字以内で入力してください。";
+	bad = text_line_check(relation ? relation : "", PICKUP_TEXT_MAX);
+	if (bad != TEXT_OK) {
+		*why = bad == TEXT_EMPTY ? "続柄（母、祖父など）を入力してください。"
+					 : "続柄（母、祖父など）を、1行・60文字以内で入力してください。";
 		return ERR_INVALID;
 	}
 	struct store_conn *c = store_acquire(a->store);

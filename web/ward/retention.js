@@ -56,6 +56,9 @@ async function onReport(ev) {
   setAlert($('message'), '');
   const month = $('report-month').value;
   if (!/^\d{4}-\d{2}$/.test(month)) {
+    // No figures of another month under the question.
+    $('report-rows').replaceChildren();
+    $('report-summary').textContent = '';
     setAlert($('message'), '分析する月を選んでください。', 'error');
     $('report-month').focus();
     return;
@@ -64,6 +67,8 @@ async function onReport(ev) {
   try {
     renderReport(await request(`/audit/report?month=${encodeURIComponent(month)}`));
   } catch (err) {
+    $('report-rows').replaceChildren();
+    $('report-summary').textContent = '';
     fail(err);
   } finally {
     $('report-go').disabled = false;
