@@ -72,7 +72,8 @@ enum err api_ce_children(struct http_req *rq, struct http_resp *rs)
 	       "k.route, k.fee_cap, (SELECT count(*) FROM ce_opens o WHERE o.case_id = k.id AND "
 	       "o.user_id = ?1 AND o.day = ?2), (SELECT p.review_on FROM ce_plans p WHERE "
 	       "p.case_id = k.id ORDER BY p.version DESC LIMIT 1), (SELECT count(*) FROM "
-	       "ce_parents x WHERE x.case_id = k.id), k.ended_on FROM ce_cases k WHERE ?3 = 1 OR "
+	       "ce_parents x WHERE x.case_id = k.id), k.ended_on, k.weekdays, k.unit_fee FROM "
+	       "ce_cases k WHERE ?3 = 1 OR "
 	       "EXISTS "
 	       "(SELECT 1 FROM ce_assignments a JOIN ce_workers w ON w.user_id = a.user_id WHERE "
 	       "a.case_id = k.id AND a.user_id = ?1 AND w.unit = k.unit) ORDER BY k.number LIMIT "
@@ -87,10 +88,12 @@ enum err api_ce_children(struct http_req *rq, struct http_resp *rs)
 			const char *state = store_col_text(st, 2);
 			contracted += strcmp(state, "contracted") == 0;
 			applied += strcmp(state, "applied") == 0;
+			/* The contract's terms, so that the manager's form starts from them. */
 			json_array_append_new(
 			    list,
 			    json_pack(
-				"{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:I, s:s?, s:I, s:b, s:s?, s:I}",
+				"{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:I, s:s?, s:I, s:b, s:s?, s:I, "
+				"s:o, s:I}",
 				"id", (json_int_t)store_col_int(st, 0), "number",
 				store_col_text(st, 1), "state", state, "ended_on",
 				store_col_is_null(st, 11) ? NULL : store_col_text(st, 11), "from",
@@ -101,7 +104,9 @@ enum err api_ce_children(struct http_req *rq, struct http_resp *rs)
 				(json_int_t)store_col_int(st, 7), "opened_today",
 				store_col_int(st, 8) > 0, "review_on",
 				store_col_is_null(st, 9) ? NULL : store_col_text(st, 9), "parents",
-				(json_int_t)store_col_int(st, 10)));
+				(json_int_t)store_col_int(st, 10), "weekdays",
+				centre_weekdays_json((int)store_col_int(st, 12)), "unit_fee",
+				(json_int_t)store_col_int(st, 13)));
 		}
 		store_finish(st);
 		e = ERR_OK;

@@ -66,6 +66,8 @@ enum err centre_contract_set(struct store_conn *c, const struct vault *v, int64_
  * assigned staff, records, assessments, plans, attendance of the month, parents, messages,
  * statements) in *out (new reference). ERR_NOTFOUND, ERR_CRYPTO, ERR_DB. */
 enum err centre_child_json(struct store_conn *c, const struct vault *v, int64_t id, json_t **out);
+/* Returns the weekdays of mask (bit d: 0 Sunday … 6 Saturday) as a JSON array (new reference). */
+json_t *centre_weekdays_json(int mask);
 /* Returns the person of child id (unsealed JSON, new reference) in *out: ERR_NOTFOUND,
  * ERR_CRYPTO, ERR_DB. */
 enum err centre_person_json(struct store_conn *c, const struct vault *v, int64_t id, json_t **out);

@@ -238,7 +238,7 @@ enum err centre_person_json(struct store_conn *c, const struct vault *v, int64_t
 }
 
 /* Returns the weekdays of mask as a JSON array of 0..6. */
-static json_t *weekdays_json(int mask)
+json_t *centre_weekdays_json(int mask)
 {
 	json_t *a = json_array();
 	for (int d = 0; d < 7; d++)
@@ -294,7 +294,7 @@ enum err centre_child_json(struct store_conn *c, const struct vault *v, int64_t 
 	    "{s:s?, s:s?, s:i, s:o, s:s?, s:i, s:i}", "from",
 	    store_col_is_null(st, 5) ? NULL : store_col_text(st, 5), "to",
 	    store_col_is_null(st, 6) ? NULL : store_col_text(st, 6), "days",
-	    (int)store_col_int(st, 7), "weekdays", weekdays_json((int)store_col_int(st, 8)),
+	    (int)store_col_int(st, 7), "weekdays", centre_weekdays_json((int)store_col_int(st, 8)),
 	    "route", store_col_is_null(st, 9) ? NULL : store_col_text(st, 9), "unit_fee",
 	    (int)store_col_int(st, 10), "cap", (int)store_col_int(st, 11));
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:o, s:o, s:o}", "id", (json_int_t)id,

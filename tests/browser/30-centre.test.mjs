@@ -270,7 +270,12 @@ test('the manager adds a parent; the parent chooses the password through the mai
   }, { message: 'the one-time link mailed' });
   const token = /welcome\.html#t=(\S+)/.exec(mail.body)[1];
   const phone = await newPage(browser, PHONE);
+  // Opened bare first, then the mail's link pasted into the same tab (only the fragment
+  // changes): the page reads the link, it does not call it used.
+  await phone.goto(`${url}/centre/welcome.html`);
+  await eventually(async () => /リンクが正しくありません/.test(await tid(phone, 'welcome-message').textContent()), { message: 'no link yet' });
   await phone.goto(`${url}/centre/welcome.html#t=${token}`);
+  await eventually(async () => await tid(phone, 'welcome-message').isHidden(), { message: 'the link read afresh' });
   await checkA11y(phone, 'the welcome page (phone)');
   await tid(phone, 'welcome-pw1').fill('Hoikuen-no-Sakura-77');
   await tid(phone, 'welcome-pw2').fill('Hoikuen-no-Sakura-78');
@@ -319,6 +324,20 @@ test('the manager ends the fourth child\'s use: a day to come refused, the day t
   const fourth = await page.locator('#ct-child option').nth(3).getAttribute('value');
   const number = (await page.locator('#ct-child option').nth(3).textContent()).replace(/（.*$/, '');
   await page.locator('#ct-child').selectOption(fourth);
+  // The contract form starts from the chosen child's contract: a term changed and saved is
+  // what the form shows for that child afterwards (it showed the defaults, so that saving one
+  // change reset the other terms — a 0円 household's cap back to 4,600円).
+  await tid(page, 'ct-days').fill('11');
+  await tid(page, 'ct-fee').fill('900');
+  await tid(page, 'ct-cap').selectOption('0');
+  await tid(page, 'ct-reason').fill('契約の見直し');
+  await tid(page, 'ct-submit').click();
+  await eventually(async () => /契約を保存しました/.test(await tid(page, 'message').textContent()), { message: 'the contract saved' });
+  await page.reload();
+  await eventually(async () => /児童 4人/.test(await tid(page, 'children-summary').textContent()), { message: 'the children again' });
+  await page.locator('#ct-child').selectOption(fourth);
+  assert.deepEqual([await tid(page, 'ct-days').inputValue(), await tid(page, 'ct-fee').inputValue(),
+    await tid(page, 'ct-cap').inputValue()], ['11', '900', '0']);
   const today = await tid(page, 'end-on').inputValue();
   await tid(page, 'end-on').fill('2999-01-01');
   await tid(page, 'end-submit').click();

@@ -36,8 +36,28 @@ function dayAfter(day, days) {
   return d.toISOString().slice(0, 10);
 }
 
+// The listed children by id, and the contract form's defaults (this fiscal year, weekdays).
+const children = new Map();
+const CONTRACT_DEFAULT = { from: '', to: '', days: 23, weekdays: [1, 2, 3, 4, 5], route: '', unit_fee: 1200, cap: 4600 };
+
+// The contract form starts from the chosen child's contract (a new application: the defaults),
+// so that changing one term never resets the others.
+function fillContract() {
+  const c = children.get(Number($('ct-child').value));
+  const t = c && c.from ? c : CONTRACT_DEFAULT;
+  $('ct-from').value = t.from;
+  $('ct-to').value = t.to;
+  $('ct-days').value = String(t.days || CONTRACT_DEFAULT.days);
+  for (const box of $('ct-weekdays').querySelectorAll('input')) box.checked = (t.weekdays || []).includes(Number(box.value));
+  $('ct-route').value = t.route || '';
+  $('ct-fee').value = String(t.unit_fee ?? CONTRACT_DEFAULT.unit_fee);
+  $('ct-cap').value = String(t.cap ?? CONTRACT_DEFAULT.cap);
+}
+
 async function loadChildren() {
   const d = await request(`${BASE}/children`);
+  children.clear();
+  for (const c of d.children) children.set(c.id, c);
   $('children-rows').replaceChildren(...d.children.map((c) => el('tr', { 'data-testid': `child-${c.number}` },
     el('td', { 'data-label': '児童番号', text: c.number }),
     el('td', { 'data-label': '状態', text: c.state === 'ended' ? `終了（${c.ended_on}）。${dayAfter(c.ended_on, d.ended_keep_days + 1)}以降に消去` : STATE[c.state] || c.state }),
@@ -52,6 +72,7 @@ async function loadChildren() {
   const keep = $('ct-child').value;
   $('ct-child').replaceChildren(...d.children.map((c) => el('option', { value: c.id, text: `${c.number}（${STATE[c.state] || c.state}）` })));
   if (keep) $('ct-child').value = keep;
+  if (!keep) fillContract();
 }
 
 async function loadSide() {
@@ -138,6 +159,7 @@ function wire() {
       for (const id of ['ap-name', 'ap-kana', 'ap-birth', 'ap-parent', 'ap-phone', 'ap-email', 'ap-stop']) $(id).value = '';
       await loadChildren();
       $('ct-child').value = String(r.id);
+      fillContract();
       ok(`利用申請を ${r.number} として登録しました。契約を入力してください。`);
     } catch (err) { fail(err); }
   });
@@ -227,11 +249,14 @@ shell = startShell({
     $('end-on').max = today;
     $('fees-month').value = today.slice(0, 7);
     const y = Number(today.slice(0, 4)) - (Number(today.slice(5, 7)) < 4 ? 1 : 0);
-    $('ct-from').value = `${y}-04-01`;
-    $('ct-to').value = `${y + 1}-03-31`;
+    CONTRACT_DEFAULT.from = `${y}-04-01`;
+    CONTRACT_DEFAULT.to = `${y + 1}-03-31`;
+    $('ct-child').addEventListener('change', fillContract);
     wire();
     try {
-      await Promise.all([loadChildren(), loadSide(), loadBus(), loadFees()]);
+      // the routes first: a child's route must be among the options when the form is filled
+      await loadSide();
+      await Promise.all([loadChildren(), loadBus(), loadFees()]);
     } catch (err) { fail(err); }
   },
 });
