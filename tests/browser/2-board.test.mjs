@@ -1,10 +1,15 @@
-// Staff page: sign-in, site selector, live board (polling), sign-out.
+// Staff page: sign-in, site selector, live board (polling), sign-out; the board follows the
+// address (#site=…): Back and Forward over the sites chosen, a second alert link opened in the
+// same tab, and an unknown site said in Japanese with the site list still usable.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { requireEnv, launch, newPage, shot, assertNoProblems, apiScan, checkA11y, DESKTOP, PHONE } from './helpers.mjs';
+import {
+  requireEnv, launch, newPage, shot, assertNoProblems, apiScan, checkA11y, eventually, userApi, DESKTOP, PHONE,
+} from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_KIOSK_TOKEN', 'MIMAMORI_CARD_CODE', 'MIMAMORI_CHILD_NAME',
-  'MIMAMORI_STAFF_LOGIN', 'MIMAMORI_STAFF_PASSWORD', 'MIMAMORI_SITE_CODE']);
+  'MIMAMORI_STAFF_LOGIN', 'MIMAMORI_STAFF_PASSWORD', 'MIMAMORI_SITE_CODE', 'MIMAMORI_SECOND_SITE_CODE',
+  'MIMAMORI_ADMIN_LOGIN']);
 let browser;
 
 before(async () => { browser = await launch(); });
@@ -111,4 +116,100 @@ test('staff: sign in, choose the site, the board shows the scanned child as pres
   await tid(page, 'login-id').waitFor({ state: 'visible' });
   assertNoProblems(page);
   await page.context().close();
+});
+
+/** Waits until the board shows site code (the select, the title, the address), named as the
+ * API names it, and returns the page's URL then. */
+async function boardShows(page, code, name) {
+  await eventually(async () => (await tid(page, 'site-select').inputValue()) === code
+    && await tid(page, 'board').isVisible()
+    && (await page.locator('#board-title').innerText()).trim() === name
+    && new URL(page.url()).hash === `#site=${code}`,
+  { message: () => `the board of ${code} at #site=${code} (now ${page.url()})` });
+}
+
+/** Opens url in the page as a link would in the same tab (only the part after # changes). */
+async function openInTab(page, url) {
+  await page.evaluate((u) => { location.href = u; }, url);
+}
+
+test('staff: the board follows the address — Back/Forward, a second alert link, an unknown site', { timeout: 180000 }, async () => {
+  const SITE = env.SITE_CODE;
+  const SECOND = env.SECOND_SITE_CODE;
+  const admin = await userApi(env, env.ADMIN_LOGIN);
+  const sites = (await admin.get('/api/v1/sites')).data.sites;
+  const name = (code) => sites.find((s) => s.code === code).name;
+  const page = await newPage(browser, DESKTOP);
+  try {
+    await page.goto(`${env.URL}/staff/#site=${SITE}`);
+    await signIn(page, env.ADMIN_LOGIN, env.STAFF_PASSWORD);
+    await boardShows(page, SITE, name(SITE));
+    const child = page.locator('[data-testid="child"]', { hasText: env.CHILD_NAME });
+    await child.first().waitFor({ state: 'attached' });
+    await page.evaluate(() => { window.__noReload = true; });
+
+    // Chosen on the page: a new address, so Back returns to the site before — board and all.
+    await tid(page, 'site-select').selectOption(SECOND);
+    await boardShows(page, SECOND, name(SECOND));
+    await eventually(async () => (await child.count()) === 0, { message: `${env.CHILD_NAME} gone from the ${SECOND} board` });
+    await page.goBack();
+    await boardShows(page, SITE, name(SITE));
+    await child.first().waitFor({ state: 'attached' });
+    await page.goForward();
+    await boardShows(page, SECOND, name(SECOND));
+    await eventually(async () => (await child.count()) === 0, { message: `the ${SECOND} board after Forward` });
+
+    // A second alert link in the same tab: that site's board with the alert opened (or the
+    // note that it has been resolved); the address keeps the site only.
+    await openInTab(page, `${env.URL}/staff/#site=${SITE}&alert=not_arrived`);
+    await boardShows(page, SITE, name(SITE));
+    await child.first().waitFor({ state: 'attached' });
+    await eventually(async () => (await page.locator('[data-testid="alerts"][open]').isVisible())
+      || /メールでお知らせした未到着/.test(await tid(page, 'board-notice').innerText()),
+    { message: 'the linked alert opened or said resolved' });
+
+    // A site that is not there: said in Japanese, in view; the list still works.
+    await openInTab(page, `${env.URL}/staff/#site=ZZZ`);
+    const message = tid(page, 'app-message');
+    await message.waitFor({ state: 'visible' });
+    assert.match(await message.innerText(), /その施設は見つかりません/);
+    assert.match(await message.innerText(), /ZZZ/);
+    assert.ok(await message.evaluate((e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }),
+      'the message is in view');
+    assert.equal(await tid(page, 'board').isVisible(), false, 'no other site\'s board under it');
+    assert.equal(await tid(page, 'site-select').inputValue(), '');
+    await checkA11y(page, 'staff board: unknown site');
+    await shot(page, 'staff-board-unknown-site');
+    await tid(page, 'site-select').selectOption(SECOND);
+    await boardShows(page, SECOND, name(SECOND));
+    assert.equal(await message.isVisible(), false, 'the message goes with a site chosen');
+    // Back to the unknown address: said again.
+    await page.goBack();
+    await message.waitFor({ state: 'visible' });
+    assert.equal(await tid(page, 'board').isVisible(), false);
+    assert.equal(await page.evaluate(() => window.__noReload), true, 'all of it without a reload');
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('staff: a link to an unknown site, opened before signing in, is said (one-site staff get their own)', { timeout: 120000 }, async () => {
+  const page = await newPage(browser, PHONE);
+  try {
+    await page.goto(`${env.URL}/staff/#site=ZZZ`);
+    await signIn(page, env.STAFF_LOGIN, env.STAFF_PASSWORD);
+    const message = tid(page, 'app-message');
+    await message.waitFor({ state: 'visible' });
+    assert.match(await message.innerText(), /その施設は見つかりません/);
+    // One site only: nothing to choose, so theirs is shown under the message.
+    await tid(page, 'board').waitFor({ state: 'visible' });
+    assert.equal(await tid(page, 'site-select').inputValue(), env.SITE_CODE);
+    await page.locator('[data-testid="child"]', { hasText: env.CHILD_NAME }).first().waitFor({ state: 'attached' });
+    assert.equal(await message.isVisible(), true, 'the message stays once the board is drawn');
+    await checkA11y(page, 'staff board: unknown site, one-site staff (390 px)');
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
 });

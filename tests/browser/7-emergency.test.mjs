@@ -4,8 +4,13 @@
 // second person (the author cannot approve it, not even by forcing the button); the contractor
 // approves it on a phone, the delivery view polls until nothing is pending; and the Maildir
 // holds the mail once per guardian. A send's badge says where its mail stands — 送信待ち while
-// nothing has gone (the relay is down), 送信中 n/N, 完了 — never 送信済み while mail waits. Site
-// staff get a clear refusal of the whole page. Every state checked is run through axe-core.
+// nothing has gone (the relay is down), 送信中 n/N, 完了 — never 送信済み while mail waits. The
+// author withdraws a send awaiting approval with 取り消す (POST …/cancel, never …/reject); a
+// scheduled send shows its time, and every state reads in Japanese (予約, 取り消し …) with the
+// statement and the approver line right for it. Site staff use the page as the API lets them:
+// a staff member of several sites approves a send to those sites; one of a single site sees that
+// site's sends only, read-only. Other roles get a clear refusal. Every state checked is run
+// through axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -193,6 +198,11 @@ test('(b) a send to two sites waits for approval; the author cannot approve it',
     await tid(page, 'decide').waitFor({ state: 'visible' });
     assert.equal(await tid(page, 'approve').isDisabled(), true, 'the author cannot approve');
     assert.match(await tid(page, 'decide-note').innerText(), /承認できません/);
+    // …nor reject (the server refuses it): they withdraw it with 取り消す.
+    assert.equal(await tid(page, 'reject').isVisible(), false, 'no reject button for the author');
+    assert.equal(await tid(page, 'cancel').isVisible(), true, 'the author may withdraw the send');
+    assert.match(await tid(page, 'decide-note').innerText(), /「取り消す」/);
+    assert.doesNotMatch(await tid(page, 'decide').innerText(), /取りやめる（却下）/);
     await shot(page, 'emergency-awaiting');
 
     // Forcing the button: the server answers 403 and the page says so.
@@ -249,6 +259,8 @@ test('(c) the contractor approves on a phone; the delivery view reaches pending 
     await tid(page, 'send-detail').waitFor({ state: 'visible' });
     await page.locator('[data-testid="detail-state-badge"][data-state="awaiting_approval"]').waitFor();
     assert.equal(await tid(page, 'approve').isDisabled(), false, 'a second person may approve');
+    assert.equal(await tid(page, 'reject').isVisible(), true, 'and reject');
+    assert.equal(await tid(page, 'cancel').isVisible(), false, 'withdrawing is the author\'s or a ward admin\'s');
     assert.equal(await tid(page, 'decide-note').isVisible(), false);
 
     await tid(page, 'approve').click();
@@ -392,18 +404,259 @@ test('(f) a send on its way says 送信中 sent/recipients (made-up answer)', { 
   }
 });
 
-test('site staff are told the page is for ward admins and contractors only', { timeout: 60000 }, async () => {
+/** "2026-12-01T07:30" two days from now (Japan time), and how the page writes its day. */
+function twoDaysAhead() {
+  const jst = new Date(Date.now() + 2 * 86400000 + 9 * 3600000);
+  const day = jst.toISOString().slice(0, 10);
+  const [, m, d] = day.split('-').map(Number);
+  return { at: `${day}T07:30`, shown: `${m}月${d}日` };
+}
+
+const inView = (loc) => loc.evaluate((e) => {
+  const r = e.getBoundingClientRect();
+  return r.top >= 0 && r.bottom <= window.innerHeight;
+});
+const focusedTestid = (page) => page.evaluate(() => document.activeElement && document.activeElement.dataset.testid);
+
+async function openSend(page, login, id) {
+  await page.goto(`${PAGE}#send=${id}`);
+  await tid(page, 'login-id').waitFor({ state: 'visible' });
+  await tid(page, 'login-id').fill(login);
+  await tid(page, 'login-password').fill(env.STAFF_PASSWORD);
+  await tid(page, 'login-submit').click();
+  await tid(page, 'send-detail').waitFor({ state: 'visible' });
+}
+
+test('(g) the author withdraws a send awaiting approval with 取り消す; it reads 取り消し everywhere', { timeout: 120000 }, async () => {
+  const admin = await userApi(env, env.ADMIN_LOGIN);
+  const subject = `【緊急】取り消しの確認（${TAG}）`;
+  const r = await admin.send('POST', '/api/v1/emergency-sends', { sites: [env.SITE_CODE, env.SECOND_SITE_CODE], subject, body: BODY });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.data.state, 'awaiting_approval');
+  const id = r.data.id;
+  const page = await newPage(browser, DESKTOP);
+  const posts = recordPosts(page);
+  try {
+    await openSend(page, env.ADMIN_LOGIN, id);
+    await page.locator('[data-testid="detail-state-badge"][data-state="awaiting_approval"]').waitFor();
+    assert.equal(await tid(page, 'cancel').isVisible(), true);
+    assert.equal(await tid(page, 'reject').isVisible(), false);
+
+    // A confirm step first; やめる goes back to the button.
+    await tid(page, 'cancel').click();
+    await tid(page, 'decide-confirm').waitFor({ state: 'visible' });
+    assert.match(await tid(page, 'decide-confirm').innerText(), /取り消します。メールは配信されず/);
+    assert.equal((await tid(page, 'decide-yes').innerText()).trim(), '取り消す');
+    await tid(page, 'decide-no').click();
+    assert.equal(await focusedTestid(page), 'cancel', 'やめる gives the focus back to 取り消す');
+    assert.equal(posts.length, 0, 'nothing is posted before the confirm step');
+    await tid(page, 'cancel').click();
+    await tid(page, 'decide-yes').click();
+
+    await eventually(() => posts.length === 1, { message: 'the cancel answer' });
+    assert.match(posts[0].url, new RegExp(`/emergency-sends/${id}/cancel$`), 'withdrawn by …/cancel, not …/reject');
+    assert.equal(posts[0].status, 200, JSON.stringify(posts[0].body));
+    assert.equal(posts[0].body.state, 'cancelled');
+    const result = tid(page, 'detail-result');
+    await result.waitFor({ state: 'visible' });
+    assert.match(await result.innerText(), /取り消しました/);
+    assert.equal(await focusedTestid(page), 'detail-result', 'the answer takes the focus');
+    assert.ok(await inView(result), 'the answer is in view');
+
+    const badge = page.locator('[data-testid="detail-state-badge"][data-state="cancelled"]');
+    await badge.waitFor();
+    assert.equal((await badge.innerText()).trim(), '取り消し');
+    assert.equal(await tid(page, 'decide').isVisible(), false);
+    assert.match(await tid(page, 'delivery-status').innerText(), /^取り消されたため、配信されていません/);
+    assert.doesNotMatch(await tid(page, 'delivery-status').innerText(), /却下/);
+    assert.equal((await tid(page, 'detail-approved').innerText()).trim(), '（承認される前に取り消されました）');
+    await checkA11y(page, 'emergency send withdrawn');
+    await shot(page, 'emergency-cancelled');
+
+    // Read back through the API.
+    const back = await admin.get(`/api/v1/emergency-sends/${id}`);
+    assert.equal(back.data.state, 'cancelled', back.text);
+
+    // The list: Japanese badge and statement, no counts of a send that never went.
+    await tid(page, 'detail-back').click();
+    const row = page.locator(`[data-testid="send-row"][data-id="${id}"][data-state="cancelled"]`);
+    await row.waitFor({ state: 'visible' });
+    assert.equal((await row.locator('[data-testid="send-state"]').innerText()).trim(), '取り消し');
+    assert.equal((await row.locator('[data-testid="send-counts"]').innerText()).trim(), '取り消されたため配信されません');
+    assert.doesNotMatch(await row.innerText(), /cancelled|送信 0/);
+    await sleep(1000);
+    assert.deepEqual(mailsWithSubject(subject), [], 'no mail went out');
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('(h) a scheduled send shows its time (予約); withdrawn, it reads 取り消し', { timeout: 120000 }, async () => {
+  const admin = await userApi(env, env.ADMIN_LOGIN);
+  const { at, shown } = twoDaysAhead();
+  const subject = `【予約】お知らせ（${TAG}）`;
+  const r = await admin.send('POST', '/api/v1/emergency-sends', { sites: [env.SITE_CODE], subject, body: BODY, at });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.data.state, 'scheduled', r.text);
+  const id = r.data.id;
+  const when = new RegExp(`${shown}\\(.\\) 07:30`);
+  const page = await newPage(browser, PHONE);
+  const posts = recordPosts(page);
+  try {
+    await openSend(page, env.ADMIN_LOGIN, id);
+    const badge = page.locator('[data-testid="detail-state-badge"][data-state="scheduled"]');
+    await badge.waitFor();
+    assert.equal((await badge.innerText()).trim(), '予約');
+    assert.match(await tid(page, 'detail-at').innerText(), when);
+    assert.match(await tid(page, 'delivery-status').innerText(), new RegExp(`^予約：${when.source}に配信します`));
+    assert.equal((await tid(page, 'detail-approved').innerText()).trim(), '不要（1施設への送信）');
+    assert.match(await tid(page, 'decide').innerText(), when);
+    assert.equal(await tid(page, 'approve').isVisible(), false, 'nothing to approve');
+    assert.equal(await tid(page, 'cancel').isVisible(), true, 'the author may withdraw it');
+    await checkA11y(page, 'emergency send scheduled (390 px)');
+    await shot(page, 'emergency-scheduled-phone');
+
+    await tid(page, 'detail-back').click();
+    const row = page.locator(`[data-testid="send-row"][data-id="${id}"][data-state="scheduled"]`);
+    await row.waitFor({ state: 'visible' });
+    assert.equal((await row.locator('[data-testid="send-state"]').innerText()).trim(), '予約');
+    assert.match(await row.locator('[data-testid="send-counts"]').innerText(), new RegExp(`^予約：${when.source}に配信します`));
+    assert.doesNotMatch(await row.innerText(), /scheduled|送信 0/);
+
+    await row.locator('[data-testid="send-link"]').click();
+    await badge.waitFor();
+    await tid(page, 'cancel').click();
+    await tid(page, 'decide-yes').click();
+    await page.locator('[data-testid="detail-state-badge"][data-state="cancelled"]').waitFor();
+    await eventually(() => posts.length === 1, { message: 'the cancel answer' });
+    assert.match(posts[0].url, new RegExp(`/emergency-sends/${id}/cancel$`));
+    assert.equal(posts[0].status, 200, JSON.stringify(posts[0].body));
+    assert.match(await tid(page, 'delivery-status').innerText(), /^取り消されたため、配信されていません/);
+    assert.equal((await tid(page, 'detail-approved').innerText()).trim(), '不要（1施設への送信）');
+    assert.equal((await admin.get(`/api/v1/emergency-sends/${id}`)).data.state, 'cancelled');
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
+});
+
+/** A site staff account for sites, made by the ward admin, its first password changed: login and
+ * password. */
+async function siteStaff(sites) {
+  const admin = await userApi(env, env.ADMIN_LOGIN);
+  const login = `em-staff-${TAG}`;
+  const made = await admin.send('POST', '/api/v1/users', { login, role: 'site_staff', sites });
+  assert.equal(made.status, 201, made.text);
+  const password = `Tsubame-${TAG}-kumo-2026`;
+  const first = await userApi(env, login, made.data.password);
+  const changed = await first.send('POST', '/api/v1/session/password', { current: made.data.password, new: password });
+  assert.equal(changed.status, 200, changed.text);
+  return { login, password };
+}
+
+test('(i) site staff of both sites approve a send to them on the page', { timeout: 180000 }, async () => {
+  const admin = await userApi(env, env.ADMIN_LOGIN);
+  const staff = await siteStaff([env.SITE_CODE, env.SECOND_SITE_CODE]);
+  const subject = `【緊急】施設職員の承認（${TAG}）`;
+  const r = await admin.send('POST', '/api/v1/emergency-sends', { sites: [env.SITE_CODE, env.SECOND_SITE_CODE], subject, body: BODY });
+  assert.equal(r.status, 201, r.text);
+  const id = r.data.id;
+  const page = await newPage(browser, PHONE);
+  const posts = recordPosts(page);
+  const reports = [];
+  page.on('request', (q) => { if (q.url().includes('/api/v1/mail/sends')) reports.push(q.url()); });
+  try {
+    await page.goto(PAGE);
+    await tid(page, 'login-id').waitFor({ state: 'visible' });
+    await tid(page, 'login-id').fill(staff.login);
+    await tid(page, 'login-password').fill(staff.password);
+    await tid(page, 'login-submit').click();
+    await tid(page, 'history').waitFor({ state: 'visible' });
+    assert.equal(await tid(page, 'denied').isVisible(), false, 'the page is theirs too');
+    assert.equal(await tid(page, 'compose').isVisible(), false, 'site staff do not compose');
+    assert.match(await tid(page, 'readonly-note').innerText(), /承認・却下できます/);
+    const link = page.locator(`[data-testid="awaiting-link"][data-id="${id}"]`);
+    await link.waitFor({ state: 'visible' });
+    await checkA11y(page, 'emergency list, site staff of two sites (390 px)');
+    await link.click();
+    await page.locator('[data-testid="detail-state-badge"][data-state="awaiting_approval"]').waitFor();
+    assert.equal(await tid(page, 'approve').isDisabled(), false);
+    assert.equal(await tid(page, 'reject').isVisible(), true);
+    assert.equal(await tid(page, 'cancel').isVisible(), false, 'not theirs to withdraw');
+    await tid(page, 'approve').click();
+    await tid(page, 'decide-yes').click();
+    await eventually(() => posts.length === 1, { message: 'the approve answer' });
+    assert.equal(posts[0].status, 200, JSON.stringify(posts[0].body));
+    assert.equal(posts[0].body.state, 'sent');
+    await page.locator('[data-testid="detail-state-badge"][data-state="sent"]').waitFor({ timeout: 20000 });
+    assert.match(await tid(page, 'detail-result').innerText(), /承認しました/);
+    await eventually(async () => new RegExp(staff.login).test(await tid(page, 'detail-approved').innerText()),
+      { message: 'the approver shown' });
+    await checkA11y(page, 'emergency send approved by site staff (390 px)');
+    // The outbox's report is not theirs (the API refuses it): the page does not ask for it.
+    assert.deepEqual(reports, []);
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
+  // Its mail has gone before the next file's tests count theirs.
+  await eventually(async () => (await admin.get(`/api/v1/emergency-sends/${id}`)).data.delivery === 'done',
+    { timeoutMs: 40000, message: 'the approved send done' });
+});
+
+test('(j) site staff of one site see that site\'s sends only, read-only', { timeout: 120000 }, async () => {
+  assert.ok(shared.id, 'test (b) made a send to two sites');
+  const mine = await userApi(env, env.STAFF_LOGIN);
+  const list = await mine.get('/api/v1/emergency-sends');
+  assert.equal(list.status, 200, list.text);
+  assert.ok(list.data.sends.length >= 1, 'the sends to their site (e, h)');
+  const page = await newPage(browser, DESKTOP);
+  const calls = [];
+  page.on('request', (q) => { if (/\/api\/v1\/(emergency-sends\/\d+\/|mail\/sends)/.test(q.url()) && q.method() === 'POST') calls.push(q.url()); });
+  try {
+    await signIn(page, env.STAFF_LOGIN);
+    await tid(page, 'history').waitFor({ state: 'visible' });
+    assert.equal(await tid(page, 'denied').isVisible(), false);
+    assert.equal(await tid(page, 'compose').isVisible(), false);
+    assert.match(await tid(page, 'readonly-note').innerText(), /担当の施設あての送信だけ/);
+    await eventually(async () => (await tid(page, 'send-row').count()) === list.data.sends.length,
+      { message: 'the rows the API lists for them' });
+    assert.equal(await page.locator(`[data-testid="send-row"][data-id="${shared.id}"]`).count(), 0,
+      'a send to two sites is not theirs');
+    assert.equal(await tid(page, 'awaiting-banner').isVisible(), false);
+    for (const badge of await tid(page, 'send-state').all()) assert.doesNotMatch(await badge.innerText(), /[a-z]/);
+    await checkA11y(page, 'emergency list, site staff of one site');
+    await shot(page, 'emergency-site-staff');
+    // A send of another scope, by its address: the server's refusal, in Japanese.
+    await page.evaluate((id) => { location.hash = `send=${id}`; }, shared.id);
+    const err = tid(page, 'detail-error');
+    await err.waitFor({ state: 'visible' });
+    assert.match(await err.innerText(), /この送信を表示できません/);
+    assert.match(await err.innerText(), /担当の範囲の外/);
+    assert.deepEqual(calls, []);
+    assertNoProblems(page);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('other roles are told who may use the page (made-up session)', { timeout: 60000 }, async () => {
   const page = await newPage(browser, DESKTOP);
   const calls = [];
   page.on('request', (r) => { if (r.url().includes('/api/v1/emergency-sends')) calls.push(r.url()); });
+  await page.route('**/api/v1/session', (route) => (route.request().method() === 'GET'
+    ? route.fulfill({ status: 200, contentType: 'application/json',
+      body: JSON.stringify({ user: { login: 'school-x', role: 'school_admin' }, csrf: 'x' }) })
+    : route.continue()));
   try {
-    await signIn(page, env.STAFF_LOGIN);
+    await page.goto(PAGE);
     const denied = tid(page, 'denied');
     await denied.waitFor({ state: 'visible' });
-    assert.match(await denied.innerText(), /この画面は区の管理者・委託事業者のみ/);
-    assert.equal(await tid(page, 'compose').isVisible(), false);
+    assert.match(await denied.innerText(), /区の職員・委託事業者・施設職員のみ/);
     assert.equal(await tid(page, 'history').isVisible(), false);
     assert.deepEqual(calls, [], 'the page does not ask for the sends');
+    await checkA11y(page, 'emergency page denied');
     await shot(page, 'emergency-denied');
     assertNoProblems(page);
   } finally {

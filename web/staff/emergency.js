@@ -1,24 +1,43 @@
 // mimamori — emergency mail page (緊急時の一斉メール配信): compose with a confirm step, the
 // history of sends, one send's delivery (polled while mails are pending: counts, per domain,
-// bounces, failures with the server's reply), the ward admin's retry of the failed mail, and
-// the second person's approval. Every text from the server is set with textContent (el()).
+// bounces, failures with the server's reply), the ward admin's retry of the failed mail, the
+// second person's approval, and the withdrawal (取り消す) of a send not gone yet. Every text
+// from the server is set with textContent (el()).
 import { request, ApiError, formatTime, formatDay, el, staffSignIn } from '/js/api.js';
 
 const POLL_PENDING_MS = 3000;     // while mails of a send are still queued
-const POLL_AWAITING_MS = 10000;   // while a send waits for approval (someone else may decide)
+const POLL_AWAITING_MS = 10000;   // while a send waits for approval or its time (it may change)
 const POLL_LIMIT_MS = 10 * 60 * 1000; // then stop and offer a button: polling is bounded
 const SUBJECT_MAX = 100;
 const BODY_MAX = 4000;
+// Who may do what, as the API's routes (src/attendance/routes.c) and the sends' scope
+// (src/attendance/emergency.c) decide: the ward's roles and the contractor act for every site;
+// site staff see (and decide) only sends whose sites are all theirs — the server lists no other.
 const COMPOSERS = ['ward_admin', 'contractor'];
+// Approve or reject: never the author (the server refuses), nor ward staff (read only).
+const DECIDERS = ['ward_admin', 'contractor', 'site_staff'];
+// Withdraw (…/cancel) a send awaiting approval or scheduled: its author, or any ward admin.
+const CANCEL_ANY = ['ward_admin'];
 const RETRIERS = ['ward_admin'];
-const VIEWERS = ['ward_admin', 'ward_staff', 'contractor'];
+// The delivery report of the outbox (GET /mail/sends/…): not for site staff.
+const REPORT_VIEWERS = ['ward_admin', 'ward_staff', 'contractor'];
+const VIEWERS = ['ward_admin', 'ward_staff', 'contractor', 'site_staff'];
+// Who approves a send to several sites, as the messages say it.
+const APPROVERS_TEXT = '区の管理者・委託事業者、または送信先のすべての施設を担当する施設職員';
 const ROLE_LABEL = {
   site_staff: '施設職員',
   ward_admin: '区管理者',
   ward_staff: '区職員',
   contractor: '委託事業者',
 };
-const STATE_LABEL = { awaiting_approval: '承認待ち', rejected: '却下' };
+// Every state of a send (src/bulk/bulk.h); "sent" is labelled by its delivery below.
+const STATE_LABEL = {
+  awaiting_approval: '承認待ち',
+  scheduled: '予約',
+  rejected: '却下',
+  cancelled: '取り消し',
+  refused: '送信できず', // at its time the text held personal data: nothing was sent
+};
 // An approved send ("state": "sent", released to the outbox) is labelled by where its mail
 // stands ("delivery"): never 送信済み while any of it is still queued.
 const DELIVERY_LABEL = { queued: '送信待ち', sending: '送信中', done: '完了', partly_failed: '一部失敗' };
@@ -43,7 +62,7 @@ const ui = {
   detail: $('detail'), detailBack: $('detail-back'), detailTitle: $('detail-title'),
   detailState: $('detail-state'), detailError: $('detail-error'), detailResult: $('detail-result'),
   decide: $('decide'), decideText: $('decide-text'), decideNote: $('decide-note'),
-  decideActions: $('decide-actions'), approve: $('approve'), reject: $('reject'),
+  decideActions: $('decide-actions'), approve: $('approve'), reject: $('reject'), cancel: $('cancel'),
   decideConfirm: $('decide-confirm'), decideConfirmText: $('decide-confirm-text'),
   decideYes: $('decide-yes'), decideNo: $('decide-no'),
   dRecipients: $('d-recipients'), dSent: $('d-sent'), dFailed: $('d-failed'), dPending: $('d-pending'),
@@ -57,6 +76,7 @@ const ui = {
   retryConfirmText: $('retry-confirm-text'), retryYes: $('retry-yes'), retryNo: $('retry-no'),
   retryResult: $('retry-result'),
   detailSites: $('detail-sites'), detailCreated: $('detail-created'), detailApproved: $('detail-approved'),
+  detailAtLabel: $('detail-at-label'), detailAt: $('detail-at'),
   detailSubject: $('detail-subject'), detailBody: $('detail-body'),
 };
 
@@ -70,7 +90,7 @@ const state = {
   detail: null,       // the last answer for detailId
   report: null,       // the last delivery report of detailId's mail (GET /mail/sends/…)
   retrying: false,
-  decision: null,     // 'approve' | 'reject' while its confirm step is shown
+  decision: null,     // 'approve' | 'reject' | 'cancel' while its confirm step is shown
   flash: null,        // a message to show once on the next detail view
   gen: 0,             // bumps whenever the detail poll must stop
   timer: null,
@@ -86,9 +106,24 @@ function setAlert(node, msg) {
   else node.textContent = msg || '';
   show(node, !!msg);
 }
+/** An answer to a button that has just gone (the decide box hides once decided): the message
+ * is brought into view and takes the focus (tabindex="-1"), so it is seen and read out. */
+function sayAt(node, msg) {
+  setAlert(node, msg);
+  if (!msg) return;
+  node.scrollIntoView({ block: 'nearest' });
+  node.focus({ preventScroll: true });
+}
 const canCompose = () => !!state.user && COMPOSERS.includes(state.user.role);
 const canView = () => !!state.user && VIEWERS.includes(state.user.role);
+const canDecide = () => !!state.user && DECIDERS.includes(state.user.role);
 const canRetry = () => !!state.user && RETRIERS.includes(state.user.role);
+const canSeeReport = () => !!state.user && REPORT_VIEWERS.includes(state.user.role);
+const isMine = (d) => !!state.user && d.author === state.user.login;
+/** The author, or a ward admin, may withdraw a send that has not gone yet. */
+const canCancel = (d) => isMine(d) || (!!state.user && CANCEL_ANY.includes(state.user.role));
+/** A send to exactly one site (no approval needed). */
+const oneSite = (sites) => Array.isArray(sites) && sites.length === 1;
 const num = (v) => (Number.isFinite(v) ? String(v) : '–');
 /** The outbox's send of emergency send id, as a path segment. */
 const sendPath = (id) => `/mail/sends/${encodeURIComponent(`emergency:${id}`)}`;
@@ -199,10 +234,19 @@ async function onSignedIn(data) {
   show(ui.denied, false);
   show(ui.app, true);
   show(ui.compose, canCompose());
+  ui.readonlyNote.textContent = readonlyText(data.user.role);
   show(ui.readonlyNote, !canCompose());
   ui.layout.classList.toggle('em-readonly', !canCompose());
   await loadSites();
   route();
+}
+
+/** What a person who may not compose can do here, by role. */
+function readonlyText(role) {
+  if (role === 'site_staff') {
+    return '施設職員は、担当の施設あての送信だけを見られます。作成は区の管理者・委託事業者が行います。2施設以上への送信は、送信先のすべての施設を担当していれば承認・却下できます。';
+  }
+  return '区の職員は履歴と配信状況の閲覧のみできます（作成・承認は区の管理者・委託事業者が行います）。';
 }
 
 // ---------- sites ----------
@@ -282,7 +326,7 @@ function onComposeNext(ev) {
     ? `全施設（${count}施設）の保護者に送信します`
     : `${count}施設の保護者に送信します`;
   ui.confirmApproval.textContent = all || count > 1
-    ? '2施設以上への送信のため、別の担当者（区の管理者・委託事業者）が承認してから配信されます。'
+    ? `2施設以上への送信のため、別の担当者（${APPROVERS_TEXT}）が承認してから配信されます。`
     : '「送信する」を押すと、すぐに配信されます。取り消しはできません。';
   ui.confirmSites.textContent = sitesText(sites);
   ui.confirmSubject.textContent = subject;
@@ -318,7 +362,7 @@ async function onComposeSend() {
     const who = n === null ? '' : `（対象の保護者 ${n}人）`;
     state.flash = data && data.state === 'sent'
       ? `送信を受け付けました${who}。配信の状況を下に表示します。`
-      : `承認待ちとして登録しました${who}。別の担当者（区の管理者・委託事業者）が承認すると配信されます。`;
+      : `承認待ちとして登録しました${who}。別の担当者（${APPROVERS_TEXT}）が承認すると配信されます。`;
     if (data && data.id) location.hash = `send=${data.id}`;
     else loadList();
   } catch (err) {
@@ -339,11 +383,25 @@ async function onComposeSend() {
 }
 
 // ---------- history ----------
+/** "（現在の対象 12人）" for a send not queued yet (the server counts whom it would reach now). */
+function audienceText(s) {
+  return Number.isFinite(s.audience) ? `（現在の対象 ${s.audience}人）` : '';
+}
+
+/** "12月1日(月) 07:30に配信" — a scheduled send's time ("at"), or '' without one. */
+function atText(s) {
+  return s.at ? `${formatStamp(s.at)}に配信` : '';
+}
+
 function countsText(s) {
   if (s.state === 'awaiting_approval') {
-    return Number.isFinite(s.audience) ? `承認後に配信されます（現在の対象 ${s.audience}人）` : '承認後に配信されます';
+    return `${s.at ? `承認後、${atText(s)}` : '承認後に配信'}されます${audienceText(s)}`;
   }
-  if (s.state === 'rejected') return '配信されません';
+  if (s.state === 'scheduled') return `予約：${atText(s)}します${audienceText(s)}`;
+  if (s.state === 'rejected') return '却下されたため配信されません';
+  if (s.state === 'cancelled') return '取り消されたため配信されません';
+  if (s.state === 'refused') return '予約の時刻の確認で送信できなかったため配信されていません';
+  if (s.state !== 'sent') return '配信されていません';
   const parts = [`送信 ${s.sent} / 対象 ${s.recipients}人`];
   if (s.failed) parts.push(`失敗 ${s.failed}`);
   if (s.pending) parts.push(`未送信 ${s.pending}`);
@@ -352,7 +410,7 @@ function countsText(s) {
 
 /** "送信中 120/5608" — the label of a send: its approval, or once approved its delivery. */
 function stateText(s) {
-  if (s.state !== 'sent') return STATE_LABEL[s.state] || s.state;
+  if (s.state !== 'sent') return STATE_LABEL[s.state] || '状態不明';
   const d = s.delivery || 'queued';
   if (d === 'sending') return `${DELIVERY_LABEL.sending} ${num(s.sent)}/${num(s.recipients)}`;
   return DELIVERY_LABEL[d] || DELIVERY_LABEL.queued;
@@ -407,7 +465,8 @@ async function loadList() {
 /** At the top of the list: the sends this person may approve (someone else's), as links. */
 function renderAwaiting(waiting) {
   const mine = state.user ? state.user.login : '';
-  const others = canCompose() ? waiting.filter((s) => s.author !== mine) : [];
+  // Site staff are listed only sends to their own sites: each one is theirs to decide.
+  const others = canDecide() ? waiting.filter((s) => s.author !== mine) : [];
   if (!others.length) { ui.awaiting.replaceChildren(); show(ui.awaiting, false); return; }
   ui.awaiting.replaceChildren(
     el('p', { class: 'em-awaiting-head', text: `承認を待っている送信が${others.length}件あります。内容を確認して、承認または却下してください。` }),
@@ -425,18 +484,19 @@ function renderDetail(d) {
   ui.detailState.dataset.state = d.state;
   ui.detailSites.textContent = sitesText(d.sites);
   ui.detailCreated.textContent = `${formatStamp(d.created)}　${d.author || ''}`;
-  if (d.state === 'awaiting_approval') ui.detailApproved.textContent = '（まだ承認されていません）';
-  else if (d.approver) ui.detailApproved.textContent = `${d.state === 'rejected' ? '却下' : '承認'}　${formatStamp(d.approved || '')}　${d.approver}`;
-  else ui.detailApproved.textContent = '不要（1施設への送信）';
+  ui.detailApproved.textContent = approverText(d);
+  ui.detailAt.textContent = d.at ? formatStamp(d.at) : '';
+  show(ui.detailAtLabel, !!d.at); show(ui.detailAt, !!d.at);
   ui.detailSubject.textContent = d.subject || '';
   ui.detailBody.textContent = d.body || '';
 
-  const awaiting = d.state === 'awaiting_approval';
-  // Nothing is queued before approval (nor ever, once rejected): no counts to show.
+  const waiting = d.state === 'awaiting_approval' || d.state === 'scheduled';
+  // Nothing is queued before approval or the time of a scheduled send (nor ever, once
+  // rejected, cancelled or refused): no counts to show.
   const queued = d.state === 'sent';
-  // Before approval the server says whom it would reach now (recomputed at approval).
+  // Until then the server says whom it would reach now (chosen anew when it is queued).
   ui.dRecipients.textContent = queued ? num(d.recipients)
-    : awaiting && Number.isFinite(d.audience) ? `${d.audience}（予定）` : '–';
+    : waiting && Number.isFinite(d.audience) ? `${d.audience}（予定）` : '–';
   ui.dSent.textContent = queued ? num(d.sent) : '–';
   ui.dFailed.textContent = queued ? num(d.failed) : '–';
   ui.dPending.textContent = queued ? num(d.pending) : '–';
@@ -452,6 +512,18 @@ function renderDetail(d) {
   show(ui.failuresMore, false);
   show(ui.failures, failures.length > 0);
   renderDecide(d);
+}
+
+/** The 承認・却下 line of a send: who decided and when, or why nobody had to. An approved send
+ * keeps its approver when it is scheduled and even when it is withdrawn afterwards; a send
+ * withdrawn before anyone decided has none. */
+function approverText(d) {
+  if (d.approver) return `${d.state === 'rejected' ? '却下' : '承認'}　${formatStamp(d.approved || '')}　${d.approver}`;
+  if (d.state === 'awaiting_approval') return '（まだ承認されていません）';
+  if (d.parent) return '不要（「読みました」がまだの人への再送）';
+  if (oneSite(d.sites)) return '不要（1施設への送信）';
+  if (d.state === 'cancelled') return '（承認される前に取り消されました）';
+  return '–';
 }
 
 /** One failed mail: the server's reply (addresses already blanked by the server), its domain
@@ -472,7 +544,7 @@ function percent(rate) {
  * the table per domain, the failures with domain and time, and the retry for ward admins. */
 function renderReport(r, d) {
   state.report = r;
-  const ok = !!r && d.state === 'sent';
+  const ok = !!r && d.state === 'sent' && canSeeReport();
   show(ui.report, ok);
   if (!ok) { show(ui.retry, false); return; }
   ui.dDeferred.textContent = num(r.deferred);
@@ -552,46 +624,80 @@ async function onRetry() {
   startPolling(id);
 }
 
-function renderDecide(d) {
+/** The buttons a send not gone yet offers this person: approve and reject to those who may
+ * decide it (not its author: the approve button stays, disabled, with the reason), 取り消す to
+ * its author and ward admins. */
+function decideButtons(d) {
   const awaiting = d.state === 'awaiting_approval';
-  show(ui.decide, awaiting);
-  if (!awaiting) { hideDecideConfirm(); return; }
-  const n = sitesCount(d.sites);
-  const mine = state.user && d.author === state.user.login;
-  ui.decideText.textContent = `この送信は承認待ちです。承認すると${d.sites === 'all' ? '全施設' : `${n}施設`}の保護者に配信されます。`;
-  show(ui.decideActions, canCompose());
-  if (!canCompose()) {
-    ui.decideNote.textContent = '承認・却下は区の管理者・委託事業者が行います。';
-    show(ui.decideNote, true);
-    return;
+  return {
+    approve: awaiting && canDecide(),
+    reject: awaiting && canDecide() && !isMine(d),
+    cancel: canCancel(d),
+  };
+}
+
+function renderDecide(d) {
+  const open = d.state === 'awaiting_approval' || d.state === 'scheduled';
+  show(ui.decide, open);
+  if (!open) { closeDecideConfirm(); return; }
+  const mine = isMine(d);
+  const where = d.sites === 'all' ? '全施設' : `${sitesCount(d.sites)}施設`;
+  ui.decideText.textContent = d.state === 'scheduled'
+    ? `この送信は予約されています。${formatStamp(d.at)}に${where}の保護者に配信されます。`
+    : `この送信は承認待ちです。承認すると${d.at ? `${formatStamp(d.at)}に` : ''}${where}の保護者に配信されます。`;
+  const b = decideButtons(d);
+  ui.approve.hidden = !b.approve;
+  ui.approve.disabled = mine;
+  ui.reject.hidden = !b.reject;
+  ui.cancel.hidden = !b.cancel;
+  // While a confirm step is open the buttons stay hidden (this redraws at every poll).
+  show(ui.decideActions, (b.approve || b.reject || b.cancel) && !state.decision);
+  let note = '';
+  if (d.state === 'awaiting_approval' && mine) {
+    note = `あなたが作成した送信のため、承認できません。別の担当者（${APPROVERS_TEXT}）が承認すると配信されます。取りやめる場合は「取り消す」を押してください。`;
+  } else if (d.state === 'awaiting_approval' && !canDecide()) {
+    note = `承認・却下は${APPROVERS_TEXT}が行います。`;
+  } else if (d.state === 'scheduled' && !b.cancel) {
+    note = '予約を取り消せるのは、作成した人か区の管理者です。';
   }
-  ui.approve.disabled = !!mine;
-  ui.reject.textContent = mine ? '取りやめる（却下）' : '却下する';
-  ui.decideNote.textContent = mine
-    ? 'あなたが作成した送信のため、承認できません。別の担当者（区の管理者・委託事業者）が承認すると配信されます。取りやめる場合は「取りやめる（却下）」を押してください。'
-    : '';
-  show(ui.decideNote, !!mine);
+  ui.decideNote.textContent = note;
+  show(ui.decideNote, !!note);
   ui.decideNote.className = mine ? 'small alert alert-info' : 'small';
 }
 
-function hideDecideConfirm() {
+function closeDecideConfirm() {
   state.decision = null;
   show(ui.decideConfirm, false);
-  ui.approve.hidden = false; ui.reject.hidden = false;
 }
+
+/** Back from a confirm step to the buttons of the send shown. */
+function hideDecideConfirm() {
+  closeDecideConfirm();
+  if (state.detail) renderDecide(state.detail);
+}
+
+const DECIDE = {
+  approve: { button: 'approve', yes: '承認して送信する', danger: false, done: '承認しました。', failed: '承認できませんでした。' },
+  reject: { button: 'reject', yes: '却下する', danger: true, done: '却下しました。メールは配信されません。', failed: '却下できませんでした。' },
+  cancel: { button: 'cancel', yes: '取り消す', danger: true, done: '取り消しました。メールは配信されません。', failed: '取り消せませんでした。' },
+};
 
 function askDecision(kind) {
   const d = state.detail;
   if (!d) return;
   setAlert(ui.detailError, '');
+  setAlert(ui.detailResult, '');
   state.decision = kind;
   const where = d.sites === 'all' ? `全施設（${sitesCount(d.sites)}施設）` : `${sitesCount(d.sites)}施設`;
-  ui.decideConfirmText.textContent = kind === 'approve'
-    ? `${where}の保護者に「${d.subject}」を送信します。よろしいですか？`
-    : 'この送信を却下します。メールは配信されません。よろしいですか？';
-  ui.decideYes.textContent = kind === 'approve' ? '承認して送信する' : '却下する';
-  ui.decideYes.className = kind === 'approve' ? 'btn' : 'btn btn-danger';
-  ui.approve.hidden = true; ui.reject.hidden = true;
+  const question = {
+    approve: `${where}の保護者に「${d.subject}」を${d.at ? `${formatStamp(d.at)}に` : ''}送信します。よろしいですか？`,
+    reject: 'この送信を却下します。メールは配信されません。よろしいですか？',
+    cancel: `この送信（「${d.subject}」）を取り消します。メールは配信されず、元に戻せません。よろしいですか？`,
+  };
+  ui.decideConfirmText.textContent = question[kind];
+  ui.decideYes.textContent = DECIDE[kind].yes;
+  ui.decideYes.className = DECIDE[kind].danger ? 'btn btn-danger' : 'btn';
+  show(ui.decideActions, false);
   show(ui.decideConfirm, true);
   ui.decideYes.focus();
 }
@@ -605,23 +711,27 @@ async function onDecide() {
     const data = await request(`/emergency-sends/${encodeURIComponent(d.id)}/${kind}`, {
       method: 'POST', csrf: state.csrf,
     });
-    hideDecideConfirm();
-    setAlert(ui.detailResult, kind === 'approve'
-      ? `承認しました。${data && Number.isFinite(data.recipients) ? `対象の保護者 ${data.recipients}人に` : ''}配信しています。`
-      : '却下しました。メールは配信されません。');
+    closeDecideConfirm();
+    sayAt(ui.detailResult, kind === 'approve' ? approvedText(data) : DECIDE[kind].done);
   } catch (err) {
     if (handleAuthError(err)) return;
     hideDecideConfirm();
-    setAlert(ui.detailError, refusalNode(
-      kind === 'approve' ? '承認できませんでした。' : '却下できませんでした。', err, null));
+    sayAt(ui.detailError, refusalNode(DECIDE[kind].failed, err, null));
   } finally {
     ui.decideYes.disabled = false; ui.decideNo.disabled = false;
   }
   startPolling(d.id);
 }
 
-/** Polls one send: every 3 s while mails are pending, every 10 s while it awaits approval, at
- * most POLL_LIMIT_MS from the last start (then a button starts it again). */
+/** The answer to an approval: queued now, or scheduled for its time. */
+function approvedText(data) {
+  const who = data && Number.isFinite(data.recipients) ? `対象の保護者 ${data.recipients}人に` : '';
+  if (data && data.state === 'scheduled') return `承認しました。${formatStamp(data.at)}に${who}配信します。`;
+  return `承認しました。${who}配信しています。`;
+}
+
+/** Polls one send: every 3 s while mails are pending, every 10 s while it awaits approval or
+ * its time, at most POLL_LIMIT_MS from the last start (then a button starts it again). */
 function startPolling(id) {
   stopPolling();
   state.pollUntil = Date.now() + POLL_LIMIT_MS;
@@ -636,7 +746,7 @@ async function pollDetail(id, gen) {
   let report = null;
   try {
     d = await request(`/emergency-sends/${encodeURIComponent(id)}`, { timeoutMs: 10000 });
-    if (d && d.state === 'sent') report = await loadReport(id);
+    if (d && d.state === 'sent' && canSeeReport()) report = await loadReport(id);
   } catch (err) {
     if (gen !== state.gen) return;
     if (handleAuthError(err)) return;
@@ -662,7 +772,13 @@ async function pollDetail(id, gen) {
     ui.deliveryStatus.textContent = `配信中：あと${d.pending}通（${stamp}・3秒ごとに自動更新）`;
     scheduleDetail(id, gen, POLL_PENDING_MS);
   } else if (d.state === 'awaiting_approval') {
-    ui.deliveryStatus.textContent = `承認を待っています。承認されると配信が始まります（${stamp}・自動更新）`;
+    ui.deliveryStatus.textContent = d.at
+      ? `承認を待っています。承認されると${formatStamp(d.at)}に配信します（${stamp}・自動更新）`
+      : `承認を待っています。承認されると配信が始まります（${stamp}・自動更新）`;
+    scheduleDetail(id, gen, POLL_AWAITING_MS);
+  } else if (d.state === 'scheduled') {
+    // Polled like a send awaiting approval: at its time it is queued (or withdrawn meanwhile).
+    ui.deliveryStatus.textContent = `予約：${formatStamp(d.at)}に配信します（${stamp}・自動更新）`;
     scheduleDetail(id, gen, POLL_AWAITING_MS);
   } else if (d.state === 'sent') {
     ui.deliveryStatus.textContent = d.failed
@@ -670,9 +786,17 @@ async function pollDetail(id, gen) {
       : `配信が終わりました。全${d.sent}通を送信しました（${stamp}）`;
     show(ui.deliveryRefresh, true);
   } else {
-    ui.deliveryStatus.textContent = `却下されたため、配信されていません（${stamp}）`;
+    const why = d.state === 'refused' && d.refusal ? `理由：${d.refusal}` : '';
+    ui.deliveryStatus.textContent = `${NOT_SENT_WHY[d.state] || ''}配信されていません（${stamp}）${why}`;
   }
 }
+
+// Why a send that ended without mail was not sent (the start of its status line).
+const NOT_SENT_WHY = {
+  rejected: '却下されたため、',
+  cancelled: '取り消されたため、',
+  refused: '予約の時刻の確認で送信できなかったため、',
+};
 
 /** The delivery report of send id's mail, or null when there is none (404: nobody to send
  * to) or it cannot be read now (the counts above still show). */
@@ -701,7 +825,7 @@ function route() {
   if (!state.user || !canView()) return;
   const m = /^#send=(\d{1,15})$/.exec(location.hash);
   stopPolling();
-  hideDecideConfirm();
+  closeDecideConfirm();
   setAlert(ui.appMessage, '');
   if (m) {
     const id = Number(m[1]);
@@ -756,7 +880,12 @@ ui.detailBack.addEventListener('click', (ev) => {
 });
 ui.approve.addEventListener('click', () => { if (!ui.approve.disabled) askDecision('approve'); });
 ui.reject.addEventListener('click', () => askDecision('reject'));
-ui.decideNo.addEventListener('click', () => { hideDecideConfirm(); ui.approve.focus(); });
+ui.cancel.addEventListener('click', () => askDecision('cancel'));
+ui.decideNo.addEventListener('click', () => {
+  const button = state.decision && ui[DECIDE[state.decision].button];
+  hideDecideConfirm();
+  if (button) button.focus();
+});
 ui.decideYes.addEventListener('click', onDecide);
 ui.retryStart.addEventListener('click', askRetry);
 ui.retryNo.addEventListener('click', () => { hideRetryConfirm(); ui.retryStart.focus(); });

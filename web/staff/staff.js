@@ -2,7 +2,8 @@
 // alerts with the time each is about, guardians' changes with who made them and when,
 // pickups), manual entry/exit, check-out by the pickup person, and the coming days' plans
 // (出欠予定) with their printable list (出欠予定表). A link /staff/#site=G01&alert=not_arrived
-// (the alert mail's) opens that site's alerts once signed in. Entry and exit are said in the
+// (the alert mail's) opens that site's alerts once signed in; the board follows the address
+// (#site=…: a link opened in the same tab, Back and Forward). Entry and exit are said in the
 // ward's words (GET /api/v1/ward: 入室・退室 by default, 登所・降所 …); refusals are told apart
 // by the API's code, never by their text.
 import { request, ApiError, formatTime, formatDay, el, staffSignIn } from '/js/api.js';
@@ -266,8 +267,9 @@ async function onSignedIn(data) {
   const role = ROLE_LABEL[data.user.role] || data.user.role || '';
   ui.who.textContent = `${data.user.login}${role ? `（${role}）` : ''}`;
   show(ui.who, true); show(ui.signout, true); show(ui.app, true);
-  // Emergency mail is for the ward's roles and the contractor, not for club staff.
-  show(ui.emergency, ['ward_admin', 'ward_staff', 'contractor'].includes(data.user.role));
+  // Emergency mail: the ward's roles and the contractor; site staff see (and approve) the sends
+  // to their own sites there.
+  show(ui.emergency, ['ward_admin', 'ward_staff', 'contractor', 'site_staff'].includes(data.user.role));
   show($('reports-link'), data.user.role !== 'contractor'); // reports: ward roles and site staff
   show($('ward-link'), data.user.role === 'ward_admin');
   await wordsLoaded;
@@ -299,23 +301,63 @@ async function loadSites() {
   // The name first and nothing long after it, so a phone's narrow select never cuts the name
   // (the hours are on the board).
   for (const s of state.sites) ui.site.append(el('option', { value: s.code, text: `${s.name}（${s.code}）` }));
-  const params = new URLSearchParams(location.hash.slice(1));
-  // A link from an alert mail: open that alert once the board is there.
-  const alertKind = params.get('alert');
-  if (alertKind && params.get('site') && ALERT_LABEL[alertKind]) state.pendingAlert = { site: params.get('site'), kind: alertKind };
-  const wanted = params.get('site') || localStorage.getItem(SITE_KEY);
-  let code = null;
-  if (state.sites.length === 1) code = state.sites[0].code;
-  else if (wanted && state.sites.some((s) => s.code === wanted)) code = wanted;
-  if (code) {
-    ui.site.value = code;
-    selectSite(code);
-  } else {
-    show(ui.board, false);
-  }
+  route(true);
 }
 
-function selectSite(code) {
+/** Shows the site the address names (#site=G01[&alert=not_arrived]): after sign-in (first:
+ * else the site last chosen on this device), and whenever the address changes — a second alert
+ * link opened in this tab, Back and Forward over the sites chosen. A site not in the list is
+ * said; the list stays usable. */
+function route(first = false) {
+  if (!state.user || !state.sites.length) return;
+  const params = new URLSearchParams(location.hash.slice(1));
+  const wanted = params.get('site');
+  const known = (code) => !!code && state.sites.some((s) => s.code === code);
+  // A link from an alert mail: open that alert once the board is there.
+  const alertKind = params.get('alert');
+  if (known(wanted) && ALERT_LABEL[alertKind]) state.pendingAlert = { site: wanted, kind: alertKind };
+  if (wanted && !known(wanted)) {
+    unknownSite(wanted);
+    return;
+  }
+  let code = wanted;
+  if (!code && state.sites.length === 1) code = state.sites[0].code;
+  if (!code && first) {
+    const last = localStorage.getItem(SITE_KEY);
+    if (known(last)) code = last;
+  }
+  if (!first && code && code === state.siteCode && !ui.board.hidden) {
+    // The board shown already: only the link's alert is new (the address loses it).
+    history.replaceState(null, '', siteHash(code));
+    if (state.pendingAlert) pollNow(state.gen);
+    return;
+  }
+  ui.site.value = code || '';
+  selectSite(code);
+}
+
+/** The address of site code's board. */
+function siteHash(code) { return `#site=${encodeURIComponent(code)}`; }
+
+/** A link to a site that is not in this person's list (mistyped, or not theirs). Someone with
+ * one site gets theirs (their list has nothing to choose), with the message above it. */
+function unknownSite(code) {
+  state.pendingAlert = null;
+  if (state.sites.length === 1) {
+    ui.site.value = state.sites[0].code;
+    selectSite(state.sites[0].code, 'keep');
+  } else {
+    ui.site.value = '';
+    selectSite(null, 'keep');
+  }
+  setAlert(ui.appMessage, `その施設は見つかりません（施設コード ${code}）。表示できる施設を上の一覧から選んでください。`);
+  ui.appMessage.scrollIntoView({ block: 'nearest' });
+}
+
+/** Shows site code's board (null: none). how: 'replace' the address with the site's (a site
+ * chosen for the address, or the one last used), 'push' it (chosen on the page: Back returns
+ * to the site before), or 'keep' it (it names a site that is not there). */
+function selectSite(code, how = 'replace') {
   stopPolling();
   closeManual();
   closePickup();
@@ -329,9 +371,13 @@ function selectSite(code) {
   ui.plansDays.replaceChildren();
   ui.plansStatus.textContent = '';
   show(ui.plans, !!code);
+  const address = code ? siteHash(code) : location.pathname + location.search;
+  if (how !== 'keep' && location.hash !== (code ? address : '')) {
+    if (how === 'push') history.pushState(null, '', address);
+    else history.replaceState(null, '', address);
+  }
   if (!code) { show(ui.board, false); return; }
   try { localStorage.setItem(SITE_KEY, code); } catch { /* private mode */ }
-  history.replaceState(null, '', `#site=${encodeURIComponent(code)}`);
   const site = state.sites.find((s) => s.code === code);
   ui.boardTitle.textContent = site ? site.name : code;
   ui.boardDay.textContent = '';
@@ -1052,7 +1098,8 @@ ui.pickupCancel.addEventListener('click', () => closePickup());
 ui.pickupManual.addEventListener('click', onPickupManual);
 ui.pickupDialog.addEventListener('close', onPickupClosed);
 ui.signout.addEventListener('click', onSignOut);
-ui.site.addEventListener('change', () => selectSite(ui.site.value));
+ui.site.addEventListener('change', () => selectSite(ui.site.value, 'push'));
+window.addEventListener('hashchange', () => route());
 ui.filter.addEventListener('input', () => { if (state.lastBoard) renderBoard(state.lastBoard); });
 ui.plansRange.addEventListener('click', (ev) => {
   const b = ev.target.closest('[data-range]');
