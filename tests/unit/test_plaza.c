@@ -250,8 +250,8 @@ static void test_visits_yearly(void **state)
 	struct buf out;
 	buf_init(&out, 1 << 20);
 	assert_int_equal(plaza_counts(e->c, 0, "2026-12-01", TODAY, 1, &out), ERR_OK);
-	assert_non_null(strstr(out.data, "中央,2026-12-06,6-12,1\r\n"));
-	assert_non_null(strstr(out.data, "南小岩,2026-12-06,16-18,1\r\n"));
+	assert_non_null(strstr(out.data, "中央,2026-12-06,6〜12歳,1\r\n"));
+	assert_non_null(strstr(out.data, "南小岩,2026-12-06,16〜18歳,1\r\n"));
 	/* The bands in age order, not text order. */
 	assert_int_equal(store_exec(e->c,
 				    "INSERT INTO plaza_visits (plaza_id, on_date, band, at_ms) "
@@ -263,8 +263,10 @@ static void test_visits_yearly(void **state)
 	buf_init(&out, 1 << 20);
 	assert_int_equal(plaza_counts(e->c, 5, TODAY, TODAY, 1, &out), ERR_OK);
 	assert_non_null(strstr(out.data,
-			       "南篠崎,2026-12-06,0-5,1\r\n南篠崎,2026-12-06,6-12,1\r\n"
-			       "南篠崎,2026-12-06,16-18,1\r\n南篠崎,2026-12-06,19+,1\r\n"));
+			       "南篠崎,2026-12-06,0〜5歳,1\r\n南篠崎,2026-12-06,6〜12歳,1\r\n"
+			       "南篠崎,2026-12-06,16〜18歳,1\r\n南篠崎,2026-12-06,19歳以上,1\r\n"));
+	/* A BOM first, for Excel (the other exports have one). */
+	assert_memory_equal(out.data, "\xEF\xBB\xBF", 3);
 	buf_free(&out);
 	buf_init(&out, 1 << 20);
 	assert_int_equal(plaza_counts(e->c, 2, "2026-12-01", TODAY, 0, &out), ERR_OK);
