@@ -6,7 +6,7 @@
 // parents, and the handover file sealed with a passphrase. A parent is sent to their own page.
 import { request, el, API } from '/js/api.js';
 import { listNotes, resetNote, saveNote, showNotes } from '/js/case_notes.js';
-import { startShell, setAlert, todayJst } from '/ward/shell.js';
+import { startShell, setAlert, revealAlert, todayJst } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
 const BASE = '/centre';
@@ -24,21 +24,13 @@ function fail(node, err) {
 }
 const ok = (node, msg) => setAlert(node, msg, 'ok');
 
-/** Brings the message node (tabindex -1) into view and gives it the focus: it is read out, and
- * a press whose answer was off screen no longer seems to do nothing. */
-function reveal(node) {
-  if (node.hidden) return;
-  node.scrollIntoView({ block: 'nearest' });
-  node.focus({ preventScroll: true });
-}
-
 /** Says msg (kind 'ok' or 'error') in the file's message, moved to just after near (the form
  * used): the file is thousands of pixels long, and at its top the message was out of sight. */
 function tell(near, kind, msg) {
   const node = $('child-message');
   near.after(node);
   setAlert(node, msg, kind);
-  reveal(node);
+  revealAlert(node);
 }
 function childFail(near, err) {
   if (!shell.handleAuth(err)) tell(near, 'error', err.message);
@@ -75,10 +67,10 @@ async function loadDay() {
         // The rows are drawn again: the same button of the new row keeps the focus (the next
         // child is a Tab away), and its row shows what was recorded.
         const again = $('day-rows').querySelector(`[data-testid="${b.dataset.testid}"]`);
-        if (again) again.focus(); else reveal($('message'));
+        if (again) again.focus(); else revealAlert($('message'));
       } catch (err) {
         fail($('message'), err);
-        reveal($('message'));
+        revealAlert($('message'));
       }
     });
   }

@@ -5,7 +5,7 @@
 // reviews due, the monthly usage-fee statements as PDF, the end of a child's use (利用の終了,
 // with the day the child's records go), and the break-glass opens to review.
 import { request, el } from '/js/api.js';
-import { startShell, setAlert, todayJst, download } from '/ward/shell.js';
+import { startShell, tellAlert, todayJst, download } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
 const BASE = '/centre';
@@ -18,10 +18,7 @@ let shell;
  * message is at the top of a long page (a press further down seemed to do nothing), and a
  * drawn-again list (the break-glass opens) leaves the focus nowhere. */
 function say(kind, msg) {
-  const node = $('message');
-  setAlert(node, msg, kind);
-  node.scrollIntoView({ block: 'nearest' });
-  node.focus({ preventScroll: true });
+  tellAlert($('message'), msg, kind);
 }
 function fail(err) {
   if (!shell.handleAuth(err)) say('error', err.message);

@@ -2,7 +2,7 @@
 // registrations with search by name or address and filters by grade and class, deletion on
 // transfer or graduation (with the reason), and the printable registration letter.
 import { request, el } from '/js/api.js';
-import { startShell, setAlert, download, stamp } from '/ward/shell.js';
+import { startShell, setAlert, tellAlert, download, stamp } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { school: null, rows: [], removing: null };
@@ -15,11 +15,7 @@ function fail(err) {
 /** The page's message with the focus, brought into view: after a deletion the row and its
  * button are gone (the dialog would give the focus back to that button, leaving it on <body>). */
 function sayHere(text, kind) {
-  const m = $('message');
-  setAlert(m, text, kind);
-  m.tabIndex = -1; // focusable from script only
-  m.scrollIntoView({ block: 'nearest' });
-  m.focus({ preventScroll: true });
+  tellAlert($('message'), text, kind);
 }
 
 function render() {

@@ -2,7 +2,7 @@
 // its registrant count (the ward sees counts, never names), the roll-over's alerts, and for the
 // ward administrator the security codes, the registration letters and the school's accounts.
 import { request, el } from '/js/api.js';
-import { startShell, show, setAlert, download, stamp } from '/ward/shell.js';
+import { startShell, show, setAlert, tellAlert, download, stamp } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { schools: [], admin: false, usersOf: null };
@@ -12,10 +12,7 @@ let shell;
  * tabindex is -1) — the page's message sits above a table of every school, far from a button
  * in the table's last rows or the accounts' form below it. */
 function say(node, text, kind) {
-  setAlert(node, text, kind);
-  if (!text) return;
-  node.scrollIntoView({ block: 'nearest' });
-  node.focus({ preventScroll: true });
+  tellAlert(node, text, kind);
 }
 
 function fail(err, node = $('message')) {

@@ -7,7 +7,7 @@
 // keyed in; the day's decision notices (PDF); the transfers (全銀 file, 振込不能 read back); the
 // call center's log. Downloads go through fetch, so that a refusal shows on the page.
 import { request, el, API, ApiError } from '/js/api.js';
-import { startShell, setAlert, confirmDialog, download, stamp, todayJst } from '/ward/shell.js';
+import { startShell, setAlert, tellAlert, confirmDialog, download, stamp, todayJst } from '/ward/shell.js';
 import { createForm, amounts, formFacts, stepsList, dl, yen, jaDate, size } from '/sitter/form.js';
 
 const $ = (id) => document.getElementById(id);
@@ -33,9 +33,7 @@ function ok(text) {
 /** ok(text), and the focus on the message: for a move whose button the page draws again (or
  * takes away), which would leave the focus on <body>. */
 function done(text) {
-  ok(text);
-  $('message').scrollIntoView({ block: 'nearest' });
-  $('message').focus({ preventScroll: true });
+  tellAlert($('message'), text, 'ok');
 }
 function clear() {
   setAlert($('message'), '');

@@ -89,6 +89,23 @@ export function setAlert(node, msg, kind) {
   show(node, !!msg);
 }
 
+/** Brings a shown alert node into view and gives it the focus (focusable from script only):
+ * an answer to a press far from the node — at the top of a long page, or after the pressed
+ * button was drawn again or taken away — is seen and read out, not left off screen with the
+ * focus on <body>. */
+export function revealAlert(node) {
+  if (node.hidden) return;
+  if (!node.hasAttribute('tabindex')) node.tabIndex = -1;
+  node.scrollIntoView({ block: 'nearest' });
+  node.focus({ preventScroll: true });
+}
+
+/** setAlert, then revealAlert when there is a message. */
+export function tellAlert(node, msg, kind) {
+  setAlert(node, msg, kind);
+  if (msg) revealAlert(node);
+}
+
 /** The sign-in form, built into #login (one copy for every page). */
 function buildLogin(note) {
   const login = $('login');

@@ -7,7 +7,7 @@
 // passphrase (recorded in the handover ledger). A case the caller may not open is "not found".
 import { request, el, API } from '/js/api.js';
 import { listNotes, resetNote, saveNote, showNotes } from '/js/case_notes.js';
-import { startShell, setAlert, todayJst } from '/ward/shell.js';
+import { startShell, setAlert, revealAlert, todayJst } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
 const BASE = '/youth';
@@ -34,21 +34,13 @@ function fail(node, err) {
 }
 const ok = (node, msg) => setAlert(node, msg, 'ok');
 
-/** Brings the message node (tabindex -1) into view and gives it the focus: it is read out, and
- * a press whose answer was off screen no longer seems to do nothing. */
-function reveal(node) {
-  if (node.hidden) return;
-  node.scrollIntoView({ block: 'nearest' });
-  node.focus({ preventScroll: true });
-}
-
 /** Says msg (kind 'ok' or 'error') in the case's message, moved to just after near (the form
  * used): the case is thousands of pixels long, and at its top the message was out of sight. */
 function tell(near, kind, msg) {
   const node = $('case-message');
   near.after(node);
   setAlert(node, msg, kind);
-  reveal(node);
+  revealAlert(node);
 }
 const caseOk = (near, msg) => tell(near, 'ok', msg);
 function caseFail(near, err) {
@@ -236,7 +228,7 @@ function wire() {
       $('open-reason').focus();
     } catch (err) {
       fail($('new-message'), err);
-      reveal($('new-message')); // at the top of a long form
+      revealAlert($('new-message')); // at the top of a long form
     }
   });
   $('profile-form').addEventListener('submit', async (ev) => {

@@ -4,7 +4,7 @@
 // plazas, and the report of openings with their reasons.
 // Case numbers and accounts only: a case's contents open on /youth/ with a reason.
 import { request, el } from '/js/api.js';
-import { startShell, setAlert } from '/ward/shell.js';
+import { startShell, tellAlert } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
 const BASE = '/youth';
@@ -15,10 +15,7 @@ let shell;
  * message is at the top of a long page, and the row whose button was pressed is drawn again
  * (or goes), which left the focus nowhere. */
 function say(kind, msg) {
-  const node = $('message');
-  setAlert(node, msg, kind);
-  node.scrollIntoView({ block: 'nearest' });
-  node.focus({ preventScroll: true });
+  tellAlert($('message'), msg, kind);
 }
 function fail(err) {
   if (!shell.handleAuth(err)) say('error', err.message);
