@@ -255,7 +255,8 @@ static int64_t next_attempt_at(const struct signin_counters *k)
 }
 
 /* The account of login on c: *id (0 when there is none or it is disabled), its password hash
- * (*hash, malloc'd), counters and role. */
+ * (*hash, malloc'd), counters and role; a disabled account's hash goes to *stopped_hash
+ * (malloc'd) instead, and nothing else of it is read. */
 static enum err find_account(struct store_conn *c, const char *login, int64_t *id, char **hash,
 			     char **stopped_hash, struct signin_counters *k, char role[32])
 {
