@@ -75,13 +75,29 @@ enum err api_sitter_payment_make(struct http_req *rq, struct http_resp *rs)
 		return http_error_as(rs, ERR_INVALID, "bad_payment",
 				     "振込日を今日以降の年-月-日で選んでください。");
 	}
+	/* What the page confirmed ({"expect": {"count", "total_yen"}}), checked in the
+	 * transaction that pays. */
+	struct sitter_payable expect;
+	json_t *x = json_object_get(body, "expect");
+	json_t *xc = json_object_get(x, "count"), *xt = json_object_get(x, "total_yen");
+	if (x && (!json_is_integer(xc) || !json_is_integer(xt))) {
+		json_decref(body);
+		return http_error_as(rs, ERR_INVALID, "bad_payment",
+				     "確かめた件数と合計（expect の count と total_yen）は数で送って"
+				     "ください。");
+	}
+	if (x)
+		expect = (struct sitter_payable){json_integer_value(xc), json_integer_value(xt)};
 	struct store_conn *c = store_acquire(rq->app->store);
-	e = sitter_payment_make(rq->app, c, date,
-				rq->user.id, rq->actor, &p, why);
+	e = sitter_payment_make(rq->app, c, date, x ? &expect : NULL, rq->user.id, rq->actor, &p,
+				why);
 	store_release(c);
 	json_decref(body);
 	if ((e == ERR_INVALID || e == ERR_CONFLICT) && why[0])
-		return http_error_as(rs, e, e == ERR_CONFLICT ? "nothing_to_pay" : "bad_payment",
+		return http_error_as(rs, e,
+				     e == ERR_INVALID	  ? "bad_payment"
+				     : p.payable_changed ? "payable_changed"
+							 : "nothing_to_pay",
 				     why);
 	if (e != ERR_OK)
 		return e;

@@ -209,7 +209,7 @@ int sitter_demo(struct app *a, struct demo_out *out)
 	/* one transfer, made today, of those meant to be paid */
 	if (e == ERR_OK && paid) {
 		struct sitter_payment p;
-		e = sitter_payment_make(a, c, today, who[2], "cli", &p, why);
+		e = sitter_payment_make(a, c, today, NULL, who[2], "cli", &p, why);
 	}
 	if (e == ERR_OK)
 		e = store_begin(c);

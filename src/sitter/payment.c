@@ -47,8 +47,8 @@ static enum err ids_of(struct store_conn *c, const char *sql, int64_t p1, int64_
 }
 
 enum err sitter_payment_make(struct app *a, struct store_conn *c, const char *pay_date,
-			     int64_t user_id, const char *actor, struct sitter_payment *out,
-			     char why[SITTER_WHY_MAX])
+			     const struct sitter_payable *expect, int64_t user_id,
+			     const char *actor, struct sitter_payment *out, char why[SITTER_WHY_MAX])
 {
 	const struct vault *v = sitter_vault(a);
 	struct sitter_settings cfg;
@@ -92,6 +92,16 @@ enum err sitter_payment_make(struct app *a, struct store_conn *c, const char *pa
 						      p->form.bank.holder, p->grant_yen,
 						      p->number,	   NULL};
 		total += p->grant_yen;
+	}
+	/* Money goes only as confirmed: another notice made since the person looked would
+	 * otherwise go into this file unseen. */
+	if (e == ERR_OK && expect && (expect->count != (int64_t)n || expect->total_yen != total)) {
+		snprintf(why, SITTER_WHY_MAX,
+			 "確かめたあとに振込できる交付決定が変わりました（今は %zu件・合計 %lld円）。"
+			 "件数と合計をもう一度確かめてください。",
+			 n, (long long)total);
+		out->payable_changed = 1;
+		e = ERR_CONFLICT;
 	}
 	if (e == ERR_OK) {
 		struct grant_zengin_originator o = {cfg.client_code, cfg.client_kana, cfg.bank, NULL,

@@ -14,15 +14,22 @@ struct sitter_payment {
 	char pay_date[11];
 	size_t items, returned;
 	int64_t total_yen;
+	int payable_changed; /* with ERR_CONFLICT: what is payable is not what was confirmed */
+};
+
+/* What the person confirmed would be paid: the number of approvals and their total. */
+struct sitter_payable {
+	int64_t count, total_yen;
 };
 
 /* Makes a transfer for pay_date (ISO; callers refuse a past one) of every notified approval, by user_id
  * (actor for the audit), on c in one transaction: the file kept sealed, each application paid.
- * Returns ERR_OK with *out; ERR_INVALID (a bad date, an account the file cannot hold) or
- * ERR_CONFLICT (nothing to pay) with why. */
+ * With expect (NULL: none), only when those approvals are exactly what was confirmed. Returns
+ * ERR_OK with *out; ERR_INVALID (a bad date, an account the file cannot hold) or ERR_CONFLICT
+ * (nothing to pay, or out->payable_changed) with why. */
 enum err sitter_payment_make(struct app *a, struct store_conn *c, const char *pay_date,
-			     int64_t user_id, const char *actor, struct sitter_payment *out,
-			     char why[SITTER_WHY_MAX]);
+			     const struct sitter_payable *expect, int64_t user_id,
+			     const char *actor, struct sitter_payment *out, char why[SITTER_WHY_MAX]);
 /* Reads payment id into *out and appends its file's bytes (as made) to file. ERR_NOTFOUND. */
 enum err sitter_payment_file(struct app *a, struct store_conn *c, int64_t id,
 			     struct sitter_payment *out, struct buf *file);

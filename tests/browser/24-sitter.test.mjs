@@ -601,7 +601,10 @@ test('(g) the transfer states what it makes: notices made on the same page count
   await eventually(async () => (await tid(ws, 'payable').textContent()).includes(line),
     { message: () => `the payable line updated to ${line}` });
 
-  // the confirmation states what the transfer will hold, and the transfer holds that
+  // the confirmation states what the transfer will hold, and the transfer holds that: what
+  // was confirmed goes with the request, for the server to refuse anything else
+  const sent = [];
+  ws.on('request', (rq) => { if (rq.method() === 'POST' && rq.url().endsWith('/api/v1/sitter/payments')) sent.push(rq.postDataJSON()); });
   await tid(ws, 'pay-make').click();
   await tid(ws, 'confirm-dialog').waitFor({ state: 'visible' });
   const asked = await tid(ws, 'confirm-dialog').textContent();
@@ -611,6 +614,7 @@ test('(g) the transfer states what it makes: notices made on the same page count
   await eventually(async () => /振込 \d+ を作りました/.test(said = await tid(ws, 'pay-message').textContent()),
     { message: () => `the transfer made (the page says: ${said})` });
   assert.ok(said.includes(line), `made what was confirmed: ${said}`);
+  assert.deepEqual(sent.map((b) => b.expect), [{ count: after.count, total_yen: after.total_yen }]);
   const made = (await wsApi.get('/api/v1/sitter/payments')).data.payments
     .reduce((a, b) => (b.id > a.id ? b : a));
   assert.equal(made.items, after.count);

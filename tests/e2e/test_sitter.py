@@ -452,7 +452,18 @@ class FlowTest(SitterBase):
         self.assertEqual(r.json["payable"], {"count": 1, "total_yen": 22500})
         r = ws.post("/api/v1/sitter/payments", {"pay_date": "2027-04-04"})
         self.assertEqual((r.status, r.json["code"]), (400, "bad_payment"), r)
-        r = ws.post("/api/v1/sitter/payments", {"pay_date": "2027-04-12"})
+        # Money goes only as confirmed: a count or total not what is payable now pays nothing.
+        for seen in ({"count": 0, "total_yen": 0}, {"count": 1, "total_yen": 22000}):
+            r = ws.post("/api/v1/sitter/payments", {"pay_date": "2027-04-12", "expect": seen})
+            self.assertEqual((r.status, r.json["code"]), (409, "payable_changed"), r)
+            self.assertIn("1件・合計 22500円", r.json["message"])
+        r = ws.post("/api/v1/sitter/payments", {"pay_date": "2027-04-12",
+                                                "expect": {"count": "1", "total_yen": 22500}})
+        self.assertEqual((r.status, r.json["code"]), (400, "bad_payment"), r)
+        self.assertEqual(ws.get("/api/v1/sitter/payments").json["payable"],
+                         {"count": 1, "total_yen": 22500})
+        r = ws.post("/api/v1/sitter/payments",
+                    {"pay_date": "2027-04-12", "expect": {"count": 1, "total_yen": 22500}})
         self.assertEqual(r.status, 201, r)
         pay = r.json["payment"]
         self.assertEqual((pay["pay_date"], pay["items"], pay["total_yen"]),

@@ -482,17 +482,16 @@ $('pay-form').addEventListener('submit', async (ev) => {
       return;
     }
     if (!(await confirmDialog(`振込日 ${jaDate(date)} で、通知済みの交付決定 ${p.count}件・合計 ${yen(p.total_yen)} の振込データを作ります。作った申請は「振込済」になります。`, '振込データを作る'))) return;
-    const r = await request('/sitter/payments', { method: 'POST', body: { pay_date: date }, csrf: csrf() });
-    const made = `振込 ${r.payment.id} を作りました：${jaDate(r.payment.pay_date)}、${r.payment.items}件・合計 ${yen(r.payment.total_yen)}。`;
-    if (r.payment.items !== p.count || r.payment.total_yen !== p.total_yen) {
-      // another person notified (or paid) in between: say so rather than pass it by
-      payNote(`${made}確認した ${p.count}件・合計 ${yen(p.total_yen)} と違います（確認の後に、ほかの担当者が通知書か振込データを作りました）。銀行に渡す前に、振込データの内容を確かめてください。`);
-    } else {
-      payNote(`${made}「振込データ（全銀）」で保存して銀行に渡してください。`, 'ok', false);
-    }
+    // What was confirmed goes with the request: the server makes the file only if it is still
+    // exactly that (409 payable_changed otherwise, and nothing is paid).
+    const r = await request('/sitter/payments', {
+      method: 'POST', body: { pay_date: date, expect: { count: p.count, total_yen: p.total_yen } }, csrf: csrf(),
+    });
+    payNote(`振込 ${r.payment.id} を作りました：${jaDate(r.payment.pay_date)}、${r.payment.items}件・合計 ${yen(r.payment.total_yen)}。「振込データ（全銀）」で保存して銀行に渡してください。`, 'ok', false);
     await loadPayments();
     await loadList();
   } catch (err) {
+    if (err.code === 'payable_changed') await loadPayments();
     if (!shell.handleAuth(err)) payNote(err.message);
   } finally {
     paying = false;
