@@ -246,7 +246,7 @@ enum err backup_restore(const char *file, const char *dir, const char *key_path,
 	struct keyring_escrow *es = NULL;
 	struct vault_box_reader *r = NULL;
 	struct store *s = NULL;
-	int made_dir = 0, has_db = 0;
+	int made_dir = 0, has_db = 0, ours = 0; /* ours: dir was empty or new, its files ours */
 	enum err e = ERR_INVALID;
 	FILE *f = NULL;
 	buf_init(&conf, (size_t)1 << 20);
@@ -257,6 +257,7 @@ enum err backup_restore(const char *file, const char *dir, const char *key_path,
 		e = ERR_CONFLICT;
 		goto out;
 	}
+	ours = 1;
 	f = fopen(file, "rb");
 	if (!f) {
 		*why = "バックアップファイルを開けません";
@@ -377,7 +378,8 @@ enum err backup_restore(const char *file, const char *dir, const char *key_path,
 		(long long)json_integer_value(json_object_get(h, "schema_version")));
 out:
 	store_close(s);
-	if (e != ERR_OK)
+	/* Only what this restore wrote: a refused directory's files are another ward's. */
+	if (e != ERR_OK && ours)
 		undo(dir, made_dir);
 	vault_box_reader_free(r);
 	keyring_escrow_free(es);

@@ -210,6 +210,12 @@ class BackupTest(ServerTestCase):
         _, r = self.restore(backup, "restored", keys=keys, expect_ok=False)
         self.assertNotEqual(r.rc, 0)
         self.assertIn("空ではありません", r.err)
+        # …and leaves that ward as it was (its database, key and settings were deleted by the
+        # refused restore's clean-up)
+        for name in ("mimamori.db", "master.key", "mimamori.conf"):
+            self.assertTrue(os.path.exists(os.path.join(r1, name)), name)
+        (n,), = engines.connect(r1, readonly=True).execute("SELECT count(*) FROM children")
+        self.assertGreater(n, 0)
 
         # A truncated, an altered and a foreign file; a wrong key: one Japanese line each.
         def refused(blob, name, words, key=None):
