@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/text.h"
 #include "base/xalloc.h"
@@ -384,6 +385,7 @@ enum err app_open(const char *dir, int pool_size, struct app **out)
 	char *conf = path_in(dir, CONF_NAME), *key = path_in(dir, KEY_NAME),
 	     *db = path_in(dir, DB_NAME);
 	a->data_dir = xstrdup(dir);
+	file_guard_dir(dir); /* no export may replace this ward's own files */
 	a->cfg.base_url = xstrdup("http://127.0.0.1:8080");
 	a->cfg.listen = xstrdup("127.0.0.1:8080");
 	a->cfg.mail_url = xstrdup("maildir:mail");

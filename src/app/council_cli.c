@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "app/council.h"
+#include "base/file.h"
 #include "cli.h"
 
 #define USAGE                                                                                      \
@@ -73,6 +74,8 @@ static int items(struct app *a, const struct opts *o)
 		fprintf(stderr, "mimamori: council items: %s\n", err_message_ja(e));
 		goto out;
 	}
+	if (o->out && file_export_refused(o->out))
+		goto out;
 	FILE *fp = o->out ? fopen(o->out, "wb") : stdout;
 	if (!fp) {
 		fprintf(stderr, "mimamori: council items: %s に書けません\n", o->out);

@@ -244,7 +244,7 @@ int cmd_erase(int argc, char **argv)
 	clock_jst_date(clock_now_ms(), date, sizeof date);
 	path = out ? xstrdup(out)
 		   : xasprintf("%s/erasure-certificate-%s-%s.pdf", dir, service, date);
-	if (file_write_atomic(path, pdf.data, pdf.len) != ERR_OK) {
+	if (file_write_export(path, pdf.data, pdf.len) != ERR_OK) {
 		fprintf(stderr, "mimamori: 消去しましたが、証明書を %s に書けません（画面から取り出せ"
 				"ます）\n",
 			path);

@@ -27,7 +27,7 @@
 enum err report_write_recorded(struct app *a, const char *actor, const char *path,
 			       const struct report_out *out, int64_t *ledger_id)
 {
-	if (file_write_atomic(path, out->data.data, out->data.len) != ERR_OK)
+	if (file_write_export(path, out->data.data, out->data.len) != ERR_OK)
 		return ERR_IO;
 	enum err e = report_record(a, actor, out, ledger_id);
 	if (e != ERR_OK) {

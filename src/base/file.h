@@ -11,6 +11,18 @@
  * Returns ERR_OK or ERR_IO (nothing is left behind). */
 enum err file_write_atomic(const char *path, const void *data, size_t len);
 
+/* Remembers dir as the ward's data directory whose own files (database, keys, settings) no
+ * export may replace (file_guard.c); NULL forgets it. */
+void file_guard_dir(const char *dir);
+
+/* Returns 1 (with a Japanese line on stderr) when path is one of the guarded data directory's
+ * own files, which an export must not write; else 0. */
+int file_export_refused(const char *path);
+
+/* file_write_atomic for what a person asked to be written (an export's --out): ERR_FORBIDDEN,
+ * with a Japanese line on stderr, when path is one of the guarded data directory's own files. */
+enum err file_write_export(const char *path, const void *data, size_t len);
+
 /* Reads the whole file at path into *out (malloc'd, NUL-terminated; caller frees) of *len
  * bytes. Returns ERR_OK; ERR_IO when it cannot be read; ERR_TOOLARGE when it is over max bytes
  * (nothing is kept; what was read is wiped). */

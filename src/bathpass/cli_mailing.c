@@ -105,7 +105,7 @@ static int write_letters(struct app *a, int64_t id, const char *actor, const cha
 			e == ERR_NOTFOUND ? "その発送はありません" : err_message_ja(e));
 		goto out;
 	}
-	if (file_write_atomic(path, pdf.data, pdf.len) != ERR_OK) {
+	if (file_write_export(path, pdf.data, pdf.len) != ERR_OK) {
 		fprintf(stderr, "mimamori: %s に書けません\n", path);
 		goto out;
 	}

@@ -110,7 +110,7 @@ int casework_cli_handover(const struct casework_kind *k, struct app *a, const ch
 		e = ledger_record(a, &it, NULL);
 	}
 	if (e == ERR_OK)
-		e = file_write_atomic(out, box, box_len);
+		e = file_write_export(out, box, box_len);
 	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: 引き継ぎファイルを書けませんでした: %s\n",
 			err_message_ja(e));

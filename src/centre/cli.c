@@ -211,7 +211,7 @@ static int statements(struct app *a, const struct opts *o)
 		if (e == ERR_OK)
 			e = ledger_record(a, &it, NULL);
 		if (e == ERR_OK)
-			e = file_write_atomic(path, pdf.data, pdf.len);
+			e = file_write_export(path, pdf.data, pdf.len);
 		written += e == ERR_OK;
 		if (pdf.data)
 			vault_wipe(pdf.data, pdf.len);

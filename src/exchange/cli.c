@@ -237,7 +237,7 @@ static int cmd_get(struct app *a, const struct opts *o)
 			fprintf(stderr, "mimamori: %s\n", why);
 		return 1;
 	}
-	e = file_write_atomic(o->out, got.data, got.len);
+	e = file_write_export(o->out, got.data, got.len);
 	exchange_got_free(&got);
 	if (e != ERR_OK) {
 		fprintf(stderr, "mimamori: %s に書けません\n", o->out);

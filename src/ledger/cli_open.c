@@ -61,7 +61,7 @@ int ledger_cmd_open(int argc, char **argv)
 	vault_hash(box, len, digest);
 	vault_hex(digest, sizeof digest, hex);
 	if (out) {
-		e = file_write_atomic(out, plain, n);
+		e = file_write_export(out, plain, n);
 		if (e != ERR_OK) {
 			fprintf(stderr, "mimamori: %s に書けません。\n", out);
 			goto out;

@@ -15,6 +15,7 @@
 #include "auth/audit.h"
 #include "auth/user.h"
 #include "base/buf.h"
+#include "base/file.h"
 #include "schoolmail/schoolmail.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -191,7 +192,9 @@ static int school_letter(int argc, char **argv)
 			e == ERR_NOTFOUND ? "その学校コードの学校・園はありません" : err_message_ja(e));
 		goto done;
 	}
-	int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = file_export_refused(out) ? -2 : open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd == -2)
+		goto done;
 	if (fd < 0 || write(fd, pdf.data, pdf.len) != (ssize_t)pdf.len) {
 		fprintf(stderr, "mimamori: school letter: %s に書き込めません\n", out);
 		if (fd >= 0)

@@ -265,7 +265,7 @@ static int transfer(int argc, char **argv)
 		goto done;
 	}
 	if (e == ERR_OK)
-		e = file_write_atomic(out, file.data, file.len);
+		e = file_write_export(out, file.data, file.len);
 	if (e == ERR_OK) {
 		snprintf(content, sizeof content, "transfer %s items=%zu", p.pay_date, p.items);
 		struct ledger_item it = {.service = SITTER_SERVICE,

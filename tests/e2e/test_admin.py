@@ -588,6 +588,16 @@ class AdminTest(ServerTestCase):
         harness.cli_ok("report", "monthly", "--data", d.path, "--month", "2025-06", "--format",
                        "pdf", "--out", out)
         self.assertIn(NAMES["O007"], harness.pdf_text(out))
+        # Never over the ward's own files (a report once replaced the database with a CSV).
+        for own in ("mimamori.conf", "master.key"):
+            path = os.path.join(d.path, own)
+            before = open(path, "rb").read()
+            r = harness.cli("report", "monthly", "--data", d.path, "--month", "2025-06",
+                            "--format", "csv", "--out", path)
+            self.assertNotEqual(r.rc, 0)
+            self.assertIn("データディレクトリのファイル", r.err)
+            self.assertEqual(open(path, "rb").read(), before, own)
+        harness.cli_ok("audit", "verify", "--data", d.path)
 
 
 class DemoTest(unittest.TestCase):
