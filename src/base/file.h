@@ -19,6 +19,11 @@ void file_guard_dir(const char *dir);
  * own files, which an export must not write; else 0. */
 int file_export_refused(const char *path);
 
+/* Returns 0 when an export could be written at path (not a guarded file, its folder there and
+ * writable), else -1 with a Japanese line on stderr: checked before a step that cannot be undone
+ * records what the file is to hold. */
+int file_export_check(const char *path);
+
 /* file_write_atomic for what a person asked to be written (an export's --out): ERR_FORBIDDEN,
  * with a Japanese line on stderr, when path is one of the guarded data directory's own files. */
 enum err file_write_export(const char *path, const void *data, size_t len);

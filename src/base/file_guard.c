@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/xalloc.h"
 
@@ -61,6 +62,21 @@ int file_export_refused(const char *path)
 		"書き出し先にできません。別の場所を指定してください\n",
 		path);
 	return 1;
+}
+
+int file_export_check(const char *path)
+{
+	if (file_export_refused(path))
+		return -1;
+	char *d = xstrdup(path);
+	const char *parent = dirname(d);
+	int ok = access(parent, W_OK | X_OK) == 0;
+	if (!ok)
+		fprintf(stderr,
+			"mimamori: %s には書けません（フォルダ %s がないか、書き込めません）\n", path,
+			parent);
+	free(d);
+	return ok ? 0 : -1;
 }
 
 enum err file_write_export(const char *path, const void *data, size_t len)

@@ -165,6 +165,9 @@ int bathpass_cmd_mailing(int argc, char **argv)
 	if (verb != PLAN && !(uid = bath_cli_office_user(a, o.login)))
 		goto out;
 	snprintf(actor, sizeof actor, "user:%" PRId64, uid);
+	/* A mailing cannot be undone: the letters' file must be writable before it is made. */
+	if (verb != PLAN && file_export_check(o.out) != 0)
+		goto out;
 	if (verb != LETTERS) {
 		struct bath_mailing_plan plan;
 		int64_t t0 = clock_mono_ms();
@@ -195,6 +198,11 @@ int bathpass_cmd_mailing(int argc, char **argv)
 		       (double)(clock_mono_ms() - t0) / 1000.0);
 	}
 	status = write_letters(a, id, actor, o.out);
+	if (status != 0 && verb == MAKE)
+		fprintf(stderr,
+			"mimamori: 発送 %" PRId64 " は記録済みです。送付状は mimamori bathpass mailing "
+			"letters --mailing %" PRId64 " で作り直せます\n",
+			id, id);
 out:
 	app_close(a);
 	return status;

@@ -572,6 +572,13 @@ class MailingTest(BathpassBase):
                         "--out", out)
         self.assertNotEqual(r.rc, 0, r)
         self.assertFalse(os.path.exists(out))
+        # A folder that is not there: refused before anything is recorded (a mailing cannot be
+        # undone; it was recorded, every person issued, and no letter written).
+        r = harness.cli("bathpass", "mailing", "make", "--data", d.path, "--login", "office1",
+                        "--date", "R8.12.10", "--out", os.path.join(d.tmp, "nodir", "m.pdf"))
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertIn("nodir", r.err)
+        self.assertNotIn("を記録しました", r.out)
         r = harness.cli("bathpass", "mailing", "make", "--data", d.path, "--login", "office1",
                         "--date", "R8.12.10", "--out", out)
         self.assertEqual(r.rc, 0, r)
