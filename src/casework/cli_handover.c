@@ -12,6 +12,7 @@
 #include "app.h"
 #include "base/clock.h"
 #include "base/file.h"
+#include "base/text.h"
 #include "casework/api.h"
 #include "ledger/ledger.h"
 #include "store/store.h"
@@ -59,6 +60,14 @@ int casework_cli_handover(const struct casework_kind *k, struct app *a, const ch
 	unsigned char *box = NULL;
 	size_t box_len = 0;
 	int rc = 1;
+	char reason_why[160];
+	/* A handover discloses the case: its reason is always said, not only at the day's first
+	 * opening. */
+	if (text_line_why(reason, CASEWORK_REASON_MAX, "引き継ぎの理由（--reason）", reason_why,
+			  sizeof reason_why) != 0) {
+		fprintf(stderr, "mimamori: %s\n", reason_why);
+		return 2;
+	}
 	struct store_conn *c = store_acquire(a->store);
 	struct store_stmt *st = store_prepare(
 	    c, casework_sql(k, "SELECT id FROM @_cases WHERE number = ?1", sql, sizeof sql));

@@ -59,6 +59,13 @@ def handover_cli(t, data, service, outsider, insider, number, reason, passphrase
                     input=(passphrase + "\n").encode())
     t.assertNotEqual(r.rc, 0)
     t.assertFalse(os.path.exists(box))
+    # a handover discloses the case: its reason is always asked for
+    r = harness.cli(service, "handover", "--data", data.path, "--login", insider,
+                    "--case", number, "--reason", "", "--out", box,
+                    input=(passphrase + "\n").encode())
+    t.assertEqual(r.rc, 2, r.err)
+    t.assertIn("引き継ぎの理由（--reason）を入力してください", r.err)
+    t.assertFalse(os.path.exists(box))
     harness.cli_ok(service, "handover", "--data", data.path, "--login", insider,
                    "--case", number, "--reason", reason, "--out", box,
                    input=(passphrase + "\n").encode())
