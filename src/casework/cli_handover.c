@@ -68,6 +68,9 @@ int casework_cli_handover(const struct casework_kind *k, struct app *a, const ch
 		fprintf(stderr, "mimamori: %s\n", reason_why);
 		return 2;
 	}
+	/* The ledger records the file before it is written: the place must take it. */
+	if (file_export_check(out) != 0)
+		return 1;
 	struct store_conn *c = store_acquire(a->store);
 	struct store_stmt *st = store_prepare(
 	    c, casework_sql(k, "SELECT id FROM @_cases WHERE number = ?1", sql, sizeof sql));

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "auth/role.h"
@@ -164,6 +165,9 @@ static int statements(struct app *a, const struct opts *o)
 	int made = 0, written = 0;
 	if (!o->month)
 		return cli_fail("%s", USAGE);
+	/* Each PDF is recorded in the ledger before it is written: the folder must take them. */
+	if (o->out && access(o->out, W_OK | X_OK) != 0)
+		return cli_fail("出力先のフォルダ %s がないか、書き込めません", o->out);
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = ERR_OK;
 	if (o->make) {

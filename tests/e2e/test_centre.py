@@ -385,6 +385,13 @@ class CentreTest(ServerTestCase):
             "SELECT count(*) FROM ledger WHERE service = 'centre'"), [(2,)])
         # The CLI: the month's statements as PDF files (in the ledger), the bus list, counts.
         out = os.path.join(self.data.tmp, "pdfs")
+        # a folder that is not there: refused before any PDF is put in the ledger
+        r = harness.cli("centre", "statements", "--data", self.data.path, "--month",
+                        self.month, "--out", out)
+        self.assertNotEqual(r.rc, 0)
+        self.assertIn("がないか、書き込めません", r.err)
+        self.assertEqual(self.data.query(
+            "SELECT count(*) FROM ledger WHERE service = 'centre'"), [(2,)])
         os.mkdir(out)
         r = harness.cli_ok("centre", "statements", "--data", self.data.path, "--month",
                            self.month, "--out", out)
