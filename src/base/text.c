@@ -105,6 +105,39 @@ void text_fold_spaces(const char *s, char *out, size_t n)
 	out[at] = '\0';
 }
 
+int text_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
+		unsigned c = *p, need, min, cp;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if ((c & 0xE0) == 0xC0) {
+			need = 1, min = 0x80, cp = c & 0x1F;
+		} else if ((c & 0xF0) == 0xE0) {
+			need = 2, min = 0x800, cp = c & 0x0F;
+		} else if ((c & 0xF8) == 0xF0) {
+			need = 3, min = 0x10000, cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if ((size_t)(end - p) <= need)
+			return 0;
+		for (unsigned i = 1; i <= need; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		/* no overlong form, no surrogate, nothing past U+10FFFF */
+		if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+			return 0;
+		p += need + 1;
+	}
+	return 1;
+}
+
 size_t text_utf8_next(const unsigned char *s, unsigned *cp)
 {
 	if (!*s)

@@ -29,6 +29,9 @@ int text_note_ok(const char *s, size_t max_bytes);
  * character's end when full): 「山田　花子」 and 「山田 花子」 are the same name. */
 void text_fold_spaces(const char *s, char *out, size_t n);
 
+/* Returns 1 when the len bytes at s are valid UTF-8 (no overlong forms, no surrogates), else 0. */
+int text_utf8_valid(const char *s, size_t len);
+
 /* Decodes one UTF-8 code point at s (valid UTF-8 assumed: checked by the caller's reader) into
  * *cp; returns its length in bytes, 0 at the end. */
 size_t text_utf8_next(const unsigned char *s, unsigned *cp);

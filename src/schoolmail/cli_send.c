@@ -17,6 +17,7 @@
 #include "auth/user.h"
 #include "base/buf.h"
 #include "base/clock.h"
+#include "base/text.h"
 #include "bulk/bulk.h"
 #include "schoolmail/send.h"
 #include "store/store.h"
@@ -86,6 +87,10 @@ static char *read_body(const char *path, const char **why)
 		fclose(f);
 	if (ok && b.data && memchr(b.data, '\0', b.len)) {
 		*why = "本文のファイルに文字でないもの（NUL）が含まれています。";
+		ok = 0;
+	}
+	if (ok && b.data && !text_utf8_valid(b.data, b.len)) {
+		*why = "本文のファイルが UTF-8 ではありません。UTF-8 で保存し直してください。";
 		ok = 0;
 	}
 	if (!ok) {

@@ -155,6 +155,13 @@ class RefusalTest(SendTestCase):
                         "--grade", "4", "--class", "7", "--subject", "組", "--body-file", body)
         self.assertNotEqual(r.rc, 0, r)
         self.assertIn("組", r.err)
+        # a body saved in Shift_JIS: refused, not mailed as if it were UTF-8
+        with open(body, "wb") as f:
+            f.write("明日の遠足は延期します。\n".encode("cp932"))
+        r = harness.cli("schoolmail", "send", "--data", self.data.path, "--school", "E01",
+                        "--grade", "4", "--class", "2", "--subject", "遠足", "--body-file", body)
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertIn("UTF-8 ではありません", r.err)
         self.assertEqual(self.data.query("SELECT count(*) FROM outbox")[0][0], before)
         with open(body, "w", encoding="utf-8") as f:
             f.write("明日の遠足は雨天のため延期します。\n")

@@ -336,6 +336,21 @@ static void test_text_line_check(void **state)
 	assert_int_equal(text_line_check("a\xc2\x85", 10), TEXT_CONTROL); /* NEL (C1) */
 	assert_int_equal(text_line_check("\xff", 10), TEXT_BAD_UTF8);
 	assert_int_equal(text_line_check("\xe3\x81", 10), TEXT_BAD_UTF8);
+	/* text_line_why names the problem, empty first (NULL is empty too) */
+	char why[128];
+	assert_int_equal(text_line_why("山田", 4, "氏名", why, sizeof why), 0);
+	assert_int_equal(text_line_why(NULL, 4, "氏名", why, sizeof why), -1);
+	assert_string_equal(why, "氏名を入力してください。");
+	assert_int_equal(text_line_why("山田 花子", 4, "氏名", why, sizeof why), -1);
+	assert_string_equal(why, "氏名を4文字以内で入力してください。");
+	/* text_utf8_valid: whole bodies, line breaks and tabs allowed */
+	assert_int_equal(text_utf8_valid("髙橋\r\n𠮷\t", strlen("髙橋\r\n𠮷\t")), 1);
+	assert_int_equal(text_utf8_valid("\xff\xfe", 2), 0);            /* a UTF-16 mark */
+	assert_int_equal(text_utf8_valid("\xe3\x81", 2), 0);            /* cut short */
+	assert_int_equal(text_utf8_valid("\xc0\xaf", 2), 0);            /* overlong '/' */
+	assert_int_equal(text_utf8_valid("\xed\xa0\x80", 3), 0);        /* a surrogate */
+	assert_int_equal(text_utf8_valid("\xf4\x90\x80\x80", 4), 0);    /* past U+10FFFF */
+	assert_int_equal(text_utf8_valid("", 0), 1);
 }
 
 /* JSON strings written straight into a buffer: quotes, backslashes and control characters
