@@ -544,6 +544,17 @@ int cli_fail(const char *fmt, ...)
 	return 2;
 }
 
+int cli_number(const char *s, long min, long max, long *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long v = s && *s ? strtol(s, &end, 10) : 0;
+	if (!s || !*s || errno || !end || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int cli_verb(int *argc, char ***argv, const char *verb)
 {
 	if (*argc < 2 || strcmp((*argv)[1], verb) != 0)

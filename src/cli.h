@@ -33,6 +33,9 @@ int cmd_erase(int argc, char **argv);
 
 /* Prints "mimamori: <msg>" to stderr and returns 2 (bad usage) — for `return cli_fail(...)`. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Reads s as a whole decimal number from min to max into *out: 0, or -1 ("abc", "5x", "",
+ * out of range) for the caller's one-line message. */
+int cli_number(const char *s, long min, long max, long *out);
 /* When argv[1] is verb, moves argc/argv past it, readies getopt for the verb's options and
  * returns 1; otherwise returns 0 (the caller prints its usage). */
 int cli_verb(int *argc, char ***argv, const char *verb);

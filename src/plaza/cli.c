@@ -320,6 +320,7 @@ int plaza_cmd(int argc, char **argv)
 		return cli_fail("%s", USAGE);
 	const char *verb = argv[1];
 	int ch;
+	long n = 0;
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
@@ -342,10 +343,14 @@ int plaza_cmd(int argc, char **argv)
 			o.login = optarg;
 			break;
 		case 'y':
-			o.year = (int)strtol(optarg, NULL, 10);
+			if (cli_number(optarg, 2000, 9999, &n) != 0)
+				return cli_fail("--year は西暦の年度の数字で指定してください（例 2026）");
+			o.year = (int)n;
 			break;
 		case 'Y':
-			o.years = (int)strtol(optarg, NULL, 10);
+			if (cli_number(optarg, 1, 20, &n) != 0)
+				return cli_fail("--years は1から20です");
+			o.years = (int)n;
 			break;
 		case 'a':
 			o.all = 1;
@@ -354,7 +359,9 @@ int plaza_cmd(int argc, char **argv)
 			o.del = 1;
 			break;
 		case 'c':
-			o.count = strtol(optarg, NULL, 10);
+			if (cli_number(optarg, 0, 1000000, &n) != 0)
+				return cli_fail("--count は人数の数字で指定してください");
+			o.count = n;
 			break;
 		default:
 			return cli_fail("%s", USAGE);

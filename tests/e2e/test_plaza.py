@@ -253,6 +253,14 @@ class YearlyTest(PlazaBase):
         # As if registered a year ago: the CLI's update for 2026 moves them on.
         self.data.execute("UPDATE plaza_users SET grade_fy = 2025",
                           "DELETE FROM plaza_grade_runs")
+        # a year that is not a number runs nothing (it ran this year's update)
+        for bad in ("abc", "2026x", ""):
+            r = harness.cli("plaza", "april-update", "--data", self.data.path, "--year", bad)
+            self.assertEqual(r.rc, 2, r.err)
+            self.assertIn("--year は西暦の年度の数字", r.err)
+        r = harness.cli("plaza", "inactive", "--data", self.data.path, "--years", "abc")
+        self.assertEqual((r.rc, r.err.strip()), (2, "mimamori: --years は1から20です"))
+        self.assertEqual(self.data.query("SELECT count(*) FROM plaza_grade_runs"), [(0,)])
         out = harness.cli_ok("plaza", "april-update", "--data", self.data.path).out
         self.assertIn("2026年度の学年に 3 人を更新しました", out)
         out = harness.cli_ok("plaza", "april-update", "--data", self.data.path).out
