@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "base/clock.h"
 #include "base/xalloc.h"
 #include "store/store.h"
 #include "vault/keyring.h"
@@ -315,10 +316,12 @@ static void test_store_checkpoint_thread(void **state)
 		assert_int_equal(store_commit(c), ERR_OK);
 	}
 	store_release(c);
-	/* Bounded: the thread copies the pages back within moments. */
+	/* Bounded by the clock, not by a count of sleeps: on a machine running eight suites at once
+	 * the thread's turn can take seconds (it once missed a 10,000-sleep bound). */
 	long long after = file_size(db);
-	for (int waited = 0; waited < 10000 && after < before + 80 * 20000; waited++) {
-		usleep(1000);
+	for (int64_t until = clock_mono_ms() + 60000;
+	     clock_mono_ms() < until && after < before + 80 * 20000;) {
+		usleep(2000);
 		after = file_size(db);
 	}
 	assert_true(after >= before + 80 * 20000);
