@@ -257,7 +257,8 @@ static int cmd_serve(int argc, char **argv)
 	setenv("MIMAMORI_MAIL_FROM", a->cfg.mail_from, 0);
 	/* Each service's mail goes out under its own name when it has one (not the clubs'). */
 	for (const struct service *const *sv = services; *sv; sv++) {
-		const char *name = (*sv)->mail_from_name ? (*sv)->mail_from_name(a) : NULL;
+		const char *name =
+		    (*sv)->mail_from_name ? (*sv)->mail_from_name(a) : (*sv)->mail_from;
 		if (name && mail_from_name_set((*sv)->name, name) != ERR_OK) {
 			fprintf(stderr, "mimamori: serve: %s（%s）の差出人名「%s」は使えません（1〜64文字の"
 					"1行にしてください）\n",

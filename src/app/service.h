@@ -78,8 +78,12 @@ struct service {
 	/* The kinds of bulk mail it sends (src/bulk/), ending with NULL; or NULL. The platform's
 	 * scheduler sends their scheduled sends. */
 	const struct bulk_kind *const *bulk;
-	/* The display name its mail goes out under (its own setting, e.g. [schoolmail] from_name
-	 * 「桜台区教育委員会」; a static or app-lived string), or NULL: [mail] from_name. */
+	/* The display name its mail goes out under when it is a fixed one (「ファイル授受」), or
+	 * NULL. */
+	const char *mail_from;
+	/* The display name read from its own setting (e.g. [schoolmail] from_name
+	 * 「桜台区教育委員会」; a static or app-lived string), or NULL; it wins over mail_from.
+	 * With neither, its mail goes out under [mail] from_name. */
 	const char *(*mail_from_name)(struct app *a);
 	/* 1 for a benefit on the platform's path (src/grant/): its staff are accounts of the
 	 * grant roles scoped to it (grant_staff), chosen on the ward's account screen. */

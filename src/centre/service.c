@@ -79,13 +79,6 @@ static const struct retention_kind retention_kinds[] = {
     {0},
 };
 
-/* The name its mail goes out under (not the clubs' [mail] from_name). */
-static const char *from_name(struct app *a)
-{
-	(void)a;
-	return "児童発達支援センター";
-}
-
 const struct service centre_service = {
     .name = CENTRE_SERVICE,
     .label_ja = "児童発達支援センター",
@@ -95,5 +88,5 @@ const struct service centre_service = {
     .demo_options = "centre-children",
     .metrics = metrics,
     .retention = retention_kinds,
-    .mail_from_name = from_name,
+    .mail_from = "児童発達支援センター", /* not the clubs' [mail] from_name */
 };

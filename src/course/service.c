@@ -59,13 +59,6 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
-/* The name its mail goes out under (not the clubs' [mail] from_name). */
-static const char *from_name(struct app *a)
-{
-	(void)a;
-	return "講座の申込受付";
-}
-
 const struct service course_service = {
     .name = COURSE_SERVICE,
     .label_ja = "講座の申込",
@@ -75,5 +68,5 @@ const struct service course_service = {
     .start = start,
     .stop = stop,
     .metrics = metrics,
-    .mail_from_name = from_name,
+    .mail_from = "講座の申込受付", /* not the clubs' [mail] from_name */
 };

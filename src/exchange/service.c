@@ -85,13 +85,6 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
-/* The name its mail goes out under (not the clubs' [mail] from_name). */
-static const char *from_name(struct app *a)
-{
-	(void)a;
-	return "ファイル授受";
-}
-
 const struct service exchange_service = {
     .name = EXCHANGE_SERVICE,
     .label_ja = "ファイル授受",
@@ -101,5 +94,5 @@ const struct service exchange_service = {
     .start = start,
     .stop = stop,
     .metrics = metrics,
-    .mail_from_name = from_name,
+    .mail_from = "ファイル授受", /* not the clubs' [mail] from_name */
 };

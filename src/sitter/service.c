@@ -44,12 +44,6 @@ static void metrics(struct app *a, struct buf *b)
 	store_release(c);
 }
 
-static const char *from_name(struct app *a)
-{
-	(void)a;
-	return "ベビーシッター利用支援事業";
-}
-
 /* The applications decided longer ago than sitter_decided_days (the guide's 「決定から5年」)
  * and done with (rejected, notified, paid or returned unpaid), with every row of them: what
  * refers to an application first (quiet), the applications (counted); then the transfer files
@@ -103,5 +97,5 @@ const struct service sitter_service = {
     .metrics = metrics,
     .retention = retention_kinds,
     .benefit = 1,
-    .mail_from_name = from_name,
+    .mail_from = "ベビーシッター利用支援事業", /* not the clubs' [mail] from_name */
 };
