@@ -289,9 +289,7 @@ static int card_sheet_cmd(struct app *a, const char *site_code, const char *path
 	snprintf(out.content, sizeof out.content, "cards %s pdf", site.code);
 	snprintf(out.object, sizeof out.object, "site:%s", site.code);
 	e = report_write_recorded(a, "cli", path, &out, &id);
-	if (e == ERR_IO)
-		fprintf(stderr, "mimamori: card sheet: %s に書き込めません\n", path);
-	else if (e != ERR_OK)
+	if (e != ERR_OK && e != ERR_IO) /* ERR_IO: file_write_export said why */
 		fprintf(stderr, "mimamori: card sheet: 出力を受け渡し台帳に記録できなかったため、"
 				"ファイルを消しました\n");
 	if (e != ERR_OK)

@@ -28,7 +28,7 @@ enum err report_write_recorded(struct app *a, const char *actor, const char *pat
 			       const struct report_out *out, int64_t *ledger_id)
 {
 	if (file_write_export(path, out->data.data, out->data.len) != ERR_OK)
-		return ERR_IO;
+		return ERR_IO; /* said on stderr */
 	enum err e = report_record(a, actor, out, ledger_id);
 	if (e != ERR_OK) {
 		/* Unrecorded exports must not exist: take the file back. */
@@ -137,15 +137,11 @@ int cmd_report(int argc, char **argv)
 	}
 	int64_t id = 0;
 	e = report_write_recorded(a, "cli", outp, &out, &id);
-	if (e == ERR_IO) {
-		fprintf(stderr, "mimamori: report: %s に書き込めません\n", outp);
-		goto out;
-	}
-	if (e != ERR_OK) {
+	if (e != ERR_OK && e != ERR_IO) /* ERR_IO: file_write_export said why */
 		fprintf(stderr, "mimamori: report: 出力を受け渡し台帳に記録できなかったため、"
 				"ファイルを消しました\n");
+	if (e != ERR_OK)
 		goto out;
-	}
 	if (out.lossy)
 		fprintf(stderr,
 			"mimamori: report: 注意: %zu 行に CP932 で表せない文字があり、〓 と書き出し"

@@ -3,6 +3,7 @@
  * mode 0600), synced, then renamed over the target. */
 #include "base/file.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +40,14 @@ enum err file_write_atomic(const char *path, const void *data, size_t len)
 	if (rename(tmp, path) != 0)
 		goto out;
 	e = ERR_OK;
-out:
+out:;
+	int saved = errno; /* the failure's, for the caller's message */
 	if (fd >= 0)
 		close(fd);
 	if (e != ERR_OK)
 		unlink(tmp);
 	free(tmp);
+	errno = saved;
 	return e;
 }
 

@@ -24,8 +24,10 @@ int file_export_refused(const char *path);
  * records what the file is to hold. */
 int file_export_check(const char *path);
 
-/* file_write_atomic for what a person asked to be written (an export's --out): ERR_FORBIDDEN,
- * with a Japanese line on stderr, when path is one of the guarded data directory's own files. */
+/* file_write_atomic for what a person asked to be written (an export's --out). Returns ERR_OK;
+ * ERR_FORBIDDEN when path is one of the guarded data directory's own files; ERR_IO when it
+ * cannot be written. Every failure is said in one Japanese line on stderr, so a caller adds
+ * only what the failure means for its command. */
 enum err file_write_export(const char *path, const void *data, size_t len);
 
 /* Reads the whole file at path into *out (malloc'd, NUL-terminated; caller frees) of *len

@@ -4,6 +4,7 @@
  * with a CSV. The directory is registered when the ward is opened. */
 #include "base/file.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <libgen.h>
 #include <pthread.h>
@@ -83,5 +84,16 @@ enum err file_write_export(const char *path, const void *data, size_t len)
 {
 	if (file_export_refused(path))
 		return ERR_FORBIDDEN;
-	return file_write_atomic(path, data, len);
+	enum err e = file_write_atomic(path, data, len);
+	if (e != ERR_OK) {
+		int why = errno;
+		fprintf(stderr, "mimamori: %s に書き込めません（%s）\n", path,
+			why == ENOENT	? "フォルダがありません"
+			: why == EACCES || why == EPERM ? "書き込む権限がありません"
+			: why == ENOSPC || why == EDQUOT ? "ディスクがいっぱいです"
+			: why == EISDIR ? "フォルダの名前です"
+			: why == EROFS	? "読み取り専用の場所です"
+					: "書き出しに失敗しました");
+	}
+	return e;
 }

@@ -105,10 +105,8 @@ static int write_letters(struct app *a, int64_t id, const char *actor, const cha
 			e == ERR_NOTFOUND ? "その発送はありません" : err_message_ja(e));
 		goto out;
 	}
-	if (file_write_export(path, pdf.data, pdf.len) != ERR_OK) {
-		fprintf(stderr, "mimamori: %s に書けません\n", path);
-		goto out;
-	}
+	if (file_write_export(path, pdf.data, pdf.len) != ERR_OK)
+		goto out; /* said why */
 	snprintf(content, sizeof content, "bathpass mailing %" PRId64 " letters pdf", id);
 	struct ledger_item it = {.service = BATHPASS_SERVICE,
 				 .actor = actor,

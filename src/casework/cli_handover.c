@@ -121,13 +121,13 @@ int casework_cli_handover(const struct casework_kind *k, struct app *a, const ch
 					 .len = box_len};
 		e = ledger_record(a, &it, NULL);
 	}
-	if (e == ERR_OK)
-		e = file_write_export(out, box, box_len);
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: 引き継ぎファイルを書けませんでした: %s\n",
+		fprintf(stderr, "mimamori: 引き継ぎファイルを作れませんでした: %s\n",
 			err_message_ja(e));
 		goto out;
 	}
+	if (file_write_export(out, box, box_len) != ERR_OK) /* said why */
+		goto out;
 	printf("%s を封かんして %s に書きました（受け渡し台帳に記録）。\n", number, out);
 	rc = 0;
 out:

@@ -183,6 +183,7 @@ static int statements(struct app *a, const struct opts *o)
 	store_release(c);
 	size_t i;
 	json_t *x;
+	int said = 0;
 	if (e == ERR_OK)
 		printf("number\tmonth\tdays\tunit_fee\tcap\tamount\n");
 	json_array_foreach(arr, i, x)
@@ -214,8 +215,10 @@ static int statements(struct app *a, const struct opts *o)
 					 .len = pdf.len};
 		if (e == ERR_OK)
 			e = ledger_record(a, &it, NULL);
-		if (e == ERR_OK)
-			e = file_write_export(path, pdf.data, pdf.len);
+		if (e == ERR_OK && file_write_export(path, pdf.data, pdf.len) != ERR_OK) {
+			e = ERR_IO;
+			said = 1; /* file_write_export said why */
+		}
 		written += e == ERR_OK;
 		if (pdf.data)
 			vault_wipe(pdf.data, pdf.len);
@@ -223,7 +226,7 @@ static int statements(struct app *a, const struct opts *o)
 	}
 	json_decref(arr);
 	if (e != ERR_OK)
-		return cli_fail("請求を作れませんでした: %s", err_message_ja(e));
+		return said ? 1 : cli_fail("請求を作れませんでした: %s", err_message_ja(e));
 	printf("# %s: 作成 %d件、PDF %d件%s%s\n", o->month, made, written, o->out ? " → " : "",
 	       o->out ? o->out : "");
 	return 0;

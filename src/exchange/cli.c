@@ -239,10 +239,8 @@ static int cmd_get(struct app *a, const struct opts *o)
 	}
 	e = file_write_export(o->out, got.data, got.len);
 	exchange_got_free(&got);
-	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: %s に書けません\n", o->out);
-		return 1;
-	}
+	if (e != ERR_OK)
+		return 1; /* file_write_export said why */
 	printf("受付番号 %" PRId64 " を %s に保存しました\n", o->id, o->out);
 	return 0;
 }

@@ -62,10 +62,8 @@ int ledger_cmd_open(int argc, char **argv)
 	vault_hex(digest, sizeof digest, hex);
 	if (out) {
 		e = file_write_export(out, plain, n);
-		if (e != ERR_OK) {
-			fprintf(stderr, "mimamori: %s に書けません。\n", out);
-			goto out;
-		}
+		if (e != ERR_OK)
+			goto out; /* said why */
 		fprintf(stderr, "%s を開きました（BLAKE2b-256 %s）。\n", in, hex);
 	} else {
 		fwrite(plain, 1, n, stdout);

@@ -180,10 +180,8 @@ static int cmd_cards(struct app *a, const struct opts *o, char **cards, int n)
 					 .data = pdf.data,
 					 .len = pdf.len};
 		e = ledger_record(a, &it, &ledger_id);
-		if (e == ERR_OK && file_write_export(o->out, pdf.data, pdf.len) != ERR_OK) {
-			fprintf(stderr, "mimamori: %s に書き込めません\n", o->out);
-			e = ERR_IO;
-		}
+		if (e == ERR_OK && file_write_export(o->out, pdf.data, pdf.len) != ERR_OK)
+			e = ERR_IO; /* said on stderr */
 	} else {
 		fprintf(stderr, "mimamori: 登録カードを作れません: %s\n", err_message_ja(e));
 	}

@@ -264,8 +264,8 @@ static int transfer(int argc, char **argv)
 		fprintf(stderr, "mimamori: 振込データ %" PRId64 " はありません\n", id);
 		goto done;
 	}
-	if (e == ERR_OK)
-		e = file_write_export(out, file.data, file.len);
+	if (e == ERR_OK && file_write_export(out, file.data, file.len) != ERR_OK)
+		goto done; /* said why */
 	if (e == ERR_OK) {
 		snprintf(content, sizeof content, "transfer %s items=%zu", p.pay_date, p.items);
 		struct ledger_item it = {.service = SITTER_SERVICE,

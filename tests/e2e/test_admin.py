@@ -596,6 +596,8 @@ class AdminTest(ServerTestCase):
                             "--format", "csv", "--out", path)
             self.assertNotEqual(r.rc, 0)
             self.assertIn("データディレクトリのファイル", r.err)
+            # One line: the guard's reason, not also the command's own "cannot write".
+            self.assertEqual(len(r.err.strip().splitlines()), 1, r.err)
             self.assertEqual(open(path, "rb").read(), before, own)
         harness.cli_ok("audit", "verify", "--data", d.path)
 

@@ -303,7 +303,8 @@ class ReportTest(ServerTestCase):
                                            hashlib.blake2b(pdf, digest_size=32).hexdigest()])
         # Refused: a directory that does not exist, an unknown site, a site with no card.
         d.site_add("G09", "カードのない施設")
-        bad = [("G01", os.path.join(d.tmp, "nowhere", "sheet.pdf"), "に書き込めません"),
+        bad = [("G01", os.path.join(d.tmp, "nowhere", "sheet.pdf"),
+                "sheet.pdf に書き込めません（フォルダがありません）"),
                ("G99", os.path.join(d.tmp, "g99.pdf"), "この施設コードの施設はありません"),
                ("G09", os.path.join(d.tmp, "g09.pdf"), "印刷するカードがありません")]
         for site, path, says in bad:
