@@ -544,6 +544,24 @@ int cli_fail(const char *fmt, ...)
 	return 2;
 }
 
+int cli_getopt(int argc, char **argv, const struct option *opts)
+{
+	opterr = 0; /* getopt's own lines are English */
+	int ch = getopt_long(argc, argv, ":", opts, NULL);
+	if (ch != '?' && ch != ':')
+		return ch;
+	/* The word the person typed, without a value given with '=' (no personal data). */
+	const char *word = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	int n = (int)strcspn(word, "=");
+	if (ch == ':')
+		fprintf(stderr, "mimamori: オプション %.*s のあとに値を書いてください\n", n, word);
+	else if (optopt && word[n] == '=')
+		fprintf(stderr, "mimamori: オプション %.*s は値をとりません\n", n, word);
+	else
+		fprintf(stderr, "mimamori: オプション %.*s はこのコマンドにはありません\n", n, word);
+	return '?';
+}
+
 int cli_number(const char *s, long min, long max, long *out)
 {
 	char *end = NULL;

@@ -5,6 +5,7 @@
 #define MIMAMORI_CLI_H
 
 struct app;
+struct option;
 
 /* `mimamori demo`: the fictional ward, each service's generator in turn (src/app/demo.c).
  * Returns the exit status. */
@@ -33,6 +34,11 @@ int cmd_erase(int argc, char **argv);
 
 /* Prints "mimamori: <msg>" to stderr and returns 2 (bad usage) — for `return cli_fail(...)`. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* getopt_long for a subcommand's long options (opts ending with {0}): returns the next option's
+ * val, -1 at the end, or '?' after a Japanese line on stderr naming what was wrong (an option
+ * the command does not have, a missing value, a value for an option that takes none); the
+ * caller then prints its usage. */
+int cli_getopt(int argc, char **argv, const struct option *opts);
 /* Reads s as a whole decimal number from min to max into *out: 0, or -1 ("abc", "5x", "",
  * out of range) for the caller's one-line message. */
 int cli_number(const char *s, long min, long max, long *out);

@@ -82,7 +82,7 @@ int mail_in_run(int argc, char **argv, const struct service *const *list)
 	size_t len = 0;
 	int ch, bad = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'r': rcpt = optarg; break;

@@ -38,18 +38,19 @@
 #define MIMAMORI_WEB_DIR "web"
 #endif
 
+/* The value of --data when it is the only option given (else NULL, the refusal said). */
 static const char *data_arg(int argc, char **argv)
 {
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
 	const char *dir = NULL;
 	int ch;
 	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		if (ch == 'd')
-			dir = optarg;
-	opterr = 1;
-	return dir;
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
+		if (ch != 'd')
+			return NULL;
+		dir = optarg;
+	}
+	return optind < argc ? NULL : dir;
 }
 
 static int cmd_init(int argc, char **argv)
@@ -60,8 +61,7 @@ static int cmd_init(int argc, char **argv)
 	const char *dir = NULL, *url = NULL, *why = NULL;
 	int ch;
 	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 's': url = optarg; break;
@@ -113,7 +113,7 @@ static int cmd_user(int argc, char **argv)
 	if (!cli_verb(&argc, &argv, "add"))
 		return cli_fail("%s", usage);
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'l': login = optarg; break;
@@ -211,7 +211,7 @@ static int cmd_serve(int argc, char **argv)
 	const char *dir = NULL, *listen = NULL, *mail = NULL, *web = getenv("MIMAMORI_WEB");
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'l': listen = optarg; break;
@@ -442,6 +442,23 @@ static int find_command(const struct cli_command *c, void *ctx)
 	return 0;
 }
 
+/* Prints the help of every command named name or "name <verb>" (`user --help`: add,
+ * totp-reset and retire), the first after 「使い方: 」. */
+struct help_of {
+	const char *name;
+	int printed;
+};
+
+static int print_help_of(const struct cli_command *c, void *ctx)
+{
+	struct help_of *h = ctx;
+	size_t n = strlen(h->name);
+	if (strncmp(c->name, h->name, n) != 0 || (c->name[n] && c->name[n] != ' '))
+		return 0;
+	printf(h->printed++ ? "  mimamori %s\n" : "使い方: mimamori %s\n", c->help);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fputs("使い方: mimamori コマンド [オプション]\n\nコマンド:\n", f);
@@ -472,8 +489,12 @@ int main(int argc, char **argv)
 	each_command(find_command, &l);
 	if (l.found) {
 		for (int k = 2; k < argc; k++) {
-			if (strcmp(argv[k], "--help") == 0) {
-				printf("使い方: mimamori %s\n", l.found->help);
+			if (strcmp(argv[k], "--help") == 0 && status < 0) {
+				/* A two-word command's own help, or all of the word's. */
+				struct help_of h = {strchr(l.found->name, ' ') ? l.found->name
+									: argv[1],
+						    0};
+				each_command(print_help_of, &h);
 				status = 0;
 			}
 		}

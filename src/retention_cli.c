@@ -28,7 +28,7 @@ int cmd_retention(int argc, char **argv)
 	int dry = 0, ch;
 	if (!cli_verb(&argc, &argv, "run"))
 		return cli_fail(RETENTION_USAGE);
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'd')
 			dir = optarg;
 		else if (ch == 'n')
@@ -81,7 +81,7 @@ int cmd_audit_report(int argc, char **argv)
 	int json = 0, ch;
 	if (!cli_verb(&argc, &argv, "report"))
 		return cli_fail(REPORT_USAGE);
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'd')
 			dir = optarg;
 		else if (ch == 'm')

@@ -24,7 +24,7 @@ static int open_account(int argc, char **argv, const char *verb, const char **lo
 	if (!cli_verb(&argc, &argv, verb))
 		return cli_fail("使い方: mimamori user %s --data DIR --login L", verb);
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'l': *login = optarg; break;

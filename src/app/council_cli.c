@@ -29,8 +29,7 @@ static int parse(int argc, char **argv, struct opts *o)
 					     {"out", required_argument, 0, 'o'},
 					     {0, 0, 0, 0}};
 	int ch;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd':
 			o->dir = optarg;

@@ -29,8 +29,7 @@ int cmd_backup(int argc, char **argv)
 	const char *dir = NULL, *out = NULL, *why = NULL;
 	int ch;
 	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'o': out = optarg; break;
@@ -99,8 +98,7 @@ int cmd_restore(int argc, char **argv)
 	const char *dir = NULL, *key = NULL, *keys = NULL, *url = NULL, *why = NULL;
 	int ch, info = 0;
 	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'k': key = optarg; break;
@@ -173,8 +171,7 @@ int cmd_erase(int argc, char **argv)
 	const char *dir = NULL, *service = NULL, *login = NULL, *out = NULL, *why = NULL;
 	int ch, pw = 0, cancel = 0, status = 1;
 	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 's': service = optarg; break;

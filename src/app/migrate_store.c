@@ -31,8 +31,7 @@ int cmd_migrate_store(int argc, char **argv)
 	const char *dir = NULL, *url = NULL;
 	int ch;
 	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'f':
 			dir = optarg;

@@ -35,7 +35,7 @@ static int site_set(int argc, char **argv)
 		{"alert-guardians", required_argument, 0, 'G'}, {0, 0, 0, 0}};
 	const char *dir = NULL, *val[128] = {0}, *why = NULL;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == '?' || ch < 0 || ch >= 128)
 			return cli_fail(SITE_SET_USAGE);
 		if (ch == 'd')
@@ -115,7 +115,7 @@ int cmd_site(int argc, char **argv)
 		return cli_fail("使い方: mimamori site add --data DIR --code CODE --name NAME "
 				"--type gakudo|hiroba_plus [--opens HH:MM] [--closes HH:MM]\n" SITE_SET_USAGE);
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'c': code = optarg; break;
@@ -157,7 +157,7 @@ int cmd_import(int argc, char **argv)
 	if (!cli_verb(&argc, &argv, "children"))
 		return cli_fail("使い方: mimamori import children --data DIR FILE.csv");
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch != 'd')
 			return cli_fail("使い方: mimamori import children --data DIR FILE.csv");
 		dir = optarg;
@@ -318,7 +318,7 @@ int cmd_card(int argc, char **argv)
 	argv++;
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'c': child = optarg; break;
@@ -350,7 +350,7 @@ int cmd_kiosk(int argc, char **argv)
 	if (!cli_verb(&argc, &argv, "add"))
 		return cli_fail("使い方: mimamori kiosk add --data DIR --site CODE");
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'd')
 			dir = optarg;
 		else if (ch == 's')

@@ -57,7 +57,7 @@ int cmd_report(int argc, char **argv)
 	argv++;
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd':
 			dir = optarg;

@@ -391,7 +391,7 @@ int cmd_simulate_history(int argc, char **argv)
 	int ch, wd = 0, status = 1;
 	int64_t midnight = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		char *end = NULL;
 		if (ch == 'd')
 			dir = optarg;

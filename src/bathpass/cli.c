@@ -107,7 +107,7 @@ static int import_residents(int argc, char **argv)
 					     {"encoding", required_argument, 0, 'e'},
 					     {0, 0, 0, 0}};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'd')
 			dir = optarg;
 		else if (ch == 'l')
@@ -184,7 +184,7 @@ static int import_approve(int argc, char **argv)
 					     {"snapshot", required_argument, 0, 's'},
 					     {0, 0, 0, 0}};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'd')
 			dir = optarg;
 		else if (ch == 'l')
@@ -240,7 +240,7 @@ static int staff_set(int argc, char **argv)
 					     {"place", required_argument, 0, 'p'},
 					     {0, 0, 0, 0}};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'd')
 			dir = optarg;
 		else if (ch == 'l')
@@ -315,7 +315,7 @@ static int places_list(int argc, char **argv)
 	const char *dir = NULL;
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch != 'd')
 			return cli_fail("使い方: mimamori bathpass places --data DIR");
 		dir = optarg;
@@ -348,7 +348,7 @@ static int barcode_print(int argc, char **argv)
 	const char *usage = "使い方: mimamori bathpass barcode --postcode 1600022 --address "
 			    "'新宿区新宿6丁目27番30号'";
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'p')
 			postcode = optarg;
 		else if (ch == 'a')

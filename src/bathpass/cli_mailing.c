@@ -47,7 +47,7 @@ static int parse(int argc, char **argv, struct args *a)
 	int ch;
 	char *end;
 	memset(a, 0, sizeof *a);
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': a->dir = optarg; break;
 		case 'l': a->login = optarg; break;

@@ -49,7 +49,7 @@ static int parse(int argc, char **argv, struct opts *o)
 					     {0, 0, 0, 0}};
 	int ch;
 	memset(o, 0, sizeof *o);
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd':
 			o->dir = optarg;
@@ -94,7 +94,7 @@ static int list(struct app *a, const struct opts *o)
 		store_release(c);
 		return 1;
 	}
-	printf("state\tchildren\tbus\n");
+	printf("状態\t児童\t送迎\n");
 	while (store_step(st) == STORE_ROW)
 		printf("%s\t%lld\t%lld\n", store_col_text(st, 0), (long long)store_col_int(st, 1),
 		       (long long)store_col_int(st, 2));
@@ -128,7 +128,7 @@ static int bus(struct app *a, const struct opts *o)
 		json_decref(routes);
 		return cli_fail("日付を年-月-日で与えてください（%s）", err_message_ja(e));
 	}
-	printf("route\tlabel\tpickup\tdropoff\tchildren\n");
+	printf("ルート\t名称\t迎え\t送り\t児童番号\n");
 	size_t i, j;
 	json_t *r, *x;
 	json_array_foreach(routes, i, r)
@@ -185,7 +185,7 @@ static int statements(struct app *a, const struct opts *o)
 	json_t *x;
 	int said = 0;
 	if (e == ERR_OK)
-		printf("number\tmonth\tdays\tunit_fee\tcap\tamount\n");
+		printf("児童番号\t月\t日数\t1日の利用料\t上限額\t請求額\n");
 	json_array_foreach(arr, i, x)
 	{
 		printf("%s\t%s\t%lld\t%lld\t%lld\t%lld\n",

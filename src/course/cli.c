@@ -161,7 +161,7 @@ int course_cmd(int argc, char **argv)
 		verb = ERASE;
 	else
 		return cli_fail("%s", USAGE);
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'c':

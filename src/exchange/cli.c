@@ -47,7 +47,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	int ch;
 	memset(o, 0, sizeof *o);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': o->dir = optarg; break;
 		case 'l': o->login = optarg; break;

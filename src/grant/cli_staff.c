@@ -22,7 +22,7 @@ int grant_cmd_staff(int argc, char **argv, const char *service, const char *labe
 	int ch, status = 1;
 	int64_t uid = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'd')
 			dir = optarg;
 		else if (ch == 'l')

@@ -21,7 +21,7 @@ int cmd_ledger(int argc, char **argv)
 	if (!cli_verb(&argc, &argv, "list"))
 		return cli_fail("使い方: mimamori ledger list --data DIR");
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch != 'd')
 			return cli_fail("使い方: mimamori ledger list --data DIR");
 		dir = optarg;
@@ -39,7 +39,7 @@ int cmd_ledger(int argc, char **argv)
 		fprintf(stderr, "mimamori: ledger list: %s\n", err_message_ja(e));
 		return 1;
 	}
-	printf("id\tat\tactor\tcontent\trecords\tlossy\tbytes\tblake2b-256\tservice\n");
+	printf("番号\t日時\t出力者\t内容\t件数\t変換できない行\tバイト\tBLAKE2b-256\tサービス\n");
 	for (size_t i = 0; i < n; i++) {
 		char at[32], actor[180];
 		clock_jst_iso(v[i].at_ms, at, sizeof at);

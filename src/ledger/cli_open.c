@@ -30,7 +30,7 @@ int ledger_cmd_open(int argc, char **argv)
 	int ch, rc = 1;
 	if (!cli_verb(&argc, &argv, "open"))
 		return cli_fail("%s", USAGE);
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'i')
 			in = optarg;
 		else if (ch == 'o')

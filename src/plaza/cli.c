@@ -320,7 +320,7 @@ int plaza_cmd(int argc, char **argv)
 	int ch;
 	long n = 0;
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, lo)) != -1) {
 		switch (ch) {
 		case 'd':
 			o.dir = optarg;

@@ -49,7 +49,7 @@ static int school_add(int argc, char **argv)
 	const char *dir = NULL, *code = NULL, *name = NULL, *kind = NULL, *why = NULL;
 	const char *grades = NULL, *classes = NULL;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'c': code = optarg; break;
@@ -87,7 +87,7 @@ static int school_list(int argc, char **argv)
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
 	const char *dir = NULL;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch != 'd')
 			return cli_fail("%s", USAGE);
 		dir = optarg;
@@ -107,7 +107,7 @@ static int school_list(int argc, char **argv)
 		fprintf(stderr, "mimamori: school list: %s\n", err_message_ja(e));
 		return 1;
 	}
-	printf("code\tname\tkind\tkind_label\tgrades\tclasses\tsecurity_code\tregistrants\n");
+	printf("コード\t名称\t種別\t種別名\t学年数\t学級数\t確認コード\t登録数\n");
 	for (size_t i = 0; i < n; i++)
 		printf("%s\t%s\t%s\t%s\t%d\t%d\t%s\t%" PRId64 "\n", rows[i].code, rows[i].name,
 		       rows[i].kind, schoolmail_kind_label(rows[i].kind), rows[i].grades,
@@ -124,7 +124,7 @@ static int school_set(int argc, char **argv)
 		{0, 0, 0, 0}};
 	const char *dir = NULL, *name = NULL, *grades = NULL, *classes = NULL, *why = NULL;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'n': name = optarg; break;
@@ -160,7 +160,7 @@ static int school_letter(int argc, char **argv)
 	const char *dir = NULL, *out = NULL, *codes[64];
 	size_t n = 0;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'd') {
 			dir = optarg;
 		} else if (ch == 'o') {
@@ -231,7 +231,7 @@ static int school_user(int argc, char **argv)
 	int pw_stdin = 0, ch;
 	if (!cli_verb(&argc, &argv, "add"))
 		return cli_fail("%s", USAGE);
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 's': code = optarg; break;
@@ -306,7 +306,7 @@ static int school_rollover(int argc, char **argv)
 					     {0, 0, 0, 0}};
 	const char *dir = NULL, *why = NULL;
 	int year = 0, dry = 0, ch;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
 		case 'n': dry = 1; break;

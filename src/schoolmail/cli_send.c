@@ -121,7 +121,7 @@ static int cmd_send(int argc, char **argv)
 	const char *dir = NULL, *code = NULL, *grade = NULL, *klass = NULL, *subject = NULL;
 	const char *body_file = NULL, *why = NULL;
 	int read_confirm = 0, ch, status = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd':
 			dir = optarg;

@@ -154,7 +154,7 @@ static int import(int argc, char **argv)
 	size_t ok = 0, bad = 0, len = 0;
 	char *data = NULL, msg[256], today[11];
 	struct doc_csv *csv = NULL;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch != 'd')
 			return cli_fail("%s", USAGE);
 		dir = optarg;
@@ -238,7 +238,7 @@ static int transfer(int argc, char **argv)
 					     {"out", required_argument, 0, 'o'},
 					     {0, 0, 0, 0}};
 	int ch, status = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'd')
 			dir = optarg;
 		else if (ch == 'p')
@@ -303,7 +303,7 @@ static int returns(int argc, char **argv)
 	int64_t uid = 0;
 	char *data = NULL, why[SITTER_WHY_MAX], actor[48];
 	size_t len = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		if (ch == 'd')
 			dir = optarg;
 		else if (ch == 'l')

@@ -41,7 +41,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	    {"pending", no_argument, 0, 'P'},	   {0, 0, 0, 0}};
 	int ch;
 	memset(o, 0, sizeof *o);
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
 		switch (ch) {
 		case 'd':
 			o->dir = optarg;
@@ -99,7 +99,7 @@ static int list(struct app *a, const struct opts *o)
 	}
 	store_bind_int(st, 1, all);
 	store_bind_int(st, 2, uid);
-	printf("plaza\tlabel\tcases\topen\treferred\treferral_pending\n");
+	printf("プラザ\t名称\t相談\t継続中\t区への連絡\t連絡未確認\n");
 	long long total = 0;
 	while (store_step(st) == STORE_ROW) {
 		const char *u = store_col_text(st, 0), *label = youth_plaza_label(u);
@@ -168,7 +168,7 @@ static int opens(struct app *a, const struct opts *o)
 	struct store_stmt *st = NULL;
 	size_t i;
 	json_t *x;
-	printf("id\tat\tcase\tlogin\treason\tbreak_glass\treviewed_by\n");
+	printf("番号\t日時\t相談番号\tログインID\t理由\t緊急閲覧\t確認者\n");
 	json_array_foreach(arr, i, x)
 	{
 		char at[32], number[16] = "";

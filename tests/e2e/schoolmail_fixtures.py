@@ -28,10 +28,16 @@ def school_add(data, code, name, kind="elementary", grades=6, classes=3):
                           "--kind", kind, "--grades", str(grades), "--classes", str(classes))
 
 
+# `school list`'s Japanese header, by the keys the tests use.
+SCHOOL_LIST_HEAD = {"コード": "code", "名称": "name", "種別": "kind", "種別名": "kind_label",
+                    "学年数": "grades", "学級数": "classes", "確認コード": "security_code",
+                    "登録数": "registrants"}
+
+
 def schools(data):
     """`school list` as {code: row dict}."""
     lines = harness.cli_ok("school", "list", "--data", data.path).out.splitlines()
-    head = lines[0].split("\t")
+    head = [SCHOOL_LIST_HEAD[h] for h in lines[0].split("\t")]
     return {r[0]: dict(zip(head, r)) for r in (l.split("\t") for l in lines[1:])}
 
 

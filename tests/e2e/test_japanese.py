@@ -636,6 +636,39 @@ class JapaneseCliTest(JapaneseTestCase):
             h = cli(cmd, "--help")
             if h.rc != 0 or not japanese(h.out):
                 self.problems.append("%s --help: %r" % (cmd, h.out))
+            # A command's help lists all its verbs, also those of two-word commands
+            # (`user --help`: add, totp-reset, retire).
+            if cmd not in h.out.split()[1:3] and "mimamori " + cmd not in h.out:
+                self.problems.append("%s --help lacks itself: %r" % (cmd, h.out))
+            # An option the command does not have is named in Japanese (getopt's own line
+            # was English), before the usage.
+            words = []
+            for w in line.split():
+                if w.startswith(("-", "[", "<")) or any(ch.isupper() for ch in w):
+                    break
+                words.append(w.split("|")[0])
+            b = cli(*words, "--bogus-opt")
+            first = b.err.splitlines()[0] if b.err else ""
+            if b.rc == 0 or "--bogus-opt" not in first or not japanese(first) \
+                    or "unrecognized" in b.err:
+                self.problems.append("%s --bogus-opt: %r" % (" ".join(words), b.err))
+        for cmd, verbs in (("user", ("add", "totp-reset", "retire")),
+                           ("import", ("children", "residents", "approve")),
+                           ("audit", ("verify", "report"))):
+            h = cli(cmd, "--help").out
+            for v in verbs:
+                if "%s %s " % (cmd, v) not in h:
+                    self.problems.append("%s --help lacks %s: %r" % (cmd, v, h))
+        # A missing value, and a value for an option that takes none.
+        for args, says in ((["user", "add", "--login", "x", "--data"],
+                            "オプション --data のあとに値を書いてください"),
+                           (["user", "add", "--data", dp, "--password-stdin=yes"],
+                            "オプション --password-stdin は値をとりません"),
+                           (["audit", "verify", "--data", dp, "--since", "x"],
+                            "オプション --since はこのコマンドにはありません")):
+            r = cli(*args)
+            if r.rc != 2 or r.err.splitlines()[0] != "mimamori: " + says:
+                self.problems.append("%s: %r" % (" ".join(args), r.err))
         self.assert_no_problems()
 
     def test_platform_user_add_refusals(self):

@@ -96,7 +96,7 @@ class ReportTest(ServerTestCase):
     def ledger(self):
         r = cli_ok("ledger", "list", "--data", self.data.path)
         lines = r.out.strip().splitlines()
-        self.assertEqual(lines[0].split("\t")[:5], ["id", "at", "actor", "content", "records"])
+        self.assertEqual(lines[0].split("\t")[:5], ["番号", "日時", "出力者", "内容", "件数"])
         return [l.split("\t") for l in lines[1:-1]], lines[-1]
 
     def test_reports_end_to_end(self):

@@ -313,7 +313,7 @@ class CommandsAndLetterTest(unittest.TestCase):
         sm.school_add(self.data, "S01", "試験区立特別支援学校", "特別支援学校", 12, 2)
         lines = harness.cli_ok("school", "list", "--data", self.data.path).out.splitlines()
         head = lines[0].split("\t")
-        for col in ("code", "name", "kind", "security_code", "registrants"):
+        for col in ("コード", "名称", "種別", "確認コード", "登録数"):
             self.assertIn(col, head)
         rows = sm.schools(self.data)
         self.assertEqual(rows["S01"]["kind"], "special")
