@@ -4,6 +4,7 @@
  * from the first line of standard input, never from the command line). */
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,8 @@
 int exchange_cmd(int argc, char **argv);
 
 #define USAGE                                                                                      \
-	"使い方: mimamori exchange recipient --data DIR --login L --name N --mail M [--dept D] "   \
-	"[--stop]\n"                                                                               \
+	"使い方: mimamori exchange recipient --data DIR --login L --name N --mail M [--dept D]\n"  \
+	"       mimamori exchange recipient --data DIR --login L --stop\n"                          \
 	"       mimamori exchange put --data DIR --from L --to L --days N FILE\n"                  \
 	"       mimamori exchange list --data DIR [--login L] [--events]\n"                        \
 	"       mimamori exchange get --data DIR --login L --id N --out FILE  (パスワードは標準入力)\n" \
@@ -45,6 +46,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	    {"stop", no_argument, 0, 's'},	 {"events", no_argument, 0, 'e'},
 	    {0, 0, 0, 0}};
 	int ch;
+	long n;
 	memset(o, 0, sizeof *o);
 	optind = 1;
 	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
@@ -57,8 +59,18 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'm': o->mail = optarg; break;
 		case 'p': o->dept = optarg; break;
 		case 'o': o->out = optarg; break;
-		case 'i': o->id = strtoll(optarg, NULL, 10); break;
-		case 'y': o->days = (int)strtol(optarg, NULL, 10); break;
+		case 'i':
+		case 'y':
+			if (cli_number(optarg, 1, ch == 'i' ? LONG_MAX : 3650, &n) != 0) {
+				fprintf(stderr, "mimamori: --%s は1以上の数で書いてください（%s）\n",
+					ch == 'i' ? "id" : "days", optarg);
+				return -1;
+			}
+			if (ch == 'i')
+				o->id = n;
+			else
+				o->days = (int)n;
+			break;
 		case 's': o->stop = 1; break;
 		case 'e': o->events = 1; break;
 		default: return -1;
@@ -94,9 +106,10 @@ static int cmd_recipient(struct app *a, const struct opts *o)
 	int64_t id = 0;
 	struct store_conn *c = store_acquire(a->store);
 	enum err e = store_begin(c);
-	if (e == ERR_OK)
-		e = exchange_recipient_set(a, c, o->login, o->name, o->dept, o->mail, !o->stop, &id,
-					   &why);
+	if (e == ERR_OK && o->stop) /* its name and mail are kept: none needed */
+		e = exchange_recipient_stop(c, o->login, &id, &why);
+	else if (e == ERR_OK)
+		e = exchange_recipient_set(a, c, o->login, o->name, o->dept, o->mail, 1, &id, &why);
 	if (e == ERR_OK) {
 		char object[32];
 		snprintf(object, sizeof object, "user:%" PRId64, id);
@@ -122,6 +135,8 @@ static int cmd_put(struct app *a, const struct opts *o)
 	size_t len = 0;
 	const char *code = NULL, *why = NULL;
 	int64_t id = 0;
+	if (!o->from || !o->to || !o->file)
+		return cli_fail("%s", USAGE);
 	int64_t from = user_id(a, o->from, &fr), to = user_id(a, o->to, &tr);
 	if (!from || !(fr & EXCHANGE_SENDERS)) {
 		fprintf(stderr, "mimamori: %s は送れるアカウント（受託事業者）ではありません\n",
@@ -130,12 +145,9 @@ static int cmd_put(struct app *a, const struct opts *o)
 	}
 	if (!o->file)
 		return cli_fail("%s", USAGE);
-	enum err e = file_read_all(o->file, EXCHANGE_HARD_MAX, &data, &len);
-	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: %s を読めません%s\n", o->file,
-			e == ERR_TOOLARGE ? "（大きすぎます）" : "");
-		return 1;
-	}
+	enum err e = file_read_input(o->file, EXCHANGE_HARD_MAX, &data, &len);
+	if (e != ERR_OK)
+		return 1; /* said why */
 	const char *base = strrchr(o->file, '/');
 	snprintf(actor, sizeof actor, "user:%" PRId64, from);
 	struct exchange_upload u = {.sender_id = from,

@@ -104,5 +104,9 @@ void exchange_password_new(char out[15]);
 enum err exchange_recipient_set(struct app *a, struct store_conn *c, const char *login,
 				const char *name, const char *dept, const char *mail, int active,
 				int64_t *user_id, const char **why);
+/* Takes login's account off the recipients (its name and mail kept for the list), on c in the
+ * caller's transaction: ERR_OK with *user_id, or ERR_NOTFOUND with why (no such recipient). */
+enum err exchange_recipient_stop(struct store_conn *c, const char *login, int64_t *user_id,
+				 const char **why);
 
 #endif

@@ -224,8 +224,11 @@ static enum err check_upload(const struct exchange_config *cfg, const struct exc
 		return ERR_TOOLARGE;
 	}
 	if (u->days < 1 || u->days > cfg->max_days) {
+		static _Thread_local char days_why[96];
+		snprintf(days_why, sizeof days_why, "保存期間は1〜%d日で指定してください。",
+			 cfg->max_days);
 		*code = "bad_days";
-		*why = "保存期間の日数が正しくありません。";
+		*why = days_why;
 		return ERR_INVALID;
 	}
 	return ERR_OK;

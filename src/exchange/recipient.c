@@ -84,3 +84,33 @@ enum err exchange_recipient_set(struct app *a, struct store_conn *c, const char 
 	vault_wipe_free(data);
 	return e;
 }
+
+enum err exchange_recipient_stop(struct store_conn *c, const char *login, int64_t *user_id,
+				 const char **why)
+{
+	enum err e = ERR_DB;
+	*why = NULL;
+	*user_id = 0;
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT r.user_id FROM ex_recipients r JOIN users u ON u.id = r.user_id "
+	       "WHERE u.login = ?");
+	if (st) {
+		store_bind_text(st, 1, login ? login : "");
+		e = store_step(st) == STORE_ROW ? ERR_OK : ERR_NOTFOUND;
+		if (e == ERR_OK)
+			*user_id = store_col_int(st, 0);
+	}
+	store_finish(st);
+	if (e == ERR_NOTFOUND)
+		*why = "そのログイン名は受け取りに登録されていません。";
+	if (e != ERR_OK)
+		return e;
+	st = store_prepare(c, "UPDATE ex_recipients SET active = 0 WHERE user_id = ?");
+	e = ERR_DB;
+	if (st) {
+		store_bind_int(st, 1, *user_id);
+		e = store_run(st);
+	}
+	store_finish(st);
+	return e;
+}

@@ -276,6 +276,25 @@ class ExchangeTest(ServerTestCase):
         out = harness.cli_ok("exchange", "list", "--data", d.path, "--events").out
         self.assertIn("\tupload\tct\tgs\t", out)
         self.assertIn("\tdownload\tct\tgs\t", out)
+        # put without --from was 「 は送れるアカウント…」; numbers that are not; a file not there
+        for args, says in ((["--to", "gs", "--days", "1", src], "使い方"),
+                           (["--from", "ct", "--to", "gs", "--days", "abc", src],
+                            "--days は1以上の数で書いてください（abc）"),
+                           (["--from", "ct", "--to", "gs", "--days", "40", src],
+                            "保存期間は1〜14日で指定してください"),
+                           (["--from", "ct", "--to", "gs", "--days", "1",
+                             os.path.join(self.tmp, "ない.txt")],
+                            "ない.txt を読めません（そのファイルはありません）")):
+            r = harness.cli("exchange", "put", "--data", d.path, *args)
+            self.assertNotEqual(r.rc, 0, args)
+            self.assertIn(says, r.err.splitlines()[0], args)
+        # taking a recipient off needs only the login (the guide's command); its files stay
+        harness.cli_ok("exchange", "recipient", "--data", d.path, "--login", "gs", "--stop")
+        self.assertNotIn(self.gs_id, [x["id"] for x in self.c["op"].get(
+            API + "/recipients").json["recipients"]])
+        r = harness.cli("exchange", "recipient", "--data", d.path, "--login", "ct", "--stop")
+        self.assertEqual(r.rc, 1)
+        self.assertIn("受け取りに登録されていません", r.err)
 
     def test_size_scan_lock_withdraw(self):
         # the size cap: 413 with a JSON error
