@@ -166,11 +166,8 @@ int cmd_import(int argc, char **argv)
 		return cli_fail("使い方: mimamori import children --data DIR FILE.csv");
 	size_t len = 0;
 	char *data = NULL;
-	if (file_read_all(argv[optind], 64u << 20, &data, &len) != ERR_OK) {
-		fprintf(stderr, "mimamori: %s を読み込めません（ないか、読めないか、64 MB を超えています）\n",
-			argv[optind]);
-		return 1;
-	}
+	if (file_read_input(argv[optind], 64u << 20, &data, &len) != ERR_OK)
+		return 1; /* said why */
 	struct app *a = cli_open(dir, 1);
 	if (!a) {
 		free(data);

@@ -79,7 +79,9 @@ enum err file_read_all(const char *path, size_t max, char **out, size_t *len)
 		e = ERR_IO;
 	if (e == ERR_OK && n > max)
 		e = ERR_TOOLARGE;
+	int saved = errno; /* the read's, for file_read_input */
 	fclose(f);
+	errno = saved;
 	if (e != ERR_OK) {
 		if (data)
 			explicit_bzero(data, n); /* what was read may be personal */
@@ -92,4 +94,22 @@ enum err file_read_all(const char *path, size_t max, char **out, size_t *len)
 	*out = data;
 	*len = n;
 	return ERR_OK;
+}
+
+enum err file_read_input(const char *path, size_t max, char **out, size_t *len)
+{
+	errno = 0;
+	enum err e = file_read_all(path, max, out, len);
+	if (e == ERR_TOOLARGE) {
+		fprintf(stderr, "mimamori: %s は大きすぎます（%zu MB まで）\n", path,
+			max >> 20 ? max >> 20 : 1);
+	} else if (e != ERR_OK) {
+		int why = errno;
+		fprintf(stderr, "mimamori: %s を読めません（%s）\n", path,
+			why == ENOENT || why == ENOTDIR ? "そのファイルはありません"
+			: why == EISDIR			? "フォルダの名前です"
+			: why == EACCES || why == EPERM	? "読む権限がありません"
+							: "読み込みに失敗しました");
+	}
+	return e;
 }

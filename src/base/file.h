@@ -35,4 +35,9 @@ enum err file_write_export(const char *path, const void *data, size_t len);
  * (nothing is kept; what was read is wiped). */
 enum err file_read_all(const char *path, size_t max, char **out, size_t *len);
 
+/* file_read_all for a file a person named (a command's FILE): every failure is said in one
+ * Japanese line on stderr — no such file, a folder, no permission, over max (in MB) — so a
+ * caller adds nothing. Same returns. */
+enum err file_read_input(const char *path, size_t max, char **out, size_t *len);
+
 #endif

