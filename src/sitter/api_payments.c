@@ -155,6 +155,8 @@ enum err api_sitter_returns(struct http_req *rq, struct http_resp *rs)
 	store_release(c);
 	if (e == ERR_INVALID || e == ERR_TOOLARGE)
 		return http_error_as(rs, ERR_INVALID, "bad_returns", why[0] ? why : "振込不能のファイルを読めません。");
+	if (e == ERR_CONFLICT)
+		return http_error_as(rs, ERR_CONFLICT, "own_transfer_file", why);
 	if (e != ERR_OK)
 		return e;
 	if (rq->app->mail)

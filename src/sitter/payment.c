@@ -200,6 +200,39 @@ enum err sitter_payment_file(struct app *a, struct store_conn *c, int64_t id,
 	return e;
 }
 
+/* 1 when data (n records, total yen) is, byte for byte, a transfer file the ward made with more
+ * than one transfer, with its pay date in pay_date: a bank returns only the transfers it could
+ * not make, and reading the ward's own file back would mark every one unpaid and mail every
+ * applicant. */
+static int own_transfer_file(struct app *a, struct store_conn *c, const char *data, size_t len,
+			     size_t n, int64_t total, char pay_date[11])
+{
+	int same = 0;
+	if (n < 2)
+		return 0;
+	struct store_stmt *st = store_prepare(
+	    c, "SELECT id FROM sitter_payments WHERE items = ?1 AND total_yen = ?2 ORDER BY id");
+	if (!st)
+		return 0;
+	store_bind_int(st, 1, (int64_t)n);
+	store_bind_int(st, 2, total);
+	while (!same && store_step(st) == STORE_ROW) {
+		struct sitter_payment p;
+		struct buf file;
+		buf_init(&file, 64u * 1024 * 1024);
+		if (sitter_payment_file(a, c, store_col_int(st, 0), &p, &file) == ERR_OK &&
+		    file.len == len && memcmp(file.data, data, len) == 0) {
+			same = 1;
+			snprintf(pay_date, 11, "%s", p.pay_date);
+		}
+		if (file.data)
+			vault_wipe(file.data, file.len);
+		buf_free(&file);
+	}
+	store_finish(st);
+	return same;
+}
+
 /* Asks the applicant of p for a correct account (the mail names no account). */
 static enum err ask_account(struct app *a, struct store_conn *c, const struct sitter_app *p)
 {
@@ -244,6 +277,18 @@ enum err sitter_payment_returns(struct app *a, struct store_conn *c, const char 
 			 problem[0] ? problem : "全銀協の形式ではありません");
 	if (e != ERR_OK)
 		return e;
+	int64_t total = 0;
+	char made_for[11];
+	for (size_t i = 0; i < n; i++)
+		total += r[i].yen;
+	if (own_transfer_file(a, c, data, len, n, total, made_for)) {
+		snprintf(why, SITTER_WHY_MAX,
+			 "このファイルは区が作った振込データ（振込日 %s、%zu件）そのものです。銀行から"
+			 "戻った振込不能のファイルを選んでください。",
+			 made_for, n);
+		grant_zengin_records_free(r);
+		return ERR_CONFLICT;
+	}
 	out->numbers = xcalloc(n ? n : 1, sizeof *out->numbers);
 	e = store_begin(c);
 	for (size_t i = 0; e == ERR_OK && i < n; i++) {

@@ -43,7 +43,8 @@ struct sitter_returns {
 /* Reads a file of returned transfers (全銀 layout) of len bytes: each record whose 顧客コード1
  * is the 申請番号 of a paid application with the same amount moves it to unpaid, and its
  * applicant is mailed for a correct account; others are counted unmatched. One transaction.
- * ERR_INVALID with why for a file that is not one. */
+ * ERR_INVALID with why for a file that is not one; ERR_CONFLICT with why for the ward's own
+ * transfer file of several transfers read back (nothing changed). */
 enum err sitter_payment_returns(struct app *a, struct store_conn *c, const char *data,
 				size_t len, int64_t user_id, const char *actor,
 				struct sitter_returns *out, char why[SITTER_WHY_MAX]);

@@ -565,6 +565,38 @@ class FlowTest(SitterBase):
                          ["submitted", "screened", "approved", "notified", "paid", "unpaid",
                           "notified", "paid", "unpaid"])
         self.assertEqual(len(self.mails(g["email"], "振り込めませんでした", 2)), 2)
+
+        # Two transfers in one file. Read back by mistake, the ward's own file is refused and
+        # nothing changes (it marked every transfer unpaid and mailed every applicant); a
+        # bank's file of one of them is read.
+        self.assertEqual(a.put_bank(BANKS["flow2"]).status, 200)
+        b, bid = self.submitted(form("flow", [child("鷺ノ宮 湊斗", "2023-04-10")],
+                                     [use("2027-03-27", "09:00", "11:00", 5000)]))
+        self.approved(bid)
+        self.assertEqual(sv.post("/api/v1/sitter/notices", {"date": TODAY}).status, 201)
+        r = ap.post("/api/v1/sitter/payments", {"pay_date": "2027-04-26"})
+        self.assertEqual((r.status, r.json["payment"]["items"]), (201, 2), r)
+        file3 = ws.get("/api/v1/sitter/payments/%d/file" % r.json["payment"]["id"]).body
+        r = ws.request("POST", "/api/v1/sitter/payments/returns", body=file3,
+                       headers={"Content-Type": "text/plain"})
+        self.assertEqual((r.status, r.json["code"]), (409, "own_transfer_file"), r)
+        self.assertIn("区が作った振込データ（振込日 2027-04-26、2件）", r.json["message"])
+        self.assertEqual([self.staff_app(x)["state"] for x in (aid, bid)], ["paid", "paid"])
+        out3 = os.path.join(self.data.tmp, "transfer3.txt")
+        with open(out3, "wb") as f:
+            f.write(file3)
+        r = harness.cli("sitter", "returns", "--data", self.data.path, "--login", "ws", out3)
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("区が作った振込データ", r.err)
+        self.assertEqual([self.staff_app(x)["state"] for x in (aid, bid)], ["paid", "paid"])
+        self.assertEqual(len(self.mails(g["email"], "振り込めませんでした", 2)), 2)
+        h, d1, _d2, _t, e = self.zengin(file3)
+        yen = int(d1[80:90])
+        back = b"\r\n".join([h, d1, b"8" + b"%06d" % 1 + b"%012d" % yen + b" " * 101, e, b""])
+        r = ws.request("POST", "/api/v1/sitter/payments/returns", body=back,
+                       headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json, {"matched": [d1[91:101].decode()], "unmatched": 0})
         self.assertEqual(self.data.audit_verify().rc, 0)
 
     # -----------------------------------------------------------------------------------------
