@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/clock.h"
 #include "base/text.h"
 #include "base/xalloc.h"
@@ -89,7 +90,26 @@ void sitter_term(const struct vault *v, const char *kind, const char *text,
 	vault_wipe(t, sizeof t);
 }
 
-/* Writes the form's search terms of application id (after removing the old ones). */
+void sitter_form_term(const struct vault *v, const struct sitter_form *f, unsigned char out[32])
+{
+	json_t *j = sitter_form_json(f, 1);
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	struct buf t;
+	buf_init(&t, 64 * 1024);
+	buf_puts(&t, "form:");
+	if (text)
+		buf_puts(&t, text);
+	vault_blind(v, "sitter-term", t.data ? t.data : "form:", out);
+	if (t.data)
+		vault_wipe(t.data, t.len);
+	buf_free(&t);
+	if (text)
+		vault_wipe_free(text);
+}
+
+/* Writes the form's search terms of application id (after removing the old ones), and the
+ * whole form's (sitter_form_term). */
 static enum err write_terms(struct store_conn *c, const struct vault *v, int64_t id,
 			    const struct sitter_form *f)
 {
@@ -116,6 +136,19 @@ static enum err write_terms(struct store_conn *c, const struct vault *v, int64_t
 		store_bind_blob(st, 2, idx, sizeof idx);
 		e = store_run(st);
 		store_finish(st);
+	}
+	st = e == ERR_OK ? store_prepare(c, "INSERT INTO sitter_terms (application_id, term) "
+					    "VALUES (?1, ?2)")
+			 : NULL;
+	if (st) {
+		unsigned char idx[32];
+		sitter_form_term(v, f, idx);
+		store_bind_int(st, 1, id);
+		store_bind_blob(st, 2, idx, sizeof idx);
+		e = store_run(st);
+		store_finish(st);
+	} else if (e == ERR_OK) {
+		e = ERR_DB;
 	}
 	return e;
 }

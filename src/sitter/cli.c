@@ -151,7 +151,7 @@ static int import(int argc, char **argv)
 	const char *dir = NULL;
 	static const struct option opts[] = {{"data", required_argument, 0, 'd'}, {0, 0, 0, 0}};
 	int ch, status = 1;
-	size_t ok = 0, bad = 0, len = 0;
+	size_t ok = 0, bad = 0, skipped = 0, len = 0;
 	char *data = NULL, msg[256], today[11];
 	struct doc_csv *csv = NULL;
 	while ((ch = cli_getopt(argc, argv, opts)) != -1) {
@@ -197,6 +197,26 @@ static int import(int argc, char **argv)
 			bad++;
 			continue;
 		}
+		/* A row taken before (the same export read twice) is not a second application. */
+		char taken[16] = "";
+		unsigned char term[32];
+		sitter_form_term(v, &f, term);
+		struct store_stmt *st = store_prepare(
+		    c, "SELECT a.number FROM sitter_terms t JOIN sitter_applications a ON "
+		       "a.id = t.application_id WHERE t.term = ?1 ORDER BY a.id LIMIT 1");
+		if (st) {
+			store_bind_blob(st, 1, term, sizeof term);
+			if (store_step(st) == STORE_ROW)
+				snprintf(taken, sizeof taken, "%s", store_col_text(st, 0));
+		}
+		store_finish(st);
+		if (taken[0]) {
+			printf("%zu行目: 取り込み済みです（申請番号 %s）。取り込みませんでした\n",
+			       csv->rows[i].line, taken);
+			sitter_form_clear(&f);
+			skipped++;
+			continue;
+		}
 		/* each row alone: a bad one stops nothing already stored */
 		e = store_begin(c);
 		if (e == ERR_OK)
@@ -221,7 +241,8 @@ static int import(int argc, char **argv)
 		printf("%zu行目: 申請番号 %s\n", csv->rows[i].line, number);
 		ok++;
 	}
-	printf("取り込み: %zu件、取り込めなかった行: %zu件\n", ok, bad);
+	printf("取り込み: %zu件、取り込み済みの行: %zu件、取り込めなかった行: %zu件\n", ok,
+	       skipped, bad);
 	status = bad ? 1 : 0;
 	store_release(c);
 	app_close(a);

@@ -176,6 +176,9 @@ enum err sitter_app_by_token(struct store_conn *c, const struct vault *v, const 
  * "mail": in lower case) of text into out: a blind index under the service's key. */
 void sitter_term(const struct vault *v, const char *kind, const char *text,
 		 unsigned char out[32]);
+/* Computes the blind index of the whole form f (guardian, children, uses, bank) into out: one
+ * of each application's terms, by which an import finds a row it has already taken. */
+void sitter_form_term(const struct vault *v, const struct sitter_form *f, unsigned char out[32]);
 /* Finds the application numbered number: *id. ERR_NOTFOUND. */
 enum err sitter_app_by_number(struct store_conn *c, const char *number, int64_t *id);
 /* Stores a new application of f (taking nothing from f) in state (draft or submitted) on c

@@ -897,7 +897,7 @@ class FlowTest(SitterBase):
         self.assertEqual(r.rc, 1, r)
         numbers = dict(re.findall(r"(\d)行目: 申請番号 (2027\d{6})", r.out))
         self.assertEqual(sorted(numbers), ["2", "4"], r.out)
-        self.assertIn("取り込み: 2件、取り込めなかった行: 1件", r.out)
+        self.assertIn("取り込み: 2件、取り込み済みの行: 0件、取り込めなかった行: 1件", r.out)
         self.assertEqual(r.err.strip(), "3行目: 1件目の利用日に、1人目のお子さまは対象外です"
                                         "（0歳から6歳になる年度の末日まで）。")
         for v in bad + good + twins:
@@ -920,6 +920,13 @@ class FlowTest(SitterBase):
                           app["claim_yen"], app["form"]["bank"]["type"],
                           app["form"]["bank"]["branch_name"]),
                          ([0, 1], "こもれびシッター,本店", 10000, 2, "みなみ支店"))
+        self.assertEqual(self.data.query("SELECT count(*) FROM sitter_applications a WHERE "
+                                         "a.channel = 'import'")[0][0], 2)
+        # The same export read again makes no second applications (it did: each twice).
+        r = harness.cli("sitter", "import", "--data", self.data.path, path)
+        self.assertIn("2行目: 取り込み済みです（申請番号 %s）" % numbers["2"], r.out)
+        self.assertIn("4行目: 取り込み済みです（申請番号 %s）" % numbers["4"], r.out)
+        self.assertIn("取り込み: 0件、取り込み済みの行: 2件、取り込めなかった行: 1件", r.out)
         self.assertEqual(self.data.query("SELECT count(*) FROM sitter_applications a WHERE "
                                          "a.channel = 'import'")[0][0], 2)
         # A file that is not the export.
