@@ -66,6 +66,18 @@ static int list(struct app *a)
 	return 0;
 }
 
+/* The word the staff's page uses for an entry's state. */
+static const char *entry_state_ja(const char *state)
+{
+	if (strcmp(state, "booked") == 0)
+		return "参加";
+	if (strcmp(state, "waiting") == 0)
+		return "キャンセル待ち";
+	if (strcmp(state, "cancelled") == 0)
+		return "キャンセル";
+	return "落選";
+}
+
 /* Prints the roster of course id, after recording it in the handover ledger. */
 static int roster(struct app *a, int64_t id)
 {
@@ -76,7 +88,23 @@ static int roster(struct app *a, int64_t id)
 	buf_init(&out, 64u * 1024 * 1024);
 	buf_puts(&out, "申込番号\t氏名\tメールアドレス\t電話番号\t子の年齢\t状態\t希望（回:状態）\n");
 	struct store_conn *c = store_acquire(a->store);
-	struct store_stmt *st = store_prepare(
+	/* An unknown course: nothing to put in the ledger (it recorded an empty roster). */
+	struct store_stmt *st = store_prepare(c, "SELECT 1 FROM course_courses WHERE id = ?1");
+	int known = 0;
+	if (st) {
+		store_bind_int(st, 1, id);
+		known = store_step(st) == STORE_ROW;
+	}
+	store_finish(st);
+	if (!known) {
+		store_release(c);
+		buf_free(&out);
+		fprintf(stderr, "mimamori: 講座 %" PRId64 " はありません（mimamori course list で番号を"
+				"確かめてください）\n",
+			id);
+		return 1;
+	}
+	st = store_prepare(
 	    c, "SELECT s.id, s.person, s.cancelled_ms IS NOT NULL, e.session_id, e.state FROM "
 	       "course_signups s JOIN course_entries e ON e.signup_id = s.id WHERE s.course_id = "
 	       "?1 ORDER BY s.id, e.pref");
@@ -115,7 +143,7 @@ static int roster(struct app *a, int64_t id)
 		}
 		if (e == ERR_OK)
 			e = buf_printf(&choices, "%s%" PRId64 ":%s", choices.len ? "," : "",
-				       store_col_int(st, 3), store_col_text(st, 4));
+				       store_col_int(st, 3), entry_state_ja(store_col_text(st, 4)));
 	}
 	buf_free(&choices);
 	store_finish(st);

@@ -312,8 +312,14 @@ class CourseTest(ServerTestCase):
         for name, mail, _ in PEOPLE[:3]:
             self.assertIn(name, out)
             self.assertIn(mail, out)
+        self.assertRegex(out, r"\t\d+:参加")  # the page's words, not 'booked'
         self.assertEqual(d.query("SELECT actor, content FROM ledger"),
                          [("cli", "roster course %d tsv" % cid)])
+        # an unknown course: refused, nothing in the ledger (an empty roster was recorded)
+        r = harness.cli("course", "roster", "--data", d.path, "--course", "9999")
+        self.assertEqual(r.rc, 1, r)
+        self.assertIn("講座 9999 はありません", r.err)
+        self.assertEqual(d.query("SELECT count(*) FROM ledger"), [(1,)])
         r = harness.cli("course", "erase", "--data", d.path, "--course", str(cid))
         self.assertEqual(r.rc, 1, r)
         self.assertIn("まだ終わっていない回", r.err)
