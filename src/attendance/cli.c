@@ -65,13 +65,22 @@ static int site_set(int argc, char **argv)
 			int opt;
 			char *dst;
 			size_t n;
-		} texts[] = {{'o', s.opens, sizeof s.opens},	 {'x', s.closes, sizeof s.closes},
-			     {'a', s.arrival, sizeof s.arrival},	 {'l', s.deadline, sizeof s.deadline},
-			     {'p', s.phone, sizeof s.phone},	 {'e', s.alert_email, sizeof s.alert_email}};
+			const char *too_long; /* what to say when v does not fit */
+		} texts[] = {
+		    {'o', s.opens, sizeof s.opens, "開所（--opens）は HH:MM の形で指定してください"},
+		    {'x', s.closes, sizeof s.closes, "閉所（--closes）は HH:MM の形で指定してください"},
+		    {'a', s.arrival, sizeof s.arrival,
+		     "到着予定（--arrival）は HH:MM の形で指定してください"},
+		    {'l', s.deadline, sizeof s.deadline,
+		     "当日の変更の締切（--deadline）は HH:MM の形で指定してください"},
+		    {'p', s.phone, sizeof s.phone, "電話番号（--phone）が長すぎます"},
+		    {'e', s.alert_email, sizeof s.alert_email,
+		     "未到着の通知先（--alert-email）のアドレスが長すぎます"}};
 		for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 			const char *v = val[texts[i].opt];
 			if (v && strlen(v) >= texts[i].n) {
-				why = "指定した値が長すぎます";
+				if (!why)
+					why = texts[i].too_long;
 				e = ERR_INVALID;
 			} else if (v) {
 				memcpy(texts[i].dst, v, strlen(v) + 1);

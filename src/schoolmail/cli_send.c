@@ -158,9 +158,11 @@ static int cmd_send(int argc, char **argv)
 		    "ください。");
 	snprintf(t.code, sizeof t.code, "%s", code);
 	if (grade && (t.grade = number(grade, SCHOOLMAIL_GRADES_MAX)) < 0)
-		return cli_fail("学年（--grade）は 1 からの数で指定してください。");
+		return cli_fail("学年（--grade）は 1〜%d の数で指定してください。",
+				SCHOOLMAIL_GRADES_MAX);
 	if (klass && (t.klass = number(klass, SCHOOLMAIL_CLASSES_MAX)) < 0)
-		return cli_fail("組（--class）は 1 からの数で指定してください。");
+		return cli_fail("組（--class）は 1〜%d の数で指定してください。",
+				SCHOOLMAIL_CLASSES_MAX);
 	char *body = read_body(body_file, &why);
 	if (!body)
 		return cli_fail("%s", why);

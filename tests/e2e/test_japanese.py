@@ -672,7 +672,13 @@ class JapaneseCliTest(JapaneseTestCase):
                             os.path.join(d.tmp, "ない.csv") + " を読めません（そのファイルは"
                             "ありません）"),
                            (["import", "children", "--data", dp, d.tmp],
-                            d.tmp + " を読めません（フォルダの名前です）")):
+                            d.tmp + " を読めません（フォルダの名前です）"),
+                           # the reason, not 「指定した値が長すぎます」 / 「1 からの数」 for 99
+                           (["site", "set", "G01", "--data", dp, "--arrival", "2026-13-45"],
+                            "site set: 到着予定（--arrival）は HH:MM の形で指定してください"),
+                           (["schoolmail", "send", "--data", dp, "--school", "E01", "--class",
+                             "99", "--subject", "x", "--body-file", out],
+                            "組（--class）は 1〜20 の数で指定してください。")):
             r = cli(*args)
             if r.rc == 0 or r.err.splitlines()[0] != "mimamori: " + says:
                 self.problems.append("%s: %r" % (" ".join(args), r.err))
