@@ -135,6 +135,18 @@ test('a sign-up on a phone: a place, the waitlist, a cancellation moves the wait
   assert.doesNotMatch(text, new RegExp(FATHERS[0].name));
   await tid(staff, 'detail-message').waitFor({ state: 'visible' });
   await shot(staff, 'course-staff-roster');
+  // On a phone the three tables become one card per row, each value under its heading (the
+  // roster's seven columns were squeezed to a word a line, the page scrolled sideways).
+  await staff.setViewportSize({ width: 390, height: 844 });
+  assert.ok(await staff.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    'the staff page does not scroll sideways on a phone');
+  const heading = await staff.evaluate(() => {
+    const td = document.querySelector('[data-testid="roster"] td[data-label="連絡先"]');
+    return td && getComputedStyle(td, '::before').content;
+  });
+  assert.equal(heading, '"連絡先"');
+  await checkA11y(staff, 'the staff page on a phone');
+  await shot(staff, 'course-staff-roster-phone');
   for (const p of [staff, first, second]) assertNoProblems(p);
   for (const p of [staff, first, second]) await p.context().close();
 });

@@ -28,8 +28,10 @@ function renderList() {
   $('courses').replaceChildren(...courses.map((c) => {
     const open = el('button', { type: 'button', class: 'btn btn-secondary btn-small', 'data-testid': `open-${c.id}`, text: '開く' });
     open.addEventListener('click', () => openCourse(c.id));
-    return el('tr', {}, el('td', { text: c.title }), el('td', { text: `${c.sessions.length}回` }),
-      el('td', { text: `${c.signups}人` }), el('td', { text: courseState(c) }), el('td', {}, open));
+    return el('tr', {}, el('td', { class: 'cell-main', 'data-label': '講座名', text: c.title }),
+      el('td', { 'data-label': '開催回', text: `${c.sessions.length}回` }),
+      el('td', { 'data-label': '申込', text: `${c.signups}人` }),
+      el('td', { 'data-label': '状態', text: courseState(c) }), el('td', { class: 'cell-main' }, open));
   }));
   if (!courses.length) $('courses').replaceChildren(el('tr', {}, el('td', { colspan: '5', class: 'muted', text: 'まだ講座がありません。下の「講座を作る」から作ります。' })));
 }
@@ -86,18 +88,21 @@ function renderDetail(c) {
       });
       acts.append(edit, cancel);
     }
-    return el('tr', {}, el('td', { text: s.label }), el('td', { text: s.place }),
-      el('td', { text: `${s.capacity}人` }), el('td', { text: `${s.booked}人` }),
-      el('td', { text: `${s.waiting}人` }),
-      el('td', { text: s.state === 'open' ? (s.over ? '終了' : '開催予定') : '中止' }), el('td', {}, acts));
+    return el('tr', {}, el('td', { class: 'cell-main', 'data-label': '日時', text: s.label }),
+      el('td', { 'data-label': '会場', text: s.place }),
+      el('td', { 'data-label': '定員', text: `${s.capacity}人` }),
+      el('td', { 'data-label': '参加', text: `${s.booked}人` }),
+      el('td', { 'data-label': '待ち', text: `${s.waiting}人` }),
+      el('td', { 'data-label': '状態', text: s.state === 'open' ? (s.over ? '終了' : '開催予定') : '中止' }),
+      el('td', { class: 'cell-main' }, acts));
   }));
   $('roster').replaceChildren(...c.roster.map((p) => el('tr', {},
-    el('td', { text: p.cancelled ? `${p.name}（キャンセル）` : p.name }),
-    el('td', {}, el('div', { text: p.email }), el('div', { text: p.phone })),
-    el('td', { text: p.age_label }),
-    el('td', {}, ...p.choices.map((x) => el('div', {},
+    el('td', { class: 'cell-main', 'data-label': '氏名', text: p.cancelled ? `${p.name}（キャンセル）` : p.name }),
+    el('td', { 'data-label': '連絡先' }, el('div', {}, el('div', { class: 'mono', text: p.email }), el('div', { text: p.phone }))),
+    el('td', { 'data-label': '子の年齢', text: p.age_label }),
+    el('td', { 'data-label': '希望と状況' }, el('div', {}, ...p.choices.map((x) => el('div', {},
       `第${x.pref}希望 ${names[x.session] || ''} `,
-      el('span', { class: `roster-state ${x.state}`, text: x.state === 'waiting' ? `キャンセル待ち${x.position}番目` : STATE[x.state] })))))));
+      el('span', { class: `roster-state ${x.state}`, text: x.state === 'waiting' ? `キャンセル待ち${x.position}番目` : STATE[x.state] }))))))));
   if (!c.roster.length) $('roster').replaceChildren(el('tr', {}, el('td', { colspan: '4', class: 'muted', text: c.erased ? '申込者の情報は消去しました。' : 'まだ申込がありません。' })));
   $('open-toggle').textContent = c.open ? '申込の受付を止める' : '申込の受付を再開する';
   $('open-toggle').hidden = c.erased;
