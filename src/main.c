@@ -478,6 +478,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	umask(077); /* the data directory holds personal data: owner only */
+	/* The server's and the MTA's pipe keep their journal; a command run by hand says what it
+	 * did in Japanese, without the operational lines ("info vault: a new key for …"), unless
+	 * MIMAMORI_LOG=info asks for them. */
+	const char *lv = getenv("MIMAMORI_LOG");
+	if (strcmp(argv[1], "serve") != 0 && strcmp(argv[1], "mail-in") != 0 &&
+	    !(lv && strcmp(lv, "info") == 0))
+		log_quiet_info(1);
 	app_register_services(services);
 	if (vault_global_init() != ERR_OK) {
 		fputs("mimamori: 暗号ライブラリ（libsodium）を初期化できません\n", stderr);

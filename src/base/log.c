@@ -8,6 +8,12 @@
 #include <time.h>
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic int info_quiet;
+
+void log_quiet_info(int quiet)
+{
+	info_quiet = quiet;
+}
 
 static void vlog(const char *level, const char *fmt, va_list ap)
 {
@@ -26,6 +32,8 @@ static void vlog(const char *level, const char *fmt, va_list ap)
 
 void log_info(const char *fmt, ...)
 {
+	if (info_quiet)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vlog("info", fmt, ap);

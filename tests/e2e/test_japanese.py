@@ -652,6 +652,16 @@ class JapaneseCliTest(JapaneseTestCase):
             if b.rc == 0 or "--bogus-opt" not in first or not japanese(first) \
                     or "unrecognized" in b.err:
                 self.problems.append("%s --bogus-opt: %r" % (" ".join(words), b.err))
+        # A command run by hand answers in Japanese only: no operational English lines
+        # ("info vault: a new key for attendance" ×10 after `init`).
+        fresh = os.path.join(d.tmp, "fresh")
+        r = cli("init", "--data", fresh)
+        if r.rc != 0 or r.err.strip() or not japanese(r.out):
+            self.problems.append("init: %r %r" % (r.out, r.err))
+        r = cli("site", "add", "--data", fresh, "--code", "G01", "--name", "テスト", "--type",
+                "gakudo")
+        if r.rc != 0 or r.err.strip():
+            self.problems.append("site add on a new ward: %r" % r.err)
         for cmd, verbs in (("user", ("add", "totp-reset", "retire")),
                            ("import", ("children", "residents", "approve")),
                            ("audit", ("verify", "report"))):
