@@ -27,6 +27,19 @@ char audit_action_class(const char *action)
 					      ".download", ".csv", ".pdf", ".xlsx"};
 	static const char *const reads[] = {".view", ".list", ".search", ".roster", ".inquiries",
 					    ".inactive", ".registrants"};
+	/* Named whole where the word does not tell: opening a case or a child shows the whole
+	 * record (the pages show the answer to …/open), plaza.user one person; making the
+	 * month's statements writes them. */
+	static const char *const read_names[] = {"casework.open", "casework.break_glass",
+						 "plaza.user", "homehelp.follow_ups",
+						 "homehelp.supporters"};
+	static const char *const change_names[] = {"centre.statements"};
+	for (size_t i = 0; i < sizeof read_names / sizeof *read_names; i++)
+		if (strcmp(action, read_names[i]) == 0)
+			return 'r';
+	for (size_t i = 0; i < sizeof change_names / sizeof *change_names; i++)
+		if (strcmp(action, change_names[i]) == 0)
+			return 'c';
 	if (strcmp(action, "denied") == 0 ||
 	    (strncmp(action, "signin.", 7) == 0 && strcmp(action, "signin.ok") != 0))
 		return 'd';

@@ -939,6 +939,15 @@ static void test_audit_action_class(void **state)
 	assert_int_equal(audit_action_class("signin.locked"), 'd');
 	assert_int_equal(audit_action_class("signin.ok"), 'c');
 	assert_int_equal(audit_action_class("scan.record"), 'c');
+	/* Reads the words do not tell (a tester's reads of cases counted as changes). */
+	assert_int_equal(audit_action_class("casework.open"), 'r');
+	assert_int_equal(audit_action_class("casework.break_glass"), 'r');
+	assert_int_equal(audit_action_class("casework.break_glass_reviewed"), 'c');
+	assert_int_equal(audit_action_class("plaza.user"), 'r');
+	assert_int_equal(audit_action_class("plaza.user_update"), 'c');
+	assert_int_equal(audit_action_class("homehelp.follow_ups"), 'r');
+	assert_int_equal(audit_action_class("homehelp.supporters"), 'r');
+	assert_int_equal(audit_action_class("centre.statements"), 'c');
 }
 
 static void test_audit_append_only(void **state)
