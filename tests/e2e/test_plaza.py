@@ -123,6 +123,12 @@ class DeskTest(PlazaBase):
             self.assertEqual([x["id"] for x in r["users"]], [u["id"]], q)
         r = self.call("hirai1", "GET", "/users?q=" + quote("た"), status=400)
         self.assertIn("2文字以上", r.json["message"])
+        # Every search that shows people is in the audit log with how many (within a minute
+        # there was one entry for all, with no count).
+        searches = self.data.query("SELECT detail FROM audit WHERE action = 'plaza.search' AND "
+                                   "object = 'plaza:hirai' ORDER BY id")
+        self.assertEqual(searches[0], ("shown=50 total=55",))
+        self.assertEqual(searches[1:], [("shown=1 total=1",)] * 7)
         # Another plaza's user is nowhere to the desk of 平井.
         self.call("hirai1", "GET", "/users/%d" % kasai["id"], status=404)
         self.call("hirai1", "PUT", "/users/%d" % kasai["id"], user("変更", "へんこう"), status=404)
