@@ -336,6 +336,7 @@ enum err user_sign_in_ex(struct store *s, const struct vault *v, const char *log
 	int64_t addr_wait = trusted ? 0 : auth_throttle_wait(ctx->client_addr, clock_mono_ms());
 	if (until > now || addr_wait > 0) {
 		out->retry_ms = until - now > addr_wait ? until - now : addr_wait;
+		out->by_address = until <= now;
 		e = audit_append(c, v, object, "signin.throttled", object,
 				 until > now ? (trusted ? "device" : "") : "address");
 		if (e == ERR_OK)

@@ -54,6 +54,8 @@ struct user_sign_in_out {
 	int locked;	    /* 1 when this failure locked the account (audited, alert queued) */
 	int stopped;	    /* with ERR_UNAUTH: 1 when it was the right password of an account
 			     * the ward stopped (locked by an administrator) */
+	int by_address;	    /* with ERR_TOOMANY: 1 when only the client's address is held (too
+			     * many tries from it), not the account */
 };
 
 /* Checks a sign-in. ERR_OK fills *u. ERR_UNAUTH for a wrong login or password, ERR_TOOMANY

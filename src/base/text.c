@@ -228,3 +228,15 @@ int text_is_kana(const char *s)
 	}
 	return kana > 0;
 }
+
+const char *text_wait_ja(int64_t wait_ms, char *out, size_t n)
+{
+	long long s = (long long)((wait_ms + 999) / 1000);
+	if (s < 1)
+		s = 1;
+	if (s < 60)
+		snprintf(out, n, "%lld秒後", s);
+	else
+		snprintf(out, n, "約%lld分後", (s + 59) / 60);
+	return out;
+}

@@ -3,6 +3,7 @@
 #ifndef MIMAMORI_BASE_TEXT_H
 #define MIMAMORI_BASE_TEXT_H
 #include <stddef.h>
+#include <stdint.h>
 
 /* What is wrong with a one-line text field, if anything. */
 enum text_problem {
@@ -42,5 +43,9 @@ size_t text_kana_fold(const char *in, char *out, size_t n);
 
 /* Returns 1 when s is only kana (hiragana, katakana, ー, ゛゜) and spaces, and not empty. */
 int text_is_kana(const char *s);
+
+/* Writes how long to wait for wait_ms as a person reads it into out (n bytes): 「8秒後」 under
+ * a minute, else 「約15分後」 (minutes rounded up; 900秒 was hard to read). Returns out. */
+const char *text_wait_ja(int64_t wait_ms, char *out, size_t n);
 
 #endif

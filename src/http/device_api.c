@@ -14,6 +14,7 @@
 #include "base/xalloc.h"
 #include "http/session_api.h"
 #include "vault/vault.h"
+#include "base/text.h"
 
 static void iso_or_null(json_t *o, const char *key, int64_t ms)
 {
@@ -50,7 +51,7 @@ enum err api_device_enrol(struct http_req *rq, struct http_resp *rs)
 	json_t *body = NULL;
 	const char *login = NULL, *password = NULL, *label = NULL;
 	struct user u;
-	struct user_sign_in_out res = {0, NULL, 0, 0};
+	struct user_sign_in_out res = {0};
 	struct approved_device d;
 	char *token = NULL, *cookie = NULL;
 	enum err e = http_json_body(rq, rs, &body);
@@ -64,11 +65,18 @@ enum err api_device_enrol(struct http_req *rq, struct http_resp *rs)
 	struct user_sign_in_ctx ctx = {NULL, rq->client_addr, rq->app->cfg.admin_alert_email};
 	e = user_sign_in_ex(rq->app->store, rq->app->vault, login, password, &ctx, &u, &res);
 	if (e == ERR_TOOMANY) {
-		char msg[256];
-		snprintf(msg, sizeof msg,
-			 "ログインの失敗が続いたため、しばらく登録できません。%lld秒後にもう一度お試しください。",
-			 (long long)(res.retry_ms + 999) / 1000);
-		e = http_error_as(rs, e, "sign_in_throttled", msg);
+		char msg[256], wait[32];
+		text_wait_ja(res.retry_ms, wait, sizeof wait);
+		if (res.by_address)
+			snprintf(msg, sizeof msg,
+				 "この接続元からの試行が多すぎます。%sにもう一度お試しください。", wait);
+		else
+			snprintf(msg, sizeof msg,
+				 "ログインの失敗が続いたため、しばらく登録できません。%sにもう一度"
+				 "お試しください。",
+				 wait);
+		e = http_error_as(rs, e, res.by_address ? "address_throttled" : "sign_in_throttled",
+				  msg);
 		goto out;
 	}
 	if (e == ERR_UNAUTH) {

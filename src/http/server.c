@@ -32,6 +32,7 @@
 #include "http/static_files.h"
 #include "store/store.h"
 #include "vault/vault.h"
+#include "base/text.h"
 
 /* Deadlines and limits of the connection guard (see guard.h and docs/architecture.md). */
 #define HEADER_MS 10000	       /* a request's headers, from connect or the previous answer */
@@ -593,11 +594,11 @@ static enum MHD_Result dispatch_api(struct http_server *srv, struct MHD_Connecti
 	if (r->flags & (HTTP_ROUTE_THROTTLE_FAILED | HTTP_ROUTE_THROTTLE_EACH)) {
 		int64_t wait = auth_throttle_wait(rq.client_addr, clock_mono_ms());
 		if (wait > 0) {
-			char msg[192];
+			char msg[192], words[32];
 			audit_denial(srv, &rq, "address throttled");
 			snprintf(msg, sizeof msg,
-				 "この接続元からの試行が多すぎます。%lld秒後にもう一度お試しください。",
-				 (long long)(wait + 999) / 1000);
+				 "この接続元からの試行が多すぎます。%sにもう一度お試しください。",
+				 text_wait_ja(wait, words, sizeof words));
 			ret = send_error(mc, 429, "address_throttled", msg);
 			goto out;
 		}

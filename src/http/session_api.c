@@ -18,6 +18,7 @@
 #include "mail/mail.h"
 #include "store/store.h"
 #include "vault/vault.h"
+#include "base/text.h"
 
 /* The signed-in user u as the pages see it; an account of a grant role also names its
  * benefit (the menu shows that benefit's pages only). */
@@ -92,7 +93,7 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 	json_t *body = NULL;
 	const char *login = NULL, *password = NULL;
 	struct user u;
-	struct user_sign_in_out res = {0, NULL, 0, 0};
+	struct user_sign_in_out res = {0};
 	char *token = NULL, *dev = NULL;
 	enum err e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
@@ -107,11 +108,18 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 	if (res.locked && rq->app->mail)
 		mail_sender_wake(rq->app->mail); /* the lock alert */
 	if (e == ERR_TOOMANY) {
-		char msg[256];
-		snprintf(msg, sizeof msg,
-			 "ログインの失敗が続いたため、しばらくログインできません。%lld秒後にもう一度お試しください。",
-			 (long long)(res.retry_ms + 999) / 1000);
-		e = http_error_as(rs, e, "sign_in_throttled", msg);
+		char msg[256], wait[32];
+		text_wait_ja(res.retry_ms, wait, sizeof wait);
+		if (res.by_address) /* this account never failed: say what holds it */
+			snprintf(msg, sizeof msg,
+				 "この接続元からの試行が多すぎます。%sにもう一度お試しください。", wait);
+		else
+			snprintf(msg, sizeof msg,
+				 "ログインの失敗が続いたため、しばらくログインできません。%sにもう一度"
+				 "お試しください。",
+				 wait);
+		e = http_error_as(rs, e, res.by_address ? "address_throttled" : "sign_in_throttled",
+				  msg);
 		goto out;
 	}
 	if (e == ERR_UNAUTH && res.stopped) {

@@ -16,6 +16,7 @@
 #include "http/session_api.h"
 #include "store/store.h"
 #include "vault/vault.h"
+#include "base/text.h"
 
 #define ISSUER "mimamori"
 #define QR_PX 320
@@ -37,11 +38,10 @@ static char *key_uri(const char *login, const char *secret)
 
 static enum err locked_error(struct http_resp *rs, int64_t retry_ms)
 {
-	char msg[256];
+	char msg[256], wait[32];
 	snprintf(msg, sizeof msg,
-		 "確認コードの誤りが続いたため、しばらく入力できません。%lld秒後にもう一度"
-		 "お試しください。",
-		 (long long)(retry_ms + 999) / 1000);
+		 "確認コードの誤りが続いたため、しばらく入力できません。%sにもう一度お試しください。",
+		 text_wait_ja(retry_ms, wait, sizeof wait));
 	return http_error_as(rs, ERR_TOOMANY, "second_factor_locked", msg);
 }
 

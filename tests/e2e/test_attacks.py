@@ -414,7 +414,10 @@ class AttackTest(ServerTestCase):
         st, _h, b = request_from(srv.port, sprayer, "POST", "/api/v1/session",
                                  body={"login": "staff21", "password": PASSWORD})
         self.assertEqual(st, 429, b)
-        self.assertIn("秒後", json.loads(b)["message"])
+        # The account never failed: the answer says the address is held (it said 「ログインの
+        # 失敗が続いたため」 and sent the person looking for a wrong password).
+        self.assertEqual(json.loads(b)["code"], "address_throttled", b)
+        self.assertRegex(json.loads(b)["message"], "^この接続元からの試行が多すぎます。.*秒後")
         # The same account from another address signs in.
         st, _h, b = request_from(srv.port, "127.0.0.4", "POST", "/api/v1/session",
                                  body={"login": "staff21", "password": PASSWORD})

@@ -124,7 +124,7 @@ class SecondFactorTest(ServerTestCase):
             self.assertEqual((r.status, r.json["code"]), (401, "wrong_code"), r)
         r = self.srv.client().login_code("admin1", codes[1])
         self.assertEqual((r.status, r.json["code"]), (429, "second_factor_locked"), r)
-        self.assertIn("秒後", r.json["message"])
+        self.assertIn("約15分後", r.json["message"])  # was 900秒後
 
         # Nothing secret in the database: the sealed secret, hashes of the codes.
         blob = b"".join(bytes(v) for (v,) in self.data.query("SELECT secret FROM user_totp"))

@@ -355,6 +355,18 @@ static void test_text_line_check(void **state)
 
 /* JSON strings written straight into a buffer: quotes, backslashes and control characters
  * escaped, UTF-8 kept, NULL as null. */
+static void test_text_wait_ja(void **state)
+{
+	(void)state;
+	char w[32];
+	assert_string_equal(text_wait_ja(0, w, sizeof w), "1秒後");
+	assert_string_equal(text_wait_ja(7200, w, sizeof w), "8秒後");
+	assert_string_equal(text_wait_ja(59000, w, sizeof w), "59秒後");
+	assert_string_equal(text_wait_ja(60000, w, sizeof w), "約1分後");
+	assert_string_equal(text_wait_ja(900000, w, sizeof w), "約15分後"); /* was 900秒後 */
+	assert_string_equal(text_wait_ja(878000, w, sizeof w), "約15分後");
+}
+
 static void test_buf_json_string(void **state)
 {
 	(void)state;
@@ -428,6 +440,7 @@ int main(void)
 	    cmocka_unit_test(test_clock_rfc5322),
 	    cmocka_unit_test(test_clock_days),
 	    cmocka_unit_test(test_text_line_check),
+	    cmocka_unit_test(test_text_wait_ja),
 	    cmocka_unit_test(test_buf_json_string),
 	    cmocka_unit_test(test_wareki_parse_date),
 	};
