@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "app.h"
+#include "app/service.h"
 #include "auth/audit.h"
 #include "base/clock.h"
+#include "bulk/bulk.h"
 #include "base/xalloc.h"
 #include "mail/mail.h"
 #include "store/store.h"
@@ -80,6 +82,35 @@ static json_t *report_json(const char *send_id, const struct mail_send_report *r
 	return o;
 }
 
+/* 1 when the caller may see send_id's delivery: the ward's roles any send's; anyone else (the
+ * clubs' contractor) only a bulk send of a kind whose audience is in its scope — not a school's
+ * mass mail, an applicant's confirmation or a child's scan mail. */
+static int may_see(struct http_req *rq, struct store_conn *c, const char *send_id)
+{
+	if (rq->role & (ROLE_WARD_ADMIN | ROLE_WARD_STAFF))
+		return 1;
+	const struct bulk_kind *kind = NULL;
+	for (const struct service *const *sv = app_services(); *sv && !kind; sv++)
+		for (const struct bulk_kind *const *k = (*sv)->bulk; k && *k && !kind; k++) {
+			size_t n = strlen((*k)->list.name);
+			if (strncmp(send_id, (*k)->list.name, n) == 0 && send_id[n] == ':')
+				kind = *k;
+		}
+	if (!kind)
+		return 0;
+	int ok = 0;
+	struct store_stmt *st =
+	    store_prepare(c, "SELECT audience FROM bulk_sends WHERE send_id = ?1 AND list = ?2");
+	if (st) {
+		store_bind_text(st, 1, send_id);
+		store_bind_text(st, 2, kind->list.name);
+		ok = store_step(st) == STORE_ROW &&
+		     kind->in_scope(rq->app, &rq->user, store_col_text(st, 0));
+	}
+	store_finish(st);
+	return ok;
+}
+
 enum err api_mail_send_get(struct http_req *rq, struct http_resp *rs)
 {
 	const char *send_id = rq->params[0];
@@ -88,7 +119,14 @@ enum err api_mail_send_get(struct http_req *rq, struct http_resp *rs)
 		return http_error(rs, ERR_INVALID, "送信の番号が正しくありません。一覧から選び直してください。");
 	struct mail_send_report *r = xcalloc(1, sizeof *r);
 	struct store_conn *c = store_acquire(rq->app->store);
-	enum err e = mail_send_report(c, send_id, r);
+	enum err e = ERR_OK;
+	if (!may_see(rq, c, send_id)) {
+		e = http_error_as(rs, ERR_FORBIDDEN, "not_your_send",
+				  "この送信の配信状況は見られません（区の職員と、その送信を扱う人だけが"
+				  "見られます）。");
+		goto out;
+	}
+	e = mail_send_report(c, send_id, r);
 	if (e == ERR_NOTFOUND) {
 		e = http_error(rs, e, "この送信のメールは見つかりません。");
 		goto out;

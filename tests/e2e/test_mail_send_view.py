@@ -261,6 +261,13 @@ class MailSendViewTest(ServerTestCase):
             self.assertEqual(view(c)["failed"], 4)
             r = c.post("/api/v1/mail/sends/%s/retry" % quote(self.sid, safe=""))
             self.assertEqual(r.status, 403, (who, r))
+        # The clubs' contractor sees its emergency sends, no other service's mail (it saw a
+        # school's mass mail, applicants' confirmations, a child's scan mail).
+        cont = self.login("cont1")
+        for other in ("school:1", "sitter:received", "scan:2026-12-08:1:1", "login"):
+            r = cont.get("/api/v1/mail/sends/" + quote(other, safe=""))
+            self.assertEqual((r.status, r.json["code"]), (403, "not_your_send"), (other, r))
+        self.assertIn(self.login("wstaff").get("/api/v1/mail/sends/login").status, (200, 404))
         self.assertEqual(self.login("staff01").get(
             "/api/v1/mail/sends/" + quote(self.sid, safe="")).status, 403)
         self.assertEqual(self.srv.client().get(
