@@ -89,6 +89,10 @@ enum err api_bath_mailing_make(struct http_req *rq, struct http_resp *rs)
 	if (e != ERR_OK)
 		return e;
 	json_t *jd = json_object_get(body, "date"), *jy = json_object_get(body, "fiscal_year");
+	json_t *jl = json_object_get(body, "letters");
+	/* What the person confirmed: the letters counted by the plan (an empty body issued a
+	 * whole ward's passes). */
+	json_int_t confirmed = json_is_integer(jl) ? json_integer_value(jl) : -1;
 	if ((jd && !json_is_string(jd) && !json_is_null(jd)) ||
 	    (jy && !json_is_integer(jy) && !json_is_null(jy))) {
 		json_decref(body);
@@ -113,6 +117,21 @@ enum err api_bath_mailing_make(struct http_req *rq, struct http_resp *rs)
 		e = http_error_as(rs, ERR_CONFLICT, "nobody",
 				  "郵送する人がいません（昨年度に入浴証の交付か申請があり、"
 				  "引き続き対象で、この年度の入浴証をまだ持っていない人）。");
+		goto out;
+	}
+	if (e == ERR_OK && confirmed < 0) {
+		e = http_error_as(rs, ERR_INVALID, "letters_required",
+				  "確かめた送付状の数（letters：発送の計画で数えた数）を付けてください。"
+				  "発送は取り消せません。");
+		goto out;
+	}
+	if (e == ERR_OK && (size_t)confirmed != plan.n) {
+		char msg[256];
+		snprintf(msg, sizeof msg,
+			 "数えたあとに対象が変わりました（いま %zu人）。もう一度数えてから記録して"
+			 "ください。何も記録していません。",
+			 plan.n);
+		e = http_error_as(rs, ERR_CONFLICT, "plan_changed", msg);
 		goto out;
 	}
 	if (e == ERR_OK)

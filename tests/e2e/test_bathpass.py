@@ -490,7 +490,15 @@ class MailingTest(BathpassBase):
         self.assertEqual([h["note"] for h in plan["held"] if h["reason"] == "note"],
                          ["長男宅へ送付"])
 
+        # Irreversible: only the number of letters the person saw counted is made (an empty
+        # body issued the whole ward's passes).
         r = office.post("/api/v1/bath/mailings", {"date": "R8.12.5"})
+        self.assertEqual((r.status, r.json["code"]), (400, "letters_required"), r)
+        r = office.post("/api/v1/bath/mailings", {"date": "R8.12.5", "letters": 5})
+        self.assertEqual((r.status, r.json["code"]), (409, "plan_changed"), r)
+        self.assertIn("いま 6人", r.json["message"])
+        self.assertEqual(office.get("/api/v1/bath/mailings").json["mailings"], [])
+        r = office.post("/api/v1/bath/mailings", {"date": "R8.12.5", "letters": 6})
         self.assertEqual(r.status, 201, r)
         m = r.json
         self.assertEqual((m["fiscal_year"], m["letters"], m["held"], m["first_number"],

@@ -161,7 +161,7 @@ $('mailing-make').addEventListener('click', async () => {
   const ok = await confirmDialog(`${p.fiscal_year}年度の入浴証 ${p.letters}人分を ${p.date} に郵送で交付したと記録し、整理番号を付けます。取り消しはできません。`, '発送を記録する');
   if (!ok) return;
   // Exactly what the dialog said (the plan's date and year), whatever the fields hold now.
-  const body = { date: p.date, fiscal_year: p.fiscal_year };
+  const body = { date: p.date, fiscal_year: p.fiscal_year, letters: p.letters };
   const b = $('mailing-make');
   b.disabled = true;
   $('mailing-summary').textContent = '発送を記録しています…';
