@@ -113,9 +113,12 @@ static enum err scan(struct store_conn *c, int64_t start, int64_t end,
 		     const struct audit_report_conf *conf, struct audit_report_row **rows,
 		     size_t *n, size_t *cap, int history, int64_t (*hist)[HISTORY_MAX])
 {
+	/* Sign-ins are written under "login:NAME" (before anyone is signed in): a failed one is
+	 * that account's denial. */
 	struct store_stmt *st = store_prepare(
-	    c, "SELECT actor, action, at_ms FROM audit WHERE at_ms >= ? AND at_ms < ? AND "
-	       "actor LIKE 'user:%' ORDER BY id");
+	    c, "SELECT a.actor, a.action, a.at_ms, u.id FROM audit a LEFT JOIN users u ON "
+	       "a.actor LIKE 'login:%' AND u.login = substr(a.actor, 7) WHERE a.at_ms >= ? AND "
+	       "a.at_ms < ? AND (a.actor LIKE 'user:%' OR a.actor LIKE 'login:%') ORDER BY a.id");
 	if (!st)
 		return ERR_DB;
 	store_bind_int(st, 1, start);
@@ -124,6 +127,8 @@ static enum err scan(struct store_conn *c, int64_t start, int64_t end,
 	while ((rc = store_step(st)) == STORE_ROW) {
 		int64_t id = actor_user(store_col_text(st, 0));
 		char k = audit_action_class(store_col_text(st, 1));
+		if (!id && k == 'd' && !store_col_is_null(st, 3))
+			id = store_col_int(st, 3); /* only its refusals count: not signin.ok */
 		if (!id)
 			continue;
 		if (history >= 0) {

@@ -280,8 +280,14 @@ class AuditReportTest(Clocked):
         for login in ("night", "day", "adm"):  # their sessions ended meanwhile
             self.assertEqual(c[login].login(login).status, 200)
         self.assertEqual(c["night"].board("G01").status, 200)
+        # Two wrong passwords for "day": its refusals (written under login:day, before anyone
+        # is signed in; the report counted none and the lock alert mail points to it)
+        for _ in range(2):
+            self.assertEqual(srv.client().login("day", "wrong-password-1").status, 401)
         r = harness.cli_ok("audit", "report", "--data", d.path, "--month", "2027-04")
         lines = {l.split("\t")[0]: l.split("\t") for l in r.out.splitlines()[2:]}
+        self.assertEqual(lines["day"][3], "2", lines["day"])
+        self.assertEqual(lines["night"][3], "0", lines["night"])
         self.assertIn("時間外の利用", lines["night"][6])
         self.assertNotIn("時間外", lines["day"][6])
         self.assertEqual(lines["day"][1], "1")  # two board reads in a minute: one entry
