@@ -276,9 +276,14 @@ static int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	if (e != ERR_OK) {
-		fprintf(stderr, "mimamori: serve: メールの送信を始められません（送信先 %s、"
-				"mimamori.conf の [mail] を確かめてください）: %s\n",
-			mail ? mail : a->cfg.mail_url, err_message_ja(e));
+		const char *why = e == ERR_INVALID ? mail_sender_config_why() : NULL;
+		if (why)
+			fprintf(stderr, "mimamori: serve: メールの送信を始められません: %s（mimamori.conf）\n",
+				why);
+		else
+			fprintf(stderr, "mimamori: serve: メールの送信を始められません（送信先 %s、"
+					"mimamori.conf の [mail] を確かめてください）: %s\n",
+				mail ? mail : a->cfg.mail_url, err_message_ja(e));
 		goto out;
 	}
 	e = http_server_start(a, listen, web, table, &srv);

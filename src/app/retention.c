@@ -85,9 +85,10 @@ static int handler(void *user, const char *section, const char *name, const char
 	char *end = NULL;
 	long v = strtol(value, &end, 10);
 	if (!end || *end || v < 1 || v > 36500 || strlen(name) >= sizeof s->v[0].key) {
-		log_warn("retention: [retention] %s must be a number of days 1-36500; using the "
+		/* audit_months counts months, every other key days */
+		log_warn("retention: [retention] %s must be a number of %s 1-36500; using the "
 			 "default",
-			 name);
+			 name, strcmp(name, "audit_months") == 0 ? "months" : "days");
 		return 1;
 	}
 	snprintf(s->v[s->n].key, sizeof s->v[s->n].key, "%s", name);

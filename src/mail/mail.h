@@ -93,6 +93,10 @@ enum err mail_outbox_enqueue_bulk(struct store_conn *c, const struct vault *v,
  * ERR_TOOLARGE past MAIL_FROM_NAMES_MAX services. (from_names.c) */
 enum err mail_from_name_set(const char *service, const char *name);
 
+/* After mail_sender_start answered ERR_INVALID: which setting is wrong and how to write it, one
+ * Japanese sentence naming the mimamori.conf key (static); NULL when none was named. */
+const char *mail_sender_config_why(void);
+
 /* Starts the sender thread for transport_url ("smtp://host:port" or "maildir:PATH"). It sends
  * due outbox rows, marks them sent/failed/deferred, retries 4xx with back-off, and re-queues
  * rows left 'sending' by a sender that is gone (a crash, another server killed), never a live

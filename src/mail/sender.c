@@ -436,6 +436,14 @@ static int64_t backoff_from_env(void)
  * MIMAMORI_MAIL_SESSIONS (1-64, default 8), MIMAMORI_MAIL_TLS (try|require|off),
  * MIMAMORI_MAIL_CA, MIMAMORI_MAIL_USER, MIMAMORI_MAIL_PASSWORD. ERR_INVALID with a log line for
  * a bad value. */
+/* Why the last mail_sender_start refused its settings, in Japanese (static), or NULL. */
+static const char *config_why;
+
+const char *mail_sender_config_why(void)
+{
+	return config_why;
+}
+
 static enum err smtp_options(struct mail_smtp_options *o)
 {
 	const char *sessions = getenv("MIMAMORI_MAIL_SESSIONS"), *tls = getenv("MIMAMORI_MAIL_TLS");
@@ -446,6 +454,7 @@ static enum err smtp_options(struct mail_smtp_options *o)
 		long v = strtol(sessions, &end, 10);
 		if (!end || *end || v < 1 || v > 64) {
 			log_error("mail: mail_sessions must be a number from 1 to 64");
+			config_why = "[mail] sessions は 1〜64 の数にしてください";
 			return ERR_INVALID;
 		}
 		o->sessions = (int)v;
@@ -459,6 +468,7 @@ static enum err smtp_options(struct mail_smtp_options *o)
 			o->tls = MAIL_TLS_OFF;
 		} else {
 			log_error("mail: mail_tls must be try, require or off");
+			config_why = "[mail] tls は try・require・off のどれかにしてください";
 			return ERR_INVALID;
 		}
 	}
@@ -503,6 +513,8 @@ static enum err iso2022jp_domains(char **out)
 			if (*c >= 'A' && *c <= 'Z')
 				*c = (char)(*c - 'A' + 'a');
 		if (!mail_domain_valid(tok)) {
+			config_why = "[mail] iso2022jp はドメインをカンマで区切って書いてください（例 "
+				     "docomo.ne.jp, ezweb.ne.jp）";
 			log_error("mail: iso2022jp takes domains separated by commas, e.g. "
 				  "docomo.ne.jp, ezweb.ne.jp");
 			e = ERR_INVALID;
@@ -536,6 +548,7 @@ enum err mail_sender_start(struct store *s, struct keyring *k, const char *trans
 	e = mail_from_parse(from && *from ? from : FROM_DEFAULT, &from_name, &from_addr);
 	if (e != ERR_OK) {
 		log_error("mail: MIMAMORI_MAIL_FROM is not a valid address");
+		config_why = "[mail] from のメールアドレスが正しくありません";
 		goto out;
 	}
 	/* The name guardians see: [mail] from_name (the ward's name), else a name written in
@@ -545,6 +558,7 @@ enum err mail_sender_start(struct store *s, struct keyring *k, const char *trans
 		if (text_line_check(fname, MAIL_FROM_NAME_MAX) != TEXT_OK) {
 			log_error("mail: from_name must be 1 to %d characters on one line",
 				  MAIL_FROM_NAME_MAX);
+			config_why = "[mail] from_name は1〜64文字の1行にしてください";
 			e = ERR_INVALID;
 			goto out;
 		}
@@ -561,6 +575,8 @@ enum err mail_sender_start(struct store *s, struct keyring *k, const char *trans
 		goto out;
 	if (!base_url_valid(base_url)) {
 		log_error("mail: base_url must be an http(s) URL without spaces or quotes");
+		config_why = "[server] base_url は http:// か https:// で始まる、空白や引用符のない"
+			     "URLにしてください";
 		e = ERR_INVALID;
 		goto out;
 	}
@@ -570,6 +586,7 @@ enum err mail_sender_start(struct store *s, struct keyring *k, const char *trans
 	char probe[256];
 	if (mail_verp_make(v, 1, bounce_domain, probe, sizeof probe) != ERR_OK) {
 		log_error("mail: bounce_domain is not a domain");
+		config_why = "[mail] bounce_domain がドメインの形ではありません";
 		e = ERR_INVALID;
 		goto out;
 	}
@@ -579,6 +596,7 @@ enum err mail_sender_start(struct store *s, struct keyring *k, const char *trans
 		t = mail_transport_maildir_new(transport_url + 8);
 	} else {
 		log_error("mail: unknown transport (use smtp://host:port or maildir:PATH)");
+		config_why = "[mail] url は smtp://ホスト:ポート か maildir:フォルダ にしてください";
 		e = ERR_INVALID;
 		goto out;
 	}
@@ -591,6 +609,7 @@ enum err mail_sender_start(struct store *s, struct keyring *k, const char *trans
 			       backoff_from_env(), &bad);
 	if (!pacer) {
 		log_error("mail: %s", bad);
+		config_why = "[mail] pace は ドメイン=同時接続数/1分の通数 をカンマで区切って書いてください";
 		e = ERR_INVALID;
 		goto out;
 	}

@@ -164,6 +164,10 @@ class MailCharsetConfigTest(unittest.TestCase):
                         timeout=60)
         self.assertNotEqual(r.rc, 0, r)
         self.assertIn("mail: iso2022jp takes domains separated by commas", r.err)
+        # the person's line names the key and its form in Japanese (it said only
+        # 「入力内容に誤りがあります」)
+        self.assertIn("mimamori: serve: メールの送信を始められません: [mail] iso2022jp は"
+                      "ドメインをカンマで区切って書いてください", r.err)
 
     def test_bad_domain_in_env(self):
         r = harness.cli("serve", "--data", self.data.path, "--listen",
