@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
   requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, mailsTo, userApi,
-  PHONE,
+  focusOf, inView, gapBetween, PHONE,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_MAILDIR', 'MIMAMORI_BIN', 'MIMAMORI_DATA',
@@ -110,7 +110,7 @@ test('a used link is refused in Japanese', async () => {
   await page.context().close();
 });
 
-test('the footer page shows nothing personal; the edit link changes and cancels', async () => {
+test('the footer page shows nothing personal; the edit link changes and cancels', { timeout: 180000 }, async () => {
   const page = await newPage(browser, PHONE);
   await page.goto(manageUrl);
   await page.getByTestId('manage-edit-link').waitFor({ state: 'visible' });
@@ -120,13 +120,20 @@ test('the footer page shows nothing personal; the edit link changes and cancels'
   await checkA11y(page, 'the footer page (phone)');
   await shot(page, '20-school-manage');
   const before = mailsTo(env, PARENT).length;
-  await page.getByTestId('manage-edit-link').click();
+  await page.getByTestId('manage-edit-link').press('Enter');
   await page.getByTestId('manage-message').waitFor({ state: 'visible' });
   assert.match(await page.getByTestId('manage-message').textContent(), /リンクを送りました/);
+  // the answer has the focus (the pressed button was disabled while it asked), and the button
+  // may be pressed again: the server sends at most 3 links an hour and answers the same.
+  assert.equal((await focusOf(page)).testid, 'manage-message', 'the focus on the answer, not on <body>');
+  assert.equal(await inView(page.getByTestId('manage-message')), true, 'the answer in view');
+  assert.equal(await page.getByTestId('manage-edit-link').isEnabled(), true, 'the button is not left disabled');
   await checkA11y(page, 'the edit link sent (phone)');
   const mail = await nextMail(PARENT, before, 'the edit link');
   const editUrl = mail.body.match(/https?:\/\/\S+\/school\/edit\/#t=[A-Za-z0-9_-]+/)[0];
   const edit = await newPage(browser, PHONE);
+  const cancels = [];
+  edit.on('request', (r) => { if (new URL(r.url()).pathname === '/api/v1/school/edit/cancel') cancels.push(r.url()); });
   await edit.goto(editUrl);
   const cards = edit.getByTestId('edit-registration');
   await cards.first().waitFor({ state: 'visible' });
@@ -134,26 +141,75 @@ test('the footer page shows nothing personal; the edit link changes and cancels'
   await checkA11y(edit, 'the edit page (phone)');
   await shot(edit, '20-school-edit');
   const first = cards.filter({ hasText: KIDS[0] });
-  await first.getByLabel('組', { exact: true }).selectOption({ label: '1組' });
-  await first.getByTestId('edit-save').click();
-  await eventually(async () => /変更しました/.test(await edit.getByTestId('edit-message').textContent()),
-    { message: 'the change saved' });
-  await cards.filter({ hasText: KIDS[1] }).getByTestId('edit-cancel').click();
+  const second = cards.filter({ hasText: KIDS[1] });
+  // 変更を保存する and この登録を解除する do not touch: stacked on the phone, side by side on a
+  // tablet, with space between them either way.
+  for (const size of [PHONE.viewport, { width: 768, height: 1024 }, PHONE.viewport]) {
+    await edit.setViewportSize(size);
+    const gap = await gapBetween(second.getByTestId('edit-save'), second.getByTestId('edit-cancel'));
+    assert.ok(gap >= 8, `the buttons are ${gap} px apart at ${size.width} px`);
+  }
+  const admin = await userApi(env, env.SCHOOL_ADMIN_LOGIN);
+  const registered = async () => {
+    const r = await admin.get(`/api/v1/schools/${env.SCHOOL_CODE}/registrants?q=${encodeURIComponent(TAG.slice(-3))}`);
+    assert.equal(r.status, 200, r.text);
+    return r.data.registrants;
+  };
+  // A change to the second card, saved from the keyboard far down the page: its answer is seen
+  // there (on a 390×844 phone), and the focus stays on the page.
+  await second.getByLabel('組', { exact: true }).selectOption({ label: '1組' });
+  await second.getByTestId('edit-save').press('Enter');
+  const saved = edit.getByText(`${env.SCHOOL_NAME}の${KIDS[1]}さんの登録を変更しました。`);
+  await saved.waitFor({ state: 'visible' });
+  assert.equal(await inView(saved), true, 'the answer to 変更を保存する is in view on the phone');
+  assert.notEqual((await focusOf(edit)).tag, 'BODY');
+  assert.equal((await registered()).find((x) => x.child_name === KIDS[1])?.class, 1, 'the change stored');
+  await checkA11y(edit, 'the edit page after a change (phone)');
+  await shot(edit, '20-school-edit-saved');
+  // この登録を解除する asks first; やめる keeps the registration.
+  await second.getByTestId('edit-cancel').press('Enter');
+  const confirm = second.getByTestId('edit-confirm');
+  await confirm.waitFor({ state: 'visible' });
+  assert.match(await confirm.textContent(), /本当に解除しますか。/);
+  assert.equal(await inView(confirm), true, 'the question in view');
+  assert.notEqual((await focusOf(edit)).tag, 'BODY');
+  assert.ok((await gapBetween(second.getByTestId('edit-cancel-yes'), second.getByTestId('edit-cancel-no'))) >= 8,
+    'the confirm buttons do not touch');
+  await checkA11y(edit, 'the edit page asking before cancelling (phone)');
+  await shot(edit, '20-school-edit-confirm');
+  await second.getByTestId('edit-cancel-no').press('Enter');
+  await confirm.waitFor({ state: 'hidden' });
+  assert.equal((await focusOf(edit)).testid, 'edit-cancel', 'やめる gives the focus back to the button');
+  assert.equal(await cards.count(), 2, 'the card stays');
+  assert.deepEqual(cancels, [], 'nothing sent before 解除する');
+  assert.ok((await registered()).some((x) => x.child_name === KIDS[1]), 'やめる keeps the registration');
+  // asked again and confirmed: the card goes, its answer where the card was, with the focus
+  await second.getByTestId('edit-cancel').press('Enter');
+  await second.getByTestId('edit-cancel-yes').press('Enter');
   await eventually(async () => (await cards.count()) === 1, { message: 'the cancelled card gone' });
+  const gone = edit.getByText(`${env.SCHOOL_NAME}の${KIDS[1]}さんの登録を解除しました。`);
+  await gone.waitFor({ state: 'visible' });
+  assert.equal(await inView(gone), true, 'the answer to 解除する is in view on the phone');
+  assert.notEqual((await focusOf(edit)).tag, 'BODY', 'the focus not on <body> after the card went');
+  assert.equal(cancels.length, 1);
+  assert.ok(!(await registered()).some((x) => x.child_name === KIDS[1]), 'the registration cancelled');
+  assert.equal(await first.count(), 1, 'the other child still registered');
   await checkA11y(edit, 'the edit page after a change and a cancellation');
+  await shot(edit, '20-school-edit-cancelled');
   assertNoProblems(edit);
   await edit.context().close();
   // the footer's own cancel: confirmed, then nothing left at this school
   await page.getByTestId('manage-cancel').click();
   await page.getByTestId('manage-confirm').waitFor({ state: 'visible' });
+  assert.ok((await gapBetween(page.getByTestId('manage-cancel-yes'), page.locator('#cancel-no'))) >= 8,
+    'the confirm buttons do not touch');
   await checkA11y(page, 'the cancel confirmation (phone)');
-  await page.getByTestId('manage-cancel-yes').click();
+  await page.getByTestId('manage-cancel-yes').press('Enter');
   await eventually(async () => /解除しました/.test(await page.getByTestId('manage-message').textContent()),
     { message: 'cancelled' });
+  assert.equal((await focusOf(page)).testid, 'manage-message', 'the focus on the answer, not on <body>');
   await checkA11y(page, 'cancelled (phone)');
   assertNoProblems(page);
   await page.context().close();
-  const admin = await userApi(env, env.SCHOOL_ADMIN_LOGIN);
-  const r = await admin.get(`/api/v1/schools/${env.SCHOOL_CODE}/registrants?q=${encodeURIComponent(TAG.slice(-3))}`);
-  assert.deepEqual(r.data.registrants, []);
+  assert.deepEqual(await registered(), []);
 });

@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   requireEnv, launch, newPage, shot, assertNoProblems, checkA11y, eventually, DESKTOP, PHONE,
-  mailsTo,
+  mailsTo, focusOf,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_BIN']);
@@ -296,10 +296,28 @@ test('the manager adds a parent; the parent chooses the password through the mai
 });
 
 test('a parent on a phone reads the thread, answers it and downloads the statement', { timeout: 180000 }, async () => {
+  // The staff pages' sign-in keeps its heading; the parents' page says it is the parents'.
+  const staffPage = await newPage(browser, PHONE);
+  await staffPage.goto(`${url}/centre/`);
+  await tid(staffPage, 'login-id').waitFor({ state: 'visible' });
+  assert.equal((await staffPage.locator('#login-title').textContent()).trim(), '職員ログイン');
+  await staffPage.context().close();
   const page = await newPage(browser, PHONE);
-  await signIn(page, 'centre-parent', '/centre/parent.html');
+  await page.goto(`${url}/centre/parent.html`);
+  await tid(page, 'login-id').waitFor({ state: 'visible' });
+  assert.equal((await page.locator('#login-title').textContent()).trim(), '保護者ログイン');
+  assert.equal(await page.getByRole('region', { name: '保護者ログイン' }).count(), 1, 'the sign-in named for parents');
+  assert.doesNotMatch(await page.locator('main').textContent(), /職員/);
+  await checkA11y(page, 'the parents\' sign-in (phone)');
+  await shot(page, 'centre-parent-login');
+  await tid(page, 'login-id').fill('centre-parent');
+  await tid(page, 'login-password').fill(pw['centre-parent']);
+  await tid(page, 'login-password').press('Enter');
+  await tid(page, 'who').waitFor({ state: 'visible' });
   const thread = page.locator('[data-testid^="thread-"]').first();
   await eventually(async () => /架空の連絡/.test(await thread.textContent()), { message: 'the centre\'s message' });
+  // the sign-in form went away under the focus: the page's heading has it, not <body>
+  await eventually(async () => (await focusOf(page)).id === 'page-title', { message: 'the focus on the page heading after signing in' });
   assert.equal(await page.locator('[data-testid^="child-"]').count(), 1, 'their own child only');
   await checkA11y(page, 'the parent\'s page (phone)');
   await shot(page, 'centre-parent');

@@ -14,7 +14,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   requireEnv, launch, newPage, shot, assertNoProblems, eventually, mailsTo, userApi, control,
-  checkA11y, PHONE, DESKTOP,
+  checkA11y, focusOf, inView, PHONE, DESKTOP,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_ADMIN_LOGIN', 'MIMAMORI_STAFF_PASSWORD',
@@ -41,6 +41,13 @@ async function school(n, body) {
   return control(env, 'bulk', {
     send_id: `school:${TAG}${n}`, subject: `学校からのお知らせ（${TAG}${n}）`, body, to: [env.PARENT_EMAIL],
   });
+}
+
+/** The answer to a press has the focus and is in view: the pressed button was disabled, then
+ * hidden, and the focus must not fall to <body>. */
+async function answerFocused(page, what) {
+  assert.equal((await focusOf(page)).testid, 'unsubscribe-message', `the focus on the answer after ${what}`);
+  assert.equal(await inView(tid(page, 'unsubscribe-message')), true, `the answer to ${what} in view`);
 }
 
 /** The guardian's mails whose body holds the tag, newest last. */
@@ -71,9 +78,10 @@ test('emergency mail carries no unsubscribe link, and an old link to it is refus
     const page = await newPage(browser, viewport);
     try {
       await page.goto(`${env.URL}/api/v1/unsubscribe/${old.tokens[0]}`);
-      await tid(page, 'unsubscribe-button').click();
+      await tid(page, 'unsubscribe-button').press('Enter');
       await eventually(async () => /配信を停止できません/.test(await tid(page, 'unsubscribe-message').textContent()),
         { message: 'the refusal' });
+      await answerFocused(page, 'the refused 配信を停止する');
       const text = await tid(page, 'unsubscribe-message').textContent();
       assert.match(text, /緊急連絡のメールは、お子さまの安全を守るため/);
       assert.equal(await tid(page, 'unsubscribe-button').isVisible(), false, 'no button to press again');
@@ -107,9 +115,10 @@ test('a guardian unsubscribes from school mail through the link, without signing
     await tid(page, 'unsubscribe-button').waitFor({ state: 'visible' });
     await shot(page, 'unsubscribe-ask');
     await checkA11y(page, 'unsubscribe before the button');
-    await tid(page, 'unsubscribe-button').click();
+    await tid(page, 'unsubscribe-button').press('Enter');
     await eventually(async () => /配信を停止しました/.test(await tid(page, 'unsubscribe-message').textContent()),
       { message: 'the done message' });
+    await answerFocused(page, '配信を停止する');
     assert.match(await tid(page, 'unsubscribe-message').textContent(), /学校/);
     assert.equal(await tid(page, 'unsubscribe-button').isVisible(), false);
     assert.doesNotMatch(page.url(), /t=/, 'the token leaves the address bar');
@@ -165,9 +174,10 @@ test('a guardian who left school mail joins it again through a new confirmation'
     await tid(page, 'resubscribe-button').waitFor({ state: 'visible' });
     await checkA11y(page, 'unsubscribed, with the button to join again');
     const before = mailsTo(env, env.PARENT_EMAIL).length;
-    await tid(page, 'resubscribe-button').click();
+    await tid(page, 'resubscribe-button').press('Enter');
     await eventually(async () => /確認メールを送りました/.test(await tid(page, 'unsubscribe-message').textContent()),
       { message: 'the confirmation was sent' });
+    await answerFocused(page, '配信の再開を申し込む');
     await checkA11y(page, 'join again asked');
     const confirm = await eventually(() => mailsTo(env, env.PARENT_EMAIL).slice(before)
       .find((m) => /\/unsubscribe\/\?r=/.test(m.body)), { timeoutMs: 30000, message: 'the confirmation mail' });
@@ -179,9 +189,10 @@ test('a guardian who left school mail joins it again through a new confirmation'
     await tid(page, 'rejoin-button').waitFor({ state: 'visible' });
     await shot(page, 'resubscribe-confirm');
     await checkA11y(page, 'join again: the mailed link');
-    await tid(page, 'rejoin-button').click();
+    await tid(page, 'rejoin-button').press('Enter');
     await eventually(async () => /配信を再開しました/.test(await tid(page, 'unsubscribe-message').textContent()),
       { message: 'joined again' });
+    await answerFocused(page, '配信を再開する');
     await checkA11y(page, 'joined again');
     assertNoProblems(page);
   } finally {

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   requireEnv, launch, newPage, shot, assertNoProblems, eventually, mailsTo, userApi, checkA11y,
-  PHONE, DESKTOP,
+  focusOf, inView, PHONE, DESKTOP,
 } from './helpers.mjs';
 
 const env = requireEnv(['MIMAMORI_URL', 'MIMAMORI_ADMIN_LOGIN', 'MIMAMORI_STAFF_PASSWORD',
@@ -39,11 +39,14 @@ test('a guardian says 読みました through the link, once, without signing in
       await tid(page, 'read-button').waitFor({ state: 'visible' });
       await checkA11y(page, `read page before the button (${viewport.viewport.width} px)`);
       if (viewport === PHONE) await shot(page, 'read-ask');
-      await tid(page, 'read-button').click();
+      await tid(page, 'read-button').press('Enter');
       const want = viewport === PHONE ? /伝えました/ : /すでに/;
       await eventually(async () => want.test(await tid(page, 'read-message').textContent()),
         { message: 'the answer' });
       assert.equal(await tid(page, 'read-button').isVisible(), false);
+      // the pressed button is gone: the focus goes to the answer, not to <body>
+      assert.equal((await focusOf(page)).testid, 'read-message', 'the focus on the answer after 読みました');
+      assert.equal(await inView(tid(page, 'read-message')), true, 'the answer in view');
       assert.doesNotMatch(page.url(), /t=/, 'the token leaves the address bar');
       await checkA11y(page, `read page after the button (${viewport.viewport.width} px)`);
       if (viewport === PHONE) await shot(page, 'read-done');
@@ -57,9 +60,10 @@ test('a guardian says 読みました through the link, once, without signing in
   const page = await newPage(browser, PHONE);
   try {
     await page.goto(`${env.URL}/read/?t=1-${'0'.repeat(32)}`);
-    await tid(page, 'read-button').click();
+    await tid(page, 'read-button').press('Enter');
     await eventually(async () => /このリンクは使えません/.test(await tid(page, 'read-message').textContent()),
       { message: 'the broken-link message' });
+    assert.equal((await focusOf(page)).testid, 'read-message', 'the focus on the refusal');
     await checkA11y(page, 'read page with a broken link');
     await page.goto(`${env.URL}/read/`);
     assert.match(await tid(page, 'read-message').textContent(), /リンクが正しくありません/);

@@ -134,6 +134,37 @@ export function assertNoProblems(page) {
   assert.deepEqual(page.problems, [], 'the page logged errors (CSP violations, exceptions)');
 }
 
+/** What has the focus now: {tag, id, testid} of document.activeElement. tag 'BODY' means the
+ * focus fell off a pressed button that was disabled, hidden or taken away, and a keyboard user
+ * starts again from the top of the page. */
+export function focusOf(page) {
+  return page.evaluate(() => {
+    const a = document.activeElement;
+    return { tag: a ? a.tagName : 'NONE', id: (a && a.id) || '', testid: (a && a.dataset && a.dataset.testid) || '' };
+  });
+}
+
+/** Whether locator's element is shown and whole inside the viewport (an answer must be seen
+ * where the person is, not written off screen); a pixel's rounding is allowed, as scrolling
+ * moves by whole pixels and boxes end on fractions. */
+export function inView(locator) {
+  return locator.evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    return !e.hidden && r.height > 0 && r.top >= -1 && r.bottom <= window.innerHeight + 1;
+  });
+}
+
+/** The space in CSS px between the boxes of two locators' elements: across when they sit side
+ * by side, else down (negative when they overlap). */
+export async function gapBetween(a, b) {
+  const [x, y] = [await a.boundingBox(), await b.boundingBox()];
+  assert.ok(x && y, 'both elements are shown');
+  const sideBySide = x.y < y.y + y.height && y.y < x.y + x.height;
+  return sideBySide
+    ? Math.max(y.x - (x.x + x.width), x.x - (y.x + y.width))
+    : Math.max(y.y - (x.y + x.height), x.y - (y.y + y.height));
+}
+
 export const SHOT_DIR = process.env.MIMAMORI_SCREENSHOT_DIR || '/tmp/mimamori-screens';
 export async function shot(page, name) {
   fs.mkdirSync(SHOT_DIR, { recursive: true });

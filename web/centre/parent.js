@@ -64,6 +64,7 @@ shell = startShell({
   roles: ['centre_parent'],
   deniedText: 'この画面は、児童発達支援センターを利用するお子さんの保護者が使います。',
   loginNote: 'センターからお渡ししたログインIDとパスワードでログインします。',
+  loginTitle: '保護者ログイン',
   onReady: async () => {
     try {
       const f = await request(`${BASE}/family`);

@@ -1,4 +1,5 @@
-// mimamori — guardian portal: the two small DOM helpers every view uses (show, setAlert).
+// mimamori — guardian portal: the small DOM helpers every view uses (show, setAlert,
+// revealAlert).
 
 /** Shows or hides node. */
 export function show(node, on = true) { node.hidden = !on; }
@@ -10,3 +11,6 @@ export function setAlert(node, msg, kind) {
   if (msg) node.append(msg);
   show(node, !!msg);
 }
+
+/** Brings a shown alert into view and gives it the focus: the shell's, one copy for every page. */
+export { revealAlert } from '/ward/shell.js';

@@ -5,7 +5,7 @@
 // Every text from the server goes through textContent (el()); never innerHTML.
 import { request, ApiError, el } from '/js/api.js';
 import { addDays, mondayOf, monthOf, explain, telLink, setWords } from './days.js';
-import { show, setAlert } from './dom.js';
+import { show, setAlert, revealAlert } from './dom.js';
 import * as planView from './plan-view.js';
 import * as absence from './absence.js';
 import * as pickups from './pickups.js';
@@ -145,19 +145,25 @@ async function onSigninSubmit(ev) {
   app.busy = true;
   ui.signinSubmit.disabled = true;
   ui.signinSubmit.textContent = '送信中…';
+  let failed = false;
   try {
     await request('/parent/login-links', { method: 'POST', body: { email } });
     sent();
   } catch (err) {
     // The answer never tells whether the address is registered: only trouble reaching the
     // server (or a server fault, or too many links) is worth saying.
-    if (err.status === 0 || err.status >= 500 || err.status === 429) setAlert(ui.signinError, err.message);
+    failed = err.status === 0 || err.status >= 500 || err.status === 429;
+    if (failed) setAlert(ui.signinError, err.message);
     else sent();
   } finally {
     app.busy = false;
     ui.signinSubmit.disabled = false;
     ui.signinSubmit.textContent = 'ログイン用リンクを送る';
   }
+  // The button lost the focus while disabled: a refusal goes back to the address (its error
+  // describes it), as a mistyped address does; else the answer takes the focus, in view.
+  if (failed) ui.signinEmail.focus();
+  else revealAlert(ui.signinSent);
 }
 
 function sent() {

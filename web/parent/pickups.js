@@ -2,7 +2,7 @@
 // club hands the child over to them only), added and removed here.
 import { el } from '/js/api.js';
 import { NAME_MAX, oneLine, textLength, pickupText, explain } from './days.js';
-import { show, setAlert } from './dom.js';
+import { show, setAlert, revealAlert } from './dom.js';
 
 const RELATIONS = ['母', '父', '祖母', '祖父', 'おば', 'おじ', 'きょうだい', 'ファミリーサポート', 'ベビーシッター'];
 const $ = (id) => document.getElementById(id);
@@ -73,6 +73,8 @@ async function add() {
   } finally {
     ui.add.disabled = false;
   }
+  // 追加する lost the focus while disabled: the answer (above the form) takes it.
+  if (app.current === child) revealAlert(ui.message);
 }
 
 async function removePickup(child, p, button) {

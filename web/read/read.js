@@ -2,6 +2,7 @@
 // changes nothing (mail scanners follow links): only the button press tells the
 // sender. No sign-in: the link's token names the message; a second press counts once.
 import { request } from '/js/api.js';
+import { revealAlert } from '/ward/shell.js';
 
 const button = document.getElementById('read');
 const message = document.getElementById('message');
@@ -46,5 +47,7 @@ button.addEventListener('click', async () => {
     button.textContent = '読みました';
   } finally {
     busy = false;
+    // The button was disabled, and is gone when done: the answer takes the focus, in view.
+    revealAlert(message);
   }
 });

@@ -4,6 +4,7 @@
 // again is asked here (?t=) and confirmed by a link mailed to the address (?r=).
 import { request } from '/js/api.js';
 import { loadWords } from '/js/words.js';
+import { revealAlert } from '/ward/shell.js';
 
 loadWords();
 
@@ -40,8 +41,9 @@ if (rejoinToken) {
   say('error', 'リンクが正しくありません。メールに書かれたリンクをそのまま開いてください。');
 }
 
-// Runs fn once at a time on btn, showing busy while it runs; fn returns whether btn may be
-// pressed again.
+// Runs fn once at a time on btn, showing busy while it runs; btn may be pressed again after a
+// failure worth retrying. The answer then takes the focus, in view: btn was disabled while it
+// ran and is hidden when done, and the focus must not fall to <body>.
 function once(btn, busyText, fn) {
   let busy = false;
   const label = btn.textContent;
@@ -64,6 +66,7 @@ function once(btn, busyText, fn) {
       busy = false;
       btn.disabled = !retry;
       btn.textContent = label;
+      revealAlert(message);
     }
   });
 }

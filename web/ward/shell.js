@@ -106,8 +106,9 @@ export function tellAlert(node, msg, kind) {
   if (msg) revealAlert(node);
 }
 
-/** The sign-in form, built into #login (one copy for every page). */
-function buildLogin(note) {
+/** The sign-in form, built into #login (one copy for every page), under title (the staff's
+ * 職員ログイン unless the page is for someone else, e.g. the centre's parents). */
+function buildLogin(note, title = '職員ログイン') {
   const login = $('login');
   const error = el('div', { id: 'login-error', class: 'alert alert-error', role: 'alert', 'data-testid': 'login-error', hidden: true });
   const id = el('input', { type: 'text', id: 'login-id', name: 'login', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true, 'data-testid': 'login-id' });
@@ -118,7 +119,7 @@ function buildLogin(note) {
     el('div', { class: 'field' }, el('label', { for: 'login-password', text: 'パスワード' }), pw),
     submit);
   login.replaceChildren(el('div', { class: 'card' },
-    el('h2', { id: 'login-title', text: '職員ログイン' }),
+    el('h2', { id: 'login-title', text: title }),
     note ? el('p', { class: 'muted small', text: note }) : null,
     error, form));
   login.setAttribute('aria-labelledby', 'login-title');
@@ -141,11 +142,12 @@ function buildNav(role, benefit) {
 /**
  * Starts the page: checks the session (or shows the sign-in form), gates by roles, builds the
  * menu, and calls onReady(session) once signed in with an allowed role. session: {user, csrf}.
- * Options: roles (who may use the page), deniedText, loginNote, passwordPage (stay on this
- * page while a password change is due), totpPage (the second factor's enrolment: stay on it).
+ * Options: roles (who may use the page), deniedText, loginNote, loginTitle (the sign-in
+ * form's heading; 職員ログイン by default), passwordPage (stay on this page while a password
+ * change is due), totpPage (the second factor's enrolment: stay on it).
  */
-export function startShell({ roles, deniedText, loginNote, passwordPage = false, totpPage = false, onReady }) {
-  const ui = buildLogin(loginNote);
+export function startShell({ roles, deniedText, loginNote, loginTitle, passwordPage = false, totpPage = false, onReady }) {
+  const ui = buildLogin(loginNote, loginTitle);
   const words = loadWords(); // the ward's words for entry and exit, in the page's labels
   const who = $('who');
   const signout = $('signout');
@@ -186,6 +188,13 @@ export function startShell({ roles, deniedText, loginNote, passwordPage = false,
     show($('app'), true);
     await words;
     await onReady(session);
+    // The sign-in form went away with the focus in it: unless the page put it somewhere, the
+    // page's heading takes it, so the keyboard and a screen reader go on from here.
+    const title = $('page-title');
+    if (title && (!document.activeElement || document.activeElement === document.body)) {
+      if (!title.hasAttribute('tabindex')) title.tabIndex = -1;
+      title.focus({ preventScroll: true });
+    }
   }
 
   ui.form.addEventListener('submit', async (ev) => {

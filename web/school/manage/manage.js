@@ -2,6 +2,7 @@
 // so it shows nothing personal. It cancels this school's registration of the address, or has a
 // link mailed to the address itself to see and change the registration.
 import { request } from '/js/api.js';
+import { revealAlert } from '/ward/shell.js';
 
 const $ = (id) => document.getElementById(id);
 const token = new URLSearchParams(location.hash.slice(1)).get('t') || '';
@@ -17,6 +18,8 @@ async function post(path) {
   return request(path, { method: 'POST', body: { token } });
 }
 
+// Disabled only while it asks: a mail that did not come (a spam folder, a full mailbox) may be
+// asked for again; the server sends at most 3 an hour and answers every time the same.
 $('edit-link').addEventListener('click', async () => {
   $('edit-link').disabled = true;
   try {
@@ -24,7 +27,9 @@ $('edit-link').addEventListener('click', async () => {
     say('ok', `${r.message}メールのリンクから、登録内容を確認・変更できます（24時間有効）。`);
   } catch (err) {
     say('error', err.message);
+  } finally {
     $('edit-link').disabled = false;
+    revealAlert($('message'));
   }
 });
 
@@ -47,6 +52,7 @@ $('cancel-yes').addEventListener('click', async () => {
     say('error', err.message);
   } finally {
     $('cancel-yes').disabled = false;
+    revealAlert($('message'));
   }
 });
 
