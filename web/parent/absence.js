@@ -5,7 +5,7 @@ import { el } from '/js/api.js';
 import {
   addDays, dayLabel, dayParts, relativeDay, weekdayOf, describeAttend, deadlineText, explain,
 } from './days.js';
-import { show, setAlert } from './dom.js';
+import { show, setAlert, revealAlert } from './dom.js';
 import { reasonFields } from './reason.js';
 import * as dayDialog from './day-dialog.js';
 
@@ -152,8 +152,10 @@ async function submit() {
   ui.submit.disabled = true;
   ui.submit.textContent = '連絡しています…';
   const done = [];
-  let failed = null;
+  const failed = [];
   try {
+    // Every chosen day is told on its own: one refused (today, after the child came and went)
+    // stops none of the others (it did, and the club still expected the child on them).
     for (const day of days) {
       try {
         await app.call(app.path(child, `/days/${encodeURIComponent(day)}`), { method: 'PUT', body: { status: 'absent', reason: r.reason } });
@@ -161,23 +163,28 @@ async function submit() {
         chosen.delete(day);
       } catch (err) {
         if (err.handled) return;
-        failed = { day, err };
-        break;
+        failed.push({ day, err });
       }
     }
     await app.load(child, true).catch(() => {});
     app.render();
     if (done.length) {
       report(`${done.map(dayLabel).join('・')}の欠席をクラブに連絡しました。`);
-      reason.clear();
+      if (!failed.length) reason.clear();
     }
-    if (failed) {
+    if (failed.length) {
       const msg = document.createDocumentFragment();
-      msg.append(`${dayLabel(failed.day)}は連絡できませんでした：`, explain(failed.err, app.info(child).site));
+      failed.forEach((f, i) => {
+        if (i) msg.append(el('br'));
+        msg.append(`${dayLabel(f.day)}は連絡できませんでした：`, explain(f.err, app.info(child).site));
+      });
       setAlert(ui.error, msg);
     }
   } finally {
     ui.submit.disabled = false;
     ui.submit.textContent = '欠席を連絡する';
   }
+  // 欠席を連絡する lost the focus while disabled: what went wrong, else what was told, takes it
+  // (both by the button).
+  if (app.current === child) revealAlert(failed.length ? ui.error : ui.message);
 }
