@@ -192,9 +192,10 @@ int cmd_import(int argc, char **argv)
 		return 1;
 	}
 	printf("%zu行のうち%zu行を取り込みました（%s）: 児童 追加 %zu・更新 %zu、保護者 追加 %zu"
-	       "（確認メールを送ります）、取り込めなかった行 %zu\n",
+	       "%s、取り込めなかった行 %zu\n",
 	       rep.rows, rep.applied, rep.encoding, rep.children_added, rep.children_updated,
-	       rep.guardians_added, rep.rejected);
+	       rep.guardians_added, rep.guardians_added ? "（確認メールを送ります）" : "",
+	       rep.rejected);
 	return rep.rejected ? 1 : 0;
 }
 
@@ -333,6 +334,9 @@ int cmd_card(int argc, char **argv)
 		default: return cli_fail("%s", usage);
 		}
 	}
+	if (!sheet && child && site)
+		return cli_fail("card issue: --site（施設の全員）と --child（1人）は、どちらか一方だけを"
+				"指定してください");
 	if (!dir || (sheet && (!site || !outp)) || (!sheet && !child == !site))
 		return cli_fail("%s", usage);
 	struct app *a = cli_open(dir, 1);

@@ -25,7 +25,9 @@ static const struct cli_command commands[] = {
      "  site set CODE --data DIR [--opens HH:MM --closes HH:MM --arrival HH:MM --grace MIN "
      "--deadline HH:MM --phone N --alert-email A --alert-guardians yes|no]  施設の設定を変える"},
     {"import", cmd_import, "import children --data DIR FILE.csv  名簿（児童・保護者）を取り込む"},
-    {"card", cmd_card, "card issue|sheet --data DIR ...  QRカードを発行する・印刷用のPDFを作る"},
+    {"card", cmd_card,
+     "card issue --data DIR (--site CODE | --child 児童番号) | sheet --data DIR --site CODE --out "
+     "FILE.pdf  QRカードを発行する（施設の全員か1人）・印刷用のPDFを作る"},
     {"kiosk", cmd_kiosk, "kiosk add --data DIR --site CODE  受付端末（キオスク）の鍵を作る"},
     {"simulate-day", cmd_simulate_day,
      "simulate-day --data DIR [--date D]  デモの区で1日分の入退室を試す（時刻を進めて）"},

@@ -117,11 +117,12 @@ class ImportTest(ServerTestCase):
                  ["R003", "G01", "三郎", "サブロウ", "3", "2016-04-01", "親 三", "r3@example.jp"]]
         r = self.data.import_children(self.data.write_csv("a.csv", first))
         self.assertIn("児童 追加 3", r.out)
-        self.assertIn("保護者 追加 3", r.out)
+        self.assertIn("保護者 追加 3（確認メールを送ります）", r.out)
         # The same file again: no duplicates.
         r = self.data.import_children(self.data.write_csv("a2.csv", first))
         self.assertIn("児童 追加 0・更新 3", r.out)
         self.assertIn("保護者 追加 0", r.out)
+        self.assertNotIn("確認メールを送ります", r.out)  # nobody new: no mail to promise
         self.assertEqual(len(self.board()), 3)
         # A later roster: R001 renamed and promoted, R002 moved to G02, R003 absent, R004 new,
         # R001's guardian address in different case (same guardian).

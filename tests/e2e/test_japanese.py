@@ -683,6 +683,9 @@ class JapaneseCliTest(JapaneseTestCase):
                             "ありません）"),
                            (["import", "children", "--data", dp, d.tmp],
                             d.tmp + " を読めません（フォルダの名前です）"),
+                           (["card", "issue", "--data", dp, "--site", "G01", "--child", "C1"],
+                            "card issue: --site（施設の全員）と --child（1人）は、どちらか一方"
+                            "だけを指定してください"),
                            # the reason, not 「指定した値が長すぎます」 / 「1 からの数」 for 99
                            (["site", "set", "G01", "--data", dp, "--arrival", "2026-13-45"],
                             "site set: 到着予定（--arrival）は HH:MM の形で指定してください"),
