@@ -82,6 +82,29 @@ enum err api_site_patch(struct http_req *rq, struct http_resp *rs)
 	e = http_json_body(rq, rs, &body);
 	if (e != ERR_OK)
 		return e;
+	/* A key it does not know is named, not ignored (a script's "grace" changed nothing, 200). */
+	static const char *const known[] = {"opens", "closes", "arrival", "deadline", "phone",
+					    "alert_email", "grace_min", "alert_guardians"};
+	const char *key;
+	json_t *val;
+	json_object_foreach(body, key, val)
+	{
+		size_t i = 0;
+		while (i < sizeof known / sizeof *known && strcmp(key, known[i]) != 0)
+			i++;
+		if (i == sizeof known / sizeof *known) {
+			char msg[256];
+			int plain = strlen(key) <= 40; /* named only when short and ASCII */
+			for (const char *k = key; *k && plain; k++)
+				plain = *k > ' ' && *k < 127 && *k != '"';
+			snprintf(msg, sizeof msg,
+				 "「%s」という設定はありません。opens・closes・arrival・deadline・phone・"
+				 "alert_email・grace_min・alert_guardians のどれかです。",
+				 plain ? key : "…");
+			e = http_error_as(rs, ERR_INVALID, "unknown_setting", msg);
+			goto out;
+		}
+	}
 	json_t *g = json_object_get(body, "grace_min"), *ag = json_object_get(body, "alert_guardians");
 	if (take_text(body, "opens", s.opens, sizeof s.opens) ||
 	    take_text(body, "closes", s.closes, sizeof s.closes) ||

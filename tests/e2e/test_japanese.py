@@ -436,6 +436,11 @@ class JapaneseApiTest(JapaneseTestCase):
             self.check("site %r" % body, admin.request("PATCH", "/api/v1/sites/G01", body=body),
                        400)
         self.check("unknown site", admin.request("PATCH", "/api/v1/sites/G99", body={}), 404)
+        # a key the site does not have is named (it answered 200 and changed nothing)
+        r = admin.request("PATCH", "/api/v1/sites/G01", body={"arrival": "14:30", "grace": 30})
+        self.check("site grace", r, 400)
+        self.assertEqual(r.json["code"], "unknown_setting", r)
+        self.assertIn("「grace」という設定はありません", r.json["message"])
 
         # Emergency mail: the personal-data refusal names the kind found, never the value.
         em = "/api/v1/emergency-sends"
