@@ -133,6 +133,19 @@ out:
 	return ERR_OK;
 }
 
+/* The status column in the ward's words, as the board shows it: left is the exit word (降所),
+ * no exit recorded "<exit>未記録" (no_exit: its buffer, filled here); the rest as they are. */
+static const char *status_words(const struct app *a, enum day_status s, char no_exit[48])
+{
+	if (s == DAY_LEFT)
+		return a->cfg.exit_word;
+	if (s == DAY_NO_EXIT) {
+		snprintf(no_exit, 48, "%s未記録", a->cfg.exit_word);
+		return no_exit;
+	}
+	return day_status_label(s);
+}
+
 /* The printed list: a PDF, or a workbook when xlsx_tmpdir (its scratch directory) is set. */
 static enum err daily_pdf(const struct app *a, const struct site *site, const char *day,
 			  const char *wareki, const struct day_row *rows, size_t n, struct buf *out,
@@ -145,6 +158,7 @@ static enum err daily_pdf(const struct app *a, const struct site *site, const ch
 	clock_jst_hhmm(now, hhmm, sizeof hhmm);
 	size_t plen = strlen(printed);
 	snprintf(printed + plen, sizeof printed - plen, " %s", hhmm);
+	char no_exit[48];
 	struct doc_daily_row *dr = xcalloc(n ? n : 1, sizeof *dr);
 	for (size_t i = 0; i < n; i++) {
 		dr[i] = (struct doc_daily_row){rows[i].child_no,
@@ -153,7 +167,7 @@ static enum err daily_pdf(const struct app *a, const struct site *site, const ch
 					       rows[i].grade,
 					       rows[i].in_at,
 					       rows[i].out_at,
-					       day_status_label(rows[i].status),
+					       status_words(a, rows[i].status, no_exit),
 					       rows[i].note};
 		by[rows[i].status]++;
 	}
@@ -185,7 +199,7 @@ static enum err daily_csv(const struct app *a, const struct site *site, const ch
 		goto out;
 	e = doc_csv_out_row(&w, header, sizeof header / sizeof header[0], NULL);
 	for (size_t i = 0; i < n && e == ERR_OK; i++) {
-		char grade[8];
+		char grade[8], no_exit[48];
 		int lost = 0;
 		snprintf(grade, sizeof grade, "%d", rows[i].grade);
 		const char *f[] = {day,
@@ -196,7 +210,7 @@ static enum err daily_csv(const struct app *a, const struct site *site, const ch
 				   grade,
 				   rows[i].in_at,
 				   rows[i].out_at,
-				   day_status_label(rows[i].status),
+				   status_words(a, rows[i].status, no_exit),
 				   rows[i].note ? rows[i].note : ""};
 		e = doc_csv_out_row(&w, f, sizeof f / sizeof f[0], &lost);
 		if (e == ERR_OK && lost && out->lossy < REPORT_LOSSY_LIST_MAX)

@@ -119,7 +119,11 @@ class WardSettingsTest(ServerTestCase):
                "--out", out)
         with open(out, encoding="utf-8-sig") as f:
             header = f.readline().strip().split(",")
+            rows = [l.strip().split(",") for l in f]
         self.assertEqual(header[6:8], ["登所", "降所"], header)
+        # its 状況 too, as the board says it (it said 退室 under a 降所 column)
+        self.assertIn("降所", [r[8] for r in rows], rows)
+        self.assertNotIn("退室", [r[8] for r in rows], rows)
         pdf = os.path.join(d.tmp, "daily.pdf")
         cli_ok("report", "daily", "--data", d.path, "--site", "G01", "--format", "pdf",
                "--out", pdf)
