@@ -14,7 +14,6 @@
 #include "base/xalloc.h"
 #include "http/session_api.h"
 #include "vault/vault.h"
-#include "base/text.h"
 
 static void iso_or_null(json_t *o, const char *key, int64_t ms)
 {
@@ -65,18 +64,7 @@ enum err api_device_enrol(struct http_req *rq, struct http_resp *rs)
 	struct user_sign_in_ctx ctx = {NULL, rq->client_addr, rq->app->cfg.admin_alert_email};
 	e = user_sign_in_ex(rq->app->store, rq->app->vault, login, password, &ctx, &u, &res);
 	if (e == ERR_TOOMANY) {
-		char msg[256], wait[32];
-		text_wait_ja(res.retry_ms, wait, sizeof wait);
-		if (res.by_address)
-			snprintf(msg, sizeof msg,
-				 "この接続元からの試行が多すぎます。%sにもう一度お試しください。", wait);
-		else
-			snprintf(msg, sizeof msg,
-				 "ログインの失敗が続いたため、しばらく登録できません。%sにもう一度"
-				 "お試しください。",
-				 wait);
-		e = http_error_as(rs, e, res.by_address ? "address_throttled" : "sign_in_throttled",
-				  msg);
+		e = session_api_throttled(rs, &res, "登録");
 		goto out;
 	}
 	if (e == ERR_UNAUTH) {

@@ -88,6 +88,23 @@ static char *device_cookie(struct app *a, const char *token, const char *held)
 	return v;
 }
 
+enum err session_api_throttled(struct http_resp *rs, const struct user_sign_in_out *res,
+			       const char *what)
+{
+	char msg[256], wait[32];
+	text_wait_ja(res->retry_ms, wait, sizeof wait);
+	if (res->by_address) /* this account never failed: say what holds it */
+		snprintf(msg, sizeof msg,
+			 "この接続元からの試行が多すぎます。%sにもう一度お試しください。", wait);
+	else
+		snprintf(msg, sizeof msg,
+			 "ログインの失敗が続いたため、しばらく%sできません。%sにもう一度お試し"
+			 "ください。",
+			 what, wait);
+	return http_error_as(rs, ERR_TOOMANY,
+			     res->by_address ? "address_throttled" : "sign_in_throttled", msg);
+}
+
 enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 {
 	json_t *body = NULL;
@@ -108,18 +125,7 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs)
 	if (res.locked && rq->app->mail)
 		mail_sender_wake(rq->app->mail); /* the lock alert */
 	if (e == ERR_TOOMANY) {
-		char msg[256], wait[32];
-		text_wait_ja(res.retry_ms, wait, sizeof wait);
-		if (res.by_address) /* this account never failed: say what holds it */
-			snprintf(msg, sizeof msg,
-				 "この接続元からの試行が多すぎます。%sにもう一度お試しください。", wait);
-		else
-			snprintf(msg, sizeof msg,
-				 "ログインの失敗が続いたため、しばらくログインできません。%sにもう一度"
-				 "お試しください。",
-				 wait);
-		e = http_error_as(rs, e, res.by_address ? "address_throttled" : "sign_in_throttled",
-				  msg);
+		e = session_api_throttled(rs, &res, "ログイン");
 		goto out;
 	}
 	if (e == ERR_UNAUTH && res.stopped) {

@@ -16,6 +16,11 @@ enum err api_session_create(struct http_req *rq, struct http_resp *rs);
  * session, its cookie, and the user and CSRF token as POST answers them. */
 struct user;
 enum err session_api_finish(struct http_req *rq, struct http_resp *rs, const struct user *u);
+/* The 429 of a sign-in user_sign_in_ex held (res: its out), for a person trying to do what
+ * (「ログイン」, 「登録」): the address held, or the account's failures, with how long to wait. */
+struct user_sign_in_out;
+enum err session_api_throttled(struct http_resp *rs, const struct user_sign_in_out *res,
+			       const char *what);
 /* GET: the signed-in user and CSRF token. */
 enum err api_session_get(struct http_req *rq, struct http_resp *rs);
 /* DELETE: ends the session and clears the cookie (204). */
